@@ -1,0 +1,457 @@
+/**
+ * The console's Grantex client: the only code that knows Grantex URLs and JSON.
+ *
+ * Works unchanged against the embedded service and the hosted API. Every response is parsed with
+ * the shared contract schemas; every failure becomes a GrantexError. No `server-only` import here
+ * so tests, scripts and benchmarks can use it; the console reaches it through lib/grantex/server.ts.
+ */
+import type { ZodType } from 'zod';
+import {
+  errorBodySchema,
+  meResponseSchema,
+  signupRequestSchema,
+  signupResponseSchema,
+  ssoCallbackResponseSchema,
+  ssoConfigRequestSchema,
+  ssoConfigSchema,
+  ssoLoginResponseSchema,
+  type MeResponse,
+  type SignupRequest,
+  type SignupResponse,
+  type SsoCallbackResponse,
+  type SsoConfig,
+  type SsoConfigRequest,
+  type SsoLoginResponse,
+} from '@/lib/contract';
+import packageJson from '@/package.json' with { type: 'json' };
+import { CLIENT_ERROR_CODES, GrantexError, genericMessage, kindForStatus } from './errors';
+
+export interface GrantexClientOptions {
+  baseUrl: string;
+  apiKey?: string;
+  /** Upper bound for one whole method call, retries and back-off waits included. */
+  timeoutMs?: number;
+  /** Extra attempts for idempotent calls after a network error or 429/502/503/504. */
+  retries?: number;
+  fetch?: typeof fetch;
+  userAgent?: string;
+  /** Sent as `x-request-id` so the console's log lines and the service's can be joined. */
+  requestId?: string;
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_RETRIES = 2;
+const BACKOFF_BASE_MS = 500;
+const BACKOFF_CAP_MS = 10_000;
+const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
+/** Grantex answers are a few hundred bytes; anything this big is not Grantex talking. */
+const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_SERVER_MESSAGE_CHARS = 1000;
+
+export const DEFAULT_USER_AGENT = `grantex-sso-console/${packageJson.version}`;
+
+interface RequestSpec {
+  method: 'GET' | 'POST' | 'DELETE';
+  path: string;
+  query?: Record<string, string | undefined>;
+  body?: unknown;
+  authenticated: boolean;
+  /** Only idempotent calls may be repeated; signup and the single-use callback never are. */
+  retryable: boolean;
+}
+
+interface RawResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+/** What one attempt produced, before deciding whether to try again. */
+type AttemptOutcome =
+  | { ok: true; response: RawResponse }
+  | { ok: false; error: GrantexError; retryable: boolean; unknownOutcome: boolean };
+
+export class GrantexClient {
+  private readonly base: URL;
+  private readonly apiKey: string | undefined;
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+  private readonly fetchImpl: typeof fetch;
+  private readonly userAgent: string;
+  private readonly requestId: string | undefined;
+
+  constructor(opts: GrantexClientOptions) {
+    this.base = normalizeBaseUrl(opts.baseUrl);
+    this.apiKey = opts.apiKey;
+    this.timeoutMs = positiveOr(opts.timeoutMs, DEFAULT_TIMEOUT_MS);
+    this.retries = Math.max(0, Math.floor(opts.retries ?? DEFAULT_RETRIES));
+    this.fetchImpl = opts.fetch ?? globalThis.fetch;
+    this.userAgent = opts.userAgent ?? DEFAULT_USER_AGENT;
+    this.requestId = opts.requestId;
+    // A key on an own enumerable property would show up in console.log(client) and JSON.stringify.
+    Object.defineProperty(this, 'apiKey', { enumerable: false });
+  }
+
+  async signup(input: SignupRequest): Promise<SignupResponse> {
+    const body = parseInput(signupRequestSchema, input);
+    const res = await this.send({ method: 'POST', path: 'v1/signup', body, authenticated: false, retryable: false });
+    return this.parse(res, signupResponseSchema);
+  }
+
+  async me(): Promise<MeResponse> {
+    const res = await this.send({ method: 'GET', path: 'v1/me', authenticated: true, retryable: true });
+    return this.parse(res, meResponseSchema);
+  }
+
+  /** Upsert per developer: repeating it stores the same thing, so it is safe to retry. */
+  async createConfig(input: SsoConfigRequest): Promise<SsoConfig> {
+    const body = parseInput(ssoConfigRequestSchema, input);
+    const res = await this.send({ method: 'POST', path: 'v1/sso/config', body, authenticated: true, retryable: true });
+    return this.parse(res, ssoConfigSchema);
+  }
+
+  /** `null` only for the contract's "SSO config not found"; a 404 from a wrong base URL still throws. */
+  async getConfig(): Promise<SsoConfig | null> {
+    try {
+      const res = await this.send({ method: 'GET', path: 'v1/sso/config', authenticated: true, retryable: true });
+      return this.parse(res, ssoConfigSchema);
+    } catch (error) {
+      if (error instanceof GrantexError && error.kind === 'not_found' && error.code === 'NOT_FOUND') return null;
+      throw error;
+    }
+  }
+
+  async deleteConfig(): Promise<void> {
+    await this.send({
+      method: 'DELETE',
+      path: 'v1/sso/config',
+      authenticated: true,
+      retryable: true,
+      // handled in send(): a 404 after an attempt that may have deleted already means success
+    });
+  }
+
+  async getLoginUrl(org: string, opts: { domain?: string; redirectUri?: string } = {}): Promise<SsoLoginResponse> {
+    const res = await this.send({
+      method: 'GET',
+      path: 'sso/login',
+      query: { org, domain: opts.domain, redirect_uri: opts.redirectUri },
+      authenticated: false,
+      retryable: true,
+    });
+    return this.parse(res, ssoLoginResponseSchema);
+  }
+
+  /**
+   * Never retried: the state is consumed by the first attempt, so a retry could only answer
+   * "already been used" and hide the real error.
+   */
+  async handleCallback(code: string, state: string, opts: { iss?: string } = {}): Promise<SsoCallbackResponse> {
+    const res = await this.send({
+      method: 'GET',
+      path: 'sso/callback',
+      query: { code, state, iss: opts.iss },
+      authenticated: false,
+      retryable: false,
+    });
+    return this.parse(res, ssoCallbackResponseSchema);
+  }
+
+  // ------------------------------------------------------------------ transport
+
+  private async send(spec: RequestSpec): Promise<RawResponse> {
+    const deadline = Date.now() + this.timeoutMs;
+    const maxAttempts = spec.retryable ? this.retries + 1 : 1;
+    let previousOutcomeUnknown = false;
+
+    for (let attempt = 0; ; attempt++) {
+      const outcome = await this.attempt(spec, deadline);
+      if (outcome.ok) return outcome.response;
+      const { error } = outcome;
+
+      // An earlier DELETE may have reached the server before its connection broke; the config
+      // being gone now is exactly what the caller asked for.
+      if (spec.method === 'DELETE' && previousOutcomeUnknown && error.kind === 'not_found') {
+        return { status: 204, headers: new Headers(), text: '' };
+      }
+      previousOutcomeUnknown ||= outcome.unknownOutcome;
+
+      if (!outcome.retryable || attempt + 1 >= maxAttempts) throw error;
+      const waitMs = retryDelayMs(attempt, error.retryAfterSeconds);
+      // Waiting past the budget would only end in a timeout; the caller gets the real error now.
+      if (waitMs === null || Date.now() + waitMs >= deadline) throw error;
+      await sleep(waitMs);
+    }
+  }
+
+  private async attempt(spec: RequestSpec, deadline: number): Promise<AttemptOutcome> {
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) return { ok: false, error: this.timeoutError(), retryable: false, unknownOutcome: true };
+
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), remaining);
+    try {
+      let response: Response;
+      try {
+        response = await this.fetchImpl(this.urlFor(spec), {
+          method: spec.method,
+          headers: this.headersFor(spec),
+          body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
+          signal: controller.signal,
+          // Grantex never redirects; following one could hand the bearer key to another origin.
+          redirect: 'manual',
+          cache: 'no-store',
+        });
+      } catch {
+        if (controller.signal.aborted) {
+          return { ok: false, error: this.timeoutError(), retryable: false, unknownOutcome: true };
+        }
+        return {
+          ok: false,
+          error: new GrantexError({
+            kind: 'network',
+            message: genericMessage('network', null),
+            code: CLIENT_ERROR_CODES.network,
+          }),
+          retryable: true,
+          unknownOutcome: true,
+        };
+      }
+
+      let text: string;
+      try {
+        text = await readBodyCapped(response, MAX_BODY_BYTES);
+      } catch (readError) {
+        if (controller.signal.aborted) {
+          return { ok: false, error: this.timeoutError(), retryable: false, unknownOutcome: true };
+        }
+        if (readError instanceof BodyTooLargeError) {
+          return {
+            ok: false,
+            error: this.invalidResponse(response.status, response.headers),
+            retryable: false,
+            unknownOutcome: false,
+          };
+        }
+        return {
+          ok: false,
+          error: new GrantexError({
+            kind: 'network',
+            message: genericMessage('network', null),
+            code: CLIENT_ERROR_CODES.network,
+            status: response.status,
+            requestId: response.headers.get('x-request-id'),
+          }),
+          retryable: true,
+          unknownOutcome: true,
+        };
+      }
+
+      const raw: RawResponse = { status: response.status, headers: response.headers, text };
+      if (raw.status >= 200 && raw.status < 300) return { ok: true, response: raw };
+      // 3xx (or an opaque redirect, status 0): Grantex itself never answers like that.
+      if (raw.status < 200 || (raw.status >= 300 && raw.status < 400)) {
+        return { ok: false, error: this.invalidResponse(raw.status, raw.headers), retryable: false, unknownOutcome: false };
+      }
+      return {
+        ok: false,
+        error: this.errorFromResponse(raw),
+        retryable: RETRYABLE_STATUSES.has(raw.status),
+        unknownOutcome: false,
+      };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private urlFor(spec: RequestSpec): URL {
+    const url = new URL(spec.path, this.base);
+    for (const [key, value] of Object.entries(spec.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, value);
+    }
+    return url;
+  }
+
+  private headersFor(spec: RequestSpec): Headers {
+    const headers = new Headers({ accept: 'application/json', 'user-agent': this.userAgent });
+    if (spec.body !== undefined) headers.set('content-type', 'application/json');
+    if (spec.authenticated && this.apiKey) headers.set('authorization', `Bearer ${this.apiKey}`);
+    if (this.requestId) headers.set('x-request-id', this.requestId);
+    return headers;
+  }
+
+  private parse<T>(res: RawResponse, schema: ZodType<T>): T {
+    let json: unknown;
+    try {
+      json = JSON.parse(res.text);
+    } catch {
+      throw this.invalidResponse(res.status, res.headers);
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) throw this.invalidResponse(res.status, res.headers);
+    return parsed.data;
+  }
+
+  private errorFromResponse(res: RawResponse): GrantexError {
+    const headerRequestId = res.headers.get('x-request-id');
+    const retryAfterSeconds = parseRetryAfter(res.headers.get('retry-after'));
+    const body = parseErrorBody(res);
+    const kind = kindForStatus(res.status, body?.code ?? null);
+    return new GrantexError({
+      kind,
+      status: res.status,
+      // The server's message is user-facing by contract; an HTML page or stack trace never is.
+      message: body ? this.redact(body.message.slice(0, MAX_SERVER_MESSAGE_CHARS)) : genericMessage(kind, res.status),
+      code: body?.code ?? fallbackCode(kind),
+      requestId: body?.requestId ?? headerRequestId,
+      retryAfterSeconds,
+    });
+  }
+
+  private invalidResponse(status: number, headers: Headers): GrantexError {
+    return new GrantexError({
+      kind: 'invalid_response',
+      status,
+      message: genericMessage('invalid_response', status),
+      code: CLIENT_ERROR_CODES.invalidResponse,
+      requestId: headers.get('x-request-id'),
+    });
+  }
+
+  private timeoutError(): GrantexError {
+    return new GrantexError({
+      kind: 'timeout',
+      message: genericMessage('timeout', null),
+      code: CLIENT_ERROR_CODES.timeout,
+    });
+  }
+
+  /** Belt and braces: even a server echoing the key back must not put it into our messages. */
+  private redact(message: string): string {
+    if (!this.apiKey) return message;
+    return message.split(this.apiKey).join('[redacted]');
+  }
+}
+
+// ------------------------------------------------------------------ helpers
+
+function normalizeBaseUrl(baseUrl: string): URL {
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    throw new TypeError('GrantexClient: baseUrl must be an absolute http(s) URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new TypeError('GrantexClient: baseUrl must be an absolute http(s) URL');
+  }
+  if (url.username || url.password) throw new TypeError('GrantexClient: baseUrl must not contain credentials');
+  url.search = '';
+  url.hash = '';
+  // Relative resolution keeps a path prefix (https://gw.example/grantex/) only with a trailing slash.
+  if (!url.pathname.endsWith('/')) url.pathname = `${url.pathname}/`;
+  return url;
+}
+
+function positiveOr(value: number | undefined, fallback: number): number {
+  return value !== undefined && Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+function parseInput<T>(schema: ZodType<T>, input: unknown): T {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  // zod messages name the field and rule, never the value, so a secret cannot leak through here.
+  const message = parsed.error.issues
+    .map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
+    .join('; ');
+  throw new GrantexError({ kind: 'validation', message, code: CLIENT_ERROR_CODES.badInput });
+}
+
+function parseErrorBody(res: RawResponse): { message: string; code: string; requestId?: string } | null {
+  if (!res.text) return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(res.text);
+  } catch {
+    return null;
+  }
+  const parsed = errorBodySchema.safeParse(json);
+  return parsed.success && parsed.data.message.trim() !== '' ? parsed.data : null;
+}
+
+function fallbackCode(kind: ReturnType<typeof kindForStatus>): string {
+  switch (kind) {
+    case 'unauthorized':
+      return 'UNAUTHORIZED';
+    case 'not_found':
+      return 'HTTP_NOT_FOUND'; // not 'NOT_FOUND': only the contract's body means "no config"
+    case 'conflict':
+      return 'CONFLICT';
+    case 'rate_limited':
+      return 'RATE_LIMITED';
+    case 'validation':
+      return 'BAD_REQUEST';
+    case 'sso':
+      return 'SSO_ERROR';
+    default:
+      return 'INTERNAL_ERROR';
+  }
+}
+
+/** Seconds from `Retry-After` (delta-seconds or HTTP-date); null when absent or unreadable. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | null {
+  if (value === null) return null;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return null;
+  return Math.max(0, Math.ceil((date - now) / 1000));
+}
+
+/**
+ * 0.5 s·2ⁿ plus up to 25 % jitter, capped at 10 s; a server's Retry-After wins.
+ * Null when the server asks for a wait beyond the cap: not worth holding a user's request for.
+ */
+export function retryDelayMs(attempt: number, retryAfterSeconds: number | null): number | null {
+  if (retryAfterSeconds !== null) {
+    const ms = retryAfterSeconds * 1000;
+    return ms > BACKOFF_CAP_MS ? null : ms;
+  }
+  const base = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
+  return Math.min(BACKOFF_CAP_MS, base + Math.random() * base * 0.25);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+class BodyTooLargeError extends Error {}
+
+async function readBodyCapped(response: Response, maxBytes: number): Promise<string> {
+  if (!response.body) return '';
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await response.body.cancel().catch(() => undefined);
+    throw new BodyTooLargeError();
+  }
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw new BodyTooLargeError();
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
+}

@@ -1,0 +1,110 @@
+/**
+ * The one error type the Grantex client throws. Callers branch on `kind`; `message` is safe to
+ * show to a user (it is either the server's user-facing message or a generic sentence of ours).
+ *
+ * Deliberately no `cause`: an underlying fetch error or response object could carry request
+ * headers (the API key) into a log line through util.inspect.
+ */
+
+export type GrantexErrorKind =
+  | 'unauthorized'
+  | 'not_found'
+  | 'validation'
+  | 'conflict'
+  | 'rate_limited'
+  | 'sso'
+  | 'server'
+  | 'network'
+  | 'timeout'
+  | 'invalid_response';
+
+/** Codes the client itself uses for failures that never produced a Grantex error body. */
+export const CLIENT_ERROR_CODES = {
+  network: 'NETWORK_ERROR',
+  timeout: 'TIMEOUT',
+  invalidResponse: 'INVALID_RESPONSE',
+  badInput: 'BAD_REQUEST',
+} as const;
+
+export interface GrantexErrorInit {
+  kind: GrantexErrorKind;
+  message: string;
+  status?: number | null;
+  code: string;
+  requestId?: string | null;
+  retryAfterSeconds?: number | null;
+}
+
+export class GrantexError extends Error {
+  override readonly name = 'GrantexError';
+  readonly kind: GrantexErrorKind;
+  readonly status: number | null;
+  readonly code: string;
+  readonly requestId: string | null;
+  readonly retryAfterSeconds: number | null;
+
+  constructor(init: GrantexErrorInit) {
+    super(init.message);
+    this.kind = init.kind;
+    this.status = init.status ?? null;
+    this.code = init.code;
+    this.requestId = init.requestId ?? null;
+    this.retryAfterSeconds = init.retryAfterSeconds ?? null;
+  }
+
+  /** Structured logging form; contains nothing the message does not already show. */
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      kind: this.kind,
+      status: this.status,
+      code: this.code,
+      message: this.message,
+      requestId: this.requestId,
+      retryAfterSeconds: this.retryAfterSeconds,
+    };
+  }
+}
+
+export function isGrantexError(value: unknown): value is GrantexError {
+  return value instanceof GrantexError;
+}
+
+/** Maps an HTTP error status (and the body's code, when there was one) to a kind. */
+export function kindForStatus(status: number, code: string | null): GrantexErrorKind {
+  if (code === 'SSO_ERROR') return 'sso';
+  if (code === 'RATE_LIMITED' || status === 429) return 'rate_limited';
+  if (status === 401 || status === 403) return 'unauthorized';
+  if (status === 404) return 'not_found';
+  if (status === 409) return 'conflict';
+  if (status >= 500) return 'server';
+  return 'validation';
+}
+
+/** Used when the server gave no usable `{message, code}` body (HTML error page, empty body, …). */
+export function genericMessage(kind: GrantexErrorKind, status: number | null): string {
+  switch (kind) {
+    case 'unauthorized':
+      return 'Grantex rejected the API key';
+    case 'not_found':
+      return 'Grantex could not find the requested resource';
+    case 'validation':
+      return 'Grantex rejected the request';
+    case 'conflict':
+      return 'Grantex reported a conflict with existing data';
+    case 'rate_limited':
+      return 'Too many requests to Grantex; try again later';
+    case 'sso':
+      return 'Single sign-on failed at the identity provider';
+    case 'server':
+      return status === null
+        ? 'Grantex is unavailable right now; try again later'
+        : `Grantex is unavailable right now (HTTP ${status}); try again later`;
+    case 'network':
+      return 'Grantex could not be reached; check the connection and try again';
+    case 'timeout':
+      return 'Grantex did not answer in time; try again later';
+    case 'invalid_response':
+      return 'Grantex sent a response the console does not understand';
+  }
+}

@@ -1,0 +1,8 @@
+export { GrantexClient, DEFAULT_USER_AGENT, type GrantexClientOptions } from './client';
+export {
+  GrantexError,
+  isGrantexError,
+  CLIENT_ERROR_CODES,
+  type GrantexErrorKind,
+  type GrantexErrorInit,
+} from './errors';
