@@ -1,0 +1,124 @@
+/**
+ * Service configuration, read once from the environment and validated with zod.
+ * Key material is NOT resolved here (see service-keys.ts): loading the config has no side effects,
+ * so tools can inspect it without creating files.
+ */
+import path from 'node:path';
+import ipaddr from 'ipaddr.js';
+import { z } from 'zod';
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface RateLimitConfig {
+  enabled: boolean;
+  signupPerMin: number;
+  loginPerMin: number;
+  callbackPerMin: number;
+}
+
+export interface ServiceConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** Defaults to `<dataDir>/grantex.db` when absent. */
+  dbPath?: string;
+  devMode: boolean;
+  /** Required in production; generated into `<dataDir>/service-keys.json` in development. */
+  stateSecret?: string;
+  /** 32 bytes, base64url. Required in production; generated in development. */
+  encryptionKey?: string;
+  rateLimit: RateLimitConfig;
+  /** IPs/CIDRs whose X-Forwarded-For is believed. Empty = trust nobody. */
+  trustedProxies: string[];
+  logLevel: LogLevel;
+}
+
+/** Thrown when the service must not start; the message names the variable, never its value. */
+export class ServiceConfigError extends Error {
+  override readonly name = 'ServiceConfigError';
+}
+
+const booleanFlag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']))
+  .transform((v) => v === 'true' || v === '1' || v === 'yes' || v === 'on');
+
+const perMinute = (fallback: number) => z.coerce.number().int().min(1).max(1_000_000).default(fallback);
+
+function isIpOrCidr(value: string): boolean {
+  if (ipaddr.isValid(value)) return true;
+  try {
+    ipaddr.parseCIDR(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+const envSchema = z.object({
+  NODE_ENV: z.string().optional(),
+  GRANTEX_HOST: z.preprocess(emptyToUndefined, z.string().min(1).default('localhost')),
+  GRANTEX_PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(3001)),
+  GRANTEX_DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('.data')),
+  GRANTEX_DB_PATH: z.preprocess(emptyToUndefined, z.string().optional()),
+  GRANTEX_DEV_MODE: z.preprocess(emptyToUndefined, booleanFlag.optional()),
+  GRANTEX_STATE_SECRET: z.preprocess(emptyToUndefined, z.string().optional()),
+  GRANTEX_ENCRYPTION_KEY: z.preprocess(emptyToUndefined, z.string().optional()),
+  RATE_LIMIT: z.preprocess(emptyToUndefined, booleanFlag.default(true)),
+  RATE_LIMIT_SIGNUP_PER_MIN: z.preprocess(emptyToUndefined, perMinute(20)),
+  RATE_LIMIT_LOGIN_PER_MIN: z.preprocess(emptyToUndefined, perMinute(120)),
+  RATE_LIMIT_CALLBACK_PER_MIN: z.preprocess(emptyToUndefined, perMinute(120)),
+  TRUSTED_PROXIES: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .default('')
+      .transform((s) =>
+        s
+          .split(',')
+          .map((p) => p.trim())
+          .filter(Boolean),
+      )
+      .refine((list) => list.every(isIpOrCidr), 'must be a comma-separated list of IP addresses or CIDR ranges'),
+  ),
+  LOG_LEVEL: z.preprocess(
+    (v) => (typeof v === 'string' ? emptyToUndefined(v.toLowerCase()) : v),
+    z.enum(LOG_LEVELS).default('info'),
+  ),
+});
+
+export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    // Name the variable and the rule only: the offending value may be a secret.
+    const why = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ServiceConfigError(`Invalid service configuration: ${why}`);
+  }
+  const e = parsed.data;
+  return {
+    host: e.GRANTEX_HOST,
+    port: e.GRANTEX_PORT,
+    dataDir: e.GRANTEX_DATA_DIR,
+    dbPath: e.GRANTEX_DB_PATH,
+    devMode: e.GRANTEX_DEV_MODE ?? e.NODE_ENV !== 'production',
+    stateSecret: e.GRANTEX_STATE_SECRET,
+    encryptionKey: e.GRANTEX_ENCRYPTION_KEY,
+    rateLimit: {
+      enabled: e.RATE_LIMIT,
+      signupPerMin: e.RATE_LIMIT_SIGNUP_PER_MIN,
+      loginPerMin: e.RATE_LIMIT_LOGIN_PER_MIN,
+      callbackPerMin: e.RATE_LIMIT_CALLBACK_PER_MIN,
+    },
+    trustedProxies: e.TRUSTED_PROXIES,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+export function resolveDbPath(config: Pick<ServiceConfig, 'dataDir' | 'dbPath'>): string {
+  return config.dbPath ?? path.join(config.dataDir, 'grantex.db');
+}

@@ -1,0 +1,46 @@
+/**
+ * AES-256-GCM for small secrets at rest (the IdP client secret).
+ * The associated data binds a ciphertext to its owner (the developer id): a row copied into another
+ * organization's config fails to decrypt instead of leaking the other org's secret.
+ * Layout: version(1) | iv(12) | tag(16) | ciphertext.
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+
+const VERSION = 1;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const HEADER = 1 + IV_BYTES + TAG_BYTES;
+
+export class SecretBoxError extends Error {
+  override readonly name = 'SecretBoxError';
+}
+
+export interface SecretBox {
+  seal(plaintext: string, associatedData: string): Buffer;
+  open(sealed: Buffer, associatedData: string): string;
+}
+
+export function createSecretBox(key: Buffer): SecretBox {
+  if (key.length !== 32) throw new SecretBoxError('encryption key must be 32 bytes');
+  return {
+    seal(plaintext, associatedData) {
+      const iv = randomBytes(IV_BYTES);
+      const cipher = createCipheriv('aes-256-gcm', key, iv);
+      cipher.setAAD(Buffer.from(associatedData, 'utf8'));
+      const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+      return Buffer.concat([Buffer.of(VERSION), iv, cipher.getAuthTag(), body]);
+    },
+    open(sealed, associatedData) {
+      if (sealed.length < HEADER || sealed[0] !== VERSION) throw new SecretBoxError('unsupported ciphertext');
+      const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(1, 1 + IV_BYTES));
+      decipher.setAAD(Buffer.from(associatedData, 'utf8'));
+      decipher.setAuthTag(sealed.subarray(1 + IV_BYTES, HEADER));
+      try {
+        return Buffer.concat([decipher.update(sealed.subarray(HEADER)), decipher.final()]).toString('utf8');
+      } catch {
+        // Never include the cause: it adds nothing and must not echo key material.
+        throw new SecretBoxError('ciphertext failed authentication');
+      }
+    },
+  };
+}

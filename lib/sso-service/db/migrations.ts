@@ -1,0 +1,82 @@
+/**
+ * Versioned schema migrations. Append only: never edit a released step, add a new one.
+ * Each step runs in its own transaction together with its schema_migrations row, so a failed
+ * step leaves the database at the previous version.
+ */
+import type Database from 'better-sqlite3';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+      CREATE TABLE developers (
+        id          TEXT PRIMARY KEY,
+        name        TEXT NOT NULL,
+        email       TEXT UNIQUE COLLATE NOCASE,
+        mode        TEXT NOT NULL CHECK (mode IN ('live', 'sandbox')),
+        plan        TEXT NOT NULL DEFAULT 'free',
+        created_at  TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE api_keys (
+        key_hash      BLOB PRIMARY KEY,
+        developer_id  TEXT NOT NULL REFERENCES developers(id) ON DELETE CASCADE,
+        created_at    TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX api_keys_developer ON api_keys(developer_id);
+
+      CREATE TABLE sso_configs (
+        developer_id       TEXT PRIMARY KEY REFERENCES developers(id) ON DELETE CASCADE,
+        connection_id      TEXT NOT NULL UNIQUE,
+        issuer_url         TEXT NOT NULL,
+        client_id          TEXT NOT NULL,
+        client_secret_enc  BLOB NOT NULL,
+        redirect_uri       TEXT NOT NULL,
+        created_at         TEXT NOT NULL,
+        updated_at         TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE consumed_states (
+        state_id       TEXT PRIMARY KEY,
+        developer_id   TEXT NOT NULL,
+        expires_at     INTEGER NOT NULL,
+        outcome        TEXT NOT NULL CHECK (outcome IN ('pending', 'ok', 'failed')),
+        error_status   INTEGER,
+        error_code     TEXT,
+        error_message  TEXT
+      ) STRICT;
+      CREATE INDEX consumed_states_expiry ON consumed_states(expires_at);
+    `,
+  },
+];
+
+export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version     INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL,
+    applied_at  TEXT NOT NULL
+  ) STRICT`);
+  const applied = new Set(
+    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
+  );
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  const ordered = [...migrations].sort((a, b) => a.version - b.version);
+  let count = 0;
+  for (const m of ordered) {
+    if (applied.has(m.version)) continue;
+    // IMMEDIATE: two processes starting on the same file must not both apply a step.
+    db.transaction(() => {
+      db.exec(m.sql);
+      record.run(m.version, m.name, new Date().toISOString());
+    }).immediate();
+    count++;
+  }
+  return count;
+}
