@@ -1,0 +1,34 @@
+/**
+ * Turns whatever the Grantex client threw during a login into a short error code for the URL and
+ * a detail for the flash cookie. GrantexError messages are user-facing by design; anything else is
+ * an unexpected bug and gets a generic sentence (its text may hold internals).
+ */
+import { MESSAGES } from '@/lib/contract';
+import { isGrantexError } from '@/lib/grantex/errors';
+import type { SsoErrorCode } from './sso-errors';
+import type { SsoFlash } from './sso-flash';
+
+export function classifyGrantexFailure(err: unknown): { code: SsoErrorCode; detail: SsoFlash } {
+  if (!isGrantexError(err)) {
+    return { code: 'unavailable', detail: { message: 'An unexpected error occurred.', code: null, requestId: null } };
+  }
+  const detail: SsoFlash = { message: err.message, code: err.code, requestId: err.requestId };
+  switch (err.kind) {
+    case 'not_found':
+      return { code: 'not_configured', detail };
+    case 'rate_limited':
+      return { code: 'rate_limited', detail };
+    case 'validation':
+      if (err.message === MESSAGES.stateExpiredOrUsed || err.message === MESSAGES.invalidState) {
+        return { code: 'expired', detail };
+      }
+      if (err.message === MESSAGES.codeAndStateRequired) return { code: 'bad_request', detail };
+      return { code: 'sso_failed', detail };
+    case 'sso':
+    case 'unauthorized':
+    case 'conflict':
+      return { code: 'sso_failed', detail };
+    default:
+      return { code: 'unavailable', detail };
+  }
+}

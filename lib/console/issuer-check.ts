@@ -1,0 +1,22 @@
+/**
+ * The settings form's issuer check: fetch the discovery document through the outbound guard
+ * (no redirects, timeout, size cap, address checks) before the config is sent to Grantex.
+ */
+import 'server-only';
+import { fetchDiscovery } from '@/lib/net';
+import { describeDiscoveryFailure, isReachabilityFailure } from './issuer-messages';
+
+export type IssuerCheck =
+  | { ok: true }
+  | { ok: false; reason: string; message: string; reachability: boolean };
+
+export async function checkIssuer(issuerUrl: string, { devMode }: { devMode: boolean }): Promise<IssuerCheck> {
+  const result = await fetchDiscovery(issuerUrl, { allowLoopback: devMode });
+  if (result.ok) return { ok: true };
+  return {
+    ok: false,
+    reason: result.reason,
+    message: describeDiscoveryFailure(result),
+    reachability: isReachabilityFailure(result.reason),
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * One user-facing sentence per way an issuer's discovery can fail. Kept apart from the fetch so
+ * it is pure and unit-testable. Values that came from the IdP (its claimed issuer) are capped;
+ * React escapes them where they are rendered.
+ */
+import { displayText } from './display-text';
+
+export const DISCOVERY_FAILURE_REASONS = [
+  'unreachable',
+  'timeout',
+  'http_status',
+  'redirect',
+  'not_json',
+  'too_large',
+  'invalid_metadata',
+  'issuer_mismatch',
+  'missing_endpoints',
+  'blocked_address',
+] as const;
+export type DiscoveryFailureReason = (typeof DISCOVERY_FAILURE_REASONS)[number];
+
+export interface DiscoveryFailure {
+  reason: DiscoveryFailureReason | (string & {});
+  message?: string;
+  expected?: string;
+  actual?: string;
+}
+
+/**
+ * Failures where the IdP may simply be invisible from this console but visible from Grantex
+ * (a private network, a firewall): only these offer "save without checking". A document that
+ * answered but is wrong (mismatch, not JSON, missing endpoints) would fail at Grantex too.
+ */
+const REACHABILITY_REASONS = new Set<string>(['unreachable', 'timeout', 'http_status', 'blocked_address']);
+
+export function isReachabilityFailure(reason: string): boolean {
+  return REACHABILITY_REASONS.has(reason);
+}
+
+export function describeDiscoveryFailure(failure: DiscoveryFailure): string {
+  const where = 'its /.well-known/openid-configuration';
+  switch (failure.reason) {
+    case 'unreachable':
+      return `Could not reach the issuer at ${where}. Check the URL, and that the identity provider is reachable from this console.`;
+    case 'timeout':
+      return 'The issuer did not answer in time. Check the URL, or try again in a moment.';
+    case 'http_status':
+      return `The issuer's discovery document answered with HTTP ${displayText(failure.actual ?? 'an error', 20)} instead of 200. Check the URL.`;
+    case 'redirect':
+      return 'The discovery URL redirects somewhere else. Enter the issuer exactly as your identity provider publishes it (redirects are not followed).';
+    case 'not_json':
+      return 'The issuer answered, but its discovery document is not JSON. Is this the issuer URL and not a login page?';
+    case 'too_large':
+      return 'The issuer’s discovery document is too large to be a real OpenID Connect configuration.';
+    case 'invalid_metadata':
+      return 'The issuer’s discovery document is not valid OpenID Connect metadata.';
+    case 'issuer_mismatch':
+      return `The identity provider says its issuer is “${displayText(failure.actual ?? '', 300)}”, but you entered “${displayText(failure.expected ?? '', 300)}”. They must match exactly, including any trailing slash.`;
+    case 'missing_endpoints':
+      return 'The issuer’s discovery document lacks an authorization endpoint, token endpoint or JWKS URI.';
+    case 'blocked_address':
+      return 'The issuer resolves to a private, loopback or metadata address, which this console does not contact.';
+    default:
+      return 'The issuer could not be checked.';
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * Binds each SSO login to the browser that started it (login CSRF, scenario row 27).
+ *
+ * /sso/start sets a sealed cookie holding a hash of the Grantex `state` it is about to send the
+ * browser to the IdP with, plus the org and mode. /sso/callback only calls Grantex when this
+ * browser holds a binding for exactly that state. An attacker who delivers their own
+ * `code`+`state` to a victim fails here: the victim's browser never started that login.
+ *
+ * The cookie name carries a short hash of the state so two logins in two tabs (a member login and
+ * an admin's test sign-in) do not overwrite each other's binding.
+ */
+import 'server-only';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { seal, unseal } from './sealing';
+
+export const BINDING_COOKIE_PREFIX = 'gx_sso_bind_';
+/** Matches the state's own lifetime at Grantex (10 minutes). */
+export const BINDING_TTL_SECONDS = 600;
+/** Path-scoped: only /sso/* routes ever see the cookie. */
+export const BINDING_COOKIE_PATH = '/sso';
+
+export const loginModeSchema = z.enum(['member', 'test']);
+export type LoginMode = z.infer<typeof loginModeSchema>;
+
+const bindingSchema = z.object({
+  sh: z.string().min(1),
+  org: z.string().min(1).max(200),
+  mode: loginModeSchema,
+  adm: z.string().max(200).optional(),
+});
+
+export interface LoginBinding {
+  org: string;
+  mode: LoginMode;
+  /** The admin who started a test sign-in; present only in test mode. */
+  adminDeveloperId?: string;
+}
+
+function stateHash(state: string): string {
+  return createHash('sha256').update(state, 'utf8').digest('base64url');
+}
+
+export function bindingCookieName(state: string): string {
+  return BINDING_COOKIE_PREFIX + stateHash(state).slice(0, 16);
+}
+
+export async function createBinding(
+  state: string,
+  binding: LoginBinding,
+  secret: string,
+): Promise<{ name: string; value: string; maxAge: number }> {
+  if (!state) throw new Error('Cannot bind a login without a state');
+  if (binding.mode === 'test' && !binding.adminDeveloperId) throw new Error('A test sign-in needs the admin');
+  const value = await seal(
+    {
+      sh: stateHash(state),
+      org: binding.org,
+      mode: binding.mode,
+      ...(binding.mode === 'test' ? { adm: binding.adminDeveloperId } : {}),
+    },
+    { secret, purpose: 'login-binding', ttlSeconds: BINDING_TTL_SECONDS },
+  );
+  return { name: bindingCookieName(state), value, maxAge: BINDING_TTL_SECONDS };
+}
+
+export type BindingCheck =
+  | { ok: true; binding: LoginBinding }
+  | { ok: false; reason: 'missing' | 'invalid' | 'mismatch' };
+
+/**
+ * `cookieValue` is the value of the cookie named `bindingCookieName(state)`. The hash inside is
+ * still compared, so a binding cannot be moved to another cookie name to cover another state.
+ */
+export async function verifyBinding(
+  state: string,
+  cookieValue: string | undefined,
+  secret: string,
+): Promise<BindingCheck> {
+  if (!state || !cookieValue) return { ok: false, reason: 'missing' };
+  const payload = await unseal(cookieValue, { secret, purpose: 'login-binding', schema: bindingSchema });
+  if (!payload) return { ok: false, reason: 'invalid' };
+  const expected = Buffer.from(stateHash(state));
+  const actual = Buffer.from(payload.sh);
+  if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return { ok: false, reason: 'mismatch' };
+  if (payload.mode === 'test' && !payload.adm) return { ok: false, reason: 'invalid' };
+  return {
+    ok: true,
+    binding: { org: payload.org, mode: payload.mode, ...(payload.adm ? { adminDeveloperId: payload.adm } : {}) },
+  };
+}
+
+/** The `state` Grantex put into the authorization URL (the only place the console learns it). */
+export function stateFromAuthorizeUrl(authorizeUrl: string): string | null {
+  try {
+    const state = new URL(authorizeUrl).searchParams.get('state');
+    return state && state.length <= 4096 ? state : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * The SSO configuration form: ONE schema used by the client form (instant feedback on blur and
+ * submit) and by the server action (authoritative), so the rules cannot drift apart. The URL rules
+ * themselves come from the shared contract, the same ones the Grantex service applies on save.
+ * Browser-safe: zod and the contract only.
+ */
+import { z } from 'zod';
+import { checkSsoUrl, LIMITS } from '@/lib/contract';
+
+/** Plain http to loopback issuers is a development convenience only. */
+export const SSO_DEV_MODE = process.env.NODE_ENV !== 'production';
+
+export const SSO_FIELD_LABELS = {
+  issuerUrl: 'Issuer URL',
+  clientId: 'Client ID',
+  clientSecret: 'Client secret',
+  redirectUri: 'Redirect URI',
+} as const;
+export type SsoConfigField = keyof typeof SSO_FIELD_LABELS;
+
+function ssoUrl(kind: 'issuerUrl' | 'redirectUri', devMode: boolean) {
+  return z
+    .string({ error: `${SSO_FIELD_LABELS[kind]} is required` })
+    .trim()
+    .superRefine((value, ctx) => {
+      const why = checkSsoUrl(value, kind, { devMode });
+      if (why) ctx.addIssue({ code: 'custom', message: `${SSO_FIELD_LABELS[kind]} ${why}` });
+    });
+}
+
+/** HTML checkboxes post "on" when ticked and nothing otherwise. */
+const checkbox = z
+  .union([z.literal('on'), z.literal('true'), z.literal(''), z.boolean()])
+  .optional()
+  .transform((v) => v === true || v === 'on' || v === 'true');
+
+export function buildSsoConfigSchema({ devMode }: { devMode: boolean }) {
+  return z.object({
+    issuerUrl: ssoUrl('issuerUrl', devMode),
+    clientId: z
+      .string({ error: 'Client ID is required' })
+      .trim()
+      .min(1, 'Client ID is required')
+      .max(LIMITS.clientIdMax, `Client ID must be at most ${LIMITS.clientIdMax} characters`),
+    // Not trimmed: a secret may legitimately contain spaces (row 1 uses ":%+ "). Only an
+    // all-blank value is treated as missing.
+    clientSecret: z
+      .string({ error: 'Client secret is required' })
+      .max(LIMITS.clientSecretMax, `Client secret must be at most ${LIMITS.clientSecretMax} characters`)
+      .refine((v) => v.trim().length > 0, 'Client secret is required — enter it again to save'),
+    redirectUri: ssoUrl('redirectUri', devMode),
+    /** "Save without checking the issuer": the admin's deliberate override after a reachability failure. */
+    skipIssuerCheck: checkbox,
+  });
+}
+
+export const ssoConfigFormSchema = buildSsoConfigSchema({ devMode: SSO_DEV_MODE });
+export type SsoConfigInput = z.input<typeof ssoConfigFormSchema>;
+export type SsoConfigValues = z.output<typeof ssoConfigFormSchema>;
+
+/** First message per field, in the shape the form renders. */
+export function fieldErrorsOf(error: z.ZodError): Partial<Record<string, string>> {
+  const out: Partial<Record<string, string>> = {};
+  for (const issue of error.issues) {
+    const key = String(issue.path[0] ?? '');
+    if (key && !out[key]) out[key] = issue.message;
+  }
+  return out;
+}
+
+/** Validates a single field (on blur) with the exact same rule as the full schema. */
+export function validateSsoField(field: SsoConfigField, value: string): string | null {
+  const result = ssoConfigFormSchema.shape[field].safeParse(value);
+  return result.success ? null : (result.error.issues[0]?.message ?? 'Invalid value');
+}
