@@ -1,0 +1,199 @@
+/**
+ * OpenID Connect Discovery with the checks a relying party needs before trusting an issuer:
+ * exact issuer match, required endpoints, and every endpoint on an allowed address.
+ * Used by the service's RP (cached there) and by the console's "check issuer" step, so it stays
+ * free of service code and of `server-only`.
+ */
+import { z } from 'zod';
+import { hostResolvesToAllowed, isAddressAllowed, literalAddress } from './address-policy';
+import { formatSeconds, guardedFetch, DEFAULT_TIMEOUT_MS, type GuardOptions } from './guarded-fetch';
+import { OutboundError } from './outbound-error';
+
+const stringList = z.array(z.string()).optional();
+
+/** Only the fields we use are typed; everything else is kept (loose) for openid-client. */
+export const discoveryMetadataSchema = z.looseObject({
+  issuer: z.string(),
+  authorization_endpoint: z.string().optional(),
+  token_endpoint: z.string().optional(),
+  jwks_uri: z.string().optional(),
+  userinfo_endpoint: z.string().optional(),
+  response_types_supported: stringList,
+  id_token_signing_alg_values_supported: stringList,
+  token_endpoint_auth_methods_supported: stringList,
+  code_challenge_methods_supported: stringList,
+  authorization_response_iss_parameter_supported: z.boolean().optional(),
+});
+
+export type DiscoveryMetadata = z.infer<typeof discoveryMetadataSchema> & {
+  authorization_endpoint: string;
+  token_endpoint: string;
+  jwks_uri: string;
+};
+
+export type DiscoveryFailureReason =
+  | 'unreachable'
+  | 'timeout'
+  | 'http_status'
+  | 'redirect'
+  | 'not_json'
+  | 'too_large'
+  | 'invalid_metadata'
+  | 'issuer_mismatch'
+  | 'missing_endpoints'
+  | 'blocked_address';
+
+export type DiscoveryResult =
+  | { ok: true; metadata: DiscoveryMetadata }
+  | { ok: false; reason: DiscoveryFailureReason; message: string; expected?: string; actual?: string };
+
+const REQUIRED_ENDPOINTS = ['authorization_endpoint', 'token_endpoint', 'jwks_uri'] as const;
+/** Endpoints the server itself fetches, so their host names are resolved and checked up front. */
+const SERVER_FETCHED = new Set(['token_endpoint', 'jwks_uri', 'userinfo_endpoint']);
+
+/** OIDC Discovery §4: the well-known suffix goes after the issuer's path. */
+export function discoveryUrlFor(issuerUrl: string): string {
+  return `${issuerUrl.replace(/\/+$/, '')}/.well-known/openid-configuration`;
+}
+
+function fail(
+  reason: DiscoveryFailureReason,
+  message: string,
+  extra?: { expected: string; actual: string },
+): DiscoveryResult {
+  return { ok: false, reason, message, ...extra };
+}
+
+/** Why this URL may not be used as an endpoint, or null. */
+function endpointProblem(value: string, allowLoopback: boolean): { reason: DiscoveryFailureReason; why: string } | null {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return { reason: 'invalid_metadata', why: 'is not a valid absolute URL' };
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    return { reason: 'invalid_metadata', why: 'must use https' };
+  }
+  const literal = literalAddress(url.hostname);
+  const host = url.hostname.toLowerCase();
+  const loopbackName = host === 'localhost' || host.endsWith('.localhost');
+  if (literal && !isAddressAllowed(literal, allowLoopback)) {
+    return { reason: 'blocked_address', why: 'points to a private, loopback, link-local or metadata address' };
+  }
+  if (loopbackName && !allowLoopback) {
+    return { reason: 'blocked_address', why: 'points to a loopback address' };
+  }
+  if (url.protocol === 'http:') {
+    const isLoopback = loopbackName || (literal !== null && isAddressAllowed(literal, true) && !isAddressAllowed(literal, false));
+    if (!allowLoopback || !isLoopback) {
+      return { reason: 'blocked_address', why: 'must use https (plain http is allowed only for loopback addresses in development)' };
+    }
+  }
+  return null;
+}
+
+function fromOutboundError(err: OutboundError, issuerUrl: string, opts: GuardOptions): DiscoveryResult {
+  switch (err.kind) {
+    case 'blocked_address':
+      return fail(
+        'blocked_address',
+        `The issuer "${issuerUrl}" resolves to a private, loopback, link-local or metadata address, which is not allowed.`,
+      );
+    case 'timeout':
+      return fail(
+        'timeout',
+        `The issuer did not answer within ${formatSeconds(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS)} when fetching its discovery document.`,
+      );
+    case 'too_large':
+      return fail('too_large', 'The discovery document is too large; this is not a standard OpenID Provider.');
+    case 'bad_url':
+      return fail('unreachable', `The issuer URL "${issuerUrl}" is not a valid http(s) URL.`);
+    case 'network':
+      return fail('unreachable', `Could not connect to the issuer "${issuerUrl}". Check the URL and that it is reachable from the server.`);
+  }
+}
+
+export async function fetchDiscovery(issuerUrl: string, opts: GuardOptions): Promise<DiscoveryResult> {
+  const issuerProblem = endpointProblem(issuerUrl, opts.allowLoopback);
+  if (issuerProblem) {
+    const reason = issuerProblem.reason === 'invalid_metadata' ? 'unreachable' : issuerProblem.reason;
+    return fail(reason, `The issuer URL ${issuerProblem.why}.`);
+  }
+  const url = discoveryUrlFor(issuerUrl);
+
+  let res: Response;
+  try {
+    res = await guardedFetch(url, { headers: { accept: 'application/json' } }, opts);
+  } catch (err) {
+    if (err instanceof OutboundError) return fromOutboundError(err, issuerUrl, opts);
+    return fail('unreachable', `Could not fetch the discovery document from ${url}.`);
+  }
+
+  if (res.status >= 300 && res.status < 400) {
+    return fail(
+      'redirect',
+      `${url} answered with a redirect (HTTP ${res.status}). Redirects are not followed; enter the issuer URL the provider itself reports.`,
+    );
+  }
+  if (res.status < 200 || res.status >= 300) {
+    return fail(
+      'http_status',
+      `${url} answered HTTP ${res.status}. Check that the issuer URL is correct (it should be the provider's issuer, without /.well-known/openid-configuration).`,
+    );
+  }
+
+  let json: unknown;
+  try {
+    json = JSON.parse(await res.text());
+  } catch {
+    return fail('not_json', `${url} did not return JSON. Check that the issuer URL points to an OpenID Provider.`);
+  }
+
+  const parsed = discoveryMetadataSchema.safeParse(json);
+  if (!parsed.success) {
+    const field = parsed.error.issues[0]?.path.join('.') || 'the document';
+    return fail('invalid_metadata', `The discovery document is not valid OpenID Provider metadata (problem with ${field}).`);
+  }
+  const metadata = parsed.data;
+
+  if (metadata.issuer !== issuerUrl) {
+    return fail(
+      'issuer_mismatch',
+      `The issuer's discovery document says its issuer is "${metadata.issuer}", but you entered "${issuerUrl}". Use exactly "${metadata.issuer}".`,
+      { expected: metadata.issuer, actual: issuerUrl },
+    );
+  }
+
+  const missing = REQUIRED_ENDPOINTS.filter((key) => !metadata[key]);
+  if (missing.length > 0) {
+    return fail('missing_endpoints', `The discovery document does not list ${missing.join(', ')}, which sign-in needs.`);
+  }
+
+  const endpointEntries = Object.entries(metadata).filter(
+    (entry): entry is [string, string] =>
+      (entry[0].endsWith('_endpoint') || entry[0] === 'jwks_uri') && typeof entry[1] === 'string',
+  );
+  for (const [key, value] of endpointEntries) {
+    const problem = endpointProblem(value, opts.allowLoopback);
+    if (problem) return fail(problem.reason, `The discovery document's ${key} "${value}" ${problem.why}.`);
+  }
+  for (const [key, value] of endpointEntries) {
+    if (!SERVER_FETCHED.has(key)) continue;
+    const host = new URL(value).hostname;
+    let allowed: boolean;
+    try {
+      allowed = await hostResolvesToAllowed(host, opts.allowLoopback);
+    } catch {
+      return fail('unreachable', `The discovery document's ${key} host "${host}" could not be resolved.`);
+    }
+    if (!allowed) {
+      return fail(
+        'blocked_address',
+        `The discovery document's ${key} "${value}" resolves to a private, loopback, link-local or metadata address.`,
+      );
+    }
+  }
+
+  return { ok: true, metadata: metadata as DiscoveryMetadata };
+}

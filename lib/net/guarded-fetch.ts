@@ -1,0 +1,148 @@
+/**
+ * Server-side fetch for URLs that a user (or an identity provider) controls: discovery documents,
+ * JWKS and token endpoints. It returns a standard `Response` so it can be plugged into
+ * openid-client's `customFetch`, but unlike plain fetch it
+ *  - refuses non-public addresses AFTER DNS resolution (and literal IPs before connecting),
+ *  - never follows redirects (a 3xx comes back as-is; callers treat it as a failure),
+ *  - bounds the whole exchange (connect + headers + body) by one timeout,
+ *  - buffers at most `maxBytes` of body and aborts the transfer beyond that.
+ */
+import { Agent, fetch as undiciFetch } from 'undici';
+import { blockedAddressError, guardedLookup, isAddressAllowed, literalAddress } from './address-policy';
+import { describeUrl, findOutboundError, OutboundError } from './outbound-error';
+
+export interface GuardOptions {
+  /** Allow loopback addresses (development IdPs on 127.0.0.1 / localhost). */
+  allowLoopback: boolean;
+  /** One deadline for connect, headers and body. Default 5000 ms. */
+  timeoutMs?: number;
+  /** Largest body buffered. Default 1 MiB. */
+  maxBytes?: number;
+}
+
+export const DEFAULT_TIMEOUT_MS = 5000;
+export const DEFAULT_MAX_BYTES = 1024 * 1024;
+
+// One agent per loopback policy, so pooled keep-alive connections are only ever reused under
+// the policy that vetted them.
+const agents = new Map<boolean, Agent>();
+function agentFor(allowLoopback: boolean): Agent {
+  let agent = agents.get(allowLoopback);
+  if (!agent) {
+    agent = new Agent({
+      connect: { lookup: guardedLookup(allowLoopback) },
+      keepAliveTimeout: 10_000,
+    });
+    agents.set(allowLoopback, agent);
+  }
+  return agent;
+}
+
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
+function parseTarget(input: string | URL, allowLoopback: boolean): URL {
+  let url: URL;
+  try {
+    url = typeof input === 'string' ? new URL(input) : new URL(input.href);
+  } catch {
+    throw new OutboundError('bad_url', 'The URL is not a valid absolute URL');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new OutboundError('bad_url', `Only http and https URLs can be fetched, not ${url.protocol}`);
+  }
+  const literal = literalAddress(url.hostname);
+  if (literal && !isAddressAllowed(literal, allowLoopback)) throw blockedAddressError(url.hostname);
+  return url;
+}
+
+async function readCapped(
+  body: ReadableStream<Uint8Array> | null,
+  maxBytes: number,
+  where: string,
+): Promise<Uint8Array | null> {
+  if (!body) return null;
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      // Cancelling the reader tears down the connection, so the rest is never transferred.
+      reader.cancel().catch(() => undefined);
+      throw new OutboundError('too_large', `The response from ${where} is larger than ${maxBytes} bytes`);
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+export async function guardedFetch(
+  input: string | URL,
+  init: RequestInit | undefined,
+  opts: GuardOptions,
+): Promise<Response> {
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+  const url = parseTarget(input, opts.allowLoopback);
+  const where = describeUrl(url);
+
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, timeoutMs);
+  const callerSignal = init?.signal ?? undefined;
+  const onCallerAbort = () => controller.abort();
+  callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
+
+  try {
+    const res = await undiciFetch(url, {
+      method: init?.method,
+      headers: [...new Headers(init?.headers)],
+      body: init?.body as string | URLSearchParams | Uint8Array | null | undefined,
+      redirect: 'manual',
+      signal: controller.signal,
+      dispatcher: agentFor(opts.allowLoopback),
+    });
+    const declared = Number(res.headers.get('content-length'));
+    if (Number.isFinite(declared) && declared > maxBytes) {
+      res.body?.cancel().catch(() => undefined);
+      throw new OutboundError('too_large', `The response from ${where} is larger than ${maxBytes} bytes`);
+    }
+    const body = NULL_BODY_STATUSES.has(res.status)
+      ? null
+      : await readCapped(res.body as ReadableStream<Uint8Array> | null, maxBytes, where);
+    // Re-wrap in the global Response: callers (openid-client) check the global class, and the
+    // buffered body can no longer grow.
+    return new Response(body as BodyInit | null, {
+      status: res.status,
+      statusText: res.statusText,
+      headers: [...res.headers],
+    });
+  } catch (err) {
+    const known = findOutboundError(err);
+    if (known) throw known;
+    if (timedOut) {
+      throw new OutboundError('timeout', `${where} did not answer within ${formatSeconds(timeoutMs)}`);
+    }
+    if (callerSignal?.aborted) throw err;
+    throw new OutboundError('network', `Could not reach ${where}`, { cause: err });
+  } finally {
+    clearTimeout(timer);
+    callerSignal?.removeEventListener('abort', onCallerAbort);
+  }
+}
+
+export function formatSeconds(ms: number): string {
+  const s = ms / 1000;
+  return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
+}

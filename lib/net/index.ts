@@ -1,0 +1,11 @@
+export { guardedFetch, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, type GuardOptions } from './guarded-fetch';
+export { OutboundError, type OutboundErrorKind } from './outbound-error';
+export { isAddressAllowed } from './address-policy';
+export {
+  fetchDiscovery,
+  discoveryUrlFor,
+  discoveryMetadataSchema,
+  type DiscoveryMetadata,
+  type DiscoveryResult,
+  type DiscoveryFailureReason,
+} from './discovery';
