@@ -1,0 +1,82 @@
+/**
+ * The relying party's public interface. The service's routes are written against exactly these
+ * types; change them only together with lib/sso-service.
+ */
+export interface RpClientConfig {
+  issuerUrl: string;
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
+}
+
+export interface RpIdentity {
+  sub: string;
+  email: string | null;
+  name: string | null;
+}
+
+export type RpErrorKind =
+  | 'discovery_failed'
+  | 'issuer_mismatch'
+  | 'blocked_address'
+  | 'idp_unavailable'
+  | 'token_exchange_failed'
+  | 'id_token_invalid'
+  | 'nonce_mismatch'
+  | 'iss_mismatch';
+
+export type RpErrorStatus = 400 | 502 | 503 | 504;
+
+/** A login failure. The message is safe to show users: no secrets, codes, tokens or raw IdP bodies. */
+export class RpError extends Error {
+  readonly kind: RpErrorKind;
+  readonly status: RpErrorStatus;
+
+  constructor(kind: RpErrorKind, status: RpErrorStatus, message: string) {
+    super(message);
+    this.name = 'RpError';
+    this.kind = kind;
+    this.status = status;
+  }
+}
+
+export type IssuerCheck =
+  | { ok: true }
+  | {
+      ok: false;
+      reason:
+        | 'unreachable'
+        | 'timeout'
+        | 'not_json'
+        | 'http_status'
+        | 'issuer_mismatch'
+        | 'missing_endpoints'
+        | 'blocked_address'
+        | 'too_large'
+        | 'invalid_metadata';
+      message: string;
+    };
+
+export interface RelyingParty {
+  authorizationUrl(cfg: RpClientConfig, p: { state: string; nonce: string; codeVerifier: string }): Promise<string>;
+  redeem(
+    cfg: RpClientConfig,
+    p: { code: string; state: string; iss?: string; nonce: string; codeVerifier: string },
+  ): Promise<RpIdentity>;
+  checkIssuer(issuerUrl: string): Promise<IssuerCheck>;
+  /** Drops cached discovery, JWKS and client configuration for an issuer (e.g. after a config change). */
+  forget(issuerUrl: string): void;
+}
+
+export interface RelyingPartyOptions {
+  /** Loopback http issuers allowed; otherwise https only and no loopback. */
+  devMode: boolean;
+  /** Per outbound request (connect + headers + body). Default 8000 ms. */
+  timeoutMs?: number;
+  /** Largest IdP response body buffered. Default 1 MiB. */
+  maxBytes?: number;
+  /** Tolerance for exp/iat/nbf. Default 30 s. */
+  clockToleranceSec?: number;
+  /** Clock in milliseconds since the epoch (tests). */
+  now?: () => number;
+}
