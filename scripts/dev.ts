@@ -1,0 +1,71 @@
+/**
+ * `npm run dev`: the whole product on one machine — dev IdP, embedded Grantex service (unless GRANTEX_URL
+ * points elsewhere) and `next dev`, with prefixed output and one Ctrl-C to stop them all.
+ */
+import { join } from 'node:path';
+import { loadStackConfig, type StackConfig } from './lib/config';
+import { ensureDevSecrets } from './lib/secrets';
+import { runStack, type RunningStack } from './lib/stack-runner';
+import { bold, log, red } from './lib/supervisor';
+
+const ROOT = join(import.meta.dirname, '..');
+
+function banner(config: StackConfig, { idp, consoleUrl, grantexUrl }: RunningStack): string {
+  const row = (k: string, v: string) => `    ${k.padEnd(15)}${bold(v)}`;
+  const users = idp.users.map(
+    (u) => `    ${`${u.username} / ${u.password}`.padEnd(28)}${[u.email, u.name].filter(Boolean).join(', ')}`,
+  );
+  const hostedWarning = config.embeddedService
+    ? []
+    : [
+        '',
+        `  Note: GRANTEX_URL=${grantexUrl} is not the embedded service. A hosted Grantex API cannot reach the`,
+        '  dev IdP on this machine; configure an IdP it can reach (Okta, Entra ID, Google…) instead.',
+      ];
+  return [
+    '',
+    bold('  Grantex SSO Console is running'),
+    '',
+    row('Console', consoleUrl),
+    row('Grantex API', `${grantexUrl}${config.embeddedService ? '  (embedded service, dev mode)' : '  (external)'}`),
+    row('Dev IdP', idp.issuer),
+    '',
+    `  1. Open ${bold(`${consoleUrl}/signin`)} and choose "Create a demo organization" (or paste an API key).`,
+    `  2. On ${bold(`${consoleUrl}/settings/sso`)} enter the dev IdP's values:`,
+    row('Issuer URL', idp.issuer),
+    row('Client ID', idp.client.clientId),
+    row('Client secret', idp.client.clientSecret),
+    row('Redirect URI', idp.client.redirectUris[0] ?? `${consoleUrl}/sso/callback`),
+    '     then "Save configuration" and "Test sign-in".',
+    `  3. Members sign in at ${bold(`${consoleUrl}/login?org=<your developer ID>`)} (the settings page shows the link).`,
+    '',
+    '  Demo users at the dev IdP:',
+    ...users,
+    ...hostedWarning,
+    '',
+    '  Press Ctrl-C to stop everything.',
+    '',
+  ].join('\n');
+}
+
+let config: StackConfig;
+try {
+  config = loadStackConfig();
+} catch (err) {
+  log(red(err instanceof Error ? err.message : String(err)));
+  process.exit(1);
+}
+const secrets = ensureDevSecrets(join(ROOT, '.data'));
+if (secrets.created) log(`Generated dev secrets in ${secrets.file} (kept for next time; never commit .data/).`);
+
+await runStack({
+  mode: 'dev',
+  config,
+  consoleEnv: {
+    NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET || secrets.NEXTAUTH_SECRET,
+    CONSOLE_DEMO_SIGNUP: process.env.CONSOLE_DEMO_SIGNUP ?? 'true',
+  },
+  serviceEnv: { GRANTEX_DEV_MODE: process.env.GRANTEX_DEV_MODE ?? 'true' },
+  idpOptions: { logRequests: true },
+  banner: (stack) => banner(config, stack),
+});
