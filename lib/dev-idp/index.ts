@@ -1,0 +1,110 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type Provider from 'oidc-provider';
+import { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_HOST, DEFAULT_PORT, type DevIdpOptions } from './config';
+import { createInteractionHandler } from './interactions';
+import { createDevProvider, type DevClient } from './provider';
+import { DEMO_USERS, type DemoUser } from './users';
+
+export type { DemoUser } from './users';
+export type { DevClient } from './provider';
+export { devIdpOptionsFromEnv, type DevIdpOptions } from './config';
+export { WRONG_CREDENTIALS } from './interactions';
+
+export interface DevIdp {
+  issuer: string;
+  client: DevClient;
+  users: DemoUser[];
+  close(): Promise<void>;
+}
+
+function envPort(): number {
+  const raw = process.env.DEV_IDP_PORT;
+  const n = raw ? Number(raw) : NaN;
+  return Number.isInteger(n) && n >= 0 && n <= 65535 ? n : DEFAULT_PORT;
+}
+
+function defaultRedirectUris(): string[] {
+  const fromEnv = (process.env.DEV_IDP_REDIRECT_URIS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (fromEnv.length) return fromEnv;
+  const appUrl = process.env.APP_URL || process.env.NEXTAUTH_URL || 'http://localhost:3000';
+  return [new URL('/sso/callback', appUrl).href];
+}
+
+function hostForUrl(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/**
+ * Starts the local development OpenID Provider on one node:http server.
+ * With port 0 the issuer is derived from the bound port, so the server listens before the Provider exists.
+ */
+export async function startDevIdp(opts: DevIdpOptions = {}): Promise<DevIdp> {
+  const host = opts.host ?? process.env.DEV_IDP_HOST ?? DEFAULT_HOST;
+  const port = opts.port ?? envPort();
+  const client: DevClient = {
+    clientId: opts.clientId ?? DEFAULT_CLIENT_ID,
+    clientSecret: opts.clientSecret ?? DEFAULT_CLIENT_SECRET,
+    redirectUris: opts.redirectUris ?? defaultRedirectUris(),
+  };
+
+  // Filled in once the port is bound; requests arriving before that get 503.
+  const ready: { provider?: Provider; handler?: (req: IncomingMessage, res: ServerResponse) => void } = {};
+  const handleInteraction = createInteractionHandler(() => {
+    if (!ready.provider) throw new Error('dev IdP not ready');
+    return ready.provider;
+  });
+
+  const server = createServer((req, res) => {
+    if (opts.logRequests) {
+      const path = (req.url ?? '/').split('?')[0];
+      res.on('finish', () => console.log(`[dev-idp] ${req.method} ${path} ${res.statusCode}`));
+    }
+    const handler = ready.handler;
+    if (!handler) {
+      res.statusCode = 503;
+      res.end();
+      return;
+    }
+    handleInteraction(req, res).then(
+      (handled) => {
+        if (!handled) handler(req, res);
+      },
+      () => {
+        if (!res.headersSent) res.statusCode = 500;
+        res.end();
+      },
+    );
+  });
+  // Keep-alive sockets from test clients would otherwise hold close() open.
+  server.keepAliveTimeout = 1000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+
+  const bound = (server.address() as AddressInfo).port;
+  // An env issuer names a fixed port; with an ephemeral port only the bound address is right.
+  const envIssuer = port !== 0 ? process.env.DEV_IDP_ISSUER || undefined : undefined;
+  const issuer = opts.issuer ?? envIssuer ?? `http://${hostForUrl(host)}:${bound}`;
+  const provider = createDevProvider(issuer, client);
+  // oidc-provider reports internal errors as events; log the class only (details could include tokens).
+  provider.on('server_error', (_ctx, err) => console.error(`[dev-idp] server_error: ${err.name}`));
+  ready.provider = provider;
+  ready.handler = provider.callback();
+
+  return {
+    issuer,
+    client,
+    users: DEMO_USERS.map((u) => ({ ...u })),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,103 @@
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import Provider, { type Configuration, type JWK, type KoaContextWithOIDC } from 'oidc-provider';
+import { escapeHtml, page } from './html';
+import { findUserBySub } from './users';
+
+export interface DevClient {
+  clientId: string;
+  clientSecret: string;
+  redirectUris: string[];
+}
+
+const SCOPE = 'openid email profile';
+
+/** A fresh RS256 key per process: tokens from a previous run simply stop verifying, which is fine for dev. */
+function generateSigningKey(): JWK {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const jwk = privateKey.export({ format: 'jwk' }) as JWK;
+  return { ...jwk, kid: `dev-${randomUUID().slice(0, 8)}`, alg: 'RS256', use: 'sig' };
+}
+
+/**
+ * First-party dev client, so consent is implied: the grant covers everything the IdP offers
+ * (the skip-consent recipe from oidc-provider's docs). Only created once a user has logged in.
+ */
+async function loadExistingGrant(ctx: KoaContextWithOIDC) {
+  const { client, session, result, provider } = ctx.oidc;
+  if (!client || !session) return undefined;
+  const grantId = (result?.consent as { grantId?: string } | undefined)?.grantId ?? session.grantIdFor(client.clientId);
+  if (grantId) {
+    const existing = await provider.Grant.find(grantId);
+    if (existing) return existing;
+  }
+  if (!session.accountId) return undefined;
+  const grant = new provider.Grant({ clientId: client.clientId, accountId: session.accountId });
+  grant.addOIDCScope(SCOPE);
+  await grant.save();
+  return grant;
+}
+
+export function createDevProvider(issuer: string, client: DevClient): Provider {
+  const configuration: Configuration = {
+    clients: [
+      {
+        client_id: client.clientId,
+        client_secret: client.clientSecret,
+        client_name: 'Grantex SSO Console',
+        redirect_uris: client.redirectUris,
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'client_secret_basic',
+        id_token_signed_response_alg: 'RS256',
+      },
+    ],
+    // Basic and post are interchangeable for a secret client in oidc-provider; advertise only these two.
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
+    responseTypes: ['code'],
+    scopes: ['openid', 'email', 'profile'],
+    claims: {
+      openid: ['sub'],
+      email: ['email', 'email_verified'],
+      profile: ['name'],
+    },
+    // Put the scope-requested claims into the ID token too: the console reads identity from it.
+    conformIdTokenClaims: false,
+    findAccount: async (_ctx, sub) => {
+      const user = findUserBySub(sub);
+      if (!user) return undefined;
+      return {
+        accountId: user.sub,
+        claims: async () => ({ sub: user.sub, email: user.email, email_verified: user.emailVerified, name: user.name }),
+      };
+    },
+    loadExistingGrant,
+    jwks: { keys: [generateSigningKey()] },
+    cookies: { keys: [randomBytes(32).toString('base64url'), randomBytes(32).toString('base64url')] },
+    features: {
+      devInteractions: { enabled: false },
+      // A code-flow-only IdP for the console; nothing else is needed.
+      introspection: { enabled: false },
+      revocation: { enabled: false },
+    },
+    interactions: {
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+    },
+    pkce: { required: () => false },
+    ttl: {
+      AccessToken: 600,
+      AuthorizationCode: 60,
+      IdToken: 600,
+      Interaction: 600,
+      Session: 3600,
+      Grant: 3600,
+    },
+    renderError: async (ctx, out) => {
+      ctx.type = 'html';
+      ctx.body = page(
+        'Sign-in error',
+        `<h1>Sign-in error</h1><p class="error" role="alert">${escapeHtml(out.error)}: ${escapeHtml(out.error_description ?? '')}</p>`,
+      );
+    },
+  };
+  return new Provider(issuer, configuration);
+}
