@@ -4,7 +4,11 @@ import Database from 'better-sqlite3';
 import { migrate } from './migrations';
 
 export function openDatabase(dbPath: string): Database.Database {
-  if (dbPath !== ':memory:') fs.mkdirSync(path.dirname(dbPath), { recursive: true, mode: 0o700 });
+  if (dbPath !== ':memory:') {
+    fs.mkdirSync(path.dirname(dbPath), { recursive: true, mode: 0o700 });
+    // Create the file owner-only before SQLite does: its -wal and -shm files copy the database's mode.
+    fs.closeSync(fs.openSync(dbPath, 'a', 0o600));
+  }
   const db = new Database(dbPath);
   db.pragma('journal_mode = WAL');
   // NORMAL is durable across process crashes in WAL mode; only an OS crash can lose the last commits.

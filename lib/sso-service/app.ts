@@ -1,0 +1,128 @@
+/**
+ * The Fastify application: cross-cutting behaviour (request ids, security headers, JSON-only bodies,
+ * one error shape, one log line per request, rate limits) and the contract's routes.
+ */
+import rateLimitPlugin from '@fastify/rate-limit';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { MESSAGES, type ErrorBody } from '@/lib/contract';
+import type { ServiceContext } from './context';
+import { ApiError, badRequest } from './http/api-error';
+import { requestIdFor } from './http/request-id';
+import { registerHealthRoute } from './routes/health';
+import { registerMeRoute } from './routes/me';
+import { perMinute } from './routes/rate-limit-options';
+import { registerSignupRoute } from './routes/signup';
+import { registerSsoCallbackRoute } from './routes/sso-callback';
+import { registerSsoConfigRoutes } from './routes/sso-config';
+import { registerSsoLoginRoute } from './routes/sso-login';
+
+export const BODY_LIMIT_BYTES = 16 * 1024;
+
+const SECURITY_HEADERS = {
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'referrer-policy': 'no-referrer',
+} as const;
+
+/** Maps framework errors (body parsing, limits) to the contract's error shape with a helpful message. */
+function toApiError(err: FastifyError): ApiError | null {
+  if (err instanceof ApiError) return err;
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError(413, 'BAD_REQUEST', `Request body must be at most ${BODY_LIMIT_BYTES} bytes`);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ApiError(415, 'BAD_REQUEST', 'Content-Type must be application/json');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return badRequest('Content-Length does not match the request body');
+  }
+  if (err.statusCode === 429) return new ApiError(429, 'RATE_LIMITED', MESSAGES.rateLimited);
+  if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+    return new ApiError(err.statusCode, 'BAD_REQUEST', 'Bad request');
+  }
+  return null;
+}
+
+export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInstance> {
+  const { config, logger } = ctx;
+  const app = Fastify({
+    // Fastify's own logger stays off (so does its request logging); see the onResponse hook instead.
+    logger: false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    genReqId: requestIdFor,
+    trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+
+  // JSON only. A custom parser so an empty body (e.g. a DELETE sent with a JSON content type) is "no body",
+  // and a malformed one gets a clear message instead of the parser's internals.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(badRequest('Request body is not valid JSON'), undefined);
+    }
+  });
+
+  // Registered before the rate limiter so even a 429 carries the id and the security headers.
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.headers(SECURITY_HEADERS);
+    reply.header('x-request-id', request.id);
+    done();
+  });
+
+  if (logger.enabled('info')) {
+    app.addHook('onResponse', (request, reply, done) => {
+      const url = request.url;
+      const q = url.indexOf('?');
+      logger.log('info', {
+        reqId: request.id,
+        method: request.method,
+        path: q === -1 ? url : url.slice(0, q),
+        status: reply.statusCode,
+        durationMs: Math.round(reply.elapsedTime * 100) / 100,
+      });
+      done();
+    });
+  }
+
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    let apiError = toApiError(err);
+    if (!apiError) {
+      // Name and message only: a stack or cause adds nothing for the caller and may carry input values.
+      logger.log('error', {
+        reqId: request.id,
+        msg: 'unhandled error',
+        err: { name: err.name, code: err.code, message: String(err.message).slice(0, 500) },
+      });
+      apiError = new ApiError(500, 'INTERNAL_ERROR', MESSAGES.internal);
+    }
+    const body: ErrorBody = { message: apiError.message, code: apiError.code, requestId: request.id };
+    return reply.code(apiError.statusCode).send(body);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const body: ErrorBody = { message: 'Not found', code: 'NOT_FOUND', requestId: request.id };
+    return reply.code(404).send(body);
+  });
+
+  const limits = config.rateLimit;
+  if (limits.enabled) {
+    await app.register(rateLimitPlugin, {
+      global: false,
+      errorResponseBuilder: () => new ApiError(429, 'RATE_LIMITED', MESSAGES.rateLimited),
+    });
+  }
+
+  registerHealthRoute(app);
+  registerSignupRoute(app, ctx, perMinute(limits.enabled, limits.signupPerMin));
+  registerMeRoute(app, ctx);
+  registerSsoConfigRoutes(app, ctx);
+  registerSsoLoginRoute(app, ctx, perMinute(limits.enabled, limits.loginPerMin));
+  registerSsoCallbackRoute(app, ctx, perMinute(limits.enabled, limits.callbackPerMin));
+  return app;
+}

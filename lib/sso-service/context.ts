@@ -1,0 +1,17 @@
+import type { ServiceConfig } from './config';
+import type { SecretBox } from './crypto/secret-box';
+import type { StateSealer } from './crypto/login-state';
+import type { ServiceStore } from './db/store';
+import type { ServiceLogger } from './http/logger';
+import type { RelyingPartyPort } from './relying-party-port';
+
+/** Everything a route needs, built once per service instance. */
+export interface ServiceContext {
+  config: ServiceConfig;
+  store: ServiceStore;
+  secretBox: SecretBox;
+  states: StateSealer;
+  rp: RelyingPartyPort;
+  logger: ServiceLogger;
+  now: () => number;
+}

@@ -1,0 +1,18 @@
+/** Bearer API-key authentication: the key is hashed and looked up; the key itself is never stored or logged. */
+import type { FastifyRequest } from 'fastify';
+import { MESSAGES } from '@/lib/contract';
+import { hashApiKey } from '../crypto/api-keys';
+import type { DeveloperRow } from '../db/rows';
+import type { ServiceStore } from '../db/store';
+import { unauthorized } from './api-error';
+
+const BEARER = /^bearer ([^\s]{16,512})$/i;
+
+export function authenticate(store: ServiceStore, request: FastifyRequest): DeveloperRow {
+  const header = request.headers.authorization;
+  const match = typeof header === 'string' ? BEARER.exec(header) : null;
+  if (!match?.[1]) throw unauthorized(MESSAGES.missingAuth);
+  const developer = store.findDeveloperByKeyHash(hashApiKey(match[1]));
+  if (!developer) throw unauthorized(MESSAGES.invalidKey);
+  return developer;
+}

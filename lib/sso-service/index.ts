@@ -1,0 +1,106 @@
+/**
+ * The embedded Grantex-compatible SSO service. Programmatic entry used by scripts/grantex.ts, the dev
+ * stack, tests and benchmarks: `startSsoService({ port: 0, dataDir })` → `{ url, close }`.
+ */
+import type { FastifyInstance } from 'fastify';
+import { buildServiceApp } from './app';
+import { loadServiceConfig, resolveDbPath, type ServiceConfig } from './config';
+import type { ServiceContext } from './context';
+import { createStateSealer, STATE_TTL_MS } from './crypto/login-state';
+import { createSecretBox } from './crypto/secret-box';
+import { openDatabase } from './db/open-database';
+import { createStore } from './db/store';
+import { createServiceLogger, type LogSink } from './http/logger';
+import { createRelyingParty } from './oidc';
+import type { RelyingPartyPort } from './relying-party-port';
+import { resolveServiceKeys } from './service-keys';
+
+export { buildServiceApp } from './app';
+export { loadServiceConfig, ServiceConfigError, type ServiceConfig } from './config';
+export type { LogSink } from './http/logger';
+
+/** Test and benchmark seams; none of them is reachable from the environment. */
+export interface ServiceHooks {
+  /** Receives each JSON log line instead of stdout. */
+  logger?: LogSink;
+  /** Milliseconds since the epoch; drives state expiry and timestamps. */
+  now?: () => number;
+  /** Replaces the OIDC relying party (e.g. to simulate an IdP failure). */
+  relyingParty?: RelyingPartyPort;
+}
+
+export type SsoServiceOptions = Partial<ServiceConfig> & ServiceHooks;
+
+export interface RunningSsoService {
+  url: string;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+const PURGE_INTERVAL_MS = 60_000;
+
+function formatUrl(host: string, port: number): string {
+  const h = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  return `http://${h}:${port}`;
+}
+
+export async function startSsoService(options: SsoServiceOptions = {}): Promise<RunningSsoService> {
+  const { logger: sink, now = Date.now, relyingParty, ...overrides } = options;
+  const config: ServiceConfig = { ...loadServiceConfig(), ...overrides };
+  const keys = resolveServiceKeys(config);
+  const logger = createServiceLogger(config.logLevel, sink);
+  const db = openDatabase(resolveDbPath(config));
+  const store = createStore(db);
+  const ctx: ServiceContext = {
+    config,
+    store,
+    secretBox: createSecretBox(keys.encryptionKey),
+    states: createStateSealer(keys.stateSecret, now),
+    rp: relyingParty ?? createRelyingParty({ devMode: config.devMode, now }),
+    logger,
+    now,
+  };
+
+  let app: FastifyInstance;
+  try {
+    app = await buildServiceApp(ctx);
+    await app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+
+  // Consumed states matter only until the state itself expires; keep a margin for clock skew.
+  const purge = () => {
+    try {
+      store.purgeConsumedStates(now() - STATE_TTL_MS);
+    } catch (err) {
+      logger.log('error', { msg: 'purging consumed states failed', err: (err as Error).message });
+    }
+  };
+  purge();
+  const timer = setInterval(purge, PURGE_INTERVAL_MS);
+  timer.unref();
+
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = formatUrl(config.host, port);
+  logger.log('info', { msg: 'grantex sso service listening', url, devMode: config.devMode });
+
+  let closed: Promise<void> | undefined;
+  return {
+    url,
+    app,
+    close() {
+      closed ??= (async () => {
+        clearInterval(timer);
+        try {
+          await app.close();
+        } finally {
+          db.close();
+        }
+      })();
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,5 @@
+import type { FastifyInstance } from 'fastify';
+
+export function registerHealthRoute(app: FastifyInstance) {
+  app.get('/health', async () => ({ status: 'ok' }));
+}

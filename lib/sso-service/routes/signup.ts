@@ -1,0 +1,33 @@
+import type { FastifyInstance } from 'fastify';
+import { signupRequestSchema, type SignupResponse } from '@/lib/contract';
+import type { ServiceContext } from '../context';
+import { generateApiKey, hashApiKey } from '../crypto/api-keys';
+import { randomId } from '../crypto/random-id';
+import { ApiError, badRequest } from '../http/api-error';
+import { describeIssues } from '../http/describe-issues';
+import type { RouteRateLimit } from './rate-limit-options';
+
+export function registerSignupRoute(app: FastifyInstance, ctx: ServiceContext, rateLimit: RouteRateLimit) {
+  app.post('/v1/signup', { config: { rateLimit } }, async (request, reply) => {
+    const parsed = signupRequestSchema.safeParse(request.body ?? {});
+    if (!parsed.success) throw badRequest(describeIssues(parsed.error.issues));
+    const { name, email, mode = 'live' } = parsed.data;
+    const apiKey = generateApiKey(mode);
+    const developerId = randomId('dev');
+    const createdAt = new Date(ctx.now()).toISOString();
+    const outcome = ctx.store.createDeveloper({
+      id: developerId,
+      name,
+      email: email ?? null,
+      mode,
+      plan: 'free',
+      createdAt,
+      keyHash: hashApiKey(apiKey),
+    });
+    if (outcome === 'email_taken') {
+      throw new ApiError(409, 'CONFLICT', 'A developer with this email already exists');
+    }
+    const body: SignupResponse = { developerId, apiKey, name, email: email ?? null, mode, createdAt };
+    return reply.code(201).send(body);
+  });
+}

@@ -1,0 +1,92 @@
+import type { FastifyInstance } from 'fastify';
+import { checkSsoUrl, LIMITS, MESSAGES, ssoConfigRequestSchema, type SsoConfig } from '@/lib/contract';
+import type { ServiceContext } from '../context';
+import { randomId } from '../crypto/random-id';
+import type { SsoConfigRow } from '../db/rows';
+import { badRequest, notFound } from '../http/api-error';
+import { authenticate } from '../http/auth';
+import { TRANSIENT_ISSUER_REASONS } from '../relying-party-port';
+import { ssoErrorFrom } from './sso-login';
+
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
+
+function checkCredential(value: string, max: number): string | null {
+  if (value.length > max) return `must be at most ${max} characters`;
+  if (CONTROL_CHARS.test(value)) return 'must not contain control characters';
+  return null;
+}
+
+export function toWireConfig(row: SsoConfigRow): SsoConfig {
+  return {
+    issuerUrl: row.issuer_url,
+    clientId: row.client_id,
+    redirectUri: row.redirect_uri,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function registerSsoConfigRoutes(app: FastifyInstance, ctx: ServiceContext) {
+  const devMode = ctx.config.devMode;
+
+  app.post('/v1/sso/config', async (request, reply) => {
+    const dev = authenticate(ctx.store, request);
+    const parsed = ssoConfigRequestSchema.safeParse(request.body);
+    // Empty strings count as missing, as in the hosted service.
+    if (!parsed.success || Object.values(parsed.data).some((v) => v.length === 0)) {
+      throw badRequest(MESSAGES.configFieldsRequired);
+    }
+    const input = parsed.data;
+    const problems: [string, string | null][] = [
+      ['issuerUrl', checkSsoUrl(input.issuerUrl, 'issuerUrl', { devMode })],
+      ['clientId', checkCredential(input.clientId, LIMITS.clientIdMax)],
+      ['clientSecret', checkCredential(input.clientSecret, LIMITS.clientSecretMax)],
+      ['redirectUri', checkSsoUrl(input.redirectUri, 'redirectUri', { devMode })],
+    ];
+    const message = problems
+      .filter((p): p is [string, string] => p[1] !== null)
+      .map(([field, why]) => `${field}: ${why}`)
+      .join('; ');
+    if (message) throw badRequest(message);
+
+    let check;
+    try {
+      check = await ctx.rp.checkIssuer(input.issuerUrl);
+    } catch (err) {
+      throw ssoErrorFrom(err) ?? err;
+    }
+    if (!check.ok && !TRANSIENT_ISSUER_REASONS.has(check.reason)) {
+      throw badRequest(`issuerUrl: ${check.message}`);
+    }
+
+    const { row, previousIssuerUrl } = ctx.store.upsertSsoConfig({
+      developerId: dev.id,
+      newConnectionId: randomId('conn'),
+      issuerUrl: input.issuerUrl,
+      clientId: input.clientId,
+      clientSecretEnc: ctx.secretBox.seal(input.clientSecret, dev.id),
+      redirectUri: input.redirectUri,
+      now: new Date(ctx.now()).toISOString(),
+    });
+    // Cached discovery/JWKS may belong to the old config (or a failed check): start clean.
+    ctx.rp.forget(input.issuerUrl);
+    if (previousIssuerUrl && previousIssuerUrl !== input.issuerUrl) ctx.rp.forget(previousIssuerUrl);
+    return reply.code(201).send(toWireConfig(row));
+  });
+
+  app.get('/v1/sso/config', async (request) => {
+    const dev = authenticate(ctx.store, request);
+    const row = ctx.store.getSsoConfig(dev.id);
+    if (!row) throw notFound(MESSAGES.configNotFound);
+    return toWireConfig(row);
+  });
+
+  app.delete('/v1/sso/config', async (request, reply) => {
+    const dev = authenticate(ctx.store, request);
+    const removed = ctx.store.deleteSsoConfig(dev.id);
+    if (!removed) throw notFound(MESSAGES.configNotFound);
+    ctx.rp.forget(removed.issuer_url);
+    return reply.code(204).send();
+  });
+}
