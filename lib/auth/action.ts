@@ -1,0 +1,115 @@
+import 'server-only';
+import { redirect, unstable_rethrow } from 'next/navigation';
+import type { z } from 'zod';
+import { describeGrantexError, grantexLogFields } from '@/lib/grantex/server';
+import type { FieldName, FormState } from './form-state';
+import { getAdmin, type Admin } from './session';
+
+/**
+ * The wrapper every console server action goes through (saas-starter's `validatedActionWithUser`,
+ * minus its weak spots): authorize → parse ALL field errors → run → map errors to a message.
+ */
+
+export type { FormState, FieldName } from './form-state';
+export { initialFormState } from './form-state';
+
+/** What a handler may return; throwing a GrantexError is also fine (it becomes `formError`). */
+export interface ActionOutcome<V> {
+  ok?: boolean;
+  message?: string;
+  fieldErrors?: Partial<Record<FieldName<V>, string>>;
+  formError?: string;
+  /** Override the echoed values (e.g. clear the form after a successful save). */
+  values?: Partial<Record<FieldName<V>, string>>;
+}
+
+export interface AdminActionOptions<V> {
+  /** Fields never echoed back in `values` (in addition to the name-based rule below). */
+  neverEcho?: ReadonlyArray<FieldName<V>>;
+}
+
+/** Names that look like credentials are never echoed, even if a caller forgets to list them. */
+const SECRET_NAME = /secret|password|passwd|token|api[-_]?key|credential|private/i;
+
+/** Next.js adds `$ACTION_…` entries to action FormData; they are not user fields. */
+function formDataToObject(formData: FormData): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of formData.entries()) {
+    if (key.startsWith('$ACTION')) continue;
+    if (typeof value === 'string' && !(key in out)) out[key] = value;
+  }
+  return out;
+}
+
+function echoValues<V>(raw: Record<string, string>, neverEcho: ReadonlyArray<string>): Partial<Record<FieldName<V>, string>> {
+  const values: Record<string, string> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (neverEcho.includes(key) || SECRET_NAME.test(key)) continue;
+    values[key] = value;
+  }
+  return values as Partial<Record<FieldName<V>, string>>;
+}
+
+/** Every zod issue grouped by its top-level field; the first message per field wins for display. */
+export function collectFieldErrors<V>(error: z.ZodError): { fieldErrors: Partial<Record<FieldName<V>, string>>; formError?: string } {
+  const fieldErrors: Record<string, string> = {};
+  let formError: string | undefined;
+  for (const issue of error.issues) {
+    const field = issue.path[0];
+    if (typeof field === 'string') {
+      fieldErrors[field] ??= issue.message;
+    } else {
+      formError ??= issue.message;
+    }
+  }
+  return { fieldErrors: fieldErrors as Partial<Record<FieldName<V>, string>>, formError };
+}
+
+/**
+ * Wraps a server action for `useActionState(action, initialFormState())`.
+ * Signed-out callers are redirected to /signin (the session may have expired while the page was open).
+ */
+export function adminAction<S extends z.ZodType<Record<string, unknown>>>(
+  schema: S,
+  handler: (input: z.output<S>, admin: Admin, formData: FormData) => Promise<ActionOutcome<z.input<S>> | void>,
+  options: AdminActionOptions<z.input<S>> = {},
+  /** Injection point for tests, which run outside a request (no cookies()). */
+  deps: { getAdmin: () => Promise<Admin | null> } = { getAdmin },
+): (prev: FormState<z.input<S>>, formData: FormData) => Promise<FormState<z.input<S>>> {
+  type V = z.input<S>;
+  const neverEcho = (options.neverEcho ?? []) as ReadonlyArray<string>;
+  return async (_prev, formData) => {
+    const admin = await deps.getAdmin();
+    if (!admin) redirect('/signin');
+    const raw = formDataToObject(formData);
+    const values = echoValues<V>(raw, neverEcho);
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) {
+      const { fieldErrors, formError } = collectFieldErrors<V>(parsed.error);
+      return {
+        ok: false,
+        fieldErrors,
+        formError: formError ?? 'Some fields need your attention.',
+        values,
+      };
+    }
+    try {
+      const outcome = (await handler(parsed.data, admin, formData)) ?? {};
+      const fieldErrors = outcome.fieldErrors ?? {};
+      const hasFieldErrors = Object.keys(fieldErrors).length > 0;
+      const ok = outcome.ok ?? (!outcome.formError && !hasFieldErrors);
+      return {
+        ok,
+        message: outcome.message,
+        fieldErrors,
+        formError: outcome.formError ?? (hasFieldErrors ? 'Some fields need your attention.' : undefined),
+        values: outcome.values ? echoValues<V>(outcome.values as Record<string, string>, neverEcho) : values,
+      };
+    } catch (err) {
+      // redirect()/notFound() inside a handler are control flow, not failures.
+      unstable_rethrow(err);
+      console.error('[action] failed', grantexLogFields(err));
+      return { ok: false, fieldErrors: {}, formError: describeGrantexError(err), values };
+    }
+  };
+}

@@ -1,0 +1,23 @@
+/**
+ * The result shape of every console server action. Deliberately NOT server-only: client forms
+ * import `initialFormState` for `useActionState`. Import it from here, not from `@/lib/auth`.
+ */
+
+export type FieldName<V> = Extract<keyof V, string>;
+
+/** What a form receives from `useActionState`. */
+export interface FormState<V> {
+  ok: boolean;
+  /** Success text for a role="status" alert. */
+  message?: string;
+  /** First error per field (what the field shows); every failing field is present. */
+  fieldErrors: Partial<Record<FieldName<V>, string>>;
+  /** Form-level error for a role="alert" alert. */
+  formError?: string;
+  /** Submitted values to refill the form after a failure; secret-looking fields are never included. */
+  values: Partial<Record<FieldName<V>, string>>;
+}
+
+export function initialFormState<V>(values: Partial<Record<FieldName<V>, string>> = {}): FormState<V> {
+  return { ok: false, fieldErrors: {}, values };
+}

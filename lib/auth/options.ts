@@ -1,0 +1,139 @@
+import 'server-only';
+import type { NextAuthOptions } from 'next-auth';
+import CredentialsProvider from 'next-auth/providers/credentials';
+import { z } from 'zod';
+import { LIMITS } from '@/lib/contract';
+import { env } from '@/lib/env';
+import { isGrantexError } from '@/lib/grantex/errors';
+import { describeGrantexError, grantexForAdmin, grantexLogFields } from '@/lib/grantex/server';
+import { checkSigninRate, signinRateMessage } from './signin-limit';
+
+export const API_KEY_PROVIDER_ID = 'api-key';
+const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
+
+/** Contract: 16–512 characters, no whitespace. Exact prefixes are left to Grantex (hosted keys may differ). */
+export const apiKeySchema = z
+  .string()
+  .trim()
+  .min(LIMITS.apiKeyMin, 'That is too short to be a Grantex API key. Paste the whole key (it starts with gx_).')
+  .max(LIMITS.apiKeyMax, 'That is too long to be a Grantex API key.')
+  .regex(/^\S+$/, 'An API key has no spaces. Paste the key exactly as it was shown.');
+
+/** What the encrypted session cookie holds. The key stays server-side: the cookie is HttpOnly and encrypted. */
+export const adminTokenSchema = z.object({
+  role: z.literal('admin'),
+  developerId: z.string().min(1),
+  name: z.string(),
+  email: z.string().nullable(),
+  apiKey: z.string().min(1),
+});
+export type AdminToken = z.infer<typeof adminTokenSchema>;
+
+/** Everything the browser may see about the signed-in admin. */
+export interface AdminSessionUser {
+  developerId: string;
+  name: string;
+  email: string | null;
+}
+
+/**
+ * next-auth builds absolute URLs from NEXTAUTH_URL; keep it equal to the console's public URL
+ * (APP_URL is the documented name) so redirects never switch hosts and lose cookies.
+ */
+function syncNextAuthUrl(appUrl: string) {
+  process.env.NEXTAUTH_URL ??= appUrl;
+}
+
+function signinErrorMessage(err: unknown): string {
+  if (isGrantexError(err) && err.kind === 'unauthorized') {
+    return 'Grantex did not accept this API key. Check that you pasted the whole key, or create a new one.';
+  }
+  if (isGrantexError(err) && err.kind === 'rate_limited') {
+    const wait = err.retryAfterSeconds ?? 60;
+    return `Grantex is limiting requests; try again in ${wait} second${wait === 1 ? '' : 's'}.`;
+  }
+  return describeGrantexError(err);
+}
+
+export function authOptions(): NextAuthOptions {
+  const config = env();
+  syncNextAuthUrl(config.APP_URL);
+  return {
+    secret: config.NEXTAUTH_SECRET,
+    useSecureCookies: config.secureCookies,
+    session: { strategy: 'jwt', maxAge: SESSION_MAX_AGE_SECONDS },
+    pages: { signIn: '/signin', error: '/signin' },
+    providers: [
+      CredentialsProvider({
+        id: API_KEY_PROVIDER_ID,
+        name: 'API key',
+        credentials: { apiKey: { label: 'API key', type: 'password' } },
+        // Thrown messages travel to the sign-in form as `error`; they are user-facing and never contain the key.
+        async authorize(credentials, req) {
+          const wait = checkSigninRate(req.headers ?? {});
+          if (wait !== null) throw new Error(signinRateMessage(wait));
+          const parsed = apiKeySchema.safeParse(credentials?.apiKey);
+          if (!parsed.success) {
+            throw new Error(parsed.error.issues[0]?.message ?? 'Enter your Grantex API key.');
+          }
+          try {
+            const me = await grantexForAdmin({ apiKey: parsed.data }).me();
+            return {
+              id: me.developerId,
+              developerId: me.developerId,
+              name: me.name,
+              email: me.email,
+              apiKey: parsed.data,
+            };
+          } catch (err) {
+            if (!(isGrantexError(err) && err.kind === 'unauthorized')) {
+              console.error('[auth] sign-in: Grantex /v1/me failed', grantexLogFields(err));
+            }
+            throw new Error(signinErrorMessage(err));
+          }
+        },
+      }),
+    ],
+    callbacks: {
+      async jwt({ token, user }) {
+        if (user) {
+          const u = user as unknown as Partial<AdminToken> & { id: string };
+          // Replace the token wholesale: next-auth's defaults (picture, …) are not needed.
+          return {
+            sub: u.id,
+            role: 'admin',
+            developerId: u.developerId,
+            name: u.name,
+            email: u.email ?? null,
+            apiKey: u.apiKey,
+          };
+        }
+        return token;
+      },
+      async session({ session, token }) {
+        // Built from scratch so nothing else in the token (the API key above all) can leak into /api/auth/session.
+        const parsed = adminTokenSchema.safeParse(token);
+        const user: AdminSessionUser | undefined = parsed.success
+          ? { developerId: parsed.data.developerId, name: parsed.data.name, email: parsed.data.email }
+          : undefined;
+        return { expires: session.expires, ...(user ? { user } : {}) } as typeof session;
+      },
+    },
+    logger: {
+      // next-auth's default logger prints whole error objects and metadata; keep logs to codes.
+      error(code, metadata) {
+        const message = metadata instanceof Error ? metadata.message : '';
+        console.error(`[next-auth] ${code}${message ? `: ${message}` : ''}`);
+      },
+      warn(code) {
+        console.warn(`[next-auth] ${code}`);
+      },
+      debug() {},
+    },
+  };
+}
+
+/** Name of the session cookie, as next-auth derives it from `useSecureCookies`. */
+export function sessionCookieName(): string {
+  return `${env().secureCookies ? '__Secure-' : ''}next-auth.session-token`;
+}
