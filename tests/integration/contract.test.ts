@@ -1,0 +1,430 @@
+/**
+ * The whole Grantex SSO wire contract over real HTTP: the embedded service and the dev IdP run
+ * in-process on ephemeral ports; requests go both as raw fetch (exact statuses, bodies, headers)
+ * and through the console's GrantexClient (typed values, GrantexError kinds).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_KEY_PATTERN, MESSAGES, isoTimestampSchema } from '@/lib/contract';
+import { GrantexClient, GrantexError } from '@/lib/grantex';
+import { loginAtDevIdp } from '@/tests/support/idp-login';
+import { devIdpConfig, signupOrg, startStack, type Stack } from '@/tests/support/stack';
+
+let stack: Stack;
+
+beforeAll(async () => {
+  stack = await startStack();
+});
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+interface RawResult {
+  status: number;
+  headers: Headers;
+  text: string;
+  json: unknown;
+}
+
+async function raw(
+  method: 'GET' | 'POST' | 'DELETE',
+  path: string,
+  opts: { key?: string; authorization?: string; body?: unknown; rawBody?: string } = {},
+): Promise<RawResult> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  const authorization = opts.authorization ?? (opts.key ? `Bearer ${opts.key}` : undefined);
+  if (authorization) headers.authorization = authorization;
+  let body: string | undefined;
+  if (opts.rawBody !== undefined || opts.body !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = opts.rawBody ?? JSON.stringify(opts.body);
+  }
+  const res = await fetch(new URL(path, stack.serviceUrl), { method, headers, body, redirect: 'manual' });
+  const text = await res.text();
+  let json: unknown = undefined;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, headers: res.headers, text, json };
+}
+
+/** Every error answer: the contract's shape, with the request id also in the header. */
+function expectError(res: RawResult, status: number, code: string, message?: string | RegExp): void {
+  expect(res.status, res.text).toBe(status);
+  const body = res.json as { message: unknown; code: unknown; requestId?: unknown };
+  expect(body.code).toBe(code);
+  expect(typeof body.message).toBe('string');
+  if (typeof message === 'string') expect(body.message).toBe(message);
+  else if (message) expect(body.message).toMatch(message);
+  expect(typeof body.requestId).toBe('string');
+  expect(res.headers.get('x-request-id')).toBe(body.requestId);
+  expect(res.headers.get('cache-control')).toBe('no-store');
+  expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+}
+
+function expectCommonHeaders(res: RawResult): void {
+  expect(res.headers.get('cache-control')).toBe('no-store');
+  expect(res.headers.get('x-request-id')).toBeTruthy();
+}
+
+async function failure(promise: Promise<unknown>): Promise<GrantexError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof GrantexError) return error;
+    throw error;
+  }
+  throw new Error('expected the call to fail');
+}
+
+function uniqueEmail(): string {
+  return `admin-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`;
+}
+
+async function discoveredAuthorizationEndpoint(): Promise<string> {
+  const res = await fetch(`${stack.idp.issuer}/.well-known/openid-configuration`);
+  const doc = (await res.json()) as { authorization_endpoint: string };
+  return doc.authorization_endpoint;
+}
+
+function alice() {
+  const user = stack.idp.users.find((u) => u.username === 'alice');
+  if (!user) throw new Error('dev IdP has no alice');
+  return user;
+}
+
+function bob() {
+  const user = stack.idp.users.find((u) => u.username === 'bob');
+  if (!user) throw new Error('dev IdP has no bob');
+  return user;
+}
+
+// ------------------------------------------------------------------ signup and me
+
+describe('POST /v1/signup and GET /v1/me', () => {
+  it('signs up with 201, a well-formed key, camelCase fields and ISO ms timestamps', async () => {
+    const email = uniqueEmail();
+    const res = await raw('POST', '/v1/signup', { body: { name: 'Acme Corp', email } });
+    expect(res.status, res.text).toBe(201);
+    expectCommonHeaders(res);
+    const body = res.json as Record<string, unknown>;
+    expect(Object.keys(body).sort()).toEqual(['apiKey', 'createdAt', 'developerId', 'email', 'mode', 'name']);
+    expect(body.name).toBe('Acme Corp');
+    expect(body.email).toBe(email);
+    expect(['live', 'sandbox']).toContain(body.mode);
+    expect(body.apiKey).toMatch(API_KEY_PATTERN);
+    expect(typeof body.developerId).toBe('string');
+    expect(isoTimestampSchema.safeParse(body.createdAt).success).toBe(true);
+  });
+
+  it('issues a gx_test_ key for sandbox mode and null email when none is given', async () => {
+    const res = await raw('POST', '/v1/signup', { body: { name: 'Sandbox Org', mode: 'sandbox' } });
+    expect(res.status).toBe(201);
+    const body = res.json as { apiKey: string; email: unknown; mode: string };
+    expect(body.mode).toBe('sandbox');
+    expect(body.email).toBeNull();
+    expect(body.apiKey.startsWith('gx_test_')).toBe(true);
+  });
+
+  it('refuses a signup without a name (400) and a taken email (409)', async () => {
+    expectError(await raw('POST', '/v1/signup', { body: { email: uniqueEmail() } }), 400, 'BAD_REQUEST');
+    expectError(await raw('POST', '/v1/signup', { rawBody: '{"name": ' }), 400, 'BAD_REQUEST');
+    const email = uniqueEmail();
+    expect((await raw('POST', '/v1/signup', { body: { name: 'First', email } })).status).toBe(201);
+    expectError(await raw('POST', '/v1/signup', { body: { name: 'Second', email } }), 409, 'CONFLICT');
+  });
+
+  it('answers /v1/me for the key, and 401 with the exact messages otherwise', async () => {
+    const org = await signupOrg(stack.serviceUrl, 'Me Org');
+    const res = await raw('GET', '/v1/me', { key: org.apiKey });
+    expect(res.status).toBe(200);
+    expectCommonHeaders(res);
+    const me = res.json as Record<string, unknown>;
+    expect(me).toMatchObject({ developerId: org.developerId, name: 'Me Org' });
+    expect(typeof me.plan).toBe('string');
+    expect(isoTimestampSchema.safeParse(me.createdAt).success).toBe(true);
+    expect(res.text).not.toContain(org.apiKey);
+
+    // The scheme is case-insensitive.
+    expect((await raw('GET', '/v1/me', { authorization: `bearer ${org.apiKey}` })).status).toBe(200);
+
+    expectError(await raw('GET', '/v1/me'), 401, 'UNAUTHORIZED', MESSAGES.missingAuth);
+    expectError(await raw('GET', '/v1/me', { authorization: `Basic ${org.apiKey}` }), 401, 'UNAUTHORIZED', MESSAGES.missingAuth);
+    const wrongKey = `gx_live_${'B'.repeat(43)}`;
+    const wrong = await raw('GET', '/v1/me', { key: wrongKey });
+    expectError(wrong, 401, 'UNAUTHORIZED', MESSAGES.invalidKey);
+    expect(wrong.text).not.toContain(wrongKey);
+  });
+
+  it('works the same through GrantexClient', async () => {
+    const anonymous = new GrantexClient({ baseUrl: stack.serviceUrl });
+    const signedUp = await anonymous.signup({ name: 'Client Org', email: uniqueEmail() });
+    expect(signedUp.apiKey).toMatch(API_KEY_PATTERN);
+    const me = await new GrantexClient({ baseUrl: `${stack.serviceUrl}/`, apiKey: signedUp.apiKey }).me();
+    expect(me.developerId).toBe(signedUp.developerId);
+
+    const badKey = `gx_live_${'C'.repeat(43)}`;
+    const error = await failure(new GrantexClient({ baseUrl: stack.serviceUrl, apiKey: badKey }).me());
+    expect(error.kind).toBe('unauthorized');
+    expect(error.message).toBe(MESSAGES.invalidKey);
+    expect(error.requestId).toBeTruthy();
+    expect(JSON.stringify(error)).not.toContain(badKey);
+
+    const taken = await failure(anonymous.signup({ name: 'Again', email: signedUp.email ?? '' }));
+    expect(taken.kind).toBe('conflict');
+  });
+});
+
+// ------------------------------------------------------------------ config CRUD
+
+describe('/v1/sso/config', () => {
+  it('runs the whole CRUD cycle with the contract statuses', async () => {
+    const org = await signupOrg(stack.serviceUrl);
+    const config = devIdpConfig(stack);
+
+    expectError(await raw('GET', '/v1/sso/config', { key: org.apiKey }), 404, 'NOT_FOUND', MESSAGES.configNotFound);
+
+    const created = await raw('POST', '/v1/sso/config', { key: org.apiKey, body: { ...config, unknownField: 'ignored' } });
+    expect(created.status, created.text).toBe(201);
+    expectCommonHeaders(created);
+    const first = created.json as Record<string, string>;
+    expect(Object.keys(first).sort()).toEqual(['clientId', 'createdAt', 'issuerUrl', 'redirectUri', 'updatedAt']);
+    expect(first).toMatchObject({ issuerUrl: config.issuerUrl, clientId: config.clientId, redirectUri: config.redirectUri });
+    expect(isoTimestampSchema.safeParse(first.createdAt).success).toBe(true);
+    expect(isoTimestampSchema.safeParse(first.updatedAt).success).toBe(true);
+    expect(created.text).not.toContain(config.clientSecret);
+
+    await new Promise((resolve) => setTimeout(resolve, 5)); // so an updated timestamp can differ
+    const updated = await raw('POST', '/v1/sso/config', { key: org.apiKey, body: config });
+    expect(updated.status).toBe(201);
+    const second = updated.json as Record<string, string>;
+    expect(second.createdAt).toBe(first.createdAt);
+    expect(Date.parse(second.updatedAt!)).toBeGreaterThan(Date.parse(first.updatedAt!));
+
+    const fetched = await raw('GET', '/v1/sso/config', { key: org.apiKey });
+    expect(fetched.status).toBe(200);
+    expectCommonHeaders(fetched);
+    expect(fetched.json).toEqual(second);
+    expect(fetched.text).not.toContain(config.clientSecret);
+    expect(fetched.text).not.toMatch(/secret/i);
+
+    const deleted = await raw('DELETE', '/v1/sso/config', { key: org.apiKey });
+    expect(deleted.status).toBe(204);
+    expect(deleted.text).toBe('');
+    expectError(await raw('GET', '/v1/sso/config', { key: org.apiKey }), 404, 'NOT_FOUND', MESSAGES.configNotFound);
+    expectError(await raw('DELETE', '/v1/sso/config', { key: org.apiKey }), 404, 'NOT_FOUND');
+  });
+
+  it('requires all four fields (missing, empty, or not strings)', async () => {
+    const org = await signupOrg(stack.serviceUrl);
+    const config = devIdpConfig(stack);
+    const { clientSecret: _secret, ...withoutSecret } = config;
+    void _secret;
+    for (const body of [{}, withoutSecret, { ...config, clientId: '' }, { ...config, redirectUri: 42 }]) {
+      expectError(
+        await raw('POST', '/v1/sso/config', { key: org.apiKey, body }),
+        400,
+        'BAD_REQUEST',
+        MESSAGES.configFieldsRequired,
+      );
+    }
+    expectError(await raw('GET', '/v1/sso/config', { key: org.apiKey }), 404, 'NOT_FOUND');
+  });
+
+  it('names each bad URL in one message and never echoes the secret', async () => {
+    const org = await signupOrg(stack.serviceUrl);
+    const config = devIdpConfig(stack);
+    const bad = await raw('POST', '/v1/sso/config', {
+      key: org.apiKey,
+      body: { ...config, issuerUrl: 'ftp://idp.example.com', redirectUri: 'not a url' },
+    });
+    expectError(bad, 400, 'BAD_REQUEST', /issuerUrl: .+; redirectUri: .+/);
+    expect(bad.text).not.toContain(config.clientSecret);
+
+    for (const issuerUrl of ['http://169.254.169.254/latest', 'https://user:pw@idp.example.com', 'https://idp.example.com/#x']) {
+      const res = await raw('POST', '/v1/sso/config', { key: org.apiKey, body: { ...config, issuerUrl } });
+      expectError(res, 400, 'BAD_REQUEST', /^issuerUrl: /);
+    }
+    expectError(await raw('GET', '/v1/sso/config', { key: org.apiKey }), 404, 'NOT_FOUND');
+  });
+
+  it('needs a valid key for every config operation', async () => {
+    const config = devIdpConfig(stack);
+    expectError(await raw('POST', '/v1/sso/config', { body: config }), 401, 'UNAUTHORIZED', MESSAGES.missingAuth);
+    expectError(await raw('GET', '/v1/sso/config'), 401, 'UNAUTHORIZED', MESSAGES.missingAuth);
+    expectError(await raw('DELETE', '/v1/sso/config', { key: `gx_live_${'D'.repeat(43)}` }), 401, 'UNAUTHORIZED', MESSAGES.invalidKey);
+  });
+
+  it("keeps one org's config out of another org's reach", async () => {
+    const a = await signupOrg(stack.serviceUrl);
+    const b = await signupOrg(stack.serviceUrl);
+    await a.client.createConfig(devIdpConfig(stack));
+
+    expectError(await raw('GET', '/v1/sso/config', { key: b.apiKey }), 404, 'NOT_FOUND');
+    expectError(await raw('DELETE', '/v1/sso/config', { key: b.apiKey }), 404, 'NOT_FOUND');
+    await expect(b.client.getConfig()).resolves.toBeNull();
+    await expect(a.client.getConfig()).resolves.toMatchObject({ clientId: stack.idp.client.clientId });
+  });
+
+  it('works the same through GrantexClient', async () => {
+    const org = await signupOrg(stack.serviceUrl);
+    const config = devIdpConfig(stack);
+    await expect(org.client.getConfig()).resolves.toBeNull();
+    const created = await org.client.createConfig(config);
+    expect(created).toMatchObject({ issuerUrl: config.issuerUrl, clientId: config.clientId, redirectUri: config.redirectUri });
+    const updated = await org.client.createConfig(config);
+    expect(updated.createdAt).toBe(created.createdAt);
+    await expect(org.client.getConfig()).resolves.toEqual(updated);
+
+    const invalid = await failure(org.client.createConfig({ ...config, issuerUrl: 'http://10.0.0.1' }));
+    expect(invalid.kind).toBe('validation');
+    expect(invalid.status).toBe(400);
+    expect(invalid.message).toMatch(/^issuerUrl: /);
+    expect(invalid.message).not.toContain(config.clientSecret);
+
+    await org.client.deleteConfig();
+    await expect(org.client.getConfig()).resolves.toBeNull();
+    const again = await failure(org.client.deleteConfig());
+    expect(again.kind).toBe('not_found');
+    expect(again.message).toBe(MESSAGES.configNotFound);
+  });
+});
+
+// ------------------------------------------------------------------ login and callback
+
+describe('/sso/login and /sso/callback', () => {
+  it('refuses a login without org (400) and for an org without SSO (404)', async () => {
+    expectError(await raw('GET', '/sso/login'), 400, 'BAD_REQUEST', MESSAGES.orgRequired);
+    expectError(await raw('GET', '/sso/login?org='), 400, 'BAD_REQUEST', MESSAGES.orgRequired);
+    expectError(await raw('GET', '/sso/login?org=dev_unknown'), 404, 'NOT_FOUND', MESSAGES.ssoNotConfigured);
+    const org = await signupOrg(stack.serviceUrl);
+    expectError(await raw('GET', `/sso/login?org=${org.developerId}`), 404, 'NOT_FOUND', MESSAGES.ssoNotConfigured);
+    const error = await failure(new GrantexClient({ baseUrl: stack.serviceUrl }).getLoginUrl(org.developerId));
+    expect(error.kind).toBe('not_found');
+  });
+
+  it('refuses a callback without code or state, and with a forged state', async () => {
+    expectError(await raw('GET', '/sso/callback'), 400, 'BAD_REQUEST', MESSAGES.codeAndStateRequired);
+    expectError(await raw('GET', '/sso/callback?code=abc'), 400, 'BAD_REQUEST', MESSAGES.codeAndStateRequired);
+    expectError(await raw('GET', '/sso/callback?state=abc'), 400, 'BAD_REQUEST', MESSAGES.codeAndStateRequired);
+    expectError(await raw('GET', '/sso/callback?code=abc&state=forged'), 400, 'BAD_REQUEST', MESSAGES.invalidState);
+  });
+
+  it('runs the whole flow: login URL → dev IdP as alice → callback → identity; the state is single-use', async () => {
+    const org = await signupOrg(stack.serviceUrl);
+    const config = devIdpConfig(stack);
+    await org.client.createConfig(config);
+
+    // Raw: the exact login answer.
+    const loginRes = await raw('GET', `/sso/login?org=${encodeURIComponent(org.developerId)}`);
+    expect(loginRes.status, loginRes.text).toBe(200);
+    expectCommonHeaders(loginRes);
+    const login = loginRes.json as { authorizeUrl: string; protocol: string; connectionId: string };
+    expect(Object.keys(login).sort()).toEqual(['authorizeUrl', 'connectionId', 'protocol']);
+    expect(login.protocol).toBe('oidc');
+    expect(typeof login.connectionId).toBe('string');
+
+    const authorize = new URL(login.authorizeUrl);
+    expect(`${authorize.origin}${authorize.pathname}`).toBe(await discoveredAuthorizationEndpoint());
+    const params = authorize.searchParams;
+    expect(params.get('response_type')).toBe('code');
+    expect(params.get('scope')?.split(' ').sort()).toEqual(['email', 'openid', 'profile']);
+    expect(params.get('client_id')).toBe(config.clientId);
+    expect(params.get('redirect_uri')).toBe(config.redirectUri);
+    expect(params.get('state')).toBeTruthy();
+    expect(params.get('nonce')).toBeTruthy();
+    expect(params.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(params.get('code_challenge_method')).toBe('S256');
+    expect(login.authorizeUrl).not.toContain(encodeURIComponent(config.clientSecret));
+
+    // A second login gets fresh state, nonce and PKCE.
+    const other = new URL((await new GrantexClient({ baseUrl: stack.serviceUrl }).getLoginUrl(org.developerId)).authorizeUrl);
+    expect(other.searchParams.get('state')).not.toBe(params.get('state'));
+    expect(other.searchParams.get('nonce')).not.toBe(params.get('nonce'));
+    expect(other.searchParams.get('code_challenge')).not.toBe(params.get('code_challenge'));
+
+    const redirect = await loginAtDevIdp(login.authorizeUrl, alice());
+    expect(`${redirect.origin}${redirect.pathname}`).toBe(config.redirectUri);
+    const code = redirect.searchParams.get('code');
+    const state = redirect.searchParams.get('state');
+    expect(code).toBeTruthy();
+    expect(state).toBe(params.get('state'));
+    const iss = redirect.searchParams.get('iss') ?? undefined;
+
+    const publicClient = new GrantexClient({ baseUrl: stack.serviceUrl });
+    const identity = await publicClient.handleCallback(code!, state!, { iss });
+    expect(identity).toEqual({
+      developerId: org.developerId,
+      email: alice().email,
+      name: alice().name,
+      sub: alice().sub,
+    });
+
+    // Replay of the same state (and code): refused without a second identity.
+    const replay = await failure(publicClient.handleCallback(code!, state!, { iss }));
+    expect(replay.kind).toBe('validation');
+    expect(replay.status).toBe(400);
+    expect(replay.message).toBe(MESSAGES.stateExpiredOrUsed);
+    const rawReplay = await raw(
+      'GET',
+      `/sso/callback?${new URLSearchParams({ code: code!, state: state! }).toString()}`,
+    );
+    expectError(rawReplay, 400, 'BAD_REQUEST', MESSAGES.stateExpiredOrUsed);
+  });
+
+  it('answers the callback over raw HTTP with exactly developerId, email, name, sub', async () => {
+    const org = await signupOrg(stack.serviceUrl);
+    await org.client.createConfig(devIdpConfig(stack));
+    const { authorizeUrl } = await new GrantexClient({ baseUrl: stack.serviceUrl }).getLoginUrl(org.developerId);
+    const redirect = await loginAtDevIdp(authorizeUrl, bob());
+    const res = await raw('GET', `/sso/callback${redirect.search}`);
+    expect(res.status, res.text).toBe(200);
+    expectCommonHeaders(res);
+    expect(res.json).toEqual({ developerId: org.developerId, email: bob().email, name: bob().name, sub: bob().sub });
+  });
+
+  it('accepts the redirect_uri parameter only when it is the configured one', async () => {
+    const org = await signupOrg(stack.serviceUrl);
+    const config = devIdpConfig(stack);
+    await org.client.createConfig(config);
+    const client = new GrantexClient({ baseUrl: stack.serviceUrl });
+    const same = await client.getLoginUrl(org.developerId, { redirectUri: config.redirectUri });
+    expect(new URL(same.authorizeUrl).searchParams.get('redirect_uri')).toBe(config.redirectUri);
+    const other = await raw(
+      'GET',
+      `/sso/login?${new URLSearchParams({ org: org.developerId, redirect_uri: 'https://evil.example/cb' }).toString()}`,
+    );
+    expect(other.status).toBe(400);
+  });
+
+  it("refuses org A's state once A's config is deleted (404)", async () => {
+    const org = await signupOrg(stack.serviceUrl);
+    await org.client.createConfig(devIdpConfig(stack));
+    const { authorizeUrl } = await new GrantexClient({ baseUrl: stack.serviceUrl }).getLoginUrl(org.developerId);
+    const redirect = await loginAtDevIdp(authorizeUrl, alice());
+    await org.client.deleteConfig();
+
+    const res = await raw('GET', `/sso/callback${redirect.search}`);
+    expectError(res, 404, 'NOT_FOUND');
+    expect(JSON.stringify(res.json)).not.toContain(alice().email);
+  });
+
+  it('a state from org A does not log anyone into org B', async () => {
+    const a = await signupOrg(stack.serviceUrl);
+    const b = await signupOrg(stack.serviceUrl);
+    await a.client.createConfig(devIdpConfig(stack));
+    await b.client.createConfig(devIdpConfig(stack));
+    const { authorizeUrl } = await new GrantexClient({ baseUrl: stack.serviceUrl }).getLoginUrl(a.developerId);
+    const redirect = await loginAtDevIdp(authorizeUrl, alice());
+    const identity = await new GrantexClient({ baseUrl: stack.serviceUrl }).handleCallback(
+      redirect.searchParams.get('code')!,
+      redirect.searchParams.get('state')!,
+      { iss: redirect.searchParams.get('iss') ?? undefined },
+    );
+    // The org is bound to the state, not chosen by the caller.
+    expect(identity.developerId).toBe(a.developerId);
+    expect(identity.developerId).not.toBe(b.developerId);
+  });
+});
