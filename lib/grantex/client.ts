@@ -253,10 +253,13 @@ export class GrantexClient {
       if (raw.status < 200 || (raw.status >= 300 && raw.status < 400)) {
         return { ok: false, error: this.invalidResponse(raw.status, raw.headers), retryable: false, unknownOutcome: false };
       }
+      const error = this.errorFromResponse(raw);
       return {
         ok: false,
-        error: this.errorFromResponse(raw),
-        retryable: RETRYABLE_STATUSES.has(raw.status),
+        error,
+        // An SSO_ERROR 503/504 means Grantex already waited on the IdP and gave up; asking again
+        // would only double the user's wait.
+        retryable: RETRYABLE_STATUSES.has(raw.status) && error.kind !== 'sso',
         unknownOutcome: false,
       };
     } finally {

@@ -418,7 +418,15 @@ describe('GrantexClient retries', () => {
     expect(srv.requests).toHaveLength(1);
   });
 
-  it('does not retry 400/401/404/500', async () => {
+  it('does not retry an SSO_ERROR 503 (Grantex already waited on the IdP)', async () => {
+    const srv = await scripted(errorBody(503, 'SSO_ERROR', 'The identity provider is unavailable'), json(200, {}));
+    const error = await failure(client(srv.url).getLoginUrl('dev_1'));
+    expect(error.kind).toBe('sso');
+    expect(error.message).toBe('The identity provider is unavailable');
+    expect(srv.requests).toHaveLength(1);
+  });
+
+  it('does not retry a JSON 500 (not a transient status)', async () => {
     const srv = await scripted(errorBody(500, 'INTERNAL_ERROR', 'Internal server error'));
     await failure(client(srv.url).me());
     expect(srv.requests).toHaveLength(1);
