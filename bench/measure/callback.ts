@@ -1,0 +1,111 @@
+import type { SsoCallbackResponse, SsoLoginResponse } from '@/lib/contract';
+import { serviceRequests, type IdpCounts } from '../lib/counting-proxy';
+import { http, json } from '../lib/http';
+import { loginAtIdpOverHttp } from '../lib/idp-login';
+import { progress } from '../lib/log';
+import { pickOrg, type Org } from '../lib/orgs';
+import type { Idp, Service } from '../lib/stack';
+import { summarize, type Summary } from '../lib/stats';
+
+export interface CallbackResult {
+  callbackMs: Summary;
+  roundTripMs: Summary;
+  /** Time spent at the IdP (authorize → login form → redirect), for context. */
+  idpMs: Summary;
+  /** Service → IdP requests per warm login. */
+  idpRequestsPerLogin: { min: number; max: number; mean: number };
+  idpRequests: IdpCounts;
+  loginsWithExactlyOneToken: number;
+  logins: number;
+  errors: number;
+  firstError?: string;
+}
+
+const ALICE = { username: 'alice', password: 'alice-password' };
+
+interface OneLogin {
+  callbackMs: number;
+  roundTripMs: number;
+  idpMs: number;
+  counts: IdpCounts;
+}
+
+async function oneLogin(service: Service, idp: Idp, org: Org): Promise<OneLogin> {
+  const t0 = performance.now();
+  const login = await json<SsoLoginResponse>(`${service.url}/sso/login?org=${encodeURIComponent(org.developerId)}`);
+  const t1 = performance.now();
+  const redirect = await loginAtIdpOverHttp(login.authorizeUrl, ALICE, idp.redirectUris[0]!);
+  const code = redirect.searchParams.get('code');
+  const state = redirect.searchParams.get('state');
+  if (!code || !state) throw new Error('IdP redirect carried no code/state');
+  const q = new URLSearchParams({ code, state });
+  const iss = redirect.searchParams.get('iss');
+  // Forward `iss` like the console does (RFC 9207, contract extension).
+  if (iss) q.set('iss', iss);
+  const before = idp.proxy.snapshot();
+  const t2 = performance.now();
+  const res = await http(`${service.url}/sso/callback?${q}`);
+  const t3 = performance.now();
+  const counts = idp.proxy.since(before);
+  if (res.status !== 200) throw new Error(`GET /sso/callback → ${res.status}: ${res.text.slice(0, 200)}`);
+  const identity = JSON.parse(res.text) as SsoCallbackResponse;
+  if (identity.developerId !== org.developerId || !identity.sub) throw new Error('callback returned the wrong identity');
+  return { callbackMs: t3 - t2, roundTripMs: t3 - t0, idpMs: t2 - t1, counts };
+}
+
+/** Measurement 2: complete logins over HTTP through the dev IdP, no browser. */
+export async function measureCallbacks(
+  service: Service,
+  idp: Idp,
+  orgs: readonly Org[],
+  n: number,
+  warmup: number,
+): Promise<CallbackResult> {
+  progress(`callback latency: ${warmup} warm-up + ${n} complete logins through the dev IdP`);
+  for (let i = 0; i < warmup; i++) await oneLogin(service, idp, pickOrg(orgs, i));
+  const cb: number[] = [];
+  const rt: number[] = [];
+  const idpT: number[] = [];
+  const perLogin: number[] = [];
+  const total: IdpCounts = { discovery: 0, jwks: 0, token: 0, userinfo: 0, other: 0 };
+  let exactlyOne = 0;
+  let errors = 0;
+  let firstError: string | undefined;
+  for (let i = 0; i < n; i++) {
+    try {
+      const r = await oneLogin(service, idp, pickOrg(orgs, warmup + i));
+      cb.push(r.callbackMs);
+      rt.push(r.roundTripMs);
+      idpT.push(r.idpMs);
+      const sent = serviceRequests(r.counts);
+      perLogin.push(sent);
+      if (sent === 1 && r.counts.token === 1) exactlyOne++;
+      for (const k of Object.keys(total) as (keyof IdpCounts)[]) total[k] += r.counts[k];
+    } catch (err) {
+      errors++;
+      firstError ??= err instanceof Error ? err.message : String(err);
+    }
+    if ((i + 1) % 100 === 0) progress(`  ${i + 1}/${n} logins`);
+  }
+  const result: CallbackResult = {
+    callbackMs: summarize(cb),
+    roundTripMs: summarize(rt),
+    idpMs: summarize(idpT),
+    idpRequestsPerLogin: {
+      min: perLogin.length ? Math.min(...perLogin) : Number.NaN,
+      max: perLogin.length ? Math.max(...perLogin) : Number.NaN,
+      mean: perLogin.length ? perLogin.reduce((a, b) => a + b, 0) / perLogin.length : Number.NaN,
+    },
+    idpRequests: total,
+    loginsWithExactlyOneToken: exactlyOne,
+    logins: cb.length,
+    errors,
+    firstError,
+  };
+  progress(
+    `  callback p50 ${result.callbackMs.p50.toFixed(2)} ms, round trip p50 ${result.roundTripMs.p50.toFixed(2)} ms, ` +
+      `IdP requests/login ${result.idpRequestsPerLogin.min}–${result.idpRequestsPerLogin.max}, errors ${errors}`,
+  );
+  if (firstError) progress(`  first error: ${firstError}`);
+  return result;
+}

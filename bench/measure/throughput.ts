@@ -1,0 +1,171 @@
+import autocannon from 'autocannon';
+import { serviceRequests } from '../lib/counting-proxy';
+import { progress } from '../lib/log';
+import { configBody, pickOrg, type Org } from '../lib/orgs';
+import { readMemory, sampleMemory } from '../lib/procs';
+import type { Idp, Service } from '../lib/stack';
+import { percentile } from '../lib/stats';
+
+export type EndpointName = 'GET /v1/sso/config' | 'POST /v1/sso/config' | 'GET /sso/login';
+export const ENDPOINTS: EndpointName[] = ['GET /v1/sso/config', 'POST /v1/sso/config', 'GET /sso/login'];
+
+export interface ThroughputRun {
+  endpoint: EndpointName;
+  connections: number;
+  reqPerSec: number;
+  requests: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  statusCodes: Record<string, number>;
+  idpRequests: number;
+  rssBeforeMiB: number;
+  rssAfterMiB: number;
+  rssMaxSampledMiB: number;
+}
+
+export interface ThroughputResult {
+  runs: ThroughputRun[];
+  memory: {
+    rssBeforeMiB: number;
+    rssAfterFirstRunMiB: number;
+    rssAfterMiB: number;
+    peakHwmMiB: number;
+    /** RSS growth from the end of the first run to the end of the last, in %: leaks show here, warm-up does not. */
+    growthAfterFirstRunPct: number;
+  };
+}
+
+interface Spec {
+  method: 'GET' | 'POST';
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+function specFor(endpoint: EndpointName, org: Org, idp: Idp): Spec {
+  switch (endpoint) {
+    case 'GET /v1/sso/config':
+      return { method: 'GET', path: '/v1/sso/config', headers: { authorization: `Bearer ${org.apiKey}` } };
+    case 'POST /v1/sso/config':
+      return {
+        method: 'POST',
+        path: '/v1/sso/config',
+        headers: { authorization: `Bearer ${org.apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify(configBody(idp)),
+      };
+    case 'GET /sso/login':
+      return { method: 'GET', path: `/sso/login?org=${encodeURIComponent(org.developerId)}`, headers: {} };
+  }
+}
+
+async function fire(
+  service: Service,
+  idp: Idp,
+  endpoint: EndpointName,
+  orgs: readonly Org[],
+  connections: number,
+  seconds: number,
+  collect: boolean,
+): Promise<{ result: autocannon.Result; latencies: number[] }> {
+  const base = specFor(endpoint, orgs[0]!, idp);
+  let counter = 0;
+  // With one org the request is static (autocannon pre-encodes it); with many, every request goes to
+  // another org so that row look-ups and caches see realistic spread.
+  const requests: autocannon.RequestSpec[] =
+    orgs.length > 1
+      ? [{ setupRequest: (req) => ({ ...req, ...specFor(endpoint, pickOrg(orgs, counter++), idp) }) }]
+      : [{}];
+  const instance = autocannon({
+    url: service.url,
+    connections,
+    duration: seconds,
+    timeout: 10,
+    method: base.method,
+    headers: base.headers,
+    body: base.body,
+    ...(orgs.length > 1 ? { requests } : { path: base.path }),
+  } as autocannon.Options & { path?: string });
+  const latencies: number[] = [];
+  if (collect) {
+    // autocannon's histogram stores whole milliseconds; keep the exact times for sub-ms percentiles.
+    instance.on('response', (_client, status, _bytes, responseTime) => {
+      if (status >= 200 && status < 300) latencies.push(responseTime);
+    });
+  }
+  const result = await instance;
+  return { result, latencies };
+}
+
+/** Measurement 3: closed-loop load with autocannon, `warmupS` discarded, then `durationS` measured. */
+export async function measureThroughput(
+  service: Service,
+  idp: Idp,
+  orgs: readonly Org[],
+  connectionsList: number[],
+  durationS: number,
+  warmupS: number,
+): Promise<ThroughputResult> {
+  const runs: ThroughputRun[] = [];
+  const rssBefore = service.memory()?.rssMiB ?? Number.NaN;
+  let rssAfterFirst = Number.NaN;
+  for (const endpoint of ENDPOINTS) {
+    for (const connections of connectionsList) {
+      progress(`throughput: ${endpoint} with ${connections} connections (${warmupS} s warm-up + ${durationS} s)`);
+      if (warmupS > 0) {
+        const w = await fire(service, idp, endpoint, orgs, connections, warmupS, false);
+        if (w.result.non2xx > 0) {
+          progress(`  warm-up saw ${w.result.non2xx} non-2xx: ${JSON.stringify(statusCounts(w.result))}`);
+        }
+      }
+      const memBefore = readMemory(service.child.pid);
+      const sampler = sampleMemory(service.child.pid);
+      const idpBefore = idp.proxy.snapshot();
+      const { result, latencies } = await fire(service, idp, endpoint, orgs, connections, durationS, true);
+      const samples = sampler.stop();
+      const memAfter = readMemory(service.child.pid);
+      latencies.sort((a, b) => a - b);
+      const run: ThroughputRun = {
+        endpoint,
+        connections,
+        reqPerSec: result['2xx'] / result.duration,
+        requests: result.requests.total,
+        p50Ms: percentile(latencies, 50),
+        p99Ms: percentile(latencies, 99),
+        non2xx: result.non2xx,
+        errors: result.errors,
+        timeouts: result.timeouts,
+        statusCodes: statusCounts(result),
+        idpRequests: serviceRequests(idp.proxy.since(idpBefore)),
+        rssBeforeMiB: memBefore?.rssMiB ?? Number.NaN,
+        rssAfterMiB: memAfter?.rssMiB ?? Number.NaN,
+        rssMaxSampledMiB: samples.length ? Math.max(...samples) : Number.NaN,
+      };
+      runs.push(run);
+      if (Number.isNaN(rssAfterFirst)) rssAfterFirst = run.rssAfterMiB;
+      progress(
+        `  ${Math.round(run.reqPerSec)} req/s, p50 ${run.p50Ms.toFixed(2)} ms, p99 ${run.p99Ms.toFixed(2)} ms, ` +
+          `non-2xx ${run.non2xx}, errors ${run.errors}, RSS ${run.rssBeforeMiB.toFixed(0)}→${run.rssAfterMiB.toFixed(0)} MiB`,
+      );
+      if (run.non2xx > 0) progress(`  status codes: ${JSON.stringify(run.statusCodes)}`);
+    }
+  }
+  const end = service.memory();
+  const rssAfter = end?.rssMiB ?? Number.NaN;
+  return {
+    runs,
+    memory: {
+      rssBeforeMiB: rssBefore,
+      rssAfterFirstRunMiB: rssAfterFirst,
+      rssAfterMiB: rssAfter,
+      peakHwmMiB: end?.hwmMiB ?? Number.NaN,
+      growthAfterFirstRunPct: ((rssAfter - rssAfterFirst) / rssAfterFirst) * 100,
+    },
+  };
+}
+
+function statusCounts(result: autocannon.Result): Record<string, number> {
+  return Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([k, v]) => [k, Number(v.count)]));
+}

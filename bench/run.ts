@@ -1,0 +1,434 @@
+/**
+ * `npm run bench` — performance figures for the Grantex SSO service and console (issue #5).
+ * See bench/README.md for what each figure means and how to reproduce it.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { measureCallbacks, type CallbackResult } from './measure/callback';
+import { measureLoginUrl, type LoginUrlResult } from './measure/latency';
+import { ENDPOINTS, measureThroughput, type ThroughputResult } from './measure/throughput';
+import { ROUTE_BUDGET_KB, gitInfo, measureWeight, type WeightResult } from './measure/weight';
+import {
+  checkNoJs,
+  consolePagesMissing,
+  measureBrowserLogins,
+  startConsole,
+  type BrowserResult,
+  type NoJsResult,
+} from './measure/browser';
+import { agent } from './lib/http';
+import { progress, warn } from './lib/log';
+import { createOrg, seedOrgs, type Org } from './lib/orgs';
+import { ROOT, freeConsolePort, installCleanup, stopAll } from './lib/procs';
+import { atLeast, below, exact, fmt, table, verdict, type Target } from './lib/report';
+import { startIdp, startService, type Idp, type Service } from './lib/stack';
+import { deltaPct } from './lib/stats';
+
+const SECTIONS = ['latency', 'callback', 'throughput', 'scale', 'weight', 'nojs', 'browser'] as const;
+type Section = (typeof SECTIONS)[number];
+
+interface Options {
+  quick: boolean;
+  only: Set<Section>;
+  skipBuild: boolean;
+  verbose: boolean;
+  strict: boolean;
+  scaleOrgs: number;
+}
+
+const USAGE = `usage: npm run bench -- [--quick] [--only=${SECTIONS.join(',')}] [--skip-build] [--orgs=N] [--strict] [--verbose]
+  --quick       fewer iterations and 1,000 orgs instead of 10,000 (smoke run; figures are not comparable)
+  --only=…      run only these sections; "scale" repeats the selected of latency/callback/throughput
+                (all three when none is selected) with N orgs stored
+  --skip-build  use the existing .next build for page weight and the browser runs
+  --orgs=N      organizations stored for the scale section (default 10000, quick 1000)
+  --strict      exit 1 when a target is missed
+  --verbose     show the children's output`;
+
+function parseArgs(argv: string[]): Options {
+  const opts: Options = { quick: false, only: new Set(SECTIONS), skipBuild: false, verbose: false, strict: false, scaleOrgs: 0 };
+  for (const arg of argv) {
+    if (arg === '--quick') opts.quick = true;
+    else if (arg === '--skip-build') opts.skipBuild = true;
+    else if (arg === '--verbose') opts.verbose = true;
+    else if (arg === '--strict') opts.strict = true;
+    else if (arg.startsWith('--orgs=')) opts.scaleOrgs = Number(arg.slice(7));
+    else if (arg.startsWith('--only=')) {
+      const names = arg.slice(7).split(',').map((s) => s.trim()).filter(Boolean);
+      const bad = names.filter((n) => !(SECTIONS as readonly string[]).includes(n));
+      if (bad.length) throw new Error(`unknown section(s) ${bad.join(', ')}\n${USAGE}`);
+      opts.only = new Set(names as Section[]);
+    } else if (arg === '--help' || arg === '-h') {
+      console.log(USAGE);
+      process.exit(0);
+    } else throw new Error(`unknown argument ${arg}\n${USAGE}`);
+  }
+  if (!opts.scaleOrgs) opts.scaleOrgs = opts.quick ? 1_000 : 10_000;
+  if (!Number.isInteger(opts.scaleOrgs) || opts.scaleOrgs < 2) throw new Error('--orgs must be an integer ≥ 2');
+  if (opts.only.has('scale') && !['latency', 'callback', 'throughput'].some((s) => opts.only.has(s as Section))) {
+    for (const s of ['latency', 'callback', 'throughput'] as const) opts.only.add(s);
+  }
+  return opts;
+}
+
+interface Phase {
+  label: string;
+  orgs: number;
+  seedSeconds?: number;
+  seedPerSec?: number;
+  loginUrl?: LoginUrlResult;
+  callback?: CallbackResult;
+  throughput?: ThroughputResult;
+  error?: string;
+}
+
+const opts = parseArgs(process.argv.slice(2));
+const N = opts.quick
+  ? { loginUrl: 200, loginWarm: 50, callbacks: 30, callbackWarm: 5, seconds: 2, warmS: 1, browser: 3 }
+  : { loginUrl: 1_000, loginWarm: 200, callbacks: 300, callbackWarm: 20, seconds: 10, warmS: 3, browser: 20 };
+const CONNECTIONS = [16, 64];
+
+const tmpRoot = mkdtempSync(path.join(os.tmpdir(), 'grantex-bench-'));
+installCleanup(async () => rmSync(tmpRoot, { recursive: true, force: true }));
+
+const startedAt = new Date();
+const loadStart = os.loadavg();
+const failures: string[] = [];
+
+async function runPhase(label: string, service: Service, idp: Idp, orgs: Org[], phase: Phase): Promise<void> {
+  progress(`── phase "${label}" (${orgs.length} org${orgs.length === 1 ? '' : 's'} used)`);
+  if (opts.only.has('latency')) phase.loginUrl = await measureLoginUrl(service, idp, orgs, N.loginUrl, N.loginWarm);
+  if (opts.only.has('callback')) phase.callback = await measureCallbacks(service, idp, orgs, N.callbacks, N.callbackWarm);
+  if (opts.only.has('throughput')) {
+    phase.throughput = await measureThroughput(service, idp, orgs, CONNECTIONS, N.seconds, N.warmS);
+  }
+}
+
+async function guarded<T>(what: string, fn: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await fn();
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    failures.push(`${what}: ${msg.split('\n')[0]}`);
+    warn(`${what} failed: ${msg}`);
+    return undefined;
+  }
+}
+
+async function main(): Promise<number> {
+  progress(`Grantex bench${opts.quick ? ' (quick)' : ''}: ${[...opts.only].join(', ')}; temp ${tmpRoot}`);
+  const consolePort = await freeConsolePort();
+  const consoleUrl = `http://127.0.0.1:${consolePort}`;
+  const needsIdp = [...opts.only].some((s) => s !== 'weight');
+  const idp = needsIdp ? await startIdp([`${consoleUrl}/sso/callback`], opts.verbose) : undefined;
+
+  const phases: Phase[] = [];
+  let weight: WeightResult | undefined;
+  let browser: BrowserResult | undefined;
+  let noJs: NoJsResult | undefined;
+  let browserNote: string | undefined;
+  const wantsService = ['latency', 'callback', 'throughput'].some((s) => opts.only.has(s as Section));
+
+  if (wantsService && idp) {
+    const phase: Phase = { label: '1 org', orgs: 1 };
+    phases.push(phase);
+    await guarded('phase "1 org"', async () => {
+      const service = await startService(path.join(tmpRoot, 'one'), opts.verbose);
+      try {
+        const org = await createOrg(service.url, idp, 0);
+        await runPhase(phase.label, service, idp, [org], phase);
+      } finally {
+        await service.stop();
+      }
+    });
+  }
+
+  if (opts.only.has('scale') && idp) {
+    const label = `${opts.scaleOrgs.toLocaleString('en-US')} orgs`;
+    const phase: Phase = { label, orgs: opts.scaleOrgs };
+    phases.push(phase);
+    await guarded(`phase "${label}"`, async () => {
+      const dir = path.join(tmpRoot, 'many');
+      let service = await startService(dir, opts.verbose);
+      let orgs: Org[];
+      try {
+        progress(`seeding ${opts.scaleOrgs} orgs through the API (signup + config each, 32 at a time)`);
+        const seeded = await seedOrgs(service.url, idp, opts.scaleOrgs, 32);
+        orgs = seeded.orgs;
+        phase.seedSeconds = seeded.seconds;
+        phase.seedPerSec = opts.scaleOrgs / seeded.seconds;
+        progress(`  seeded in ${seeded.seconds.toFixed(1)} s (${Math.round(phase.seedPerSec)} orgs/s)`);
+      } finally {
+        await service.stop();
+      }
+      // A fresh process on the seeded database: its memory figures then compare with the 1-org phase.
+      service = await startService(dir, opts.verbose);
+      try {
+        await runPhase(label, service, idp, orgs, phase);
+      } finally {
+        await service.stop();
+      }
+    });
+  }
+
+  if (opts.only.has('weight')) {
+    progress('── page weight');
+    weight = await guarded('page weight', () => measureWeight(opts.skipBuild));
+  }
+
+  if ((opts.only.has('nojs') || opts.only.has('browser')) && idp) {
+    progress('── console in chromium');
+    await guarded('browser', async () => {
+      if (opts.only.has('browser') && !opts.only.has('weight') && !opts.skipBuild) {
+        // The browser needs a current production build; weight already built one when it ran.
+        weight = await measureWeight(false);
+      }
+      const service = await startService(path.join(tmpRoot, 'console'), opts.verbose);
+      try {
+        const org = await createOrg(service.url, idp, 0);
+        const app = await startConsole(consolePort, service, opts.verbose);
+        try {
+          const missing = await consolePagesMissing(app.url);
+          if (missing) {
+            browserNote = `skipped: console member login not there yet (${missing})`;
+            progress(`  ${browserNote}`);
+            return;
+          }
+          if (opts.only.has('nojs')) noJs = await checkNoJs(app.url, idp, org);
+          if (opts.only.has('browser')) browser = await measureBrowserLogins(app.url, idp, org, N.browser);
+        } finally {
+          await app.stop();
+        }
+      } finally {
+        await service.stop();
+      }
+    });
+  }
+
+  await idp?.stop();
+  return report(phases, weight, browser, noJs, browserNote);
+}
+
+function report(
+  phases: Phase[],
+  weight: WeightResult | undefined,
+  browser: BrowserResult | undefined,
+  noJs: NoJsResult | undefined,
+  browserNote: string | undefined,
+): number {
+  const out: string[] = [];
+  const base = phases[0];
+  const scaled = phases[1];
+
+  if (phases.some((p) => p.loginUrl)) {
+    out.push('\n1. Login URL latency (GET /sso/login, sequential, keep-alive), ms');
+    out.push(
+      table(
+        ['orgs', 'n', 'p50', 'p95', 'p99', 'max', 'IdP requests', 'errors'],
+        phases
+          .filter((p) => p.loginUrl)
+          .map((p) => {
+            const l = p.loginUrl!;
+            return [p.label, l.latencyMs.n, fmt(l.latencyMs.p50), fmt(l.latencyMs.p95), fmt(l.latencyMs.p99), fmt(l.latencyMs.max), l.idpRequestsTotal, l.errors];
+          }),
+      ),
+    );
+  }
+  if (phases.some((p) => p.callback)) {
+    out.push('\n2. Complete logins over HTTP through the dev IdP, ms (callback = GET /sso/callback alone)');
+    out.push(
+      table(
+        ['orgs', 'logins', 'callback p50', 'p95', 'p99', 'round trip p50', 'p95', 'p99', 'IdP part p50', 'IdP req/login', 'errors'],
+        phases
+          .filter((p) => p.callback)
+          .map((p) => {
+            const c = p.callback!;
+            const per = c.idpRequestsPerLogin;
+            return [
+              p.label, c.logins, fmt(c.callbackMs.p50), fmt(c.callbackMs.p95), fmt(c.callbackMs.p99),
+              fmt(c.roundTripMs.p50), fmt(c.roundTripMs.p95), fmt(c.roundTripMs.p99), fmt(c.idpMs.p50),
+              per.min === per.max ? String(per.min) : `${per.min}–${per.max}`, c.errors,
+            ];
+          }),
+      ),
+    );
+    for (const p of phases.filter((x) => x.callback)) {
+      const r = p.callback!.idpRequests;
+      out.push(`   ${p.label}: service → IdP over all logins: token ${r.token}, discovery ${r.discovery}, jwks ${r.jwks}, userinfo ${r.userinfo}`);
+    }
+  }
+  if (phases.some((p) => p.throughput)) {
+    out.push('\n3. Throughput (autocannon, closed loop), service in its own process');
+    const rows: (string | number)[][] = [];
+    for (const p of phases.filter((x) => x.throughput)) {
+      for (const r of p.throughput!.runs) {
+        rows.push([
+          p.label, r.endpoint, r.connections, Math.round(r.reqPerSec), fmt(r.p50Ms), fmt(r.p99Ms),
+          r.non2xx, r.errors, r.idpRequests, `${fmt(r.rssBeforeMiB, 0)}→${fmt(r.rssAfterMiB, 0)}`,
+        ]);
+      }
+    }
+    out.push(table(['orgs', 'endpoint', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'IdP req', 'RSS MiB'], rows, ['l', 'l']));
+    for (const p of phases.filter((x) => x.throughput)) {
+      const m = p.throughput!.memory;
+      out.push(
+        `   ${p.label}: RSS ${fmt(m.rssBeforeMiB, 0)} MiB before, ${fmt(m.rssAfterFirstRunMiB, 0)} after the first run, ` +
+          `${fmt(m.rssAfterMiB, 0)} after all (${fmt(m.growthAfterFirstRunPct, 1)}% since the first run); peak VmHWM ${fmt(m.peakHwmMiB, 0)} MiB`,
+      );
+    }
+  }
+  if (scaled?.seedSeconds !== undefined) {
+    out.push(`\n6. Seeded ${scaled.orgs} orgs through the API in ${fmt(scaled.seedSeconds, 1)} s (${Math.round(scaled.seedPerSec ?? 0)} orgs/s)`);
+  }
+  const deltas: { metric: string; base: number; next: number; slowerPct: number }[] = [];
+  if (base && scaled) {
+    const add = (metric: string, b: number | undefined, n: number | undefined, higherIsBetter = false) => {
+      if (b === undefined || n === undefined) return;
+      const d = deltaPct(b, n);
+      deltas.push({ metric, base: b, next: n, slowerPct: higherIsBetter ? -d : d });
+    };
+    add('login URL p50 ms', base.loginUrl?.latencyMs.p50, scaled.loginUrl?.latencyMs.p50);
+    add('callback p50 ms', base.callback?.callbackMs.p50, scaled.callback?.callbackMs.p50);
+    add('round trip p50 ms', base.callback?.roundTripMs.p50, scaled.callback?.roundTripMs.p50);
+    for (const e of ENDPOINTS) {
+      for (const c of CONNECTIONS) {
+        const find = (p: Phase) => p.throughput?.runs.find((r) => r.endpoint === e && r.connections === c)?.reqPerSec;
+        add(`${e} @${c} req/s`, find(base), find(scaled), true);
+      }
+    }
+    add('peak VmHWM MiB', base.throughput?.memory.peakHwmMiB, scaled.throughput?.memory.peakHwmMiB);
+    if (deltas.length) {
+      out.push(`\n6. Scale: ${base.label} vs ${scaled.label} (positive = slower/bigger)`);
+      out.push(
+        table(
+          ['metric', base.label, scaled.label, 'delta'],
+          deltas.map((d) => [d.metric, fmt(d.base), fmt(d.next), `${d.slowerPct >= 0 ? '+' : ''}${fmt(d.slowerPct, 1)}%`]),
+          ['l'],
+        ),
+      );
+    }
+  }
+  if (browser || noJs || browserNote) {
+    out.push('\n4. Browser round trip (chromium, hosted /login → IdP → /member)');
+    if (browserNote) out.push(`   ${browserNote}`);
+    if (browser) {
+      out.push(
+        `   ${browser.logins} logins: median ${fmt(browser.medianTotalMs, 0)} ms from "Continue with SSO" to the identity page; ` +
+          `IdP page (arrival → submit) ${fmt(browser.medianIdpPageMs, 0)} ms; everything else ${fmt(browser.medianWithoutIdpPageMs, 0)} ms` +
+          (browser.errors ? `; ${browser.errors} failed (${browser.firstError})` : ''),
+      );
+    }
+  }
+  if (weight) {
+    out.push(`\n5. First-load JS per route (gzip -9 of the chunks in ${weight.statsFile}${weight.built ? `, fresh build ${fmt(weight.buildSeconds, 1)} s` : ', existing build'})`);
+    if (weight.buildError) out.push(`   build failed: ${weight.buildError.split('\n')[0]}`);
+    if (weight.note) out.push(`   ${weight.note}`);
+    out.push(table(['route', 'chunks', 'raw KB', 'gzip KB'], weight.routes.map((r) => [r.route, r.chunks, fmt(r.rawKB, 1), fmt(r.gzipKB, 1)]), ['l']));
+  }
+  if (noJs) {
+    out.push(
+      `   JavaScript disabled: /login renders ${noJs.loginPageRenders ? 'yes' : 'NO'}; member login completes ${noJs.flowCompletes ? 'yes' : 'NO'}` +
+        (noJs.error ? ` (ended at ${noJs.endedAt}: ${noJs.error})` : ''),
+    );
+  }
+
+  // ---------------------------------------------------------------- targets
+  const targets: Target[] = [];
+  const l = base?.loginUrl;
+  const c = base?.callback;
+  if (l) {
+    targets.push(below('login-url-p50', 'login URL p50 < 2 ms', l.latencyMs.p50, 2, 'ms'));
+    targets.push(exact('login-url-idp', 'login URL: no IdP request on a warm cache', l.idpRequestsTotal === 0 && l.errors === 0, `${l.idpRequestsTotal} IdP requests, ${l.errors} errors`));
+  }
+  if (c) {
+    targets.push(below('callback-p50', 'callback p50 < 5 ms', c.callbackMs.p50, 5, 'ms'));
+    targets.push(
+      exact(
+        'callback-idp',
+        'callback: exactly one IdP request (token) per warm login',
+        c.logins > 0 && c.errors === 0 && c.loginsWithExactlyOneToken === c.logins,
+        `${c.loginsWithExactlyOneToken}/${c.logins} logins (${c.errors} errors)`,
+      ),
+    );
+  }
+  if (base?.throughput) {
+    const limits: Record<string, number> = { 'GET /v1/sso/config': 4_000, 'POST /v1/sso/config': 2_500, 'GET /sso/login': 5_000 };
+    for (const r of base.throughput.runs) {
+      targets.push(atLeast(`tput-${r.endpoint}-${r.connections}`, `${r.endpoint} @${r.connections} ≥ ${limits[r.endpoint]} req/s`, r.reqPerSec, limits[r.endpoint]!, 'req/s'));
+    }
+  }
+  const allRuns = phases.flatMap((p) => p.throughput?.runs ?? []);
+  if (allRuns.length) {
+    const bad = allRuns.reduce((a, r) => a + r.non2xx + r.errors, 0);
+    targets.push(exact('non-2xx', 'throughput: 0 non-2xx responses and 0 errors', bad === 0, `${bad}`));
+  }
+  for (const p of phases.filter((x) => x.throughput)) {
+    targets.push(below(`memory-${p.orgs}`, `memory flat (${p.label}): RSS growth after the first run < 10%`, p.throughput!.memory.growthAfterFirstRunPct, 10, '%', 1));
+  }
+  if (weight?.largest) {
+    targets.push(below('first-load-js', `no route > ${ROUTE_BUDGET_KB} KB first-load JS gzip (largest: ${weight.largest.route})`, weight.largest.gzipKB, ROUTE_BUDGET_KB + 0.001, 'KB', 1));
+  }
+  if (noJs) targets.push(exact('no-js', '/login and the callback flow work without JavaScript', noJs.loginPageRenders && noJs.flowCompletes, noJs.flowCompletes ? 'works' : `fails at ${noJs.endedAt}`));
+  if (scaled?.seedSeconds !== undefined) {
+    targets.push(below('seed', `seed ${scaled.orgs} orgs through the API < 60 s`, scaled.seedSeconds, 60, 's', 1));
+  }
+  for (const d of deltas.filter((x) => !x.metric.startsWith('peak'))) {
+    targets.push(below(`scale-${d.metric}`, `${scaled!.label}: ${d.metric} < 20% slower`, d.slowerPct, 20, '%', 1));
+  }
+
+  out.push('\nTargets');
+  out.push(table(['', 'target', 'measured', 'margin'], targets.map((t) => [verdict(t), t.description, t.value, t.margin]), ['l', 'l', 'r', 'l']));
+  if (failures.length) out.push(`\nFailed sections:\n${failures.map((f) => `  - ${f}`).join('\n')}`);
+  const loadEnd = os.loadavg();
+  out.push(
+    `\nload average ${loadStart.map((x) => x.toFixed(2)).join(' ')} at start, ${loadEnd.map((x) => x.toFixed(2)).join(' ')} at end ` +
+      `(${os.cpus().length} CPUs): figures from a busy machine are noisy`,
+  );
+  console.log(out.join('\n'));
+
+  const git = gitInfo();
+  const result = {
+    timestamp: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    git,
+    machine: {
+      node: process.version,
+      platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      memTotalGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+      loadavgStart: loadStart,
+      loadavgEnd: loadEnd,
+    },
+    options: { quick: opts.quick, only: [...opts.only], skipBuild: opts.skipBuild, scaleOrgs: opts.scaleOrgs, iterations: N, connections: CONNECTIONS },
+    phases,
+    scaleDeltas: deltas,
+    pageWeight: weight,
+    noJs,
+    browser: browser ?? (browserNote ? { skipped: browserNote } : undefined),
+    targets,
+    failures,
+  };
+  const dir = path.join(ROOT, 'bench/results');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'latest.json');
+  writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
+  progress(`wrote ${path.relative(ROOT, file)} (commit ${git.commit.slice(0, 10)}${git.dirty ? ', dirty tree' : ''})`);
+
+  const missed = targets.some((t) => t.pass === false);
+  if (failures.length) return 1;
+  return opts.strict && missed ? 1 : 0;
+}
+
+let code = 1;
+try {
+  code = await main();
+} catch (err) {
+  warn(err instanceof Error ? (err.stack ?? err.message) : String(err));
+} finally {
+  await stopAll();
+  await agent.close().catch(() => undefined);
+  rmSync(tmpRoot, { recursive: true, force: true });
+}
+process.exit(code);
