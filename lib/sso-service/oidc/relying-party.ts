@@ -1,8 +1,176 @@
-import { RpError, type RelyingParty, type RelyingPartyOptions } from './types';
+/**
+ * The OpenID Connect relying party the service's login and callback routes call.
+ *
+ * Hot path (warm caches): `authorizationUrl` makes no request; `redeem` makes exactly one (the
+ * token request) — discovery and JWKS come from per-issuer caches that keep serving while an IdP
+ * hangs. openid-client does the protocol (auth request, code grant, client authentication);
+ * the gaps it leaves (signature verification, alg allow-list, iat bounds, bounded JWKS refetch,
+ * response caps, SSRF checks) are closed here, in id-token.ts, jwks-cache.ts and lib/net.
+ */
+import { createHash } from 'node:crypto';
+import { authorizationCodeGrant, buildAuthorizationUrl } from 'openid-client';
+import { MESSAGES } from '@/lib/contract';
+import { DEFAULT_MAX_BYTES, fetchDiscovery, type DiscoveryMetadata, type DiscoveryResult, type GuardOptions } from '@/lib/net';
+import { buildClientSetup, chooseAuthMethod, type ClientSetup } from './client-configuration';
+import { verifyIdToken } from './id-token';
+import { JwksCache } from './jwks-cache';
+import { RefreshingCache } from './refreshing-cache';
+import { mapCodeGrantError } from './token-errors';
+import {
+  RpError,
+  type IssuerCheck,
+  type RelyingParty,
+  type RelyingPartyOptions,
+  type RpClientConfig,
+  type RpIdentity,
+} from './types';
 
-// TODO: replaced by the real implementation in the next commit.
+type DiscoveryFailure = Extract<DiscoveryResult, { ok: false }>;
+
+const DEFAULT_TIMEOUT_MS = 8000;
+const SCOPE = 'openid email profile';
+const MAX_CLIENT_SETUPS = 5000;
+
+function discoveryError(failure: DiscoveryFailure): RpError {
+  const kind = failure.reason === 'issuer_mismatch' ? 'issuer_mismatch' : failure.reason === 'blocked_address' ? 'blocked_address' : 'discovery_failed';
+  return new RpError(kind, 503, `The identity provider's configuration could not be loaded. ${failure.message}`);
+}
+
+/** Issuer-level problems that discovery itself does not catch but that make sign-in impossible. */
+function metadataProblem(metadata: DiscoveryMetadata): string | null {
+  if (metadata.response_types_supported && !metadata.response_types_supported.includes('code')) {
+    return 'The identity provider does not support the authorization code flow (response_type "code").';
+  }
+  if (!chooseAuthMethod(metadata.token_endpoint_auth_methods_supported)) {
+    return 'The identity provider supports neither client_secret_basic nor client_secret_post at its token endpoint.';
+  }
+  return null;
+}
+
+function claimString(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
 export function createRelyingParty(opts: RelyingPartyOptions): RelyingParty {
-  void opts;
-  const todo = () => Promise.reject(new RpError('idp_unavailable', 503, 'Relying party not implemented yet'));
-  return { authorizationUrl: todo, redeem: todo, checkIssuer: todo, forget: () => undefined };
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const guard: GuardOptions = { allowLoopback: opts.devMode, timeoutMs, maxBytes: opts.maxBytes ?? DEFAULT_MAX_BYTES };
+  const now = opts.now ?? Date.now;
+  const clockToleranceSec = opts.clockToleranceSec ?? 30;
+
+  const discovery = new RefreshingCache<DiscoveryMetadata, DiscoveryFailure>(
+    async (issuer) => {
+      const result = await fetchDiscovery(issuer, guard);
+      return result.ok ? { ok: true, value: result.metadata } : { ok: false, error: result };
+    },
+    { ttlMs: 10 * 60_000, failureTtlMs: 5_000, maxStaleMs: 60 * 60_000, maxEntries: 1000 },
+  );
+  const jwks = new JwksCache(guard);
+  const setups = new Map<string, ClientSetup>();
+
+  async function setupFor(cfg: RpClientConfig): Promise<ClientSetup> {
+    const found = await discovery.get(cfg.issuerUrl);
+    if (!found.ok) throw discoveryError(found.error);
+    // The secret is part of the key so a changed secret never reuses an old Configuration.
+    const key = `${cfg.issuerUrl}\0${cfg.clientId}\0${cfg.redirectUri}\0${cfg.clientSecret}`;
+    const cached = setups.get(key);
+    if (cached && cached.metadata === found.value) return cached;
+    const setup = buildClientSetup(found.value, cfg, {
+      devMode: opts.devMode,
+      guard,
+      clockSkewSec: Math.round((now() - Date.now()) / 1000),
+      clockToleranceSec,
+    });
+    setups.delete(key);
+    setups.set(key, setup);
+    if (setups.size > MAX_CLIENT_SETUPS) {
+      const oldest = setups.keys().next().value;
+      if (oldest !== undefined) setups.delete(oldest);
+    }
+    return setup;
+  }
+
+  return {
+    async authorizationUrl(cfg, p) {
+      if (!cfg.redirectUri) throw new RpError('discovery_failed', 503, 'The SSO configuration has no redirect URI');
+      const setup = await setupFor(cfg);
+      const params: Record<string, string> = {
+        response_type: 'code',
+        scope: SCOPE,
+        redirect_uri: cfg.redirectUri,
+        state: p.state,
+        nonce: p.nonce,
+      };
+      if (setup.usePkce) {
+        params.code_challenge = createHash('sha256').update(p.codeVerifier).digest('base64url');
+        params.code_challenge_method = 'S256';
+      }
+      return buildAuthorizationUrl(setup.configuration, params).href;
+    },
+
+    async redeem(cfg, p): Promise<RpIdentity> {
+      if (p.iss !== undefined && p.iss !== cfg.issuerUrl) {
+        throw new RpError(
+          'iss_mismatch',
+          400,
+          'The sign-in response names a different identity provider than the one configured ("iss" mismatch); start the login again',
+        );
+      }
+      const setup = await setupFor(cfg);
+      const callbackUrl = new URL(cfg.redirectUri);
+      callbackUrl.search = '';
+      callbackUrl.hash = '';
+      callbackUrl.searchParams.set('code', p.code);
+      callbackUrl.searchParams.set('state', p.state);
+
+      let idToken: string | undefined;
+      try {
+        const tokens = await authorizationCodeGrant(setup.configuration, callbackUrl, {
+          expectedState: p.state,
+          expectedNonce: p.nonce,
+          pkceCodeVerifier: setup.usePkce ? p.codeVerifier : undefined,
+          idTokenExpected: true,
+        });
+        idToken = tokens.id_token;
+      } catch (err) {
+        throw mapCodeGrantError(err, timeoutMs);
+      }
+      if (!idToken) {
+        throw new RpError('token_exchange_failed', 502, `${MESSAGES.tokenExchangeFailed}: the identity provider answered without an ID token`);
+      }
+
+      const claims = await verifyIdToken(idToken, jwks, {
+        issuer: cfg.issuerUrl,
+        clientId: cfg.clientId,
+        nonce: p.nonce,
+        jwksUri: setup.metadata.jwks_uri,
+        algorithms: setup.idTokenAlgs,
+        clockToleranceSec,
+        nowMs: now(),
+      });
+      return {
+        sub: claims.sub as string,
+        email: claimString(claims.email),
+        name: claimString(claims.name),
+      };
+    },
+
+    async checkIssuer(issuerUrl): Promise<IssuerCheck> {
+      const result = await fetchDiscovery(issuerUrl, guard);
+      if (!result.ok) {
+        return { ok: false, reason: result.reason === 'redirect' ? 'http_status' : result.reason, message: result.message };
+      }
+      const problem = metadataProblem(result.metadata);
+      if (problem) return { ok: false, reason: 'invalid_metadata', message: problem };
+      discovery.set(issuerUrl, result.metadata);
+      return { ok: true };
+    },
+
+    forget(issuerUrl) {
+      const known = discovery.peek(issuerUrl);
+      if (known?.ok) jwks.forget(known.value.jwks_uri);
+      discovery.delete(issuerUrl);
+      const prefix = `${issuerUrl}\0`;
+      for (const key of setups.keys()) if (key.startsWith(prefix)) setups.delete(key);
+    },
+  };
 }

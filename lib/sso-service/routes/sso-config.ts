@@ -8,7 +8,6 @@ import { authenticate } from '../http/auth';
 import { TRANSIENT_ISSUER_REASONS } from '../relying-party-port';
 import { ssoErrorFrom } from './sso-login';
 
-// eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
 
 function checkCredential(value: string, max: number): string | null {

@@ -1,0 +1,96 @@
+/**
+ * Builds the openid-client Configuration for one (issuer, client) from cached discovery metadata:
+ * client authentication chosen from what the IdP advertises, every request through the outbound
+ * guard, and PKCE only when the IdP can take S256.
+ */
+import {
+  allowInsecureRequests,
+  ClientSecretBasic,
+  ClientSecretPost,
+  clockSkew,
+  clockTolerance,
+  Configuration,
+  customFetch,
+  type ClientAuth,
+  type CustomFetchOptions,
+  type ServerMetadata,
+} from 'openid-client';
+import { guardedFetch, type DiscoveryMetadata, type GuardOptions } from '@/lib/net';
+import { allowedIdTokenAlgs } from './id-token';
+import { RpError, type RpClientConfig } from './types';
+
+export interface ClientSetup {
+  metadata: DiscoveryMetadata;
+  configuration: Configuration;
+  usePkce: boolean;
+  idTokenAlgs: string[];
+}
+
+export type AuthMethod = 'client_secret_basic' | 'client_secret_post';
+
+/** RFC 8414 / Discovery: an absent list means the default, client_secret_basic. */
+export function chooseAuthMethod(supported: readonly string[] | undefined): AuthMethod | null {
+  if (!supported || supported.includes('client_secret_basic')) return 'client_secret_basic';
+  if (supported.includes('client_secret_post')) return 'client_secret_post';
+  return null;
+}
+
+export function supportsS256(metadata: DiscoveryMetadata): boolean {
+  const methods = metadata.code_challenge_methods_supported;
+  return !methods || methods.includes('S256');
+}
+
+function hasPlainHttpEndpoint(metadata: DiscoveryMetadata): boolean {
+  return [metadata.issuer, metadata.authorization_endpoint, metadata.token_endpoint, metadata.jwks_uri].some((u) =>
+    u.startsWith('http:'),
+  );
+}
+
+export function buildClientSetup(
+  metadata: DiscoveryMetadata,
+  cfg: RpClientConfig,
+  o: { devMode: boolean; guard: GuardOptions; clockSkewSec: number; clockToleranceSec: number },
+): ClientSetup {
+  const method = chooseAuthMethod(metadata.token_endpoint_auth_methods_supported);
+  if (!method) {
+    throw new RpError(
+      'discovery_failed',
+      503,
+      'The identity provider supports neither client_secret_basic nor client_secret_post at its token endpoint, so this client cannot authenticate',
+    );
+  }
+  // openid-client's Basic auth form-encodes id and secret (RFC 6749 §2.3.1); covered by tests
+  // with a secret containing ":%+ ".
+  const auth: ClientAuth = method === 'client_secret_basic' ? ClientSecretBasic(cfg.clientSecret) : ClientSecretPost(cfg.clientSecret);
+
+  // We check the RFC 9207 `iss` parameter ourselves (only when the console forwards it), so
+  // openid-client must not insist on it.
+  const server: ServerMetadata = { ...metadata };
+  delete server.authorization_response_iss_parameter_supported;
+
+  const configuration = new Configuration(
+    server,
+    cfg.clientId,
+    { [clockSkew]: o.clockSkewSec, [clockTolerance]: o.clockToleranceSec },
+    auth,
+  );
+
+  // openid-client derives the token request's redirect_uri from the callback URL's href, which
+  // normalises it (a bare origin gains "/"); the token request must carry the configured string.
+  const exactRedirectUri = cfg.redirectUri;
+  configuration[customFetch] = (url: string, init: CustomFetchOptions) => {
+    const body = init.body;
+    if (body instanceof URLSearchParams && body.get('grant_type') === 'authorization_code') {
+      body.set('redirect_uri', exactRedirectUri);
+    }
+    return guardedFetch(url, init as RequestInit, o.guard);
+  };
+  if (o.devMode && hasPlainHttpEndpoint(metadata)) allowInsecureRequests(configuration);
+
+  return {
+    metadata,
+    configuration,
+    usePkce: supportsS256(metadata),
+    idTokenAlgs: allowedIdTokenAlgs(metadata.id_token_signing_alg_values_supported),
+  };
+}

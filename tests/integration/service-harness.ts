@@ -1,0 +1,136 @@
+/**
+ * Starts the real SSO service on an ephemeral port in a fresh temp data dir, capturing its log lines.
+ * The relying party is replaced by a small scripted stand-in (IdP behaviour is not what these tests are
+ * about; the full flow through the real relying party and dev IdP is in service-flow.test.ts).
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startSsoService, type SsoServiceOptions } from '@/lib/sso-service';
+import { RpError, type IssuerCheck, type RelyingParty, type RpIdentity } from '@/lib/sso-service/oidc';
+
+export interface ScriptedRp extends RelyingParty {
+  issuerCheck: IssuerCheck;
+  authorizeError: Error | null;
+  redeemResult: RpIdentity | Error;
+  calls: { method: string; args: unknown[] }[];
+}
+
+export function scriptedRp(): ScriptedRp {
+  const rp: ScriptedRp = {
+    issuerCheck: { ok: true },
+    authorizeError: null,
+    redeemResult: { sub: 'user-1', email: 'user@example.com', name: 'User One' },
+    calls: [],
+    async authorizationUrl(cfg, p) {
+      rp.calls.push({ method: 'authorizationUrl', args: [cfg, p] });
+      if (rp.authorizeError) throw rp.authorizeError;
+      const url = new URL(`${cfg.issuerUrl.replace(/\/$/, '')}/authorize`);
+      url.search = new URLSearchParams({
+        client_id: cfg.clientId,
+        redirect_uri: cfg.redirectUri,
+        state: p.state,
+        nonce: p.nonce,
+      }).toString();
+      return url.href;
+    },
+    async redeem(cfg, p) {
+      rp.calls.push({ method: 'redeem', args: [cfg, p] });
+      if (rp.redeemResult instanceof Error) throw rp.redeemResult;
+      return rp.redeemResult;
+    },
+    async checkIssuer(issuerUrl) {
+      rp.calls.push({ method: 'checkIssuer', args: [issuerUrl] });
+      return rp.issuerCheck;
+    },
+    forget(issuerUrl) {
+      rp.calls.push({ method: 'forget', args: [issuerUrl] });
+    },
+  };
+  return rp;
+}
+
+export { RpError };
+
+export const TEST_KEYS = {
+  stateSecret: 'test-state-secret-0123456789-abcdefghijklmnop',
+  encryptionKey: Buffer.alloc(32, 7).toString('base64url'),
+};
+
+export interface TestService {
+  url: string;
+  dataDir: string;
+  lines: string[];
+  rp: ScriptedRp;
+  close(): Promise<void>;
+  /** Restarts on the same data dir (new port). */
+  restart(extra?: SsoServiceOptions): Promise<void>;
+}
+
+export async function startTestService(options: SsoServiceOptions & { dataDir?: string } = {}): Promise<TestService> {
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'gx-service-'));
+  const rp = (options.relyingParty as ScriptedRp | undefined) ?? scriptedRp();
+  const lines: string[] = [];
+  const base: SsoServiceOptions = {
+    host: '127.0.0.1',
+    port: 0,
+    devMode: true,
+    logLevel: 'info',
+    trustedProxies: [],
+    rateLimit: { enabled: false, signupPerMin: 1000, loginPerMin: 1000, callbackPerMin: 1000 },
+    logger: (line) => lines.push(line),
+    relyingParty: rp,
+    ...options,
+    dataDir,
+  };
+  let running = await startSsoService(base);
+  const svc: TestService = {
+    url: running.url,
+    dataDir,
+    lines,
+    rp,
+    close: () => running.close(),
+    async restart(extra = {}) {
+      await running.close();
+      running = await startSsoService({ ...base, ...extra });
+      svc.url = running.url;
+    },
+  };
+  return svc;
+}
+
+export async function json(res: Response): Promise<Record<string, unknown>> {
+  return (await res.json()) as Record<string, unknown>;
+}
+
+export async function signup(url: string, body: Record<string, unknown> = { name: 'Acme' }) {
+  const res = await fetch(`${url}/v1/signup`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${await res.text()}`);
+  return (await res.json()) as { developerId: string; apiKey: string; createdAt: string };
+}
+
+export const VALID_CONFIG = {
+  issuerUrl: 'http://127.0.0.1:9/idp',
+  clientId: 'grantex-console',
+  clientSecret: 'dev-only-secret:change%me+now',
+  redirectUri: 'http://localhost:3000/sso/callback',
+};
+
+export function authed(apiKey: string, init: RequestInit = {}): RequestInit {
+  return {
+    ...init,
+    headers: {
+      authorization: `Bearer ${apiKey}`,
+      ...(init.body ? { 'content-type': 'application/json' } : {}),
+      ...(init.headers as Record<string, string> | undefined),
+    },
+  };
+}
+
+export async function saveConfig(url: string, apiKey: string, config: Record<string, unknown> = VALID_CONFIG) {
+  return fetch(`${url}/v1/sso/config`, authed(apiKey, { method: 'POST', body: JSON.stringify(config) }));
+}
