@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { loadStackConfig, type StackConfig } from './lib/config';
 import { ensureDevSecrets } from './lib/secrets';
 import { runStack, type RunningStack } from './lib/stack-runner';
-import { bold, log, red } from './lib/supervisor';
+import { bold, log, red, warn } from './lib/supervisor';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -52,7 +52,7 @@ let config: StackConfig;
 try {
   config = loadStackConfig();
 } catch (err) {
-  log(red(err instanceof Error ? err.message : String(err)));
+  warn(red(err instanceof Error ? err.message : String(err)));
   process.exit(1);
 }
 const secrets = ensureDevSecrets(join(ROOT, '.data'));

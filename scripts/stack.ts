@@ -10,13 +10,13 @@ import { join } from 'node:path';
 import { loadStackConfig } from './lib/config';
 import { randomSecret } from './lib/secrets';
 import { runStack } from './lib/stack-runner';
-import { log, red } from './lib/supervisor';
+import { red, warn } from './lib/supervisor';
 
 let config;
 try {
   config = loadStackConfig();
 } catch (err) {
-  log(red(err instanceof Error ? err.message : String(err)));
+  warn(red(err instanceof Error ? err.message : String(err)));
   process.exit(1);
 }
 

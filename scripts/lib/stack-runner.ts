@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { type StackConfig } from './config';
 import { takenPorts, waitForHttp, type PortClaim } from './net';
-import { bold, green, log, red, Supervisor, type Part } from './supervisor';
+import { bold, green, log, red, Supervisor, warn, type Part } from './supervisor';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const require = createRequire(import.meta.url);
@@ -70,11 +70,11 @@ export async function runStack(opts: StackOptions): Promise<never> {
   }
   const problems = await takenPorts(claims);
   if (problems.length > 0) {
-    for (const p of problems) log(red(p));
+    for (const p of problems) warn(red(p));
     process.exit(1);
   }
   if (mode === 'production' && !existsSync(join(ROOT, '.next', 'BUILD_ID'))) {
-    log(red('No production build found (.next/BUILD_ID). Run `npx next build` first.'));
+    warn(red('No production build found (.next/BUILD_ID). Run `npx next build` first.'));
     process.exit(1);
   }
 
@@ -140,8 +140,8 @@ export async function runStack(opts: StackOptions): Promise<never> {
     log(opts.banner({ idp, grantexUrl: config.grantexUrl, consoleUrl: config.appUrl }));
   } catch (err) {
     if (!sup.isStopping) {
-      log(red(bold(`\nStart-up failed: ${err instanceof Error ? err.message : String(err)}`)));
-      log('Scroll up for the failing part\'s output. Stopping the others.');
+      warn(red(bold(`\nStart-up failed: ${err instanceof Error ? err.message : String(err)}`)));
+      warn("Scroll up for the failing part's output. Stopping the others.");
       await sup.stop(1);
     }
   }

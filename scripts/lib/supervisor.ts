@@ -66,9 +66,13 @@ export class Supervisor {
       env: env as NodeJS.ProcessEnv | undefined,
       stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
     });
-    for (const stream of [child.stdout, child.stderr]) {
+    // stderr stays stderr, so a caller can keep errors while dropping request logs (Playwright's webServer does).
+    for (const [stream, sink] of [
+      [child.stdout, process.stdout],
+      [child.stderr, process.stderr],
+    ] as const) {
       if (!stream) continue;
-      createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${prefix} ${line}\n`));
+      createInterface({ input: stream }).on('line', (line) => sink.write(`${prefix} ${line}\n`));
     }
     const message = new Promise<unknown>((resolve, reject) => {
       child.once('message', resolve);
@@ -77,7 +81,7 @@ export class Supervisor {
     });
     message.catch(() => undefined); // observed via waitFor; avoid unhandled rejections
     child.on('error', (err) => {
-      log(red(`${name} could not be started: ${err.message}`));
+      warn(red(`${name} could not be started: ${err.message}`));
       void this.stop(1);
     });
     child.on('exit', (code, signal) => {
@@ -86,7 +90,7 @@ export class Supervisor {
       setTimeout(() => {
         if (this.stopping) return;
         const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-        log(red(bold(`\n${name} ${how}; stopping the other parts. Scroll up for ${name}'s last lines.`)));
+        warn(red(bold(`\n${name} ${how}; stopping the other parts. Scroll up for ${name}'s last lines.`)));
         void this.stop(code && code !== 0 ? code : 1);
       }, 150);
     });
@@ -122,4 +126,8 @@ export class Supervisor {
 
 export function log(line: string): void {
   process.stdout.write(`${line}\n`);
+}
+
+export function warn(line: string): void {
+  process.stderr.write(`${line}\n`);
 }

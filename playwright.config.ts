@@ -1,0 +1,82 @@
+import { randomBytes } from 'node:crypto';
+import { defineConfig, devices } from '@playwright/test';
+import { LOCAL, e2eSettings } from './e2e/support/env';
+
+/*
+ * Local runs start scripts/stack.ts (next start + embedded service + dev IdP) on 3100–3102, never 3000–3002,
+ * so a developer's `npm run dev` keeps running. Needs a production build: `npx next build` (scripts/test.sh does it).
+ */
+const external = Boolean(process.env.E2E_BASE_URL);
+if (!external) {
+  // One unique client secret per run, so the leak test searches for a value that exists nowhere else.
+  // Set before workers fork, so they inherit the same value; `??=` keeps it when the config is re-read there.
+  process.env.E2E_IDP_CLIENT_SECRET ??= `e2e-${randomBytes(12).toString('base64url')}:secret%+`;
+}
+const settings = e2eSettings();
+
+const chromiumLaunch = {
+  executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+};
+
+export default defineConfig({
+  testDir: 'e2e',
+  outputDir: 'test-results/artifacts',
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: true,
+  forbidOnly: Boolean(process.env.CI),
+  // Honest results: a flaky test fails the run instead of passing on a retry.
+  retries: 0,
+  // Two cores: two browsers plus the stack is the ceiling. A shared org (E2E_API_KEY) cannot run in parallel.
+  workers: settings.apiKey ? 1 : Number(process.env.E2E_WORKERS) || 2,
+  reporter: [['list'], ['json', { outputFile: 'test-results/playwright.json' }]],
+  use: {
+    baseURL: settings.baseUrl,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    video: 'off',
+    launchOptions: chromiumLaunch,
+  },
+  projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'], launchOptions: chromiumLaunch } }],
+  webServer: external
+    ? undefined
+    : {
+        command: 'node --import tsx scripts/stack.ts',
+        url: `${LOCAL.baseUrl}/`,
+        timeout: 180_000,
+        // Always a fresh stack: the per-run IdP secret above must be the one the IdP uses.
+        reuseExistingServer: false,
+        // The stack's request logs are noise in a test report; its errors (stderr) are kept.
+        stdout: process.env.E2E_STACK_LOG ? 'pipe' : 'ignore',
+        stderr: 'pipe',
+        // Let the stack stop its children; Playwright's default SIGKILL would skip that.
+        gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },
+        env: {
+          NEXT_TELEMETRY_DISABLED: '1',
+          PORT: String(LOCAL.consolePort),
+          APP_URL: LOCAL.baseUrl,
+          NEXTAUTH_URL: LOCAL.baseUrl,
+          GRANTEX_HOST: 'localhost',
+          GRANTEX_PORT: String(LOCAL.grantexPort),
+          GRANTEX_URL: LOCAL.grantexUrl,
+          GRANTEX_DEV_MODE: 'true',
+          DEV_IDP_PORT: String(LOCAL.idpPort),
+          DEV_IDP_ISSUER: LOCAL.idpIssuer,
+          DEV_IDP_REDIRECT_URIS: `${LOCAL.baseUrl}/sso/callback`,
+          DEV_IDP_CLIENT_SECRET: settings.idp.clientSecret,
+          CONSOLE_DEMO_SIGNUP: 'true',
+          // Tests sign up and log in far faster than people; the limits have their own vitest coverage.
+          RATE_LIMIT: 'off',
+        },
+      },
+});
