@@ -158,6 +158,19 @@ describe('POST /v1/signup and GET /v1/me', () => {
     expect(wrong.text).not.toContain(wrongKey);
   });
 
+  it("joins the console's request id: the service echoes a safe x-request-id into header and error body", async () => {
+    const requestId = 'console-req-12345678';
+    const error = await failure(
+      new GrantexClient({ baseUrl: stack.serviceUrl, apiKey: `gx_live_${'E'.repeat(43)}`, requestId }).me(),
+    );
+    expect(error.requestId).toBe(requestId);
+    const res = await fetch(new URL('/v1/me', stack.serviceUrl), { headers: { 'x-request-id': requestId } });
+    expect(res.headers.get('x-request-id')).toBe(requestId);
+    // An id that is not safe to log is replaced, not echoed.
+    const unsafe = await fetch(new URL('/v1/me', stack.serviceUrl), { headers: { 'x-request-id': 'x' } });
+    expect(unsafe.headers.get('x-request-id')).not.toBe('x');
+  });
+
   it('works the same through GrantexClient', async () => {
     const anonymous = new GrantexClient({ baseUrl: stack.serviceUrl });
     const signedUp = await anonymous.signup({ name: 'Client Org', email: uniqueEmail() });
@@ -426,5 +439,47 @@ describe('/sso/login and /sso/callback', () => {
     // The org is bound to the state, not chosen by the caller.
     expect(identity.developerId).toBe(a.developerId);
     expect(identity.developerId).not.toBe(b.developerId);
+  });
+});
+
+// ------------------------------------------------------------------ rate limits
+
+describe('rate limits (a separate stack with limits on)', () => {
+  let limited: Stack;
+
+  beforeAll(async () => {
+    limited = await startStack({
+      service: { rateLimit: { enabled: true, signupPerMin: 1_000, loginPerMin: 2, callbackPerMin: 1_000 } },
+    });
+  });
+
+  afterAll(async () => {
+    await limited?.close();
+  });
+
+  it('answers 429 RATE_LIMITED with Retry-After, and the client reports it without hammering', async () => {
+    const org = await signupOrg(limited.serviceUrl);
+    await org.client.createConfig(devIdpConfig(limited));
+    const loginPath = `/sso/login?org=${encodeURIComponent(org.developerId)}`;
+    const statuses: number[] = [];
+    let last: Response | undefined;
+    for (let i = 0; i < 3; i++) {
+      last = await fetch(new URL(loginPath, limited.serviceUrl));
+      statuses.push(last.status);
+      if (last.status !== 429) await last.body?.cancel();
+    }
+    expect(statuses).toEqual([200, 200, 429]);
+    const body = (await last!.json()) as { code: string; message: string; requestId?: string };
+    expect(body.code).toBe('RATE_LIMITED');
+    expect(body.message).toBe(MESSAGES.rateLimited);
+    expect(last!.headers.get('x-request-id')).toBe(body.requestId);
+    expect(last!.headers.get('cache-control')).toBe('no-store');
+    const retryAfter = Number(last!.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(0);
+
+    const error = await failure(new GrantexClient({ baseUrl: limited.serviceUrl, timeoutMs: 2_000 }).getLoginUrl(org.developerId));
+    expect(error.kind).toBe('rate_limited');
+    expect(error.status).toBe(429);
+    expect(error.retryAfterSeconds).toBeGreaterThan(0);
   });
 });
