@@ -1,5 +1,5 @@
-export { guardedFetch, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, type GuardOptions } from './guarded-fetch';
-export { OutboundError, type OutboundErrorKind } from './outbound-error';
+export { guardedFetch, formatSeconds, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, type GuardOptions } from './guarded-fetch';
+export { OutboundError, findOutboundError, describeUrl, type OutboundErrorKind } from './outbound-error';
 export { isAddressAllowed } from './address-policy';
 export {
   fetchDiscovery,

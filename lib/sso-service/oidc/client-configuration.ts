@@ -65,8 +65,10 @@ export function buildClientSetup(
 
   // We check the RFC 9207 `iss` parameter ourselves (only when the console forwards it), so
   // openid-client must not insist on it.
-  const server: ServerMetadata = { ...metadata };
-  delete server.authorization_response_iss_parameter_supported;
+  const { authorization_response_iss_parameter_supported: _iss, ...rest } = metadata;
+  void _iss;
+  // The zod-parsed document is a superset of what openid-client reads; it validates it again.
+  const server = rest as unknown as ServerMetadata;
 
   const configuration = new Configuration(
     server,
