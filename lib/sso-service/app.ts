@@ -43,6 +43,14 @@ function toApiError(err: FastifyError): ApiError | null {
   return null;
 }
 
+function stackFrames(err: Error): string[] {
+  return (err.stack ?? '')
+    .split('\n')
+    .filter((line) => /^\s+at /.test(line))
+    .slice(0, 8)
+    .map((line) => line.trim());
+}
+
 export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInstance> {
   const { config, logger } = ctx;
   const app = Fastify({
@@ -93,11 +101,12 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
   app.setErrorHandler((err: FastifyError, request, reply) => {
     let apiError = toApiError(err);
     if (!apiError) {
-      // Name and message only: a stack or cause adds nothing for the caller and may carry input values.
+      // Name, code and stack frames only: an error message can quote its input (a secret, a code, a state),
+      // the frames say where it happened without saying what was processed.
       logger.log('error', {
         reqId: request.id,
         msg: 'unhandled error',
-        err: { name: err.name, code: err.code, message: String(err.message).slice(0, 500) },
+        err: { name: err.name, code: err.code, frames: stackFrames(err) },
       });
       apiError = new ApiError(500, 'INTERNAL_ERROR', MESSAGES.internal);
     }

@@ -1,0 +1,189 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorBodySchema, MESSAGES } from '@/lib/contract';
+import { authed, json, saveConfig, signup, startTestService, VALID_CONFIG, type TestService } from './service-harness';
+
+let svc: TestService;
+beforeAll(async () => {
+  svc = await startTestService();
+});
+afterAll(async () => {
+  await svc?.close();
+});
+
+const SECURITY_HEADERS = {
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'referrer-policy': 'no-referrer',
+};
+
+function expectHardened(res: Response) {
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) expect(res.headers.get(name)).toBe(value);
+  expect(res.headers.get('x-request-id')).toMatch(/^[A-Za-z0-9._-]{8,64}$/);
+}
+
+describe('cross-cutting HTTP behaviour', () => {
+  it('GET /health', async () => {
+    const res = await fetch(`${svc.url}/health`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+    expectHardened(res);
+  });
+
+  it('every response, success or error, carries the security headers and a request id', async () => {
+    const responses = await Promise.all([
+      fetch(`${svc.url}/v1/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"h"}' }),
+      fetch(`${svc.url}/v1/me`),
+      fetch(`${svc.url}/nowhere`),
+      fetch(`${svc.url}/sso/login`),
+    ]);
+    for (const res of responses) expectHardened(res);
+    const ids = responses.map((r) => r.headers.get('x-request-id'));
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('errors carry the same id as the header; a safe incoming id is reused, an unsafe one replaced', async () => {
+    const own = await fetch(`${svc.url}/v1/me`, { headers: { 'x-request-id': 'client-trace.0001' } });
+    expect(own.headers.get('x-request-id')).toBe('client-trace.0001');
+    expect((await json(own)).requestId).toBe('client-trace.0001');
+
+    for (const unsafe of ['short', 'has space in it', 'x'.repeat(65), '<script>alert(1)</script>']) {
+      const res = await fetch(`${svc.url}/v1/me`, { headers: { 'x-request-id': unsafe } });
+      const id = res.headers.get('x-request-id');
+      expect(id).not.toBe(unsafe);
+      expect((await json(res)).requestId).toBe(id);
+    }
+  });
+
+  it('unknown routes are a 404 NOT_FOUND error body', async () => {
+    const res = await fetch(`${svc.url}/v2/whatever?secret=1`);
+    expect(res.status).toBe(404);
+    const body = errorBodySchema.parse(await res.json());
+    expect(body.code).toBe('NOT_FOUND');
+    expect(body.message).not.toContain('secret');
+  });
+
+  it('invalid JSON is a 400 with a clear message', async () => {
+    const res = await fetch(`${svc.url}/v1/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"name": ',
+    });
+    expect(res.status).toBe(400);
+    expect(await json(res)).toMatchObject({ code: 'BAD_REQUEST', message: 'Request body is not valid JSON' });
+  });
+
+  it('a body over 16 KiB is a 413 BAD_REQUEST', async () => {
+    const res = await fetch(`${svc.url}/v1/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'x', pad: 'y'.repeat(17 * 1024) }),
+    });
+    expect(res.status).toBe(413);
+    expect((await json(res)).code).toBe('BAD_REQUEST');
+  });
+
+  it('a non-JSON content type is a 415', async () => {
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded']) {
+      const res = await fetch(`${svc.url}/v1/signup`, { method: 'POST', headers: { 'content-type': type }, body: 'name=x' });
+      expect(res.status).toBe(415);
+      expect((await json(res)).code).toBe('BAD_REQUEST');
+    }
+  });
+
+  it('a DELETE with a JSON content type and no body is fine', async () => {
+    const dev = await signup(svc.url);
+    await saveConfig(svc.url, dev.apiKey);
+    const res = await fetch(`${svc.url}/v1/sso/config`, authed(dev.apiKey, {
+      method: 'DELETE',
+      headers: { 'content-type': 'application/json' },
+    }));
+    expect(res.status).toBe(204);
+  });
+
+  it('logs one JSON line per request, without query strings, keys, secrets or states', async () => {
+    const dev = await signup(svc.url, { name: 'Logged', email: 'logged@acme.test' });
+    await saveConfig(svc.url, dev.apiKey);
+    const login = await fetch(`${svc.url}/sso/login?org=${dev.developerId}`);
+    const state = new URL(((await login.json()) as { authorizeUrl: string }).authorizeUrl).searchParams.get('state') ?? '';
+    await fetch(`${svc.url}/sso/callback?code=SECRET-CODE-123&state=${state}`, {
+      headers: { 'x-request-id': 'trace-log-test-1' },
+    });
+    svc.rp.authorizeError = new Error(`internal detail ${VALID_CONFIG.clientSecret}`);
+    await fetch(`${svc.url}/sso/login?org=${dev.developerId}`);
+    svc.rp.authorizeError = null;
+
+    const all = svc.lines.join('\n');
+    for (const forbidden of [dev.apiKey, VALID_CONFIG.clientSecret, 'SECRET-CODE-123', state, 'org=', 'logged@acme.test']) {
+      expect(all).not.toContain(forbidden);
+    }
+    const entries = svc.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const cb = entries.find((e) => e.reqId === 'trace-log-test-1');
+    expect(cb).toMatchObject({ level: 'info', method: 'GET', path: '/sso/callback', status: 200 });
+    expect(typeof cb?.durationMs).toBe('number');
+    expect(typeof cb?.time).toBe('string');
+    expect(entries.some((e) => e.level === 'error' && e.msg === 'unhandled error')).toBe(true);
+  });
+});
+
+describe('rate limits', () => {
+  let limited: TestService;
+  beforeAll(async () => {
+    limited = await startTestService({
+      rateLimit: { enabled: true, signupPerMin: 2, loginPerMin: 3, callbackPerMin: 2 },
+    });
+  });
+  afterAll(async () => {
+    await limited?.close();
+  });
+
+  it('answers 429 RATE_LIMITED with Retry-After once a route limit is reached, per route', async () => {
+    const signupOnce = () =>
+      fetch(`${limited.url}/v1/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"r"}' });
+    const first = await signupOnce();
+    expect(first.status).toBe(201);
+    expect(first.headers.get('x-ratelimit-limit')).toBe('2');
+    expect(first.headers.get('x-ratelimit-remaining')).toBe('1');
+    const dev = (await first.json()) as { apiKey: string; developerId: string };
+    expect((await signupOnce()).status).toBe(201);
+
+    const over = await signupOnce();
+    expect(over.status).toBe(429);
+    expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
+    expectHardened(over);
+    const body = errorBodySchema.parse(await over.json());
+    expect(body).toMatchObject({ code: 'RATE_LIMITED', message: MESSAGES.rateLimited });
+    expect(body.requestId).toBe(over.headers.get('x-request-id'));
+
+    // Authenticated API routes and other public routes have their own budgets.
+    expect((await fetch(`${limited.url}/v1/me`, authed(dev.apiKey))).status).toBe(200);
+    for (let i = 0; i < 2; i++) expect((await fetch(`${limited.url}/sso/callback`)).status).toBe(400);
+    expect((await fetch(`${limited.url}/sso/callback`)).status).toBe(429);
+    expect((await fetch(`${limited.url}/sso/login?org=${dev.developerId}`)).status).toBe(404);
+  });
+
+  it('X-Forwarded-For is ignored when no proxy is trusted', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const res = await fetch(`${limited.url}/sso/login?org=nobody`, { headers: { 'x-forwarded-for': `203.0.113.${i}` } });
+      statuses.push(res.status);
+    }
+    expect(statuses).toContain(429);
+  });
+
+  it('X-Forwarded-For from a trusted proxy gives each client its own budget', async () => {
+    const proxied = await startTestService({
+      trustedProxies: ['127.0.0.1'],
+      rateLimit: { enabled: true, signupPerMin: 1, loginPerMin: 1, callbackPerMin: 1 },
+    });
+    try {
+      const login = (ip: string) =>
+        fetch(`${proxied.url}/sso/login?org=nobody`, { headers: { 'x-forwarded-for': ip } }).then((r) => r.status);
+      expect(await login('198.51.100.1')).toBe(404);
+      expect(await login('198.51.100.1')).toBe(429);
+      expect(await login('198.51.100.2')).toBe(404);
+    } finally {
+      await proxied.close();
+    }
+  });
+});
