@@ -8,7 +8,6 @@
 export const DISPLAY_MAX = 200;
 
 // Bidi embeddings/overrides/isolates, zero-width and other invisible formatting characters.
-// eslint-disable-next-line no-control-regex
 const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
 
 /** Strips invisible/bidi characters, collapses whitespace and caps the length (in code points). */

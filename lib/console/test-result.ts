@@ -9,8 +9,8 @@
  * admin, so switching organizations in the same browser never shows another org's result.
  */
 import 'server-only';
-import { z } from 'zod';
 import { seal, unseal } from './sealing';
+import { testResultSchema, type TestResult } from './test-result-schema';
 
 export const TEST_RESULT_COOKIE = 'gx_sso_test';
 /** Written by /sso/*, read by /settings/sso and /api/sso/test-result, so the whole site. */
@@ -19,49 +19,15 @@ export const TEST_RESULT_TTL_SECONDS = 60 * 60;
 /** A test still "pending" after this long was abandoned at the IdP. */
 export const TEST_PENDING_MAX_MS = 10 * 60 * 1000;
 
-export const TEST_STAGES = ['start', 'idp', 'finish'] as const;
-export const testStageSchema = z.enum(TEST_STAGES);
-export type TestStage = z.infer<typeof testStageSchema>;
-
-export const STAGE_LABELS: Record<TestStage, string> = {
-  start: 'Starting the login',
-  idp: 'At your identity provider',
-  finish: 'Finishing the login',
-};
-
-const identitySchema = z.object({
-  developerId: z.string(),
-  email: z.string().nullable(),
-  name: z.string().nullable(),
-  sub: z.string(),
-});
-
-const errorSchema = z.object({
-  message: z.string().max(1000),
-  code: z.string().max(100).nullable(),
-  requestId: z.string().max(200).nullable(),
-});
-
-export const testResultSchema = z.discriminatedUnion('status', [
-  z.object({ status: z.literal('pending'), developerId: z.string(), startedAt: z.string() }),
-  z.object({
-    status: z.literal('success'),
-    developerId: z.string(),
-    startedAt: z.string(),
-    finishedAt: z.string(),
-    identity: identitySchema,
-  }),
-  z.object({
-    status: z.literal('failure'),
-    developerId: z.string(),
-    startedAt: z.string(),
-    finishedAt: z.string(),
-    stage: testStageSchema,
-    error: errorSchema,
-  }),
-]);
-export type TestResult = z.infer<typeof testResultSchema>;
-export type TestError = z.infer<typeof errorSchema>;
+export {
+  TEST_STAGES,
+  testStageSchema,
+  STAGE_LABELS,
+  testResultSchema,
+  type TestStage,
+  type TestResult,
+  type TestError,
+} from './test-result-schema';
 
 export function sealTestResult(result: TestResult, secret: string): Promise<string> {
   return seal({ ...result }, { secret, purpose: 'test-result', ttlSeconds: TEST_RESULT_TTL_SECONDS });

@@ -1,0 +1,41 @@
+/**
+ * The member's session page after an SSO login. This is the only place the member cookie is
+ * read; it grants nothing in the admin console.
+ */
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { cookies } from 'next/headers';
+import { Alert, buttonClasses } from '@/components/ui';
+import { PublicFrame } from '@/components/sso/public-frame';
+import { IdentityList } from '@/components/sso/identity-list';
+import { SubmitButton } from '@/components/sso/submit-button';
+import { MEMBER_COOKIE, readMemberSession } from '@/lib/console/member-session';
+import { sealingSecret } from '@/lib/console/cookie-options';
+
+export const metadata: Metadata = { title: 'Signed in', referrer: 'no-referrer' };
+export const dynamic = 'force-dynamic';
+
+export default async function MemberPage() {
+  const identity = await readMemberSession((await cookies()).get(MEMBER_COOKIE)?.value, sealingSecret());
+  if (!identity) {
+    return (
+      <PublicFrame title="You are not signed in">
+        <p>Your session has ended or you have not signed in yet.</p>
+        <Link href="/login" className={buttonClasses('primary', 'md', 'w-full')}>
+          Sign in with SSO
+        </Link>
+      </PublicFrame>
+    );
+  }
+  return (
+    <PublicFrame title="You are signed in">
+      <Alert tone="success">Signed in with single sign-on.</Alert>
+      <IdentityList identity={identity} />
+      <form method="post" action="/member/sign-out">
+        <SubmitButton variant="secondary" className="w-full" pendingLabel="signing out">
+          Sign out
+        </SubmitButton>
+      </form>
+    </PublicFrame>
+  );
+}

@@ -1,0 +1,21 @@
+/** POST /member/sign-out — ends the member session (a POST so a link or image cannot sign anyone out). */
+import type { NextRequest } from 'next/server';
+import { env } from '@/lib/env';
+import { isSameOriginPost } from '@/lib/console/request-guard';
+import { MEMBER_COOKIE, MEMBER_COOKIE_PATH, readMemberSession } from '@/lib/console/member-session';
+import { expiredCookie, sealingSecret } from '@/lib/console/cookie-options';
+import { appUrl, seeOther } from '@/lib/console/sso-redirects';
+import { logSsoEvent } from '@/lib/console/log';
+
+export const dynamic = 'force-dynamic';
+
+export async function POST(req: NextRequest) {
+  if (!isSameOriginPost(req.headers, env().APP_URL)) return seeOther(appUrl('/member'));
+  const identity = await readMemberSession(req.cookies.get(MEMBER_COOKIE)?.value, sealingSecret());
+  const target = appUrl('/login');
+  if (identity) target.searchParams.set('org', identity.developerId);
+  const res = seeOther(target);
+  res.cookies.set(MEMBER_COOKIE, '', expiredCookie(MEMBER_COOKIE_PATH));
+  logSsoEvent('member_sign_out', { org: identity?.developerId ?? null });
+  return res;
+}

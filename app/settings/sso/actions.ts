@@ -1,0 +1,92 @@
+'use server';
+/**
+ * Mutations of the SSO settings page. Each goes through `adminAction`, which authorizes (every
+ * time, not only in the proxy), parses all fields with the shared schema and never echoes the
+ * secret; the handlers add the issuer check, the Grantex call, one log line and revalidation.
+ */
+import { randomUUID } from 'node:crypto';
+import { revalidatePath } from 'next/cache';
+import { redirect } from 'next/navigation';
+import { z } from 'zod';
+import { adminAction } from '@/lib/auth';
+import { grantexForAdmin } from '@/lib/grantex/server';
+import { isGrantexError } from '@/lib/grantex/errors';
+import { ssoConfigFormSchema, SSO_DEV_MODE } from '@/lib/validations/sso-config';
+import { checkIssuer } from '@/lib/console/issuer-check';
+import { grantexMessageToFieldErrors } from '@/lib/console/grantex-field-errors';
+import { logSsoEvent } from '@/lib/console/log';
+
+const SETTINGS_PATH = '/settings/sso';
+
+/** Shown beside the override checkbox; the form renders it as the checkbox's explanation, not as an error. */
+const SKIP_CHECK_OFFER =
+  'If your identity provider is only reachable from Grantex’s network, you can save without this check.';
+
+export const saveSsoConfig = adminAction(
+  ssoConfigFormSchema,
+  async (input, admin) => {
+    const requestId = randomUUID();
+    const { skipIssuerCheck, ...config } = input;
+
+    if (!skipIssuerCheck) {
+      const check = await checkIssuer(config.issuerUrl, { devMode: SSO_DEV_MODE });
+      if (!check.ok) {
+        logSsoEvent('save_config', { requestId, org: admin.developerId, outcome: `issuer_${check.reason}` });
+        return {
+          fieldErrors: {
+            issuerUrl: check.message,
+            ...(check.reachability ? { skipIssuerCheck: SKIP_CHECK_OFFER } : {}),
+          },
+          formError: 'The issuer could not be verified. Nothing was saved.',
+        };
+      }
+    }
+
+    try {
+      await grantexForAdmin(admin, { requestId }).createConfig(config);
+    } catch (err) {
+      logSsoEvent('save_config', {
+        requestId,
+        org: admin.developerId,
+        outcome: isGrantexError(err) ? err.kind : 'unexpected',
+        grantexRequestId: isGrantexError(err) ? err.requestId : null,
+      });
+      if (isGrantexError(err) && err.kind === 'validation') {
+        const fieldErrors = grantexMessageToFieldErrors(err.message);
+        if (fieldErrors) return { fieldErrors, formError: 'Grantex rejected the configuration. Nothing was saved.' };
+      }
+      throw err;
+    }
+
+    logSsoEvent('save_config', { requestId, org: admin.developerId, outcome: 'saved', issuerChecked: !skipIssuerCheck });
+    revalidatePath(SETTINGS_PATH);
+    return {
+      ok: true,
+      message: 'SSO configuration saved',
+      values: { issuerUrl: config.issuerUrl, clientId: config.clientId, redirectUri: config.redirectUri },
+    };
+  },
+  { neverEcho: ['clientSecret'] },
+);
+
+export const deleteSsoConfig = adminAction(z.object({}), async (_input, admin) => {
+  const requestId = randomUUID();
+  try {
+    await grantexForAdmin(admin, { requestId }).deleteConfig();
+  } catch (err) {
+    // Already gone (another tab, another admin): the outcome the admin asked for.
+    if (!(isGrantexError(err) && err.kind === 'not_found')) {
+      logSsoEvent('delete_config', {
+        requestId,
+        org: admin.developerId,
+        outcome: isGrantexError(err) ? err.kind : 'unexpected',
+        grantexRequestId: isGrantexError(err) ? err.requestId : null,
+      });
+      throw err;
+    }
+  }
+  logSsoEvent('delete_config', { requestId, org: admin.developerId, outcome: 'deleted' });
+  revalidatePath(SETTINGS_PATH);
+  // The delete button disappears with the config, so the confirmation lives on the page itself.
+  redirect(`${SETTINGS_PATH}?deleted=1`);
+});

@@ -1,0 +1,131 @@
+/**
+ * SSO settings: a server component that loads the config and the last test result, and hands
+ * only non-secret values to the small client components (the API key and the client secret never
+ * reach the browser or the RSC payload).
+ */
+import type { Metadata } from 'next';
+import { cookies } from 'next/headers';
+import { requireAdmin } from '@/lib/auth';
+import { callbackUrl, env } from '@/lib/env';
+import { describeGrantexError, grantexForAdmin } from '@/lib/grantex/server';
+import type { SsoConfig } from '@/lib/contract';
+import { Alert, Badge, Card, CodeValue, PageHeader } from '@/components/ui';
+import { SsoConfigForm, formatTime } from '@/components/sso/sso-config-form';
+import { TestSignIn } from '@/components/sso/test-sign-in';
+import { DeleteConfig } from '@/components/sso/delete-config';
+import { readTestResult, TEST_RESULT_COOKIE } from '@/lib/console/test-result';
+import { sealingSecret } from '@/lib/console/cookie-options';
+import { deleteSsoConfig, saveSsoConfig } from './actions';
+
+export const metadata: Metadata = { title: 'Single sign-on' };
+export const dynamic = 'force-dynamic';
+
+export default async function SsoSettingsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const admin = await requireAdmin('/settings/sso');
+  let config: SsoConfig | null = null;
+  let loadError: string | null = null;
+  try {
+    config = await grantexForAdmin(admin).getConfig();
+  } catch (err) {
+    loadError = describeGrantexError(err);
+  }
+  const testResult = await readTestResult((await cookies()).get(TEST_RESULT_COOKIE)?.value, admin.developerId, sealingSecret());
+  const callback = callbackUrl();
+  const memberLink = `${env().APP_URL}/login?org=${encodeURIComponent(admin.developerId)}`;
+  const orgLabel = `${admin.name} (${admin.developerId})`;
+  const justDeleted = (await searchParams).deleted === '1' && !config;
+
+  return (
+    <div className="space-y-8">
+      <PageHeader
+        title="Single sign-on"
+        description="Let your organization’s members sign in with your own identity provider (any OpenID Connect provider: Okta, Entra ID, Google Workspace, Auth0, Keycloak…)."
+      />
+
+      {justDeleted ? <Alert tone="success">SSO configuration deleted</Alert> : null}
+
+      {loadError ? (
+        <Alert tone="error" title="The current configuration could not be loaded">
+          {loadError}
+        </Alert>
+      ) : null}
+
+      <Card title="Your console’s addresses" description="Available before you configure anything.">
+        <div className="space-y-5">
+          <div className="space-y-2">
+            <h3 className="text-sm font-medium text-gray-900">Callback URL</h3>
+            <p className="text-sm text-gray-600">Register this exact URL as a redirect URI in your identity provider’s app.</p>
+            <CodeValue value={callback} copyLabel="Copy callback URL" />
+          </div>
+          <div className="space-y-2">
+            <h3 className="text-sm font-medium text-gray-900">Member sign-in link</h3>
+            <p className="text-sm text-gray-600">Share this with your members once the test sign-in works.</p>
+            <CodeValue value={memberLink} copyLabel="Copy member sign-in link" />
+          </div>
+        </div>
+      </Card>
+
+      {config ? (
+        <Card
+          title="Current configuration"
+          actions={<Badge tone="success">Active</Badge>}
+          footer={<DeleteConfig action={deleteSsoConfig} orgLabel={orgLabel} />}
+        >
+          <dl className="grid grid-cols-1 gap-x-6 gap-y-3 text-sm sm:grid-cols-[max-content_1fr]">
+            <dt className="font-medium text-gray-600">Issuer</dt>
+            <dd className="break-all text-gray-900">{config.issuerUrl}</dd>
+            <dt className="font-medium text-gray-600">Client ID</dt>
+            <dd className="break-all text-gray-900">{config.clientId}</dd>
+            <dt className="font-medium text-gray-600">Client secret</dt>
+            <dd className="text-gray-900">
+              Secret set <span className="text-gray-600">(never shown again)</span>
+            </dd>
+            <dt className="font-medium text-gray-600">Redirect URI</dt>
+            <dd className="break-all text-gray-900">{config.redirectUri}</dd>
+            <dt className="font-medium text-gray-600">Created</dt>
+            <dd className="text-gray-900">
+              <time dateTime={config.createdAt}>{formatTime(config.createdAt)}</time>
+            </dd>
+            <dt className="font-medium text-gray-600">Updated</dt>
+            <dd className="text-gray-900">
+              <time dateTime={config.updatedAt}>{formatTime(config.updatedAt)}</time>
+            </dd>
+          </dl>
+          <div className="mt-6 border-t border-gray-200 pt-5">
+            <h3 className="mb-3 text-sm font-medium text-gray-900">Test the configuration</h3>
+            <TestSignIn initialResult={testResult} />
+          </div>
+        </Card>
+      ) : !loadError ? (
+        <Card title="SSO is not configured yet">
+          <p className="text-sm text-gray-700">
+            With single sign-on, members of {admin.name} sign in through your identity provider instead of a separate
+            password. To set it up:
+          </p>
+          <ol className="mt-3 list-decimal space-y-1 pl-5 text-sm text-gray-700">
+            <li>Register the callback URL above as a redirect URI in your identity provider.</li>
+            <li>Enter the issuer URL, client ID and client secret it gives you below.</li>
+            <li>Save the configuration (the issuer is checked first).</li>
+            <li>Run a test sign-in to see the identity Grantex resolves.</li>
+            <li>Share the member sign-in link with your members.</li>
+          </ol>
+        </Card>
+      ) : null}
+
+      <Card
+        title={config ? 'Change the configuration' : 'Configure your identity provider'}
+        description={
+          config
+            ? 'Saving replaces the current configuration. The client secret is write-only: enter it again to save.'
+            : 'All four fields are required.'
+        }
+      >
+        <SsoConfigForm
+          action={saveSsoConfig}
+          callbackUrl={callback}
+          config={config ? { issuerUrl: config.issuerUrl, clientId: config.clientId, redirectUri: config.redirectUri, updatedAt: config.updatedAt } : null}
+        />
+      </Card>
+    </div>
+  );
+}

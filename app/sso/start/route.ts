@@ -1,0 +1,110 @@
+/**
+ * POST /sso/start — begins an SSO login for an organization, from the hosted member login form
+ * (mode=member) or the admin's "Test sign-in" button (mode=test). A plain form target, so it works
+ * without JavaScript. Binds the login to this browser (see lib/console/login-binding.ts), then
+ * sends the browser to the IdP.
+ */
+import { randomUUID } from 'node:crypto';
+import type { NextRequest } from 'next/server';
+import { getAdmin } from '@/lib/auth';
+import { env } from '@/lib/env';
+import { grantexPublic } from '@/lib/grantex/server';
+import { isGrantexError } from '@/lib/grantex/errors';
+import { createBinding, stateFromAuthorizeUrl, BINDING_COOKIE_PATH, type LoginMode } from '@/lib/console/login-binding';
+import { classifyGrantexFailure } from '@/lib/console/grantex-failure';
+import { isHttpUrl, isSameOriginPost } from '@/lib/console/request-guard';
+import { safeOrg } from '@/lib/console/sso-errors';
+import { appUrl, seeOther, toErrorPage, toTestResult } from '@/lib/console/sso-redirects';
+import { sealingSecret, ssoCookie } from '@/lib/console/cookie-options';
+import { logSsoEvent } from '@/lib/console/log';
+
+export const dynamic = 'force-dynamic';
+
+export async function POST(req: NextRequest) {
+  const requestId = randomUUID();
+  if (!isSameOriginPost(req.headers, env().APP_URL)) {
+    logSsoEvent('start', { requestId, outcome: 'refused_cross_site' });
+    return toErrorPage('cross_site', null);
+  }
+
+  let form: FormData;
+  try {
+    form = await req.formData();
+  } catch {
+    return seeOther(appUrl('/login'));
+  }
+  const mode: LoginMode = form.get('mode') === 'test' ? 'test' : 'member';
+
+  // A test sign-in always runs for the signed-in admin's own org, whatever the form says.
+  let org: string | null;
+  let adminDeveloperId: string | undefined;
+  if (mode === 'test') {
+    const admin = await getAdmin();
+    if (!admin) return seeOther(appUrl('/signin'));
+    org = admin.developerId;
+    adminDeveloperId = admin.developerId;
+  } else {
+    org = safeOrg(form.get('org'));
+    if (!org) {
+      const back = appUrl('/login');
+      back.searchParams.set('error', 'org');
+      return seeOther(back);
+    }
+  }
+  const startedAt = new Date().toISOString();
+
+  let authorizeUrl: string;
+  try {
+    ({ authorizeUrl } = await grantexPublic({ requestId }).getLoginUrl(org));
+  } catch (err) {
+    const { code, detail } = classifyGrantexFailure(err);
+    logSsoEvent('start', {
+      requestId,
+      org,
+      mode,
+      outcome: code,
+      grantexRequestId: isGrantexError(err) ? err.requestId : null,
+    });
+    if (mode === 'test' && adminDeveloperId) {
+      return toTestResult({
+        status: 'failure',
+        developerId: adminDeveloperId,
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        stage: 'start',
+        error: detail,
+      });
+    }
+    if (code === 'not_configured') {
+      // The login page explains "not configured" in place of the button.
+      return seeOther(appUrl(`/login?org=${encodeURIComponent(org)}`));
+    }
+    return toErrorPage(code, org, detail);
+  }
+
+  const state = stateFromAuthorizeUrl(authorizeUrl);
+  if (!state || !isHttpUrl(authorizeUrl)) {
+    logSsoEvent('start', { requestId, org, mode, outcome: 'unusable_authorize_url' });
+    const detail = { message: 'Grantex returned a sign-in link without a usable state.', code: null, requestId: null };
+    if (mode === 'test' && adminDeveloperId) {
+      return toTestResult({
+        status: 'failure',
+        developerId: adminDeveloperId,
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        stage: 'start',
+        error: detail,
+      });
+    }
+    return toErrorPage('start_failed', org, detail);
+  }
+
+  const binding = await createBinding(state, { org, mode, adminDeveloperId }, sealingSecret());
+  const res = seeOther(authorizeUrl);
+  res.cookies.set(binding.name, binding.value, ssoCookie(BINDING_COOKIE_PATH, binding.maxAge));
+  logSsoEvent('start', { requestId, org, mode, outcome: 'redirected_to_idp' });
+  if (mode === 'test' && adminDeveloperId) {
+    return toTestResult({ status: 'pending', developerId: adminDeveloperId, startedAt }, res);
+  }
+  return res;
+}

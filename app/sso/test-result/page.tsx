@@ -1,0 +1,36 @@
+/**
+ * The test tab's last stop: the outcome of the admin's test sign-in (also shown, by polling, on
+ * the settings page). Admin-only; the member session is untouched by a test.
+ */
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { cookies } from 'next/headers';
+import { requireAdmin } from '@/lib/auth';
+import { buttonClasses } from '@/components/ui';
+import { PublicFrame } from '@/components/sso/public-frame';
+import { TestResultView } from '@/components/sso/test-sign-in';
+import { readTestResult, TEST_RESULT_COOKIE } from '@/lib/console/test-result';
+import { sealingSecret } from '@/lib/console/cookie-options';
+
+export const metadata: Metadata = { title: 'Test sign-in result', referrer: 'no-referrer' };
+export const dynamic = 'force-dynamic';
+
+export default async function TestResultPage() {
+  const admin = await requireAdmin('/sso/test-result');
+  const result = await readTestResult((await cookies()).get(TEST_RESULT_COOKIE)?.value, admin.developerId, sealingSecret());
+  return (
+    <PublicFrame title="Test sign-in">
+      {!result ? (
+        <p>No test sign-in has been run from this browser yet.</p>
+      ) : result.status === 'pending' ? (
+        <p>The test sign-in has not finished yet. Complete it at your identity provider.</p>
+      ) : (
+        <TestResultView result={result} />
+      )}
+      <p>The settings page shows this result too; you can close this tab.</p>
+      <Link href="/settings/sso" className={buttonClasses('secondary', 'md', 'w-full')}>
+        Back to SSO settings
+      </Link>
+    </PublicFrame>
+  );
+}

@@ -1,0 +1,202 @@
+'use client';
+
+import { useActionState, useEffect, useRef, useState, type FormEvent } from 'react';
+import { Alert, Button, Field, Input } from '@/components/ui';
+import { initialFormState, type FormState } from '@/lib/auth/form-state';
+import {
+  fieldErrorsOf,
+  ssoConfigFormSchema,
+  validateSsoField,
+  SSO_FIELD_LABELS,
+  type SsoConfigField,
+  type SsoConfigInput,
+} from '@/lib/validations/sso-config';
+
+type State = FormState<SsoConfigInput>;
+export type SaveSsoConfigAction = (prev: State, formData: FormData) => Promise<State>;
+
+export interface SsoConfigFormProps {
+  action: SaveSsoConfigAction;
+  callbackUrl: string;
+  /** The saved config, without the secret (Grantex never returns it). */
+  config: { issuerUrl: string; clientId: string; redirectUri: string; updatedAt: string } | null;
+}
+
+// Each new action result remounts the fields so they show what the server echoed back (React
+// resets a form after an action; remounting makes that reset land on the echoed values, and the
+// secret, never echoed, comes back empty as intended).
+const stateIds = new WeakMap<object, number>();
+let nextStateId = 0;
+function stateKey(state: object): number {
+  let id = stateIds.get(state);
+  if (id === undefined) {
+    id = nextStateId++;
+    stateIds.set(state, id);
+  }
+  return id;
+}
+
+export function SsoConfigForm({ action, callbackUrl, config }: SsoConfigFormProps) {
+  const [state, formAction, pending] = useActionState<State, FormData>(
+    action,
+    initialFormState<SsoConfigInput>({
+      issuerUrl: config?.issuerUrl ?? '',
+      clientId: config?.clientId ?? '',
+      redirectUri: config?.redirectUri ?? callbackUrl,
+    }),
+  );
+  return (
+    <FormBody key={stateKey(state)} state={state} formAction={formAction} pending={pending} config={config} />
+  );
+}
+
+const FIELD_ORDER: SsoConfigField[] = ['issuerUrl', 'clientId', 'clientSecret', 'redirectUri'];
+
+function FormBody({
+  state,
+  formAction,
+  pending,
+  config,
+}: {
+  state: State;
+  formAction: (formData: FormData) => void;
+  pending: boolean;
+  config: SsoConfigFormProps['config'];
+}) {
+  const formRef = useRef<HTMLFormElement>(null);
+  const [clientErrors, setClientErrors] = useState<Partial<Record<string, string | null>>>({});
+  const offerSkip = Boolean(state.fieldErrors.skipIssuerCheck) || state.values.skipIssuerCheck === 'on';
+
+  // After a failed submission, put the keyboard where the first problem is.
+  useEffect(() => {
+    if (state.ok || Object.keys(state.fieldErrors).length === 0) return;
+    formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [state]);
+
+  const errorFor = (field: SsoConfigField): string | undefined => {
+    if (field in clientErrors) return clientErrors[field] ?? undefined;
+    return state.fieldErrors[field];
+  };
+
+  function onBlur(field: SsoConfigField, value: string) {
+    // Only re-check fields the user has touched or that already show an error: no red on tab-through.
+    if (!value && !errorFor(field)) return;
+    setClientErrors((prev) => ({ ...prev, [field]: validateSsoField(field, value) }));
+  }
+
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    const data = Object.fromEntries(new FormData(event.currentTarget).entries());
+    const result = ssoConfigFormSchema.safeParse(data);
+    if (result.success) return;
+    event.preventDefault();
+    const errors = fieldErrorsOf(result.error);
+    setClientErrors(Object.fromEntries(FIELD_ORDER.map((f) => [f, errors[f] ?? null])));
+    const first = FIELD_ORDER.find((f) => errors[f]);
+    if (first) formRef.current?.querySelector<HTMLElement>(`#sso-${first}`)?.focus();
+  }
+
+  const secretHint = config ? (
+    <>
+      A secret is set (saved <time dateTime={config.updatedAt}>{formatTime(config.updatedAt)}</time>). It is never shown
+      again: enter it again to save any change.
+    </>
+  ) : (
+    'Grantex stores it encrypted; it is never shown again after saving.'
+  );
+
+  const showClientSummary = Object.values(clientErrors).some(Boolean);
+
+  return (
+    <form ref={formRef} action={formAction} onSubmit={onSubmit} noValidate className="space-y-5">
+      {state.ok && state.message ? <Alert tone="success">{state.message}</Alert> : null}
+      {!state.ok && state.formError && !showClientSummary ? <Alert tone="error">{state.formError}</Alert> : null}
+      {showClientSummary ? <Alert tone="error">Some fields need your attention.</Alert> : null}
+
+      <Field
+        id="sso-issuerUrl"
+        label={SSO_FIELD_LABELS.issuerUrl}
+        hint="Your identity provider’s issuer, exactly as in its /.well-known/openid-configuration."
+        error={errorFor('issuerUrl')}
+      >
+        <Input
+          name="issuerUrl"
+          type="url"
+          inputMode="url"
+          defaultValue={state.values.issuerUrl ?? ''}
+          placeholder="https://idp.example.com"
+          autoComplete="off"
+          spellCheck={false}
+          onBlur={(e) => onBlur('issuerUrl', e.currentTarget.value)}
+        />
+      </Field>
+      <Field id="sso-clientId" label={SSO_FIELD_LABELS.clientId} error={errorFor('clientId')}>
+        <Input
+          name="clientId"
+          defaultValue={state.values.clientId ?? ''}
+          autoComplete="off"
+          spellCheck={false}
+          onBlur={(e) => onBlur('clientId', e.currentTarget.value)}
+        />
+      </Field>
+      <Field id="sso-clientSecret" label={SSO_FIELD_LABELS.clientSecret} hint={secretHint} error={errorFor('clientSecret')}>
+        <Input
+          name="clientSecret"
+          type="password"
+          defaultValue=""
+          placeholder={config ? '•••••••• (set — enter again to change)' : undefined}
+          autoComplete="new-password"
+          spellCheck={false}
+          onBlur={(e) => onBlur('clientSecret', e.currentTarget.value)}
+        />
+      </Field>
+      <Field
+        id="sso-redirectUri"
+        label={SSO_FIELD_LABELS.redirectUri}
+        hint="Must be registered at your identity provider. Keep the callback URL unless you know you need another."
+        error={errorFor('redirectUri')}
+      >
+        <Input
+          name="redirectUri"
+          type="url"
+          inputMode="url"
+          defaultValue={state.values.redirectUri ?? ''}
+          autoComplete="off"
+          spellCheck={false}
+          onBlur={(e) => onBlur('redirectUri', e.currentTarget.value)}
+        />
+      </Field>
+
+      {offerSkip ? (
+        <div className="rounded-md border border-amber-200 bg-amber-50 p-3">
+          <div className="flex items-start gap-2">
+            <input
+              id="sso-skipIssuerCheck"
+              name="skipIssuerCheck"
+              type="checkbox"
+              defaultChecked={state.values.skipIssuerCheck === 'on'}
+              aria-describedby="sso-skipIssuerCheck-hint"
+              className="mt-0.5 h-4 w-4 rounded border-gray-300"
+            />
+            <label htmlFor="sso-skipIssuerCheck" className="text-sm font-medium text-gray-900">
+              Save without checking the issuer (my IdP is only reachable from Grantex’s network)
+            </label>
+          </div>
+          <p id="sso-skipIssuerCheck-hint" className="mt-1 pl-6 text-sm text-amber-900">
+            {state.fieldErrors.skipIssuerCheck ??
+              'Grantex still checks the issuer when members sign in; a wrong URL will fail then.'}
+          </p>
+        </div>
+      ) : null}
+
+      <Button type="submit" pending={pending} pendingLabel="saving">
+        Save configuration
+      </Button>
+    </form>
+  );
+}
+
+export function formatTime(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(date) + ' UTC';
+}
