@@ -186,7 +186,6 @@ async function main(): Promise<number> {
       }
       const service = await startService(path.join(tmpRoot, 'console'), opts.verbose);
       try {
-        const org = await createOrg(service.url, idp, 0);
         const app = await startConsole(consolePort, service, opts.verbose);
         try {
           const missing = await consolePagesMissing(app.url);
@@ -195,6 +194,7 @@ async function main(): Promise<number> {
             progress(`  ${browserNote}`);
             return;
           }
+          const org = await createOrg(service.url, idp, 0);
           if (opts.only.has('nojs')) noJs = await checkNoJs(app.url, idp, org);
           if (opts.only.has('browser')) browser = await measureBrowserLogins(app.url, idp, org, N.browser);
         } finally {
@@ -239,7 +239,7 @@ function report(
     out.push('\n2. Complete logins over HTTP through the dev IdP, ms (callback = GET /sso/callback alone)');
     out.push(
       table(
-        ['orgs', 'logins', 'callback p50', 'p95', 'p99', 'round trip p50', 'p95', 'p99', 'IdP part p50', 'IdP req/login', 'errors'],
+        ['orgs', 'logins', 'callback p50', 'p95', 'p99', 'token@IdP p50', 'own p50', 'round trip p50', 'p95', 'p99', 'IdP part p50', 'IdP req/login', 'errors'],
         phases
           .filter((p) => p.callback)
           .map((p) => {
@@ -247,6 +247,7 @@ function report(
             const per = c.idpRequestsPerLogin;
             return [
               p.label, c.logins, fmt(c.callbackMs.p50), fmt(c.callbackMs.p95), fmt(c.callbackMs.p99),
+              fmt(c.tokenEndpointMs.p50), fmt(c.callbackOwnMs.p50),
               fmt(c.roundTripMs.p50), fmt(c.roundTripMs.p95), fmt(c.roundTripMs.p99), fmt(c.idpMs.p50),
               per.min === per.max ? String(per.min) : `${per.min}–${per.max}`, c.errors,
             ];
@@ -257,6 +258,7 @@ function report(
       const r = p.callback!.idpRequests;
       out.push(`   ${p.label}: service → IdP over all logins: token ${r.token}, discovery ${r.discovery}, jwks ${r.jwks}, userinfo ${r.userinfo}`);
     }
+    out.push('   token@IdP = the token request as timed at the counting proxy; own = callback minus that (state, DB, ID-token checks)');
   }
   if (phases.some((p) => p.throughput)) {
     out.push('\n3. Throughput (autocannon, closed loop), service in its own process');

@@ -18,6 +18,8 @@ export interface CountingProxy {
   learn(discovery: { jwks_uri?: string; token_endpoint?: string; userinfo_endpoint?: string }): void;
   setTarget(port: number): void;
   snapshot(): IdpCounts;
+  /** Upstream time (request in → response fully sent) of every `kind` request so far, ms. */
+  durations(kind: IdpEndpoint): readonly number[];
   /** Counts since `before` (a snapshot). */
   since(before: IdpCounts): IdpCounts;
   close(): Promise<void>;
@@ -33,6 +35,7 @@ const zero = (): IdpCounts => ({ discovery: 0, jwks: 0, token: 0, userinfo: 0, o
  */
 export async function startCountingProxy(): Promise<CountingProxy> {
   const counts = zero();
+  const durations: Record<IdpEndpoint, number[]> = { discovery: [], jwks: [], token: [], userinfo: [], other: [] };
   const paths = new Map<string, IdpEndpoint>([['/.well-known/openid-configuration', 'discovery']]);
   let targetPort = 0;
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -41,6 +44,8 @@ export async function startCountingProxy(): Promise<CountingProxy> {
     const pathname = (req.url ?? '/').split('?')[0] ?? '/';
     const kind = paths.get(pathname) ?? 'other';
     counts[kind]++;
+    const t0 = performance.now();
+    res.once('finish', () => durations[kind].push(performance.now() - t0));
     const upstream = http.request(
       { host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers, agent },
       (up) => {
@@ -73,6 +78,7 @@ export async function startCountingProxy(): Promise<CountingProxy> {
       targetPort = p;
     },
     snapshot: () => ({ ...counts }),
+    durations: (kind) => durations[kind],
     since(before) {
       const out = zero();
       for (const k of Object.keys(out) as IdpEndpoint[]) out[k] = counts[k] - before[k];

@@ -12,6 +12,10 @@ export interface CallbackResult {
   roundTripMs: Summary;
   /** Time spent at the IdP (authorize → login form → redirect), for context. */
   idpMs: Summary;
+  /** The IdP's token endpoint as seen from the proxy: part of the callback the service cannot speed up. */
+  tokenEndpointMs: Summary;
+  /** Callback minus the token request: the service's own work (state, DB, ID-token verification). */
+  callbackOwnMs: Summary;
   /** Service → IdP requests per warm login. */
   idpRequestsPerLogin: { min: number; max: number; mean: number };
   idpRequests: IdpCounts;
@@ -25,6 +29,7 @@ const ALICE = { username: 'alice', password: 'alice-password' };
 
 interface OneLogin {
   callbackMs: number;
+  tokenMs: number;
   roundTripMs: number;
   idpMs: number;
   counts: IdpCounts;
@@ -43,6 +48,7 @@ async function oneLogin(service: Service, idp: Idp, org: Org): Promise<OneLogin>
   // Forward `iss` like the console does (RFC 9207, contract extension).
   if (iss) q.set('iss', iss);
   const before = idp.proxy.snapshot();
+  const tokenIdx = idp.proxy.durations('token').length;
   const t2 = performance.now();
   const res = await http(`${service.url}/sso/callback?${q}`);
   const t3 = performance.now();
@@ -50,7 +56,8 @@ async function oneLogin(service: Service, idp: Idp, org: Org): Promise<OneLogin>
   if (res.status !== 200) throw new Error(`GET /sso/callback → ${res.status}: ${res.text.slice(0, 200)}`);
   const identity = JSON.parse(res.text) as SsoCallbackResponse;
   if (identity.developerId !== org.developerId || !identity.sub) throw new Error('callback returned the wrong identity');
-  return { callbackMs: t3 - t2, roundTripMs: t3 - t0, idpMs: t2 - t1, counts };
+  const tokenMs = idp.proxy.durations('token').slice(tokenIdx).reduce((a, b) => a + b, 0);
+  return { callbackMs: t3 - t2, tokenMs, roundTripMs: t3 - t0, idpMs: t2 - t1, counts };
 }
 
 /** Measurement 2: complete logins over HTTP through the dev IdP, no browser. */
@@ -66,6 +73,8 @@ export async function measureCallbacks(
   const cb: number[] = [];
   const rt: number[] = [];
   const idpT: number[] = [];
+  const tokenT: number[] = [];
+  const own: number[] = [];
   const perLogin: number[] = [];
   const total: IdpCounts = { discovery: 0, jwks: 0, token: 0, userinfo: 0, other: 0 };
   let exactlyOne = 0;
@@ -77,6 +86,8 @@ export async function measureCallbacks(
       cb.push(r.callbackMs);
       rt.push(r.roundTripMs);
       idpT.push(r.idpMs);
+      tokenT.push(r.tokenMs);
+      own.push(r.callbackMs - r.tokenMs);
       const sent = serviceRequests(r.counts);
       perLogin.push(sent);
       if (sent === 1 && r.counts.token === 1) exactlyOne++;
@@ -91,6 +102,8 @@ export async function measureCallbacks(
     callbackMs: summarize(cb),
     roundTripMs: summarize(rt),
     idpMs: summarize(idpT),
+    tokenEndpointMs: summarize(tokenT),
+    callbackOwnMs: summarize(own),
     idpRequestsPerLogin: {
       min: perLogin.length ? Math.min(...perLogin) : Number.NaN,
       max: perLogin.length ? Math.max(...perLogin) : Number.NaN,
@@ -103,7 +116,7 @@ export async function measureCallbacks(
     firstError,
   };
   progress(
-    `  callback p50 ${result.callbackMs.p50.toFixed(2)} ms, round trip p50 ${result.roundTripMs.p50.toFixed(2)} ms, ` +
+    `  callback p50 ${result.callbackMs.p50.toFixed(2)} ms (IdP token endpoint ${result.tokenEndpointMs.p50.toFixed(2)} ms), round trip p50 ${result.roundTripMs.p50.toFixed(2)} ms, ` +
       `IdP requests/login ${result.idpRequestsPerLogin.min}–${result.idpRequestsPerLogin.max}, errors ${errors}`,
   );
   if (firstError) progress(`  first error: ${firstError}`);

@@ -79,15 +79,16 @@ async function fire(
       ? [{ setupRequest: (req) => ({ ...req, ...specFor(endpoint, pickOrg(orgs, counter++), idp) }) }]
       : [{}];
   const instance = autocannon({
-    url: service.url,
+    // autocannon takes the path from the URL (there is no `path` option).
+    url: service.url + base.path,
     connections,
     duration: seconds,
     timeout: 10,
     method: base.method,
     headers: base.headers,
     body: base.body,
-    ...(orgs.length > 1 ? { requests } : { path: base.path }),
-  } as autocannon.Options & { path?: string });
+    requests,
+  });
   const latencies: number[] = [];
   if (collect) {
     // autocannon's histogram stores whole milliseconds; keep the exact times for sub-ms percentiles.
