@@ -16,6 +16,23 @@ function hasSessionCookie(req: NextRequest): boolean {
     .some((c) => SESSION_COOKIES.some((name) => c.name === name || c.name.startsWith(`${name}.`)));
 }
 
+/**
+ * Absolute redirects must use the configured public URL: req.nextUrl turns 127.0.0.1 into
+ * localhost, and a redirect to the other host would lose its cookies (see stack-notes).
+ * lib/env is server-only (React server condition), so the two variables are read directly here.
+ */
+function publicOrigin(req: NextRequest): string {
+  for (const candidate of [process.env.APP_URL, process.env.NEXTAUTH_URL]) {
+    if (!candidate) continue;
+    try {
+      return new URL(candidate).origin;
+    } catch {
+      // invalid values are reported by lib/env at the first page render
+    }
+  }
+  return req.nextUrl.origin;
+}
+
 export function contentSecurityPolicy(nonce: string, dev: boolean): string {
   return [
     `default-src 'self'`,
@@ -67,10 +84,8 @@ export function proxy(req: NextRequest): NextResponse {
   const { pathname, search } = req.nextUrl;
 
   if ((pathname === '/settings' || pathname.startsWith('/settings/')) && !hasSessionCookie(req)) {
-    // A relative Location keeps the host the browser used (see stack-notes on 127.0.0.1 vs localhost).
-    const target = `/signin?callbackUrl=${encodeURIComponent(`${pathname}${search}`)}`;
-    const res = new NextResponse(null, { status: 307, headers: { Location: target } });
-    return withSecurityHeaders(res, csp, pathname);
+    const target = new URL(`/signin?callbackUrl=${encodeURIComponent(`${pathname}${search}`)}`, publicOrigin(req));
+    return withSecurityHeaders(NextResponse.redirect(target, 307), csp, pathname);
   }
 
   const requestHeaders = new Headers(req.headers);

@@ -1,4 +1,4 @@
-import type { InputHTMLAttributes, TextareaHTMLAttributes } from 'react';
+import type { ComponentPropsWithRef } from 'react';
 import { cn, focusRing } from './cn';
 
 const base = cn(
@@ -12,14 +12,14 @@ function borderFor(invalid: unknown) {
   return invalid === true || invalid === 'true' ? 'border-red-500' : 'border-gray-300';
 }
 
-export type InputProps = InputHTMLAttributes<HTMLInputElement>;
+export type InputProps = ComponentPropsWithRef<'input'>;
 
 /** Styled input; the red border follows `aria-invalid`, so visual and announced state never disagree. */
 export function Input({ className, ...rest }: InputProps) {
   return <input className={cn(base, 'h-10', borderFor(rest['aria-invalid']), className)} {...rest} />;
 }
 
-export type TextareaProps = TextareaHTMLAttributes<HTMLTextAreaElement>;
+export type TextareaProps = ComponentPropsWithRef<'textarea'>;
 
 export function Textarea({ className, ...rest }: TextareaProps) {
   return (

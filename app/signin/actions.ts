@@ -1,0 +1,32 @@
+'use server';
+
+import { headers } from 'next/headers';
+import { env } from '@/lib/env';
+import { checkSigninRate, signinRateMessage } from '@/lib/auth/signin-limit';
+import { describeGrantexError, grantexLogFields, grantexPublic } from '@/lib/grantex/server';
+
+export type DemoOrgState =
+  | { status: 'idle' }
+  | { status: 'error'; message: string }
+  /** The key is returned exactly once, to the person who just created the organization. */
+  | { status: 'created'; developerId: string; name: string; apiKey: string };
+
+function demoName(now = new Date()): string {
+  return `Demo org ${now.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+export async function createDemoOrganization(): Promise<DemoOrgState> {
+  if (!env().CONSOLE_DEMO_SIGNUP) {
+    return { status: 'error', message: 'Demo organizations are turned off on this console.' };
+  }
+  const wait = checkSigninRate(await headers());
+  if (wait !== null) return { status: 'error', message: signinRateMessage(wait).replace('sign-in attempts', 'attempts') };
+  try {
+    // No retries: signup is not idempotent, a retry could create a second organization.
+    const created = await grantexPublic({ retries: 0 }).signup({ name: demoName(), mode: 'sandbox' });
+    return { status: 'created', developerId: created.developerId, name: created.name, apiKey: created.apiKey };
+  } catch (err) {
+    console.error('[signin] demo signup failed', grantexLogFields(err));
+    return { status: 'error', message: describeGrantexError(err) };
+  }
+}

@@ -1,0 +1,84 @@
+'use client';
+
+import { signIn } from 'next-auth/react';
+import { useRouter } from 'next/navigation';
+import { useRef, useState, type FormEvent } from 'react';
+import { Alert, Button, Field, Input } from '@/components/ui';
+import { messageForSigninResult } from './signin-errors';
+
+export const API_KEY_PROVIDER = 'api-key';
+
+/**
+ * Signs in with next-auth and navigates to `redirectTo` (already sanitised by the server).
+ * Returns an error message, or null on success. Shared with the demo-organization panel.
+ */
+export async function signInWithApiKey(apiKey: string): Promise<string | null> {
+  try {
+    const res = await signIn(API_KEY_PROVIDER, { apiKey, redirect: false });
+    if (!res) return 'The console did not answer. Reload the page and try again.';
+    if (res.error) return messageForSigninResult(res.error);
+    if (!res.ok) return 'Sign-in failed. Try again.';
+    return null;
+  } catch {
+    return 'The console server could not be reached. Check your connection and try again.';
+  }
+}
+
+export function SignInForm({ redirectTo, initialError }: { redirectTo: string; initialError?: string }) {
+  const router = useRouter();
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<string | undefined>(initialError);
+  const inputRef = useRef<HTMLInputElement>(null);
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const apiKey = String(new FormData(event.currentTarget).get('apiKey') ?? '').trim();
+    if (!apiKey) {
+      setError('Enter your Grantex API key.');
+      inputRef.current?.focus();
+      return;
+    }
+    setPending(true);
+    setError(undefined);
+    const failure = await signInWithApiKey(apiKey);
+    if (failure) {
+      setError(failure);
+      setPending(false);
+      inputRef.current?.select();
+      return;
+    }
+    router.replace(redirectTo);
+    router.refresh();
+  }
+
+  return (
+    // method="post": a submit before hydration must never put the key into the URL.
+    <form method="post" onSubmit={onSubmit} className="space-y-5" noValidate>
+      {error ? (
+        <Alert tone="error" title="Could not sign in">
+          {error}
+        </Alert>
+      ) : null}
+      <Field
+        id="apiKey"
+        label="API key"
+        hint="Starts with gx_live_ or gx_test_. It is kept on the server and never shown again."
+      >
+        <Input
+          ref={inputRef}
+          name="apiKey"
+          type="password"
+          autoComplete="off"
+          autoCapitalize="none"
+          spellCheck={false}
+          required
+          maxLength={512}
+          className="font-mono"
+        />
+      </Field>
+      <Button type="submit" pending={pending} pendingLabel="signing in" className="w-full">
+        Sign in
+      </Button>
+    </form>
+  );
+}
