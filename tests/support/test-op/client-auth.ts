@@ -1,0 +1,71 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import type { AuthMethod } from './behaviour';
+
+export interface TestOpClient {
+  clientId: string;
+  clientSecret: string;
+  /** Exact redirect URIs; an empty list accepts any http(s) URI (still bound to the code). */
+  redirectUris: string[];
+}
+
+export type ClientAuthResult =
+  | { ok: true; client: TestOpClient; method: AuthMethod }
+  | { ok: false; status: 400 | 401; error: 'invalid_request' | 'invalid_client'; description: string };
+
+/** RFC 6749 §2.3.1 / Appendix B: Basic credentials are application/x-www-form-urlencoded first. */
+function formDecode(value: string): string {
+  return decodeURIComponent(value.replace(/\+/g, ' '));
+}
+
+function sameString(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export function parseBasic(header: string | undefined): { clientId: string; clientSecret: string } | 'malformed' | undefined {
+  if (!header) return undefined;
+  const [scheme, value, ...rest] = header.split(' ');
+  if (scheme?.toLowerCase() !== 'basic' || !value || rest.length) return 'malformed';
+  const decoded = Buffer.from(value, 'base64').toString('utf8');
+  const i = decoded.indexOf(':');
+  if (i < 0) return 'malformed';
+  try {
+    return { clientId: formDecode(decoded.slice(0, i)), clientSecret: formDecode(decoded.slice(i + 1)) };
+  } catch {
+    return 'malformed';
+  }
+}
+
+/** Enforces exactly one client authentication, with a method the OP advertises. */
+export function authenticateClient(
+  headers: IncomingHttpHeaders,
+  form: URLSearchParams,
+  clients: readonly TestOpClient[],
+  allowed: readonly AuthMethod[],
+): ClientAuthResult {
+  const basic = parseBasic(headers.authorization);
+  const postSecret = form.get('client_secret');
+  if (basic === 'malformed') {
+    return { ok: false, status: 400, error: 'invalid_request', description: 'malformed Basic credentials' };
+  }
+  if (basic && postSecret !== null) {
+    return { ok: false, status: 400, error: 'invalid_request', description: 'more than one client authentication' };
+  }
+  const method: AuthMethod | undefined = basic ? 'client_secret_basic' : postSecret !== null ? 'client_secret_post' : undefined;
+  if (!method) return { ok: false, status: 401, error: 'invalid_client', description: 'no client authentication' };
+  if (!allowed.includes(method)) {
+    return { ok: false, status: 401, error: 'invalid_client', description: `${method} is not supported` };
+  }
+  const clientId = basic ? basic.clientId : form.get('client_id');
+  const secret = basic ? basic.clientSecret : (postSecret ?? '');
+  if (basic && form.get('client_id') !== null && form.get('client_id') !== basic.clientId) {
+    return { ok: false, status: 400, error: 'invalid_request', description: 'client_id mismatch' };
+  }
+  const client = clients.find((c) => c.clientId === clientId);
+  if (!client || !sameString(secret, client.clientSecret)) {
+    return { ok: false, status: 401, error: 'invalid_client', description: 'client authentication failed' };
+  }
+  return { ok: true, client, method };
+}

@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto';
+import { exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
+import type { SigningAlg } from './behaviour';
+
+export interface TestOpKey {
+  kid: string;
+  alg: SigningAlg;
+  privateKey: CryptoKey;
+  /** Public JWK as served by /jwks (kid, alg, use included). */
+  publicJwk: JWK;
+  /** Whether /jwks lists it; flip to false to hide a key without rotating. */
+  published: boolean;
+}
+
+export async function generateTestKey(alg: SigningAlg): Promise<TestOpKey> {
+  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
+  const kid = `${alg.toLowerCase()}-${randomBytes(4).toString('hex')}`;
+  const publicJwk = { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' };
+  return { kid, alg, privateKey, publicJwk, published: true };
+}
+
+/**
+ * The OP's signing keys: the last one is current. Rotation appends a new key and, unless told
+ * to keep it, unpublishes the previous one, as a real IdP's rotation eventually does.
+ */
+export class KeyRing {
+  readonly keys: TestOpKey[] = [];
+
+  get current(): TestOpKey {
+    const key = this.keys.at(-1);
+    if (!key) throw new Error('test OP has no signing key');
+    return key;
+  }
+
+  async rotate(alg: SigningAlg = this.keys.at(-1)?.alg ?? 'RS256', keepOld = false): Promise<TestOpKey> {
+    const key = await generateTestKey(alg);
+    if (!keepOld) for (const old of this.keys) old.published = false;
+    this.keys.push(key);
+    return key;
+  }
+
+  publishedJwks(): { keys: JWK[] } {
+    return { keys: this.keys.filter((k) => k.published).map((k) => k.publicJwk) };
+  }
+}
