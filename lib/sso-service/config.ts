@@ -92,7 +92,7 @@ const envSchema = z.object({
   ),
 });
 
-export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+export function loadServiceConfig(env: Readonly<Record<string, string | undefined>> = process.env): ServiceConfig {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     // Name the variable and the rule only: the offending value may be a secret.
