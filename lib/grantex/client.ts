@@ -23,7 +23,6 @@ import {
   type SsoConfigRequest,
   type SsoLoginResponse,
 } from '@/lib/contract';
-import packageJson from '@/package.json' with { type: 'json' };
 import { CLIENT_ERROR_CODES, GrantexError, genericMessage, kindForStatus } from './errors';
 
 export interface GrantexClientOptions {
@@ -48,7 +47,12 @@ const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
 const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_SERVER_MESSAGE_CHARS = 1000;
 
-export const DEFAULT_USER_AGENT = `grantex-sso-console/${packageJson.version}`;
+/**
+ * The console's version, kept in step with package.json by a unit test; a literal rather than a
+ * JSON import so no bundler (Turbopack, tsx, vitest) has to agree on import attributes.
+ */
+export const CLIENT_VERSION = '0.1.0';
+export const DEFAULT_USER_AGENT = `grantex-sso-console/${CLIENT_VERSION}`;
 
 interface RequestSpec {
   method: 'GET' | 'POST' | 'DELETE';

@@ -1,4 +1,4 @@
-export { GrantexClient, DEFAULT_USER_AGENT, type GrantexClientOptions } from './client';
+export { GrantexClient, CLIENT_VERSION, DEFAULT_USER_AGENT, type GrantexClientOptions } from './client';
 export {
   GrantexError,
   isGrantexError,

@@ -1,5 +1,14 @@
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { parseRetryAfter, retryDelayMs } from '@/lib/grantex/client';
+import { CLIENT_VERSION, DEFAULT_USER_AGENT, parseRetryAfter, retryDelayMs } from '@/lib/grantex/client';
+
+describe('user agent', () => {
+  it('names the version in package.json', async () => {
+    const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(CLIENT_VERSION).toBe(pkg.version);
+    expect(DEFAULT_USER_AGENT).toBe(`grantex-sso-console/${pkg.version}`);
+  });
+});
 
 describe('parseRetryAfter', () => {
   const now = Date.parse('2026-11-27T05:00:00.000Z');
