@@ -1,0 +1,17 @@
+import { expectNoAxeViolations } from './support/axe';
+import { expect, test } from './fixtures';
+
+test.describe('smoke', () => {
+  test('the console shell loads', async ({ page }) => {
+    const response = await page.goto('/');
+    expect(response?.status(), 'status of / after redirects').toBeLessThan(400);
+    await expect(page).toHaveTitle(/Grantex/);
+    await expect(page.locator('body')).not.toBeEmpty();
+  });
+
+  test('the sign-in page has no accessibility violations', async ({ signinPage, page }) => {
+    await signinPage.goto();
+    await expect(signinPage.signInButton()).toBeVisible();
+    await expectNoAxeViolations(page, '/signin');
+  });
+});

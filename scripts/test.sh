@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# THE test command (`npm test`, and what CI runs through .ci/run): installs what is missing, then
+# typecheck → lint → vitest → next build → Playwright, and ends with ONE line: `N passed, N failed`.
+# Every step runs even when an earlier one failed (except Playwright, which needs the build), so one run
+# shows everything that is wrong. Exit code is non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export NEXT_TELEMETRY_DISABLED=1
+export CI="${CI:-}"
+
+REPORTS=test-results
+mkdir -p "$REPORTS"
+rm -f "$REPORTS/vitest.json" "$REPORTS/playwright.json"
+summary_args=()
+t0=$(date +%s)
+
+# Runs one step, prints its duration; a failing step is passed to ci-summary as one failure when $1 == counted.
+run_step() {
+  local kind=$1 name=$2
+  shift 2
+  local start=$SECONDS
+  echo
+  echo "==> $name"
+  if "$@"; then
+    echo "==> $name: ok ($((SECONDS - start))s)"
+    return 0
+  fi
+  echo "==> $name: FAILED ($((SECONDS - start))s)"
+  [ "$kind" = counted ] && summary_args+=(--failed-step "$name")
+  return 1
+}
+
+if ! run_step counted setup bash scripts/setup.sh; then
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+run_step counted typecheck bash -c 'npx next typegen && npx tsc --noEmit'
+run_step counted lint npx eslint .
+
+# vitest's and Playwright's own failures are counted from their JSON reports, not as a step.
+run_step reported "unit and integration tests (vitest)" \
+  npx vitest run --passWithNoTests --reporter=default --reporter=json --outputFile.json="$REPORTS/vitest.json"
+summary_args+=(--vitest "$REPORTS/vitest.json")
+
+# One `next build` at a time on a shared machine: wait for someone else's to finish.
+for i in $(seq 1 60); do
+  pgrep -f "next build" >/dev/null 2>&1 || break
+  [ "$i" = 1 ] && echo "(waiting for another next build to finish)"
+  sleep 5
+done
+if run_step counted "next build" npx next build; then
+  run_step reported "end-to-end tests (Playwright)" npx playwright test
+  summary_args+=(--playwright "$REPORTS/playwright.json")
+else
+  echo "(Playwright skipped: it runs against the production build)"
+fi
+
+echo
+echo "total time: $(($(date +%s) - t0))s"
+node --import tsx scripts/ci-summary.ts "${summary_args[@]}"
