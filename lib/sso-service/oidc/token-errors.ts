@@ -48,7 +48,9 @@ export function mapCodeGrantError(err: unknown, timeoutMs: number): RpError {
   }
 
   const code = err instanceof ClientError ? err.code : (err as { code?: unknown } | null)?.code;
-  const message = err instanceof Error ? err.message : '';
+  // openid-client's ClientError carries a generic message; the specific one is on its cause.
+  const cause = err instanceof Error ? err.cause : undefined;
+  const message = `${err instanceof Error ? err.message : ''} ${cause instanceof Error ? cause.message : ''}`;
   switch (code) {
     case 'OAUTH_RESPONSE_IS_NOT_CONFORM': {
       const status = statusOf((err as Error).cause);
@@ -65,6 +67,7 @@ export function mapCodeGrantError(err: unknown, timeoutMs: number): RpError {
     case 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED':
       return idTokenInvalid('the token has expired or is not valid yet');
   }
+  if (/JWT "nonce"/.test(message)) return new RpError('nonce_mismatch', 502, MESSAGES.idTokenNonceMismatch);
   if (/"response" body "id_token"/.test(message)) return tokenFailed('the identity provider answered without an ID token');
   if (/"response" body/.test(message) || /token_type/.test(message)) {
     return tokenFailed("the identity provider's answer is not a valid token response");
