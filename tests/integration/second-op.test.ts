@@ -157,4 +157,52 @@ describe('a second OP (issuer with a path, client_secret_basic only, RS256 + kid
     expect(fromDev).toMatchObject({ developerId: onDevIdp.developerId, sub: alice.sub, email: alice.email });
     expect(fromOp).toMatchObject({ developerId: onTestOp.developerId, sub: DEFAULT_USER.sub, email: DEFAULT_USER.email });
   });
+
+  it('surfaces an IdP failure at the callback as kind sso, once, and repeats the real error on a retry', async () => {
+    const org = await signupOrg(stack.serviceUrl);
+    await org.client.createConfig(opConfig());
+    const publicClient = new GrantexClient({ baseUrl: stack.serviceUrl });
+    const { authorizeUrl } = await publicClient.getLoginUrl(org.developerId);
+    const callback = await op.driveAuthorize(authorizeUrl);
+    op.behave.signing = 'bad-signature';
+
+    const args = [
+      callback.searchParams.get('code')!,
+      callback.searchParams.get('state')!,
+      { iss: callback.searchParams.get('iss') ?? undefined },
+    ] as const;
+    const error = await failure(publicClient.handleCallback(...args));
+    expect(error.kind).toBe('sso');
+    expect(error.status).toBe(502);
+    expect(error.code).toBe('SSO_ERROR');
+    // The contract's sentence first; the service may add why (e.g. ": its signature is invalid").
+    expect(error.message.startsWith(MESSAGES.idTokenVerificationFailed)).toBe(true);
+    expect(error.requestId).toBeTruthy();
+    // The client did not retry the single-use callback on its own.
+    expect(op.requestsTo('token')).toHaveLength(1);
+
+    // A user-driven retry gets the same real error, not "already used", and no second redemption.
+    const again = await failure(publicClient.handleCallback(...args));
+    expect(again.message).toBe(error.message);
+    expect(op.requestsTo('token')).toHaveLength(1);
+  });
+
+  it('reports a failing token endpoint as kind sso "Token exchange failed"', async () => {
+    const org = await signupOrg(stack.serviceUrl);
+    await org.client.createConfig(opConfig());
+    const publicClient = new GrantexClient({ baseUrl: stack.serviceUrl });
+    const { authorizeUrl } = await publicClient.getLoginUrl(org.developerId);
+    const callback = await op.driveAuthorize(authorizeUrl);
+    op.behave.token = { kind: 'raw', status: 500, body: '<html>token endpoint exploded</html>', contentType: 'text/html' };
+
+    const error = await failure(
+      publicClient.handleCallback(callback.searchParams.get('code')!, callback.searchParams.get('state')!, {
+        iss: callback.searchParams.get('iss') ?? undefined,
+      }),
+    );
+    expect(error.kind).toBe('sso');
+    expect(error.message.startsWith(MESSAGES.tokenExchangeFailed)).toBe(true);
+    expect(error.message).not.toContain('exploded');
+    expect(op.requestsTo('token')).toHaveLength(1);
+  });
 });
