@@ -46,6 +46,10 @@ const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
 /** Grantex answers are a few hundred bytes; anything this big is not Grantex talking. */
 const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_SERVER_MESSAGE_CHARS = 1000;
+/** Visible ASCII only: what a bearer token may contain, and what Headers accepts without complaint. */
+const API_KEY_CHARS = /^[\x21-\x7e]+$/;
+/** Visible ASCII and inner spaces, for free-text header values we send (user-agent, request id). */
+const HEADER_TOKEN = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
 
 /**
  * The console's version, kept in step with package.json by a unit test; a literal rather than a
@@ -86,12 +90,14 @@ export class GrantexClient {
 
   constructor(opts: GrantexClientOptions) {
     this.base = normalizeBaseUrl(opts.baseUrl);
-    this.apiKey = opts.apiKey;
+    // A pasted key often carries a trailing newline; surrounding whitespace is never part of a key.
+    this.apiKey = opts.apiKey?.trim() || undefined;
     this.timeoutMs = positiveOr(opts.timeoutMs, DEFAULT_TIMEOUT_MS);
     this.retries = Math.max(0, Math.floor(opts.retries ?? DEFAULT_RETRIES));
     this.fetchImpl = opts.fetch ?? globalThis.fetch;
-    this.userAgent = opts.userAgent ?? DEFAULT_USER_AGENT;
-    this.requestId = opts.requestId;
+    this.userAgent = opts.userAgent && HEADER_TOKEN.test(opts.userAgent) ? opts.userAgent : DEFAULT_USER_AGENT;
+    // Only a correlation hint: an unusable one is dropped rather than failing the call.
+    this.requestId = opts.requestId && HEADER_TOKEN.test(opts.requestId) ? opts.requestId : undefined;
     // A key on an own enumerable property would show up in console.log(client) and JSON.stringify.
     Object.defineProperty(this, 'apiKey', { enumerable: false });
   }
@@ -164,6 +170,14 @@ export class GrantexClient {
   // ------------------------------------------------------------------ transport
 
   private async send(spec: RequestSpec): Promise<RawResponse> {
+    // fetch's Headers would reject such a key with a TypeError that quotes the value, key and all.
+    if (spec.authenticated && this.apiKey && !API_KEY_CHARS.test(this.apiKey)) {
+      throw new GrantexError({
+        kind: 'unauthorized',
+        message: 'The API key is not valid: it contains spaces or characters an API key never has',
+        code: 'UNAUTHORIZED',
+      });
+    }
     const deadline = Date.now() + this.timeoutMs;
     const maxAttempts = spec.retryable ? this.retries + 1 : 1;
     let previousOutcomeUnknown = false;

@@ -345,6 +345,24 @@ describe('GrantexClient error mapping', () => {
     expectNoKey(error);
   });
 
+  it('refuses a key with inner whitespace or control characters locally, without quoting it', async () => {
+    const srv = await scripted(json(200, ME));
+    for (const badKey of [`${API_KEY}\nx-injected: 1`, `gx_test_ ${API_KEY}`, `${API_KEY}\u00e9`]) {
+      const error = await failure(new GrantexClient({ baseUrl: srv.url, apiKey: badKey }).me());
+      expect(error.kind).toBe('unauthorized');
+      expect(error.message).not.toContain(API_KEY);
+      expect(JSON.stringify(error)).not.toContain(API_KEY);
+    }
+    expect(srv.requests).toHaveLength(0);
+  });
+
+  it('trims a pasted key and drops an unusable request id instead of failing', async () => {
+    const srv = await scripted(json(200, ME));
+    await new GrantexClient({ baseUrl: srv.url, apiKey: ` ${API_KEY}\n`, requestId: 'bad\nid' }).me();
+    expect(srv.requests[0]?.headers.authorization).toBe(`Bearer ${API_KEY}`);
+    expect(srv.requests[0]?.headers['x-request-id']).toBeUndefined();
+  });
+
   it('does not expose the key when the client itself is logged', async () => {
     const c = client('http://127.0.0.1:9');
     expect(JSON.stringify(c)).not.toContain(API_KEY);
