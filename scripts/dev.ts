@@ -2,6 +2,7 @@
  * `npm run dev`: the whole product on one machine — dev IdP, embedded Grantex service (unless GRANTEX_URL
  * points elsewhere) and `next dev`, with prefixed output and one Ctrl-C to stop them all.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadStackConfig, type StackConfig } from './lib/config';
 import { ensureDevSecrets } from './lib/secrets';
@@ -46,6 +47,13 @@ function banner(config: StackConfig, { idp, consoleUrl, grantexUrl }: RunningSta
     '  Press Ctrl-C to stop everything.',
     '',
   ].join('\n');
+}
+
+// Node's loader keeps variables already set in the shell, so `PORT=3300 npm run dev` beats .env.
+const dotenv = join(ROOT, '.env');
+if (existsSync(dotenv)) {
+  process.loadEnvFile(dotenv);
+  log('Loaded .env');
 }
 
 let config: StackConfig;

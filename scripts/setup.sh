@@ -40,11 +40,34 @@ process.exit(stale.length ? 1 : 0);
 JS
 }
 
+# apt-get as root, or through passwordless sudo; otherwise print the command and fail.
+apt_install() {
+  local apt=(apt-get)
+  if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+      apt=(sudo apt-get)
+    else
+      echo "Missing system packages: $*. Install them as root, then run again:" >&2
+      echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends $*" >&2
+      exit 1
+    fi
+  fi
+  echo "==> apt-get install $*"
+  DEBIAN_FRONTEND=noninteractive "${apt[@]}" update
+  DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y -o DPkg::Lock::Timeout=300 --no-install-recommends --no-upgrade "$@"
+}
+
 ensure_node_modules() {
   need_node
   if [ -d node_modules ] && node_modules_current; then
     return 0
   fi
+  # better-sqlite3 compiles from source (its prebuilt binaries cannot be downloaded here).
+  local missing=()
+  command -v make >/dev/null 2>&1 || missing+=(make)
+  command -v g++ >/dev/null 2>&1 || missing+=(g++)
+  command -v python3 >/dev/null 2>&1 || missing+=(python3)
+  [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
   echo "==> npm ci (installs the locked dependencies; better-sqlite3 compiles from source, ~2 min)"
   # Never --omit=optional: SWC, lightningcss and Tailwind's oxide ship as optional platform packages.
   npm ci --no-audit --no-fund
@@ -60,20 +83,8 @@ ensure_chromium() {
     exit 1
   fi
   # Playwright cannot download its own browsers here; Debian's chromium works with it.
-  local apt=(apt-get)
-  if [ "$(id -u)" != 0 ]; then
-    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-      apt=(sudo apt-get)
-    else
-      echo "Chromium is missing. Install it as root, then run again:" >&2
-      echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends chromium" >&2
-      echo "(or point CHROMIUM_PATH at an existing Chromium/Chrome binary)." >&2
-      exit 1
-    fi
-  fi
-  echo "==> installing Debian's chromium for Playwright"
-  DEBIAN_FRONTEND=noninteractive "${apt[@]}" update
-  DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y -o DPkg::Lock::Timeout=300 --no-install-recommends --no-upgrade chromium
+  echo "Chromium is missing (or set CHROMIUM_PATH to an existing Chromium/Chrome binary)."
+  apt_install chromium
 }
 
 case "$want" in

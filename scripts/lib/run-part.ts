@@ -46,6 +46,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+  // Configuration errors already say what to change (and never include a value): no stack for them.
+  if (err instanceof Error && err.name.endsWith('ConfigError')) console.error(`${kind}: ${err.message}`);
+  else console.error(err instanceof Error ? (err.stack ?? err.message) : err);
   process.exit(1);
 });
