@@ -5,6 +5,7 @@
  */
 import {
   allowInsecureRequests,
+  buildAuthorizationUrl,
   ClientSecretBasic,
   ClientSecretPost,
   clockSkew,
@@ -24,6 +25,11 @@ export interface ClientSetup {
   configuration: Configuration;
   usePkce: boolean;
   idTokenAlgs: string[];
+  /**
+   * The authorization URL with every per-client parameter already in place, ending in a query;
+   * a login only appends state, nonce and the PKCE challenge (keeps the hot path to microseconds).
+   */
+  authorizationUrlPrefix: string;
 }
 
 export type AuthMethod = 'client_secret_basic' | 'client_secret_post';
@@ -45,6 +51,8 @@ function hasPlainHttpEndpoint(metadata: DiscoveryMetadata): boolean {
     u.startsWith('http:'),
   );
 }
+
+const SCOPE = 'openid email profile';
 
 export function buildClientSetup(
   metadata: DiscoveryMetadata,
@@ -89,10 +97,16 @@ export function buildClientSetup(
   };
   if (o.devMode && hasPlainHttpEndpoint(metadata)) allowInsecureRequests(configuration);
 
+  const usePkce = supportsS256(metadata);
+  const fixed: Record<string, string> = { response_type: 'code', scope: SCOPE, redirect_uri: cfg.redirectUri };
+  if (usePkce) fixed.code_challenge_method = 'S256';
+  const authorizationUrlPrefix = buildAuthorizationUrl(configuration, fixed).href;
+
   return {
     metadata,
     configuration,
-    usePkce: supportsS256(metadata),
+    usePkce,
+    authorizationUrlPrefix,
     idTokenAlgs: allowedIdTokenAlgs(metadata.id_token_signing_alg_values_supported),
   };
 }

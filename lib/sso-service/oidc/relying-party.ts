@@ -8,7 +8,7 @@
  * response caps, SSRF checks) are closed here, in id-token.ts, jwks-cache.ts and lib/net.
  */
 import { createHash } from 'node:crypto';
-import { authorizationCodeGrant, buildAuthorizationUrl } from 'openid-client';
+import { authorizationCodeGrant } from 'openid-client';
 import { MESSAGES } from '@/lib/contract';
 import { DEFAULT_MAX_BYTES, fetchDiscovery, type DiscoveryMetadata, type DiscoveryResult, type GuardOptions } from '@/lib/net';
 import { buildClientSetup, chooseAuthMethod, type ClientSetup } from './client-configuration';
@@ -28,7 +28,6 @@ import {
 type DiscoveryFailure = Extract<DiscoveryResult, { ok: false }>;
 
 const DEFAULT_TIMEOUT_MS = 8000;
-const SCOPE = 'openid email profile';
 const MAX_CLIENT_SETUPS = 5000;
 
 function discoveryError(failure: DiscoveryFailure): RpError {
@@ -93,18 +92,11 @@ export function createRelyingParty(opts: RelyingPartyOptions): RelyingParty {
     async authorizationUrl(cfg, p) {
       if (!cfg.redirectUri) throw new RpError('discovery_failed', 503, 'The SSO configuration has no redirect URI');
       const setup = await setupFor(cfg);
-      const params: Record<string, string> = {
-        response_type: 'code',
-        scope: SCOPE,
-        redirect_uri: cfg.redirectUri,
-        state: p.state,
-        nonce: p.nonce,
-      };
+      let url = `${setup.authorizationUrlPrefix}&state=${encodeURIComponent(p.state)}&nonce=${encodeURIComponent(p.nonce)}`;
       if (setup.usePkce) {
-        params.code_challenge = createHash('sha256').update(p.codeVerifier).digest('base64url');
-        params.code_challenge_method = 'S256';
+        url += `&code_challenge=${createHash('sha256').update(p.codeVerifier).digest('base64url')}`;
       }
-      return buildAuthorizationUrl(setup.configuration, params).href;
+      return url;
     },
 
     async redeem(cfg, p): Promise<RpIdentity> {
