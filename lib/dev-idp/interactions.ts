@@ -92,6 +92,15 @@ export function createInteractionHandler(getProvider: () => Provider) {
           send(res, 401, renderLoginPage({ uid: details.uid, clientName, username, error: WRONG_CREDENTIALS, users: DEMO_USERS }));
           return true;
         }
+        // Each sign-in starts a fresh IdP session: switching users in one browser would otherwise make
+        // oidc-provider end the old session through a JavaScript-only auto-submit page.
+        if (details.session) {
+          const previous = await provider.Session.find(details.session.cookie);
+          // Unbind the interaction first: oidc-provider refuses to finish one whose session vanished.
+          details.session = undefined;
+          await details.save(Math.max(1, details.exp - Math.floor(Date.now() / 1000)));
+          await previous?.destroy();
+        }
         await provider.interactionFinished(
           req,
           res,

@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
-import Provider, { type Configuration, type JWK, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { interactionPolicy, type Configuration, type JWK, type KoaContextWithOIDC } from 'oidc-provider';
 import { escapeHtml, page } from './html';
 import { findUserBySub } from './users';
 
@@ -35,6 +35,21 @@ async function loadExistingGrant(ctx: KoaContextWithOIDC) {
   grant.addOIDCScope(SCOPE);
   await grant.save();
   return grant;
+}
+
+/**
+ * Shows the login page on every authorization request, even with a live IdP session: developers and
+ * e2e tests switch between demo users in one browser, and a silent SSO re-login would hide that choice.
+ */
+function alwaysAskPolicy(): interactionPolicy.DefaultPolicy {
+  const policy = interactionPolicy.base();
+  const { Check } = interactionPolicy;
+  policy.get('login')?.checks.add(
+    new Check('dev_idp_always_ask', 'the dev IdP asks who is signing in every time', (ctx) =>
+      ctx.oidc.route.endsWith('resume') && ctx.oidc.result?.login ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT,
+    ),
+  );
+  return policy;
 }
 
 export function createDevProvider(issuer: string, client: DevClient): Provider {
@@ -80,6 +95,7 @@ export function createDevProvider(issuer: string, client: DevClient): Provider {
       revocation: { enabled: false },
     },
     interactions: {
+      policy: alwaysAskPolicy(),
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
     },
     pkce: { required: () => false },

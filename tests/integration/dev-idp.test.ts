@@ -2,7 +2,7 @@ import * as oidc from 'openid-client';
 import { fetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevIdp, type DevIdp } from '@/lib/dev-idp';
-import { DevIdpLoginError, loginAtDevIdp } from '@/tests/support/idp-login';
+import { CookieJar, DevIdpLoginError, loginAtDevIdp } from '@/tests/support/idp-login';
 
 const REDIRECT_URI = 'http://localhost:3000/sso/callback';
 
@@ -132,6 +132,23 @@ describe('dev IdP', () => {
     }
     expect(subs[0]).toBe(subs[1]);
     expect(subs[0]).toBe(idp.users.find((u) => u.username === 'bob')?.sub);
+  });
+
+  it('asks again on the next login in the same browser, so users can switch', async () => {
+    const config = await rpConfig('basic');
+    const jar = new CookieJar();
+    const subs: string[] = [];
+    for (const [username, password] of [['alice', 'alice-password'], ['bob', 'bob-password']] as const) {
+      const login = await startLogin(config);
+      const callback = await loginAtDevIdp(login.url.href, { username, password }, { jar });
+      const tokens = await oidc.authorizationCodeGrant(config, callback, {
+        pkceCodeVerifier: login.verifier,
+        expectedNonce: login.nonce,
+        expectedState: login.state,
+      });
+      subs.push(tokens.claims()!.sub);
+    }
+    expect(subs).toEqual(idp.users.map((u) => u.sub));
   });
 
   it('rejects a wrong client secret and a Basic header that is not form-encoded (RFC 6749 §2.3.1)', async () => {

@@ -27,7 +27,7 @@ interface Cookie {
 }
 
 /** Only what oidc-provider sets: name, value, path, and deletion via past `expires`/`max-age=0`. */
-class CookieJar {
+export class CookieJar {
   private readonly cookies = new Map<string, Cookie>();
 
   store(setCookies: string[], requestUrl: URL): void {
@@ -101,8 +101,13 @@ function pageError(html: string | undefined): string | undefined {
  * browser to: the RP's redirect_uri with `code` & `state`, or with `error=access_denied` after a cancel.
  * Throws DevIdpLoginError when the IdP shows a page instead (wrong password, bad request).
  */
-export async function loginAtDevIdp(authorizeUrl: string, user: DevIdpUser | 'cancel'): Promise<URL> {
-  const jar = new CookieJar();
+export async function loginAtDevIdp(
+  authorizeUrl: string,
+  user: DevIdpUser | 'cancel',
+  /** Pass one jar to several logins to act as one browser (keeps the IdP session cookie). */
+  options: { jar?: CookieJar } = {},
+): Promise<URL> {
+  const jar = options.jar ?? new CookieJar();
   const idpOrigin = new URL(authorizeUrl).origin;
   let current = new URL(authorizeUrl);
   let res = await step(jar, current);
