@@ -7,7 +7,8 @@ export class MemberLoginPage {
   readonly orgInput = () => this.page.getByLabel('Organization ID');
   readonly continueButton = () => this.page.getByRole('button', { name: 'Continue with SSO' });
   readonly signOutButton = () => this.page.getByRole('button', { name: 'Sign out', exact: true });
-  readonly alert = () => this.page.getByRole('alert');
+  // Scoped to <main>: Next's route announcer (outside main) also has role=alert.
+  readonly alert = () => this.page.locator('main').getByRole('alert');
 
   async goto(org?: string): Promise<void> {
     await this.page.goto(org ? `/login?org=${encodeURIComponent(org)}` : '/login');

@@ -8,7 +8,8 @@ export class SigninPage {
   readonly signInButton = () => this.page.getByRole('button', { name: 'Sign in', exact: true });
   readonly createDemoButton = () => this.page.getByRole('button', { name: 'Create a demo organization' });
   readonly continueButton = () => this.page.getByRole('button', { name: 'Continue', exact: true });
-  readonly formError = () => this.page.getByRole('alert');
+  // Scoped to <main>: Next's route announcer (outside main) also has role=alert.
+  readonly formError = () => this.page.locator('main').getByRole('alert');
 
   async goto(): Promise<void> {
     await this.page.goto('/signin');

@@ -24,9 +24,14 @@ export class SsoSettingsPage {
   readonly copyCallbackButton = () => this.page.getByRole('button', { name: 'Copy callback URL' });
   readonly copyMemberLinkButton = () => this.page.getByRole('button', { name: 'Copy member sign-in link' });
   readonly signOutButton = () => this.page.getByRole('button', { name: 'Sign out', exact: true });
-  /** Form-level error (role=alert) and success message (role=status). */
-  readonly formError = () => this.page.getByRole('alert');
-  readonly status = () => this.page.getByRole('status');
+  /** The configuration form (the page also has the test sign-in and delete forms). */
+  readonly form = () => this.page.locator('form').filter({ has: this.saveButton() });
+  /**
+   * The config form's error (role=alert) and success message (role=status). Scoped to the form: Next's route
+   * announcer also has role=alert, and a test sign-in result is another role=status.
+   */
+  readonly formError = () => this.form().getByRole('alert');
+  readonly status = () => this.form().getByRole('status');
 
   async goto(): Promise<void> {
     await this.page.goto('/settings/sso');
