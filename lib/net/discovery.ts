@@ -114,6 +114,14 @@ function fromOutboundError(err: OutboundError, issuerUrl: string, opts: GuardOpt
   }
 }
 
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('timeout')), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 export async function fetchDiscovery(issuerUrl: string, opts: GuardOptions): Promise<DiscoveryResult> {
   const issuerProblem = endpointProblem(issuerUrl, opts.allowLoopback);
   if (issuerProblem) {
@@ -178,12 +186,15 @@ export async function fetchDiscovery(issuerUrl: string, opts: GuardOptions): Pro
     const problem = endpointProblem(value, opts.allowLoopback);
     if (problem) return fail(problem.reason, `The discovery document's ${key} "${value}" ${problem.why}.`);
   }
+  const issuerHost = new URL(issuerUrl).hostname;
   for (const [key, value] of endpointEntries) {
-    if (!SERVER_FETCHED.has(key)) continue;
     const host = new URL(value).hostname;
+    // The issuer's own host was just vetted by the fetch; other hosts are resolved here so a bad
+    // config is refused at save time (the guard still re-checks at fetch time).
+    if (!SERVER_FETCHED.has(key) || host === issuerHost) continue;
     let allowed: boolean;
     try {
-      allowed = await hostResolvesToAllowed(host, opts.allowLoopback);
+      allowed = await withTimeout(hostResolvesToAllowed(host, opts.allowLoopback), opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     } catch {
       return fail('unreachable', `The discovery document's ${key} host "${host}" could not be resolved.`);
     }
