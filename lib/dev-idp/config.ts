@@ -32,7 +32,7 @@ export interface DevIdpOptions {
 }
 
 /** Reads the dev IdP's settings from the environment (see docs/ARCHITECTURE.md "Ports and environment"). */
-export function devIdpOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): DevIdpOptions {
+export function devIdpOptionsFromEnv(env: Record<string, string | undefined> = process.env): DevIdpOptions {
   const blankToUndefined = Object.fromEntries(
     Object.entries(env).filter(([key, value]) => key in envSchema.shape && value !== undefined && value !== ''),
   );

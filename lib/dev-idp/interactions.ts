@@ -31,9 +31,10 @@ function send(res: ServerResponse, status: number, html: string): void {
   res.setHeader('content-type', 'text/html; charset=utf-8');
   res.setHeader('cache-control', 'no-store');
   // The page is inline-styled and script-free; forbid everything else, including framing (clickjacking).
+  // No form-action: browsers apply it to the redirect chain after the post, which ends at the RP's origin.
   res.setHeader(
     'content-security-policy',
-    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
   );
   res.setHeader('x-frame-options', 'DENY');
   res.end(html);
@@ -89,7 +90,8 @@ export function createInteractionHandler(getProvider: () => Provider) {
         const { username, password } = form.success ? form.data : { username: '', password: '' };
         const user = findUserByCredentials(username, password);
         if (!user) {
-          send(res, 401, renderLoginPage({ uid: details.uid, clientName, username, error: WRONG_CREDENTIALS, users: DEMO_USERS }));
+          // 200, not 401: a re-rendered form is a normal page, and browsers log 4xx documents as console errors.
+          send(res, 200, renderLoginPage({ uid: details.uid, clientName, username, error: WRONG_CREDENTIALS, users: DEMO_USERS }));
           return true;
         }
         // Each sign-in starts a fresh IdP session: switching users in one browser would otherwise make

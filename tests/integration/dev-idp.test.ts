@@ -1,7 +1,7 @@
 import * as oidc from 'openid-client';
 import { fetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDevIdp, type DevIdp } from '@/lib/dev-idp';
+import { devIdpOptionsFromEnv, startDevIdp, type DevIdp } from '@/lib/dev-idp';
 import { CookieJar, DevIdpLoginError, loginAtDevIdp } from '@/tests/support/idp-login';
 
 const REDIRECT_URI = 'http://localhost:3000/sso/callback';
@@ -184,7 +184,7 @@ describe('dev IdP', () => {
     const login = await startLogin(config);
     const failure = await loginAtDevIdp(login.url.href, { username: 'alice', password: 'nope' }).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(DevIdpLoginError);
-    expect((failure as DevIdpLoginError).status).toBe(401);
+    expect((failure as DevIdpLoginError).status).toBe(200);
     expect((failure as DevIdpLoginError).pageError).toBe('Wrong username or password');
 
     const unknown = await loginAtDevIdp(login.url.href, { username: 'mallory', password: 'alice-password' }).catch((e: unknown) => e);
@@ -227,7 +227,7 @@ describe('dev IdP', () => {
       headers: { cookie: cookies, 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ username: evil, password: 'x' }).toString(),
     });
-    expect(post.status).toBe(401);
+    expect(post.status).toBe(200);
     const again = await post.text();
     expect(again).toContain('Wrong username or password');
     expect(again).not.toContain('<script');
@@ -240,5 +240,43 @@ describe('dev IdP', () => {
     const failure = await loginAtDevIdp(login.url.href, { username: 'alice', password: 'alice-password' }).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(DevIdpLoginError);
     expect((failure as DevIdpLoginError).status).toBe(400);
+  });
+});
+
+describe('dev IdP environment', () => {
+  it('reads port, issuer and redirect URIs, falling back to APP_URL for the callback', () => {
+    expect(
+      devIdpOptionsFromEnv({
+        DEV_IDP_PORT: '4102',
+        DEV_IDP_ISSUER: 'http://127.0.0.1:4102',
+        DEV_IDP_REDIRECT_URIS: 'http://localhost:3000/sso/callback, http://127.0.0.1:3100/sso/callback',
+      }),
+    ).toMatchObject({
+      port: 4102,
+      issuer: 'http://127.0.0.1:4102',
+      redirectUris: ['http://localhost:3000/sso/callback', 'http://127.0.0.1:3100/sso/callback'],
+    });
+    expect(devIdpOptionsFromEnv({ APP_URL: 'http://localhost:3100' }).redirectUris).toEqual(['http://localhost:3100/sso/callback']);
+    expect(devIdpOptionsFromEnv({ DEV_IDP_PORT: '' })).toMatchObject({ port: undefined, redirectUris: undefined });
+  });
+
+  it('rejects invalid values without echoing them', () => {
+    expect(() => devIdpOptionsFromEnv({ DEV_IDP_PORT: 'seventy' })).toThrow('DEV_IDP_PORT');
+    expect(() => devIdpOptionsFromEnv({ DEV_IDP_REDIRECT_URIS: 'not a url' })).toThrow(/DEV_IDP_REDIRECT_URIS/);
+    expect(() => devIdpOptionsFromEnv({ DEV_IDP_REDIRECT_URIS: 'not a url' })).not.toThrow(/not a url/);
+  });
+
+  it('derives the issuer from the bound port even when DEV_IDP_ISSUER names a fixed one', async () => {
+    const saved = process.env.DEV_IDP_ISSUER;
+    process.env.DEV_IDP_ISSUER = 'http://127.0.0.1:3002';
+    try {
+      const other = await startDevIdp({ port: 0, redirectUris: [REDIRECT_URI] });
+      await other.close();
+      expect(other.issuer).not.toBe('http://127.0.0.1:3002');
+      expect(other.issuer).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    } finally {
+      if (saved === undefined) delete process.env.DEV_IDP_ISSUER;
+      else process.env.DEV_IDP_ISSUER = saved;
+    }
   });
 });
