@@ -3,6 +3,7 @@ import type { SecretBox } from './crypto/secret-box';
 import type { StateSealer } from './crypto/login-state';
 import type { ServiceStore } from './db/store';
 import type { ServiceLogger } from './http/logger';
+import type { IssuerCheckMemo } from './issuer-check-memo';
 import type { RelyingPartyPort } from './relying-party-port';
 
 /** Everything a route needs, built once per service instance. */
@@ -12,6 +13,8 @@ export interface ServiceContext {
   secretBox: SecretBox;
   states: StateSealer;
   rp: RelyingPartyPort;
+  /** rp.checkIssuer behind a short-lived memo of successes (see issuer-check-memo.ts). */
+  issuerChecks: IssuerCheckMemo;
   logger: ServiceLogger;
   now: () => number;
 }

@@ -11,6 +11,7 @@ import { createSecretBox } from './crypto/secret-box';
 import { openDatabase } from './db/open-database';
 import { createStore } from './db/store';
 import { createServiceLogger, type LogSink } from './http/logger';
+import { createIssuerCheckMemo } from './issuer-check-memo';
 import { createRelyingParty } from './oidc';
 import type { RelyingPartyPort } from './relying-party-port';
 import { resolveServiceKeys } from './service-keys';
@@ -51,12 +52,14 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
   const logger = createServiceLogger(config.logLevel, sink);
   const db = openDatabase(resolveDbPath(config));
   const store = createStore(db);
+  const rp = relyingParty ?? createRelyingParty({ devMode: config.devMode, now });
   const ctx: ServiceContext = {
     config,
     store,
     secretBox: createSecretBox(keys.encryptionKey),
     states: createStateSealer(keys.stateSecret, now),
-    rp: relyingParty ?? createRelyingParty({ devMode: config.devMode, now }),
+    rp,
+    issuerChecks: createIssuerCheckMemo((url) => rp.checkIssuer(url), { now }),
     logger,
     now,
   };

@@ -190,16 +190,29 @@ describe('/v1/sso/config', () => {
 
   it('refuses an issuer whose discovery is wrong, but accepts one that is merely unreachable', async () => {
     const dev = await signup(svc.url);
+    const config = { ...VALID_CONFIG, issuerUrl: 'http://127.0.0.1:9/never-checked-before' };
     svc.rp.issuerCheck = { ok: false, reason: 'issuer_mismatch', message: 'discovery names another issuer' };
-    const refused = await saveConfig(svc.url, dev.apiKey);
+    const refused = await saveConfig(svc.url, dev.apiKey, config);
     expect(refused.status).toBe(400);
     expect((await json(refused)).message).toBe('issuerUrl: discovery names another issuer');
     expect((await fetch(`${svc.url}/v1/sso/config`, authed(dev.apiKey))).status).toBe(404);
 
     svc.rp.issuerCheck = { ok: false, reason: 'unreachable', message: 'could not connect' };
-    const accepted = await saveConfig(svc.url, dev.apiKey);
+    const accepted = await saveConfig(svc.url, dev.apiKey, config);
     svc.rp.issuerCheck = { ok: true };
     expect(accepted.status).toBe(201);
+  });
+
+  it('remembers a successful issuer check briefly, but re-checks after a failure', async () => {
+    const dev = await signup(svc.url);
+    const config = { ...VALID_CONFIG, issuerUrl: 'http://127.0.0.1:9/memo' };
+    const checks = () => svc.rp.calls.filter((c) => c.method === 'checkIssuer' && c.args[0] === config.issuerUrl).length;
+    svc.rp.issuerCheck = { ok: false, reason: 'not_json', message: 'not JSON' };
+    expect((await saveConfig(svc.url, dev.apiKey, config)).status).toBe(400);
+    svc.rp.issuerCheck = { ok: true };
+    expect((await saveConfig(svc.url, dev.apiKey, config)).status).toBe(201);
+    expect((await saveConfig(svc.url, dev.apiKey, config)).status).toBe(201);
+    expect(checks()).toBe(2);
   });
 
   it('a refused update leaves the previous config intact, and a save drops the RP cache', async () => {

@@ -5,8 +5,9 @@
  * records the state id in consumed_states before redeeming the code.
  * Layout (base64url): version(1) | iv(12) | tag(16) | ciphertext(JSON payload).
  */
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
+import { createRandomPool } from './random-pool';
 
 const VERSION = 2;
 const IV_BYTES = 12;
@@ -33,17 +34,18 @@ export interface StateSealer {
   open(token: string): LoginState | null;
 }
 
-export function deriveStateKey(stateSecret: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', stateSecret, 'grantex-sso', 'login-state/aes-256-gcm/v2', 32));
+export function deriveStateKey(stateSecret: string): KeyObject {
+  return createSecretKey(Buffer.from(hkdfSync('sha256', stateSecret, 'grantex-sso', 'login-state/aes-256-gcm/v2', 32)));
 }
 
 export function createStateSealer(stateSecret: string, now: () => number = Date.now): StateSealer {
   const key = deriveStateKey(stateSecret);
   const aad = Buffer.from('grantex-login-state', 'utf8');
+  const random = createRandomPool();
   return {
     issue(developerId) {
-      // One randomBytes call for all per-login randomness keeps the hot path cheap.
-      const rnd = randomBytes(16 + 32 + 32 + IV_BYTES);
+      // All per-login randomness in one draw from the pool keeps the hot path cheap.
+      const rnd = random(16 + 32 + 32 + IV_BYTES);
       const iat = Math.floor(now() / 1000);
       const state: LoginState = {
         sid: rnd.subarray(0, 16).toString('base64url'),

@@ -51,7 +51,7 @@ export function registerSsoConfigRoutes(app: FastifyInstance, ctx: ServiceContex
 
     let check;
     try {
-      check = await ctx.rp.checkIssuer(input.issuerUrl);
+      check = await ctx.issuerChecks.check(input.issuerUrl);
     } catch (err) {
       throw ssoErrorFrom(err) ?? err;
     }
@@ -86,6 +86,7 @@ export function registerSsoConfigRoutes(app: FastifyInstance, ctx: ServiceContex
     const removed = ctx.store.deleteSsoConfig(dev.id);
     if (!removed) throw notFound(MESSAGES.configNotFound);
     ctx.rp.forget(removed.issuer_url);
+    ctx.issuerChecks.invalidate(removed.issuer_url);
     return reply.code(204).send();
   });
 }
