@@ -373,6 +373,23 @@ describe('token endpoint failures', () => {
     expect(err.message).toMatch(/too large/);
   });
 
+  it('does not follow a token endpoint redirect to the metadata address', async () => {
+    op.behave.token = { kind: 'redirect', location: 'http://169.254.169.254/latest/meta-data/' };
+    const err = await loginError(makeRp(), op);
+    expect(err.kind).toBe('token_exchange_failed');
+    expect(err.message).toBe('Token exchange failed: the identity provider answered HTTP 302');
+  });
+
+  it('does not follow a JWKS redirect and aborts an oversized JWKS', async () => {
+    op.behave.jwks = { kind: 'redirect', location: 'http://169.254.169.254/jwks' };
+    const redirected = await loginError(makeRp(), op);
+    expect(redirected).toMatchObject({ kind: 'idp_unavailable', status: 502 });
+    expect(redirected.message).toBe('ID token verification failed: its signing keys (JWKS) answered HTTP 302');
+    op.behave.jwks = { kind: 'endless' };
+    const endless = await loginError(makeRp({ maxBytes: 128 * 1024 }), op);
+    expect(endless.message).toBe('ID token verification failed: its signing keys (JWKS) are too large');
+  });
+
   it('blocks a discovered token endpoint on the metadata address', async () => {
     op.behave.discoveryOverrides = { token_endpoint: 'http://169.254.169.254/token' };
     const err = await makeRp()
@@ -393,6 +410,14 @@ describe('discovery at login time', () => {
     expect(err.status).toBe(503);
     expect(err.message).toContain(`"${op.issuer}/"`);
   });
+
+  it.each(['https://169.254.169.254', 'https://10.0.0.1', 'https://[::ffff:127.0.0.1]', 'http://idp.example.com'])(
+    'refuses the issuer %s in production mode without contacting it',
+    async (issuer) => {
+      const check = await createRelyingParty({ devMode: false, timeoutMs: 1000 }).checkIssuer(issuer);
+      expect(check).toMatchObject({ ok: false, reason: 'blocked_address' });
+    },
+  );
 
   it('does not cache a discovery failure for long', async () => {
     const rp = makeRp();
