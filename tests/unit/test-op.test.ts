@@ -214,6 +214,28 @@ describe('test OP, normal behaviour', () => {
     expect(flow.callback.searchParams.get('code')).toBeNull();
   });
 
+  it('sends a wrong iss parameter, redirects discovery, and serves two keys for the kid-less case', async () => {
+    op.behave.authorizeIss = 'https://evil.example';
+    const flow = await login(op, await rp(op));
+    expect(flow.callback.searchParams.get('iss')).toBe('https://evil.example');
+    op.reset();
+
+    op.behave.discovery = { kind: 'redirect', location: 'http://169.254.169.254/latest/meta-data/' };
+    const redirected = await fetch(op.discoveryUrl, { redirect: 'manual' });
+    expect(redirected.status).toBe(302);
+    expect(redirected.headers.get('location')).toBe('http://169.254.169.254/latest/meta-data/');
+    op.reset();
+
+    const before = op.keys.length;
+    await op.rotateKey({ keepOld: true });
+    op.behave.omitKid = true;
+    const jwks = (await (await fetch(op.endpoints.jwks)).json()) as { keys: unknown[] };
+    expect(jwks.keys).toHaveLength(2);
+    const token = await rawIdToken(op, await rp(op));
+    expect(decodeProtectedHeader(token)).not.toHaveProperty('kid');
+    expect(op.keys).toHaveLength(before + 1);
+  });
+
   it('serves a huge body with a matching Content-Length and lets the client stop reading', async () => {
     op.behave.discovery = { kind: 'huge' };
     const res = await fetch(op.discoveryUrl);
