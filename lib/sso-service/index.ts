@@ -47,7 +47,13 @@ function formatUrl(host: string, port: number): string {
 
 export async function startSsoService(options: SsoServiceOptions = {}): Promise<RunningSsoService> {
   const { logger: sink, now = Date.now, relyingParty, ...overrides } = options;
-  const config: ServiceConfig = { ...loadServiceConfig(), ...overrides };
+  const fromEnv = loadServiceConfig();
+  const config: ServiceConfig = {
+    ...fromEnv,
+    ...overrides,
+    // A caller that picks its own data dir means the database inside it, not an env GRANTEX_DB_PATH elsewhere.
+    dbPath: 'dbPath' in overrides ? overrides.dbPath : overrides.dataDir !== undefined ? undefined : fromEnv.dbPath,
+  };
   const keys = resolveServiceKeys(config);
   const logger = createServiceLogger(config.logLevel, sink);
   const db = openDatabase(resolveDbPath(config));

@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { loadServiceConfig, ServiceConfigError, startSsoService } from '@/lib/sso-service';
 import { createSecretBox, SecretBoxError } from '@/lib/sso-service/crypto/secret-box';
 import { MIGRATIONS } from '@/lib/sso-service/db/migrations';
+import { openDatabase } from '@/lib/sso-service/db/open-database';
+import { createStore } from '@/lib/sso-service/db/store';
 import { authed, json, saveConfig, signup, startTestService, VALID_CONFIG } from './service-harness';
 
 const tempDir = () => mkdtempSync(path.join(tmpdir(), 'gx-storage-'));
@@ -88,6 +90,44 @@ describe('storage', () => {
     const keys = JSON.parse(readFileSync(keysFile, 'utf8')) as Record<string, string>;
     expect(Buffer.from(keys.encryptionKey ?? '', 'base64url')).toHaveLength(32);
     expect((keys.stateSecret ?? '').length).toBeGreaterThanOrEqual(32);
+  });
+});
+
+describe('storage details', () => {
+  it('a caller-chosen data dir wins over GRANTEX_DB_PATH from the environment', async () => {
+    const elsewhere = path.join(tempDir(), 'elsewhere.db');
+    const previous = process.env.GRANTEX_DB_PATH;
+    process.env.GRANTEX_DB_PATH = elsewhere;
+    try {
+      const svc = await startTestService();
+      await svc.close();
+      expect(readdirSync(svc.dataDir)).toContain('grantex.db');
+      expect(readdirSync(path.dirname(elsewhere))).toEqual([]);
+    } finally {
+      if (previous === undefined) delete process.env.GRANTEX_DB_PATH;
+      else process.env.GRANTEX_DB_PATH = previous;
+    }
+  });
+
+  it('purges consumed states only once they have expired, and reports replays', () => {
+    const db = openDatabase(path.join(tempDir(), 'grantex.db'));
+    try {
+      const store = createStore(db);
+      expect(store.consumeState('state-old-000000001', 'dev_a', 1_000)).toBe(true);
+      expect(store.consumeState('state-new-000000001', 'dev_a', 5_000)).toBe(true);
+      expect(store.consumeState('state-new-000000001', 'dev_a', 5_000)).toBe(false);
+      store.recordStateFailure('state-new-000000001', { status: 502, code: 'SSO_ERROR', message: 'Token exchange failed' });
+      expect(store.purgeConsumedStates(2_000)).toBe(1);
+      expect(store.getConsumedState('state-old-000000001')).toBeUndefined();
+      expect(store.getConsumedState('state-new-000000001')).toEqual({
+        outcome: 'failed',
+        error_status: 502,
+        error_code: 'SSO_ERROR',
+        error_message: 'Token exchange failed',
+      });
+    } finally {
+      db.close();
+    }
   });
 });
 

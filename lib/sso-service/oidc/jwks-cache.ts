@@ -31,6 +31,7 @@ export interface JwksCacheOptions extends GuardOptions {
 export class JwksCache {
   private readonly cache: RefreshingCache<JwksKeys, JwksLoadError>;
   private readonly lastMissRefetch = new Map<string, number>();
+  private readonly missRefetchInflight = new Map<string, Promise<Loaded<JwksKeys, JwksLoadError>>>();
   private readonly missCooldownMs: number;
   private readonly clock: () => number;
 
@@ -55,11 +56,16 @@ export class JwksCache {
    * (the caller then rejects the token with what it has).
    */
   async refetchForUnknownKey(jwksUri: string): Promise<Loaded<JwksKeys, JwksLoadError> | null> {
+    // Tokens arriving while the rotation refetch runs wait for it instead of being rejected.
+    const running = this.missRefetchInflight.get(jwksUri);
+    if (running) return running;
     const now = this.clock();
     const last = this.lastMissRefetch.get(jwksUri);
     if (last !== undefined && now - last < this.missCooldownMs) return null;
     this.lastMissRefetch.set(jwksUri, now);
-    return this.cache.refresh(jwksUri);
+    const refetch = this.cache.refresh(jwksUri).finally(() => this.missRefetchInflight.delete(jwksUri));
+    this.missRefetchInflight.set(jwksUri, refetch);
+    return refetch;
   }
 
   forget(jwksUri: string): void {
