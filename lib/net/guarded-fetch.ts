@@ -129,6 +129,8 @@ export async function guardedFetch(
       headers: [...res.headers],
     });
   } catch (err) {
+    // Whatever went wrong, make sure the transfer stops (a capped body must not keep streaming).
+    controller.abort();
     const known = findOutboundError(err);
     if (known) throw known;
     if (timedOut) {

@@ -196,6 +196,18 @@ describe('caching', () => {
     });
   });
 
+  it('lets concurrent logins during a key rotation share the one refetch', async () => {
+    await withOp({}, async (rotating) => {
+      const rp = makeRp();
+      await login(rp, rotating);
+      await rotating.rotateKey();
+      rotating.reset();
+      const results = await Promise.all(Array.from({ length: 5 }, () => login(rp, rotating)));
+      expect(results.map((r) => r.identity.sub)).toEqual(Array(5).fill('test-op-user-1'));
+      expect(rotating.requestsTo('jwks')).toHaveLength(1);
+    });
+  });
+
   it('does not refetch the JWKS for every token in a flood of unknown kids', async () => {
     const rp = makeRp();
     await login(rp, op);
