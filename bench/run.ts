@@ -77,6 +77,10 @@ interface Phase {
   orgs: number;
   seedSeconds?: number;
   seedPerSec?: number;
+  /** Mean per-request latency while seeding (32 in flight) and the IdP requests the saves caused. */
+  seedMeanSignupMs?: number;
+  seedMeanConfigMs?: number;
+  seedIdpRequests?: number;
   loginUrl?: LoginUrlResult;
   callback?: CallbackResult;
   throughput?: ThroughputResult;
@@ -158,7 +162,13 @@ async function main(): Promise<number> {
         orgs = seeded.orgs;
         phase.seedSeconds = seeded.seconds;
         phase.seedPerSec = opts.scaleOrgs / seeded.seconds;
-        progress(`  seeded in ${seeded.seconds.toFixed(1)} s (${Math.round(phase.seedPerSec)} orgs/s)`);
+        phase.seedMeanSignupMs = seeded.meanSignupMs;
+        phase.seedMeanConfigMs = seeded.meanConfigMs;
+        phase.seedIdpRequests = seeded.idpRequests;
+        progress(
+          `  seeded in ${seeded.seconds.toFixed(1)} s (${Math.round(phase.seedPerSec)} orgs/s; mean signup ` +
+            `${seeded.meanSignupMs.toFixed(1)} ms, config ${seeded.meanConfigMs.toFixed(1)} ms; ${seeded.idpRequests} IdP requests)`,
+        );
       } finally {
         await service.stop();
       }
@@ -281,7 +291,11 @@ function report(
     }
   }
   if (scaled?.seedSeconds !== undefined) {
-    out.push(`\n6. Seeded ${scaled.orgs} orgs through the API in ${fmt(scaled.seedSeconds, 1)} s (${Math.round(scaled.seedPerSec ?? 0)} orgs/s)`);
+    out.push(
+      `\n6. Seeded ${scaled.orgs} orgs through the API in ${fmt(scaled.seedSeconds, 1)} s (${Math.round(scaled.seedPerSec ?? 0)} orgs/s, ` +
+        `32 in flight): mean signup ${fmt(scaled.seedMeanSignupMs, 1)} ms, mean config save ${fmt(scaled.seedMeanConfigMs, 1)} ms, ` +
+        `${scaled.seedIdpRequests} service → IdP requests`,
+    );
   }
   const deltas: { metric: string; base: number; next: number; slowerPct: number }[] = [];
   if (base && scaled) {
@@ -317,7 +331,8 @@ function report(
     if (browser) {
       out.push(
         `   ${browser.logins} logins: median ${fmt(browser.medianTotalMs, 0)} ms from "Continue with SSO" to the identity page; ` +
-          `IdP page (arrival → submit) ${fmt(browser.medianIdpPageMs, 0)} ms; everything else ${fmt(browser.medianWithoutIdpPageMs, 0)} ms` +
+          `IdP page (arrival → submit) ${fmt(browser.medianIdpPageMs, 0)} ms; everything else ${fmt(browser.medianWithoutIdpPageMs, 0)} ms ` +
+          `(click → IdP page loaded ${fmt(browser.medianToIdpMs, 0)} ms, IdP submit → identity shown ${fmt(browser.medianBackMs, 0)} ms)` +
           (browser.errors ? `; ${browser.errors} failed (${browser.firstError})` : ''),
       );
     }

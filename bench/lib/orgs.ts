@@ -1,4 +1,5 @@
 import type { SignupResponse, SsoConfigRequest } from '@/lib/contract';
+import { serviceRequests } from './counting-proxy';
 import { json } from './http';
 import { progress } from './log';
 import type { Idp } from './stack';
@@ -17,7 +18,13 @@ export function configBody(idp: Idp): SsoConfigRequest {
   };
 }
 
-export async function createOrg(serviceUrl: string, idp: Idp, i: number): Promise<Org> {
+export interface OrgTiming {
+  signupMs: number;
+  configMs: number;
+}
+
+export async function createOrg(serviceUrl: string, idp: Idp, i: number, timing?: OrgTiming): Promise<Org> {
+  const t0 = performance.now();
   const signup = await json<SignupResponse>(
     `${serviceUrl}/v1/signup`,
     {
@@ -27,6 +34,7 @@ export async function createOrg(serviceUrl: string, idp: Idp, i: number): Promis
     },
     201,
   );
+  const t1 = performance.now();
   await json(
     `${serviceUrl}/v1/sso/config`,
     {
@@ -36,6 +44,10 @@ export async function createOrg(serviceUrl: string, idp: Idp, i: number): Promis
     },
     201,
   );
+  if (timing) {
+    timing.signupMs += t1 - t0;
+    timing.configMs += performance.now() - t1;
+  }
   return { developerId: signup.developerId, apiKey: signup.apiKey };
 }
 
@@ -48,17 +60,19 @@ export async function seedOrgs(
   idp: Idp,
   count: number,
   concurrency = 32,
-): Promise<{ orgs: Org[]; seconds: number }> {
+): Promise<{ orgs: Org[]; seconds: number; meanSignupMs: number; meanConfigMs: number; idpRequests: number }> {
   const orgs: Org[] = new Array<Org>(count);
   let next = 0;
   let done = 0;
   const t0 = performance.now();
   let lastReport = t0;
+  const timing: OrgTiming = { signupMs: 0, configMs: 0 };
+  const idpBefore = idp.proxy.snapshot();
   const worker = async () => {
     for (;;) {
       const i = next++;
       if (i >= count) return;
-      orgs[i] = await createOrg(serviceUrl, idp, i);
+      orgs[i] = await createOrg(serviceUrl, idp, i, timing);
       done++;
       const now = performance.now();
       if (now - lastReport > 5_000) {
@@ -68,7 +82,13 @@ export async function seedOrgs(
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
-  return { orgs, seconds: (performance.now() - t0) / 1000 };
+  return {
+    orgs,
+    seconds: (performance.now() - t0) / 1000,
+    meanSignupMs: timing.signupMs / count,
+    meanConfigMs: timing.configMs / count,
+    idpRequests: serviceRequests(idp.proxy.since(idpBefore)),
+  };
 }
 
 /** Deterministic spread over the stored orgs, so 10k-org runs touch cold rows too. */

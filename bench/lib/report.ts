@@ -21,7 +21,10 @@ export function below(id: string, description: string, value: number, limit: num
     description,
     value: `${value.toFixed(digits)} ${unit}`,
     pass: value < limit,
-    margin: `${room >= 0 ? '' : '-'}${Math.abs(room).toFixed(digits)} ${unit} ${room >= 0 ? 'to spare' : 'over'} (${fmtPct((room / limit) * 100)})`,
+    margin:
+      `${Math.abs(room).toFixed(digits)} ${unit === '%' ? 'points' : unit} ${room >= 0 ? 'to spare' : 'over'}` +
+      // A relative margin of a percentage is meaningless; of an absolute limit it says how close it was.
+      (unit === '%' ? '' : ` (${fmtPct((room / limit) * 100)})`),
   };
 }
 

@@ -59,6 +59,10 @@ interface Timing {
   totalMs: number;
   idpPageMs: number;
   consoleMs: number;
+  /** Click → IdP login page loaded: console /sso/start, service login URL, IdP authorize + interaction page. */
+  toIdpMs: number;
+  /** IdP submit → identity shown: IdP redirects, console callback, service callback, /member render. */
+  backMs: number;
 }
 
 async function memberLogin(page: Page, app: string, idp: Idp, org: Org): Promise<Timing> {
@@ -76,7 +80,13 @@ async function memberLogin(page: Page, app: string, idp: Idp, org: Org): Promise
   await page.waitForURL((u) => u.origin === app && u.pathname.startsWith('/member'), { waitUntil: 'load' });
   await page.getByText('alice@example.com').first().waitFor({ timeout: 10_000 });
   const t1 = performance.now();
-  return { totalMs: t1 - t0, idpPageMs: tSubmit - tArrive, consoleMs: t1 - t0 - (tSubmit - tArrive) };
+  return {
+    totalMs: t1 - t0,
+    idpPageMs: tSubmit - tArrive,
+    consoleMs: t1 - t0 - (tSubmit - tArrive),
+    toIdpMs: tArrive - t0,
+    backMs: t1 - tSubmit,
+  };
 }
 
 export interface BrowserResult {
@@ -86,6 +96,8 @@ export interface BrowserResult {
   medianTotalMs: number;
   medianIdpPageMs: number;
   medianWithoutIdpPageMs: number;
+  medianToIdpMs: number;
+  medianBackMs: number;
   totalMs: Summary;
 }
 
@@ -133,11 +145,13 @@ export async function measureBrowserLogins(app: string, idp: Idp, org: Org, n: n
     medianTotalMs: median(timings.map((t) => t.totalMs)),
     medianIdpPageMs: median(timings.map((t) => t.idpPageMs)),
     medianWithoutIdpPageMs: median(timings.map((t) => t.consoleMs)),
+    medianToIdpMs: median(timings.map((t) => t.toIdpMs)),
+    medianBackMs: median(timings.map((t) => t.backMs)),
     totalMs: summarize(timings.map((t) => t.totalMs)),
   };
   progress(
     `  median ${result.medianTotalMs.toFixed(0)} ms total, IdP page ${result.medianIdpPageMs.toFixed(0)} ms, ` +
-      `rest ${result.medianWithoutIdpPageMs.toFixed(0)} ms; errors ${errors}${firstError ? ` (${firstError})` : ''}`,
+      `rest ${result.medianWithoutIdpPageMs.toFixed(0)} ms (to IdP ${result.medianToIdpMs.toFixed(0)}, back ${result.medianBackMs.toFixed(0)}); errors ${errors}${firstError ? ` (${firstError})` : ''}`,
   );
   return result;
 }
