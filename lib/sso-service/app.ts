@@ -109,6 +109,9 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
         err: { name: err.name, code: err.code, frames: stackFrames(err) },
       });
       apiError = new ApiError(500, 'INTERNAL_ERROR', MESSAGES.internal);
+    } else if (apiError.code === 'SSO_ERROR' && logger.enabled('warn')) {
+      // Relying-party messages are safe to show by contract (no codes, tokens or secrets); operators need them.
+      logger.log('warn', { reqId: request.id, msg: 'sso error', status: apiError.statusCode, detail: apiError.message });
     }
     const body: ErrorBody = { message: apiError.message, code: apiError.code, requestId: request.id };
     return reply.code(apiError.statusCode).send(body);

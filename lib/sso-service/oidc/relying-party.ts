@@ -108,7 +108,12 @@ export function createRelyingParty(opts: RelyingPartyOptions): RelyingParty {
         );
       }
       const setup = await setupFor(cfg);
-      const callbackUrl = new URL(cfg.redirectUri);
+      let callbackUrl: URL;
+      try {
+        callbackUrl = new URL(cfg.redirectUri);
+      } catch {
+        throw new RpError('token_exchange_failed', 502, `${MESSAGES.tokenExchangeFailed}: the configured redirect URI is not a valid URL`);
+      }
       callbackUrl.search = '';
       callbackUrl.hash = '';
       callbackUrl.searchParams.set('code', p.code);
