@@ -2,9 +2,10 @@
  * `npm run dev-idp`: the local development OpenID Provider on its own (see lib/dev-idp).
  * Credentials printed here are the documented dev-only ones; nothing else is secret.
  */
-import { devIdpOptionsFromEnv, startDevIdp } from '@/lib/dev-idp';
+import { startDevIdp } from '@/lib/dev-idp';
 
-const idp = await startDevIdp({ ...devIdpOptionsFromEnv(), logRequests: true });
+// startDevIdp reads DEV_IDP_PORT, DEV_IDP_ISSUER, DEV_IDP_REDIRECT_URIS (and APP_URL) itself.
+const idp = await startDevIdp({ logRequests: true });
 
 console.log(`Dev IdP issuer:   ${idp.issuer}`);
 console.log(`Discovery:        ${idp.issuer}/.well-known/openid-configuration`);

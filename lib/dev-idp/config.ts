@@ -5,6 +5,7 @@ export const DEFAULT_CLIENT_ID = 'grantex-console';
 export const DEFAULT_CLIENT_SECRET = 'dev-only-secret:change%me+now';
 export const DEFAULT_PORT = 3002;
 export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_REDIRECT_URI = 'http://localhost:3000/sso/callback';
 
 const urlList = z
   .string()

@@ -1,7 +1,15 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Provider from 'oidc-provider';
-import { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_HOST, DEFAULT_PORT, type DevIdpOptions } from './config';
+import {
+  DEFAULT_CLIENT_ID,
+  DEFAULT_CLIENT_SECRET,
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  DEFAULT_REDIRECT_URI,
+  devIdpOptionsFromEnv,
+  type DevIdpOptions,
+} from './config';
 import { createInteractionHandler } from './interactions';
 import { createDevProvider, type DevClient } from './provider';
 import { DEMO_USERS, type DemoUser } from './users';
@@ -18,19 +26,6 @@ export interface DevIdp {
   close(): Promise<void>;
 }
 
-function envPort(): number {
-  const raw = process.env.DEV_IDP_PORT;
-  const n = raw ? Number(raw) : NaN;
-  return Number.isInteger(n) && n >= 0 && n <= 65535 ? n : DEFAULT_PORT;
-}
-
-function defaultRedirectUris(): string[] {
-  const fromEnv = (process.env.DEV_IDP_REDIRECT_URIS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  if (fromEnv.length) return fromEnv;
-  const appUrl = process.env.APP_URL || process.env.NEXTAUTH_URL || 'http://localhost:3000';
-  return [new URL('/sso/callback', appUrl).href];
-}
-
 function hostForUrl(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
@@ -40,12 +35,14 @@ function hostForUrl(host: string): string {
  * With port 0 the issuer is derived from the bound port, so the server listens before the Provider exists.
  */
 export async function startDevIdp(opts: DevIdpOptions = {}): Promise<DevIdp> {
-  const host = opts.host ?? process.env.DEV_IDP_HOST ?? DEFAULT_HOST;
-  const port = opts.port ?? envPort();
+  // Explicit options win over the environment, which wins over the documented defaults.
+  const env = devIdpOptionsFromEnv();
+  const host = opts.host ?? env.host ?? DEFAULT_HOST;
+  const port = opts.port ?? env.port ?? DEFAULT_PORT;
   const client: DevClient = {
     clientId: opts.clientId ?? DEFAULT_CLIENT_ID,
     clientSecret: opts.clientSecret ?? DEFAULT_CLIENT_SECRET,
-    redirectUris: opts.redirectUris ?? defaultRedirectUris(),
+    redirectUris: opts.redirectUris ?? env.redirectUris ?? [DEFAULT_REDIRECT_URI],
   };
 
   // Filled in once the port is bound; requests arriving before that get 503.
@@ -89,7 +86,7 @@ export async function startDevIdp(opts: DevIdpOptions = {}): Promise<DevIdp> {
 
   const bound = (server.address() as AddressInfo).port;
   // An env issuer names a fixed port; with an ephemeral port only the bound address is right.
-  const envIssuer = port !== 0 ? process.env.DEV_IDP_ISSUER || undefined : undefined;
+  const envIssuer = port !== 0 ? env.issuer : undefined;
   const issuer = opts.issuer ?? envIssuer ?? `http://${hostForUrl(host)}:${bound}`;
   const provider = createDevProvider(issuer, client);
   // oidc-provider reports internal errors as events; log the class only (details could include tokens).
