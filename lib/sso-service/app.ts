@@ -59,6 +59,8 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
     bodyLimit: BODY_LIMIT_BYTES,
     genReqId: requestIdFor,
     trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
+    // A client that trickles its request (slowloris) cannot hold a socket for longer than this.
+    requestTimeout: 30_000,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });

@@ -51,10 +51,10 @@ function readKeysFile(file: string): z.infer<typeof keysFileSchema> {
 export function resolveServiceKeys(config: ServiceConfig): ServiceKeys {
   if (!config.devMode) {
     if (!config.stateSecret) {
-      throw new ServiceConfigError('GRANTEX_STATE_SECRET is required in production (GRANTEX_DEV_MODE=false)');
+      throw new ServiceConfigError('GRANTEX_STATE_SECRET is required in production (NODE_ENV=production or GRANTEX_DEV_MODE=false)');
     }
     if (!config.encryptionKey) {
-      throw new ServiceConfigError('GRANTEX_ENCRYPTION_KEY is required in production (GRANTEX_DEV_MODE=false)');
+      throw new ServiceConfigError('GRANTEX_ENCRYPTION_KEY is required in production (NODE_ENV=production or GRANTEX_DEV_MODE=false)');
     }
     return {
       stateSecret: checkStateSecret(config.stateSecret, 'GRANTEX_STATE_SECRET'),
