@@ -63,13 +63,18 @@ export function describeGrantexError(err: unknown): string {
       return withRequestId(`Grantex is receiving too many requests. Try again ${wait}.`, err);
     }
     case 'network':
-      return `Grantex could not be reached at ${env().GRANTEX_URL}. Check that the service is running and GRANTEX_URL is correct, then try again.`;
+      // The service address helps a developer; in production it would only tell visitors about internal hosts.
+      return env().isProduction
+        ? 'Grantex could not be reached. Try again in a moment; if it keeps happening, tell your console administrator.'
+        : `Grantex could not be reached at ${env().GRANTEX_URL}. Check that the service is running and GRANTEX_URL is correct, then try again.`;
     case 'timeout':
       return withRequestId('Grantex did not answer in time. Try again in a moment.', err);
     case 'server':
       return withRequestId('Grantex had an internal problem. Try again in a moment; if it persists, contact Grantex support with the request ID.', err);
     case 'invalid_response':
-      return withRequestId(`The service at ${env().GRANTEX_URL} did not answer like Grantex. Check GRANTEX_URL.`, err);
+      return env().isProduction
+        ? withRequestId('Grantex sent an answer the console does not understand. Try again later.', err)
+        : withRequestId(`The service at ${env().GRANTEX_URL} did not answer like Grantex. Check GRANTEX_URL.`, err);
     case 'validation':
     case 'conflict':
     case 'not_found':
