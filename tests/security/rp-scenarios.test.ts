@@ -1,0 +1,814 @@
+/**
+ * The adversarial relying-party suite (/work/shared/rp-security-scenarios.md), one named test per case,
+ * each through the service's real HTTP path:
+ *   POST /v1/sso/config → GET /sso/login → test OP /authorize → GET /sso/callback.
+ * Outcomes: OK = 200 with the identity; REJ = 4xx/5xx, SSO_ERROR/BAD_REQUEST, no identity, no secret,
+ * code, state or token in the message; UNAV = 502/503/504 quickly; CFG = refused at save (400) and
+ * again at run time (a cold service — restarted on the same data dir — refuses the login with 503).
+ * Rows 18 and 25–27 are console behaviours (Playwright); row 24 is covered here at the service level.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import dns from 'node:dns/promises';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { MESSAGES } from '@/lib/contract';
+import { startTestOp, type TestOp, type TestOpOptions } from '@/tests/support/test-op';
+import {
+  authorize,
+  callback,
+  expectIdentity,
+  expectNoLeak,
+  expectRejected,
+  expectUnavailable,
+  login,
+  peakHeapGrowth,
+  raw,
+  REDIRECT_URI,
+  runFlow,
+  saveConfig,
+  signup,
+  startHarness,
+  TEST_KEYS,
+  type ConfigInput,
+  type Harness,
+  type Org,
+  type RawResponse,
+} from '@/tests/support/adversarial';
+
+const SECRET = `rp client:secret%with+chars and SECRET-${randomBytes(6).toString('hex')}`;
+const CLIENT = { clientId: 'adversarial-rp-client', clientSecret: SECRET, redirectUris: [REDIRECT_URI] };
+const USER = { sub: 'test-op-user-1', email: 'user@test-op.example', name: 'Test User' };
+
+/** Everything that must never reach a log line (checked by the last test). */
+const sensitive = new Set<string>([SECRET]);
+
+let h: Harness;
+/** Log lines of every service this file starts. */
+const logs: string[] = [];
+const cleanups: (() => Promise<unknown>)[] = [];
+
+beforeAll(async () => {
+  h = await startHarness({}, { logs });
+});
+
+afterEach(() => {
+  h.clock.offsetMs = 0;
+});
+
+afterAll(async () => {
+  await Promise.allSettled(cleanups.splice(0).map((c) => c()));
+  await h?.close();
+});
+
+async function newOp(opts: TestOpOptions = {}): Promise<TestOp> {
+  const op = await startTestOp({ clients: [CLIENT], ...opts });
+  cleanups.push(() => op.close());
+  return op;
+}
+
+function configFor(op: TestOp, overrides: Partial<ConfigInput> = {}): ConfigInput {
+  return { issuerUrl: op.issuer, clientId: CLIENT.clientId, clientSecret: SECRET, redirectUri: REDIRECT_URI, ...overrides };
+}
+
+async function newOrg(base = h.url): Promise<Org> {
+  const org = await signup(base);
+  sensitive.add(org.apiKey);
+  return org;
+}
+
+/** A fresh OP and org, configured (201) on the shared service. */
+async function configured(opts: TestOpOptions = {}): Promise<{ op: TestOp; org: Org }> {
+  const op = await newOp(opts);
+  const org = await newOrg();
+  const saved = await saveConfig(h.url, org, configFor(op));
+  expect(saved.status, saved.text).toBe(201);
+  return { op, org };
+}
+
+function remember(...values: (string | undefined)[]): void {
+  for (const v of values) if (v) sensitive.add(v);
+}
+
+/** Runs the flow and returns the callback response plus the values that must not leak. */
+async function flow(org: Org, op: TestOp, base = h.url) {
+  const r = await runFlow(base, org, op);
+  remember(r.params.code, r.params.state);
+  return { ...r, secrets: [SECRET, r.params.code, r.params.state, org.apiKey] };
+}
+
+async function rejectedFlow(org: Org, op: TestOp): Promise<RawResponse> {
+  const r = await flow(org, op);
+  expectRejected(r.res, r.secrets);
+  return r.res;
+}
+
+function tokenCalls(op: TestOp): number {
+  return op.requestsTo('token').length;
+}
+
+/** CFG at save: 400 BAD_REQUEST naming issuerUrl. */
+function expectRefusedAtSave(res: RawResponse): void {
+  expect(res.status, res.text).toBe(400);
+  expect(res.json?.code).toBe('BAD_REQUEST');
+  expect(String(res.json?.message)).toMatch(/issuerUrl/);
+  expectNoLeak(res.text, [SECRET]);
+}
+
+/** CFG at run time: a cold service refuses the login (503 SSO_ERROR) instead of using the bad metadata. */
+function expectRefusedAtLogin(res: RawResponse): void {
+  expect(res.status, res.text).toBe(503);
+  expect(res.json?.code).toBe('SSO_ERROR');
+  expect(res.json).not.toHaveProperty('authorizeUrl');
+  expectNoLeak(res.text, [SECRET]);
+}
+
+/** A loopback listener that records whether anything ever reached it (redirect targets). */
+async function canary(): Promise<{ url: string; hits: string[]; close(): Promise<void> }> {
+  const hits: string[] = [];
+  const server: Server = createServer((req, res) => {
+    hits.push(req.url ?? '');
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const c = {
+    url: `http://127.0.0.1:${port}`,
+    hits,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+  cleanups.push(c.close);
+  return c;
+}
+
+// ====================================================================== rows 1–3: must work
+
+describe('rows 1–3: accepted', () => {
+  it('#1 happy path: RS256 with kid, secret with ":%+ " → OK; state, nonce, S256 PKCE, exact redirect URI, form-encoded Basic', async () => {
+    const { op, org } = await configured({ authMethods: ['client_secret_basic'] });
+    const r = await flow(org, op);
+    expectIdentity(r.res, org, USER);
+
+    const q = r.authorizeUrl.searchParams;
+    expect(q.get('response_type')).toBe('code');
+    expect(q.get('client_id')).toBe(CLIENT.clientId);
+    expect(q.get('redirect_uri')).toBe(REDIRECT_URI);
+    expect(q.get('state')).toBe(r.params.state);
+    expect(q.get('nonce')?.length).toBeGreaterThanOrEqual(32);
+    expect(q.get('code_challenge_method')).toBe('S256');
+    expect(q.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(q.get('scope')?.split(' ')).toContain('openid');
+
+    const [token] = op.requestsTo('token');
+    expect(op.requestsTo('token')).toHaveLength(1);
+    expect(token?.form?.redirect_uri).toBe(REDIRECT_URI);
+    expect(token?.form?.code_verifier).toMatch(/^[A-Za-z0-9_-]{43,128}$/);
+    expect(token?.form?.client_secret).toBeUndefined();
+    // RFC 6749 §2.3.1: id and secret are form-encoded before Base64, so the only raw ':' is the separator.
+    const header = String(token?.headers.authorization);
+    const decoded = Buffer.from(header.replace(/^Basic /i, ''), 'base64').toString('utf8');
+    expect(decoded.split(':')).toHaveLength(2);
+    expect(decoded).not.toContain(' ');
+    expect(token?.basic).toEqual({ clientId: CLIENT.clientId, clientSecret: SECRET });
+  });
+
+  it('#2 IdP supports only client_secret_basic / only client_secret_post → OK with the advertised method', async () => {
+    const basic = await configured({ authMethods: ['client_secret_basic'] });
+    expectIdentity((await flow(basic.org, basic.op)).res, basic.org, USER);
+    expect(basic.op.requestsTo('token')[0]?.basic?.clientSecret).toBe(SECRET);
+    expect(basic.op.requestsTo('token')[0]?.form?.client_secret).toBeUndefined();
+
+    const post = await configured({ authMethods: ['client_secret_post'] });
+    expectIdentity((await flow(post.org, post.op)).res, post.org, USER);
+    const form = post.op.requestsTo('token')[0];
+    expect(form?.headers.authorization).toBeUndefined();
+    expect(form?.form?.client_secret).toBe(SECRET);
+    expect(form?.form?.client_id).toBe(CLIENT.clientId);
+  });
+
+  it('#3 ES256- and PS256-signed ID tokens → OK', async () => {
+    for (const alg of ['ES256', 'PS256'] as const) {
+      const { op, org } = await configured({ alg });
+      const r = await flow(org, op);
+      expectIdentity(r.res, org, USER);
+    }
+  });
+});
+
+// ====================================================================== rows 4–12: ID token validation
+
+describe('rows 4–12: ID token validation', () => {
+  it('#4 wrong iss claim → REJ', async () => {
+    const { op, org } = await configured();
+    op.behave.idTokenClaims = { iss: 'https://evil.example' };
+    await rejectedFlow(org, op);
+    op.behave.idTokenClaims = { iss: `${op.issuer}/` };
+    await rejectedFlow(org, op);
+  });
+
+  it('#5 aud wrong, aud missing, several audiences without azp → REJ (azp = client id → OK)', async () => {
+    const { op, org } = await configured();
+    op.behave.idTokenClaims = { aud: 'some-other-client' };
+    await rejectedFlow(org, op);
+
+    op.reset();
+    op.behave.omitIdTokenClaims = ['aud'];
+    await rejectedFlow(org, op);
+
+    op.reset();
+    op.behave.idTokenClaims = { aud: [CLIENT.clientId, 'some-other-client'] };
+    await rejectedFlow(org, op);
+
+    op.reset();
+    op.behave.idTokenClaims = { aud: [CLIENT.clientId, 'some-other-client'], azp: 'some-other-client' };
+    await rejectedFlow(org, op);
+
+    op.reset();
+    op.behave.idTokenClaims = { aud: [CLIENT.clientId, 'some-other-client'], azp: CLIENT.clientId };
+    expectIdentity((await flow(org, op)).res, org, USER);
+  });
+
+  it('#6 no sub → REJ', async () => {
+    const { op, org } = await configured();
+    op.behave.omitIdTokenClaims = ['sub'];
+    await rejectedFlow(org, op);
+    op.behave.omitIdTokenClaims = [];
+    op.behave.idTokenClaims = { sub: '' };
+    await rejectedFlow(org, op);
+  });
+
+  it('#7 no iat; iat a day in the future → REJ', async () => {
+    const { op, org } = await configured();
+    op.behave.omitIdTokenClaims = ['iat'];
+    await rejectedFlow(org, op);
+    op.reset();
+    const now = Math.floor(Date.now() / 1000);
+    op.behave.idTokenClaims = { iat: now + 86_400, exp: now + 86_400 + 300 };
+    await rejectedFlow(org, op);
+  });
+
+  it('#8 exp 10 minutes ago → REJ; exp 10 seconds ago → OK (clock tolerance)', async () => {
+    const { op, org } = await configured();
+    const now = Math.floor(Date.now() / 1000);
+    op.behave.idTokenClaims = { iat: now - 900, exp: now - 600 };
+    await rejectedFlow(org, op);
+    op.reset();
+    const later = Math.floor(Date.now() / 1000);
+    op.behave.idTokenClaims = { iat: later - 60, exp: later - 10 };
+    expectIdentity((await flow(org, op)).res, org, USER);
+  });
+
+  it('#9 nonce wrong or missing → REJ', async () => {
+    const { op, org } = await configured();
+    op.behave.idTokenClaims = { nonce: 'not-the-nonce-we-sent-0123456789abcdefghijklmnop' };
+    const wrong = await rejectedFlow(org, op);
+    expect(String(wrong.json?.message)).toMatch(/nonce/i);
+    op.reset();
+    op.behave.omitIdTokenClaims = ['nonce'];
+    await rejectedFlow(org, op);
+  });
+
+  it('#10 alg none; HS256 signed with the client secret → REJ', async () => {
+    const { op, org } = await configured();
+    op.behave.signing = 'none';
+    await rejectedFlow(org, op);
+    op.reset();
+    op.behave.signing = 'hs256-client-secret';
+    await rejectedFlow(org, op);
+  });
+
+  it('#11 bad signature (RS256, ES256), tampered payload, key not in the JWKS → REJ', async () => {
+    for (const alg of ['RS256', 'ES256'] as const) {
+      const { op, org } = await configured({ alg });
+      op.behave.signing = 'bad-signature';
+      await rejectedFlow(org, op);
+      op.behave.signing = 'tampered-payload';
+      await rejectedFlow(org, op);
+      op.behave.signing = 'unpublished-key';
+      await rejectedFlow(org, op);
+      // The token came straight from the token endpoint over a direct connection: still verified.
+      expect(tokenCalls(op)).toBe(3);
+    }
+  });
+
+  it('#12 no kid: one key in the JWKS → OK; two keys → REJ or the right key found by trying each', async () => {
+    const one = await configured();
+    one.op.behave.omitKid = true;
+    expectIdentity((await flow(one.org, one.op)).res, one.org, USER);
+
+    const two = await configured();
+    await two.op.rotateKey({ keepOld: true });
+    expect(two.op.keys.filter((k) => k.published)).toHaveLength(2);
+    two.op.behave.omitKid = true;
+    const r = await flow(two.org, two.op);
+    if (r.res.status === 200) expectIdentity(r.res, two.org, USER);
+    else expectRejected(r.res, r.secrets);
+
+    // A token signed with a key that is not published, without kid, among two keys: always REJ.
+    two.op.behave.signing = 'unpublished-key';
+    await rejectedFlow(two.org, two.op);
+  });
+});
+
+// ====================================================================== row 13: key rotation and kid floods
+
+describe('row 13: JWKS refetch policy', () => {
+  it('#13 key rotated → OK after one JWKS refetch; a flood of 50 unknown kids → bounded JWKS fetches', async () => {
+    const { op, org } = await configured();
+    expectIdentity((await flow(org, op)).res, org, USER);
+    expect(op.requestsTo('jwks')).toHaveLength(1);
+
+    await op.rotateKey();
+    expectIdentity((await flow(org, op)).res, org, USER);
+    expect(op.requestsTo('jwks')).toHaveLength(2);
+
+    // A fresh OP, warm cache, then 50 logins whose tokens name random unknown kids.
+    const flood = await configured();
+    expectIdentity((await flow(flood.org, flood.op)).res, flood.org, USER);
+    const before = flood.op.requestsTo('jwks').length;
+    expect(before).toBe(1);
+    for (let batch = 0; batch < 5; batch += 1) {
+      await Promise.all(
+        Array.from({ length: 10 }, async () => {
+          const a = await authorize(h.url, flood.org, flood.op);
+          remember(a.params.code, a.params.state);
+          return a;
+        }),
+      ).then(async (logins) => {
+        // The kid is chosen when the token is issued, i.e. at the callback; flip it per callback.
+        for (const a of logins) {
+          flood.op.behave.idTokenHeader = { kid: `unknown-${randomBytes(6).toString('hex')}` };
+          const res = await callback(h.url, a.params);
+          expectRejected(res, [SECRET, a.params.code, a.params.state]);
+        }
+      });
+    }
+    const during = flood.op.requestsTo('jwks').length - before;
+    expect(during, `JWKS fetched ${during} times for 50 unknown kids`).toBeLessThanOrEqual(2);
+  });
+});
+
+// ====================================================================== rows 14–15: issuer identity
+
+describe('rows 14–15: issuer identity', () => {
+  it('#14 discovery issuer differs (trailing slash, another host) → CFG at save and at run time', async () => {
+    const op = await newOp();
+    const org = await newOrg();
+    op.behave.discoveryOverrides = { issuer: `${op.issuer}/` };
+    expectRefusedAtSave(await saveConfig(h.url, org, configFor(op)));
+    op.behave.discoveryOverrides = { issuer: 'https://idp.example.com' };
+    expectRefusedAtSave(await saveConfig(h.url, org, configFor(op)));
+    // Configured with a trailing slash while the IdP's issuer has none.
+    op.reset();
+    expectRefusedAtSave(await saveConfig(h.url, org, configFor(op, { issuerUrl: `${op.issuer}/` })));
+    expect((await raw(h.url, '/v1/sso/config', { headers: { authorization: `Bearer ${org.apiKey}` } })).status).toBe(404);
+
+    // Run time: saved while the IdP was right, then its discovery changes; a cold service refuses the login.
+    const saved = await saveConfig(h.url, org, configFor(op));
+    expect(saved.status, saved.text).toBe(201);
+    op.behave.discoveryOverrides = { issuer: `${op.issuer}/` };
+    await h.restart();
+    op.requests.length = 0;
+    expectRefusedAtLogin(await login(h.url, org));
+    expect(op.requestsTo('authorize')).toHaveLength(0);
+  });
+
+  it('#15 iss authorization-response parameter present but wrong → REJ, no token call', async () => {
+    const { op, org } = await configured();
+    op.behave.authorizeIss = 'https://evil.example';
+    const r = await flow(org, op);
+    expect(r.params.iss).toBe('https://evil.example');
+    expectRejected(r.res, r.secrets);
+    expect(tokenCalls(op)).toBe(0);
+    // The same login cannot be completed afterwards with the right iss either (state consumed).
+    const retry = await callback(h.url, { ...r.params, iss: op.issuer });
+    expectRejected(retry, r.secrets);
+    expect(tokenCalls(op)).toBe(0);
+  });
+});
+
+// ====================================================================== rows 16–17: state and code
+
+describe('rows 16–17: state and code binding', () => {
+  it('#16a state missing (absent or empty) → REJ, no token call', async () => {
+    const { op, org } = await configured();
+    const a = await authorize(h.url, org, op);
+    remember(a.params.code, a.params.state);
+    for (const params of [{ code: a.params.code }, { code: a.params.code, state: '' }]) {
+      const res = await callback(h.url, params);
+      expectRejected(res, [SECRET, a.params.code, a.params.state]);
+      expect(res.json?.message).toBe(MESSAGES.codeAndStateRequired);
+    }
+    expect(tokenCalls(op)).toBe(0);
+    // The untouched login still works: nothing was consumed by the failed attempts.
+    expectIdentity(await callback(h.url, a.params), org, USER);
+  });
+
+  it('#16b state tampered (bit flip, truncated, extended, foreign deployment) → REJ, no token call', async () => {
+    const { op, org } = await configured();
+    const a = await authorize(h.url, org, op);
+    const state = String(a.params.state);
+    remember(a.params.code, state);
+    const mid = Math.floor(state.length / 2);
+    const flipped = state.slice(0, mid) + (state[mid] === 'A' ? 'B' : 'A') + state.slice(mid + 1);
+    const other = await startHarness({ stateSecret: 'another-deployment-state-secret-0123456789ab' }, { logs });
+    cleanups.push(() => other.close());
+    const otherOrg = await signup(other.url);
+    remember(otherOrg.apiKey);
+    expect((await saveConfig(other.url, otherOrg, configFor(op))).status).toBe(201);
+    const foreign = String((await authorize(other.url, otherOrg, op)).params.state);
+    remember(foreign);
+    for (const bad of [flipped, state.slice(0, -4), `${state}AAAA`, 'not-a-state', foreign, `${state}%00`]) {
+      const res = await callback(h.url, { code: a.params.code, state: bad });
+      expectRejected(res, [SECRET, a.params.code, state]);
+      expect(res.status).toBe(400);
+    }
+    expect(tokenCalls(op)).toBe(0);
+  });
+
+  it('#16c state replayed → REJ, no further token call', async () => {
+    const { op, org } = await configured();
+    const r = await flow(org, op);
+    expectIdentity(r.res, org, USER);
+    expect(tokenCalls(op)).toBe(1);
+    for (let i = 0; i < 3; i += 1) {
+      const res = await callback(h.url, r.params);
+      expectRejected(res, r.secrets);
+      expect(res.json?.message).toBe(MESSAGES.stateExpiredOrUsed);
+    }
+    expect(tokenCalls(op)).toBe(1);
+  });
+
+  it('#16d state expired (> 10 min, via the service clock) → REJ with the expired message, no token call', async () => {
+    const { op, org } = await configured();
+    const a = await authorize(h.url, org, op);
+    remember(a.params.code, a.params.state);
+    h.clock.offsetMs = 10 * 60_000 + 5_000;
+    const res = await callback(h.url, a.params);
+    expectRejected(res, [SECRET, a.params.code, a.params.state]);
+    expect(res.json?.message).toBe(MESSAGES.stateExpiredOrUsed);
+    expect(tokenCalls(op)).toBe(0);
+  });
+
+  it('#16e state issued for another org → REJ, the code never reaches its issuer', async () => {
+    const a = await configured();
+    const b = await configured();
+    const loginA = await authorize(h.url, a.org, a.op);
+    const loginB = await authorize(h.url, b.org, b.op);
+    remember(loginA.params.code, loginA.params.state, loginB.params.code, loginB.params.state);
+
+    // With the RFC 9207 iss (as the console forwards it): the mix-up is caught before any token call.
+    const withIss = await callback(h.url, { code: loginA.params.code, state: loginB.params.state, iss: loginA.params.iss });
+    expectRejected(withIss, [SECRET, loginA.params.code, loginB.params.state]);
+    expect(tokenCalls(a.op)).toBe(0);
+    expect(tokenCalls(b.op)).toBe(0);
+
+    // Without iss: org B's IdP is asked (and refuses the foreign code); org A's IdP never sees its code.
+    const loginB2 = await authorize(h.url, b.org, b.op);
+    remember(loginB2.params.code, loginB2.params.state);
+    const noIss = await callback(h.url, { code: loginA.params.code, state: loginB2.params.state });
+    expectRejected(noIss, [SECRET, loginA.params.code, loginB2.params.state]);
+    expect(tokenCalls(a.op)).toBe(0);
+  });
+
+  it('#17 authorization code replayed → never redeemed twice; REJ', async () => {
+    const { op, org } = await configured();
+    const r = await flow(org, op);
+    expectIdentity(r.res, org, USER);
+
+    // The same code with a fresh, valid state: the IdP refuses the second redemption.
+    const fresh = await authorize(h.url, org, op);
+    remember(fresh.params.code, fresh.params.state);
+    const replay = await callback(h.url, { code: r.params.code, state: fresh.params.state, iss: r.params.iss });
+    expectRejected(replay, [SECRET, r.params.code, fresh.params.state]);
+
+    // Ten concurrent callbacks with one code and state: exactly one redemption, one identity.
+    const once = await authorize(h.url, org, op);
+    remember(once.params.code, once.params.state);
+    const before = tokenCalls(op);
+    const results = await Promise.all(Array.from({ length: 10 }, () => callback(h.url, once.params)));
+    expect(results.filter((x) => x.status === 200)).toHaveLength(1);
+    for (const x of results.filter((y) => y.status !== 200)) expectRejected(x, [SECRET, once.params.code, once.params.state]);
+    expect(tokenCalls(op) - before).toBe(1);
+  });
+});
+
+// ====================================================================== rows 19–21: broken token/JWKS/discovery endpoints
+
+describe('rows 19–21: failing IdP endpoints', () => {
+  it('#19 token endpoint answers 500 / HTML / JSON without id_token / an OAuth error → UNAV/REJ', async () => {
+    const { op, org } = await configured();
+    const marker = `LEAK-${randomBytes(4).toString('hex')}`;
+    const modes = [
+      { kind: 'raw', status: 500, body: `<h1>Internal error ${marker}</h1>` },
+      { kind: 'raw', status: 200, body: `<html><body>Welcome ${marker}</body></html>` },
+      { kind: 'json', body: { access_token: marker, token_type: 'Bearer', expires_in: 300 } },
+      { kind: 'json', status: 400, body: { error: 'invalid_grant', error_description: `nope ${marker}` } },
+    ] as const;
+    for (const mode of modes) {
+      op.behave.token = mode;
+      const r = await flow(org, op);
+      expectRejected(r.res, [...r.secrets, marker]);
+      expect(r.res.status).toBeGreaterThanOrEqual(500);
+      expect(r.res.json?.code).toBe('SSO_ERROR');
+    }
+  });
+
+  it('#20a token endpoint hangs → 5xx well before 60 s', async () => {
+    const { op, org } = await configured();
+    op.behave.token = { kind: 'hang' };
+    const r = await flow(org, op);
+    expectUnavailable(r.res, 20_000, r.secrets);
+  });
+
+  it('#20b JWKS hangs: a warm JWKS cache keeps working; a cold one answers 5xx quickly', async () => {
+    const warm = await configured();
+    expectIdentity((await flow(warm.org, warm.op)).res, warm.org, USER);
+    warm.op.behave.jwks = { kind: 'hang' };
+    const second = await flow(warm.org, warm.op);
+    expectIdentity(second.res, warm.org, USER);
+    expect(second.res.ms).toBeLessThan(5_000);
+
+    const cold = await configured();
+    cold.op.behave.jwks = { kind: 'hang' };
+    const r = await flow(cold.org, cold.op);
+    expectUnavailable(r.res, 20_000, r.secrets);
+  });
+
+  it('#21a discovery of 50 MB / endless → aborted at a small cap: CFG at save and at run time, heap flat', async () => {
+    const op = await newOp();
+    const org = await newOrg();
+    for (const mode of [{ kind: 'huge' } as const, { kind: 'endless' } as const]) {
+      op.behave.discovery = mode;
+      const { value: res, growth } = await peakHeapGrowth(() => saveConfig(h.url, org, configFor(op)));
+      expectRefusedAtSave(res);
+      expect(res.ms).toBeLessThan(15_000);
+      expect(growth, `heap grew ${growth} bytes`).toBeLessThan(30 * 1024 * 1024);
+    }
+    op.reset();
+    expect((await saveConfig(h.url, org, configFor(op))).status).toBe(201);
+    op.behave.discovery = { kind: 'endless' };
+    await h.restart();
+    const { value: res, growth } = await peakHeapGrowth(() => login(h.url, org));
+    expectRefusedAtLogin(res);
+    expect(growth).toBeLessThan(30 * 1024 * 1024);
+  });
+
+  it('#21b JWKS of 50 MB / endless → aborted, login fails 5xx, heap flat', async () => {
+    for (const mode of [{ kind: 'huge' } as const, { kind: 'endless' } as const]) {
+      const { op, org } = await configured();
+      op.behave.jwks = mode;
+      const { value: r, growth } = await peakHeapGrowth(() => flow(org, op));
+      expectRejected(r.res, r.secrets);
+      expect(r.res.status).toBeGreaterThanOrEqual(500);
+      expect(r.res.ms).toBeLessThan(15_000);
+      expect(growth, `heap grew ${growth} bytes`).toBeLessThan(30 * 1024 * 1024);
+    }
+  });
+
+  it('#21c token response of 50 MB / endless → aborted, login fails 5xx, heap flat', async () => {
+    const { op, org } = await configured();
+    for (const mode of [{ kind: 'huge' } as const, { kind: 'endless' } as const]) {
+      op.behave.token = mode;
+      const { value: r, growth } = await peakHeapGrowth(() => flow(org, op));
+      expectRejected(r.res, r.secrets);
+      expect(r.res.status).toBeGreaterThanOrEqual(500);
+      expect(r.res.ms).toBeLessThan(15_000);
+      expect(growth, `heap grew ${growth} bytes`).toBeLessThan(30 * 1024 * 1024);
+    }
+  });
+});
+
+// ====================================================================== rows 22–23: SSRF and transport
+
+const PROD_KEYS = { devMode: false, ...TEST_KEYS };
+
+describe('rows 22–23: addresses and schemes', () => {
+  it('#22a issuer on 169.254.169.254 / 10.x / [::ffff:…] → CFG at save', async () => {
+    const org = await newOrg();
+    const base = { clientId: CLIENT.clientId, clientSecret: SECRET, redirectUri: REDIRECT_URI };
+    for (const issuerUrl of [
+      'http://169.254.169.254',
+      'http://169.254.169.254/latest/meta-data',
+      'https://169.254.169.254',
+      'http://10.0.0.5:8080',
+      'https://10.1.2.3/realms/x',
+      'https://[::ffff:169.254.169.254]',
+      'https://[::ffff:a9fe:a9fe]',
+      'http://[::ffff:10.0.0.1]',
+      'https://[fd00::1]',
+      'https://192.168.1.10',
+      'https://100.64.0.1',
+    ]) {
+      const res = await saveConfig(h.url, org, { ...base, issuerUrl });
+      expect(res.status, `${issuerUrl}: ${res.text}`).toBe(400);
+      expect(String(res.json?.message)).toMatch(/issuerUrl/);
+    }
+    expect((await raw(h.url, '/v1/sso/config', { headers: { authorization: `Bearer ${org.apiKey}` } })).status).toBe(404);
+  });
+
+  it('#22b a discovered endpoint on a blocked address → CFG at save and at run time', async () => {
+    const op = await newOp();
+    const org = await newOrg();
+    const overrides = [
+      { token_endpoint: 'http://169.254.169.254/latest/meta-data/iam' },
+      { jwks_uri: 'http://10.0.0.7/jwks' },
+      { token_endpoint: 'https://[::ffff:169.254.169.254]/token' },
+      { jwks_uri: 'https://[::ffff:a9fe:a9fe]/jwks' },
+      { userinfo_endpoint: 'https://10.20.30.40/userinfo' },
+      { token_endpoint: 'https://192.168.0.1/token' },
+    ];
+    for (const o of overrides) {
+      op.behave.discoveryOverrides = o;
+      const res = await saveConfig(h.url, org, configFor(op));
+      expect(res.status, `${JSON.stringify(o)}: ${res.text}`).toBe(400);
+    }
+    op.reset();
+    expect((await saveConfig(h.url, org, configFor(op))).status).toBe(201);
+    // Run time: the IdP moves its token endpoint to the metadata address after the save.
+    op.behave.discoveryOverrides = { token_endpoint: 'http://169.254.169.254/latest/meta-data/iam' };
+    await h.restart();
+    expectRefusedAtLogin(await login(h.url, org));
+    op.behave.discoveryOverrides = { jwks_uri: 'http://10.0.0.7/jwks' };
+    await h.restart();
+    expectRefusedAtLogin(await login(h.url, org));
+  });
+
+  it('#22c redirects are never followed: discovery 302 → CFG; token/JWKS 302 → REJ; the target is never contacted', async () => {
+    const target = await canary();
+    const op = await newOp();
+    const org = await newOrg();
+    for (const location of ['http://169.254.169.254/latest/meta-data/', `${target.url}/.well-known/openid-configuration`, 'http://10.0.0.1/']) {
+      op.behave.discovery = { kind: 'redirect', location };
+      expectRefusedAtSave(await saveConfig(h.url, org, configFor(op)));
+    }
+    op.reset();
+    expect((await saveConfig(h.url, org, configFor(op))).status).toBe(201);
+
+    op.behave.token = { kind: 'redirect', location: `${target.url}/token`, status: 307 };
+    let r = await flow(org, op);
+    expectRejected(r.res, r.secrets);
+    op.behave.token = { kind: 'redirect', location: 'http://169.254.169.254/latest/meta-data/' };
+    r = await flow(org, op);
+    expectRejected(r.res, r.secrets);
+
+    op.reset();
+    op.behave.jwks = { kind: 'redirect', location: `${target.url}/jwks` };
+    r = await flow(org, op);
+    expectRejected(r.res, r.secrets);
+    expect(target.hits, 'the redirect target was contacted').toEqual([]);
+  });
+
+  it('#22d loopback issuers are refused without development mode ([::ffff:127.0.0.1], 127.0.0.1, localhost, a name resolving to loopback)', async () => {
+    const prod = await startHarness(PROD_KEYS, { logs });
+    cleanups.push(() => prod.close());
+    const org = await signup(prod.url);
+    remember(org.apiKey);
+    const base = { clientId: CLIENT.clientId, clientSecret: SECRET, redirectUri: 'https://app.example.com/sso/callback' };
+    for (const issuerUrl of [
+      'https://[::ffff:127.0.0.1]:8443',
+      'https://[::ffff:7f00:1]',
+      'https://127.0.0.1:8443',
+      'https://127.1.2.3',
+      'https://[::1]',
+      'https://localhost:8443',
+      'https://idp.localhost',
+      'https://169.254.169.254',
+    ]) {
+      const res = await saveConfig(prod.url, org, { ...base, issuerUrl });
+      expect(res.status, `${issuerUrl}: ${res.text}`).toBe(400);
+    }
+    // A DNS name that resolves to loopback passes the URL rules; the address check at fetch time stops it.
+    const host = os.hostname();
+    const addresses = await dns.lookup(host, { all: true }).catch(() => []);
+    if (addresses.length > 0 && addresses.every((a) => a.address.startsWith('127.') || a.address === '::1')) {
+      const res = await saveConfig(prod.url, org, { ...base, issuerUrl: `https://${host}:8443` });
+      expect(res.status, res.text).toBe(400);
+      expect(String(res.json?.message)).toMatch(/private|loopback|address/i);
+    }
+  });
+
+  it('#22e / #23 a config saved in development (loopback http) is refused at run time by a production service', async () => {
+    const op = await newOp();
+    const dev = await startHarness({ ...TEST_KEYS }, { logs });
+    cleanups.push(() => dev.close());
+    const org = await signup(dev.url);
+    remember(org.apiKey);
+    expect((await saveConfig(dev.url, org, configFor(op))).status).toBe(201);
+    expectIdentity((await runFlow(dev.url, org, op)).res, org, USER);
+
+    op.requests.length = 0;
+    await dev.restart({ ...PROD_KEYS });
+    expectRefusedAtLogin(await login(dev.url, org));
+    expect(op.requests, 'the production service contacted a loopback http IdP').toEqual([]);
+  });
+
+  it('#23 http issuer refused with devMode false; loopback http accepted in development mode', async () => {
+    const prod = await startHarness(PROD_KEYS, { logs });
+    cleanups.push(() => prod.close());
+    const op = await newOp();
+    const org = await signup(prod.url);
+    remember(org.apiKey);
+    for (const issuerUrl of ['http://idp.example.com', op.issuer, 'http://localhost:8080']) {
+      const res = await saveConfig(prod.url, org, { ...configFor(op), issuerUrl, redirectUri: 'https://app.example.com/cb' });
+      expect(res.status, `${issuerUrl}: ${res.text}`).toBe(400);
+      expect(String(res.json?.message)).toMatch(/issuerUrl/);
+    }
+    expect(op.requests).toEqual([]);
+
+    // Development mode: plain http only for loopback.
+    const devOrg = await newOrg();
+    const remote = await saveConfig(h.url, devOrg, { ...configFor(op), issuerUrl: 'http://idp.example.com' });
+    expect(remote.status, remote.text).toBe(400);
+    expect((await saveConfig(h.url, devOrg, configFor(op))).status).toBe(201);
+    expectIdentity((await flow(devOrg, op)).res, devOrg, USER);
+  });
+});
+
+// ====================================================================== row 24: redirect URI is the stored one
+
+describe('row 24 (service level)', () => {
+  it('#24 callback with a spoofed Host / X-Forwarded-Host → the token request uses the stored redirect URI', async () => {
+    const { op, org } = await configured();
+    const a = await authorize(h.url, org, op);
+    remember(a.params.code, a.params.state);
+    const res = await callback(h.url, a.params, {
+      headers: { host: 'evil.example', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' },
+    });
+    expectIdentity(res, org, USER);
+    expect(op.requestsTo('token')[0]?.form?.redirect_uri).toBe(REDIRECT_URI);
+
+    // A login asking for another redirect URI is refused before any state is issued.
+    const other = await login(h.url, org, `&redirect_uri=${encodeURIComponent('https://evil.example/sso/callback')}`);
+    expect(other.status).toBe(400);
+    expect(other.json).not.toHaveProperty('authorizeUrl');
+  });
+});
+
+// ====================================================================== row 28: rate limits
+
+describe('row 28: rate limits', () => {
+  it('#28 429 + Retry-After + RATE_LIMITED on /sso/login and /sso/callback; another client IP unaffected; untrusted X-Forwarded-For ignored', async () => {
+    const limited = await startHarness({
+      rateLimit: { enabled: true, signupPerMin: 100, loginPerMin: 3, callbackPerMin: 3 },
+      trustedProxies: ['127.0.0.1'],
+    }, { logs });
+    cleanups.push(() => limited.close());
+    const op = await newOp();
+    const org = await signup(limited.url);
+    remember(org.apiKey);
+    expect((await saveConfig(limited.url, org, configFor(op))).status).toBe(201);
+    const as = (ip: string) => ({ headers: { 'x-forwarded-for': ip } });
+    const loginPath = `/sso/login?org=${org.developerId}`;
+
+    const expect429 = (res: RawResponse) => {
+      expect(res.status, res.text).toBe(429);
+      expect(res.json?.code).toBe('RATE_LIMITED');
+      expect(res.json?.message).toBe(MESSAGES.rateLimited);
+      expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+    };
+
+    for (let i = 0; i < 3; i += 1) expect((await raw(limited.url, loginPath, as('203.0.113.7'))).status).toBe(200);
+    expect429(await raw(limited.url, loginPath, as('203.0.113.7')));
+    // Another client (a different address reported by the trusted proxy) is unaffected.
+    expect((await raw(limited.url, loginPath, as('203.0.113.8'))).status).toBe(200);
+
+    const junk = callbackPath({ code: 'x', state: 'y' });
+    for (let i = 0; i < 3; i += 1) expect((await raw(limited.url, junk, as('203.0.113.9'))).status).toBe(400);
+    expect429(await raw(limited.url, junk, as('203.0.113.9')));
+    expect((await raw(limited.url, junk, as('203.0.113.10'))).status).toBe(400);
+    // A real login from the other client still completes.
+    const a = await authorize(limited.url, org, op);
+    remember(a.params.code, a.params.state);
+    expectIdentity(await callback(limited.url, a.params, as('203.0.113.11')), org, USER);
+
+    // An untrusted peer (127.0.0.2) cannot pick a fresh bucket with X-Forwarded-For.
+    const peer = (i: number) => ({ localAddress: '127.0.0.2', headers: { 'x-forwarded-for': `198.51.100.${i}` } });
+    const statuses: number[] = [];
+    for (let i = 1; i <= 5; i += 1) statuses.push((await raw(limited.url, loginPath, peer(i))).status);
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+  });
+});
+
+function callbackPath(p: { code: string; state: string }): string {
+  return `/sso/callback?${new URLSearchParams(p).toString()}`;
+}
+
+// ====================================================================== logs
+
+describe('logs', () => {
+  it('service log lines contain no client secret, API key, code or state', () => {
+    expect(logs.length).toBeGreaterThan(20);
+    const all = logs.join('\n');
+    for (const value of sensitive) {
+      expect(all.includes(value), `a log line contains a sensitive value (${value.slice(0, 6)}…)`).toBe(false);
+    }
+    expect(all).not.toMatch(/eyJ[A-Za-z0-9_-]{8,}\./);
+  });
+});
