@@ -4,13 +4,17 @@
  * Shared by playwright.config.ts (main process) and the fixtures (workers).
  */
 
+// E2E_PORT moves the whole local stack (console, service, IdP on three consecutive ports), e.g. to run two
+// checkouts' suites side by side.
+const basePort = Number(process.env.E2E_PORT) || 3100;
+
 export const LOCAL = {
-  consolePort: 3100,
-  grantexPort: 3101,
-  idpPort: 3102,
-  baseUrl: 'http://localhost:3100',
-  grantexUrl: 'http://localhost:3101',
-  idpIssuer: 'http://127.0.0.1:3102',
+  consolePort: basePort,
+  grantexPort: basePort + 1,
+  idpPort: basePort + 2,
+  baseUrl: `http://localhost:${basePort}`,
+  grantexUrl: `http://localhost:${basePort + 1}`,
+  idpIssuer: `http://127.0.0.1:${basePort + 2}`,
 } as const;
 
 /** The dev IdP's seeded client and first demo user (lib/dev-idp); the secret is replaced per run locally. */

@@ -81,8 +81,14 @@ export async function runStack(opts: StackOptions): Promise<never> {
   const names = ['dev-idp', 'console', ...(config.embeddedService ? ['grantex'] : [])];
   const sup = new Supervisor(names);
   // Children write to pipes, so they would drop colours; keep them for a terminal, strip them for log files.
-  const colour: Env = process.stdout.isTTY && !process.env.NO_COLOR ? { FORCE_COLOR: '1' } : { NO_COLOR: '1' };
-  const base: Env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...colour };
+  const tty = process.stdout.isTTY && !process.env.NO_COLOR;
+  const base: Env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
+  // Node warns when both are set (Playwright's webServer sets FORCE_COLOR).
+  if (tty) base.FORCE_COLOR = '1';
+  else {
+    delete base.FORCE_COLOR;
+    base.NO_COLOR = '1';
+  }
   const started = Date.now();
 
   try {
