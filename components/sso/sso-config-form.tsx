@@ -11,6 +11,7 @@ import {
   type SsoConfigField,
   type SsoConfigInput,
 } from '@/lib/validations/sso-config';
+import { formatTime } from './format-time';
 
 type State = FormState<SsoConfigInput>;
 export type SaveSsoConfigAction = (prev: State, formData: FormData) => Promise<State>;
@@ -78,9 +79,16 @@ function FormBody({
     return state.fieldErrors[field];
   };
 
+  // Errors appear on blur but only disappear while typing: clearing one on blur would shift the
+  // layout under the pointer between mousedown and mouseup and swallow the click on "Save".
   function onBlur(field: SsoConfigField, value: string) {
-    // Only re-check fields the user has touched or that already show an error: no red on tab-through.
-    if (!value && !errorFor(field)) return;
+    if (!value) return;
+    const error = validateSsoField(field, value);
+    if (error && error !== errorFor(field)) setClientErrors((prev) => ({ ...prev, [field]: error }));
+  }
+
+  function onChange(field: SsoConfigField, value: string) {
+    if (!errorFor(field)) return;
     setClientErrors((prev) => ({ ...prev, [field]: validateSsoField(field, value) }));
   }
 
@@ -95,7 +103,9 @@ function FormBody({
     if (first) formRef.current?.querySelector<HTMLElement>(`#sso-${first}`)?.focus();
   }
 
-  const secretHint = config ? (
+  const secretHint = state.formError ? (
+    'Enter the secret again: for your safety it is never sent back to your browser.'
+  ) : config ? (
     <>
       A secret is set (saved <time dateTime={config.updatedAt}>{formatTime(config.updatedAt)}</time>). It is never shown
       again: enter it again to save any change.
@@ -108,7 +118,8 @@ function FormBody({
 
   return (
     <form ref={formRef} action={formAction} onSubmit={onSubmit} noValidate className="space-y-5">
-      {state.ok && state.message ? <Alert tone="success">{state.message}</Alert> : null}
+      {/* A stale "saved" must not outlive a deletion made since. */}
+      {state.ok && state.message && config ? <Alert tone="success">{state.message}</Alert> : null}
       {!state.ok && state.formError && !showClientSummary ? <Alert tone="error">{state.formError}</Alert> : null}
       {showClientSummary ? <Alert tone="error">Some fields need your attention.</Alert> : null}
 
@@ -127,6 +138,7 @@ function FormBody({
           autoComplete="off"
           spellCheck={false}
           onBlur={(e) => onBlur('issuerUrl', e.currentTarget.value)}
+          onChange={(e) => onChange('issuerUrl', e.currentTarget.value)}
         />
       </Field>
       <Field id="sso-clientId" label={SSO_FIELD_LABELS.clientId} error={errorFor('clientId')}>
@@ -136,6 +148,7 @@ function FormBody({
           autoComplete="off"
           spellCheck={false}
           onBlur={(e) => onBlur('clientId', e.currentTarget.value)}
+          onChange={(e) => onChange('clientId', e.currentTarget.value)}
         />
       </Field>
       <Field id="sso-clientSecret" label={SSO_FIELD_LABELS.clientSecret} hint={secretHint} error={errorFor('clientSecret')}>
@@ -147,6 +160,7 @@ function FormBody({
           autoComplete="new-password"
           spellCheck={false}
           onBlur={(e) => onBlur('clientSecret', e.currentTarget.value)}
+          onChange={(e) => onChange('clientSecret', e.currentTarget.value)}
         />
       </Field>
       <Field
@@ -163,6 +177,7 @@ function FormBody({
           autoComplete="off"
           spellCheck={false}
           onBlur={(e) => onBlur('redirectUri', e.currentTarget.value)}
+          onChange={(e) => onChange('redirectUri', e.currentTarget.value)}
         />
       </Field>
 
@@ -193,10 +208,4 @@ function FormBody({
       </Button>
     </form>
   );
-}
-
-export function formatTime(iso: string): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  return new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(date) + ' UTC';
 }

@@ -7,7 +7,7 @@ import { Alert, Button, Spinner } from '@/components/ui';
 import { STAGE_LABELS, testResultSchema, type TestResult } from '@/lib/console/test-result-schema';
 import { displayText } from '@/lib/console/display-text';
 import { IdentityList } from './identity-list';
-import { formatTime } from './sso-config-form';
+import { formatTime } from './format-time';
 
 const responseSchema = z.object({ result: testResultSchema.nullable() });
 const POLL_MS = 2000;

@@ -38,10 +38,9 @@ export function isReachabilityFailure(reason: string): boolean {
 }
 
 export function describeDiscoveryFailure(failure: DiscoveryFailure): string {
-  const where = 'its /.well-known/openid-configuration';
   switch (failure.reason) {
     case 'unreachable':
-      return `Could not reach the issuer at ${where}. Check the URL, and that the identity provider is reachable from this console.`;
+      return 'Could not reach the issuer’s discovery document (/.well-known/openid-configuration). Check the URL, and that the identity provider is reachable from this console.';
     case 'timeout':
       return 'The issuer did not answer in time. Check the URL, or try again in a moment.';
     case 'http_status':
@@ -54,8 +53,11 @@ export function describeDiscoveryFailure(failure: DiscoveryFailure): string {
       return 'The issuer’s discovery document is too large to be a real OpenID Connect configuration.';
     case 'invalid_metadata':
       return 'The issuer’s discovery document is not valid OpenID Connect metadata.';
-    case 'issuer_mismatch':
-      return `The identity provider says its issuer is “${displayText(failure.actual ?? '', 300)}”, but you entered “${displayText(failure.expected ?? '', 300)}”. They must match exactly, including any trailing slash.`;
+    case 'issuer_mismatch': {
+      // lib/net reports `expected` = what the IdP's document declares, `actual` = what was entered.
+      const declared = displayText(failure.expected ?? '', 300);
+      return `The identity provider says its issuer is “${declared}”, but you entered “${displayText(failure.actual ?? '', 300)}”. They must match exactly, including any trailing slash: use “${declared}”.`;
+    }
     case 'missing_endpoints':
       return 'The issuer’s discovery document lacks an authorization endpoint, token endpoint or JWKS URI.';
     case 'blocked_address':
