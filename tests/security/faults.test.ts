@@ -114,6 +114,40 @@ describe('restart in the middle of a login', () => {
   });
 });
 
+describe('service stopped while a callback is in flight', () => {
+  it('token endpoint hanging, graceful stop, restart → the in-flight callback ends with a 5xx, a retry repeats it or says expired; never a 500', async () => {
+    const org = await configuredOrg(configA());
+    const a = await authorize(h.url, org, opA);
+    remember(a.params.code, a.params.state);
+    opA.behave.token = { kind: 'hang' };
+    try {
+      const before = opA.requestsTo('token').length;
+      const inFlight = callback(h.url, a.params).catch((err: unknown) => err);
+      const deadline = Date.now() + 5_000;
+      while (opA.requestsTo('token').length === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(opA.requestsTo('token').length).toBe(before + 1);
+      await h.stop();
+      const first = await inFlight;
+      if (!(first instanceof Error)) {
+        const res = first as RawResponse;
+        expect([502, 503, 504], res.text).toContain(res.status);
+        expect(res.json?.code).toBe('SSO_ERROR');
+      }
+      await h.restart();
+      opA.behave.token = { kind: 'normal' };
+      const retry = await callback(h.url, a.params);
+      expect(retry.status, retry.text).not.toBe(500);
+      expect(retry.status).toBeGreaterThanOrEqual(400);
+      expect(['SSO_ERROR', 'BAD_REQUEST']).toContain(retry.json?.code);
+      expectNoLeak(retry.text, [a.params.code, a.params.state, CLIENT_A.clientSecret]);
+      expect(opA.requestsTo('token').length).toBe(before + 1);
+    } finally {
+      opA.behave.token = { kind: 'normal' };
+    }
+    await loginWorks(org);
+  });
+});
+
 // ====================================================================== locked database
 
 describe('database locked', () => {

@@ -178,6 +178,21 @@ describe('rows 1–3: accepted', () => {
     expect(token?.basic).toEqual({ clientId: CLIENT.clientId, clientSecret: SECRET });
   });
 
+  it('#1b the exact configured redirect URI (a bare origin, one with a query) is sent at /authorize and at the token endpoint', async () => {
+    const uris = ['http://localhost:3999', 'http://localhost:3999/sso/callback?tenant=a&x=a%20b'];
+    const op = await newOp({ clients: [{ ...CLIENT, redirectUris: uris }] });
+    for (const redirectUri of uris) {
+      const org = await newOrg();
+      const saved = await saveConfig(h.url, org, configFor(op, { redirectUri }));
+      expect(saved.status, saved.text).toBe(201);
+      op.requests.length = 0;
+      const r = await flow(org, op);
+      expectIdentity(r.res, org, USER);
+      expect(r.authorizeUrl.searchParams.get('redirect_uri')).toBe(redirectUri);
+      expect(op.requestsTo('token')[0]?.form?.redirect_uri).toBe(redirectUri);
+    }
+  });
+
   it('#2 IdP supports only client_secret_basic / only client_secret_post → OK with the advertised method', async () => {
     const basic = await configured({ authMethods: ['client_secret_basic'] });
     expectIdentity((await flow(basic.org, basic.op)).res, basic.org, USER);
@@ -190,6 +205,19 @@ describe('rows 1–3: accepted', () => {
     expect(form?.headers.authorization).toBeUndefined();
     expect(form?.form?.client_secret).toBe(SECRET);
     expect(form?.form?.client_id).toBe(CLIENT.clientId);
+  });
+
+  it('#2b no auth methods advertised → client_secret_basic (the default); only unsupported methods → CFG at save', async () => {
+    const op = await newOp();
+    op.behave.omitDiscoveryFields = ['token_endpoint_auth_methods_supported'];
+    const org = await newOrg();
+    expect((await saveConfig(h.url, org, configFor(op))).status).toBe(201);
+    expectIdentity((await flow(org, op)).res, org, USER);
+    expect(op.requestsTo('token')[0]?.basic?.clientSecret).toBe(SECRET);
+
+    const jwtOnly = await newOp();
+    jwtOnly.behave.discoveryOverrides = { token_endpoint_auth_methods_supported: ['private_key_jwt'] };
+    expectRefusedAtSave(await saveConfig(h.url, await newOrg(), configFor(jwtOnly)));
   });
 
   it('#3 ES256- and PS256-signed ID tokens → OK', async () => {
@@ -488,6 +516,18 @@ describe('rows 16–17: state and code binding', () => {
     const replay = await callback(h.url, { code: r.params.code, state: fresh.params.state, iss: r.params.iss });
     expectRejected(replay, [SECRET, r.params.code, fresh.params.state]);
 
+    // A failed callback retried (as SDKs do): the real error again, and no second token request.
+    op.behave.token = { kind: 'raw', status: 500, body: 'down' };
+    const failed = await flow(org, op);
+    expectRejected(failed.res, failed.secrets);
+    op.behave.token = { kind: 'normal' };
+    const callsAfterFailure = tokenCalls(op);
+    const retried = await callback(h.url, failed.params);
+    expectRejected(retried, failed.secrets);
+    expect(retried.status).toBe(failed.res.status);
+    expect(retried.json?.message).toBe(failed.res.json?.message);
+    expect(tokenCalls(op)).toBe(callsAfterFailure);
+
     // Ten concurrent callbacks with one code and state: exactly one redemption, one identity.
     const once = await authorize(h.url, org, op);
     remember(once.params.code, once.params.state);
@@ -539,6 +579,14 @@ describe('rows 19–21: failing IdP endpoints', () => {
     cold.op.behave.jwks = { kind: 'hang' };
     const r = await flow(cold.org, cold.op);
     expectUnavailable(r.res, 20_000, r.secrets);
+  });
+
+  it('#20c discovery hangs at login (cold cache) → 5xx well before 60 s', async () => {
+    const { op, org } = await configured();
+    op.behave.discovery = { kind: 'hang' };
+    await h.restart();
+    const res = await login(h.url, org);
+    expectUnavailable(res, 20_000, [SECRET]);
   });
 
   it('#21a discovery of 50 MB / endless → aborted at a small cap: CFG at save and at run time, heap flat', async () => {
