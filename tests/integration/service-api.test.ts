@@ -48,6 +48,9 @@ describe('POST /v1/signup', () => {
     [{ name: 'x', email: 'not-an-email' }, 'email'],
     [{ name: 'x', mode: 'prod' }, 'mode: must be one of live, sandbox'],
     [[1, 2], 'JSON object'],
+    [{ name: 'Acme\u0000Corp' }, 'name: must not contain control'],
+    [{ name: 'Acme \u001b[31mCorp' }, 'name: must not contain control'],
+    [{ name: 'Acme \u202eproC' }, 'name: must not contain control'],
   ])('rejects %j with 400', async (payload, fragment) => {
     const res = await post('/v1/signup', payload);
     expect(res.status).toBe(400);
@@ -184,7 +187,7 @@ describe('/v1/sso/config', () => {
     expect(res.status).toBe(400);
     const { message } = await json(res);
     expect(message).toContain('clientId: must be at most 255 characters');
-    expect(message).toContain('clientSecret: must not contain control characters');
+    expect(message).toContain('clientSecret: must not contain control, zero-width or text-direction characters');
     expect(message).not.toContain('a\u0000b');
   });
 

@@ -5,11 +5,14 @@ import { generateApiKey, hashApiKey } from '../crypto/api-keys';
 import { randomId } from '../crypto/random-id';
 import { ApiError, badRequest } from '../http/api-error';
 import { describeIssues } from '../http/describe-issues';
+import { hasUnsafeText, UNSAFE_TEXT_MESSAGE } from '../http/text-rules';
 import type { RouteRateLimit } from './rate-limit-options';
 
 export function registerSignupRoute(app: FastifyInstance, ctx: ServiceContext, rateLimit: RouteRateLimit) {
   app.post('/v1/signup', { config: { rateLimit } }, async (request, reply) => {
-    const parsed = signupRequestSchema.safeParse(request.body ?? {});
+    const parsed = signupRequestSchema
+      .refine((b) => !hasUnsafeText(b.name), { path: ['name'], message: UNSAFE_TEXT_MESSAGE })
+      .safeParse(request.body ?? {});
     if (!parsed.success) throw badRequest(describeIssues(parsed.error.issues));
     const { name, email, mode = 'live' } = parsed.data;
     const apiKey = generateApiKey(mode);

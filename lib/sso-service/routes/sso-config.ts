@@ -5,14 +5,13 @@ import { randomId } from '../crypto/random-id';
 import type { SsoConfigRow } from '../db/rows';
 import { badRequest, notFound } from '../http/api-error';
 import { authenticate } from '../http/auth';
+import { hasUnsafeText, UNSAFE_TEXT_MESSAGE } from '../http/text-rules';
 import { TRANSIENT_ISSUER_REASONS } from '../relying-party-port';
 import { ssoErrorFrom } from './sso-login';
 
-const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
-
 function checkCredential(value: string, max: number): string | null {
   if (value.length > max) return `must be at most ${max} characters`;
-  if (CONTROL_CHARS.test(value)) return 'must not contain control characters';
+  if (hasUnsafeText(value)) return UNSAFE_TEXT_MESSAGE;
   return null;
 }
 
