@@ -1,15 +1,16 @@
 'use client';
 
-import { useActionState, useEffect, useRef, useState, type FormEvent } from 'react';
+import { useActionState, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { Alert, Button, Field, Input } from '@/components/ui';
 import { initialFormState, type FormState } from '@/lib/auth/form-state';
 import {
+  buildSsoConfigSchema,
   fieldErrorsOf,
-  ssoConfigFormSchema,
   validateSsoField,
   SSO_FIELD_LABELS,
   type SsoConfigField,
   type SsoConfigInput,
+  type SsoConfigSchema,
 } from '@/lib/validations/sso-config';
 import { formatTime } from './format-time';
 
@@ -21,6 +22,8 @@ export interface SsoConfigFormProps {
   callbackUrl: string;
   /** The saved config, without the secret (Grantex never returns it). */
   config: { issuerUrl: string; clientId: string; redirectUri: string; updatedAt: string } | null;
+  /** Whether plain-http loopback issuers are allowed (decided on the server, see lib/console/sso-mode.ts). */
+  devMode: boolean;
 }
 
 // Each new action result remounts the fields so they show what the server echoed back (React
@@ -37,7 +40,8 @@ function stateKey(state: object): number {
   return id;
 }
 
-export function SsoConfigForm({ action, callbackUrl, config }: SsoConfigFormProps) {
+export function SsoConfigForm({ action, callbackUrl, config, devMode }: SsoConfigFormProps) {
+  const schema = useMemo(() => buildSsoConfigSchema({ devMode }), [devMode]);
   const [state, formAction, pending] = useActionState<State, FormData>(
     action,
     initialFormState<SsoConfigInput>({
@@ -47,7 +51,7 @@ export function SsoConfigForm({ action, callbackUrl, config }: SsoConfigFormProp
     }),
   );
   return (
-    <FormBody key={stateKey(state)} state={state} formAction={formAction} pending={pending} config={config} />
+    <FormBody key={stateKey(state)} state={state} formAction={formAction} pending={pending} config={config} schema={schema} />
   );
 }
 
@@ -58,7 +62,9 @@ function FormBody({
   formAction,
   pending,
   config,
+  schema,
 }: {
+  schema: SsoConfigSchema;
   state: State;
   formAction: (formData: FormData) => void;
   pending: boolean;
@@ -83,18 +89,18 @@ function FormBody({
   // layout under the pointer between mousedown and mouseup and swallow the click on "Save".
   function onBlur(field: SsoConfigField, value: string) {
     if (!value) return;
-    const error = validateSsoField(field, value);
+    const error = validateSsoField(schema, field, value);
     if (error && error !== errorFor(field)) setClientErrors((prev) => ({ ...prev, [field]: error }));
   }
 
   function onChange(field: SsoConfigField, value: string) {
     if (!errorFor(field)) return;
-    setClientErrors((prev) => ({ ...prev, [field]: validateSsoField(field, value) }));
+    setClientErrors((prev) => ({ ...prev, [field]: validateSsoField(schema, field, value) }));
   }
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     const data = Object.fromEntries(new FormData(event.currentTarget).entries());
-    const result = ssoConfigFormSchema.safeParse(data);
+    const result = schema.safeParse(data);
     if (result.success) return;
     event.preventDefault();
     const errors = fieldErrorsOf(result.error);

@@ -7,8 +7,6 @@
 import { z } from 'zod';
 import { checkSsoUrl, LIMITS } from '@/lib/contract';
 
-/** Plain http to loopback issuers is a development convenience only. */
-export const SSO_DEV_MODE = process.env.NODE_ENV !== 'production';
 
 export const SSO_FIELD_LABELS = {
   issuerUrl: 'Issuer URL',
@@ -34,6 +32,11 @@ const checkbox = z
   .optional()
   .transform((v) => v === true || v === 'on' || v === 'true');
 
+/**
+ * `devMode` (plain-http loopback issuers allowed) is decided on the server at run time
+ * (lib/console/sso-mode.ts) and handed to the client form, so a production build used against
+ * the local dev IdP and the browser agree on the same rule.
+ */
 export function buildSsoConfigSchema({ devMode }: { devMode: boolean }) {
   return z.object({
     issuerUrl: ssoUrl('issuerUrl', devMode),
@@ -54,9 +57,9 @@ export function buildSsoConfigSchema({ devMode }: { devMode: boolean }) {
   });
 }
 
-export const ssoConfigFormSchema = buildSsoConfigSchema({ devMode: SSO_DEV_MODE });
-export type SsoConfigInput = z.input<typeof ssoConfigFormSchema>;
-export type SsoConfigValues = z.output<typeof ssoConfigFormSchema>;
+export type SsoConfigSchema = ReturnType<typeof buildSsoConfigSchema>;
+export type SsoConfigInput = z.input<SsoConfigSchema>;
+export type SsoConfigValues = z.output<SsoConfigSchema>;
 
 /** First message per field, in the shape the form renders. */
 export function fieldErrorsOf(error: z.ZodError): Partial<Record<string, string>> {
@@ -69,7 +72,7 @@ export function fieldErrorsOf(error: z.ZodError): Partial<Record<string, string>
 }
 
 /** Validates a single field (on blur) with the exact same rule as the full schema. */
-export function validateSsoField(field: SsoConfigField, value: string): string | null {
-  const result = ssoConfigFormSchema.shape[field].safeParse(value);
+export function validateSsoField(schema: SsoConfigSchema, field: SsoConfigField, value: string): string | null {
+  const result = schema.shape[field].safeParse(value);
   return result.success ? null : (result.error.issues[0]?.message ?? 'Invalid value');
 }

@@ -31,7 +31,7 @@ describe('SSO config form schema', () => {
   });
 
   it('applies the contract URL rules: https in production, loopback http only in development', () => {
-    expect(validateSsoField('issuerUrl', 'not a url')).toMatch(/^Issuer URL /);
+    expect(validateSsoField(prod, 'issuerUrl', 'not a url')).toMatch(/^Issuer URL /);
     const p = prod.safeParse({ ...valid, issuerUrl: 'http://127.0.0.1:3002' });
     expect(fieldErrorsOf(p.error!).issuerUrl).toMatch(/https/);
     expect(dev.safeParse({ ...valid, issuerUrl: 'http://127.0.0.1:3002', redirectUri: 'http://localhost:3000/sso/callback' }).success).toBe(true);
@@ -56,5 +56,24 @@ describe('SSO config form schema', () => {
   it('caps lengths', () => {
     expect(prod.safeParse({ ...valid, clientId: 'x'.repeat(256) }).success).toBe(false);
     expect(prod.safeParse({ ...valid, clientSecret: 'x'.repeat(1025) }).success).toBe(false);
+  });
+});
+
+describe('console SSO dev mode and Grantex field errors', () => {
+  it('follows GRANTEX_DEV_MODE when set, else NODE_ENV', async () => {
+    const { ssoDevMode } = await import('@/lib/console/sso-mode');
+    expect(ssoDevMode({ NODE_ENV: 'production' })).toBe(false);
+    expect(ssoDevMode({ NODE_ENV: 'production', GRANTEX_DEV_MODE: 'true' })).toBe(true);
+    expect(ssoDevMode({ NODE_ENV: 'development', GRANTEX_DEV_MODE: 'off' })).toBe(false);
+    expect(ssoDevMode({ NODE_ENV: 'development' })).toBe(true);
+  });
+
+  it('maps "issuerUrl: …; redirectUri: …" onto the fields and leaves other messages alone', async () => {
+    const { grantexMessageToFieldErrors } = await import('@/lib/console/grantex-field-errors');
+    expect(grantexMessageToFieldErrors('issuerUrl: must use https; redirectUri: must be absolute')).toEqual({
+      issuerUrl: 'Issuer URL must use https',
+      redirectUri: 'Redirect URI must be absolute',
+    });
+    expect(grantexMessageToFieldErrors('issuerUrl, clientId, clientSecret, and redirectUri are required')).toBeNull();
   });
 });

@@ -11,7 +11,9 @@ import { z } from 'zod';
 import { adminAction } from '@/lib/auth';
 import { grantexForAdmin } from '@/lib/grantex/server';
 import { isGrantexError } from '@/lib/grantex/errors';
-import { ssoConfigFormSchema, SSO_DEV_MODE } from '@/lib/validations/sso-config';
+import { buildSsoConfigSchema, type SsoConfigInput } from '@/lib/validations/sso-config';
+import type { FormState } from '@/lib/auth/form-state';
+import { ssoDevMode } from '@/lib/console/sso-mode';
 import { checkIssuer } from '@/lib/console/issuer-check';
 import { grantexMessageToFieldErrors } from '@/lib/console/grantex-field-errors';
 import { logSsoEvent } from '@/lib/console/log';
@@ -22,52 +24,63 @@ const SETTINGS_PATH = '/settings/sso';
 const SKIP_CHECK_OFFER =
   'If your identity provider is only reachable from Grantex’s network, you can save without this check.';
 
-export const saveSsoConfig = adminAction(
-  ssoConfigFormSchema,
-  async (input, admin) => {
-    const requestId = randomUUID();
-    const { skipIssuerCheck, ...config } = input;
+// Built on first use, not at module load: the dev-mode switch is runtime configuration.
+function makeSaveAction() {
+  const devMode = ssoDevMode();
+  return adminAction(
+    buildSsoConfigSchema({ devMode }),
+    async (input, admin) => {
+      const requestId = randomUUID();
+      const { skipIssuerCheck, ...config } = input;
 
-    if (!skipIssuerCheck) {
-      const check = await checkIssuer(config.issuerUrl, { devMode: SSO_DEV_MODE });
-      if (!check.ok) {
-        logSsoEvent('save_config', { requestId, org: admin.developerId, outcome: `issuer_${check.reason}` });
-        return {
-          fieldErrors: {
-            issuerUrl: check.message,
-            ...(check.reachability ? { skipIssuerCheck: SKIP_CHECK_OFFER } : {}),
-          },
-          formError: 'The issuer could not be verified. Nothing was saved.',
-        };
+      if (!skipIssuerCheck) {
+        const check = await checkIssuer(config.issuerUrl, { devMode });
+        if (!check.ok) {
+          logSsoEvent('save_config', { requestId, org: admin.developerId, outcome: `issuer_${check.reason}` });
+          return {
+            fieldErrors: {
+              issuerUrl: check.message,
+              ...(check.reachability ? { skipIssuerCheck: SKIP_CHECK_OFFER } : {}),
+            },
+            formError: 'The issuer could not be verified. Nothing was saved.',
+          };
+        }
       }
-    }
 
-    try {
-      await grantexForAdmin(admin, { requestId }).createConfig(config);
-    } catch (err) {
-      logSsoEvent('save_config', {
-        requestId,
-        org: admin.developerId,
-        outcome: isGrantexError(err) ? err.kind : 'unexpected',
-        grantexRequestId: isGrantexError(err) ? err.requestId : null,
-      });
-      if (isGrantexError(err) && err.kind === 'validation') {
-        const fieldErrors = grantexMessageToFieldErrors(err.message);
-        if (fieldErrors) return { fieldErrors, formError: 'Grantex rejected the configuration. Nothing was saved.' };
+      try {
+        await grantexForAdmin(admin, { requestId }).createConfig(config);
+      } catch (err) {
+        logSsoEvent('save_config', {
+          requestId,
+          org: admin.developerId,
+          outcome: isGrantexError(err) ? err.kind : 'unexpected',
+          grantexRequestId: isGrantexError(err) ? err.requestId : null,
+        });
+        if (isGrantexError(err) && err.kind === 'validation') {
+          const fieldErrors = grantexMessageToFieldErrors(err.message);
+          if (fieldErrors) return { fieldErrors, formError: 'Grantex rejected the configuration. Nothing was saved.' };
+        }
+        throw err;
       }
-      throw err;
-    }
 
-    logSsoEvent('save_config', { requestId, org: admin.developerId, outcome: 'saved', issuerChecked: !skipIssuerCheck });
-    revalidatePath(SETTINGS_PATH);
-    return {
-      ok: true,
-      message: 'SSO configuration saved',
-      values: { issuerUrl: config.issuerUrl, clientId: config.clientId, redirectUri: config.redirectUri },
-    };
-  },
-  { neverEcho: ['clientSecret'] },
-);
+      logSsoEvent('save_config', { requestId, org: admin.developerId, outcome: 'saved', issuerChecked: !skipIssuerCheck });
+      revalidatePath(SETTINGS_PATH);
+      return {
+        ok: true,
+        message: 'SSO configuration saved',
+        values: { issuerUrl: config.issuerUrl, clientId: config.clientId, redirectUri: config.redirectUri },
+      };
+    },
+    { neverEcho: ['clientSecret'] },
+  );
+}
+
+let saveAction: ReturnType<typeof makeSaveAction> | undefined;
+
+export async function saveSsoConfig(prev: FormState<SsoConfigInput>, formData: FormData): Promise<FormState<SsoConfigInput>> {
+  saveAction ??= makeSaveAction();
+  return saveAction(prev, formData);
+}
 
 export const deleteSsoConfig = adminAction(z.object({}), async (_input, admin) => {
   const requestId = randomUUID();

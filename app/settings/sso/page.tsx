@@ -16,6 +16,7 @@ import { TestSignIn } from '@/components/sso/test-sign-in';
 import { DeleteConfig } from '@/components/sso/delete-config';
 import { readTestResult, TEST_RESULT_COOKIE } from '@/lib/console/test-result';
 import { sealingSecret } from '@/lib/console/cookie-options';
+import { ssoDevMode } from '@/lib/console/sso-mode';
 import { deleteSsoConfig, saveSsoConfig } from './actions';
 
 export const metadata: Metadata = { title: 'Single sign-on' };
@@ -124,6 +125,7 @@ export default async function SsoSettingsPage({ searchParams }: { searchParams: 
         <SsoConfigForm
           action={saveSsoConfig}
           callbackUrl={callback}
+          devMode={ssoDevMode()}
           config={config ? { issuerUrl: config.issuerUrl, clientId: config.clientId, redirectUri: config.redirectUri, updatedAt: config.updatedAt } : null}
         />
       </Card>
