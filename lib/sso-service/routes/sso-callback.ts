@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { MESSAGES, type ErrorCode, type SsoCallbackResponse } from '@/lib/contract';
 import type { ServiceContext } from '../context';
+import type { RpIdentity } from '../relying-party-port';
 import { ApiError, badRequest } from '../http/api-error';
 import { STATE_MAX_LENGTH } from '../crypto/login-state';
 import type { RouteRateLimit } from './rate-limit-options';
-import { rpClientConfig, ssoErrorFrom } from './sso-login';
+import { rpClientConfig, ssoErrorFrom } from './relying-party-calls';
 
 const CODE_MAX = 4096;
 const ISS_MAX = 2048;
@@ -41,7 +42,7 @@ export function registerSsoCallbackRoute(app: FastifyInstance, ctx: ServiceConte
     try {
       const row = ctx.store.getSsoConfig(state.dev);
       if (!row) throw new ApiError(404, 'NOT_FOUND', MESSAGES.ssoNotConfigured);
-      let identity;
+      let identity: RpIdentity;
       try {
         identity = await ctx.rp.redeem(rpClientConfig(ctx, row), {
           code,

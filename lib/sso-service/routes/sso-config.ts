@@ -7,7 +7,7 @@ import { badRequest, notFound } from '../http/api-error';
 import { authenticate } from '../http/auth';
 import { hasUnsafeText, UNSAFE_TEXT_MESSAGE } from '../http/text-rules';
 import { TRANSIENT_ISSUER_REASONS } from '../relying-party-port';
-import { ssoErrorFrom } from './sso-login';
+import { ssoErrorFrom } from './relying-party-calls';
 
 function checkCredential(value: string, max: number): string | null {
   if (value.length > max) return `must be at most ${max} characters`;

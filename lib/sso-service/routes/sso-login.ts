@@ -1,27 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { MESSAGES, type SsoLoginResponse } from '@/lib/contract';
 import type { ServiceContext } from '../context';
-import { ApiError, badRequest, notFound } from '../http/api-error';
-import { asRpFailure, type RpClientConfig } from '../relying-party-port';
-import type { SsoConfigRow } from '../db/rows';
+import { badRequest, notFound } from '../http/api-error';
+import { rpClientConfig, ssoErrorFrom } from './relying-party-calls';
 import type { RouteRateLimit } from './rate-limit-options';
 
 /** Ids are short; a longer org value cannot name a developer and is not worth a query. */
 const ORG_MAX = 128;
-
-export function rpClientConfig(ctx: ServiceContext, row: SsoConfigRow): RpClientConfig {
-  return {
-    issuerUrl: row.issuer_url,
-    clientId: row.client_id,
-    clientSecret: ctx.secretBox.open(row.client_secret_enc, row.developer_id),
-    redirectUri: row.redirect_uri,
-  };
-}
-
-export function ssoErrorFrom(err: unknown): ApiError | null {
-  const failure = asRpFailure(err);
-  return failure ? new ApiError(failure.status, 'SSO_ERROR', failure.message) : null;
-}
 
 type LoginQuery = { org?: unknown; redirect_uri?: unknown };
 
