@@ -347,7 +347,7 @@ describe('rows 4–12: ID token validation', () => {
 // ====================================================================== row 13: key rotation and kid floods
 
 describe('row 13: JWKS refetch policy', () => {
-  it('#13 key rotated → OK after one JWKS refetch; a flood of 50 unknown kids → bounded JWKS fetches', async () => {
+  it('#13 key rotated → OK after one JWKS refetch; a flood of 70 unknown kids (50 in sequence, 20 at once) → bounded JWKS fetches', async () => {
     const { op, org } = await configured();
     expectIdentity((await flow(org, op)).res, org, USER);
     expect(op.requestsTo('jwks')).toHaveLength(1);
@@ -377,8 +377,16 @@ describe('row 13: JWKS refetch policy', () => {
         }
       });
     }
+    // And 20 more at once, all naming one fresh unknown kid.
+    const burst = await Promise.all(Array.from({ length: 20 }, () => authorize(h.url, flood.org, flood.op)));
+    flood.op.behave.idTokenHeader = { kid: `unknown-${randomBytes(6).toString('hex')}` };
+    const burstResults = await Promise.all(burst.map((a) => callback(h.url, a.params)));
+    burst.forEach((a, i) => {
+      remember(a.params.code, a.params.state);
+      expectRejected(burstResults[i] as RawResponse, [SECRET, a.params.code, a.params.state]);
+    });
     const during = flood.op.requestsTo('jwks').length - before;
-    expect(during, `JWKS fetched ${during} times for 50 unknown kids`).toBeLessThanOrEqual(2);
+    expect(during, `JWKS fetched ${during} times for 70 unknown kids`).toBeLessThanOrEqual(2);
   });
 });
 
@@ -792,6 +800,11 @@ describe('row 24 (service level)', () => {
     expectIdentity(res, org, USER);
     expect(op.requestsTo('token')[0]?.form?.redirect_uri).toBe(REDIRECT_URI);
 
+    // The authorization URL does not depend on the Host header either.
+    const spoofedLogin = await raw(h.url, `/sso/login?org=${org.developerId}`, { headers: { host: 'evil.example', 'x-forwarded-host': 'evil.example' } });
+    expect(spoofedLogin.status).toBe(200);
+    expect(new URL(String(spoofedLogin.json?.authorizeUrl)).searchParams.get('redirect_uri')).toBe(REDIRECT_URI);
+
     // A login asking for another redirect URI is refused before any state is issued.
     const other = await login(h.url, org, `&redirect_uri=${encodeURIComponent('https://evil.example/sso/callback')}`);
     expect(other.status).toBe(400);
@@ -824,8 +837,16 @@ describe('row 28: rate limits', () => {
 
     for (let i = 0; i < 3; i += 1) expect((await raw(limited.url, loginPath, as('203.0.113.7'))).status).toBe(200);
     expect429(await raw(limited.url, loginPath, as('203.0.113.7')));
-    // Another client (a different address reported by the trusted proxy) is unaffected.
+    // Another client (a different address reported by the trusted proxy) is unaffected, for this org and another.
     expect((await raw(limited.url, loginPath, as('203.0.113.8'))).status).toBe(200);
+    const otherOrg = await signup(limited.url);
+    remember(otherOrg.apiKey);
+    expect((await saveConfig(limited.url, otherOrg, configFor(op))).status).toBe(201);
+    expect((await raw(limited.url, `/sso/login?org=${otherOrg.developerId}`, as('203.0.113.12'))).status).toBe(200);
+    // The limited client cannot escape by prepending its own X-Forwarded-For entries (the proxy appends the real one).
+    for (let i = 1; i <= 3; i += 1) {
+      expect429(await raw(limited.url, loginPath, as(`198.51.100.${i}, 203.0.113.7`)));
+    }
 
     const junk = callbackPath({ code: 'x', state: 'y' });
     for (let i = 0; i < 3; i += 1) expect((await raw(limited.url, junk, as('203.0.113.9'))).status).toBe(400);
