@@ -165,6 +165,9 @@ describe('rows 1–3: accepted', () => {
     expect(q.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(q.get('scope')?.split(' ')).toContain('openid');
 
+    expectNoLeak(r.authorizeUrl.href, [SECRET]);
+    expectNoLeak(r.loginRes.text, [SECRET]);
+
     const [token] = op.requestsTo('token');
     expect(op.requestsTo('token')).toHaveLength(1);
     expect(token?.form?.redirect_uri).toBe(REDIRECT_URI);
@@ -787,6 +790,41 @@ describe('rows 22–23: addresses and schemes', () => {
   });
 });
 
+// ====================================================================== rows 18 and 25 at the service level (the pages are the console's)
+
+describe('rows 18 and 25 (service level; the rendering is covered by Playwright)', () => {
+  it('#18 (service) error=access_denied&error_description=<script> reaching the callback → 400, nothing echoed, no token call', async () => {
+    const { op, org } = await configured();
+    op.behave.authorizeError = { error: 'access_denied', error_description: '<script>alert(1)</script>' };
+    const a = await authorize(h.url, org, op);
+    remember(a.params.state);
+    expect(a.returned.searchParams.get('error')).toBe('access_denied');
+    const q = new URLSearchParams(a.returned.search);
+    const res = await raw(h.url, `/sso/callback?${q.toString()}`);
+    expectRejected(res, [SECRET, a.params.state]);
+    expect(res.status).toBe(400);
+    expect(res.text).not.toContain('<script>');
+    expect(tokenCalls(op)).toBe(0);
+  });
+
+  it('#25 (service) hostile claims come back as inert JSON (nosniff, CSP), non-string claims as null', async () => {
+    const { op, org } = await configured();
+    op.behave.user = { ...op.behave.user, name: '<img src=x onerror=alert(1)>\u202egnp.exe', email: '"><script>alert(1)</script>' };
+    const r = await flow(org, op);
+    expect(r.res.status, r.res.text).toBe(200);
+    expect(r.res.headers['content-type']).toMatch(/^application\/json/);
+    expect(r.res.headers['x-content-type-options']).toBe('nosniff');
+    expect(String(r.res.headers['content-security-policy'])).toContain("default-src 'none'");
+    expect(r.res.json?.name).toBe('<img src=x onerror=alert(1)>\u202egnp.exe');
+
+    op.reset();
+    op.behave.idTokenClaims = { name: { html: '<b>x</b>' }, email: ['a@example.com', 'b@example.com'] };
+    const odd = await flow(org, op);
+    expect(odd.res.status, odd.res.text).toBe(200);
+    expect(odd.res.json).toMatchObject({ sub: USER.sub, name: null, email: null });
+  });
+});
+
 // ====================================================================== row 24: redirect URI is the stored one
 
 describe('row 24 (service level)', () => {
@@ -833,6 +871,7 @@ describe('row 28: rate limits', () => {
       expect(res.json?.code).toBe('RATE_LIMITED');
       expect(res.json?.message).toBe(MESSAGES.rateLimited);
       expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+      expect(Number(res.headers['retry-after'])).toBeLessThanOrEqual(60);
     };
 
     for (let i = 0; i < 3; i += 1) expect((await raw(limited.url, loginPath, as('203.0.113.7'))).status).toBe(200);
