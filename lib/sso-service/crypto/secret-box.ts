@@ -4,7 +4,8 @@
  * organization's config fails to decrypt instead of leaking the other org's secret.
  * Layout: version(1) | iv(12) | tag(16) | ciphertext.
  */
-import { createCipheriv, createDecipheriv, createSecretKey, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey } from 'node:crypto';
+import { createRandomPool } from './random-pool';
 
 const VERSION = 1;
 const IV_BYTES = 12;
@@ -24,9 +25,10 @@ export function createSecretBox(rawKey: Buffer): SecretBox {
   if (rawKey.length !== 32) throw new SecretBoxError('encryption key must be 32 bytes');
   // A KeyObject halves the cost of each cipher set-up compared with passing raw key bytes.
   const key = createSecretKey(rawKey);
+  const random = createRandomPool(4096);
   return {
     seal(plaintext, associatedData) {
-      const iv = randomBytes(IV_BYTES);
+      const iv = random(IV_BYTES);
       const cipher = createCipheriv('aes-256-gcm', key, iv);
       cipher.setAAD(Buffer.from(associatedData, 'utf8'));
       const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);

@@ -39,7 +39,7 @@ export interface ServiceStore {
   createDeveloper(dev: NewDeveloper): 'created' | 'email_taken';
   findDeveloperByKeyHash(keyHash: Buffer): DeveloperRow | undefined;
   getSsoConfig(developerId: string): SsoConfigRow | undefined;
-  upsertSsoConfig(write: SsoConfigWrite): { row: SsoConfigRow; previousIssuerUrl: string | null };
+  upsertSsoConfig(write: SsoConfigWrite): SsoConfigRow;
   deleteSsoConfig(developerId: string): SsoConfigRow | undefined;
   /** Claims a state id; false when it was claimed before (a replay). */
   consumeState(stateId: string, developerId: string, expiresAtMs: number): boolean;
@@ -69,15 +69,18 @@ export function createStore(db: Database.Database): ServiceStore {
       WHERE k.key_hash = ?`,
   );
   const selectConfig = db.prepare('SELECT * FROM sso_configs WHERE developer_id = ?');
-  const insertConfig = db.prepare(
+  // One statement, so atomic without a transaction: on update the connection id and createdAt are kept.
+  const upsertConfig = db.prepare(
     `INSERT INTO sso_configs
        (developer_id, connection_id, issuer_url, client_id, client_secret_enc, redirect_uri, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const updateConfig = db.prepare(
-    `UPDATE sso_configs
-        SET issuer_url = ?, client_id = ?, client_secret_enc = ?, redirect_uri = ?, updated_at = ?
-      WHERE developer_id = ?`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (developer_id) DO UPDATE SET
+       issuer_url = excluded.issuer_url,
+       client_id = excluded.client_id,
+       client_secret_enc = excluded.client_secret_enc,
+       redirect_uri = excluded.redirect_uri,
+       updated_at = excluded.updated_at
+     RETURNING *`,
   );
   const deleteConfig = db.prepare('DELETE FROM sso_configs WHERE developer_id = ?');
   const insertState = db.prepare(
@@ -98,27 +101,6 @@ export function createStore(db: Database.Database): ServiceStore {
   const createDeveloperTx = db.transaction((dev: NewDeveloper) => {
     insertDeveloper.run(dev.id, dev.name, dev.email, dev.mode, dev.plan, dev.createdAt);
     insertApiKey.run(dev.keyHash, dev.id, dev.createdAt);
-  });
-
-  const upsertTx = db.transaction((w: SsoConfigWrite) => {
-    const existing = parseConfig(selectConfig.get(w.developerId));
-    if (existing) {
-      updateConfig.run(w.issuerUrl, w.clientId, w.clientSecretEnc, w.redirectUri, w.now, w.developerId);
-    } else {
-      insertConfig.run(
-        w.developerId,
-        w.newConnectionId,
-        w.issuerUrl,
-        w.clientId,
-        w.clientSecretEnc,
-        w.redirectUri,
-        w.now,
-        w.now,
-      );
-    }
-    const row = parseConfig(selectConfig.get(w.developerId));
-    if (!row) throw new Error('sso config vanished inside its own transaction');
-    return { row, previousIssuerUrl: existing?.issuer_url ?? null };
   });
 
   const deleteTx = db.transaction((developerId: string) => {
@@ -144,8 +126,21 @@ export function createStore(db: Database.Database): ServiceStore {
     getSsoConfig(developerId) {
       return parseConfig(selectConfig.get(developerId));
     },
-    upsertSsoConfig(write) {
-      return upsertTx.immediate(write);
+    upsertSsoConfig(w) {
+      const row = parseConfig(
+        upsertConfig.get(
+          w.developerId,
+          w.newConnectionId,
+          w.issuerUrl,
+          w.clientId,
+          w.clientSecretEnc,
+          w.redirectUri,
+          w.now,
+          w.now,
+        ),
+      );
+      if (!row) throw new Error('sso config upsert returned no row');
+      return row;
     },
     deleteSsoConfig(developerId) {
       return deleteTx.immediate(developerId);

@@ -9,6 +9,26 @@ import { hasUnsafeText, UNSAFE_TEXT_MESSAGE } from '../http/text-rules';
 import { TRANSIENT_ISSUER_REASONS } from '../relying-party-port';
 import { ssoErrorFrom } from './relying-party-calls';
 
+/**
+ * checkSsoUrl is pure and the same few URLs are saved over and over; remembering recent verdicts keeps URL
+ * parsing and address classification off the hot path. Bounded, oldest entry dropped first.
+ */
+function memoizedUrlCheck(devMode: boolean, maxEntries = 2000) {
+  const verdicts = new Map<string, string | null>();
+  return (value: string, kind: 'issuerUrl' | 'redirectUri'): string | null => {
+    const key = `${kind}\n${value}`;
+    const known = verdicts.get(key);
+    if (known !== undefined) return known;
+    const verdict = checkSsoUrl(value, kind, { devMode });
+    verdicts.set(key, verdict);
+    if (verdicts.size > maxEntries) {
+      const oldest = verdicts.keys().next().value;
+      if (oldest !== undefined) verdicts.delete(oldest);
+    }
+    return verdict;
+  };
+}
+
 function checkCredential(value: string, max: number): string | null {
   if (value.length > max) return `must be at most ${max} characters`;
   if (hasUnsafeText(value)) return UNSAFE_TEXT_MESSAGE;
@@ -26,7 +46,7 @@ export function toWireConfig(row: SsoConfigRow): SsoConfig {
 }
 
 export function registerSsoConfigRoutes(app: FastifyInstance, ctx: ServiceContext) {
-  const devMode = ctx.config.devMode;
+  const checkUrl = memoizedUrlCheck(ctx.config.devMode);
 
   app.post('/v1/sso/config', async (request, reply) => {
     const dev = authenticate(ctx.store, request);
@@ -37,10 +57,10 @@ export function registerSsoConfigRoutes(app: FastifyInstance, ctx: ServiceContex
     }
     const input = parsed.data;
     const problems: [string, string | null][] = [
-      ['issuerUrl', checkSsoUrl(input.issuerUrl, 'issuerUrl', { devMode })],
+      ['issuerUrl', checkUrl(input.issuerUrl, 'issuerUrl')],
       ['clientId', checkCredential(input.clientId, LIMITS.clientIdMax)],
       ['clientSecret', checkCredential(input.clientSecret, LIMITS.clientSecretMax)],
-      ['redirectUri', checkSsoUrl(input.redirectUri, 'redirectUri', { devMode })],
+      ['redirectUri', checkUrl(input.redirectUri, 'redirectUri')],
     ];
     const message = problems
       .filter((p): p is [string, string] => p[1] !== null)
@@ -58,7 +78,7 @@ export function registerSsoConfigRoutes(app: FastifyInstance, ctx: ServiceContex
       throw badRequest(`issuerUrl: ${check.message}`);
     }
 
-    const { row, previousIssuerUrl } = ctx.store.upsertSsoConfig({
+    const row = ctx.store.upsertSsoConfig({
       developerId: dev.id,
       newConnectionId: randomId('conn'),
       issuerUrl: input.issuerUrl,
@@ -67,9 +87,8 @@ export function registerSsoConfigRoutes(app: FastifyInstance, ctx: ServiceContex
       redirectUri: input.redirectUri,
       now: new Date(ctx.now()).toISOString(),
     });
-    // Cached discovery/JWKS may belong to the old config (or a failed check): start clean.
+    // Cached discovery/JWKS for this issuer may predate the change: the next login starts clean.
     ctx.rp.forget(input.issuerUrl);
-    if (previousIssuerUrl && previousIssuerUrl !== input.issuerUrl) ctx.rp.forget(previousIssuerUrl);
     return reply.code(201).send(toWireConfig(row));
   });
 
