@@ -101,8 +101,14 @@ export function spawnNode(name: string, { env, args, verbose }: SpawnOptions): C
   return child;
 }
 
-export function spawnTsx(name: string, script: string, env: Record<string, string>, verbose = false): Child {
-  return spawnNode(name, { env, args: ['--import', 'tsx', script], verbose });
+export function spawnTsx(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  verbose = false,
+  nodeArgs: string[] = [],
+): Child {
+  return spawnNode(name, { env, args: [...nodeArgs, '--import', 'tsx', script], verbose });
 }
 
 /** Polls until the URL answers with any HTTP status (a 401/404 still proves the server is up). */

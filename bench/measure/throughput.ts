@@ -108,11 +108,12 @@ export async function measureThroughput(
   connectionsList: number[],
   durationS: number,
   warmupS: number,
+  endpoints: readonly EndpointName[] = ENDPOINTS,
 ): Promise<ThroughputResult> {
   const runs: ThroughputRun[] = [];
   const rssBefore = service.memory()?.rssMiB ?? Number.NaN;
   let rssAfterFirst = Number.NaN;
-  for (const endpoint of ENDPOINTS) {
+  for (const endpoint of endpoints) {
     for (const connections of connectionsList) {
       progress(`throughput: ${endpoint} with ${connections} connections (${warmupS} s warm-up + ${durationS} s)`);
       if (warmupS > 0) {

@@ -76,10 +76,17 @@ export function readRouteWeights(): Omit<WeightResult, 'built'> {
   if (!existsSync(statsFile)) return { statsFile, routes: [], note: 'no route-bundle-stats.json (build missing)' };
   const stats = statsSchema.parse(JSON.parse(readFileSync(statsFile, 'utf8')));
   const gz = new Map<string, { raw: number; gzip: number }>();
+  const missing = new Set<string>();
   const sizeOf = (rel: string) => {
     let s = gz.get(rel);
     if (!s) {
-      const buf = readFileSync(path.join(ROOT, rel));
+      const file = path.join(ROOT, rel);
+      // A colleague's build (or dev server) may be rewriting .next: count what is gone instead of crashing.
+      if (!existsSync(file)) {
+        missing.add(rel);
+        return { raw: 0, gzip: 0 };
+      }
+      const buf = readFileSync(file);
       s = { raw: buf.length, gzip: gzipSync(buf, { level: 9 }).length };
       gz.set(rel, s);
     }
@@ -95,7 +102,10 @@ export function readRouteWeights(): Omit<WeightResult, 'built'> {
     };
   });
   routes.sort((a, b) => b.gzipKB - a.gzipKB || a.route.localeCompare(b.route));
-  return { statsFile: path.relative(ROOT, statsFile), routes, largest: routes[0] };
+  const note = missing.size
+    ? `${missing.size} chunk(s) listed in the stats are missing from .next (stale or concurrent build): sizes are incomplete`
+    : undefined;
+  return { statsFile: path.relative(ROOT, statsFile), routes, largest: routes[0], note };
 }
 
 export async function measureWeight(skipBuild: boolean): Promise<WeightResult> {
@@ -107,8 +117,8 @@ export async function measureWeight(skipBuild: boolean): Promise<WeightResult> {
       buildSeconds = (await buildConsole()).seconds;
       built = true;
     } catch (err) {
-      buildError = err instanceof Error ? err.message.slice(0, 2000) : String(err);
-      progress(`  build failed; reading whatever .next holds. ${buildError.split('\n')[0]}`);
+      buildError = err instanceof Error ? err.message.slice(-3000) : String(err);
+      progress(`  build failed; reading whatever .next holds. ${buildError.split('\n').slice(-20).join('\n    ')}`);
     }
   }
   const weights = readRouteWeights();
