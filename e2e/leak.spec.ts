@@ -78,4 +78,9 @@ test('no response ever carries the client secret or the API key', async ({
   });
   expect(responses, 'responses recorded').toBeGreaterThan(10);
   expect(findings).toEqual([]);
+
+  // Positive control: the developer ID is on the settings page, so the recorder must find it. Proves the
+  // empty list above comes from clean responses, not from a recorder that saw nothing.
+  const control = await recorder.findSecrets({ 'developer ID': freshOrg.developerId });
+  expect(control.findings.length, 'recorder finds a value that is in the responses').toBeGreaterThan(0);
 });
