@@ -1,0 +1,117 @@
+/**
+ * The admin's SSO settings page, against the real stack (console + Grantex service + dev IdP).
+ * Loopback http issuers need the console's dev mode (GRANTEX_DEV_MODE=true) when the stack runs
+ * a production build.
+ */
+import { test, expect, IdpLoginPage } from './fixtures';
+
+test.describe('SSO settings', () => {
+  test('shows the callback URL and the member link before anything is typed', async ({ adminPage, ssoSettings, freshOrg, e2e }) => {
+    await ssoSettings.goto();
+    await expect(adminPage.getByText(`${e2e.baseUrl}/sso/callback`, { exact: true })).toBeVisible();
+    await expect(ssoSettings.copyCallbackButton()).toBeVisible();
+    await expect(adminPage.getByText(`${e2e.baseUrl}/login?org=${freshOrg.developerId}`, { exact: true })).toBeVisible();
+    await expect(ssoSettings.copyMemberLinkButton()).toBeVisible();
+    await expect(ssoSettings.redirectUri()).toHaveValue(`${e2e.baseUrl}/sso/callback`);
+    await expect(adminPage.getByText('SSO is not configured yet')).toBeVisible();
+  });
+
+  test('first configuration against the IdP; the secret is write-only afterwards', async ({ adminPage, ssoSettings, idp }) => {
+    await ssoSettings.goto();
+    await ssoSettings.save({ issuerUrl: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret });
+    await expect(ssoSettings.status()).toHaveText(/SSO configuration saved/);
+    await adminPage.reload();
+    const saved = await ssoSettings.readConfig();
+    expect(saved).toMatchObject({ issuerUrl: idp.issuer, clientId: idp.clientId, clientSecret: '' });
+    await expect(adminPage.getByText('Secret set')).toBeVisible();
+    expect(await ssoSettings.fieldError('Client secret')).toMatch(/A secret is set .*enter it again/);
+    expect(await adminPage.content()).not.toContain(idp.clientSecret);
+  });
+
+  test('validation errors sit next to each field and typed values survive (except the secret)', async ({ adminPage, ssoSettings, idp, e2e }) => {
+    await ssoSettings.goto();
+    await ssoSettings.redirectUri().fill('');
+    await ssoSettings.submit();
+    await expect(ssoSettings.formError()).toBeVisible();
+    for (const field of ['Issuer URL', 'Client ID', 'Client secret', 'Redirect URI'] as const) {
+      expect(await ssoSettings.fieldError(field)).toMatch(/required/);
+    }
+    await ssoSettings.fill({ issuerUrl: 'http://idp.example.com', clientId: 'my-client', clientSecret: 's3cret', redirectUri: 'not-a-url' });
+    await ssoSettings.submit();
+    await expect.poll(() => ssoSettings.fieldError('Issuer URL')).toMatch(/https/);
+    expect(await ssoSettings.fieldError('Redirect URI')).toMatch(/absolute URL/);
+    await expect(adminPage).toHaveURL(/\/settings\/sso$/);
+
+    // A server-side failure (the issuer check) keeps what was typed, but never the secret.
+    await ssoSettings.fill({ issuerUrl: `${idp.issuer}/`, redirectUri: `${e2e.baseUrl}/sso/callback` });
+    await ssoSettings.submit();
+    await expect(ssoSettings.formError()).toContainText('Nothing was saved');
+    await expect(ssoSettings.issuerUrl()).toHaveValue(`${idp.issuer}/`);
+    await expect(ssoSettings.clientId()).toHaveValue('my-client');
+    await expect(ssoSettings.clientSecret()).toHaveValue('');
+  });
+
+  test('issuer check: unreachable offers a deliberate override, a mismatch names both issuers', async ({ adminPage, ssoSettings, idp }) => {
+    await ssoSettings.goto();
+    await ssoSettings.fill({ issuerUrl: 'http://127.0.0.1:9', clientId: idp.clientId, clientSecret: idp.clientSecret });
+    await ssoSettings.submit();
+    await expect.poll(() => ssoSettings.fieldError('Issuer URL')).toMatch(/Could not reach/);
+    const override = adminPage.getByLabel(/Save without checking the issuer/);
+    await expect(override).toBeVisible();
+
+    await ssoSettings.fill({ issuerUrl: `${idp.issuer}/`, clientSecret: idp.clientSecret });
+    await ssoSettings.submit();
+    await expect.poll(() => ssoSettings.fieldError('Issuer URL')).toMatch(/must match exactly/);
+    const mismatch = await ssoSettings.fieldError('Issuer URL');
+    expect(mismatch).toContain(`“${idp.issuer}”`);
+    expect(mismatch).toContain(`“${idp.issuer}/”`);
+    await expect(override).toHaveCount(0);
+  });
+
+  test('test sign-in succeeds in a new tab and the settings page shows the identity', async ({ adminPage, ssoSettings, idp }) => {
+    await ssoSettings.goto();
+    await ssoSettings.save({ issuerUrl: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret });
+    const tab = await ssoSettings.testSignIn();
+    expect(tab).not.toBe(adminPage);
+    await new IdpLoginPage(tab).signIn(idp.user, idp.issuer);
+    await expect(tab).toHaveURL(/\/sso\/test-result$/);
+    await expect(tab.getByText('Test sign-in succeeded')).toBeVisible();
+
+    // No reload: the settings page polls for the outcome.
+    await expect(adminPage.getByText('Test sign-in succeeded')).toBeVisible();
+    await expect(adminPage.locator('dl').filter({ hasText: 'Subject' }).getByText(idp.user.email)).toBeVisible();
+    // The admin session is untouched.
+    await adminPage.reload();
+    await expect(ssoSettings.heading()).toBeVisible();
+  });
+
+  test('a failed test sign-in names the failing stage and the IdP error', async ({ adminPage, ssoSettings, idp }) => {
+    await ssoSettings.goto();
+    await ssoSettings.save({ issuerUrl: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret });
+    const tab = await ssoSettings.testSignIn();
+    await new IdpLoginPage(tab).cancel();
+    await expect(tab.getByText(/Test sign-in failed: At your identity provider/)).toBeVisible();
+    await expect(adminPage.getByText(/Test sign-in failed: At your identity provider/)).toBeVisible();
+    await expect(adminPage.getByText(/access_denied/).first()).toBeVisible();
+  });
+
+  test('delete: Cancel keeps the config, Delete removes it and the member login says so', async ({ adminPage, ssoSettings, memberLogin, idp, freshOrg }) => {
+    await ssoSettings.goto();
+    await ssoSettings.save({ issuerUrl: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret });
+    await ssoSettings.deleteButton().click();
+    await expect(ssoSettings.dialog()).toContainText(`Members of`);
+    await expect(ssoSettings.dialog()).toContainText('will no longer be able to sign in with SSO. This cannot be undone.');
+    await ssoSettings.dialog().getByRole('button', { name: 'Cancel', exact: true }).click();
+    await expect(ssoSettings.dialog()).toBeHidden();
+    await expect(adminPage.getByRole('heading', { name: 'Current configuration' })).toBeVisible();
+
+    await ssoSettings.delete({ confirm: true });
+    await expect(adminPage.getByRole('status').filter({ hasText: 'SSO configuration deleted' })).toBeVisible();
+    await expect(adminPage.getByText('SSO is not configured yet')).toBeVisible();
+    await expect(ssoSettings.deleteButton()).toHaveCount(0);
+
+    await memberLogin.goto(freshOrg.developerId);
+    await expect(adminPage.getByText('SSO is not configured for this organization')).toBeVisible();
+    await expect(memberLogin.continueButton()).toHaveCount(0);
+  });
+});
