@@ -2,8 +2,10 @@
  * The Fastify application: cross-cutting behaviour (request ids, security headers, JSON-only bodies,
  * one error shape, one log line per request, rate limits) and the contract's routes.
  */
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
 import rateLimitPlugin from '@fastify/rate-limit';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { MESSAGES, type ErrorBody } from '@/lib/contract';
 import type { ServiceContext } from './context';
 import { ApiError, badRequest } from './http/api-error';
@@ -43,6 +45,25 @@ function toApiError(err: FastifyError): ApiError | null {
   return null;
 }
 
+const RAW_ERROR_MESSAGES: Record<number, string> = {
+  400: 'Malformed HTTP request',
+  408: 'Request timed out',
+  431: 'Request headers are too large',
+};
+
+function rawErrorResponse(status: number): string {
+  const requestId = `req_${randomUUID()}`;
+  const body = JSON.stringify({ message: RAW_ERROR_MESSAGES[status], code: 'BAD_REQUEST', requestId });
+  const headers = Object.entries(SECURITY_HEADERS)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
+  return (
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${headers}x-request-id: ${requestId}\r\n` +
+    `content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+    `connection: close\r\n\r\n${body}`
+  );
+}
+
 function stackFrames(err: Error): string[] {
   return (err.stack ?? '')
     .split('\n')
@@ -61,6 +82,21 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
     trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
     // A client that trickles its request (slowloris) cannot hold a socket for longer than this.
     requestTimeout: 30_000,
+    // Errors raised before routing (a malformed URL) skip the hooks: give them the same shape and headers.
+    frameworkErrors: (err, request, reply) => {
+      const body: ErrorBody = { message: 'Malformed request URL', code: 'BAD_REQUEST', requestId: request.id };
+      // The option's generic reply type cannot be satisfied from here; it is an ordinary FastifyReply.
+      void (reply as FastifyReply).code(400).headers(SECURITY_HEADERS).header('x-request-id', request.id).send(body);
+      logger.log('info', { reqId: request.id, method: request.method, path: null, status: 400, code: err.code });
+    },
+    // Malformed HTTP (bad framing, truncated body, oversized headers) never becomes a request; answer it in
+    // the contract's shape instead of Fastify's default body.
+    clientErrorHandler: (err, socket) => {
+      if (err.code === 'ECONNRESET' || socket.destroyed) return;
+      const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+      if (socket.writable) socket.write(rawErrorResponse(status));
+      socket.destroy();
+    },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });

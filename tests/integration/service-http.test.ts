@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorBodySchema, MESSAGES } from '@/lib/contract';
 import { authed, json, saveConfig, signup, startTestService, VALID_CONFIG, type TestService } from './service-harness';
@@ -61,6 +62,30 @@ describe('cross-cutting HTTP behaviour', () => {
     const body = errorBodySchema.parse(await res.json());
     expect(body.code).toBe('NOT_FOUND');
     expect(body.message).not.toContain('secret');
+  });
+
+  it('malformed URLs and malformed HTTP still get the error shape and headers', async () => {
+    const port = Number(new URL(svc.url).port);
+    const raw = (request: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = net.connect(port, '127.0.0.1', () => socket.end(request));
+        let out = '';
+        socket.on('data', (d: Buffer) => (out += d.toString('utf8')));
+        socket.on('close', () => resolve(out));
+        socket.on('error', reject);
+      });
+    for (const request of [
+      'GET /sso/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+      'NOT-HTTP\r\n\r\n',
+      'POST /v1/signup HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n',
+    ]) {
+      const response = await raw(request);
+      const [head = '', body = ''] = response.split('\r\n\r\n');
+      expect(head).toMatch(/^HTTP\/1\.1 400 /);
+      expect(head.toLowerCase()).toContain("content-security-policy: default-src 'none'; frame-ancestors 'none'");
+      const id = /x-request-id: (\S+)/i.exec(head)?.[1];
+      expect(JSON.parse(body)).toMatchObject({ code: 'BAD_REQUEST', requestId: id });
+    }
   });
 
   it('invalid JSON is a 400 with a clear message', async () => {
