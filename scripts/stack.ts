@@ -23,13 +23,18 @@ try {
 const ownDataDir = process.env.GRANTEX_DATA_DIR ? undefined : mkdtempSync(join(tmpdir(), 'grantex-stack-'));
 if (ownDataDir) process.on('exit', () => rmSync(ownDataDir, { recursive: true, force: true }));
 
+// This stack always serves the plain-http loopback dev IdP, which only dev mode accepts (console and service).
+const devMode = process.env.GRANTEX_DEV_MODE || 'true';
+
 await runStack({
   mode: 'production',
   config,
   consoleEnv: {
     NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET || randomSecret(),
+    GRANTEX_DEV_MODE: devMode,
   },
   serviceEnv: {
+    GRANTEX_DEV_MODE: devMode,
     GRANTEX_DATA_DIR: process.env.GRANTEX_DATA_DIR || ownDataDir,
     GRANTEX_STATE_SECRET: process.env.GRANTEX_STATE_SECRET || randomSecret(),
     GRANTEX_ENCRYPTION_KEY: process.env.GRANTEX_ENCRYPTION_KEY || randomSecret(32),

@@ -93,8 +93,6 @@ export async function runStack(opts: StackOptions): Promise<never> {
 
   try {
     // The dev IdP is always a development party: oidc-provider tightens cookies and warnings under production.
-    const { NODE_ENV: _ignored, ...idpEnv } = base;
-    void _ignored;
     const idpPart = startPart(
       sup,
       'dev-idp',
@@ -106,7 +104,7 @@ export async function runStack(opts: StackOptions): Promise<never> {
         redirectUris: config.idpRedirectUris,
         ...opts.idpOptions,
       },
-      idpEnv,
+      { ...base, NODE_ENV: undefined },
     );
     const servicePart = config.embeddedService
       ? startPart(
@@ -114,7 +112,7 @@ export async function runStack(opts: StackOptions): Promise<never> {
           'grantex',
           'service',
           { port: config.grantexPort, host: config.grantexHost },
-          { ...base, ...opts.serviceEnv, GRANTEX_PORT: String(config.grantexPort), GRANTEX_HOST: config.grantexHost },
+          { ...base, ...opts.serviceEnv },
         )
       : undefined;
     const [idp] = await Promise.all([
