@@ -9,7 +9,7 @@ import { env } from '@/lib/env';
 import type { SsoErrorCode } from './sso-errors';
 import { sealFlash, FLASH_COOKIE, FLASH_COOKIE_PATH, FLASH_TTL_SECONDS, type SsoFlash } from './sso-flash';
 import { sealTestResult, TEST_RESULT_COOKIE, TEST_RESULT_COOKIE_PATH, TEST_RESULT_TTL_SECONDS, type TestResult } from './test-result';
-import { sealingSecret, ssoCookie } from './cookie-options';
+import { expiredCookie, sealingSecret, ssoCookie } from './cookie-options';
 
 export function appUrl(path: string): URL {
   return new URL(path, `${env().APP_URL}/`);
@@ -30,6 +30,9 @@ export async function toErrorPage(code: SsoErrorCode, org: string | null, flash?
   const res = seeOther(url);
   if (flash) {
     res.cookies.set(FLASH_COOKIE, await sealFlash(flash, sealingSecret()), ssoCookie(FLASH_COOKIE_PATH, FLASH_TTL_SECONDS));
+  } else {
+    // An earlier failure's detail must not be shown under this one.
+    res.cookies.set(FLASH_COOKIE, '', expiredCookie(FLASH_COOKIE_PATH));
   }
   return res;
 }

@@ -71,3 +71,21 @@ describe('org ids in links', () => {
     expect(safeOrg(undefined)).toBeNull();
   });
 });
+
+describe('POST origin guard for /sso/start and member sign-out', async () => {
+  const { isSameOriginPost, isHttpUrl } = await import('@/lib/console/request-guard');
+  const app = 'http://localhost:3000';
+  it('trusts Sec-Fetch-Site first, then Origin, and refuses requests with neither', () => {
+    expect(isSameOriginPost(new Headers({ 'sec-fetch-site': 'same-origin' }), app)).toBe(true);
+    expect(isSameOriginPost(new Headers({ 'sec-fetch-site': 'cross-site', origin: app }), app)).toBe(false);
+    expect(isSameOriginPost(new Headers({ 'sec-fetch-site': 'same-site' }), app)).toBe(false);
+    expect(isSameOriginPost(new Headers({ origin: app }), app)).toBe(true);
+    expect(isSameOriginPost(new Headers({ origin: 'https://evil.example' }), app)).toBe(false);
+    expect(isSameOriginPost(new Headers(), app)).toBe(false);
+  });
+  it('only redirects to http(s) authorize URLs', () => {
+    expect(isHttpUrl('https://idp.example.com/authorize?state=x')).toBe(true);
+    expect(isHttpUrl('javascript:alert(1)')).toBe(false);
+    expect(isHttpUrl('/relative')).toBe(false);
+  });
+});
