@@ -12,7 +12,7 @@ import { ApiError, badRequest } from './http/api-error';
 import { requestIdFor } from './http/request-id';
 import { registerHealthRoute } from './routes/health';
 import { registerMeRoute } from './routes/me';
-import { perMinute } from './routes/rate-limit-options';
+import { loginRateKey, perMinute } from './routes/rate-limit-options';
 import { registerSignupRoute } from './routes/signup';
 import { registerSsoCallbackRoute } from './routes/sso-callback';
 import { registerSsoConfigRoutes } from './routes/sso-config';
@@ -164,6 +164,8 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
   if (limits.enabled) {
     await app.register(rateLimitPlugin, {
       global: false,
+      // Buckets are per IP (and org, on login/callback); bounded so a spray of addresses cannot grow memory.
+      cache: 20_000,
       errorResponseBuilder: () => new ApiError(429, 'RATE_LIMITED', MESSAGES.rateLimited),
     });
   }
@@ -172,7 +174,17 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
   registerSignupRoute(app, ctx, perMinute(limits.enabled, limits.signupPerMin));
   registerMeRoute(app, ctx);
   registerSsoConfigRoutes(app, ctx);
-  registerSsoLoginRoute(app, ctx, perMinute(limits.enabled, limits.loginPerMin));
-  registerSsoCallbackRoute(app, ctx, perMinute(limits.enabled, limits.callbackPerMin));
+  registerSsoLoginRoute(app, ctx, perMinute(limits.enabled, limits.loginPerMin, loginRateKey));
+  // Callbacks are bucketed per IP and the org named inside a valid state (see loginRateKey for why); every
+  // unreadable state from one IP shares a single bucket.
+  registerSsoCallbackRoute(
+    app,
+    ctx,
+    perMinute(limits.enabled, limits.callbackPerMin, (request) => {
+      const token = (request.query as { state?: unknown }).state;
+      const state = typeof token === 'string' ? ctx.states.open(token) : null;
+      return `${request.ip}\n${state?.dev ?? ''}`;
+    }),
+  );
   return app;
 }

@@ -187,6 +187,14 @@ describe('rate limits', () => {
     expect((await fetch(`${limited.url}/sso/login?org=${dev.developerId}`)).status).toBe(404);
   });
 
+  it('one org flooding /sso/login from an address does not lock other orgs out behind the same address', async () => {
+    const login = (org: string) => fetch(`${limited.url}/sso/login?org=${org}`).then((r) => r.status);
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push(await login('dev_flooded'));
+    expect(statuses).toEqual([404, 404, 404, 429]);
+    expect(await login('dev_neighbour')).toBe(404);
+  });
+
   it('X-Forwarded-For is ignored when no proxy is trusted', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) {

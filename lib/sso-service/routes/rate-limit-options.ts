@@ -1,6 +1,24 @@
-/** Per-route @fastify/rate-limit options; `false` leaves the route unlimited (RATE_LIMIT=off). */
-export type RouteRateLimit = { max: number; timeWindow: number } | false;
+import type { FastifyRequest } from 'fastify';
 
-export function perMinute(enabled: boolean, max: number): RouteRateLimit {
-  return enabled ? { max, timeWindow: 60_000 } : false;
+/** Per-route @fastify/rate-limit options; `false` leaves the route unlimited (RATE_LIMIT=off). */
+export type RouteRateLimit =
+  | { max: number; timeWindow: number; keyGenerator?: (request: FastifyRequest) => string }
+  | false;
+
+export function perMinute(
+  enabled: boolean,
+  max: number,
+  keyGenerator?: (request: FastifyRequest) => string,
+): RouteRateLimit {
+  if (!enabled) return false;
+  return keyGenerator ? { max, timeWindow: 60_000, keyGenerator } : { max, timeWindow: 60_000 };
+}
+
+/**
+ * Login buckets are per client IP *and* org. Behind the console every login arrives from the console's
+ * address, so a per-IP bucket alone would let one org's flood lock every other org out.
+ */
+export function loginRateKey(request: FastifyRequest): string {
+  const org = (request.query as { org?: unknown }).org;
+  return `${request.ip}\n${typeof org === 'string' ? org.slice(0, 128) : ''}`;
 }
