@@ -7,13 +7,22 @@ import type { Idp } from './stack';
 export interface Org {
   developerId: string;
   apiKey: string;
+  /** The org's saved config, JSON: re-posted as is by the POST throughput run ("same body each time"). */
+  configJson: string;
+  /** Holds the dev IdP's real client credentials, so a login can complete. */
+  canLogin: boolean;
 }
 
-export function configBody(idp: Idp): SsoConfigRequest {
+/**
+ * Real tenants each have their own client at their IdP. Only the dev IdP's one client can complete a
+ * login, so in large seeds most orgs get a distinct (fake) client secret: the service then holds one
+ * client set-up per org, as it would in production, while every `loginEvery`-th org can still log in.
+ */
+export function configBody(idp: Idp, distinctClient = false, i = 0): SsoConfigRequest {
   return {
     issuerUrl: idp.issuer,
     clientId: idp.clientId,
-    clientSecret: idp.clientSecret,
+    clientSecret: distinctClient ? `${idp.clientSecret}-tenant-${i}` : idp.clientSecret,
     redirectUri: idp.redirectUris[0]!,
   };
 }
@@ -23,7 +32,14 @@ export interface OrgTiming {
   configMs: number;
 }
 
-export async function createOrg(serviceUrl: string, idp: Idp, i: number, timing?: OrgTiming): Promise<Org> {
+export async function createOrg(
+  serviceUrl: string,
+  idp: Idp,
+  i: number,
+  timing?: OrgTiming,
+  distinctClient = false,
+): Promise<Org> {
+  const configJson = JSON.stringify(configBody(idp, distinctClient, i));
   const t0 = performance.now();
   const signup = await json<SignupResponse>(
     `${serviceUrl}/v1/signup`,
@@ -40,7 +56,7 @@ export async function createOrg(serviceUrl: string, idp: Idp, i: number, timing?
     {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${signup.apiKey}` },
-      body: JSON.stringify(configBody(idp)),
+      body: configJson,
     },
     201,
   );
@@ -48,7 +64,7 @@ export async function createOrg(serviceUrl: string, idp: Idp, i: number, timing?
     timing.signupMs += t1 - t0;
     timing.configMs += performance.now() - t1;
   }
-  return { developerId: signup.developerId, apiKey: signup.apiKey };
+  return { developerId: signup.developerId, apiKey: signup.apiKey, configJson, canLogin: !distinctClient };
 }
 
 /**
@@ -60,6 +76,7 @@ export async function seedOrgs(
   idp: Idp,
   count: number,
   concurrency = 32,
+  loginEvery = 50,
 ): Promise<{ orgs: Org[]; seconds: number; meanSignupMs: number; meanConfigMs: number; idpRequests: number }> {
   const orgs: Org[] = new Array<Org>(count);
   let next = 0;
@@ -72,7 +89,7 @@ export async function seedOrgs(
     for (;;) {
       const i = next++;
       if (i >= count) return;
-      orgs[i] = await createOrg(serviceUrl, idp, i, timing);
+      orgs[i] = await createOrg(serviceUrl, idp, i, timing, i % loginEvery !== 0);
       done++;
       const now = performance.now();
       if (now - lastReport > 5_000) {

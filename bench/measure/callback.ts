@@ -68,7 +68,10 @@ export async function measureCallbacks(
   n: number,
   warmup: number,
 ): Promise<CallbackResult> {
-  progress(`callback latency: ${warmup} warm-up + ${n} complete logins through the dev IdP`);
+  // Only orgs holding the dev IdP's real client can finish a login (see configBody).
+  orgs = orgs.filter((o) => o.canLogin);
+  if (orgs.length === 0) throw new Error('no org with the dev IdP client to log in with');
+  progress(`callback latency: ${warmup} warm-up + ${n} complete logins through the dev IdP over ${orgs.length} org(s)`);
   for (let i = 0; i < warmup; i++) await oneLogin(service, idp, pickOrg(orgs, i));
   const cb: number[] = [];
   const rt: number[] = [];

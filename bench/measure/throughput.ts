@@ -1,7 +1,7 @@
 import autocannon from 'autocannon';
 import { serviceRequests } from '../lib/counting-proxy';
 import { progress } from '../lib/log';
-import { configBody, pickOrg, type Org } from '../lib/orgs';
+import { pickOrg, type Org } from '../lib/orgs';
 import { readMemory, sampleMemory } from '../lib/procs';
 import type { Idp, Service } from '../lib/stack';
 import { percentile } from '../lib/stats';
@@ -45,7 +45,7 @@ interface Spec {
   body?: string;
 }
 
-function specFor(endpoint: EndpointName, org: Org, idp: Idp): Spec {
+function specFor(endpoint: EndpointName, org: Org): Spec {
   switch (endpoint) {
     case 'GET /v1/sso/config':
       return { method: 'GET', path: '/v1/sso/config', headers: { authorization: `Bearer ${org.apiKey}` } };
@@ -54,7 +54,7 @@ function specFor(endpoint: EndpointName, org: Org, idp: Idp): Spec {
         method: 'POST',
         path: '/v1/sso/config',
         headers: { authorization: `Bearer ${org.apiKey}`, 'content-type': 'application/json' },
-        body: JSON.stringify(configBody(idp)),
+        body: org.configJson,
       };
     case 'GET /sso/login':
       return { method: 'GET', path: `/sso/login?org=${encodeURIComponent(org.developerId)}`, headers: {} };
@@ -70,13 +70,13 @@ async function fire(
   seconds: number,
   collect: boolean,
 ): Promise<{ result: autocannon.Result; latencies: number[] }> {
-  const base = specFor(endpoint, orgs[0]!, idp);
+  const base = specFor(endpoint, orgs[0]!);
   let counter = 0;
   // With one org the request is static (autocannon pre-encodes it); with many, every request goes to
   // another org so that row look-ups and caches see realistic spread.
   const requests: autocannon.RequestSpec[] =
     orgs.length > 1
-      ? [{ setupRequest: (req) => ({ ...req, ...specFor(endpoint, pickOrg(orgs, counter++), idp) }) }]
+      ? [{ setupRequest: (req) => ({ ...req, ...specFor(endpoint, pickOrg(orgs, counter++)) }) }]
       : [{}];
   const instance = autocannon({
     // autocannon takes the path from the URL (there is no `path` option).
