@@ -20,7 +20,7 @@ import {
 import { agent } from './lib/http';
 import { progress, warn } from './lib/log';
 import { createOrg, seedOrgs, type Org } from './lib/orgs';
-import { ROOT, freeConsolePort, installCleanup, stopAll } from './lib/procs';
+import { ROOT, firstFreePort, freeConsolePorts, installCleanup, stopAll } from './lib/procs';
 import { atLeast, below, exact, fmt, table, verdict, type Target } from './lib/report';
 import { startIdp, startService, type Idp, type Service } from './lib/stack';
 import { deltaPct } from './lib/stats';
@@ -170,10 +170,10 @@ async function guarded<T>(what: string, fn: () => Promise<T>): Promise<T | undef
 
 async function main(): Promise<number> {
   progress(`Grantex bench${opts.quick ? ' (quick)' : ''}: ${[...opts.only].join(', ')}; temp ${tmpRoot}`);
-  const consolePort = await freeConsolePort();
-  const consoleUrl = `http://127.0.0.1:${consolePort}`;
+  const consolePorts = await freeConsolePorts(3);
+  const callbackFor = (port: number) => `http://127.0.0.1:${port}/sso/callback`;
   const needsIdp = [...opts.only].some((s) => s !== 'weight');
-  const idp = needsIdp ? await startIdp([`${consoleUrl}/sso/callback`], opts.verbose) : undefined;
+  const idp = needsIdp ? await startIdp(consolePorts.map(callbackFor), opts.verbose) : undefined;
 
   const phases: Phase[] = [];
   let weight: WeightResult | undefined;
@@ -255,6 +255,8 @@ async function main(): Promise<number> {
       }
       const service = await startService(path.join(tmpRoot, 'console'), opts.verbose);
       try {
+        const consolePort = await firstFreePort(consolePorts);
+        if (consolePort === undefined) throw new Error(`console ports ${consolePorts.join(', ')} were all taken meanwhile`);
         const app = await startConsole(consolePort, service, opts.verbose);
         try {
           const missing = await consolePagesMissing(app.url);
@@ -263,7 +265,7 @@ async function main(): Promise<number> {
             progress(`  ${browserNote}`);
             return;
           }
-          const org = await createOrg(service.url, idp, 0);
+          const org = await createOrg(service.url, idp, 0, undefined, false, callbackFor(consolePort));
           if (opts.only.has('nojs')) noJs = await checkNoJs(app.url, idp, org);
           if (opts.only.has('browser')) browser = await measureBrowserLogins(app.url, idp, org, N.browser);
         } finally {

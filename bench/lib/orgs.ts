@@ -18,12 +18,12 @@ export interface Org {
  * login, so in large seeds most orgs get a distinct (fake) client secret: the service then holds one
  * client set-up per org, as it would in production, while every `loginEvery`-th org can still log in.
  */
-export function configBody(idp: Idp, distinctClient = false, i = 0): SsoConfigRequest {
+export function configBody(idp: Idp, distinctClient = false, i = 0, redirectUri = idp.redirectUris[0]!): SsoConfigRequest {
   return {
     issuerUrl: idp.issuer,
     clientId: idp.clientId,
     clientSecret: distinctClient ? `${idp.clientSecret}-tenant-${i}` : idp.clientSecret,
-    redirectUri: idp.redirectUris[0]!,
+    redirectUri,
   };
 }
 
@@ -38,8 +38,9 @@ export async function createOrg(
   i: number,
   timing?: OrgTiming,
   distinctClient = false,
+  redirectUri?: string,
 ): Promise<Org> {
-  const configJson = JSON.stringify(configBody(idp, distinctClient, i));
+  const configJson = JSON.stringify(configBody(idp, distinctClient, i, redirectUri));
   const t0 = performance.now();
   const signup = await json<SignupResponse>(
     `${serviceUrl}/v1/signup`,

@@ -41,14 +41,24 @@ async function portIsFree(port: number, host: string): Promise<boolean> {
   });
 }
 
-/** Next needs a fixed port; the team reserved 3700–3799 for consoles. Start at a random offset to dodge colleagues. */
-export async function freeConsolePort(host = '127.0.0.1'): Promise<number> {
+/**
+ * Next needs a fixed port; the team reserved 3700–3799 for consoles. Start at a random offset to dodge
+ * colleagues, and return several candidates: the console starts minutes later, when one may be taken.
+ */
+export async function freeConsolePorts(count: number, host = '127.0.0.1'): Promise<number[]> {
   const offset = Math.floor(Math.random() * 100);
-  for (let i = 0; i < 100; i++) {
+  const found: number[] = [];
+  for (let i = 0; i < 100 && found.length < count; i++) {
     const port = 3700 + ((offset + i) % 100);
-    if (await portIsFree(port, host)) return port;
+    if (await portIsFree(port, host)) found.push(port);
   }
-  throw new Error('no free port in 3700–3799');
+  if (found.length === 0) throw new Error('no free port in 3700–3799');
+  return found;
+}
+
+export async function firstFreePort(ports: readonly number[], host = '127.0.0.1'): Promise<number | undefined> {
+  for (const port of ports) if (await portIsFree(port, host)) return port;
+  return undefined;
 }
 
 export interface SpawnOptions {
