@@ -5,7 +5,7 @@
  *   idp        the IdP to configure and the user to log in as (dev IdP locally, E2E_IDP_* for a deployment)
  *   signinPage, ssoSettings, memberLogin, idpLogin   page objects bound to `page`
  */
-import { test as base, expect } from '@playwright/test';
+import { test as base, expect, type Page } from '@playwright/test';
 import { randomUUID } from 'node:crypto';
 import { IdpLoginPage } from './pages/idp-login-page';
 import { MemberLoginPage } from './pages/member-login-page';
@@ -21,7 +21,7 @@ export { IdpLoginPage, MemberLoginPage, SigninPage, SsoSettingsPage };
 
 interface TestFixtures {
   freshOrg: Org;
-  adminPage: import('@playwright/test').Page;
+  adminPage: Page;
   signinPage: SigninPage;
   ssoSettings: SsoSettingsPage;
   memberLogin: MemberLoginPage;

@@ -6,7 +6,6 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
-export CI="${CI:-}"
 
 REPORTS=test-results
 mkdir -p "$REPORTS"
