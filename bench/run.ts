@@ -133,16 +133,16 @@ interface ProfileStep {
  * One service process per step, each under --cpu-prof, so every profile shows one kind of request.
  * Runs after the real measurements: the profiler slows the service down.
  */
-async function profilePhase(dir: string, idp: Idp, org: Org): Promise<ProfileStep[]> {
+async function profilePhase(dir: string, idp: Idp, orgs: Org[], label: string): Promise<ProfileStep[]> {
   const steps: [string, (svc: Service) => Promise<unknown>][] = [];
-  if (opts.only.has('latency')) steps.push(['GET /sso/login (sequential)', (svc) => measureLoginUrl(svc, idp, [org], N.loginUrl, N.loginWarm)]);
-  if (opts.only.has('callback')) steps.push(['GET /sso/callback (logins)', (svc) => measureCallbacks(svc, idp, [org], N.callbacks, N.callbackWarm)]);
+  if (opts.only.has('latency')) steps.push([`${label}: GET /sso/login (sequential)`, (svc) => measureLoginUrl(svc, idp, orgs, N.loginUrl, N.loginWarm)]);
+  if (opts.only.has('callback')) steps.push([`${label}: GET /sso/callback (logins)`, (svc) => measureCallbacks(svc, idp, orgs, N.callbacks, N.callbackWarm)]);
   if (opts.only.has('throughput')) {
-    for (const e of ENDPOINTS) steps.push([`${e} @16 (load)`, (svc) => measureThroughput(svc, idp, [org], [16], N.seconds, N.warmS, [e])]);
+    for (const e of ENDPOINTS) steps.push([`${label}: ${e} @16 (load)`, (svc) => measureThroughput(svc, idp, orgs, [16], N.seconds, N.warmS, [e])]);
   }
   const out: ProfileStep[] = [];
   for (const [step, run] of steps) {
-    const profDir = path.join(tmpRoot, 'profiles', String(out.length));
+    const profDir = path.join(tmpRoot, 'profiles', `${label.replace(/\W+/g, '-')}-${out.length}`);
     progress(`profile: ${step}`);
     const svc = await startService(dir, opts.verbose, profDir);
     try {
@@ -198,7 +198,7 @@ async function main(): Promise<number> {
     });
     if (opts.profile && org1) {
       const org = org1;
-      profiles = (await guarded('profile', () => profilePhase(path.join(tmpRoot, 'one'), idp, org))) ?? [];
+      profiles = (await guarded('profile', () => profilePhase(path.join(tmpRoot, 'one'), idp, [org], '1 org'))) ?? [];
     }
   }
 
@@ -233,6 +233,7 @@ async function main(): Promise<number> {
       } finally {
         await service.stop();
       }
+      if (opts.profile) profiles.push(...(await profilePhase(dir, idp, orgs, label)));
     });
   }
 
