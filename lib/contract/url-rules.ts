@@ -67,7 +67,6 @@ function isLoopbackHost(hostname: string): boolean {
   return ipaddr.isValid(host) && classifyAddress(host) === 'loopback';
 }
 
-// eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/;
 
 /**

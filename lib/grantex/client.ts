@@ -23,6 +23,7 @@ import {
   type SsoConfigRequest,
   type SsoLoginResponse,
 } from '@/lib/contract';
+import { readCapped } from '@/lib/net/read-capped';
 import { CLIENT_ERROR_CODES, GrantexError, genericMessage, kindForStatus } from './errors';
 
 export interface GrantexClientOptions {
@@ -236,20 +237,12 @@ export class GrantexClient {
         };
       }
 
-      let text: string;
+      let text: string | null;
       try {
         text = await readBodyCapped(response, MAX_BODY_BYTES);
-      } catch (readError) {
+      } catch {
         if (controller.signal.aborted) {
           return { ok: false, error: this.timeoutError(), retryable: false, unknownOutcome: true };
-        }
-        if (readError instanceof BodyTooLargeError) {
-          return {
-            ok: false,
-            error: this.invalidResponse(response.status, response.headers),
-            retryable: false,
-            unknownOutcome: false,
-          };
         }
         return {
           ok: false,
@@ -263,6 +256,9 @@ export class GrantexClient {
           retryable: true,
           unknownOutcome: true,
         };
+      }
+      if (text === null) {
+        return { ok: false, error: this.invalidResponse(response.status, response.headers), retryable: false, unknownOutcome: false };
       }
 
       const raw: RawResponse = { status: response.status, headers: response.headers, text };
@@ -448,33 +444,8 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-class BodyTooLargeError extends Error {}
-
-async function readBodyCapped(response: Response, maxBytes: number): Promise<string> {
-  if (!response.body) return '';
-  const declared = Number(response.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    await response.body.cancel().catch(() => undefined);
-    throw new BodyTooLargeError();
-  }
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw new BodyTooLargeError();
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return new TextDecoder().decode(bytes);
+/** The body as text, or null when it is larger than `maxBytes` (reading stops at the cap). */
+async function readBodyCapped(response: Response, maxBytes: number): Promise<string | null> {
+  const bytes = await readCapped(response.body, maxBytes, response.headers.get('content-length'));
+  return bytes === 'too_large' ? null : new TextDecoder().decode(bytes);
 }

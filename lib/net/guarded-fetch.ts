@@ -10,6 +10,7 @@
 import { Agent, fetch as undiciFetch } from 'undici';
 import { blockedAddressError, guardedLookup, isAddressAllowed, literalAddress } from './address-policy';
 import { describeUrl, findOutboundError, OutboundError } from './outbound-error';
+import { readCapped } from './read-capped';
 
 export interface GuardOptions {
   /** Allow loopback addresses (development IdPs on 127.0.0.1 / localhost). */
@@ -55,35 +56,6 @@ function parseTarget(input: string | URL, allowLoopback: boolean): URL {
   return url;
 }
 
-async function readCapped(
-  body: ReadableStream<Uint8Array> | null,
-  maxBytes: number,
-  where: string,
-): Promise<Uint8Array | null> {
-  if (!body) return null;
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      // Cancelling the reader tears down the connection, so the rest is never transferred.
-      reader.cancel().catch(() => undefined);
-      throw new OutboundError('too_large', `The response from ${where} is larger than ${maxBytes} bytes`);
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
-}
-
 export async function guardedFetch(
   input: string | URL,
   init: RequestInit | undefined,
@@ -113,14 +85,12 @@ export async function guardedFetch(
       signal: controller.signal,
       dispatcher: agentFor(opts.allowLoopback),
     });
-    const declared = Number(res.headers.get('content-length'));
-    if (Number.isFinite(declared) && declared > maxBytes) {
-      res.body?.cancel().catch(() => undefined);
-      throw new OutboundError('too_large', `The response from ${where} is larger than ${maxBytes} bytes`);
-    }
     const body = NULL_BODY_STATUSES.has(res.status)
       ? null
-      : await readCapped(res.body as ReadableStream<Uint8Array> | null, maxBytes, where);
+      : await readCapped(res.body as ReadableStream<Uint8Array> | null, maxBytes, res.headers.get('content-length'));
+    if (body === 'too_large') {
+      throw new OutboundError('too_large', `The response from ${where} is larger than ${maxBytes} bytes`);
+    }
     // Re-wrap in the global Response: callers (openid-client) check the global class, and the
     // buffered body can no longer grow.
     return new Response(body as BodyInit | null, {

@@ -17,6 +17,8 @@ import { safeOrg } from '@/lib/console/sso-errors';
 import { appUrl, seeOther, toErrorPage, toTestResult } from '@/lib/console/sso-redirects';
 import { sealingSecret, ssoCookie } from '@/lib/console/cookie-options';
 import { logSsoEvent } from '@/lib/console/log';
+import type { SsoErrorCode } from '@/lib/console/sso-errors';
+import type { SsoFlash } from '@/lib/console/sso-flash';
 
 export const dynamic = 'force-dynamic';
 
@@ -53,6 +55,19 @@ export async function POST(req: NextRequest) {
   }
   const startedAt = new Date().toISOString();
 
+  /** A start that fails ends on the test-result tab for a test sign-in, else on the error page. */
+  const failStart = (code: SsoErrorCode, detail: SsoFlash) =>
+    mode === 'test' && adminDeveloperId
+      ? toTestResult({
+          status: 'failure',
+          developerId: adminDeveloperId,
+          startedAt,
+          finishedAt: new Date().toISOString(),
+          stage: 'start',
+          error: detail,
+        })
+      : toErrorPage(code, org, detail);
+
   let authorizeUrl: string;
   try {
     ({ authorizeUrl } = await grantexPublic({ requestId }).getLoginUrl(org));
@@ -65,38 +80,17 @@ export async function POST(req: NextRequest) {
       outcome: code,
       grantexRequestId: isGrantexError(err) ? err.requestId : null,
     });
-    if (mode === 'test' && adminDeveloperId) {
-      return toTestResult({
-        status: 'failure',
-        developerId: adminDeveloperId,
-        startedAt,
-        finishedAt: new Date().toISOString(),
-        stage: 'start',
-        error: detail,
-      });
-    }
-    if (code === 'not_configured') {
+    if (code === 'not_configured' && mode === 'member') {
       // The login page explains "not configured" in place of the button.
       return seeOther(appUrl(`/login?org=${encodeURIComponent(org)}`));
     }
-    return toErrorPage(code, org, detail);
+    return failStart(code, detail);
   }
 
   const state = stateFromAuthorizeUrl(authorizeUrl);
   if (!state || !isHttpUrl(authorizeUrl)) {
     logSsoEvent('start', { requestId, org, mode, outcome: 'unusable_authorize_url' });
-    const detail = { message: 'Grantex returned a sign-in link without a usable state.', code: null, requestId: null };
-    if (mode === 'test' && adminDeveloperId) {
-      return toTestResult({
-        status: 'failure',
-        developerId: adminDeveloperId,
-        startedAt,
-        finishedAt: new Date().toISOString(),
-        stage: 'start',
-        error: detail,
-      });
-    }
-    return toErrorPage('start_failed', org, detail);
+    return failStart('start_failed', { message: 'Grantex returned a sign-in link without a usable state.', code: null, requestId: null });
   }
 
   const binding = await createBinding(state, { org, mode, adminDeveloperId }, sealingSecret());
