@@ -57,7 +57,12 @@ test.describe('hosted member login', () => {
     await expect(page).toHaveURL(/\/signin/);
     await page.goto('/member');
     await memberLogin.signOut();
-    await expect(page).toHaveURL(new RegExp(`/login\\?org=${freshOrg.developerId}$`));
+    await expect(page).toHaveURL(new RegExp(`/login\\?org=${freshOrg.developerId}&signedOut=1$`));
+    await expect(memberLogin.status()).toContainText('You have signed out.');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Sign in to your organization with SSO');
+    // The confirmation is a fixed text; nothing from the address bar is shown.
+    await page.goto(`/login?org=${freshOrg.developerId}&signedOut=%3Cb%3Ehi%3C%2Fb%3E`);
+    await expect(memberLogin.status()).toHaveCount(0);
     await page.goto('/member');
     await expect(page.getByText('You are not signed in')).toBeVisible();
   });
@@ -67,7 +72,8 @@ test.describe('hosted member login', () => {
     await memberSignIn(page, freshOrg, idp);
     expect(await new MemberLoginPage(page).identity()).toMatchObject({ Email: idp.user.email });
     await page.getByRole('button', { name: 'Sign out', exact: true }).click();
-    await expect(page).toHaveURL(/\/login\?org=/);
+    await expect(page).toHaveURL(/\/login\?org=.*&signedOut=1$/);
+    await expect(page.locator('main').getByRole('status')).toContainText('You have signed out.');
     await page.context().close();
   });
 

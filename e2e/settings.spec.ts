@@ -20,6 +20,20 @@ test.describe('SSO settings', () => {
     await ssoSettings.goto();
     await ssoSettings.save({ issuerUrl: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret });
     await expect(ssoSettings.status()).toHaveText(/SSO configuration saved/);
+    // The keyboard lands on the outcome (not on <body>), which is scrolled into view.
+    await expect(ssoSettings.status()).toBeFocused();
+    await expect(ssoSettings.status()).toBeInViewport();
+    await expect(ssoSettings.testButton()).toBeVisible();
+
+    // The next submission owns the status: a refused one shows its errors and no stale "saved".
+    await ssoSettings.fill({ issuerUrl: 'not a url', clientSecret: '' });
+    await ssoSettings.submit();
+    await expect(ssoSettings.formError()).toContainText('Some fields need your attention.');
+    await expect(ssoSettings.status()).toHaveCount(0);
+    expect(await ssoSettings.fieldError('Issuer URL')).toMatch(/^Issuer URL must be an absolute URL/);
+    // A secret is saved, so an empty one is explained.
+    expect(await ssoSettings.fieldError('Client secret')).toContain('Client secret is required — enter it again to save');
+
     await adminPage.reload();
     const saved = await ssoSettings.readConfig();
     expect(saved).toMatchObject({ issuerUrl: idp.issuer, clientId: idp.clientId, clientSecret: '' });
@@ -36,6 +50,10 @@ test.describe('SSO settings', () => {
     for (const field of ['Issuer URL', 'Client ID', 'Client secret', 'Redirect URI'] as const) {
       expect(await ssoSettings.fieldError(field)).toMatch(/required/);
     }
+    // First save: there is no saved secret to "enter again".
+    const secretError = await ssoSettings.fieldError('Client secret');
+    expect(secretError).toMatch(/^Client secret is required\b/);
+    expect(secretError).not.toContain('enter it again');
     await ssoSettings.fill({ issuerUrl: 'http://idp.example.com', clientId: 'my-client', clientSecret: 's3cret', redirectUri: 'not-a-url' });
     await ssoSettings.submit();
     await expect.poll(() => ssoSettings.fieldError('Issuer URL')).toMatch(/https/);
@@ -73,6 +91,8 @@ test.describe('SSO settings', () => {
     await ssoSettings.save({ issuerUrl: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret });
     const tab = await ssoSettings.testSignIn();
     expect(tab).not.toBe(adminPage);
+    // A test run is the latest action now; the save's status is gone.
+    await expect(ssoSettings.status()).toHaveCount(0);
     await new IdpLoginPage(tab).signIn(idp.user, idp.issuer);
     await expect(tab).toHaveURL(/\/sso\/test-result$/);
     await expect(tab.getByText('Test sign-in succeeded')).toBeVisible();
@@ -98,7 +118,10 @@ test.describe('SSO settings', () => {
   test('delete: Cancel keeps the config, Delete removes it and the member login says so', async ({ adminPage, ssoSettings, memberLogin, idp, freshOrg }) => {
     await ssoSettings.goto();
     await ssoSettings.save({ issuerUrl: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret });
+    await expect(ssoSettings.status()).toHaveText(/SSO configuration saved/);
     await ssoSettings.deleteButton().click();
+    // Opening another action retires the earlier "saved".
+    await expect(ssoSettings.status()).toHaveCount(0);
     await expect(ssoSettings.dialog()).toContainText(`Members of`);
     await expect(ssoSettings.dialog()).toContainText('will no longer be able to sign in with SSO. This cannot be undone.');
     await ssoSettings.dialog().getByRole('button', { name: 'Cancel', exact: true }).click();

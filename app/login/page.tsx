@@ -18,6 +18,19 @@ export const dynamic = 'force-dynamic';
 type OrgStatus = 'configured' | 'not_configured' | 'unknown';
 
 /**
+ * Grantex's public API does not name an organization (only its ID, which is no name to a member), so
+ * the heading says "your organization" until there is a name to show.
+ */
+function signInTitle(orgName?: string | null): string {
+  return `Sign in to ${orgName || 'your organization'} with SSO`;
+}
+
+/** After /member/sign-out. A fixed text: nothing from the URL is ever shown. */
+function SignedOutStatus({ show }: { show: boolean }) {
+  return show ? <Alert tone="success">You have signed out.</Alert> : null;
+}
+
+/**
  * Grantex has no public "is SSO configured" endpoint; asking for a login URL answers it (404 when
  * not configured). The URL itself is discarded; /sso/start asks again for the real login.
  */
@@ -37,10 +50,13 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   const orgError =
     params.error === 'org' || (rawOrg && !org) ? 'Enter the organization ID your administrator gave you (it starts with “dev_”).' : undefined;
   const status = org ? await orgStatus(org) : 'unknown';
+  const signedOut = params.signedOut === '1';
+  const title = signInTitle();
 
   if (org && status === 'not_configured') {
     return (
-      <PublicFrame title="Sign in with SSO">
+      <PublicFrame title={title}>
+        <SignedOutStatus show={signedOut} />
         <Alert tone="warning" title="SSO is not configured for this organization">
           Organization <code className="font-mono break-all">{org}</code> has not set up single sign-on. Ask your
           administrator for the right sign-in link.
@@ -55,7 +71,8 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   }
 
   return (
-    <PublicFrame title="Sign in with SSO">
+    <PublicFrame title={title}>
+      <SignedOutStatus show={signedOut} />
       <p>You will be sent to your organization’s identity provider to sign in.</p>
       <form method="post" action="/sso/start" className="space-y-4">
         <input type="hidden" name="mode" value="member" />

@@ -1,3 +1,4 @@
+import { cn } from '@/components/ui/cn';
 import { displayText } from '@/lib/console/display-text';
 
 export interface DisplayIdentity {
@@ -12,19 +13,23 @@ export interface DisplayIdentity {
  * (React escapes it), stripped of bidi overrides and capped, so a hostile claim stays inert.
  */
 export function IdentityList({ identity }: { identity: DisplayIdentity }) {
-  const rows: Array<[string, string | null]> = [
-    ['Developer ID', identity.developerId],
-    ['Email', identity.email],
-    ['Name', identity.name],
-    ['Subject', identity.sub],
+  const rows: Array<{ term: string; value: string | null; id?: true }> = [
+    { term: 'Developer ID', value: identity.developerId, id: true },
+    { term: 'Email', value: identity.email },
+    { term: 'Name', value: identity.name },
+    { term: 'Subject', value: identity.sub, id: true },
   ];
   return (
-    <dl className="divide-y divide-gray-200 rounded-md border border-gray-200">
-      {rows.map(([term, value]) => (
-        <div key={term} className="grid grid-cols-1 gap-1 px-4 py-3 sm:grid-cols-3 sm:gap-4">
+    // Side by side only where the list itself is wide (a container query, not the viewport): in the
+    // narrow member card a 36-character subject then gets the whole row instead of two thirds of it.
+    <dl className="@container divide-y divide-gray-200 rounded-md border border-gray-200">
+      {rows.map(({ term, value, id }) => (
+        <div key={term} className="grid grid-cols-1 gap-1 px-4 py-3 @sm:grid-cols-[7rem_minmax(0,1fr)] @sm:gap-4">
           <dt className="text-sm font-medium text-gray-600">{term}</dt>
-          <dd className="text-sm break-all text-gray-900 sm:col-span-2" dir="auto">
-            {value ? displayText(value) : <span className="text-gray-500">(not provided)</span>}
+          {/* Identifiers in monospace. Values wrap at their natural break points (spaces, hyphens) and
+              only a value too long for the line is cut, wherever needed: no mid-word breaks otherwise. */}
+          <dd className={cn('min-w-0 text-sm text-gray-900 [overflow-wrap:anywhere]', id && 'font-mono text-[0.8125rem]')} dir="auto">
+            {value ? displayText(value) : <span className="font-sans text-gray-500">(not provided)</span>}
           </dd>
         </div>
       ))}

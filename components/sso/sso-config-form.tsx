@@ -6,6 +6,7 @@ import { initialFormState, type FormState } from '@/lib/auth/form-state';
 import {
   buildSsoConfigSchema,
   fieldErrorsOf,
+  HAS_SAVED_SECRET_FIELD,
   validateSsoField,
   SSO_FIELD_LABELS,
   type SsoConfigField,
@@ -41,7 +42,8 @@ function stateKey(state: object): number {
 }
 
 export function SsoConfigForm({ action, callbackUrl, config, devMode }: SsoConfigFormProps) {
-  const schema = useMemo(() => buildSsoConfigSchema({ devMode }), [devMode]);
+  const hasSavedSecret = config !== null;
+  const schema = useMemo(() => buildSsoConfigSchema({ devMode, hasSavedSecret }), [devMode, hasSavedSecret]);
   const [state, formAction, pending] = useActionState<State, FormData>(
     action,
     initialFormState<SsoConfigInput>({
@@ -56,6 +58,7 @@ export function SsoConfigForm({ action, callbackUrl, config, devMode }: SsoConfi
 }
 
 const FIELD_ORDER: SsoConfigField[] = ['issuerUrl', 'clientId', 'clientSecret', 'redirectUri'];
+const SAVED_STATUS_ID = 'sso-config-saved';
 
 function FormBody({
   state,
@@ -73,6 +76,14 @@ function FormBody({
   const formRef = useRef<HTMLFormElement>(null);
   const [clientErrors, setClientErrors] = useState<Partial<Record<string, string | null>>>({});
   const offerSkip = Boolean(state.fieldErrors.skipIssuerCheck) || state.values.skipIssuerCheck === 'on';
+  // "Saved" belongs to the submission that produced it (this body remounts per action result). It goes
+  // away as soon as the admin does anything else: edits a field, submits again (even when the browser
+  // refuses the submission before it reaches the server), runs a test sign-in or opens the delete dialog.
+  const [savedVisible, setSavedVisible] = useState(Boolean(state.ok && state.message));
+  const showSaved = savedVisible && Boolean(state.ok && state.message && config);
+  const [submitRefused, setSubmitRefused] = useState(false);
+  /** True from pointerdown on "Save" until the press ends (see onBlur). */
+  const pressingSave = useRef(false);
 
   // After a failed submission, put the keyboard where the first problem is.
   useEffect(() => {
@@ -80,15 +91,44 @@ function FormBody({
     formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
   }, [state]);
 
+  // After a successful save, bring the outcome into view and put the keyboard there (instead of on
+  // <body>): the status is read out, and centring it also shows the new "Current configuration"
+  // card with Test sign-in just above it, which on a phone is otherwise off-screen.
+  useEffect(() => {
+    if (!state.ok) return;
+    const saved = document.getElementById(SAVED_STATUS_ID);
+    if (!saved) return;
+    saved.focus({ preventScroll: true });
+    saved.scrollIntoView({ block: 'center' });
+  }, [state]);
+
+  useEffect(() => {
+    if (!showSaved) return;
+    const form = formRef.current;
+    const supersede = (event: Event) => {
+      const target = event.target;
+      if (!(target instanceof Element)) return;
+      const otherAction = event.type === 'submit' ? target !== form : target.closest('[aria-haspopup="dialog"]') !== null;
+      if (otherAction) setSavedVisible(false);
+    };
+    document.addEventListener('submit', supersede, true);
+    document.addEventListener('click', supersede, true);
+    return () => {
+      document.removeEventListener('submit', supersede, true);
+      document.removeEventListener('click', supersede, true);
+    };
+  }, [showSaved]);
+
   const errorFor = (field: SsoConfigField): string | undefined => {
     if (field in clientErrors) return clientErrors[field] ?? undefined;
     return state.fieldErrors[field];
   };
 
   // Errors appear on blur but only disappear while typing: clearing one on blur would shift the
-  // layout under the pointer between mousedown and mouseup and swallow the click on "Save".
+  // layout under the pointer between mousedown and mouseup and swallow the click on "Save". For the
+  // same reason a blur caused by pressing "Save" adds nothing: the submission validates every field.
   function onBlur(field: SsoConfigField, value: string) {
-    if (!value) return;
+    if (!value || pressingSave.current) return;
     const error = validateSsoField(schema, field, value);
     if (error && error !== errorFor(field)) setClientErrors((prev) => ({ ...prev, [field]: error }));
   }
@@ -99,10 +139,13 @@ function FormBody({
   }
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
+    pressingSave.current = false;
+    setSavedVisible(false);
     const data = Object.fromEntries(new FormData(event.currentTarget).entries());
     const result = schema.safeParse(data);
     if (result.success) return;
     event.preventDefault();
+    setSubmitRefused(true);
     const errors = fieldErrorsOf(result.error);
     setClientErrors(Object.fromEntries(FIELD_ORDER.map((f) => [f, errors[f] ?? null])));
     const first = FIELD_ORDER.find((f) => errors[f]);
@@ -120,12 +163,30 @@ function FormBody({
     'Grantex stores it encrypted; it is never shown again after saving.'
   );
 
-  const showClientSummary = Object.values(clientErrors).some(Boolean);
+  // The summary answers a refused submission; errors found on blur only mark their own field.
+  const showClientSummary = submitRefused && Object.values(clientErrors).some(Boolean);
 
   return (
-    <form ref={formRef} action={formAction} onSubmit={onSubmit} noValidate className="space-y-5">
-      {/* A stale "saved" must not outlive a deletion made since. */}
-      {state.ok && state.message && config ? <Alert tone="success">{state.message}</Alert> : null}
+    <form
+      ref={formRef}
+      action={formAction}
+      onSubmit={onSubmit}
+      onChange={() => setSavedVisible(false)}
+      noValidate
+      className="space-y-5"
+    >
+      {/* Tells the action which "secret is required" wording to use; nothing else depends on it. */}
+      {config ? <input type="hidden" name={HAS_SAVED_SECRET_FIELD} value="1" /> : null}
+      {/* A stale "saved" must not outlive a deletion made since (config is null then). */}
+      {showSaved ? (
+        <Alert tone="success" id={SAVED_STATUS_ID} tabIndex={-1} className="scroll-mt-4 focus:outline-none">
+          {state.message}.{' '}
+          <a href="#sso-test" className="font-medium underline">
+            Run a test sign-in
+          </a>{' '}
+          to check it.
+        </Alert>
+      ) : null}
       {!state.ok && state.formError && !showClientSummary ? <Alert tone="error">{state.formError}</Alert> : null}
       {showClientSummary ? <Alert tone="error">Some fields need your attention.</Alert> : null}
 
@@ -162,7 +223,7 @@ function FormBody({
           name="clientSecret"
           type="password"
           defaultValue=""
-          placeholder={config ? '•••••••• (set — enter again to change)' : undefined}
+          placeholder={config ? '•••••••• (saved)' : undefined}
           autoComplete="new-password"
           spellCheck={false}
           onBlur={(e) => onBlur('clientSecret', e.currentTarget.value)}
@@ -209,7 +270,16 @@ function FormBody({
         </div>
       ) : null}
 
-      <Button type="submit" pending={pending} pendingLabel="saving">
+      <Button
+        type="submit"
+        pending={pending}
+        pendingLabel="saving"
+        onPointerDown={() => {
+          pressingSave.current = true;
+          // A press released elsewhere submits nothing; forget it once this event turn is over.
+          document.addEventListener('pointerup', () => setTimeout(() => (pressingSave.current = false)), { once: true });
+        }}
+      >
         Save configuration
       </Button>
     </form>

@@ -24,12 +24,14 @@ export interface AlertProps {
   children?: ReactNode;
   className?: string;
   id?: string;
+  /** -1 when the page moves focus to the message (e.g. after a save), so it is read out and in view. */
+  tabIndex?: number;
 }
 
-export function Alert({ tone = 'info', title, children, className, id }: AlertProps) {
+export function Alert({ tone = 'info', title, children, className, id, tabIndex }: AlertProps) {
   const t = tones[tone];
   return (
-    <div id={id} role={roles[tone]} className={cn('flex gap-3 rounded-md border px-4 py-3 text-sm', t.box, className)}>
+    <div id={id} tabIndex={tabIndex} role={roles[tone]} className={cn('flex gap-3 rounded-md border px-4 py-3 text-sm', t.box, className)}>
       <span
         aria-hidden="true"
         className={cn(

@@ -9,6 +9,8 @@ export class MemberLoginPage {
   readonly signOutButton = () => this.page.getByRole('button', { name: 'Sign out', exact: true });
   // Scoped to <main>: Next's route announcer (outside main) also has role=alert.
   readonly alert = () => this.page.locator('main').getByRole('alert');
+  /** A confirmation such as "You have signed out." (role=status). */
+  readonly status = () => this.page.locator('main').getByRole('status');
 
   async goto(org?: string): Promise<void> {
     await this.page.goto(org ? `/login?org=${encodeURIComponent(org)}` : '/login');

@@ -67,6 +67,10 @@ function isLoopbackHost(hostname: string): boolean {
   return ipaddr.isValid(host) && classifyAddress(host) === 'loopback';
 }
 
+/** A scheme followed by a colon, as an absolute URL starts (RFC 3986 §3.1). */
+const URL_SCHEME = /^[a-z][a-z0-9+.-]*:/i;
+const NOT_A_URL = 'must be an absolute URL, like https://idp.example.com';
+
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/;
 
 /**
@@ -80,12 +84,15 @@ export function checkSsoUrl(
 ): string | null {
   if (value.length === 0) return 'is required';
   if (value.length > LIMITS.urlMax) return `must be at most ${LIMITS.urlMax} characters`;
+  // Something with no scheme at all ("not a url", "idp.example.com") is simply not a URL: say so,
+  // rather than complaining about the spaces in it. Only URL-looking input gets the finer checks.
+  if (!URL_SCHEME.test(value)) return NOT_A_URL;
   if (CONTROL_CHARS.test(value) || /\s/.test(value)) return 'must not contain spaces or control characters';
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    return 'must be an absolute URL, like https://idp.example.com';
+    return NOT_A_URL;
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must use https';
   if (!url.hostname) return 'must include a host name';
@@ -96,7 +103,7 @@ export function checkSsoUrl(
   const loopback = isLoopbackHost(url.hostname);
   if (url.protocol === 'http:') {
     if (!devMode) return 'must use https';
-    if (!loopback) return 'must use https (plain http is allowed only for loopback addresses in development)';
+    if (!loopback) return 'must use https (plain http is allowed only for localhost or 127.0.0.1 in development)';
   }
   if (kind === 'issuerUrl') {
     const host = url.hostname.replace(/^\[|\]$/g, '');

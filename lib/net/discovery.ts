@@ -87,7 +87,7 @@ function endpointProblem(value: string, allowLoopback: boolean): { reason: Disco
   if (url.protocol === 'http:') {
     const isLoopback = loopbackName || (literal !== null && isAddressAllowed(literal, true) && !isAddressAllowed(literal, false));
     if (!allowLoopback || !isLoopback) {
-      return { reason: 'blocked_address', why: 'must use https (plain http is allowed only for loopback addresses in development)' };
+      return { reason: 'blocked_address', why: 'must use https (plain http is allowed only for localhost or 127.0.0.1 in development)' };
     }
   }
   return null;

@@ -7,7 +7,6 @@
 import { z } from 'zod';
 import { checkSsoUrl, LIMITS } from '@/lib/contract';
 
-
 export const SSO_FIELD_LABELS = {
   issuerUrl: 'Issuer URL',
   clientId: 'Client ID',
@@ -26,6 +25,11 @@ function ssoUrl(kind: 'issuerUrl' | 'redirectUri', devMode: boolean) {
     });
 }
 
+export const SECRET_REQUIRED = 'Client secret is required';
+export const SECRET_REQUIRED_AGAIN = 'Client secret is required — enter it again to save';
+/** Hidden form field ("1" when a configuration is saved): chooses between the two messages above, nothing else. */
+export const HAS_SAVED_SECRET_FIELD = 'hasSavedSecret';
+
 /** HTML checkboxes post "on" when ticked and nothing otherwise. */
 const checkbox = z
   .union([z.literal('on'), z.literal('true'), z.literal(''), z.boolean()])
@@ -36,8 +40,18 @@ const checkbox = z
  * `devMode` (plain-http loopback issuers allowed) is decided on the server at run time
  * (lib/console/sso-mode.ts) and handed to the client form, so a production build used against
  * the local dev IdP and the browser agree on the same rule.
+ *
+ * `hasSavedSecret` (a configuration, and so a secret, already exists) only chooses the wording of
+ * the missing-secret message: on a first save the secret is simply required; afterwards the admin
+ * is told why a field they never emptied is empty (the saved secret is write-only).
  */
-export function buildSsoConfigSchema({ devMode }: { devMode: boolean }) {
+export interface SsoConfigSchemaOptions {
+  devMode: boolean;
+  hasSavedSecret?: boolean;
+}
+
+export function buildSsoConfigSchema({ devMode, hasSavedSecret = false }: SsoConfigSchemaOptions) {
+  const secretRequired = hasSavedSecret ? SECRET_REQUIRED_AGAIN : SECRET_REQUIRED;
   return z.object({
     issuerUrl: ssoUrl('issuerUrl', devMode),
     clientId: z
@@ -48,9 +62,9 @@ export function buildSsoConfigSchema({ devMode }: { devMode: boolean }) {
     // Not trimmed: a secret may legitimately contain spaces (row 1 uses ":%+ "). Only an
     // all-blank value is treated as missing.
     clientSecret: z
-      .string({ error: 'Client secret is required' })
+      .string({ error: secretRequired })
       .max(LIMITS.clientSecretMax, `Client secret must be at most ${LIMITS.clientSecretMax} characters`)
-      .refine((v) => v.trim().length > 0, 'Client secret is required — enter it again to save'),
+      .refine((v) => v.trim().length > 0, secretRequired),
     redirectUri: ssoUrl('redirectUri', devMode),
     /** "Save without checking the issuer": the admin's deliberate override after a reachability failure. */
     skipIssuerCheck: checkbox,

@@ -30,6 +30,28 @@ describe('SSO config form schema', () => {
     });
   });
 
+  it('asks for the secret plainly on a first save, and explains "enter it again" only when one is saved', () => {
+    const first = fieldErrorsOf(prod.safeParse({ ...valid, clientSecret: '  ' }).error!);
+    expect(first.clientSecret).toBe('Client secret is required');
+    expect(validateSsoField(prod, 'clientSecret', '')).toBe('Client secret is required');
+
+    const again = buildSsoConfigSchema({ devMode: false, hasSavedSecret: true });
+    expect(fieldErrorsOf(again.safeParse({ ...valid, clientSecret: '' }).error!).clientSecret).toBe(
+      'Client secret is required — enter it again to save',
+    );
+    const missing: Partial<typeof valid> = { ...valid };
+    delete missing.clientSecret;
+    expect(fieldErrorsOf(again.safeParse(missing).error!).clientSecret).toMatch(/enter it again/);
+    // The hidden field that carries the choice is not part of the parsed config.
+    expect(again.parse({ ...valid, hasSavedSecret: '1' })).not.toHaveProperty('hasSavedSecret');
+  });
+
+  it('calls a value with spaces and no scheme "not a URL", not a spacing problem', () => {
+    expect(validateSsoField(dev, 'issuerUrl', 'not a url')).toBe('Issuer URL must be an absolute URL, like https://idp.example.com');
+    expect(validateSsoField(dev, 'redirectUri', 'not a url')).toBe('Redirect URI must be an absolute URL, like https://idp.example.com');
+    expect(validateSsoField(dev, 'issuerUrl', 'https://idp.example.com/a b')).toMatch(/must not contain spaces or control characters/);
+  });
+
   it('applies the contract URL rules: https in production, loopback http only in development', () => {
     expect(validateSsoField(prod, 'issuerUrl', 'not a url')).toMatch(/^Issuer URL /);
     const p = prod.safeParse({ ...valid, issuerUrl: 'http://127.0.0.1:3002' });

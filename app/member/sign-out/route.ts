@@ -14,6 +14,8 @@ export async function POST(req: NextRequest) {
   const identity = await readMemberSession(req.cookies.get(MEMBER_COOKIE)?.value, sealingSecret());
   const target = appUrl('/login');
   if (identity) target.searchParams.set('org', identity.developerId);
+  // A flag, not a message: the login page shows its own fixed confirmation text.
+  target.searchParams.set('signedOut', '1');
   const res = seeOther(target);
   res.cookies.set(MEMBER_COOKIE, '', expiredCookie(MEMBER_COOKIE_PATH));
   logSsoEvent('member_sign_out', { org: identity?.developerId ?? null });

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { adminAction } from '@/lib/auth';
 import { grantexForAdmin } from '@/lib/grantex/server';
 import { isGrantexError } from '@/lib/grantex/errors';
-import { buildSsoConfigSchema, type SsoConfigInput } from '@/lib/validations/sso-config';
+import { buildSsoConfigSchema, HAS_SAVED_SECRET_FIELD, type SsoConfigInput } from '@/lib/validations/sso-config';
 import type { FormState } from '@/lib/auth/form-state';
 import { ssoDevMode } from '@/lib/console/sso-mode';
 import { checkIssuer } from '@/lib/console/issuer-check';
@@ -25,10 +25,10 @@ const SKIP_CHECK_OFFER =
   'If your identity provider is only reachable from Grantex’s network, you can save without this check.';
 
 // Built on first use, not at module load: the dev-mode switch is runtime configuration.
-function makeSaveAction() {
+function makeSaveAction(hasSavedSecret: boolean) {
   const devMode = ssoDevMode();
   return adminAction(
-    buildSsoConfigSchema({ devMode }),
+    buildSsoConfigSchema({ devMode, hasSavedSecret }),
     async (input, admin) => {
       const requestId = randomUUID();
       const { skipIssuerCheck, ...config } = input;
@@ -75,11 +75,19 @@ function makeSaveAction() {
   );
 }
 
-let saveAction: ReturnType<typeof makeSaveAction> | undefined;
+const saveActions = new Map<boolean, ReturnType<typeof makeSaveAction>>();
 
 export async function saveSsoConfig(prev: FormState<SsoConfigInput>, formData: FormData): Promise<FormState<SsoConfigInput>> {
-  saveAction ??= makeSaveAction();
-  return saveAction(prev, formData);
+  // The form says whether it showed a saved configuration (so a secret is set). That only picks the
+  // wording of the "secret is required" message; nothing security-relevant depends on it, so a
+  // hidden field is good enough and saves a Grantex round trip per save.
+  const hasSavedSecret = formData.get(HAS_SAVED_SECRET_FIELD) === '1';
+  let action = saveActions.get(hasSavedSecret);
+  if (!action) {
+    action = makeSaveAction(hasSavedSecret);
+    saveActions.set(hasSavedSecret, action);
+  }
+  return action(prev, formData);
 }
 
 export const deleteSsoConfig = adminAction(z.object({}), async (_input, admin) => {

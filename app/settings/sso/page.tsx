@@ -94,7 +94,10 @@ export default async function SsoSettingsPage({ searchParams }: { searchParams: 
             </dd>
           </dl>
           <div className="mt-6 border-t border-gray-200 pt-5">
-            <h3 className="mb-3 text-sm font-medium text-gray-900">Test the configuration</h3>
+            {/* Target of the "Run a test sign-in" link in the form's "saved" message. */}
+            <h3 id="sso-test" tabIndex={-1} className="mb-3 scroll-mt-4 text-sm font-medium text-gray-900 focus:outline-none">
+              Test the configuration
+            </h3>
             <TestSignIn initialResult={testResult} />
           </div>
         </Card>
