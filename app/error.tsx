@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import { useEffect } from 'react';
 import { AppShell } from '@/components/app-shell/app-shell';
-import { Button, buttonClasses } from '@/components/ui';
+import { Button, buttonClasses } from '@/components/ui/button';
 
 /**
  * Segment error boundary. Production hides server error messages behind `digest`; we show only

@@ -1,7 +1,8 @@
 'use client';
 
 import { useActionState, useState } from 'react';
-import { Alert, Button, ConfirmDialog } from '@/components/ui';
+import { Alert, Button } from '@/components/ui';
+import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { initialFormState, type FormState } from '@/lib/auth/form-state';
 
 type State = FormState<Record<string, never>>;

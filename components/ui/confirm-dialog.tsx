@@ -1,12 +1,30 @@
 'use client';
 
-import * as Dialog from '@radix-ui/react-dialog';
-import type { ReactElement, ReactNode } from 'react';
+import {
+  cloneElement,
+  useEffect,
+  useId,
+  useRef,
+  useState,
+  type KeyboardEvent,
+  type MouseEvent,
+  type PointerEvent,
+  type ReactElement,
+  type ReactNode,
+  type SyntheticEvent,
+} from 'react';
 import { Button, type ButtonProps } from './button';
 
+type TriggerProps = {
+  onClick?: (event: MouseEvent<HTMLElement>) => void;
+  'aria-haspopup'?: 'dialog';
+  'aria-expanded'?: boolean;
+  'aria-controls'?: string;
+};
+
 export interface ConfirmDialogProps {
-  /** Element that opens the dialog (rendered with Radix `asChild`), e.g. a <Button>. Optional when controlled. */
-  trigger?: ReactElement;
+  /** Element that opens the dialog (its onClick is composed), e.g. a <Button>. Optional when controlled. */
+  trigger?: ReactElement<TriggerProps>;
   open?: boolean;
   onOpenChange?: (open: boolean) => void;
   title: ReactNode;
@@ -24,9 +42,18 @@ export interface ConfirmDialogProps {
   confirmProps?: Omit<ButtonProps, 'children' | 'variant' | 'pending'>;
 }
 
+const FOCUSABLE =
+  'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
+/**
+ * A modal confirmation on the native <dialog> (showModal): the page behind is inert, Tab cycles
+ * inside the dialog, Escape and a click outside cancel (unless pending), focus returns to the element
+ * that opened it, and the dialog is labelled by its title and described by its description.
+ * No dialog library, so it costs the routes that use it next to nothing.
+ */
 export function ConfirmDialog({
   trigger,
-  open,
+  open: openProp,
   onOpenChange,
   title,
   description,
@@ -39,49 +66,147 @@ export function ConfirmDialog({
   pendingLabel,
   confirmProps,
 }: ConfirmDialogProps) {
-  // While the action runs, the dialog stays open so its outcome is not lost behind a closed overlay.
-  function handleOpenChange(next: boolean) {
-    if (!next && pending) return;
+  const [uncontrolledOpen, setUncontrolledOpen] = useState(false);
+  const open = openProp ?? uncontrolledOpen;
+  const dialogRef = useRef<HTMLDialogElement>(null);
+  /** The element focus goes back to on close: the trigger that opened it, else whatever had focus. */
+  const returnFocusRef = useRef<HTMLElement | null>(null);
+  const [opener, setOpener] = useState<HTMLElement | null>(null);
+  const id = useId();
+  const titleId = `${id}-title`;
+  const descriptionId = `${id}-description`;
+  const dialogId = `${id}-dialog`;
+
+  function setOpen(next: boolean) {
+    if (openProp === undefined) setUncontrolledOpen(next);
     onOpenChange?.(next);
   }
+  // While the action runs, the dialog stays open so its outcome is not lost behind a closed overlay.
+  function requestClose() {
+    if (!pending) setOpen(false);
+  }
+
+  useEffect(() => {
+    const dialog = dialogRef.current;
+    if (!dialog) return;
+    if (open && !dialog.open) {
+      returnFocusRef.current = opener ?? (document.activeElement instanceof HTMLElement ? document.activeElement : null);
+      dialog.showModal();
+    } else if (!open && dialog.open) {
+      dialog.close();
+    }
+    if (!open && returnFocusRef.current) {
+      const target = returnFocusRef.current;
+      returnFocusRef.current = null;
+      if (target.isConnected) target.focus();
+    }
+  }, [open, opener]);
+
+  function onKeyDown(event: KeyboardEvent<HTMLDialogElement>) {
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      requestClose();
+      return;
+    }
+    if (event.key !== 'Tab') return;
+    const items = Array.from(event.currentTarget.querySelectorAll<HTMLElement>(FOCUSABLE));
+    const first = items[0];
+    const last = items[items.length - 1];
+    if (!first || !last) {
+      event.preventDefault();
+    } else if (event.shiftKey && (document.activeElement === first || !event.currentTarget.contains(document.activeElement))) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && document.activeElement === last) {
+      event.preventDefault();
+      first.focus();
+    }
+  }
+
+  // A press on the backdrop targets the <dialog> itself, outside its box. Closing on the click (not
+  // on pointer-down) lets the browser finish its own focus handling first, so focus lands back on
+  // the trigger; both halves must be outside, so a drag out of the dialog does not cancel it.
+  const pressedOutsideRef = useRef(false);
+  function isOutside(event: MouseEvent<HTMLDialogElement>) {
+    if (event.target !== event.currentTarget) return false;
+    const box = event.currentTarget.getBoundingClientRect();
+    return event.clientX < box.left || event.clientX > box.right || event.clientY < box.top || event.clientY > box.bottom;
+  }
+  function onPointerDown(event: PointerEvent<HTMLDialogElement>) {
+    pressedOutsideRef.current = isOutside(event);
+  }
+  function onClick(event: MouseEvent<HTMLDialogElement>) {
+    if (pressedOutsideRef.current && isOutside(event)) requestClose();
+    pressedOutsideRef.current = false;
+  }
+
+  // Escape that the browser handles itself (e.g. its close watcher): keep React's state in charge.
+  function onCancel(event: SyntheticEvent<HTMLDialogElement>) {
+    event.preventDefault();
+    requestClose();
+  }
+  function onClose() {
+    if (open) setOpen(false);
+  }
+
+  const triggerElement = trigger
+    ? cloneElement(trigger, {
+        'aria-haspopup': 'dialog',
+        'aria-expanded': open,
+        'aria-controls': open ? dialogId : undefined,
+        onClick: (event: MouseEvent<HTMLElement>) => {
+          trigger.props.onClick?.(event);
+          if (event.defaultPrevented) return;
+          setOpener(event.currentTarget);
+          setOpen(true);
+        },
+      })
+    : null;
+
   return (
-    <Dialog.Root open={open} onOpenChange={handleOpenChange}>
-      {trigger ? <Dialog.Trigger asChild>{trigger}</Dialog.Trigger> : null}
-      <Dialog.Portal>
-        <Dialog.Overlay className="fixed inset-0 z-40 bg-gray-900/50" />
-        <Dialog.Content
-          className="fixed top-1/2 left-1/2 z-50 w-[calc(100vw-2rem)] max-w-md -translate-x-1/2 -translate-y-1/2 rounded-lg bg-white p-6 shadow-xl focus:outline-none"
-          onEscapeKeyDown={(event) => {
-            if (pending) event.preventDefault();
-          }}
-          onPointerDownOutside={(event) => {
-            if (pending) event.preventDefault();
-          }}
-        >
-          <Dialog.Title className="text-lg font-semibold text-gray-900">{title}</Dialog.Title>
-          <Dialog.Description className="mt-2 text-sm text-gray-600">{description}</Dialog.Description>
-          {children ? <div className="mt-3 text-sm text-gray-700">{children}</div> : null}
-          <div className="mt-6 flex flex-col-reverse gap-3 sm:flex-row sm:justify-end">
-            <Dialog.Close asChild>
-              <Button variant="secondary" disabled={pending}>
+    <>
+      {triggerElement}
+      <dialog
+        ref={dialogRef}
+        id={dialogId}
+        aria-labelledby={titleId}
+        aria-describedby={descriptionId}
+        onKeyDown={onKeyDown}
+        onPointerDown={onPointerDown}
+        onClick={onClick}
+        onCancel={onCancel}
+        onClose={onClose}
+        className="m-auto w-[calc(100vw-2rem)] max-w-md rounded-lg bg-white p-6 text-left shadow-xl backdrop:bg-gray-900/50 focus:outline-none"
+      >
+        {open ? (
+          <>
+            <h2 id={titleId} className="text-lg font-semibold text-gray-900">
+              {title}
+            </h2>
+            <p id={descriptionId} className="mt-2 text-sm text-gray-600">
+              {description}
+            </p>
+            {children ? <div className="mt-3 text-sm text-gray-700">{children}</div> : null}
+            <div className="mt-6 flex flex-col-reverse gap-3 sm:flex-row sm:justify-end">
+              <Button variant="secondary" disabled={pending} onClick={requestClose}>
                 {cancelLabel}
               </Button>
-            </Dialog.Close>
-            <Button
-              {...confirmProps}
-              variant={tone === 'danger' ? 'danger' : 'primary'}
-              pending={pending}
-              pendingLabel={pendingLabel}
-              onClick={(event) => {
-                confirmProps?.onClick?.(event);
-                onConfirm?.();
-              }}
-            >
-              {confirmLabel}
-            </Button>
-          </div>
-        </Dialog.Content>
-      </Dialog.Portal>
-    </Dialog.Root>
+              <Button
+                {...confirmProps}
+                variant={tone === 'danger' ? 'danger' : 'primary'}
+                pending={pending}
+                pendingLabel={pendingLabel}
+                onClick={(event) => {
+                  confirmProps?.onClick?.(event);
+                  onConfirm?.();
+                }}
+              >
+                {confirmLabel}
+              </Button>
+            </div>
+          </>
+        ) : null}
+      </dialog>
+    </>
   );
 }

@@ -1,3 +1,4 @@
+// ConfirmDialog is imported from './confirm-dialog' directly, so only the pages that use it load it.
 export { cn, focusRing } from './cn';
 export { Spinner } from './spinner';
 export { Button, buttonClasses, type ButtonProps, type ButtonVariant, type ButtonSize } from './button';
@@ -8,5 +9,4 @@ export { Alert, type AlertProps, type AlertTone } from './alert';
 export { Badge, type BadgeTone } from './badge';
 export { CopyButton, type CopyButtonProps } from './copy-button';
 export { CodeValue, type CodeValueProps } from './code-value';
-export { ConfirmDialog, type ConfirmDialogProps } from './confirm-dialog';
 export { PageHeader } from './page-header';
