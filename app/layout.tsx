@@ -1,7 +1,6 @@
 import type { Metadata, Viewport } from 'next';
 import { connection } from 'next/server';
 import type { ReactNode } from 'react';
-import { Providers } from './providers';
 import './globals.css';
 
 const ICON_SVG =
@@ -30,7 +29,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         >
           Skip to main content
         </a>
-        <Providers>{children}</Providers>
+        {children}
       </body>
     </html>
   );

@@ -1,15 +1,13 @@
 'use client';
 
-import { useQuery } from '@tanstack/react-query';
+import { QueryClient, QueryClientProvider, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { z } from 'zod';
-import { Alert, Button, Spinner } from '@/components/ui';
-import { STAGE_LABELS, testResultSchema, type TestResult } from '@/lib/console/test-result-schema';
-import { displayText } from '@/lib/console/display-text';
-import { IdentityList } from './identity-list';
-import { formatTime } from './format-time';
+import * as z from 'zod/mini';
+import { Button, Spinner } from '@/components/ui';
+import { testResultSchema, type TestResult } from '@/lib/console/test-result-schema';
+import { TestResultView } from './test-result-view';
 
-const responseSchema = z.object({ result: testResultSchema.nullable() });
+const responseSchema = z.object({ result: z.nullable(testResultSchema) });
 const POLL_MS = 2000;
 /** Stop polling a test nobody finished (the IdP tab was closed). */
 const WAIT_MAX_MS = 10 * 60 * 1000;
@@ -24,8 +22,29 @@ async function fetchTestResult(): Promise<TestResult | null> {
  * "Test sign-in" runs the real login in a new tab (a plain form post, so it also works without
  * JavaScript); this panel shows the outcome as soon as that tab finishes, by polling while a test
  * is pending and on window focus.
+ *
+ * It brings its own React Query client: this is the console's only client-side query, so the
+ * provider (and react-query itself) is loaded on this page only, not from the root layout.
  */
 export function TestSignIn({ initialResult }: { initialResult: TestResult | null }) {
+  // Created in state so a re-render does not drop the cache.
+  const [client] = useState(
+    () =>
+      new QueryClient({
+        defaultOptions: {
+          queries: { staleTime: 30_000, retry: 1, refetchOnWindowFocus: false },
+          mutations: { retry: 0 },
+        },
+      }),
+  );
+  return (
+    <QueryClientProvider client={client}>
+      <TestSignInPanel initialResult={initialResult} />
+    </QueryClientProvider>
+  );
+}
+
+function TestSignInPanel({ initialResult }: { initialResult: TestResult | null }) {
   const [clickedAt, setClickedAt] = useState<number | null>(null);
   const query = useQuery({
     queryKey: ['sso-test-result'],
@@ -75,28 +94,5 @@ export function TestSignIn({ initialResult }: { initialResult: TestResult | null
         {result && result.status !== 'pending' ? <TestResultView result={result} /> : null}
       </div>
     </div>
-  );
-}
-
-export function TestResultView({ result }: { result: Exclude<TestResult, { status: 'pending' }> }) {
-  if (result.status === 'success') {
-    return (
-      <div className="space-y-3">
-        <Alert tone="success" title="Test sign-in succeeded">
-          Finished <time dateTime={result.finishedAt}>{formatTime(result.finishedAt)}</time>. Grantex resolved this identity:
-        </Alert>
-        <IdentityList identity={result.identity} />
-      </div>
-    );
-  }
-  return (
-    <Alert tone="error" title={`Test sign-in failed: ${STAGE_LABELS[result.stage]}`}>
-      <p className="break-words">{displayText(result.error.message, 500)}</p>
-      <p className="mt-1 text-xs">
-        {result.error.code ? <>Code: {displayText(result.error.code, 100)} · </> : null}
-        {result.error.requestId ? <>Request ID: {displayText(result.error.requestId, 100)} · </> : null}
-        <time dateTime={result.finishedAt}>{formatTime(result.finishedAt)}</time>
-      </p>
-    </Alert>
   );
 }

@@ -10,7 +10,7 @@
 import 'server-only';
 import { hkdfSync } from 'node:crypto';
 import { EncryptJWT, jwtDecrypt } from 'jose';
-import type { z } from 'zod';
+import { safeParse, type $ZodType, type output } from 'zod/v4/core';
 
 export type SealPurpose = 'login-binding' | 'member-session' | 'test-result' | 'sso-flash';
 
@@ -43,10 +43,11 @@ export async function seal(
  * Returns the payload, or null when the value is absent, forged, expired, minted for another
  * purpose or does not match the schema. Callers never learn which: all of them mean "not valid".
  */
-export async function unseal<S extends z.ZodType>(
+/** `schema` may be a classic zod or a `zod/mini` schema (both are zod core types). */
+export async function unseal<S extends $ZodType>(
   token: string | undefined | null,
   opts: { secret: string; purpose: SealPurpose; schema: S },
-): Promise<z.infer<S> | null> {
+): Promise<output<S> | null> {
   if (!token || token.length > 8192) return null;
   try {
     const { payload } = await jwtDecrypt(token, deriveKey(opts.secret, opts.purpose), {
@@ -54,7 +55,7 @@ export async function unseal<S extends z.ZodType>(
       keyManagementAlgorithms: ['dir'],
       contentEncryptionAlgorithms: ['A256GCM'],
     });
-    const parsed = opts.schema.safeParse(payload);
+    const parsed = safeParse(opts.schema, payload);
     return parsed.success ? parsed.data : null;
   } catch {
     return null;

@@ -1,30 +1,28 @@
 /**
  * The shape of a test sign-in outcome. Browser-safe (no server-only): the settings page's
  * polling component parses the JSON from /api/sso/test-result with the same schema.
+ *
+ * Written with `zod/mini` (same package, functional API): only the validators used here reach
+ * the browser, instead of all of zod (~34 KB gzip) — see docs/ARCHITECTURE.md.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { TEST_STAGES } from './test-stages';
 
-export const TEST_STAGES = ['start', 'idp', 'finish'] as const;
+export { TEST_STAGES, STAGE_LABELS, type TestStage } from './test-stages';
+
 export const testStageSchema = z.enum(TEST_STAGES);
-export type TestStage = z.infer<typeof testStageSchema>;
-
-export const STAGE_LABELS: Record<TestStage, string> = {
-  start: 'Starting the login',
-  idp: 'At your identity provider',
-  finish: 'Finishing the login',
-};
 
 const identitySchema = z.object({
   developerId: z.string(),
-  email: z.string().nullable(),
-  name: z.string().nullable(),
+  email: z.nullable(z.string()),
+  name: z.nullable(z.string()),
   sub: z.string(),
 });
 
 const errorSchema = z.object({
-  message: z.string().max(1000),
-  code: z.string().max(100).nullable(),
-  requestId: z.string().max(200).nullable(),
+  message: z.string().check(z.maxLength(1000)),
+  code: z.nullable(z.string().check(z.maxLength(100))),
+  requestId: z.nullable(z.string().check(z.maxLength(200))),
 });
 
 export const testResultSchema = z.discriminatedUnion('status', [

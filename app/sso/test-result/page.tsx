@@ -8,7 +8,7 @@ import { cookies } from 'next/headers';
 import { requireAdmin } from '@/lib/auth';
 import { buttonClasses } from '@/components/ui';
 import { PublicFrame } from '@/components/sso/public-frame';
-import { TestResultView } from '@/components/sso/test-sign-in';
+import { TestResultView } from '@/components/sso/test-result-view';
 import { readTestResult, TEST_RESULT_COOKIE } from '@/lib/console/test-result';
 import { sealingSecret } from '@/lib/console/cookie-options';
 
