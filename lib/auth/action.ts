@@ -1,6 +1,6 @@
 import 'server-only';
 import { redirect, unstable_rethrow } from 'next/navigation';
-import type { z } from 'zod';
+import { safeParse, type $ZodError, type $ZodType, type input, type output } from 'zod/v4/core';
 import { describeGrantexError, grantexLogFields } from '@/lib/grantex/server';
 import type { FieldName, FormState } from './form-state';
 import { getAdmin, type Admin } from './session';
@@ -51,7 +51,7 @@ function echoValues<V>(raw: Record<string, string>, neverEcho: ReadonlyArray<str
 }
 
 /** Every zod issue grouped by its top-level field; the first message per field wins for display. */
-export function collectFieldErrors<V>(error: z.ZodError): { fieldErrors: Partial<Record<FieldName<V>, string>>; formError?: string } {
+export function collectFieldErrors<V>(error: $ZodError): { fieldErrors: Partial<Record<FieldName<V>, string>>; formError?: string } {
   const fieldErrors: Record<string, string> = {};
   let formError: string | undefined;
   for (const issue of error.issues) {
@@ -69,21 +69,22 @@ export function collectFieldErrors<V>(error: z.ZodError): { fieldErrors: Partial
  * Wraps a server action for `useActionState(action, initialFormState())`.
  * Signed-out callers are redirected to /signin (the session may have expired while the page was open).
  */
-export function adminAction<S extends z.ZodType<Record<string, unknown>>>(
+export function adminAction<S extends $ZodType<Record<string, unknown>>>(
   schema: S,
-  handler: (input: z.output<S>, admin: Admin, formData: FormData) => Promise<ActionOutcome<z.input<S>> | void>,
-  options: AdminActionOptions<z.input<S>> = {},
+  handler: (input: output<S>, admin: Admin, formData: FormData) => Promise<ActionOutcome<input<S>> | void>,
+  options: AdminActionOptions<input<S>> = {},
   /** Injection point for tests, which run outside a request (no cookies()). */
   deps: { getAdmin: () => Promise<Admin | null> } = { getAdmin },
-): (prev: FormState<z.input<S>>, formData: FormData) => Promise<FormState<z.input<S>>> {
-  type V = z.input<S>;
+): (prev: FormState<input<S>>, formData: FormData) => Promise<FormState<input<S>>> {
+  type V = input<S>;
   const neverEcho = (options.neverEcho ?? []) as ReadonlyArray<string>;
   return async (_prev, formData) => {
     const admin = await deps.getAdmin();
     if (!admin) redirect('/signin');
     const raw = formDataToObject(formData);
     const values = echoValues<V>(raw, neverEcho);
-    const parsed = schema.safeParse(raw);
+    // Any zod schema, classic or zod/mini (the SSO form's shared schema is mini, see lib/validations).
+    const parsed = safeParse(schema, raw);
     if (!parsed.success) {
       const { fieldErrors, formError } = collectFieldErrors<V>(parsed.error);
       return {

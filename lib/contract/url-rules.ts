@@ -5,7 +5,7 @@
  * lib/net re-checks resolved addresses at fetch time.
  */
 import ipaddr from 'ipaddr.js';
-import { LIMITS } from './wire';
+import { LIMITS } from './limits';
 
 export interface UrlRuleOptions {
   /** Development mode: plain http and private/loopback hosts are allowed for loopback IdPs. */

@@ -2,22 +2,15 @@
  * The Grantex SSO wire contract (see ../shared/grantex-sso-contract.md), as zod schemas.
  *
  * This is the ONE module both the console (lib/grantex client) and the embedded service
- * (lib/sso-service) import. Keep it free of Node-only and React-only imports: it is also
- * loaded by client components for form validation.
+ * (lib/sso-service) import. Keep it free of Node-only and React-only imports. Client components
+ * import ./limits and ./url-rules directly instead (this module's classic zod is ~34 KB gzip).
  */
 import { z } from 'zod';
+import { LIMITS, MODES } from './limits';
 
-/** Error codes the contract uses. Clients must still accept unknown codes from the hosted API. */
-export const ERROR_CODES = [
-  'BAD_REQUEST',
-  'UNAUTHORIZED',
-  'NOT_FOUND',
-  'CONFLICT',
-  'SSO_ERROR',
-  'RATE_LIMITED',
-  'INTERNAL_ERROR',
-] as const;
-export type ErrorCode = (typeof ERROR_CODES)[number];
+// The contract's plain constants live in ./limits (no zod), so browser code that only needs a
+// limit or a message does not pull zod in; re-exported here so every existing import still works.
+export * from './limits';
 
 export const errorBodySchema = z.object({
   message: z.string(),
@@ -29,19 +22,8 @@ export type ErrorBody = z.infer<typeof errorBodySchema>;
 /** ISO 8601 with milliseconds, e.g. 2026-11-27T04:23:44.312Z */
 export const isoTimestampSchema = z.iso.datetime({ precision: 3 });
 
-export const MODES = ['live', 'sandbox'] as const;
 export const modeSchema = z.enum(MODES);
 export type Mode = z.infer<typeof modeSchema>;
-
-export const LIMITS = {
-  nameMax: 100,
-  emailMax: 254,
-  urlMax: 2048,
-  clientIdMax: 255,
-  clientSecretMax: 1024,
-  apiKeyMin: 16,
-  apiKeyMax: 512,
-} as const;
 
 // ---------------------------------------------------------------- signup / me
 
@@ -128,26 +110,3 @@ export const ssoCallbackResponseSchema = z.object({
   sub: z.string(),
 });
 export type SsoCallbackResponse = z.infer<typeof ssoCallbackResponseSchema>;
-
-// ---------------------------------------------------------------- fixed messages
-
-/** Exact messages the contract specifies; both sides refer to these instead of retyping them. */
-export const MESSAGES = {
-  missingAuth: 'Missing or invalid Authorization header',
-  invalidKey: 'Invalid API key',
-  configFieldsRequired: 'issuerUrl, clientId, clientSecret, and redirectUri are required',
-  configNotFound: 'SSO config not found',
-  orgRequired: 'org query parameter is required',
-  ssoNotConfigured: 'SSO not configured for this org',
-  codeAndStateRequired: 'code and state are required',
-  invalidState: 'Invalid state parameter',
-  stateExpiredOrUsed: 'SSO login request has expired or already been used; start the login again',
-  tokenExchangeFailed: 'Token exchange failed',
-  idTokenVerificationFailed: 'ID token verification failed',
-  idTokenNonceMismatch: 'ID token nonce mismatch',
-  internal: 'Internal server error',
-  rateLimited: 'Too many requests; try again later',
-} as const;
-
-/** API key format: gx_live_ / gx_test_ + 43 base64url characters (32 random bytes). */
-export const API_KEY_PATTERN = /^gx_(live|test)_[A-Za-z0-9_-]{43}$/;

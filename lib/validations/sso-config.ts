@@ -3,9 +3,15 @@
  * submit) and by the server action (authoritative), so the rules cannot drift apart. The URL rules
  * themselves come from the shared contract, the same ones the Grantex service applies on save.
  * Browser-safe: zod and the contract only.
+ *
+ * Written with `zod/mini` (same package and rules, functional API) and importing the contract's
+ * zod-free modules directly: the client form then loads only the validators it uses instead of
+ * all of zod (first-load JS budget, bench section 5).
  */
-import { z } from 'zod';
-import { checkSsoUrl, LIMITS } from '@/lib/contract';
+import * as z from 'zod/mini';
+import type { $ZodError } from 'zod/v4/core';
+import { LIMITS } from '@/lib/contract/limits';
+import { checkSsoUrl } from '@/lib/contract/url-rules';
 
 export const SSO_FIELD_LABELS = {
   issuerUrl: 'Issuer URL',
@@ -16,13 +22,13 @@ export const SSO_FIELD_LABELS = {
 export type SsoConfigField = keyof typeof SSO_FIELD_LABELS;
 
 function ssoUrl(kind: 'issuerUrl' | 'redirectUri', devMode: boolean) {
-  return z
-    .string({ error: `${SSO_FIELD_LABELS[kind]} is required` })
-    .trim()
-    .superRefine((value, ctx) => {
+  return z.string({ error: `${SSO_FIELD_LABELS[kind]} is required` }).check(
+    z.trim(),
+    z.superRefine((value, ctx) => {
       const why = checkSsoUrl(value, kind, { devMode });
       if (why) ctx.addIssue({ code: 'custom', message: `${SSO_FIELD_LABELS[kind]} ${why}` });
-    });
+    }),
+  );
 }
 
 export const SECRET_REQUIRED = 'Client secret is required';
@@ -31,10 +37,10 @@ export const SECRET_REQUIRED_AGAIN = 'Client secret is required — enter it aga
 export const HAS_SAVED_SECRET_FIELD = 'hasSavedSecret';
 
 /** HTML checkboxes post "on" when ticked and nothing otherwise. */
-const checkbox = z
-  .union([z.literal('on'), z.literal('true'), z.literal(''), z.boolean()])
-  .optional()
-  .transform((v) => v === true || v === 'on' || v === 'true');
+const checkbox = z.pipe(
+  z.optional(z.union([z.literal('on'), z.literal('true'), z.literal(''), z.boolean()])),
+  z.transform((v) => v === true || v === 'on' || v === 'true'),
+);
 
 /**
  * `devMode` (plain-http loopback issuers allowed) is decided on the server at run time
@@ -56,15 +62,19 @@ export function buildSsoConfigSchema({ devMode, hasSavedSecret = false }: SsoCon
     issuerUrl: ssoUrl('issuerUrl', devMode),
     clientId: z
       .string({ error: 'Client ID is required' })
-      .trim()
-      .min(1, 'Client ID is required')
-      .max(LIMITS.clientIdMax, `Client ID must be at most ${LIMITS.clientIdMax} characters`),
+      .check(
+        z.trim(),
+        z.minLength(1, 'Client ID is required'),
+        z.maxLength(LIMITS.clientIdMax, `Client ID must be at most ${LIMITS.clientIdMax} characters`),
+      ),
     // Not trimmed: a secret may legitimately contain spaces (row 1 uses ":%+ "). Only an
     // all-blank value is treated as missing.
     clientSecret: z
       .string({ error: secretRequired })
-      .max(LIMITS.clientSecretMax, `Client secret must be at most ${LIMITS.clientSecretMax} characters`)
-      .refine((v) => v.trim().length > 0, secretRequired),
+      .check(
+        z.maxLength(LIMITS.clientSecretMax, `Client secret must be at most ${LIMITS.clientSecretMax} characters`),
+        z.refine((v) => v.trim().length > 0, secretRequired),
+      ),
     redirectUri: ssoUrl('redirectUri', devMode),
     /** "Save without checking the issuer": the admin's deliberate override after a reachability failure. */
     skipIssuerCheck: checkbox,
@@ -76,7 +86,7 @@ export type SsoConfigInput = z.input<SsoConfigSchema>;
 export type SsoConfigValues = z.output<SsoConfigSchema>;
 
 /** First message per field, in the shape the form renders. */
-export function fieldErrorsOf(error: z.ZodError): Partial<Record<string, string>> {
+export function fieldErrorsOf(error: $ZodError): Partial<Record<string, string>> {
   const out: Partial<Record<string, string>> = {};
   for (const issue of error.issues) {
     const key = String(issue.path[0] ?? '');

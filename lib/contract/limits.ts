@@ -1,0 +1,53 @@
+/**
+ * The contract's zod-free constants: field limits, error codes, modes, fixed messages, the API
+ * key format. Re-exported by ./wire (and so by '@/lib/contract'); browser code that needs only
+ * these (the URL rules, the SSO form schema) imports this module directly and so never loads
+ * zod's full build through wire.ts.
+ */
+
+/** Error codes the contract uses. Clients must still accept unknown codes from the hosted API. */
+export const ERROR_CODES = [
+  'BAD_REQUEST',
+  'UNAUTHORIZED',
+  'NOT_FOUND',
+  'CONFLICT',
+  'SSO_ERROR',
+  'RATE_LIMITED',
+  'INTERNAL_ERROR',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const MODES = ['live', 'sandbox'] as const;
+
+export const LIMITS = {
+  nameMax: 100,
+  emailMax: 254,
+  urlMax: 2048,
+  clientIdMax: 255,
+  clientSecretMax: 1024,
+  apiKeyMin: 16,
+  apiKeyMax: 512,
+} as const;
+
+// ---------------------------------------------------------------- fixed messages
+
+/** Exact messages the contract specifies; both sides refer to these instead of retyping them. */
+export const MESSAGES = {
+  missingAuth: 'Missing or invalid Authorization header',
+  invalidKey: 'Invalid API key',
+  configFieldsRequired: 'issuerUrl, clientId, clientSecret, and redirectUri are required',
+  configNotFound: 'SSO config not found',
+  orgRequired: 'org query parameter is required',
+  ssoNotConfigured: 'SSO not configured for this org',
+  codeAndStateRequired: 'code and state are required',
+  invalidState: 'Invalid state parameter',
+  stateExpiredOrUsed: 'SSO login request has expired or already been used; start the login again',
+  tokenExchangeFailed: 'Token exchange failed',
+  idTokenVerificationFailed: 'ID token verification failed',
+  idTokenNonceMismatch: 'ID token nonce mismatch',
+  internal: 'Internal server error',
+  rateLimited: 'Too many requests; try again later',
+} as const;
+
+/** API key format: gx_live_ / gx_test_ + 43 base64url characters (32 random bytes). */
+export const API_KEY_PATTERN = /^gx_(live|test)_[A-Za-z0-9_-]{43}$/;
