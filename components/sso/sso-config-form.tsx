@@ -1,18 +1,10 @@
 'use client';
 
-import { useActionState, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useActionState, useEffect, useRef, useState, type FormEvent } from 'react';
 import { Alert, Button, Field, Input } from '@/components/ui';
 import { initialFormState, type FormState } from '@/lib/auth/form-state';
-import {
-  buildSsoConfigSchema,
-  fieldErrorsOf,
-  HAS_SAVED_SECRET_FIELD,
-  validateSsoField,
-  SSO_FIELD_LABELS,
-  type SsoConfigField,
-  type SsoConfigInput,
-  type SsoConfigSchema,
-} from '@/lib/validations/sso-config';
+import { HAS_SAVED_SECRET_FIELD, SSO_FIELD_LABELS, type SsoConfigField } from '@/lib/validations/sso-config-fields';
+import type { SsoConfigInput, SsoConfigSchema } from '@/lib/validations/sso-config';
 import { formatTime } from './format-time';
 
 type State = FormState<SsoConfigInput>;
@@ -41,9 +33,50 @@ function stateKey(state: object): number {
   return id;
 }
 
+// The validation rules (the shared zod/mini schema and the URL rules, ~20 KB gzip with zod and
+// ipaddr.js) are not needed to show the form, only to check it: they are fetched when the admin
+// first focuses a field (or at the latest on blur or submit), outside the page's first load.
+type Validation = typeof import('@/lib/validations/sso-config');
+let validation: Validation | null = null;
+let validationLoad: Promise<Validation> | null = null;
+function loadValidation(): Promise<Validation> {
+  validationLoad ??= import('@/lib/validations/sso-config').then(
+    (mod) => (validation = mod),
+    (err: unknown) => {
+      validationLoad = null; // a failed fetch may be retried on the next interaction
+      throw err;
+    },
+  );
+  return validationLoad;
+}
+
+/** The form's rules once loaded (one schema per option set), else null. */
+interface Rules {
+  schema: SsoConfigSchema;
+  validateField(field: SsoConfigField, value: string): string | null;
+  fieldErrors(data: Record<string, unknown>): Partial<Record<string, string>> | null;
+}
+const rulesCache = new Map<string, Rules>();
+function rulesFrom(mod: Validation, devMode: boolean, hasSavedSecret: boolean): Rules {
+  const key = `${devMode}:${hasSavedSecret}`;
+  let rules = rulesCache.get(key);
+  if (!rules) {
+    const schema = mod.buildSsoConfigSchema({ devMode, hasSavedSecret });
+    rules = {
+      schema,
+      validateField: (field, value) => mod.validateSsoField(schema, field, value),
+      fieldErrors: (data) => {
+        const result = schema.safeParse(data);
+        return result.success ? null : mod.fieldErrorsOf(result.error);
+      },
+    };
+    rulesCache.set(key, rules);
+  }
+  return rules;
+}
+
 export function SsoConfigForm({ action, callbackUrl, config, devMode }: SsoConfigFormProps) {
   const hasSavedSecret = config !== null;
-  const schema = useMemo(() => buildSsoConfigSchema({ devMode, hasSavedSecret }), [devMode, hasSavedSecret]);
   const [state, formAction, pending] = useActionState<State, FormData>(
     action,
     initialFormState<SsoConfigInput>({
@@ -53,7 +86,15 @@ export function SsoConfigForm({ action, callbackUrl, config, devMode }: SsoConfi
     }),
   );
   return (
-    <FormBody key={stateKey(state)} state={state} formAction={formAction} pending={pending} config={config} schema={schema} />
+    <FormBody
+      key={stateKey(state)}
+      state={state}
+      formAction={formAction}
+      pending={pending}
+      config={config}
+      devMode={devMode}
+      hasSavedSecret={hasSavedSecret}
+    />
   );
 }
 
@@ -65,9 +106,11 @@ function FormBody({
   formAction,
   pending,
   config,
-  schema,
+  devMode,
+  hasSavedSecret,
 }: {
-  schema: SsoConfigSchema;
+  devMode: boolean;
+  hasSavedSecret: boolean;
   state: State;
   formAction: (formData: FormData) => void;
   pending: boolean;
@@ -84,6 +127,18 @@ function FormBody({
   const [submitRefused, setSubmitRefused] = useState(false);
   /** True from pointerdown on "Save" until the press ends (see onBlur). */
   const pressingSave = useRef(false);
+  /** Set when the rules could not be loaded: the submission then goes to the server, which validates anyway. */
+  const skipClientCheck = useRef(false);
+
+  const loadedRules = (): Rules | null => (validation ? rulesFrom(validation, devMode, hasSavedSecret) : null);
+  const withRules = (apply: (rules: Rules) => void) => {
+    const rules = loadedRules();
+    if (rules) return apply(rules);
+    loadValidation().then(
+      (mod) => apply(rulesFrom(mod, devMode, hasSavedSecret)),
+      () => undefined, // the server still validates every submission
+    );
+  };
 
   // After a failed submission, put the keyboard where the first problem is.
   useEffect(() => {
@@ -129,27 +184,54 @@ function FormBody({
   // same reason a blur caused by pressing "Save" adds nothing: the submission validates every field.
   function onBlur(field: SsoConfigField, value: string) {
     if (!value || pressingSave.current) return;
-    const error = validateSsoField(schema, field, value);
-    if (error && error !== errorFor(field)) setClientErrors((prev) => ({ ...prev, [field]: error }));
+    withRules((rules) => {
+      const error = rules.validateField(field, value);
+      if (error && error !== errorFor(field)) setClientErrors((prev) => ({ ...prev, [field]: error }));
+    });
   }
 
   function onChange(field: SsoConfigField, value: string) {
     if (!errorFor(field)) return;
-    setClientErrors((prev) => ({ ...prev, [field]: validateSsoField(schema, field, value) }));
+    withRules((rules) => setClientErrors((prev) => ({ ...prev, [field]: rules.validateField(field, value) })));
+  }
+
+  function refuse(errors: Partial<Record<string, string>>) {
+    setSubmitRefused(true);
+    setClientErrors(Object.fromEntries(FIELD_ORDER.map((f) => [f, errors[f] ?? null])));
+    const first = FIELD_ORDER.find((f) => errors[f]);
+    if (first) formRef.current?.querySelector<HTMLElement>(`#sso-${first}`)?.focus();
   }
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     pressingSave.current = false;
     setSavedVisible(false);
-    const data = Object.fromEntries(new FormData(event.currentTarget).entries());
-    const result = schema.safeParse(data);
-    if (result.success) return;
+    if (skipClientCheck.current) {
+      skipClientCheck.current = false;
+      return;
+    }
+    const form = event.currentTarget;
+    const data = Object.fromEntries(new FormData(form).entries());
+    const rules = loadedRules();
+    if (rules) {
+      const errors = rules.fieldErrors(data);
+      if (!errors) return;
+      event.preventDefault();
+      refuse(errors);
+      return;
+    }
+    // Submitted before the rules arrived (e.g. Enter right after focusing): check, then resubmit.
     event.preventDefault();
-    setSubmitRefused(true);
-    const errors = fieldErrorsOf(result.error);
-    setClientErrors(Object.fromEntries(FIELD_ORDER.map((f) => [f, errors[f] ?? null])));
-    const first = FIELD_ORDER.find((f) => errors[f]);
-    if (first) formRef.current?.querySelector<HTMLElement>(`#sso-${first}`)?.focus();
+    loadValidation().then(
+      (mod) => {
+        const errors = rulesFrom(mod, devMode, hasSavedSecret).fieldErrors(data);
+        if (errors) refuse(errors);
+        else form.requestSubmit();
+      },
+      () => {
+        skipClientCheck.current = true;
+        form.requestSubmit();
+      },
+    );
   }
 
   const secretHint = state.formError ? (
@@ -172,6 +254,7 @@ function FormBody({
       action={formAction}
       onSubmit={onSubmit}
       onChange={() => setSavedVisible(false)}
+      onFocus={() => void loadValidation().catch(() => undefined)}
       noValidate
       className="space-y-5"
     >

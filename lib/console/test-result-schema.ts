@@ -45,3 +45,6 @@ export const testResultSchema = z.discriminatedUnion('status', [
 ]);
 export type TestResult = z.infer<typeof testResultSchema>;
 export type TestError = z.infer<typeof errorSchema>;
+
+/** The body of GET /api/sso/test-result. */
+export const testResultResponseSchema = z.object({ result: z.nullable(testResultSchema) });

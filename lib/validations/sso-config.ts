@@ -12,14 +12,15 @@ import * as z from 'zod/mini';
 import type { $ZodError } from 'zod/v4/core';
 import { LIMITS } from '@/lib/contract/limits';
 import { checkSsoUrl } from '@/lib/contract/url-rules';
+import { SECRET_REQUIRED, SECRET_REQUIRED_AGAIN, SSO_FIELD_LABELS, type SsoConfigField } from './sso-config-fields';
 
-export const SSO_FIELD_LABELS = {
-  issuerUrl: 'Issuer URL',
-  clientId: 'Client ID',
-  clientSecret: 'Client secret',
-  redirectUri: 'Redirect URI',
-} as const;
-export type SsoConfigField = keyof typeof SSO_FIELD_LABELS;
+export {
+  SSO_FIELD_LABELS,
+  SECRET_REQUIRED,
+  SECRET_REQUIRED_AGAIN,
+  HAS_SAVED_SECRET_FIELD,
+  type SsoConfigField,
+} from './sso-config-fields';
 
 function ssoUrl(kind: 'issuerUrl' | 'redirectUri', devMode: boolean) {
   return z.string({ error: `${SSO_FIELD_LABELS[kind]} is required` }).check(
@@ -30,11 +31,6 @@ function ssoUrl(kind: 'issuerUrl' | 'redirectUri', devMode: boolean) {
     }),
   );
 }
-
-export const SECRET_REQUIRED = 'Client secret is required';
-export const SECRET_REQUIRED_AGAIN = 'Client secret is required — enter it again to save';
-/** Hidden form field ("1" when a configuration is saved): chooses between the two messages above, nothing else. */
-export const HAS_SAVED_SECRET_FIELD = 'hasSavedSecret';
 
 /** HTML checkboxes post "on" when ticked and nothing otherwise. */
 const checkbox = z.pipe(
