@@ -93,4 +93,44 @@ describe('relying party against the dev IdP (oidc-provider)', () => {
     expect(err.message).not.toContain('wrong-secret-value');
     expect(err.message).not.toContain(callback.searchParams.get('code') ?? '§');
   });
+
+  it('reads the client secret only for the token request, and a new cacheKey never reuses the old secret', async () => {
+    const rp = createRelyingParty({ devMode: true });
+    let reads = 0;
+    let secret = idp.client.clientSecret;
+    let cacheKey = 'v1';
+    const lazy: RpClientConfig = {
+      issuerUrl: cfg.issuerUrl,
+      clientId: cfg.clientId,
+      redirectUri: cfg.redirectUri,
+      get clientSecret() {
+        reads += 1;
+        return secret;
+      },
+      get cacheKey() {
+        return cacheKey;
+      },
+    };
+    const p = freshParams();
+    const callback = await loginAtDevIdp(await rp.authorizationUrl(lazy, p), { username: 'alice', password: 'alice-password' });
+    expect(reads).toBe(0);
+    const identity = await rp.redeem(lazy, {
+      code: callback.searchParams.get('code') ?? '',
+      state: p.state,
+      nonce: p.nonce,
+      codeVerifier: p.codeVerifier,
+    });
+    expect(identity.email).toBe('alice@example.com');
+    expect(reads).toBeGreaterThan(0);
+
+    // The admin saves another secret: a new key, so the cached set-up (and its secret) is not reused.
+    secret = 'changed-secret-value';
+    cacheKey = 'v2';
+    const q = freshParams();
+    const again = await loginAtDevIdp(await rp.authorizationUrl(lazy, q), { username: 'bob', password: 'bob-password' });
+    const err = (await rp
+      .redeem(lazy, { code: again.searchParams.get('code') ?? '', state: q.state, nonce: q.nonce, codeVerifier: q.codeVerifier })
+      .catch((e: unknown) => e)) as RpError;
+    expect(err.kind).toBe('token_exchange_failed');
+  });
 });

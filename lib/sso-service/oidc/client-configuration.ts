@@ -56,8 +56,18 @@ const SCOPE = 'openid email profile';
 
 export function buildClientSetup(
   metadata: DiscoveryMetadata,
-  cfg: RpClientConfig,
-  o: { devMode: boolean; guard: GuardOptions; clockSkewSec: number; clockToleranceSec: number },
+  cfg: Omit<RpClientConfig, 'clientSecret'>,
+  o: {
+    devMode: boolean;
+    guard: GuardOptions;
+    clockSkewSec: number;
+    clockToleranceSec: number;
+    /**
+     * Read only when a token request authenticates, so a set-up built for an authorization URL never
+     * touches (or keeps) the secret.
+     */
+    clientSecret: () => string;
+  },
 ): ClientSetup {
   const method = chooseAuthMethod(metadata.token_endpoint_auth_methods_supported);
   if (!method) {
@@ -69,7 +79,11 @@ export function buildClientSetup(
   }
   // openid-client's Basic auth form-encodes id and secret (RFC 6749 §2.3.1); covered by tests
   // with a secret containing ":%+ ".
-  const auth: ClientAuth = method === 'client_secret_basic' ? ClientSecretBasic(cfg.clientSecret) : ClientSecretPost(cfg.clientSecret);
+  const readSecret = o.clientSecret;
+  const auth: ClientAuth =
+    method === 'client_secret_basic'
+      ? (as, client, body, headers) => ClientSecretBasic(readSecret())(as, client, body, headers)
+      : (as, client, body, headers) => ClientSecretPost(readSecret())(as, client, body, headers);
 
   // We check the RFC 9207 `iss` parameter ourselves (only when the console forwards it), so
   // openid-client must not insist on it.

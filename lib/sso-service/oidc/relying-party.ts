@@ -28,7 +28,12 @@ import {
 type DiscoveryFailure = Extract<DiscoveryResult, { ok: false }>;
 
 const DEFAULT_TIMEOUT_MS = 8000;
+/** Full set-ups (callbacks only): a Configuration each. */
 const MAX_CLIENT_SETUPS = 5000;
+/** Authorization-URL prefixes (every login): a few hundred bytes each, so every tenant of a large service fits. */
+const MAX_LOGIN_SETUPS = 50_000;
+
+type LoginSetup = Pick<ClientSetup, 'metadata' | 'usePkce' | 'authorizationUrlPrefix'>;
 
 function discoveryError(failure: DiscoveryFailure): RpError {
   const kind = failure.reason === 'issuer_mismatch' ? 'issuer_mismatch' : failure.reason === 'blocked_address' ? 'blocked_address' : 'discovery_failed';
@@ -64,34 +69,69 @@ export function createRelyingParty(opts: RelyingPartyOptions): RelyingParty {
     { ttlMs: 10 * 60_000, failureTtlMs: 5_000, maxStaleMs: 60 * 60_000, maxEntries: 1000 },
   );
   const jwks = new JwksCache(guard);
+  // Login path: only the authorization-URL prefix, keyed by non-secret fields (strings, small).
+  const prefixes = new Map<string, LoginSetup>();
+  // Callback path: the full openid-client Configuration, keyed by a non-secret, change-aware key.
   const setups = new Map<string, ClientSetup>();
 
-  async function setupFor(cfg: RpClientConfig): Promise<ClientSetup> {
-    const found = await discovery.get(cfg.issuerUrl);
+  function remember<V>(map: Map<string, V>, key: string, value: V, max: number) {
+    map.delete(key);
+    map.set(key, value);
+    if (map.size > max) {
+      const oldest = map.keys().next().value;
+      if (oldest !== undefined) map.delete(oldest);
+    }
+  }
+
+  async function metadataFor(issuerUrl: string): Promise<DiscoveryMetadata> {
+    const found = await discovery.get(issuerUrl);
     if (!found.ok) throw discoveryError(found.error);
-    // The secret is part of the key so a changed secret never reuses an old Configuration.
-    const key = `${cfg.issuerUrl}\0${cfg.clientId}\0${cfg.redirectUri}\0${cfg.clientSecret}`;
-    const cached = setups.get(key);
-    if (cached && cached.metadata === found.value) return cached;
-    const setup = buildClientSetup(found.value, cfg, {
+    return found.value;
+  }
+
+  function build(metadata: DiscoveryMetadata, cfg: RpClientConfig, clientSecret: () => string): ClientSetup {
+    return buildClientSetup(metadata, cfg, {
       devMode: opts.devMode,
       guard,
       clockSkewSec: Math.round((now() - Date.now()) / 1000),
       clockToleranceSec,
+      clientSecret,
     });
-    setups.delete(key);
-    setups.set(key, setup);
-    if (setups.size > MAX_CLIENT_SETUPS) {
-      const oldest = setups.keys().next().value;
-      if (oldest !== undefined) setups.delete(oldest);
-    }
+  }
+
+  async function loginSetupFor(cfg: RpClientConfig): Promise<LoginSetup> {
+    const metadata = await metadataFor(cfg.issuerUrl);
+    const key = `${cfg.issuerUrl}\0${cfg.clientId}\0${cfg.redirectUri}`;
+    const cached = prefixes.get(key);
+    if (cached && cached.metadata === metadata) return cached;
+    // The secret is never read here: the URL does not carry it.
+    const full = build(metadata, cfg, () => {
+      throw new Error('client secret read while building an authorization URL');
+    });
+    const setup: LoginSetup = { metadata, usePkce: full.usePkce, authorizationUrlPrefix: full.authorizationUrlPrefix };
+    remember(prefixes, key, setup, MAX_LOGIN_SETUPS);
+    return setup;
+  }
+
+  async function setupFor(cfg: RpClientConfig): Promise<ClientSetup> {
+    const metadata = await metadataFor(cfg.issuerUrl);
+    // Never the plaintext secret as a key: the caller's change-aware key, or a hash covering the secret
+    // so a changed secret never reuses an old Configuration.
+    const key =
+      cfg.cacheKey !== undefined
+        ? `k\0${cfg.issuerUrl}\0${cfg.clientId}\0${cfg.redirectUri}\0${cfg.cacheKey}`
+        : `h\0${createHash('sha256').update(`${cfg.issuerUrl}\0${cfg.clientId}\0${cfg.redirectUri}\0${cfg.clientSecret}`).digest('base64url')}`;
+    const cached = setups.get(key);
+    if (cached && cached.metadata === metadata) return cached;
+    const setup = build(metadata, cfg, () => cfg.clientSecret);
+    remember(setups, key, setup, MAX_CLIENT_SETUPS);
     return setup;
   }
 
   return {
     async authorizationUrl(cfg, p) {
       if (!cfg.redirectUri) throw new RpError('discovery_failed', 503, 'The SSO configuration has no redirect URI');
-      const setup = await setupFor(cfg);
+      const setup = await loginSetupFor(cfg);
       let url = `${setup.authorizationUrlPrefix}&state=${encodeURIComponent(p.state)}&nonce=${encodeURIComponent(p.nonce)}`;
       if (setup.usePkce) {
         url += `&code_challenge=${createHash('sha256').update(p.codeVerifier).digest('base64url')}`;
@@ -164,10 +204,13 @@ export function createRelyingParty(opts: RelyingPartyOptions): RelyingParty {
 
     forget(issuerUrl) {
       const known = discovery.peek(issuerUrl);
-      if (known?.ok) jwks.forget(known.value.jwks_uri);
       discovery.delete(issuerUrl);
-      const prefix = `${issuerUrl}\0`;
-      for (const key of setups.keys()) if (key.startsWith(prefix)) setups.delete(key);
+      if (!known?.ok) return;
+      jwks.forget(known.value.jwks_uri);
+      // Set-ups are only reused with the metadata object they were built on; drop those now to free memory.
+      const dropped = known.value;
+      for (const [key, setup] of setups) if (setup.metadata === dropped) setups.delete(key);
+      for (const [key, setup] of prefixes) if (setup.metadata === dropped) prefixes.delete(key);
     },
   };
 }

@@ -5,8 +5,15 @@
 export interface RpClientConfig {
   issuerUrl: string;
   clientId: string;
+  /** Read only by `redeem` (token request); `authorizationUrl` never reads it, so it may be a lazy getter. */
   clientSecret: string;
   redirectUri: string;
+  /**
+   * Optional non-secret key that changes whenever any field above changes (e.g. owner + ciphertext of the
+   * secret). When given, the client set-up cache uses it instead of hashing the fields, so the secret need
+   * not be read to find a cached set-up.
+   */
+  cacheKey?: string;
 }
 
 export interface RpIdentity {
@@ -64,7 +71,10 @@ export interface RelyingParty {
     p: { code: string; state: string; iss?: string; nonce: string; codeVerifier: string },
   ): Promise<RpIdentity>;
   checkIssuer(issuerUrl: string): Promise<IssuerCheck>;
-  /** Drops cached discovery, JWKS and client configuration for an issuer (e.g. after a config change). */
+  /**
+   * Drops cached discovery, JWKS and client set-ups for an issuer (an operator-requested refresh). Config saves
+   * need not call it: set-ups are keyed by the config itself, and the issuer caches are shared by all tenants.
+   */
   forget(issuerUrl: string): void;
 }
 

@@ -4,13 +4,22 @@ import type { SsoConfigRow } from '../db/rows';
 import { ApiError } from '../http/api-error';
 import { asRpFailure, type RpClientConfig } from '../relying-party-port';
 
-/** The stored config as the relying party wants it, with the client secret decrypted for this call only. */
+/**
+ * The stored config as the relying party wants it. The client secret is decrypted only if it is read (the
+ * token request reads it; an authorization URL does not), and never kept. `cacheKey` is non-secret and
+ * changes with every save (the ciphertext has a fresh IV each time), so a cached client set-up is never
+ * reused after a change.
+ */
 export function rpClientConfig(ctx: ServiceContext, row: SsoConfigRow): RpClientConfig {
+  const { secretBox } = ctx;
   return {
     issuerUrl: row.issuer_url,
     clientId: row.client_id,
-    clientSecret: ctx.secretBox.open(row.client_secret_enc, row.developer_id),
+    get clientSecret() {
+      return secretBox.open(row.client_secret_enc, row.developer_id);
+    },
     redirectUri: row.redirect_uri,
+    cacheKey: `${row.developer_id}\0${row.client_secret_enc.toString('base64url')}`,
   };
 }
 

@@ -87,8 +87,10 @@ export function registerSsoConfigRoutes(app: FastifyInstance, ctx: ServiceContex
       redirectUri: input.redirectUri,
       now: new Date(ctx.now()).toISOString(),
     });
-    // Cached discovery/JWKS for this issuer may predate the change: the next login starts clean.
-    ctx.rp.forget(input.issuerUrl);
+    // No RP cache flush: client set-ups are keyed by this row's (new) ciphertext, so the change takes effect at
+    // the next login, and the issuer's discovery/JWKS, shared with other tenants, stay warm (one org must not be
+    // able to force cold fetches on everyone else's logins). The issuer check above refreshed discovery when it
+    // fetched it.
     return reply.code(201).send(toWireConfig(row));
   });
 
@@ -103,7 +105,7 @@ export function registerSsoConfigRoutes(app: FastifyInstance, ctx: ServiceContex
     const dev = authenticate(ctx.store, request);
     const removed = ctx.store.deleteSsoConfig(dev.id);
     if (!removed) throw notFound(MESSAGES.configNotFound);
-    ctx.rp.forget(removed.issuer_url);
+    // Nothing to flush in the RP: without a row no login reaches it, and shared issuer caches stay warm.
     ctx.issuerChecks.invalidate(removed.issuer_url);
     return reply.code(204).send();
   });
