@@ -3,6 +3,7 @@
  * never see SQL. Multi-statement writes run in IMMEDIATE transactions, so a failed write changes nothing.
  */
 import type Database from 'better-sqlite3';
+import { z } from 'zod';
 import {
   consumedStateRowSchema,
   developerRowSchema,
@@ -11,6 +12,8 @@ import {
   type DeveloperRow,
   type SsoConfigRow,
 } from './rows';
+
+const keyDeveloperIdSchema = z.string();
 
 export interface NewDeveloper {
   id: string;
@@ -38,6 +41,8 @@ export type StateFailure = { status: number; code: string; message: string };
 export interface ServiceStore {
   createDeveloper(dev: NewDeveloper): 'created' | 'email_taken';
   findDeveloperByKeyHash(keyHash: Buffer): DeveloperRow | undefined;
+  /** The developer behind a key (undefined: no such key) and its config (null: none), in one query. */
+  findConfigByKeyHash(keyHash: Buffer): { developerId: string; config: SsoConfigRow | null } | undefined;
   getSsoConfig(developerId: string): SsoConfigRow | undefined;
   upsertSsoConfig(write: SsoConfigWrite): SsoConfigRow;
   deleteSsoConfig(developerId: string): SsoConfigRow | undefined;
@@ -66,6 +71,11 @@ export function createStore(db: Database.Database): ServiceStore {
   const selectDeveloperByKey = db.prepare(
     `SELECT d.id, d.name, d.email, d.mode, d.plan, d.created_at
        FROM api_keys k JOIN developers d ON d.id = k.developer_id
+      WHERE k.key_hash = ?`,
+  );
+  const selectConfigByKey = db.prepare(
+    `SELECT k.developer_id AS key_developer_id, c.*
+       FROM api_keys k LEFT JOIN sso_configs c ON c.developer_id = k.developer_id
       WHERE k.key_hash = ?`,
   );
   const selectConfig = db.prepare('SELECT * FROM sso_configs WHERE developer_id = ?');
@@ -122,6 +132,12 @@ export function createStore(db: Database.Database): ServiceStore {
     findDeveloperByKeyHash(keyHash) {
       const row = selectDeveloperByKey.get(keyHash);
       return row === undefined ? undefined : developerRowSchema.parse(row);
+    },
+    findConfigByKeyHash(keyHash) {
+      const row = selectConfigByKey.get(keyHash) as { key_developer_id: unknown; developer_id: unknown } | undefined;
+      if (row === undefined) return undefined;
+      const developerId = keyDeveloperIdSchema.parse(row.key_developer_id);
+      return { developerId, config: row.developer_id === null ? null : ssoConfigRowSchema.parse(row) };
     },
     getSsoConfig(developerId) {
       return parseConfig(selectConfig.get(developerId));

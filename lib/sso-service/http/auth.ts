@@ -8,11 +8,16 @@ import { unauthorized } from './api-error';
 
 const BEARER = /^bearer ([^\s]{16,512})$/i;
 
-export function authenticate(store: ServiceStore, request: FastifyRequest): DeveloperRow {
+/** The sha256 of the request's bearer key; a missing or malformed header is a 401. */
+export function apiKeyHashFrom(request: FastifyRequest): Buffer {
   const header = request.headers.authorization;
   const match = typeof header === 'string' ? BEARER.exec(header) : null;
   if (!match?.[1]) throw unauthorized(MESSAGES.missingAuth);
-  const developer = store.findDeveloperByKeyHash(hashApiKey(match[1]));
+  return hashApiKey(match[1]);
+}
+
+export function authenticate(store: ServiceStore, request: FastifyRequest): DeveloperRow {
+  const developer = store.findDeveloperByKeyHash(apiKeyHashFrom(request));
   if (!developer) throw unauthorized(MESSAGES.invalidKey);
   return developer;
 }

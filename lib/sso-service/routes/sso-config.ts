@@ -3,8 +3,8 @@ import { checkSsoUrl, LIMITS, MESSAGES, ssoConfigRequestSchema, type SsoConfig }
 import type { ServiceContext } from '../context';
 import { randomId } from '../crypto/random-id';
 import type { SsoConfigRow } from '../db/rows';
-import { badRequest, notFound } from '../http/api-error';
-import { authenticate } from '../http/auth';
+import { badRequest, notFound, unauthorized } from '../http/api-error';
+import { apiKeyHashFrom, authenticate } from '../http/auth';
 import { hasUnsafeText, UNSAFE_TEXT_MESSAGE } from '../http/text-rules';
 import { TRANSIENT_ISSUER_REASONS } from '../relying-party-port';
 import { ssoErrorFrom } from './relying-party-calls';
@@ -95,10 +95,11 @@ export function registerSsoConfigRoutes(app: FastifyInstance, ctx: ServiceContex
   });
 
   app.get('/v1/sso/config', async (request) => {
-    const dev = authenticate(ctx.store, request);
-    const row = ctx.store.getSsoConfig(dev.id);
-    if (!row) throw notFound(MESSAGES.configNotFound);
-    return toWireConfig(row);
+    // One query: the key's developer joined with its config (same 401s as authenticate()).
+    const found = ctx.store.findConfigByKeyHash(apiKeyHashFrom(request));
+    if (!found) throw unauthorized(MESSAGES.invalidKey);
+    if (!found.config) throw notFound(MESSAGES.configNotFound);
+    return toWireConfig(found.config);
   });
 
   app.delete('/v1/sso/config', async (request, reply) => {
