@@ -1,6 +1,9 @@
 /**
- * Remembers successful issuer checks for a short while, so re-saving a config (or many orgs saving the
- * same IdP) does not fetch the discovery document every time, and coalesces concurrent checks of one URL.
+ * Remembers successful issuer checks, so re-saving a config (or many orgs saving the same IdP) does not fetch
+ * the discovery document every time, and coalesces concurrent checks of one URL.
+ * Stale-while-revalidate: a success is fresh for `ttlMs`; after that the next save is still answered from it
+ * (up to `maxStaleMs`) while one background check refreshes it, so saves never wait on a live IdP fetch once
+ * an issuer has been seen working. A failed refresh drops the remembered success (the next save checks live).
  * Only successes are kept: after a failure the next save checks again, so a fixed IdP is accepted at once.
  */
 import type { IssuerCheck } from './relying-party-port';
@@ -10,42 +13,59 @@ export interface IssuerCheckMemo {
   invalidate(issuerUrl: string): void;
 }
 
+const OK: IssuerCheck = Object.freeze({ ok: true as const });
+
 export function createIssuerCheckMemo(
   check: (issuerUrl: string) => Promise<IssuerCheck>,
-  opts: { ttlMs?: number; maxEntries?: number; now?: () => number } = {},
+  opts: { ttlMs?: number; maxStaleMs?: number; maxEntries?: number; now?: () => number } = {},
 ): IssuerCheckMemo {
   const ttlMs = opts.ttlMs ?? 60_000;
+  const maxStaleMs = opts.maxStaleMs ?? 10 * 60_000;
   const maxEntries = opts.maxEntries ?? 10_000;
   const now = opts.now ?? Date.now;
-  const okUntil = new Map<string, number>();
+  /** Time of the last successful check. */
+  const okAt = new Map<string, number>();
   const inFlight = new Map<string, Promise<IssuerCheck>>();
+
+  function start(issuerUrl: string): Promise<IssuerCheck> {
+    const pending = inFlight.get(issuerUrl);
+    if (pending) return pending;
+    const started = check(issuerUrl)
+      .then((result) => {
+        if (result.ok) {
+          okAt.delete(issuerUrl);
+          okAt.set(issuerUrl, now());
+          if (okAt.size > maxEntries) {
+            const oldest = okAt.keys().next().value;
+            if (oldest !== undefined) okAt.delete(oldest);
+          }
+        } else {
+          okAt.delete(issuerUrl);
+        }
+        return result;
+      })
+      .finally(() => inFlight.delete(issuerUrl));
+    inFlight.set(issuerUrl, started);
+    return started;
+  }
 
   return {
     check(issuerUrl) {
-      const until = okUntil.get(issuerUrl);
-      if (until !== undefined) {
-        if (until > now()) return Promise.resolve({ ok: true });
-        okUntil.delete(issuerUrl);
+      const at = okAt.get(issuerUrl);
+      if (at !== undefined) {
+        const age = now() - at;
+        if (age < ttlMs) return Promise.resolve(OK);
+        if (age < ttlMs + maxStaleMs) {
+          // Answer from the last good check; refresh once in the background (errors: next save checks live).
+          start(issuerUrl).catch(() => okAt.delete(issuerUrl));
+          return Promise.resolve(OK);
+        }
+        okAt.delete(issuerUrl);
       }
-      const pending = inFlight.get(issuerUrl);
-      if (pending) return pending;
-      const started = check(issuerUrl)
-        .then((result) => {
-          if (result.ok) {
-            okUntil.set(issuerUrl, now() + ttlMs);
-            if (okUntil.size > maxEntries) {
-              const oldest = okUntil.keys().next().value;
-              if (oldest !== undefined) okUntil.delete(oldest);
-            }
-          }
-          return result;
-        })
-        .finally(() => inFlight.delete(issuerUrl));
-      inFlight.set(issuerUrl, started);
-      return started;
+      return start(issuerUrl);
     },
     invalidate(issuerUrl) {
-      okUntil.delete(issuerUrl);
+      okAt.delete(issuerUrl);
     },
   };
 }

@@ -54,7 +54,7 @@ export function registerSsoCallbackRoute(app: FastifyInstance, ctx: ServiceConte
       } catch (err) {
         throw ssoErrorFrom(err) ?? err;
       }
-      ctx.store.recordStateSuccess(state.sid);
+      // No second write on success: a claimed state without a recorded failure answers "expired or used".
       const body: SsoCallbackResponse = {
         developerId: row.developer_id,
         email: identity.email ?? null,
