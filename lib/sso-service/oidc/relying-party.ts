@@ -117,9 +117,10 @@ export function createRelyingParty(opts: RelyingPartyOptions): RelyingParty {
     const metadata = await metadataFor(cfg.issuerUrl);
     // Never the plaintext secret as a key: the caller's change-aware key, or a hash covering the secret
     // so a changed secret never reuses an old Configuration.
+    const cacheKey = cfg.cacheKey; // may be a getter: read once
     const key =
-      cfg.cacheKey !== undefined
-        ? `k\0${cfg.issuerUrl}\0${cfg.clientId}\0${cfg.redirectUri}\0${cfg.cacheKey}`
+      cacheKey !== undefined
+        ? `k\0${cfg.issuerUrl}\0${cfg.clientId}\0${cfg.redirectUri}\0${cacheKey}`
         : `h\0${createHash('sha256').update(`${cfg.issuerUrl}\0${cfg.clientId}\0${cfg.redirectUri}\0${cfg.clientSecret}`).digest('base64url')}`;
     const cached = setups.get(key);
     if (cached && cached.metadata === metadata) return cached;

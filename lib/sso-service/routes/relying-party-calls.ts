@@ -19,7 +19,10 @@ export function rpClientConfig(ctx: ServiceContext, row: SsoConfigRow): RpClient
       return secretBox.open(row.client_secret_enc, row.developer_id);
     },
     redirectUri: row.redirect_uri,
-    cacheKey: `${row.developer_id}\0${row.client_secret_enc.toString('base64url')}`,
+    // Lazy as well: only the callback's set-up look-up reads it, so a login allocates nothing for it.
+    get cacheKey() {
+      return `${row.developer_id}\0${row.client_secret_enc.toString('base64url')}`;
+    },
   };
 }
 
