@@ -2,6 +2,7 @@
  * The embedded Grantex-compatible SSO service. Programmatic entry used by scripts/grantex.ts, the dev
  * stack, tests and benchmarks: `startSsoService({ port: 0, dataDir })` → `{ url, close }`.
  */
+import type Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { buildServiceApp } from './app';
 import { loadServiceConfig, resolveDbPath, type ServiceConfig } from './config';
@@ -28,6 +29,12 @@ export interface ServiceHooks {
   now?: () => number;
   /** Replaces the OIDC relying party (e.g. to simulate an IdP failure). */
   relyingParty?: RelyingPartyPort;
+  /**
+   * Receives the opened, migrated database. Fault tests use it to put SQLite into the states a
+   * real disk produces (`PRAGMA max_page_count` → SQLITE_FULL, `query_only` → SQLITE_READONLY),
+   * which root cannot simulate with file permissions.
+   */
+  database?: (db: Database.Database) => void;
 }
 
 export type SsoServiceOptions = Partial<ServiceConfig> & ServiceHooks;
@@ -46,7 +53,7 @@ function formatUrl(host: string, port: number): string {
 }
 
 export async function startSsoService(options: SsoServiceOptions = {}): Promise<RunningSsoService> {
-  const { logger: sink, now = Date.now, relyingParty, ...overrides } = options;
+  const { logger: sink, now = Date.now, relyingParty, database, ...overrides } = options;
   const fromEnv = loadServiceConfig();
   const config: ServiceConfig = {
     ...fromEnv,
@@ -57,6 +64,7 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
   const keys = resolveServiceKeys(config);
   const logger = createServiceLogger(config.logLevel, sink);
   const db = openDatabase(resolveDbPath(config));
+  database?.(db);
   const store = createStore(db);
   const rp = relyingParty ?? createRelyingParty({ devMode: config.devMode, now });
   const ctx: ServiceContext = {

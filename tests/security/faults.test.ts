@@ -38,12 +38,14 @@ const sensitive = new Set<string>([CLIENT_A.clientSecret, CLIENT_B.clientSecret]
 const remember = (...values: (string | undefined)[]) => values.forEach((v) => v && sensitive.add(v));
 
 let h: Harness;
+/** The service's own connection (via the `database` hook): where SQLite's full/read-only states are set. */
+let serviceDb: Database.Database;
 let opA: TestOp;
 let opB: TestOp;
 
 beforeAll(async () => {
   [h, opA, opB] = await Promise.all([
-    startHarness({}, { logs }),
+    startHarness({ database: (db) => (serviceDb = db) }, { logs }),
     startTestOp({ clients: [CLIENT_A] }),
     startTestOp({ clients: [CLIENT_B], alg: 'ES256' }),
   ]);
@@ -211,6 +213,90 @@ describe('database locked', () => {
     }
     expect((await storedConfig(org)).json).toEqual(before.json);
     await loginWorks(org);
+  });
+});
+
+// ====================================================================== full / read-only database
+
+/** Fills the database to its page limit, as a full disk would: the next write that needs a page fails with SQLITE_FULL. */
+function fillDatabase(db: Database.Database): void {
+  db.exec('CREATE TABLE IF NOT EXISTS fault_filler (x BLOB)');
+  const pages = Number(db.pragma('page_count', { simple: true }));
+  db.pragma(`max_page_count = ${pages + 2}`);
+  const insert = db.prepare('INSERT INTO fault_filler (x) VALUES (?)');
+  for (let i = 0; i < 10_000; i += 1) {
+    try {
+      insert.run(Buffer.alloc(1024, 7));
+    } catch (err) {
+      expect((err as { code?: string }).code).toBe('SQLITE_FULL');
+      return;
+    }
+  }
+  throw new Error('the database never filled up');
+}
+
+function freeDatabase(db: Database.Database): void {
+  db.pragma('max_page_count = 1073741823');
+  db.exec('DROP TABLE IF EXISTS fault_filler');
+}
+
+describe('database full or read-only', () => {
+  it('disk full (SQLITE_FULL) during a config save that needs space → 5xx generic message, previous config intact; saving works once space is back', async () => {
+    const org = await configuredOrg(configA());
+    const before = await storedConfig(org);
+    // A full disk fails only the writes that need new pages: this row (~3 KB) spills into overflow pages.
+    const large: ConfigInput = {
+      ...configB(),
+      clientId: `c${'i'.repeat(250)}`,
+      clientSecret: `s${'x'.repeat(1000)}`,
+      redirectUri: `${CLIENT_B.redirectUris[0]}?pad=${'p'.repeat(1500)}`,
+    };
+    remember(large.clientSecret);
+    fillDatabase(serviceDb);
+    try {
+      const res = await saveConfig(h.url, org, large);
+      expect(res.status, res.text).toBe(500);
+      expect(res.json).toMatchObject({ code: 'INTERNAL_ERROR', message: MESSAGES.internal });
+      expectNoLeak(res.text, [large.clientSecret, org.apiKey]);
+      expect(res.text).not.toMatch(/SQLITE|full|disk/i);
+      expect((await storedConfig(org)).json).toEqual(before.json);
+    } finally {
+      freeDatabase(serviceDb);
+    }
+    expect((await storedConfig(org)).json).toEqual(before.json);
+    await loginWorks(org);
+    const after = await saveConfig(h.url, org, configB());
+    expect(after.status, after.text).toBe(201);
+    expect((await storedConfig(org)).json).toMatchObject({ issuerUrl: opB.issuer, clientId: CLIENT_B.clientId });
+  });
+
+  it('read-only database (SQLITE_READONLY) → save, delete and callback answer 5xx generic with no token call; reads keep working; the login completes once writable', async () => {
+    const org = await configuredOrg(configA());
+    const before = await storedConfig(org);
+    const a = await authorize(h.url, org, opA);
+    remember(a.params.code, a.params.state);
+    const tokenCallsBefore = opA.requestsTo('token').length;
+    serviceDb.pragma('query_only = ON');
+    try {
+      const save = await saveConfig(h.url, org, configB());
+      expect(save.status, save.text).toBe(500);
+      expect(save.json).toMatchObject({ code: 'INTERNAL_ERROR', message: MESSAGES.internal });
+      expect(save.text).not.toMatch(/SQLITE|readonly|read-only/i);
+
+      const del = await raw(h.url, '/v1/sso/config', { method: 'DELETE', headers: { authorization: `Bearer ${org.apiKey}` } });
+      expect(del.status, del.text).toBe(500);
+
+      const cb = await callback(h.url, a.params);
+      expect(cb.status, cb.text).toBe(500);
+      expectNoLeak(cb.text, [a.params.code, a.params.state]);
+      expect(opA.requestsTo('token').length).toBe(tokenCallsBefore);
+
+      expect((await storedConfig(org)).json).toEqual(before.json);
+      expect((await login(h.url, org)).status).toBe(200);
+    } finally {
+      serviceDb.pragma('query_only = OFF');
+    }
+    expectIdentity(await callback(h.url, a.params), org, USER);
   });
 });
 
