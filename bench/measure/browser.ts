@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { chromiumLaunchOptions } from '../../e2e/support/chromium';
 import { http } from '../lib/http';
 import { progress } from '../lib/log';
 import type { Org } from '../lib/orgs';
@@ -8,16 +9,6 @@ import { ROOT, spawnNode, stop, waitForHttp, type Child } from '../lib/procs';
 import type { Idp, Service } from '../lib/stack';
 import { median, summarize, type Summary } from '../lib/stats';
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 export interface Console {
   url: string;
@@ -109,7 +100,7 @@ export interface NoJsResult {
 }
 
 async function launch(): Promise<Browser> {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  return chromium.launch(chromiumLaunchOptions);
 }
 
 /** Measurement 4: member logins in chromium, a fresh context (no IdP session) each time. */

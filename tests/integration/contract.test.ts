@@ -5,9 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_KEY_PATTERN, MESSAGES, isoTimestampSchema } from '@/lib/contract';
-import { GrantexClient, GrantexError } from '@/lib/grantex';
+import { GrantexClient } from '@/lib/grantex';
 import { loginAtDevIdp } from '@/tests/support/idp-login';
 import { devIdpConfig, signupOrg, startStack, type Stack } from '@/tests/support/stack';
+import { failure } from '@/tests/support/grantex-failure';
 
 let stack: Stack;
 
@@ -69,15 +70,6 @@ function expectCommonHeaders(res: RawResult): void {
   expect(res.headers.get('x-request-id')).toBeTruthy();
 }
 
-async function failure(promise: Promise<unknown>): Promise<GrantexError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof GrantexError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 function uniqueEmail(): string {
   return `admin-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`;

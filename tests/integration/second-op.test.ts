@@ -5,10 +5,11 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MESSAGES } from '@/lib/contract';
-import { GrantexClient, GrantexError } from '@/lib/grantex';
+import { GrantexClient } from '@/lib/grantex';
 import { loginAtDevIdp } from '@/tests/support/idp-login';
 import { devIdpConfig, signupOrg, startStack, type Stack } from '@/tests/support/stack';
 import { DEFAULT_USER, startTestOp, type TestOp } from '@/tests/support/test-op';
+import { failure } from '@/tests/support/grantex-failure';
 
 const REDIRECT_URI = 'http://localhost:3999/sso/callback';
 const CLIENT = {
@@ -47,15 +48,6 @@ function opConfig() {
   return { issuerUrl: op.issuer, clientId: CLIENT.clientId, clientSecret: CLIENT.clientSecret, redirectUri: REDIRECT_URI };
 }
 
-async function failure(promise: Promise<unknown>): Promise<GrantexError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof GrantexError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('a second OP (issuer with a path, client_secret_basic only, RS256 + kid)', () => {
   it('runs create config → get config → login URL → authorize → callback → identity', async () => {

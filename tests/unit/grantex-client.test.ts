@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GrantexClient, GrantexError, type GrantexErrorKind } from '@/lib/grantex';
+import { failure } from '@/tests/support/grantex-failure';
 
 const API_KEY = 'gx_test_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
 const NOW = '2026-11-27T04:23:44.312Z';
@@ -110,15 +111,6 @@ function client(url: string, extra: Partial<ConstructorParameters<typeof Grantex
   return new GrantexClient({ baseUrl: url, apiKey: API_KEY, ...extra });
 }
 
-async function failure(promise: Promise<unknown>): Promise<GrantexError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof GrantexError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 function expectNoKey(error: GrantexError): void {
   for (const rendering of [error.message, String(error), JSON.stringify(error), inspect(error), error.stack ?? '']) {
