@@ -222,40 +222,14 @@ export class GrantexClient {
           cache: 'no-store',
         });
       } catch {
-        if (controller.signal.aborted) {
-          return { ok: false, error: this.timeoutError(), retryable: false, unknownOutcome: true };
-        }
-        return {
-          ok: false,
-          error: new GrantexError({
-            kind: 'network',
-            message: genericMessage('network', null),
-            code: CLIENT_ERROR_CODES.network,
-          }),
-          retryable: true,
-          unknownOutcome: true,
-        };
+        return this.transportFailure(controller.signal);
       }
 
       let text: string | null;
       try {
         text = await readBodyCapped(response, MAX_BODY_BYTES);
       } catch {
-        if (controller.signal.aborted) {
-          return { ok: false, error: this.timeoutError(), retryable: false, unknownOutcome: true };
-        }
-        return {
-          ok: false,
-          error: new GrantexError({
-            kind: 'network',
-            message: genericMessage('network', null),
-            code: CLIENT_ERROR_CODES.network,
-            status: response.status,
-            requestId: response.headers.get('x-request-id'),
-          }),
-          retryable: true,
-          unknownOutcome: true,
-        };
+        return this.transportFailure(controller.signal, response);
       }
       if (text === null) {
         return { ok: false, error: this.invalidResponse(response.status, response.headers), retryable: false, unknownOutcome: false };
@@ -333,6 +307,23 @@ export class GrantexClient {
       code: CLIENT_ERROR_CODES.invalidResponse,
       requestId: headers.get('x-request-id'),
     });
+  }
+
+  /**
+   * The connection failed or the body stopped arriving: a timeout when our deadline fired, else a network
+   * error (retryable: the outcome is unknown, and only idempotent calls are retried at all).
+   */
+  private transportFailure(signal: AbortSignal, response?: Response) {
+    if (signal.aborted) {
+      return { ok: false as const, error: this.timeoutError(), retryable: false, unknownOutcome: true };
+    }
+    const error = new GrantexError({
+      kind: 'network',
+      message: genericMessage('network', null),
+      code: CLIENT_ERROR_CODES.network,
+      ...(response ? { status: response.status, requestId: response.headers.get('x-request-id') } : {}),
+    });
+    return { ok: false as const, error, retryable: true, unknownOutcome: true };
   }
 
   private timeoutError(): GrantexError {
