@@ -13,6 +13,12 @@ const booleanish = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes' || v === 'on');
 
+/** An on/off environment flag read outside the validated env (runtime switches); undefined when unset or unrecognised. */
+export function readFlag(value: string | undefined): boolean | undefined {
+  const parsed = booleanish.safeParse(value?.trim().toLowerCase());
+  return parsed.success ? parsed.data : undefined;
+}
+
 const absoluteHttpUrl = z
   .url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' })
   // Trailing slashes would produce `//sso/callback`.

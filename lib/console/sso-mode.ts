@@ -5,13 +5,8 @@
  * Read lazily, never at module load, so `next build` does not need the runtime environment.
  */
 import 'server-only';
-
-const TRUE = new Set(['true', '1', 'yes', 'on']);
-const FALSE = new Set(['false', '0', 'no', 'off']);
+import { readFlag } from '@/lib/env';
 
 export function ssoDevMode(source: Record<string, string | undefined> = process.env): boolean {
-  const flag = source.GRANTEX_DEV_MODE?.trim().toLowerCase();
-  if (flag && TRUE.has(flag)) return true;
-  if (flag && FALSE.has(flag)) return false;
-  return source.NODE_ENV !== 'production';
+  return readFlag(source.GRANTEX_DEV_MODE) ?? source.NODE_ENV !== 'production';
 }
