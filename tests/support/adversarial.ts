@@ -279,6 +279,16 @@ export function expectRejected(res: RawResponse, secrets: (string | undefined)[]
   expectNoLeak(res.text, secrets);
 }
 
+/** The service's captured log lines (at least `minLines`) quote none of the sensitive values and no JWT. */
+export function expectCleanLogs(logs: readonly string[], sensitive: Iterable<string>, minLines: number): void {
+  expect(logs.length).toBeGreaterThan(minLines);
+  const all = logs.join('\n');
+  for (const value of sensitive) {
+    expect(all.includes(value), `a log line contains a sensitive value (${value.slice(0, 6)}…)`).toBe(false);
+  }
+  expect(all).not.toMatch(/eyJ[A-Za-z0-9_-]{8,}\./);
+}
+
 export function expectNoLeak(text: string, secrets: (string | undefined)[]): void {
   for (const s of secrets) {
     if (!s) continue;
