@@ -24,23 +24,23 @@ export type SsoErrorCode = z.infer<typeof ssoErrorCodeSchema>;
 export const SSO_ERROR_TEXT: Record<SsoErrorCode, { title: string; body: string }> = {
   idp_error: {
     title: 'Your identity provider did not sign you in',
-    body: 'The identity provider returned an error instead of signing you in.',
+    body: 'The identity provider returned an error instead of signing you in. Start over and sign in again; if it keeps happening, ask your administrator whether your account may use this app.',
   },
   not_bound: {
     title: 'This sign-in could not be verified',
-    body: 'The sign-in was not started in this browser, or it took more than 10 minutes. For your safety it was not completed.',
+    body: 'The sign-in was not started in this browser, or it took more than 10 minutes. For your safety it was not completed. Start over from this browser.',
   },
   bad_request: {
     title: 'The sign-in response was incomplete',
-    body: 'The identity provider sent the browser back without the expected parameters.',
+    body: 'The identity provider sent the browser back without the expected parameters. Start over; if it happens again, tell your administrator.',
   },
   expired: {
     title: 'This sign-in has expired or was already used',
-    body: 'Each sign-in link works once and for 10 minutes.',
+    body: 'Each sign-in link works once and for 10 minutes. Start over to get a fresh one.',
   },
   sso_failed: {
     title: 'Single sign-on failed',
-    body: 'Grantex could not verify the sign-in with your identity provider.',
+    body: 'Grantex could not verify the sign-in with your identity provider. Start over; if it fails again, tell your administrator, with any details shown here.',
   },
   not_configured: {
     title: 'SSO is not configured for this organization',
@@ -56,11 +56,11 @@ export const SSO_ERROR_TEXT: Record<SsoErrorCode, { title: string; body: string 
   },
   cross_site: {
     title: 'Sign-in must start on this site',
-    body: 'The sign-in request did not come from this site, so it was refused.',
+    body: 'The sign-in request did not come from this site, so it was refused. Start over from this page.',
   },
   start_failed: {
     title: 'The sign-in could not be started',
-    body: 'Grantex did not return a usable sign-in link.',
+    body: 'Grantex did not return a usable sign-in link. Try again in a moment; if it persists, tell your administrator.',
   },
 };
 
