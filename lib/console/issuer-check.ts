@@ -8,7 +8,14 @@ import { describeDiscoveryFailure, isReachabilityFailure } from './issuer-messag
 
 export type IssuerCheck =
   | { ok: true }
-  | { ok: false; reason: string; message: string; reachability: boolean };
+  | {
+      ok: false;
+      reason: string;
+      message: string;
+      reachability: boolean;
+      /** An issuer that fixes a slip (trailing slash, letter case), to offer as "Use <issuer>". */
+      suggestedIssuer?: string;
+    };
 
 export async function checkIssuer(issuerUrl: string, { devMode }: { devMode: boolean }): Promise<IssuerCheck> {
   const result = await fetchDiscovery(issuerUrl, { allowLoopback: devMode });
@@ -18,5 +25,6 @@ export async function checkIssuer(issuerUrl: string, { devMode }: { devMode: boo
     reason: result.reason,
     message: describeDiscoveryFailure(result),
     reachability: isReachabilityFailure(result.reason),
+    ...(result.suggestedIssuer ? { suggestedIssuer: result.suggestedIssuer } : {}),
   };
 }

@@ -16,6 +16,8 @@ export const DISCOVERY_FAILURE_REASONS = [
   'issuer_mismatch',
   'missing_endpoints',
   'blocked_address',
+  'discovery_url_as_issuer',
+  'tenant_placeholder',
 ] as const;
 export type DiscoveryFailureReason = (typeof DISCOVERY_FAILURE_REASONS)[number];
 
@@ -24,6 +26,8 @@ export interface DiscoveryFailure {
   message?: string;
   expected?: string;
   actual?: string;
+  /** A corrected issuer the form may offer in one click (lib/net sets it only for slash/case slips). */
+  suggestedIssuer?: string;
 }
 
 /**
@@ -56,8 +60,14 @@ export function describeDiscoveryFailure(failure: DiscoveryFailure): string {
     case 'issuer_mismatch': {
       // lib/net reports `expected` = what the IdP's document declares, `actual` = what was entered.
       const declared = displayText(failure.expected ?? '', 300);
-      return `The identity provider says its issuer is “${declared}”, but you entered “${displayText(failure.actual ?? '', 300)}”. They must match exactly, including any trailing slash: use “${declared}”.`;
+      const slip = failure.suggestedIssuer ? ' They differ only by a trailing slash or letter case, but' : ' They';
+      return `The identity provider says its issuer is “${declared}”, but you entered “${displayText(failure.actual ?? '', 300)}”.${slip} must match exactly, including any trailing slash: use “${declared}”.`;
     }
+    case 'tenant_placeholder':
+      // `expected` is the tenant-specific shape, e.g. https://login.microsoftonline.com/<your tenant ID>/v2.0.
+      return `This is Microsoft Entra ID’s multi-tenant address (common, organizations or consumers), which has no single issuer. Use your tenant’s own issuer: ${displayText(failure.expected ?? 'https://login.microsoftonline.com/<your tenant ID>/v2.0', 300)} — the tenant ID is on the Overview page of the Microsoft Entra admin center.`;
+    case 'discovery_url_as_issuer':
+      return `That is the address of the discovery document, not the issuer. Enter the issuer without /.well-known/openid-configuration: “${displayText(failure.expected ?? '', 300)}”.`;
     case 'missing_endpoints':
       return 'The issuer’s discovery document lacks an authorization endpoint, token endpoint or JWKS URI.';
     case 'blocked_address':

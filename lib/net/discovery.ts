@@ -41,25 +41,67 @@ export type DiscoveryFailureReason =
   | 'invalid_metadata'
   | 'issuer_mismatch'
   | 'missing_endpoints'
-  | 'blocked_address';
+  | 'blocked_address'
+  /** The URL entered is a discovery document's address (`…/.well-known/openid-configuration`), not an issuer. */
+  | 'discovery_url_as_issuer'
+  /** The document names its issuer with a `{tenantid}` placeholder: Microsoft Entra's multi-tenant endpoints. */
+  | 'tenant_placeholder';
 
 export type DiscoveryResult =
   | { ok: true; metadata: DiscoveryMetadata }
-  | { ok: false; reason: DiscoveryFailureReason; message: string; expected?: string; actual?: string };
+  | {
+      ok: false;
+      reason: DiscoveryFailureReason;
+      message: string;
+      /**
+       * `issuer_mismatch`: the issuer the document declares. `tenant_placeholder`: the issuer's shape with the
+       * placeholder spelled for people (`…/<your tenant ID>/v2.0`). `discovery_url_as_issuer`: the issuer URL.
+       */
+      expected?: string;
+      /** What was entered. */
+      actual?: string;
+      /**
+       * Set when the fix is certain enough to offer in one click: the declared issuer differs from the one
+       * entered only by trailing slashes or letter case, or the entered URL is a discovery document's address.
+       */
+      suggestedIssuer?: string;
+    };
 
 const REQUIRED_ENDPOINTS = ['authorization_endpoint', 'token_endpoint', 'jwks_uri'] as const;
 /** Endpoints the server itself fetches, so their host names are resolved and checked up front. */
 const SERVER_FETCHED = new Set(['token_endpoint', 'jwks_uri', 'userinfo_endpoint']);
 
+const WELL_KNOWN_SUFFIX = '/.well-known/openid-configuration';
+
 /** OIDC Discovery §4: the well-known suffix goes after the issuer's path. */
 export function discoveryUrlFor(issuerUrl: string): string {
-  return `${issuerUrl.replace(/\/+$/, '')}/.well-known/openid-configuration`;
+  return `${issuerUrl.replace(/\/+$/, '')}${WELL_KNOWN_SUFFIX}`;
 }
+
+/**
+ * The issuer a discovery document's address belongs to (`https://idp/x/.well-known/openid-configuration` →
+ * `https://idp/x`), or null when the URL is not such an address. Admins often paste the document's address,
+ * which is what many consoles show.
+ */
+export function issuerFromDiscoveryUrl(url: string): string | null {
+  const match = /^(.+?)\/\.well-known\/openid-configuration\/?$/i.exec(url.trim());
+  return match?.[1] ?? null;
+}
+
+/** True when two issuers differ, but only by trailing slashes or letter case (a typing slip, not another issuer). */
+export function isNearMissIssuer(declared: string, entered: string): boolean {
+  const loose = (issuer: string) => issuer.replace(/\/+$/, '').toLowerCase();
+  return declared !== entered && loose(declared) === loose(entered);
+}
+
+/** Microsoft Entra's multi-tenant documents (`common`, `organizations`, `consumers`) name this placeholder. */
+const TENANT_PLACEHOLDER = /\{tenantid\}/i;
+const TENANT_ID_FOR_PEOPLE = '<your tenant ID>';
 
 function fail(
   reason: DiscoveryFailureReason,
   message: string,
-  extra?: { expected: string; actual: string },
+  extra?: { expected: string; actual: string; suggestedIssuer?: string },
 ): DiscoveryResult {
   return { ok: false, reason, message, ...extra };
 }
@@ -128,6 +170,14 @@ export async function fetchDiscovery(issuerUrl: string, opts: GuardOptions): Pro
     const reason = issuerProblem.reason === 'invalid_metadata' ? 'unreachable' : issuerProblem.reason;
     return fail(reason, `The issuer URL ${issuerProblem.why}.`);
   }
+  const trimmed = issuerFromDiscoveryUrl(issuerUrl);
+  if (trimmed) {
+    return fail(
+      'discovery_url_as_issuer',
+      `"${issuerUrl}" is the address of the discovery document, not the issuer. Enter the issuer without /.well-known/openid-configuration: "${trimmed}".`,
+      { expected: trimmed, actual: issuerUrl, suggestedIssuer: trimmed },
+    );
+  }
   const url = discoveryUrlFor(issuerUrl);
 
   let res: Response;
@@ -165,11 +215,25 @@ export async function fetchDiscovery(issuerUrl: string, opts: GuardOptions): Pro
   }
   const metadata = parsed.data;
 
+  if (TENANT_PLACEHOLDER.test(metadata.issuer)) {
+    // Entra's `common`/`organizations`/`consumers` documents serve every tenant, so their issuer is a template
+    // (`https://login.microsoftonline.com/{tenantid}/v2.0`); ID tokens carry the member's own tenant, and no
+    // single issuer can be checked. Only the tenant's own issuer works.
+    const shape = metadata.issuer.replace(TENANT_PLACEHOLDER, TENANT_ID_FOR_PEOPLE);
+    return fail(
+      'tenant_placeholder',
+      `"${issuerUrl}" is a multi-tenant address (Microsoft Entra ID's common, organizations or consumers): its discovery document names the issuer "${metadata.issuer}", a template rather than an issuer. Use your tenant's own issuer instead: "${shape}" (the tenant ID is on the Overview page of the Microsoft Entra admin center).`,
+      { expected: shape, actual: issuerUrl },
+    );
+  }
+
   if (metadata.issuer !== issuerUrl) {
+    const nearMiss = isNearMissIssuer(metadata.issuer, issuerUrl);
+    const differ = nearMiss ? ' They differ only by a trailing slash or letter case, but must match exactly.' : '';
     return fail(
       'issuer_mismatch',
-      `The issuer's discovery document says its issuer is "${metadata.issuer}", but you entered "${issuerUrl}". Use exactly "${metadata.issuer}".`,
-      { expected: metadata.issuer, actual: issuerUrl },
+      `The issuer's discovery document says its issuer is "${metadata.issuer}", but you entered "${issuerUrl}".${differ} Use exactly "${metadata.issuer}".`,
+      { expected: metadata.issuer, actual: issuerUrl, ...(nearMiss ? { suggestedIssuer: metadata.issuer } : {}) },
     );
   }
 

@@ -4,6 +4,8 @@ export { isAddressAllowed } from './address-policy';
 export {
   fetchDiscovery,
   discoveryUrlFor,
+  issuerFromDiscoveryUrl,
+  isNearMissIssuer,
   discoveryMetadataSchema,
   type DiscoveryMetadata,
   type DiscoveryResult,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { displayText } from '@/lib/console/display-text';
 import { normalizeIdentity } from '@/lib/console/member-session';
-import { describeDiscoveryFailure, isReachabilityFailure } from '@/lib/console/issuer-messages';
+import { DISCOVERY_FAILURE_REASONS, describeDiscoveryFailure, isReachabilityFailure } from '@/lib/console/issuer-messages';
 import { classifyGrantexFailure } from '@/lib/console/grantex-failure';
 import { safeOrg } from '@/lib/console/sso-errors';
 import { GrantexError } from '@/lib/grantex/errors';
@@ -42,8 +42,16 @@ describe('issuer check messages', () => {
     expect(isReachabilityFailure('not_json')).toBe(false);
   });
   it('has a distinct message per reason', () => {
-    const reasons = ['unreachable', 'timeout', 'http_status', 'redirect', 'not_json', 'too_large', 'invalid_metadata', 'issuer_mismatch', 'missing_endpoints', 'blocked_address'];
-    expect(new Set(reasons.map((reason) => describeDiscoveryFailure({ reason }))).size).toBe(reasons.length);
+    expect(new Set(DISCOVERY_FAILURE_REASONS.map((reason) => describeDiscoveryFailure({ reason }))).size).toBe(
+      DISCOVERY_FAILURE_REASONS.length,
+    );
+  });
+  it('says a slash or case slip is one, and points a multi-tenant Entra issuer at the tenant-specific one', () => {
+    const slip = describeDiscoveryFailure({ reason: 'issuer_mismatch', expected: 'https://a/', actual: 'https://a', suggestedIssuer: 'https://a/' });
+    expect(slip).toContain('differ only by a trailing slash or letter case');
+    const entra = describeDiscoveryFailure({ reason: 'tenant_placeholder', expected: 'https://login.microsoftonline.com/<your tenant ID>/v2.0' });
+    expect(entra).toContain('Use your tenant’s own issuer: https://login.microsoftonline.com/<your tenant ID>/v2.0');
+    expect(entra).toContain('Overview page of the Microsoft Entra admin center');
   });
 });
 

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { discoveryUrlFor, fetchDiscovery, type DiscoveryResult } from '@/lib/net';
+import { discoveryUrlFor, fetchDiscovery, isNearMissIssuer, issuerFromDiscoveryUrl, type DiscoveryResult } from '@/lib/net';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
@@ -73,6 +73,24 @@ describe('discoveryUrlFor', () => {
   });
 });
 
+describe('issuer shape helpers', () => {
+  it('finds the issuer in a discovery document address', () => {
+    expect(issuerFromDiscoveryUrl('https://idp.example.com/.well-known/openid-configuration')).toBe('https://idp.example.com');
+    expect(issuerFromDiscoveryUrl(' https://idp.example.com/realms/a/.well-known/openid-configuration/ ')).toBe(
+      'https://idp.example.com/realms/a',
+    );
+    expect(issuerFromDiscoveryUrl('https://idp.example.com/realms/a')).toBeNull();
+    expect(issuerFromDiscoveryUrl('https://idp.example.com/.well-known/oauth-authorization-server')).toBeNull();
+  });
+  it('calls only slash and case differences a near miss', () => {
+    expect(isNearMissIssuer('https://t.auth0.com/', 'https://t.auth0.com')).toBe(true);
+    expect(isNearMissIssuer('https://idp/realms/A', 'https://idp/realms/a/')).toBe(true);
+    expect(isNearMissIssuer('https://t.auth0.com/', 'https://t.auth0.com/')).toBe(false);
+    expect(isNearMissIssuer('https://idp/a', 'https://idp/b')).toBe(false);
+    expect(isNearMissIssuer('https://idp/a/b', 'https://idp/a')).toBe(false);
+  });
+});
+
 describe('fetchDiscovery', () => {
   it('accepts a valid document whose issuer matches exactly (issuer with a path)', async () => {
     const issuer = serveIssuer('/tenants/acme');
@@ -84,19 +102,62 @@ describe('fetchDiscovery', () => {
     }
   });
 
-  it('reports a trailing-slash difference as issuer_mismatch, showing both values', async () => {
+  it('reports a trailing-slash difference as issuer_mismatch, showing both values and suggesting the declared one', async () => {
     serveIssuer('/slash', (d) => ({ ...d, issuer: `${base}/slash/` }));
     const result = expectFailure(await fetchDiscovery(`${base}/slash`, dev), 'issuer_mismatch');
     expect(result.expected).toBe(`${base}/slash/`);
     expect(result.actual).toBe(`${base}/slash`);
+    expect(result.suggestedIssuer).toBe(`${base}/slash/`);
     expect(result.message).toBe(
-      `The issuer's discovery document says its issuer is "${base}/slash/", but you entered "${base}/slash". Use exactly "${base}/slash/".`,
+      `The issuer's discovery document says its issuer is "${base}/slash/", but you entered "${base}/slash". They differ only by a trailing slash or letter case, but must match exactly. Use exactly "${base}/slash/".`,
     );
   });
 
-  it('reports an entirely different issuer as issuer_mismatch', async () => {
+  it('suggests the declared issuer when the entered one has a slash too many (Okta, Keycloak style)', async () => {
+    const issuer = serveIssuer('/realms/acme');
+    const result = expectFailure(await fetchDiscovery(`${issuer}/`, dev), 'issuer_mismatch');
+    expect(result.suggestedIssuer).toBe(issuer);
+  });
+
+  it('suggests the declared issuer when it differs only by letter case', async () => {
+    serveIssuer('/Case', (d) => ({ ...d, issuer: `${base}/case` }));
+    const result = expectFailure(await fetchDiscovery(`${base}/Case`, dev), 'issuer_mismatch');
+    expect(result.suggestedIssuer).toBe(`${base}/case`);
+  });
+
+  it('reports an entirely different issuer as issuer_mismatch, with nothing to apply in one click', async () => {
     serveIssuer('/other', (d) => ({ ...d, issuer: 'https://attacker.example' }));
-    expectFailure(await fetchDiscovery(`${base}/other`, dev), 'issuer_mismatch');
+    const result = expectFailure(await fetchDiscovery(`${base}/other`, dev), 'issuer_mismatch');
+    expect(result.suggestedIssuer).toBeUndefined();
+    expect(result.message).not.toContain('differ only');
+    // A longer path is another issuer, not a slip.
+    serveIssuer('/deeper', (d) => ({ ...d, issuer: `${base}/deeper/x` }));
+    expect(expectFailure(await fetchDiscovery(`${base}/deeper`, dev), 'issuer_mismatch').suggestedIssuer).toBeUndefined();
+  });
+
+  it('refuses a {tenantid} issuer (Microsoft Entra common/organizations) and shows the tenant-specific shape', async () => {
+    // Shape of Microsoft's documented multi-tenant metadata: the issuer is a template with a literal {tenantid}.
+    serveIssuer('/common/v2.0', (d) => ({ ...d, issuer: 'https://login.microsoftonline.com/{tenantid}/v2.0' }));
+    const result = expectFailure(await fetchDiscovery(`${base}/common/v2.0`, dev), 'tenant_placeholder');
+    expect(result.expected).toBe('https://login.microsoftonline.com/<your tenant ID>/v2.0');
+    expect(result.suggestedIssuer).toBeUndefined();
+    expect(result.message).toContain('"https://login.microsoftonline.com/<your tenant ID>/v2.0"');
+    expect(result.message).toContain('Overview page of the Microsoft Entra admin center');
+  });
+
+  it('refuses a discovery document address entered as the issuer, naming the issuer to use, without fetching', async () => {
+    let fetched = false;
+    routes.set('/pasted/.well-known/openid-configuration/.well-known/openid-configuration', (_req, res) => {
+      fetched = true;
+      res.end('{}');
+    });
+    const issuer = serveIssuer('/pasted');
+    for (const entered of [`${issuer}/.well-known/openid-configuration`, `${issuer}/.well-known/openid-configuration/`]) {
+      const result = expectFailure(await fetchDiscovery(entered, dev), 'discovery_url_as_issuer');
+      expect(result.suggestedIssuer).toBe(issuer);
+      expect(result.message).toContain(`"${issuer}"`);
+    }
+    expect(fetched).toBe(false);
   });
 
   it('reports missing endpoints by name', async () => {

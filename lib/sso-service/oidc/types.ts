@@ -60,7 +60,9 @@ export type IssuerCheck =
         | 'missing_endpoints'
         | 'blocked_address'
         | 'too_large'
-        | 'invalid_metadata';
+        | 'invalid_metadata'
+        | 'discovery_url_as_issuer'
+        | 'tenant_placeholder';
       message: string;
     };
 
