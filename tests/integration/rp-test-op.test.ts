@@ -3,53 +3,13 @@
  * /work/shared/rp-security-scenarios.md that is the RP's job (not the service's state handling).
  * Each test builds a fresh RP so caches start cold unless the test warms them on purpose.
  */
-import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createRelyingParty, RpError, type RelyingParty, type RpClientConfig } from '@/lib/sso-service/oidc';
+import { createRelyingParty, RpError, type RelyingParty } from '@/lib/sso-service/oidc';
 import { DEFAULT_TEST_CLIENT, startTestOp, type TestOp, type TestOpOptions } from '@/tests/support/test-op';
-
-const REDIRECT_URI = 'https://console.example/sso/callback';
-
-function configFor(op: TestOp): RpClientConfig {
-  const client = op.clients[0] ?? DEFAULT_TEST_CLIENT;
-  return { issuerUrl: op.issuer, clientId: client.clientId, clientSecret: client.clientSecret, redirectUri: REDIRECT_URI };
-}
+import { freshLoginParams, RP_REDIRECT_URI, rpConfigFor, rpLogin, rpLoginError } from '@/tests/support/test-op/rp-login';
 
 function makeRp(extra: Partial<Parameters<typeof createRelyingParty>[0]> = {}): RelyingParty {
   return createRelyingParty({ devMode: true, ...extra });
-}
-
-function freshParams() {
-  return {
-    state: randomBytes(16).toString('base64url'),
-    nonce: randomBytes(16).toString('base64url'),
-    codeVerifier: randomBytes(32).toString('base64url'),
-  };
-}
-
-/** authorizationUrl → the OP's /authorize → redeem, like the service's two routes do. */
-async function login(rp: RelyingParty, op: TestOp, cfg = configFor(op)) {
-  const p = freshParams();
-  const authorizeUrl = new URL(await rp.authorizationUrl(cfg, p));
-  const callback = await op.driveAuthorize(authorizeUrl);
-  const identity = await rp.redeem(cfg, {
-    code: callback.searchParams.get('code') ?? '',
-    state: callback.searchParams.get('state') ?? '',
-    iss: callback.searchParams.get('iss') ?? undefined,
-    nonce: p.nonce,
-    codeVerifier: p.codeVerifier,
-  });
-  return { identity, authorizeUrl, callback, p };
-}
-
-async function loginError(rp: RelyingParty, op: TestOp, cfg = configFor(op)): Promise<RpError> {
-  try {
-    await login(rp, op, cfg);
-  } catch (err) {
-    if (err instanceof RpError) return err;
-    throw err;
-  }
-  throw new Error('expected the login to fail');
 }
 
 async function withOp(opts: TestOpOptions, fn: (op: TestOp) => Promise<void>): Promise<void> {
@@ -71,39 +31,40 @@ afterAll(async () => {
 });
 
 describe('happy path and request shape', () => {
-  it('sends state, nonce, S256 PKCE and the exact redirect URI; Basic auth form-encodes the secret', async () => {
-    const cfg = configFor(op);
+  it('sends state, nonce, S256 PKCE and the exact redirect URI; a secret that Basic must escape goes by post', async () => {
+    const cfg = rpConfigFor(op);
     expect(cfg.clientSecret).toMatch(/[:%+ ]/);
-    const { identity, authorizeUrl, p } = await login(makeRp(), op);
+    const { identity, authorizeUrl, p } = await rpLogin(makeRp(), op);
     expect(identity).toEqual({ sub: 'test-op-user-1', email: 'user@test-op.example', name: expect.any(String) });
 
     const q = authorizeUrl.searchParams;
     expect(q.get('response_type')).toBe('code');
     expect(q.get('scope')).toBe('openid email profile');
     expect(q.get('client_id')).toBe(cfg.clientId);
-    expect(q.get('redirect_uri')).toBe(REDIRECT_URI);
+    expect(q.get('redirect_uri')).toBe(RP_REDIRECT_URI);
     expect(q.get('state')).toBe(p.state);
     expect(q.get('nonce')).toBe(p.nonce);
     expect(q.get('code_challenge_method')).toBe('S256');
     expect(q.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
 
+    // Both methods advertised: post, so no IdP has to decode ":%+ " (rp-client-auth.test.ts has the matrix).
     const [token] = op.requestsTo('token');
-    expect(token?.basic).toEqual({ clientId: cfg.clientId, clientSecret: cfg.clientSecret });
-    expect(token?.form?.client_secret).toBeUndefined();
-    expect(token?.form?.redirect_uri).toBe(REDIRECT_URI);
+    expect(token?.headers.authorization).toBeUndefined();
+    expect(token?.form).toMatchObject({ client_id: cfg.clientId, client_secret: cfg.clientSecret });
+    expect(token?.form?.redirect_uri).toBe(RP_REDIRECT_URI);
     expect(token?.form?.code_verifier).toBe(p.codeVerifier);
   });
 
   it('keeps a bare-origin redirect URI byte-for-byte in the token request', async () => {
-    const cfg = { ...configFor(op), redirectUri: 'https://console.example' };
-    const { authorizeUrl } = await login(makeRp(), op, cfg);
+    const cfg = { ...rpConfigFor(op), redirectUri: 'https://console.example' };
+    const { authorizeUrl } = await rpLogin(makeRp(), op, cfg);
     expect(authorizeUrl.searchParams.get('redirect_uri')).toBe('https://console.example');
     expect(op.requestsTo('token')[0]?.form?.redirect_uri).toBe('https://console.example');
   });
 
   it('uses client_secret_post when the IdP supports only that', async () => {
     await withOp({ authMethods: ['client_secret_post'] }, async (postOnly) => {
-      await login(makeRp(), postOnly);
+      await rpLogin(makeRp(), postOnly);
       const [token] = postOnly.requestsTo('token');
       expect(token?.headers.authorization).toBeUndefined();
       expect(token?.form?.client_secret).toBe(DEFAULT_TEST_CLIENT.clientSecret);
@@ -112,14 +73,14 @@ describe('happy path and request shape', () => {
 
   it('uses client_secret_basic when the IdP supports only that', async () => {
     await withOp({ authMethods: ['client_secret_basic'] }, async (basicOnly) => {
-      await login(makeRp(), basicOnly);
+      await rpLogin(makeRp(), basicOnly);
       expect(basicOnly.requestsTo('token')[0]?.basic?.clientSecret).toBe(DEFAULT_TEST_CLIENT.clientSecret);
     });
   });
 
   it('defaults to client_secret_basic when discovery lists no auth methods', async () => {
     op.behave.omitDiscoveryFields = ['token_endpoint_auth_methods_supported'];
-    await login(makeRp(), op);
+    await rpLogin(makeRp(), op);
     expect(op.requestsTo('token')[0]?.basic).toBeDefined();
   });
 
@@ -127,12 +88,12 @@ describe('happy path and request shape', () => {
     op.behave.discoveryOverrides = { token_endpoint_auth_methods_supported: ['private_key_jwt'] };
     const rp = makeRp();
     expect(await rp.checkIssuer(op.issuer)).toMatchObject({ ok: false, reason: 'invalid_metadata' });
-    await expect(rp.authorizationUrl(configFor(op), freshParams())).rejects.toMatchObject({ status: 503 });
+    await expect(rp.authorizationUrl(rpConfigFor(op), freshLoginParams())).rejects.toMatchObject({ status: 503 });
   });
 
   it.each(['ES256', 'PS256'] as const)('accepts %s-signed ID tokens', async (alg) => {
     await withOp({ alg }, async (other) => {
-      const { identity } = await login(makeRp(), other);
+      const { identity } = await rpLogin(makeRp(), other);
       expect(identity.sub).toBe('test-op-user-1');
     });
   });
@@ -140,7 +101,7 @@ describe('happy path and request shape', () => {
   it('omits PKCE when the IdP lists challenge methods without S256', async () => {
     await withOp({ requirePkce: false }, async (noPkce) => {
       noPkce.behave.discoveryOverrides = { code_challenge_methods_supported: ['plain'] };
-      const { authorizeUrl } = await login(makeRp(), noPkce);
+      const { authorizeUrl } = await rpLogin(makeRp(), noPkce);
       expect(authorizeUrl.searchParams.get('code_challenge')).toBeNull();
       expect(noPkce.requestsTo('token')[0]?.form?.code_verifier).toBeUndefined();
     });
@@ -148,7 +109,7 @@ describe('happy path and request shape', () => {
 
   it('accepts a login when the IdP does not send the iss parameter', async () => {
     op.behave.authorizeIss = 'omit';
-    const { identity } = await login(makeRp(), op);
+    const { identity } = await rpLogin(makeRp(), op);
     expect(identity.sub).toBe('test-op-user-1');
   });
 });
@@ -156,11 +117,11 @@ describe('happy path and request shape', () => {
 describe('caching', () => {
   it('on warm caches: authorizationUrl makes no request and redeem makes exactly one (the token request)', async () => {
     const rp = makeRp();
-    await login(rp, op);
+    await rpLogin(rp, op);
     op.reset();
 
-    const cfg = configFor(op);
-    const p = freshParams();
+    const cfg = rpConfigFor(op);
+    const p = freshLoginParams();
     const url = await rp.authorizationUrl(cfg, p);
     expect(op.requests).toHaveLength(0);
     const callback = await op.driveAuthorize(url);
@@ -178,18 +139,18 @@ describe('caching', () => {
 
   it('coalesces concurrent cold discovery fetches', async () => {
     const rp = makeRp();
-    const cfg = configFor(op);
-    await Promise.all(Array.from({ length: 10 }, () => rp.authorizationUrl(cfg, freshParams())));
+    const cfg = rpConfigFor(op);
+    await Promise.all(Array.from({ length: 10 }, () => rp.authorizationUrl(cfg, freshLoginParams())));
     expect(op.requestsTo('discovery')).toHaveLength(1);
   });
 
   it('refetches the JWKS once after a key rotation', async () => {
     await withOp({}, async (rotating) => {
       const rp = makeRp();
-      await login(rp, rotating);
+      await rpLogin(rp, rotating);
       await rotating.rotateKey();
       rotating.reset();
-      const { identity } = await login(rp, rotating);
+      const { identity } = await rpLogin(rp, rotating);
       expect(identity.sub).toBe('test-op-user-1');
       expect(rotating.requestsTo('jwks')).toHaveLength(1);
       expect(rotating.requestsTo('discovery')).toHaveLength(0);
@@ -199,10 +160,10 @@ describe('caching', () => {
   it('lets concurrent logins during a key rotation share the one refetch', async () => {
     await withOp({}, async (rotating) => {
       const rp = makeRp();
-      await login(rp, rotating);
+      await rpLogin(rp, rotating);
       await rotating.rotateKey();
       rotating.reset();
-      const results = await Promise.all(Array.from({ length: 5 }, () => login(rp, rotating)));
+      const results = await Promise.all(Array.from({ length: 5 }, () => rpLogin(rp, rotating)));
       expect(results.map((r) => r.identity.sub)).toEqual(Array(5).fill('test-op-user-1'));
       expect(rotating.requestsTo('jwks')).toHaveLength(1);
     });
@@ -210,12 +171,12 @@ describe('caching', () => {
 
   it('does not refetch the JWKS for every token in a flood of unknown kids', async () => {
     const rp = makeRp();
-    await login(rp, op);
+    await rpLogin(rp, op);
     op.reset();
     for (let i = 0; i < 6; i += 1) {
       op.behave.signing = 'unpublished-key';
       op.behave.idTokenHeader = { kid: `unknown-${i}` };
-      const err = await loginError(rp, op);
+      const err = await rpLoginError(rp, op);
       expect(err.kind).toBe('id_token_invalid');
     }
     expect(op.requestsTo('jwks').length).toBeLessThanOrEqual(1);
@@ -223,15 +184,15 @@ describe('caching', () => {
 
   it('keeps verifying with a warm JWKS cache while the JWKS endpoint hangs', async () => {
     const rp = makeRp({ timeoutMs: 1000 });
-    await login(rp, op);
+    await rpLogin(rp, op);
     op.behave.jwks = { kind: 'hang' };
-    const { identity } = await login(rp, op);
+    const { identity } = await rpLogin(rp, op);
     expect(identity.sub).toBe('test-op-user-1');
   });
 
   it('answers 504-class quickly when a cold JWKS endpoint hangs', async () => {
     op.behave.jwks = { kind: 'hang' };
-    const err = await loginError(makeRp({ timeoutMs: 500 }), op);
+    const err = await rpLoginError(makeRp({ timeoutMs: 500 }), op);
     expect(err.kind).toBe('idp_unavailable');
     expect(err.status).toBe(504);
     expect(err.message).toMatch(/^ID token verification failed: /);
@@ -239,10 +200,10 @@ describe('caching', () => {
 
   it('forget() drops the cached discovery so the next login fetches it again', async () => {
     const rp = makeRp();
-    await login(rp, op);
+    await rpLogin(rp, op);
     op.reset();
     rp.forget(op.issuer);
-    await login(rp, op);
+    await rpLogin(rp, op);
     expect(op.requestsTo('discovery')).toHaveLength(1);
     expect(op.requestsTo('jwks')).toHaveLength(1);
   });
@@ -251,53 +212,53 @@ describe('caching', () => {
 describe('ID token verification', () => {
   it('rejects alg none even when the IdP advertises it', async () => {
     op.behave.signing = 'none';
-    const err = await loginError(makeRp(), op);
+    const err = await rpLoginError(makeRp(), op);
     expect(err.kind).toBe('id_token_invalid');
     expect(err.message).toMatch(/^ID token verification failed/);
   });
 
   it('rejects HS256 signed with the client secret even when advertised', async () => {
     op.behave.signing = 'hs256-client-secret';
-    const err = await loginError(makeRp(), op);
+    const err = await rpLoginError(makeRp(), op);
     expect(err.kind).toBe('id_token_invalid');
     expect(err.message).not.toContain(DEFAULT_TEST_CLIENT.clientSecret);
   });
 
   it.each(['bad-signature', 'tampered-payload'] as const)('rejects a token with %s', async (mode) => {
     op.behave.signing = mode;
-    expect((await loginError(makeRp(), op)).kind).toBe('id_token_invalid');
+    expect((await rpLoginError(makeRp(), op)).kind).toBe('id_token_invalid');
   });
 
   it('rejects a wrong or missing nonce with the contract message', async () => {
     op.behave.idTokenClaims = { nonce: 'someone-elses-nonce' };
-    const wrong = await loginError(makeRp(), op);
+    const wrong = await rpLoginError(makeRp(), op);
     expect(wrong.kind).toBe('nonce_mismatch');
     expect(wrong.message).toBe('ID token nonce mismatch');
     op.reset();
     op.behave.omitIdTokenClaims = ['nonce'];
-    expect((await loginError(makeRp(), op)).kind).toBe('nonce_mismatch');
+    expect((await rpLoginError(makeRp(), op)).kind).toBe('nonce_mismatch');
   });
 
   it('accepts exp 10 s ago and rejects exp 10 min ago', async () => {
     const now = Math.floor(Date.now() / 1000);
     op.behave.idTokenClaims = { exp: now - 10, iat: now - 60 };
-    expect((await login(makeRp(), op)).identity.sub).toBe('test-op-user-1');
+    expect((await rpLogin(makeRp(), op)).identity.sub).toBe('test-op-user-1');
     op.behave.idTokenClaims = { exp: now - 600, iat: now - 900 };
-    expect((await loginError(makeRp(), op)).kind).toBe('id_token_invalid');
+    expect((await rpLoginError(makeRp(), op)).kind).toBe('id_token_invalid');
   });
 
   it('rejects a missing iat and an iat a day in the future', async () => {
     op.behave.omitIdTokenClaims = ['iat'];
-    expect((await loginError(makeRp(), op)).kind).toBe('id_token_invalid');
+    expect((await rpLoginError(makeRp(), op)).kind).toBe('id_token_invalid');
     const now = Math.floor(Date.now() / 1000);
     op.behave.omitIdTokenClaims = [];
     op.behave.idTokenClaims = { iat: now + 86_400, exp: now + 86_400 + 300 };
-    expect((await loginError(makeRp(), op)).kind).toBe('id_token_invalid');
+    expect((await rpLoginError(makeRp(), op)).kind).toBe('id_token_invalid');
   });
 
   it('uses the injected clock for exp', async () => {
     const rp = makeRp({ now: () => Date.now() + 3600_000 });
-    expect((await loginError(rp, op)).kind).toBe('id_token_invalid');
+    expect((await rpLoginError(rp, op)).kind).toBe('id_token_invalid');
   });
 
   it.each([
@@ -311,21 +272,21 @@ describe('ID token verification', () => {
   ] as const)('rejects %s', async (_label, claims, omit) => {
     op.behave.idTokenClaims = { ...claims };
     op.behave.omitIdTokenClaims = [...omit];
-    expect((await loginError(makeRp(), op)).kind).toBe('id_token_invalid');
+    expect((await rpLoginError(makeRp(), op)).kind).toBe('id_token_invalid');
   });
 
   it('accepts several audiences when azp is the client', async () => {
     op.behave.idTokenClaims = { aud: [DEFAULT_TEST_CLIENT.clientId, 'other'], azp: DEFAULT_TEST_CLIENT.clientId };
-    expect((await login(makeRp(), op)).identity.sub).toBe('test-op-user-1');
+    expect((await rpLogin(makeRp(), op)).identity.sub).toBe('test-op-user-1');
   });
 
   it('accepts a token without kid when the JWKS has exactly one key, rejects it with two', async () => {
     await withOp({}, async (kidless) => {
       kidless.behave.omitKid = true;
-      expect((await login(makeRp(), kidless)).identity.sub).toBe('test-op-user-1');
+      expect((await rpLogin(makeRp(), kidless)).identity.sub).toBe('test-op-user-1');
       await kidless.rotateKey({ keepOld: true });
       kidless.behave.omitKid = true;
-      expect((await loginError(makeRp(), kidless)).kind).toBe('id_token_invalid');
+      expect((await rpLoginError(makeRp(), kidless)).kind).toBe('id_token_invalid');
     });
   });
 });
@@ -333,7 +294,7 @@ describe('ID token verification', () => {
 describe('authorization response iss (RFC 9207)', () => {
   it('rejects a wrong iss parameter before calling the token endpoint', async () => {
     op.behave.authorizeIss = 'https://evil.example';
-    const err = await loginError(makeRp(), op);
+    const err = await rpLoginError(makeRp(), op);
     expect(err.kind).toBe('iss_mismatch');
     expect(err.status).toBe(400);
     expect(op.requestsTo('token')).toHaveLength(0);
@@ -343,7 +304,7 @@ describe('authorization response iss (RFC 9207)', () => {
 describe('token endpoint failures', () => {
   it('reports HTTP 500 without the raw body', async () => {
     op.behave.token = { kind: 'raw', status: 500, body: 'stack trace SECRET-INTERNAL' };
-    const err = await loginError(makeRp(), op);
+    const err = await rpLoginError(makeRp(), op);
     expect(err.kind).toBe('token_exchange_failed');
     expect(err.status).toBe(502);
     expect(err.message).toBe('Token exchange failed: the identity provider answered HTTP 500');
@@ -351,7 +312,7 @@ describe('token endpoint failures', () => {
 
   it('reports an HTML page as not JSON', async () => {
     op.behave.token = { kind: 'raw', status: 200, body: '<html>login</html>', contentType: 'text/html' };
-    const err = await loginError(makeRp(), op);
+    const err = await rpLoginError(makeRp(), op);
     expect(err.kind).toBe('token_exchange_failed');
     expect(err.message).toMatch(/^Token exchange failed: /);
     expect(err.message).not.toContain('<html>');
@@ -359,20 +320,20 @@ describe('token endpoint failures', () => {
 
   it('reports JSON without an id_token', async () => {
     op.behave.token = { kind: 'json', body: { access_token: 'at', token_type: 'Bearer' } };
-    const err = await loginError(makeRp(), op);
+    const err = await rpLoginError(makeRp(), op);
     expect(err.kind).toBe('token_exchange_failed');
     expect(err.message).toBe('Token exchange failed: the identity provider answered without an ID token');
   });
 
   it('reports an OAuth error code but not its description', async () => {
     op.behave.token = { kind: 'json', status: 400, body: { error: 'invalid_grant', error_description: 'SECRET-DETAIL' } };
-    const err = await loginError(makeRp(), op);
+    const err = await rpLoginError(makeRp(), op);
     expect(err.message).toBe('Token exchange failed: the identity provider answered invalid_grant (HTTP 400)');
   });
 
   it('answers 504 within the timeout when the token endpoint hangs', async () => {
     op.behave.token = { kind: 'hang' };
-    const err = await loginError(makeRp({ timeoutMs: 500 }), op);
+    const err = await rpLoginError(makeRp({ timeoutMs: 500 }), op);
     expect(err.kind).toBe('idp_unavailable');
     expect(err.status).toBe(504);
     expect(err.message).toBe('Token exchange failed: the identity provider did not answer within 0.5 s');
@@ -380,32 +341,32 @@ describe('token endpoint failures', () => {
 
   it.each([{ kind: 'huge' as const }, { kind: 'endless' as const }])('aborts a $kind token response at the cap', async (mode) => {
     op.behave.token = mode;
-    const err = await loginError(makeRp({ maxBytes: 256 * 1024 }), op);
+    const err = await rpLoginError(makeRp({ maxBytes: 256 * 1024 }), op);
     expect(err.kind).toBe('token_exchange_failed');
     expect(err.message).toMatch(/too large/);
   });
 
   it('does not follow a token endpoint redirect to the metadata address', async () => {
     op.behave.token = { kind: 'redirect', location: 'http://169.254.169.254/latest/meta-data/' };
-    const err = await loginError(makeRp(), op);
+    const err = await rpLoginError(makeRp(), op);
     expect(err.kind).toBe('token_exchange_failed');
     expect(err.message).toBe('Token exchange failed: the identity provider answered HTTP 302');
   });
 
   it('does not follow a JWKS redirect and aborts an oversized JWKS', async () => {
     op.behave.jwks = { kind: 'redirect', location: 'http://169.254.169.254/jwks' };
-    const redirected = await loginError(makeRp(), op);
+    const redirected = await rpLoginError(makeRp(), op);
     expect(redirected).toMatchObject({ kind: 'idp_unavailable', status: 502 });
     expect(redirected.message).toBe('ID token verification failed: its signing keys (JWKS) answered HTTP 302');
     op.behave.jwks = { kind: 'endless' };
-    const endless = await loginError(makeRp({ maxBytes: 128 * 1024 }), op);
+    const endless = await rpLoginError(makeRp({ maxBytes: 128 * 1024 }), op);
     expect(endless.message).toBe('ID token verification failed: its signing keys (JWKS) are too large');
   });
 
   it('blocks a discovered token endpoint on the metadata address', async () => {
     op.behave.discoveryOverrides = { token_endpoint: 'http://169.254.169.254/token' };
     const err = await makeRp()
-      .authorizationUrl(configFor(op), freshParams())
+      .authorizationUrl(rpConfigFor(op), freshLoginParams())
       .catch((e: unknown) => e as RpError);
     expect(err).toMatchObject({ kind: 'blocked_address', status: 503 });
   });
@@ -415,7 +376,7 @@ describe('discovery at login time', () => {
   it('refuses a trailing-slash issuer mismatch with 503', async () => {
     op.behave.discoveryOverrides = { issuer: `${op.issuer}/` };
     const err = (await makeRp()
-      .authorizationUrl(configFor(op), freshParams())
+      .authorizationUrl(rpConfigFor(op), freshLoginParams())
       .catch((e: unknown) => e)) as RpError;
     expect(err).toBeInstanceOf(RpError);
     expect(err.kind).toBe('issuer_mismatch');
@@ -434,10 +395,10 @@ describe('discovery at login time', () => {
   it('does not cache a discovery failure for long', async () => {
     const rp = makeRp();
     op.behave.discovery = { kind: 'raw', status: 500, body: 'down' };
-    await expect(rp.authorizationUrl(configFor(op), freshParams())).rejects.toBeInstanceOf(RpError);
+    await expect(rp.authorizationUrl(rpConfigFor(op), freshLoginParams())).rejects.toBeInstanceOf(RpError);
     // checkIssuer always fetches fresh and refills the cache.
     op.behave.discovery = { kind: 'normal' };
     expect(await rp.checkIssuer(op.issuer)).toEqual({ ok: true });
-    await expect(rp.authorizationUrl(configFor(op), freshParams())).resolves.toContain('/authorize?');
+    await expect(rp.authorizationUrl(rpConfigFor(op), freshLoginParams())).resolves.toContain('/authorize?');
   });
 });

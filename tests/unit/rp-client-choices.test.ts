@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { chooseAuthMethod, supportsS256 } from '@/lib/sso-service/oidc/client-configuration';
+import { chooseAuthMethod } from '@/lib/sso-service/oidc/client-auth';
+import { supportsS256 } from '@/lib/sso-service/oidc/client-configuration';
 import { allowedIdTokenAlgs } from '@/lib/sso-service/oidc/id-token';
 import type { DiscoveryMetadata } from '@/lib/net';
 

@@ -269,6 +269,26 @@ describe('test OP, configuration variants', () => {
     }
   });
 
+  it('with basicDecoding "raw", compares Basic credentials as sent instead of form-decoding them', async () => {
+    const client = { clientId: 'sso-test-client', clientSecret: 'Qx8~a.b_c-d', redirectUris: [] };
+    const op = await startTestOp({ clients: [client], basicDecoding: 'raw', authMethods: ['client_secret_basic'] });
+    try {
+      // openid-client escapes "-", "~" and "." (sso%2Dtest%2Dclient), which this OP does not undo.
+      await expect((await login(op, await rp(op))).exchange()).rejects.toMatchObject({ status: 401 });
+      expect(op.requestsTo('token')[0]?.basicRaw?.clientId).toBe('sso%2Dtest%2Dclient');
+      const flow = await login(op, await rp(op));
+      const raw = Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64');
+      const res = await fetch(op.endpoints.token, {
+        method: 'POST',
+        headers: { authorization: `Basic ${raw}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'authorization_code', code: flow.callback.searchParams.get('code')!, redirect_uri: CALLBACK, code_verifier: flow.verifier }),
+      });
+      expect(res.status).toBe(200);
+    } finally {
+      await op.close();
+    }
+  });
+
   it('verifies PS256 tokens and serves a discovery issuer with a trailing slash', async () => {
     const op = await startTestOp({ alg: 'PS256', issuerPath: '/t/1' });
     try {

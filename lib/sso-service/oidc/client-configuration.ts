@@ -6,17 +6,15 @@
 import {
   allowInsecureRequests,
   buildAuthorizationUrl,
-  ClientSecretBasic,
-  ClientSecretPost,
   clockSkew,
   clockTolerance,
   Configuration,
   customFetch,
-  type ClientAuth,
   type CustomFetchOptions,
   type ServerMetadata,
 } from 'openid-client';
 import { guardedFetch, type DiscoveryMetadata, type GuardOptions } from '@/lib/net';
+import { chooseAuthMethod, clientSecretAuth } from './client-auth';
 import { allowedIdTokenAlgs } from './id-token';
 import { RpError, type RpClientConfig } from './types';
 
@@ -30,15 +28,6 @@ export interface ClientSetup {
    * a login only appends state, nonce and the PKCE challenge (keeps the hot path to microseconds).
    */
   authorizationUrlPrefix: string;
-}
-
-export type AuthMethod = 'client_secret_basic' | 'client_secret_post';
-
-/** RFC 8414 / Discovery: an absent list means the default, client_secret_basic. */
-export function chooseAuthMethod(supported: readonly string[] | undefined): AuthMethod | null {
-  if (!supported || supported.includes('client_secret_basic')) return 'client_secret_basic';
-  if (supported.includes('client_secret_post')) return 'client_secret_post';
-  return null;
 }
 
 export function supportsS256(metadata: DiscoveryMetadata): boolean {
@@ -69,21 +58,16 @@ export function buildClientSetup(
     clientSecret: () => string;
   },
 ): ClientSetup {
-  const method = chooseAuthMethod(metadata.token_endpoint_auth_methods_supported);
-  if (!method) {
+  const supportedAuth = metadata.token_endpoint_auth_methods_supported;
+  if (!chooseAuthMethod(supportedAuth)) {
     throw new RpError(
       'discovery_failed',
       503,
       'The identity provider supports neither client_secret_basic nor client_secret_post at its token endpoint, so this client cannot authenticate',
     );
   }
-  // openid-client's Basic auth form-encodes id and secret (RFC 6749 §2.3.1); covered by tests
-  // with a secret containing ":%+ ".
-  const readSecret = o.clientSecret;
-  const auth: ClientAuth =
-    method === 'client_secret_basic'
-      ? (as, client, body, headers) => ClientSecretBasic(readSecret())(as, client, body, headers)
-      : (as, client, body, headers) => ClientSecretPost(readSecret())(as, client, body, headers);
+  // Method and encoding are chosen per token request (client-auth.ts), when the secret is read.
+  const auth = clientSecretAuth(supportedAuth, o.clientSecret);
 
   // We check the RFC 9207 `iss` parameter ourselves (only when the console forwards it), so
   // openid-client must not insist on it.

@@ -13,6 +13,13 @@ export type ClientAuthResult =
   | { ok: true; client: TestOpClient; method: AuthMethod }
   | { ok: false; status: 400 | 401; error: 'invalid_request' | 'invalid_client'; description: string };
 
+/**
+ * How the OP reads the user and password of Basic credentials:
+ * - `form`: form-decodes them (RFC 6749 §2.3.1 / Appendix B), like most IdPs;
+ * - `raw`: compares the bytes as sent, like the IdPs in the field that do not decode them.
+ */
+export type BasicDecoding = 'form' | 'raw';
+
 /** RFC 6749 §2.3.1 / Appendix B: Basic credentials are application/x-www-form-urlencoded first. */
 function formDecode(value: string): string {
   return decodeURIComponent(value.replace(/\+/g, ' '));
@@ -24,15 +31,19 @@ function sameString(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-export function parseBasic(header: string | undefined): { clientId: string; clientSecret: string } | 'malformed' | undefined {
+export function parseBasic(
+  header: string | undefined,
+  decoding: BasicDecoding = 'form',
+): { clientId: string; clientSecret: string } | 'malformed' | undefined {
   if (!header) return undefined;
   const [scheme, value, ...rest] = header.split(' ');
   if (scheme?.toLowerCase() !== 'basic' || !value || rest.length) return 'malformed';
   const decoded = Buffer.from(value, 'base64').toString('utf8');
   const i = decoded.indexOf(':');
   if (i < 0) return 'malformed';
+  const read = decoding === 'form' ? formDecode : (v: string) => v;
   try {
-    return { clientId: formDecode(decoded.slice(0, i)), clientSecret: formDecode(decoded.slice(i + 1)) };
+    return { clientId: read(decoded.slice(0, i)), clientSecret: read(decoded.slice(i + 1)) };
   } catch {
     return 'malformed';
   }
@@ -44,8 +55,9 @@ export function authenticateClient(
   form: URLSearchParams,
   clients: readonly TestOpClient[],
   allowed: readonly AuthMethod[],
+  decoding: BasicDecoding = 'form',
 ): ClientAuthResult {
-  const basic = parseBasic(headers.authorization);
+  const basic = parseBasic(headers.authorization, decoding);
   const postSecret = form.get('client_secret');
   if (basic === 'malformed') {
     return { ok: false, status: 400, error: 'invalid_request', description: 'malformed Basic credentials' };

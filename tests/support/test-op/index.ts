@@ -12,14 +12,14 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo, Socket } from 'node:net';
 import { fetch } from 'undici';
 import { defaultBehaviour, type AuthMethod, type Behaviour, type SigningAlg } from './behaviour';
-import { authenticateClient, parseBasic, type TestOpClient } from './client-auth';
+import { authenticateClient, parseBasic, type BasicDecoding, type TestOpClient } from './client-auth';
 import { issueIdToken } from './id-token';
 import { KeyRing, type TestOpKey } from './keys';
 import { applyMode, sendJson, sendText } from './respond';
 
 export type { AuthMethod, Behaviour, EndpointMode, SigningAlg, SigningMode, TestUser } from './behaviour';
 export { DEFAULT_USER, defaultBehaviour } from './behaviour';
-export type { TestOpClient } from './client-auth';
+export type { BasicDecoding, TestOpClient } from './client-auth';
 export type { TestOpKey } from './keys';
 
 export type Endpoint = 'discovery' | 'authorize' | 'token' | 'jwks' | 'other';
@@ -36,6 +36,8 @@ export interface RecordedRequest {
   form?: Record<string, string>;
   /** The Authorization header's Basic credentials after RFC 6749 form-decoding, when present and well-formed. */
   basic?: { clientId: string; clientSecret: string };
+  /** The same credentials as sent (base64-decoded only), to assert the exact encoding. */
+  basicRaw?: { clientId: string; clientSecret: string };
 }
 
 export interface TestOpOptions {
@@ -43,6 +45,11 @@ export interface TestOpOptions {
   issuerPath?: string;
   /** Advertised and enforced token endpoint auth methods. Default: both. */
   authMethods?: AuthMethod[];
+  /**
+   * How the token endpoint reads Basic credentials: `form` (default) decodes them as RFC 6749 says,
+   * `raw` compares the bytes as sent, like the IdPs that do not percent-decode them.
+   */
+  basicDecoding?: BasicDecoding;
   /** Signing alg of the first key. Default RS256. */
   alg?: SigningAlg;
   /** /authorize refuses requests without a nonce. Default true. */
@@ -124,6 +131,7 @@ export async function startTestOp(opts: TestOpOptions = {}): Promise<TestOp> {
   if (issuerPath && !issuerPath.startsWith('/')) throw new Error('issuerPath must start with /');
   const host = opts.host ?? '127.0.0.1';
   const authMethods: AuthMethod[] = [...(opts.authMethods ?? ['client_secret_basic', 'client_secret_post'])];
+  const basicDecoding = opts.basicDecoding ?? 'form';
   const requireNonce = opts.requireNonce ?? true;
   const requirePkce = opts.requirePkce ?? true;
   const clients: TestOpClient[] = (opts.clients ?? [DEFAULT_TEST_CLIENT]).map((c) => ({ ...c, redirectUris: [...c.redirectUris] }));
@@ -222,7 +230,7 @@ export async function startTestOp(opts: TestOpOptions = {}): Promise<TestOp> {
     if (!(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
       return tokenError(400, 'invalid_request', 'form body required');
     }
-    const auth = authenticateClient(req.headers, form, clients, authMethods);
+    const auth = authenticateClient(req.headers, form, clients, authMethods, basicDecoding);
     if (!auth.ok) return tokenError(auth.status, auth.error, auth.description);
     if (form.get('grant_type') !== 'authorization_code') return tokenError(400, 'unsupported_grant_type', 'authorization_code only');
 
@@ -260,6 +268,7 @@ export async function startTestOp(opts: TestOpOptions = {}): Promise<TestOp> {
     const url = new URL(req.url ?? '/', 'http://test-op.invalid');
     const endpoint = endpointOf(url.pathname);
     const basic = parseBasic(req.headers.authorization);
+    const basicRaw = parseBasic(req.headers.authorization, 'raw');
     const record: RecordedRequest = {
       at: Date.now(),
       endpoint,
@@ -268,6 +277,7 @@ export async function startTestOp(opts: TestOpOptions = {}): Promise<TestOp> {
       query: Object.fromEntries(url.searchParams),
       headers: { ...req.headers },
       ...(basic && basic !== 'malformed' ? { basic } : {}),
+      ...(basicRaw && basicRaw !== 'malformed' ? { basicRaw } : {}),
     };
     requests.push(record);
 

@@ -1,0 +1,48 @@
+/**
+ * Drives the relying party (lib/sso-service/oidc) through one login against a test OP, the way the
+ * service's two routes do: authorizationUrl → the OP's /authorize → redeem.
+ */
+import { randomBytes } from 'node:crypto';
+import { RpError, type RelyingParty, type RpClientConfig } from '@/lib/sso-service/oidc';
+import type { TestOp } from './index';
+
+export const RP_REDIRECT_URI = 'https://console.example/sso/callback';
+
+export function rpConfigFor(op: TestOp, redirectUri = RP_REDIRECT_URI): RpClientConfig {
+  const client = op.clients[0];
+  if (!client) throw new Error('the test OP has no client');
+  return { issuerUrl: op.issuer, clientId: client.clientId, clientSecret: client.clientSecret, redirectUri };
+}
+
+export function freshLoginParams() {
+  return {
+    state: randomBytes(16).toString('base64url'),
+    nonce: randomBytes(16).toString('base64url'),
+    codeVerifier: randomBytes(32).toString('base64url'),
+  };
+}
+
+export async function rpLogin(rp: RelyingParty, op: TestOp, cfg = rpConfigFor(op)) {
+  const p = freshLoginParams();
+  const authorizeUrl = new URL(await rp.authorizationUrl(cfg, p));
+  const callback = await op.driveAuthorize(authorizeUrl);
+  const identity = await rp.redeem(cfg, {
+    code: callback.searchParams.get('code') ?? '',
+    state: callback.searchParams.get('state') ?? '',
+    iss: callback.searchParams.get('iss') ?? undefined,
+    nonce: p.nonce,
+    codeVerifier: p.codeVerifier,
+  });
+  return { identity, authorizeUrl, callback, p };
+}
+
+/** The RpError a login ends with; throws if it succeeds. */
+export async function rpLoginError(rp: RelyingParty, op: TestOp, cfg = rpConfigFor(op)): Promise<RpError> {
+  try {
+    await rpLogin(rp, op, cfg);
+  } catch (err) {
+    if (err instanceof RpError) return err;
+    throw err;
+  }
+  throw new Error('expected the login to fail');
+}
