@@ -62,7 +62,8 @@ export class CookieJar {
 
 const MAX_STEPS = 12;
 
-async function step(
+/** One request as a browser would send it: the jar's cookies, no redirect following (also used for LemonLDAP). */
+export async function step(
   jar: CookieJar,
   url: URL,
   init: { method?: string; body?: string } = {},

@@ -1,0 +1,95 @@
+/**
+ * Drives LemonLDAP::NG's login page over plain HTTP, as a browser without JavaScript would: the cookie jar,
+ * manual redirects, and one post of its login form (`<form id="lform">`: hidden `url`, `token`, `skin`,
+ * `timezone`, plus `user` and `password`). The page is LemonLDAP's, not ours: every input the form carries
+ * is posted back as it is, and a page we do not recognise stops with what it said.
+ */
+import { CookieJar, step } from '@/tests/support/idp-login';
+
+export class LemonLdapLoginError extends Error {
+  override name = 'LemonLdapLoginError';
+}
+
+const MAX_STEPS = 12;
+
+function decodeEntities(text: string): string {
+  return text
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
+}
+
+function attributes(tag: string): Record<string, string> {
+  const attrs: Record<string, string> = {};
+  for (const m of tag.matchAll(/([\w-]+)\s*=\s*"([^"]*)"/g)) attrs[m[1]!.toLowerCase()] = decodeEntities(m[2]!);
+  return attrs;
+}
+
+interface LoginForm {
+  action: string;
+  fields: URLSearchParams;
+}
+
+/** The login form on a LemonLDAP page, with every named input it carries (hidden ones keep their values). */
+export function parseLoginForm(html: string): LoginForm | undefined {
+  const form = /<form\b[^>]*\bid="lform"[^>]*>([\s\S]*?)<\/form>/.exec(html);
+  if (!form) return undefined;
+  const fields = new URLSearchParams();
+  for (const [tag] of form[1]!.matchAll(/<input\b[^>]*>/g)) {
+    const attrs = attributes(tag);
+    if (attrs.name) fields.set(attrs.name, attrs.value ?? '');
+  }
+  return { action: attributes(form[0].slice(0, form[0].indexOf('>') + 1)).action ?? '', fields };
+}
+
+/** LemonLDAP's message box (e.g. a wrong password), as plain text. */
+function pageMessage(html: string): string | undefined {
+  const m = /<div[^>]*class="[^"]*\bmessage\b[^"]*"[^>]*>([\s\S]*?)<\/div>/.exec(html);
+  return m?.[1] ? decodeEntities(m[1].replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ').trim() : undefined;
+}
+
+/**
+ * Starts at the relying party's authorization URL, signs in as `user`, and returns the URL LemonLDAP finally
+ * sends the browser to (the RP's redirect_uri with `code` and `state`, or an error). Throws when LemonLDAP
+ * shows a page instead (wrong password, unknown client).
+ */
+export async function loginAtLemonLdap(
+  authorizeUrl: string,
+  user: { username: string; password: string },
+  options: { jar?: CookieJar } = {},
+): Promise<URL> {
+  const jar = options.jar ?? new CookieJar();
+  const origin = new URL(authorizeUrl).origin;
+  let current = new URL(authorizeUrl);
+  let res = await step(jar, current);
+  let submitted = false;
+
+  for (let i = 0; i < MAX_STEPS; i++) {
+    if (res.location) {
+      if (res.location.origin !== origin) return res.location;
+      current = res.location;
+      res = await step(jar, current);
+      continue;
+    }
+    const html = res.html ?? '';
+    const form = parseLoginForm(html);
+    if (res.status !== 200 || !form || submitted || !form.fields.has('user')) {
+      const said = pageMessage(html);
+      throw new LemonLdapLoginError(
+        `LemonLDAP stopped at ${current.pathname} with HTTP ${res.status}${said ? `: ${said}` : ''}` +
+          (submitted ? ' (after the login form was posted)' : ''),
+      );
+    }
+    submitted = true;
+    form.fields.set('user', user.username);
+    form.fields.set('password', user.password);
+    // action="#" posts back to the page's own URL (the authorization request), as a browser does.
+    const target = new URL(form.action, current);
+    target.hash = '';
+    current = target;
+    res = await step(jar, current, { method: 'POST', body: form.fields.toString() });
+  }
+  throw new LemonLdapLoginError('LemonLDAP redirected too many times');
+}

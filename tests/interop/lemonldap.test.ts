@@ -1,0 +1,167 @@
+/**
+ * The service against a real OpenID Provider that is neither JavaScript nor ours: LemonLDAP::NG 2.16 from
+ * Debian's packages (Perl, behind its own nginx + FastCGI on a loopback port; scripts/interop/lemonldap.ts).
+ * Everything goes over real HTTP: the service's contract flow, LemonLDAP's own login form, and raw token
+ * requests that pin down how LemonLDAP reads client_secret_basic credentials.
+ *
+ * Runs when LemonLDAP::NG is installed (`sudo bash scripts/interop/install-lemonldap.sh`); skipped otherwise,
+ * except in CI (CI or INTEROP_REQUIRED=1), where a LemonLDAP that cannot start fails the suite.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lemonLdapInstalled, startLemonLdap, type LemonLdap } from '@/scripts/interop/lemonldap';
+import { loginAtLemonLdap } from '@/tests/interop/lemonldap-login';
+import { STACK_REDIRECT_URI, signupOrg, startStack, type Stack } from '@/tests/support/stack';
+
+const required = Boolean(process.env.CI) || process.env.INTEROP_REQUIRED === '1';
+
+interface Discovery {
+  issuer: string;
+  authorization_endpoint: string;
+  token_endpoint: string;
+  jwks_uri: string;
+  token_endpoint_auth_methods_supported?: string[];
+  id_token_signing_alg_values_supported?: string[];
+}
+
+async function json<T>(res: Response): Promise<{ status: number; body: T }> {
+  return { status: res.status, body: (await res.json()) as T };
+}
+
+/** RFC 6749's form encoding as openid-client's ClientSecretBasic did it: everything but letters and digits escaped. */
+function percentEncodeAll(value: string): string {
+  return value.replace(/[^A-Za-z0-9]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+
+const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`, 'utf8').toString('base64')}`;
+
+describe.skipIf(!lemonLdapInstalled() && !required)('LemonLDAP::NG (Debian package) as the identity provider', () => {
+  let idp: LemonLdap;
+  let stack: Stack;
+  let discovery: Discovery;
+
+  beforeAll(async () => {
+    stack = await startStack();
+    idp = await startLemonLdap({ redirectUris: [STACK_REDIRECT_URI] });
+    discovery = (await json<Discovery>(await fetch(`${idp.issuer}/.well-known/openid-configuration`))).body;
+  }, 90_000);
+
+  afterAll(async () => {
+    await idp?.close();
+    await stack?.close();
+  });
+
+  /** A token request with a code LemonLDAP never issued: `invalid_grant` means the client got through. */
+  async function tokenRequest(init: { authorization?: string; form?: Record<string, string> }) {
+    const body = new URLSearchParams({
+      grant_type: 'authorization_code',
+      code: 'not-a-code-lemonldap-issued',
+      redirect_uri: STACK_REDIRECT_URI,
+      ...init.form,
+    });
+    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+    if (init.authorization) headers.authorization = init.authorization;
+    return json<{ error?: string }>(await fetch(discovery.token_endpoint, { method: 'POST', headers, body }));
+  }
+
+  it('publishes a discovery document and an RS256 key the service can use', async () => {
+    expect(discovery.issuer).toBe(idp.issuer);
+    expect(discovery.id_token_signing_alg_values_supported).toContain('RS256');
+    expect(discovery.token_endpoint_auth_methods_supported).toEqual(
+      expect.arrayContaining(['client_secret_basic', 'client_secret_post']),
+    );
+    const jwks = (await json<{ keys: Array<{ kty: string; kid?: string }> }>(await fetch(discovery.jwks_uri))).body;
+    expect(jwks.keys).toContainEqual(expect.objectContaining({ kty: 'RSA', kid: 'interop-rs256' }));
+  });
+
+  it('compares client_secret_basic credentials as sent: it does not percent-decode them', async () => {
+    const { clientId, clientSecret } = idp.client;
+    const asIs = await tokenRequest({ authorization: basic(clientId, clientSecret) });
+    expect(asIs.body.error, 'the exact id and secret authenticate').toBe('invalid_grant');
+
+    // `sso%2Dtest%2Dclient%2Eexample`: what a Basic encoder that escapes `-` and `.` sends. A decoding IdP
+    // would read the same client; LemonLDAP looks for a client with that literal ID.
+    const escaped = await tokenRequest({ authorization: basic(percentEncodeAll(clientId), percentEncodeAll(clientSecret)) });
+    expect(escaped.body.error).toBe('invalid_client');
+  });
+
+  it('reads a Basic token only up to its first `+` or `/` (2.16), so such credentials work only by client_secret_post', async () => {
+    const { clientId, clientSecret } = idp.probeClient;
+    const token = basic(clientId, clientSecret);
+    expect(token, 'the probe credentials must produce a + in base64').toContain('+');
+    expect((await tokenRequest({ authorization: token })).body.error).toBe('invalid_client');
+    const post = await tokenRequest({ form: { client_id: clientId, client_secret: clientSecret } });
+    expect(post.body.error).toBe('invalid_grant');
+  });
+
+  it('runs the contract flow: signup → config → /sso/login → LemonLDAP login form → /sso/callback → identity → get/delete', async () => {
+    const api = (path: string, init: RequestInit & { key?: string } = {}) => {
+      const { key, headers, ...rest } = init;
+      return fetch(new URL(path, stack.serviceUrl), {
+        ...rest,
+        headers: {
+          accept: 'application/json',
+          ...(rest.body ? { 'content-type': 'application/json' } : {}),
+          ...(key ? { authorization: `Bearer ${key}` } : {}),
+          ...headers,
+        },
+      });
+    };
+    const org = await signupOrg(stack.serviceUrl, 'LemonLDAP interop');
+    const config = {
+      issuerUrl: idp.issuer,
+      clientId: idp.client.clientId,
+      clientSecret: idp.client.clientSecret,
+      redirectUri: STACK_REDIRECT_URI,
+    };
+
+    const saveRes = await api('/v1/sso/config', { method: 'POST', key: org.apiKey, body: JSON.stringify(config) });
+    const saveText = await saveRes.text();
+    expect(saveRes.status, saveText).toBe(201);
+    expect(JSON.parse(saveText)).toMatchObject({ issuerUrl: idp.issuer, clientId: config.clientId, redirectUri: STACK_REDIRECT_URI });
+    expect(saveText).not.toContain(config.clientSecret);
+
+    const login = await json<{ authorizeUrl: string; protocol: string }>(
+      await api(`/sso/login?org=${encodeURIComponent(org.developerId)}`),
+    );
+    expect(login.status).toBe(200);
+    expect(login.body.protocol).toBe('oidc');
+    const authorize = new URL(login.body.authorizeUrl);
+    expect(`${authorize.origin}${authorize.pathname}`).toBe(discovery.authorization_endpoint);
+    expect(authorize.searchParams.get('client_id')).toBe(config.clientId);
+    expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
+
+    const user = idp.users[0];
+    const redirect = await loginAtLemonLdap(login.body.authorizeUrl, user);
+    expect(`${redirect.origin}${redirect.pathname}`).toBe(STACK_REDIRECT_URI);
+    expect(redirect.searchParams.get('state')).toBe(authorize.searchParams.get('state'));
+    expect(redirect.searchParams.get('code')).toBeTruthy();
+
+    const callback = await json<unknown>(await api(`/sso/callback${redirect.search}`));
+    expect(callback.status, JSON.stringify(callback.body)).toBe(200);
+    expect(callback.body).toEqual({ developerId: org.developerId, email: user.email, name: user.name, sub: user.sub });
+    // The service authenticated with client_secret_basic, `-` and `.` as they are (LemonLDAP logs the method).
+    expect(await idp.portalLog()).toContain('Method client_secret_basic used');
+
+    const got = await json<Record<string, unknown>>(await api('/v1/sso/config', { key: org.apiKey }));
+    expect(got.status).toBe(200);
+    expect(got.body).toMatchObject({ issuerUrl: idp.issuer, clientId: config.clientId });
+    expect(JSON.stringify(got.body)).not.toContain(config.clientSecret);
+    expect((await api('/v1/sso/config', { method: 'DELETE', key: org.apiKey })).status).toBe(204);
+    expect((await api('/v1/sso/config', { key: org.apiKey })).status).toBe(404);
+  });
+
+  it('signs in a second user in a fresh browser session, with that user’s own claims', async () => {
+    const org = await signupOrg(stack.serviceUrl, 'LemonLDAP interop 2');
+    await org.client.createConfig({
+      issuerUrl: idp.issuer,
+      clientId: idp.client.clientId,
+      clientSecret: idp.client.clientSecret,
+      redirectUri: STACK_REDIRECT_URI,
+    });
+    const { authorizeUrl } = await org.client.getLoginUrl(org.developerId);
+    const user = idp.users[1];
+    const redirect = await loginAtLemonLdap(authorizeUrl, user);
+    const identity = await org.client.handleCallback(redirect.searchParams.get('code')!, redirect.searchParams.get('state')!);
+    expect(identity).toEqual({ developerId: org.developerId, email: user.email, name: user.name, sub: user.sub });
+  });
+});
