@@ -16,6 +16,7 @@ import {
 import { guardedFetch, type DiscoveryMetadata, type GuardOptions } from '@/lib/net';
 import { chooseAuthMethod, clientSecretAuth } from './client-auth';
 import { allowedIdTokenAlgs } from './id-token';
+import { keptOrFetched } from './issuer-aliases';
 import { RpError, type RpClientConfig } from './types';
 
 export interface ClientSetup {
@@ -23,6 +24,10 @@ export interface ClientSetup {
   configuration: Configuration;
   usePkce: boolean;
   idTokenAlgs: string[];
+  /** ID-token `iss` values accepted besides the issuer (issuer-aliases.ts); usually none. */
+  issuerAliases: readonly string[];
+  /** One openid-client Configuration per alias, for the code grant's own `iss` comparison. */
+  aliasConfigurations: ReadonlyMap<string, Configuration>;
   /**
    * The authorization URL with every per-client parameter already in place, ending in a query;
    * a login only appends state, nonce and the PKCE challenge (keeps the hot path to microseconds).
@@ -56,8 +61,10 @@ export function buildClientSetup(
      * touches (or keeps) the secret.
      */
     clientSecret: () => string;
+    issuerAliases?: readonly string[];
   },
 ): ClientSetup {
+  const issuerAliases = o.issuerAliases ?? [];
   const supportedAuth = metadata.token_endpoint_auth_methods_supported;
   if (!chooseAuthMethod(supportedAuth)) {
     throw new RpError(
@@ -76,24 +83,30 @@ export function buildClientSetup(
   // The zod-parsed document is a superset of what openid-client reads; it validates it again.
   const server = rest as unknown as ServerMetadata;
 
-  const configuration = new Configuration(
-    server,
-    cfg.clientId,
-    { [clockSkew]: o.clockSkewSec, [clockTolerance]: o.clockToleranceSec },
-    auth,
-  );
-
   // openid-client derives the token request's redirect_uri from the callback URL's href, which
   // normalises it (a bare origin gains "/"); the token request must carry the configured string.
   const exactRedirectUri = cfg.redirectUri;
-  configuration[customFetch] = (url: string, init: CustomFetchOptions) => {
+  const send = (url: string, init: CustomFetchOptions) => {
     const body = init.body;
-    if (body instanceof URLSearchParams && body.get('grant_type') === 'authorization_code') {
-      body.set('redirect_uri', exactRedirectUri);
-    }
-    return guardedFetch(url, init as RequestInit, o.guard);
+    const codeGrant = body instanceof URLSearchParams && body.get('grant_type') === 'authorization_code';
+    if (codeGrant) body.set('redirect_uri', exactRedirectUri);
+    const fetchIt = () => guardedFetch(url, init as RequestInit, o.guard);
+    // Only an issuer with aliases keeps its token responses (for a second validation); others pay nothing.
+    return codeGrant && issuerAliases.length > 0 ? keptOrFetched(fetchIt) : fetchIt();
   };
-  if (o.devMode && hasPlainHttpEndpoint(metadata)) allowInsecureRequests(configuration);
+  const configure = (issuer: string): Configuration => {
+    const configuration = new Configuration(
+      { ...server, issuer },
+      cfg.clientId,
+      { [clockSkew]: o.clockSkewSec, [clockTolerance]: o.clockToleranceSec },
+      auth,
+    );
+    configuration[customFetch] = send;
+    if (o.devMode && hasPlainHttpEndpoint(metadata)) allowInsecureRequests(configuration);
+    return configuration;
+  };
+  const configuration = configure(metadata.issuer);
+  const aliasConfigurations = new Map(issuerAliases.map((alias) => [alias, configure(alias)] as const));
 
   const usePkce = supportsS256(metadata);
   const fixed: Record<string, string> = { response_type: 'code', scope: SCOPE, redirect_uri: cfg.redirectUri };
@@ -106,5 +119,7 @@ export function buildClientSetup(
     usePkce,
     authorizationUrlPrefix,
     idTokenAlgs: allowedIdTokenAlgs(metadata.id_token_signing_alg_values_supported),
+    issuerAliases,
+    aliasConfigurations,
   };
 }

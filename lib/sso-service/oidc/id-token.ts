@@ -17,6 +17,8 @@ export function allowedIdTokenAlgs(supported: readonly string[] | undefined): st
 
 export interface IdTokenExpectations {
   issuer: string;
+  /** Other accepted `iss` values for this issuer (issuer-aliases.ts); usually none. */
+  issuerAliases?: readonly string[];
   clientId: string;
   nonce: string;
   jwksUri: string;
@@ -58,7 +60,7 @@ function describeJoseError(err: unknown): string {
 
 async function verifyWith(token: string, getKey: JWTVerifyGetKey, exp: IdTokenExpectations) {
   return jwtVerify(token, getKey, {
-    issuer: exp.issuer,
+    issuer: exp.issuerAliases?.length ? [exp.issuer, ...exp.issuerAliases] : exp.issuer,
     audience: exp.clientId,
     algorithms: exp.algorithms,
     clockTolerance: exp.clockToleranceSec,

@@ -8,12 +8,14 @@
  * response caps, SSRF checks) are closed here, in id-token.ts, jwks-cache.ts and lib/net.
  */
 import { createHash } from 'node:crypto';
-import { authorizationCodeGrant } from 'openid-client';
+import { authorizationCodeGrant, type Configuration, type TokenEndpointResponse } from 'openid-client';
 import { MESSAGES } from '@/lib/contract';
 import { DEFAULT_MAX_BYTES, fetchDiscovery, type DiscoveryMetadata, type DiscoveryResult, type GuardOptions } from '@/lib/net';
 import { chooseAuthMethod } from './client-auth';
 import { buildClientSetup, type ClientSetup } from './client-configuration';
 import { verifyIdToken } from './id-token';
+import { resolveIdentity } from './identity';
+import { aliasesFor, DEFAULT_ISSUER_ALIASES, refusedAlias, runExchange, type Exchange } from './issuer-aliases';
 import { JwksCache } from './jwks-cache';
 import { RefreshingCache } from './refreshing-cache';
 import { mapCodeGrantError } from './token-errors';
@@ -52,15 +54,12 @@ function metadataProblem(metadata: DiscoveryMetadata): string | null {
   return null;
 }
 
-function claimString(value: unknown): string | null {
-  return typeof value === 'string' ? value : null;
-}
-
 export function createRelyingParty(opts: RelyingPartyOptions): RelyingParty {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const guard: GuardOptions = { allowLoopback: opts.devMode, timeoutMs, maxBytes: opts.maxBytes ?? DEFAULT_MAX_BYTES };
   const now = opts.now ?? Date.now;
   const clockToleranceSec = opts.clockToleranceSec ?? 30;
+  const issuerAliases = opts.issuerAliases ?? DEFAULT_ISSUER_ALIASES;
 
   const discovery = new RefreshingCache<DiscoveryMetadata, DiscoveryFailure>(
     async (issuer) => {
@@ -97,7 +96,26 @@ export function createRelyingParty(opts: RelyingPartyOptions): RelyingParty {
       clockSkewSec: Math.round((now() - Date.now()) / 1000),
       clockToleranceSec,
       clientSecret,
+      issuerAliases: aliasesFor(issuerAliases, metadata.issuer),
     });
+  }
+
+  /**
+   * The code grant. For an issuer with aliases (Google), a refusal by openid-client only because `iss`
+   * is a listed alias is retried by the alias's Configuration on the kept response (no second request).
+   */
+  async function codeGrant(setup: ClientSetup, callbackUrl: URL, checks: Parameters<typeof authorizationCodeGrant>[2]) {
+    const grant = (configuration: Configuration) => authorizationCodeGrant(configuration, callbackUrl, checks);
+    if (setup.issuerAliases.length === 0) return grant(setup.configuration);
+    const exchange: Exchange = {};
+    try {
+      return await runExchange(exchange, () => grant(setup.configuration));
+    } catch (err) {
+      const alias = refusedAlias(err, setup.issuerAliases);
+      const aliasConfiguration = alias === null ? undefined : setup.aliasConfigurations.get(alias);
+      if (!aliasConfiguration || !exchange.kept) throw err;
+      return runExchange({ replay: exchange.kept }, () => grant(aliasConfiguration));
+    }
   }
 
   async function loginSetupFor(cfg: RpClientConfig): Promise<LoginSetup> {
@@ -161,24 +179,25 @@ export function createRelyingParty(opts: RelyingPartyOptions): RelyingParty {
       callbackUrl.searchParams.set('code', p.code);
       callbackUrl.searchParams.set('state', p.state);
 
-      let idToken: string | undefined;
+      let tokens: TokenEndpointResponse;
       try {
-        const tokens = await authorizationCodeGrant(setup.configuration, callbackUrl, {
+        tokens = await codeGrant(setup, callbackUrl, {
           expectedState: p.state,
           expectedNonce: p.nonce,
           pkceCodeVerifier: setup.usePkce ? p.codeVerifier : undefined,
           idTokenExpected: true,
         });
-        idToken = tokens.id_token;
       } catch (err) {
         throw mapCodeGrantError(err, timeoutMs);
       }
+      const idToken = tokens.id_token;
       if (!idToken) {
         throw new RpError('token_exchange_failed', 502, `${MESSAGES.tokenExchangeFailed}: the identity provider answered without an ID token`);
       }
 
       const claims = await verifyIdToken(idToken, jwks, {
         issuer: cfg.issuerUrl,
+        issuerAliases: setup.issuerAliases,
         clientId: cfg.clientId,
         nonce: p.nonce,
         jwksUri: setup.metadata.jwks_uri,
@@ -186,11 +205,12 @@ export function createRelyingParty(opts: RelyingPartyOptions): RelyingParty {
         clockToleranceSec,
         nowMs: now(),
       });
-      return {
-        sub: claims.sub as string,
-        email: claimString(claims.email),
-        name: claimString(claims.name),
-      };
+      return resolveIdentity(claims, {
+        configuration: setup.configuration,
+        userinfoEndpoint: setup.metadata.userinfo_endpoint,
+        accessToken: tokens.access_token,
+        timeoutMs,
+      });
     },
 
     async checkIssuer(issuerUrl): Promise<IssuerCheck> {

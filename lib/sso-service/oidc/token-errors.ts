@@ -22,22 +22,45 @@ function statusOf(cause: unknown): number | null {
   return cause instanceof Response ? cause.status : null;
 }
 
+/** A transport failure (lib/net) of a request to `endpoint` ("token" or "userinfo"), or null. */
+function outboundFailure(err: unknown, timeoutMs: number, endpoint: string): RpError | null {
+  const outbound = findOutboundError(err);
+  if (!outbound) return null;
+  switch (outbound.kind) {
+    case 'timeout':
+      return tokenFailed(`the identity provider did not answer within ${formatSeconds(timeoutMs)}`, 504, 'idp_unavailable');
+    case 'too_large':
+      return tokenFailed("the identity provider's answer was too large");
+    case 'blocked_address':
+      return tokenFailed(`the ${endpoint} endpoint is on a blocked address`, 502, 'blocked_address');
+    default:
+      return tokenFailed('could not connect to the identity provider', 502, 'idp_unavailable');
+  }
+}
+
+/**
+ * The userinfo call (made only when the ID token lacks email or name) failed. The login fails with
+ * it: a userinfo answer for another `sub` means something is wrong, and a silent null email would
+ * hide a broken IdP configuration from the admin.
+ */
+export function mapUserInfoError(err: unknown, timeoutMs: number): RpError {
+  if (err instanceof RpError) return err;
+  const outbound = outboundFailure(err, timeoutMs, 'userinfo');
+  if (outbound) return outbound;
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED') {
+    return tokenFailed('the userinfo endpoint answered for a different user ("sub" differs from the ID token)');
+  }
+  const status =
+    err instanceof ResponseBodyError ? err.status : err instanceof WWWAuthenticateChallengeError ? err.status : statusOf((err as Error | null)?.cause);
+  return tokenFailed(status ? `the userinfo endpoint answered HTTP ${status}` : 'the userinfo endpoint gave an unexpected answer');
+}
+
 export function mapCodeGrantError(err: unknown, timeoutMs: number): RpError {
   if (err instanceof RpError) return err;
 
-  const outbound = findOutboundError(err);
-  if (outbound) {
-    switch (outbound.kind) {
-      case 'timeout':
-        return tokenFailed(`the identity provider did not answer within ${formatSeconds(timeoutMs)}`, 504, 'idp_unavailable');
-      case 'too_large':
-        return tokenFailed("the identity provider's answer was too large");
-      case 'blocked_address':
-        return tokenFailed('the token endpoint is on a blocked address', 502, 'blocked_address');
-      default:
-        return tokenFailed('could not connect to the identity provider', 502, 'idp_unavailable');
-    }
-  }
+  const outbound = outboundFailure(err, timeoutMs, 'token');
+  if (outbound) return outbound;
 
   if (err instanceof ResponseBodyError) {
     const code = typeof err.error === 'string' && OAUTH_ERROR_CODE.test(err.error) ? err.error : 'error';

@@ -1,3 +1,5 @@
+import type { IssuerAliases } from './issuer-aliases';
+
 /**
  * The relying party's public interface. The service's routes are written against exactly these
  * types; change them only together with lib/sso-service.
@@ -91,4 +93,10 @@ export interface RelyingPartyOptions {
   clockToleranceSec?: number;
   /** Clock in milliseconds since the epoch (tests). */
   now?: () => number;
+  /**
+   * ID-token `iss` values accepted per issuer besides the issuer itself. Default `DEFAULT_ISSUER_ALIASES`:
+   * only Google's documented `accounts.google.com` for `https://accounts.google.com`. A test seam (a test
+   * cannot serve https://accounts.google.com on loopback); the service always uses the default.
+   */
+  issuerAliases?: IssuerAliases;
 }

@@ -30,8 +30,16 @@ export type EndpointMode =
  * - `bad-signature`: signed with the current key, then the signature bytes are corrupted.
  * - `tampered-payload`: signed, then the payload is replaced (email changed) keeping the old signature.
  * - `unpublished-key`: signed by a fresh key of the same alg that is not in the JWKS, with the current `kid`.
+ * - `encryption-key`: RS256-signed by the key published with `use: "enc"` (`op.addEncryptionKey()`), with its `kid`.
  */
-export type SigningMode = 'key' | 'none' | 'hs256-client-secret' | 'bad-signature' | 'tampered-payload' | 'unpublished-key';
+export type SigningMode =
+  | 'key'
+  | 'none'
+  | 'hs256-client-secret'
+  | 'bad-signature'
+  | 'tampered-payload'
+  | 'unpublished-key'
+  | 'encryption-key';
 
 export interface TestUser {
   sub: string;
@@ -59,6 +67,14 @@ export interface Behaviour {
   omitDiscoveryFields: string[];
   discovery: EndpointMode;
   jwks: EndpointMode;
+  /** Serve the JWKS without `use` on any key (many IdPs omit it; it is optional in RFC 7517). */
+  jwksOmitUse: boolean;
+  /** Applied before the Bearer token is checked. */
+  userinfo: EndpointMode;
+  /** Merged over the userinfo claims (sub, email, email_verified, name of the user the token was issued for). */
+  userinfoClaims: Record<string, unknown>;
+  /** Claim names deleted from the userinfo response after the overrides. */
+  omitUserinfoClaims: string[];
   /** Applied after the request body is read and recorded, before any validation. */
   token: EndpointMode;
   /** Extra members merged into a normal token response (e.g. { token_type: 'weird' }). */
@@ -94,6 +110,10 @@ export function defaultBehaviour(): Behaviour {
     omitDiscoveryFields: [],
     discovery: { kind: 'normal' },
     jwks: { kind: 'normal' },
+    jwksOmitUse: false,
+    userinfo: { kind: 'normal' },
+    userinfoClaims: {},
+    omitUserinfoClaims: [],
     token: { kind: 'normal' },
     tokenResponseExtra: {},
     authorizeError: null,

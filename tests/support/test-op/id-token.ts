@@ -41,6 +41,19 @@ export function idTokenPayload(ctx: IdTokenContext, behave: Behaviour): JWTPaylo
   return payload as JWTPayload;
 }
 
+/** The userinfo response for `sub` (the user the access token was issued for), as `behave` says. */
+export function userinfoClaims(sub: string, behave: Behaviour): Record<string, unknown> {
+  const claims: Record<string, unknown> = {
+    sub,
+    email: behave.user.email,
+    email_verified: behave.user.email_verified,
+    name: behave.user.name,
+    ...behave.userinfoClaims,
+  };
+  for (const claim of behave.omitUserinfoClaims) delete claims[claim];
+  return claims;
+}
+
 /** Builds the ID token exactly as `behave` says, including the deliberately broken variants. */
 export async function issueIdToken(ctx: IdTokenContext, behave: Behaviour, keys: KeyRing): Promise<string> {
   const payload = idTokenPayload(ctx, behave);
@@ -55,6 +68,13 @@ export async function issueIdToken(ctx: IdTokenContext, behave: Behaviour, keys:
     return new SignJWT(payload)
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT', ...behave.idTokenHeader } as { alg: string })
       .sign(new TextEncoder().encode(ctx.clientSecret));
+  }
+
+  if (behave.signing === 'encryption-key') {
+    const enc = keys.encryption;
+    if (!enc) throw new Error("signing 'encryption-key' needs op.addEncryptionKey() first");
+    const header = { alg: 'RS256', typ: 'JWT', kid: enc.kid, ...behave.idTokenHeader };
+    return new SignJWT(payload).setProtectedHeader(header).sign(enc.privateKey);
   }
 
   const header: Record<string, unknown> = { alg: key.alg, typ: 'JWT', kid: key.kid, ...behave.idTokenHeader };

@@ -13,7 +13,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { fetch } from 'undici';
 import { defaultBehaviour, type AuthMethod, type Behaviour, type SigningAlg } from './behaviour';
 import { authenticateClient, parseBasic, type BasicDecoding, type TestOpClient } from './client-auth';
-import { issueIdToken } from './id-token';
+import { issueIdToken, userinfoClaims } from './id-token';
 import { KeyRing, type TestOpKey } from './keys';
 import { applyMode, sendJson, sendText } from './respond';
 
@@ -22,7 +22,7 @@ export { DEFAULT_USER, defaultBehaviour } from './behaviour';
 export type { BasicDecoding, TestOpClient } from './client-auth';
 export type { TestOpKey } from './keys';
 
-export type Endpoint = 'discovery' | 'authorize' | 'token' | 'jwks' | 'other';
+export type Endpoint = 'discovery' | 'authorize' | 'token' | 'jwks' | 'userinfo' | 'other';
 
 export interface RecordedRequest {
   at: number;
@@ -43,6 +43,8 @@ export interface RecordedRequest {
 export interface TestOpOptions {
   /** Issuer path, e.g. '/tenants/acme' (no trailing slash). Default: none. */
   issuerPath?: string;
+  /** The issuer ends in "/" (as Auth0's does: `https://tenant.auth0.com/`); endpoints stay below it. */
+  issuerTrailingSlash?: boolean;
   /** Advertised and enforced token endpoint auth methods. Default: both. */
   authMethods?: AuthMethod[];
   /**
@@ -63,7 +65,7 @@ export interface TestOpOptions {
 export interface TestOp {
   issuer: string;
   discoveryUrl: string;
-  endpoints: { authorization: string; token: string; jwks: string };
+  endpoints: { authorization: string; token: string; jwks: string; userinfo: string };
   /** Mutable: flip a field per test. `reset()` restores the defaults. */
   behave: Behaviour;
   /** Every request received, in order (including ones that then hang). */
@@ -75,11 +77,27 @@ export interface TestOp {
   keys: TestOpKey[];
   /** Adds a new current signing key (new kid); the old one leaves the JWKS unless keepOld. */
   rotateKey(opts?: { alg?: SigningAlg; keepOld?: boolean }): Promise<TestOpKey>;
+  /** Publishes an RSA key with `use: "enc"` next to the signing keys (see `signing: 'encryption-key'`). */
+  addEncryptionKey(): Promise<TestOpKey>;
   /** Restores default behaviour and clears recorded requests (keys and clients stay). */
   reset(): void;
   /** Follows this OP's automatic /authorize redirect and returns the callback URL it points to. */
   driveAuthorize(authorizeUrl: string | URL): Promise<URL>;
+  /** Stops the server this OP runs on (with every issuer mounted on it). */
   close(): Promise<void>;
+}
+
+/** One server (one origin) that can serve several issuers, e.g. Okta's org and custom authorization servers. */
+export interface TestOpHost {
+  origin: string;
+  /** Mounts an issuer at `opts.issuerPath`; paths of mounted issuers must not collide. */
+  addIssuer(opts?: Omit<TestOpOptions, 'host'>): Promise<TestOp>;
+  close(): Promise<void>;
+}
+
+interface MountedIssuer {
+  endpointOf(path: string): Endpoint;
+  handle(req: IncomingMessage, res: ServerResponse, url: URL, endpoint: Endpoint): Promise<void>;
 }
 
 /** The default client's secret contains `:`, `%`, `+` and a space, so Basic form-encoding is proven. */
@@ -88,6 +106,11 @@ export const DEFAULT_TEST_CLIENT: Readonly<TestOpClient> = Object.freeze({
   clientSecret: 'test secret:with%special+chars',
   redirectUris: [],
 });
+
+interface IssuedAccessToken {
+  sub: string;
+  expiresAt: number;
+}
 
 interface IssuedCode {
   clientId: string;
@@ -126,10 +149,81 @@ function redirectUriAllowed(client: TestOpClient, uri: string): boolean {
   }
 }
 
+/** Starts one OP server with one issuer: the usual way to get a test OP. */
 export async function startTestOp(opts: TestOpOptions = {}): Promise<TestOp> {
+  const host = await startTestOpHost(opts.host);
+  try {
+    return await host.addIssuer(opts);
+  } catch (err) {
+    await host.close();
+    throw err;
+  }
+}
+
+export async function startTestOpHost(hostname = '127.0.0.1'): Promise<TestOpHost> {
+  const mounted: MountedIssuer[] = [];
+  const sockets = new Set<Socket>();
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://test-op.invalid');
+    let target: MountedIssuer | undefined;
+    let endpoint: Endpoint = 'other';
+    for (const m of mounted) {
+      endpoint = m.endpointOf(url.pathname);
+      if (endpoint !== 'other') {
+        target = m;
+        break;
+      }
+    }
+    const owner = target ?? mounted[0];
+    if (!owner) return sendText(res, 404, 'not found');
+    owner.handle(req, res, url, endpoint).catch(() => {
+      if (!res.headersSent) sendText(res, 500, 'test OP internal error');
+      else res.destroy();
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, hostname, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const origin = `http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${port}`;
+
+  let closed: Promise<void> | undefined;
+  const close = () => {
+    closed ??= new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      // Hanging and endless responses never finish on their own.
+      for (const socket of sockets) socket.destroy();
+    });
+    return closed;
+  };
+
+  return {
+    origin,
+    close,
+    async addIssuer(opts = {}) {
+      const { op, mount } = await mountIssuer(origin, opts, close);
+      mounted.push(mount);
+      return op;
+    },
+  };
+}
+
+async function mountIssuer(
+  origin: string,
+  opts: Omit<TestOpOptions, 'host'>,
+  close: () => Promise<void>,
+): Promise<{ op: TestOp; mount: MountedIssuer }> {
   const issuerPath = (opts.issuerPath ?? '').replace(/\/+$/, '');
   if (issuerPath && !issuerPath.startsWith('/')) throw new Error('issuerPath must start with /');
-  const host = opts.host ?? '127.0.0.1';
   const authMethods: AuthMethod[] = [...(opts.authMethods ?? ['client_secret_basic', 'client_secret_post'])];
   const basicDecoding = opts.basicDecoding ?? 'form';
   const requireNonce = opts.requireNonce ?? true;
@@ -141,14 +235,17 @@ export async function startTestOp(opts: TestOpOptions = {}): Promise<TestOp> {
   const behave = defaultBehaviour();
   const requests: RecordedRequest[] = [];
   const codes = new Map<string, IssuedCode>();
-  const sockets = new Set<Socket>();
-  let issuer = '';
+  const accessTokens = new Map<string, IssuedAccessToken>();
+  // Endpoints hang below the issuer; an issuer with a trailing slash does not double it.
+  const base = `${origin}${issuerPath}`;
+  const issuer = opts.issuerTrailingSlash ? `${base}/` : base;
 
   const paths = {
     discovery: `${issuerPath}/.well-known/openid-configuration`,
     authorize: `${issuerPath}/authorize`,
     token: `${issuerPath}/token`,
     jwks: `${issuerPath}/jwks`,
+    userinfo: `${issuerPath}/userinfo`,
   };
   const endpointOf = (path: string): Endpoint =>
     (Object.entries(paths).find(([, p]) => p === path)?.[0] as Endpoint | undefined) ?? 'other';
@@ -160,9 +257,10 @@ export async function startTestOp(opts: TestOpOptions = {}): Promise<TestOp> {
     if (behave.signing === 'hs256-client-secret') algs.add('HS256');
     const doc: Record<string, unknown> = {
       issuer,
-      authorization_endpoint: `${issuer}/authorize`,
-      token_endpoint: `${issuer}/token`,
-      jwks_uri: `${issuer}/jwks`,
+      authorization_endpoint: `${base}/authorize`,
+      token_endpoint: `${base}/token`,
+      jwks_uri: `${base}/jwks`,
+      userinfo_endpoint: `${base}/userinfo`,
       response_types_supported: ['code'],
       response_modes_supported: ['query'],
       grant_types_supported: ['authorization_code'],
@@ -254,8 +352,10 @@ export async function startTestOp(opts: TestOpOptions = {}): Promise<TestOp> {
       behave,
       keyRing,
     );
+    const accessToken = randomBytes(24).toString('base64url');
+    accessTokens.set(accessToken, { sub: behave.user.sub, expiresAt: Date.now() + 300_000 });
     sendJson(res, 200, {
-      access_token: randomBytes(24).toString('base64url'),
+      access_token: accessToken,
       token_type: 'Bearer',
       expires_in: 300,
       scope: 'openid email profile',
@@ -264,12 +364,21 @@ export async function startTestOp(opts: TestOpOptions = {}): Promise<TestOp> {
     });
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://test-op.invalid');
-    const endpoint = endpointOf(url.pathname);
+  /** OIDC Core §5.3: the claims of the user the access token was issued for, to a Bearer token only. */
+  function handleUserinfo(req: IncomingMessage, res: ServerResponse): void {
+    if (applyMode(res, behave.userinfo)) return;
+    const [scheme, token, ...rest] = (req.headers.authorization ?? '').split(' ');
+    const grant = scheme?.toLowerCase() === 'bearer' && token && !rest.length ? accessTokens.get(token) : undefined;
+    if (!grant || grant.expiresAt < Date.now()) {
+      return sendJson(res, 401, { error: 'invalid_token' }, { 'www-authenticate': 'Bearer error="invalid_token"' });
+    }
+    sendJson(res, 200, userinfoClaims(grant.sub, behave));
+  }
+
+  function record(req: IncomingMessage, url: URL, endpoint: Endpoint): RecordedRequest {
     const basic = parseBasic(req.headers.authorization);
     const basicRaw = parseBasic(req.headers.authorization, 'raw');
-    const record: RecordedRequest = {
+    const entry: RecordedRequest = {
       at: Date.now(),
       endpoint,
       method: req.method ?? 'GET',
@@ -279,49 +388,34 @@ export async function startTestOp(opts: TestOpOptions = {}): Promise<TestOp> {
       ...(basic && basic !== 'malformed' ? { basic } : {}),
       ...(basicRaw && basicRaw !== 'malformed' ? { basicRaw } : {}),
     };
-    requests.push(record);
+    requests.push(entry);
+    return entry;
+  }
 
+  async function handle(req: IncomingMessage, res: ServerResponse, url: URL, endpoint: Endpoint): Promise<void> {
+    const entry = record(req, url, endpoint);
     switch (endpoint) {
       case 'discovery':
         if (!applyMode(res, behave.discovery)) sendJson(res, 200, discoveryDocument());
         return;
       case 'jwks':
-        if (!applyMode(res, behave.jwks)) sendJson(res, 200, keyRing.publishedJwks());
+        if (!applyMode(res, behave.jwks)) sendJson(res, 200, keyRing.publishedJwks({ omitUse: behave.jwksOmitUse }));
         return;
       case 'authorize':
         return handleAuthorize(url, res);
       case 'token':
-        return handleToken(req, res, record);
+        return handleToken(req, res, entry);
+      case 'userinfo':
+        return handleUserinfo(req, res);
       default:
         sendText(res, 404, 'not found');
     }
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch(() => {
-      if (!res.headersSent) sendText(res, 500, 'test OP internal error');
-      else res.destroy();
-    });
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  issuer = `http://${host.includes(':') ? `[${host}]` : host}:${port}${issuerPath}`;
-
-  let closed: Promise<void> | undefined;
   const op: TestOp = {
     issuer,
-    discoveryUrl: `${issuer}/.well-known/openid-configuration`,
-    endpoints: { authorization: `${issuer}/authorize`, token: `${issuer}/token`, jwks: `${issuer}/jwks` },
+    discoveryUrl: `${base}/.well-known/openid-configuration`,
+    endpoints: { authorization: `${base}/authorize`, token: `${base}/token`, jwks: `${base}/jwks`, userinfo: `${base}/userinfo` },
     behave,
     requests,
     requestsTo: (endpoint) => requests.filter((r) => r.endpoint === endpoint),
@@ -329,22 +423,16 @@ export async function startTestOp(opts: TestOpOptions = {}): Promise<TestOp> {
     authMethods,
     keys: keyRing.keys,
     rotateKey: ({ alg, keepOld } = {}) => keyRing.rotate(alg, keepOld),
+    addEncryptionKey: () => keyRing.addEncryptionKey(),
     reset() {
       for (const key of Object.keys(behave)) delete (behave as unknown as Record<string, unknown>)[key];
       Object.assign(behave, defaultBehaviour());
       requests.length = 0;
     },
     driveAuthorize,
-    close() {
-      closed ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // Hanging and endless responses never finish on their own.
-        for (const socket of sockets) socket.destroy();
-      });
-      return closed;
-    },
+    close,
   };
-  return op;
+  return { op, mount: { endpointOf, handle } };
 }
 
 /**

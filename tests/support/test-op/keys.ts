@@ -39,7 +39,27 @@ export class KeyRing {
     return key;
   }
 
-  publishedJwks(): { keys: JWK[] } {
-    return { keys: this.keys.filter((k) => k.published).map((k) => k.publicJwk) };
+  /** Published with `use: "enc"` and no `alg`, as IdPs that also take encrypted requests list it; never a signing key. */
+  encryption: TestOpKey | undefined;
+
+  async addEncryptionKey(): Promise<TestOpKey> {
+    if (this.encryption) return this.encryption;
+    const key = await generateTestKey('RS256');
+    const { alg: _alg, ...jwk } = key.publicJwk;
+    void _alg;
+    this.encryption = { ...key, kid: `enc-${key.kid}`, publicJwk: { ...jwk, kid: `enc-${key.kid}`, use: 'enc' } };
+    return this.encryption;
+  }
+
+  publishedJwks({ omitUse = false } = {}): { keys: JWK[] } {
+    const keys = [...this.keys.filter((k) => k.published), ...(this.encryption ? [this.encryption] : [])].map((k) => k.publicJwk);
+    if (!omitUse) return { keys };
+    return {
+      keys: keys.map((k) => {
+        const copy = { ...k };
+        delete copy.use;
+        return copy;
+      }),
+    };
   }
 }

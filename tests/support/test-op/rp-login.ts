@@ -3,8 +3,27 @@
  * service's two routes do: authorizationUrl → the OP's /authorize → redeem.
  */
 import { randomBytes } from 'node:crypto';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { RpError, type RelyingParty, type RpClientConfig } from '@/lib/sso-service/oidc';
-import type { TestOp } from './index';
+import { startTestOp, type TestOp, type TestOpOptions } from './index';
+
+/** One test OP for a whole file: started before, reset after each test, closed after all. */
+export function sharedTestOp(opts: TestOpOptions = {}): { readonly op: TestOp } {
+  let op: TestOp | undefined;
+  beforeAll(async () => {
+    op = await startTestOp(opts);
+  });
+  afterEach(() => op?.reset());
+  afterAll(async () => {
+    await op?.close();
+  });
+  return {
+    get op() {
+      if (!op) throw new Error('the shared test OP is not started yet');
+      return op;
+    },
+  };
+}
 
 export const RP_REDIRECT_URI = 'https://console.example/sso/callback';
 

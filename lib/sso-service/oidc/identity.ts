@@ -1,0 +1,59 @@
+/**
+ * The signed-in identity: `sub`, `email` and `name` from the verified ID token; the userinfo endpoint
+ * is asked only when the ID token omits `email` or `name` (so a warm login whose ID token has both makes
+ * exactly one IdP request, the token request). The userinfo call is openid-client's fetchUserInfo on the
+ * set-up's Configuration, so it goes through the same guarded fetch (address checks, size cap, timeout)
+ * as every other IdP request, and openid-client refuses an answer whose `sub` is not the ID token's.
+ *
+ * Email, in order: the ID token's `email`, userinfo's `email`, then `preferred_username` only if it
+ * looks like an email address. Microsoft Entra ID leaves `email` out of ID tokens for most work
+ * accounts unless the optional claim is configured, while `preferred_username` holds the sign-in name
+ * (usually the UPN, `user@tenant-domain`); Entra documents that value as mutable and not for
+ * authorization. It is used only as the contact address shown for the identity, never to identify
+ * it (that is `sub`), and only when it has an email's shape, so a bare user name (Keycloak) or a phone
+ * number is never presented as an email.
+ */
+import { fetchUserInfo, type Configuration } from 'openid-client';
+import type { JWTPayload } from 'jose';
+import { mapUserInfoError } from './token-errors';
+import type { RpIdentity } from './types';
+
+const EMAIL_SHAPE = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
+const EMAIL_MAX = 254;
+
+function claimString(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
+export function emailShaped(value: unknown): string | null {
+  return typeof value === 'string' && value.length <= EMAIL_MAX && EMAIL_SHAPE.test(value) ? value : null;
+}
+
+export interface UserInfoSource {
+  configuration: Configuration;
+  /** Absent when the IdP does not advertise one: then the ID token is all there is. */
+  userinfoEndpoint: string | undefined;
+  accessToken: string | undefined;
+  timeoutMs: number;
+}
+
+export async function resolveIdentity(claims: JWTPayload, source: UserInfoSource): Promise<RpIdentity> {
+  const sub = claims.sub as string;
+  let email = claimString(claims.email);
+  let name = claimString(claims.name);
+  let username = claims.preferred_username;
+  // Only claims the ID token leaves out are looked up; one it carries in a wrong shape stays null.
+  const omitted = claims.email === undefined || claims.name === undefined;
+  if (omitted && source.userinfoEndpoint && source.accessToken) {
+    let info: Record<string, unknown>;
+    try {
+      info = await fetchUserInfo(source.configuration, source.accessToken, sub);
+    } catch (err) {
+      throw mapUserInfoError(err, source.timeoutMs);
+    }
+    if (claims.email === undefined) email = claimString(info.email);
+    if (claims.name === undefined) name = claimString(info.name);
+    username ??= info.preferred_username;
+  }
+  return { sub, email: email ?? emailShaped(username), name };
+}
