@@ -12,7 +12,7 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -363,7 +363,11 @@ async function main(): Promise<void> {
   }
   const user = idp.users[0];
   const envFile = args.data['write-env'];
-  if (envFile) await writeFile(envFile, interopEnvFile({ issuer: idp.issuer, ...idp.client, user }), { mode: 0o600 });
+  if (envFile) {
+    // Written whole, then renamed: a shell waiting for the file never sources half of it.
+    await writeFile(`${envFile}.partial`, interopEnvFile({ issuer: idp.issuer, ...idp.client, user }), { mode: 0o600 });
+    await rename(`${envFile}.partial`, envFile);
+  }
   console.log(
     `LemonLDAP::NG ready in ${((Date.now() - started) / 1000).toFixed(1)} s: issuer ${idp.issuer} · client ${idp.client.clientId} ` +
       `· user ${user.username} / ${user.password} · redirect URIs ${idp.redirectUris.join(' ')}` +

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# `npm run test:interop`: the service and the console against LemonLDAP::NG, a real OpenID Provider from
+# Debian's packages (Perl). Installs it when missing (root), then
+#   1. vitest tests/interop: the contract flow over HTTP (each run starts its own LemonLDAP on a free port);
+#   2. Playwright e2e/interop-lemonldap.spec.ts: console test sign-in and member login on LemonLDAP's page
+#      (LemonLDAP started here with the e2e stack's callback as redirect URI). Needs a production build:
+#      made when there is none; after changing the console, run `npx next build` first.
+# Reports: test-results/vitest-interop.json, test-results/playwright-interop.json; ends with `N passed, N failed`.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+export NEXT_TELEMETRY_DISABLED=1
+REPORTS=test-results
+mkdir -p "$REPORTS"
+rm -f "$REPORTS/vitest-interop.json" "$REPORTS/playwright-interop.json"
+t0=$SECONDS
+
+bash scripts/interop/install-lemonldap.sh || exit 1
+# From here on a LemonLDAP that cannot start is a failure, not a skip.
+export INTEROP_REQUIRED=1
+
+echo "==> vitest tests/interop"
+npx vitest run tests/interop --reporter=default --reporter=json --outputFile.json="$REPORTS/vitest-interop.json"
+summary=(--vitest "$REPORTS/vitest-interop.json")
+
+if [ ! -f .next/BUILD_ID ]; then
+  echo "==> next build (no production build yet)"
+  npx next build || { summary+=(--failed-step "next build"); node --import tsx scripts/ci-summary.ts "${summary[@]}"; exit 1; }
+fi
+
+# shellcheck source=scripts/interop/lemonldap-up.sh
+source scripts/interop/lemonldap-up.sh
+trap interop_idp_stop EXIT
+echo "==> LemonLDAP::NG for the console spec"
+if interop_idp_start "http://localhost:${E2E_PORT:-3100}/sso/callback"; then
+  echo "==> Playwright e2e/interop-lemonldap.spec.ts"
+  PLAYWRIGHT_JSON_OUTPUT_FILE="$REPORTS/playwright-interop.json" npx playwright test e2e/interop-lemonldap.spec.ts
+  summary+=(--playwright "$REPORTS/playwright-interop.json")
+  interop_idp_stop
+else
+  summary+=(--failed-step "start LemonLDAP::NG for the Playwright spec")
+fi
+
+echo "interop suite: $((SECONDS - t0))s"
+node --import tsx scripts/ci-summary.ts "${summary[@]}"
