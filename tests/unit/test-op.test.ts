@@ -2,7 +2,7 @@ import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import { fetch } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_TEST_CLIENT, driveAuthorize, startTestOp, type TestOp } from '@/tests/support/test-op';
+import { DEFAULT_TEST_CLIENT, driveAuthorize, startTestOp, startTestOpHost, type TestOp } from '@/tests/support/test-op';
 
 const CALLBACK = 'http://127.0.0.1:9/sso/callback';
 
@@ -299,6 +299,44 @@ describe('test OP, configuration variants', () => {
       expect(doc).toMatchObject({ issuer: `${op.issuer}/`, token_endpoint: 'http://169.254.169.254/latest/token' });
       // openid-client normalises an origin-only issuer, but not one with a path: this must fail.
       await expect(rp(op)).rejects.toThrow();
+    } finally {
+      await op.close();
+    }
+  });
+
+  it('mounts two issuers on one host, and serves an issuer with a trailing slash', async () => {
+    const host = await startTestOpHost();
+    try {
+      const root = await host.addIssuer({ issuerTrailingSlash: true });
+      const nested = await host.addIssuer({ issuerPath: '/oauth2/default' });
+      expect(root.issuer).toBe(`${host.origin}/`);
+      expect(nested.issuer).toBe(`${host.origin}/oauth2/default`);
+      const docs = await Promise.all([root, nested].map(async (o) => (await (await fetch(o.discoveryUrl)).json()) as Record<string, unknown>));
+      expect(docs.map((d) => d.issuer)).toEqual([root.issuer, nested.issuer]);
+      expect(docs.map((d) => d.token_endpoint)).toEqual([`${host.origin}/token`, `${host.origin}/oauth2/default/token`]);
+      expect(root.requestsTo('discovery')).toHaveLength(1);
+      expect(nested.requestsTo('discovery')).toHaveLength(1);
+      const tokens = await (await login(nested, await rp(nested))).exchange();
+      expect(tokens.claims()?.iss).toBe(nested.issuer);
+      expect(root.requestsTo('token')).toHaveLength(0);
+    } finally {
+      await host.close();
+    }
+  });
+
+  it('answers userinfo for a Bearer token it issued, with the claims behave says', async () => {
+    const op = await startTestOp();
+    try {
+      const config = await rp(op);
+      const tokens = await (await login(op, config)).exchange();
+      op.behave.userinfoClaims = { name: 'Other Name' };
+      op.behave.omitUserinfoClaims = ['email'];
+      const info = await oidc.fetchUserInfo(config, tokens.access_token, 'test-op-user-1');
+      expect(info).toMatchObject({ sub: 'test-op-user-1', name: 'Other Name' });
+      expect(info.email).toBeUndefined();
+      const anonymous = await fetch(op.endpoints.userinfo);
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer/);
     } finally {
       await op.close();
     }
