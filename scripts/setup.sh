@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian machine lacks for this project, and nothing when it is all there.
-#   bash scripts/setup.sh          node_modules (npm ci when missing or stale) + Chromium for Playwright
+#   bash scripts/setup.sh          node_modules (npm ci when missing or stale) + Chromium + LemonLDAP::NG
 #   bash scripts/setup.sh deps     node_modules only (what `npm run dev` needs)
 #   bash scripts/setup.sh browser  Chromium only
+#   bash scripts/setup.sh interop  LemonLDAP::NG only (Debian packages; the interop suite's OpenID Provider)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
@@ -90,12 +91,14 @@ ensure_chromium() {
 case "$want" in
   deps) ensure_node_modules ;;
   browser) ensure_chromium ;;
+  interop) bash scripts/interop/install-lemonldap.sh ;;
   all)
     ensure_node_modules
     ensure_chromium
+    bash scripts/interop/install-lemonldap.sh
     ;;
   *)
-    echo "usage: bash scripts/setup.sh [deps|browser|all]" >&2
+    echo "usage: bash scripts/setup.sh [deps|browser|interop|all]" >&2
     exit 2
     ;;
 esac

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # THE test command (`npm test`, and what CI runs through .ci/run): installs what is missing, then
 # typecheck → lint → vitest → next build → Playwright, and ends with ONE line: `N passed, N failed`.
+# The interop suite against LemonLDAP::NG (a Perl OpenID Provider from Debian) is part of both runs.
 # Every step runs even when an earlier one failed (except Playwright, which needs the build), so one run
 # shows everything that is wrong. Exit code is non-zero on any failure.
 set -uo pipefail
@@ -34,6 +35,9 @@ if ! run_step counted setup bash scripts/setup.sh; then
   exit 1
 fi
 
+# The interop tests (LemonLDAP::NG, installed by setup) run here, and fail if it cannot start.
+export INTEROP_REQUIRED=1
+
 run_step counted typecheck bash -c 'npx next typegen && npx tsc --noEmit'
 run_step counted lint npx eslint .
 
@@ -49,8 +53,13 @@ for i in $(seq 1 60); do
   sleep 5
 done
 if run_step counted "next build" npx next build; then
+  # LemonLDAP::NG in the background for e2e/interop-lemonldap.spec.ts (it skips itself without one).
+  source scripts/interop/lemonldap-up.sh
+  trap interop_idp_stop EXIT
+  run_step counted "start LemonLDAP::NG (interop IdP)" interop_idp_start "http://localhost:${E2E_PORT:-3100}/sso/callback"
   run_step reported "end-to-end tests (Playwright)" npx playwright test
   summary_args+=(--playwright "$REPORTS/playwright.json")
+  interop_idp_stop
 else
   echo "(Playwright skipped: it runs against the production build)"
 fi
