@@ -6,6 +6,10 @@
  *   const op = await startTestOp({ issuerPath: '/tenants/acme' });
  *   op.behave.idTokenClaims = { iss: 'https://evil.example' };
  *   const callback = await driveAuthorize(authorizationUrlFromTheRp);
+ *
+ * Vendor shapes are options too: `issuerTrailingSlash` (Auth0), `basicDecoding: 'raw'` (IdPs that
+ * compare Basic credentials without decoding them), and `startTestOpHost()` + `addIssuer()` for
+ * several issuers on one origin (Okta's org and custom authorization servers).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
