@@ -8,7 +8,9 @@ import { test, expect, IdpLoginPage } from './fixtures';
 test.describe('SSO settings', () => {
   test('shows the callback URL and the member link before anything is typed', async ({ adminPage, ssoSettings, freshOrg, e2e }) => {
     await ssoSettings.goto();
-    await expect(adminPage.getByText(`${e2e.baseUrl}/sso/callback`, { exact: true })).toBeVisible();
+    // The provider guide repeats the callback URL as the redirect URI to register; this is the addresses card.
+    const addresses = adminPage.locator('section').filter({ has: adminPage.getByRole('heading', { name: 'Your console’s addresses' }) });
+    await expect(addresses.getByText(`${e2e.baseUrl}/sso/callback`, { exact: true })).toBeVisible();
     await expect(ssoSettings.copyCallbackButton()).toBeVisible();
     await expect(adminPage.getByText(`${e2e.baseUrl}/login?org=${freshOrg.developerId}`, { exact: true })).toBeVisible();
     await expect(ssoSettings.copyMemberLinkButton()).toBeVisible();

@@ -86,15 +86,47 @@ export function SsoConfigForm({ action, callbackUrl, config, devMode }: SsoConfi
     }),
   );
   return (
-    <FormBody
-      key={stateKey(state)}
-      state={state}
-      formAction={formAction}
-      pending={pending}
-      config={config}
-      devMode={devMode}
-      hasSavedSecret={hasSavedSecret}
-    />
+    <>
+      <FormBody
+        key={stateKey(state)}
+        state={state}
+        formAction={formAction}
+        pending={pending}
+        config={config}
+        devMode={devMode}
+        hasSavedSecret={hasSavedSecret}
+      />
+      {state.suggestions?.issuerUrl ? (
+        <UseIssuerForm formAction={formAction} issuer={state.suggestions.issuerUrl} state={state} hasSavedSecret={hasSavedSecret} />
+      ) : null}
+    </>
+  );
+}
+
+const USE_ISSUER_FORM_ID = 'sso-use-issuer';
+
+/**
+ * What the "Use <issuer>" button submits when JavaScript is off: the form's other values with the proposed
+ * issuer. The secret is never in the page, so the answer asks for it again, with the issuer now filled in.
+ */
+function UseIssuerForm({
+  formAction,
+  issuer,
+  state,
+  hasSavedSecret,
+}: {
+  formAction: (formData: FormData) => void;
+  issuer: string;
+  state: State;
+  hasSavedSecret: boolean;
+}) {
+  return (
+    <form id={USE_ISSUER_FORM_ID} action={formAction} hidden>
+      <input type="hidden" name="issuerUrl" value={issuer} />
+      <input type="hidden" name="clientId" value={state.values.clientId ?? ''} />
+      <input type="hidden" name="redirectUri" value={state.values.redirectUri ?? ''} />
+      {hasSavedSecret ? <input type="hidden" name={HAS_SAVED_SECRET_FIELD} value="1" /> : null}
+    </form>
   );
 }
 
@@ -174,6 +206,23 @@ function FormBody({
     };
   }, [showSaved]);
 
+  // "Use <issuer>": the server proposed an issuer for a slash/case slip. One click puts it in the field.
+  const suggestedIssuer = state.suggestions?.issuerUrl;
+  const [appliedIssuer, setAppliedIssuer] = useState<string | null>(null);
+
+  function applySuggestedIssuer(issuer: string) {
+    const form = formRef.current;
+    const input = form?.elements.namedItem('issuerUrl');
+    if (!(input instanceof HTMLInputElement)) return;
+    input.value = issuer;
+    setAppliedIssuer(issuer);
+    setClientErrors((prev) => ({ ...prev, issuerUrl: null }));
+    setSavedVisible(false);
+    // The secret is never sent back after a failed save, so it is the one thing left to type.
+    const secret = form?.elements.namedItem('clientSecret');
+    (secret instanceof HTMLInputElement && !secret.value ? secret : input).focus();
+  }
+
   const errorFor = (field: SsoConfigField): string | undefined => {
     if (field in clientErrors) return clientErrors[field] ?? undefined;
     return state.fieldErrors[field];
@@ -248,6 +297,10 @@ function FormBody({
   // The summary answers a refused submission; errors found on blur only mark their own field.
   const showClientSummary = submitRefused && Object.values(clientErrors).some(Boolean);
 
+  const issuerNote = appliedIssuer
+    ? `Issuer URL set to “${appliedIssuer}”. Enter the client secret again, then save.`
+    : state.notes?.issuerUrl;
+
   return (
     <form
       ref={formRef}
@@ -276,7 +329,13 @@ function FormBody({
       <Field
         id="sso-issuerUrl"
         label={SSO_FIELD_LABELS.issuerUrl}
-        hint="Your identity provider’s issuer, exactly as in its /.well-known/openid-configuration."
+        hint={
+          issuerNote ? (
+            <span className="font-medium text-sky-800">{issuerNote}</span>
+          ) : (
+            'Your identity provider’s issuer, exactly as in its /.well-known/openid-configuration.'
+          )
+        }
         error={errorFor('issuerUrl')}
       >
         <Input
@@ -291,6 +350,27 @@ function FormBody({
           onChange={(e) => onChange('issuerUrl', e.currentTarget.value)}
         />
       </Field>
+      {suggestedIssuer && !appliedIssuer ? (
+        // Belongs to the small form next to this one (`form` attribute), so it is never this form's default
+        // button (Enter still saves). Without JavaScript it submits that form, and the page comes back with this
+        // issuer filled in and the client secret to enter again.
+        <Button
+          type="submit"
+          form={USE_ISSUER_FORM_ID}
+          variant="secondary"
+          size="sm"
+          className="-mt-3 h-auto! min-h-8 py-1 text-left break-all whitespace-normal!"
+          onClick={(event) => {
+            event.preventDefault();
+            applySuggestedIssuer(suggestedIssuer);
+          }}
+        >
+          Use {suggestedIssuer}
+        </Button>
+      ) : null}
+      <p aria-live="polite" className="sr-only">
+        {appliedIssuer ? `Issuer URL set to ${appliedIssuer}.` : ''}
+      </p>
       <Field id="sso-clientId" label={SSO_FIELD_LABELS.clientId} error={errorFor('clientId')}>
         <Input
           name="clientId"

@@ -8,6 +8,8 @@ export interface SsoFormValues {
   redirectUri?: string;
 }
 
+export type ProviderName = 'Okta' | 'Microsoft Entra ID' | 'Google Workspace' | 'Auth0' | 'Keycloak' | 'Other OIDC provider';
+
 /** The admin's SSO settings at /settings/sso. */
 export class SsoSettingsPage {
   constructor(readonly page: Page) {}
@@ -24,6 +26,12 @@ export class SsoSettingsPage {
   readonly copyCallbackButton = () => this.page.getByRole('button', { name: 'Copy callback URL' });
   readonly copyMemberLinkButton = () => this.page.getByRole('button', { name: 'Copy member sign-in link' });
   readonly signOutButton = () => this.page.getByRole('button', { name: 'Sign out', exact: true });
+  /** The provider picker (a radio group) and the guide it shows for the chosen provider. */
+  readonly providerRadio = (name: ProviderName) => this.page.getByRole('radio', { name, exact: true });
+  readonly providerGuide = (name: ProviderName) => this.page.getByRole('region', { name: `${name} setup`, exact: true });
+  readonly copyRedirectUriButton = () => this.page.getByRole('button', { name: 'Copy redirect URI' });
+  /** The one-click fix offered when the issuer differs from the declared one only by a slash or case. */
+  readonly useIssuerButton = (issuer: string) => this.page.getByRole('button', { name: `Use ${issuer}`, exact: true });
   /** The configuration form (the page also has the test sign-in and delete forms). */
   readonly form = () => this.page.locator('form').filter({ has: this.saveButton() });
   /**
@@ -33,8 +41,9 @@ export class SsoSettingsPage {
   readonly formError = () => this.form().getByRole('alert');
   readonly status = () => this.form().getByRole('status');
 
-  async goto(): Promise<void> {
-    await this.page.goto('/settings/sso');
+  /** `provider` preselects a guide in the picker (`?provider=`), e.g. `entra`. */
+  async goto(provider?: string): Promise<void> {
+    await this.page.goto(provider ? `/settings/sso?provider=${encodeURIComponent(provider)}` : '/settings/sso');
     await expect(this.heading()).toBeVisible();
   }
 

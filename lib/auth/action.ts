@@ -21,6 +21,8 @@ export interface ActionOutcome<V> {
   formError?: string;
   /** Override the echoed values (e.g. clear the form after a successful save). */
   values?: Partial<Record<FieldName<V>, string>>;
+  notes?: FormState<V>['notes'];
+  suggestions?: FormState<V>['suggestions'];
 }
 
 export interface AdminActionOptions<V> {
@@ -105,6 +107,8 @@ export function adminAction<S extends $ZodType<Record<string, unknown>>>(
         fieldErrors,
         formError: outcome.formError ?? (hasFieldErrors ? 'Some fields need your attention.' : undefined),
         values: outcome.values ? echoValues<V>(outcome.values as Record<string, string>, neverEcho) : values,
+        ...(outcome.notes ? { notes: outcome.notes } : {}),
+        ...(outcome.suggestions ? { suggestions: outcome.suggestions } : {}),
       };
     } catch (err) {
       // redirect()/notFound() inside a handler are control flow, not failures.

@@ -16,6 +16,10 @@ export interface FormState<V> {
   formError?: string;
   /** Submitted values to refill the form after a failure; secret-looking fields are never included. */
   values: Partial<Record<FieldName<V>, string>>;
+  /** Per-field notes that are not errors (e.g. "what you pasted was trimmed"), shown with the field. */
+  notes?: Partial<Record<FieldName<V>, string>>;
+  /** Per-field values the server proposes as the fix for that field's error, for the form to offer in one click. */
+  suggestions?: Partial<Record<FieldName<V>, string>>;
 }
 
 export function initialFormState<V>(values: Partial<Record<FieldName<V>, string>> = {}): FormState<V> {

@@ -60,8 +60,11 @@ export function describeDiscoveryFailure(failure: DiscoveryFailure): string {
     case 'issuer_mismatch': {
       // lib/net reports `expected` = what the IdP's document declares, `actual` = what was entered.
       const declared = displayText(failure.expected ?? '', 300);
-      const slip = failure.suggestedIssuer ? ' They differ only by a trailing slash or letter case, but' : ' They';
-      return `The identity provider says its issuer is “${declared}”, but you entered “${displayText(failure.actual ?? '', 300)}”.${slip} must match exactly, including any trailing slash: use “${declared}”.`;
+      const entered = displayText(failure.actual ?? '', 300);
+      if (failure.suggestedIssuer) {
+        return `The identity provider’s issuer is “${declared}”, but you entered “${entered}”: they differ only by a trailing slash or letter case, and must match exactly.`;
+      }
+      return `The identity provider says its issuer is “${declared}”, but you entered “${entered}”. They must match exactly, including any trailing slash: use “${declared}”.`;
     }
     case 'tenant_placeholder':
       // `expected` is the tenant-specific shape, e.g. https://login.microsoftonline.com/<your tenant ID>/v2.0.

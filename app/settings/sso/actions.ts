@@ -15,6 +15,7 @@ import { buildSsoConfigSchema, HAS_SAVED_SECRET_FIELD, type SsoConfigInput } fro
 import type { FormState } from '@/lib/auth/form-state';
 import { ssoDevMode } from '@/lib/console/sso-mode';
 import { checkIssuer } from '@/lib/console/issuer-check';
+import { trimPastedDiscoveryUrl } from '@/lib/console/issuer-fixes';
 import { grantexMessageToFieldErrors } from '@/lib/console/grantex-field-errors';
 import { logSsoEvent } from '@/lib/console/log';
 
@@ -43,6 +44,8 @@ function makeSaveAction(hasSavedSecret: boolean) {
               ...(check.reachability ? { skipIssuerCheck: SKIP_CHECK_OFFER } : {}),
             },
             formError: 'The issuer could not be verified. Nothing was saved.',
+            // A slash or case slip: the form offers "Use <issuer>" (the next save checks it again like any value).
+            ...(check.suggestedIssuer ? { suggestions: { issuerUrl: check.suggestedIssuer } } : {}),
           };
         }
       }
@@ -87,7 +90,9 @@ export async function saveSsoConfig(prev: FormState<SsoConfigInput>, formData: F
     action = makeSaveAction(hasSavedSecret);
     saveActions.set(hasSavedSecret, action);
   }
-  return action(prev, formData);
+  const { note } = trimPastedDiscoveryUrl(formData);
+  const state = await action(prev, formData);
+  return note ? { ...state, notes: { ...state.notes, issuerUrl: note } } : state;
 }
 
 export const deleteSsoConfig = adminAction(z.object({}), async (_input, admin) => {

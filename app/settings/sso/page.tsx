@@ -14,6 +14,8 @@ import { SsoConfigForm } from '@/components/sso/sso-config-form';
 import { formatTime } from '@/components/sso/format-time';
 import { TestSignIn } from '@/components/sso/test-sign-in';
 import { DeleteConfig } from '@/components/sso/delete-config';
+import { ProviderGuide } from '@/components/sso/provider-guide';
+import { isProviderId } from '@/components/sso/provider-guides';
 import { readTestResult, TEST_RESULT_COOKIE } from '@/lib/console/test-result';
 import { sealingSecret } from '@/lib/console/cookie-options';
 import { ssoDevMode } from '@/lib/console/sso-mode';
@@ -35,7 +37,9 @@ export default async function SsoSettingsPage({ searchParams }: { searchParams: 
   const callback = callbackUrl();
   const memberLink = `${env().APP_URL}/login?org=${encodeURIComponent(admin.developerId)}`;
   const orgLabel = `${admin.name} (${admin.developerId})`;
-  const justDeleted = (await searchParams).deleted === '1' && !config;
+  const query = await searchParams;
+  const justDeleted = query.deleted === '1' && !config;
+  const provider = isProviderId(query.provider) ? query.provider : null;
 
   return (
     <div className="space-y-8">
@@ -116,6 +120,13 @@ export default async function SsoSettingsPage({ searchParams }: { searchParams: 
           </ol>
         </Card>
       ) : null}
+
+      <Card
+        title="Provider setup guide"
+        description="Where to create the app at your provider, and which values go into the form below."
+      >
+        <ProviderGuide redirectUri={callback} initial={provider} />
+      </Card>
 
       <Card
         title={config ? 'Change the configuration' : 'Configure your identity provider'}
