@@ -4,21 +4,10 @@
  * `timezone`, plus `user` and `password`). The page is LemonLDAP's, not ours: every input the form carries
  * is posted back as it is, and a page we do not recognise stops with what it said.
  */
-import { CookieJar, step } from '@/tests/support/idp-login';
+import { decodeEntities, driveIdpLogin, type CookieJar } from '@/tests/support/idp-login';
 
 export class LemonLdapLoginError extends Error {
   override name = 'LemonLdapLoginError';
-}
-
-const MAX_STEPS = 12;
-
-function decodeEntities(text: string): string {
-  return text
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&');
 }
 
 function attributes(tag: string): Record<string, string> {
@@ -60,36 +49,24 @@ export async function loginAtLemonLdap(
   user: { username: string; password: string },
   options: { jar?: CookieJar } = {},
 ): Promise<URL> {
-  const jar = options.jar ?? new CookieJar();
-  const origin = new URL(authorizeUrl).origin;
-  let current = new URL(authorizeUrl);
-  let res = await step(jar, current);
-  let submitted = false;
-
-  for (let i = 0; i < MAX_STEPS; i++) {
-    if (res.location) {
-      if (res.location.origin !== origin) return res.location;
-      current = res.location;
-      res = await step(jar, current);
-      continue;
-    }
-    const html = res.html ?? '';
-    const form = parseLoginForm(html);
-    if (res.status !== 200 || !form || submitted || !form.fields.has('user')) {
-      const said = pageMessage(html);
-      throw new LemonLdapLoginError(
-        `LemonLDAP stopped at ${current.pathname} with HTTP ${res.status}${said ? `: ${said}` : ''}` +
-          (submitted ? ' (after the login form was posted)' : ''),
-      );
-    }
-    submitted = true;
-    form.fields.set('user', user.username);
-    form.fields.set('password', user.password);
-    // action="#" posts back to the page's own URL (the authorization request), as a browser does.
-    const target = new URL(form.action, current);
-    target.hash = '';
-    current = target;
-    res = await step(jar, current, { method: 'POST', body: form.fields.toString() });
-  }
-  throw new LemonLdapLoginError('LemonLDAP redirected too many times');
+  return driveIdpLogin(
+    authorizeUrl,
+    ({ status, html, url }, pagesBefore) => {
+      const form = parseLoginForm(html);
+      if (status !== 200 || !form || pagesBefore > 0 || !form.fields.has('user')) {
+        const said = pageMessage(html);
+        throw new LemonLdapLoginError(
+          `LemonLDAP stopped at ${url.pathname} with HTTP ${status}${said ? `: ${said}` : ''}` +
+            (pagesBefore > 0 ? ' (after the login form was posted)' : ''),
+        );
+      }
+      form.fields.set('user', user.username);
+      form.fields.set('password', user.password);
+      // action="#" posts back to the page's own URL (the authorization request), as a browser does.
+      const target = new URL(form.action, url);
+      target.hash = '';
+      return { url: target, body: form.fields.toString() };
+    },
+    { jar: options.jar, tooManySteps: () => new LemonLdapLoginError('LemonLDAP redirected too many times') },
+  );
 }

@@ -94,18 +94,6 @@ describe.skipIf(!lemonLdapInstalled() && !required)('LemonLDAP::NG (Debian packa
   });
 
   it('runs the contract flow: signup → config → /sso/login → LemonLDAP login form → /sso/callback → identity → get/delete', async () => {
-    const api = (path: string, init: RequestInit & { key?: string } = {}) => {
-      const { key, headers, ...rest } = init;
-      return fetch(new URL(path, stack.serviceUrl), {
-        ...rest,
-        headers: {
-          accept: 'application/json',
-          ...(rest.body ? { 'content-type': 'application/json' } : {}),
-          ...(key ? { authorization: `Bearer ${key}` } : {}),
-          ...headers,
-        },
-      });
-    };
     const org = await signupOrg(stack.serviceUrl, 'LemonLDAP interop');
     const config = {
       issuerUrl: idp.issuer,
@@ -113,15 +101,13 @@ describe.skipIf(!lemonLdapInstalled() && !required)('LemonLDAP::NG (Debian packa
       clientSecret: idp.client.clientSecret,
       redirectUri: STACK_REDIRECT_URI,
     };
-
-    const saveRes = await api('/v1/sso/config', { method: 'POST', key: org.apiKey, body: JSON.stringify(config) });
-    const saveText = await saveRes.text();
-    expect(saveRes.status, saveText).toBe(201);
-    expect(JSON.parse(saveText)).toMatchObject({ issuerUrl: idp.issuer, clientId: config.clientId, redirectUri: STACK_REDIRECT_URI });
-    expect(saveText).not.toContain(config.clientSecret);
+    // POST /v1/sso/config: the service checks LemonLDAP's discovery document before it saves.
+    const saved = await org.client.createConfig(config);
+    expect(saved).toMatchObject({ issuerUrl: idp.issuer, clientId: config.clientId, redirectUri: STACK_REDIRECT_URI });
+    expect(JSON.stringify(saved)).not.toContain(config.clientSecret);
 
     const login = await json<{ authorizeUrl: string; protocol: string }>(
-      await api(`/sso/login?org=${encodeURIComponent(org.developerId)}`),
+      await fetch(new URL(`/sso/login?org=${encodeURIComponent(org.developerId)}`, stack.serviceUrl)),
     );
     expect(login.status).toBe(200);
     expect(login.body.protocol).toBe('oidc');
@@ -136,18 +122,15 @@ describe.skipIf(!lemonLdapInstalled() && !required)('LemonLDAP::NG (Debian packa
     expect(redirect.searchParams.get('state')).toBe(authorize.searchParams.get('state'));
     expect(redirect.searchParams.get('code')).toBeTruthy();
 
-    const callback = await json<unknown>(await api(`/sso/callback${redirect.search}`));
+    const callback = await json<unknown>(await fetch(new URL(`/sso/callback${redirect.search}`, stack.serviceUrl)));
     expect(callback.status, JSON.stringify(callback.body)).toBe(200);
     expect(callback.body).toEqual({ developerId: org.developerId, email: user.email, name: user.name, sub: user.sub });
     // The service authenticated with client_secret_basic, `-` and `.` as they are (LemonLDAP logs the method).
     expect(await idp.portalLog()).toContain('Method client_secret_basic used');
 
-    const got = await json<Record<string, unknown>>(await api('/v1/sso/config', { key: org.apiKey }));
-    expect(got.status).toBe(200);
-    expect(got.body).toMatchObject({ issuerUrl: idp.issuer, clientId: config.clientId });
-    expect(JSON.stringify(got.body)).not.toContain(config.clientSecret);
-    expect((await api('/v1/sso/config', { method: 'DELETE', key: org.apiKey })).status).toBe(204);
-    expect((await api('/v1/sso/config', { key: org.apiKey })).status).toBe(404);
+    await expect(org.client.getConfig()).resolves.toEqual(saved);
+    await org.client.deleteConfig();
+    await expect(org.client.getConfig()).resolves.toBeNull();
   });
 
   it('signs in a second user in a fresh browser session, with that user’s own claims', async () => {

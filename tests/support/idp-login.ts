@@ -62,8 +62,8 @@ export class CookieJar {
 
 const MAX_STEPS = 12;
 
-/** One request as a browser would send it: the jar's cookies, no redirect following (also used for LemonLDAP). */
-export async function step(
+/** One request as a browser would send it: the jar's cookies, no redirect following. */
+async function step(
   jar: CookieJar,
   url: URL,
   init: { method?: string; body?: string } = {},
@@ -82,7 +82,7 @@ export async function step(
   return { status: res.status, html: await res.text() };
 }
 
-function decodeEntities(text: string): string {
+export function decodeEntities(text: string): string {
   return text
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
@@ -97,6 +97,50 @@ function pageError(html: string | undefined): string | undefined {
   return m?.[1] ? decodeEntities(m[1]) : undefined;
 }
 
+/** A page an IdP showed (not a redirect), and where. */
+export interface IdpPage {
+  status: number;
+  html: string;
+  url: URL;
+}
+
+/** The request a page leads to: usually its form, posted. */
+export interface IdpNextRequest {
+  url: URL;
+  method?: 'GET' | 'POST';
+  body?: string;
+}
+
+/**
+ * Follows an IdP's redirects from the relying party's authorization URL, as a browser would, and hands every
+ * page the IdP shows to `onPage` (with how many pages came before), which answers with the next request or
+ * throws. Returns the first URL outside the IdP's origin: the RP's redirect_uri with `code` & `state`, or an error.
+ */
+export async function driveIdpLogin(
+  authorizeUrl: string,
+  onPage: (page: IdpPage, pagesBefore: number) => IdpNextRequest,
+  options: { jar?: CookieJar; tooManySteps?: (url: URL) => Error } = {},
+): Promise<URL> {
+  const jar = options.jar ?? new CookieJar();
+  const idpOrigin = new URL(authorizeUrl).origin;
+  let current = new URL(authorizeUrl);
+  let res = await step(jar, current);
+  let pages = 0;
+
+  for (let i = 0; i < MAX_STEPS; i++) {
+    if (res.location) {
+      if (res.location.origin !== idpOrigin) return res.location;
+      current = res.location;
+      res = await step(jar, current);
+      continue;
+    }
+    const next = onPage({ status: res.status, html: res.html ?? '', url: current }, pages++);
+    current = next.url;
+    res = await step(jar, current, { method: next.method ?? 'POST', body: next.body });
+  }
+  throw options.tooManySteps?.(current) ?? new Error(`the IdP redirected too many times (last: ${current.href})`);
+}
+
 /**
  * Starts at the relying party's authorization URL and returns the URL the IdP finally sends the
  * browser to: the RP's redirect_uri with `code` & `state`, or with `error=access_denied` after a cancel.
@@ -108,40 +152,23 @@ export async function loginAtDevIdp(
   /** Pass one jar to several logins to act as one browser (keeps the IdP session cookie). */
   options: { jar?: CookieJar } = {},
 ): Promise<URL> {
-  const jar = options.jar ?? new CookieJar();
-  const idpOrigin = new URL(authorizeUrl).origin;
-  let current = new URL(authorizeUrl);
-  let res = await step(jar, current);
-  let submitted = false;
-
-  for (let i = 0; i < MAX_STEPS; i++) {
-    if (res.location) {
-      if (res.location.origin !== idpOrigin) return res.location;
-      current = res.location;
-      res = await step(jar, current);
-      continue;
-    }
-    const html = res.html ?? '';
-    const action = /<form method="post" action="([^"]+)" id="login-form">/.exec(html)?.[1];
-    if (res.status !== 200 || !action || submitted) {
-      const shown = pageError(html);
-      throw new DevIdpLoginError(
-        `dev IdP stopped at ${current.pathname} with HTTP ${res.status}${shown ? `: ${shown}` : ''}`,
-        res.status,
-        current.href,
-        shown,
-      );
-    }
-    submitted = true;
-    const loginUrl = new URL(decodeEntities(action), current);
-    if (user === 'cancel') {
-      current = new URL(loginUrl.pathname.replace(/\/login$/, '/abort'), loginUrl);
-      res = await step(jar, current, { method: 'POST', body: '' });
-    } else {
-      current = loginUrl;
-      const body = new URLSearchParams({ username: user.username, password: user.password }).toString();
-      res = await step(jar, current, { method: 'POST', body });
-    }
-  }
-  throw new DevIdpLoginError('dev IdP redirected too many times', 0, current.href);
+  return driveIdpLogin(
+    authorizeUrl,
+    ({ status, html, url }, pagesBefore) => {
+      const action = /<form method="post" action="([^"]+)" id="login-form">/.exec(html)?.[1];
+      if (status !== 200 || !action || pagesBefore > 0) {
+        const shown = pageError(html);
+        throw new DevIdpLoginError(
+          `dev IdP stopped at ${url.pathname} with HTTP ${status}${shown ? `: ${shown}` : ''}`,
+          status,
+          url.href,
+          shown,
+        );
+      }
+      const loginUrl = new URL(decodeEntities(action), url);
+      if (user === 'cancel') return { url: new URL(loginUrl.pathname.replace(/\/login$/, '/abort'), loginUrl), body: '' };
+      return { url: loginUrl, body: new URLSearchParams({ username: user.username, password: user.password }).toString() };
+    },
+    { jar: options.jar, tooManySteps: (url) => new DevIdpLoginError('dev IdP redirected too many times', 0, url.href) },
+  );
 }
