@@ -40,22 +40,28 @@ install_project_node() {
   ln -sfn "node_modules/$pkg/bin" "$PROJECT_NODE_DIR/bin"
 }
 
+# Native modules (better-sqlite3) must compile against the headers of the Node that will load them: an npmrc
+# `nodedir` naming another install's headers (e.g. the system Node's) would build a module this Node refuses.
+use_own_node_headers() {
+  local prefix
+  prefix=$(node -p 'require("node:path").resolve(require("node:fs").realpathSync(process.execPath), "../..")') || return 0
+  if [ -f "$prefix/include/node/node.h" ]; then
+    export npm_config_nodedir="$prefix"
+  fi
+}
+
 use_supported_node() {
-  if command -v node >/dev/null 2>&1 && node_is_supported; then
-    return 0
+  if ! { command -v node >/dev/null 2>&1 && node_is_supported; }; then
+    if [ "$("$PROJECT_NODE_DIR/bin/node" --version 2>/dev/null)" != "v$PROJECT_NODE_VERSION" ]; then
+      install_project_node || return 1
+    fi
+    export PATH="$PROJECT_NODE_DIR/bin:$PATH"
+    hash -r
+    if ! node_is_supported; then
+      echo "The Node in .tools/node24 does not run ($("$PROJECT_NODE_DIR/bin/node" --version 2>&1 | head -1));" \
+        "delete .tools/ and run again." >&2
+      return 1
+    fi
   fi
-  if [ "$("$PROJECT_NODE_DIR/bin/node" --version 2>/dev/null)" != "v$PROJECT_NODE_VERSION" ]; then
-    install_project_node || return 1
-  fi
-  export PATH="$PROJECT_NODE_DIR/bin:$PATH"
-  hash -r
-  # Native modules (better-sqlite3) compile against this Node's own headers, never another install's
-  # (an npmrc `nodedir` pointing at the system Node would build a module this Node cannot load).
-  npm_config_nodedir="$(cd -P "$PROJECT_NODE_DIR/bin/.." && pwd)"
-  export npm_config_nodedir
-  node_is_supported || {
-    echo "The Node in .tools/node24 does not run ($("$PROJECT_NODE_DIR/bin/node" --version 2>&1 | head -1));" \
-      "delete .tools/ and run again." >&2
-    return 1
-  }
+  use_own_node_headers
 }
