@@ -1,25 +1,18 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian machine lacks for this project, and nothing when it is all there.
-#   bash scripts/setup.sh          node_modules (npm ci when missing or stale) + Chromium + LemonLDAP::NG
-#   bash scripts/setup.sh deps     node_modules only (what `npm run dev` needs)
+#   bash scripts/setup.sh          Node 24 if the machine's is unsupported + node_modules + Chromium + LemonLDAP::NG
+#   bash scripts/setup.sh deps     Node 24 if needed + node_modules (what `npm run dev` needs)
 #   bash scripts/setup.sh browser  Chromium only
 #   bash scripts/setup.sh interop  LemonLDAP::NG only (Debian packages; the interop suite's OpenID Provider)
+# The Node it installs lives in .tools/node24; scripts/dev.sh and scripts/test.sh put it first on PATH themselves
+# (scripts/lib/node-env.sh). For other commands: export PATH="$PWD/.tools/node24/bin:$PATH"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
+# shellcheck source=lib/node-env.sh
+source scripts/lib/node-env.sh
 
 want=${1:-all}
-
-need_node() {
-  if ! command -v node >/dev/null 2>&1; then
-    echo "Node.js is not installed. Install Node 20.18+ (e.g. from nodejs.org or your distribution) and run again." >&2
-    exit 1
-  fi
-  if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=18)?0:1)'; then
-    echo "Node $(node --version) is too old: this project needs Node 20.18 or newer." >&2
-    exit 1
-  fi
-}
 
 # Stale = some locked package is absent from node_modules or installed at another version.
 # Platform-specific optional packages (other OSes' SWC builds) are never installed, so they are not counted.
@@ -58,20 +51,39 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y -o DPkg::Lock::Timeout=300 --no-install-recommends --no-upgrade "$@"
 }
 
-ensure_node_modules() {
-  need_node
-  if [ -d node_modules ] && node_modules_current; then
-    return 0
-  fi
-  # better-sqlite3 compiles from source (its prebuilt binaries cannot be downloaded here).
+# better-sqlite3 compiles from source (its prebuilt binaries cannot be downloaded here).
+ensure_build_tools() {
   local missing=()
   command -v make >/dev/null 2>&1 || missing+=(make)
   command -v g++ >/dev/null 2>&1 || missing+=(g++)
   command -v python3 >/dev/null 2>&1 || missing+=(python3)
   [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
-  echo "==> npm ci (installs the locked dependencies; better-sqlite3 compiles from source, ~2 min)"
-  # Never --omit=optional: SWC, lightningcss and Tailwind's oxide ship as optional platform packages.
-  npm ci --no-audit --no-fund
+}
+
+# better-sqlite3 is built for one Node ABI: it loads only under the Node major it was compiled for.
+native_modules_load() {
+  node -e 'new (require("better-sqlite3"))(":memory:").close()' >/dev/null 2>&1
+}
+
+ensure_node_modules() {
+  use_supported_node
+  if [ -d node_modules ] && node_modules_current; then
+    native_modules_load && return 0
+    echo "==> node_modules was built for another Node version: rebuilding better-sqlite3 for Node $(node --version) (~2 min)"
+    ensure_build_tools
+    npm rebuild better-sqlite3
+  else
+    ensure_build_tools
+    echo "==> npm ci on Node $(node --version) (installs the locked dependencies; better-sqlite3 compiles from source, ~2 min)"
+    # Never --omit=optional: SWC, lightningcss and Tailwind's oxide ship as optional platform packages.
+    npm ci --no-audit --no-fund
+  fi
+  if ! native_modules_load; then
+    echo "better-sqlite3 does not load under Node $(node --version):" >&2
+    node -e 'require("better-sqlite3")' 2>&1 | grep -m1 -i error >&2 || true
+    echo "Delete node_modules and run \`bash scripts/setup.sh deps\` again." >&2
+    exit 1
+  fi
 }
 
 ensure_chromium() {

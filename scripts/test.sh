@@ -30,6 +30,16 @@ run_step() {
   return 1
 }
 
+# Everything below (npm, npx, node and what they start) runs on a supported Node (Node 24 is installed into
+# .tools/node24 when the machine's is older): see scripts/lib/node-env.sh.
+# shellcheck source=lib/node-env.sh
+source scripts/lib/node-env.sh
+if ! run_step counted "supported Node" use_supported_node; then
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+echo "==> Node $(node --version) ($(command -v node))"
+
 if ! run_step counted setup bash scripts/setup.sh; then
   echo "0 passed, 1 failed"
   exit 1
