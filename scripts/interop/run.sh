@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm run test:interop`: the service and the console against LemonLDAP::NG, a real OpenID Provider from
-# Debian's packages (Perl). Installs it when missing (root), then
+# Debian's packages (Perl). Installs what is missing (scripts/setup.sh: LemonLDAP needs root), then
 #   1. vitest tests/interop: the contract flow over HTTP (each run starts its own LemonLDAP on a free port);
 #   2. Playwright e2e/interop-lemonldap.spec.ts: console test sign-in and member login on LemonLDAP's page
 #      (LemonLDAP started here with the e2e stack's callback as redirect URI). Needs a production build:
@@ -14,7 +14,11 @@ mkdir -p "$REPORTS"
 rm -f "$REPORTS/vitest-interop.json" "$REPORTS/playwright-interop.json"
 t0=$SECONDS
 
-bash scripts/interop/install-lemonldap.sh || exit 1
+# node_modules, Chromium and LemonLDAP::NG when missing; then the project's supported Node for what follows.
+bash scripts/setup.sh || exit 1
+# shellcheck source=../lib/node-env.sh
+source scripts/lib/node-env.sh
+use_supported_node || exit 1
 # From here on a LemonLDAP that cannot start is a failure, not a skip.
 export INTEROP_REQUIRED=1
 
