@@ -14,7 +14,7 @@ import {
   type ServerMetadata,
 } from 'openid-client';
 import { guardedFetch, type DiscoveryMetadata, type GuardOptions } from '@/lib/net';
-import { chooseAuthMethod, clientSecretAuth } from './client-auth';
+import { chooseAuthMethod, clientSecretAuth, type AuthMethodMemory } from './client-auth';
 import { allowedIdTokenAlgs } from './id-token';
 import { keptOrFetched } from './issuer-aliases';
 import { RpError, type RpClientConfig } from './types';
@@ -22,6 +22,8 @@ import { RpError, type RpClientConfig } from './types';
 export interface ClientSetup {
   metadata: DiscoveryMetadata;
   configuration: Configuration;
+  /** The secret method this client's IdP accepted after a fallback (client-auth.ts). */
+  authMemory: AuthMethodMemory;
   usePkce: boolean;
   idTokenAlgs: string[];
   /** ID-token `iss` values accepted besides the issuer (issuer-aliases.ts); usually none. */
@@ -62,6 +64,8 @@ export function buildClientSetup(
      */
     clientSecret: () => string;
     issuerAliases?: readonly string[];
+    /** Kept from the previous set-up of the same client when discovery is refreshed. */
+    authMemory?: AuthMethodMemory;
   },
 ): ClientSetup {
   const issuerAliases = o.issuerAliases ?? [];
@@ -74,7 +78,8 @@ export function buildClientSetup(
     );
   }
   // Method and encoding are chosen per token request (client-auth.ts), when the secret is read.
-  const auth = clientSecretAuth(supportedAuth, o.clientSecret);
+  const authMemory: AuthMethodMemory = o.authMemory ?? {};
+  const auth = clientSecretAuth(supportedAuth, o.clientSecret, authMemory);
 
   // We check the RFC 9207 `iss` parameter ourselves (only when the console forwards it), so
   // openid-client must not insist on it.
@@ -116,6 +121,7 @@ export function buildClientSetup(
   return {
     metadata,
     configuration,
+    authMemory,
     usePkce,
     authorizationUrlPrefix,
     idTokenAlgs: allowedIdTokenAlgs(metadata.id_token_signing_alg_values_supported),

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { authorizationCodeGrant, type Configuration, type TokenEndpointResponse } from 'openid-client';
 import { MESSAGES } from '@/lib/contract';
 import { DEFAULT_MAX_BYTES, fetchDiscovery, type DiscoveryMetadata, type DiscoveryResult, type GuardOptions } from '@/lib/net';
-import { chooseAuthMethod } from './client-auth';
+import { chooseAuthMethod, withAuthMethodFallback, type AuthMethodMemory } from './client-auth';
 import { buildClientSetup, type ClientSetup } from './client-configuration';
 import { verifyIdToken } from './id-token';
 import { resolveIdentity } from './identity';
@@ -89,8 +89,9 @@ export function createRelyingParty(opts: RelyingPartyOptions): RelyingParty {
     return found.value;
   }
 
-  function build(metadata: DiscoveryMetadata, cfg: RpClientConfig, clientSecret: () => string): ClientSetup {
+  function build(metadata: DiscoveryMetadata, cfg: RpClientConfig, clientSecret: () => string, authMemory?: AuthMethodMemory): ClientSetup {
     return buildClientSetup(metadata, cfg, {
+      authMemory,
       devMode: opts.devMode,
       guard,
       clockSkewSec: Math.round((now() - Date.now()) / 1000),
@@ -143,7 +144,8 @@ export function createRelyingParty(opts: RelyingPartyOptions): RelyingParty {
         : `h\0${createHash('sha256').update(`${cfg.issuerUrl}\0${cfg.clientId}\0${cfg.redirectUri}\0${cfg.clientSecret}`).digest('base64url')}`;
     const cached = setups.get(key);
     if (cached && cached.metadata === metadata) return cached;
-    const setup = build(metadata, cfg, () => cfg.clientSecret);
+    // A refreshed discovery document rebuilds the set-up; the method the IdP accepted carries over.
+    const setup = build(metadata, cfg, () => cfg.clientSecret, cached?.authMemory);
     remember(setups, key, setup, MAX_CLIENT_SETUPS);
     return setup;
   }
@@ -181,12 +183,14 @@ export function createRelyingParty(opts: RelyingPartyOptions): RelyingParty {
 
       let tokens: TokenEndpointResponse;
       try {
-        tokens = await codeGrant(setup, callbackUrl, {
-          expectedState: p.state,
-          expectedNonce: p.nonce,
-          pkceCodeVerifier: setup.usePkce ? p.codeVerifier : undefined,
-          idTokenExpected: true,
-        });
+        tokens = await withAuthMethodFallback(setup.metadata.token_endpoint_auth_methods_supported, setup.authMemory, () =>
+          codeGrant(setup, callbackUrl, {
+            expectedState: p.state,
+            expectedNonce: p.nonce,
+            pkceCodeVerifier: setup.usePkce ? p.codeVerifier : undefined,
+            idTokenExpected: true,
+          }),
+        );
       } catch (err) {
         throw mapCodeGrantError(err, timeoutMs);
       }

@@ -6,6 +6,7 @@
 import { ClientError, ResponseBodyError, WWWAuthenticateChallengeError } from 'openid-client';
 import { MESSAGES } from '@/lib/contract';
 import { findOutboundError, formatSeconds } from '@/lib/net';
+import { BothAuthMethodsRejected } from './client-auth';
 import { RpError } from './types';
 
 const OAUTH_ERROR_CODE = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -68,6 +69,9 @@ export function mapCodeGrantError(err: unknown, timeoutMs: number): RpError {
   }
   if (err instanceof WWWAuthenticateChallengeError) {
     return tokenFailed('the identity provider rejected the client credentials');
+  }
+  if (err instanceof BothAuthMethodsRejected) {
+    return tokenFailed(`${err.message}; check the client ID and secret in the SSO settings against the identity provider's application`);
   }
 
   const code = err instanceof ClientError ? err.code : (err as { code?: unknown } | null)?.code;

@@ -7,18 +7,30 @@ export interface TestOpClient {
   clientSecret: string;
   /** Exact redirect URIs; an empty list accepts any http(s) URI (still bound to the code). */
   redirectUris: string[];
+  /**
+   * The one method this client may use, though the OP advertises both: Auth0's per-application "Authentication
+   * Method" (Dashboard → Applications → Credentials: Client Secret (Basic) or (Post),
+   * https://auth0.com/docs/get-started/applications/credentials) and Okta's per-app client authentication
+   * (`token_endpoint_auth_method`; "include a header or parameter … depending on the authentication method that
+   * the application is configured with", https://developer.okta.com/docs/api/openapi/okta-oauth/guides/client-auth).
+   */
+  onlyMethod?: AuthMethod;
+  /** How the other method is refused; default 401 invalid_client. */
+  wrongMethodAnswer?: { status: 400 | 401 | 403; error: 'invalid_client' | 'unauthorized_client' };
 }
 
 export type ClientAuthResult =
   | { ok: true; client: TestOpClient; method: AuthMethod }
-  | { ok: false; status: 400 | 401; error: 'invalid_request' | 'invalid_client'; description: string };
+  | { ok: false; status: 400 | 401 | 403; error: 'invalid_request' | 'invalid_client' | 'unauthorized_client'; description: string };
 
 /**
  * How the OP reads the user and password of Basic credentials:
  * - `form`: form-decodes them (RFC 6749 §2.3.1 / Appendix B), like most IdPs;
- * - `raw`: compares the bytes as sent, like the IdPs in the field that do not decode them.
+ * - `raw`: compares the bytes as sent, like the IdPs in the field that do not decode them;
+ * - `lemonldap`: raw, and reads the base64 token only up to its first `+` or `/`, as LemonLDAP::NG 2.16
+ *   does (tests/interop/lemonldap.test.ts pins that down against the real one).
  */
-export type BasicDecoding = 'form' | 'raw';
+export type BasicDecoding = 'form' | 'raw' | 'lemonldap';
 
 /** RFC 6749 §2.3.1 / Appendix B: Basic credentials are application/x-www-form-urlencoded first. */
 function formDecode(value: string): string {
@@ -38,9 +50,11 @@ export function parseBasic(
   if (!header) return undefined;
   const [scheme, value, ...rest] = header.split(' ');
   if (scheme?.toLowerCase() !== 'basic' || !value || rest.length) return 'malformed';
-  const decoded = Buffer.from(value, 'base64').toString('utf8');
+  const token = decoding === 'lemonldap' ? (value.split(/[+/]/)[0] ?? '') : value;
+  const decoded = Buffer.from(token, 'base64').toString('utf8');
   const i = decoded.indexOf(':');
-  if (i < 0) return 'malformed';
+  // LemonLDAP answers a cut-off token like wrong credentials.
+  if (i < 0) return decoding === 'lemonldap' ? { clientId: decoded, clientSecret: '' } : 'malformed';
   const read = decoding === 'form' ? formDecode : (v: string) => v;
   try {
     return { clientId: read(decoded.slice(0, i)), clientSecret: read(decoded.slice(i + 1)) };
@@ -78,6 +92,10 @@ export function authenticateClient(
   const client = clients.find((c) => c.clientId === clientId);
   if (!client || !sameString(secret, client.clientSecret)) {
     return { ok: false, status: 401, error: 'invalid_client', description: 'client authentication failed' };
+  }
+  if (client.onlyMethod && client.onlyMethod !== method) {
+    const answer = client.wrongMethodAnswer ?? { status: 401, error: 'invalid_client' };
+    return { ok: false, ...answer, description: `this client must use ${client.onlyMethod}` };
   }
   return { ok: true, client, method };
 }

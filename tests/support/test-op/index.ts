@@ -53,7 +53,8 @@ export interface TestOpOptions {
   authMethods?: AuthMethod[];
   /**
    * How the token endpoint reads Basic credentials: `form` (default) decodes them as RFC 6749 says,
-   * `raw` compares the bytes as sent, like the IdPs that do not percent-decode them.
+   * `raw` compares the bytes as sent, like the IdPs that do not percent-decode them, `lemonldap` also reads the
+   * base64 token only up to its first `+` or `/`.
    */
   basicDecoding?: BasicDecoding;
   /** Signing alg of the first key. Default RS256. */
