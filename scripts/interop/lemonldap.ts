@@ -29,18 +29,18 @@ const INSTALL_HINT = 'Install it with `sudo bash scripts/interop/install-lemonld
 
 /**
  * The relying party registered at LemonLDAP: a client ID with `-` and `.` and a secret with all of `-._~`, the
- * characters real IdPs put in credentials (Entra, Google). LemonLDAP compares Basic credentials without
- * percent-decoding them, so only an RP that sends these characters as they are gets through.
- * The secret is also chosen so that base64("id:secret") has no `+` or `/`: LemonLDAP 2.16 reads the Basic
- * token only up to the first of those (see PROBE_CLIENT).
+ * characters real IdPs put in credentials (Entra, Google). Nothing needs escaping, so the service starts with
+ * client_secret_basic, sent as is. But base64("id:secret") contains a `+`, and LemonLDAP 2.16 reads the Basic
+ * token only up to the first `+` or `/`: it rejects the client, and the service must fall back to
+ * client_secret_post, as it does for any IdP that rejects one method (lib/sso-service/oidc/client-auth.ts).
  */
-export const LEMONLDAP_CLIENT = { clientId: 'sso-test-client.example', clientSecret: 'interop-v2_ng.ldap~ng' } as const;
+export const LEMONLDAP_CLIENT = { clientId: 'sso-test-client.example', clientSecret: 'interop-v2~~~_ng.ldap-ng' } as const;
 
 /**
- * A second client whose secret needs no escaping, yet whose Basic token contains `+` (base64 of `~~~`):
- * what LemonLDAP 2.16 does with it is asserted by the interop tests.
+ * A second client whose Basic token has no `+` or `/`, so LemonLDAP reads it whole: the interop tests use it
+ * to show that LemonLDAP compares Basic credentials without percent-decoding them.
  */
-export const LEMONLDAP_PROBE_CLIENT = { clientId: 'sso-probe-client.example', clientSecret: 'probe-secret~~~' } as const;
+export const LEMONLDAP_PROBE_CLIENT = { clientId: 'sso-probe-client.example', clientSecret: 'interop-v2_ng.ldap~ng' } as const;
 
 /** LemonLDAP's Demo backend accounts (password = login). */
 export const LEMONLDAP_USERS = [

@@ -74,20 +74,22 @@ describe.skipIf(!lemonLdapInstalled() && !required)('LemonLDAP::NG (Debian packa
   });
 
   it('compares client_secret_basic credentials as sent: it does not percent-decode them', async () => {
-    const { clientId, clientSecret } = idp.client;
+    const { clientId, clientSecret } = idp.probeClient;
+    expect(basic(clientId, clientSecret), 'this client’s Basic token must have no + or /').not.toMatch(/[+/]/);
     const asIs = await tokenRequest({ authorization: basic(clientId, clientSecret) });
     expect(asIs.body.error, 'the exact id and secret authenticate').toBe('invalid_grant');
 
-    // `sso%2Dtest%2Dclient%2Eexample`: what a Basic encoder that escapes `-` and `.` sends. A decoding IdP
+    // `sso%2Dprobe%2Dclient%2Eexample`: what a Basic encoder that escapes `-` and `.` sends. A decoding IdP
     // would read the same client; LemonLDAP looks for a client with that literal ID.
     const escaped = await tokenRequest({ authorization: basic(percentEncodeAll(clientId), percentEncodeAll(clientSecret)) });
     expect(escaped.body.error).toBe('invalid_client');
   });
 
   it('reads a Basic token only up to its first `+` or `/` (2.16), so such credentials work only by client_secret_post', async () => {
-    const { clientId, clientSecret } = idp.probeClient;
+    // The service's client: nothing in it needs escaping, yet its Basic token has a `+`.
+    const { clientId, clientSecret } = idp.client;
     const token = basic(clientId, clientSecret);
-    expect(token, 'the probe credentials must produce a + in base64').toContain('+');
+    expect(token, 'the client credentials must produce a + or / in base64').toMatch(/[+/]/);
     expect((await tokenRequest({ authorization: token })).body.error).toBe('invalid_client');
     const post = await tokenRequest({ form: { client_id: clientId, client_secret: clientSecret } });
     expect(post.body.error).toBe('invalid_grant');
@@ -122,11 +124,16 @@ describe.skipIf(!lemonLdapInstalled() && !required)('LemonLDAP::NG (Debian packa
     expect(redirect.searchParams.get('state')).toBe(authorize.searchParams.get('state'));
     expect(redirect.searchParams.get('code')).toBeTruthy();
 
+    const logBefore = (await idp.portalLog()).length;
     const callback = await json<unknown>(await fetch(new URL(`/sso/callback${redirect.search}`, stack.serviceUrl)));
     expect(callback.status, JSON.stringify(callback.body)).toBe(200);
     expect(callback.body).toEqual({ developerId: org.developerId, email: user.email, name: user.name, sub: user.sub });
-    // The service authenticated with client_secret_basic, `-` and `.` as they are (LemonLDAP logs the method).
-    expect(await idp.portalLog()).toContain('Method client_secret_basic used');
+    // LemonLDAP logs the method of each token request: Basic first (nothing to escape), rejected because of
+    // the `+` in its token, then the one retry with client_secret_post, which redeemed the same code.
+    const log = (await idp.portalLog()).slice(logBefore);
+    const methods = [...log.matchAll(/Method (client_secret_\w+) used/g)].map((m) => m[1]);
+    expect(methods).toEqual(['client_secret_basic', 'client_secret_post']);
+    expect(log).toContain('Wrong credentials');
 
     await expect(org.client.getConfig()).resolves.toEqual(saved);
     await org.client.deleteConfig();

@@ -2,7 +2,7 @@
  * The OpenID Connect relying party the service's login and callback routes call.
  *
  * Hot path (warm caches): `authorizationUrl` makes no request; `redeem` makes exactly one (the
- * token request) — discovery and JWKS come from per-issuer caches that keep serving while an IdP
+ * token request; two only on a client's first login if its IdP refuses the first method, client-auth.ts) — discovery and JWKS come from per-issuer caches that keep serving while an IdP
  * hangs. openid-client does the protocol (auth request, code grant, client authentication);
  * the gaps it leaves (signature verification, alg allow-list, iat bounds, bounded JWKS refetch,
  * response caps, SSRF checks) are closed here, in id-token.ts, jwks-cache.ts and lib/net.
