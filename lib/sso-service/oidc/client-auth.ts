@@ -59,7 +59,7 @@ export function clientSecretBasicMinimal(clientSecret: string): ClientAuth {
 }
 
 /**
- * Per client set-up (relying-party.ts caches one per client, keyed without the secret): the method
+ * Per client set-up (relying-party.ts caches one per client, never keyed by the plaintext secret): the method
  * the IdP accepted after a fallback, so later logins use it straight away.
  */
 export interface AuthMethodMemory {
