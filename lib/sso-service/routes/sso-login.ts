@@ -2,11 +2,15 @@ import type { FastifyInstance } from 'fastify';
 import { MESSAGES, type SsoLoginResponse } from '@/lib/contract';
 import type { ServiceContext } from '../context';
 import { badRequest, notFound } from '../http/api-error';
+import { hasUnsafeText } from '../http/text-rules';
 import type { RouteRateLimit } from './rate-limit-options';
 import { rpClientConfig, ssoErrorFrom } from './relying-party-calls';
 import { answerWith, stringFields } from './schemas';
 
-/** Ids are short; a longer org value cannot name a developer and is not worth a query. */
+/**
+ * Ids are short and plain; a longer org value, or one with control characters (PostgreSQL cannot even compare
+ * text containing NUL), cannot name a developer and is not worth a query.
+ */
 const ORG_MAX = 128;
 
 interface LoginQuery {
@@ -30,7 +34,7 @@ export function registerSsoLoginRoute(app: FastifyInstance, ctx: ServiceContext,
     },
     async (request) => {
       const { org, redirect_uri: redirectUri } = request.query;
-      const config = org.length <= ORG_MAX ? await ctx.store.getSsoConfig(org) : undefined;
+      const config = org.length <= ORG_MAX && !hasUnsafeText(org) ? await ctx.store.getSsoConfig(org) : undefined;
       if (!config) throw notFound(MESSAGES.ssoNotConfigured);
       // An empty redirect_uri means "not given": the configured URI is always the one sent to the IdP.
       if (redirectUri !== undefined && redirectUri !== '' && redirectUri !== config.redirectUri) {
