@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian machine lacks for this project, and nothing when it is all there.
-#   bash scripts/setup.sh          node_modules (npm ci when missing or stale) + Chromium for Playwright
-#   bash scripts/setup.sh deps     node_modules only (what `npm run dev` needs)
-#   bash scripts/setup.sh browser  Chromium only
+#   bash scripts/setup.sh           node_modules (npm ci when missing or stale) + Chromium for Playwright
+#                                   + PostgreSQL (the tests run the service suites on it as well)
+#   bash scripts/setup.sh deps      node_modules only (what `npm run dev` needs)
+#   bash scripts/setup.sh browser   Chromium only
+#   bash scripts/setup.sh postgres  PostgreSQL server binaries only (tests start their own throw-away server)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
@@ -87,15 +89,30 @@ ensure_chromium() {
   apt_install chromium
 }
 
+# The tests start their own PostgreSQL (initdb + pg_ctl in a temp dir) from Debian's server binaries; the
+# service itself needs none unless DATABASE_URL points at one.
+ensure_postgres() {
+  if [ -n "${PG_BIN_DIR:-}" ] && [ -x "$PG_BIN_DIR/pg_ctl" ]; then
+    return 0
+  fi
+  if compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null; then
+    return 0
+  fi
+  echo "PostgreSQL server binaries are missing (or set PG_BIN_DIR to a directory with initdb and pg_ctl)."
+  apt_install postgresql
+}
+
 case "$want" in
   deps) ensure_node_modules ;;
   browser) ensure_chromium ;;
+  postgres) ensure_postgres ;;
   all)
     ensure_node_modules
     ensure_chromium
+    ensure_postgres
     ;;
   *)
-    echo "usage: bash scripts/setup.sh [deps|browser|all]" >&2
+    echo "usage: bash scripts/setup.sh [deps|browser|postgres|all]" >&2
     exit 2
     ;;
 esac
