@@ -19,6 +19,7 @@ export function perMinute(
  * address, so a per-IP bucket alone would let one org's flood lock every other org out.
  */
 export function loginRateKey(request: FastifyRequest): string {
+  // Runs in onRequest, before the route's schema has checked the query: read it defensively.
   const org = (request.query as { org?: unknown }).org;
   return `${request.ip}\n${typeof org === 'string' ? org.slice(0, 128) : ''}`;
 }

@@ -3,6 +3,7 @@
  * (DATABASE_URL), otherwise SQLite in the data dir. Either way the schema is migrated before this returns.
  */
 import { resolveDbPath, type ServiceConfig } from '../config';
+import { asStoreError } from './errors';
 import { openPostgresStore } from './postgres/store';
 import { openSqliteStore } from './sqlite/open-database';
 import type { ServiceStore } from './types';
@@ -19,6 +20,18 @@ export async function openStore(
   config: Pick<ServiceConfig, 'dataDir' | 'dbPath' | 'postgres'>,
   opts: OpenStoreOptions = {},
 ): Promise<ServiceStore> {
-  if (config.postgres) return openPostgresStore(config.postgres, { onIdleError: opts.onBackgroundError });
-  return openSqliteStore(resolveDbPath(config));
+  if (!config.postgres) return openSqliteStore(resolveDbPath(config));
+  try {
+    return await openPostgresStore(config.postgres, { onIdleError: opts.onBackgroundError });
+  } catch (err) {
+    const storeError = asStoreError(err);
+    // Say what to check without printing the URL: it may carry a password.
+    if (storeError?.transient) {
+      throw new Error(
+        `Cannot reach PostgreSQL (${storeError.driverCode ?? storeError.kind}): check DATABASE_URL, the network and that the server is running`,
+        { cause: err },
+      );
+    }
+    throw err;
+  }
 }
