@@ -27,6 +27,7 @@ const configRow = z.object({
   updated_at: z.string(),
 });
 
+const keyDeveloperId = z.string();
 const failureRow = z.object({ error_status: z.number().int(), error_code: z.string(), error_message: z.string() });
 
 export const CONFIG_COLUMNS =
@@ -63,7 +64,7 @@ export function toConfig(row: unknown): SsoConfigRecord {
 /** The row of `SELECT k.developer_id AS key_developer_id, <config columns>` (a LEFT JOIN: config columns may be null). */
 export function toKeyConfig(row: unknown): { developerId: string; config: SsoConfigRecord | null } {
   const r = row as { key_developer_id: unknown; developer_id: unknown };
-  return { developerId: z.string().parse(r.key_developer_id), config: r.developer_id === null ? null : toConfig(row) };
+  return { developerId: keyDeveloperId.parse(r.key_developer_id), config: r.developer_id === null ? null : toConfig(row) };
 }
 
 export function toStateFailure(row: unknown): StateFailure {
