@@ -20,14 +20,15 @@ import {
 import { agent } from './lib/http';
 import { progress, warn } from './lib/log';
 import { createOrg, seedOrgs, type Org } from './lib/orgs';
-import { ROOT, firstFreePort, freeConsolePorts, installCleanup, stopAll } from './lib/procs';
+import { NGINX, nginxAvailable, startNginx } from './lib/nginx';
+import { ROOT, firstFreePort, freeConsolePorts, installCleanup, stop, stopAll } from './lib/procs';
 import { atLeast, below, exact, fmt, table, verdict, type Target } from './lib/report';
 import { startPostgresServer, type PostgresServer } from '../tests/support/postgres-server';
 import { startIdp, startService, type Idp, type Service } from './lib/stack';
 import { deltaPct } from './lib/stats';
 import { profilesIn, summarizeProfile, type ProfileSummary } from './lib/profile-summary';
 
-const SECTIONS = ['latency', 'callback', 'throughput', 'scale', 'weight', 'nojs', 'browser'] as const;
+const SECTIONS = ['latency', 'callback', 'throughput', 'scale', 'cluster', 'weight', 'nojs', 'browser'] as const;
 const USAGE_FLAGS = '[--quick] [--only=…] [--db=sqlite,postgres] [--skip-build] [--orgs=N] [--strict] [--profile] [--verbose]';
 const BACKENDS = ['sqlite', 'postgres'] as const;
 type Backend = (typeof BACKENDS)[number];
@@ -51,6 +52,8 @@ const USAGE = `usage: npm run bench -- ${USAGE_FLAGS}
   --quick       fewer iterations and 1,000 orgs instead of 10,000 (smoke run; figures are not comparable)
   --only=…      run only these sections; "scale" repeats the selected of latency/callback/throughput
                 (all three when none is selected) with N orgs stored
+  cluster       two service processes on one PostgreSQL behind nginx (Debian's package): callback latency and
+                throughput through the load balancer
   --db=…        storage backends for latency/callback/throughput, one table row set each (default sqlite;
                 postgres starts a throw-away PostgreSQL server, Debian's postgresql package)
   --skip-build  use the existing .next build for page weight and the browser runs
@@ -124,7 +127,10 @@ const N = opts.quick
 const CONNECTIONS = [16, 64];
 
 const tmpRoot = mkdtempSync(path.join(os.tmpdir(), 'grantex-bench-'));
-installCleanup(async () => rmSync(tmpRoot, { recursive: true, force: true }));
+installCleanup(async () => {
+  await stopPostgres();
+  rmSync(tmpRoot, { recursive: true, force: true });
+});
 
 /** Throw-away PostgreSQL for --db=postgres, one database per service data dir (a restart keeps its data). */
 let pgServer: Promise<PostgresServer> | undefined;
@@ -137,7 +143,6 @@ function backendEnv(dir: string): Promise<Record<string, string>> {
   if (!pgServer) {
     progress('starting a throw-away PostgreSQL server');
     pgServer = startPostgresServer();
-    installCleanup(async () => (await pgServer)?.stop());
   }
   const server = pgServer;
   let url = pgDatabases.get(dir);
@@ -146,6 +151,12 @@ function backendEnv(dir: string): Promise<Record<string, string>> {
     pgDatabases.set(dir, url);
   }
   return url.then((u) => ({ DATABASE_URL: u, DATABASE_POOL_MAX: '10' }));
+}
+
+async function stopPostgres(): Promise<void> {
+  const server = pgServer;
+  pgServer = undefined;
+  await server?.then((s) => s.stop()).catch(() => undefined);
 }
 
 /** The service on the backend chosen for `dir`. */
@@ -199,6 +210,27 @@ async function profilePhase(dir: string, idp: Idp, orgs: Org[], label: string): 
   return out;
 }
 
+/** Two service processes on one PostgreSQL database behind nginx; figures taken through the load balancer. */
+async function clusterPhase(idp: Idp, phase: Phase): Promise<void> {
+  if (!nginxAvailable()) throw new Error(`nginx not found at ${NGINX} (apt-get install nginx)`);
+  const dirs = [path.join(tmpRoot, 'cluster-a'), path.join(tmpRoot, 'cluster-b')] as const;
+  dirBackend.set(dirs[0], 'postgres');
+  const env = await backendEnv(dirs[0]);
+  const services = await Promise.all(dirs.map((dir) => startService(dir, opts.verbose, undefined, env)));
+  let lb: { url: string; child: Service['child'] } | undefined;
+  try {
+    lb = await startNginx(path.join(tmpRoot, 'nginx'), services.map((s) => s.url), opts.verbose);
+    // Memory figures are the first process's; requests alternate between both.
+    const front: Service = { ...services[0]!, url: lb.url };
+    const org = await createOrg(lb.url, idp, 90);
+    phase.callback = await measureCallbacks(front, idp, [org], N.callbacks, N.callbackWarm);
+    phase.throughput = await measureThroughput(front, idp, [org], CONNECTIONS, N.seconds, N.warmS);
+  } finally {
+    if (lb) await stop(lb.child);
+    await Promise.all(services.map((s) => s.stop()));
+  }
+}
+
 async function guarded<T>(what: string, fn: () => Promise<T>): Promise<T | undefined> {
   try {
     return await fn();
@@ -247,6 +279,13 @@ async function main(): Promise<number> {
       const profiled = org;
       profiles.push(...((await guarded('profile', () => profilePhase(dir, idp, [profiled], label))) ?? []));
     }
+  }
+
+  if (opts.only.has('cluster') && idp) {
+    const label = '1 org, 2 processes + nginx, PostgreSQL';
+    const phase: Phase = { label, orgs: 1 };
+    phases.push(phase);
+    await guarded(`phase "${label}"`, () => clusterPhase(idp, phase));
   }
 
   if (opts.only.has('scale') && idp) {
@@ -573,6 +612,7 @@ try {
   warn(err instanceof Error ? (err.stack ?? err.message) : String(err));
 } finally {
   await stopAll();
+  await stopPostgres();
   await agent.close().catch(() => undefined);
   rmSync(tmpRoot, { recursive: true, force: true });
 }
