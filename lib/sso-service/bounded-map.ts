@@ -19,7 +19,3 @@ export class BoundedMap<K, V> extends Map<K, V> {
     return this;
   }
 }
-
-export function boundedMap<K, V>(maxEntries: number): BoundedMap<K, V> {
-  return new BoundedMap<K, V>(maxEntries);
-}

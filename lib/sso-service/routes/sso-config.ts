@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { checkSsoUrl, LIMITS, MESSAGES, type SsoConfig, type SsoConfigRequest } from '@/lib/contract';
-import { boundedMap } from '../bounded-map';
+import { BoundedMap } from '../bounded-map';
 import type { ServiceContext } from '../context';
 import { randomId } from '../crypto/random-id';
 import { badRequest, notFound, unauthorized } from '../http/api-error';
@@ -24,7 +24,7 @@ const body = stringFields({ issuerUrl: {}, clientId: {}, clientSecret: {}, redir
  * parsing and address classification off the hot path.
  */
 function memoizedUrlCheck(devMode: boolean, maxEntries = 2000) {
-  const verdicts = boundedMap<string, string | null>(maxEntries);
+  const verdicts = new BoundedMap<string, string | null>(maxEntries);
   return (value: string, kind: 'issuerUrl' | 'redirectUri'): string | null => {
     const key = `${kind}\n${value}`;
     const known = verdicts.get(key);
@@ -41,7 +41,7 @@ function checkCredential(value: string, max: number): string | null {
   return null;
 }
 
-export function toWireConfig(config: SsoConfigRecord): SsoConfig {
+function toWireConfig(config: SsoConfigRecord): SsoConfig {
   return {
     issuerUrl: config.issuerUrl,
     clientId: config.clientId,
