@@ -191,7 +191,10 @@ describe('two service processes on one PostgreSQL behind a load balancer', () =>
         outcomes.push(result);
       }
     });
+    const loadStart = proxy.served.length;
     await new Promise((r) => setTimeout(r, 700));
+    // The process dies with requests in flight: both had been serving this load.
+    expect(new Set(proxy.served.slice(loadStart).map((s) => s.backend))).toEqual(new Set([0, 1]));
     await processes[1]?.kill('SIGKILL');
     processes[1] = null;
     await new Promise((r) => setTimeout(r, 700));
