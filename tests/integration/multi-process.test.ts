@@ -241,7 +241,7 @@ describe('PostgreSQL faults: a clear 5xx, nothing half-written, recovery without
   }
 
   /** Holds a write lock on sso_configs from another session until released. */
-  async function lockConfigs(): Promise<{ release(): Promise<void> }> {
+  async function lockConfigs(): Promise<{ release(): Promise<void>; waitForBlockedStatement(): Promise<void> }> {
     const client = new pg.Client({ connectionString: databaseUrl });
     client.on('error', () => undefined);
     await client.connect();
@@ -251,6 +251,18 @@ describe('PostgreSQL faults: a clear 5xx, nothing half-written, recovery without
       async release() {
         await client.query('ROLLBACK').catch(() => undefined);
         await client.end().catch(() => undefined);
+      },
+      /** Resolves once a service statement is queued behind this lock (so the fault hits it mid-statement). */
+      async waitForBlockedStatement() {
+        const deadline = Date.now() + 10_000;
+        while (Date.now() < deadline) {
+          const { rows } = await client.query<{ n: string }>(
+            "SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()",
+          );
+          if (Number(rows[0]?.n) > 0) return;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        throw new Error('no statement ever waited for the lock');
       },
     };
   }
@@ -293,7 +305,7 @@ describe('PostgreSQL faults: a clear 5xx, nothing half-written, recovery without
       try {
         // This save holds the only connection, waiting for the lock...
         blocked = post(`${svc.url}/v1/sso/config`, idpConfig('second'), bearer(dev.apiKey));
-        await new Promise((r) => setTimeout(r, 150));
+        await lock.waitForBlockedStatement();
         // ...so this read finds no free connection.
         starved = await call(`${svc.url}/v1/sso/config`, { headers: bearer(dev.apiKey) });
       } finally {
@@ -308,21 +320,29 @@ describe('PostgreSQL faults: a clear 5xx, nothing half-written, recovery without
     }
   });
 
-  it('database restarted mid-request → 503, nothing half-written; the same process recovers by itself', async () => {
+  it('database restarted mid-request → that request ends whole or answers 503, requests while it is down answer 503; the same process recovers by itself', async () => {
     const svc = await service();
     try {
       const dev = await signup(svc.url, 'Restart Co');
       expect((await post(`${svc.url}/v1/sso/config`, idpConfig('before'), bearer(dev.apiKey))).status).toBe(201);
       const lock = await lockConfigs();
-      // A save waits on the lock; the server's fast shutdown ends its session in the middle of the statement.
+      // A save waits on the lock; the server's fast shutdown ends every session, that one mid-statement. (The
+      // lock holder dies too, so the save may just manage to commit first: then it must have been written whole.)
       const inFlight = post(`${svc.url}/v1/sso/config`, idpConfig('during'), bearer(dev.apiKey));
-      await new Promise((r) => setTimeout(r, 200));
-      const restarted = server.restart();
+      await lock.waitForBlockedStatement();
+      await server.halt();
       const res = await inFlight;
-      await restarted;
       await lock.release();
-      expect(res.status).toBe(503);
-      expect(res.json.message).toBe(STORAGE_UNAVAILABLE_MESSAGE);
+      expect([201, 503], JSON.stringify(res.json)).toContain(res.status);
+      if (res.status === 503) expect(res.json.message).toBe(STORAGE_UNAVAILABLE_MESSAGE);
+
+      // While the database is down: a clear 503 on reads and writes, no crash.
+      const down = await call(`${svc.url}/v1/sso/config`, { headers: bearer(dev.apiKey) });
+      expect(down.status).toBe(503);
+      expect(down.json).toMatchObject({ code: 'INTERNAL_ERROR', message: STORAGE_UNAVAILABLE_MESSAGE });
+      expect((await post(`${svc.url}/v1/sso/config`, idpConfig('down'), bearer(dev.apiKey))).status).toBe(503);
+
+      await server.start();
       // The pool replaces its dead connections on demand: no restart of the service needed.
       let stored: Res = { status: 0, json: {} };
       for (let i = 0; i < 20 && stored.status !== 200; i++) {
@@ -330,7 +350,8 @@ describe('PostgreSQL faults: a clear 5xx, nothing half-written, recovery without
         if (stored.status !== 200) await new Promise((r) => setTimeout(r, 100));
       }
       expect(stored.status).toBe(200);
-      expect(stored.json.clientId).toBe('before');
+      // Nothing half-written: the config is the one before, or (if its answer was 201) the whole new one.
+      expect(stored.json.clientId).toBe(res.status === 201 ? 'during' : 'before');
       // Writes work again, and a whole login (the IdP's real client this time) completes.
       expect((await post(`${svc.url}/v1/sso/config`, idpConfig(), bearer(dev.apiKey))).status).toBe(201);
       expect((await loginFlow(svc.url, dev.developerId)).result.status).toBe(200);
