@@ -1,5 +1,6 @@
 /**
- * Several service processes on one PostgreSQL behind a round-robin load balancer, and PostgreSQL's own faults.
+ * Several service processes on one PostgreSQL behind a round-robin load balancer, PostgreSQL's own faults,
+ * and two processes starting on one SQLite file.
  * Needs Debian's postgresql package (scripts/setup.sh installs it); starts its own throw-away server, since
  * some tests here restart it.
  */
@@ -7,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MESSAGES } from '@/lib/contract';
@@ -14,6 +16,7 @@ import { startDevIdp, type DevIdp } from '@/lib/dev-idp';
 import { startSsoService, type SsoServiceOptions } from '@/lib/sso-service';
 import { STORAGE_UNAVAILABLE_MESSAGE } from '@/lib/sso-service/http/api-error';
 import { PG_MIGRATIONS } from '@/lib/sso-service/storage/postgres/migrations';
+import { MIGRATIONS } from '@/lib/sso-service/storage/sqlite/migrations';
 import { loginAtDevIdp } from '@/tests/support/idp-login';
 import { findPostgresBin, startPostgresServer, type PostgresServer } from '@/tests/support/postgres-server';
 import { postgresMigrationVersions } from '@/tests/support/postgres-inspect';
@@ -220,6 +223,35 @@ describe('two service processes on one PostgreSQL behind a load balancer', () =>
     expect(outcomes.some((o) => o.status === 200)).toBe(true);
     // The survivor carries on alone.
     expect((await loginFlow(proxy.url, org.developerId)).result.status).toBe(200);
+  }, 60_000);
+});
+
+describe('two processes starting on one SQLite file', () => {
+  it('migrate once (the IMMEDIATE transaction is the lock) and both serve', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'gx-mp-sqlite-'));
+    const env = {
+      GRANTEX_HOST: '127.0.0.1',
+      GRANTEX_PORT: '0',
+      GRANTEX_DATA_DIR: dataDir,
+      GRANTEX_DEV_MODE: 'true',
+      GRANTEX_STATE_SECRET: TEST_KEYS.stateSecret,
+      GRANTEX_ENCRYPTION_KEY: TEST_KEYS.encryptionKey,
+      LOG_LEVEL: 'warn',
+    };
+    const both = await Promise.all([startServiceProcess(env), startServiceProcess(env)]);
+    try {
+      const org = await signup(both[0].url, 'Shared file');
+      expect((await call(`${both[1].url}/v1/me`, { headers: bearer(org.apiKey) })).status).toBe(200);
+    } finally {
+      await Promise.all(both.map((p) => p.kill()));
+    }
+    const db = new Database(path.join(dataDir, 'grantex.db'), { readonly: true });
+    try {
+      const rows = db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as { version: number }[];
+      expect(rows.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
+    } finally {
+      db.close();
+    }
   }, 60_000);
 });
 
