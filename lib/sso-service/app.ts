@@ -14,7 +14,7 @@ import { sharedRateLimitStore } from './http/shared-rate-limit-store';
 import { requestIdFor } from './http/request-id';
 import { registerHealthRoute } from './routes/health';
 import { registerMeRoute } from './routes/me';
-import { loginRateKey, perMinute } from './routes/rate-limit-options';
+import { callbackRateKey, loginRateKey, perMinute } from './routes/rate-limit-options';
 import { registerSignupRoute } from './routes/signup';
 import { registerSsoCallbackRoute } from './routes/sso-callback';
 import { registerSsoConfigRoutes } from './routes/sso-config';
@@ -177,16 +177,6 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
   registerMeRoute(app, ctx);
   registerSsoConfigRoutes(app, ctx);
   registerSsoLoginRoute(app, ctx, perMinute(limits.enabled, limits.loginPerMin, loginRateKey));
-  // Callbacks are bucketed per IP and the org named inside a valid state (see loginRateKey for why); every
-  // unreadable state from one IP shares a single bucket.
-  registerSsoCallbackRoute(
-    app,
-    ctx,
-    perMinute(limits.enabled, limits.callbackPerMin, (request) => {
-      const token = (request.query as { state?: unknown }).state;
-      const state = typeof token === 'string' ? ctx.states.open(token) : null;
-      return `${request.ip}\n${state?.dev ?? ''}`;
-    }),
-  );
+  registerSsoCallbackRoute(app, ctx, perMinute(limits.enabled, limits.callbackPerMin, callbackRateKey(ctx.states)));
   return app;
 }
