@@ -20,14 +20,19 @@ import {
 import { agent } from './lib/http';
 import { progress, warn } from './lib/log';
 import { createOrg, seedOrgs, type Org } from './lib/orgs';
-import { ROOT, firstFreePort, freeConsolePorts, installCleanup, stopAll } from './lib/procs';
+import { NGINX, nginxAvailable, startNginx } from './lib/nginx';
+import { ROOT, firstFreePort, freeConsolePorts, installCleanup, stop, stopAll } from './lib/procs';
 import { atLeast, below, exact, fmt, table, verdict, type Target } from './lib/report';
+import { startPostgresServer, type PostgresServer } from '../tests/support/postgres-server';
 import { startIdp, startService, type Idp, type Service } from './lib/stack';
 import { deltaPct } from './lib/stats';
 import { profilesIn, summarizeProfile, type ProfileSummary } from './lib/profile-summary';
 
-const SECTIONS = ['latency', 'callback', 'throughput', 'scale', 'weight', 'nojs', 'browser'] as const;
-const USAGE_FLAGS = '[--quick] [--only=…] [--skip-build] [--orgs=N] [--strict] [--profile] [--verbose]';
+const SECTIONS = ['latency', 'callback', 'throughput', 'scale', 'cluster', 'weight', 'nojs', 'browser'] as const;
+const USAGE_FLAGS = '[--quick] [--only=…] [--db=sqlite,postgres] [--skip-build] [--orgs=N] [--strict] [--profile] [--verbose]';
+const BACKENDS = ['sqlite', 'postgres'] as const;
+type Backend = (typeof BACKENDS)[number];
+const BACKEND_NAMES: Record<Backend, string> = { sqlite: 'SQLite', postgres: 'PostgreSQL' };
 type Section = (typeof SECTIONS)[number];
 
 interface Options {
@@ -38,6 +43,8 @@ interface Options {
   strict: boolean;
   profile: boolean;
   scaleOrgs: number;
+  /** Storage backends the service phases run on, in order; scale, profile and the console use the first. */
+  dbs: Backend[];
 }
 
 const USAGE = `usage: npm run bench -- ${USAGE_FLAGS}
@@ -45,6 +52,10 @@ const USAGE = `usage: npm run bench -- ${USAGE_FLAGS}
   --quick       fewer iterations and 1,000 orgs instead of 10,000 (smoke run; figures are not comparable)
   --only=…      run only these sections; "scale" repeats the selected of latency/callback/throughput
                 (all three when none is selected) with N orgs stored
+  cluster       two service processes on one PostgreSQL behind nginx (Debian's package): callback latency and
+                throughput through the load balancer
+  --db=…        storage backends for latency/callback/throughput, one table row set each (default sqlite;
+                postgres starts a throw-away PostgreSQL server, Debian's postgresql package)
   --skip-build  use the existing .next build for page weight and the browser runs
   --orgs=N      organizations stored for the scale section (default 10000, quick 1000)
   --strict      exit 1 when a target is missed
@@ -61,6 +72,7 @@ function parseArgs(argv: string[]): Options {
     strict: false,
     profile: false,
     scaleOrgs: 0,
+    dbs: ['sqlite'],
   };
   for (const arg of argv) {
     if (arg === '--quick') opts.quick = true;
@@ -69,6 +81,12 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--strict') opts.strict = true;
     else if (arg === '--profile') opts.profile = true;
     else if (arg.startsWith('--orgs=')) opts.scaleOrgs = Number(arg.slice(7));
+    else if (arg.startsWith('--db=')) {
+      const names = [...new Set(arg.slice(5).split(',').map((s) => s.trim()).filter(Boolean))];
+      const bad = names.filter((n) => !(BACKENDS as readonly string[]).includes(n));
+      if (bad.length || names.length === 0) throw new Error(`unknown backend(s) ${bad.join(', ')}\n${USAGE}`);
+      opts.dbs = names as Backend[];
+    }
     else if (arg.startsWith('--only=')) {
       const names = arg.slice(7).split(',').map((s) => s.trim()).filter(Boolean);
       const bad = names.filter((n) => !(SECTIONS as readonly string[]).includes(n));
@@ -109,7 +127,42 @@ const N = opts.quick
 const CONNECTIONS = [16, 64];
 
 const tmpRoot = mkdtempSync(path.join(os.tmpdir(), 'grantex-bench-'));
-installCleanup(async () => rmSync(tmpRoot, { recursive: true, force: true }));
+installCleanup(async () => {
+  await stopPostgres();
+  rmSync(tmpRoot, { recursive: true, force: true });
+});
+
+/** Throw-away PostgreSQL for --db=postgres, one database per service data dir (a restart keeps its data). */
+let pgServer: Promise<PostgresServer> | undefined;
+const pgDatabases = new Map<string, Promise<string>>();
+const dirBackend = new Map<string, Backend>();
+
+function backendEnv(dir: string): Promise<Record<string, string>> {
+  const db = dirBackend.get(dir) ?? opts.dbs[0] ?? 'sqlite';
+  if (db === 'sqlite') return Promise.resolve({});
+  if (!pgServer) {
+    progress('starting a throw-away PostgreSQL server');
+    pgServer = startPostgresServer();
+  }
+  const server = pgServer;
+  let url = pgDatabases.get(dir);
+  if (!url) {
+    url = server.then((s) => s.createDatabase());
+    pgDatabases.set(dir, url);
+  }
+  return url.then((u) => ({ DATABASE_URL: u, DATABASE_POOL_MAX: '10' }));
+}
+
+async function stopPostgres(): Promise<void> {
+  const server = pgServer;
+  pgServer = undefined;
+  await server?.then((s) => s.stop()).catch(() => undefined);
+}
+
+/** The service on the backend chosen for `dir`. */
+async function serviceFor(dir: string, profileDir?: string): Promise<Service> {
+  return startService(dir, opts.verbose, profileDir, await backendEnv(dir));
+}
 
 const startedAt = new Date();
 const loadStart = os.loadavg();
@@ -144,7 +197,7 @@ async function profilePhase(dir: string, idp: Idp, orgs: Org[], label: string): 
   for (const [step, run] of steps) {
     const profDir = path.join(tmpRoot, 'profiles', `${label.replace(/\W+/g, '-')}-${out.length}`);
     progress(`profile: ${step}`);
-    const svc = await startService(dir, opts.verbose, profDir);
+    const svc = await serviceFor(dir, profDir);
     try {
       await run(svc);
     } finally {
@@ -155,6 +208,27 @@ async function profilePhase(dir: string, idp: Idp, orgs: Org[], label: string): 
     else warn(`no profile written for ${step}`);
   }
   return out;
+}
+
+/** Two service processes on one PostgreSQL database behind nginx; figures taken through the load balancer. */
+async function clusterPhase(idp: Idp, phase: Phase): Promise<void> {
+  if (!nginxAvailable()) throw new Error(`nginx not found at ${NGINX} (apt-get install nginx)`);
+  const dirs = [path.join(tmpRoot, 'cluster-a'), path.join(tmpRoot, 'cluster-b')] as const;
+  dirBackend.set(dirs[0], 'postgres');
+  const env = await backendEnv(dirs[0]);
+  const services = await Promise.all(dirs.map((dir) => startService(dir, opts.verbose, undefined, env)));
+  let lb: { url: string; child: Service['child'] } | undefined;
+  try {
+    lb = await startNginx(path.join(tmpRoot, 'nginx'), services.map((s) => s.url), opts.verbose);
+    // Memory figures are the first process's; requests alternate between both.
+    const front: Service = { ...services[0]!, url: lb.url };
+    const org = await createOrg(lb.url, idp, 90);
+    phase.callback = await measureCallbacks(front, idp, [org], N.callbacks, N.callbackWarm);
+    phase.throughput = await measureThroughput(front, idp, [org], CONNECTIONS, N.seconds, N.warmS);
+  } finally {
+    if (lb) await stop(lb.child);
+    await Promise.all(services.map((s) => s.stop()));
+  }
 }
 
 async function guarded<T>(what: string, fn: () => Promise<T>): Promise<T | undefined> {
@@ -180,26 +254,38 @@ async function main(): Promise<number> {
   let browser: BrowserResult | undefined;
   let noJs: NoJsResult | undefined;
   let browserNote: string | undefined;
-  let org1: Org | undefined;
-  let profiles: ProfileStep[] = [];
+  const profiles: ProfileStep[] = [];
   const wantsService = ['latency', 'callback', 'throughput'].some((s) => opts.only.has(s as Section));
 
-  if (wantsService && idp) {
-    const phase: Phase = { label: '1 org', orgs: 1 };
+  const labelled = opts.dbs.length > 1 || opts.dbs[0] !== 'sqlite';
+  for (const [i, db] of (wantsService && idp ? opts.dbs : []).entries()) {
+    if (!idp) break;
+    const label = labelled ? `1 org, ${BACKEND_NAMES[db]}` : '1 org';
+    const dir = path.join(tmpRoot, i === 0 ? 'one' : `one-${db}`);
+    dirBackend.set(dir, db);
+    const phase: Phase = { label, orgs: 1 };
     phases.push(phase);
-    await guarded('phase "1 org"', async () => {
-      const service = await startService(path.join(tmpRoot, 'one'), opts.verbose);
+    let org: Org | undefined;
+    await guarded(`phase "${label}"`, async () => {
+      const service = await serviceFor(dir);
       try {
-        org1 = await createOrg(service.url, idp, 0);
-        await runPhase(phase.label, service, idp, [org1], phase);
+        org = await createOrg(service.url, idp, i);
+        await runPhase(phase.label, service, idp, [org], phase);
       } finally {
         await service.stop();
       }
     });
-    if (opts.profile && org1) {
-      const org = org1;
-      profiles = (await guarded('profile', () => profilePhase(path.join(tmpRoot, 'one'), idp, [org], '1 org'))) ?? [];
+    if (opts.profile && org) {
+      const profiled = org;
+      profiles.push(...((await guarded('profile', () => profilePhase(dir, idp, [profiled], label))) ?? []));
     }
+  }
+
+  if (opts.only.has('cluster') && idp) {
+    const label = '1 org, 2 processes + nginx, PostgreSQL';
+    const phase: Phase = { label, orgs: 1 };
+    phases.push(phase);
+    await guarded(`phase "${label}"`, () => clusterPhase(idp, phase));
   }
 
   if (opts.only.has('scale') && idp) {
@@ -208,7 +294,7 @@ async function main(): Promise<number> {
     phases.push(phase);
     await guarded(`phase "${label}"`, async () => {
       const dir = path.join(tmpRoot, 'many');
-      let service = await startService(dir, opts.verbose);
+      let service = await serviceFor(dir);
       let orgs: Org[];
       try {
         progress(`seeding ${opts.scaleOrgs} orgs through the API (signup + config each, 32 at a time)`);
@@ -227,7 +313,7 @@ async function main(): Promise<number> {
         await service.stop();
       }
       // A fresh process on the seeded database: its memory figures then compare with the 1-org phase.
-      service = await startService(dir, opts.verbose);
+      service = await serviceFor(dir);
       try {
         await runPhase(label, service, idp, orgs, phase);
       } finally {
@@ -254,7 +340,7 @@ async function main(): Promise<number> {
         progress(`  ${browserNote}`);
         return;
       }
-      const service = await startService(path.join(tmpRoot, 'console'), opts.verbose);
+      const service = await serviceFor(path.join(tmpRoot, 'console'));
       try {
         const consolePort = await firstFreePort(consolePorts);
         if (consolePort === undefined) throw new Error(`console ports ${consolePorts.join(', ')} were all taken meanwhile`);
@@ -292,7 +378,8 @@ function report(
 ): number {
   const out: string[] = [];
   const base = phases[0];
-  const scaled = phases[1];
+  // Scale compares the first backend's 1-org phase with the many-org phase (other backends add 1-org phases).
+  const scaled = phases.find((p) => p.orgs > 1);
 
   if (phases.some((p) => p.loginUrl)) {
     out.push('\n1. Login URL latency (GET /sso/login, sequential, keep-alive), ms');
@@ -525,6 +612,7 @@ try {
   warn(err instanceof Error ? (err.stack ?? err.message) : String(err));
 } finally {
   await stopAll();
+  await stopPostgres();
   await agent.close().catch(() => undefined);
   rmSync(tmpRoot, { recursive: true, force: true });
 }

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian machine lacks for this project, and nothing when it is all there.
-#   bash scripts/setup.sh          Node 24 if the machine's is unsupported + node_modules + Chromium + LemonLDAP::NG
-#   bash scripts/setup.sh deps     Node 24 if needed + node_modules (what `npm run dev` needs)
-#   bash scripts/setup.sh browser  Chromium only
-#   bash scripts/setup.sh interop  LemonLDAP::NG only (Debian packages; the interop suite's OpenID Provider)
+#   bash scripts/setup.sh           Node 24 if the machine's is unsupported + node_modules + Chromium
+#                                   + PostgreSQL (the service suites run on it too) + LemonLDAP::NG (interop OP)
+#   bash scripts/setup.sh deps      Node 24 if needed + node_modules (what `npm run dev` needs)
+#   bash scripts/setup.sh browser   Chromium only
+#   bash scripts/setup.sh postgres  PostgreSQL server binaries only (tests start their own throw-away server)
+#   bash scripts/setup.sh interop   LemonLDAP::NG only (Debian packages; the interop suite's OpenID Provider)
 # The Node it installs lives in .tools/node24; scripts/dev.sh and scripts/test.sh put it first on PATH themselves
 # (scripts/lib/node-env.sh). For other commands: export PATH="$PWD/.tools/node24/bin:$PATH"
 set -euo pipefail
@@ -100,17 +102,32 @@ ensure_chromium() {
   apt_install chromium
 }
 
+# The tests start their own PostgreSQL (initdb + pg_ctl in a temp dir) from Debian's server binaries; the
+# service itself needs none unless DATABASE_URL points at one.
+ensure_postgres() {
+  if [ -n "${PG_BIN_DIR:-}" ] && [ -x "$PG_BIN_DIR/pg_ctl" ]; then
+    return 0
+  fi
+  if compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null; then
+    return 0
+  fi
+  echo "PostgreSQL server binaries are missing (or set PG_BIN_DIR to a directory with initdb and pg_ctl)."
+  apt_install postgresql
+}
+
 case "$want" in
   deps) ensure_node_modules ;;
   browser) ensure_chromium ;;
+  postgres) ensure_postgres ;;
   interop) bash scripts/interop/install-lemonldap.sh ;;
   all)
     ensure_node_modules
     ensure_chromium
+    ensure_postgres
     bash scripts/interop/install-lemonldap.sh
     ;;
   *)
-    echo "usage: bash scripts/setup.sh [deps|browser|interop|all]" >&2
+    echo "usage: bash scripts/setup.sh [deps|browser|postgres|interop|all]" >&2
     exit 2
     ;;
 esac

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # THE test command (`npm test`, and what CI runs through .ci/run): installs what is missing, then
-# typecheck → lint → vitest → next build → Playwright, and ends with ONE line: `N passed, N failed`.
-# The interop suite against LemonLDAP::NG (a Perl OpenID Provider from Debian) is part of both runs.
+# typecheck → lint → vitest → the storage-dependent suites again on PostgreSQL → next build → Playwright, and ends
+# with ONE line: `N passed, N failed`. The interop suite against LemonLDAP::NG (a Perl OpenID Provider from Debian)
+# is part of the vitest and Playwright runs.
 # Every step runs even when an earlier one failed (except Playwright, which needs the build), so one run
 # shows everything that is wrong. Exit code is non-zero on any failure.
 set -uo pipefail
@@ -10,7 +11,7 @@ export NEXT_TELEMETRY_DISABLED=1
 
 REPORTS=test-results
 mkdir -p "$REPORTS"
-rm -f "$REPORTS/vitest.json" "$REPORTS/playwright.json"
+rm -f "$REPORTS/vitest.json" "$REPORTS/vitest-postgres.json" "$REPORTS/playwright.json"
 summary_args=()
 t0=$(date +%s)
 
@@ -55,6 +56,13 @@ run_step counted lint npx eslint .
 run_step reported "unit and integration tests (vitest)" \
   npx vitest run --passWithNoTests --reporter=default --reporter=json --outputFile.json="$REPORTS/vitest.json"
 summary_args+=(--vitest "$REPORTS/vitest.json")
+
+# The contract, flow, storage, security-scenario and fault suites once more on a real PostgreSQL (a throw-away
+# server started and removed by scripts/with-postgres.ts); both runs count in the summary line.
+run_step reported "service suites on PostgreSQL (vitest)" \
+  npx tsx scripts/with-postgres.ts -- npx vitest run $(node -p "require('./package.json').config.postgresSuites") \
+  --reporter=default --reporter=json --outputFile.json="$REPORTS/vitest-postgres.json"
+summary_args+=(--vitest "$REPORTS/vitest-postgres.json")
 
 # One `next build` at a time on a shared machine: wait for someone else's to finish.
 for i in $(seq 1 60); do

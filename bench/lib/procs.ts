@@ -69,12 +69,16 @@ export interface SpawnOptions {
   verbose?: boolean;
 }
 
-export function spawnNode(name: string, { env, args, verbose }: SpawnOptions): Child {
-  const lines: string[] = [];
+export function spawnNode(name: string, options: SpawnOptions): Child {
   // Run node directly (not the tsx CLI, which forks a second process) so the pid we sample
-  // for VmHWM/RSS is the server itself; detached = own process group, so stop() also reaches
-  // anything the child forks (next start).
-  const proc = spawn(process.execPath, args, {
+  // for VmHWM/RSS is the server itself.
+  return spawnProcess(name, process.execPath, options);
+}
+
+/** Any program as a bench child: detached = own process group, so stop() also reaches anything it forks. */
+export function spawnProcess(name: string, command: string, { env, args, verbose }: SpawnOptions): Child {
+  const lines: string[] = [];
+  const proc = spawn(command, args, {
     cwd: ROOT,
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', FORCE_COLOR: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

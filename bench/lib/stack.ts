@@ -77,8 +77,16 @@ const SERVICE_SECRETS = {
   GRANTEX_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
 };
 
-/** `profileDir`: run the service under `node --cpu-prof`; the profile is written there when it stops. */
-export async function startService(dataDir: string, verbose = false, profileDir?: string): Promise<Service> {
+/**
+ * `profileDir`: run the service under `node --cpu-prof`; the profile is written there when it stops.
+ * `extraEnv`: e.g. DATABASE_URL to run it on PostgreSQL instead of SQLite in `dataDir`.
+ */
+export async function startService(
+  dataDir: string,
+  verbose = false,
+  profileDir?: string,
+  extraEnv: Record<string, string> = {},
+): Promise<Service> {
   const port = await freePort();
   const script = entry('scripts/grantex.ts', 'bench/entries/grantex.ts');
   progress(`starting service (${script}) on :${port}, data ${dataDir}`);
@@ -92,6 +100,7 @@ export async function startService(dataDir: string, verbose = false, profileDir?
     RATE_LIMIT: 'off',
     LOG_LEVEL: verbose ? 'info' : 'warn',
     ...SERVICE_SECRETS,
+    ...extraEnv,
   }, verbose, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/v1/sso/config`, child);

@@ -8,15 +8,18 @@ import rateLimitPlugin from '@fastify/rate-limit';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { MESSAGES, type ErrorBody } from '@/lib/contract';
 import type { ServiceContext } from './context';
-import { ApiError, badRequest } from './http/api-error';
+import { ApiError, badRequest, STORAGE_UNAVAILABLE_MESSAGE } from './http/api-error';
+import { describeError } from './http/describe-error';
+import { sharedRateLimitStore } from './http/shared-rate-limit-store';
 import { requestIdFor } from './http/request-id';
 import { registerHealthRoute } from './routes/health';
 import { registerMeRoute } from './routes/me';
-import { loginRateKey, perMinute } from './routes/rate-limit-options';
+import { callbackRateKey, loginRateKey, perMinute } from './routes/rate-limit-options';
 import { registerSignupRoute } from './routes/signup';
 import { registerSsoCallbackRoute } from './routes/sso-callback';
 import { registerSsoConfigRoutes } from './routes/sso-config';
 import { registerSsoLoginRoute } from './routes/sso-login';
+import { asStoreError } from './storage/errors';
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
@@ -64,14 +67,6 @@ function rawErrorResponse(status: number): string {
   );
 }
 
-function stackFrames(err: Error): string[] {
-  return (err.stack ?? '')
-    .split('\n')
-    .filter((line) => /^\s+at /.test(line))
-    .slice(0, 8)
-    .map((line) => line.trim());
-}
-
 export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInstance> {
   const { config, logger } = ctx;
   const app = Fastify({
@@ -98,6 +93,8 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
       socket.destroy();
     },
     return503OnClosing: true,
+    // Route schemas check types as they are: a number or boolean is not quietly turned into a string.
+    ajv: { customOptions: { coerceTypes: false } },
     forceCloseConnections: 'idle',
   });
 
@@ -138,14 +135,17 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     let apiError = toApiError(err);
-    if (!apiError) {
-      // Name, code and stack frames only: an error message can quote its input (a secret, a code, a state),
-      // the frames say where it happened without saying what was processed.
-      logger.log('error', {
-        reqId: request.id,
-        msg: 'unhandled error',
-        err: { name: err.name, code: err.code, frames: stackFrames(err) },
-      });
+    const storeError = apiError ? null : asStoreError(err);
+    if (storeError) {
+      // The database said no: busy/unreachable/timed out passes by itself (503, clients retry), anything else
+      // is a 500. Neither says more than that; the log line has the kind and the driver's code.
+      logger.log('error', { reqId: request.id, msg: 'storage error', err: describeError(storeError) });
+      apiError = storeError.transient
+        ? new ApiError(503, 'INTERNAL_ERROR', STORAGE_UNAVAILABLE_MESSAGE)
+        : new ApiError(500, 'INTERNAL_ERROR', MESSAGES.internal);
+    } else if (!apiError) {
+      // Name, code and stack frames only (see describeError): the message can quote its input.
+      logger.log('error', { reqId: request.id, msg: 'unhandled error', err: describeError(err) });
       apiError = new ApiError(500, 'INTERNAL_ERROR', MESSAGES.internal);
     } else if (apiError.code === 'SSO_ERROR' && logger.enabled('warn')) {
       // Relying-party messages are safe to show by contract (no codes, tokens or secrets); operators need them.
@@ -166,6 +166,8 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
       global: false,
       // Buckets are per IP (and org, on login/callback); bounded so a spray of addresses cannot grow memory.
       cache: 20_000,
+      // Per process for SQLite (one process owns the file); on PostgreSQL, counters every process shares.
+      ...(ctx.store.sharedRateLimits ? { store: sharedRateLimitStore(ctx.store.sharedRateLimits, ctx.now) } : {}),
       errorResponseBuilder: () => new ApiError(429, 'RATE_LIMITED', MESSAGES.rateLimited),
     });
   }
@@ -175,16 +177,6 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
   registerMeRoute(app, ctx);
   registerSsoConfigRoutes(app, ctx);
   registerSsoLoginRoute(app, ctx, perMinute(limits.enabled, limits.loginPerMin, loginRateKey));
-  // Callbacks are bucketed per IP and the org named inside a valid state (see loginRateKey for why); every
-  // unreadable state from one IP shares a single bucket.
-  registerSsoCallbackRoute(
-    app,
-    ctx,
-    perMinute(limits.enabled, limits.callbackPerMin, (request) => {
-      const token = (request.query as { state?: unknown }).state;
-      const state = typeof token === 'string' ? ctx.states.open(token) : null;
-      return `${request.ip}\n${state?.dev ?? ''}`;
-    }),
-  );
+  registerSsoCallbackRoute(app, ctx, perMinute(limits.enabled, limits.callbackPerMin, callbackRateKey(ctx.states)));
   return app;
 }

@@ -17,12 +17,26 @@ export interface RateLimitConfig {
   callbackPerMin: number;
 }
 
+/** Selected by DATABASE_URL; without it the service uses SQLite in its data dir. */
+export interface PostgresConfig {
+  /** postgres:// or postgresql:// connection URL (may carry a password: never logged). */
+  url: string;
+  /** Connections per process (DATABASE_POOL_MAX). */
+  poolMax: number;
+  /** Server-side limit for one statement (DATABASE_STATEMENT_TIMEOUT_MS). */
+  statementTimeoutMs: number;
+  /** How long a request waits for a connection, pool exhausted or server unreachable (DATABASE_CONNECT_TIMEOUT_MS). */
+  connectTimeoutMs: number;
+}
+
 export interface ServiceConfig {
   host: string;
   port: number;
   dataDir: string;
-  /** Defaults to `<dataDir>/grantex.db` when absent. */
+  /** SQLite file; defaults to `<dataDir>/grantex.db` when absent. Unused when `postgres` is set. */
   dbPath?: string;
+  /** PostgreSQL instead of SQLite (DATABASE_URL). */
+  postgres?: PostgresConfig;
   devMode: boolean;
   /** Required in production; generated into `<dataDir>/service-keys.json` in development. */
   stateSecret?: string;
@@ -66,6 +80,18 @@ const envSchema = z.object({
   GRANTEX_PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(3001)),
   GRANTEX_DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('.data')),
   GRANTEX_DB_PATH: z.preprocess(emptyToUndefined, z.string().optional()),
+  DATABASE_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .optional()
+      .refine((v) => v === undefined || /^postgres(ql)?:\/\/[^\s]+$/i.test(v), {
+        message: 'must be a postgres:// or postgresql:// URL (leave it unset to use SQLite)',
+      }),
+  ),
+  DATABASE_POOL_MAX: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1000).default(10)),
+  DATABASE_STATEMENT_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(600_000).default(5000)),
+  DATABASE_CONNECT_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(600_000).default(5000)),
   GRANTEX_DEV_MODE: z.preprocess(emptyToUndefined, booleanFlag.optional()),
   GRANTEX_STATE_SECRET: z.preprocess(emptyToUndefined, z.string().optional()),
   GRANTEX_ENCRYPTION_KEY: z.preprocess(emptyToUndefined, z.string().optional()),
@@ -105,6 +131,15 @@ export function loadServiceConfig(env: Readonly<Record<string, string | undefine
     port: e.GRANTEX_PORT,
     dataDir: e.GRANTEX_DATA_DIR,
     dbPath: e.GRANTEX_DB_PATH,
+    postgres:
+      e.DATABASE_URL === undefined
+        ? undefined
+        : {
+            url: e.DATABASE_URL,
+            poolMax: e.DATABASE_POOL_MAX,
+            statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+            connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
+          },
     devMode: e.GRANTEX_DEV_MODE ?? e.NODE_ENV !== 'production',
     stateSecret: e.GRANTEX_STATE_SECRET,
     encryptionKey: e.GRANTEX_ENCRYPTION_KEY,

@@ -1,7 +1,7 @@
 import type { ServiceConfig } from './config';
 import type { SecretBox } from './crypto/secret-box';
 import type { StateSealer } from './crypto/login-state';
-import type { ServiceStore } from './db/store';
+import type { ServiceStore } from './storage';
 import type { ServiceLogger } from './http/logger';
 import type { IssuerCheckMemo } from './issuer-check-memo';
 import type { RelyingPartyPort } from './relying-party-port';

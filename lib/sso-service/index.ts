@@ -2,20 +2,19 @@
  * The embedded Grantex-compatible SSO service. Programmatic entry used by scripts/grantex.ts, the dev
  * stack, tests and benchmarks: `startSsoService({ port: 0, dataDir })` → `{ url, close }`.
  */
-import type Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { buildServiceApp } from './app';
-import { loadServiceConfig, resolveDbPath, type ServiceConfig } from './config';
+import { loadServiceConfig, type ServiceConfig } from './config';
 import type { ServiceContext } from './context';
 import { createStateSealer, STATE_TTL_MS } from './crypto/login-state';
 import { createSecretBox } from './crypto/secret-box';
-import { openDatabase } from './db/open-database';
-import { createStore } from './db/store';
+import { describeError } from './http/describe-error';
 import { createServiceLogger, type LogSink } from './http/logger';
 import { createIssuerCheckMemo } from './issuer-check-memo';
 import { createRelyingParty } from './oidc';
 import type { RelyingPartyPort } from './relying-party-port';
 import { resolveServiceKeys } from './service-keys';
+import { openStore, type ServiceStore } from './storage';
 
 export { buildServiceApp } from './app';
 export { loadServiceConfig, ServiceConfigError, type ServiceConfig } from './config';
@@ -30,11 +29,11 @@ export interface ServiceHooks {
   /** Replaces the OIDC relying party (e.g. to simulate an IdP failure). */
   relyingParty?: RelyingPartyPort;
   /**
-   * Receives the opened, migrated database. Fault tests use it to put SQLite into the states a
-   * real disk produces (`PRAGMA max_page_count` → SQLITE_FULL, `query_only` → SQLITE_READONLY),
-   * which root cannot simulate with file permissions.
+   * Wraps the opened, migrated store (SQLite or PostgreSQL). Fault tests put a fault-injecting layer here
+   * (storage errors of a chosen kind, as each backend maps a full disk or a read-only database); routes see
+   * only the ServiceStore interface either way.
    */
-  database?: (db: Database.Database) => void;
+  wrapStore?: (store: ServiceStore) => ServiceStore;
 }
 
 export type SsoServiceOptions = Partial<ServiceConfig> & ServiceHooks;
@@ -53,19 +52,22 @@ function formatUrl(host: string, port: number): string {
 }
 
 export async function startSsoService(options: SsoServiceOptions = {}): Promise<RunningSsoService> {
-  const { logger: sink, now = Date.now, relyingParty, database, ...overrides } = options;
+  const { logger: sink, now = Date.now, relyingParty, wrapStore, ...overrides } = options;
   const fromEnv = loadServiceConfig();
   const config: ServiceConfig = {
     ...fromEnv,
     ...overrides,
     // A caller that picks its own data dir means the database inside it, not an env GRANTEX_DB_PATH elsewhere.
     dbPath: 'dbPath' in overrides ? overrides.dbPath : overrides.dataDir !== undefined ? undefined : fromEnv.dbPath,
+    // Likewise for DATABASE_URL: a test that picks a data dir never lands in a real PostgreSQL by accident.
+    postgres: 'postgres' in overrides ? overrides.postgres : overrides.dataDir !== undefined ? undefined : fromEnv.postgres,
   };
   const keys = resolveServiceKeys(config);
   const logger = createServiceLogger(config.logLevel, sink);
-  const db = openDatabase(resolveDbPath(config));
-  database?.(db);
-  const store = createStore(db);
+  const opened = await openStore(config, {
+    onBackgroundError: (err) => logger.log('warn', { msg: 'idle database connection lost', err: describeError(err) }),
+  });
+  const store = wrapStore ? wrapStore(opened) : opened;
   const rp = relyingParty ?? createRelyingParty({ devMode: config.devMode, now });
   const ctx: ServiceContext = {
     config,
@@ -83,26 +85,23 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
     app = await buildServiceApp(ctx);
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
-    db.close();
+    await store.close();
     throw err;
   }
 
   // Consumed states matter only until the state itself expires; keep a margin for clock skew.
-  const purge = () => {
-    try {
-      store.purgeConsumedStates(now() - STATE_TTL_MS);
-    } catch (err) {
-      logger.log('error', { msg: 'purging consumed states failed', err: (err as Error).message });
-    }
-  };
-  purge();
-  const timer = setInterval(purge, PURGE_INTERVAL_MS);
+  const purge = () =>
+    store.purgeExpired(now() - STATE_TTL_MS, now()).catch((err: unknown) => {
+      logger.log('error', { msg: 'purging expired states failed', err: describeError(err) });
+    });
+  void purge();
+  const timer = setInterval(() => void purge(), PURGE_INTERVAL_MS);
   timer.unref();
 
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = formatUrl(config.host, port);
-  logger.log('info', { msg: 'grantex sso service listening', url, devMode: config.devMode });
+  logger.log('info', { msg: 'grantex sso service listening', url, devMode: config.devMode, database: store.backend });
 
   let closed: Promise<void> | undefined;
   return {
@@ -114,7 +113,7 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
         try {
           await app.close();
         } finally {
-          db.close();
+          await store.close();
         }
       })();
       return closed;

@@ -6,6 +6,7 @@
  * an issuer has been seen working. A failed refresh drops the remembered success (the next save checks live).
  * Only successes are kept: after a failure the next save checks again, so a fixed IdP is accepted at once.
  */
+import { BoundedMap } from './bounded-map';
 import type { IssuerCheck } from './relying-party-port';
 
 export interface IssuerCheckMemo {
@@ -24,7 +25,7 @@ export function createIssuerCheckMemo(
   const maxEntries = opts.maxEntries ?? 10_000;
   const now = opts.now ?? Date.now;
   /** Time of the last successful check. */
-  const okAt = new Map<string, number>();
+  const okAt = new BoundedMap<string, number>(maxEntries);
   const inFlight = new Map<string, Promise<IssuerCheck>>();
 
   function start(issuerUrl: string): Promise<IssuerCheck> {
@@ -33,12 +34,7 @@ export function createIssuerCheckMemo(
     const started = check(issuerUrl)
       .then((result) => {
         if (result.ok) {
-          okAt.delete(issuerUrl);
           okAt.set(issuerUrl, now());
-          if (okAt.size > maxEntries) {
-            const oldest = okAt.keys().next().value;
-            if (oldest !== undefined) okAt.delete(oldest);
-          }
         } else {
           okAt.delete(issuerUrl);
         }

@@ -10,6 +10,7 @@ import { MESSAGES, ssoCallbackResponseSchema, ssoLoginResponseSchema } from '@/l
 import { startDevIdp, type DevIdp } from '@/lib/dev-idp';
 import { startSsoService } from '@/lib/sso-service';
 import { loginAtDevIdp } from '@/tests/support/idp-login';
+import { testDatabaseOptions } from '@/tests/support/test-database';
 import { json, saveConfig, signup } from './service-harness';
 
 const REDIRECT_URI = 'http://localhost:3000/sso/callback';
@@ -26,6 +27,7 @@ beforeAll(async () => {
     devMode: true,
     dataDir: mkdtempSync(path.join(tmpdir(), 'gx-flow-')),
     rateLimit: { enabled: false, signupPerMin: 1, loginPerMin: 1, callbackPerMin: 1 },
+    ...(await testDatabaseOptions()),
     logger: () => {},
   });
   org = await signup(service.url, { name: 'Flow Co' });

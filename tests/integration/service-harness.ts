@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startSsoService, type SsoServiceOptions } from '@/lib/sso-service';
 import { RpError, type IssuerCheck, type RelyingParty, type RpIdentity } from '@/lib/sso-service/oidc';
+import { testDatabaseOptions } from '@/tests/support/test-database';
 
 export interface ScriptedRp extends RelyingParty {
   issuerCheck: IssuerCheck;
@@ -62,6 +63,8 @@ export interface TestService {
   dataDir: string;
   lines: string[];
   rp: ScriptedRp;
+  /** Set when the tests run on PostgreSQL (GRANTEX_TEST_DATABASE_URL). */
+  postgresUrl: string | undefined;
   close(): Promise<void>;
   /** Restarts on the same data dir (new port). */
   restart(extra?: SsoServiceOptions): Promise<void>;
@@ -71,6 +74,7 @@ export async function startTestService(options: SsoServiceOptions & { dataDir?: 
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'gx-service-'));
   const rp = (options.relyingParty as ScriptedRp | undefined) ?? scriptedRp();
   const lines: string[] = [];
+  const database = await testDatabaseOptions();
   const base: SsoServiceOptions = {
     host: '127.0.0.1',
     port: 0,
@@ -78,6 +82,7 @@ export async function startTestService(options: SsoServiceOptions & { dataDir?: 
     logLevel: 'info',
     trustedProxies: [],
     rateLimit: { enabled: false, signupPerMin: 1000, loginPerMin: 1000, callbackPerMin: 1000 },
+    ...database,
     logger: (line) => lines.push(line),
     relyingParty: rp,
     ...options,
@@ -89,6 +94,7 @@ export async function startTestService(options: SsoServiceOptions & { dataDir?: 
     dataDir,
     lines,
     rp,
+    postgresUrl: database.postgres?.url,
     close: () => running.close(),
     async restart(extra = {}) {
       await running.close();

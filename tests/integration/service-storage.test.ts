@@ -5,19 +5,21 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { loadServiceConfig, ServiceConfigError, startSsoService } from '@/lib/sso-service';
 import { createSecretBox, SecretBoxError } from '@/lib/sso-service/crypto/secret-box';
-import { MIGRATIONS } from '@/lib/sso-service/db/migrations';
-import { openDatabase } from '@/lib/sso-service/db/open-database';
-import { createStore } from '@/lib/sso-service/db/store';
-import { authed, json, saveConfig, signup, startTestService, VALID_CONFIG } from './service-harness';
+import { PG_MIGRATIONS } from '@/lib/sso-service/storage/postgres/migrations';
+import { MIGRATIONS } from '@/lib/sso-service/storage/sqlite/migrations';
+import { dumpPostgresDatabase, postgresMigrationVersions } from '@/tests/support/postgres-inspect';
+import { onPostgres } from '@/tests/support/test-database';
+import { authed, json, saveConfig, signup, startTestService, VALID_CONFIG, type TestService } from './service-harness';
 
 const tempDir = () => mkdtempSync(path.join(tmpdir(), 'gx-storage-'));
 
-/** Every byte SQLite has on disk for this database (main file plus WAL). */
-function databaseBytes(dataDir: string): Buffer {
+/** Everything the database holds: SQLite's bytes on disk (main file plus WAL), or a pg_dump of the PostgreSQL database. */
+async function databaseBytes(svc: TestService): Promise<Buffer> {
+  if (svc.postgresUrl) return Buffer.from(await dumpPostgresDatabase(svc.postgresUrl));
   return Buffer.concat(
-    readdirSync(dataDir)
+    readdirSync(svc.dataDir)
       .filter((f) => f.startsWith('grantex.db'))
-      .map((f) => readFileSync(path.join(dataDir, f))),
+      .map((f) => readFileSync(path.join(svc.dataDir, f))),
   );
 }
 
@@ -55,9 +57,11 @@ describe('storage', () => {
     } finally {
       await svc.close();
     }
-    const bytes = databaseBytes(svc.dataDir);
+    const bytes = await databaseBytes(svc);
     expect(bytes.length).toBeGreaterThan(0);
     expect(bytes.includes(Buffer.from(secret))).toBe(false);
+    // pg_dump writes bytea as hex: the plaintext must not be there in that form either.
+    expect(bytes.includes(Buffer.from(Buffer.from(secret).toString('hex')))).toBe(false);
     expect(bytes.includes(Buffer.from(apiKey))).toBe(false);
     expect(bytes.includes(Buffer.from(apiKey.slice(8)))).toBe(false);
     // Sanity check that the scan can see stored text at all.
@@ -68,6 +72,10 @@ describe('storage', () => {
     const svc = await startTestService();
     await svc.restart();
     await svc.close();
+    if (svc.postgresUrl) {
+      expect(await postgresMigrationVersions(svc.postgresUrl)).toEqual(PG_MIGRATIONS.map((m) => m.version));
+      return;
+    }
     const db = new Database(path.join(svc.dataDir, 'grantex.db'), { readonly: true });
     try {
       const rows = db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as { version: number }[];
@@ -86,7 +94,7 @@ describe('storage', () => {
     const keysFile = path.join(dataDir, 'service-keys.json');
     expect(statSync(keysFile).mode & 0o777).toBe(0o600);
     expect(statSync(dataDir).mode & 0o777).toBe(0o700);
-    expect(statSync(path.join(dataDir, 'grantex.db')).mode & 0o777).toBe(0o600);
+    if (!onPostgres) expect(statSync(path.join(dataDir, 'grantex.db')).mode & 0o777).toBe(0o600);
     const keys = JSON.parse(readFileSync(keysFile, 'utf8')) as Record<string, string>;
     expect(Buffer.from(keys.encryptionKey ?? '', 'base64url')).toHaveLength(32);
     expect((keys.stateSecret ?? '').length).toBeGreaterThanOrEqual(32);
@@ -94,7 +102,7 @@ describe('storage', () => {
 });
 
 describe('storage details', () => {
-  it('a caller-chosen data dir wins over GRANTEX_DB_PATH from the environment', async () => {
+  it.skipIf(onPostgres)('a caller-chosen data dir wins over GRANTEX_DB_PATH from the environment', async () => {
     const elsewhere = path.join(tempDir(), 'elsewhere.db');
     const previous = process.env.GRANTEX_DB_PATH;
     process.env.GRANTEX_DB_PATH = elsewhere;
@@ -106,27 +114,6 @@ describe('storage details', () => {
     } finally {
       if (previous === undefined) delete process.env.GRANTEX_DB_PATH;
       else process.env.GRANTEX_DB_PATH = previous;
-    }
-  });
-
-  it('purges consumed states only once they have expired, and reports replays', () => {
-    const db = openDatabase(path.join(tempDir(), 'grantex.db'));
-    try {
-      const store = createStore(db);
-      expect(store.consumeState('state-old-000000001', 'dev_a', 1_000)).toBe(true);
-      expect(store.consumeState('state-new-000000001', 'dev_a', 5_000)).toBe(true);
-      expect(store.consumeState('state-new-000000001', 'dev_a', 5_000)).toBe(false);
-      store.recordStateFailure('state-new-000000001', { status: 502, code: 'SSO_ERROR', message: 'Token exchange failed' });
-      expect(store.purgeConsumedStates(2_000)).toBe(1);
-      expect(store.getConsumedState('state-old-000000001')).toBeUndefined();
-      expect(store.getConsumedState('state-new-000000001')).toEqual({
-        outcome: 'failed',
-        error_status: 502,
-        error_code: 'SSO_ERROR',
-        error_message: 'Token exchange failed',
-      });
-    } finally {
-      db.close();
     }
   });
 });
@@ -177,6 +164,32 @@ describe('production mode start-up', () => {
     expect(() => loadServiceConfig({ TRUSTED_PROXIES: 'not-an-ip' })).toThrow(ServiceConfigError);
     expect(() => loadServiceConfig({ GRANTEX_PORT: '70000' })).toThrow(/GRANTEX_PORT/);
   });
+
+  it('DATABASE_URL selects PostgreSQL with pool and timeout settings; a bad one names the variable, never the value', () => {
+    expect(loadServiceConfig({}).postgres).toBeUndefined();
+    const url = 'postgres://grantex:pw-9f2c@db.internal:5432/grantex';
+    expect(loadServiceConfig({ DATABASE_URL: url }).postgres).toEqual({
+      url,
+      poolMax: 10,
+      statementTimeoutMs: 5000,
+      connectTimeoutMs: 5000,
+    });
+    expect(
+      loadServiceConfig({ DATABASE_URL: url, DATABASE_POOL_MAX: '3', DATABASE_STATEMENT_TIMEOUT_MS: '250' }).postgres,
+    ).toMatchObject({ poolMax: 3, statementTimeoutMs: 250 });
+    const bad = 'mysql://root:hunter2@db/grantex';
+    const err = (() => {
+      try {
+        loadServiceConfig({ DATABASE_URL: bad });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(ServiceConfigError);
+    expect((err as Error).message).toContain('DATABASE_URL');
+    expect((err as Error).message).not.toContain('hunter2');
+    expect(() => loadServiceConfig({ DATABASE_URL: url, DATABASE_POOL_MAX: '0' })).toThrow(/DATABASE_POOL_MAX/);
+  });
 });
 
 describe('secret box', () => {
@@ -185,10 +198,10 @@ describe('secret box', () => {
     const sealed = box.seal('s3cret', 'dev_a');
     expect(box.open(sealed, 'dev_a')).toBe('s3cret');
     expect(() => box.open(sealed, 'dev_b')).toThrow(SecretBoxError);
-    const flipped = Buffer.from(sealed);
+    const flipped = Buffer.from(sealed, 'base64url');
     flipped[flipped.length - 1] = (flipped.at(-1) ?? 0) ^ 1;
-    expect(() => box.open(flipped, 'dev_a')).toThrow(SecretBoxError);
-    expect(box.seal('s3cret', 'dev_a').equals(sealed)).toBe(false); // fresh IV each time
+    expect(() => box.open(flipped.toString('base64url'), 'dev_a')).toThrow(SecretBoxError);
+    expect(box.seal('s3cret', 'dev_a')).not.toBe(sealed); // fresh IV each time
     expect(() => createSecretBox(Buffer.alloc(32, 4)).open(sealed, 'dev_a')).toThrow(SecretBoxError);
   });
 });

@@ -1,12 +1,14 @@
 /**
- * Service-level faults: a restart in the middle of a login, a locked database during writes, two admins
- * saving at once, bad input on every endpoint, and the log lines written across all of it.
- * Real service (in-process, port 0, temp data dir), real test OP, raw HTTP.
+ * Service-level faults: a restart in the middle of a login, a locked database during writes, a full or
+ * read-only database, two admins saving at once, bad input on every endpoint, and the log lines written
+ * across all of it. Real service (in-process, port 0, temp data dir; SQLite, or PostgreSQL when
+ * GRANTEX_TEST_DATABASE_URL is set), real test OP, raw HTTP.
  */
 import { randomBytes } from 'node:crypto';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MESSAGES } from '@/lib/contract';
+import { STORAGE_UNAVAILABLE_MESSAGE } from '@/lib/sso-service/http/api-error';
+import { holdWriteLock, storeFaults } from '@/tests/support/database-faults';
 import { startTestOp, type TestOp } from '@/tests/support/test-op';
 import {
   authorize,
@@ -39,14 +41,14 @@ const sensitive = new Set<string>([CLIENT_A.clientSecret, CLIENT_B.clientSecret]
 const remember = (...values: (string | undefined)[]) => values.forEach((v) => v && sensitive.add(v));
 
 let h: Harness;
-/** The service's own connection (via the `database` hook): where SQLite's full/read-only states are set. */
-let serviceDb: Database.Database;
+/** Makes the service's store writes fail as a full or read-only database would (the `wrapStore` hook). */
+const faults = storeFaults();
 let opA: TestOp;
 let opB: TestOp;
 
 beforeAll(async () => {
   [h, opA, opB] = await Promise.all([
-    startHarness({ database: (db) => (serviceDb = db) }, { logs }),
+    startHarness({ wrapStore: faults.wrap }, { logs }),
     startTestOp({ clients: [CLIENT_A] }),
     startTestOp({ clients: [CLIENT_B], alg: 'ES256' }),
   ]);
@@ -87,6 +89,12 @@ async function loginWorks(org: Org): Promise<void> {
   const r = await runFlow(h.url, org, op);
   remember(r.params.code, r.params.state);
   expectIdentity(r.res, org, USER);
+}
+
+/** A transient storage failure: 503, a message that says to retry, nothing about the database's internals. */
+function expectStorageUnavailable(res: RawResponse): void {
+  expect(res.status, res.text).toBe(503);
+  expect(res.json).toMatchObject({ code: 'INTERNAL_ERROR', message: STORAGE_UNAVAILABLE_MESSAGE });
 }
 
 // ====================================================================== restart
@@ -154,25 +162,21 @@ describe('service stopped while a callback is in flight', () => {
 // ====================================================================== locked database
 
 describe('database locked', () => {
-  it('config save while another connection holds BEGIN EXCLUSIVE → 5xx generic message, no partial write, previous config served', async () => {
+  it('config save while another connection holds a write lock → 503 "try again", no partial write, previous config served', async () => {
     const org = await configuredOrg(configA());
     const before = await storedConfig(org);
     expect(before.status).toBe(200);
 
-    const lock = new Database(h.dbPath);
+    const lock = await holdWriteLock(h);
     try {
-      lock.pragma('busy_timeout = 100');
-      lock.exec('BEGIN EXCLUSIVE');
       const res = await saveConfig(h.url, org, configB());
-      expect(res.status, res.text).toBeGreaterThanOrEqual(500);
-      expect(res.json).toMatchObject({ code: 'INTERNAL_ERROR', message: MESSAGES.internal });
+      expectStorageUnavailable(res);
       expectNoLeak(res.text, [CLIENT_B.clientSecret, org.apiKey]);
-      expect(res.text).not.toMatch(/SQLITE|database|locked|busy/i);
-      // Readers are not blocked in WAL mode: the previous config is still served.
+      expect(res.text).not.toMatch(/SQLITE|locked|busy|LOCK TABLE|57014/i);
+      // Readers are not blocked (SQLite's WAL; PostgreSQL's EXCLUSIVE lock mode): the previous config is still served.
       expect((await storedConfig(org)).json).toEqual(before.json);
     } finally {
-      lock.exec('ROLLBACK');
-      lock.close();
+      await lock.release();
     }
     expect((await storedConfig(org)).json).toEqual(before.json);
     await loginWorks(org);
@@ -183,17 +187,14 @@ describe('database locked', () => {
     const a = await authorize(h.url, org, opA);
     remember(a.params.code, a.params.state);
     const tokenCallsBefore = opA.requestsTo('token').length;
-    const lock = new Database(h.dbPath);
+    const lock = await holdWriteLock(h);
     try {
-      lock.exec('BEGIN EXCLUSIVE');
       const res = await callback(h.url, a.params);
-      expect(res.status, res.text).toBeGreaterThanOrEqual(500);
-      expect(res.json).toMatchObject({ code: 'INTERNAL_ERROR', message: MESSAGES.internal });
+      expectStorageUnavailable(res);
       expectNoLeak(res.text, [a.params.code, a.params.state]);
       expect(opA.requestsTo('token').length).toBe(tokenCallsBefore);
     } finally {
-      lock.exec('ROLLBACK');
-      lock.close();
+      await lock.release();
     }
     const retry = await callback(h.url, a.params);
     expectIdentity(retry, org, USER);
@@ -202,15 +203,12 @@ describe('database locked', () => {
   it('config delete while the database is locked → 5xx, the config is still there', async () => {
     const org = await configuredOrg(configB());
     const before = await storedConfig(org);
-    const lock = new Database(h.dbPath);
+    const lock = await holdWriteLock(h);
     try {
-      lock.exec('BEGIN EXCLUSIVE');
       const res = await raw(h.url, '/v1/sso/config', { method: 'DELETE', headers: { authorization: `Bearer ${org.apiKey}` } });
-      expect(res.status, res.text).toBeGreaterThanOrEqual(500);
-      expect(res.json).toMatchObject({ code: 'INTERNAL_ERROR', message: MESSAGES.internal });
+      expectStorageUnavailable(res);
     } finally {
-      lock.exec('ROLLBACK');
-      lock.close();
+      await lock.release();
     }
     expect((await storedConfig(org)).json).toEqual(before.json);
     await loginWorks(org);
@@ -219,30 +217,8 @@ describe('database locked', () => {
 
 // ====================================================================== full / read-only database
 
-/** Fills the database to its page limit, as a full disk would: the next write that needs a page fails with SQLITE_FULL. */
-function fillDatabase(db: Database.Database): void {
-  db.exec('CREATE TABLE IF NOT EXISTS fault_filler (x BLOB)');
-  const pages = Number(db.pragma('page_count', { simple: true }));
-  db.pragma(`max_page_count = ${pages + 2}`);
-  const insert = db.prepare('INSERT INTO fault_filler (x) VALUES (?)');
-  for (let i = 0; i < 10_000; i += 1) {
-    try {
-      insert.run(Buffer.alloc(1024, 7));
-    } catch (err) {
-      expect((err as { code?: string }).code).toBe('SQLITE_FULL');
-      return;
-    }
-  }
-  throw new Error('the database never filled up');
-}
-
-function freeDatabase(db: Database.Database): void {
-  db.pragma('max_page_count = 1073741823');
-  db.exec('DROP TABLE IF EXISTS fault_filler');
-}
-
 describe('database full or read-only', () => {
-  it('disk full (SQLITE_FULL) during a config save that needs space → 5xx generic message, previous config intact; saving works once space is back', async () => {
+  it('disk full during a config save → 500 generic message, previous config intact; saving works once space is back', async () => {
     const org = await configuredOrg(configA());
     const before = await storedConfig(org);
     // A full disk fails only the writes that need new pages: this row (~3 KB) spills into overflow pages.
@@ -253,7 +229,7 @@ describe('database full or read-only', () => {
       redirectUri: `${CLIENT_B.redirectUris[0]}?pad=${'p'.repeat(1500)}`,
     };
     remember(large.clientSecret);
-    fillDatabase(serviceDb);
+    faults.failWrites('full', 'SQLITE_FULL');
     try {
       const res = await saveConfig(h.url, org, large);
       expect(res.status, res.text).toBe(500);
@@ -262,7 +238,7 @@ describe('database full or read-only', () => {
       expect(res.text).not.toMatch(/SQLITE|full|disk/i);
       expect((await storedConfig(org)).json).toEqual(before.json);
     } finally {
-      freeDatabase(serviceDb);
+      faults.heal();
     }
     expect((await storedConfig(org)).json).toEqual(before.json);
     await loginWorks(org);
@@ -271,13 +247,13 @@ describe('database full or read-only', () => {
     expect((await storedConfig(org)).json).toMatchObject({ issuerUrl: opB.issuer, clientId: CLIENT_B.clientId });
   });
 
-  it('read-only database (SQLITE_READONLY) → save, delete and callback answer 5xx generic with no token call; reads keep working; the login completes once writable', async () => {
+  it('read-only database → save, delete and callback answer 500 generic with no token call; reads keep working; the login completes once writable', async () => {
     const org = await configuredOrg(configA());
     const before = await storedConfig(org);
     const a = await authorize(h.url, org, opA);
     remember(a.params.code, a.params.state);
     const tokenCallsBefore = opA.requestsTo('token').length;
-    serviceDb.pragma('query_only = ON');
+    faults.failWrites('read_only', 'SQLITE_READONLY');
     try {
       const save = await saveConfig(h.url, org, configB());
       expect(save.status, save.text).toBe(500);
@@ -295,7 +271,7 @@ describe('database full or read-only', () => {
       expect((await storedConfig(org)).json).toEqual(before.json);
       expect((await login(h.url, org)).status).toBe(200);
     } finally {
-      serviceDb.pragma('query_only = OFF');
+      faults.heal();
     }
     expectIdentity(await callback(h.url, a.params), org, USER);
   });

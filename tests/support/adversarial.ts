@@ -11,6 +11,7 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import { startSsoService, type SsoServiceOptions } from '@/lib/sso-service';
 import type { TestOp } from '@/tests/support/test-op';
+import { testDatabaseOptions } from '@/tests/support/test-database';
 
 export const TEST_KEYS = {
   stateSecret: 'adversarial-state-secret-0123456789-abcdefgh',
@@ -103,6 +104,8 @@ export interface Harness {
   url: string;
   dataDir: string;
   dbPath: string;
+  /** The PostgreSQL database's URL when the tests run on PostgreSQL (else SQLite at `dbPath`). */
+  postgresUrl: string | undefined;
   clock: Clock;
   /** Every JSON log line the service wrote (log level debug). */
   logs: string[];
@@ -124,6 +127,8 @@ export async function startHarness(overrides: SsoServiceOptions = {}, shared?: {
   };
   let current: { url: string; close(): Promise<void> } | null = null;
   let opts = overrides;
+  // SQLite in the data dir, or a fresh PostgreSQL database (GRANTEX_TEST_DATABASE_URL): kept across restarts.
+  const database = await testDatabaseOptions();
 
   const boot = async () => {
     current = await startSsoService({
@@ -136,6 +141,7 @@ export async function startHarness(overrides: SsoServiceOptions = {}, shared?: {
       trustedProxies: [],
       rateLimit: { enabled: false, signupPerMin: 1_000_000, loginPerMin: 1_000_000, callbackPerMin: 1_000_000 },
       ...TEST_KEYS,
+      ...database,
       logger: (line) => logs.push(line),
       now: () => clock.now(),
       ...opts,
@@ -147,6 +153,7 @@ export async function startHarness(overrides: SsoServiceOptions = {}, shared?: {
     url: '',
     dataDir,
     dbPath,
+    postgresUrl: database.postgres?.url,
     clock,
     logs,
     async restart(next) {

@@ -11,6 +11,7 @@ import { startDevIdp, type DevIdp } from '@/lib/dev-idp';
 import { GrantexClient } from '@/lib/grantex';
 import { startSsoService } from '@/lib/sso-service';
 import type { ServiceConfig } from '@/lib/sso-service/config';
+import { testDatabaseOptions } from '@/tests/support/test-database';
 
 export const STACK_REDIRECT_URI = 'http://localhost:3999/sso/callback';
 
@@ -55,6 +56,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       logLevel: 'silent',
       trustedProxies: [],
       rateLimit: { enabled: false, signupPerMin: 1_000_000, loginPerMin: 1_000_000, callbackPerMin: 1_000_000 },
+      ...(await testDatabaseOptions()),
       ...opts.service,
     });
     cleanups.push(() => service.close());

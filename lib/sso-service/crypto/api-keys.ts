@@ -1,4 +1,7 @@
-/** API keys: `gx_live_`/`gx_test_` + 32 random bytes in base64url (43 chars). Only sha256(key) is stored. */
+/**
+ * API keys: `gx_live_`/`gx_test_` + 32 random bytes in base64url (43 chars). Only sha256(key) is stored, and
+ * travels as base64url text (storage's ApiKeyHash).
+ */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Mode } from '@/lib/contract';
 
@@ -6,6 +9,6 @@ export function generateApiKey(mode: Mode): string {
   return `${mode === 'live' ? 'gx_live_' : 'gx_test_'}${randomBytes(32).toString('base64url')}`;
 }
 
-export function hashApiKey(key: string): Buffer {
-  return createHash('sha256').update(key, 'utf8').digest();
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('base64url');
 }

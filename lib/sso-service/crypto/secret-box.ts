@@ -2,7 +2,7 @@
  * AES-256-GCM for small secrets at rest (the IdP client secret).
  * The associated data binds a ciphertext to its owner (the developer id): a row copied into another
  * organization's config fails to decrypt instead of leaking the other org's secret.
- * Layout: version(1) | iv(12) | tag(16) | ciphertext.
+ * Layout: version(1) | iv(12) | tag(16) | ciphertext, as base64url text (storage keeps the bytes).
  */
 import { createCipheriv, createDecipheriv, createSecretKey } from 'node:crypto';
 import { createRandomPool } from './random-pool';
@@ -17,8 +17,8 @@ export class SecretBoxError extends Error {
 }
 
 export interface SecretBox {
-  seal(plaintext: string, associatedData: string): Buffer;
-  open(sealed: Buffer, associatedData: string): string;
+  seal(plaintext: string, associatedData: string): string;
+  open(sealed: string, associatedData: string): string;
 }
 
 export function createSecretBox(rawKey: Buffer): SecretBox {
@@ -32,9 +32,10 @@ export function createSecretBox(rawKey: Buffer): SecretBox {
       const cipher = createCipheriv('aes-256-gcm', key, iv);
       cipher.setAAD(Buffer.from(associatedData, 'utf8'));
       const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-      return Buffer.concat([Buffer.of(VERSION), iv, cipher.getAuthTag(), body]);
+      return Buffer.concat([Buffer.of(VERSION), iv, cipher.getAuthTag(), body]).toString('base64url');
     },
-    open(sealed, associatedData) {
+    open(sealedText, associatedData) {
+      const sealed = Buffer.from(sealedText, 'base64url');
       if (sealed.length < HEADER || sealed[0] !== VERSION) throw new SecretBoxError('unsupported ciphertext');
       const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(1, 1 + IV_BYTES));
       decipher.setAAD(Buffer.from(associatedData, 'utf8'));

@@ -5,14 +5,14 @@ import { authenticate } from '../http/auth';
 
 export function registerMeRoute(app: FastifyInstance, ctx: ServiceContext) {
   app.get('/v1/me', async (request) => {
-    const dev = authenticate(ctx.store, request);
+    const dev = await authenticate(ctx.store, request);
     const body: MeResponse = {
       developerId: dev.id,
       name: dev.name,
       email: dev.email,
       mode: dev.mode,
       plan: dev.plan,
-      createdAt: dev.created_at,
+      createdAt: dev.createdAt,
     };
     return body;
   });

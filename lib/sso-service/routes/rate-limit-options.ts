@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import type { StateSealer } from '../crypto/login-state';
 
 /** Per-route @fastify/rate-limit options; `false` leaves the route unlimited (RATE_LIMIT=off). */
 export type RouteRateLimit =
@@ -19,6 +20,20 @@ export function perMinute(
  * address, so a per-IP bucket alone would let one org's flood lock every other org out.
  */
 export function loginRateKey(request: FastifyRequest): string {
+  // Runs in onRequest, before the route's schema has checked the query: read it defensively.
   const org = (request.query as { org?: unknown }).org;
   return `${request.ip}\n${typeof org === 'string' ? org.slice(0, 128) : ''}`;
+}
+
+/**
+ * Callback buckets are per client IP and the org named inside a valid state (see loginRateKey for why); every
+ * unreadable state from one IP shares a single bucket.
+ */
+export function callbackRateKey(states: Pick<StateSealer, 'open'>) {
+  return (request: FastifyRequest): string => {
+    // Runs in onRequest, before the route's schema has checked the query: read it defensively.
+    const token = (request.query as { state?: unknown }).state;
+    const state = typeof token === 'string' ? states.open(token) : null;
+    return `${request.ip}\n${state?.dev ?? ''}`;
+  };
 }

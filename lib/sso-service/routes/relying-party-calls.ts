@@ -1,27 +1,27 @@
 /** What the login, callback and config routes share when they call the relying party. */
 import type { ServiceContext } from '../context';
-import type { SsoConfigRow } from '../db/rows';
 import { ApiError } from '../http/api-error';
 import { asRpFailure, type RpClientConfig } from '../relying-party-port';
+import type { SsoConfigRecord } from '../storage/types';
 
 /**
  * The stored config as the relying party wants it. The client secret is decrypted only if it is read (the
  * token request reads it; an authorization URL does not), and never kept. `cacheKey` is non-secret and
- * changes with every save (the ciphertext has a fresh IV each time), so a cached client set-up is never
+ * changes with every save (the sealed secret has a fresh IV each time), so a cached client set-up is never
  * reused after a change.
  */
-export function rpClientConfig(ctx: ServiceContext, row: SsoConfigRow): RpClientConfig {
+export function rpClientConfig(ctx: ServiceContext, config: SsoConfigRecord): RpClientConfig {
   const { secretBox } = ctx;
   return {
-    issuerUrl: row.issuer_url,
-    clientId: row.client_id,
+    issuerUrl: config.issuerUrl,
+    clientId: config.clientId,
     get clientSecret() {
-      return secretBox.open(row.client_secret_enc, row.developer_id);
+      return secretBox.open(config.clientSecretSealed, config.developerId);
     },
-    redirectUri: row.redirect_uri,
-    // Lazy as well: only the callback's set-up look-up reads it, so a login allocates nothing for it.
+    redirectUri: config.redirectUri,
+    // Lazy as well: only the callback's set-up look-up reads it, so a login builds no string for it.
     get cacheKey() {
-      return `${row.developer_id}\0${row.client_secret_enc.toString('base64url')}`;
+      return `${config.developerId}\0${config.clientSecretSealed}`;
     },
   };
 }

@@ -18,7 +18,7 @@ export function registerSignupRoute(app: FastifyInstance, ctx: ServiceContext, r
     const apiKey = generateApiKey(mode);
     const developerId = randomId('dev');
     const createdAt = new Date(ctx.now()).toISOString();
-    const outcome = ctx.store.createDeveloper({
+    const outcome = await ctx.store.createDeveloper({
       id: developerId,
       name,
       email: email ?? null,

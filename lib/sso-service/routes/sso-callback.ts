@@ -3,74 +3,84 @@ import { MESSAGES, type ErrorCode, type SsoCallbackResponse } from '@/lib/contra
 import type { ServiceContext } from '../context';
 import type { RpIdentity } from '../relying-party-port';
 import { ApiError, badRequest } from '../http/api-error';
+import { describeError } from '../http/describe-error';
 import { STATE_MAX_LENGTH } from '../crypto/login-state';
 import type { RouteRateLimit } from './rate-limit-options';
 import { rpClientConfig, ssoErrorFrom } from './relying-party-calls';
+import { answerWith, fieldOf, stringFields } from './schemas';
 
-const CODE_MAX = 4096;
-const ISS_MAX = 2048;
+interface CallbackQuery {
+  code: string;
+  state: string;
+  iss?: string;
+}
 
-type CallbackQuery = { code?: unknown; state?: unknown; iss?: unknown };
+const querystring = stringFields({ code: { maxLength: 4096 }, state: { maxLength: STATE_MAX_LENGTH }, iss: { maxLength: 2048 } }, [
+  'code',
+  'state',
+]);
+
+/** Missing or empty code/state, an oversized or repeated one, or an iss that is not one short URL. */
+function callbackQueryMessage(error: Parameters<Parameters<typeof answerWith>[0]>[0]): string {
+  if (fieldOf(error) === 'iss') return 'iss must be a single URL';
+  if (error.keyword === 'required' || error.keyword === 'minLength') return MESSAGES.codeAndStateRequired;
+  return MESSAGES.invalidState;
+}
 
 const expiredOrUsed = () => badRequest(MESSAGES.stateExpiredOrUsed);
 
 export function registerSsoCallbackRoute(app: FastifyInstance, ctx: ServiceContext, rateLimit: RouteRateLimit) {
-  app.get('/sso/callback', { config: { rateLimit } }, async (request) => {
-    const { code, state: token, iss } = request.query as CallbackQuery;
-    if (typeof code !== 'string' || typeof token !== 'string' || code.length === 0 || token.length === 0) {
-      throw badRequest(MESSAGES.codeAndStateRequired);
-    }
-    if (code.length > CODE_MAX || token.length > STATE_MAX_LENGTH) throw badRequest(MESSAGES.invalidState);
-    if (iss !== undefined && (typeof iss !== 'string' || iss.length > ISS_MAX)) {
-      throw badRequest('iss must be a single URL');
-    }
-    const state = ctx.states.open(token);
-    if (!state) throw badRequest(MESSAGES.invalidState);
-    const nowMs = ctx.now();
-    if (state.exp * 1000 <= nowMs) throw expiredOrUsed();
+  app.get<{ Querystring: CallbackQuery }>(
+    '/sso/callback',
+    { config: { rateLimit }, schema: { querystring }, schemaErrorFormatter: answerWith(callbackQueryMessage) },
+    async (request) => {
+      const { code, state: token, iss } = request.query;
+      const state = ctx.states.open(token);
+      if (!state) throw badRequest(MESSAGES.invalidState);
+      if (state.exp * 1000 <= ctx.now()) throw expiredOrUsed();
 
-    // Claim the state before anything talks to the IdP: a replay can never redeem a code twice.
-    if (!ctx.store.consumeState(state.sid, state.dev, state.exp * 1000)) {
-      const previous = ctx.store.getConsumedState(state.sid);
-      // A retried failure repeats the real error instead of hiding it behind "already used".
-      if (previous?.outcome === 'failed' && previous.error_status && previous.error_code && previous.error_message) {
-        throw new ApiError(previous.error_status, previous.error_code as ErrorCode, previous.error_message);
+      // Claim the state before anything talks to the IdP: a replay can never redeem a code twice, whichever
+      // process it reaches (the claim is a row in the shared database).
+      if (!(await ctx.store.claimState(state.sid, state.dev, state.exp * 1000))) {
+        // A retried failure repeats the real error instead of hiding it behind "already used".
+        const previous = await ctx.store.getStateFailure(state.sid);
+        if (previous) throw new ApiError(previous.status, previous.code as ErrorCode, previous.message);
+        throw expiredOrUsed();
       }
-      throw expiredOrUsed();
-    }
 
-    try {
-      const row = ctx.store.getSsoConfig(state.dev);
-      if (!row) throw new ApiError(404, 'NOT_FOUND', MESSAGES.ssoNotConfigured);
-      let identity: RpIdentity;
       try {
-        identity = await ctx.rp.redeem(rpClientConfig(ctx, row), {
-          code,
-          state: token,
-          ...(typeof iss === 'string' ? { iss } : {}),
-          nonce: state.nonce,
-          codeVerifier: state.cv,
-        });
+        const config = await ctx.store.getSsoConfig(state.dev);
+        if (!config) throw new ApiError(404, 'NOT_FOUND', MESSAGES.ssoNotConfigured);
+        let identity: RpIdentity;
+        try {
+          identity = await ctx.rp.redeem(rpClientConfig(ctx, config), {
+            code,
+            state: token,
+            ...(iss !== undefined ? { iss } : {}),
+            nonce: state.nonce,
+            codeVerifier: state.cv,
+          });
+        } catch (err) {
+          throw ssoErrorFrom(err) ?? err;
+        }
+        // No second write on success: a claimed state without a recorded failure answers "expired or used".
+        const body: SsoCallbackResponse = {
+          developerId: config.developerId,
+          email: identity.email ?? null,
+          name: identity.name ?? null,
+          sub: identity.sub,
+        };
+        return body;
       } catch (err) {
-        throw ssoErrorFrom(err) ?? err;
+        const failure = err instanceof ApiError ? err : new ApiError(500, 'INTERNAL_ERROR', MESSAGES.internal);
+        // The caller gets the real failure even if recording it fails (a retry then says "expired or used").
+        await ctx.store
+          .recordStateFailure(state.sid, { status: failure.statusCode, code: failure.code, message: failure.message })
+          .catch((recordErr: unknown) =>
+            ctx.logger.log('error', { reqId: request.id, msg: 'recording a failed callback failed', err: describeError(recordErr) }),
+          );
+        throw err;
       }
-      // No second write on success: a claimed state without a recorded failure answers "expired or used".
-      const body: SsoCallbackResponse = {
-        developerId: row.developer_id,
-        email: identity.email ?? null,
-        name: identity.name ?? null,
-        sub: identity.sub,
-      };
-      return body;
-    } catch (err) {
-      const failure =
-        err instanceof ApiError ? err : new ApiError(500, 'INTERNAL_ERROR', MESSAGES.internal);
-      ctx.store.recordStateFailure(state.sid, {
-        status: failure.statusCode,
-        code: failure.code,
-        message: failure.message,
-      });
-      throw err;
-    }
-  });
+    },
+  );
 }

@@ -1,6 +1,6 @@
 /**
- * Versioned schema migrations. Append only: never edit a released step, add a new one.
- * Each step runs in its own transaction together with its schema_migrations row, so a failed
+ * SQLite's versioned schema migrations. Append only: never edit a released step, add a new one.
+ * All pending steps run in one transaction together with their schema_migrations rows, so a failed
  * step leaves the database at the previous version.
  */
 import type Database from 'better-sqlite3';
@@ -63,20 +63,22 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
     name        TEXT NOT NULL,
     applied_at  TEXT NOT NULL
   ) STRICT`);
-  const applied = new Set(
-    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
-  );
+  const appliedVersions = db.prepare('SELECT version FROM schema_migrations');
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
   const ordered = [...migrations].sort((a, b) => a.version - b.version);
-  let count = 0;
-  for (const m of ordered) {
-    if (applied.has(m.version)) continue;
-    // IMMEDIATE: two processes starting on the same file must not both apply a step.
-    db.transaction(() => {
-      db.exec(m.sql);
-      record.run(m.version, m.name, new Date().toISOString());
-    }).immediate();
-    count++;
-  }
-  return count;
+  // One IMMEDIATE transaction is the lock: a second process starting on the same file waits (busy_timeout), then
+  // reads the versions the first one recorded, so no step is applied twice.
+  return db
+    .transaction(() => {
+      const applied = new Set((appliedVersions.all() as { version: number }[]).map((r) => r.version));
+      let count = 0;
+      for (const m of ordered) {
+        if (applied.has(m.version)) continue;
+        db.exec(m.sql);
+        record.run(m.version, m.name, new Date().toISOString());
+        count++;
+      }
+      return count;
+    })
+    .immediate();
 }

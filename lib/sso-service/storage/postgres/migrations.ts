@@ -1,0 +1,115 @@
+/**
+ * PostgreSQL's versioned schema migrations. Append only: never edit a released step, add a new one.
+ * They run at start under a session advisory lock, so processes starting together apply each step once:
+ * the first takes the lock and migrates, the others wait, then find nothing left to do. Each step commits
+ * together with its schema_migrations row. Timestamps are ISO-8601 UTC text, as in the SQLite schema, so
+ * both backends return byte-identical values.
+ */
+import type { Pool } from 'pg';
+
+export interface PgMigration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const PG_MIGRATIONS: readonly PgMigration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+      CREATE TABLE developers (
+        id          text PRIMARY KEY,
+        name        text NOT NULL,
+        email       text,
+        mode        text NOT NULL CHECK (mode IN ('live', 'sandbox')),
+        plan        text NOT NULL DEFAULT 'free',
+        created_at  text NOT NULL
+      );
+      CREATE UNIQUE INDEX developers_email ON developers (lower(email));
+
+      CREATE TABLE api_keys (
+        key_hash      bytea PRIMARY KEY,
+        developer_id  text NOT NULL REFERENCES developers(id) ON DELETE CASCADE,
+        created_at    text NOT NULL
+      );
+      CREATE INDEX api_keys_developer ON api_keys(developer_id);
+
+      CREATE TABLE sso_configs (
+        developer_id       text PRIMARY KEY REFERENCES developers(id) ON DELETE CASCADE,
+        connection_id      text NOT NULL UNIQUE,
+        issuer_url         text NOT NULL,
+        client_id          text NOT NULL,
+        client_secret_enc  bytea NOT NULL,
+        redirect_uri       text NOT NULL,
+        created_at         text NOT NULL,
+        updated_at         text NOT NULL
+      );
+
+      CREATE TABLE consumed_states (
+        state_id       text PRIMARY KEY,
+        developer_id   text NOT NULL,
+        expires_at     bigint NOT NULL,
+        outcome        text NOT NULL CHECK (outcome IN ('pending', 'ok', 'failed')),
+        error_status   integer,
+        error_code     text,
+        error_message  text
+      );
+      CREATE INDEX consumed_states_expiry ON consumed_states(expires_at);
+
+      CREATE TABLE rate_limits (
+        key       text PRIMARY KEY,
+        count     integer NOT NULL,
+        reset_at  bigint NOT NULL
+      );
+      CREATE INDEX rate_limits_reset ON rate_limits(reset_at);
+    `,
+  },
+];
+
+/** Any fixed 64-bit number; it names "grantex schema migrations" among the database's advisory locks. */
+const MIGRATION_LOCK_ID = '7163825590127346211';
+/** How long a starting process waits for another one's migration before giving up. */
+const LOCK_WAIT = '60s';
+
+export async function migratePg(pool: Pool, migrations: readonly PgMigration[] = PG_MIGRATIONS): Promise<number> {
+  const client = await pool.connect();
+  let locked = false;
+  try {
+    // The lock wait is bounded; once held, a long migration is not cut short by the pool's statement timeout.
+    await client.query(`SET statement_timeout = '${LOCK_WAIT}'`);
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
+    locked = true;
+    await client.query('SET statement_timeout = 0');
+    await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version     integer PRIMARY KEY,
+      name        text NOT NULL,
+      applied_at  text NOT NULL
+    )`);
+    const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
+    const applied = new Set(rows.map((r) => r.version));
+    let count = 0;
+    for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (applied.has(m.version)) continue;
+      await client.query('BEGIN');
+      try {
+        await client.query(m.sql);
+        await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+          m.version,
+          m.name,
+          new Date().toISOString(),
+        ]);
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+      count++;
+    }
+    return count;
+  } finally {
+    if (locked) await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => undefined);
+    // A client whose session settings were changed is not handed back to the pool.
+    client.release(true);
+  }
+}

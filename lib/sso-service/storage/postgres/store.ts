@@ -1,0 +1,150 @@
+/**
+ * The PostgreSQL implementation of ServiceStore, on a `pg` pool. Every statement is named, so each pooled
+ * connection parses and plans it once. Each method is ONE statement, so atomic without a transaction
+ * (createDeveloper inserts both rows through a data-modifying CTE). Rows become domain records here.
+ *
+ * Shared rate limits: a fixed window per key, anchored at the key's first hit (the same semantics as the
+ * in-memory limiter), counted by one upsert. Tolerance: exact across processes within a window (the upsert
+ * is atomic); at a window's end a client may get up to 2 × the limit within a short span (as with any fixed
+ * window); windows are timed by each process's clock, so clock skew between hosts shifts a window's end by
+ * that skew.
+ */
+import pg from 'pg';
+import { z } from 'zod';
+import type { PostgresConfig } from '../../config';
+import { bytes, CONFIG_COLUMNS, configParams, CONFIG_UPSERT_TAIL, DEVELOPER_COLUMNS, toConfig, toDeveloper, toKeyConfig, toStateFailure } from '../rows';
+import type { ServiceStore, SharedRateLimiter } from '../types';
+import { isPgUniqueViolation, mapPgError } from './errors';
+import { migratePg } from './migrations';
+
+
+const SQL = {
+  createDeveloper: `WITH d AS (
+      INSERT INTO developers (id, name, email, mode, plan, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id
+    ) INSERT INTO api_keys (key_hash, developer_id, created_at) SELECT $7, id, $6 FROM d`,
+  developerByKey: `SELECT ${DEVELOPER_COLUMNS}
+      FROM api_keys k JOIN developers d ON d.id = k.developer_id WHERE k.key_hash = $1`,
+  configByKey: `SELECT k.developer_id AS key_developer_id, ${CONFIG_COLUMNS.split(', ').map((c) => `c.${c}`).join(', ')}
+      FROM api_keys k LEFT JOIN sso_configs c ON c.developer_id = k.developer_id WHERE k.key_hash = $1`,
+  config: `SELECT ${CONFIG_COLUMNS} FROM sso_configs WHERE developer_id = $1`,
+  saveConfig: `INSERT INTO sso_configs (${CONFIG_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ${CONFIG_UPSERT_TAIL}`,
+  deleteConfig: `DELETE FROM sso_configs WHERE developer_id = $1 RETURNING ${CONFIG_COLUMNS}`,
+  claimState: `INSERT INTO consumed_states (state_id, developer_id, expires_at, outcome) VALUES ($1, $2, $3, 'pending')
+      ON CONFLICT (state_id) DO NOTHING`,
+  stateFailure: `SELECT error_status, error_code, error_message FROM consumed_states
+      WHERE state_id = $1 AND outcome = 'failed'`,
+  recordFailure: `UPDATE consumed_states SET outcome = 'failed', error_status = $2, error_code = $3, error_message = $4
+      WHERE state_id = $1`,
+  purgeStates: 'DELETE FROM consumed_states WHERE expires_at < $1',
+  purgeRateLimits: 'DELETE FROM rate_limits WHERE reset_at <= $1',
+  hitRateLimit: `INSERT INTO rate_limits AS r (key, count, reset_at) VALUES ($1, 1, $2::bigint + $3::bigint)
+      ON CONFLICT (key) DO UPDATE SET
+        count    = CASE WHEN r.reset_at > $2::bigint THEN r.count + 1 ELSE 1 END,
+        reset_at = CASE WHEN r.reset_at > $2::bigint THEN r.reset_at ELSE $2::bigint + $3::bigint END
+      RETURNING count, reset_at`,
+} as const;
+
+type StatementName = keyof typeof SQL;
+
+const hitRow = z.object({ count: z.number().int(), reset_at: z.coerce.number() });
+
+/** A pool configured from PostgresConfig, with idle-client errors absorbed (a restart must not crash us). */
+export function createPgPool(config: PostgresConfig, onIdleError: (err: Error) => void): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: config.url,
+    max: config.poolMax,
+    connectionTimeoutMillis: config.connectTimeoutMs,
+    statement_timeout: config.statementTimeoutMs,
+    // The server cancels at statement_timeout; this catches a server that no longer answers at all.
+    query_timeout: config.statementTimeoutMs + config.connectTimeoutMs,
+    idleTimeoutMillis: 30_000,
+    application_name: 'grantex-sso',
+  });
+  // An idle connection dropped by the server (restart, failover) emits here; the pool replaces it on demand.
+  pool.on('error', onIdleError);
+  return pool;
+}
+
+export async function openPostgresStore(
+  config: PostgresConfig,
+  opts: { onIdleError?: (err: Error) => void } = {},
+): Promise<ServiceStore> {
+  const pool = createPgPool(config, opts.onIdleError ?? (() => undefined));
+  try {
+    await migratePg(pool);
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw mapPgError(err);
+  }
+  return createPostgresStore(pool);
+}
+
+export function createPostgresStore(pool: pg.Pool): ServiceStore {
+  async function run(name: StatementName, values: unknown[]): Promise<pg.QueryResult> {
+    try {
+      return await pool.query({ name: `gx_${name}`, text: SQL[name], values });
+    } catch (err) {
+      throw mapPgError(err);
+    }
+  }
+
+  const sharedRateLimits: SharedRateLimiter = {
+    async hit(key, windowMs, nowMs) {
+      const { rows } = await run('hitRateLimit', [key, nowMs, windowMs]);
+      const r = hitRow.parse(rows[0]);
+      return { count: r.count, resetAtMs: r.reset_at };
+    },
+  };
+
+  return {
+    backend: 'postgres',
+    sharedRateLimits,
+    async createDeveloper(dev) {
+      try {
+        await run('createDeveloper', [dev.id, dev.name, dev.email, dev.mode, dev.plan, dev.createdAt, bytes(dev.keyHash)]);
+        return 'created';
+      } catch (err) {
+        if (isPgUniqueViolation(err) && dev.email !== null) return 'email_taken';
+        throw err;
+      }
+    },
+    async findDeveloperByKey(keyHash) {
+      const { rows } = await run('developerByKey', [bytes(keyHash)]);
+      return rows[0] === undefined ? undefined : toDeveloper(rows[0]);
+    },
+    async findConfigByKey(keyHash) {
+      const { rows } = await run('configByKey', [bytes(keyHash)]);
+      return rows[0] === undefined ? undefined : toKeyConfig(rows[0]);
+    },
+    async getSsoConfig(developerId) {
+      const { rows } = await run('config', [developerId]);
+      return rows[0] === undefined ? undefined : toConfig(rows[0]);
+    },
+    async saveSsoConfig(w) {
+      const { rows } = await run('saveConfig', configParams(w));
+      return toConfig(rows[0]);
+    },
+    async deleteSsoConfig(developerId) {
+      const { rows } = await run('deleteConfig', [developerId]);
+      return rows[0] === undefined ? undefined : toConfig(rows[0]);
+    },
+    async claimState(stateId, developerId, expiresAtMs) {
+      return (await run('claimState', [stateId, developerId, expiresAtMs])).rowCount === 1;
+    },
+    async getStateFailure(stateId) {
+      const { rows } = await run('stateFailure', [stateId]);
+      return rows[0] === undefined ? undefined : toStateFailure(rows[0]);
+    },
+    async recordStateFailure(stateId, f) {
+      await run('recordFailure', [stateId, f.status, f.code, f.message]);
+    },
+    async purgeExpired(beforeMs, nowMs) {
+      const purged = await run('purgeStates', [beforeMs]);
+      await run('purgeRateLimits', [nowMs]);
+      return purged.rowCount ?? 0;
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * The SQLite implementation of ServiceStore (the default). Every statement is prepared once at start-up;
+ * each method is one statement (so atomic without an explicit transaction) except createDeveloper, which
+ * runs two inserts in one IMMEDIATE transaction. better-sqlite3 is synchronous: methods run to completion
+ * and return settled promises, so the async seam costs a promise, not a thread hop.
+ * Rows are turned into domain records here (and parsed with zod, so a schema drift fails loudly).
+ */
+import type Database from 'better-sqlite3';
+import { bytes, CONFIG_COLUMNS, configParams, CONFIG_UPSERT_TAIL, DEVELOPER_COLUMNS, toConfig, toDeveloper, toKeyConfig, toStateFailure } from '../rows';
+import type { ServiceStore, StateFailure } from '../types';
+import { isSqliteUniqueViolation, mapSqliteError } from './errors';
+
+
+/** Runs `op`, turning a thrown driver error into a rejected StoreError (mapped in one place). */
+function guarded<A extends unknown[], R>(op: (...args: A) => R): (...args: A) => Promise<R> {
+  return (...args) => {
+    try {
+      return Promise.resolve(op(...args));
+    } catch (err) {
+      return Promise.reject(mapSqliteError(err));
+    }
+  };
+}
+
+export function createSqliteStore(db: Database.Database): ServiceStore {
+  const insertDeveloper = db.prepare(
+    'INSERT INTO developers (id, name, email, mode, plan, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const insertApiKey = db.prepare('INSERT INTO api_keys (key_hash, developer_id, created_at) VALUES (?, ?, ?)');
+  const selectDeveloperByKey = db.prepare(
+    `SELECT ${DEVELOPER_COLUMNS}
+       FROM api_keys k JOIN developers d ON d.id = k.developer_id
+      WHERE k.key_hash = ?`,
+  );
+  const selectConfigByKey = db.prepare(
+    `SELECT k.developer_id AS key_developer_id, c.*
+       FROM api_keys k LEFT JOIN sso_configs c ON c.developer_id = k.developer_id
+      WHERE k.key_hash = ?`,
+  );
+  const selectConfig = db.prepare(`SELECT ${CONFIG_COLUMNS} FROM sso_configs WHERE developer_id = ?`);
+  const upsertConfig = db.prepare(
+    `INSERT INTO sso_configs (${CONFIG_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ${CONFIG_UPSERT_TAIL}`,
+  );
+  const deleteConfig = db.prepare(`DELETE FROM sso_configs WHERE developer_id = ? RETURNING ${CONFIG_COLUMNS}`);
+  const insertState = db.prepare(
+    `INSERT INTO consumed_states (state_id, developer_id, expires_at, outcome) VALUES (?, ?, ?, 'pending')
+     ON CONFLICT (state_id) DO NOTHING`,
+  );
+  const selectFailure = db.prepare(
+    `SELECT error_status, error_code, error_message FROM consumed_states
+      WHERE state_id = ? AND outcome = 'failed'`,
+  );
+  const markStateFailed = db.prepare(
+    "UPDATE consumed_states SET outcome = 'failed', error_status = ?, error_code = ?, error_message = ? WHERE state_id = ?",
+  );
+  const purgeStates = db.prepare('DELETE FROM consumed_states WHERE expires_at < ?');
+
+  const createDeveloperTx = db.transaction((dev: Parameters<ServiceStore['createDeveloper']>[0]) => {
+    insertDeveloper.run(dev.id, dev.name, dev.email, dev.mode, dev.plan, dev.createdAt);
+    insertApiKey.run(bytes(dev.keyHash), dev.id, dev.createdAt);
+  });
+
+  return {
+    backend: 'sqlite',
+    // One process owns a SQLite file: the rate-limit plugin's in-memory counters are exact and cost no write.
+    sharedRateLimits: null,
+    createDeveloper: guarded((dev) => {
+      try {
+        createDeveloperTx.immediate(dev);
+        return 'created' as const;
+      } catch (err) {
+        if (isSqliteUniqueViolation(err) && dev.email !== null) return 'email_taken' as const;
+        throw err;
+      }
+    }),
+    findDeveloperByKey: guarded((keyHash) => {
+      const row = selectDeveloperByKey.get(bytes(keyHash));
+      return row === undefined ? undefined : toDeveloper(row);
+    }),
+    findConfigByKey: guarded((keyHash) => {
+      const row = selectConfigByKey.get(bytes(keyHash));
+      return row === undefined ? undefined : toKeyConfig(row);
+    }),
+    getSsoConfig: guarded((developerId) => {
+      const row = selectConfig.get(developerId);
+      return row === undefined ? undefined : toConfig(row);
+    }),
+    // The last parameter (`now`) is bound twice: createdAt of a first save and updatedAt.
+    saveSsoConfig: guarded((w) => toConfig(upsertConfig.get(...configParams(w), w.now))),
+    deleteSsoConfig: guarded((developerId) => {
+      const row = deleteConfig.get(developerId);
+      return row === undefined ? undefined : toConfig(row);
+    }),
+    claimState: guarded((stateId, developerId, expiresAtMs) => insertState.run(stateId, developerId, expiresAtMs).changes === 1),
+    getStateFailure: guarded((stateId): StateFailure | undefined => {
+      const row = selectFailure.get(stateId);
+      return row === undefined ? undefined : toStateFailure(row);
+    }),
+    recordStateFailure: guarded((stateId, f) => {
+      markStateFailed.run(f.status, f.code, f.message, stateId);
+    }),
+    purgeExpired: guarded((beforeMs) => purgeStates.run(beforeMs).changes),
+    close: guarded(() => {
+      db.close();
+    }),
+  };
+}

@@ -1,0 +1,200 @@
+/**
+ * The ServiceStore contract, on the backend the run selects (SQLite by default, PostgreSQL with
+ * GRANTEX_TEST_DATABASE_URL): domain records in and out, atomic single use of a state, replays, purging,
+ * shared rate-limit windows, and real driver faults mapped to storage errors.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore, StoreError } from '@/lib/sso-service/storage';
+import { createPostgresStore, createPgPool } from '@/lib/sso-service/storage/postgres/store';
+import { openSqliteDatabase } from '@/lib/sso-service/storage/sqlite/open-database';
+import { createSqliteStore } from '@/lib/sso-service/storage/sqlite/store';
+import type { ServiceStore, SsoConfigWrite } from '@/lib/sso-service/storage/types';
+import { onPostgres, pgTestConfig, testBackend, testDatabaseOptions } from '@/tests/support/test-database';
+
+const tempDir = () => mkdtempSync(path.join(tmpdir(), 'gx-store-'));
+
+async function freshStore(): Promise<ServiceStore> {
+  return openStore({ dataDir: tempDir(), dbPath: undefined, ...(await testDatabaseOptions()) });
+}
+
+const dev = (id: string, email: string | null = null) => ({
+  id,
+  name: `Org ${id}`,
+  email,
+  mode: 'live' as const,
+  plan: 'free',
+  createdAt: '2026-01-02T03:04:05.678Z',
+  keyHash: createHash('sha256').update(id).digest('base64url'),
+});
+
+const write = (developerId: string, over: Partial<SsoConfigWrite> = {}): SsoConfigWrite => ({
+  developerId,
+  newConnectionId: `conn_${developerId}`,
+  issuerUrl: 'https://idp.example/realms/a',
+  clientId: 'client-a',
+  clientSecretSealed: Buffer.from([1, 2, 3, 250, 251]).toString('base64url'),
+  redirectUri: 'https://app.example/sso/callback',
+  now: '2026-01-02T03:04:05.678Z',
+  ...over,
+});
+
+describe(`store contract (${testBackend})`, () => {
+  let store: ServiceStore;
+  beforeAll(async () => {
+    store = await freshStore();
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  it('reports its backend', () => {
+    expect(store.backend).toBe(testBackend);
+    expect(store.sharedRateLimits === null).toBe(!onPostgres);
+  });
+
+  it('creates a developer with its key; a second developer with the same email (any case) is refused', async () => {
+    const a = dev('dev_contract_a', 'Owner@Acme.test');
+    expect(await store.createDeveloper(a)).toBe('created');
+    const { keyHash, ...developer } = a;
+    expect(await store.findDeveloperByKey(keyHash)).toEqual(developer);
+    expect(await store.findDeveloperByKey(Buffer.alloc(32, 99).toString('base64url'))).toBeUndefined();
+    const b = dev('dev_contract_b', 'owner@acme.TEST');
+    expect(await store.createDeveloper(b)).toBe('email_taken');
+    // Nothing half-written: the refused developer's key does not exist.
+    expect(await store.findDeveloperByKey(b.keyHash)).toBeUndefined();
+  });
+
+  it('saves, updates (keeping connection id and createdAt), reads by id and by key, and deletes a config', async () => {
+    const d = dev('dev_contract_c');
+    await store.createDeveloper(d);
+    expect(await store.findConfigByKey(d.keyHash)).toEqual({ developerId: d.id, config: null });
+    const first = await store.saveSsoConfig(write(d.id));
+    expect(first).toEqual({
+      developerId: d.id,
+      connectionId: `conn_${d.id}`,
+      issuerUrl: 'https://idp.example/realms/a',
+      clientId: 'client-a',
+      clientSecretSealed: write(d.id).clientSecretSealed,
+      redirectUri: 'https://app.example/sso/callback',
+      createdAt: '2026-01-02T03:04:05.678Z',
+      updatedAt: '2026-01-02T03:04:05.678Z',
+    });
+    const second = await store.saveSsoConfig(
+      write(d.id, { newConnectionId: 'conn_other', clientId: 'client-b', now: '2026-02-03T00:00:00.000Z' }),
+    );
+    expect(second).toMatchObject({ connectionId: `conn_${d.id}`, clientId: 'client-b', createdAt: first.createdAt, updatedAt: '2026-02-03T00:00:00.000Z' });
+    expect(await store.getSsoConfig(d.id)).toEqual(second);
+    expect(await store.findConfigByKey(d.keyHash)).toEqual({ developerId: d.id, config: second });
+    expect(await store.deleteSsoConfig(d.id)).toEqual(second);
+    expect(await store.deleteSsoConfig(d.id)).toBeUndefined();
+    expect(await store.getSsoConfig(d.id)).toBeUndefined();
+  });
+
+  it('claims a state once, even when many claims race; keeps a recorded failure; purges only expired states', async () => {
+    const claims = await Promise.all(Array.from({ length: 20 }, () => store.claimState('state-race-00000001', 'dev_a', 5_000)));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect(await store.claimState('state-old-000000001', 'dev_a', 1_000)).toBe(true);
+    expect(await store.getStateFailure('state-race-00000001')).toBeUndefined();
+    await store.recordStateFailure('state-race-00000001', { status: 502, code: 'SSO_ERROR', message: 'Token exchange failed' });
+    expect(await store.purgeExpired(2_000, 2_000)).toBe(1);
+    expect(await store.claimState('state-old-000000001', 'dev_a', 1_000)).toBe(true); // purged, so claimable again
+    expect(await store.getStateFailure('state-race-00000001')).toEqual({ status: 502, code: 'SSO_ERROR', message: 'Token exchange failed' });
+    expect(await store.claimState('state-race-00000001', 'dev_a', 5_000)).toBe(false);
+  });
+
+  it.runIf(onPostgres)('counts a shared rate-limit window atomically and starts a new one after it ends', async () => {
+    const limiter = store.sharedRateLimits;
+    if (!limiter) throw new Error('PostgreSQL store without shared rate limits');
+    const hits = await Promise.all(Array.from({ length: 25 }, () => limiter.hit('GET /x\n1.2.3.4', 60_000, 1_000)));
+    expect(hits.map((h) => h.count).sort((a, b) => a - b)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+    expect(new Set(hits.map((h) => h.resetAtMs))).toEqual(new Set([61_000]));
+    expect(await limiter.hit('GET /x\n1.2.3.4', 60_000, 61_000)).toEqual({ count: 1, resetAtMs: 121_000 });
+    expect(await limiter.hit('GET /x\n5.6.7.8', 60_000, 61_000)).toEqual({ count: 1, resetAtMs: 121_000 });
+  });
+});
+
+describe('driver faults become storage errors', () => {
+  it.skipIf(onPostgres)('SQLite: a locked file → busy; a full database → full; a read-only connection → read_only', async () => {
+    const file = path.join(tempDir(), 'grantex.db');
+    const db = openSqliteDatabase(file);
+    db.pragma('busy_timeout = 50');
+    const store = createSqliteStore(db);
+    try {
+      await store.createDeveloper(dev('dev_fault_a'));
+      const lock = new Database(file);
+      lock.exec('BEGIN EXCLUSIVE');
+      try {
+        await expect(store.saveSsoConfig(write('dev_fault_a'))).rejects.toMatchObject({ name: 'StoreError', kind: 'busy' });
+      } finally {
+        lock.exec('ROLLBACK');
+        lock.close();
+      }
+
+      db.pragma(`max_page_count = ${Number(db.pragma('page_count', { simple: true }))}`);
+      const big = write('dev_fault_a', { redirectUri: `https://app.example/${'p'.repeat(20_000)}` });
+      const full = await store.saveSsoConfig(big).catch((e: unknown) => e);
+      expect(full).toBeInstanceOf(StoreError);
+      expect(full).toMatchObject({ kind: 'full', driverCode: 'SQLITE_FULL' });
+      expect((full as Error).message).not.toContain('pppp');
+      db.pragma('max_page_count = 1073741823');
+
+      db.pragma('query_only = ON');
+      await expect(store.claimState('state-ro-0000000001', 'dev_fault_a', 5_000)).rejects.toMatchObject({ kind: 'read_only' });
+      expect(await store.getSsoConfig('dev_fault_a')).toBeUndefined(); // reads still work
+      db.pragma('query_only = OFF');
+      expect(await store.claimState('state-ro-0000000001', 'dev_fault_a', 5_000)).toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it.runIf(onPostgres)('PostgreSQL: statement timeout → timeout; read-only session → read_only; unreachable server → unavailable', async () => {
+    const { postgres } = await testDatabaseOptions();
+    if (!postgres) throw new Error('no test database');
+    const migrated = await openStore({ dataDir: tempDir(), postgres });
+    await migrated.createDeveloper(dev('dev_fault_p'));
+    await migrated.close();
+
+    // A write blocked by another session's lock runs into the statement timeout.
+    const pool = createPgPool({ ...postgres, statementTimeoutMs: 300 }, () => undefined);
+    const store = createPostgresStore(pool);
+    const locker = new pg.Client({ connectionString: postgres.url });
+    await locker.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE sso_configs IN EXCLUSIVE MODE');
+      await expect(store.saveSsoConfig(write('dev_fault_p'))).rejects.toMatchObject({ kind: 'timeout', driverCode: '57014', transient: true });
+      await locker.query('ROLLBACK');
+      // Recovered by itself: the same pool writes once the lock is gone.
+      expect((await store.saveSsoConfig(write('dev_fault_p'))).developerId).toBe('dev_fault_p');
+    } finally {
+      await locker.end();
+      await store.close();
+    }
+
+    const readOnly = createPostgresStore(
+      createPgPool({ ...postgres, url: `${postgres.url}?options=${encodeURIComponent('-c default_transaction_read_only=on')}` }, () => undefined),
+    );
+    try {
+      await expect(readOnly.claimState('state-ro-0000000002', 'dev_fault_p', 5_000)).rejects.toMatchObject({ kind: 'read_only', driverCode: '25006' });
+      expect(await readOnly.getSsoConfig('dev_fault_p')).toMatchObject({ developerId: 'dev_fault_p' });
+    } finally {
+      await readOnly.close();
+    }
+
+    const nowhere = new URL(postgres.url);
+    nowhere.port = '9';
+    const unreachable = createPostgresStore(createPgPool(pgTestConfig(nowhere.href), () => undefined));
+    try {
+      await expect(unreachable.getSsoConfig('dev_fault_p')).rejects.toMatchObject({ kind: 'unavailable', transient: true });
+    } finally {
+      await unreachable.close();
+    }
+  });
+});
