@@ -10,7 +10,7 @@ import { PublicFrame } from '@/components/sso/public-frame';
 import { SubmitButton } from '@/components/sso/submit-button';
 import { grantexPublic } from '@/lib/grantex/server';
 import { isGrantexError } from '@/lib/grantex/errors';
-import { safeOrg } from '@/lib/console/sso-errors';
+import { safeOrg } from '@/lib/console/member-login/sso-errors';
 
 export const metadata: Metadata = { title: 'Sign in with SSO', referrer: 'no-referrer' };
 export const dynamic = 'force-dynamic';

@@ -9,8 +9,8 @@ import { Alert, buttonClasses } from '@/components/ui';
 import { PublicFrame } from '@/components/sso/public-frame';
 import { IdentityList } from '@/components/sso/identity-list';
 import { SubmitButton } from '@/components/sso/submit-button';
-import { MEMBER_COOKIE, readMemberSession } from '@/lib/console/member-session';
-import { sealingSecret } from '@/lib/console/cookie-options';
+import { MEMBER_COOKIE, readMemberSession } from '@/lib/console/member-login/member-session';
+import { sealingSecret } from '@/lib/console/utils/cookie-options';
 
 export const metadata: Metadata = { title: 'Signed in', referrer: 'no-referrer' };
 export const dynamic = 'force-dynamic';

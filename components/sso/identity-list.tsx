@@ -1,5 +1,5 @@
 import { cn } from '@/components/ui/cn';
-import { displayText } from '@/lib/console/display-text';
+import { displayText } from '@/lib/console/utils/display-text';
 
 export interface DisplayIdentity {
   developerId: string;

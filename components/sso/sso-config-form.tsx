@@ -15,7 +15,7 @@ export interface SsoConfigFormProps {
   callbackUrl: string;
   /** The saved config, without the secret (Grantex never returns it). */
   config: { issuerUrl: string; clientId: string; redirectUri: string; updatedAt: string } | null;
-  /** Whether plain-http loopback issuers are allowed (decided on the server, see lib/console/sso-mode.ts). */
+  /** Whether plain-http loopback issuers are allowed (decided on the server, see lib/console/utils/sso-mode.ts). */
   devMode: boolean;
 }
 

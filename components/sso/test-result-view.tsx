@@ -1,7 +1,7 @@
 import { Alert } from '@/components/ui/alert';
-import type { TestResult } from '@/lib/console/test-result-schema';
-import { STAGE_LABELS } from '@/lib/console/test-stages';
-import { displayText } from '@/lib/console/display-text';
+import type { TestResult } from '@/lib/console/member-login/test-result-schema';
+import { STAGE_LABELS } from '@/lib/console/member-login/test-stages';
+import { displayText } from '@/lib/console/utils/display-text';
 import { IdentityList } from './identity-list';
 import { formatTime } from './format-time';
 

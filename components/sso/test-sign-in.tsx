@@ -3,7 +3,7 @@
 import { QueryClient, QueryClientProvider, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Button, Spinner } from '@/components/ui';
-import type { TestResult } from '@/lib/console/test-result-schema';
+import type { TestResult } from '@/lib/console/member-login/test-result-schema';
 import { TestResultView } from './test-result-view';
 
 const POLL_MS = 2000;
@@ -15,7 +15,7 @@ async function fetchTestResult(): Promise<TestResult | null> {
   if (!res.ok) throw new Error(`HTTP ${res.status}`);
   // The response is checked with the same zod/mini schema the server uses; it (and zod) is
   // fetched with the first poll rather than with the page (the page starts from initialResult).
-  const { testResultResponseSchema } = await import('@/lib/console/test-result-schema');
+  const { testResultResponseSchema } = await import('@/lib/console/member-login/test-result-schema');
   return testResultResponseSchema.parse(await res.json()).result;
 }
 

@@ -40,7 +40,7 @@ const checkbox = z.pipe(
 
 /**
  * `devMode` (plain-http loopback issuers allowed) is decided on the server at run time
- * (lib/console/sso-mode.ts) and handed to the client form, so a production build used against
+ * (lib/console/utils/sso-mode.ts) and handed to the client form, so a production build used against
  * the local dev IdP and the browser agree on the same rule.
  *
  * `hasSavedSecret` (a configuration, and so a secret, already exists) only chooses the wording of

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { trimPastedDiscoveryUrl } from '@/lib/console/issuer-fixes';
+import { trimPastedDiscoveryUrl } from '@/lib/console/settings/issuer-fixes';
 
 function form(issuerUrl: string): FormData {
   const data = new FormData();

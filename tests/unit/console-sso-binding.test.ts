@@ -5,10 +5,10 @@ import {
   createBinding,
   stateFromAuthorizeUrl,
   verifyBinding,
-} from '@/lib/console/login-binding';
-import { readMemberSession, sealMemberSession } from '@/lib/console/member-session';
-import { readTestResult, sealTestResult } from '@/lib/console/test-result';
-import { deriveKey } from '@/lib/console/sealing';
+} from '@/lib/console/member-login/login-binding';
+import { readMemberSession, sealMemberSession } from '@/lib/console/member-login/member-session';
+import { readTestResult, sealTestResult } from '@/lib/console/member-login/test-result';
+import { deriveKey } from '@/lib/console/member-login/sealing';
 
 const secret = 'test-secret-0123456789-abcdefghijklmnop';
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { displayText } from '@/lib/console/display-text';
-import { normalizeIdentity } from '@/lib/console/member-session';
-import { DISCOVERY_FAILURE_REASONS, describeDiscoveryFailure, isReachabilityFailure } from '@/lib/console/issuer-messages';
-import { classifyGrantexFailure } from '@/lib/console/grantex-failure';
-import { safeOrg } from '@/lib/console/sso-errors';
+import { displayText } from '@/lib/console/utils/display-text';
+import { normalizeIdentity } from '@/lib/console/member-login/member-session';
+import { DISCOVERY_FAILURE_REASONS, describeDiscoveryFailure, isReachabilityFailure } from '@/lib/console/settings/issuer-messages';
+import { classifyGrantexFailure } from '@/lib/console/member-login/grantex-failure';
+import { safeOrg } from '@/lib/console/member-login/sso-errors';
 import { GrantexError } from '@/lib/grantex/errors';
 import { MESSAGES } from '@/lib/contract';
 
@@ -81,7 +81,7 @@ describe('org ids in links', () => {
 });
 
 describe('POST origin guard for /sso/start and member sign-out', async () => {
-  const { isSameOriginPost, isHttpUrl } = await import('@/lib/console/request-guard');
+  const { isSameOriginPost, isHttpUrl } = await import('@/lib/console/utils/request-guard');
   const app = 'http://localhost:3000';
   it('trusts Sec-Fetch-Site first, then Origin, and refuses requests with neither', () => {
     expect(isSameOriginPost(new Headers({ 'sec-fetch-site': 'same-origin' }), app)).toBe(true);

@@ -1,11 +1,11 @@
 /** POST /member/sign-out — ends the member session (a POST so a link or image cannot sign anyone out). */
 import type { NextRequest } from 'next/server';
 import { env } from '@/lib/env';
-import { isSameOriginPost } from '@/lib/console/request-guard';
-import { MEMBER_COOKIE, MEMBER_COOKIE_PATH, readMemberSession } from '@/lib/console/member-session';
-import { expiredCookie, sealingSecret } from '@/lib/console/cookie-options';
-import { appUrl, seeOther } from '@/lib/console/sso-redirects';
-import { logSsoEvent } from '@/lib/console/log';
+import { isSameOriginPost } from '@/lib/console/utils/request-guard';
+import { MEMBER_COOKIE, MEMBER_COOKIE_PATH, readMemberSession } from '@/lib/console/member-login/member-session';
+import { expiredCookie, sealingSecret } from '@/lib/console/utils/cookie-options';
+import { appUrl, seeOther } from '@/lib/console/member-login/sso-redirects';
+import { logSsoEvent } from '@/lib/console/utils/log';
 
 export const dynamic = 'force-dynamic';
 

@@ -13,11 +13,11 @@ import { grantexForAdmin } from '@/lib/grantex/server';
 import { isGrantexError } from '@/lib/grantex/errors';
 import { buildSsoConfigSchema, HAS_SAVED_SECRET_FIELD, type SsoConfigInput } from '@/lib/validations/sso-config';
 import type { FormState } from '@/lib/auth/form-state';
-import { ssoDevMode } from '@/lib/console/sso-mode';
-import { checkIssuer } from '@/lib/console/issuer-check';
-import { trimPastedDiscoveryUrl } from '@/lib/console/issuer-fixes';
-import { grantexMessageToFieldErrors } from '@/lib/console/grantex-field-errors';
-import { logSsoEvent } from '@/lib/console/log';
+import { ssoDevMode } from '@/lib/console/utils/sso-mode';
+import { checkIssuer } from '@/lib/console/settings/issuer-check';
+import { trimPastedDiscoveryUrl } from '@/lib/console/settings/issuer-fixes';
+import { grantexMessageToFieldErrors } from '@/lib/console/settings/grantex-field-errors';
+import { logSsoEvent } from '@/lib/console/utils/log';
 
 const SETTINGS_PATH = '/settings/sso';
 

@@ -16,9 +16,9 @@ import { TestSignIn } from '@/components/sso/test-sign-in';
 import { DeleteConfig } from '@/components/sso/delete-config';
 import { ProviderGuide } from '@/components/sso/provider-guide';
 import { isProviderId } from '@/components/sso/provider-guides';
-import { readTestResult, TEST_RESULT_COOKIE } from '@/lib/console/test-result';
-import { sealingSecret } from '@/lib/console/cookie-options';
-import { ssoDevMode } from '@/lib/console/sso-mode';
+import { readTestResult, TEST_RESULT_COOKIE } from '@/lib/console/member-login/test-result';
+import { sealingSecret } from '@/lib/console/utils/cookie-options';
+import { ssoDevMode } from '@/lib/console/utils/sso-mode';
 import { deleteSsoConfig, saveSsoConfig } from './actions';
 
 export const metadata: Metadata = { title: 'Single sign-on' };

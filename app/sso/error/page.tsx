@@ -8,10 +8,10 @@ import Link from 'next/link';
 import { cookies } from 'next/headers';
 import { Alert, buttonClasses } from '@/components/ui';
 import { PublicFrame } from '@/components/sso/public-frame';
-import { safeOrg, ssoErrorCodeSchema, SSO_ERROR_TEXT } from '@/lib/console/sso-errors';
-import { FLASH_COOKIE, readFlash } from '@/lib/console/sso-flash';
-import { sealingSecret } from '@/lib/console/cookie-options';
-import { displayText } from '@/lib/console/display-text';
+import { safeOrg, ssoErrorCodeSchema, SSO_ERROR_TEXT } from '@/lib/console/member-login/sso-errors';
+import { FLASH_COOKIE, readFlash } from '@/lib/console/member-login/sso-flash';
+import { sealingSecret } from '@/lib/console/utils/cookie-options';
+import { displayText } from '@/lib/console/utils/display-text';
 
 export const metadata: Metadata = { title: 'Sign-in failed', referrer: 'no-referrer' };
 export const dynamic = 'force-dynamic';

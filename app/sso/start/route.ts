@@ -1,7 +1,7 @@
 /**
  * POST /sso/start — begins an SSO login for an organization, from the hosted member login form
  * (mode=member) or the admin's "Test sign-in" button (mode=test). A plain form target, so it works
- * without JavaScript. Binds the login to this browser (see lib/console/login-binding.ts), then
+ * without JavaScript. Binds the login to this browser (see lib/console/member-login/login-binding.ts), then
  * sends the browser to the IdP.
  */
 import { randomUUID } from 'node:crypto';
@@ -10,15 +10,15 @@ import { getAdmin } from '@/lib/auth';
 import { env } from '@/lib/env';
 import { grantexPublic } from '@/lib/grantex/server';
 import { isGrantexError } from '@/lib/grantex/errors';
-import { createBinding, stateFromAuthorizeUrl, BINDING_COOKIE_PATH, type LoginMode } from '@/lib/console/login-binding';
-import { classifyGrantexFailure } from '@/lib/console/grantex-failure';
-import { isHttpUrl, isSameOriginPost } from '@/lib/console/request-guard';
-import { safeOrg } from '@/lib/console/sso-errors';
-import { appUrl, seeOther, toErrorPage, toTestResult } from '@/lib/console/sso-redirects';
-import { sealingSecret, ssoCookie } from '@/lib/console/cookie-options';
-import { logSsoEvent } from '@/lib/console/log';
-import type { SsoErrorCode } from '@/lib/console/sso-errors';
-import type { SsoFlash } from '@/lib/console/sso-flash';
+import { createBinding, stateFromAuthorizeUrl, BINDING_COOKIE_PATH, type LoginMode } from '@/lib/console/member-login/login-binding';
+import { classifyGrantexFailure } from '@/lib/console/member-login/grantex-failure';
+import { isHttpUrl, isSameOriginPost } from '@/lib/console/utils/request-guard';
+import { safeOrg } from '@/lib/console/member-login/sso-errors';
+import { appUrl, seeOther, toErrorPage, toTestResult } from '@/lib/console/member-login/sso-redirects';
+import { sealingSecret, ssoCookie } from '@/lib/console/utils/cookie-options';
+import { logSsoEvent } from '@/lib/console/utils/log';
+import type { SsoErrorCode } from '@/lib/console/member-login/sso-errors';
+import type { SsoFlash } from '@/lib/console/member-login/sso-flash';
 
 export const dynamic = 'force-dynamic';
 

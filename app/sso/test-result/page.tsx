@@ -9,8 +9,8 @@ import { requireAdmin } from '@/lib/auth';
 import { buttonClasses } from '@/components/ui';
 import { PublicFrame } from '@/components/sso/public-frame';
 import { TestResultView } from '@/components/sso/test-result-view';
-import { readTestResult, TEST_RESULT_COOKIE } from '@/lib/console/test-result';
-import { sealingSecret } from '@/lib/console/cookie-options';
+import { readTestResult, TEST_RESULT_COOKIE } from '@/lib/console/member-login/test-result';
+import { sealingSecret } from '@/lib/console/utils/cookie-options';
 
 export const metadata: Metadata = { title: 'Test sign-in result', referrer: 'no-referrer' };
 export const dynamic = 'force-dynamic';

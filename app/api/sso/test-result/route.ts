@@ -5,8 +5,8 @@
 import { cookies } from 'next/headers';
 import { NextResponse } from 'next/server';
 import { getAdmin } from '@/lib/auth';
-import { readTestResult, TEST_RESULT_COOKIE } from '@/lib/console/test-result';
-import { sealingSecret } from '@/lib/console/cookie-options';
+import { readTestResult, TEST_RESULT_COOKIE } from '@/lib/console/member-login/test-result';
+import { sealingSecret } from '@/lib/console/utils/cookie-options';
 
 export const dynamic = 'force-dynamic';
 

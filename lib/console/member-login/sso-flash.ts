@@ -6,7 +6,7 @@
 import 'server-only';
 import { z } from 'zod';
 import { seal, unseal } from './sealing';
-import { displayText } from './display-text';
+import { displayText } from '../utils/display-text';
 
 export const FLASH_COOKIE = 'gx_sso_flash';
 export const FLASH_COOKIE_PATH = '/sso';

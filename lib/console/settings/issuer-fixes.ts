@@ -4,7 +4,7 @@
  */
 import 'server-only';
 import { issuerFromDiscoveryUrl } from '@/lib/net';
-import { displayText } from './display-text';
+import { displayText } from '../utils/display-text';
 
 export function trimPastedDiscoveryUrl(formData: FormData): { note?: string } {
   const entered = formData.get('issuerUrl');

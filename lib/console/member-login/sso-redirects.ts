@@ -9,7 +9,7 @@ import { env } from '@/lib/env';
 import type { SsoErrorCode } from './sso-errors';
 import { sealFlash, FLASH_COOKIE, FLASH_COOKIE_PATH, FLASH_TTL_SECONDS, type SsoFlash } from './sso-flash';
 import { sealTestResult, TEST_RESULT_COOKIE, TEST_RESULT_COOKIE_PATH, TEST_RESULT_TTL_SECONDS, type TestResult } from './test-result';
-import { expiredCookie, sealingSecret, ssoCookie } from './cookie-options';
+import { expiredCookie, sealingSecret, ssoCookie } from '../utils/cookie-options';
 
 export function appUrl(path: string): URL {
   return new URL(path, `${env().APP_URL}/`);

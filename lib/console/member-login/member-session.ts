@@ -5,7 +5,7 @@
 import 'server-only';
 import { z } from 'zod';
 import { seal, unseal } from './sealing';
-import { storedText } from './display-text';
+import { storedText } from '../utils/display-text';
 
 export const MEMBER_COOKIE = 'gx_member';
 /** Only /member (the page and its sign-out route) ever receives the cookie. */

@@ -3,7 +3,7 @@
  * it is pure and unit-testable. Values that came from the IdP (its claimed issuer) are capped;
  * React escapes them where they are rendered.
  */
-import { displayText } from './display-text';
+import { displayText } from '../utils/display-text';
 
 export const DISCOVERY_FAILURE_REASONS = [
   'unreachable',
