@@ -11,6 +11,7 @@ import { SubmitButton } from '@/components/sso/submit-button';
 import { grantexPublic } from '@/lib/grantex/server';
 import { isGrantexError } from '@/lib/grantex/errors';
 import { safeOrg } from '@/lib/console/member-login/sso-errors';
+import { MEMBER_LOGIN_ERRORS, ORG_ID_ERRORS } from '@/lib/console/messages';
 
 export const metadata: Metadata = { title: 'Sign in with SSO', referrer: 'no-referrer' };
 export const dynamic = 'force-dynamic';
@@ -48,7 +49,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   const rawOrg = typeof params.org === 'string' ? params.org : '';
   const org = safeOrg(rawOrg);
   const orgError =
-    params.error === 'org' || (rawOrg && !org) ? 'Enter the organization ID your administrator gave you (it starts with “dev_”).' : undefined;
+    params.error === 'org' || (rawOrg && !org) ? ORG_ID_ERRORS.invalid_on_login : undefined;
   const status = org ? await orgStatus(org) : 'unknown';
   const signedOut = params.signedOut === '1';
   const title = signInTitle();
@@ -57,7 +58,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
     return (
       <PublicFrame title={title}>
         <SignedOutStatus show={signedOut} />
-        <Alert tone="warning" title="SSO is not configured for this organization">
+        <Alert tone="warning" title={MEMBER_LOGIN_ERRORS.not_configured.title}>
           Organization <code className="font-mono break-all">{org}</code> has not set up single sign-on. Ask your
           administrator for the right sign-in link.
         </Alert>

@@ -4,6 +4,7 @@ import { headers } from 'next/headers';
 import { env } from '@/lib/env';
 import { checkSigninRate, signinRateMessage } from '@/lib/auth/signin-limit';
 import { describeGrantexError, grantexLogFields, grantexPublic } from '@/lib/grantex/server';
+import { SIGNIN_FORM_ERRORS } from '@/lib/console/messages';
 
 export type DemoOrgState =
   | { status: 'idle' }
@@ -17,7 +18,7 @@ function demoName(now = new Date()): string {
 
 export async function createDemoOrganization(): Promise<DemoOrgState> {
   if (!env().CONSOLE_DEMO_SIGNUP) {
-    return { status: 'error', message: 'Demo organizations are turned off on this console.' };
+    return { status: 'error', message: SIGNIN_FORM_ERRORS.demo_signup_off };
   }
   const wait = checkSigninRate(await headers());
   if (wait !== null) return { status: 'error', message: signinRateMessage(wait).replace('sign-in attempts', 'attempts') };

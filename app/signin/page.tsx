@@ -7,7 +7,7 @@ import { safeRedirectPath } from '@/lib/auth/safe-redirect';
 import { getAdmin } from '@/lib/auth/session';
 import { env } from '@/lib/env';
 import { DemoOrg } from './demo-org';
-import { messageForErrorQuery } from './signin-errors';
+import { messageForErrorQuery } from '@/lib/console/messages';
 import { SignInForm } from './signin-form';
 
 export const metadata: Metadata = { title: 'Sign in' };

@@ -4,7 +4,7 @@ import { signIn } from 'next-auth/react';
 import { useRouter } from 'next/navigation';
 import { useRef, useState, type FormEvent } from 'react';
 import { Alert, Button, Field, Input } from '@/components/ui';
-import { messageForSigninResult } from './signin-errors';
+import { messageForSigninResult, SIGNIN_ERRORS, SIGNIN_FORM_ERRORS } from '@/lib/console/messages';
 
 export const API_KEY_PROVIDER = 'api-key';
 
@@ -15,12 +15,12 @@ export const API_KEY_PROVIDER = 'api-key';
 export async function signInWithApiKey(apiKey: string): Promise<string | null> {
   try {
     const res = await signIn(API_KEY_PROVIDER, { apiKey, redirect: false });
-    if (!res) return 'The console did not answer. Reload the page and try again.';
+    if (!res) return SIGNIN_FORM_ERRORS.no_answer;
     if (res.error) return messageForSigninResult(res.error);
-    if (!res.ok) return 'Sign-in failed. Try again.';
+    if (!res.ok) return SIGNIN_ERRORS.Default;
     return null;
   } catch {
-    return 'The console server could not be reached. Check your connection and try again.';
+    return SIGNIN_FORM_ERRORS.unreachable;
   }
 }
 
@@ -34,7 +34,7 @@ export function SignInForm({ redirectTo, initialError }: { redirectTo: string; i
     event.preventDefault();
     const apiKey = String(new FormData(event.currentTarget).get('apiKey') ?? '').trim();
     if (!apiKey) {
-      setError('Enter your Grantex API key.');
+      setError(SIGNIN_FORM_ERRORS.key_required);
       inputRef.current?.focus();
       return;
     }

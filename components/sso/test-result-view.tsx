@@ -1,6 +1,6 @@
 import { Alert } from '@/components/ui/alert';
 import type { TestResult } from '@/lib/console/member-login/test-result-schema';
-import { STAGE_LABELS } from '@/lib/console/member-login/test-stages';
+import { testFailureTitle } from '@/lib/console/messages';
 import { displayText } from '@/lib/console/utils/display-text';
 import { IdentityList } from './identity-list';
 import { formatTime } from './format-time';
@@ -21,7 +21,7 @@ export function TestResultView({ result }: { result: Exclude<TestResult, { statu
     );
   }
   return (
-    <Alert tone="error" title={`Test sign-in failed: ${STAGE_LABELS[result.stage]}`}>
+    <Alert tone="error" title={testFailureTitle(result.stage)}>
       <p className="break-words">{displayText(result.error.message, 500)}</p>
       <p className="mt-1 text-xs">
         {result.error.code ? <>Code: {displayText(result.error.code, 100)} · </> : null}

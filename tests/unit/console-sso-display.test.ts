@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { displayText } from '@/lib/console/utils/display-text';
 import { normalizeIdentity } from '@/lib/console/member-login/member-session';
-import { DISCOVERY_FAILURE_REASONS, describeDiscoveryFailure, isReachabilityFailure } from '@/lib/console/settings/issuer-messages';
+import { DISCOVERY_FAILURE_REASONS, isReachabilityFailure } from '@/lib/console/settings/discovery-failure';
+import { describeDiscoveryFailure } from '@/lib/console/messages';
 import { classifyGrantexFailure } from '@/lib/console/member-login/grantex-failure';
 import { safeOrg } from '@/lib/console/member-login/sso-errors';
 import { GrantexError } from '@/lib/grantex/errors';

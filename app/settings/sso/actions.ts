@@ -18,12 +18,10 @@ import { checkIssuer } from '@/lib/console/settings/issuer-check';
 import { trimPastedDiscoveryUrl } from '@/lib/console/settings/issuer-fixes';
 import { grantexMessageToFieldErrors } from '@/lib/console/settings/grantex-field-errors';
 import { logSsoEvent } from '@/lib/console/utils/log';
+import { SETTINGS_ERRORS } from '@/lib/console/messages';
 
 const SETTINGS_PATH = '/settings/sso';
 
-/** Shown beside the override checkbox; the form renders it as the checkbox's explanation, not as an error. */
-const SKIP_CHECK_OFFER =
-  'If your identity provider is only reachable from Grantex’s network, you can save without this check.';
 
 // Built on first use, not at module load: the dev-mode switch is runtime configuration.
 function makeSaveAction(hasSavedSecret: boolean) {
@@ -41,9 +39,9 @@ function makeSaveAction(hasSavedSecret: boolean) {
           return {
             fieldErrors: {
               issuerUrl: check.message,
-              ...(check.reachability ? { skipIssuerCheck: SKIP_CHECK_OFFER } : {}),
+              ...(check.reachability ? { skipIssuerCheck: SETTINGS_ERRORS.skip_check_offer } : {}),
             },
-            formError: 'The issuer could not be verified. Nothing was saved.',
+            formError: SETTINGS_ERRORS.issuer_not_verified,
             // A slash or case slip: the form offers "Use <issuer>" (the next save checks it again like any value).
             ...(check.suggestedIssuer ? { suggestions: { issuerUrl: check.suggestedIssuer } } : {}),
           };
@@ -61,7 +59,7 @@ function makeSaveAction(hasSavedSecret: boolean) {
         });
         if (isGrantexError(err) && err.kind === 'validation') {
           const fieldErrors = grantexMessageToFieldErrors(err.message);
-          if (fieldErrors) return { fieldErrors, formError: 'Grantex rejected the configuration. Nothing was saved.' };
+          if (fieldErrors) return { fieldErrors, formError: SETTINGS_ERRORS.config_rejected };
         }
         throw err;
       }

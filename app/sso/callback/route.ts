@@ -17,6 +17,7 @@ import { readTestResult, TEST_RESULT_COOKIE } from '@/lib/console/member-login/t
 import { appUrl, seeOther, toErrorPage, toTestResult } from '@/lib/console/member-login/sso-redirects';
 import { expiredCookie, sealingSecret, ssoCookie } from '@/lib/console/utils/cookie-options';
 import { logSsoEvent } from '@/lib/console/utils/log';
+import { LOGIN_FAILURE_DETAILS } from '@/lib/console/messages';
 import type { NextResponse } from 'next/server';
 
 export const dynamic = 'force-dynamic';
@@ -93,7 +94,7 @@ export async function GET(req: NextRequest) {
   if (!code) {
     logSsoEvent('callback', { requestId, org: binding.org, mode: binding.mode, outcome: 'missing_code' });
     if (binding.mode === 'test' && binding.adminDeveloperId) {
-      const detail = { message: 'The identity provider came back without an authorization code.', code: null, requestId: null };
+      const detail = { message: LOGIN_FAILURE_DETAILS.no_authorization_code, code: null, requestId: null };
       return done(
         await toTestResult({ status: 'failure', developerId: binding.adminDeveloperId, ...(await testTimes(req, binding.adminDeveloperId, secret)), stage: 'idp', error: detail }),
       );

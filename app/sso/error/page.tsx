@@ -8,7 +8,8 @@ import Link from 'next/link';
 import { cookies } from 'next/headers';
 import { Alert, buttonClasses } from '@/components/ui';
 import { PublicFrame } from '@/components/sso/public-frame';
-import { safeOrg, ssoErrorCodeSchema, SSO_ERROR_TEXT } from '@/lib/console/member-login/sso-errors';
+import { safeOrg, ssoErrorCodeSchema } from '@/lib/console/member-login/sso-errors';
+import { MEMBER_LOGIN_ERRORS } from '@/lib/console/messages';
 import { FLASH_COOKIE, readFlash } from '@/lib/console/member-login/sso-flash';
 import { sealingSecret } from '@/lib/console/utils/cookie-options';
 import { displayText } from '@/lib/console/utils/display-text';
@@ -22,13 +23,13 @@ export default async function SsoErrorPage({ searchParams }: { searchParams: Pro
   const code = parsed.success ? parsed.data : 'sso_failed';
   const org = safeOrg(params.org);
   const flash = await readFlash((await cookies()).get(FLASH_COOKIE)?.value, sealingSecret());
-  const text = SSO_ERROR_TEXT[code];
+  const text = MEMBER_LOGIN_ERRORS[code];
   const retry = org ? `/login?org=${encodeURIComponent(org)}` : '/login';
 
   return (
     <PublicFrame title="Sign-in failed">
       <Alert tone="error" title={text.title}>
-        <p>{text.body}</p>
+        <p>{text.next}</p>
         {flash ? (
           <p className="mt-2">
             <span className="font-medium">Details: </span>

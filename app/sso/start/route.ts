@@ -14,6 +14,7 @@ import { createBinding, stateFromAuthorizeUrl, BINDING_COOKIE_PATH, type LoginMo
 import { classifyGrantexFailure } from '@/lib/console/member-login/grantex-failure';
 import { isHttpUrl, isSameOriginPost } from '@/lib/console/utils/request-guard';
 import { safeOrg } from '@/lib/console/member-login/sso-errors';
+import { LOGIN_FAILURE_DETAILS } from '@/lib/console/messages';
 import { appUrl, seeOther, toErrorPage, toTestResult } from '@/lib/console/member-login/sso-redirects';
 import { sealingSecret, ssoCookie } from '@/lib/console/utils/cookie-options';
 import { logSsoEvent } from '@/lib/console/utils/log';
@@ -90,7 +91,7 @@ export async function POST(req: NextRequest) {
   const state = stateFromAuthorizeUrl(authorizeUrl);
   if (!state || !isHttpUrl(authorizeUrl)) {
     logSsoEvent('start', { requestId, org, mode, outcome: 'unusable_authorize_url' });
-    return failStart('start_failed', { message: 'Grantex returned a sign-in link without a usable state.', code: null, requestId: null });
+    return failStart('start_failed', { message: LOGIN_FAILURE_DETAILS.no_usable_state, code: null, requestId: null });
   }
 
   const binding = await createBinding(state, { org, mode, adminDeveloperId }, sealingSecret());

@@ -6,11 +6,12 @@
 import { MESSAGES } from '@/lib/contract';
 import { isGrantexError } from '@/lib/grantex/errors';
 import type { SsoErrorCode } from './sso-errors';
+import { LOGIN_FAILURE_DETAILS } from '../messages';
 import type { SsoFlash } from './sso-flash';
 
 export function classifyGrantexFailure(err: unknown): { code: SsoErrorCode; detail: SsoFlash } {
   if (!isGrantexError(err)) {
-    return { code: 'unavailable', detail: { message: 'An unexpected error occurred.', code: null, requestId: null } };
+    return { code: 'unavailable', detail: { message: LOGIN_FAILURE_DETAILS.unexpected, code: null, requestId: null } };
   }
   const detail: SsoFlash = { message: err.message, code: err.code, requestId: err.requestId };
   switch (err.kind) {

@@ -8,7 +8,7 @@
 import * as z from 'zod/mini';
 import { TEST_STAGES } from './test-stages';
 
-export { TEST_STAGES, STAGE_LABELS, type TestStage } from './test-stages';
+export { TEST_STAGES, type TestStage } from './test-stages';
 
 export const testStageSchema = z.enum(TEST_STAGES);
 

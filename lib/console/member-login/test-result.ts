@@ -10,6 +10,7 @@
  */
 import 'server-only';
 import { seal, unseal } from './sealing';
+import { LOGIN_FAILURE_DETAILS } from '../messages';
 import { testResultSchema, type TestResult } from './test-result-schema';
 
 export const TEST_RESULT_COOKIE = 'gx_sso_test';
@@ -22,7 +23,6 @@ export const TEST_PENDING_MAX_MS = 10 * 60 * 1000;
 export {
   TEST_STAGES,
   testStageSchema,
-  STAGE_LABELS,
   testResultSchema,
   type TestStage,
   type TestResult,
@@ -48,7 +48,7 @@ export async function readTestResult(
       startedAt: result.startedAt,
       finishedAt: new Date(Date.parse(result.startedAt) + TEST_PENDING_MAX_MS).toISOString(),
       stage: 'idp',
-      error: { message: 'The test sign-in was not finished within 10 minutes.', code: null, requestId: null },
+      error: { message: LOGIN_FAILURE_DETAILS.test_not_finished, code: null, requestId: null },
     };
   }
   return result;

@@ -1,9 +1,3 @@
-/** Test sign-in stages and their labels: plain constants (no zod), so views can use them for free. */
+/** Test sign-in stages: plain constants (no zod), so views can use them for free. Their labels are in ../messages.ts. */
 export const TEST_STAGES = ['start', 'idp', 'finish'] as const;
 export type TestStage = (typeof TEST_STAGES)[number];
-
-export const STAGE_LABELS: Record<TestStage, string> = {
-  start: 'Starting the login',
-  idp: 'At your identity provider',
-  finish: 'Finishing the login',
-};

@@ -4,7 +4,8 @@
  */
 import 'server-only';
 import { fetchDiscovery } from '@/lib/net';
-import { describeDiscoveryFailure, isReachabilityFailure } from './issuer-messages';
+import { describeDiscoveryFailure } from '../messages';
+import { isReachabilityFailure } from './discovery-failure';
 
 export type IssuerCheck =
   | { ok: true }

@@ -4,14 +4,12 @@
  */
 import 'server-only';
 import { issuerFromDiscoveryUrl } from '@/lib/net';
-import { displayText } from '../utils/display-text';
+import { discoveryUrlTrimmedNote } from '../messages';
 
 export function trimPastedDiscoveryUrl(formData: FormData): { note?: string } {
   const entered = formData.get('issuerUrl');
   const issuer = typeof entered === 'string' ? issuerFromDiscoveryUrl(entered) : null;
   if (!issuer) return {};
   formData.set('issuerUrl', issuer);
-  return {
-    note: `You entered the discovery document’s address, so it was trimmed to the issuer: “${displayText(issuer, 300)}” (without /.well-known/openid-configuration).`,
-  };
+  return { note: discoveryUrlTrimmedNote(issuer) };
 }
