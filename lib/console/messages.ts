@@ -212,6 +212,16 @@ export function fieldErrorText(field: SsoConfigField, reason: string): string {
   return `${SSO_FIELD_LABELS[field]} ${reason}`;
 }
 
+/** Grantex's per-field reasons (GrantexError.fieldErrors), worded for the form's fields. */
+export function fieldErrorsText(reasons: Partial<Record<SsoConfigField, string>>): Partial<Record<SsoConfigField, string>> {
+  const out: Partial<Record<SsoConfigField, string>> = {};
+  for (const field of Object.keys(SSO_FIELD_LABELS) as SsoConfigField[]) {
+    const reason = reasons[field];
+    if (reason) out[field] = fieldErrorText(field, reason);
+  }
+  return out;
+}
+
 /** The note under the issuer field when a pasted discovery document address was trimmed. */
 export function discoveryUrlTrimmedNote(issuer: string): string {
   return `You entered the discovery document’s address, so it was trimmed to the issuer: “${displayText(issuer, 300)}” (without /.well-known/openid-configuration).`;

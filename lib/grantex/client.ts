@@ -25,6 +25,7 @@ import {
 } from '@/lib/contract';
 import { readCapped } from '@/lib/net/read-capped';
 import { CLIENT_ERROR_CODES, GrantexError, genericMessage, kindForStatus } from './errors';
+import { fieldErrorsFromIssues, parseFieldErrors } from './field-errors';
 
 export interface GrantexClientOptions {
   baseUrl: string;
@@ -288,11 +289,13 @@ export class GrantexClient {
     const retryAfterSeconds = parseRetryAfter(res.headers.get('retry-after'));
     const body = parseErrorBody(res);
     const kind = kindForStatus(res.status, body?.code ?? null);
+    // The server's message is user-facing by contract; an HTML page or stack trace never is.
+    const message = body ? this.redact(body.message.slice(0, MAX_SERVER_MESSAGE_CHARS)) : genericMessage(kind, res.status);
     return new GrantexError({
       kind,
       status: res.status,
-      // The server's message is user-facing by contract; an HTML page or stack trace never is.
-      message: body ? this.redact(body.message.slice(0, MAX_SERVER_MESSAGE_CHARS)) : genericMessage(kind, res.status),
+      message,
+      fieldErrors: body && kind === 'validation' ? parseFieldErrors(message) : null,
       code: body?.code ?? fallbackCode(kind),
       requestId: body?.requestId ?? headerRequestId,
       retryAfterSeconds,
@@ -372,7 +375,12 @@ function parseInput<T>(schema: ZodType<T>, input: unknown): T {
   const message = parsed.error.issues
     .map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
     .join('; ');
-  throw new GrantexError({ kind: 'validation', message, code: CLIENT_ERROR_CODES.badInput });
+  throw new GrantexError({
+    kind: 'validation',
+    message,
+    code: CLIENT_ERROR_CODES.badInput,
+    fieldErrors: fieldErrorsFromIssues(parsed.error.issues),
+  });
 }
 
 function parseErrorBody(res: RawResponse): { message: string; code: string; requestId?: string } | null {

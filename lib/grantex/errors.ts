@@ -6,6 +6,8 @@
  * headers (the API key) into a log line through util.inspect.
  */
 
+import type { FieldErrors } from './field-errors';
+
 export type GrantexErrorKind =
   | 'unauthorized'
   | 'not_found'
@@ -33,6 +35,7 @@ export interface GrantexErrorInit {
   code: string;
   requestId?: string | null;
   retryAfterSeconds?: number | null;
+  fieldErrors?: FieldErrors | null;
 }
 
 export class GrantexError extends Error {
@@ -42,6 +45,8 @@ export class GrantexError extends Error {
   readonly code: string;
   readonly requestId: string | null;
   readonly retryAfterSeconds: number | null;
+  /** A rejected SSO configuration's reasons per field ("must use https"), when every part of it named a field. */
+  readonly fieldErrors: FieldErrors | null;
 
   constructor(init: GrantexErrorInit) {
     super(init.message);
@@ -50,6 +55,7 @@ export class GrantexError extends Error {
     this.code = init.code;
     this.requestId = init.requestId ?? null;
     this.retryAfterSeconds = init.retryAfterSeconds ?? null;
+    this.fieldErrors = init.fieldErrors ?? null;
   }
 
   /** Structured logging form; contains nothing the message does not already show. */

@@ -6,3 +6,4 @@ export {
   type GrantexErrorKind,
   type GrantexErrorInit,
 } from './errors';
+export { parseFieldErrors, type ConfigField, type FieldErrors } from './field-errors';

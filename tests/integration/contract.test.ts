@@ -287,6 +287,7 @@ describe('/v1/sso/config', () => {
     expect(invalid.kind).toBe('validation');
     expect(invalid.status).toBe(400);
     expect(invalid.message).toMatch(/^issuerUrl: /);
+    expect(invalid.fieldErrors).toEqual({ issuerUrl: expect.any(String) });
     expect(invalid.message).not.toContain(config.clientSecret);
 
     await org.client.deleteConfig();

@@ -81,21 +81,12 @@ describe('SSO config form schema', () => {
   });
 });
 
-describe('console SSO dev mode and Grantex field errors', () => {
+describe('console SSO dev mode', () => {
   it('follows GRANTEX_DEV_MODE when set, else NODE_ENV', async () => {
     const { ssoDevMode } = await import('@/lib/console/utils/sso-mode');
     expect(ssoDevMode({ NODE_ENV: 'production' })).toBe(false);
     expect(ssoDevMode({ NODE_ENV: 'production', GRANTEX_DEV_MODE: 'true' })).toBe(true);
     expect(ssoDevMode({ NODE_ENV: 'development', GRANTEX_DEV_MODE: 'off' })).toBe(false);
     expect(ssoDevMode({ NODE_ENV: 'development' })).toBe(true);
-  });
-
-  it('maps "issuerUrl: …; redirectUri: …" onto the fields and leaves other messages alone', async () => {
-    const { grantexMessageToFieldErrors } = await import('@/lib/console/settings/grantex-field-errors');
-    expect(grantexMessageToFieldErrors('issuerUrl: must use https; redirectUri: must be absolute')).toEqual({
-      issuerUrl: 'Issuer URL must use https',
-      redirectUri: 'Redirect URI must be absolute',
-    });
-    expect(grantexMessageToFieldErrors('issuerUrl, clientId, clientSecret, and redirectUri are required')).toBeNull();
   });
 });

@@ -218,6 +218,8 @@ describe('GrantexClient requests', () => {
     const error = await failure(client(srv.url).createConfig(bad));
     expect(error.kind).toBe('validation');
     expect(error.message).toContain('redirectUri');
+    // Built from zod's issues, not parsed back out of the message.
+    expect(error.fieldErrors).toEqual({ redirectUri: expect.any(String) });
     expect(JSON.stringify(error)).not.toContain('very-secret-value');
     expect(srv.requests).toHaveLength(0);
   });

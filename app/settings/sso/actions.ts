@@ -16,9 +16,8 @@ import type { FormState } from '@/lib/auth/form-state';
 import { ssoDevMode } from '@/lib/console/utils/sso-mode';
 import { checkIssuer } from '@/lib/console/settings/issuer-check';
 import { trimPastedDiscoveryUrl } from '@/lib/console/settings/issuer-fixes';
-import { grantexMessageToFieldErrors } from '@/lib/console/settings/grantex-field-errors';
 import { logSsoEvent } from '@/lib/console/utils/log';
-import { SETTINGS_ERRORS } from '@/lib/console/messages';
+import { fieldErrorsText, SETTINGS_ERRORS } from '@/lib/console/messages';
 
 const SETTINGS_PATH = '/settings/sso';
 
@@ -57,9 +56,9 @@ function makeSaveAction(hasSavedSecret: boolean) {
           outcome: isGrantexError(err) ? err.kind : 'unexpected',
           grantexRequestId: isGrantexError(err) ? err.requestId : null,
         });
-        if (isGrantexError(err) && err.kind === 'validation') {
-          const fieldErrors = grantexMessageToFieldErrors(err.message);
-          if (fieldErrors) return { fieldErrors, formError: SETTINGS_ERRORS.config_rejected };
+        // Reasons that name the form's fields go next to them; any other rejection stays one form-level message.
+        if (isGrantexError(err) && err.kind === 'validation' && err.fieldErrors) {
+          return { fieldErrors: fieldErrorsText(err.fieldErrors), formError: SETTINGS_ERRORS.config_rejected };
         }
         throw err;
       }

@@ -1,0 +1,48 @@
+/**
+ * Per-field reasons of a rejected SSO configuration, kept structured on the GrantexError
+ * (`fieldErrors`) so nobody else has to read them back out of a sentence.
+ *
+ * Grantex's 400 for a rejected config joins them into its message, `"issuerUrl: <why>; redirectUri:
+ * <why>"` (the legacy contract; the hosted API sends nothing more). This module is the ONE place that
+ * parses that message. The client's own input check builds the same shape from zod's issues.
+ */
+import { ssoConfigRequestSchema, type SsoConfigRequest } from '@/lib/contract';
+
+export type ConfigField = keyof SsoConfigRequest;
+/** The reason only ("must use https"), without the field's name or label. */
+export type FieldErrors = Partial<Record<ConfigField, string>>;
+
+const CONFIG_FIELDS: readonly string[] = ssoConfigRequestSchema.keyof().options;
+
+function isConfigField(value: unknown): value is ConfigField {
+  return typeof value === 'string' && CONFIG_FIELDS.includes(value);
+}
+
+/** Collects `[field, reason]` pairs; null unless every pair names a config field (the first reason per field wins). */
+function collect(pairs: readonly (readonly [unknown, string] | null)[]): FieldErrors | null {
+  const out: FieldErrors = {};
+  for (const pair of pairs) {
+    if (!pair || !isConfigField(pair[0]) || !pair[1]) return null;
+    out[pair[0]] ??= pair[1];
+  }
+  return Object.keys(out).length ? out : null;
+}
+
+/**
+ * `"issuerUrl: must use https; redirectUri: must be absolute"` → `{ issuerUrl: 'must use https', … }`.
+ * Null when any part is not `<config field>: <why>` (e.g. "issuerUrl, clientId, … are required"):
+ * such a message stays one form-level sentence.
+ */
+export function parseFieldErrors(message: string): FieldErrors | null {
+  return collect(
+    message.split(';').map((part) => {
+      const match = /^\s*([A-Za-z]+)\s*:\s*(\S.*?)\s*$/.exec(part);
+      return match ? ([match[1], match[2]!] as const) : null;
+    }),
+  );
+}
+
+/** The same shape from the client's own zod check of a config (its issues name one top-level field each). */
+export function fieldErrorsFromIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): FieldErrors | null {
+  return collect(issues.map((issue) => (issue.path.length === 1 ? ([issue.path[0], issue.message] as const) : null)));
+}
