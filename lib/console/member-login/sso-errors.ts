@@ -1,9 +1,9 @@
 /**
  * Why a member login failed, as a short code that may travel in a redirect URL
  * (`/sso/error?code=…&org=…`). The human sentence is looked up from the code at render time
- * (MEMBER_LOGIN_ERRORS in ../messages.ts), and
- * any text from the IdP or Grantex travels only in the sealed flash cookie — never in the URL, so
- * nobody can craft a link that makes our page say something we did not say.
+ * (MEMBER_LOGIN_ERRORS in ../messages.ts, which also defines the codes), and any text from the IdP
+ * or Grantex travels only in the sealed flash cookie — never in the URL, so nobody can craft a link
+ * that makes our page say something we did not say.
  */
 import { z } from 'zod';
 import { MEMBER_LOGIN_ERRORS, ORG_ID_ERRORS, type MemberLoginErrorCode } from '../messages';
