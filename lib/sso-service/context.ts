@@ -4,6 +4,7 @@ import type { StateSealer } from './crypto/login-state';
 import type { ServiceStore } from './storage';
 import type { ServiceLogger } from './http/logger';
 import type { IssuerCheckMemo } from './issuer-check-memo';
+import type { LoginProtocols } from './protocols';
 import type { RelyingPartyPort } from './relying-party-port';
 
 /** Everything a route needs, built once per service instance. */
@@ -15,6 +16,8 @@ export interface ServiceContext {
   rp: RelyingPartyPort;
   /** rp.checkIssuer behind a short-lived memo of successes (see issuer-check-memo.ts). */
   issuerChecks: IssuerCheckMemo;
+  /** Each connection protocol behind the one seam routes use (start a login, complete it, check settings). */
+  protocols: LoginProtocols;
   logger: ServiceLogger;
   now: () => number;
 }

@@ -12,6 +12,7 @@ import { describeError } from './http/describe-error';
 import { createServiceLogger, type LogSink } from './http/logger';
 import { createIssuerCheckMemo } from './issuer-check-memo';
 import { createRelyingParty } from './oidc';
+import { createLoginProtocols } from './protocols';
 import type { RelyingPartyPort } from './relying-party-port';
 import { resolveServiceKeys } from './service-keys';
 import { openStore, type ServiceStore } from './storage';
@@ -69,13 +70,16 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
   });
   const store = wrapStore ? wrapStore(opened) : opened;
   const rp = relyingParty ?? createRelyingParty({ devMode: config.devMode, now });
+  const secretBox = createSecretBox(keys.encryptionKey);
+  const issuerChecks = createIssuerCheckMemo((url) => rp.checkIssuer(url), { now });
   const ctx: ServiceContext = {
     config,
     store,
-    secretBox: createSecretBox(keys.encryptionKey),
+    secretBox,
     states: createStateSealer(keys.stateSecret, now),
     rp,
-    issuerChecks: createIssuerCheckMemo((url) => rp.checkIssuer(url), { now }),
+    issuerChecks,
+    protocols: createLoginProtocols({ rp, secretBox, issuerChecks }),
     logger,
     now,
   };

@@ -14,7 +14,7 @@ import { openStore, StoreError } from '@/lib/sso-service/storage';
 import { createPostgresStore, createPgPool } from '@/lib/sso-service/storage/postgres/store';
 import { openSqliteDatabase } from '@/lib/sso-service/storage/sqlite/open-database';
 import { createSqliteStore } from '@/lib/sso-service/storage/sqlite/store';
-import type { ServiceStore, SsoConfigWrite } from '@/lib/sso-service/storage/types';
+import type { DefaultOidcConnectionWrite, ServiceStore } from '@/lib/sso-service/storage/types';
 import { onPostgres, pgTestConfig, testBackend, testDatabaseOptions } from '@/tests/support/test-database';
 
 const tempDir = () => mkdtempSync(path.join(tmpdir(), 'gx-store-'));
@@ -33,15 +33,22 @@ const dev = (id: string, email: string | null = null) => ({
   keyHash: createHash('sha256').update(id).digest('base64url'),
 });
 
-const write = (developerId: string, over: Partial<SsoConfigWrite> = {}): SsoConfigWrite => ({
-  developerId,
-  newConnectionId: `conn_${developerId}`,
+const oidc = {
   issuerUrl: 'https://idp.example/realms/a',
   clientId: 'client-a',
   clientSecretSealed: Buffer.from([1, 2, 3, 250, 251]).toString('base64url'),
   redirectUri: 'https://app.example/sso/callback',
+};
+
+const write = (
+  developerId: string,
+  over: Partial<Omit<DefaultOidcConnectionWrite, 'oidc'>> & { oidc?: Partial<typeof oidc> } = {},
+): DefaultOidcConnectionWrite => ({
+  developerId,
+  newConnectionId: `conn_${developerId}`,
   now: '2026-01-02T03:04:05.678Z',
   ...over,
+  oidc: { ...oidc, ...over.oidc },
 });
 
 describe(`store contract (${testBackend})`, () => {
@@ -70,30 +77,45 @@ describe(`store contract (${testBackend})`, () => {
     expect(await store.findDeveloperByKey(b.keyHash)).toBeUndefined();
   });
 
-  it('saves, updates (keeping connection id and createdAt), reads by id and by key, and deletes a config', async () => {
+  it('saves, updates (keeping id, name, status and createdAt), reads by org, id and key, and deletes the default connection', async () => {
     const d = dev('dev_contract_c');
     await store.createDeveloper(d);
-    expect(await store.findConfigByKey(d.keyHash)).toEqual({ developerId: d.id, config: null });
-    const first = await store.saveSsoConfig(write(d.id));
+    expect(await store.findDefaultConnectionByKey(d.keyHash)).toEqual({ developerId: d.id, connection: null });
+    const first = await store.saveDefaultOidcConnection(write(d.id));
     expect(first).toEqual({
+      id: `conn_${d.id}`,
       developerId: d.id,
-      connectionId: `conn_${d.id}`,
-      issuerUrl: 'https://idp.example/realms/a',
-      clientId: 'client-a',
-      clientSecretSealed: write(d.id).clientSecretSealed,
-      redirectUri: 'https://app.example/sso/callback',
+      name: 'Default connection',
+      protocol: 'oidc',
+      status: 'active',
+      isDefault: true,
+      oidc,
+      domains: [],
+      provisioning: { jitProvisioning: false, groupAttribute: null, groupMappings: {}, defaultScopes: [] },
       createdAt: '2026-01-02T03:04:05.678Z',
       updatedAt: '2026-01-02T03:04:05.678Z',
     });
-    const second = await store.saveSsoConfig(
-      write(d.id, { newConnectionId: 'conn_other', clientId: 'client-b', now: '2026-02-03T00:00:00.000Z' }),
+    const second = await store.saveDefaultOidcConnection(
+      write(d.id, { newConnectionId: 'conn_other', oidc: { clientId: 'client-b' }, now: '2026-02-03T00:00:00.000Z' }),
     );
-    expect(second).toMatchObject({ connectionId: `conn_${d.id}`, clientId: 'client-b', createdAt: first.createdAt, updatedAt: '2026-02-03T00:00:00.000Z' });
-    expect(await store.getSsoConfig(d.id)).toEqual(second);
-    expect(await store.findConfigByKey(d.keyHash)).toEqual({ developerId: d.id, config: second });
-    expect(await store.deleteSsoConfig(d.id)).toEqual(second);
-    expect(await store.deleteSsoConfig(d.id)).toBeUndefined();
-    expect(await store.getSsoConfig(d.id)).toBeUndefined();
+    expect(second).toEqual({ ...first, oidc: { ...oidc, clientId: 'client-b' }, updatedAt: '2026-02-03T00:00:00.000Z' });
+    expect(await store.getDefaultConnection(d.id)).toEqual(second);
+    expect(await store.getConnection(d.id, second.id)).toEqual(second);
+    expect(await store.findDefaultConnectionByKey(d.keyHash)).toEqual({ developerId: d.id, connection: second });
+    expect(await store.deleteDefaultConnection(d.id)).toEqual(second);
+    expect(await store.deleteDefaultConnection(d.id)).toBeUndefined();
+    expect(await store.getDefaultConnection(d.id)).toBeUndefined();
+    expect(await store.getConnection(d.id, second.id)).toBeUndefined();
+  });
+
+  it("reads a connection by id only for its own org (another org's id reads as absent)", async () => {
+    const [a, b] = [dev('dev_contract_own_a'), dev('dev_contract_own_b')];
+    await store.createDeveloper(a);
+    await store.createDeveloper(b);
+    const mine = await store.saveDefaultOidcConnection(write(a.id));
+    expect(await store.getConnection(a.id, mine.id)).toEqual(mine);
+    expect(await store.getConnection(b.id, mine.id)).toBeUndefined();
+    expect(await store.getDefaultConnection(b.id)).toBeUndefined();
   });
 
   it('claims a state once, even when many claims race; keeps a recorded failure; purges only expired states', async () => {
@@ -130,15 +152,15 @@ describe('driver faults become storage errors', () => {
       const lock = new Database(file);
       lock.exec('BEGIN EXCLUSIVE');
       try {
-        await expect(store.saveSsoConfig(write('dev_fault_a'))).rejects.toMatchObject({ name: 'StoreError', kind: 'busy' });
+        await expect(store.saveDefaultOidcConnection(write('dev_fault_a'))).rejects.toMatchObject({ name: 'StoreError', kind: 'busy' });
       } finally {
         lock.exec('ROLLBACK');
         lock.close();
       }
 
       db.pragma(`max_page_count = ${Number(db.pragma('page_count', { simple: true }))}`);
-      const big = write('dev_fault_a', { redirectUri: `https://app.example/${'p'.repeat(20_000)}` });
-      const full = await store.saveSsoConfig(big).catch((e: unknown) => e);
+      const big = write('dev_fault_a', { oidc: { redirectUri: `https://app.example/${'p'.repeat(20_000)}` } });
+      const full = await store.saveDefaultOidcConnection(big).catch((e: unknown) => e);
       expect(full).toBeInstanceOf(StoreError);
       expect(full).toMatchObject({ kind: 'full', driverCode: 'SQLITE_FULL' });
       expect((full as Error).message).not.toContain('pppp');
@@ -146,7 +168,7 @@ describe('driver faults become storage errors', () => {
 
       db.pragma('query_only = ON');
       await expect(store.claimState('state-ro-0000000001', 'dev_fault_a', 5_000)).rejects.toMatchObject({ kind: 'read_only' });
-      expect(await store.getSsoConfig('dev_fault_a')).toBeUndefined(); // reads still work
+      expect(await store.getDefaultConnection('dev_fault_a')).toBeUndefined(); // reads still work
       db.pragma('query_only = OFF');
       expect(await store.claimState('state-ro-0000000001', 'dev_fault_a', 5_000)).toBe(true);
     } finally {
@@ -168,11 +190,11 @@ describe('driver faults become storage errors', () => {
     await locker.connect();
     try {
       await locker.query('BEGIN');
-      await locker.query('LOCK TABLE sso_configs IN EXCLUSIVE MODE');
-      await expect(store.saveSsoConfig(write('dev_fault_p'))).rejects.toMatchObject({ kind: 'timeout', driverCode: '57014', transient: true });
+      await locker.query('LOCK TABLE sso_connections IN EXCLUSIVE MODE');
+      await expect(store.saveDefaultOidcConnection(write('dev_fault_p'))).rejects.toMatchObject({ kind: 'timeout', driverCode: '57014', transient: true });
       await locker.query('ROLLBACK');
       // Recovered by itself: the same pool writes once the lock is gone.
-      expect((await store.saveSsoConfig(write('dev_fault_p'))).developerId).toBe('dev_fault_p');
+      expect((await store.saveDefaultOidcConnection(write('dev_fault_p'))).developerId).toBe('dev_fault_p');
     } finally {
       await locker.end();
       await store.close();
@@ -183,7 +205,7 @@ describe('driver faults become storage errors', () => {
     );
     try {
       await expect(readOnly.claimState('state-ro-0000000002', 'dev_fault_p', 5_000)).rejects.toMatchObject({ kind: 'read_only', driverCode: '25006' });
-      expect(await readOnly.getSsoConfig('dev_fault_p')).toMatchObject({ developerId: 'dev_fault_p' });
+      expect(await readOnly.getDefaultConnection('dev_fault_p')).toMatchObject({ developerId: 'dev_fault_p' });
     } finally {
       await readOnly.close();
     }
@@ -192,7 +214,7 @@ describe('driver faults become storage errors', () => {
     nowhere.port = '9';
     const unreachable = createPostgresStore(createPgPool(pgTestConfig(nowhere.href), () => undefined));
     try {
-      await expect(unreachable.getSsoConfig('dev_fault_p')).rejects.toMatchObject({ kind: 'unavailable', transient: true });
+      await expect(unreachable.getDefaultConnection('dev_fault_p')).rejects.toMatchObject({ kind: 'unavailable', transient: true });
     } finally {
       await unreachable.close();
     }

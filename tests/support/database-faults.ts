@@ -20,7 +20,7 @@ export interface HeldLock {
   release(): Promise<void>;
 }
 
-const PG_TABLES = 'developers, api_keys, sso_configs, consumed_states';
+const PG_TABLES = 'developers, api_keys, sso_connections, consumed_states';
 
 export async function holdWriteLock(target: DatabaseTarget): Promise<HeldLock> {
   if (target.postgresUrl) {
@@ -48,8 +48,8 @@ export async function holdWriteLock(target: DatabaseTarget): Promise<HeldLock> {
 
 const WRITES = new Set<keyof ServiceStore>([
   'createDeveloper',
-  'saveSsoConfig',
-  'deleteSsoConfig',
+  'saveDefaultOidcConnection',
+  'deleteDefaultConnection',
   'claimState',
   'recordStateFailure',
   'purgeExpired',

@@ -4,6 +4,9 @@
  * and a login started before a restart can still finish. Single use is enforced by the callback, which
  * records the state id in consumed_states before redeeming the code.
  * Layout (base64url): version(1) | iv(12) | tag(16) | ciphertext(JSON payload).
+ * The payload names the connection the login started on (`con`). States sealed before connections existed
+ * have no `con`; they still open (same version and key) and finish on the org's default connection, which is
+ * the one they were started on, so a deploy breaks no login in flight.
  */
 import { createCipheriv, createDecipheriv, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
@@ -20,6 +23,8 @@ export const STATE_TTL_MS = 10 * 60 * 1000;
 const payloadSchema = z.object({
   sid: z.string().min(16).max(64),
   dev: z.string().min(1).max(128),
+  /** The connection's id; absent only in states sealed before connections (→ the org's default connection). */
+  con: z.string().min(1).max(128).optional(),
   nonce: z.string().min(43).max(128),
   cv: z.string().min(43).max(128),
   iat: z.number().int(),
@@ -28,8 +33,8 @@ const payloadSchema = z.object({
 export type LoginState = z.infer<typeof payloadSchema>;
 
 export interface StateSealer {
-  /** Creates a fresh state for `developerId` with new random id, nonce and code verifier. */
-  issue(developerId: string): { token: string; state: LoginState };
+  /** Creates a fresh state for a login on `connectionId` of `developerId`, with new random id, nonce and code verifier. */
+  issue(developerId: string, connectionId: string): { token: string; state: LoginState };
   /** Returns the payload, or null when the token is malformed or fails authentication. Expiry is the caller's call. */
   open(token: string): LoginState | null;
 }
@@ -43,13 +48,14 @@ export function createStateSealer(stateSecret: string, now: () => number = Date.
   const aad = Buffer.from('grantex-login-state', 'utf8');
   const random = createRandomPool();
   return {
-    issue(developerId) {
+    issue(developerId, connectionId) {
       // All per-login randomness in one draw from the pool keeps the hot path cheap.
       const rnd = random(16 + 32 + 32 + IV_BYTES);
       const iat = Math.floor(now() / 1000);
       const state: LoginState = {
         sid: rnd.subarray(0, 16).toString('base64url'),
         dev: developerId,
+        con: connectionId,
         nonce: rnd.subarray(16, 48).toString('base64url'),
         cv: rnd.subarray(48, 80).toString('base64url'),
         iat,

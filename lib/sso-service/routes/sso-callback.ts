@@ -1,12 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { MESSAGES, type ErrorCode, type SsoCallbackResponse } from '@/lib/contract';
 import type { ServiceContext } from '../context';
-import type { RpIdentity } from '../relying-party-port';
 import { ApiError, badRequest } from '../http/api-error';
 import { describeError } from '../http/describe-error';
 import { STATE_MAX_LENGTH } from '../crypto/login-state';
 import type { RouteRateLimit } from './rate-limit-options';
-import { rpClientConfig, ssoErrorFrom } from './relying-party-calls';
 import { answerWith, fieldOf, stringFields } from './schemas';
 
 interface CallbackQuery {
@@ -49,23 +47,19 @@ export function registerSsoCallbackRoute(app: FastifyInstance, ctx: ServiceConte
       }
 
       try {
-        const config = await ctx.store.getSsoConfig(state.dev);
-        if (!config) throw new ApiError(404, 'NOT_FOUND', MESSAGES.ssoNotConfigured);
-        let identity: RpIdentity;
-        try {
-          identity = await ctx.rp.redeem(rpClientConfig(ctx, config), {
-            code,
-            state: token,
-            ...(iss !== undefined ? { iss } : {}),
-            nonce: state.nonce,
-            codeVerifier: state.cv,
-          });
-        } catch (err) {
-          throw ssoErrorFrom(err) ?? err;
-        }
+        // The connection the login started on (states sealed before connections existed: the default one).
+        const connection =
+          state.con === undefined ? await ctx.store.getDefaultConnection(state.dev) : await ctx.store.getConnection(state.dev, state.con);
+        // A connection switched off since the login started takes no more sign-ins.
+        if (!connection || connection.status === 'inactive') throw new ApiError(404, 'NOT_FOUND', MESSAGES.ssoNotConfigured);
+        const identity = await ctx.protocols[connection.protocol].completeLogin(
+          connection,
+          { token, state },
+          { protocol: 'oidc', code, ...(iss !== undefined ? { iss } : {}) },
+        );
         // No second write on success: a claimed state without a recorded failure answers "expired or used".
         const body: SsoCallbackResponse = {
-          developerId: config.developerId,
+          developerId: connection.developerId,
           email: identity.email ?? null,
           name: identity.name ?? null,
           sub: identity.sub,

@@ -6,9 +6,7 @@ import { randomId } from '../crypto/random-id';
 import { badRequest, notFound, unauthorized } from '../http/api-error';
 import { apiKeyHashFrom, authenticate } from '../http/auth';
 import { hasUnsafeText, UNSAFE_TEXT_MESSAGE } from '../http/text-rules';
-import { TRANSIENT_ISSUER_REASONS } from '../relying-party-port';
-import type { Developer, SsoConfigRecord } from '../storage/types';
-import { ssoErrorFrom } from './relying-party-calls';
+import type { Developer, SsoConnection } from '../storage/types';
 import { answerWith, stringFields } from './schemas';
 
 /** The body's shape (the contract's ssoConfigRequestSchema); empty strings count as missing, as in the hosted service. */
@@ -41,13 +39,14 @@ function checkCredential(value: string, max: number): string | null {
   return null;
 }
 
-function toWireConfig(config: SsoConfigRecord): SsoConfig {
+/** The legacy config is the org's default OIDC connection, seen through the legacy wire shape. */
+function toWireConfig(connection: SsoConnection): SsoConfig {
   return {
-    issuerUrl: config.issuerUrl,
-    clientId: config.clientId,
-    redirectUri: config.redirectUri,
-    createdAt: config.createdAt,
-    updatedAt: config.updatedAt,
+    issuerUrl: connection.oidc.issuerUrl,
+    clientId: connection.oidc.clientId,
+    redirectUri: connection.oidc.redirectUri,
+    createdAt: connection.createdAt,
+    updatedAt: connection.updatedAt,
   };
 }
 
@@ -83,13 +82,8 @@ export function registerSsoConfigRoutes(app: FastifyInstance, ctx: ServiceContex
 
   /** Wrong, blocked or invalid discovery refuses the save; an unreachable IdP does not (login answers 503 until it is back). */
   async function checkIssuer(issuerUrl: string): Promise<void> {
-    let check;
-    try {
-      check = await ctx.issuerChecks.check(issuerUrl);
-    } catch (err) {
-      throw ssoErrorFrom(err) ?? err;
-    }
-    if (!check.ok && !TRANSIENT_ISSUER_REASONS.has(check.reason)) throw badRequest(`issuerUrl: ${check.message}`);
+    const check = await ctx.protocols.oidc.checkSettings({ protocol: 'oidc', issuerUrl });
+    if (!check.ok && !check.transient) throw badRequest(`${check.field}: ${check.message}`);
   }
 
   app.post<{ Body: SsoConfigRequest }>(
@@ -109,13 +103,16 @@ export function registerSsoConfigRoutes(app: FastifyInstance, ctx: ServiceContex
       const problems = fieldProblems(input);
       if (problems) throw badRequest(problems);
       await checkIssuer(input.issuerUrl);
-      const saved = await ctx.store.saveSsoConfig({
+      const saved = await ctx.store.saveDefaultOidcConnection({
         developerId: dev.id,
+        // The legacy endpoints have always named connections `conn_…`; the connections API uses `sso_…`.
         newConnectionId: randomId('conn'),
-        issuerUrl: input.issuerUrl,
-        clientId: input.clientId,
-        clientSecretSealed: ctx.secretBox.seal(input.clientSecret, dev.id),
-        redirectUri: input.redirectUri,
+        oidc: {
+          issuerUrl: input.issuerUrl,
+          clientId: input.clientId,
+          clientSecretSealed: ctx.secretBox.seal(input.clientSecret, dev.id),
+          redirectUri: input.redirectUri,
+        },
         now: new Date(ctx.now()).toISOString(),
       });
       // No RP cache flush: client set-ups are keyed by this save's (new) sealed secret, so the change takes effect
@@ -126,19 +123,19 @@ export function registerSsoConfigRoutes(app: FastifyInstance, ctx: ServiceContex
   );
 
   app.get('/v1/sso/config', async (request) => {
-    // One query: the key's developer joined with its config (same 401s as authenticate()).
-    const found = await ctx.store.findConfigByKey(apiKeyHashFrom(request));
+    // One query: the key's developer joined with its default connection (same 401s as authenticate()).
+    const found = await ctx.store.findDefaultConnectionByKey(apiKeyHashFrom(request));
     if (!found) throw unauthorized(MESSAGES.invalidKey);
-    if (!found.config) throw notFound(MESSAGES.configNotFound);
-    return toWireConfig(found.config);
+    if (!found.connection) throw notFound(MESSAGES.configNotFound);
+    return toWireConfig(found.connection);
   });
 
   app.delete('/v1/sso/config', async (request, reply) => {
     const dev = await authenticate(ctx.store, request);
-    const removed = await ctx.store.deleteSsoConfig(dev.id);
+    const removed = await ctx.store.deleteDefaultConnection(dev.id);
     if (!removed) throw notFound(MESSAGES.configNotFound);
     // Nothing to flush in the RP: without a row no login reaches it, and shared issuer caches stay warm.
-    ctx.issuerChecks.invalidate(removed.issuerUrl);
+    ctx.issuerChecks.invalidate(removed.oidc.issuerUrl);
     return reply.code(204).send();
   });
 }

@@ -4,7 +4,6 @@ import type { ServiceContext } from '../context';
 import { badRequest, notFound } from '../http/api-error';
 import { hasUnsafeText } from '../http/text-rules';
 import type { RouteRateLimit } from './rate-limit-options';
-import { rpClientConfig, ssoErrorFrom } from './relying-party-calls';
 import { answerWith, stringFields } from './schemas';
 
 /**
@@ -21,7 +20,7 @@ interface LoginQuery {
 const querystring = stringFields({ org: {}, redirect_uri: {} }, ['org']);
 
 export function registerSsoLoginRoute(app: FastifyInstance, ctx: ServiceContext, rateLimit: RouteRateLimit) {
-  // Hot path: one indexed read, one AES-GCM seal, no DB write (the state carries everything).
+  // Hot path: one indexed read (the default connection), one AES-GCM seal, no DB write (the state carries everything).
   app.get<{ Querystring: LoginQuery }>(
     '/sso/login',
     {
@@ -34,24 +33,16 @@ export function registerSsoLoginRoute(app: FastifyInstance, ctx: ServiceContext,
     },
     async (request) => {
       const { org, redirect_uri: redirectUri } = request.query;
-      const config = org.length <= ORG_MAX && !hasUnsafeText(org) ? await ctx.store.getSsoConfig(org) : undefined;
-      if (!config) throw notFound(MESSAGES.ssoNotConfigured);
+      const connection = org.length <= ORG_MAX && !hasUnsafeText(org) ? await ctx.store.getDefaultConnection(org) : undefined;
+      // `?org=` alone means the org's default connection; only an active one takes member logins.
+      if (!connection || connection.status !== 'active') throw notFound(MESSAGES.ssoNotConfigured);
       // An empty redirect_uri means "not given": the configured URI is always the one sent to the IdP.
-      if (redirectUri !== undefined && redirectUri !== '' && redirectUri !== config.redirectUri) {
+      if (redirectUri !== undefined && redirectUri !== '' && redirectUri !== connection.oidc.redirectUri) {
         throw badRequest('redirect_uri does not match the redirect URI configured for this org');
       }
-      const { token, state } = ctx.states.issue(config.developerId);
-      let authorizeUrl: string;
-      try {
-        authorizeUrl = await ctx.rp.authorizationUrl(rpClientConfig(ctx, config), {
-          state: token,
-          nonce: state.nonce,
-          codeVerifier: state.cv,
-        });
-      } catch (err) {
-        throw ssoErrorFrom(err) ?? err;
-      }
-      const body: SsoLoginResponse = { authorizeUrl, protocol: 'oidc', connectionId: config.connectionId };
+      const login = ctx.states.issue(connection.developerId, connection.id);
+      const authorizeUrl = await ctx.protocols[connection.protocol].startLogin(connection, login);
+      const body: SsoLoginResponse = { authorizeUrl, protocol: connection.protocol, connectionId: connection.id };
       return body;
     },
   );

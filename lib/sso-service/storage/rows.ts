@@ -1,11 +1,11 @@
 /**
  * Both backends name their columns alike: these turn a row (snake_case, bytes as a Buffer) into the domain
- * records of types.ts, parsed with zod so a schema drift fails loudly instead of leaking undefined. Only the
+ * records of types.ts, parsed with zod (JSON columns included) so a schema drift fails loudly instead of leaking undefined. Only the
  * backends import this module.
  */
 import { z } from 'zod';
 import { modeSchema } from '@/lib/contract';
-import type { Developer, SsoConfigRecord, SsoConfigWrite, StateFailure } from './types';
+import { DEFAULT_CONNECTION_NAME, NO_PROVISIONING, type DefaultOidcConnectionWrite, type Developer, type SsoConnection, type StateFailure } from './types';
 
 const developerRow = z.object({
   id: z.string(),
@@ -16,13 +16,29 @@ const developerRow = z.object({
   created_at: z.string(),
 });
 
-const configRow = z.object({
+/** A JSON column: text on SQLite, jsonb (already parsed by pg) on PostgreSQL. */
+const json = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (typeof v === 'string' ? (JSON.parse(v) as unknown) : v), schema);
+
+const oidcSettings = z.object({ issuerUrl: z.string(), clientId: z.string(), redirectUri: z.string() });
+const provisioning = z.object({
+  jitProvisioning: z.boolean(),
+  groupAttribute: z.string().nullable(),
+  groupMappings: z.record(z.string(), z.array(z.string())),
+  defaultScopes: z.array(z.string()),
+});
+
+const connectionRow = z.object({
+  id: z.string(),
   developer_id: z.string(),
-  connection_id: z.string(),
-  issuer_url: z.string(),
-  client_id: z.string(),
-  client_secret_enc: z.instanceof(Buffer),
-  redirect_uri: z.string(),
+  default_for: z.string().nullable(),
+  name: z.string(),
+  protocol: z.literal('oidc'),
+  status: z.enum(['active', 'inactive', 'testing']),
+  settings: json(oidcSettings),
+  secret_enc: z.instanceof(Buffer),
+  domains: json(z.array(z.string())),
+  provisioning: json(provisioning),
   created_at: z.string(),
   updated_at: z.string(),
 });
@@ -30,16 +46,19 @@ const configRow = z.object({
 const keyDeveloperId = z.string();
 const failureRow = z.object({ error_status: z.number().int(), error_code: z.string(), error_message: z.string() });
 
-export const CONFIG_COLUMNS =
-  'developer_id, connection_id, issuer_url, client_id, client_secret_enc, redirect_uri, created_at, updated_at';
-/** The upsert's conflict clause (same SQL on both backends): an update keeps the connection id and createdAt. */
-export const CONFIG_UPSERT_TAIL = `ON CONFLICT (developer_id) DO UPDATE SET
-       issuer_url = excluded.issuer_url,
-       client_id = excluded.client_id,
-       client_secret_enc = excluded.client_secret_enc,
-       redirect_uri = excluded.redirect_uri,
+export const CONNECTION_COLUMNS =
+  'id, developer_id, default_for, name, protocol, status, settings, secret_enc, domains, provisioning, created_at, updated_at';
+/**
+ * The default connection's upsert tail (same SQL on both backends). `default_for` is unique, so the org's
+ * default row is the conflict target; an update replaces only the OIDC settings and updatedAt, and never
+ * turns another protocol's default connection into a half-OIDC one (no row comes back: see toSavedConnection).
+ */
+export const DEFAULT_OIDC_UPSERT_TAIL = `ON CONFLICT (default_for) DO UPDATE SET
+       settings = excluded.settings,
+       secret_enc = excluded.secret_enc,
        updated_at = excluded.updated_at
-     RETURNING ${CONFIG_COLUMNS}`;
+     WHERE sso_connections.protocol = 'oidc'
+     RETURNING ${CONNECTION_COLUMNS}`;
 export const DEVELOPER_COLUMNS = 'd.id, d.name, d.email, d.mode, d.plan, d.created_at';
 
 export function toDeveloper(row: unknown): Developer {
@@ -47,24 +66,36 @@ export function toDeveloper(row: unknown): Developer {
   return { id: r.id, name: r.name, email: r.email, mode: r.mode, plan: r.plan, createdAt: r.created_at };
 }
 
-export function toConfig(row: unknown): SsoConfigRecord {
-  const r = configRow.parse(row);
+export function toConnection(row: unknown): SsoConnection {
+  const r = connectionRow.parse(row);
   return {
+    id: r.id,
     developerId: r.developer_id,
-    connectionId: r.connection_id,
-    issuerUrl: r.issuer_url,
-    clientId: r.client_id,
-    clientSecretSealed: r.client_secret_enc.toString('base64url'),
-    redirectUri: r.redirect_uri,
+    name: r.name,
+    status: r.status,
+    isDefault: r.default_for !== null,
+    domains: r.domains,
+    provisioning: r.provisioning,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+    protocol: r.protocol,
+    oidc: { ...r.settings, clientSecretSealed: r.secret_enc.toString('base64url') },
   };
 }
 
-/** The row of `SELECT k.developer_id AS key_developer_id, <config columns>` (a LEFT JOIN: config columns may be null). */
-export function toKeyConfig(row: unknown): { developerId: string; config: SsoConfigRecord | null } {
-  const r = row as { key_developer_id: unknown; developer_id: unknown };
-  return { developerId: keyDeveloperId.parse(r.key_developer_id), config: r.developer_id === null ? null : toConfig(row) };
+/** The upsert's returned row; none means the default connection exists with another protocol. */
+export function toSavedConnection(row: unknown): SsoConnection {
+  if (row === undefined) throw new Error('the default connection is not an OIDC connection');
+  return toConnection(row);
+}
+
+/**
+ * The row of `SELECT k.developer_id AS key_developer_id, <connection columns>` (a LEFT JOIN: connection columns
+ * may be null).
+ */
+export function toKeyConnection(row: unknown): { developerId: string; connection: SsoConnection | null } {
+  const r = row as { key_developer_id: unknown; id: unknown };
+  return { developerId: keyDeveloperId.parse(r.key_developer_id), connection: r.id === null ? null : toConnection(row) };
 }
 
 export function toStateFailure(row: unknown): StateFailure {
@@ -72,9 +103,25 @@ export function toStateFailure(row: unknown): StateFailure {
   return { status: r.error_status, code: r.error_code, message: r.error_message };
 }
 
-/** The upsert's parameters in column order, ending with `now` (the created/updated time). */
-export function configParams(w: SsoConfigWrite): unknown[] {
-  return [w.developerId, w.newConnectionId, w.issuerUrl, w.clientId, bytes(w.clientSecretSealed), w.redirectUri, w.now];
+/**
+ * The default-connection upsert's parameters in column order: id, developer_id, default_for, name, protocol,
+ * status, settings, secret_enc, domains, provisioning, created_at; updated_at is `now` again (the caller binds it).
+ */
+export function defaultOidcParams(w: DefaultOidcConnectionWrite): unknown[] {
+  const { clientSecretSealed, ...settings } = w.oidc;
+  return [
+    w.newConnectionId,
+    w.developerId,
+    w.developerId,
+    DEFAULT_CONNECTION_NAME,
+    'oidc',
+    'active',
+    JSON.stringify(settings),
+    bytes(clientSecretSealed),
+    '[]',
+    JSON.stringify(NO_PROVISIONING),
+    w.now,
+  ];
 }
 
 /** Sealed secrets and key hashes travel as base64url text and are stored as bytes. */

@@ -24,25 +24,68 @@ export interface NewDeveloper extends Developer {
   keyHash: ApiKeyHash;
 }
 
-export interface SsoConfigRecord {
-  developerId: string;
-  connectionId: string;
+/** Connection protocols. SAML joins this union (with its own settings type below) when it lands. */
+export type ConnectionProtocol = 'oidc';
+/** Only `active` connections take member logins; `testing` will take only test sign-ins. */
+export type ConnectionStatus = 'active' | 'inactive' | 'testing';
+
+/** An OIDC connection's protocol settings. The client secret is write-only and stored sealed. */
+export interface OidcSettings {
   issuerUrl: string;
   clientId: string;
   clientSecretSealed: SealedSecret;
   redirectUri: string;
+}
+
+/** Just-in-time provisioning and group → scope mapping. */
+export interface ProvisioningSettings {
+  jitProvisioning: boolean;
+  /** The ID-token claim that lists the member's groups; null: groups are not read. */
+  groupAttribute: string | null;
+  /** Group name → scopes granted to members of that group. */
+  groupMappings: Record<string, string[]>;
+  /** Scopes every member of the connection gets. */
+  defaultScopes: string[];
+}
+
+interface ConnectionBase {
+  /** `sso_…` (connections API) or `conn_…` (created through the legacy config endpoints, which always used it). */
+  id: string;
+  developerId: string;
+  name: string;
+  status: ConnectionStatus;
+  /** True for the org's one default connection: the one the legacy `/v1/sso/config` and `?org=` login use. */
+  isDefault: boolean;
+  /** Lower-case email domains. */
+  domains: string[];
+  provisioning: ProvisioningSettings;
+  /** ISO-8601, UTC. */
   createdAt: string;
   updatedAt: string;
 }
 
-export interface SsoConfigWrite {
+/** One identity-provider connection of an org; `protocol` says which settings it has. */
+export type SsoConnection = ConnectionBase & { protocol: 'oidc'; oidc: OidcSettings };
+
+/** The defaults of a connection created through the legacy endpoints (or migrated from a legacy config). */
+export const DEFAULT_CONNECTION_NAME = 'Default connection';
+export const NO_PROVISIONING: ProvisioningSettings = {
+  jitProvisioning: false,
+  groupAttribute: null,
+  groupMappings: {},
+  defaultScopes: [],
+};
+
+/**
+ * A legacy `POST /v1/sso/config`: creates the org's default OIDC connection (active, default name and
+ * provisioning) or replaces the OIDC settings of the existing one; its id, name, status, domains,
+ * provisioning and createdAt survive.
+ */
+export interface DefaultOidcConnectionWrite {
   developerId: string;
-  /** Used only when the developer has no config yet: the connection id stays stable across updates. */
+  /** Used only when the org has no default connection yet. */
   newConnectionId: string;
-  issuerUrl: string;
-  clientId: string;
-  clientSecretSealed: SealedSecret;
-  redirectUri: string;
+  oidc: OidcSettings;
   /** ISO-8601, UTC: `updatedAt`, and `createdAt` of a first save. */
   now: string;
 }
@@ -77,13 +120,16 @@ export interface ServiceStore {
   /** The developer and its first API key, atomically. `email_taken`: another developer has this email. */
   createDeveloper(dev: NewDeveloper): Promise<'created' | 'email_taken'>;
   findDeveloperByKey(keyHash: ApiKeyHash): Promise<Developer | undefined>;
-  /** The developer behind a key (undefined: no such key) and its config (null: none), in one query. */
-  findConfigByKey(keyHash: ApiKeyHash): Promise<{ developerId: string; config: SsoConfigRecord | null } | undefined>;
-  getSsoConfig(developerId: string): Promise<SsoConfigRecord | undefined>;
-  /** Inserts or replaces the developer's config in one statement; the connection id and createdAt survive updates. */
-  saveSsoConfig(write: SsoConfigWrite): Promise<SsoConfigRecord>;
-  /** The removed config, or undefined when there was none. */
-  deleteSsoConfig(developerId: string): Promise<SsoConfigRecord | undefined>;
+  /** The developer behind a key (undefined: no such key) and its default connection (null: none), in one query. */
+  findDefaultConnectionByKey(keyHash: ApiKeyHash): Promise<{ developerId: string; connection: SsoConnection | null } | undefined>;
+  /** The org's default connection (one indexed read). */
+  getDefaultConnection(developerId: string): Promise<SsoConnection | undefined>;
+  /** A connection by id, only if it belongs to `developerId` (another org's id reads as absent). */
+  getConnection(developerId: string, connectionId: string): Promise<SsoConnection | undefined>;
+  /** Creates or updates the default OIDC connection in one statement (see DefaultOidcConnectionWrite). */
+  saveDefaultOidcConnection(write: DefaultOidcConnectionWrite): Promise<SsoConnection>;
+  /** The removed default connection, or undefined when there was none. */
+  deleteDefaultConnection(developerId: string): Promise<SsoConnection | undefined>;
 
   /** Claims a login state id for good; false when it was claimed before (a replay), by any process. */
   claimState(stateId: string, developerId: string, expiresAtMs: number): Promise<boolean>;

@@ -65,6 +65,37 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX rate_limits_reset ON rate_limits(reset_at);
     `,
   },
+  {
+    version: 2,
+    name: 'sso connections; legacy configs become default connections',
+    sql: `
+      CREATE TABLE sso_connections (
+        id            text PRIMARY KEY,
+        developer_id  text NOT NULL REFERENCES developers(id) ON DELETE CASCADE,
+        -- The org's id on its one default (legacy) connection, NULL on the others: unique, so at most one per org.
+        default_for   text UNIQUE CHECK (default_for IS NULL OR default_for = developer_id),
+        name          text NOT NULL,
+        protocol      text NOT NULL CHECK (protocol IN ('oidc', 'saml')),
+        status        text NOT NULL CHECK (status IN ('active', 'inactive', 'testing')),
+        settings      jsonb NOT NULL,            -- the protocol's non-secret settings
+        secret_enc    bytea,                     -- its write-only secret, sealed
+        domains       jsonb NOT NULL DEFAULT '[]',
+        provisioning  jsonb NOT NULL,
+        created_at    text NOT NULL,
+        updated_at    text NOT NULL
+      );
+      CREATE INDEX sso_connections_developer ON sso_connections(developer_id);
+
+      INSERT INTO sso_connections
+        (id, developer_id, default_for, name, protocol, status, settings, secret_enc, domains, provisioning, created_at, updated_at)
+      SELECT connection_id, developer_id, developer_id, 'Default connection', 'oidc', 'active',
+             jsonb_build_object('issuerUrl', issuer_url, 'clientId', client_id, 'redirectUri', redirect_uri),
+             client_secret_enc, '[]', '{"jitProvisioning":false,"groupAttribute":null,"groupMappings":{},"defaultScopes":[]}',
+             created_at, updated_at
+        FROM sso_configs;
+      DROP TABLE sso_configs;
+    `,
+  },
 ];
 
 /** Any fixed 64-bit number; it names "grantex schema migrations" among the database's advisory locks. */

@@ -12,7 +12,7 @@
 import pg from 'pg';
 import { z } from 'zod';
 import type { PostgresConfig } from '../../config';
-import { bytes, CONFIG_COLUMNS, configParams, CONFIG_UPSERT_TAIL, DEVELOPER_COLUMNS, toConfig, toDeveloper, toKeyConfig, toStateFailure } from '../rows';
+import { bytes, CONNECTION_COLUMNS, DEFAULT_OIDC_UPSERT_TAIL, defaultOidcParams, DEVELOPER_COLUMNS, toConnection, toDeveloper, toKeyConnection, toSavedConnection, toStateFailure } from '../rows';
 import type { ServiceStore, SharedRateLimiter } from '../types';
 import { isPgUniqueViolation, mapPgError } from './errors';
 import { migratePg } from './migrations';
@@ -24,11 +24,13 @@ const SQL = {
     ) INSERT INTO api_keys (key_hash, developer_id, created_at) SELECT $7, id, $6 FROM d`,
   developerByKey: `SELECT ${DEVELOPER_COLUMNS}
       FROM api_keys k JOIN developers d ON d.id = k.developer_id WHERE k.key_hash = $1`,
-  configByKey: `SELECT k.developer_id AS key_developer_id, ${CONFIG_COLUMNS.split(', ').map((c) => `c.${c}`).join(', ')}
-      FROM api_keys k LEFT JOIN sso_configs c ON c.developer_id = k.developer_id WHERE k.key_hash = $1`,
-  config: `SELECT ${CONFIG_COLUMNS} FROM sso_configs WHERE developer_id = $1`,
-  saveConfig: `INSERT INTO sso_configs (${CONFIG_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ${CONFIG_UPSERT_TAIL}`,
-  deleteConfig: `DELETE FROM sso_configs WHERE developer_id = $1 RETURNING ${CONFIG_COLUMNS}`,
+  defaultByKey: `SELECT k.developer_id AS key_developer_id, ${CONNECTION_COLUMNS.split(', ').map((c) => `c.${c}`).join(', ')}
+      FROM api_keys k LEFT JOIN sso_connections c ON c.default_for = k.developer_id WHERE k.key_hash = $1`,
+  defaultConnection: `SELECT ${CONNECTION_COLUMNS} FROM sso_connections WHERE default_for = $1`,
+  connection: `SELECT ${CONNECTION_COLUMNS} FROM sso_connections WHERE id = $1 AND developer_id = $2`,
+  saveDefaultOidc: `INSERT INTO sso_connections (${CONNECTION_COLUMNS})
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) ${DEFAULT_OIDC_UPSERT_TAIL}`,
+  deleteDefault: `DELETE FROM sso_connections WHERE default_for = $1 RETURNING ${CONNECTION_COLUMNS}`,
   claimState: `INSERT INTO consumed_states (state_id, developer_id, expires_at, outcome) VALUES ($1, $2, $3, 'pending')
       ON CONFLICT (state_id) DO NOTHING`,
   stateFailure: `SELECT error_status, error_code, error_message FROM consumed_states
@@ -79,6 +81,8 @@ export async function openPostgresStore(
   return createPostgresStore(pool);
 }
 
+const optional = ({ rows }: pg.QueryResult) => (rows[0] === undefined ? undefined : toConnection(rows[0]));
+
 export function createPostgresStore(pool: pg.Pool): ServiceStore {
   async function run(name: StatementName, values: unknown[]): Promise<pg.QueryResult> {
     try {
@@ -112,21 +116,22 @@ export function createPostgresStore(pool: pg.Pool): ServiceStore {
       const { rows } = await run('developerByKey', [bytes(keyHash)]);
       return rows[0] === undefined ? undefined : toDeveloper(rows[0]);
     },
-    async findConfigByKey(keyHash) {
-      const { rows } = await run('configByKey', [bytes(keyHash)]);
-      return rows[0] === undefined ? undefined : toKeyConfig(rows[0]);
+    async findDefaultConnectionByKey(keyHash) {
+      const { rows } = await run('defaultByKey', [bytes(keyHash)]);
+      return rows[0] === undefined ? undefined : toKeyConnection(rows[0]);
     },
-    async getSsoConfig(developerId) {
-      const { rows } = await run('config', [developerId]);
-      return rows[0] === undefined ? undefined : toConfig(rows[0]);
+    async getDefaultConnection(developerId) {
+      return optional(await run('defaultConnection', [developerId]));
     },
-    async saveSsoConfig(w) {
-      const { rows } = await run('saveConfig', configParams(w));
-      return toConfig(rows[0]);
+    async getConnection(developerId, connectionId) {
+      return optional(await run('connection', [connectionId, developerId]));
     },
-    async deleteSsoConfig(developerId) {
-      const { rows } = await run('deleteConfig', [developerId]);
-      return rows[0] === undefined ? undefined : toConfig(rows[0]);
+    async saveDefaultOidcConnection(w) {
+      const { rows } = await run('saveDefaultOidc', defaultOidcParams(w));
+      return toSavedConnection(rows[0]);
+    },
+    async deleteDefaultConnection(developerId) {
+      return optional(await run('deleteDefault', [developerId]));
     },
     async claimState(stateId, developerId, expiresAtMs) {
       return (await run('claimState', [stateId, developerId, expiresAtMs])).rowCount === 1;

@@ -55,6 +55,36 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX consumed_states_expiry ON consumed_states(expires_at);
     `,
   },
+  {
+    version: 2,
+    name: 'sso connections; legacy configs become default connections',
+    sql: `
+      CREATE TABLE sso_connections (
+        id            TEXT PRIMARY KEY,
+        developer_id  TEXT NOT NULL REFERENCES developers(id) ON DELETE CASCADE,
+        -- The org's id on its one default (legacy) connection, NULL on the others: unique, so at most one per org.
+        default_for   TEXT UNIQUE CHECK (default_for IS NULL OR default_for = developer_id),
+        name          TEXT NOT NULL,
+        protocol      TEXT NOT NULL CHECK (protocol IN ('oidc', 'saml')),
+        status        TEXT NOT NULL CHECK (status IN ('active', 'inactive', 'testing')),
+        settings      TEXT NOT NULL CHECK (json_valid(settings)),      -- the protocol's non-secret settings
+        secret_enc    BLOB,                                             -- its write-only secret, sealed
+        domains       TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(domains)),
+        provisioning  TEXT NOT NULL CHECK (json_valid(provisioning)),
+        created_at    TEXT NOT NULL,
+        updated_at    TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX sso_connections_developer ON sso_connections(developer_id);
+
+      INSERT INTO sso_connections
+        (id, developer_id, default_for, name, protocol, status, settings, secret_enc, domains, provisioning, created_at, updated_at)
+      SELECT connection_id, developer_id, developer_id, 'Default connection', 'oidc', 'active',
+             json_object('issuerUrl', issuer_url, 'clientId', client_id, 'redirectUri', redirect_uri),
+             client_secret_enc, '[]', '{"jitProvisioning":false,"groupAttribute":null,"groupMappings":{},"defaultScopes":[]}', created_at, updated_at
+        FROM sso_configs;
+      DROP TABLE sso_configs;
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number {

@@ -6,7 +6,7 @@
  * Rows are turned into domain records here (and parsed with zod, so a schema drift fails loudly).
  */
 import type Database from 'better-sqlite3';
-import { bytes, CONFIG_COLUMNS, configParams, CONFIG_UPSERT_TAIL, DEVELOPER_COLUMNS, toConfig, toDeveloper, toKeyConfig, toStateFailure } from '../rows';
+import { bytes, CONNECTION_COLUMNS, DEFAULT_OIDC_UPSERT_TAIL, defaultOidcParams, DEVELOPER_COLUMNS, toConnection, toDeveloper, toKeyConnection, toSavedConnection, toStateFailure } from '../rows';
 import type { ServiceStore, StateFailure } from '../types';
 import { isSqliteUniqueViolation, mapSqliteError } from './errors';
 
@@ -22,6 +22,8 @@ function guarded<A extends unknown[], R>(op: (...args: A) => R): (...args: A) =>
   };
 }
 
+const optional = (row: unknown) => (row === undefined ? undefined : toConnection(row));
+
 export function createSqliteStore(db: Database.Database): ServiceStore {
   const insertDeveloper = db.prepare(
     'INSERT INTO developers (id, name, email, mode, plan, created_at) VALUES (?, ?, ?, ?, ?, ?)',
@@ -32,16 +34,17 @@ export function createSqliteStore(db: Database.Database): ServiceStore {
        FROM api_keys k JOIN developers d ON d.id = k.developer_id
       WHERE k.key_hash = ?`,
   );
-  const selectConfigByKey = db.prepare(
+  const selectDefaultByKey = db.prepare(
     `SELECT k.developer_id AS key_developer_id, c.*
-       FROM api_keys k LEFT JOIN sso_configs c ON c.developer_id = k.developer_id
+       FROM api_keys k LEFT JOIN sso_connections c ON c.default_for = k.developer_id
       WHERE k.key_hash = ?`,
   );
-  const selectConfig = db.prepare(`SELECT ${CONFIG_COLUMNS} FROM sso_configs WHERE developer_id = ?`);
-  const upsertConfig = db.prepare(
-    `INSERT INTO sso_configs (${CONFIG_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ${CONFIG_UPSERT_TAIL}`,
+  const selectDefault = db.prepare(`SELECT ${CONNECTION_COLUMNS} FROM sso_connections WHERE default_for = ?`);
+  const selectConnection = db.prepare(`SELECT ${CONNECTION_COLUMNS} FROM sso_connections WHERE id = ? AND developer_id = ?`);
+  const upsertDefaultOidc = db.prepare(
+    `INSERT INTO sso_connections (${CONNECTION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ${DEFAULT_OIDC_UPSERT_TAIL}`,
   );
-  const deleteConfig = db.prepare(`DELETE FROM sso_configs WHERE developer_id = ? RETURNING ${CONFIG_COLUMNS}`);
+  const deleteDefault = db.prepare(`DELETE FROM sso_connections WHERE default_for = ? RETURNING ${CONNECTION_COLUMNS}`);
   const insertState = db.prepare(
     `INSERT INTO consumed_states (state_id, developer_id, expires_at, outcome) VALUES (?, ?, ?, 'pending')
      ON CONFLICT (state_id) DO NOTHING`,
@@ -77,20 +80,15 @@ export function createSqliteStore(db: Database.Database): ServiceStore {
       const row = selectDeveloperByKey.get(bytes(keyHash));
       return row === undefined ? undefined : toDeveloper(row);
     }),
-    findConfigByKey: guarded((keyHash) => {
-      const row = selectConfigByKey.get(bytes(keyHash));
-      return row === undefined ? undefined : toKeyConfig(row);
+    findDefaultConnectionByKey: guarded((keyHash) => {
+      const row = selectDefaultByKey.get(bytes(keyHash));
+      return row === undefined ? undefined : toKeyConnection(row);
     }),
-    getSsoConfig: guarded((developerId) => {
-      const row = selectConfig.get(developerId);
-      return row === undefined ? undefined : toConfig(row);
-    }),
+    getDefaultConnection: guarded((developerId) => optional(selectDefault.get(developerId))),
+    getConnection: guarded((developerId, connectionId) => optional(selectConnection.get(connectionId, developerId))),
     // The last parameter (`now`) is bound twice: createdAt of a first save and updatedAt.
-    saveSsoConfig: guarded((w) => toConfig(upsertConfig.get(...configParams(w), w.now))),
-    deleteSsoConfig: guarded((developerId) => {
-      const row = deleteConfig.get(developerId);
-      return row === undefined ? undefined : toConfig(row);
-    }),
+    saveDefaultOidcConnection: guarded((w) => toSavedConnection(upsertDefaultOidc.get(...defaultOidcParams(w), w.now))),
+    deleteDefaultConnection: guarded((developerId) => optional(deleteDefault.get(developerId))),
     claimState: guarded((stateId, developerId, expiresAtMs) => insertState.run(stateId, developerId, expiresAtMs).changes === 1),
     getStateFailure: guarded((stateId): StateFailure | undefined => {
       const row = selectFailure.get(stateId);

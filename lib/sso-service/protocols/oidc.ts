@@ -1,0 +1,77 @@
+/** The OIDC protocol: the relying party in ../oidc behind the protocol seam. */
+import type { SecretBox } from '../crypto/secret-box';
+import { ApiError } from '../http/api-error';
+import type { IssuerCheckMemo } from '../issuer-check-memo';
+import { asRpFailure, TRANSIENT_ISSUER_REASONS, type RelyingPartyPort, type RpClientConfig } from '../relying-party-port';
+import type { SsoConnection } from '../storage/types';
+import type { LoginProtocol } from './types';
+
+export interface OidcProtocolDeps {
+  rp: RelyingPartyPort;
+  secretBox: SecretBox;
+  /** rp.checkIssuer behind its memo. */
+  issuerChecks: IssuerCheckMemo;
+}
+
+/** An RpError becomes an SSO_ERROR with its status and (safe) message; anything else is left to the 500 path. */
+function ssoErrorFrom(err: unknown): unknown {
+  const failure = asRpFailure(err);
+  return failure ? new ApiError(failure.status, 'SSO_ERROR', failure.message) : err;
+}
+
+async function rpCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    throw ssoErrorFrom(err);
+  }
+}
+
+/**
+ * The connection as the relying party wants it. The client secret is decrypted only if it is read (the token
+ * request reads it; an authorization URL does not), and never kept. `cacheKey` is non-secret and changes with
+ * every save (the sealed secret has a fresh IV each time), so a cached client set-up is never reused after a
+ * change; it names the connection, so two connections of one org never share a set-up.
+ */
+function rpClientConfig(secretBox: SecretBox, connection: SsoConnection): RpClientConfig {
+  const { oidc, developerId } = connection;
+  return {
+    issuerUrl: oidc.issuerUrl,
+    clientId: oidc.clientId,
+    get clientSecret() {
+      return secretBox.open(oidc.clientSecretSealed, developerId);
+    },
+    redirectUri: oidc.redirectUri,
+    // Lazy as well: only the callback's set-up look-up reads it, so a login builds no string for it.
+    get cacheKey() {
+      return `${developerId}\0${connection.id}\0${oidc.clientSecretSealed}`;
+    },
+  };
+}
+
+export function createOidcProtocol({ rp, secretBox, issuerChecks }: OidcProtocolDeps): LoginProtocol {
+  return {
+    protocol: 'oidc',
+    startLogin(connection, { token, state }) {
+      return rpCall(() =>
+        rp.authorizationUrl(rpClientConfig(secretBox, connection), { state: token, nonce: state.nonce, codeVerifier: state.cv }),
+      );
+    },
+    completeLogin(connection, { token, state }, response) {
+      return rpCall(() =>
+        rp.redeem(rpClientConfig(secretBox, connection), {
+          code: response.code,
+          state: token,
+          ...(response.iss !== undefined ? { iss: response.iss } : {}),
+          nonce: state.nonce,
+          codeVerifier: state.cv,
+        }),
+      );
+    },
+    async checkSettings({ issuerUrl }) {
+      const check = await rpCall(() => issuerChecks.check(issuerUrl));
+      if (check.ok) return check;
+      return { ok: false, field: 'issuerUrl', message: check.message, transient: TRANSIENT_ISSUER_REASONS.has(check.reason) };
+    },
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * The protocol seam: what the login, callback and settings routes ask of a connection's protocol. OIDC sits
+ * behind it today (oidc.ts, wrapping the relying party in ../oidc); SAML plugs in as another implementation
+ * of the same interface, chosen by the connection's `protocol`.
+ */
+import type { LoginState } from '../crypto/login-state';
+import type { ConnectionProtocol, SsoConnection } from '../storage/types';
+
+/** A login in progress: the sealed `state` token sent to the IdP and its payload (nonce, PKCE verifier, ids). */
+export interface SealedLogin {
+  token: string;
+  state: LoginState;
+}
+
+/** What the IdP sent back to the callback, per protocol. */
+export type ProtocolResponse = { protocol: 'oidc'; code: string; iss?: string };
+
+/** The member the IdP vouched for. */
+export interface SsoIdentity {
+  sub: string;
+  email: string | null;
+  name: string | null;
+}
+
+/** Settings to check before a save, per protocol (only what can be checked against the IdP). */
+export type SettingsToCheck = { protocol: 'oidc'; issuerUrl: string };
+
+export type SettingsCheck =
+  | { ok: true }
+  /** `field` is the setting at fault; `transient`: the IdP may come back (the save may go through). */
+  | { ok: false; field: string; message: string; transient: boolean };
+
+/**
+ * One protocol. Its expected failures (IdP down, bad token, …) are thrown as ApiErrors with a message safe to
+ * show; anything else is a bug.
+ */
+export interface LoginProtocol {
+  readonly protocol: ConnectionProtocol;
+  /** The URL that sends the member to the IdP for this login. Reads no secret, writes nothing. */
+  startLogin(connection: SsoConnection, login: SealedLogin): Promise<string>;
+  /** Verifies the IdP's response to this login and returns the member. */
+  completeLogin(connection: SsoConnection, login: SealedLogin, response: ProtocolResponse): Promise<SsoIdentity>;
+  /** Checks settings against the IdP (e.g. OIDC discovery for the issuer). */
+  checkSettings(settings: SettingsToCheck): Promise<SettingsCheck>;
+}
