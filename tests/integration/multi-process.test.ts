@@ -133,7 +133,7 @@ describe('two service processes on one PostgreSQL behind a load balancer', () =>
       const { rows } = await client.query<{ table_name: string }>(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
       );
-      expect(rows.map((r) => r.table_name)).toEqual(['api_keys', 'consumed_states', 'developers', 'rate_limits', 'schema_migrations', 'sso_configs']);
+      expect(rows.map((r) => r.table_name)).toEqual(['api_keys', 'consumed_states', 'developers', 'rate_limits', 'schema_migrations', 'sso_connections']);
     } finally {
       await client.end();
     }
@@ -272,13 +272,13 @@ describe('PostgreSQL faults: a clear 5xx, nothing half-written, recovery without
     });
   }
 
-  /** Holds a write lock on sso_configs from another session until released. */
+  /** Holds a write lock on sso_connections from another session until released. */
   async function lockConfigs(): Promise<{ release(): Promise<void>; waitForBlockedStatement(): Promise<void> }> {
     const client = new pg.Client({ connectionString: databaseUrl });
     client.on('error', () => undefined);
     await client.connect();
     await client.query('BEGIN');
-    await client.query('LOCK TABLE sso_configs IN EXCLUSIVE MODE');
+    await client.query('LOCK TABLE sso_connections IN EXCLUSIVE MODE');
     return {
       async release() {
         await client.query('ROLLBACK').catch(() => undefined);
