@@ -118,6 +118,40 @@ describe(`store contract (${testBackend})`, () => {
     expect(await store.getDefaultConnection(b.id)).toBeUndefined();
   });
 
+  it('creates connections (the first one of an org is its default, even when several race), lists, compare-and-sets, deletes', async () => {
+    const d = dev('dev_contract_conn');
+    await store.createDeveloper(d);
+    const conn = (id: string) => ({
+      id,
+      developerId: d.id,
+      name: `Conn ${id}`,
+      protocol: 'oidc' as const,
+      status: 'active' as const,
+      oidc,
+      domains: ['acme.test'],
+      provisioning: { jitProvisioning: true, groupAttribute: 'groups', groupMappings: { admins: ['admin'] }, defaultScopes: ['read'] },
+      createdAt: '2026-03-01T00:00:00.000Z',
+      updatedAt: '2026-03-01T00:00:00.000Z',
+    });
+    const created = await Promise.all(['sso_1', 'sso_2', 'sso_3', 'sso_4'].map((id) => store.createConnection(conn(id))));
+    expect(created.filter((c) => c.isDefault)).toHaveLength(1);
+    expect(created[0]).toEqual({ ...conn('sso_1'), isDefault: created[0]?.isDefault });
+    const listed = await store.listConnections(d.id);
+    expect(listed.map((c) => c.id)).toEqual(['sso_1', 'sso_2', 'sso_3', 'sso_4']);
+    expect(await store.getDefaultConnection(d.id)).toEqual(created.find((c) => c.isDefault));
+
+    const current = listed[1]!;
+    const next = { ...current, name: 'Renamed', domains: [], updatedAt: '2026-03-02T00:00:00.000Z' };
+    expect(await store.replaceConnection(next, '2026-01-01T00:00:00.000Z')).toBeUndefined(); // stale
+    expect(await store.replaceConnection({ ...next, developerId: 'dev_someone_else' }, current.updatedAt)).toBeUndefined();
+    expect(await store.replaceConnection(next, current.updatedAt)).toEqual(next);
+    expect(await store.replaceConnection(next, current.updatedAt)).toBeUndefined(); // already moved on
+
+    expect(await store.deleteConnection('dev_someone_else', 'sso_3')).toBeUndefined();
+    expect(await store.deleteConnection(d.id, 'sso_3')).toMatchObject({ id: 'sso_3' });
+    expect((await store.listConnections(d.id)).map((c) => c.id)).toEqual(['sso_1', 'sso_2', 'sso_4']);
+  });
+
   it('claims a state once, even when many claims race; keeps a recorded failure; purges only expired states', async () => {
     const claims = await Promise.all(Array.from({ length: 20 }, () => store.claimState('state-race-00000001', 'dev_a', 5_000)));
     expect(claims.filter(Boolean)).toHaveLength(1);

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { modeSchema } from '@/lib/contract';
-import { DEFAULT_CONNECTION_NAME, NO_PROVISIONING, type DefaultOidcConnectionWrite, type Developer, type SsoConnection, type StateFailure } from './types';
+import { DEFAULT_CONNECTION_NAME, NO_PROVISIONING, type DefaultOidcConnectionWrite, type Developer, type NewConnection, type SsoConnection, type StateFailure } from './types';
 
 const developerRow = z.object({
   id: z.string(),
@@ -59,6 +59,16 @@ export const DEFAULT_OIDC_UPSERT_TAIL = `ON CONFLICT (default_for) DO UPDATE SET
        updated_at = excluded.updated_at
      WHERE sso_connections.protocol = 'oidc'
      RETURNING ${CONNECTION_COLUMNS}`;
+/** A compare-and-set update's SET list (both backends; placeholders added by each). */
+export const CONNECTION_UPDATE_COLUMNS = ['name', 'protocol', 'status', 'settings', 'secret_enc', 'domains', 'provisioning', 'updated_at'] as const;
+
+/** replaceConnection's parameters: the SET values, then id, developer_id and the expected updated_at. */
+export function replaceParams(next: NewConnection, expectedUpdatedAt: string): unknown[] {
+  const [id, developerId, ...values] = connectionParams(next);
+  // values: name, protocol, status, settings, secret_enc, domains, provisioning, created_at, updated_at
+  return [...values.slice(0, 7), values[8], id, developerId, expectedUpdatedAt];
+}
+
 export const DEVELOPER_COLUMNS = 'd.id, d.name, d.email, d.mode, d.plan, d.created_at';
 
 export function toDeveloper(row: unknown): Developer {
@@ -104,23 +114,44 @@ export function toStateFailure(row: unknown): StateFailure {
 }
 
 /**
- * The default-connection upsert's parameters in column order: id, developer_id, default_for, name, protocol,
- * status, settings, secret_enc, domains, provisioning, created_at; updated_at is `now` again (the caller binds it).
+ * The default-connection upsert's parameters in column order, up to created_at; updated_at is `now` again (the
+ * caller binds it).
  */
 export function defaultOidcParams(w: DefaultOidcConnectionWrite): unknown[] {
-  const { clientSecretSealed, ...settings } = w.oidc;
+  const [id, developerId, ...rest] = connectionParams({
+    id: w.newConnectionId,
+    developerId: w.developerId,
+    name: DEFAULT_CONNECTION_NAME,
+    protocol: 'oidc',
+    status: 'active',
+    oidc: w.oidc,
+    domains: [],
+    provisioning: NO_PROVISIONING,
+    createdAt: w.now,
+    updatedAt: w.now,
+  });
+  // default_for = the org; the caller binds updated_at (= now) itself.
+  return [id, developerId, developerId, ...rest.slice(0, -1)];
+}
+
+/**
+ * A connection's column values in CONNECTION_COLUMNS order, without default_for (each statement decides it):
+ * id, developer_id, name, protocol, status, settings, secret_enc, domains, provisioning, created_at, updated_at.
+ */
+export function connectionParams(c: NewConnection): unknown[] {
+  const { clientSecretSealed, ...settings } = c.oidc;
   return [
-    w.newConnectionId,
-    w.developerId,
-    w.developerId,
-    DEFAULT_CONNECTION_NAME,
-    'oidc',
-    'active',
+    c.id,
+    c.developerId,
+    c.name,
+    c.protocol,
+    c.status,
     JSON.stringify(settings),
     bytes(clientSecretSealed),
-    '[]',
-    JSON.stringify(NO_PROVISIONING),
-    w.now,
+    JSON.stringify(c.domains),
+    JSON.stringify(c.provisioning),
+    c.createdAt,
+    c.updatedAt,
   ];
 }
 

@@ -90,6 +90,9 @@ export interface DefaultOidcConnectionWrite {
   now: string;
 }
 
+/** A connection created through the connections API; it becomes the org's default when the org has none. */
+export type NewConnection = Omit<SsoConnection, 'isDefault'>;
+
 /** A failed callback's outcome, kept with its claimed state so a retry gets the same answer. */
 export interface StateFailure {
   status: number;
@@ -130,6 +133,17 @@ export interface ServiceStore {
   saveDefaultOidcConnection(write: DefaultOidcConnectionWrite): Promise<SsoConnection>;
   /** The removed default connection, or undefined when there was none. */
   deleteDefaultConnection(developerId: string): Promise<SsoConnection | undefined>;
+  /** The org's connections, oldest first. */
+  listConnections(developerId: string): Promise<SsoConnection[]>;
+  /** Inserts a connection; it is the org's default exactly when the org had none. */
+  createConnection(connection: NewConnection): Promise<SsoConnection>;
+  /**
+   * Writes `next` (same id and org) over the stored connection if that one is still at `expectedUpdatedAt`
+   * (compare-and-set); undefined when it changed or is gone. `isDefault` is not changed by it.
+   */
+  replaceConnection(next: SsoConnection, expectedUpdatedAt: string): Promise<SsoConnection | undefined>;
+  /** The removed connection, or undefined when the org has none with that id. */
+  deleteConnection(developerId: string, connectionId: string): Promise<SsoConnection | undefined>;
 
   /** Claims a login state id for good; false when it was claimed before (a replay), by any process. */
   claimState(stateId: string, developerId: string, expiresAtMs: number): Promise<boolean>;

@@ -12,7 +12,7 @@
 import pg from 'pg';
 import { z } from 'zod';
 import type { PostgresConfig } from '../../config';
-import { bytes, CONNECTION_COLUMNS, DEFAULT_OIDC_UPSERT_TAIL, defaultOidcParams, DEVELOPER_COLUMNS, toConnection, toDeveloper, toKeyConnection, toSavedConnection, toStateFailure } from '../rows';
+import { bytes, CONNECTION_COLUMNS, CONNECTION_UPDATE_COLUMNS, connectionParams, replaceParams, DEFAULT_OIDC_UPSERT_TAIL, defaultOidcParams, DEVELOPER_COLUMNS, toConnection, toDeveloper, toKeyConnection, toSavedConnection, toStateFailure } from '../rows';
 import type { ServiceStore, SharedRateLimiter } from '../types';
 import { isPgUniqueViolation, mapPgError } from './errors';
 import { migratePg } from './migrations';
@@ -31,6 +31,14 @@ const SQL = {
   saveDefaultOidc: `INSERT INTO sso_connections (${CONNECTION_COLUMNS})
       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) ${DEFAULT_OIDC_UPSERT_TAIL}`,
   deleteDefault: `DELETE FROM sso_connections WHERE default_for = $1 RETURNING ${CONNECTION_COLUMNS}`,
+  connections: `SELECT ${CONNECTION_COLUMNS} FROM sso_connections WHERE developer_id = $1 ORDER BY created_at, id`,
+  createConnection: `INSERT INTO sso_connections (${CONNECTION_COLUMNS})
+      VALUES ($1, $2, CASE WHEN EXISTS (SELECT 1 FROM sso_connections WHERE default_for = $2) THEN NULL ELSE $2 END,
+              $3, $4, $5, $6, $7, $8, $9, $10, $11)
+      RETURNING ${CONNECTION_COLUMNS}`,
+  replaceConnection: `UPDATE sso_connections SET ${CONNECTION_UPDATE_COLUMNS.map((c, i) => `${c} = $${i + 1}`).join(', ')}
+      WHERE id = $9 AND developer_id = $10 AND updated_at = $11 RETURNING ${CONNECTION_COLUMNS}`,
+  deleteConnection: `DELETE FROM sso_connections WHERE id = $1 AND developer_id = $2 RETURNING ${CONNECTION_COLUMNS}`,
   claimState: `INSERT INTO consumed_states (state_id, developer_id, expires_at, outcome) VALUES ($1, $2, $3, 'pending')
       ON CONFLICT (state_id) DO NOTHING`,
   stateFailure: `SELECT error_status, error_code, error_message FROM consumed_states
@@ -132,6 +140,27 @@ export function createPostgresStore(pool: pg.Pool): ServiceStore {
     },
     async deleteDefaultConnection(developerId) {
       return optional(await run('deleteDefault', [developerId]));
+    },
+    async listConnections(developerId) {
+      const { rows } = await run('connections', [developerId]);
+      return rows.map(toConnection);
+    },
+    async createConnection(c) {
+      const insert = () => run('createConnection', connectionParams(c));
+      try {
+        return toConnection((await insert()).rows[0]);
+      } catch (err) {
+        // Two first connections of one org at once: both saw no default, one got it; the other retries and
+        // sees it (each statement reads the latest committed rows).
+        if (!isPgUniqueViolation(err)) throw err;
+        return toConnection((await insert()).rows[0]);
+      }
+    },
+    async replaceConnection(next, expectedUpdatedAt) {
+      return optional(await run('replaceConnection', replaceParams(next, expectedUpdatedAt)));
+    },
+    async deleteConnection(developerId, connectionId) {
+      return optional(await run('deleteConnection', [connectionId, developerId]));
     },
     async claimState(stateId, developerId, expiresAtMs) {
       return (await run('claimState', [stateId, developerId, expiresAtMs])).rowCount === 1;

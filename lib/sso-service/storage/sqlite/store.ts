@@ -6,7 +6,7 @@
  * Rows are turned into domain records here (and parsed with zod, so a schema drift fails loudly).
  */
 import type Database from 'better-sqlite3';
-import { bytes, CONNECTION_COLUMNS, DEFAULT_OIDC_UPSERT_TAIL, defaultOidcParams, DEVELOPER_COLUMNS, toConnection, toDeveloper, toKeyConnection, toSavedConnection, toStateFailure } from '../rows';
+import { bytes, CONNECTION_COLUMNS, CONNECTION_UPDATE_COLUMNS, connectionParams, replaceParams, DEFAULT_OIDC_UPSERT_TAIL, defaultOidcParams, DEVELOPER_COLUMNS, toConnection, toDeveloper, toKeyConnection, toSavedConnection, toStateFailure } from '../rows';
 import type { ServiceStore, StateFailure } from '../types';
 import { isSqliteUniqueViolation, mapSqliteError } from './errors';
 
@@ -45,6 +45,23 @@ export function createSqliteStore(db: Database.Database): ServiceStore {
     `INSERT INTO sso_connections (${CONNECTION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ${DEFAULT_OIDC_UPSERT_TAIL}`,
   );
   const deleteDefault = db.prepare(`DELETE FROM sso_connections WHERE default_for = ? RETURNING ${CONNECTION_COLUMNS}`);
+  const selectConnections = db.prepare(
+    `SELECT ${CONNECTION_COLUMNS} FROM sso_connections WHERE developer_id = ? ORDER BY created_at, id`,
+  );
+  // Writers are serialized on SQLite, so "default when the org has none" needs no retry here.
+  const insertConnection = db.prepare(
+    `INSERT INTO sso_connections (${CONNECTION_COLUMNS})
+     VALUES (?, ?, CASE WHEN EXISTS (SELECT 1 FROM sso_connections WHERE default_for = ?) THEN NULL ELSE ? END,
+             ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     RETURNING ${CONNECTION_COLUMNS}`,
+  );
+  const updateConnection = db.prepare(
+    `UPDATE sso_connections SET ${CONNECTION_UPDATE_COLUMNS.map((c) => `${c} = ?`).join(', ')}
+      WHERE id = ? AND developer_id = ? AND updated_at = ? RETURNING ${CONNECTION_COLUMNS}`,
+  );
+  const deleteConnection = db.prepare(
+    `DELETE FROM sso_connections WHERE id = ? AND developer_id = ? RETURNING ${CONNECTION_COLUMNS}`,
+  );
   const insertState = db.prepare(
     `INSERT INTO consumed_states (state_id, developer_id, expires_at, outcome) VALUES (?, ?, ?, 'pending')
      ON CONFLICT (state_id) DO NOTHING`,
@@ -89,6 +106,13 @@ export function createSqliteStore(db: Database.Database): ServiceStore {
     // The last parameter (`now`) is bound twice: createdAt of a first save and updatedAt.
     saveDefaultOidcConnection: guarded((w) => toSavedConnection(upsertDefaultOidc.get(...defaultOidcParams(w), w.now))),
     deleteDefaultConnection: guarded((developerId) => optional(deleteDefault.get(developerId))),
+    listConnections: guarded((developerId) => selectConnections.all(developerId).map(toConnection)),
+    createConnection: guarded((c) => {
+      const [id, developerId, ...rest] = connectionParams(c);
+      return toConnection(insertConnection.get(id, developerId, developerId, developerId, ...rest));
+    }),
+    replaceConnection: guarded((next, expectedUpdatedAt) => optional(updateConnection.get(...replaceParams(next, expectedUpdatedAt)))),
+    deleteConnection: guarded((developerId, connectionId) => optional(deleteConnection.get(connectionId, developerId))),
     claimState: guarded((stateId, developerId, expiresAtMs) => insertState.run(stateId, developerId, expiresAtMs).changes === 1),
     getStateFailure: guarded((stateId): StateFailure | undefined => {
       const row = selectFailure.get(stateId);
