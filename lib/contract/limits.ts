@@ -27,6 +27,12 @@ export const LIMITS = {
   clientSecretMax: 1024,
   apiKeyMin: 16,
   apiKeyMax: 512,
+  /** Connections: domains per connection, scopes per list, group mappings per connection. */
+  domainsMax: 50,
+  scopesMax: 50,
+  groupMappingsMax: 200,
+  /** A scope, group name or claim name. */
+  tokenMax: 256,
 } as const;
 
 // ---------------------------------------------------------------- fixed messages
@@ -47,6 +53,8 @@ export const MESSAGES = {
   idTokenNonceMismatch: 'ID token nonce mismatch',
   internal: 'Internal server error',
   rateLimited: 'Too many requests; try again later',
+  connectionNotFound: 'SSO connection not found',
+  connectionPatchEmpty: 'Request body must change at least one field',
 } as const;
 
 /** API key format: gx_live_ / gx_test_ + 43 base64url characters (32 random bytes). */

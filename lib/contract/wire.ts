@@ -110,3 +110,92 @@ export const ssoCallbackResponseSchema = z.object({
   sub: z.string(),
 });
 export type SsoCallbackResponse = z.infer<typeof ssoCallbackResponseSchema>;
+
+// ---------------------------------------------------------------- SSO connections
+
+export const CONNECTION_STATUSES = ['active', 'inactive', 'testing'] as const;
+export const connectionStatusSchema = z.enum(CONNECTION_STATUSES);
+export type ConnectionStatus = z.infer<typeof connectionStatusSchema>;
+
+/** A lower-case email domain such as `acme.com` (input is trimmed and lower-cased first). */
+export const emailDomainSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(253)
+  .regex(/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a domain such as example.com');
+
+const tokenSchema = z.string().trim().min(1).max(LIMITS.tokenMax);
+
+/** Routing and provisioning fields; all optional on create and update. */
+const connectionOptionsShape = {
+  domains: z
+    .array(emailDomainSchema)
+    .max(LIMITS.domainsMax)
+    .transform((list) => [...new Set(list)])
+    .optional(),
+  jitProvisioning: z.boolean().optional(),
+  groupAttribute: tokenSchema.nullable().optional(),
+  groupMappings: z
+    .record(tokenSchema, z.array(tokenSchema).max(LIMITS.scopesMax))
+    .refine((m) => Object.keys(m).length <= LIMITS.groupMappingsMax, `must have at most ${LIMITS.groupMappingsMax} groups`)
+    .optional(),
+  defaultScopes: z.array(tokenSchema).max(LIMITS.scopesMax).optional(),
+};
+
+const oidcSettingsShape = {
+  issuerUrl: z.string().min(1),
+  clientId: z.string().min(1),
+  clientSecret: z.string().min(1),
+  redirectUri: z.string().min(1),
+};
+
+/**
+ * POST /v1/sso/connections. OIDC only for now (SAML adds its own variant). The URL and credential rules of
+ * the legacy config apply on top (url-rules.ts), then the issuer check.
+ */
+export const ssoConnectionCreateSchema = z.object({
+  name: z.string().trim().min(1, 'name is required').max(LIMITS.nameMax),
+  protocol: z.literal('oidc'),
+  status: connectionStatusSchema.optional(),
+  ...oidcSettingsShape,
+  ...connectionOptionsShape,
+});
+export type SsoConnectionCreate = z.input<typeof ssoConnectionCreateSchema>;
+
+/** PATCH /v1/sso/connections/:id: any field but the protocol; an empty body is a 400. */
+export const ssoConnectionPatchSchema = z.object({
+  name: z.string().trim().min(1, 'name is required').max(LIMITS.nameMax).optional(),
+  status: connectionStatusSchema.optional(),
+  issuerUrl: oidcSettingsShape.issuerUrl.optional(),
+  clientId: oidcSettingsShape.clientId.optional(),
+  clientSecret: oidcSettingsShape.clientSecret.optional(),
+  redirectUri: oidcSettingsShape.redirectUri.optional(),
+  ...connectionOptionsShape,
+});
+export type SsoConnectionPatch = z.input<typeof ssoConnectionPatchSchema>;
+
+/** A connection on the wire. The client secret is write-only: never part of it. */
+export const ssoConnectionSchema = z.object({
+  id: z.string(),
+  developerId: z.string(),
+  name: z.string(),
+  protocol: z.literal('oidc'),
+  status: connectionStatusSchema,
+  /** Ours: the org's default connection, the one the legacy config endpoints and `?org=` login use. */
+  isDefault: z.boolean(),
+  issuerUrl: z.string(),
+  clientId: z.string(),
+  redirectUri: z.string(),
+  domains: z.array(z.string()),
+  jitProvisioning: z.boolean(),
+  groupAttribute: z.string().nullish(),
+  groupMappings: z.record(z.string(), z.array(z.string())),
+  defaultScopes: z.array(z.string()),
+  createdAt: isoTimestampSchema,
+  updatedAt: isoTimestampSchema,
+});
+export type SsoConnection = z.infer<typeof ssoConnectionSchema>;
+
+export const ssoConnectionListSchema = z.object({ connections: z.array(ssoConnectionSchema) });
+export type SsoConnectionList = z.infer<typeof ssoConnectionListSchema>;

@@ -14,6 +14,10 @@ import {
   ssoCallbackResponseSchema,
   ssoConfigRequestSchema,
   ssoConfigSchema,
+  ssoConnectionCreateSchema,
+  ssoConnectionListSchema,
+  ssoConnectionPatchSchema,
+  ssoConnectionSchema,
   ssoLoginResponseSchema,
   type MeResponse,
   type SignupRequest,
@@ -21,6 +25,9 @@ import {
   type SsoCallbackResponse,
   type SsoConfig,
   type SsoConfigRequest,
+  type SsoConnection,
+  type SsoConnectionCreate,
+  type SsoConnectionPatch,
   type SsoLoginResponse,
 } from '@/lib/contract';
 import { readCapped } from '@/lib/net/read-capped';
@@ -61,7 +68,7 @@ export const CLIENT_VERSION = '0.1.0';
 export const DEFAULT_USER_AGENT = `grantex-sso-console/${CLIENT_VERSION}`;
 
 interface RequestSpec {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   path: string;
   query?: Record<string, string | undefined>;
   body?: unknown;
@@ -141,6 +148,37 @@ export class GrantexClient {
       retryable: true,
       // handled in send(): a 404 after an attempt that may have deleted already means success
     });
+  }
+
+  // ---------------------------------------------------------------- connections
+
+  async listConnections(): Promise<SsoConnection[]> {
+    const res = await this.send({ method: 'GET', path: 'v1/sso/connections', authenticated: true, retryable: true });
+    return this.parse(res, ssoConnectionListSchema).connections;
+  }
+
+  /** Never retried: a repeat after a lost answer would create a second connection. */
+  async createConnection(input: SsoConnectionCreate): Promise<SsoConnection> {
+    const body = parseInput(ssoConnectionCreateSchema, input);
+    const res = await this.send({ method: 'POST', path: 'v1/sso/connections', body, authenticated: true, retryable: false });
+    return this.parse(res, ssoConnectionSchema);
+  }
+
+  /** A connection of this org; another org's id is a not_found GrantexError, like an unknown one. */
+  async getConnection(id: string): Promise<SsoConnection> {
+    const res = await this.send({ method: 'GET', path: connectionPath(id), authenticated: true, retryable: true });
+    return this.parse(res, ssoConnectionSchema);
+  }
+
+  /** Sets the given fields; repeating it sets the same values, so it is safe to retry. */
+  async updateConnection(id: string, patch: SsoConnectionPatch): Promise<SsoConnection> {
+    const body = parseInput(ssoConnectionPatchSchema, patch);
+    const res = await this.send({ method: 'PATCH', path: connectionPath(id), body, authenticated: true, retryable: true });
+    return this.parse(res, ssoConnectionSchema);
+  }
+
+  async deleteConnection(id: string): Promise<void> {
+    await this.send({ method: 'DELETE', path: connectionPath(id), authenticated: true, retryable: true });
   }
 
   async getLoginUrl(org: string, opts: { domain?: string; redirectUri?: string } = {}): Promise<SsoLoginResponse> {
@@ -444,6 +482,8 @@ function sleep(ms: number): Promise<void> {
 }
 
 /** The body as text, or null when it is larger than `maxBytes` (reading stops at the cap). */
+const connectionPath = (id: string) => `v1/sso/connections/${encodeURIComponent(id)}`;
+
 async function readBodyCapped(response: Response, maxBytes: number): Promise<string | null> {
   const bytes = await readCapped(response.body, maxBytes, response.headers.get('content-length'));
   return bytes === 'too_large' ? null : new TextDecoder().decode(bytes);

@@ -18,6 +18,7 @@ import { callbackRateKey, loginRateKey, perMinute } from './routes/rate-limit-op
 import { registerSignupRoute } from './routes/signup';
 import { registerSsoCallbackRoute } from './routes/sso-callback';
 import { registerSsoConfigRoutes } from './routes/sso-config';
+import { registerSsoConnectionRoutes } from './routes/sso-connections';
 import { registerSsoLoginRoute } from './routes/sso-login';
 import { asStoreError } from './storage/errors';
 
@@ -176,6 +177,7 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
   registerSignupRoute(app, ctx, perMinute(limits.enabled, limits.signupPerMin));
   registerMeRoute(app, ctx);
   registerSsoConfigRoutes(app, ctx);
+  registerSsoConnectionRoutes(app, ctx);
   registerSsoLoginRoute(app, ctx, perMinute(limits.enabled, limits.loginPerMin, loginRateKey));
   registerSsoCallbackRoute(app, ctx, perMinute(limits.enabled, limits.callbackPerMin, callbackRateKey(ctx.states)));
   return app;

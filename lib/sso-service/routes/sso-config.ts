@@ -1,12 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { checkSsoUrl, LIMITS, MESSAGES, type SsoConfig, type SsoConfigRequest } from '@/lib/contract';
-import { BoundedMap } from '../bounded-map';
+import { MESSAGES, type SsoConfig, type SsoConfigRequest } from '@/lib/contract';
 import type { ServiceContext } from '../context';
 import { randomId } from '../crypto/random-id';
 import { badRequest, notFound, unauthorized } from '../http/api-error';
 import { apiKeyHashFrom, authenticate } from '../http/auth';
-import { hasUnsafeText, UNSAFE_TEXT_MESSAGE } from '../http/text-rules';
 import type { Developer, SsoConnection } from '../storage/types';
+import { oidcSettingsRules } from './oidc-settings-rules';
 import { answerWith, stringFields } from './schemas';
 
 /** The body's shape (the contract's ssoConfigRequestSchema); empty strings count as missing, as in the hosted service. */
@@ -16,28 +15,6 @@ const body = stringFields({ issuerUrl: {}, clientId: {}, clientSecret: {}, redir
   'clientSecret',
   'redirectUri',
 ]);
-
-/**
- * checkSsoUrl is pure and the same few URLs are saved over and over; remembering recent verdicts keeps URL
- * parsing and address classification off the hot path.
- */
-function memoizedUrlCheck(devMode: boolean, maxEntries = 2000) {
-  const verdicts = new BoundedMap<string, string | null>(maxEntries);
-  return (value: string, kind: 'issuerUrl' | 'redirectUri'): string | null => {
-    const key = `${kind}\n${value}`;
-    const known = verdicts.get(key);
-    if (known !== undefined) return known;
-    const verdict = checkSsoUrl(value, kind, { devMode });
-    verdicts.set(key, verdict);
-    return verdict;
-  };
-}
-
-function checkCredential(value: string, max: number): string | null {
-  if (value.length > max) return `must be at most ${max} characters`;
-  if (hasUnsafeText(value)) return UNSAFE_TEXT_MESSAGE;
-  return null;
-}
 
 /** The legacy config is the org's default OIDC connection, seen through the legacy wire shape. */
 function toWireConfig(connection: SsoConnection): SsoConfig {
@@ -63,28 +40,7 @@ function developerOf(request: FastifyRequest): Developer {
 }
 
 export function registerSsoConfigRoutes(app: FastifyInstance, ctx: ServiceContext) {
-  const checkUrl = memoizedUrlCheck(ctx.config.devMode);
-
-  /** All field problems in one message, or null. */
-  function fieldProblems(input: SsoConfigRequest): string | null {
-    const problems: [string, string | null][] = [
-      ['issuerUrl', checkUrl(input.issuerUrl, 'issuerUrl')],
-      ['clientId', checkCredential(input.clientId, LIMITS.clientIdMax)],
-      ['clientSecret', checkCredential(input.clientSecret, LIMITS.clientSecretMax)],
-      ['redirectUri', checkUrl(input.redirectUri, 'redirectUri')],
-    ];
-    const message = problems
-      .filter((p): p is [string, string] => p[1] !== null)
-      .map(([field, why]) => `${field}: ${why}`)
-      .join('; ');
-    return message || null;
-  }
-
-  /** Wrong, blocked or invalid discovery refuses the save; an unreachable IdP does not (login answers 503 until it is back). */
-  async function checkIssuer(issuerUrl: string): Promise<void> {
-    const check = await ctx.protocols.oidc.checkSettings({ protocol: 'oidc', issuerUrl });
-    if (!check.ok && !check.transient) throw badRequest(`${check.field}: ${check.message}`);
-  }
+  const { fieldProblems, checkIssuer } = oidcSettingsRules(ctx);
 
   app.post<{ Body: SsoConfigRequest }>(
     '/v1/sso/config',

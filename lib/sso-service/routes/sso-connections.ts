@@ -1,0 +1,153 @@
+/**
+ * The connections API: `GET|POST /v1/sso/connections`, `GET|PATCH|DELETE /v1/sso/connections/:id`.
+ * OIDC connections for now; the client secret is write-only; another org's connection id is a 404, the same as
+ * an id that never existed. The org's first connection becomes its default (the one the legacy endpoints use).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { z } from 'zod';
+import {
+  MESSAGES,
+  ssoConnectionCreateSchema,
+  ssoConnectionPatchSchema,
+  type SsoConnection as WireConnection,
+  type SsoConnectionList,
+} from '@/lib/contract';
+import type { ServiceContext } from '../context';
+import { randomId } from '../crypto/random-id';
+import { ApiError, badRequest, notFound } from '../http/api-error';
+import { authenticate } from '../http/auth';
+import { describeIssues } from '../http/describe-issues';
+import type { SsoConnection } from '../storage/types';
+import { oidcSettingsRules } from './oidc-settings-rules';
+
+/** A PATCH that keeps losing its compare-and-set to concurrent writes gives up after this many tries. */
+const PATCH_ATTEMPTS = 3;
+const ID_MAX = 128;
+
+function toWireConnection(c: SsoConnection): WireConnection {
+  return {
+    id: c.id,
+    developerId: c.developerId,
+    name: c.name,
+    protocol: c.protocol,
+    status: c.status,
+    isDefault: c.isDefault,
+    issuerUrl: c.oidc.issuerUrl,
+    clientId: c.oidc.clientId,
+    redirectUri: c.oidc.redirectUri,
+    domains: c.domains,
+    ...c.provisioning,
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+  };
+}
+
+function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw badRequest(describeIssues(parsed.error.issues));
+  return parsed.data;
+}
+
+/** A later time than `previous`, so every write moves updatedAt forward (the compare-and-set relies on it). */
+function nextStamp(now: number, previous: string): string {
+  return new Date(Math.max(now, Date.parse(previous) + 1)).toISOString();
+}
+
+type Patch = z.output<typeof ssoConnectionPatchSchema>;
+
+/** The connection with the patch's fields applied (secret sealed for the org). */
+function applyPatch(ctx: ServiceContext, c: SsoConnection, patch: Patch, updatedAt: string): SsoConnection {
+  const { name, status, issuerUrl, clientId, clientSecret, redirectUri, domains, ...provisioning } = patch;
+  const defined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+  return {
+    ...c,
+    ...defined({ name, status, domains }),
+    oidc: {
+      ...c.oidc,
+      ...defined({ issuerUrl, clientId, redirectUri }),
+      ...(clientSecret !== undefined ? { clientSecretSealed: ctx.secretBox.seal(clientSecret, c.developerId) } : {}),
+    },
+    provisioning: { ...c.provisioning, ...defined(provisioning) },
+    updatedAt,
+  };
+}
+
+export function registerSsoConnectionRoutes(app: FastifyInstance, ctx: ServiceContext) {
+  const { fieldProblems, checkIssuer } = oidcSettingsRules(ctx);
+
+  /** Field rules first (all problems in one message), then the issuer check. */
+  async function checkOidc(input: Parameters<typeof fieldProblems>[0]): Promise<void> {
+    const problems = fieldProblems(input);
+    if (problems) throw badRequest(problems);
+    if (input.issuerUrl !== undefined) await checkIssuer(input.issuerUrl);
+  }
+
+  async function findOwn(developerId: string, id: string): Promise<SsoConnection> {
+    const found = id.length <= ID_MAX ? await ctx.store.getConnection(developerId, id) : undefined;
+    if (!found) throw notFound(MESSAGES.connectionNotFound);
+    return found;
+  }
+
+  app.get('/v1/sso/connections', async (request) => {
+    const dev = await authenticate(ctx.store, request);
+    const body: SsoConnectionList = { connections: (await ctx.store.listConnections(dev.id)).map(toWireConnection) };
+    return body;
+  });
+
+  app.post('/v1/sso/connections', async (request, reply) => {
+    const dev = await authenticate(ctx.store, request);
+    const input = parseBody(ssoConnectionCreateSchema, request.body);
+    await checkOidc(input);
+    const now = new Date(ctx.now()).toISOString();
+    const created = await ctx.store.createConnection({
+      id: randomId('sso'),
+      developerId: dev.id,
+      name: input.name,
+      protocol: input.protocol,
+      status: input.status ?? 'active',
+      oidc: {
+        issuerUrl: input.issuerUrl,
+        clientId: input.clientId,
+        clientSecretSealed: ctx.secretBox.seal(input.clientSecret, dev.id),
+        redirectUri: input.redirectUri,
+      },
+      domains: input.domains ?? [],
+      provisioning: {
+        jitProvisioning: input.jitProvisioning ?? false,
+        groupAttribute: input.groupAttribute ?? null,
+        groupMappings: input.groupMappings ?? {},
+        defaultScopes: input.defaultScopes ?? [],
+      },
+      createdAt: now,
+      updatedAt: now,
+    });
+    return reply.code(201).send(toWireConnection(created));
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/sso/connections/:id', async (request) => {
+    const dev = await authenticate(ctx.store, request);
+    return toWireConnection(await findOwn(dev.id, request.params.id));
+  });
+
+  app.patch<{ Params: { id: string } }>('/v1/sso/connections/:id', async (request) => {
+    const dev = await authenticate(ctx.store, request);
+    const patch = parseBody(ssoConnectionPatchSchema, request.body);
+    if (Object.values(patch).every((v) => v === undefined)) throw badRequest(MESSAGES.connectionPatchEmpty);
+    await checkOidc(patch);
+    for (let attempt = 0; attempt < PATCH_ATTEMPTS; attempt++) {
+      const current = await findOwn(dev.id, request.params.id);
+      const next = applyPatch(ctx, current, patch, nextStamp(ctx.now(), current.updatedAt));
+      const saved = await ctx.store.replaceConnection(next, current.updatedAt);
+      if (saved) return toWireConnection(saved);
+    }
+    throw new ApiError(409, 'CONFLICT', 'The connection is being changed by another request; try again');
+  });
+
+  app.delete<{ Params: { id: string } }>('/v1/sso/connections/:id', async (request, reply) => {
+    const dev = await authenticate(ctx.store, request);
+    const removed = request.params.id.length <= ID_MAX ? await ctx.store.deleteConnection(dev.id, request.params.id) : undefined;
+    if (!removed) throw notFound(MESSAGES.connectionNotFound);
+    ctx.issuerChecks.invalidate(removed.oidc.issuerUrl);
+    return reply.code(204).send();
+  });
+}
