@@ -55,19 +55,30 @@ function nextStamp(now: number, previous: string): string {
 
 type Patch = z.output<typeof ssoConnectionPatchSchema>;
 
-/** The connection with the patch's fields applied (secret sealed for the org). */
+/** The patch's value for a field, or the stored one when the patch leaves it out (null is a value: it clears). */
+const or = <T>(value: T | undefined, stored: T): T => (value === undefined ? stored : value);
+
+/** The connection with the patch's fields applied (a new secret sealed for the org). */
 function applyPatch(ctx: ServiceContext, c: SsoConnection, patch: Patch, updatedAt: string): SsoConnection {
-  const { name, status, issuerUrl, clientId, clientSecret, redirectUri, domains, ...provisioning } = patch;
-  const defined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+  const { oidc, provisioning: p } = c;
   return {
     ...c,
-    ...defined({ name, status, domains }),
+    name: or(patch.name, c.name),
+    status: or(patch.status, c.status),
+    domains: or(patch.domains, c.domains),
     oidc: {
-      ...c.oidc,
-      ...defined({ issuerUrl, clientId, redirectUri }),
-      ...(clientSecret !== undefined ? { clientSecretSealed: ctx.secretBox.seal(clientSecret, c.developerId) } : {}),
+      issuerUrl: or(patch.issuerUrl, oidc.issuerUrl),
+      clientId: or(patch.clientId, oidc.clientId),
+      clientSecretSealed:
+        patch.clientSecret === undefined ? oidc.clientSecretSealed : ctx.secretBox.seal(patch.clientSecret, c.developerId),
+      redirectUri: or(patch.redirectUri, oidc.redirectUri),
     },
-    provisioning: { ...c.provisioning, ...defined(provisioning) },
+    provisioning: {
+      jitProvisioning: or(patch.jitProvisioning, p.jitProvisioning),
+      groupAttribute: or(patch.groupAttribute, p.groupAttribute),
+      groupMappings: or(patch.groupMappings, p.groupMappings),
+      defaultScopes: or(patch.defaultScopes, p.defaultScopes),
+    },
     updatedAt,
   };
 }
