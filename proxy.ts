@@ -18,7 +18,7 @@ function hasSessionCookie(req: NextRequest): boolean {
 
 /**
  * Absolute redirects must use the configured public URL: req.nextUrl turns 127.0.0.1 into
- * localhost, and a redirect to the other host would lose its cookies (see stack-notes).
+ * localhost, and a redirect to the other host would lose its cookies (Next rewrites 127.0.0.1 as localhost in request URLs).
  * lib/env is server-only (React server condition), so the two variables are read directly here.
  */
 function publicOrigin(req: NextRequest): string {

@@ -1,7 +1,7 @@
 /**
  * How this project launches Debian's chromium (Playwright cannot download its own browser here): one place
  * for the e2e suite and the benchmark. The flags keep a headless root run quiet on a closed network
- * (see ../shared/stack-notes.md); CHROMIUM_PATH points at another binary.
+ * (see "Debian's Chromium" in docs/ARCHITECTURE.md); CHROMIUM_PATH points at another binary.
  */
 export const chromiumLaunchOptions = {
   executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',

@@ -1,5 +1,5 @@
 /**
- * The Grantex SSO wire contract (see ../shared/grantex-sso-contract.md), as zod schemas.
+ * The Grantex SSO wire contract (described in docs/WIRE-CONTRACT.md), as zod schemas.
  *
  * This is the ONE module both the console (lib/grantex client) and the embedded service
  * (lib/sso-service) import. Keep it free of Node-only and React-only imports. Client components

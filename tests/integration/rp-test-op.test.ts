@@ -1,6 +1,6 @@
 /**
  * The relying party against the programmable test OP: every misbehaviour in
- * /work/shared/rp-security-scenarios.md that is the RP's job (not the service's state handling).
+ * docs/RP-SECURITY.md that is the RP's job (not the service's state handling).
  * Each test builds a fresh RP so caches start cold unless the test warms them on purpose.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * The adversarial relying-party suite (/work/shared/rp-security-scenarios.md), one named test per case,
+ * The adversarial relying-party suite (docs/RP-SECURITY.md), one named test per case,
  * each through the service's real HTTP path:
  *   POST /v1/sso/config → GET /sso/login → test OP /authorize → GET /sso/callback.
  * Outcomes: OK = 200 with the identity; REJ = 4xx/5xx, SSO_ERROR/BAD_REQUEST, no identity, no secret,
