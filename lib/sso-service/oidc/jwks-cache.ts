@@ -8,6 +8,7 @@ import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jos
 import { z } from 'zod';
 import { guardedFetch, OutboundError, type GuardOptions } from '@/lib/net';
 import { RefreshingCache, type Loaded } from './refreshing-cache';
+import { BoundedMap } from '../bounded-map';
 
 const jwksSchema = z.object({ keys: z.array(z.looseObject({ kty: z.string() })) });
 
@@ -22,6 +23,8 @@ export interface JwksLoadError {
   detail: string;
 }
 
+const MAX_JWKS_URIS = 1000;
+
 export interface JwksCacheOptions extends GuardOptions {
   ttlMs?: number;
   missCooldownMs?: number;
@@ -30,7 +33,8 @@ export interface JwksCacheOptions extends GuardOptions {
 
 export class JwksCache {
   private readonly cache: RefreshingCache<JwksKeys, JwksLoadError>;
-  private readonly lastMissRefetch = new Map<string, number>();
+  /** Bounded like the key cache itself: one entry per JWKS URI. */
+  private readonly lastMissRefetch = new BoundedMap<string, number>(MAX_JWKS_URIS);
   private readonly missRefetchInflight = new Map<string, Promise<Loaded<JwksKeys, JwksLoadError>>>();
   private readonly missCooldownMs: number;
   private readonly clock: () => number;
@@ -42,7 +46,7 @@ export class JwksCache {
       ttlMs: opts.ttlMs ?? 10 * 60_000,
       failureTtlMs: 5_000,
       maxStaleMs: 24 * 60 * 60_000,
-      maxEntries: 1000,
+      maxEntries: MAX_JWKS_URIS,
       clock: this.clock,
     });
   }

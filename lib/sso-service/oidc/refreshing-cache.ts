@@ -7,6 +7,8 @@
  *    (stale-while-revalidate, up to `maxStaleMs`), so a warm cache keeps working — and costs no
  *    request on the hot path — when the IdP later hangs.
  */
+import { BoundedMap } from '../bounded-map';
+
 export type Loaded<T, E> = { ok: true; value: T } | { ok: false; error: E };
 
 interface Entry<T, E> {
@@ -26,7 +28,7 @@ export interface RefreshingCacheOptions {
 }
 
 export class RefreshingCache<T, E> {
-  private readonly entries = new Map<string, Entry<T, E>>();
+  private readonly entries: BoundedMap<string, Entry<T, E>>;
   private readonly inflight = new Map<string, Promise<Loaded<T, E>>>();
   private readonly clock: () => number;
 
@@ -35,6 +37,7 @@ export class RefreshingCache<T, E> {
     private readonly opts: RefreshingCacheOptions,
   ) {
     this.clock = opts.clock ?? Date.now;
+    this.entries = new BoundedMap(opts.maxEntries);
   }
 
   get(key: string): Promise<Loaded<T, E>> {
@@ -85,15 +88,10 @@ export class RefreshingCache<T, E> {
       previous.expiresAt = now + this.opts.failureTtlMs;
       return;
     }
-    this.entries.delete(key);
     this.entries.set(key, {
       result,
       loadedAt: result.ok ? now : (previous?.loadedAt ?? 0),
       expiresAt: now + (result.ok ? this.opts.ttlMs : this.opts.failureTtlMs),
     });
-    if (this.entries.size > this.opts.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
-    }
   }
 }

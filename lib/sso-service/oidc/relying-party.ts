@@ -12,6 +12,7 @@ import { authorizationCodeGrant, type Configuration, type TokenEndpointResponse 
 import { MESSAGES } from '@/lib/contract';
 import { DEFAULT_MAX_BYTES, fetchDiscovery, type DiscoveryMetadata, type DiscoveryResult, type GuardOptions } from '@/lib/net';
 import { chooseAuthMethod, withAuthMethodFallback, type AuthMethodMemory } from './client-auth';
+import { BoundedMap } from '../bounded-map';
 import { buildClientSetup, type ClientSetup } from './client-configuration';
 import { verifyIdToken } from './id-token';
 import { resolveIdentity } from './identity';
@@ -70,18 +71,9 @@ export function createRelyingParty(opts: RelyingPartyOptions): RelyingParty {
   );
   const jwks = new JwksCache(guard);
   // Login path: only the authorization-URL prefix, keyed by non-secret fields (strings, small).
-  const prefixes = new Map<string, LoginSetup>();
+  const prefixes = new BoundedMap<string, LoginSetup>(MAX_LOGIN_SETUPS);
   // Callback path: the full openid-client Configuration, keyed by a non-secret, change-aware key.
-  const setups = new Map<string, ClientSetup>();
-
-  function remember<V>(map: Map<string, V>, key: string, value: V, max: number) {
-    map.delete(key);
-    map.set(key, value);
-    if (map.size > max) {
-      const oldest = map.keys().next().value;
-      if (oldest !== undefined) map.delete(oldest);
-    }
-  }
+  const setups = new BoundedMap<string, ClientSetup>(MAX_CLIENT_SETUPS);
 
   async function metadataFor(issuerUrl: string): Promise<DiscoveryMetadata> {
     const found = await discovery.get(issuerUrl);
@@ -129,7 +121,7 @@ export function createRelyingParty(opts: RelyingPartyOptions): RelyingParty {
       throw new Error('client secret read while building an authorization URL');
     });
     const setup: LoginSetup = { metadata, usePkce: full.usePkce, authorizationUrlPrefix: full.authorizationUrlPrefix };
-    remember(prefixes, key, setup, MAX_LOGIN_SETUPS);
+    prefixes.set(key, setup);
     return setup;
   }
 
@@ -146,7 +138,7 @@ export function createRelyingParty(opts: RelyingPartyOptions): RelyingParty {
     if (cached && cached.metadata === metadata) return cached;
     // A refreshed discovery document rebuilds the set-up; the method the IdP accepted carries over.
     const setup = build(metadata, cfg, () => cfg.clientSecret, cached?.authMemory);
-    remember(setups, key, setup, MAX_CLIENT_SETUPS);
+    setups.set(key, setup);
     return setup;
   }
 
