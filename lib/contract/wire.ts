@@ -194,6 +194,8 @@ export const ssoConnectionSchema = z.object({
   defaultScopes: z.array(z.string()),
   createdAt: isoTimestampSchema,
   updatedAt: isoTimestampSchema,
+  /** Ours: the latest member sign-in through this connection (null: none yet). Optional: the hosted API omits it. */
+  lastSignInAt: isoTimestampSchema.nullable().optional(),
 });
 export type SsoConnection = z.infer<typeof ssoConnectionSchema>;
 

@@ -29,6 +29,17 @@ import {
   type SsoConnectionCreate,
   type SsoConnectionPatch,
   type SsoLoginResponse,
+  ssoConnectionTestSchema,
+  ssoOidcCallbackRequestSchema,
+  ssoSessionCallbackResponseSchema,
+  ssoSessionListSchema,
+  ssoSessionSchema,
+  ssoTestSignInRequestSchema,
+  ssoTestSignInResponseSchema,
+  type SsoConnectionTest,
+  type SsoSession,
+  type SsoSessionCallbackResponse,
+  type SsoTestSignInResponse,
 } from '@/lib/contract';
 import { readCapped } from '@/lib/net/read-capped';
 import { CLIENT_ERROR_CODES, GrantexError, genericMessage, kindForStatus } from './errors';
@@ -75,6 +86,8 @@ interface RequestSpec {
   authenticated: boolean;
   /** Only idempotent calls may be repeated; signup and the single-use callback never are. */
   retryable: boolean;
+  /** Error statuses whose body is an answer, not an error (the connection test's 422). */
+  answerStatuses?: readonly number[];
 }
 
 interface RawResponse {
@@ -207,6 +220,57 @@ export class GrantexClient {
     return this.parse(res, ssoCallbackResponseSchema);
   }
 
+  // ---------------------------------------------------------------- sessions (issue 10: sessions branch)
+
+  /**
+   * A member sign-in: opens an SSO session (principal upserted when the connection provisions just in time).
+   * Never retried, for the same reason as handleCallback.
+   */
+  async completeOidcSignIn(
+    code: string,
+    state: string,
+    opts: { iss?: string; redirectUri?: string } = {},
+  ): Promise<SsoSessionCallbackResponse> {
+    const body = parseInput(ssoOidcCallbackRequestSchema, { code, state, iss: opts.iss, redirect_uri: opts.redirectUri });
+    const res = await this.send({ method: 'POST', path: 'sso/callback/oidc', body, authenticated: false, retryable: false });
+    return this.parse(res, ssoSessionCallbackResponseSchema);
+  }
+
+  /** The org's active SSO sessions, newest first. */
+  async listSessions(): Promise<SsoSession[]> {
+    const res = await this.send({ method: 'GET', path: 'v1/sso/sessions', authenticated: true, retryable: true });
+    return this.parse(res, ssoSessionListSchema).sessions;
+  }
+
+  /** One active session; a revoked, expired, unknown or another org's id is a not_found GrantexError. */
+  async getSession(id: string): Promise<SsoSession> {
+    const res = await this.send({ method: 'GET', path: sessionPath(id), authenticated: true, retryable: true });
+    return this.parse(res, ssoSessionSchema);
+  }
+
+  async revokeSession(id: string): Promise<void> {
+    await this.send({ method: 'DELETE', path: sessionPath(id), authenticated: true, retryable: true });
+  }
+
+  /** Checks a connection's settings against its IdP now: success, or why not (the 422 answer). */
+  async testConnection(id: string): Promise<SsoConnectionTest> {
+    const res = await this.send({
+      method: 'POST',
+      path: `${connectionPath(id)}/test`,
+      authenticated: true,
+      retryable: true,
+      answerStatuses: [422],
+    });
+    return this.parse(res, ssoConnectionTestSchema);
+  }
+
+  /** Starts a test sign-in on a connection of any status; it finishes at handleCallback and opens no session. */
+  async startTestSignIn(id: string, opts: { redirectUri?: string } = {}): Promise<SsoTestSignInResponse> {
+    const body = parseInput(ssoTestSignInRequestSchema, { redirect_uri: opts.redirectUri });
+    const res = await this.send({ method: 'POST', path: `${connectionPath(id)}/test-sign-in`, body, authenticated: true, retryable: true });
+    return this.parse(res, ssoTestSignInResponseSchema);
+  }
+
   // ------------------------------------------------------------------ transport
 
   private async send(spec: RequestSpec): Promise<RawResponse> {
@@ -275,7 +339,7 @@ export class GrantexClient {
       }
 
       const raw: RawResponse = { status: response.status, headers: response.headers, text };
-      if (raw.status >= 200 && raw.status < 300) return { ok: true, response: raw };
+      if ((raw.status >= 200 && raw.status < 300) || spec.answerStatuses?.includes(raw.status)) return { ok: true, response: raw };
       // 3xx (or an opaque redirect, status 0): Grantex itself never answers like that.
       if (raw.status < 200 || (raw.status >= 300 && raw.status < 400)) {
         return { ok: false, error: this.invalidResponse(raw.status, raw.headers), retryable: false, unknownOutcome: false };
@@ -483,6 +547,7 @@ function sleep(ms: number): Promise<void> {
 
 /** The body as text, or null when it is larger than `maxBytes` (reading stops at the cap). */
 const connectionPath = (id: string) => `v1/sso/connections/${encodeURIComponent(id)}`;
+const sessionPath = (id: string) => `v1/sso/sessions/${encodeURIComponent(id)}`;
 
 async function readBodyCapped(response: Response, maxBytes: number): Promise<string | null> {
   const bytes = await readCapped(response.body, maxBytes, response.headers.get('content-length'));

@@ -20,6 +20,7 @@ import { registerSsoCallbackRoute } from './routes/sso-callback';
 import { registerSsoConfigRoutes } from './routes/sso-config';
 import { registerSsoConnectionRoutes } from './routes/sso-connections';
 import { registerSsoLoginRoute } from './routes/sso-login';
+import { registerSsoSessionRoutes } from './routes/sso-sessions';
 import { asStoreError } from './storage/errors';
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
@@ -180,5 +181,6 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
   registerSsoConnectionRoutes(app, ctx);
   registerSsoLoginRoute(app, ctx, perMinute(limits.enabled, limits.loginPerMin, loginRateKey));
   registerSsoCallbackRoute(app, ctx, perMinute(limits.enabled, limits.callbackPerMin, callbackRateKey(ctx.states)));
+  registerSsoSessionRoutes(app, ctx);
   return app;
 }

@@ -46,6 +46,8 @@ export interface ServiceConfig {
   /** IPs/CIDRs whose X-Forwarded-For is believed. Empty = trust nobody. */
   trustedProxies: string[];
   logLevel: LogLevel;
+  /** How long an SSO session (POST /sso/callback/oidc) lasts; default 8 hours (GRANTEX_SESSION_TTL_SECONDS). */
+  sessionTtlSec?: number;
 }
 
 /** Thrown when the service must not start; the message names the variable, never its value. */
@@ -112,6 +114,7 @@ const envSchema = z.object({
       )
       .refine((list) => list.every(isIpOrCidr), 'must be a comma-separated list of IP addresses or CIDR ranges'),
   ),
+  GRANTEX_SESSION_TTL_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(60).max(30 * 24 * 60 * 60).default(8 * 60 * 60)),
   LOG_LEVEL: z.preprocess(
     (v) => (typeof v === 'string' ? emptyToUndefined(v.toLowerCase()) : v),
     z.enum(LOG_LEVELS).default('info'),
@@ -151,6 +154,7 @@ export function loadServiceConfig(env: Readonly<Record<string, string | undefine
     },
     trustedProxies: e.TRUSTED_PROXIES,
     logLevel: e.LOG_LEVEL,
+    sessionTtlSec: e.GRANTEX_SESSION_TTL_SECONDS,
   };
 }
 

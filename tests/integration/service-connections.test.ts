@@ -37,6 +37,7 @@ const WIRE_KEYS = [
   'isDefault',
   'issuerUrl',
   'jitProvisioning',
+  'lastSignInAt',
   'name',
   'protocol',
   'redirectUri',

@@ -44,6 +44,12 @@ export function scriptedRp(): ScriptedRp {
       rp.calls.push({ method: 'checkIssuer', args: [issuerUrl] });
       return rp.issuerCheck;
     },
+    async discover(issuerUrl) {
+      rp.calls.push({ method: 'discover', args: [issuerUrl] });
+      if (!rp.issuerCheck.ok) return rp.issuerCheck;
+      const base = issuerUrl.replace(/\/$/, '');
+      return { ok: true, issuer: issuerUrl, authorizationEndpoint: `${base}/authorize`, tokenEndpoint: `${base}/token`, jwksUri: `${base}/jwks` };
+    },
     forget(issuerUrl) {
       rp.calls.push({ method: 'forget', args: [issuerUrl] });
     },

@@ -91,7 +91,7 @@ describe(`store contract (${testBackend})`, () => {
       isDefault: true,
       oidc,
       domains: [],
-      provisioning: { jitProvisioning: false, groupAttribute: null, groupMappings: {}, defaultScopes: [] },
+      provisioning: { jitProvisioning: true, groupAttribute: null, groupMappings: {}, defaultScopes: [] },
       createdAt: '2026-01-02T03:04:05.678Z',
       updatedAt: '2026-01-02T03:04:05.678Z',
     });

@@ -27,6 +27,8 @@ const payloadSchema = z.object({
   con: z.string().min(1).max(128).optional(),
   nonce: z.string().min(43).max(128),
   cv: z.string().min(43).max(128),
+  /** A test sign-in started by an admin: finishes at GET /sso/callback on any status, creates no session. */
+  tst: z.literal(true).optional(),
   iat: z.number().int(),
   exp: z.number().int(),
 });
@@ -34,7 +36,7 @@ export type LoginState = z.infer<typeof payloadSchema>;
 
 export interface StateSealer {
   /** Creates a fresh state for a login on `connectionId` of `developerId`, with new random id, nonce and code verifier. */
-  issue(developerId: string, connectionId: string): { token: string; state: LoginState };
+  issue(developerId: string, connectionId: string, opts?: { test?: boolean }): { token: string; state: LoginState };
   /** Returns the payload, or null when the token is malformed or fails authentication. Expiry is the caller's call. */
   open(token: string): LoginState | null;
 }
@@ -48,7 +50,7 @@ export function createStateSealer(stateSecret: string, now: () => number = Date.
   const aad = Buffer.from('grantex-login-state', 'utf8');
   const random = createRandomPool();
   return {
-    issue(developerId, connectionId) {
+    issue(developerId, connectionId, opts = {}) {
       // All per-login randomness in one draw from the pool keeps the hot path cheap.
       const rnd = random(16 + 32 + 32 + IV_BYTES);
       const iat = Math.floor(now() / 1000);
@@ -58,6 +60,7 @@ export function createStateSealer(stateSecret: string, now: () => number = Date.
         con: connectionId,
         nonce: rnd.subarray(16, 48).toString('base64url'),
         cv: rnd.subarray(48, 80).toString('base64url'),
+        ...(opts.test ? { tst: true as const } : {}),
         iat,
         exp: iat + STATE_TTL_MS / 1000,
       };

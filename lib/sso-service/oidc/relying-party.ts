@@ -23,6 +23,7 @@ import { mapCodeGrantError } from './token-errors';
 import {
   RpError,
   type IssuerCheck,
+  type IssuerDiscovery,
   type RelyingParty,
   type RelyingPartyOptions,
   type RpClientConfig,
@@ -142,6 +143,19 @@ export function createRelyingParty(opts: RelyingPartyOptions): RelyingParty {
     return setup;
   }
 
+  /** A fresh discovery fetch through the outbound guard; a good document also refreshes the cached one. */
+  async function discover(issuerUrl: string): Promise<IssuerDiscovery> {
+    const result = await fetchDiscovery(issuerUrl, guard);
+    if (!result.ok) {
+      return { ok: false, reason: result.reason === 'redirect' ? 'http_status' : result.reason, message: result.message };
+    }
+    const problem = metadataProblem(result.metadata);
+    if (problem) return { ok: false, reason: 'invalid_metadata', message: problem };
+    discovery.set(issuerUrl, result.metadata);
+    const m = result.metadata;
+    return { ok: true, issuer: m.issuer, authorizationEndpoint: m.authorization_endpoint, tokenEndpoint: m.token_endpoint, jwksUri: m.jwks_uri };
+  }
+
   return {
     async authorizationUrl(cfg, p) {
       if (!cfg.redirectUri) throw new RpError('discovery_failed', 503, 'The SSO configuration has no redirect URI');
@@ -201,24 +215,23 @@ export function createRelyingParty(opts: RelyingPartyOptions): RelyingParty {
         clockToleranceSec,
         nowMs: now(),
       });
-      return resolveIdentity(claims, {
+      const identity = await resolveIdentity(claims, {
         configuration: setup.configuration,
         userinfoEndpoint: setup.metadata.userinfo_endpoint,
         accessToken: tokens.access_token,
         timeoutMs,
       });
+      // Read from the verified ID token only (Object.hasOwn: a claim named like a prototype member is absent).
+      if (p.groupsClaim !== undefined) identity.groups = Object.hasOwn(claims, p.groupsClaim) ? claims[p.groupsClaim] : undefined;
+      return identity;
     },
 
     async checkIssuer(issuerUrl): Promise<IssuerCheck> {
-      const result = await fetchDiscovery(issuerUrl, guard);
-      if (!result.ok) {
-        return { ok: false, reason: result.reason === 'redirect' ? 'http_status' : result.reason, message: result.message };
-      }
-      const problem = metadataProblem(result.metadata);
-      if (problem) return { ok: false, reason: 'invalid_metadata', message: problem };
-      discovery.set(issuerUrl, result.metadata);
-      return { ok: true };
+      const found = await discover(issuerUrl);
+      return found.ok ? { ok: true } : found;
     },
+
+    discover,
 
     forget(issuerUrl) {
       const known = discovery.peek(issuerUrl);

@@ -22,6 +22,8 @@ export interface RpIdentity {
   sub: string;
   email: string | null;
   name: string | null;
+  /** The ID token's value of the claim `redeem` was asked for (`groupsClaim`), as it came; absent when not asked. */
+  groups?: unknown;
 }
 
 export type RpErrorKind =
@@ -68,13 +70,20 @@ export type IssuerCheck =
       message: string;
     };
 
+/** A successful discovery's endpoints (the connection test shows them), or why it failed. */
+export type IssuerDiscovery =
+  | { ok: true; issuer: string; authorizationEndpoint: string; tokenEndpoint: string; jwksUri: string }
+  | Extract<IssuerCheck, { ok: false }>;
+
 export interface RelyingParty {
   authorizationUrl(cfg: RpClientConfig, p: { state: string; nonce: string; codeVerifier: string }): Promise<string>;
   redeem(
     cfg: RpClientConfig,
-    p: { code: string; state: string; iss?: string; nonce: string; codeVerifier: string },
+    p: { code: string; state: string; iss?: string; nonce: string; codeVerifier: string; groupsClaim?: string },
   ): Promise<RpIdentity>;
   checkIssuer(issuerUrl: string): Promise<IssuerCheck>;
+  /** Fetches the issuer's discovery document now (no cache) and returns its endpoints. */
+  discover(issuerUrl: string): Promise<IssuerDiscovery>;
   /**
    * Drops cached discovery, JWKS and client set-ups for an issuer (an operator-requested refresh). Config saves
    * need not call it: set-ups are keyed by the config itself, and the issuer caches are shared by all tenants.

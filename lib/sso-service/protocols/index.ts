@@ -3,7 +3,7 @@ import type { ConnectionProtocol } from '../storage/types';
 import { createOidcProtocol, type OidcProtocolDeps } from './oidc';
 import type { LoginProtocol } from './types';
 
-export type { LoginProtocol, ProtocolResponse, SealedLogin, SettingsCheck, SsoIdentity } from './types';
+export type { LoginProtocol, ProtocolResponse, SealedLogin, SettingsCheck, SettingsTest, SsoIdentity } from './types';
 
 export type LoginProtocols = Readonly<Record<ConnectionProtocol, LoginProtocol>>;
 

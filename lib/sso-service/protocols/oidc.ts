@@ -4,6 +4,7 @@ import { ApiError } from '../http/api-error';
 import type { IssuerCheckMemo } from '../issuer-check-memo';
 import { asRpFailure, TRANSIENT_ISSUER_REASONS, type RelyingPartyPort, type RpClientConfig } from '../relying-party-port';
 import type { SsoConnection } from '../storage/types';
+import { readGroups } from '../provisioning';
 import type { LoginProtocol } from './types';
 
 export interface OidcProtocolDeps {
@@ -57,16 +58,25 @@ export function createOidcProtocol({ rp, secretBox, issuerChecks }: OidcProtocol
         rp.authorizationUrl(rpClientConfig(secretBox, connection), { state: token, nonce: state.nonce, codeVerifier: state.cv }),
       );
     },
-    completeLogin(connection, { token, state }, response) {
-      return rpCall(() =>
+    async completeLogin(connection, { token, state }, response) {
+      const groupsClaim = connection.provisioning.groupAttribute;
+      const { groups, ...identity } = await rpCall(() =>
         rp.redeem(rpClientConfig(secretBox, connection), {
           code: response.code,
           state: token,
           ...(response.iss !== undefined ? { iss: response.iss } : {}),
           nonce: state.nonce,
           codeVerifier: state.cv,
+          ...(groupsClaim !== null ? { groupsClaim } : {}),
         }),
       );
+      return { ...identity, groups: groupsClaim === null ? [] : readGroups(groups) };
+    },
+    async testSettings(connection) {
+      const found = await rp.discover(connection.oidc.issuerUrl);
+      if (!found.ok) return { success: false, protocol: 'oidc', error: found.message };
+      const { issuer, authorizationEndpoint, tokenEndpoint, jwksUri } = found;
+      return { success: true, protocol: 'oidc', issuer, authorizationEndpoint, tokenEndpoint, jwksUri };
     },
     async checkSettings({ issuerUrl }) {
       const check = await rpCall(() => issuerChecks.check(issuerUrl));

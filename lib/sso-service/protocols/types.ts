@@ -20,7 +20,14 @@ export interface SsoIdentity {
   sub: string;
   email: string | null;
   name: string | null;
+  /** From the connection's `groupAttribute` claim (none configured or none sent: []), see ../provisioning.ts. */
+  groups: string[];
 }
+
+/** A connection test (the settings checked against the IdP now), per protocol. */
+export type SettingsTest =
+  | { success: true; protocol: 'oidc'; issuer: string; authorizationEndpoint: string; tokenEndpoint: string; jwksUri: string }
+  | { success: false; protocol: ConnectionProtocol; error: string };
 
 /** Settings to check before a save, per protocol (only what can be checked against the IdP). */
 export type SettingsToCheck = { protocol: 'oidc'; issuerUrl: string };
@@ -42,4 +49,6 @@ export interface LoginProtocol {
   completeLogin(connection: SsoConnection, login: SealedLogin, response: ProtocolResponse): Promise<SsoIdentity>;
   /** Checks settings against the IdP (e.g. OIDC discovery for the issuer). */
   checkSettings(settings: SettingsToCheck): Promise<SettingsCheck>;
+  /** Tests a saved connection's settings against the IdP (OIDC: a fresh discovery through the outbound guard). */
+  testSettings(connection: SsoConnection): Promise<SettingsTest>;
 }

@@ -30,10 +30,20 @@ export function loginRateKey(request: FastifyRequest): string {
  * unreadable state from one IP shares a single bucket.
  */
 export function callbackRateKey(states: Pick<StateSealer, 'open'>) {
+  // Runs in onRequest, before the route's schema has checked the query: read it defensively.
+  return (request: FastifyRequest): string => stateRateKey(states, request, (request.query as { state?: unknown }).state);
+}
+
+/** The same buckets for `POST /sso/callback/oidc`, whose state is in the body (so keyed in preHandler). */
+export function callbackBodyRateKey(states: Pick<StateSealer, 'open'>) {
   return (request: FastifyRequest): string => {
-    // Runs in onRequest, before the route's schema has checked the query: read it defensively.
-    const token = (request.query as { state?: unknown }).state;
-    const state = typeof token === 'string' ? states.open(token) : null;
-    return `${request.ip}\n${state?.dev ?? ''}`;
+    const body = request.body;
+    const token = typeof body === 'object' && body !== null ? (body as { state?: unknown }).state : undefined;
+    return stateRateKey(states, request, token);
   };
+}
+
+function stateRateKey(states: Pick<StateSealer, 'open'>, request: FastifyRequest, token: unknown): string {
+  const state = typeof token === 'string' ? states.open(token) : null;
+  return `${request.ip}\n${state?.dev ?? ''}`;
 }

@@ -1,11 +1,34 @@
-import type { FastifyInstance } from 'fastify';
-import { MESSAGES, type ErrorCode, type SsoCallbackResponse } from '@/lib/contract';
+/**
+ * The two callbacks, one completion (`completeCallback`): open the sealed state, claim it before the IdP is
+ * asked (single use, across processes), finish the login on the connection it started on, and record a
+ * failure so a retry repeats it.
+ * - `GET /sso/callback` (legacy contract, unchanged): the identity only; it opens no session. Test sign-ins
+ *   (`tst` states) finish here, on a connection of any status.
+ * - `POST /sso/callback/oidc` (JSON or form-encoded): a member sign-in; the principal is upserted (JIT) and a
+ *   session opened in one store call. A test state is refused before it is claimed (it can still finish at GET).
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import {
+  MESSAGES,
+  SESSION_MESSAGES,
+  ssoOidcCallbackRequestSchema,
+  type ErrorCode,
+  type SsoCallbackResponse,
+  type SsoSessionCallbackResponse,
+} from '@/lib/contract';
 import type { ServiceContext } from '../context';
-import { ApiError, badRequest } from '../http/api-error';
+import { STATE_MAX_LENGTH, type LoginState } from '../crypto/login-state';
+import { randomId } from '../crypto/random-id';
+import { ApiError, badRequest, notFound } from '../http/api-error';
 import { describeError } from '../http/describe-error';
-import { STATE_MAX_LENGTH } from '../crypto/login-state';
-import type { RouteRateLimit } from './rate-limit-options';
+import { mapScopes } from '../provisioning';
+import type { SsoIdentity } from '../protocols';
+import type { SsoConnection } from '../storage/types';
+import { callbackBodyRateKey, type RouteRateLimit } from './rate-limit-options';
 import { answerWith, fieldOf, stringFields } from './schemas';
+
+/** Session lifetime when the configuration does not say (8 hours). */
+export const DEFAULT_SESSION_TTL_SEC = 8 * 60 * 60;
 
 interface CallbackQuery {
   code: string;
@@ -26,6 +49,137 @@ function callbackQueryMessage(error: Parameters<Parameters<typeof answerWith>[0]
 }
 
 const expiredOrUsed = () => badRequest(MESSAGES.stateExpiredOrUsed);
+/** A member sign-in on a connection that is not active (checked again at the callback: it may have changed). */
+const ssoRefused = (message: string) => new ApiError(403, 'SSO_ERROR', message);
+
+interface CallbackInput {
+  token: string;
+  code: string;
+  iss?: string;
+}
+
+interface Completed {
+  state: LoginState;
+  connection: SsoConnection;
+  identity: SsoIdentity;
+}
+
+/** Opens the state and checks its expiry (no write); an unreadable state is a 400. */
+function openState(ctx: ServiceContext, token: string): LoginState {
+  const state = ctx.states.open(token);
+  if (!state) throw badRequest(MESSAGES.invalidState);
+  if (state.exp * 1000 <= ctx.now()) throw expiredOrUsed();
+  return state;
+}
+
+/**
+ * The connection the login started on (states sealed before connections existed: the default one). A test
+ * sign-in finishes on any status; a member sign-in needs `active` (`inactive` reads as not configured, as it
+ * always has; `testing` says why).
+ */
+async function connectionFor(ctx: ServiceContext, state: LoginState): Promise<SsoConnection> {
+  const connection =
+    state.con === undefined ? await ctx.store.getDefaultConnection(state.dev) : await ctx.store.getConnection(state.dev, state.con);
+  if (!connection) throw notFound(MESSAGES.ssoNotConfigured);
+  if (state.tst) return connection;
+  if (connection.status === 'inactive') throw notFound(MESSAGES.ssoNotConfigured);
+  if (connection.status === 'testing') throw ssoRefused(SESSION_MESSAGES.connectionTesting);
+  return connection;
+}
+
+/**
+ * The shared completion. `finish` runs after the IdP vouched for the member (still inside the failure
+ * recording, so its refusals are replayed to a retry too).
+ */
+async function completeCallback<T>(
+  ctx: ServiceContext,
+  request: FastifyRequest,
+  input: CallbackInput,
+  state: LoginState,
+  finish: (done: Completed) => Promise<T>,
+  check: (connection: SsoConnection) => void = () => {},
+): Promise<T> {
+  // Claim the state before anything talks to the IdP: a replay can never redeem a code twice, whichever
+  // process it reaches (the claim is a row in the shared database).
+  if (!(await ctx.store.claimState(state.sid, state.dev, state.exp * 1000))) {
+    // A retried failure repeats the real error instead of hiding it behind "already used".
+    const previous = await ctx.store.getStateFailure(state.sid);
+    if (previous) throw new ApiError(previous.status, previous.code as ErrorCode, previous.message);
+    throw expiredOrUsed();
+  }
+
+  try {
+    const connection = await connectionFor(ctx, state);
+    check(connection);
+    const identity = await ctx.protocols[connection.protocol].completeLogin(
+      connection,
+      { token: input.token, state },
+      { protocol: 'oidc', code: input.code, ...(input.iss !== undefined ? { iss: input.iss } : {}) },
+    );
+    return await finish({ state, connection, identity });
+  } catch (err) {
+    const failure = err instanceof ApiError ? err : new ApiError(500, 'INTERNAL_ERROR', MESSAGES.internal);
+    // The caller gets the real failure even if recording it fails (a retry then says "expired or used").
+    await ctx.store
+      .recordStateFailure(state.sid, { status: failure.statusCode, code: failure.code, message: failure.message })
+      .catch((recordErr: unknown) =>
+        ctx.logger.log('error', { reqId: request.id, msg: 'recording a failed callback failed', err: describeError(recordErr) }),
+      );
+    throw err;
+  }
+}
+
+/** The member's principal upserted (or, without JIT, updated) and their session opened: one store call. */
+async function openSession(ctx: ServiceContext, { connection, identity }: Completed): Promise<SsoSessionCallbackResponse> {
+  const now = ctx.now();
+  const ttlSec = ctx.config.sessionTtlSec ?? DEFAULT_SESSION_TTL_SEC;
+  const session = await ctx.store.signInMember({
+    developerId: connection.developerId,
+    connectionId: connection.id,
+    newPrincipalId: randomId('prn'),
+    sessionId: randomId('ssn'),
+    idpSubject: identity.sub,
+    email: identity.email,
+    name: identity.name,
+    groups: identity.groups,
+    mappedScopes: mapScopes(connection.provisioning, identity.groups),
+    jit: connection.provisioning.jitProvisioning,
+    now: new Date(now).toISOString(),
+    expiresAt: new Date(now + ttlSec * 1000).toISOString(),
+  });
+  if (!session) throw ssoRefused(SESSION_MESSAGES.memberNotProvisioned);
+  return {
+    sessionId: session.id,
+    email: session.email,
+    name: session.name,
+    sub: session.idpSubject,
+    groups: session.groups,
+    mappedScopes: session.mappedScopes,
+    principalId: session.principalId,
+    developerId: session.developerId,
+    expiresAt: session.expiresAt,
+  };
+}
+
+/** `application/x-www-form-urlencoded` for this route: each field once (a repeated one stays an array and fails). */
+function parseForm(text: string): Record<string, string | string[]> {
+  const fields: Record<string, string | string[]> = {};
+  for (const [key, value] of new URLSearchParams(text)) {
+    const seen = fields[key];
+    fields[key] = seen === undefined ? value : ([] as string[]).concat(seen, value);
+  }
+  return fields;
+}
+
+function callbackBody(body: unknown) {
+  const parsed = ssoOidcCallbackRequestSchema.safeParse(body ?? {});
+  if (parsed.success) return parsed.data;
+  const fields = new Set(parsed.error.issues.map((i) => String(i.path[0] ?? '')));
+  if (fields.has('iss')) throw badRequest('iss must be a single URL');
+  if (fields.has('redirect_uri')) throw badRequest('redirect_uri must be a single URL');
+  const missing = parsed.error.issues.some((i) => i.code === 'invalid_type' || i.code === 'too_small');
+  throw badRequest(missing && !fields.has('') ? MESSAGES.codeAndStateRequired : MESSAGES.invalidState);
+}
 
 export function registerSsoCallbackRoute(app: FastifyInstance, ctx: ServiceContext, rateLimit: RouteRateLimit) {
   app.get<{ Querystring: CallbackQuery }>(
@@ -33,30 +187,8 @@ export function registerSsoCallbackRoute(app: FastifyInstance, ctx: ServiceConte
     { config: { rateLimit }, schema: { querystring }, schemaErrorFormatter: answerWith(callbackQueryMessage) },
     async (request) => {
       const { code, state: token, iss } = request.query;
-      const state = ctx.states.open(token);
-      if (!state) throw badRequest(MESSAGES.invalidState);
-      if (state.exp * 1000 <= ctx.now()) throw expiredOrUsed();
-
-      // Claim the state before anything talks to the IdP: a replay can never redeem a code twice, whichever
-      // process it reaches (the claim is a row in the shared database).
-      if (!(await ctx.store.claimState(state.sid, state.dev, state.exp * 1000))) {
-        // A retried failure repeats the real error instead of hiding it behind "already used".
-        const previous = await ctx.store.getStateFailure(state.sid);
-        if (previous) throw new ApiError(previous.status, previous.code as ErrorCode, previous.message);
-        throw expiredOrUsed();
-      }
-
-      try {
-        // The connection the login started on (states sealed before connections existed: the default one).
-        const connection =
-          state.con === undefined ? await ctx.store.getDefaultConnection(state.dev) : await ctx.store.getConnection(state.dev, state.con);
-        // A connection switched off since the login started takes no more sign-ins.
-        if (!connection || connection.status === 'inactive') throw new ApiError(404, 'NOT_FOUND', MESSAGES.ssoNotConfigured);
-        const identity = await ctx.protocols[connection.protocol].completeLogin(
-          connection,
-          { token, state },
-          { protocol: 'oidc', code, ...(iss !== undefined ? { iss } : {}) },
-        );
+      const state = openState(ctx, token);
+      return completeCallback(ctx, request, { token, code, ...(iss !== undefined ? { iss } : {}) }, state, async ({ connection, identity }) => {
         // No second write on success: a claimed state without a recorded failure answers "expired or used".
         const body: SsoCallbackResponse = {
           developerId: connection.developerId,
@@ -65,16 +197,33 @@ export function registerSsoCallbackRoute(app: FastifyInstance, ctx: ServiceConte
           sub: identity.sub,
         };
         return body;
-      } catch (err) {
-        const failure = err instanceof ApiError ? err : new ApiError(500, 'INTERNAL_ERROR', MESSAGES.internal);
-        // The caller gets the real failure even if recording it fails (a retry then says "expired or used").
-        await ctx.store
-          .recordStateFailure(state.sid, { status: failure.statusCode, code: failure.code, message: failure.message })
-          .catch((recordErr: unknown) =>
-            ctx.logger.log('error', { reqId: request.id, msg: 'recording a failed callback failed', err: describeError(recordErr) }),
-          );
-        throw err;
-      }
+      });
     },
   );
+
+  // The body carries the state, so its rate-limit bucket is keyed once the body is parsed.
+  const postRateLimit = rateLimit === false ? false : { ...rateLimit, hook: 'preHandler' as const, keyGenerator: callbackBodyRateKey(ctx.states) };
+  void app.register(async (scope) => {
+    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+      done(null, parseForm(typeof body === 'string' ? body : body.toString('utf8')));
+    });
+    scope.post('/sso/callback/oidc', { config: { rateLimit: postRateLimit } }, async (request) => {
+      const { code, state: token, iss, redirect_uri: redirectUri } = callbackBody(request.body);
+      const state = openState(ctx, token);
+      // Refused before the claim: the test sign-in can still finish where it belongs.
+      if (state.tst) throw badRequest(SESSION_MESSAGES.testStateAtSessionCallback);
+      return completeCallback(
+        ctx,
+        request,
+        { token, code, ...(iss !== undefined ? { iss } : {}) },
+        state,
+        (done) => openSession(ctx, done),
+        (connection) => {
+          if (redirectUri !== undefined && redirectUri !== '' && redirectUri !== connection.oidc.redirectUri) {
+            throw badRequest(SESSION_MESSAGES.redirectUriMismatch);
+          }
+        },
+      );
+    });
+  });
 }

@@ -24,7 +24,8 @@ import { oidcSettingsRules } from './oidc-settings-rules';
 const PATCH_ATTEMPTS = 3;
 const ID_MAX = 128;
 
-function toWireConnection(c: SsoConnection): WireConnection {
+/** `lastSignInAt`: the connection's latest member sign-in (ours), read apart from the login path. */
+function toWireConnection(c: SsoConnection, lastSignIns?: ReadonlyMap<string, string>): WireConnection {
   return {
     id: c.id,
     developerId: c.developerId,
@@ -39,6 +40,7 @@ function toWireConnection(c: SsoConnection): WireConnection {
     ...c.provisioning,
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
+    lastSignInAt: lastSignIns?.get(c.id) ?? null,
   };
 }
 
@@ -101,7 +103,8 @@ export function registerSsoConnectionRoutes(app: FastifyInstance, ctx: ServiceCo
 
   app.get('/v1/sso/connections', async (request) => {
     const dev = await authenticate(ctx.store, request);
-    const body: SsoConnectionList = { connections: (await ctx.store.listConnections(dev.id)).map(toWireConnection) };
+    const [connections, lastSignIns] = await Promise.all([ctx.store.listConnections(dev.id), ctx.store.lastSignIns(dev.id)]);
+    const body: SsoConnectionList = { connections: connections.map((c) => toWireConnection(c, lastSignIns)) };
     return body;
   });
 
@@ -137,7 +140,8 @@ export function registerSsoConnectionRoutes(app: FastifyInstance, ctx: ServiceCo
 
   app.get<{ Params: { id: string } }>('/v1/sso/connections/:id', async (request) => {
     const dev = await authenticate(ctx.store, request);
-    return toWireConnection(await findOwn(dev.id, request.params.id));
+    const [connection, lastSignIns] = await Promise.all([findOwn(dev.id, request.params.id), ctx.store.lastSignIns(dev.id)]);
+    return toWireConnection(connection, lastSignIns);
   });
 
   app.patch<{ Params: { id: string } }>('/v1/sso/connections/:id', async (request) => {
@@ -149,7 +153,7 @@ export function registerSsoConnectionRoutes(app: FastifyInstance, ctx: ServiceCo
       const current = await findOwn(dev.id, request.params.id);
       const next = applyPatch(ctx, current, patch, nextStamp(ctx.now(), current.updatedAt));
       const saved = await ctx.store.replaceConnection(next, current.updatedAt);
-      if (saved) return toWireConnection(saved);
+      if (saved) return toWireConnection(saved, await ctx.store.lastSignIns(dev.id));
     }
     throw new ApiError(409, 'CONFLICT', 'The connection is being changed by another request; try again');
   });

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { modeSchema } from '@/lib/contract';
-import { DEFAULT_CONNECTION_NAME, NO_PROVISIONING, type DefaultOidcConnectionWrite, type Developer, type NewConnection, type SsoConnection, type StateFailure } from './types';
+import { DEFAULT_CONNECTION_NAME, LEGACY_PROVISIONING, type DefaultOidcConnectionWrite, type Developer, type NewConnection, type MemberSignIn, type SsoConnection, type SsoSession, type StateFailure } from './types';
 
 const developerRow = z.object({
   id: z.string(),
@@ -126,7 +126,7 @@ export function defaultOidcParams(w: DefaultOidcConnectionWrite): unknown[] {
     status: 'active',
     oidc: w.oidc,
     domains: [],
-    provisioning: NO_PROVISIONING,
+    provisioning: LEGACY_PROVISIONING,
     createdAt: w.now,
     updatedAt: w.now,
   });
@@ -157,3 +157,58 @@ export function connectionParams(c: NewConnection): unknown[] {
 
 /** Sealed secrets and key hashes travel as base64url text and are stored as bytes. */
 export const bytes = (base64url: string) => Buffer.from(base64url, 'base64url');
+
+// ------------------------------------------------------------ principals and sessions (migration 3)
+
+const sessionRow = z.object({
+  id: z.string(),
+  developer_id: z.string(),
+  connection_id: z.string(),
+  principal_id: z.string(),
+  email: z.string().nullable(),
+  name: z.string().nullable(),
+  idp_subject: z.string(),
+  groups: json(z.array(z.string())),
+  mapped_scopes: json(z.array(z.string())),
+  expires_at: z.string(),
+  created_at: z.string(),
+});
+
+export const SESSION_COLUMNS =
+  'id, developer_id, connection_id, principal_id, email, name, idp_subject, groups, mapped_scopes, expires_at, created_at';
+
+export function toSession(row: unknown): SsoSession {
+  const r = sessionRow.parse(row);
+  return {
+    id: r.id,
+    developerId: r.developer_id,
+    connectionId: r.connection_id,
+    principalId: r.principal_id,
+    email: r.email,
+    name: r.name,
+    idpSubject: r.idp_subject,
+    groups: r.groups,
+    mappedScopes: r.mapped_scopes,
+    expiresAt: r.expires_at,
+    createdAt: r.created_at,
+  };
+}
+
+const lastSignInRow = z.object({ connection_id: z.string(), last_sign_in_at: z.string() });
+
+export function toLastSignIns(rows: unknown[]): Map<string, string> {
+  return new Map(rows.map((row) => {
+    const r = lastSignInRow.parse(row);
+    return [r.connection_id, r.last_sign_in_at] as const;
+  }));
+}
+
+/** The principal's values for its upsert: id, developer_id, connection_id, idp_subject, email, name, groups, now. */
+export function principalParams(s: MemberSignIn): unknown[] {
+  return [s.newPrincipalId, s.developerId, s.connectionId, s.idpSubject, s.email, s.name, JSON.stringify(s.groups), s.now];
+}
+
+/** The session's values after its principal id: id, developer_id, connection_id, email, name, idp_subject, groups, mapped_scopes, expires_at, created_at. */
+export function sessionParams(s: MemberSignIn): unknown[] {
+  return [s.sessionId, s.developerId, s.connectionId, s.email, s.name, s.idpSubject, JSON.stringify(s.groups), JSON.stringify(s.mappedScopes), s.expiresAt, s.now];
+}

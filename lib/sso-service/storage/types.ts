@@ -75,6 +75,11 @@ export const NO_PROVISIONING: ProvisioningSettings = {
   groupMappings: {},
   defaultScopes: [],
 };
+/**
+ * Connections created through the legacy endpoints: before sessions existed, every member the IdP vouched
+ * for signed in, so they provision members just in time.
+ */
+export const LEGACY_PROVISIONING: ProvisioningSettings = { ...NO_PROVISIONING, jitProvisioning: true };
 
 /**
  * A legacy `POST /v1/sso/config`: creates the org's default OIDC connection (active, default name and
@@ -153,5 +158,58 @@ export interface ServiceStore {
   /** Drops claimed states that expired before `beforeMs` and finished rate-limit windows; returns states dropped. */
   purgeExpired(beforeMs: number, nowMs: number): Promise<number>;
 
+  // ------------------------------------------------------------ principals and sessions (migration 3)
+
+  /**
+   * A member sign-in, atomically: the principal (connection + IdP subject) is created when `jit` allows it
+   * and updated (email, name, groups, last sign-in) when it exists, and the session is inserted for it.
+   * Undefined when `jit` is false and no principal exists for that subject (nothing is written).
+   */
+  signInMember(signIn: MemberSignIn): Promise<SsoSession | undefined>;
+  /** The org's active sessions (unrevoked, expiring after `nowIso`), newest first, at most `limit`. */
+  listActiveSessions(developerId: string, nowIso: string, limit: number): Promise<SsoSession[]>;
+  /** One active session of the org (another org's id, a revoked or an expired one reads as absent). */
+  getActiveSession(developerId: string, sessionId: string, nowIso: string): Promise<SsoSession | undefined>;
+  /** Marks an active session revoked; false when the org has no such active session. */
+  revokeSession(developerId: string, sessionId: string, nowIso: string): Promise<boolean>;
+  /** Each connection's latest member sign-in (ISO), for the org's connections that had one. */
+  lastSignIns(developerId: string): Promise<Map<string, string>>;
+
   close(): Promise<void>;
+}
+
+/** A member of a connection as the IdP names them (connection + IdP subject), kept up to date at each sign-in. */
+export interface MemberSignIn {
+  developerId: string;
+  connectionId: string;
+  /** Used only when the principal is created (`prn_…`). */
+  newPrincipalId: string;
+  /** `ssn_…`. */
+  sessionId: string;
+  idpSubject: string;
+  email: string | null;
+  name: string | null;
+  groups: string[];
+  mappedScopes: string[];
+  /** True: an unknown subject gets a principal; false: only an existing principal signs in. */
+  jit: boolean;
+  /** ISO-8601, UTC: the principal's last sign-in and the session's creation. */
+  now: string;
+  expiresAt: string;
+}
+
+/** An SSO session: one member sign-in through a connection, valid until `expiresAt` unless revoked. */
+export interface SsoSession {
+  id: string;
+  developerId: string;
+  connectionId: string;
+  principalId: string;
+  email: string | null;
+  name: string | null;
+  idpSubject: string;
+  groups: string[];
+  mappedScopes: string[];
+  /** ISO-8601, UTC. */
+  expiresAt: string;
+  createdAt: string;
 }

@@ -96,6 +96,48 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       DROP TABLE sso_configs;
     `,
   },
+  {
+    version: 3,
+    name: 'sso principals and sessions; legacy default connections provision members just in time',
+    sql: `
+      CREATE TABLE sso_principals (
+        id               text PRIMARY KEY,
+        developer_id     text NOT NULL REFERENCES developers(id) ON DELETE CASCADE,
+        connection_id    text NOT NULL REFERENCES sso_connections(id) ON DELETE CASCADE,
+        idp_subject      text NOT NULL,
+        email            text,
+        name             text,
+        groups           jsonb NOT NULL DEFAULT '[]',
+        created_at       text NOT NULL,
+        updated_at       text NOT NULL,
+        last_sign_in_at  text NOT NULL,
+        UNIQUE (connection_id, idp_subject)
+      );
+      CREATE INDEX sso_principals_last_sign_in ON sso_principals(developer_id, connection_id, last_sign_in_at);
+
+      CREATE TABLE sso_sessions (
+        id             text PRIMARY KEY,
+        developer_id   text NOT NULL REFERENCES developers(id) ON DELETE CASCADE,
+        connection_id  text NOT NULL REFERENCES sso_connections(id) ON DELETE CASCADE,
+        principal_id   text NOT NULL REFERENCES sso_principals(id) ON DELETE CASCADE,
+        email          text,
+        name           text,
+        idp_subject    text NOT NULL,
+        groups         jsonb NOT NULL,
+        mapped_scopes  jsonb NOT NULL,
+        expires_at     text NOT NULL,
+        created_at     text NOT NULL,
+        revoked_at     text
+      );
+      CREATE INDEX sso_sessions_active ON sso_sessions(developer_id, created_at DESC) WHERE revoked_at IS NULL;
+      CREATE INDEX sso_sessions_expiry ON sso_sessions(expires_at);
+      CREATE INDEX sso_sessions_connection ON sso_sessions(connection_id);
+      CREATE INDEX sso_sessions_principal ON sso_sessions(principal_id);
+
+      UPDATE sso_connections SET provisioning = jsonb_set(provisioning, '{jitProvisioning}', 'true')
+       WHERE id LIKE 'conn\\_%' ESCAPE '\\';
+    `,
+  },
 ];
 
 /** Any fixed 64-bit number; it names "grantex schema migrations" among the database's advisory locks. */

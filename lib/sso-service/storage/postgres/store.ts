@@ -12,7 +12,7 @@
 import pg from 'pg';
 import { z } from 'zod';
 import type { PostgresConfig } from '../../config';
-import { bytes, CONNECTION_COLUMNS, CONNECTION_UPDATE_COLUMNS, connectionParams, replaceParams, DEFAULT_OIDC_UPSERT_TAIL, defaultOidcParams, DEVELOPER_COLUMNS, toConnection, toDeveloper, toKeyConnection, toSavedConnection, toStateFailure } from '../rows';
+import { bytes, CONNECTION_COLUMNS, principalParams, SESSION_COLUMNS, sessionParams, toLastSignIns, toSession, CONNECTION_UPDATE_COLUMNS, connectionParams, replaceParams, DEFAULT_OIDC_UPSERT_TAIL, defaultOidcParams, DEVELOPER_COLUMNS, toConnection, toDeveloper, toKeyConnection, toSavedConnection, toStateFailure } from '../rows';
 import type { ServiceStore, SharedRateLimiter } from '../types';
 import { isPgUniqueViolation, mapPgError } from './errors';
 import { migratePg } from './migrations';
@@ -47,6 +47,35 @@ const SQL = {
       WHERE state_id = $1`,
   purgeStates: 'DELETE FROM consumed_states WHERE expires_at < $1',
   purgeRateLimits: 'DELETE FROM rate_limits WHERE reset_at <= $1',
+  purgeSessions: 'DELETE FROM sso_sessions WHERE expires_at < $1',
+  // A member sign-in is ONE statement: the principal's upsert (or, without JIT, its update) in a CTE feeding
+  // the session's insert, so it is atomic and one round trip. No principal (no JIT, unknown subject): no row.
+  signInJit: `WITH p AS (
+      INSERT INTO sso_principals (id, developer_id, connection_id, idp_subject, email, name, groups, created_at, updated_at, last_sign_in_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $8, $8)
+      ON CONFLICT (connection_id, idp_subject) DO UPDATE SET
+        email = excluded.email, name = excluded.name, groups = excluded.groups,
+        updated_at = excluded.updated_at, last_sign_in_at = excluded.last_sign_in_at
+      RETURNING id
+    ) INSERT INTO sso_sessions (principal_id, id, developer_id, connection_id, email, name, idp_subject, groups, mapped_scopes, expires_at, created_at)
+      SELECT p.id, $9, $10, $11, $12, $13, $14, $15::jsonb, $16::jsonb, $17, $18 FROM p
+      RETURNING ${SESSION_COLUMNS}`,
+  signInExisting: `WITH p AS (
+      UPDATE sso_principals SET email = $5, name = $6, groups = $7::jsonb, updated_at = $8, last_sign_in_at = $8
+       WHERE developer_id = $2 AND connection_id = $3 AND idp_subject = $4 AND $1::text IS NOT NULL
+      RETURNING id
+    ) INSERT INTO sso_sessions (principal_id, id, developer_id, connection_id, email, name, idp_subject, groups, mapped_scopes, expires_at, created_at)
+      SELECT p.id, $9, $10, $11, $12, $13, $14, $15::jsonb, $16::jsonb, $17, $18 FROM p
+      RETURNING ${SESSION_COLUMNS}`,
+  activeSessions: `SELECT ${SESSION_COLUMNS} FROM sso_sessions
+      WHERE developer_id = $1 AND revoked_at IS NULL AND expires_at > $2
+      ORDER BY created_at DESC, id DESC LIMIT $3`,
+  activeSession: `SELECT ${SESSION_COLUMNS} FROM sso_sessions
+      WHERE id = $1 AND developer_id = $2 AND revoked_at IS NULL AND expires_at > $3`,
+  revokeSession: `UPDATE sso_sessions SET revoked_at = $3
+      WHERE id = $1 AND developer_id = $2 AND revoked_at IS NULL AND expires_at > $3`,
+  lastSignIns: `SELECT connection_id, MAX(last_sign_in_at) AS last_sign_in_at FROM sso_principals
+      WHERE developer_id = $1 GROUP BY connection_id`,
   hitRateLimit: `INSERT INTO rate_limits AS r (key, count, reset_at) VALUES ($1, 1, $2::bigint + $3::bigint)
       ON CONFLICT (key) DO UPDATE SET
         count    = CASE WHEN r.reset_at > $2::bigint THEN r.count + 1 ELSE 1 END,
@@ -175,7 +204,26 @@ export function createPostgresStore(pool: pg.Pool): ServiceStore {
     async purgeExpired(beforeMs, nowMs) {
       const purged = await run('purgeStates', [beforeMs]);
       await run('purgeRateLimits', [nowMs]);
+      await run('purgeSessions', [new Date(nowMs).toISOString()]);
       return purged.rowCount ?? 0;
+    },
+    async signInMember(s) {
+      const { rows } = await run(s.jit ? 'signInJit' : 'signInExisting', [...principalParams(s), ...sessionParams(s)]);
+      return rows[0] === undefined ? undefined : toSession(rows[0]);
+    },
+    async listActiveSessions(developerId, nowIso, limit) {
+      const { rows } = await run('activeSessions', [developerId, nowIso, limit]);
+      return rows.map(toSession);
+    },
+    async getActiveSession(developerId, sessionId, nowIso) {
+      const { rows } = await run('activeSession', [sessionId, developerId, nowIso]);
+      return rows[0] === undefined ? undefined : toSession(rows[0]);
+    },
+    async revokeSession(developerId, sessionId, nowIso) {
+      return (await run('revokeSession', [sessionId, developerId, nowIso])).rowCount === 1;
+    },
+    async lastSignIns(developerId) {
+      return toLastSignIns((await run('lastSignIns', [developerId])).rows);
     },
     async close() {
       await pool.end();

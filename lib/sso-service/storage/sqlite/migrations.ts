@@ -85,6 +85,53 @@ export const MIGRATIONS: readonly Migration[] = [
       DROP TABLE sso_configs;
     `,
   },
+  {
+    version: 3,
+    name: 'sso principals and sessions; legacy default connections provision members just in time',
+    sql: `
+      -- A member of a connection as its IdP names them (connection + subject), upserted at each member sign-in.
+      CREATE TABLE sso_principals (
+        id               TEXT PRIMARY KEY,
+        developer_id     TEXT NOT NULL REFERENCES developers(id) ON DELETE CASCADE,
+        connection_id    TEXT NOT NULL REFERENCES sso_connections(id) ON DELETE CASCADE,
+        idp_subject      TEXT NOT NULL,
+        email            TEXT,
+        name             TEXT,
+        groups           TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(groups)),
+        created_at       TEXT NOT NULL,
+        updated_at       TEXT NOT NULL,
+        last_sign_in_at  TEXT NOT NULL,
+        UNIQUE (connection_id, idp_subject)
+      ) STRICT;
+      -- Each connection's latest sign-in for the connections list (one index-only group per org).
+      CREATE INDEX sso_principals_last_sign_in ON sso_principals(developer_id, connection_id, last_sign_in_at);
+
+      -- One member sign-in; a revoke sets revoked_at (the row goes when it expires).
+      CREATE TABLE sso_sessions (
+        id             TEXT PRIMARY KEY,
+        developer_id   TEXT NOT NULL REFERENCES developers(id) ON DELETE CASCADE,
+        connection_id  TEXT NOT NULL REFERENCES sso_connections(id) ON DELETE CASCADE,
+        principal_id   TEXT NOT NULL REFERENCES sso_principals(id) ON DELETE CASCADE,
+        email          TEXT,
+        name           TEXT,
+        idp_subject    TEXT NOT NULL,
+        groups         TEXT NOT NULL CHECK (json_valid(groups)),
+        mapped_scopes  TEXT NOT NULL CHECK (json_valid(mapped_scopes)),
+        expires_at     TEXT NOT NULL,
+        created_at     TEXT NOT NULL,
+        revoked_at     TEXT
+      ) STRICT;
+      -- The org's active sessions, newest first (expired ones are filtered, then purged).
+      CREATE INDEX sso_sessions_active ON sso_sessions(developer_id, created_at DESC) WHERE revoked_at IS NULL;
+      CREATE INDEX sso_sessions_expiry ON sso_sessions(expires_at);
+      CREATE INDEX sso_sessions_connection ON sso_sessions(connection_id);
+      CREATE INDEX sso_sessions_principal ON sso_sessions(principal_id);
+
+      -- Before sessions, every member the IdP vouched for signed in on a legacy config: keep that.
+      UPDATE sso_connections SET provisioning = json_set(provisioning, '$.jitProvisioning', json('true'))
+       WHERE id LIKE 'conn\\_%' ESCAPE '\\';
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number {

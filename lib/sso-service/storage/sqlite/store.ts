@@ -6,8 +6,8 @@
  * Rows are turned into domain records here (and parsed with zod, so a schema drift fails loudly).
  */
 import type Database from 'better-sqlite3';
-import { bytes, CONNECTION_COLUMNS, CONNECTION_UPDATE_COLUMNS, connectionParams, replaceParams, DEFAULT_OIDC_UPSERT_TAIL, defaultOidcParams, DEVELOPER_COLUMNS, toConnection, toDeveloper, toKeyConnection, toSavedConnection, toStateFailure } from '../rows';
-import type { ServiceStore, StateFailure } from '../types';
+import { bytes, CONNECTION_COLUMNS, SESSION_COLUMNS, sessionParams, toLastSignIns, toSession, CONNECTION_UPDATE_COLUMNS, connectionParams, replaceParams, DEFAULT_OIDC_UPSERT_TAIL, defaultOidcParams, DEVELOPER_COLUMNS, toConnection, toDeveloper, toKeyConnection, toSavedConnection, toStateFailure } from '../rows';
+import type { MemberSignIn, ServiceStore, StateFailure } from '../types';
 import { isSqliteUniqueViolation, mapSqliteError } from './errors';
 
 
@@ -74,6 +74,59 @@ export function createSqliteStore(db: Database.Database): ServiceStore {
     "UPDATE consumed_states SET outcome = 'failed', error_status = ?, error_code = ?, error_message = ? WHERE state_id = ?",
   );
   const purgeStates = db.prepare('DELETE FROM consumed_states WHERE expires_at < ?');
+  const purgeSessions = db.prepare('DELETE FROM sso_sessions WHERE expires_at < ?');
+
+  // Principals and sessions. A member sign-in is two statements in one IMMEDIATE transaction (SQLite has no
+  // data-modifying CTE); both run in-process, so it is still one call.
+  const upsertPrincipal = db.prepare(
+    `INSERT INTO sso_principals (id, developer_id, connection_id, idp_subject, email, name, groups, created_at, updated_at, last_sign_in_at)
+     VALUES (@id, @developerId, @connectionId, @subject, @email, @name, @groups, @now, @now, @now)
+     ON CONFLICT (connection_id, idp_subject) DO UPDATE SET
+       email = excluded.email, name = excluded.name, groups = excluded.groups,
+       updated_at = excluded.updated_at, last_sign_in_at = excluded.last_sign_in_at
+     RETURNING id`,
+  );
+  const updatePrincipal = db.prepare(
+    `UPDATE sso_principals SET email = @email, name = @name, groups = @groups, updated_at = @now, last_sign_in_at = @now
+      WHERE developer_id = @developerId AND connection_id = @connectionId AND idp_subject = @subject
+      RETURNING id`,
+  );
+  const insertSession = db.prepare(
+    `INSERT INTO sso_sessions (principal_id, id, developer_id, connection_id, email, name, idp_subject, groups, mapped_scopes, expires_at, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${SESSION_COLUMNS}`,
+  );
+  const selectActiveSessions = db.prepare(
+    `SELECT ${SESSION_COLUMNS} FROM sso_sessions
+      WHERE developer_id = ? AND revoked_at IS NULL AND expires_at > ?
+      ORDER BY created_at DESC, id DESC LIMIT ?`,
+  );
+  const selectActiveSession = db.prepare(
+    `SELECT ${SESSION_COLUMNS} FROM sso_sessions
+      WHERE id = ? AND developer_id = ? AND revoked_at IS NULL AND expires_at > ?`,
+  );
+  const markSessionRevoked = db.prepare(
+    `UPDATE sso_sessions SET revoked_at = @now
+      WHERE id = @id AND developer_id = @developerId AND revoked_at IS NULL AND expires_at > @now`,
+  );
+  const selectLastSignIns = db.prepare(
+    `SELECT connection_id, MAX(last_sign_in_at) AS last_sign_in_at FROM sso_principals
+      WHERE developer_id = ? GROUP BY connection_id`,
+  );
+
+  const signInTx = db.transaction((s: MemberSignIn) => {
+    const member = {
+      developerId: s.developerId,
+      connectionId: s.connectionId,
+      subject: s.idpSubject,
+      email: s.email,
+      name: s.name,
+      groups: JSON.stringify(s.groups),
+      now: s.now,
+    };
+    const principal = s.jit ? upsertPrincipal.get({ id: s.newPrincipalId, ...member }) : updatePrincipal.get(member);
+    if (principal === undefined) return undefined;
+    return toSession(insertSession.get((principal as { id: string }).id, ...sessionParams(s)));
+  });
 
   const createDeveloperTx = db.transaction((dev: Parameters<ServiceStore['createDeveloper']>[0]) => {
     insertDeveloper.run(dev.id, dev.name, dev.email, dev.mode, dev.plan, dev.createdAt);
@@ -121,7 +174,18 @@ export function createSqliteStore(db: Database.Database): ServiceStore {
     recordStateFailure: guarded((stateId, f) => {
       markStateFailed.run(f.status, f.code, f.message, stateId);
     }),
-    purgeExpired: guarded((beforeMs) => purgeStates.run(beforeMs).changes),
+    purgeExpired: guarded((beforeMs, nowMs) => {
+      purgeSessions.run(new Date(nowMs).toISOString());
+      return purgeStates.run(beforeMs).changes;
+    }),
+    signInMember: guarded((s) => signInTx.immediate(s)),
+    listActiveSessions: guarded((developerId, nowIso, limit) => selectActiveSessions.all(developerId, nowIso, limit).map(toSession)),
+    getActiveSession: guarded((developerId, sessionId, nowIso) => {
+      const row = selectActiveSession.get(sessionId, developerId, nowIso);
+      return row === undefined ? undefined : toSession(row);
+    }),
+    revokeSession: guarded((developerId, sessionId, nowIso) => markSessionRevoked.run({ id: sessionId, developerId, now: nowIso }).changes === 1),
+    lastSignIns: guarded((developerId) => toLastSignIns(selectLastSignIns.all(developerId))),
     close: guarded(() => {
       db.close();
     }),

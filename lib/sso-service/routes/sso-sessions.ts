@@ -1,0 +1,96 @@
+/**
+ * Sessions and connection checks (Bearer key; another org's id is a 404, the same as an unknown one):
+ * - `GET /v1/sso/sessions`: the org's active sessions (unexpired, unrevoked), newest first, at most SESSIONS_LIST_MAX.
+ * - `GET /v1/sso/sessions/:id`: one active session (a relying app checks a session is still valid); 404 otherwise.
+ * - `DELETE /v1/sso/sessions/:id`: revokes it (204).
+ * - `POST /v1/sso/connections/:id/test`: a fresh discovery through the outbound guard (200 / 422).
+ * - `POST /v1/sso/connections/:id/test-sign-in`: starts a test sign-in (state marked `tst`) on any status; it
+ *   finishes at `GET /sso/callback` and opens no session.
+ */
+import type { FastifyInstance } from 'fastify';
+import {
+  MESSAGES,
+  SESSION_MESSAGES,
+  SESSIONS_LIST_MAX,
+  ssoTestSignInRequestSchema,
+  type SsoSession as WireSession,
+  type SsoSessionList,
+  type SsoTestSignInResponse,
+} from '@/lib/contract';
+import type { ServiceContext } from '../context';
+import { badRequest, notFound } from '../http/api-error';
+import { authenticate } from '../http/auth';
+import { describeIssues } from '../http/describe-issues';
+import type { SsoConnection, SsoSession } from '../storage/types';
+
+const ID_MAX = 128;
+
+function toWireSession(s: SsoSession): WireSession {
+  return {
+    id: s.id,
+    connectionId: s.connectionId,
+    principalId: s.principalId,
+    email: s.email,
+    name: s.name,
+    idpSubject: s.idpSubject,
+    groups: s.groups,
+    mappedScopes: s.mappedScopes,
+    expiresAt: s.expiresAt,
+    createdAt: s.createdAt,
+  };
+}
+
+export function registerSsoSessionRoutes(app: FastifyInstance, ctx: ServiceContext) {
+  const nowIso = () => new Date(ctx.now()).toISOString();
+  const sessionNotFound = () => notFound(SESSION_MESSAGES.sessionNotFound);
+
+  async function ownConnection(developerId: string, id: string): Promise<SsoConnection> {
+    const found = id.length <= ID_MAX ? await ctx.store.getConnection(developerId, id) : undefined;
+    if (!found) throw notFound(MESSAGES.connectionNotFound);
+    return found;
+  }
+
+  app.get('/v1/sso/sessions', async (request) => {
+    const dev = await authenticate(ctx.store, request);
+    const sessions = await ctx.store.listActiveSessions(dev.id, nowIso(), SESSIONS_LIST_MAX);
+    const body: SsoSessionList = { sessions: sessions.map(toWireSession) };
+    return body;
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/sso/sessions/:id', async (request) => {
+    const dev = await authenticate(ctx.store, request);
+    const { id } = request.params;
+    const session = id.length <= ID_MAX ? await ctx.store.getActiveSession(dev.id, id, nowIso()) : undefined;
+    if (!session) throw sessionNotFound();
+    return toWireSession(session);
+  });
+
+  app.delete<{ Params: { id: string } }>('/v1/sso/sessions/:id', async (request, reply) => {
+    const dev = await authenticate(ctx.store, request);
+    const { id } = request.params;
+    if (!(id.length <= ID_MAX && (await ctx.store.revokeSession(dev.id, id, nowIso())))) throw sessionNotFound();
+    return reply.code(204).send();
+  });
+
+  app.post<{ Params: { id: string } }>('/v1/sso/connections/:id/test', async (request, reply) => {
+    const dev = await authenticate(ctx.store, request);
+    const connection = await ownConnection(dev.id, request.params.id);
+    const result = await ctx.protocols[connection.protocol].testSettings(connection);
+    return reply.code(result.success ? 200 : 422).send(result);
+  });
+
+  app.post<{ Params: { id: string } }>('/v1/sso/connections/:id/test-sign-in', async (request) => {
+    const dev = await authenticate(ctx.store, request);
+    const parsed = ssoTestSignInRequestSchema.safeParse(request.body ?? {});
+    if (!parsed.success) throw badRequest(describeIssues(parsed.error.issues));
+    const connection = await ownConnection(dev.id, request.params.id);
+    const redirectUri = parsed.data.redirect_uri;
+    if (redirectUri !== undefined && redirectUri !== '' && redirectUri !== connection.oidc.redirectUri) {
+      throw badRequest(SESSION_MESSAGES.redirectUriMismatch);
+    }
+    const login = ctx.states.issue(connection.developerId, connection.id, { test: true });
+    const authorizeUrl = await ctx.protocols[connection.protocol].startLogin(connection, login);
+    const body: SsoTestSignInResponse = { authorizeUrl, protocol: connection.protocol, connectionId: connection.id };
+    return body;
+  });
+}
