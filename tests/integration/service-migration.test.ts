@@ -124,6 +124,20 @@ describe('upgrading a database from before connections', () => {
     expect(redeem.clientSecret).toBe(LEGACY.clientSecret);
   });
 
+  it('lets every member of a migrated config sign in with a session (JIT on legacy connections)', async () => {
+    const connection = await json(await fetch(`${svc.url}/v1/sso/connections/${CONNECTION_ID}`, authed(API_KEY)));
+    expect(connection.jitProvisioning).toBe(true);
+    const started = (await json(await fetch(`${svc.url}/sso/login?org=${DEV_ID}`))) as { authorizeUrl: string };
+    const state = new URL(started.authorizeUrl).searchParams.get('state') ?? '';
+    const res = await fetch(`${svc.url}/sso/callback/oidc`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code: 'abc', state }),
+    });
+    expect(res.status).toBe(200);
+    expect(await json(res)).toMatchObject({ developerId: DEV_ID, sub: 'user-1', email: 'user@example.com' });
+  });
+
   it('finishes a login whose state was sealed before the upgrade (no connection id) on the default connection', async () => {
     const callback = await fetch(`${svc.url}/sso/callback?code=abc&state=${stateWithoutConnection(Date.now())}`);
     expect(callback.status).toBe(200);
