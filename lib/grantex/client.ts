@@ -29,6 +29,14 @@ import {
   type SsoConnectionCreate,
   type SsoConnectionPatch,
   type SsoLoginResponse,
+  ssoDomainCreateSchema,
+  ssoDomainListSchema,
+  ssoDomainSchema,
+  ssoDomainVerifyFailureSchema,
+  ssoPublicConnectionListSchema,
+  type SsoDomain,
+  type SsoDomainVerifyResult,
+  type SsoPublicConnection,
 } from '@/lib/contract';
 import { readCapped } from '@/lib/net/read-capped';
 import { CLIENT_ERROR_CODES, GrantexError, genericMessage, kindForStatus } from './errors';
@@ -75,6 +83,8 @@ interface RequestSpec {
   authenticated: boolean;
   /** Only idempotent calls may be repeated; signup and the single-use callback never are. */
   retryable: boolean;
+  /** Non-2xx statuses that carry a result rather than an error (a domain check's 422). */
+  resultStatuses?: readonly number[];
 }
 
 interface RawResponse {
@@ -275,7 +285,7 @@ export class GrantexClient {
       }
 
       const raw: RawResponse = { status: response.status, headers: response.headers, text };
-      if (raw.status >= 200 && raw.status < 300) return { ok: true, response: raw };
+      if ((raw.status >= 200 && raw.status < 300) || spec.resultStatuses?.includes(raw.status)) return { ok: true, response: raw };
       // 3xx (or an opaque redirect, status 0): Grantex itself never answers like that.
       if (raw.status < 200 || (raw.status >= 300 && raw.status < 400)) {
         return { ok: false, error: this.invalidResponse(raw.status, raw.headers), retryable: false, unknownOutcome: false };
@@ -380,6 +390,67 @@ export class GrantexClient {
     if (!this.apiKey) return message;
     return message.split(this.apiKey).join('[redacted]');
   }
+
+  // ---------------------------------------------------------------- verified domains and member sign-in by email
+
+  async listDomains(): Promise<SsoDomain[]> {
+    const res = await this.send({ method: 'GET', path: 'v1/sso/domains', authenticated: true, retryable: true });
+    return this.parse(res, ssoDomainListSchema).domains;
+  }
+
+  /** Adds a domain for verification; adding it again answers the existing one, so it is safe to retry. */
+  async addDomain(domain: string): Promise<SsoDomain> {
+    const body = parseInput(ssoDomainCreateSchema, { domain });
+    const res = await this.send({ method: 'POST', path: 'v1/sso/domains', body, authenticated: true, retryable: true });
+    return this.parse(res, ssoDomainSchema);
+  }
+
+  /** Checks the domain's TXT record now: the verified domain, or why not (the service's 422). */
+  async verifyDomain(domain: string): Promise<SsoDomainVerifyResult> {
+    const res = await this.send({
+      method: 'POST',
+      path: `${domainPath(domain)}/verify`,
+      authenticated: true,
+      retryable: true,
+      resultStatuses: [422],
+    });
+    if (res.status === 422) return this.parse(res, ssoDomainVerifyFailureSchema);
+    return { verified: true, domain: this.parse(res, ssoDomainSchema) };
+  }
+
+  async removeDomain(domain: string): Promise<void> {
+    await this.send({ method: 'DELETE', path: domainPath(domain), authenticated: true, retryable: true });
+  }
+
+  /** Starts a member login by email domain alone: only a domain verified by an org routes. */
+  async getLoginUrlByDomain(domain: string, opts: { redirectUri?: string } = {}): Promise<SsoLoginResponse> {
+    const res = await this.send({
+      method: 'GET',
+      path: 'sso/login',
+      query: { domain, redirect_uri: opts.redirectUri },
+      authenticated: false,
+      retryable: true,
+    });
+    return this.parse(res, ssoLoginResponseSchema);
+  }
+
+  /** Starts a member login on one connection of the org (the chooser's choice). */
+  async getLoginUrlForConnection(org: string, connection: string, opts: { redirectUri?: string } = {}): Promise<SsoLoginResponse> {
+    const res = await this.send({
+      method: 'GET',
+      path: 'sso/login',
+      query: { org, connection, redirect_uri: opts.redirectUri },
+      authenticated: false,
+      retryable: true,
+    });
+    return this.parse(res, ssoLoginResponseSchema);
+  }
+
+  /** The org's active connections (id, name, protocol) for the member's chooser; public. */
+  async listPublicConnections(org: string): Promise<SsoPublicConnection[]> {
+    const res = await this.send({ method: 'GET', path: 'sso/connections', query: { org }, authenticated: false, retryable: true });
+    return this.parse(res, ssoPublicConnectionListSchema).connections;
+  }
 }
 
 // ------------------------------------------------------------------ helpers
@@ -483,6 +554,7 @@ function sleep(ms: number): Promise<void> {
 
 /** The body as text, or null when it is larger than `maxBytes` (reading stops at the cap). */
 const connectionPath = (id: string) => `v1/sso/connections/${encodeURIComponent(id)}`;
+const domainPath = (domain: string) => `v1/sso/domains/${encodeURIComponent(domain)}`;
 
 async function readBodyCapped(response: Response, maxBytes: number): Promise<string | null> {
   const bytes = await readCapped(response.body, maxBytes, response.headers.get('content-length'));

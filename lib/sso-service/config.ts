@@ -46,6 +46,13 @@ export interface ServiceConfig {
   /** IPs/CIDRs whose X-Forwarded-For is believed. Empty = trust nobody. */
   trustedProxies: string[];
   logLevel: LogLevel;
+  /**
+   * DNS servers for domain verification (SSO_DNS_SERVERS: `ip` or `ip:port`, `[v6]:port`, comma-separated);
+   * absent or empty: the system resolver.
+   */
+  dnsServers?: string[];
+  /** Per-lookup DNS timeout (SSO_DNS_TIMEOUT_MS). */
+  dnsTimeoutMs?: number;
 }
 
 /** Thrown when the service must not start; the message names the variable, never its value. */
@@ -70,6 +77,15 @@ function isIpOrCidr(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** `1.2.3.4`, `1.2.3.4:5353`, `::1` or `[::1]:5353`: what node:dns's setServers accepts. */
+function isDnsServer(value: string): boolean {
+  const bracketed = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(value);
+  const withPort = /^([^:]+):(\d{1,5})$/.exec(value);
+  const [host, port] = bracketed ? [bracketed[1], bracketed[2]] : withPort ? [withPort[1], withPort[2]] : [value, undefined];
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) return false;
+  return host !== undefined && ipaddr.isValid(host);
 }
 
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
@@ -112,6 +128,15 @@ const envSchema = z.object({
       )
       .refine((list) => list.every(isIpOrCidr), 'must be a comma-separated list of IP addresses or CIDR ranges'),
   ),
+  SSO_DNS_SERVERS: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .optional()
+      .transform((s) => s?.split(',').map((p) => p.trim()).filter(Boolean))
+      .refine((list) => list === undefined || list.every(isDnsServer), 'must be a comma-separated list of IP addresses, each with an optional :port'),
+  ),
+  SSO_DNS_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(60_000).default(5000)),
   LOG_LEVEL: z.preprocess(
     (v) => (typeof v === 'string' ? emptyToUndefined(v.toLowerCase()) : v),
     z.enum(LOG_LEVELS).default('info'),
@@ -151,6 +176,8 @@ export function loadServiceConfig(env: Readonly<Record<string, string | undefine
     },
     trustedProxies: e.TRUSTED_PROXIES,
     logLevel: e.LOG_LEVEL,
+    dnsServers: e.SSO_DNS_SERVERS,
+    dnsTimeoutMs: e.SSO_DNS_TIMEOUT_MS,
   };
 }
 
