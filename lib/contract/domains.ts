@@ -5,7 +5,7 @@
  * who gives just an email (`GET /sso/login?domain=` without `org`). A domain is verified by one org at most.
  */
 import { z } from 'zod';
-import { isoTimestampSchema, emailDomainSchema } from './wire';
+import { isoTimestampSchema, emailDomainSchema, ssoLoginResponseSchema } from './wire';
 
 /** The TXT record lives at `_grantex-sso.<domain>` and holds `grantex-sso-verification=<token>`. */
 export const DOMAIN_TXT_LABEL = '_grantex-sso';
@@ -51,6 +51,10 @@ export type SsoDomainVerifyFailure = z.infer<typeof ssoDomainVerifyFailureSchema
 
 /** The client's answer to a verify: the verified domain, or why not. */
 export type SsoDomainVerifyResult = { verified: true; domain: SsoDomain } | SsoDomainVerifyFailure;
+
+/** `GET /sso/login?domain=` without org: the login plus the org it routed to (the caller did not name one). */
+export const ssoDomainLoginResponseSchema = ssoLoginResponseSchema.extend({ developerId: z.string() });
+export type SsoDomainLoginResponse = z.infer<typeof ssoDomainLoginResponseSchema>;
 
 /** Public GET /sso/connections?org=: the org's active connections, for the member's chooser. */
 export const ssoPublicConnectionSchema = z.object({ id: z.string(), name: z.string(), protocol: z.literal('oidc') });

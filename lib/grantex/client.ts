@@ -30,11 +30,13 @@ import {
   type SsoConnectionPatch,
   type SsoLoginResponse,
   ssoDomainCreateSchema,
+  ssoDomainLoginResponseSchema,
   ssoDomainListSchema,
   ssoDomainSchema,
   ssoDomainVerifyFailureSchema,
   ssoPublicConnectionListSchema,
   type SsoDomain,
+  type SsoDomainLoginResponse,
   type SsoDomainVerifyResult,
   type SsoPublicConnection,
 } from '@/lib/contract';
@@ -422,8 +424,8 @@ export class GrantexClient {
     await this.send({ method: 'DELETE', path: domainPath(domain), authenticated: true, retryable: true });
   }
 
-  /** Starts a member login by email domain alone: only a domain verified by an org routes. */
-  async getLoginUrlByDomain(domain: string, opts: { redirectUri?: string } = {}): Promise<SsoLoginResponse> {
+  /** Starts a member login by email domain alone: only a domain verified by an org routes; says which org. */
+  async getLoginUrlByDomain(domain: string, opts: { redirectUri?: string } = {}): Promise<SsoDomainLoginResponse> {
     const res = await this.send({
       method: 'GET',
       path: 'sso/login',
@@ -431,7 +433,7 @@ export class GrantexClient {
       authenticated: false,
       retryable: true,
     });
-    return this.parse(res, ssoLoginResponseSchema);
+    return this.parse(res, ssoDomainLoginResponseSchema);
   }
 
   /** Starts a member login on one connection of the org (the chooser's choice). */

@@ -287,6 +287,7 @@ describe('GET /sso/login routing', () => {
     const entra = await createConnection(org.apiKey, 'Entra', [b]);
     const res = await login(`org=${org.developerId}&domain=${b.toUpperCase()}`);
     expect(res.status, res.text).toBe(200);
+    expect(Object.keys(res.body).sort()).toEqual(['authorizeUrl', 'connectionId', 'protocol']);
     expect(ssoLoginResponseSchema.parse(res.body).connectionId).toBe(entra.id);
     expect((await login(`org=${org.developerId}&domain=${a}`)).body.connectionId).toBe(okta.id);
     // No verification is needed when the org is named.
@@ -337,8 +338,8 @@ describe('GET /sso/login routing', () => {
     for (let i = 0; i < 3; i++) {
       const res = await login(`domain=${domain.toUpperCase()}`);
       expect(res.status, res.text).toBe(200);
-      // Never the claimant's connection.
-      expect(res.body.connectionId).toBe(ownerConnection.id);
+      // Never the claimant's connection; the answer names the org it routed to.
+      expect(res.body).toMatchObject({ connectionId: ownerConnection.id, developerId: owner.developerId });
     }
 
     // Verified but listed by no connection, unknown, and unverified all answer the same.
@@ -397,7 +398,7 @@ describe('a full sign-in through the dev IdP, started by ?domain= alone', () => 
     expect((await org.client.verifyDomain(domain)).verified).toBe(true);
 
     const start = await new GrantexClient({ baseUrl: stack.serviceUrl, retries: 0 }).getLoginUrlByDomain(domain);
-    expect(start.connectionId).toBe(connection.id);
+    expect(start).toMatchObject({ connectionId: connection.id, developerId: org.developerId });
     const redirect = await loginAtDevIdp(start.authorizeUrl, { username: 'alice', password: 'alice-password' });
     const q = new URLSearchParams({ code: redirect.searchParams.get('code') ?? '', state: redirect.searchParams.get('state') ?? '' });
     const iss = redirect.searchParams.get('iss');

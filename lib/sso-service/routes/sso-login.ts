@@ -3,6 +3,7 @@ import {
   DOMAIN_MESSAGES,
   emailDomainSchema,
   MESSAGES,
+  type SsoDomainLoginResponse,
   type SsoLoginResponse,
   type SsoPublicConnection,
 } from '@/lib/contract';
@@ -102,6 +103,8 @@ export function registerSsoLoginRoute(app: FastifyInstance, ctx: ServiceContext,
       const login = ctx.states.issue(connection.developerId, connection.id);
       const authorizeUrl = await ctx.protocols[connection.protocol].startLogin(connection, login);
       const body: SsoLoginResponse = { authorizeUrl, protocol: connection.protocol, connectionId: connection.id };
+      // Routed by domain alone: the caller named no org, so the answer says which one (a login binds to it).
+      if (!given(request.query.org)) return { ...body, developerId: connection.developerId } satisfies SsoDomainLoginResponse;
       return body;
     },
   );
