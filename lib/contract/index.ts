@@ -1,3 +1,4 @@
 export * from './wire';
 export * from './url-rules';
 export * from './sessions';
+export * from './domains';

@@ -40,6 +40,16 @@ import {
   type SsoSession,
   type SsoSessionCallbackResponse,
   type SsoTestSignInResponse,
+  ssoDomainCreateSchema,
+  ssoDomainLoginResponseSchema,
+  ssoDomainListSchema,
+  ssoDomainSchema,
+  ssoDomainVerifyFailureSchema,
+  ssoPublicConnectionListSchema,
+  type SsoDomain,
+  type SsoDomainLoginResponse,
+  type SsoDomainVerifyResult,
+  type SsoPublicConnection,
 } from '@/lib/contract';
 import { readCapped } from '@/lib/net/read-capped';
 import { CLIENT_ERROR_CODES, GrantexError, genericMessage, kindForStatus } from './errors';
@@ -86,7 +96,7 @@ interface RequestSpec {
   authenticated: boolean;
   /** Only idempotent calls may be repeated; signup and the single-use callback never are. */
   retryable: boolean;
-  /** Error statuses whose body is an answer, not an error (the connection test's 422). */
+  /** Error statuses whose body is an answer, not an error (the connection test's and a domain check's 422). */
   answerStatuses?: readonly number[];
 }
 
@@ -444,6 +454,67 @@ export class GrantexClient {
     if (!this.apiKey) return message;
     return message.split(this.apiKey).join('[redacted]');
   }
+
+  // ---------------------------------------------------------------- verified domains and member sign-in by email
+
+  async listDomains(): Promise<SsoDomain[]> {
+    const res = await this.send({ method: 'GET', path: 'v1/sso/domains', authenticated: true, retryable: true });
+    return this.parse(res, ssoDomainListSchema).domains;
+  }
+
+  /** Adds a domain for verification; adding it again answers the existing one, so it is safe to retry. */
+  async addDomain(domain: string): Promise<SsoDomain> {
+    const body = parseInput(ssoDomainCreateSchema, { domain });
+    const res = await this.send({ method: 'POST', path: 'v1/sso/domains', body, authenticated: true, retryable: true });
+    return this.parse(res, ssoDomainSchema);
+  }
+
+  /** Checks the domain's TXT record now: the verified domain, or why not (the service's 422). */
+  async verifyDomain(domain: string): Promise<SsoDomainVerifyResult> {
+    const res = await this.send({
+      method: 'POST',
+      path: `${domainPath(domain)}/verify`,
+      authenticated: true,
+      retryable: true,
+      answerStatuses: [422],
+    });
+    if (res.status === 422) return this.parse(res, ssoDomainVerifyFailureSchema);
+    return { verified: true, domain: this.parse(res, ssoDomainSchema) };
+  }
+
+  async removeDomain(domain: string): Promise<void> {
+    await this.send({ method: 'DELETE', path: domainPath(domain), authenticated: true, retryable: true });
+  }
+
+  /** Starts a member login by email domain alone: only a domain verified by an org routes; says which org. */
+  async getLoginUrlByDomain(domain: string, opts: { redirectUri?: string } = {}): Promise<SsoDomainLoginResponse> {
+    const res = await this.send({
+      method: 'GET',
+      path: 'sso/login',
+      query: { domain, redirect_uri: opts.redirectUri },
+      authenticated: false,
+      retryable: true,
+    });
+    return this.parse(res, ssoDomainLoginResponseSchema);
+  }
+
+  /** Starts a member login on one connection of the org (the chooser's choice). */
+  async getLoginUrlForConnection(org: string, connection: string, opts: { redirectUri?: string } = {}): Promise<SsoLoginResponse> {
+    const res = await this.send({
+      method: 'GET',
+      path: 'sso/login',
+      query: { org, connection, redirect_uri: opts.redirectUri },
+      authenticated: false,
+      retryable: true,
+    });
+    return this.parse(res, ssoLoginResponseSchema);
+  }
+
+  /** The org's active connections (id, name, protocol) for the member's chooser; public. */
+  async listPublicConnections(org: string): Promise<SsoPublicConnection[]> {
+    const res = await this.send({ method: 'GET', path: 'sso/connections', query: { org }, authenticated: false, retryable: true });
+    return this.parse(res, ssoPublicConnectionListSchema).connections;
+  }
 }
 
 // ------------------------------------------------------------------ helpers
@@ -548,6 +619,7 @@ function sleep(ms: number): Promise<void> {
 /** The body as text, or null when it is larger than `maxBytes` (reading stops at the cap). */
 const connectionPath = (id: string) => `v1/sso/connections/${encodeURIComponent(id)}`;
 const sessionPath = (id: string) => `v1/sso/sessions/${encodeURIComponent(id)}`;
+const domainPath = (domain: string) => `v1/sso/domains/${encodeURIComponent(domain)}`;
 
 async function readBodyCapped(response: Response, maxBytes: number): Promise<string | null> {
   const bytes = await readCapped(response.body, maxBytes, response.headers.get('content-length'));

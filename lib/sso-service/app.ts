@@ -19,6 +19,7 @@ import { registerSignupRoute } from './routes/signup';
 import { registerSsoCallbackRoute } from './routes/sso-callback';
 import { registerSsoConfigRoutes } from './routes/sso-config';
 import { registerSsoConnectionRoutes } from './routes/sso-connections';
+import { registerSsoDomainRoutes } from './routes/sso-domains';
 import { registerSsoLoginRoute } from './routes/sso-login';
 import { registerSsoSessionRoutes } from './routes/sso-sessions';
 import { asStoreError } from './storage/errors';
@@ -179,6 +180,7 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
   registerMeRoute(app, ctx);
   registerSsoConfigRoutes(app, ctx);
   registerSsoConnectionRoutes(app, ctx);
+  registerSsoDomainRoutes(app, ctx);
   registerSsoLoginRoute(app, ctx, perMinute(limits.enabled, limits.loginPerMin, loginRateKey));
   registerSsoCallbackRoute(app, ctx, perMinute(limits.enabled, limits.callbackPerMin, callbackRateKey(ctx.states)));
   registerSsoSessionRoutes(app, ctx);

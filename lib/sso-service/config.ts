@@ -48,6 +48,13 @@ export interface ServiceConfig {
   logLevel: LogLevel;
   /** How long an SSO session (POST /sso/callback/oidc) lasts; default 8 hours (GRANTEX_SESSION_TTL_SECONDS). */
   sessionTtlSec?: number;
+  /**
+   * DNS servers for domain verification (SSO_DNS_SERVERS: `ip` or `ip:port`, `[v6]:port`, comma-separated);
+   * absent or empty: the system resolver.
+   */
+  dnsServers?: string[];
+  /** Per-lookup DNS timeout (SSO_DNS_TIMEOUT_MS). */
+  dnsTimeoutMs?: number;
 }
 
 /** Thrown when the service must not start; the message names the variable, never its value. */
@@ -72,6 +79,15 @@ function isIpOrCidr(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** `1.2.3.4`, `1.2.3.4:5353`, `::1` or `[::1]:5353`: what node:dns's setServers accepts. */
+function isDnsServer(value: string): boolean {
+  const bracketed = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(value);
+  const withPort = /^([^:]+):(\d{1,5})$/.exec(value);
+  const [host, port] = bracketed ? [bracketed[1], bracketed[2]] : withPort ? [withPort[1], withPort[2]] : [value, undefined];
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) return false;
+  return host !== undefined && ipaddr.isValid(host);
 }
 
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
@@ -115,6 +131,15 @@ const envSchema = z.object({
       .refine((list) => list.every(isIpOrCidr), 'must be a comma-separated list of IP addresses or CIDR ranges'),
   ),
   GRANTEX_SESSION_TTL_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(60).max(30 * 24 * 60 * 60).default(8 * 60 * 60)),
+  SSO_DNS_SERVERS: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .optional()
+      .transform((s) => s?.split(',').map((p) => p.trim()).filter(Boolean))
+      .refine((list) => list === undefined || list.every(isDnsServer), 'must be a comma-separated list of IP addresses, each with an optional :port'),
+  ),
+  SSO_DNS_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(60_000).default(5000)),
   LOG_LEVEL: z.preprocess(
     (v) => (typeof v === 'string' ? emptyToUndefined(v.toLowerCase()) : v),
     z.enum(LOG_LEVELS).default('info'),
@@ -155,6 +180,8 @@ export function loadServiceConfig(env: Readonly<Record<string, string | undefine
     trustedProxies: e.TRUSTED_PROXIES,
     logLevel: e.LOG_LEVEL,
     sessionTtlSec: e.GRANTEX_SESSION_TTL_SECONDS,
+    dnsServers: e.SSO_DNS_SERVERS,
+    dnsTimeoutMs: e.SSO_DNS_TIMEOUT_MS,
   };
 }
 

@@ -21,7 +21,9 @@ export function perMinute(
  */
 export function loginRateKey(request: FastifyRequest): string {
   // Runs in onRequest, before the route's schema has checked the query: read it defensively.
-  const org = (request.query as { org?: unknown }).org;
+  const { org, domain } = request.query as { org?: unknown; domain?: unknown };
+  // Sign-in by email names no org: its bucket is per domain instead (one domain's flood stays its own).
+  if (typeof org !== 'string' && typeof domain === 'string') return `${request.ip}\ndomain:${domain.slice(0, 253)}`;
   return `${request.ip}\n${typeof org === 'string' ? org.slice(0, 128) : ''}`;
 }
 

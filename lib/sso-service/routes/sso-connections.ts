@@ -95,6 +95,17 @@ export function registerSsoConnectionRoutes(app: FastifyInstance, ctx: ServiceCo
     if (input.issuerUrl !== undefined) await checkIssuer(input.issuerUrl);
   }
 
+  /** One domain routes to one connection of an org: refuse a domain another of its connections lists (a 400 field error). */
+  async function checkDomainsFree(developerId: string, domains: readonly string[] | undefined, ownId: string | null): Promise<void> {
+    if (!domains || domains.length === 0) return;
+    const others = (await ctx.store.listConnections(developerId)).filter((c) => c.id !== ownId);
+    const problems = domains.flatMap((d) => {
+      const holder = others.find((c) => c.domains.includes(d));
+      return holder ? [`domains: ${d} is already listed by the connection "${holder.name}"; remove it there first`] : [];
+    });
+    if (problems.length > 0) throw badRequest(problems.join('; '));
+  }
+
   async function findOwn(developerId: string, id: string): Promise<SsoConnection> {
     const found = id.length <= ID_MAX ? await ctx.store.getConnection(developerId, id) : undefined;
     if (!found) throw notFound(MESSAGES.connectionNotFound);
@@ -112,6 +123,7 @@ export function registerSsoConnectionRoutes(app: FastifyInstance, ctx: ServiceCo
     const dev = await authenticate(ctx.store, request);
     const input = parseBody(ssoConnectionCreateSchema, request.body);
     await checkOidc(input);
+    await checkDomainsFree(dev.id, input.domains, null);
     const now = new Date(ctx.now()).toISOString();
     const created = await ctx.store.createConnection({
       id: randomId('sso'),
@@ -149,6 +161,7 @@ export function registerSsoConnectionRoutes(app: FastifyInstance, ctx: ServiceCo
     const patch = parseBody(ssoConnectionPatchSchema, request.body);
     if (Object.values(patch).every((v) => v === undefined)) throw badRequest(MESSAGES.connectionPatchEmpty);
     await checkOidc(patch);
+    await checkDomainsFree(dev.id, patch.domains, request.params.id);
     for (let attempt = 0; attempt < PATCH_ATTEMPTS; attempt++) {
       const current = await findOwn(dev.id, request.params.id);
       const next = applyPatch(ctx, current, patch, nextStamp(ctx.now(), current.updatedAt));

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { modeSchema } from '@/lib/contract';
-import { DEFAULT_CONNECTION_NAME, LEGACY_PROVISIONING, type DefaultOidcConnectionWrite, type Developer, type NewConnection, type MemberSignIn, type SsoConnection, type SsoSession, type StateFailure } from './types';
+import { DEFAULT_CONNECTION_NAME, LEGACY_PROVISIONING, type DefaultOidcConnectionWrite, type Developer, type NewConnection, type MemberSignIn, type SsoConnection, type SsoSession, type StateFailure, type SsoDomainRecord } from './types';
 
 const developerRow = z.object({
   id: z.string(),
@@ -212,3 +212,30 @@ export function principalParams(s: MemberSignIn): unknown[] {
 export function sessionParams(s: MemberSignIn): unknown[] {
   return [s.sessionId, s.developerId, s.connectionId, s.email, s.name, s.idpSubject, JSON.stringify(s.groups), JSON.stringify(s.mappedScopes), s.expiresAt, s.now];
 }
+
+// ---------------------------------------------------------------- verified domains
+
+const domainRow = z.object({
+  developer_id: z.string(),
+  domain: z.string(),
+  token: z.string(),
+  created_at: z.string(),
+  verified_at: z.string().nullable(),
+  last_checked_at: z.string().nullable(),
+});
+
+export const DOMAIN_COLUMNS = 'developer_id, domain, token, created_at, verified_at, last_checked_at';
+
+export function toDomain(row: unknown): SsoDomainRecord {
+  const r = domainRow.parse(row);
+  return {
+    developerId: r.developer_id,
+    domain: r.domain,
+    token: r.token,
+    createdAt: r.created_at,
+    verifiedAt: r.verified_at,
+    lastCheckedAt: r.last_checked_at,
+  };
+}
+
+export const domainParams = (d: SsoDomainRecord): unknown[] => [d.developerId, d.domain, d.token, d.createdAt, d.verifiedAt, d.lastCheckedAt];

@@ -116,6 +116,24 @@ export interface SharedRateLimiter {
   hit(key: string, windowMs: number, nowMs: number): Promise<RateLimitHit>;
 }
 
+/** An email domain an org added for verification (one row per org and domain). */
+export interface SsoDomainRecord {
+  developerId: string;
+  /** Lower-case. */
+  domain: string;
+  /** Random, unguessable; published as `grantex-sso-verification=<token>` (not a secret). */
+  token: string;
+  /** ISO-8601, UTC. */
+  createdAt: string;
+  /** Set once the TXT record was found; a domain is verified by one org at most. */
+  verifiedAt: string | null;
+  /** The last verification attempt, successful or not. */
+  lastCheckedAt: string | null;
+}
+
+/** markDomainVerified's answer: `taken` when another org has verified this domain. */
+export type DomainVerifyWrite = { kind: 'verified'; domain: SsoDomainRecord } | { kind: 'taken' } | { kind: 'missing' };
+
 export interface ServiceStore {
   /** Which implementation this is: for logs and health, never for branching in routes. */
   readonly backend: 'sqlite' | 'postgres';
@@ -174,6 +192,26 @@ export interface ServiceStore {
   revokeSession(developerId: string, sessionId: string, nowIso: string): Promise<boolean>;
   /** Each connection's latest member sign-in (ISO), for the org's connections that had one. */
   lastSignIns(developerId: string): Promise<Map<string, string>>;
+
+  // ---------------------------------------------------------------- verified domains (migration 4)
+
+  /** The org's domains, oldest first. */
+  listDomains(developerId: string): Promise<SsoDomainRecord[]>;
+  getDomain(developerId: string, domain: string): Promise<SsoDomainRecord | undefined>;
+  /** Adds the domain for the org; an existing row of the org is returned unchanged (`created: false`). */
+  addDomain(record: SsoDomainRecord): Promise<{ created: boolean; domain: SsoDomainRecord }>;
+  /** Records a successful check (verifiedAt kept if already set); `taken`: another org verified the domain. */
+  markDomainVerified(developerId: string, domain: string, nowIso: string): Promise<DomainVerifyWrite>;
+  /** Records a failed check's time; undefined when the org has no such domain. */
+  markDomainChecked(developerId: string, domain: string, nowIso: string): Promise<SsoDomainRecord | undefined>;
+  deleteDomain(developerId: string, domain: string): Promise<boolean>;
+  /**
+   * Member sign-in by email without an org, in ONE indexed read: the active connections (at most `limit`) that
+   * list `domain`, of the one org that verified it.
+   */
+  findVerifiedDomainConnections(domain: string, limit: number): Promise<SsoConnection[]>;
+  /** `?org=&domain=`: the org's active connections (at most `limit`) that list `domain`; no verification needed. */
+  findOrgDomainConnections(developerId: string, domain: string, limit: number): Promise<SsoConnection[]>;
 
   close(): Promise<void>;
 }

@@ -138,6 +138,23 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
        WHERE id LIKE 'conn\\_%' ESCAPE '\\';
     `,
   },
+  {
+    version: 4,
+    name: 'verified email domains',
+    sql: `
+      CREATE TABLE sso_domains (
+        developer_id     text NOT NULL REFERENCES developers(id) ON DELETE CASCADE,
+        domain           text NOT NULL CHECK (domain = lower(domain)),
+        token            text NOT NULL,
+        created_at       text NOT NULL,
+        verified_at      text,
+        last_checked_at  text,
+        PRIMARY KEY (developer_id, domain)
+      );
+      -- One org at most holds a domain verified; sign-in by email reads this index.
+      CREATE UNIQUE INDEX sso_domains_verified ON sso_domains(domain) WHERE verified_at IS NOT NULL;
+    `,
+  },
 ];
 
 /** Any fixed 64-bit number; it names "grantex schema migrations" among the database's advisory locks. */

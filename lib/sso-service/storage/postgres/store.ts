@@ -12,7 +12,7 @@
 import pg from 'pg';
 import { z } from 'zod';
 import type { PostgresConfig } from '../../config';
-import { bytes, CONNECTION_COLUMNS, principalParams, SESSION_COLUMNS, sessionParams, toLastSignIns, toSession, CONNECTION_UPDATE_COLUMNS, connectionParams, replaceParams, DEFAULT_OIDC_UPSERT_TAIL, defaultOidcParams, DEVELOPER_COLUMNS, toConnection, toDeveloper, toKeyConnection, toSavedConnection, toStateFailure } from '../rows';
+import { bytes, CONNECTION_COLUMNS, principalParams, SESSION_COLUMNS, sessionParams, toLastSignIns, toSession, CONNECTION_UPDATE_COLUMNS, connectionParams, replaceParams, DEFAULT_OIDC_UPSERT_TAIL, defaultOidcParams, DEVELOPER_COLUMNS, toConnection, toDeveloper, toKeyConnection, toSavedConnection, toStateFailure, DOMAIN_COLUMNS, domainParams, toDomain } from '../rows';
 import type { ServiceStore, SharedRateLimiter } from '../types';
 import { isPgUniqueViolation, mapPgError } from './errors';
 import { migratePg } from './migrations';
@@ -81,6 +81,23 @@ const SQL = {
         count    = CASE WHEN r.reset_at > $2::bigint THEN r.count + 1 ELSE 1 END,
         reset_at = CASE WHEN r.reset_at > $2::bigint THEN r.reset_at ELSE $2::bigint + $3::bigint END
       RETURNING count, reset_at`,
+  // Verified domains (migration 4).
+  domains: `SELECT ${DOMAIN_COLUMNS} FROM sso_domains WHERE developer_id = $1 ORDER BY created_at, domain`,
+  domain: `SELECT ${DOMAIN_COLUMNS} FROM sso_domains WHERE developer_id = $1 AND domain = $2`,
+  addDomain: `INSERT INTO sso_domains (${DOMAIN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)
+      ON CONFLICT (developer_id, domain) DO NOTHING RETURNING ${DOMAIN_COLUMNS}`,
+  verifyDomain: `UPDATE sso_domains SET verified_at = COALESCE(verified_at, $3), last_checked_at = $3
+      WHERE developer_id = $1 AND domain = $2 RETURNING ${DOMAIN_COLUMNS}`,
+  checkDomain: `UPDATE sso_domains SET last_checked_at = $3 WHERE developer_id = $1 AND domain = $2 RETURNING ${DOMAIN_COLUMNS}`,
+  deleteDomain: 'DELETE FROM sso_domains WHERE developer_id = $1 AND domain = $2',
+  // The partial unique index on verified domains finds the org, sso_connections_developer its connections.
+  verifiedDomainConnections: `SELECT ${CONNECTION_COLUMNS.split(', ').map((c) => `c.${c}`).join(', ')}
+      FROM sso_domains d JOIN sso_connections c ON c.developer_id = d.developer_id
+      WHERE d.domain = $1 AND d.verified_at IS NOT NULL AND c.status = 'active' AND c.domains @> jsonb_build_array($1::text)
+      ORDER BY c.created_at, c.id LIMIT $2`,
+  orgDomainConnections: `SELECT ${CONNECTION_COLUMNS} FROM sso_connections c
+      WHERE c.developer_id = $1 AND c.status = 'active' AND c.domains @> jsonb_build_array($2::text)
+      ORDER BY c.created_at, c.id LIMIT $3`,
 } as const;
 
 type StatementName = keyof typeof SQL;
@@ -224,6 +241,40 @@ export function createPostgresStore(pool: pg.Pool): ServiceStore {
     },
     async lastSignIns(developerId) {
       return toLastSignIns((await run('lastSignIns', [developerId])).rows);
+    },
+    async listDomains(developerId) {
+      return (await run('domains', [developerId])).rows.map(toDomain);
+    },
+    async getDomain(developerId, domain) {
+      const { rows } = await run('domain', [developerId, domain]);
+      return rows[0] === undefined ? undefined : toDomain(rows[0]);
+    },
+    async addDomain(record) {
+      const { rows } = await run('addDomain', domainParams(record));
+      if (rows[0] !== undefined) return { created: true, domain: toDomain(rows[0]) };
+      return { created: false, domain: toDomain((await run('domain', [record.developerId, record.domain])).rows[0]) };
+    },
+    async markDomainVerified(developerId, domain, nowIso) {
+      try {
+        const { rows } = await run('verifyDomain', [developerId, domain, nowIso]);
+        return rows[0] === undefined ? { kind: 'missing' } : { kind: 'verified', domain: toDomain(rows[0]) };
+      } catch (err) {
+        if (!isPgUniqueViolation(err)) throw err;
+        return { kind: 'taken' };
+      }
+    },
+    async markDomainChecked(developerId, domain, nowIso) {
+      const { rows } = await run('checkDomain', [developerId, domain, nowIso]);
+      return rows[0] === undefined ? undefined : toDomain(rows[0]);
+    },
+    async deleteDomain(developerId, domain) {
+      return (await run('deleteDomain', [developerId, domain])).rowCount === 1;
+    },
+    async findVerifiedDomainConnections(domain, limit) {
+      return (await run('verifiedDomainConnections', [domain, limit])).rows.map(toConnection);
+    },
+    async findOrgDomainConnections(developerId, domain, limit) {
+      return (await run('orgDomainConnections', [developerId, domain, limit])).rows.map(toConnection);
     },
     async close() {
       await pool.end();

@@ -132,6 +132,23 @@ export const MIGRATIONS: readonly Migration[] = [
        WHERE id LIKE 'conn\\_%' ESCAPE '\\';
     `,
   },
+  {
+    version: 4,
+    name: 'verified email domains',
+    sql: `
+      CREATE TABLE sso_domains (
+        developer_id     TEXT NOT NULL REFERENCES developers(id) ON DELETE CASCADE,
+        domain           TEXT NOT NULL CHECK (domain = lower(domain)),
+        token            TEXT NOT NULL,
+        created_at       TEXT NOT NULL,
+        verified_at      TEXT,
+        last_checked_at  TEXT,
+        PRIMARY KEY (developer_id, domain)
+      ) STRICT;
+      -- One org at most holds a domain verified; sign-in by email reads this index.
+      CREATE UNIQUE INDEX sso_domains_verified ON sso_domains(domain) WHERE verified_at IS NOT NULL;
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number {

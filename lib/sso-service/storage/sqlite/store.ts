@@ -6,7 +6,7 @@
  * Rows are turned into domain records here (and parsed with zod, so a schema drift fails loudly).
  */
 import type Database from 'better-sqlite3';
-import { bytes, CONNECTION_COLUMNS, SESSION_COLUMNS, sessionParams, toLastSignIns, toSession, CONNECTION_UPDATE_COLUMNS, connectionParams, replaceParams, DEFAULT_OIDC_UPSERT_TAIL, defaultOidcParams, DEVELOPER_COLUMNS, toConnection, toDeveloper, toKeyConnection, toSavedConnection, toStateFailure } from '../rows';
+import { bytes, CONNECTION_COLUMNS, SESSION_COLUMNS, sessionParams, toLastSignIns, toSession, CONNECTION_UPDATE_COLUMNS, connectionParams, replaceParams, DEFAULT_OIDC_UPSERT_TAIL, defaultOidcParams, DEVELOPER_COLUMNS, toConnection, toDeveloper, toKeyConnection, toSavedConnection, toStateFailure, DOMAIN_COLUMNS, domainParams, toDomain } from '../rows';
 import type { MemberSignIn, ServiceStore, StateFailure } from '../types';
 import { isSqliteUniqueViolation, mapSqliteError } from './errors';
 
@@ -128,6 +128,35 @@ export function createSqliteStore(db: Database.Database): ServiceStore {
     return toSession(insertSession.get((principal as { id: string }).id, ...sessionParams(s)));
   });
 
+  // Verified domains (migration 4).
+  const selectDomains = db.prepare(`SELECT ${DOMAIN_COLUMNS} FROM sso_domains WHERE developer_id = ? ORDER BY created_at, domain`);
+  const selectDomain = db.prepare(`SELECT ${DOMAIN_COLUMNS} FROM sso_domains WHERE developer_id = ? AND domain = ?`);
+  const insertDomain = db.prepare(
+    `INSERT INTO sso_domains (${DOMAIN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (developer_id, domain) DO NOTHING RETURNING ${DOMAIN_COLUMNS}`,
+  );
+  const verifyDomain = db.prepare(
+    `UPDATE sso_domains SET verified_at = COALESCE(verified_at, ?), last_checked_at = ?
+      WHERE developer_id = ? AND domain = ? RETURNING ${DOMAIN_COLUMNS}`,
+  );
+  const checkDomain = db.prepare(
+    `UPDATE sso_domains SET last_checked_at = ? WHERE developer_id = ? AND domain = ? RETURNING ${DOMAIN_COLUMNS}`,
+  );
+  const removeDomain = db.prepare('DELETE FROM sso_domains WHERE developer_id = ? AND domain = ?');
+  const listsDomain = 'EXISTS (SELECT 1 FROM json_each(c.domains) WHERE json_each.value = ?)';
+  // The partial unique index on verified domains finds the org, sso_connections_developer its connections.
+  const selectVerifiedDomainConnections = db.prepare(
+    `SELECT ${CONNECTION_COLUMNS.split(', ').map((col) => `c.${col}`).join(', ')}
+       FROM sso_domains d JOIN sso_connections c ON c.developer_id = d.developer_id
+      WHERE d.domain = ? AND d.verified_at IS NOT NULL AND c.status = 'active' AND ${listsDomain}
+      ORDER BY c.created_at, c.id LIMIT ?`,
+  );
+  const selectOrgDomainConnections = db.prepare(
+    `SELECT ${CONNECTION_COLUMNS} FROM sso_connections c
+      WHERE c.developer_id = ? AND c.status = 'active' AND ${listsDomain}
+      ORDER BY c.created_at, c.id LIMIT ?`,
+  );
+
   const createDeveloperTx = db.transaction((dev: Parameters<ServiceStore['createDeveloper']>[0]) => {
     insertDeveloper.run(dev.id, dev.name, dev.email, dev.mode, dev.plan, dev.createdAt);
     insertApiKey.run(bytes(dev.keyHash), dev.id, dev.createdAt);
@@ -186,6 +215,36 @@ export function createSqliteStore(db: Database.Database): ServiceStore {
     }),
     revokeSession: guarded((developerId, sessionId, nowIso) => markSessionRevoked.run({ id: sessionId, developerId, now: nowIso }).changes === 1),
     lastSignIns: guarded((developerId) => toLastSignIns(selectLastSignIns.all(developerId))),
+    listDomains: guarded((developerId) => selectDomains.all(developerId).map(toDomain)),
+    getDomain: guarded((developerId, domain) => {
+      const row = selectDomain.get(developerId, domain);
+      return row === undefined ? undefined : toDomain(row);
+    }),
+    addDomain: guarded((record) => {
+      const inserted = insertDomain.get(...domainParams(record));
+      if (inserted !== undefined) return { created: true, domain: toDomain(inserted) };
+      return { created: false, domain: toDomain(selectDomain.get(record.developerId, record.domain)) };
+    }),
+    markDomainVerified: guarded((developerId, domain, nowIso) => {
+      try {
+        const row = verifyDomain.get(nowIso, nowIso, developerId, domain);
+        return row === undefined ? { kind: 'missing' as const } : { kind: 'verified' as const, domain: toDomain(row) };
+      } catch (err) {
+        if (!isSqliteUniqueViolation(err)) throw err;
+        return { kind: 'taken' as const };
+      }
+    }),
+    markDomainChecked: guarded((developerId, domain, nowIso) => {
+      const row = checkDomain.get(nowIso, developerId, domain);
+      return row === undefined ? undefined : toDomain(row);
+    }),
+    deleteDomain: guarded((developerId, domain) => removeDomain.run(developerId, domain).changes === 1),
+    findVerifiedDomainConnections: guarded((domain, limit) =>
+      selectVerifiedDomainConnections.all(domain, domain, limit).map(toConnection),
+    ),
+    findOrgDomainConnections: guarded((developerId, domain, limit) =>
+      selectOrgDomainConnections.all(developerId, domain, limit).map(toConnection),
+    ),
     close: guarded(() => {
       db.close();
     }),

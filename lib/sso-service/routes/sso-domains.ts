@@ -1,0 +1,143 @@
+/**
+ * Verified domains: `GET|POST /v1/sso/domains`, `POST /v1/sso/domains/:domain/verify`,
+ * `DELETE /v1/sso/domains/:domain` (Bearer key). An org adds a domain, publishes
+ * `_grantex-sso.<domain> TXT "grantex-sso-verification=<token>"`, and asks us to check it. Only a verified domain
+ * routes a member who gives just an email; one org at most holds a domain verified (a unique index says so).
+ *
+ * Re-verification: none on a schedule. A check runs when the admin asks (Verify), every time it is asked; a
+ * verified domain stays verified until its org removes it, even when a later check fails (the answer says why,
+ * and lastCheckedAt records it), because members' sign-in silently breaking after a DNS clean-up is worse than a
+ * stale proof, and the unique index already keeps a second org from claiming it.
+ */
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import {
+  DOMAIN_MESSAGES,
+  emailDomainSchema,
+  ssoDomainCreateSchema,
+  txtRecordNameFor,
+  txtRecordValueFor,
+  type DomainVerifyFailureReason,
+  type SsoDomain,
+  type SsoDomainList,
+  type SsoDomainVerifyFailure,
+} from '@/lib/contract';
+import type { ServiceContext } from '../context';
+import { createTxtResolver, type TxtLookup } from '../dns-txt';
+import { ApiError, badRequest, notFound } from '../http/api-error';
+import { authenticate } from '../http/auth';
+import { describeIssues } from '../http/describe-issues';
+import type { Developer, SsoDomainRecord } from '../storage/types';
+
+/** 24 random bytes (32 base64url characters): unguessable, so no one can publish it before being given it. */
+const TOKEN_BYTES = 24;
+const DEFAULT_DNS_TIMEOUT_MS = 5000;
+
+function toWireDomain(d: SsoDomainRecord): SsoDomain {
+  return {
+    domain: d.domain,
+    verified: d.verifiedAt !== null,
+    verifiedAt: d.verifiedAt,
+    txtRecordName: txtRecordNameFor(d.domain),
+    txtRecordValue: txtRecordValueFor(d.token),
+    createdAt: d.createdAt,
+    lastCheckedAt: d.lastCheckedAt,
+  };
+}
+
+/** Why a lookup did not verify, with the next step. */
+function failureOf(lookup: TxtLookup, name: string): { reason: DomainVerifyFailureReason; message: string } {
+  switch (lookup.kind) {
+    case 'none':
+      return {
+        reason: 'no_record',
+        message: `No TXT record was found at ${name}. Publish the record below at your DNS provider, wait for it to be visible (this can take a few minutes), then verify again`,
+      };
+    case 'found':
+      return {
+        reason: 'wrong_value',
+        message: `The TXT record at ${name} does not contain the expected value. Set it to the value below exactly, then verify again`,
+      };
+    case 'timeout':
+      return { reason: 'dns_timeout', message: `The DNS lookup of ${name} timed out. Try again in a moment` };
+    case 'error':
+      return {
+        reason: 'dns_error',
+        message: `The DNS lookup of ${name} failed (${lookup.code}). Check that the domain's DNS servers answer, then try again`,
+      };
+  }
+}
+
+/** The path's domain, lower-cased; anything that is not a domain cannot be one of the org's (404). */
+function domainParam(value: string): string {
+  const parsed = emailDomainSchema.safeParse(value);
+  if (!parsed.success) throw notFound(DOMAIN_MESSAGES.domainNotFound);
+  return parsed.data;
+}
+
+export function registerSsoDomainRoutes(app: FastifyInstance, ctx: ServiceContext) {
+  const dns = createTxtResolver({ servers: ctx.config.dnsServers, timeoutMs: ctx.config.dnsTimeoutMs ?? DEFAULT_DNS_TIMEOUT_MS });
+  /** The one place these routes authenticate (a setup-link token will be accepted here too). */
+  const actor = (request: FastifyRequest): Promise<Developer> => authenticate(ctx.store, request);
+  const nowIso = () => new Date(ctx.now()).toISOString();
+
+  async function findOwn(developerId: string, domain: string): Promise<SsoDomainRecord> {
+    const found = await ctx.store.getDomain(developerId, domain);
+    if (!found) throw notFound(DOMAIN_MESSAGES.domainNotFound);
+    return found;
+  }
+
+  app.get('/v1/sso/domains', async (request) => {
+    const dev = await actor(request);
+    const body: SsoDomainList = { domains: (await ctx.store.listDomains(dev.id)).map(toWireDomain) };
+    return body;
+  });
+
+  app.post('/v1/sso/domains', async (request, reply) => {
+    const dev = await actor(request);
+    const parsed = ssoDomainCreateSchema.safeParse(request.body);
+    if (!parsed.success) throw badRequest(describeIssues(parsed.error.issues));
+    const { created, domain } = await ctx.store.addDomain({
+      developerId: dev.id,
+      domain: parsed.data.domain,
+      token: randomBytes(TOKEN_BYTES).toString('base64url'),
+      createdAt: nowIso(),
+      verifiedAt: null,
+      lastCheckedAt: null,
+    });
+    return reply.code(created ? 201 : 200).send(toWireDomain(domain));
+  });
+
+  app.post<{ Params: { domain: string } }>('/v1/sso/domains/:domain/verify', async (request, reply) => {
+    const dev = await actor(request);
+    const record = await findOwn(dev.id, domainParam(request.params.domain));
+    const name = txtRecordNameFor(record.domain);
+    const expected = txtRecordValueFor(record.token);
+    const lookup = await dns.lookup(name);
+    if (lookup.kind === 'found' && lookup.values.some((v) => v.trim() === expected)) {
+      const write = await ctx.store.markDomainVerified(dev.id, record.domain, nowIso());
+      if (write.kind === 'verified') return toWireDomain(write.domain);
+      if (write.kind === 'missing') throw notFound(DOMAIN_MESSAGES.domainNotFound);
+      await ctx.store.markDomainChecked(dev.id, record.domain, nowIso());
+      throw new ApiError(409, 'CONFLICT', DOMAIN_MESSAGES.domainTaken);
+    }
+    // A failed check of an already-verified domain leaves it verified (see the file comment).
+    await ctx.store.markDomainChecked(dev.id, record.domain, nowIso());
+    const body: SsoDomainVerifyFailure = {
+      verified: false,
+      ...failureOf(lookup, name),
+      txtRecordName: name,
+      txtRecordValue: expected,
+      requestId: request.id,
+    };
+    return reply.code(422).send(body);
+  });
+
+  app.delete<{ Params: { domain: string } }>('/v1/sso/domains/:domain', async (request, reply) => {
+    const dev = await actor(request);
+    if (!(await ctx.store.deleteDomain(dev.id, domainParam(request.params.domain)))) {
+      throw notFound(DOMAIN_MESSAGES.domainNotFound);
+    }
+    return reply.code(204).send();
+  });
+}
