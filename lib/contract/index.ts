@@ -1,2 +1,3 @@
 export * from './wire';
 export * from './url-rules';
+export * from './setup-links';

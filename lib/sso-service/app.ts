@@ -20,6 +20,7 @@ import { registerSsoCallbackRoute } from './routes/sso-callback';
 import { registerSsoConfigRoutes } from './routes/sso-config';
 import { registerSsoConnectionRoutes } from './routes/sso-connections';
 import { registerSsoLoginRoute } from './routes/sso-login';
+import { registerSsoSetupLinkRoutes } from './routes/sso-setup-links';
 import { asStoreError } from './storage/errors';
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
@@ -178,6 +179,7 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
   registerMeRoute(app, ctx);
   registerSsoConfigRoutes(app, ctx);
   registerSsoConnectionRoutes(app, ctx);
+  registerSsoSetupLinkRoutes(app, ctx);
   registerSsoLoginRoute(app, ctx, perMinute(limits.enabled, limits.loginPerMin, loginRateKey));
   registerSsoCallbackRoute(app, ctx, perMinute(limits.enabled, limits.callbackPerMin, callbackRateKey(ctx.states)));
   return app;

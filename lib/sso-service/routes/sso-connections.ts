@@ -2,6 +2,7 @@
  * The connections API: `GET|POST /v1/sso/connections`, `GET|PATCH|DELETE /v1/sso/connections/:id`.
  * OIDC connections for now; the client secret is write-only; another org's connection id is a 404, the same as
  * an id that never existed. The org's first connection becomes its default (the one the legacy endpoints use).
+ * Callers: the org's API key or one of its setup links (CONNECTION_ACTORS).
  */
 import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
@@ -15,7 +16,7 @@ import {
 import type { ServiceContext } from '../context';
 import { randomId } from '../crypto/random-id';
 import { ApiError, badRequest, notFound } from '../http/api-error';
-import { authenticate } from '../http/auth';
+import { authenticateActor, CONNECTION_ACTORS } from '../http/auth';
 import { describeIssues } from '../http/describe-issues';
 import type { SsoConnection } from '../storage/types';
 import { oidcSettingsRules } from './oidc-settings-rules';
@@ -100,26 +101,26 @@ export function registerSsoConnectionRoutes(app: FastifyInstance, ctx: ServiceCo
   }
 
   app.get('/v1/sso/connections', async (request) => {
-    const dev = await authenticate(ctx.store, request);
-    const body: SsoConnectionList = { connections: (await ctx.store.listConnections(dev.id)).map(toWireConnection) };
+    const dev = await authenticateActor(ctx, request, CONNECTION_ACTORS);
+    const body: SsoConnectionList = { connections: (await ctx.store.listConnections(dev.developerId)).map(toWireConnection) };
     return body;
   });
 
   app.post('/v1/sso/connections', async (request, reply) => {
-    const dev = await authenticate(ctx.store, request);
+    const dev = await authenticateActor(ctx, request, CONNECTION_ACTORS);
     const input = parseBody(ssoConnectionCreateSchema, request.body);
     await checkOidc(input);
     const now = new Date(ctx.now()).toISOString();
     const created = await ctx.store.createConnection({
       id: randomId('sso'),
-      developerId: dev.id,
+      developerId: dev.developerId,
       name: input.name,
       protocol: input.protocol,
       status: input.status ?? 'active',
       oidc: {
         issuerUrl: input.issuerUrl,
         clientId: input.clientId,
-        clientSecretSealed: ctx.secretBox.seal(input.clientSecret, dev.id),
+        clientSecretSealed: ctx.secretBox.seal(input.clientSecret, dev.developerId),
         redirectUri: input.redirectUri,
       },
       domains: input.domains ?? [],
@@ -136,17 +137,17 @@ export function registerSsoConnectionRoutes(app: FastifyInstance, ctx: ServiceCo
   });
 
   app.get<{ Params: { id: string } }>('/v1/sso/connections/:id', async (request) => {
-    const dev = await authenticate(ctx.store, request);
-    return toWireConnection(await findOwn(dev.id, request.params.id));
+    const dev = await authenticateActor(ctx, request, CONNECTION_ACTORS);
+    return toWireConnection(await findOwn(dev.developerId, request.params.id));
   });
 
   app.patch<{ Params: { id: string } }>('/v1/sso/connections/:id', async (request) => {
-    const dev = await authenticate(ctx.store, request);
+    const dev = await authenticateActor(ctx, request, CONNECTION_ACTORS);
     const patch = parseBody(ssoConnectionPatchSchema, request.body);
     if (Object.values(patch).every((v) => v === undefined)) throw badRequest(MESSAGES.connectionPatchEmpty);
     await checkOidc(patch);
     for (let attempt = 0; attempt < PATCH_ATTEMPTS; attempt++) {
-      const current = await findOwn(dev.id, request.params.id);
+      const current = await findOwn(dev.developerId, request.params.id);
       const next = applyPatch(ctx, current, patch, nextStamp(ctx.now(), current.updatedAt));
       const saved = await ctx.store.replaceConnection(next, current.updatedAt);
       if (saved) return toWireConnection(saved);
@@ -155,8 +156,8 @@ export function registerSsoConnectionRoutes(app: FastifyInstance, ctx: ServiceCo
   });
 
   app.delete<{ Params: { id: string } }>('/v1/sso/connections/:id', async (request, reply) => {
-    const dev = await authenticate(ctx.store, request);
-    const removed = request.params.id.length <= ID_MAX ? await ctx.store.deleteConnection(dev.id, request.params.id) : undefined;
+    const dev = await authenticateActor(ctx, request, CONNECTION_ACTORS);
+    const removed = request.params.id.length <= ID_MAX ? await ctx.store.deleteConnection(dev.developerId, request.params.id) : undefined;
     if (!removed) throw notFound(MESSAGES.connectionNotFound);
     ctx.issuerChecks.invalidate(removed.oidc.issuerUrl);
     return reply.code(204).send();

@@ -13,6 +13,7 @@ import pg from 'pg';
 import { z } from 'zod';
 import type { PostgresConfig } from '../../config';
 import { bytes, CONNECTION_COLUMNS, CONNECTION_UPDATE_COLUMNS, connectionParams, replaceParams, DEFAULT_OIDC_UPSERT_TAIL, defaultOidcParams, DEVELOPER_COLUMNS, toConnection, toDeveloper, toKeyConnection, toSavedConnection, toStateFailure } from '../rows';
+import { insertSetupLinkSql, insertSetupLinkUseSql, revokeSetupLinkSql, setupLinkByTokenSql, setupLinkParams, setupLinksOfOrgSql, setupLinkUseParams, setupLinkUsesOfOrgSql, toSetupLink, toSetupLinkUse, toSetupLinkWithOrg, withUses } from '../rows';
 import type { ServiceStore, SharedRateLimiter } from '../types';
 import { isPgUniqueViolation, mapPgError } from './errors';
 import { migratePg } from './migrations';
@@ -52,6 +53,12 @@ const SQL = {
         count    = CASE WHEN r.reset_at > $2::bigint THEN r.count + 1 ELSE 1 END,
         reset_at = CASE WHEN r.reset_at > $2::bigint THEN r.reset_at ELSE $2::bigint + $3::bigint END
       RETURNING count, reset_at`,
+  createSetupLink: insertSetupLinkSql(['$1', '$2', '$3', '$4', '$5', '$6', '$7']),
+  setupLinkByToken: setupLinkByTokenSql('$1'),
+  setupLinks: setupLinksOfOrgSql('$1'),
+  setupLinkUses: setupLinkUsesOfOrgSql('$1', '$2'),
+  revokeSetupLink: revokeSetupLinkSql('$1', '$2', '$3'),
+  recordSetupLinkUse: insertSetupLinkUseSql(['$1', '$2', '$3', '$4', '$5']),
 } as const;
 
 type StatementName = keyof typeof SQL;
@@ -161,6 +168,24 @@ export function createPostgresStore(pool: pg.Pool): ServiceStore {
     },
     async deleteConnection(developerId, connectionId) {
       return optional(await run('deleteConnection', [connectionId, developerId]));
+    },
+    async createSetupLink(link) {
+      return toSetupLink((await run('createSetupLink', setupLinkParams(link))).rows[0]);
+    },
+    async findSetupLinkByToken(tokenHash) {
+      const { rows } = await run('setupLinkByToken', [bytes(tokenHash)]);
+      return rows[0] === undefined ? undefined : toSetupLinkWithOrg(rows[0]);
+    },
+    async listSetupLinks(developerId, usesPerLink) {
+      const [links, uses] = await Promise.all([run('setupLinks', [developerId]), run('setupLinkUses', [developerId, usesPerLink])]);
+      return withUses(links.rows.map(toSetupLink), uses.rows.map(toSetupLinkUse));
+    },
+    async revokeSetupLink(developerId, linkId, revokedAt) {
+      const { rows } = await run('revokeSetupLink', [revokedAt, linkId, developerId]);
+      return rows[0] === undefined ? undefined : toSetupLink(rows[0]);
+    },
+    async recordSetupLinkUse(use) {
+      await run('recordSetupLinkUse', setupLinkUseParams(use));
     },
     async claimState(stateId, developerId, expiresAtMs) {
       return (await run('claimState', [stateId, developerId, expiresAtMs])).rowCount === 1;
