@@ -2,3 +2,4 @@ export * from './wire';
 export * from './url-rules';
 export * from './sessions';
 export * from './domains';
+export * from './setup-links';

@@ -14,6 +14,8 @@ export const ERROR_CODES = [
   'SSO_ERROR',
   'RATE_LIMITED',
   'INTERNAL_ERROR',
+  /** A valid credential that this endpoint does not accept (a setup-link token outside its routes). */
+  'FORBIDDEN',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -51,6 +51,18 @@ import {
   type SsoDomainVerifyResult,
   type SsoPublicConnection,
 } from '@/lib/contract';
+import {
+  setupLinkCreatedSchema,
+  setupLinkCreateSchema,
+  setupLinkListSchema,
+  setupLinkRedeemSchema,
+  setupLinkSessionSchema,
+  type SetupLink,
+  type SetupLinkCreate,
+  type SetupLinkCreated,
+  type SetupLinkRedeem,
+  type SetupLinkSession,
+} from '@/lib/contract';
 import { readCapped } from '@/lib/net/read-capped';
 import { CLIENT_ERROR_CODES, GrantexError, genericMessage, kindForStatus } from './errors';
 import { fieldErrorsFromIssues, parseFieldErrors } from './field-errors';
@@ -514,6 +526,41 @@ export class GrantexClient {
   async listPublicConnections(org: string): Promise<SsoPublicConnection[]> {
     const res = await this.send({ method: 'GET', path: 'sso/connections', query: { org }, authenticated: false, retryable: true });
     return this.parse(res, ssoPublicConnectionListSchema).connections;
+  }
+
+  // ---------------------------------------------------------------- setup links (issue 10)
+  // The org's API key creates, lists and revokes links. A client constructed with a setup-link token as its
+  // `apiKey` works on the connection (and domain) routes and on the two `session` methods; the service refuses
+  // it everywhere else.
+
+  /** Never retried: a repeat after a lost answer would create a second link (and the token is shown once). */
+  async createSetupLink(input: SetupLinkCreate = {}): Promise<SetupLinkCreated> {
+    const body = parseInput(setupLinkCreateSchema, input);
+    const res = await this.send({ method: 'POST', path: 'v1/sso/setup-links', body, authenticated: true, retryable: false });
+    return this.parse(res, setupLinkCreatedSchema);
+  }
+
+  async listSetupLinks(): Promise<SetupLink[]> {
+    const res = await this.send({ method: 'GET', path: 'v1/sso/setup-links', authenticated: true, retryable: true });
+    return this.parse(res, setupLinkListSchema).setupLinks;
+  }
+
+  /** Revoking twice keeps the first revocation, so it is safe to retry. */
+  async revokeSetupLink(id: string): Promise<void> {
+    await this.send({ method: 'DELETE', path: `v1/sso/setup-links/${encodeURIComponent(id)}`, authenticated: true, retryable: true });
+  }
+
+  /** With the setup token as the client's key: records who is using the link. Not retried (one use, one record). */
+  async redeemSetupLink(input: SetupLinkRedeem): Promise<SetupLinkSession> {
+    const body = parseInput(setupLinkRedeemSchema, input);
+    const res = await this.send({ method: 'POST', path: 'v1/sso/setup-links/session', body, authenticated: true, retryable: false });
+    return this.parse(res, setupLinkSessionSchema);
+  }
+
+  /** With the setup token as the client's key: the link, if it is still usable (nothing recorded). */
+  async getSetupSession(): Promise<SetupLinkSession> {
+    const res = await this.send({ method: 'GET', path: 'v1/sso/setup-links/session', authenticated: true, retryable: true });
+    return this.parse(res, setupLinkSessionSchema);
   }
 }
 

@@ -22,6 +22,7 @@ import { registerSsoConnectionRoutes } from './routes/sso-connections';
 import { registerSsoDomainRoutes } from './routes/sso-domains';
 import { registerSsoLoginRoute } from './routes/sso-login';
 import { registerSsoSessionRoutes } from './routes/sso-sessions';
+import { registerSsoSetupLinkRoutes } from './routes/sso-setup-links';
 import { asStoreError } from './storage/errors';
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
@@ -181,6 +182,7 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
   registerSsoConfigRoutes(app, ctx);
   registerSsoConnectionRoutes(app, ctx);
   registerSsoDomainRoutes(app, ctx);
+  registerSsoSetupLinkRoutes(app, ctx);
   registerSsoLoginRoute(app, ctx, perMinute(limits.enabled, limits.loginPerMin, loginRateKey));
   registerSsoCallbackRoute(app, ctx, perMinute(limits.enabled, limits.callbackPerMin, callbackRateKey(ctx.states)));
   registerSsoSessionRoutes(app, ctx);

@@ -7,21 +7,12 @@ import { loadServiceConfig, ServiceConfigError, startSsoService } from '@/lib/ss
 import { createSecretBox, SecretBoxError } from '@/lib/sso-service/crypto/secret-box';
 import { PG_MIGRATIONS } from '@/lib/sso-service/storage/postgres/migrations';
 import { MIGRATIONS } from '@/lib/sso-service/storage/sqlite/migrations';
-import { dumpPostgresDatabase, postgresMigrationVersions } from '@/tests/support/postgres-inspect';
+import { databaseBytes } from '@/tests/support/database-bytes';
+import { postgresMigrationVersions } from '@/tests/support/postgres-inspect';
 import { onPostgres } from '@/tests/support/test-database';
-import { authed, json, saveConfig, signup, startTestService, VALID_CONFIG, type TestService } from './service-harness';
+import { authed, json, saveConfig, signup, startTestService, VALID_CONFIG } from './service-harness';
 
 const tempDir = () => mkdtempSync(path.join(tmpdir(), 'gx-storage-'));
-
-/** Everything the database holds: SQLite's bytes on disk (main file plus WAL), or a pg_dump of the PostgreSQL database. */
-async function databaseBytes(svc: TestService): Promise<Buffer> {
-  if (svc.postgresUrl) return Buffer.from(await dumpPostgresDatabase(svc.postgresUrl));
-  return Buffer.concat(
-    readdirSync(svc.dataDir)
-      .filter((f) => f.startsWith('grantex.db'))
-      .map((f) => readFileSync(path.join(svc.dataDir, f))),
-  );
-}
 
 describe('storage', () => {
   it('keeps developers, keys and configs across a restart, with generated dev keys reused', async () => {

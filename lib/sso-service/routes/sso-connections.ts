@@ -2,6 +2,7 @@
  * The connections API: `GET|POST /v1/sso/connections`, `GET|PATCH|DELETE /v1/sso/connections/:id`.
  * OIDC connections for now; the client secret is write-only; another org's connection id is a 404, the same as
  * an id that never existed. The org's first connection becomes its default (the one the legacy endpoints use).
+ * Callers: the org's API key or one of its setup links (CONNECTION_ACTORS).
  */
 import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
@@ -15,7 +16,7 @@ import {
 import type { ServiceContext } from '../context';
 import { randomId } from '../crypto/random-id';
 import { ApiError, badRequest, notFound } from '../http/api-error';
-import { authenticate } from '../http/auth';
+import { authenticateActor, CONNECTION_ACTORS } from '../http/auth';
 import { describeIssues } from '../http/describe-issues';
 import type { SsoConnection } from '../storage/types';
 import { oidcSettingsRules } from './oidc-settings-rules';
@@ -113,28 +114,28 @@ export function registerSsoConnectionRoutes(app: FastifyInstance, ctx: ServiceCo
   }
 
   app.get('/v1/sso/connections', async (request) => {
-    const dev = await authenticate(ctx.store, request);
-    const [connections, lastSignIns] = await Promise.all([ctx.store.listConnections(dev.id), ctx.store.lastSignIns(dev.id)]);
+    const dev = await authenticateActor(ctx, request, CONNECTION_ACTORS);
+    const [connections, lastSignIns] = await Promise.all([ctx.store.listConnections(dev.developerId), ctx.store.lastSignIns(dev.developerId)]);
     const body: SsoConnectionList = { connections: connections.map((c) => toWireConnection(c, lastSignIns)) };
     return body;
   });
 
   app.post('/v1/sso/connections', async (request, reply) => {
-    const dev = await authenticate(ctx.store, request);
+    const dev = await authenticateActor(ctx, request, CONNECTION_ACTORS);
     const input = parseBody(ssoConnectionCreateSchema, request.body);
     await checkOidc(input);
-    await checkDomainsFree(dev.id, input.domains, null);
+    await checkDomainsFree(dev.developerId, input.domains, null);
     const now = new Date(ctx.now()).toISOString();
     const created = await ctx.store.createConnection({
       id: randomId('sso'),
-      developerId: dev.id,
+      developerId: dev.developerId,
       name: input.name,
       protocol: input.protocol,
       status: input.status ?? 'active',
       oidc: {
         issuerUrl: input.issuerUrl,
         clientId: input.clientId,
-        clientSecretSealed: ctx.secretBox.seal(input.clientSecret, dev.id),
+        clientSecretSealed: ctx.secretBox.seal(input.clientSecret, dev.developerId),
         redirectUri: input.redirectUri,
       },
       domains: input.domains ?? [],
@@ -151,29 +152,29 @@ export function registerSsoConnectionRoutes(app: FastifyInstance, ctx: ServiceCo
   });
 
   app.get<{ Params: { id: string } }>('/v1/sso/connections/:id', async (request) => {
-    const dev = await authenticate(ctx.store, request);
-    const [connection, lastSignIns] = await Promise.all([findOwn(dev.id, request.params.id), ctx.store.lastSignIns(dev.id)]);
+    const dev = await authenticateActor(ctx, request, CONNECTION_ACTORS);
+    const [connection, lastSignIns] = await Promise.all([findOwn(dev.developerId, request.params.id), ctx.store.lastSignIns(dev.developerId)]);
     return toWireConnection(connection, lastSignIns);
   });
 
   app.patch<{ Params: { id: string } }>('/v1/sso/connections/:id', async (request) => {
-    const dev = await authenticate(ctx.store, request);
+    const dev = await authenticateActor(ctx, request, CONNECTION_ACTORS);
     const patch = parseBody(ssoConnectionPatchSchema, request.body);
     if (Object.values(patch).every((v) => v === undefined)) throw badRequest(MESSAGES.connectionPatchEmpty);
     await checkOidc(patch);
-    await checkDomainsFree(dev.id, patch.domains, request.params.id);
+    await checkDomainsFree(dev.developerId, patch.domains, request.params.id);
     for (let attempt = 0; attempt < PATCH_ATTEMPTS; attempt++) {
-      const current = await findOwn(dev.id, request.params.id);
+      const current = await findOwn(dev.developerId, request.params.id);
       const next = applyPatch(ctx, current, patch, nextStamp(ctx.now(), current.updatedAt));
       const saved = await ctx.store.replaceConnection(next, current.updatedAt);
-      if (saved) return toWireConnection(saved, await ctx.store.lastSignIns(dev.id));
+      if (saved) return toWireConnection(saved, await ctx.store.lastSignIns(dev.developerId));
     }
     throw new ApiError(409, 'CONFLICT', 'The connection is being changed by another request; try again');
   });
 
   app.delete<{ Params: { id: string } }>('/v1/sso/connections/:id', async (request, reply) => {
-    const dev = await authenticate(ctx.store, request);
-    const removed = request.params.id.length <= ID_MAX ? await ctx.store.deleteConnection(dev.id, request.params.id) : undefined;
+    const dev = await authenticateActor(ctx, request, CONNECTION_ACTORS);
+    const removed = request.params.id.length <= ID_MAX ? await ctx.store.deleteConnection(dev.developerId, request.params.id) : undefined;
     if (!removed) throw notFound(MESSAGES.connectionNotFound);
     ctx.issuerChecks.invalidate(removed.oidc.issuerUrl);
     return reply.code(204).send();

@@ -25,9 +25,9 @@ import {
 import type { ServiceContext } from '../context';
 import { createTxtResolver, type TxtLookup } from '../dns-txt';
 import { ApiError, badRequest, notFound } from '../http/api-error';
-import { authenticate } from '../http/auth';
+import { authenticateActor, CONNECTION_ACTORS } from '../http/auth';
 import { describeIssues } from '../http/describe-issues';
-import type { Developer, SsoDomainRecord } from '../storage/types';
+import type { SsoDomainRecord } from '../storage/types';
 
 /** 24 random bytes (32 base64url characters): unguessable, so no one can publish it before being given it. */
 const TOKEN_BYTES = 24;
@@ -77,8 +77,8 @@ function domainParam(value: string): string {
 
 export function registerSsoDomainRoutes(app: FastifyInstance, ctx: ServiceContext) {
   const dns = createTxtResolver({ servers: ctx.config.dnsServers, timeoutMs: ctx.config.dnsTimeoutMs ?? DEFAULT_DNS_TIMEOUT_MS });
-  /** The one place these routes authenticate (a setup-link token will be accepted here too). */
-  const actor = (request: FastifyRequest): Promise<Developer> => authenticate(ctx.store, request);
+  /** The one place these routes authenticate: the org's API key or one of its setup links. */
+  const actor = async (request: FastifyRequest): Promise<{ id: string }> => ({ id: (await authenticateActor(ctx, request, CONNECTION_ACTORS)).developerId });
   const nowIso = () => new Date(ctx.now()).toISOString();
 
   async function findOwn(developerId: string, domain: string): Promise<SsoDomainRecord> {

@@ -19,7 +19,7 @@ import {
 } from '@/lib/contract';
 import type { ServiceContext } from '../context';
 import { badRequest, notFound } from '../http/api-error';
-import { authenticate } from '../http/auth';
+import { authenticate, authenticateActor, CONNECTION_ACTORS } from '../http/auth';
 import { describeIssues } from '../http/describe-issues';
 import type { SsoConnection, SsoSession } from '../storage/types';
 
@@ -73,17 +73,17 @@ export function registerSsoSessionRoutes(app: FastifyInstance, ctx: ServiceConte
   });
 
   app.post<{ Params: { id: string } }>('/v1/sso/connections/:id/test', async (request, reply) => {
-    const dev = await authenticate(ctx.store, request);
-    const connection = await ownConnection(dev.id, request.params.id);
+    const dev = await authenticateActor(ctx, request, CONNECTION_ACTORS);
+    const connection = await ownConnection(dev.developerId, request.params.id);
     const result = await ctx.protocols[connection.protocol].testSettings(connection);
     return reply.code(result.success ? 200 : 422).send(result);
   });
 
   app.post<{ Params: { id: string } }>('/v1/sso/connections/:id/test-sign-in', async (request) => {
-    const dev = await authenticate(ctx.store, request);
+    const dev = await authenticateActor(ctx, request, CONNECTION_ACTORS);
     const parsed = ssoTestSignInRequestSchema.safeParse(request.body ?? {});
     if (!parsed.success) throw badRequest(describeIssues(parsed.error.issues));
-    const connection = await ownConnection(dev.id, request.params.id);
+    const connection = await ownConnection(dev.developerId, request.params.id);
     const redirectUri = parsed.data.redirect_uri;
     if (redirectUri !== undefined && redirectUri !== '' && redirectUri !== connection.oidc.redirectUri) {
       throw badRequest(SESSION_MESSAGES.redirectUriMismatch);

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { modeSchema } from '@/lib/contract';
-import { DEFAULT_CONNECTION_NAME, LEGACY_PROVISIONING, type DefaultOidcConnectionWrite, type Developer, type NewConnection, type MemberSignIn, type SsoConnection, type SsoSession, type StateFailure, type SsoDomainRecord } from './types';
+import { DEFAULT_CONNECTION_NAME, LEGACY_PROVISIONING, type DefaultOidcConnectionWrite, type Developer, type NewConnection, type MemberSignIn, type SsoConnection, type SsoSession, type StateFailure, type SsoDomainRecord, type NewSetupLink, type SetupLink, type SetupLinkUse, type SetupLinkWithOrg } from './types';
 
 const developerRow = z.object({
   id: z.string(),
@@ -239,3 +239,89 @@ export function toDomain(row: unknown): SsoDomainRecord {
 }
 
 export const domainParams = (d: SsoDomainRecord): unknown[] => [d.developerId, d.domain, d.token, d.createdAt, d.verifiedAt, d.lastCheckedAt];
+
+// ---------------------------------------------------------------- setup links
+
+const setupLinkRow = z.object({
+  id: z.string(),
+  developer_id: z.string(),
+  label: z.string().nullable(),
+  created_by: z.string(),
+  created_at: z.string(),
+  expires_at: z.string(),
+  revoked_at: z.string().nullable(),
+});
+const setupLinkOrgRow = setupLinkRow.extend({ organization_name: z.string() });
+const setupLinkUseRow = z.object({
+  link_id: z.string(),
+  used_at: z.string(),
+  name: z.string(),
+  email: z.string(),
+  user_agent: z.string().nullable(),
+});
+
+export const SETUP_LINK_COLUMNS = 'id, developer_id, label, created_by, created_at, expires_at, revoked_at';
+/** The link by token hash joined to its org's name; `$` is the backend's placeholder (`?` or `$1`). */
+export const setupLinkByTokenSql = ($: string) => `SELECT ${SETUP_LINK_COLUMNS.split(', ')
+  .map((c) => `l.${c}`)
+  .join(', ')}, d.name AS organization_name
+    FROM setup_links l JOIN developers d ON d.id = l.developer_id WHERE l.token_hash = ${$}`;
+/** The org's uses, the newest `limit` of each link, newest first (placeholders: developer_id, then the limit). */
+export const setupLinkUsesOfOrgSql = (org: string, limit: string) => `SELECT link_id, used_at, name, email, user_agent FROM (
+      SELECT u.link_id, u.used_at, u.name, u.email, u.user_agent,
+             ROW_NUMBER() OVER (PARTITION BY u.link_id ORDER BY u.used_at DESC, u.id DESC) AS n
+        FROM setup_link_uses u WHERE u.developer_id = ${org}
+    ) t WHERE n <= ${limit} ORDER BY used_at DESC`;
+/** The org's links, newest first. */
+export const setupLinksOfOrgSql = ($: string) =>
+  `SELECT ${SETUP_LINK_COLUMNS} FROM setup_links WHERE developer_id = ${$} ORDER BY created_at DESC, id`;
+/** Revokes once: a second revocation keeps the first time. Placeholders: revoked_at, id, developer_id. */
+export const revokeSetupLinkSql = (at: string, id: string, org: string) =>
+  `UPDATE setup_links SET revoked_at = COALESCE(revoked_at, ${at}) WHERE id = ${id} AND developer_id = ${org}
+    RETURNING ${SETUP_LINK_COLUMNS}`;
+/** A use, its org copied from the link (placeholders: used_at, name, email, user_agent, link id). */
+export const insertSetupLinkUseSql = (p: string[]) =>
+  `INSERT INTO setup_link_uses (link_id, developer_id, used_at, name, email, user_agent)
+     SELECT id, developer_id, ${p[0]}, ${p[1]}, ${p[2]}, ${p[3]} FROM setup_links WHERE id = ${p[4]}`;
+export const insertSetupLinkSql = (p: string[]) =>
+  `INSERT INTO setup_links (id, developer_id, token_hash, label, created_by, created_at, expires_at)
+     VALUES (${p.join(', ')}) RETURNING ${SETUP_LINK_COLUMNS}`;
+
+export function toSetupLink(row: unknown): SetupLink {
+  const r = setupLinkRow.parse(row);
+  return {
+    id: r.id,
+    developerId: r.developer_id,
+    label: r.label,
+    createdBy: r.created_by,
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+    revokedAt: r.revoked_at,
+  };
+}
+
+export function toSetupLinkWithOrg(row: unknown): SetupLinkWithOrg {
+  return { ...toSetupLink(row), organizationName: setupLinkOrgRow.parse(row).organization_name };
+}
+
+export function toSetupLinkUse(row: unknown): SetupLinkUse {
+  const r = setupLinkUseRow.parse(row);
+  return { linkId: r.link_id, usedAt: r.used_at, name: r.name, email: r.email, userAgent: r.user_agent };
+}
+
+/** Links with their uses attached, in the links' order. */
+export function withUses(links: SetupLink[], uses: SetupLinkUse[]): { link: SetupLink; uses: SetupLinkUse[] }[] {
+  const byLink = new Map<string, SetupLinkUse[]>();
+  for (const use of uses) byLink.set(use.linkId, [...(byLink.get(use.linkId) ?? []), use]);
+  return links.map((link) => ({ link, uses: byLink.get(link.id) ?? [] }));
+}
+
+/** INSERT parameters in the order id, developer_id, token_hash, label, created_by, created_at, expires_at. */
+export function setupLinkParams(l: NewSetupLink): unknown[] {
+  return [l.id, l.developerId, bytes(l.tokenHash), l.label, l.createdBy, l.createdAt, l.expiresAt];
+}
+
+/** insertSetupLinkUseSql's parameters. */
+export function setupLinkUseParams(u: SetupLinkUse): unknown[] {
+  return [u.usedAt, u.name, u.email, u.userAgent, u.linkId];
+}

@@ -134,6 +134,43 @@ export interface SsoDomainRecord {
 /** markDomainVerified's answer: `taken` when another org has verified this domain. */
 export type DomainVerifyWrite = { kind: 'verified'; domain: SsoDomainRecord } | { kind: 'taken' } | { kind: 'missing' };
 
+// ---------------------------------------------------------------- setup links
+
+/** sha256 of a setup-link token, base64url (the same hash as API keys). The token itself is never stored. */
+export type SetupTokenHash = string;
+
+/** A setup link: lets its holder configure this org's connections and domains until it expires or is revoked. */
+export interface SetupLink {
+  /** `sul_…` */
+  id: string;
+  developerId: string;
+  label: string | null;
+  /** Who made it: `api_key:` and the first characters of that key's hash (never the key). */
+  createdBy: string;
+  /** ISO-8601, UTC. */
+  createdAt: string;
+  expiresAt: string;
+  revokedAt: string | null;
+}
+
+export interface NewSetupLink extends SetupLink {
+  tokenHash: SetupTokenHash;
+}
+
+/** One redemption of a setup link: what the IT admin said about themselves, and when. */
+export interface SetupLinkUse {
+  linkId: string;
+  usedAt: string;
+  name: string;
+  email: string;
+  userAgent: string | null;
+}
+
+/** A link found by its token, with its org's name (for the IT admin's landing page). */
+export interface SetupLinkWithOrg extends SetupLink {
+  organizationName: string;
+}
+
 export interface ServiceStore {
   /** Which implementation this is: for logs and health, never for branching in routes. */
   readonly backend: 'sqlite' | 'postgres';
@@ -167,6 +204,16 @@ export interface ServiceStore {
   replaceConnection(next: SsoConnection, expectedUpdatedAt: string): Promise<SsoConnection | undefined>;
   /** The removed connection, or undefined when the org has none with that id. */
   deleteConnection(developerId: string, connectionId: string): Promise<SsoConnection | undefined>;
+
+  /** Inserts a setup link (its token only as a hash). */
+  createSetupLink(link: NewSetupLink): Promise<SetupLink>;
+  /** The link whose token hashes to `tokenHash` (any status: the caller checks expiry and revocation), one indexed read. */
+  findSetupLinkByToken(tokenHash: SetupTokenHash): Promise<SetupLinkWithOrg | undefined>;
+  /** The org's links, newest first, each with up to `usesPerLink` uses, newest first. */
+  listSetupLinks(developerId: string, usesPerLink: number): Promise<{ link: SetupLink; uses: SetupLinkUse[] }[]>;
+  /** Marks the org's link revoked (the first revocation time stays); undefined when the org has no such link. */
+  revokeSetupLink(developerId: string, linkId: string, revokedAt: string): Promise<SetupLink | undefined>;
+  recordSetupLinkUse(use: SetupLinkUse): Promise<void>;
 
   /** Claims a login state id for good; false when it was claimed before (a replay), by any process. */
   claimState(stateId: string, developerId: string, expiresAtMs: number): Promise<boolean>;

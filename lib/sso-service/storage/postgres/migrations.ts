@@ -155,6 +155,34 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE UNIQUE INDEX sso_domains_verified ON sso_domains(domain) WHERE verified_at IS NOT NULL;
     `,
   },
+  {
+    version: 5,
+    name: 'setup links and their uses',
+    sql: `
+      CREATE TABLE setup_links (
+        id            text PRIMARY KEY,
+        developer_id  text NOT NULL REFERENCES developers(id) ON DELETE CASCADE,
+        token_hash    bytea NOT NULL UNIQUE,       -- sha256 of the token; the token itself is never stored
+        label         text,
+        created_by    text NOT NULL,
+        created_at    text NOT NULL,
+        expires_at    text NOT NULL,
+        revoked_at    text
+      );
+      CREATE INDEX setup_links_developer ON setup_links(developer_id, created_at);
+
+      CREATE TABLE setup_link_uses (
+        id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        link_id       text NOT NULL REFERENCES setup_links(id) ON DELETE CASCADE,
+        developer_id  text NOT NULL,
+        used_at       text NOT NULL,
+        name          text NOT NULL,
+        email         text NOT NULL,
+        user_agent    text
+      );
+      CREATE INDEX setup_link_uses_developer ON setup_link_uses(developer_id, link_id, used_at);
+    `,
+  },
 ];
 
 /** Any fixed 64-bit number; it names "grantex schema migrations" among the database's advisory locks. */

@@ -12,7 +12,7 @@
 import pg from 'pg';
 import { z } from 'zod';
 import type { PostgresConfig } from '../../config';
-import { bytes, CONNECTION_COLUMNS, principalParams, SESSION_COLUMNS, sessionParams, toLastSignIns, toSession, CONNECTION_UPDATE_COLUMNS, connectionParams, replaceParams, DEFAULT_OIDC_UPSERT_TAIL, defaultOidcParams, DEVELOPER_COLUMNS, toConnection, toDeveloper, toKeyConnection, toSavedConnection, toStateFailure, DOMAIN_COLUMNS, domainParams, toDomain } from '../rows';
+import { bytes, CONNECTION_COLUMNS, principalParams, SESSION_COLUMNS, sessionParams, toLastSignIns, toSession, CONNECTION_UPDATE_COLUMNS, connectionParams, replaceParams, DEFAULT_OIDC_UPSERT_TAIL, defaultOidcParams, DEVELOPER_COLUMNS, toConnection, toDeveloper, toKeyConnection, toSavedConnection, toStateFailure, DOMAIN_COLUMNS, domainParams, toDomain, insertSetupLinkSql, insertSetupLinkUseSql, revokeSetupLinkSql, setupLinkByTokenSql, setupLinkParams, setupLinksOfOrgSql, setupLinkUseParams, setupLinkUsesOfOrgSql, toSetupLink, toSetupLinkUse, toSetupLinkWithOrg, withUses } from '../rows';
 import type { ServiceStore, SharedRateLimiter } from '../types';
 import { isPgUniqueViolation, mapPgError } from './errors';
 import { migratePg } from './migrations';
@@ -98,6 +98,12 @@ const SQL = {
   orgDomainConnections: `SELECT ${CONNECTION_COLUMNS} FROM sso_connections c
       WHERE c.developer_id = $1 AND c.status = 'active' AND c.domains @> jsonb_build_array($2::text)
       ORDER BY c.created_at, c.id LIMIT $3`,
+  createSetupLink: insertSetupLinkSql(['$1', '$2', '$3', '$4', '$5', '$6', '$7']),
+  setupLinkByToken: setupLinkByTokenSql('$1'),
+  setupLinks: setupLinksOfOrgSql('$1'),
+  setupLinkUses: setupLinkUsesOfOrgSql('$1', '$2'),
+  revokeSetupLink: revokeSetupLinkSql('$1', '$2', '$3'),
+  recordSetupLinkUse: insertSetupLinkUseSql(['$1', '$2', '$3', '$4', '$5']),
 } as const;
 
 type StatementName = keyof typeof SQL;
@@ -207,6 +213,24 @@ export function createPostgresStore(pool: pg.Pool): ServiceStore {
     },
     async deleteConnection(developerId, connectionId) {
       return optional(await run('deleteConnection', [connectionId, developerId]));
+    },
+    async createSetupLink(link) {
+      return toSetupLink((await run('createSetupLink', setupLinkParams(link))).rows[0]);
+    },
+    async findSetupLinkByToken(tokenHash) {
+      const { rows } = await run('setupLinkByToken', [bytes(tokenHash)]);
+      return rows[0] === undefined ? undefined : toSetupLinkWithOrg(rows[0]);
+    },
+    async listSetupLinks(developerId, usesPerLink) {
+      const [links, uses] = await Promise.all([run('setupLinks', [developerId]), run('setupLinkUses', [developerId, usesPerLink])]);
+      return withUses(links.rows.map(toSetupLink), uses.rows.map(toSetupLinkUse));
+    },
+    async revokeSetupLink(developerId, linkId, revokedAt) {
+      const { rows } = await run('revokeSetupLink', [revokedAt, linkId, developerId]);
+      return rows[0] === undefined ? undefined : toSetupLink(rows[0]);
+    },
+    async recordSetupLinkUse(use) {
+      await run('recordSetupLinkUse', setupLinkUseParams(use));
     },
     async claimState(stateId, developerId, expiresAtMs) {
       return (await run('claimState', [stateId, developerId, expiresAtMs])).rowCount === 1;

@@ -149,6 +149,34 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX sso_domains_verified ON sso_domains(domain) WHERE verified_at IS NOT NULL;
     `,
   },
+  {
+    version: 5,
+    name: 'setup links and their uses',
+    sql: `
+      CREATE TABLE setup_links (
+        id            TEXT PRIMARY KEY,
+        developer_id  TEXT NOT NULL REFERENCES developers(id) ON DELETE CASCADE,
+        token_hash    BLOB NOT NULL UNIQUE,        -- sha256 of the token; the token itself is never stored
+        label         TEXT,
+        created_by    TEXT NOT NULL,
+        created_at    TEXT NOT NULL,
+        expires_at    TEXT NOT NULL,
+        revoked_at    TEXT
+      ) STRICT;
+      CREATE INDEX setup_links_developer ON setup_links(developer_id, created_at);
+
+      CREATE TABLE setup_link_uses (
+        id            INTEGER PRIMARY KEY,
+        link_id       TEXT NOT NULL REFERENCES setup_links(id) ON DELETE CASCADE,
+        developer_id  TEXT NOT NULL,
+        used_at       TEXT NOT NULL,
+        name          TEXT NOT NULL,
+        email         TEXT NOT NULL,
+        user_agent    TEXT
+      ) STRICT;
+      CREATE INDEX setup_link_uses_developer ON setup_link_uses(developer_id, link_id, used_at);
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number {

@@ -6,7 +6,7 @@
  * Rows are turned into domain records here (and parsed with zod, so a schema drift fails loudly).
  */
 import type Database from 'better-sqlite3';
-import { bytes, CONNECTION_COLUMNS, SESSION_COLUMNS, sessionParams, toLastSignIns, toSession, CONNECTION_UPDATE_COLUMNS, connectionParams, replaceParams, DEFAULT_OIDC_UPSERT_TAIL, defaultOidcParams, DEVELOPER_COLUMNS, toConnection, toDeveloper, toKeyConnection, toSavedConnection, toStateFailure, DOMAIN_COLUMNS, domainParams, toDomain } from '../rows';
+import { bytes, CONNECTION_COLUMNS, SESSION_COLUMNS, sessionParams, toLastSignIns, toSession, CONNECTION_UPDATE_COLUMNS, connectionParams, replaceParams, DEFAULT_OIDC_UPSERT_TAIL, defaultOidcParams, DEVELOPER_COLUMNS, toConnection, toDeveloper, toKeyConnection, toSavedConnection, toStateFailure, DOMAIN_COLUMNS, domainParams, toDomain, insertSetupLinkSql, insertSetupLinkUseSql, revokeSetupLinkSql, setupLinkByTokenSql, setupLinkParams, setupLinksOfOrgSql, setupLinkUseParams, setupLinkUsesOfOrgSql, toSetupLink, toSetupLinkUse, toSetupLinkWithOrg, withUses } from '../rows';
 import type { MemberSignIn, ServiceStore, StateFailure } from '../types';
 import { isSqliteUniqueViolation, mapSqliteError } from './errors';
 
@@ -156,6 +156,12 @@ export function createSqliteStore(db: Database.Database): ServiceStore {
       WHERE c.developer_id = ? AND c.status = 'active' AND ${listsDomain}
       ORDER BY c.created_at, c.id LIMIT ?`,
   );
+  const insertSetupLink = db.prepare(insertSetupLinkSql(Array<string>(7).fill('?')));
+  const selectSetupLinkByToken = db.prepare(setupLinkByTokenSql('?'));
+  const selectSetupLinks = db.prepare(setupLinksOfOrgSql('?'));
+  const selectSetupLinkUses = db.prepare(setupLinkUsesOfOrgSql('?', '?'));
+  const revokeSetupLink = db.prepare(revokeSetupLinkSql('?', '?', '?'));
+  const insertSetupLinkUse = db.prepare(insertSetupLinkUseSql(Array<string>(5).fill('?')));
 
   const createDeveloperTx = db.transaction((dev: Parameters<ServiceStore['createDeveloper']>[0]) => {
     insertDeveloper.run(dev.id, dev.name, dev.email, dev.mode, dev.plan, dev.createdAt);
@@ -195,6 +201,21 @@ export function createSqliteStore(db: Database.Database): ServiceStore {
     }),
     replaceConnection: guarded((next, expectedUpdatedAt) => optional(updateConnection.get(...replaceParams(next, expectedUpdatedAt)))),
     deleteConnection: guarded((developerId, connectionId) => optional(deleteConnection.get(connectionId, developerId))),
+    createSetupLink: guarded((link) => toSetupLink(insertSetupLink.get(...setupLinkParams(link)))),
+    findSetupLinkByToken: guarded((tokenHash) => {
+      const row = selectSetupLinkByToken.get(bytes(tokenHash));
+      return row === undefined ? undefined : toSetupLinkWithOrg(row);
+    }),
+    listSetupLinks: guarded((developerId, usesPerLink) =>
+      withUses(selectSetupLinks.all(developerId).map(toSetupLink), selectSetupLinkUses.all(developerId, usesPerLink).map(toSetupLinkUse)),
+    ),
+    revokeSetupLink: guarded((developerId, linkId, revokedAt) => {
+      const row = revokeSetupLink.get(revokedAt, linkId, developerId);
+      return row === undefined ? undefined : toSetupLink(row);
+    }),
+    recordSetupLinkUse: guarded((use) => {
+      insertSetupLinkUse.run(...setupLinkUseParams(use));
+    }),
     claimState: guarded((stateId, developerId, expiresAtMs) => insertState.run(stateId, developerId, expiresAtMs).changes === 1),
     getStateFailure: guarded((stateId): StateFailure | undefined => {
       const row = selectFailure.get(stateId);

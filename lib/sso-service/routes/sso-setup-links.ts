@@ -1,0 +1,112 @@
+/**
+ * Setup links: `POST|GET /v1/sso/setup-links`, `DELETE /v1/sso/setup-links/:id` (API key only), and
+ * `POST|GET /v1/sso/setup-links/session` (the link's token as Bearer: the IT admin redeems it, the console
+ * re-checks it). The token is returned once, on create; only its hash is stored. Another org's link id is a 404.
+ */
+import type { FastifyInstance } from 'fastify';
+import {
+  SETUP_LINK_MESSAGES,
+  SETUP_LINK_USES_LISTED,
+  setupLinkCreateSchema,
+  setupLinkRedeemSchema,
+  type SetupLink as WireSetupLink,
+  type SetupLinkCreated,
+  type SetupLinkList,
+  type SetupLinkSession,
+  type SetupLinkStatus,
+} from '@/lib/contract';
+import type { ServiceContext } from '../context';
+import { randomId } from '../crypto/random-id';
+import { generateSetupToken, hashSetupToken } from '../crypto/setup-tokens';
+import { badRequest, notFound } from '../http/api-error';
+import { apiKeyHashFrom, authenticate, authenticateSetupLink, isSetupLinkUsable } from '../http/auth';
+import { describeIssues } from '../http/describe-issues';
+import type { SetupLink, SetupLinkUse, SetupLinkWithOrg } from '../storage/types';
+
+const HOUR_MS = 60 * 60 * 1000;
+const ID_MAX = 128;
+/** User agents are kept for the audit trail, cut to this many characters. */
+const USER_AGENT_MAX = 200;
+/** Characters of the creating key's hash kept in `createdBy`: enough to tell keys apart, useless to an attacker. */
+const CREATED_BY_HASH_CHARS = 10;
+
+function statusOf(link: SetupLink, nowMs: number): SetupLinkStatus {
+  if (link.revokedAt !== null) return 'revoked';
+  return isSetupLinkUsable(link, nowMs) ? 'active' : 'expired';
+}
+
+function toWireLink(link: SetupLink, uses: SetupLinkUse[], nowMs: number): WireSetupLink {
+  return {
+    id: link.id,
+    label: link.label,
+    status: statusOf(link, nowMs),
+    createdAt: link.createdAt,
+    expiresAt: link.expiresAt,
+    revokedAt: link.revokedAt,
+    createdBy: link.createdBy,
+    uses: uses.map((u) => ({ usedAt: u.usedAt, name: u.name, email: u.email, userAgent: u.userAgent })),
+  };
+}
+
+function toSession(link: SetupLinkWithOrg): SetupLinkSession {
+  return { linkId: link.id, developerId: link.developerId, organizationName: link.organizationName, expiresAt: link.expiresAt };
+}
+
+export function registerSsoSetupLinkRoutes(app: FastifyInstance, ctx: ServiceContext) {
+  const iso = (ms: number) => new Date(ms).toISOString();
+
+  app.post('/v1/sso/setup-links', async (request, reply) => {
+    const dev = await authenticate(ctx.store, request);
+    const parsed = setupLinkCreateSchema.safeParse(request.body ?? {});
+    if (!parsed.success) throw badRequest(describeIssues(parsed.error.issues));
+    const token = generateSetupToken();
+    const now = ctx.now();
+    const link = await ctx.store.createSetupLink({
+      id: randomId('sul'),
+      developerId: dev.id,
+      tokenHash: hashSetupToken(token),
+      label: parsed.data.label || null,
+      createdBy: `api_key:${apiKeyHashFrom(request).slice(0, CREATED_BY_HASH_CHARS)}`,
+      createdAt: iso(now),
+      expiresAt: iso(now + parsed.data.expiresInHours * HOUR_MS),
+      revokedAt: null,
+    });
+    const body: SetupLinkCreated = { id: link.id, token, expiresAt: link.expiresAt, label: link.label, createdAt: link.createdAt };
+    return reply.code(201).send(body);
+  });
+
+  app.get('/v1/sso/setup-links', async (request) => {
+    const dev = await authenticate(ctx.store, request);
+    const now = ctx.now();
+    const links = await ctx.store.listSetupLinks(dev.id, SETUP_LINK_USES_LISTED);
+    const body: SetupLinkList = { setupLinks: links.map(({ link, uses }) => toWireLink(link, uses, now)) };
+    return body;
+  });
+
+  app.delete<{ Params: { id: string } }>('/v1/sso/setup-links/:id', async (request, reply) => {
+    const dev = await authenticate(ctx.store, request);
+    const { id } = request.params;
+    const revoked = id.length <= ID_MAX ? await ctx.store.revokeSetupLink(dev.id, id, iso(ctx.now())) : undefined;
+    if (!revoked) throw notFound(SETUP_LINK_MESSAGES.notFound);
+    return reply.code(204).send();
+  });
+
+  // The IT admin says who they are; each redemption is recorded (who and when) for the org's admin.
+  app.post('/v1/sso/setup-links/session', async (request) => {
+    const link = await authenticateSetupLink(ctx, request);
+    const parsed = setupLinkRedeemSchema.safeParse(request.body ?? {});
+    if (!parsed.success) throw badRequest(describeIssues(parsed.error.issues));
+    const userAgent = request.headers['user-agent'];
+    await ctx.store.recordSetupLinkUse({
+      linkId: link.id,
+      usedAt: iso(ctx.now()),
+      name: parsed.data.name,
+      email: parsed.data.email,
+      userAgent: typeof userAgent === 'string' && userAgent ? userAgent.slice(0, USER_AGENT_MAX) : null,
+    });
+    return toSession(link);
+  });
+
+  // The console asks on every page of a setup session whether the link is still good (no use recorded).
+  app.get('/v1/sso/setup-links/session', async (request) => toSession(await authenticateSetupLink(ctx, request)));
+}

@@ -1,0 +1,302 @@
+/**
+ * Setup links over real HTTP (both backends): create/list/revoke shapes, the token shown once and stored only as
+ * a hash, expiry on the service's clock, revocation effective on the very next request, cross-org 404s, and the
+ * one allow-list: a setup-link token configures this org's connections and nothing else.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  MESSAGES,
+  SETUP_LINK_MESSAGES,
+  SETUP_LINK_TOKEN_PATTERN,
+  setupLinkCreatedSchema,
+  setupLinkListSchema,
+  setupLinkSessionSchema,
+} from '@/lib/contract';
+import { GrantexClient, GrantexError } from '@/lib/grantex';
+import { databaseBytes } from '@/tests/support/database-bytes';
+import { authed, signup, startTestService, type TestService } from './service-harness';
+
+const HOUR_MS = 3_600_000;
+let clock = Date.parse('2026-12-01T10:00:00.000Z');
+let svc: TestService;
+beforeAll(async () => {
+  svc = await startTestService({ now: () => clock });
+});
+afterAll(async () => {
+  await svc?.close();
+});
+
+const OIDC = {
+  name: 'Okta (production)',
+  protocol: 'oidc',
+  issuerUrl: 'http://127.0.0.1:9/okta',
+  clientId: 'okta-client',
+  clientSecret: 'okta-secret-never-returned',
+  redirectUri: 'http://localhost:3000/sso/callback',
+};
+const IT_ADMIN = { name: 'Iris IT', email: 'iris@customer.example' };
+
+interface Answer {
+  status: number;
+  text: string;
+  body: Record<string, unknown>;
+}
+
+async function call(method: string, path: string, bearer: string | null, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+  const init: RequestInit =
+    body === undefined ? { method, headers } : { method, body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } };
+  const res = await fetch(`${svc.url}${path}`, bearer === null ? init : authed(bearer, init));
+  const text = await res.text();
+  return { status: res.status, text, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+function expectError(res: Answer, status: number, message: string) {
+  expect(res.status, res.text).toBe(status);
+  expect(res.body.message).toBe(message);
+  expect(typeof res.body.requestId).toBe('string');
+}
+
+async function createLink(apiKey: string, body: unknown = {}) {
+  const res = await call('POST', '/v1/sso/setup-links', apiKey, body);
+  expect(res.status, res.text).toBe(201);
+  return setupLinkCreatedSchema.parse(res.body);
+}
+
+describe('setup links: admin API', () => {
+  it('creates a link: 201, exact shape, sul_ id, gxsetup_ token, default 72 h expiry', async () => {
+    const org = await signup(svc.url);
+    const res = await call('POST', '/v1/sso/setup-links', org.apiKey, { label: '  Okta rollout  ' });
+    expect(res.status, res.text).toBe(201);
+    expect(Object.keys(res.body).sort()).toEqual(['createdAt', 'expiresAt', 'id', 'label', 'token']);
+    const created = setupLinkCreatedSchema.parse(res.body);
+    expect(created.id).toMatch(/^sul_/);
+    expect(created.token).toMatch(SETUP_LINK_TOKEN_PATTERN);
+    expect(created.label).toBe('Okta rollout');
+    expect(created.createdAt).toBe(new Date(clock).toISOString());
+    expect(Date.parse(created.expiresAt) - Date.parse(created.createdAt)).toBe(72 * HOUR_MS);
+    const week = await createLink(org.apiKey, { expiresInHours: 168 });
+    expect(week.label).toBeNull();
+    expect(Date.parse(week.expiresAt) - clock).toBe(168 * HOUR_MS);
+  });
+
+  it('refuses expiries outside 1..168 hours and non-integer hours with a 400 that names the field', async () => {
+    const org = await signup(svc.url);
+    for (const expiresInHours of [0, 169, 1.5, '24']) {
+      const res = await call('POST', '/v1/sso/setup-links', org.apiKey, { expiresInHours });
+      expect(res.status, res.text).toBe(400);
+      expect(res.body.message).toMatch(/expiresInHours/);
+    }
+    expect((await call('GET', '/v1/sso/setup-links', org.apiKey)).body).toEqual({ setupLinks: [] });
+  });
+
+  it('lists links newest first without tokens, with status and uses; revoke is 204 and idempotent', async () => {
+    const org = await signup(svc.url);
+    const first = await createLink(org.apiKey, { label: 'first', expiresInHours: 1 });
+    clock += 1000;
+    const second = await createLink(org.apiKey, { label: 'second' });
+    const redeemed = await call('POST', '/v1/sso/setup-links/session', second.token, IT_ADMIN, { 'user-agent': 'Mozilla/5.0 '.repeat(40) });
+    expect(redeemed.status, redeemed.text).toBe(200);
+
+    const list = await call('GET', '/v1/sso/setup-links', org.apiKey);
+    expect(list.status).toBe(200);
+    expect(list.text).not.toContain(first.token);
+    expect(list.text).not.toContain(second.token);
+    const { setupLinks } = setupLinkListSchema.parse(list.body);
+    expect(setupLinks.map((l) => l.id)).toEqual([second.id, first.id]);
+    expect(Object.keys((list.body.setupLinks as Record<string, unknown>[])[0] ?? {}).sort()).toEqual(
+      ['createdAt', 'createdBy', 'expiresAt', 'id', 'label', 'revokedAt', 'status', 'uses'],
+    );
+    expect(setupLinks[0]).toMatchObject({ status: 'active', label: 'second', revokedAt: null });
+    expect(setupLinks[0]?.createdBy).toMatch(/^api_key:[A-Za-z0-9_-]{10}$/);
+    expect(setupLinks[0]?.uses).toEqual([
+      { usedAt: new Date(clock).toISOString(), name: IT_ADMIN.name, email: IT_ADMIN.email, userAgent: expect.any(String) },
+    ]);
+    expect(setupLinks[0]?.uses[0]?.userAgent?.length).toBe(200);
+    expect(setupLinks[1]?.uses).toEqual([]);
+
+    expect((await call('DELETE', `/v1/sso/setup-links/${first.id}`, org.apiKey)).status).toBe(204);
+    const revokedAt = new Date(clock).toISOString();
+    clock += 1000;
+    expect((await call('DELETE', `/v1/sso/setup-links/${first.id}`, org.apiKey)).status).toBe(204);
+    const after = setupLinkListSchema.parse((await call('GET', '/v1/sso/setup-links', org.apiKey)).body).setupLinks;
+    expect(after[1]).toMatchObject({ id: first.id, status: 'revoked', revokedAt });
+    expectError(await call('DELETE', '/v1/sso/setup-links/sul_unknown', org.apiKey), 404, SETUP_LINK_MESSAGES.notFound);
+  });
+
+  it("answers 404 for another org's link on revoke, leaves it usable, and never lists it", async () => {
+    const owner = await signup(svc.url);
+    const other = await signup(svc.url);
+    const link = await createLink(owner.apiKey);
+    const unknown = await call('DELETE', '/v1/sso/setup-links/sul_does-not-exist', other.apiKey);
+    const cross = await call('DELETE', `/v1/sso/setup-links/${link.id}`, other.apiKey);
+    expectError(cross, 404, SETUP_LINK_MESSAGES.notFound);
+    expect({ ...cross.body, requestId: null }).toEqual({ ...unknown.body, requestId: null });
+    expect((await call('GET', '/v1/sso/setup-links', other.apiKey)).body).toEqual({ setupLinks: [] });
+    expect((await call('GET', '/v1/sso/setup-links/session', link.token)).status).toBe(200);
+  });
+
+  it('needs an API key: no credential or a bad key is a 401', async () => {
+    expectError(await call('POST', '/v1/sso/setup-links', null, {}), 401, MESSAGES.missingAuth);
+    expectError(await call('GET', '/v1/sso/setup-links', 'gx_test_not-a-real-key-000000000'), 401, MESSAGES.invalidKey);
+  });
+});
+
+describe('setup links: redeeming and expiry', () => {
+  it('redeems: the org and the link, never the key; every use is recorded with name, email and time', async () => {
+    const org = await signup(svc.url, { name: 'Customer Corp' });
+    const link = await createLink(org.apiKey);
+    const res = await call('POST', '/v1/sso/setup-links/session', link.token, IT_ADMIN);
+    expect(res.status, res.text).toBe(200);
+    expect(setupLinkSessionSchema.strict().parse(res.body)).toEqual({
+      linkId: link.id,
+      developerId: org.developerId,
+      organizationName: 'Customer Corp',
+      expiresAt: link.expiresAt,
+    });
+    expect(res.text).not.toContain(org.apiKey);
+    clock += 60_000;
+    await call('POST', '/v1/sso/setup-links/session', link.token, { name: 'Second Person', email: 'second@customer.example' });
+    // GET checks the link without recording a use.
+    expect((await call('GET', '/v1/sso/setup-links/session', link.token)).body).toEqual(res.body);
+    const [listed] = setupLinkListSchema.parse((await call('GET', '/v1/sso/setup-links', org.apiKey)).body).setupLinks;
+    expect(listed?.uses.map((u) => [u.name, u.email, u.usedAt])).toEqual([
+      ['Second Person', 'second@customer.example', new Date(clock).toISOString()],
+      [IT_ADMIN.name, IT_ADMIN.email, new Date(clock - 60_000).toISOString()],
+    ]);
+  });
+
+  it('asks for a name and a valid email', async () => {
+    const org = await signup(svc.url);
+    const link = await createLink(org.apiKey);
+    const res = await call('POST', '/v1/sso/setup-links/session', link.token, { name: ' ', email: 'not-an-email' });
+    expect(res.status).toBe(400);
+    expect(res.body.message).toMatch(/name/);
+    expect(res.body.message).toMatch(/email/);
+  });
+
+  it('refuses unknown, expired and revoked tokens with one 401 message that does not say which', async () => {
+    const org = await signup(svc.url);
+    const expiring = await createLink(org.apiKey, { expiresInHours: 1 });
+    clock += 1;
+    const revoked = await createLink(org.apiKey);
+    expect((await call('GET', '/v1/sso/connections', expiring.token)).status).toBe(200);
+    expect((await call('GET', '/v1/sso/connections', revoked.token)).status).toBe(200);
+    expect((await call('DELETE', `/v1/sso/setup-links/${revoked.id}`, org.apiKey)).status).toBe(204);
+    clock += HOUR_MS - 2;
+    expect((await call('GET', '/v1/sso/connections', expiring.token)).status).toBe(200);
+    clock += 1;
+    const unknownToken = `gxsetup_${'A'.repeat(43)}`;
+    const answers = [];
+    for (const token of [unknownToken, expiring.token, revoked.token]) {
+      for (const [method, path, body] of [
+        ['POST', '/v1/sso/setup-links/session', IT_ADMIN],
+        ['GET', '/v1/sso/setup-links/session'],
+        ['GET', '/v1/sso/connections'],
+        ['POST', '/v1/sso/connections', OIDC],
+      ] as const) {
+        const res = await call(method, path, token, body);
+        expectError(res, 401, SETUP_LINK_MESSAGES.invalid);
+        answers.push({ ...res.body, requestId: null });
+      }
+    }
+    expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
+    // A refused redemption records nothing.
+    const listed = setupLinkListSchema.parse((await call('GET', '/v1/sso/setup-links', org.apiKey)).body).setupLinks;
+    expect(listed.map((l) => [l.status, l.uses.length])).toEqual([
+      ['revoked', 0],
+      ['expired', 0],
+    ]);
+  });
+});
+
+describe('setup links: what a setup-link token may do', () => {
+  it("CRUDs this org's connections, sees only this org's, and gets 404 for another org's connection", async () => {
+    const org = await signup(svc.url);
+    const other = await signup(svc.url);
+    const theirs = (await call('POST', '/v1/sso/connections', other.apiKey, OIDC)).body;
+    const { token } = await createLink(org.apiKey);
+
+    const created = await call('POST', '/v1/sso/connections', token, OIDC);
+    expect(created.status, created.text).toBe(201);
+    expect(created.body.developerId).toBe(org.developerId);
+    expect(created.text).not.toContain(OIDC.clientSecret);
+    const path = `/v1/sso/connections/${String(created.body.id)}`;
+    expect((await call('GET', path, token)).body).toEqual(created.body);
+    expect((await call('PATCH', path, token, { name: 'Okta (prod)' })).body.name).toBe('Okta (prod)');
+    expect((await call('GET', '/v1/sso/connections', token)).body.connections).toHaveLength(1);
+    // The org's admin sees what the IT admin configured.
+    expect((await call('GET', path, org.apiKey)).body.name).toBe('Okta (prod)');
+
+    const theirPath = `/v1/sso/connections/${String(theirs.id)}`;
+    for (const [method, body] of [['GET'], ['PATCH', { name: 'Mine now' }], ['DELETE']] as const) {
+      expectError(await call(method, theirPath, token, body), 404, MESSAGES.connectionNotFound);
+    }
+    expect((await call('GET', theirPath, other.apiKey)).body).toEqual(theirs);
+    expect((await call('DELETE', path, token)).status).toBe(204);
+  });
+
+  it('is refused with a 403 that says what the link is for on config, me, setup links and the setup-links API', async () => {
+    const org = await signup(svc.url);
+    const { id, token } = await createLink(org.apiKey);
+    for (const [method, path, body] of [
+      ['GET', '/v1/me'],
+      ['GET', '/v1/sso/config'],
+      ['POST', '/v1/sso/config', { issuerUrl: OIDC.issuerUrl, clientId: 'c', clientSecret: 's', redirectUri: OIDC.redirectUri }],
+      ['DELETE', '/v1/sso/config'],
+      ['GET', '/v1/sso/setup-links'],
+      ['POST', '/v1/sso/setup-links', {}],
+      ['DELETE', `/v1/sso/setup-links/${id}`],
+    ] as const) {
+      const res = await call(method, path, token, body);
+      expectError(res, 403, SETUP_LINK_MESSAGES.notAllowed);
+      expect(res.body.code).toBe('FORBIDDEN');
+    }
+    // The link was not revoked by its own holder, and no link was created by it.
+    const listed = setupLinkListSchema.parse((await call('GET', '/v1/sso/setup-links', org.apiKey)).body).setupLinks;
+    expect(listed.map((l) => [l.id, l.status])).toEqual([[id, 'active']]);
+  });
+
+  it('works through the GrantexClient: admin creates, the setup client redeems and configures, then is refused after revoke', async () => {
+    const org = await signup(svc.url, { name: 'Client Corp' });
+    const admin = new GrantexClient({ baseUrl: svc.url, apiKey: org.apiKey, retries: 0 });
+    const created = await admin.createSetupLink({ expiresInHours: 24, label: 'via client' });
+    const setup = new GrantexClient({ baseUrl: svc.url, apiKey: created.token, retries: 0 });
+    expect(await setup.redeemSetupLink(IT_ADMIN)).toMatchObject({ linkId: created.id, organizationName: 'Client Corp' });
+    const connection = await setup.createConnection({ ...OIDC, protocol: 'oidc' });
+    expect(await setup.listConnections()).toEqual([connection]);
+    await expect(setup.me()).rejects.toMatchObject({ kind: 'unauthorized', status: 403, code: 'FORBIDDEN' });
+    expect((await admin.listSetupLinks())[0]).toMatchObject({ id: created.id, label: 'via client', status: 'active' });
+    await admin.revokeSetupLink(created.id);
+    const refused = await setup.getConnection(connection.id).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(GrantexError);
+    expect(refused).toMatchObject({ kind: 'unauthorized', status: 401, message: SETUP_LINK_MESSAGES.invalid });
+    await expect(setup.getSetupSession()).rejects.toMatchObject({ status: 401 });
+  });
+});
+
+describe('setup links: storage', () => {
+  it('stores only the token hash: the token is nowhere in the database bytes', async () => {
+    const local = await startTestService();
+    const tokens: string[] = [];
+    try {
+      const org = await signup(local.url);
+      for (let i = 0; i < 3; i++) {
+        const res = await fetch(`${local.url}/v1/sso/setup-links`, authed(org.apiKey, { method: 'POST', body: JSON.stringify({ label: `scan-label-${i}` }) }));
+        tokens.push(setupLinkCreatedSchema.parse(await res.json()).token);
+      }
+      const redeem = await fetch(`${local.url}/v1/sso/setup-links/session`, authed(tokens[0] ?? '', { method: 'POST', body: JSON.stringify(IT_ADMIN) }));
+      expect(redeem.status).toBe(200);
+    } finally {
+      await local.close();
+    }
+    const bytes = await databaseBytes(local);
+    for (const token of tokens) {
+      expect(bytes.includes(Buffer.from(token))).toBe(false);
+      expect(bytes.includes(Buffer.from(token.slice('gxsetup_'.length)))).toBe(false);
+      expect(bytes.includes(Buffer.from(Buffer.from(token).toString('hex')))).toBe(false);
+    }
+    // Sanity check that the scan can see stored text at all.
+    expect(bytes.includes(Buffer.from('scan-label-1'))).toBe(true);
+    expect(bytes.includes(Buffer.from(IT_ADMIN.email))).toBe(true);
+  });
+});
