@@ -21,6 +21,8 @@ import { registerSsoConfigRoutes } from './routes/sso-config';
 import { registerSsoConnectionRoutes } from './routes/sso-connections';
 import { registerSsoLoginRoute } from './routes/sso-login';
 import { asStoreError } from './storage/errors';
+import { registerSignInCapture } from './events/capture';
+import { registerSsoEventRoutes } from './routes/sso-events';
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
@@ -173,6 +175,7 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
     });
   }
 
+  registerSignInCapture(app, ctx, ctx.signIns);
   registerHealthRoute(app);
   registerSignupRoute(app, ctx, perMinute(limits.enabled, limits.signupPerMin));
   registerMeRoute(app, ctx);
@@ -180,5 +183,6 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
   registerSsoConnectionRoutes(app, ctx);
   registerSsoLoginRoute(app, ctx, perMinute(limits.enabled, limits.loginPerMin, loginRateKey));
   registerSsoCallbackRoute(app, ctx, perMinute(limits.enabled, limits.callbackPerMin, callbackRateKey(ctx.states)));
+  registerSsoEventRoutes(app, ctx);
   return app;
 }

@@ -46,6 +46,8 @@ export interface ServiceConfig {
   /** IPs/CIDRs whose X-Forwarded-For is believed. Empty = trust nobody. */
   trustedProxies: string[];
   logLevel: LogLevel;
+  /** Sign-in and audit events older than this are purged (GRANTEX_EVENT_RETENTION_DAYS, default 30). */
+  eventRetentionDays: number;
 }
 
 /** Thrown when the service must not start; the message names the variable, never its value. */
@@ -112,6 +114,7 @@ const envSchema = z.object({
       )
       .refine((list) => list.every(isIpOrCidr), 'must be a comma-separated list of IP addresses or CIDR ranges'),
   ),
+  GRANTEX_EVENT_RETENTION_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(3650).default(30)),
   LOG_LEVEL: z.preprocess(
     (v) => (typeof v === 'string' ? emptyToUndefined(v.toLowerCase()) : v),
     z.enum(LOG_LEVELS).default('info'),
@@ -151,6 +154,7 @@ export function loadServiceConfig(env: Readonly<Record<string, string | undefine
     },
     trustedProxies: e.TRUSTED_PROXIES,
     logLevel: e.LOG_LEVEL,
+    eventRetentionDays: e.GRANTEX_EVENT_RETENTION_DAYS,
   };
 }
 

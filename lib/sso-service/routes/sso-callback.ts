@@ -4,6 +4,7 @@ import type { ServiceContext } from '../context';
 import { ApiError, badRequest } from '../http/api-error';
 import { describeError } from '../http/describe-error';
 import { STATE_MAX_LENGTH } from '../crypto/login-state';
+import { startSignIn } from '../events/sign-in-context';
 import type { RouteRateLimit } from './rate-limit-options';
 import { answerWith, fieldOf, stringFields } from './schemas';
 
@@ -35,6 +36,7 @@ export function registerSsoCallbackRoute(app: FastifyInstance, ctx: ServiceConte
       const { code, state: token, iss } = request.query;
       const state = ctx.states.open(token);
       if (!state) throw badRequest(MESSAGES.invalidState);
+      const signIn = startSignIn(request, { developerId: state.dev, connectionId: state.con ?? null, stateExpiresAtMs: state.exp * 1000 });
       if (state.exp * 1000 <= ctx.now()) throw expiredOrUsed();
 
       // Claim the state before anything talks to the IdP: a replay can never redeem a code twice, whichever
@@ -42,7 +44,7 @@ export function registerSsoCallbackRoute(app: FastifyInstance, ctx: ServiceConte
       if (!(await ctx.store.claimState(state.sid, state.dev, state.exp * 1000))) {
         // A retried failure repeats the real error instead of hiding it behind "already used".
         const previous = await ctx.store.getStateFailure(state.sid);
-        if (previous) throw new ApiError(previous.status, previous.code as ErrorCode, previous.message);
+        if (previous) throw new ApiError(previous.status, previous.code as ErrorCode, previous.message, 'state_replayed');
         throw expiredOrUsed();
       }
 
@@ -52,11 +54,13 @@ export function registerSsoCallbackRoute(app: FastifyInstance, ctx: ServiceConte
           state.con === undefined ? await ctx.store.getDefaultConnection(state.dev) : await ctx.store.getConnection(state.dev, state.con);
         // A connection switched off since the login started takes no more sign-ins.
         if (!connection || connection.status === 'inactive') throw new ApiError(404, 'NOT_FOUND', MESSAGES.ssoNotConfigured);
+        signIn.connectionId = connection.id;
         const identity = await ctx.protocols[connection.protocol].completeLogin(
           connection,
           { token, state },
           { protocol: 'oidc', code, ...(iss !== undefined ? { iss } : {}) },
         );
+        signIn.identity = identity;
         // No second write on success: a claimed state without a recorded failure answers "expired or used".
         const body: SsoCallbackResponse = {
           developerId: connection.developerId,

@@ -18,6 +18,7 @@ import { ApiError, badRequest, notFound } from '../http/api-error';
 import { authenticate } from '../http/auth';
 import { describeIssues } from '../http/describe-issues';
 import type { SsoConnection } from '../storage/types';
+import { apiKeyActor, type AuditEntry } from '../events/recorder';
 import { oidcSettingsRules } from './oidc-settings-rules';
 
 /** A PATCH that keeps losing its compare-and-set to concurrent writes gives up after this many tries. */
@@ -83,7 +84,13 @@ function applyPatch(ctx: ServiceContext, c: SsoConnection, patch: Patch, updated
   };
 }
 
+/** Names of the fields a request body sets (never their values). */
+const namedFields = (input: object): string[] => Object.entries(input).filter(([, v]) => v !== undefined).map(([k]) => k);
+
 export function registerSsoConnectionRoutes(app: FastifyInstance, ctx: ServiceContext) {
+  const audit = (request: Parameters<typeof apiKeyActor>[0], developerId: string, action: AuditEntry['action'], id: string, changedFields?: string[]) =>
+    ctx.audit.record({ developerId, actor: apiKeyActor(request), action, target: { type: 'connection', id }, ...(changedFields ? { changedFields } : {}) });
+
   const { fieldProblems, checkIssuer } = oidcSettingsRules(ctx);
 
   /** Field rules first (all problems in one message), then the issuer check. */
@@ -132,6 +139,7 @@ export function registerSsoConnectionRoutes(app: FastifyInstance, ctx: ServiceCo
       createdAt: now,
       updatedAt: now,
     });
+    audit(request, dev.id, 'connection.created', created.id, namedFields(input));
     return reply.code(201).send(toWireConnection(created));
   });
 
@@ -149,7 +157,10 @@ export function registerSsoConnectionRoutes(app: FastifyInstance, ctx: ServiceCo
       const current = await findOwn(dev.id, request.params.id);
       const next = applyPatch(ctx, current, patch, nextStamp(ctx.now(), current.updatedAt));
       const saved = await ctx.store.replaceConnection(next, current.updatedAt);
-      if (saved) return toWireConnection(saved);
+      if (saved) {
+        audit(request, dev.id, 'connection.updated', saved.id, namedFields(patch));
+        return toWireConnection(saved);
+      }
     }
     throw new ApiError(409, 'CONFLICT', 'The connection is being changed by another request; try again');
   });
@@ -159,6 +170,7 @@ export function registerSsoConnectionRoutes(app: FastifyInstance, ctx: ServiceCo
     const removed = request.params.id.length <= ID_MAX ? await ctx.store.deleteConnection(dev.id, request.params.id) : undefined;
     if (!removed) throw notFound(MESSAGES.connectionNotFound);
     ctx.issuerChecks.invalidate(removed.oidc.issuerUrl);
+    audit(request, dev.id, 'connection.deleted', removed.id);
     return reply.code(204).send();
   });
 }

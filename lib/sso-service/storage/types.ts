@@ -4,6 +4,7 @@
  * behind it (sqlite/, postgres/), chosen once by `openStore` from the configuration.
  */
 import type { Mode } from '@/lib/contract';
+import type { EventStore } from './events-types';
 
 /** sha256 of an API key, base64url (see crypto/api-keys.ts). The key itself is never stored. */
 export type ApiKeyHash = string;
@@ -152,6 +153,9 @@ export interface ServiceStore {
   recordStateFailure(stateId: string, failure: StateFailure): Promise<void>;
   /** Drops claimed states that expired before `beforeMs` and finished rate-limit windows; returns states dropped. */
   purgeExpired(beforeMs: number, nowMs: number): Promise<number>;
+
+  /** The sign-in log and the audit trail (events-types.ts). */
+  readonly events: EventStore;
 
   close(): Promise<void>;
 }

@@ -15,6 +15,7 @@ import type { PostgresConfig } from '../../config';
 import { bytes, CONNECTION_COLUMNS, CONNECTION_UPDATE_COLUMNS, connectionParams, replaceParams, DEFAULT_OIDC_UPSERT_TAIL, defaultOidcParams, DEVELOPER_COLUMNS, toConnection, toDeveloper, toKeyConnection, toSavedConnection, toStateFailure } from '../rows';
 import type { ServiceStore, SharedRateLimiter } from '../types';
 import { isPgUniqueViolation, mapPgError } from './errors';
+import { createPostgresEventStore, EVENT_SQL } from './events-store';
 import { migratePg } from './migrations';
 
 
@@ -54,7 +55,8 @@ const SQL = {
       RETURNING count, reset_at`,
 } as const;
 
-type StatementName = keyof typeof SQL;
+type StatementName = keyof typeof SQL | keyof typeof EVENT_SQL;
+const ALL_SQL: Record<StatementName, string> = { ...SQL, ...EVENT_SQL };
 
 const hitRow = z.object({ count: z.number().int(), reset_at: z.coerce.number() });
 
@@ -94,7 +96,7 @@ const optional = ({ rows }: pg.QueryResult) => (rows[0] === undefined ? undefine
 export function createPostgresStore(pool: pg.Pool): ServiceStore {
   async function run(name: StatementName, values: unknown[]): Promise<pg.QueryResult> {
     try {
-      return await pool.query({ name: `gx_${name}`, text: SQL[name], values });
+      return await pool.query({ name: `gx_${name}`, text: ALL_SQL[name], values });
     } catch (err) {
       throw mapPgError(err);
     }
@@ -177,6 +179,7 @@ export function createPostgresStore(pool: pg.Pool): ServiceStore {
       await run('purgeRateLimits', [nowMs]);
       return purged.rowCount ?? 0;
     },
+    events: createPostgresEventStore(run),
     async close() {
       await pool.end();
     },

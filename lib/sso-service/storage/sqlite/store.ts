@@ -9,6 +9,7 @@ import type Database from 'better-sqlite3';
 import { bytes, CONNECTION_COLUMNS, CONNECTION_UPDATE_COLUMNS, connectionParams, replaceParams, DEFAULT_OIDC_UPSERT_TAIL, defaultOidcParams, DEVELOPER_COLUMNS, toConnection, toDeveloper, toKeyConnection, toSavedConnection, toStateFailure } from '../rows';
 import type { ServiceStore, StateFailure } from '../types';
 import { isSqliteUniqueViolation, mapSqliteError } from './errors';
+import { createSqliteEventStore } from './events-store';
 
 
 /** Runs `op`, turning a thrown driver error into a rejected StoreError (mapped in one place). */
@@ -122,6 +123,7 @@ export function createSqliteStore(db: Database.Database): ServiceStore {
       markStateFailed.run(f.status, f.code, f.message, stateId);
     }),
     purgeExpired: guarded((beforeMs) => purgeStates.run(beforeMs).changes),
+    events: createSqliteEventStore(db, guarded),
     close: guarded(() => {
       db.close();
     }),
