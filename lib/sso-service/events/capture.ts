@@ -7,7 +7,14 @@
  * An attempt whose state cannot be opened (tampered, garbage) names no organization, so it is logged by the
  * request log only; every other attempt is recorded under the org inside its state.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  onErrorHookHandler,
+  onResponseHookHandler,
+  preValidationHookHandler,
+} from 'fastify';
 import { EVENT_LIMITS, MESSAGES, stageOfReason, type SignInReason } from '@/lib/contract';
 import type { ServiceContext } from '../context';
 import { STATE_MAX_LENGTH } from '../crypto/login-state';
@@ -91,27 +98,41 @@ function idpErrorResponse(ctx: ServiceContext, request: FastifyRequest, record: 
   return new ApiError(400, 'SSO_ERROR', `The identity provider did not complete the sign-in${named}; start the login again`, 'idp_error');
 }
 
+type Hooks = preValidationHookHandler | preValidationHookHandler[] | undefined;
+
+/** The route's own hooks of one kind with `hook` first. */
+function withFirst<H>(hook: H, existing: H | H[] | undefined): H[] {
+  return [hook, ...(existing === undefined ? [] : Array.isArray(existing) ? existing : [existing])];
+}
+
+/**
+ * Adds the capture hooks to the sign-in routes only (other routes, the login URL included, pay nothing). Must be
+ * registered before those routes.
+ */
 export function registerSignInCapture(app: FastifyInstance, ctx: ServiceContext, recorder: SignInEventRecorder): void {
   app.decorateRequest('signIn', null);
 
   // preValidation, not onRequest: after the body is parsed, so the sign-in context survives into the handler.
-  app.addHook('preValidation', (request, _reply, done) => {
-    if (!SIGN_IN_ROUTES.has(request.routeOptions.url ?? '')) return done();
+  const begin: preValidationHookHandler = (request, _reply, done) => {
     const record = startSignIn(request, {});
     const idpError = idpErrorResponse(ctx, request, record);
     if (idpError) return done(idpError);
     runWithSignIn(record, () => done());
-  });
-
-  app.addHook('onError', (request, _reply, error, done) => {
+  };
+  const keepError: onErrorHookHandler = (request, _reply, error, done) => {
     if (request.signIn) request.signIn.error = error;
     done();
-  });
-
-  app.addHook('onResponse', (request, reply, done) => {
-    const record = request.signIn;
-    if (record?.developerId) recorder.record(eventOf(record as SignInRecord & { developerId: string }, request, reply, ctx.now()));
+  };
+  const record: onResponseHookHandler = (request, reply, done) => {
+    const signIn = request.signIn;
+    if (signIn?.developerId) recorder.record(eventOf(signIn as SignInRecord & { developerId: string }, request, reply, ctx.now()));
     done();
+  };
+
+  app.addHook('onRoute', (route) => {
+    if (!SIGN_IN_ROUTES.has(route.url)) return;
+    route.preValidation = withFirst(begin, route.preValidation as Hooks);
+    route.onError = withFirst(keepError, route.onError as onErrorHookHandler | onErrorHookHandler[] | undefined);
+    route.onResponse = withFirst(record, route.onResponse as onResponseHookHandler | onResponseHookHandler[] | undefined);
   });
 }
-
