@@ -49,11 +49,10 @@ export const signInEventSchema = z.object({
 });
 export type SignInEvent = z.infer<typeof signInEventSchema>;
 
-export const signInEventListSchema = z.object({
-  events: z.array(signInEventSchema),
-  /** Opaque; absent or null on the last page. */
-  nextCursor: z.string().nullable(),
-});
+/** One page of a list, newest first; `nextCursor` is opaque, null on the last page. */
+const pageOf = <T extends z.ZodType>(item: T) => z.object({ events: z.array(item), nextCursor: z.string().nullable() });
+
+export const signInEventListSchema = pageOf(signInEventSchema);
 export type SignInEventList = z.infer<typeof signInEventListSchema>;
 
 export const auditEventSchema = z.object({
@@ -68,10 +67,7 @@ export const auditEventSchema = z.object({
 });
 export type AuditEvent = z.infer<typeof auditEventSchema>;
 
-export const auditEventListSchema = z.object({
-  events: z.array(auditEventSchema),
-  nextCursor: z.string().nullable(),
-});
+export const auditEventListSchema = pageOf(auditEventSchema);
 export type AuditEventList = z.infer<typeof auditEventListSchema>;
 
 const optionalId = z.string().min(1).max(EVENT_LIMITS.idFilterMax).optional();

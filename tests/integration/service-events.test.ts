@@ -28,7 +28,7 @@ import {
   type Harness,
   type Org,
 } from '@/tests/support/adversarial';
-import { startServiceProcess } from '@/tests/support/service-process';
+import { localServiceEnv, startServiceProcess } from '@/tests/support/service-process';
 import { expectCleanEvents, readStoredEvents } from '@/tests/support/stored-events';
 import { testDatabaseOptions } from '@/tests/support/test-database';
 
@@ -403,17 +403,9 @@ describe('a crash loses at most one flush interval of events', () => {
     const op = await newOp();
     const database = await testDatabaseOptions();
     const dataDir = mkdtempSync(path.join(tmpdir(), 'gx-events-crash-'));
-    const child = await startServiceProcess({
-      GRANTEX_HOST: '127.0.0.1',
-      GRANTEX_PORT: '0',
-      GRANTEX_DATA_DIR: dataDir,
-      GRANTEX_DEV_MODE: 'true',
-      GRANTEX_STATE_SECRET: TEST_KEYS.stateSecret,
-      GRANTEX_ENCRYPTION_KEY: TEST_KEYS.encryptionKey,
-      RATE_LIMIT: 'off',
-      LOG_LEVEL: 'warn',
-      ...(database.postgres ? { DATABASE_URL: database.postgres.url } : {}),
-    });
+    const child = await startServiceProcess(
+      localServiceEnv(dataDir, TEST_KEYS, { RATE_LIMIT: 'off', ...(database.postgres ? { DATABASE_URL: database.postgres.url } : {}) }),
+    );
     cleanups.push(() => child.kill('SIGKILL'));
     const org = await signup(child.url);
     const saved = await saveConfig(child.url, org, { issuerUrl: op.issuer, clientId: CLIENT.clientId, clientSecret: SECRET, redirectUri: REDIRECT_URI });

@@ -5,10 +5,8 @@
 import { z } from 'zod';
 import { AUDIT_ACTIONS, AUDIT_ACTOR_KINDS, AUDIT_TARGET_TYPES, SIGN_IN_OUTCOMES, SIGN_IN_STAGES, SIGN_IN_STARTERS, signInTraceSchema } from '@/lib/contract';
 import type { AuditEventRecord, PageAfter, SignInEventRecord } from './events-types';
+import { json } from './rows';
 
-/** A JSON column: text on SQLite, jsonb (already parsed by pg) on PostgreSQL. */
-const json = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => (typeof v === 'string' ? (JSON.parse(v) as unknown) : v), schema);
 
 export const SIGN_IN_EVENT_COLUMNS = [
   'id',
