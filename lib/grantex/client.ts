@@ -63,6 +63,16 @@ import {
   type SetupLinkRedeem,
   type SetupLinkSession,
 } from '@/lib/contract';
+import {
+  auditEventListSchema,
+  auditEventQuerySchema,
+  signInEventListSchema,
+  signInEventQuerySchema,
+  type AuditEventList,
+  type AuditEventQuery,
+  type SignInEventList,
+  type SignInEventQuery,
+} from '@/lib/contract/events';
 import { readCapped } from '@/lib/net/read-capped';
 import { CLIENT_ERROR_CODES, GrantexError, genericMessage, kindForStatus } from './errors';
 import { fieldErrorsFromIssues, parseFieldErrors } from './field-errors';
@@ -562,7 +572,37 @@ export class GrantexClient {
     const res = await this.send({ method: 'GET', path: 'v1/sso/setup-links/session', authenticated: true, retryable: true });
     return this.parse(res, setupLinkSessionSchema);
   }
+
+  // ---------------------------------------------------------------- sign-in log and audit trail (issue 12)
+
+  /**
+   * One page of the org's sign-in events, newest first. The hosted Grantex API may not serve this endpoint: a
+   * 404 (an unknown route; ours never answers 404 here) is `{ supported: false }`, not an error.
+   */
+  async listSignInEvents(query: SignInEventQuery = {}): Promise<EventsPage<SignInEventList>> {
+    return this.eventsPage('v1/sso/events', signInEventQuerySchema, query, signInEventListSchema);
+  }
+
+  /** One page of the org's audit trail, newest first; `{ supported: false }` where the API has none. */
+  async listAuditEvents(query: AuditEventQuery = {}): Promise<EventsPage<AuditEventList>> {
+    return this.eventsPage('v1/sso/audit', auditEventQuerySchema, query, auditEventListSchema);
+  }
+
+  private async eventsPage<Q, L>(path: string, querySchema: ZodType<Q>, query: unknown, listSchema: ZodType<L>): Promise<EventsPage<L>> {
+    const parsed = parseInput(querySchema, query) as Record<string, string | number | undefined>;
+    const params = Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, v === undefined ? undefined : String(v)]));
+    try {
+      const res = await this.send({ method: 'GET', path, query: params, authenticated: true, retryable: true });
+      return { supported: true, ...this.parse(res, listSchema) };
+    } catch (error) {
+      if (error instanceof GrantexError && error.kind === 'not_found') return { supported: false };
+      throw error;
+    }
+  }
 }
+
+/** A page of events, or `supported: false` when the Grantex API in use has no such endpoint (the hosted one). */
+export type EventsPage<L> = ({ supported: true } & L) | { supported: false };
 
 // ------------------------------------------------------------------ helpers
 

@@ -24,6 +24,8 @@ import { registerSsoLoginRoute } from './routes/sso-login';
 import { registerSsoSessionRoutes } from './routes/sso-sessions';
 import { registerSsoSetupLinkRoutes } from './routes/sso-setup-links';
 import { asStoreError } from './storage/errors';
+import { registerSignInCapture } from './events/capture';
+import { registerSsoEventRoutes } from './routes/sso-events';
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
@@ -176,6 +178,7 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
     });
   }
 
+  registerSignInCapture(app, ctx, ctx.signIns);
   registerHealthRoute(app);
   registerSignupRoute(app, ctx, perMinute(limits.enabled, limits.signupPerMin));
   registerMeRoute(app, ctx);
@@ -186,5 +189,6 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
   registerSsoLoginRoute(app, ctx, perMinute(limits.enabled, limits.loginPerMin, loginRateKey));
   registerSsoCallbackRoute(app, ctx, perMinute(limits.enabled, limits.callbackPerMin, callbackRateKey(ctx.states)));
   registerSsoSessionRoutes(app, ctx);
+  registerSsoEventRoutes(app, ctx);
   return app;
 }

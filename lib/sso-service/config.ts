@@ -55,6 +55,8 @@ export interface ServiceConfig {
   dnsServers?: string[];
   /** Per-lookup DNS timeout (SSO_DNS_TIMEOUT_MS). */
   dnsTimeoutMs?: number;
+  /** Sign-in and audit events older than this are purged (GRANTEX_EVENT_RETENTION_DAYS, default 30). */
+  eventRetentionDays: number;
 }
 
 /** Thrown when the service must not start; the message names the variable, never its value. */
@@ -140,6 +142,7 @@ const envSchema = z.object({
       .refine((list) => list === undefined || list.every(isDnsServer), 'must be a comma-separated list of IP addresses, each with an optional :port'),
   ),
   SSO_DNS_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(60_000).default(5000)),
+  GRANTEX_EVENT_RETENTION_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(3650).default(30)),
   LOG_LEVEL: z.preprocess(
     (v) => (typeof v === 'string' ? emptyToUndefined(v.toLowerCase()) : v),
     z.enum(LOG_LEVELS).default('info'),
@@ -182,6 +185,7 @@ export function loadServiceConfig(env: Readonly<Record<string, string | undefine
     sessionTtlSec: e.GRANTEX_SESSION_TTL_SECONDS,
     dnsServers: e.SSO_DNS_SERVERS,
     dnsTimeoutMs: e.SSO_DNS_TIMEOUT_MS,
+    eventRetentionDays: e.GRANTEX_EVENT_RETENTION_DAYS,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { ServiceConfig } from './config';
+import type { AuditRecorder, SignInEventRecorder } from './events/recorder';
 import type { SecretBox } from './crypto/secret-box';
 import type { StateSealer } from './crypto/login-state';
 import type { ServiceStore } from './storage';
@@ -20,4 +21,8 @@ export interface ServiceContext {
   protocols: LoginProtocols;
   logger: ServiceLogger;
   now: () => number;
+  /** Sign-in events, batched off the request path (events/). */
+  signIns: SignInEventRecorder;
+  /** Audit trail of admin changes: `ctx.audit.record({ developerId, actor, action, target, changedFields })`. */
+  audit: AuditRecorder;
 }

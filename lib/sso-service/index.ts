@@ -11,6 +11,8 @@ import { createSecretBox } from './crypto/secret-box';
 import { describeError } from './http/describe-error';
 import { createServiceLogger, type LogSink } from './http/logger';
 import { createIssuerCheckMemo } from './issuer-check-memo';
+import { createEventRecorders, type EventBufferOptions } from './events/recorder';
+import { purgeOldEvents } from './events/retention';
 import { createRelyingParty } from './oidc';
 import { createLoginProtocols } from './protocols';
 import type { RelyingPartyPort } from './relying-party-port';
@@ -35,6 +37,8 @@ export interface ServiceHooks {
    * only the ServiceStore interface either way.
    */
   wrapStore?: (store: ServiceStore) => ServiceStore;
+  /** The event buffer's flush interval and batch size (default 250 ms, 500 events). */
+  eventBuffer?: EventBufferOptions;
 }
 
 export type SsoServiceOptions = Partial<ServiceConfig> & ServiceHooks;
@@ -53,7 +57,7 @@ function formatUrl(host: string, port: number): string {
 }
 
 export async function startSsoService(options: SsoServiceOptions = {}): Promise<RunningSsoService> {
-  const { logger: sink, now = Date.now, relyingParty, wrapStore, ...overrides } = options;
+  const { logger: sink, now = Date.now, relyingParty, wrapStore, eventBuffer, ...overrides } = options;
   const fromEnv = loadServiceConfig();
   const config: ServiceConfig = {
     ...fromEnv,
@@ -72,6 +76,7 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
   const rp = relyingParty ?? createRelyingParty({ devMode: config.devMode, now });
   const secretBox = createSecretBox(keys.encryptionKey);
   const issuerChecks = createIssuerCheckMemo((url) => rp.checkIssuer(url), { now });
+  const recorders = createEventRecorders(store.events, logger, now, eventBuffer);
   const ctx: ServiceContext = {
     config,
     store,
@@ -82,6 +87,8 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
     protocols: createLoginProtocols({ rp, secretBox, issuerChecks }),
     logger,
     now,
+    signIns: recorders.signIns,
+    audit: recorders.audit,
   };
 
   let app: FastifyInstance;
@@ -94,10 +101,15 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
   }
 
   // Consumed states matter only until the state itself expires; keep a margin for clock skew.
-  const purge = () =>
-    store.purgeExpired(now() - STATE_TTL_MS, now()).catch((err: unknown) => {
+  const purge = async () => {
+    await store.purgeExpired(now() - STATE_TTL_MS, now()).catch((err: unknown) => {
       logger.log('error', { msg: 'purging expired states failed', err: describeError(err) });
     });
+    // Sign-in and audit events past their retention, in small chunks (events/retention.ts).
+    await purgeOldEvents(store.events, config.eventRetentionDays, now()).catch((err: unknown) => {
+      logger.log('error', { msg: 'purging old events failed', err: describeError(err) });
+    });
+  };
   void purge();
   const timer = setInterval(() => void purge(), PURGE_INTERVAL_MS);
   timer.unref();
@@ -117,6 +129,8 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
         try {
           await app.close();
         } finally {
+          // The events still queued are written before the database closes.
+          await recorders.close();
           await store.close();
         }
       })();

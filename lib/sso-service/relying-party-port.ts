@@ -2,6 +2,7 @@
  * What the routes need from the relying party (lib/sso-service/oidc): its interface, and a way to tell its
  * expected failures (RpError) from bugs.
  */
+import { isSignInReason, type SignInReason } from '@/lib/contract';
 import { RpError, type IssuerCheck, type RelyingParty } from './oidc';
 
 export type { IssuerCheck, RpClientConfig, RpIdentity } from './oidc';
@@ -11,6 +12,8 @@ export type RelyingPartyPort = RelyingParty;
 export interface RpFailure {
   status: 400 | 502 | 503 | 504;
   message: string;
+  /** The sign-in log's reason code, when the relying party gave one. */
+  reason?: SignInReason;
 }
 
 const RP_STATUSES = new Set([400, 502, 503, 504]);
@@ -30,12 +33,13 @@ const RP_KINDS = new Set([
  * module (bundler, test runner) cannot turn an expected IdP failure into a 500.
  */
 export function asRpFailure(err: unknown): RpFailure | null {
-  if (err instanceof RpError) return { status: err.status, message: err.message };
+  if (err instanceof RpError) return { status: err.status, message: err.message, ...(err.reason ? { reason: err.reason } : {}) };
   if (!(err instanceof Error)) return null;
   const { status, kind } = err as Error & { status?: unknown; kind?: unknown };
   if (typeof kind !== 'string' || !RP_KINDS.has(kind)) return null;
   if (typeof status !== 'number' || !RP_STATUSES.has(status)) return null;
-  return { status: status as RpFailure['status'], message: err.message };
+  const reason = (err as { reason?: unknown }).reason;
+  return { status: status as RpFailure['status'], message: err.message, ...(isSignInReason(reason) ? { reason } : {}) };
 }
 
 /** Issuer-check reasons that mean "the IdP may come back": the save goes through, login answers 503 later. */

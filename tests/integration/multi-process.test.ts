@@ -21,7 +21,7 @@ import { loginAtDevIdp } from '@/tests/support/idp-login';
 import { findPostgresBin, startPostgresServer, type PostgresServer } from '@/tests/support/postgres-server';
 import { postgresMigrationVersions } from '@/tests/support/postgres-inspect';
 import { startRoundRobinProxy, type RoundRobinProxy } from '@/tests/support/round-robin-proxy';
-import { startServiceProcess, type ServiceProcess } from '@/tests/support/service-process';
+import { localServiceEnv, startServiceProcess, type ServiceProcess } from '@/tests/support/service-process';
 import { pgTestConfig } from '@/tests/support/test-database';
 import { TEST_KEYS } from './service-harness';
 
@@ -133,7 +133,7 @@ describe('two service processes on one PostgreSQL behind a load balancer', () =>
       const { rows } = await client.query<{ table_name: string }>(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
       );
-      expect(rows.map((r) => r.table_name)).toEqual(['api_keys', 'consumed_states', 'developers', 'rate_limits', 'schema_migrations', 'sso_connections']);
+      expect(rows.map((r) => r.table_name)).toEqual(['api_keys', 'audit_events', 'consumed_states', 'developers', 'rate_limits', 'schema_migrations', 'sign_in_events', 'sso_connections']);
     } finally {
       await client.end();
     }
@@ -229,15 +229,7 @@ describe('two service processes on one PostgreSQL behind a load balancer', () =>
 describe('two processes starting on one SQLite file', () => {
   it('migrate once (the IMMEDIATE transaction is the lock) and both serve', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'gx-mp-sqlite-'));
-    const env = {
-      GRANTEX_HOST: '127.0.0.1',
-      GRANTEX_PORT: '0',
-      GRANTEX_DATA_DIR: dataDir,
-      GRANTEX_DEV_MODE: 'true',
-      GRANTEX_STATE_SECRET: TEST_KEYS.stateSecret,
-      GRANTEX_ENCRYPTION_KEY: TEST_KEYS.encryptionKey,
-      LOG_LEVEL: 'warn',
-    };
+    const env = localServiceEnv(dataDir, TEST_KEYS);
     const both = await Promise.all([startServiceProcess(env), startServiceProcess(env)]);
     try {
       const org = await signup(both[0].url, 'Shared file');

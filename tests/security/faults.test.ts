@@ -30,6 +30,7 @@ import {
   type Org,
   type RawResponse,
 } from '@/tests/support/adversarial';
+import { expectCleanEvents, readStoredEvents } from '@/tests/support/stored-events';
 
 const USER = { sub: 'test-op-user-1', email: 'user@test-op.example', name: 'Test User' };
 const tag = randomBytes(4).toString('hex');
@@ -524,5 +525,8 @@ describe('logs', () => {
     // Error lines exist (the locked database) and carry no SQL or message text that could quote input.
     const errors = logs.filter((l) => l.includes('"level":"error"'));
     expect(errors.length).toBeGreaterThan(0);
+  });
+  it('stored sign-in and audit events (the sign-in log) contain no secret, API key, code, state, token or signature', async () => {
+    expectCleanEvents(await readStoredEvents(h), sensitive, 10);
   });
 });

@@ -37,6 +37,7 @@ import {
   type Org,
   type RawResponse,
 } from '@/tests/support/adversarial';
+import { expectCleanEvents, readStoredEvents } from '@/tests/support/stored-events';
 
 const SECRET = `rp client:secret%with+chars and SECRET-${randomBytes(6).toString('hex')}`;
 const CLIENT = { clientId: 'adversarial-rp-client', clientSecret: SECRET, redirectUris: [REDIRECT_URI] };
@@ -914,5 +915,8 @@ function callbackPath(p: { code: string; state: string }): string {
 describe('logs', () => {
   it('service log lines contain no client secret, API key, code or state', () => {
     expectCleanLogs(logs, sensitive, 20);
+  });
+  it('stored sign-in and audit events (the sign-in log) contain no secret, API key, code, state, token or signature', async () => {
+    expectCleanEvents(await readStoredEvents(h), sensitive, 30);
   });
 });

@@ -75,6 +75,7 @@ export function buildClientSetup(
       'discovery_failed',
       503,
       'The identity provider supports neither client_secret_basic nor client_secret_post at its token endpoint, so this client cannot authenticate',
+      'discovery_failed',
     );
   }
   // Method and encoding are chosen per token request (client-auth.ts), when the secret is read.

@@ -3,10 +3,11 @@
  * openid-client v6 checks claims but not the signature, accepts `alg: none` when the IdP lists it
  * and does not bound `iat`. Every token is verified here against the discovered JWKS.
  */
-import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import { MESSAGES } from '@/lib/contract';
+import { decodeJwt, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { MESSAGES, type SignInReason } from '@/lib/contract';
 import type { JwksCache } from './jwks-cache';
-import { RpError } from './types';
+import { redactClaims } from './trace';
+import { RpError, type RpTrace } from './types';
 
 /** Asymmetric algorithms only: never `none`, never HS* (which would make the client secret a signing key). */
 const ASYMMETRIC_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
@@ -27,8 +28,56 @@ export interface IdTokenExpectations {
   nowMs: number;
 }
 
-function invalid(detail: string): RpError {
-  return new RpError('id_token_invalid', 502, `${MESSAGES.idTokenVerificationFailed}: ${detail}`);
+function invalid(detail: string, reason: SignInReason): RpError {
+  return new RpError('id_token_invalid', 502, `${MESSAGES.idTokenVerificationFailed}: ${detail}`, reason);
+}
+
+/** The sign-in log's reason for a jose verification error. */
+function reasonOfJoseError(err: unknown): SignInReason {
+  if (err instanceof errors.JWTExpired) return err.claim === 'exp' ? 'id_token_expired' : 'id_token_claim_invalid';
+  if (err instanceof errors.JWTClaimValidationFailed) {
+    if (err.reason === 'missing') return 'id_token_claim_missing';
+    const byClaim: Record<string, SignInReason> = {
+      iss: 'id_token_issuer_mismatch',
+      aud: 'id_token_audience_mismatch',
+      nbf: 'id_token_not_yet_valid',
+      iat: 'id_token_issued_in_future',
+    };
+    return byClaim[err.claim] ?? 'id_token_claim_invalid';
+  }
+  if (err instanceof errors.JOSEAlgNotAllowed) return 'id_token_alg_not_allowed';
+  if (err instanceof errors.JWSSignatureVerificationFailed) return 'id_token_signature_invalid';
+  if (err instanceof errors.JWKSNoMatchingKey) return 'id_token_unknown_key';
+  if (err instanceof errors.JWKSMultipleMatchingKeys) return 'id_token_ambiguous_key';
+  if (err instanceof errors.JOSENotSupported) return 'id_token_alg_not_allowed';
+  return 'id_token_malformed';
+}
+
+/**
+ * For the trace of a token that failed: its claims read without trusting them, and how far the IdP's clock
+ * seems off when a time claim was the problem (iat/nbf ahead of us, exp behind).
+ */
+function noteFailedToken(token: string, exp: IdTokenExpectations, reason: SignInReason, trace: RpTrace | undefined): void {
+  if (!trace) return;
+  let payload: JWTPayload;
+  try {
+    payload = decodeJwt(token);
+  } catch {
+    return;
+  }
+  trace.claims = redactClaims(payload);
+  trace.claimsVerified = false;
+  const nowSec = exp.nowMs / 1000;
+  const skewFrom = (claim: unknown) => (typeof claim === 'number' ? Math.round(claim - nowSec) : undefined);
+  const skew =
+    reason === 'id_token_not_yet_valid'
+      ? skewFrom(payload.nbf)
+      : reason === 'id_token_issued_in_future'
+        ? skewFrom(payload.iat)
+        : reason === 'id_token_expired'
+          ? skewFrom(payload.exp)
+          : undefined;
+  if (skew !== undefined) trace.clockSkewSec = skew;
 }
 
 const SAFE_TOKEN = /^[A-Za-z0-9_.-]{1,32}$/;
@@ -70,9 +119,23 @@ async function verifyWith(token: string, getKey: JWTVerifyGetKey, exp: IdTokenEx
 }
 
 /** Verifies signature and claims; returns the payload or throws RpError. */
-export async function verifyIdToken(token: string, jwks: JwksCache, exp: IdTokenExpectations): Promise<JWTPayload> {
+export async function verifyIdToken(token: string, jwks: JwksCache, exp: IdTokenExpectations, trace?: RpTrace): Promise<JWTPayload> {
+  try {
+    const payload = await verifyIdTokenChecks(token, jwks, exp);
+    if (trace) {
+      trace.claims = redactClaims(payload);
+      trace.claimsVerified = true;
+    }
+    return payload;
+  } catch (err) {
+    if (err instanceof RpError && err.kind !== 'idp_unavailable') noteFailedToken(token, exp, err.reason ?? 'id_token_malformed', trace);
+    throw err;
+  }
+}
+
+async function verifyIdTokenChecks(token: string, jwks: JwksCache, exp: IdTokenExpectations): Promise<JWTPayload> {
   if (exp.algorithms.length === 0) {
-    throw invalid('the identity provider signs ID tokens only with algorithms this service does not accept');
+    throw invalid('the identity provider signs ID tokens only with algorithms this service does not accept', 'id_token_alg_not_allowed');
   }
   const keys = await jwks.get(exp.jwksUri);
   if (!keys.ok) {
@@ -80,34 +143,36 @@ export async function verifyIdToken(token: string, jwks: JwksCache, exp: IdToken
       'idp_unavailable',
       keys.error.kind === 'timeout' ? 504 : 502,
       `${MESSAGES.idTokenVerificationFailed}: ${keys.error.detail}`,
+      keys.error.kind === 'timeout' ? 'jwks_timeout' : 'jwks_unavailable',
     );
   }
+  const joseFailure = (err: unknown) => invalid(describeJoseError(err), reasonOfJoseError(err));
 
   let payload: JWTPayload;
   try {
     ({ payload } = await verifyWith(token, keys.value.getKey, exp));
   } catch (err) {
-    if (!(err instanceof errors.JWKSNoMatchingKey)) throw invalid(describeJoseError(err));
+    if (!(err instanceof errors.JWKSNoMatchingKey)) throw joseFailure(err);
     // Possibly a rotated signing key: one refetch, rate-limited by the cache's cooldown.
     const refreshed = await jwks.refetchForUnknownKey(exp.jwksUri);
-    if (!refreshed?.ok || refreshed.value === keys.value) throw invalid(describeJoseError(err));
+    if (!refreshed?.ok || refreshed.value === keys.value) throw joseFailure(err);
     try {
       ({ payload } = await verifyWith(token, refreshed.value.getKey, exp));
     } catch (retryErr) {
-      throw invalid(describeJoseError(retryErr));
+      throw joseFailure(retryErr);
     }
   }
 
-  if (typeof payload.sub !== 'string' || payload.sub.length === 0) throw invalid('the "sub" claim is missing');
+  if (typeof payload.sub !== 'string' || payload.sub.length === 0) throw invalid('the "sub" claim is missing', 'id_token_claim_missing');
   const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
   const azp = (payload as { azp?: unknown }).azp;
   if (audiences.length > 1 && azp === undefined) {
-    throw invalid('it has several audiences but no authorized party ("azp")');
+    throw invalid('it has several audiences but no authorized party ("azp")', 'id_token_azp_mismatch');
   }
-  if (azp !== undefined && azp !== exp.clientId) throw invalid('it was issued to a different authorized party ("azp")');
+  if (azp !== undefined && azp !== exp.clientId) throw invalid('it was issued to a different authorized party ("azp")', 'id_token_azp_mismatch');
   if (typeof payload.iat !== 'number' || payload.iat > exp.nowMs / 1000 + exp.clockToleranceSec) {
-    throw invalid('its issue time ("iat") is in the future');
+    throw invalid('its issue time ("iat") is in the future', typeof payload.iat !== 'number' ? 'id_token_claim_missing' : 'id_token_issued_in_future');
   }
-  if (payload.nonce !== exp.nonce) throw new RpError('nonce_mismatch', 502, MESSAGES.idTokenNonceMismatch);
+  if (payload.nonce !== exp.nonce) throw new RpError('nonce_mismatch', 502, MESSAGES.idTokenNonceMismatch, 'id_token_nonce_mismatch');
   return payload;
 }

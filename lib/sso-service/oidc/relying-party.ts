@@ -42,8 +42,12 @@ type LoginSetup = Pick<ClientSetup, 'metadata' | 'usePkce' | 'authorizationUrlPr
 
 function discoveryError(failure: DiscoveryFailure): RpError {
   const kind = failure.reason === 'issuer_mismatch' ? 'issuer_mismatch' : failure.reason === 'blocked_address' ? 'blocked_address' : 'discovery_failed';
-  return new RpError(kind, 503, `The identity provider's configuration could not be loaded. ${failure.message}`);
+  const reason = kind === 'issuer_mismatch' ? 'discovery_issuer_mismatch' : kind === 'blocked_address' ? 'discovery_blocked_address' : 'discovery_failed';
+  return new RpError(kind, 503, `The identity provider's configuration could not be loaded. ${failure.message}`, reason);
 }
+
+/** Milliseconds since `started`, rounded to 0.1 ms, for a trace's timings. */
+const since = (started: number) => Math.round((performance.now() - started) * 10) / 10;
 
 /** Issuer-level problems that discovery itself does not catch but that make sign-in impossible. */
 function metadataProblem(metadata: DiscoveryMetadata): string | null {
@@ -158,7 +162,7 @@ export function createRelyingParty(opts: RelyingPartyOptions): RelyingParty {
 
   return {
     async authorizationUrl(cfg, p) {
-      if (!cfg.redirectUri) throw new RpError('discovery_failed', 503, 'The SSO configuration has no redirect URI');
+      if (!cfg.redirectUri) throw new RpError('discovery_failed', 503, 'The SSO configuration has no redirect URI', 'redirect_uri_mismatch');
       const setup = await loginSetupFor(cfg);
       let url = `${setup.authorizationUrlPrefix}&state=${encodeURIComponent(p.state)}&nonce=${encodeURIComponent(p.nonce)}`;
       if (setup.usePkce) {
@@ -173,20 +177,31 @@ export function createRelyingParty(opts: RelyingPartyOptions): RelyingParty {
           'iss_mismatch',
           400,
           'The sign-in response names a different identity provider than the one configured ("iss" mismatch); start the login again',
+          'idp_iss_mismatch',
         );
       }
+      const trace = p.trace;
       const setup = await setupFor(cfg);
+      if (trace) trace.issuer = setup.metadata.issuer;
       let callbackUrl: URL;
       try {
         callbackUrl = new URL(cfg.redirectUri);
       } catch {
-        throw new RpError('token_exchange_failed', 502, `${MESSAGES.tokenExchangeFailed}: the configured redirect URI is not a valid URL`);
+        throw new RpError(
+          'token_exchange_failed',
+          502,
+          `${MESSAGES.tokenExchangeFailed}: the configured redirect URI is not a valid URL`,
+          'redirect_uri_mismatch',
+        );
       }
       callbackUrl.search = '';
       callbackUrl.hash = '';
       callbackUrl.searchParams.set('code', p.code);
       callbackUrl.searchParams.set('state', p.state);
 
+      const timings: Record<string, number> = {};
+      if (trace) trace.timings = timings;
+      let started = performance.now();
       let tokens: TokenEndpointResponse;
       try {
         tokens = await withAuthMethodFallback(setup.metadata.token_endpoint_auth_methods_supported, setup.authMemory, () =>
@@ -199,11 +214,19 @@ export function createRelyingParty(opts: RelyingPartyOptions): RelyingParty {
         );
       } catch (err) {
         throw mapCodeGrantError(err, timeoutMs);
+      } finally {
+        timings.tokenMs = since(started);
       }
       const idToken = tokens.id_token;
       if (!idToken) {
-        throw new RpError('token_exchange_failed', 502, `${MESSAGES.tokenExchangeFailed}: the identity provider answered without an ID token`);
+        throw new RpError(
+          'token_exchange_failed',
+          502,
+          `${MESSAGES.tokenExchangeFailed}: the identity provider answered without an ID token`,
+          'token_no_id_token',
+        );
       }
+      started = performance.now();
 
       const claims = await verifyIdToken(idToken, jwks, {
         issuer: cfg.issuerUrl,
@@ -214,16 +237,23 @@ export function createRelyingParty(opts: RelyingPartyOptions): RelyingParty {
         algorithms: setup.idTokenAlgs,
         clockToleranceSec,
         nowMs: now(),
+      }, trace).finally(() => {
+        timings.verifyMs = since(started);
       });
-      const identity = await resolveIdentity(claims, {
-        configuration: setup.configuration,
-        userinfoEndpoint: setup.metadata.userinfo_endpoint,
-        accessToken: tokens.access_token,
-        timeoutMs,
-      });
-      // Read from the verified ID token only (Object.hasOwn: a claim named like a prototype member is absent).
-      if (p.groupsClaim !== undefined) identity.groups = Object.hasOwn(claims, p.groupsClaim) ? claims[p.groupsClaim] : undefined;
-      return identity;
+      started = performance.now();
+      try {
+        const identity = await resolveIdentity(claims, {
+          configuration: setup.configuration,
+          userinfoEndpoint: setup.metadata.userinfo_endpoint,
+          accessToken: tokens.access_token,
+          timeoutMs,
+        });
+        // Read from the verified ID token only (Object.hasOwn: a claim named like a prototype member is absent).
+        if (p.groupsClaim !== undefined) identity.groups = Object.hasOwn(claims, p.groupsClaim) ? claims[p.groupsClaim] : undefined;
+        return identity;
+      } finally {
+        timings.identityMs = since(started);
+      }
     },
 
     async checkIssuer(issuerUrl): Promise<IssuerCheck> {

@@ -1,3 +1,4 @@
+import type { SignInReason } from '@/lib/contract';
 import type { IssuerAliases } from './issuer-aliases';
 
 /**
@@ -42,12 +43,15 @@ export type RpErrorStatus = 400 | 502 | 503 | 504;
 export class RpError extends Error {
   readonly kind: RpErrorKind;
   readonly status: RpErrorStatus;
+  /** The sign-in log's reason code (finer than `kind`); absent: derived from `kind`. */
+  readonly reason: SignInReason | undefined;
 
-  constructor(kind: RpErrorKind, status: RpErrorStatus, message: string) {
+  constructor(kind: RpErrorKind, status: RpErrorStatus, message: string, reason?: SignInReason) {
     super(message);
     this.name = 'RpError';
     this.kind = kind;
     this.status = status;
+    this.reason = reason;
   }
 }
 
@@ -75,11 +79,25 @@ export type IssuerDiscovery =
   | { ok: true; issuer: string; authorizationEndpoint: string; tokenEndpoint: string; jwksUri: string }
   | Extract<IssuerCheck, { ok: false }>;
 
+/**
+ * What one redeem may note for the sign-in log (filled as it goes, so a failure keeps what was learnt):
+ * never the code, tokens, signature or secret. Claims are the ID token's payload minus the nonce and hashes.
+ */
+export type RpTrace = {
+  issuer?: string;
+  claims?: Record<string, unknown>;
+  /** False when the claims come from a token that failed verification (read without trusting them). */
+  claimsVerified?: boolean;
+  /** IdP clock minus ours, in seconds, when a time claim (iat, nbf, exp) failed. */
+  clockSkewSec?: number;
+  timings?: Record<string, number>;
+};
+
 export interface RelyingParty {
   authorizationUrl(cfg: RpClientConfig, p: { state: string; nonce: string; codeVerifier: string }): Promise<string>;
   redeem(
     cfg: RpClientConfig,
-    p: { code: string; state: string; iss?: string; nonce: string; codeVerifier: string; groupsClaim?: string },
+    p: { code: string; state: string; iss?: string; nonce: string; codeVerifier: string; groupsClaim?: string; trace?: RpTrace },
   ): Promise<RpIdentity>;
   checkIssuer(issuerUrl: string): Promise<IssuerCheck>;
   /** Fetches the issuer's discovery document now (no cache) and returns its endpoints. */

@@ -5,6 +5,7 @@ import type { IssuerCheckMemo } from '../issuer-check-memo';
 import { asRpFailure, TRANSIENT_ISSUER_REASONS, type RelyingPartyPort, type RpClientConfig } from '../relying-party-port';
 import type { SsoConnection } from '../storage/types';
 import { readGroups } from '../provisioning';
+import { currentSignInTrace } from '../events/sign-in-context';
 import type { LoginProtocol } from './types';
 
 export interface OidcProtocolDeps {
@@ -17,7 +18,7 @@ export interface OidcProtocolDeps {
 /** An RpError becomes an SSO_ERROR with its status and (safe) message; anything else is left to the 500 path. */
 function ssoErrorFrom(err: unknown): unknown {
   const failure = asRpFailure(err);
-  return failure ? new ApiError(failure.status, 'SSO_ERROR', failure.message) : err;
+  return failure ? new ApiError(failure.status, 'SSO_ERROR', failure.message, failure.reason) : err;
 }
 
 async function rpCall<T>(call: () => Promise<T>): Promise<T> {
@@ -68,6 +69,7 @@ export function createOidcProtocol({ rp, secretBox, issuerChecks }: OidcProtocol
           nonce: state.nonce,
           codeVerifier: state.cv,
           ...(groupsClaim !== null ? { groupsClaim } : {}),
+          trace: currentSignInTrace(),
         }),
       );
       return { ...identity, groups: groupsClaim === null ? [] : readGroups(groups) };

@@ -19,8 +19,9 @@ import {
 import type { ServiceContext } from '../context';
 import { STATE_MAX_LENGTH, type LoginState } from '../crypto/login-state';
 import { randomId } from '../crypto/random-id';
-import { ApiError, badRequest, notFound } from '../http/api-error';
+import { ApiError, badRequest } from '../http/api-error';
 import { describeError } from '../http/describe-error';
+import { startSignIn } from '../events/sign-in-context';
 import { mapScopes } from '../provisioning';
 import type { SsoIdentity } from '../protocols';
 import type { SsoConnection } from '../storage/types';
@@ -50,7 +51,7 @@ function callbackQueryMessage(error: Parameters<Parameters<typeof answerWith>[0]
 
 const expiredOrUsed = () => badRequest(MESSAGES.stateExpiredOrUsed);
 /** A member sign-in on a connection that is not active (checked again at the callback: it may have changed). */
-const ssoRefused = (message: string) => new ApiError(403, 'SSO_ERROR', message);
+const ssoRefused = (message: string, reason: 'connection_testing' | 'member_not_provisioned') => new ApiError(403, 'SSO_ERROR', message, reason);
 
 interface CallbackInput {
   token: string;
@@ -64,10 +65,19 @@ interface Completed {
   identity: SsoIdentity;
 }
 
-/** Opens the state and checks its expiry (no write); an unreadable state is a 400. */
-function openState(ctx: ServiceContext, token: string): LoginState {
+/**
+ * Opens the state and checks its expiry (no write); an unreadable state is a 400. Names the attempt's org and
+ * connection for the sign-in log as soon as they are known.
+ */
+function openState(ctx: ServiceContext, request: FastifyRequest, token: string): LoginState {
   const state = ctx.states.open(token);
   if (!state) throw badRequest(MESSAGES.invalidState);
+  startSignIn(request, {
+    developerId: state.dev,
+    connectionId: state.con ?? null,
+    stateExpiresAtMs: state.exp * 1000,
+    startedBy: state.tst ? 'test' : 'member',
+  });
   if (state.exp * 1000 <= ctx.now()) throw expiredOrUsed();
   return state;
 }
@@ -80,10 +90,10 @@ function openState(ctx: ServiceContext, token: string): LoginState {
 async function connectionFor(ctx: ServiceContext, state: LoginState): Promise<SsoConnection> {
   const connection =
     state.con === undefined ? await ctx.store.getDefaultConnection(state.dev) : await ctx.store.getConnection(state.dev, state.con);
-  if (!connection) throw notFound(MESSAGES.ssoNotConfigured);
+  if (!connection) throw new ApiError(404, 'NOT_FOUND', MESSAGES.ssoNotConfigured, 'connection_not_found');
   if (state.tst) return connection;
-  if (connection.status === 'inactive') throw notFound(MESSAGES.ssoNotConfigured);
-  if (connection.status === 'testing') throw ssoRefused(SESSION_MESSAGES.connectionTesting);
+  if (connection.status === 'inactive') throw new ApiError(404, 'NOT_FOUND', MESSAGES.ssoNotConfigured, 'connection_inactive');
+  if (connection.status === 'testing') throw ssoRefused(SESSION_MESSAGES.connectionTesting, 'connection_testing');
   return connection;
 }
 
@@ -104,18 +114,21 @@ async function completeCallback<T>(
   if (!(await ctx.store.claimState(state.sid, state.dev, state.exp * 1000))) {
     // A retried failure repeats the real error instead of hiding it behind "already used".
     const previous = await ctx.store.getStateFailure(state.sid);
-    if (previous) throw new ApiError(previous.status, previous.code as ErrorCode, previous.message);
+    if (previous) throw new ApiError(previous.status, previous.code as ErrorCode, previous.message, 'state_replayed');
     throw expiredOrUsed();
   }
 
   try {
+    const signIn = startSignIn(request, {});
     const connection = await connectionFor(ctx, state);
+    signIn.connectionId = connection.id;
     check(connection);
     const identity = await ctx.protocols[connection.protocol].completeLogin(
       connection,
       { token: input.token, state },
       { protocol: 'oidc', code: input.code, ...(input.iss !== undefined ? { iss: input.iss } : {}) },
     );
+    signIn.identity = identity;
     return await finish({ state, connection, identity });
   } catch (err) {
     const failure = err instanceof ApiError ? err : new ApiError(500, 'INTERNAL_ERROR', MESSAGES.internal);
@@ -147,7 +160,7 @@ async function openSession(ctx: ServiceContext, { connection, identity }: Comple
     now: new Date(now).toISOString(),
     expiresAt: new Date(now + ttlSec * 1000).toISOString(),
   });
-  if (!session) throw ssoRefused(SESSION_MESSAGES.memberNotProvisioned);
+  if (!session) throw ssoRefused(SESSION_MESSAGES.memberNotProvisioned, 'member_not_provisioned');
   return {
     sessionId: session.id,
     email: session.email,
@@ -187,7 +200,7 @@ export function registerSsoCallbackRoute(app: FastifyInstance, ctx: ServiceConte
     { config: { rateLimit }, schema: { querystring }, schemaErrorFormatter: answerWith(callbackQueryMessage) },
     async (request) => {
       const { code, state: token, iss } = request.query;
-      const state = openState(ctx, token);
+      const state = openState(ctx, request, token);
       return completeCallback(ctx, request, { token, code, ...(iss !== undefined ? { iss } : {}) }, state, async ({ connection, identity }) => {
         // No second write on success: a claimed state without a recorded failure answers "expired or used".
         const body: SsoCallbackResponse = {
@@ -209,7 +222,7 @@ export function registerSsoCallbackRoute(app: FastifyInstance, ctx: ServiceConte
     });
     scope.post('/sso/callback/oidc', { config: { rateLimit: postRateLimit } }, async (request) => {
       const { code, state: token, iss, redirect_uri: redirectUri } = callbackBody(request.body);
-      const state = openState(ctx, token);
+      const state = openState(ctx, request, token);
       // Refused before the claim: the test sign-in can still finish where it belongs.
       if (state.tst) throw badRequest(SESSION_MESSAGES.testStateAtSessionCallback);
       return completeCallback(

@@ -5,6 +5,7 @@ import { randomId } from '../crypto/random-id';
 import { badRequest, notFound, unauthorized } from '../http/api-error';
 import { apiKeyHashFrom, authenticate } from '../http/auth';
 import type { Developer, SsoConnection } from '../storage/types';
+import { apiKeyActor } from '../events/recorder';
 import { oidcSettingsRules } from './oidc-settings-rules';
 import { answerWith, stringFields } from './schemas';
 
@@ -26,6 +27,9 @@ function toWireConfig(connection: SsoConnection): SsoConfig {
     updatedAt: connection.updatedAt,
   };
 }
+
+/** What a legacy save writes (names only, for the audit trail). */
+const LEGACY_FIELDS = ['issuerUrl', 'clientId', 'clientSecret', 'redirectUri'] as const;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -74,6 +78,7 @@ export function registerSsoConfigRoutes(app: FastifyInstance, ctx: ServiceContex
       // No RP cache flush: client set-ups are keyed by this save's (new) sealed secret, so the change takes effect
       // at the next login, and the issuer's discovery/JWKS, shared with other tenants, stay warm (one org must not
       // be able to force cold fetches on everyone else's logins).
+      ctx.audit.record({ developerId: dev.id, actor: apiKeyActor(request), action: 'config.saved', target: { type: 'connection', id: saved.id }, changedFields: LEGACY_FIELDS });
       return reply.code(201).send(toWireConfig(saved));
     },
   );
@@ -92,6 +97,7 @@ export function registerSsoConfigRoutes(app: FastifyInstance, ctx: ServiceContex
     if (!removed) throw notFound(MESSAGES.configNotFound);
     // Nothing to flush in the RP: without a row no login reaches it, and shared issuer caches stay warm.
     ctx.issuerChecks.invalidate(removed.oidc.issuerUrl);
+    ctx.audit.record({ developerId: dev.id, actor: apiKeyActor(request), action: 'config.deleted', target: { type: 'connection', id: removed.id } });
     return reply.code(204).send();
   });
 }

@@ -4,7 +4,7 @@
  * an id that never existed. The org's first connection becomes its default (the one the legacy endpoints use).
  * Callers: the org's API key or one of its setup links (CONNECTION_ACTORS).
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import {
   MESSAGES,
@@ -16,9 +16,10 @@ import {
 import type { ServiceContext } from '../context';
 import { randomId } from '../crypto/random-id';
 import { ApiError, badRequest, notFound } from '../http/api-error';
-import { authenticateActor, CONNECTION_ACTORS } from '../http/auth';
+import { authenticateActor, CONNECTION_ACTORS, type Actor } from '../http/auth';
 import { describeIssues } from '../http/describe-issues';
 import type { SsoConnection } from '../storage/types';
+import { auditActorOf, type AuditEntry } from '../events/recorder';
 import { oidcSettingsRules } from './oidc-settings-rules';
 
 /** A PATCH that keeps losing its compare-and-set to concurrent writes gives up after this many tries. */
@@ -86,7 +87,19 @@ function applyPatch(ctx: ServiceContext, c: SsoConnection, patch: Patch, updated
   };
 }
 
+/** Names of the fields a request body sets (never their values). */
+const namedFields = (input: object): string[] => Object.entries(input).filter(([, v]) => v !== undefined).map(([k]) => k);
+
 export function registerSsoConnectionRoutes(app: FastifyInstance, ctx: ServiceContext) {
+  const audit = (request: FastifyRequest, actor: Actor, action: AuditEntry['action'], id: string, changedFields?: string[]) =>
+    ctx.audit.record({
+      developerId: actor.developerId,
+      actor: auditActorOf(request, actor),
+      action,
+      target: { type: 'connection', id },
+      ...(changedFields ? { changedFields } : {}),
+    });
+
   const { fieldProblems, checkIssuer } = oidcSettingsRules(ctx);
 
   /** Field rules first (all problems in one message), then the issuer check. */
@@ -148,6 +161,7 @@ export function registerSsoConnectionRoutes(app: FastifyInstance, ctx: ServiceCo
       createdAt: now,
       updatedAt: now,
     });
+    audit(request, dev, 'connection.created', created.id, namedFields(input));
     return reply.code(201).send(toWireConnection(created));
   });
 
@@ -167,7 +181,10 @@ export function registerSsoConnectionRoutes(app: FastifyInstance, ctx: ServiceCo
       const current = await findOwn(dev.developerId, request.params.id);
       const next = applyPatch(ctx, current, patch, nextStamp(ctx.now(), current.updatedAt));
       const saved = await ctx.store.replaceConnection(next, current.updatedAt);
-      if (saved) return toWireConnection(saved, await ctx.store.lastSignIns(dev.developerId));
+      if (saved) {
+        audit(request, dev, 'connection.updated', saved.id, namedFields(patch));
+        return toWireConnection(saved, await ctx.store.lastSignIns(dev.developerId));
+      }
     }
     throw new ApiError(409, 'CONFLICT', 'The connection is being changed by another request; try again');
   });
@@ -177,6 +194,7 @@ export function registerSsoConnectionRoutes(app: FastifyInstance, ctx: ServiceCo
     const removed = request.params.id.length <= ID_MAX ? await ctx.store.deleteConnection(dev.developerId, request.params.id) : undefined;
     if (!removed) throw notFound(MESSAGES.connectionNotFound);
     ctx.issuerChecks.invalidate(removed.oidc.issuerUrl);
+    audit(request, dev, 'connection.deleted', removed.id);
     return reply.code(204).send();
   });
 }

@@ -17,7 +17,7 @@ const developerRow = z.object({
 });
 
 /** A JSON column: text on SQLite, jsonb (already parsed by pg) on PostgreSQL. */
-const json = <T extends z.ZodType>(schema: T) =>
+export const json = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (typeof v === 'string' ? (JSON.parse(v) as unknown) : v), schema);
 
 const oidcSettings = z.object({ issuerUrl: z.string(), clientId: z.string(), redirectUri: z.string() });

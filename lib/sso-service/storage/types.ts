@@ -4,6 +4,7 @@
  * behind it (sqlite/, postgres/), chosen once by `openStore` from the configuration.
  */
 import type { Mode } from '@/lib/contract';
+import type { EventStore } from './events-types';
 
 /** sha256 of an API key, base64url (see crypto/api-keys.ts). The key itself is never stored. */
 export type ApiKeyHash = string;
@@ -259,6 +260,9 @@ export interface ServiceStore {
   findVerifiedDomainConnections(domain: string, limit: number): Promise<SsoConnection[]>;
   /** `?org=&domain=`: the org's active connections (at most `limit`) that list `domain`; no verification needed. */
   findOrgDomainConnections(developerId: string, domain: string, limit: number): Promise<SsoConnection[]>;
+
+  /** The sign-in log and the audit trail (events-types.ts). */
+  readonly events: EventStore;
 
   close(): Promise<void>;
 }

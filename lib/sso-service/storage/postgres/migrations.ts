@@ -183,6 +183,52 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX setup_link_uses_developer ON setup_link_uses(developer_id, link_id, used_at);
     `,
   },
+  {
+    version: 6,
+    name: 'sign-in events and audit events',
+    sql: `
+      CREATE TABLE sign_in_events (
+        id                     text PRIMARY KEY,
+        developer_id           text NOT NULL,
+        connection_id          text,
+        protocol               text NOT NULL,
+        started_by             text NOT NULL CHECK (started_by IN ('member', 'test', 'idp_initiated')),
+        outcome                text NOT NULL CHECK (outcome IN ('success', 'failure')),
+        stage                  text NOT NULL,
+        reason                 text,
+        idp_error              text,
+        idp_error_description  text,
+        email                  text,
+        sub                    text,
+        name                   text,
+        duration_ms            double precision NOT NULL,
+        request_id             text NOT NULL,
+        trace                  jsonb NOT NULL,
+        created_at             text NOT NULL
+      );
+      -- Newest first per org (cursor paging by created_at, id), per connection, per email; and the retention purge.
+      CREATE INDEX sign_in_events_org ON sign_in_events(developer_id, created_at, id);
+      CREATE INDEX sign_in_events_connection ON sign_in_events(developer_id, connection_id, created_at, id);
+      CREATE INDEX sign_in_events_email ON sign_in_events(developer_id, lower(email), created_at);
+      CREATE INDEX sign_in_events_created ON sign_in_events(created_at);
+
+      CREATE TABLE audit_events (
+        id              text PRIMARY KEY,
+        developer_id    text NOT NULL,
+        actor_kind      text NOT NULL CHECK (actor_kind IN ('api_key', 'setup_link', 'sso_admin', 'system')),
+        actor_id        text,
+        actor_label     text,
+        action          text NOT NULL,
+        target_type     text NOT NULL,
+        target_id       text,
+        changed_fields  jsonb NOT NULL,
+        created_at      text NOT NULL
+      );
+      CREATE INDEX audit_events_org ON audit_events(developer_id, created_at, id);
+      CREATE INDEX audit_events_target ON audit_events(developer_id, target_id, created_at);
+      CREATE INDEX audit_events_created ON audit_events(created_at);
+    `,
+  },
 ];
 
 /** Any fixed 64-bit number; it names "grantex schema migrations" among the database's advisory locks. */

@@ -15,6 +15,7 @@ import type { PostgresConfig } from '../../config';
 import { bytes, CONNECTION_COLUMNS, principalParams, SESSION_COLUMNS, sessionParams, toLastSignIns, toSession, CONNECTION_UPDATE_COLUMNS, connectionParams, replaceParams, DEFAULT_OIDC_UPSERT_TAIL, defaultOidcParams, DEVELOPER_COLUMNS, toConnection, toDeveloper, toKeyConnection, toSavedConnection, toStateFailure, DOMAIN_COLUMNS, domainParams, toDomain, insertSetupLinkSql, insertSetupLinkUseSql, revokeSetupLinkSql, setupLinkByTokenSql, setupLinkParams, setupLinksOfOrgSql, setupLinkUseParams, setupLinkUsesOfOrgSql, toSetupLink, toSetupLinkUse, toSetupLinkWithOrg, withUses } from '../rows';
 import type { ServiceStore, SharedRateLimiter } from '../types';
 import { isPgUniqueViolation, mapPgError } from './errors';
+import { createPostgresEventStore, EVENT_SQL } from './events-store';
 import { migratePg } from './migrations';
 
 
@@ -106,7 +107,8 @@ const SQL = {
   recordSetupLinkUse: insertSetupLinkUseSql(['$1', '$2', '$3', '$4', '$5']),
 } as const;
 
-type StatementName = keyof typeof SQL;
+type StatementName = keyof typeof SQL | keyof typeof EVENT_SQL;
+const ALL_SQL: Record<StatementName, string> = { ...SQL, ...EVENT_SQL };
 
 const hitRow = z.object({ count: z.number().int(), reset_at: z.coerce.number() });
 
@@ -146,7 +148,7 @@ const optional = ({ rows }: pg.QueryResult) => (rows[0] === undefined ? undefine
 export function createPostgresStore(pool: pg.Pool): ServiceStore {
   async function run(name: StatementName, values: unknown[]): Promise<pg.QueryResult> {
     try {
-      return await pool.query({ name: `gx_${name}`, text: SQL[name], values });
+      return await pool.query({ name: `gx_${name}`, text: ALL_SQL[name], values });
     } catch (err) {
       throw mapPgError(err);
     }
@@ -300,6 +302,7 @@ export function createPostgresStore(pool: pg.Pool): ServiceStore {
     async findOrgDomainConnections(developerId, domain, limit) {
       return (await run('orgDomainConnections', [developerId, domain, limit])).rows.map(toConnection);
     },
+    events: createPostgresEventStore(run),
     async close() {
       await pool.end();
     },

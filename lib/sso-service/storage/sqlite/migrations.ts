@@ -177,6 +177,52 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX setup_link_uses_developer ON setup_link_uses(developer_id, link_id, used_at);
     `,
   },
+  {
+    version: 6,
+    name: 'sign-in events and audit events',
+    sql: `
+      CREATE TABLE sign_in_events (
+        id                     TEXT PRIMARY KEY,
+        developer_id           TEXT NOT NULL,
+        connection_id          TEXT,
+        protocol               TEXT NOT NULL,
+        started_by             TEXT NOT NULL CHECK (started_by IN ('member', 'test', 'idp_initiated')),
+        outcome                TEXT NOT NULL CHECK (outcome IN ('success', 'failure')),
+        stage                  TEXT NOT NULL,
+        reason                 TEXT,
+        idp_error              TEXT,
+        idp_error_description  TEXT,
+        email                  TEXT COLLATE NOCASE,
+        sub                    TEXT,
+        name                   TEXT,
+        duration_ms            REAL NOT NULL,
+        request_id             TEXT NOT NULL,
+        trace                  TEXT NOT NULL CHECK (json_valid(trace)),
+        created_at             TEXT NOT NULL
+      ) STRICT;
+      -- Newest first per org (cursor paging by created_at, id), per connection, per email; and the retention purge.
+      CREATE INDEX sign_in_events_org ON sign_in_events(developer_id, created_at, id);
+      CREATE INDEX sign_in_events_connection ON sign_in_events(developer_id, connection_id, created_at, id);
+      CREATE INDEX sign_in_events_email ON sign_in_events(developer_id, email, created_at);
+      CREATE INDEX sign_in_events_created ON sign_in_events(created_at);
+
+      CREATE TABLE audit_events (
+        id              TEXT PRIMARY KEY,
+        developer_id    TEXT NOT NULL,
+        actor_kind      TEXT NOT NULL CHECK (actor_kind IN ('api_key', 'setup_link', 'sso_admin', 'system')),
+        actor_id        TEXT,
+        actor_label     TEXT,
+        action          TEXT NOT NULL,
+        target_type     TEXT NOT NULL,
+        target_id       TEXT,
+        changed_fields  TEXT NOT NULL CHECK (json_valid(changed_fields)),
+        created_at      TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX audit_events_org ON audit_events(developer_id, created_at, id);
+      CREATE INDEX audit_events_target ON audit_events(developer_id, target_id, created_at);
+      CREATE INDEX audit_events_created ON audit_events(created_at);
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number {

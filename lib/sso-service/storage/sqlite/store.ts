@@ -9,6 +9,7 @@ import type Database from 'better-sqlite3';
 import { bytes, CONNECTION_COLUMNS, SESSION_COLUMNS, sessionParams, toLastSignIns, toSession, CONNECTION_UPDATE_COLUMNS, connectionParams, replaceParams, DEFAULT_OIDC_UPSERT_TAIL, defaultOidcParams, DEVELOPER_COLUMNS, toConnection, toDeveloper, toKeyConnection, toSavedConnection, toStateFailure, DOMAIN_COLUMNS, domainParams, toDomain, insertSetupLinkSql, insertSetupLinkUseSql, revokeSetupLinkSql, setupLinkByTokenSql, setupLinkParams, setupLinksOfOrgSql, setupLinkUseParams, setupLinkUsesOfOrgSql, toSetupLink, toSetupLinkUse, toSetupLinkWithOrg, withUses } from '../rows';
 import type { MemberSignIn, ServiceStore, StateFailure } from '../types';
 import { isSqliteUniqueViolation, mapSqliteError } from './errors';
+import { createSqliteEventStore } from './events-store';
 
 
 /** Runs `op`, turning a thrown driver error into a rejected StoreError (mapped in one place). */
@@ -266,6 +267,7 @@ export function createSqliteStore(db: Database.Database): ServiceStore {
     findOrgDomainConnections: guarded((developerId, domain, limit) =>
       selectOrgDomainConnections.all(developerId, domain, limit).map(toConnection),
     ),
+    events: createSqliteEventStore(db, guarded),
     close: guarded(() => {
       db.close();
     }),

@@ -1,0 +1,148 @@
+/**
+ * The sign-in log's stable vocabulary: the stages a sign-in goes through and one reason code per way it can
+ * fail. Plain constants (no zod), so browser code can import them; the console keys its plain-words text and
+ * "what to do next" on these codes (lib/console/messages.ts). Codes are stable: add new ones, never rename.
+ */
+
+/** The stages of a sign-in, in order. The test sign-in shows the same ones. */
+export const SIGN_IN_STAGES = [
+  'start',
+  'idp',
+  'callback',
+  'token',
+  'id_token',
+  'userinfo',
+  'provisioning',
+  'storage',
+  'complete',
+] as const;
+export type SignInStage = (typeof SIGN_IN_STAGES)[number];
+
+export const SIGN_IN_OUTCOMES = ['success', 'failure'] as const;
+export type SignInOutcome = (typeof SIGN_IN_OUTCOMES)[number];
+
+/** How a sign-in started: a member's login, an admin's test sign-in, or a login the IdP started. */
+export const SIGN_IN_STARTERS = ['member', 'test', 'idp_initiated'] as const;
+export type SignInStarter = (typeof SIGN_IN_STARTERS)[number];
+
+/** Every reason code and the stage it belongs to. */
+export const SIGN_IN_REASONS = {
+  // start: GET /sso/login (never stored: the login URL writes nothing; listed for the test sign-in's display)
+  connection_not_found: 'start',
+  connection_inactive: 'start',
+  /** A member sign-in on a connection in `testing` (only test sign-ins finish there). */
+  connection_testing: 'callback',
+  /** An authenticated call refused for this kind of credential (a setup link outside its pages). */
+  forbidden: 'start',
+  redirect_uri_mismatch: 'start',
+  discovery_failed: 'start',
+  discovery_issuer_mismatch: 'start',
+  discovery_blocked_address: 'start',
+  // idp: what the IdP sent back instead of a code
+  idp_error: 'idp',
+  idp_iss_mismatch: 'idp',
+  // callback: the state and the connection it names
+  state_missing: 'callback',
+  state_invalid: 'callback',
+  state_expired: 'callback',
+  state_replayed: 'callback',
+  callback_connection_gone: 'callback',
+  // token: the code exchange at the token endpoint
+  token_unreachable: 'token',
+  token_timeout: 'token',
+  token_too_large: 'token',
+  token_blocked_address: 'token',
+  token_http_error: 'token',
+  token_oauth_error: 'token',
+  token_client_auth_rejected: 'token',
+  token_not_json: 'token',
+  token_invalid_response: 'token',
+  token_no_id_token: 'token',
+  // id_token: verification of the ID token (signature, keys, claims)
+  jwks_unavailable: 'id_token',
+  jwks_timeout: 'id_token',
+  id_token_alg_not_allowed: 'id_token',
+  id_token_signature_invalid: 'id_token',
+  id_token_unknown_key: 'id_token',
+  id_token_ambiguous_key: 'id_token',
+  id_token_issuer_mismatch: 'id_token',
+  id_token_audience_mismatch: 'id_token',
+  id_token_azp_mismatch: 'id_token',
+  id_token_claim_missing: 'id_token',
+  id_token_claim_invalid: 'id_token',
+  id_token_expired: 'id_token',
+  id_token_not_yet_valid: 'id_token',
+  id_token_issued_in_future: 'id_token',
+  id_token_nonce_mismatch: 'id_token',
+  id_token_malformed: 'id_token',
+  // userinfo: the optional userinfo call
+  userinfo_unreachable: 'userinfo',
+  userinfo_timeout: 'userinfo',
+  userinfo_http_error: 'userinfo',
+  userinfo_sub_mismatch: 'userinfo',
+  // provisioning: JIT users, group mapping, sessions (issue 10)
+  provisioning_failed: 'provisioning',
+  /** JIT provisioning is off and the IdP's subject has no principal on this connection. */
+  member_not_provisioned: 'provisioning',
+  // storage: the service's own database
+  storage_unavailable: 'storage',
+  storage_failed: 'storage',
+  // anything the service did not expect (a bug); the request id finds its log line
+  internal_error: 'complete',
+  // generic fall-backs when a failure carries no specific reason (from the error code)
+  bad_request: 'callback',
+  not_found: 'callback',
+  rate_limited: 'callback',
+  sso_error: 'token',
+} as const satisfies Record<string, SignInStage>;
+
+export type SignInReason = keyof typeof SIGN_IN_REASONS;
+
+export function isSignInReason(value: unknown): value is SignInReason {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(SIGN_IN_REASONS, value);
+}
+
+/** The stage a reason belongs to. */
+export function stageOfReason(reason: SignInReason): SignInStage {
+  return SIGN_IN_REASONS[reason];
+}
+
+/** Audit trail vocabulary. */
+export const AUDIT_ACTOR_KINDS = ['api_key', 'setup_link', 'sso_admin', 'system'] as const;
+export type AuditActorKind = (typeof AUDIT_ACTOR_KINDS)[number];
+
+export const AUDIT_ACTIONS = [
+  'config.saved',
+  'config.deleted',
+  'connection.created',
+  'connection.updated',
+  'connection.deleted',
+  'connection.tested',
+  'domain.added',
+  'domain.verified',
+  'domain.removed',
+  'setup_link.created',
+  'setup_link.used',
+  'setup_link.revoked',
+  'session.revoked',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export const AUDIT_TARGET_TYPES = ['connection', 'domain', 'setup_link', 'session'] as const;
+export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];
+
+/** Caps on what an event stores from the IdP. */
+export const EVENT_LIMITS = {
+  idpErrorMax: 64,
+  idpErrorDescriptionMax: 512,
+  /** Longest string kept from one claim in a trace. */
+  traceStringMax: 256,
+  /** Most claims kept in a trace. */
+  traceClaimsMax: 64,
+  /** Page size: default and cap. */
+  pageDefault: 50,
+  pageMax: 200,
+  /** Filter values. */
+  emailFilterMax: 254,
+  idFilterMax: 128,
+} as const;

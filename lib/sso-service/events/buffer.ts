@@ -1,0 +1,75 @@
+/**
+ * Batches writes off the request path: `push` only appends to an array; a flush writes everything queued as
+ * one batch (one multi-row insert) every `flushMs`, or as soon as `maxBatch` items wait. One write runs at a
+ * time. `close` flushes what is left.
+ *
+ * What a crash (kill -9, power loss) can lose: the items pushed since the last flush started, i.e. at most one
+ * flush interval of events (250 ms by default), plus the batch being written if the process dies mid-write.
+ * A failed write drops its batch (logged with the count); the queue never holds more than `maxQueued` items
+ * (the oldest are dropped and counted), so a database outage cannot grow memory.
+ */
+export interface BatchBufferOptions {
+  flushMs: number;
+  maxBatch: number;
+  maxQueued: number;
+  /** A batch could not be written (it is dropped), or items were dropped because the queue was full. */
+  onDrop(count: number, err: unknown): void;
+}
+
+export class BatchBuffer<T> {
+  private queue: T[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private writing: Promise<void> = Promise.resolve();
+  private closed = false;
+  /** Counters for tests and health. */
+  readonly stats = { pushed: 0, written: 0, dropped: 0, batches: 0 };
+
+  constructor(
+    private readonly write: (batch: T[]) => Promise<void>,
+    private readonly opts: BatchBufferOptions,
+  ) {}
+
+  push(item: T): void {
+    this.stats.pushed++;
+    this.queue.push(item);
+    if (this.queue.length > this.opts.maxQueued) {
+      const excess = this.queue.length - this.opts.maxQueued;
+      this.queue.splice(0, excess);
+      this.stats.dropped += excess;
+      this.opts.onDrop(excess, new Error('event queue full'));
+    }
+    if (this.queue.length >= this.opts.maxBatch) {
+      void this.flush();
+    } else if (!this.timer && !this.closed) {
+      this.timer = setTimeout(() => void this.flush(), this.opts.flushMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Writes everything queued so far (after any write already running); never rejects. */
+  flush(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    const batch = this.queue;
+    if (batch.length === 0) return this.writing;
+    this.queue = [];
+    this.writing = this.writing.then(async () => {
+      try {
+        await this.write(batch);
+        this.stats.written += batch.length;
+        this.stats.batches++;
+      } catch (err) {
+        this.stats.dropped += batch.length;
+        this.opts.onDrop(batch.length, err);
+      }
+    });
+    return this.writing;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.flush();
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * Captures every sign-in attempt that reaches a callback route, after the answer is sent (onResponse), into
+ * the sign-in event buffer: outcome, stage, reason code, IdP error, identity, duration, request id, trace.
+ * The routes only fill `request.signIn` (startSignIn); the callback adds no synchronous write, and the login
+ * URL route is not touched at all (it writes nothing).
+ *
+ * An attempt whose state cannot be opened (tampered, garbage) names no organization, so it is logged by the
+ * request log only; every other attempt is recorded under the org inside its state.
+ */
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  onErrorHookHandler,
+  onResponseHookHandler,
+  preValidationHookHandler,
+} from 'fastify';
+import { EVENT_LIMITS, MESSAGES, stageOfReason, type SignInReason } from '@/lib/contract';
+import type { ServiceContext } from '../context';
+import { STATE_MAX_LENGTH } from '../crypto/login-state';
+import { ApiError } from '../http/api-error';
+import { asStoreError } from '../storage/errors';
+import type { SignInEventRecorder } from './recorder';
+import { runWithSignIn, startSignIn, type SignInRecord } from './sign-in-context';
+
+/** The routes that complete a sign-in (the two protocol-specific ones arrive with issues 10 and 11). */
+export const SIGN_IN_ROUTES: ReadonlySet<string> = new Set(['/sso/callback', '/sso/callback/oidc', '/sso/callback/saml']);
+
+/** RFC 6749 §4.1.2.1: error and error_description are %x20-21 / %x23-5B / %x5D-7E; anything else becomes "?". */
+const NOT_OAUTH_TEXT = /[^\x20\x21\x23-\x5b\x5d-\x7e]/g;
+const ERROR_CODE_SHAPE = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** The IdP's error text as stored: outside the RFC's characters replaced, capped. */
+export function cleanIdpText(value: unknown, max: number): string | null {
+  if (typeof value !== 'string' || value === '') return null;
+  const clean = value.slice(0, max * 2).replace(NOT_OAUTH_TEXT, '?');
+  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
+}
+
+function reasonOfError(err: unknown, record: SignInRecord, nowMs: number): SignInReason {
+  if (err instanceof ApiError) {
+    if (err.message === MESSAGES.stateExpiredOrUsed) {
+      return record.stateExpiresAtMs !== null && record.stateExpiresAtMs <= nowMs ? 'state_expired' : 'state_replayed';
+    }
+    if (err.message === MESSAGES.ssoNotConfigured) return 'callback_connection_gone';
+    return err.reason;
+  }
+  const storeError = asStoreError(err);
+  if (storeError) return storeError.transient ? 'storage_unavailable' : 'storage_failed';
+  return 'internal_error';
+}
+
+function eventOf(record: SignInRecord & { developerId: string }, request: FastifyRequest, reply: FastifyReply, nowMs: number) {
+  const success = reply.statusCode < 400;
+  const reason = success ? null : (record.reason ?? reasonOfError(record.error, record, nowMs));
+  const identity = success ? record.identity : null;
+  return {
+    developerId: record.developerId,
+    connectionId: record.connectionId,
+    protocol: record.protocol,
+    startedBy: record.startedBy,
+    outcome: success ? ('success' as const) : ('failure' as const),
+    stage: reason ? stageOfReason(reason) : success ? ('complete' as const) : record.stage,
+    reason,
+    idpError: record.idpError,
+    idpErrorDescription: record.idpErrorDescription,
+    email: identity?.email ?? null,
+    sub: identity?.sub ?? null,
+    name: identity?.name ?? null,
+    durationMs: Math.round(reply.elapsedTime * 10) / 10,
+    requestId: request.id,
+    trace: record.trace,
+  };
+}
+
+/**
+ * `error=…` from the IdP instead of a code (RFC 6749 §4.1.2.1), forwarded with the state: recorded under the
+ * state's org with the IdP's error and description, and answered with a readable SSO_ERROR. A state that does
+ * not open is left to the route (which answers "code and state are required").
+ */
+function idpErrorResponse(ctx: ServiceContext, request: FastifyRequest, record: SignInRecord): ApiError | null {
+  if (request.method !== 'GET') return null;
+  const query = request.query as Record<string, unknown> | undefined;
+  if (!query || query.code !== undefined || typeof query.error !== 'string' || typeof query.state !== 'string') return null;
+  if (query.state.length > STATE_MAX_LENGTH) return null;
+  const state = ctx.states.open(query.state);
+  if (!state) return null;
+  const idpError = cleanIdpText(query.error, EVENT_LIMITS.idpErrorMax);
+  Object.assign(record, {
+    developerId: state.dev,
+    connectionId: state.con ?? null,
+    stateExpiresAtMs: state.exp * 1000,
+    idpError,
+    idpErrorDescription: cleanIdpText(query.error_description, EVENT_LIMITS.idpErrorDescriptionMax),
+    reason: 'idp_error',
+  });
+  const named = idpError && ERROR_CODE_SHAPE.test(idpError) ? ` (${idpError})` : '';
+  return new ApiError(400, 'SSO_ERROR', `The identity provider did not complete the sign-in${named}; start the login again`, 'idp_error');
+}
+
+type Hooks = preValidationHookHandler | preValidationHookHandler[] | undefined;
+
+/** The route's own hooks of one kind with `hook` first. */
+function withFirst<H>(hook: H, existing: H | H[] | undefined): H[] {
+  return [hook, ...(existing === undefined ? [] : Array.isArray(existing) ? existing : [existing])];
+}
+
+/**
+ * Adds the capture hooks to the sign-in routes only (other routes, the login URL included, pay nothing). Must be
+ * registered before those routes.
+ */
+export function registerSignInCapture(app: FastifyInstance, ctx: ServiceContext, recorder: SignInEventRecorder): void {
+  app.decorateRequest('signIn', null);
+
+  // preValidation, not onRequest: after the body is parsed, so the sign-in context survives into the handler.
+  const begin: preValidationHookHandler = (request, _reply, done) => {
+    const record = startSignIn(request, {});
+    const idpError = idpErrorResponse(ctx, request, record);
+    if (idpError) return done(idpError);
+    runWithSignIn(record, () => done());
+  };
+  const keepError: onErrorHookHandler = (request, _reply, error, done) => {
+    if (request.signIn) request.signIn.error = error;
+    done();
+  };
+  const record: onResponseHookHandler = (request, reply, done) => {
+    const signIn = request.signIn;
+    if (signIn?.developerId) recorder.record(eventOf(signIn as SignInRecord & { developerId: string }, request, reply, ctx.now()));
+    done();
+  };
+
+  app.addHook('onRoute', (route) => {
+    if (!SIGN_IN_ROUTES.has(route.url)) return;
+    route.preValidation = withFirst(begin, route.preValidation as Hooks);
+    route.onError = withFirst(keepError, route.onError as onErrorHookHandler | onErrorHookHandler[] | undefined);
+    route.onResponse = withFirst(record, route.onResponse as onResponseHookHandler | onResponseHookHandler[] | undefined);
+  });
+}

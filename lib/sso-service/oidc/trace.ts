@@ -1,0 +1,37 @@
+/**
+ * The redacted ID-token claims a sign-in trace keeps: never the token, its signature or hashes of the code or
+ * access token, and not the nonce's value. Strings are capped and so is the number of claims, so a hostile IdP
+ * cannot make a trace large.
+ */
+import { EVENT_LIMITS } from '@/lib/contract';
+
+/** Claims never kept: the nonce value and the hashes that bind the token to the code and access token. */
+const DROPPED_CLAIMS = new Set(['nonce', 'at_hash', 'c_hash', 's_hash']);
+const MAX_DEPTH = 3;
+const MAX_ARRAY = 32;
+
+function capValue(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') {
+    return value.length > EVENT_LIMITS.traceStringMax ? `${value.slice(0, EVENT_LIMITS.traceStringMax)}…` : value;
+  }
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return value;
+  if (depth >= MAX_DEPTH) return '[…]';
+  if (Array.isArray(value)) return value.slice(0, MAX_ARRAY).map((v) => capValue(v, depth + 1));
+  if (typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>).slice(0, MAX_ARRAY)) out[k.slice(0, 64)] = capValue(v, depth + 1);
+    return out;
+  }
+  return undefined;
+}
+
+export function redactClaims(claims: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  let kept = 0;
+  for (const [name, value] of Object.entries(claims)) {
+    if (DROPPED_CLAIMS.has(name)) continue;
+    if (kept++ >= EVENT_LIMITS.traceClaimsMax) break;
+    out[name.slice(0, 64)] = capValue(value, 0);
+  }
+  return out;
+}

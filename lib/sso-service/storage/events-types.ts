@@ -1,0 +1,90 @@
+/**
+ * The sign-in log and the audit trail as the storage seam sees them (domain types; rows are in events-rows.ts).
+ * Written in batches by the event buffer (lib/sso-service/events), read page by page by the events API.
+ */
+import type {
+  AuditAction,
+  AuditActorKind,
+  AuditTargetType,
+  SignInOutcome,
+  SignInStage,
+  SignInStarter,
+  SignInTrace,
+} from '@/lib/contract';
+
+export interface SignInEventRecord {
+  id: string;
+  developerId: string;
+  connectionId: string | null;
+  protocol: string;
+  startedBy: SignInStarter;
+  outcome: SignInOutcome;
+  stage: SignInStage;
+  reason: string | null;
+  idpError: string | null;
+  idpErrorDescription: string | null;
+  email: string | null;
+  sub: string | null;
+  name: string | null;
+  durationMs: number;
+  requestId: string;
+  trace: SignInTrace;
+  /** ISO-8601, UTC, milliseconds. */
+  createdAt: string;
+}
+
+export interface AuditEventRecord {
+  id: string;
+  developerId: string;
+  actorKind: AuditActorKind;
+  /** API key id (a short prefix of its hash), setup link id, … ; null when the kind says it all. */
+  actorId: string | null;
+  actorLabel: string | null;
+  action: AuditAction;
+  targetType: AuditTargetType;
+  targetId: string | null;
+  /** Names only, never values. */
+  changedFields: string[];
+  createdAt: string;
+}
+
+/** Newest first; the position after the last row of the previous page. */
+export interface PageAfter {
+  createdAt: string;
+  id: string;
+}
+
+interface PageQuery {
+  developerId: string;
+  /** Inclusive bounds, ISO-8601. */
+  from?: string;
+  to?: string;
+  after?: PageAfter;
+  limit: number;
+}
+
+export interface SignInEventQuery extends PageQuery {
+  connectionId?: string;
+  outcome?: SignInOutcome;
+  /** Compared without regard to case. */
+  email?: string;
+}
+
+export interface AuditEventQuery extends PageQuery {
+  targetId?: string;
+  action?: AuditAction;
+}
+
+export interface EventStore {
+  /** One multi-row insert (no-op for an empty list). */
+  insertSignInEvents(events: readonly SignInEventRecord[]): Promise<void>;
+  insertAuditEvents(events: readonly AuditEventRecord[]): Promise<void>;
+  /** Newest first, at most `limit` rows. */
+  listSignInEvents(query: SignInEventQuery): Promise<SignInEventRecord[]>;
+  listAuditEvents(query: AuditEventQuery): Promise<AuditEventRecord[]>;
+  /**
+   * Deletes sign-in and audit events created before `beforeIso`, at most `batch` rows of each per call (so one
+   * call never holds the database for long); returns how many rows it deleted.
+   */
+  purgeEventsBefore(beforeIso: string, batch: number): Promise<number>;
+}
