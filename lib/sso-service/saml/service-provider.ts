@@ -97,7 +97,7 @@ const NODE_SAML_REASONS: ReadonlyArray<[RegExp, SamlReason]> = [
   [/InResponseTo/, 'in_response_to_mismatch'],
   [/not yet valid/, 'not_yet_valid'],
   [/expired|No valid subject confirmation/, 'expired'],
-  [/Audience/, 'wrong_audience'],
+  [/audience/i, 'wrong_audience'],
   [/Unknown SAML issuer|issuer/i, 'wrong_issuer'],
   [/Missing SAML assertion/, 'idp_status_error'],
 ];
