@@ -92,7 +92,7 @@ export class LemonLdapStartError extends Error {
   override name = 'LemonLdapStartError';
 }
 
-function freePort(host: string): Promise<number> {
+export function freePort(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -103,7 +103,7 @@ function freePort(host: string): Promise<number> {
   });
 }
 
-function fillTemplate(name: string, values: Record<string, string>): string {
+export function fillTemplate(name: string, values: Record<string, string>): string {
   return readFileSync(join(TEMPLATES, name), 'utf8').replace(/\{\{([A-Z_]+)\}\}/g, (whole, key: string) => {
     const value = values[key];
     if (value === undefined) throw new Error(`template ${name}: no value for ${whole}`);
@@ -186,7 +186,7 @@ function lmConf(dir: string, issuer: string, host: string, redirectUris: string[
   };
 }
 
-function tailFile(file: string, lines: number): string {
+export function tailFile(file: string, lines: number): string {
   try {
     const all = readFileSync(file, 'utf8').split('\n');
     // Debug lines drown the cause of a failed start; errors and warnings are what help.
@@ -203,7 +203,7 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 /** SIGTERM (nginx and the FastCGI manager stop their workers), then SIGKILL after 10 s. */
-async function stopProcess(child: ChildProcess): Promise<void> {
+export async function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);

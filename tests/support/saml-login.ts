@@ -39,7 +39,8 @@ export function readSamlPostForm(html: string, base: URL): SamlPost | null {
  */
 export async function driveSamlLogin(
   loginUrl: string,
-  onLoginPage: (page: IdpPage) => IdpNextRequest,
+  /** Gets the page and how many pages came before it (a login page shown twice means the login failed). */
+  onLoginPage: (page: IdpPage, pagesBefore: number) => IdpNextRequest,
   jar = new CookieJar(),
 ): Promise<SamlPost> {
   let post: SamlPost | null = null;
@@ -47,10 +48,10 @@ export async function driveSamlLogin(
   try {
     await driveIdpLogin(
       loginUrl,
-      (page) => {
+      (page, pagesBefore) => {
         post = readSamlPostForm(page.html, page.url);
         if (post) throw stop;
-        return onLoginPage(page);
+        return onLoginPage(page, pagesBefore);
       },
       { jar },
     );
@@ -63,9 +64,9 @@ export async function driveSamlLogin(
 
 /** The dev IdP's SAML login: its login form posted with `user`. */
 export function loginAtDevSamlIdp(loginUrl: string, user: DevIdpUser): Promise<SamlPost> {
-  return driveSamlLogin(loginUrl, ({ status, html, url }) => {
+  return driveSamlLogin(loginUrl, ({ status, html, url }, pagesBefore) => {
     const action = /<form method="post" action="([^"]+)" id="login-form">/.exec(html)?.[1];
-    if (status !== 200 || !action || html.includes('role="alert"')) throw new Error(`dev IdP stopped at ${url.pathname} with HTTP ${status}`);
+    if (status !== 200 || !action || pagesBefore > 0) throw new Error(`dev IdP stopped at ${url.pathname} with HTTP ${status}`);
     return { url: new URL(decodeEntities(action), url), body: new URLSearchParams(user).toString() };
   });
 }
