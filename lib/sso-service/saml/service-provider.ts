@@ -4,8 +4,9 @@
  * configured strictly and wrapped by the guards in xml-guard.ts and the checks in assertion.ts.
  */
 import { SAML, ValidateInResponseTo, generateServiceProviderMetadata, SamlStatusError, type CacheProvider, type SamlConfig } from '@node-saml/node-saml';
+import { BoundedMap } from '../bounded-map';
 import { readSignedAssertion, type SamlIdentity } from './assertion';
-import { certificateInfo } from './certificates';
+import { certificateInfo, type CertificateInfo } from './certificates';
 import { SamlError, isSamlError, type SamlReason } from './errors';
 import { samlConnectionSettingsSchema, type ParsedSamlSettings, type SamlConnectionSettings, type SpSigningKey } from './settings';
 import { checkResponseDocument, childElements, decodeBase64Xml, DEFAULT_MAX_RESPONSE_BASE64, DSIG_NS, parseStrict, SAML_NS } from './xml-guard';
@@ -110,8 +111,19 @@ function reasonFor(err: unknown): SamlError {
   return new SamlError(match ? match[1] : 'invalid_signature');
 }
 
+/** Parsed certificates by their configured text: a connection's certificates are parsed once, not per login. */
+const certificateCache = new BoundedMap<string, CertificateInfo>(1000);
+function cachedCertificateInfo(pem: string): CertificateInfo {
+  let info = certificateCache.get(pem);
+  if (!info) {
+    info = certificateInfo(pem);
+    certificateCache.set(pem, info);
+  }
+  return info;
+}
+
 function usableCertificates(settings: ParsedSamlSettings, now: Date): string[] {
-  const infos = settings.idpCertificates.map((pem) => certificateInfo(pem));
+  const infos = settings.idpCertificates.map(cachedCertificateInfo);
   const usable = infos.filter((info) => info.status(now) !== 'expired').map((info) => info.pem);
   if (usable.length === 0) throw new SamlError('certificate_expired');
   return usable;
