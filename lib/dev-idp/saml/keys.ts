@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { z } from 'zod';
 
 export interface SamlSigningKey {
   privateKeyPem: string;
@@ -30,9 +31,13 @@ export function generateSigningKey(commonName: string, days = 365): SamlSigningK
 }
 
 /** Reads DEV_IDP_SAML_KEY_FILE and DEV_IDP_SAML_CERT_FILE (both or neither), else generates a key for this run. */
+const envSchema = z.object({
+  DEV_IDP_SAML_KEY_FILE: z.string().min(1).optional().catch(undefined),
+  DEV_IDP_SAML_CERT_FILE: z.string().min(1).optional().catch(undefined),
+});
+
 export function loadOrGenerateSigningKey(env: Record<string, string | undefined> = process.env): SamlSigningKey {
-  const keyFile = env.DEV_IDP_SAML_KEY_FILE;
-  const certFile = env.DEV_IDP_SAML_CERT_FILE;
+  const { DEV_IDP_SAML_KEY_FILE: keyFile, DEV_IDP_SAML_CERT_FILE: certFile } = envSchema.parse(env);
   if (keyFile && certFile) return { privateKeyPem: readFileSync(keyFile, 'utf8'), certificatePem: readFileSync(certFile, 'utf8') };
   if (keyFile || certFile) throw new Error('Set both DEV_IDP_SAML_KEY_FILE and DEV_IDP_SAML_CERT_FILE, or neither.');
   return generateSigningKey('Grantex Dev IdP (SAML)');
