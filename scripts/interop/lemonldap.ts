@@ -211,6 +211,27 @@ export async function stopProcess(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
+/**
+ * The processes an interop IdP runs from its temporary directory: `close()` stops them all (once) and deletes
+ * the directory. As a last resort when the caller never closes (a crashed test run), no process outlives this one.
+ */
+export function ownedProcesses(dir: string): { children: ChildProcess[]; close: () => Promise<void> } {
+  const children: ChildProcess[] = [];
+  let closed: Promise<void> | undefined;
+  const onExit = () => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', onExit);
+  const close = () =>
+    (closed ??= (async () => {
+      await Promise.all(children.map(stopProcess));
+      process.removeListener('exit', onExit);
+      rmSync(dir, { recursive: true, force: true });
+    })());
+  return { children, close };
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function waitForDiscovery(
@@ -244,22 +265,7 @@ export async function startLemonLdap(options: LemonLdapOptions): Promise<LemonLd
   const issuer = `http://${opts.host}:${port}`;
   const dir = mkdtempSync(join(tmpdir(), 'grantex-lemonldap-'));
   const logs = { portal: join(dir, 'log/lemonldap.log'), nginx: join(dir, 'log/nginx-error.log') };
-  const children: ChildProcess[] = [];
-  let closed: Promise<void> | undefined;
-
-  // Last resort when the caller never closes (a crashed test run): no process outlives this one.
-  const onExit = () => {
-    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-  };
-  process.once('exit', onExit);
-
-  const close = () =>
-    (closed ??= (async () => {
-      await Promise.all(children.map(stopProcess));
-      process.removeListener('exit', onExit);
-      rmSync(dir, { recursive: true, force: true });
-    })());
+  const { children, close } = ownedProcesses(dir);
 
   try {
     for (const sub of ['conf', 'cache', 'sessions/lock', 'psessions/lock', 'run', 'log', 'nginx']) {

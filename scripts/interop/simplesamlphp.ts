@@ -13,14 +13,14 @@
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { generateSigningKey } from '@/lib/dev-idp/saml/keys';
-import { fillTemplate, freePort, stopProcess, tailFile } from './lemonldap';
+import { fillTemplate, freePort, ownedProcesses, tailFile } from './lemonldap';
 
 const NGINX = '/usr/sbin/nginx';
 const PHP_FPM = '/usr/sbin/php-fpm8.2';
@@ -108,19 +108,7 @@ export async function startSimpleSamlPhp(options: SimpleSamlPhpOptions): Promise
   const metadataUrl = `${baseUrl}/simplesaml/saml2/idp/metadata.php`;
   const dir = mkdtempSync(join(tmpdir(), 'grantex-simplesamlphp-'));
   const log = (name: string) => join(dir, 'log', name);
-  const children: ChildProcess[] = [];
-  let closed: Promise<void> | undefined;
-  const onExit = () => {
-    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-  };
-  process.once('exit', onExit);
-  const close = () =>
-    (closed ??= (async () => {
-      await Promise.all(children.map(stopProcess));
-      process.removeListener('exit', onExit);
-      rmSync(dir, { recursive: true, force: true });
-    })());
+  const { children, close } = ownedProcesses(dir);
   const logs = () =>
     ['simplesamlphp.log', 'php-errors.log', 'php-fpm.log', 'nginx-error.log'].map((name) => `--- ${name} ---\n${tailFile(log(name), 15)}`).join('\n');
 

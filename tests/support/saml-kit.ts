@@ -121,6 +121,37 @@ function withoutSignature(el: Element): Element {
   return copy;
 }
 
+/** XSW1/2: the signed Response turned evil (new ID, evil assertion); `place` puts the original (unsigned copy) back. */
+function evilResponse(xml: string, place: (root: Element, signature: Element, original: Element) => void): string {
+  const doc = parse(xml);
+  const root = doc.documentElement!;
+  const original = withoutSignature(root);
+  root.setAttribute('ID', newRequestId());
+  evilize(assertionOf(doc));
+  place(root, child(root, DSIG_NS, 'Signature'), original);
+  return serialize(doc);
+}
+
+/** XSW3/4/7: an unsigned evil copy of the signed Assertion (ID `newId`, or the same); `place` arranges both. */
+function unsignedEvil(xml: string, newId: string | undefined, place: (doc: Document, original: Element, evil: Element) => void): string {
+  const doc = parse(xml);
+  const original = assertionOf(doc);
+  const evil = withoutSignature(original);
+  evilize(evil, newId);
+  place(doc, original, evil);
+  return serialize(doc);
+}
+
+/** XSW5/6/8: the signed Assertion turned evil (new ID) keeps its Signature; `place` puts an unsigned copy of the original somewhere. */
+function evilKeepingSignature(xml: string, place: (doc: Document, signature: Element, copy: Element) => void): string {
+  const doc = parse(xml);
+  const original = assertionOf(doc);
+  const copy = withoutSignature(original);
+  evilize(original, newRequestId());
+  place(doc, child(original, DSIG_NS, 'Signature'), copy);
+  return serialize(doc);
+}
+
 /**
  * The eight XML Signature Wrapping variants (Somorovsky et al., "On Breaking SAML", 2012). 1–2 wrap a signed
  * Response, 3–8 a signed Assertion; each leaves a valid signature over the original content somewhere in the
@@ -128,86 +159,37 @@ function withoutSignature(el: Element): Element {
  */
 export const XSW: Record<string, (signedXml: string) => string> = {
   // Evil Response (new ID, evil assertion); the original signed Response inside its Signature element.
-  XSW1(xml) {
-    const doc = parse(xml);
-    const root = doc.documentElement!;
-    const original = withoutSignature(root);
-    root.setAttribute('ID', newRequestId());
-    evilize(assertionOf(doc));
-    child(root, DSIG_NS, 'Signature').appendChild(original);
-    return serialize(doc);
-  },
+  XSW1: (xml) => evilResponse(xml, (root, signature, original) => signature.appendChild(original)),
   // As XSW1, with the original Response as a sibling before the Signature (detached signature).
-  XSW2(xml) {
-    const doc = parse(xml);
-    const root = doc.documentElement!;
-    const original = withoutSignature(root);
-    root.setAttribute('ID', newRequestId());
-    evilize(assertionOf(doc));
-    root.insertBefore(original, child(root, DSIG_NS, 'Signature'));
-    return serialize(doc);
-  },
+  XSW2: (xml) => evilResponse(xml, (root, signature, original) => root.insertBefore(original, signature)),
   // An unsigned evil Assertion inserted before the original signed one.
-  XSW3(xml) {
-    const doc = parse(xml);
-    const original = assertionOf(doc);
-    const evil = withoutSignature(original);
-    evilize(evil, newRequestId());
-    doc.documentElement!.insertBefore(evil, original);
-    return serialize(doc);
-  },
+  XSW3: (xml) => unsignedEvil(xml, newRequestId(), (doc, original, evil) => doc.documentElement!.insertBefore(evil, original)),
   // The evil Assertion wraps the original signed one.
-  XSW4(xml) {
-    const doc = parse(xml);
-    const original = assertionOf(doc);
-    const evil = withoutSignature(original);
-    evilize(evil, newRequestId());
-    doc.documentElement!.replaceChild(evil, original);
-    evil.appendChild(original);
-    return serialize(doc);
-  },
+  XSW4: (xml) =>
+    unsignedEvil(xml, newRequestId(), (doc, original, evil) => {
+      doc.documentElement!.replaceChild(evil, original);
+      evil.appendChild(original);
+    }),
   // The evil Assertion keeps the original Signature; an unsigned copy of the original is appended to the Response.
-  XSW5(xml) {
-    const doc = parse(xml);
-    const original = assertionOf(doc);
-    const copy = withoutSignature(original);
-    evilize(original, newRequestId());
-    doc.documentElement!.appendChild(copy);
-    return serialize(doc);
-  },
+  XSW5: (xml) => evilKeepingSignature(xml, (doc, _signature, copy) => doc.documentElement!.appendChild(copy)),
   // As XSW5, with the copy of the original inside the evil Assertion's Signature.
-  XSW6(xml) {
-    const doc = parse(xml);
-    const original = assertionOf(doc);
-    const copy = withoutSignature(original);
-    evilize(original, newRequestId());
-    child(original, DSIG_NS, 'Signature').appendChild(copy);
-    return serialize(doc);
-  },
-  // The original signed Assertion hidden in an Extensions element; an unsigned evil Assertion in its place.
-  XSW7(xml) {
-    const doc = parse(xml);
-    const root = doc.documentElement!;
-    const original = assertionOf(doc);
-    const evil = withoutSignature(original);
-    evilize(evil);
-    const extensions = doc.createElementNS('urn:oasis:names:tc:SAML:2.0:protocol', 'samlp:Extensions');
-    root.replaceChild(evil, original);
-    extensions.appendChild(original);
-    root.insertBefore(extensions, evil);
-    return serialize(doc);
-  },
+  XSW6: (xml) => evilKeepingSignature(xml, (_doc, signature, copy) => signature.appendChild(copy)),
+  // The original signed Assertion hidden in an Extensions element; an unsigned evil Assertion (same ID) in its place.
+  XSW7: (xml) =>
+    unsignedEvil(xml, undefined, (doc, original, evil) => {
+      const root = doc.documentElement!;
+      const extensions = doc.createElementNS('urn:oasis:names:tc:SAML:2.0:protocol', 'samlp:Extensions');
+      root.replaceChild(evil, original);
+      extensions.appendChild(original);
+      root.insertBefore(extensions, evil);
+    }),
   // The evil Assertion keeps the Signature, which carries the unsigned original in a ds:Object.
-  XSW8(xml) {
-    const doc = parse(xml);
-    const original = assertionOf(doc);
-    const copy = withoutSignature(original);
-    evilize(original, newRequestId());
-    const object = doc.createElementNS(DSIG_NS, 'ds:Object');
-    object.appendChild(copy);
-    child(original, DSIG_NS, 'Signature').appendChild(object);
-    return serialize(doc);
-  },
+  XSW8: (xml) =>
+    evilKeepingSignature(xml, (doc, signature, copy) => {
+      const object = doc.createElementNS(DSIG_NS, 'ds:Object');
+      object.appendChild(copy);
+      signature.appendChild(object);
+    }),
 };
 
 /** Removes the Assertion's signature (for "unsigned assertion in a signed response", sign the Response after). */

@@ -121,25 +121,18 @@ describe('SAML SP: signed content only', () => {
 });
 
 describe('SAML SP: addressed to this SP, now', () => {
-  it('a wrong Audience is refused', async () => {
-    const { requestId, xml } = response({ spEntityId: 'https://other-sp.example.test' });
-    await expectRefused(xml, requestId, 'wrong_audience');
-  });
-
-  it('a wrong Recipient is refused', async () => {
-    const { requestId, xml } = response({ recipient: 'https://other-sp.example.test/acs' });
-    await expectRefused(xml, requestId, 'wrong_recipient');
-  });
-
-  it('a wrong Destination is refused', async () => {
-    const { requestId, xml } = response({ destination: 'https://other-sp.example.test/acs' });
-    await expectRefused(xml, requestId, 'wrong_destination');
-  });
-
-  it('an assertion from another IdP entity ID is refused', async () => {
-    const { requestId, xml } = response({ idpEntityId: 'https://other-idp.example.test' });
-    await expectRefused(xml, requestId, 'wrong_issuer');
-  });
+  const misaddressed: Array<[string, Omit<SignedResponseOptions, 'requestId'>, SamlReason]> = [
+    ['a wrong Audience', { spEntityId: 'https://other-sp.example.test' }, 'wrong_audience'],
+    ['a wrong Recipient', { recipient: 'https://other-sp.example.test/acs' }, 'wrong_recipient'],
+    ['a wrong Destination', { destination: 'https://other-sp.example.test/acs' }, 'wrong_destination'],
+    ['an assertion from another IdP entity ID', { idpEntityId: 'https://other-idp.example.test' }, 'wrong_issuer'],
+  ];
+  for (const [name, override, reason] of misaddressed) {
+    it(`${name} is refused`, async () => {
+      const { requestId, xml } = response(override);
+      await expectRefused(xml, requestId, reason);
+    });
+  }
 
   it('NotBefore in the future is refused beyond the clock skew and accepted within it', async () => {
     const far = response({ notBefore: new Date(Date.now() + 5 * 60_000) });
