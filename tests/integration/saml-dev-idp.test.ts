@@ -44,6 +44,14 @@ describe('dev IdP SAML', () => {
     expect(identity.sessionIndex).toBeTruthy();
   });
 
+  it('Cancel posts an AuthnFailed response, refused as an IdP error (no identity)', async () => {
+    const requestId = newRequestId();
+    const post = await loginAtDevSamlIdp(await buildLoginUrl(settings, { requestId, relayState: 'r' }), 'cancel');
+    expect(post.acsUrl).toBe(ACS);
+    const err = await validatePostResponse(settings, { samlResponse: post.samlResponse, expectedRequestId: requestId, claimAssertionId: memoryClaims() }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ reason: 'idp_status_error' });
+  });
+
   it('a wrong password shows the login form again with an error', async () => {
     const loginUrl = await buildLoginUrl(settings, { requestId: newRequestId(), relayState: 'r' });
     await expect(loginAtDevSamlIdp(loginUrl, { username: 'alice', password: 'nope' })).rejects.toThrow(/stopped/);

@@ -62,11 +62,13 @@ export async function driveSamlLogin(
   return post;
 }
 
-/** The dev IdP's SAML login: its login form posted with `user`. */
-export function loginAtDevSamlIdp(loginUrl: string, user: DevIdpUser): Promise<SamlPost> {
+/** The dev IdP's SAML login: its login form posted with `user`, or its Cancel button. */
+export function loginAtDevSamlIdp(loginUrl: string, user: DevIdpUser | 'cancel'): Promise<SamlPost> {
   return driveSamlLogin(loginUrl, ({ status, html, url }, pagesBefore) => {
     const action = /<form method="post" action="([^"]+)" id="login-form">/.exec(html)?.[1];
     if (status !== 200 || !action || pagesBefore > 0) throw new Error(`dev IdP stopped at ${url.pathname} with HTTP ${status}`);
-    return { url: new URL(decodeEntities(action), url), body: new URLSearchParams(user).toString() };
+    const loginAction = new URL(decodeEntities(action), url);
+    if (user === 'cancel') return { url: new URL(loginAction.pathname.replace(/\/login$/, '/abort'), loginAction), body: '' };
+    return { url: loginAction, body: new URLSearchParams(user).toString() };
   });
 }
