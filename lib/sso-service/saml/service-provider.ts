@@ -89,6 +89,7 @@ export interface PostResponseInput {
   claimAssertionId: ClaimAssertionId;
   /** Cap on the base64 SAMLResponse; DEFAULT_MAX_RESPONSE_BASE64 by default. */
   maxResponseBase64?: number;
+  /** The time for the certificate-expiry and subject-confirmation checks (tests); node-saml's own time checks use the system clock. */
   now?: Date;
 }
 
