@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { measureCallbacks, type CallbackResult } from './measure/callback';
 import { measureLoginUrl, type LoginUrlResult } from './measure/latency';
+import { measureSamlModule, type SamlResult } from './measure/saml';
 import { ENDPOINTS, measureThroughput, type ThroughputResult } from './measure/throughput';
 import { ROUTE_BUDGET_KB, gitInfo, measureWeight, type WeightResult } from './measure/weight';
 import {
@@ -28,7 +29,7 @@ import { startIdp, startService, type Idp, type Service } from './lib/stack';
 import { deltaPct } from './lib/stats';
 import { profilesIn, summarizeProfile, type ProfileSummary } from './lib/profile-summary';
 
-const SECTIONS = ['latency', 'callback', 'throughput', 'scale', 'cluster', 'weight', 'nojs', 'browser'] as const;
+const SECTIONS = ['latency', 'callback', 'throughput', 'scale', 'cluster', 'weight', 'nojs', 'browser', 'saml'] as const;
 const USAGE_FLAGS = '[--quick] [--only=…] [--db=sqlite,postgres] [--skip-build] [--orgs=N] [--strict] [--profile] [--verbose]';
 const BACKENDS = ['sqlite', 'postgres'] as const;
 type Backend = (typeof BACKENDS)[number];
@@ -54,6 +55,8 @@ const USAGE = `usage: npm run bench -- ${USAGE_FLAGS}
                 (all three when none is selected) with N orgs stored
   cluster       two service processes on one PostgreSQL behind nginx (Debian's package): callback latency and
                 throughput through the load balancer
+  saml          the SAML service provider module in this process: login URL and ACS validation of a signed
+                response (no servers)
   --db=…        storage backends for latency/callback/throughput, one table row set each (default sqlite;
                 postgres starts a throw-away PostgreSQL server, Debian's postgresql package)
   --skip-build  use the existing .next build for page weight and the browser runs
@@ -246,7 +249,7 @@ async function main(): Promise<number> {
   progress(`Grantex bench${opts.quick ? ' (quick)' : ''}: ${[...opts.only].join(', ')}; temp ${tmpRoot}`);
   const consolePorts = await freeConsolePorts(3);
   const callbackFor = (port: number) => `http://127.0.0.1:${port}/sso/callback`;
-  const needsIdp = [...opts.only].some((s) => s !== 'weight');
+  const needsIdp = [...opts.only].some((s) => s !== 'weight' && s !== 'saml');
   const idp = needsIdp ? await startIdp(consolePorts.map(callbackFor), opts.verbose) : undefined;
 
   const phases: Phase[] = [];
@@ -323,6 +326,12 @@ async function main(): Promise<number> {
     });
   }
 
+  let saml: SamlResult | undefined;
+  if (opts.only.has('saml')) {
+    progress('── SAML module');
+    saml = await guarded('SAML module', () => measureSamlModule(opts.quick ? 200 : 1_000, opts.quick ? 20 : 100));
+  }
+
   if (opts.only.has('weight')) {
     progress('── page weight');
     weight = await guarded('page weight', () => measureWeight(opts.skipBuild));
@@ -365,7 +374,7 @@ async function main(): Promise<number> {
   }
 
   await idp?.stop();
-  return report(phases, weight, browser, noJs, browserNote, profiles);
+  return report(phases, weight, browser, noJs, browserNote, profiles, saml);
 }
 
 function report(
@@ -375,6 +384,7 @@ function report(
   noJs: NoJsResult | undefined,
   browserNote: string | undefined,
   profiles: ProfileStep[],
+  saml?: SamlResult,
 ): number {
   const out: string[] = [];
   const base = phases[0];
@@ -560,6 +570,24 @@ function report(
     targets.push(below(`scale-${d.metric}`, `${scaled!.label}: ${d.metric} < 20% slower`, d.slowerPct, 20, '%', 1));
   }
 
+  if (saml) {
+    out.push('\nSAML service provider (module level, in process), ms');
+    out.push(
+      table(
+        ['operation', 'n', 'p50', 'p95', 'p99', 'max'],
+        [
+          ['login URL (HTTP-Redirect AuthnRequest)', saml.loginUrlMs.n, fmt(saml.loginUrlMs.p50, 3), fmt(saml.loginUrlMs.p95, 3), fmt(saml.loginUrlMs.p99, 3), fmt(saml.loginUrlMs.max, 3)],
+          ['ACS: validate a signed response', saml.validateMs.n, fmt(saml.validateMs.p50, 3), fmt(saml.validateMs.p95, 3), fmt(saml.validateMs.p99, 3), fmt(saml.validateMs.max, 3)],
+        ],
+        ['l'],
+      ),
+    );
+    targets.push(below('saml-login-url-p50', 'SAML login URL p50 < 2 ms', saml.loginUrlMs.p50, 2, 'ms', 3));
+    targets.push(exact('saml-login-url-idp', 'SAML login URL: no request to the IdP', saml.loginUrlFetches === 0, `${saml.loginUrlFetches} requests`));
+    targets.push(below('saml-acs-p50', 'SAML ACS validation p50 < 5 ms', saml.validateMs.p50, 5, 'ms', 3));
+    targets.push(exact('saml-acs-errors', 'SAML ACS: every response validated', saml.errors === 0, `${saml.errors} errors`));
+  }
+
   out.push('\nTargets');
   out.push(table(['', 'target', 'measured', 'margin'], targets.map((t) => [verdict(t), t.description, t.value, t.margin]), ['l', 'l', 'r', 'l']));
   if (failures.length) out.push(`\nFailed sections:\n${failures.map((f) => `  - ${f}`).join('\n')}`);
@@ -588,6 +616,7 @@ function report(
     phases,
     scaleDeltas: deltas,
     pageWeight: weight,
+    saml,
     noJs,
     browser: browser ?? (browserNote ? { skipped: browserNote } : undefined),
     targets,

@@ -2,10 +2,11 @@
 # Installs what a fresh Debian machine lacks for this project, and nothing when it is all there.
 #   bash scripts/setup.sh           Node 24 if the machine's is unsupported + node_modules + Chromium
 #                                   + PostgreSQL (the service suites run on it too) + LemonLDAP::NG (interop OP)
+#                                   + SimpleSAMLphp (interop SAML IdP)
 #   bash scripts/setup.sh deps      Node 24 if needed + node_modules (what `npm run dev` needs)
 #   bash scripts/setup.sh browser   Chromium only
 #   bash scripts/setup.sh postgres  PostgreSQL server binaries only (tests start their own throw-away server)
-#   bash scripts/setup.sh interop   LemonLDAP::NG only (Debian packages; the interop suite's OpenID Provider)
+#   bash scripts/setup.sh interop   LemonLDAP::NG and SimpleSAMLphp only (Debian packages; the interop suite's IdPs)
 # The Node it installs lives in .tools/node24; scripts/dev.sh and scripts/test.sh put it first on PATH themselves
 # (scripts/lib/node-env.sh). For other commands: export PATH="$PWD/.tools/node24/bin:$PATH"
 set -euo pipefail
@@ -119,12 +120,16 @@ case "$want" in
   deps) ensure_node_modules ;;
   browser) ensure_chromium ;;
   postgres) ensure_postgres ;;
-  interop) bash scripts/interop/install-lemonldap.sh ;;
+  interop)
+    bash scripts/interop/install-lemonldap.sh
+    bash scripts/interop/simplesamlphp-install.sh
+    ;;
   all)
     ensure_node_modules
     ensure_chromium
     ensure_postgres
     bash scripts/interop/install-lemonldap.sh
+    bash scripts/interop/simplesamlphp-install.sh
     ;;
   *)
     echo "usage: bash scripts/setup.sh [deps|browser|postgres|interop|all]" >&2

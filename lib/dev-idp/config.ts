@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { SamlSigningKey } from './saml/keys';
 
 export const DEFAULT_CLIENT_ID = 'grantex-console';
 /** Contains `:`, `%`, `+` on purpose so relying parties prove they form-encode Basic credentials. */
@@ -28,6 +29,10 @@ export interface DevIdpOptions {
   redirectUris?: string[];
   clientId?: string;
   clientSecret?: string;
+  /** The SAML signing key and certificate; DEV_IDP_SAML_KEY_FILE / DEV_IDP_SAML_CERT_FILE, else generated at start. */
+  samlKey?: SamlSigningKey;
+  /** SAML ACS URLs accepted besides loopback ones. */
+  samlAcsUrls?: string[];
   /** Print one line per request (method, path without query, status). Off by default for tests. */
   logRequests?: boolean;
 }

@@ -11,6 +11,8 @@ import {
   type DevIdpOptions,
 } from './config';
 import { createInteractionHandler } from './interactions';
+import { loadOrGenerateSigningKey } from './saml/keys';
+import { createSamlHandler, devSamlIdpInfo, type DevSamlIdpInfo } from './saml/handler';
 import { createDevProvider, type DevClient } from './provider';
 import { DEMO_USERS, type DemoUser } from './users';
 
@@ -18,11 +20,15 @@ export type { DemoUser } from './users';
 export type { DevClient } from './provider';
 export { devIdpOptionsFromEnv, type DevIdpOptions } from './config';
 export { WRONG_CREDENTIALS } from './interactions';
+export type { DevSamlIdpInfo } from './saml/handler';
+export type { SamlSigningKey } from './saml/keys';
 
 export interface DevIdp {
   issuer: string;
   client: DevClient;
   users: DemoUser[];
+  /** The SAML IdP on the same server (metadata URL, SSO URL, signing certificate). */
+  saml: DevSamlIdpInfo;
   close(): Promise<void>;
 }
 
@@ -46,7 +52,12 @@ export async function startDevIdp(opts: DevIdpOptions = {}): Promise<DevIdp> {
   };
 
   // Filled in once the port is bound; requests arriving before that get 503.
-  const ready: { provider?: Provider; handler?: (req: IncomingMessage, res: ServerResponse) => void } = {};
+  const ready: {
+    provider?: Provider;
+    handler?: (req: IncomingMessage, res: ServerResponse) => void;
+    saml?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+  } = {};
+  const samlKey = opts.samlKey ?? loadOrGenerateSigningKey();
   const handleInteraction = createInteractionHandler(() => {
     if (!ready.provider) throw new Error('dev IdP not ready');
     return ready.provider;
@@ -57,21 +68,23 @@ export async function startDevIdp(opts: DevIdpOptions = {}): Promise<DevIdp> {
       const path = (req.url ?? '/').split('?')[0];
       res.on('finish', () => console.log(`[dev-idp] ${req.method} ${path} ${res.statusCode}`));
     }
-    const handler = ready.handler;
-    if (!handler) {
+    const { handler, saml } = ready;
+    if (!handler || !saml) {
       res.statusCode = 503;
       res.end();
       return;
     }
-    handleInteraction(req, res).then(
-      (handled) => {
-        if (!handled) handler(req, res);
-      },
-      () => {
-        if (!res.headersSent) res.statusCode = 500;
-        res.end();
-      },
-    );
+    saml(req, res)
+      .then(async (handled) => handled || handleInteraction(req, res))
+      .then(
+        (handled) => {
+          if (!handled) handler(req, res);
+        },
+        () => {
+          if (!res.headersSent) res.statusCode = 500;
+          res.end();
+        },
+      );
   });
   // Keep-alive sockets from test clients would otherwise hold close() open.
   server.keepAliveTimeout = 1000;
@@ -93,11 +106,13 @@ export async function startDevIdp(opts: DevIdpOptions = {}): Promise<DevIdp> {
   provider.on('server_error', (_ctx, err) => console.error(`[dev-idp] server_error: ${err.name}`));
   ready.provider = provider;
   ready.handler = provider.callback();
+  ready.saml = createSamlHandler({ baseUrl: issuer, key: samlKey, acsUrls: opts.samlAcsUrls });
 
   return {
     issuer,
     client,
     users: DEMO_USERS.map((u) => ({ ...u })),
+    saml: devSamlIdpInfo(issuer, samlKey),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));

@@ -8,14 +8,14 @@ export const WRONG_CREDENTIALS = 'Wrong username or password';
 
 const MAX_FORM_BYTES = 16 * 1024;
 
-const loginFormSchema = z.object({
+export const loginFormSchema = z.object({
   username: z.string().max(200).default(''),
   password: z.string().max(1024).default(''),
 });
 
-class FormTooLarge extends Error {}
+export class FormTooLarge extends Error {}
 
-async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+export async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -26,16 +26,15 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
-function send(res: ServerResponse, status: number, html: string): void {
+/** The page is inline-styled and script-free; forbid everything else, including framing (clickjacking).
+ * No form-action: browsers apply it to the redirect chain after the post, which ends at the RP's origin. */
+const DEFAULT_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'";
+
+export function send(res: ServerResponse, status: number, html: string, csp = DEFAULT_CSP): void {
   res.statusCode = status;
   res.setHeader('content-type', 'text/html; charset=utf-8');
   res.setHeader('cache-control', 'no-store');
-  // The page is inline-styled and script-free; forbid everything else, including framing (clickjacking).
-  // No form-action: browsers apply it to the redirect chain after the post, which ends at the RP's origin.
-  res.setHeader(
-    'content-security-policy',
-    "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
-  );
+  res.setHeader('content-security-policy', csp);
   res.setHeader('x-frame-options', 'DENY');
   res.end(html);
 }

@@ -7,14 +7,16 @@ export interface LoginPageInput {
   username?: string;
   error?: string;
   users: readonly DemoUser[];
+  /** Where the form posts (`<base>/login`, `<base>/abort`); the OIDC interaction by default. */
+  basePath?: string;
 }
 
 /**
  * The dev IdP's only screen. Plain HTML forms so it works without JavaScript and can be
  * driven over HTTP by tests; the Cancel button posts to its own route so the RP gets access_denied.
  */
-export function renderLoginPage({ uid, clientName, username, error, users }: LoginPageInput): string {
-  const base = `/interaction/${encodeURIComponent(uid)}`;
+export function renderLoginPage({ uid, clientName, username, error, users, basePath }: LoginPageInput): string {
+  const base = basePath ?? `/interaction/${encodeURIComponent(uid)}`;
   const errorBlock = error ? `<p class="error" role="alert" id="login-error">${escapeHtml(error)}</p>` : '';
   const described = error ? ' aria-describedby="login-error" aria-invalid="true"' : '';
   const demo = users

@@ -92,7 +92,7 @@ export class LemonLdapStartError extends Error {
   override name = 'LemonLdapStartError';
 }
 
-function freePort(host: string): Promise<number> {
+export function freePort(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -103,7 +103,7 @@ function freePort(host: string): Promise<number> {
   });
 }
 
-function fillTemplate(name: string, values: Record<string, string>): string {
+export function fillTemplate(name: string, values: Record<string, string>): string {
   return readFileSync(join(TEMPLATES, name), 'utf8').replace(/\{\{([A-Z_]+)\}\}/g, (whole, key: string) => {
     const value = values[key];
     if (value === undefined) throw new Error(`template ${name}: no value for ${whole}`);
@@ -186,7 +186,7 @@ function lmConf(dir: string, issuer: string, host: string, redirectUris: string[
   };
 }
 
-function tailFile(file: string, lines: number): string {
+export function tailFile(file: string, lines: number): string {
   try {
     const all = readFileSync(file, 'utf8').split('\n');
     // Debug lines drown the cause of a failed start; errors and warnings are what help.
@@ -203,12 +203,33 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 /** SIGTERM (nginx and the FastCGI manager stop their workers), then SIGKILL after 10 s. */
-async function stopProcess(child: ChildProcess): Promise<void> {
+export async function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
   await exited(child);
   clearTimeout(timer);
+}
+
+/**
+ * The processes an interop IdP runs from its temporary directory: `close()` stops them all (once) and deletes
+ * the directory. As a last resort when the caller never closes (a crashed test run), no process outlives this one.
+ */
+export function ownedProcesses(dir: string): { children: ChildProcess[]; close: () => Promise<void> } {
+  const children: ChildProcess[] = [];
+  let closed: Promise<void> | undefined;
+  const onExit = () => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', onExit);
+  const close = () =>
+    (closed ??= (async () => {
+      await Promise.all(children.map(stopProcess));
+      process.removeListener('exit', onExit);
+      rmSync(dir, { recursive: true, force: true });
+    })());
+  return { children, close };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -244,22 +265,7 @@ export async function startLemonLdap(options: LemonLdapOptions): Promise<LemonLd
   const issuer = `http://${opts.host}:${port}`;
   const dir = mkdtempSync(join(tmpdir(), 'grantex-lemonldap-'));
   const logs = { portal: join(dir, 'log/lemonldap.log'), nginx: join(dir, 'log/nginx-error.log') };
-  const children: ChildProcess[] = [];
-  let closed: Promise<void> | undefined;
-
-  // Last resort when the caller never closes (a crashed test run): no process outlives this one.
-  const onExit = () => {
-    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-  };
-  process.once('exit', onExit);
-
-  const close = () =>
-    (closed ??= (async () => {
-      await Promise.all(children.map(stopProcess));
-      process.removeListener('exit', onExit);
-      rmSync(dir, { recursive: true, force: true });
-    })());
+  const { children, close } = ownedProcesses(dir);
 
   try {
     for (const sub of ['conf', 'cache', 'sessions/lock', 'psessions/lock', 'run', 'log', 'nginx']) {

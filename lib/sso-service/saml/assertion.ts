@@ -1,0 +1,143 @@
+/**
+ * Reads the signed assertion (the XML that the signature check returned, never the received document) into the
+ * member's identity, and runs the checks node-saml leaves to the caller: Issuer, bearer SubjectConfirmation with
+ * Recipient = ACS URL and InResponseTo = this login's request id, an assertion ID and an expiry.
+ */
+import { SamlError } from './errors';
+import { DEFAULT_ATTRIBUTE_NAMES, type ParsedSamlSettings } from './settings';
+import { childElements, parseStrict, SAML_NS } from './xml-guard';
+
+const BEARER = 'urn:oasis:names:tc:SAML:2.0:cm:bearer';
+const EMAIL_FORMAT = 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress';
+const TRANSIENT_FORMAT = 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient';
+
+export interface SamlIdentity {
+  nameId: string;
+  nameIdFormat: string | null;
+  email: string | null;
+  name: string | null;
+  /** The stable subject: the NameID, or (for a transient NameID) the first configured `sub` attribute. */
+  sub: string;
+  groups: string[];
+  /** Every attribute with its text values. */
+  attributes: Record<string, string[]>;
+  sessionIndex: string | null;
+  assertionId: string;
+  /** When the assertion stops being usable (the earliest NotOnOrAfter of the subject confirmation and the conditions). */
+  notOnOrAfter: Date;
+  issuer: string;
+}
+
+function one(parent: Element, name: string): Element | undefined {
+  return childElements(parent, SAML_NS, name)[0];
+}
+
+function text(el: Element | undefined): string | null {
+  // textContent joins text around comments, so a comment cannot truncate a value (the signed value is read whole).
+  const value = el?.textContent?.trim();
+  return value ? value : null;
+}
+
+function parseTime(value: string | null): number | null {
+  if (!value) return null;
+  const t = Date.parse(value);
+  return Number.isFinite(t) ? t : null;
+}
+
+function readAttributes(assertion: Element): Record<string, string[]> {
+  const out: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
+  for (const statement of childElements(assertion, SAML_NS, 'AttributeStatement')) {
+    for (const attribute of childElements(statement, SAML_NS, 'Attribute')) {
+      const name = attribute.getAttribute('Name');
+      if (!name) continue;
+      const values = childElements(attribute, SAML_NS, 'AttributeValue')
+        .map((v) => text(v))
+        .filter((v): v is string => v !== null);
+      out[name] = [...(out[name] ?? []), ...values];
+    }
+  }
+  return out;
+}
+
+function pick(attributes: Record<string, string[]>, names: readonly string[]): string[] {
+  for (const name of names) {
+    const values = attributes[name];
+    if (values && values.length > 0) return values;
+  }
+  return [];
+}
+
+export interface AssertionExpectations {
+  settings: ParsedSamlSettings;
+  expectedRequestId: string;
+  nowMs: number;
+}
+
+export function readSignedAssertion(signedAssertionXml: string, { settings, expectedRequestId, nowMs }: AssertionExpectations): SamlIdentity {
+  const assertion = parseStrict(signedAssertionXml).documentElement;
+  if (!assertion || assertion.namespaceURI !== SAML_NS || assertion.localName !== 'Assertion') throw new SamlError('invalid_signature');
+  const assertionId = assertion.getAttribute('ID');
+  if (!assertionId) throw new SamlError('malformed_response');
+
+  if (text(one(assertion, 'Issuer')) !== settings.idpEntityId) throw new SamlError('wrong_issuer');
+
+  const subject = one(assertion, 'Subject');
+  if (!subject) throw new SamlError('missing_subject');
+  const nameIdEl = one(subject, 'NameID');
+  const nameId = text(nameIdEl);
+  if (!nameIdEl || !nameId) throw new SamlError('missing_subject');
+  const nameIdFormat = nameIdEl.getAttribute('Format') || null;
+
+  // A bearer confirmation addressed to this ACS for this login; node-saml has already checked its times.
+  const skewMs = settings.clockSkewSeconds * 1000;
+  const confirmations = childElements(subject, SAML_NS, 'SubjectConfirmation')
+    .filter((c) => c.getAttribute('Method') === BEARER)
+    .map((c) => one(c, 'SubjectConfirmationData'))
+    .filter((d): d is Element => d !== undefined);
+  if (confirmations.length === 0) throw new SamlError('wrong_recipient', 'It has no bearer SubjectConfirmationData.');
+  const forUs = confirmations.filter((d) => d.getAttribute('Recipient') === settings.spAcsUrl);
+  if (forUs.length === 0) throw new SamlError('wrong_recipient');
+  const answering = forUs.filter((d) => d.getAttribute('InResponseTo') === expectedRequestId);
+  if (answering.length === 0) {
+    throw new SamlError(forUs.some((d) => d.getAttribute('InResponseTo')) ? 'in_response_to_mismatch' : 'in_response_to_missing');
+  }
+  const confirmation = answering[0]!;
+  const confirmationEnd = parseTime(confirmation.getAttribute('NotOnOrAfter'));
+  if (confirmationEnd === null) throw new SamlError('expired', 'The subject confirmation has no NotOnOrAfter.');
+  if (nowMs - skewMs >= confirmationEnd) throw new SamlError('expired');
+
+  const conditions = one(assertion, 'Conditions');
+  if (!conditions) throw new SamlError('wrong_audience', 'The assertion has no Conditions.');
+  const conditionsEnd = parseTime(conditions.getAttribute('NotOnOrAfter'));
+  const notOnOrAfter = new Date(conditionsEnd === null ? confirmationEnd : Math.min(confirmationEnd, conditionsEnd));
+
+  const attributes = readAttributes(assertion);
+  const names = settings.attributeNames;
+  const first = (configured: readonly string[] | undefined, defaults: readonly string[]) => pick(attributes, configured ?? defaults)[0] ?? null;
+
+  const emailAttr = first(names.email, DEFAULT_ATTRIBUTE_NAMES.email);
+  const email = emailAttr ?? (nameIdFormat === EMAIL_FORMAT || (!nameIdFormat && nameId.includes('@')) ? nameId : null);
+  const given = first(names.givenName, DEFAULT_ATTRIBUTE_NAMES.givenName);
+  const surname = first(names.surname, DEFAULT_ATTRIBUTE_NAMES.surname);
+  const name = first(names.name, DEFAULT_ATTRIBUTE_NAMES.name) ?? ([given, surname].filter(Boolean).join(' ') || null);
+  // An explicitly configured `sub` attribute wins; a transient NameID changes every login, so fall back to the defaults.
+  const subAttr = names.sub ? first(names.sub, []) : nameIdFormat === TRANSIENT_FORMAT ? first(undefined, DEFAULT_ATTRIBUTE_NAMES.sub) : null;
+  if (names.sub && !subAttr) throw new SamlError('missing_subject', 'The configured subject attribute is missing.');
+  const sub = subAttr ?? nameId;
+  const groups = pick(attributes, names.groups ?? DEFAULT_ATTRIBUTE_NAMES.groups);
+
+  const authn = one(assertion, 'AuthnStatement');
+  return {
+    nameId,
+    nameIdFormat,
+    email,
+    name,
+    sub,
+    groups,
+    attributes: { ...attributes },
+    sessionIndex: authn?.getAttribute('SessionIndex') || null,
+    assertionId,
+    notOnOrAfter,
+    issuer: settings.idpEntityId,
+  };
+}

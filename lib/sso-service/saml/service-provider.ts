@@ -1,0 +1,187 @@
+/**
+ * The SAML 2.0 service provider: HTTP-Redirect AuthnRequests out, HTTP-POST responses in, SP metadata.
+ * Built on @node-saml/node-saml (signature checks that return only the signed XML, audience and time checks),
+ * configured strictly and wrapped by the guards in xml-guard.ts and the checks in assertion.ts.
+ */
+import { SAML, ValidateInResponseTo, generateServiceProviderMetadata, SamlStatusError, type CacheProvider, type SamlConfig } from '@node-saml/node-saml';
+import { BoundedMap } from '../bounded-map';
+import { readSignedAssertion, type SamlIdentity } from './assertion';
+import { certificateInfo, type CertificateInfo } from './certificates';
+import { SamlError, isSamlError, type SamlReason } from './errors';
+import { samlConnectionSettingsSchema, type ParsedSamlSettings, type SamlConnectionSettings, type SpSigningKey } from './settings';
+import { checkResponseDocument, childElements, decodeBase64Xml, DEFAULT_MAX_RESPONSE_BASE64, DSIG_NS, parseStrict, SAML_NS } from './xml-guard';
+
+export type { SamlIdentity } from './assertion';
+
+/** Claims an assertion ID once: resolves true the first time, false if it was already claimed (a replay). */
+export type ClaimAssertionId = (assertionId: string, expiresAt: Date) => Promise<boolean>;
+
+const REQUEST_ID = /^[A-Za-z_][A-Za-z0-9_.-]{15,127}$/;
+
+export function parseSamlSettings(settings: SamlConnectionSettings): ParsedSamlSettings {
+  const parsed = samlConnectionSettingsSchema.safeParse(settings);
+  if (!parsed.success) throw new SamlError('invalid_settings', `Check: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}.`);
+  return parsed.data;
+}
+
+function requireRequestId(requestId: string): void {
+  // An xs:ID (NCName) with enough entropy to be unguessable; the caller derives it from the sealed state.
+  if (!REQUEST_ID.test(requestId)) throw new SamlError('invalid_settings', 'The request id must be an XML ID of 16 to 128 characters.');
+}
+
+/** A cache that knows exactly one request id: the one this login started with (it travels in the sealed state). */
+function singleRequestCache(expectedRequestId: string): CacheProvider {
+  return {
+    saveAsync: async () => null,
+    getAsync: async (key) => (key === expectedRequestId ? new Date().toISOString() : null),
+    removeAsync: async () => null,
+  };
+}
+
+function nodeSamlConfig(settings: ParsedSamlSettings, requestId: string, idpCerts: string[], signing?: SpSigningKey): SamlConfig {
+  return {
+    entryPoint: settings.idpSsoUrl,
+    issuer: settings.spEntityId,
+    callbackUrl: settings.spAcsUrl,
+    audience: settings.spEntityId,
+    idpCert: idpCerts,
+    idpIssuer: settings.idpEntityId,
+    wantAssertionsSigned: true,
+    // Many IdPs sign only the assertion; the assertion's signature is what is required and read.
+    wantAuthnResponseSigned: false,
+    acceptedClockSkewMs: settings.clockSkewSeconds * 1000,
+    validateInResponseTo: ValidateInResponseTo.always,
+    requestIdExpirationPeriodMs: 60 * 60 * 1000,
+    cacheProvider: singleRequestCache(requestId),
+    generateUniqueId: () => requestId,
+    identifierFormat: null,
+    // Requesting "PasswordProtectedTransport" breaks IdPs that sign in with MFA or Kerberos (ADFS among them).
+    disableRequestedAuthnContext: true,
+    signatureAlgorithm: 'sha256',
+    digestAlgorithm: 'sha256',
+    ...(signing && settings.signAuthnRequests ? { privateKey: signing.privateKeyPem, publicCert: signing.certificatePem } : {}),
+  };
+}
+
+export interface LoginUrlInput {
+  /** The AuthnRequest ID; the response's InResponseTo must equal it. */
+  requestId: string;
+  /** The sealed login state, sent back unchanged by the IdP. */
+  relayState: string;
+  /** Required when the connection signs AuthnRequests. */
+  signingKey?: SpSigningKey;
+}
+
+/** The HTTP-Redirect binding URL that sends the member to the IdP. Makes no request. */
+export async function buildLoginUrl(settings: SamlConnectionSettings, { requestId, relayState, signingKey }: LoginUrlInput): Promise<string> {
+  const parsed = parseSamlSettings(settings);
+  requireRequestId(requestId);
+  if (parsed.signAuthnRequests && !signingKey) throw new SamlError('invalid_settings', 'Signed AuthnRequests need the SP signing key.');
+  const saml = new SAML(nodeSamlConfig(parsed, requestId, parsed.idpCertificates, signingKey));
+  return saml.getAuthorizeUrlAsync(relayState, undefined, {});
+}
+
+export interface PostResponseInput {
+  /** The SAMLResponse form field, as posted (base64). */
+  samlResponse: string;
+  /** The request id this login started with (from the sealed state). */
+  expectedRequestId: string;
+  claimAssertionId: ClaimAssertionId;
+  /** Cap on the base64 SAMLResponse; DEFAULT_MAX_RESPONSE_BASE64 by default. */
+  maxResponseBase64?: number;
+  /** The time for the certificate-expiry and subject-confirmation checks (tests); node-saml's own time checks use the system clock. */
+  now?: Date;
+}
+
+/** node-saml's refusals are plain Errors; these map their messages onto reason codes (the message itself is never shown). */
+const NODE_SAML_REASONS: ReadonlyArray<[RegExp, SamlReason]> = [
+  [/InResponseTo is missing/, 'in_response_to_missing'],
+  [/InResponseTo/, 'in_response_to_mismatch'],
+  [/not yet valid/, 'not_yet_valid'],
+  [/expired|No valid subject confirmation/, 'expired'],
+  [/audience/i, 'wrong_audience'],
+  [/Unknown SAML issuer|issuer/i, 'wrong_issuer'],
+  [/Missing SAML assertion/, 'idp_status_error'],
+];
+
+function reasonFor(err: unknown): SamlError {
+  if (isSamlError(err)) return err;
+  if (err instanceof SamlStatusError) return new SamlError('idp_status_error');
+  const message = err instanceof Error ? err.message : '';
+  const match = NODE_SAML_REASONS.find(([pattern]) => pattern.test(message));
+  return new SamlError(match ? match[1] : 'invalid_signature');
+}
+
+/** Parsed certificates by their configured text: a connection's certificates are parsed once, not per login. */
+const certificateCache = new BoundedMap<string, CertificateInfo>(1000);
+function cachedCertificateInfo(pem: string): CertificateInfo {
+  let info = certificateCache.get(pem);
+  if (!info) {
+    info = certificateInfo(pem);
+    certificateCache.set(pem, info);
+  }
+  return info;
+}
+
+function usableCertificates(settings: ParsedSamlSettings, now: Date): string[] {
+  const infos = settings.idpCertificates.map(cachedCertificateInfo);
+  const usable = infos.filter((info) => info.status(now) !== 'expired').map((info) => info.pem);
+  if (usable.length === 0) throw new SamlError('certificate_expired');
+  return usable;
+}
+
+/** Refuses before any signature work what no valid response looks like: several or unsigned assertions, a foreign Destination. */
+function checkEnvelope(doc: Document, settings: ParsedSamlSettings): void {
+  checkResponseDocument(doc);
+  const root = doc.documentElement!;
+  const destination = root.getAttribute('Destination');
+  if (destination && destination !== settings.spAcsUrl) throw new SamlError('wrong_destination');
+  const assertions = childElements(root, SAML_NS, 'Assertion');
+  if (assertions.length === 0) {
+    const status = childElements(root, 'urn:oasis:names:tc:SAML:2.0:protocol', 'Status')[0];
+    throw new SamlError(status ? 'idp_status_error' : 'malformed_response');
+  }
+  if (assertions.length > 1) throw new SamlError('invalid_signature', 'It carries more than one assertion.');
+  if (childElements(assertions[0]!, DSIG_NS, 'Signature').length === 0) throw new SamlError('unsigned_assertion');
+}
+
+/**
+ * Validates an HTTP-POST SAMLResponse for the login that started with `expectedRequestId` and returns the
+ * member. Throws SamlError for every refusal. The assertion ID is claimed last, so a refused response never
+ * uses one up.
+ */
+export async function validatePostResponse(settings: SamlConnectionSettings, input: PostResponseInput): Promise<SamlIdentity> {
+  const parsed = parseSamlSettings(settings);
+  const now = input.now ?? new Date();
+  requireRequestId(input.expectedRequestId);
+  let identity: SamlIdentity;
+  try {
+    const xml = decodeBase64Xml(input.samlResponse, input.maxResponseBase64 ?? DEFAULT_MAX_RESPONSE_BASE64);
+    checkEnvelope(parseStrict(xml), parsed);
+    const certs = usableCertificates(parsed, now);
+    const saml = new SAML(nodeSamlConfig(parsed, input.expectedRequestId, certs));
+    const { profile } = await saml.validatePostResponseAsync({ SAMLResponse: Buffer.from(xml, 'utf8').toString('base64') });
+    const signedAssertion = profile?.getAssertionXml?.();
+    if (!signedAssertion) throw new SamlError('idp_status_error');
+    identity = readSignedAssertion(signedAssertion, { settings: parsed, expectedRequestId: input.expectedRequestId, nowMs: now.getTime() });
+  } catch (err) {
+    throw reasonFor(err);
+  }
+  const keepUntil = new Date(identity.notOnOrAfter.getTime() + parsed.clockSkewSeconds * 1000);
+  if (!(await input.claimAssertionId(identity.assertionId, keepUntil))) throw new SamlError('assertion_replayed');
+  return identity;
+}
+
+/** The SP's metadata XML: entity ID, ACS URL (HTTP-POST), and the signing certificate when AuthnRequests are signed. */
+export function spMetadataXml(settings: Pick<SamlConnectionSettings, 'spEntityId' | 'spAcsUrl' | 'signAuthnRequests'>, signingKey?: SpSigningKey): string {
+  const signing = settings.signAuthnRequests ? signingKey : undefined;
+  if (settings.signAuthnRequests && !signing) throw new SamlError('invalid_settings', 'Signed AuthnRequests need the SP signing key.');
+  return generateServiceProviderMetadata({
+    issuer: settings.spEntityId,
+    callbackUrl: settings.spAcsUrl,
+    identifierFormat: null,
+    wantAssertionsSigned: true,
+    publicCerts: signing ? signing.certificatePem : null,
+    ...(signing ? { privateKey: signing.privateKeyPem, signatureAlgorithm: 'sha256' as const } : {}),
+  });
+}

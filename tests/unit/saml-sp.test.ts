@@ -1,0 +1,115 @@
+/** The SAML SP module's non-attack surface: login URL, SP metadata, IdP metadata, certificates, the protocol. */
+import { inflateRawSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { idpMetadataXml } from '@/lib/dev-idp/saml/messages';
+import { createSamlProtocol, samlRequestId } from '@/lib/sso-service/protocols/saml';
+import { buildLoginUrl, certificateInfo, parseIdpMetadata, SamlError, spMetadataXml } from '@/lib/sso-service/saml';
+import { ACS_URL, ALICE, form, IDP_ENTITY_ID, memoryClaims, newRequestId, signedResponse, SP_ENTITY_ID, testKeys, testSettings } from '../support/saml-kit';
+
+const DAY = 24 * 3600 * 1000;
+
+function inflateQuery(url: string, param = 'SAMLRequest'): string {
+  return inflateRawSync(Buffer.from(new URL(url).searchParams.get(param)!, 'base64')).toString('utf8');
+}
+
+describe('SAML SP: login URL (HTTP-Redirect AuthnRequest)', () => {
+  it('carries the request id, ACS URL, SP entity id and the RelayState given', async () => {
+    const requestId = newRequestId();
+    const url = await buildLoginUrl(testSettings(), { requestId, relayState: 'sealed.state.token' });
+    expect(url.startsWith('https://idp.example.test/saml/sso?')).toBe(true);
+    expect(new URL(url).searchParams.get('RelayState')).toBe('sealed.state.token');
+    expect(new URL(url).searchParams.get('Signature')).toBeNull();
+    const request = inflateQuery(url);
+    expect(request).toContain(`ID="${requestId}"`);
+    expect(request).toContain(`AssertionConsumerServiceURL="${ACS_URL}"`);
+    expect(request).toContain(`>${SP_ENTITY_ID}</saml:Issuer>`);
+    expect(request).not.toContain('RequestedAuthnContext');
+  });
+
+  it('is signed with RSA-SHA256 when the connection signs requests', async () => {
+    const url = await buildLoginUrl(testSettings({ signAuthnRequests: true }), { requestId: newRequestId(), relayState: 's', signingKey: testKeys().rotated });
+    const params = new URL(url).searchParams;
+    expect(params.get('SigAlg')).toBe('http://www.w3.org/2001/04/xmldsig-more#rsa-sha256');
+    expect(params.get('Signature')).toBeTruthy();
+    await expect(buildLoginUrl(testSettings({ signAuthnRequests: true }), { requestId: newRequestId(), relayState: 's' })).rejects.toMatchObject({ reason: 'invalid_settings' });
+  });
+
+  it('refuses a request id that is not a long XML ID', async () => {
+    await expect(buildLoginUrl(testSettings(), { requestId: '1short', relayState: 's' })).rejects.toBeInstanceOf(SamlError);
+  });
+});
+
+describe('SAML SP: metadata both ways', () => {
+  it('SP metadata names the entity id and the HTTP-POST ACS, and the signing certificate only when requests are signed', () => {
+    const plain = spMetadataXml(testSettings());
+    expect(plain).toContain(`entityID="${SP_ENTITY_ID}"`);
+    expect(plain).toContain(`Location="${ACS_URL}"`);
+    expect(plain).toContain('urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST');
+    expect(plain).toContain('WantAssertionsSigned="true"');
+    expect(plain).not.toContain('X509Certificate');
+    const signed = spMetadataXml(testSettings({ signAuthnRequests: true }), testKeys().rotated);
+    expect(signed).toContain('AuthnRequestsSigned="true"');
+    expect(signed).toContain(testKeys().rotated.certificatePem.split('\n')[1]);
+  });
+
+  it('IdP metadata gives entity id, Redirect SSO URL and certificates', () => {
+    const xml = idpMetadataXml(IDP_ENTITY_ID, 'https://idp.example.test/sso', testKeys().idp.certificatePem);
+    const parsed = parseIdpMetadata(xml);
+    expect(parsed).toEqual({ entityId: IDP_ENTITY_ID, ssoRedirectUrl: 'https://idp.example.test/sso', certificates: [certificateInfo(testKeys().idp.certificatePem).pem] });
+  });
+
+  it('IdP metadata with a DOCTYPE, too large, or without an IdP role is refused', () => {
+    const xml = idpMetadataXml(IDP_ENTITY_ID, 'https://idp.example.test/sso', testKeys().idp.certificatePem);
+    expect(() => parseIdpMetadata(xml.replace('<md:Entity', '<!DOCTYPE x [<!ENTITY e "e">]><md:Entity'))).toThrow(expect.objectContaining({ reason: 'doctype_refused' }));
+    expect(() => parseIdpMetadata(xml + ' '.repeat(1024 * 1024))).toThrow(expect.objectContaining({ reason: 'metadata_too_large' }));
+    expect(() => parseIdpMetadata(xml.replace(/IDPSSODescriptor/g, 'SPSSODescriptor'))).toThrow(expect.objectContaining({ reason: 'invalid_metadata' }));
+    expect(() => parseIdpMetadata('not xml')).toThrow(SamlError);
+  });
+});
+
+describe('SAML SP: certificate info', () => {
+  it('gives the SHA-256 fingerprint, validity and a status that turns expiring 30 days before and expired after', () => {
+    const info = certificateInfo(testKeys().idp.certificatePem);
+    expect(info.fingerprintSha256).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+    expect(info.subject).toContain('CN=Test IdP');
+    expect(info.status(new Date())).toBe('ok');
+    expect(info.status(new Date(info.notAfter.getTime() - 29 * DAY))).toBe('expiring');
+    expect(info.status(new Date(info.notAfter.getTime() - 31 * DAY))).toBe('ok');
+    expect(info.status(info.notAfter)).toBe('expired');
+  });
+
+  it('accepts the bare base64 body and refuses what is not a certificate', () => {
+    const body = testKeys().idp.certificatePem.replace(/-----[A-Z ]+-----|\s/g, '');
+    expect(certificateInfo(body).fingerprintSha256).toBe(certificateInfo(testKeys().idp.certificatePem).fingerprintSha256);
+    expect(() => certificateInfo('MIIB')).toThrow(expect.objectContaining({ reason: 'invalid_certificate' }));
+  });
+});
+
+describe('SAML protocol (seam shape)', () => {
+  const state = { nonce: 'n'.repeat(43) };
+  const login = { token: 'sealed-token', state: state as never };
+  const protocol = createSamlProtocol({ settingsOf: () => testSettings(), claimAssertionId: memoryClaims() });
+
+  it('starts with the request id from the state nonce and completes against it', async () => {
+    const url = await protocol.startLogin({}, login);
+    expect(inflateQuery(url)).toContain(`ID="${samlRequestId(state)}"`);
+    expect(new URL(url).searchParams.get('RelayState')).toBe('sealed-token');
+    const xml = signedResponse({ requestId: samlRequestId(state) });
+    await expect(protocol.completeLogin({}, login, { protocol: 'saml', samlResponse: form(xml) })).resolves.toMatchObject({ email: ALICE.email });
+  });
+
+  it('answers refusals as SSO_ERROR with the safe message', async () => {
+    const xml = signedResponse({ requestId: newRequestId() });
+    await expect(protocol.completeLogin({}, login, { protocol: 'saml', samlResponse: form(xml) })).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'SSO_ERROR',
+      message: expect.stringContaining('different sign-in request'),
+    });
+  });
+
+  it('checks settings: expired-only certificates and unusable signing are refused', async () => {
+    await expect(protocol.checkSettings({ protocol: 'saml', ...testSettings() })).resolves.toEqual({ ok: true });
+    await expect(protocol.checkSettings({ protocol: 'saml', ...testSettings({ idpCertificates: ['nope'] }) })).resolves.toMatchObject({ ok: false, field: 'idpCertificates' });
+    await expect(protocol.checkSettings({ protocol: 'saml', ...testSettings({ signAuthnRequests: true }) })).resolves.toMatchObject({ ok: false, field: 'signAuthnRequests' });
+  });
+});
