@@ -263,3 +263,32 @@ export function describeDiscoveryFailure(failure: DiscoveryFailure): string {
     : undefined;
   return describe ? describe(failure) : 'The issuer could not be checked.';
 }
+
+// ─── SSO connections (/settings/sso, /settings/sso/new, /settings/sso/[connectionId]) ────────────
+
+/** What each status means, one line each (the status control and the list's legend). */
+export const CONNECTION_STATUS_TEXT = {
+  active: { label: 'Active', explanation: 'Members can sign in with it; test sign-ins work too.' },
+  testing: { label: 'Testing', explanation: 'Only test sign-ins by admins; members cannot use it yet.' },
+  inactive: { label: 'Inactive', explanation: 'Nobody can sign in with it; the settings are kept.' },
+} as const;
+
+export const CONNECTION_TEXT = {
+  saved: 'Connection saved',
+  deleted: 'Connection deleted',
+  statusChanged: (label: string) => `Status set to ${label}`,
+  neverSignedIn: 'never',
+  /** The hint under the status choice on "new", saying why the default is what it is. */
+  statusHintFirst: 'Your first connection starts as Active so members can use it as soon as the test sign-in works.',
+  statusHintLater:
+    'Starts as Testing so members keep signing in through your current connections until you have tried this one; set it to Active afterwards.',
+  secretKeepHint: 'Leave it blank to keep the saved secret. Changing the issuer needs it entered again.',
+  defaultDeleteWarning:
+    'This is the default connection: member sign-in links with ?org= stop working until another connection is created as the default.',
+  testRunsOnDefault:
+    'For now the test sign-in runs through your default connection; a per-connection test is on its way.',
+} as const;
+
+export const CONNECTION_ERRORS = {
+  not_found: 'This connection no longer exists (it may have been deleted in another tab). Go back to the list.',
+} as const;
