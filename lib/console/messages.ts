@@ -292,3 +292,14 @@ export const CONNECTION_TEXT = {
 export const CONNECTION_ERRORS = {
   not_found: 'This connection no longer exists (it may have been deleted in another tab). Go back to the list.',
 } as const;
+
+// ---------------------------------------------------------------- SSO sessions page (issue 10: sessions branch)
+
+/** Outcomes of a revoke on /settings/sso/sessions, keyed by the `?revoke=` codes the page reads back. */
+export const SESSIONS_MESSAGES = {
+  revoked: 'Session revoked. The member has to sign in again.',
+  not_found: 'That session had already ended (revoked or expired), so there was nothing to revoke.',
+  failed: 'The session could not be revoked because Grantex did not answer as expected. Try again in a moment.',
+  load_failed: 'The active sessions could not be loaded',
+} as const;
+export type SessionsOutcome = Exclude<keyof typeof SESSIONS_MESSAGES, 'load_failed'>;

@@ -12,6 +12,7 @@ import { isGrantexError } from '@/lib/grantex/errors';
 import { bindingCookieName, verifyBinding, BINDING_COOKIE_PATH, type LoginBinding } from '@/lib/console/member-login/login-binding';
 import { classifyGrantexFailure } from '@/lib/console/member-login/grantex-failure';
 import { normalizeIdentity, sealMemberSession, MEMBER_COOKIE, MEMBER_COOKIE_PATH, MEMBER_TTL_SECONDS } from '@/lib/console/member-login/member-session';
+import { completeMemberSignIn } from '@/lib/console/member-login/member-sign-in';
 import { displayText } from '@/lib/console/utils/display-text';
 import { readTestResult, TEST_RESULT_COOKIE } from '@/lib/console/member-login/test-result';
 import { appUrl, seeOther, toErrorPage, toTestResult } from '@/lib/console/member-login/sso-redirects';
@@ -104,9 +105,14 @@ export async function GET(req: NextRequest) {
 
   let identity;
   try {
-    identity = normalizeIdentity(
-      await grantexPublic({ requestId, retries: 0 }).handleCallback(code, state, iss ? { iss } : {}),
-    );
+    const client = grantexPublic({ requestId, retries: 0 });
+    if (binding.mode === 'test') {
+      // A test sign-in opens no session: the legacy callback.
+      identity = normalizeIdentity(await client.handleCallback(code, state, iss ? { iss } : {}));
+    } else {
+      const signedIn = await completeMemberSignIn(client, code, state, iss);
+      identity = normalizeIdentity(signedIn.identity, signedIn.session);
+    }
   } catch (err) {
     return fail(err);
   }
