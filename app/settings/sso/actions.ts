@@ -8,13 +8,14 @@ import { randomUUID } from 'node:crypto';
 import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
-import { adminAction } from '@/lib/auth';
+import { adminAction, connectionsAction } from '@/lib/auth';
 import { grantexForAdmin } from '@/lib/grantex/server';
 import { isGrantexError } from '@/lib/grantex/errors';
 import { buildSsoConfigSchema, HAS_SAVED_SECRET_FIELD, type SsoConfigInput } from '@/lib/validations/sso-config';
 import type { FormState } from '@/lib/auth/form-state';
 import { ssoDevMode } from '@/lib/console/utils/sso-mode';
 import { checkIssuer } from '@/lib/console/settings/issuer-check';
+import { saveDefaultConfig } from '@/lib/console/settings/default-connection';
 import { trimPastedDiscoveryUrl } from '@/lib/console/settings/issuer-fixes';
 import { logSsoEvent } from '@/lib/console/utils/log';
 import { fieldErrorsText, SETTINGS_ERRORS } from '@/lib/console/messages';
@@ -25,16 +26,17 @@ const SETTINGS_PATH = '/settings/sso';
 // Built on first use, not at module load: the dev-mode switch is runtime configuration.
 function makeSaveAction(hasSavedSecret: boolean) {
   const devMode = ssoDevMode();
-  return adminAction(
+  // The API-key admin and a setup-link user may both save (see lib/auth/connections-actor.ts).
+  return connectionsAction(
     buildSsoConfigSchema({ devMode, hasSavedSecret }),
-    async (input, admin) => {
+    async (input, actor) => {
       const requestId = randomUUID();
       const { skipIssuerCheck, ...config } = input;
 
       if (!skipIssuerCheck) {
         const check = await checkIssuer(config.issuerUrl, { devMode });
         if (!check.ok) {
-          logSsoEvent('save_config', { requestId, org: admin.developerId, outcome: `issuer_${check.reason}` });
+          logSsoEvent('save_config', { requestId, org: actor.developerId, outcome: `issuer_${check.reason}` });
           return {
             fieldErrors: {
               issuerUrl: check.message,
@@ -48,11 +50,11 @@ function makeSaveAction(hasSavedSecret: boolean) {
       }
 
       try {
-        await grantexForAdmin(admin, { requestId }).createConfig(config);
+        await saveDefaultConfig(actor, config, requestId);
       } catch (err) {
         logSsoEvent('save_config', {
           requestId,
-          org: admin.developerId,
+          org: actor.developerId,
           outcome: isGrantexError(err) ? err.kind : 'unexpected',
           grantexRequestId: isGrantexError(err) ? err.requestId : null,
         });
@@ -63,7 +65,7 @@ function makeSaveAction(hasSavedSecret: boolean) {
         throw err;
       }
 
-      logSsoEvent('save_config', { requestId, org: admin.developerId, outcome: 'saved', issuerChecked: !skipIssuerCheck });
+      logSsoEvent('save_config', { requestId, org: actor.developerId, outcome: 'saved', issuerChecked: !skipIssuerCheck });
       revalidatePath(SETTINGS_PATH);
       return {
         ok: true,

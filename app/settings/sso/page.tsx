@@ -5,9 +5,10 @@
  */
 import type { Metadata } from 'next';
 import { cookies } from 'next/headers';
-import { requireAdmin } from '@/lib/auth';
+import { requireConnectionsActor } from '@/lib/auth';
 import { callbackUrl, env } from '@/lib/env';
-import { describeGrantexError, grantexForAdmin } from '@/lib/grantex/server';
+import { describeGrantexError } from '@/lib/grantex/server';
+import { loadDefaultConfig } from '@/lib/console/settings/default-connection';
 import type { SsoConfig } from '@/lib/contract';
 import { Alert, Badge, Card, CodeValue, PageHeader } from '@/components/ui';
 import { SsoConfigForm } from '@/components/sso/sso-config-form';
@@ -19,24 +20,27 @@ import { isProviderId } from '@/components/sso/provider-guides';
 import { readTestResult, TEST_RESULT_COOKIE } from '@/lib/console/member-login/test-result';
 import { sealingSecret } from '@/lib/console/utils/cookie-options';
 import { ssoDevMode } from '@/lib/console/utils/sso-mode';
+import { SETUP_LINK_TEXT } from '@/lib/console/messages';
 import { deleteSsoConfig, saveSsoConfig } from './actions';
 
 export const metadata: Metadata = { title: 'Single sign-on' };
 export const dynamic = 'force-dynamic';
 
 export default async function SsoSettingsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const admin = await requireAdmin('/settings/sso');
+  // The API-key admin or a setup-link user (the customer's IT admin): both configure the connection here.
+  const actor = await requireConnectionsActor('/settings/sso');
+  const isAdmin = actor.kind === 'api_key';
   let config: SsoConfig | null = null;
   let loadError: string | null = null;
   try {
-    config = await grantexForAdmin(admin).getConfig();
+    config = await loadDefaultConfig(actor);
   } catch (err) {
     loadError = describeGrantexError(err);
   }
-  const testResult = await readTestResult((await cookies()).get(TEST_RESULT_COOKIE)?.value, admin.developerId, sealingSecret());
+  const testResult = await readTestResult((await cookies()).get(TEST_RESULT_COOKIE)?.value, actor.developerId, sealingSecret());
   const callback = callbackUrl();
-  const memberLink = `${env().APP_URL}/login?org=${encodeURIComponent(admin.developerId)}`;
-  const orgLabel = `${admin.name} (${admin.developerId})`;
+  const memberLink = `${env().APP_URL}/login?org=${encodeURIComponent(actor.developerId)}`;
+  const orgLabel = `${actor.organizationName} (${actor.developerId})`;
   const query = await searchParams;
   const justDeleted = query.deleted === '1' && !config;
   const provider = isProviderId(query.provider) ? query.provider : null;
@@ -75,7 +79,7 @@ export default async function SsoSettingsPage({ searchParams }: { searchParams: 
         <Card
           title="Current configuration"
           actions={<Badge tone="success">Active</Badge>}
-          footer={<DeleteConfig action={deleteSsoConfig} orgLabel={orgLabel} />}
+          footer={isAdmin ? <DeleteConfig action={deleteSsoConfig} orgLabel={orgLabel} /> : null}
         >
           <dl className="grid grid-cols-1 gap-x-6 gap-y-3 text-sm sm:grid-cols-[max-content_1fr]">
             <dt className="font-medium text-gray-600">Issuer</dt>
@@ -102,13 +106,17 @@ export default async function SsoSettingsPage({ searchParams }: { searchParams: 
             <h3 id="sso-test" tabIndex={-1} className="mb-3 scroll-mt-4 text-sm font-medium text-gray-900 focus:outline-none">
               Test the configuration
             </h3>
-            <TestSignIn initialResult={testResult} />
+            {isAdmin ? (
+              <TestSignIn initialResult={testResult} />
+            ) : (
+              <p className="text-sm text-gray-600">{SETUP_LINK_TEXT.testSignInWithAdmin}</p>
+            )}
           </div>
         </Card>
       ) : !loadError ? (
         <Card title="SSO is not configured yet">
           <p className="text-sm text-gray-700">
-            With single sign-on, members of {admin.name} sign in through your identity provider instead of a separate
+            With single sign-on, members of {actor.organizationName} sign in through your identity provider instead of a separate
             password. To set it up:
           </p>
           <ol className="mt-3 list-decimal space-y-1 pl-5 text-sm text-gray-700">
