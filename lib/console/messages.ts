@@ -303,3 +303,33 @@ export const SESSIONS_MESSAGES = {
   load_failed: 'The active sessions could not be loaded',
 } as const;
 export type SessionsOutcome = Exclude<keyof typeof SESSIONS_MESSAGES, 'load_failed'>;
+
+// ─── Setup links (the customer's IT admin; /setup/…, /settings/sso/setup-links) ─────────────────────────
+
+export const SETUP_LINK_TEXT = {
+  /** What a setup link allows, on the landing page and in the admin's create form. */
+  allows: 'configure and test this organization’s single sign-on connections and their email domains',
+  denies:
+    'It does not show the organization’s API keys, its other settings, its members’ sessions, or any other organization.',
+  invalid: {
+    title: 'This setup link cannot be used',
+    next: 'It may have expired, been revoked, or been copied incompletely. Ask the administrator who sent it for a new link.',
+  },
+  ended: {
+    title: 'Your setup link has ended',
+    next: 'It expired or was revoked by the organization’s administrator, so you can no longer change its SSO settings. Ask them for a new link if you still need one.',
+  },
+  restricted: {
+    title: 'Not available with a setup link',
+    next: 'Your setup link lets you configure and test this organization’s SSO connections only. API keys, other settings and members’ sessions stay with the organization’s administrators.',
+  },
+  name_required: 'Enter your name, so the administrator can see who used the link.',
+  email_invalid: 'Enter your work email address (for example it-admin@example.com).',
+  testSignInWithAdmin:
+    'Save the configuration, then ask the organization’s administrator to run the test sign-in (it signs in through this console as them).',
+  createdWarning:
+    'Copy this link now: it is shown only once. Anyone who has it can change this organization’s SSO connections until it expires or you revoke it, so send it only to the person setting up SSO.',
+  revoked: 'Setup link revoked. Anyone using it is refused at their next step.',
+  label_too_long: 'Keep the label to 100 characters or fewer.',
+  expiry_invalid: 'Choose one of the offered expiry times.',
+} as const;

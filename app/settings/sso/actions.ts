@@ -9,8 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
-import { adminAction, type Admin } from '@/lib/auth';
-import { grantexForAdmin } from '@/lib/grantex/server';
+import { connectionsAction, type ConnectionsActor } from '@/lib/auth';
 import { isGrantexError } from '@/lib/grantex/errors';
 import {
   buildSsoConfigSchema,
@@ -37,10 +36,10 @@ const connectionPath = (id: string) => `${SETTINGS_PATH}/${encodeURIComponent(id
 type Outcome = ActionOutcome<SsoConfigInput>;
 
 /** One log line for a failed Grantex call, then the error goes on to adminAction (which words it). */
-function logFailure(event: string, requestId: string, admin: Admin, err: unknown, extra: Record<string, unknown> = {}): void {
+function logFailure(event: string, requestId: string, actor: ConnectionsActor, err: unknown, extra: Record<string, unknown> = {}): void {
   logSsoEvent(event, {
     requestId,
-    org: admin.developerId,
+    org: actor.developerId,
     ...extra,
     outcome: isGrantexError(err) ? err.kind : 'unexpected',
     grantexRequestId: isGrantexError(err) ? err.requestId : null,
@@ -72,9 +71,9 @@ function rejection(err: unknown): Outcome {
 }
 
 /** This org's connection, or an outcome saying it is gone (unknown and other-org ids alike). */
-async function ownConnection(admin: Admin, id: string, requestId: string): Promise<SsoConnection | Outcome> {
+async function ownConnection(actor: ConnectionsActor, id: string, requestId: string): Promise<SsoConnection | Outcome> {
   try {
-    return await grantexForAdmin(admin, { requestId }).getConnection(id);
+    return await actor.grantex({ requestId }).getConnection(id);
   } catch (err) {
     if (isGrantexError(err) && err.kind === 'not_found') return { formError: CONNECTION_ERRORS.not_found };
     throw err;
@@ -86,15 +85,15 @@ function isConnection(value: SsoConnection | Outcome): value is SsoConnection {
 }
 
 /** `trimmed`: the issuer was a pasted discovery address, trimmed before validation (the new page says so). */
-async function createConnection(input: SsoConfigValues, admin: Admin, devMode: boolean, trimmed: boolean): Promise<Outcome> {
+async function createConnection(input: SsoConfigValues, actor: ConnectionsActor, devMode: boolean, trimmed: boolean): Promise<Outcome> {
   const requestId = randomUUID();
   const log = (outcome: string, extra: Record<string, unknown> = {}) =>
-    logSsoEvent('create_connection', { requestId, org: admin.developerId, outcome, ...extra });
+    logSsoEvent('create_connection', { requestId, org: actor.developerId, outcome, ...extra });
   if (!input.skipIssuerCheck) {
     const problem = await issuerProblem(input.issuerUrl, devMode, log);
     if (problem) return problem;
   }
-  const grantex = grantexForAdmin(admin, { requestId });
+  const grantex = actor.grantex({ requestId });
   let created: SsoConnection;
   try {
     // The first connection takes member logins at once; later ones start in testing (the form says why).
@@ -109,7 +108,7 @@ async function createConnection(input: SsoConfigValues, admin: Admin, devMode: b
       redirectUri: input.redirectUri,
     });
   } catch (err) {
-    logFailure('create_connection', requestId, admin, err);
+    logFailure('create_connection', requestId, actor, err);
     return rejection(err);
   }
   log('created', { connection: created.id, issuerChecked: !input.skipIssuerCheck });
@@ -117,11 +116,11 @@ async function createConnection(input: SsoConfigValues, admin: Admin, devMode: b
   redirect(`${connectionPath(created.id)}?saved=1${trimmed ? '&trimmed=1' : ''}`);
 }
 
-async function updateConnection(id: string, input: SsoConfigValues, admin: Admin, devMode: boolean): Promise<Outcome> {
+async function updateConnection(id: string, input: SsoConfigValues, actor: ConnectionsActor, devMode: boolean): Promise<Outcome> {
   const requestId = randomUUID();
   const log = (outcome: string, extra: Record<string, unknown> = {}) =>
-    logSsoEvent('save_connection', { requestId, org: admin.developerId, connection: id, outcome, ...extra });
-  const current = await ownConnection(admin, id, requestId);
+    logSsoEvent('save_connection', { requestId, org: actor.developerId, connection: id, outcome, ...extra });
+  const current = await ownConnection(actor, id, requestId);
   if (!isConnection(current)) return current;
   const secret = input.clientSecret?.trim() ? input.clientSecret : undefined;
   // Authoritative here (the form's rule only words it): a saved secret never follows the connection to a new issuer.
@@ -133,7 +132,7 @@ async function updateConnection(id: string, input: SsoConfigValues, admin: Admin
     if (problem) return problem;
   }
   try {
-    await grantexForAdmin(admin, { requestId }).updateConnection(id, {
+    await actor.grantex({ requestId }).updateConnection(id, {
       name: input.name,
       issuerUrl: input.issuerUrl,
       clientId: input.clientId,
@@ -141,7 +140,7 @@ async function updateConnection(id: string, input: SsoConfigValues, admin: Admin
       ...(secret ? { clientSecret: secret } : {}),
     });
   } catch (err) {
-    logFailure('save_connection', requestId, admin, err, { connection: id });
+    logFailure('save_connection', requestId, actor, err, { connection: id });
     if (isGrantexError(err) && err.kind === 'not_found') return { formError: CONNECTION_ERRORS.not_found };
     return rejection(err);
   }
@@ -172,9 +171,9 @@ export async function saveConnection(prev: FormState<SsoConfigInput>, formData: 
     // Lets a blank secret through the schema on an edit; updateConnection applies the real rule.
     savedIssuer: editing && typeof issuer === 'string' ? issuer.trim() : undefined,
   });
-  const action = adminAction(
+  const action = connectionsAction(
     schema,
-    (input, admin) => (editing ? updateConnection(id, input, admin, devMode) : createConnection(input, admin, devMode, Boolean(note))),
+    (input, actor) => (editing ? updateConnection(id, input, actor, devMode) : createConnection(input, actor, devMode, Boolean(note))),
     { neverEcho: ['clientSecret'] },
   );
   const state = await action(prev, formData);
@@ -186,33 +185,33 @@ const statusSchema = z.object({
   status: z.enum(CONNECTION_STATUS_VALUES, { error: 'Choose a status' }),
 });
 
-export const setConnectionStatus = adminAction(statusSchema, async ({ connectionId, status }, admin) => {
+export const setConnectionStatus = connectionsAction(statusSchema, async ({ connectionId, status }, actor) => {
   const requestId = randomUUID();
   try {
-    await grantexForAdmin(admin, { requestId }).updateConnection(connectionId, { status });
+    await actor.grantex({ requestId }).updateConnection(connectionId, { status });
   } catch (err) {
-    logFailure('set_connection_status', requestId, admin, err, { connection: connectionId });
+    logFailure('set_connection_status', requestId, actor, err, { connection: connectionId });
     if (isGrantexError(err) && err.kind === 'not_found') return { formError: CONNECTION_ERRORS.not_found };
     throw err;
   }
-  logSsoEvent('set_connection_status', { requestId, org: admin.developerId, connection: connectionId, outcome: status });
+  logSsoEvent('set_connection_status', { requestId, org: actor.developerId, connection: connectionId, outcome: status });
   revalidatePath(SETTINGS_PATH);
   revalidatePath(connectionPath(connectionId));
   return { ok: true, message: CONNECTION_TEXT.statusChanged(CONNECTION_STATUS_TEXT[status].label), values: { connectionId, status } };
 });
 
-export const deleteConnection = adminAction(z.object({ [CONNECTION_ID_FIELD]: z.string().min(1) }), async ({ connectionId }, admin) => {
+export const deleteConnection = connectionsAction(z.object({ [CONNECTION_ID_FIELD]: z.string().min(1) }), async ({ connectionId }, actor) => {
   const requestId = randomUUID();
   try {
-    await grantexForAdmin(admin, { requestId }).deleteConnection(connectionId);
+    await actor.grantex({ requestId }).deleteConnection(connectionId);
   } catch (err) {
-    // Already gone (another tab, another admin): the outcome the admin asked for.
+    // Already gone (another tab, another actor): the outcome the admin asked for.
     if (!(isGrantexError(err) && err.kind === 'not_found')) {
-      logFailure('delete_connection', requestId, admin, err, { connection: connectionId });
+      logFailure('delete_connection', requestId, actor, err, { connection: connectionId });
       throw err;
     }
   }
-  logSsoEvent('delete_connection', { requestId, org: admin.developerId, connection: connectionId, outcome: 'deleted' });
+  logSsoEvent('delete_connection', { requestId, org: actor.developerId, connection: connectionId, outcome: 'deleted' });
   revalidatePath(SETTINGS_PATH);
   // The connection's page is gone with it, so the confirmation lives on the list.
   redirect(`${SETTINGS_PATH}?deleted=1`);

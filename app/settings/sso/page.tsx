@@ -5,9 +5,9 @@
  */
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { requireAdmin } from '@/lib/auth';
+import { requireConnectionsActor } from '@/lib/auth';
 import { callbackUrl, env } from '@/lib/env';
-import { describeGrantexError, grantexForAdmin } from '@/lib/grantex/server';
+import { describeGrantexError } from '@/lib/grantex/server';
 import type { SsoConnection } from '@/lib/contract';
 import { CONNECTION_STATUS_TEXT, CONNECTION_TEXT } from '@/lib/console/messages';
 import { Alert, Card, CodeValue, PageHeader } from '@/components/ui';
@@ -22,16 +22,16 @@ export const dynamic = 'force-dynamic';
 const NEW_PATH = '/settings/sso/new';
 
 export default async function SsoSettingsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const admin = await requireAdmin('/settings/sso');
+  const actor = await requireConnectionsActor('/settings/sso');
   let connections: SsoConnection[] | null = null;
   let loadError: string | null = null;
   try {
-    connections = await grantexForAdmin(admin).listConnections();
+    connections = await actor.grantex().listConnections();
   } catch (err) {
     loadError = describeGrantexError(err);
   }
   const callback = callbackUrl();
-  const memberLink = `${env().APP_URL}/login?org=${encodeURIComponent(admin.developerId)}`;
+  const memberLink = `${env().APP_URL}/login?org=${encodeURIComponent(actor.developerId)}`;
   const query = await searchParams;
 
   return (
@@ -57,7 +57,7 @@ export default async function SsoSettingsPage({ searchParams }: { searchParams: 
       ) : null}
 
       {connections && connections.length > 0 ? <ConnectionsTable connections={connections} /> : null}
-      {connections && connections.length === 0 ? <EmptyState orgName={admin.name} /> : null}
+      {connections && connections.length === 0 ? <EmptyState orgName={actor.organizationName} /> : null}
 
       <Card title="Your console’s addresses" description="Available before you configure anything.">
         <div className="space-y-5">

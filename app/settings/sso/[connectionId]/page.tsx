@@ -5,9 +5,8 @@
 import type { Metadata } from 'next';
 import { cookies } from 'next/headers';
 import { notFound } from 'next/navigation';
-import { requireAdmin } from '@/lib/auth';
+import { requireConnectionsActor } from '@/lib/auth';
 import { callbackUrl } from '@/lib/env';
-import { grantexForAdmin } from '@/lib/grantex/server';
 import { isGrantexError } from '@/lib/grantex/errors';
 import type { SsoConnection } from '@/lib/contract';
 import { CONNECTION_TEXT, discoveryUrlTrimmedNote } from '@/lib/console/messages';
@@ -36,19 +35,19 @@ interface Props {
 
 export default async function ConnectionPage({ params, searchParams }: Props) {
   const { connectionId } = await params;
-  const admin = await requireAdmin(`/settings/sso/${encodeURIComponent(connectionId)}`);
+  const actor = await requireConnectionsActor(`/settings/sso/${encodeURIComponent(connectionId)}`);
   let connection: SsoConnection;
   try {
-    connection = await grantexForAdmin(admin).getConnection(connectionId);
+    connection = await actor.grantex().getConnection(connectionId);
   } catch (err) {
     if (isGrantexError(err) && err.kind === 'not_found') notFound();
     throw err;
   }
-  const testResult = await readTestResult((await cookies()).get(TEST_RESULT_COOKIE)?.value, admin.developerId, sealingSecret());
+  const testResult = await readTestResult((await cookies()).get(TEST_RESULT_COOKIE)?.value, actor.developerId, sealingSecret());
   const callback = callbackUrl();
   const query = await searchParams;
   const provider = isProviderId(query.provider) ? query.provider : null;
-  const orgLabel = `${admin.name} (${admin.developerId})`;
+  const orgLabel = `${actor.organizationName} (${actor.developerId})`;
 
   return (
     <div className="space-y-8">

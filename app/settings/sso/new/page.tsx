@@ -3,9 +3,9 @@
  * Saving runs the issuer check, creates the connection and opens its page, where the test sign-in is.
  */
 import type { Metadata } from 'next';
-import { requireAdmin } from '@/lib/auth';
+import { requireConnectionsActor } from '@/lib/auth';
 import { callbackUrl } from '@/lib/env';
-import { describeGrantexError, grantexForAdmin } from '@/lib/grantex/server';
+import { describeGrantexError } from '@/lib/grantex/server';
 import { CONNECTION_TEXT } from '@/lib/console/messages';
 import { ssoDevMode } from '@/lib/console/utils/sso-mode';
 import { Alert, Card, PageHeader } from '@/components/ui';
@@ -26,11 +26,11 @@ function defaultsFor(existing: number): NewConnectionDefaults {
 }
 
 export default async function NewConnectionPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const admin = await requireAdmin('/settings/sso/new');
+  const actor = await requireConnectionsActor('/settings/sso/new');
   let existing = 0;
   let loadError: string | null = null;
   try {
-    existing = (await grantexForAdmin(admin).listConnections()).length;
+    existing = (await actor.grantex().listConnections()).length;
   } catch (err) {
     loadError = describeGrantexError(err);
   }
