@@ -353,3 +353,9 @@ export function describeSignInReason(reason: string | null, trace?: { clockSkewS
   return problem;
 }
 
+
+/** The Grantex API in use has no sign-in log (the hosted API answers 404 for it). */
+export const ACTIVITY_NOT_SUPPORTED: Problem = {
+  title: 'Sign-in activity is not available with this Grantex API',
+  next: 'The sign-in log is a feature of the embedded Grantex-compatible service. Run the console against it (GRANTEX_URL) to see every sign-in attempt, its stage and reason.',
+};
