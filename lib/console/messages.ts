@@ -15,6 +15,7 @@ import { SSO_FIELD_LABELS, type SsoConfigField } from '@/lib/validations/sso-con
 import type { TestStage } from './member-login/test-stages';
 import type { DiscoveryFailure, DiscoveryFailureReason } from './settings/discovery-failure';
 import type { GrantexErrorKind } from '@/lib/grantex/errors';
+import { isSignInReason, type SignInReason } from '@/lib/contract/sign-in-reasons';
 
 /** A problem shown as a heading plus what to do next. */
 export interface Problem {
@@ -333,3 +334,98 @@ export const SETUP_LINK_TEXT = {
   label_too_long: 'Keep the label to 100 characters or fewer.',
   expiry_invalid: 'Choose one of the offered expiry times.',
 } as const;
+
+// ─── Sign-in log: reasons in plain words (issue 12) ─────────────────────────────────────────────
+
+const CHECK_IDP_APP = 'Compare the client ID, secret and issuer in the SSO settings with the application at your identity provider.';
+const RETRY = 'Start the sign-in again; if it keeps happening, check the identity provider’s status.';
+
+/** Every reason code of the sign-in log, as a heading and what to do next. */
+export const SIGN_IN_REASON_TEXT: Record<SignInReason, Problem> = {
+  connection_not_found: { title: 'No SSO connection for this organization', next: 'Create or re-enable the connection in the SSO settings.' },
+  connection_inactive: { title: 'The connection is switched off', next: 'Set the connection to active to take member sign-ins.' },
+  redirect_uri_mismatch: { title: 'The redirect URI does not match', next: 'Use the redirect URI shown in the SSO settings, and register exactly that one at your identity provider.' },
+  discovery_failed: { title: 'The identity provider’s configuration could not be loaded', next: 'Check the issuer URL and that the identity provider is reachable.' },
+  discovery_issuer_mismatch: { title: 'The identity provider names a different issuer', next: 'Enter the issuer exactly as its discovery document declares it, including any trailing slash.' },
+  discovery_blocked_address: { title: 'The identity provider is on a blocked address', next: 'Use the identity provider’s public address; private, loopback and metadata addresses are not contacted.' },
+  idp_error: { title: 'The identity provider refused the sign-in', next: 'Read the identity provider’s error below; often the user is not assigned to the application.' },
+  idp_iss_mismatch: { title: 'The response came from a different identity provider', next: 'Start the sign-in again; if it repeats, check that the issuer URL in the settings is the one your users sign in at.' },
+  state_missing: { title: 'The sign-in response was incomplete', next: 'Start the sign-in again from the beginning.' },
+  state_invalid: { title: 'The sign-in response could not be verified', next: 'Start the sign-in again from the beginning.' },
+  state_expired: { title: 'The sign-in took too long', next: 'Sign-ins must finish within 10 minutes. Start again.' },
+  state_replayed: { title: 'The sign-in response was used twice', next: 'Someone (or a browser retry) sent the same response again; it was refused. Start a new sign-in.' },
+  callback_connection_gone: { title: 'The connection was removed or switched off during the sign-in', next: 'Re-enable the connection, then start the sign-in again.' },
+  token_unreachable: { title: 'The identity provider’s token endpoint could not be reached', next: RETRY },
+  token_timeout: { title: 'The identity provider’s token endpoint did not answer in time', next: RETRY },
+  token_too_large: { title: 'The identity provider’s token answer was too large', next: 'Check the identity provider; a token response is a few kilobytes.' },
+  token_blocked_address: { title: 'The token endpoint is on a blocked address', next: 'The identity provider’s discovery document points at a private or loopback address; fix its configuration.' },
+  token_http_error: { title: 'The identity provider’s token endpoint failed', next: RETRY },
+  token_oauth_error: { title: 'The identity provider refused to exchange the code', next: 'The code was refused (often invalid_grant: expired or already used). Start the sign-in again; check the redirect URI if it repeats.' },
+  token_client_auth_rejected: { title: 'The identity provider rejected the client credentials', next: CHECK_IDP_APP },
+  token_not_json: { title: 'The token endpoint did not answer with JSON', next: 'Check the identity provider’s token endpoint; it may be answering with an error page.' },
+  token_invalid_response: { title: 'The token endpoint gave an invalid answer', next: 'Check the identity provider’s configuration.' },
+  token_no_id_token: { title: 'The identity provider returned no ID token', next: 'Make sure the application at your identity provider is an OpenID Connect app with the openid scope.' },
+  jwks_unavailable: { title: 'The identity provider’s signing keys could not be loaded', next: RETRY },
+  jwks_timeout: { title: 'The identity provider’s signing keys did not load in time', next: RETRY },
+  id_token_alg_not_allowed: { title: 'The ID token is signed with an algorithm that is not accepted', next: 'Configure the identity provider to sign ID tokens with RS256, PS256 or ES256.' },
+  id_token_signature_invalid: { title: 'The ID token’s signature is invalid', next: 'The token was not signed by a key the identity provider publishes. If the provider just rotated keys, try again in a minute.' },
+  id_token_unknown_key: { title: 'The ID token is signed with an unknown key', next: 'The identity provider signed with a key it does not publish; try again in a minute, then contact the provider.' },
+  id_token_ambiguous_key: { title: 'The ID token names no key and several are published', next: 'Configure the identity provider to include a key id (kid) in its tokens.' },
+  id_token_issuer_mismatch: { title: 'The ID token was issued by a different issuer', next: 'Enter the issuer exactly as the identity provider writes it in its tokens.' },
+  id_token_audience_mismatch: { title: 'The ID token was issued for a different application', next: CHECK_IDP_APP },
+  id_token_azp_mismatch: { title: 'The ID token names a different authorized party', next: CHECK_IDP_APP },
+  id_token_claim_missing: { title: 'The ID token lacks a required claim', next: 'The identity provider must include sub, iat and exp in ID tokens; check its token configuration.' },
+  id_token_claim_invalid: { title: 'A claim of the ID token is invalid', next: 'Check the identity provider’s token configuration.' },
+  id_token_expired: { title: 'The ID token had already expired', next: 'Check that the identity provider’s clock is correct.' },
+  id_token_not_yet_valid: { title: 'The ID token was not valid yet', next: 'The identity provider’s clock is ahead of ours; ask its administrator to sync it (NTP).' },
+  id_token_issued_in_future: { title: 'The ID token was issued in the future', next: 'The identity provider’s clock is ahead of ours; ask its administrator to sync it (NTP).' },
+  id_token_nonce_mismatch: { title: 'The ID token belongs to a different sign-in', next: 'Start the sign-in again; if it repeats, the identity provider is not returning the nonce it was sent.' },
+  id_token_malformed: { title: 'The ID token is malformed', next: 'Check the identity provider’s token configuration.' },
+  userinfo_unreachable: { title: 'The identity provider’s userinfo endpoint could not be reached', next: RETRY },
+  userinfo_timeout: { title: 'The userinfo endpoint did not answer in time', next: RETRY },
+  userinfo_http_error: { title: 'The userinfo endpoint failed', next: 'Add email and name to the ID token at your identity provider, or check its userinfo endpoint.' },
+  userinfo_sub_mismatch: { title: 'The userinfo endpoint answered for a different user', next: 'Contact the identity provider’s administrator: its userinfo answer does not match the token.' },
+  provisioning_failed: { title: 'The member could not be provisioned', next: 'Check the connection’s provisioning and group settings.' },
+  storage_unavailable: { title: 'The SSO service could not reach its database', next: 'Nothing to fix on your side; try again in a moment.' },
+  storage_failed: { title: 'The SSO service could not store the sign-in', next: 'Contact support with the request id.' },
+  internal_error: { title: 'Something went wrong in the SSO service', next: 'Contact support with the request id.' },
+  bad_request: { title: 'The sign-in request was not valid', next: 'Start the sign-in again from the beginning.' },
+  not_found: { title: 'Nothing to sign in to', next: 'Check that SSO is configured and active for this organization.' },
+  rate_limited: { title: 'Too many sign-ins at once', next: 'Wait a minute and try again.' },
+  sso_error: { title: 'The identity provider sign-in failed', next: CHECK_IDP_APP },
+};
+
+/** "6 minutes" / "40 seconds" for a clock difference. */
+function skewWords(seconds: number): string {
+  const s = Math.abs(Math.round(seconds));
+  if (s < 90) return `${s} second${s === 1 ? '' : 's'}`;
+  const m = Math.round(s / 60);
+  return `${m} minute${m === 1 ? '' : 's'}`;
+}
+
+/**
+ * A sign-in event's reason in plain words; with the trace's clock skew the heading names it (e.g. "The identity
+ * provider’s clock is 6 minutes ahead: the token was not valid yet"). Unknown codes (a newer service) get a
+ * generic text that still shows the code.
+ */
+export function describeSignInReason(reason: string | null, trace?: { clockSkewSec?: number }): Problem | null {
+  if (reason === null) return null;
+  if (!isSignInReason(reason)) {
+    return { title: `The sign-in failed (${displayText(reason, 64)})`, next: 'See the trace for details, or contact support with the request id.' };
+  }
+  const problem = SIGN_IN_REASON_TEXT[reason];
+  const skew = trace?.clockSkewSec;
+  const clockReason = reason === 'id_token_not_yet_valid' || reason === 'id_token_issued_in_future';
+  if (clockReason && typeof skew === 'number' && skew >= 1) {
+    const what = reason === 'id_token_not_yet_valid' ? 'the token was not valid yet' : 'the token was issued in the future';
+    return { title: `The identity provider’s clock is ${skewWords(skew)} ahead: ${what}`, next: problem.next };
+  }
+  return problem;
+}
+
+
+/** The Grantex API in use has no sign-in log (the hosted API answers 404 for it). */
+export const ACTIVITY_NOT_SUPPORTED: Problem = {
+  title: 'Sign-in activity is not available with this Grantex API',
+  next: 'The sign-in log is a feature of the embedded Grantex-compatible service. Run the console against it (GRANTEX_URL) to see every sign-in attempt, its stage and reason.',
+};
