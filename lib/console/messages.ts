@@ -344,6 +344,8 @@ const RETRY = 'Start the sign-in again; if it keeps happening, check the identit
 export const SIGN_IN_REASON_TEXT: Record<SignInReason, Problem> = {
   connection_not_found: { title: 'No SSO connection for this organization', next: 'Create or re-enable the connection in the SSO settings.' },
   connection_inactive: { title: 'The connection is switched off', next: 'Set the connection to active to take member sign-ins.' },
+  connection_testing: { title: 'The connection is being tested', next: 'Only test sign-ins work while it is in Testing; set it to Active when the test sign-in succeeds.' },
+  forbidden: { title: 'This credential may not do that', next: 'Setup links configure and test connections only; ask the organization’s admin for the rest.' },
   redirect_uri_mismatch: { title: 'The redirect URI does not match', next: 'Use the redirect URI shown in the SSO settings, and register exactly that one at your identity provider.' },
   discovery_failed: { title: 'The identity provider’s configuration could not be loaded', next: 'Check the issuer URL and that the identity provider is reachable.' },
   discovery_issuer_mismatch: { title: 'The identity provider names a different issuer', next: 'Enter the issuer exactly as its discovery document declares it, including any trailing slash.' },
@@ -386,6 +388,7 @@ export const SIGN_IN_REASON_TEXT: Record<SignInReason, Problem> = {
   userinfo_http_error: { title: 'The userinfo endpoint failed', next: 'Add email and name to the ID token at your identity provider, or check its userinfo endpoint.' },
   userinfo_sub_mismatch: { title: 'The userinfo endpoint answered for a different user', next: 'Contact the identity provider’s administrator: its userinfo answer does not match the token.' },
   provisioning_failed: { title: 'The member could not be provisioned', next: 'Check the connection’s provisioning and group settings.' },
+  member_not_provisioned: { title: 'The member is not provisioned for this connection', next: 'Just-in-time provisioning is off: turn it on, or let only members who signed in before use it.' },
   storage_unavailable: { title: 'The SSO service could not reach its database', next: 'Nothing to fix on your side; try again in a moment.' },
   storage_failed: { title: 'The SSO service could not store the sign-in', next: 'Contact support with the request id.' },
   internal_error: { title: 'Something went wrong in the SSO service', next: 'Contact support with the request id.' },
