@@ -286,8 +286,6 @@ export const CONNECTION_TEXT = {
   secretKeepHint: 'Leave it blank to keep the saved secret. Changing the issuer needs it entered again.',
   defaultDeleteWarning:
     'This is the default connection: member sign-in links with ?org= stop working until another connection is created as the default.',
-  testRunsOnDefault:
-    'For now the test sign-in runs through your default connection; a per-connection test is on its way.',
 } as const;
 
 export const CONNECTION_ERRORS = {

@@ -6,14 +6,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { NextRequest } from 'next/server';
-import { getAdmin } from '@/lib/auth';
-import { env } from '@/lib/env';
+import { getConnectionsActor, SETUP_LINK_ENDED, type ConnectionsActor } from '@/lib/auth';
+import { callbackUrl, env } from '@/lib/env';
 import { grantexPublic } from '@/lib/grantex/server';
 import { isGrantexError } from '@/lib/grantex/errors';
 import { createBinding, stateFromAuthorizeUrl, BINDING_COOKIE_PATH, type LoginMode } from '@/lib/console/member-login/login-binding';
 import { classifyGrantexFailure } from '@/lib/console/member-login/grantex-failure';
 import { isHttpUrl, isSameOriginPost } from '@/lib/console/utils/request-guard';
-import { safeOrg } from '@/lib/console/member-login/sso-errors';
+import { safeConnectionId, safeOrg } from '@/lib/console/member-login/sso-errors';
 import { LOGIN_FAILURE_DETAILS } from '@/lib/console/messages';
 import { appUrl, seeOther, toErrorPage, toTestResult } from '@/lib/console/member-login/sso-redirects';
 import { sealingSecret, ssoCookie } from '@/lib/console/utils/cookie-options';
@@ -38,14 +38,21 @@ export async function POST(req: NextRequest) {
   }
   const mode: LoginMode = form.get('mode') === 'test' ? 'test' : 'member';
 
-  // A test sign-in always runs for the signed-in admin's own org, whatever the form says.
+  // A test sign-in always runs for the signed-in admin's (or setup-link user's) own org, whatever the form says,
+  // on the connection the form names (through Grantex's test sign-in, which works whatever the connection's
+  // status) or, without one, on the org's default connection as a member login would.
   let org: string | null;
   let adminDeveloperId: string | undefined;
+  let tester: ConnectionsActor | null = null;
+  let testConnectionId: string | null = null;
   if (mode === 'test') {
-    const admin = await getAdmin();
-    if (!admin) return seeOther(appUrl('/signin'));
-    org = admin.developerId;
-    adminDeveloperId = admin.developerId;
+    const actor = await getConnectionsActor();
+    if (actor === SETUP_LINK_ENDED) return seeOther(appUrl('/setup/ended'));
+    if (!actor) return seeOther(appUrl('/signin'));
+    tester = actor;
+    org = actor.developerId;
+    adminDeveloperId = actor.developerId;
+    testConnectionId = safeConnectionId(form.get('connectionId'));
   } else {
     org = safeOrg(form.get('org'));
     if (!org) {
@@ -71,7 +78,10 @@ export async function POST(req: NextRequest) {
 
   let authorizeUrl: string;
   try {
-    ({ authorizeUrl } = await grantexPublic({ requestId }).getLoginUrl(org));
+    ({ authorizeUrl } =
+      tester && testConnectionId
+        ? await tester.grantex({ requestId }).startTestSignIn(testConnectionId, { redirectUri: callbackUrl() })
+        : await grantexPublic({ requestId }).getLoginUrl(org));
   } catch (err) {
     const { code, detail } = classifyGrantexFailure(err);
     logSsoEvent('start', {

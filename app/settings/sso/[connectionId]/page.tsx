@@ -104,7 +104,6 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
           <h3 id="sso-test" tabIndex={-1} className="mb-3 scroll-mt-4 text-sm font-medium text-gray-900 focus:outline-none">
             Test the connection
           </h3>
-          {connection.isDefault ? null : <p className="mb-3 text-sm text-gray-600">{CONNECTION_TEXT.testRunsOnDefault}</p>}
           <TestSignIn initialResult={testResult} connectionId={connection.id} />
         </div>
       </Card>
