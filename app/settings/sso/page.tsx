@@ -20,6 +20,9 @@ import { readTestResult, TEST_RESULT_COOKIE } from '@/lib/console/member-login/t
 import { sealingSecret } from '@/lib/console/utils/cookie-options';
 import { ssoDevMode } from '@/lib/console/utils/sso-mode';
 import { deleteSsoConfig, saveSsoConfig } from './actions';
+import { ConnectionDomains } from '@/components/sso/connection-domains';
+import { loadConnectionDomainSections } from '@/lib/console/settings/connection-domains';
+import { addConnectionDomain, removeConnectionDomain, verifyConnectionDomain } from './domain-actions';
 
 export const metadata: Metadata = { title: 'Single sign-on' };
 export const dynamic = 'force-dynamic';
@@ -33,6 +36,8 @@ export default async function SsoSettingsPage({ searchParams }: { searchParams: 
   } catch (err) {
     loadError = describeGrantexError(err);
   }
+  // Each connection's email domains (until each connection has its own page). An API without domains: no section.
+  const domainSections = config ? await loadConnectionDomainSections(grantexForAdmin(admin)).catch(() => []) : [];
   const testResult = await readTestResult((await cookies()).get(TEST_RESULT_COOKIE)?.value, admin.developerId, sealingSecret());
   const callback = callbackUrl();
   const memberLink = `${env().APP_URL}/login?org=${encodeURIComponent(admin.developerId)}`;
@@ -120,6 +125,21 @@ export default async function SsoSettingsPage({ searchParams }: { searchParams: 
           </ol>
         </Card>
       ) : null}
+
+      {domainSections.map((section) => (
+        <Card
+          key={section.connectionId}
+          aria-label={`Email domains of ${section.name}`}
+          title={domainSections.length > 1 ? `Email domains · ${section.name}` : 'Email domains'}
+          description="Members whose work email is at a verified domain sign in by typing their email on the sign-in page. Prove each domain with a DNS TXT record."
+        >
+          <ConnectionDomains
+            connectionId={section.connectionId}
+            domains={section.domains}
+            actions={{ add: addConnectionDomain, verify: verifyConnectionDomain, remove: removeConnectionDomain }}
+          />
+        </Card>
+      ))}
 
       <Card
         title="Provider setup guide"

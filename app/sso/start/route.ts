@@ -13,7 +13,7 @@ import { isGrantexError } from '@/lib/grantex/errors';
 import { createBinding, stateFromAuthorizeUrl, BINDING_COOKIE_PATH, type LoginMode } from '@/lib/console/member-login/login-binding';
 import { classifyGrantexFailure } from '@/lib/console/member-login/grantex-failure';
 import { isHttpUrl, isSameOriginPost } from '@/lib/console/utils/request-guard';
-import { safeOrg } from '@/lib/console/member-login/sso-errors';
+import { backToEmailForm, memberLoginUrl, readMemberTarget, type MemberTarget } from '@/lib/console/member-login/member-target';
 import { LOGIN_FAILURE_DETAILS } from '@/lib/console/messages';
 import { appUrl, seeOther, toErrorPage, toTestResult } from '@/lib/console/member-login/sso-redirects';
 import { sealingSecret, ssoCookie } from '@/lib/console/utils/cookie-options';
@@ -41,18 +41,24 @@ export async function POST(req: NextRequest) {
   // A test sign-in always runs for the signed-in admin's own org, whatever the form says.
   let org: string | null;
   let adminDeveloperId: string | undefined;
+  // A member's login: by work email (the org is learnt from Grantex), or by org and an optional chosen connection.
+  let target: MemberTarget;
   if (mode === 'test') {
     const admin = await getAdmin();
     if (!admin) return seeOther(appUrl('/signin'));
     org = admin.developerId;
     adminDeveloperId = admin.developerId;
+    target = { kind: 'org', org, connection: null };
   } else {
-    org = safeOrg(form.get('org'));
-    if (!org) {
+    const read = readMemberTarget(form);
+    if ('problem' in read) {
+      if (read.problem !== 'org') return backToEmailForm(read.problem, read.email, sealingSecret());
       const back = appUrl('/login');
       back.searchParams.set('error', 'org');
       return seeOther(back);
     }
+    target = read;
+    org = read.kind === 'org' ? read.org : null;
   }
   const startedAt = new Date().toISOString();
 
@@ -71,7 +77,7 @@ export async function POST(req: NextRequest) {
 
   let authorizeUrl: string;
   try {
-    ({ authorizeUrl } = await grantexPublic({ requestId }).getLoginUrl(org));
+    ({ authorizeUrl, org } = await memberLoginUrl(grantexPublic({ requestId }), target));
   } catch (err) {
     const { code, detail } = classifyGrantexFailure(err);
     logSsoEvent('start', {
@@ -81,7 +87,11 @@ export async function POST(req: NextRequest) {
       outcome: code,
       grantexRequestId: isGrantexError(err) ? err.requestId : null,
     });
-    if (code === 'not_configured' && mode === 'member') {
+    if (code === 'not_configured' && target.kind === 'email') {
+      // One message for every domain that does not route: it never says whether another org owns it.
+      return backToEmailForm('email_unknown', target.email, sealingSecret());
+    }
+    if (code === 'not_configured' && mode === 'member' && org) {
       // The login page explains "not configured" in place of the button.
       return seeOther(appUrl(`/login?org=${encodeURIComponent(org)}`));
     }
