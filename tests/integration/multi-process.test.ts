@@ -133,7 +133,7 @@ describe('two service processes on one PostgreSQL behind a load balancer', () =>
       const { rows } = await client.query<{ table_name: string }>(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
       );
-      expect(rows.map((r) => r.table_name)).toEqual(['api_keys', 'consumed_states', 'developers', 'rate_limits', 'schema_migrations', 'sso_connections']);
+      expect(rows.map((r) => r.table_name)).toEqual(['api_keys', 'consumed_states', 'developers', 'rate_limits', 'schema_migrations', 'sso_connections', 'sso_domains']);
     } finally {
       await client.end();
     }
