@@ -70,6 +70,8 @@ test.describe('member sign-in by work email', () => {
     freshOrg,
     idp,
   }) => {
+    // Two console verifications, three member sign-ins through two IdPs, a removal: more than one default budget.
+    test.setTimeout(180_000);
     const stackName = 'Dev IdP (production)';
     const secondName = 'Second IdP (acquired company)';
     const stackDomain = `alpha-${runId}.e2e.example`;
@@ -123,6 +125,20 @@ test.describe('member sign-in by work email', () => {
       await expect(page.getByRole('button', { name: stackName })).toBeVisible();
       await page.getByRole('button', { name: secondName }).click();
       await new IdpLoginPage(page).expectVisible(secondIdp.issuer);
+      await page.context().close();
+    });
+
+    await test.step('the admin removes a domain: its members no longer sign in by email', async () => {
+      await adminPage.goto('/settings/sso');
+      const section = adminPage.getByRole('region', { name: `Email domains of ${secondName}` });
+      await section.getByRole('button', { name: `Remove ${secondDomain}` }).click();
+      await expect(section.getByRole('status')).toContainText(`${secondDomain} removed`);
+      await expect(section.getByRole('listitem').filter({ hasText: secondDomain })).toHaveCount(0);
+      const page = await freshMemberPage(browser, e2e.baseUrl);
+      await page.goto('/login');
+      await page.getByLabel('Work email').fill(`bob@${secondDomain}`);
+      await new MemberLoginPage(page).continueButton().click();
+      await expect(page).toHaveURL(/\/login\?error=email_unknown$/);
       await page.context().close();
     });
 

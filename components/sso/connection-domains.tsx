@@ -31,9 +31,16 @@ function StatusBadge({ status }: { status: ConnectionDomainView['status'] }) {
   return <Badge tone="warning">Not verified</Badge>;
 }
 
-function DomainItem({ connectionId, view, actions }: { connectionId: string; view: ConnectionDomainView; actions: ConnectionDomainsProps['actions'] }) {
-  const [verifyState, verify] = useActionState<VerifyState, FormData>(actions.verify, initialFormState());
-  const [removeState, remove] = useActionState<DomainState, FormData>(actions.remove, initialFormState());
+interface DomainItemProps {
+  connectionId: string;
+  view: ConnectionDomainView;
+  verifyAction: VerifyDomainAction;
+  /** The section's remove dispatcher: its outcome outlives the removed item. */
+  remove: (formData: FormData) => void;
+}
+
+function DomainItem({ connectionId, view, verifyAction, remove }: DomainItemProps) {
+  const [verifyState, verify] = useActionState<VerifyState, FormData>(verifyAction, initialFormState());
   const headingId = `domain-${view.domain.replace(/[^a-z0-9-]/g, '-')}`;
   return (
     <li aria-labelledby={headingId} className="space-y-3 rounded-md border border-gray-200 p-4">
@@ -81,7 +88,6 @@ function DomainItem({ connectionId, view, actions }: { connectionId: string; vie
         </form>
       </div>
       <Outcome state={verifyState} />
-      <Outcome state={removeState} />
     </li>
   );
 }
@@ -92,17 +98,19 @@ function DomainItem({ connectionId, view, actions }: { connectionId: string; vie
  */
 export function ConnectionDomains({ connectionId, domains, actions }: ConnectionDomainsProps) {
   const [addState, add] = useActionState<DomainState, FormData>(actions.add, initialFormState({ connectionId }));
+  const [removeState, remove] = useActionState<DomainState, FormData>(actions.remove, initialFormState());
   return (
     <div className="space-y-4">
       {domains.length > 0 ? (
         <ul className="space-y-3" aria-label="Email domains">
           {domains.map((view) => (
-            <DomainItem key={view.domain} connectionId={connectionId} view={view} actions={actions} />
+            <DomainItem key={view.domain} connectionId={connectionId} view={view} verifyAction={actions.verify} remove={remove} />
           ))}
         </ul>
       ) : (
         <p className="text-sm text-gray-700">No email domains yet.</p>
       )}
+      <Outcome state={removeState} />
       <form action={add} className="space-y-3">
         <input type="hidden" name="connectionId" value={connectionId} />
         <Field id={`add-domain-${connectionId}`} label="Email domain" hint="e.g. example.com: members with an @example.com address sign in here" error={addState.fieldErrors.domain}>
