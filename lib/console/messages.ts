@@ -430,3 +430,27 @@ export const ACTIVITY_NOT_SUPPORTED: Problem = {
   title: 'Sign-in activity is not available with this Grantex API',
   next: 'The sign-in log is a feature of the embedded Grantex-compatible service. Run the console against it (GRANTEX_URL) to see every sign-in attempt, its stage and reason.',
 };
+
+// ─── Member sign-in by email, the connection chooser, verified domains (issue 10) ───────────────
+
+/** The /login email form's problems; the keys may travel in `/login?error=`. Never names another org's domain. */
+export const MEMBER_EMAIL_ERRORS = {
+  email_invalid: 'Enter your work email address, e.g. name@company.com',
+  email_unknown:
+    'Sign-in by email is not set up for this email address’s domain. Check the address, or ask your administrator for your organization’s sign-in link.',
+} as const;
+export type MemberEmailError = keyof typeof MEMBER_EMAIL_ERRORS;
+
+export const MEMBER_CHOOSER_TEXT = {
+  heading: 'Choose how to sign in',
+  intro: 'Your organization has more than one identity provider. Pick the one your account belongs to.',
+} as const;
+
+/** The domains section of a connection's page. */
+export const DOMAIN_ERRORS = {
+  domain_invalid: 'Enter a domain such as example.com (without “@” or “https://”)',
+  domain_listed_elsewhere: 'Another connection of this organization already lists this domain. Remove it there first.',
+  domain_not_found: 'This domain is no longer registered. Reload the page.',
+  connection_gone: 'This connection no longer exists. Reload the page.',
+  not_signed_in: 'Your session has ended. Sign in again.',
+} as const;

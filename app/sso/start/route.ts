@@ -13,7 +13,8 @@ import { isGrantexError } from '@/lib/grantex/errors';
 import { createBinding, stateFromAuthorizeUrl, BINDING_COOKIE_PATH, type LoginMode } from '@/lib/console/member-login/login-binding';
 import { classifyGrantexFailure } from '@/lib/console/member-login/grantex-failure';
 import { isHttpUrl, isSameOriginPost } from '@/lib/console/utils/request-guard';
-import { safeConnectionId, safeOrg } from '@/lib/console/member-login/sso-errors';
+import { safeConnectionId } from '@/lib/console/member-login/sso-errors';
+import { backToEmailForm, memberLoginUrl, readMemberTarget, type MemberTarget } from '@/lib/console/member-login/member-target';
 import { LOGIN_FAILURE_DETAILS } from '@/lib/console/messages';
 import { appUrl, seeOther, toErrorPage, toTestResult } from '@/lib/console/member-login/sso-redirects';
 import { sealingSecret, ssoCookie } from '@/lib/console/utils/cookie-options';
@@ -45,6 +46,8 @@ export async function POST(req: NextRequest) {
   let adminDeveloperId: string | undefined;
   let tester: ConnectionsActor | null = null;
   let testConnectionId: string | null = null;
+  // A member's login: by work email (the org is learnt from Grantex), or by org and an optional chosen connection.
+  let target: MemberTarget;
   if (mode === 'test') {
     const actor = await getConnectionsActor();
     if (actor === SETUP_LINK_ENDED) return seeOther(appUrl('/setup/ended'));
@@ -53,13 +56,17 @@ export async function POST(req: NextRequest) {
     org = actor.developerId;
     adminDeveloperId = actor.developerId;
     testConnectionId = safeConnectionId(form.get('connectionId'));
+    target = { kind: 'org', org, connection: null };
   } else {
-    org = safeOrg(form.get('org'));
-    if (!org) {
+    const read = readMemberTarget(form);
+    if ('problem' in read) {
+      if (read.problem !== 'org') return backToEmailForm(read.problem, read.email, sealingSecret());
       const back = appUrl('/login');
       back.searchParams.set('error', 'org');
       return seeOther(back);
     }
+    target = read;
+    org = read.kind === 'org' ? read.org : null;
   }
   const startedAt = new Date().toISOString();
 
@@ -78,10 +85,10 @@ export async function POST(req: NextRequest) {
 
   let authorizeUrl: string;
   try {
-    ({ authorizeUrl } =
+    ({ authorizeUrl, org } =
       tester && testConnectionId
-        ? await tester.grantex({ requestId }).startTestSignIn(testConnectionId, { redirectUri: callbackUrl() })
-        : await grantexPublic({ requestId }).getLoginUrl(org));
+        ? { authorizeUrl: (await tester.grantex({ requestId }).startTestSignIn(testConnectionId, { redirectUri: callbackUrl() })).authorizeUrl, org: tester.developerId }
+        : await memberLoginUrl(grantexPublic({ requestId }), target));
   } catch (err) {
     const { code, detail } = classifyGrantexFailure(err);
     logSsoEvent('start', {
@@ -91,7 +98,11 @@ export async function POST(req: NextRequest) {
       outcome: code,
       grantexRequestId: isGrantexError(err) ? err.requestId : null,
     });
-    if (code === 'not_configured' && mode === 'member') {
+    if (code === 'not_configured' && target.kind === 'email') {
+      // One message for every domain that does not route: it never says whether another org owns it.
+      return backToEmailForm('email_unknown', target.email, sealingSecret());
+    }
+    if (code === 'not_configured' && mode === 'member' && org) {
       // The login page explains "not configured" in place of the button.
       return seeOther(appUrl(`/login?org=${encodeURIComponent(org)}`));
     }

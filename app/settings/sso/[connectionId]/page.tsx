@@ -6,6 +6,9 @@ import type { Metadata } from 'next';
 import { cookies } from 'next/headers';
 import { notFound } from 'next/navigation';
 import { requireConnectionsActor } from '@/lib/auth';
+import { ConnectionDomains } from '@/components/sso/connection-domains';
+import { connectionDomainViews } from '@/lib/console/settings/connection-domains';
+import { addConnectionDomain, removeConnectionDomain, verifyConnectionDomain } from '../domain-actions';
 import { callbackUrl } from '@/lib/env';
 import { isGrantexError } from '@/lib/grantex/errors';
 import type { SsoConnection } from '@/lib/contract';
@@ -43,6 +46,9 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
     if (isGrantexError(err) && err.kind === 'not_found') notFound();
     throw err;
   }
+  // The org's domain registry (verification state); an API without domains routes: no section.
+  const registry = await actor.grantex().listDomains().catch(() => null);
+  const domainViews = registry ? connectionDomainViews(connection.domains, registry) : null;
   const testResult = await readTestResult((await cookies()).get(TEST_RESULT_COOKIE)?.value, actor.developerId, sealingSecret());
   const callback = callbackUrl();
   const query = await searchParams;
@@ -112,7 +118,19 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
         <ConnectionStatusForm action={setConnectionStatus} connectionId={connection.id} status={connection.status} />
       </Card>
 
-      {/* The domains section (components/sso/connection-domains.tsx, from the domains work) renders here. */}
+      {domainViews ? (
+        <Card
+          aria-label={`Email domains of ${connection.name}`}
+          title="Email domains"
+          description="Members whose work email is at a verified domain sign in by typing their email on the sign-in page. Prove each domain with a DNS TXT record."
+        >
+          <ConnectionDomains
+            connectionId={connection.id}
+            domains={domainViews}
+            actions={{ add: addConnectionDomain, verify: verifyConnectionDomain, remove: removeConnectionDomain }}
+          />
+        </Card>
+      ) : null}
       <Card title="Domains" description="Email domains whose members sign in with this connection.">
         <p className="text-sm text-gray-900">
           <DomainList domains={connection.domains} />
