@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MESSAGES, ssoConnectionSchema } from '@/lib/contract';
 import { GrantexClient, GrantexError } from '@/lib/grantex';
-import { authed, json, saveConfig, signup, startTestService, VALID_CONFIG, type TestService } from './service-harness';
+import { authed, json, saveConfig, signup, startTestService, VALID_CONFIG, type TestService, callService, expectApiError, type Answer } from './service-harness';
 
 let svc: TestService;
 beforeAll(async () => {
@@ -45,25 +45,10 @@ const WIRE_KEYS = [
   'updatedAt',
 ];
 
-interface Answer {
-  status: number;
-  text: string;
-  body: Record<string, unknown>;
-}
+const call = (method: string, path: string, apiKey: string | null, body?: unknown): Promise<Answer> =>
+  callService(svc.url, method, path, { bearer: apiKey, json: body });
 
-async function call(method: string, path: string, apiKey: string | null, body?: unknown): Promise<Answer> {
-  const init: RequestInit =
-    body === undefined ? { method } : { method, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } };
-  const res = await fetch(`${svc.url}${path}`, apiKey === null ? init : authed(apiKey, init));
-  const text = await res.text();
-  return { status: res.status, text, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
-
-function expectError(res: Answer, status: number, message: string | RegExp) {
-  expect(res.status, res.text).toBe(status);
-  expect(res.body.message).toEqual(typeof message === 'string' ? message : expect.stringMatching(message));
-  expect(typeof res.body.requestId).toBe('string');
-}
+const expectError = expectApiError;
 
 describe('connections API (raw HTTP)', () => {
   it('creates a connection: 201, the full shape, an sso_ id, lower-cased domains, never the secret', async () => {

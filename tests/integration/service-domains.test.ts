@@ -19,7 +19,7 @@ import { loadServiceConfig, ServiceConfigError } from '@/lib/sso-service';
 import { startLoopbackDnsServer, type LoopbackDnsServer } from '@/tests/support/dns-server';
 import { loginAtDevIdp } from '@/tests/support/idp-login';
 import { devIdpConfig, signupOrg, startStack, type Stack } from '@/tests/support/stack';
-import { authed, signup, startTestService, type TestService } from './service-harness';
+import { signup, startTestService, type TestService, callService, expectApiError, type Answer } from './service-harness';
 
 const DNS_TIMEOUT_MS = 400;
 let dns: LoopbackDnsServer;
@@ -34,25 +34,10 @@ afterAll(async () => {
   await dns?.close();
 });
 
-interface Answer {
-  status: number;
-  text: string;
-  body: Record<string, unknown>;
-}
+const call = (method: string, path: string, apiKey: string | null, body?: unknown): Promise<Answer> =>
+  callService(svc.url, method, path, { bearer: apiKey, json: body });
 
-async function call(method: string, p: string, apiKey: string | null, body?: unknown): Promise<Answer> {
-  const init: RequestInit =
-    body === undefined ? { method } : { method, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } };
-  const res = await fetch(`${svc.url}${p}`, apiKey === null ? init : authed(apiKey, init));
-  const text = await res.text();
-  return { status: res.status, text, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
-
-function expectError(res: Answer, status: number, message: string) {
-  expect(res.status, res.text).toBe(status);
-  expect(res.body.message).toBe(message);
-  expect(typeof res.body.requestId).toBe('string');
-}
+const expectError = expectApiError;
 
 let domainSeq = 0;
 /** A fresh domain per test, so tests sharing the service never see each other's records. */

@@ -3,6 +3,7 @@
  * The relying party is replaced by a small scripted stand-in (IdP behaviour is not what these tests are
  * about; the full flow through the real relying party and dev IdP is in service-flow.test.ts).
  */
+import { expect } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -145,4 +146,43 @@ export function authed(apiKey: string, init: RequestInit = {}): RequestInit {
 
 export async function saveConfig(url: string, apiKey: string, config: Record<string, unknown> = VALID_CONFIG) {
   return fetch(`${url}/v1/sso/config`, authed(apiKey, { method: 'POST', body: JSON.stringify(config) }));
+}
+
+/** One answer of the service over raw HTTP: status, the body as text, and parsed (an empty body is `{}`). */
+export interface Answer {
+  status: number;
+  text: string;
+  body: Record<string, unknown>;
+}
+
+/**
+ * A raw HTTP call to the service: `bearer` (an API key or a setup-link token) as the Authorization header, the
+ * body as JSON or as a form. The contract tests use it beside the Grantex client, so both paths are checked.
+ */
+export async function callService(
+  baseUrl: string,
+  method: string,
+  path: string,
+  opts: { bearer?: string | null; json?: unknown; form?: Record<string, string>; headers?: Record<string, string> } = {},
+): Promise<Answer> {
+  const headers: Record<string, string> = { ...opts.headers };
+  let body: string | undefined;
+  if (opts.bearer) headers.authorization = `Bearer ${opts.bearer}`;
+  if (opts.json !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(opts.json);
+  } else if (opts.form) {
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+    body = new URLSearchParams(opts.form).toString();
+  }
+  const res = await fetch(`${baseUrl}${path}`, { method, headers, body });
+  const text = await res.text();
+  return { status: res.status, text, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+/** The contract's error shape: this status, this message (or one matching), and a request id. */
+export function expectApiError(res: Answer, status: number, message: string | RegExp): void {
+  expect(res.status, res.text).toBe(status);
+  expect(res.body.message).toEqual(typeof message === 'string' ? message : expect.stringMatching(message));
+  expect(typeof res.body.requestId).toBe('string');
 }

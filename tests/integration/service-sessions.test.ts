@@ -21,6 +21,7 @@ import { failure } from '@/tests/support/grantex-failure';
 import { loginAtDevIdp } from '@/tests/support/idp-login';
 import { devIdpConfig, signupOrg, startStack, type Stack } from '@/tests/support/stack';
 import { DEFAULT_USER, startTestOp, type TestOp } from '@/tests/support/test-op';
+import { callService, expectApiError, type Answer } from './service-harness';
 
 const REDIRECT_URI = 'http://localhost:3999/sso/callback';
 const OP_CLIENT = { clientId: 'sessions-op-client', clientSecret: 'sessions op:secret%with+chars', redirectUris: [REDIRECT_URI] };
@@ -50,33 +51,10 @@ beforeEach(() => {
   op.reset();
 });
 
-interface Answer {
-  status: number;
-  text: string;
-  body: Record<string, unknown>;
-}
+const call = (method: string, path: string, opts: { apiKey?: string; json?: unknown; form?: Record<string, string> } = {}): Promise<Answer> =>
+  callService(stack.serviceUrl, method, path, { bearer: opts.apiKey ?? null, json: opts.json, form: opts.form });
 
-async function call(method: string, path: string, opts: { apiKey?: string; json?: unknown; form?: Record<string, string> } = {}): Promise<Answer> {
-  const headers: Record<string, string> = {};
-  let body: string | undefined;
-  if (opts.apiKey) headers.authorization = `Bearer ${opts.apiKey}`;
-  if (opts.json !== undefined) {
-    headers['content-type'] = 'application/json';
-    body = JSON.stringify(opts.json);
-  } else if (opts.form) {
-    headers['content-type'] = 'application/x-www-form-urlencoded';
-    body = new URLSearchParams(opts.form).toString();
-  }
-  const res = await fetch(`${stack.serviceUrl}${path}`, { method, headers, body });
-  const text = await res.text();
-  return { status: res.status, text, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
-
-function expectError(res: Answer, status: number, message: string) {
-  expect(res.status, res.text).toBe(status);
-  expect(res.body.message).toBe(message);
-  expect(typeof res.body.requestId).toBe('string');
-}
+const expectError = expectApiError;
 
 /** A member login on the org's default connection at the dev IdP: the code, state and iss it came back with. */
 async function devIdpLogin(developerId: string, user = ALICE) {

@@ -14,7 +14,7 @@ import {
 } from '@/lib/contract';
 import { GrantexClient, GrantexError } from '@/lib/grantex';
 import { databaseBytes } from '@/tests/support/database-bytes';
-import { authed, signup, startTestService, type TestService } from './service-harness';
+import { authed, signup, startTestService, type TestService, callService, expectApiError, type Answer } from './service-harness';
 
 const HOUR_MS = 3_600_000;
 let clock = Date.parse('2026-12-01T10:00:00.000Z');
@@ -36,25 +36,10 @@ const OIDC = {
 };
 const IT_ADMIN = { name: 'Iris IT', email: 'iris@customer.example' };
 
-interface Answer {
-  status: number;
-  text: string;
-  body: Record<string, unknown>;
-}
+const call = (method: string, path: string, bearer: string | null, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> =>
+  callService(svc.url, method, path, { bearer, json: body, headers });
 
-async function call(method: string, path: string, bearer: string | null, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
-  const init: RequestInit =
-    body === undefined ? { method, headers } : { method, body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } };
-  const res = await fetch(`${svc.url}${path}`, bearer === null ? init : authed(bearer, init));
-  const text = await res.text();
-  return { status: res.status, text, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
-
-function expectError(res: Answer, status: number, message: string) {
-  expect(res.status, res.text).toBe(status);
-  expect(res.body.message).toBe(message);
-  expect(typeof res.body.requestId).toBe('string');
-}
+const expectError = expectApiError;
 
 async function createLink(apiKey: string, body: unknown = {}) {
   const res = await call('POST', '/v1/sso/setup-links', apiKey, body);
