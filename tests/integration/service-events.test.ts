@@ -390,6 +390,57 @@ describe('audit trail', () => {
   });
 });
 
+describe('audit trail of domains, setup links and sessions', () => {
+  it('records a revoked session with the admin key as actor', async () => {
+    const { op, org } = await configured();
+    const { params } = await authorize(h.url, org, op);
+    for (const v of [params.code, params.state]) if (v) sensitive.add(v);
+    const opened = await postJson(h.url, '/sso/callback/oidc', { code: params.code, state: params.state, ...(params.iss ? { iss: params.iss } : {}) });
+    expect(opened.status, opened.text).toBe(200);
+    const sessionId = String(opened.json?.sessionId);
+    const revoked = await raw(h.url, `/v1/sso/sessions/${sessionId}`, { method: 'DELETE', headers: { authorization: `Bearer ${org.apiKey}` } });
+    expect(revoked.status, revoked.text).toBe(204);
+    const audit = await vi.waitFor(async () => {
+      const page = await listEvents(org, `action=session.revoked`, 'audit');
+      expect(page.events.length).toBe(1);
+      return page.events as unknown as { actor: { kind: string }; target: { type: string; id: string } }[];
+    });
+    expect(audit[0]).toMatchObject({ actor: { kind: 'api_key' }, target: { type: 'session', id: sessionId } });
+  });
+
+  it('records domains added and removed, setup links created, used and revoked, each with its actor', async () => {
+    const org = await newOrg();
+    const link = await postJson(h.url, '/v1/sso/setup-links', { label: 'Customer IT' }, org.apiKey);
+    expect(link.status, link.text).toBe(201);
+    const linkId = String(link.json?.id);
+    const token = String(link.json?.token);
+    sensitive.add(token);
+    const redeemed = await postJson(h.url, '/v1/sso/setup-links/session', { name: 'Iris IT', email: 'iris@customer.example' }, token);
+    expect(redeemed.status, redeemed.text).toBe(200);
+    // The IT admin adds a domain with the link; the admin removes it with the key.
+    expect((await postJson(h.url, '/v1/sso/domains', { domain: 'audit-acme.example' }, token)).status).toBe(201);
+    const removed = await raw(h.url, '/v1/sso/domains/audit-acme.example', { method: 'DELETE', headers: { authorization: `Bearer ${org.apiKey}` } });
+    expect(removed.status, removed.text).toBe(204);
+    const revoked = await raw(h.url, `/v1/sso/setup-links/${linkId}`, { method: 'DELETE', headers: { authorization: `Bearer ${org.apiKey}` } });
+    expect(revoked.status, revoked.text).toBe(204);
+
+    const audit = await vi.waitFor(async () => {
+      const page = await listEvents(org, '', 'audit');
+      expect(page.events.length).toBe(5);
+      return page.events as unknown as { action: string; actor: { kind: string; id: string | null; label: string | null }; target: { type: string; id: string } }[];
+    });
+    expect(audit.map((e) => [e.action, e.actor.kind, e.target.type, e.target.id])).toEqual([
+      ['setup_link.revoked', 'api_key', 'setup_link', linkId],
+      ['domain.removed', 'api_key', 'domain', 'audit-acme.example'],
+      ['domain.added', 'setup_link', 'domain', 'audit-acme.example'],
+      ['setup_link.used', 'setup_link', 'setup_link', linkId],
+      ['setup_link.created', 'api_key', 'setup_link', linkId],
+    ]);
+    expect(audit[2]?.actor.id).toBe(linkId);
+    expect(audit[3]?.actor).toMatchObject({ id: linkId, label: 'Iris IT' });
+  });
+});
+
 describe('what is stored', () => {
   it('no stored event or trace contains a secret, API key, code, state, token or signature', async () => {
     expectCleanEvents(await readStoredEvents(h), sensitive, 40);

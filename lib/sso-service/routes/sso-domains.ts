@@ -25,7 +25,8 @@ import {
 import type { ServiceContext } from '../context';
 import { createTxtResolver, type TxtLookup } from '../dns-txt';
 import { ApiError, badRequest, notFound } from '../http/api-error';
-import { authenticateActor, CONNECTION_ACTORS } from '../http/auth';
+import { authenticateActor, CONNECTION_ACTORS, type Actor } from '../http/auth';
+import { auditActorOf } from '../events/recorder';
 import { describeIssues } from '../http/describe-issues';
 import type { SsoDomainRecord } from '../storage/types';
 
@@ -78,7 +79,9 @@ function domainParam(value: string): string {
 export function registerSsoDomainRoutes(app: FastifyInstance, ctx: ServiceContext) {
   const dns = createTxtResolver({ servers: ctx.config.dnsServers, timeoutMs: ctx.config.dnsTimeoutMs ?? DEFAULT_DNS_TIMEOUT_MS });
   /** The one place these routes authenticate: the org's API key or one of its setup links. */
-  const actor = async (request: FastifyRequest): Promise<{ id: string }> => ({ id: (await authenticateActor(ctx, request, CONNECTION_ACTORS)).developerId });
+  const actor = (request: FastifyRequest): Promise<Actor> => authenticateActor(ctx, request, CONNECTION_ACTORS);
+  const audit = (request: FastifyRequest, dev: Actor, action: 'domain.added' | 'domain.verified' | 'domain.removed', domain: string) =>
+    ctx.audit.record({ developerId: dev.developerId, actor: auditActorOf(request, dev), action, target: { type: 'domain', id: domain } });
   const nowIso = () => new Date(ctx.now()).toISOString();
 
   async function findOwn(developerId: string, domain: string): Promise<SsoDomainRecord> {
@@ -89,7 +92,7 @@ export function registerSsoDomainRoutes(app: FastifyInstance, ctx: ServiceContex
 
   app.get('/v1/sso/domains', async (request) => {
     const dev = await actor(request);
-    const body: SsoDomainList = { domains: (await ctx.store.listDomains(dev.id)).map(toWireDomain) };
+    const body: SsoDomainList = { domains: (await ctx.store.listDomains(dev.developerId)).map(toWireDomain) };
     return body;
   });
 
@@ -98,31 +101,35 @@ export function registerSsoDomainRoutes(app: FastifyInstance, ctx: ServiceContex
     const parsed = ssoDomainCreateSchema.safeParse(request.body);
     if (!parsed.success) throw badRequest(describeIssues(parsed.error.issues));
     const { created, domain } = await ctx.store.addDomain({
-      developerId: dev.id,
+      developerId: dev.developerId,
       domain: parsed.data.domain,
       token: randomBytes(TOKEN_BYTES).toString('base64url'),
       createdAt: nowIso(),
       verifiedAt: null,
       lastCheckedAt: null,
     });
+    if (created) audit(request, dev, 'domain.added', domain.domain);
     return reply.code(created ? 201 : 200).send(toWireDomain(domain));
   });
 
   app.post<{ Params: { domain: string } }>('/v1/sso/domains/:domain/verify', async (request, reply) => {
     const dev = await actor(request);
-    const record = await findOwn(dev.id, domainParam(request.params.domain));
+    const record = await findOwn(dev.developerId, domainParam(request.params.domain));
     const name = txtRecordNameFor(record.domain);
     const expected = txtRecordValueFor(record.token);
     const lookup = await dns.lookup(name);
     if (lookup.kind === 'found' && lookup.values.some((v) => v.trim() === expected)) {
-      const write = await ctx.store.markDomainVerified(dev.id, record.domain, nowIso());
-      if (write.kind === 'verified') return toWireDomain(write.domain);
+      const write = await ctx.store.markDomainVerified(dev.developerId, record.domain, nowIso());
+      if (write.kind === 'verified') {
+        audit(request, dev, 'domain.verified', record.domain);
+        return toWireDomain(write.domain);
+      }
       if (write.kind === 'missing') throw notFound(DOMAIN_MESSAGES.domainNotFound);
-      await ctx.store.markDomainChecked(dev.id, record.domain, nowIso());
+      await ctx.store.markDomainChecked(dev.developerId, record.domain, nowIso());
       throw new ApiError(409, 'CONFLICT', DOMAIN_MESSAGES.domainTaken);
     }
     // A failed check of an already-verified domain leaves it verified (see the file comment).
-    await ctx.store.markDomainChecked(dev.id, record.domain, nowIso());
+    await ctx.store.markDomainChecked(dev.developerId, record.domain, nowIso());
     const body: SsoDomainVerifyFailure = {
       verified: false,
       ...failureOf(lookup, name),
@@ -135,9 +142,9 @@ export function registerSsoDomainRoutes(app: FastifyInstance, ctx: ServiceContex
 
   app.delete<{ Params: { domain: string } }>('/v1/sso/domains/:domain', async (request, reply) => {
     const dev = await actor(request);
-    if (!(await ctx.store.deleteDomain(dev.id, domainParam(request.params.domain)))) {
-      throw notFound(DOMAIN_MESSAGES.domainNotFound);
-    }
+    const domain = domainParam(request.params.domain);
+    if (!(await ctx.store.deleteDomain(dev.developerId, domain))) throw notFound(DOMAIN_MESSAGES.domainNotFound);
+    audit(request, dev, 'domain.removed', domain);
     return reply.code(204).send();
   });
 }

@@ -19,6 +19,7 @@ import {
 } from '@/lib/contract';
 import type { ServiceContext } from '../context';
 import { badRequest, notFound } from '../http/api-error';
+import { apiKeyActor } from '../events/recorder';
 import { authenticate, authenticateActor, CONNECTION_ACTORS } from '../http/auth';
 import { describeIssues } from '../http/describe-issues';
 import type { SsoConnection, SsoSession } from '../storage/types';
@@ -69,6 +70,7 @@ export function registerSsoSessionRoutes(app: FastifyInstance, ctx: ServiceConte
     const dev = await authenticate(ctx.store, request);
     const { id } = request.params;
     if (!(id.length <= ID_MAX && (await ctx.store.revokeSession(dev.id, id, nowIso())))) throw sessionNotFound();
+    ctx.audit.record({ developerId: dev.id, actor: apiKeyActor(request), action: 'session.revoked', target: { type: 'session', id } });
     return reply.code(204).send();
   });
 

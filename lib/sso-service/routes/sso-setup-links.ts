@@ -19,6 +19,7 @@ import type { ServiceContext } from '../context';
 import { randomId } from '../crypto/random-id';
 import { generateSetupToken, hashSetupToken } from '../crypto/setup-tokens';
 import { badRequest, notFound } from '../http/api-error';
+import { apiKeyActor } from '../events/recorder';
 import { apiKeyHashFrom, authenticate, authenticateSetupLink, isSetupLinkUsable } from '../http/auth';
 import { describeIssues } from '../http/describe-issues';
 import type { SetupLink, SetupLinkUse, SetupLinkWithOrg } from '../storage/types';
@@ -71,6 +72,7 @@ export function registerSsoSetupLinkRoutes(app: FastifyInstance, ctx: ServiceCon
       expiresAt: iso(now + parsed.data.expiresInHours * HOUR_MS),
       revokedAt: null,
     });
+    ctx.audit.record({ developerId: dev.id, actor: apiKeyActor(request), action: 'setup_link.created', target: { type: 'setup_link', id: link.id } });
     const body: SetupLinkCreated = { id: link.id, token, expiresAt: link.expiresAt, label: link.label, createdAt: link.createdAt };
     return reply.code(201).send(body);
   });
@@ -88,6 +90,7 @@ export function registerSsoSetupLinkRoutes(app: FastifyInstance, ctx: ServiceCon
     const { id } = request.params;
     const revoked = id.length <= ID_MAX ? await ctx.store.revokeSetupLink(dev.id, id, iso(ctx.now())) : undefined;
     if (!revoked) throw notFound(SETUP_LINK_MESSAGES.notFound);
+    ctx.audit.record({ developerId: dev.id, actor: apiKeyActor(request), action: 'setup_link.revoked', target: { type: 'setup_link', id } });
     return reply.code(204).send();
   });
 
@@ -103,6 +106,13 @@ export function registerSsoSetupLinkRoutes(app: FastifyInstance, ctx: ServiceCon
       name: parsed.data.name,
       email: parsed.data.email,
       userAgent: typeof userAgent === 'string' && userAgent ? userAgent.slice(0, USER_AGENT_MAX) : null,
+    });
+    // Who: the link, labelled with the name the IT admin gave (their email stays in the link's uses).
+    ctx.audit.record({
+      developerId: link.developerId,
+      actor: { kind: 'setup_link', id: link.id, label: parsed.data.name },
+      action: 'setup_link.used',
+      target: { type: 'setup_link', id: link.id },
     });
     return toSession(link);
   });
