@@ -398,14 +398,19 @@ describe('audit trail of domains, setup links and sessions', () => {
     const opened = await postJson(h.url, '/sso/callback/oidc', { code: params.code, state: params.state, ...(params.iss ? { iss: params.iss } : {}) });
     expect(opened.status, opened.text).toBe(200);
     const sessionId = String(opened.json?.sessionId);
+    const listed = await getWithKey(h.url, '/v1/sso/connections', org.apiKey);
+    const connectionId = (listed.json?.connections as { id: string }[] | undefined)?.[0]?.id;
+    const tested = await postJson(h.url, `/v1/sso/connections/${String(connectionId)}/test`, {}, org.apiKey);
+    expect(tested.status, tested.text).toBe(200);
     const revoked = await raw(h.url, `/v1/sso/sessions/${sessionId}`, { method: 'DELETE', headers: { authorization: `Bearer ${org.apiKey}` } });
     expect(revoked.status, revoked.text).toBe(204);
     const audit = await vi.waitFor(async () => {
-      const page = await listEvents(org, `action=session.revoked`, 'audit');
-      expect(page.events.length).toBe(1);
-      return page.events as unknown as { actor: { kind: string }; target: { type: string; id: string } }[];
+      const page = await listEvents(org, '', 'audit');
+      expect(page.events.length).toBe(3);
+      return page.events as unknown as { action: string; actor: { kind: string }; target: { type: string; id: string } }[];
     });
-    expect(audit[0]).toMatchObject({ actor: { kind: 'api_key' }, target: { type: 'session', id: sessionId } });
+    expect(audit[0]).toMatchObject({ action: 'session.revoked', actor: { kind: 'api_key' }, target: { type: 'session', id: sessionId } });
+    expect(audit[1]).toMatchObject({ action: 'connection.tested', actor: { kind: 'api_key' }, target: { type: 'connection' } });
   });
 
   it('records domains added and removed, setup links created, used and revoked, each with its actor', async () => {

@@ -19,7 +19,7 @@ import {
 } from '@/lib/contract';
 import type { ServiceContext } from '../context';
 import { badRequest, notFound } from '../http/api-error';
-import { apiKeyActor } from '../events/recorder';
+import { apiKeyActor, auditActorOf } from '../events/recorder';
 import { authenticate, authenticateActor, CONNECTION_ACTORS } from '../http/auth';
 import { describeIssues } from '../http/describe-issues';
 import type { SsoConnection, SsoSession } from '../storage/types';
@@ -78,6 +78,7 @@ export function registerSsoSessionRoutes(app: FastifyInstance, ctx: ServiceConte
     const dev = await authenticateActor(ctx, request, CONNECTION_ACTORS);
     const connection = await ownConnection(dev.developerId, request.params.id);
     const result = await ctx.protocols[connection.protocol].testSettings(connection);
+    ctx.audit.record({ developerId: dev.developerId, actor: auditActorOf(request, dev), action: 'connection.tested', target: { type: 'connection', id: connection.id } });
     return reply.code(result.success ? 200 : 422).send(result);
   });
 
