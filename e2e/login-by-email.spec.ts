@@ -7,8 +7,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Browser, Page } from '@playwright/test';
 import { startDevIdp, type DevIdp } from '../lib/dev-idp';
-import { test, expect, IdpLoginPage, MemberLoginPage, type Org } from './fixtures';
+import { test, expect, IdpLoginPage, MemberLoginPage, SsoSettingsPage, type Org } from './fixtures';
 import { publishTxt } from './support/dns';
+import { expectNoAxeViolations } from './support/axe';
+import { screenshotFor } from './support/screenshots';
 
 test.skip(Boolean(process.env.E2E_BASE_URL), 'needs the local stack and its loopback DNS server');
 
@@ -39,9 +41,14 @@ async function createConnection(grantexUrl: string, org: Org, body: Record<strin
   return (await res.json()) as { id: string };
 }
 
-/** Adds and verifies a domain in a connection's domains section of /settings/sso, publishing the shown record. */
+/** Opens a connection's page from the list (its domains section is there). */
+async function openConnection(page: Page, connectionName: string): Promise<void> {
+  await new SsoSettingsPage(page).openConnection(connectionName);
+}
+
+/** Adds and verifies a domain in the domains section of the connection's page, publishing the shown record. */
 async function verifyThroughConsole(page: Page, connectionName: string, domain: string): Promise<void> {
-  await page.goto('/settings/sso');
+  await openConnection(page, connectionName);
   const section = page.getByRole('region', { name: `Email domains of ${connectionName}` });
   await section.getByLabel('Email domain').fill(domain);
   await section.getByRole('button', { name: 'Add domain' }).click();
@@ -98,12 +105,23 @@ test.describe('member sign-in by work email', () => {
     await test.step('the admin adds and verifies one domain per connection in the console', async () => {
       await verifyThroughConsole(adminPage, stackName, stackDomain);
       await verifyThroughConsole(adminPage, secondName, secondDomain);
+      const section = adminPage.getByRole('region', { name: `Email domains of ${secondName}` });
+      await expectNoAxeViolations(adminPage, '/settings/sso/[connectionId] (a verified domain)');
+      await screenshotFor(adminPage, 'connection-domains-desktop', section);
     });
 
     const cases = [
       { email: `alice@${stackDomain}`, issuer: idp.issuer, user: idp.user },
       { email: `bob@${secondDomain.toUpperCase()}`, issuer: secondIdp.issuer, user: { username: 'bob', password: 'bob-password' } },
     ];
+    await test.step('the email form and its unknown-domain answer pass axe', async () => {
+      const page = await freshMemberPage(browser, e2e.baseUrl);
+      await page.goto('/login');
+      await expectNoAxeViolations(page, '/login (work email)');
+      await screenshotFor(page, 'email-sign-in-narrow');
+      await page.context().close();
+    });
+
     for (const c of cases) {
       await test.step(`${c.email} types the email on /login and lands on their own IdP`, async () => {
         const page = await freshMemberPage(browser, e2e.baseUrl);
@@ -123,13 +141,15 @@ test.describe('member sign-in by work email', () => {
       await page.goto(`/login?org=${freshOrg.developerId}`);
       await expect(page.getByRole('heading', { name: 'Choose how to sign in' })).toBeVisible();
       await expect(page.getByRole('button', { name: stackName })).toBeVisible();
+      await expectNoAxeViolations(page, '/login?org= (chooser)');
+      await screenshotFor(page, 'chooser-narrow');
       await page.getByRole('button', { name: secondName }).click();
       await new IdpLoginPage(page).expectVisible(secondIdp.issuer);
       await page.context().close();
     });
 
     await test.step('the admin removes a domain: its members no longer sign in by email', async () => {
-      await adminPage.goto('/settings/sso');
+      await openConnection(adminPage, secondName);
       const section = adminPage.getByRole('region', { name: `Email domains of ${secondName}` });
       await section.getByRole('button', { name: `Remove ${secondDomain}` }).click();
       await expect(section.getByRole('status')).toContainText(`${secondDomain} removed`);
@@ -151,6 +171,7 @@ test.describe('member sign-in by work email', () => {
       await expect(page).toHaveURL(/\/login\?error=email_unknown$/);
       await expect(page.getByText('Sign-in by email is not set up for this email address’s domain')).toBeVisible();
       await expect(page.getByLabel('Work email')).toHaveValue(typed);
+      await expectNoAxeViolations(page, '/login (unknown domain)');
       await page.context().close();
     });
   });

@@ -4,10 +4,11 @@
  * client, so both connections use it under two names (enough for the console; routing between IdPs is
  * another spec's business).
  */
-import { test, expect } from './fixtures';
+import { test, expect, IdpLoginPage } from './fixtures';
 import { createConnection, signUp } from './support/grantex-api';
 import { expectNoAxeViolations } from './support/axe';
 import { withoutJavaScript } from './support/no-js';
+import { screenshotFor } from './support/screenshots';
 
 const FIRST = 'Okta (production)';
 const SECOND = 'Staging IdP';
@@ -45,8 +46,28 @@ test.describe('SSO connections', () => {
     await expect(ssoSettings.clientSecret()).toHaveValue('');
     await expect(ssoSettings.statusRadio('Testing')).toBeChecked();
     expect(await page.content()).not.toContain(idp.clientSecret);
+    // Provisioning: just-in-time on by default; a bad mapping line is refused next to its field, keeping what was typed.
+    await expect(ssoSettings.jitRadio('on')).toBeChecked();
+    await ssoSettings.jitRadio('off').check();
+    await ssoSettings.groupAttribute().fill('groups');
+    const badMappings = 'engineering: repo:read deploy\nadmins';
+    await ssoSettings.groupMappings().fill(badMappings);
+    await ssoSettings.defaultScopes().fill('profile:read');
+    await ssoSettings.fill({ clientSecret: idp.clientSecret });
+    await ssoSettings.submit();
+    expect(await ssoSettings.fieldError('Group → scopes')).toMatch(/^Line 2: write it as “group: scope1 scope2”/);
+    await expect(ssoSettings.groupMappings()).toHaveValue(badMappings);
+    await expect(ssoSettings.jitRadio('off')).toBeChecked();
+    await ssoSettings.groupMappings().fill('engineering: repo:read deploy\nadmins: admin');
     await ssoSettings.save({ ...secrets });
     await expect(page.getByRole('heading', { level: 1, name: SECOND })).toBeVisible();
+    // The page shows them, and the form edits them.
+    await expect(page.getByText('Off: only members who signed in before').first()).toBeVisible();
+    await expect(page.getByRole('list', { name: 'Group to scopes mappings' })).toContainText('engineering: repo:read deploy');
+    await expect(page.getByRole('list', { name: 'Group to scopes mappings' })).toContainText('admins: admin');
+    await expect(ssoSettings.groupMappings()).toHaveValue('engineering: repo:read deploy\nadmins: admin');
+    await expect(ssoSettings.defaultScopes()).toHaveValue('profile:read');
+    await expect(ssoSettings.jitRadio('off')).toBeChecked();
 
     await ssoSettings.gotoList();
     await expect(ssoSettings.connectionsTable().getByRole('row')).toHaveCount(3); // header + two
@@ -57,6 +78,7 @@ test.describe('SSO connections', () => {
     await expect(ssoSettings.row(SECOND)).not.toContainText('Default');
     expect(await page.content()).not.toContain(idp.clientSecret);
     await expectNoAxeViolations(page, '/settings/sso (two connections)');
+    await screenshotFor(page, 'connections-desktop', ssoSettings.listHeading());
 
     // Edit the second one's name (the secret left blank keeps the saved one), then its status.
     await ssoSettings.openConnection(SECOND);
@@ -64,9 +86,34 @@ test.describe('SSO connections', () => {
     const connectionId = decodeURIComponent(new URL(connectionUrl).pathname.split('/').pop() ?? '');
     // The test sign-in form says which connection it is for.
     await expect(page.locator('form[action="/sso/start"] input[name="connectionId"]')).toHaveValue(connectionId);
-    await expect(page.getByText('For now the test sign-in runs through your default connection')).toBeVisible();
     expect(await page.content()).not.toContain(idp.clientSecret);
     await expectNoAxeViolations(page, '/settings/sso/[connectionId]');
+
+    // A test sign-in on this Testing connection runs through it (Grantex's test sign-in takes any status), and
+    // its result comes back to this connection's page, not to the other one's.
+    const tab = await ssoSettings.testSignIn();
+    await new IdpLoginPage(tab).signIn(idp.user, idp.issuer);
+    await expect(tab.getByText('Test sign-in succeeded')).toBeVisible();
+    await tab.getByRole('link', { name: 'Back to the connection' }).click();
+    await expect(tab).toHaveURL(connectionUrl);
+    await expect(tab.getByText('Test sign-in succeeded')).toBeVisible();
+    await tab.close();
+    await expect(page.getByText('Test sign-in succeeded')).toBeVisible();
+    await ssoSettings.openConnection(FIRST);
+    await expect(page.getByText('Test sign-in succeeded')).toHaveCount(0);
+    // The last 24 hours: the test sign-in (the log is written off the request path, within a moment), and the way
+    // to this connection's activity.
+    const lastDay = page.getByRole('region', { name: `Last 24 hours of ${SECOND}` });
+    await expect(async () => {
+      await ssoSettings.openConnection(SECOND);
+      await expect(lastDay).toContainText('1 successful sign-in', { timeout: 2_000 });
+    }).toPass({ timeout: 20_000 });
+    await expect(lastDay).toContainText('0 failed sign-ins');
+    await lastDay.getByRole('link', { name: 'Sign-in activity of this connection' }).click();
+    await page.waitForURL((url) => url.pathname === '/settings/sso/activity');
+    expect(new URL(page.url()).searchParams.get('connectionId')).toBe(connectionId);
+    await expect(page.getByRole('list', { name: 'Sign-in attempts' }).getByRole('listitem')).toHaveCount(1);
+    await page.goto(connectionUrl);
     await ssoSettings.save({ name: RENAMED });
     await expect(ssoSettings.status()).toHaveText(/Connection saved/);
     await expect(page.getByRole('heading', { level: 1, name: RENAMED })).toBeVisible();

@@ -6,6 +6,8 @@
 import type { Browser, Page } from '@playwright/test';
 import { GrantexClient } from '@/lib/grantex';
 import { test, expect, IdpLoginPage, MemberLoginPage, type IdpSettings, type Org } from './fixtures';
+import { expectNoAxeViolations } from './support/axe';
+import { screenshotFor } from './support/screenshots';
 
 /** The org's default connection on the dev IdP, through the Grantex client. */
 async function configure(grantexUrl: string, baseUrl: string, org: Org, idp: IdpSettings): Promise<GrantexClient> {
@@ -53,6 +55,8 @@ test.describe('SSO sessions page', () => {
     await expect(row).toContainText(idp.user.name);
     await expect(row).toContainText('Default connection');
     await expect(row.locator('time')).toHaveCount(2);
+    await expectNoAxeViolations(adminPage, '/settings/sso/sessions');
+    await screenshotFor(adminPage, 'sessions-desktop');
 
     await revokeRow(adminPage, idp.user.email);
     expect(await client.listSessions()).toEqual([]);

@@ -1,14 +1,17 @@
 /**
  * Setup links end to end: the admin creates one; the customer's IT admin opens it in a fresh browser, says who
- * they are, lands on the connection page with the reduced setup chrome, saves a connection through the existing
- * form and is refused on admin-only pages; the setup token never reaches the browser again after the redeem; the
+ * they are, lands on the connections page with the reduced setup chrome, creates a connection, tests it through the
+ * IdP (the result comes back to the connection's page) and is refused on admin-only pages; the setup token never reaches the browser again after the redeem; the
  * admin sees the use, revokes the link, and the IT admin's next navigation is refused with a clear message.
  */
 import type { Page } from '@playwright/test';
 import { NetworkRecorder } from './support/network-recorder';
-import { expect, SsoSettingsPage, test } from './fixtures';
+import { expectNoAxeViolations } from './support/axe';
+import { screenshotFor } from './support/screenshots';
+import { expect, IdpLoginPage, SsoSettingsPage, test } from './fixtures';
 
 const IT_ADMIN = { name: 'Iris IT', email: 'iris@customer.example' };
+const CONNECTION = 'Okta (set up by IT)';
 
 async function gotoSetupLinks(page: Page) {
   await page.goto('/settings/sso/setup-links');
@@ -39,6 +42,7 @@ test('a setup link configures SSO for its org only, shows who used it, and stops
     const row = adminPage.getByRole('listitem', { name: 'Okta rollout' });
     await expect(row.getByText('active')).toBeVisible();
     await expect(row.getByText('Not used yet.')).toBeVisible();
+    await expectNoAxeViolations(adminPage, '/settings/sso/setup-links (a link just created)');
     // Reloaded, the page no longer shows the link: it was shown once.
     await gotoSetupLinks(adminPage);
     expect(await adminPage.content()).not.toContain(token);
@@ -52,6 +56,8 @@ test('a setup link configures SSO for its org only, shows who used it, and stops
       await it.goto(new URL(url).pathname);
       await expect(it.getByRole('heading', { name: `Set up single sign-on for ${freshOrg.name}` })).toBeVisible();
       await expect(it.getByText('does not show the organization’s API keys')).toBeVisible();
+      await expectNoAxeViolations(it, '/setup/[token]');
+      await screenshotFor(it, 'setup-landing-desktop');
       await it.getByLabel('Your name').fill(IT_ADMIN.name);
       await it.getByLabel('Your work email').fill(IT_ADMIN.email);
       recorder.attach(itContext);
@@ -65,13 +71,25 @@ test('a setup link configures SSO for its org only, shows who used it, and stops
       await expect(it.getByRole('navigation', { name: 'Settings' }).getByRole('link')).toHaveText(['SSO connections']);
     });
 
-    await test.step('the IT admin saves a connection through the existing form', async () => {
+    await test.step('the IT admin creates a connection and tests it through the IdP; the result lands on its page', async () => {
       const sso = new SsoSettingsPage(it);
-      await sso.goto();
-      await sso.save({ issuerUrl: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret });
-      await sso.goto();
+      await sso.gotoList();
+      await sso.addConnectionLink().click();
+      await sso.save({ name: CONNECTION, issuerUrl: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret });
+      await expect(it.getByRole('heading', { level: 1, name: CONNECTION })).toBeVisible();
+      const connectionUrl = it.url();
       expect((await sso.readConfig()).issuerUrl).toBe(idp.issuer);
       await expect(sso.deleteButton(), 'deleting stays with the admin').toHaveCount(0);
+
+      const tab = await sso.testSignIn();
+      await new IdpLoginPage(tab).signIn(idp.user, idp.issuer);
+      await expect(tab.getByText('Test sign-in succeeded')).toBeVisible();
+      await expect(tab.getByText(idp.user.email).first()).toBeVisible();
+      await tab.getByRole('link', { name: 'Back to the connection' }).click();
+      await expect(tab).toHaveURL(connectionUrl);
+      await expect(tab.getByText('Test sign-in succeeded')).toBeVisible();
+      await tab.close();
+      await expect(it.getByText('Test sign-in succeeded')).toBeVisible();
     });
 
     await test.step('admin-only pages refuse the setup session with a clear message', async () => {
@@ -104,7 +122,7 @@ test('a setup link configures SSO for its org only, shows who used it, and stops
       await expect(adminPage.getByText('Setup link revoked.')).toBeVisible();
       await expect(adminPage.getByRole('listitem', { name: 'Okta rollout' }).getByText('revoked', { exact: true })).toBeVisible();
       const admin = new SsoSettingsPage(adminPage);
-      await admin.goto();
+      await admin.openConnection(CONNECTION);
       expect((await admin.readConfig()).issuerUrl).toBe(idp.issuer);
     });
 

@@ -8,10 +8,13 @@ import { loadStackConfig, type StackConfig } from './lib/config';
 import { ensureDevSecrets } from './lib/secrets';
 import { runStack, type RunningStack } from './lib/stack-runner';
 import { bold, log, red, warn } from './lib/supervisor';
+import { startDevDns } from './lib/dev-dns';
 
 const ROOT = join(import.meta.dirname, '..');
 
-function banner(config: StackConfig, { idp, consoleUrl, grantexUrl }: RunningStack): string {
+const DEV_DNS_FILE = '.data/dev-dns.txt';
+
+function banner(config: StackConfig, { idp, consoleUrl, grantexUrl }: RunningStack, devDns: string | null): string {
   const row = (k: string, v: string) => `    ${k.padEnd(15)}${bold(v)}`;
   const users = idp.users.map(
     (u) => `    ${`${u.username} / ${u.password}`.padEnd(28)}${[u.email, u.name].filter(Boolean).join(', ')}`,
@@ -40,6 +43,13 @@ function banner(config: StackConfig, { idp, consoleUrl, grantexUrl }: RunningSta
     '     then "Create connection" and "Test sign-in".',
     `  3. Members sign in at ${bold(`${consoleUrl}/login?org=<your developer ID>`)} (the settings page shows the link).`,
     '',
+    ...(devDns
+      ? [
+          `  4. Email domains: a connection's page shows a TXT record to publish. Here, add it as one line`,
+          `     "<name> <value>" to ${bold(DEV_DNS_FILE)} (dev DNS on ${devDns}), then press "Verify".`,
+          '',
+        ]
+      : []),
     '  Demo users at the dev IdP:',
     ...users,
     ...hostedWarning,
@@ -66,6 +76,12 @@ try {
 const secrets = ensureDevSecrets(join(ROOT, '.data'));
 if (secrets.created) log(`Generated dev secrets in ${secrets.file} (kept for next time; never commit .data/).`);
 
+// Domain verification offline: a loopback DNS server answering from .data/dev-dns.txt (scripts/lib/dev-dns.ts).
+const devDns =
+  config.embeddedService && !process.env.SSO_DNS_SERVERS && process.env.DEV_DNS !== 'off'
+    ? await startDevDns(join(ROOT, DEV_DNS_FILE), Number(process.env.DEV_DNS_PORT) || 0)
+    : null;
+
 await runStack({
   mode: 'dev',
   config,
@@ -73,7 +89,7 @@ await runStack({
     NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET || secrets.NEXTAUTH_SECRET,
     CONSOLE_DEMO_SIGNUP: process.env.CONSOLE_DEMO_SIGNUP ?? 'true',
   },
-  serviceEnv: { GRANTEX_DEV_MODE: process.env.GRANTEX_DEV_MODE ?? 'true' },
+  serviceEnv: { GRANTEX_DEV_MODE: process.env.GRANTEX_DEV_MODE ?? 'true', ...(devDns ? { SSO_DNS_SERVERS: devDns.address } : {}) },
   idpOptions: { logRequests: true },
-  banner: (stack) => banner(config, stack),
+  banner: (stack) => banner(config, stack, devDns?.address ?? null),
 });

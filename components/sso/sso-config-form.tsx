@@ -15,6 +15,7 @@ import {
 import { CONNECTION_STATUS_TEXT, CONNECTION_TEXT } from '@/lib/console/messages';
 import type { SsoConfigInput, SsoConfigSchema } from '@/lib/validations/sso-config';
 import { formatTime } from './format-time';
+import { ProvisioningFields, type ProvisioningValues } from './provisioning-fields';
 
 type State = FormState<SsoConfigInput>;
 export type SaveSsoConfigAction = (prev: State, formData: FormData) => Promise<State>;
@@ -27,6 +28,8 @@ export interface SavedConnection {
   clientId: string;
   redirectUri: string;
   updatedAt: string;
+  /** Its provisioning settings as the form's fields show them (see lib/console/settings/provisioning-view). */
+  provisioning: ProvisioningValues;
 }
 
 /** What the "new connection" form starts with. */
@@ -123,6 +126,7 @@ export function SsoConfigForm({ action, callbackUrl, connection, create, justSav
       issuerUrl: connection?.issuerUrl ?? '',
       clientId: connection?.clientId ?? '',
       redirectUri: connection?.redirectUri ?? callbackUrl,
+      ...(connection ? connection.provisioning : { jitProvisioning: 'on' }),
     }),
     ...(justSaved && connection ? { ok: true, message: CONNECTION_TEXT.saved } : {}),
     ...(issuerNote ? { notes: { issuerUrl: issuerNote } } : {}),
@@ -191,6 +195,9 @@ function UseIssuerForm({
       <input type="hidden" name="issuerUrl" value={issuer} />
       <input type="hidden" name="clientId" value={state.values.clientId ?? ''} />
       <input type="hidden" name="redirectUri" value={state.values.redirectUri ?? ''} />
+      {PROVISIONING_FIELDS.map((field) =>
+        state.values[field] !== undefined ? <input key={field} type="hidden" name={field} value={state.values[field]} /> : null,
+      )}
       <ConnectionFields connection={connection} />
     </form>
   );
@@ -198,6 +205,9 @@ function UseIssuerForm({
 
 type FormField = SsoConfigField | 'name';
 const FIELD_ORDER: FormField[] = ['name', 'issuerUrl', 'clientId', 'clientSecret', 'redirectUri'];
+const PROVISIONING_FIELDS = ['jitProvisioning', 'groupAttribute', 'groupMappings', 'defaultScopes'] as const;
+/** Every field a refused submission reports on, in the form's order. */
+const REPORTED_FIELDS: readonly string[] = [...FIELD_ORDER, ...PROVISIONING_FIELDS];
 const SAVED_STATUS_ID = 'sso-config-saved';
 
 function FormBody({
@@ -290,7 +300,7 @@ function FormBody({
     (secret instanceof HTMLInputElement && !secret.value ? secret : input).focus();
   }
 
-  const errorFor = (field: FormField): string | undefined => {
+  const errorFor = (field: FormField | (typeof PROVISIONING_FIELDS)[number]): string | undefined => {
     if (field in clientErrors) return clientErrors[field] ?? undefined;
     return state.fieldErrors[field];
   };
@@ -316,8 +326,8 @@ function FormBody({
 
   function refuse(errors: Partial<Record<string, string>>) {
     setSubmitRefused(true);
-    setClientErrors(Object.fromEntries(FIELD_ORDER.map((f) => [f, errors[f] ?? null])));
-    const first = FIELD_ORDER.find((f) => errors[f]);
+    setClientErrors(Object.fromEntries(REPORTED_FIELDS.map((f) => [f, errors[f] ?? null])));
+    const first = REPORTED_FIELDS.find((f) => errors[f]);
     if (first) formRef.current?.querySelector<HTMLElement>(`#sso-${first}`)?.focus();
   }
 
@@ -457,6 +467,11 @@ function FormBody({
         defaultValue={state.values.redirectUri ?? ''}
         autoComplete="off"
         spellCheck={false}
+      />
+
+      <ProvisioningFields
+        values={state.values}
+        errors={Object.fromEntries(PROVISIONING_FIELDS.map((f) => [f, errorFor(f)]))}
       />
 
       {create ? (

@@ -63,7 +63,8 @@ function TestSignInPanel({ initialResult, connectionId }: { initialResult: TestR
       return false;
     },
   });
-  const result = query.data;
+  // The browser keeps one test result: a test of another connection belongs on that connection's page.
+  const result = query.data && (query.data.connectionId ?? connectionId) === connectionId ? query.data : null;
   const waiting = result?.status === 'pending';
 
   return (
@@ -79,7 +80,7 @@ function TestSignInPanel({ initialResult, connectionId }: { initialResult: TestR
         }}
       >
         <input type="hidden" name="mode" value="test" />
-        {/* Which connection to test; /sso/start tests the default connection until per-connection tests land. */}
+        {/* Which connection to test: /sso/start asks Grantex's test sign-in for it (whatever its status). */}
         <input type="hidden" name="connectionId" value={connectionId} />
         <div className="flex flex-wrap items-center gap-3">
           <Button type="submit" variant="secondary">

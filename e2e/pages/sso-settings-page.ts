@@ -36,6 +36,12 @@ export class SsoSettingsPage {
   readonly clientId = () => this.page.getByLabel('Client ID', { exact: true });
   readonly clientSecret = () => this.page.getByLabel('Client secret', { exact: true });
   readonly redirectUri = () => this.page.getByLabel('Redirect URI', { exact: true });
+  /** Provisioning: just-in-time on/off (radios), the group claim, group → scopes lines, default scopes. */
+  readonly jitRadio = (value: 'on' | 'off') =>
+    this.page.getByRole('radio', { name: value === 'on' ? /^On: create members/ : /^Off: only members who signed in before/ });
+  readonly groupAttribute = () => this.page.getByLabel('Group claim', { exact: true });
+  readonly groupMappings = () => this.page.getByLabel('Group → scopes', { exact: true });
+  readonly defaultScopes = () => this.page.getByLabel('Default scopes', { exact: true });
   readonly saveButton = () => this.page.getByRole('button', { name: /^(Save|Create) connection$/ });
   readonly testButton = () => this.page.getByRole('button', { name: 'Test sign-in' });
   readonly deleteButton = () => this.page.getByRole('button', { name: 'Delete connection' });
@@ -122,7 +128,7 @@ export class SsoSettingsPage {
   }
 
   /** The error text linked to a field through aria-describedby (the field-level error contract). */
-  async fieldError(field: 'Issuer URL' | 'Client ID' | 'Client secret' | 'Redirect URI'): Promise<string> {
+  async fieldError(field: 'Issuer URL' | 'Client ID' | 'Client secret' | 'Redirect URI' | 'Group → scopes' | 'Group claim'): Promise<string> {
     const input = this.page.getByLabel(field, { exact: true });
     const ids = ((await input.getAttribute('aria-describedby')) ?? '').split(/\s+/).filter(Boolean);
     const texts = await Promise.all(ids.map((id) => this.page.locator(`[id="${id}"]`).innerText().catch(() => '')));

@@ -107,3 +107,34 @@ export function eventsToCsv(events: readonly SignInEvent[]): string {
   );
   return `${[CSV_COLUMNS.map(csvField).join(','), ...rows].join('\r\n')}\r\n`;
 }
+
+/** A connection's sign-ins over a window: successes, and failures grouped by reason (in plain words), most first. */
+export interface SignInSummary {
+  successes: number;
+  failures: Array<{ title: string; count: number }>;
+  /** True when there were more attempts than one page holds: the counts are a lower bound. */
+  partial: boolean;
+}
+
+export function summarizeSignIns(events: readonly SignInEvent[], partial = false): SignInSummary {
+  let successes = 0;
+  const failures = new Map<string, number>();
+  for (const e of events) {
+    if (e.outcome === 'success') {
+      successes += 1;
+      continue;
+    }
+    const title = describeSignInReason(e.reason, e.trace)?.title ?? 'The sign-in failed (no reason recorded)';
+    failures.set(title, (failures.get(title) ?? 0) + 1);
+  }
+  return {
+    successes,
+    failures: [...failures].map(([title, count]) => ({ title, count })).sort((a, b) => b.count - a.count || a.title.localeCompare(b.title)),
+    partial,
+  };
+}
+
+/** The activity page's address filtered to one connection. */
+export function connectionActivityHref(connectionId: string): string {
+  return `/settings/sso/activity?connectionId=${encodeURIComponent(connectionId)}`;
+}

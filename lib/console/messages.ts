@@ -290,6 +290,7 @@ export const CONNECTION_TEXT = {
 
 export const CONNECTION_ERRORS = {
   not_found: 'This connection no longer exists (it may have been deleted in another tab). Go back to the list.',
+  delete_admin_only: 'Only the organization’s admin can delete a connection. Ask them, or set its status to Inactive.',
 } as const;
 
 // ---------------------------------------------------------------- SSO sessions page (issue 10: sessions branch)
@@ -453,4 +454,26 @@ export const DOMAIN_ERRORS = {
   domain_not_found: 'This domain is no longer registered. Reload the page.',
   connection_gone: 'This connection no longer exists. Reload the page.',
   not_signed_in: 'Your session has ended. Sign in again.',
+} as const;
+
+// ─── Provisioning settings of a connection (connection form and page) ───────────────────────────────────
+
+export const PROVISIONING_TEXT = {
+  jit: {
+    on: {
+      label: 'On: create members on their first sign-in',
+      explanation: 'Anyone your identity provider signs in gets a member record here the first time.',
+    },
+    off: {
+      label: 'Off: only members who signed in before',
+      explanation:
+        'Only people who already have a member record on this connection (they signed in before) may sign in; anyone new is refused.',
+    },
+  },
+  groupAttributeHint:
+    'The ID-token claim that lists the member’s groups, e.g. “groups”. Leave it empty to ignore groups.',
+  groupMappingsHint:
+    'One group per line: the group’s name, a colon, then the scopes its members get, separated by spaces, e.g. “engineering: repo:read deploy”.',
+  defaultScopesHint: 'Scopes every member of this connection gets, separated by spaces. Leave it empty for none.',
+  none: 'none',
 } as const;

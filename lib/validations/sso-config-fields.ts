@@ -28,3 +28,13 @@ export const NAME_REQUIRED = 'Name is required';
 export const SECRET_REQUIRED_NEW_ISSUER = 'Client secret is required — enter it again to save a new issuer';
 /** Hidden form fields of the connection form: which connection (absent on "new") and its saved issuer. */
 export const CONNECTION_ID_FIELD = 'connectionId';
+
+// ─── provisioning (the connection form's Provisioning part; parsed in ./provisioning) ─────────────────────
+
+export const PROVISIONING_FIELD_LABELS = {
+  jitProvisioning: 'Just-in-time provisioning',
+  groupAttribute: 'Group claim',
+  groupMappings: 'Group → scopes',
+  defaultScopes: 'Default scopes',
+} as const;
+export type ProvisioningField = keyof typeof PROVISIONING_FIELD_LABELS;

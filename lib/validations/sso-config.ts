@@ -20,6 +20,7 @@ import {
   SSO_FIELD_LABELS,
   type SsoConfigField,
 } from './sso-config-fields';
+import { provisioningShape } from './provisioning';
 
 export {
   SSO_FIELD_LABELS,
@@ -105,6 +106,8 @@ export function buildSsoConfigSchema(options: SsoConfigSchemaOptions) {
       redirectUri: ssoUrl('redirectUri', devMode),
       /** "Save without checking the issuer": the admin's deliberate override after a reachability failure. */
       skipIssuerCheck: checkbox,
+      /** Just-in-time provisioning, group claim, group → scopes, default scopes (absent: left as they are). */
+      ...provisioningShape,
     })
     .check(
       z.refine(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { activityQuery, activitySearch, csvField, eventsToCsv, readActivityFilters } from '@/lib/console/activity';
+import { activityQuery, activitySearch, connectionActivityHref, csvField, eventsToCsv, readActivityFilters, summarizeSignIns } from '@/lib/console/activity';
 import type { SignInEvent } from '@/lib/contract';
 
 const event: SignInEvent = {
@@ -39,5 +39,25 @@ describe('sign-in activity filters and CSV', () => {
     expect(row).toContain('"a""b@example.com"');
     expect(row).toContain(`"'=HYPERLINK(""http://evil"")"`);
     expect(row).toContain('The identity provider’s clock is 6 minutes ahead: the token was not valid yet');
+  });
+});
+
+describe('a connection’s last-24-hours summary', () => {
+  it('counts successes and groups failures by their reason in plain words, most frequent first', () => {
+    const success: SignInEvent = { ...event, id: 'evt_ok', outcome: 'success', stage: 'complete', reason: null };
+    const secret: SignInEvent = { ...event, id: 'evt_s', stage: 'token', reason: 'token_client_auth_rejected', trace: {} };
+    const summary = summarizeSignIns([success, event, secret, success, { ...secret, id: 'evt_s2' }], true);
+    expect(summary.successes).toBe(2);
+    expect(summary.partial).toBe(true);
+    expect(summary.failures.map((f) => f.count)).toEqual([2, 1]);
+    expect(summary.failures[1]?.title).toBe('The identity provider’s clock is 6 minutes ahead: the token was not valid yet');
+    expect(summarizeSignIns([])).toEqual({ successes: 0, failures: [], partial: false });
+  });
+
+  it('links to the activity page filtered by the connection, which reads the filter back', () => {
+    const href = connectionActivityHref('sso_1');
+    expect(href).toBe('/settings/sso/activity?connectionId=sso_1');
+    const params = Object.fromEntries(new URL(href, 'http://x').searchParams);
+    expect(readActivityFilters(params).connectionId).toBe('sso_1');
   });
 });

@@ -28,6 +28,8 @@ import { ssoDevMode } from '@/lib/console/utils/sso-mode';
 import { checkIssuer } from '@/lib/console/settings/issuer-check';
 import { trimPastedDiscoveryUrl } from '@/lib/console/settings/issuer-fixes';
 import { logSsoEvent } from '@/lib/console/utils/log';
+import { provisioningSettings } from '@/lib/validations/provisioning';
+import { provisioningFormValues } from '@/lib/console/settings/provisioning-view';
 import { CONNECTION_ERRORS, CONNECTION_STATUS_TEXT, CONNECTION_TEXT, fieldErrorsText, SETTINGS_ERRORS } from '@/lib/console/messages';
 
 const SETTINGS_PATH = '/settings/sso';
@@ -84,6 +86,12 @@ function isConnection(value: SsoConnection | Outcome): value is SsoConnection {
   return 'id' in value;
 }
 
+/** The entries of `next` whose value differs from the connection's (a missing group claim counts as null). */
+function changedFields<T extends Partial<Record<keyof SsoConnection, unknown>>>(current: SsoConnection, next: T): Partial<T> {
+  const saved: Record<string, unknown> = { ...current, groupAttribute: current.groupAttribute ?? null };
+  return Object.fromEntries(Object.entries(next).filter(([key, value]) => JSON.stringify(value) !== JSON.stringify(saved[key]))) as Partial<T>;
+}
+
 /** `trimmed`: the issuer was a pasted discovery address, trimmed before validation (the new page says so). */
 async function createConnection(input: SsoConfigValues, actor: ConnectionsActor, devMode: boolean, trimmed: boolean): Promise<Outcome> {
   const requestId = randomUUID();
@@ -106,6 +114,7 @@ async function createConnection(input: SsoConfigValues, actor: ConnectionsActor,
       clientId: input.clientId,
       clientSecret: input.clientSecret ?? '',
       redirectUri: input.redirectUri,
+      ...provisioningSettings(input),
     });
   } catch (err) {
     logFailure('create_connection', requestId, actor, err);
@@ -131,14 +140,15 @@ async function updateConnection(id: string, input: SsoConfigValues, actor: Conne
     const problem = await issuerProblem(input.issuerUrl, devMode, log);
     if (problem) return problem;
   }
+  // Only what differs from the saved connection (the audit trail then names the fields that changed); the
+  // write-only secret whenever one was typed. Nothing changed: nothing to send.
+  const patch = {
+    ...changedFields(current, { name: input.name, issuerUrl: input.issuerUrl, clientId: input.clientId, redirectUri: input.redirectUri, ...provisioningSettings(input) }),
+    ...(secret ? { clientSecret: secret } : {}),
+  };
+  let updated: SsoConnection = current;
   try {
-    await actor.grantex({ requestId }).updateConnection(id, {
-      name: input.name,
-      issuerUrl: input.issuerUrl,
-      clientId: input.clientId,
-      redirectUri: input.redirectUri,
-      ...(secret ? { clientSecret: secret } : {}),
-    });
+    if (Object.keys(patch).length > 0) updated = await actor.grantex({ requestId }).updateConnection(id, patch);
   } catch (err) {
     logFailure('save_connection', requestId, actor, err, { connection: id });
     if (isGrantexError(err) && err.kind === 'not_found') return { formError: CONNECTION_ERRORS.not_found };
@@ -150,7 +160,13 @@ async function updateConnection(id: string, input: SsoConfigValues, actor: Conne
   return {
     ok: true,
     message: CONNECTION_TEXT.saved,
-    values: { name: input.name, issuerUrl: input.issuerUrl, clientId: input.clientId, redirectUri: input.redirectUri },
+    values: {
+      name: input.name,
+      issuerUrl: input.issuerUrl,
+      clientId: input.clientId,
+      redirectUri: input.redirectUri,
+      ...provisioningFormValues(updated),
+    },
   };
 }
 
@@ -201,6 +217,8 @@ export const setConnectionStatus = connectionsAction(statusSchema, async ({ conn
 });
 
 export const deleteConnection = connectionsAction(z.object({ [CONNECTION_ID_FIELD]: z.string().min(1) }), async ({ connectionId }, actor) => {
+  // Deleting stays with the organization's admin: a setup link configures and tests, it does not remove.
+  if (actor.kind !== 'api_key') return { formError: CONNECTION_ERRORS.delete_admin_only };
   const requestId = randomUUID();
   try {
     await actor.grantex({ requestId }).deleteConnection(connectionId);

@@ -35,7 +35,8 @@ function param(req: NextRequest, name: string): string | null {
 async function testTimes(req: NextRequest, adminDeveloperId: string, secret: string) {
   const finishedAt = new Date().toISOString();
   const pending = await readTestResult(req.cookies.get(TEST_RESULT_COOKIE)?.value, adminDeveloperId, secret);
-  return { startedAt: pending?.startedAt ?? finishedAt, finishedAt };
+  // The connection the test ran on, so its result shows on that connection's page.
+  return { ...(pending?.connectionId ? { connectionId: pending.connectionId } : {}), startedAt: pending?.startedAt ?? finishedAt, finishedAt };
 }
 
 export async function GET(req: NextRequest) {

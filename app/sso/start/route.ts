@@ -76,6 +76,7 @@ export async function POST(req: NextRequest) {
       ? toTestResult({
           status: 'failure',
           developerId: adminDeveloperId,
+          ...(testConnectionId ? { connectionId: testConnectionId } : {}),
           startedAt,
           finishedAt: new Date().toISOString(),
           stage: 'start',
@@ -120,7 +121,7 @@ export async function POST(req: NextRequest) {
   res.cookies.set(binding.name, binding.value, ssoCookie(BINDING_COOKIE_PATH, binding.maxAge));
   logSsoEvent('start', { requestId, org, mode, outcome: 'redirected_to_idp' });
   if (mode === 'test' && adminDeveloperId) {
-    return toTestResult({ status: 'pending', developerId: adminDeveloperId, startedAt }, res);
+    return toTestResult({ status: 'pending', developerId: adminDeveloperId, ...(testConnectionId ? { connectionId: testConnectionId } : {}), startedAt }, res);
   }
   return res;
 }

@@ -1,6 +1,6 @@
 /**
  * The test tab's last stop: the outcome of the admin's test sign-in (also shown, by polling, on
- * the settings page). Admin-only; the member session is untouched by a test.
+ * the connection's page, with a link back to it). Admin or setup-link user; the member session is untouched by a test.
  */
 import type { Metadata } from 'next';
 import Link from 'next/link';
@@ -18,6 +18,7 @@ export const dynamic = 'force-dynamic';
 export default async function TestResultPage() {
   const admin = await requireConnectionsActor('/sso/test-result');
   const result = await readTestResult((await cookies()).get(TEST_RESULT_COOKIE)?.value, admin.developerId, sealingSecret());
+  const back = result?.connectionId ? `/settings/sso/${encodeURIComponent(result.connectionId)}` : '/settings/sso';
   return (
     <PublicFrame title="Test sign-in">
       {!result ? (
@@ -27,9 +28,9 @@ export default async function TestResultPage() {
       ) : (
         <TestResultView result={result} />
       )}
-      <p>The settings page shows this result too; you can close this tab.</p>
-      <Link href="/settings/sso" className={buttonClasses('secondary', 'md', 'w-full')}>
-        Back to SSO settings
+      <p>The connection’s page shows this result too; you can close this tab.</p>
+      <Link href={back} className={buttonClasses('secondary', 'md', 'w-full')}>
+        {result?.connectionId ? 'Back to the connection' : 'Back to SSO settings'}
       </Link>
     </PublicFrame>
   );

@@ -25,11 +25,15 @@ const errorSchema = z.object({
   requestId: z.nullable(z.string().check(z.maxLength(200))),
 });
 
+/** The connection a test sign-in ran on (absent: the org's default, as a member login would pick). */
+const connectionId = z.optional(z.string().check(z.maxLength(200)));
+
 export const testResultSchema = z.discriminatedUnion('status', [
-  z.object({ status: z.literal('pending'), developerId: z.string(), startedAt: z.string() }),
+  z.object({ status: z.literal('pending'), developerId: z.string(), connectionId, startedAt: z.string() }),
   z.object({
     status: z.literal('success'),
     developerId: z.string(),
+    connectionId,
     startedAt: z.string(),
     finishedAt: z.string(),
     identity: identitySchema,
@@ -37,6 +41,7 @@ export const testResultSchema = z.discriminatedUnion('status', [
   z.object({
     status: z.literal('failure'),
     developerId: z.string(),
+    connectionId,
     startedAt: z.string(),
     finishedAt: z.string(),
     stage: testStageSchema,

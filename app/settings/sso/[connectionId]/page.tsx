@@ -27,6 +27,27 @@ import { ProviderGuide } from '@/components/sso/provider-guide';
 import { isProviderId } from '@/components/sso/provider-guides';
 import { BackToConnections } from '@/components/sso/back-to-connections';
 import { deleteConnection, saveConnection, setConnectionStatus } from '../actions';
+import { summarizeSignIns, type SignInSummary } from '@/lib/console/activity';
+import { provisioningFormValues } from '@/lib/console/settings/provisioning-view';
+import { PROVISIONING_TEXT } from '@/lib/console/messages';
+import { SignInSummaryView } from '@/components/sso/sign-in-summary';
+import type { ConnectionsActor } from '@/lib/auth';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The connection's sign-ins over the last 24 hours, for an admin (the activity page is theirs; a setup-link user
+ * does not see the org's sign-ins). Null where the API keeps no sign-in log or the log could not be read.
+ */
+async function lastDaySummary(actor: ConnectionsActor, connectionId: string): Promise<SignInSummary | null> {
+  if (actor.kind !== 'api_key') return null;
+  try {
+    const page = await actor.grantex().listSignInEvents({ connectionId, from: new Date(Date.now() - DAY_MS).toISOString(), limit: 200 });
+    return page.supported ? summarizeSignIns(page.events, page.nextCursor !== null) : null;
+  } catch {
+    return null;
+  }
+}
 
 export const metadata: Metadata = { title: 'Connection · Single sign-on' };
 export const dynamic = 'force-dynamic';
@@ -49,7 +70,11 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
   // The org's domain registry (verification state); an API without domains routes: no section.
   const registry = await actor.grantex().listDomains().catch(() => null);
   const domainViews = registry ? connectionDomainViews(connection.domains, registry) : null;
-  const testResult = await readTestResult((await cookies()).get(TEST_RESULT_COOKIE)?.value, actor.developerId, sealingSecret());
+  const lastResult = await readTestResult((await cookies()).get(TEST_RESULT_COOKIE)?.value, actor.developerId, sealingSecret());
+  // A test of another connection is shown on that connection's page, not here.
+  const testResult = lastResult && (lastResult.connectionId ?? connection.id) === connection.id ? lastResult : null;
+  const summary = await lastDaySummary(actor, connection.id);
+  const provisioning = provisioningFormValues(connection);
   const callback = callbackUrl();
   const query = await searchParams;
   const provider = isProviderId(query.provider) ? query.provider : null;
@@ -73,12 +98,15 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
         title="Current configuration"
         actions={<StatusBadge status={connection.status} />}
         footer={
-          <DeleteConnection
-            action={deleteConnection}
-            orgLabel={orgLabel}
-            connection={{ id: connection.id, name: connection.name }}
-            defaultWarning={connection.isDefault ? CONNECTION_TEXT.defaultDeleteWarning : undefined}
-          />
+          // Deleting stays with the organization's admin (the action refuses a setup link too).
+          actor.kind === 'api_key' ? (
+            <DeleteConnection
+              action={deleteConnection}
+              orgLabel={orgLabel}
+              connection={{ id: connection.id, name: connection.name }}
+              defaultWarning={connection.isDefault ? CONNECTION_TEXT.defaultDeleteWarning : undefined}
+            />
+          ) : undefined
         }
       >
         <dl className="grid grid-cols-1 gap-x-6 gap-y-3 text-sm sm:grid-cols-[max-content_1fr]">
@@ -92,6 +120,26 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
           </dd>
           <dt className="font-medium text-gray-600">Redirect URI</dt>
           <dd className="break-all text-gray-900">{connection.redirectUri}</dd>
+          <dt className="font-medium text-gray-600">Just-in-time provisioning</dt>
+          <dd className="text-gray-900">{PROVISIONING_TEXT.jit[provisioning.jitProvisioning].label}</dd>
+          <dt className="font-medium text-gray-600">Group claim</dt>
+          <dd className="break-all text-gray-900">{provisioning.groupAttribute || PROVISIONING_TEXT.none}</dd>
+          <dt className="font-medium text-gray-600">Group → scopes</dt>
+          <dd className="text-gray-900">
+            {Object.keys(connection.groupMappings).length === 0 ? (
+              PROVISIONING_TEXT.none
+            ) : (
+              <ul aria-label="Group to scopes mappings" className="space-y-0.5">
+                {Object.entries(connection.groupMappings).map(([group, scopes]) => (
+                  <li key={group} className="break-all">
+                    <code>{group}</code>: {scopes.join(' ')}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </dd>
+          <dt className="font-medium text-gray-600">Default scopes</dt>
+          <dd className="break-all text-gray-900">{provisioning.defaultScopes || PROVISIONING_TEXT.none}</dd>
           <dt className="font-medium text-gray-600">Last sign-in</dt>
           <dd className="text-gray-900">
             <LastSignIn connection={connection} />
@@ -114,6 +162,12 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
         </div>
       </Card>
 
+      {summary ? (
+        <Card aria-label={`Last 24 hours of ${connection.name}`} title="Last 24 hours" description="Sign-ins through this connection, including test sign-ins.">
+          <SignInSummaryView summary={summary} connectionId={connection.id} />
+        </Card>
+      ) : null}
+
       <Card title="Status" description="Who may sign in with this connection.">
         <ConnectionStatusForm action={setConnectionStatus} connectionId={connection.id} status={connection.status} />
       </Card>
@@ -130,12 +184,14 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
             actions={{ add: addConnectionDomain, verify: verifyConnectionDomain, remove: removeConnectionDomain }}
           />
         </Card>
-      ) : null}
-      <Card title="Domains" description="Email domains whose members sign in with this connection.">
-        <p className="text-sm text-gray-900">
-          <DomainList domains={connection.domains} />
-        </p>
-      </Card>
+      ) : (
+        // An API without the domains routes: the connection's listed domains, read-only.
+        <Card title="Domains" description="Email domains whose members sign in with this connection.">
+          <p className="text-sm text-gray-900">
+            <DomainList domains={connection.domains} />
+          </p>
+        </Card>
+      )}
 
       <Card title="Provider setup guide" description="Where to create the app at your provider, and which values go into the form below.">
         <ProviderGuide redirectUri={callback} initial={provider} />
@@ -158,6 +214,7 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
             clientId: connection.clientId,
             redirectUri: connection.redirectUri,
             updatedAt: connection.updatedAt,
+            provisioning,
           }}
         />
       </Card>
