@@ -213,11 +213,14 @@ describe('setup links: what a setup-link token may do', () => {
     expect((await call('GET', path, org.apiKey)).body.name).toBe('Okta (prod)');
 
     const theirPath = `/v1/sso/connections/${String(theirs.id)}`;
-    for (const [method, body] of [['GET'], ['PATCH', { name: 'Mine now' }], ['DELETE']] as const) {
+    for (const [method, body] of [['GET'], ['PATCH', { name: 'Mine now' }]] as const) {
       expectError(await call(method, theirPath, token, body), 404, MESSAGES.connectionNotFound);
     }
     expect((await call('GET', theirPath, other.apiKey)).body).toEqual(theirs);
-    expect((await call('DELETE', path, token)).status).toBe(204);
+    // Removing a connection is the org's own call, for its connections and anyone else's alike.
+    for (const target of [path, theirPath]) expectError(await call('DELETE', target, token), 403, SETUP_LINK_MESSAGES.notAllowed);
+    expect((await call('GET', path, org.apiKey)).status).toBe(200);
+    expect((await call('DELETE', path, org.apiKey)).status).toBe(204);
   });
 
   it('is refused with a 403 that says what the link is for on config, me, setup links and the setup-links API', async () => {

@@ -51,6 +51,8 @@ export type Actor =
  * authenticateActor. Every other authenticated route calls `authenticate` (API key only).
  */
 export const CONNECTION_ACTORS: readonly ActorKind[] = ['api_key', 'setup_link'];
+/** Routes beside the connection routes that only the org's API key may call (deleting a connection). */
+export const API_KEY_ONLY: readonly ActorKind[] = ['api_key'];
 
 /** A setup link that can be used at `nowMs` (neither revoked nor expired). */
 export function isSetupLinkUsable(link: { expiresAt: string; revokedAt: string | null }, nowMs: number): boolean {

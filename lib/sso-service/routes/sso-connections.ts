@@ -16,7 +16,7 @@ import {
 import type { ServiceContext } from '../context';
 import { randomId } from '../crypto/random-id';
 import { ApiError, badRequest, notFound } from '../http/api-error';
-import { authenticateActor, CONNECTION_ACTORS, type Actor } from '../http/auth';
+import { API_KEY_ONLY, authenticateActor, CONNECTION_ACTORS, type Actor } from '../http/auth';
 import { describeIssues } from '../http/describe-issues';
 import type { SsoConnection } from '../storage/types';
 import { auditActorOf, type AuditEntry } from '../events/recorder';
@@ -190,7 +190,8 @@ export function registerSsoConnectionRoutes(app: FastifyInstance, ctx: ServiceCo
   });
 
   app.delete<{ Params: { id: string } }>('/v1/sso/connections/:id', async (request, reply) => {
-    const dev = await authenticateActor(ctx, request, CONNECTION_ACTORS);
+    // Deleting is the org's own call: a setup link configures and tests connections, it does not remove them.
+    const dev = await authenticateActor(ctx, request, API_KEY_ONLY);
     const removed = request.params.id.length <= ID_MAX ? await ctx.store.deleteConnection(dev.developerId, request.params.id) : undefined;
     if (!removed) throw notFound(MESSAGES.connectionNotFound);
     ctx.issuerChecks.invalidate(removed.oidc.issuerUrl);
