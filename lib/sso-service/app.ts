@@ -26,6 +26,7 @@ import { registerSsoSetupLinkRoutes } from './routes/sso-setup-links';
 import { asStoreError } from './storage/errors';
 import { registerSignInCapture } from './events/capture';
 import { registerSsoEventRoutes } from './routes/sso-events';
+import { registerSamlMetadataRoute } from './routes/sso-saml-metadata';
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
@@ -190,5 +191,6 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
   registerSsoCallbackRoute(app, ctx, perMinute(limits.enabled, limits.callbackPerMin, callbackRateKey(ctx.states)));
   registerSsoSessionRoutes(app, ctx);
   registerSsoEventRoutes(app, ctx);
+  registerSamlMetadataRoute(app, ctx, perMinute(limits.enabled, limits.loginPerMin));
   return app;
 }

@@ -17,8 +17,9 @@ const body = stringFields({ issuerUrl: {}, clientId: {}, clientSecret: {}, redir
   'redirectUri',
 ]);
 
-/** The legacy config is the org's default OIDC connection, seen through the legacy wire shape. */
+/** The legacy config is the org's default OIDC connection, seen through the legacy wire shape (a SAML default has none). */
 function toWireConfig(connection: SsoConnection): SsoConfig {
+  if (connection.protocol !== 'oidc') throw notFound(MESSAGES.configNotFound);
   return {
     issuerUrl: connection.oidc.issuerUrl,
     clientId: connection.oidc.clientId,
@@ -96,7 +97,7 @@ export function registerSsoConfigRoutes(app: FastifyInstance, ctx: ServiceContex
     const removed = await ctx.store.deleteDefaultConnection(dev.id);
     if (!removed) throw notFound(MESSAGES.configNotFound);
     // Nothing to flush in the RP: without a row no login reaches it, and shared issuer caches stay warm.
-    ctx.issuerChecks.invalidate(removed.oidc.issuerUrl);
+    if (removed.protocol === 'oidc') ctx.issuerChecks.invalidate(removed.oidc.issuerUrl);
     ctx.audit.record({ developerId: dev.id, actor: apiKeyActor(request), action: 'config.deleted', target: { type: 'connection', id: removed.id } });
     return reply.code(204).send();
   });

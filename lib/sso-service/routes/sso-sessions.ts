@@ -21,7 +21,7 @@ import type { ServiceContext } from '../context';
 import { badRequest, notFound } from '../http/api-error';
 import { authenticate, authenticateActor, CONNECTION_ACTORS } from '../http/auth';
 import { describeIssues } from '../http/describe-issues';
-import type { SsoConnection, SsoSession } from '../storage/types';
+import { redirectUriMismatch, type SsoConnection, type SsoSession } from '../storage/types';
 
 const ID_MAX = 128;
 
@@ -85,7 +85,7 @@ export function registerSsoSessionRoutes(app: FastifyInstance, ctx: ServiceConte
     if (!parsed.success) throw badRequest(describeIssues(parsed.error.issues));
     const connection = await ownConnection(dev.developerId, request.params.id);
     const redirectUri = parsed.data.redirect_uri;
-    if (redirectUri !== undefined && redirectUri !== '' && redirectUri !== connection.oidc.redirectUri) {
+    if (redirectUriMismatch(connection, redirectUri)) {
       throw badRequest(SESSION_MESSAGES.redirectUriMismatch);
     }
     const login = ctx.states.issue(connection.developerId, connection.id, { test: true });
