@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { defineConfig, devices } from '@playwright/test';
 import { chromiumLaunchOptions } from './e2e/support/chromium';
 import { LOCAL, e2eSettings } from './e2e/support/env';
@@ -12,12 +15,15 @@ if (!external) {
   // One unique client secret per run, so the leak test searches for a value that exists nowhere else.
   // Set before workers fork, so they inherit the same value; `??=` keeps it when the config is re-read there.
   process.env.E2E_IDP_CLIENT_SECRET ??= `e2e-${randomBytes(12).toString('base64url')}:secret%+`;
+  // Where tests publish TXT records for the loopback DNS server (e2e/support/dns.ts); inherited by workers.
+  process.env.E2E_DNS_RECORDS_DIR ??= mkdtempSync(path.join(tmpdir(), 'grantex-e2e-dns-'));
 }
 const settings = e2eSettings();
 
 
 export default defineConfig({
   testDir: 'e2e',
+  globalSetup: './e2e/support/dns-global-setup.ts',
   outputDir: 'test-results/artifacts',
   timeout: 60_000,
   expect: { timeout: 10_000 },
@@ -65,6 +71,9 @@ export default defineConfig({
           CONSOLE_DEMO_SIGNUP: 'true',
           // Tests sign up and log in far faster than people; the limits have their own vitest coverage.
           RATE_LIMIT: 'off',
+          // Domain verification asks only the run's loopback DNS server (e2e/support/dns-global-setup.ts).
+          SSO_DNS_SERVERS: `127.0.0.1:${LOCAL.dnsPort}`,
+          SSO_DNS_TIMEOUT_MS: '2000',
         },
       },
 });

@@ -63,9 +63,9 @@ const STATIC_HEADERS: Record<string, string> = {
   'Cross-Origin-Opener-Policy': 'same-origin',
 };
 
-/** SSO pages carry codes, states and org ids in their URLs: no Referer at all, even same-origin. */
+/** SSO pages carry codes, states and org ids (setup pages a setup token) in their URLs: no Referer at all, even same-origin. */
 function referrerPolicyFor(pathname: string): string {
-  return pathname.startsWith('/sso/') || pathname === '/login' || pathname.startsWith('/member')
+  return pathname.startsWith('/sso/') || pathname === '/login' || pathname.startsWith('/member') || pathname.startsWith('/setup/')
     ? 'no-referrer'
     : 'strict-origin-when-cross-origin';
 }

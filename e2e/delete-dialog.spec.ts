@@ -16,7 +16,7 @@ test.describe('delete confirmation dialog', () => {
 
     await trigger.focus();
     await page.keyboard.press('Enter');
-    const dialog = page.getByRole('dialog', { name: 'Delete the SSO configuration?' });
+    const dialog = page.getByRole('dialog', { name: /^Delete the connection “.+”\?$/ });
     await expect(dialog).toBeVisible();
     await expect(dialog).toHaveAccessibleDescription(/will no longer be able to sign in with SSO/);
     await expect(trigger).toHaveAttribute('aria-expanded', 'true');

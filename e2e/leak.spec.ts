@@ -17,7 +17,8 @@ test('no response ever carries the client secret or the API key', async ({
   signinPage,
   ssoSettings,
 }) => {
-  test.setTimeout(150_000);
+  // The settings are reached through the connections list now (two page loads per visit).
+  test.setTimeout(200_000);
   const recorder = new NetworkRecorder().attach(context);
   const canarySecret = `canary-${randomUUID()}:%+secret`;
 

@@ -43,7 +43,7 @@ test.describe('issuer mistakes with a fix offered', () => {
     expect(await ssoSettings.fieldError('Issuer URL')).toContain('Issuer URL set to');
     await expect(ssoSettings.clientSecret()).toBeFocused();
     await ssoSettings.save({ clientSecret: 'Xy8Q~abc.def_ghi-jkl' });
-    await expect(ssoSettings.status()).toHaveText(/SSO configuration saved/);
+    await expect(ssoSettings.status()).toHaveText(/Connection saved/);
     await page.reload();
     await expect(ssoSettings.issuerUrl()).toHaveValue(`${typed}/`);
   });
@@ -51,18 +51,18 @@ test.describe('issuer mistakes with a fix offered', () => {
   test('trailing slash without JavaScript: "Use <issuer>" comes back with the issuer filled in', async ({ adminPage, browser, e2e, idp }) => {
     const typed = op.serve(`/nojs-${test.info().workerIndex}`, (url) => `${url}/`);
     await withoutJavaScript(browser, e2e.baseUrl, adminPage, async (page) => {
-      await page.goto('/settings/sso');
+      await page.goto('/settings/sso/new');
       await page.getByLabel('Issuer URL', { exact: true }).fill(typed);
       await page.getByLabel('Client ID', { exact: true }).fill(idp.clientId);
       await page.getByLabel('Client secret', { exact: true }).fill('s3cret-value');
-      await page.getByRole('button', { name: 'Save configuration' }).click();
+      await page.getByRole('button', { name: 'Create connection' }).click();
       await page.getByRole('button', { name: `Use ${typed}/`, exact: true }).click();
       await expect(page.getByLabel('Issuer URL', { exact: true })).toHaveValue(`${typed}/`);
       await expect(page.getByLabel('Client ID', { exact: true })).toHaveValue(idp.clientId);
       await expect(page.getByText('Client secret is required')).toBeVisible();
       await page.getByLabel('Client secret', { exact: true }).fill('s3cret-value');
-      await page.getByRole('button', { name: 'Save configuration' }).click();
-      await expect(page.getByRole('status').filter({ hasText: 'SSO configuration saved' })).toBeVisible();
+      await page.getByRole('button', { name: 'Create connection' }).click();
+      await expect(page.getByRole('status').filter({ hasText: 'Connection saved' })).toBeVisible();
     });
   });
 

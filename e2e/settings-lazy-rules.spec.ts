@@ -5,6 +5,7 @@
  */
 import type { Page, Request } from '@playwright/test';
 import { test, expect } from './fixtures';
+import { createConnection } from './support/grantex-api';
 
 /** Holds (or fails) every script the page requests from now on; `requested()` counts them. */
 async function interceptLaterScripts(page: Page, mode: 'delay' | 'fail'): Promise<{ release: () => void; requested: () => number }> {
@@ -23,7 +24,7 @@ async function interceptLaterScripts(page: Page, mode: 'delay' | 'fail'): Promis
 function countPosts(page: Page): () => number {
   let posts = 0;
   page.on('request', (req: Request) => {
-    if (req.method() === 'POST' && new URL(req.url()).pathname === '/settings/sso') posts += 1;
+    if (req.method() === 'POST' && new URL(req.url()).pathname.startsWith('/settings/sso')) posts += 1;
   });
   return () => posts;
 }
@@ -44,13 +45,15 @@ test.describe('SSO form rules loaded on demand', () => {
     expect(posts()).toBe(0);
   });
 
-  test('when the rules cannot be fetched, the server validates the submission', async ({ adminPage: page, ssoSettings, idp }) => {
+  test('when the rules cannot be fetched, the server validates the submission', async ({ adminPage: page, ssoSettings, idp, e2e, freshOrg }) => {
+    // A saved connection, so the save stays on its page (a create would navigate, which needs the scripts held here).
+    await createConnection(e2e.grantexUrl, freshOrg.apiKey, { name: 'Main IdP', issuerUrl: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret, redirectUri: `${e2e.baseUrl}/sso/callback` });
     await ssoSettings.goto();
     const posts = countPosts(page);
     const scripts = await interceptLaterScripts(page, 'fail');
     await ssoSettings.fill({ issuerUrl: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret });
     await ssoSettings.submit();
-    await expect(ssoSettings.status()).toHaveText(/SSO configuration saved/);
+    await expect(ssoSettings.status()).toHaveText(/Connection saved/);
     expect(scripts.requested()).toBeGreaterThan(0);
     expect(posts()).toBe(1);
   });

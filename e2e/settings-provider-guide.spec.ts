@@ -50,7 +50,7 @@ test.describe('provider setup guide', () => {
 
   test('works without JavaScript: ?provider= preselects, and choosing another shows its guide', async ({ adminPage, browser, e2e }) => {
     await withoutJavaScript(browser, e2e.baseUrl, adminPage, async (page) => {
-      await page.goto('/settings/sso?provider=auth0');
+      await page.goto('/settings/sso/new?provider=auth0');
       const auth0 = page.getByRole('region', { name: 'Auth0 setup', exact: true });
       await expect(auth0).toBeVisible();
       await expect(auth0).toContainText('Allowed Callback URLs');

@@ -7,21 +7,23 @@ import { test, expect, IdpLoginPage } from './fixtures';
 
 test.describe('SSO settings', () => {
   test('shows the callback URL and the member link before anything is typed', async ({ adminPage, ssoSettings, freshOrg, e2e }) => {
-    await ssoSettings.goto();
+    await ssoSettings.gotoList();
     // The provider guide repeats the callback URL as the redirect URI to register; this is the addresses card.
     const addresses = adminPage.locator('section').filter({ has: adminPage.getByRole('heading', { name: 'Your console’s addresses' }) });
     await expect(addresses.getByText(`${e2e.baseUrl}/sso/callback`, { exact: true })).toBeVisible();
     await expect(ssoSettings.copyCallbackButton()).toBeVisible();
     await expect(adminPage.getByText(`${e2e.baseUrl}/login?org=${freshOrg.developerId}`, { exact: true })).toBeVisible();
     await expect(ssoSettings.copyMemberLinkButton()).toBeVisible();
-    await expect(ssoSettings.redirectUri()).toHaveValue(`${e2e.baseUrl}/sso/callback`);
     await expect(adminPage.getByText('SSO is not configured yet')).toBeVisible();
+    // The empty state leads into the first connection, whose form pre-fills the callback URL.
+    await ssoSettings.addConnectionLink().click();
+    await expect(ssoSettings.redirectUri()).toHaveValue(`${e2e.baseUrl}/sso/callback`);
   });
 
   test('first configuration against the IdP; the secret is write-only afterwards', async ({ adminPage, ssoSettings, idp }) => {
     await ssoSettings.goto();
     await ssoSettings.save({ issuerUrl: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret });
-    await expect(ssoSettings.status()).toHaveText(/SSO configuration saved/);
+    await expect(ssoSettings.status()).toHaveText(/Connection saved/);
     // The keyboard lands on the outcome (not on <body>), which is scrolled into view.
     await expect(ssoSettings.status()).toBeFocused();
     await expect(ssoSettings.status()).toBeInViewport();
@@ -33,7 +35,7 @@ test.describe('SSO settings', () => {
     await expect(ssoSettings.formError()).toContainText('Some fields need your attention.');
     await expect(ssoSettings.status()).toHaveCount(0);
     expect(await ssoSettings.fieldError('Issuer URL')).toMatch(/^Issuer URL must be an absolute URL/);
-    // A secret is saved, so an empty one is explained.
+    // A secret is saved, but it does not follow the connection to another issuer: an empty one is explained.
     expect(await ssoSettings.fieldError('Client secret')).toContain('Client secret is required — enter it again to save');
 
     await adminPage.reload();
@@ -42,6 +44,9 @@ test.describe('SSO settings', () => {
     await expect(adminPage.getByText('Secret set')).toBeVisible();
     expect(await ssoSettings.fieldError('Client secret')).toMatch(/A secret is set .*enter it again/);
     expect(await adminPage.content()).not.toContain(idp.clientSecret);
+    // Same issuer: a blank secret keeps the saved one.
+    await ssoSettings.save({ clientId: idp.clientId });
+    await expect(ssoSettings.status()).toHaveText(/Connection saved/);
   });
 
   test('validation errors sit next to each field and typed values survive (except the secret)', async ({ adminPage, ssoSettings, idp, e2e }) => {
@@ -60,7 +65,7 @@ test.describe('SSO settings', () => {
     await ssoSettings.submit();
     await expect.poll(() => ssoSettings.fieldError('Issuer URL')).toMatch(/https/);
     expect(await ssoSettings.fieldError('Redirect URI')).toMatch(/absolute URL/);
-    await expect(adminPage).toHaveURL(/\/settings\/sso$/);
+    await expect(adminPage).toHaveURL(/\/settings\/sso\/new$/);
 
     // A server-side failure (the issuer check) keeps what was typed, but never the secret.
     await ssoSettings.fill({ issuerUrl: `${idp.issuer}/`, redirectUri: `${e2e.baseUrl}/sso/callback` });
@@ -120,19 +125,22 @@ test.describe('SSO settings', () => {
   test('delete: Cancel keeps the config, Delete removes it and the member login says so', async ({ adminPage, ssoSettings, memberLogin, idp, freshOrg }) => {
     await ssoSettings.goto();
     await ssoSettings.save({ issuerUrl: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret });
-    await expect(ssoSettings.status()).toHaveText(/SSO configuration saved/);
+    await expect(ssoSettings.status()).toHaveText(/Connection saved/);
     await ssoSettings.deleteButton().click();
     // Opening another action retires the earlier "saved". (Not via status(): the open dialog hides the
     // rest of the page from the accessibility tree, so a role query would find nothing either way.)
-    await expect(adminPage.locator('[role="status"]', { hasText: 'SSO configuration saved' })).toHaveCount(0);
+    await expect(adminPage.locator('[role="status"]', { hasText: 'Connection saved' })).toHaveCount(0);
     await expect(ssoSettings.dialog()).toContainText(`Members of`);
-    await expect(ssoSettings.dialog()).toContainText('will no longer be able to sign in with SSO. This cannot be undone.');
+    await expect(ssoSettings.dialog()).toContainText(/will no longer be able to sign in with SSO through “.+”\./);
+    // The only connection is the default one: the dialog says what happens to ?org= links.
+    await expect(ssoSettings.dialog()).toContainText('member sign-in links with ?org= stop working');
+    await expect(ssoSettings.dialog()).toContainText('This cannot be undone.');
     await ssoSettings.dialog().getByRole('button', { name: 'Cancel', exact: true }).click();
     await expect(ssoSettings.dialog()).toBeHidden();
     await expect(adminPage.getByRole('heading', { name: 'Current configuration' })).toBeVisible();
 
     await ssoSettings.delete({ confirm: true });
-    await expect(adminPage.getByRole('status').filter({ hasText: 'SSO configuration deleted' })).toBeVisible();
+    await expect(adminPage.getByRole('status').filter({ hasText: 'Connection deleted' })).toBeVisible();
     await expect(adminPage.getByText('SSO is not configured yet')).toBeVisible();
     await expect(ssoSettings.deleteButton()).toHaveCount(0);
 

@@ -1,22 +1,36 @@
 /**
- * The hosted member login: a plain HTML form posting to /sso/start, so it works with JavaScript
- * disabled. When the org from the admin's link has no SSO, the page says so instead of offering a
- * button that can only fail.
+ * The hosted member login: plain HTML forms posting to /sso/start, so it works with JavaScript disabled.
+ * - `/login`: the member's work email; Grantex routes its domain to the org that verified it.
+ * - `/login?by=org`: the organization ID form (as before email sign-in existed).
+ * - `/login?org=…` (the admin's member link): one active connection → the form goes straight on; several → a
+ *   chooser with each connection's name; none → the page says SSO is not set up instead of a button that can
+ *   only fail.
  */
 import type { Metadata } from 'next';
+import { cookies } from 'next/headers';
 import Link from 'next/link';
 import { Alert, Field, Input } from '@/components/ui';
 import { PublicFrame } from '@/components/sso/public-frame';
 import { SubmitButton } from '@/components/sso/submit-button';
+import type { SsoPublicConnection } from '@/lib/contract';
 import { grantexPublic } from '@/lib/grantex/server';
 import { isGrantexError } from '@/lib/grantex/errors';
 import { safeOrg } from '@/lib/console/member-login/sso-errors';
-import { MEMBER_LOGIN_ERRORS, ORG_ID_ERRORS } from '@/lib/console/messages';
+import { LOGIN_EMAIL_COOKIE, readTypedEmail } from '@/lib/console/member-login/member-target';
+import { sealingSecret } from '@/lib/console/utils/cookie-options';
+import {
+  MEMBER_CHOOSER_TEXT,
+  MEMBER_EMAIL_ERRORS,
+  MEMBER_LOGIN_ERRORS,
+  ORG_ID_ERRORS,
+  type MemberEmailError,
+} from '@/lib/console/messages';
 
 export const metadata: Metadata = { title: 'Sign in with SSO', referrer: 'no-referrer' };
 export const dynamic = 'force-dynamic';
 
-type OrgStatus = 'configured' | 'not_configured' | 'unknown';
+/** What Grantex says about the org: its active connections, none (not configured), or unknown (an older API). */
+type OrgConnections = { status: 'listed'; connections: SsoPublicConnection[] } | { status: 'not_configured' } | { status: 'unknown' };
 
 /**
  * Grantex's public API does not name an organization (only its ID, which is no name to a member), so
@@ -31,30 +45,123 @@ function SignedOutStatus({ show }: { show: boolean }) {
   return show ? <Alert tone="success">You have signed out.</Alert> : null;
 }
 
+const isNotFound = (err: unknown) => isGrantexError(err) && err.kind === 'not_found';
+
 /**
- * Grantex has no public "is SSO configured" endpoint; asking for a login URL answers it (404 when
- * not configured). The URL itself is discarded; /sso/start asks again for the real login.
+ * The chooser list. A 404 is confirmed by asking for a login URL (the hosted API has no chooser list, and
+ * answers 404 for the path itself); any other failure leaves the plain form in place.
  */
-async function orgStatus(org: string): Promise<OrgStatus> {
+async function orgConnections(org: string): Promise<OrgConnections> {
+  try {
+    return { status: 'listed', connections: await grantexPublic().listPublicConnections(org) };
+  } catch (err) {
+    if (!isNotFound(err)) return { status: 'unknown' };
+  }
   try {
     await grantexPublic().getLoginUrl(org);
-    return 'configured';
+    return { status: 'unknown' };
   } catch (err) {
-    return isGrantexError(err) && err.kind === 'not_found' ? 'not_configured' : 'unknown';
+    return isNotFound(err) ? { status: 'not_configured' } : { status: 'unknown' };
   }
+}
+
+const emailError = (value: unknown): MemberEmailError | undefined =>
+  typeof value === 'string' && Object.hasOwn(MEMBER_EMAIL_ERRORS, value) ? (value as MemberEmailError) : undefined;
+
+const linkClass = 'font-medium text-indigo-700 underline';
+
+/** `connection`: the org's one active connection, when known (it need not be the default one). */
+function OrgForm({ org, connection, error }: { org: string; connection?: string; error?: string }) {
+  return (
+    <form method="post" action="/sso/start" className="space-y-4">
+      <input type="hidden" name="mode" value="member" />
+      {connection ? <input type="hidden" name="connection" value={connection} /> : null}
+      <Field id="org" label="Organization ID" hint="From your administrator’s sign-in link, e.g. dev_…" error={error}>
+        <Input
+          name="org"
+          defaultValue={org}
+          required
+          maxLength={100}
+          pattern="[A-Za-z0-9_\-]+"
+          autoComplete="organization"
+          spellCheck={false}
+          autoCapitalize="none"
+        />
+      </Field>
+      <SubmitButton className="w-full" pendingLabel="redirecting to your identity provider">
+        Continue with SSO
+      </SubmitButton>
+    </form>
+  );
+}
+
+function EmailForm({ email, error }: { email: string; error?: MemberEmailError }) {
+  return (
+    <form method="post" action="/sso/start" className="space-y-4">
+      <input type="hidden" name="mode" value="member" />
+      <Field id="email" label="Work email" hint="The address your organization gave you, e.g. name@company.com" error={error ? MEMBER_EMAIL_ERRORS[error] : undefined}>
+        <Input name="email" type="email" defaultValue={email} required maxLength={254} autoComplete="email" spellCheck={false} autoCapitalize="none" />
+      </Field>
+      <SubmitButton className="w-full" pendingLabel="redirecting to your identity provider">
+        Continue with SSO
+      </SubmitButton>
+    </form>
+  );
+}
+
+/** One POST button per active connection; each starts that connection's login. */
+function ConnectionChooser({ org, connections }: { org: string; connections: SsoPublicConnection[] }) {
+  return (
+    <section aria-labelledby="chooser-heading" className="space-y-3">
+      <h2 id="chooser-heading" className="text-base font-semibold text-gray-900">
+        {MEMBER_CHOOSER_TEXT.heading}
+      </h2>
+      <p>{MEMBER_CHOOSER_TEXT.intro}</p>
+      <ul className="space-y-2">
+        {connections.map((c) => (
+          <li key={c.id}>
+            <form method="post" action="/sso/start">
+              <input type="hidden" name="mode" value="member" />
+              <input type="hidden" name="org" value={org} />
+              <input type="hidden" name="connection" value={c.id} />
+              <SubmitButton className="w-full" pendingLabel="redirecting to your identity provider">
+                {c.name}
+              </SubmitButton>
+            </form>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
 }
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const params = await searchParams;
   const rawOrg = typeof params.org === 'string' ? params.org : '';
   const org = safeOrg(rawOrg);
-  const orgError =
-    params.error === 'org' || (rawOrg && !org) ? ORG_ID_ERRORS.invalid_on_login : undefined;
-  const status = org ? await orgStatus(org) : 'unknown';
+  const orgError = params.error === 'org' || (rawOrg && !org) ? ORG_ID_ERRORS.invalid_on_login : undefined;
   const signedOut = params.signedOut === '1';
   const title = signInTitle();
 
-  if (org && status === 'not_configured') {
+  if (!rawOrg && !orgError && params.by !== 'org') {
+    const typed = await readTypedEmail((await cookies()).get(LOGIN_EMAIL_COOKIE)?.value, sealingSecret());
+    return (
+      <PublicFrame title={title}>
+        <SignedOutStatus show={signedOut} />
+        <p>Enter your work email and you will be sent to your organization’s identity provider to sign in.</p>
+        <EmailForm email={typed} error={emailError(params.error)} />
+        <p>
+          <Link href="/login?by=org" className={linkClass}>
+            Sign in with an organization ID instead
+          </Link>
+        </p>
+      </PublicFrame>
+    );
+  }
+
+  const listed = org ? await orgConnections(org) : ({ status: 'unknown' } as const);
+
+  if (org && listed.status === 'not_configured') {
     return (
       <PublicFrame title={title}>
         <SignedOutStatus show={signedOut} />
@@ -63,10 +170,19 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
           administrator for the right sign-in link.
         </Alert>
         <p>
-          <Link href="/login" className="font-medium text-indigo-700 underline">
+          <Link href="/login?by=org" className={linkClass}>
             Use a different organization ID
           </Link>
         </p>
+      </PublicFrame>
+    );
+  }
+
+  if (org && listed.status === 'listed' && listed.connections.length > 1) {
+    return (
+      <PublicFrame title={title}>
+        <SignedOutStatus show={signedOut} />
+        <ConnectionChooser org={org} connections={listed.connections} />
       </PublicFrame>
     );
   }
@@ -75,24 +191,16 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
     <PublicFrame title={title}>
       <SignedOutStatus show={signedOut} />
       <p>You will be sent to your organization’s identity provider to sign in.</p>
-      <form method="post" action="/sso/start" className="space-y-4">
-        <input type="hidden" name="mode" value="member" />
-        <Field id="org" label="Organization ID" hint="From your administrator’s sign-in link, e.g. dev_…" error={orgError}>
-          <Input
-            name="org"
-            defaultValue={org ?? rawOrg.slice(0, 100)}
-            required
-            maxLength={100}
-            pattern="[A-Za-z0-9_\-]+"
-            autoComplete="organization"
-            spellCheck={false}
-            autoCapitalize="none"
-          />
-        </Field>
-        <SubmitButton className="w-full" pendingLabel="redirecting to your identity provider">
-          Continue with SSO
-        </SubmitButton>
-      </form>
+      <OrgForm
+        org={org ?? rawOrg.slice(0, 100)}
+        connection={listed.status === 'listed' ? listed.connections[0]?.id : undefined}
+        error={orgError}
+      />
+      <p>
+        <Link href="/login" className={linkClass}>
+          Sign in with your work email instead
+        </Link>
+      </p>
     </PublicFrame>
   );
 }

@@ -8,6 +8,7 @@ import { cookies } from 'next/headers';
 import { Alert, buttonClasses } from '@/components/ui';
 import { PublicFrame } from '@/components/sso/public-frame';
 import { IdentityList } from '@/components/sso/identity-list';
+import { SessionDetails } from '@/components/sso/session-details';
 import { SubmitButton } from '@/components/sso/submit-button';
 import { MEMBER_COOKIE, readMemberSession } from '@/lib/console/member-login/member-session';
 import { sealingSecret } from '@/lib/console/utils/cookie-options';
@@ -31,6 +32,7 @@ export default async function MemberPage() {
     <PublicFrame title="You are signed in">
       <Alert tone="success">Signed in with single sign-on.</Alert>
       <IdentityList identity={identity} />
+      {identity.session ? <SessionDetails session={identity.session} /> : null}
       <form method="post" action="/member/sign-out">
         <SubmitButton variant="secondary" className="w-full" pendingLabel="signing out">
           Sign out

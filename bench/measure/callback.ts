@@ -23,6 +23,26 @@ export interface CallbackResult {
   logins: number;
   errors: number;
   firstError?: string;
+  /** Sign-in events the service recorded for these logins (warm-up included), read back once the buffer flushed. */
+  signInEvents?: { recorded: number; expected: number };
+}
+
+/** Counts the successful sign-in events of `orgs` through GET /v1/sso/events (the buffer writes within ~250 ms). */
+async function countSignInEvents(service: Service, orgs: readonly Org[], from: string): Promise<number> {
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  let recorded = 0;
+  for (const org of orgs) {
+    let cursor: string | null = null;
+    do {
+      const q = new URLSearchParams({ outcome: 'success', from, limit: '200', ...(cursor ? { cursor } : {}) });
+      const res = await http(`${service.url}/v1/sso/events?${q}`, { headers: { authorization: `Bearer ${org.apiKey}` } });
+      if (res.status !== 200) return Number.NaN;
+      const page = JSON.parse(res.text) as { events: unknown[]; nextCursor: string | null };
+      recorded += page.events.length;
+      cursor = page.nextCursor;
+    } while (cursor);
+  }
+  return recorded;
 }
 
 const ALICE = { username: 'alice', password: 'alice-password' };
@@ -72,7 +92,12 @@ export async function measureCallbacks(
   orgs = orgs.filter((o) => o.canLogin);
   if (orgs.length === 0) throw new Error('no org with the dev IdP client to log in with');
   progress(`callback latency: ${warmup} warm-up + ${n} complete logins through the dev IdP over ${orgs.length} org(s)`);
-  for (let i = 0; i < warmup; i++) await oneLogin(service, idp, pickOrg(orgs, i));
+  const used = new Set<Org>();
+  const startedAt = new Date().toISOString();
+  for (let i = 0; i < warmup; i++) {
+    used.add(pickOrg(orgs, i));
+    await oneLogin(service, idp, pickOrg(orgs, i));
+  }
   const cb: number[] = [];
   const rt: number[] = [];
   const idpT: number[] = [];
@@ -85,6 +110,7 @@ export async function measureCallbacks(
   let firstError: string | undefined;
   for (let i = 0; i < n; i++) {
     try {
+      used.add(pickOrg(orgs, warmup + i));
       const r = await oneLogin(service, idp, pickOrg(orgs, warmup + i));
       cb.push(r.callbackMs);
       rt.push(r.roundTripMs);
@@ -117,7 +143,9 @@ export async function measureCallbacks(
     logins: cb.length,
     errors,
     firstError,
+    signInEvents: { recorded: await countSignInEvents(service, [...used], startedAt), expected: warmup + cb.length },
   };
+  progress(`  sign-in events recorded: ${result.signInEvents?.recorded} of ${result.signInEvents?.expected} successful logins`);
   progress(
     `  callback p50 ${result.callbackMs.p50.toFixed(2)} ms (IdP token endpoint ${result.tokenEndpointMs.p50.toFixed(2)} ms), round trip p50 ${result.roundTripMs.p50.toFixed(2)} ms, ` +
       `IdP requests/login ${result.idpRequestsPerLogin.min}–${result.idpRequestsPerLogin.max}, errors ${errors}`,

@@ -1,22 +1,61 @@
 'use client';
 
-import { useActionState, useEffect, useRef, useState, type FormEvent } from 'react';
+import { useActionState, useEffect, useRef, useState, type FormEvent, type InputHTMLAttributes, type ReactNode } from 'react';
 import { Alert, Button, Field, Input } from '@/components/ui';
 import { initialFormState, type FormState } from '@/lib/auth/form-state';
-import { HAS_SAVED_SECRET_FIELD, SSO_FIELD_LABELS, type SsoConfigField } from '@/lib/validations/sso-config-fields';
+import {
+  CONNECTION_FIELD_LABELS,
+  CONNECTION_ID_FIELD,
+  CONNECTION_STATUS_VALUES,
+  HAS_SAVED_SECRET_FIELD,
+  SSO_FIELD_LABELS,
+  type ConnectionStatusValue,
+  type SsoConfigField,
+} from '@/lib/validations/sso-config-fields';
+import { CONNECTION_STATUS_TEXT, CONNECTION_TEXT } from '@/lib/console/messages';
 import type { SsoConfigInput, SsoConfigSchema } from '@/lib/validations/sso-config';
 import { formatTime } from './format-time';
 
 type State = FormState<SsoConfigInput>;
 export type SaveSsoConfigAction = (prev: State, formData: FormData) => Promise<State>;
 
+/** The connection being edited, without the secret (Grantex never returns it). */
+export interface SavedConnection {
+  id: string;
+  name: string;
+  issuerUrl: string;
+  clientId: string;
+  redirectUri: string;
+  updatedAt: string;
+}
+
+/** What the "new connection" form starts with. */
+export interface NewConnectionDefaults {
+  name: string;
+  status: ConnectionStatusValue;
+  /** Why the status starts where it does. */
+  statusHint: string;
+}
+
 export interface SsoConfigFormProps {
   action: SaveSsoConfigAction;
   callbackUrl: string;
-  /** The saved config, without the secret (Grantex never returns it). */
-  config: { issuerUrl: string; clientId: string; redirectUri: string; updatedAt: string } | null;
+  /** `connection` edits a saved connection; `create` starts a new one (exactly one of them). */
+  connection: SavedConnection | null;
+  create?: NewConnectionDefaults;
+  /** Show "saved" on arrival (the page after a create); the `?saved=1` that asked for it is then dropped. */
+  justSaved?: boolean;
+  /** A note for the issuer field on arrival (the create trimmed a pasted discovery address). */
+  issuerNote?: string;
   /** Whether plain-http loopback issuers are allowed (decided on the server, see lib/console/utils/sso-mode.ts). */
   devMode: boolean;
+}
+
+/** The rules' options, decided by the page: dev mode, and the saved secret and issuer when editing. */
+interface RuleOptions {
+  devMode: boolean;
+  hasSavedSecret: boolean;
+  savedIssuer?: string;
 }
 
 // Each new action result remounts the fields so they show what the server echoed back (React
@@ -53,15 +92,15 @@ function loadValidation(): Promise<Validation> {
 /** The form's rules once loaded (one schema per option set), else null. */
 interface Rules {
   schema: SsoConfigSchema;
-  validateField(field: SsoConfigField, value: string): string | null;
+  validateField(field: FormField, value: string): string | null;
   fieldErrors(data: Record<string, unknown>): Partial<Record<string, string>> | null;
 }
 const rulesCache = new Map<string, Rules>();
-function rulesFrom(mod: Validation, devMode: boolean, hasSavedSecret: boolean): Rules {
-  const key = `${devMode}:${hasSavedSecret}`;
+function rulesFrom(mod: Validation, options: RuleOptions): Rules {
+  const key = JSON.stringify([options.devMode, options.hasSavedSecret, options.savedIssuer ?? null]);
   let rules = rulesCache.get(key);
   if (!rules) {
-    const schema = mod.buildSsoConfigSchema({ devMode, hasSavedSecret });
+    const schema = mod.buildSsoConfigSchema(options);
     rules = {
       schema,
       validateField: (field, value) => mod.validateSsoField(schema, field, value),
@@ -75,16 +114,29 @@ function rulesFrom(mod: Validation, devMode: boolean, hasSavedSecret: boolean): 
   return rules;
 }
 
-export function SsoConfigForm({ action, callbackUrl, config, devMode }: SsoConfigFormProps) {
-  const hasSavedSecret = config !== null;
-  const [state, formAction, pending] = useActionState<State, FormData>(
-    action,
-    initialFormState<SsoConfigInput>({
-      issuerUrl: config?.issuerUrl ?? '',
-      clientId: config?.clientId ?? '',
-      redirectUri: config?.redirectUri ?? callbackUrl,
+export function SsoConfigForm({ action, callbackUrl, connection, create, justSaved = false, issuerNote, devMode }: SsoConfigFormProps) {
+  const rules: RuleOptions = { devMode, hasSavedSecret: connection !== null, savedIssuer: connection?.issuerUrl };
+  const [state, formAction, pending] = useActionState<State, FormData>(action, {
+    ...initialFormState<SsoConfigInput>({
+      name: connection?.name ?? create?.name ?? '',
+      ...(create ? { status: create.status } : {}),
+      issuerUrl: connection?.issuerUrl ?? '',
+      clientId: connection?.clientId ?? '',
+      redirectUri: connection?.redirectUri ?? callbackUrl,
     }),
-  );
+    ...(justSaved && connection ? { ok: true, message: CONNECTION_TEXT.saved } : {}),
+    ...(issuerNote ? { notes: { issuerUrl: issuerNote } } : {}),
+  });
+
+  // "Saved" was asked for by the address the create redirected to; a reload must not show it again.
+  useEffect(() => {
+    if (!justSaved) return;
+    const url = new URL(window.location.href);
+    url.searchParams.delete('saved');
+    url.searchParams.delete('trimmed');
+    window.history.replaceState(window.history.state, '', url);
+  }, [justSaved]);
+
   return (
     <>
       <FormBody
@@ -92,13 +144,25 @@ export function SsoConfigForm({ action, callbackUrl, config, devMode }: SsoConfi
         state={state}
         formAction={formAction}
         pending={pending}
-        config={config}
-        devMode={devMode}
-        hasSavedSecret={hasSavedSecret}
+        connection={connection}
+        create={create}
+        rules={rules}
       />
       {state.suggestions?.issuerUrl ? (
-        <UseIssuerForm formAction={formAction} issuer={state.suggestions.issuerUrl} state={state} hasSavedSecret={hasSavedSecret} />
+        <UseIssuerForm formAction={formAction} issuer={state.suggestions.issuerUrl} state={state} connection={connection} />
       ) : null}
+    </>
+  );
+}
+
+/** The hidden fields that say which connection a submission is for (none on "new"). */
+function ConnectionFields({ connection }: { connection: SavedConnection | null }) {
+  if (!connection) return null;
+  return (
+    <>
+      <input type="hidden" name={CONNECTION_ID_FIELD} value={connection.id} />
+      {/* Tells the action which "secret is required" wording to use; nothing else depends on it. */}
+      <input type="hidden" name={HAS_SAVED_SECRET_FIELD} value="1" />
     </>
   );
 }
@@ -113,40 +177,43 @@ function UseIssuerForm({
   formAction,
   issuer,
   state,
-  hasSavedSecret,
+  connection,
 }: {
   formAction: (formData: FormData) => void;
   issuer: string;
   state: State;
-  hasSavedSecret: boolean;
+  connection: SavedConnection | null;
 }) {
   return (
     <form id={USE_ISSUER_FORM_ID} action={formAction} hidden>
+      <input type="hidden" name="name" value={state.values.name ?? ''} />
+      {state.values.status ? <input type="hidden" name="status" value={state.values.status} /> : null}
       <input type="hidden" name="issuerUrl" value={issuer} />
       <input type="hidden" name="clientId" value={state.values.clientId ?? ''} />
       <input type="hidden" name="redirectUri" value={state.values.redirectUri ?? ''} />
-      {hasSavedSecret ? <input type="hidden" name={HAS_SAVED_SECRET_FIELD} value="1" /> : null}
+      <ConnectionFields connection={connection} />
     </form>
   );
 }
 
-const FIELD_ORDER: SsoConfigField[] = ['issuerUrl', 'clientId', 'clientSecret', 'redirectUri'];
+type FormField = SsoConfigField | 'name';
+const FIELD_ORDER: FormField[] = ['name', 'issuerUrl', 'clientId', 'clientSecret', 'redirectUri'];
 const SAVED_STATUS_ID = 'sso-config-saved';
 
 function FormBody({
   state,
   formAction,
   pending,
-  config,
-  devMode,
-  hasSavedSecret,
+  connection,
+  create,
+  rules: ruleOptions,
 }: {
-  devMode: boolean;
-  hasSavedSecret: boolean;
   state: State;
   formAction: (formData: FormData) => void;
   pending: boolean;
-  config: SsoConfigFormProps['config'];
+  connection: SavedConnection | null;
+  create: NewConnectionDefaults | undefined;
+  rules: RuleOptions;
 }) {
   const formRef = useRef<HTMLFormElement>(null);
   const [clientErrors, setClientErrors] = useState<Partial<Record<string, string | null>>>({});
@@ -155,19 +222,19 @@ function FormBody({
   // away as soon as the admin does anything else: edits a field, submits again (even when the browser
   // refuses the submission before it reaches the server), runs a test sign-in or opens the delete dialog.
   const [savedVisible, setSavedVisible] = useState(Boolean(state.ok && state.message));
-  const showSaved = savedVisible && Boolean(state.ok && state.message && config);
+  const showSaved = savedVisible && Boolean(state.ok && state.message && connection);
   const [submitRefused, setSubmitRefused] = useState(false);
   /** True from pointerdown on "Save" until the press ends (see onBlur). */
   const pressingSave = useRef(false);
   /** Set when the rules could not be loaded: the submission then goes to the server, which validates anyway. */
   const skipClientCheck = useRef(false);
 
-  const loadedRules = (): Rules | null => (validation ? rulesFrom(validation, devMode, hasSavedSecret) : null);
+  const loadedRules = (): Rules | null => (validation ? rulesFrom(validation, ruleOptions) : null);
   const withRules = (apply: (rules: Rules) => void) => {
     const rules = loadedRules();
     if (rules) return apply(rules);
     loadValidation().then(
-      (mod) => apply(rulesFrom(mod, devMode, hasSavedSecret)),
+      (mod) => apply(rulesFrom(mod, ruleOptions)),
       () => undefined, // the server still validates every submission
     );
   };
@@ -179,7 +246,7 @@ function FormBody({
   }, [state]);
 
   // After a successful save, bring the outcome into view and put the keyboard there (instead of on
-  // <body>): the status is read out, and centring it also shows the new "Current configuration"
+  // <body>): the status is read out, and centring it also shows the "Current configuration"
   // card with Test sign-in just above it, which on a phone is otherwise off-screen.
   useEffect(() => {
     if (!state.ok) return;
@@ -223,15 +290,18 @@ function FormBody({
     (secret instanceof HTMLInputElement && !secret.value ? secret : input).focus();
   }
 
-  const errorFor = (field: SsoConfigField): string | undefined => {
+  const errorFor = (field: FormField): string | undefined => {
     if (field in clientErrors) return clientErrors[field] ?? undefined;
     return state.fieldErrors[field];
   };
 
+  /** What every text field gets besides the handlers: its name and its current error. */
+  const fieldProps = (field: FormField) => ({ field, error: errorFor(field) });
+
   // Errors appear on blur but only disappear while typing: clearing one on blur would shift the
   // layout under the pointer between mousedown and mouseup and swallow the click on "Save". For the
   // same reason a blur caused by pressing "Save" adds nothing: the submission validates every field.
-  function onBlur(field: SsoConfigField, value: string) {
+  function onBlur(field: FormField, value: string) {
     if (!value || pressingSave.current) return;
     withRules((rules) => {
       const error = rules.validateField(field, value);
@@ -239,7 +309,7 @@ function FormBody({
     });
   }
 
-  function onChange(field: SsoConfigField, value: string) {
+  function onChange(field: FormField, value: string) {
     if (!errorFor(field)) return;
     withRules((rules) => setClientErrors((prev) => ({ ...prev, [field]: rules.validateField(field, value) })));
   }
@@ -272,7 +342,7 @@ function FormBody({
     event.preventDefault();
     loadValidation().then(
       (mod) => {
-        const errors = rulesFrom(mod, devMode, hasSavedSecret).fieldErrors(data);
+        const errors = rulesFrom(mod, ruleOptions).fieldErrors(data);
         if (errors) refuse(errors);
         else form.requestSubmit();
       },
@@ -283,13 +353,13 @@ function FormBody({
     );
   }
 
-  const secretHint = state.formError ? (
-    'Enter the secret again: for your safety it is never sent back to your browser.'
-  ) : config ? (
+  const secretHint = connection ? (
     <>
-      A secret is set (saved <time dateTime={config.updatedAt}>{formatTime(config.updatedAt)}</time>). It is never shown
-      again: enter it again to save any change.
+      A secret is set (saved <time dateTime={connection.updatedAt}>{formatTime(connection.updatedAt)}</time>). It is never
+      shown again: leave it blank to keep it, or enter it again to replace it. A new issuer needs it entered again.
     </>
+  ) : state.formError ? (
+    'Enter the secret again: for your safety it is never sent back to your browser.'
   ) : (
     'Grantex stores it encrypted; it is never shown again after saving.'
   );
@@ -311,9 +381,8 @@ function FormBody({
       noValidate
       className="space-y-5"
     >
-      {/* Tells the action which "secret is required" wording to use; nothing else depends on it. */}
-      {config ? <input type="hidden" name={HAS_SAVED_SECRET_FIELD} value="1" /> : null}
-      {/* A stale "saved" must not outlive a deletion made since (config is null then). */}
+      <ConnectionFields connection={connection} />
+      {/* Only a saved connection's form says "saved" (after a create, the connection's own page does). */}
       {showSaved ? (
         <Alert tone="success" id={SAVED_STATUS_ID} tabIndex={-1} className="scroll-mt-4 focus:outline-none">
           {state.message}.{' '}
@@ -326,9 +395,15 @@ function FormBody({
       {!state.ok && state.formError && !showClientSummary ? <Alert tone="error">{state.formError}</Alert> : null}
       {showClientSummary ? <Alert tone="error">Some fields need your attention.</Alert> : null}
 
-      <Field
-        id="sso-issuerUrl"
-        label={SSO_FIELD_LABELS.issuerUrl}
+      <TextField
+        {...fieldProps('name')} onFieldBlur={onBlur} onFieldChange={onChange}
+        hint="How admins and members recognise it, e.g. “Okta (production)”; members see it when choosing how to sign in."
+        defaultValue={state.values.name ?? ''}
+        autoComplete="off"
+      />
+
+      <TextField
+        {...fieldProps('issuerUrl')} onFieldBlur={onBlur} onFieldChange={onChange}
         hint={
           issuerNote ? (
             <span className="font-medium text-sky-800">{issuerNote}</span>
@@ -336,20 +411,13 @@ function FormBody({
             'Your identity provider’s issuer, exactly as in its /.well-known/openid-configuration.'
           )
         }
-        error={errorFor('issuerUrl')}
-      >
-        <Input
-          name="issuerUrl"
-          type="url"
-          inputMode="url"
-          defaultValue={state.values.issuerUrl ?? ''}
-          placeholder="https://idp.example.com"
-          autoComplete="off"
-          spellCheck={false}
-          onBlur={(e) => onBlur('issuerUrl', e.currentTarget.value)}
-          onChange={(e) => onChange('issuerUrl', e.currentTarget.value)}
-        />
-      </Field>
+        type="url"
+        inputMode="url"
+        defaultValue={state.values.issuerUrl ?? ''}
+        placeholder="https://idp.example.com"
+        autoComplete="off"
+        spellCheck={false}
+      />
       {suggestedIssuer && !appliedIssuer ? (
         // Belongs to the small form next to this one (`form` attribute), so it is never this form's default
         // button (Enter still saves). Without JavaScript it submits that form, and the page comes back with this
@@ -371,45 +439,35 @@ function FormBody({
       <p aria-live="polite" className="sr-only">
         {appliedIssuer ? `Issuer URL set to ${appliedIssuer}.` : ''}
       </p>
-      <Field id="sso-clientId" label={SSO_FIELD_LABELS.clientId} error={errorFor('clientId')}>
-        <Input
-          name="clientId"
-          defaultValue={state.values.clientId ?? ''}
-          autoComplete="off"
-          spellCheck={false}
-          onBlur={(e) => onBlur('clientId', e.currentTarget.value)}
-          onChange={(e) => onChange('clientId', e.currentTarget.value)}
-        />
-      </Field>
-      <Field id="sso-clientSecret" label={SSO_FIELD_LABELS.clientSecret} hint={secretHint} error={errorFor('clientSecret')}>
-        <Input
-          name="clientSecret"
-          type="password"
-          defaultValue=""
-          placeholder={config ? '•••••••• (saved)' : undefined}
-          autoComplete="new-password"
-          spellCheck={false}
-          onBlur={(e) => onBlur('clientSecret', e.currentTarget.value)}
-          onChange={(e) => onChange('clientSecret', e.currentTarget.value)}
-        />
-      </Field>
-      <Field
-        id="sso-redirectUri"
-        label={SSO_FIELD_LABELS.redirectUri}
+      <TextField {...fieldProps('clientId')} onFieldBlur={onBlur} onFieldChange={onChange} defaultValue={state.values.clientId ?? ''} autoComplete="off" spellCheck={false} />
+      <TextField
+        {...fieldProps('clientSecret')} onFieldBlur={onBlur} onFieldChange={onChange}
+        hint={secretHint}
+        type="password"
+        defaultValue=""
+        placeholder={connection ? '•••••••• (saved)' : undefined}
+        autoComplete="new-password"
+        spellCheck={false}
+      />
+      <TextField
+        {...fieldProps('redirectUri')} onFieldBlur={onBlur} onFieldChange={onChange}
         hint="Must be registered at your identity provider. Keep the callback URL unless you know you need another."
-        error={errorFor('redirectUri')}
-      >
-        <Input
-          name="redirectUri"
-          type="url"
-          inputMode="url"
-          defaultValue={state.values.redirectUri ?? ''}
-          autoComplete="off"
-          spellCheck={false}
-          onBlur={(e) => onBlur('redirectUri', e.currentTarget.value)}
-          onChange={(e) => onChange('redirectUri', e.currentTarget.value)}
+        type="url"
+        inputMode="url"
+        defaultValue={state.values.redirectUri ?? ''}
+        autoComplete="off"
+        spellCheck={false}
+      />
+
+      {create ? (
+        <StatusChoice
+          name="status"
+          idPrefix="sso-status"
+          value={isStatus(state.values.status) ? state.values.status : create.status}
+          hint={create.statusHint}
+          error={state.fieldErrors.status}
         />
-      </Field>
+      ) : null}
 
       {offerSkip ? (
         <div className="rounded-md border border-amber-200 bg-amber-50 p-3">
@@ -443,8 +501,98 @@ function FormBody({
           document.addEventListener('pointerup', () => setTimeout(() => (pressingSave.current = false)), { once: true });
         }}
       >
-        Save configuration
+        {connection ? 'Save connection' : 'Create connection'}
       </Button>
     </form>
+  );
+}
+
+const FIELD_LABELS: Record<FormField, string> = { ...SSO_FIELD_LABELS, name: CONNECTION_FIELD_LABELS.name };
+
+/** One text field of the form: label, hint and error linked to the input, validated on blur, cleared while typing. */
+function TextField({
+  field,
+  hint,
+  error,
+  onFieldBlur,
+  onFieldChange,
+  ...input
+}: {
+  field: FormField;
+  hint?: ReactNode;
+  error?: string;
+  onFieldBlur: (field: FormField, value: string) => void;
+  onFieldChange: (field: FormField, value: string) => void;
+} & Omit<InputHTMLAttributes<HTMLInputElement>, 'name' | 'onBlur' | 'onChange'>) {
+  return (
+    <Field id={`sso-${field}`} label={FIELD_LABELS[field]} hint={hint} error={error}>
+      <Input
+        name={field}
+        onBlur={(e) => onFieldBlur(field, e.currentTarget.value)}
+        onChange={(e) => onFieldChange(field, e.currentTarget.value)}
+        {...input}
+      />
+    </Field>
+  );
+}
+
+function isStatus(value: unknown): value is ConnectionStatusValue {
+  return CONNECTION_STATUS_VALUES.some((s) => s === value);
+}
+
+/**
+ * The three statuses as a radio group, each with its one-line explanation (used by the "new" form and by the
+ * connection page's status form). Works without JavaScript.
+ */
+export function StatusChoice({
+  name,
+  idPrefix,
+  value,
+  hint,
+  error,
+}: {
+  name: string;
+  idPrefix: string;
+  value: ConnectionStatusValue;
+  hint?: string;
+  error?: string;
+}) {
+  const hintId = hint ? `${idPrefix}-hint` : undefined;
+  const errorId = error ? `${idPrefix}-error` : undefined;
+  return (
+    <fieldset className="space-y-2" aria-describedby={[errorId, hintId].filter(Boolean).join(' ') || undefined}>
+      <legend className="text-sm font-medium text-gray-900">{CONNECTION_FIELD_LABELS.status}</legend>
+      {CONNECTION_STATUS_VALUES.map((status) => (
+        <div key={status} className="flex items-start gap-2">
+          <input
+            id={`${idPrefix}-${status}`}
+            type="radio"
+            name={name}
+            value={status}
+            defaultChecked={status === value}
+            aria-describedby={`${idPrefix}-${status}-text`}
+            className="mt-0.5 h-4 w-4 border-gray-300"
+          />
+          <div className="text-sm">
+            <label htmlFor={`${idPrefix}-${status}`} className="font-medium text-gray-900">
+              {CONNECTION_STATUS_TEXT[status].label}
+            </label>
+            <p id={`${idPrefix}-${status}-text`} className="text-gray-600">
+              {CONNECTION_STATUS_TEXT[status].explanation}
+            </p>
+          </div>
+        </div>
+      ))}
+      {hint ? (
+        <p id={hintId} className="text-sm text-gray-600">
+          {hint}
+        </p>
+      ) : null}
+      {error ? (
+        <p id={errorId} className="text-sm font-medium text-red-700">
+          {error}
+        </p>
+      ) : null}
+    </fieldset>
   );
 }

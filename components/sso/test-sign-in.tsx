@@ -27,7 +27,7 @@ async function fetchTestResult(): Promise<TestResult | null> {
  * It brings its own React Query client: this is the console's only client-side query, so the
  * provider (and react-query itself) is loaded on this page only, not from the root layout.
  */
-export function TestSignIn({ initialResult }: { initialResult: TestResult | null }) {
+export function TestSignIn({ initialResult, connectionId }: { initialResult: TestResult | null; connectionId: string }) {
   // Created in state so a re-render does not drop the cache.
   const [client] = useState(
     () =>
@@ -40,12 +40,12 @@ export function TestSignIn({ initialResult }: { initialResult: TestResult | null
   );
   return (
     <QueryClientProvider client={client}>
-      <TestSignInPanel initialResult={initialResult} />
+      <TestSignInPanel initialResult={initialResult} connectionId={connectionId} />
     </QueryClientProvider>
   );
 }
 
-function TestSignInPanel({ initialResult }: { initialResult: TestResult | null }) {
+function TestSignInPanel({ initialResult, connectionId }: { initialResult: TestResult | null; connectionId: string }) {
   const [clickedAt, setClickedAt] = useState<number | null>(null);
   const query = useQuery({
     queryKey: ['sso-test-result'],
@@ -79,6 +79,8 @@ function TestSignInPanel({ initialResult }: { initialResult: TestResult | null }
         }}
       >
         <input type="hidden" name="mode" value="test" />
+        {/* Which connection to test; /sso/start tests the default connection until per-connection tests land. */}
+        <input type="hidden" name="connectionId" value={connectionId} />
         <div className="flex flex-wrap items-center gap-3">
           <Button type="submit" variant="secondary">
             Test sign-in

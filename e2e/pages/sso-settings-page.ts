@@ -1,6 +1,8 @@
 import { expect, type Page } from '@playwright/test';
 
 export interface SsoFormValues {
+  /** The connection's name (the new form pre-fills one). */
+  name?: string;
   issuerUrl: string;
   clientId: string;
   clientSecret: string;
@@ -10,18 +12,33 @@ export interface SsoFormValues {
 
 export type ProviderName = 'Okta' | 'Microsoft Entra ID' | 'Google Workspace' | 'Auth0' | 'Keycloak' | 'Other OIDC provider';
 
-/** The admin's SSO settings at /settings/sso. */
+export type ConnectionStatusLabel = 'Active' | 'Testing' | 'Inactive';
+
+/**
+ * The admin's SSO settings: the connections list at /settings/sso, "new" at /settings/sso/new and each
+ * connection's page at /settings/sso/<id> (the same form on both of the latter).
+ */
 export class SsoSettingsPage {
   constructor(readonly page: Page) {}
 
-  readonly heading = () => this.page.getByRole('heading', { name: 'Single sign-on' });
+  /** The page's h1: "Single sign-on" on the list, "Add a connection" on new, the connection's name on its page. */
+  readonly heading = () => this.page.getByRole('heading', { level: 1 });
+  readonly listHeading = () => this.page.getByRole('heading', { level: 1, name: 'Single sign-on' });
+  readonly connectionsTable = () => this.page.getByRole('table', { name: 'Your organization’s SSO connections' });
+  /** A row of the list by the connection's name (its row header is the link to its page). */
+  readonly row = (name: string) => this.connectionsTable().getByRole('row').filter({ has: this.page.getByRole('link', { name, exact: true }) });
+  readonly addConnectionLink = () => this.page.getByRole('link', { name: 'Add connection' }).first();
+  readonly name = () => this.page.getByLabel('Name', { exact: true });
+  /** A status radio: in the new form, or the connection page's status form. */
+  readonly statusRadio = (label: ConnectionStatusLabel) => this.page.getByRole('radio', { name: label, exact: true });
+  readonly updateStatusButton = () => this.page.getByRole('button', { name: 'Update status' });
   readonly issuerUrl = () => this.page.getByLabel('Issuer URL', { exact: true });
   readonly clientId = () => this.page.getByLabel('Client ID', { exact: true });
   readonly clientSecret = () => this.page.getByLabel('Client secret', { exact: true });
   readonly redirectUri = () => this.page.getByLabel('Redirect URI', { exact: true });
-  readonly saveButton = () => this.page.getByRole('button', { name: 'Save configuration' });
+  readonly saveButton = () => this.page.getByRole('button', { name: /^(Save|Create) connection$/ });
   readonly testButton = () => this.page.getByRole('button', { name: 'Test sign-in' });
-  readonly deleteButton = () => this.page.getByRole('button', { name: 'Delete configuration' });
+  readonly deleteButton = () => this.page.getByRole('button', { name: 'Delete connection' });
   readonly dialog = () => this.page.getByRole('dialog');
   readonly copyCallbackButton = () => this.page.getByRole('button', { name: 'Copy callback URL' });
   readonly copyMemberLinkButton = () => this.page.getByRole('button', { name: 'Copy member sign-in link' });
@@ -41,13 +58,50 @@ export class SsoSettingsPage {
   readonly formError = () => this.form().getByRole('alert');
   readonly status = () => this.form().getByRole('status');
 
+  async gotoList(): Promise<void> {
+    await this.page.goto('/settings/sso');
+    await expect(this.listHeading()).toBeVisible();
+  }
+
   /** `provider` preselects a guide in the picker (`?provider=`), e.g. `entra`. */
+  async gotoNew(provider?: string): Promise<void> {
+    await this.page.goto(provider ? `/settings/sso/new?provider=${encodeURIComponent(provider)}` : '/settings/sso/new');
+    await expect(this.page.getByRole('heading', { level: 1, name: 'Add a connection' })).toBeVisible();
+  }
+
+  /** Opens a connection's page from the list, by its name. */
+  async openConnection(name: string): Promise<void> {
+    await this.gotoList();
+    await this.row(name).getByRole('link', { name, exact: true }).click();
+    await expect(this.page.getByRole('heading', { level: 1, name, exact: true })).toBeVisible();
+  }
+
+  /**
+   * Where the single SSO form of old lives now: the default connection's page, reached through the list, or
+   * the new-connection form when the organization has none. `provider` preselects a guide (`?provider=`).
+   */
   async goto(provider?: string): Promise<void> {
-    await this.page.goto(provider ? `/settings/sso?provider=${encodeURIComponent(provider)}` : '/settings/sso');
-    await expect(this.heading()).toBeVisible();
+    await this.gotoList();
+    const defaultRow = this.connectionsTable().getByRole('row').filter({ hasText: 'Default' });
+    if ((await this.connectionsTable().count()) === 0 || (await defaultRow.count()) === 0) {
+      await this.gotoNew(provider);
+      return;
+    }
+    const link = defaultRow.getByRole('link').first();
+    if (provider) {
+      const href = await link.getAttribute('href');
+      if (!href) throw new Error('the default connection has no link');
+      await this.page.goto(`${href}?provider=${encodeURIComponent(provider)}`);
+    } else {
+      const name = await link.innerText();
+      await link.click();
+      await expect(this.page.getByRole('heading', { level: 1, name, exact: true })).toBeVisible();
+    }
+    await expect(this.saveButton()).toBeVisible();
   }
 
   async fill(values: Partial<SsoFormValues>): Promise<void> {
+    if (values.name !== undefined) await this.name().fill(values.name);
     if (values.issuerUrl !== undefined) await this.issuerUrl().fill(values.issuerUrl);
     if (values.clientId !== undefined) await this.clientId().fill(values.clientId);
     if (values.clientSecret !== undefined) await this.clientSecret().fill(values.clientSecret);
@@ -76,7 +130,7 @@ export class SsoSettingsPage {
   }
 
   /** The saved configuration as the form shows it (the secret field is expected to be empty). */
-  async readConfig(): Promise<Required<SsoFormValues>> {
+  async readConfig(): Promise<Required<Omit<SsoFormValues, 'name'>>> {
     return {
       issuerUrl: await this.issuerUrl().inputValue(),
       clientId: await this.clientId().inputValue(),

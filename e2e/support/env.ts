@@ -12,6 +12,8 @@ export const LOCAL = {
   consolePort: basePort,
   grantexPort: basePort + 1,
   idpPort: basePort + 2,
+  /** UDP: the DNS server domain verification asks (e2e/support/dns-global-setup.ts). */
+  dnsPort: basePort + 3,
   baseUrl: `http://localhost:${basePort}`,
   grantexUrl: `http://localhost:${basePort + 1}`,
   idpIssuer: `http://127.0.0.1:${basePort + 2}`,

@@ -48,3 +48,14 @@ export async function deleteSsoConfig(grantexUrl: string, apiKey: string): Promi
   const res = await call(`${grantexUrl}/v1/sso/config`, { method: 'DELETE', apiKey });
   if (res.status !== 204 && res.status !== 404) throw new Error(`DELETE /v1/sso/config answered ${res.status}`);
 }
+
+/** A connection created over the API (for specs that start from a configured organization). */
+export async function createConnection(
+  grantexUrl: string,
+  apiKey: string,
+  input: { name: string; issuerUrl: string; clientId: string; clientSecret: string; redirectUri: string; status?: 'active' | 'testing' | 'inactive' },
+): Promise<{ id: string; name: string; isDefault: boolean }> {
+  const res = await call(`${grantexUrl}/v1/sso/connections`, { method: 'POST', apiKey, body: JSON.stringify({ protocol: 'oidc', ...input }) });
+  if (res.status !== 201) throw new Error(`POST /v1/sso/connections answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+  return (await res.json()) as { id: string; name: string; isDefault: boolean };
+}

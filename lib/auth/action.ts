@@ -3,7 +3,8 @@ import { redirect, unstable_rethrow } from 'next/navigation';
 import { safeParse, type $ZodError, type $ZodType, type input, type output } from 'zod/v4/core';
 import { describeGrantexError, grantexLogFields } from '@/lib/grantex/server';
 import type { FieldName, FormState } from './form-state';
-import { getAdmin, type Admin } from './session';
+import { requireConnectionsActor, type ConnectionsActor } from './connections-actor';
+import { getAdmin, refuseNonAdmin, type Admin } from './session';
 
 /**
  * The wrapper every console server action goes through (saas-starter's `validatedActionWithUser`,
@@ -67,22 +68,46 @@ export function collectFieldErrors<V>(error: $ZodError): { fieldErrors: Partial<
   return { fieldErrors: fieldErrors as Partial<Record<FieldName<V>, string>>, formError };
 }
 
+/** Signed-out callers go to /signin (the session may have expired while the page was open). */
+const toSignin = async (): Promise<never> => redirect('/signin');
+
 /**
- * Wraps a server action for `useActionState(action, initialFormState())`.
- * Signed-out callers are redirected to /signin (the session may have expired while the page was open).
+ * Wraps a server action for `useActionState(action, initialFormState())`, for the API-key admin only.
+ * Signed-out callers are redirected to /signin; a setup-link user to the page that says what their link allows.
  */
 export function adminAction<S extends $ZodType<Record<string, unknown>>>(
   schema: S,
   handler: (input: output<S>, admin: Admin, formData: FormData) => Promise<ActionOutcome<input<S>> | void>,
   options: AdminActionOptions<input<S>> = {},
   /** Injection point for tests, which run outside a request (no cookies()). */
-  deps: { getAdmin: () => Promise<Admin | null> } = { getAdmin },
+  deps: { getAdmin: () => Promise<Admin | null>; refuse?: () => Promise<never> } = { getAdmin, refuse: () => refuseNonAdmin() },
+): (prev: FormState<input<S>>, formData: FormData) => Promise<FormState<input<S>>> {
+  return authorizedAction(schema, handler, options, async () => (await deps.getAdmin()) ?? (deps.refuse ?? toSignin)());
+}
+
+/**
+ * The same wrapper for the organization's connection (and domain) actions, which the API-key admin and a
+ * setup-link user may both run (see connections-actor.ts): the handler gets the actor and its Grantex client.
+ */
+export function connectionsAction<S extends $ZodType<Record<string, unknown>>>(
+  schema: S,
+  handler: (input: output<S>, actor: ConnectionsActor, formData: FormData) => Promise<ActionOutcome<input<S>> | void>,
+  options: AdminActionOptions<input<S>> = {},
+): (prev: FormState<input<S>>, formData: FormData) => Promise<FormState<input<S>>> {
+  return authorizedAction(schema, handler, options, () => requireConnectionsActor());
+}
+
+/** authorize (redirects when refused) → parse ALL field errors → run → map errors to a message. */
+function authorizedAction<S extends $ZodType<Record<string, unknown>>, A>(
+  schema: S,
+  handler: (input: output<S>, actor: A, formData: FormData) => Promise<ActionOutcome<input<S>> | void>,
+  options: AdminActionOptions<input<S>>,
+  authorize: () => Promise<A>,
 ): (prev: FormState<input<S>>, formData: FormData) => Promise<FormState<input<S>>> {
   type V = input<S>;
   const neverEcho = (options.neverEcho ?? []) as ReadonlyArray<string>;
   return async (_prev, formData) => {
-    const admin = await deps.getAdmin();
-    if (!admin) redirect('/signin');
+    const admin = await authorize();
     const raw = formDataToObject(formData);
     const values = echoValues<V>(raw, neverEcho);
     // Any zod schema, classic or zod/mini (the SSO form's shared schema is mini, see lib/validations).

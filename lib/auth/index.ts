@@ -2,6 +2,7 @@ export { authOptions, apiKeySchema, API_KEY_PROVIDER_ID, sessionCookieName, type
 export { getAdmin, requireAdmin, type Admin } from './session';
 export {
   adminAction,
+  connectionsAction,
   collectFieldErrors,
   initialFormState,
   type FormState,
@@ -10,3 +11,11 @@ export {
 } from './action';
 export { safeRedirectPath, DEFAULT_AFTER_SIGNIN } from './safe-redirect';
 export { checkSigninRate, signinRateMessage } from './signin-limit';
+export { hasSetupSession, refuseNonAdmin } from './session';
+export {
+  getConnectionsActor,
+  requireConnectionsActor,
+  startSetupSession,
+  SETUP_LINK_ENDED,
+  type ConnectionsActor,
+} from './connections-actor';

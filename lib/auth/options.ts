@@ -9,7 +9,7 @@ import { describeGrantexError, grantexForAdmin, grantexLogFields } from '@/lib/g
 import { checkSigninRate, signinRateMessage } from './signin-limit';
 
 export const API_KEY_PROVIDER_ID = 'api-key';
-const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
+export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
 
 /** Contract: 16–512 characters, no whitespace. Exact prefixes are left to Grantex (hosted keys may differ). */
 export const apiKeySchema = z

@@ -5,6 +5,7 @@ import { redirect } from 'next/navigation';
 import { cache } from 'react';
 import { env } from '@/lib/env';
 import { adminTokenSchema, sessionCookieName } from './options';
+import { setupTokenSchema } from './setup-token';
 
 export interface Admin {
   developerId: string;
@@ -28,27 +29,43 @@ function readSessionToken(jar: Awaited<ReturnType<typeof cookies>>): string | un
   return chunks.length ? chunks.map((c) => c.value).join('') : undefined;
 }
 
-/** The signed-in admin, or null. Cached per request so layout and page decode the cookie once. */
-export const getAdmin = cache(async (): Promise<Admin | null> => {
+/** The decoded session cookie (admin or setup link), or null. Cached per request: decoded once. */
+export const readSessionPayload = cache(async (): Promise<unknown> => {
   const token = readSessionToken(await cookies());
   if (!token) return null;
   try {
-    const payload = await decode({ token, secret: env().NEXTAUTH_SECRET });
-    const parsed = adminTokenSchema.safeParse(payload);
-    if (!parsed.success) return null;
-    const { developerId, name, email, apiKey } = parsed.data;
-    return { developerId, name, email, apiKey };
+    return await decode({ token, secret: env().NEXTAUTH_SECRET });
   } catch {
     // Expired, tampered with, or sealed with an older secret: treat as signed out.
     return null;
   }
 });
 
-/** The signed-in admin; otherwise redirects to /signin (with a same-origin return path when given). */
+/** The signed-in admin (API-key session only; a setup-link session is not an admin), or null. */
+export const getAdmin = cache(async (): Promise<Admin | null> => {
+  const parsed = adminTokenSchema.safeParse(await readSessionPayload());
+  if (!parsed.success) return null;
+  const { developerId, name, email, apiKey } = parsed.data;
+  return { developerId, name, email, apiKey };
+});
+
+/** True when the browser holds a setup-link session (valid or not: the service decides that). */
+export async function hasSetupSession(): Promise<boolean> {
+  return setupTokenSchema.safeParse(await readSessionPayload()).success;
+}
+
+/** Where a signed-out visitor goes, or a setup-link user who asked for an admin-only page. */
+export async function refuseNonAdmin(returnTo?: string): Promise<never> {
+  if (await hasSetupSession()) redirect('/setup/restricted');
+  redirect(returnTo ? `/signin?callbackUrl=${encodeURIComponent(returnTo)}` : '/signin');
+}
+
+/**
+ * The signed-in admin; otherwise redirects to /signin (with a same-origin return path when given), or a
+ * setup-link user to the page that says what their link allows.
+ */
 export async function requireAdmin(returnTo?: string): Promise<Admin> {
   const admin = await getAdmin();
-  if (!admin) {
-    redirect(returnTo ? `/signin?callbackUrl=${encodeURIComponent(returnTo)}` : '/signin');
-  }
+  if (!admin) return refuseNonAdmin(returnTo);
   return admin;
 }

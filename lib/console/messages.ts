@@ -15,6 +15,7 @@ import { SSO_FIELD_LABELS, type SsoConfigField } from '@/lib/validations/sso-con
 import type { TestStage } from './member-login/test-stages';
 import type { DiscoveryFailure, DiscoveryFailureReason } from './settings/discovery-failure';
 import type { GrantexErrorKind } from '@/lib/grantex/errors';
+import { isSignInReason, type SignInReason } from '@/lib/contract/sign-in-reasons';
 
 /** A problem shown as a heading plus what to do next. */
 export interface Problem {
@@ -263,3 +264,193 @@ export function describeDiscoveryFailure(failure: DiscoveryFailure): string {
     : undefined;
   return describe ? describe(failure) : 'The issuer could not be checked.';
 }
+
+// ─── SSO connections (/settings/sso, /settings/sso/new, /settings/sso/[connectionId]) ────────────
+
+/** What each status means, one line each (the status control and the list's legend). */
+export const CONNECTION_STATUS_TEXT = {
+  active: { label: 'Active', explanation: 'Members can sign in with it; test sign-ins work too.' },
+  testing: { label: 'Testing', explanation: 'Only test sign-ins by admins; members cannot use it yet.' },
+  inactive: { label: 'Inactive', explanation: 'Nobody can sign in with it; the settings are kept.' },
+} as const;
+
+export const CONNECTION_TEXT = {
+  saved: 'Connection saved',
+  deleted: 'Connection deleted',
+  statusChanged: (label: string) => `Status set to ${label}`,
+  neverSignedIn: 'never',
+  /** The hint under the status choice on "new", saying why the default is what it is. */
+  statusHintFirst: 'Your first connection starts as Active so members can use it as soon as the test sign-in works.',
+  statusHintLater:
+    'Starts as Testing so members keep signing in through your current connections until you have tried this one; set it to Active afterwards.',
+  secretKeepHint: 'Leave it blank to keep the saved secret. Changing the issuer needs it entered again.',
+  defaultDeleteWarning:
+    'This is the default connection: member sign-in links with ?org= stop working until another connection is created as the default.',
+} as const;
+
+export const CONNECTION_ERRORS = {
+  not_found: 'This connection no longer exists (it may have been deleted in another tab). Go back to the list.',
+} as const;
+
+// ---------------------------------------------------------------- SSO sessions page (issue 10: sessions branch)
+
+/** Outcomes of a revoke on /settings/sso/sessions, keyed by the `?revoke=` codes the page reads back. */
+export const SESSIONS_MESSAGES = {
+  revoked: 'Session revoked. The member has to sign in again.',
+  not_found: 'That session had already ended (revoked or expired), so there was nothing to revoke.',
+  failed: 'The session could not be revoked because Grantex did not answer as expected. Try again in a moment.',
+  load_failed: 'The active sessions could not be loaded',
+} as const;
+export type SessionsOutcome = Exclude<keyof typeof SESSIONS_MESSAGES, 'load_failed'>;
+
+// ─── Setup links (the customer's IT admin; /setup/…, /settings/sso/setup-links) ─────────────────────────
+
+export const SETUP_LINK_TEXT = {
+  /** What a setup link allows, on the landing page and in the admin's create form. */
+  allows: 'configure and test this organization’s single sign-on connections and their email domains',
+  denies:
+    'It does not show the organization’s API keys, its other settings, its members’ sessions, or any other organization.',
+  invalid: {
+    title: 'This setup link cannot be used',
+    next: 'It may have expired, been revoked, or been copied incompletely. Ask the administrator who sent it for a new link.',
+  },
+  ended: {
+    title: 'Your setup link has ended',
+    next: 'It expired or was revoked by the organization’s administrator, so you can no longer change its SSO settings. Ask them for a new link if you still need one.',
+  },
+  restricted: {
+    title: 'Not available with a setup link',
+    next: 'Your setup link lets you configure and test this organization’s SSO connections only. API keys, other settings and members’ sessions stay with the organization’s administrators.',
+  },
+  name_required: 'Enter your name, so the administrator can see who used the link.',
+  email_invalid: 'Enter your work email address (for example it-admin@example.com).',
+  testSignInWithAdmin:
+    'Save the configuration, then ask the organization’s administrator to run the test sign-in (it signs in through this console as them).',
+  createdWarning:
+    'Copy this link now: it is shown only once. Anyone who has it can change this organization’s SSO connections until it expires or you revoke it, so send it only to the person setting up SSO.',
+  revoked: 'Setup link revoked. Anyone using it is refused at their next step.',
+  label_too_long: 'Keep the label to 100 characters or fewer.',
+  expiry_invalid: 'Choose one of the offered expiry times.',
+} as const;
+
+// ─── Sign-in log: reasons in plain words (issue 12) ─────────────────────────────────────────────
+
+const CHECK_IDP_APP = 'Compare the client ID, secret and issuer in the SSO settings with the application at your identity provider.';
+const RETRY = 'Start the sign-in again; if it keeps happening, check the identity provider’s status.';
+
+/** Every reason code of the sign-in log, as a heading and what to do next. */
+export const SIGN_IN_REASON_TEXT: Record<SignInReason, Problem> = {
+  connection_not_found: { title: 'No SSO connection for this organization', next: 'Create or re-enable the connection in the SSO settings.' },
+  connection_inactive: { title: 'The connection is switched off', next: 'Set the connection to active to take member sign-ins.' },
+  connection_testing: { title: 'The connection is being tested', next: 'Only test sign-ins work while it is in Testing; set it to Active when the test sign-in succeeds.' },
+  forbidden: { title: 'This credential may not do that', next: 'Setup links configure and test connections only; ask the organization’s admin for the rest.' },
+  redirect_uri_mismatch: { title: 'The redirect URI does not match', next: 'Use the redirect URI shown in the SSO settings, and register exactly that one at your identity provider.' },
+  discovery_failed: { title: 'The identity provider’s configuration could not be loaded', next: 'Check the issuer URL and that the identity provider is reachable.' },
+  discovery_issuer_mismatch: { title: 'The identity provider names a different issuer', next: 'Enter the issuer exactly as its discovery document declares it, including any trailing slash.' },
+  discovery_blocked_address: { title: 'The identity provider is on a blocked address', next: 'Use the identity provider’s public address; private, loopback and metadata addresses are not contacted.' },
+  idp_error: { title: 'The identity provider refused the sign-in', next: 'Read the identity provider’s error below; often the user is not assigned to the application.' },
+  idp_iss_mismatch: { title: 'The response came from a different identity provider', next: 'Start the sign-in again; if it repeats, check that the issuer URL in the settings is the one your users sign in at.' },
+  state_missing: { title: 'The sign-in response was incomplete', next: 'Start the sign-in again from the beginning.' },
+  state_invalid: { title: 'The sign-in response could not be verified', next: 'Start the sign-in again from the beginning.' },
+  state_expired: { title: 'The sign-in took too long', next: 'Sign-ins must finish within 10 minutes. Start again.' },
+  state_replayed: { title: 'The sign-in response was used twice', next: 'Someone (or a browser retry) sent the same response again; it was refused. Start a new sign-in.' },
+  callback_connection_gone: { title: 'The connection was removed or switched off during the sign-in', next: 'Re-enable the connection, then start the sign-in again.' },
+  token_unreachable: { title: 'The identity provider’s token endpoint could not be reached', next: RETRY },
+  token_timeout: { title: 'The identity provider’s token endpoint did not answer in time', next: RETRY },
+  token_too_large: { title: 'The identity provider’s token answer was too large', next: 'Check the identity provider; a token response is a few kilobytes.' },
+  token_blocked_address: { title: 'The token endpoint is on a blocked address', next: 'The identity provider’s discovery document points at a private or loopback address; fix its configuration.' },
+  token_http_error: { title: 'The identity provider’s token endpoint failed', next: RETRY },
+  token_oauth_error: { title: 'The identity provider refused to exchange the code', next: 'The code was refused (often invalid_grant: expired or already used). Start the sign-in again; check the redirect URI if it repeats.' },
+  token_client_auth_rejected: { title: 'The identity provider rejected the client credentials', next: CHECK_IDP_APP },
+  token_not_json: { title: 'The token endpoint did not answer with JSON', next: 'Check the identity provider’s token endpoint; it may be answering with an error page.' },
+  token_invalid_response: { title: 'The token endpoint gave an invalid answer', next: 'Check the identity provider’s configuration.' },
+  token_no_id_token: { title: 'The identity provider returned no ID token', next: 'Make sure the application at your identity provider is an OpenID Connect app with the openid scope.' },
+  jwks_unavailable: { title: 'The identity provider’s signing keys could not be loaded', next: RETRY },
+  jwks_timeout: { title: 'The identity provider’s signing keys did not load in time', next: RETRY },
+  id_token_alg_not_allowed: { title: 'The ID token is signed with an algorithm that is not accepted', next: 'Configure the identity provider to sign ID tokens with RS256, PS256 or ES256.' },
+  id_token_signature_invalid: { title: 'The ID token’s signature is invalid', next: 'The token was not signed by a key the identity provider publishes. If the provider just rotated keys, try again in a minute.' },
+  id_token_unknown_key: { title: 'The ID token is signed with an unknown key', next: 'The identity provider signed with a key it does not publish; try again in a minute, then contact the provider.' },
+  id_token_ambiguous_key: { title: 'The ID token names no key and several are published', next: 'Configure the identity provider to include a key id (kid) in its tokens.' },
+  id_token_issuer_mismatch: { title: 'The ID token was issued by a different issuer', next: 'Enter the issuer exactly as the identity provider writes it in its tokens.' },
+  id_token_audience_mismatch: { title: 'The ID token was issued for a different application', next: CHECK_IDP_APP },
+  id_token_azp_mismatch: { title: 'The ID token names a different authorized party', next: CHECK_IDP_APP },
+  id_token_claim_missing: { title: 'The ID token lacks a required claim', next: 'The identity provider must include sub, iat and exp in ID tokens; check its token configuration.' },
+  id_token_claim_invalid: { title: 'A claim of the ID token is invalid', next: 'Check the identity provider’s token configuration.' },
+  id_token_expired: { title: 'The ID token had already expired', next: 'Check that the identity provider’s clock is correct.' },
+  id_token_not_yet_valid: { title: 'The ID token was not valid yet', next: 'The identity provider’s clock is ahead of ours; ask its administrator to sync it (NTP).' },
+  id_token_issued_in_future: { title: 'The ID token was issued in the future', next: 'The identity provider’s clock is ahead of ours; ask its administrator to sync it (NTP).' },
+  id_token_nonce_mismatch: { title: 'The ID token belongs to a different sign-in', next: 'Start the sign-in again; if it repeats, the identity provider is not returning the nonce it was sent.' },
+  id_token_malformed: { title: 'The ID token is malformed', next: 'Check the identity provider’s token configuration.' },
+  userinfo_unreachable: { title: 'The identity provider’s userinfo endpoint could not be reached', next: RETRY },
+  userinfo_timeout: { title: 'The userinfo endpoint did not answer in time', next: RETRY },
+  userinfo_http_error: { title: 'The userinfo endpoint failed', next: 'Add email and name to the ID token at your identity provider, or check its userinfo endpoint.' },
+  userinfo_sub_mismatch: { title: 'The userinfo endpoint answered for a different user', next: 'Contact the identity provider’s administrator: its userinfo answer does not match the token.' },
+  provisioning_failed: { title: 'The member could not be provisioned', next: 'Check the connection’s provisioning and group settings.' },
+  member_not_provisioned: { title: 'The member is not provisioned for this connection', next: 'Just-in-time provisioning is off: turn it on, or let only members who signed in before use it.' },
+  storage_unavailable: { title: 'The SSO service could not reach its database', next: 'Nothing to fix on your side; try again in a moment.' },
+  storage_failed: { title: 'The SSO service could not store the sign-in', next: 'Contact support with the request id.' },
+  internal_error: { title: 'Something went wrong in the SSO service', next: 'Contact support with the request id.' },
+  bad_request: { title: 'The sign-in request was not valid', next: 'Start the sign-in again from the beginning.' },
+  not_found: { title: 'Nothing to sign in to', next: 'Check that SSO is configured and active for this organization.' },
+  rate_limited: { title: 'Too many sign-ins at once', next: 'Wait a minute and try again.' },
+  sso_error: { title: 'The identity provider sign-in failed', next: CHECK_IDP_APP },
+};
+
+/** "6 minutes" / "40 seconds" for a clock difference. */
+function skewWords(seconds: number): string {
+  const s = Math.abs(Math.round(seconds));
+  if (s < 90) return `${s} second${s === 1 ? '' : 's'}`;
+  const m = Math.round(s / 60);
+  return `${m} minute${m === 1 ? '' : 's'}`;
+}
+
+/**
+ * A sign-in event's reason in plain words; with the trace's clock skew the heading names it (e.g. "The identity
+ * provider’s clock is 6 minutes ahead: the token was not valid yet"). Unknown codes (a newer service) get a
+ * generic text that still shows the code.
+ */
+export function describeSignInReason(reason: string | null, trace?: { clockSkewSec?: number }): Problem | null {
+  if (reason === null) return null;
+  if (!isSignInReason(reason)) {
+    return { title: `The sign-in failed (${displayText(reason, 64)})`, next: 'See the trace for details, or contact support with the request id.' };
+  }
+  const problem = SIGN_IN_REASON_TEXT[reason];
+  const skew = trace?.clockSkewSec;
+  const clockReason = reason === 'id_token_not_yet_valid' || reason === 'id_token_issued_in_future';
+  if (clockReason && typeof skew === 'number' && skew >= 1) {
+    const what = reason === 'id_token_not_yet_valid' ? 'the token was not valid yet' : 'the token was issued in the future';
+    return { title: `The identity provider’s clock is ${skewWords(skew)} ahead: ${what}`, next: problem.next };
+  }
+  return problem;
+}
+
+
+/** The Grantex API in use has no sign-in log (the hosted API answers 404 for it). */
+export const ACTIVITY_NOT_SUPPORTED: Problem = {
+  title: 'Sign-in activity is not available with this Grantex API',
+  next: 'The sign-in log is a feature of the embedded Grantex-compatible service. Run the console against it (GRANTEX_URL) to see every sign-in attempt, its stage and reason.',
+};
+
+// ─── Member sign-in by email, the connection chooser, verified domains (issue 10) ───────────────
+
+/** The /login email form's problems; the keys may travel in `/login?error=`. Never names another org's domain. */
+export const MEMBER_EMAIL_ERRORS = {
+  email_invalid: 'Enter your work email address, e.g. name@company.com',
+  email_unknown:
+    'Sign-in by email is not set up for this email address’s domain. Check the address, or ask your administrator for your organization’s sign-in link.',
+} as const;
+export type MemberEmailError = keyof typeof MEMBER_EMAIL_ERRORS;
+
+export const MEMBER_CHOOSER_TEXT = {
+  heading: 'Choose how to sign in',
+  intro: 'Your organization has more than one identity provider. Pick the one your account belongs to.',
+} as const;
+
+/** The domains section of a connection's page. */
+export const DOMAIN_ERRORS = {
+  domain_invalid: 'Enter a domain such as example.com (without “@” or “https://”)',
+  domain_listed_elsewhere: 'Another connection of this organization already lists this domain. Remove it there first.',
+  domain_not_found: 'This domain is no longer registered. Reload the page.',
+  connection_gone: 'This connection no longer exists. Reload the page.',
+  not_signed_in: 'Your session has ended. Sign in again.',
+} as const;

@@ -591,6 +591,26 @@ export class GrantexClient {
     return this.eventsPage('v1/sso/audit', auditEventQuerySchema, query, auditEventListSchema);
   }
 
+  /**
+   * Tells the service the IdP answered the login with `error` instead of a code, so its sign-in log records it
+   * (`GET /sso/callback?error=&error_description=&state=`, never retried). True when the service recorded it;
+   * false when it does not know this form (the hosted API answers "code and state are required") or failed.
+   */
+  async reportIdpError(state: string, error: string, description?: string | null): Promise<boolean> {
+    try {
+      await this.send({
+        method: 'GET',
+        path: 'sso/callback',
+        query: { state, error, error_description: description ?? undefined },
+        authenticated: false,
+        retryable: false,
+      });
+      return false;
+    } catch (err) {
+      return err instanceof GrantexError && err.status === 400 && err.code === 'SSO_ERROR';
+    }
+  }
+
   private async eventsPage<Q, L>(path: string, querySchema: ZodType<Q>, query: unknown, listSchema: ZodType<L>): Promise<EventsPage<L>> {
     const parsed = parseInput(querySchema, query) as Record<string, string | number | undefined>;
     const params = Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, v === undefined ? undefined : String(v)]));

@@ -15,3 +15,16 @@ export const SECRET_REQUIRED = 'Client secret is required';
 export const SECRET_REQUIRED_AGAIN = 'Client secret is required — enter it again to save';
 /** Hidden form field ("1" when a configuration is saved): chooses between the two messages above, nothing else. */
 export const HAS_SAVED_SECRET_FIELD = 'hasSavedSecret';
+
+// ─── connections (the same form, for one connection of several) ─────────────────────────────────
+
+/** A connection's status, as on the wire (lib/contract CONNECTION_STATUSES), without importing zod here. */
+export const CONNECTION_STATUS_VALUES = ['active', 'testing', 'inactive'] as const;
+export type ConnectionStatusValue = (typeof CONNECTION_STATUS_VALUES)[number];
+
+export const CONNECTION_FIELD_LABELS = { name: 'Name', status: 'Status' } as const;
+export const NAME_REQUIRED = 'Name is required';
+/** A saved secret is kept when the field is left blank, except when the issuer changes (see ./sso-config). */
+export const SECRET_REQUIRED_NEW_ISSUER = 'Client secret is required — enter it again to save a new issuer';
+/** Hidden form fields of the connection form: which connection (absent on "new") and its saved issuer. */
+export const CONNECTION_ID_FIELD = 'connectionId';

@@ -12,13 +12,25 @@ import * as z from 'zod/mini';
 import type { $ZodError } from 'zod/v4/core';
 import { LIMITS } from '@/lib/contract/limits';
 import { checkSsoUrl } from '@/lib/contract/url-rules';
-import { SECRET_REQUIRED, SECRET_REQUIRED_AGAIN, SSO_FIELD_LABELS, type SsoConfigField } from './sso-config-fields';
+import {
+  CONNECTION_STATUS_VALUES,
+  NAME_REQUIRED,
+  SECRET_REQUIRED,
+  SECRET_REQUIRED_NEW_ISSUER,
+  SSO_FIELD_LABELS,
+  type SsoConfigField,
+} from './sso-config-fields';
 
 export {
   SSO_FIELD_LABELS,
   SECRET_REQUIRED,
   SECRET_REQUIRED_AGAIN,
+  SECRET_REQUIRED_NEW_ISSUER,
   HAS_SAVED_SECRET_FIELD,
+  CONNECTION_FIELD_LABELS,
+  CONNECTION_ID_FIELD,
+  CONNECTION_STATUS_VALUES,
+  type ConnectionStatusValue,
   type SsoConfigField,
 } from './sso-config-fields';
 
@@ -43,38 +55,65 @@ const checkbox = z.pipe(
  * (lib/console/utils/sso-mode.ts) and handed to the client form, so a production build used against
  * the local dev IdP and the browser agree on the same rule.
  *
- * `hasSavedSecret` (a configuration, and so a secret, already exists) only chooses the wording of
- * the missing-secret message: on a first save the secret is simply required; afterwards the admin
- * is told why a field they never emptied is empty (the saved secret is write-only).
+ * `hasSavedSecret` (the connection, and so a secret, already exists) changes the secret rule: left blank,
+ * the saved secret is kept — unless the issuer changes (`savedIssuer` is the saved one), because the secret
+ * would then go to another identity provider's token endpoint; it must be entered again for a new issuer.
+ * Without a saved secret it is simply required.
  */
 export interface SsoConfigSchemaOptions {
   devMode: boolean;
   hasSavedSecret?: boolean;
+  /** The saved issuer (with hasSavedSecret): a blank secret keeps the saved one only while the issuer stays this. */
+  savedIssuer?: string;
 }
 
-export function buildSsoConfigSchema({ devMode, hasSavedSecret = false }: SsoConfigSchemaOptions) {
-  const secretRequired = hasSavedSecret ? SECRET_REQUIRED_AGAIN : SECRET_REQUIRED;
-  return z.object({
-    issuerUrl: ssoUrl('issuerUrl', devMode),
-    clientId: z
-      .string({ error: 'Client ID is required' })
-      .check(
-        z.trim(),
-        z.minLength(1, 'Client ID is required'),
-        z.maxLength(LIMITS.clientIdMax, `Client ID must be at most ${LIMITS.clientIdMax} characters`),
+/** True when a blank secret field may keep the saved secret: one is saved and the issuer is unchanged. */
+export function keepsSavedSecret(
+  issuerUrl: unknown,
+  { hasSavedSecret = false, savedIssuer }: Omit<SsoConfigSchemaOptions, 'devMode'>,
+): boolean {
+  return hasSavedSecret && savedIssuer !== undefined && typeof issuerUrl === 'string' && issuerUrl.trim() === savedIssuer;
+}
+
+export function buildSsoConfigSchema(options: SsoConfigSchemaOptions) {
+  const { devMode, hasSavedSecret = false } = options;
+  const secretRequired = hasSavedSecret ? SECRET_REQUIRED_NEW_ISSUER : SECRET_REQUIRED;
+  return z
+    .object({
+      name: z
+        .string({ error: NAME_REQUIRED })
+        .check(
+          z.trim(),
+          z.minLength(1, NAME_REQUIRED),
+          z.maxLength(LIMITS.nameMax, `Name must be at most ${LIMITS.nameMax} characters`),
+        ),
+      /** Only the "new connection" form has it; the detail page changes the status with its own form. */
+      status: z.optional(z.enum(CONNECTION_STATUS_VALUES, { error: 'Choose a status' })),
+      issuerUrl: ssoUrl('issuerUrl', devMode),
+      clientId: z
+        .string({ error: 'Client ID is required' })
+        .check(
+          z.trim(),
+          z.minLength(1, 'Client ID is required'),
+          z.maxLength(LIMITS.clientIdMax, `Client ID must be at most ${LIMITS.clientIdMax} characters`),
+        ),
+      // Not trimmed: a secret may legitimately contain spaces (row 1 uses ":%+ "). Only an
+      // all-blank value is treated as missing (whether missing is allowed is the object rule below).
+      clientSecret: z.optional(
+        z.string().check(z.maxLength(LIMITS.clientSecretMax, `Client secret must be at most ${LIMITS.clientSecretMax} characters`)),
       ),
-    // Not trimmed: a secret may legitimately contain spaces (row 1 uses ":%+ "). Only an
-    // all-blank value is treated as missing.
-    clientSecret: z
-      .string({ error: secretRequired })
-      .check(
-        z.maxLength(LIMITS.clientSecretMax, `Client secret must be at most ${LIMITS.clientSecretMax} characters`),
-        z.refine((v) => v.trim().length > 0, secretRequired),
+      redirectUri: ssoUrl('redirectUri', devMode),
+      /** "Save without checking the issuer": the admin's deliberate override after a reachability failure. */
+      skipIssuerCheck: checkbox,
+    })
+    .check(
+      z.refine(
+        (v: { issuerUrl?: unknown; clientSecret?: unknown }) =>
+          (typeof v.clientSecret === 'string' && v.clientSecret.trim().length > 0) || keepsSavedSecret(v.issuerUrl, options),
+        // Checked even when other fields failed, so one submission lists every problem.
+        { message: secretRequired, path: ['clientSecret'], when: (payload) => typeof payload.value === 'object' && payload.value !== null },
       ),
-    redirectUri: ssoUrl('redirectUri', devMode),
-    /** "Save without checking the issuer": the admin's deliberate override after a reachability failure. */
-    skipIssuerCheck: checkbox,
-  });
+    );
 }
 
 export type SsoConfigSchema = ReturnType<typeof buildSsoConfigSchema>;
@@ -92,7 +131,7 @@ export function fieldErrorsOf(error: $ZodError): Partial<Record<string, string>>
 }
 
 /** Validates a single field (on blur) with the exact same rule as the full schema. */
-export function validateSsoField(schema: SsoConfigSchema, field: SsoConfigField, value: string): string | null {
+export function validateSsoField(schema: SsoConfigSchema, field: SsoConfigField | 'name', value: string): string | null {
   const result = schema.shape[field].safeParse(value);
   return result.success ? null : (result.error.issues[0]?.message ?? 'Invalid value');
 }

@@ -81,7 +81,8 @@ describe('connections API (raw HTTP)', () => {
       clientId: OIDC.clientId,
       redirectUri: OIDC.redirectUri,
       domains: ['acme.com', 'eu.acme.com'],
-      jitProvisioning: false,
+      // Members are provisioned just in time unless the connection says otherwise (no API creates principals ahead).
+      jitProvisioning: true,
       groupAttribute: null,
       groupMappings: {},
       defaultScopes: [],

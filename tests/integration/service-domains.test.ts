@@ -380,6 +380,21 @@ describe('GET /sso/login routing', () => {
   });
 });
 
+describe('rate limits of sign-in by email', () => {
+  it('?domain= without org has a bucket per domain (one domain’s flood does not lock out the others); the chooser list is limited too', async () => {
+    const limited = await startTestService({ rateLimit: { enabled: true, signupPerMin: 100, loginPerMin: 2, callbackPerMin: 100 } });
+    try {
+      const get = (q: string) => fetch(`${limited.url}${q}`).then((r) => r.status);
+      expect([await get('/sso/login?domain=flood.example'), await get('/sso/login?domain=flood.example')]).toEqual([404, 404]);
+      expect(await get('/sso/login?domain=flood.example')).toBe(429);
+      expect(await get('/sso/login?domain=other.example')).toBe(404);
+      expect([await get('/sso/connections?org=dev_x'), await get('/sso/connections?org=dev_x'), await get('/sso/connections?org=dev_x')]).toEqual([404, 404, 429]);
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
 describe('a full sign-in through the dev IdP, started by ?domain= alone', () => {
   let stack: Stack;
   beforeAll(async () => {

@@ -237,6 +237,24 @@ describe('sign-in events: one per attempt, with the stage and reason', () => {
     expect(op.requestsTo('token')).toHaveLength(0);
   });
 
+  it('GrantexClient.reportIdpError (what the console calls on an IdP error) is recorded; a server without it says false', async () => {
+    const { op, org } = await configured();
+    op.behave.authorizeError = { error: 'temporarily_unavailable', error_description: 'maintenance' };
+    const loginRes = await raw(h.url, `/sso/login?org=${org.developerId}`);
+    const state = (await op.driveAuthorize(String(loginRes.json?.authorizeUrl))).searchParams.get('state') ?? '';
+    sensitive.add(state);
+    expect(await new GrantexClient({ baseUrl: h.url }).reportIdpError(state, 'temporarily_unavailable', 'maintenance')).toBe(true);
+    const [event] = await eventsOf(org, 1);
+    expect(event).toMatchObject({ reason: 'idp_error', idpError: 'temporarily_unavailable', idpErrorDescription: 'maintenance' });
+    // A state that does not open is not recorded (no org to file it under): the route's own 400.
+    expect(await new GrantexClient({ baseUrl: h.url }).reportIdpError('garbage', 'access_denied')).toBe(false);
+    const hosted = new GrantexClient({
+      baseUrl: 'https://api.grantex.example',
+      fetch: async () => new Response(JSON.stringify({ message: 'code and state are required', code: 'BAD_REQUEST' }), { status: 400 }),
+    });
+    expect(await hosted.reportIdpError(state, 'access_denied')).toBe(false);
+  });
+
   it('a connection deleted mid-login → callback_connection_gone', async () => {
     const { op, org } = await configured();
     const a = await authorize(h.url, org, op);

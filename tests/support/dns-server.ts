@@ -30,7 +30,14 @@ const MAX_LOGGED_QUERIES = 1000;
 /** TXT character-strings are at most 255 bytes each. */
 const chunk = (value: string) => value.match(/[\s\S]{1,255}/g) ?? [''];
 
-export async function startLoopbackDnsServer(opts: { port?: number } = {}): Promise<LoopbackDnsServer> {
+export interface LoopbackDnsOptions {
+  /** 0 (default): any free port. */
+  port?: number;
+  /** Records not set with setTxt: asked per query (the e2e stack reads them from files its tests write). */
+  lookupTxt?: (name: string) => string[] | undefined;
+}
+
+export async function startLoopbackDnsServer(opts: LoopbackDnsOptions = {}): Promise<LoopbackDnsServer> {
   const records = new Map<string, string[]>();
   const behaviours = new Map<string, NameBehaviour>();
   const queries: string[] = [];
@@ -49,7 +56,7 @@ export async function startLoopbackDnsServer(opts: { port?: number } = {}): Prom
     if (queries.length < MAX_LOGGED_QUERIES) queries.push(name);
     const behaviour = behaviours.get(name) ?? 'answer';
     if (behaviour === 'drop') return;
-    const values = records.get(name);
+    const values = records.get(name) ?? opts.lookupTxt?.(name);
     const answers: dnsPacket.Answer[] =
       behaviour === 'answer' && question.type === 'TXT' && values
         ? values.map((v) => ({ type: 'TXT', name: question.name, class: 'IN', ttl: 1, data: chunk(v) }))

@@ -5,6 +5,7 @@ const dev = buildSsoConfigSchema({ devMode: true });
 const prod = buildSsoConfigSchema({ devMode: false });
 
 const valid = {
+  name: 'Okta (production)',
   issuerUrl: 'https://idp.example.com',
   clientId: 'grantex-console',
   clientSecret: 'dev-only-secret:change%me+now',
@@ -19,10 +20,11 @@ describe('SSO config form schema', () => {
   });
 
   it('reports every missing field at once, each with its label', () => {
-    const result = prod.safeParse({ issuerUrl: '', clientId: ' ', clientSecret: '   ', redirectUri: '' });
+    const result = prod.safeParse({ name: ' ', issuerUrl: '', clientId: ' ', clientSecret: '   ', redirectUri: '' });
     expect(result.success).toBe(false);
     const errors = fieldErrorsOf(result.error!);
     expect(errors).toEqual({
+      name: 'Name is required',
       issuerUrl: 'Issuer URL is required',
       clientId: 'Client ID is required',
       clientSecret: expect.stringContaining('Client secret is required'),
@@ -30,20 +32,29 @@ describe('SSO config form schema', () => {
     });
   });
 
-  it('asks for the secret plainly on a first save, and explains "enter it again" only when one is saved', () => {
+  it('asks for the secret plainly on a first save; a saved one is kept when blank unless the issuer changes', () => {
     const first = fieldErrorsOf(prod.safeParse({ ...valid, clientSecret: '  ' }).error!);
     expect(first.clientSecret).toBe('Client secret is required');
-    expect(validateSsoField(prod, 'clientSecret', '')).toBe('Client secret is required');
 
-    const again = buildSsoConfigSchema({ devMode: false, hasSavedSecret: true });
-    expect(fieldErrorsOf(again.safeParse({ ...valid, clientSecret: '' }).error!).clientSecret).toBe(
-      'Client secret is required — enter it again to save',
-    );
+    const saved = buildSsoConfigSchema({ devMode: false, hasSavedSecret: true, savedIssuer: valid.issuerUrl });
+    // Same issuer: a blank (or absent) secret keeps the saved one.
+    expect(saved.safeParse({ ...valid, clientSecret: '' }).success).toBe(true);
     const missing: Partial<typeof valid> = { ...valid };
     delete missing.clientSecret;
-    expect(fieldErrorsOf(again.safeParse(missing).error!).clientSecret).toMatch(/enter it again/);
+    expect(saved.safeParse(missing).success).toBe(true);
+    // Another issuer: the saved secret would go to another IdP, so it must be entered again.
+    const moved = saved.safeParse({ ...valid, issuerUrl: 'https://other.example.com', clientSecret: '' });
+    expect(fieldErrorsOf(moved.error!).clientSecret).toBe('Client secret is required — enter it again to save a new issuer');
+    // Reported together with the other fields' problems.
+    const both = fieldErrorsOf(saved.safeParse({ ...valid, issuerUrl: 'not a url', clientSecret: '' }).error!);
+    expect(Object.keys(both).sort()).toEqual(['clientSecret', 'issuerUrl']);
     // The hidden field that carries the choice is not part of the parsed config.
-    expect(again.parse({ ...valid, hasSavedSecret: '1' })).not.toHaveProperty('hasSavedSecret');
+    expect(saved.parse({ ...valid, hasSavedSecret: '1' })).not.toHaveProperty('hasSavedSecret');
+  });
+
+  it('takes a status only from the three statuses', () => {
+    expect(prod.parse({ ...valid, status: 'testing' }).status).toBe('testing');
+    expect(prod.safeParse({ ...valid, status: 'enforce' }).success).toBe(false);
   });
 
   it('calls a value with spaces and no scheme "not a URL", not a spacing problem', () => {

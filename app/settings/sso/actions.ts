@@ -1,115 +1,218 @@
 'use server';
 /**
- * Mutations of the SSO settings page. Each goes through `adminAction`, which authorizes (every
+ * Mutations of the SSO connection pages. Each goes through `adminAction`, which authorizes (every
  * time, not only in the proxy), parses all fields with the shared schema and never echoes the
  * secret; the handlers add the issuer check, the Grantex call, one log line and revalidation.
+ * Another organization's connection id is a not_found from Grantex, like an unknown one.
  */
 import { randomUUID } from 'node:crypto';
 import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
-import { adminAction } from '@/lib/auth';
-import { grantexForAdmin } from '@/lib/grantex/server';
+import { connectionsAction, type ConnectionsActor } from '@/lib/auth';
 import { isGrantexError } from '@/lib/grantex/errors';
-import { buildSsoConfigSchema, HAS_SAVED_SECRET_FIELD, type SsoConfigInput } from '@/lib/validations/sso-config';
+import {
+  buildSsoConfigSchema,
+  CONNECTION_ID_FIELD,
+  CONNECTION_STATUS_VALUES,
+  HAS_SAVED_SECRET_FIELD,
+  keepsSavedSecret,
+  SECRET_REQUIRED_NEW_ISSUER,
+  type SsoConfigInput,
+  type SsoConfigValues,
+} from '@/lib/validations/sso-config';
 import type { FormState } from '@/lib/auth/form-state';
+import type { ActionOutcome } from '@/lib/auth/action';
+import type { SsoConnection } from '@/lib/contract';
 import { ssoDevMode } from '@/lib/console/utils/sso-mode';
 import { checkIssuer } from '@/lib/console/settings/issuer-check';
 import { trimPastedDiscoveryUrl } from '@/lib/console/settings/issuer-fixes';
 import { logSsoEvent } from '@/lib/console/utils/log';
-import { fieldErrorsText, SETTINGS_ERRORS } from '@/lib/console/messages';
+import { CONNECTION_ERRORS, CONNECTION_STATUS_TEXT, CONNECTION_TEXT, fieldErrorsText, SETTINGS_ERRORS } from '@/lib/console/messages';
 
 const SETTINGS_PATH = '/settings/sso';
+const connectionPath = (id: string) => `${SETTINGS_PATH}/${encodeURIComponent(id)}`;
 
+type Outcome = ActionOutcome<SsoConfigInput>;
 
-// Built on first use, not at module load: the dev-mode switch is runtime configuration.
-function makeSaveAction(hasSavedSecret: boolean) {
-  const devMode = ssoDevMode();
-  return adminAction(
-    buildSsoConfigSchema({ devMode, hasSavedSecret }),
-    async (input, admin) => {
-      const requestId = randomUUID();
-      const { skipIssuerCheck, ...config } = input;
-
-      if (!skipIssuerCheck) {
-        const check = await checkIssuer(config.issuerUrl, { devMode });
-        if (!check.ok) {
-          logSsoEvent('save_config', { requestId, org: admin.developerId, outcome: `issuer_${check.reason}` });
-          return {
-            fieldErrors: {
-              issuerUrl: check.message,
-              ...(check.reachability ? { skipIssuerCheck: SETTINGS_ERRORS.skip_check_offer } : {}),
-            },
-            formError: SETTINGS_ERRORS.issuer_not_verified,
-            // A slash or case slip: the form offers "Use <issuer>" (the next save checks it again like any value).
-            ...(check.suggestedIssuer ? { suggestions: { issuerUrl: check.suggestedIssuer } } : {}),
-          };
-        }
-      }
-
-      try {
-        await grantexForAdmin(admin, { requestId }).createConfig(config);
-      } catch (err) {
-        logSsoEvent('save_config', {
-          requestId,
-          org: admin.developerId,
-          outcome: isGrantexError(err) ? err.kind : 'unexpected',
-          grantexRequestId: isGrantexError(err) ? err.requestId : null,
-        });
-        // Reasons that name the form's fields go next to them; any other rejection stays one form-level message.
-        if (isGrantexError(err) && err.kind === 'validation' && err.fieldErrors) {
-          return { fieldErrors: fieldErrorsText(err.fieldErrors), formError: SETTINGS_ERRORS.config_rejected };
-        }
-        throw err;
-      }
-
-      logSsoEvent('save_config', { requestId, org: admin.developerId, outcome: 'saved', issuerChecked: !skipIssuerCheck });
-      revalidatePath(SETTINGS_PATH);
-      return {
-        ok: true,
-        message: 'SSO configuration saved',
-        values: { issuerUrl: config.issuerUrl, clientId: config.clientId, redirectUri: config.redirectUri },
-      };
-    },
-    { neverEcho: ['clientSecret'] },
-  );
+/** One log line for a failed Grantex call, then the error goes on to adminAction (which words it). */
+function logFailure(event: string, requestId: string, actor: ConnectionsActor, err: unknown, extra: Record<string, unknown> = {}): void {
+  logSsoEvent(event, {
+    requestId,
+    org: actor.developerId,
+    ...extra,
+    outcome: isGrantexError(err) ? err.kind : 'unexpected',
+    grantexRequestId: isGrantexError(err) ? err.requestId : null,
+  });
 }
 
-const saveActions = new Map<boolean, ReturnType<typeof makeSaveAction>>();
+/** The issuer check before anything is sent to Grantex; an outcome to return when it failed. */
+async function issuerProblem(issuerUrl: string, devMode: boolean, log: (outcome: string) => void): Promise<Outcome | null> {
+  const check = await checkIssuer(issuerUrl, { devMode });
+  if (check.ok) return null;
+  log(`issuer_${check.reason}`);
+  return {
+    fieldErrors: {
+      issuerUrl: check.message,
+      ...(check.reachability ? { skipIssuerCheck: SETTINGS_ERRORS.skip_check_offer } : {}),
+    },
+    formError: SETTINGS_ERRORS.issuer_not_verified,
+    // A slash or case slip: the form offers "Use <issuer>" (the next save checks it again like any value).
+    ...(check.suggestedIssuer ? { suggestions: { issuerUrl: check.suggestedIssuer } } : {}),
+  };
+}
 
-export async function saveSsoConfig(prev: FormState<SsoConfigInput>, formData: FormData): Promise<FormState<SsoConfigInput>> {
-  // The form says whether it showed a saved configuration (so a secret is set). That only picks the
-  // wording of the "secret is required" message; nothing security-relevant depends on it, so a
-  // hidden field is good enough and saves a Grantex round trip per save.
-  const hasSavedSecret = formData.get(HAS_SAVED_SECRET_FIELD) === '1';
-  let action = saveActions.get(hasSavedSecret);
-  if (!action) {
-    action = makeSaveAction(hasSavedSecret);
-    saveActions.set(hasSavedSecret, action);
+/** Grantex's reasons that name the form's fields go next to them; any other rejection is rethrown. */
+function rejection(err: unknown): Outcome {
+  if (isGrantexError(err) && err.kind === 'validation' && err.fieldErrors) {
+    return { fieldErrors: fieldErrorsText(err.fieldErrors), formError: SETTINGS_ERRORS.config_rejected };
   }
+  throw err;
+}
+
+/** This org's connection, or an outcome saying it is gone (unknown and other-org ids alike). */
+async function ownConnection(actor: ConnectionsActor, id: string, requestId: string): Promise<SsoConnection | Outcome> {
+  try {
+    return await actor.grantex({ requestId }).getConnection(id);
+  } catch (err) {
+    if (isGrantexError(err) && err.kind === 'not_found') return { formError: CONNECTION_ERRORS.not_found };
+    throw err;
+  }
+}
+
+function isConnection(value: SsoConnection | Outcome): value is SsoConnection {
+  return 'id' in value;
+}
+
+/** `trimmed`: the issuer was a pasted discovery address, trimmed before validation (the new page says so). */
+async function createConnection(input: SsoConfigValues, actor: ConnectionsActor, devMode: boolean, trimmed: boolean): Promise<Outcome> {
+  const requestId = randomUUID();
+  const log = (outcome: string, extra: Record<string, unknown> = {}) =>
+    logSsoEvent('create_connection', { requestId, org: actor.developerId, outcome, ...extra });
+  if (!input.skipIssuerCheck) {
+    const problem = await issuerProblem(input.issuerUrl, devMode, log);
+    if (problem) return problem;
+  }
+  const grantex = actor.grantex({ requestId });
+  let created: SsoConnection;
+  try {
+    // The first connection takes member logins at once; later ones start in testing (the form says why).
+    const status = input.status ?? ((await grantex.listConnections()).length === 0 ? 'active' : 'testing');
+    created = await grantex.createConnection({
+      name: input.name,
+      protocol: 'oidc',
+      status,
+      issuerUrl: input.issuerUrl,
+      clientId: input.clientId,
+      clientSecret: input.clientSecret ?? '',
+      redirectUri: input.redirectUri,
+    });
+  } catch (err) {
+    logFailure('create_connection', requestId, actor, err);
+    return rejection(err);
+  }
+  log('created', { connection: created.id, issuerChecked: !input.skipIssuerCheck });
+  revalidatePath(SETTINGS_PATH);
+  redirect(`${connectionPath(created.id)}?saved=1${trimmed ? '&trimmed=1' : ''}`);
+}
+
+async function updateConnection(id: string, input: SsoConfigValues, actor: ConnectionsActor, devMode: boolean): Promise<Outcome> {
+  const requestId = randomUUID();
+  const log = (outcome: string, extra: Record<string, unknown> = {}) =>
+    logSsoEvent('save_connection', { requestId, org: actor.developerId, connection: id, outcome, ...extra });
+  const current = await ownConnection(actor, id, requestId);
+  if (!isConnection(current)) return current;
+  const secret = input.clientSecret?.trim() ? input.clientSecret : undefined;
+  // Authoritative here (the form's rule only words it): a saved secret never follows the connection to a new issuer.
+  if (!secret && !keepsSavedSecret(input.issuerUrl, { hasSavedSecret: true, savedIssuer: current.issuerUrl })) {
+    return { fieldErrors: { clientSecret: SECRET_REQUIRED_NEW_ISSUER } };
+  }
+  if (!input.skipIssuerCheck) {
+    const problem = await issuerProblem(input.issuerUrl, devMode, log);
+    if (problem) return problem;
+  }
+  try {
+    await actor.grantex({ requestId }).updateConnection(id, {
+      name: input.name,
+      issuerUrl: input.issuerUrl,
+      clientId: input.clientId,
+      redirectUri: input.redirectUri,
+      ...(secret ? { clientSecret: secret } : {}),
+    });
+  } catch (err) {
+    logFailure('save_connection', requestId, actor, err, { connection: id });
+    if (isGrantexError(err) && err.kind === 'not_found') return { formError: CONNECTION_ERRORS.not_found };
+    return rejection(err);
+  }
+  log('saved', { issuerChecked: !input.skipIssuerCheck, secretReplaced: Boolean(secret) });
+  revalidatePath(SETTINGS_PATH);
+  revalidatePath(connectionPath(id));
+  return {
+    ok: true,
+    message: CONNECTION_TEXT.saved,
+    values: { name: input.name, issuerUrl: input.issuerUrl, clientId: input.clientId, redirectUri: input.redirectUri },
+  };
+}
+
+/**
+ * Create (no `connectionId` field) or edit one connection. The hidden `hasSavedSecret` field only picks the
+ * wording of the secret rule in the schema; whether a blank secret may keep the saved one is decided above
+ * from the connection Grantex returns.
+ */
+export async function saveConnection(prev: FormState<SsoConfigInput>, formData: FormData): Promise<FormState<SsoConfigInput>> {
+  const devMode = ssoDevMode();
+  const id = formData.get(CONNECTION_ID_FIELD);
+  const editing = typeof id === 'string' && id !== '';
   const { note } = trimPastedDiscoveryUrl(formData);
+  const issuer = formData.get('issuerUrl');
+  const schema = buildSsoConfigSchema({
+    devMode,
+    hasSavedSecret: editing && formData.get(HAS_SAVED_SECRET_FIELD) === '1',
+    // Lets a blank secret through the schema on an edit; updateConnection applies the real rule.
+    savedIssuer: editing && typeof issuer === 'string' ? issuer.trim() : undefined,
+  });
+  const action = connectionsAction(
+    schema,
+    (input, actor) => (editing ? updateConnection(id, input, actor, devMode) : createConnection(input, actor, devMode, Boolean(note))),
+    { neverEcho: ['clientSecret'] },
+  );
   const state = await action(prev, formData);
   return note ? { ...state, notes: { ...state.notes, issuerUrl: note } } : state;
 }
 
-export const deleteSsoConfig = adminAction(z.object({}), async (_input, admin) => {
+const statusSchema = z.object({
+  [CONNECTION_ID_FIELD]: z.string().min(1),
+  status: z.enum(CONNECTION_STATUS_VALUES, { error: 'Choose a status' }),
+});
+
+export const setConnectionStatus = connectionsAction(statusSchema, async ({ connectionId, status }, actor) => {
   const requestId = randomUUID();
   try {
-    await grantexForAdmin(admin, { requestId }).deleteConfig();
+    await actor.grantex({ requestId }).updateConnection(connectionId, { status });
   } catch (err) {
-    // Already gone (another tab, another admin): the outcome the admin asked for.
+    logFailure('set_connection_status', requestId, actor, err, { connection: connectionId });
+    if (isGrantexError(err) && err.kind === 'not_found') return { formError: CONNECTION_ERRORS.not_found };
+    throw err;
+  }
+  logSsoEvent('set_connection_status', { requestId, org: actor.developerId, connection: connectionId, outcome: status });
+  revalidatePath(SETTINGS_PATH);
+  revalidatePath(connectionPath(connectionId));
+  return { ok: true, message: CONNECTION_TEXT.statusChanged(CONNECTION_STATUS_TEXT[status].label), values: { connectionId, status } };
+});
+
+export const deleteConnection = connectionsAction(z.object({ [CONNECTION_ID_FIELD]: z.string().min(1) }), async ({ connectionId }, actor) => {
+  const requestId = randomUUID();
+  try {
+    await actor.grantex({ requestId }).deleteConnection(connectionId);
+  } catch (err) {
+    // Already gone (another tab, another actor): the outcome the admin asked for.
     if (!(isGrantexError(err) && err.kind === 'not_found')) {
-      logSsoEvent('delete_config', {
-        requestId,
-        org: admin.developerId,
-        outcome: isGrantexError(err) ? err.kind : 'unexpected',
-        grantexRequestId: isGrantexError(err) ? err.requestId : null,
-      });
+      logFailure('delete_connection', requestId, actor, err, { connection: connectionId });
       throw err;
     }
   }
-  logSsoEvent('delete_config', { requestId, org: admin.developerId, outcome: 'deleted' });
+  logSsoEvent('delete_connection', { requestId, org: actor.developerId, connection: connectionId, outcome: 'deleted' });
   revalidatePath(SETTINGS_PATH);
-  // The delete button disappears with the config, so the confirmation lives on the page itself.
+  // The connection's page is gone with it, so the confirmation lives on the list.
   redirect(`${SETTINGS_PATH}?deleted=1`);
 });

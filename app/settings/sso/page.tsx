@@ -1,60 +1,63 @@
 /**
- * SSO settings: a server component that loads the config and the last test result, and hands
- * only non-secret values to the small client components (the API key and the client secret never
- * reach the browser or the RSC payload).
+ * SSO settings: the organization's connections as a table (each row links to the connection's page), the
+ * console's addresses, and an empty state that leads into creating the first connection with a provider guide.
+ * A server component: the API key never reaches the browser, and the page needs no JavaScript.
  */
 import type { Metadata } from 'next';
-import { cookies } from 'next/headers';
-import { requireAdmin } from '@/lib/auth';
+import Link from 'next/link';
+import { requireConnectionsActor } from '@/lib/auth';
 import { callbackUrl, env } from '@/lib/env';
-import { describeGrantexError, grantexForAdmin } from '@/lib/grantex/server';
-import type { SsoConfig } from '@/lib/contract';
-import { Alert, Badge, Card, CodeValue, PageHeader } from '@/components/ui';
-import { SsoConfigForm } from '@/components/sso/sso-config-form';
-import { formatTime } from '@/components/sso/format-time';
-import { TestSignIn } from '@/components/sso/test-sign-in';
-import { DeleteConfig } from '@/components/sso/delete-config';
-import { ProviderGuide } from '@/components/sso/provider-guide';
-import { isProviderId } from '@/components/sso/provider-guides';
-import { readTestResult, TEST_RESULT_COOKIE } from '@/lib/console/member-login/test-result';
-import { sealingSecret } from '@/lib/console/utils/cookie-options';
-import { ssoDevMode } from '@/lib/console/utils/sso-mode';
-import { deleteSsoConfig, saveSsoConfig } from './actions';
+import { describeGrantexError } from '@/lib/grantex/server';
+import type { SsoConnection } from '@/lib/contract';
+import { CONNECTION_STATUS_TEXT, CONNECTION_TEXT } from '@/lib/console/messages';
+import { Alert, Card, CodeValue, PageHeader } from '@/components/ui';
+import { buttonClasses } from '@/components/ui/button';
+import { DefaultBadge, DomainList, LastSignIn, StatusBadge } from '@/components/sso/connection-badges';
+import { PROVIDER_GUIDES } from '@/components/sso/provider-guides';
+import { CONNECTION_STATUS_VALUES } from '@/lib/validations/sso-config-fields';
 
 export const metadata: Metadata = { title: 'Single sign-on' };
 export const dynamic = 'force-dynamic';
 
+const NEW_PATH = '/settings/sso/new';
+
 export default async function SsoSettingsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const admin = await requireAdmin('/settings/sso');
-  let config: SsoConfig | null = null;
+  const actor = await requireConnectionsActor('/settings/sso');
+  let connections: SsoConnection[] | null = null;
   let loadError: string | null = null;
   try {
-    config = await grantexForAdmin(admin).getConfig();
+    connections = await actor.grantex().listConnections();
   } catch (err) {
     loadError = describeGrantexError(err);
   }
-  const testResult = await readTestResult((await cookies()).get(TEST_RESULT_COOKIE)?.value, admin.developerId, sealingSecret());
   const callback = callbackUrl();
-  const memberLink = `${env().APP_URL}/login?org=${encodeURIComponent(admin.developerId)}`;
-  const orgLabel = `${admin.name} (${admin.developerId})`;
+  const memberLink = `${env().APP_URL}/login?org=${encodeURIComponent(actor.developerId)}`;
   const query = await searchParams;
-  const justDeleted = query.deleted === '1' && !config;
-  const provider = isProviderId(query.provider) ? query.provider : null;
 
   return (
     <div className="space-y-8">
       <PageHeader
         title="Single sign-on"
-        description="Let your organization’s members sign in with your own identity provider (any OpenID Connect provider: Okta, Entra ID, Google Workspace, Auth0, Keycloak…)."
+        description="Let your organization’s members sign in with your own identity providers (any OpenID Connect provider: Okta, Entra ID, Google Workspace, Auth0, Keycloak…). Each identity provider is one connection."
+        actions={
+          connections && connections.length > 0 ? (
+            <Link href={NEW_PATH} className={buttonClasses('primary', 'md')}>
+              Add connection
+            </Link>
+          ) : null
+        }
       />
 
-      {justDeleted ? <Alert tone="success">SSO configuration deleted</Alert> : null}
+      {query.deleted === '1' ? <Alert tone="success">{CONNECTION_TEXT.deleted}</Alert> : null}
 
       {loadError ? (
-        <Alert tone="error" title="The current configuration could not be loaded">
+        <Alert tone="error" title="The connections could not be loaded">
           {loadError}
         </Alert>
       ) : null}
+
+      {connections && connections.length > 0 ? <ConnectionsTable connections={connections} /> : null}
+      {connections && connections.length === 0 ? <EmptyState orgName={actor.organizationName} /> : null}
 
       <Card title="Your console’s addresses" description="Available before you configure anything.">
         <div className="space-y-5">
@@ -65,84 +68,105 @@ export default async function SsoSettingsPage({ searchParams }: { searchParams: 
           </div>
           <div className="space-y-2">
             <h3 className="text-sm font-medium text-gray-900">Member sign-in link</h3>
-            <p className="text-sm text-gray-600">Share this with your members once the test sign-in works.</p>
+            <p className="text-sm text-gray-600">
+              Share this with your members once the test sign-in works. It signs them in through your default connection.
+            </p>
             <CodeValue value={memberLink} copyLabel="Copy member sign-in link" />
           </div>
         </div>
       </Card>
-
-      {config ? (
-        <Card
-          title="Current configuration"
-          actions={<Badge tone="success">Active</Badge>}
-          footer={<DeleteConfig action={deleteSsoConfig} orgLabel={orgLabel} />}
-        >
-          <dl className="grid grid-cols-1 gap-x-6 gap-y-3 text-sm sm:grid-cols-[max-content_1fr]">
-            <dt className="font-medium text-gray-600">Issuer</dt>
-            <dd className="break-all text-gray-900">{config.issuerUrl}</dd>
-            <dt className="font-medium text-gray-600">Client ID</dt>
-            <dd className="break-all text-gray-900">{config.clientId}</dd>
-            <dt className="font-medium text-gray-600">Client secret</dt>
-            <dd className="text-gray-900">
-              Secret set <span className="text-gray-600">(never shown again)</span>
-            </dd>
-            <dt className="font-medium text-gray-600">Redirect URI</dt>
-            <dd className="break-all text-gray-900">{config.redirectUri}</dd>
-            <dt className="font-medium text-gray-600">Created</dt>
-            <dd className="text-gray-900">
-              <time dateTime={config.createdAt}>{formatTime(config.createdAt)}</time>
-            </dd>
-            <dt className="font-medium text-gray-600">Updated</dt>
-            <dd className="text-gray-900">
-              <time dateTime={config.updatedAt}>{formatTime(config.updatedAt)}</time>
-            </dd>
-          </dl>
-          <div className="mt-6 border-t border-gray-200 pt-5">
-            {/* Target of the "Run a test sign-in" link in the form's "saved" message. */}
-            <h3 id="sso-test" tabIndex={-1} className="mb-3 scroll-mt-4 text-sm font-medium text-gray-900 focus:outline-none">
-              Test the configuration
-            </h3>
-            <TestSignIn initialResult={testResult} />
-          </div>
-        </Card>
-      ) : !loadError ? (
-        <Card title="SSO is not configured yet">
-          <p className="text-sm text-gray-700">
-            With single sign-on, members of {admin.name} sign in through your identity provider instead of a separate
-            password. To set it up:
-          </p>
-          <ol className="mt-3 list-decimal space-y-1 pl-5 text-sm text-gray-700">
-            <li>Register the callback URL above as a redirect URI in your identity provider.</li>
-            <li>Enter the issuer URL, client ID and client secret it gives you below.</li>
-            <li>Save the configuration (the issuer is checked first).</li>
-            <li>Run a test sign-in to see the identity Grantex resolves.</li>
-            <li>Share the member sign-in link with your members.</li>
-          </ol>
-        </Card>
-      ) : null}
-
-      <Card
-        title="Provider setup guide"
-        description="Where to create the app at your provider, and which values go into the form below."
-      >
-        <ProviderGuide redirectUri={callback} initial={provider} />
-      </Card>
-
-      <Card
-        title={config ? 'Change the configuration' : 'Configure your identity provider'}
-        description={
-          config
-            ? 'Saving replaces the current configuration. The client secret is write-only: enter it again to save.'
-            : 'All four fields are required.'
-        }
-      >
-        <SsoConfigForm
-          action={saveSsoConfig}
-          callbackUrl={callback}
-          devMode={ssoDevMode()}
-          config={config ? { issuerUrl: config.issuerUrl, clientId: config.clientId, redirectUri: config.redirectUri, updatedAt: config.updatedAt } : null}
-        />
-      </Card>
     </div>
+  );
+}
+
+/** The table's columns; `true` marks the outer ones, which line up with the card's padding. */
+const COLUMNS: ReadonlyArray<readonly [string, boolean]> = [
+  ['Name', true],
+  ['Protocol', false],
+  ['Status', false],
+  ['Domains', false],
+  ['Last sign-in', true],
+];
+
+function ConnectionsTable({ connections }: { connections: SsoConnection[] }) {
+  return (
+    <Card title="Connections" description="Open a connection to edit it, test it, change its status or delete it.">
+      <div className="-mx-5 overflow-x-auto sm:-mx-6">
+        <table className="min-w-full text-left text-sm">
+          <caption className="sr-only">Your organization’s SSO connections</caption>
+          <thead className="border-b border-gray-200 text-gray-600">
+            <tr>
+              {COLUMNS.map(([label, edge]) => (
+                <th key={label} scope="col" className={`py-2 font-medium ${edge ? 'px-5 sm:px-6' : 'px-3'}`}>
+                  {label}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-gray-200">
+            {connections.map((c) => (
+              <tr key={c.id}>
+                <th scope="row" className="px-5 py-3 font-medium sm:px-6">
+                  <span className="flex flex-wrap items-center gap-2">
+                    <Link href={`/settings/sso/${encodeURIComponent(c.id)}`} className="text-indigo-700 underline-offset-2 hover:underline">
+                      {c.name}
+                    </Link>
+                    {c.isDefault ? <DefaultBadge /> : null}
+                  </span>
+                </th>
+                <td className="px-3 py-3 text-gray-900">{c.protocol.toUpperCase()}</td>
+                <td className="px-3 py-3">
+                  <StatusBadge status={c.status} />
+                </td>
+                <td className="px-3 py-3 text-gray-900">
+                  <DomainList domains={c.domains} />
+                </td>
+                <td className="px-5 py-3 text-gray-900 sm:px-6">
+                  <LastSignIn connection={c} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <dl className="mt-4 grid grid-cols-1 gap-x-4 gap-y-1 text-sm text-gray-600 sm:grid-cols-[max-content_1fr]">
+        {CONNECTION_STATUS_VALUES.map((s) => (
+          <div key={s} className="contents">
+            <dt className="font-medium text-gray-900">{CONNECTION_STATUS_TEXT[s].label}</dt>
+            <dd>{CONNECTION_STATUS_TEXT[s].explanation}</dd>
+          </div>
+        ))}
+      </dl>
+    </Card>
+  );
+}
+
+function EmptyState({ orgName }: { orgName: string }) {
+  return (
+    <Card title="SSO is not configured yet">
+      <p className="text-sm text-gray-700">
+        With single sign-on, members of {orgName} sign in through your identity provider instead of a separate password.
+        To set it up:
+      </p>
+      <ol className="mt-3 list-decimal space-y-1 pl-5 text-sm text-gray-700">
+        <li>Register the callback URL below as a redirect URI in your identity provider.</li>
+        <li>Add a connection with the issuer URL, client ID and client secret it gives you (the issuer is checked first).</li>
+        <li>Run a test sign-in to see the identity Grantex resolves.</li>
+        <li>Share the member sign-in link with your members.</li>
+      </ol>
+      <h3 className="mt-5 text-sm font-medium text-gray-900">Start with your provider’s guide</h3>
+      <ul className="mt-2 flex flex-wrap gap-2">
+        {PROVIDER_GUIDES.map((guide) => (
+          <li key={guide.id}>
+            <Link href={`${NEW_PATH}?provider=${guide.id}`} className={buttonClasses('secondary', 'sm')}>
+              {guide.name}
+            </Link>
+          </li>
+        ))}
+      </ul>
+      <Link href={NEW_PATH} className={`${buttonClasses('primary', 'md')} mt-5`}>
+        Add connection
+      </Link>
+    </Card>
   );
 }

@@ -1,17 +1,19 @@
 /**
  * GET /sso/callback — where the IdP sends the browser back (the redirect URI registered at the
- * IdP). Order matters: an IdP error is shown without calling Grantex (row 18); a login this
+ * IdP). Order matters: an IdP error is shown without a code exchange (row 18; a bound login's error is only
+ * reported to the service's sign-in log, after the answer); a login this
  * browser did not start is refused without calling Grantex (rows 16, 27); only then is the code
  * handed to Grantex, once, never retried. Every exit is a 303, which also strips code and state
  * from the address bar and history.
  */
 import { randomUUID } from 'node:crypto';
-import type { NextRequest } from 'next/server';
+import { after, type NextRequest } from 'next/server';
 import { grantexPublic } from '@/lib/grantex/server';
 import { isGrantexError } from '@/lib/grantex/errors';
 import { bindingCookieName, verifyBinding, BINDING_COOKIE_PATH, type LoginBinding } from '@/lib/console/member-login/login-binding';
 import { classifyGrantexFailure } from '@/lib/console/member-login/grantex-failure';
 import { normalizeIdentity, sealMemberSession, MEMBER_COOKIE, MEMBER_COOKIE_PATH, MEMBER_TTL_SECONDS } from '@/lib/console/member-login/member-session';
+import { completeMemberSignIn } from '@/lib/console/member-login/member-sign-in';
 import { displayText } from '@/lib/console/utils/display-text';
 import { readTestResult, TEST_RESULT_COOKIE } from '@/lib/console/member-login/test-result';
 import { appUrl, seeOther, toErrorPage, toTestResult } from '@/lib/console/member-login/sso-redirects';
@@ -59,6 +61,8 @@ export async function GET(req: NextRequest) {
       requestId: null,
     };
     logSsoEvent('callback', { requestId, org: binding?.org, mode: binding?.mode, outcome: 'idp_error', bound: Boolean(binding) });
+    // The service's sign-in log records the IdP's refusal (after the answer; its outcome changes nothing here).
+    if (state && binding) after(() => grantexPublic().reportIdpError(state, idpError, description).catch(() => false));
     if (binding?.mode === 'test' && binding.adminDeveloperId) {
       return done(
         await toTestResult({ status: 'failure', developerId: binding.adminDeveloperId, ...(await testTimes(req, binding.adminDeveloperId, secret)), stage: 'idp', error: detail }),
@@ -104,9 +108,14 @@ export async function GET(req: NextRequest) {
 
   let identity;
   try {
-    identity = normalizeIdentity(
-      await grantexPublic({ requestId, retries: 0 }).handleCallback(code, state, iss ? { iss } : {}),
-    );
+    const client = grantexPublic({ requestId, retries: 0 });
+    if (binding.mode === 'test') {
+      // A test sign-in opens no session: the legacy callback.
+      identity = normalizeIdentity(await client.handleCallback(code, state, iss ? { iss } : {}));
+    } else {
+      const signedIn = await completeMemberSignIn(client, code, state, iss);
+      identity = normalizeIdentity(signedIn.identity, signedIn.session);
+    }
   } catch (err) {
     return fail(err);
   }

@@ -6,14 +6,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { NextRequest } from 'next/server';
-import { getAdmin } from '@/lib/auth';
-import { env } from '@/lib/env';
+import { getConnectionsActor, SETUP_LINK_ENDED, type ConnectionsActor } from '@/lib/auth';
+import { callbackUrl, env } from '@/lib/env';
 import { grantexPublic } from '@/lib/grantex/server';
 import { isGrantexError } from '@/lib/grantex/errors';
 import { createBinding, stateFromAuthorizeUrl, BINDING_COOKIE_PATH, type LoginMode } from '@/lib/console/member-login/login-binding';
 import { classifyGrantexFailure } from '@/lib/console/member-login/grantex-failure';
 import { isHttpUrl, isSameOriginPost } from '@/lib/console/utils/request-guard';
-import { safeOrg } from '@/lib/console/member-login/sso-errors';
+import { safeConnectionId } from '@/lib/console/member-login/sso-errors';
+import { backToEmailForm, memberLoginUrl, readMemberTarget, type MemberTarget } from '@/lib/console/member-login/member-target';
 import { LOGIN_FAILURE_DETAILS } from '@/lib/console/messages';
 import { appUrl, seeOther, toErrorPage, toTestResult } from '@/lib/console/member-login/sso-redirects';
 import { sealingSecret, ssoCookie } from '@/lib/console/utils/cookie-options';
@@ -38,21 +39,34 @@ export async function POST(req: NextRequest) {
   }
   const mode: LoginMode = form.get('mode') === 'test' ? 'test' : 'member';
 
-  // A test sign-in always runs for the signed-in admin's own org, whatever the form says.
+  // A test sign-in always runs for the signed-in admin's (or setup-link user's) own org, whatever the form says,
+  // on the connection the form names (through Grantex's test sign-in, which works whatever the connection's
+  // status) or, without one, on the org's default connection as a member login would.
   let org: string | null;
   let adminDeveloperId: string | undefined;
+  let tester: ConnectionsActor | null = null;
+  let testConnectionId: string | null = null;
+  // A member's login: by work email (the org is learnt from Grantex), or by org and an optional chosen connection.
+  let target: MemberTarget;
   if (mode === 'test') {
-    const admin = await getAdmin();
-    if (!admin) return seeOther(appUrl('/signin'));
-    org = admin.developerId;
-    adminDeveloperId = admin.developerId;
+    const actor = await getConnectionsActor();
+    if (actor === SETUP_LINK_ENDED) return seeOther(appUrl('/setup/ended'));
+    if (!actor) return seeOther(appUrl('/signin'));
+    tester = actor;
+    org = actor.developerId;
+    adminDeveloperId = actor.developerId;
+    testConnectionId = safeConnectionId(form.get('connectionId'));
+    target = { kind: 'org', org, connection: null };
   } else {
-    org = safeOrg(form.get('org'));
-    if (!org) {
+    const read = readMemberTarget(form);
+    if ('problem' in read) {
+      if (read.problem !== 'org') return backToEmailForm(read.problem, read.email, sealingSecret());
       const back = appUrl('/login');
       back.searchParams.set('error', 'org');
       return seeOther(back);
     }
+    target = read;
+    org = read.kind === 'org' ? read.org : null;
   }
   const startedAt = new Date().toISOString();
 
@@ -71,7 +85,10 @@ export async function POST(req: NextRequest) {
 
   let authorizeUrl: string;
   try {
-    ({ authorizeUrl } = await grantexPublic({ requestId }).getLoginUrl(org));
+    ({ authorizeUrl, org } =
+      tester && testConnectionId
+        ? { authorizeUrl: (await tester.grantex({ requestId }).startTestSignIn(testConnectionId, { redirectUri: callbackUrl() })).authorizeUrl, org: tester.developerId }
+        : await memberLoginUrl(grantexPublic({ requestId }), target));
   } catch (err) {
     const { code, detail } = classifyGrantexFailure(err);
     logSsoEvent('start', {
@@ -81,7 +98,11 @@ export async function POST(req: NextRequest) {
       outcome: code,
       grantexRequestId: isGrantexError(err) ? err.requestId : null,
     });
-    if (code === 'not_configured' && mode === 'member') {
+    if (code === 'not_configured' && target.kind === 'email') {
+      // One message for every domain that does not route: it never says whether another org owns it.
+      return backToEmailForm('email_unknown', target.email, sealingSecret());
+    }
+    if (code === 'not_configured' && mode === 'member' && org) {
       // The login page explains "not configured" in place of the button.
       return seeOther(appUrl(`/login?org=${encodeURIComponent(org)}`));
     }

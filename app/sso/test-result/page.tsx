@@ -5,7 +5,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { cookies } from 'next/headers';
-import { requireAdmin } from '@/lib/auth';
+import { requireConnectionsActor } from '@/lib/auth';
 import { buttonClasses } from '@/components/ui';
 import { PublicFrame } from '@/components/sso/public-frame';
 import { TestResultView } from '@/components/sso/test-result-view';
@@ -16,7 +16,7 @@ export const metadata: Metadata = { title: 'Test sign-in result', referrer: 'no-
 export const dynamic = 'force-dynamic';
 
 export default async function TestResultPage() {
-  const admin = await requireAdmin('/sso/test-result');
+  const admin = await requireConnectionsActor('/sso/test-result');
   const result = await readTestResult((await cookies()).get(TEST_RESULT_COOKIE)?.value, admin.developerId, sealingSecret());
   return (
     <PublicFrame title="Test sign-in">

@@ -12,11 +12,21 @@ export const MEMBER_COOKIE = 'gx_member';
 export const MEMBER_COOKIE_PATH = '/member';
 export const MEMBER_TTL_SECONDS = 8 * 60 * 60;
 
+/** Groups and scopes kept in the cookie (it must stay well under 4 KB): the first few, each capped. */
+export const MEMBER_LIST_MAX = 20;
+const MEMBER_LIST_ITEM_MAX = 100;
+
+const memberListSchema = z.array(z.string().max(400)).max(MEMBER_LIST_MAX);
+
 export const memberIdentitySchema = z.object({
   developerId: z.string().max(400),
   email: z.string().max(400).nullable(),
   name: z.string().max(400).nullable(),
   sub: z.string().max(400),
+  /** The SSO session Grantex opened (absent for a Grantex without sessions, and in cookies sealed before them). */
+  session: z
+    .object({ groups: memberListSchema, mappedScopes: memberListSchema, expiresAt: z.string().max(40) })
+    .optional(),
 });
 export type MemberIdentity = z.infer<typeof memberIdentitySchema>;
 
@@ -26,12 +36,16 @@ export function normalizeIdentity(identity: {
   email: string | null;
   name: string | null;
   sub: string;
-}): MemberIdentity {
+}, session?: { groups: string[]; mappedScopes: string[]; expiresAt: string }): MemberIdentity {
+  const list = (values: string[]) => values.slice(0, MEMBER_LIST_MAX).map((v) => storedText(v)?.slice(0, MEMBER_LIST_ITEM_MAX) ?? '');
   return {
     developerId: storedText(identity.developerId) ?? '',
     email: storedText(identity.email),
     name: storedText(identity.name),
     sub: storedText(identity.sub) ?? '',
+    ...(session
+      ? { session: { groups: list(session.groups), mappedScopes: list(session.mappedScopes), expiresAt: session.expiresAt.slice(0, 40) } }
+      : {}),
   };
 }
 

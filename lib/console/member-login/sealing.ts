@@ -12,7 +12,7 @@ import { hkdfSync } from 'node:crypto';
 import { EncryptJWT, jwtDecrypt } from 'jose';
 import { safeParse, type $ZodType, type output } from 'zod/v4/core';
 
-export type SealPurpose = 'login-binding' | 'member-session' | 'test-result' | 'sso-flash';
+export type SealPurpose = 'login-binding' | 'member-session' | 'test-result' | 'sso-flash' | 'login-email';
 
 const keyCache = new Map<string, Uint8Array>();
 

@@ -24,3 +24,6 @@ export function safeOrg(value: unknown): string | null {
   const parsed = orgIdSchema.safeParse(value);
   return parsed.success ? parsed.data : null;
 }
+
+/** A connection id from a form: the same shape rules as an org id (short, plain), else null. */
+export const safeConnectionId = safeOrg;

@@ -55,7 +55,7 @@ function reasonOfJoseError(err: unknown): SignInReason {
 
 /**
  * For the trace of a token that failed: its claims read without trusting them, and how far the IdP's clock
- * seems off when a time claim was the problem (iat/nbf ahead of us, exp behind).
+ * seems ahead when iat or nbf was the problem.
  */
 function noteFailedToken(token: string, exp: IdTokenExpectations, reason: SignInReason, trace: RpTrace | undefined): void {
   if (!trace) return;
@@ -69,14 +69,8 @@ function noteFailedToken(token: string, exp: IdTokenExpectations, reason: SignIn
   trace.claimsVerified = false;
   const nowSec = exp.nowMs / 1000;
   const skewFrom = (claim: unknown) => (typeof claim === 'number' ? Math.round(claim - nowSec) : undefined);
-  const skew =
-    reason === 'id_token_not_yet_valid'
-      ? skewFrom(payload.nbf)
-      : reason === 'id_token_issued_in_future'
-        ? skewFrom(payload.iat)
-        : reason === 'id_token_expired'
-          ? skewFrom(payload.exp)
-          : undefined;
+  // An expired token says nothing certain about clocks (it may just be old): only iat/nbf ahead of us count.
+  const skew = reason === 'id_token_not_yet_valid' ? skewFrom(payload.nbf) : reason === 'id_token_issued_in_future' ? skewFrom(payload.iat) : undefined;
   if (skew !== undefined) trace.clockSkewSec = skew;
 }
 

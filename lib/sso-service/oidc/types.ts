@@ -88,7 +88,7 @@ export type RpTrace = {
   claims?: Record<string, unknown>;
   /** False when the claims come from a token that failed verification (read without trusting them). */
   claimsVerified?: boolean;
-  /** IdP clock minus ours, in seconds, when a time claim (iat, nbf, exp) failed. */
+  /** IdP clock minus ours, in seconds, when iat or nbf was ahead of us. */
   clockSkewSec?: number;
   timings?: Record<string, number>;
 };

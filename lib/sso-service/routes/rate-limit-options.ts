@@ -23,7 +23,7 @@ export function loginRateKey(request: FastifyRequest): string {
   // Runs in onRequest, before the route's schema has checked the query: read it defensively.
   const { org, domain } = request.query as { org?: unknown; domain?: unknown };
   // Sign-in by email names no org: its bucket is per domain instead (one domain's flood stays its own).
-  if (typeof org !== 'string' && typeof domain === 'string') return `${request.ip}\ndomain:${domain.slice(0, 253)}`;
+  if ((typeof org !== 'string' || org === '') && typeof domain === 'string') return `${request.ip}\ndomain:${domain.slice(0, 253)}`;
   return `${request.ip}\n${typeof org === 'string' ? org.slice(0, 128) : ''}`;
 }
 

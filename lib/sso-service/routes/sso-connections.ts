@@ -173,7 +173,7 @@ export function registerSsoConnectionRoutes(app: FastifyInstance, ctx: ServiceCo
       ...settings,
       domains: input.domains ?? [],
       provisioning: {
-        jitProvisioning: input.jitProvisioning ?? false,
+        jitProvisioning: input.jitProvisioning ?? true,
         groupAttribute: input.groupAttribute ?? null,
         groupMappings: input.groupMappings ?? {},
         defaultScopes: input.defaultScopes ?? [],

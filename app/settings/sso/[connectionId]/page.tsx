@@ -1,0 +1,166 @@
+/**
+ * One connection: its settings, test sign-in, status, domains (the domains section plugs in below) and delete.
+ * An unknown id and another organization's id are the same not-found page (Grantex answers 404 for both).
+ */
+import type { Metadata } from 'next';
+import { cookies } from 'next/headers';
+import { notFound } from 'next/navigation';
+import { requireConnectionsActor } from '@/lib/auth';
+import { ConnectionDomains } from '@/components/sso/connection-domains';
+import { connectionDomainViews } from '@/lib/console/settings/connection-domains';
+import { addConnectionDomain, removeConnectionDomain, verifyConnectionDomain } from '../domain-actions';
+import { callbackUrl } from '@/lib/env';
+import { isGrantexError } from '@/lib/grantex/errors';
+import type { SsoConnection } from '@/lib/contract';
+import { CONNECTION_TEXT, discoveryUrlTrimmedNote } from '@/lib/console/messages';
+import { readTestResult, TEST_RESULT_COOKIE } from '@/lib/console/member-login/test-result';
+import { sealingSecret } from '@/lib/console/utils/cookie-options';
+import { ssoDevMode } from '@/lib/console/utils/sso-mode';
+import { Badge, Card, PageHeader } from '@/components/ui';
+import { SsoConfigForm } from '@/components/sso/sso-config-form';
+import { ConnectionStatusForm } from '@/components/sso/connection-status-form';
+import { DefaultBadge, DomainList, LastSignIn, StatusBadge } from '@/components/sso/connection-badges';
+import { formatTime } from '@/components/sso/format-time';
+import { TestSignIn } from '@/components/sso/test-sign-in';
+import { DeleteConnection } from '@/components/sso/delete-connection';
+import { ProviderGuide } from '@/components/sso/provider-guide';
+import { isProviderId } from '@/components/sso/provider-guides';
+import { BackToConnections } from '@/components/sso/back-to-connections';
+import { deleteConnection, saveConnection, setConnectionStatus } from '../actions';
+
+export const metadata: Metadata = { title: 'Connection · Single sign-on' };
+export const dynamic = 'force-dynamic';
+
+interface Props {
+  params: Promise<{ connectionId: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}
+
+export default async function ConnectionPage({ params, searchParams }: Props) {
+  const { connectionId } = await params;
+  const actor = await requireConnectionsActor(`/settings/sso/${encodeURIComponent(connectionId)}`);
+  let connection: SsoConnection;
+  try {
+    connection = await actor.grantex().getConnection(connectionId);
+  } catch (err) {
+    if (isGrantexError(err) && err.kind === 'not_found') notFound();
+    throw err;
+  }
+  // The org's domain registry (verification state); an API without domains routes: no section.
+  const registry = await actor.grantex().listDomains().catch(() => null);
+  const domainViews = registry ? connectionDomainViews(connection.domains, registry) : null;
+  const testResult = await readTestResult((await cookies()).get(TEST_RESULT_COOKIE)?.value, actor.developerId, sealingSecret());
+  const callback = callbackUrl();
+  const query = await searchParams;
+  const provider = isProviderId(query.provider) ? query.provider : null;
+  const orgLabel = `${actor.organizationName} (${actor.developerId})`;
+
+  return (
+    <div className="space-y-8">
+      <BackToConnections />
+      <PageHeader
+        title={connection.name}
+        description={
+          <span className="flex flex-wrap items-center gap-2">
+            <Badge>{connection.protocol.toUpperCase()}</Badge>
+            <StatusBadge status={connection.status} />
+            {connection.isDefault ? <DefaultBadge /> : null}
+          </span>
+        }
+      />
+
+      <Card
+        title="Current configuration"
+        actions={<StatusBadge status={connection.status} />}
+        footer={
+          <DeleteConnection
+            action={deleteConnection}
+            orgLabel={orgLabel}
+            connection={{ id: connection.id, name: connection.name }}
+            defaultWarning={connection.isDefault ? CONNECTION_TEXT.defaultDeleteWarning : undefined}
+          />
+        }
+      >
+        <dl className="grid grid-cols-1 gap-x-6 gap-y-3 text-sm sm:grid-cols-[max-content_1fr]">
+          <dt className="font-medium text-gray-600">Issuer</dt>
+          <dd className="break-all text-gray-900">{connection.issuerUrl}</dd>
+          <dt className="font-medium text-gray-600">Client ID</dt>
+          <dd className="break-all text-gray-900">{connection.clientId}</dd>
+          <dt className="font-medium text-gray-600">Client secret</dt>
+          <dd className="text-gray-900">
+            Secret set <span className="text-gray-600">(never shown again)</span>
+          </dd>
+          <dt className="font-medium text-gray-600">Redirect URI</dt>
+          <dd className="break-all text-gray-900">{connection.redirectUri}</dd>
+          <dt className="font-medium text-gray-600">Last sign-in</dt>
+          <dd className="text-gray-900">
+            <LastSignIn connection={connection} />
+          </dd>
+          <dt className="font-medium text-gray-600">Created</dt>
+          <dd className="text-gray-900">
+            <time dateTime={connection.createdAt}>{formatTime(connection.createdAt)}</time>
+          </dd>
+          <dt className="font-medium text-gray-600">Updated</dt>
+          <dd className="text-gray-900">
+            <time dateTime={connection.updatedAt}>{formatTime(connection.updatedAt)}</time>
+          </dd>
+        </dl>
+        <div className="mt-6 border-t border-gray-200 pt-5">
+          {/* Target of the "Run a test sign-in" link in the form's "saved" message. */}
+          <h3 id="sso-test" tabIndex={-1} className="mb-3 scroll-mt-4 text-sm font-medium text-gray-900 focus:outline-none">
+            Test the connection
+          </h3>
+          <TestSignIn initialResult={testResult} connectionId={connection.id} />
+        </div>
+      </Card>
+
+      <Card title="Status" description="Who may sign in with this connection.">
+        <ConnectionStatusForm action={setConnectionStatus} connectionId={connection.id} status={connection.status} />
+      </Card>
+
+      {domainViews ? (
+        <Card
+          aria-label={`Email domains of ${connection.name}`}
+          title="Email domains"
+          description="Members whose work email is at a verified domain sign in by typing their email on the sign-in page. Prove each domain with a DNS TXT record."
+        >
+          <ConnectionDomains
+            connectionId={connection.id}
+            domains={domainViews}
+            actions={{ add: addConnectionDomain, verify: verifyConnectionDomain, remove: removeConnectionDomain }}
+          />
+        </Card>
+      ) : null}
+      <Card title="Domains" description="Email domains whose members sign in with this connection.">
+        <p className="text-sm text-gray-900">
+          <DomainList domains={connection.domains} />
+        </p>
+      </Card>
+
+      <Card title="Provider setup guide" description="Where to create the app at your provider, and which values go into the form below.">
+        <ProviderGuide redirectUri={callback} initial={provider} />
+      </Card>
+
+      <Card
+        title="Change the connection"
+        description="The issuer is checked again on save. The client secret is write-only: leave it blank to keep the saved one."
+      >
+        <SsoConfigForm
+          action={saveConnection}
+          callbackUrl={callback}
+          devMode={ssoDevMode()}
+          justSaved={query.saved === '1'}
+          issuerNote={query.saved === '1' && query.trimmed === '1' ? discoveryUrlTrimmedNote(connection.issuerUrl) : undefined}
+          connection={{
+            id: connection.id,
+            name: connection.name,
+            issuerUrl: connection.issuerUrl,
+            clientId: connection.clientId,
+            redirectUri: connection.redirectUri,
+            updatedAt: connection.updatedAt,
+          }}
+        />
+      </Card>
+    </div>
+  );
+}

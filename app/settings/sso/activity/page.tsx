@@ -1,0 +1,91 @@
+/**
+ * Sign-in activity: every sign-in attempt of the organization (from the service's sign-in log), filterable,
+ * each opening its reason in plain words and its redacted trace; CSV export of the filtered list. Server
+ * rendered: the API key never reaches the browser.
+ */
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { requireAdmin } from '@/lib/auth';
+import { activityQuery, activitySearch, readActivityFilters } from '@/lib/console/activity';
+import { ACTIVITY_NOT_SUPPORTED } from '@/lib/console/messages';
+import { describeGrantexError, grantexForAdmin } from '@/lib/grantex/server';
+import type { EventsPage } from '@/lib/grantex/client';
+import type { AuditEventList, SignInEventList } from '@/lib/contract';
+import { Alert, Card, PageHeader } from '@/components/ui';
+import { ActivityFiltersForm } from '@/components/sso/activity-filters';
+import { ActivityTable } from '@/components/sso/activity-table';
+import { AuditList } from '@/components/sso/audit-list';
+
+export const metadata: Metadata = { title: 'Sign-in activity' };
+export const dynamic = 'force-dynamic';
+
+const CURSOR = /^[A-Za-z0-9_-]{1,512}$/;
+
+export default async function SignInActivityPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const admin = await requireAdmin('/settings/sso/activity');
+  const params = await searchParams;
+  const filters = readActivityFilters(params);
+  const cursor = typeof params.cursor === 'string' && CURSOR.test(params.cursor) ? params.cursor : undefined;
+
+  let page: EventsPage<SignInEventList> | null = null;
+  let audit: EventsPage<AuditEventList> | null = null;
+  let loadError: string | null = null;
+  try {
+    const client = grantexForAdmin(admin);
+    [page, audit] = await Promise.all([client.listSignInEvents(activityQuery(filters, cursor ? { cursor } : {})), client.listAuditEvents({ limit: 20 })]);
+  } catch (err) {
+    loadError = describeGrantexError(err);
+  }
+
+  return (
+    <div className="space-y-8">
+      <PageHeader
+        title="Sign-in activity"
+        description="Every sign-in attempt through your SSO connections: when, who, whether it worked, and if not, where and why."
+      />
+      {loadError ? (
+        <Alert tone="error" title="The sign-in activity could not be loaded">
+          {loadError}
+        </Alert>
+      ) : null}
+      {page && !page.supported ? (
+        <Alert tone="warning" title={ACTIVITY_NOT_SUPPORTED.title}>
+          {ACTIVITY_NOT_SUPPORTED.next}
+        </Alert>
+      ) : null}
+      {page?.supported ? (
+        <Card
+          title="Attempts"
+          description="Newest first. Open a row for the reason in plain words, what to do next, and the trace."
+          actions={
+            <a href={`/settings/sso/activity/export${activitySearch(filters)}`} className="text-sm font-medium text-indigo-700 underline">
+              Export CSV
+            </a>
+          }
+        >
+          <div className="space-y-6">
+            <ActivityFiltersForm filters={filters} />
+            <ActivityTable events={page.events} />
+            <nav className="flex gap-4 text-sm" aria-label="Pages">
+              {cursor ? (
+                <Link href={`/settings/sso/activity${activitySearch(filters)}`} className="text-indigo-700 underline">
+                  Newest
+                </Link>
+              ) : null}
+              {page.nextCursor ? (
+                <Link href={`/settings/sso/activity${activitySearch(filters, page.nextCursor)}`} className="text-indigo-700 underline">
+                  Older
+                </Link>
+              ) : null}
+            </nav>
+          </div>
+        </Card>
+      ) : null}
+      {audit?.supported ? (
+        <Card title="Changes" description="The audit trail: configuration and connection changes, newest first (field names only, never values).">
+          <AuditList events={audit.events} />
+        </Card>
+      ) : null}
+    </div>
+  );
+}

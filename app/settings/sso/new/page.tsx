@@ -1,0 +1,63 @@
+/**
+ * A new connection: the provider guides and the connection form (the same form a connection's page edits with).
+ * Saving runs the issuer check, creates the connection and opens its page, where the test sign-in is.
+ */
+import type { Metadata } from 'next';
+import { requireConnectionsActor } from '@/lib/auth';
+import { callbackUrl } from '@/lib/env';
+import { describeGrantexError } from '@/lib/grantex/server';
+import { CONNECTION_TEXT } from '@/lib/console/messages';
+import { ssoDevMode } from '@/lib/console/utils/sso-mode';
+import { Alert, Card, PageHeader } from '@/components/ui';
+import { SsoConfigForm, type NewConnectionDefaults } from '@/components/sso/sso-config-form';
+import { ProviderGuide } from '@/components/sso/provider-guide';
+import { isProviderId } from '@/components/sso/provider-guides';
+import { BackToConnections } from '@/components/sso/back-to-connections';
+import { saveConnection } from '../actions';
+
+export const metadata: Metadata = { title: 'Add a connection · Single sign-on' };
+export const dynamic = 'force-dynamic';
+
+/** The first connection takes member logins at once; later ones start in testing so nothing changes for members. */
+function defaultsFor(existing: number): NewConnectionDefaults {
+  return existing === 0
+    ? { name: 'Identity provider', status: 'active', statusHint: CONNECTION_TEXT.statusHintFirst }
+    : { name: `Identity provider ${existing + 1}`, status: 'testing', statusHint: CONNECTION_TEXT.statusHintLater };
+}
+
+export default async function NewConnectionPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const actor = await requireConnectionsActor('/settings/sso/new');
+  let existing = 0;
+  let loadError: string | null = null;
+  try {
+    existing = (await actor.grantex().listConnections()).length;
+  } catch (err) {
+    loadError = describeGrantexError(err);
+  }
+  const callback = callbackUrl();
+  const query = await searchParams;
+  const provider = isProviderId(query.provider) ? query.provider : null;
+
+  return (
+    <div className="space-y-8">
+      <BackToConnections />
+      <PageHeader
+        title="Add a connection"
+        description="Connect one identity provider (OpenID Connect). The issuer is checked before anything is saved; the client secret is stored encrypted and never shown again."
+      />
+      {loadError ? (
+        <Alert tone="error" title="Your connections could not be loaded">
+          {loadError}
+        </Alert>
+      ) : null}
+
+      <Card title="Provider setup guide" description="Where to create the app at your provider, and which values go into the form below.">
+        <ProviderGuide redirectUri={callback} initial={provider} />
+      </Card>
+
+      <Card title="Configure your identity provider" description="All fields are required.">
+        <SsoConfigForm action={saveConnection} callbackUrl={callback} devMode={ssoDevMode()} connection={null} create={defaultsFor(existing)} />
+      </Card>
+    </div>
+  );
+}

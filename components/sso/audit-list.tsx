@@ -1,0 +1,34 @@
+/** The audit trail: who changed what (field names only) and when, newest first. */
+import type { AuditEvent } from '@/lib/contract';
+import { formatTime } from './format-time';
+
+const ACTOR: Record<AuditEvent['actor']['kind'], string> = {
+  api_key: 'API key',
+  setup_link: 'Setup link',
+  sso_admin: 'SSO admin',
+  system: 'System',
+};
+
+export function AuditList({ events }: { events: readonly AuditEvent[] }) {
+  if (events.length === 0) return <p className="text-sm text-gray-600">No changes recorded yet.</p>;
+  return (
+    <ul className="divide-y divide-gray-200 text-sm" aria-label="Changes">
+      {events.map((e) => (
+        <li key={e.id} className="flex flex-wrap gap-x-3 py-2">
+          <time dateTime={e.createdAt} className="text-gray-600">
+            {formatTime(e.createdAt)}
+          </time>
+          <span className="font-mono text-gray-900">{e.action}</span>
+          <span className="text-gray-700">
+            {e.target.type} {e.target.id ?? ''}
+          </span>
+          {e.changedFields.length > 0 ? <span className="text-gray-700">changed: {e.changedFields.join(', ')}</span> : null}
+          <span className="text-gray-600">
+            by {ACTOR[e.actor.kind]}
+            {e.actor.id ? ` ${e.actor.id}` : ''}
+          </span>
+        </li>
+      ))}
+    </ul>
+  );
+}

@@ -1,0 +1,61 @@
+/**
+ * Sign-in activity (issue 12): a failed and a successful test sign-in appear with their reasons and traces;
+ * the outcome filter and the CSV export work; the audit trail shows the config change.
+ */
+import { expect, IdpLoginPage, test } from './fixtures';
+
+test.describe('sign-in activity', () => {
+  test('a failed and a successful test sign-in, their reasons and traces, filters, CSV, audit trail', async ({ adminPage, ssoSettings, idp }) => {
+    // A wrong client secret passes the issuer check and fails at the token endpoint.
+    await ssoSettings.goto();
+    await ssoSettings.save({ issuerUrl: idp.issuer, clientId: idp.clientId, clientSecret: `${idp.clientSecret}-wrong` });
+    let tab = await ssoSettings.testSignIn();
+    await new IdpLoginPage(tab).signIn(idp.user, idp.issuer);
+    await expect(tab.getByText(/Test sign-in failed/)).toBeVisible();
+    await tab.close();
+
+    await ssoSettings.goto();
+    await ssoSettings.save({ issuerUrl: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret });
+    tab = await ssoSettings.testSignIn();
+    await new IdpLoginPage(tab).signIn(idp.user, idp.issuer);
+    await expect(tab.getByText('Test sign-in succeeded')).toBeVisible();
+    await tab.close();
+
+    // Events are written within a fraction of a second.
+    const attempts = adminPage.getByRole('list', { name: 'Sign-in attempts' }).getByRole('listitem');
+    await expect(async () => {
+      await adminPage.goto('/settings/sso/activity');
+      await expect(attempts).toHaveCount(2);
+    }).toPass({ timeout: 10_000 });
+    await expect(adminPage.getByRole('heading', { name: 'Sign-in activity' })).toBeVisible();
+
+    const failed = attempts.filter({ hasText: 'Failed' });
+    await expect(failed).toContainText('The identity provider rejected the client credentials');
+    await failed.locator('summary').click();
+    await expect(failed).toContainText('token_client_auth_rejected');
+    await expect(failed).toContainText('Compare the client ID, secret and issuer');
+
+    const succeeded = attempts.filter({ hasText: 'Succeeded' });
+    await expect(succeeded).toContainText(idp.user.email);
+    await succeeded.locator('summary').click();
+    await expect(succeeded.locator('pre')).toContainText('"claimsVerified": true');
+    await expect(succeeded.locator('pre')).not.toContainText('nonce');
+
+    await adminPage.getByLabel('Outcome').selectOption('failure');
+    await adminPage.getByRole('button', { name: 'Apply filters' }).click();
+    await expect(adminPage).toHaveURL(/outcome=failure/);
+    await expect(attempts).toHaveCount(1);
+
+    const csv = await adminPage.request.get('/settings/sso/activity/export?outcome=failure');
+    expect(csv.status()).toBe(200);
+    expect(csv.headers()['content-type']).toContain('text/csv');
+    const text = await csv.text();
+    expect(text.trimEnd().split('\r\n')).toHaveLength(2);
+    expect(text).toContain('token_client_auth_rejected');
+    expect(text).not.toContain(idp.clientSecret);
+
+    const changes = adminPage.getByRole('list', { name: 'Changes' }).getByRole('listitem');
+    await expect(changes.first()).toContainText('config.saved');
+    await expect(changes.first()).toContainText('changed: issuerUrl, clientId, clientSecret, redirectUri');
+  });
+});

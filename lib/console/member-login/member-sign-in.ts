@@ -1,0 +1,40 @@
+/**
+ * A member's sign-in finished at Grantex. Member logins open an SSO session (`POST /sso/callback/oidc`: the
+ * member's groups, scopes and session expiry come back); test sign-ins stay on the legacy `GET /sso/callback`,
+ * which opens none. A Grantex without the session endpoint (its route answers 404/405 before the state is
+ * read, so the state is still unused) falls back to the legacy callback.
+ */
+import 'server-only';
+import { MESSAGES } from '@/lib/contract';
+import type { GrantexClient } from '@/lib/grantex';
+import { isGrantexError } from '@/lib/grantex/errors';
+
+export interface MemberSignIn {
+  identity: { developerId: string; email: string | null; name: string | null; sub: string };
+  /** Absent when Grantex has no session endpoint. */
+  session?: { groups: string[]; mappedScopes: string[]; expiresAt: string };
+}
+
+/** The session route itself is missing (not "this org has no SSO", which the route says with its own message). */
+function sessionRouteMissing(err: unknown): boolean {
+  return isGrantexError(err) && (err.status === 404 || err.status === 405) && err.message !== MESSAGES.ssoNotConfigured;
+}
+
+export async function completeMemberSignIn(
+  client: GrantexClient,
+  code: string,
+  state: string,
+  iss: string | null,
+): Promise<MemberSignIn> {
+  const opts = iss ? { iss } : {};
+  try {
+    const signedIn = await client.completeOidcSignIn(code, state, opts);
+    return {
+      identity: { developerId: signedIn.developerId, email: signedIn.email, name: signedIn.name, sub: signedIn.sub },
+      session: { groups: signedIn.groups, mappedScopes: signedIn.mappedScopes, expiresAt: signedIn.expiresAt },
+    };
+  } catch (err) {
+    if (!sessionRouteMissing(err)) throw err;
+    return { identity: await client.handleCallback(code, state, opts) };
+  }
+}

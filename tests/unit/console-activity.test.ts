@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { activityQuery, activitySearch, csvField, eventsToCsv, readActivityFilters } from '@/lib/console/activity';
+import type { SignInEvent } from '@/lib/contract';
+
+const event: SignInEvent = {
+  id: 'evt_1',
+  developerId: 'dev_1',
+  connectionId: 'sso_1',
+  protocol: 'oidc',
+  startedBy: 'member',
+  outcome: 'failure',
+  stage: 'id_token',
+  reason: 'id_token_not_yet_valid',
+  idpError: null,
+  idpErrorDescription: '=HYPERLINK("http://evil")',
+  email: 'a"b@example.com',
+  sub: 's',
+  name: null,
+  durationMs: 12.5,
+  requestId: 'req_1',
+  trace: { clockSkewSec: 360 },
+  createdAt: '2026-12-01T10:00:00.000Z',
+};
+
+describe('sign-in activity filters and CSV', () => {
+  it('reads only well-formed filters and turns days into UTC bounds', () => {
+    const f = readActivityFilters({ outcome: 'failure', email: ' a@b.c ', connectionId: 'bad id!', from: '2026-12-01', to: 'tomorrow' });
+    expect(f).toEqual({ outcome: 'failure', email: 'a@b.c', connectionId: '', from: '2026-12-01', to: '' });
+    expect(activityQuery(f, { limit: 10 })).toEqual({ outcome: 'failure', email: 'a@b.c', from: '2026-12-01T00:00:00.000Z', limit: 10 });
+    expect(activitySearch(f, 'abc')).toBe('?outcome=failure&email=a%40b.c&from=2026-12-01&cursor=abc');
+  });
+
+  it('quotes every field, doubles quotes and defuses spreadsheet formulas', () => {
+    expect(csvField('=1+1')).toBe(`"'=1+1"`);
+    expect(csvField(null)).toBe('""');
+    const csv = eventsToCsv([event]);
+    const [header, row] = csv.trimEnd().split('\r\n');
+    expect(header?.startsWith('"time","outcome"')).toBe(true);
+    expect(row).toContain('"a""b@example.com"');
+    expect(row).toContain(`"'=HYPERLINK(""http://evil"")"`);
+    expect(row).toContain('The identity provider’s clock is 6 minutes ahead: the token was not valid yet');
+  });
+});

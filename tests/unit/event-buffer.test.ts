@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { BatchBuffer } from '@/lib/sso-service/events/buffer';
+
+function buffer(opts: { flushMs?: number; maxBatch?: number; maxQueued?: number; fail?: boolean } = {}) {
+  const batches: number[][] = [];
+  const drops: number[] = [];
+  const b = new BatchBuffer<number>(
+    async (batch) => {
+      if (opts.fail) throw new Error('database down');
+      batches.push(batch);
+    },
+    { flushMs: opts.flushMs ?? 50, maxBatch: opts.maxBatch ?? 100, maxQueued: opts.maxQueued ?? 1000, onDrop: (n) => drops.push(n) },
+  );
+  return { b, batches, drops };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('event buffer', () => {
+  it('writes nothing on push, then everything queued as one batch after the interval', async () => {
+    const { b, batches } = buffer();
+    for (let i = 0; i < 5; i++) b.push(i);
+    expect(batches).toEqual([]);
+    await sleep(120);
+    expect(batches).toEqual([[0, 1, 2, 3, 4]]);
+    expect(b.stats).toMatchObject({ pushed: 5, written: 5, batches: 1, dropped: 0 });
+  });
+
+  it('flushes at once when a batch is full, and close() writes the rest', async () => {
+    const { b, batches } = buffer({ flushMs: 10_000, maxBatch: 3 });
+    for (let i = 0; i < 4; i++) b.push(i);
+    await sleep(10);
+    expect(batches).toEqual([[0, 1, 2]]);
+    await b.close();
+    expect(batches).toEqual([[0, 1, 2], [3]]);
+  });
+
+  it('a failed write drops its batch and says how many; a full queue drops the oldest', async () => {
+    const failing = buffer({ fail: true });
+    failing.b.push(1);
+    failing.b.push(2);
+    await failing.b.flush();
+    expect(failing.drops).toEqual([2]);
+    expect(failing.b.stats.dropped).toBe(2);
+
+    const full = buffer({ flushMs: 10_000, maxQueued: 3 });
+    for (let i = 0; i < 5; i++) full.b.push(i);
+    await full.b.close();
+    expect(full.batches).toEqual([[2, 3, 4]]);
+    expect(full.drops).toEqual([1, 1]);
+  });
+});
