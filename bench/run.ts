@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { measureCallbacks, type CallbackResult } from './measure/callback';
 import { measureLoginUrl, type LoginUrlResult } from './measure/latency';
-import { measureSamlModule, type SamlResult } from './measure/saml';
+import { measureSamlModule, measureSamlService, type SamlResult, type SamlServiceResult } from './measure/saml';
 import { ENDPOINTS, measureThroughput, type ThroughputResult } from './measure/throughput';
 import { ROUTE_BUDGET_KB, gitInfo, measureWeight, type WeightResult } from './measure/weight';
 import {
@@ -327,9 +327,12 @@ async function main(): Promise<number> {
   }
 
   let saml: SamlResult | undefined;
+  let samlService: SamlServiceResult | undefined;
   if (opts.only.has('saml')) {
     progress('── SAML module');
     saml = await guarded('SAML module', () => measureSamlModule(opts.quick ? 200 : 1_000, opts.quick ? 20 : 100));
+    progress('── SAML through the service');
+    samlService = await guarded('SAML service', () => measureSamlService(opts.quick ? 100 : 500, opts.quick ? 10 : 50));
   }
 
   if (opts.only.has('weight')) {
@@ -374,7 +377,7 @@ async function main(): Promise<number> {
   }
 
   await idp?.stop();
-  return report(phases, weight, browser, noJs, browserNote, profiles, saml);
+  return report(phases, weight, browser, noJs, browserNote, profiles, saml, samlService);
 }
 
 function report(
@@ -385,6 +388,7 @@ function report(
   browserNote: string | undefined,
   profiles: ProfileStep[],
   saml?: SamlResult,
+  samlService?: SamlServiceResult,
 ): number {
   const out: string[] = [];
   const base = phases[0];
@@ -587,6 +591,20 @@ function report(
     targets.push(below('saml-acs-p50', 'SAML ACS validation p50 < 5 ms', saml.validateMs.p50, 5, 'ms', 3));
     targets.push(exact('saml-acs-errors', 'SAML ACS: every response validated', saml.errors === 0, `${saml.errors} errors`));
   }
+  if (samlService) {
+    out.push('\nSAML through the service (HTTP, SQLite, keep-alive client), ms');
+    out.push(
+      table(
+        ['operation', 'n', 'p50', 'p95', 'p99', 'max'],
+        [
+          ['GET /sso/login (SAML connection)', samlService.loginMs.n, fmt(samlService.loginMs.p50, 3), fmt(samlService.loginMs.p95, 3), fmt(samlService.loginMs.p99, 3), fmt(samlService.loginMs.max, 3)],
+          ['POST /sso/callback/saml → session', samlService.acsMs.n, fmt(samlService.acsMs.p50, 3), fmt(samlService.acsMs.p95, 3), fmt(samlService.acsMs.p99, 3), fmt(samlService.acsMs.max, 3)],
+        ],
+        ['l'],
+      ),
+    );
+    targets.push(exact('saml-service-acs-errors', 'SAML ACS via the service: every post opened a session', samlService.errors === 0, `${samlService.errors} errors`));
+  }
 
   out.push('\nTargets');
   out.push(table(['', 'target', 'measured', 'margin'], targets.map((t) => [verdict(t), t.description, t.value, t.margin]), ['l', 'l', 'r', 'l']));
@@ -617,6 +635,7 @@ function report(
     scaleDeltas: deltas,
     pageWeight: weight,
     saml,
+    samlService,
     noJs,
     browser: browser ?? (browserNote ? { skipped: browserNote } : undefined),
     targets,
