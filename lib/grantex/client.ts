@@ -647,6 +647,19 @@ export class GrantexClient {
     });
     return this.parse(res, ssoSamlSignInResultSchema);
   }
+
+  // ---------------------------------------------------------------- SAML console (issue 11: saml-ui)
+
+  /** A SAML connection's SP metadata XML (public at Grantex), for the console's download link. */
+  async getSamlSpMetadataXml(connectionId: string): Promise<string> {
+    const res = await this.send({
+      method: 'GET',
+      path: `sso/saml/${encodeURIComponent(connectionId)}/metadata`,
+      authenticated: false,
+      retryable: true,
+    });
+    return res.text;
+  }
 }
 
 /** A page of events, or `supported: false` when the Grantex API in use has no such endpoint (the hosted one). */

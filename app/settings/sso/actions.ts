@@ -28,7 +28,7 @@ import { ssoDevMode } from '@/lib/console/utils/sso-mode';
 import { checkIssuer } from '@/lib/console/settings/issuer-check';
 import { trimPastedDiscoveryUrl } from '@/lib/console/settings/issuer-fixes';
 import { logSsoEvent } from '@/lib/console/utils/log';
-import { CONNECTION_ERRORS, CONNECTION_STATUS_TEXT, CONNECTION_TEXT, fieldErrorsText, SETTINGS_ERRORS } from '@/lib/console/messages';
+import { CONNECTION_ERRORS, CONNECTION_STATUS_TEXT, CONNECTION_TEXT, fieldErrorsText, SAML_TEXT, SETTINGS_ERRORS } from '@/lib/console/messages';
 
 const SETTINGS_PATH = '/settings/sso';
 const connectionPath = (id: string) => `${SETTINGS_PATH}/${encodeURIComponent(id)}`;
@@ -122,6 +122,8 @@ async function updateConnection(id: string, input: SsoConfigValues, actor: Conne
     logSsoEvent('save_connection', { requestId, org: actor.developerId, connection: id, outcome, ...extra });
   const current = await ownConnection(actor, id, requestId);
   if (!isConnection(current)) return current;
+  // A SAML connection has its own form (saml-actions.ts); this one only edits OIDC settings.
+  if (current.protocol !== 'oidc') return { formError: SAML_TEXT.oidcFormOnly };
   const secret = input.clientSecret?.trim() ? input.clientSecret : undefined;
   // Authoritative here (the form's rule only words it): a saved secret never follows the connection to a new issuer.
   if (!secret && !keepsSavedSecret(input.issuerUrl, { hasSavedSecret: true, savedIssuer: current.issuerUrl })) {

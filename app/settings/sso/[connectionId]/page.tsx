@@ -27,6 +27,11 @@ import { ProviderGuide } from '@/components/sso/provider-guide';
 import { isProviderId } from '@/components/sso/provider-guides';
 import { BackToConnections } from '@/components/sso/back-to-connections';
 import { deleteConnection, saveConnection, setConnectionStatus } from '../actions';
+// SAML connections (issue 11): their own sections and form; the rest of the page is shared.
+import { SamlConfigRows, SamlConnectionDetails } from '@/components/sso/saml-connection-details';
+import { SamlConnectionForm } from '@/components/sso/saml-connection-form';
+import { isConsoleSamlAcsUrl } from '@/lib/console/settings/saml-acs';
+import { addSamlCertificate, removeSamlCertificate, saveSamlConnection, useConsoleSamlAcs } from '../saml-actions';
 
 export const metadata: Metadata = { title: 'Connection · Single sign-on' };
 export const dynamic = 'force-dynamic';
@@ -82,6 +87,7 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
         }
       >
         <dl className="grid grid-cols-1 gap-x-6 gap-y-3 text-sm sm:grid-cols-[max-content_1fr]">
+          {connection.protocol === 'saml' ? <SamlConfigRows connection={connection} /> : <>
           <dt className="font-medium text-gray-600">Issuer</dt>
           <dd className="break-all text-gray-900">{connection.issuerUrl}</dd>
           <dt className="font-medium text-gray-600">Client ID</dt>
@@ -92,6 +98,7 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
           </dd>
           <dt className="font-medium text-gray-600">Redirect URI</dt>
           <dd className="break-all text-gray-900">{connection.redirectUri}</dd>
+          </>}
           <dt className="font-medium text-gray-600">Last sign-in</dt>
           <dd className="text-gray-900">
             <LastSignIn connection={connection} />
@@ -113,6 +120,15 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
           <TestSignIn initialResult={testResult} connectionId={connection.id} />
         </div>
       </Card>
+
+      {connection.protocol === 'saml' ? (
+        <SamlConnectionDetails
+          connection={connection}
+          metadataDownloadHref={`/settings/sso/${encodeURIComponent(connection.id)}/saml-metadata`}
+          acsIsConsole={isConsoleSamlAcsUrl(connection.spAcsUrl)}
+          actions={{ addCertificate: addSamlCertificate, removeCertificate: removeSamlCertificate, useConsoleAcs: useConsoleSamlAcs }}
+        />
+      ) : null}
 
       <Card title="Status" description="Who may sign in with this connection.">
         <ConnectionStatusForm action={setConnectionStatus} connectionId={connection.id} status={connection.status} />
@@ -137,6 +153,22 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
         </p>
       </Card>
 
+      {connection.protocol === 'saml' ? (
+        <Card title="Change the connection" description="The IdP certificate is write-only. Certificates are rotated in their own section above.">
+          <SamlConnectionForm
+            action={saveSamlConnection}
+            justSaved={query.saved === '1'}
+            connection={{
+              id: connection.id,
+              name: connection.name,
+              idpEntityId: connection.idpEntityId,
+              idpSsoUrl: connection.idpSsoUrl,
+              idpMetadataUrl: connection.idpMetadataUrl ?? null,
+              allowIdpInitiated: connection.allowIdpInitiated,
+            }}
+          />
+        </Card>
+      ) : <>
       <Card title="Provider setup guide" description="Where to create the app at your provider, and which values go into the form below.">
         <ProviderGuide redirectUri={callback} initial={provider} />
       </Card>
@@ -161,6 +193,7 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
           }}
         />
       </Card>
+      </>}
     </div>
   );
 }
