@@ -25,6 +25,7 @@ import type { FormState } from '@/lib/auth/form-state';
 import type { ActionOutcome } from '@/lib/auth/action';
 import type { SsoConnection } from '@/lib/contract';
 import { ssoDevMode } from '@/lib/console/utils/sso-mode';
+import { newConnectionStatus } from '@/lib/console/settings/new-connection-status';
 import { checkIssuer } from '@/lib/console/settings/issuer-check';
 import { trimPastedDiscoveryUrl } from '@/lib/console/settings/issuer-fixes';
 import { logSsoEvent } from '@/lib/console/utils/log';
@@ -96,12 +97,10 @@ async function createConnection(input: SsoConfigValues, actor: ConnectionsActor,
   const grantex = actor.grantex({ requestId });
   let created: SsoConnection;
   try {
-    // The first connection takes member logins at once; later ones start in testing (the form says why).
-    const status = input.status ?? ((await grantex.listConnections()).length === 0 ? 'active' : 'testing');
     created = await grantex.createConnection({
       name: input.name,
       protocol: 'oidc',
-      status,
+      status: await newConnectionStatus(grantex, input.status),
       issuerUrl: input.issuerUrl,
       clientId: input.clientId,
       clientSecret: input.clientSecret ?? '',

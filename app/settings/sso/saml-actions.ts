@@ -23,6 +23,7 @@ import { CONNECTION_ERRORS, SAML_TEXT } from '@/lib/console/messages';
 import { consoleSamlAcsUrl } from '@/lib/console/settings/saml-acs';
 import { logSsoEvent } from '@/lib/console/utils/log';
 import { ssoDevMode } from '@/lib/console/utils/sso-mode';
+import { newConnectionStatus } from '@/lib/console/settings/new-connection-status';
 import {
   buildSamlConnectionSchema,
   samlCertificateInput,
@@ -71,12 +72,10 @@ async function createSamlConnection(input: SamlConnectionValues, actor: Connecti
   const grantex = actor.grantex({ requestId });
   let created: SsoConnection;
   try {
-    // The first connection takes member logins at once; later ones start in testing (as for OIDC).
-    const status = input.status ?? ((await grantex.listConnections()).length === 0 ? 'active' : 'testing');
     created = await grantex.createConnection({
       name: input.name,
       protocol: 'saml',
-      status,
+      status: await newConnectionStatus(grantex, input.status),
       ...samlIdpFields(input),
       spAcsUrl: consoleSamlAcsUrl(),
       allowIdpInitiated: input.allowIdpInitiated,
