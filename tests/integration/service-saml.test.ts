@@ -20,12 +20,12 @@ import {
 } from '@/lib/contract';
 import { startDevIdp, type DevIdp } from '@/lib/dev-idp';
 import { idpMetadataXml } from '@/lib/dev-idp/saml/messages';
-import { startSsoService, type RunningSsoService } from '@/lib/sso-service';
+import type { RunningSsoService } from '@/lib/sso-service';
 import { SAML_REASONS, type SamlReason } from '@/lib/sso-service/saml';
 import { ATTACK_CASES } from '@/tests/support/saml-attack-cases';
 import { ACS_URL, ALICE, form, IDP_ENTITY_ID, signedResponse, SP_ENTITY_ID, testKeys } from '@/tests/support/saml-kit';
 import { loginAtDevSamlIdp } from '@/tests/support/saml-login';
-import { signupOrg } from '@/tests/support/stack';
+import { requestParts, signupOrg, startLocalSsoService } from '@/tests/support/stack';
 import { testDatabaseOptions } from '@/tests/support/test-database';
 
 const DAY = 24 * 3600 * 1000;
@@ -38,15 +38,7 @@ let clockOffsetMs = 0;
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'gx-saml-'));
   idp = await startDevIdp({ port: 0, host: '127.0.0.1' });
-  service = await startSsoService({
-    host: '127.0.0.1',
-    port: 0,
-    dataDir,
-    dbPath: path.join(dataDir, 'grantex.db'),
-    devMode: true,
-    logLevel: 'silent',
-    trustedProxies: [],
-    rateLimit: { enabled: false, signupPerMin: 1e6, loginPerMin: 1e6, callbackPerMin: 1e6 },
+  service = await startLocalSsoService(dataDir, {
     ...(await testDatabaseOptions()),
     now: () => Date.now() + clockOffsetMs,
     eventBuffer: { flushMs: 20 },
@@ -66,16 +58,7 @@ interface Answer {
 }
 
 async function call(method: string, urlPath: string, opts: { apiKey?: string; json?: unknown; form?: Record<string, string> } = {}): Promise<Answer> {
-  const headers: Record<string, string> = {};
-  let body: string | undefined;
-  if (opts.apiKey) headers.authorization = `Bearer ${opts.apiKey}`;
-  if (opts.json !== undefined) {
-    headers['content-type'] = 'application/json';
-    body = JSON.stringify(opts.json);
-  } else if (opts.form) {
-    headers['content-type'] = 'application/x-www-form-urlencoded';
-    body = new URLSearchParams(opts.form).toString();
-  }
+  const { headers, body } = requestParts(opts);
   const res = await fetch(urlPath.startsWith('http') ? urlPath : `${service.url}${urlPath}`, { method, headers, body });
   const text = await res.text();
   const type = res.headers.get('content-type');
