@@ -189,6 +189,20 @@ describe('SAML connections: create, read, write-only certificate', () => {
     expect(oidcField.body.message).toContain('clientSecret: does not apply to a SAML connection');
   });
 
+  it('the legacy config endpoints leave a SAML default connection alone (GET 404, POST 409)', async () => {
+    const org = await signupOrg(service.url);
+    await kitConnection(org);
+    expect((await call('GET', '/v1/sso/config', { apiKey: org.apiKey })).status).toBe(404);
+    const save = await call('POST', '/v1/sso/config', {
+      apiKey: org.apiKey,
+      json: { issuerUrl: idp.issuer, clientId: idp.client.clientId, clientSecret: idp.client.clientSecret, redirectUri: 'http://localhost:3999/cb' },
+    });
+    expect(save.status, save.text).toBe(409);
+    expect(save.body.message).toContain('SAML connection');
+    const [still] = await org.client.listConnections();
+    expect(still?.protocol).toBe('saml');
+  });
+
   it("another org's SAML connection is a 404 everywhere", async () => {
     const [org, other] = await Promise.all([signupOrg(service.url), signupOrg(service.url)]);
     const c = await kitConnection(org);
@@ -218,9 +232,16 @@ describe('SAML: SP metadata and the login URL', () => {
     expect(res.text).toContain(`Location="${c.spAcsUrl}"`);
     expect(res.text).toContain('urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST');
     expect((await call('GET', '/sso/saml/sso_unknown/metadata')).status).toBe(404);
-    await org.client.createConfig({ issuerUrl: idp.issuer, clientId: idp.client.clientId, clientSecret: idp.client.clientSecret, redirectUri: 'http://localhost:3999/cb' }).catch(() => undefined);
-    const oidc = (await org.client.listConnections()).find((x) => x.protocol === 'oidc');
-    if (oidc) expect((await call('GET', `/sso/saml/${oidc.id}/metadata`)).status).toBe(404);
+    const oidc = await org.client.createConnection({
+      name: 'OIDC',
+      protocol: 'oidc',
+      issuerUrl: idp.issuer,
+      clientId: idp.client.clientId,
+      clientSecret: idp.client.clientSecret,
+      redirectUri: 'http://localhost:3999/cb',
+    });
+    expect(oidc.protocol).toBe('oidc');
+    expect((await call('GET', `/sso/saml/${oidc.id}/metadata`)).status).toBe(404);
   });
 
   it('routes ?org=, ?org=&connection=, ?org=&domain= and ?domain= to a SAML login (HTTP-Redirect, RelayState = state)', async () => {
