@@ -388,11 +388,13 @@ describe('SAML: certificates', () => {
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ success: true, protocol: 'saml', idpEntityId: IDP_ENTITY_ID, idpSsoUrl: 'https://idp.example.test/saml/sso' });
     expect(ok.body.certificates).toEqual([expect.objectContaining({ status: 'ok' })]);
+    expect(await org.client.testConnection(c.id)).toMatchObject({ success: true, protocol: 'saml', idpEntityId: IDP_ENTITY_ID });
     clockOffsetMs = 400 * DAY;
     try {
       const test = await call('POST', `/v1/sso/connections/${c.id}/test`, { apiKey: org.apiKey });
       expect(test.status).toBe(422);
       expect(test.body).toEqual({ success: false, protocol: 'saml', error: SAML_REASONS.certificate_expired });
+      expect(await org.client.testConnection(c.id)).toEqual(test.body);
       const read = await call('GET', `/v1/sso/connections/${c.id}`, { apiKey: org.apiKey });
       expect((read.body.idpCertificates as Array<{ status: string }>)[0]!.status).toBe('expired');
       const login = await startLogin(org, c.id);
