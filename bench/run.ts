@@ -8,6 +8,7 @@ import path from 'node:path';
 import { measureCallbacks, type CallbackResult } from './measure/callback';
 import { measureLoginUrl, type LoginUrlResult } from './measure/latency';
 import { measureSamlModule, measureSamlService, type SamlResult, type SamlServiceResult } from './measure/saml';
+import type { Summary } from './lib/stats';
 import { ENDPOINTS, measureThroughput, type ThroughputResult } from './measure/throughput';
 import { ROUTE_BUDGET_KB, gitInfo, measureWeight, type WeightResult } from './measure/weight';
 import {
@@ -575,16 +576,11 @@ function report(
   }
 
   if (saml) {
-    out.push('\nSAML service provider (module level, in process), ms');
     out.push(
-      table(
-        ['operation', 'n', 'p50', 'p95', 'p99', 'max'],
-        [
-          ['login URL (HTTP-Redirect AuthnRequest)', saml.loginUrlMs.n, fmt(saml.loginUrlMs.p50, 3), fmt(saml.loginUrlMs.p95, 3), fmt(saml.loginUrlMs.p99, 3), fmt(saml.loginUrlMs.max, 3)],
-          ['ACS: validate a signed response', saml.validateMs.n, fmt(saml.validateMs.p50, 3), fmt(saml.validateMs.p95, 3), fmt(saml.validateMs.p99, 3), fmt(saml.validateMs.max, 3)],
-        ],
-        ['l'],
-      ),
+      samlTable('SAML service provider (module level, in process)', [
+        ['login URL (HTTP-Redirect AuthnRequest)', saml.loginUrlMs],
+        ['ACS: validate a signed response', saml.validateMs],
+      ]),
     );
     targets.push(below('saml-login-url-p50', 'SAML login URL p50 < 2 ms', saml.loginUrlMs.p50, 2, 'ms', 3));
     targets.push(exact('saml-login-url-idp', 'SAML login URL: no request to the IdP', saml.loginUrlFetches === 0, `${saml.loginUrlFetches} requests`));
@@ -592,16 +588,11 @@ function report(
     targets.push(exact('saml-acs-errors', 'SAML ACS: every response validated', saml.errors === 0, `${saml.errors} errors`));
   }
   if (samlService) {
-    out.push('\nSAML through the service (HTTP, SQLite, keep-alive client), ms');
     out.push(
-      table(
-        ['operation', 'n', 'p50', 'p95', 'p99', 'max'],
-        [
-          ['GET /sso/login (SAML connection)', samlService.loginMs.n, fmt(samlService.loginMs.p50, 3), fmt(samlService.loginMs.p95, 3), fmt(samlService.loginMs.p99, 3), fmt(samlService.loginMs.max, 3)],
-          ['POST /sso/callback/saml → session', samlService.acsMs.n, fmt(samlService.acsMs.p50, 3), fmt(samlService.acsMs.p95, 3), fmt(samlService.acsMs.p99, 3), fmt(samlService.acsMs.max, 3)],
-        ],
-        ['l'],
-      ),
+      samlTable('SAML through the service (HTTP, SQLite, keep-alive client)', [
+        ['GET /sso/login (SAML connection)', samlService.loginMs],
+        ['POST /sso/callback/saml → session', samlService.acsMs],
+      ]),
     );
     targets.push(exact('saml-service-acs-errors', 'SAML ACS via the service: every post opened a session', samlService.errors === 0, `${samlService.errors} errors`));
   }
@@ -665,3 +656,9 @@ try {
   rmSync(tmpRoot, { recursive: true, force: true });
 }
 process.exit(code);
+
+/** A titled SAML table: one row per operation (n, p50, p95, p99, max in ms, three decimals). */
+function samlTable(title: string, rows: [string, Summary][]): string {
+  const body = rows.map(([label, ms]) => [label, ms.n, fmt(ms.p50, 3), fmt(ms.p95, 3), fmt(ms.p99, 3), fmt(ms.max, 3)]);
+  return `\n${title}, ms\n${table(['operation', 'n', 'p50', 'p95', 'p99', 'max'], body, ['l'])}`;
+}

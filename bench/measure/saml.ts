@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { generateSigningKey } from '../../lib/dev-idp/saml/keys';
-import { startSsoService } from '../../lib/sso-service';
+import { startLocalSsoService } from '../../tests/support/stack';
 import { http, json } from '../lib/http';
 import { buildResponseXml, signElement, samlId } from '../../lib/dev-idp/saml/messages';
 import { buildLoginUrl, validatePostResponse, type SamlConnectionSettings } from '../../lib/sso-service/saml';
@@ -100,16 +100,7 @@ export async function measureSamlService(n: number, warmup: number): Promise<Sam
   progress(`SAML via the service: ${warmup} warm-up + ${n} login URLs and ACS posts`);
   const key = generateSigningKey('Bench IdP');
   const dataDir = await mkdtemp(path.join(tmpdir(), 'gx-bench-saml-'));
-  const service = await startSsoService({
-    host: '127.0.0.1',
-    port: 0,
-    dataDir,
-    dbPath: path.join(dataDir, 'grantex.db'),
-    devMode: true,
-    logLevel: 'silent',
-    trustedProxies: [],
-    rateLimit: { enabled: false, signupPerMin: 1e6, loginPerMin: 1e6, callbackPerMin: 1e6 },
-  });
+  const service = await startLocalSsoService(dataDir);
   try {
     const org = await json<{ developerId: string; apiKey: string }>(`${service.url}/v1/signup`, {
       method: 'POST',

@@ -235,13 +235,9 @@ const samlIdpShape = {
 };
 
 /** POST /v1/sso/connections with `protocol: "saml"`: the three IdP fields, or IdP metadata (XML or URL). */
-export const ssoSamlConnectionCreateSchema = z.object({
-  name: z.string().trim().min(1, 'name is required').max(LIMITS.nameMax),
-  protocol: z.literal('saml'),
-  status: connectionStatusSchema.optional(),
-  ...samlIdpShape,
-  ...connectionOptionsShape,
-});
+export const ssoSamlConnectionCreateSchema = ssoOidcConnectionCreateSchema
+  .omit({ protocol: true, issuerUrl: true, clientId: true, clientSecret: true, redirectUri: true })
+  .extend({ protocol: z.literal('saml'), ...samlIdpShape });
 export type SsoSamlConnectionCreate = z.input<typeof ssoSamlConnectionCreateSchema>;
 
 /**
@@ -249,14 +245,9 @@ export type SsoSamlConnectionCreate = z.input<typeof ssoSamlConnectionCreateSche
  * `addIdpCertificate` adds a second one (rotation: both verify); `removeIdpCertificateFingerprint` removes one
  * (the last one cannot be removed). Metadata (XML or URL) replaces entity id, SSO URL and certificates.
  */
-export const ssoSamlConnectionPatchSchema = z.object({
-  name: z.string().trim().min(1, 'name is required').max(LIMITS.nameMax).optional(),
-  status: connectionStatusSchema.optional(),
-  ...samlIdpShape,
-  addIdpCertificate: samlPem.optional(),
-  removeIdpCertificateFingerprint: fingerprintSchema.optional(),
-  ...connectionOptionsShape,
-});
+export const ssoSamlConnectionPatchSchema = ssoOidcConnectionPatchSchema
+  .omit({ issuerUrl: true, clientId: true, clientSecret: true, redirectUri: true })
+  .extend({ ...samlIdpShape, addIdpCertificate: samlPem.optional(), removeIdpCertificateFingerprint: fingerprintSchema.optional() });
 export type SsoSamlConnectionPatch = z.input<typeof ssoSamlConnectionPatchSchema>;
 
 export const SAML_CERTIFICATE_STATUSES = ['ok', 'expiring', 'expired'] as const;
@@ -271,13 +262,8 @@ export const samlCertificateSchema = z.object({
 export type SamlCertificate = z.infer<typeof samlCertificateSchema>;
 
 /** A SAML connection on the wire. */
-export const ssoSamlConnectionSchema = z.object({
-  id: z.string(),
-  developerId: z.string(),
-  name: z.string(),
+export const ssoSamlConnectionSchema = ssoOidcConnectionSchema.omit({ protocol: true, issuerUrl: true, clientId: true, redirectUri: true }).extend({
   protocol: z.literal('saml'),
-  status: connectionStatusSchema,
-  isDefault: z.boolean(),
   idpEntityId: z.string(),
   idpSsoUrl: z.string(),
   idpMetadataUrl: z.string().nullable().optional(),
@@ -287,14 +273,6 @@ export const ssoSamlConnectionSchema = z.object({
   /** Ours: the SP metadata to give the IdP (public, stable per connection). */
   spMetadataUrl: z.string().optional(),
   allowIdpInitiated: z.boolean(),
-  domains: z.array(z.string()),
-  jitProvisioning: z.boolean(),
-  groupAttribute: z.string().nullish(),
-  groupMappings: z.record(z.string(), z.array(z.string())),
-  defaultScopes: z.array(z.string()),
-  createdAt: isoTimestampSchema,
-  updatedAt: isoTimestampSchema,
-  lastSignInAt: isoTimestampSchema.nullable().optional(),
 });
 export type SsoSamlConnection = z.infer<typeof ssoSamlConnectionSchema>;
 

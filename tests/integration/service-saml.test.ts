@@ -20,12 +20,12 @@ import {
 } from '@/lib/contract';
 import { startDevIdp, type DevIdp } from '@/lib/dev-idp';
 import { idpMetadataXml } from '@/lib/dev-idp/saml/messages';
-import { startSsoService, type RunningSsoService } from '@/lib/sso-service';
+import type { RunningSsoService } from '@/lib/sso-service';
 import { SAML_REASONS, type SamlReason } from '@/lib/sso-service/saml';
 import { ATTACK_CASES } from '@/tests/support/saml-attack-cases';
 import { ACS_URL, ALICE, form, IDP_ENTITY_ID, signedResponse, SP_ENTITY_ID, testKeys } from '@/tests/support/saml-kit';
 import { loginAtDevSamlIdp } from '@/tests/support/saml-login';
-import { signupOrg } from '@/tests/support/stack';
+import { requestParts, signupOrg, startLocalSsoService } from '@/tests/support/stack';
 import { testDatabaseOptions } from '@/tests/support/test-database';
 
 const DAY = 24 * 3600 * 1000;
@@ -38,15 +38,7 @@ let clockOffsetMs = 0;
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'gx-saml-'));
   idp = await startDevIdp({ port: 0, host: '127.0.0.1' });
-  service = await startSsoService({
-    host: '127.0.0.1',
-    port: 0,
-    dataDir,
-    dbPath: path.join(dataDir, 'grantex.db'),
-    devMode: true,
-    logLevel: 'silent',
-    trustedProxies: [],
-    rateLimit: { enabled: false, signupPerMin: 1e6, loginPerMin: 1e6, callbackPerMin: 1e6 },
+  service = await startLocalSsoService(dataDir, {
     ...(await testDatabaseOptions()),
     now: () => Date.now() + clockOffsetMs,
     eventBuffer: { flushMs: 20 },
@@ -66,16 +58,7 @@ interface Answer {
 }
 
 async function call(method: string, urlPath: string, opts: { apiKey?: string; json?: unknown; form?: Record<string, string> } = {}): Promise<Answer> {
-  const headers: Record<string, string> = {};
-  let body: string | undefined;
-  if (opts.apiKey) headers.authorization = `Bearer ${opts.apiKey}`;
-  if (opts.json !== undefined) {
-    headers['content-type'] = 'application/json';
-    body = JSON.stringify(opts.json);
-  } else if (opts.form) {
-    headers['content-type'] = 'application/x-www-form-urlencoded';
-    body = new URLSearchParams(opts.form).toString();
-  }
+  const { headers, body } = requestParts(opts);
   const res = await fetch(urlPath.startsWith('http') ? urlPath : `${service.url}${urlPath}`, { method, headers, body });
   const text = await res.text();
   const type = res.headers.get('content-type');
@@ -206,6 +189,20 @@ describe('SAML connections: create, read, write-only certificate', () => {
     expect(oidcField.body.message).toContain('clientSecret: does not apply to a SAML connection');
   });
 
+  it('the legacy config endpoints leave a SAML default connection alone (GET 404, POST 409)', async () => {
+    const org = await signupOrg(service.url);
+    await kitConnection(org);
+    expect((await call('GET', '/v1/sso/config', { apiKey: org.apiKey })).status).toBe(404);
+    const save = await call('POST', '/v1/sso/config', {
+      apiKey: org.apiKey,
+      json: { issuerUrl: idp.issuer, clientId: idp.client.clientId, clientSecret: idp.client.clientSecret, redirectUri: 'http://localhost:3999/cb' },
+    });
+    expect(save.status, save.text).toBe(409);
+    expect(save.body.message).toContain('SAML connection');
+    const [still] = await org.client.listConnections();
+    expect(still?.protocol).toBe('saml');
+  });
+
   it("another org's SAML connection is a 404 everywhere", async () => {
     const [org, other] = await Promise.all([signupOrg(service.url), signupOrg(service.url)]);
     const c = await kitConnection(org);
@@ -235,9 +232,16 @@ describe('SAML: SP metadata and the login URL', () => {
     expect(res.text).toContain(`Location="${c.spAcsUrl}"`);
     expect(res.text).toContain('urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST');
     expect((await call('GET', '/sso/saml/sso_unknown/metadata')).status).toBe(404);
-    await org.client.createConfig({ issuerUrl: idp.issuer, clientId: idp.client.clientId, clientSecret: idp.client.clientSecret, redirectUri: 'http://localhost:3999/cb' }).catch(() => undefined);
-    const oidc = (await org.client.listConnections()).find((x) => x.protocol === 'oidc');
-    if (oidc) expect((await call('GET', `/sso/saml/${oidc.id}/metadata`)).status).toBe(404);
+    const oidc = await org.client.createConnection({
+      name: 'OIDC',
+      protocol: 'oidc',
+      issuerUrl: idp.issuer,
+      clientId: idp.client.clientId,
+      clientSecret: idp.client.clientSecret,
+      redirectUri: 'http://localhost:3999/cb',
+    });
+    expect(oidc.protocol).toBe('oidc');
+    expect((await call('GET', `/sso/saml/${oidc.id}/metadata`)).status).toBe(404);
   });
 
   it('routes ?org=, ?org=&connection=, ?org=&domain= and ?domain= to a SAML login (HTTP-Redirect, RelayState = state)', async () => {
@@ -384,11 +388,13 @@ describe('SAML: certificates', () => {
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ success: true, protocol: 'saml', idpEntityId: IDP_ENTITY_ID, idpSsoUrl: 'https://idp.example.test/saml/sso' });
     expect(ok.body.certificates).toEqual([expect.objectContaining({ status: 'ok' })]);
+    expect(await org.client.testConnection(c.id)).toMatchObject({ success: true, protocol: 'saml', idpEntityId: IDP_ENTITY_ID });
     clockOffsetMs = 400 * DAY;
     try {
       const test = await call('POST', `/v1/sso/connections/${c.id}/test`, { apiKey: org.apiKey });
       expect(test.status).toBe(422);
       expect(test.body).toEqual({ success: false, protocol: 'saml', error: SAML_REASONS.certificate_expired });
+      expect(await org.client.testConnection(c.id)).toEqual(test.body);
       const read = await call('GET', `/v1/sso/connections/${c.id}`, { apiKey: org.apiKey });
       expect((read.body.idpCertificates as Array<{ status: string }>)[0]!.status).toBe('expired');
       const login = await startLogin(org, c.id);

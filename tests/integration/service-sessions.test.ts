@@ -19,7 +19,7 @@ import {
 import { GrantexClient } from '@/lib/grantex';
 import { failure } from '@/tests/support/grantex-failure';
 import { loginAtDevIdp } from '@/tests/support/idp-login';
-import { devIdpConfig, signupOrg, startStack, type Stack } from '@/tests/support/stack';
+import { devIdpConfig, requestParts, signupOrg, startStack, type Stack } from '@/tests/support/stack';
 import { DEFAULT_USER, startTestOp, type TestOp } from '@/tests/support/test-op';
 
 const REDIRECT_URI = 'http://localhost:3999/sso/callback';
@@ -57,16 +57,7 @@ interface Answer {
 }
 
 async function call(method: string, path: string, opts: { apiKey?: string; json?: unknown; form?: Record<string, string> } = {}): Promise<Answer> {
-  const headers: Record<string, string> = {};
-  let body: string | undefined;
-  if (opts.apiKey) headers.authorization = `Bearer ${opts.apiKey}`;
-  if (opts.json !== undefined) {
-    headers['content-type'] = 'application/json';
-    body = JSON.stringify(opts.json);
-  } else if (opts.form) {
-    headers['content-type'] = 'application/x-www-form-urlencoded';
-    body = new URLSearchParams(opts.form).toString();
-  }
+  const { headers, body } = requestParts(opts);
   const res = await fetch(`${stack.serviceUrl}${path}`, { method, headers, body });
   const text = await res.text();
   return { status: res.status, text, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };

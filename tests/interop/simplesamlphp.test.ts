@@ -14,11 +14,11 @@ import { decodeEntities } from '@/tests/support/idp-login';
 import { memoryClaims, newRequestId } from '@/tests/support/saml-kit';
 import { driveSamlLogin, type SamlPost } from '@/tests/support/saml-login';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { tmpdir } from 'node:os';
 import { ssoSessionCallbackResponseSchema } from '@/lib/contract';
-import { startSsoService, type RunningSsoService } from '@/lib/sso-service';
-import { signupOrg } from '@/tests/support/stack';
+import type { RunningSsoService } from '@/lib/sso-service';
+import { signupOrg, startLocalSsoService } from '@/tests/support/stack';
 
 const required = Boolean(process.env.CI) || process.env.INTEROP_REQUIRED === '1';
 const SP_ENTITY_ID = 'http://127.0.0.1:9/saml/sp/sso_interop';
@@ -98,16 +98,7 @@ describe.skipIf(!simpleSamlPhpInstalled() && !required)('SimpleSAMLphp through t
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'gx-ssp-'));
-    service = await startSsoService({
-      host: '127.0.0.1',
-      port: 0,
-      dataDir,
-      dbPath: path.join(dataDir, 'grantex.db'),
-      devMode: true,
-      logLevel: 'silent',
-      trustedProxies: [],
-      rateLimit: { enabled: false, signupPerMin: 1e6, loginPerMin: 1e6, callbackPerMin: 1e6 },
-    });
+    service = await startLocalSsoService(dataDir);
     // The SP side is fixed before SimpleSAMLphp starts (it is configured with our entity ID and ACS URL).
     idp = await startSimpleSamlPhp({ spEntityId: `${service.url}/sso/saml/interop/metadata`, acsUrl: `${service.url}/sso/callback/saml` });
   }, 90_000);

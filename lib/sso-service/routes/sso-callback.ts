@@ -6,6 +6,9 @@
  *   (`tst` states) finish here, on a connection of any status.
  * - `POST /sso/callback/oidc` (JSON or form-encoded): a member sign-in; the principal is upserted (JIT) and a
  *   session opened in one store call. A test state is refused before it is claimed (it can still finish at GET).
+ * - `POST /sso/callback/saml` (form-encoded as an IdP posts it, or JSON: SAMLResponse, RelayState): the SAML ACS.
+ *   RelayState = our sealed state → the same completion (member: session; test: the identity, `test: true`);
+ *   anything else is unsolicited (IdP-initiated), accepted only where the connection allows it.
  */
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import {

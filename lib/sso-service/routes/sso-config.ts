@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { MESSAGES, type SsoConfig, type SsoConfigRequest } from '@/lib/contract';
 import type { ServiceContext } from '../context';
 import { randomId } from '../crypto/random-id';
-import { badRequest, notFound, unauthorized } from '../http/api-error';
+import { ApiError, badRequest, notFound, unauthorized } from '../http/api-error';
 import { apiKeyHashFrom, authenticate } from '../http/auth';
 import type { Developer, SsoConnection } from '../storage/types';
 import { apiKeyActor } from '../events/recorder';
@@ -28,6 +28,9 @@ function toWireConfig(connection: SsoConnection): SsoConfig {
     updatedAt: connection.updatedAt,
   };
 }
+
+const SAML_DEFAULT_CONFLICT =
+  "This organization's default SSO connection is a SAML connection; change it with the connections API (PATCH /v1/sso/connections/:id)";
 
 /** What a legacy save writes (names only, for the audit trail). */
 const LEGACY_FIELDS = ['issuerUrl', 'clientId', 'clientSecret', 'redirectUri'] as const;
@@ -75,6 +78,10 @@ export function registerSsoConfigRoutes(app: FastifyInstance, ctx: ServiceContex
           redirectUri: input.redirectUri,
         },
         now: new Date(ctx.now()).toISOString(),
+      }).catch(async (err: unknown) => {
+        // The upsert leaves a default connection of another protocol untouched (and answers no row): say so.
+        if ((await ctx.store.getDefaultConnection(dev.id))?.protocol === 'saml') throw new ApiError(409, 'CONFLICT', SAML_DEFAULT_CONFLICT);
+        throw err;
       });
       // No RP cache flush: client set-ups are keyed by this save's (new) sealed secret, so the change takes effect
       // at the next login, and the issuer's discovery/JWKS, shared with other tenants, stay warm (one org must not

@@ -5,7 +5,7 @@
  * - `DELETE /v1/sso/sessions/:id`: revokes it (204).
  * - `POST /v1/sso/connections/:id/test`: a fresh discovery through the outbound guard (200 / 422).
  * - `POST /v1/sso/connections/:id/test-sign-in`: starts a test sign-in (state marked `tst`) on any status; it
- *   finishes at `GET /sso/callback` and opens no session.
+ *   finishes at `GET /sso/callback` (SAML: `POST /sso/callback/saml`, answering `test: true`) and opens no session.
  */
 import type { FastifyInstance } from 'fastify';
 import {
