@@ -53,7 +53,8 @@ export function fieldErrorsFromIssues(issues: readonly { path: readonly Property
  */
 export function parseFieldReasons<F extends string>(message: string, fields: readonly F[]): Partial<Record<F, string>> | null {
   const out: Partial<Record<F, string>> = {};
-  for (const part of message.split(';')) {
+  // A reason may itself contain "; " (e.g. "has expired (…); use …"): split only before the next "<field>:".
+  for (const part of message.split(/;(?=\s*[A-Za-z]+\s*:)/)) {
     const match = /^\s*([A-Za-z]+)\s*:\s*(\S.*?)\s*$/.exec(part);
     const field = fields.find((f) => f === match?.[1]);
     if (!match || !field) return null;

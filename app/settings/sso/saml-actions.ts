@@ -97,10 +97,11 @@ async function createSamlConnection(input: SamlConnectionValues, actor: Connecti
 async function updateSamlConnection(id: string, input: SamlConnectionValues, actor: ConnectionsActor): Promise<Outcome<SamlConnectionInput>> {
   const requestId = randomUUID();
   const grantex = actor.grantex({ requestId });
+  let saved: SsoConnection;
   try {
     const current = await grantex.getConnection(id);
     if (current.protocol !== 'saml') return { formError: SAML_TEXT.samlFormOnly };
-    await grantex.updateConnection(id, { name: input.name, ...samlIdpFields(input), allowIdpInitiated: input.allowIdpInitiated });
+    saved = await grantex.updateConnection(id, { name: input.name, ...samlIdpFields(input), allowIdpInitiated: input.allowIdpInitiated });
   } catch (err) {
     logFailure('save_saml_connection', requestId, actor, err, id);
     return rejection(err);
@@ -109,7 +110,11 @@ async function updateSamlConnection(id: string, input: SamlConnectionValues, act
   revalidatePath(SETTINGS_PATH);
   revalidatePath(connectionPath(id));
   // A metadata source filled the fields: show the saved values, not what was typed.
-  return { ok: true, message: SAML_TEXT.saved, values: { name: input.name, idpSource: 'fields', ...(input.allowIdpInitiated ? { allowIdpInitiated: 'on' } : {}) } };
+  const values =
+    saved.protocol === 'saml'
+      ? { name: saved.name, idpSource: 'fields', idpEntityId: saved.idpEntityId, idpSsoUrl: saved.idpSsoUrl, idpMetadataUrl: saved.idpMetadataUrl ?? '' }
+      : { name: saved.name };
+  return { ok: true, message: SAML_TEXT.saved, values: { ...values, ...(input.allowIdpInitiated ? { allowIdpInitiated: 'on' } : {}) } };
 }
 
 /** Create (no `connectionId`) or edit a SAML connection. */
