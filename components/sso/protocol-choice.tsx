@@ -7,6 +7,7 @@
 import { useRouter } from 'next/navigation';
 import { cn } from '@/components/ui/cn';
 import { buttonClasses } from '@/components/ui/button';
+import { CHOICE_CHIP } from './choice-chip';
 
 export type ConnectionProtocolChoice = 'oidc' | 'saml';
 
@@ -25,11 +26,7 @@ export function ProtocolChoice({ value, path }: { value: ConnectionProtocolChoic
           {PROTOCOLS.map((p) => (
             <div
               key={p.id}
-              className={cn(
-                'rounded-md border border-gray-300 bg-white px-3 py-2 text-sm text-gray-900',
-                'hover:bg-gray-50 has-[:checked]:border-indigo-600 has-[:checked]:bg-indigo-50 has-[:checked]:text-indigo-900',
-                'has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-offset-2 has-[:focus-visible]:outline-indigo-600',
-              )}
+              className={cn('py-2', CHOICE_CHIP)}
             >
               <label htmlFor={`protocol-${p.id}`} className="flex cursor-pointer items-center gap-2 font-medium">
                 <input

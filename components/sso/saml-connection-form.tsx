@@ -12,6 +12,7 @@ import { initialFormState, type FormState } from '@/lib/auth/form-state';
 import { SAML_TEXT } from '@/lib/console/messages';
 import { CONNECTION_ID_FIELD, type ConnectionStatusValue } from '@/lib/validations/sso-config-fields';
 import { StatusChoice, type NewConnectionDefaults } from './sso-config-form';
+import { CHOICE_CHIP } from './choice-chip';
 
 type Values = Record<
   'name' | 'status' | 'idpSource' | 'idpMetadataUrl' | 'idpMetadataXml' | 'idpEntityId' | 'idpSsoUrl' | 'idpCertificate' | 'allowIdpInitiated',
@@ -100,11 +101,7 @@ export function SamlConnectionForm({
             <label
               key={s.id}
               htmlFor={`saml-source-${s.id}`}
-              className={cn(
-                'flex cursor-pointer items-center gap-2 rounded-md border border-gray-300 bg-white px-3 py-1.5 text-sm text-gray-900',
-                'hover:bg-gray-50 has-[:checked]:border-indigo-600 has-[:checked]:bg-indigo-50 has-[:checked]:text-indigo-900',
-                'has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-offset-2 has-[:focus-visible]:outline-indigo-600',
-              )}
+              className={cn('flex cursor-pointer items-center gap-2 py-1.5', CHOICE_CHIP)}
             >
               <input type="radio" id={`saml-source-${s.id}`} name="idpSource" value={s.id} defaultChecked={s.id === source} className="h-4 w-4 accent-indigo-600" />
               {s.label}
