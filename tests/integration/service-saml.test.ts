@@ -165,6 +165,12 @@ describe('SAML connections: create, read, write-only certificate', () => {
       expect(c.idpCertificates).toHaveLength(1);
     }
     expect(fromUrl.idpMetadataUrl).toBe(idp.saml.metadataUrl);
+    // Large pasted metadata (ADFS-sized) fits the connection routes' body limit; 1 MiB of metadata does not.
+    const padded = idpMetadataXml(idp.saml.entityId, idp.saml.ssoUrl, idp.saml.certificatePem).replace('<md:IDPSSODescriptor', `<!--${'x'.repeat(200_000)}--><md:IDPSSODescriptor`);
+    expect((await createSaml(org, { idpMetadataXml: padded })).idpEntityId).toBe(idp.saml.entityId);
+    const huge = await call('POST', '/v1/sso/connections', { apiKey: org.apiKey, json: { name: 'x', protocol: 'saml', idpMetadataXml: 'x'.repeat(1_200_000) } });
+    expect(huge.status).toBe(413);
+    expect(huge.body.message).toMatch(/at most \d{7} bytes/);
     expect(fromUrl.idpCertificates[0]!.fingerprintSha256).toBe(fromXml.idpCertificates[0]!.fingerprintSha256);
   });
 

@@ -8,7 +8,7 @@
  * storage (`claimAssertionId`).
  */
 import { EVENT_LIMITS, type SignInReason } from '@/lib/contract';
-import { guardedFetch } from '@/lib/net';
+import { findOutboundError, guardedFetch } from '@/lib/net';
 import type { LoginState } from '../crypto/login-state';
 import { currentSignInTrace } from '../events/sign-in-context';
 import { ApiError } from '../http/api-error';
@@ -105,8 +105,8 @@ export async function fetchIdpMetadata(url: string, devMode: boolean): Promise<I
     body = Buffer.from(await res.arrayBuffer());
   } catch (err) {
     if (isSamlError(err)) throw err;
-    // OutboundError messages name the origin and path only (never the query).
-    throw new SamlError('metadata_fetch_failed', err instanceof Error ? err.message : undefined);
+    // OutboundError messages name the origin and path only (never the query); anything else says nothing more.
+    throw new SamlError('metadata_fetch_failed', findOutboundError(err)?.message);
   }
   return parseIdpMetadata(body);
 }

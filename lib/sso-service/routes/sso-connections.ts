@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import {
   MESSAGES,
+  SAML_LIMITS,
   ssoConnectionCreateSchema,
   ssoConnectionPatchSchema,
   ssoSamlConnectionPatchSchema,
@@ -27,6 +28,8 @@ import { publicBaseUrl, refuseOtherProtocolFields, samlSettingsForCreate, samlSe
 /** A PATCH that keeps losing its compare-and-set to concurrent writes gives up after this many tries. */
 const PATCH_ATTEMPTS = 3;
 const ID_MAX = 128;
+/** Connection bodies may carry pasted SAML IdP metadata (ADFS federation metadata runs to tens of KB). */
+const CONNECTION_BODY_LIMIT_BYTES = SAML_LIMITS.metadataXmlMax + 64 * 1024;
 
 /** `lastSignInAt`: the connection's latest member sign-in (ours), read apart from the login path. */
 function toWireConnection(c: SsoConnection, nowMs: number, lastSignIns?: ReadonlyMap<string, string>): WireConnection {
@@ -143,7 +146,7 @@ export function registerSsoConnectionRoutes(app: FastifyInstance, ctx: ServiceCo
     return body;
   });
 
-  app.post('/v1/sso/connections', async (request, reply) => {
+  app.post('/v1/sso/connections', { bodyLimit: CONNECTION_BODY_LIMIT_BYTES }, async (request, reply) => {
     const dev = await authenticateActor(ctx, request, CONNECTION_ACTORS);
     const input = parseBody(ssoConnectionCreateSchema, request.body);
     refuseOtherProtocolFields(request.body, input.protocol);
@@ -191,7 +194,7 @@ export function registerSsoConnectionRoutes(app: FastifyInstance, ctx: ServiceCo
     return toWireConnection(connection, ctx.now(), lastSignIns);
   });
 
-  app.patch<{ Params: { id: string } }>('/v1/sso/connections/:id', async (request) => {
+  app.patch<{ Params: { id: string } }>('/v1/sso/connections/:id', { bodyLimit: CONNECTION_BODY_LIMIT_BYTES }, async (request) => {
     const dev = await authenticateActor(ctx, request, CONNECTION_ACTORS);
     // The stored connection's protocol decides which fields apply (its own are parsed, the other's refused).
     const protocol = (await findOwn(dev.developerId, request.params.id)).protocol;
