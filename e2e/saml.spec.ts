@@ -24,9 +24,10 @@ async function devIdpCertificate(issuer: string): Promise<X509Certificate> {
   return new X509Certificate(Buffer.from(body.replace(/\s+/g, ''), 'base64'));
 }
 
-/** A self-signed certificate valid only in 2020 (openssl ca can set both dates; openssl req cannot). */
-function expiredCertificatePem(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'saml-expired-'));
+/** A self-signed certificate valid between two dates (`openssl ca` can set both; `openssl req` cannot). */
+function certificatePem(notBefore: Date, notAfter: Date): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'saml-cert-'));
+  const stamp = (d: Date) => `${d.toISOString().replace(/[-:T]/g, '').slice(0, 14)}Z`;
   try {
     writeFileSync(path.join(dir, 'index.txt'), '');
     writeFileSync(path.join(dir, 'serial'), '01\n');
@@ -35,13 +36,16 @@ function expiredCertificatePem(): string {
       '[ca]\ndefault_ca=x\n[x]\ndatabase=index.txt\nnew_certs_dir=.\nserial=serial\ndefault_md=sha256\npolicy=p\n[p]\ncommonName=supplied\n',
     );
     const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-    run(['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'k.pem', '-out', 'csr.pem', '-subj', '/CN=expired-idp']);
-    run(['ca', '-batch', '-config', 'ca.cnf', '-selfsign', '-keyfile', 'k.pem', '-in', 'csr.pem', '-out', 'c.pem', '-startdate', '20200101000000Z', '-enddate', '20210101000000Z', '-notext']);
+    run(['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'k.pem', '-out', 'csr.pem', '-subj', '/CN=test-idp']);
+    run(['ca', '-batch', '-config', 'ca.cnf', '-selfsign', '-keyfile', 'k.pem', '-in', 'csr.pem', '-out', 'c.pem', '-startdate', stamp(notBefore), '-enddate', stamp(notAfter), '-notext']);
     return readFileSync(path.join(dir, 'c.pem'), 'utf8');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+const DAY = 24 * 3600 * 1000;
+const expiredCertificatePem = () => certificatePem(new Date('2020-01-01T00:00:00Z'), new Date('2021-01-01T00:00:00Z'));
 
 async function gotoNewSaml(page: Page): Promise<void> {
   await page.goto('/settings/sso/new');
@@ -113,6 +117,27 @@ test.describe('SAML connections', () => {
     expect(await memberLogin.identity()).toMatchObject({ 'Developer ID': freshOrg.developerId, Email: idp.user.email, Name: idp.user.name });
     await expect(member.getByLabel('SSO session')).toBeVisible();
     await member.context().close();
+  });
+
+  test('rotation: a second certificate that expires within 30 days is flagged, and removing it leaves the first', async ({ adminPage: page, idp }) => {
+    await gotoNewSaml(page);
+    await page.getByLabel('IdP metadata URL', { exact: true }).fill(samlMetadataUrl(idp.issuer));
+    await page.getByRole('button', { name: 'Create connection' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Identity provider' })).toBeVisible();
+    const certs = page.getByRole('region', { name: 'IdP certificates' });
+    const soon = certificatePem(new Date(Date.now() - DAY), new Date(Date.now() + 10 * DAY));
+    const soonFingerprint = new X509Certificate(soon).fingerprint256;
+    await certs.getByLabel('New IdP certificate', { exact: true }).fill(soon);
+    await certs.getByRole('button', { name: 'Add certificate' }).click();
+    await expect(certs.getByRole('status')).toContainText('Both certificates verify');
+    await expect(certs.getByText(soonFingerprint, { exact: true })).toBeVisible();
+    await expect(certs.getByText('Expires soon', { exact: true })).toBeVisible();
+    await expect(certs.getByText(/An IdP certificate expires on .*Add the identity provider’s new certificate now/)).toBeVisible();
+    await expectNoAxeViolations(page);
+    await certs.getByRole('button', { name: `Remove certificate ${soonFingerprint.slice(0, 11)}` }).click();
+    await expect(certs.getByRole('status')).toContainText('Certificate removed');
+    await expect(certs.getByText(soonFingerprint, { exact: true })).toHaveCount(0);
+    await expect(certs.getByText('Valid', { exact: true })).toHaveCount(1);
   });
 
   test('an expired IdP certificate is refused with a clear reason; a response posted without a sign-in is refused', async ({ adminPage: page, idp, browser, e2e }) => {

@@ -45,6 +45,7 @@ export function SamlConnectionDetails({
   connection,
   metadataDownloadHref,
   acsIsConsole,
+  certificateOutcome,
   actions,
 }: {
   connection: SsoSamlConnection;
@@ -52,6 +53,8 @@ export function SamlConnectionDetails({
   metadataDownloadHref: string;
   /** Whether the ACS URL is this console's route (else members would land on the Grantex API). */
   acsIsConsole: boolean;
+  /** `?certificate=added|removed`: the outcome of the rotation step just taken. */
+  certificateOutcome?: unknown;
   actions: { addCertificate: SamlCertificateAction; removeCertificate: SamlCertificateAction; useConsoleAcs: SamlCertificateAction };
 }) {
   const certificates = connection.idpCertificates;
@@ -83,11 +86,14 @@ export function SamlConnectionDetails({
       </Card>
 
       <Card
+        id="saml-certificates"
         aria-label="IdP certificates"
         title="IdP certificates"
         description="Assertions must be signed by one of these. To rotate, add the new certificate before the identity provider switches, then remove the old one."
       >
         <div className="space-y-4">
+          {certificateOutcome === 'added' ? <Alert tone="success">{SAML_TEXT.certificateAdded}</Alert> : null}
+          {certificateOutcome === 'removed' ? <Alert tone="success">{SAML_TEXT.certificateRemoved}</Alert> : null}
           {certificates.length > 0 && expired.length === certificates.length ? <Alert tone="error">{SAML_TEXT.allCertificatesExpired}</Alert> : null}
           {expired.length > 0 && expired.length < certificates.length ? <Alert tone="error">{SAML_TEXT.certificateExpired(day(expired[0]!.notAfter))}</Alert> : null}
           {expiring.length > 0 && expired.length === 0 ? <Alert tone="warning">{SAML_TEXT.certificateExpiring(day(expiring[0]!.notAfter))}</Alert> : null}

@@ -138,6 +138,7 @@ async function patchSaml(
   patch: Parameters<ReturnType<ConnectionsActor['grantex']>['updateConnection']>[1],
   rename: Partial<Record<(typeof SAML_FORM_FIELDS)[number], string>>,
   message: string,
+  outcome?: 'added' | 'removed',
 ): Promise<Outcome<Record<string, string>>> {
   const requestId = randomUUID();
   try {
@@ -148,6 +149,8 @@ async function patchSaml(
   }
   logSsoEvent(event, { requestId, org: actor.developerId, connection: connectionId, outcome: 'saved' });
   revalidatePath(connectionPath(connectionId));
+  // The form that asked may be gone from the re-rendered page (e.g. "Add" once there are two): the page says it.
+  if (outcome) redirect(`${connectionPath(connectionId)}?certificate=${outcome}#saml-certificates`);
   return { ok: true, message, values: {} };
 }
 
@@ -157,7 +160,7 @@ const connectionIdField = z.string().min(1).max(200);
 export const addSamlCertificate = connectionsAction(
   z.object({ [CONNECTION_ID_FIELD]: connectionIdField, certificate: samlCertificateInput }),
   ({ connectionId, certificate }, actor) =>
-    patchSaml('add_saml_certificate', connectionId, actor, { addIdpCertificate: certificate }, { addIdpCertificate: 'certificate' }, SAML_TEXT.certificateAdded),
+    patchSaml('add_saml_certificate', connectionId, actor, { addIdpCertificate: certificate }, { addIdpCertificate: 'certificate' }, SAML_TEXT.certificateAdded, 'added'),
   { neverEcho: ['certificate'] },
 );
 
@@ -172,6 +175,7 @@ export const removeSamlCertificate = connectionsAction(
       { removeIdpCertificateFingerprint: fingerprint },
       { removeIdpCertificateFingerprint: 'fingerprint' },
       SAML_TEXT.certificateRemoved,
+      'removed',
     ),
 );
 

@@ -126,6 +126,7 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
           connection={connection}
           metadataDownloadHref={`/settings/sso/${encodeURIComponent(connection.id)}/saml-metadata`}
           acsIsConsole={isConsoleSamlAcsUrl(connection.spAcsUrl)}
+          certificateOutcome={query.certificate}
           actions={{ addCertificate: addSamlCertificate, removeCertificate: removeSamlCertificate, useConsoleAcs: useConsoleSamlAcs }}
         />
       ) : null}
