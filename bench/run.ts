@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { measureCallbacks, type CallbackResult } from './measure/callback';
 import { measureLoginUrl, type LoginUrlResult } from './measure/latency';
-import { measureSamlModule, type SamlResult } from './measure/saml';
+import { measureSamlModule, measureSamlService, type SamlResult, type SamlServiceResult } from './measure/saml';
+import type { Summary } from './lib/stats';
 import { ENDPOINTS, measureThroughput, type ThroughputResult } from './measure/throughput';
 import { ROUTE_BUDGET_KB, gitInfo, measureWeight, type WeightResult } from './measure/weight';
 import {
@@ -327,9 +328,12 @@ async function main(): Promise<number> {
   }
 
   let saml: SamlResult | undefined;
+  let samlService: SamlServiceResult | undefined;
   if (opts.only.has('saml')) {
     progress('── SAML module');
     saml = await guarded('SAML module', () => measureSamlModule(opts.quick ? 200 : 1_000, opts.quick ? 20 : 100));
+    progress('── SAML through the service');
+    samlService = await guarded('SAML service', () => measureSamlService(opts.quick ? 100 : 500, opts.quick ? 10 : 50));
   }
 
   if (opts.only.has('weight')) {
@@ -374,7 +378,7 @@ async function main(): Promise<number> {
   }
 
   await idp?.stop();
-  return report(phases, weight, browser, noJs, browserNote, profiles, saml);
+  return report(phases, weight, browser, noJs, browserNote, profiles, saml, samlService);
 }
 
 function report(
@@ -385,6 +389,7 @@ function report(
   browserNote: string | undefined,
   profiles: ProfileStep[],
   saml?: SamlResult,
+  samlService?: SamlServiceResult,
 ): number {
   const out: string[] = [];
   const base = phases[0];
@@ -571,21 +576,25 @@ function report(
   }
 
   if (saml) {
-    out.push('\nSAML service provider (module level, in process), ms');
     out.push(
-      table(
-        ['operation', 'n', 'p50', 'p95', 'p99', 'max'],
-        [
-          ['login URL (HTTP-Redirect AuthnRequest)', saml.loginUrlMs.n, fmt(saml.loginUrlMs.p50, 3), fmt(saml.loginUrlMs.p95, 3), fmt(saml.loginUrlMs.p99, 3), fmt(saml.loginUrlMs.max, 3)],
-          ['ACS: validate a signed response', saml.validateMs.n, fmt(saml.validateMs.p50, 3), fmt(saml.validateMs.p95, 3), fmt(saml.validateMs.p99, 3), fmt(saml.validateMs.max, 3)],
-        ],
-        ['l'],
-      ),
+      samlTable('SAML service provider (module level, in process)', [
+        ['login URL (HTTP-Redirect AuthnRequest)', saml.loginUrlMs],
+        ['ACS: validate a signed response', saml.validateMs],
+      ]),
     );
     targets.push(below('saml-login-url-p50', 'SAML login URL p50 < 2 ms', saml.loginUrlMs.p50, 2, 'ms', 3));
     targets.push(exact('saml-login-url-idp', 'SAML login URL: no request to the IdP', saml.loginUrlFetches === 0, `${saml.loginUrlFetches} requests`));
     targets.push(below('saml-acs-p50', 'SAML ACS validation p50 < 5 ms', saml.validateMs.p50, 5, 'ms', 3));
     targets.push(exact('saml-acs-errors', 'SAML ACS: every response validated', saml.errors === 0, `${saml.errors} errors`));
+  }
+  if (samlService) {
+    out.push(
+      samlTable('SAML through the service (HTTP, SQLite, keep-alive client)', [
+        ['GET /sso/login (SAML connection)', samlService.loginMs],
+        ['POST /sso/callback/saml → session', samlService.acsMs],
+      ]),
+    );
+    targets.push(exact('saml-service-acs-errors', 'SAML ACS via the service: every post opened a session', samlService.errors === 0, `${samlService.errors} errors`));
   }
 
   out.push('\nTargets');
@@ -617,6 +626,7 @@ function report(
     scaleDeltas: deltas,
     pageWeight: weight,
     saml,
+    samlService,
     noJs,
     browser: browser ?? (browserNote ? { skipped: browserNote } : undefined),
     targets,
@@ -646,3 +656,9 @@ try {
   rmSync(tmpRoot, { recursive: true, force: true });
 }
 process.exit(code);
+
+/** A titled SAML table: one row per operation (n, p50, p95, p99, max in ms, three decimals). */
+function samlTable(title: string, rows: [string, Summary][]): string {
+  const body = rows.map(([label, ms]) => [label, ms.n, fmt(ms.p50, 3), fmt(ms.p95, 3), fmt(ms.p99, 3), fmt(ms.max, 3)]);
+  return `\n${title}, ms\n${table(['operation', 'n', 'p50', 'p95', 'p99', 'max'], body, ['l'])}`;
+}

@@ -334,6 +334,74 @@ export const SETUP_LINK_TEXT = {
   expiry_invalid: 'Choose one of the offered expiry times.',
 } as const;
 
+// ─── SAML connections (issue 11) ─────────────────────────────────────────────────────────────────
+
+/** The SAML connection form, page and ACS (console side). */
+export const SAML_TEXT = {
+  oidcFormOnly: 'This is a SAML connection: change it with the SAML form on its page.',
+  samlFormOnly: 'This is an OpenID Connect connection: change it with its own form.',
+  sourceRequired: 'Choose how to give the identity provider’s details.',
+  metadataUrlRequired: 'Enter the identity provider’s SAML metadata URL (https://…).',
+  metadataUrlInvalid: 'Enter a full URL starting with https:// (http:// only on this machine in development).',
+  metadataXmlRequired: 'Paste the identity provider’s SAML metadata XML (it starts with <EntityDescriptor or <?xml).',
+  metadataXmlInvalid: 'This does not look like SAML metadata: paste the XML document itself (it starts with “<”).',
+  entityIdRequired: 'Enter the identity provider’s entity ID (often a URL; see its metadata’s entityID).',
+  ssoUrlRequired: 'Enter the identity provider’s single sign-on URL for the HTTP-Redirect binding (https://…).',
+  certificateRequired: 'Paste the identity provider’s signing certificate (PEM, -----BEGIN CERTIFICATE-----).',
+  certificateInvalid: 'Paste one certificate as PEM (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----) or its base64 body.',
+  certificateNeverShown: 'For your safety the certificate is never sent back to your browser: paste it again.',
+  rejected: 'Grantex did not accept these SAML settings. See the fields below.',
+  saved: 'SAML connection saved',
+  created: 'SAML connection created. Give your identity provider the service provider details below, then run a test sign-in.',
+  certificateAdded: 'Certificate added. Both certificates verify sign-ins until you remove the old one.',
+  certificateRemoved: 'Certificate removed. Sign-ins signed with it are refused from now on.',
+  acsFixed: 'The ACS URL now points at this console. Update it at your identity provider too.',
+  idpInitiatedWarning:
+    'IdP-initiated sign-in lets members start from the app tile in their identity provider. It gives up the protection against login CSRF (an attacker could sign a victim’s browser into the attacker’s account) because no sign-in was started here to bind the response to. When on, only fresh assertions are accepted, each once, and members always land on the member page. Leave it off unless your members need the tile.',
+  certificateExpiring: (date: string) => `An IdP certificate expires on ${date}. Add the identity provider’s new certificate now; both verify until you remove the old one.`,
+  certificateExpired: (date: string) =>
+    `An IdP certificate expired on ${date}. Grantex refuses sign-ins signed with it: add the identity provider’s current certificate and remove the expired one.`,
+  allCertificatesExpired: 'Every IdP certificate has expired: sign-ins through this connection are refused. Add the identity provider’s current signing certificate.',
+  acsElsewhere:
+    'This connection’s ACS URL points at the Grantex API, not at this console, so members would not come back here after signing in. Use the console’s ACS URL and set it at your identity provider too.',
+  responseTooLarge: 'The identity provider’s SAML response is larger than this console accepts.',
+  responseMissing: 'The identity provider posted no SAMLResponse. Start the sign-in again.',
+  unsolicitedNoConnection:
+    'This SAML response answers no sign-in started here, and the address it was posted to names no connection. Start the sign-in from the console’s sign-in page.',
+} as const;
+
+const CHECK_SAML_APP = 'Compare the IdP entity ID, SSO URL and certificate on the connection’s page with the SAML application at your identity provider.';
+
+/** The sign-in log's SAML reasons (`saml_` + the service provider's refusal) in plain words. */
+const SAML_SIGN_IN_REASON_TEXT = {
+  saml_response_too_large: { title: 'The SAML response was too large', next: 'Check the identity provider: a SAML response is a few kilobytes. Remove unneeded attributes from the application.' },
+  saml_malformed_response: { title: 'The SAML response could not be read', next: 'Start the sign-in again; if it repeats, check that the identity provider posts a standard SAMLResponse.' },
+  saml_doctype_refused: { title: 'The SAML response contained a DOCTYPE', next: 'Such responses are refused as an XML attack. If your identity provider really sends one, contact its vendor.' },
+  saml_weak_algorithm: { title: 'The SAML response is signed with SHA-1', next: 'Configure the identity provider to sign with RSA-SHA256 (SHA-1 is refused).' },
+  saml_encrypted_assertion_unsupported: { title: 'The SAML assertion is encrypted', next: 'Turn off assertion encryption for this application at the identity provider; the response travels over HTTPS.' },
+  saml_invalid_signature: { title: 'The SAML assertion is not signed by the configured certificate', next: 'Add the identity provider’s current signing certificate on the connection’s page (it may have rotated).' },
+  saml_unsigned_assertion: { title: 'The SAML assertion is not signed', next: 'Configure the identity provider to sign assertions (a signed response alone is not enough).' },
+  saml_wrong_issuer: { title: 'The SAML assertion came from a different IdP entity ID', next: CHECK_SAML_APP },
+  saml_wrong_audience: { title: 'The SAML assertion is for a different service provider', next: 'Set the application’s Audience / SP entity ID at the identity provider to the SP entity ID shown on the connection’s page.' },
+  saml_wrong_recipient: { title: 'The SAML assertion names a different ACS URL', next: 'Set the application’s ACS (reply) URL at the identity provider to the ACS URL shown on the connection’s page.' },
+  saml_wrong_destination: { title: 'The SAML response names a different ACS URL', next: 'Set the application’s ACS (reply) URL at the identity provider to the ACS URL shown on the connection’s page.' },
+  saml_not_yet_valid: { title: 'The SAML assertion was not valid yet', next: 'The identity provider’s clock is ahead of ours; ask its administrator to sync it (NTP).' },
+  saml_expired: { title: 'The SAML assertion had already expired', next: 'Sign in again; if it repeats, check the identity provider’s clock.' },
+  saml_in_response_to_mismatch: { title: 'The SAML response answers a different sign-in', next: 'Start the sign-in again from the beginning.' },
+  saml_in_response_to_missing: { title: 'The SAML response answers no sign-in request', next: 'Start the sign-in from this console (IdP-initiated sign-in is off for this connection).' },
+  saml_assertion_replayed: { title: 'The SAML assertion was used twice', next: 'Someone (or a browser retry) sent the same assertion again; it was refused. Start a new sign-in.' },
+  saml_idp_status_error: { title: 'The identity provider refused the sign-in', next: 'Often the user is not assigned to the SAML application at the identity provider, or cancelled.' },
+  saml_missing_subject: { title: 'The SAML assertion has no subject', next: 'Configure the identity provider to send a NameID for this application.' },
+  saml_certificate_expired: { title: 'The IdP certificate has expired', next: 'Every configured certificate has expired: add the identity provider’s current signing certificate on the connection’s page.' },
+  saml_invalid_metadata: { title: 'The IdP metadata could not be read', next: 'Use the identity provider’s SAML metadata (one EntityDescriptor with an IDPSSODescriptor).' },
+  saml_metadata_too_large: { title: 'The IdP metadata is too large', next: 'Use the metadata of this one application, not a federation’s aggregate.' },
+  saml_metadata_fetch_failed: { title: 'The IdP metadata URL could not be fetched', next: 'Check the URL and that it is reachable from Grantex, or paste the metadata XML instead.' },
+  saml_invalid_certificate: { title: 'The IdP certificate is not valid', next: 'Paste the certificate as PEM (-----BEGIN CERTIFICATE-----).' },
+  saml_invalid_settings: { title: 'The SAML settings are incomplete', next: CHECK_SAML_APP },
+  saml_idp_initiated_disabled: { title: 'IdP-initiated sign-in is not allowed on this connection', next: 'Start the sign-in from the console’s sign-in page, or allow IdP-initiated sign-in on the connection (read its warning first).' },
+  saml_unsolicited_too_old: { title: 'The IdP-initiated assertion was too old', next: 'Start again from the identity provider’s app tile; if it repeats, check its clock.' },
+} satisfies Record<Extract<SignInReason, `saml_${string}`>, Problem>;
+
 // ─── Sign-in log: reasons in plain words (issue 12) ─────────────────────────────────────────────
 
 const CHECK_IDP_APP = 'Compare the client ID, secret and issuer in the SSO settings with the application at your identity provider.';
@@ -395,6 +463,7 @@ export const SIGN_IN_REASON_TEXT: Record<SignInReason, Problem> = {
   not_found: { title: 'Nothing to sign in to', next: 'Check that SSO is configured and active for this organization.' },
   rate_limited: { title: 'Too many sign-ins at once', next: 'Wait a minute and try again.' },
   sso_error: { title: 'The identity provider sign-in failed', next: CHECK_IDP_APP },
+  ...SAML_SIGN_IN_REASON_TEXT,
 };
 
 /** "6 minutes" / "40 seconds" for a clock difference. */
@@ -477,3 +546,4 @@ export const PROVISIONING_TEXT = {
   defaultScopesHint: 'Scopes every member of this connection gets, separated by spaces. Leave it empty for none.',
   none: 'none',
 } as const;
+

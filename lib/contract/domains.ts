@@ -57,7 +57,7 @@ export const ssoDomainLoginResponseSchema = ssoLoginResponseSchema.extend({ deve
 export type SsoDomainLoginResponse = z.infer<typeof ssoDomainLoginResponseSchema>;
 
 /** Public GET /sso/connections?org=: the org's active connections, for the member's chooser. */
-export const ssoPublicConnectionSchema = z.object({ id: z.string(), name: z.string(), protocol: z.literal('oidc') });
+export const ssoPublicConnectionSchema = z.object({ id: z.string(), name: z.string(), protocol: z.enum(['oidc', 'saml']) });
 export const ssoPublicConnectionListSchema = z.object({ connections: z.array(ssoPublicConnectionSchema) });
 export type SsoPublicConnection = z.infer<typeof ssoPublicConnectionSchema>;
 

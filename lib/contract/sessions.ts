@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { LIMITS } from './limits';
-import { isoTimestampSchema } from './wire';
+import { connectionProtocolSchema, isoTimestampSchema, samlCertificateSchema, ssoSamlTestCallbackResponseSchema } from './wire';
 
 /** Fixed messages of these endpoints (both sides refer to them instead of retyping them). */
 export const SESSION_MESSAGES = {
@@ -73,8 +73,17 @@ export const ssoConnectionTestSchema = z.discriminatedUnion('success', [
     tokenEndpoint: z.string(),
     jwksUri: z.string(),
   }),
-  z.object({ success: z.literal(false), protocol: z.literal('oidc'), error: z.string() }),
-]);
+  z.object({ success: z.literal(false), protocol: z.enum(['oidc', 'saml']), error: z.string() }),
+]).or(
+  // SAML (issue 11): the IdP settings as saved and each certificate's state.
+  z.object({
+    success: z.literal(true),
+    protocol: z.literal('saml'),
+    idpEntityId: z.string(),
+    idpSsoUrl: z.string(),
+    certificates: z.array(samlCertificateSchema),
+  }),
+);
 export type SsoConnectionTest = z.infer<typeof ssoConnectionTestSchema>;
 
 /** POST /v1/sso/connections/:id/test-sign-in: an admin starts a test sign-in (any status). */
@@ -83,7 +92,10 @@ export type SsoTestSignInRequest = z.infer<typeof ssoTestSignInRequestSchema>;
 
 export const ssoTestSignInResponseSchema = z.object({
   authorizeUrl: z.string(),
-  protocol: z.literal('oidc'),
+  protocol: connectionProtocolSchema,
   connectionId: z.string(),
 });
 export type SsoTestSignInResponse = z.infer<typeof ssoTestSignInResponseSchema>;
+
+/** POST /sso/callback/saml → 200: a member's session, or (test sign-in state) the identity with `test: true`. */
+export const ssoSamlSignInResultSchema = z.union([ssoSamlTestCallbackResponseSchema, ssoSessionCallbackResponseSchema]);

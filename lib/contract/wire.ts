@@ -86,9 +86,15 @@ export const ssoLoginQuerySchema = z.object({
   redirect_uri: z.string().optional(),
 });
 
+/** The connection protocols on the wire. */
+export const CONNECTION_PROTOCOLS = ['oidc', 'saml'] as const;
+export const connectionProtocolSchema = z.enum(CONNECTION_PROTOCOLS);
+export type ConnectionProtocol = z.infer<typeof connectionProtocolSchema>;
+
+/** SAML: `authorizeUrl` is the IdP's HTTP-Redirect binding URL (SAMLRequest + RelayState = the sealed state). */
 export const ssoLoginResponseSchema = z.object({
   authorizeUrl: z.string(),
-  protocol: z.literal('oidc'),
+  protocol: connectionProtocolSchema,
   connectionId: z.string(),
 });
 export type SsoLoginResponse = z.infer<typeof ssoLoginResponseSchema>;
@@ -154,17 +160,17 @@ const oidcSettingsShape = {
  * POST /v1/sso/connections. OIDC only for now (SAML adds its own variant). The URL and credential rules of
  * the legacy config apply on top (url-rules.ts), then the issuer check.
  */
-export const ssoConnectionCreateSchema = z.object({
+export const ssoOidcConnectionCreateSchema = z.object({
   name: z.string().trim().min(1, 'name is required').max(LIMITS.nameMax),
   protocol: z.literal('oidc'),
   status: connectionStatusSchema.optional(),
   ...oidcSettingsShape,
   ...connectionOptionsShape,
 });
-export type SsoConnectionCreate = z.input<typeof ssoConnectionCreateSchema>;
+export type SsoOidcConnectionCreate = z.input<typeof ssoOidcConnectionCreateSchema>;
 
-/** PATCH /v1/sso/connections/:id: any field but the protocol; an empty body is a 400. */
-export const ssoConnectionPatchSchema = z.object({
+/** PATCH /v1/sso/connections/:id of an OIDC connection: any field but the protocol; an empty body is a 400. */
+export const ssoOidcConnectionPatchSchema = z.object({
   name: z.string().trim().min(1, 'name is required').max(LIMITS.nameMax).optional(),
   status: connectionStatusSchema.optional(),
   issuerUrl: oidcSettingsShape.issuerUrl.optional(),
@@ -173,10 +179,10 @@ export const ssoConnectionPatchSchema = z.object({
   redirectUri: oidcSettingsShape.redirectUri.optional(),
   ...connectionOptionsShape,
 });
-export type SsoConnectionPatch = z.input<typeof ssoConnectionPatchSchema>;
+export type SsoOidcConnectionPatch = z.input<typeof ssoOidcConnectionPatchSchema>;
 
-/** A connection on the wire. The client secret is write-only: never part of it. */
-export const ssoConnectionSchema = z.object({
+/** An OIDC connection on the wire. The client secret is write-only: never part of it. */
+export const ssoOidcConnectionSchema = z.object({
   id: z.string(),
   developerId: z.string(),
   name: z.string(),
@@ -197,7 +203,121 @@ export const ssoConnectionSchema = z.object({
   /** Ours: the latest member sign-in through this connection (null: none yet). Optional: the hosted API omits it. */
   lastSignInAt: isoTimestampSchema.nullable().optional(),
 });
+export type SsoOidcConnection = z.infer<typeof ssoOidcConnectionSchema>;
+
+// ---------------------------------------------------------------- SAML connections (issue 11)
+
+/** Largest PEM certificate / pasted IdP metadata accepted on the wire. */
+export const SAML_LIMITS = { certificateMax: 16 * 1024, metadataXmlMax: 1024 * 1024, entityIdMax: 1024 } as const;
+
+const samlUrl = z.string().trim().min(1).max(LIMITS.urlMax);
+const samlEntityId = z.string().trim().min(1).max(SAML_LIMITS.entityIdMax);
+const samlPem = z.string().trim().min(1).max(SAML_LIMITS.certificateMax);
+/** An IdP certificate's SHA-256 fingerprint as shown (`AB:CD:…`); matched case-insensitively, colons optional. */
+const fingerprintSchema = z.string().trim().min(1).max(200);
+
+/** The IdP's settings, given as fields or by metadata (pasted XML or a URL the service fetches). */
+const samlIdpShape = {
+  idpEntityId: samlEntityId.optional(),
+  idpSsoUrl: samlUrl.optional(),
+  /** PEM (or bare base64) X.509; write-only: the wire shows `idpCertificates` (fingerprint, notAfter, status). */
+  idpCertificate: samlPem.optional(),
+  /** IdP metadata XML: fills idpEntityId, idpSsoUrl and the certificates (explicit fields win). */
+  idpMetadataXml: z.string().min(1).max(SAML_LIMITS.metadataXmlMax).optional(),
+  /** IdP metadata URL, fetched through the outbound guard at save time (explicit fields win). */
+  idpMetadataUrl: samlUrl.optional(),
+  /** Defaults to `<service>/sso/saml/<connectionId>/metadata`. */
+  spEntityId: samlEntityId.optional(),
+  /** Defaults to `<service>/sso/callback/saml?connection=<connectionId>`. */
+  spAcsUrl: samlUrl.optional(),
+  /** Accept unsolicited (IdP-initiated) responses: fresh ones only, each assertion once; default false. */
+  allowIdpInitiated: z.boolean().optional(),
+};
+
+/** POST /v1/sso/connections with `protocol: "saml"`: the three IdP fields, or IdP metadata (XML or URL). */
+export const ssoSamlConnectionCreateSchema = ssoOidcConnectionCreateSchema
+  .omit({ protocol: true, issuerUrl: true, clientId: true, clientSecret: true, redirectUri: true })
+  .extend({ protocol: z.literal('saml'), ...samlIdpShape });
+export type SsoSamlConnectionCreate = z.input<typeof ssoSamlConnectionCreateSchema>;
+
+/**
+ * PATCH of a SAML connection. Certificates: `idpCertificate` replaces all of them with one;
+ * `addIdpCertificate` adds a second one (rotation: both verify); `removeIdpCertificateFingerprint` removes one
+ * (the last one cannot be removed). Metadata (XML or URL) replaces entity id, SSO URL and certificates.
+ */
+export const ssoSamlConnectionPatchSchema = ssoOidcConnectionPatchSchema
+  .omit({ issuerUrl: true, clientId: true, clientSecret: true, redirectUri: true })
+  .extend({ ...samlIdpShape, addIdpCertificate: samlPem.optional(), removeIdpCertificateFingerprint: fingerprintSchema.optional() });
+export type SsoSamlConnectionPatch = z.input<typeof ssoSamlConnectionPatchSchema>;
+
+export const SAML_CERTIFICATE_STATUSES = ['ok', 'expiring', 'expired'] as const;
+
+/** One IdP certificate as shown (the PEM itself is write-only). `expiring`: within 30 days of notAfter. */
+export const samlCertificateSchema = z.object({
+  fingerprintSha256: z.string(),
+  notAfter: isoTimestampSchema,
+  status: z.enum(SAML_CERTIFICATE_STATUSES),
+  subject: z.string().optional(),
+});
+export type SamlCertificate = z.infer<typeof samlCertificateSchema>;
+
+/** A SAML connection on the wire. */
+export const ssoSamlConnectionSchema = ssoOidcConnectionSchema.omit({ protocol: true, issuerUrl: true, clientId: true, redirectUri: true }).extend({
+  protocol: z.literal('saml'),
+  idpEntityId: z.string(),
+  idpSsoUrl: z.string(),
+  idpMetadataUrl: z.string().nullable().optional(),
+  idpCertificates: z.array(samlCertificateSchema),
+  spEntityId: z.string(),
+  spAcsUrl: z.string(),
+  /** Ours: the SP metadata to give the IdP (public, stable per connection). */
+  spMetadataUrl: z.string().optional(),
+  allowIdpInitiated: z.boolean(),
+});
+export type SsoSamlConnection = z.infer<typeof ssoSamlConnectionSchema>;
+
+// ---------------------------------------------------------------- connections of either protocol
+
+/** POST /v1/sso/connections: by `protocol`. The URL and credential rules apply on top (server side). */
+export const ssoConnectionCreateSchema = z.discriminatedUnion('protocol', [ssoOidcConnectionCreateSchema, ssoSamlConnectionCreateSchema]);
+export type SsoConnectionCreate = z.input<typeof ssoConnectionCreateSchema>;
+
+/** PATCH /v1/sso/connections/:id: the stored connection's protocol decides which fields apply. */
+export const ssoConnectionPatchSchema = ssoOidcConnectionPatchSchema;
+export type SsoConnectionPatch = SsoOidcConnectionPatch | SsoSamlConnectionPatch;
+
+export const ssoConnectionSchema = z.discriminatedUnion('protocol', [ssoOidcConnectionSchema, ssoSamlConnectionSchema]);
 export type SsoConnection = z.infer<typeof ssoConnectionSchema>;
 
 export const ssoConnectionListSchema = z.object({ connections: z.array(ssoConnectionSchema) });
 export type SsoConnectionList = z.infer<typeof ssoConnectionListSchema>;
+
+/** POST /sso/callback/saml (form-encoded as an IdP posts it, or JSON). */
+export const ssoSamlCallbackRequestSchema = z.object({
+  SAMLResponse: z.string().min(1),
+  RelayState: z.string().max(4096).optional(),
+});
+export type SsoSamlCallbackRequest = z.infer<typeof ssoSamlCallbackRequestSchema>;
+
+/** POST /sso/callback/saml with a test sign-in's state: the identity only, no session. */
+export const ssoSamlTestCallbackResponseSchema = z.object({
+  developerId: z.string(),
+  connectionId: z.string(),
+  email: z.string().nullable(),
+  name: z.string().nullable(),
+  sub: z.string(),
+  groups: z.array(z.string()),
+  test: z.literal(true),
+});
+export type SsoSamlTestCallbackResponse = z.infer<typeof ssoSamlTestCallbackResponseSchema>;
+
+/**
+ * A client-side PATCH body of either protocol (the service applies the stored connection's own fields and
+ * refuses the other protocol's), so no field is stripped before it is sent.
+ */
+export const ssoConnectionPatchInputSchema = ssoSamlConnectionPatchSchema.extend({
+  issuerUrl: oidcSettingsShape.issuerUrl.optional(),
+  clientId: oidcSettingsShape.clientId.optional(),
+  clientSecret: oidcSettingsShape.clientSecret.optional(),
+  redirectUri: oidcSettingsShape.redirectUri.optional(),
+});

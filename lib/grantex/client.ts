@@ -16,7 +16,6 @@ import {
   ssoConfigSchema,
   ssoConnectionCreateSchema,
   ssoConnectionListSchema,
-  ssoConnectionPatchSchema,
   ssoConnectionSchema,
   ssoLoginResponseSchema,
   type MeResponse,
@@ -32,6 +31,10 @@ import {
   ssoConnectionTestSchema,
   ssoOidcCallbackRequestSchema,
   ssoSessionCallbackResponseSchema,
+  ssoSamlCallbackRequestSchema,
+  ssoSamlSignInResultSchema,
+  ssoConnectionPatchInputSchema,
+  type SsoSamlTestCallbackResponse,
   ssoSessionListSchema,
   ssoSessionSchema,
   ssoTestSignInRequestSchema,
@@ -217,7 +220,7 @@ export class GrantexClient {
 
   /** Sets the given fields; repeating it sets the same values, so it is safe to retry. */
   async updateConnection(id: string, patch: SsoConnectionPatch): Promise<SsoConnection> {
-    const body = parseInput(ssoConnectionPatchSchema, patch);
+    const body = parseInput(ssoConnectionPatchInputSchema, patch);
     const res = await this.send({ method: 'PATCH', path: connectionPath(id), body, authenticated: true, retryable: true });
     return this.parse(res, ssoConnectionSchema);
   }
@@ -618,6 +621,44 @@ export class GrantexClient {
       if (error instanceof GrantexError && error.kind === 'not_found') return { supported: false };
       throw error;
     }
+  }
+
+  // ---------------------------------------------------------------- SAML (issue 11)
+
+  /**
+   * Forwards what the IdP posted to the console's ACS (`SAMLResponse`, `RelayState`) to the service's ACS. A
+   * member sign-in answers the session (as completeOidcSignIn); a test sign-in's state answers the identity with
+   * `test: true` and opens no session. `connectionId`: the `?connection=` of the ACS URL the IdP posted to
+   * (needed only for IdP-initiated sign-in). Never retried (single use).
+   */
+  async completeSamlSignIn(input: {
+    samlResponse: string;
+    relayState?: string;
+    connectionId?: string;
+  }): Promise<SsoSessionCallbackResponse | SsoSamlTestCallbackResponse> {
+    const body = parseInput(ssoSamlCallbackRequestSchema, { SAMLResponse: input.samlResponse, RelayState: input.relayState });
+    const res = await this.send({
+      method: 'POST',
+      path: 'sso/callback/saml',
+      query: { connection: input.connectionId },
+      body,
+      authenticated: false,
+      retryable: false,
+    });
+    return this.parse(res, ssoSamlSignInResultSchema);
+  }
+
+  // ---------------------------------------------------------------- SAML console (issue 11: saml-ui)
+
+  /** A SAML connection's SP metadata XML (public at Grantex), for the console's download link. */
+  async getSamlSpMetadataXml(connectionId: string): Promise<string> {
+    const res = await this.send({
+      method: 'GET',
+      path: `sso/saml/${encodeURIComponent(connectionId)}/metadata`,
+      authenticated: false,
+      retryable: true,
+    });
+    return res.text;
   }
 }
 

@@ -46,3 +46,19 @@ export function parseFieldErrors(message: string): FieldErrors | null {
 export function fieldErrorsFromIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): FieldErrors | null {
   return collect(issues.map((issue) => (issue.path.length === 1 ? ([issue.path[0], issue.message] as const) : null)));
 }
+
+/**
+ * The same `"<field>: <why>; …"` reading for another form's fields (the SAML connection form): null unless every
+ * part names one of `fields`.
+ */
+export function parseFieldReasons<F extends string>(message: string, fields: readonly F[]): Partial<Record<F, string>> | null {
+  const out: Partial<Record<F, string>> = {};
+  // A reason may itself contain "; " (e.g. "has expired (…); use …"): split only before the next "<field>:".
+  for (const part of message.split(/;(?=\s*[A-Za-z]+\s*:)/)) {
+    const match = /^\s*([A-Za-z]+)\s*:\s*(\S.*?)\s*$/.exec(part);
+    const field = fields.find((f) => f === match?.[1]);
+    if (!match || !field) return null;
+    out[field] ??= match[2]!;
+  }
+  return Object.keys(out).length ? out : null;
+}

@@ -26,6 +26,7 @@ import { registerSsoSetupLinkRoutes } from './routes/sso-setup-links';
 import { asStoreError } from './storage/errors';
 import { registerSignInCapture } from './events/capture';
 import { registerSsoEventRoutes } from './routes/sso-events';
+import { registerSamlMetadataRoute } from './routes/sso-saml-metadata';
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
@@ -37,11 +38,11 @@ const SECURITY_HEADERS = {
 } as const;
 
 /** Maps framework errors (body parsing, limits) to the contract's error shape with a helpful message. */
-function toApiError(err: FastifyError): ApiError | null {
+function toApiError(err: FastifyError, bodyLimit = BODY_LIMIT_BYTES): ApiError | null {
   if (err instanceof ApiError) return err;
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new ApiError(413, 'BAD_REQUEST', `Request body must be at most ${BODY_LIMIT_BYTES} bytes`);
+      return new ApiError(413, 'BAD_REQUEST', `Request body must be at most ${bodyLimit} bytes`);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new ApiError(415, 'BAD_REQUEST', 'Content-Type must be application/json');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
@@ -140,7 +141,7 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
   }
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
-    let apiError = toApiError(err);
+    let apiError = toApiError(err, request.routeOptions.bodyLimit);
     const storeError = apiError ? null : asStoreError(err);
     if (storeError) {
       // The database said no: busy/unreachable/timed out passes by itself (503, clients retry), anything else
@@ -190,5 +191,6 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
   registerSsoCallbackRoute(app, ctx, perMinute(limits.enabled, limits.callbackPerMin, callbackRateKey(ctx.states)));
   registerSsoSessionRoutes(app, ctx);
   registerSsoEventRoutes(app, ctx);
+  registerSamlMetadataRoute(app, ctx, perMinute(limits.enabled, limits.loginPerMin));
   return app;
 }

@@ -57,6 +57,11 @@ export interface ServiceConfig {
   dnsTimeoutMs?: number;
   /** Sign-in and audit events older than this are purged (GRANTEX_EVENT_RETENTION_DAYS, default 30). */
   eventRetentionDays: number;
+  /**
+   * The service's public base URL (GRANTEX_PUBLIC_URL), for the SAML SP entity ID, ACS and metadata URLs of new
+   * connections; absent: the creating request's own origin.
+   */
+  publicUrl?: string;
 }
 
 /** Thrown when the service must not start; the message names the variable, never its value. */
@@ -143,6 +148,7 @@ const envSchema = z.object({
   ),
   SSO_DNS_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(60_000).default(5000)),
   GRANTEX_EVENT_RETENTION_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(3650).default(30)),
+  GRANTEX_PUBLIC_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/ }).optional()),
   LOG_LEVEL: z.preprocess(
     (v) => (typeof v === 'string' ? emptyToUndefined(v.toLowerCase()) : v),
     z.enum(LOG_LEVELS).default('info'),
@@ -186,6 +192,7 @@ export function loadServiceConfig(env: Readonly<Record<string, string | undefine
     dnsServers: e.SSO_DNS_SERVERS,
     dnsTimeoutMs: e.SSO_DNS_TIMEOUT_MS,
     eventRetentionDays: e.GRANTEX_EVENT_RETENTION_DAYS,
+    publicUrl: e.GRANTEX_PUBLIC_URL,
   };
 }
 

@@ -84,7 +84,17 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
     states: createStateSealer(keys.stateSecret, now),
     rp,
     issuerChecks,
-    protocols: createLoginProtocols({ rp, secretBox, issuerChecks }),
+    protocols: createLoginProtocols({
+      rp,
+      secretBox,
+      issuerChecks,
+      saml: {
+        devMode: config.devMode,
+        now,
+        claimAssertionId: (connection, assertionId, expiresAt) =>
+          store.claimAssertionId(connection.developerId, connection.id, assertionId, expiresAt.getTime()),
+      },
+    }),
     logger,
     now,
     signIns: recorders.signIns,

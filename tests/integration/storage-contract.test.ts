@@ -164,6 +164,17 @@ describe(`store contract (${testBackend})`, () => {
     expect(await store.claimState('state-race-00000001', 'dev_a', 5_000)).toBe(false);
   });
 
+  it('claims a SAML assertion id once per org, even when claims race; purges it after it expires', async () => {
+    const claims = await Promise.all(Array.from({ length: 20 }, () => store.claimAssertionId('dev_a', 'sso_1', '_assertion-race', 5_000)));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    // Per org: another org's identical id is its own.
+    expect(await store.claimAssertionId('dev_b', 'sso_9', '_assertion-race', 5_000)).toBe(true);
+    expect(await store.claimAssertionId('dev_a', 'sso_1', '_assertion-old', 1_000)).toBe(true);
+    await store.purgeExpired(0, 2_000);
+    expect(await store.claimAssertionId('dev_a', 'sso_1', '_assertion-old', 1_000)).toBe(true); // purged, so claimable again
+    expect(await store.claimAssertionId('dev_a', 'sso_2', '_assertion-race', 5_000)).toBe(false);
+  });
+
   it.runIf(onPostgres)('counts a shared rate-limit window atomically and starts a new one after it ends', async () => {
     const limiter = store.sharedRateLimits;
     if (!limiter) throw new Error('PostgreSQL store without shared rate limits');

@@ -9,6 +9,7 @@ import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
 import { generateSigningKey, type SamlSigningKey } from '@/lib/dev-idp/saml/keys';
 import { buildResponseXml, NAMEID_EMAIL, signElement, type ResponseInput } from '@/lib/dev-idp/saml/messages';
 import type { ClaimAssertionId, SamlConnectionSettings } from '@/lib/sso-service/saml';
+import type { SamlConnection, SamlSettings } from '@/lib/sso-service/storage/types';
 
 export const IDP_ENTITY_ID = 'https://idp.example.test/saml/metadata';
 export const SP_ENTITY_ID = 'https://sso.example.test/saml/sp/sso_test';
@@ -31,6 +32,34 @@ export function testSettings(overrides: Partial<SamlConnectionSettings> = {}): S
     spEntityId: SP_ENTITY_ID,
     spAcsUrl: ACS_URL,
     ...overrides,
+  };
+}
+
+/** A stored SAML connection around `testSettings()` (for protocol-level tests without a service). */
+export function testSamlConnection(overrides: Partial<SamlSettings> = {}, groupAttribute: string | null = 'groups'): SamlConnection {
+  const { idpEntityId, idpSsoUrl, idpCertificates, spEntityId, spAcsUrl } = testSettings();
+  return {
+    id: 'sso_test',
+    developerId: 'dev_test',
+    name: 'Test SAML',
+    status: 'active',
+    isDefault: false,
+    domains: [],
+    provisioning: { jitProvisioning: true, groupAttribute, groupMappings: {}, defaultScopes: [] },
+    createdAt: new Date(0).toISOString(),
+    updatedAt: new Date(0).toISOString(),
+    protocol: 'saml',
+    saml: {
+      idpEntityId,
+      idpSsoUrl,
+      idpCertificates: idpCertificates ?? [],
+      idpMetadataUrl: null,
+      spEntityId,
+      spAcsUrl,
+      spMetadataUrl: SP_ENTITY_ID,
+      allowIdpInitiated: false,
+      ...overrides,
+    },
   };
 }
 

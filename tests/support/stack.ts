@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { SsoConfigRequest } from '@/lib/contract';
 import { startDevIdp, type DevIdp } from '@/lib/dev-idp';
 import { GrantexClient } from '@/lib/grantex';
-import { startSsoService } from '@/lib/sso-service';
+import { startSsoService, type RunningSsoService, type SsoServiceOptions } from '@/lib/sso-service';
 import type { ServiceConfig } from '@/lib/sso-service/config';
 import { testDatabaseOptions } from '@/tests/support/test-database';
 
@@ -46,25 +46,32 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   try {
     const idp = await startDevIdp({ port: 0, host: '127.0.0.1', redirectUris: [redirectUri] });
     cleanups.push(() => idp.close());
-    const service = await startSsoService({
-      host: '127.0.0.1',
-      port: 0,
-      dataDir,
-      // Explicit, so a GRANTEX_DB_PATH in the caller's environment cannot point tests at a real database.
-      dbPath: path.join(dataDir, 'grantex.db'),
-      devMode: true,
-      logLevel: 'silent',
-      trustedProxies: [],
-      rateLimit: { enabled: false, signupPerMin: 1_000_000, loginPerMin: 1_000_000, callbackPerMin: 1_000_000 },
-      ...(await testDatabaseOptions()),
-      ...opts.service,
-    });
+    const service = await startLocalSsoService(dataDir, { ...(await testDatabaseOptions()), ...opts.service });
     cleanups.push(() => service.close());
     return { serviceUrl: service.url, idp, redirectUri, dataDir, close };
   } catch (error) {
     await close().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * The service in this process on loopback, port 0, in `dataDir` (SQLite there unless `extra` names PostgreSQL),
+ * development mode, silent, rate limits off; `extra` wins (hooks such as `now` included).
+ */
+export function startLocalSsoService(dataDir: string, extra: SsoServiceOptions = {}): Promise<RunningSsoService> {
+  return startSsoService({
+    host: '127.0.0.1',
+    port: 0,
+    dataDir,
+    // Explicit, so a GRANTEX_DB_PATH in the caller's environment cannot point tests at a real database.
+    dbPath: path.join(dataDir, 'grantex.db'),
+    devMode: true,
+    logLevel: 'silent',
+    trustedProxies: [],
+    rateLimit: { enabled: false, signupPerMin: 1_000_000, loginPerMin: 1_000_000, callbackPerMin: 1_000_000 },
+    ...extra,
+  });
 }
 
 /** The SSO config that points an org at the stack's dev IdP. */
@@ -90,4 +97,13 @@ export async function signupOrg(
     apiKey: signedUp.apiKey,
     client: new GrantexClient({ baseUrl: serviceUrl, apiKey: signedUp.apiKey, retries: 0 }),
   };
+}
+
+/** Headers and body of a raw test request: an optional Bearer key and a JSON or form-encoded body. */
+export function requestParts(opts: { apiKey?: string; json?: unknown; form?: Record<string, string> }): { headers: Record<string, string>; body?: string } {
+  const headers: Record<string, string> = {};
+  if (opts.apiKey) headers.authorization = `Bearer ${opts.apiKey}`;
+  if (opts.json !== undefined) return { headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(opts.json) };
+  if (opts.form) return { headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(opts.form).toString() };
+  return { headers };
 }

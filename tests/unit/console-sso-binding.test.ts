@@ -66,6 +66,12 @@ describe('login binding (row 27)', () => {
     expect(stateFromAuthorizeUrl('https://idp/authorize?client_id=a')).toBeNull();
     expect(stateFromAuthorizeUrl('not a url')).toBeNull();
   });
+
+  it('takes a SAML redirect URL’s RelayState (never an IdP URL’s own state parameter)', () => {
+    expect(stateFromAuthorizeUrl('https://idp/sso?SAMLRequest=x&RelayState=abc.def')).toBe('abc.def');
+    expect(stateFromAuthorizeUrl('https://idp/sso?state=theirs&SAMLRequest=x&RelayState=ours')).toBe('ours');
+    expect(stateFromAuthorizeUrl('https://idp/sso?SAMLRequest=x')).toBeNull();
+  });
 });
 
 describe('test result cookie', () => {

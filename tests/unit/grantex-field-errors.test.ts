@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GrantexClient, parseFieldErrors } from '@/lib/grantex';
-import { fieldErrorsFromIssues } from '@/lib/grantex/field-errors';
+import { fieldErrorsFromIssues, parseFieldReasons } from '@/lib/grantex/field-errors';
 import { fieldErrorsText } from '@/lib/console/messages';
 import { failure } from '@/tests/support/grantex-failure';
 
@@ -81,5 +81,19 @@ describe('GrantexClient carries field errors on the error', () => {
     expect((await failure(new GrantexClient({ baseUrl: conflict, apiKey, retries: 0 }).createConfig(CONFIG))).fieldErrors).toBeNull();
     const required = await answering(400, { message: 'issuerUrl, clientId, clientSecret, and redirectUri are required', code: 'BAD_REQUEST' });
     expect((await failure(new GrantexClient({ baseUrl: required, apiKey, retries: 0 }).createConfig(CONFIG))).fieldErrors).toBeNull();
+  });
+});
+
+describe('parseFieldReasons (another form’s fields, e.g. SAML)', () => {
+  const fields = ['idpCertificate', 'idpSsoUrl'] as const;
+  it('reads each named field, even when a reason itself contains "; "', () => {
+    expect(parseFieldReasons('idpSsoUrl: must use https; idpCertificate: has expired (or is not valid yet); use the current one', fields)).toEqual({
+      idpSsoUrl: 'must use https',
+      idpCertificate: 'has expired (or is not valid yet); use the current one',
+    });
+  });
+  it('is null when a part names no field of the form', () => {
+    expect(parseFieldReasons('issuerUrl: must use https', fields)).toBeNull();
+    expect(parseFieldReasons('Something went wrong', fields)).toBeNull();
   });
 });

@@ -20,6 +20,7 @@ import {
   XSW,
   type SignedResponseOptions,
 } from '../support/saml-kit';
+import { ATTACK_CASES } from '../support/saml-attack-cases';
 
 async function validate(xml: string, requestId: string, claims = memoryClaims(), settings = testSettings()) {
   return validatePostResponse(settings, { samlResponse: form(xml), expectedRequestId: requestId, claimAssertionId: claims });
@@ -214,4 +215,19 @@ describe('SAML SP: certificates', () => {
 
 it('the ACS URL in the fixtures is the one configured', () => {
   expect(testSettings().spAcsUrl).toBe(ACS_URL);
+});
+
+describe('SAML SP: the shared attack table (the same documents the ACS route test posts)', () => {
+  for (const attack of ATTACK_CASES) {
+    it(`${attack.name} is refused`, async () => {
+      const requestId = newRequestId();
+      const claims = memoryClaims();
+      const err = await validatePostResponse(testSettings(), { samlResponse: attack.build(requestId), expectedRequestId: requestId, claimAssertionId: claims }).catch(
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(SamlError);
+      expect(attack.reasons).toContain((err as SamlError).reason);
+      expect(claims.claimed.size).toBe(0);
+    });
+  }
 });

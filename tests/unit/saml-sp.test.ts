@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { idpMetadataXml } from '@/lib/dev-idp/saml/messages';
 import { createSamlProtocol, samlRequestId } from '@/lib/sso-service/protocols/saml';
 import { buildLoginUrl, certificateInfo, parseIdpMetadata, SamlError, spMetadataXml } from '@/lib/sso-service/saml';
-import { ACS_URL, ALICE, form, IDP_ENTITY_ID, memoryClaims, newRequestId, signedResponse, SP_ENTITY_ID, testKeys, testSettings } from '../support/saml-kit';
+import { ACS_URL, ALICE, form, IDP_ENTITY_ID, memoryClaims, newRequestId, signedResponse, SP_ENTITY_ID, testKeys, testSamlConnection, testSettings } from '../support/saml-kit';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -88,28 +88,37 @@ describe('SAML SP: certificate info', () => {
 describe('SAML protocol (seam shape)', () => {
   const state = { nonce: 'n'.repeat(43) };
   const login = { token: 'sealed-token', state: state as never };
-  const protocol = createSamlProtocol({ settingsOf: () => testSettings(), claimAssertionId: memoryClaims() });
+  const claims = memoryClaims();
+  const protocol = createSamlProtocol({ claimAssertionId: (_c, id, expiresAt) => claims(id, expiresAt), devMode: true, now: Date.now });
+  const connection = testSamlConnection();
 
   it('starts with the request id from the state nonce and completes against it', async () => {
-    const url = await protocol.startLogin({}, login);
+    const url = await protocol.startLogin(connection, login);
     expect(inflateQuery(url)).toContain(`ID="${samlRequestId(state)}"`);
     expect(new URL(url).searchParams.get('RelayState')).toBe('sealed-token');
     const xml = signedResponse({ requestId: samlRequestId(state) });
-    await expect(protocol.completeLogin({}, login, { protocol: 'saml', samlResponse: form(xml) })).resolves.toMatchObject({ email: ALICE.email });
+    await expect(protocol.completeLogin(connection, login, { protocol: 'saml', samlResponse: form(xml) })).resolves.toMatchObject({
+      email: ALICE.email,
+      groups: ['engineering', 'admins'],
+    });
   });
 
   it('answers refusals as SSO_ERROR with the safe message', async () => {
     const xml = signedResponse({ requestId: newRequestId() });
-    await expect(protocol.completeLogin({}, login, { protocol: 'saml', samlResponse: form(xml) })).rejects.toMatchObject({
+    await expect(protocol.completeLogin(connection, login, { protocol: 'saml', samlResponse: form(xml) })).rejects.toMatchObject({
       statusCode: 400,
       code: 'SSO_ERROR',
       message: expect.stringContaining('different sign-in request'),
     });
   });
 
-  it('checks settings: expired-only certificates and unusable signing are refused', async () => {
-    await expect(protocol.checkSettings({ protocol: 'saml', ...testSettings() })).resolves.toEqual({ ok: true });
-    await expect(protocol.checkSettings({ protocol: 'saml', ...testSettings({ idpCertificates: ['nope'] }) })).resolves.toMatchObject({ ok: false, field: 'idpCertificates' });
-    await expect(protocol.checkSettings({ protocol: 'saml', ...testSettings({ signAuthnRequests: true }) })).resolves.toMatchObject({ ok: false, field: 'signAuthnRequests' });
+  it('checks settings: unreadable and expired-only certificates are refused', async () => {
+    await expect(protocol.checkSettings({ protocol: 'saml', idpCertificates: [testKeys().idp.certificatePem] })).resolves.toEqual({ ok: true });
+    await expect(protocol.checkSettings({ protocol: 'saml', idpCertificates: ['nope'] })).resolves.toMatchObject({ ok: false, field: 'idpCertificate' });
+    const late = createSamlProtocol({ claimAssertionId: async () => true, devMode: true, now: () => Date.now() + 400 * DAY });
+    await expect(late.checkSettings({ protocol: 'saml', idpCertificates: [testKeys().idp.certificatePem] })).resolves.toMatchObject({
+      ok: false,
+      message: expect.stringContaining('expired'),
+    });
   });
 });

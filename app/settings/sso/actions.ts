@@ -25,12 +25,13 @@ import type { FormState } from '@/lib/auth/form-state';
 import type { ActionOutcome } from '@/lib/auth/action';
 import type { SsoConnection } from '@/lib/contract';
 import { ssoDevMode } from '@/lib/console/utils/sso-mode';
+import { newConnectionStatus } from '@/lib/console/settings/new-connection-status';
 import { checkIssuer } from '@/lib/console/settings/issuer-check';
 import { trimPastedDiscoveryUrl } from '@/lib/console/settings/issuer-fixes';
 import { logSsoEvent } from '@/lib/console/utils/log';
 import { provisioningSettings } from '@/lib/validations/provisioning';
 import { provisioningFormValues } from '@/lib/console/settings/provisioning-view';
-import { CONNECTION_ERRORS, CONNECTION_STATUS_TEXT, CONNECTION_TEXT, fieldErrorsText, SETTINGS_ERRORS } from '@/lib/console/messages';
+import { CONNECTION_ERRORS, CONNECTION_STATUS_TEXT, CONNECTION_TEXT, fieldErrorsText, SETTINGS_ERRORS, SAML_TEXT } from '@/lib/console/messages';
 
 const SETTINGS_PATH = '/settings/sso';
 const connectionPath = (id: string) => `${SETTINGS_PATH}/${encodeURIComponent(id)}`;
@@ -104,12 +105,10 @@ async function createConnection(input: SsoConfigValues, actor: ConnectionsActor,
   const grantex = actor.grantex({ requestId });
   let created: SsoConnection;
   try {
-    // The first connection takes member logins at once; later ones start in testing (the form says why).
-    const status = input.status ?? ((await grantex.listConnections()).length === 0 ? 'active' : 'testing');
     created = await grantex.createConnection({
       name: input.name,
       protocol: 'oidc',
-      status,
+      status: await newConnectionStatus(grantex, input.status),
       issuerUrl: input.issuerUrl,
       clientId: input.clientId,
       clientSecret: input.clientSecret ?? '',
@@ -131,6 +130,8 @@ async function updateConnection(id: string, input: SsoConfigValues, actor: Conne
     logSsoEvent('save_connection', { requestId, org: actor.developerId, connection: id, outcome, ...extra });
   const current = await ownConnection(actor, id, requestId);
   if (!isConnection(current)) return current;
+  // A SAML connection has its own form (saml-actions.ts); this one only edits OIDC settings.
+  if (current.protocol !== 'oidc') return { formError: SAML_TEXT.oidcFormOnly };
   const secret = input.clientSecret?.trim() ? input.clientSecret : undefined;
   // Authoritative here (the form's rule only words it): a saved secret never follows the connection to a new issuer.
   if (!secret && !keepsSavedSecret(input.issuerUrl, { hasSavedSecret: true, savedIssuer: current.issuerUrl })) {

@@ -90,10 +90,15 @@ export async function verifyBinding(
   };
 }
 
-/** The `state` Grantex put into the authorization URL (the only place the console learns it). */
+/**
+ * The `state` Grantex put into the authorization URL (the only place the console learns it). For a SAML
+ * connection the URL is the IdP's HTTP-Redirect binding (it carries `SAMLRequest`), and the state travels as
+ * its `RelayState`, which the IdP posts back to the console's ACS route.
+ */
 export function stateFromAuthorizeUrl(authorizeUrl: string): string | null {
   try {
-    const state = new URL(authorizeUrl).searchParams.get('state');
+    const params = new URL(authorizeUrl).searchParams;
+    const state = params.has('SAMLRequest') ? params.get('RelayState') : params.get('state');
     return state && state.length <= 4096 ? state : null;
   } catch {
     return null;

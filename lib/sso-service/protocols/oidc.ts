@@ -3,7 +3,7 @@ import type { SecretBox } from '../crypto/secret-box';
 import { ApiError } from '../http/api-error';
 import type { IssuerCheckMemo } from '../issuer-check-memo';
 import { asRpFailure, TRANSIENT_ISSUER_REASONS, type RelyingPartyPort, type RpClientConfig } from '../relying-party-port';
-import type { SsoConnection } from '../storage/types';
+import type { OidcConnection, SsoConnection } from '../storage/types';
 import { readGroups } from '../provisioning';
 import { currentSignInTrace } from '../events/sign-in-context';
 import type { LoginProtocol } from './types';
@@ -36,7 +36,7 @@ async function rpCall<T>(call: () => Promise<T>): Promise<T> {
  * change; it names the connection, so two connections of one org never share a set-up.
  */
 function rpClientConfig(secretBox: SecretBox, connection: SsoConnection): RpClientConfig {
-  const { oidc, developerId } = connection;
+  const { oidc, developerId } = oidcOf(connection);
   return {
     issuerUrl: oidc.issuerUrl,
     clientId: oidc.clientId,
@@ -51,6 +51,11 @@ function rpClientConfig(secretBox: SecretBox, connection: SsoConnection): RpClie
   };
 }
 
+function oidcOf(connection: SsoConnection): OidcConnection {
+  if (connection.protocol !== 'oidc') throw new Error('not an OIDC connection');
+  return connection;
+}
+
 export function createOidcProtocol({ rp, secretBox, issuerChecks }: OidcProtocolDeps): LoginProtocol {
   return {
     protocol: 'oidc',
@@ -60,6 +65,7 @@ export function createOidcProtocol({ rp, secretBox, issuerChecks }: OidcProtocol
       );
     },
     async completeLogin(connection, { token, state }, response) {
+      if (response.protocol !== 'oidc') throw new Error('not an OIDC response');
       const groupsClaim = connection.provisioning.groupAttribute;
       const { groups, ...identity } = await rpCall(() =>
         rp.redeem(rpClientConfig(secretBox, connection), {
@@ -75,12 +81,14 @@ export function createOidcProtocol({ rp, secretBox, issuerChecks }: OidcProtocol
       return { ...identity, groups: groupsClaim === null ? [] : readGroups(groups) };
     },
     async testSettings(connection) {
-      const found = await rp.discover(connection.oidc.issuerUrl);
+      const found = await rp.discover(oidcOf(connection).oidc.issuerUrl);
       if (!found.ok) return { success: false, protocol: 'oidc', error: found.message };
       const { issuer, authorizationEndpoint, tokenEndpoint, jwksUri } = found;
       return { success: true, protocol: 'oidc', issuer, authorizationEndpoint, tokenEndpoint, jwksUri };
     },
-    async checkSettings({ issuerUrl }) {
+    async checkSettings(settings) {
+      if (settings.protocol !== 'oidc') throw new Error('not OIDC settings');
+      const { issuerUrl } = settings;
       const check = await rpCall(() => issuerChecks.check(issuerUrl));
       if (check.ok) return check;
       return { ok: false, field: 'issuerUrl', message: check.message, transient: TRANSIENT_ISSUER_REASONS.has(check.reason) };

@@ -1,50 +1,54 @@
 /**
- * The SAML protocol behind the protocol seam (provisional: not registered in index.ts / app.ts yet).
- *
- * It has the LoginProtocol shape but is generic over the connection: `settingsOf` reads a connection's SAML
- * settings, so wiring it is binding C = SsoConnection once the connection model stores SAML fields, adding
- * 'saml' to ConnectionProtocol, `{protocol: 'saml', samlResponse, relayState}` to ProtocolResponse and
- * `{protocol: 'saml', ...}` to SettingsToCheck in types.ts.
+ * The SAML protocol behind the protocol seam: SP-initiated login (HTTP-Redirect AuthnRequest, RelayState = the
+ * sealed state), the HTTP-POST response at the ACS, unsolicited (IdP-initiated) responses for connections that
+ * allow them, the SP metadata and the connection test.
  *
  * The AuthnRequest ID is derived from the sealed state's nonce, so /sso/login stores nothing and the ACS
- * checks InResponseTo against the state the RelayState carries back.
+ * checks InResponseTo against the state the RelayState carries back. Assertion ids are claimed once per org in
+ * storage (`claimAssertionId`).
  */
+import { EVENT_LIMITS, type SignInReason } from '@/lib/contract';
+import { findOutboundError, guardedFetch } from '@/lib/net';
 import type { LoginState } from '../crypto/login-state';
+import { currentSignInTrace } from '../events/sign-in-context';
 import { ApiError } from '../http/api-error';
+import { readGroups } from '../provisioning';
+import { redactClaims } from '../oidc/trace';
 import {
   buildLoginUrl,
   certificateInfo,
   isSamlError,
-  parseSamlSettings,
+  MAX_METADATA_BYTES,
+  parseIdpMetadata,
+  SAML_REASONS,
+  SamlError,
+  spMetadataXml,
   validatePostResponse,
-  type ClaimAssertionId,
+  type IdpMetadata,
   type SamlConnectionSettings,
   type SamlIdentity,
+  type SamlReason,
   type SpSigningKey,
 } from '../saml';
-import type { SealedLogin, SettingsCheck } from './types';
+import type { SamlConnection, SsoConnection } from '../storage/types';
+import type { LoginProtocol, SealedLogin, SettingsCheck, SettingsTest, SsoIdentity } from './types';
 
-export interface SamlProtocolDeps<C> {
-  settingsOf(connection: C): SamlConnectionSettings;
-  /** Single use of assertion IDs (storage-backed in the service). */
-  claimAssertionId: ClaimAssertionId;
-  /** The service's SP signing key, for connections that sign AuthnRequests. */
+export interface SamlProtocolDeps {
+  /** Single use of assertion ids (storage-backed): true the first time. */
+  claimAssertionId(connection: SamlConnection, assertionId: string, expiresAt: Date): Promise<boolean>;
+  /** Loopback metadata URLs are fetched only in development. */
+  devMode: boolean;
+  /** The service's SP signing key, for connections that sign AuthnRequests (none today). */
   signingKey?: SpSigningKey;
+  now: () => number;
 }
 
-export interface SamlProtocolResponse {
-  protocol: 'saml';
-  samlResponse: string;
-}
-
-export type SamlSettingsToCheck = { protocol: 'saml' } & SamlConnectionSettings;
-
-export interface SamlLoginProtocol<C> {
+export interface SamlLoginProtocol extends LoginProtocol {
   readonly protocol: 'saml';
-  startLogin(connection: C, login: SealedLogin): Promise<string>;
-  /** The member, with everything the assertion said (groups for the scope mapping, session index, …). */
-  completeLogin(connection: C, login: SealedLogin, response: SamlProtocolResponse): Promise<SamlIdentity>;
-  checkSettings(settings: SamlSettingsToCheck): Promise<SettingsCheck>;
+  /** An unsolicited (IdP-initiated) response on a connection that allows it: fresh, unanswered, claimed once. */
+  completeUnsolicited(connection: SamlConnection, samlResponse: string): Promise<SsoIdentity>;
+  /** The SP metadata XML of a connection. */
+  metadataXml(connection: SamlConnection): string;
 }
 
 /** The AuthnRequest ID for a login: the state's nonce (base64url, so a valid XML ID after the leading underscore). */
@@ -52,10 +56,15 @@ export function samlRequestId(state: Pick<LoginState, 'nonce'>): string {
   return `_${state.nonce}`;
 }
 
-/** A SamlError becomes an SSO_ERROR with its safe message (413 for an oversized response, 400 otherwise). */
+/** Each SAML refusal's sign-in-log reason: `saml_` + the core's reason code. */
+export function samlSignInReason(reason: SamlReason): SignInReason {
+  return `saml_${reason}`;
+}
+
+/** A SamlError becomes an SSO_ERROR with its safe message and reason (413 for an oversized response, 400 otherwise). */
 function ssoErrorFrom(err: unknown): unknown {
   if (!isSamlError(err)) return err;
-  return new ApiError(err.reason === 'response_too_large' ? 413 : 400, 'SSO_ERROR', err.message);
+  return new ApiError(err.reason === 'response_too_large' ? 413 : 400, 'SSO_ERROR', err.message, samlSignInReason(err.reason));
 }
 
 async function samlCall<T>(call: () => Promise<T>): Promise<T> {
@@ -66,36 +75,129 @@ async function samlCall<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-export function createSamlProtocol<C>({ settingsOf, claimAssertionId, signingKey }: SamlProtocolDeps<C>): SamlLoginProtocol<C> {
+function samlOf(connection: SsoConnection): SamlConnection {
+  if (connection.protocol !== 'saml') throw new Error('not a SAML connection');
+  return connection;
+}
+
+export function samlSettingsOf(connection: SamlConnection): SamlConnectionSettings {
+  const { idpEntityId, idpSsoUrl, idpCertificates, spEntityId, spAcsUrl } = connection.saml;
+  return { idpEntityId, idpSsoUrl, idpCertificates, spEntityId, spAcsUrl };
+}
+
+/** The certificates as shown on the wire and in the test: fingerprint, notAfter, status now. */
+export function certificateSummaries(pems: readonly string[], now: Date) {
+  return pems.map((pem) => {
+    const info = certificateInfo(pem);
+    return { fingerprintSha256: info.fingerprintSha256, notAfter: info.notAfter.toISOString(), status: info.status(now), subject: info.subject };
+  });
+}
+
+/** Fetches and reads IdP metadata through the outbound guard (no redirects, size and time capped). */
+export async function fetchIdpMetadata(url: string, devMode: boolean): Promise<IdpMetadata> {
+  let body: Buffer;
+  try {
+    const res = await guardedFetch(url, { headers: { accept: 'application/samlmetadata+xml, application/xml, text/xml' } }, {
+      allowLoopback: devMode,
+      maxBytes: MAX_METADATA_BYTES,
+    });
+    if (res.status !== 200) throw new SamlError('metadata_fetch_failed', `It answered HTTP ${res.status}.`);
+    body = Buffer.from(await res.arrayBuffer());
+  } catch (err) {
+    if (isSamlError(err)) throw err;
+    // OutboundError messages name the origin and path only (never the query); anything else says nothing more.
+    throw new SamlError('metadata_fetch_failed', findOutboundError(err)?.message);
+  }
+  return parseIdpMetadata(body);
+}
+
+/** What the sign-in log keeps of an assertion: subject, attributes and conditions (never the XML or signature). */
+function traceAssertion(identity: SamlIdentity): void {
+  const trace = currentSignInTrace();
+  if (!trace) return;
+  const iso = (d: Date | null) => (d ? d.toISOString() : null);
+  trace.issuer = identity.issuer;
+  trace.claimsVerified = true;
+  trace.claims = redactClaims({
+    nameId: identity.nameId,
+    nameIdFormat: identity.nameIdFormat,
+    sessionIndex: identity.sessionIndex,
+    issueInstant: iso(identity.issueInstant),
+    conditions: { notBefore: iso(identity.conditions.notBefore), notOnOrAfter: iso(identity.conditions.notOnOrAfter) },
+    attributes: Object.fromEntries(Object.entries(identity.attributes).slice(0, EVENT_LIMITS.traceClaimsMax)),
+  });
+}
+
+/** The member for the seam: groups from the connection's `groupAttribute` (none configured: no groups, as for OIDC). */
+function toSsoIdentity(connection: SamlConnection, identity: SamlIdentity): SsoIdentity {
+  traceAssertion(identity);
+  const attribute = connection.provisioning.groupAttribute;
+  return {
+    sub: identity.sub,
+    email: identity.email,
+    name: identity.name,
+    groups: attribute === null ? [] : readGroups(identity.attributes[attribute] ?? []),
+  };
+}
+
+export function createSamlProtocol({ claimAssertionId, devMode, signingKey, now }: SamlProtocolDeps): SamlLoginProtocol {
+  async function validate(connection: SamlConnection, samlResponse: string, expectedRequestId: string | null): Promise<SsoIdentity> {
+    const identity = await samlCall(() =>
+      validatePostResponse(samlSettingsOf(connection), {
+        samlResponse,
+        expectedRequestId,
+        claimAssertionId: (id, expiresAt) => claimAssertionId(connection, id, expiresAt),
+        now: new Date(now()),
+      }),
+    );
+    return toSsoIdentity(connection, identity);
+  }
+
   return {
     protocol: 'saml',
-    startLogin(connection, { token, state }) {
+    startLogin(connection, { token, state }: SealedLogin) {
       return samlCall(() =>
-        buildLoginUrl(settingsOf(connection), { requestId: samlRequestId(state), relayState: token, ...(signingKey ? { signingKey } : {}) }),
+        buildLoginUrl(samlSettingsOf(samlOf(connection)), { requestId: samlRequestId(state), relayState: token, ...(signingKey ? { signingKey } : {}) }),
       );
     },
     completeLogin(connection, { state }, response) {
-      return samlCall(() =>
-        validatePostResponse(settingsOf(connection), { samlResponse: response.samlResponse, expectedRequestId: samlRequestId(state), claimAssertionId }),
-      );
+      if (response.protocol !== 'saml') throw new Error('not a SAML response');
+      return validate(samlOf(connection), response.samlResponse, samlRequestId(state));
     },
-    async checkSettings(settings) {
+    completeUnsolicited(connection, samlResponse) {
+      return validate(connection, samlResponse, null);
+    },
+    metadataXml(connection) {
+      const { spEntityId, spAcsUrl } = connection.saml;
+      return spMetadataXml({ spEntityId, spAcsUrl }, signingKey);
+    },
+    async testSettings(connection): Promise<SettingsTest> {
+      const { saml } = samlOf(connection);
+      const fail = (error: string): SettingsTest => ({ success: false, protocol: 'saml', error });
+      const certificates = certificateSummaries(saml.idpCertificates, new Date(now()));
+      if (certificates.every((c) => c.status === 'expired')) return fail(SAML_REASONS.certificate_expired);
+      if (saml.idpMetadataUrl !== null) {
+        try {
+          const metadata = await fetchIdpMetadata(saml.idpMetadataUrl, devMode);
+          if (metadata.entityId !== saml.idpEntityId) {
+            return fail('The IdP metadata now names a different entity ID than the one saved; save the connection again from its metadata.');
+          }
+        } catch (err) {
+          if (isSamlError(err)) return fail(err.message);
+          throw err;
+        }
+      }
+      return { success: true, protocol: 'saml', idpEntityId: saml.idpEntityId, idpSsoUrl: saml.idpSsoUrl, certificates };
+    },
+    async checkSettings(settings): Promise<SettingsCheck> {
+      if (settings.protocol !== 'saml') throw new Error('not SAML settings');
       try {
-        // The schema drops `protocol` (unknown keys are stripped).
-        const parsed = parseSamlSettings(settings);
-        const now = new Date();
-        const usable = parsed.idpCertificates.map((pem) => certificateInfo(pem)).filter((c) => c.status(now) !== 'expired');
-        if (usable.length === 0) {
-          return { ok: false, field: 'idpCertificates', message: 'Every IdP certificate has expired; add the IdP’s current signing certificate.', transient: false };
-        }
-        if (parsed.signAuthnRequests && !signingKey) {
-          return { ok: false, field: 'signAuthnRequests', message: 'This service has no SP signing key, so it cannot sign AuthnRequests.', transient: false };
-        }
+        const usable = settings.idpCertificates.map((pem) => certificateInfo(pem)).filter((c) => c.status(new Date(now())) !== 'expired');
+        if (usable.length === 0) return { ok: false, field: 'idpCertificate', message: SAML_REASONS.certificate_expired, transient: false };
         return { ok: true };
       } catch (err) {
         if (!isSamlError(err)) throw err;
-        const field = err.reason === 'invalid_certificate' ? 'idpCertificates' : 'settings';
-        return { ok: false, field, message: err.message, transient: false };
+        return { ok: false, field: 'idpCertificate', message: err.message, transient: false };
       }
     },
   };

@@ -13,7 +13,7 @@ export interface SealedLogin {
 }
 
 /** What the IdP sent back to the callback, per protocol. */
-export type ProtocolResponse = { protocol: 'oidc'; code: string; iss?: string };
+export type ProtocolResponse = { protocol: 'oidc'; code: string; iss?: string } | { protocol: 'saml'; samlResponse: string };
 
 /** The member the IdP vouched for. */
 export interface SsoIdentity {
@@ -27,10 +27,17 @@ export interface SsoIdentity {
 /** A connection test (the settings checked against the IdP now), per protocol. */
 export type SettingsTest =
   | { success: true; protocol: 'oidc'; issuer: string; authorizationEndpoint: string; tokenEndpoint: string; jwksUri: string }
+  | {
+      success: true;
+      protocol: 'saml';
+      idpEntityId: string;
+      idpSsoUrl: string;
+      certificates: { fingerprintSha256: string; notAfter: string; status: 'ok' | 'expiring' | 'expired'; subject?: string }[];
+    }
   | { success: false; protocol: ConnectionProtocol; error: string };
 
 /** Settings to check before a save, per protocol (only what can be checked against the IdP). */
-export type SettingsToCheck = { protocol: 'oidc'; issuerUrl: string };
+export type SettingsToCheck = { protocol: 'oidc'; issuerUrl: string } | { protocol: 'saml'; idpCertificates: string[] };
 
 export type SettingsCheck =
   | { ok: true }

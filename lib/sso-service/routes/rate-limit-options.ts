@@ -37,10 +37,10 @@ export function callbackRateKey(states: Pick<StateSealer, 'open'>) {
 }
 
 /** The same buckets for `POST /sso/callback/oidc`, whose state is in the body (so keyed in preHandler). */
-export function callbackBodyRateKey(states: Pick<StateSealer, 'open'>) {
+export function callbackBodyRateKey(states: Pick<StateSealer, 'open'>, field: 'state' | 'RelayState' = 'state') {
   return (request: FastifyRequest): string => {
     const body = request.body;
-    const token = typeof body === 'object' && body !== null ? (body as { state?: unknown }).state : undefined;
+    const token = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[field] : undefined;
     return stateRateKey(states, request, token);
   };
 }

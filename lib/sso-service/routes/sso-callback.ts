@@ -6,12 +6,17 @@
  *   (`tst` states) finish here, on a connection of any status.
  * - `POST /sso/callback/oidc` (JSON or form-encoded): a member sign-in; the principal is upserted (JIT) and a
  *   session opened in one store call. A test state is refused before it is claimed (it can still finish at GET).
+ * - `POST /sso/callback/saml` (form-encoded as an IdP posts it, or JSON: SAMLResponse, RelayState): the SAML ACS.
+ *   RelayState = our sealed state → the same completion (member: session; test: the identity, `test: true`);
+ *   anything else is unsolicited (IdP-initiated), accepted only where the connection allows it.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import {
   MESSAGES,
   SESSION_MESSAGES,
   ssoOidcCallbackRequestSchema,
+  ssoSamlCallbackRequestSchema,
+  type SsoSamlTestCallbackResponse,
   type ErrorCode,
   type SsoCallbackResponse,
   type SsoSessionCallbackResponse,
@@ -23,8 +28,9 @@ import { ApiError, badRequest } from '../http/api-error';
 import { describeError } from '../http/describe-error';
 import { startSignIn } from '../events/sign-in-context';
 import { mapScopes } from '../provisioning';
-import type { SsoIdentity } from '../protocols';
-import type { SsoConnection } from '../storage/types';
+import { SAML_REASONS } from '../saml';
+import type { ProtocolResponse, SsoIdentity } from '../protocols';
+import { redirectUriMismatch, type SsoConnection } from '../storage/types';
 import { callbackBodyRateKey, type RouteRateLimit } from './rate-limit-options';
 import { answerWith, fieldOf, stringFields } from './schemas';
 
@@ -55,8 +61,8 @@ const ssoRefused = (message: string, reason: 'connection_testing' | 'member_not_
 
 interface CallbackInput {
   token: string;
-  code: string;
-  iss?: string;
+  /** What the IdP sent back (its protocol must be the connection's). */
+  response: ProtocolResponse;
 }
 
 interface Completed {
@@ -122,12 +128,10 @@ async function completeCallback<T>(
     const signIn = startSignIn(request, {});
     const connection = await connectionFor(ctx, state);
     signIn.connectionId = connection.id;
+    signIn.protocol = connection.protocol;
+    if (connection.protocol !== input.response.protocol) throw badRequest(protocolMismatch(connection.protocol));
     check(connection);
-    const identity = await ctx.protocols[connection.protocol].completeLogin(
-      connection,
-      { token: input.token, state },
-      { protocol: 'oidc', code: input.code, ...(input.iss !== undefined ? { iss: input.iss } : {}) },
-    );
+    const identity = await ctx.protocols[connection.protocol].completeLogin(connection, { token: input.token, state }, input.response);
     signIn.identity = identity;
     return await finish({ state, connection, identity });
   } catch (err) {
@@ -142,8 +146,14 @@ async function completeCallback<T>(
   }
 }
 
+const oidcResponse = (code: string, iss: string | undefined): ProtocolResponse => ({ protocol: 'oidc', code, ...(iss !== undefined ? { iss } : {}) });
+
+/** A callback of one protocol with the state of another protocol's connection. */
+const protocolMismatch = (protocol: SsoConnection['protocol']) =>
+  `This sign-in started on ${protocol === 'saml' ? 'a SAML' : 'an OIDC'} connection; it finishes at ${protocol === 'saml' ? 'POST /sso/callback/saml' : 'the OIDC callback'}`;
+
 /** The member's principal upserted (or, without JIT, updated) and their session opened: one store call. */
-async function openSession(ctx: ServiceContext, { connection, identity }: Completed): Promise<SsoSessionCallbackResponse> {
+async function openSession(ctx: ServiceContext, { connection, identity }: Pick<Completed, 'connection' | 'identity'>): Promise<SsoSessionCallbackResponse> {
   const now = ctx.now();
   const ttlSec = ctx.config.sessionTtlSec ?? DEFAULT_SESSION_TTL_SEC;
   const session = await ctx.store.signInMember({
@@ -201,7 +211,7 @@ export function registerSsoCallbackRoute(app: FastifyInstance, ctx: ServiceConte
     async (request) => {
       const { code, state: token, iss } = request.query;
       const state = openState(ctx, request, token);
-      return completeCallback(ctx, request, { token, code, ...(iss !== undefined ? { iss } : {}) }, state, async ({ connection, identity }) => {
+      return completeCallback(ctx, request, { token, response: oidcResponse(code, iss) }, state, async ({ connection, identity }) => {
         // No second write on success: a claimed state without a recorded failure answers "expired or used".
         const body: SsoCallbackResponse = {
           developerId: connection.developerId,
@@ -228,15 +238,97 @@ export function registerSsoCallbackRoute(app: FastifyInstance, ctx: ServiceConte
       return completeCallback(
         ctx,
         request,
-        { token, code, ...(iss !== undefined ? { iss } : {}) },
+        { token, response: oidcResponse(code, iss) },
         state,
         (done) => openSession(ctx, done),
         (connection) => {
-          if (redirectUri !== undefined && redirectUri !== '' && redirectUri !== connection.oidc.redirectUri) {
+          if (redirectUriMismatch(connection, redirectUri)) {
             throw badRequest(SESSION_MESSAGES.redirectUriMismatch);
           }
         },
       );
     });
+
+    // The SAML ACS: a member sign-in (session), a test sign-in (identity only) or, where allowed, an IdP-initiated one.
+    const samlRateLimit = rateLimit === false ? false : { ...postRateLimit, keyGenerator: callbackBodyRateKey(ctx.states, 'RelayState') };
+    scope.register(async (saml) => {
+      // The one refusal that happens before the handler: say it in the SAML words (the core's own cap is lower).
+      saml.setErrorHandler((err: FastifyError) => {
+        if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') throw new ApiError(413, 'SSO_ERROR', SAML_REASONS.response_too_large, 'saml_response_too_large');
+        throw err;
+      });
+      saml.post<{ Querystring: { connection?: unknown } }>(
+        '/sso/callback/saml',
+        { bodyLimit: SAML_BODY_LIMIT_BYTES, config: { rateLimit: samlRateLimit } },
+        async (request) => {
+          const { SAMLResponse: samlResponse, RelayState: relayState } = samlCallbackBody(request.body);
+          const hint = typeof request.query.connection === 'string' ? request.query.connection : undefined;
+          // RelayState is never used as a URL: it is either our sealed state, or ignored (IdP-initiated).
+          const opened = relayState !== undefined && relayState.length <= STATE_MAX_LENGTH ? ctx.states.open(relayState) : null;
+          if (!opened || relayState === undefined) return completeIdpInitiated(ctx, request, hint, samlResponse);
+          const state = openState(ctx, request, relayState);
+          startSignIn(request, { protocol: 'saml' });
+          if (hint !== undefined && state.con !== undefined && hint !== state.con) throw badRequest(SAML_MESSAGES.otherConnection);
+          const response: ProtocolResponse = { protocol: 'saml', samlResponse };
+          return completeCallback<SsoSessionCallbackResponse | SsoSamlTestCallbackResponse>(ctx, request, { token: relayState, response }, state, (done) =>
+            state.tst ? Promise.resolve(testSignInResult(done)) : openSession(ctx, done),
+          );
+        },
+      );
+    });
   });
+}
+
+/** Largest POST /sso/callback/saml body; the SAML core caps the SAMLResponse itself lower (DEFAULT_MAX_RESPONSE_BASE64). */
+export const SAML_BODY_LIMIT_BYTES = 512 * 1024;
+
+const SAML_MESSAGES = {
+  responseRequired: 'SAMLResponse is required: post the form the identity provider sent (SAMLResponse and RelayState)',
+  otherConnection: "This SAML response was posted to another connection's ACS URL; start the sign-in again",
+} as const;
+
+function samlCallbackBody(body: unknown) {
+  const parsed = ssoSamlCallbackRequestSchema.safeParse(body ?? {});
+  if (parsed.success) return parsed.data;
+  if (parsed.error.issues.some((i) => i.path[0] === 'RelayState')) throw badRequest(MESSAGES.invalidState);
+  throw badRequest(SAML_MESSAGES.responseRequired);
+}
+
+/** A test sign-in finished at the SAML ACS: who the IdP vouched for, and no session. */
+function testSignInResult({ connection, identity }: Completed): SsoSamlTestCallbackResponse {
+  return {
+    developerId: connection.developerId,
+    connectionId: connection.id,
+    email: identity.email,
+    name: identity.name,
+    sub: identity.sub,
+    groups: identity.groups,
+    test: true,
+  };
+}
+
+const idpInitiatedRefused = () => new ApiError(400, 'SSO_ERROR', SAML_REASONS.idp_initiated_disabled, 'saml_idp_initiated_disabled');
+
+/**
+ * An unsolicited response (no RelayState of ours): accepted only on an active SAML connection that allows
+ * IdP-initiated sign-in, named by the ACS URL's `?connection=`; the assertion must be fresh and answer no
+ * request, and its id is claimed once. The answer is the member's session, as for any sign-in; where the browser
+ * lands is the caller's fixed configuration (RelayState is never a URL).
+ */
+async function completeIdpInitiated(
+  ctx: ServiceContext,
+  request: FastifyRequest,
+  connectionId: string | undefined,
+  samlResponse: string,
+): Promise<SsoSessionCallbackResponse> {
+  const signIn = startSignIn(request, { startedBy: 'idp_initiated', protocol: 'saml' });
+  const found = connectionId !== undefined && connectionId.length <= 128 ? await ctx.store.getConnectionById(connectionId) : undefined;
+  if (!found || found.protocol !== 'saml') throw idpInitiatedRefused();
+  Object.assign(signIn, { developerId: found.developerId, connectionId: found.id });
+  if (!found.saml.allowIdpInitiated) throw idpInitiatedRefused();
+  if (found.status === 'inactive') throw new ApiError(404, 'NOT_FOUND', MESSAGES.ssoNotConfigured, 'connection_inactive');
+  if (found.status === 'testing') throw ssoRefused(SESSION_MESSAGES.connectionTesting, 'connection_testing');
+  const identity = await ctx.protocols.saml.completeUnsolicited(found, samlResponse);
+  signIn.identity = identity;
+  return openSession(ctx, { connection: found, identity });
 }

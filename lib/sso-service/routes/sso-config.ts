@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { MESSAGES, type SsoConfig, type SsoConfigRequest } from '@/lib/contract';
 import type { ServiceContext } from '../context';
 import { randomId } from '../crypto/random-id';
-import { badRequest, notFound, unauthorized } from '../http/api-error';
+import { ApiError, badRequest, notFound, unauthorized } from '../http/api-error';
 import { apiKeyHashFrom, authenticate } from '../http/auth';
 import type { Developer, SsoConnection } from '../storage/types';
 import { apiKeyActor } from '../events/recorder';
@@ -17,8 +17,9 @@ const body = stringFields({ issuerUrl: {}, clientId: {}, clientSecret: {}, redir
   'redirectUri',
 ]);
 
-/** The legacy config is the org's default OIDC connection, seen through the legacy wire shape. */
+/** The legacy config is the org's default OIDC connection, seen through the legacy wire shape (a SAML default has none). */
 function toWireConfig(connection: SsoConnection): SsoConfig {
+  if (connection.protocol !== 'oidc') throw notFound(MESSAGES.configNotFound);
   return {
     issuerUrl: connection.oidc.issuerUrl,
     clientId: connection.oidc.clientId,
@@ -27,6 +28,9 @@ function toWireConfig(connection: SsoConnection): SsoConfig {
     updatedAt: connection.updatedAt,
   };
 }
+
+const SAML_DEFAULT_CONFLICT =
+  "This organization's default SSO connection is a SAML connection; change it with the connections API (PATCH /v1/sso/connections/:id)";
 
 /** What a legacy save writes (names only, for the audit trail). */
 const LEGACY_FIELDS = ['issuerUrl', 'clientId', 'clientSecret', 'redirectUri'] as const;
@@ -74,6 +78,10 @@ export function registerSsoConfigRoutes(app: FastifyInstance, ctx: ServiceContex
           redirectUri: input.redirectUri,
         },
         now: new Date(ctx.now()).toISOString(),
+      }).catch(async (err: unknown) => {
+        // The upsert leaves a default connection of another protocol untouched (and answers no row): say so.
+        if ((await ctx.store.getDefaultConnection(dev.id))?.protocol === 'saml') throw new ApiError(409, 'CONFLICT', SAML_DEFAULT_CONFLICT);
+        throw err;
       });
       // No RP cache flush: client set-ups are keyed by this save's (new) sealed secret, so the change takes effect
       // at the next login, and the issuer's discovery/JWKS, shared with other tenants, stay warm (one org must not
@@ -96,7 +104,7 @@ export function registerSsoConfigRoutes(app: FastifyInstance, ctx: ServiceContex
     const removed = await ctx.store.deleteDefaultConnection(dev.id);
     if (!removed) throw notFound(MESSAGES.configNotFound);
     // Nothing to flush in the RP: without a row no login reaches it, and shared issuer caches stay warm.
-    ctx.issuerChecks.invalidate(removed.oidc.issuerUrl);
+    if (removed.protocol === 'oidc') ctx.issuerChecks.invalidate(removed.oidc.issuerUrl);
     ctx.audit.record({ developerId: dev.id, actor: apiKeyActor(request), action: 'config.deleted', target: { type: 'connection', id: removed.id } });
     return reply.code(204).send();
   });

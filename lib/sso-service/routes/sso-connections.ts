@@ -8,8 +8,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import {
   MESSAGES,
+  SAML_LIMITS,
   ssoConnectionCreateSchema,
   ssoConnectionPatchSchema,
+  ssoSamlConnectionPatchSchema,
   type SsoConnection as WireConnection,
   type SsoConnectionList,
 } from '@/lib/contract';
@@ -18,32 +20,33 @@ import { randomId } from '../crypto/random-id';
 import { ApiError, badRequest, notFound } from '../http/api-error';
 import { API_KEY_ONLY, authenticateActor, CONNECTION_ACTORS, type Actor } from '../http/auth';
 import { describeIssues } from '../http/describe-issues';
-import type { SsoConnection } from '../storage/types';
+import type { OidcConnection, SsoConnection } from '../storage/types';
 import { auditActorOf, type AuditEntry } from '../events/recorder';
 import { oidcSettingsRules } from './oidc-settings-rules';
+import { publicBaseUrl, refuseOtherProtocolFields, samlSettingsForCreate, samlSettingsForPatch, samlWireFields, spDefaults } from './saml-settings-rules';
 
 /** A PATCH that keeps losing its compare-and-set to concurrent writes gives up after this many tries. */
 const PATCH_ATTEMPTS = 3;
 const ID_MAX = 128;
+/** Connection bodies may carry pasted SAML IdP metadata (ADFS federation metadata runs to tens of KB). */
+const CONNECTION_BODY_LIMIT_BYTES = SAML_LIMITS.metadataXmlMax + 64 * 1024;
 
 /** `lastSignInAt`: the connection's latest member sign-in (ours), read apart from the login path. */
-function toWireConnection(c: SsoConnection, lastSignIns?: ReadonlyMap<string, string>): WireConnection {
-  return {
+function toWireConnection(c: SsoConnection, nowMs: number, lastSignIns?: ReadonlyMap<string, string>): WireConnection {
+  const common = {
     id: c.id,
     developerId: c.developerId,
     name: c.name,
-    protocol: c.protocol,
     status: c.status,
     isDefault: c.isDefault,
-    issuerUrl: c.oidc.issuerUrl,
-    clientId: c.oidc.clientId,
-    redirectUri: c.oidc.redirectUri,
     domains: c.domains,
     ...c.provisioning,
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
     lastSignInAt: lastSignIns?.get(c.id) ?? null,
   };
+  if (c.protocol === 'saml') return { ...common, protocol: 'saml', ...samlWireFields(c, nowMs) };
+  return { ...common, protocol: 'oidc', issuerUrl: c.oidc.issuerUrl, clientId: c.oidc.clientId, redirectUri: c.oidc.redirectUri };
 }
 
 function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
@@ -58,25 +61,20 @@ function nextStamp(now: number, previous: string): string {
 }
 
 type Patch = z.output<typeof ssoConnectionPatchSchema>;
+type SamlPatch = z.output<typeof ssoSamlConnectionPatchSchema>;
+type CommonPatch = Pick<Patch, 'name' | 'status' | 'domains' | 'jitProvisioning' | 'groupAttribute' | 'groupMappings' | 'defaultScopes'>;
 
 /** The patch's value for a field, or the stored one when the patch leaves it out (null is a value: it clears). */
 const or = <T>(value: T | undefined, stored: T): T => (value === undefined ? stored : value);
 
-/** The connection with the patch's fields applied (a new secret sealed for the org). */
-function applyPatch(ctx: ServiceContext, c: SsoConnection, patch: Patch, updatedAt: string): SsoConnection {
-  const { oidc, provisioning: p } = c;
+/** The protocol-independent fields with the patch applied. */
+function applyCommonPatch<C extends SsoConnection>(c: C, patch: CommonPatch, updatedAt: string): C {
+  const p = c.provisioning;
   return {
     ...c,
     name: or(patch.name, c.name),
     status: or(patch.status, c.status),
     domains: or(patch.domains, c.domains),
-    oidc: {
-      issuerUrl: or(patch.issuerUrl, oidc.issuerUrl),
-      clientId: or(patch.clientId, oidc.clientId),
-      clientSecretSealed:
-        patch.clientSecret === undefined ? oidc.clientSecretSealed : ctx.secretBox.seal(patch.clientSecret, c.developerId),
-      redirectUri: or(patch.redirectUri, oidc.redirectUri),
-    },
     provisioning: {
       jitProvisioning: or(patch.jitProvisioning, p.jitProvisioning),
       groupAttribute: or(patch.groupAttribute, p.groupAttribute),
@@ -84,6 +82,21 @@ function applyPatch(ctx: ServiceContext, c: SsoConnection, patch: Patch, updated
       defaultScopes: or(patch.defaultScopes, p.defaultScopes),
     },
     updatedAt,
+  };
+}
+
+/** The OIDC connection with the patch's fields applied (a new secret sealed for the org). */
+function applyPatch(ctx: ServiceContext, c: OidcConnection, patch: Patch, updatedAt: string): OidcConnection {
+  const { oidc } = c;
+  return {
+    ...applyCommonPatch(c, patch, updatedAt),
+    oidc: {
+      issuerUrl: or(patch.issuerUrl, oidc.issuerUrl),
+      clientId: or(patch.clientId, oidc.clientId),
+      clientSecretSealed:
+        patch.clientSecret === undefined ? oidc.clientSecretSealed : ctx.secretBox.seal(patch.clientSecret, c.developerId),
+      redirectUri: or(patch.redirectUri, oidc.redirectUri),
+    },
   };
 }
 
@@ -129,28 +142,38 @@ export function registerSsoConnectionRoutes(app: FastifyInstance, ctx: ServiceCo
   app.get('/v1/sso/connections', async (request) => {
     const dev = await authenticateActor(ctx, request, CONNECTION_ACTORS);
     const [connections, lastSignIns] = await Promise.all([ctx.store.listConnections(dev.developerId), ctx.store.lastSignIns(dev.developerId)]);
-    const body: SsoConnectionList = { connections: connections.map((c) => toWireConnection(c, lastSignIns)) };
+    const body: SsoConnectionList = { connections: connections.map((c) => toWireConnection(c, ctx.now(), lastSignIns)) };
     return body;
   });
 
-  app.post('/v1/sso/connections', async (request, reply) => {
+  app.post('/v1/sso/connections', { bodyLimit: CONNECTION_BODY_LIMIT_BYTES }, async (request, reply) => {
     const dev = await authenticateActor(ctx, request, CONNECTION_ACTORS);
     const input = parseBody(ssoConnectionCreateSchema, request.body);
-    await checkOidc(input);
+    refuseOtherProtocolFields(request.body, input.protocol);
+    const id = randomId('sso');
+    const settings =
+      input.protocol === 'saml'
+        ? ({ protocol: 'saml', saml: await samlSettingsForCreate(ctx, input, spDefaults(publicBaseUrl(ctx, request), id)) } as const)
+        : ({
+            protocol: 'oidc',
+            oidc: await (async () => {
+              await checkOidc(input);
+              return {
+                issuerUrl: input.issuerUrl,
+                clientId: input.clientId,
+                clientSecretSealed: ctx.secretBox.seal(input.clientSecret, dev.developerId),
+                redirectUri: input.redirectUri,
+              };
+            })(),
+          } as const);
     await checkDomainsFree(dev.developerId, input.domains, null);
     const now = new Date(ctx.now()).toISOString();
     const created = await ctx.store.createConnection({
-      id: randomId('sso'),
+      id,
       developerId: dev.developerId,
       name: input.name,
-      protocol: input.protocol,
       status: input.status ?? 'active',
-      oidc: {
-        issuerUrl: input.issuerUrl,
-        clientId: input.clientId,
-        clientSecretSealed: ctx.secretBox.seal(input.clientSecret, dev.developerId),
-        redirectUri: input.redirectUri,
-      },
+      ...settings,
       domains: input.domains ?? [],
       provisioning: {
         jitProvisioning: input.jitProvisioning ?? true,
@@ -162,28 +185,35 @@ export function registerSsoConnectionRoutes(app: FastifyInstance, ctx: ServiceCo
       updatedAt: now,
     });
     audit(request, dev, 'connection.created', created.id, namedFields(input));
-    return reply.code(201).send(toWireConnection(created));
+    return reply.code(201).send(toWireConnection(created, ctx.now()));
   });
 
   app.get<{ Params: { id: string } }>('/v1/sso/connections/:id', async (request) => {
     const dev = await authenticateActor(ctx, request, CONNECTION_ACTORS);
     const [connection, lastSignIns] = await Promise.all([findOwn(dev.developerId, request.params.id), ctx.store.lastSignIns(dev.developerId)]);
-    return toWireConnection(connection, lastSignIns);
+    return toWireConnection(connection, ctx.now(), lastSignIns);
   });
 
-  app.patch<{ Params: { id: string } }>('/v1/sso/connections/:id', async (request) => {
+  app.patch<{ Params: { id: string } }>('/v1/sso/connections/:id', { bodyLimit: CONNECTION_BODY_LIMIT_BYTES }, async (request) => {
     const dev = await authenticateActor(ctx, request, CONNECTION_ACTORS);
-    const patch = parseBody(ssoConnectionPatchSchema, request.body);
+    // The stored connection's protocol decides which fields apply (its own are parsed, the other's refused).
+    const protocol = (await findOwn(dev.developerId, request.params.id)).protocol;
+    refuseOtherProtocolFields(request.body, protocol);
+    const patch = protocol === 'saml' ? parseBody(ssoSamlConnectionPatchSchema, request.body) : parseBody(ssoConnectionPatchSchema, request.body);
     if (Object.values(patch).every((v) => v === undefined)) throw badRequest(MESSAGES.connectionPatchEmpty);
-    await checkOidc(patch);
+    if (protocol === 'oidc') await checkOidc(patch as Patch);
     await checkDomainsFree(dev.developerId, patch.domains, request.params.id);
     for (let attempt = 0; attempt < PATCH_ATTEMPTS; attempt++) {
       const current = await findOwn(dev.developerId, request.params.id);
-      const next = applyPatch(ctx, current, patch, nextStamp(ctx.now(), current.updatedAt));
+      const updatedAt = nextStamp(ctx.now(), current.updatedAt);
+      const next: SsoConnection =
+        current.protocol === 'saml'
+          ? { ...applyCommonPatch(current, patch, updatedAt), saml: await samlSettingsForPatch(ctx, current, patch as SamlPatch) }
+          : applyPatch(ctx, current, patch as Patch, updatedAt);
       const saved = await ctx.store.replaceConnection(next, current.updatedAt);
       if (saved) {
         audit(request, dev, 'connection.updated', saved.id, namedFields(patch));
-        return toWireConnection(saved, await ctx.store.lastSignIns(dev.developerId));
+        return toWireConnection(saved, ctx.now(), await ctx.store.lastSignIns(dev.developerId));
       }
     }
     throw new ApiError(409, 'CONFLICT', 'The connection is being changed by another request; try again');
@@ -194,7 +224,7 @@ export function registerSsoConnectionRoutes(app: FastifyInstance, ctx: ServiceCo
     const dev = await authenticateActor(ctx, request, API_KEY_ONLY);
     const removed = request.params.id.length <= ID_MAX ? await ctx.store.deleteConnection(dev.developerId, request.params.id) : undefined;
     if (!removed) throw notFound(MESSAGES.connectionNotFound);
-    ctx.issuerChecks.invalidate(removed.oidc.issuerUrl);
+    if (removed.protocol === 'oidc') ctx.issuerChecks.invalidate(removed.oidc.issuerUrl);
     audit(request, dev, 'connection.deleted', removed.id);
     return reply.code(204).send();
   });

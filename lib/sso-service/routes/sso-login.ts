@@ -10,7 +10,7 @@ import {
 import type { ServiceContext } from '../context';
 import { ApiError, badRequest, notFound } from '../http/api-error';
 import { hasUnsafeText } from '../http/text-rules';
-import type { SsoConnection } from '../storage/types';
+import { redirectUriMismatch, type SsoConnection } from '../storage/types';
 import type { RouteRateLimit } from './rate-limit-options';
 import { answerWith, stringFields } from './schemas';
 
@@ -97,7 +97,7 @@ export function registerSsoLoginRoute(app: FastifyInstance, ctx: ServiceContext,
       const connection = await pickConnection(ctx, request.query);
       const redirectUri = request.query.redirect_uri;
       // An empty redirect_uri means "not given": the configured URI is always the one sent to the IdP.
-      if (redirectUri !== undefined && redirectUri !== '' && redirectUri !== connection.oidc.redirectUri) {
+      if (redirectUriMismatch(connection, redirectUri)) {
         throw badRequest('redirect_uri does not match the redirect URI configured for this org');
       }
       const login = ctx.states.issue(connection.developerId, connection.id);

@@ -5,7 +5,7 @@
  * - `DELETE /v1/sso/sessions/:id`: revokes it (204).
  * - `POST /v1/sso/connections/:id/test`: a fresh discovery through the outbound guard (200 / 422).
  * - `POST /v1/sso/connections/:id/test-sign-in`: starts a test sign-in (state marked `tst`) on any status; it
- *   finishes at `GET /sso/callback` and opens no session.
+ *   finishes at `GET /sso/callback` (SAML: `POST /sso/callback/saml`, answering `test: true`) and opens no session.
  */
 import type { FastifyInstance } from 'fastify';
 import {
@@ -22,7 +22,7 @@ import { badRequest, notFound } from '../http/api-error';
 import { apiKeyActor, auditActorOf } from '../events/recorder';
 import { authenticate, authenticateActor, CONNECTION_ACTORS } from '../http/auth';
 import { describeIssues } from '../http/describe-issues';
-import type { SsoConnection, SsoSession } from '../storage/types';
+import { redirectUriMismatch, type SsoConnection, type SsoSession } from '../storage/types';
 
 const ID_MAX = 128;
 
@@ -88,7 +88,7 @@ export function registerSsoSessionRoutes(app: FastifyInstance, ctx: ServiceConte
     if (!parsed.success) throw badRequest(describeIssues(parsed.error.issues));
     const connection = await ownConnection(dev.developerId, request.params.id);
     const redirectUri = parsed.data.redirect_uri;
-    if (redirectUri !== undefined && redirectUri !== '' && redirectUri !== connection.oidc.redirectUri) {
+    if (redirectUriMismatch(connection, redirectUri)) {
       throw badRequest(SESSION_MESSAGES.redirectUriMismatch);
     }
     const login = ctx.states.issue(connection.developerId, connection.id, { test: true });

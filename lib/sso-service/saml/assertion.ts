@@ -25,6 +25,10 @@ export interface SamlIdentity {
   assertionId: string;
   /** When the assertion stops being usable (the earliest NotOnOrAfter of the subject confirmation and the conditions). */
   notOnOrAfter: Date;
+  /** The assertion's IssueInstant (null when unreadable; an unsolicited response needs one). */
+  issueInstant: Date | null;
+  /** The Conditions window as sent (for the sign-in log's trace). */
+  conditions: { notBefore: Date | null; notOnOrAfter: Date | null };
   issuer: string;
 }
 
@@ -69,7 +73,8 @@ function pick(attributes: Record<string, string[]>, names: readonly string[]): s
 
 export interface AssertionExpectations {
   settings: ParsedSamlSettings;
-  expectedRequestId: string;
+  /** The login's request id; null for an unsolicited (IdP-initiated) response, which must answer none. */
+  expectedRequestId: string | null;
   nowMs: number;
 }
 
@@ -97,8 +102,10 @@ export function readSignedAssertion(signedAssertionXml: string, { settings, expe
   if (confirmations.length === 0) throw new SamlError('wrong_recipient', 'It has no bearer SubjectConfirmationData.');
   const forUs = confirmations.filter((d) => d.getAttribute('Recipient') === settings.spAcsUrl);
   if (forUs.length === 0) throw new SamlError('wrong_recipient');
-  const answering = forUs.filter((d) => d.getAttribute('InResponseTo') === expectedRequestId);
+  // Unsolicited: the confirmation must answer no request at all (an answer to some login is never IdP-initiated).
+  const answering = forUs.filter((d) => (expectedRequestId === null ? !d.getAttribute('InResponseTo') : d.getAttribute('InResponseTo') === expectedRequestId));
   if (answering.length === 0) {
+    if (expectedRequestId === null) throw new SamlError('in_response_to_mismatch');
     throw new SamlError(forUs.some((d) => d.getAttribute('InResponseTo')) ? 'in_response_to_mismatch' : 'in_response_to_missing');
   }
   const confirmation = answering[0]!;
@@ -110,6 +117,8 @@ export function readSignedAssertion(signedAssertionXml: string, { settings, expe
   if (!conditions) throw new SamlError('wrong_audience', 'The assertion has no Conditions.');
   const conditionsEnd = parseTime(conditions.getAttribute('NotOnOrAfter'));
   const notOnOrAfter = new Date(conditionsEnd === null ? confirmationEnd : Math.min(confirmationEnd, conditionsEnd));
+  const conditionsStart = parseTime(conditions.getAttribute('NotBefore'));
+  const issueInstant = parseTime(assertion.getAttribute('IssueInstant'));
 
   const attributes = readAttributes(assertion);
   const names = settings.attributeNames;
@@ -138,6 +147,11 @@ export function readSignedAssertion(signedAssertionXml: string, { settings, expe
     sessionIndex: authn?.getAttribute('SessionIndex') || null,
     assertionId,
     notOnOrAfter,
+    issueInstant: issueInstant === null ? null : new Date(issueInstant),
+    conditions: {
+      notBefore: conditionsStart === null ? null : new Date(conditionsStart),
+      notOnOrAfter: conditionsEnd === null ? null : new Date(conditionsEnd),
+    },
     issuer: settings.idpEntityId,
   };
 }

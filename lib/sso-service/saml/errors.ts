@@ -26,6 +26,10 @@ export const SAML_REASONS = {
   metadata_too_large: 'The IdP metadata is larger than this service accepts.',
   invalid_certificate: 'The certificate is not a valid PEM or base64 X.509 certificate.',
   invalid_settings: 'The SAML settings are incomplete or invalid.',
+  idp_initiated_disabled:
+    'This SAML response answers no sign-in request (IdP-initiated sign-in), which this connection does not accept; start the sign-in from the application, or ask the administrator to allow IdP-initiated sign-in.',
+  unsolicited_too_old: 'This IdP-initiated SAML assertion was issued more than five minutes ago (or in the future); start the sign-in again from the IdP and check its clock.',
+  metadata_fetch_failed: 'The IdP metadata URL could not be fetched.',
 } as const;
 
 export type SamlReason = keyof typeof SAML_REASONS;

@@ -16,6 +16,7 @@ export {
   parseSamlSettings,
   spMetadataXml,
   validatePostResponse,
+  UNSOLICITED_MAX_AGE_MS,
   type ClaimAssertionId,
   type LoginUrlInput,
   type PostResponseInput,

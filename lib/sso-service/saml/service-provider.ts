@@ -38,7 +38,11 @@ function singleRequestCache(expectedRequestId: string): CacheProvider {
   };
 }
 
-function nodeSamlConfig(settings: ParsedSamlSettings, requestId: string, idpCerts: string[], signing?: SpSigningKey): SamlConfig {
+/** How old an unsolicited (IdP-initiated) assertion may be, by its IssueInstant (plus the clock skew). */
+export const UNSOLICITED_MAX_AGE_MS = 5 * 60 * 1000;
+
+/** `requestId` null: an unsolicited response, whose InResponseTo (if any) no cache knows, so any is refused. */
+function nodeSamlConfig(settings: ParsedSamlSettings, requestId: string | null, idpCerts: string[], signing?: SpSigningKey): SamlConfig {
   return {
     entryPoint: settings.idpSsoUrl,
     issuer: settings.spEntityId,
@@ -50,10 +54,10 @@ function nodeSamlConfig(settings: ParsedSamlSettings, requestId: string, idpCert
     // Many IdPs sign only the assertion; the assertion's signature is what is required and read.
     wantAuthnResponseSigned: false,
     acceptedClockSkewMs: settings.clockSkewSeconds * 1000,
-    validateInResponseTo: ValidateInResponseTo.always,
+    validateInResponseTo: requestId === null ? ValidateInResponseTo.ifPresent : ValidateInResponseTo.always,
     requestIdExpirationPeriodMs: 60 * 60 * 1000,
-    cacheProvider: singleRequestCache(requestId),
-    generateUniqueId: () => requestId,
+    cacheProvider: singleRequestCache(requestId ?? ''),
+    generateUniqueId: () => requestId ?? '',
     identifierFormat: null,
     // Requesting "PasswordProtectedTransport" breaks IdPs that sign in with MFA or Kerberos (ADFS among them).
     disableRequestedAuthnContext: true,
@@ -84,8 +88,11 @@ export async function buildLoginUrl(settings: SamlConnectionSettings, { requestI
 export interface PostResponseInput {
   /** The SAMLResponse form field, as posted (base64). */
   samlResponse: string;
-  /** The request id this login started with (from the sealed state). */
-  expectedRequestId: string;
+  /**
+   * The request id this login started with (from the sealed state); null for an unsolicited (IdP-initiated)
+   * response, accepted only when it answers no request and was issued within UNSOLICITED_MAX_AGE_MS.
+   */
+  expectedRequestId: string | null;
   claimAssertionId: ClaimAssertionId;
   /** Cap on the base64 SAMLResponse; DEFAULT_MAX_RESPONSE_BASE64 by default. */
   maxResponseBase64?: number;
@@ -145,6 +152,15 @@ function checkEnvelope(doc: Document, settings: ParsedSamlSettings): void {
   if (childElements(assertions[0]!, DSIG_NS, 'Signature').length === 0) throw new SamlError('unsigned_assertion');
 }
 
+/** An unsolicited assertion must have been issued within UNSOLICITED_MAX_AGE_MS (and not in the future), skew allowed. */
+function checkFresh(identity: SamlIdentity, settings: ParsedSamlSettings, now: Date): void {
+  const skewMs = settings.clockSkewSeconds * 1000;
+  const issued = identity.issueInstant?.getTime();
+  if (issued === undefined || now.getTime() - issued > UNSOLICITED_MAX_AGE_MS + skewMs || issued - now.getTime() > skewMs) {
+    throw new SamlError('unsolicited_too_old');
+  }
+}
+
 /**
  * Validates an HTTP-POST SAMLResponse for the login that started with `expectedRequestId` and returns the
  * member. Throws SamlError for every refusal. The assertion ID is claimed last, so a refused response never
@@ -153,7 +169,7 @@ function checkEnvelope(doc: Document, settings: ParsedSamlSettings): void {
 export async function validatePostResponse(settings: SamlConnectionSettings, input: PostResponseInput): Promise<SamlIdentity> {
   const parsed = parseSamlSettings(settings);
   const now = input.now ?? new Date();
-  requireRequestId(input.expectedRequestId);
+  if (input.expectedRequestId !== null) requireRequestId(input.expectedRequestId);
   let identity: SamlIdentity;
   try {
     const xml = decodeBase64Xml(input.samlResponse, input.maxResponseBase64 ?? DEFAULT_MAX_RESPONSE_BASE64);
@@ -164,6 +180,7 @@ export async function validatePostResponse(settings: SamlConnectionSettings, inp
     const signedAssertion = profile?.getAssertionXml?.();
     if (!signedAssertion) throw new SamlError('idp_status_error');
     identity = readSignedAssertion(signedAssertion, { settings: parsed, expectedRequestId: input.expectedRequestId, nowMs: now.getTime() });
+    if (input.expectedRequestId === null) checkFresh(identity, parsed, now);
   } catch (err) {
     throw reasonFor(err);
   }

@@ -28,20 +28,33 @@ const provisioning = z.object({
   defaultScopes: z.array(z.string()),
 });
 
-const connectionRow = z.object({
+const samlSettings = z.object({
+  idpEntityId: z.string(),
+  idpSsoUrl: z.string(),
+  idpCertificates: z.array(z.string()).min(1).max(2),
+  idpMetadataUrl: z.string().nullable(),
+  spEntityId: z.string(),
+  spAcsUrl: z.string(),
+  spMetadataUrl: z.string(),
+  allowIdpInitiated: z.boolean(),
+});
+
+const connectionRowBase = z.object({
   id: z.string(),
   developer_id: z.string(),
   default_for: z.string().nullable(),
   name: z.string(),
-  protocol: z.literal('oidc'),
   status: z.enum(['active', 'inactive', 'testing']),
-  settings: json(oidcSettings),
-  secret_enc: z.instanceof(Buffer),
   domains: json(z.array(z.string())),
   provisioning: json(provisioning),
   created_at: z.string(),
   updated_at: z.string(),
 });
+/** The row by protocol: OIDC keeps its sealed secret in secret_enc; SAML has no secret (secret_enc NULL). */
+const connectionRow = z.discriminatedUnion('protocol', [
+  connectionRowBase.extend({ protocol: z.literal('oidc'), settings: json(oidcSettings), secret_enc: z.instanceof(Buffer) }),
+  connectionRowBase.extend({ protocol: z.literal('saml'), settings: json(samlSettings), secret_enc: z.null() }),
+]);
 
 const keyDeveloperId = z.string();
 const failureRow = z.object({ error_status: z.number().int(), error_code: z.string(), error_message: z.string() });
@@ -78,7 +91,7 @@ export function toDeveloper(row: unknown): Developer {
 
 export function toConnection(row: unknown): SsoConnection {
   const r = connectionRow.parse(row);
-  return {
+  const base = {
     id: r.id,
     developerId: r.developer_id,
     name: r.name,
@@ -88,9 +101,9 @@ export function toConnection(row: unknown): SsoConnection {
     provisioning: r.provisioning,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
-    protocol: r.protocol,
-    oidc: { ...r.settings, clientSecretSealed: r.secret_enc.toString('base64url') },
   };
+  if (r.protocol === 'saml') return { ...base, protocol: 'saml', saml: r.settings };
+  return { ...base, protocol: 'oidc', oidc: { ...r.settings, clientSecretSealed: r.secret_enc.toString('base64url') } };
 }
 
 /** The upsert's returned row; none means the default connection exists with another protocol. */
@@ -139,7 +152,7 @@ export function defaultOidcParams(w: DefaultOidcConnectionWrite): unknown[] {
  * id, developer_id, name, protocol, status, settings, secret_enc, domains, provisioning, created_at, updated_at.
  */
 export function connectionParams(c: NewConnection): unknown[] {
-  const { clientSecretSealed, ...settings } = c.oidc;
+  const [settings, secret] = protocolColumns(c);
   return [
     c.id,
     c.developerId,
@@ -147,12 +160,26 @@ export function connectionParams(c: NewConnection): unknown[] {
     c.protocol,
     c.status,
     JSON.stringify(settings),
-    bytes(clientSecretSealed),
+    secret,
     JSON.stringify(c.domains),
     JSON.stringify(c.provisioning),
     c.createdAt,
     c.updatedAt,
   ];
+}
+
+// ---------------------------------------------------------------- SAML assertion ids (migration 7)
+
+/** The claim's INSERT head; values: developer_id, assertion_id, connection_id, expires_at (ms). */
+export const CLAIM_ASSERTION_SQL = 'INSERT INTO saml_assertions (developer_id, assertion_id, connection_id, expires_at)';
+export const PURGE_ASSERTIONS_SQL = ($: string) => `DELETE FROM saml_assertions WHERE expires_at < ${$}`;
+export const CONNECTION_BY_ID_SQL = ($: string) => `SELECT ${CONNECTION_COLUMNS} FROM sso_connections WHERE id = ${$}`;
+
+/** The settings and secret_enc columns of a connection, by protocol. */
+function protocolColumns(c: NewConnection): [object, Buffer | null] {
+  if (c.protocol === 'saml') return [c.saml, null];
+  const { clientSecretSealed, ...settings } = c.oidc;
+  return [settings, bytes(clientSecretSealed)];
 }
 
 /** Sealed secrets and key hashes travel as base64url text and are stored as bytes. */

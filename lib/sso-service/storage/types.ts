@@ -25,8 +25,8 @@ export interface NewDeveloper extends Developer {
   keyHash: ApiKeyHash;
 }
 
-/** Connection protocols. SAML joins this union (with its own settings type below) when it lands. */
-export type ConnectionProtocol = 'oidc';
+/** Connection protocols; each has its own settings type below. */
+export type ConnectionProtocol = 'oidc' | 'saml';
 /** Only `active` connections take member logins; `testing` will take only test sign-ins. */
 export type ConnectionStatus = 'active' | 'inactive' | 'testing';
 
@@ -65,8 +65,39 @@ interface ConnectionBase {
   updatedAt: string;
 }
 
+/**
+ * A SAML connection's settings (issue 11). Nothing here is secret: the IdP certificates are public (their PEM is
+ * write-only on the wire only to follow upstream), so everything lives in the `settings` JSON column.
+ */
+export interface SamlSettings {
+  idpEntityId: string;
+  /** The IdP's HTTP-Redirect SingleSignOnService. */
+  idpSsoUrl: string;
+  /** One or two PEM certificates (two during a rotation); either verifies. */
+  idpCertificates: string[];
+  /** Where the IdP metadata was fetched from (null: typed in or pasted). */
+  idpMetadataUrl: string | null;
+  spEntityId: string;
+  spAcsUrl: string;
+  /** The SP's public metadata URL (GET /sso/saml/:connectionId/metadata on the service's public base). */
+  spMetadataUrl: string;
+  /** Unsolicited (IdP-initiated) responses are accepted only when this is on. */
+  allowIdpInitiated: boolean;
+}
+
+export type OidcConnection = ConnectionBase & { protocol: 'oidc'; oidc: OidcSettings };
+export type SamlConnection = ConnectionBase & { protocol: 'saml'; saml: SamlSettings };
+
 /** One identity-provider connection of an org; `protocol` says which settings it has. */
-export type SsoConnection = ConnectionBase & { protocol: 'oidc'; oidc: OidcSettings };
+export type SsoConnection = OidcConnection | SamlConnection;
+
+/**
+ * A `redirect_uri` sent with a login or callback that differs from the OIDC connection's configured one (an
+ * empty or absent value means "not given"; SAML connections have none, so they ignore it).
+ */
+export function redirectUriMismatch(connection: SsoConnection, redirectUri: string | undefined): boolean {
+  return connection.protocol === 'oidc' && redirectUri !== undefined && redirectUri !== '' && redirectUri !== connection.oidc.redirectUri;
+}
 
 /** The defaults of a connection created through the legacy endpoints (or migrated from a legacy config). */
 export const DEFAULT_CONNECTION_NAME = 'Default connection';
@@ -97,7 +128,7 @@ export interface DefaultOidcConnectionWrite {
 }
 
 /** A connection created through the connections API; it becomes the org's default when the org has none. */
-export type NewConnection = Omit<SsoConnection, 'isDefault'>;
+export type NewConnection = SsoConnection extends infer C ? (C extends SsoConnection ? Omit<C, 'isDefault'> : never) : never;
 
 /** A failed callback's outcome, kept with its claimed state so a retry gets the same answer. */
 export interface StateFailure {
@@ -221,6 +252,13 @@ export interface ServiceStore {
   /** The failure recorded for a claimed state (undefined: none recorded, or never claimed). */
   getStateFailure(stateId: string): Promise<StateFailure | undefined>;
   recordStateFailure(stateId: string, failure: StateFailure): Promise<void>;
+  /**
+   * Claims a SAML assertion id for good (per org; migration 7); false when it was claimed before (a replay).
+   * Kept until `expiresAtMs`, then purged with the other expired rows.
+   */
+  claimAssertionId(developerId: string, connectionId: string, assertionId: string, expiresAtMs: number): Promise<boolean>;
+  /** A connection by id alone (the public SP metadata and the IdP-initiated ACS name no org). */
+  getConnectionById(connectionId: string): Promise<SsoConnection | undefined>;
   /** Drops claimed states that expired before `beforeMs` and finished rate-limit windows; returns states dropped. */
   purgeExpired(beforeMs: number, nowMs: number): Promise<number>;
 

@@ -27,6 +27,11 @@ import { ProviderGuide } from '@/components/sso/provider-guide';
 import { isProviderId } from '@/components/sso/provider-guides';
 import { BackToConnections } from '@/components/sso/back-to-connections';
 import { deleteConnection, saveConnection, setConnectionStatus } from '../actions';
+// SAML connections (issue 11): their own sections and form; the rest of the page is shared.
+import { SamlConfigRows, SamlConnectionDetails } from '@/components/sso/saml-connection-details';
+import { SamlConnectionForm } from '@/components/sso/saml-connection-form';
+import { isConsoleSamlAcsUrl } from '@/lib/console/settings/saml-acs';
+import { addSamlCertificate, removeSamlCertificate, saveSamlConnection, useConsoleSamlAcs } from '../saml-actions';
 import { summarizeSignIns, type SignInSummary } from '@/lib/console/activity';
 import { provisioningFormValues } from '@/lib/console/settings/provisioning-view';
 import { PROVISIONING_TEXT } from '@/lib/console/messages';
@@ -110,6 +115,7 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
         }
       >
         <dl className="grid grid-cols-1 gap-x-6 gap-y-3 text-sm sm:grid-cols-[max-content_1fr]">
+          {connection.protocol === 'saml' ? <SamlConfigRows connection={connection} /> : <>
           <dt className="font-medium text-gray-600">Issuer</dt>
           <dd className="break-all text-gray-900">{connection.issuerUrl}</dd>
           <dt className="font-medium text-gray-600">Client ID</dt>
@@ -120,6 +126,7 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
           </dd>
           <dt className="font-medium text-gray-600">Redirect URI</dt>
           <dd className="break-all text-gray-900">{connection.redirectUri}</dd>
+          </>}
           <dt className="font-medium text-gray-600">Just-in-time provisioning</dt>
           <dd className="text-gray-900">{PROVISIONING_TEXT.jit[provisioning.jitProvisioning].label}</dd>
           <dt className="font-medium text-gray-600">Group claim</dt>
@@ -162,6 +169,16 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
         </div>
       </Card>
 
+      {connection.protocol === 'saml' ? (
+        <SamlConnectionDetails
+          connection={connection}
+          metadataDownloadHref={`/settings/sso/${encodeURIComponent(connection.id)}/saml-metadata`}
+          acsIsConsole={isConsoleSamlAcsUrl(connection.spAcsUrl)}
+          certificateOutcome={query.certificate}
+          actions={{ addCertificate: addSamlCertificate, removeCertificate: removeSamlCertificate, useConsoleAcs: useConsoleSamlAcs }}
+        />
+      ) : null}
+
       {summary ? (
         <Card aria-label={`Last 24 hours of ${connection.name}`} title="Last 24 hours" description="Sign-ins through this connection, including test sign-ins.">
           <SignInSummaryView summary={summary} connectionId={connection.id} />
@@ -193,6 +210,22 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
         </Card>
       )}
 
+      {connection.protocol === 'saml' ? (
+        <Card title="Change the connection" description="The IdP certificate is write-only. Certificates are rotated in their own section above.">
+          <SamlConnectionForm
+            action={saveSamlConnection}
+            justSaved={query.saved === '1'}
+            connection={{
+              id: connection.id,
+              name: connection.name,
+              idpEntityId: connection.idpEntityId,
+              idpSsoUrl: connection.idpSsoUrl,
+              idpMetadataUrl: connection.idpMetadataUrl ?? null,
+              allowIdpInitiated: connection.allowIdpInitiated,
+            }}
+          />
+        </Card>
+      ) : <>
       <Card title="Provider setup guide" description="Where to create the app at your provider, and which values go into the form below.">
         <ProviderGuide redirectUri={callback} initial={provider} />
       </Card>
@@ -218,6 +251,7 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
           }}
         />
       </Card>
+      </>}
     </div>
   );
 }

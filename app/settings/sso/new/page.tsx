@@ -14,6 +14,9 @@ import { ProviderGuide } from '@/components/sso/provider-guide';
 import { isProviderId } from '@/components/sso/provider-guides';
 import { BackToConnections } from '@/components/sso/back-to-connections';
 import { saveConnection } from '../actions';
+import { ProtocolChoice } from '@/components/sso/protocol-choice';
+import { SamlConnectionForm } from '@/components/sso/saml-connection-form';
+import { saveSamlConnection } from '../saml-actions';
 
 export const metadata: Metadata = { title: 'Add a connection · Single sign-on' };
 export const dynamic = 'force-dynamic';
@@ -37,13 +40,18 @@ export default async function NewConnectionPage({ searchParams }: { searchParams
   const callback = callbackUrl();
   const query = await searchParams;
   const provider = isProviderId(query.provider) ? query.provider : null;
+  const saml = query.protocol === 'saml';
 
   return (
     <div className="space-y-8">
       <BackToConnections />
       <PageHeader
         title="Add a connection"
-        description="Connect one identity provider (OpenID Connect). The issuer is checked before anything is saved; the client secret is stored encrypted and never shown again."
+        description={
+          saml
+            ? 'Connect one identity provider (SAML 2.0). Give it by its metadata or by its entity ID, SSO URL and signing certificate; the service provider details to enter at your IdP are on the connection’s page.'
+            : 'Connect one identity provider (OpenID Connect). The issuer is checked before anything is saved; the client secret is stored encrypted and never shown again.'
+        }
       />
       {loadError ? (
         <Alert tone="error" title="Your connections could not be loaded">
@@ -51,13 +59,25 @@ export default async function NewConnectionPage({ searchParams }: { searchParams
         </Alert>
       ) : null}
 
-      <Card title="Provider setup guide" description="Where to create the app at your provider, and which values go into the form below.">
-        <ProviderGuide redirectUri={callback} initial={provider} />
+      <Card title="Protocol" description="Which protocol your identity provider’s application uses.">
+        <ProtocolChoice value={saml ? 'saml' : 'oidc'} path="/settings/sso/new" />
       </Card>
 
-      <Card title="Configure your identity provider" description="All fields are required.">
-        <SsoConfigForm action={saveConnection} callbackUrl={callback} devMode={ssoDevMode()} connection={null} create={defaultsFor(existing)} />
-      </Card>
+      {saml ? (
+        <Card title="Configure your SAML identity provider">
+          <SamlConnectionForm action={saveSamlConnection} connection={null} create={defaultsFor(existing)} />
+        </Card>
+      ) : (
+        <>
+          <Card title="Provider setup guide" description="Where to create the app at your provider, and which values go into the form below.">
+            <ProviderGuide redirectUri={callback} initial={provider} />
+          </Card>
+
+          <Card title="Configure your identity provider" description="All fields are required.">
+            <SsoConfigForm action={saveConnection} callbackUrl={callback} devMode={ssoDevMode()} connection={null} create={defaultsFor(existing)} />
+          </Card>
+        </>
+      )}
     </div>
   );
 }

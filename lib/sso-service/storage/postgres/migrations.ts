@@ -229,6 +229,21 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX audit_events_created ON audit_events(created_at);
     `,
   },
+  {
+    version: 7,
+    name: 'consumed saml assertion ids',
+    sql: `
+      -- Each SAML assertion id is accepted once per org (replay protection), kept until the assertion expires.
+      CREATE TABLE saml_assertions (
+        developer_id   text NOT NULL,
+        assertion_id   text NOT NULL,
+        connection_id  text NOT NULL,
+        expires_at     bigint NOT NULL,
+        PRIMARY KEY (developer_id, assertion_id)
+      );
+      CREATE INDEX saml_assertions_expiry ON saml_assertions(expires_at);
+    `,
+  },
 ];
 
 /** Any fixed 64-bit number; it names "grantex schema migrations" among the database's advisory locks. */

@@ -12,7 +12,7 @@
 import pg from 'pg';
 import { z } from 'zod';
 import type { PostgresConfig } from '../../config';
-import { bytes, CONNECTION_COLUMNS, principalParams, SESSION_COLUMNS, sessionParams, toLastSignIns, toSession, CONNECTION_UPDATE_COLUMNS, connectionParams, replaceParams, DEFAULT_OIDC_UPSERT_TAIL, defaultOidcParams, DEVELOPER_COLUMNS, toConnection, toDeveloper, toKeyConnection, toSavedConnection, toStateFailure, DOMAIN_COLUMNS, domainParams, toDomain, insertSetupLinkSql, insertSetupLinkUseSql, revokeSetupLinkSql, setupLinkByTokenSql, setupLinkParams, setupLinksOfOrgSql, setupLinkUseParams, setupLinkUsesOfOrgSql, toSetupLink, toSetupLinkUse, toSetupLinkWithOrg, withUses } from '../rows';
+import { bytes, CONNECTION_COLUMNS, principalParams, SESSION_COLUMNS, sessionParams, toLastSignIns, toSession, CONNECTION_UPDATE_COLUMNS, connectionParams, replaceParams, DEFAULT_OIDC_UPSERT_TAIL, defaultOidcParams, DEVELOPER_COLUMNS, toConnection, toDeveloper, toKeyConnection, toSavedConnection, toStateFailure, DOMAIN_COLUMNS, domainParams, toDomain, insertSetupLinkSql, insertSetupLinkUseSql, revokeSetupLinkSql, setupLinkByTokenSql, setupLinkParams, setupLinksOfOrgSql, setupLinkUseParams, setupLinkUsesOfOrgSql, toSetupLink, toSetupLinkUse, toSetupLinkWithOrg, withUses, CLAIM_ASSERTION_SQL, PURGE_ASSERTIONS_SQL, CONNECTION_BY_ID_SQL } from '../rows';
 import type { ServiceStore, SharedRateLimiter } from '../types';
 import { isPgUniqueViolation, mapPgError } from './errors';
 import { createPostgresEventStore, EVENT_SQL } from './events-store';
@@ -49,6 +49,9 @@ const SQL = {
   purgeStates: 'DELETE FROM consumed_states WHERE expires_at < $1',
   purgeRateLimits: 'DELETE FROM rate_limits WHERE reset_at <= $1',
   purgeSessions: 'DELETE FROM sso_sessions WHERE expires_at < $1',
+  claimAssertion: `${CLAIM_ASSERTION_SQL} VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+  purgeAssertions: PURGE_ASSERTIONS_SQL('$1'),
+  connectionById: CONNECTION_BY_ID_SQL('$1'),
   // A member sign-in is ONE statement: the principal's upsert (or, without JIT, its update) in a CTE feeding
   // the session's insert, so it is atomic and one round trip. No principal (no JIT, unknown subject): no row.
   signInJit: `WITH p AS (
@@ -244,8 +247,15 @@ export function createPostgresStore(pool: pg.Pool): ServiceStore {
     async recordStateFailure(stateId, f) {
       await run('recordFailure', [stateId, f.status, f.code, f.message]);
     },
+    async claimAssertionId(developerId, connectionId, assertionId, expiresAtMs) {
+      return (await run('claimAssertion', [developerId, assertionId, connectionId, expiresAtMs])).rowCount === 1;
+    },
+    async getConnectionById(connectionId) {
+      return optional(await run('connectionById', [connectionId]));
+    },
     async purgeExpired(beforeMs, nowMs) {
       const purged = await run('purgeStates', [beforeMs]);
+      await run('purgeAssertions', [nowMs]);
       await run('purgeRateLimits', [nowMs]);
       await run('purgeSessions', [new Date(nowMs).toISOString()]);
       return purged.rowCount ?? 0;

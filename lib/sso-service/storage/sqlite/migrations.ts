@@ -223,6 +223,21 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_events_created ON audit_events(created_at);
     `,
   },
+  {
+    version: 7,
+    name: 'consumed saml assertion ids',
+    sql: `
+      -- Each SAML assertion id is accepted once per org (replay protection), kept until the assertion expires.
+      CREATE TABLE saml_assertions (
+        developer_id   TEXT NOT NULL,
+        assertion_id   TEXT NOT NULL,
+        connection_id  TEXT NOT NULL,
+        expires_at     INTEGER NOT NULL,
+        PRIMARY KEY (developer_id, assertion_id)
+      ) STRICT;
+      CREATE INDEX saml_assertions_expiry ON saml_assertions(expires_at);
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number {

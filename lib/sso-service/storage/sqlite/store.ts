@@ -6,7 +6,7 @@
  * Rows are turned into domain records here (and parsed with zod, so a schema drift fails loudly).
  */
 import type Database from 'better-sqlite3';
-import { bytes, CONNECTION_COLUMNS, SESSION_COLUMNS, sessionParams, toLastSignIns, toSession, CONNECTION_UPDATE_COLUMNS, connectionParams, replaceParams, DEFAULT_OIDC_UPSERT_TAIL, defaultOidcParams, DEVELOPER_COLUMNS, toConnection, toDeveloper, toKeyConnection, toSavedConnection, toStateFailure, DOMAIN_COLUMNS, domainParams, toDomain, insertSetupLinkSql, insertSetupLinkUseSql, revokeSetupLinkSql, setupLinkByTokenSql, setupLinkParams, setupLinksOfOrgSql, setupLinkUseParams, setupLinkUsesOfOrgSql, toSetupLink, toSetupLinkUse, toSetupLinkWithOrg, withUses } from '../rows';
+import { bytes, CONNECTION_COLUMNS, SESSION_COLUMNS, sessionParams, toLastSignIns, toSession, CONNECTION_UPDATE_COLUMNS, connectionParams, replaceParams, DEFAULT_OIDC_UPSERT_TAIL, defaultOidcParams, DEVELOPER_COLUMNS, toConnection, toDeveloper, toKeyConnection, toSavedConnection, toStateFailure, DOMAIN_COLUMNS, domainParams, toDomain, insertSetupLinkSql, insertSetupLinkUseSql, revokeSetupLinkSql, setupLinkByTokenSql, setupLinkParams, setupLinksOfOrgSql, setupLinkUseParams, setupLinkUsesOfOrgSql, toSetupLink, toSetupLinkUse, toSetupLinkWithOrg, withUses, CLAIM_ASSERTION_SQL, PURGE_ASSERTIONS_SQL, CONNECTION_BY_ID_SQL } from '../rows';
 import type { MemberSignIn, ServiceStore, StateFailure } from '../types';
 import { isSqliteUniqueViolation, mapSqliteError } from './errors';
 import { createSqliteEventStore } from './events-store';
@@ -76,6 +76,9 @@ export function createSqliteStore(db: Database.Database): ServiceStore {
   );
   const purgeStates = db.prepare('DELETE FROM consumed_states WHERE expires_at < ?');
   const purgeSessions = db.prepare('DELETE FROM sso_sessions WHERE expires_at < ?');
+  const insertAssertion = db.prepare(`${CLAIM_ASSERTION_SQL} VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`);
+  const purgeAssertions = db.prepare(PURGE_ASSERTIONS_SQL('?'));
+  const selectConnectionById = db.prepare(CONNECTION_BY_ID_SQL('?'));
 
   // Principals and sessions. A member sign-in is two statements in one IMMEDIATE transaction (SQLite has no
   // data-modifying CTE); both run in-process, so it is still one call.
@@ -225,8 +228,13 @@ export function createSqliteStore(db: Database.Database): ServiceStore {
     recordStateFailure: guarded((stateId, f) => {
       markStateFailed.run(f.status, f.code, f.message, stateId);
     }),
+    claimAssertionId: guarded((developerId, connectionId, assertionId, expiresAtMs) =>
+      insertAssertion.run(developerId, assertionId, connectionId, expiresAtMs).changes === 1,
+    ),
+    getConnectionById: guarded((connectionId) => optional(selectConnectionById.get(connectionId))),
     purgeExpired: guarded((beforeMs, nowMs) => {
       purgeSessions.run(new Date(nowMs).toISOString());
+      purgeAssertions.run(nowMs);
       return purgeStates.run(beforeMs).changes;
     }),
     signInMember: guarded((s) => signInTx.immediate(s)),
