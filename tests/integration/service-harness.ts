@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startSsoService, type SsoServiceOptions } from '@/lib/sso-service';
 import { RpError, type IssuerCheck, type RelyingParty, type RpIdentity } from '@/lib/sso-service/oidc';
+import { requestParts } from '@/tests/support/stack';
 import { testDatabaseOptions } from '@/tests/support/test-database';
 
 export interface ScriptedRp extends RelyingParty {
@@ -165,16 +166,9 @@ export async function callService(
   path: string,
   opts: { bearer?: string | null; json?: unknown; form?: Record<string, string>; headers?: Record<string, string> } = {},
 ): Promise<Answer> {
-  const headers: Record<string, string> = { ...opts.headers };
-  let body: string | undefined;
-  if (opts.bearer) headers.authorization = `Bearer ${opts.bearer}`;
-  if (opts.json !== undefined) {
-    headers['content-type'] = 'application/json';
-    body = JSON.stringify(opts.json);
-  } else if (opts.form) {
-    headers['content-type'] = 'application/x-www-form-urlencoded';
-    body = new URLSearchParams(opts.form).toString();
-  }
+  const parts = requestParts({ apiKey: opts.bearer ?? undefined, json: opts.json, form: opts.form });
+  const headers = { ...opts.headers, ...parts.headers };
+  const body = parts.body;
   const res = await fetch(`${baseUrl}${path}`, { method, headers, body });
   const text = await res.text();
   return { status: res.status, text, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
