@@ -64,5 +64,16 @@ test.describe('sign-in activity', () => {
     // The second save replaced only the secret (same issuer, client and redirect): the change names just that field.
     await expect(changes.first()).toContainText('connection.updated');
     await expect(changes.first()).toContainText(/changed: clientSecret(?!,)/);
+
+    // The full audit trail: the same change, and a filter by action that keeps only the connection's updates.
+    await adminPage.getByRole('link', { name: 'Full audit trail' }).click();
+    await expect(adminPage.getByRole('heading', { name: 'Audit trail', level: 1 })).toBeVisible();
+    await adminPage.getByLabel('Action').selectOption('connection.updated');
+    await adminPage.getByRole('button', { name: 'Filter' }).click();
+    await expect(adminPage).toHaveURL(/[?&]action=connection\.updated/);
+    const filtered = adminPage.getByRole('list', { name: 'Changes' }).getByRole('listitem');
+    await expect(filtered.first()).toContainText(/changed: clientSecret(?!,)/);
+    for (const text of await filtered.allInnerTexts()) expect(text).toContain('connection.updated');
+    await expectNoAxeViolations(adminPage, '/settings/sso/audit (filtered)');
   });
 });

@@ -9,6 +9,7 @@ const ADMIN_NAV = [
   { href: '/settings/sso', label: 'Single sign-on' },
   { href: '/settings/sso/sessions', label: 'Sessions' },
   { href: '/settings/sso/activity', label: 'Sign-in activity' },
+  { href: '/settings/sso/audit', label: 'Audit trail' },
   { href: '/settings/sso/setup-links', label: 'Setup links' },
 ] as const;
 const SETUP_NAV = [{ href: '/settings/sso', label: 'SSO connections' }] as const;

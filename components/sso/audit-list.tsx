@@ -26,6 +26,7 @@ export function AuditList({ events }: { events: readonly AuditEvent[] }) {
           <span className="text-gray-600">
             by {ACTOR[e.actor.kind]}
             {e.actor.id ? ` ${e.actor.id}` : ''}
+            {e.actor.label ? ` (${e.actor.label})` : ''}
           </span>
         </li>
       ))}

@@ -82,7 +82,15 @@ export default async function SignInActivityPage({ searchParams }: { searchParam
         </Card>
       ) : null}
       {audit?.supported ? (
-        <Card title="Changes" description="The audit trail: configuration and connection changes, newest first (field names only, never values).">
+        <Card
+          title="Changes"
+          description="The audit trail: configuration and connection changes, newest first (field names only, never values)."
+          actions={
+            <Link href="/settings/sso/audit" className="text-sm font-medium text-indigo-700 underline">
+              Full audit trail
+            </Link>
+          }
+        >
           <AuditList events={audit.events} />
         </Card>
       ) : null}
