@@ -57,6 +57,8 @@ export const MESSAGES = {
   rateLimited: 'Too many requests; try again later',
   connectionNotFound: 'SSO connection not found',
   connectionPatchEmpty: 'Request body must change at least one field',
+  secretNeededForNewIssuer:
+    'clientSecret: enter the client secret again when the issuer changes (the saved secret is never sent to another identity provider)',
 } as const;
 
 /** API key format: gx_live_ / gx_test_ + 43 base64url characters (32 random bytes). */

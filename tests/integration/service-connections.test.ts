@@ -115,6 +115,16 @@ describe('connections API (raw HTTP)', () => {
     expect(patched.text).not.toContain('rotated-secret');
     expect((await call('PATCH', path, org.apiKey, { groupAttribute: null })).body.groupAttribute).toBeNull();
 
+    // Moving to another issuer needs that IdP's secret: the saved one is never sent to a different party.
+    const otherIssuer = 'http://127.0.0.1:9/okta-eu';
+    expectError(await call('PATCH', path, org.apiKey, { issuerUrl: otherIssuer }), 400, MESSAGES.secretNeededForNewIssuer);
+    expect((await call('GET', path, org.apiKey)).body.issuerUrl).toBe(OIDC.issuerUrl);
+    const moved = await call('PATCH', path, org.apiKey, { issuerUrl: otherIssuer, clientSecret: 'okta-eu-secret' });
+    expect(moved.status, moved.text).toBe(200);
+    expect(moved.body.issuerUrl).toBe(otherIssuer);
+    // The same issuer again is no move: no secret needed.
+    expect((await call('PATCH', path, org.apiKey, { issuerUrl: otherIssuer, name: 'Okta (EU)' })).status).toBe(200);
+
     expect((await call('DELETE', path, org.apiKey)).status).toBe(204);
     expectError(await call('GET', path, org.apiKey), 404, MESSAGES.connectionNotFound);
     expectError(await call('DELETE', path, org.apiKey), 404, MESSAGES.connectionNotFound);

@@ -100,6 +100,16 @@ function applyPatch(ctx: ServiceContext, c: OidcConnection, patch: Patch, update
   };
 }
 
+/**
+ * The stored client secret was given for one IdP: a PATCH that moves the connection to another issuer must bring
+ * the secret for that one, or the old secret would be sent to a different party's token endpoint.
+ */
+function refuseSecretForAnotherIssuer(current: OidcConnection, patch: Patch): void {
+  if (patch.issuerUrl !== undefined && patch.issuerUrl !== current.oidc.issuerUrl && patch.clientSecret === undefined) {
+    throw badRequest(MESSAGES.secretNeededForNewIssuer);
+  }
+}
+
 /** Names of the fields a request body sets (never their values). */
 const namedFields = (input: object): string[] => Object.entries(input).filter(([, v]) => v !== undefined).map(([k]) => k);
 
@@ -205,6 +215,7 @@ export function registerSsoConnectionRoutes(app: FastifyInstance, ctx: ServiceCo
     await checkDomainsFree(dev.developerId, patch.domains, request.params.id);
     for (let attempt = 0; attempt < PATCH_ATTEMPTS; attempt++) {
       const current = await findOwn(dev.developerId, request.params.id);
+      if (current.protocol === 'oidc') refuseSecretForAnotherIssuer(current, patch as Patch);
       const updatedAt = nextStamp(ctx.now(), current.updatedAt);
       const next: SsoConnection =
         current.protocol === 'saml'
