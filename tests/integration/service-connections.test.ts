@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MESSAGES, ssoConnectionSchema } from '@/lib/contract';
 import { GrantexClient, GrantexError } from '@/lib/grantex';
-import { authed, json, saveConfig, signup, startTestService, VALID_CONFIG, type TestService, callService, expectApiError, type Answer } from './service-harness';
+import { authed, json, saveConfig, signup, startTestService, VALID_CONFIG, type TestService, callService, expectApiError, type Answer, OIDC_CONNECTION } from './service-harness';
 
 let svc: TestService;
 beforeAll(async () => {
@@ -16,14 +16,7 @@ afterAll(async () => {
   await svc?.close();
 });
 
-const OIDC = {
-  name: 'Okta (production)',
-  protocol: 'oidc',
-  issuerUrl: 'http://127.0.0.1:9/okta',
-  clientId: 'okta-client',
-  clientSecret: 'okta-secret-never-returned',
-  redirectUri: 'http://localhost:3000/sso/callback',
-};
+const OIDC = OIDC_CONNECTION;
 
 const WIRE_KEYS = [
   'clientId',

@@ -127,6 +127,16 @@ export async function signup(url: string, body: Record<string, unknown> = { name
   return (await res.json()) as { developerId: string; apiKey: string; createdAt: string };
 }
 
+/** An OIDC connection body for the connections API (the issuer is never reached: the test service's RP is scripted). */
+export const OIDC_CONNECTION = {
+  name: 'Okta (production)',
+  protocol: 'oidc',
+  issuerUrl: 'http://127.0.0.1:9/okta',
+  clientId: 'okta-client',
+  clientSecret: 'okta-secret-never-returned',
+  redirectUri: 'http://localhost:3000/sso/callback',
+} as const;
+
 export const VALID_CONFIG = {
   issuerUrl: 'http://127.0.0.1:9/idp',
   clientId: 'grantex-console',

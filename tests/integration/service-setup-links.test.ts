@@ -14,7 +14,7 @@ import {
 } from '@/lib/contract';
 import { GrantexClient, GrantexError } from '@/lib/grantex';
 import { databaseBytes } from '@/tests/support/database-bytes';
-import { authed, signup, startTestService, type TestService, callService, expectApiError, type Answer } from './service-harness';
+import { authed, signup, startTestService, type TestService, callService, expectApiError, type Answer, OIDC_CONNECTION } from './service-harness';
 
 const HOUR_MS = 3_600_000;
 let clock = Date.parse('2026-12-01T10:00:00.000Z');
@@ -26,14 +26,7 @@ afterAll(async () => {
   await svc?.close();
 });
 
-const OIDC = {
-  name: 'Okta (production)',
-  protocol: 'oidc',
-  issuerUrl: 'http://127.0.0.1:9/okta',
-  clientId: 'okta-client',
-  clientSecret: 'okta-secret-never-returned',
-  redirectUri: 'http://localhost:3000/sso/callback',
-};
+const OIDC = OIDC_CONNECTION;
 const IT_ADMIN = { name: 'Iris IT', email: 'iris@customer.example' };
 
 const call = (method: string, path: string, bearer: string | null, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> =>

@@ -7,11 +7,11 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { requireAdmin } from '@/lib/auth';
 import { activityQuery, activitySearch, readActivityFilters } from '@/lib/console/activity';
-import { ACTIVITY_NOT_SUPPORTED } from '@/lib/console/messages';
 import { describeGrantexError, grantexForAdmin } from '@/lib/grantex/server';
 import type { EventsPage } from '@/lib/grantex/client';
 import type { AuditEventList, SignInEventList } from '@/lib/contract';
-import { Alert, Card, PageHeader } from '@/components/ui';
+import { Card, PageHeader } from '@/components/ui';
+import { EventLogAlerts } from '@/components/sso/event-log-alerts';
 import { ActivityFiltersForm } from '@/components/sso/activity-filters';
 import { ActivityTable } from '@/components/sso/activity-table';
 import { AuditList } from '@/components/sso/audit-list';
@@ -43,16 +43,7 @@ export default async function SignInActivityPage({ searchParams }: { searchParam
         title="Sign-in activity"
         description="Every sign-in attempt through your SSO connections: when, who, whether it worked, and if not, where and why."
       />
-      {loadError ? (
-        <Alert tone="error" title="The sign-in activity could not be loaded">
-          {loadError}
-        </Alert>
-      ) : null}
-      {page && !page.supported ? (
-        <Alert tone="warning" title={ACTIVITY_NOT_SUPPORTED.title}>
-          {ACTIVITY_NOT_SUPPORTED.next}
-        </Alert>
-      ) : null}
+      <EventLogAlerts loadError={loadError} loadErrorTitle="The sign-in activity could not be loaded" unsupported={page !== null && !page.supported} />
       {page?.supported ? (
         <Card
           title="Attempts"

@@ -7,10 +7,10 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { requireAdmin } from '@/lib/auth';
 import { AUDIT_ACTIONS, type AuditAction, type AuditEventList } from '@/lib/contract';
-import { ACTIVITY_NOT_SUPPORTED } from '@/lib/console/messages';
 import { describeGrantexError, grantexForAdmin } from '@/lib/grantex/server';
 import type { EventsPage } from '@/lib/grantex/client';
-import { Alert, Card, PageHeader } from '@/components/ui';
+import { Card, PageHeader } from '@/components/ui';
+import { EventLogAlerts } from '@/components/sso/event-log-alerts';
 import { AuditList } from '@/components/sso/audit-list';
 
 export const metadata: Metadata = { title: 'Audit trail' };
@@ -50,16 +50,7 @@ export default async function AuditTrailPage({ searchParams }: { searchParams: P
         title="Audit trail"
         description="Who changed your SSO set-up, what and when: field names only, never the values (a new client secret shows as “clientSecret”)."
       />
-      {loadError ? (
-        <Alert tone="error" title="The audit trail could not be loaded">
-          {loadError}
-        </Alert>
-      ) : null}
-      {page && !page.supported ? (
-        <Alert tone="warning" title={ACTIVITY_NOT_SUPPORTED.title}>
-          {ACTIVITY_NOT_SUPPORTED.next}
-        </Alert>
-      ) : null}
+      <EventLogAlerts loadError={loadError} loadErrorTitle="The audit trail could not be loaded" unsupported={page !== null && !page.supported} />
       {page?.supported ? (
         <Card title="Changes" description="Newest first.">
           <div className="space-y-6">
