@@ -21,7 +21,7 @@ import { failure } from '@/tests/support/grantex-failure';
 import { loginAtDevIdp } from '@/tests/support/idp-login';
 import { devIdpConfig, signupOrg, startStack, type Stack } from '@/tests/support/stack';
 import { DEFAULT_USER, startTestOp, type TestOp } from '@/tests/support/test-op';
-import { callService, expectApiError, type Answer } from './service-harness';
+import { authed, callService, expectApiError, json, saveConfig, signup, startTestService, TEST_KEYS, type Answer } from './service-harness';
 
 const REDIRECT_URI = 'http://localhost:3999/sso/callback';
 const OP_CLIENT = { clientId: 'sessions-op-client', clientSecret: 'sessions op:secret%with+chars', redirectUris: [REDIRECT_URI] };
@@ -386,5 +386,37 @@ describe('JIT provisioning and group → scope mapping (test OP with a custom cl
     expect(await org.client.listSessions()).toHaveLength(1);
     await org.client.deleteConnection(org.connectionId);
     expect(await org.client.listSessions()).toEqual([]);
+  });
+});
+
+describe('session lifetime (configured TTL, service clock)', () => {
+  it('expires a session after GRANTEX_SESSION_TTL_SECONDS: it leaves the list and reads as not found', async () => {
+    let clock = Date.parse('2026-03-01T10:00:00.000Z');
+    const svc = await startTestService({ now: () => clock, sessionTtlSec: 120, ...TEST_KEYS });
+    try {
+      const org = await signup(svc.url);
+      expect((await saveConfig(svc.url, org.apiKey)).status).toBe(201);
+      const { authorizeUrl } = (await json(await fetch(`${svc.url}/sso/login?org=${org.developerId}`))) as { authorizeUrl: string };
+      const state = new URL(authorizeUrl).searchParams.get('state')!;
+      const res = await fetch(`${svc.url}/sso/callback/oidc`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ code: 'abc', state }),
+      });
+      expect(res.status).toBe(200);
+      const session = ssoSessionCallbackResponseSchema.parse(await res.json());
+      expect(session.expiresAt).toBe('2026-03-01T10:02:00.000Z');
+      const list = async () => ((await json(await fetch(`${svc.url}/v1/sso/sessions`, authed(org.apiKey)))) as { sessions: unknown[] }).sessions;
+      expect(await list()).toHaveLength(1);
+
+      clock += 119_000;
+      expect(await list()).toHaveLength(1);
+      clock += 1_000;
+      expect(await list()).toEqual([]);
+      expect((await fetch(`${svc.url}/v1/sso/sessions/${session.sessionId}`, authed(org.apiKey))).status).toBe(404);
+      expect((await fetch(`${svc.url}/v1/sso/sessions/${session.sessionId}`, authed(org.apiKey, { method: 'DELETE' }))).status).toBe(404);
+    } finally {
+      await svc.close();
+    }
   });
 });
