@@ -1,5 +1,6 @@
 /**
- * Sign-in activity (issue 12): a failed and a successful test sign-in appear with their reasons and traces;
+ * Sign-in activity (issue 12): failed (wrong secret, cancelled at the IdP) and successful test sign-ins appear
+ * with their reasons and traces;
  * the outcome filter and the CSV export work; the audit trail shows the config change.
  */
 import { expect, IdpLoginPage, test } from './fixtures';
@@ -18,6 +19,13 @@ test.describe('sign-in activity', () => {
 
     await ssoSettings.goto();
     await ssoSettings.save({ issuerUrl: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret });
+    // Cancel at the IdP: the console reports the IdP's error to the sign-in log.
+    tab = await ssoSettings.testSignIn();
+    await new IdpLoginPage(tab).cancel();
+    await expect(tab.getByText(/Test sign-in failed: At your identity provider/)).toBeVisible();
+    await tab.close();
+
+    await ssoSettings.goto();
     tab = await ssoSettings.testSignIn();
     await new IdpLoginPage(tab).signIn(idp.user, idp.issuer);
     await expect(tab.getByText('Test sign-in succeeded')).toBeVisible();
@@ -29,11 +37,15 @@ test.describe('sign-in activity', () => {
     test.setTimeout(120_000);
     await expect(async () => {
       await adminPage.goto('/settings/sso/activity');
-      await expect(attempts).toHaveCount(2);
+      await expect(attempts).toHaveCount(3);
     }).toPass({ timeout: 10_000 });
     await expect(adminPage.getByRole('heading', { name: 'Sign-in activity' })).toBeVisible();
 
-    const failed = attempts.filter({ hasText: 'Failed' });
+    const refused = attempts.filter({ hasText: 'The identity provider refused the sign-in' });
+    await refused.locator('summary').click();
+    await expect(refused).toContainText('access_denied');
+
+    const failed = attempts.filter({ hasText: 'rejected the client credentials' });
     await expect(failed).toContainText('The identity provider rejected the client credentials');
     await failed.locator('summary').click();
     await expect(failed).toContainText('token_client_auth_rejected');
@@ -50,13 +62,13 @@ test.describe('sign-in activity', () => {
     await adminPage.getByLabel('Outcome').selectOption('failure');
     await adminPage.getByRole('button', { name: 'Apply filters' }).click();
     await expect(adminPage).toHaveURL(/outcome=failure/);
-    await expect(attempts).toHaveCount(1);
+    await expect(attempts).toHaveCount(2);
 
     const csv = await adminPage.request.get('/settings/sso/activity/export?outcome=failure');
     expect(csv.status()).toBe(200);
     expect(csv.headers()['content-type']).toContain('text/csv');
     const text = await csv.text();
-    expect(text.trimEnd().split('\r\n')).toHaveLength(2);
+    expect(text.trimEnd().split('\r\n')).toHaveLength(3);
     expect(text).toContain('token_client_auth_rejected');
     expect(text).not.toContain(idp.clientSecret);
 
