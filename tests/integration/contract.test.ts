@@ -120,12 +120,12 @@ describe('POST /v1/signup and GET /v1/me', () => {
     expect(body.apiKey.startsWith('gx_test_')).toBe(true);
   });
 
-  it('refuses a signup without a name (400) and a taken email (409)', async () => {
+  it('refuses a signup without a name (400); a known email signs up like any other (201, no oracle)', async () => {
     expectError(await raw('POST', '/v1/signup', { body: { email: uniqueEmail() } }), 400, 'BAD_REQUEST');
     expectError(await raw('POST', '/v1/signup', { rawBody: '{"name": ' }), 400, 'BAD_REQUEST');
     const email = uniqueEmail();
     expect((await raw('POST', '/v1/signup', { body: { name: 'First', email } })).status).toBe(201);
-    expectError(await raw('POST', '/v1/signup', { body: { name: 'Second', email } }), 409, 'CONFLICT');
+    expect((await raw('POST', '/v1/signup', { body: { name: 'Second', email } })).status).toBe(201);
   });
 
   it('answers /v1/me for the key, and 401 with the exact messages otherwise', async () => {
@@ -177,8 +177,9 @@ describe('POST /v1/signup and GET /v1/me', () => {
     expect(error.requestId).toBeTruthy();
     expect(JSON.stringify(error)).not.toContain(badKey);
 
-    const taken = await failure(anonymous.signup({ name: 'Again', email: signedUp.email ?? '' }));
-    expect(taken.kind).toBe('conflict');
+    // A known email is no conflict: the answer must not tell whether an address has an account.
+    const again = await anonymous.signup({ name: 'Again', email: signedUp.email ?? '' });
+    expect(again.developerId).not.toBe(signedUp.developerId);
   });
 });
 

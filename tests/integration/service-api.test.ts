@@ -59,11 +59,27 @@ describe('POST /v1/signup', () => {
     expect(body.message).toContain(fragment);
   });
 
-  it('answers 409 when the email is taken (case-insensitively)', async () => {
-    await signup(svc.url, { name: 'First', email: 'dup@acme.test' });
-    const res = await post('/v1/signup', { name: 'Second', email: 'DUP@acme.test' });
-    expect(res.status).toBe(409);
-    expect((await json(res)).code).toBe('CONFLICT');
+  it('does not tell whether an email is known: a second signup with it answers with the same status and shape', async () => {
+    const answer = async (name: string, email: string) => {
+      const res = await post('/v1/signup', { name, email });
+      const body = (await json(res)) as Record<string, unknown>;
+      return { status: res.status, keys: Object.keys(body).sort(), body };
+    };
+    const first = await answer('First', 'dup@acme.test');
+    const second = await answer('Second', 'DUP@acme.test');
+    const fresh = await answer('Third', `fresh-${Date.now()}@acme.test`);
+    expect(first.status).toBe(201);
+    expect(second.status).toBe(first.status);
+    expect(fresh.status).toBe(first.status);
+    expect(second.keys).toEqual(first.keys);
+    expect(fresh.keys).toEqual(first.keys);
+    // Two separate organizations, each with its own working key and its contact email.
+    expect(second.body.developerId).not.toBe(first.body.developerId);
+    for (const { body } of [first, second]) {
+      const me = await fetch(`${svc.url}/v1/me`, authed(String(body.apiKey)));
+      expect(me.status).toBe(200);
+      expect(meResponseSchema.parse(await me.json()).email).toBe(body.email);
+    }
   });
 });
 
@@ -238,6 +254,7 @@ describe('production mode', () => {
       devMode: false,
       stateSecret: 'p'.repeat(40),
       encryptionKey: Buffer.alloc(32, 1).toString('base64url'),
+      consoleSecret: 'c'.repeat(40),
     });
   });
   afterAll(async () => {

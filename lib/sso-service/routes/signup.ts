@@ -3,7 +3,7 @@ import { signupRequestSchema, type SignupResponse } from '@/lib/contract';
 import type { ServiceContext } from '../context';
 import { generateApiKey, hashApiKey } from '../crypto/api-keys';
 import { randomId } from '../crypto/random-id';
-import { ApiError, badRequest } from '../http/api-error';
+import { badRequest } from '../http/api-error';
 import { describeIssues } from '../http/describe-issues';
 import { hasUnsafeText, UNSAFE_TEXT_MESSAGE } from '../http/text-rules';
 import type { RouteRateLimit } from './rate-limit-options';
@@ -18,7 +18,9 @@ export function registerSignupRoute(app: FastifyInstance, ctx: ServiceContext, r
     const apiKey = generateApiKey(mode);
     const developerId = randomId('dev');
     const createdAt = new Date(ctx.now()).toISOString();
-    const outcome = await ctx.store.createDeveloper({
+    // Always a new developer: an email is a contact detail, so signing up with a known one answers exactly like
+    // a fresh one (no "already exists" that would tell anyone who has an account).
+    await ctx.store.createDeveloper({
       id: developerId,
       name,
       email: email ?? null,
@@ -27,9 +29,6 @@ export function registerSignupRoute(app: FastifyInstance, ctx: ServiceContext, r
       createdAt,
       keyHash: hashApiKey(apiKey),
     });
-    if (outcome === 'email_taken') {
-      throw new ApiError(409, 'CONFLICT', 'A developer with this email already exists');
-    }
     const body: SignupResponse = { developerId, apiKey, name, email: email ?? null, mode, createdAt };
     return reply.code(201).send(body);
   });

@@ -212,8 +212,11 @@ export interface ServiceStore {
    */
   readonly sharedRateLimits: SharedRateLimiter | null;
 
-  /** The developer and its first API key, atomically. `email_taken`: another developer has this email. */
-  createDeveloper(dev: NewDeveloper): Promise<'created' | 'email_taken'>;
+  /**
+   * The developer and its first API key, atomically. Emails are contact details, not identities: two developers
+   * may share one (a unique email would let signup tell anyone whether an address has an account).
+   */
+  createDeveloper(dev: NewDeveloper): Promise<'created'>;
   findDeveloperByKey(keyHash: ApiKeyHash): Promise<Developer | undefined>;
   /** The developer behind a key (undefined: no such key) and its default connection (null: none), in one query. */
   findDefaultConnectionByKey(keyHash: ApiKeyHash): Promise<{ developerId: string; connection: SsoConnection | null } | undefined>;

@@ -244,6 +244,14 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX saml_assertions_expiry ON saml_assertions(expires_at);
     `,
   },
+  {
+    version: 12,
+    name: 'developer emails are contact details, not unique',
+    sql: `
+      -- A unique email made signup answer "already exists" (an oracle for who has an account).
+      DROP INDEX IF EXISTS developers_email;
+    `,
+  },
 ];
 
 /** Any fixed 64-bit number; it names "grantex schema migrations" among the database's advisory locks. */

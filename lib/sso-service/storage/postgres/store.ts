@@ -169,13 +169,8 @@ export function createPostgresStore(pool: pg.Pool): ServiceStore {
     backend: 'postgres',
     sharedRateLimits,
     async createDeveloper(dev) {
-      try {
-        await run('createDeveloper', [dev.id, dev.name, dev.email, dev.mode, dev.plan, dev.createdAt, bytes(dev.keyHash)]);
-        return 'created';
-      } catch (err) {
-        if (isPgUniqueViolation(err) && dev.email !== null) return 'email_taken';
-        throw err;
-      }
+      await run('createDeveloper', [dev.id, dev.name, dev.email, dev.mode, dev.plan, dev.createdAt, bytes(dev.keyHash)]);
+      return 'created';
     },
     async findDeveloperByKey(keyHash) {
       const { rows } = await run('developerByKey', [bytes(keyHash)]);

@@ -238,6 +238,17 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX saml_assertions_expiry ON saml_assertions(expires_at);
     `,
   },
+  {
+    version: 12,
+    name: 'developer emails are contact details, not unique',
+    sql: `
+      -- A unique email made signup answer "already exists" (an oracle for who has an account). SQLite cannot drop
+      -- a column's UNIQUE constraint without rebuilding the table (and dropping developers would cascade to
+      -- every org's rows), so the address moves to a plain column and the constrained one stays empty.
+      ALTER TABLE developers ADD COLUMN contact_email TEXT;
+      UPDATE developers SET contact_email = email, email = NULL;
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number {

@@ -27,11 +27,12 @@ const optional = (row: unknown) => (row === undefined ? undefined : toConnection
 
 export function createSqliteStore(db: Database.Database): ServiceStore {
   const insertDeveloper = db.prepare(
-    'INSERT INTO developers (id, name, email, mode, plan, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    // The email lives in contact_email (migration 12: the old column is UNIQUE and stays empty).
+    'INSERT INTO developers (id, name, contact_email, mode, plan, created_at) VALUES (?, ?, ?, ?, ?, ?)',
   );
   const insertApiKey = db.prepare('INSERT INTO api_keys (key_hash, developer_id, created_at) VALUES (?, ?, ?)');
   const selectDeveloperByKey = db.prepare(
-    `SELECT ${DEVELOPER_COLUMNS}
+    `SELECT ${DEVELOPER_COLUMNS.replace('d.email', 'd.contact_email AS email')}
        FROM api_keys k JOIN developers d ON d.id = k.developer_id
       WHERE k.key_hash = ?`,
   );
@@ -177,13 +178,8 @@ export function createSqliteStore(db: Database.Database): ServiceStore {
     // One process owns a SQLite file: the rate-limit plugin's in-memory counters are exact and cost no write.
     sharedRateLimits: null,
     createDeveloper: guarded((dev) => {
-      try {
-        createDeveloperTx.immediate(dev);
-        return 'created' as const;
-      } catch (err) {
-        if (isSqliteUniqueViolation(err) && dev.email !== null) return 'email_taken' as const;
-        throw err;
-      }
+      createDeveloperTx.immediate(dev);
+      return 'created' as const;
     }),
     findDeveloperByKey: guarded((keyHash) => {
       const row = selectDeveloperByKey.get(bytes(keyHash));
