@@ -14,7 +14,8 @@ import { sharedRateLimitStore } from './http/shared-rate-limit-store';
 import { requestIdFor } from './http/request-id';
 import { registerHealthRoute } from './routes/health';
 import { registerMeRoute } from './routes/me';
-import { callbackRateKey, loginRateKey, perMinute } from './routes/rate-limit-options';
+import { registerClientAddress } from './http/client-address';
+import { addressRateKey, callbackRateKey, loginRateKey, perMinute } from './routes/rate-limit-options';
 import { registerSignupRoute } from './routes/signup';
 import { registerSsoCallbackRoute } from './routes/sso-callback';
 import { registerSsoConfigRoutes } from './routes/sso-config';
@@ -36,6 +37,14 @@ const SECURITY_HEADERS = {
   'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
   'referrer-policy': 'no-referrer',
 } as const;
+
+/** Two years, subdomains included: sent only when the service's public URL is https (see buildServiceApp). */
+export const HSTS_VALUE = 'max-age=63072000; includeSubDomains';
+
+/** The headers every answer carries; HSTS only where the service is reached over https. */
+export function securityHeaders(config: { publicUrl?: string }): Record<string, string> {
+  return config.publicUrl?.startsWith('https://') ? { ...SECURITY_HEADERS, 'strict-transport-security': HSTS_VALUE } : { ...SECURITY_HEADERS };
+}
 
 /** Maps framework errors (body parsing, limits) to the contract's error shape with a helpful message. */
 function toApiError(err: FastifyError, bodyLimit = BODY_LIMIT_BYTES): ApiError | null {
@@ -76,6 +85,7 @@ function rawErrorResponse(status: number): string {
 
 export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInstance> {
   const { config, logger } = ctx;
+  const headers = securityHeaders(config);
   const app = Fastify({
     // Fastify's own logger stays off (so does its request logging); see the onResponse hook instead.
     logger: false,
@@ -88,7 +98,7 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
     frameworkErrors: (err, request, reply) => {
       const body: ErrorBody = { message: 'Malformed request URL', code: 'BAD_REQUEST', requestId: request.id };
       // The option's generic reply type cannot be satisfied from here; it is an ordinary FastifyReply.
-      void (reply as FastifyReply).code(400).headers(SECURITY_HEADERS).header('x-request-id', request.id).send(body);
+      void (reply as FastifyReply).code(400).headers(headers).header('x-request-id', request.id).send(body);
       logger.log('info', { reqId: request.id, method: request.method, path: null, status: 400, code: err.code });
     },
     // Malformed HTTP (bad framing, truncated body, oversized headers) never becomes a request; answer it in
@@ -120,7 +130,7 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
 
   // Registered before the rate limiter so even a 429 carries the id and the security headers.
   app.addHook('onRequest', (request, reply, done) => {
-    reply.headers(SECURITY_HEADERS);
+    reply.headers(headers);
     reply.header('x-request-id', request.id);
     done();
   });
@@ -167,6 +177,9 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
     return reply.code(404).send(body);
   });
 
+  // Before the rate limiter: every bucket is keyed on this address.
+  registerClientAddress(app, config.consoleSecret);
+
   const limits = config.rateLimit;
   if (limits.enabled) {
     await app.register(rateLimitPlugin, {
@@ -181,7 +194,7 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
 
   registerSignInCapture(app, ctx, ctx.signIns);
   registerHealthRoute(app);
-  registerSignupRoute(app, ctx, perMinute(limits.enabled, limits.signupPerMin));
+  registerSignupRoute(app, ctx, perMinute(limits.enabled, limits.signupPerMin, addressRateKey));
   registerMeRoute(app, ctx);
   registerSsoConfigRoutes(app, ctx);
   registerSsoConnectionRoutes(app, ctx);
@@ -191,6 +204,6 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
   registerSsoCallbackRoute(app, ctx, perMinute(limits.enabled, limits.callbackPerMin, callbackRateKey(ctx.states)));
   registerSsoSessionRoutes(app, ctx);
   registerSsoEventRoutes(app, ctx);
-  registerSamlMetadataRoute(app, ctx, perMinute(limits.enabled, limits.loginPerMin));
+  registerSamlMetadataRoute(app, ctx, perMinute(limits.enabled, limits.loginPerMin, addressRateKey));
   return app;
 }

@@ -37,7 +37,16 @@ export interface ServiceConfig {
   dbPath?: string;
   /** PostgreSQL instead of SQLite (DATABASE_URL). */
   postgres?: PostgresConfig;
+  /**
+   * Development mode (loopback http issuers, generated keys, loopback metadata fetches): only when asked for,
+   * GRANTEX_DEV_MODE=true or NODE_ENV=development. Anything else (NODE_ENV unset included) is production-strict.
+   */
   devMode: boolean;
+  /**
+   * Shared with the console (GRANTEX_CONSOLE_SECRET): a request carrying it may name the member's address in
+   * X-Grantex-Client-Address, which then keys the rate-limit buckets. Required outside development mode.
+   */
+  consoleSecret?: string;
   /** Required in production; generated into `<dataDir>/service-keys.json` in development. */
   stateSecret?: string;
   /** 32 bytes, base64url. Required in production; generated in development. */
@@ -120,6 +129,7 @@ const envSchema = z.object({
   GRANTEX_DEV_MODE: z.preprocess(emptyToUndefined, booleanFlag.optional()),
   GRANTEX_STATE_SECRET: z.preprocess(emptyToUndefined, z.string().optional()),
   GRANTEX_ENCRYPTION_KEY: z.preprocess(emptyToUndefined, z.string().optional()),
+  GRANTEX_CONSOLE_SECRET: z.preprocess(emptyToUndefined, z.string().optional()),
   RATE_LIMIT: z.preprocess(emptyToUndefined, booleanFlag.default(true)),
   RATE_LIMIT_SIGNUP_PER_MIN: z.preprocess(emptyToUndefined, perMinute(20)),
   RATE_LIMIT_LOGIN_PER_MIN: z.preprocess(emptyToUndefined, perMinute(120)),
@@ -177,9 +187,11 @@ export function loadServiceConfig(env: Readonly<Record<string, string | undefine
             statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
             connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
           },
-    devMode: e.GRANTEX_DEV_MODE ?? e.NODE_ENV !== 'production',
+    // Strict unless asked for: a service started without NODE_ENV must not accept loopback issuers or run keyless.
+    devMode: e.GRANTEX_DEV_MODE ?? e.NODE_ENV === 'development',
     stateSecret: e.GRANTEX_STATE_SECRET,
     encryptionKey: e.GRANTEX_ENCRYPTION_KEY,
+    consoleSecret: e.GRANTEX_CONSOLE_SECRET,
     rateLimit: {
       enabled: e.RATE_LIMIT,
       signupPerMin: e.RATE_LIMIT_SIGNUP_PER_MIN,

@@ -48,18 +48,29 @@ function readKeysFile(file: string): z.infer<typeof keysFileSchema> {
   return parsed.data;
 }
 
+const OUTSIDE_DEV = 'outside development mode (GRANTEX_DEV_MODE=true or NODE_ENV=development asks for it)';
+const CONSOLE_SECRET_MIN = 32;
+
 export function resolveServiceKeys(config: ServiceConfig): ServiceKeys {
+  if (config.consoleSecret !== undefined && config.consoleSecret.length < CONSOLE_SECRET_MIN) {
+    throw new ServiceConfigError(`GRANTEX_CONSOLE_SECRET must be at least ${CONSOLE_SECRET_MIN} characters`);
+  }
   if (!config.devMode) {
     if (!config.stateSecret) {
-      throw new ServiceConfigError('GRANTEX_STATE_SECRET is required in production (NODE_ENV=production or GRANTEX_DEV_MODE=false)');
+      throw new ServiceConfigError(`GRANTEX_STATE_SECRET is required ${OUTSIDE_DEV}`);
     }
     if (!config.encryptionKey) {
-      throw new ServiceConfigError('GRANTEX_ENCRYPTION_KEY is required in production (NODE_ENV=production or GRANTEX_DEV_MODE=false)');
+      throw new ServiceConfigError(`GRANTEX_ENCRYPTION_KEY is required ${OUTSIDE_DEV}`);
     }
-    return {
+    const keys = {
       stateSecret: checkStateSecret(config.stateSecret, 'GRANTEX_STATE_SECRET'),
       encryptionKey: decodeEncryptionKey(config.encryptionKey, 'GRANTEX_ENCRYPTION_KEY'),
     };
+    // Without it the console cannot name members' addresses, and every member behind it shares its buckets.
+    if (!config.consoleSecret) {
+      throw new ServiceConfigError(`GRANTEX_CONSOLE_SECRET is required ${OUTSIDE_DEV}`);
+    }
+    return keys;
   }
 
   if (config.stateSecret && config.encryptionKey) {

@@ -16,6 +16,7 @@ import { testDatabaseOptions } from '@/tests/support/test-database';
 export const TEST_KEYS = {
   stateSecret: 'adversarial-state-secret-0123456789-abcdefgh',
   encryptionKey: Buffer.alloc(32, 11).toString('base64url'),
+  consoleSecret: 'adversarial-console-secret-0123456789-abcdefgh',
 };
 
 export const REDIRECT_URI = 'http://localhost:3999/sso/callback';

@@ -1,0 +1,51 @@
+/**
+ * The address a request's rate-limit buckets are keyed on.
+ *
+ * The console calls the public endpoints (login URL, chooser, callbacks, SAML ACS, signup) on behalf of members'
+ * browsers, so by the socket every member behind one console is one address. The console therefore names the
+ * member's address in X-Grantex-Client-Address and proves it is the console with X-Grantex-Console-Secret
+ * (GRANTEX_CONSOLE_SECRET, shared by the two). The header is believed only with that secret, compared in
+ * constant time; from anyone else it is ignored and the socket address (or X-Forwarded-For from
+ * TRUSTED_PROXIES, Fastify's `request.ip`) is used: a client cannot pick its bucket, or someone else's.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import ipaddr from 'ipaddr.js';
+
+export const CLIENT_ADDRESS_HEADER = 'x-grantex-client-address';
+export const CONSOLE_SECRET_HEADER = 'x-grantex-console-secret';
+
+const addresses = new WeakMap<FastifyRequest, string>();
+
+/** One spelling per address (IPv4-mapped IPv6 is its IPv4), or null for anything that is not an IP address. */
+export function normalizeAddress(raw: string): string | null {
+  const value = raw.trim();
+  if (value.length === 0 || value.length > 64 || !ipaddr.isValid(value)) return null;
+  return ipaddr.process(value).toNormalizedString();
+}
+
+const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+
+/** Decides each request's address in `onRequest` (before any rate limit runs) and keeps it for clientAddress(). */
+export function registerClientAddress(app: FastifyInstance, consoleSecret: string | undefined): void {
+  // Hashing both sides gives equal-length buffers, so timingSafeEqual's time says nothing about the secret.
+  const expected = consoleSecret ? digest(consoleSecret) : null;
+  app.addHook('onRequest', (request, _reply, done) => {
+    const named = request.headers[CLIENT_ADDRESS_HEADER];
+    const proof = request.headers[CONSOLE_SECRET_HEADER];
+    // Dropped from the request so no later code (a log line, an error report) can ever echo the secret.
+    delete request.headers[CONSOLE_SECRET_HEADER];
+    delete request.headers[CLIENT_ADDRESS_HEADER];
+    let address: string | null = null;
+    if (expected && typeof named === 'string' && typeof proof === 'string' && timingSafeEqual(digest(proof), expected)) {
+      address = normalizeAddress(named);
+    }
+    addresses.set(request, address ?? normalizeAddress(request.ip) ?? request.ip);
+    done();
+  });
+}
+
+/** The request's client address for rate limiting (see the file comment). */
+export function clientAddress(request: FastifyRequest): string {
+  return addresses.get(request) ?? normalizeAddress(request.ip) ?? request.ip;
+}
