@@ -63,6 +63,18 @@ const STATIC_HEADERS: Record<string, string> = {
   'Cross-Origin-Opener-Policy': 'same-origin',
 };
 
+/** Two years, subdomains included (the value browsers' preload lists expect as a minimum). */
+export const HSTS_VALUE = 'max-age=63072000; includeSubDomains';
+
+/**
+ * `Strict-Transport-Security` only for a production console whose public URL is https: after the first visit
+ * the browser never tries plain http again (no downgrade, no cookie over http). Never on http or in development,
+ * where it would pin `localhost` to https for two years.
+ */
+export function strictTransportSecurity(appUrl: string | undefined, production: boolean): string | null {
+  return production && appUrl?.startsWith('https://') ? HSTS_VALUE : null;
+}
+
 /** SSO pages carry codes, states and org ids (setup pages a setup token) in their URLs: no Referer at all, even same-origin. */
 function referrerPolicyFor(pathname: string): string {
   return pathname.startsWith('/sso/') || pathname === '/login' || pathname.startsWith('/member') || pathname.startsWith('/setup/')
@@ -72,6 +84,8 @@ function referrerPolicyFor(pathname: string): string {
 
 function withSecurityHeaders(res: NextResponse, csp: string, pathname: string): NextResponse {
   res.headers.set('Content-Security-Policy', csp);
+  const hsts = strictTransportSecurity(process.env.APP_URL || process.env.NEXTAUTH_URL, process.env.NODE_ENV === 'production');
+  if (hsts) res.headers.set('Strict-Transport-Security', hsts);
   for (const [name, value] of Object.entries(STATIC_HEADERS)) res.headers.set(name, value);
   res.headers.set('Referrer-Policy', referrerPolicyFor(pathname));
   return res;

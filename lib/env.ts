@@ -34,6 +34,9 @@ const rawSchema = z.object({
   TRUSTED_PROXIES: z.string().default(''),
   RATE_LIMIT: z.enum(['on', 'off']).default('on'),
   RATE_LIMIT_SIGNIN_PER_MIN: z.coerce.number().int().positive().max(100_000).default(10),
+  RATE_LIMIT_SSO_START_PER_MIN: z.coerce.number().int().positive().max(100_000).default(30),
+  RATE_LIMIT_LOGIN_EMAIL_PER_MIN: z.coerce.number().int().positive().max(100_000).default(20),
+  GRANTEX_CONSOLE_SECRET: z.string().optional(),
 });
 
 export interface ConsoleEnv {
@@ -48,6 +51,16 @@ export interface ConsoleEnv {
   TRUSTED_PROXIES: string[];
   RATE_LIMIT: boolean;
   RATE_LIMIT_SIGNIN_PER_MIN: number;
+  /** Member login starts (POST /sso/start) per member address and minute. */
+  RATE_LIMIT_SSO_START_PER_MIN: number;
+  /** Sign-ins by work email (the email form) per member address and minute. */
+  RATE_LIMIT_LOGIN_EMAIL_PER_MIN: number;
+  /**
+   * Shared with the embedded service: proves that the member address the console names on its public calls
+   * (X-Grantex-Client-Address) comes from the console. Required in production; unset in development means the
+   * address is not sent. Server-only, never logged.
+   */
+  GRANTEX_CONSOLE_SECRET: string | undefined;
 }
 
 export class EnvError extends Error {
@@ -113,6 +126,13 @@ export function loadConsoleEnv(source: Record<string, string | undefined> = proc
     secret = devSecret(options.dataDir ?? path.join(process.cwd(), '.data'));
   }
 
+  const consoleSecret = raw.GRANTEX_CONSOLE_SECRET;
+  if (isProduction && (consoleSecret === undefined || consoleSecret.length < MIN_SECRET_LENGTH)) {
+    throw new EnvError(
+      `GRANTEX_CONSOLE_SECRET is required in production (at least ${MIN_SECRET_LENGTH} characters, the same value as the service's); generate one with: openssl rand -base64 32`,
+    );
+  }
+
   return {
     NODE_ENV: raw.NODE_ENV,
     isProduction,
@@ -126,6 +146,9 @@ export function loadConsoleEnv(source: Record<string, string | undefined> = proc
       .filter(Boolean),
     RATE_LIMIT: raw.RATE_LIMIT === 'on',
     RATE_LIMIT_SIGNIN_PER_MIN: raw.RATE_LIMIT_SIGNIN_PER_MIN,
+    RATE_LIMIT_SSO_START_PER_MIN: raw.RATE_LIMIT_SSO_START_PER_MIN,
+    RATE_LIMIT_LOGIN_EMAIL_PER_MIN: raw.RATE_LIMIT_LOGIN_EMAIL_PER_MIN,
+    GRANTEX_CONSOLE_SECRET: consoleSecret,
   };
 }
 

@@ -82,14 +82,23 @@ const devDns =
     ? await startDevDns(join(ROOT, DEV_DNS_FILE), Number(process.env.DEV_DNS_PORT) || 0)
     : null;
 
+// The console names each member's address to the service, proven by this secret (both parts get the same one).
+const consoleSecret = process.env.GRANTEX_CONSOLE_SECRET || secrets.GRANTEX_CONSOLE_SECRET;
+
 await runStack({
   mode: 'dev',
   config,
   consoleEnv: {
     NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET || secrets.NEXTAUTH_SECRET,
     CONSOLE_DEMO_SIGNUP: process.env.CONSOLE_DEMO_SIGNUP ?? 'true',
+    GRANTEX_CONSOLE_SECRET: consoleSecret,
   },
-  serviceEnv: { GRANTEX_DEV_MODE: process.env.GRANTEX_DEV_MODE ?? 'true', ...(devDns ? { SSO_DNS_SERVERS: devDns.address } : {}) },
+  serviceEnv: {
+    // Development mode is asked for explicitly: the service is strict whenever it is not.
+    GRANTEX_DEV_MODE: process.env.GRANTEX_DEV_MODE ?? 'true',
+    GRANTEX_CONSOLE_SECRET: consoleSecret,
+    ...(devDns ? { SSO_DNS_SERVERS: devDns.address } : {}),
+  },
   idpOptions: { logRequests: true },
   banner: (stack) => banner(config, stack, devDns?.address ?? null),
 });

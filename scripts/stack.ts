@@ -25,6 +25,8 @@ if (ownDataDir) process.on('exit', () => rmSync(ownDataDir, { recursive: true, f
 
 // This stack always serves the plain-http loopback dev IdP, which only dev mode accepts (console and service).
 const devMode = process.env.GRANTEX_DEV_MODE || 'true';
+// One per run, shared by console and service: the console names members' addresses with it.
+const consoleSecret = process.env.GRANTEX_CONSOLE_SECRET || randomSecret();
 
 await runStack({
   mode: 'production',
@@ -32,12 +34,14 @@ await runStack({
   consoleEnv: {
     NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET || randomSecret(),
     GRANTEX_DEV_MODE: devMode,
+    GRANTEX_CONSOLE_SECRET: consoleSecret,
   },
   serviceEnv: {
     GRANTEX_DEV_MODE: devMode,
     GRANTEX_DATA_DIR: process.env.GRANTEX_DATA_DIR || ownDataDir,
     GRANTEX_STATE_SECRET: process.env.GRANTEX_STATE_SECRET || randomSecret(),
     GRANTEX_ENCRYPTION_KEY: process.env.GRANTEX_ENCRYPTION_KEY || randomSecret(32),
+    GRANTEX_CONSOLE_SECRET: consoleSecret,
   },
   // e2e passes a per-run secret so the leak test looks for a value that exists nowhere else.
   idpOptions: { clientSecret: process.env.DEV_IDP_CLIENT_SECRET || undefined },

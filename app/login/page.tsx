@@ -7,7 +7,7 @@
  *   only fail.
  */
 import type { Metadata } from 'next';
-import { cookies } from 'next/headers';
+import { cookies, headers } from 'next/headers';
 import Link from 'next/link';
 import { Alert, Field, Input } from '@/components/ui';
 import { PublicFrame } from '@/components/sso/public-frame';
@@ -52,13 +52,15 @@ const isNotFound = (err: unknown) => isGrantexError(err) && err.kind === 'not_fo
  * answers 404 for the path itself); any other failure leaves the plain form in place.
  */
 async function orgConnections(org: string): Promise<OrgConnections> {
+  // On behalf of this member's browser: its address keys the service's rate-limit bucket, not the console's.
+  const client = grantexPublic({ from: await headers() });
   try {
-    return { status: 'listed', connections: await grantexPublic().listPublicConnections(org) };
+    return { status: 'listed', connections: await client.listPublicConnections(org) };
   } catch (err) {
     if (!isNotFound(err)) return { status: 'unknown' };
   }
   try {
-    await grantexPublic().getLoginUrl(org);
+    await client.getLoginUrl(org);
     return { status: 'unknown' };
   } catch (err) {
     return isNotFound(err) ? { status: 'not_configured' } : { status: 'unknown' };

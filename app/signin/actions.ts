@@ -20,11 +20,12 @@ export async function createDemoOrganization(): Promise<DemoOrgState> {
   if (!env().CONSOLE_DEMO_SIGNUP) {
     return { status: 'error', message: SIGNIN_FORM_ERRORS.demo_signup_off };
   }
-  const wait = checkSigninRate(await headers());
+  const from = await headers();
+  const wait = checkSigninRate(from);
   if (wait !== null) return { status: 'error', message: signinRateMessage(wait).replace('sign-in attempts', 'attempts') };
   try {
     // No retries: signup is not idempotent, a retry could create a second organization.
-    const created = await grantexPublic({ retries: 0 }).signup({ name: demoName(), mode: 'sandbox' });
+    const created = await grantexPublic({ from, retries: 0 }).signup({ name: demoName(), mode: 'sandbox' });
     return { status: 'created', developerId: created.developerId, name: created.name, apiKey: created.apiKey };
   } catch (err) {
     console.error('[signin] demo signup failed', grantexLogFields(err));

@@ -29,6 +29,8 @@ export async function startConsole(port: number, service: Service, verbose = fal
       NEXTAUTH_URL: url,
       GRANTEX_URL: service.url,
       NEXTAUTH_SECRET: randomBytes(32).toString('base64url'),
+      // Required in production; this bench's service does not check it (its buckets are off anyway).
+      GRANTEX_CONSOLE_SECRET: randomBytes(32).toString('base64url'),
       CONSOLE_DEMO_SIGNUP: 'false',
       RATE_LIMIT: 'off',
     },

@@ -188,6 +188,11 @@ function signinError(code: string): string | undefined {
   return Object.hasOwn(SIGNIN_ERRORS, code) ? SIGNIN_ERRORS[code as keyof typeof SIGNIN_ERRORS] : undefined;
 }
 
+/** The admin sign-in form (and setup link, demo organization) when this address tried too often. */
+export function signinRateText(seconds: number): string {
+  return `Too many sign-in attempts; try again in ${seconds} second${seconds === 1 ? '' : 's'}.`;
+}
+
 /** For the result of `signIn(…, { redirect: false })`: a next-auth code, or our own sentence. */
 export function messageForSigninResult(error: string): string {
   return signinError(error) ?? error;
@@ -508,6 +513,7 @@ export const MEMBER_EMAIL_ERRORS = {
   email_invalid: 'Enter your work email address, e.g. name@company.com',
   email_unknown:
     'Sign-in by email is not set up for this email address’s domain. Check the address, or ask your administrator for your organization’s sign-in link.',
+  email_rate_limited: 'Too many sign-in attempts from your network. Wait a minute, then try again.',
 } as const;
 export type MemberEmailError = keyof typeof MEMBER_EMAIL_ERRORS;
 

@@ -91,6 +91,11 @@ export interface GrantexClientOptions {
   userAgent?: string;
   /** Sent as `x-request-id` so the console's log lines and the service's can be joined. */
   requestId?: string;
+  /**
+   * Extra headers for the public (unauthenticated) calls only, never with an API key: the console's transport
+   * for naming the member's address (see lib/grantex/server.ts). Values that are not plain header text are dropped.
+   */
+  publicHeaders?: Readonly<Record<string, string>>;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -144,6 +149,7 @@ export class GrantexClient {
   private readonly fetchImpl: typeof fetch;
   private readonly userAgent: string;
   private readonly requestId: string | undefined;
+  private readonly publicHeaders: ReadonlyArray<[string, string]>;
 
   constructor(opts: GrantexClientOptions) {
     this.base = normalizeBaseUrl(opts.baseUrl);
@@ -155,8 +161,11 @@ export class GrantexClient {
     this.userAgent = opts.userAgent && HEADER_TOKEN.test(opts.userAgent) ? opts.userAgent : DEFAULT_USER_AGENT;
     // Only a correlation hint: an unusable one is dropped rather than failing the call.
     this.requestId = opts.requestId && HEADER_TOKEN.test(opts.requestId) ? opts.requestId : undefined;
-    // A key on an own enumerable property would show up in console.log(client) and JSON.stringify.
+    this.publicHeaders = Object.entries(opts.publicHeaders ?? {}).filter(([name, value]) => /^[a-z0-9-]+$/i.test(name) && HEADER_TOKEN.test(value));
+    // A key (or a public header holding a shared secret) on an own enumerable property would show up in
+    // console.log(client) and JSON.stringify.
     Object.defineProperty(this, 'apiKey', { enumerable: false });
+    Object.defineProperty(this, 'publicHeaders', { enumerable: false });
   }
 
   async signup(input: SignupRequest): Promise<SignupResponse> {
@@ -405,6 +414,7 @@ export class GrantexClient {
     const headers = new Headers({ accept: 'application/json', 'user-agent': this.userAgent });
     if (spec.body !== undefined) headers.set('content-type', 'application/json');
     if (spec.authenticated && this.apiKey) headers.set('authorization', `Bearer ${this.apiKey}`);
+    if (!spec.authenticated) for (const [name, value] of this.publicHeaders) headers.set(name, value);
     if (this.requestId) headers.set('x-request-id', this.requestId);
     return headers;
   }

@@ -1,5 +1,8 @@
 import 'server-only';
+import ipaddr from 'ipaddr.js';
 import { env } from '@/lib/env';
+import type { HeaderSource } from '@/lib/rate-limit';
+import { requesterAddress } from '@/lib/rate-limit/console-limits';
 import { GrantexClient } from './client';
 import { grantexFailureText } from '@/lib/console/messages';
 import { isGrantexError } from './errors';
@@ -28,13 +31,37 @@ export function grantexForAdmin(admin: AdminCredentials, opts: { requestId?: str
   });
 }
 
-/** A client for the public endpoints (signup, member login, callback). */
-export function grantexPublic(opts: { requestId?: string; retries?: number } = {}): GrantexClient {
+/** The member's address, as the service reads it (must match lib/sso-service/http/client-address.ts). */
+export const CLIENT_ADDRESS_HEADER = 'x-grantex-client-address';
+/** Proves the address comes from this console: GRANTEX_CONSOLE_SECRET, shared with the embedded service. */
+export const CONSOLE_SECRET_HEADER = 'x-grantex-console-secret';
+
+/**
+ * The headers that name the member's address to the service. Every public call the console makes is on behalf
+ * of a browser, but arrives from the console's own address; without these, the service's rate-limit buckets
+ * would be "the console + org" and anyone could fill an org's bucket and lock its members out. Only with the
+ * secret configured and a real IP address (never the 'unknown'/'invalid' placeholders).
+ */
+function memberAddressHeaders(from: HeaderSource): Record<string, string> | undefined {
+  const secret = env().GRANTEX_CONSOLE_SECRET;
+  if (!secret) return undefined;
+  const address = requesterAddress(from);
+  if (!ipaddr.isValid(address)) return undefined;
+  return { [CLIENT_ADDRESS_HEADER]: address, [CONSOLE_SECRET_HEADER]: secret };
+}
+
+/**
+ * A client for the public endpoints (signup, member login URL, chooser, callbacks, IdP error report, SAML ACS).
+ * `from`: the headers of the browser's request this call is made for; its address travels to the service on
+ * these calls only (never with an API key, see GrantexClientOptions.publicHeaders).
+ */
+export function grantexPublic(opts: { from: HeaderSource; requestId?: string; retries?: number }): GrantexClient {
   return new GrantexClient({
     baseUrl: env().GRANTEX_URL,
     timeoutMs: TIMEOUT_MS,
     retries: opts.retries ?? RETRIES,
     requestId: opts.requestId,
+    publicHeaders: memberAddressHeaders(opts.from),
   });
 }
 

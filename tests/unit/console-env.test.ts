@@ -53,9 +53,20 @@ describe('loadConsoleEnv', () => {
   });
 
   it('production defaults: no demo signup', () => {
-    const env = loadConsoleEnv({ NODE_ENV: 'production', NEXTAUTH_SECRET: strongSecret, APP_URL: 'https://c.example' });
+    const env = loadConsoleEnv({ NODE_ENV: 'production', NEXTAUTH_SECRET: strongSecret, GRANTEX_CONSOLE_SECRET: strongSecret, APP_URL: 'https://c.example' });
     expect(env.CONSOLE_DEMO_SIGNUP).toBe(false);
     expect(env.isProduction).toBe(true);
+  });
+
+  it('refuses to start in production without the console secret shared with the service, naming only the variable', () => {
+    const prod = { NODE_ENV: 'production', NEXTAUTH_SECRET: strongSecret, APP_URL: 'https://c.example' };
+    expect(() => loadConsoleEnv(prod)).toThrow(/GRANTEX_CONSOLE_SECRET is required in production/);
+    expect(() => loadConsoleEnv({ ...prod, GRANTEX_CONSOLE_SECRET: 'short-console-value' })).toThrow(/GRANTEX_CONSOLE_SECRET/);
+    expect(() => loadConsoleEnv({ ...prod, GRANTEX_CONSOLE_SECRET: 'short-console-value' })).not.toThrow(/short-console-value/);
+    // Development: optional (the member address is then simply not sent); per-address limits have defaults.
+    const dev = loadConsoleEnv({ NEXTAUTH_SECRET: strongSecret }, { dataDir: tempDir() });
+    expect(dev.GRANTEX_CONSOLE_SECRET).toBeUndefined();
+    expect(dev).toMatchObject({ RATE_LIMIT_SSO_START_PER_MIN: 30, RATE_LIMIT_LOGIN_EMAIL_PER_MIN: 20 });
   });
 
   it('generates a development secret once, in a 0600 file, and reuses it', () => {

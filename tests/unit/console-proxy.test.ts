@@ -1,6 +1,6 @@
 import { NextRequest } from 'next/server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { proxy } from '@/proxy';
+import { HSTS_VALUE, proxy, strictTransportSecurity } from '@/proxy';
 
 const saved = { APP_URL: process.env.APP_URL };
 afterEach(() => {
@@ -52,5 +52,29 @@ describe('proxy', () => {
     // NextResponse.next({ request: { headers } }) encodes overridden request headers for the server.
     const nonce = /'nonce-([^']+)'/.exec(res.headers.get('content-security-policy') ?? '')?.[1];
     expect(res.headers.get('x-middleware-request-x-nonce')).toBe(nonce);
+  });
+});
+
+describe('HSTS', () => {
+  it('is sent by a production console on https only', () => {
+    expect(strictTransportSecurity('https://console.example', true)).toBe('max-age=63072000; includeSubDomains');
+    expect(strictTransportSecurity('http://console.example', true)).toBeNull();
+    expect(strictTransportSecurity('https://console.example', false)).toBeNull();
+    expect(strictTransportSecurity(undefined, true)).toBeNull();
+  });
+
+  it('is on the responses of a production https console (pages, redirects), not of a development one', () => {
+    const env = process.env as Record<string, string | undefined>;
+    const savedNodeEnv = env.NODE_ENV;
+    try {
+      process.env.APP_URL = 'https://console.example';
+      env.NODE_ENV = 'production';
+      expect(proxy(request('/login')).headers.get('strict-transport-security')).toBe(HSTS_VALUE);
+      expect(proxy(request('/settings/sso')).headers.get('strict-transport-security')).toBe(HSTS_VALUE);
+      env.NODE_ENV = 'development';
+      expect(proxy(request('/login')).headers.get('strict-transport-security')).toBeNull();
+    } finally {
+      env.NODE_ENV = savedNodeEnv;
+    }
   });
 });

@@ -101,3 +101,13 @@ describe('console SSO dev mode', () => {
     expect(ssoDevMode({ NODE_ENV: 'development' })).toBe(true);
   });
 });
+
+describe('console dev mode is only on when asked for', () => {
+  it('is off with NODE_ENV unset or test, on with NODE_ENV=development or GRANTEX_DEV_MODE=true', async () => {
+    const { ssoDevMode } = await import('@/lib/console/utils/sso-mode');
+    expect(ssoDevMode({})).toBe(false);
+    expect(ssoDevMode({ NODE_ENV: 'test' })).toBe(false);
+    expect(ssoDevMode({ GRANTEX_DEV_MODE: 'true' })).toBe(true);
+    expect(ssoDevMode({ NODE_ENV: 'development' })).toBe(true);
+  });
+});

@@ -483,3 +483,33 @@ describe('GrantexClient retries', () => {
     expect((await failure(client(srv.url).deleteConfig())).kind).toBe('not_found');
   });
 });
+
+describe('public-call transport headers (the console naming a member address)', () => {
+  const publicHeaders = { 'x-grantex-client-address': '203.0.113.7', 'x-grantex-console-secret': 'console-secret-value-0123456789abcdef' };
+
+  it('are sent on public calls only, never with an API key, and never show when the client is printed', async () => {
+    const server = await scripted(json(200, ME));
+    const withKey = new GrantexClient({ baseUrl: server.url, apiKey: API_KEY, retries: 0, publicHeaders });
+    await withKey.me();
+    expect(server.requests[0]!.headers['x-grantex-console-secret']).toBeUndefined();
+    expect(server.requests[0]!.headers['x-grantex-client-address']).toBeUndefined();
+    expect(server.requests[0]!.headers.authorization).toBe(`Bearer ${API_KEY}`);
+
+    const pub = await scripted(json(200, { connections: [] }));
+    const anonymous = new GrantexClient({ baseUrl: pub.url, retries: 0, publicHeaders });
+    await anonymous.listPublicConnections('dev_1').catch(() => undefined);
+    expect(pub.requests[0]!.headers['x-grantex-client-address']).toBe('203.0.113.7');
+    expect(pub.requests[0]!.headers['x-grantex-console-secret']).toBe(publicHeaders['x-grantex-console-secret']);
+    expect(pub.requests[0]!.headers.authorization).toBeUndefined();
+    expect(inspect(anonymous)).not.toContain(publicHeaders['x-grantex-console-secret']);
+    expect(JSON.stringify(anonymous)).not.toContain(publicHeaders['x-grantex-console-secret']);
+  });
+
+  it('drops values that are not plain header text instead of failing the call', async () => {
+    const server = await scripted(json(200, { connections: [] }));
+    await new GrantexClient({ baseUrl: server.url, retries: 0, publicHeaders: { 'x-grantex-client-address': 'a\r\nb' } })
+      .listPublicConnections('dev_1')
+      .catch(() => undefined);
+    expect(server.requests[0]!.headers['x-grantex-client-address']).toBeUndefined();
+  });
+});

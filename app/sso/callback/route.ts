@@ -44,7 +44,7 @@ export async function GET(req: NextRequest) {
     };
     logSsoEvent('callback', { requestId, org: binding?.org, mode: binding?.mode, outcome: 'idp_error', bound: Boolean(binding) });
     // The service's sign-in log records the IdP's refusal (after the answer; its outcome changes nothing here).
-    if (state && binding) after(() => grantexPublic().reportIdpError(state, idpError, description).catch(() => false));
+    if (state && binding) after(() => grantexPublic({ from: req.headers }).reportIdpError(state, idpError, description).catch(() => false));
     if (binding?.mode === 'test' && binding.adminDeveloperId) {
       return toTestFailure({ req, requestId, binding, secret, done, event: 'callback' }, binding.adminDeveloperId, 'idp', detail);
     }
@@ -71,7 +71,7 @@ export async function GET(req: NextRequest) {
 
   let identity;
   try {
-    const client = grantexPublic({ requestId, retries: 0 });
+    const client = grantexPublic({ from: req.headers, requestId, retries: 0 });
     if (binding.mode === 'test') {
       // A test sign-in opens no session: the legacy callback.
       identity = normalizeIdentity(await client.handleCallback(code, state, iss ? { iss } : {}));

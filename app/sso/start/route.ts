@@ -18,6 +18,8 @@ import { backToEmailForm, memberLoginUrl, readMemberTarget, type MemberTarget } 
 import { LOGIN_FAILURE_DETAILS } from '@/lib/console/messages';
 import { appUrl, seeOther, toErrorPage, toTestResult } from '@/lib/console/member-login/sso-redirects';
 import { sealingSecret, ssoCookie } from '@/lib/console/utils/cookie-options';
+import { formDataCapped } from '@/lib/console/utils/capped-body';
+import { refuseOverStartLimit, START_FORM_MAX_BYTES } from '@/lib/console/member-login/start-limit';
 import { logSsoEvent } from '@/lib/console/utils/log';
 import type { SsoErrorCode } from '@/lib/console/member-login/sso-errors';
 import type { SsoFlash } from '@/lib/console/member-login/sso-flash';
@@ -33,11 +35,13 @@ export async function POST(req: NextRequest) {
 
   let form: FormData;
   try {
-    form = await req.formData();
+    form = await formDataCapped(req, START_FORM_MAX_BYTES);
   } catch {
     return seeOther(appUrl('/login'));
   }
   const mode: LoginMode = form.get('mode') === 'test' ? 'test' : 'member';
+  const overLimit = await refuseOverStartLimit(req.headers, form, mode);
+  if (overLimit) return overLimit;
 
   // A test sign-in always runs for the signed-in admin's (or setup-link user's) own org, whatever the form says,
   // on the connection the form names (through Grantex's test sign-in, which works whatever the connection's
@@ -89,7 +93,7 @@ export async function POST(req: NextRequest) {
     ({ authorizeUrl, org } =
       tester && testConnectionId
         ? { authorizeUrl: (await tester.grantex({ requestId }).startTestSignIn(testConnectionId, { redirectUri: callbackUrl() })).authorizeUrl, org: tester.developerId }
-        : await memberLoginUrl(grantexPublic({ requestId }), target));
+        : await memberLoginUrl(grantexPublic({ from: req.headers, requestId }), target));
   } catch (err) {
     const { code, detail } = classifyGrantexFailure(err);
     logSsoEvent('start', {

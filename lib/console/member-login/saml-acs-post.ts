@@ -11,6 +11,7 @@
  */
 import 'server-only';
 import { z } from 'zod';
+import { BodyTooLargeError, formDataCapped } from '../utils/capped-body';
 import { safeConnectionId } from './sso-errors';
 
 /** The service caps the SAMLResponse (base64) at 256 KB; a little room for the form encoding. */
@@ -34,15 +35,16 @@ export interface SamlPost {
 
 export type SamlPostProblem = 'too_large' | 'missing';
 
-/** Reads what was posted, refusing oversized bodies before parsing them. */
+/**
+ * Reads what was posted, refusing oversized bodies before parsing them: the bytes are counted as they arrive
+ * (chunked or not, whatever Content-Length says), and reading stops at the cap.
+ */
 export async function readSamlPost(req: Request): Promise<SamlPost | { problem: SamlPostProblem }> {
-  const length = Number(req.headers.get('content-length') ?? '0');
-  if (length > SAML_FORM_MAX_BYTES) return { problem: 'too_large' };
   let form: FormData;
   try {
-    form = await req.formData();
-  } catch {
-    return { problem: 'missing' };
+    form = await formDataCapped(req, SAML_FORM_MAX_BYTES);
+  } catch (err) {
+    return { problem: err instanceof BodyTooLargeError ? 'too_large' : 'missing' };
   }
   const str = (name: string) => {
     const v = form.get(name);

@@ -8,5 +8,6 @@ import 'server-only';
 import { readFlag } from '@/lib/env';
 
 export function ssoDevMode(source: Record<string, string | undefined> = process.env): boolean {
-  return readFlag(source.GRANTEX_DEV_MODE) ?? source.NODE_ENV !== 'production';
+  // Only when asked for (the service's rule): a console started without NODE_ENV is strict.
+  return readFlag(source.GRANTEX_DEV_MODE) ?? source.NODE_ENV === 'development';
 }

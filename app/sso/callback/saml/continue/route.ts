@@ -46,7 +46,7 @@ export async function POST(req: NextRequest) {
     return toErrorPage('bad_request', null, { message: post.problem === 'too_large' ? SAML_TEXT.responseTooLarge : SAML_TEXT.responseMissing, code: null, requestId: null });
   }
   const secret = sealingSecret();
-  const client = grantexPublic({ requestId, retries: 0 });
+  const client = grantexPublic({ from: req.headers, requestId, retries: 0 });
 
   if (post.relayState === null) return idpInitiated(requestId, post.samlResponse, post.connectionId, client, secret);
 
