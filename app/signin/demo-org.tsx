@@ -1,6 +1,7 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
+import { safeRedirectPath } from '@/lib/auth/safe-redirect';
 import { useActionState, useEffect, useRef, useState } from 'react';
 import { Alert, Button, CodeValue } from '@/components/ui';
 import { createDemoOrganization, type DemoOrgState } from './actions';
@@ -35,7 +36,8 @@ export function DemoOrg({ redirectTo }: { redirectTo: string }) {
         setContinuing(false);
         return;
       }
-      router.replace(redirectTo);
+      // Checked again here: the one rule for post-sign-in targets, whatever handed this one over.
+      router.replace(safeRedirectPath(redirectTo));
       router.refresh();
     }
     return (

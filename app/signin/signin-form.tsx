@@ -2,6 +2,7 @@
 
 import { signIn } from 'next-auth/react';
 import { useRouter } from 'next/navigation';
+import { safeRedirectPath } from '@/lib/auth/safe-redirect';
 import { useRef, useState, type FormEvent } from 'react';
 import { Alert, Button, Field, Input } from '@/components/ui';
 import { messageForSigninResult, SIGNIN_ERRORS, SIGNIN_FORM_ERRORS } from '@/lib/console/messages';
@@ -47,7 +48,8 @@ export function SignInForm({ redirectTo, initialError }: { redirectTo: string; i
       inputRef.current?.select();
       return;
     }
-    router.replace(redirectTo);
+    // Checked again here: the one rule for post-sign-in targets, whatever handed this one over.
+    router.replace(safeRedirectPath(redirectTo));
     router.refresh();
   }
 
