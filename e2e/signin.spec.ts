@@ -92,6 +92,21 @@ test.describe('admin sign-in', () => {
     expect(new URL(page.url()).host).not.toBe('evil.example');
   });
 
+  test('callbackUrl with dot segments before // does not leave the console after sign-in', async ({ page, freshOrg, signinPage }) => {
+    const requested: string[] = [];
+    page.on('request', (req) => requested.push(new URL(req.url()).host));
+    for (const target of ['/.//evil.example/steal', '/..//evil.example', '/%2e//evil.example']) {
+      await page.context().clearCookies();
+      await page.goto(`/signin?callbackUrl=${encodeURIComponent(target)}`);
+      await signinPage.signIn(freshOrg.apiKey);
+      await expect(page).toHaveURL(/\/settings\/sso$/);
+      // Already signed in: the page itself redirects, by the same rule.
+      await page.goto(`/signin?callbackUrl=${encodeURIComponent(target)}`);
+      await expect(page).toHaveURL(/\/settings\/sso$/);
+    }
+    expect(requested).not.toContain('evil.example');
+  });
+
   test('responses carry the security headers', async ({ page }) => {
     const response = await page.goto('/signin');
     const headers = response?.headers() ?? {};
