@@ -135,6 +135,26 @@ test('one address flooding /sso/start (and /login) for org X does not stop a mem
   await context.close();
 });
 
+test('a flood of the email form from one address gets a friendly message there, and another address still routes by email', async ({ browser }) => {
+  const flooder = await asClient('203.0.113.90');
+  let page = '';
+  for (let i = 0; i <= START_LIMIT; i += 1) {
+    const res = await flooder.post('/sso/start', { form: { mode: 'member', email: 'someone@unrouted.example' }, headers: { origin: base } });
+    expect(res.status()).toBe(200);
+    page = await res.text();
+  }
+  expect(page).toContain('Too many sign-in attempts from your network');
+  await flooder.dispose();
+
+  const context = await browser.newContext({ baseURL: base });
+  const member = await context.newPage();
+  await member.goto('/login');
+  await member.getByLabel('Work email').fill('someone@unrouted.example');
+  await member.getByRole('button', { name: 'Continue with SSO' }).click();
+  await expect(member.getByText('Sign-in by email is not set up')).toBeVisible();
+  await context.close();
+});
+
 /** One admin sign-in attempt through next-auth's credentials endpoint, as the form makes it. */
 async function signinAttempt(client: APIRequestContext, apiKey: string): Promise<string> {
   const { csrfToken } = (await (await client.get('/api/auth/csrf')).json()) as { csrfToken: string };
