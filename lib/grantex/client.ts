@@ -53,6 +53,7 @@ import {
   type SsoDomainLoginResponse,
   type SsoDomainVerifyResult,
   type SsoPublicConnection,
+  type SsoPublicConnectionList,
 } from '@/lib/contract';
 import {
   setupLinkCreatedSchema,
@@ -253,11 +254,13 @@ export class GrantexClient {
    * Never retried: the state is consumed by the first attempt, so a retry could only answer
    * "already been used" and hide the real error.
    */
-  async handleCallback(code: string, state: string, opts: { iss?: string } = {}): Promise<SsoCallbackResponse> {
+  async handleCallback(code: string, state: string, opts: { iss?: string; redirectUri?: string } = {}): Promise<SsoCallbackResponse> {
     const res = await this.send({
       method: 'GET',
       path: 'sso/callback',
-      query: { code, state, iss: opts.iss },
+      // redirect_uri: the callback URL the response arrived at; the service refuses it unless it is the one
+      // registered on the connection the state names (the IdP mix-up defence).
+      query: { code, state, iss: opts.iss, redirect_uri: opts.redirectUri },
       authenticated: false,
       retryable: false,
     });
@@ -547,8 +550,16 @@ export class GrantexClient {
 
   /** The org's active connections (id, name, protocol) for the member's chooser; public. */
   async listPublicConnections(org: string): Promise<SsoPublicConnection[]> {
+    return (await this.getPublicChooser(org)).connections;
+  }
+
+  /**
+   * The member's chooser with the org it belongs to: `{ connections, organization?: { id, name } }` (public).
+   * `organization` is absent when the API does not send it (a hosted API).
+   */
+  async getPublicChooser(org: string): Promise<SsoPublicConnectionList> {
     const res = await this.send({ method: 'GET', path: 'sso/connections', query: { org }, authenticated: false, retryable: true });
-    return this.parse(res, ssoPublicConnectionListSchema).connections;
+    return this.parse(res, ssoPublicConnectionListSchema);
   }
 
   // ---------------------------------------------------------------- setup links (issue 10)
