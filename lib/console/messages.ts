@@ -456,6 +456,18 @@ export const SIGN_IN_REASON_TEXT: Record<SignInReason, Problem> = {
   userinfo_sub_mismatch: { title: 'The userinfo endpoint answered for a different user', next: 'Contact the identity provider’s administrator: its userinfo answer does not match the token.' },
   provisioning_failed: { title: 'The member could not be provisioned', next: 'Check the connection’s provisioning and group settings.' },
   member_not_provisioned: { title: 'The member is not provisioned for this connection', next: 'Just-in-time provisioning is off: turn it on, or let only members who signed in before use it.' },
+  email_missing: {
+    title: 'The identity provider sent no email address',
+    next: 'This connection accepts only emails in your verified domains: have the identity provider send the email claim (OIDC) or attribute (SAML), or turn the restriction off.',
+  },
+  email_not_verified: {
+    title: 'The identity provider did not say the email is verified',
+    next: 'This connection accepts only verified emails: have the identity provider send email_verified: true (Microsoft Entra ID never does; see the email trust guide), or turn the restriction off.',
+  },
+  email_domain_not_verified: {
+    title: 'The email is not in one of your verified domains',
+    next: 'Verify the member’s email domain under Domains, or turn off “Accept only emails in this organization’s verified domains”.',
+  },
   storage_unavailable: { title: 'The SSO service could not reach its database', next: 'Nothing to fix on your side; try again in a moment.' },
   storage_failed: { title: 'The SSO service could not store the sign-in', next: 'Contact support with the request id.' },
   internal_error: { title: 'Something went wrong in the SSO service', next: 'Contact support with the request id.' },

@@ -118,7 +118,7 @@ describe('upgrading a database from before connections', () => {
 
     const callback = await fetch(`${svc.url}/sso/callback?code=abc&state=${state}`);
     expect(callback.status).toBe(200);
-    expect(await json(callback)).toEqual({ developerId: DEV_ID, email: 'user@example.com', name: 'User One', sub: 'user-1' });
+    expect(await json(callback)).toEqual({ developerId: DEV_ID, email: 'user@example.com', emailVerified: true, name: 'User One', sub: 'user-1' });
     const redeem = svc.rp.calls.filter((c) => c.method === 'redeem').at(-1)?.args[0] as { clientSecret: string; clientId: string };
     expect(redeem.clientId).toBe(LEGACY.clientId);
     expect(redeem.clientSecret).toBe(LEGACY.clientSecret);

@@ -22,6 +22,11 @@ export interface RpClientConfig {
 export interface RpIdentity {
   sub: string;
   email: string | null;
+  /**
+   * True only when the claims that gave `email` say `email_verified` is true (boolean true, or the string "true"
+   * some IdPs send); false when they omit it, say anything else, or `email` is `preferred_username` (see identity.ts).
+   */
+  emailVerified: boolean;
   name: string | null;
   /** The ID token's value of the claim `redeem` was asked for (`groupsClaim`), as it came; absent when not asked. */
   groups?: unknown;

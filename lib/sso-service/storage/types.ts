@@ -47,6 +47,11 @@ export interface ProvisioningSettings {
   groupMappings: Record<string, string[]>;
   /** Scopes every member of the connection gets. */
   defaultScopes: string[];
+  /**
+   * Only members whose email is in one of the org's verified domains sign in (for OIDC the IdP must also say the
+   * email is verified); anyone else is refused before a principal or session is written. See docs/EMAIL-TRUST.md.
+   */
+  verifiedDomainsOnly: boolean;
 }
 
 interface ConnectionBase {
@@ -99,6 +104,16 @@ export function redirectUriMismatch(connection: SsoConnection, redirectUri: stri
   return connection.protocol === 'oidc' && redirectUri !== undefined && redirectUri !== '' && redirectUri !== connection.oidc.redirectUri;
 }
 
+/**
+ * Who vouches for a connection's members: the OIDC issuer URL as configured (the ID token's `iss` must equal it,
+ * or one of its listed aliases, so aliases share one space) or the SAML IdP entity ID. A principal is keyed by
+ * connection, issuer and subject, so pointing a connection at another IdP starts a new set of members: the new
+ * IdP cannot take over a member of the old one by asserting the same subject.
+ */
+export function principalIssuer(connection: SsoConnection): string {
+  return connection.protocol === 'oidc' ? connection.oidc.issuerUrl : connection.saml.idpEntityId;
+}
+
 /** The defaults of a connection created through the legacy endpoints (or migrated from a legacy config). */
 export const DEFAULT_CONNECTION_NAME = 'Default connection';
 export const NO_PROVISIONING: ProvisioningSettings = {
@@ -106,6 +121,7 @@ export const NO_PROVISIONING: ProvisioningSettings = {
   groupAttribute: null,
   groupMappings: {},
   defaultScopes: [],
+  verifiedDomainsOnly: false,
 };
 /**
  * Connections created through the legacy endpoints: before sessions existed, every member the IdP vouched
@@ -265,7 +281,7 @@ export interface ServiceStore {
   // ------------------------------------------------------------ principals and sessions (migration 3)
 
   /**
-   * A member sign-in, atomically: the principal (connection + IdP subject) is created when `jit` allows it
+   * A member sign-in, atomically: the principal (connection + IdP issuer + IdP subject) is created when `jit` allows it
    * and updated (email, name, groups, last sign-in) when it exists, and the session is inserted for it.
    * Undefined when `jit` is false and no principal exists for that subject (nothing is written).
    */
@@ -305,7 +321,7 @@ export interface ServiceStore {
   close(): Promise<void>;
 }
 
-/** A member of a connection as the IdP names them (connection + IdP subject), kept up to date at each sign-in. */
+/** A member of a connection as its IdP names them (connection + IdP issuer + subject), kept up to date at each sign-in. */
 export interface MemberSignIn {
   developerId: string;
   connectionId: string;
@@ -313,8 +329,12 @@ export interface MemberSignIn {
   newPrincipalId: string;
   /** `ssn_…`. */
   sessionId: string;
+  /** `principalIssuer(connection)`: part of the principal's key with the connection and the subject. */
+  idpIssuer: string;
   idpSubject: string;
   email: string | null;
+  /** See SsoSession.emailVerified. */
+  emailVerified: boolean;
   name: string | null;
   groups: string[];
   mappedScopes: string[];
@@ -332,6 +352,12 @@ export interface SsoSession {
   connectionId: string;
   principalId: string;
   email: string | null;
+  /**
+   * True only when the email can be trusted as the member's mailbox: OIDC, the IdP said `email_verified: true`;
+   * SAML, the email's domain is one of the org's verified domains. A `preferred_username` shown as the email is
+   * never verified.
+   */
+  emailVerified: boolean;
   name: string | null;
   idpSubject: string;
   groups: string[];
