@@ -1,11 +1,29 @@
 import { cn } from '@/components/ui/cn';
+import { EMAIL_TRUST_TEXT } from '@/lib/console/messages';
 import { displayText } from '@/lib/console/utils/display-text';
 
 export interface DisplayIdentity {
   developerId: string;
   email: string | null;
+  /** Absent: a Grantex that does not say (then nothing is claimed either way). */
+  emailVerified?: boolean;
   name: string | null;
   sub: string;
+}
+
+/**
+ * "(not verified)" after an email the service did not verify: the IdP did not say `email_verified: true` (OIDC),
+ * or its domain is not one the org verified (SAML). See docs/EMAIL-TRUST.md.
+ */
+export function EmailVerifiedNote({ email, emailVerified }: { email: string | null; emailVerified?: boolean }) {
+  if (!email || emailVerified === undefined) return null;
+  return emailVerified ? (
+    <span className="ml-1 font-sans text-xs text-emerald-700">(verified)</span>
+  ) : (
+    <span className="ml-1 font-sans text-xs font-medium text-amber-800" title={EMAIL_TRUST_TEXT.notVerifiedTitle}>
+      {EMAIL_TRUST_TEXT.notVerified}
+    </span>
+  );
 }
 
 /**
@@ -30,6 +48,7 @@ export function IdentityList({ identity }: { identity: DisplayIdentity }) {
               only a value too long for the line is cut, wherever needed: no mid-word breaks otherwise. */}
           <dd className={cn('min-w-0 text-sm text-gray-900 [overflow-wrap:anywhere]', id && 'font-mono text-[0.8125rem]')} dir="auto">
             {value ? displayText(value) : <span className="font-sans text-gray-500">(not provided)</span>}
+            {term === 'Email' ? <EmailVerifiedNote email={identity.email} emailVerified={identity.emailVerified} /> : null}
           </dd>
         </div>
       ))}
