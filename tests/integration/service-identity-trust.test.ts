@@ -157,6 +157,26 @@ describe('a connection moved to another IdP starts a new set of members', () => 
   });
 });
 
+describe('a legacy config save that names another issuer', () => {
+  it('is the same move: the audit entry says the identity space changed, and the old member is not inherited', async () => {
+    const org = await signupOrg(stack.serviceUrl);
+    const config = (op: TestOp) => ({ issuerUrl: op.issuer, clientId: CLIENT.clientId, clientSecret: CLIENT.clientSecret, redirectUri: REDIRECT_URI });
+    await org.client.createConfig(config(opA));
+    const [connection] = await org.client.listConnections();
+    opA.behave.user = { ...VICTIM };
+    const member = await signIn(org, connection!.id);
+    expect(member.status, member.text).toBe(200);
+    await org.client.createConfig(config(opA));
+    await org.client.createConfig(config(opB));
+    opB.behave.user = { ...VICTIM };
+    const after = await signIn(org, connection!.id);
+    expect(after.status, after.text).toBe(200);
+    expect(after.body.principalId).not.toBe(member.body.principalId);
+    const audit = await eventsOf(org, `/v1/sso/audit?targetId=${connection!.id}&action=config.saved`, 3);
+    expect(audit.map((e) => (e.changedFields as string[]).includes('issuerChanged'))).toEqual([true, false, false]);
+  });
+});
+
 describe('email trust (OIDC): an IdP’s email is only a claim', () => {
   it('a tenant’s IdP claiming ceo@victim.example without email_verified: the session says not verified', async () => {
     const attacker = await signupOrg(stack.serviceUrl);

@@ -20,7 +20,7 @@ import { randomId } from '../crypto/random-id';
 import { ApiError, badRequest, notFound } from '../http/api-error';
 import { API_KEY_ONLY, authenticateActor, CONNECTION_ACTORS, type Actor } from '../http/auth';
 import { describeIssues } from '../http/describe-issues';
-import { principalIssuer, type OidcConnection, type SsoConnection } from '../storage/types';
+import { ISSUER_CHANGED, principalIssuer, type OidcConnection, type SsoConnection } from '../storage/types';
 import { auditActorOf, type AuditEntry } from '../events/recorder';
 import { oidcSettingsRules } from './oidc-settings-rules';
 import { publicBaseUrl, refuseOtherProtocolFields, samlSettingsForCreate, samlSettingsForPatch, samlWireFields, spDefaults } from './saml-settings-rules';
@@ -117,11 +117,6 @@ function refuseSecretForAnotherIssuer(current: OidcConnection, patch: Patch): vo
 /** Names of the fields a request body sets (never their values). */
 const namedFields = (input: object): string[] => Object.entries(input).filter(([, v]) => v !== undefined).map(([k]) => k);
 
-/**
- * The audit entry's marker for a save that moved the connection to another IdP (issuer URL or SAML entity ID):
- * its members start over (principals are keyed by the issuer), which the trail should show, not only imply.
- */
-export const ISSUER_CHANGED = 'issuerChanged';
 
 export function registerSsoConnectionRoutes(app: FastifyInstance, ctx: ServiceContext) {
   const audit = (request: FastifyRequest, actor: Actor, action: AuditEntry['action'], id: string, changedFields?: string[]) =>

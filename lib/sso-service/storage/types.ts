@@ -114,6 +114,12 @@ export function principalIssuer(connection: SsoConnection): string {
   return connection.protocol === 'oidc' ? connection.oidc.issuerUrl : connection.saml.idpEntityId;
 }
 
+/**
+ * The audit entry's marker (next to the changed field names) for a save that moved a connection to another IdP:
+ * its members start over, which the trail should say, not only imply.
+ */
+export const ISSUER_CHANGED = 'issuerChanged';
+
 /** The defaults of a connection created through the legacy endpoints (or migrated from a legacy config). */
 export const DEFAULT_CONNECTION_NAME = 'Default connection';
 export const NO_PROVISIONING: ProvisioningSettings = {
