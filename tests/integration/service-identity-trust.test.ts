@@ -188,6 +188,8 @@ describe('email trust (OIDC): an IdP’s email is only a claim', () => {
     const omitted = await signIn(attacker, id);
     expect(omitted.status, omitted.text).toBe(200);
     expect(omitted.body).toMatchObject({ email: VICTIM.email, emailVerified: false });
+    // An unrestricted connection does not pay for userinfo to learn the flag: one IdP request stays one.
+    expect(opB.requestsTo('userinfo')).toHaveLength(0);
 
     opB.reset();
     opB.behave.user = { ...VICTIM, sub: 'b-2', email_verified: false };
@@ -249,6 +251,21 @@ describe('email trust (OIDC): an IdP’s email is only a claim', () => {
     expect(await lastSignInAt(attacker, id)).toBeNull();
     const log = await eventsOf(attacker, `/v1/sso/events?connectionId=${id}`, refusals.length);
     expect(log.map((e) => e.reason).sort()).toEqual(['email_domain_not_verified', 'email_missing', 'email_not_verified', 'email_not_verified', 'email_not_verified']);
+
+    // An ID token with the email but the flag only in userinfo (Okta's org authorization server does this): a
+    // restricted connection asks userinfo, and its flag counts for the same address only.
+    opB.reset();
+    opB.behave.user = { ...VICTIM, sub: 'restricted-userinfo', email: `member@${ownDomain}` };
+    opB.behave.omitIdTokenClaims = ['email_verified'];
+    const viaUserinfo = await signIn(attacker, id);
+    expect(viaUserinfo.status, viaUserinfo.text).toBe(200);
+    expect(viaUserinfo.body).toMatchObject({ emailVerified: true });
+    expect(opB.requestsTo('userinfo')).toHaveLength(1);
+    opB.reset();
+    opB.behave.user = { ...VICTIM, sub: 'restricted-userinfo-2', email: `member@${ownDomain}` };
+    opB.behave.omitIdTokenClaims = ['email_verified'];
+    opB.behave.userinfoClaims = { email: `other@${ownDomain}` };
+    expect((await signIn(attacker, id)).status).toBe(403);
 
     // The org's own verified domain, verified by the IdP: in.
     opB.reset();

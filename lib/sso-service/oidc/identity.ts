@@ -16,7 +16,10 @@
  * `emailVerified` is read from the same claims as the email (ID token, or userinfo when the email came from
  * there): true for `email_verified: true` and for the string "true" (AWS Cognito and some custom claim mappings
  * send strings; OIDC Core says boolean, and the string is the same IdP saying the same thing), false otherwise,
- * including when the IdP leaves it out (Microsoft Entra ID does). See docs/EMAIL-TRUST.md.
+ * including when the IdP leaves it out (Microsoft Entra ID does). An ID token that has `email` but no
+ * `email_verified` (Okta's org authorization server puts the flag in userinfo only) sends the login to userinfo
+ * for it only when the caller wants it (`wantEmailVerified`: the connection accepts only verified emails), and
+ * its answer counts only for the same address: other logins keep their single IdP request. See docs/EMAIL-TRUST.md.
  */
 import { fetchUserInfo, type Configuration } from 'openid-client';
 import type { JWTPayload } from 'jose';
@@ -45,6 +48,8 @@ export interface UserInfoSource {
   userinfoEndpoint: string | undefined;
   accessToken: string | undefined;
   timeoutMs: number;
+  /** Ask userinfo for `email_verified` when the ID token has an email without it. */
+  wantEmailVerified?: boolean;
 }
 
 export async function resolveIdentity(claims: JWTPayload, source: UserInfoSource): Promise<RpIdentity> {
@@ -54,7 +59,8 @@ export async function resolveIdentity(claims: JWTPayload, source: UserInfoSource
   let name = claimString(claims.name);
   let username = claims.preferred_username;
   // Only claims the ID token leaves out are looked up; one it carries in a wrong shape stays null.
-  const omitted = claims.email === undefined || claims.name === undefined;
+  const verificationOmitted = source.wantEmailVerified === true && email !== null && claims.email_verified === undefined;
+  const omitted = claims.email === undefined || claims.name === undefined || verificationOmitted;
   if (omitted && source.userinfoEndpoint && source.accessToken) {
     let info: Record<string, unknown>;
     try {
@@ -67,6 +73,8 @@ export async function resolveIdentity(claims: JWTPayload, source: UserInfoSource
       emailVerified = email !== null && claimsEmailVerified(info.email_verified);
     }
     if (claims.name === undefined) name = claimString(info.name);
+    // Userinfo vouches for the address it names: its flag counts only for the ID token's own email.
+    if (verificationOmitted && claimString(info.email) === email) emailVerified = claimsEmailVerified(info.email_verified);
     username ??= info.preferred_username;
   }
   // A sign-in name shaped like an email is shown as one, never as verified: nobody proved it is a mailbox.

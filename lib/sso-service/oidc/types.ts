@@ -102,7 +102,17 @@ export interface RelyingParty {
   authorizationUrl(cfg: RpClientConfig, p: { state: string; nonce: string; codeVerifier: string }): Promise<string>;
   redeem(
     cfg: RpClientConfig,
-    p: { code: string; state: string; iss?: string; nonce: string; codeVerifier: string; groupsClaim?: string; trace?: RpTrace },
+    p: {
+      code: string;
+      state: string;
+      iss?: string;
+      nonce: string;
+      codeVerifier: string;
+      groupsClaim?: string;
+      /** Ask userinfo for `email_verified` when the ID token has an email but leaves it out (see identity.ts). */
+      wantEmailVerified?: boolean;
+      trace?: RpTrace;
+    },
   ): Promise<RpIdentity>;
   checkIssuer(issuerUrl: string): Promise<IssuerCheck>;
   /** Fetches the issuer's discovery document now (no cache) and returns its endpoints. */
