@@ -117,6 +117,7 @@ describe('GET /sso/callback', () => {
     expect(identity).toEqual({
       developerId: org.developerId,
       email: 'user@example.com',
+      emailVerified: true,
       name: 'User One',
       sub: 'user-1',
     });
@@ -140,6 +141,7 @@ describe('GET /sso/callback', () => {
     expect(await json(await callback(state))).toEqual({
       developerId: org.developerId,
       email: null,
+      emailVerified: false,
       name: null,
       sub: 'only-sub',
     });
