@@ -12,15 +12,13 @@ export interface DisplayIdentity {
 }
 
 /**
- * "(not verified)" after an email the service did not verify: the IdP did not say `email_verified: true` (OIDC),
- * or its domain is not one the org verified (SAML). See docs/EMAIL-TRUST.md.
+ * "(not verified)" after an email in a list (the sessions page) that the service did not verify: the IdP did not
+ * say `email_verified: true` (OIDC), or its domain is not one the org verified (SAML). See docs/EMAIL-TRUST.md.
  */
 export function EmailVerifiedNote({ email, emailVerified }: { email: string | null; emailVerified?: boolean }) {
-  if (!email || emailVerified === undefined) return null;
-  return emailVerified ? (
-    <span className="ml-1 font-sans text-xs text-emerald-700">(verified)</span>
-  ) : (
-    <span className="ml-1 font-sans text-xs font-medium text-amber-800" title={EMAIL_TRUST_TEXT.notVerifiedTitle}>
+  if (!email || emailVerified !== false) return null;
+  return (
+    <span className="ml-1 text-xs font-medium text-amber-800" title={EMAIL_TRUST_TEXT.notVerifiedTitle}>
       {EMAIL_TRUST_TEXT.notVerified}
     </span>
   );
@@ -31,9 +29,12 @@ export function EmailVerifiedNote({ email, emailVerified }: { email: string | nu
  * (React escapes it), stripped of bidi overrides and capped, so a hostile claim stays inert.
  */
 export function IdentityList({ identity }: { identity: DisplayIdentity }) {
+  // Whether the email is verified gets its own row (the email stays exactly the address): only when Grantex says.
+  const verified = identity.email && identity.emailVerified !== undefined ? (identity.emailVerified ? EMAIL_TRUST_TEXT.yes : EMAIL_TRUST_TEXT.no) : null;
   const rows: Array<{ term: string; value: string | null; id?: true }> = [
     { term: 'Developer ID', value: identity.developerId, id: true },
     { term: 'Email', value: identity.email },
+    ...(verified ? [{ term: EMAIL_TRUST_TEXT.term, value: verified }] : []),
     { term: 'Name', value: identity.name },
     { term: 'Subject', value: identity.sub, id: true },
   ];
@@ -48,7 +49,6 @@ export function IdentityList({ identity }: { identity: DisplayIdentity }) {
               only a value too long for the line is cut, wherever needed: no mid-word breaks otherwise. */}
           <dd className={cn('min-w-0 text-sm text-gray-900 [overflow-wrap:anywhere]', id && 'font-mono text-[0.8125rem]')} dir="auto">
             {value ? displayText(value) : <span className="font-sans text-gray-500">(not provided)</span>}
-            {term === 'Email' ? <EmailVerifiedNote email={identity.email} emailVerified={identity.emailVerified} /> : null}
           </dd>
         </div>
       ))}

@@ -290,6 +290,9 @@ export const CONNECTION_TEXT = {
 
 /** Whether a member's email is verified (member page, sessions list, test sign-in result). */
 export const EMAIL_TRUST_TEXT = {
+  term: 'Email verified',
+  yes: 'Yes',
+  no: 'No (not verified): neither the identity provider nor one of your verified domains vouches for it, so do not link accounts by it',
   notVerified: '(not verified)',
   notVerifiedTitle:
     'The identity provider did not confirm this email (or, for SAML, its domain is not one you verified): do not link accounts by it.',

@@ -91,3 +91,20 @@ describe('emailVerified from Grantex to the page', () => {
     expect(result.status === 'success' && result.identity.emailVerified).toBe(false);
   });
 });
+
+describe('what the pages show', () => {
+  it('the identity list has an "Email verified" row only when Grantex says, and the sessions note only for "not verified"', async () => {
+    const { createElement } = await import('react');
+    const { renderToStaticMarkup } = await import('react-dom/server');
+    const { EmailVerifiedNote, IdentityList } = await import('@/components/sso/identity-list');
+    const base = { developerId: 'dev_1', email: 'ceo@victim.example', name: null, sub: 's' };
+    const unverified = renderToStaticMarkup(createElement(IdentityList, { identity: { ...base, emailVerified: false } }));
+    expect(unverified).toContain('Email verified');
+    expect(unverified).toContain('No (not verified)');
+    expect(renderToStaticMarkup(createElement(IdentityList, { identity: { ...base, emailVerified: true } }))).toContain('>Yes<');
+    expect(renderToStaticMarkup(createElement(IdentityList, { identity: base }))).not.toContain('Email verified');
+    expect(renderToStaticMarkup(createElement(EmailVerifiedNote, { email: base.email, emailVerified: false }))).toContain('(not verified)');
+    expect(renderToStaticMarkup(createElement(EmailVerifiedNote, { email: base.email, emailVerified: true }))).toBe('');
+    expect(renderToStaticMarkup(createElement(EmailVerifiedNote, { email: base.email }))).toBe('');
+  });
+});
