@@ -1,11 +1,27 @@
 import { cn } from '@/components/ui/cn';
+import { EMAIL_TRUST_TEXT } from '@/lib/console/messages';
 import { displayText } from '@/lib/console/utils/display-text';
 
 export interface DisplayIdentity {
   developerId: string;
   email: string | null;
+  /** Absent: a Grantex that does not say (then nothing is claimed either way). */
+  emailVerified?: boolean;
   name: string | null;
   sub: string;
+}
+
+/**
+ * "(not verified)" after an email in a list (the sessions page) that the service did not verify: the IdP did not
+ * say `email_verified: true` (OIDC), or its domain is not one the org verified (SAML). See docs/EMAIL-TRUST.md.
+ */
+export function EmailVerifiedNote({ email, emailVerified }: { email: string | null; emailVerified?: boolean }) {
+  if (!email || emailVerified !== false) return null;
+  return (
+    <span className="ml-1 text-xs font-medium text-amber-800" title={EMAIL_TRUST_TEXT.notVerifiedTitle}>
+      {EMAIL_TRUST_TEXT.notVerified}
+    </span>
+  );
 }
 
 /**
@@ -13,9 +29,12 @@ export interface DisplayIdentity {
  * (React escapes it), stripped of bidi overrides and capped, so a hostile claim stays inert.
  */
 export function IdentityList({ identity }: { identity: DisplayIdentity }) {
+  // Whether the email is verified gets its own row (the email stays exactly the address): only when Grantex says.
+  const verified = identity.email && identity.emailVerified !== undefined ? (identity.emailVerified ? EMAIL_TRUST_TEXT.yes : EMAIL_TRUST_TEXT.no) : null;
   const rows: Array<{ term: string; value: string | null; id?: true }> = [
     { term: 'Developer ID', value: identity.developerId, id: true },
     { term: 'Email', value: identity.email },
+    ...(verified ? [{ term: EMAIL_TRUST_TEXT.term, value: verified }] : []),
     { term: 'Name', value: identity.name },
     { term: 'Subject', value: identity.sub, id: true },
   ];

@@ -4,7 +4,7 @@
  * fields inside the connection form, so they work without JavaScript; parsing lives in lib/validations/provisioning.
  */
 import { Field, Input, Textarea } from '@/components/ui';
-import { PROVISIONING_FIELD_LABELS, type ProvisioningField } from '@/lib/validations/sso-config-fields';
+import { PROVISIONING_FIELD_LABELS, VERIFIED_DOMAINS_ONLY_SHOWN_FIELD, type ProvisioningField } from '@/lib/validations/sso-config-fields';
 import { PROVISIONING_TEXT } from '@/lib/console/messages';
 
 export type ProvisioningValues = Partial<Record<ProvisioningField, string>>;
@@ -61,6 +61,36 @@ export function ProvisioningFields({ values, errors }: { values: ProvisioningVal
       <Field id="sso-defaultScopes" label={PROVISIONING_FIELD_LABELS.defaultScopes} hint={PROVISIONING_TEXT.defaultScopesHint} error={errors.defaultScopes}>
         <Input name="defaultScopes" defaultValue={values.defaultScopes ?? ''} placeholder="profile:read" autoComplete="off" spellCheck={false} />
       </Field>
+      <VerifiedDomainsOnlyField idPrefix="sso" checked={values.verifiedDomainsOnly === 'on'} />
     </fieldset>
+  );
+}
+
+/**
+ * "Accept only emails in this organization's verified domains": a checkbox (unticked sends nothing) with the
+ * hidden marker that says the form showed it, so unticking it turns the setting off. Shared by both forms.
+ */
+export function VerifiedDomainsOnlyField({ idPrefix, checked }: { idPrefix: string; checked: boolean }) {
+  const id = `${idPrefix}-verifiedDomainsOnly`;
+  return (
+    <div>
+      <input type="hidden" name={VERIFIED_DOMAINS_ONLY_SHOWN_FIELD} value="1" />
+      <div className="flex items-start gap-2">
+        <input
+          id={id}
+          name="verifiedDomainsOnly"
+          type="checkbox"
+          defaultChecked={checked}
+          aria-describedby={`${id}-hint`}
+          className="mt-0.5 h-4 w-4 rounded border-gray-300"
+        />
+        <label htmlFor={id} className="text-sm font-medium text-gray-900">
+          {PROVISIONING_FIELD_LABELS.verifiedDomainsOnly}
+        </label>
+      </div>
+      <p id={`${id}-hint`} className="mt-1 pl-6 text-sm text-gray-600">
+        {PROVISIONING_TEXT.verifiedDomainsOnlyHint}
+      </p>
+    </div>
   );
 }

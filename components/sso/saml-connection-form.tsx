@@ -9,13 +9,24 @@ import { useActionState, type ReactNode } from 'react';
 import { Alert, Button, Field, Input, Textarea } from '@/components/ui';
 import { cn } from '@/components/ui/cn';
 import { initialFormState, type FormState } from '@/lib/auth/form-state';
-import { SAML_TEXT } from '@/lib/console/messages';
+import { NEW_IDP_TEXT, PROVISIONING_TEXT, SAML_TEXT } from '@/lib/console/messages';
 import { CONNECTION_ID_FIELD, type ConnectionStatusValue } from '@/lib/validations/sso-config-fields';
 import { StatusChoice, type NewConnectionDefaults } from './sso-config-form';
 import { CHOICE_CHIP } from './choice-chip';
+import { VerifiedDomainsOnlyField } from './provisioning-fields';
 
 type Values = Record<
-  'name' | 'status' | 'idpSource' | 'idpMetadataUrl' | 'idpMetadataXml' | 'idpEntityId' | 'idpSsoUrl' | 'idpCertificate' | 'allowIdpInitiated',
+  | 'name'
+  | 'status'
+  | 'idpSource'
+  | 'idpMetadataUrl'
+  | 'idpMetadataXml'
+  | 'idpEntityId'
+  | 'idpSsoUrl'
+  | 'idpCertificate'
+  | 'allowIdpInitiated'
+  | 'verifiedDomainsOnly'
+  | 'confirmNewIdp',
   string
 >;
 type State = FormState<Values>;
@@ -29,6 +40,7 @@ export interface SavedSamlConnection {
   idpSsoUrl: string;
   idpMetadataUrl: string | null;
   allowIdpInitiated: boolean;
+  verifiedDomainsOnly: boolean;
 }
 
 const SOURCES = [
@@ -70,6 +82,7 @@ export function SamlConnectionForm({
         idpEntityId: connection?.idpEntityId ?? '',
         idpSsoUrl: connection?.idpSsoUrl ?? '',
         ...(connection?.allowIdpInitiated ? { allowIdpInitiated: 'on' } : {}),
+        ...(connection?.verifiedDomainsOnly ? { verifiedDomainsOnly: 'on' } : {}),
       }),
       ...(justSaved && connection ? { ok: true, message: SAML_TEXT.saved } : {}),
       seq: 0,
@@ -129,7 +142,12 @@ export function SamlConnectionForm({
         </Panel>
         <Panel source="fields">
           <div className="space-y-4">
-            <Field id="saml-idpEntityId" label="IdP entity ID" error={err.idpEntityId} hint="The identity provider’s entityID (often a URL).">
+            <Field
+              id="saml-idpEntityId"
+              label="IdP entity ID"
+              error={err.idpEntityId}
+              hint={connection ? `The identity provider’s entityID (often a URL). ${NEW_IDP_TEXT.warning}` : 'The identity provider’s entityID (often a URL).'}
+            >
               <Input name="idpEntityId" defaultValue={v.idpEntityId ?? ''} autoComplete="off" spellCheck={false} />
             </Field>
             <Field id="saml-idpSsoUrl" label="IdP SSO URL" error={err.idpSsoUrl} hint="Its single sign-on URL for the HTTP-Redirect binding.">
@@ -140,6 +158,36 @@ export function SamlConnectionForm({
             </Field>
           </div>
         </Panel>
+        {connection ? <p className="text-sm text-gray-600">{NEW_IDP_TEXT.samlMetadataNote}</p> : null}
+        {connection && (err.confirmNewIdp || v.confirmNewIdp === 'on') ? (
+          // Answers a save that typed another entity ID: the box the action requires ticked (works without JavaScript).
+          <div className="rounded-md border border-amber-200 bg-amber-50 p-3">
+            <p id="saml-confirmNewIdp-warning" className="text-sm text-amber-900">
+              {NEW_IDP_TEXT.warning}
+            </p>
+            <div className="mt-2 flex items-start gap-2">
+              <input
+                id="saml-confirmNewIdp"
+                name="confirmNewIdp"
+                type="checkbox"
+                defaultChecked={v.confirmNewIdp === 'on'}
+                aria-invalid={err.confirmNewIdp ? true : undefined}
+                aria-describedby="saml-confirmNewIdp-warning"
+                className="mt-0.5 h-4 w-4 rounded border-gray-300"
+              />
+              <label htmlFor="saml-confirmNewIdp" className="text-sm font-medium text-gray-900">
+                {NEW_IDP_TEXT.confirmLabel}
+              </label>
+            </div>
+            {err.confirmNewIdp ? <p className="mt-1 pl-6 text-sm font-medium text-red-700">{err.confirmNewIdp}</p> : null}
+          </div>
+        ) : null}
+      </fieldset>
+
+      <fieldset className="space-y-3 rounded-md border border-gray-200 p-4">
+        <legend className="px-1 text-sm font-semibold text-gray-900">Provisioning</legend>
+        <p className="text-sm text-gray-600">{PROVISIONING_TEXT.samlEmailTrust}</p>
+        <VerifiedDomainsOnlyField idPrefix="saml" checked={v.verifiedDomainsOnly === 'on'} />
       </fieldset>
 
       {create ? (

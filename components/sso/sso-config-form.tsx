@@ -4,15 +4,17 @@ import { useActionState, useEffect, useRef, useState, type FormEvent, type Input
 import { Alert, Button, Field, Input } from '@/components/ui';
 import { initialFormState, type FormState } from '@/lib/auth/form-state';
 import {
+  CONFIRM_NEW_IDP_FIELD,
   CONNECTION_FIELD_LABELS,
   CONNECTION_ID_FIELD,
   CONNECTION_STATUS_VALUES,
   HAS_SAVED_SECRET_FIELD,
   SSO_FIELD_LABELS,
+  VERIFIED_DOMAINS_ONLY_SHOWN_FIELD,
   type ConnectionStatusValue,
   type SsoConfigField,
 } from '@/lib/validations/sso-config-fields';
-import { CONNECTION_STATUS_TEXT, CONNECTION_TEXT } from '@/lib/console/messages';
+import { CONNECTION_STATUS_TEXT, CONNECTION_TEXT, NEW_IDP_TEXT } from '@/lib/console/messages';
 import type { SsoConfigInput, SsoConfigSchema } from '@/lib/validations/sso-config';
 import { formatTime } from './format-time';
 import { ProvisioningFields, type ProvisioningValues } from './provisioning-fields';
@@ -195,7 +197,7 @@ function UseIssuerForm({
       <input type="hidden" name="issuerUrl" value={issuer} />
       <input type="hidden" name="clientId" value={state.values.clientId ?? ''} />
       <input type="hidden" name="redirectUri" value={state.values.redirectUri ?? ''} />
-      {PROVISIONING_FIELDS.map((field) =>
+      {REPLAYED_FIELDS.map((field) =>
         state.values[field] !== undefined ? <input key={field} type="hidden" name={field} value={state.values[field]} /> : null,
       )}
       <ConnectionFields connection={connection} />
@@ -206,6 +208,8 @@ function UseIssuerForm({
 type FormField = SsoConfigField | 'name';
 const FIELD_ORDER: FormField[] = ['name', 'issuerUrl', 'clientId', 'clientSecret', 'redirectUri'];
 const PROVISIONING_FIELDS = ['jitProvisioning', 'groupAttribute', 'groupMappings', 'defaultScopes'] as const;
+/** What the "Use <issuer>" form sends again besides the connection fields (checkboxes only when ticked). */
+const REPLAYED_FIELDS = [...PROVISIONING_FIELDS, 'verifiedDomainsOnly', VERIFIED_DOMAINS_ONLY_SHOWN_FIELD, CONFIRM_NEW_IDP_FIELD] as const;
 /** Every field a refused submission reports on, in the form's order. */
 const REPORTED_FIELDS: readonly string[] = [...FIELD_ORDER, ...PROVISIONING_FIELDS];
 const SAVED_STATUS_ID = 'sso-config-saved';
@@ -286,6 +290,10 @@ function FormBody({
   // "Use <issuer>": the server proposed an issuer for a slash/case slip. One click puts it in the field.
   const suggestedIssuer = state.suggestions?.issuerUrl;
   const [appliedIssuer, setAppliedIssuer] = useState<string | null>(null);
+  // The issuer as typed: a saved connection's form warns (before saving) when it names another IdP. Without
+  // JavaScript the warning comes back with the answer to the first save, which the action refuses unconfirmed.
+  const [typedIssuer, setTypedIssuer] = useState(state.values.issuerUrl ?? '');
+  const newIdp = connection !== null && typedIssuer.trim() !== connection.issuerUrl;
 
   function applySuggestedIssuer(issuer: string) {
     const form = formRef.current;
@@ -293,6 +301,7 @@ function FormBody({
     if (!(input instanceof HTMLInputElement)) return;
     input.value = issuer;
     setAppliedIssuer(issuer);
+    setTypedIssuer(issuer);
     setClientErrors((prev) => ({ ...prev, issuerUrl: null }));
     setSavedVisible(false);
     // The secret is never sent back after a failed save, so it is the one thing left to type.
@@ -320,6 +329,7 @@ function FormBody({
   }
 
   function onChange(field: FormField, value: string) {
+    if (field === 'issuerUrl') setTypedIssuer(value);
     if (!errorFor(field)) return;
     withRules((rules) => setClientErrors((prev) => ({ ...prev, [field]: rules.validateField(field, value) })));
   }
@@ -449,6 +459,7 @@ function FormBody({
       <p aria-live="polite" className="sr-only">
         {appliedIssuer ? `Issuer URL set to ${appliedIssuer}.` : ''}
       </p>
+      {newIdp ? <NewIdpConfirm checked={state.values.confirmNewIdp === 'on'} error={state.fieldErrors.confirmNewIdp} /> : null}
       <TextField {...fieldProps('clientId')} onFieldBlur={onBlur} onFieldChange={onChange} defaultValue={state.values.clientId ?? ''} autoComplete="off" spellCheck={false} />
       <TextField
         {...fieldProps('clientSecret')} onFieldBlur={onBlur} onFieldChange={onChange}
@@ -548,6 +559,39 @@ function TextField({
         {...input}
       />
     </Field>
+  );
+}
+
+/**
+ * The warning shown while the issuer names another identity provider than the saved one, with the box the
+ * action requires ticked before it saves (members start over: see docs/EMAIL-TRUST.md).
+ */
+function NewIdpConfirm({ checked, error }: { checked: boolean; error: string | undefined }) {
+  return (
+    <div className="rounded-md border border-amber-200 bg-amber-50 p-3" role="group" aria-labelledby="sso-confirmNewIdp-warning">
+      <p id="sso-confirmNewIdp-warning" className="text-sm text-amber-900">
+        {NEW_IDP_TEXT.warning}
+      </p>
+      <div className="mt-2 flex items-start gap-2">
+        <input
+          id="sso-confirmNewIdp"
+          name={CONFIRM_NEW_IDP_FIELD}
+          type="checkbox"
+          defaultChecked={checked}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? 'sso-confirmNewIdp-error' : 'sso-confirmNewIdp-warning'}
+          className="mt-0.5 h-4 w-4 rounded border-gray-300"
+        />
+        <label htmlFor="sso-confirmNewIdp" className="text-sm font-medium text-gray-900">
+          {NEW_IDP_TEXT.confirmLabel}
+        </label>
+      </div>
+      {error ? (
+        <p id="sso-confirmNewIdp-error" className="mt-1 pl-6 text-sm font-medium text-red-700">
+          {error}
+        </p>
+      ) : null}
+    </div>
   );
 }
 

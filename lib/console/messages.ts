@@ -293,6 +293,30 @@ export const CONNECTION_TEXT = {
     'This is the default connection: member sign-in links with ?org= stop working until another connection is created as the default.',
 } as const;
 
+/** Whether a member's email is verified (member page, sessions list, test sign-in result). */
+export const EMAIL_TRUST_TEXT = {
+  term: 'Email verified',
+  yes: 'Yes',
+  no: 'No (not verified): neither the identity provider nor one of your verified domains vouches for it, so do not link accounts by it',
+  notVerified: '(not verified)',
+  notVerifiedTitle:
+    'The identity provider did not confirm this email (or, for SAML, its domain is not one you verified): do not link accounts by it.',
+} as const;
+
+/**
+ * Shown before a save that points a connection at another identity provider (a new issuer, or a new SAML entity
+ * ID): principals are keyed by the IdP, so its members start over. See docs/EMAIL-TRUST.md.
+ */
+export const NEW_IDP_TEXT = {
+  warning:
+    'Changing the identity provider starts a new set of members: people who signed in before will be new members (new member IDs) when they sign in through the new provider, and with just-in-time provisioning off they cannot sign in at all until you turn it on.',
+  confirmLabel: 'I understand: save with the new identity provider',
+  confirmRequired: 'Tick the box to confirm the new identity provider, then save again.',
+  samlMetadataNote:
+    'New metadata that names another entity ID is another identity provider: its members start over, as they do when you change the entity ID.',
+  savedNewIdp: 'Connection saved with the new identity provider: members start over from their next sign-in',
+} as const;
+
 export const CONNECTION_ERRORS = {
   not_found: 'This connection no longer exists (it may have been deleted in another tab). Go back to the list.',
   delete_admin_only: 'Only the organization’s admin can delete a connection. Ask them, or set its status to Inactive.',
@@ -461,6 +485,18 @@ export const SIGN_IN_REASON_TEXT: Record<SignInReason, Problem> = {
   userinfo_sub_mismatch: { title: 'The userinfo endpoint answered for a different user', next: 'Contact the identity provider’s administrator: its userinfo answer does not match the token.' },
   provisioning_failed: { title: 'The member could not be provisioned', next: 'Check the connection’s provisioning and group settings.' },
   member_not_provisioned: { title: 'The member is not provisioned for this connection', next: 'Just-in-time provisioning is off: turn it on, or let only members who signed in before use it.' },
+  email_missing: {
+    title: 'The identity provider sent no email address',
+    next: 'This connection accepts only emails in your verified domains: have the identity provider send the email claim (OIDC) or attribute (SAML), or turn the restriction off.',
+  },
+  email_not_verified: {
+    title: 'The identity provider did not say the email is verified',
+    next: 'This connection accepts only verified emails: have the identity provider send email_verified: true (Microsoft Entra ID never does; see the email trust guide), or turn the restriction off.',
+  },
+  email_domain_not_verified: {
+    title: 'The email is not in one of your verified domains',
+    next: 'Verify the member’s email domain under Domains, or turn off “Accept only emails in this organization’s verified domains”.',
+  },
   storage_unavailable: { title: 'The SSO service could not reach its database', next: 'Nothing to fix on your side; try again in a moment.' },
   storage_failed: { title: 'The SSO service could not store the sign-in', next: 'Contact support with the request id.' },
   internal_error: { title: 'Something went wrong in the SSO service', next: 'Contact support with the request id.' },
@@ -550,6 +586,12 @@ export const PROVISIONING_TEXT = {
   groupMappingsHint:
     'One group per line: the group’s name, a colon, then the scopes its members get, separated by spaces, e.g. “engineering: repo:read deploy”.',
   defaultScopesHint: 'Scopes every member of this connection gets, separated by spaces. Leave it empty for none.',
+  samlEmailTrust:
+    'SAML identity providers say nothing about whether an email is verified: a member’s email counts as verified only when its domain is one you verified under Domains.',
+  emailsVerifiedDomainsOnly: 'Only verified emails in this organization’s verified domains',
+  emailsAny: 'Any (each session says whether the email is verified)',
+  verifiedDomainsOnlyHint:
+    'Members whose email is missing, not verified by the identity provider, or outside the domains you verified under Domains are refused. Turn it on when your application links accounts by email.',
   none: 'none',
 } as const;
 

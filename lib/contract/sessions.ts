@@ -17,6 +17,12 @@ export const SESSION_MESSAGES = {
   memberNotProvisioned:
     'You have no account for this SSO connection yet and it does not create accounts at sign-in; ask your administrator for access',
   redirectUriMismatch: 'redirect_uri does not match the redirect URI configured for this connection',
+  emailMissing:
+    "Your identity provider sent no email address, and this SSO connection accepts only emails in its organization's verified domains; ask your administrator",
+  emailNotVerified:
+    'Your identity provider did not confirm that your email address is verified, and this SSO connection accepts only verified emails; ask your administrator',
+  emailDomainNotVerified:
+    "Your email address is not in one of this organization's verified domains, and this SSO connection accepts no other; ask your administrator",
 } as const;
 
 /** The most sessions one list answer holds (newest first). */
@@ -35,6 +41,8 @@ export type SsoOidcCallbackRequest = z.infer<typeof ssoOidcCallbackRequestSchema
 export const ssoSessionCallbackResponseSchema = z.object({
   sessionId: z.string(),
   email: z.string().nullable(),
+  /** Ours: whether the email can be trusted as the member's mailbox (docs/EMAIL-TRUST.md). Optional: the hosted API omits it. */
+  emailVerified: z.boolean().optional(),
   name: z.string().nullable(),
   sub: z.string(),
   groups: z.array(z.string()),
@@ -51,6 +59,8 @@ export const ssoSessionSchema = z.object({
   connectionId: z.string(),
   principalId: z.string(),
   email: z.string().nullable(),
+  /** Ours (docs/EMAIL-TRUST.md). Optional: the hosted API omits it. */
+  emailVerified: z.boolean().optional(),
   name: z.string().nullable(),
   idpSubject: z.string(),
   groups: z.array(z.string()),

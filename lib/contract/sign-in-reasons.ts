@@ -91,6 +91,12 @@ export const SIGN_IN_REASONS = {
   provisioning_failed: 'provisioning',
   /** JIT provisioning is off and the IdP's subject has no principal on this connection. */
   member_not_provisioned: 'provisioning',
+  /** The connection accepts only verified-domain emails (`verifiedDomainsOnly`) and the IdP sent no email. */
+  email_missing: 'provisioning',
+  /** The connection accepts only verified-domain emails and the OIDC IdP did not say `email_verified: true`. */
+  email_not_verified: 'provisioning',
+  /** The connection accepts only verified-domain emails and the email's domain is not one the org verified. */
+  email_domain_not_verified: 'provisioning',
   // SAML (issue 11): `saml_` + the service provider's refusal code; each message says what to do.
   saml_response_too_large: 'assertion',
   saml_malformed_response: 'assertion',

@@ -117,6 +117,8 @@ export const ssoCallbackQuerySchema = z.object({
 export const ssoCallbackResponseSchema = z.object({
   developerId: z.string(),
   email: z.string().nullable(),
+  /** Ours: whether the email can be trusted as the member's mailbox (docs/EMAIL-TRUST.md). Optional: the hosted API omits it. */
+  emailVerified: z.boolean().optional(),
   name: z.string().nullable(),
   sub: z.string(),
 });
@@ -152,6 +154,8 @@ const connectionOptionsShape = {
     .refine((m) => Object.keys(m).length <= LIMITS.groupMappingsMax, `must have at most ${LIMITS.groupMappingsMax} groups`)
     .optional(),
   defaultScopes: z.array(tokenSchema).max(LIMITS.scopesMax).optional(),
+  /** Ours: accept only members whose email is in one of the org's verified domains (docs/EMAIL-TRUST.md); default false. */
+  verifiedDomainsOnly: z.boolean().optional(),
 };
 
 const oidcSettingsShape = {
@@ -205,6 +209,8 @@ export const ssoOidcConnectionSchema = z.object({
   groupAttribute: z.string().nullish(),
   groupMappings: z.record(z.string(), z.array(z.string())),
   defaultScopes: z.array(z.string()),
+  /** Ours (docs/EMAIL-TRUST.md). Optional: the hosted API omits it (then it is off). */
+  verifiedDomainsOnly: z.boolean().optional(),
   createdAt: isoTimestampSchema,
   updatedAt: isoTimestampSchema,
   /** Ours: the latest member sign-in through this connection (null: none yet). Optional: the hosted API omits it. */
@@ -311,6 +317,7 @@ export const ssoSamlTestCallbackResponseSchema = z.object({
   developerId: z.string(),
   connectionId: z.string(),
   email: z.string().nullable(),
+  emailVerified: z.boolean().optional(),
   name: z.string().nullable(),
   sub: z.string(),
   groups: z.array(z.string()),

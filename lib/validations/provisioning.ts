@@ -7,6 +7,8 @@
 import * as z from 'zod/mini';
 import { LIMITS } from '@/lib/contract/limits';
 
+import { VERIFIED_DOMAINS_ONLY_SHOWN_FIELD } from './sso-config-fields';
+
 export { PROVISIONING_FIELD_LABELS, type ProvisioningField } from './sso-config-fields';
 
 /** What the connection carries, on the wire (a subset of the connections API's create and update bodies). */
@@ -15,6 +17,7 @@ export interface ProvisioningSettings {
   groupAttribute?: string | null;
   groupMappings?: Record<string, string[]>;
   defaultScopes?: string[];
+  verifiedDomainsOnly?: boolean;
 }
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
@@ -109,6 +112,9 @@ export const provisioningShape = {
   }),
   groupMappings: parsedText(parseGroupMappings),
   defaultScopes: parsedText((text) => parseScopes(text)),
+  /** A checkbox: `on` when ticked, absent when not (read only with the marker below). */
+  verifiedDomainsOnly: z.optional(z.string().check(z.maxLength(10))),
+  [VERIFIED_DOMAINS_ONLY_SHOWN_FIELD]: z.optional(z.literal('1')),
 };
 
 /** The wire fields for the parsed form values; fields the form did not send are left out. */
@@ -117,11 +123,15 @@ export function provisioningSettings(values: {
   groupAttribute?: string;
   groupMappings?: Record<string, string[]>;
   defaultScopes?: string[];
+  verifiedDomainsOnly?: string;
+  verifiedDomainsOnlyShown?: '1';
 }): ProvisioningSettings {
   return {
     ...(values.jitProvisioning ? { jitProvisioning: values.jitProvisioning === 'on' } : {}),
     ...(values.groupAttribute !== undefined ? { groupAttribute: values.groupAttribute || null } : {}),
     ...(values.groupMappings !== undefined ? { groupMappings: values.groupMappings } : {}),
     ...(values.defaultScopes !== undefined ? { defaultScopes: values.defaultScopes } : {}),
+    // An unticked checkbox sends nothing: "off" only when the form says it showed the box.
+    ...(values.verifiedDomainsOnlyShown === '1' ? { verifiedDomainsOnly: values.verifiedDomainsOnly === 'on' } : {}),
   };
 }

@@ -24,6 +24,8 @@ export const SAML_FIELDS = {
   ssoUrl: 'idpSsoUrl',
   certificate: 'idpCertificate',
   idpInitiated: 'allowIdpInitiated',
+  verifiedDomainsOnly: 'verifiedDomainsOnly',
+  confirmNewIdp: 'confirmNewIdp',
 } as const;
 
 const optionalText = (max: number) =>
@@ -62,6 +64,16 @@ export function buildSamlConnectionSchema({ devMode, editing }: { devMode: boole
       idpSsoUrl: optionalText(LIMITS.urlMax),
       idpCertificate: optionalText(SAML_LIMITS.certificateMax),
       allowIdpInitiated: z
+        .literal('on')
+        .optional()
+        .transform((v) => v === 'on'),
+      // The form always shows this box, so unticked (absent) is "off".
+      verifiedDomainsOnly: z
+        .literal('on')
+        .optional()
+        .transform((v) => v === 'on'),
+      /** Ticked to save another IdP entity ID: the admin read that its members start over (the action requires it). */
+      confirmNewIdp: z
         .literal('on')
         .optional()
         .transform((v) => v === 'on'),

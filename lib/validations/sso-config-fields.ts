@@ -36,5 +36,16 @@ export const PROVISIONING_FIELD_LABELS = {
   groupAttribute: 'Group claim',
   groupMappings: 'Group → scopes',
   defaultScopes: 'Default scopes',
+  verifiedDomainsOnly: "Accept only emails in this organization's verified domains",
 } as const;
 export type ProvisioningField = keyof typeof PROVISIONING_FIELD_LABELS;
+/**
+ * Hidden field ("1") next to the `verifiedDomainsOnly` checkbox: an unchecked box sends nothing, so this says the
+ * form showed it and its absence means "off" (a form without it leaves the setting alone).
+ */
+export const VERIFIED_DOMAINS_ONLY_SHOWN_FIELD = 'verifiedDomainsOnlyShown';
+/**
+ * The checkbox an admin ticks to save a connection pointed at another identity provider (issuer or SAML entity
+ * ID): its members start over (see docs/EMAIL-TRUST.md), so the form asks before the save.
+ */
+export const CONFIRM_NEW_IDP_FIELD = 'confirmNewIdp';

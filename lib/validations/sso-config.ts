@@ -13,6 +13,7 @@ import type { $ZodError } from 'zod/v4/core';
 import { LIMITS } from '@/lib/contract/limits';
 import { checkSsoUrl } from '@/lib/contract/url-rules';
 import {
+  CONFIRM_NEW_IDP_FIELD,
   CONNECTION_STATUS_VALUES,
   NAME_REQUIRED,
   SECRET_REQUIRED,
@@ -31,6 +32,8 @@ export {
   CONNECTION_FIELD_LABELS,
   CONNECTION_ID_FIELD,
   CONNECTION_STATUS_VALUES,
+  CONFIRM_NEW_IDP_FIELD,
+  VERIFIED_DOMAINS_ONLY_SHOWN_FIELD,
   type ConnectionStatusValue,
   type SsoConfigField,
 } from './sso-config-fields';
@@ -108,6 +111,8 @@ export function buildSsoConfigSchema(options: SsoConfigSchemaOptions) {
       skipIssuerCheck: checkbox,
       /** Just-in-time provisioning, group claim, group → scopes, default scopes (absent: left as they are). */
       ...provisioningShape,
+      /** Ticked to save a new issuer: the admin read that its members start over (the action requires it). */
+      [CONFIRM_NEW_IDP_FIELD]: checkbox,
     })
     .check(
       z.refine(

@@ -365,6 +365,7 @@ describe('/sso/login and /sso/callback', () => {
     expect(identity).toEqual({
       developerId: org.developerId,
       email: alice().email,
+      emailVerified: true,
       name: alice().name,
       sub: alice().sub,
     });
@@ -381,7 +382,7 @@ describe('/sso/login and /sso/callback', () => {
     expectError(rawReplay, 400, 'BAD_REQUEST', MESSAGES.stateExpiredOrUsed);
   });
 
-  it('answers the callback over raw HTTP with exactly developerId, email, name, sub', async () => {
+  it('answers the callback over raw HTTP with exactly developerId, email, emailVerified, name, sub', async () => {
     const org = await signupOrg(stack.serviceUrl);
     await org.client.createConfig(devIdpConfig(stack));
     const { authorizeUrl } = await new GrantexClient({ baseUrl: stack.serviceUrl }).getLoginUrl(org.developerId);
@@ -389,7 +390,7 @@ describe('/sso/login and /sso/callback', () => {
     const res = await raw('GET', `/sso/callback${redirect.search}`);
     expect(res.status, res.text).toBe(200);
     expectCommonHeaders(res);
-    expect(res.json).toEqual({ developerId: org.developerId, email: bob().email, name: bob().name, sub: bob().sub });
+    expect(res.json).toEqual({ developerId: org.developerId, email: bob().email, emailVerified: true, name: bob().name, sub: bob().sub });
   });
 
   it('accepts the redirect_uri parameter only when it is the configured one', async () => {

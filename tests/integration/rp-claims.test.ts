@@ -7,7 +7,8 @@ import { createRelyingParty, DEFAULT_ISSUER_ALIASES, type IssuerAliases } from '
 import { startTestOp, type TestOp } from '@/tests/support/test-op';
 import { rpLogin, rpLoginError, sharedTestOp } from '@/tests/support/test-op/rp-login';
 
-const USER = { sub: 'test-op-user-1', email: 'user@test-op.example', name: 'Test User' };
+// The test OP's user has `email_verified: true`, in the ID token and in userinfo.
+const USER = { sub: 'test-op-user-1', email: 'user@test-op.example', emailVerified: true, name: 'Test User' };
 
 const shared = sharedTestOp();
 
@@ -87,7 +88,7 @@ describe('email and name: from the ID token, from userinfo only when missing the
   it('without a userinfo endpoint, the ID token is all there is', async () => {
     shared.op.behave.omitDiscoveryFields = ['userinfo_endpoint'];
     shared.op.behave.omitIdTokenClaims = ['email', 'name'];
-    expect((await rpLogin(makeRp(), shared.op)).identity).toEqual({ sub: USER.sub, email: null, name: null });
+    expect((await rpLogin(makeRp(), shared.op)).identity).toEqual({ sub: USER.sub, email: null, emailVerified: false, name: null });
     expect(shared.op.requestsTo('userinfo')).toHaveLength(0);
   });
 
@@ -95,11 +96,44 @@ describe('email and name: from the ID token, from userinfo only when missing the
     shared.op.behave.omitIdTokenClaims = ['email'];
     shared.op.behave.omitUserinfoClaims = ['email'];
     shared.op.behave.idTokenClaims = { preferred_username: 'ada@contoso.example' };
-    expect((await rpLogin(makeRp(), shared.op)).identity.email).toBe('ada@contoso.example');
+    // Shown as the email, never as a verified one: a sign-in name is not a mailbox anyone proved.
+    expect((await rpLogin(makeRp(), shared.op)).identity).toMatchObject({ email: 'ada@contoso.example', emailVerified: false });
     for (const username of ['ada', '+15551234567', 'ada@localhost', 'a b@contoso.example']) {
       shared.op.behave.idTokenClaims = { preferred_username: username };
       expect((await rpLogin(makeRp(), shared.op)).identity.email).toBeNull();
     }
+  });
+});
+
+describe('emailVerified: what the IdP said about the email it sent', () => {
+  it('true only for email_verified true (or the string "true") in the claims that gave the email', async () => {
+    const cases: Array<[unknown, boolean]> = [[true, true], ['true', true], [false, false], ['false', false], ['yes', false], [1, false], [null, false]];
+    for (const [value, verified] of cases) {
+      shared.op.behave.idTokenClaims = { email_verified: value };
+      expect((await rpLogin(makeRp(), shared.op)).identity.emailVerified, String(value)).toBe(verified);
+    }
+    // Omitted from the ID token (Entra never sends it): not verified, and no userinfo call to ask.
+    shared.op.reset();
+    shared.op.behave.omitIdTokenClaims = ['email_verified'];
+    const rp = await warmRp();
+    shared.op.behave.omitIdTokenClaims = ['email_verified'];
+    expect((await rpLogin(rp, shared.op)).identity.emailVerified).toBe(false);
+    expect(idpRequests()).toEqual(['token']);
+  });
+
+  it('an email from userinfo takes userinfo’s flag, not the ID token’s', async () => {
+    shared.op.behave.omitIdTokenClaims = ['email'];
+    shared.op.behave.userinfoClaims = { email_verified: false };
+    expect((await rpLogin(makeRp(), shared.op)).identity).toMatchObject({ email: USER.email, emailVerified: false });
+  });
+
+  it('wantEmailVerified: userinfo is asked for the flag the ID token left out, and counts only for the same address', async () => {
+    const rp = await warmRp();
+    shared.op.behave.omitIdTokenClaims = ['email_verified'];
+    expect((await rpLogin(rp, shared.op, undefined, { wantEmailVerified: true })).identity).toMatchObject({ email: USER.email, emailVerified: true });
+    expect(idpRequests()).toEqual(['token', 'userinfo']);
+    shared.op.behave.userinfoClaims = { email: 'someone-else@test-op.example' };
+    expect((await rpLogin(rp, shared.op, undefined, { wantEmailVerified: true })).identity).toMatchObject({ email: USER.email, emailVerified: false });
   });
 });
 

@@ -66,7 +66,7 @@ describe('relying party against the dev IdP (oidc-provider)', () => {
       nonce: p.nonce,
       codeVerifier: p.codeVerifier,
     });
-    expect(identity).toEqual({ sub: expect.any(String), email: 'alice@example.com', name: 'Alice Anderson' });
+    expect(identity).toEqual({ sub: expect.any(String), email: 'alice@example.com', emailVerified: true, name: 'Alice Anderson' });
   });
 
   it('fails the redemption with a wrong PKCE verifier (the IdP checks it)', async () => {

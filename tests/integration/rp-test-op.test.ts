@@ -36,7 +36,7 @@ describe('happy path and request shape', () => {
     const cfg = rpConfigFor(op);
     expect(cfg.clientSecret).toMatch(/[:%+ ]/);
     const { identity, authorizeUrl, p } = await rpLogin(makeRp(), op);
-    expect(identity).toEqual({ sub: 'test-op-user-1', email: 'user@test-op.example', name: expect.any(String) });
+    expect(identity).toEqual({ sub: 'test-op-user-1', email: 'user@test-op.example', emailVerified: true, name: expect.any(String) });
 
     const q = authorizeUrl.searchParams;
     expect(q.get('response_type')).toBe('code');

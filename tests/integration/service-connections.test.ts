@@ -40,6 +40,7 @@ const WIRE_KEYS = [
   'redirectUri',
   'status',
   'updatedAt',
+  'verifiedDomainsOnly',
 ];
 
 const call = (method: string, path: string, apiKey: string | null, body?: unknown): Promise<Answer> =>

@@ -23,7 +23,7 @@ export function scriptedRp(): ScriptedRp {
   const rp: ScriptedRp = {
     issuerCheck: { ok: true },
     authorizeError: null,
-    redeemResult: { sub: 'user-1', email: 'user@example.com', name: 'User One' },
+    redeemResult: { sub: 'user-1', email: 'user@example.com', emailVerified: true, name: 'User One' },
     calls: [],
     async authorizationUrl(cfg, p) {
       rp.calls.push({ method: 'authorizationUrl', args: [cfg, p] });

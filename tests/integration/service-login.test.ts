@@ -27,7 +27,7 @@ beforeEach(() => {
   clock = Date.now();
   svc.rp.calls.length = 0;
   svc.rp.authorizeError = null;
-  svc.rp.redeemResult = { sub: 'user-1', email: 'user@example.com', name: 'User One' };
+  svc.rp.redeemResult = { sub: 'user-1', email: 'user@example.com', emailVerified: true, name: 'User One' };
 });
 
 const get = (path: string) => fetch(`${svc.url}${path}`);
@@ -117,6 +117,7 @@ describe('GET /sso/callback', () => {
     expect(identity).toEqual({
       developerId: org.developerId,
       email: 'user@example.com',
+      emailVerified: true,
       name: 'User One',
       sub: 'user-1',
     });
@@ -135,11 +136,12 @@ describe('GET /sso/callback', () => {
   });
 
   it('absent claims are null', async () => {
-    svc.rp.redeemResult = { sub: 'only-sub', email: null, name: null };
+    svc.rp.redeemResult = { sub: 'only-sub', email: null, emailVerified: false, name: null };
     const { state } = await startLogin();
     expect(await json(await callback(state))).toEqual({
       developerId: org.developerId,
       email: null,
+      emailVerified: false,
       name: null,
       sub: 'only-sub',
     });
@@ -203,7 +205,7 @@ describe('GET /sso/callback', () => {
     expect(first.status).toBe(502);
     expect(await json(first)).toMatchObject({ code: 'SSO_ERROR', message: MESSAGES.tokenExchangeFailed });
 
-    svc.rp.redeemResult = { sub: 'late', email: null, name: null };
+    svc.rp.redeemResult = { sub: 'late', email: null, emailVerified: false, name: null };
     const retry = await callback(state);
     expect(retry.status).toBe(502);
     expect(await json(retry)).toMatchObject({ code: 'SSO_ERROR', message: MESSAGES.tokenExchangeFailed });

@@ -118,7 +118,7 @@ describe('upgrading a database from before connections', () => {
 
     const callback = await fetch(`${svc.url}/sso/callback?code=abc&state=${state}`);
     expect(callback.status).toBe(200);
-    expect(await json(callback)).toEqual({ developerId: DEV_ID, email: 'user@example.com', name: 'User One', sub: 'user-1' });
+    expect(await json(callback)).toEqual({ developerId: DEV_ID, email: 'user@example.com', emailVerified: true, name: 'User One', sub: 'user-1' });
     const redeem = svc.rp.calls.filter((c) => c.method === 'redeem').at(-1)?.args[0] as { clientSecret: string; clientId: string };
     expect(redeem.clientId).toBe(LEGACY.clientId);
     expect(redeem.clientSecret).toBe(LEGACY.clientSecret);
@@ -154,5 +154,96 @@ describe('upgrading a database from before connections', () => {
     expect((await json(await fetch(`${svc.url}/sso/login?org=${DEV_ID}`))).connectionId).toBe(CONNECTION_ID);
     expect((await fetch(`${svc.url}/v1/sso/config`, authed(API_KEY, { method: 'DELETE' }))).status).toBe(204);
     expect((await fetch(`${svc.url}/sso/login?org=${DEV_ID}`)).status).toBe(404);
+  });
+});
+
+/**
+ * A database from before principals were keyed by their IdP (every step before 9): its members keep their
+ * principal, and their sessions survive the table rebuild.
+ */
+describe('upgrading a database with members to principals keyed by the IdP issuer', () => {
+  const PRINCIPAL_ID = 'prn_existing_member';
+  const SESSION_ID = 'ssn_existing_session';
+  const CONNECTION = 'sso_members_0001';
+  const FUTURE = '2999-01-01T00:00:00.000Z';
+  const BEFORE_9 = { sqlite: MIGRATIONS.filter((m) => m.version < 9), postgres: PG_MIGRATIONS.filter((m) => m.version < 9) };
+
+  /** An org, its OIDC connection without JIT (only known members sign in), one member and their live session. */
+  function memberRows() {
+    const sealed = Buffer.from(createSecretBox(Buffer.from(TEST_KEYS.encryptionKey, 'base64url')).seal(LEGACY.clientSecret, DEV_ID), 'base64url');
+    const keyHash = createHash('sha256').update(API_KEY).digest();
+    const settings = JSON.stringify({ issuerUrl: LEGACY.issuerUrl, clientId: LEGACY.clientId, redirectUri: LEGACY.redirectUri });
+    const provisioning = JSON.stringify({ jitProvisioning: false, groupAttribute: null, groupMappings: {}, defaultScopes: [] });
+    return [
+      ['INSERT INTO developers (id, name, email, mode, plan, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [DEV_ID, 'Members', null, 'live', 'free', STAMP]],
+      ['INSERT INTO api_keys (key_hash, developer_id, created_at) VALUES ($1, $2, $3)', [keyHash, DEV_ID, STAMP]],
+      [
+        `INSERT INTO sso_connections (id, developer_id, default_for, name, protocol, status, settings, secret_enc, domains, provisioning, created_at, updated_at)
+         VALUES ($1, $2, $3, 'Okta', 'oidc', 'active', $4, $5, '[]', $6, $7, $8)`,
+        [CONNECTION, DEV_ID, DEV_ID, settings, sealed, provisioning, STAMP, STAMP],
+      ],
+      [
+        `INSERT INTO sso_principals (id, developer_id, connection_id, idp_subject, email, name, groups, created_at, updated_at, last_sign_in_at)
+         VALUES ($1, $2, $3, 'member-1', 'member@example.com', 'Member One', '[]', $4, $5, $6)`,
+        [PRINCIPAL_ID, DEV_ID, CONNECTION, STAMP, STAMP, STAMP],
+      ],
+      [
+        `INSERT INTO sso_sessions (id, developer_id, connection_id, principal_id, email, name, idp_subject, groups, mapped_scopes, expires_at, created_at)
+         VALUES ($1, $2, $3, $4, 'member@example.com', 'Member One', 'member-1', '[]', '[]', $5, $6)`,
+        [SESSION_ID, DEV_ID, CONNECTION, PRINCIPAL_ID, FUTURE, STAMP],
+      ],
+    ] as const;
+  }
+
+  async function databaseBeforeVersion9() {
+    const database = await testDatabaseOptions();
+    if (database.postgres) {
+      const pool = createPgPool(database.postgres, () => undefined);
+      try {
+        await migratePg(pool, BEFORE_9.postgres);
+        for (const [sql, params] of memberRows()) await pool.query(sql, [...params]);
+      } finally {
+        await pool.end();
+      }
+      return { postgres: database.postgres, dataDir: mkdtempSync(path.join(tmpdir(), 'gx-migrate-')) };
+    }
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'gx-migrate-'));
+    const db = new Database(path.join(dataDir, 'grantex.db'));
+    try {
+      db.pragma('foreign_keys = ON');
+      migrate(db, BEFORE_9.sqlite);
+      for (const [sql, params] of memberRows()) db.prepare(sql.replace(/\$\d+/g, '?')).run(...params);
+    } finally {
+      db.close();
+    }
+    return { dataDir };
+  }
+
+  let svc: TestService;
+  beforeAll(async () => {
+    svc = await startTestService({ ...(await databaseBeforeVersion9()), ...TEST_KEYS });
+  });
+  afterAll(async () => {
+    await svc?.close();
+  });
+
+  it('keeps the member and their session; the unchanged IdP signs them in as the same principal (JIT off)', async () => {
+    const before = (await json(await fetch(`${svc.url}/v1/sso/sessions`, authed(API_KEY)))).sessions as Record<string, unknown>[];
+    // The rebuild of sso_principals did not cascade into the sessions that reference it.
+    expect(before).toEqual([expect.objectContaining({ id: SESSION_ID, principalId: PRINCIPAL_ID, emailVerified: false })]);
+
+    svc.rp.redeemResult = { sub: 'member-1', email: 'member@example.com', emailVerified: true, name: 'Member One' };
+    const started = (await json(await fetch(`${svc.url}/sso/login?org=${DEV_ID}&connection=${CONNECTION}`))) as { authorizeUrl: string };
+    const state = new URL(started.authorizeUrl).searchParams.get('state') ?? '';
+    const res = await fetch(`${svc.url}/sso/callback/oidc`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code: 'abc', state }),
+    });
+    // JIT is off: only a principal found under (connection, the connection's issuer, sub) signs in.
+    expect(res.status).toBe(200);
+    expect(await json(res)).toMatchObject({ principalId: PRINCIPAL_ID, sub: 'member-1', emailVerified: true });
+    const after = (await json(await fetch(`${svc.url}/v1/sso/sessions`, authed(API_KEY)))).sessions as Record<string, unknown>[];
+    expect(after.map((s) => s.principalId)).toEqual([PRINCIPAL_ID, PRINCIPAL_ID]);
   });
 });

@@ -328,6 +328,8 @@ describe('SAML: sign-in through POST /sso/callback/saml', () => {
       developerId: org.developerId,
       connectionId: c.id,
       email: ALICE.email,
+      // The org verified no domain: a SAML email is not verified.
+      emailVerified: false,
       name: ALICE.name,
       sub: ALICE.nameId,
       groups: ['engineering', 'admins'],

@@ -74,8 +74,8 @@ async function devIdpOrg() {
   return { ...org, connectionId: connection!.id };
 }
 
-const SESSION_CALLBACK_KEYS = ['developerId', 'email', 'expiresAt', 'groups', 'mappedScopes', 'name', 'principalId', 'sessionId', 'sub'];
-const SESSION_KEYS = ['connectionId', 'createdAt', 'email', 'expiresAt', 'groups', 'id', 'idpSubject', 'mappedScopes', 'name', 'principalId'];
+const SESSION_CALLBACK_KEYS = ['developerId', 'email', 'emailVerified', 'expiresAt', 'groups', 'mappedScopes', 'name', 'principalId', 'sessionId', 'sub'];
+const SESSION_KEYS = ['connectionId', 'createdAt', 'email', 'emailVerified', 'expiresAt', 'groups', 'id', 'idpSubject', 'mappedScopes', 'name', 'principalId'];
 
 describe('POST /sso/callback/oidc through the dev IdP', () => {
   it('opens a session (200, exact shape), lists it, refuses a replay, and the connection shows lastSignInAt', async () => {
@@ -109,6 +109,7 @@ describe('POST /sso/callback/oidc through the dev IdP', () => {
       connectionId: org.connectionId,
       principalId: signedIn.principalId,
       email: signedIn.email,
+      emailVerified: signedIn.emailVerified,
       name: signedIn.name,
       idpSubject: signedIn.sub,
       groups: [],
@@ -168,7 +169,7 @@ describe('POST /sso/callback/oidc through the dev IdP', () => {
     const res = await fetch(`${stack.serviceUrl}/sso/callback?${new URLSearchParams(params)}`);
     expect(res.status).toBe(200);
     const body = (await res.json()) as Record<string, unknown>;
-    expect(Object.keys(body).sort()).toEqual(['developerId', 'email', 'name', 'sub']);
+    expect(Object.keys(body).sort()).toEqual(['developerId', 'email', 'emailVerified', 'name', 'sub']);
     expect(ssoCallbackResponseSchema.parse(body)).toMatchObject({ developerId: org.developerId, email: 'alice@example.com' });
     expect(await org.client.listSessions()).toEqual([]);
     expect((await org.client.getConnection(org.connectionId)).lastSignInAt).toBeNull();

@@ -92,7 +92,7 @@ describe(`store contract (${testBackend})`, () => {
       isDefault: true,
       oidc,
       domains: [],
-      provisioning: { jitProvisioning: true, groupAttribute: null, groupMappings: {}, defaultScopes: [] },
+      provisioning: { jitProvisioning: true, groupAttribute: null, groupMappings: {}, defaultScopes: [], verifiedDomainsOnly: false },
       createdAt: '2026-01-02T03:04:05.678Z',
       updatedAt: '2026-01-02T03:04:05.678Z',
     });
@@ -130,7 +130,7 @@ describe(`store contract (${testBackend})`, () => {
       status: 'active' as const,
       oidc,
       domains: ['acme.test'],
-      provisioning: { jitProvisioning: true, groupAttribute: 'groups', groupMappings: { admins: ['admin'] }, defaultScopes: ['read'] },
+      provisioning: { jitProvisioning: true, groupAttribute: 'groups', groupMappings: { admins: ['admin'] }, defaultScopes: ['read'], verifiedDomainsOnly: false },
       createdAt: '2026-03-01T00:00:00.000Z',
       updatedAt: '2026-03-01T00:00:00.000Z',
     });

@@ -264,9 +264,10 @@ export async function runFlow(baseUrl: string, org: Org, op: TestOp, req: RawReq
 
 // ------------------------------------------------------------------ outcomes
 
-export function expectIdentity(res: RawResponse, org: Org, user: { sub: string; email: string; name: string }): void {
+export function expectIdentity(res: RawResponse, org: Org, user: { sub: string; email: string; name: string; email_verified?: boolean }): void {
   expect(res.status, res.text).toBe(200);
-  expect(res.json).toEqual({ developerId: org.developerId, sub: user.sub, email: user.email, name: user.name });
+  // The test OP's users say email_verified: true unless a test says otherwise.
+  expect(res.json).toEqual({ developerId: org.developerId, sub: user.sub, email: user.email, emailVerified: user.email_verified ?? true, name: user.name });
 }
 
 const JWT_LIKE = /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/;

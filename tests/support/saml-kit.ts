@@ -45,7 +45,7 @@ export function testSamlConnection(overrides: Partial<SamlSettings> = {}, groupA
     status: 'active',
     isDefault: false,
     domains: [],
-    provisioning: { jitProvisioning: true, groupAttribute, groupMappings: {}, defaultScopes: [] },
+    provisioning: { jitProvisioning: true, groupAttribute, groupMappings: {}, defaultScopes: [], verifiedDomainsOnly: false },
     createdAt: new Date(0).toISOString(),
     updatedAt: new Date(0).toISOString(),
     protocol: 'saml',

@@ -31,7 +31,7 @@ import { trimPastedDiscoveryUrl } from '@/lib/console/settings/issuer-fixes';
 import { logSsoEvent } from '@/lib/console/utils/log';
 import { provisioningSettings } from '@/lib/validations/provisioning';
 import { provisioningFormValues } from '@/lib/console/settings/provisioning-view';
-import { CONNECTION_ERRORS, CONNECTION_STATUS_TEXT, CONNECTION_TEXT, fieldErrorsText, SETTINGS_ERRORS, SAML_TEXT } from '@/lib/console/messages';
+import { CONNECTION_ERRORS, CONNECTION_STATUS_TEXT, CONNECTION_TEXT, fieldErrorsText, NEW_IDP_TEXT, SETTINGS_ERRORS, SAML_TEXT } from '@/lib/console/messages';
 
 const SETTINGS_PATH = '/settings/sso';
 const connectionPath = (id: string) => `${SETTINGS_PATH}/${encodeURIComponent(id)}`;
@@ -89,7 +89,8 @@ function isConnection(value: SsoConnection | Outcome): value is SsoConnection {
 
 /** The entries of `next` whose value differs from the connection's (a missing group claim counts as null). */
 function changedFields<T extends Partial<Record<keyof SsoConnection, unknown>>>(current: SsoConnection, next: T): Partial<T> {
-  const saved: Record<string, unknown> = { ...current, groupAttribute: current.groupAttribute ?? null };
+  // A Grantex without `verifiedDomainsOnly` has it off.
+  const saved: Record<string, unknown> = { ...current, groupAttribute: current.groupAttribute ?? null, verifiedDomainsOnly: current.verifiedDomainsOnly ?? false };
   return Object.fromEntries(Object.entries(next).filter(([key, value]) => JSON.stringify(value) !== JSON.stringify(saved[key]))) as Partial<T>;
 }
 
@@ -137,6 +138,11 @@ async function updateConnection(id: string, input: SsoConfigValues, actor: Conne
   if (!secret && !keepsSavedSecret(input.issuerUrl, { hasSavedSecret: true, savedIssuer: current.issuerUrl })) {
     return { fieldErrors: { clientSecret: SECRET_REQUIRED_NEW_ISSUER } };
   }
+  // Another IdP starts a new set of members (principals are keyed by the issuer): the admin confirms it first.
+  if (input.issuerUrl !== current.issuerUrl && !input.confirmNewIdp) {
+    log('new_idp_unconfirmed');
+    return { fieldErrors: { confirmNewIdp: NEW_IDP_TEXT.confirmRequired }, formError: NEW_IDP_TEXT.confirmRequired };
+  }
   if (!input.skipIssuerCheck) {
     const problem = await issuerProblem(input.issuerUrl, devMode, log);
     if (problem) return problem;
@@ -155,12 +161,13 @@ async function updateConnection(id: string, input: SsoConfigValues, actor: Conne
     if (isGrantexError(err) && err.kind === 'not_found') return { formError: CONNECTION_ERRORS.not_found };
     return rejection(err);
   }
-  log('saved', { issuerChecked: !input.skipIssuerCheck, secretReplaced: Boolean(secret) });
+  const newIdp = input.issuerUrl !== current.issuerUrl;
+  log('saved', { issuerChecked: !input.skipIssuerCheck, secretReplaced: Boolean(secret), newIdp });
   revalidatePath(SETTINGS_PATH);
   revalidatePath(connectionPath(id));
   return {
     ok: true,
-    message: CONNECTION_TEXT.saved,
+    message: newIdp ? NEW_IDP_TEXT.savedNewIdp : CONNECTION_TEXT.saved,
     values: {
       name: input.name,
       issuerUrl: input.issuerUrl,

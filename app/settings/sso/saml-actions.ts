@@ -19,7 +19,7 @@ import type { FormState } from '@/lib/auth/form-state';
 import { isGrantexError } from '@/lib/grantex/errors';
 import { parseFieldReasons } from '@/lib/grantex/field-errors';
 import type { SsoConnection } from '@/lib/contract';
-import { CONNECTION_ERRORS, SAML_TEXT } from '@/lib/console/messages';
+import { CONNECTION_ERRORS, NEW_IDP_TEXT, SAML_TEXT } from '@/lib/console/messages';
 import { consoleSamlAcsUrl } from '@/lib/console/settings/saml-acs';
 import { logSsoEvent } from '@/lib/console/utils/log';
 import { ssoDevMode } from '@/lib/console/utils/sso-mode';
@@ -79,6 +79,7 @@ async function createSamlConnection(input: SamlConnectionValues, actor: Connecti
       ...samlIdpFields(input),
       spAcsUrl: consoleSamlAcsUrl(),
       allowIdpInitiated: input.allowIdpInitiated,
+      verifiedDomainsOnly: input.verifiedDomainsOnly,
     });
   } catch (err) {
     logFailure('create_saml_connection', requestId, actor, err);
@@ -98,10 +99,23 @@ async function updateSamlConnection(id: string, input: SamlConnectionValues, act
   const requestId = randomUUID();
   const grantex = actor.grantex({ requestId });
   let saved: SsoConnection;
+  let previousEntityId: string;
   try {
     const current = await grantex.getConnection(id);
     if (current.protocol !== 'saml') return { formError: SAML_TEXT.samlFormOnly };
-    saved = await grantex.updateConnection(id, { name: input.name, ...samlIdpFields(input), allowIdpInitiated: input.allowIdpInitiated });
+    previousEntityId = current.idpEntityId;
+    // A typed entity ID that names another IdP starts a new set of members: the admin confirms it first. (New
+    // metadata is read by Grantex at the save; the form says beforehand what another entity ID in it means.)
+    if (input.idpSource === 'fields' && input.idpEntityId !== undefined && input.idpEntityId !== current.idpEntityId && !input.confirmNewIdp) {
+      logSsoEvent('save_saml_connection', { requestId, org: actor.developerId, connection: id, outcome: 'new_idp_unconfirmed' });
+      return { fieldErrors: { confirmNewIdp: NEW_IDP_TEXT.confirmRequired }, formError: NEW_IDP_TEXT.confirmRequired };
+    }
+    saved = await grantex.updateConnection(id, {
+      name: input.name,
+      ...samlIdpFields(input),
+      allowIdpInitiated: input.allowIdpInitiated,
+      verifiedDomainsOnly: input.verifiedDomainsOnly,
+    });
   } catch (err) {
     logFailure('save_saml_connection', requestId, actor, err, id);
     return rejection(err);
@@ -114,7 +128,16 @@ async function updateSamlConnection(id: string, input: SamlConnectionValues, act
     saved.protocol === 'saml'
       ? { name: saved.name, idpSource: 'fields', idpEntityId: saved.idpEntityId, idpSsoUrl: saved.idpSsoUrl, idpMetadataUrl: saved.idpMetadataUrl ?? '' }
       : { name: saved.name };
-  return { ok: true, message: SAML_TEXT.saved, values: { ...values, ...(input.allowIdpInitiated ? { allowIdpInitiated: 'on' } : {}) } };
+  const newIdp = saved.protocol === 'saml' && saved.idpEntityId !== previousEntityId;
+  return {
+    ok: true,
+    message: newIdp ? NEW_IDP_TEXT.savedNewIdp : SAML_TEXT.saved,
+    values: {
+      ...values,
+      ...(input.allowIdpInitiated ? { allowIdpInitiated: 'on' } : {}),
+      ...(saved.verifiedDomainsOnly ? { verifiedDomainsOnly: 'on' } : {}),
+    },
+  };
 }
 
 /** Create (no `connectionId`) or edit a SAML connection. */

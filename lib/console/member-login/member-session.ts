@@ -21,6 +21,8 @@ const memberListSchema = z.array(z.string().max(400)).max(MEMBER_LIST_MAX);
 export const memberIdentitySchema = z.object({
   developerId: z.string().max(400),
   email: z.string().max(400).nullable(),
+  /** Absent when Grantex does not say (and in cookies sealed before it did). */
+  emailVerified: z.boolean().optional(),
   name: z.string().max(400).nullable(),
   sub: z.string().max(400),
   /** The SSO session Grantex opened (absent for a Grantex without sessions, and in cookies sealed before them). */
@@ -34,6 +36,7 @@ export type MemberIdentity = z.infer<typeof memberIdentitySchema>;
 export function normalizeIdentity(identity: {
   developerId: string;
   email: string | null;
+  emailVerified?: boolean;
   name: string | null;
   sub: string;
 }, session?: { groups: string[]; mappedScopes: string[]; expiresAt: string }): MemberIdentity {
@@ -41,6 +44,7 @@ export function normalizeIdentity(identity: {
   return {
     developerId: storedText(identity.developerId) ?? '',
     email: storedText(identity.email),
+    ...(typeof identity.emailVerified === 'boolean' ? { emailVerified: identity.emailVerified } : {}),
     name: storedText(identity.name),
     sub: storedText(identity.sub) ?? '',
     ...(session

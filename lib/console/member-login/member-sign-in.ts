@@ -10,7 +10,7 @@ import type { GrantexClient } from '@/lib/grantex';
 import { isGrantexError } from '@/lib/grantex/errors';
 
 export interface MemberSignIn {
-  identity: { developerId: string; email: string | null; name: string | null; sub: string };
+  identity: { developerId: string; email: string | null; emailVerified?: boolean; name: string | null; sub: string };
   /** Absent when Grantex has no session endpoint. */
   session?: { groups: string[]; mappedScopes: string[]; expiresAt: string };
 }
@@ -30,7 +30,13 @@ export async function completeMemberSignIn(
   try {
     const signedIn = await client.completeOidcSignIn(code, state, opts);
     return {
-      identity: { developerId: signedIn.developerId, email: signedIn.email, name: signedIn.name, sub: signedIn.sub },
+      identity: {
+        developerId: signedIn.developerId,
+        email: signedIn.email,
+        ...(signedIn.emailVerified !== undefined ? { emailVerified: signedIn.emailVerified } : {}),
+        name: signedIn.name,
+        sub: signedIn.sub,
+      },
       session: { groups: signedIn.groups, mappedScopes: signedIn.mappedScopes, expiresAt: signedIn.expiresAt },
     };
   } catch (err) {

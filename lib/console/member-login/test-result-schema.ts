@@ -15,6 +15,7 @@ export const testStageSchema = z.enum(TEST_STAGES);
 const identitySchema = z.object({
   developerId: z.string(),
   email: z.nullable(z.string()),
+  emailVerified: z.optional(z.boolean()),
   name: z.nullable(z.string()),
   sub: z.string(),
 });

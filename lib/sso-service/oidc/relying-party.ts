@@ -254,6 +254,7 @@ export function createRelyingParty(opts: RelyingPartyOptions): RelyingParty {
           userinfoEndpoint: setup.metadata.userinfo_endpoint,
           accessToken: tokens.access_token,
           timeoutMs,
+          ...(p.wantEmailVerified ? { wantEmailVerified: true } : {}),
         });
         // Read from the verified ID token only (Object.hasOwn: a claim named like a prototype member is absent).
         if (p.groupsClaim !== undefined) identity.groups = Object.hasOwn(claims, p.groupsClaim) ? claims[p.groupsClaim] : undefined;

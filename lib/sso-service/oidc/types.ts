@@ -22,6 +22,11 @@ export interface RpClientConfig {
 export interface RpIdentity {
   sub: string;
   email: string | null;
+  /**
+   * True only when the claims that gave `email` say `email_verified` is true (boolean true, or the string "true"
+   * some IdPs send); false when they omit it, say anything else, or `email` is `preferred_username` (see identity.ts).
+   */
+  emailVerified: boolean;
   name: string | null;
   /** The ID token's value of the claim `redeem` was asked for (`groupsClaim`), as it came; absent when not asked. */
   groups?: unknown;
@@ -97,7 +102,17 @@ export interface RelyingParty {
   authorizationUrl(cfg: RpClientConfig, p: { state: string; nonce: string; codeVerifier: string }): Promise<string>;
   redeem(
     cfg: RpClientConfig,
-    p: { code: string; state: string; iss?: string; nonce: string; codeVerifier: string; groupsClaim?: string; trace?: RpTrace },
+    p: {
+      code: string;
+      state: string;
+      iss?: string;
+      nonce: string;
+      codeVerifier: string;
+      groupsClaim?: string;
+      /** Ask userinfo for `email_verified` when the ID token has an email but leaves it out (see identity.ts). */
+      wantEmailVerified?: boolean;
+      trace?: RpTrace;
+    },
   ): Promise<RpIdentity>;
   checkIssuer(issuerUrl: string): Promise<IssuerCheck>;
   /** Fetches the issuer's discovery document now (no cache) and returns its endpoints. */

@@ -75,6 +75,8 @@ export function createOidcProtocol({ rp, secretBox, issuerChecks }: OidcProtocol
           nonce: state.nonce,
           codeVerifier: state.cv,
           ...(groupsClaim !== null ? { groupsClaim } : {}),
+          // Only a connection that refuses unverified emails pays for a userinfo call to learn email_verified.
+          ...(connection.provisioning.verifiedDomainsOnly ? { wantEmailVerified: true } : {}),
           trace: currentSignInTrace(),
         }),
       );

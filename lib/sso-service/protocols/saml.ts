@@ -135,6 +135,8 @@ function toSsoIdentity(connection: SamlConnection, identity: SamlIdentity): SsoI
   return {
     sub: identity.sub,
     email: identity.email,
+    // SAML carries no verification flag: the callback decides it from the org's verified domains.
+    emailVerified: false,
     name: identity.name,
     groups: attribute === null ? [] : readGroups(identity.attributes[attribute] ?? []),
   };

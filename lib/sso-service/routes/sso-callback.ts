@@ -29,9 +29,10 @@ import { ApiError, badRequest } from '../http/api-error';
 import { describeError } from '../http/describe-error';
 import { startSignIn } from '../events/sign-in-context';
 import { mapScopes } from '../provisioning';
+import { settleEmailTrust } from '../email-trust';
 import { SAML_REASONS } from '../saml';
 import type { ProtocolResponse, SsoIdentity } from '../protocols';
-import { redirectUriMismatch, type SsoConnection } from '../storage/types';
+import { principalIssuer, redirectUriMismatch, type SsoConnection } from '../storage/types';
 import { callbackBodyRateKey, type RouteRateLimit } from './rate-limit-options';
 import { answerWith, fieldOf, stringFields } from './schemas';
 
@@ -154,7 +155,9 @@ async function completeCallback<T>(
     signIn.connectionId = connection.id;
     signIn.protocol = connection.protocol;
     if (connection.protocol !== input.response.protocol) throw badRequest(protocolMismatch(connection.protocol));
-    const identity = await ctx.protocols[connection.protocol].completeLogin(connection, { token: input.token, state }, input.response);
+    const vouched = await ctx.protocols[connection.protocol].completeLogin(connection, { token: input.token, state }, input.response);
+    signIn.identity = vouched;
+    const identity = await settleEmailTrust(ctx.store, connection, vouched);
     signIn.identity = identity;
     return await finish({ state, connection, identity });
   } catch (err) {
@@ -184,8 +187,10 @@ async function openSession(ctx: ServiceContext, { connection, identity }: Pick<C
     connectionId: connection.id,
     newPrincipalId: randomId('prn'),
     sessionId: randomId('ssn'),
+    idpIssuer: principalIssuer(connection),
     idpSubject: identity.sub,
     email: identity.email,
+    emailVerified: identity.emailVerified,
     name: identity.name,
     groups: identity.groups,
     mappedScopes: mapScopes(connection.provisioning, identity.groups),
@@ -197,6 +202,7 @@ async function openSession(ctx: ServiceContext, { connection, identity }: Pick<C
   return {
     sessionId: session.id,
     email: session.email,
+    emailVerified: session.emailVerified,
     name: session.name,
     sub: session.idpSubject,
     groups: session.groups,
@@ -240,6 +246,7 @@ export function registerSsoCallbackRoute(app: FastifyInstance, ctx: ServiceConte
         const body: SsoCallbackResponse = {
           developerId: connection.developerId,
           email: identity.email ?? null,
+          emailVerified: identity.emailVerified,
           name: identity.name ?? null,
           sub: identity.sub,
         };
@@ -314,6 +321,7 @@ function testSignInResult({ connection, identity }: Completed): SsoSamlTestCallb
     developerId: connection.developerId,
     connectionId: connection.id,
     email: identity.email,
+    emailVerified: identity.emailVerified,
     name: identity.name,
     sub: identity.sub,
     groups: identity.groups,
@@ -342,7 +350,9 @@ async function completeIdpInitiated(
   if (!found.saml.allowIdpInitiated) throw idpInitiatedRefused();
   if (found.status === 'inactive') throw new ApiError(404, 'NOT_FOUND', MESSAGES.ssoNotConfigured, 'connection_inactive');
   if (found.status === 'testing') throw ssoRefused(SESSION_MESSAGES.connectionTesting, 'connection_testing');
-  const identity = await ctx.protocols.saml.completeUnsolicited(found, samlResponse);
+  const vouched = await ctx.protocols.saml.completeUnsolicited(found, samlResponse);
+  signIn.identity = vouched;
+  const identity = await settleEmailTrust(ctx.store, found, vouched);
   signIn.identity = identity;
   return openSession(ctx, { connection: found, identity });
 }

@@ -4,7 +4,7 @@ import type { ServiceContext } from '../context';
 import { randomId } from '../crypto/random-id';
 import { ApiError, badRequest, notFound, unauthorized } from '../http/api-error';
 import { apiKeyHashFrom, authenticate } from '../http/auth';
-import type { Developer, SsoConnection } from '../storage/types';
+import { ISSUER_CHANGED, principalIssuer, type Developer, type SsoConnection } from '../storage/types';
 import { apiKeyActor } from '../events/recorder';
 import { oidcSettingsRules } from './oidc-settings-rules';
 import { answerWith, stringFields } from './schemas';
@@ -67,10 +67,13 @@ export function registerSsoConfigRoutes(app: FastifyInstance, ctx: ServiceContex
       const problems = fieldProblems(input);
       if (problems) throw badRequest(problems);
       await checkIssuer(input.issuerUrl);
+      // Read for the audit entry too: a save that moves the default connection to another issuer starts a new
+      // set of members (principals are keyed by the issuer), and the trail says so.
+      const before = await ctx.store.getDefaultConnection(dev.id);
       // The legacy endpoints have always named connections `conn_…`; the connections API uses `sso_…`.
       const newConnectionId = randomId('conn');
       // The same redirect URI rule as the connections API (the save updates the default connection, if any).
-      const redirectUri = await registeredRedirectUri(input.redirectUri, async () => (await ctx.store.getDefaultConnection(dev.id))?.id);
+      const redirectUri = await registeredRedirectUri(input.redirectUri, async () => before?.id);
       const saved = await ctx.store.saveDefaultOidcConnection({
         developerId: dev.id,
         newConnectionId,
@@ -89,7 +92,14 @@ export function registerSsoConfigRoutes(app: FastifyInstance, ctx: ServiceContex
       // No RP cache flush: client set-ups are keyed by this save's (new) sealed secret, so the change takes effect
       // at the next login, and the issuer's discovery/JWKS, shared with other tenants, stay warm (one org must not
       // be able to force cold fetches on everyone else's logins).
-      ctx.audit.record({ developerId: dev.id, actor: apiKeyActor(request), action: 'config.saved', target: { type: 'connection', id: saved.id }, changedFields: LEGACY_FIELDS });
+      const issuerChanged = before !== undefined && principalIssuer(before) !== principalIssuer(saved);
+      ctx.audit.record({
+        developerId: dev.id,
+        actor: apiKeyActor(request),
+        action: 'config.saved',
+        target: { type: 'connection', id: saved.id },
+        changedFields: issuerChanged ? [...LEGACY_FIELDS, ISSUER_CHANGED] : LEGACY_FIELDS,
+      });
       return reply.code(201).send(toWireConfig(saved));
     },
   );

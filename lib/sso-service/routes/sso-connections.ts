@@ -21,7 +21,7 @@ import { randomId } from '../crypto/random-id';
 import { ApiError, badRequest, notFound } from '../http/api-error';
 import { API_KEY_ONLY, authenticateActor, CONNECTION_ACTORS, type Actor } from '../http/auth';
 import { describeIssues } from '../http/describe-issues';
-import type { OidcConnection, SsoConnection } from '../storage/types';
+import { ISSUER_CHANGED, principalIssuer, type OidcConnection, type SsoConnection } from '../storage/types';
 import { auditActorOf, type AuditEntry } from '../events/recorder';
 import { oidcSettingsRules } from './oidc-settings-rules';
 import { publicBaseUrl, refuseOtherProtocolFields, samlSettingsForCreate, samlSettingsForPatch, samlWireFields, spDefaults } from './saml-settings-rules';
@@ -63,7 +63,10 @@ function nextStamp(now: number, previous: string): string {
 
 type Patch = z.output<typeof ssoConnectionPatchSchema>;
 type SamlPatch = z.output<typeof ssoSamlConnectionPatchSchema>;
-type CommonPatch = Pick<Patch, 'name' | 'status' | 'domains' | 'jitProvisioning' | 'groupAttribute' | 'groupMappings' | 'defaultScopes'>;
+type CommonPatch = Pick<
+  Patch,
+  'name' | 'status' | 'domains' | 'jitProvisioning' | 'groupAttribute' | 'groupMappings' | 'defaultScopes' | 'verifiedDomainsOnly'
+>;
 
 /** The patch's value for a field, or the stored one when the patch leaves it out (null is a value: it clears). */
 const or = <T>(value: T | undefined, stored: T): T => (value === undefined ? stored : value);
@@ -81,6 +84,7 @@ function applyCommonPatch<C extends SsoConnection>(c: C, patch: CommonPatch, upd
       groupAttribute: or(patch.groupAttribute, p.groupAttribute),
       groupMappings: or(patch.groupMappings, p.groupMappings),
       defaultScopes: or(patch.defaultScopes, p.defaultScopes),
+      verifiedDomainsOnly: or(patch.verifiedDomainsOnly, p.verifiedDomainsOnly),
     },
     updatedAt,
   };
@@ -113,6 +117,7 @@ function refuseSecretForAnotherIssuer(current: OidcConnection, patch: Patch): vo
 
 /** Names of the fields a request body sets (never their values). */
 const namedFields = (input: object): string[] => Object.entries(input).filter(([, v]) => v !== undefined).map(([k]) => k);
+
 
 export function registerSsoConnectionRoutes(app: FastifyInstance, ctx: ServiceContext) {
   const audit = (request: FastifyRequest, actor: Actor, action: AuditEntry['action'], id: string, changedFields?: string[]) =>
@@ -196,6 +201,7 @@ export function registerSsoConnectionRoutes(app: FastifyInstance, ctx: ServiceCo
         groupAttribute: input.groupAttribute ?? null,
         groupMappings: input.groupMappings ?? {},
         defaultScopes: input.defaultScopes ?? [],
+        verifiedDomainsOnly: input.verifiedDomainsOnly ?? false,
       },
       createdAt: now,
       updatedAt: now,
@@ -233,7 +239,8 @@ export function registerSsoConnectionRoutes(app: FastifyInstance, ctx: ServiceCo
           : applyPatch(ctx, current, patch as Patch, updatedAt);
       const saved = await ctx.store.replaceConnection(next, current.updatedAt);
       if (saved) {
-        audit(request, dev, 'connection.updated', saved.id, namedFields(patch));
+        const issuerChanged = principalIssuer(current) !== principalIssuer(saved);
+        audit(request, dev, 'connection.updated', saved.id, [...namedFields(patch), ...(issuerChanged ? [ISSUER_CHANGED] : [])]);
         return toWireConnection(saved, ctx.now(), await ctx.store.lastSignIns(dev.developerId));
       }
     }

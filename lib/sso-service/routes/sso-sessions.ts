@@ -32,6 +32,7 @@ function toWireSession(s: SsoSession): WireSession {
     connectionId: s.connectionId,
     principalId: s.principalId,
     email: s.email,
+    emailVerified: s.emailVerified,
     name: s.name,
     idpSubject: s.idpSubject,
     groups: s.groups,

@@ -26,6 +26,8 @@ const provisioning = z.object({
   groupAttribute: z.string().nullable(),
   groupMappings: z.record(z.string(), z.array(z.string())),
   defaultScopes: z.array(z.string()),
+  // Connections saved before the option existed accept any email, as they always did.
+  verifiedDomainsOnly: z.boolean().default(false),
 });
 
 const samlSettings = z.object({
@@ -195,6 +197,8 @@ const sessionRow = z.object({
   connection_id: z.string(),
   principal_id: z.string(),
   email: z.string().nullable(),
+  // SQLite stores 0/1, PostgreSQL a boolean.
+  email_verified: z.union([z.boolean(), z.literal(0), z.literal(1)]).transform((v) => v === true || v === 1),
   name: z.string().nullable(),
   idp_subject: z.string(),
   groups: json(z.array(z.string())),
@@ -204,7 +208,7 @@ const sessionRow = z.object({
 });
 
 export const SESSION_COLUMNS =
-  'id, developer_id, connection_id, principal_id, email, name, idp_subject, groups, mapped_scopes, expires_at, created_at';
+  'id, developer_id, connection_id, principal_id, email, email_verified, name, idp_subject, groups, mapped_scopes, expires_at, created_at';
 
 export function toSession(row: unknown): SsoSession {
   const r = sessionRow.parse(row);
@@ -214,6 +218,7 @@ export function toSession(row: unknown): SsoSession {
     connectionId: r.connection_id,
     principalId: r.principal_id,
     email: r.email,
+    emailVerified: r.email_verified,
     name: r.name,
     idpSubject: r.idp_subject,
     groups: r.groups,
@@ -232,14 +237,17 @@ export function toLastSignIns(rows: unknown[]): Map<string, string> {
   }));
 }
 
-/** The principal's values for its upsert: id, developer_id, connection_id, idp_subject, email, name, groups, now. */
+/** The principal's values for its upsert: id, developer_id, connection_id, idp_issuer, idp_subject, email, email_verified, name, groups, now. */
 export function principalParams(s: MemberSignIn): unknown[] {
-  return [s.newPrincipalId, s.developerId, s.connectionId, s.idpSubject, s.email, s.name, JSON.stringify(s.groups), s.now];
+  return [s.newPrincipalId, s.developerId, s.connectionId, s.idpIssuer, s.idpSubject, s.email, s.emailVerified, s.name, JSON.stringify(s.groups), s.now];
 }
 
-/** The session's values after its principal id: id, developer_id, connection_id, email, name, idp_subject, groups, mapped_scopes, expires_at, created_at. */
+/**
+ * The session's values after its principal id: id, developer_id, connection_id, email, email_verified, name,
+ * idp_subject, groups, mapped_scopes, expires_at, created_at. `email_verified` is a boolean (SQLite callers map it to 0/1).
+ */
 export function sessionParams(s: MemberSignIn): unknown[] {
-  return [s.sessionId, s.developerId, s.connectionId, s.email, s.name, s.idpSubject, JSON.stringify(s.groups), JSON.stringify(s.mappedScopes), s.expiresAt, s.now];
+  return [s.sessionId, s.developerId, s.connectionId, s.email, s.emailVerified, s.name, s.idpSubject, JSON.stringify(s.groups), JSON.stringify(s.mappedScopes), s.expiresAt, s.now];
 }
 
 // ---------------------------------------------------------------- verified domains

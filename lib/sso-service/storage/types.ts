@@ -47,6 +47,11 @@ export interface ProvisioningSettings {
   groupMappings: Record<string, string[]>;
   /** Scopes every member of the connection gets. */
   defaultScopes: string[];
+  /**
+   * Only members whose email is in one of the org's verified domains sign in (for OIDC the IdP must also say the
+   * email is verified); anyone else is refused before a principal or session is written. See docs/EMAIL-TRUST.md.
+   */
+  verifiedDomainsOnly: boolean;
 }
 
 interface ConnectionBase {
@@ -99,6 +104,22 @@ export function redirectUriMismatch(connection: SsoConnection, redirectUri: stri
   return connection.protocol === 'oidc' && redirectUri !== undefined && redirectUri !== '' && redirectUri !== connection.oidc.redirectUri;
 }
 
+/**
+ * Who vouches for a connection's members: the OIDC issuer URL as configured (the ID token's `iss` must equal it,
+ * or one of its listed aliases, so aliases share one space) or the SAML IdP entity ID. A principal is keyed by
+ * connection, issuer and subject, so pointing a connection at another IdP starts a new set of members: the new
+ * IdP cannot take over a member of the old one by asserting the same subject.
+ */
+export function principalIssuer(connection: SsoConnection): string {
+  return connection.protocol === 'oidc' ? connection.oidc.issuerUrl : connection.saml.idpEntityId;
+}
+
+/**
+ * The audit entry's marker (next to the changed field names) for a save that moved a connection to another IdP:
+ * its members start over, which the trail should say, not only imply.
+ */
+export const ISSUER_CHANGED = 'issuerChanged';
+
 /** The defaults of a connection created through the legacy endpoints (or migrated from a legacy config). */
 export const DEFAULT_CONNECTION_NAME = 'Default connection';
 export const NO_PROVISIONING: ProvisioningSettings = {
@@ -106,6 +127,7 @@ export const NO_PROVISIONING: ProvisioningSettings = {
   groupAttribute: null,
   groupMappings: {},
   defaultScopes: [],
+  verifiedDomainsOnly: false,
 };
 /**
  * Connections created through the legacy endpoints: before sessions existed, every member the IdP vouched
@@ -275,7 +297,7 @@ export interface ServiceStore {
   // ------------------------------------------------------------ principals and sessions (migration 3)
 
   /**
-   * A member sign-in, atomically: the principal (connection + IdP subject) is created when `jit` allows it
+   * A member sign-in, atomically: the principal (connection + IdP issuer + IdP subject) is created when `jit` allows it
    * and updated (email, name, groups, last sign-in) when it exists, and the session is inserted for it.
    * Undefined when `jit` is false and no principal exists for that subject (nothing is written).
    */
@@ -315,7 +337,7 @@ export interface ServiceStore {
   close(): Promise<void>;
 }
 
-/** A member of a connection as the IdP names them (connection + IdP subject), kept up to date at each sign-in. */
+/** A member of a connection as its IdP names them (connection + IdP issuer + subject), kept up to date at each sign-in. */
 export interface MemberSignIn {
   developerId: string;
   connectionId: string;
@@ -323,8 +345,12 @@ export interface MemberSignIn {
   newPrincipalId: string;
   /** `ssn_…`. */
   sessionId: string;
+  /** `principalIssuer(connection)`: part of the principal's key with the connection and the subject. */
+  idpIssuer: string;
   idpSubject: string;
   email: string | null;
+  /** See SsoSession.emailVerified. */
+  emailVerified: boolean;
   name: string | null;
   groups: string[];
   mappedScopes: string[];
@@ -342,6 +368,12 @@ export interface SsoSession {
   connectionId: string;
   principalId: string;
   email: string | null;
+  /**
+   * True only when the email can be trusted as the member's mailbox: OIDC, the IdP said `email_verified: true`;
+   * SAML, the email's domain is one of the org's verified domains. A `preferred_username` shown as the email is
+   * never verified.
+   */
+  emailVerified: boolean;
   name: string | null;
   idpSubject: string;
   groups: string[];

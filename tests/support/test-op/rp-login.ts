@@ -41,7 +41,7 @@ export function freshLoginParams() {
   };
 }
 
-export async function rpLogin(rp: RelyingParty, op: TestOp, cfg = rpConfigFor(op)) {
+export async function rpLogin(rp: RelyingParty, op: TestOp, cfg = rpConfigFor(op), extra: { wantEmailVerified?: boolean } = {}) {
   const p = freshLoginParams();
   const authorizeUrl = new URL(await rp.authorizationUrl(cfg, p));
   const callback = await op.driveAuthorize(authorizeUrl);
@@ -51,6 +51,7 @@ export async function rpLogin(rp: RelyingParty, op: TestOp, cfg = rpConfigFor(op
     iss: callback.searchParams.get('iss') ?? undefined,
     nonce: p.nonce,
     codeVerifier: p.codeVerifier,
+    ...extra,
   });
   return { identity, authorizeUrl, callback, p };
 }

@@ -147,6 +147,8 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
           </dd>
           <dt className="font-medium text-gray-600">Default scopes</dt>
           <dd className="break-all text-gray-900">{provisioning.defaultScopes || PROVISIONING_TEXT.none}</dd>
+          <dt className="font-medium text-gray-600">Emails accepted</dt>
+          <dd className="text-gray-900">{provisioning.verifiedDomainsOnly === 'on' ? PROVISIONING_TEXT.emailsVerifiedDomainsOnly : PROVISIONING_TEXT.emailsAny}</dd>
           <dt className="font-medium text-gray-600">Last sign-in</dt>
           <dd className="text-gray-900">
             <LastSignIn connection={connection} />
@@ -222,6 +224,7 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
               idpSsoUrl: connection.idpSsoUrl,
               idpMetadataUrl: connection.idpMetadataUrl ?? null,
               allowIdpInitiated: connection.allowIdpInitiated,
+              verifiedDomainsOnly: connection.verifiedDomainsOnly ?? false,
             }}
           />
         </Card>

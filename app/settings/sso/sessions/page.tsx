@@ -8,6 +8,7 @@ import { requireAdmin } from '@/lib/auth';
 import type { SsoConnection, SsoSession } from '@/lib/contract';
 import { describeGrantexError, grantexForAdmin } from '@/lib/grantex/server';
 import { SESSIONS_MESSAGES, type SessionsOutcome } from '@/lib/console/messages';
+import { EmailVerifiedNote } from '@/components/sso/identity-list';
 import { displayText } from '@/lib/console/utils/display-text';
 import Link from 'next/link';
 import { Alert } from '@/components/ui/alert';
@@ -77,7 +78,10 @@ export default async function SsoSessionsPage({ searchParams }: { searchParams: 
                   const who = displayText(s.email ?? s.name ?? s.idpSubject, 100);
                   return (
                     <tr key={s.id}>
-                      <td className="py-3 pr-4 [overflow-wrap:anywhere]" dir="auto">{s.email ? displayText(s.email) : '—'}</td>
+                      <td className="py-3 pr-4 [overflow-wrap:anywhere]" dir="auto">
+                        {s.email ? displayText(s.email) : '—'}
+                        <EmailVerifiedNote email={s.email} emailVerified={s.emailVerified} />
+                      </td>
                       <td className="py-3 pr-4" dir="auto">{s.name ? displayText(s.name) : '—'}</td>
                       <td className="py-3 pr-4" dir="auto">{displayText(connectionNames.get(s.connectionId) ?? s.connectionId)}</td>
                       <td className="py-3 pr-4"><TokenList values={s.groups} /></td>

@@ -261,6 +261,25 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX sso_connections_redirect_uri ON sso_connections ((settings->>'redirectUri')) WHERE protocol = 'oidc';
     `,
   },
+  {
+    version: 9,
+    name: 'principals keyed by connection, IdP issuer and subject; email verification on principals and sessions',
+    sql: `
+      -- A principal belongs to the IdP that vouched for it (OIDC issuer URL, SAML IdP entity ID): a connection
+      -- moved to another IdP starts a new set of members instead of handing the old ones to the new IdP.
+      ALTER TABLE sso_principals ADD COLUMN idp_issuer text;
+      -- Existing members belong to their connection's current IdP.
+      UPDATE sso_principals p
+         SET idp_issuer = COALESCE(CASE c.protocol WHEN 'saml' THEN c.settings->>'idpEntityId' ELSE c.settings->>'issuerUrl' END, '')
+        FROM sso_connections c WHERE c.id = p.connection_id;
+      ALTER TABLE sso_principals ALTER COLUMN idp_issuer SET NOT NULL;
+      ALTER TABLE sso_principals DROP CONSTRAINT sso_principals_connection_id_idp_subject_key;
+      ALTER TABLE sso_principals ADD CONSTRAINT sso_principals_identity_key UNIQUE (connection_id, idp_issuer, idp_subject);
+      -- Whether an existing member's email was verified is unknown: false.
+      ALTER TABLE sso_principals ADD COLUMN email_verified boolean NOT NULL DEFAULT false;
+      ALTER TABLE sso_sessions ADD COLUMN email_verified boolean NOT NULL DEFAULT false;
+    `,
+  },
 ];
 
 /** Any fixed 64-bit number; it names "grantex schema migrations" among the database's advisory locks. */

@@ -58,21 +58,21 @@ const SQL = {
   // A member sign-in is ONE statement: the principal's upsert (or, without JIT, its update) in a CTE feeding
   // the session's insert, so it is atomic and one round trip. No principal (no JIT, unknown subject): no row.
   signInJit: `WITH p AS (
-      INSERT INTO sso_principals (id, developer_id, connection_id, idp_subject, email, name, groups, created_at, updated_at, last_sign_in_at)
-      VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $8, $8)
-      ON CONFLICT (connection_id, idp_subject) DO UPDATE SET
-        email = excluded.email, name = excluded.name, groups = excluded.groups,
+      INSERT INTO sso_principals (id, developer_id, connection_id, idp_issuer, idp_subject, email, email_verified, name, groups, created_at, updated_at, last_sign_in_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $10, $10)
+      ON CONFLICT (connection_id, idp_issuer, idp_subject) DO UPDATE SET
+        email = excluded.email, email_verified = excluded.email_verified, name = excluded.name, groups = excluded.groups,
         updated_at = excluded.updated_at, last_sign_in_at = excluded.last_sign_in_at
       RETURNING id
-    ) INSERT INTO sso_sessions (principal_id, id, developer_id, connection_id, email, name, idp_subject, groups, mapped_scopes, expires_at, created_at)
-      SELECT p.id, $9, $10, $11, $12, $13, $14, $15::jsonb, $16::jsonb, $17, $18 FROM p
+    ) INSERT INTO sso_sessions (principal_id, id, developer_id, connection_id, email, email_verified, name, idp_subject, groups, mapped_scopes, expires_at, created_at)
+      SELECT p.id, $11, $12, $13, $14, $15, $16, $17, $18::jsonb, $19::jsonb, $20, $21 FROM p
       RETURNING ${SESSION_COLUMNS}`,
   signInExisting: `WITH p AS (
-      UPDATE sso_principals SET email = $5, name = $6, groups = $7::jsonb, updated_at = $8, last_sign_in_at = $8
-       WHERE developer_id = $2 AND connection_id = $3 AND idp_subject = $4 AND $1::text IS NOT NULL
+      UPDATE sso_principals SET email = $6, email_verified = $7, name = $8, groups = $9::jsonb, updated_at = $10, last_sign_in_at = $10
+       WHERE developer_id = $2 AND connection_id = $3 AND idp_issuer = $4 AND idp_subject = $5 AND $1::text IS NOT NULL
       RETURNING id
-    ) INSERT INTO sso_sessions (principal_id, id, developer_id, connection_id, email, name, idp_subject, groups, mapped_scopes, expires_at, created_at)
-      SELECT p.id, $9, $10, $11, $12, $13, $14, $15::jsonb, $16::jsonb, $17, $18 FROM p
+    ) INSERT INTO sso_sessions (principal_id, id, developer_id, connection_id, email, email_verified, name, idp_subject, groups, mapped_scopes, expires_at, created_at)
+      SELECT p.id, $11, $12, $13, $14, $15, $16, $17, $18::jsonb, $19::jsonb, $20, $21 FROM p
       RETURNING ${SESSION_COLUMNS}`,
   activeSessions: `SELECT ${SESSION_COLUMNS} FROM sso_sessions
       WHERE developer_id = $1 AND revoked_at IS NULL AND expires_at > $2

@@ -9,6 +9,12 @@ export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /**
+   * The step rebuilds a table other tables reference (SQLite cannot drop a UNIQUE constraint in place). With
+   * foreign keys on, DROP TABLE would cascade its implicit DELETE into the referencing rows, so the step runs
+   * with them off, as SQLite's table-rebuild procedure says, and `foreign_key_check` must be clean before commit.
+   */
+  rebuildsReferencedTable?: boolean;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -258,6 +264,42 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX sso_connections_redirect_uri ON sso_connections(json_extract(settings, '$.redirectUri')) WHERE protocol = 'oidc';
     `,
   },
+  {
+    version: 9,
+    name: 'principals keyed by connection, IdP issuer and subject; email verification on principals and sessions',
+    rebuildsReferencedTable: true,
+    sql: `
+      -- A principal belongs to the IdP that vouched for it (OIDC issuer URL, SAML IdP entity ID): a connection
+      -- moved to another IdP starts a new set of members instead of handing the old ones to the new IdP.
+      CREATE TABLE sso_principals_v9 (
+        id               TEXT PRIMARY KEY,
+        developer_id     TEXT NOT NULL REFERENCES developers(id) ON DELETE CASCADE,
+        connection_id    TEXT NOT NULL REFERENCES sso_connections(id) ON DELETE CASCADE,
+        idp_issuer       TEXT NOT NULL,
+        idp_subject      TEXT NOT NULL,
+        email            TEXT,
+        email_verified   INTEGER NOT NULL DEFAULT 0 CHECK (email_verified IN (0, 1)),
+        name             TEXT,
+        groups           TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(groups)),
+        created_at       TEXT NOT NULL,
+        updated_at       TEXT NOT NULL,
+        last_sign_in_at  TEXT NOT NULL,
+        UNIQUE (connection_id, idp_issuer, idp_subject)
+      ) STRICT;
+      -- Existing members belong to their connection's current IdP; whether their email was verified is unknown (0).
+      INSERT INTO sso_principals_v9
+        (id, developer_id, connection_id, idp_issuer, idp_subject, email, name, groups, created_at, updated_at, last_sign_in_at)
+      SELECT p.id, p.developer_id, p.connection_id,
+             COALESCE(json_extract(c.settings, CASE c.protocol WHEN 'saml' THEN '$.idpEntityId' ELSE '$.issuerUrl' END), ''),
+             p.idp_subject, p.email, p.name, p.groups, p.created_at, p.updated_at, p.last_sign_in_at
+        FROM sso_principals p JOIN sso_connections c ON c.id = p.connection_id;
+      DROP TABLE sso_principals;
+      ALTER TABLE sso_principals_v9 RENAME TO sso_principals;
+      CREATE INDEX sso_principals_last_sign_in ON sso_principals(developer_id, connection_id, last_sign_in_at);
+
+      ALTER TABLE sso_sessions ADD COLUMN email_verified INTEGER NOT NULL DEFAULT 0 CHECK (email_verified IN (0, 1));
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number {
@@ -269,19 +311,32 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
   const appliedVersions = db.prepare('SELECT version FROM schema_migrations');
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
   const ordered = [...migrations].sort((a, b) => a.version - b.version);
+  // PRAGMA foreign_keys is a no-op inside a transaction, so it is switched before one (read outside the lock:
+  // at worst the keys are off for a transaction that finds the step already applied by another process).
+  const appliedBefore = new Set((appliedVersions.all() as { version: number }[]).map((r) => r.version));
+  const keysOff =
+    ordered.some((m) => m.rebuildsReferencedTable && !appliedBefore.has(m.version)) && db.pragma('foreign_keys', { simple: true }) === 1;
+  if (keysOff) db.pragma('foreign_keys = OFF');
   // One IMMEDIATE transaction is the lock: a second process starting on the same file waits (busy_timeout), then
   // reads the versions the first one recorded, so no step is applied twice.
-  return db
-    .transaction(() => {
-      const applied = new Set((appliedVersions.all() as { version: number }[]).map((r) => r.version));
-      let count = 0;
-      for (const m of ordered) {
-        if (applied.has(m.version)) continue;
-        db.exec(m.sql);
-        record.run(m.version, m.name, new Date().toISOString());
-        count++;
-      }
-      return count;
-    })
-    .immediate();
+  try {
+    return db
+      .transaction(() => {
+        const applied = new Set((appliedVersions.all() as { version: number }[]).map((r) => r.version));
+        let count = 0;
+        for (const m of ordered) {
+          if (applied.has(m.version)) continue;
+          db.exec(m.sql);
+          if (m.rebuildsReferencedTable && (db.pragma('foreign_key_check') as unknown[]).length > 0) {
+            throw new Error(`migration ${m.version} left rows whose foreign keys point nowhere`);
+          }
+          record.run(m.version, m.name, new Date().toISOString());
+          count++;
+        }
+        return count;
+      })
+      .immediate();
+  } finally {
+    if (keysOff) db.pragma('foreign_keys = ON');
+  }
 }

@@ -89,21 +89,21 @@ export function createSqliteStore(db: Database.Database): ServiceStore {
   // Principals and sessions. A member sign-in is two statements in one IMMEDIATE transaction (SQLite has no
   // data-modifying CTE); both run in-process, so it is still one call.
   const upsertPrincipal = db.prepare(
-    `INSERT INTO sso_principals (id, developer_id, connection_id, idp_subject, email, name, groups, created_at, updated_at, last_sign_in_at)
-     VALUES (@id, @developerId, @connectionId, @subject, @email, @name, @groups, @now, @now, @now)
-     ON CONFLICT (connection_id, idp_subject) DO UPDATE SET
-       email = excluded.email, name = excluded.name, groups = excluded.groups,
+    `INSERT INTO sso_principals (id, developer_id, connection_id, idp_issuer, idp_subject, email, email_verified, name, groups, created_at, updated_at, last_sign_in_at)
+     VALUES (@id, @developerId, @connectionId, @issuer, @subject, @email, @emailVerified, @name, @groups, @now, @now, @now)
+     ON CONFLICT (connection_id, idp_issuer, idp_subject) DO UPDATE SET
+       email = excluded.email, email_verified = excluded.email_verified, name = excluded.name, groups = excluded.groups,
        updated_at = excluded.updated_at, last_sign_in_at = excluded.last_sign_in_at
      RETURNING id`,
   );
   const updatePrincipal = db.prepare(
-    `UPDATE sso_principals SET email = @email, name = @name, groups = @groups, updated_at = @now, last_sign_in_at = @now
-      WHERE developer_id = @developerId AND connection_id = @connectionId AND idp_subject = @subject
+    `UPDATE sso_principals SET email = @email, email_verified = @emailVerified, name = @name, groups = @groups, updated_at = @now, last_sign_in_at = @now
+      WHERE developer_id = @developerId AND connection_id = @connectionId AND idp_issuer = @issuer AND idp_subject = @subject
       RETURNING id`,
   );
   const insertSession = db.prepare(
-    `INSERT INTO sso_sessions (principal_id, id, developer_id, connection_id, email, name, idp_subject, groups, mapped_scopes, expires_at, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${SESSION_COLUMNS}`,
+    `INSERT INTO sso_sessions (principal_id, id, developer_id, connection_id, email, email_verified, name, idp_subject, groups, mapped_scopes, expires_at, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${SESSION_COLUMNS}`,
   );
   const selectActiveSessions = db.prepare(
     `SELECT ${SESSION_COLUMNS} FROM sso_sessions
@@ -127,15 +127,19 @@ export function createSqliteStore(db: Database.Database): ServiceStore {
     const member = {
       developerId: s.developerId,
       connectionId: s.connectionId,
+      issuer: s.idpIssuer,
       subject: s.idpSubject,
       email: s.email,
+      emailVerified: s.emailVerified ? 1 : 0,
       name: s.name,
       groups: JSON.stringify(s.groups),
       now: s.now,
     };
     const principal = s.jit ? upsertPrincipal.get({ id: s.newPrincipalId, ...member }) : updatePrincipal.get(member);
     if (principal === undefined) return undefined;
-    return toSession(insertSession.get((principal as { id: string }).id, ...sessionParams(s)));
+    // SQLite binds no booleans: email_verified is 0/1.
+    const params = sessionParams(s).map((v) => (typeof v === 'boolean' ? Number(v) : v));
+    return toSession(insertSession.get((principal as { id: string }).id, ...params));
   });
 
   // Verified domains (migration 4).
