@@ -140,7 +140,9 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
 
   // Verified domains whose TXT record is gone are released after a week (domains/recheck.ts). One run at a time
   // per process; several processes split the due domains between them through the database.
+  const stopRecheck = new AbortController();
   const recheckDeps = {
+    signal: stopRecheck.signal,
     store,
     dns: createTxtResolver({ servers: config.dnsServers, timeoutMs: config.dnsTimeoutMs ?? DEFAULT_DNS_TIMEOUT_MS }),
     audit: recorders.audit,
@@ -174,8 +176,9 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
       closed ??= (async () => {
         clearInterval(timer);
         clearInterval(recheckTimer);
+        stopRecheck.abort();
         try {
-          // A run in progress finishes (its lookups are bounded) before the database closes.
+          // A run in progress stops after its current lookup (bounded by the DNS timeout), before the database closes.
           await rechecking;
           await app.close();
         } finally {

@@ -203,3 +203,29 @@ describe('daily re-check of verified domains', () => {
     expect(dns.queries.filter((q) => q === name).length).toBe(lookups + 1);
   });
 });
+
+describe('closing the service during a re-check', () => {
+  it('stops after the current lookup instead of finishing a long run against a DNS server that does not answer', async () => {
+    let clock = 0;
+    const other = await startTestService({ dnsServers: [dns.address], dnsTimeoutMs: 300, now: () => Date.now() + clock, domainRecheck: { intervalMs: 60_000 } });
+    try {
+      const org = await signup(other.url);
+      const domains = Array.from({ length: 8 }, () => freshDomain());
+      for (const domain of domains) {
+        const added = ssoDomainSchema.parse((await callService(other.url, 'POST', '/v1/sso/domains', { bearer: org.apiKey, json: { domain } })).body);
+        dns.setTxt(added.txtRecordName, [added.txtRecordValue]);
+        expect((await callService(other.url, 'POST', `/v1/sso/domains/${domain}/verify`, { bearer: org.apiKey })).status).toBe(200);
+        dns.behave(added.txtRecordName, 'drop');
+      }
+      clock = DAY + HOUR;
+      // A restart runs the re-check at once: eight lookups of ~0.3 s each, unanswered.
+      await other.restart({ now: () => Date.now() + clock });
+      await waitForQueries(txtRecordNameFor(domains[0]!), 2);
+      const started = Date.now();
+      await other.close();
+      expect(Date.now() - started).toBeLessThan(1500);
+    } finally {
+      await other.close();
+    }
+  });
+});

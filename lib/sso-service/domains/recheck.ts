@@ -28,6 +28,8 @@ export interface DomainRecheckDeps {
   dns: TxtResolver;
   audit: AuditRecorder;
   now: () => number;
+  /** Aborted when the service closes: the run stops before its next domain (one lookup at most is waited for). */
+  signal?: AbortSignal;
 }
 
 export interface DomainRecheckSummary {
@@ -42,13 +44,14 @@ export interface DomainRecheckSummary {
 /** The audit actor of the re-check. */
 export const RECHECK_ACTOR = { kind: 'system', id: null, label: 'daily domain re-check' } as const;
 
-export async function recheckDomains({ store, dns, audit, now }: DomainRecheckDeps): Promise<DomainRecheckSummary> {
+export async function recheckDomains({ store, dns, audit, now, signal }: DomainRecheckDeps): Promise<DomainRecheckSummary> {
   const summary: DomainRecheckSummary = { checked: 0, found: 0, failing: 0, inconclusive: 0, released: 0 };
   const startedAt = now();
   const dueBefore = new Date(startedAt - DOMAIN_RECHECK_INTERVAL_MS).toISOString();
-  for (let i = 0; i < MAX_CHUNKS; i++) {
+  for (let i = 0; i < MAX_CHUNKS && !signal?.aborted; i++) {
     const due = await store.listDomainsDueForRecheck(dueBefore, CHUNK);
     for (const candidate of due) {
+      if (signal?.aborted) break;
       const nowIso = new Date(now()).toISOString();
       const claimed = await store.claimDomainRecheck(candidate.developerId, candidate.domain, dueBefore, nowIso);
       if (!claimed) continue;
