@@ -6,6 +6,7 @@ import { SubmitButton } from '@/components/sso/submit-button';
 import { formatTime } from '@/components/sso/format-time';
 import { initialFormState, type FormState } from '@/lib/auth/form-state';
 import type { ConnectionDomainView } from '@/lib/console/settings/connection-domains';
+import { DOMAIN_RECHECK_TEXT } from '@/lib/console/messages';
 
 type DomainFields = { connectionId: string; domain: string };
 type DomainState = FormState<DomainFields>;
@@ -59,9 +60,14 @@ function DomainItem({ connectionId, view, verifyAction, remove }: DomainItemProp
           </span>
         ) : null}
       </div>
-      {view.status !== 'verified' && view.txtRecordName && view.txtRecordValue ? (
+      {view.failingSince && view.releasesAt ? (
+        <Alert tone="warning">{DOMAIN_RECHECK_TEXT.failing(formatTime(view.failingSince), formatTime(view.releasesAt))}</Alert>
+      ) : null}
+      {(view.status !== 'verified' || view.failingSince) && view.txtRecordName && view.txtRecordValue ? (
         <div className="space-y-2 text-sm">
-          <p className="text-gray-700">Publish this TXT record at your DNS provider, then press Verify:</p>
+          <p className="text-gray-700">
+            {view.failingSince ? DOMAIN_RECHECK_TEXT.restoreHint : 'Publish this TXT record at your DNS provider, then press Verify:'}
+          </p>
           <p className="font-medium text-gray-900">Name</p>
           <CodeValue value={view.txtRecordName} copyLabel={`Copy TXT record name for ${view.domain}`} />
           <p className="font-medium text-gray-900">Value</p>
@@ -71,7 +77,7 @@ function DomainItem({ connectionId, view, verifyAction, remove }: DomainItemProp
         <p className="text-sm text-gray-700">Press Verify to get the TXT record to publish for this domain.</p>
       ) : null}
       <div className="flex flex-wrap gap-2">
-        {view.status !== 'verified' ? (
+        {view.status !== 'verified' || view.failingSince ? (
           <form action={verify}>
             <input type="hidden" name="domain" value={view.domain} />
             <SubmitButton variant="secondary" size="sm" pendingLabel={`checking ${view.domain}`} aria-label={`Verify ${view.domain}`}>

@@ -558,6 +558,13 @@ export const MEMBER_CHOOSER_TEXT = {
   intro: 'Your organization has more than one identity provider. Pick the one your account belongs to.',
 } as const;
 
+/** A verified domain whose daily re-check no longer finds its TXT record (dates already formatted). */
+export const DOMAIN_RECHECK_TEXT = {
+  failing: (missingSince: string, releasesOn: string) =>
+    `The TXT record was not found on ${missingSince}; the domain will be released on ${releasesOn} unless it is restored. Until then members still sign in by email; once released, another organization can verify it.`,
+  restoreHint: 'Publish this TXT record again at your DNS provider; the next daily check (or Verify) clears this warning:',
+} as const;
+
 /** The domains section of a connection's page. */
 export const DOMAIN_ERRORS = {
   domain_invalid: 'Enter a domain such as example.com (without “@” or “https://”)',

@@ -28,6 +28,13 @@ export const ssoDomainSchema = z.object({
   txtRecordValue: z.string(),
   createdAt: isoTimestampSchema,
   lastCheckedAt: isoTimestampSchema.nullable(),
+  /**
+   * A verified domain's daily re-check has not found the TXT record since then (null: found). Optional: a
+   * service without re-checks leaves it out.
+   */
+  failingSince: isoTimestampSchema.nullable().optional(),
+  /** When the domain is released (unverified) unless the record is restored first; null while it is found. */
+  releasesAt: isoTimestampSchema.nullable().optional(),
 });
 export type SsoDomain = z.infer<typeof ssoDomainSchema>;
 
@@ -76,6 +83,11 @@ export function emailDomainOf(email: string): string | null {
   const parsed = emailDomainSchema.safeParse(email.trim().slice(at + 1));
   return parsed.success ? parsed.data : null;
 }
+
+/** A verified domain is re-checked at most once per this interval (the daily re-check). */
+export const DOMAIN_RECHECK_INTERVAL_MS = 24 * 60 * 60 * 1000;
+/** A verified domain whose TXT record stays missing this long is released (unverified) and claimable again. */
+export const DOMAIN_RELEASE_AFTER_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** Messages the contract fixes for domains and routing (both sides refer to these). */
 export const DOMAIN_MESSAGES = {

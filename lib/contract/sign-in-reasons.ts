@@ -162,6 +162,7 @@ export const AUDIT_ACTIONS = [
   'domain.added',
   'domain.verified',
   'domain.removed',
+  'domain.released',
   'setup_link.created',
   'setup_link.used',
   'setup_link.revoked',

@@ -614,8 +614,10 @@ export class GrantexClient {
 
   /**
    * Tells the service the IdP answered the login with `error` instead of a code, so its sign-in log records it
-   * (`GET /sso/callback?error=&error_description=&state=`, never retried). True when the service recorded it;
-   * false when it does not know this form (the hosted API answers "code and state are required") or failed.
+   * (`GET /sso/callback?error=&error_description=&state=`, never retried). The report consumes the state, as a
+   * callback would: true when the service recorded it; false when the state was expired or already used (nothing
+   * is recorded), when the service does not know this form (the hosted API answers "code and state are
+   * required"), or when it failed.
    */
   async reportIdpError(state: string, error: string, description?: string | null): Promise<boolean> {
     try {

@@ -1,5 +1,6 @@
 import type { ServiceConfig } from './config';
 import type { AuditRecorder, SignInEventRecorder } from './events/recorder';
+import type { UnattributedAttempts } from './events/unattributed';
 import type { SecretBox } from './crypto/secret-box';
 import type { StateSealer } from './crypto/login-state';
 import type { ServiceStore } from './storage';
@@ -25,4 +26,6 @@ export interface ServiceContext {
   signIns: SignInEventRecorder;
   /** Audit trail of admin changes: `ctx.audit.record({ developerId, actor, action, target, changedFields })`. */
   audit: AuditRecorder;
+  /** Attempts naming an org they cannot prove to belong to: counted, never stored as its events. */
+  unattributed: UnattributedAttempts;
 }

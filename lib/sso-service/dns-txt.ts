@@ -10,6 +10,9 @@ export type TxtLookup =
   | { kind: 'timeout' }
   | { kind: 'error'; code: string };
 
+/** SSO_DNS_TIMEOUT_MS when unset. */
+export const DEFAULT_DNS_TIMEOUT_MS = 5000;
+
 export interface TxtResolver {
   lookup(name: string): Promise<TxtLookup>;
 }

@@ -13,6 +13,9 @@ import { createServiceLogger, type LogSink } from './http/logger';
 import { createIssuerCheckMemo } from './issuer-check-memo';
 import { createEventRecorders, type EventBufferOptions } from './events/recorder';
 import { purgeOldEvents } from './events/retention';
+import { createTxtResolver, DEFAULT_DNS_TIMEOUT_MS } from './dns-txt';
+import { recheckDomains } from './domains/recheck';
+import { createUnattributedAttempts } from './events/unattributed';
 import { createRelyingParty } from './oidc';
 import { createLoginProtocols } from './protocols';
 import type { RelyingPartyPort } from './relying-party-port';
@@ -39,6 +42,8 @@ export interface ServiceHooks {
   wrapStore?: (store: ServiceStore) => ServiceStore;
   /** The event buffer's flush interval and batch size (default 250 ms, 500 events). */
   eventBuffer?: EventBufferOptions;
+  /** How often the verified-domain re-check runs (default hourly; each domain is still checked at most daily). */
+  domainRecheck?: { intervalMs?: number };
 }
 
 export type SsoServiceOptions = Partial<ServiceConfig> & ServiceHooks;
@@ -50,6 +55,8 @@ export interface RunningSsoService {
 }
 
 const PURGE_INTERVAL_MS = 60_000;
+/** How often the re-check looks for verified domains not checked for 24 h (domains/recheck.ts). */
+const DOMAIN_RECHECK_RUN_MS = 60 * 60_000;
 
 function formatUrl(host: string, port: number): string {
   const h = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
@@ -57,7 +64,7 @@ function formatUrl(host: string, port: number): string {
 }
 
 export async function startSsoService(options: SsoServiceOptions = {}): Promise<RunningSsoService> {
-  const { logger: sink, now = Date.now, relyingParty, wrapStore, eventBuffer, ...overrides } = options;
+  const { logger: sink, now = Date.now, relyingParty, wrapStore, eventBuffer, domainRecheck, ...overrides } = options;
   const fromEnv = loadServiceConfig();
   const config: ServiceConfig = {
     ...fromEnv,
@@ -92,13 +99,20 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
         devMode: config.devMode,
         now,
         claimAssertionId: (connection, assertionId, expiresAt) =>
-          store.claimAssertionId(connection.developerId, connection.id, assertionId, expiresAt.getTime()),
+          store.claimAssertionId({
+            idpEntityId: connection.saml.idpEntityId,
+            assertionId,
+            developerId: connection.developerId,
+            connectionId: connection.id,
+            expiresAtMs: expiresAt.getTime(),
+          }),
       },
     }),
     logger,
     now,
     signIns: recorders.signIns,
     audit: recorders.audit,
+    unattributed: createUnattributedAttempts(logger),
   };
 
   let app: FastifyInstance;
@@ -124,6 +138,31 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
   const timer = setInterval(() => void purge(), PURGE_INTERVAL_MS);
   timer.unref();
 
+  // Verified domains whose TXT record is gone are released after a week (domains/recheck.ts). One run at a time
+  // per process; several processes split the due domains between them through the database.
+  const stopRecheck = new AbortController();
+  const recheckDeps = {
+    signal: stopRecheck.signal,
+    store,
+    dns: createTxtResolver({ servers: config.dnsServers, timeoutMs: config.dnsTimeoutMs ?? DEFAULT_DNS_TIMEOUT_MS }),
+    audit: recorders.audit,
+    now,
+  };
+  let rechecking: Promise<void> | null = null;
+  const recheck = () => {
+    rechecking ??= recheckDomains(recheckDeps)
+      .then((summary) => {
+        if (summary.checked > 0) logger.log('info', { msg: 'verified domains re-checked', ...summary });
+      })
+      .catch((err: unknown) => logger.log('error', { msg: 're-checking verified domains failed', err: describeError(err) }))
+      .finally(() => {
+        rechecking = null;
+      });
+  };
+  recheck();
+  const recheckTimer = setInterval(recheck, domainRecheck?.intervalMs ?? DOMAIN_RECHECK_RUN_MS);
+  recheckTimer.unref();
+
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = formatUrl(config.host, port);
@@ -136,7 +175,11 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
     close() {
       closed ??= (async () => {
         clearInterval(timer);
+        clearInterval(recheckTimer);
+        stopRecheck.abort();
         try {
+          // A run in progress stops after its current lookup (bounded by the DNS timeout), before the database closes.
+          await rechecking;
           await app.close();
         } finally {
           // The events still queued are written before the database closes.

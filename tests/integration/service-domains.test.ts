@@ -90,10 +90,10 @@ describe('domains API (raw HTTP)', () => {
     const res = await call('POST', '/v1/sso/domains', org.apiKey, { domain: ` ${domain.toUpperCase()} ` });
     expect(res.status, res.text).toBe(201);
     expect(Object.keys(res.body).sort()).toEqual(
-      ['createdAt', 'domain', 'lastCheckedAt', 'txtRecordName', 'txtRecordValue', 'verified', 'verifiedAt'].sort(),
+      ['createdAt', 'domain', 'failingSince', 'lastCheckedAt', 'releasesAt', 'txtRecordName', 'txtRecordValue', 'verified', 'verifiedAt'].sort(),
     );
     const wire = ssoDomainSchema.parse(res.body);
-    expect(wire).toMatchObject({ domain, verified: false, verifiedAt: null, lastCheckedAt: null, txtRecordName: `_grantex-sso.${domain}` });
+    expect(wire).toMatchObject({ domain, verified: false, verifiedAt: null, lastCheckedAt: null, failingSince: null, releasesAt: null, txtRecordName: `_grantex-sso.${domain}` });
     expect(wire.txtRecordValue).toMatch(/^grantex-sso-verification=[A-Za-z0-9_-]{32}$/);
 
     const again = await call('POST', '/v1/sso/domains', org.apiKey, { domain });
@@ -176,7 +176,7 @@ describe('domains API (raw HTTP)', () => {
     expect(listed.lastCheckedAt).not.toBeNull();
   });
 
-  it('a failed re-check leaves a verified domain verified (no automatic un-verification)', async () => {
+  it('a failed check on demand leaves a verified domain verified (only the daily re-check releases it)', async () => {
     const org = await signup(svc.url);
     const domain = freshDomain();
     expect((await verifyDomain(org.apiKey, domain)).status).toBe(200);

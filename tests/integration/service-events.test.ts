@@ -255,6 +255,57 @@ describe('sign-in events: one per attempt, with the stage and reason', () => {
     expect(await hosted.reportIdpError(state, 'access_denied')).toBe(false);
   });
 
+  it('an outsider cannot file IdP-error reports in another org: a forged, expired or used state files nothing', async () => {
+    const { op, org } = await configured();
+    const outsider = new GrantexClient({ baseUrl: h.url });
+    const done = await flow(org, op);
+    expect(done.res.status).toBe(200);
+    const [success] = await eventsOf(org, 1);
+    const used = String(done.params.state);
+    // Anyone can fetch states of any org from its public login URL: here, one the IdP never saw.
+    const fresh = async () => {
+      const state = new URL(String((await raw(h.url, `/sso/login?org=${org.developerId}`)).json?.authorizeUrl)).searchParams.get('state') ?? '';
+      sensitive.add(state);
+      return state;
+    };
+    const forged = `${(await fresh()).slice(0, -4)}AAAA`;
+    const expired = await fresh();
+    const before = h.logs.filter((l) => l.includes('idp_error_report_refused')).length;
+    expect(await outsider.reportIdpError(used, 'access_denied', 'used state')).toBe(false);
+    expect(await outsider.reportIdpError(forged, 'access_denied', 'forged state')).toBe(false);
+    h.clock.offsetMs = 11 * 60_000;
+    try {
+      expect(await outsider.reportIdpError(expired, 'access_denied', 'expired state')).toBe(false);
+    } finally {
+      h.clock.offsetMs = 0;
+    }
+    // The used and the expired one are counted (the forged one names no org at all).
+    expect(h.logs.filter((l) => l.includes('idp_error_report_refused')).length).toBe(before + 2);
+    await new Promise((r) => setTimeout(r, 400));
+    expect((await listEvents(org)).events.map((e) => e.id)).toEqual([success?.id]);
+  });
+
+  it('a report consumes its state: a second report is refused, a later callback repeats the refusal without reaching the IdP', async () => {
+    const { op, org } = await configured();
+    op.behave.authorizeError = { error: 'access_denied', error_description: 'user said no' };
+    const loginRes = await raw(h.url, `/sso/login?org=${org.developerId}`);
+    const state = (await op.driveAuthorize(String(loginRes.json?.authorizeUrl))).searchParams.get('state') ?? '';
+    sensitive.add(state);
+    const client = new GrantexClient({ baseUrl: h.url });
+    expect(await client.reportIdpError(state, 'access_denied', 'user said no')).toBe(true);
+    expect(await client.reportIdpError(state, 'access_denied', 'user said no')).toBe(false);
+    const late = await callback(h.url, { code: 'late-code', state });
+    expect(late.status).toBe(400);
+    expect(String(late.json?.message)).toContain('did not complete the sign-in (access_denied)');
+    expect(op.requestsTo('token')).toHaveLength(0);
+    const events = await eventsOf(org, 2);
+    await new Promise((r) => setTimeout(r, 300));
+    const all = (await listEvents(org)).events;
+    // One idp_error (never two), and the late callback is logged as the replay it is.
+    expect(all.map((e) => e.reason).sort()).toEqual(['idp_error', 'state_replayed']);
+    expect(events.filter((e) => e.reason === 'idp_error')).toHaveLength(1);
+  });
+
   it('a connection deleted mid-login → callback_connection_gone', async () => {
     const { op, org } = await configured();
     const a = await authorize(h.url, org, op);

@@ -2,6 +2,7 @@
  * Upgrading a database made before connections existed (schema version 1, one `sso_configs` row per org):
  * the new code migrates it on start, the legacy endpoints serve the same config from the org's default
  * connection, a login runs end to end, and a state sealed by the old code (no connection id) still finishes.
+ * Also: upgrading a version-7 database to migration 10 keeps the SAML assertion ids already claimed.
  * Runs on the backend the run selects (SQLite by default, PostgreSQL with GRANTEX_TEST_DATABASE_URL).
  */
 import { createCipheriv, createHash, randomBytes } from 'node:crypto';
@@ -15,6 +16,7 @@ import { createSecretBox } from '@/lib/sso-service/crypto/secret-box';
 import { migratePg, PG_MIGRATIONS } from '@/lib/sso-service/storage/postgres/migrations';
 import { createPgPool } from '@/lib/sso-service/storage/postgres/store';
 import { migrate, MIGRATIONS } from '@/lib/sso-service/storage/sqlite/migrations';
+import { openStore } from '@/lib/sso-service/storage';
 import { testDatabaseOptions } from '@/tests/support/test-database';
 import { authed, json, startTestService, TEST_KEYS, type TestService } from './service-harness';
 
@@ -245,5 +247,51 @@ describe('upgrading a database with members to principals keyed by the IdP issue
     expect(await json(res)).toMatchObject({ principalId: PRINCIPAL_ID, sub: 'member-1', emailVerified: true });
     const after = (await json(await fetch(`${svc.url}/v1/sso/sessions`, authed(API_KEY)))).sessions as Record<string, unknown>[];
     expect(after.map((s) => s.principalId)).toEqual([PRINCIPAL_ID, PRINCIPAL_ID]);
+  });
+});
+
+describe('upgrading to migration 10: SAML assertion ids claimed per org become claims per IdP entity id', () => {
+  const IDP = 'https://idp.example/saml/metadata';
+  const pre10 = { sqlite: MIGRATIONS.filter((m) => m.version <= 7), postgres: PG_MIGRATIONS.filter((m) => m.version <= 7) };
+  const rows = [
+    ['INSERT INTO developers (id, name, email, mode, plan, created_at) VALUES ($1, $2, $3, $4, $5, $6)', ['dev_saml_a', 'A', null, 'live', 'free', STAMP]],
+    [
+      `INSERT INTO sso_connections (id, developer_id, default_for, name, protocol, status, settings, secret_enc, domains, provisioning, created_at, updated_at)
+       VALUES ($1, $2, NULL, $3, 'saml', 'active', $4, NULL, '[]', $5, $6, $7)`,
+      ['sso_saml_a', 'dev_saml_a', 'SAML', JSON.stringify({ idpEntityId: IDP }), JSON.stringify({ jitProvisioning: true }), STAMP, STAMP],
+    ],
+    ['INSERT INTO saml_assertions (developer_id, assertion_id, connection_id, expires_at) VALUES ($1, $2, $3, $4)', ['dev_saml_a', '_in-flight', 'sso_saml_a', 9e12]],
+  ] as const;
+
+  it('keeps an assertion accepted before the upgrade single use, now at every org trusting that IdP', async () => {
+    const database = await testDatabaseOptions();
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'gx-migrate-'));
+    if (database.postgres) {
+      const pool = createPgPool(database.postgres, () => undefined);
+      try {
+        await migratePg(pool, pre10.postgres);
+        for (const [sql, params] of rows) await pool.query(sql, [...params]);
+      } finally {
+        await pool.end();
+      }
+    } else {
+      const db = new Database(path.join(dataDir, 'grantex.db'));
+      try {
+        migrate(db, pre10.sqlite);
+        for (const [sql, params] of rows) db.prepare(sql.replace(/\$\d+/g, '?')).run(...params);
+      } finally {
+        db.close();
+      }
+    }
+    const store = await openStore({ dataDir, dbPath: undefined, ...database });
+    try {
+      const claim = (developerId: string, connectionId: string, idpEntityId = IDP) =>
+        store.claimAssertionId({ idpEntityId, assertionId: '_in-flight', developerId, connectionId, expiresAtMs: 9e12 });
+      expect(await claim('dev_saml_b', 'sso_saml_b')).toBe(false);
+      expect(await claim('dev_saml_a', 'sso_saml_a')).toBe(false);
+      expect(await claim('dev_saml_b', 'sso_saml_b', 'https://another-idp.example')).toBe(true);
+    } finally {
+      await store.close();
+    }
   });
 });

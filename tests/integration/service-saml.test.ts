@@ -34,6 +34,8 @@ let service: RunningSsoService;
 let dataDir: string;
 /** The service's clock offset (certificate expiry is checked on it). */
 let clockOffsetMs = 0;
+/** The service's warn lines (unattributed attempts are counted there). */
+const logLines: string[] = [];
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'gx-saml-'));
@@ -42,6 +44,8 @@ beforeAll(async () => {
     ...(await testDatabaseOptions()),
     now: () => Date.now() + clockOffsetMs,
     eventBuffer: { flushMs: 20 },
+    logLevel: 'warn',
+    logger: (line) => logLines.push(line),
   });
 });
 afterAll(async () => {
@@ -385,6 +389,74 @@ describe('SAML: IdP-initiated sign-in', () => {
     expect(await sessionCount(org)).toBe(1);
     const list = await events(org, c.id);
     expect(list.some((e) => e.startedBy === 'idp_initiated' && e.outcome === 'success')).toBe(true);
+  });
+});
+
+describe('SAML: whose sign-in log an IdP-initiated post lands in', () => {
+  const unverifiedCount = () => logLines.filter((l) => l.includes('saml_idp_initiated_unverified')).length;
+  /** Events of the org after the buffer had time to flush (events() waits for the first one only). */
+  const settledEvents = async (org: Org, connectionId: string) => {
+    await new Promise((r) => setTimeout(r, 200));
+    return (await call('GET', `/v1/sso/events?connectionId=${connectionId}`, { apiKey: org.apiKey })).body.events as Array<Record<string, unknown>>;
+  };
+
+  it('an unsigned or foreign-signed post naming an org’s connection files nothing in its log (counted instead), whether IdP-initiated is on or off', async () => {
+    const org = await signupOrg(service.url);
+    const on = await kitConnection(org, { allowIdpInitiated: true });
+    const off = await kitConnection(org);
+    const before = unverifiedCount();
+    const forged = [
+      form(signedResponse({ requestId: null, key: testKeys().other })),
+      form(signedResponse({ requestId: null, signAssertion: false })),
+      form('<not-saml/>'),
+      'not even base64 %%%',
+    ];
+    for (const c of [on, off]) {
+      for (const samlResponse of forged) {
+        const res = await acs({ SAMLResponse: samlResponse }, `?connection=${c.id}`);
+        expect(res.status, res.text).toBeGreaterThanOrEqual(400);
+      }
+    }
+    // An unknown connection id is counted the same way.
+    expect((await acs({ SAMLResponse: forged[0]! }, '?connection=sso_does_not_exist')).status).toBe(400);
+    expect(await sessionCount(org)).toBe(0);
+    expect(await settledEvents(org, on.id)).toEqual([]);
+    expect(await settledEvents(org, off.id)).toEqual([]);
+    expect(unverifiedCount()).toBe(before + 2 * forged.length + 1);
+    // The connection's own IdP is still logged, refused (off) or accepted (on).
+    expectSamlRefusal(await acs({ SAMLResponse: form(signedResponse({ requestId: null })) }, `?connection=${off.id}`), ['idp_initiated_disabled']);
+    expect((await acs({ SAMLResponse: form(signedResponse({ requestId: null })) }, `?connection=${on.id}`)).status).toBe(200);
+    expect((await events(org, off.id))[0]).toMatchObject({ startedBy: 'idp_initiated', reason: 'saml_idp_initiated_disabled' });
+    expect((await events(org, on.id))[0]).toMatchObject({ startedBy: 'idp_initiated', outcome: 'success' });
+    expect(unverifiedCount()).toBe(before + 2 * forged.length + 1);
+  });
+
+  it('a post signed by the IdP but refused by a later check (stale) is still its org’s event', async () => {
+    const org = await signupOrg(service.url);
+    const c = await kitConnection(org, { allowIdpInitiated: true });
+    const stale = new Date(Date.now() - 8 * 60_000);
+    const res = await acs({ SAMLResponse: form(signedResponse({ requestId: null, now: stale, notOnOrAfter: new Date(Date.now() + 60_000) })) }, `?connection=${c.id}`);
+    expectSamlRefusal(res, ['unsolicited_too_old']);
+    expect((await events(org, c.id))[0]).toMatchObject({ startedBy: 'idp_initiated', outcome: 'failure', reason: 'saml_unsolicited_too_old' });
+  });
+});
+
+describe('SAML: an assertion is single use across orgs trusting the same IdP', () => {
+  it('accepted at org A’s connection, replayed to org B’s connection with the same IdP certificate and entity id → refused, no session', async () => {
+    const orgA = await signupOrg(service.url);
+    const orgB = await signupOrg(service.url);
+    const a = await kitConnection(orgA, { allowIdpInitiated: true });
+    const b = await kitConnection(orgB, { allowIdpInitiated: true });
+    const samlResponse = form(signedResponse({ requestId: null }));
+    const accepted = await acs({ SAMLResponse: samlResponse }, `?connection=${a.id}`);
+    expect(accepted.status, accepted.text).toBe(200);
+    expect(ssoSessionCallbackResponseSchema.parse(accepted.body).developerId).toBe(orgA.developerId);
+    const replay = await acs({ SAMLResponse: samlResponse }, `?connection=${b.id}`);
+    expectSamlRefusal(replay, ['assertion_replayed']);
+    expect(await sessionCount(orgB)).toBe(0);
+    expect(await sessionCount(orgA)).toBe(1);
+    // A fresh assertion from the same IdP is fine at B: the refusal was the replay, not the connection.
+    expect((await acs({ SAMLResponse: form(signedResponse({ requestId: null })) }, `?connection=${b.id}`)).status).toBe(200);
   });
 });
 

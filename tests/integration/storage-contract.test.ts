@@ -165,15 +165,47 @@ describe(`store contract (${testBackend})`, () => {
     expect(await store.claimState('state-race-00000001', 'dev_a', 5_000)).toBe(false);
   });
 
-  it('claims a SAML assertion id once per org, even when claims race; purges it after it expires', async () => {
-    const claims = await Promise.all(Array.from({ length: 20 }, () => store.claimAssertionId('dev_a', 'sso_1', '_assertion-race', 5_000)));
+  it('claims a SAML assertion id once per IdP entity id across orgs, even when claims race; purges it after it expires', async () => {
+    const claim = (idpEntityId: string, assertionId: string, developerId: string, connectionId: string, expiresAtMs: number) =>
+      store.claimAssertionId({ idpEntityId, assertionId, developerId, connectionId, expiresAtMs });
+    const claims = await Promise.all(Array.from({ length: 20 }, () => claim('https://idp.one', '_assertion-race', 'dev_a', 'sso_1', 5_000)));
     expect(claims.filter(Boolean)).toHaveLength(1);
-    // Per org: another org's identical id is its own.
-    expect(await store.claimAssertionId('dev_b', 'sso_9', '_assertion-race', 5_000)).toBe(true);
-    expect(await store.claimAssertionId('dev_a', 'sso_1', '_assertion-old', 1_000)).toBe(true);
+    // Another org's connection trusting the same IdP: the same assertion is a replay there too.
+    expect(await claim('https://idp.one', '_assertion-race', 'dev_b', 'sso_9', 5_000)).toBe(false);
+    // Another IdP's identical id is its own.
+    expect(await claim('https://idp.two', '_assertion-race', 'dev_b', 'sso_9', 5_000)).toBe(true);
+    expect(await claim('https://idp.one', '_assertion-old', 'dev_a', 'sso_1', 1_000)).toBe(true);
     await store.purgeExpired(0, 2_000);
-    expect(await store.claimAssertionId('dev_a', 'sso_1', '_assertion-old', 1_000)).toBe(true); // purged, so claimable again
-    expect(await store.claimAssertionId('dev_a', 'sso_2', '_assertion-race', 5_000)).toBe(false);
+    expect(await claim('https://idp.one', '_assertion-old', 'dev_a', 'sso_1', 1_000)).toBe(true); // purged, so claimable again
+    expect(await claim('https://idp.one', '_assertion-race', 'dev_a', 'sso_2', 5_000)).toBe(false);
+  });
+
+  it('re-checks a verified domain once across racing processes; records failures; releases only after the cut-off', async () => {
+    await store.createDeveloper(dev('dev_recheck', null));
+    const domain = 'recheck.example';
+    const day = (n: number) => new Date(Date.UTC(2026, 0, 1 + n)).toISOString();
+    await store.addDomain({ developerId: 'dev_recheck', domain, token: 't0k3n', createdAt: day(0), verifiedAt: null, lastCheckedAt: null, failingSince: null });
+    expect(await store.listDomainsDueForRecheck(day(5), 10)).toEqual([]); // not verified: never re-checked
+    expect(await store.markDomainVerified('dev_recheck', domain, day(0))).toMatchObject({ kind: 'verified' });
+    expect(await store.listDomainsDueForRecheck(day(0), 10)).toEqual([expect.objectContaining({ domain, lastCheckedAt: day(0), failingSince: null })]);
+    // Twenty processes find it due at once: exactly one takes it, and then it is not due any more.
+    const claims = await Promise.all(Array.from({ length: 20 }, () => store.claimDomainRecheck('dev_recheck', domain, day(1), day(2))));
+    expect(claims.filter(Boolean)).toEqual([expect.objectContaining({ lastCheckedAt: day(2) })]);
+    expect(await store.listDomainsDueForRecheck(day(1), 10)).toEqual([]);
+    // The first failure starts the clock, later ones keep it; nothing releases before the cut-off.
+    expect(await store.recordDomainRecheck('dev_recheck', domain, false, day(2))).toMatchObject({ failingSince: day(2) });
+    expect(await store.recordDomainRecheck('dev_recheck', domain, false, day(3))).toMatchObject({ failingSince: day(2) });
+    expect(await store.releaseDomain('dev_recheck', domain, day(1))).toBe(false);
+    // A success clears it.
+    expect(await store.recordDomainRecheck('dev_recheck', domain, true, day(4))).toMatchObject({ failingSince: null });
+    expect(await store.releaseDomain('dev_recheck', domain, day(9))).toBe(false);
+    expect(await store.recordDomainRecheck('dev_recheck', domain, false, day(5))).toMatchObject({ failingSince: day(5) });
+    const releases = await Promise.all([1, 2, 3].map(() => store.releaseDomain('dev_recheck', domain, day(12))));
+    expect(releases.filter(Boolean)).toHaveLength(1);
+    expect(await store.getDomain('dev_recheck', domain)).toMatchObject({ verifiedAt: null, failingSince: null, token: 't0k3n' });
+    // Released: no longer re-checked, and not routable.
+    expect(await store.listDomainsDueForRecheck(day(30), 10)).toEqual([]);
+    expect(await store.recordDomainRecheck('dev_recheck', domain, false, day(13))).toBeUndefined();
   });
 
   it.runIf(onPostgres)('counts a shared rate-limit window atomically and starts a new one after it ends', async () => {

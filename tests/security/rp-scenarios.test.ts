@@ -23,11 +23,11 @@ import {
   expectNoLeak,
   expectRejected,
   expectUnavailable,
+  getWithKey,
   login,
   peakHeapGrowth,
   postJson,
   raw,
-  getWithKey,
   REDIRECT_URI,
   runFlow,
   saveConfig,
@@ -946,6 +946,50 @@ describe('rows 18 and 25 (service level; the rendering is covered by Playwright)
     const odd = await flow(org, op);
     expect(odd.res.status, odd.res.text).toBe(200);
     expect(odd.res.json).toMatchObject({ sub: USER.sub, name: null, email: null });
+  });
+});
+
+// ====================================================================== row 29: IdP-error reports and the sign-in log
+
+describe('row 29 (service level)', () => {
+  const reportError = (state: string) => raw(h.url, `/sso/callback?${new URLSearchParams({ error: 'access_denied', error_description: 'forged', state }).toString()}`);
+  const reasons = async (org: Org) => {
+    await new Promise((r) => setTimeout(r, 400));
+    const res = await getWithKey(h.url, '/v1/sso/events', org.apiKey);
+    expect(res.status, res.text).toBe(200);
+    return ((res.json?.events ?? []) as Array<{ reason: string | null }>).map((e) => e.reason).sort();
+  };
+
+  it('#29 IdP-error reports with another org’s forged, expired or used state → REJ, nothing filed; a fresh state takes one report only', async () => {
+    const { op, org } = await configured();
+    const used = await flow(org, op);
+    expectIdentity(used.res, org, USER);
+    const freshState = async () => {
+      const state = new URL(String((await login(h.url, org)).json?.authorizeUrl)).searchParams.get('state') ?? '';
+      remember(state);
+      return state;
+    };
+    const expired = await freshState();
+    const tampered = `${(await freshState()).slice(0, -4)}AAAA`;
+    for (const state of [String(used.params.state), tampered]) expect((await reportError(state)).status).toBe(400);
+    h.clock.offsetMs = 10 * 60_000 + 5_000;
+    try {
+      const res = await reportError(expired);
+      expect(res.status).toBe(400);
+      expect(res.json?.message).toBe(MESSAGES.stateExpiredOrUsed);
+    } finally {
+      h.clock.offsetMs = 0;
+    }
+    expect(await reasons(org)).toEqual([null]); // the one sign-in, nothing else
+
+    const fresh = await freshState();
+    expect((await reportError(fresh)).json?.code).toBe('SSO_ERROR');
+    const again = await reportError(fresh);
+    expect(again.status).toBe(400);
+    expect(again.json?.message).toBe(MESSAGES.stateExpiredOrUsed);
+    expect((await callback(h.url, { code: 'outsider-code', state: fresh })).status).toBe(400);
+    expect(tokenCalls(op)).toBe(1);
+    expect(await reasons(org)).toEqual(['idp_error', 'state_replayed', null].sort());
   });
 });
 

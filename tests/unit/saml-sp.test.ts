@@ -3,7 +3,7 @@ import { inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { idpMetadataXml } from '@/lib/dev-idp/saml/messages';
 import { createSamlProtocol, samlRequestId } from '@/lib/sso-service/protocols/saml';
-import { buildLoginUrl, certificateInfo, parseIdpMetadata, SamlError, spMetadataXml } from '@/lib/sso-service/saml';
+import { buildLoginUrl, certificateInfo, parseIdpMetadata, SamlError, spMetadataXml, validatePostResponse } from '@/lib/sso-service/saml';
 import { ACS_URL, ALICE, form, IDP_ENTITY_ID, memoryClaims, newRequestId, signedResponse, SP_ENTITY_ID, testKeys, testSamlConnection, testSettings } from '../support/saml-kit';
 
 const DAY = 24 * 3600 * 1000;
@@ -120,5 +120,37 @@ describe('SAML protocol (seam shape)', () => {
       ok: false,
       message: expect.stringContaining('expired'),
     });
+  });
+});
+
+describe('SAML SP: onSignatureVerified (whose sign-in log an unsolicited post belongs to)', () => {
+  const validate = async (samlResponse: string) => {
+    let verified = false;
+    const outcome = await validatePostResponse(testSettings(), {
+      samlResponse,
+      expectedRequestId: null,
+      claimAssertionId: memoryClaims(),
+      onSignatureVerified: () => {
+        verified = true;
+      },
+    }).then(
+      () => 'accepted',
+      (err: unknown) => (err instanceof SamlError ? err.reason : 'other'),
+    );
+    return { verified, outcome };
+  };
+
+  it('is called for the configured IdP’s signature, also when a later check refuses the assertion', async () => {
+    expect(await validate(form(signedResponse({ requestId: null })))).toEqual({ verified: true, outcome: 'accepted' });
+    expect(await validate(form(signedResponse({ requestId: null, spEntityId: 'https://other-sp.example/saml' })))).toEqual({
+      verified: true,
+      outcome: 'wrong_audience',
+    });
+  });
+
+  it('is not called for another key’s signature, an unsigned assertion or junk', async () => {
+    expect(await validate(form(signedResponse({ requestId: null, key: testKeys().other })))).toEqual({ verified: false, outcome: 'invalid_signature' });
+    expect((await validate(form(signedResponse({ requestId: null, signAssertion: false })))).verified).toBe(false);
+    expect((await validate(form('<junk/>'))).verified).toBe(false);
   });
 });

@@ -5,7 +5,8 @@
  * URL route is not touched at all (it writes nothing).
  *
  * An attempt whose state cannot be opened (tampered, garbage) names no organization, so it is logged by the
- * request log only; every other attempt is recorded under the org inside its state.
+ * request log only; every other attempt is recorded under the org inside its state. An IdP-error report needs a
+ * state it can consume (idpErrorResponse), and an IdP-initiated SAML post a verified signature (sso-callback.ts).
  */
 import type {
   FastifyInstance,
@@ -18,7 +19,8 @@ import type {
 import { EVENT_LIMITS, MESSAGES, stageOfReason, type SignInReason } from '@/lib/contract';
 import type { ServiceContext } from '../context';
 import { STATE_MAX_LENGTH } from '../crypto/login-state';
-import { ApiError } from '../http/api-error';
+import { ApiError, badRequest } from '../http/api-error';
+import { describeError } from '../http/describe-error';
 import { asStoreError } from '../storage/errors';
 import type { SignInEventRecorder } from './recorder';
 import { runWithSignIn, startSignIn, type SignInRecord } from './sign-in-context';
@@ -74,28 +76,41 @@ function eventOf(record: SignInRecord & { developerId: string }, request: Fastif
 }
 
 /**
- * `error=…` from the IdP instead of a code (RFC 6749 §4.1.2.1), forwarded with the state: recorded under the
- * state's org with the IdP's error and description, and answered with a readable SSO_ERROR. A state that does
- * not open is left to the route (which answers "code and state are required").
+ * `error=…` from the IdP instead of a code (RFC 6749 §4.1.2.1), forwarded with the state (the console's
+ * `reportIdpError`): recorded under the state's org with the IdP's error and description, and answered with a
+ * readable SSO_ERROR. Anyone can fetch a state of any org from its public login URL, so the report CONSUMES the
+ * state, exactly as a callback claims it: each state files at most one event, and a report with an expired or
+ * already-used state is refused and files none (it is only counted, see unattributed.ts). The IdP's refusal is
+ * kept as the state's failure, so a later callback with that state repeats it instead of reaching the IdP. A
+ * state that does not open is left to the route (which answers "code and state are required").
  */
-function idpErrorResponse(ctx: ServiceContext, request: FastifyRequest, record: SignInRecord): ApiError | null {
+async function idpErrorResponse(ctx: ServiceContext, request: FastifyRequest, record: SignInRecord): Promise<ApiError | null> {
   if (request.method !== 'GET') return null;
   const query = request.query as Record<string, unknown> | undefined;
   if (!query || query.code !== undefined || typeof query.error !== 'string' || typeof query.state !== 'string') return null;
   if (query.state.length > STATE_MAX_LENGTH) return null;
   const state = ctx.states.open(query.state);
   if (!state) return null;
+  if (state.exp * 1000 <= ctx.now() || !(await ctx.store.claimState(state.sid, state.dev, state.exp * 1000))) {
+    ctx.unattributed.note('idp_error_report_refused', request.id);
+    return badRequest(MESSAGES.stateExpiredOrUsed);
+  }
   const idpError = cleanIdpText(query.error, EVENT_LIMITS.idpErrorMax);
   Object.assign(record, {
     developerId: state.dev,
     connectionId: state.con ?? null,
     stateExpiresAtMs: state.exp * 1000,
+    startedBy: state.tst ? 'test' : 'member',
     idpError,
     idpErrorDescription: cleanIdpText(query.error_description, EVENT_LIMITS.idpErrorDescriptionMax),
     reason: 'idp_error',
   });
   const named = idpError && ERROR_CODE_SHAPE.test(idpError) ? ` (${idpError})` : '';
-  return new ApiError(400, 'SSO_ERROR', `The identity provider did not complete the sign-in${named}; start the login again`, 'idp_error');
+  const answer = new ApiError(400, 'SSO_ERROR', `The identity provider did not complete the sign-in${named}; start the login again`, 'idp_error');
+  await ctx.store
+    .recordStateFailure(state.sid, { status: answer.statusCode, code: answer.code, message: answer.message })
+    .catch((err: unknown) => ctx.logger.log('error', { reqId: request.id, msg: 'recording a reported IdP error failed', err: describeError(err) }));
+  return answer;
 }
 
 type Hooks = preValidationHookHandler | preValidationHookHandler[] | undefined;
@@ -115,9 +130,10 @@ export function registerSignInCapture(app: FastifyInstance, ctx: ServiceContext,
   // preValidation, not onRequest: after the body is parsed, so the sign-in context survives into the handler.
   const begin: preValidationHookHandler = (request, _reply, done) => {
     const record = startSignIn(request, {});
-    const idpError = idpErrorResponse(ctx, request, record);
-    if (idpError) return done(idpError);
-    runWithSignIn(record, () => done());
+    idpErrorResponse(ctx, request, record).then(
+      (idpError) => (idpError ? done(idpError) : runWithSignIn(record, () => done())),
+      (err: unknown) => done(err as Error),
+    );
   };
   const keepError: onErrorHookHandler = (request, _reply, error, done) => {
     if (request.signIn) request.signIn.error = error;

@@ -4,8 +4,8 @@
  * allow them, the SP metadata and the connection test.
  *
  * The AuthnRequest ID is derived from the sealed state's nonce, so /sso/login stores nothing and the ACS
- * checks InResponseTo against the state the RelayState carries back. Assertion ids are claimed once per org in
- * storage (`claimAssertionId`).
+ * checks InResponseTo against the state the RelayState carries back. Assertion ids are claimed once per IdP
+ * entity id in storage, whichever org's connection receives them (`claimAssertionId`).
  */
 import { EVENT_LIMITS, type SignInReason } from '@/lib/contract';
 import { findOutboundError, guardedFetch } from '@/lib/net';
@@ -45,8 +45,16 @@ export interface SamlProtocolDeps {
 
 export interface SamlLoginProtocol extends LoginProtocol {
   readonly protocol: 'saml';
-  /** An unsolicited (IdP-initiated) response on a connection that allows it: fresh, unanswered, claimed once. */
-  completeUnsolicited(connection: SamlConnection, samlResponse: string): Promise<SsoIdentity>;
+  /**
+   * An unsolicited (IdP-initiated) response on a connection that allows it: fresh, unanswered, claimed once.
+   * `onSignatureVerified` runs as soon as its signature verified against the connection's certificates.
+   */
+  completeUnsolicited(connection: SamlConnection, samlResponse: string, onSignatureVerified?: () => void): Promise<SsoIdentity>;
+  /**
+   * Whether an unsolicited response is signed by one of the connection's certificates, for a post the
+   * connection refuses anyway (IdP-initiated off, connection not active): nothing is claimed, no identity read.
+   */
+  signatureVerifies(connection: SamlConnection, samlResponse: string): Promise<boolean>;
   /** The SP metadata XML of a connection. */
   metadataXml(connection: SamlConnection): string;
 }
@@ -143,13 +151,19 @@ function toSsoIdentity(connection: SamlConnection, identity: SamlIdentity): SsoI
 }
 
 export function createSamlProtocol({ claimAssertionId, devMode, signingKey, now }: SamlProtocolDeps): SamlLoginProtocol {
-  async function validate(connection: SamlConnection, samlResponse: string, expectedRequestId: string | null): Promise<SsoIdentity> {
+  async function validate(
+    connection: SamlConnection,
+    samlResponse: string,
+    expectedRequestId: string | null,
+    onSignatureVerified?: () => void,
+  ): Promise<SsoIdentity> {
     const identity = await samlCall(() =>
       validatePostResponse(samlSettingsOf(connection), {
         samlResponse,
         expectedRequestId,
         claimAssertionId: (id, expiresAt) => claimAssertionId(connection, id, expiresAt),
         now: new Date(now()),
+        ...(onSignatureVerified ? { onSignatureVerified } : {}),
       }),
     );
     return toSsoIdentity(connection, identity);
@@ -166,8 +180,22 @@ export function createSamlProtocol({ claimAssertionId, devMode, signingKey, now 
       if (response.protocol !== 'saml') throw new Error('not a SAML response');
       return validate(samlOf(connection), response.samlResponse, samlRequestId(state));
     },
-    completeUnsolicited(connection, samlResponse) {
-      return validate(connection, samlResponse, null);
+    completeUnsolicited(connection, samlResponse, onSignatureVerified) {
+      return validate(connection, samlResponse, null, onSignatureVerified);
+    },
+    async signatureVerifies(connection, samlResponse) {
+      let verified = false;
+      await validatePostResponse(samlSettingsOf(connection), {
+        samlResponse,
+        expectedRequestId: null,
+        // A dry run: the assertion id is not used up (the post is refused whatever it says).
+        claimAssertionId: async () => true,
+        now: new Date(now()),
+        onSignatureVerified: () => {
+          verified = true;
+        },
+      }).catch(() => undefined);
+      return verified;
     },
     metadataXml(connection) {
       const { spEntityId, spAcsUrl } = connection.saml;

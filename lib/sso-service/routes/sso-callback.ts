@@ -336,6 +336,10 @@ const idpInitiatedRefused = () => new ApiError(400, 'SSO_ERROR', SAML_REASONS.id
  * IdP-initiated sign-in, named by the ACS URL's `?connection=`; the assertion must be fresh and answer no
  * request, and its id is claimed once. The answer is the member's session, as for any sign-in; where the browser
  * lands is the caller's fixed configuration (RelayState is never a URL).
+ *
+ * Anyone can post to the ACS naming any connection, so the attempt is filed in the connection's sign-in log only
+ * once the assertion's signature verified against that connection's certificates (its IdP sent it, even if a
+ * later check refuses it); anything else is counted (ctx.unattributed), never stored as that org's event.
  */
 async function completeIdpInitiated(
   ctx: ServiceContext,
@@ -344,15 +348,37 @@ async function completeIdpInitiated(
   samlResponse: string,
 ): Promise<SsoSessionCallbackResponse> {
   const signIn = startSignIn(request, { startedBy: 'idp_initiated', protocol: 'saml' });
+  const unverified = () => ctx.unattributed.note('saml_idp_initiated_unverified', request.id);
   const found = connectionId !== undefined && connectionId.length <= 128 ? await ctx.store.getConnectionById(connectionId) : undefined;
-  if (!found || found.protocol !== 'saml') throw idpInitiatedRefused();
-  Object.assign(signIn, { developerId: found.developerId, connectionId: found.id });
-  if (!found.saml.allowIdpInitiated) throw idpInitiatedRefused();
-  if (found.status === 'inactive') throw new ApiError(404, 'NOT_FOUND', MESSAGES.ssoNotConfigured, 'connection_inactive');
-  if (found.status === 'testing') throw ssoRefused(SESSION_MESSAGES.connectionTesting, 'connection_testing');
-  const vouched = await ctx.protocols.saml.completeUnsolicited(found, samlResponse);
-  signIn.identity = vouched;
-  const identity = await settleEmailTrust(ctx.store, found, vouched);
-  signIn.identity = identity;
-  return openSession(ctx, { connection: found, identity });
+  if (!found || found.protocol !== 'saml') {
+    unverified();
+    throw idpInitiatedRefused();
+  }
+  let attributed = false;
+  const attribute = () => {
+    attributed = true;
+    Object.assign(signIn, { developerId: found.developerId, connectionId: found.id });
+  };
+  const refusal = !found.saml.allowIdpInitiated
+    ? idpInitiatedRefused()
+    : found.status === 'inactive'
+      ? new ApiError(404, 'NOT_FOUND', MESSAGES.ssoNotConfigured, 'connection_inactive')
+      : found.status === 'testing'
+        ? ssoRefused(SESSION_MESSAGES.connectionTesting, 'connection_testing')
+        : null;
+  if (refusal) {
+    // Refused whatever it says; its signature only decides whose log the refusal lands in.
+    if (await ctx.protocols.saml.signatureVerifies(found, samlResponse)) attribute();
+    else unverified();
+    throw refusal;
+  }
+  try {
+    const vouched = await ctx.protocols.saml.completeUnsolicited(found, samlResponse, attribute);
+    signIn.identity = vouched;
+    const identity = await settleEmailTrust(ctx.store, found, vouched);
+    signIn.identity = identity;
+    return await openSession(ctx, { connection: found, identity });
+  } finally {
+    if (!attributed) unverified();
+  }
 }

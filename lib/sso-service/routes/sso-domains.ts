@@ -4,15 +4,18 @@
  * `_grantex-sso.<domain> TXT "grantex-sso-verification=<token>"`, and asks us to check it. Only a verified domain
  * routes a member who gives just an email; one org at most holds a domain verified (a unique index says so).
  *
- * Re-verification: none on a schedule. A check runs when the admin asks (Verify), every time it is asked; a
- * verified domain stays verified until its org removes it, even when a later check fails (the answer says why,
- * and lastCheckedAt records it), because members' sign-in silently breaking after a DNS clean-up is worse than a
- * stale proof, and the unique index already keeps a second org from claiming it.
+ * Re-verification: a check runs when the admin asks (Verify), every time it is asked, and the service re-checks
+ * every verified domain daily (domains/recheck.ts). A failed check on demand leaves a verified domain as it is
+ * (the answer says why, and lastCheckedAt records it); a successful one clears `failingSince`. The daily re-check
+ * records since when the record has been missing (`failingSince`, shown with `releasesAt`) and releases the
+ * domain after 7 days of failures, so whoever verified it first cannot keep routing it once the DNS no longer
+ * says so; the week gives its org time to notice and restore the record before members' sign-in breaks.
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   DOMAIN_MESSAGES,
+  DOMAIN_RELEASE_AFTER_MS,
   emailDomainSchema,
   ssoDomainCreateSchema,
   txtRecordNameFor,
@@ -23,7 +26,7 @@ import {
   type SsoDomainVerifyFailure,
 } from '@/lib/contract';
 import type { ServiceContext } from '../context';
-import { createTxtResolver, type TxtLookup } from '../dns-txt';
+import { createTxtResolver, DEFAULT_DNS_TIMEOUT_MS, type TxtLookup } from '../dns-txt';
 import { ApiError, badRequest, notFound } from '../http/api-error';
 import { authenticateActor, CONNECTION_ACTORS, type Actor } from '../http/auth';
 import { auditActorOf } from '../events/recorder';
@@ -32,7 +35,6 @@ import type { SsoDomainRecord } from '../storage/types';
 
 /** 24 random bytes (32 base64url characters): unguessable, so no one can publish it before being given it. */
 const TOKEN_BYTES = 24;
-const DEFAULT_DNS_TIMEOUT_MS = 5000;
 
 function toWireDomain(d: SsoDomainRecord): SsoDomain {
   return {
@@ -43,6 +45,8 @@ function toWireDomain(d: SsoDomainRecord): SsoDomain {
     txtRecordValue: txtRecordValueFor(d.token),
     createdAt: d.createdAt,
     lastCheckedAt: d.lastCheckedAt,
+    failingSince: d.failingSince,
+    releasesAt: d.failingSince === null ? null : new Date(Date.parse(d.failingSince) + DOMAIN_RELEASE_AFTER_MS).toISOString(),
   };
 }
 
@@ -107,6 +111,7 @@ export function registerSsoDomainRoutes(app: FastifyInstance, ctx: ServiceContex
       createdAt: nowIso(),
       verifiedAt: null,
       lastCheckedAt: null,
+      failingSince: null,
     });
     if (created) audit(request, dev, 'domain.added', domain.domain);
     return reply.code(created ? 201 : 200).send(toWireDomain(domain));

@@ -98,6 +98,27 @@ export interface PostResponseInput {
   maxResponseBase64?: number;
   /** The time for the certificate-expiry and subject-confirmation checks (tests); node-saml's own time checks use the system clock. */
   now?: Date;
+  /**
+   * Called once the assertion's signature verified against one of the configured certificates (before the
+   * issuer, audience, time and replay checks): whoever holds that certificate's key sent it. The caller uses it
+   * to tell the configured IdP's refusals from anonymous junk.
+   */
+  onSignatureVerified?: () => void;
+}
+
+/** node-saml's SAML, noting when it reaches the assertion it verified (its checks past the signature run there). */
+class VerifyingSaml extends SAML {
+  constructor(
+    config: SamlConfig,
+    private readonly onVerified: () => void,
+  ) {
+    super(config);
+  }
+
+  protected override processValidlySignedAssertionAsync(this: VerifyingSaml, ...args: Parameters<SAML['processValidlySignedAssertionAsync']>) {
+    this.onVerified();
+    return super.processValidlySignedAssertionAsync(...args);
+  }
 }
 
 /** node-saml's refusals are plain Errors; these map their messages onto reason codes (the message itself is never shown). */
@@ -175,7 +196,7 @@ export async function validatePostResponse(settings: SamlConnectionSettings, inp
     const xml = decodeBase64Xml(input.samlResponse, input.maxResponseBase64 ?? DEFAULT_MAX_RESPONSE_BASE64);
     checkEnvelope(parseStrict(xml), parsed);
     const certs = usableCertificates(parsed, now);
-    const saml = new SAML(nodeSamlConfig(parsed, input.expectedRequestId, certs));
+    const saml = new VerifyingSaml(nodeSamlConfig(parsed, input.expectedRequestId, certs), input.onSignatureVerified ?? (() => {}));
     const { profile } = await saml.validatePostResponseAsync({ SAMLResponse: Buffer.from(xml, 'utf8').toString('base64') });
     const signedAssertion = profile?.getAssertionXml?.();
     if (!signedAssertion) throw new SamlError('idp_status_error');

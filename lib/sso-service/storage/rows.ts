@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { modeSchema } from '@/lib/contract';
-import { DEFAULT_CONNECTION_NAME, LEGACY_PROVISIONING, type DefaultOidcConnectionWrite, type Developer, type NewConnection, type MemberSignIn, type SsoConnection, type SsoSession, type StateFailure, type SsoDomainRecord, type NewSetupLink, type SetupLink, type SetupLinkUse, type SetupLinkWithOrg } from './types';
+import { DEFAULT_CONNECTION_NAME, LEGACY_PROVISIONING, type DefaultOidcConnectionWrite, type Developer, type NewConnection, type MemberSignIn, type SsoConnection, type SsoSession, type StateFailure, type SsoDomainRecord, type AssertionClaim, type NewSetupLink, type SetupLink, type SetupLinkUse, type SetupLinkWithOrg } from './types';
 
 const developerRow = z.object({
   id: z.string(),
@@ -172,8 +172,9 @@ export function connectionParams(c: NewConnection): unknown[] {
 
 // ---------------------------------------------------------------- SAML assertion ids (migration 7)
 
-/** The claim's INSERT head; values: developer_id, assertion_id, connection_id, expires_at (ms). */
-export const CLAIM_ASSERTION_SQL = 'INSERT INTO saml_assertions (developer_id, assertion_id, connection_id, expires_at)';
+/** The claim's INSERT head; values: idp_entity_id, assertion_id, developer_id, connection_id, expires_at (ms). */
+export const CLAIM_ASSERTION_SQL = 'INSERT INTO saml_assertions (idp_entity_id, assertion_id, developer_id, connection_id, expires_at)';
+export const assertionClaimParams = (c: AssertionClaim): unknown[] => [c.idpEntityId, c.assertionId, c.developerId, c.connectionId, c.expiresAtMs];
 export const PURGE_ASSERTIONS_SQL = ($: string) => `DELETE FROM saml_assertions WHERE expires_at < ${$}`;
 export const CONNECTION_BY_ID_SQL = ($: string) => `SELECT ${CONNECTION_COLUMNS} FROM sso_connections WHERE id = ${$}`;
 /** The developer by id (both backends). */
@@ -259,9 +260,10 @@ const domainRow = z.object({
   created_at: z.string(),
   verified_at: z.string().nullable(),
   last_checked_at: z.string().nullable(),
+  failing_since: z.string().nullable(),
 });
 
-export const DOMAIN_COLUMNS = 'developer_id, domain, token, created_at, verified_at, last_checked_at';
+export const DOMAIN_COLUMNS = 'developer_id, domain, token, created_at, verified_at, last_checked_at, failing_since';
 
 export function toDomain(row: unknown): SsoDomainRecord {
   const r = domainRow.parse(row);
@@ -272,10 +274,11 @@ export function toDomain(row: unknown): SsoDomainRecord {
     createdAt: r.created_at,
     verifiedAt: r.verified_at,
     lastCheckedAt: r.last_checked_at,
+    failingSince: r.failing_since,
   };
 }
 
-export const domainParams = (d: SsoDomainRecord): unknown[] => [d.developerId, d.domain, d.token, d.createdAt, d.verifiedAt, d.lastCheckedAt];
+export const domainParams = (d: SsoDomainRecord): unknown[] => [d.developerId, d.domain, d.token, d.createdAt, d.verifiedAt, d.lastCheckedAt, d.failingSince];
 
 // ---------------------------------------------------------------- setup links
 

@@ -183,6 +183,17 @@ export interface SsoDomainRecord {
   verifiedAt: string | null;
   /** The last verification attempt, successful or not. */
   lastCheckedAt: string | null;
+  /** The first of the consecutive failed daily re-checks of a verified domain; null once the record is found. */
+  failingSince: string | null;
+}
+
+/** One accepted SAML assertion (single use per IdP entity id, whichever org's connection got it). */
+export interface AssertionClaim {
+  idpEntityId: string;
+  assertionId: string;
+  developerId: string;
+  connectionId: string;
+  expiresAtMs: number;
 }
 
 /** markDomainVerified's answer: `taken` when another org has verified this domain. */
@@ -278,10 +289,11 @@ export interface ServiceStore {
   getStateFailure(stateId: string): Promise<StateFailure | undefined>;
   recordStateFailure(stateId: string, failure: StateFailure): Promise<void>;
   /**
-   * Claims a SAML assertion id for good (per org; migration 7); false when it was claimed before (a replay).
-   * Kept until `expiresAtMs`, then purged with the other expired rows.
+   * Claims a SAML assertion id for good, once per IdP entity id across every org (migration 10); false when it
+   * was claimed before, at this or any other connection trusting that IdP (a replay). Kept until `expiresAtMs`,
+   * then purged with the other expired rows.
    */
-  claimAssertionId(developerId: string, connectionId: string, assertionId: string, expiresAtMs: number): Promise<boolean>;
+  claimAssertionId(claim: AssertionClaim): Promise<boolean>;
   /** A connection by id alone (the public SP metadata and the IdP-initiated ACS name no org). */
   getConnectionById(connectionId: string): Promise<SsoConnection | undefined>;
   /**
@@ -322,6 +334,20 @@ export interface ServiceStore {
   markDomainVerified(developerId: string, domain: string, nowIso: string): Promise<DomainVerifyWrite>;
   /** Records a failed check's time; undefined when the org has no such domain. */
   markDomainChecked(developerId: string, domain: string, nowIso: string): Promise<SsoDomainRecord | undefined>;
+  /** Verified domains whose last check is at or before `checkedBeforeIso`, least recently checked first. */
+  listDomainsDueForRecheck(checkedBeforeIso: string, limit: number): Promise<SsoDomainRecord[]>;
+  /**
+   * Takes a due verified domain for one re-check by moving `lastCheckedAt` to `nowIso`, only while it is still
+   * due (compare-and-set): of several processes, one gets the record, the others undefined.
+   */
+  claimDomainRecheck(developerId: string, domain: string, checkedBeforeIso: string, nowIso: string): Promise<SsoDomainRecord | undefined>;
+  /**
+   * A re-check's outcome on a verified domain: found clears `failingSince`, not found sets it (if unset) to
+   * `nowIso`. Undefined when the domain is no longer verified by that org.
+   */
+  recordDomainRecheck(developerId: string, domain: string, found: boolean, nowIso: string): Promise<SsoDomainRecord | undefined>;
+  /** Unverifies a domain failing since `failingBeforeIso` or earlier; false when it was not (or no longer is). */
+  releaseDomain(developerId: string, domain: string, failingBeforeIso: string): Promise<boolean>;
   deleteDomain(developerId: string, domain: string): Promise<boolean>;
   /**
    * Member sign-in by email without an org, in ONE indexed read: the active connections (at most `limit`) that

@@ -12,7 +12,7 @@
 import pg from 'pg';
 import { z } from 'zod';
 import type { PostgresConfig } from '../../config';
-import { bytes, CONNECTION_COLUMNS, principalParams, SESSION_COLUMNS, sessionParams, toLastSignIns, toSession, CONNECTION_UPDATE_COLUMNS, connectionParams, replaceParams, DEFAULT_OIDC_UPSERT_TAIL, defaultOidcParams, DEVELOPER_COLUMNS, toConnection, toDeveloper, toKeyConnection, toSavedConnection, toStateFailure, DOMAIN_COLUMNS, domainParams, toDomain, insertSetupLinkSql, insertSetupLinkUseSql, revokeSetupLinkSql, setupLinkByTokenSql, setupLinkParams, setupLinksOfOrgSql, setupLinkUseParams, setupLinkUsesOfOrgSql, toSetupLink, toSetupLinkUse, toSetupLinkWithOrg, withUses, CLAIM_ASSERTION_SQL, PURGE_ASSERTIONS_SQL, CONNECTION_BY_ID_SQL, DEVELOPER_BY_ID_SQL } from '../rows';
+import { bytes, CONNECTION_COLUMNS, principalParams, SESSION_COLUMNS, sessionParams, toLastSignIns, toSession, CONNECTION_UPDATE_COLUMNS, connectionParams, replaceParams, DEFAULT_OIDC_UPSERT_TAIL, defaultOidcParams, DEVELOPER_COLUMNS, toConnection, toDeveloper, toKeyConnection, toSavedConnection, toStateFailure, DOMAIN_COLUMNS, domainParams, toDomain, insertSetupLinkSql, insertSetupLinkUseSql, revokeSetupLinkSql, setupLinkByTokenSql, setupLinkParams, setupLinksOfOrgSql, setupLinkUseParams, setupLinkUsesOfOrgSql, toSetupLink, toSetupLinkUse, toSetupLinkWithOrg, withUses, CLAIM_ASSERTION_SQL, assertionClaimParams, PURGE_ASSERTIONS_SQL, CONNECTION_BY_ID_SQL, DEVELOPER_BY_ID_SQL } from '../rows';
 import type { ServiceStore, SharedRateLimiter } from '../types';
 import { isPgUniqueViolation, mapPgError } from './errors';
 import { createPostgresEventStore, EVENT_SQL } from './events-store';
@@ -49,7 +49,7 @@ const SQL = {
   purgeStates: 'DELETE FROM consumed_states WHERE expires_at < $1',
   purgeRateLimits: 'DELETE FROM rate_limits WHERE reset_at <= $1',
   purgeSessions: 'DELETE FROM sso_sessions WHERE expires_at < $1',
-  claimAssertion: `${CLAIM_ASSERTION_SQL} VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+  claimAssertion: `${CLAIM_ASSERTION_SQL} VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
   purgeAssertions: PURGE_ASSERTIONS_SQL('$1'),
   connectionById: CONNECTION_BY_ID_SQL('$1'),
   // The expression is the one migration 8 indexes.
@@ -91,12 +91,24 @@ const SQL = {
   // Verified domains (migration 4).
   domains: `SELECT ${DOMAIN_COLUMNS} FROM sso_domains WHERE developer_id = $1 ORDER BY created_at, domain`,
   domain: `SELECT ${DOMAIN_COLUMNS} FROM sso_domains WHERE developer_id = $1 AND domain = $2`,
-  addDomain: `INSERT INTO sso_domains (${DOMAIN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)
+  addDomain: `INSERT INTO sso_domains (${DOMAIN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)
       ON CONFLICT (developer_id, domain) DO NOTHING RETURNING ${DOMAIN_COLUMNS}`,
-  verifyDomain: `UPDATE sso_domains SET verified_at = COALESCE(verified_at, $3), last_checked_at = $3
+  verifyDomain: `UPDATE sso_domains SET verified_at = COALESCE(verified_at, $3), last_checked_at = $3, failing_since = NULL
       WHERE developer_id = $1 AND domain = $2 RETURNING ${DOMAIN_COLUMNS}`,
   checkDomain: `UPDATE sso_domains SET last_checked_at = $3 WHERE developer_id = $1 AND domain = $2 RETURNING ${DOMAIN_COLUMNS}`,
   deleteDomain: 'DELETE FROM sso_domains WHERE developer_id = $1 AND domain = $2',
+  // Daily re-checks (migration 10): the due scan reads sso_domains_recheck; the claim is a compare-and-set.
+  dueDomains: `SELECT ${DOMAIN_COLUMNS} FROM sso_domains WHERE verified_at IS NOT NULL AND (last_checked_at IS NULL OR last_checked_at <= $1)
+      ORDER BY last_checked_at NULLS FIRST LIMIT $2`,
+  claimRecheck: `UPDATE sso_domains SET last_checked_at = $4
+      WHERE developer_id = $1 AND domain = $2 AND verified_at IS NOT NULL AND (last_checked_at IS NULL OR last_checked_at <= $3)
+      RETURNING ${DOMAIN_COLUMNS}`,
+  recheckFound: `UPDATE sso_domains SET failing_since = NULL WHERE developer_id = $1 AND domain = $2 AND verified_at IS NOT NULL
+      RETURNING ${DOMAIN_COLUMNS}`,
+  recheckMissing: `UPDATE sso_domains SET failing_since = COALESCE(failing_since, $3) WHERE developer_id = $1 AND domain = $2 AND verified_at IS NOT NULL
+      RETURNING ${DOMAIN_COLUMNS}`,
+  releaseDomain: `UPDATE sso_domains SET verified_at = NULL, failing_since = NULL
+      WHERE developer_id = $1 AND domain = $2 AND verified_at IS NOT NULL AND failing_since IS NOT NULL AND failing_since <= $3`,
   // The partial unique index on verified domains finds the org, sso_connections_developer its connections.
   verifiedDomainConnections: `SELECT ${CONNECTION_COLUMNS.split(', ').map((c) => `c.${c}`).join(', ')}
       FROM sso_domains d JOIN sso_connections c ON c.developer_id = d.developer_id
@@ -245,8 +257,8 @@ export function createPostgresStore(pool: pg.Pool): ServiceStore {
     async recordStateFailure(stateId, f) {
       await run('recordFailure', [stateId, f.status, f.code, f.message]);
     },
-    async claimAssertionId(developerId, connectionId, assertionId, expiresAtMs) {
-      return (await run('claimAssertion', [developerId, assertionId, connectionId, expiresAtMs])).rowCount === 1;
+    async claimAssertionId(claim) {
+      return (await run('claimAssertion', assertionClaimParams(claim))).rowCount === 1;
     },
     async getConnectionById(connectionId) {
       return optional(await run('connectionById', [connectionId]));
@@ -307,6 +319,20 @@ export function createPostgresStore(pool: pg.Pool): ServiceStore {
     async markDomainChecked(developerId, domain, nowIso) {
       const { rows } = await run('checkDomain', [developerId, domain, nowIso]);
       return rows[0] === undefined ? undefined : toDomain(rows[0]);
+    },
+    async listDomainsDueForRecheck(checkedBeforeIso, limit) {
+      return (await run('dueDomains', [checkedBeforeIso, limit])).rows.map(toDomain);
+    },
+    async claimDomainRecheck(developerId, domain, checkedBeforeIso, nowIso) {
+      const { rows } = await run('claimRecheck', [developerId, domain, checkedBeforeIso, nowIso]);
+      return rows[0] === undefined ? undefined : toDomain(rows[0]);
+    },
+    async recordDomainRecheck(developerId, domain, found, nowIso) {
+      const { rows } = await (found ? run('recheckFound', [developerId, domain]) : run('recheckMissing', [developerId, domain, nowIso]));
+      return rows[0] === undefined ? undefined : toDomain(rows[0]);
+    },
+    async releaseDomain(developerId, domain, failingBeforeIso) {
+      return (await run('releaseDomain', [developerId, domain, failingBeforeIso])).rowCount === 1;
     },
     async deleteDomain(developerId, domain) {
       return (await run('deleteDomain', [developerId, domain])).rowCount === 1;

@@ -300,6 +300,35 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE sso_sessions ADD COLUMN email_verified INTEGER NOT NULL DEFAULT 0 CHECK (email_verified IN (0, 1));
     `,
   },
+  {
+    version: 10,
+    name: 'assertion ids per IdP entity id; domain re-check failures',
+    sql: `
+      -- An assertion id is accepted once per IdP entity id, whichever org's connection receives it: an assertion
+      -- accepted at one org's connection is a replay at every other connection trusting the same IdP. The claims
+      -- made so far are kept (under their connection's IdP entity id), so no assertion in flight becomes replayable.
+      ALTER TABLE saml_assertions RENAME TO saml_assertions_per_org;
+      DROP INDEX saml_assertions_expiry;
+      CREATE TABLE saml_assertions (
+        idp_entity_id  TEXT NOT NULL,
+        assertion_id   TEXT NOT NULL,
+        developer_id   TEXT NOT NULL,
+        connection_id  TEXT NOT NULL,
+        expires_at     INTEGER NOT NULL,
+        PRIMARY KEY (idp_entity_id, assertion_id)
+      ) STRICT;
+      INSERT OR IGNORE INTO saml_assertions (idp_entity_id, assertion_id, developer_id, connection_id, expires_at)
+        SELECT json_extract(c.settings, '$.idpEntityId'), a.assertion_id, a.developer_id, a.connection_id, a.expires_at
+          FROM saml_assertions_per_org a JOIN sso_connections c ON c.id = a.connection_id
+         WHERE json_extract(c.settings, '$.idpEntityId') IS NOT NULL;
+      DROP TABLE saml_assertions_per_org;
+      CREATE INDEX saml_assertions_expiry ON saml_assertions(expires_at);
+
+      -- Verified domains are re-checked daily: since when the TXT record has been missing (NULL: it was found).
+      ALTER TABLE sso_domains ADD COLUMN failing_since TEXT;
+      CREATE INDEX sso_domains_recheck ON sso_domains(last_checked_at) WHERE verified_at IS NOT NULL;
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number {

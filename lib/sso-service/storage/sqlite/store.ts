@@ -6,7 +6,7 @@
  * Rows are turned into domain records here (and parsed with zod, so a schema drift fails loudly).
  */
 import type Database from 'better-sqlite3';
-import { bytes, CONNECTION_COLUMNS, SESSION_COLUMNS, sessionParams, toLastSignIns, toSession, CONNECTION_UPDATE_COLUMNS, connectionParams, replaceParams, DEFAULT_OIDC_UPSERT_TAIL, defaultOidcParams, DEVELOPER_COLUMNS, toConnection, toDeveloper, toKeyConnection, toSavedConnection, toStateFailure, DOMAIN_COLUMNS, domainParams, toDomain, insertSetupLinkSql, insertSetupLinkUseSql, revokeSetupLinkSql, setupLinkByTokenSql, setupLinkParams, setupLinksOfOrgSql, setupLinkUseParams, setupLinkUsesOfOrgSql, toSetupLink, toSetupLinkUse, toSetupLinkWithOrg, withUses, CLAIM_ASSERTION_SQL, PURGE_ASSERTIONS_SQL, CONNECTION_BY_ID_SQL, DEVELOPER_BY_ID_SQL } from '../rows';
+import { bytes, CONNECTION_COLUMNS, SESSION_COLUMNS, sessionParams, toLastSignIns, toSession, CONNECTION_UPDATE_COLUMNS, connectionParams, replaceParams, DEFAULT_OIDC_UPSERT_TAIL, defaultOidcParams, DEVELOPER_COLUMNS, toConnection, toDeveloper, toKeyConnection, toSavedConnection, toStateFailure, DOMAIN_COLUMNS, domainParams, toDomain, insertSetupLinkSql, insertSetupLinkUseSql, revokeSetupLinkSql, setupLinkByTokenSql, setupLinkParams, setupLinksOfOrgSql, setupLinkUseParams, setupLinkUsesOfOrgSql, toSetupLink, toSetupLinkUse, toSetupLinkWithOrg, withUses, CLAIM_ASSERTION_SQL, assertionClaimParams, PURGE_ASSERTIONS_SQL, CONNECTION_BY_ID_SQL, DEVELOPER_BY_ID_SQL } from '../rows';
 import type { MemberSignIn, ServiceStore, StateFailure } from '../types';
 import { isSqliteUniqueViolation, mapSqliteError } from './errors';
 import { createSqliteEventStore } from './events-store';
@@ -77,7 +77,7 @@ export function createSqliteStore(db: Database.Database): ServiceStore {
   );
   const purgeStates = db.prepare('DELETE FROM consumed_states WHERE expires_at < ?');
   const purgeSessions = db.prepare('DELETE FROM sso_sessions WHERE expires_at < ?');
-  const insertAssertion = db.prepare(`${CLAIM_ASSERTION_SQL} VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`);
+  const insertAssertion = db.prepare(`${CLAIM_ASSERTION_SQL} VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`);
   const purgeAssertions = db.prepare(PURGE_ASSERTIONS_SQL('?'));
   const selectConnectionById = db.prepare(CONNECTION_BY_ID_SQL('?'));
   // The expression is the one migration 8 indexes.
@@ -146,17 +146,37 @@ export function createSqliteStore(db: Database.Database): ServiceStore {
   const selectDomains = db.prepare(`SELECT ${DOMAIN_COLUMNS} FROM sso_domains WHERE developer_id = ? ORDER BY created_at, domain`);
   const selectDomain = db.prepare(`SELECT ${DOMAIN_COLUMNS} FROM sso_domains WHERE developer_id = ? AND domain = ?`);
   const insertDomain = db.prepare(
-    `INSERT INTO sso_domains (${DOMAIN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)
+    `INSERT INTO sso_domains (${DOMAIN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (developer_id, domain) DO NOTHING RETURNING ${DOMAIN_COLUMNS}`,
   );
   const verifyDomain = db.prepare(
-    `UPDATE sso_domains SET verified_at = COALESCE(verified_at, ?), last_checked_at = ?
+    `UPDATE sso_domains SET verified_at = COALESCE(verified_at, ?), last_checked_at = ?, failing_since = NULL
       WHERE developer_id = ? AND domain = ? RETURNING ${DOMAIN_COLUMNS}`,
   );
   const checkDomain = db.prepare(
     `UPDATE sso_domains SET last_checked_at = ? WHERE developer_id = ? AND domain = ? RETURNING ${DOMAIN_COLUMNS}`,
   );
   const removeDomain = db.prepare('DELETE FROM sso_domains WHERE developer_id = ? AND domain = ?');
+  // Daily re-checks (migration 10): the due scan reads sso_domains_recheck; the claim is a compare-and-set.
+  const due = '(last_checked_at IS NULL OR last_checked_at <= ?)';
+  const selectDueDomains = db.prepare(
+    `SELECT ${DOMAIN_COLUMNS} FROM sso_domains WHERE verified_at IS NOT NULL AND ${due} ORDER BY last_checked_at LIMIT ?`,
+  );
+  const claimRecheck = db.prepare(
+    `UPDATE sso_domains SET last_checked_at = ? WHERE developer_id = ? AND domain = ? AND verified_at IS NOT NULL AND ${due}
+      RETURNING ${DOMAIN_COLUMNS}`,
+  );
+  const recheckFound = db.prepare(
+    `UPDATE sso_domains SET failing_since = NULL WHERE developer_id = ? AND domain = ? AND verified_at IS NOT NULL RETURNING ${DOMAIN_COLUMNS}`,
+  );
+  const recheckMissing = db.prepare(
+    `UPDATE sso_domains SET failing_since = COALESCE(failing_since, ?) WHERE developer_id = ? AND domain = ? AND verified_at IS NOT NULL
+      RETURNING ${DOMAIN_COLUMNS}`,
+  );
+  const releaseDomain = db.prepare(
+    `UPDATE sso_domains SET verified_at = NULL, failing_since = NULL
+      WHERE developer_id = ? AND domain = ? AND verified_at IS NOT NULL AND failing_since IS NOT NULL AND failing_since <= ?`,
+  );
   const listsDomain = 'EXISTS (SELECT 1 FROM json_each(c.domains) WHERE json_each.value = ?)';
   // The partial unique index on verified domains finds the org, sso_connections_developer its connections.
   const selectVerifiedDomainConnections = db.prepare(
@@ -233,9 +253,7 @@ export function createSqliteStore(db: Database.Database): ServiceStore {
     recordStateFailure: guarded((stateId, f) => {
       markStateFailed.run(f.status, f.code, f.message, stateId);
     }),
-    claimAssertionId: guarded((developerId, connectionId, assertionId, expiresAtMs) =>
-      insertAssertion.run(developerId, assertionId, connectionId, expiresAtMs).changes === 1,
-    ),
+    claimAssertionId: guarded((claim) => insertAssertion.run(...assertionClaimParams(claim)).changes === 1),
     getConnectionById: guarded((connectionId) => optional(selectConnectionById.get(connectionId))),
     findOidcConnectionIdsByRedirectUri: guarded((redirectUri, limit) =>
       (selectIdsByRedirectUri.all(redirectUri, limit) as { id: string }[]).map((r) => r.id),
@@ -280,6 +298,16 @@ export function createSqliteStore(db: Database.Database): ServiceStore {
       const row = checkDomain.get(nowIso, developerId, domain);
       return row === undefined ? undefined : toDomain(row);
     }),
+    listDomainsDueForRecheck: guarded((checkedBeforeIso, limit) => selectDueDomains.all(checkedBeforeIso, limit).map(toDomain)),
+    claimDomainRecheck: guarded((developerId, domain, checkedBeforeIso, nowIso) => {
+      const row = claimRecheck.get(nowIso, developerId, domain, checkedBeforeIso);
+      return row === undefined ? undefined : toDomain(row);
+    }),
+    recordDomainRecheck: guarded((developerId, domain, found, nowIso) => {
+      const row = found ? recheckFound.get(developerId, domain) : recheckMissing.get(nowIso, developerId, domain);
+      return row === undefined ? undefined : toDomain(row);
+    }),
+    releaseDomain: guarded((developerId, domain, failingBeforeIso) => releaseDomain.run(developerId, domain, failingBeforeIso).changes === 1),
     deleteDomain: guarded((developerId, domain) => removeDomain.run(developerId, domain).changes === 1),
     findVerifiedDomainConnections: guarded((domain, limit) =>
       selectVerifiedDomainConnections.all(domain, domain, limit).map(toConnection),
