@@ -60,11 +60,15 @@ import {
   setupLinkListSchema,
   setupLinkRedeemSchema,
   setupLinkSessionSchema,
+  setupSessionCreatedSchema,
+  setupSessionSchema,
   type SetupLink,
   type SetupLinkCreate,
   type SetupLinkCreated,
   type SetupLinkRedeem,
   type SetupLinkSession,
+  type SetupSession,
+  type SetupSessionCreated,
 } from '@/lib/contract';
 import {
   auditEventListSchema,
@@ -542,9 +546,9 @@ export class GrantexClient {
   }
 
   // ---------------------------------------------------------------- setup links (issue 10)
-  // The org's API key creates, lists and revokes links. A client constructed with a setup-link token as its
-  // `apiKey` works on the connection (and domain) routes and on the two `session` methods; the service refuses
-  // it everywhere else.
+  // The org's API key creates, lists and revokes links. A client constructed with a setup LINK token as its
+  // `apiKey` can only preview and redeem it; redeeming returns a setup SESSION token, and a client constructed
+  // with that one works on the connection (and domain) routes and getSetupSession. The service refuses the rest.
 
   /** Never retried: a repeat after a lost answer would create a second link (and the token is shown once). */
   async createSetupLink(input: SetupLinkCreate = {}): Promise<SetupLinkCreated> {
@@ -563,17 +567,26 @@ export class GrantexClient {
     await this.send({ method: 'DELETE', path: `v1/sso/setup-links/${encodeURIComponent(id)}`, authenticated: true, retryable: true });
   }
 
-  /** With the setup token as the client's key: records who is using the link. Not retried (one use, one record). */
-  async redeemSetupLink(input: SetupLinkRedeem): Promise<SetupLinkSession> {
-    const body = parseInput(setupLinkRedeemSchema, input);
-    const res = await this.send({ method: 'POST', path: 'v1/sso/setup-links/session', body, authenticated: true, retryable: false });
+  /** With the link token as the client's key: what the link is for (nothing recorded). */
+  async previewSetupLink(): Promise<SetupLinkSession> {
+    const res = await this.send({ method: 'GET', path: 'v1/sso/setup-links/preview', authenticated: true, retryable: true });
     return this.parse(res, setupLinkSessionSchema);
   }
 
-  /** With the setup token as the client's key: the link, if it is still usable (nothing recorded). */
-  async getSetupSession(): Promise<SetupLinkSession> {
+  /**
+   * With the link token as the client's key: records who is using the link and returns their setup session
+   * (with its token, sent only here). Not retried (one redeem, one recorded use).
+   */
+  async redeemSetupLink(input: SetupLinkRedeem): Promise<SetupSessionCreated> {
+    const body = parseInput(setupLinkRedeemSchema, input);
+    const res = await this.send({ method: 'POST', path: 'v1/sso/setup-links/session', body, authenticated: true, retryable: false });
+    return this.parse(res, setupSessionCreatedSchema);
+  }
+
+  /** With the session token as the client's key: the setup session, if it is still usable (nothing recorded). */
+  async getSetupSession(): Promise<SetupSession> {
     const res = await this.send({ method: 'GET', path: 'v1/sso/setup-links/session', authenticated: true, retryable: true });
-    return this.parse(res, setupLinkSessionSchema);
+    return this.parse(res, setupSessionSchema);
   }
 
   // ---------------------------------------------------------------- sign-in log and audit trail (issue 12)

@@ -12,7 +12,8 @@
 import pg from 'pg';
 import { z } from 'zod';
 import type { PostgresConfig } from '../../config';
-import { bytes, CONNECTION_COLUMNS, principalParams, SESSION_COLUMNS, sessionParams, toLastSignIns, toSession, CONNECTION_UPDATE_COLUMNS, connectionParams, replaceParams, DEFAULT_OIDC_UPSERT_TAIL, defaultOidcParams, DEVELOPER_COLUMNS, toConnection, toDeveloper, toKeyConnection, toSavedConnection, toStateFailure, DOMAIN_COLUMNS, domainParams, toDomain, insertSetupLinkSql, insertSetupLinkUseSql, revokeSetupLinkSql, setupLinkByTokenSql, setupLinkParams, setupLinksOfOrgSql, setupLinkUseParams, setupLinkUsesOfOrgSql, toSetupLink, toSetupLinkUse, toSetupLinkWithOrg, withUses, CLAIM_ASSERTION_SQL, PURGE_ASSERTIONS_SQL, CONNECTION_BY_ID_SQL } from '../rows';
+import { bytes, CONNECTION_COLUMNS, principalParams, SESSION_COLUMNS, sessionParams, toLastSignIns, toSession, CONNECTION_UPDATE_COLUMNS, connectionParams, replaceParams, DEFAULT_OIDC_UPSERT_TAIL, defaultOidcParams, DEVELOPER_COLUMNS, toConnection, toDeveloper, toKeyConnection, toSavedConnection, toStateFailure, DOMAIN_COLUMNS, domainParams, toDomain, insertSetupLinkSql, revokeSetupLinkSql, setupLinkByTokenSql, setupLinkParams, setupLinksOfOrgSql, setupLinkUsesOfOrgSql, toSetupLink, toSetupLinkUse, toSetupLinkWithOrg, withUses, CLAIM_ASSERTION_SQL, PURGE_ASSERTIONS_SQL, CONNECTION_BY_ID_SQL } from '../rows';
+import { insertSetupSessionWithUsePgSql, setupSessionByTokenSql, setupSessionParams, toSetupSessionWithLink } from '../setup-session-rows';
 import type { ServiceStore, SharedRateLimiter } from '../types';
 import { isPgUniqueViolation, mapPgError } from './errors';
 import { createPostgresEventStore, EVENT_SQL } from './events-store';
@@ -107,7 +108,8 @@ const SQL = {
   setupLinks: setupLinksOfOrgSql('$1'),
   setupLinkUses: setupLinkUsesOfOrgSql('$1', '$2'),
   revokeSetupLink: revokeSetupLinkSql('$1', '$2', '$3'),
-  recordSetupLinkUse: insertSetupLinkUseSql(['$1', '$2', '$3', '$4', '$5']),
+  createSetupSession: insertSetupSessionWithUsePgSql,
+  setupSessionByToken: setupSessionByTokenSql('$1'),
 } as const;
 
 type StatementName = keyof typeof SQL | keyof typeof EVENT_SQL;
@@ -234,8 +236,12 @@ export function createPostgresStore(pool: pg.Pool): ServiceStore {
       const { rows } = await run('revokeSetupLink', [revokedAt, linkId, developerId]);
       return rows[0] === undefined ? undefined : toSetupLink(rows[0]);
     },
-    async recordSetupLinkUse(use) {
-      await run('recordSetupLinkUse', setupLinkUseParams(use));
+    async createSetupSession(session, userAgent) {
+      return (await run('createSetupSession', [...setupSessionParams(session), userAgent])).rowCount === 1;
+    },
+    async findSetupSessionByToken(tokenHash) {
+      const { rows } = await run('setupSessionByToken', [bytes(tokenHash)]);
+      return rows[0] === undefined ? undefined : toSetupSessionWithLink(rows[0]);
     },
     async claimState(stateId, developerId, expiresAtMs) {
       return (await run('claimState', [stateId, developerId, expiresAtMs])).rowCount === 1;

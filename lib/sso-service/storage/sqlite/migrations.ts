@@ -238,6 +238,27 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX saml_assertions_expiry ON saml_assertions(expires_at);
     `,
   },
+  {
+    version: 11,
+    name: 'setup sessions: a redeemed setup link becomes a session with its own token',
+    sql: `
+      -- One row per redemption: the token the console keeps (sha256 only), who redeemed, and until when (never
+      -- after the link). Revoking the link ends its sessions: every lookup joins the link.
+      CREATE TABLE setup_sessions (
+        id            TEXT PRIMARY KEY,
+        link_id       TEXT NOT NULL REFERENCES setup_links(id) ON DELETE CASCADE,
+        developer_id  TEXT NOT NULL,
+        token_hash    BLOB NOT NULL UNIQUE,
+        name          TEXT NOT NULL,
+        email         TEXT NOT NULL,
+        created_at    TEXT NOT NULL,
+        expires_at    TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX setup_sessions_link ON setup_sessions(link_id);
+      -- Which session a use opened (NULL for uses recorded before sessions existed).
+      ALTER TABLE setup_link_uses ADD COLUMN session_id TEXT;
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number {

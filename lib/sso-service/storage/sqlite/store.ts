@@ -6,8 +6,9 @@
  * Rows are turned into domain records here (and parsed with zod, so a schema drift fails loudly).
  */
 import type Database from 'better-sqlite3';
-import { bytes, CONNECTION_COLUMNS, SESSION_COLUMNS, sessionParams, toLastSignIns, toSession, CONNECTION_UPDATE_COLUMNS, connectionParams, replaceParams, DEFAULT_OIDC_UPSERT_TAIL, defaultOidcParams, DEVELOPER_COLUMNS, toConnection, toDeveloper, toKeyConnection, toSavedConnection, toStateFailure, DOMAIN_COLUMNS, domainParams, toDomain, insertSetupLinkSql, insertSetupLinkUseSql, revokeSetupLinkSql, setupLinkByTokenSql, setupLinkParams, setupLinksOfOrgSql, setupLinkUseParams, setupLinkUsesOfOrgSql, toSetupLink, toSetupLinkUse, toSetupLinkWithOrg, withUses, CLAIM_ASSERTION_SQL, PURGE_ASSERTIONS_SQL, CONNECTION_BY_ID_SQL } from '../rows';
-import type { MemberSignIn, ServiceStore, StateFailure } from '../types';
+import { bytes, CONNECTION_COLUMNS, SESSION_COLUMNS, sessionParams, toLastSignIns, toSession, CONNECTION_UPDATE_COLUMNS, connectionParams, replaceParams, DEFAULT_OIDC_UPSERT_TAIL, defaultOidcParams, DEVELOPER_COLUMNS, toConnection, toDeveloper, toKeyConnection, toSavedConnection, toStateFailure, DOMAIN_COLUMNS, domainParams, toDomain, insertSetupLinkSql, revokeSetupLinkSql, setupLinkByTokenSql, setupLinkParams, setupLinksOfOrgSql, setupLinkUsesOfOrgSql, toSetupLink, toSetupLinkUse, toSetupLinkWithOrg, withUses, CLAIM_ASSERTION_SQL, PURGE_ASSERTIONS_SQL, CONNECTION_BY_ID_SQL } from '../rows';
+import { insertSetupSessionSql, insertSessionUseSql, setupSessionByTokenSql, setupSessionParams, toSetupSessionWithLink } from '../setup-session-rows';
+import type { MemberSignIn, NewSetupSession, ServiceStore, StateFailure } from '../types';
 import { isSqliteUniqueViolation, mapSqliteError } from './errors';
 import { createSqliteEventStore } from './events-store';
 
@@ -165,7 +166,15 @@ export function createSqliteStore(db: Database.Database): ServiceStore {
   const selectSetupLinks = db.prepare(setupLinksOfOrgSql('?'));
   const selectSetupLinkUses = db.prepare(setupLinkUsesOfOrgSql('?', '?'));
   const revokeSetupLink = db.prepare(revokeSetupLinkSql('?', '?', '?'));
-  const insertSetupLinkUse = db.prepare(insertSetupLinkUseSql(Array<string>(5).fill('?')));
+  const insertSetupSession = db.prepare(insertSetupSessionSql(Array<string>(8).fill('?')));
+  const insertSessionUse = db.prepare(insertSessionUseSql('?', '?'));
+  const selectSetupSessionByToken = db.prepare(setupSessionByTokenSql('?'));
+  // The session and its recorded use together, or neither.
+  const createSetupSessionTx = db.transaction((session: NewSetupSession, userAgent: string | null): boolean => {
+    if (insertSetupSession.get(...setupSessionParams(session)) === undefined) return false;
+    insertSessionUse.run(userAgent, session.id);
+    return true;
+  });
 
   const createDeveloperTx = db.transaction((dev: Parameters<ServiceStore['createDeveloper']>[0]) => {
     insertDeveloper.run(dev.id, dev.name, dev.email, dev.mode, dev.plan, dev.createdAt);
@@ -217,8 +226,10 @@ export function createSqliteStore(db: Database.Database): ServiceStore {
       const row = revokeSetupLink.get(revokedAt, linkId, developerId);
       return row === undefined ? undefined : toSetupLink(row);
     }),
-    recordSetupLinkUse: guarded((use) => {
-      insertSetupLinkUse.run(...setupLinkUseParams(use));
+    createSetupSession: guarded((session, userAgent) => createSetupSessionTx.immediate(session, userAgent)),
+    findSetupSessionByToken: guarded((tokenHash) => {
+      const row = selectSetupSessionByToken.get(bytes(tokenHash));
+      return row === undefined ? undefined : toSetupSessionWithLink(row);
     }),
     claimState: guarded((stateId, developerId, expiresAtMs) => insertState.run(stateId, developerId, expiresAtMs).changes === 1),
     getStateFailure: guarded((stateId): StateFailure | undefined => {
