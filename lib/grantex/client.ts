@@ -55,6 +55,12 @@ import {
   type SsoPublicConnection,
 } from '@/lib/contract';
 import {
+  ssoSessionCheckRequestSchema,
+  ssoSessionCheckResponseSchema,
+  type SsoSessionCheckRequest,
+  type SsoSessionCheckResponse,
+} from '@/lib/contract';
+import {
   setupLinkCreatedSchema,
   setupLinkCreateSchema,
   setupLinkListSchema,
@@ -273,6 +279,16 @@ export class GrantexClient {
     const body = parseInput(ssoOidcCallbackRequestSchema, { code, state, iss: opts.iss, redirect_uri: opts.redirectUri });
     const res = await this.send({ method: 'POST', path: 'sso/callback/oidc', body, authenticated: false, retryable: false });
     return this.parse(res, ssoSessionCallbackResponseSchema);
+  }
+
+  /**
+   * Public (no key): whether a member's SSO session is still active; any inactive case answers `{active: false}`.
+   * A read, so retried like one.
+   */
+  async checkMemberSession(input: SsoSessionCheckRequest): Promise<SsoSessionCheckResponse> {
+    const body = parseInput(ssoSessionCheckRequestSchema, input);
+    const res = await this.send({ method: 'POST', path: 'sso/sessions/check', body, authenticated: false, retryable: true });
+    return this.parse(res, ssoSessionCheckResponseSchema);
   }
 
   /** The org's active SSO sessions, newest first. */
