@@ -34,6 +34,7 @@ const rawSchema = z.object({
   TRUSTED_PROXIES: z.string().default(''),
   RATE_LIMIT: z.enum(['on', 'off']).default('on'),
   RATE_LIMIT_SIGNIN_PER_MIN: z.coerce.number().int().positive().max(100_000).default(10),
+  MEMBER_SESSION_RECHECK_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
 });
 
 export interface ConsoleEnv {
@@ -48,6 +49,8 @@ export interface ConsoleEnv {
   TRUSTED_PROXIES: string[];
   RATE_LIMIT: boolean;
   RATE_LIMIT_SIGNIN_PER_MIN: number;
+  /** How often (at most) /member asks Grantex whether the member's SSO session is still active. */
+  MEMBER_SESSION_RECHECK_SECONDS: number;
 }
 
 export class EnvError extends Error {
@@ -126,6 +129,7 @@ export function loadConsoleEnv(source: Record<string, string | undefined> = proc
       .filter(Boolean),
     RATE_LIMIT: raw.RATE_LIMIT === 'on',
     RATE_LIMIT_SIGNIN_PER_MIN: raw.RATE_LIMIT_SIGNIN_PER_MIN,
+    MEMBER_SESSION_RECHECK_SECONDS: raw.MEMBER_SESSION_RECHECK_SECONDS,
   };
 }
 

@@ -11,8 +11,8 @@ import { isGrantexError } from '@/lib/grantex/errors';
 
 export interface MemberSignIn {
   identity: { developerId: string; email: string | null; name: string | null; sub: string };
-  /** Absent when Grantex has no session endpoint. */
-  session?: { groups: string[]; mappedScopes: string[]; expiresAt: string };
+  /** Absent when Grantex has no session endpoint. `id`: what /member re-checks with Grantex. */
+  session?: { id: string; groups: string[]; mappedScopes: string[]; expiresAt: string };
 }
 
 /** The session route itself is missing (not "this org has no SSO", which the route says with its own message). */
@@ -31,7 +31,7 @@ export async function completeMemberSignIn(
     const signedIn = await client.completeOidcSignIn(code, state, opts);
     return {
       identity: { developerId: signedIn.developerId, email: signedIn.email, name: signedIn.name, sub: signedIn.sub },
-      session: { groups: signedIn.groups, mappedScopes: signedIn.mappedScopes, expiresAt: signedIn.expiresAt },
+      session: { id: signedIn.sessionId, groups: signedIn.groups, mappedScopes: signedIn.mappedScopes, expiresAt: signedIn.expiresAt },
     };
   } catch (err) {
     if (!sessionRouteMissing(err)) throw err;
