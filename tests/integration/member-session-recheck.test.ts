@@ -58,7 +58,7 @@ const checkWith = (baseUrl: string) => (q: Parameters<GrantexClient['checkMember
   new GrantexClient({ baseUrl, retries: 0, timeoutMs: 2_000 }).checkMemberSession(q);
 
 describe('member session re-check', () => {
-  it('the sign-in counts as a check; due only after the interval (or when the clock went back), never without a session id', async () => {
+  it('the sign-in counts as a check; due only after the interval (or when the clock went back); never without a session', async () => {
     const now = Date.now();
     const { cookie } = await signedInMember(now);
     expect(cookie).toMatchObject({ verifiedAt: now, checkedAt: now, endsAt: now + MEMBER_TTL_SECONDS * 1000 });
@@ -66,8 +66,13 @@ describe('member session re-check', () => {
     expect(recheckDue(cookie, now + INTERVAL_S * 1000 - 1, INTERVAL_S)).toBe(false);
     expect(recheckDue(cookie, now + INTERVAL_S * 1000, INTERVAL_S)).toBe(true);
     expect(recheckDue(cookie, now - 1, INTERVAL_S)).toBe(true);
+    // A Grantex without sessions: nothing to re-check.
     const noSession: MemberIdentity = { ...cookie, session: undefined, checkedAt: 0 };
     expect(recheckDue(noSession, now, INTERVAL_S)).toBe(false);
+    // A session sealed without its id (before re-checks) cannot be re-checked: it ends, the member signs in again.
+    const unversioned: MemberIdentity = { ...cookie, session: { ...cookie.session!, id: undefined } };
+    expect(recheckDue(unversioned, now, INTERVAL_S)).toBe(true);
+    expect(await recheckMember(unversioned, checkWith(stack.serviceUrl), now)).toEqual({ kind: 'ended' });
   });
 
   it('confirms an active session and re-seals it with the new times and the same end', async () => {

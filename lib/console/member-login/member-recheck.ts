@@ -11,7 +11,8 @@
  *   confirmation (MEMBER_RECHECK_GRACE_SECONDS), asked again after the interval; past it, fail closed (the page
  *   shows nothing of the member and says it could not confirm the session; the cookie is kept for a retry);
  * - a Grantex without the check endpoint (404/405): sessions cannot be re-checked there, the cookie's own end
- *   stands, as before re-checks existed.
+ *   stands, as before re-checks existed;
+ * - a session sealed without its id (before re-checks existed): ended, so no member session escapes re-checks.
  */
 import 'server-only';
 import type { SsoSessionCheckRequest, SsoSessionCheckResponse } from '@/lib/contract';
@@ -27,9 +28,14 @@ export type RecheckOutcome =
   | { kind: 'ended' }
   | { kind: 'unavailable' };
 
-/** True when this view must ask Grantex first: a session to check, and the interval has passed (or the clock went back). */
+/**
+ * True when this view must ask Grantex first: the interval has passed (or the clock went back). Never for a
+ * Grantex without sessions (no `session`: nothing to check); always for a session sealed without its id (before
+ * re-checks existed), which recheckMember then ends: it could not be re-checked.
+ */
 export function recheckDue(identity: MemberIdentity, nowMs: number, intervalSeconds: number): boolean {
-  if (!identity.session?.id) return false;
+  if (!identity.session) return false;
+  if (!identity.session.id) return true;
   const { checkedAt } = identity;
   return checkedAt === undefined || nowMs < checkedAt || nowMs - checkedAt >= intervalSeconds * 1000;
 }
@@ -55,7 +61,8 @@ export async function recheckMember(
   nowMs: number,
 ): Promise<RecheckOutcome> {
   const session = identity.session;
-  if (!session?.id) return { kind: 'active', identity };
+  if (!session) return { kind: 'active', identity };
+  if (!session.id) return { kind: 'ended' };
   try {
     const answer = await check({ developerId: identity.developerId, sessionId: session.id });
     if (!answer.active) return { kind: 'ended' };
