@@ -129,6 +129,13 @@ describe(`store contract (${testBackend})`, () => {
     // A later revocation shows through the same lookup (the caller refuses it).
     await store.revokeSetupLink('dev_contract_setup', 'sul_contract_ok', '2026-01-02T02:00:00.000Z');
     expect((await store.findSetupSessionByToken(tokenHash))?.link.revokedAt).toBe('2026-01-02T02:00:00.000Z');
+    // Purged once past its end; its use stays listed.
+    await store.purgeExpired(0, Date.parse(opened.expiresAt));
+    expect(await store.findSetupSessionByToken(tokenHash)).toBeDefined();
+    await store.purgeExpired(0, Date.parse(opened.expiresAt) + 1);
+    expect(await store.findSetupSessionByToken(tokenHash)).toBeUndefined();
+    const after = await store.listSetupLinks('dev_contract_setup', 10);
+    expect(after.find(({ link: l }) => l.id === 'sul_contract_ok')?.uses).toHaveLength(1);
   });
 
   it('saves, updates (keeping id, name, status and createdAt), reads by org, id and key, and deletes the default connection', async () => {

@@ -50,6 +50,9 @@ export const setupSessionByTokenSql = ($: string) => `SELECT ${SESSION_SELECT},
     FROM setup_sessions s JOIN setup_links l ON l.id = s.link_id JOIN developers d ON d.id = l.developer_id
    WHERE s.token_hash = ${$}`;
 
+/** Sessions past their end are useless (a use keeps its session id as a plain reference). Placeholder: now, ISO. */
+export const purgeSetupSessionsSql = ($: string) => `DELETE FROM setup_sessions WHERE expires_at < ${$}`;
+
 /** insertSetupSessionSql's parameters, in order. */
 export function setupSessionParams(s: NewSetupSession): unknown[] {
   return [s.id, bytes(s.tokenHash), s.name, s.email, s.createdAt, s.expiresAt, s.linkId, s.createdAt];

@@ -13,7 +13,7 @@ import pg from 'pg';
 import { z } from 'zod';
 import type { PostgresConfig } from '../../config';
 import { bytes, CONNECTION_COLUMNS, principalParams, SESSION_COLUMNS, sessionParams, toLastSignIns, toSession, CONNECTION_UPDATE_COLUMNS, connectionParams, replaceParams, DEFAULT_OIDC_UPSERT_TAIL, defaultOidcParams, DEVELOPER_COLUMNS, toConnection, toDeveloper, toKeyConnection, toSavedConnection, toStateFailure, DOMAIN_COLUMNS, domainParams, toDomain, insertSetupLinkSql, revokeSetupLinkSql, setupLinkByTokenSql, setupLinkParams, setupLinksOfOrgSql, setupLinkUsesOfOrgSql, toSetupLink, toSetupLinkUse, toSetupLinkWithOrg, withUses, CLAIM_ASSERTION_SQL, PURGE_ASSERTIONS_SQL, CONNECTION_BY_ID_SQL } from '../rows';
-import { insertSetupSessionWithUsePgSql, setupSessionByTokenSql, setupSessionParams, toSetupSessionWithLink } from '../setup-session-rows';
+import { insertSetupSessionWithUsePgSql, purgeSetupSessionsSql, setupSessionByTokenSql, setupSessionParams, toSetupSessionWithLink } from '../setup-session-rows';
 import type { ServiceStore, SharedRateLimiter } from '../types';
 import { isPgUniqueViolation, mapPgError } from './errors';
 import { createPostgresEventStore, EVENT_SQL } from './events-store';
@@ -110,6 +110,7 @@ const SQL = {
   revokeSetupLink: revokeSetupLinkSql('$1', '$2', '$3'),
   createSetupSession: insertSetupSessionWithUsePgSql,
   setupSessionByToken: setupSessionByTokenSql('$1'),
+  purgeSetupSessions: purgeSetupSessionsSql('$1'),
 } as const;
 
 type StatementName = keyof typeof SQL | keyof typeof EVENT_SQL;
@@ -264,6 +265,7 @@ export function createPostgresStore(pool: pg.Pool): ServiceStore {
       await run('purgeAssertions', [nowMs]);
       await run('purgeRateLimits', [nowMs]);
       await run('purgeSessions', [new Date(nowMs).toISOString()]);
+      await run('purgeSetupSessions', [new Date(nowMs).toISOString()]);
       return purged.rowCount ?? 0;
     },
     async signInMember(s) {

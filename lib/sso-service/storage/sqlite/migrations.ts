@@ -255,6 +255,7 @@ export const MIGRATIONS: readonly Migration[] = [
         expires_at    TEXT NOT NULL
       ) STRICT;
       CREATE INDEX setup_sessions_link ON setup_sessions(link_id);
+      CREATE INDEX setup_sessions_expiry ON setup_sessions(expires_at);
       -- Which session a use opened (NULL for uses recorded before sessions existed).
       ALTER TABLE setup_link_uses ADD COLUMN session_id TEXT;
     `,

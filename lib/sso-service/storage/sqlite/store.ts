@@ -7,7 +7,7 @@
  */
 import type Database from 'better-sqlite3';
 import { bytes, CONNECTION_COLUMNS, SESSION_COLUMNS, sessionParams, toLastSignIns, toSession, CONNECTION_UPDATE_COLUMNS, connectionParams, replaceParams, DEFAULT_OIDC_UPSERT_TAIL, defaultOidcParams, DEVELOPER_COLUMNS, toConnection, toDeveloper, toKeyConnection, toSavedConnection, toStateFailure, DOMAIN_COLUMNS, domainParams, toDomain, insertSetupLinkSql, revokeSetupLinkSql, setupLinkByTokenSql, setupLinkParams, setupLinksOfOrgSql, setupLinkUsesOfOrgSql, toSetupLink, toSetupLinkUse, toSetupLinkWithOrg, withUses, CLAIM_ASSERTION_SQL, PURGE_ASSERTIONS_SQL, CONNECTION_BY_ID_SQL } from '../rows';
-import { insertSetupSessionSql, insertSessionUseSql, setupSessionByTokenSql, setupSessionParams, toSetupSessionWithLink } from '../setup-session-rows';
+import { insertSetupSessionSql, insertSessionUseSql, purgeSetupSessionsSql, setupSessionByTokenSql, setupSessionParams, toSetupSessionWithLink } from '../setup-session-rows';
 import type { MemberSignIn, NewSetupSession, ServiceStore, StateFailure } from '../types';
 import { isSqliteUniqueViolation, mapSqliteError } from './errors';
 import { createSqliteEventStore } from './events-store';
@@ -77,6 +77,7 @@ export function createSqliteStore(db: Database.Database): ServiceStore {
   );
   const purgeStates = db.prepare('DELETE FROM consumed_states WHERE expires_at < ?');
   const purgeSessions = db.prepare('DELETE FROM sso_sessions WHERE expires_at < ?');
+  const purgeSetupSessions = db.prepare(purgeSetupSessionsSql('?'));
   const insertAssertion = db.prepare(`${CLAIM_ASSERTION_SQL} VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`);
   const purgeAssertions = db.prepare(PURGE_ASSERTIONS_SQL('?'));
   const selectConnectionById = db.prepare(CONNECTION_BY_ID_SQL('?'));
@@ -245,6 +246,7 @@ export function createSqliteStore(db: Database.Database): ServiceStore {
     getConnectionById: guarded((connectionId) => optional(selectConnectionById.get(connectionId))),
     purgeExpired: guarded((beforeMs, nowMs) => {
       purgeSessions.run(new Date(nowMs).toISOString());
+      purgeSetupSessions.run(new Date(nowMs).toISOString());
       purgeAssertions.run(nowMs);
       return purgeStates.run(beforeMs).changes;
     }),
