@@ -14,6 +14,9 @@ const external = Boolean(process.env.E2E_BASE_URL);
 if (!external) {
   // One unique client secret per run, so the leak test searches for a value that exists nowhere else.
   // Set before workers fork, so they inherit the same value; `??=` keeps it when the config is re-read there.
+  // The local stack re-checks member sessions with Grantex every 5 s (30 s by default), so
+  // e2e/member-session-recheck.spec.ts, whose workers inherit this variable, proves a revocation without long waits.
+  process.env.MEMBER_SESSION_RECHECK_SECONDS ??= '5';
   process.env.E2E_IDP_CLIENT_SECRET ??= `e2e-${randomBytes(12).toString('base64url')}:secret%+`;
   // Where tests publish TXT records for the loopback DNS server (e2e/support/dns.ts); inherited by workers.
   process.env.E2E_DNS_RECORDS_DIR ??= mkdtempSync(path.join(tmpdir(), 'grantex-e2e-dns-'));
@@ -71,6 +74,7 @@ export default defineConfig({
           GRANTEX_CONSOLE_URL: LOCAL.baseUrl,
           DEV_IDP_CLIENT_SECRET: settings.idp.clientSecret,
           CONSOLE_DEMO_SIGNUP: 'true',
+          MEMBER_SESSION_RECHECK_SECONDS: process.env.MEMBER_SESSION_RECHECK_SECONDS ?? '5',
           // Tests sign up and log in far faster than people; the limits have their own vitest coverage.
           RATE_LIMIT: 'off',
           // Domain verification asks only the run's loopback DNS server (e2e/support/dns-global-setup.ts).

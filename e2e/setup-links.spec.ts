@@ -1,8 +1,10 @@
 /**
  * Setup links end to end: the admin creates one; the customer's IT admin opens it in a fresh browser, says who
  * they are, lands on the connections page with the reduced setup chrome, creates a connection, tests it through the
- * IdP (the result comes back to the connection's page) and is refused on admin-only pages; the setup token never reaches the browser again after the redeem; the
- * admin sees the use, revokes the link, and the IT admin's next navigation is refused with a clear message.
+ * IdP (the result comes back to the connection's page) and is refused on admin-only pages; neither the link's token
+ * nor the setup session token it was exchanged for reaches the browser after the redeem, and the link's token is
+ * no API credential; the admin sees the use, revokes the link, and the IT admin's next navigation is refused with a
+ * clear message.
  */
 import type { Page } from '@playwright/test';
 import { NetworkRecorder } from './support/network-recorder';
@@ -23,6 +25,7 @@ test('a setup link configures SSO for its org only, shows who used it, and stops
   adminPage,
   freshOrg,
   idp,
+  e2e,
 }) => {
   test.setTimeout(120_000);
   let url = '';
@@ -101,15 +104,25 @@ test('a setup link configures SSO for its org only, shows who used it, and stops
       await expect(it).toHaveURL(/\/settings\/sso$/);
     });
 
-    await test.step('after the redeem, the setup token never reaches the browser', async () => {
+    await test.step('after the redeem, neither the link token nor a setup session token reaches the browser', async () => {
       expect(await it.content()).not.toContain(token);
-      const { findings, responses } = await recorder.findSecrets({ 'setup token': token });
+      // The session token is unknown to the test: any string with its prefix would be one.
+      const { findings, responses } = await recorder.findSecrets({ 'setup token': token, 'setup session token': 'gxsetupsess_' });
       expect(responses).toBeGreaterThan(3);
       expect(findings).toEqual([]);
       // The control: the recorder does see what the pages show.
       const control = await recorder.findSecrets({ 'developer ID': freshOrg.developerId, 'IT admin': IT_ADMIN.name });
       expect(control.findings.filter((f) => f.startsWith('developer ID')).length).toBeGreaterThan(0);
       expect(control.findings.filter((f) => f.startsWith('IT admin')).length).toBeGreaterThan(0);
+    });
+
+    await test.step("the link's token is no API credential: Grantex refuses it as a Bearer", async () => {
+      const res = await fetch(`${e2e.grantexUrl}/v1/sso/connections`, { headers: { authorization: `Bearer ${token}` } });
+      expect(res.status).toBe(403);
+      const body = (await res.json()) as { code: string; message: string };
+      expect(body.code).toBe('FORBIDDEN');
+      expect(body.message).toMatch(/not an API credential/);
+      expect(JSON.stringify(body)).not.toContain(CONNECTION);
     });
 
     await test.step('the admin sees who used the link and when, sees the saved connection, and revokes the link', async () => {

@@ -37,6 +37,7 @@ const rawSchema = z.object({
   RATE_LIMIT_SSO_START_PER_MIN: z.coerce.number().int().positive().max(100_000).default(30),
   RATE_LIMIT_LOGIN_EMAIL_PER_MIN: z.coerce.number().int().positive().max(100_000).default(20),
   GRANTEX_CONSOLE_SECRET: z.string().optional(),
+  MEMBER_SESSION_RECHECK_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
 });
 
 export interface ConsoleEnv {
@@ -61,6 +62,8 @@ export interface ConsoleEnv {
    * address is not sent. Server-only, never logged.
    */
   GRANTEX_CONSOLE_SECRET: string | undefined;
+  /** How often (at most) /member asks Grantex whether the member's SSO session is still active. */
+  MEMBER_SESSION_RECHECK_SECONDS: number;
 }
 
 export class EnvError extends Error {
@@ -149,6 +152,7 @@ export function loadConsoleEnv(source: Record<string, string | undefined> = proc
     RATE_LIMIT_SSO_START_PER_MIN: raw.RATE_LIMIT_SSO_START_PER_MIN,
     RATE_LIMIT_LOGIN_EMAIL_PER_MIN: raw.RATE_LIMIT_LOGIN_EMAIL_PER_MIN,
     GRANTEX_CONSOLE_SECRET: consoleSecret,
+    MEMBER_SESSION_RECHECK_SECONDS: raw.MEMBER_SESSION_RECHECK_SECONDS,
   };
 }
 

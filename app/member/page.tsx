@@ -1,16 +1,21 @@
 /**
- * The member's session page after an SSO login. This is the only place the member cookie is
- * read; it grants nothing in the admin console.
+ * The member's session page after an SSO login. Only /member and its routes read the member cookie; it grants
+ * nothing in the admin console. When the session is due for a re-check with Grantex, the page first sends the
+ * browser to /member/check (which alone can re-seal or clear the cookie), so a revoked session ends here within
+ * MEMBER_SESSION_RECHECK_SECONDS.
  */
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { cookies } from 'next/headers';
+import { redirect } from 'next/navigation';
+import { env } from '@/lib/env';
 import { Alert, buttonClasses } from '@/components/ui';
 import { PublicFrame } from '@/components/sso/public-frame';
 import { IdentityList } from '@/components/sso/identity-list';
 import { SessionDetails } from '@/components/sso/session-details';
 import { SubmitButton } from '@/components/sso/submit-button';
 import { MEMBER_COOKIE, readMemberSession } from '@/lib/console/member-login/member-session';
+import { recheckDueNow } from '@/lib/console/member-login/member-recheck';
 import { sealingSecret } from '@/lib/console/utils/cookie-options';
 
 export const metadata: Metadata = { title: 'Signed in', referrer: 'no-referrer' };
@@ -28,6 +33,7 @@ export default async function MemberPage() {
       </PublicFrame>
     );
   }
+  if (recheckDueNow(identity, env().MEMBER_SESSION_RECHECK_SECONDS)) redirect('/member/check');
   return (
     <PublicFrame title="You are signed in">
       <Alert tone="success">Signed in with single sign-on.</Alert>

@@ -1,8 +1,9 @@
 'use server';
 /**
- * The IT admin redeems a setup link: says who they are (recorded by Grantex with the time), and gets a
- * setup-link session. The token travels only to Grantex and into the encrypted, HttpOnly session cookie; the
- * redirect that follows leaves the token's URL behind.
+ * The IT admin redeems a setup link: says who they are (recorded by Grantex with the time), and Grantex exchanges
+ * the link's token for a setup session token of their own. Only that session token goes into the encrypted,
+ * HttpOnly session cookie (the link's token, which the API refuses anyway, is not kept); the redirect that
+ * follows leaves the link's URL behind.
  */
 import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
@@ -45,8 +46,8 @@ export async function redeemSetupLink(_prev: RedeemState, formData: FormData): P
   try {
     // Not retried by the client: one redemption, one recorded use.
     const session = await grantexForAdmin({ apiKey: token }).redeemSetupLink({ name, email });
-    await startSetupSession(token, session, { name, email });
-    logSsoEvent('setup_link_redeemed', { org: session.developerId, link: session.linkId });
+    await startSetupSession(session, { name, email });
+    logSsoEvent('setup_link_redeemed', { org: session.developerId, link: session.linkId, session: session.sessionId });
   } catch (err) {
     if (isGrantexError(err) && err.kind === 'unauthorized') return { formError: SETUP_LINK_TEXT.invalid.next, fieldErrors: {}, values };
     console.error('[setup] redeeming a setup link failed', grantexLogFields(err));

@@ -3,7 +3,7 @@ import { encode } from 'next-auth/jwt';
 import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { cache } from 'react';
-import type { SetupLinkSession } from '@/lib/contract';
+import type { SetupSessionCreated } from '@/lib/contract';
 import { env } from '@/lib/env';
 import type { GrantexClient } from '@/lib/grantex/client';
 import { isGrantexError } from '@/lib/grantex/errors';
@@ -26,19 +26,19 @@ export interface ConnectionsActor {
   /** Setup links only: which link, until when, and the email its user gave. */
   setupLink: { linkId: string; expiresAt: string; email: string } | null;
   /**
-   * Server-side only: a Grantex client authenticated with the API key or the setup token (`requestId` joins the
+   * Server-side only: a Grantex client authenticated with the API key or the setup session token (`requestId` joins the
    * console's log line with the service's). Never hand it to a client component.
    */
   grantex: (opts?: { requestId?: string }) => GrantexClient;
 }
 
-/** A setup-link session whose link Grantex no longer accepts (expired or revoked). */
+/** A setup session Grantex no longer accepts (it or its link expired, or the link was revoked). */
 export const SETUP_LINK_ENDED = 'setup_link_ended' as const;
 
 async function setupActor(token: SetupToken): Promise<ConnectionsActor | typeof SETUP_LINK_ENDED> {
-  const grantex = (opts: { requestId?: string } = {}) => grantexForAdmin({ apiKey: token.setupToken }, opts);
+  const grantex = (opts: { requestId?: string } = {}) => grantexForAdmin({ apiKey: token.sessionToken }, opts);
   try {
-    // Asked on every request (one indexed read on the service): a revoked link stops at the next navigation.
+    // Asked on every request (one indexed read on the service): a revoked link ends its sessions at the next navigation.
     const session = await grantex().getSetupSession();
     return {
       kind: 'setup_link',
@@ -81,21 +81,22 @@ export async function requireConnectionsActor(returnTo?: string): Promise<Connec
 
 /**
  * Signs the browser into a setup-link session: the same encrypted, HttpOnly next-auth cookie an admin gets,
- * holding the setup token, ending when the link does (or after the admin session's maximum, if sooner).
+ * holding the setup SESSION token (the link's token is not kept), ending with that session (or after the admin
+ * session's maximum, if sooner).
  */
-export async function startSetupSession(setupToken: string, link: SetupLinkSession, who: { name: string; email: string }): Promise<void> {
-  const untilLinkEnds = Math.floor((Date.parse(link.expiresAt) - Date.now()) / 1000);
-  const maxAge = Math.max(1, Math.min(SESSION_MAX_AGE_SECONDS, untilLinkEnds));
+export async function startSetupSession(created: SetupSessionCreated, who: { name: string; email: string }): Promise<void> {
+  const untilSessionEnds = Math.floor((Date.parse(created.sessionExpiresAt) - Date.now()) / 1000);
+  const maxAge = Math.max(1, Math.min(SESSION_MAX_AGE_SECONDS, untilSessionEnds));
   const token: SetupToken & { sub: string } = {
-    sub: link.linkId,
+    sub: created.sessionId,
     role: 'setup_link',
-    developerId: link.developerId,
-    organizationName: link.organizationName,
-    linkId: link.linkId,
-    linkExpiresAt: link.expiresAt,
+    developerId: created.developerId,
+    organizationName: created.organizationName,
+    linkId: created.linkId,
+    linkExpiresAt: created.expiresAt,
     name: who.name,
     email: who.email,
-    setupToken,
+    sessionToken: created.sessionToken,
   };
   const value = await encode({ token, secret: env().NEXTAUTH_SECRET, maxAge });
   (await cookies()).set(sessionCookieName(), value, {

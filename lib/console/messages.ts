@@ -333,6 +333,15 @@ export const SESSIONS_MESSAGES = {
 } as const;
 export type SessionsOutcome = Exclude<keyof typeof SESSIONS_MESSAGES, 'load_failed'>;
 
+// ─── Member session re-check (/member) ──────────────────────────────────────────────────────────────────
+
+export const MEMBER_SESSION_TEXT = {
+  unavailable: {
+    title: 'We could not confirm your session',
+    next: 'The sign-in service did not answer, so your session cannot be shown right now. You are still signed in; try again in a moment.',
+  },
+} as const;
+
 // ─── Setup links (the customer's IT admin; /setup/…, /settings/sso/setup-links) ─────────────────────────
 
 export const SETUP_LINK_TEXT = {
@@ -346,7 +355,7 @@ export const SETUP_LINK_TEXT = {
   },
   ended: {
     title: 'Your setup link has ended',
-    next: 'It expired or was revoked by the organization’s administrator, so you can no longer change its SSO settings. Ask them for a new link if you still need one.',
+    next: 'It expired or was revoked by the organization’s administrator, or your session with it reached its 8-hour limit, so you can no longer change its SSO settings here. Open the link again if it is still valid, or ask the administrator for a new one.',
   },
   restricted: {
     title: 'Not available with a setup link',

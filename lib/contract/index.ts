@@ -5,3 +5,4 @@ export * from './domains';
 export * from './setup-links';
 export * from './sign-in-reasons';
 export * from './events';
+export * from './session-check';

@@ -12,6 +12,15 @@ export const SETUP_LINK_TOKEN_PREFIX = 'gxsetup_';
 /** gxsetup_ + 43 base64url characters (32 random bytes). */
 export const SETUP_LINK_TOKEN_PATTERN = /^gxsetup_[A-Za-z0-9_-]{43}$/;
 
+/**
+ * Redeeming a link gives a setup SESSION token: `gxsetupsess_` + 43 base64url characters (32 random bytes). It is
+ * the only setup credential the API accepts; the link's own token only opens sessions.
+ */
+export const SETUP_SESSION_TOKEN_PREFIX = 'gxsetupsess_';
+export const SETUP_SESSION_TOKEN_PATTERN = /^gxsetupsess_[A-Za-z0-9_-]{43}$/;
+/** A setup session lasts this long at most (and never past its link); then the IT admin opens the link again. */
+export const SETUP_SESSION_MAX_HOURS = 8;
+
 export const SETUP_LINK_EXPIRY_HOURS = { min: 1, max: 168, default: 72 } as const;
 export const SETUP_LINK_LABEL_MAX = 100;
 /** Uses returned per link on the list (newest first); older ones are kept but not listed. */
@@ -23,6 +32,9 @@ export const SETUP_LINK_MESSAGES = {
   notAllowed:
     'A setup link can only configure and test SSO connections and their domains; this endpoint needs the organization\'s API key',
   notFound: 'Setup link not found',
+  /** The link's token sent anywhere but the two redeem endpoints (answered without looking the token up). */
+  linkTokenNotAccepted:
+    "A setup link's token is not an API credential: redeem it (POST /v1/sso/setup-links/session) and send the session token it returns",
 } as const;
 
 export const SETUP_LINK_STATUSES = ['active', 'expired', 'revoked'] as const;
@@ -83,11 +95,26 @@ export const setupLinkRedeemSchema = z.object({
 });
 export type SetupLinkRedeem = z.input<typeof setupLinkRedeemSchema>;
 
-/** The redeem answer (and GET /v1/sso/setup-links/session): what the link is for. Never the token or a key. */
+/** GET /v1/sso/setup-links/preview (the link's token as Bearer): what the link is for. Never a token or a key. */
 export const setupLinkSessionSchema = z.object({
   linkId: z.string(),
   developerId: z.string(),
   organizationName: z.string(),
+  /** When the link expires. */
   expiresAt: isoTimestampSchema,
 });
 export type SetupLinkSession = z.infer<typeof setupLinkSessionSchema>;
+
+/** GET /v1/sso/setup-links/session (the session token as Bearer): the session, if still usable. Never a token. */
+export const setupSessionSchema = setupLinkSessionSchema.extend({
+  sessionId: z.string(),
+  /** When this session ends: at most SETUP_SESSION_MAX_HOURS after the redeem, and never after the link. */
+  sessionExpiresAt: isoTimestampSchema,
+});
+export type SetupSession = z.infer<typeof setupSessionSchema>;
+
+/** The redeem answer (POST /v1/sso/setup-links/session, the link's token as Bearer): the only time it is sent. */
+export const setupSessionCreatedSchema = setupSessionSchema.extend({
+  sessionToken: z.string().regex(SETUP_SESSION_TOKEN_PATTERN),
+});
+export type SetupSessionCreated = z.infer<typeof setupSessionCreatedSchema>;

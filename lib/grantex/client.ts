@@ -56,16 +56,26 @@ import {
   type SsoPublicConnectionList,
 } from '@/lib/contract';
 import {
+  ssoSessionCheckRequestSchema,
+  ssoSessionCheckResponseSchema,
+  type SsoSessionCheckRequest,
+  type SsoSessionCheckResponse,
+} from '@/lib/contract';
+import {
   setupLinkCreatedSchema,
   setupLinkCreateSchema,
   setupLinkListSchema,
   setupLinkRedeemSchema,
   setupLinkSessionSchema,
+  setupSessionCreatedSchema,
+  setupSessionSchema,
   type SetupLink,
   type SetupLinkCreate,
   type SetupLinkCreated,
   type SetupLinkRedeem,
   type SetupLinkSession,
+  type SetupSession,
+  type SetupSessionCreated,
 } from '@/lib/contract';
 import {
   auditEventListSchema,
@@ -281,6 +291,16 @@ export class GrantexClient {
     const body = parseInput(ssoOidcCallbackRequestSchema, { code, state, iss: opts.iss, redirect_uri: opts.redirectUri });
     const res = await this.send({ method: 'POST', path: 'sso/callback/oidc', body, authenticated: false, retryable: false });
     return this.parse(res, ssoSessionCallbackResponseSchema);
+  }
+
+  /**
+   * Public (no key): whether a member's SSO session is still active; any inactive case answers `{active: false}`.
+   * A read, so retried like one.
+   */
+  async checkMemberSession(input: SsoSessionCheckRequest): Promise<SsoSessionCheckResponse> {
+    const body = parseInput(ssoSessionCheckRequestSchema, input);
+    const res = await this.send({ method: 'POST', path: 'sso/sessions/check', body, authenticated: false, retryable: true });
+    return this.parse(res, ssoSessionCheckResponseSchema);
   }
 
   /** The org's active SSO sessions, newest first. */
@@ -563,9 +583,9 @@ export class GrantexClient {
   }
 
   // ---------------------------------------------------------------- setup links (issue 10)
-  // The org's API key creates, lists and revokes links. A client constructed with a setup-link token as its
-  // `apiKey` works on the connection (and domain) routes and on the two `session` methods; the service refuses
-  // it everywhere else.
+  // The org's API key creates, lists and revokes links. A client constructed with a setup LINK token as its
+  // `apiKey` can only preview and redeem it; redeeming returns a setup SESSION token, and a client constructed
+  // with that one works on the connection (and domain) routes and getSetupSession. The service refuses the rest.
 
   /** Never retried: a repeat after a lost answer would create a second link (and the token is shown once). */
   async createSetupLink(input: SetupLinkCreate = {}): Promise<SetupLinkCreated> {
@@ -584,17 +604,26 @@ export class GrantexClient {
     await this.send({ method: 'DELETE', path: `v1/sso/setup-links/${encodeURIComponent(id)}`, authenticated: true, retryable: true });
   }
 
-  /** With the setup token as the client's key: records who is using the link. Not retried (one use, one record). */
-  async redeemSetupLink(input: SetupLinkRedeem): Promise<SetupLinkSession> {
-    const body = parseInput(setupLinkRedeemSchema, input);
-    const res = await this.send({ method: 'POST', path: 'v1/sso/setup-links/session', body, authenticated: true, retryable: false });
+  /** With the link token as the client's key: what the link is for (nothing recorded). */
+  async previewSetupLink(): Promise<SetupLinkSession> {
+    const res = await this.send({ method: 'GET', path: 'v1/sso/setup-links/preview', authenticated: true, retryable: true });
     return this.parse(res, setupLinkSessionSchema);
   }
 
-  /** With the setup token as the client's key: the link, if it is still usable (nothing recorded). */
-  async getSetupSession(): Promise<SetupLinkSession> {
+  /**
+   * With the link token as the client's key: records who is using the link and returns their setup session
+   * (with its token, sent only here). Not retried (one redeem, one recorded use).
+   */
+  async redeemSetupLink(input: SetupLinkRedeem): Promise<SetupSessionCreated> {
+    const body = parseInput(setupLinkRedeemSchema, input);
+    const res = await this.send({ method: 'POST', path: 'v1/sso/setup-links/session', body, authenticated: true, retryable: false });
+    return this.parse(res, setupSessionCreatedSchema);
+  }
+
+  /** With the session token as the client's key: the setup session, if it is still usable (nothing recorded). */
+  async getSetupSession(): Promise<SetupSession> {
     const res = await this.send({ method: 'GET', path: 'v1/sso/setup-links/session', authenticated: true, retryable: true });
-    return this.parse(res, setupLinkSessionSchema);
+    return this.parse(res, setupSessionSchema);
   }
 
   // ---------------------------------------------------------------- sign-in log and audit trail (issue 12)

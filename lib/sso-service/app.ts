@@ -22,7 +22,7 @@ import { registerSsoConfigRoutes } from './routes/sso-config';
 import { registerSsoConnectionRoutes } from './routes/sso-connections';
 import { registerSsoDomainRoutes } from './routes/sso-domains';
 import { registerSsoLoginRoute } from './routes/sso-login';
-import { registerSsoSessionRoutes } from './routes/sso-sessions';
+import { registerSessionCheckRoute, registerSsoSessionRoutes } from './routes/sso-sessions';
 import { registerSsoSetupLinkRoutes } from './routes/sso-setup-links';
 import { asStoreError } from './storage/errors';
 import { registerSignInCapture } from './events/capture';
@@ -203,6 +203,7 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
   registerSsoLoginRoute(app, ctx, perMinute(limits.enabled, limits.loginPerMin, loginRateKey));
   registerSsoCallbackRoute(app, ctx, perMinute(limits.enabled, limits.callbackPerMin, callbackRateKey(ctx.states)));
   registerSsoSessionRoutes(app, ctx);
+  registerSessionCheckRoute(app, ctx, perMinute(limits.enabled, limits.loginPerMin));
   registerSsoEventRoutes(app, ctx);
   registerSamlMetadataRoute(app, ctx, perMinute(limits.enabled, limits.loginPerMin, addressRateKey));
   return app;

@@ -472,9 +472,11 @@ describe('audit trail of domains, setup links and sessions', () => {
     const token = String(link.json?.token);
     sensitive.add(token);
     const redeemed = await postJson(h.url, '/v1/sso/setup-links/session', { name: 'Iris IT', email: 'iris@customer.example' }, token);
-    expect(redeemed.status, redeemed.text).toBe(200);
-    // The IT admin adds a domain with the link; the admin removes it with the key.
-    expect((await postJson(h.url, '/v1/sso/domains', { domain: 'audit-acme.example' }, token)).status).toBe(201);
+    expect(redeemed.status, redeemed.text).toBe(201);
+    const sessionToken = String(redeemed.json?.sessionToken);
+    sensitive.add(sessionToken);
+    // The IT admin adds a domain in the link's session; the admin removes it with the key.
+    expect((await postJson(h.url, '/v1/sso/domains', { domain: 'audit-acme.example' }, sessionToken)).status).toBe(201);
     const removed = await raw(h.url, '/v1/sso/domains/audit-acme.example', { method: 'DELETE', headers: { authorization: `Bearer ${org.apiKey}` } });
     expect(removed.status, removed.text).toBe(204);
     const revoked = await raw(h.url, `/v1/sso/setup-links/${linkId}`, { method: 'DELETE', headers: { authorization: `Bearer ${org.apiKey}` } });
@@ -492,7 +494,7 @@ describe('audit trail of domains, setup links and sessions', () => {
       ['setup_link.used', 'setup_link', 'setup_link', linkId],
       ['setup_link.created', 'api_key', 'setup_link', linkId],
     ]);
-    expect(audit[2]?.actor.id).toBe(linkId);
+    expect(audit[2]?.actor).toMatchObject({ id: linkId, label: 'Iris IT' });
     expect(audit[3]?.actor).toMatchObject({ id: linkId, label: 'Iris IT' });
   });
 });

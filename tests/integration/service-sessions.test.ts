@@ -12,6 +12,7 @@ import {
   ssoCallbackResponseSchema,
   ssoConnectionSchema,
   ssoSessionCallbackResponseSchema,
+  ssoSessionCheckResponseSchema,
   ssoSessionListSchema,
   ssoSessionSchema,
   type SsoSessionCallbackResponse,
@@ -218,6 +219,67 @@ describe('sessions list, read and revoke', () => {
   });
 });
 
+describe('POST /sso/sessions/check (public: the console re-checks a member session)', () => {
+  const check = (developerId: string, sessionId: string) => call('POST', '/sso/sessions/check', { json: { developerId, sessionId } });
+
+  it('answers active with the expiry and nothing personal; revoked, unknown and another org\'s id answer alike', async () => {
+    const org = await devIdpOrg();
+    const other = await devIdpOrg();
+    const params = await devIdpLogin(org.developerId);
+    const session = await publicClient.completeOidcSignIn(params.code, params.state, { iss: params.iss });
+    const theirs = await (async () => {
+      const p = await devIdpLogin(other.developerId, BOB);
+      return publicClient.completeOidcSignIn(p.code, p.state, { iss: p.iss });
+    })();
+
+    const active = await check(org.developerId, session.sessionId);
+    expect(active.status, active.text).toBe(200);
+    expect(active.body).toEqual({ active: true, expiresAt: session.expiresAt });
+    for (const personal of [session.email ?? '', session.name ?? '', session.sub, session.principalId]) expect(active.text).not.toContain(personal);
+    expect(await publicClient.checkMemberSession({ developerId: org.developerId, sessionId: session.sessionId })).toEqual(active.body);
+
+    // Inactive answers are one and the same body: a guessed or borrowed id learns nothing more.
+    const inactive = { active: false, expiresAt: null };
+    const unknown = await check(org.developerId, `ssn_${'A'.repeat(22)}`);
+    // Another org's live session, asked under this org (and this org's session under the other org).
+    const crossed = await check(org.developerId, theirs.sessionId);
+    const crossedBack = await check(other.developerId, session.sessionId);
+    for (const res of [unknown, crossed, crossedBack]) {
+      expect(res.status, res.text).toBe(200);
+      expect(res.text).toBe(JSON.stringify(inactive));
+    }
+    // Both sessions are still active for their own org: the cross-org checks changed nothing.
+    expect((await check(other.developerId, theirs.sessionId)).body).toMatchObject({ active: true });
+
+    await org.client.revokeSession(session.sessionId);
+    const revoked = await check(org.developerId, session.sessionId);
+    expect(revoked.text).toBe(JSON.stringify(inactive));
+    expect(ssoSessionCheckResponseSchema.parse(revoked.body)).toEqual(inactive);
+  });
+
+  it('answers 400 for a malformed body, without a lookup', async () => {
+    for (const body of [{}, { developerId: 'dev_x' }, { developerId: 'dev_x', sessionId: 'x'.repeat(129) }, { developerId: 1, sessionId: 'ssn_x' }]) {
+      const res = await call('POST', '/sso/sessions/check', { json: body });
+      expect(res.status, res.text).toBe(400);
+      expect(res.body.code).toBe('BAD_REQUEST');
+    }
+  });
+
+  it("is rate-limited per client IP and org: one org's flood leaves another org's checks alone", async () => {
+    const svc = await startTestService({ rateLimit: { enabled: true, signupPerMin: 100, loginPerMin: 3, callbackPerMin: 100 }, ...TEST_KEYS });
+    try {
+      const ask = (developerId: string) => callService(svc.url, 'POST', '/sso/sessions/check', { json: { developerId, sessionId: 'ssn_guess' } });
+      for (let i = 0; i < 3; i++) expect((await ask('dev_flooded')).status).toBe(200);
+      const limited = await ask('dev_flooded');
+      expect(limited.status).toBe(429);
+      expect(limited.body.code).toBe('RATE_LIMITED');
+      expect((await ask('dev_other')).status).toBe(200);
+    } finally {
+      await svc.close();
+    }
+  });
+});
+
 describe('test sign-ins', () => {
   it('starts one (200 shape), refuses it at POST without using it up, and finishes it at GET with no session', async () => {
     const org = await devIdpOrg();
@@ -411,10 +473,14 @@ describe('session lifetime (configured TTL, service clock)', () => {
       const list = async () => ((await json(await fetch(`${svc.url}/v1/sso/sessions`, authed(org.apiKey)))) as { sessions: unknown[] }).sessions;
       expect(await list()).toHaveLength(1);
 
+      const check = async () =>
+        json(await fetch(`${svc.url}/sso/sessions/check`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ developerId: org.developerId, sessionId: session.sessionId }) }));
       clock += 119_000;
       expect(await list()).toHaveLength(1);
+      expect(await check()).toEqual({ active: true, expiresAt: session.expiresAt });
       clock += 1_000;
       expect(await list()).toEqual([]);
+      expect(await check()).toEqual({ active: false, expiresAt: null });
       expect((await fetch(`${svc.url}/v1/sso/sessions/${session.sessionId}`, authed(org.apiKey))).status).toBe(404);
       expect((await fetch(`${svc.url}/v1/sso/sessions/${session.sessionId}`, authed(org.apiKey, { method: 'DELETE' }))).status).toBe(404);
     } finally {

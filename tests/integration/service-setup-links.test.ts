@@ -1,7 +1,8 @@
 /**
  * Setup links over real HTTP (both backends): create/list/revoke shapes, the token shown once and stored only as
- * a hash, expiry on the service's clock, revocation effective on the very next request, cross-org 404s, and the
- * one allow-list: a setup-link token configures this org's connections and nothing else.
+ * a hash, the link token exchanged for a setup session (each redeem its own use and session) and never accepted
+ * as an API credential, expiry on the service's clock, revocation effective on the very next request, cross-org
+ * 404s, and the one allow-list: a setup session configures this org's connections and nothing else.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -11,6 +12,9 @@ import {
   setupLinkCreatedSchema,
   setupLinkListSchema,
   setupLinkSessionSchema,
+  setupSessionCreatedSchema,
+  setupSessionSchema,
+  SETUP_SESSION_TOKEN_PATTERN,
 } from '@/lib/contract';
 import { GrantexClient, GrantexError } from '@/lib/grantex';
 import { databaseBytes } from '@/tests/support/database-bytes';
@@ -39,6 +43,16 @@ async function createLink(apiKey: string, body: unknown = {}) {
   expect(res.status, res.text).toBe(201);
   return setupLinkCreatedSchema.parse(res.body);
 }
+
+/** Redeems a link as `who`: the setup session's answer (its token included). */
+async function redeem(linkToken: string, who: { name: string; email: string } = IT_ADMIN) {
+  const res = await call('POST', '/v1/sso/setup-links/session', linkToken, who);
+  expect(res.status, res.text).toBe(201);
+  return setupSessionCreatedSchema.parse(res.body);
+}
+
+const usesOf = async (apiKey: string, linkId: string) =>
+  setupLinkListSchema.parse((await call('GET', '/v1/sso/setup-links', apiKey)).body).setupLinks.find((l) => l.id === linkId)?.uses ?? [];
 
 describe('setup links: admin API', () => {
   it('creates a link: 201, exact shape, sul_ id, gxsetup_ token, default 72 h expiry', async () => {
@@ -73,7 +87,7 @@ describe('setup links: admin API', () => {
     clock += 1000;
     const second = await createLink(org.apiKey, { label: 'second' });
     const redeemed = await call('POST', '/v1/sso/setup-links/session', second.token, IT_ADMIN, { 'user-agent': 'Mozilla/5.0 '.repeat(40) });
-    expect(redeemed.status, redeemed.text).toBe(200);
+    expect(redeemed.status, redeemed.text).toBe(201);
 
     const list = await call('GET', '/v1/sso/setup-links', org.apiKey);
     expect(list.status).toBe(200);
@@ -110,7 +124,7 @@ describe('setup links: admin API', () => {
     expectError(cross, 404, SETUP_LINK_MESSAGES.notFound);
     expect({ ...cross.body, requestId: null }).toEqual({ ...unknown.body, requestId: null });
     expect((await call('GET', '/v1/sso/setup-links', other.apiKey)).body).toEqual({ setupLinks: [] });
-    expect((await call('GET', '/v1/sso/setup-links/session', link.token)).status).toBe(200);
+    expect((await call('GET', '/v1/sso/setup-links/preview', link.token)).status).toBe(200);
   });
 
   it('needs an API key: no credential or a bad key is a 401', async () => {
@@ -120,24 +134,46 @@ describe('setup links: admin API', () => {
 });
 
 describe('setup links: redeeming and expiry', () => {
-  it('redeems: the org and the link, never the key; every use is recorded with name, email and time', async () => {
+  it('redeems: a session token of its own, the org and the link, never the key; every use is recorded with its session', async () => {
     const org = await signup(svc.url, { name: 'Customer Corp' });
     const link = await createLink(org.apiKey);
-    const res = await call('POST', '/v1/sso/setup-links/session', link.token, IT_ADMIN);
-    expect(res.status, res.text).toBe(200);
-    expect(setupLinkSessionSchema.strict().parse(res.body)).toEqual({
+    // The landing page's preview records nothing.
+    const preview = await call('GET', '/v1/sso/setup-links/preview', link.token);
+    expect(setupLinkSessionSchema.strict().parse(preview.body)).toEqual({
       linkId: link.id,
       developerId: org.developerId,
       organizationName: 'Customer Corp',
       expiresAt: link.expiresAt,
     });
+    expect(await usesOf(org.apiKey, link.id)).toEqual([]);
+
+    const res = await call('POST', '/v1/sso/setup-links/session', link.token, IT_ADMIN);
+    expect(res.status, res.text).toBe(201);
+    const created = setupSessionCreatedSchema.strict().parse(res.body);
+    expect(created).toEqual({
+      linkId: link.id,
+      developerId: org.developerId,
+      organizationName: 'Customer Corp',
+      expiresAt: link.expiresAt,
+      sessionId: expect.stringMatching(/^sus_/),
+      sessionExpiresAt: new Date(clock + 8 * HOUR_MS).toISOString(),
+      sessionToken: expect.stringMatching(SETUP_SESSION_TOKEN_PATTERN),
+    });
     expect(res.text).not.toContain(org.apiKey);
+    expect(res.text).not.toContain(link.token);
+    // The session token checks out (nothing recorded), and never comes back.
+    const { sessionToken, ...session } = created;
+    const checked = await call('GET', '/v1/sso/setup-links/session', sessionToken);
+    expect(setupSessionSchema.strict().parse(checked.body)).toEqual(session);
+    expect(checked.text).not.toContain(sessionToken);
+
+    // A second person redeeming the same link gets their own session and their own recorded use.
     clock += 60_000;
-    await call('POST', '/v1/sso/setup-links/session', link.token, { name: 'Second Person', email: 'second@customer.example' });
-    // GET checks the link without recording a use.
-    expect((await call('GET', '/v1/sso/setup-links/session', link.token)).body).toEqual(res.body);
-    const [listed] = setupLinkListSchema.parse((await call('GET', '/v1/sso/setup-links', org.apiKey)).body).setupLinks;
-    expect(listed?.uses.map((u) => [u.name, u.email, u.usedAt])).toEqual([
+    const second = await redeem(link.token, { name: 'Second Person', email: 'second@customer.example' });
+    expect(second.sessionToken).not.toBe(sessionToken);
+    expect(second.sessionId).not.toBe(created.sessionId);
+    for (const token of [sessionToken, second.sessionToken]) expect((await call('GET', '/v1/sso/connections', token)).status).toBe(200);
+    expect((await usesOf(org.apiKey, link.id)).map((u) => [u.name, u.email, u.usedAt])).toEqual([
       ['Second Person', 'second@customer.example', new Date(clock).toISOString()],
       [IT_ADMIN.name, IT_ADMIN.email, new Date(clock - 60_000).toISOString()],
     ]);
@@ -152,47 +188,160 @@ describe('setup links: redeeming and expiry', () => {
     expect(res.body.message).toMatch(/email/);
   });
 
-  it('refuses unknown, expired and revoked tokens with one 401 message that does not say which', async () => {
+  it('refuses unknown, expired and revoked links and their sessions with one 401 message that does not say which', async () => {
     const org = await signup(svc.url);
     const expiring = await createLink(org.apiKey, { expiresInHours: 1 });
     clock += 1;
     const revoked = await createLink(org.apiKey);
-    expect((await call('GET', '/v1/sso/connections', expiring.token)).status).toBe(200);
-    expect((await call('GET', '/v1/sso/connections', revoked.token)).status).toBe(200);
+    const expiringSession = await redeem(expiring.token);
+    const revokedSession = await redeem(revoked.token);
+    // A session ends with its link at the latest.
+    expect(expiringSession.sessionExpiresAt).toBe(expiring.expiresAt);
+    expect((await call('GET', '/v1/sso/connections', expiringSession.sessionToken)).status).toBe(200);
+    expect((await call('GET', '/v1/sso/connections', revokedSession.sessionToken)).status).toBe(200);
     expect((await call('DELETE', `/v1/sso/setup-links/${revoked.id}`, org.apiKey)).status).toBe(204);
     clock += HOUR_MS - 2;
-    expect((await call('GET', '/v1/sso/connections', expiring.token)).status).toBe(200);
+    expect((await call('GET', '/v1/sso/connections', expiringSession.sessionToken)).status).toBe(200);
     clock += 1;
-    const unknownToken = `gxsetup_${'A'.repeat(43)}`;
-    const answers = [];
-    for (const token of [unknownToken, expiring.token, revoked.token]) {
-      for (const [method, path, body] of [
-        ['POST', '/v1/sso/setup-links/session', IT_ADMIN],
-        ['GET', '/v1/sso/setup-links/session'],
-        ['GET', '/v1/sso/connections'],
-        ['POST', '/v1/sso/connections', OIDC],
-      ] as const) {
+    const unknownLink = `gxsetup_${'A'.repeat(43)}`;
+    const unknownSession = `gxsetupsess_${'A'.repeat(43)}`;
+    const answers: Record<string, unknown>[] = [];
+    const calls = (token: string) =>
+      token.startsWith('gxsetupsess_')
+        ? ([
+            ['GET', '/v1/sso/setup-links/session'],
+            ['GET', '/v1/sso/connections'],
+            ['POST', '/v1/sso/connections', OIDC],
+          ] as const)
+        : ([
+            ['POST', '/v1/sso/setup-links/session', IT_ADMIN],
+            ['GET', '/v1/sso/setup-links/preview'],
+          ] as const);
+    for (const token of [unknownLink, expiring.token, revoked.token, unknownSession, expiringSession.sessionToken, revokedSession.sessionToken]) {
+      for (const [method, path, body] of calls(token)) {
         const res = await call(method, path, token, body);
         expectError(res, 401, SETUP_LINK_MESSAGES.invalid);
         answers.push({ ...res.body, requestId: null });
       }
     }
     expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
-    // A refused redemption records nothing.
+    // A refused redemption records nothing: one use each, from before.
     const listed = setupLinkListSchema.parse((await call('GET', '/v1/sso/setup-links', org.apiKey)).body).setupLinks;
     expect(listed.map((l) => [l.status, l.uses.length])).toEqual([
-      ['revoked', 0],
-      ['expired', 0],
+      ['revoked', 1],
+      ['expired', 1],
     ]);
+  });
+
+  it('a session lasts 8 hours at most: then it is refused while the link still redeems', async () => {
+    const org = await signup(svc.url);
+    const link = await createLink(org.apiKey, { expiresInHours: 72 });
+    const session = await redeem(link.token);
+    expect(Date.parse(session.sessionExpiresAt) - clock).toBe(8 * HOUR_MS);
+    clock += 8 * HOUR_MS - 1;
+    expect((await call('GET', '/v1/sso/connections', session.sessionToken)).status).toBe(200);
+    clock += 1;
+    expectError(await call('GET', '/v1/sso/connections', session.sessionToken), 401, SETUP_LINK_MESSAGES.invalid);
+    expectError(await call('GET', '/v1/sso/setup-links/session', session.sessionToken), 401, SETUP_LINK_MESSAGES.invalid);
+    const again = await redeem(link.token);
+    expect((await call('GET', '/v1/sso/connections', again.sessionToken)).status).toBe(200);
+    expect(await usesOf(org.apiKey, link.id)).toHaveLength(2);
   });
 });
 
-describe('setup links: what a setup-link token may do', () => {
+describe('setup links: the link token is exchanged, never an API credential', () => {
+  const API_CALLS = [
+    ['GET', '/v1/sso/connections'],
+    ['POST', '/v1/sso/connections', OIDC],
+    ['GET', '/v1/sso/setup-links/session'],
+    ['POST', '/v1/sso/domains', { domain: 'link-token.example' }],
+    ['GET', '/v1/me'],
+    ['GET', '/v1/sso/setup-links'],
+  ] as const;
+
+  it('refuses the raw link token as a Bearer with a 403 that says to redeem it, before and after redemption', async () => {
+    const org = await signup(svc.url);
+    const link = await createLink(org.apiKey);
+    const before: Record<string, unknown>[] = [];
+    for (const [method, path, body] of API_CALLS) {
+      const res = await call(method, path, link.token, body);
+      expectError(res, 403, SETUP_LINK_MESSAGES.linkTokenNotAccepted);
+      expect(res.body.code).toBe('FORBIDDEN');
+      before.push({ ...res.body, requestId: null });
+    }
+    // Nothing was recorded or created by those calls.
+    expect(await usesOf(org.apiKey, link.id)).toEqual([]);
+    expect((await call('GET', '/v1/sso/connections', org.apiKey)).body.connections).toEqual([]);
+
+    const session = await redeem(link.token);
+    for (const [method, path, body] of API_CALLS) {
+      const res = await call(method, path, link.token, body);
+      expectError(res, 403, SETUP_LINK_MESSAGES.linkTokenNotAccepted);
+    }
+    // The session token works where the link token is refused.
+    const created = await call('POST', '/v1/sso/connections', session.sessionToken, OIDC);
+    expect(created.status, created.text).toBe(201);
+    expect((await call('GET', '/v1/sso/connections', session.sessionToken)).body.connections).toHaveLength(1);
+    expect(before.every((b) => JSON.stringify(b) === JSON.stringify(before[0]))).toBe(true);
+  });
+
+  it('revoking the link ends every session it opened on the next request', async () => {
+    const org = await signup(svc.url);
+    const link = await createLink(org.apiKey);
+    const first = await redeem(link.token);
+    const second = await redeem(link.token, { name: 'Other IT', email: 'other@customer.example' });
+    const connection = await call('POST', '/v1/sso/connections', first.sessionToken, OIDC);
+    expect(connection.status, connection.text).toBe(201);
+    expect((await call('DELETE', `/v1/sso/setup-links/${link.id}`, org.apiKey)).status).toBe(204);
+    for (const { sessionToken } of [first, second]) {
+      expectError(await call('GET', '/v1/sso/setup-links/session', sessionToken), 401, SETUP_LINK_MESSAGES.invalid);
+      expectError(await call('PATCH', `/v1/sso/connections/${String(connection.body.id)}`, sessionToken, { name: 'After revoke' }), 401, SETUP_LINK_MESSAGES.invalid);
+    }
+    expect((await call('GET', `/v1/sso/connections/${String(connection.body.id)}`, org.apiKey)).body.name).toBe(OIDC.name);
+  });
+
+  it('an attacker holding an old or revoked link gets no session, no use and no access', async () => {
+    const org = await signup(svc.url);
+    const revoked = await createLink(org.apiKey);
+    const expired = await createLink(org.apiKey, { expiresInHours: 1 });
+    // The IT admin used both legitimately.
+    const legit = await redeem(revoked.token);
+    await redeem(expired.token);
+    expect((await call('DELETE', `/v1/sso/setup-links/${revoked.id}`, org.apiKey)).status).toBe(204);
+    clock += HOUR_MS;
+    const attacker = { name: 'Mallory', email: 'mallory@evil.example' };
+    for (const token of [revoked.token, expired.token]) {
+      const redeemed = await call('POST', '/v1/sso/setup-links/session', token, attacker);
+      expectError(redeemed, 401, SETUP_LINK_MESSAGES.invalid);
+      expect(redeemed.text).not.toMatch(/gxsetupsess_/);
+      expectError(await call('GET', '/v1/sso/setup-links/preview', token), 401, SETUP_LINK_MESSAGES.invalid);
+      expectError(await call('POST', '/v1/sso/connections', token, OIDC), 403, SETUP_LINK_MESSAGES.linkTokenNotAccepted);
+    }
+    // A session opened before the revocation is dead too.
+    expectError(await call('POST', '/v1/sso/connections', legit.sessionToken, OIDC), 401, SETUP_LINK_MESSAGES.invalid);
+    expect((await call('GET', '/v1/sso/connections', org.apiKey)).body.connections).toEqual([]);
+    for (const link of [revoked, expired]) {
+      expect((await usesOf(org.apiKey, link.id)).map((u) => u.name)).toEqual([IT_ADMIN.name]);
+    }
+  });
+
+  it("a session token is not a link: it cannot preview or redeem (no session from a session)", async () => {
+    const org = await signup(svc.url);
+    const link = await createLink(org.apiKey);
+    const session = await redeem(link.token);
+    expectError(await call('POST', '/v1/sso/setup-links/session', session.sessionToken, IT_ADMIN), 401, SETUP_LINK_MESSAGES.invalid);
+    expectError(await call('GET', '/v1/sso/setup-links/preview', session.sessionToken), 401, SETUP_LINK_MESSAGES.invalid);
+    expectError(await call('GET', '/v1/sso/setup-links/session', org.apiKey), 401, SETUP_LINK_MESSAGES.invalid);
+    expect(await usesOf(org.apiKey, link.id)).toHaveLength(1);
+  });
+});
+
+describe('setup links: what a setup session may do', () => {
   it("CRUDs this org's connections, sees only this org's, and gets 404 for another org's connection", async () => {
     const org = await signup(svc.url);
     const other = await signup(svc.url);
     const theirs = (await call('POST', '/v1/sso/connections', other.apiKey, OIDC)).body;
-    const { token } = await createLink(org.apiKey);
+    const { sessionToken: token } = await redeem((await createLink(org.apiKey)).token);
 
     const created = await call('POST', '/v1/sso/connections', token, OIDC);
     expect(created.status, created.text).toBe(201);
@@ -218,7 +367,8 @@ describe('setup links: what a setup-link token may do', () => {
 
   it('is refused with a 403 that says what the link is for on config, me, setup links and the setup-links API', async () => {
     const org = await signup(svc.url);
-    const { id, token } = await createLink(org.apiKey);
+    const { id, token: linkToken } = await createLink(org.apiKey);
+    const { sessionToken: token } = await redeem(linkToken);
     for (const [method, path, body] of [
       ['GET', '/v1/me'],
       ['GET', '/v1/sso/config'],
@@ -241,8 +391,13 @@ describe('setup links: what a setup-link token may do', () => {
     const org = await signup(svc.url, { name: 'Client Corp' });
     const admin = new GrantexClient({ baseUrl: svc.url, apiKey: org.apiKey, retries: 0 });
     const created = await admin.createSetupLink({ expiresInHours: 24, label: 'via client' });
-    const setup = new GrantexClient({ baseUrl: svc.url, apiKey: created.token, retries: 0 });
-    expect(await setup.redeemSetupLink(IT_ADMIN)).toMatchObject({ linkId: created.id, organizationName: 'Client Corp' });
+    const link = new GrantexClient({ baseUrl: svc.url, apiKey: created.token, retries: 0 });
+    expect(await link.previewSetupLink()).toMatchObject({ linkId: created.id, organizationName: 'Client Corp' });
+    const redeemed = await link.redeemSetupLink(IT_ADMIN);
+    expect(redeemed).toMatchObject({ linkId: created.id, organizationName: 'Client Corp' });
+    await expect(link.listConnections()).rejects.toMatchObject({ kind: 'unauthorized', status: 403, message: SETUP_LINK_MESSAGES.linkTokenNotAccepted });
+    const setup = new GrantexClient({ baseUrl: svc.url, apiKey: redeemed.sessionToken, retries: 0 });
+    expect(await setup.getSetupSession()).toMatchObject({ sessionId: redeemed.sessionId, organizationName: 'Client Corp' });
     const connection = await setup.createConnection({ ...OIDC, protocol: 'oidc' });
     expect(await setup.listConnections()).toEqual([connection]);
     await expect(setup.me()).rejects.toMatchObject({ kind: 'unauthorized', status: 403, code: 'FORBIDDEN' });
@@ -256,7 +411,7 @@ describe('setup links: what a setup-link token may do', () => {
 });
 
 describe('setup links: storage', () => {
-  it('stores only the token hash: the token is nowhere in the database bytes', async () => {
+  it('stores only the tokens\' hashes: neither the link token nor the session token is in the database bytes', async () => {
     const local = await startTestService();
     const tokens: string[] = [];
     try {
@@ -265,15 +420,17 @@ describe('setup links: storage', () => {
         const res = await fetch(`${local.url}/v1/sso/setup-links`, authed(org.apiKey, { method: 'POST', body: JSON.stringify({ label: `scan-label-${i}` }) }));
         tokens.push(setupLinkCreatedSchema.parse(await res.json()).token);
       }
-      const redeem = await fetch(`${local.url}/v1/sso/setup-links/session`, authed(tokens[0] ?? '', { method: 'POST', body: JSON.stringify(IT_ADMIN) }));
-      expect(redeem.status).toBe(200);
+      const redeemed = await fetch(`${local.url}/v1/sso/setup-links/session`, authed(tokens[0] ?? '', { method: 'POST', body: JSON.stringify(IT_ADMIN) }));
+      expect(redeemed.status).toBe(201);
+      // The session token is a credential too: stored as its hash only.
+      tokens.push(setupSessionCreatedSchema.parse(await redeemed.json()).sessionToken);
     } finally {
       await local.close();
     }
     const bytes = await databaseBytes(local);
     for (const token of tokens) {
       expect(bytes.includes(Buffer.from(token))).toBe(false);
-      expect(bytes.includes(Buffer.from(token.slice('gxsetup_'.length)))).toBe(false);
+      expect(bytes.includes(Buffer.from(token.slice(token.indexOf('_') + 1)))).toBe(false);
       expect(bytes.includes(Buffer.from(Buffer.from(token).toString('hex')))).toBe(false);
     }
     // Sanity check that the scan can see stored text at all.

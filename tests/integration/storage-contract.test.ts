@@ -78,6 +78,67 @@ describe(`store contract (${testBackend})`, () => {
     expect(await store.findDeveloperByKey(keyHash)).toEqual(developer);
   });
 
+  it('opens a setup session with its use only while the link is usable; the session reads back joined to its link', async () => {
+    await store.createDeveloper(dev('dev_contract_setup'));
+    const hash = (v: string) => createHash('sha256').update(v).digest('base64url');
+    const link = (id: string, expiresAt: string) => ({
+      id,
+      developerId: 'dev_contract_setup',
+      tokenHash: hash(`link ${id}`),
+      label: null,
+      createdBy: 'api_key:abcdefghij',
+      createdAt: '2026-01-02T00:00:00.000Z',
+      expiresAt,
+      revokedAt: null,
+    });
+    const session = (id: string, linkId: string, createdAt: string) => ({
+      id,
+      linkId,
+      developerId: 'dev_contract_setup',
+      tokenHash: hash(`session ${id}`),
+      name: 'Iris IT',
+      email: 'iris@customer.example',
+      createdAt,
+      expiresAt: '2026-01-02T08:00:00.000Z',
+    });
+    await store.createSetupLink(link('sul_contract_ok', '2026-01-03T00:00:00.000Z'));
+    await store.createSetupLink(link('sul_contract_revoked', '2026-01-03T00:00:00.000Z'));
+    await store.createSetupLink(link('sul_contract_expired', '2026-01-02T00:30:00.000Z'));
+    await store.revokeSetupLink('dev_contract_setup', 'sul_contract_revoked', '2026-01-02T00:10:00.000Z');
+
+    const opened = session('sus_contract_ok', 'sul_contract_ok', '2026-01-02T01:00:00.000Z');
+    expect(await store.createSetupSession(opened, 'Agent/1')).toBe(true);
+    // Revoked, expired at the redeem's time, or unknown: nothing is written.
+    expect(await store.createSetupSession(session('sus_contract_rev', 'sul_contract_revoked', '2026-01-02T01:00:00.000Z'), null)).toBe(false);
+    expect(await store.createSetupSession(session('sus_contract_exp', 'sul_contract_expired', '2026-01-02T00:30:00.000Z'), null)).toBe(false);
+    expect(await store.createSetupSession(session('sus_contract_none', 'sul_contract_none', '2026-01-02T01:00:00.000Z'), null)).toBe(false);
+    for (const id of ['sus_contract_rev', 'sus_contract_exp', 'sus_contract_none']) {
+      expect(await store.findSetupSessionByToken(hash(`session ${id}`))).toBeUndefined();
+    }
+
+    const { tokenHash, ...stored } = opened;
+    const found = await store.findSetupSessionByToken(tokenHash);
+    expect(found?.session).toEqual(stored);
+    expect(found?.link).toMatchObject({ id: 'sul_contract_ok', organizationName: 'Org dev_contract_setup', revokedAt: null });
+    const listed = await store.listSetupLinks('dev_contract_setup', 10);
+    // Same creation time: ordered by id. Only the opened session left a use.
+    expect(listed.map(({ link: l, uses }) => [l.id, uses])).toEqual([
+      ['sul_contract_expired', []],
+      ['sul_contract_ok', [{ linkId: 'sul_contract_ok', usedAt: opened.createdAt, name: 'Iris IT', email: 'iris@customer.example', userAgent: 'Agent/1' }]],
+      ['sul_contract_revoked', []],
+    ]);
+    // A later revocation shows through the same lookup (the caller refuses it).
+    await store.revokeSetupLink('dev_contract_setup', 'sul_contract_ok', '2026-01-02T02:00:00.000Z');
+    expect((await store.findSetupSessionByToken(tokenHash))?.link.revokedAt).toBe('2026-01-02T02:00:00.000Z');
+    // Purged once past its end; its use stays listed.
+    await store.purgeExpired(0, Date.parse(opened.expiresAt));
+    expect(await store.findSetupSessionByToken(tokenHash)).toBeDefined();
+    await store.purgeExpired(0, Date.parse(opened.expiresAt) + 1);
+    expect(await store.findSetupSessionByToken(tokenHash)).toBeUndefined();
+    const after = await store.listSetupLinks('dev_contract_setup', 10);
+    expect(after.find(({ link: l }) => l.id === 'sul_contract_ok')?.uses).toHaveLength(1);
+  });
+
   it('saves, updates (keeping id, name, status and createdAt), reads by org, id and key, and deletes the default connection', async () => {
     const d = dev('dev_contract_c');
     await store.createDeveloper(d);

@@ -11,8 +11,8 @@ import { isGrantexError } from '@/lib/grantex/errors';
 
 export interface MemberSignIn {
   identity: { developerId: string; email: string | null; emailVerified?: boolean; name: string | null; sub: string };
-  /** Absent when Grantex has no session endpoint. */
-  session?: { groups: string[]; mappedScopes: string[]; expiresAt: string };
+  /** Absent when Grantex has no session endpoint. `id`: what /member re-checks with Grantex. */
+  session?: { id: string; groups: string[]; mappedScopes: string[]; expiresAt: string };
 }
 
 /** The session route itself is missing (not "this org has no SSO", which the route says with its own message). */
@@ -37,7 +37,7 @@ export async function completeMemberSignIn(
         name: signedIn.name,
         sub: signedIn.sub,
       },
-      session: { groups: signedIn.groups, mappedScopes: signedIn.mappedScopes, expiresAt: signedIn.expiresAt },
+      session: { id: signedIn.sessionId, groups: signedIn.groups, mappedScopes: signedIn.mappedScopes, expiresAt: signedIn.expiresAt },
     };
   } catch (err) {
     if (!sessionRouteMissing(err)) throw err;

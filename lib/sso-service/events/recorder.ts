@@ -53,7 +53,8 @@ export function apiKeyActor(request: FastifyRequest): AuditActor {
 
 /** The audit actor of a request authenticated by `authenticateActor`: its API key, or the setup link it used. */
 export function auditActorOf(request: FastifyRequest, actor: Actor): AuditActor {
-  return actor.kind === 'setup_link' ? { kind: 'setup_link', id: actor.linkId, label: null } : apiKeyActor(request);
+  // A setup session names the person who redeemed the link (their email stays in the link's uses).
+  return actor.kind === 'setup_link' ? { kind: 'setup_link', id: actor.linkId, label: actor.name } : apiKeyActor(request);
 }
 
 export interface EventRecorders {

@@ -2,9 +2,9 @@
 import type { FastifyRequest } from 'fastify';
 import { MESSAGES, SETUP_LINK_MESSAGES } from '@/lib/contract';
 import { hashApiKey } from '../crypto/api-keys';
-import { hashSetupToken, looksLikeSetupToken } from '../crypto/setup-tokens';
+import { hashSetupToken, looksLikeSetupSessionToken, looksLikeSetupToken } from '../crypto/setup-tokens';
 import type { ServiceStore } from '../storage';
-import type { ApiKeyHash, Developer, SetupLinkWithOrg } from '../storage/types';
+import type { ApiKeyHash, Developer, SetupLinkWithOrg, SetupSessionWithLink } from '../storage/types';
 import { ApiError, unauthorized } from './api-error';
 
 const BEARER = /^bearer ([^\s]{16,512})$/i;
@@ -17,16 +17,24 @@ function bearerFrom(request: FastifyRequest): string {
   return match[1];
 }
 
-/** A valid credential on an endpoint that does not take it (a setup-link token outside its routes). */
+/** A setup-session token on an endpoint that does not take it (outside the allow-list). */
 const setupLinkNotAllowed = () => new ApiError(403, 'FORBIDDEN', SETUP_LINK_MESSAGES.notAllowed);
 
 /**
+ * A setup LINK's token anywhere but its two redeem endpoints. Answered from the prefix alone, before any lookup,
+ * so a valid, used, expired, revoked or made-up link token all get this very answer: holding a link (from a mail
+ * log, a proxy, a browser history) gives API access only through a redeem, which the link's uses record.
+ */
+const linkTokenNotAccepted = () => new ApiError(403, 'FORBIDDEN', SETUP_LINK_MESSAGES.linkTokenNotAccepted);
+
+/**
  * The sha256 of the request's bearer key (API-key-only routes); a missing or malformed header is a 401, a
- * setup-link token a 403 that says what it is for (no lookup needed).
+ * setup credential a 403 that says what it is for (no lookup needed).
  */
 export function apiKeyHashFrom(request: FastifyRequest): ApiKeyHash {
   const credential = bearerFrom(request);
-  if (looksLikeSetupToken(credential)) throw setupLinkNotAllowed();
+  if (looksLikeSetupToken(credential)) throw linkTokenNotAccepted();
+  if (looksLikeSetupSessionToken(credential)) throw setupLinkNotAllowed();
   return hashApiKey(credential);
 }
 
@@ -41,13 +49,16 @@ export async function authenticate(store: ServiceStore, request: FastifyRequest)
 
 export type ActorKind = 'api_key' | 'setup_link';
 
-/** Who is calling: the org's API key, or a setup link of the org. Routes authorize by `developerId`. */
+/**
+ * Who is calling: the org's API key, or a setup session of the org (`name`: who redeemed the link). Routes
+ * authorize by `developerId`.
+ */
 export type Actor =
   | { kind: 'api_key'; developerId: string; developer: Developer }
-  | { kind: 'setup_link'; developerId: string; linkId: string; expiresAt: string };
+  | { kind: 'setup_link'; developerId: string; linkId: string; sessionId: string; name: string; expiresAt: string };
 
 /**
- * THE allow-list of setup links: routes that configure and test an org's connections and domains pass this to
+ * THE allow-list of setup sessions: routes that configure and test an org's connections and domains pass this to
  * authenticateActor. Every other authenticated route calls `authenticate` (API key only).
  */
 export const CONNECTION_ACTORS: readonly ActorKind[] = ['api_key', 'setup_link'];
@@ -59,14 +70,13 @@ export function isSetupLinkUsable(link: { expiresAt: string; revokedAt: string |
   return link.revokedAt === null && Date.parse(link.expiresAt) > nowMs;
 }
 
+type AuthContext = { store: ServiceStore; now: () => number };
+
 /**
- * The usable setup link behind the request's bearer token (one indexed read, on every request), or a 401 with
- * one message for unknown, expired and revoked tokens alike.
+ * The redeem endpoints only: the usable setup link behind the request's bearer LINK token (one indexed read), or
+ * a 401 with one message for unknown, expired and revoked links alike (and for any other credential).
  */
-export async function authenticateSetupLink(
-  ctx: { store: ServiceStore; now: () => number },
-  request: FastifyRequest,
-): Promise<SetupLinkWithOrg> {
+export async function authenticateSetupLink(ctx: AuthContext, request: FastifyRequest): Promise<SetupLinkWithOrg> {
   const credential = bearerFrom(request);
   const link = looksLikeSetupToken(credential) ? await ctx.store.findSetupLinkByToken(hashSetupToken(credential)) : undefined;
   if (!link || !isSetupLinkUsable(link, ctx.now())) throw unauthorized(SETUP_LINK_MESSAGES.invalid);
@@ -74,19 +84,33 @@ export async function authenticateSetupLink(
 }
 
 /**
- * Resolves the bearer credential to an actor of one of the `allowed` kinds: an API key, or (where allowed) a
- * setup-link token checked for expiry and revocation on this very request.
+ * The usable setup session behind the request's bearer SESSION token (one indexed read joining its link, on
+ * every request): the session must be unexpired and its link unrevoked and unexpired. Otherwise the same 401 as
+ * a dead link; a link token is refused before any lookup.
  */
-export async function authenticateActor(
-  ctx: { store: ServiceStore; now: () => number },
-  request: FastifyRequest,
-  allowed: readonly ActorKind[],
-): Promise<Actor> {
-  if (!looksLikeSetupToken(bearerFrom(request))) {
+export async function authenticateSetupSession(ctx: AuthContext, request: FastifyRequest): Promise<SetupSessionWithLink> {
+  const credential = bearerFrom(request);
+  if (looksLikeSetupToken(credential)) throw linkTokenNotAccepted();
+  const found = looksLikeSetupSessionToken(credential) ? await ctx.store.findSetupSessionByToken(hashSetupToken(credential)) : undefined;
+  const nowMs = ctx.now();
+  if (!found || !isSetupLinkUsable(found.link, nowMs) || Date.parse(found.session.expiresAt) <= nowMs) {
+    throw unauthorized(SETUP_LINK_MESSAGES.invalid);
+  }
+  return found;
+}
+
+/**
+ * Resolves the bearer credential to an actor of one of the `allowed` kinds: an API key, or (where allowed) a
+ * setup session checked for expiry and its link's revocation on this very request. A link token is never one.
+ */
+export async function authenticateActor(ctx: AuthContext, request: FastifyRequest, allowed: readonly ActorKind[]): Promise<Actor> {
+  const credential = bearerFrom(request);
+  if (looksLikeSetupToken(credential)) throw linkTokenNotAccepted();
+  if (!looksLikeSetupSessionToken(credential)) {
     const developer = await authenticate(ctx.store, request);
     return { kind: 'api_key', developerId: developer.id, developer };
   }
   if (!allowed.includes('setup_link')) throw setupLinkNotAllowed();
-  const link = await authenticateSetupLink(ctx, request);
-  return { kind: 'setup_link', developerId: link.developerId, linkId: link.id, expiresAt: link.expiresAt };
+  const { session, link } = await authenticateSetupSession(ctx, request);
+  return { kind: 'setup_link', developerId: link.developerId, linkId: link.id, sessionId: session.id, name: session.name, expiresAt: session.expiresAt };
 }

@@ -1,7 +1,10 @@
 /**
- * Setup links: `POST|GET /v1/sso/setup-links`, `DELETE /v1/sso/setup-links/:id` (API key only), and
- * `POST|GET /v1/sso/setup-links/session` (the link's token as Bearer: the IT admin redeems it, the console
- * re-checks it). The token is returned once, on create; only its hash is stored. Another org's link id is a 404.
+ * Setup links: `POST|GET /v1/sso/setup-links`, `DELETE /v1/sso/setup-links/:id` (API key only);
+ * `GET /v1/sso/setup-links/preview` (the LINK token as Bearer: what the landing page shows, nothing recorded);
+ * `POST /v1/sso/setup-links/session` (the LINK token: the IT admin redeems it for a setup SESSION token, the use
+ * recorded with that session); `GET /v1/sso/setup-links/session` (the SESSION token: the console re-checks it).
+ * A link token is refused everywhere else (auth.ts). Tokens are returned once; only their hashes are stored.
+ * Another org's link id is a 404.
  */
 import type { FastifyInstance } from 'fastify';
 import {
@@ -14,15 +17,18 @@ import {
   type SetupLinkList,
   type SetupLinkSession,
   type SetupLinkStatus,
+  type SetupSession as WireSetupSession,
+  type SetupSessionCreated,
+  SETUP_SESSION_MAX_HOURS,
 } from '@/lib/contract';
 import type { ServiceContext } from '../context';
 import { randomId } from '../crypto/random-id';
-import { generateSetupToken, hashSetupToken } from '../crypto/setup-tokens';
-import { badRequest, notFound } from '../http/api-error';
+import { generateSetupSessionToken, generateSetupToken, hashSetupToken } from '../crypto/setup-tokens';
+import { badRequest, notFound, unauthorized } from '../http/api-error';
 import { apiKeyActor } from '../events/recorder';
-import { apiKeyHashFrom, authenticate, authenticateSetupLink, isSetupLinkUsable } from '../http/auth';
+import { apiKeyHashFrom, authenticate, authenticateSetupLink, authenticateSetupSession, isSetupLinkUsable } from '../http/auth';
 import { describeIssues } from '../http/describe-issues';
-import type { SetupLink, SetupLinkUse, SetupLinkWithOrg } from '../storage/types';
+import type { SetupLink, SetupLinkUse, SetupLinkWithOrg, SetupSession, SetupSessionWithLink } from '../storage/types';
 
 const HOUR_MS = 60 * 60 * 1000;
 const ID_MAX = 128;
@@ -49,8 +55,12 @@ function toWireLink(link: SetupLink, uses: SetupLinkUse[], nowMs: number): WireS
   };
 }
 
-function toSession(link: SetupLinkWithOrg): SetupLinkSession {
+function toPreview(link: SetupLinkWithOrg): SetupLinkSession {
   return { linkId: link.id, developerId: link.developerId, organizationName: link.organizationName, expiresAt: link.expiresAt };
+}
+
+function toWireSession({ session, link }: SetupSessionWithLink): WireSetupSession {
+  return { ...toPreview(link), sessionId: session.id, sessionExpiresAt: session.expiresAt };
 }
 
 export function registerSsoSetupLinkRoutes(app: FastifyInstance, ctx: ServiceContext) {
@@ -94,19 +104,31 @@ export function registerSsoSetupLinkRoutes(app: FastifyInstance, ctx: ServiceCon
     return reply.code(204).send();
   });
 
-  // The IT admin says who they are; each redemption is recorded (who and when) for the org's admin.
-  app.post('/v1/sso/setup-links/session', async (request) => {
+  // What the landing page shows the link's holder before they say who they are; records nothing.
+  app.get('/v1/sso/setup-links/preview', async (request) => toPreview(await authenticateSetupLink(ctx, request)));
+
+  // The exchange: the IT admin says who they are and gets a setup session of their own (a new random token,
+  // stored as its hash, with their name and email, ending with the link at the latest). The link stays a
+  // multi-use invitation while it is valid: each redeem is its own use with its own session.
+  app.post('/v1/sso/setup-links/session', async (request, reply) => {
     const link = await authenticateSetupLink(ctx, request);
     const parsed = setupLinkRedeemSchema.safeParse(request.body ?? {});
     if (!parsed.success) throw badRequest(describeIssues(parsed.error.issues));
     const userAgent = request.headers['user-agent'];
-    await ctx.store.recordSetupLinkUse({
+    const now = ctx.now();
+    const sessionToken = generateSetupSessionToken();
+    const session: SetupSession = {
+      id: randomId('sus'),
       linkId: link.id,
-      usedAt: iso(ctx.now()),
+      developerId: link.developerId,
       name: parsed.data.name,
       email: parsed.data.email,
-      userAgent: typeof userAgent === 'string' && userAgent ? userAgent.slice(0, USER_AGENT_MAX) : null,
-    });
+      createdAt: iso(now),
+      expiresAt: iso(Math.min(Date.parse(link.expiresAt), now + SETUP_SESSION_MAX_HOURS * HOUR_MS)),
+    };
+    const userAgentText = typeof userAgent === 'string' && userAgent ? userAgent.slice(0, USER_AGENT_MAX) : null;
+    // Written only while the link is still usable: a revocation racing this redeem leaves nothing behind.
+    if (!(await ctx.store.createSetupSession({ ...session, tokenHash: hashSetupToken(sessionToken) }, userAgentText))) throw unauthorized(SETUP_LINK_MESSAGES.invalid);
     // Who: the link, labelled with the name the IT admin gave (their email stays in the link's uses).
     ctx.audit.record({
       developerId: link.developerId,
@@ -114,9 +136,10 @@ export function registerSsoSetupLinkRoutes(app: FastifyInstance, ctx: ServiceCon
       action: 'setup_link.used',
       target: { type: 'setup_link', id: link.id },
     });
-    return toSession(link);
+    const body: SetupSessionCreated = { ...toWireSession({ session, link }), sessionToken };
+    return reply.code(201).send(body);
   });
 
-  // The console asks on every page of a setup session whether the link is still good (no use recorded).
-  app.get('/v1/sso/setup-links/session', async (request) => toSession(await authenticateSetupLink(ctx, request)));
+  // The console asks on every page of a setup session whether it is still good (no use recorded).
+  app.get('/v1/sso/setup-links/session', async (request) => toWireSession(await authenticateSetupSession(ctx, request)));
 }

@@ -319,10 +319,6 @@ export const setupLinksOfOrgSql = ($: string) =>
 export const revokeSetupLinkSql = (at: string, id: string, org: string) =>
   `UPDATE setup_links SET revoked_at = COALESCE(revoked_at, ${at}) WHERE id = ${id} AND developer_id = ${org}
     RETURNING ${SETUP_LINK_COLUMNS}`;
-/** A use, its org copied from the link (placeholders: used_at, name, email, user_agent, link id). */
-export const insertSetupLinkUseSql = (p: string[]) =>
-  `INSERT INTO setup_link_uses (link_id, developer_id, used_at, name, email, user_agent)
-     SELECT id, developer_id, ${p[0]}, ${p[1]}, ${p[2]}, ${p[3]} FROM setup_links WHERE id = ${p[4]}`;
 export const insertSetupLinkSql = (p: string[]) =>
   `INSERT INTO setup_links (id, developer_id, token_hash, label, created_by, created_at, expires_at)
      VALUES (${p.join(', ')}) RETURNING ${SETUP_LINK_COLUMNS}`;
@@ -359,9 +355,4 @@ export function withUses(links: SetupLink[], uses: SetupLinkUse[]): { link: Setu
 /** INSERT parameters in the order id, developer_id, token_hash, label, created_by, created_at, expires_at. */
 export function setupLinkParams(l: NewSetupLink): unknown[] {
   return [l.id, l.developerId, bytes(l.tokenHash), l.label, l.createdBy, l.createdAt, l.expiresAt];
-}
-
-/** insertSetupLinkUseSql's parameters. */
-export function setupLinkUseParams(u: SetupLinkUse): unknown[] {
-  return [u.usedAt, u.name, u.email, u.userAgent, u.linkId];
 }

@@ -236,6 +236,33 @@ export interface SetupLinkWithOrg extends SetupLink {
   organizationName: string;
 }
 
+/**
+ * A setup session (migration 11): what one redemption of a setup link gives the IT admin. Its own random token
+ * (stored as sha256 only) is the API credential; it ends at `expiresAt` (never after its link) or when its link
+ * is revoked or expires.
+ */
+export interface SetupSession {
+  /** `sus_…` */
+  id: string;
+  linkId: string;
+  developerId: string;
+  /** The IT admin's name and email, as they gave them when redeeming. */
+  name: string;
+  email: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export interface NewSetupSession extends SetupSession {
+  tokenHash: SetupTokenHash;
+}
+
+/** A session found by its token, with its link (any status: the caller checks both) and the link's org. */
+export interface SetupSessionWithLink {
+  session: SetupSession;
+  link: SetupLinkWithOrg;
+}
+
 export interface ServiceStore {
   /** Which implementation this is: for logs and health, never for branching in routes. */
   readonly backend: 'sqlite' | 'postgres';
@@ -281,7 +308,14 @@ export interface ServiceStore {
   listSetupLinks(developerId: string, usesPerLink: number): Promise<{ link: SetupLink; uses: SetupLinkUse[] }[]>;
   /** Marks the org's link revoked (the first revocation time stays); undefined when the org has no such link. */
   revokeSetupLink(developerId: string, linkId: string, revokedAt: string): Promise<SetupLink | undefined>;
-  recordSetupLinkUse(use: SetupLinkUse): Promise<void>;
+  /**
+   * Redeems a link: inserts the session and its use (name, email, time = `createdAt`, user agent, the session's
+   * id) atomically, only if the link is neither revoked nor expired at `createdAt`; false (nothing written)
+   * otherwise.
+   */
+  createSetupSession(session: NewSetupSession, userAgent: string | null): Promise<boolean>;
+  /** The session whose token hashes to `tokenHash`, with its link (any status: the caller checks), one indexed read. */
+  findSetupSessionByToken(tokenHash: SetupTokenHash): Promise<SetupSessionWithLink | undefined>;
 
   /** Claims a login state id for good; false when it was claimed before (a replay), by any process. */
   claimState(stateId: string, developerId: string, expiresAtMs: number): Promise<boolean>;

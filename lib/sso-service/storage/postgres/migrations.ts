@@ -310,6 +310,28 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX sso_domains_recheck ON sso_domains(last_checked_at) WHERE verified_at IS NOT NULL;
     `,
   },
+  {
+    version: 11,
+    name: 'setup sessions: a redeemed setup link becomes a session with its own token',
+    sql: `
+      -- One row per redemption: the token the console keeps (sha256 only), who redeemed, and until when (never
+      -- after the link). Revoking the link ends its sessions: every lookup joins the link.
+      CREATE TABLE setup_sessions (
+        id            text PRIMARY KEY,
+        link_id       text NOT NULL REFERENCES setup_links(id) ON DELETE CASCADE,
+        developer_id  text NOT NULL,
+        token_hash    bytea NOT NULL UNIQUE,
+        name          text NOT NULL,
+        email         text NOT NULL,
+        created_at    text NOT NULL,
+        expires_at    text NOT NULL
+      );
+      CREATE INDEX setup_sessions_link ON setup_sessions(link_id);
+      CREATE INDEX setup_sessions_expiry ON setup_sessions(expires_at);
+      -- Which session a use opened (NULL for uses recorded before sessions existed).
+      ALTER TABLE setup_link_uses ADD COLUMN session_id text;
+    `,
+  },
 ];
 
 /** Any fixed 64-bit number; it names "grantex schema migrations" among the database's advisory locks. */

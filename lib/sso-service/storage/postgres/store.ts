@@ -12,7 +12,8 @@
 import pg from 'pg';
 import { z } from 'zod';
 import type { PostgresConfig } from '../../config';
-import { bytes, CONNECTION_COLUMNS, principalParams, SESSION_COLUMNS, sessionParams, toLastSignIns, toSession, CONNECTION_UPDATE_COLUMNS, connectionParams, replaceParams, DEFAULT_OIDC_UPSERT_TAIL, defaultOidcParams, DEVELOPER_COLUMNS, toConnection, toDeveloper, toKeyConnection, toSavedConnection, toStateFailure, DOMAIN_COLUMNS, domainParams, toDomain, insertSetupLinkSql, insertSetupLinkUseSql, revokeSetupLinkSql, setupLinkByTokenSql, setupLinkParams, setupLinksOfOrgSql, setupLinkUseParams, setupLinkUsesOfOrgSql, toSetupLink, toSetupLinkUse, toSetupLinkWithOrg, withUses, CLAIM_ASSERTION_SQL, assertionClaimParams, PURGE_ASSERTIONS_SQL, CONNECTION_BY_ID_SQL, DEVELOPER_BY_ID_SQL } from '../rows';
+import { bytes, CONNECTION_COLUMNS, principalParams, SESSION_COLUMNS, sessionParams, toLastSignIns, toSession, CONNECTION_UPDATE_COLUMNS, connectionParams, replaceParams, DEFAULT_OIDC_UPSERT_TAIL, defaultOidcParams, DEVELOPER_COLUMNS, toConnection, toDeveloper, toKeyConnection, toSavedConnection, toStateFailure, DOMAIN_COLUMNS, domainParams, toDomain, insertSetupLinkSql, revokeSetupLinkSql, setupLinkByTokenSql, setupLinkParams, setupLinksOfOrgSql, setupLinkUsesOfOrgSql, toSetupLink, toSetupLinkUse, toSetupLinkWithOrg, withUses, CLAIM_ASSERTION_SQL, assertionClaimParams, PURGE_ASSERTIONS_SQL, CONNECTION_BY_ID_SQL, DEVELOPER_BY_ID_SQL } from '../rows';
+import { insertSetupSessionWithUsePgSql, purgeSetupSessionsSql, setupSessionByTokenSql, setupSessionParams, toSetupSessionWithLink } from '../setup-session-rows';
 import type { ServiceStore, SharedRateLimiter } from '../types';
 import { isPgUniqueViolation, mapPgError } from './errors';
 import { createPostgresEventStore, EVENT_SQL } from './events-store';
@@ -122,7 +123,9 @@ const SQL = {
   setupLinks: setupLinksOfOrgSql('$1'),
   setupLinkUses: setupLinkUsesOfOrgSql('$1', '$2'),
   revokeSetupLink: revokeSetupLinkSql('$1', '$2', '$3'),
-  recordSetupLinkUse: insertSetupLinkUseSql(['$1', '$2', '$3', '$4', '$5']),
+  createSetupSession: insertSetupSessionWithUsePgSql,
+  setupSessionByToken: setupSessionByTokenSql('$1'),
+  purgeSetupSessions: purgeSetupSessionsSql('$1'),
 } as const;
 
 type StatementName = keyof typeof SQL | keyof typeof EVENT_SQL;
@@ -244,8 +247,12 @@ export function createPostgresStore(pool: pg.Pool): ServiceStore {
       const { rows } = await run('revokeSetupLink', [revokedAt, linkId, developerId]);
       return rows[0] === undefined ? undefined : toSetupLink(rows[0]);
     },
-    async recordSetupLinkUse(use) {
-      await run('recordSetupLinkUse', setupLinkUseParams(use));
+    async createSetupSession(session, userAgent) {
+      return (await run('createSetupSession', [...setupSessionParams(session), userAgent])).rowCount === 1;
+    },
+    async findSetupSessionByToken(tokenHash) {
+      const { rows } = await run('setupSessionByToken', [bytes(tokenHash)]);
+      return rows[0] === undefined ? undefined : toSetupSessionWithLink(rows[0]);
     },
     async claimState(stateId, developerId, expiresAtMs) {
       return (await run('claimState', [stateId, developerId, expiresAtMs])).rowCount === 1;
@@ -275,6 +282,7 @@ export function createPostgresStore(pool: pg.Pool): ServiceStore {
       await run('purgeAssertions', [nowMs]);
       await run('purgeRateLimits', [nowMs]);
       await run('purgeSessions', [new Date(nowMs).toISOString()]);
+      await run('purgeSetupSessions', [new Date(nowMs).toISOString()]);
       return purged.rowCount ?? 0;
     },
     async signInMember(s) {

@@ -329,6 +329,28 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX sso_domains_recheck ON sso_domains(last_checked_at) WHERE verified_at IS NOT NULL;
     `,
   },
+  {
+    version: 11,
+    name: 'setup sessions: a redeemed setup link becomes a session with its own token',
+    sql: `
+      -- One row per redemption: the token the console keeps (sha256 only), who redeemed, and until when (never
+      -- after the link). Revoking the link ends its sessions: every lookup joins the link.
+      CREATE TABLE setup_sessions (
+        id            TEXT PRIMARY KEY,
+        link_id       TEXT NOT NULL REFERENCES setup_links(id) ON DELETE CASCADE,
+        developer_id  TEXT NOT NULL,
+        token_hash    BLOB NOT NULL UNIQUE,
+        name          TEXT NOT NULL,
+        email         TEXT NOT NULL,
+        created_at    TEXT NOT NULL,
+        expires_at    TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX setup_sessions_link ON setup_sessions(link_id);
+      CREATE INDEX setup_sessions_expiry ON setup_sessions(expires_at);
+      -- Which session a use opened (NULL for uses recorded before sessions existed).
+      ALTER TABLE setup_link_uses ADD COLUMN session_id TEXT;
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number {

@@ -6,8 +6,9 @@
  * Rows are turned into domain records here (and parsed with zod, so a schema drift fails loudly).
  */
 import type Database from 'better-sqlite3';
-import { bytes, CONNECTION_COLUMNS, SESSION_COLUMNS, sessionParams, toLastSignIns, toSession, CONNECTION_UPDATE_COLUMNS, connectionParams, replaceParams, DEFAULT_OIDC_UPSERT_TAIL, defaultOidcParams, DEVELOPER_COLUMNS, toConnection, toDeveloper, toKeyConnection, toSavedConnection, toStateFailure, DOMAIN_COLUMNS, domainParams, toDomain, insertSetupLinkSql, insertSetupLinkUseSql, revokeSetupLinkSql, setupLinkByTokenSql, setupLinkParams, setupLinksOfOrgSql, setupLinkUseParams, setupLinkUsesOfOrgSql, toSetupLink, toSetupLinkUse, toSetupLinkWithOrg, withUses, CLAIM_ASSERTION_SQL, assertionClaimParams, PURGE_ASSERTIONS_SQL, CONNECTION_BY_ID_SQL, DEVELOPER_BY_ID_SQL } from '../rows';
-import type { MemberSignIn, ServiceStore, StateFailure } from '../types';
+import { bytes, CONNECTION_COLUMNS, SESSION_COLUMNS, sessionParams, toLastSignIns, toSession, CONNECTION_UPDATE_COLUMNS, connectionParams, replaceParams, DEFAULT_OIDC_UPSERT_TAIL, defaultOidcParams, DEVELOPER_COLUMNS, toConnection, toDeveloper, toKeyConnection, toSavedConnection, toStateFailure, DOMAIN_COLUMNS, domainParams, toDomain, insertSetupLinkSql, revokeSetupLinkSql, setupLinkByTokenSql, setupLinkParams, setupLinksOfOrgSql, setupLinkUsesOfOrgSql, toSetupLink, toSetupLinkUse, toSetupLinkWithOrg, withUses, CLAIM_ASSERTION_SQL, assertionClaimParams, PURGE_ASSERTIONS_SQL, CONNECTION_BY_ID_SQL, DEVELOPER_BY_ID_SQL } from '../rows';
+import { insertSetupSessionSql, insertSessionUseSql, purgeSetupSessionsSql, setupSessionByTokenSql, setupSessionParams, toSetupSessionWithLink } from '../setup-session-rows';
+import type { MemberSignIn, NewSetupSession, ServiceStore, StateFailure } from '../types';
 import { isSqliteUniqueViolation, mapSqliteError } from './errors';
 import { createSqliteEventStore } from './events-store';
 
@@ -77,6 +78,7 @@ export function createSqliteStore(db: Database.Database): ServiceStore {
   );
   const purgeStates = db.prepare('DELETE FROM consumed_states WHERE expires_at < ?');
   const purgeSessions = db.prepare('DELETE FROM sso_sessions WHERE expires_at < ?');
+  const purgeSetupSessions = db.prepare(purgeSetupSessionsSql('?'));
   const insertAssertion = db.prepare(`${CLAIM_ASSERTION_SQL} VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`);
   const purgeAssertions = db.prepare(PURGE_ASSERTIONS_SQL('?'));
   const selectConnectionById = db.prepare(CONNECTION_BY_ID_SQL('?'));
@@ -195,7 +197,15 @@ export function createSqliteStore(db: Database.Database): ServiceStore {
   const selectSetupLinks = db.prepare(setupLinksOfOrgSql('?'));
   const selectSetupLinkUses = db.prepare(setupLinkUsesOfOrgSql('?', '?'));
   const revokeSetupLink = db.prepare(revokeSetupLinkSql('?', '?', '?'));
-  const insertSetupLinkUse = db.prepare(insertSetupLinkUseSql(Array<string>(5).fill('?')));
+  const insertSetupSession = db.prepare(insertSetupSessionSql(Array<string>(8).fill('?')));
+  const insertSessionUse = db.prepare(insertSessionUseSql('?', '?'));
+  const selectSetupSessionByToken = db.prepare(setupSessionByTokenSql('?'));
+  // The session and its recorded use together, or neither.
+  const createSetupSessionTx = db.transaction((session: NewSetupSession, userAgent: string | null): boolean => {
+    if (insertSetupSession.get(...setupSessionParams(session)) === undefined) return false;
+    insertSessionUse.run(userAgent, session.id);
+    return true;
+  });
 
   const createDeveloperTx = db.transaction((dev: Parameters<ServiceStore['createDeveloper']>[0]) => {
     insertDeveloper.run(dev.id, dev.name, dev.email, dev.mode, dev.plan, dev.createdAt);
@@ -242,8 +252,10 @@ export function createSqliteStore(db: Database.Database): ServiceStore {
       const row = revokeSetupLink.get(revokedAt, linkId, developerId);
       return row === undefined ? undefined : toSetupLink(row);
     }),
-    recordSetupLinkUse: guarded((use) => {
-      insertSetupLinkUse.run(...setupLinkUseParams(use));
+    createSetupSession: guarded((session, userAgent) => createSetupSessionTx.immediate(session, userAgent)),
+    findSetupSessionByToken: guarded((tokenHash) => {
+      const row = selectSetupSessionByToken.get(bytes(tokenHash));
+      return row === undefined ? undefined : toSetupSessionWithLink(row);
     }),
     claimState: guarded((stateId, developerId, expiresAtMs) => insertState.run(stateId, developerId, expiresAtMs).changes === 1),
     getStateFailure: guarded((stateId): StateFailure | undefined => {
@@ -264,6 +276,7 @@ export function createSqliteStore(db: Database.Database): ServiceStore {
     }),
     purgeExpired: guarded((beforeMs, nowMs) => {
       purgeSessions.run(new Date(nowMs).toISOString());
+      purgeSetupSessions.run(new Date(nowMs).toISOString());
       purgeAssertions.run(nowMs);
       return purgeStates.run(beforeMs).changes;
     }),

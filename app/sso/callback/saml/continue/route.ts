@@ -32,7 +32,7 @@ const isTestResult = (r: SamlResult): r is SsoSamlTestCallbackResponse => 'test'
 
 /** The identity of either answer; a member's carries the session Grantex opened. */
 const identityOf = (r: SamlResult): MemberIdentity =>
-  isTestResult(r) ? normalizeIdentity(r) : normalizeIdentity(r, { groups: r.groups, mappedScopes: r.mappedScopes, expiresAt: r.expiresAt });
+  isTestResult(r) ? normalizeIdentity(r) : normalizeIdentity(r, { id: r.sessionId, groups: r.groups, mappedScopes: r.mappedScopes, expiresAt: r.expiresAt });
 
 export async function POST(req: NextRequest) {
   const requestId = randomUUID();
