@@ -115,5 +115,27 @@ export function createDevProvider(issuer: string, client: DevClient): Provider {
       );
     },
   };
-  return new Provider(issuer, configuration);
+  const provider = new Provider(issuer, configuration);
+  allowPerConnectionCallbacks(provider, client.redirectUris);
+  return provider;
+}
+
+const CALLBACK_KEY = /^[A-Za-z0-9_-]{8,64}$/;
+
+/**
+ * The console gives every connection its own redirect URI, `<console>/sso/callback/<key>`, with a key it picks.
+ * A real IdP app registers that exact address; this development IdP has one seeded client for every connection
+ * made against it, so a registered `<console>/sso/callback` also allows `<console>/sso/callback/<key>` (the
+ * redirect-URI override oidc-provider's docs describe for wildcards; the token endpoint still requires the
+ * exact URI the code was issued for).
+ */
+function allowPerConnectionCallbacks(provider: Provider, registered: readonly string[]): void {
+  const bases = registered.filter((uri) => new URL(uri).pathname.endsWith('/sso/callback'));
+  if (bases.length === 0) return;
+  const proto = provider.Client.prototype as { redirectUriAllowed(value: string): boolean };
+  const exact = proto.redirectUriAllowed;
+  proto.redirectUriAllowed = function (this: unknown, value: string): boolean {
+    if (exact.call(this, value)) return true;
+    return bases.some((base) => value.startsWith(`${base}/`) && CALLBACK_KEY.test(value.slice(base.length + 1)));
+  };
 }

@@ -5,7 +5,7 @@
  * the shared contract schemas; every failure becomes a GrantexError. No `server-only` import here
  * so tests, scripts and benchmarks can use it; the console reaches it through lib/grantex/server.ts.
  */
-import type { ZodType } from 'zod';
+import { z, type ZodType } from 'zod';
 import {
   errorBodySchema,
   meResponseSchema,
@@ -244,11 +244,11 @@ export class GrantexClient {
    * Never retried: the state is consumed by the first attempt, so a retry could only answer
    * "already been used" and hide the real error.
    */
-  async handleCallback(code: string, state: string, opts: { iss?: string } = {}): Promise<SsoCallbackResponse> {
+  async handleCallback(code: string, state: string, opts: { iss?: string; redirectUri?: string } = {}): Promise<SsoCallbackResponse> {
     const res = await this.send({
       method: 'GET',
       path: 'sso/callback',
-      query: { code, state, iss: opts.iss },
+      query: { code, state, iss: opts.iss, redirect_uri: opts.redirectUri },
       authenticated: false,
       retryable: false,
     });
@@ -537,8 +537,16 @@ export class GrantexClient {
 
   /** The org's active connections (id, name, protocol) for the member's chooser; public. */
   async listPublicConnections(org: string): Promise<SsoPublicConnection[]> {
+    return (await this.getPublicConnections(org)).connections;
+  }
+
+  /**
+   * The same list with the organization it belongs to (its name, for the member login's heading: a member must
+   * see whose login they are starting). `organization` is absent from a Grantex that does not send it.
+   */
+  async getPublicConnections(org: string): Promise<SsoPublicConnections> {
     const res = await this.send({ method: 'GET', path: 'sso/connections', query: { org }, authenticated: false, retryable: true });
-    return this.parse(res, ssoPublicConnectionListSchema).connections;
+    return this.parse(res, publicConnectionsSchema);
   }
 
   // ---------------------------------------------------------------- setup links (issue 10)
@@ -765,6 +773,11 @@ function sleep(ms: number): Promise<void> {
 }
 
 /** The body as text, or null when it is larger than `maxBytes` (reading stops at the cap). */
+const publicConnectionsSchema = ssoPublicConnectionListSchema.extend({
+  organization: z.object({ id: z.string(), name: z.string().max(200) }).optional(),
+});
+export type SsoPublicConnections = z.infer<typeof publicConnectionsSchema>;
+
 const connectionPath = (id: string) => `v1/sso/connections/${encodeURIComponent(id)}`;
 const sessionPath = (id: string) => `v1/sso/sessions/${encodeURIComponent(id)}`;
 const domainPath = (domain: string) => `v1/sso/domains/${encodeURIComponent(domain)}`;
