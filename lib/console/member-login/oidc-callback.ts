@@ -50,7 +50,8 @@ export async function handleOidcCallback(req: NextRequest, path: string): Promis
       const detail = { message: LOGIN_FAILURE_DETAILS.wrong_callback, code: null, requestId: null };
       return toTestFailure({ req, requestId, binding, secret, done, event: 'callback' }, binding.adminDeveloperId, 'idp', detail);
     }
-    return done(await toErrorPage('wrong_callback', binding.org));
+    // No org in the error page's link: "Start over" must not lead the member back into the login they were lured to.
+    return done(await toErrorPage('wrong_callback', null));
   }
 
   const idpError = param(req, 'error');
