@@ -39,7 +39,7 @@ function banner(config: StackConfig, { idp, consoleUrl, grantexUrl }: RunningSta
     row('Issuer URL', idp.issuer),
     row('Client ID', idp.client.clientId),
     row('Client secret', idp.client.clientSecret),
-    row('Redirect URI', idp.client.redirectUris[0] ?? `${consoleUrl}/sso/callback`),
+    row('Redirect URI', `the one the form proposes (${consoleUrl}/sso/callback/<key>; the dev IdP accepts them all)`),
     '     then "Create connection" and "Test sign-in".',
     `  3. Members sign in at ${bold(`${consoleUrl}/login?org=<your developer ID>`)} (the settings page shows the link).`,
     '',

@@ -74,7 +74,7 @@ if run_step counted "next build" npx next build; then
   # LemonLDAP::NG in the background for e2e/interop-lemonldap.spec.ts (it skips itself without one).
   source scripts/interop/lemonldap-up.sh
   trap interop_idp_stop EXIT
-  run_step counted "start LemonLDAP::NG (interop IdP)" interop_idp_start "http://localhost:${E2E_PORT:-3100}/sso/callback"
+  run_step counted "start LemonLDAP::NG (interop IdP)" interop_idp_start "http://localhost:${E2E_PORT:-3100}/sso/callback" "http://localhost:${E2E_PORT:-3100}/sso/callback/interop-lemonldap"
   run_step reported "end-to-end tests (Playwright)" npx playwright test
   summary_args+=(--playwright "$REPORTS/playwright.json")
   interop_idp_stop

@@ -57,7 +57,7 @@ const isNotFound = (err: unknown) => isGrantexError(err) && err.kind === 'not_fo
  */
 async function orgConnections(org: string): Promise<OrgConnections> {
   try {
-    const listed = await grantexPublic().getPublicConnections(org);
+    const listed = await grantexPublic().getPublicChooser(org);
     // Only a name Grantex gives for this very org (an answer about another one is not shown).
     const name = listed.organization?.id === org ? listed.organization.name.trim() : '';
     return { status: 'listed', connections: listed.connections, organizationName: name || null };

@@ -58,8 +58,16 @@ export type SsoDomainLoginResponse = z.infer<typeof ssoDomainLoginResponseSchema
 
 /** Public GET /sso/connections?org=: the org's active connections, for the member's chooser. */
 export const ssoPublicConnectionSchema = z.object({ id: z.string(), name: z.string(), protocol: z.enum(['oidc', 'saml']) });
-export const ssoPublicConnectionListSchema = z.object({ connections: z.array(ssoPublicConnectionSchema) });
+/** The org whose login page it is: its id and the name its developer gave at signup. */
+export const ssoPublicOrganizationSchema = z.object({ id: z.string(), name: z.string() });
+export type SsoPublicOrganization = z.infer<typeof ssoPublicOrganizationSchema>;
+/** `organization` is ours and optional: a hosted API may not send it. */
+export const ssoPublicConnectionListSchema = z.object({
+  connections: z.array(ssoPublicConnectionSchema),
+  organization: ssoPublicOrganizationSchema.optional(),
+});
 export type SsoPublicConnection = z.infer<typeof ssoPublicConnectionSchema>;
+export type SsoPublicConnectionList = z.infer<typeof ssoPublicConnectionListSchema>;
 
 /** The domain of a work email (`Alice@Acme.COM` → `acme.com`), or null when it is not an email with a valid domain. */
 export function emailDomainOf(email: string): string | null {

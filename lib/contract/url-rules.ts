@@ -114,3 +114,66 @@ export function checkSsoUrl(
   }
   return null;
 }
+
+// ---------------------------------------------------------------- per-connection redirect URIs
+
+/**
+ * The last path segment of a connection's own callback, `<consoleUrl>/sso/callback/<key>`: new connections use
+ * their id. One segment of URL-safe characters, so it reads the same in a browser, in the console's route
+ * parameter (no percent-decoding can change it) and at the IdP.
+ */
+export const CALLBACK_KEY_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
+
+export const SHARED_CALLBACK_PATH = '/sso/callback';
+
+const trimTrailingSlashes = (value: string) => value.replace(/\/+$/, '');
+
+/** The console's shared (legacy) callback, `<consoleUrl>/sso/callback`, used by every connection saved before per-connection URIs. */
+export function sharedRedirectUri(consoleUrl: string): string {
+  return `${trimTrailingSlashes(consoleUrl)}${SHARED_CALLBACK_PATH}`;
+}
+
+/** A connection's own callback at the console: `<consoleUrl>/sso/callback/<key>`. */
+export function perConnectionRedirectUri(consoleUrl: string, key: string): string {
+  return `${sharedRedirectUri(consoleUrl)}/${key}`;
+}
+
+/**
+ * Where a redirect URI lands relative to the console:
+ * - `shared`: exactly the shared legacy callback;
+ * - `per_connection`: a connection's own callback (`key` is the last segment, `canonical` the URI spelled as
+ *   `perConnectionRedirectUri` spells it, so two spellings of one URL — `HTTP://Console…`, a default port —
+ *   are one URI);
+ * - `malformed`: below `<consoleUrl>/sso/callback/` but not of the per-connection form (an empty or longer key,
+ *   more segments, percent-encoding, a query or a fragment): a browser would reach some console route with it,
+ *   so it is never accepted;
+ * - `other`: anywhere else (an SDK user's own app), not the console's business.
+ */
+export type ConsoleRedirectUri =
+  | { kind: 'shared' }
+  | { kind: 'per_connection'; key: string; canonical: string }
+  | { kind: 'malformed' }
+  | { kind: 'other' };
+
+export function classifyConsoleRedirectUri(consoleUrl: string, redirectUri: string): ConsoleRedirectUri {
+  let base: URL;
+  let url: URL;
+  try {
+    base = new URL(trimTrailingSlashes(consoleUrl));
+    url = new URL(redirectUri);
+  } catch {
+    return { kind: 'other' };
+  }
+  if (url.origin !== base.origin) return { kind: 'other' };
+  const sharedPath = `${trimTrailingSlashes(base.pathname)}${SHARED_CALLBACK_PATH}`;
+  if (url.pathname === sharedPath && !url.search && !url.hash && !url.username && !url.password) {
+    return { kind: 'shared' };
+  }
+  if (!url.pathname.startsWith(`${sharedPath}/`)) return { kind: 'other' };
+  const key = url.pathname.slice(sharedPath.length + 1);
+  // The parsed URL must spell exactly `<base>/sso/callback/<key>` with nothing around it.
+  if (!CALLBACK_KEY_PATTERN.test(key) || url.search || url.hash || url.username || url.password || redirectUri.includes('?') || redirectUri.includes('#')) {
+    return { kind: 'malformed' };
+  }
+  return { kind: 'per_connection', key, canonical: perConnectionRedirectUri(base.origin + trimTrailingSlashes(base.pathname), key) };
+}

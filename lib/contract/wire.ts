@@ -107,6 +107,11 @@ export const ssoCallbackQuerySchema = z.object({
   code: z.string(),
   state: z.string(),
   iss: z.string().optional(),
+  /**
+   * Ours: the redirect URI the authorization response arrived at. When given it must be the one registered on
+   * the connection the state names (the console always sends it; see docs/RP-SECURITY.md, IdP mix-up).
+   */
+  redirect_uri: z.string().optional(),
 });
 
 export const ssoCallbackResponseSchema = z.object({
@@ -158,13 +163,15 @@ const oidcSettingsShape = {
 
 /**
  * POST /v1/sso/connections. OIDC only for now (SAML adds its own variant). The URL and credential rules of
- * the legacy config apply on top (url-rules.ts), then the issuer check.
+ * the legacy config apply on top (url-rules.ts), then the issuer check. Without `redirectUri` (the official SDKs
+ * never send one) the service assigns the connection its own console callback, `<console>/sso/callback/<id>`.
  */
 export const ssoOidcConnectionCreateSchema = z.object({
   name: z.string().trim().min(1, 'name is required').max(LIMITS.nameMax),
   protocol: z.literal('oidc'),
   status: connectionStatusSchema.optional(),
   ...oidcSettingsShape,
+  redirectUri: oidcSettingsShape.redirectUri.optional(),
   ...connectionOptionsShape,
 });
 export type SsoOidcConnectionCreate = z.input<typeof ssoOidcConnectionCreateSchema>;

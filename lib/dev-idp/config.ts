@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CALLBACK_KEY_PATTERN } from '@/lib/contract/url-rules';
 import type { SamlSigningKey } from './saml/keys';
 
 export const DEFAULT_CLIENT_ID = 'grantex-console';
@@ -7,6 +8,8 @@ export const DEFAULT_CLIENT_SECRET = 'dev-only-secret:change%me+now';
 export const DEFAULT_PORT = 3002;
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_REDIRECT_URI = 'http://localhost:3000/sso/callback';
+/** Every per-connection callback of a console on the default port (see redirectUriMatcher). */
+export const DEFAULT_PER_CONNECTION_REDIRECT_URIS = 'http://localhost:3000/sso/callback/*';
 
 const urlList = z
   .string()
@@ -22,10 +25,37 @@ const envSchema = z.object({
   NEXTAUTH_URL: z.url().optional(),
 });
 
+/**
+ * Redirect URIs the dev client accepts. An entry ending in `/*` (e.g. `http://localhost:3000/sso/callback/*`)
+ * accepts every per-connection callback below that prefix: exactly one more path segment matching the console's
+ * key pattern (lib/contract/url-rules.ts), no query, no fragment. Every other entry is matched exactly.
+ */
+export interface RedirectUriMatcher {
+  /** The exact URIs (what oidc-provider registers for the client). */
+  exact: string[];
+  /** The prefixes of the wildcard entries, each ending in "/". */
+  prefixes: string[];
+  allows(uri: string): boolean;
+}
+
+export function redirectUriMatcher(entries: readonly string[]): RedirectUriMatcher {
+  const exact = entries.filter((e) => !e.endsWith('/*'));
+  const prefixes = entries.filter((e) => e.endsWith('/*')).map((e) => e.slice(0, -1));
+  return {
+    exact,
+    prefixes,
+    allows(uri) {
+      if (exact.includes(uri)) return true;
+      return prefixes.some((prefix) => uri.startsWith(prefix) && CALLBACK_KEY_PATTERN.test(uri.slice(prefix.length)));
+    },
+  };
+}
+
 export interface DevIdpOptions {
   port?: number;
   host?: string;
   issuer?: string;
+  /** Exact URIs, and prefixes ending in `/*` for the console's per-connection callbacks (redirectUriMatcher). */
   redirectUris?: string[];
   clientId?: string;
   clientSecret?: string;
@@ -53,6 +83,7 @@ export function devIdpOptionsFromEnv(env: Record<string, string | undefined> = p
     port: e.DEV_IDP_PORT,
     host: e.DEV_IDP_HOST,
     issuer: e.DEV_IDP_ISSUER,
-    redirectUris: e.DEV_IDP_REDIRECT_URIS ?? (appUrl ? [new URL('/sso/callback', appUrl).href] : undefined),
+    redirectUris:
+      e.DEV_IDP_REDIRECT_URIS ?? (appUrl ? [new URL('/sso/callback', appUrl).href, new URL('/sso/callback/*', appUrl).href] : undefined),
   };
 }

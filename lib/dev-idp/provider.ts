@@ -1,11 +1,13 @@
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import Provider, { interactionPolicy, type Configuration, type JWK, type KoaContextWithOIDC } from 'oidc-provider';
+import { redirectUriMatcher } from './config';
 import { escapeHtml, page } from './html';
 import { findUserBySub } from './users';
 
 export interface DevClient {
   clientId: string;
   clientSecret: string;
+  /** Exact URIs and `<prefix>/*` entries for the console's per-connection callbacks (config.ts, redirectUriMatcher). */
   redirectUris: string[];
 }
 
@@ -53,13 +55,15 @@ function alwaysAskPolicy(): interactionPolicy.DefaultPolicy {
 }
 
 export function createDevProvider(issuer: string, client: DevClient): Provider {
+  const redirects = redirectUriMatcher(client.redirectUris);
   const configuration: Configuration = {
     clients: [
       {
         client_id: client.clientId,
         client_secret: client.clientSecret,
         client_name: 'Grantex SSO Console',
-        redirect_uris: client.redirectUris,
+        // oidc-provider wants at least one registered URI; the check itself is redirects.allows (below).
+        redirect_uris: redirects.exact.length > 0 ? redirects.exact : [(redirects.prefixes[0] ?? `${issuer}/callback/`).slice(0, -1)],
         grant_types: ['authorization_code'],
         response_types: ['code'],
         token_endpoint_auth_method: 'client_secret_basic',
@@ -116,26 +120,11 @@ export function createDevProvider(issuer: string, client: DevClient): Provider {
     },
   };
   const provider = new Provider(issuer, configuration);
-  allowPerConnectionCallbacks(provider, client.redirectUris);
-  return provider;
-}
-
-const CALLBACK_KEY = /^[A-Za-z0-9_-]{8,64}$/;
-
-/**
- * The console gives every connection its own redirect URI, `<console>/sso/callback/<key>`, with a key it picks.
- * A real IdP app registers that exact address; this development IdP has one seeded client for every connection
- * made against it, so a registered `<console>/sso/callback` also allows `<console>/sso/callback/<key>` (the
- * redirect-URI override oidc-provider's docs describe for wildcards; the token endpoint still requires the
- * exact URI the code was issued for).
- */
-function allowPerConnectionCallbacks(provider: Provider, registered: readonly string[]): void {
-  const bases = registered.filter((uri) => new URL(uri).pathname.endsWith('/sso/callback'));
-  if (bases.length === 0) return;
-  const proto = provider.Client.prototype as { redirectUriAllowed(value: string): boolean };
-  const exact = proto.redirectUriAllowed;
-  proto.redirectUriAllowed = function (this: unknown, value: string): boolean {
-    if (exact.call(this, value)) return true;
-    return bases.some((base) => value.startsWith(`${base}/`) && CALLBACK_KEY.test(value.slice(base.length + 1)));
+  // The one place oidc-provider checks a redirect_uri against the client (authorization requests, and where an
+  // error may be redirected); the token request compares with the code's own URI. Exact entries match exactly,
+  // `/*` entries one per-connection key below their prefix.
+  provider.Client.prototype.redirectUriAllowed = function redirectUriAllowed(value: string) {
+    return redirects.allows(value);
   };
+  return provider;
 }

@@ -5,7 +5,7 @@
  * the shared contract schemas; every failure becomes a GrantexError. No `server-only` import here
  * so tests, scripts and benchmarks can use it; the console reaches it through lib/grantex/server.ts.
  */
-import { z, type ZodType } from 'zod';
+import type { ZodType } from 'zod';
 import {
   errorBodySchema,
   meResponseSchema,
@@ -53,6 +53,7 @@ import {
   type SsoDomainLoginResponse,
   type SsoDomainVerifyResult,
   type SsoPublicConnection,
+  type SsoPublicConnectionList,
 } from '@/lib/contract';
 import {
   setupLinkCreatedSchema,
@@ -248,6 +249,8 @@ export class GrantexClient {
     const res = await this.send({
       method: 'GET',
       path: 'sso/callback',
+      // redirect_uri: the callback URL the response arrived at; the service refuses it unless it is the one
+      // registered on the connection the state names (the IdP mix-up defence).
       query: { code, state, iss: opts.iss, redirect_uri: opts.redirectUri },
       authenticated: false,
       retryable: false,
@@ -537,16 +540,16 @@ export class GrantexClient {
 
   /** The org's active connections (id, name, protocol) for the member's chooser; public. */
   async listPublicConnections(org: string): Promise<SsoPublicConnection[]> {
-    return (await this.getPublicConnections(org)).connections;
+    return (await this.getPublicChooser(org)).connections;
   }
 
   /**
-   * The same list with the organization it belongs to (its name, for the member login's heading: a member must
-   * see whose login they are starting). `organization` is absent from a Grantex that does not send it.
+   * The member's chooser with the org it belongs to: `{ connections, organization?: { id, name } }` (public).
+   * `organization` is absent when the API does not send it (a hosted API).
    */
-  async getPublicConnections(org: string): Promise<SsoPublicConnections> {
+  async getPublicChooser(org: string): Promise<SsoPublicConnectionList> {
     const res = await this.send({ method: 'GET', path: 'sso/connections', query: { org }, authenticated: false, retryable: true });
-    return this.parse(res, publicConnectionsSchema);
+    return this.parse(res, ssoPublicConnectionListSchema);
   }
 
   // ---------------------------------------------------------------- setup links (issue 10)
@@ -773,11 +776,6 @@ function sleep(ms: number): Promise<void> {
 }
 
 /** The body as text, or null when it is larger than `maxBytes` (reading stops at the cap). */
-const publicConnectionsSchema = ssoPublicConnectionListSchema.extend({
-  organization: z.object({ id: z.string(), name: z.string().max(200) }).optional(),
-});
-export type SsoPublicConnections = z.infer<typeof publicConnectionsSchema>;
-
 const connectionPath = (id: string) => `v1/sso/connections/${encodeURIComponent(id)}`;
 const sessionPath = (id: string) => `v1/sso/sessions/${encodeURIComponent(id)}`;
 const domainPath = (domain: string) => `v1/sso/domains/${encodeURIComponent(domain)}`;

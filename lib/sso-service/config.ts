@@ -62,6 +62,11 @@ export interface ServiceConfig {
    * connections; absent: the creating request's own origin.
    */
   publicUrl?: string;
+  /**
+   * The console's public base URL (GRANTEX_CONSOLE_URL; default APP_URL, else http://localhost:3000; no trailing
+   * slash). Connections get their own callback below it, `<consoleUrl>/sso/callback/<key>` (lib/contract/url-rules.ts).
+   */
+  consoleUrl: string;
 }
 
 /** Thrown when the service must not start; the message names the variable, never its value. */
@@ -98,6 +103,14 @@ function isDnsServer(value: string): boolean {
 }
 
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+/** An http(s) base URL without query or fragment; kept without its trailing slash. */
+const consoleUrlSchema = z
+  .url({ protocol: /^https?$/ })
+  .refine((v) => !/[?#]/.test(v), 'must be a base URL without ?query or #fragment')
+  .transform((v) => v.replace(/\/+$/, ''));
+
+const DEFAULT_CONSOLE_URL = 'http://localhost:3000';
 
 const envSchema = z.object({
   NODE_ENV: z.string().optional(),
@@ -149,6 +162,8 @@ const envSchema = z.object({
   SSO_DNS_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(60_000).default(5000)),
   GRANTEX_EVENT_RETENTION_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(3650).default(30)),
   GRANTEX_PUBLIC_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/ }).optional()),
+  GRANTEX_CONSOLE_URL: z.preprocess(emptyToUndefined, consoleUrlSchema.optional()),
+  APP_URL: z.preprocess(emptyToUndefined, z.string().optional()),
   LOG_LEVEL: z.preprocess(
     (v) => (typeof v === 'string' ? emptyToUndefined(v.toLowerCase()) : v),
     z.enum(LOG_LEVELS).default('info'),
@@ -193,7 +208,19 @@ export function loadServiceConfig(env: Readonly<Record<string, string | undefine
     dnsTimeoutMs: e.SSO_DNS_TIMEOUT_MS,
     eventRetentionDays: e.GRANTEX_EVENT_RETENTION_DAYS,
     publicUrl: e.GRANTEX_PUBLIC_URL,
+    consoleUrl: e.GRANTEX_CONSOLE_URL ?? consoleUrlFromAppUrl(e.APP_URL),
   };
+}
+
+/**
+ * The console's URL when GRANTEX_CONSOLE_URL is not set: APP_URL (the console's own variable, when the service
+ * runs next to it), else the development default. An APP_URL that is not a base URL is an error here too.
+ */
+function consoleUrlFromAppUrl(appUrl: string | undefined): string {
+  if (appUrl === undefined) return DEFAULT_CONSOLE_URL;
+  const parsed = consoleUrlSchema.safeParse(appUrl);
+  if (!parsed.success) throw new ServiceConfigError('Invalid service configuration: APP_URL: must be an http(s) base URL (or set GRANTEX_CONSOLE_URL)');
+  return parsed.data;
 }
 
 export function resolveDbPath(config: Pick<ServiceConfig, 'dataDir' | 'dbPath'>): string {

@@ -35,7 +35,7 @@ fi
 source scripts/interop/lemonldap-up.sh
 trap interop_idp_stop EXIT
 echo "==> LemonLDAP::NG for the console spec"
-if interop_idp_start "http://localhost:${E2E_PORT:-3100}/sso/callback"; then
+if interop_idp_start "http://localhost:${E2E_PORT:-3100}/sso/callback" "http://localhost:${E2E_PORT:-3100}/sso/callback/interop-lemonldap"; then
   echo "==> Playwright e2e/interop-lemonldap.spec.ts"
   PLAYWRIGHT_JSON_OUTPUT_FILE="$REPORTS/playwright-interop.json" npx playwright test e2e/interop-lemonldap.spec.ts
   summary+=(--playwright "$REPORTS/playwright-interop.json")

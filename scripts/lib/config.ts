@@ -2,7 +2,7 @@
 
 export interface StackConfig {
   consolePort: number;
-  /** Public URL of the console; the SSO callback is `${appUrl}/sso/callback`. */
+  /** Public URL of the console; SSO callbacks are `${appUrl}/sso/callback` (shared, legacy) and `${appUrl}/sso/callback/<key>`. */
   appUrl: string;
   grantexUrl: string;
   /** False when GRANTEX_URL points at another Grantex API (hosted or elsewhere): then we do not start ours. */
@@ -56,7 +56,8 @@ export function loadStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
   const idpPort = port(env, 'DEV_IDP_PORT', 3002);
   const idpIssuer = trimSlash(env.DEV_IDP_ISSUER || `http://127.0.0.1:${idpPort}`);
   const idpHost = url('DEV_IDP_ISSUER', idpIssuer).hostname.replace(/^\[|\]$/g, '');
-  const idpRedirectUris = (env.DEV_IDP_REDIRECT_URIS || `${appUrl}/sso/callback`)
+  // The shared callback and every per-connection one (`/*`: one key segment, lib/dev-idp/config.ts).
+  const idpRedirectUris = (env.DEV_IDP_REDIRECT_URIS || `${appUrl}/sso/callback,${appUrl}/sso/callback/*`)
     .split(/[\s,]+/)
     .filter(Boolean);
 

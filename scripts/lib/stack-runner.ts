@@ -112,7 +112,8 @@ export async function runStack(opts: StackOptions): Promise<never> {
           'grantex',
           'service',
           { port: config.grantexPort, host: config.grantexHost },
-          { ...base, ...opts.serviceEnv },
+          // The console's URL: connections get their own callback below it (`/sso/callback/<key>`).
+          { ...base, GRANTEX_CONSOLE_URL: config.appUrl, ...opts.serviceEnv },
         )
       : undefined;
     const [idp] = await Promise.all([

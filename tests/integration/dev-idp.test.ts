@@ -256,7 +256,10 @@ describe('dev IdP environment', () => {
       issuer: 'http://127.0.0.1:4102',
       redirectUris: ['http://localhost:3000/sso/callback', 'http://127.0.0.1:3100/sso/callback'],
     });
-    expect(devIdpOptionsFromEnv({ APP_URL: 'http://localhost:3100' }).redirectUris).toEqual(['http://localhost:3100/sso/callback']);
+    expect(devIdpOptionsFromEnv({ APP_URL: 'http://localhost:3100' }).redirectUris).toEqual([
+      'http://localhost:3100/sso/callback',
+      'http://localhost:3100/sso/callback/*',
+    ]);
     expect(devIdpOptionsFromEnv({ DEV_IDP_PORT: '' })).toMatchObject({ port: undefined, redirectUris: undefined });
   });
 
@@ -277,6 +280,63 @@ describe('dev IdP environment', () => {
     } finally {
       if (saved === undefined) delete process.env.DEV_IDP_ISSUER;
       else process.env.DEV_IDP_ISSUER = saved;
+    }
+  });
+});
+
+describe('dev IdP per-connection redirect URIs (`<prefix>/*`)', () => {
+  const CONSOLE = 'http://localhost:3000';
+  let wild: DevIdp;
+  beforeAll(async () => {
+    wild = await startDevIdp({ port: 0, redirectUris: [`${CONSOLE}/sso/callback`, `${CONSOLE}/sso/callback/*`] });
+  });
+  afterAll(async () => {
+    await wild?.close();
+  });
+
+  async function login(redirectUri: string) {
+    const config = await oidc.discovery(new URL(wild.issuer), wild.client.clientId, undefined, oidc.ClientSecretBasic(wild.client.clientSecret), {
+      execute: [oidc.allowInsecureRequests],
+    });
+    const verifier = oidc.randomPKCECodeVerifier();
+    const nonce = oidc.randomNonce();
+    const state = oidc.randomState();
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: redirectUri,
+      scope: 'openid email profile',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      nonce,
+      state,
+    });
+    const callback = await loginAtDevIdp(url.href, { username: 'alice', password: 'alice-password' });
+    return { config, callback, verifier, nonce, state };
+  }
+
+  it('accepts any key of the console form below the prefix, and the shared URI, through the whole code flow', async () => {
+    for (const uri of [`${CONSOLE}/sso/callback/sso_AbCdEfGh12-_x`, `${CONSOLE}/sso/callback/interop-lemonldap`, `${CONSOLE}/sso/callback`]) {
+      const { config, callback, verifier, nonce, state } = await login(uri);
+      expect(callback.origin + callback.pathname).toBe(uri);
+      const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedNonce: nonce, expectedState: state });
+      expect(tokens.claims()?.email).toBe('alice@example.com');
+    }
+  });
+
+  it('refuses anything else below the prefix (short or long key, more segments, a query, encoding) and other hosts', async () => {
+    for (const uri of [
+      `${CONSOLE}/sso/callback/short`,
+      `${CONSOLE}/sso/callback/${'k'.repeat(65)}`,
+      `${CONSOLE}/sso/callback/abcdefgh/more`,
+      `${CONSOLE}/sso/callback/abcdefgh?x=1`,
+      `${CONSOLE}/sso/callback/abc%2Fdefgh`,
+      `${CONSOLE}/sso/callback/`,
+      `${CONSOLE}/sso/callback/*`,
+      'http://localhost:3001/sso/callback/abcdefgh',
+      'https://evil.example/sso/callback/abcdefgh',
+    ]) {
+      const failure = await login(uri).catch((e: unknown) => e);
+      expect(failure, uri).toBeInstanceOf(DevIdpLoginError);
+      expect((failure as DevIdpLoginError).status, uri).toBe(400);
     }
   });
 });

@@ -3,6 +3,7 @@
  * docs/RP-SECURITY.md that is the RP's job (not the service's state handling).
  * Each test builds a fresh RP so caches start cold unless the test warms them on purpose.
  */
+import { createHash } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRelyingParty, RpError, type RelyingParty } from '@/lib/sso-service/oidc';
 import { DEFAULT_TEST_CLIENT, startTestOp, type TestOp, type TestOpOptions } from '@/tests/support/test-op';
@@ -98,16 +99,32 @@ describe('happy path and request shape', () => {
     });
   });
 
-  it('omits PKCE when the IdP lists challenge methods without S256', async () => {
+  it('sends S256 PKCE even when the IdP lists challenge methods without S256 (or none at all)', async () => {
     await withOp({ requirePkce: false }, async (noPkce) => {
-      noPkce.behave.discoveryOverrides = { code_challenge_methods_supported: ['plain'] };
-      const { authorizeUrl } = await rpLogin(makeRp(), noPkce);
-      expect(authorizeUrl.searchParams.get('code_challenge')).toBeNull();
-      expect(noPkce.requestsTo('token')[0]?.form?.code_verifier).toBeUndefined();
+      for (const overrides of [{ code_challenge_methods_supported: ['plain'] }, {}]) {
+        noPkce.reset();
+        noPkce.behave.discoveryOverrides = overrides;
+        if (!('code_challenge_methods_supported' in overrides)) noPkce.behave.omitDiscoveryFields = ['code_challenge_methods_supported'];
+        const rp = makeRp();
+        const { authorizeUrl } = await rpLogin(rp, noPkce);
+        expect(authorizeUrl.searchParams.get('code_challenge_method')).toBe('S256');
+        const verifier = noPkce.requestsTo('token')[0]?.form?.code_verifier;
+        expect(verifier).toBeTruthy();
+        expect(createHash('sha256').update(String(verifier)).digest('base64url')).toBe(authorizeUrl.searchParams.get('code_challenge'));
+      }
     });
   });
 
-  it('accepts a login when the IdP does not send the iss parameter', async () => {
+  it('refuses a response without iss from an IdP that advertises it, before any token request', async () => {
+    op.behave.authorizeIss = 'omit';
+    op.behave.discoveryOverrides = { authorization_response_iss_parameter_supported: true };
+    const err = await rpLoginError(makeRp(), op);
+    expect(err).toMatchObject({ kind: 'iss_mismatch', status: 400, reason: 'idp_iss_mismatch' });
+    expect(err.message).toMatch(/"iss" missing/);
+    expect(op.requestsTo('token')).toHaveLength(0);
+  });
+
+  it('accepts a login when the IdP does not send the iss parameter and does not advertise it', async () => {
     op.behave.authorizeIss = 'omit';
     const { identity } = await rpLogin(makeRp(), op);
     expect(identity.sub).toBe('test-op-user-1');

@@ -4,13 +4,17 @@
  * connection is its default: the legacy config and `?org=` login use it).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MESSAGES, ssoConnectionSchema } from '@/lib/contract';
+import { MESSAGES, perConnectionRedirectUri, ssoConnectionSchema } from '@/lib/contract';
 import { GrantexClient, GrantexError } from '@/lib/grantex';
+import { loadServiceConfig } from '@/lib/sso-service';
 import { authed, json, saveConfig, signup, startTestService, VALID_CONFIG, type TestService, callService, expectApiError, type Answer, OIDC_CONNECTION } from './service-harness';
+
+/** The console this service serves: OIDC_CONNECTION's redirect URI is its shared (legacy) callback. */
+const CONSOLE = 'http://localhost:3000';
 
 let svc: TestService;
 beforeAll(async () => {
-  svc = await startTestService();
+  svc = await startTestService({ consoleUrl: CONSOLE });
 });
 afterAll(async () => {
   await svc?.close();
@@ -143,7 +147,9 @@ describe('connections API (raw HTTP)', () => {
   it('refuses bad input with every field problem named, and an empty PATCH', async () => {
     const org = await signup(svc.url);
     const missing = await call('POST', '/v1/sso/connections', org.apiKey, { protocol: 'oidc' });
-    expectError(missing, 400, /name.*issuerUrl.*clientId.*clientSecret.*redirectUri/);
+    // redirectUri is optional on create: the service assigns the connection its own console callback.
+    expectError(missing, 400, /name.*issuerUrl.*clientId.*clientSecret/);
+    expect(String(missing.body.message)).not.toMatch(/redirectUri/);
     expectError(await call('POST', '/v1/sso/connections', org.apiKey, { ...OIDC, protocol: 'ldap' }), 400, /protocol/);
     expectError(await call('POST', '/v1/sso/connections', org.apiKey, { ...OIDC, status: 'paused' }), 400, /status: must be one of active, inactive, testing/);
     expectError(await call('POST', '/v1/sso/connections', org.apiKey, { ...OIDC, domains: ['not a domain'] }), 400, /domains\.0: must be a domain/);
@@ -249,3 +255,112 @@ describe('connections through the GrantexClient', () => {
     await expect(client.updateConnection(created.id, { status: 'paused' as 'active' })).rejects.toMatchObject({ kind: 'validation' });
   });
 });
+
+describe('per-connection redirect URIs (the IdP mix-up defence)', () => {
+  const { redirectUri: _shared, ...withoutRedirectUri } = OIDC;
+  void _shared;
+  const TAKEN = 'This redirect URI is already registered for another connection; use the one this form proposes';
+
+  it('assigns <console>/sso/callback/<connection id> when the create body has no redirectUri (as the official SDKs send it)', async () => {
+    const org = await signup(svc.url);
+    const res = await call('POST', '/v1/sso/connections', org.apiKey, withoutRedirectUri);
+    expect(res.status, res.text).toBe(201);
+    const id = String(res.body.id);
+    expect(res.body.redirectUri).toBe(`${CONSOLE}/sso/callback/${id}`);
+    expect(res.body.redirectUri).toBe(perConnectionRedirectUri(CONSOLE, id));
+    expect((await call('GET', `/v1/sso/connections/${id}`, org.apiKey)).body.redirectUri).toBe(`${CONSOLE}/sso/callback/${id}`);
+    // The login sends that URI to the IdP.
+    const login = await callService(svc.url, 'GET', `/sso/login?org=${org.developerId}&connection=${id}`, {});
+    expect(new URL(String(login.body.authorizeUrl)).searchParams.get('redirect_uri')).toBe(`${CONSOLE}/sso/callback/${id}`);
+  });
+
+  it("refuses another connection's own URI with a 409 that names nothing (another org's, or the same org's)", async () => {
+    const victim = await signup(svc.url, { name: 'Victim Corp' });
+    const attacker = await signup(svc.url, { name: 'Attacker Ltd' });
+    const theirs = await call('POST', '/v1/sso/connections', victim.apiKey, withoutRedirectUri);
+    const uri = String(theirs.body.redirectUri);
+    // The same URL spelled differently is the same URI.
+    const spellings = [uri, uri.replace('http://localhost:3000', 'HTTP://LOCALHOST:3000'), uri.replace('localhost:3000/', 'localhost:3000/sso/../')];
+    for (const spelling of spellings) {
+      const taken = await call('POST', '/v1/sso/connections', attacker.apiKey, { ...OIDC, redirectUri: spelling });
+      expectError(taken, 409, TAKEN);
+      expect(taken.body.code).toBe('CONFLICT');
+      for (const hint of [victim.developerId, String(theirs.body.id), 'Victim', OIDC.name]) expect(taken.text).not.toContain(hint);
+    }
+    // PATCH and the legacy config follow the same rule.
+    const own = await call('POST', '/v1/sso/connections', attacker.apiKey, withoutRedirectUri);
+    expectError(await call('PATCH', `/v1/sso/connections/${String(own.body.id)}`, attacker.apiKey, { redirectUri: uri }), 409, TAKEN);
+    expectError(await saveConfigAnswer(attacker.apiKey, { ...VALID_CONFIG, redirectUri: uri }), 409, TAKEN);
+    // A second connection of the victim's own org cannot share it either.
+    expectError(await call('POST', '/v1/sso/connections', victim.apiKey, { ...OIDC, redirectUri: uri }), 409, TAKEN);
+    expect((await call('GET', `/v1/sso/connections/${String(theirs.body.id)}`, victim.apiKey)).body.redirectUri).toBe(uri);
+  });
+
+  it('refuses a URI below <console>/sso/callback/ that is not of the per-connection form', async () => {
+    const org = await signup(svc.url);
+    for (const bad of [
+      `${CONSOLE}/sso/callback/`,
+      `${CONSOLE}/sso/callback/short`,
+      `${CONSOLE}/sso/callback/${'k'.repeat(65)}`,
+      `${CONSOLE}/sso/callback/abcdefgh/more`,
+      `${CONSOLE}/sso/callback/abcdefgh?x=1`,
+      `${CONSOLE}/sso/callback/abc%2Fdefgh`,
+      `${CONSOLE}/sso/callback/oidc`,
+      `${CONSOLE}/sso/callback/saml`,
+    ]) {
+      const res = await call('POST', '/v1/sso/connections', org.apiKey, { ...OIDC, redirectUri: bad });
+      expectError(res, 400, /^redirectUri: a redirect URI below http:\/\/localhost:3000\/sso\/callback\/ must be http:\/\/localhost:3000\/sso\/callback\/<key>/);
+    }
+    // A custom key, the shared legacy URI and URIs outside the console stay accepted.
+    for (const fine of [`${CONSOLE}/sso/callback/interop-key-1`, `${CONSOLE}/sso/callback`, 'http://localhost:4000/sso/callback/x', 'https://app.example/auth/callback']) {
+      const res = await call('POST', '/v1/sso/connections', org.apiKey, { ...OIDC, redirectUri: fine });
+      expect(res.status, `${fine}: ${res.text}`).toBe(201);
+      expect(res.body.redirectUri).toBe(fine);
+    }
+    // Two connections may share the legacy URI or an outside one (an SDK user's one callback for its connections).
+    expect((await call('POST', '/v1/sso/connections', org.apiKey, { ...OIDC, redirectUri: 'https://app.example/auth/callback' })).status).toBe(201);
+  });
+
+  it('moves a connection from the shared URI to its own with a PATCH of redirectUri alone (no secret needed)', async () => {
+    const org = await signup(svc.url);
+    const created = await call('POST', '/v1/sso/connections', org.apiKey, OIDC);
+    expect(created.body.redirectUri).toBe(`${CONSOLE}/sso/callback`);
+    const id = String(created.body.id);
+    const moved = await call('PATCH', `/v1/sso/connections/${id}`, org.apiKey, { redirectUri: `${CONSOLE}/sso/callback/${id}` });
+    expect(moved.status, moved.text).toBe(200);
+    expect(moved.body).toMatchObject({ redirectUri: `${CONSOLE}/sso/callback/${id}`, issuerUrl: OIDC.issuerUrl, clientId: OIDC.clientId });
+    // Saving its own URI again is not a conflict with itself.
+    expect((await call('PATCH', `/v1/sso/connections/${id}`, org.apiKey, { redirectUri: `${CONSOLE}/sso/callback/${id}`, name: 'Renamed' })).status).toBe(200);
+    // The legacy config of an org whose default connection holds its own URI saves that URI again.
+    expect((await saveConfigAnswer(org.apiKey, { ...VALID_CONFIG, redirectUri: `${CONSOLE}/sso/callback/${id}` })).status).toBe(201);
+  });
+
+  it('test sign-in: a given redirect_uri must be the registered one; absent means the registered one', async () => {
+    const org = await signup(svc.url);
+    const created = await call('POST', '/v1/sso/connections', org.apiKey, withoutRedirectUri);
+    const id = String(created.body.id);
+    const path = `/v1/sso/connections/${id}/test-sign-in`;
+    for (const wrong of [`${CONSOLE}/sso/callback`, `${CONSOLE}/sso/callback/sso_someoneelse1`]) {
+      expectError(await call('POST', path, org.apiKey, { redirect_uri: wrong }), 400, 'redirect_uri does not match the redirect URI configured for this connection');
+    }
+    for (const body of [{}, { redirect_uri: `${CONSOLE}/sso/callback/${id}` }]) {
+      const res = await call('POST', path, org.apiKey, body);
+      expect(res.status, res.text).toBe(200);
+      expect(new URL(String(res.body.authorizeUrl)).searchParams.get('redirect_uri')).toBe(`${CONSOLE}/sso/callback/${id}`);
+    }
+    const client = new GrantexClient({ baseUrl: svc.url, apiKey: org.apiKey });
+    await expect(client.startTestSignIn(id, { redirectUri: `${CONSOLE}/sso/callback` })).rejects.toMatchObject({ status: 400 });
+  });
+
+  it('the console URL comes from GRANTEX_CONSOLE_URL, else APP_URL, else http://localhost:3000 (no trailing slash)', () => {
+    expect(loadServiceConfig({ GRANTEX_CONSOLE_URL: 'https://console.example/', APP_URL: 'https://app.example' }).consoleUrl).toBe('https://console.example');
+    expect(loadServiceConfig({ APP_URL: 'https://app.example/' }).consoleUrl).toBe('https://app.example');
+    expect(loadServiceConfig({}).consoleUrl).toBe('http://localhost:3000');
+    expect(() => loadServiceConfig({ GRANTEX_CONSOLE_URL: 'ftp://console.example' })).toThrow(/GRANTEX_CONSOLE_URL/);
+    expect(() => loadServiceConfig({ GRANTEX_CONSOLE_URL: 'https://console.example/?x=1' })).toThrow(/GRANTEX_CONSOLE_URL/);
+  });
+});
+
+async function saveConfigAnswer(apiKey: string, config: Record<string, unknown>): Promise<Answer> {
+  return callService(svc.url, 'POST', '/v1/sso/config', { bearer: apiKey, json: config });
+}

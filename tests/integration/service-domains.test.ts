@@ -341,8 +341,8 @@ describe('GET /sso/login routing', () => {
     expectError(await login(`domain=${domain}`), 404, DOMAIN_MESSAGES.domainNotRoutable);
   });
 
-  it('GET /sso/connections?org= lists the org’s active connections for the chooser; unknown org is a 404', async () => {
-    const org = await signup(svc.url);
+  it('GET /sso/connections?org= lists the org’s active connections for the chooser, with the org’s name; unknown org is a 404', async () => {
+    const org = await signup(svc.url, { name: 'Acme Robotics' });
     const okta = await createConnection(org.apiKey, 'Okta (production)', []);
     await createConnection(org.apiKey, 'Staging', [], { status: 'testing' });
     const entra = await createConnection(org.apiKey, 'Entra', []);
@@ -353,9 +353,12 @@ describe('GET /sso/login routing', () => {
         { id: okta.id, name: 'Okta (production)', protocol: 'oidc' },
         { id: entra.id, name: 'Entra', protocol: 'oidc' },
       ],
+      // Whose login page it is (the name given at signup), so a member lured to another org's page can tell.
+      organization: { id: org.developerId, name: 'Acme Robotics' },
     });
     const client = new GrantexClient({ baseUrl: svc.url, retries: 0 });
     expect(await client.listPublicConnections(org.developerId)).toEqual(res.body.connections);
+    expect(await client.getPublicChooser(org.developerId)).toEqual(res.body);
     expect((await client.getLoginUrlForConnection(org.developerId, entra.id)).connectionId).toBe(entra.id);
 
     for (const o of [(await signup(svc.url)).developerId, 'dev_nope', 'x'.repeat(500)]) {

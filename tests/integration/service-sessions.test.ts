@@ -207,7 +207,8 @@ describe('sessions list, read and revoke', () => {
   it('revokes through the client; the sessions API needs a key', async () => {
     const org = await devIdpOrg();
     const params = await devIdpLogin(org.developerId);
-    const session = await publicClient.completeOidcSignIn(params.code, params.state);
+    // The dev IdP advertises RFC 9207 `iss`, so the callback must carry it.
+    const session = await publicClient.completeOidcSignIn(params.code, params.state, { iss: params.iss });
     await org.client.revokeSession(session.sessionId);
     expect(await org.client.listSessions()).toEqual([]);
     expect((await call('GET', '/v1/sso/sessions')).status).toBe(401);

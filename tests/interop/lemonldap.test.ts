@@ -10,7 +10,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lemonLdapInstalled, startLemonLdap, type LemonLdap } from '@/scripts/interop/lemonldap';
 import { loginAtLemonLdap } from '@/tests/interop/lemonldap-login';
-import { STACK_REDIRECT_URI, signupOrg, startStack, type Stack } from '@/tests/support/stack';
+import { STACK_CONSOLE_URL, STACK_REDIRECT_URI, signupOrg, startStack, type Stack } from '@/tests/support/stack';
+
+/** A fixed per-connection callback of the console (scripts/test.sh registers the same one for the e2e stack). */
+const OWN_REDIRECT_URI = `${STACK_CONSOLE_URL}/sso/callback/interop-lemonldap`;
 
 const required = Boolean(process.env.CI) || process.env.INTEROP_REQUIRED === '1';
 
@@ -41,7 +44,7 @@ describe.skipIf(!lemonLdapInstalled() && !required)('LemonLDAP::NG (Debian packa
 
   beforeAll(async () => {
     stack = await startStack();
-    idp = await startLemonLdap({ redirectUris: [STACK_REDIRECT_URI] });
+    idp = await startLemonLdap({ redirectUris: [STACK_REDIRECT_URI, OWN_REDIRECT_URI] });
     discovery = (await json<Discovery>(await fetch(`${idp.issuer}/.well-known/openid-configuration`))).body;
   }, 90_000);
 
@@ -153,5 +156,33 @@ describe.skipIf(!lemonLdapInstalled() && !required)('LemonLDAP::NG (Debian packa
     const redirect = await loginAtLemonLdap(authorizeUrl, user);
     const identity = await org.client.handleCallback(redirect.searchParams.get('code')!, redirect.searchParams.get('state')!);
     expect(identity).toEqual({ developerId: org.developerId, email: user.email, name: user.name, sub: user.sub });
+  });
+
+  it('signs a member in on a connection with its own redirect URI; a foreign redirect_uri is refused before any token request', async () => {
+    const org = await signupOrg(stack.serviceUrl, 'LemonLDAP interop 3');
+    const connection = await org.client.createConnection({
+      name: 'LemonLDAP',
+      protocol: 'oidc',
+      issuerUrl: idp.issuer,
+      clientId: idp.client.clientId,
+      clientSecret: idp.client.clientSecret,
+      redirectUri: OWN_REDIRECT_URI,
+    });
+    expect(connection).toMatchObject({ redirectUri: OWN_REDIRECT_URI });
+    const signIn = async () => {
+      const { authorizeUrl } = await org.client.getLoginUrl(org.developerId);
+      expect(new URL(authorizeUrl).searchParams.get('redirect_uri')).toBe(OWN_REDIRECT_URI);
+      const redirect = await loginAtLemonLdap(authorizeUrl, idp.users[0]);
+      expect(`${redirect.origin}${redirect.pathname}`).toBe(OWN_REDIRECT_URI);
+      return { code: redirect.searchParams.get('code')!, state: redirect.searchParams.get('state')!, iss: redirect.searchParams.get('iss') ?? undefined };
+    };
+    const first = await signIn();
+    const logBefore = (await idp.portalLog()).length;
+    await expect(org.client.completeOidcSignIn(first.code, first.state, { iss: first.iss, redirectUri: STACK_REDIRECT_URI })).rejects.toMatchObject({ status: 400 });
+    // No token request reached LemonLDAP.
+    expect((await idp.portalLog()).slice(logBefore)).not.toMatch(/Method client_secret_\w+ used/);
+    // The same response at its own URI completes (the refusal claimed nothing).
+    const session = await org.client.completeOidcSignIn(first.code, first.state, { iss: first.iss, redirectUri: OWN_REDIRECT_URI });
+    expect(session).toMatchObject({ developerId: org.developerId, email: idp.users[0]?.email });
   });
 });

@@ -7,13 +7,13 @@
  * again at run time (a cold service — restarted on the same data dir — refuses the login with 503).
  * Rows 18 and 25–27 are console behaviours (Playwright); row 24 is covered here at the service level.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import dns from 'node:dns/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MESSAGES } from '@/lib/contract';
+import { MESSAGES, SESSION_MESSAGES } from '@/lib/contract';
 import { startTestOp, type TestOp, type TestOpOptions } from '@/tests/support/test-op';
 import {
   authorize,
@@ -25,7 +25,9 @@ import {
   expectUnavailable,
   login,
   peakHeapGrowth,
+  postJson,
   raw,
+  getWithKey,
   REDIRECT_URI,
   runFlow,
   saveConfig,
@@ -51,8 +53,11 @@ let h: Harness;
 const logs: string[] = [];
 const cleanups: (() => Promise<unknown>)[] = [];
 
+/** The console this service serves: REDIRECT_URI is its shared (legacy) callback. */
+const CONSOLE_URL = 'http://localhost:3999';
+
 beforeAll(async () => {
-  h = await startHarness({}, { logs });
+  h = await startHarness({ consoleUrl: CONSOLE_URL }, { logs });
 });
 
 afterEach(() => {
@@ -181,6 +186,22 @@ describe('rows 1–3: accepted', () => {
     expect(decoded.split(':')).toHaveLength(2);
     expect(decoded).not.toContain(' ');
     expect(token?.basic).toEqual({ clientId: CLIENT.clientId, clientSecret: SECRET });
+  });
+
+  it('#1c S256 PKCE is sent even when discovery lists only "plain" or no challenge methods at all; the OP gets the matching verifier', async () => {
+    for (const discovery of [{ code_challenge_methods_supported: ['plain'] }, null]) {
+      const op = await newOp({ requirePkce: false });
+      if (discovery) op.behave.discoveryOverrides = discovery;
+      else op.behave.omitDiscoveryFields = ['code_challenge_methods_supported'];
+      const org = await newOrg();
+      expect((await saveConfig(h.url, org, configFor(op))).status).toBe(201);
+      const r = await flow(org, op);
+      expectIdentity(r.res, org, USER);
+      expect(r.authorizeUrl.searchParams.get('code_challenge_method')).toBe('S256');
+      const verifier = op.requestsTo('token')[0]?.form?.code_verifier;
+      expect(verifier).toMatch(/^[A-Za-z0-9_-]{43,128}$/);
+      expect(createHash('sha256').update(String(verifier)).digest('base64url')).toBe(r.authorizeUrl.searchParams.get('code_challenge'));
+    }
   });
 
   it('#1b the exact configured redirect URI (a bare origin, one with a query) is sent at /authorize and at the token endpoint', async () => {
@@ -434,6 +455,32 @@ describe('rows 14–15: issuer identity', () => {
   });
 });
 
+describe('row 15b: iss required when advertised', () => {
+  it('#15b the IdP advertises the iss parameter but the response has none → REJ, no token call; the same login with iss → OK', async () => {
+    const op = await newOp();
+    op.behave.authorizeIss = 'omit';
+    op.behave.discoveryOverrides = { authorization_response_iss_parameter_supported: true };
+    const org = await newOrg();
+    expect((await saveConfig(h.url, org, configFor(op))).status).toBe(201);
+    const r = await flow(org, op);
+    expect(r.params.iss).toBeUndefined();
+    expectRejected(r.res, r.secrets, ['SSO_ERROR']);
+    expect(r.res.status).toBe(400);
+    expect(String(r.res.json?.message)).toMatch(/"iss" missing/);
+    expect(tokenCalls(op)).toBe(0);
+    // The member session callback refuses it the same way.
+    const again = await authorize(h.url, org, op);
+    remember(again.params.code, again.params.state);
+    const post = await postJson(h.url, '/sso/callback/oidc', { code: again.params.code, state: again.params.state });
+    expectRejected(post, [SECRET, again.params.code, again.params.state], ['SSO_ERROR']);
+    expect(tokenCalls(op)).toBe(0);
+    // With the iss the IdP promised, a fresh login completes.
+    const good = await authorize(h.url, org, op);
+    remember(good.params.code, good.params.state);
+    expectIdentity(await callback(h.url, { ...good.params, iss: op.issuer }), org, USER);
+  });
+});
+
 // ====================================================================== rows 16–17: state and code
 
 describe('rows 16–17: state and code binding', () => {
@@ -497,25 +544,100 @@ describe('rows 16–17: state and code binding', () => {
     expect(tokenCalls(op)).toBe(0);
   });
 
-  it('#16e state issued for another org → REJ, the code never reaches its issuer', async () => {
+  it('#16e IdP mix-up: org A’s code with a state for the attacker’s connection, at org A’s own redirect URI → REJ before any token request; no session', async () => {
+    const tag = randomBytes(4).toString('hex');
+    const uriA = `${CONSOLE_URL}/sso/callback/victim-${tag}`;
+    const uriB = `${CONSOLE_URL}/sso/callback/attacker-${tag}`;
+    // Org A's honest IdP registers only org A's redirect URI and sends no RFC 9207 iss (nor advertises it).
+    const opA = await newOp({ clients: [{ ...CLIENT, redirectUris: [uriA] }] });
+    opA.behave.authorizeIss = 'omit';
+    // The attacker's OP: another org's connection, configured by the attacker.
+    const opB = await newOp({ clients: [{ ...CLIENT, redirectUris: [uriB] }] });
+    const orgA = await newOrg();
+    const orgB = await newOrg();
+    for (const [org, op, redirectUri] of [[orgA, opA, uriA], [orgB, opB, uriB]] as const) {
+      const created = await postJson(h.url, '/v1/sso/connections', { name: 'IdP', protocol: 'oidc', ...configFor(op, { redirectUri }) }, org.apiKey);
+      expect(created.status, created.text).toBe(201);
+      expect(created.json?.redirectUri).toBe(redirectUri);
+    }
+
+    // 1. The attacker starts a login of its own at org A and keeps its authorize URL (A's client_id,
+    //    redirect URI, nonce and code_challenge).
+    const attackersLoginAtA = new URL(String((await login(h.url, orgA)).json?.authorizeUrl));
+    // 2. The member is lured to the attacker's org: a login on the attacker's connection, whose state the
+    //    member's browser carries to the attacker's authorize endpoint.
+    const stateB = new URL(String((await login(h.url, orgB)).json?.authorizeUrl)).searchParams.get('state') ?? '';
+    // 3. The attacker's authorize endpoint sends the member on to org A's IdP with the attacker's A parameters
+    //    and the member's state; the member signs in there and org A's IdP answers at org A's redirect URI.
+    const forged = new URL(attackersLoginAtA);
+    forged.searchParams.set('state', stateB);
+    const returned = await opA.driveAuthorize(forged);
+    expect(returned.origin + returned.pathname).toBe(uriA);
+    expect(returned.searchParams.has('iss')).toBe(false);
+    const code = returned.searchParams.get('code') ?? '';
+    expect(code).not.toBe('');
+    remember(code, stateB);
+    const secrets = [SECRET, code, stateB, orgA.apiKey, orgB.apiKey];
+
+    // 4. The console forwards the response with the URI it arrived at: refused, whichever callback is used.
+    const answers = [
+      await raw(h.url, `/sso/callback?${new URLSearchParams({ code, state: stateB, redirect_uri: uriA })}`),
+      await postJson(h.url, '/sso/callback/oidc', { code, state: stateB, redirect_uri: uriA }),
+      await raw(h.url, '/sso/callback/oidc', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ code, state: stateB, redirect_uri: uriA }).toString(),
+      }),
+      // The attacker's state arriving at the shared (legacy) URI: the attacker's connection holds its own URI.
+      await raw(h.url, `/sso/callback?${new URLSearchParams({ code, state: stateB, redirect_uri: REDIRECT_URI })}`),
+    ];
+    for (const res of answers) {
+      expectRejected(res, secrets, ['SSO_ERROR']);
+      expect(res.status).toBe(400);
+      expect(res.json?.message).toBe(SESSION_MESSAGES.redirectUriMismatch);
+    }
+    // Org A's code reached no token endpoint: not the attacker's (which would finish its own org-A login with
+    // it), not org A's.
+    expect(tokenCalls(opB)).toBe(0);
+    expect(tokenCalls(opA)).toBe(0);
+    // Nobody is signed in anywhere.
+    for (const org of [orgA, orgB]) expect((await getWithKey(h.url, '/v1/sso/sessions', org.apiKey)).json).toEqual({ sessions: [] });
+    // The sign-in log says why, on the attacker's connection (the state names it).
+    const refused = (await readStoredEvents(h)).filter((e) => e.developer_id === orgB.developerId);
+    expect(refused.some((e) => e.reason === 'redirect_uri_mismatch')).toBe(true);
+
+    // The honest login at org A is unaffected: its own state at its own URI completes (one token request,
+    // with that URI and a PKCE verifier).
+    const honest = await authorize(h.url, orgA, opA);
+    remember(honest.params.code, honest.params.state);
+    const ok = await raw(h.url, `/sso/callback?${new URLSearchParams({ code: String(honest.params.code), state: String(honest.params.state), redirect_uri: uriA })}`);
+    expectIdentity(ok, orgA, USER);
+    expect(opA.requestsTo('token').map((t) => t.form?.redirect_uri)).toEqual([uriA]);
+    expect(tokenCalls(opB)).toBe(0);
+  });
+
+  it('#16f state issued for another org, with the RFC 9207 iss forwarded → REJ, the code never reaches an IdP', async () => {
     const a = await configured();
     const b = await configured();
     const loginA = await authorize(h.url, a.org, a.op);
     const loginB = await authorize(h.url, b.org, b.op);
     remember(loginA.params.code, loginA.params.state, loginB.params.code, loginB.params.state);
-
-    // With the RFC 9207 iss (as the console forwards it): the mix-up is caught before any token call.
     const withIss = await callback(h.url, { code: loginA.params.code, state: loginB.params.state, iss: loginA.params.iss });
     expectRejected(withIss, [SECRET, loginA.params.code, loginB.params.state]);
     expect(tokenCalls(a.op)).toBe(0);
     expect(tokenCalls(b.op)).toBe(0);
+  });
 
-    // Without iss: org B's IdP is asked (and refuses the foreign code); org A's IdP never sees its code.
-    const loginB2 = await authorize(h.url, b.org, b.op);
-    remember(loginB2.params.code, loginB2.params.state);
-    const noIss = await callback(h.url, { code: loginA.params.code, state: loginB2.params.state });
-    expectRejected(noIss, [SECRET, loginA.params.code, loginB2.params.state]);
-    expect(tokenCalls(a.op)).toBe(0);
+  it('#16g a legacy connection on the shared redirect URI still completes its own login (redirect_uri = the shared URI, or absent)', async () => {
+    const { op, org } = await configured();
+    for (const redirectUri of [REDIRECT_URI, undefined]) {
+      const a = await authorize(h.url, org, op);
+      remember(a.params.code, a.params.state);
+      const q = new URLSearchParams({ code: String(a.params.code), state: String(a.params.state), iss: String(a.params.iss) });
+      if (redirectUri) q.set('redirect_uri', redirectUri);
+      expectIdentity(await raw(h.url, `/sso/callback?${q}`), org, USER);
+    }
+    expect(tokenCalls(op)).toBe(2);
   });
 
   it('#17 authorization code replayed → never redeemed twice; REJ', async () => {

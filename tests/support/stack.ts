@@ -13,7 +13,10 @@ import { startSsoService, type RunningSsoService, type SsoServiceOptions } from 
 import type { ServiceConfig } from '@/lib/sso-service/config';
 import { testDatabaseOptions } from '@/tests/support/test-database';
 
-export const STACK_REDIRECT_URI = 'http://localhost:3999/sso/callback';
+/** The console the stack's service serves (GRANTEX_CONSOLE_URL); its callbacks are never called. */
+export const STACK_CONSOLE_URL = 'http://localhost:3999';
+/** The console's shared (legacy) callback. */
+export const STACK_REDIRECT_URI = `${STACK_CONSOLE_URL}/sso/callback`;
 
 export interface Stack {
   serviceUrl: string;
@@ -46,7 +49,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   try {
     const idp = await startDevIdp({ port: 0, host: '127.0.0.1', redirectUris: [redirectUri] });
     cleanups.push(() => idp.close());
-    const service = await startLocalSsoService(dataDir, { ...(await testDatabaseOptions()), ...opts.service });
+    const service = await startLocalSsoService(dataDir, { consoleUrl: STACK_CONSOLE_URL, ...(await testDatabaseOptions()), ...opts.service });
     cleanups.push(() => service.close());
     return { serviceUrl: service.url, idp, redirectUri, dataDir, close };
   } catch (error) {

@@ -3,7 +3,7 @@
  * form: which message wins for which kind of bad input.
  */
 import { describe, expect, it } from 'vitest';
-import { checkSsoUrl } from '@/lib/contract';
+import { CALLBACK_KEY_PATTERN, checkSsoUrl, classifyConsoleRedirectUri, perConnectionRedirectUri, sharedRedirectUri } from '@/lib/contract';
 
 const dev = { devMode: true };
 const prod = { devMode: false };
@@ -52,5 +52,35 @@ describe('checkSsoUrl messages', () => {
     expect(checkSsoUrl('https://u:p@idp.example.com', 'issuerUrl', dev)).toBe('must not contain a user name or password');
     expect(checkSsoUrl('https://169.254.169.254', 'issuerUrl', dev)).toBe('must not point to a private, link-local or metadata address');
     expect(checkSsoUrl('https://idp.example.com', 'issuerUrl', prod)).toBeNull();
+  });
+});
+
+describe('per-connection redirect URIs', () => {
+  const CONSOLE = 'https://console.example';
+
+  it('spells the shared and the per-connection callback (a trailing slash on the console URL is ignored)', () => {
+    expect(sharedRedirectUri(`${CONSOLE}/`)).toBe(`${CONSOLE}/sso/callback`);
+    expect(perConnectionRedirectUri(CONSOLE, 'sso_abc12345')).toBe(`${CONSOLE}/sso/callback/sso_abc12345`);
+    expect(perConnectionRedirectUri(`${CONSOLE}/app/`, 'sso_abc12345')).toBe(`${CONSOLE}/app/sso/callback/sso_abc12345`);
+  });
+
+  it('classifies a redirect URI relative to the console', () => {
+    expect(classifyConsoleRedirectUri(CONSOLE, `${CONSOLE}/sso/callback`)).toEqual({ kind: 'shared' });
+    expect(classifyConsoleRedirectUri(CONSOLE, `${CONSOLE}/sso/callback/sso_abc12345`)).toEqual({
+      kind: 'per_connection',
+      key: 'sso_abc12345',
+      canonical: `${CONSOLE}/sso/callback/sso_abc12345`,
+    });
+    // Other spellings of the same URL are the same URI.
+    for (const spelling of [`HTTPS://CONSOLE.EXAMPLE/sso/callback/sso_abc12345`, `${CONSOLE}:443/sso/callback/sso_abc12345`, `${CONSOLE}/x/../sso/callback/sso_abc12345`]) {
+      expect(classifyConsoleRedirectUri(CONSOLE, spelling), spelling).toMatchObject({ kind: 'per_connection', canonical: `${CONSOLE}/sso/callback/sso_abc12345` });
+    }
+    for (const malformed of ['/', '/short', `/${'k'.repeat(65)}`, '/abcdefgh/', '/abcdefgh/x', '/abcdefgh?x=1', '/abcdefgh#f', '/abc%41defgh', '/abcdefgh?']) {
+      expect(classifyConsoleRedirectUri(CONSOLE, `${CONSOLE}/sso/callback${malformed}`), malformed).toEqual({ kind: 'malformed' });
+    }
+    for (const other of ['https://app.example/sso/callback/sso_abc12345', 'http://console.example/sso/callback/sso_abc12345', `${CONSOLE}/sso/callbackx`, `${CONSOLE}/sso/callback?tenant=a`, 'not a url']) {
+      expect(classifyConsoleRedirectUri(CONSOLE, other), other).toEqual({ kind: 'other' });
+    }
+    expect(CALLBACK_KEY_PATTERN.test('interop-lemonldap')).toBe(true);
   });
 });

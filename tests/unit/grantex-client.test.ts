@@ -132,6 +132,27 @@ describe('GrantexClient requests', () => {
     expect(req?.headers['x-request-id']).toBe('req_console_1');
   });
 
+  it('reads the public chooser with or without the organization (a hosted API may not send it); sends the callback redirect_uri', async () => {
+    const connections = [{ id: 'sso_1', name: 'Okta', protocol: 'oidc' }];
+    const srv = await scripted(
+      json(200, { connections, organization: { id: 'dev_1', name: 'Acme' } }),
+      json(200, { connections }),
+      json(200, { developerId: 'dev_1', email: null, name: null, sub: 's' }),
+    );
+    const c = client(srv.url);
+    expect(await c.getPublicChooser('dev_1')).toEqual({ connections, organization: { id: 'dev_1', name: 'Acme' } });
+    expect(await c.getPublicChooser('dev_1')).toEqual({ connections });
+    await c.handleCallback('the-code', 'the-state', { iss: 'https://idp.example', redirectUri: 'https://console.example/sso/callback/sso_abcdefgh' });
+    expect(srv.requests[0]?.url).toBe('/sso/connections?org=dev_1');
+    const query = new URL(srv.requests[2]?.url ?? '', 'http://x').searchParams;
+    expect(Object.fromEntries(query)).toEqual({
+      code: 'the-code',
+      state: 'the-state',
+      iss: 'https://idp.example',
+      redirect_uri: 'https://console.example/sso/callback/sso_abcdefgh',
+    });
+  });
+
   it('keeps a base path prefix with or without a trailing slash', async () => {
     const srv = await scripted(json(200, ME));
     await client(`${srv.url}/grantex`).me();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chooseAuthMethod } from '@/lib/sso-service/oidc/client-auth';
-import { supportsS256 } from '@/lib/sso-service/oidc/client-configuration';
+import { buildClientSetup } from '@/lib/sso-service/oidc/client-configuration';
 import { allowedIdTokenAlgs } from '@/lib/sso-service/oidc/id-token';
 import type { DiscoveryMetadata } from '@/lib/net';
 
@@ -26,10 +26,14 @@ describe('client authentication choice', () => {
 });
 
 describe('PKCE', () => {
-  it('uses S256 unless the IdP lists challenge methods without it', () => {
-    expect(supportsS256(base)).toBe(true);
-    expect(supportsS256({ ...base, code_challenge_methods_supported: ['plain', 'S256'] })).toBe(true);
-    expect(supportsS256({ ...base, code_challenge_methods_supported: ['plain'] })).toBe(false);
+  it('asks for S256 on every login, whatever the IdP lists (none, plain only, both)', () => {
+    const cfg = { issuerUrl: base.issuer, clientId: 'c', redirectUri: 'https://console.example/sso/callback/sso_abcdefgh' };
+    const o = { devMode: false, guard: { allowLoopback: false, timeoutMs: 1000, maxBytes: 1024 }, clockSkewSec: 0, clockToleranceSec: 30, clientSecret: () => 's' };
+    for (const methods of [undefined, ['plain'], ['plain', 'S256']]) {
+      const metadata = methods === undefined ? base : { ...base, code_challenge_methods_supported: methods };
+      const prefix = new URL(buildClientSetup(metadata, cfg, o).authorizationUrlPrefix);
+      expect(prefix.searchParams.get('code_challenge_method'), String(methods)).toBe('S256');
+    }
   });
 });
 

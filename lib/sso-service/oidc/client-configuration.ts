@@ -1,7 +1,7 @@
 /**
  * Builds the openid-client Configuration for one (issuer, client) from cached discovery metadata:
  * client authentication chosen from what the IdP advertises, every request through the outbound
- * guard, and PKCE only when the IdP can take S256.
+ * guard, and S256 PKCE on every login.
  */
 import {
   allowInsecureRequests,
@@ -24,7 +24,6 @@ export interface ClientSetup {
   configuration: Configuration;
   /** The secret method this client's IdP accepted after a fallback (client-auth.ts). */
   authMemory: AuthMethodMemory;
-  usePkce: boolean;
   idTokenAlgs: string[];
   /** ID-token `iss` values accepted besides the issuer (issuer-aliases.ts); usually none. */
   issuerAliases: readonly string[];
@@ -35,11 +34,6 @@ export interface ClientSetup {
    * a login only appends state, nonce and the PKCE challenge (keeps the hot path to microseconds).
    */
   authorizationUrlPrefix: string;
-}
-
-export function supportsS256(metadata: DiscoveryMetadata): boolean {
-  const methods = metadata.code_challenge_methods_supported;
-  return !methods || methods.includes('S256');
 }
 
 function hasPlainHttpEndpoint(metadata: DiscoveryMetadata): boolean {
@@ -82,8 +76,8 @@ export function buildClientSetup(
   const authMemory: AuthMethodMemory = o.authMemory ?? {};
   const auth = clientSecretAuth(supportedAuth, o.clientSecret, authMemory);
 
-  // We check the RFC 9207 `iss` parameter ourselves (only when the console forwards it), so
-  // openid-client must not insist on it.
+  // We check the RFC 9207 `iss` parameter ourselves (relying-party.ts: required when the IdP advertises it,
+  // compared when given), so openid-client must not insist on it.
   const { authorization_response_iss_parameter_supported: _iss, ...rest } = metadata;
   void _iss;
   // The zod-parsed document is a superset of what openid-client reads; it validates it again.
@@ -114,16 +108,16 @@ export function buildClientSetup(
   const configuration = configure(metadata.issuer);
   const aliasConfigurations = new Map(issuerAliases.map((alias) => [alias, configure(alias)] as const));
 
-  const usePkce = supportsS256(metadata);
-  const fixed: Record<string, string> = { response_type: 'code', scope: SCOPE, redirect_uri: cfg.redirectUri };
-  if (usePkce) fixed.code_challenge_method = 'S256';
+  // S256 PKCE always (RFC 9700 §2.1.1), whatever discovery lists: it binds the code to this login's verifier, so
+  // a code injected into another login (a mix-up, a stolen code) cannot be redeemed by it. An IdP without PKCE
+  // ignores the parameters; none is known to refuse them.
+  const fixed: Record<string, string> = { response_type: 'code', scope: SCOPE, redirect_uri: cfg.redirectUri, code_challenge_method: 'S256' };
   const authorizationUrlPrefix = buildAuthorizationUrl(configuration, fixed).href;
 
   return {
     metadata,
     configuration,
     authMemory,
-    usePkce,
     authorizationUrlPrefix,
     idTokenAlgs: allowedIdTokenAlgs(metadata.id_token_signing_alg_values_supported),
     issuerAliases,

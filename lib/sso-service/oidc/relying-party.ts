@@ -38,7 +38,7 @@ const MAX_CLIENT_SETUPS = 5000;
 /** Authorization-URL prefixes (every login): a few hundred bytes each, so every tenant of a large service fits. */
 const MAX_LOGIN_SETUPS = 50_000;
 
-type LoginSetup = Pick<ClientSetup, 'metadata' | 'usePkce' | 'authorizationUrlPrefix'>;
+type LoginSetup = Pick<ClientSetup, 'metadata' | 'authorizationUrlPrefix'>;
 
 function discoveryError(failure: DiscoveryFailure): RpError {
   const kind = failure.reason === 'issuer_mismatch' ? 'issuer_mismatch' : failure.reason === 'blocked_address' ? 'blocked_address' : 'discovery_failed';
@@ -125,7 +125,7 @@ export function createRelyingParty(opts: RelyingPartyOptions): RelyingParty {
     const full = build(metadata, cfg, () => {
       throw new Error('client secret read while building an authorization URL');
     });
-    const setup: LoginSetup = { metadata, usePkce: full.usePkce, authorizationUrlPrefix: full.authorizationUrlPrefix };
+    const setup: LoginSetup = { metadata, authorizationUrlPrefix: full.authorizationUrlPrefix };
     prefixes.set(key, setup);
     return setup;
   }
@@ -164,11 +164,8 @@ export function createRelyingParty(opts: RelyingPartyOptions): RelyingParty {
     async authorizationUrl(cfg, p) {
       if (!cfg.redirectUri) throw new RpError('discovery_failed', 503, 'The SSO configuration has no redirect URI', 'redirect_uri_mismatch');
       const setup = await loginSetupFor(cfg);
-      let url = `${setup.authorizationUrlPrefix}&state=${encodeURIComponent(p.state)}&nonce=${encodeURIComponent(p.nonce)}`;
-      if (setup.usePkce) {
-        url += `&code_challenge=${createHash('sha256').update(p.codeVerifier).digest('base64url')}`;
-      }
-      return url;
+      const challenge = createHash('sha256').update(p.codeVerifier).digest('base64url');
+      return `${setup.authorizationUrlPrefix}&state=${encodeURIComponent(p.state)}&nonce=${encodeURIComponent(p.nonce)}&code_challenge=${challenge}`;
     },
 
     async redeem(cfg, p): Promise<RpIdentity> {
@@ -183,6 +180,16 @@ export function createRelyingParty(opts: RelyingPartyOptions): RelyingParty {
       const trace = p.trace;
       const setup = await setupFor(cfg);
       if (trace) trace.issuer = setup.metadata.issuer;
+      // RFC 9207 §2.4: an IdP that says it sends `iss` always does, so a response without it did not come from
+      // this IdP's authorization endpoint as configured (an IdP mix-up); refused before the token request.
+      if (p.iss === undefined && setup.metadata.authorization_response_iss_parameter_supported === true) {
+        throw new RpError(
+          'iss_mismatch',
+          400,
+          'The sign-in response did not name the identity provider ("iss" missing) although this identity provider always sends it; start the login again',
+          'idp_iss_mismatch',
+        );
+      }
       let callbackUrl: URL;
       try {
         callbackUrl = new URL(cfg.redirectUri);
@@ -208,7 +215,7 @@ export function createRelyingParty(opts: RelyingPartyOptions): RelyingParty {
           codeGrant(setup, callbackUrl, {
             expectedState: p.state,
             expectedNonce: p.nonce,
-            pkceCodeVerifier: setup.usePkce ? p.codeVerifier : undefined,
+            pkceCodeVerifier: p.codeVerifier,
             idTokenExpected: true,
           }),
         );

@@ -2,10 +2,10 @@
  * The rules OIDC settings must pass before a save, shared by the legacy config and the connections routes:
  * URL and credential rules first (every field problem in one message), then the protocol's issuer check.
  */
-import { checkSsoUrl, LIMITS } from '@/lib/contract';
+import { CALLBACK_KEY_PATTERN, checkSsoUrl, classifyConsoleRedirectUri, LIMITS, perConnectionRedirectUri, sharedRedirectUri } from '@/lib/contract';
 import { BoundedMap } from '../bounded-map';
 import type { ServiceContext } from '../context';
-import { badRequest } from '../http/api-error';
+import { ApiError, badRequest } from '../http/api-error';
 import { hasUnsafeText, UNSAFE_TEXT_MESSAGE } from '../http/text-rules';
 
 export interface OidcSettingsInput {
@@ -37,7 +37,10 @@ function checkCredential(value: string, max: number): string | null {
   return null;
 }
 
-export function oidcSettingsRules(ctx: Pick<ServiceContext, 'config' | 'protocols'>) {
+/** Never names or hints at the connection (or org) that holds the URI. */
+export const REDIRECT_URI_TAKEN = 'This redirect URI is already registered for another connection; use the one this form proposes';
+
+export function oidcSettingsRules(ctx: Pick<ServiceContext, 'config' | 'protocols' | 'store'>) {
   const checkUrl = memoizedUrlCheck(ctx.config.devMode);
   return {
     /** All field problems of the fields given, in one message, or null. */
@@ -53,6 +56,31 @@ export function oidcSettingsRules(ctx: Pick<ServiceContext, 'config' | 'protocol
         .map(([field, why]) => `${field}: ${why}`)
         .join('; ');
       return message || null;
+    },
+    /**
+     * The IdP mix-up defence: which redirect URI a connection may register, and the string to store.
+     * Every callback below `<console>/sso/callback/` is one connection's own: it must be of the form
+     * `<console>/sso/callback/<key>` and no other connection, of any org, may hold it (409, naming nobody), so
+     * the URI a response arrives at names exactly one connection and the callback can refuse a state for any
+     * other (sso-callback.ts). It is stored as `perConnectionRedirectUri` spells it, so no second spelling of one
+     * URL (`HTTP://…`, a default port) passes the uniqueness check. The shared `<console>/sso/callback` stays
+     * accepted for connections saved before (legacy; their logins keep the weaker protection), and URIs outside
+     * the console (an SDK user's own app) are the caller's business, as before.
+     * `ownId`: the connection being saved (read only when needed).
+     */
+    async registeredRedirectUri(redirectUri: string, ownId: string | (() => Promise<string | undefined>)): Promise<string> {
+      const consoleUrl = ctx.config.consoleUrl;
+      const found = classifyConsoleRedirectUri(consoleUrl, redirectUri);
+      if (found.kind === 'malformed') {
+        throw badRequest(
+          `redirectUri: a redirect URI below ${sharedRedirectUri(consoleUrl)}/ must be ${perConnectionRedirectUri(consoleUrl, '<key>')}, the key being 8–64 letters, digits, "-" or "_" (${CALLBACK_KEY_PATTERN.source})`,
+        );
+      }
+      if (found.kind !== 'per_connection') return redirectUri;
+      const holders = await ctx.store.findOidcConnectionIdsByRedirectUri(found.canonical, 2);
+      const own = holders.length === 0 ? undefined : typeof ownId === 'string' ? ownId : await ownId();
+      if (holders.some((id) => id !== own)) throw new ApiError(409, 'CONFLICT', REDIRECT_URI_TAKEN);
+      return found.canonical;
     },
     /** Wrong, blocked or invalid discovery refuses the save; an unreachable IdP does not (login answers 503 until it is back). */
     async checkIssuer(issuerUrl: string): Promise<void> {

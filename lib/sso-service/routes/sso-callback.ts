@@ -12,6 +12,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import {
+  LIMITS,
   MESSAGES,
   SESSION_MESSAGES,
   ssoOidcCallbackRequestSchema,
@@ -41,16 +42,18 @@ interface CallbackQuery {
   code: string;
   state: string;
   iss?: string;
+  redirect_uri?: string;
 }
 
-const querystring = stringFields({ code: { maxLength: 4096 }, state: { maxLength: STATE_MAX_LENGTH }, iss: { maxLength: 2048 } }, [
-  'code',
-  'state',
-]);
+const querystring = stringFields(
+  { code: { maxLength: 4096 }, state: { maxLength: STATE_MAX_LENGTH }, iss: { maxLength: 2048 }, redirect_uri: { maxLength: LIMITS.urlMax } },
+  ['code', 'state'],
+);
 
-/** Missing or empty code/state, an oversized or repeated one, or an iss that is not one short URL. */
+/** Missing or empty code/state, an oversized or repeated one, or an iss or redirect_uri that is not one short URL. */
 function callbackQueryMessage(error: Parameters<Parameters<typeof answerWith>[0]>[0]): string {
   if (fieldOf(error) === 'iss') return 'iss must be a single URL';
+  if (fieldOf(error) === 'redirect_uri') return 'redirect_uri must be a single URL';
   if (error.keyword === 'required' || error.keyword === 'minLength') return MESSAGES.codeAndStateRequired;
   return MESSAGES.invalidState;
 }
@@ -93,9 +96,10 @@ function openState(ctx: ServiceContext, request: FastifyRequest, token: string):
  * sign-in finishes on any status; a member sign-in needs `active` (`inactive` reads as not configured, as it
  * always has; `testing` says why).
  */
-async function connectionFor(ctx: ServiceContext, state: LoginState): Promise<SsoConnection> {
+async function connectionFor(ctx: ServiceContext, state: LoginState, preloaded?: SsoConnection): Promise<SsoConnection> {
   const connection =
-    state.con === undefined ? await ctx.store.getDefaultConnection(state.dev) : await ctx.store.getConnection(state.dev, state.con);
+    preloaded ??
+    (state.con === undefined ? await ctx.store.getDefaultConnection(state.dev) : await ctx.store.getConnection(state.dev, state.con));
   if (!connection) throw new ApiError(404, 'NOT_FOUND', MESSAGES.ssoNotConfigured, 'connection_not_found');
   if (state.tst) return connection;
   if (connection.status === 'inactive') throw new ApiError(404, 'NOT_FOUND', MESSAGES.ssoNotConfigured, 'connection_inactive');
@@ -104,8 +108,28 @@ async function connectionFor(ctx: ServiceContext, state: LoginState): Promise<Ss
 }
 
 /**
+ * The IdP mix-up defence: a response that arrived at a redirect URI (`redirect_uri`, the URL the console's
+ * callback route was reached at) other than the one registered on the connection its state names is refused,
+ * before the state is claimed and before any IdP is asked. With per-connection redirect URIs, an authorization
+ * response from org A's IdP lands on org A's URI; a state for another connection (say, an attacker's, whose IdP
+ * would receive org A's code) therefore never matches it. Absent: the caller hosts one callback for its own
+ * connections (API users; the weaker mode, docs/RP-SECURITY.md); the console always sends it.
+ * Returns the connection it read, so the completion does not read it again.
+ */
+async function refuseForeignRedirectUri(ctx: ServiceContext, state: LoginState, redirectUri: string | undefined): Promise<SsoConnection | undefined> {
+  if (redirectUri === undefined || redirectUri === '') return undefined;
+  const connection = state.con === undefined ? await ctx.store.getDefaultConnection(state.dev) : await ctx.store.getConnection(state.dev, state.con);
+  // An unknown connection is the completion's error to give (after the claim, as before).
+  if (connection && redirectUriMismatch(connection, redirectUri)) {
+    throw new ApiError(400, 'SSO_ERROR', SESSION_MESSAGES.redirectUriMismatch, 'redirect_uri_mismatch');
+  }
+  return connection;
+}
+
+/**
  * The shared completion. `finish` runs after the IdP vouched for the member (still inside the failure
- * recording, so its refusals are replayed to a retry too).
+ * recording, so its refusals are replayed to a retry too). `preloaded`: the state's connection, when the caller
+ * already read it (refuseForeignRedirectUri).
  */
 async function completeCallback<T>(
   ctx: ServiceContext,
@@ -113,7 +137,7 @@ async function completeCallback<T>(
   input: CallbackInput,
   state: LoginState,
   finish: (done: Completed) => Promise<T>,
-  check: (connection: SsoConnection) => void = () => {},
+  preloaded?: SsoConnection,
 ): Promise<T> {
   // Claim the state before anything talks to the IdP: a replay can never redeem a code twice, whichever
   // process it reaches (the claim is a row in the shared database).
@@ -126,11 +150,10 @@ async function completeCallback<T>(
 
   try {
     const signIn = startSignIn(request, {});
-    const connection = await connectionFor(ctx, state);
+    const connection = await connectionFor(ctx, state, preloaded);
     signIn.connectionId = connection.id;
     signIn.protocol = connection.protocol;
     if (connection.protocol !== input.response.protocol) throw badRequest(protocolMismatch(connection.protocol));
-    check(connection);
     const identity = await ctx.protocols[connection.protocol].completeLogin(connection, { token: input.token, state }, input.response);
     signIn.identity = identity;
     return await finish({ state, connection, identity });
@@ -209,8 +232,9 @@ export function registerSsoCallbackRoute(app: FastifyInstance, ctx: ServiceConte
     '/sso/callback',
     { config: { rateLimit }, schema: { querystring }, schemaErrorFormatter: answerWith(callbackQueryMessage) },
     async (request) => {
-      const { code, state: token, iss } = request.query;
+      const { code, state: token, iss, redirect_uri: redirectUri } = request.query;
       const state = openState(ctx, request, token);
+      const preloaded = await refuseForeignRedirectUri(ctx, state, redirectUri);
       return completeCallback(ctx, request, { token, response: oidcResponse(code, iss) }, state, async ({ connection, identity }) => {
         // No second write on success: a claimed state without a recorded failure answers "expired or used".
         const body: SsoCallbackResponse = {
@@ -220,7 +244,7 @@ export function registerSsoCallbackRoute(app: FastifyInstance, ctx: ServiceConte
           sub: identity.sub,
         };
         return body;
-      });
+      }, preloaded);
     },
   );
 
@@ -235,18 +259,8 @@ export function registerSsoCallbackRoute(app: FastifyInstance, ctx: ServiceConte
       const state = openState(ctx, request, token);
       // Refused before the claim: the test sign-in can still finish where it belongs.
       if (state.tst) throw badRequest(SESSION_MESSAGES.testStateAtSessionCallback);
-      return completeCallback(
-        ctx,
-        request,
-        { token, response: oidcResponse(code, iss) },
-        state,
-        (done) => openSession(ctx, done),
-        (connection) => {
-          if (redirectUriMismatch(connection, redirectUri)) {
-            throw badRequest(SESSION_MESSAGES.redirectUriMismatch);
-          }
-        },
-      );
+      const preloaded = await refuseForeignRedirectUri(ctx, state, redirectUri);
+      return completeCallback(ctx, request, { token, response: oidcResponse(code, iss) }, state, (done) => openSession(ctx, done), preloaded);
     });
 
     // The SAML ACS: a member sign-in (session), a test sign-in (identity only) or, where allowed, an IdP-initiated one.

@@ -48,7 +48,7 @@ function developerOf(request: FastifyRequest): Developer {
 }
 
 export function registerSsoConfigRoutes(app: FastifyInstance, ctx: ServiceContext) {
-  const { fieldProblems, checkIssuer } = oidcSettingsRules(ctx);
+  const { fieldProblems, checkIssuer, registeredRedirectUri } = oidcSettingsRules(ctx);
 
   app.post<{ Body: SsoConfigRequest }>(
     '/v1/sso/config',
@@ -67,15 +67,18 @@ export function registerSsoConfigRoutes(app: FastifyInstance, ctx: ServiceContex
       const problems = fieldProblems(input);
       if (problems) throw badRequest(problems);
       await checkIssuer(input.issuerUrl);
+      // The legacy endpoints have always named connections `conn_…`; the connections API uses `sso_…`.
+      const newConnectionId = randomId('conn');
+      // The same redirect URI rule as the connections API (the save updates the default connection, if any).
+      const redirectUri = await registeredRedirectUri(input.redirectUri, async () => (await ctx.store.getDefaultConnection(dev.id))?.id);
       const saved = await ctx.store.saveDefaultOidcConnection({
         developerId: dev.id,
-        // The legacy endpoints have always named connections `conn_…`; the connections API uses `sso_…`.
-        newConnectionId: randomId('conn'),
+        newConnectionId,
         oidc: {
           issuerUrl: input.issuerUrl,
           clientId: input.clientId,
           clientSecretSealed: ctx.secretBox.seal(input.clientSecret, dev.id),
-          redirectUri: input.redirectUri,
+          redirectUri,
         },
         now: new Date(ctx.now()).toISOString(),
       }).catch(async (err: unknown) => {

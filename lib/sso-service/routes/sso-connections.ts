@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import {
   MESSAGES,
+  perConnectionRedirectUri,
   SAML_LIMITS,
   ssoConnectionCreateSchema,
   ssoConnectionPatchSchema,
@@ -123,7 +124,7 @@ export function registerSsoConnectionRoutes(app: FastifyInstance, ctx: ServiceCo
       ...(changedFields ? { changedFields } : {}),
     });
 
-  const { fieldProblems, checkIssuer } = oidcSettingsRules(ctx);
+  const { fieldProblems, checkIssuer, registeredRedirectUri } = oidcSettingsRules(ctx);
 
   /** Field rules first (all problems in one message), then the issuer check. */
   async function checkOidc(input: Parameters<typeof fieldProblems>[0]): Promise<void> {
@@ -168,11 +169,16 @@ export function registerSsoConnectionRoutes(app: FastifyInstance, ctx: ServiceCo
             protocol: 'oidc',
             oidc: await (async () => {
               await checkOidc(input);
+              // Without one (the official SDKs never send it), the connection's own console callback.
+              const redirectUri =
+                input.redirectUri === undefined
+                  ? perConnectionRedirectUri(ctx.config.consoleUrl, id)
+                  : await registeredRedirectUri(input.redirectUri, id);
               return {
                 issuerUrl: input.issuerUrl,
                 clientId: input.clientId,
                 clientSecretSealed: ctx.secretBox.seal(input.clientSecret, dev.developerId),
-                redirectUri: input.redirectUri,
+                redirectUri,
               };
             })(),
           } as const);
@@ -211,7 +217,11 @@ export function registerSsoConnectionRoutes(app: FastifyInstance, ctx: ServiceCo
     refuseOtherProtocolFields(request.body, protocol);
     const patch = protocol === 'saml' ? parseBody(ssoSamlConnectionPatchSchema, request.body) : parseBody(ssoConnectionPatchSchema, request.body);
     if (Object.values(patch).every((v) => v === undefined)) throw badRequest(MESSAGES.connectionPatchEmpty);
-    if (protocol === 'oidc') await checkOidc(patch as Patch);
+    if (protocol === 'oidc') {
+      await checkOidc(patch as Patch);
+      const { redirectUri } = patch as Patch;
+      if (redirectUri !== undefined) (patch as Patch).redirectUri = await registeredRedirectUri(redirectUri, request.params.id);
+    }
     await checkDomainsFree(dev.developerId, patch.domains, request.params.id);
     for (let attempt = 0; attempt < PATCH_ATTEMPTS; attempt++) {
       const current = await findOwn(dev.developerId, request.params.id);

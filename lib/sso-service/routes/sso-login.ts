@@ -6,6 +6,7 @@ import {
   type SsoDomainLoginResponse,
   type SsoLoginResponse,
   type SsoPublicConnection,
+  type SsoPublicConnectionList,
 } from '@/lib/contract';
 import type { ServiceContext } from '../context';
 import { ApiError, badRequest, notFound } from '../http/api-error';
@@ -119,12 +120,15 @@ export function registerSsoLoginRoute(app: FastifyInstance, ctx: ServiceContext,
     },
     async (request) => {
       const { org } = request.query;
-      const all = usableId(org) ? await ctx.store.listConnections(org) : [];
+      const [all, developer] = usableId(org) ? await Promise.all([ctx.store.listConnections(org), ctx.store.getDeveloper(org)]) : [[], undefined];
       const connections: SsoPublicConnection[] = all
         .filter((c) => c.status === 'active')
         .map((c) => ({ id: c.id, name: c.name, protocol: c.protocol }));
-      if (connections.length === 0) throw notFound(MESSAGES.ssoNotConfigured);
-      return { connections };
+      if (connections.length === 0 || !developer) throw notFound(MESSAGES.ssoNotConfigured);
+      // The org's name (given at signup) lets the login page say whose sign-in it is: a member lured to another
+      // org's login page sees a name that is not their company's.
+      const body: SsoPublicConnectionList = { connections, organization: { id: developer.id, name: developer.name } };
+      return body;
     },
   );
 }

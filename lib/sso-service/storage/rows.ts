@@ -174,6 +174,8 @@ export function connectionParams(c: NewConnection): unknown[] {
 export const CLAIM_ASSERTION_SQL = 'INSERT INTO saml_assertions (developer_id, assertion_id, connection_id, expires_at)';
 export const PURGE_ASSERTIONS_SQL = ($: string) => `DELETE FROM saml_assertions WHERE expires_at < ${$}`;
 export const CONNECTION_BY_ID_SQL = ($: string) => `SELECT ${CONNECTION_COLUMNS} FROM sso_connections WHERE id = ${$}`;
+/** The developer by id (both backends). */
+export const DEVELOPER_BY_ID_SQL = ($: string) => `SELECT ${DEVELOPER_COLUMNS} FROM developers d WHERE d.id = ${$}`;
 
 /** The settings and secret_enc columns of a connection, by protocol. */
 function protocolColumns(c: NewConnection): [object, Buffer | null] {

@@ -259,6 +259,13 @@ export interface ServiceStore {
   claimAssertionId(developerId: string, connectionId: string, assertionId: string, expiresAtMs: number): Promise<boolean>;
   /** A connection by id alone (the public SP metadata and the IdP-initiated ACS name no org). */
   getConnectionById(connectionId: string): Promise<SsoConnection | undefined>;
+  /**
+   * Ids of the OIDC connections, of any org, whose redirect URI is exactly `redirectUri` (at most `limit`; one
+   * indexed read, migration 8): a connection's own console callback is held by one connection only.
+   */
+  findOidcConnectionIdsByRedirectUri(redirectUri: string, limit: number): Promise<string[]>;
+  /** The developer (org) by id; the public chooser names the org whose login page it is. */
+  getDeveloper(developerId: string): Promise<Developer | undefined>;
   /** Drops claimed states that expired before `beforeMs` and finished rate-limit windows; returns states dropped. */
   purgeExpired(beforeMs: number, nowMs: number): Promise<number>;
 

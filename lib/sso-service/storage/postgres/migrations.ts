@@ -244,6 +244,15 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX saml_assertions_expiry ON saml_assertions(expires_at);
     `,
   },
+  {
+    version: 8,
+    name: 'oidc connections by redirect uri',
+    sql: `
+      -- A connection's own console callback is held by one connection of any org (the IdP mix-up defence): the
+      -- save looks the URI up across orgs, in one indexed read.
+      CREATE INDEX sso_connections_redirect_uri ON sso_connections ((settings->>'redirectUri')) WHERE protocol = 'oidc';
+    `,
+  },
 ];
 
 /** Any fixed 64-bit number; it names "grantex schema migrations" among the database's advisory locks. */

@@ -12,7 +12,7 @@
 import pg from 'pg';
 import { z } from 'zod';
 import type { PostgresConfig } from '../../config';
-import { bytes, CONNECTION_COLUMNS, principalParams, SESSION_COLUMNS, sessionParams, toLastSignIns, toSession, CONNECTION_UPDATE_COLUMNS, connectionParams, replaceParams, DEFAULT_OIDC_UPSERT_TAIL, defaultOidcParams, DEVELOPER_COLUMNS, toConnection, toDeveloper, toKeyConnection, toSavedConnection, toStateFailure, DOMAIN_COLUMNS, domainParams, toDomain, insertSetupLinkSql, insertSetupLinkUseSql, revokeSetupLinkSql, setupLinkByTokenSql, setupLinkParams, setupLinksOfOrgSql, setupLinkUseParams, setupLinkUsesOfOrgSql, toSetupLink, toSetupLinkUse, toSetupLinkWithOrg, withUses, CLAIM_ASSERTION_SQL, PURGE_ASSERTIONS_SQL, CONNECTION_BY_ID_SQL } from '../rows';
+import { bytes, CONNECTION_COLUMNS, principalParams, SESSION_COLUMNS, sessionParams, toLastSignIns, toSession, CONNECTION_UPDATE_COLUMNS, connectionParams, replaceParams, DEFAULT_OIDC_UPSERT_TAIL, defaultOidcParams, DEVELOPER_COLUMNS, toConnection, toDeveloper, toKeyConnection, toSavedConnection, toStateFailure, DOMAIN_COLUMNS, domainParams, toDomain, insertSetupLinkSql, insertSetupLinkUseSql, revokeSetupLinkSql, setupLinkByTokenSql, setupLinkParams, setupLinksOfOrgSql, setupLinkUseParams, setupLinkUsesOfOrgSql, toSetupLink, toSetupLinkUse, toSetupLinkWithOrg, withUses, CLAIM_ASSERTION_SQL, PURGE_ASSERTIONS_SQL, CONNECTION_BY_ID_SQL, DEVELOPER_BY_ID_SQL } from '../rows';
 import type { ServiceStore, SharedRateLimiter } from '../types';
 import { isPgUniqueViolation, mapPgError } from './errors';
 import { createPostgresEventStore, EVENT_SQL } from './events-store';
@@ -52,6 +52,9 @@ const SQL = {
   claimAssertion: `${CLAIM_ASSERTION_SQL} VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
   purgeAssertions: PURGE_ASSERTIONS_SQL('$1'),
   connectionById: CONNECTION_BY_ID_SQL('$1'),
+  // The expression is the one migration 8 indexes.
+  idsByRedirectUri: `SELECT id FROM sso_connections WHERE protocol = 'oidc' AND settings->>'redirectUri' = $1 LIMIT $2`,
+  developerById: DEVELOPER_BY_ID_SQL('$1'),
   // A member sign-in is ONE statement: the principal's upsert (or, without JIT, its update) in a CTE feeding
   // the session's insert, so it is atomic and one round trip. No principal (no JIT, unknown subject): no row.
   signInJit: `WITH p AS (
@@ -252,6 +255,13 @@ export function createPostgresStore(pool: pg.Pool): ServiceStore {
     },
     async getConnectionById(connectionId) {
       return optional(await run('connectionById', [connectionId]));
+    },
+    async findOidcConnectionIdsByRedirectUri(redirectUri, limit) {
+      return (await run('idsByRedirectUri', [redirectUri, limit])).rows.map((r) => String((r as { id: unknown }).id));
+    },
+    async getDeveloper(developerId) {
+      const { rows } = await run('developerById', [developerId]);
+      return rows[0] === undefined ? undefined : toDeveloper(rows[0]);
     },
     async purgeExpired(beforeMs, nowMs) {
       const purged = await run('purgeStates', [beforeMs]);

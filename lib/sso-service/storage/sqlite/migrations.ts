@@ -238,6 +238,15 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX saml_assertions_expiry ON saml_assertions(expires_at);
     `,
   },
+  {
+    version: 8,
+    name: 'oidc connections by redirect uri',
+    sql: `
+      -- A connection's own console callback is held by one connection of any org (the IdP mix-up defence): the
+      -- save looks the URI up across orgs, in one indexed read.
+      CREATE INDEX sso_connections_redirect_uri ON sso_connections(json_extract(settings, '$.redirectUri')) WHERE protocol = 'oidc';
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number {

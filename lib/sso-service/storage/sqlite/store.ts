@@ -6,7 +6,7 @@
  * Rows are turned into domain records here (and parsed with zod, so a schema drift fails loudly).
  */
 import type Database from 'better-sqlite3';
-import { bytes, CONNECTION_COLUMNS, SESSION_COLUMNS, sessionParams, toLastSignIns, toSession, CONNECTION_UPDATE_COLUMNS, connectionParams, replaceParams, DEFAULT_OIDC_UPSERT_TAIL, defaultOidcParams, DEVELOPER_COLUMNS, toConnection, toDeveloper, toKeyConnection, toSavedConnection, toStateFailure, DOMAIN_COLUMNS, domainParams, toDomain, insertSetupLinkSql, insertSetupLinkUseSql, revokeSetupLinkSql, setupLinkByTokenSql, setupLinkParams, setupLinksOfOrgSql, setupLinkUseParams, setupLinkUsesOfOrgSql, toSetupLink, toSetupLinkUse, toSetupLinkWithOrg, withUses, CLAIM_ASSERTION_SQL, PURGE_ASSERTIONS_SQL, CONNECTION_BY_ID_SQL } from '../rows';
+import { bytes, CONNECTION_COLUMNS, SESSION_COLUMNS, sessionParams, toLastSignIns, toSession, CONNECTION_UPDATE_COLUMNS, connectionParams, replaceParams, DEFAULT_OIDC_UPSERT_TAIL, defaultOidcParams, DEVELOPER_COLUMNS, toConnection, toDeveloper, toKeyConnection, toSavedConnection, toStateFailure, DOMAIN_COLUMNS, domainParams, toDomain, insertSetupLinkSql, insertSetupLinkUseSql, revokeSetupLinkSql, setupLinkByTokenSql, setupLinkParams, setupLinksOfOrgSql, setupLinkUseParams, setupLinkUsesOfOrgSql, toSetupLink, toSetupLinkUse, toSetupLinkWithOrg, withUses, CLAIM_ASSERTION_SQL, PURGE_ASSERTIONS_SQL, CONNECTION_BY_ID_SQL, DEVELOPER_BY_ID_SQL } from '../rows';
 import type { MemberSignIn, ServiceStore, StateFailure } from '../types';
 import { isSqliteUniqueViolation, mapSqliteError } from './errors';
 import { createSqliteEventStore } from './events-store';
@@ -79,6 +79,11 @@ export function createSqliteStore(db: Database.Database): ServiceStore {
   const insertAssertion = db.prepare(`${CLAIM_ASSERTION_SQL} VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`);
   const purgeAssertions = db.prepare(PURGE_ASSERTIONS_SQL('?'));
   const selectConnectionById = db.prepare(CONNECTION_BY_ID_SQL('?'));
+  // The expression is the one migration 8 indexes.
+  const selectIdsByRedirectUri = db.prepare(
+    `SELECT id FROM sso_connections WHERE protocol = 'oidc' AND json_extract(settings, '$.redirectUri') = ? LIMIT ?`,
+  );
+  const selectDeveloperById = db.prepare(DEVELOPER_BY_ID_SQL('?'));
 
   // Principals and sessions. A member sign-in is two statements in one IMMEDIATE transaction (SQLite has no
   // data-modifying CTE); both run in-process, so it is still one call.
@@ -232,6 +237,13 @@ export function createSqliteStore(db: Database.Database): ServiceStore {
       insertAssertion.run(developerId, assertionId, connectionId, expiresAtMs).changes === 1,
     ),
     getConnectionById: guarded((connectionId) => optional(selectConnectionById.get(connectionId))),
+    findOidcConnectionIdsByRedirectUri: guarded((redirectUri, limit) =>
+      (selectIdsByRedirectUri.all(redirectUri, limit) as { id: string }[]).map((r) => r.id),
+    ),
+    getDeveloper: guarded((developerId) => {
+      const row = selectDeveloperById.get(developerId);
+      return row === undefined ? undefined : toDeveloper(row);
+    }),
     purgeExpired: guarded((beforeMs, nowMs) => {
       purgeSessions.run(new Date(nowMs).toISOString());
       purgeAssertions.run(nowMs);
