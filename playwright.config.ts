@@ -66,7 +66,8 @@ export default defineConfig({
           GRANTEX_DEV_MODE: 'true',
           DEV_IDP_PORT: String(LOCAL.idpPort),
           DEV_IDP_ISSUER: LOCAL.idpIssuer,
-          DEV_IDP_REDIRECT_URIS: `${LOCAL.baseUrl}/sso/callback`,
+          // The shared callback and every connection's own (`/*`: one key segment, see lib/dev-idp/config.ts).
+          DEV_IDP_REDIRECT_URIS: `${LOCAL.baseUrl}/sso/callback,${LOCAL.baseUrl}/sso/callback/*`,
           DEV_IDP_CLIENT_SECRET: settings.idp.clientSecret,
           CONSOLE_DEMO_SIGNUP: 'true',
           // Tests sign up and log in far faster than people; the limits have their own vitest coverage.
