@@ -88,6 +88,22 @@ test.describe('SSO settings', () => {
     expect(redirectUri.startsWith(`${e2e.baseUrl}/sso/callback/`)).toBe(true);
   });
 
+  test('a redirect URI that is not the new connection’s own is refused on create, nothing saved', async ({ adminPage, ssoSettings, idp, e2e }) => {
+    await ssoSettings.goto();
+    // The field is read-only; a tampered form (here: the shared callback, as every connection once used) is
+    // refused by the server, next to the field.
+    await ssoSettings.fill({ issuerUrl: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret });
+    await ssoSettings.redirectUri().evaluate((input: HTMLInputElement, value) => {
+      input.readOnly = false;
+      input.value = value;
+    }, `${e2e.baseUrl}/sso/callback`);
+    await ssoSettings.submit();
+    await expect.poll(() => ssoSettings.fieldError('Redirect URI')).toContain('must be the address this page gave the new connection');
+    await expect(adminPage).toHaveURL(/\/settings\/sso\/new$/);
+    await ssoSettings.gotoList();
+    await expect(ssoSettings.connectionsTable()).toHaveCount(0);
+  });
+
   test('issuer check: unreachable offers a deliberate override, a mismatch names both issuers', async ({ adminPage, ssoSettings, idp }) => {
     await ssoSettings.goto();
     await ssoSettings.fill({ issuerUrl: 'http://127.0.0.1:9', clientId: idp.clientId, clientSecret: idp.clientSecret });

@@ -30,6 +30,15 @@ function param(req: NextRequest, name: string): string | null {
   return value && value.length <= MAX_PARAM ? value : null;
 }
 
+/** One URL however it is spelled (scheme and host case, a default port); anything unparsable matches nothing. */
+function sameUrl(a: string, b: string): boolean {
+  try {
+    return new URL(a).href === new URL(b).href;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * `path` is the callback path the request arrived on (`/sso/callback` or `/sso/callback/<key>`, already
  * checked by the route). The arrival address is built from APP_URL, never from the Host header.
@@ -42,7 +51,7 @@ export async function handleOidcCallback(req: NextRequest, path: string): Promis
   /** The binding is single-use: every outcome below clears it (`done`). */
   const { check, binding, done } = await readLoginBinding(req, state, secret);
 
-  if (binding?.redirectUri && binding.redirectUri !== arrivedAt) {
+  if (binding?.redirectUri && !sameUrl(binding.redirectUri, arrivedAt)) {
     // This browser started the login for a connection registered at another address: the IdP that answered is
     // not that connection's (its code must reach no token endpoint, neither that connection's nor this one's).
     logSsoEvent('callback', { requestId, org: binding.org, mode: binding.mode, outcome: 'refused_wrong_callback', arrivedAt: path });
