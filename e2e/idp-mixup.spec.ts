@@ -15,7 +15,9 @@
  * outcome: B's OP never sees the code, A's token endpoint never gets it, nobody is signed in.
  *
  * The honest OP is the programmable test OP (tests/support/test-op) with `iss` omitted; B's OP is a small
- * recording server here. Both run on loopback (the stack runs in dev mode, which allows loopback issuers).
+ * recording server here. Both run on loopback (the stack runs in dev mode, which allows loopback issuers). A
+ * second case puts LemonLDAP::NG (a real OP, its own login page) in the honest OP's place when one is running
+ * (`npm run test:interop`), and skips otherwise.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -25,6 +27,8 @@ import { startTestOp, type TestOp } from '../tests/support/test-op';
 import { test, expect, MemberLoginPage } from './fixtures';
 import { signUp, type Org } from './support/grantex-api';
 import { expectNoAxeViolations } from './support/axe';
+import { LemonLdapLoginPage } from './pages/lemonldap-login-page';
+import { readInteropEnv } from '../scripts/interop/env';
 
 test.skip(Boolean(process.env.E2E_BASE_URL), 'needs loopback OPs the local stack can reach');
 
@@ -128,6 +132,36 @@ function recordCallbackCodes(page: Page): string[] {
   return codes;
 }
 
+/**
+ * The attacker's own login at `org`, stopped where the IdP would take over: the console's answer is kept (its
+ * binding cookie included, as the browser would have stored it), the redirect to the IdP is not followed.
+ * Returns the IdP authorization URL the console sent the browser to.
+ */
+async function startLoginAndStop(attacker: { context: BrowserContext; page: Page }, org: Org, baseUrl: string): Promise<URL> {
+  let authorize: URL | null = null;
+  await attacker.page.route('**/sso/start', async (route) => {
+    // The headers the browser sent with the form (Origin is not always visible to the route).
+    const response = await route.fetch({ maxRedirects: 0, headers: { ...route.request().headers(), origin: baseUrl } });
+    authorize = new URL(response.headers().location ?? 'about:blank');
+    const cookies = response.headersArray().filter((h) => h.name.toLowerCase() === 'set-cookie');
+    await attacker.context.addCookies(
+      cookies.map(({ value }) => {
+        const [pair = ''] = value.split(';');
+        const at = pair.indexOf('=');
+        return { name: pair.slice(0, at).trim(), value: pair.slice(at + 1).trim(), domain: new URL(baseUrl).hostname, path: '/sso', httpOnly: true, sameSite: 'Lax' as const };
+      }),
+    );
+    await route.fulfill({ status: 200, contentType: 'text/html', body: '<title>stopped</title><p>stopped</p>' });
+  });
+  await attacker.page.goto(`/login?org=${encodeURIComponent(org.developerId)}`);
+  await new MemberLoginPage(attacker.page).continueButton().click();
+  await expect(attacker.page.getByText('stopped')).toBeVisible();
+  await attacker.page.unroute('**/sso/start');
+  expect((await attacker.context.cookies()).some((c) => c.name.includes('gx_sso_bind_'))).toBe(true);
+  if (!authorize) throw new Error('the console did not answer /sso/start with a redirect');
+  return authorize;
+}
+
 for (const attackerRedirect of ['its own redirect URI', 'the shared redirect URI'] as const) {
   test.describe(`IdP mix-up: the attacker's connection uses ${attackerRedirect}`, () => {
     let honest: TestOp;
@@ -170,31 +204,9 @@ for (const attackerRedirect of ['its own redirect URI', 'the shared redirect URI
         redirectUri: redirectB,
       });
 
-      // The attacker starts a login at org A in its own browser and stops where A's IdP would take over: the
-      // console's answer is kept (its binding cookie included), the redirect to A's IdP is not followed.
+      // The attacker starts a login at org A in its own browser and stops where A's IdP would take over.
       const attacker = await newPage(browser, e2e.baseUrl);
-      let attackerAuthorize: URL | null = null;
-      await attacker.page.route('**/sso/start', async (route) => {
-        // The headers the browser sent with the form (Sec-Fetch-Site / Origin are not all visible to the route).
-        const response = await route.fetch({ maxRedirects: 0, headers: { ...route.request().headers(), origin: e2e.baseUrl } });
-        attackerAuthorize = new URL(response.headers().location ?? 'about:blank');
-        // The login's binding cookie, as the browser would have stored it before following the redirect.
-        const cookies = response.headersArray().filter((h) => h.name.toLowerCase() === 'set-cookie');
-        await attacker.context.addCookies(
-          cookies.map(({ value }) => {
-            const [pair = ''] = value.split(';');
-            const at = pair.indexOf('=');
-            return { name: pair.slice(0, at).trim(), value: pair.slice(at + 1).trim(), domain: 'localhost', path: '/sso', httpOnly: true, sameSite: 'Lax' as const };
-          }),
-        );
-        await route.fulfill({ status: 200, contentType: 'text/html', body: '<title>stopped</title><p>stopped</p>' });
-      });
-      await attacker.page.goto(`/login?org=${encodeURIComponent(orgA.developerId)}`);
-      await new MemberLoginPage(attacker.page).continueButton().click();
-      await expect(attacker.page.getByText('stopped')).toBeVisible();
-      await attacker.page.unroute('**/sso/start');
-      expect((await attacker.context.cookies()).some((c) => c.name.includes('gx_sso_bind_'))).toBe(true);
-      const copied = attackerAuthorize as unknown as URL;
+      const copied = await startLoginAndStop(attacker, orgA, e2e.baseUrl);
       expect(copied.searchParams.get('client_id')).toBe(clientA.clientId);
       expect(copied.searchParams.get('redirect_uri')).toBe(redirectA);
       const attackerState = copied.searchParams.get('state')!;
@@ -250,6 +262,73 @@ for (const attackerRedirect of ['its own redirect URI', 'the shared redirect URI
     });
   });
 }
+
+const lemon = readInteropEnv();
+
+test.describe('IdP mix-up with LemonLDAP::NG as org A’s identity provider', () => {
+  test.skip(!lemon, 'No interop IdP running: `npm run test:interop` starts LemonLDAP::NG.');
+  let attackerOp: Awaited<ReturnType<typeof startAttackerOp>>;
+  test.beforeEach(async () => {
+    attackerOp = await startAttackerOp();
+  });
+  test.afterEach(async () => {
+    await attackerOp?.close();
+  });
+
+  test('a member bounced to LemonLDAP through the attacker org’s OP signs in nowhere; the attacker gets no code', async ({ browser, e2e }) => {
+    if (!lemon) throw new Error('unreachable: skipped above');
+    const suffix = randomBytes(4).toString('hex');
+    const orgA = await signUp(e2e.grantexUrl, `mix-up LemonLDAP victim org ${suffix}`);
+    const orgB = await signUp(e2e.grantexUrl, `mix-up LemonLDAP attacker org ${suffix}`);
+    // LemonLDAP registers exact URIs; its connection for this run's other spec owns /sso/callback/interop-lemonldap,
+    // so org A is a connection that has not moved yet (the shared URI) and the attacker's is on its own.
+    await createOidcConnection(e2e.grantexUrl, orgA, {
+      name: 'LemonLDAP',
+      issuerUrl: lemon.issuer,
+      clientId: lemon.clientId,
+      clientSecret: lemon.clientSecret,
+      redirectUri: `${e2e.baseUrl}/sso/callback`,
+    });
+    await createOidcConnection(e2e.grantexUrl, orgB, {
+      name: 'Attacker IdP',
+      issuerUrl: attackerOp.origin,
+      clientId: 'org-b-app',
+      clientSecret: 'org-b-secret',
+      redirectUri: `${e2e.baseUrl}/sso/callback/${key()}`,
+    });
+
+    const attacker = await newPage(browser, e2e.baseUrl);
+    const copied = await startLoginAndStop(attacker, orgA, e2e.baseUrl);
+    const attackerState = copied.searchParams.get('state')!;
+    attackerOp.bounceTo.url = copied;
+
+    const victim = await newPage(browser, e2e.baseUrl);
+    const victimCodes = recordCallbackCodes(victim.page);
+    await victim.page.goto(`/login?org=${encodeURIComponent(orgB.developerId)}`);
+    await expect(victim.page.getByRole('heading', { level: 1 })).toHaveText(`Sign in to ${orgB.name} with SSO`);
+    await new MemberLoginPage(victim.page).continueButton().click();
+    // The victim signs in on LemonLDAP's own page (it is org A's real IdP), which sends A's code back.
+    await new LemonLdapLoginPage(victim.page).signIn(lemon.user, lemon.issuer);
+    await victim.page.waitForURL(/\/sso\/error\?/);
+    expect(victimCodes).toHaveLength(1);
+    const victimCode = victimCodes[0]!;
+
+    for (const request of attackerOp.seen) {
+      expect(request.url).not.toContain(victimCode);
+      expect(request.body).not.toContain(victimCode);
+    }
+    expect(attackerOp.seen.filter((r) => r.url.startsWith('/token'))).toEqual([]);
+    await attacker.page.goto(`${e2e.baseUrl}/sso/callback?code=no-code-held&state=${encodeURIComponent(attackerState)}`);
+    await attacker.page.goto('/member');
+    await expect(attacker.page.getByText('You are not signed in')).toBeVisible();
+
+    await expect(victim.page).toHaveURL(/\/sso\/error\?code=wrong_callback$/);
+    await victim.page.goto('/member');
+    await expect(victim.page.getByText('You are not signed in')).toBeVisible();
+    await attacker.context.close();
+    await victim.context.close();
+  });
+});
 
 test.describe('per-connection callback address', () => {
   test('an address that is no connection key is refused without a sign-in attempt', async ({ page }) => {
