@@ -66,8 +66,9 @@ export default defineConfig({
           GRANTEX_DEV_MODE: 'true',
           DEV_IDP_PORT: String(LOCAL.idpPort),
           DEV_IDP_ISSUER: LOCAL.idpIssuer,
-          // The shared callback and every connection's own (`/*`: one key segment, see lib/dev-idp/config.ts).
+          // The shared (legacy) callback and every connection's own one (`/*`: one key, lib/dev-idp/config.ts).
           DEV_IDP_REDIRECT_URIS: `${LOCAL.baseUrl}/sso/callback,${LOCAL.baseUrl}/sso/callback/*`,
+          GRANTEX_CONSOLE_URL: LOCAL.baseUrl,
           DEV_IDP_CLIENT_SECRET: settings.idp.clientSecret,
           CONSOLE_DEMO_SIGNUP: 'true',
           // Tests sign up and log in far faster than people; the limits have their own vitest coverage.

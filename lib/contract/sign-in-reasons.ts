@@ -36,7 +36,6 @@ export const SIGN_IN_REASONS = {
   connection_testing: 'callback',
   /** An authenticated call refused for this kind of credential (a setup link outside its pages). */
   forbidden: 'start',
-  redirect_uri_mismatch: 'start',
   discovery_failed: 'start',
   discovery_issuer_mismatch: 'start',
   discovery_blocked_address: 'start',
@@ -49,6 +48,12 @@ export const SIGN_IN_REASONS = {
   state_expired: 'callback',
   state_replayed: 'callback',
   callback_connection_gone: 'callback',
+  /**
+   * The response arrived at a redirect URI other than the one registered on the connection its state names (the
+   * IdP mix-up defence; refused before the state is claimed). The login URL and the test sign-in refuse a foreign
+   * `redirect_uri` with it too, but those record nothing.
+   */
+  redirect_uri_mismatch: 'callback',
   // token: the code exchange at the token endpoint
   token_unreachable: 'token',
   token_timeout: 'token',

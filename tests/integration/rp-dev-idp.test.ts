@@ -74,7 +74,7 @@ describe('relying party against the dev IdP (oidc-provider)', () => {
     const p = freshParams();
     const callback = await loginAtDevIdp(await rp.authorizationUrl(cfg, p), { username: 'bob', password: 'bob-password' });
     const err = await rp
-      .redeem(cfg, { code: callback.searchParams.get('code') ?? '', state: p.state, nonce: p.nonce, codeVerifier: 'x'.repeat(43) })
+      .redeem(cfg, { code: callback.searchParams.get('code') ?? '', state: p.state, iss: callback.searchParams.get('iss') ?? undefined, nonce: p.nonce, codeVerifier: 'x'.repeat(43) })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RpError);
     expect((err as RpError).kind).toBe('token_exchange_failed');
@@ -87,7 +87,7 @@ describe('relying party against the dev IdP (oidc-provider)', () => {
     const callback = await loginAtDevIdp(await rp.authorizationUrl(cfg, p), { username: 'bob', password: 'bob-password' });
     const wrong = { ...cfg, clientSecret: 'wrong-secret-value' };
     const err = (await rp
-      .redeem(wrong, { code: callback.searchParams.get('code') ?? '', state: p.state, nonce: p.nonce, codeVerifier: p.codeVerifier })
+      .redeem(wrong, { code: callback.searchParams.get('code') ?? '', state: p.state, iss: callback.searchParams.get('iss') ?? undefined, nonce: p.nonce, codeVerifier: p.codeVerifier })
       .catch((e: unknown) => e)) as RpError;
     expect(err.kind).toBe('token_exchange_failed');
     expect(err.message).not.toContain('wrong-secret-value');
@@ -117,6 +117,8 @@ describe('relying party against the dev IdP (oidc-provider)', () => {
     const identity = await rp.redeem(lazy, {
       code: callback.searchParams.get('code') ?? '',
       state: p.state,
+      // The dev IdP advertises the RFC 9207 iss parameter, so it is required.
+      iss: callback.searchParams.get('iss') ?? undefined,
       nonce: p.nonce,
       codeVerifier: p.codeVerifier,
     });
@@ -129,7 +131,7 @@ describe('relying party against the dev IdP (oidc-provider)', () => {
     const q = freshParams();
     const again = await loginAtDevIdp(await rp.authorizationUrl(lazy, q), { username: 'bob', password: 'bob-password' });
     const err = (await rp
-      .redeem(lazy, { code: again.searchParams.get('code') ?? '', state: q.state, nonce: q.nonce, codeVerifier: q.codeVerifier })
+      .redeem(lazy, { code: again.searchParams.get('code') ?? '', state: q.state, iss: again.searchParams.get('iss') ?? undefined, nonce: q.nonce, codeVerifier: q.codeVerifier })
       .catch((e: unknown) => e)) as RpError;
     expect(err.kind).toBe('token_exchange_failed');
   });
