@@ -185,6 +185,10 @@ test.describe('SSO connections', () => {
       await page.getByLabel('Name', { exact: true }).fill(`${FIRST} renamed`);
       await page.getByRole('button', { name: 'Save connection' }).click();
       await expect(page.getByRole('status').filter({ hasText: 'Connection saved' })).toBeVisible();
+      // The move from the shared redirect URI is a plain form too.
+      await page.getByRole('button', { name: 'Move to this connection’s own redirect URI' }).click();
+      await expect(page).toHaveURL(/\?moved=1$/);
+      await expect(page.getByLabel('Redirect URI', { exact: true })).toHaveValue(/\/sso\/callback\/[A-Za-z0-9_-]{8,64}$/);
       await page.goto('/settings/sso');
       await expect(table.getByRole('row').filter({ hasText: `${FIRST} renamed` })).toContainText('Testing');
     });
