@@ -6,6 +6,7 @@
 import { readInteropEnv } from '../scripts/interop/env';
 import { LemonLdapLoginPage } from './pages/lemonldap-login-page';
 import { test, expect, MemberLoginPage } from './fixtures';
+import { createConnection } from './support/grantex-api';
 
 const lemon = readInteropEnv();
 
@@ -21,10 +22,18 @@ test.describe('LemonLDAP::NG as the identity provider', () => {
   }) => {
     if (!lemon) throw new Error('unreachable: skipped above');
     const { user } = lemon;
-    await ssoSettings.goto();
-    // The redirect URI stays as the page pre-fills it: the console's callback, registered at LemonLDAP.
-    await expect(ssoSettings.redirectUri()).toHaveValue(`${e2e.baseUrl}/sso/callback`);
-    await ssoSettings.save({ issuerUrl: lemon.issuer, clientId: lemon.clientId, clientSecret: lemon.clientSecret });
+    // A real IdP registers exact redirect URIs: the run registered this connection's own one at LemonLDAP
+    // (`/sso/callback/interop-lemonldap`), so the connection is made with it (the form would pick a fresh key).
+    const redirectUri = `${e2e.baseUrl}/sso/callback/interop-lemonldap`;
+    await createConnection(e2e.grantexUrl, freshOrg.apiKey, {
+      name: 'LemonLDAP',
+      issuerUrl: lemon.issuer,
+      clientId: lemon.clientId,
+      clientSecret: lemon.clientSecret,
+      redirectUri,
+    });
+    await ssoSettings.openConnection('LemonLDAP');
+    await expect(ssoSettings.redirectUri()).toHaveValue(redirectUri);
 
     const tab = await ssoSettings.testSignIn();
     await new LemonLdapLoginPage(tab).signIn(user, lemon.issuer);

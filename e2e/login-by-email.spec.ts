@@ -140,6 +140,8 @@ test.describe('member sign-in by work email', () => {
       const page = await freshMemberPage(browser, e2e.baseUrl);
       await page.goto(`/login?org=${freshOrg.developerId}`);
       await expect(page.getByRole('heading', { name: 'Choose how to sign in' })).toBeVisible();
+      // The chooser names whose login it is.
+      await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Sign in to ${freshOrg.name} with SSO`);
       await expect(page.getByRole('button', { name: stackName })).toBeVisible();
       await expectNoAxeViolations(page, '/login?org= (chooser)');
       await screenshotFor(page, 'chooser-narrow');

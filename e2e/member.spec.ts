@@ -59,7 +59,8 @@ test.describe('hosted member login', () => {
     await memberLogin.signOut();
     await expect(page).toHaveURL(new RegExp(`/login\\?org=${freshOrg.developerId}&signedOut=1$`));
     await expect(memberLogin.status()).toContainText('You have signed out.');
-    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Sign in to your organization with SSO');
+    // The page names whose login it is (the organization's name from Grantex).
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Sign in to ${freshOrg.name} with SSO`);
     // The confirmation is a fixed text; nothing from the address bar is shown.
     await page.goto(`/login?org=${freshOrg.developerId}&signedOut=%3Cb%3Ehi%3C%2Fb%3E`);
     await expect(memberLogin.status()).toHaveCount(0);

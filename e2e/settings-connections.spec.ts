@@ -185,8 +185,65 @@ test.describe('SSO connections', () => {
       await page.getByLabel('Name', { exact: true }).fill(`${FIRST} renamed`);
       await page.getByRole('button', { name: 'Save connection' }).click();
       await expect(page.getByRole('status').filter({ hasText: 'Connection saved' })).toBeVisible();
+      // The move from the shared redirect URI is a plain form too.
+      await page.getByRole('button', { name: 'Move to this connection’s own redirect URI' }).click();
+      await expect(page).toHaveURL(/\?moved=1$/);
+      await expect(page.getByLabel('Redirect URI', { exact: true })).toHaveValue(/\/sso\/callback\/[A-Za-z0-9_-]{8,64}$/);
       await page.goto('/settings/sso');
       await expect(table.getByRole('row').filter({ hasText: `${FIRST} renamed` })).toContainText('Testing');
     });
+  });
+
+  test('a connection on the shared redirect URI moves to its own in one step; its test sign-in then comes back there', async ({
+    adminPage: page,
+    ssoSettings,
+    idp,
+    e2e,
+    freshOrg,
+  }) => {
+    const shared = `${e2e.baseUrl}/sso/callback`;
+    const legacy = await createConnection(e2e.grantexUrl, freshOrg.apiKey, {
+      name: FIRST,
+      issuerUrl: idp.issuer,
+      clientId: idp.clientId,
+      clientSecret: idp.clientSecret,
+      redirectUri: shared,
+    });
+    const own = `${e2e.baseUrl}/sso/callback/${legacy.id}`;
+
+    // The list's addresses card names the connection's registered URI and points to the move.
+    await ssoSettings.gotoList();
+    const addresses = page.locator('section').filter({ has: page.getByRole('heading', { name: 'Your console’s addresses' }) });
+    await expect(addresses.getByText(shared, { exact: true })).toBeVisible();
+    await addresses.getByRole('link', { name: `Move ${FIRST} to its own redirect URI` }).click();
+
+    // The connection's page explains, shows the address to add at the IdP, and offers the move.
+    await expect(page.getByRole('heading', { level: 1, name: FIRST })).toBeVisible();
+    const notice = ssoSettings.sharedRedirectNotice();
+    await expect(notice).toContainText(`It is registered at ${shared}`);
+    await expect(notice).toContainText(`Add ${own} at your identity provider, then move.`);
+    await expect(ssoSettings.redirectUri()).toHaveValue(shared);
+    await expectNoAxeViolations(page, '/settings/sso/[id] (shared redirect URI notice)');
+
+    await ssoSettings.moveToOwnRedirectUriButton().click();
+    await expect(page).toHaveURL(/\?moved=1$/);
+    await expect(page.getByRole('status').filter({ hasText: 'This connection now uses its own redirect URI' })).toBeVisible();
+    await expect(notice).toHaveCount(0);
+    await expect(ssoSettings.redirectUri()).toHaveValue(own);
+    await expect(page.locator('dl').first().getByText(own, { exact: true })).toBeVisible();
+    // The provider guide shows the same address to register.
+    await ssoSettings.providerRadio('Okta').check();
+    await expect(ssoSettings.providerGuide('Okta').getByText(own, { exact: true })).toBeVisible();
+
+    // A test sign-in now starts with the connection's own redirect URI and comes back there.
+    let testCallback = '';
+    page.context().on('request', (req) => {
+      const url = new URL(req.url());
+      if (url.pathname.startsWith('/sso/callback') && url.searchParams.has('code')) testCallback = `${url.origin}${url.pathname}`;
+    });
+    const tab = await ssoSettings.testSignIn();
+    await new IdpLoginPage(tab).signIn(idp.user, idp.issuer);
+    await expect(tab.getByText('Test sign-in succeeded')).toBeVisible();
+    expect(testCallback).toBe(own);
   });
 });

@@ -13,7 +13,7 @@ test.describe('provider setup guide', () => {
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
     await ssoSettings.goto();
     await expect(page.getByRole('group', { name: 'Identity provider' })).toBeVisible();
-    // Nothing chosen yet: no guide, no redirect URI copy button besides the addresses card's.
+    // Nothing chosen yet: no guide, no guide's redirect URI copy button.
     await expect(ssoSettings.providerGuide('Okta')).toBeHidden();
     await expect(ssoSettings.copyRedirectUriButton()).toHaveCount(0);
 
@@ -23,12 +23,15 @@ test.describe('provider setup guide', () => {
     await expect(entra).toContainText('App registrations → New registration');
     await expect(entra).toContainText('https://login.microsoftonline.com/<tenant-id>/v2.0');
     await expect(entra).toContainText('openid email profile');
-    await expect(entra.getByText(`${e2e.baseUrl}/sso/callback`, { exact: true })).toBeVisible();
+    // The redirect URI to register is the new connection's own, the one the form below sends.
+    const ownRedirectUri = await ssoSettings.redirectUri().inputValue();
+    expect(ownRedirectUri).toMatch(new RegExp(`^${e2e.baseUrl}/sso/callback/[A-Za-z0-9_-]{22}$`));
+    await expect(entra.getByText(ownRedirectUri, { exact: true })).toBeVisible();
     await expect(ssoSettings.providerGuide('Okta')).toBeHidden();
     await screenshotFor(page, 'provider-guide-entra-desktop', page.getByRole('heading', { name: 'Provider setup guide' }));
 
     await entra.getByRole('button', { name: 'Copy redirect URI' }).click();
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(`${e2e.baseUrl}/sso/callback`);
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(ownRedirectUri);
 
     // A radio group: arrow keys move the choice, and the guide follows.
     await ssoSettings.providerRadio('Microsoft Entra ID').focus();

@@ -6,18 +6,26 @@
 import { test, expect, IdpLoginPage } from './fixtures';
 
 test.describe('SSO settings', () => {
-  test('shows the callback URL and the member link before anything is typed', async ({ adminPage, ssoSettings, freshOrg, e2e }) => {
+  test('shows the member link before anything is typed; each new connection gets its own redirect URI', async ({ adminPage, ssoSettings, freshOrg, e2e }) => {
     await ssoSettings.gotoList();
-    // The provider guide repeats the callback URL as the redirect URI to register; this is the addresses card.
+    // No shared callback to register any more: the addresses card says each connection has its own.
     const addresses = adminPage.locator('section').filter({ has: adminPage.getByRole('heading', { name: 'Your console’s addresses' }) });
-    await expect(addresses.getByText(`${e2e.baseUrl}/sso/callback`, { exact: true })).toBeVisible();
-    await expect(ssoSettings.copyCallbackButton()).toBeVisible();
+    await expect(addresses.getByRole('heading', { name: 'Redirect URIs' })).toBeVisible();
+    await expect(addresses.getByText(`${e2e.baseUrl}/sso/callback`, { exact: true })).toHaveCount(0);
     await expect(adminPage.getByText(`${e2e.baseUrl}/login?org=${freshOrg.developerId}`, { exact: true })).toBeVisible();
     await expect(ssoSettings.copyMemberLinkButton()).toBeVisible();
     await expect(adminPage.getByText('SSO is not configured yet')).toBeVisible();
-    // The empty state leads into the first connection, whose form pre-fills the callback URL.
+    // The empty state leads into the first connection, whose form shows its own redirect URI (read-only, copyable).
     await ssoSettings.addConnectionLink().click();
-    await expect(ssoSettings.redirectUri()).toHaveValue(`${e2e.baseUrl}/sso/callback`);
+    const own = new RegExp(`^${e2e.baseUrl}/sso/callback/[A-Za-z0-9_-]{22}$`);
+    await expect(ssoSettings.redirectUri()).toHaveValue(own);
+    await expect(ssoSettings.redirectUri()).toHaveAttribute('readonly', '');
+    await expect(ssoSettings.copyOwnRedirectUriButton()).toBeVisible();
+    // Another form, another address.
+    const first = await ssoSettings.redirectUri().inputValue();
+    await adminPage.reload();
+    await expect(ssoSettings.redirectUri()).toHaveValue(own);
+    expect(await ssoSettings.redirectUri().inputValue()).not.toBe(first);
   });
 
   test('first configuration against the IdP; the secret is write-only afterwards', async ({ adminPage, ssoSettings, idp }) => {
@@ -51,29 +59,49 @@ test.describe('SSO settings', () => {
 
   test('validation errors sit next to each field and typed values survive (except the secret)', async ({ adminPage, ssoSettings, idp, e2e }) => {
     await ssoSettings.goto();
-    await ssoSettings.redirectUri().fill('');
+    // The redirect URI is the console's (read-only): only what the admin types can be missing.
+    const redirectUri = await ssoSettings.redirectUri().inputValue();
     await ssoSettings.submit();
     await expect(ssoSettings.formError()).toBeVisible();
-    for (const field of ['Issuer URL', 'Client ID', 'Client secret', 'Redirect URI'] as const) {
+    for (const field of ['Issuer URL', 'Client ID', 'Client secret'] as const) {
       expect(await ssoSettings.fieldError(field)).toMatch(/required/);
     }
+    expect(await ssoSettings.fieldError('Redirect URI')).not.toMatch(/required/);
     // First save: there is no saved secret to "enter again".
     const secretError = await ssoSettings.fieldError('Client secret');
     expect(secretError).toMatch(/^Client secret is required\b/);
     expect(secretError).not.toContain('enter it again');
-    await ssoSettings.fill({ issuerUrl: 'http://idp.example.com', clientId: 'my-client', clientSecret: 's3cret', redirectUri: 'not-a-url' });
+    await ssoSettings.fill({ issuerUrl: 'http://idp.example.com', clientId: 'my-client', clientSecret: 's3cret' });
     await ssoSettings.submit();
     await expect.poll(() => ssoSettings.fieldError('Issuer URL')).toMatch(/https/);
-    expect(await ssoSettings.fieldError('Redirect URI')).toMatch(/absolute URL/);
     await expect(adminPage).toHaveURL(/\/settings\/sso\/new$/);
 
-    // A server-side failure (the issuer check) keeps what was typed, but never the secret.
-    await ssoSettings.fill({ issuerUrl: `${idp.issuer}/`, redirectUri: `${e2e.baseUrl}/sso/callback` });
+    // A server-side failure (the issuer check) keeps what was typed, but never the secret; the new connection
+    // keeps the redirect URI the page gave it (the one the admin may already have registered).
+    await ssoSettings.fill({ issuerUrl: `${idp.issuer}/` });
     await ssoSettings.submit();
     await expect(ssoSettings.formError()).toContainText('Nothing was saved');
     await expect(ssoSettings.issuerUrl()).toHaveValue(`${idp.issuer}/`);
     await expect(ssoSettings.clientId()).toHaveValue('my-client');
     await expect(ssoSettings.clientSecret()).toHaveValue('');
+    await expect(ssoSettings.redirectUri()).toHaveValue(redirectUri);
+    expect(redirectUri.startsWith(`${e2e.baseUrl}/sso/callback/`)).toBe(true);
+  });
+
+  test('a redirect URI that is not the new connection’s own is refused on create, nothing saved', async ({ adminPage, ssoSettings, idp, e2e }) => {
+    await ssoSettings.goto();
+    // The field is read-only; a tampered form (here: the shared callback, as every connection once used) is
+    // refused by the server, next to the field.
+    await ssoSettings.fill({ issuerUrl: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret });
+    await ssoSettings.redirectUri().evaluate((input: HTMLInputElement, value) => {
+      input.readOnly = false;
+      input.value = value;
+    }, `${e2e.baseUrl}/sso/callback`);
+    await ssoSettings.submit();
+    await expect.poll(() => ssoSettings.fieldError('Redirect URI')).toContain('must be the address this page gave the new connection');
+    await expect(adminPage).toHaveURL(/\/settings\/sso\/new$/);
+    await ssoSettings.gotoList();
+    await expect(ssoSettings.connectionsTable()).toHaveCount(0);
   });
 
   test('issuer check: unreachable offers a deliberate override, a mismatch names both issuers', async ({ adminPage, ssoSettings, idp }) => {

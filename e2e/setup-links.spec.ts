@@ -11,6 +11,7 @@ import { NetworkRecorder } from './support/network-recorder';
 import { expectNoAxeViolations } from './support/axe';
 import { screenshotFor } from './support/screenshots';
 import { expect, IdpLoginPage, SsoSettingsPage, test } from './fixtures';
+import { createConnection } from './support/grantex-api';
 
 const IT_ADMIN = { name: 'Iris IT', email: 'iris@customer.example' };
 const CONNECTION = 'Okta (set up by IT)';
@@ -82,6 +83,8 @@ test('a setup link configures SSO for its org only, shows who used it, and stops
       await expect(it.getByRole('heading', { level: 1, name: CONNECTION })).toBeVisible();
       const connectionUrl = it.url();
       expect((await sso.readConfig()).issuerUrl).toBe(idp.issuer);
+      // The connection has its own redirect URI, shown on its page.
+      expect((await sso.readConfig()).redirectUri).toMatch(/\/sso\/callback\/[A-Za-z0-9_-]{22}$/);
       await expect(sso.deleteButton(), 'deleting stays with the admin').toHaveCount(0);
 
       const tab = await sso.testSignIn();
@@ -93,6 +96,24 @@ test('a setup link configures SSO for its org only, shows who used it, and stops
       await expect(tab.getByText('Test sign-in succeeded')).toBeVisible();
       await tab.close();
       await expect(it.getByText('Test sign-in succeeded')).toBeVisible();
+    });
+
+    await test.step('the IT admin moves a connection from the shared redirect URI to its own', async () => {
+      const legacy = await createConnection(e2e.grantexUrl, freshOrg.apiKey, {
+        name: 'Legacy IdP',
+        issuerUrl: idp.issuer,
+        clientId: idp.clientId,
+        clientSecret: idp.clientSecret,
+        redirectUri: `${e2e.baseUrl}/sso/callback`,
+        status: 'testing',
+      });
+      const sso = new SsoSettingsPage(it);
+      await sso.openConnection('Legacy IdP');
+      await expect(sso.sharedRedirectNotice()).toBeVisible();
+      await sso.moveToOwnRedirectUriButton().click();
+      await expect(it).toHaveURL(/\?moved=1$/);
+      await expect(sso.sharedRedirectNotice()).toHaveCount(0);
+      await expect(sso.redirectUri()).toHaveValue(`${e2e.baseUrl}/sso/callback/${legacy.id}`);
     });
 
     await test.step('admin-only pages refuse the setup session with a clear message', async () => {

@@ -163,8 +163,3 @@ export function env(): ConsoleEnv {
   cached ??= loadConsoleEnv();
   return cached;
 }
-
-/** The redirect URI to register at the IdP: `${APP_URL}/sso/callback`. */
-export function callbackUrl(): string {
-  return `${env().APP_URL}/sso/callback`;
-}

@@ -30,11 +30,15 @@ export const metadata: Metadata = { title: 'Sign in with SSO', referrer: 'no-ref
 export const dynamic = 'force-dynamic';
 
 /** What Grantex says about the org: its active connections, none (not configured), or unknown (an older API). */
-type OrgConnections = { status: 'listed'; connections: SsoPublicConnection[] } | { status: 'not_configured' } | { status: 'unknown' };
+type OrgConnections =
+  | { status: 'listed'; connections: SsoPublicConnection[]; organizationName: string | null }
+  | { status: 'not_configured' }
+  | { status: 'unknown' };
 
 /**
- * Grantex's public API does not name an organization (only its ID, which is no name to a member), so
- * the heading says "your organization" until there is a name to show.
+ * Whose login this is: the organization's name from Grantex, else its ID (a page that only said "your
+ * organization" would let another org's login pass for the member's own), and "your organization" on the
+ * email form, where no org is known yet.
  */
 function signInTitle(orgName?: string | null): string {
   return `Sign in to ${orgName || 'your organization'} with SSO`;
@@ -55,7 +59,10 @@ async function orgConnections(org: string): Promise<OrgConnections> {
   // On behalf of this member's browser: its address keys the service's rate-limit bucket, not the console's.
   const client = grantexPublic({ from: await headers() });
   try {
-    return { status: 'listed', connections: await client.listPublicConnections(org) };
+    const listed = await client.getPublicChooser(org);
+    // Only a name Grantex gives for this very org (an answer about another one is not shown).
+    const name = listed.organization?.id === org ? listed.organization.name.trim() : '';
+    return { status: 'listed', connections: listed.connections, organizationName: name || null };
   } catch (err) {
     if (!isNotFound(err)) return { status: 'unknown' };
   }
@@ -162,10 +169,12 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   }
 
   const listed = org ? await orgConnections(org) : ({ status: 'unknown' } as const);
+  // An org's page names it: by name when Grantex gives one, else by its ID.
+  const orgTitle = org ? signInTitle(listed.status === 'listed' && listed.organizationName ? listed.organizationName : org) : title;
 
   if (org && listed.status === 'not_configured') {
     return (
-      <PublicFrame title={title}>
+      <PublicFrame title={orgTitle}>
         <SignedOutStatus show={signedOut} />
         <Alert tone="warning" title={MEMBER_LOGIN_ERRORS.not_configured.title}>
           Organization <code className="font-mono break-all">{org}</code> has not set up single sign-on. Ask your
@@ -182,7 +191,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
 
   if (org && listed.status === 'listed' && listed.connections.length > 1) {
     return (
-      <PublicFrame title={title}>
+      <PublicFrame title={orgTitle}>
         <SignedOutStatus show={signedOut} />
         <ConnectionChooser org={org} connections={listed.connections} />
       </PublicFrame>
@@ -190,7 +199,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   }
 
   return (
-    <PublicFrame title={title}>
+    <PublicFrame title={orgTitle}>
       <SignedOutStatus show={signedOut} />
       <p>You will be sent to your organization’s identity provider to sign in.</p>
       <OrgForm

@@ -2,6 +2,7 @@
 
 import { useActionState, useEffect, useRef, useState, type FormEvent, type InputHTMLAttributes, type ReactNode } from 'react';
 import { Alert, Button, Field, Input } from '@/components/ui';
+import { CopyButton } from '@/components/ui/copy-button';
 import { initialFormState, type FormState } from '@/lib/auth/form-state';
 import {
   CONFIRM_NEW_IDP_FIELD,
@@ -44,7 +45,12 @@ export interface NewConnectionDefaults {
 
 export interface SsoConfigFormProps {
   action: SaveSsoConfigAction;
-  callbackUrl: string;
+  /**
+   * The new connection's own redirect URI (`<console>/sso/callback/<fresh key>`, made on the server); a saved
+   * connection shows its registered one. Read-only either way: it is the address the console receives this
+   * connection's sign-ins on.
+   */
+  newRedirectUri?: string;
   /** `connection` edits a saved connection; `create` starts a new one (exactly one of them). */
   connection: SavedConnection | null;
   create?: NewConnectionDefaults;
@@ -119,7 +125,7 @@ function rulesFrom(mod: Validation, options: RuleOptions): Rules {
   return rules;
 }
 
-export function SsoConfigForm({ action, callbackUrl, connection, create, justSaved = false, issuerNote, devMode }: SsoConfigFormProps) {
+export function SsoConfigForm({ action, newRedirectUri, connection, create, justSaved = false, issuerNote, devMode }: SsoConfigFormProps) {
   const rules: RuleOptions = { devMode, hasSavedSecret: connection !== null, savedIssuer: connection?.issuerUrl };
   const [state, formAction, pending] = useActionState<State, FormData>(action, {
     ...initialFormState<SsoConfigInput>({
@@ -127,7 +133,7 @@ export function SsoConfigForm({ action, callbackUrl, connection, create, justSav
       ...(create ? { status: create.status } : {}),
       issuerUrl: connection?.issuerUrl ?? '',
       clientId: connection?.clientId ?? '',
-      redirectUri: connection?.redirectUri ?? callbackUrl,
+      redirectUri: connection?.redirectUri ?? newRedirectUri ?? '',
       ...(connection ? connection.provisioning : { jitProvisioning: 'on' }),
     }),
     ...(justSaved && connection ? { ok: true, message: CONNECTION_TEXT.saved } : {}),
@@ -470,15 +476,7 @@ function FormBody({
         autoComplete="new-password"
         spellCheck={false}
       />
-      <TextField
-        {...fieldProps('redirectUri')} onFieldBlur={onBlur} onFieldChange={onChange}
-        hint="Must be registered at your identity provider. Keep the callback URL unless you know you need another."
-        type="url"
-        inputMode="url"
-        defaultValue={state.values.redirectUri ?? ''}
-        autoComplete="off"
-        spellCheck={false}
-      />
+      <RedirectUriField value={(connection ? connection.redirectUri : state.values.redirectUri) ?? ''} error={errorFor('redirectUri')} />
 
       <ProvisioningFields
         values={state.values}
@@ -592,6 +590,28 @@ function NewIdpConfirm({ checked, error }: { checked: boolean; error: string | u
         </p>
       ) : null}
     </div>
+  );
+}
+
+/**
+ * The redirect URI, read-only with a copy button: the console picks it (each connection has its own address),
+ * the admin registers it at the IdP. It is still a form field, so a create sends it.
+ */
+function RedirectUriField({ value, error }: { value: string; error?: string }) {
+  return (
+    <Field
+      id="sso-redirectUri"
+      label={FIELD_LABELS.redirectUri}
+      hint={CONNECTION_TEXT.redirectUriHint}
+      error={error}
+    >
+      {(control) => (
+        <div className="flex flex-col gap-2 sm:flex-row sm:items-center">
+          <Input {...control} name="redirectUri" type="url" value={value} readOnly autoComplete="off" spellCheck={false} className="font-mono" />
+          <CopyButton text={value} label={CONNECTION_TEXT.copyOwnRedirectUri} />
+        </div>
+      )}
+    </Field>
   );
 }
 

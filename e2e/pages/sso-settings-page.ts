@@ -6,7 +6,7 @@ export interface SsoFormValues {
   issuerUrl: string;
   clientId: string;
   clientSecret: string;
-  /** Left as the page pre-fills it (the console's callback URL) when omitted. */
+  /** Read-only in the form: the connection's own redirect URI, chosen by the console. Not filled, only read. */
   redirectUri?: string;
 }
 
@@ -46,7 +46,11 @@ export class SsoSettingsPage {
   readonly testButton = () => this.page.getByRole('button', { name: 'Test sign-in' });
   readonly deleteButton = () => this.page.getByRole('button', { name: 'Delete connection' });
   readonly dialog = () => this.page.getByRole('dialog');
-  readonly copyCallbackButton = () => this.page.getByRole('button', { name: 'Copy callback URL' });
+  /** The form's copy button for the connection's own redirect URI. */
+  readonly copyOwnRedirectUriButton = () => this.page.getByRole('button', { name: 'Copy this connection’s redirect URI' });
+  /** On a connection still registered at the shared `/sso/callback`: the notice and its one-step move. */
+  readonly sharedRedirectNotice = () => this.page.getByRole('region', { name: 'This connection uses the shared redirect URI' });
+  readonly moveToOwnRedirectUriButton = () => this.page.getByRole('button', { name: 'Move to this connection’s own redirect URI' });
   readonly copyMemberLinkButton = () => this.page.getByRole('button', { name: 'Copy member sign-in link' });
   readonly signOutButton = () => this.page.getByRole('button', { name: 'Sign out', exact: true });
   /** The provider picker (a radio group) and the guide it shows for the chosen provider. */
@@ -111,7 +115,6 @@ export class SsoSettingsPage {
     if (values.issuerUrl !== undefined) await this.issuerUrl().fill(values.issuerUrl);
     if (values.clientId !== undefined) await this.clientId().fill(values.clientId);
     if (values.clientSecret !== undefined) await this.clientSecret().fill(values.clientSecret);
-    if (values.redirectUri !== undefined) await this.redirectUri().fill(values.redirectUri);
   }
 
   /** Clicks Save without judging the outcome (for validation tests). */

@@ -31,6 +31,10 @@ export const MEMBER_LOGIN_ERRORS = {
     title: 'Your identity provider did not sign you in',
     next: 'The identity provider returned an error instead of signing you in. Start over and sign in again; if it keeps happening, ask your administrator whether your account may use this app.',
   },
+  wrong_callback: {
+    title: 'This sign-in came back to another connection’s address',
+    next: 'The identity provider that answered is not the one this sign-in was started with, so it was stopped before anything was exchanged. Nobody was signed in. If you did not expect to sign in to this organization, close this page; otherwise start over, and tell your administrator if it happens again.',
+  },
   not_bound: {
     title: 'This sign-in could not be verified',
     next: 'The sign-in was not started in this browser, or it took more than 10 minutes. For your safety it was not completed. Start over from this browser.',
@@ -78,6 +82,7 @@ export const LOGIN_FAILURE_DETAILS = {
   unexpected: 'An unexpected error occurred.',
   no_usable_state: 'Grantex returned a sign-in link without a usable state.',
   no_authorization_code: 'The identity provider came back without an authorization code.',
+  wrong_callback: 'The identity provider sent the browser back to another connection’s redirect URI than the one this sign-in was started with, so nothing was exchanged. Check the redirect URI registered at your identity provider.',
   test_not_finished: 'The test sign-in was not finished within 10 minutes.',
 } as const;
 export type LoginFailureDetail = keyof typeof LOGIN_FAILURE_DETAILS;
@@ -291,6 +296,19 @@ export const CONNECTION_TEXT = {
   secretKeepHint: 'Leave it blank to keep the saved secret. Changing the issuer needs it entered again.',
   defaultDeleteWarning:
     'This is the default connection: member sign-in links with ?org= stop working until another connection is created as the default.',
+  /** The redirect URI field (read-only): every connection has its own address at the console. */
+  redirectUriHint:
+    'This connection’s own address at the console. Register it exactly as shown at your identity provider: sign-ins that come back anywhere else are refused.',
+  copyOwnRedirectUri: 'Copy this connection’s redirect URI',
+  redirectUriNotOwn: 'Redirect URI must be the address this page gave the new connection; reload the page and try again.',
+  /** A connection still registered at the shared `/sso/callback` (it should move to its own address). */
+  sharedRedirectTitle: 'This connection uses the shared redirect URI',
+  sharedRedirectBody: (shared: string, own: string) =>
+    `It is registered at ${shared}, the address every connection once shared, so a sign-in bounced through another organization’s identity provider could come back to it. Add ${own} at your identity provider, then move.`,
+  moveButton: 'Move to this connection’s own redirect URI',
+  moved: 'This connection now uses its own redirect URI. You can remove the shared one at your identity provider once no other connection of yours uses it.',
+  moveFailed: 'The connection could not be moved to its own redirect URI. Try again in a moment.',
+  moveNotNeeded: 'This connection already uses its own redirect URI.',
 } as const;
 
 /** Whether a member's email is verified (member page, sessions list, test sign-in result). */

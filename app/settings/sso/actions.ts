@@ -31,6 +31,9 @@ import { trimPastedDiscoveryUrl } from '@/lib/console/settings/issuer-fixes';
 import { logSsoEvent } from '@/lib/console/utils/log';
 import { provisioningSettings } from '@/lib/validations/provisioning';
 import { provisioningFormValues } from '@/lib/console/settings/provisioning-view';
+import { redirectUriView } from '@/lib/console/settings/redirect-uri';
+import { callbackKind } from '@/lib/console/member-login/callback-address';
+import { env } from '@/lib/env';
 import { CONNECTION_ERRORS, CONNECTION_STATUS_TEXT, CONNECTION_TEXT, fieldErrorsText, NEW_IDP_TEXT, SETTINGS_ERRORS, SAML_TEXT } from '@/lib/console/messages';
 
 const SETTINGS_PATH = '/settings/sso';
@@ -99,6 +102,11 @@ async function createConnection(input: SsoConfigValues, actor: ConnectionsActor,
   const requestId = randomUUID();
   const log = (outcome: string, extra: Record<string, unknown> = {}) =>
     logSsoEvent('create_connection', { requestId, org: actor.developerId, outcome, ...extra });
+  // The form shows a fresh address of this console's (read-only); anything else was not typed in this form.
+  if (callbackKind(env().APP_URL, input.redirectUri) !== 'own') {
+    log('redirect_uri_not_own');
+    return { fieldErrors: { redirectUri: CONNECTION_TEXT.redirectUriNotOwn } };
+  }
   if (!input.skipIssuerCheck) {
     const problem = await issuerProblem(input.issuerUrl, devMode, log);
     if (problem) return problem;
@@ -148,9 +156,10 @@ async function updateConnection(id: string, input: SsoConfigValues, actor: Conne
     if (problem) return problem;
   }
   // Only what differs from the saved connection (the audit trail then names the fields that changed); the
-  // write-only secret whenever one was typed. Nothing changed: nothing to send.
+  // write-only secret whenever one was typed. Nothing changed: nothing to send. The redirect URI is not edited
+  // here (the form shows it read-only; a connection on the shared one moves with `moveToOwnRedirectUri`).
   const patch = {
-    ...changedFields(current, { name: input.name, issuerUrl: input.issuerUrl, clientId: input.clientId, redirectUri: input.redirectUri, ...provisioningSettings(input) }),
+    ...changedFields(current, { name: input.name, issuerUrl: input.issuerUrl, clientId: input.clientId, ...provisioningSettings(input) }),
     ...(secret ? { clientSecret: secret } : {}),
   };
   let updated: SsoConnection = current;
@@ -172,7 +181,7 @@ async function updateConnection(id: string, input: SsoConfigValues, actor: Conne
       name: input.name,
       issuerUrl: input.issuerUrl,
       clientId: input.clientId,
-      redirectUri: input.redirectUri,
+      redirectUri: updated.protocol === 'oidc' ? updated.redirectUri : input.redirectUri,
       ...provisioningFormValues(updated),
     },
   };
@@ -241,4 +250,30 @@ export const deleteConnection = connectionsAction(z.object({ [CONNECTION_ID_FIEL
   revalidatePath(SETTINGS_PATH);
   // The connection's page is gone with it, so the confirmation lives on the list.
   redirect(`${SETTINGS_PATH}?deleted=1`);
+});
+
+/**
+ * Moves an OIDC connection from the shared `/sso/callback` to its own `/sso/callback/<connection id>` (no secret
+ * needed). Authorized inside like every action, for the admin and for a setup-link user alike (moving is part of
+ * configuring a connection). The admin adds the new address at the IdP first, as the notice asks.
+ */
+export const moveToOwnRedirectUri = connectionsAction(z.object({ [CONNECTION_ID_FIELD]: z.string().min(1).max(200) }), async ({ connectionId }, actor) => {
+  const requestId = randomUUID();
+  const current = await ownConnection(actor, connectionId, requestId);
+  if (!isConnection(current)) return { formError: current.formError ?? CONNECTION_ERRORS.not_found };
+  const view = redirectUriView(current);
+  if (!view || view.kind === 'own') return { formError: CONNECTION_TEXT.moveNotNeeded };
+  if (!view.own) return { formError: CONNECTION_TEXT.moveFailed };
+  try {
+    await actor.grantex({ requestId }).updateConnection(connectionId, { redirectUri: view.own });
+  } catch (err) {
+    logFailure('move_redirect_uri', requestId, actor, err, { connection: connectionId });
+    if (isGrantexError(err) && err.kind === 'not_found') return { formError: CONNECTION_ERRORS.not_found };
+    if (isGrantexError(err) && (err.kind === 'validation' || err.kind === 'conflict')) return { formError: CONNECTION_TEXT.moveFailed };
+    throw err;
+  }
+  logSsoEvent('move_redirect_uri', { requestId, org: actor.developerId, connection: connectionId, outcome: 'moved' });
+  revalidatePath(SETTINGS_PATH);
+  revalidatePath(connectionPath(connectionId));
+  redirect(`${connectionPath(connectionId)}?moved=1`);
 });

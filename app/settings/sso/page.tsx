@@ -6,7 +6,8 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { requireConnectionsActor } from '@/lib/auth';
-import { callbackUrl, env } from '@/lib/env';
+import { env } from '@/lib/env';
+import { redirectUriView } from '@/lib/console/settings/redirect-uri';
 import { describeGrantexError } from '@/lib/grantex/server';
 import type { SsoConnection } from '@/lib/contract';
 import { CONNECTION_STATUS_TEXT, CONNECTION_TEXT } from '@/lib/console/messages';
@@ -30,7 +31,6 @@ export default async function SsoSettingsPage({ searchParams }: { searchParams: 
   } catch (err) {
     loadError = describeGrantexError(err);
   }
-  const callback = callbackUrl();
   const memberLink = `${env().APP_URL}/login?org=${encodeURIComponent(actor.developerId)}`;
   const query = await searchParams;
 
@@ -61,11 +61,7 @@ export default async function SsoSettingsPage({ searchParams }: { searchParams: 
 
       <Card title="Your console’s addresses" description="Available before you configure anything.">
         <div className="space-y-5">
-          <div className="space-y-2">
-            <h3 className="text-sm font-medium text-gray-900">Callback URL</h3>
-            <p className="text-sm text-gray-600">Register this exact URL as a redirect URI in your identity provider’s app.</p>
-            <CodeValue value={callback} copyLabel="Copy callback URL" />
-          </div>
+          <RedirectUris connections={connections ?? []} />
           <div className="space-y-2">
             <h3 className="text-sm font-medium text-gray-900">Member sign-in link</h3>
             <p className="text-sm text-gray-600">
@@ -75,6 +71,45 @@ export default async function SsoSettingsPage({ searchParams }: { searchParams: 
           </div>
         </div>
       </Card>
+    </div>
+  );
+}
+
+/**
+ * Each OIDC connection's own redirect URI (the address to register at its IdP): a sign-in that comes back to
+ * another connection's address is refused. A connection still on the shared address links to its page, where
+ * it moves in one step.
+ */
+function RedirectUris({ connections }: { connections: SsoConnection[] }) {
+  const rows = connections.flatMap((c) => {
+    const view = redirectUriView(c);
+    return view ? [{ connection: c, view }] : [];
+  });
+  return (
+    <div className="space-y-2">
+      <h3 className="text-sm font-medium text-gray-900">Redirect URIs</h3>
+      <p className="text-sm text-gray-600">
+        Each connection has its own. Register a connection’s redirect URI, exactly, in its identity provider’s app; a new
+        connection’s is shown when you add it.
+      </p>
+      {rows.length > 0 ? (
+        <ul className="space-y-3" aria-label="Redirect URIs of your connections">
+          {rows.map(({ connection, view }) => (
+            <li key={connection.id} className="space-y-1">
+              <p className="text-sm font-medium text-gray-900">{connection.name}</p>
+              <CodeValue value={view.registered} copyLabel={`Copy redirect URI of ${connection.name}`} />
+              {view.kind === 'shared' ? (
+                <p className="text-sm text-amber-900">
+                  {CONNECTION_TEXT.sharedRedirectTitle}.{' '}
+                  <Link href={`/settings/sso/${encodeURIComponent(connection.id)}`} className="font-medium underline">
+                    Move {connection.name} to its own redirect URI
+                  </Link>
+                </p>
+              ) : null}
+            </li>
+          ))}
+        </ul>
+      ) : null}
     </div>
   );
 }
@@ -149,8 +184,8 @@ function EmptyState({ orgName }: { orgName: string }) {
         To set it up:
       </p>
       <ol className="mt-3 list-decimal space-y-1 pl-5 text-sm text-gray-700">
-        <li>Register the callback URL below as a redirect URI in your identity provider.</li>
-        <li>Add a connection with the issuer URL, client ID and client secret it gives you (the issuer is checked first).</li>
+        <li>Add a connection: it gets its own redirect URI, which you register in your identity provider’s app.</li>
+        <li>Enter the issuer URL, client ID and client secret your identity provider gives you (the issuer is checked first).</li>
         <li>Run a test sign-in to see the identity Grantex resolves.</li>
         <li>Share the member sign-in link with your members.</li>
       </ol>

@@ -7,10 +7,11 @@
 import { randomUUID } from 'node:crypto';
 import type { NextRequest } from 'next/server';
 import { getConnectionsActor, SETUP_LINK_ENDED, type ConnectionsActor } from '@/lib/auth';
-import { callbackUrl, env } from '@/lib/env';
+import { env } from '@/lib/env';
 import { grantexPublic } from '@/lib/grantex/server';
 import { isGrantexError } from '@/lib/grantex/errors';
-import { createBinding, stateFromAuthorizeUrl, BINDING_COOKIE_PATH, type LoginMode } from '@/lib/console/member-login/login-binding';
+import { createBinding, redirectUriFromAuthorizeUrl, stateFromAuthorizeUrl, BINDING_COOKIE_PATH, type LoginMode } from '@/lib/console/member-login/login-binding';
+import { testSignInUrl } from '@/lib/console/member-login/test-sign-in-start';
 import { classifyGrantexFailure } from '@/lib/console/member-login/grantex-failure';
 import { isHttpUrl, isSameOriginPost } from '@/lib/console/utils/request-guard';
 import { safeConnectionId } from '@/lib/console/member-login/sso-errors';
@@ -92,7 +93,7 @@ export async function POST(req: NextRequest) {
   try {
     ({ authorizeUrl, org } =
       tester && testConnectionId
-        ? { authorizeUrl: (await tester.grantex({ requestId }).startTestSignIn(testConnectionId, { redirectUri: callbackUrl() })).authorizeUrl, org: tester.developerId }
+        ? { authorizeUrl: await testSignInUrl(tester.grantex({ requestId }), testConnectionId), org: tester.developerId }
         : await memberLoginUrl(grantexPublic({ from: req.headers, requestId }), target));
   } catch (err) {
     const { code, detail } = classifyGrantexFailure(err);
@@ -120,7 +121,9 @@ export async function POST(req: NextRequest) {
     return failStart('start_failed', { message: LOGIN_FAILURE_DETAILS.no_usable_state, code: null, requestId: null });
   }
 
-  const binding = await createBinding(state, { org, mode, adminDeveloperId }, sealingSecret());
+  // Where the IdP must send this login back (OIDC): the callback refuses an arrival anywhere else.
+  const redirectUri = redirectUriFromAuthorizeUrl(authorizeUrl) ?? undefined;
+  const binding = await createBinding(state, { org, mode, adminDeveloperId, redirectUri }, sealingSecret());
   const res = seeOther(authorizeUrl);
   res.cookies.set(binding.name, binding.value, ssoCookie(BINDING_COOKIE_PATH, binding.maxAge));
   logSsoEvent('start', { requestId, org, mode, outcome: 'redirected_to_idp' });

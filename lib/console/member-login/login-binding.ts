@@ -8,6 +8,10 @@
  *
  * The cookie name carries a short hash of the state so two logins in two tabs (a member login and
  * an admin's test sign-in) do not overwrite each other's binding.
+ *
+ * An OIDC binding also holds the `redirect_uri` of the authorization request (`ru`): the address the IdP must
+ * send this login back to. A login that comes back to another address was bounced through another
+ * connection's IdP (the IdP mix-up): the callback refuses it before Grantex sees the code.
  */
 import 'server-only';
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -28,6 +32,7 @@ const bindingSchema = z.object({
   org: z.string().min(1).max(200),
   mode: loginModeSchema,
   adm: z.string().max(200).optional(),
+  ru: z.string().max(4096).optional(),
 });
 
 export interface LoginBinding {
@@ -35,6 +40,8 @@ export interface LoginBinding {
   mode: LoginMode;
   /** The admin who started a test sign-in; present only in test mode. */
   adminDeveloperId?: string;
+  /** OIDC: the redirect URI the authorization request named (where the IdP sends the browser back). */
+  redirectUri?: string;
 }
 
 function stateHash(state: string): string {
@@ -58,6 +65,7 @@ export async function createBinding(
       org: binding.org,
       mode: binding.mode,
       ...(binding.mode === 'test' ? { adm: binding.adminDeveloperId } : {}),
+      ...(binding.redirectUri ? { ru: binding.redirectUri } : {}),
     },
     { secret, purpose: 'login-binding', ttlSeconds: BINDING_TTL_SECONDS },
   );
@@ -86,7 +94,12 @@ export async function verifyBinding(
   if (payload.mode === 'test' && !payload.adm) return { ok: false, reason: 'invalid' };
   return {
     ok: true,
-    binding: { org: payload.org, mode: payload.mode, ...(payload.adm ? { adminDeveloperId: payload.adm } : {}) },
+    binding: {
+      org: payload.org,
+      mode: payload.mode,
+      ...(payload.adm ? { adminDeveloperId: payload.adm } : {}),
+      ...(payload.ru ? { redirectUri: payload.ru } : {}),
+    },
   };
 }
 
@@ -100,6 +113,21 @@ export function stateFromAuthorizeUrl(authorizeUrl: string): string | null {
     const params = new URL(authorizeUrl).searchParams;
     const state = params.has('SAMLRequest') ? params.get('RelayState') : params.get('state');
     return state && state.length <= 4096 ? state : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The `redirect_uri` of an OIDC authorization URL (null for SAML, whose ACS is its own route, and for a URL
+ * without one).
+ */
+export function redirectUriFromAuthorizeUrl(authorizeUrl: string): string | null {
+  try {
+    const params = new URL(authorizeUrl).searchParams;
+    if (params.has('SAMLRequest')) return null;
+    const uri = params.get('redirect_uri');
+    return uri && uri.length <= 4096 ? uri : null;
   } catch {
     return null;
   }

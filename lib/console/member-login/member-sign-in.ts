@@ -25,8 +25,10 @@ export async function completeMemberSignIn(
   code: string,
   state: string,
   iss: string | null,
+  /** The callback address the IdP sent the browser to; Grantex checks it is the connection's redirect URI. */
+  redirectUri?: string,
 ): Promise<MemberSignIn> {
-  const opts = iss ? { iss } : {};
+  const opts = { ...(iss ? { iss } : {}), ...(redirectUri ? { redirectUri } : {}) };
   try {
     const signedIn = await client.completeOidcSignIn(code, state, opts);
     return {

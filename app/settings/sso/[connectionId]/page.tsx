@@ -9,14 +9,15 @@ import { requireConnectionsActor } from '@/lib/auth';
 import { ConnectionDomains } from '@/components/sso/connection-domains';
 import { connectionDomainViews } from '@/lib/console/settings/connection-domains';
 import { addConnectionDomain, removeConnectionDomain, verifyConnectionDomain } from '../domain-actions';
-import { callbackUrl } from '@/lib/env';
+import { redirectUriView } from '@/lib/console/settings/redirect-uri';
+import { SharedRedirectUriNotice } from '@/components/sso/shared-redirect-uri-notice';
 import { isGrantexError } from '@/lib/grantex/errors';
 import type { SsoConnection } from '@/lib/contract';
 import { CONNECTION_TEXT, discoveryUrlTrimmedNote } from '@/lib/console/messages';
 import { readTestResult, TEST_RESULT_COOKIE } from '@/lib/console/member-login/test-result';
 import { sealingSecret } from '@/lib/console/utils/cookie-options';
 import { ssoDevMode } from '@/lib/console/utils/sso-mode';
-import { Badge, Card, PageHeader } from '@/components/ui';
+import { Alert, Badge, Card, PageHeader } from '@/components/ui';
 import { SsoConfigForm } from '@/components/sso/sso-config-form';
 import { ConnectionStatusForm } from '@/components/sso/connection-status-form';
 import { DefaultBadge, DomainList, LastSignIn, StatusBadge } from '@/components/sso/connection-badges';
@@ -26,7 +27,7 @@ import { DeleteConnection } from '@/components/sso/delete-connection';
 import { ProviderGuide } from '@/components/sso/provider-guide';
 import { isProviderId } from '@/components/sso/provider-guides';
 import { BackToConnections } from '@/components/sso/back-to-connections';
-import { deleteConnection, saveConnection, setConnectionStatus } from '../actions';
+import { deleteConnection, moveToOwnRedirectUri, saveConnection, setConnectionStatus } from '../actions';
 // SAML connections (issue 11): their own sections and form; the rest of the page is shared.
 import { SamlConfigRows, SamlConnectionDetails } from '@/components/sso/saml-connection-details';
 import { SamlConnectionForm } from '@/components/sso/saml-connection-form';
@@ -80,7 +81,7 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
   const testResult = lastResult && (lastResult.connectionId ?? connection.id) === connection.id ? lastResult : null;
   const summary = await lastDaySummary(actor, connection.id);
   const provisioning = provisioningFormValues(connection);
-  const callback = callbackUrl();
+  const redirectUris = redirectUriView(connection);
   const query = await searchParams;
   const provider = isProviderId(query.provider) ? query.provider : null;
   const orgLabel = `${actor.organizationName} (${actor.developerId})`;
@@ -98,6 +99,11 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
           </span>
         }
       />
+
+      {query.moved === '1' && redirectUris?.kind === 'own' ? <Alert tone="success">{CONNECTION_TEXT.moved}</Alert> : null}
+      {redirectUris?.kind === 'shared' && redirectUris.own ? (
+        <SharedRedirectUriNotice action={moveToOwnRedirectUri} connectionId={connection.id} shared={redirectUris.shared} own={redirectUris.own} />
+      ) : null}
 
       <Card
         title="Current configuration"
@@ -230,7 +236,8 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
         </Card>
       ) : <>
       <Card title="Provider setup guide" description="Where to create the app at your provider, and which values go into the form below.">
-        <ProviderGuide redirectUri={callback} initial={provider} />
+        {/* What to register: the connection's own address (a connection on the shared one is asked to add it above). */}
+        <ProviderGuide redirectUri={redirectUris?.own ?? connection.redirectUri} initial={provider} />
       </Card>
 
       <Card
@@ -239,7 +246,6 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
       >
         <SsoConfigForm
           action={saveConnection}
-          callbackUrl={callback}
           devMode={ssoDevMode()}
           justSaved={query.saved === '1'}
           issuerNote={query.saved === '1' && query.trimmed === '1' ? discoveryUrlTrimmedNote(connection.issuerUrl) : undefined}

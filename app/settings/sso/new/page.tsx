@@ -4,7 +4,7 @@
  */
 import type { Metadata } from 'next';
 import { requireConnectionsActor } from '@/lib/auth';
-import { callbackUrl } from '@/lib/env';
+import { newConnectionRedirectUri } from '@/lib/console/settings/redirect-uri';
 import { describeGrantexError } from '@/lib/grantex/server';
 import { CONNECTION_TEXT } from '@/lib/console/messages';
 import { ssoDevMode } from '@/lib/console/utils/sso-mode';
@@ -37,7 +37,8 @@ export default async function NewConnectionPage({ searchParams }: { searchParams
   } catch (err) {
     loadError = describeGrantexError(err);
   }
-  const callback = callbackUrl();
+  // This connection's own address, fixed for this form (a refused save keeps it: the form sends it back).
+  const redirectUri = newConnectionRedirectUri();
   const query = await searchParams;
   const provider = isProviderId(query.provider) ? query.provider : null;
   const saml = query.protocol === 'saml';
@@ -70,11 +71,11 @@ export default async function NewConnectionPage({ searchParams }: { searchParams
       ) : (
         <>
           <Card title="Provider setup guide" description="Where to create the app at your provider, and which values go into the form below.">
-            <ProviderGuide redirectUri={callback} initial={provider} />
+            <ProviderGuide redirectUri={redirectUri} initial={provider} />
           </Card>
 
           <Card title="Configure your identity provider" description="All fields are required.">
-            <SsoConfigForm action={saveConnection} callbackUrl={callback} devMode={ssoDevMode()} connection={null} create={defaultsFor(existing)} />
+            <SsoConfigForm action={saveConnection} newRedirectUri={redirectUri} devMode={ssoDevMode()} connection={null} create={defaultsFor(existing)} />
           </Card>
         </>
       )}
