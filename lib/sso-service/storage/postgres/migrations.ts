@@ -245,14 +245,6 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     `,
   },
   {
-    version: 12,
-    name: 'developer emails are contact details, not unique',
-    sql: `
-      -- A unique email made signup answer "already exists" (an oracle for who has an account).
-      DROP INDEX IF EXISTS developers_email;
-    `,
-  },
-  {
     version: 8,
     name: 'oidc connections by redirect uri',
     sql: `
@@ -330,6 +322,14 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX setup_sessions_expiry ON setup_sessions(expires_at);
       -- Which session a use opened (NULL for uses recorded before sessions existed).
       ALTER TABLE setup_link_uses ADD COLUMN session_id text;
+    `,
+  },
+  {
+    version: 12,
+    name: 'developer emails are contact details, not unique',
+    sql: `
+      -- A unique email made signup answer "already exists" (an oracle for who has an account).
+      DROP INDEX IF EXISTS developers_email;
     `,
   },
 ];

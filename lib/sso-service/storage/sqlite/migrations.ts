@@ -245,17 +245,6 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    version: 12,
-    name: 'developer emails are contact details, not unique',
-    sql: `
-      -- A unique email made signup answer "already exists" (an oracle for who has an account). SQLite cannot drop
-      -- a column's UNIQUE constraint without rebuilding the table (and dropping developers would cascade to
-      -- every org's rows), so the address moves to a plain column and the constrained one stays empty.
-      ALTER TABLE developers ADD COLUMN contact_email TEXT;
-      UPDATE developers SET contact_email = email, email = NULL;
-    `,
-  },
-  {
     version: 8,
     name: 'oidc connections by redirect uri',
     sql: `
@@ -349,6 +338,17 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX setup_sessions_expiry ON setup_sessions(expires_at);
       -- Which session a use opened (NULL for uses recorded before sessions existed).
       ALTER TABLE setup_link_uses ADD COLUMN session_id TEXT;
+    `,
+  },
+  {
+    version: 12,
+    name: 'developer emails are contact details, not unique',
+    sql: `
+      -- A unique email made signup answer "already exists" (an oracle for who has an account). SQLite cannot drop
+      -- a column's UNIQUE constraint without rebuilding the table (and dropping developers would cascade to
+      -- every org's rows), so the address moves to a plain column and the constrained one stays empty.
+      ALTER TABLE developers ADD COLUMN contact_email TEXT;
+      UPDATE developers SET contact_email = email, email = NULL;
     `,
   },
 ];
