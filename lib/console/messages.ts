@@ -469,7 +469,10 @@ export const SIGN_IN_REASON_TEXT: Record<SignInReason, Problem> = {
   connection_inactive: { title: 'The connection is switched off', next: 'Set the connection to active to take member sign-ins.' },
   connection_testing: { title: 'The connection is being tested', next: 'Only test sign-ins work while it is in Testing; set it to Active when the test sign-in succeeds.' },
   forbidden: { title: 'This credential may not do that', next: 'Setup links configure and test connections only; ask the organization’s admin for the rest.' },
-  redirect_uri_mismatch: { title: 'The redirect URI does not match', next: 'Use the redirect URI shown in the SSO settings, and register exactly that one at your identity provider.' },
+  redirect_uri_mismatch: {
+    title: 'The sign-in came back to another connection’s redirect URI',
+    next: 'Nothing was signed in and no identity provider was asked. If the IdP app is set up with this connection’s own redirect URI (shown on its page), this was a sign-in started at another organization’s login and bounced to your IdP: an attack that failed.',
+  },
   discovery_failed: { title: 'The identity provider’s configuration could not be loaded', next: 'Check the issuer URL and that the identity provider is reachable.' },
   discovery_issuer_mismatch: { title: 'The identity provider names a different issuer', next: 'Enter the issuer exactly as its discovery document declares it, including any trailing slash.' },
   discovery_blocked_address: { title: 'The identity provider is on a blocked address', next: 'Use the identity provider’s public address; private, loopback and metadata addresses are not contacted.' },

@@ -84,6 +84,8 @@ describe('a second OP (issuer with a path, client_secret_basic only, RS256 + kid
     expect(identity).toEqual({
       developerId: org.developerId,
       email: DEFAULT_USER.email,
+      // The test OP's ID token says email_verified: true.
+      emailVerified: true,
       name: DEFAULT_USER.name,
       sub: DEFAULT_USER.sub,
     });

@@ -99,7 +99,9 @@ describe('a flood naming an org cannot lock its members out', () => {
     const code = back.searchParams.get('code');
     const state = back.searchParams.get('state');
     expect(code && state).toBeTruthy();
-    const session = await postForm('/sso/callback/oidc', { code: code!, state: state!, redirect_uri: REDIRECT_URI }, member);
+    // The dev IdP advertises RFC 9207 `iss`, so the callback forwards it.
+    const iss = back.searchParams.get('iss') ?? '';
+    const session = await postForm('/sso/callback/oidc', { code: code!, state: state!, iss, redirect_uri: REDIRECT_URI }, member);
     expect(session.status, session.text).toBe(200);
     expect(ssoSessionCallbackResponseSchema.parse(session.json)).toMatchObject({ developerId: org.developerId, email: 'alice@example.com' });
   });
