@@ -26,26 +26,36 @@ export function normalizeAddress(raw: string): string | null {
 
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 
-/** Decides each request's address in `onRequest` (before any rate limit runs) and keeps it for clientAddress(). */
+/**
+ * Believes a console-named address in `onRequest` (before any rate limit runs). Requests without the header —
+ * every API call, every direct client — cost one property read here; their address is worked out only when a
+ * rate limit asks for it (clientAddress).
+ */
 export function registerClientAddress(app: FastifyInstance, consoleSecret: string | undefined): void {
   // Hashing both sides gives equal-length buffers, so timingSafeEqual's time says nothing about the secret.
   const expected = consoleSecret ? digest(consoleSecret) : null;
   app.addHook('onRequest', (request, _reply, done) => {
-    const named = request.headers[CLIENT_ADDRESS_HEADER];
     const proof = request.headers[CONSOLE_SECRET_HEADER];
-    // Dropped from the request so no later code (a log line, an error report) can ever echo the secret.
-    delete request.headers[CONSOLE_SECRET_HEADER];
-    delete request.headers[CLIENT_ADDRESS_HEADER];
-    let address: string | null = null;
-    if (expected && typeof named === 'string' && typeof proof === 'string' && timingSafeEqual(digest(proof), expected)) {
-      address = normalizeAddress(named);
+    const named = request.headers[CLIENT_ADDRESS_HEADER];
+    if (proof !== undefined || named !== undefined) {
+      // Dropped from the request so no later code (a log line, an error report) can ever echo the secret.
+      delete request.headers[CONSOLE_SECRET_HEADER];
+      delete request.headers[CLIENT_ADDRESS_HEADER];
+      if (expected && typeof named === 'string' && typeof proof === 'string' && timingSafeEqual(digest(proof), expected)) {
+        const address = normalizeAddress(named);
+        if (address !== null) addresses.set(request, address);
+      }
     }
-    addresses.set(request, address ?? normalizeAddress(request.ip) ?? request.ip);
     done();
   });
 }
 
-/** The request's client address for rate limiting (see the file comment). */
+/** The request's client address for rate limiting (see the file comment), worked out once per request. */
 export function clientAddress(request: FastifyRequest): string {
-  return addresses.get(request) ?? normalizeAddress(request.ip) ?? request.ip;
+  let address = addresses.get(request);
+  if (address === undefined) {
+    address = normalizeAddress(request.ip) ?? request.ip;
+    addresses.set(request, address);
+  }
+  return address;
 }
