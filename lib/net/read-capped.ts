@@ -8,7 +8,7 @@ export async function readCapped(
   body: ReadableStream<Uint8Array> | null,
   maxBytes: number,
   declaredLength?: string | null,
-): Promise<Uint8Array | 'too_large'> {
+): Promise<Uint8Array<ArrayBuffer> | 'too_large'> {
   if (!body) return new Uint8Array(0);
   const declared = Number(declaredLength);
   if (declaredLength && Number.isFinite(declared) && declared > maxBytes) {

@@ -6,6 +6,7 @@
  * the moment it passes the cap. Only then is the form parsed, from the bytes already held.
  */
 import 'server-only';
+import { readCapped } from '@/lib/net/read-capped';
 
 export class BodyTooLargeError extends Error {
   override readonly name = 'BodyTooLargeError';
@@ -13,29 +14,8 @@ export class BodyTooLargeError extends Error {
 
 /** The body's bytes, or BodyTooLargeError as soon as more than `maxBytes` arrived (or were announced). */
 export async function readBodyCapped(req: Request, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
-  const declared = Number(req.headers.get('content-length') ?? '');
-  // A declared length over the cap is refused without reading; a smaller (or absent) one is not trusted.
-  if (Number.isFinite(declared) && declared > maxBytes) throw new BodyTooLargeError();
-  if (!req.body) return new Uint8Array(new ArrayBuffer(0));
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw new BodyTooLargeError();
-    }
-    chunks.push(value);
-  }
-  const body = new Uint8Array(new ArrayBuffer(total));
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
+  const body = await readCapped(req.body, maxBytes, req.headers.get('content-length'));
+  if (body === 'too_large') throw new BodyTooLargeError();
   return body;
 }
 
