@@ -1,5 +1,7 @@
 /** The audit trail: who changed what (field names only) and when, newest first. */
 import type { AuditEvent } from '@/lib/contract';
+import { AUDIT_ISSUER_CHANGED } from '@/lib/contract/limits';
+import { NEW_IDP_TEXT } from '@/lib/console/messages';
 import { formatTime } from './format-time';
 
 const ACTOR: Record<AuditEvent['actor']['kind'], string> = {
@@ -22,7 +24,7 @@ export function AuditList({ events }: { events: readonly AuditEvent[] }) {
           <span className="text-gray-700">
             {e.target.type} {e.target.id ?? ''}
           </span>
-          {e.changedFields.length > 0 ? <span className="text-gray-700">changed: {e.changedFields.join(', ')}</span> : null}
+          <ChangedFields fields={e.changedFields} />
           <span className="text-gray-600">
             by {ACTOR[e.actor.kind]}
             {e.actor.id ? ` ${e.actor.id}` : ''}
@@ -31,5 +33,16 @@ export function AuditList({ events }: { events: readonly AuditEvent[] }) {
         </li>
       ))}
     </ul>
+  );
+}
+
+/** The changed field names; the new-IdP marker is said in words, since it is not a field. */
+function ChangedFields({ fields }: { fields: readonly string[] }) {
+  const names = fields.filter((f) => f !== AUDIT_ISSUER_CHANGED);
+  return (
+    <>
+      {names.length > 0 ? <span className="text-gray-700">changed: {names.join(', ')}</span> : null}
+      {names.length < fields.length ? <span className="font-medium text-amber-800">{NEW_IDP_TEXT.auditNote}</span> : null}
+    </>
   );
 }

@@ -333,6 +333,8 @@ export const NEW_IDP_TEXT = {
   samlMetadataNote:
     'New metadata that names another entity ID is another identity provider: its members start over, as they do when you change the entity ID.',
   savedNewIdp: 'Connection saved with the new identity provider: members start over from their next sign-in',
+  /** The audit trail's note on a save that moved a connection to another IdP. */
+  auditNote: 'new identity provider: members start over',
 } as const;
 
 export const CONNECTION_ERRORS = {

@@ -63,3 +63,9 @@ export const MESSAGES = {
 
 /** API key format: gx_live_ / gx_test_ + 43 base64url characters (32 random bytes). */
 export const API_KEY_PATTERN = /^gx_(live|test)_[A-Za-z0-9_-]{43}$/;
+
+/**
+ * The audit entry's marker, next to the changed field names, for a save that moved a connection to another IdP
+ * (issuer or SAML entity id): its members start over, which the trail says, not only implies.
+ */
+export const AUDIT_ISSUER_CHANGED = 'issuerChanged';

@@ -107,4 +107,25 @@ describe('what the pages show', () => {
     expect(renderToStaticMarkup(createElement(EmailVerifiedNote, { email: base.email, emailVerified: true }))).toBe('');
     expect(renderToStaticMarkup(createElement(EmailVerifiedNote, { email: base.email }))).toBe('');
   });
+
+  it('the audit trail says in words that a save moved a connection to another IdP, and lists only real field names', async () => {
+    const { createElement } = await import('react');
+    const { renderToStaticMarkup } = await import('react-dom/server');
+    const { AuditList } = await import('@/components/sso/audit-list');
+    const event = {
+      id: 'aud_1',
+      developerId: 'dev_1',
+      actor: { kind: 'api_key' as const, id: 'key_1', label: null },
+      action: 'connection.updated' as const,
+      target: { type: 'connection' as const, id: 'sso_1' },
+      createdAt: '2026-12-07T00:00:00.000Z',
+    };
+    const moved = renderToStaticMarkup(createElement(AuditList, { events: [{ ...event, changedFields: ['issuerUrl', 'issuerChanged'] }] }));
+    expect(moved).toContain('changed: issuerUrl<');
+    expect(moved).toContain('new identity provider: members start over');
+    expect(moved).not.toContain('issuerChanged');
+    const renamed = renderToStaticMarkup(createElement(AuditList, { events: [{ ...event, changedFields: ['name'] }] }));
+    expect(renamed).toContain('changed: name<');
+    expect(renamed).not.toContain('members start over');
+  });
 });

@@ -4,6 +4,7 @@
  * behind it (sqlite/, postgres/), chosen once by `openStore` from the configuration.
  */
 import type { Mode } from '@/lib/contract';
+import { AUDIT_ISSUER_CHANGED } from '@/lib/contract/limits';
 import type { EventStore } from './events-types';
 
 /** sha256 of an API key, base64url (see crypto/api-keys.ts). The key itself is never stored. */
@@ -114,11 +115,8 @@ export function principalIssuer(connection: SsoConnection): string {
   return connection.protocol === 'oidc' ? connection.oidc.issuerUrl : connection.saml.idpEntityId;
 }
 
-/**
- * The audit entry's marker (next to the changed field names) for a save that moved a connection to another IdP:
- * its members start over, which the trail should say, not only imply.
- */
-export const ISSUER_CHANGED = 'issuerChanged';
+/** The audit marker of a save that moved a connection to another IdP (see the contract). */
+export const ISSUER_CHANGED = AUDIT_ISSUER_CHANGED;
 
 /** The defaults of a connection created through the legacy endpoints (or migrated from a legacy config). */
 export const DEFAULT_CONNECTION_NAME = 'Default connection';
