@@ -1,5 +1,5 @@
 /**
- * `npm run bench` — performance figures for the Grantex SSO service and console (issue #5).
+ * `npm run bench` — performance figures for the Grantex SSO service and console.
  * See bench/README.md for what each figure means and how to reproduce it.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

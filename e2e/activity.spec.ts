@@ -1,5 +1,5 @@
 /**
- * Sign-in activity (issue 12): failed (wrong secret, cancelled at the IdP) and successful test sign-ins appear
+ * Sign-in activity: failed (wrong secret, cancelled at the IdP) and successful test sign-ins appear
  * with their reasons and traces;
  * the outcome filter and the CSV export work; the audit trail shows the config change.
  */

@@ -342,7 +342,7 @@ export const CONNECTION_ERRORS = {
   delete_admin_only: 'Only the organization’s admin can delete a connection. Ask them, or set its status to Inactive.',
 } as const;
 
-// ---------------------------------------------------------------- SSO sessions page (issue 10: sessions branch)
+// ---------------------------------------------------------------- SSO sessions page
 
 /** Outcomes of a revoke on /settings/sso/sessions, keyed by the `?revoke=` codes the page reads back. */
 export const SESSIONS_MESSAGES = {
@@ -392,7 +392,7 @@ export const SETUP_LINK_TEXT = {
   expiry_invalid: 'Choose one of the offered expiry times.',
 } as const;
 
-// ─── SAML connections (issue 11) ─────────────────────────────────────────────────────────────────
+// ─── SAML connections ────────────────────────────────────────────────────────────────────────────
 
 /** The SAML connection form, page and ACS (console side). */
 export const SAML_TEXT = {
@@ -460,7 +460,7 @@ const SAML_SIGN_IN_REASON_TEXT = {
   saml_unsolicited_too_old: { title: 'The IdP-initiated assertion was too old', next: 'Start again from the identity provider’s app tile; if it repeats, check its clock.' },
 } satisfies Record<Extract<SignInReason, `saml_${string}`>, Problem>;
 
-// ─── Sign-in log: reasons in plain words (issue 12) ─────────────────────────────────────────────
+// ─── Sign-in log: reasons in plain words ────────────────────────────────────────────────────────
 
 const CHECK_IDP_APP = 'Compare the client ID, secret and issuer in the SSO settings with the application at your identity provider.';
 const RETRY = 'Start the sign-in again; if it keeps happening, check the identity provider’s status.';
@@ -574,7 +574,7 @@ export const ACTIVITY_NOT_SUPPORTED: Problem = {
   next: 'The sign-in log is a feature of the embedded Grantex-compatible service. Run the console against it (GRANTEX_URL) to see every sign-in attempt, its stage and reason.',
 };
 
-// ─── Member sign-in by email, the connection chooser, verified domains (issue 10) ───────────────
+// ─── Member sign-in by email, the connection chooser, verified domains ──────────────────────────
 
 /** The /login email form's problems; the keys may travel in `/login?error=`. Never names another org's domain. */
 export const MEMBER_EMAIL_ERRORS = {

@@ -85,7 +85,7 @@ export const ssoConnectionTestSchema = z.discriminatedUnion('success', [
   }),
   z.object({ success: z.literal(false), protocol: z.enum(['oidc', 'saml']), error: z.string() }),
 ]).or(
-  // SAML (issue 11): the IdP settings as saved and each certificate's state.
+  // SAML: the IdP settings as saved and each certificate's state.
   z.object({
     success: z.literal(true),
     protocol: z.literal('saml'),

@@ -87,7 +87,7 @@ export const SIGN_IN_REASONS = {
   userinfo_timeout: 'userinfo',
   userinfo_http_error: 'userinfo',
   userinfo_sub_mismatch: 'userinfo',
-  // provisioning: JIT users, group mapping, sessions (issue 10)
+  // provisioning: JIT users, group mapping, sessions
   provisioning_failed: 'provisioning',
   /** JIT provisioning is off and the IdP's subject has no principal on this connection. */
   member_not_provisioned: 'provisioning',
@@ -97,7 +97,7 @@ export const SIGN_IN_REASONS = {
   email_not_verified: 'provisioning',
   /** The connection accepts only verified-domain emails and the email's domain is not one the org verified. */
   email_domain_not_verified: 'provisioning',
-  // SAML (issue 11): `saml_` + the service provider's refusal code; each message says what to do.
+  // SAML: `saml_` + the service provider's refusal code; each message says what to do.
   saml_response_too_large: 'assertion',
   saml_malformed_response: 'assertion',
   saml_doctype_refused: 'assertion',

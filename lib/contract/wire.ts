@@ -166,7 +166,7 @@ const oidcSettingsShape = {
 };
 
 /**
- * POST /v1/sso/connections. OIDC only for now (SAML adds its own variant). The URL and credential rules of
+ * POST /v1/sso/connections, the OIDC variant (SAML's is ssoSamlConnectionCreateSchema). The URL and credential rules of
  * the legacy config apply on top (url-rules.ts), then the issuer check. Without `redirectUri` (the official SDKs
  * never send one) the service assigns the connection its own console callback, `<console>/sso/callback/<id>`.
  */
@@ -218,7 +218,7 @@ export const ssoOidcConnectionSchema = z.object({
 });
 export type SsoOidcConnection = z.infer<typeof ssoOidcConnectionSchema>;
 
-// ---------------------------------------------------------------- SAML connections (issue 11)
+// ---------------------------------------------------------------- SAML connections
 
 /** Largest PEM certificate / pasted IdP metadata accepted on the wire. */
 export const SAML_LIMITS = { certificateMax: 16 * 1024, metadataXmlMax: 1024 * 1024, entityIdMax: 1024 } as const;

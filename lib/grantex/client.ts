@@ -277,7 +277,7 @@ export class GrantexClient {
     return this.parse(res, ssoCallbackResponseSchema);
   }
 
-  // ---------------------------------------------------------------- sessions (issue 10: sessions branch)
+  // ---------------------------------------------------------------- sessions
 
   /**
    * A member sign-in: opens an SSO session (principal upserted when the connection provisions just in time).
@@ -582,7 +582,7 @@ export class GrantexClient {
     return this.parse(res, ssoPublicConnectionListSchema);
   }
 
-  // ---------------------------------------------------------------- setup links (issue 10)
+  // ---------------------------------------------------------------- setup links
   // The org's API key creates, lists and revokes links. A client constructed with a setup LINK token as its
   // `apiKey` can only preview and redeem it; redeeming returns a setup SESSION token, and a client constructed
   // with that one works on the connection (and domain) routes and getSetupSession. The service refuses the rest.
@@ -626,7 +626,7 @@ export class GrantexClient {
     return this.parse(res, setupSessionSchema);
   }
 
-  // ---------------------------------------------------------------- sign-in log and audit trail (issue 12)
+  // ---------------------------------------------------------------- sign-in log and audit trail
 
   /**
    * One page of the org's sign-in events, newest first. The hosted Grantex API may not serve this endpoint: a
@@ -675,7 +675,7 @@ export class GrantexClient {
     }
   }
 
-  // ---------------------------------------------------------------- SAML (issue 11)
+  // ---------------------------------------------------------------- SAML
 
   /**
    * Forwards what the IdP posted to the console's ACS (`SAMLResponse`, `RelayState`) to the service's ACS. A
@@ -700,7 +700,7 @@ export class GrantexClient {
     return this.parse(res, ssoSamlSignInResultSchema);
   }
 
-  // ---------------------------------------------------------------- SAML console (issue 11: saml-ui)
+  // ---------------------------------------------------------------- SAML console
 
   /** A SAML connection's SP metadata XML (public at Grantex), for the console's download link. */
   async getSamlSpMetadataXml(connectionId: string): Promise<string> {

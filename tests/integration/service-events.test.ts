@@ -1,5 +1,5 @@
 /**
- * The sign-in log and the audit trail (issue 12), on the backend the run selects: each failing stage of the
+ * The sign-in log and the audit trail, on the backend the run selects: each failing stage of the
  * relying-party security cases and faults leaves an event with its reason code; successes carry the identity;
  * filters, cursor paging and org isolation of GET /v1/sso/events and /v1/sso/audit; a scan of every stored
  * event for secrets, tokens, codes and signatures; the retention purge; and what a kill -9 loses.

@@ -1,7 +1,7 @@
 /**
- * Upgrading a database made before connections existed (schema version 1, one `sso_configs` row per org):
- * the new code migrates it on start, the legacy endpoints serve the same config from the org's default
- * connection, a login runs end to end, and a state sealed by the old code (no connection id) still finishes.
+ * Upgrading a schema-version-1 database (one `sso_configs` row per org, no connections): the service migrates
+ * it on start, the legacy endpoints serve the same config from the org's default connection, a login runs end
+ * to end, and a state without a connection id (as a pre-connections service sealed it) still finishes.
  * Also: upgrading a version-7 database to migration 10 keeps the SAML assertion ids already claimed.
  * Runs on the backend the run selects (SQLite by default, PostgreSQL with GRANTEX_TEST_DATABASE_URL).
  */

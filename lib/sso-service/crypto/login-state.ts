@@ -4,9 +4,9 @@
  * and a login started before a restart can still finish. Single use is enforced by the callback, which
  * records the state id in consumed_states before redeeming the code.
  * Layout (base64url): version(1) | iv(12) | tag(16) | ciphertext(JSON payload).
- * The payload names the connection the login started on (`con`). States sealed before connections existed
- * have no `con`; they still open (same version and key) and finish on the org's default connection, which is
- * the one they were started on, so a deploy breaks no login in flight.
+ * The payload names the connection the login started on (`con`). A state without `con` (sealed by a service
+ * that predates connections) still opens (same version and key) and finishes on the org's default connection,
+ * the one it was started on, so a deploy breaks no login in flight.
  */
 import { createCipheriv, createDecipheriv, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
 import { z } from 'zod';

@@ -25,7 +25,7 @@ import { asStoreError } from '../storage/errors';
 import type { SignInEventRecorder } from './recorder';
 import { runWithSignIn, startSignIn, type SignInRecord } from './sign-in-context';
 
-/** The routes that complete a sign-in (the two protocol-specific ones arrive with issues 10 and 11). */
+/** The routes that complete a sign-in: the legacy shared callback and the OIDC and SAML ones. */
 export const SIGN_IN_ROUTES: ReadonlySet<string> = new Set(['/sso/callback', '/sso/callback/oidc', '/sso/callback/saml']);
 
 /** RFC 6749 §4.1.2.1: error and error_description are %x20-21 / %x23-5B / %x5D-7E; anything else becomes "?". */

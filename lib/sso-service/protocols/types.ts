@@ -1,7 +1,7 @@
 /**
- * The protocol seam: what the login, callback and settings routes ask of a connection's protocol. OIDC sits
- * behind it today (oidc.ts, wrapping the relying party in ../oidc); SAML plugs in as another implementation
- * of the same interface, chosen by the connection's `protocol`.
+ * The protocol seam: what the login, callback and settings routes ask of a connection's protocol. Two
+ * implementations sit behind it, chosen by the connection's `protocol`: OIDC (oidc.ts, wrapping the relying
+ * party in ../oidc) and SAML (saml.ts).
  */
 import type { LoginState } from '../crypto/login-state';
 import type { ConnectionProtocol, SsoConnection } from '../storage/types';

@@ -93,9 +93,9 @@ function openState(ctx: ServiceContext, request: FastifyRequest, token: string):
 }
 
 /**
- * The connection the login started on (states sealed before connections existed: the default one). A test
- * sign-in finishes on any status; a member sign-in needs `active` (`inactive` reads as not configured, as it
- * always has; `testing` says why).
+ * The connection the login started on (a state without a connection id, sealed before connections, finishes on
+ * the org's default one). A test sign-in finishes on any status; a member sign-in needs `active` (`inactive`
+ * reads as not configured, as it always has; `testing` says why).
  */
 async function connectionFor(ctx: ServiceContext, state: LoginState, preloaded?: SsoConnection): Promise<SsoConnection> {
   const connection =

@@ -1,6 +1,6 @@
 /**
  * The connections API: `GET|POST /v1/sso/connections`, `GET|PATCH|DELETE /v1/sso/connections/:id`.
- * OIDC connections for now; the client secret is write-only; another org's connection id is a 404, the same as
+ * OIDC and SAML connections; an OIDC client secret is write-only; another org's connection id is a 404, the same as
  * an id that never existed. The org's first connection becomes its default (the one the legacy endpoints use).
  * Callers: the org's API key or one of its setup links (CONNECTION_ACTORS).
  */

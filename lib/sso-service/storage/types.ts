@@ -72,7 +72,7 @@ interface ConnectionBase {
 }
 
 /**
- * A SAML connection's settings (issue 11). Nothing here is secret: the IdP certificates are public (their PEM is
+ * A SAML connection's settings. Nothing here is secret: the IdP certificates are public (their PEM is
  * write-only on the wire only to follow upstream), so everything lives in the `settings` JSON column.
  */
 export interface SamlSettings {

@@ -1,5 +1,5 @@
 /**
- * One connection: its settings, test sign-in, status, domains (the domains section plugs in below) and delete.
+ * One connection: its settings, test sign-in, status, domains (shown only when the API serves domains) and delete.
  * An unknown id and another organization's id are the same not-found page (Grantex answers 404 for both).
  */
 import type { Metadata } from 'next';
@@ -28,7 +28,7 @@ import { ProviderGuide } from '@/components/sso/provider-guide';
 import { isProviderId } from '@/components/sso/provider-guides';
 import { BackToConnections } from '@/components/sso/back-to-connections';
 import { deleteConnection, moveToOwnRedirectUri, saveConnection, setConnectionStatus } from '../actions';
-// SAML connections (issue 11): their own sections and form; the rest of the page is shared.
+// SAML connections: their own sections and form; the rest of the page is shared.
 import { SamlConfigRows, SamlConnectionDetails } from '@/components/sso/saml-connection-details';
 import { SamlConnectionForm } from '@/components/sso/saml-connection-form';
 import { isConsoleSamlAcsUrl } from '@/lib/console/settings/saml-acs';
