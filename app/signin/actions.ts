@@ -3,7 +3,8 @@
 import { headers } from 'next/headers';
 import { env } from '@/lib/env';
 import { checkSigninRate, signinRateMessage } from '@/lib/auth/signin-limit';
-import { describeGrantexError, grantexLogFields, grantexPublic } from '@/lib/grantex/server';
+import { describeGrantexError } from '@/lib/console/grantex-errors';
+import { grantexLogFields, grantexPublic } from '@/lib/grantex/server';
 import { SIGNIN_FORM_ERRORS } from '@/lib/console/messages';
 
 export type DemoOrgState =

@@ -1,7 +1,8 @@
 import 'server-only';
 import { redirect, unstable_rethrow } from 'next/navigation';
 import { safeParse, type $ZodError, type $ZodType, type input, type output } from 'zod/v4/core';
-import { describeGrantexError, grantexLogFields } from '@/lib/grantex/server';
+import { describeGrantexError } from '@/lib/console/grantex-errors';
+import { grantexLogFields } from '@/lib/grantex/server';
 import type { FieldName, FormState } from './form-state';
 import { requireConnectionsActor, type ConnectionsActor } from './connections-actor';
 import { getAdmin, refuseNonAdmin, type Admin } from './session';

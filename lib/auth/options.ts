@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { LIMITS } from '@/lib/contract';
 import { env } from '@/lib/env';
 import { isGrantexError } from '@/lib/grantex/errors';
-import { describeGrantexError, grantexForAdmin, grantexLogFields } from '@/lib/grantex/server';
+import { describeGrantexError } from '@/lib/console/grantex-errors';
+import { grantexForAdmin, grantexLogFields } from '@/lib/grantex/server';
 import { checkSigninRate, signinRateMessage } from './signin-limit';
 
 export const API_KEY_PROVIDER_ID = 'api-key';

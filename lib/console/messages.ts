@@ -108,7 +108,7 @@ export function testFailureTitle(stage: TestStage): string {
 
 // ─── Talking to Grantex (any console page or action) ─────────────────────────────────────────────
 
-/** What `describeGrantexError` (lib/grantex/server.ts) needs of a GrantexError. */
+/** What `describeGrantexError` (lib/console/grantex-errors.ts) needs of a GrantexError. */
 export interface GrantexFailure {
   kind: GrantexErrorKind;
   message: string;

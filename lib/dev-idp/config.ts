@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { CALLBACK_KEY_PATTERN } from '@/lib/contract/url-rules';
 import type { SamlSigningKey } from './saml/keys';
 
 export const DEFAULT_CLIENT_ID = 'grantex-console';
@@ -10,6 +9,12 @@ export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_REDIRECT_URI = 'http://localhost:3000/sso/callback';
 /** Every per-connection callback of a console on the default port (see redirectUriMatcher). */
 export const DEFAULT_PER_CONNECTION_REDIRECT_URIS = 'http://localhost:3000/sso/callback/*';
+/**
+ * The last path segment a wildcard entry accepts: the console's per-connection callback key. Kept here rather
+ * than imported, because the dev IdP stands in for an outside provider and imports nothing of ours; a unit
+ * test keeps it equal to the contract's CALLBACK_KEY_PATTERN.
+ */
+export const REDIRECT_KEY_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
 
 const urlList = z
   .string()
@@ -28,7 +33,7 @@ const envSchema = z.object({
 /**
  * Redirect URIs the dev client accepts. An entry ending in `/*` (e.g. `http://localhost:3000/sso/callback/*`)
  * accepts every per-connection callback below that prefix: exactly one more path segment matching the console's
- * key pattern (lib/contract/url-rules.ts), no query, no fragment. Every other entry is matched exactly.
+ * key pattern (REDIRECT_KEY_PATTERN), no query, no fragment. Every other entry is matched exactly.
  */
 export interface RedirectUriMatcher {
   /** The exact URIs (what oidc-provider registers for the client). */
@@ -46,7 +51,7 @@ export function redirectUriMatcher(entries: readonly string[]): RedirectUriMatch
     prefixes,
     allows(uri) {
       if (exact.includes(uri)) return true;
-      return prefixes.some((prefix) => uri.startsWith(prefix) && CALLBACK_KEY_PATTERN.test(uri.slice(prefix.length)));
+      return prefixes.some((prefix) => uri.startsWith(prefix) && REDIRECT_KEY_PATTERN.test(uri.slice(prefix.length)));
     },
   };
 }

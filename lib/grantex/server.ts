@@ -4,7 +4,6 @@ import { env } from '@/lib/env';
 import type { HeaderSource } from '@/lib/rate-limit';
 import { requesterAddress } from '@/lib/rate-limit/console-limits';
 import { GrantexClient } from './client';
-import { grantexFailureText } from '@/lib/console/messages';
 import { isGrantexError } from './errors';
 
 /**
@@ -63,15 +62,6 @@ export function grantexPublic(opts: { from: HeaderSource; requestId?: string; re
     requestId: opts.requestId,
     publicHeaders: memberAddressHeaders(opts.from),
   });
-}
-
-/**
- * A user-facing sentence for any error thrown while talking to Grantex: what happened and what to do
- * (the text is in lib/console/messages.ts). The key is never part of it: GrantexError messages
- * never contain it, and nothing else is echoed.
- */
-export function describeGrantexError(err: unknown): string {
-  return grantexFailureText(isGrantexError(err) ? err : null, () => ({ production: env().isProduction, url: env().GRANTEX_URL }));
 }
 
 /** Log fields for a Grantex failure: kind, status, code and request ID only — never a key. */

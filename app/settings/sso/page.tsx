@@ -8,7 +8,7 @@ import Link from 'next/link';
 import { requireConnectionsActor } from '@/lib/auth';
 import { env } from '@/lib/env';
 import { redirectUriView } from '@/lib/console/settings/redirect-uri';
-import { describeGrantexError } from '@/lib/grantex/server';
+import { describeGrantexError } from '@/lib/console/grantex-errors';
 import type { SsoConnection } from '@/lib/contract';
 import { CONNECTION_STATUS_TEXT, CONNECTION_TEXT } from '@/lib/console/messages';
 import { Alert, Card, CodeValue, PageHeader } from '@/components/ui';

@@ -8,7 +8,8 @@ import { PublicFrame } from '@/components/sso/public-frame';
 import { formatTime } from '@/components/sso/format-time';
 import { SETUP_LINK_TOKEN_PATTERN, type SetupLinkSession } from '@/lib/contract';
 import { isGrantexError } from '@/lib/grantex/errors';
-import { describeGrantexError, grantexForAdmin } from '@/lib/grantex/server';
+import { describeGrantexError } from '@/lib/console/grantex-errors';
+import { grantexForAdmin } from '@/lib/grantex/server';
 import { SETUP_LINK_TEXT } from '@/lib/console/messages';
 import { RedeemForm } from './redeem-form';
 

@@ -5,7 +5,7 @@
 import type { Metadata } from 'next';
 import { requireConnectionsActor } from '@/lib/auth';
 import { newConnectionRedirectUri } from '@/lib/console/settings/redirect-uri';
-import { describeGrantexError } from '@/lib/grantex/server';
+import { describeGrantexError } from '@/lib/console/grantex-errors';
 import { CONNECTION_TEXT } from '@/lib/console/messages';
 import { ssoDevMode } from '@/lib/console/utils/sso-mode';
 import { Alert, Card, PageHeader } from '@/components/ui';

@@ -6,7 +6,8 @@
 import type { Metadata } from 'next';
 import { requireAdmin } from '@/lib/auth';
 import type { SsoConnection, SsoSession } from '@/lib/contract';
-import { describeGrantexError, grantexForAdmin } from '@/lib/grantex/server';
+import { describeGrantexError } from '@/lib/console/grantex-errors';
+import { grantexForAdmin } from '@/lib/grantex/server';
 import { SESSIONS_MESSAGES, type SessionsOutcome } from '@/lib/console/messages';
 import { EmailVerifiedNote } from '@/components/sso/identity-list';
 import { displayText } from '@/lib/console/utils/display-text';

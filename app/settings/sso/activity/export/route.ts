@@ -6,7 +6,8 @@ import { NextResponse, type NextRequest } from 'next/server';
 import { getAdmin } from '@/lib/auth';
 import { activityQuery, eventsToCsv, readActivityFilters } from '@/lib/console/activity';
 import { ACTIVITY_NOT_SUPPORTED } from '@/lib/console/messages';
-import { describeGrantexError, grantexForAdmin } from '@/lib/grantex/server';
+import { describeGrantexError } from '@/lib/console/grantex-errors';
+import { grantexForAdmin } from '@/lib/grantex/server';
 import { EVENT_LIMITS, type SignInEvent } from '@/lib/contract';
 
 export const dynamic = 'force-dynamic';
