@@ -10,6 +10,7 @@ import { Alert, Button, Field, Input, Textarea } from '@/components/ui';
 import { cn } from '@/components/ui/cn';
 import { initialFormState, type FormState } from '@/lib/auth/form-state';
 import { NEW_IDP_TEXT, PROVISIONING_TEXT, SAML_TEXT } from '@/lib/console/messages';
+import { NewIdpConfirm } from './new-idp-confirm';
 import { CONNECTION_ID_FIELD, type ConnectionStatusValue } from '@/lib/validations/sso-config-fields';
 import { StatusChoice, type NewConnectionDefaults } from './sso-config-form';
 import { CHOICE_CHIP } from './choice-chip';
@@ -161,26 +162,7 @@ export function SamlConnectionForm({
         {connection ? <p className="text-sm text-gray-600">{NEW_IDP_TEXT.samlMetadataNote}</p> : null}
         {connection && (err.confirmNewIdp || v.confirmNewIdp === 'on') ? (
           // Answers a save that typed another entity ID: the box the action requires ticked (works without JavaScript).
-          <div className="rounded-md border border-amber-200 bg-amber-50 p-3">
-            <p id="saml-confirmNewIdp-warning" className="text-sm text-amber-900">
-              {NEW_IDP_TEXT.warning}
-            </p>
-            <div className="mt-2 flex items-start gap-2">
-              <input
-                id="saml-confirmNewIdp"
-                name="confirmNewIdp"
-                type="checkbox"
-                defaultChecked={v.confirmNewIdp === 'on'}
-                aria-invalid={err.confirmNewIdp ? true : undefined}
-                aria-describedby="saml-confirmNewIdp-warning"
-                className="mt-0.5 h-4 w-4 rounded border-gray-300"
-              />
-              <label htmlFor="saml-confirmNewIdp" className="text-sm font-medium text-gray-900">
-                {NEW_IDP_TEXT.confirmLabel}
-              </label>
-            </div>
-            {err.confirmNewIdp ? <p className="mt-1 pl-6 text-sm font-medium text-red-700">{err.confirmNewIdp}</p> : null}
-          </div>
+          <NewIdpConfirm idPrefix="saml" checked={v.confirmNewIdp === 'on'} error={err.confirmNewIdp} />
         ) : null}
       </fieldset>
 

@@ -15,7 +15,8 @@ import {
   type ConnectionStatusValue,
   type SsoConfigField,
 } from '@/lib/validations/sso-config-fields';
-import { CONNECTION_STATUS_TEXT, CONNECTION_TEXT, NEW_IDP_TEXT } from '@/lib/console/messages';
+import { CONNECTION_STATUS_TEXT, CONNECTION_TEXT } from '@/lib/console/messages';
+import { NewIdpConfirm } from './new-idp-confirm';
 import type { SsoConfigInput, SsoConfigSchema } from '@/lib/validations/sso-config';
 import { formatTime } from './format-time';
 import { ProvisioningFields, type ProvisioningValues } from './provisioning-fields';
@@ -465,7 +466,7 @@ function FormBody({
       <p aria-live="polite" className="sr-only">
         {appliedIssuer ? `Issuer URL set to ${appliedIssuer}.` : ''}
       </p>
-      {newIdp ? <NewIdpConfirm checked={state.values.confirmNewIdp === 'on'} error={state.fieldErrors.confirmNewIdp} /> : null}
+      {newIdp ? <NewIdpConfirm idPrefix="sso" checked={state.values.confirmNewIdp === 'on'} error={state.fieldErrors.confirmNewIdp} /> : null}
       <TextField {...fieldProps('clientId')} onFieldBlur={onBlur} onFieldChange={onChange} defaultValue={state.values.clientId ?? ''} autoComplete="off" spellCheck={false} />
       <TextField
         {...fieldProps('clientSecret')} onFieldBlur={onBlur} onFieldChange={onChange}
@@ -560,38 +561,6 @@ function TextField({
   );
 }
 
-/**
- * The warning shown while the issuer names another identity provider than the saved one, with the box the
- * action requires ticked before it saves (members start over: see docs/EMAIL-TRUST.md).
- */
-function NewIdpConfirm({ checked, error }: { checked: boolean; error: string | undefined }) {
-  return (
-    <div className="rounded-md border border-amber-200 bg-amber-50 p-3" role="group" aria-labelledby="sso-confirmNewIdp-warning">
-      <p id="sso-confirmNewIdp-warning" className="text-sm text-amber-900">
-        {NEW_IDP_TEXT.warning}
-      </p>
-      <div className="mt-2 flex items-start gap-2">
-        <input
-          id="sso-confirmNewIdp"
-          name={CONFIRM_NEW_IDP_FIELD}
-          type="checkbox"
-          defaultChecked={checked}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={error ? 'sso-confirmNewIdp-error' : 'sso-confirmNewIdp-warning'}
-          className="mt-0.5 h-4 w-4 rounded border-gray-300"
-        />
-        <label htmlFor="sso-confirmNewIdp" className="text-sm font-medium text-gray-900">
-          {NEW_IDP_TEXT.confirmLabel}
-        </label>
-      </div>
-      {error ? (
-        <p id="sso-confirmNewIdp-error" className="mt-1 pl-6 text-sm font-medium text-red-700">
-          {error}
-        </p>
-      ) : null}
-    </div>
-  );
-}
 
 /**
  * The redirect URI, read-only with a copy button: the console picks it (each connection has its own address),
