@@ -111,8 +111,8 @@ export function proxy(req: NextRequest): NextResponse {
 export const config = {
   matcher: [
     {
-      // Everything but build assets, image optimisation and the favicon; prefetches get headers too.
-      source: '/((?!_next/static|_next/image|favicon.ico).*)',
+      // Everything but build assets, image optimisation and the static icon (public/); prefetches get headers too.
+      source: '/((?!_next/static|_next/image|icon.svg).*)',
     },
   ],
 };

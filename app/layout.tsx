@@ -3,15 +3,12 @@ import { connection } from 'next/server';
 import type { ReactNode } from 'react';
 import './globals.css';
 
-const ICON_SVG =
-  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#4f46e5"/><text x="16" y="22" font-family="system-ui,sans-serif" font-size="17" font-weight="700" text-anchor="middle" fill="#fff">G</text></svg>';
-
 export const metadata: Metadata = {
   title: { default: 'Grantex SSO Console', template: '%s · Grantex SSO Console' },
   description: 'Configure single sign-on for your Grantex organization.',
   robots: { index: false, follow: false },
-  // Inline icon: no /favicon.ico round trip (and 404) on every first visit.
-  icons: { icon: `data:image/svg+xml,${encodeURIComponent(ICON_SVG)}` },
+  // Named explicitly, so browsers ask for it instead of a /favicon.ico that does not exist.
+  icons: { icon: { url: '/icon.svg', type: 'image/svg+xml' } },
 };
 
 export const viewport: Viewport = { width: 'device-width', initialScale: 1, themeColor: '#4f46e5' };
