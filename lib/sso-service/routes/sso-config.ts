@@ -65,7 +65,7 @@ export function registerSsoConfigRoutes(app: FastifyInstance, ctx: ServiceContex
       const input = request.body;
       // validate → check → one store call.
       const problems = fieldProblems(input);
-      if (problems) throw badRequest(problems);
+      if (problems) throw problems;
       await checkIssuer(input.issuerUrl);
       // Read for the audit entry too: a save that moves the default connection to another issuer starts a new
       // set of members (principals are keyed by the issuer), and the trail says so.
