@@ -3,7 +3,6 @@ import { signupRequestSchema, type SignupResponse } from '@/lib/contract';
 import type { ServiceContext } from '../context';
 import { generateApiKey, hashApiKey } from '../crypto/api-keys';
 import { randomId } from '../crypto/random-id';
-import { badRequest } from '../http/api-error';
 import { invalidRequest } from '../http/describe-issues';
 import { hasUnsafeText, UNSAFE_TEXT_MESSAGE } from '../http/text-rules';
 import type { RouteRateLimit } from './rate-limit-options';

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { MESSAGES, type SsoConfig, type SsoConfigRequest } from '@/lib/contract';
 import type { ServiceContext } from '../context';
 import { randomId } from '../crypto/random-id';
-import { ApiError, badRequest, notFound, unauthorized } from '../http/api-error';
+import { ApiError, notFound, unauthorized } from '../http/api-error';
 import { apiKeyHashFrom, authenticate } from '../http/auth';
 import { ISSUER_CHANGED, principalIssuer, type Developer, type SsoConnection } from '../storage/types';
 import { apiKeyActor } from '../events/recorder';

@@ -27,7 +27,7 @@ import {
 } from '@/lib/contract';
 import type { ServiceContext } from '../context';
 import { createTxtResolver, DEFAULT_DNS_TIMEOUT_MS, type TxtLookup } from '../dns-txt';
-import { ApiError, badRequest, notFound } from '../http/api-error';
+import { ApiError, notFound } from '../http/api-error';
 import { authenticateActor, CONNECTION_ACTORS, type Actor } from '../http/auth';
 import { auditActorOf } from '../events/recorder';
 import { invalidRequest } from '../http/describe-issues';

@@ -24,7 +24,7 @@ import {
 import type { ServiceContext } from '../context';
 import { randomId } from '../crypto/random-id';
 import { generateSetupSessionToken, generateSetupToken, hashSetupToken } from '../crypto/setup-tokens';
-import { badRequest, notFound, unauthorized } from '../http/api-error';
+import { notFound, unauthorized } from '../http/api-error';
 import { apiKeyActor } from '../events/recorder';
 import { apiKeyHashFrom, authenticate, authenticateSetupLink, authenticateSetupSession, isSetupLinkUsable } from '../http/auth';
 import { invalidRequest } from '../http/describe-issues';
