@@ -26,7 +26,8 @@ export const errorBodySchema = z.object({
   message: z.string(),
   code: z.string(),
   requestId: z.string().optional(),
-  errors: z.array(errorDetailSchema).optional(),
+  // A malformed value is dropped rather than costing the body its message.
+  errors: z.array(errorDetailSchema).optional().catch(undefined),
 });
 export type ErrorBody = z.infer<typeof errorBodySchema>;
 
