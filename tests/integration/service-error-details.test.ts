@@ -50,7 +50,7 @@ describe('field errors as data', () => {
     const org = await signup(svc.url);
     const blocked = errorsOf(await call('POST', '/v1/sso/connections', org.apiKey, { ...OIDC_CONNECTION, issuerUrl: 'https://169.254.169.254/' }), 400);
     expect(blocked.errors).toEqual([{ field: 'issuerUrl', code: 'blocked_address', message: expect.any(String) }]);
-    const { name: _name, ...unnamed } = OIDC_CONNECTION;
+    const unnamed = Object.fromEntries(Object.entries(OIDC_CONNECTION).filter(([key]) => key !== 'name'));
     const schema = errorsOf(await call('POST', '/v1/sso/connections', org.apiKey, unnamed), 400);
     expect(schema.errors.map((e) => [e.field, e.code])).toEqual([['name', 'required']]);
     const long = errorsOf(await call('POST', '/v1/sso/connections', org.apiKey, { ...OIDC_CONNECTION, clientId: 'x'.repeat(5000) }), 400);
