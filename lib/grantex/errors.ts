@@ -136,6 +136,7 @@ const LEGACY_REASON_BY_MESSAGE: ReadonlyMap<string, ErrorReasonCode> = new Map([
   [MESSAGES.invalidState, 'invalid_state'],
   [MESSAGES.codeAndStateRequired, 'code_and_state_required'],
   [MESSAGES.orgRequired, 'org_required'],
+  [MESSAGES.ssoNotConfigured, 'sso_not_configured'],
 ]);
 
 const isReasonCode = (code: string): code is ErrorReasonCode => (ERROR_REASON_CODES as readonly string[]).includes(code);

@@ -91,6 +91,13 @@ describe('reasons as data', () => {
     expect(posted.errors.map((e) => e.code)).toEqual(['invalid_state']);
   });
 
+  it('login for an org without SSO: sso_not_configured on the 404', async () => {
+    const org = await signup(svc.url);
+    const { message, errors } = errorsOf(await call('GET', `/sso/login?org=${org.developerId}`, null), 404);
+    expect(message).toBe(MESSAGES.ssoNotConfigured);
+    expect(errors).toEqual([{ code: 'sso_not_configured', message: MESSAGES.ssoNotConfigured }]);
+  });
+
   it('an error with nothing to tell apart has no errors key (the legacy body as it was)', async () => {
     const res = await call('GET', '/v1/sso/connections/sso_missing', (await signup(svc.url)).apiKey);
     expect(res.status).toBe(404);

@@ -11,6 +11,7 @@ import { MESSAGES } from '@/lib/contract';
 import { GrantexClient } from '@/lib/grantex';
 import { fieldReasonsOf } from '@/lib/grantex/field-errors';
 import { classifyGrantexFailure } from '@/lib/console/member-login/grantex-failure';
+import { completeMemberSignIn } from '@/lib/console/member-login/member-sign-in';
 import { failure } from '@/tests/support/grantex-failure';
 
 const CONFIG = {
@@ -26,8 +27,12 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
 });
 
+let requests: string[] = [];
+
 async function answering(status: number, body: unknown): Promise<GrantexClient> {
+  requests = [];
   const server = createServer((req, res) => {
+    requests.push(`${req.method} ${req.url?.split('?')[0]}`);
     req.resume();
     req.on('end', () => {
       res.writeHead(status, { 'content-type': 'application/json' });
@@ -124,5 +129,27 @@ describe('login failure classification by reason code', () => {
     expect(classifyGrantexFailure(await callbackFailing({ message: MESSAGES.invalidState, code: 'BAD_REQUEST' })).code).toBe('expired');
     expect(classifyGrantexFailure(await callbackFailing({ message: MESSAGES.codeAndStateRequired, code: 'BAD_REQUEST' })).code).toBe('bad_request');
     expect(classifyGrantexFailure(await callbackFailing({ message: 'Something else', code: 'BAD_REQUEST' })).code).toBe('sso_failed');
+  });
+});
+
+describe('member sign-in: "no SSO for this org" versus "no session route", by reason code', () => {
+  it('a 404 with the sso_not_configured code is passed on, not taken for a missing session route', async () => {
+    const client = await answering(404, { message: 'No SSO here', code: 'NOT_FOUND', errors: [{ code: 'sso_not_configured', message: 'x' }] });
+    const error = await failure(completeMemberSignIn(client, 'code', 'state', null));
+    expect(error.reason).toBe('sso_not_configured');
+    expect(requests).toHaveLength(1);
+  });
+  it('a 404 whose errors carry no such code means the route is missing: the legacy callback is tried', async () => {
+    const client = await answering(404, { message: MESSAGES.ssoNotConfigured, code: 'NOT_FOUND', errors: [] });
+    await failure(completeMemberSignIn(client, 'code', 'state', null));
+    expect(requests).toHaveLength(2);
+  });
+  it('without errors (the legacy contract) the exact legacy message still tells them apart', async () => {
+    const notConfigured = await answering(404, { message: MESSAGES.ssoNotConfigured, code: 'NOT_FOUND' });
+    await failure(completeMemberSignIn(notConfigured, 'code', 'state', null));
+    expect(requests).toHaveLength(1);
+    const missingRoute = await answering(404, { message: 'Not found', code: 'NOT_FOUND' });
+    await failure(completeMemberSignIn(missingRoute, 'code', 'state', null));
+    expect(requests).toHaveLength(2);
   });
 });

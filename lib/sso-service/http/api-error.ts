@@ -52,6 +52,7 @@ const REASON_BY_MESSAGE: ReadonlyMap<string, { code: ErrorReasonCode; field?: st
   [MESSAGES.invalidState, { code: 'invalid_state', field: 'state' }],
   [MESSAGES.codeAndStateRequired, { code: 'code_and_state_required' }],
   [MESSAGES.orgRequired, { code: 'org_required', field: 'org' }],
+  [MESSAGES.ssoNotConfigured, { code: 'sso_not_configured' }],
 ]);
 
 /** The body's `errors`: what the error carries, else the reason of a known contract message, else none. */
