@@ -6,6 +6,7 @@
  */
 import ipaddr from 'ipaddr.js';
 import { LIMITS } from './limits';
+import type { FieldErrorCode } from './error-details';
 
 export interface UrlRuleOptions {
   /** Development mode: plain http and private/loopback hosts are allowed for loopback IdPs. */
@@ -80,36 +81,46 @@ const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u20
 export function checkSsoUrl(
   value: string,
   kind: 'issuerUrl' | 'redirectUri',
-  { devMode }: UrlRuleOptions,
+  options: UrlRuleOptions,
 ): string | null {
-  if (value.length === 0) return 'is required';
-  if (value.length > LIMITS.urlMax) return `must be at most ${LIMITS.urlMax} characters`;
+  return checkSsoUrlIssue(value, kind, options)?.message ?? null;
+}
+
+/** The same check with a stable code per refusal (the service's structured field errors). */
+export function checkSsoUrlIssue(
+  value: string,
+  kind: 'issuerUrl' | 'redirectUri',
+  { devMode }: UrlRuleOptions,
+): { code: FieldErrorCode; message: string } | null {
+  const no = (code: FieldErrorCode, message: string) => ({ code, message });
+  if (value.length === 0) return no('required', 'is required');
+  if (value.length > LIMITS.urlMax) return no('too_long', `must be at most ${LIMITS.urlMax} characters`);
   // Something with no scheme at all ("not a url", "idp.example.com") is simply not a URL: say so,
   // rather than complaining about the spaces in it. Only URL-looking input gets the finer checks.
-  if (!URL_SCHEME.test(value)) return NOT_A_URL;
-  if (CONTROL_CHARS.test(value) || /\s/.test(value)) return 'must not contain spaces or control characters';
+  if (!URL_SCHEME.test(value)) return no('invalid_url', NOT_A_URL);
+  if (CONTROL_CHARS.test(value) || /\s/.test(value)) return no('invalid_url', 'must not contain spaces or control characters');
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    return NOT_A_URL;
+    return no('invalid_url', NOT_A_URL);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must use https';
-  if (!url.hostname) return 'must include a host name';
-  if (url.username || url.password) return 'must not contain a user name or password';
-  if (url.hash) return 'must not contain a #fragment';
-  if (kind === 'issuerUrl' && url.search) return 'must not contain a ?query';
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return no('https_required', 'must use https');
+  if (!url.hostname) return no('invalid_url', 'must include a host name');
+  if (url.username || url.password) return no('invalid_url', 'must not contain a user name or password');
+  if (url.hash) return no('invalid_url', 'must not contain a #fragment');
+  if (kind === 'issuerUrl' && url.search) return no('invalid_url', 'must not contain a ?query');
 
   const loopback = isLoopbackHost(url.hostname);
   if (url.protocol === 'http:') {
-    if (!devMode) return 'must use https';
-    if (!loopback) return 'must use https (plain http is allowed only for localhost or 127.0.0.1 in development)';
+    if (!devMode) return no('https_required', 'must use https');
+    if (!loopback) return no('https_required', 'must use https (plain http is allowed only for localhost or 127.0.0.1 in development)');
   }
   if (kind === 'issuerUrl') {
     const host = url.hostname.replace(/^\[|\]$/g, '');
-    if (loopback && !devMode) return 'must not point to a loopback address';
+    if (loopback && !devMode) return no('not_loopback', 'must not point to a loopback address');
     if (ipaddr.isValid(host) && classifyAddress(host) === 'blocked') {
-      return 'must not point to a private, link-local or metadata address';
+      return no('blocked_address', 'must not point to a private, link-local or metadata address');
     }
   }
   return null;

@@ -12,10 +12,22 @@ import { LIMITS, MODES } from './limits';
 // limit or a message does not pull zod in; re-exported here so every existing import still works.
 export * from './limits';
 
+export * from './error-details';
+
+/** One structured error: a field's problem (`field` set) or a reason a caller must tell apart (see ./error-details). */
+export const errorDetailSchema = z.object({
+  field: z.string().optional(),
+  code: z.string(),
+  message: z.string(),
+});
+
+/** `errors` is optional: the legacy contract (and a hosted API) sends only `{message, code, requestId}`. */
 export const errorBodySchema = z.object({
   message: z.string(),
   code: z.string(),
   requestId: z.string().optional(),
+  // A malformed value is dropped rather than costing the body its message.
+  errors: z.array(errorDetailSchema).optional().catch(undefined),
 });
 export type ErrorBody = z.infer<typeof errorBodySchema>;
 

@@ -8,6 +8,7 @@
 import type { ZodType } from 'zod';
 import {
   errorBodySchema,
+  type ErrorBody,
   meResponseSchema,
   signupRequestSchema,
   signupResponseSchema,
@@ -88,8 +89,8 @@ import {
   type SignInEventQuery,
 } from '@/lib/contract/events';
 import { readCapped } from '@/lib/net/read-capped';
-import { CLIENT_ERROR_CODES, GrantexError, genericMessage, kindForStatus } from './errors';
-import { fieldErrorsFromIssues, parseFieldErrors } from './field-errors';
+import { CLIENT_ERROR_CODES, GrantexError, genericMessage, kindForStatus, reasonOf } from './errors';
+import { fieldErrorsFromDetails, fieldErrorsFromIssues, parseFieldErrors } from './field-errors';
 
 export interface GrantexClientOptions {
   baseUrl: string;
@@ -117,6 +118,8 @@ const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
 /** Grantex answers are a few hundred bytes; anything this big is not Grantex talking. */
 const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_SERVER_MESSAGE_CHARS = 1000;
+/** A body listing more problems than a form has fields is not one we show in full. */
+const MAX_ERROR_DETAILS = 50;
 /** Visible ASCII only: what a bearer token may contain, and what Headers accepts without complaint. */
 const API_KEY_CHARS = /^[\x21-\x7e]+$/;
 /** Visible ASCII and inner spaces, for free-text header values we send (user-agent, request id). */
@@ -461,11 +464,21 @@ export class GrantexClient {
     const kind = kindForStatus(res.status, body?.code ?? null);
     // The server's message is user-facing by contract; an HTML page or stack trace never is.
     const message = body ? this.redact(body.message.slice(0, MAX_SERVER_MESSAGE_CHARS)) : genericMessage(kind, res.status);
+    // The same care for each structured entry: user-facing by contract, bounded, never carrying the key.
+    const errors =
+      body?.errors?.slice(0, MAX_ERROR_DETAILS).map((e) => ({
+        ...(e.field !== undefined ? { field: e.field.slice(0, 100) } : {}),
+        code: e.code.slice(0, 100),
+        message: this.redact(e.message.slice(0, MAX_SERVER_MESSAGE_CHARS)),
+      })) ?? null;
+    const fieldErrors = !body || kind !== 'validation' ? null : errors ? fieldErrorsFromDetails(errors) : parseFieldErrors(message);
     return new GrantexError({
       kind,
       status: res.status,
       message,
-      fieldErrors: body && kind === 'validation' ? parseFieldErrors(message) : null,
+      errors,
+      reason: body ? reasonOf(body.message, errors) : null,
+      fieldErrors,
       code: body?.code ?? fallbackCode(kind),
       requestId: body?.requestId ?? headerRequestId,
       retryAfterSeconds,
@@ -756,7 +769,7 @@ function parseInput<T>(schema: ZodType<T>, input: unknown): T {
   });
 }
 
-function parseErrorBody(res: RawResponse): { message: string; code: string; requestId?: string } | null {
+function parseErrorBody(res: RawResponse): ErrorBody | null {
   if (!res.text) return null;
   let json: unknown;
   try {

@@ -6,6 +6,9 @@
  * headers (the API key) into a log line through util.inspect.
  */
 
+// The zod-free parts of the contract: this module is small and may end up in any bundle.
+import { ERROR_REASON_CODES, type ErrorDetail, type ErrorReasonCode } from '@/lib/contract/error-details';
+import { MESSAGES } from '@/lib/contract/limits';
 import type { FieldErrors } from './field-errors';
 
 export type GrantexErrorKind =
@@ -36,6 +39,8 @@ export interface GrantexErrorInit {
   requestId?: string | null;
   retryAfterSeconds?: number | null;
   fieldErrors?: FieldErrors | null;
+  errors?: readonly ErrorDetail[] | null;
+  reason?: ErrorReasonCode | null;
 }
 
 export class GrantexError extends Error {
@@ -47,6 +52,13 @@ export class GrantexError extends Error {
   readonly retryAfterSeconds: number | null;
   /** A rejected SSO configuration's reasons per field ("must use https"), when every part of it named a field. */
   readonly fieldErrors: FieldErrors | null;
+  /** The body's structured `errors` (`[{field?, code, message}]`); null when the server sent none (the legacy contract). */
+  readonly errors: readonly ErrorDetail[] | null;
+  /**
+   * Which known situation this is (state expired or used, invalid state, …): from `errors` when sent, else read
+   * from the legacy message (lib/grantex/field-errors.ts). Callers branch on this, never on `message`.
+   */
+  readonly reason: ErrorReasonCode | null;
 
   constructor(init: GrantexErrorInit) {
     super(init.message);
@@ -56,6 +68,8 @@ export class GrantexError extends Error {
     this.requestId = init.requestId ?? null;
     this.retryAfterSeconds = init.retryAfterSeconds ?? null;
     this.fieldErrors = init.fieldErrors ?? null;
+    this.errors = init.errors ?? null;
+    this.reason = init.reason !== undefined ? init.reason : reasonOf(init.message, this.errors);
   }
 
   /** Structured logging form; contains nothing the message does not already show. */
@@ -68,6 +82,7 @@ export class GrantexError extends Error {
       message: this.message,
       requestId: this.requestId,
       retryAfterSeconds: this.retryAfterSeconds,
+      reason: this.reason,
     };
   }
 }
@@ -113,4 +128,24 @@ export function genericMessage(kind: GrantexErrorKind, status: number | null): s
     case 'invalid_response':
       return 'Grantex sent a response the console does not understand';
   }
+}
+
+/** The legacy contract's messages for the situations a caller tells apart (a hosted API sends no `errors`). */
+const LEGACY_REASON_BY_MESSAGE: ReadonlyMap<string, ErrorReasonCode> = new Map([
+  [MESSAGES.stateExpiredOrUsed, 'state_expired_or_used'],
+  [MESSAGES.invalidState, 'invalid_state'],
+  [MESSAGES.codeAndStateRequired, 'code_and_state_required'],
+  [MESSAGES.orgRequired, 'org_required'],
+  [MESSAGES.ssoNotConfigured, 'sso_not_configured'],
+]);
+
+const isReasonCode = (code: string): code is ErrorReasonCode => (ERROR_REASON_CODES as readonly string[]).includes(code);
+
+/**
+ * The known situation of an error: the first reason code in `errors` when the server sent them; only without
+ * `errors` (the legacy contract) the exact legacy message's. The ONE place a situation is read from text.
+ */
+export function reasonOf(message: string, errors: readonly ErrorDetail[] | null): ErrorReasonCode | null {
+  if (errors) return errors.map((e) => e.code).find(isReasonCode) ?? null;
+  return LEGACY_REASON_BY_MESSAGE.get(message) ?? null;
 }

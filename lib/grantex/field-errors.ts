@@ -2,11 +2,12 @@
  * Per-field reasons of a rejected SSO configuration, kept structured on the GrantexError
  * (`fieldErrors`) so nobody else has to read them back out of a sentence.
  *
- * Grantex's 400 for a rejected config joins them into its message, `"issuerUrl: <why>; redirectUri:
- * <why>"` (the legacy contract; the hosted API sends nothing more). This module is the ONE place that
- * parses that message. The client's own input check builds the same shape from zod's issues.
+ * The service sends them as data, `errors: [{ field, code, message }]`, and these are read first. The legacy
+ * contract (a hosted API) sends only a message joining them, `"issuerUrl: <why>; redirectUri: <why>"`: this module
+ * is the ONE place that parses that message into fields (a legacy message's known situation is read in
+ * ./errors, reasonOf). The client's own input check builds the same shape from zod's issues.
  */
-import { ssoConfigRequestSchema, type SsoConfigRequest } from '@/lib/contract';
+import { ssoConfigRequestSchema, type ErrorDetail, type SsoConfigRequest } from '@/lib/contract';
 
 export type ConfigField = keyof SsoConfigRequest;
 /** The reason only ("must use https"), without the field's name or label. */
@@ -59,6 +60,29 @@ export function parseFieldReasons<F extends string>(message: string, fields: rea
     const field = fields.find((f) => f === match?.[1]);
     if (!match || !field) return null;
     out[field] ??= match[2]!;
+  }
+  return Object.keys(out).length ? out : null;
+}
+
+/** Field errors from the body's structured `errors`: null unless every entry names a config field. */
+export function fieldErrorsFromDetails(errors: readonly ErrorDetail[]): FieldErrors | null {
+  return collect(errors.map((e) => (e.field ? ([e.field, e.message] as const) : null)));
+}
+
+/**
+ * A rejection's reasons for the fields of one form: from `errors` when the server sent them, else parsed from the
+ * legacy message. Null unless every reason names one of `fields`.
+ */
+export function fieldReasonsOf<F extends string>(
+  err: { message: string; errors: readonly ErrorDetail[] | null },
+  fields: readonly F[],
+): Partial<Record<F, string>> | null {
+  if (!err.errors) return parseFieldReasons(err.message, fields);
+  const out: Partial<Record<F, string>> = {};
+  for (const entry of err.errors) {
+    const field = fields.find((f) => f === entry.field);
+    if (!field || !entry.message) return null;
+    out[field] ??= entry.message;
   }
   return Object.keys(out).length ? out : null;
 }

@@ -8,7 +8,7 @@ import rateLimitPlugin from '@fastify/rate-limit';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { MESSAGES, type ErrorBody } from '@/lib/contract';
 import type { ServiceContext } from './context';
-import { ApiError, badRequest, STORAGE_UNAVAILABLE_MESSAGE } from './http/api-error';
+import { ApiError, badRequest, errorDetailsOf, STORAGE_UNAVAILABLE_MESSAGE } from './http/api-error';
 import { describeError } from './http/describe-error';
 import { sharedRateLimitStore } from './http/shared-rate-limit-store';
 import { requestIdFor } from './http/request-id';
@@ -168,7 +168,8 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
       // Relying-party messages are safe to show by contract (no codes, tokens or secrets); operators need them.
       logger.log('warn', { reqId: request.id, msg: 'sso error', status: apiError.statusCode, detail: apiError.message });
     }
-    const body: ErrorBody = { message: apiError.message, code: apiError.code, requestId: request.id };
+    const errors = errorDetailsOf(apiError);
+    const body: ErrorBody = { message: apiError.message, code: apiError.code, requestId: request.id, ...(errors ? { errors } : {}) };
     return reply.code(apiError.statusCode).send(body);
   });
 

@@ -17,7 +17,7 @@ import { connectionsAction, type ConnectionsActor } from '@/lib/auth';
 import type { ActionOutcome } from '@/lib/auth/action';
 import type { FormState } from '@/lib/auth/form-state';
 import { isGrantexError } from '@/lib/grantex/errors';
-import { parseFieldReasons } from '@/lib/grantex/field-errors';
+import { fieldReasonsOf } from '@/lib/grantex/field-errors';
 import type { SsoConnection } from '@/lib/contract';
 import { CONNECTION_ERRORS, NEW_IDP_TEXT, SAML_TEXT } from '@/lib/console/messages';
 import { consoleSamlAcsUrl } from '@/lib/console/settings/saml-acs';
@@ -45,7 +45,7 @@ type Outcome<V> = ActionOutcome<V>;
 function rejection<V>(err: unknown, rename: Partial<Record<(typeof SAML_FORM_FIELDS)[number], string>> = {}): Outcome<V> {
   if (isGrantexError(err) && err.kind === 'not_found') return { formError: CONNECTION_ERRORS.not_found };
   if (isGrantexError(err) && err.kind === 'validation') {
-    const reasons = parseFieldReasons(err.message, SAML_FORM_FIELDS);
+    const reasons = fieldReasonsOf(err, SAML_FORM_FIELDS);
     if (reasons) {
       const fieldErrors = Object.fromEntries(Object.entries(reasons).map(([f, why]) => [rename[f as keyof typeof rename] ?? f, capitalize(String(why))]));
       return { fieldErrors: fieldErrors as Outcome<V>['fieldErrors'], formError: SAML_TEXT.rejected };

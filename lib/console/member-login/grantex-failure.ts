@@ -1,9 +1,9 @@
 /**
  * Turns whatever the Grantex client threw during a login into a short error code for the URL and
  * a detail for the flash cookie. GrantexError messages are user-facing by design; anything else is
- * an unexpected bug and gets a generic sentence (its text may hold internals).
+ * an unexpected bug and gets a generic sentence (its text may hold internals). The decision is made on the
+ * error's reason code (GrantexError.reason), never on its text.
  */
-import { MESSAGES } from '@/lib/contract';
 import { isGrantexError } from '@/lib/grantex/errors';
 import type { SsoErrorCode } from './sso-errors';
 import { LOGIN_FAILURE_DETAILS } from '../messages';
@@ -20,10 +20,8 @@ export function classifyGrantexFailure(err: unknown): { code: SsoErrorCode; deta
     case 'rate_limited':
       return { code: 'rate_limited', detail };
     case 'validation':
-      if (err.message === MESSAGES.stateExpiredOrUsed || err.message === MESSAGES.invalidState) {
-        return { code: 'expired', detail };
-      }
-      if (err.message === MESSAGES.codeAndStateRequired) return { code: 'bad_request', detail };
+      if (err.reason === 'state_expired_or_used' || err.reason === 'invalid_state') return { code: 'expired', detail };
+      if (err.reason === 'code_and_state_required') return { code: 'bad_request', detail };
       return { code: 'sso_failed', detail };
     case 'sso':
     case 'unauthorized':

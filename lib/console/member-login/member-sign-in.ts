@@ -5,7 +5,6 @@
  * read, so the state is still unused) falls back to the legacy callback.
  */
 import 'server-only';
-import { MESSAGES } from '@/lib/contract';
 import type { GrantexClient } from '@/lib/grantex';
 import { isGrantexError } from '@/lib/grantex/errors';
 
@@ -15,9 +14,9 @@ export interface MemberSignIn {
   session?: { id: string; groups: string[]; mappedScopes: string[]; expiresAt: string };
 }
 
-/** The session route itself is missing (not "this org has no SSO", which the route says with its own message). */
+/** The session route itself is missing (not "this org has no SSO", which the route says with its own reason code). */
 function sessionRouteMissing(err: unknown): boolean {
-  return isGrantexError(err) && (err.status === 404 || err.status === 405) && err.message !== MESSAGES.ssoNotConfigured;
+  return isGrantexError(err) && (err.status === 404 || err.status === 405) && err.reason !== 'sso_not_configured';
 }
 
 export async function completeMemberSignIn(

@@ -2,10 +2,10 @@
  * The rules OIDC settings must pass before a save, shared by the legacy config and the connections routes:
  * URL and credential rules first (every field problem in one message), then the protocol's issuer check.
  */
-import { CALLBACK_KEY_PATTERN, checkSsoUrl, classifyConsoleRedirectUri, LIMITS, perConnectionRedirectUri, sharedRedirectUri } from '@/lib/contract';
+import { CALLBACK_KEY_PATTERN, checkSsoUrlIssue, classifyConsoleRedirectUri, type FieldErrorCode, LIMITS, perConnectionRedirectUri, sharedRedirectUri } from '@/lib/contract';
 import { BoundedMap } from '../bounded-map';
 import type { ServiceContext } from '../context';
-import { ApiError, badRequest } from '../http/api-error';
+import { ApiError, fieldsRejected } from '../http/api-error';
 import { hasUnsafeText, UNSAFE_TEXT_MESSAGE } from '../http/text-rules';
 
 export interface OidcSettingsInput {
@@ -20,20 +20,21 @@ export interface OidcSettingsInput {
  * parsing and address classification off the hot path.
  */
 function memoizedUrlCheck(devMode: boolean, maxEntries = 2000) {
-  const verdicts = new BoundedMap<string, string | null>(maxEntries);
-  return (value: string, kind: 'issuerUrl' | 'redirectUri'): string | null => {
+  type Verdict = ReturnType<typeof checkSsoUrlIssue>;
+  const verdicts = new BoundedMap<string, Verdict>(maxEntries);
+  return (value: string, kind: 'issuerUrl' | 'redirectUri'): Verdict => {
     const key = `${kind}\n${value}`;
     const known = verdicts.get(key);
     if (known !== undefined) return known;
-    const verdict = checkSsoUrl(value, kind, { devMode });
+    const verdict = checkSsoUrlIssue(value, kind, { devMode });
     verdicts.set(key, verdict);
     return verdict;
   };
 }
 
-function checkCredential(value: string, max: number): string | null {
-  if (value.length > max) return `must be at most ${max} characters`;
-  if (hasUnsafeText(value)) return UNSAFE_TEXT_MESSAGE;
+function checkCredential(value: string, max: number): { code: FieldErrorCode; message: string } | null {
+  if (value.length > max) return { code: 'too_long', message: `must be at most ${max} characters` };
+  if (hasUnsafeText(value)) return { code: 'unsafe_text', message: UNSAFE_TEXT_MESSAGE };
   return null;
 }
 
@@ -43,19 +44,16 @@ export const REDIRECT_URI_TAKEN = 'This redirect URI is already registered for a
 export function oidcSettingsRules(ctx: Pick<ServiceContext, 'config' | 'protocols' | 'store'>) {
   const checkUrl = memoizedUrlCheck(ctx.config.devMode);
   return {
-    /** All field problems of the fields given, in one message, or null. */
-    fieldProblems(input: OidcSettingsInput): string | null {
-      const problems: [string, string | null][] = [
+    /** All field problems of the fields given, or null. */
+    fieldProblems(input: OidcSettingsInput): ApiError | null {
+      const problems: [string, { code: FieldErrorCode; message: string } | null][] = [
         ['issuerUrl', input.issuerUrl === undefined ? null : checkUrl(input.issuerUrl, 'issuerUrl')],
         ['clientId', input.clientId === undefined ? null : checkCredential(input.clientId, LIMITS.clientIdMax)],
         ['clientSecret', input.clientSecret === undefined ? null : checkCredential(input.clientSecret, LIMITS.clientSecretMax)],
         ['redirectUri', input.redirectUri === undefined ? null : checkUrl(input.redirectUri, 'redirectUri')],
       ];
-      const message = problems
-        .filter((p): p is [string, string] => p[1] !== null)
-        .map(([field, why]) => `${field}: ${why}`)
-        .join('; ');
-      return message || null;
+      const found = problems.flatMap(([field, why]) => (why ? [{ field, ...why }] : []));
+      return found.length > 0 ? fieldsRejected(found) : null;
     },
     /**
      * The IdP mix-up defence: which redirect URI a connection may register, and the string to store.
@@ -72,9 +70,13 @@ export function oidcSettingsRules(ctx: Pick<ServiceContext, 'config' | 'protocol
       const consoleUrl = ctx.config.consoleUrl;
       const found = classifyConsoleRedirectUri(consoleUrl, redirectUri);
       if (found.kind === 'malformed') {
-        throw badRequest(
-          `redirectUri: a redirect URI below ${sharedRedirectUri(consoleUrl)}/ must be ${perConnectionRedirectUri(consoleUrl, '<key>')}, the key being 8–64 letters, digits, "-" or "_" (${CALLBACK_KEY_PATTERN.source})`,
-        );
+        throw fieldsRejected([
+          {
+            field: 'redirectUri',
+            code: 'invalid',
+            message: `a redirect URI below ${sharedRedirectUri(consoleUrl)}/ must be ${perConnectionRedirectUri(consoleUrl, '<key>')}, the key being 8–64 letters, digits, "-" or "_" (${CALLBACK_KEY_PATTERN.source})`,
+          },
+        ]);
       }
       if (found.kind !== 'per_connection') return redirectUri;
       const holders = await ctx.store.findOidcConnectionIdsByRedirectUri(found.canonical, 2);
@@ -85,7 +87,7 @@ export function oidcSettingsRules(ctx: Pick<ServiceContext, 'config' | 'protocol
     /** Wrong, blocked or invalid discovery refuses the save; an unreachable IdP does not (login answers 503 until it is back). */
     async checkIssuer(issuerUrl: string): Promise<void> {
       const check = await ctx.protocols.oidc.checkSettings({ protocol: 'oidc', issuerUrl });
-      if (!check.ok && !check.transient) throw badRequest(`${check.field}: ${check.message}`);
+      if (!check.ok && !check.transient) throw fieldsRejected([{ field: check.field, code: 'issuer_check_failed', message: check.message }]);
     },
   };
 }

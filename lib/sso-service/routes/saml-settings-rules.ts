@@ -8,9 +8,9 @@
  * connection, while SP-initiated responses are routed by their RelayState (either URL form works for them).
  */
 import type { FastifyRequest } from 'fastify';
-import { checkSsoUrl, type SsoSamlConnectionCreate, type SsoSamlConnectionPatch, type SsoSamlConnection } from '@/lib/contract';
+import { checkSsoUrlIssue, type SsoSamlConnectionCreate, type SsoSamlConnectionPatch, type SsoSamlConnection } from '@/lib/contract';
 import type { ServiceContext } from '../context';
-import { badRequest } from '../http/api-error';
+import { ApiError, badRequest, fieldsRejected, type FieldProblem } from '../http/api-error';
 import { hasUnsafeText, UNSAFE_TEXT_MESSAGE } from '../http/text-rules';
 import { certificateSummaries, fetchIdpMetadata } from '../protocols/saml';
 import { certificateInfo, isSamlError, normalizeCertificatePem, parseIdpMetadata, type IdpMetadata } from '../saml';
@@ -47,12 +47,17 @@ const SAML_ONLY = [
 export function refuseOtherProtocolFields(body: unknown, protocol: 'oidc' | 'saml'): void {
   if (typeof body !== 'object' || body === null) return;
   const foreign = (protocol === 'saml' ? OIDC_ONLY : SAML_ONLY).filter((k) => k in body);
-  if (foreign.length > 0) throw badRequest(`${foreign.join(', ')}: ${foreign.length > 1 ? 'do' : 'does'} not apply to ${protocol === 'saml' ? 'a SAML' : 'an OIDC'} connection`);
+  if (foreign.length > 0) {
+    // The legacy message names them all in one part ("a, b: do not apply …"); `errors` has one entry per field.
+    const why = `not apply to ${protocol === 'saml' ? 'a SAML' : 'an OIDC'} connection`;
+    const message = `${foreign.join(', ')}: ${foreign.length > 1 ? 'do' : 'does'} ${why}`;
+    throw new ApiError(400, 'BAD_REQUEST', message, undefined, foreign.map((field) => ({ field, code: 'not_applicable', message: `does ${why}` })));
+  }
 }
 
 /** A SamlError from reading a certificate or metadata, as a 400 naming the field. */
 function asFieldError(field: string, err: unknown): never {
-  if (isSamlError(err)) throw badRequest(`${field}: ${err.message}`);
+  if (isSamlError(err)) throw fieldsRejected([{ field, code: 'invalid', message: err.message }]);
   throw err;
 }
 
@@ -76,8 +81,8 @@ async function metadataOf(ctx: ServiceContext, input: SamlInput): Promise<(IdpMe
     }
   }
   if (input.idpMetadataUrl !== undefined) {
-    const problem = checkSsoUrl(input.idpMetadataUrl, 'redirectUri', { devMode: ctx.config.devMode });
-    if (problem) throw badRequest(`idpMetadataUrl: ${problem}`);
+    const problem = checkSsoUrlIssue(input.idpMetadataUrl, 'redirectUri', { devMode: ctx.config.devMode });
+    if (problem) throw fieldsRejected([{ field: 'idpMetadataUrl', ...problem }]);
     try {
       return { ...(await fetchIdpMetadata(input.idpMetadataUrl, ctx.config.devMode)), url: input.idpMetadataUrl };
     } catch (err) {
@@ -89,22 +94,22 @@ async function metadataOf(ctx: ServiceContext, input: SamlInput): Promise<(IdpMe
 
 /** Every field rule of the resolved settings, in one message; certificates must not all have expired. */
 function checkSettings(ctx: ServiceContext, s: SamlSettings): void {
-  const problems: string[] = [];
+  const problems: FieldProblem[] = [];
   for (const field of ['idpSsoUrl', 'spAcsUrl'] as const) {
-    const problem = checkSsoUrl(s[field], 'redirectUri', { devMode: ctx.config.devMode });
-    if (problem) problems.push(`${field}: ${problem}`);
+    const problem = checkSsoUrlIssue(s[field], 'redirectUri', { devMode: ctx.config.devMode });
+    if (problem) problems.push({ field, ...problem });
   }
   for (const field of ['idpEntityId', 'spEntityId'] as const) {
-    if (hasUnsafeText(s[field])) problems.push(`${field}: ${UNSAFE_TEXT_MESSAGE}`);
+    if (hasUnsafeText(s[field])) problems.push({ field, code: 'unsafe_text', message: UNSAFE_TEXT_MESSAGE });
   }
   const now = new Date(ctx.now());
   if (s.idpCertificates.every((pem) => certificateInfo(pem).status(now) === 'expired')) {
-    problems.push('idpCertificate: the certificate has expired (or is not valid yet); use the IdP’s current signing certificate');
+    problems.push({ field: 'idpCertificate', code: 'certificate_expired', message: 'the certificate has expired (or is not valid yet); use the IdP’s current signing certificate' });
   }
-  if (problems.length > 0) throw badRequest(problems.join('; '));
+  if (problems.length > 0) throw fieldsRejected(problems);
 }
 
-const missing = (field: string) => `${field}: is required (or give idpMetadataXml or idpMetadataUrl)`;
+const missing = (field: string): FieldProblem => ({ field, code: 'required', message: 'is required (or give idpMetadataXml or idpMetadataUrl)' });
 
 /** POST: the stored settings of a new SAML connection. */
 export async function samlSettingsForCreate(
@@ -120,8 +125,8 @@ export async function samlSettingsForCreate(
     idpEntityId === undefined && missing('idpEntityId'),
     idpSsoUrl === undefined && missing('idpSsoUrl'),
     idpCertificates === undefined && missing('idpCertificate'),
-  ].filter((m): m is string => typeof m === 'string');
-  if (absent.length > 0 || idpEntityId === undefined || idpSsoUrl === undefined || idpCertificates === undefined) throw badRequest(absent.join('; '));
+  ].filter((m): m is FieldProblem => typeof m === 'object');
+  if (absent.length > 0 || idpEntityId === undefined || idpSsoUrl === undefined || idpCertificates === undefined) throw fieldsRejected(absent);
   const settings: SamlSettings = {
     idpEntityId,
     idpSsoUrl,
@@ -144,18 +149,18 @@ function rotate(current: string[], patch: SamlInput, now: Date): string[] {
   if (patch.removeIdpCertificateFingerprint !== undefined) {
     const wanted = bareFingerprint(patch.removeIdpCertificateFingerprint);
     const kept = certificates.filter((pem) => bareFingerprint(certificateInfo(pem).fingerprintSha256) !== wanted);
-    if (kept.length === certificates.length) throw badRequest('removeIdpCertificateFingerprint: no certificate of this connection has that fingerprint');
+    if (kept.length === certificates.length) throw fieldsRejected([{ field: 'removeIdpCertificateFingerprint', code: 'invalid', message: 'no certificate of this connection has that fingerprint' }]);
     certificates = kept;
   }
   if (patch.addIdpCertificate !== undefined) {
     const added = certificatePem('addIdpCertificate', patch.addIdpCertificate);
-    if (certificateInfo(added).status(now) === 'expired') throw badRequest('addIdpCertificate: the certificate has expired');
+    if (certificateInfo(added).status(now) === 'expired') throw fieldsRejected([{ field: 'addIdpCertificate', code: 'certificate_expired', message: 'the certificate has expired' }]);
     if (!certificates.includes(added)) {
-      if (certificates.length >= 2) throw badRequest('addIdpCertificate: a connection keeps at most two certificates; remove the old one first (removeIdpCertificateFingerprint)');
+      if (certificates.length >= 2) throw fieldsRejected([{ field: 'addIdpCertificate', code: 'invalid', message: 'a connection keeps at most two certificates; remove the old one first (removeIdpCertificateFingerprint)' }]);
       certificates = [...certificates, added];
     }
   }
-  if (certificates.length === 0) throw badRequest('removeIdpCertificateFingerprint: the last certificate cannot be removed; add the new one first');
+  if (certificates.length === 0) throw fieldsRejected([{ field: 'removeIdpCertificateFingerprint', code: 'invalid', message: 'the last certificate cannot be removed; add the new one first' }]);
   return certificates;
 }
 

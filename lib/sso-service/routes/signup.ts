@@ -3,8 +3,7 @@ import { signupRequestSchema, type SignupResponse } from '@/lib/contract';
 import type { ServiceContext } from '../context';
 import { generateApiKey, hashApiKey } from '../crypto/api-keys';
 import { randomId } from '../crypto/random-id';
-import { badRequest } from '../http/api-error';
-import { describeIssues } from '../http/describe-issues';
+import { invalidRequest } from '../http/describe-issues';
 import { hasUnsafeText, UNSAFE_TEXT_MESSAGE } from '../http/text-rules';
 import type { RouteRateLimit } from './rate-limit-options';
 
@@ -13,7 +12,7 @@ export function registerSignupRoute(app: FastifyInstance, ctx: ServiceContext, r
     const parsed = signupRequestSchema
       .refine((b) => !hasUnsafeText(b.name), { path: ['name'], message: UNSAFE_TEXT_MESSAGE })
       .safeParse(request.body ?? {});
-    if (!parsed.success) throw badRequest(describeIssues(parsed.error.issues));
+    if (!parsed.success) throw invalidRequest(parsed.error.issues);
     const { name, email, mode = 'live' } = parsed.data;
     const apiKey = generateApiKey(mode);
     const developerId = randomId('dev');

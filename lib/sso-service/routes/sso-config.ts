@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { MESSAGES, type SsoConfig, type SsoConfigRequest } from '@/lib/contract';
 import type { ServiceContext } from '../context';
 import { randomId } from '../crypto/random-id';
-import { ApiError, badRequest, notFound, unauthorized } from '../http/api-error';
+import { ApiError, notFound, unauthorized } from '../http/api-error';
 import { apiKeyHashFrom, authenticate } from '../http/auth';
 import { ISSUER_CHANGED, principalIssuer, type Developer, type SsoConnection } from '../storage/types';
 import { apiKeyActor } from '../events/recorder';
@@ -65,7 +65,7 @@ export function registerSsoConfigRoutes(app: FastifyInstance, ctx: ServiceContex
       const input = request.body;
       // validate → check → one store call.
       const problems = fieldProblems(input);
-      if (problems) throw badRequest(problems);
+      if (problems) throw problems;
       await checkIssuer(input.issuerUrl);
       // Read for the audit entry too: a save that moves the default connection to another issuer starts a new
       // set of members (principals are keyed by the issuer), and the trail says so.

@@ -18,9 +18,9 @@ import {
 } from '@/lib/contract';
 import type { ServiceContext } from '../context';
 import { randomId } from '../crypto/random-id';
-import { ApiError, badRequest, notFound } from '../http/api-error';
+import { ApiError, badRequest, fieldsRejected, notFound } from '../http/api-error';
 import { API_KEY_ONLY, authenticateActor, CONNECTION_ACTORS, type Actor } from '../http/auth';
-import { describeIssues } from '../http/describe-issues';
+import { invalidRequest } from '../http/describe-issues';
 import { ISSUER_CHANGED, principalIssuer, type OidcConnection, type SsoConnection } from '../storage/types';
 import { auditActorOf, type AuditEntry } from '../events/recorder';
 import { oidcSettingsRules } from './oidc-settings-rules';
@@ -52,7 +52,7 @@ function toWireConnection(c: SsoConnection, nowMs: number, lastSignIns?: Readonl
 
 function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
   const parsed = schema.safeParse(body);
-  if (!parsed.success) throw badRequest(describeIssues(parsed.error.issues));
+  if (!parsed.success) throw invalidRequest(parsed.error.issues);
   return parsed.data;
 }
 
@@ -134,7 +134,7 @@ export function registerSsoConnectionRoutes(app: FastifyInstance, ctx: ServiceCo
   /** Field rules first (all problems in one message), then the issuer check. */
   async function checkOidc(input: Parameters<typeof fieldProblems>[0]): Promise<void> {
     const problems = fieldProblems(input);
-    if (problems) throw badRequest(problems);
+    if (problems) throw problems;
     if (input.issuerUrl !== undefined) await checkIssuer(input.issuerUrl);
   }
 
@@ -144,9 +144,9 @@ export function registerSsoConnectionRoutes(app: FastifyInstance, ctx: ServiceCo
     const others = (await ctx.store.listConnections(developerId)).filter((c) => c.id !== ownId);
     const problems = domains.flatMap((d) => {
       const holder = others.find((c) => c.domains.includes(d));
-      return holder ? [`domains: ${d} is already listed by the connection "${holder.name}"; remove it there first`] : [];
+      return holder ? [{ field: 'domains', code: 'taken' as const, message: `${d} is already listed by the connection "${holder.name}"; remove it there first` }] : [];
     });
-    if (problems.length > 0) throw badRequest(problems.join('; '));
+    if (problems.length > 0) throw fieldsRejected(problems);
   }
 
   async function findOwn(developerId: string, id: string): Promise<SsoConnection> {

@@ -27,10 +27,10 @@ import {
 } from '@/lib/contract';
 import type { ServiceContext } from '../context';
 import { createTxtResolver, DEFAULT_DNS_TIMEOUT_MS, type TxtLookup } from '../dns-txt';
-import { ApiError, badRequest, notFound } from '../http/api-error';
+import { ApiError, notFound } from '../http/api-error';
 import { authenticateActor, CONNECTION_ACTORS, type Actor } from '../http/auth';
 import { auditActorOf } from '../events/recorder';
-import { describeIssues } from '../http/describe-issues';
+import { invalidRequest } from '../http/describe-issues';
 import type { SsoDomainRecord } from '../storage/types';
 
 /** 24 random bytes (32 base64url characters): unguessable, so no one can publish it before being given it. */
@@ -103,7 +103,7 @@ export function registerSsoDomainRoutes(app: FastifyInstance, ctx: ServiceContex
   app.post('/v1/sso/domains', async (request, reply) => {
     const dev = await actor(request);
     const parsed = ssoDomainCreateSchema.safeParse(request.body);
-    if (!parsed.success) throw badRequest(describeIssues(parsed.error.issues));
+    if (!parsed.success) throw invalidRequest(parsed.error.issues);
     const { created, domain } = await ctx.store.addDomain({
       developerId: dev.developerId,
       domain: parsed.data.domain,

@@ -16,7 +16,7 @@ import {
 import type { ServiceContext } from '../context';
 import { badRequest } from '../http/api-error';
 import { authenticate } from '../http/auth';
-import { describeIssues } from '../http/describe-issues';
+import { invalidRequest } from '../http/describe-issues';
 import type { AuditEventRecord, PageAfter, SignInEventRecord } from '../storage/events-types';
 
 const cursorSchema = z.tuple([z.iso.datetime({ precision: 3 }), z.string().min(1).max(EVENT_LIMITS.idFilterMax)]);
@@ -37,7 +37,7 @@ function decodeCursor(cursor: string | undefined): PageAfter | undefined {
 
 function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.output<S> {
   const parsed = schema.safeParse(query);
-  if (!parsed.success) throw badRequest(describeIssues(parsed.error.issues));
+  if (!parsed.success) throw invalidRequest(parsed.error.issues);
   return parsed.data;
 }
 

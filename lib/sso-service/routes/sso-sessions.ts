@@ -26,7 +26,7 @@ import { badRequest, notFound } from '../http/api-error';
 import { clientAddress } from '../http/client-address';
 import { apiKeyActor, auditActorOf } from '../events/recorder';
 import { authenticate, authenticateActor, CONNECTION_ACTORS } from '../http/auth';
-import { describeIssues } from '../http/describe-issues';
+import { invalidRequest } from '../http/describe-issues';
 import { redirectUriMismatch, type SsoConnection, type SsoSession } from '../storage/types';
 import type { RouteRateLimit } from './rate-limit-options';
 
@@ -92,7 +92,7 @@ export function registerSsoSessionRoutes(app: FastifyInstance, ctx: ServiceConte
   app.post<{ Params: { id: string } }>('/v1/sso/connections/:id/test-sign-in', async (request) => {
     const dev = await authenticateActor(ctx, request, CONNECTION_ACTORS);
     const parsed = ssoTestSignInRequestSchema.safeParse(request.body ?? {});
-    if (!parsed.success) throw badRequest(describeIssues(parsed.error.issues));
+    if (!parsed.success) throw invalidRequest(parsed.error.issues);
     const connection = await ownConnection(dev.developerId, request.params.id);
     const redirectUri = parsed.data.redirect_uri;
     if (redirectUriMismatch(connection, redirectUri)) {
@@ -126,7 +126,7 @@ export function registerSessionCheckRoute(app: FastifyInstance, ctx: ServiceCont
   const limit = rateLimit === false ? false : { ...rateLimit, hook: 'preHandler' as const, keyGenerator: sessionCheckRateKey };
   app.post('/sso/sessions/check', { config: { rateLimit: limit } }, async (request) => {
     const parsed = ssoSessionCheckRequestSchema.safeParse(request.body ?? {});
-    if (!parsed.success) throw badRequest(describeIssues(parsed.error.issues));
+    if (!parsed.success) throw invalidRequest(parsed.error.issues);
     const { developerId, sessionId } = parsed.data;
     const session = await ctx.store.getActiveSession(developerId, sessionId, new Date(ctx.now()).toISOString());
     const body: SsoSessionCheckResponse = session ? { active: true, expiresAt: session.expiresAt } : { active: false, expiresAt: null };

@@ -24,10 +24,10 @@ import {
 import type { ServiceContext } from '../context';
 import { randomId } from '../crypto/random-id';
 import { generateSetupSessionToken, generateSetupToken, hashSetupToken } from '../crypto/setup-tokens';
-import { badRequest, notFound, unauthorized } from '../http/api-error';
+import { notFound, unauthorized } from '../http/api-error';
 import { apiKeyActor } from '../events/recorder';
 import { apiKeyHashFrom, authenticate, authenticateSetupLink, authenticateSetupSession, isSetupLinkUsable } from '../http/auth';
-import { describeIssues } from '../http/describe-issues';
+import { invalidRequest } from '../http/describe-issues';
 import type { SetupLink, SetupLinkUse, SetupLinkWithOrg, SetupSession, SetupSessionWithLink } from '../storage/types';
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -69,7 +69,7 @@ export function registerSsoSetupLinkRoutes(app: FastifyInstance, ctx: ServiceCon
   app.post('/v1/sso/setup-links', async (request, reply) => {
     const dev = await authenticate(ctx.store, request);
     const parsed = setupLinkCreateSchema.safeParse(request.body ?? {});
-    if (!parsed.success) throw badRequest(describeIssues(parsed.error.issues));
+    if (!parsed.success) throw invalidRequest(parsed.error.issues);
     const token = generateSetupToken();
     const now = ctx.now();
     const link = await ctx.store.createSetupLink({
@@ -113,7 +113,7 @@ export function registerSsoSetupLinkRoutes(app: FastifyInstance, ctx: ServiceCon
   app.post('/v1/sso/setup-links/session', async (request, reply) => {
     const link = await authenticateSetupLink(ctx, request);
     const parsed = setupLinkRedeemSchema.safeParse(request.body ?? {});
-    if (!parsed.success) throw badRequest(describeIssues(parsed.error.issues));
+    if (!parsed.success) throw invalidRequest(parsed.error.issues);
     const userAgent = request.headers['user-agent'];
     const now = ctx.now();
     const sessionToken = generateSetupSessionToken();
