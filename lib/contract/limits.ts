@@ -69,3 +69,10 @@ export const API_KEY_PATTERN = /^gx_(live|test)_[A-Za-z0-9_-]{43}$/;
  * (issuer or SAML entity id): its members start over, which the trail says, not only implies.
  */
 export const AUDIT_ISSUER_CHANGED = 'issuerChanged';
+
+/**
+ * The console names the member's address on its public calls to the service (rate-limit buckets per member,
+ * not per console), proved by the secret the two share (GRANTEX_CONSOLE_SECRET). Lower-case, as Node reads them.
+ */
+export const CLIENT_ADDRESS_HEADER = 'x-grantex-client-address';
+export const CONSOLE_SECRET_HEADER = 'x-grantex-console-secret';

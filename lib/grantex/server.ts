@@ -1,5 +1,6 @@
 import 'server-only';
 import ipaddr from 'ipaddr.js';
+import { CLIENT_ADDRESS_HEADER, CONSOLE_SECRET_HEADER } from '@/lib/contract/limits';
 import { env } from '@/lib/env';
 import type { HeaderSource } from '@/lib/rate-limit';
 import { requesterAddress } from '@/lib/rate-limit/console-limits';
@@ -29,11 +30,6 @@ export function grantexForAdmin(admin: AdminCredentials, opts: { requestId?: str
     requestId: opts.requestId,
   });
 }
-
-/** The member's address, as the service reads it (must match lib/sso-service/http/client-address.ts). */
-export const CLIENT_ADDRESS_HEADER = 'x-grantex-client-address';
-/** Proves the address comes from this console: GRANTEX_CONSOLE_SECRET, shared with the embedded service. */
-export const CONSOLE_SECRET_HEADER = 'x-grantex-console-secret';
 
 /**
  * The headers that name the member's address to the service. Every public call the console makes is on behalf

@@ -1,4 +1,5 @@
 import type { ServiceConfig } from './config';
+import type { TxtResolver } from './dns-txt';
 import type { AuditRecorder, SignInEventRecorder } from './events/recorder';
 import type { UnattributedAttempts } from './events/unattributed';
 import type { SecretBox } from './crypto/secret-box';
@@ -28,4 +29,6 @@ export interface ServiceContext {
   audit: AuditRecorder;
   /** Attempts naming an org they cannot prove to belong to: counted, never stored as its events. */
   unattributed: UnattributedAttempts;
+  /** TXT lookups for domain verification, on demand and in the daily re-check (SSO_DNS_SERVERS). */
+  dns: TxtResolver;
 }

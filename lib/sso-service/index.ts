@@ -113,6 +113,7 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
     signIns: recorders.signIns,
     audit: recorders.audit,
     unattributed: createUnattributedAttempts(logger),
+    dns: createTxtResolver({ servers: config.dnsServers, timeoutMs: config.dnsTimeoutMs ?? DEFAULT_DNS_TIMEOUT_MS }),
   };
 
   let app: FastifyInstance;
@@ -144,7 +145,7 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
   const recheckDeps = {
     signal: stopRecheck.signal,
     store,
-    dns: createTxtResolver({ servers: config.dnsServers, timeoutMs: config.dnsTimeoutMs ?? DEFAULT_DNS_TIMEOUT_MS }),
+    dns: ctx.dns,
     audit: recorders.audit,
     now,
   };

@@ -11,9 +11,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import ipaddr from 'ipaddr.js';
-
-export const CLIENT_ADDRESS_HEADER = 'x-grantex-client-address';
-export const CONSOLE_SECRET_HEADER = 'x-grantex-console-secret';
+import { CLIENT_ADDRESS_HEADER, CONSOLE_SECRET_HEADER } from '@/lib/contract/limits';
 
 const addresses = new WeakMap<FastifyRequest, string>();
 

@@ -26,7 +26,7 @@ import {
   type SsoDomainVerifyFailure,
 } from '@/lib/contract';
 import type { ServiceContext } from '../context';
-import { createTxtResolver, DEFAULT_DNS_TIMEOUT_MS, type TxtLookup } from '../dns-txt';
+import type { TxtLookup } from '../dns-txt';
 import { ApiError, notFound } from '../http/api-error';
 import { authenticateActor, CONNECTION_ACTORS, type Actor } from '../http/auth';
 import { auditActorOf } from '../events/recorder';
@@ -81,7 +81,6 @@ function domainParam(value: string): string {
 }
 
 export function registerSsoDomainRoutes(app: FastifyInstance, ctx: ServiceContext) {
-  const dns = createTxtResolver({ servers: ctx.config.dnsServers, timeoutMs: ctx.config.dnsTimeoutMs ?? DEFAULT_DNS_TIMEOUT_MS });
   /** The one place these routes authenticate: the org's API key or one of its setup links. */
   const actor = (request: FastifyRequest): Promise<Actor> => authenticateActor(ctx, request, CONNECTION_ACTORS);
   const audit = (request: FastifyRequest, dev: Actor, action: 'domain.added' | 'domain.verified' | 'domain.removed', domain: string) =>
@@ -122,7 +121,7 @@ export function registerSsoDomainRoutes(app: FastifyInstance, ctx: ServiceContex
     const record = await findOwn(dev.developerId, domainParam(request.params.domain));
     const name = txtRecordNameFor(record.domain);
     const expected = txtRecordValueFor(record.token);
-    const lookup = await dns.lookup(name);
+    const lookup = await ctx.dns.lookup(name);
     if (lookup.kind === 'found' && lookup.values.some((v) => v.trim() === expected)) {
       const write = await ctx.store.markDomainVerified(dev.developerId, record.domain, nowIso());
       if (write.kind === 'verified') {
