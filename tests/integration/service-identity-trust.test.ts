@@ -11,7 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { inflateRawSync } from 'node:zlib';
 import { SESSION_MESSAGES, ssoDomainSchema } from '@/lib/contract';
 import { startLoopbackDnsServer, type LoopbackDnsServer } from '@/tests/support/dns-server';
-import { ACS_URL, form, IDP_ENTITY_ID, signedResponse, SP_ENTITY_ID, testKeys } from '@/tests/support/saml-kit';
+import { form, kitConnectionFields, signedResponse } from '@/tests/support/saml-kit';
 import { requestParts, signupOrg, startStack, type Stack } from '@/tests/support/stack';
 import { driveAuthorize, startTestOp, type TestOp, type TestUser } from '@/tests/support/test-op';
 
@@ -283,11 +283,7 @@ describe('email trust (SAML): verified only in the org’s verified domains', ()
       json: {
         name: 'SAML',
         protocol: 'saml',
-        idpEntityId: IDP_ENTITY_ID,
-        idpSsoUrl: 'https://idp.example.test/saml/sso',
-        idpCertificate: testKeys().idp.certificatePem,
-        spEntityId: SP_ENTITY_ID,
-        spAcsUrl: ACS_URL,
+        ...kitConnectionFields(),
         ...extra,
       },
     });

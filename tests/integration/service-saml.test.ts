@@ -23,7 +23,7 @@ import { idpMetadataXml } from '@/lib/dev-idp/saml/messages';
 import type { RunningSsoService } from '@/lib/sso-service';
 import { SAML_REASONS, type SamlReason } from '@/lib/sso-service/saml';
 import { ATTACK_CASES } from '@/tests/support/saml-attack-cases';
-import { ACS_URL, ALICE, form, IDP_ENTITY_ID, signedResponse, SP_ENTITY_ID, testKeys } from '@/tests/support/saml-kit';
+import { ACS_URL, ALICE, form, IDP_ENTITY_ID, kitConnectionFields, signedResponse, testKeys } from '@/tests/support/saml-kit';
 import { loginAtDevSamlIdp } from '@/tests/support/saml-login';
 import { requestParts, signupOrg, startLocalSsoService } from '@/tests/support/stack';
 import { testDatabaseOptions } from '@/tests/support/test-database';
@@ -82,11 +82,7 @@ async function createSaml(org: Org, body: Record<string, unknown>): Promise<SsoS
 /** A connection addressed like the saml-kit's documents (its IdP entity, SP entity and ACS). */
 async function kitConnection(org: Org, extra: Record<string, unknown> = {}) {
   return createSaml(org, {
-    idpEntityId: IDP_ENTITY_ID,
-    idpSsoUrl: 'https://idp.example.test/saml/sso',
-    idpCertificate: testKeys().idp.certificatePem,
-    spEntityId: SP_ENTITY_ID,
-    spAcsUrl: ACS_URL,
+    ...kitConnectionFields(),
     jitProvisioning: true,
     groupAttribute: 'groups',
     groupMappings: { admins: ['admin:all'] },

@@ -19,7 +19,7 @@ import { ssoConnectionSchema, ssoLoginResponseSchema, ssoSessionCallbackResponse
 import { startDevIdp, type DevIdp } from '@/lib/dev-idp';
 import { loadServiceConfig, ServiceConfigError, startSsoService, type RunningSsoService } from '@/lib/sso-service';
 import { loginAtDevIdp } from '@/tests/support/idp-login';
-import { ACS_URL, form, IDP_ENTITY_ID, signedResponse, SP_ENTITY_ID, testKeys } from '@/tests/support/saml-kit';
+import { form, kitConnectionFields, signedResponse } from '@/tests/support/saml-kit';
 import { signupOrg, startLocalSsoService } from '@/tests/support/stack';
 import { testDatabaseOptions } from '@/tests/support/test-database';
 
@@ -145,11 +145,7 @@ describe('IdP-initiated SAML posts are bucketed per connection and address', () 
       body: JSON.stringify({
         name: 'SAML',
         protocol: 'saml',
-        idpEntityId: IDP_ENTITY_ID,
-        idpSsoUrl: 'https://idp.example.test/saml/sso',
-        idpCertificate: testKeys().idp.certificatePem,
-        spEntityId: SP_ENTITY_ID,
-        spAcsUrl: ACS_URL,
+        ...kitConnectionFields(),
         jitProvisioning: true,
         allowIdpInitiated: true,
       }),

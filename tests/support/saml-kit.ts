@@ -35,6 +35,17 @@ export function testSettings(overrides: Partial<SamlConnectionSettings> = {}): S
   };
 }
 
+/** The same IdP and SP as `testSettings()`, as the connections API takes them (one certificate, write-only). */
+export function kitConnectionFields(): Record<string, string> {
+  return {
+    idpEntityId: IDP_ENTITY_ID,
+    idpSsoUrl: 'https://idp.example.test/saml/sso',
+    idpCertificate: testKeys().idp.certificatePem,
+    spEntityId: SP_ENTITY_ID,
+    spAcsUrl: ACS_URL,
+  };
+}
+
 /** A stored SAML connection around `testSettings()` (for protocol-level tests without a service). */
 export function testSamlConnection(overrides: Partial<SamlSettings> = {}, groupAttribute: string | null = 'groups'): SamlConnection {
   const { idpEntityId, idpSsoUrl, idpCertificates, spEntityId, spAcsUrl } = testSettings();
