@@ -6,3 +6,4 @@ export * from './setup-links';
 export * from './sign-in-reasons';
 export * from './events';
 export * from './session-check';
+export * from './requests';

@@ -76,3 +76,12 @@ export const AUDIT_ISSUER_CHANGED = 'issuerChanged';
  */
 export const CLIENT_ADDRESS_HEADER = 'x-grantex-client-address';
 export const CONSOLE_SECRET_HEADER = 'x-grantex-console-secret';
+
+/**
+ * Ids (org, connection, session, setup link) are short and plain: a longer value cannot name a row, so the
+ * service answers it as unknown without a query.
+ */
+export const ID_MAX = 128;
+/** The sealed login state (`state`, SAML `RelayState`) and an authorization code, as the callbacks accept them. */
+export const STATE_MAX = 2048;
+export const CODE_MAX = 4096;

@@ -5,10 +5,11 @@
  * personal data, and an unknown, revoked or expired id, or another org's, all answer `{active: false}` alike.
  */
 import { z } from 'zod';
+import { ID_MAX } from './limits';
 import { isoTimestampSchema } from './wire';
 
 /** Ids longer than this are never issued; a longer one answers inactive without a lookup. */
-export const SESSION_CHECK_ID_MAX = 128;
+export const SESSION_CHECK_ID_MAX = ID_MAX;
 
 export const ssoSessionCheckRequestSchema = z.object({
   developerId: z.string().min(1).max(SESSION_CHECK_ID_MAX),

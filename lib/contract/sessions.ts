@@ -4,7 +4,7 @@
  * scope mapping decide what a session carries (see lib/sso-service/README.md).
  */
 import { z } from 'zod';
-import { LIMITS } from './limits';
+import { CODE_MAX, LIMITS, STATE_MAX } from './limits';
 import { connectionProtocolSchema, isoTimestampSchema, samlCertificateSchema, ssoSamlTestCallbackResponseSchema } from './wire';
 
 /** Fixed messages of these endpoints (both sides refer to them instead of retyping them). */
@@ -30,8 +30,8 @@ export const SESSIONS_LIST_MAX = 200;
 
 /** POST /sso/callback/oidc, JSON or form-encoded. */
 export const ssoOidcCallbackRequestSchema = z.object({
-  code: z.string().min(1).max(4096),
-  state: z.string().min(1).max(2048),
+  code: z.string().min(1).max(CODE_MAX),
+  state: z.string().min(1).max(STATE_MAX),
   redirect_uri: z.string().max(LIMITS.urlMax).optional(),
   iss: z.string().max(LIMITS.urlMax).optional(),
 });

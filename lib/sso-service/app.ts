@@ -6,28 +6,25 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import rateLimitPlugin from '@fastify/rate-limit';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { MESSAGES, type ErrorBody } from '@/lib/contract';
 import type { ServiceContext } from './context';
 import { ApiError, badRequest, errorDetailsOf, STORAGE_UNAVAILABLE_MESSAGE } from './http/api-error';
-import { describeError } from './http/describe-error';
-import { sharedRateLimitStore } from './http/shared-rate-limit-store';
-import { requestIdFor } from './http/request-id';
-import { registerHealthRoute } from './routes/health';
-import { registerMeRoute } from './routes/me';
 import { registerClientAddress } from './http/client-address';
-import { addressRateKey, callbackRateKey, loginRateKey, perMinute } from './routes/rate-limit-options';
-import { registerSignupRoute } from './routes/signup';
-import { registerSsoCallbackRoute } from './routes/sso-callback';
-import { registerSsoConfigRoutes } from './routes/sso-config';
-import { registerSsoConnectionRoutes } from './routes/sso-connections';
-import { registerSsoDomainRoutes } from './routes/sso-domains';
-import { registerSsoLoginRoute } from './routes/sso-login';
-import { registerSessionCheckRoute, registerSsoSessionRoutes } from './routes/sso-sessions';
-import { registerSsoSetupLinkRoutes } from './routes/sso-setup-links';
+import { describeError } from './http/describe-error';
+import { addressRateKey, callbackRateKey, loginRateKey, perMinute } from './http/rate-limit-options';
+import { requestIdFor } from './http/request-id';
+import { sharedRateLimitStore } from './http/shared-rate-limit-store';
+import { answerInvalid, type ServiceApp } from './http/validation';
 import { asStoreError } from './storage/errors';
-import { registerSignInCapture } from './events/capture';
-import { registerSsoEventRoutes } from './routes/sso-events';
-import { registerSamlMetadataRoute } from './routes/sso-saml-metadata';
+import { registerConnectionRoutes } from './features/connections/routes';
+import { registerDomainRoutes } from './features/domains/routes';
+import { registerSignInCapture } from './features/events/capture';
+import { registerEventRoutes } from './features/events/routes';
+import { registerLoginRoutes } from './features/login/routes';
+import { registerOrgRoutes } from './features/orgs/routes';
+import { registerSessionRoutes } from './features/sessions/routes';
+import { registerSetupLinkRoutes } from './features/setup-links/routes';
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
@@ -110,10 +107,11 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
       socket.destroy();
     },
     return503OnClosing: true,
-    // Route schemas check types as they are: a number or boolean is not quietly turned into a string.
-    ajv: { customOptions: { coerceTypes: false } },
     forceCloseConnections: 'idle',
-  });
+  }).withTypeProvider<ZodTypeProvider>();
+  // Route schemas are zod schemas (http/validation.ts): checked as they are, nothing coerced. Responses are
+  // serialised as they are (JSON.stringify), with no response schema.
+  app.setValidatorCompiler(validatorCompiler);
 
   // JSON only. A custom parser so an empty body (e.g. a DELETE sent with a JSON content type) is "no body",
   // and a malformed one gets a clear message instead of the parser's internals.
@@ -151,7 +149,7 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
   }
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
-    let apiError = toApiError(err, request.routeOptions.bodyLimit);
+    let apiError = answerInvalid(err, request) ?? toApiError(err, request.routeOptions.bodyLimit);
     const storeError = apiError ? null : asStoreError(err);
     if (storeError) {
       // The database said no: busy/unreachable/timed out passes by itself (503, clients retry), anything else
@@ -193,19 +191,21 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
     });
   }
 
-  registerSignInCapture(app, ctx, ctx.signIns);
-  registerHealthRoute(app);
-  registerSignupRoute(app, ctx, perMinute(limits.enabled, limits.signupPerMin, addressRateKey));
-  registerMeRoute(app, ctx);
-  registerSsoConfigRoutes(app, ctx);
-  registerSsoConnectionRoutes(app, ctx);
-  registerSsoDomainRoutes(app, ctx);
-  registerSsoSetupLinkRoutes(app, ctx);
-  registerSsoLoginRoute(app, ctx, perMinute(limits.enabled, limits.loginPerMin, loginRateKey));
-  registerSsoCallbackRoute(app, ctx, perMinute(limits.enabled, limits.callbackPerMin, callbackRateKey(ctx.states)));
-  registerSsoSessionRoutes(app, ctx);
-  registerSessionCheckRoute(app, ctx, perMinute(limits.enabled, limits.loginPerMin));
-  registerSsoEventRoutes(app, ctx);
-  registerSamlMetadataRoute(app, ctx, perMinute(limits.enabled, limits.loginPerMin, addressRateKey));
+  // Wiring only: each feature registers its routes (lib/sso-service/features/<feature>/routes.ts).
+  const api: ServiceApp = app;
+  api.decorateRequest('developer', null);
+  api.decorateRequest('actor', null);
+  registerSignInCapture(api, ctx, ctx.signIns);
+  api.get('/health', async () => ({ status: 'ok' }));
+  registerOrgRoutes(api, ctx, perMinute(limits.enabled, limits.signupPerMin, addressRateKey));
+  registerConnectionRoutes(api, ctx, perMinute(limits.enabled, limits.loginPerMin, addressRateKey));
+  registerDomainRoutes(api, ctx);
+  registerSetupLinkRoutes(api, ctx);
+  registerLoginRoutes(api, ctx, {
+    login: perMinute(limits.enabled, limits.loginPerMin, loginRateKey),
+    callback: perMinute(limits.enabled, limits.callbackPerMin, callbackRateKey(ctx.states)),
+  });
+  registerSessionRoutes(api, ctx, perMinute(limits.enabled, limits.loginPerMin));
+  registerEventRoutes(api, ctx);
   return app;
 }

@@ -1,12 +1,12 @@
 import type { ServiceConfig } from './config';
-import type { TxtResolver } from './dns-txt';
-import type { AuditRecorder, SignInEventRecorder } from './events/recorder';
-import type { UnattributedAttempts } from './events/unattributed';
+import type { TxtResolver } from './features/domains/dns-txt';
+import type { AuditRecorder, SignInEventRecorder } from './features/events/recorder';
+import type { UnattributedAttempts } from './features/events/unattributed';
 import type { SecretBox } from './crypto/secret-box';
 import type { StateSealer } from './crypto/login-state';
 import type { ServiceStore } from './storage';
 import type { ServiceLogger } from './http/logger';
-import type { IssuerCheckMemo } from './issuer-check-memo';
+import type { IssuerCheckMemo } from './features/connections/issuer-check-memo';
 import type { LoginProtocols } from './protocols';
 import type { RelyingPartyPort } from './relying-party-port';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BatchBuffer } from '@/lib/sso-service/events/buffer';
+import { BatchBuffer } from '@/lib/sso-service/features/events/buffer';
 
 function buffer(opts: { flushMs?: number; maxBatch?: number; maxQueued?: number; fail?: boolean } = {}) {
   const batches: number[][] = [];

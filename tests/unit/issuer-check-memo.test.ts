@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createIssuerCheckMemo } from '@/lib/sso-service/issuer-check-memo';
+import { createIssuerCheckMemo } from '@/lib/sso-service/features/connections/issuer-check-memo';
 import type { IssuerCheck } from '@/lib/sso-service/relying-party-port';
 
 function harness(first: IssuerCheck = { ok: true }) {

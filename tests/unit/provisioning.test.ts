@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GROUPS_MAX, mapScopes, readGroups } from '@/lib/sso-service/provisioning';
+import { GROUPS_MAX, mapScopes, readGroups } from '@/lib/sso-service/features/login/provisioning';
 import { NO_PROVISIONING } from '@/lib/sso-service/storage/types';
 
 describe('readGroups', () => {

@@ -10,6 +10,7 @@
  */
 import { createCipheriv, createDecipheriv, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
+import { STATE_MAX } from '@/lib/contract/limits';
 import { createRandomPool } from './random-pool';
 
 const VERSION = 2;
@@ -17,7 +18,7 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const HEADER = 1 + IV_BYTES + TAG_BYTES;
 /** A sealed state is a few hundred characters; anything much longer is not ours. */
-export const STATE_MAX_LENGTH = 2048;
+export const STATE_MAX_LENGTH = STATE_MAX;
 export const STATE_TTL_MS = 10 * 60 * 1000;
 
 const payloadSchema = z.object({

@@ -1,4 +1,12 @@
-import { MESSAGES, type ErrorCode, type ErrorDetail, type ErrorReasonCode, type FieldErrorCode, type SignInReason } from '@/lib/contract';
+import {
+  ERROR_REASON_CODES,
+  MESSAGES,
+  type ErrorCode,
+  type ErrorDetail,
+  type ErrorReasonCode,
+  type FieldErrorCode,
+  type SignInReason,
+} from '@/lib/contract';
 
 /** The sign-in log's reason for an error that carries none of its own (see lib/contract/sign-in-reasons.ts). */
 const REASON_BY_CODE: Record<ErrorCode, SignInReason> = {
@@ -44,23 +52,40 @@ export function fieldsRejected(problems: readonly FieldProblem[]): ApiError {
 }
 
 /**
- * The contract's messages that name a situation a caller must tell apart, by reason code. Every place that
- * throws one of them (by `badRequest(MESSAGES.x)`) gets its code in the body without having to say so.
+ * The contract's errors a caller must tell apart, by reason code: the code picks the message (and the field it
+ * is about), never the other way round. Throw sites say which one they mean (`reasonError('invalid_state')`).
  */
-const REASON_BY_MESSAGE: ReadonlyMap<string, { code: ErrorReasonCode; field?: string }> = new Map([
-  [MESSAGES.stateExpiredOrUsed, { code: 'state_expired_or_used' }],
-  [MESSAGES.invalidState, { code: 'invalid_state', field: 'state' }],
-  [MESSAGES.codeAndStateRequired, { code: 'code_and_state_required' }],
-  [MESSAGES.orgRequired, { code: 'org_required', field: 'org' }],
-  [MESSAGES.ssoNotConfigured, { code: 'sso_not_configured' }],
-]);
+const REASON_ERRORS: Record<ErrorReasonCode, { message: string; field?: string }> = {
+  state_expired_or_used: { message: MESSAGES.stateExpiredOrUsed },
+  invalid_state: { message: MESSAGES.invalidState, field: 'state' },
+  code_and_state_required: { message: MESSAGES.codeAndStateRequired },
+  org_required: { message: MESSAGES.orgRequired, field: 'org' },
+  sso_not_configured: { message: MESSAGES.ssoNotConfigured },
+};
 
-/** The body's `errors`: what the error carries, else the reason of a known contract message, else none. */
+/** One of the contract's reason-coded errors (default: a 400 BAD_REQUEST); `reason` is the sign-in log's. */
+export function reasonError(
+  detail: ErrorReasonCode,
+  options: { status?: number; code?: ErrorCode; reason?: SignInReason } = {},
+): ApiError {
+  const { message, field } = REASON_ERRORS[detail];
+  return new ApiError(options.status ?? 400, options.code ?? 'BAD_REQUEST', message, options.reason, [
+    { ...(field ? { field } : {}), code: detail, message },
+  ]);
+}
+
+const REASON_CODES: ReadonlySet<string> = new Set(ERROR_REASON_CODES);
+
+/** The contract reason code an error carries (see reasonError), if any. */
+export function reasonCodeOf(err: ApiError): ErrorReasonCode | undefined {
+  const found = err.errors?.find((e) => REASON_CODES.has(e.code));
+  return found ? (found.code as ErrorReasonCode) : undefined;
+}
+
+/** The body's `errors`: what the error carries (field problems or a reason code), else none. */
 export function errorDetailsOf(err: ApiError): ErrorDetail[] | undefined {
   if (err.errors && err.errors.length > 0) return err.errors.map((e) => ({ ...e }));
-  const known = REASON_BY_MESSAGE.get(err.message);
-  if (!known) return undefined;
-  return [{ ...(known.field ? { field: known.field } : {}), code: known.code, message: err.message }];
+  return undefined;
 }
 
 export const badRequest = (message: string) => new ApiError(400, 'BAD_REQUEST', message);

@@ -114,3 +114,41 @@ export async function authenticateActor(ctx: AuthContext, request: FastifyReques
   const { session, link } = await authenticateSetupSession(ctx, request);
   return { kind: 'setup_link', developerId: link.developerId, linkId: link.id, sessionId: session.id, name: session.name, expiresAt: session.expiresAt };
 }
+
+// ---------------------------------------------------------------- route hooks
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The calling org (API-key routes), set by requireDeveloper. */
+    developer: Developer | null;
+    /** The caller (connection routes: API key or setup session), set by requireActor. */
+    actor: Actor | null;
+  }
+}
+
+/**
+ * Authentication as a `preValidation` hook: it runs after the body is parsed and before the route's schema is
+ * checked, so a request without a valid credential gets its 401/403, never a 400 about its body.
+ */
+export function requireDeveloper(store: ServiceStore) {
+  return async (request: FastifyRequest): Promise<void> => {
+    request.developer = await authenticate(store, request);
+  };
+}
+
+export function requireActor(ctx: AuthContext, allowed: readonly ActorKind[]) {
+  return async (request: FastifyRequest): Promise<void> => {
+    request.actor = await authenticateActor(ctx, request, allowed);
+  };
+}
+
+/** The developer requireDeveloper found (a route without the hook is a programming error). */
+export function developerOf(request: FastifyRequest): Developer {
+  if (!request.developer) throw new Error('route registered without requireDeveloper');
+  return request.developer;
+}
+
+export function actorOf(request: FastifyRequest): Actor {
+  if (!request.actor) throw new Error('route registered without requireActor');
+  return request.actor;
+}

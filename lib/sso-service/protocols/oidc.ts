@@ -1,11 +1,11 @@
 /** The OIDC protocol: the relying party in ../oidc behind the protocol seam. */
 import type { SecretBox } from '../crypto/secret-box';
 import { ApiError } from '../http/api-error';
-import type { IssuerCheckMemo } from '../issuer-check-memo';
+import type { IssuerCheckMemo } from '../features/connections/issuer-check-memo';
 import { asRpFailure, TRANSIENT_ISSUER_REASONS, type RelyingPartyPort, type RpClientConfig } from '../relying-party-port';
 import type { OidcConnection, SsoConnection } from '../storage/types';
-import { readGroups } from '../provisioning';
-import { currentSignInTrace } from '../events/sign-in-context';
+import { readGroups } from '../features/login/provisioning';
+import { currentSignInTrace } from '../features/events/sign-in-context';
 import type { LoginProtocol } from './types';
 
 export interface OidcProtocolDeps {

@@ -10,9 +10,9 @@
 import { EVENT_LIMITS, type SignInReason } from '@/lib/contract';
 import { findOutboundError, guardedFetch } from '@/lib/net';
 import type { LoginState } from '../crypto/login-state';
-import { currentSignInTrace } from '../events/sign-in-context';
+import { currentSignInTrace } from '../features/events/sign-in-context';
 import { ApiError } from '../http/api-error';
-import { readGroups } from '../provisioning';
+import { readGroups } from '../features/login/provisioning';
 import { redactClaims } from '../oidc/trace';
 import {
   buildLoginUrl,

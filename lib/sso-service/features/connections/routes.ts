@@ -1,0 +1,167 @@
+/**
+ * Connections (service.ts, connection-tests.ts, legacy-config.ts, saml-metadata.ts):
+ * - `GET|POST /v1/sso/connections`, `GET|PATCH|DELETE /v1/sso/connections/:id`: the connections API. Callers:
+ *   the org's API key or one of its setup sessions (CONNECTION_ACTORS); deleting is the API key's alone.
+ * - `POST /v1/sso/connections/:id/test`, `POST /v1/sso/connections/:id/test-sign-in`: connection checks.
+ * - `POST|GET|DELETE /v1/sso/config`: the legacy single config (the org's default OIDC connection; API key).
+ * - `GET /sso/saml/:connectionId/metadata` (public, rate-limited per address): a SAML connection's SP metadata.
+ */
+import type { FastifyRequest } from 'fastify';
+import {
+  idParamsSchema,
+  MESSAGES,
+  SAML_LIMITS,
+  samlMetadataParamsSchema,
+  ssoConfigSaveSchema,
+  ssoConnectionCreateSchema,
+  ssoTestSignInRequestSchema,
+  type SsoConnectionList,
+} from '@/lib/contract';
+import type { ServiceContext } from '../../context';
+import { badRequest, notFound, unauthorized } from '../../http/api-error';
+import { actorOf, API_KEY_ONLY, apiKeyHashFrom, CONNECTION_ACTORS, developerOf, requireActor, requireDeveloper } from '../../http/auth';
+import type { RouteRateLimit } from '../../http/rate-limit-options';
+import { absentAsEmpty, type ServiceApp } from '../../http/validation';
+import { apiKeyActor, auditActorOf, type AuditEntry } from '../events/recorder';
+import { startTestSignIn, testConnection } from './connection-tests';
+import { deleteLegacyConfig, saveLegacyConfig } from './legacy-config';
+import { samlMetadataOf } from './saml-metadata';
+import { publicBaseUrl } from './saml-settings';
+import { createConnectionService } from './service';
+import { toWireConfig, toWireConnection } from './wire';
+
+/** Connection bodies may carry pasted SAML IdP metadata (ADFS federation metadata runs to tens of KB). */
+const CONNECTION_BODY_LIMIT_BYTES = SAML_LIMITS.metadataXmlMax + 64 * 1024;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The body as sent, before its schema stripped unknown fields (the other protocol's fields are refused by name). */
+    bodyAsSent: unknown;
+  }
+}
+
+export function registerConnectionRoutes(app: ServiceApp, ctx: ServiceContext, metadataRateLimit: RouteRateLimit) {
+  const connections = createConnectionService(ctx);
+  const asActor = requireActor(ctx, CONNECTION_ACTORS);
+  const asApiKey = requireActor(ctx, API_KEY_ONLY);
+  const asDeveloper = requireDeveloper(ctx.store);
+  /** Authenticates, then keeps the body as sent (the schema's parse returns a new, stripped object). */
+  const asActorKeepingBody = async (request: FastifyRequest) => {
+    await asActor(request);
+    request.bodyAsSent = request.body;
+  };
+  app.decorateRequest('bodyAsSent', null);
+
+  const audit = (request: FastifyRequest, action: AuditEntry['action'], id: string, changedFields?: readonly string[]) => {
+    const actor = actorOf(request);
+    ctx.audit.record({
+      developerId: actor.developerId,
+      actor: auditActorOf(request, actor),
+      action,
+      target: { type: 'connection', id },
+      ...(changedFields ? { changedFields: [...changedFields] } : {}),
+    });
+  };
+  const params = idParamsSchema;
+
+  app.get('/v1/sso/connections', { preValidation: asActor }, async (request) => {
+    const { connections: all, lastSignIns } = await connections.list(actorOf(request).developerId);
+    const body: SsoConnectionList = { connections: all.map((c) => toWireConnection(c, ctx.now(), lastSignIns)) };
+    return body;
+  });
+
+  app.post(
+    '/v1/sso/connections',
+    { bodyLimit: CONNECTION_BODY_LIMIT_BYTES, preValidation: asActorKeepingBody, schema: { body: ssoConnectionCreateSchema } },
+    async (request, reply) => {
+      const { connection, changedFields } = await connections.create(actorOf(request).developerId, request.body, request.bodyAsSent, publicBaseUrl(ctx, request));
+      audit(request, 'connection.created', connection.id, changedFields);
+      return reply.code(201).send(toWireConnection(connection, ctx.now()));
+    },
+  );
+
+  app.get('/v1/sso/connections/:id', { preValidation: asActor, schema: { params } }, async (request) => {
+    const { connection, lastSignIns } = await connections.get(actorOf(request).developerId, request.params.id);
+    return toWireConnection(connection, ctx.now(), lastSignIns);
+  });
+
+  // The body's schema depends on the stored connection's protocol: service.patch parses it (http/validation.ts parseWith).
+  app.patch('/v1/sso/connections/:id', { bodyLimit: CONNECTION_BODY_LIMIT_BYTES, preValidation: asActor, schema: { params } }, async (request) => {
+    const developerId = actorOf(request).developerId;
+    const { connection, changedFields } = await connections.patch(developerId, request.params.id, request.body);
+    audit(request, 'connection.updated', connection.id, changedFields);
+    return toWireConnection(connection, ctx.now(), await ctx.store.lastSignIns(developerId));
+  });
+
+  // Deleting is the org's own call: a setup link configures and tests connections, it does not remove them.
+  app.delete('/v1/sso/connections/:id', { preValidation: asApiKey, schema: { params } }, async (request, reply) => {
+    const removed = await connections.remove(actorOf(request).developerId, request.params.id);
+    audit(request, 'connection.deleted', removed.id);
+    return reply.code(204).send();
+  });
+
+  app.post('/v1/sso/connections/:id/test', { preValidation: asActor, schema: { params } }, async (request, reply) => {
+    const connection = await connections.findOwn(actorOf(request).developerId, request.params.id);
+    const result = await testConnection(ctx, connection);
+    audit(request, 'connection.tested', connection.id);
+    return reply.code(result.success ? 200 : 422).send(result);
+  });
+
+  app.post(
+    '/v1/sso/connections/:id/test-sign-in',
+    { preValidation: asActor, schema: { params, body: absentAsEmpty(ssoTestSignInRequestSchema) } },
+    async (request) => {
+      const connection = await connections.findOwn(actorOf(request).developerId, request.params.id);
+      return startTestSignIn(ctx, connection, request.body.redirect_uri);
+    },
+  );
+
+  // ---------------------------------------------------------------- the legacy config
+
+  app.post(
+    '/v1/sso/config',
+    // Authentication runs before the body is validated: a request without a valid key gets a 401, never a 400.
+    { preValidation: asDeveloper, schema: { body: ssoConfigSaveSchema }, config: { invalid: () => badRequest(MESSAGES.configFieldsRequired) } },
+    async (request, reply) => {
+      const dev = developerOf(request);
+      const { saved, changedFields } = await saveLegacyConfig(ctx, connections, dev.id, request.body);
+      ctx.audit.record({
+        developerId: dev.id,
+        actor: apiKeyActor(request),
+        action: 'config.saved',
+        target: { type: 'connection', id: saved.id },
+        changedFields: [...changedFields],
+      });
+      return reply.code(201).send(toWireConfig(saved));
+    },
+  );
+
+  app.get('/v1/sso/config', async (request) => {
+    // One query: the key's developer joined with its default connection (same 401s as authenticate()).
+    const found = await ctx.store.findDefaultConnectionByKey(apiKeyHashFrom(request));
+    if (!found) throw unauthorized(MESSAGES.invalidKey);
+    if (!found.connection) throw notFound(MESSAGES.configNotFound);
+    return toWireConfig(found.connection);
+  });
+
+  app.delete('/v1/sso/config', { preValidation: asDeveloper }, async (request, reply) => {
+    const dev = developerOf(request);
+    const removed = await deleteLegacyConfig(ctx, dev.id);
+    ctx.audit.record({ developerId: dev.id, actor: apiKeyActor(request), action: 'config.deleted', target: { type: 'connection', id: removed.id } });
+    return reply.code(204).send();
+  });
+
+  // ---------------------------------------------------------------- SAML SP metadata
+
+  app.get(
+    '/sso/saml/:connectionId/metadata',
+    { config: { rateLimit: metadataRateLimit }, schema: { params: samlMetadataParamsSchema } },
+    async (request, reply) => {
+      const { connection, xml } = await samlMetadataOf(ctx, request.params.connectionId);
+      return reply
+        .header('content-type', 'application/samlmetadata+xml; charset=utf-8')
+        .header('content-disposition', `inline; filename="saml-sp-${connection.id}.xml"`)
+        .send(xml);
+    },
+  );
+}

@@ -1,0 +1,114 @@
+/**
+ * The service's two event streams, both written through a BatchBuffer (off the request path): sign-in events
+ * (capture.ts) and audit events (`ctx.audit.record(...)` from the admin routes).
+ */
+import type { FastifyRequest } from 'fastify';
+import type { AuditAction, AuditActorKind, AuditTargetType } from '@/lib/contract';
+import { randomId } from '../../crypto/random-id';
+import { apiKeyHashFrom, type Actor } from '../../http/auth';
+import { describeError } from '../../http/describe-error';
+import type { ServiceLogger } from '../../http/logger';
+import type { AuditEventRecord, EventStore, SignInEventRecord } from '../../storage/events-types';
+import { BatchBuffer } from './buffer';
+
+export const EVENT_FLUSH_MS = 250;
+const MAX_BATCH = 500;
+const MAX_QUEUED = 20_000;
+
+export interface EventBufferOptions {
+  flushMs?: number;
+  maxBatch?: number;
+}
+
+export interface SignInEventRecorder {
+  /** Queues one sign-in event (written within one flush interval). */
+  record(event: Omit<SignInEventRecord, 'id' | 'createdAt'>): void;
+  readonly stats: BatchBuffer<SignInEventRecord>['stats'];
+}
+
+export interface AuditActor {
+  kind: AuditActorKind;
+  id: string | null;
+  label: string | null;
+}
+
+export interface AuditEntry {
+  developerId: string;
+  actor: AuditActor;
+  action: AuditAction;
+  target: { type: AuditTargetType; id: string | null };
+  /** Names of changed fields, never their values (a secret field is named, e.g. "clientSecret"). */
+  changedFields?: readonly string[];
+}
+
+export interface AuditRecorder {
+  /** Queues one audit event; never throws, never waits. */
+  record(entry: AuditEntry): void;
+}
+
+/** The actor of a request authenticated with an API key: a short prefix of the key's hash names the key. */
+export function apiKeyActor(request: FastifyRequest): AuditActor {
+  return { kind: 'api_key', id: `key_${apiKeyHashFrom(request).slice(0, 12)}`, label: null };
+}
+
+/** The audit actor of a request authenticated by `authenticateActor`: its API key, or the setup link it used. */
+export function auditActorOf(request: FastifyRequest, actor: Actor): AuditActor {
+  // A setup session names the person who redeemed the link (their email stays in the link's uses).
+  return actor.kind === 'setup_link' ? { kind: 'setup_link', id: actor.linkId, label: actor.name } : apiKeyActor(request);
+}
+
+export interface EventRecorders {
+  signIns: SignInEventRecorder;
+  audit: AuditRecorder;
+  /** Writes everything queued (tests, shutdown). */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createEventRecorders(
+  store: EventStore,
+  logger: ServiceLogger,
+  now: () => number,
+  opts: EventBufferOptions = {},
+): EventRecorders {
+  const bufferOptions = (stream: string) => ({
+    flushMs: opts.flushMs ?? EVENT_FLUSH_MS,
+    maxBatch: opts.maxBatch ?? MAX_BATCH,
+    maxQueued: MAX_QUEUED,
+    onDrop: (count: number, err: unknown) => logger.log('warn', { msg: `${stream} events dropped`, count, err: describeError(err) }),
+  });
+  const signIns = new BatchBuffer<SignInEventRecord>((batch) => store.insertSignInEvents(batch), bufferOptions('sign-in'));
+  const audits = new BatchBuffer<AuditEventRecord>((batch) => store.insertAuditEvents(batch), bufferOptions('audit'));
+  const stamp = () => new Date(now()).toISOString();
+
+  return {
+    signIns: {
+      record(event) {
+        signIns.push({ ...event, id: randomId('evt'), createdAt: stamp() });
+      },
+      stats: signIns.stats,
+    },
+    audit: {
+      record(entry) {
+        audits.push({
+          id: randomId('aud'),
+          developerId: entry.developerId,
+          actorKind: entry.actor.kind,
+          actorId: entry.actor.id,
+          actorLabel: entry.actor.label,
+          action: entry.action,
+          targetType: entry.target.type,
+          targetId: entry.target.id,
+          changedFields: [...(entry.changedFields ?? [])],
+          createdAt: stamp(),
+        });
+      },
+    },
+    async flush() {
+      await Promise.all([signIns.flush(), audits.flush()]);
+    },
+    async close() {
+      await Promise.all([signIns.close(), audits.close()]);
+    },
+  };
+}

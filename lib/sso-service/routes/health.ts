@@ -1,5 +1,0 @@
-import type { FastifyInstance } from 'fastify';
-
-export function registerHealthRoute(app: FastifyInstance) {
-  app.get('/health', async () => ({ status: 'ok' }));
-}
