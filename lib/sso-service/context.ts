@@ -17,7 +17,7 @@ export interface ServiceContext {
   secretBox: SecretBox;
   states: StateSealer;
   rp: RelyingPartyPort;
-  /** rp.checkIssuer behind a short-lived memo of successes (see issuer-check-memo.ts). */
+  /** rp.checkIssuer behind a short-lived memo of successes (see features/connections/issuer-check-memo.ts). */
   issuerChecks: IssuerCheckMemo;
   /** Each connection protocol behind the one seam routes use (start a login, complete it, check settings). */
   protocols: LoginProtocols;

@@ -55,7 +55,7 @@ export interface RunningSsoService {
 }
 
 const PURGE_INTERVAL_MS = 60_000;
-/** How often the re-check looks for verified domains not checked for 24 h (domains/recheck.ts). */
+/** How often the re-check looks for verified domains not checked for 24 h (features/domains/recheck.ts). */
 const DOMAIN_RECHECK_RUN_MS = 60 * 60_000;
 
 function formatUrl(host: string, port: number): string {
@@ -139,7 +139,7 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
   const timer = setInterval(() => void purge(), PURGE_INTERVAL_MS);
   timer.unref();
 
-  // Verified domains whose TXT record is gone are released after a week (domains/recheck.ts). One run at a time
+  // Verified domains whose TXT record is gone are released after a week (features/domains/recheck.ts). One run at a time
   // per process; several processes split the due domains between them through the database.
   const stopRecheck = new AbortController();
   const recheckDeps = {

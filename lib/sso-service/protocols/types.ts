@@ -20,13 +20,13 @@ export interface SsoIdentity {
   sub: string;
   email: string | null;
   /**
-   * Whether `email` can be trusted as the member's mailbox (see ../email-trust.ts): the protocol fills what the
+   * Whether `email` can be trusted as the member's mailbox (see ../features/login/email-trust.ts): the protocol fills what the
    * IdP said (OIDC `email_verified`; SAML sends no such flag: false), and the callback settles it against the
    * org's verified domains before anything is written.
    */
   emailVerified: boolean;
   name: string | null;
-  /** From the connection's `groupAttribute` claim (none configured or none sent: []), see ../provisioning.ts. */
+  /** From the connection's `groupAttribute` claim (none configured or none sent: []), see ../features/login/provisioning.ts. */
   groups: string[];
 }
 

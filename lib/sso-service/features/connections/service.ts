@@ -91,6 +91,9 @@ function refuseSecretForAnotherIssuer(current: OidcConnection, patch: OidcPatch)
 /** Names of the fields a request body sets (never their values). */
 const namedFields = (input: object): string[] => Object.entries(input).filter(([, v]) => v !== undefined).map(([k]) => k);
 
+const oidcOnly = (c: SsoConnection): OidcConnection | undefined => (c.protocol === 'oidc' ? c : undefined);
+const samlOnly = (c: SsoConnection): SamlConnection | undefined => (c.protocol === 'saml' ? c : undefined);
+
 export type ConnectionService = ReturnType<typeof createConnectionService>;
 
 /** The connections' logic over one set of OIDC settings rules (their URL verdicts are memoized per service). */
@@ -129,15 +132,15 @@ export function createConnectionService(ctx: ServiceContext) {
   async function replaceWithRetry<C extends SsoConnection>(
     developerId: string,
     id: string,
-    protocol: C['protocol'],
+    ofProtocol: (c: SsoConnection) => C | undefined,
     next: (current: C, updatedAt: string) => Promise<C> | C,
   ): Promise<{ before: C; saved: SsoConnection }> {
     for (let attempt = 0; attempt < PATCH_ATTEMPTS; attempt++) {
-      const current = await findOwn(developerId, id);
       // The protocol is fixed at creation; a connection of another protocol under this id is not the one asked about.
-      if (current.protocol !== protocol) throw notFound(MESSAGES.connectionNotFound);
-      const saved = await ctx.store.replaceConnection(await next(current as C, nextStamp(ctx.now(), current.updatedAt)), current.updatedAt);
-      if (saved) return { before: current as C, saved };
+      const current = ofProtocol(await findOwn(developerId, id));
+      if (!current) throw notFound(MESSAGES.connectionNotFound);
+      const saved = await ctx.store.replaceConnection(await next(current, nextStamp(ctx.now(), current.updatedAt)), current.updatedAt);
+      if (saved) return { before: current, saved };
     }
     throw new ApiError(409, 'CONFLICT', 'The connection is being changed by another request; try again');
   }
@@ -146,7 +149,7 @@ export function createConnectionService(ctx: ServiceContext) {
     await checkOidc(patch);
     const checked = patch.redirectUri === undefined ? patch : { ...patch, redirectUri: await rules.registeredRedirectUri(patch.redirectUri, id) };
     await checkDomainsFree(developerId, patch.domains, id);
-    const { before, saved } = await replaceWithRetry<OidcConnection>(developerId, id, 'oidc', (current, updatedAt) => {
+    const { before, saved } = await replaceWithRetry(developerId, id, oidcOnly, (current, updatedAt) => {
       refuseSecretForAnotherIssuer(current, checked);
       return applyOidcPatch(ctx, current, checked, updatedAt);
     });
@@ -155,7 +158,7 @@ export function createConnectionService(ctx: ServiceContext) {
 
   async function patchSaml(developerId: string, id: string, patch: SamlPatch): Promise<Saved> {
     await checkDomainsFree(developerId, patch.domains, id);
-    const { before, saved } = await replaceWithRetry<SamlConnection>(developerId, id, 'saml', async (current, updatedAt) => ({
+    const { before, saved } = await replaceWithRetry(developerId, id, samlOnly, async (current, updatedAt) => ({
       ...applyCommonPatch(current, patch, updatedAt),
       saml: await samlSettingsForPatch(ctx, current, patch),
     }));
@@ -217,7 +220,7 @@ export function createConnectionService(ctx: ServiceContext) {
         },
         createdAt: now,
         updatedAt: now,
-      } as SsoConnection);
+      });
       return { connection, changedFields: namedFields(input) };
     },
 
