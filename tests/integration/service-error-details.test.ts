@@ -104,3 +104,33 @@ describe('reasons as data', () => {
     expect(Object.keys(res.body).sort()).toEqual(['code', 'message', 'requestId']);
   });
 });
+
+describe('a credential is checked before the request is', () => {
+  // Route schemas run after authentication (a preValidation hook): a caller without a valid key learns nothing
+  // about what a valid body looks like, and gets the 401 it has always got.
+  const unknownKey = `gx_live_${'A'.repeat(43)}`;
+  const cases: [method: string, path: string, body: unknown][] = [
+    ['POST', '/v1/sso/config', { issuerUrl: 5 }],
+    ['POST', '/v1/sso/connections', { protocol: 'ldap' }],
+    ['POST', '/v1/sso/domains', { domain: 'not a domain' }],
+    ['POST', '/v1/sso/setup-links', { expiresInHours: 'soon' }],
+    ['POST', '/v1/sso/connections/sso_x/test-sign-in', { redirect_uri: 7 }],
+    ['GET', '/v1/sso/events?limit=many', undefined],
+    ['GET', '/v1/sso/audit?action=nope', undefined],
+  ];
+  it.each(cases)('%s %s with an unknown key and an invalid request: 401, not 400', async (method, path, body) => {
+    const res = await call(method, path, unknownKey, body);
+    expect(res.status, res.text).toBe(401);
+    expect(res.body).toMatchObject({ code: 'UNAUTHORIZED', message: MESSAGES.invalidKey });
+  });
+
+  it('the same requests with a valid key get the 400 with one entry per field', async () => {
+    const org = await signup(svc.url);
+    const domain = errorsOf(await call('POST', '/v1/sso/domains', org.apiKey, { domain: 'not a domain' }), 400);
+    expect(domain.errors.map((e) => e.field)).toEqual(['domain']);
+    const events = errorsOf(await call('GET', '/v1/sso/events?limit=many', org.apiKey), 400);
+    expect(events.errors.map((e) => [e.field, e.code])).toEqual([['limit', 'invalid']]);
+    const links = errorsOf(await call('POST', '/v1/sso/setup-links', org.apiKey, { expiresInHours: 'soon' }), 400);
+    expect(links.errors.map((e) => [e.field, e.code])).toEqual([['expiresInHours', 'invalid']]);
+  });
+});

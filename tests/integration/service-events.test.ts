@@ -11,6 +11,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { MESSAGES } from '@/lib/contract';
 import { GrantexClient } from '@/lib/grantex/client';
 import { startTestOp, type TestOp, type TestOpOptions } from '@/tests/support/test-op';
 import {
@@ -314,6 +315,23 @@ describe('sign-in events: one per attempt, with the stage and reason', () => {
     expect((await callback(h.url, a.params)).status).toBe(404);
     const [event] = await eventsOf(org, 1);
     expect(event).toMatchObject({ outcome: 'failure', stage: 'callback', reason: 'callback_connection_gone' });
+  });
+
+  it('a retried callback after its connection went away repeats the 404 with its reason code, logged alike', async () => {
+    const { op, org } = await configured();
+    const a = await authorize(h.url, org, op);
+    for (const v of [a.params.code, a.params.state]) if (v) sensitive.add(v);
+    expect((await raw(h.url, '/v1/sso/config', { method: 'DELETE', headers: { authorization: `Bearer ${org.apiKey}` } })).status).toBe(204);
+    const first = await callback(h.url, a.params);
+    const retry = await callback(h.url, a.params);
+    for (const res of [first, retry]) {
+      expect(res.status, res.text).toBe(404);
+      // The replay is rebuilt from the stored failure: the same code in `errors`, not inferred from the message.
+      expect(res.json).toMatchObject({ code: 'NOT_FOUND', message: MESSAGES.ssoNotConfigured, errors: [{ code: 'sso_not_configured', message: MESSAGES.ssoNotConfigured }] });
+    }
+    expect(op.requestsTo('token')).toHaveLength(0);
+    const events = await eventsOf(org, 2);
+    expect(events.map((e) => e.reason)).toEqual(['callback_connection_gone', 'callback_connection_gone']);
   });
 
   it('the login URL writes nothing: logins alone leave no event', async () => {

@@ -18,7 +18,7 @@ export type Issue = z.core.$ZodIssue;
 /** Which part of the request a violation is in. */
 export type RequestPart = 'body' | 'querystring' | 'params' | 'headers';
 /** A route's own answer to a violation (the legacy contract words some as fixed messages). */
-export type InvalidAnswer = (issues: readonly Issue[], part: RequestPart) => ApiError;
+export type InvalidAnswer = (issues: readonly Issue[], input: unknown) => ApiError;
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -40,9 +40,11 @@ function issueOf(error: { keyword: string; instancePath: string; message?: strin
 export function answerInvalid(err: FastifyError, request: FastifyRequest): ApiError | null {
   if (!hasZodFastifySchemaValidationErrors(err)) return null;
   const issues = err.validation.map(issueOf);
+  // The part as sent (a failed check leaves it unreplaced): what is absent is read from it.
   const part = (err.validationContext ?? 'body') as RequestPart;
+  const input: unknown = part === 'querystring' ? request.query : part === 'params' ? request.params : part === 'headers' ? request.headers : request.body;
   const own = request.routeOptions.config.invalid;
-  return own ? own(issues, part) : invalidRequest(issues);
+  return own ? own(issues, input) : invalidRequest(issues, input);
 }
 
 /**
@@ -51,7 +53,7 @@ export function answerInvalid(err: FastifyError, request: FastifyRequest): ApiEr
  */
 export function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw invalidRequest(parsed.error.issues);
+  if (!parsed.success) throw invalidRequest(parsed.error.issues, value);
   return parsed.data;
 }
 

@@ -30,6 +30,7 @@ import type { ServiceContext } from '../../context';
 import { STATE_MAX_LENGTH } from '../../crypto/login-state';
 import { ApiError, badRequest, reasonError } from '../../http/api-error';
 import { callbackBodyRateKey, type RouteRateLimit } from '../../http/rate-limit-options';
+import { isAbsent } from '../../http/describe-issues';
 import { absentAsEmpty, type Issue, type ServiceApp } from '../../http/validation';
 import { SAML_REASONS } from '../../saml';
 import type { ProtocolResponse } from '../../protocols';
@@ -52,7 +53,7 @@ export const SAML_BODY_LIMIT_BYTES = 512 * 1024;
 
 const fieldOf = (issue: Issue) => String(issue.path[0] ?? '');
 /** A parameter that is absent (or empty, where it must be given). */
-const isMissing = (issue: Issue) => issue.code === 'too_small' || (issue.code === 'invalid_type' && /received undefined$/.test(issue.message));
+const isMissing = (issue: Issue, input: unknown) => issue.code === 'too_small' || (issue.code === 'invalid_type' && isAbsent(input, issue.path));
 
 /** The legacy login URL's words: no org → org_required; a repeated parameter → "… must be given at most once". */
 function invalidLoginQuery(issues: readonly Issue[]): ApiError {
@@ -64,8 +65,8 @@ function invalidLoginQuery(issues: readonly Issue[]): ApiError {
  * The callbacks' legacy words, decided as the legacy checks did: a missing or empty code/state first, then the
  * first problem in field order (iss and redirect_uri must be one short URL; anything else is an invalid state).
  */
-function invalidCallbackQuery(issues: readonly Issue[]): ApiError {
-  if (issues.some((i) => isMissing(i) && (fieldOf(i) === 'code' || fieldOf(i) === 'state'))) return reasonError('code_and_state_required');
+function invalidCallbackQuery(issues: readonly Issue[], input: unknown): ApiError {
+  if (issues.some((i) => isMissing(i, input) && (fieldOf(i) === 'code' || fieldOf(i) === 'state'))) return reasonError('code_and_state_required');
   const first = issues[0] ? fieldOf(issues[0]) : '';
   if (first === 'iss' || first === 'redirect_uri') return badRequest(`${first} must be a single URL`);
   return reasonError('invalid_state');
