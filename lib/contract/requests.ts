@@ -7,11 +7,15 @@ import { z } from 'zod';
 import { auditEventQuerySchema, signInEventQuerySchema } from './events';
 import { EVENT_LIMITS } from './sign-in-reasons';
 import { CODE_MAX, LIMITS, STATE_MAX } from './limits';
+import { emailDomainSchema } from './wire';
 
 /** `/…/:id` (connections, sessions, setup links). Its length is checked by the route: too long reads as unknown (404). */
 export const idParamsSchema = z.object({ id: z.string() });
-/** `/v1/sso/domains/:domain…` (the route normalises it; an unusable one reads as unknown). */
-export const domainParamsSchema = z.object({ domain: z.string() });
+/**
+ * `/v1/sso/domains/:domain…`: the domain lower-cased; anything that is not a domain is `null`, which cannot be one
+ * of the org's (the route answers the unknown domain's 404, not a 400).
+ */
+export const domainParamsSchema = z.object({ domain: emailDomainSchema.nullable().catch(null) });
 /** `GET /sso/saml/:connectionId/metadata`. */
 export const samlMetadataParamsSchema = z.object({ connectionId: z.string() });
 

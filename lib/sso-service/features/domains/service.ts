@@ -14,7 +14,6 @@
 import { randomBytes } from 'node:crypto';
 import {
   DOMAIN_MESSAGES,
-  emailDomainSchema,
   txtRecordNameFor,
   txtRecordValueFor,
   type DomainVerifyFailureReason,
@@ -53,15 +52,9 @@ function failureOf(lookup: TxtLookup, name: string): { reason: DomainVerifyFailu
   }
 }
 
-/** The path's domain, lower-cased; anything that is not a domain cannot be one of the org's (404). */
-export function domainParam(value: string): string {
-  const parsed = emailDomainSchema.safeParse(value);
-  if (!parsed.success) throw notFound(DOMAIN_MESSAGES.domainNotFound);
-  return parsed.data;
-}
-
-async function findOwn(ctx: ServiceContext, developerId: string, domain: string): Promise<SsoDomainRecord> {
-  const found = await ctx.store.getDomain(developerId, domain);
+/** `domain`: the path's, normalised (null: not a domain, so not one of the org's either). */
+async function findOwn(ctx: ServiceContext, developerId: string, domain: string | null): Promise<SsoDomainRecord> {
+  const found = domain === null ? undefined : await ctx.store.getDomain(developerId, domain);
   if (!found) throw notFound(DOMAIN_MESSAGES.domainNotFound);
   return found;
 }
@@ -84,8 +77,8 @@ export type VerifyOutcome =
   | { kind: 'failed'; failure: Omit<SsoDomainVerifyFailure, 'requestId'> };
 
 /** A DNS TXT check on demand; a failed check of an already-verified domain leaves it verified (see above). */
-export async function verifyDomain(ctx: ServiceContext, developerId: string, rawDomain: string): Promise<VerifyOutcome> {
-  const record = await findOwn(ctx, developerId, domainParam(rawDomain));
+export async function verifyDomain(ctx: ServiceContext, developerId: string, domain: string | null): Promise<VerifyOutcome> {
+  const record = await findOwn(ctx, developerId, domain);
   const name = txtRecordNameFor(record.domain);
   const expected = txtRecordValueFor(record.token);
   const lookup = await ctx.dns.lookup(name);
@@ -100,8 +93,7 @@ export async function verifyDomain(ctx: ServiceContext, developerId: string, raw
   return { kind: 'failed', failure: { verified: false, ...failureOf(lookup, name), txtRecordName: name, txtRecordValue: expected } };
 }
 
-export async function removeDomain(ctx: ServiceContext, developerId: string, rawDomain: string): Promise<string> {
-  const domain = domainParam(rawDomain);
-  if (!(await ctx.store.deleteDomain(developerId, domain))) throw notFound(DOMAIN_MESSAGES.domainNotFound);
+export async function removeDomain(ctx: ServiceContext, developerId: string, domain: string | null): Promise<string> {
+  if (domain === null || !(await ctx.store.deleteDomain(developerId, domain))) throw notFound(DOMAIN_MESSAGES.domainNotFound);
   return domain;
 }
