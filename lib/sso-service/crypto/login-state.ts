@@ -10,7 +10,7 @@
  */
 import { createCipheriv, createDecipheriv, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
-import { STATE_MAX } from '@/lib/contract/limits';
+import { ID_MAX, STATE_MAX } from '@/lib/contract/limits';
 import { createRandomPool } from './random-pool';
 
 const VERSION = 2;
@@ -23,9 +23,9 @@ export const STATE_TTL_MS = 10 * 60 * 1000;
 
 const payloadSchema = z.object({
   sid: z.string().min(16).max(64),
-  dev: z.string().min(1).max(128),
+  dev: z.string().min(1).max(ID_MAX),
   /** The connection's id; absent only in states sealed before connections (→ the org's default connection). */
-  con: z.string().min(1).max(128).optional(),
+  con: z.string().min(1).max(ID_MAX).optional(),
   nonce: z.string().min(43).max(128),
   cv: z.string().min(43).max(128),
   /** A test sign-in started by an admin: finishes at GET /sso/callback on any status, creates no session. */

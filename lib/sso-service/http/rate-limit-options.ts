@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
+import { ID_MAX } from '@/lib/contract/limits';
 import type { StateSealer } from '../crypto/login-state';
-import { clientAddress } from '../http/client-address';
+import { clientAddress } from './client-address';
 
 /** Per-route @fastify/rate-limit options; `false` leaves the route unlimited (RATE_LIMIT=off). */
 export type RouteRateLimit =
@@ -33,7 +34,7 @@ export function loginRateKey(request: FastifyRequest): string {
   const address = clientAddress(request);
   // Sign-in by email names no org: its bucket is per domain instead (one domain's flood stays its own).
   if ((typeof org !== 'string' || org === '') && typeof domain === 'string') return `${address}\ndomain:${domain.slice(0, 253)}`;
-  return `${address}\n${typeof org === 'string' ? org.slice(0, 128) : ''}`;
+  return `${address}\n${typeof org === 'string' ? org.slice(0, ID_MAX) : ''}`;
 }
 
 /**
@@ -57,7 +58,7 @@ export function callbackBodyRateKey(states: Pick<StateSealer, 'open'>, field: 's
     const state = typeof token === 'string' ? states.open(token) : null;
     if (!state && field === 'RelayState') {
       const { connection } = request.query as { connection?: unknown };
-      if (typeof connection === 'string' && connection !== '') return `${clientAddress(request)}\nidp:${connection.slice(0, 128)}`;
+      if (typeof connection === 'string' && connection !== '') return `${clientAddress(request)}\nidp:${connection.slice(0, ID_MAX)}`;
     }
     return `${clientAddress(request)}\n${state?.dev ?? ''}`;
   };
