@@ -79,7 +79,7 @@ function rejection(err: unknown): Outcome {
 /** This org's connection, or an outcome saying it is gone (unknown and other-org ids alike). */
 async function ownConnection(actor: ConnectionsActor, id: string, requestId: string): Promise<SsoConnection | Outcome> {
   try {
-    return await actor.grantex({ requestId }).getConnection(id);
+    return await actor.grantex({ requestId }).sso.connections.get(id);
   } catch (err) {
     if (isGrantexError(err) && err.kind === 'not_found') return { formError: CONNECTION_ERRORS.not_found };
     throw err;
@@ -114,7 +114,7 @@ async function createConnection(input: SsoConfigValues, actor: ConnectionsActor,
   const grantex = actor.grantex({ requestId });
   let created: SsoConnection;
   try {
-    created = await grantex.createConnection({
+    created = await grantex.sso.connections.create({
       name: input.name,
       protocol: 'oidc',
       status: await newConnectionStatus(grantex, input.status),
@@ -164,7 +164,7 @@ async function updateConnection(id: string, input: SsoConfigValues, actor: Conne
   };
   let updated: SsoConnection = current;
   try {
-    if (Object.keys(patch).length > 0) updated = await actor.grantex({ requestId }).updateConnection(id, patch);
+    if (Object.keys(patch).length > 0) updated = await actor.grantex({ requestId }).sso.connections.update(id, patch);
   } catch (err) {
     logFailure('save_connection', requestId, actor, err, { connection: id });
     if (isGrantexError(err) && err.kind === 'not_found') return { formError: CONNECTION_ERRORS.not_found };
@@ -221,7 +221,7 @@ const statusSchema = z.object({
 export const setConnectionStatus = connectionsAction(statusSchema, async ({ connectionId, status }, actor) => {
   const requestId = randomUUID();
   try {
-    await actor.grantex({ requestId }).updateConnection(connectionId, { status });
+    await actor.grantex({ requestId }).sso.connections.update(connectionId, { status });
   } catch (err) {
     logFailure('set_connection_status', requestId, actor, err, { connection: connectionId });
     if (isGrantexError(err) && err.kind === 'not_found') return { formError: CONNECTION_ERRORS.not_found };
@@ -238,7 +238,7 @@ export const deleteConnection = connectionsAction(z.object({ [CONNECTION_ID_FIEL
   if (actor.kind !== 'api_key') return { formError: CONNECTION_ERRORS.delete_admin_only };
   const requestId = randomUUID();
   try {
-    await actor.grantex({ requestId }).deleteConnection(connectionId);
+    await actor.grantex({ requestId }).sso.connections.delete(connectionId);
   } catch (err) {
     // Already gone (another tab, another actor): the outcome the admin asked for.
     if (!(isGrantexError(err) && err.kind === 'not_found')) {
@@ -265,7 +265,7 @@ export const moveToOwnRedirectUri = connectionsAction(z.object({ [CONNECTION_ID_
   if (!view || view.kind === 'own') return { formError: CONNECTION_TEXT.moveNotNeeded };
   if (!view.own) return { formError: CONNECTION_TEXT.moveFailed };
   try {
-    await actor.grantex({ requestId }).updateConnection(connectionId, { redirectUri: view.own });
+    await actor.grantex({ requestId }).sso.connections.update(connectionId, { redirectUri: view.own });
   } catch (err) {
     logFailure('move_redirect_uri', requestId, actor, err, { connection: connectionId });
     if (isGrantexError(err) && err.kind === 'not_found') return { formError: CONNECTION_ERRORS.not_found };

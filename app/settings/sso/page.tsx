@@ -27,7 +27,7 @@ export default async function SsoSettingsPage({ searchParams }: { searchParams: 
   let connections: SsoConnection[] | null = null;
   let loadError: string | null = null;
   try {
-    connections = await actor.grantex().listConnections();
+    connections = await actor.grantex().sso.connections.list();
   } catch (err) {
     loadError = describeGrantexError(err);
   }

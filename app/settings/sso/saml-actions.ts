@@ -72,7 +72,7 @@ async function createSamlConnection(input: SamlConnectionValues, actor: Connecti
   const grantex = actor.grantex({ requestId });
   let created: SsoConnection;
   try {
-    created = await grantex.createConnection({
+    created = await grantex.sso.connections.create({
       name: input.name,
       protocol: 'saml',
       status: await newConnectionStatus(grantex, input.status),
@@ -87,7 +87,7 @@ async function createSamlConnection(input: SamlConnectionValues, actor: Connecti
   }
   // Best effort: without it SP-initiated sign-ins still work; only IdP-initiated ones need the connection named.
   const acsNamed = await grantex
-    .updateConnection(created.id, { spAcsUrl: consoleSamlAcsUrl(created.id) })
+    .sso.connections.update(created.id, { spAcsUrl: consoleSamlAcsUrl(created.id) })
     .then(() => true)
     .catch(() => false);
   logSsoEvent('create_saml_connection', { requestId, org: actor.developerId, connection: created.id, outcome: 'created', acsNamed });
@@ -101,7 +101,7 @@ async function updateSamlConnection(id: string, input: SamlConnectionValues, act
   let saved: SsoConnection;
   let previousEntityId: string;
   try {
-    const current = await grantex.getConnection(id);
+    const current = await grantex.sso.connections.get(id);
     if (current.protocol !== 'saml') return { formError: SAML_TEXT.samlFormOnly };
     previousEntityId = current.idpEntityId;
     // A typed entity ID that names another IdP starts a new set of members: the admin confirms it first. (New
@@ -110,7 +110,7 @@ async function updateSamlConnection(id: string, input: SamlConnectionValues, act
       logSsoEvent('save_saml_connection', { requestId, org: actor.developerId, connection: id, outcome: 'new_idp_unconfirmed' });
       return { fieldErrors: { confirmNewIdp: NEW_IDP_TEXT.confirmRequired }, formError: NEW_IDP_TEXT.confirmRequired };
     }
-    saved = await grantex.updateConnection(id, {
+    saved = await grantex.sso.connections.update(id, {
       name: input.name,
       ...samlIdpFields(input),
       allowIdpInitiated: input.allowIdpInitiated,
@@ -158,14 +158,14 @@ async function patchSaml(
   event: string,
   connectionId: string,
   actor: ConnectionsActor,
-  patch: Parameters<ReturnType<ConnectionsActor['grantex']>['updateConnection']>[1],
+  patch: Parameters<ReturnType<ConnectionsActor['grantex']>['sso']['connections']['update']>[1],
   rename: Partial<Record<(typeof SAML_FORM_FIELDS)[number], string>>,
   message: string,
   outcome?: 'added' | 'removed',
 ): Promise<Outcome<Record<string, string>>> {
   const requestId = randomUUID();
   try {
-    await actor.grantex({ requestId }).updateConnection(connectionId, patch);
+    await actor.grantex({ requestId }).sso.connections.update(connectionId, patch);
   } catch (err) {
     logFailure(event, requestId, actor, err, connectionId);
     return rejection(err, rename);

@@ -48,7 +48,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 async function lastDaySummary(actor: ConnectionsActor, connectionId: string): Promise<SignInSummary | null> {
   if (actor.kind !== 'api_key') return null;
   try {
-    const page = await actor.grantex().listSignInEvents({ connectionId, from: new Date(Date.now() - DAY_MS).toISOString(), limit: 200 });
+    const page = await actor.grantex().sso.events.list({ connectionId, from: new Date(Date.now() - DAY_MS).toISOString(), limit: 200 });
     return page.supported ? summarizeSignIns(page.events, page.nextCursor !== null) : null;
   } catch {
     return null;
@@ -68,13 +68,13 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
   const actor = await requireConnectionsActor(`/settings/sso/${encodeURIComponent(connectionId)}`);
   let connection: SsoConnection;
   try {
-    connection = await actor.grantex().getConnection(connectionId);
+    connection = await actor.grantex().sso.connections.get(connectionId);
   } catch (err) {
     if (isGrantexError(err) && err.kind === 'not_found') notFound();
     throw err;
   }
   // The org's domain registry (verification state); an API without domains routes: no section.
-  const registry = await actor.grantex().listDomains().catch(() => null);
+  const registry = await actor.grantex().sso.domains.list().catch(() => null);
   const domainViews = registry ? connectionDomainViews(connection.domains, registry) : null;
   const lastResult = await readTestResult((await cookies()).get(TEST_RESULT_COOKIE)?.value, actor.developerId, sealingSecret());
   // A test of another connection is shown on that connection's page, not here.

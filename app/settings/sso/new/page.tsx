@@ -33,7 +33,7 @@ export default async function NewConnectionPage({ searchParams }: { searchParams
   let existing = 0;
   let loadError: string | null = null;
   try {
-    existing = (await actor.grantex().listConnections()).length;
+    existing = (await actor.grantex().sso.connections.list()).length;
   } catch (err) {
     loadError = describeGrantexError(err);
   }
