@@ -237,7 +237,7 @@ describe('sign-in events: one per attempt, with the stage and reason', () => {
     expect(op.requestsTo('token')).toHaveLength(0);
   });
 
-  it('GrantexClient.reportIdpError (what the console calls on an IdP error) is recorded; a server without it says false', async () => {
+  it('GrantexClient.sso.reportIdpError (what the console calls on an IdP error) is recorded; a server without it says false', async () => {
     const { op, org } = await configured();
     op.behave.authorizeError = { error: 'temporarily_unavailable', error_description: 'maintenance' };
     const loginRes = await raw(h.url, `/sso/login?org=${org.developerId}`);
