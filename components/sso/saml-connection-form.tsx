@@ -11,8 +11,8 @@ import { cn } from '@/components/ui/cn';
 import { initialFormState, type FormState } from '@/lib/auth/form-state';
 import { NEW_IDP_TEXT, PROVISIONING_TEXT, SAML_TEXT } from '@/lib/console/messages';
 import { NewIdpConfirm } from './new-idp-confirm';
-import { CONNECTION_ID_FIELD, type ConnectionStatusValue } from '@/lib/validations/sso-config-fields';
-import { StatusChoice, type NewConnectionDefaults } from './sso-config-form';
+import { CONNECTION_ID_FIELD, type ConnectionStatusValue } from '@/lib/validations/connection-fields';
+import { StatusChoice, type NewConnectionDefaults } from './oidc-connection-form';
 import { CHOICE_CHIP } from './choice-chip';
 import { VerifiedDomainsOnlyField } from './provisioning-fields';
 

@@ -12,15 +12,15 @@ import { z } from 'zod';
 import { connectionsAction, type ConnectionsActor } from '@/lib/auth';
 import { isGrantexError } from '@/lib/grantex/errors';
 import {
-  buildSsoConfigSchema,
+  buildOidcConnectionSchema,
   CONNECTION_ID_FIELD,
   CONNECTION_STATUS_VALUES,
   HAS_SAVED_SECRET_FIELD,
   keepsSavedSecret,
   SECRET_REQUIRED_NEW_ISSUER,
-  type SsoConfigInput,
-  type SsoConfigValues,
-} from '@/lib/validations/sso-config';
+  type OidcConnectionInput,
+  type OidcConnectionValues,
+} from '@/lib/validations/oidc-connection';
 import type { FormState } from '@/lib/auth/form-state';
 import type { ActionOutcome } from '@/lib/auth/action';
 import type { SsoConnection } from '@/lib/contract';
@@ -39,7 +39,7 @@ import { CONNECTION_ERRORS, CONNECTION_STATUS_TEXT, CONNECTION_TEXT, fieldErrors
 const SETTINGS_PATH = '/settings/sso';
 const connectionPath = (id: string) => `${SETTINGS_PATH}/${encodeURIComponent(id)}`;
 
-type Outcome = ActionOutcome<SsoConfigInput>;
+type Outcome = ActionOutcome<OidcConnectionInput>;
 
 /** One log line for a failed Grantex call, then the error goes on to adminAction (which words it). */
 function logFailure(event: string, requestId: string, actor: ConnectionsActor, err: unknown, extra: Record<string, unknown> = {}): void {
@@ -98,7 +98,7 @@ function changedFields<T extends Partial<Record<keyof SsoConnection, unknown>>>(
 }
 
 /** `trimmed`: the issuer was a pasted discovery address, trimmed before validation (the new page says so). */
-async function createConnection(input: SsoConfigValues, actor: ConnectionsActor, devMode: boolean, trimmed: boolean): Promise<Outcome> {
+async function createConnection(input: OidcConnectionValues, actor: ConnectionsActor, devMode: boolean, trimmed: boolean): Promise<Outcome> {
   const requestId = randomUUID();
   const log = (outcome: string, extra: Record<string, unknown> = {}) =>
     logSsoEvent('create_connection', { requestId, org: actor.developerId, outcome, ...extra });
@@ -133,7 +133,7 @@ async function createConnection(input: SsoConfigValues, actor: ConnectionsActor,
   redirect(`${connectionPath(created.id)}?saved=1${trimmed ? '&trimmed=1' : ''}`);
 }
 
-async function updateConnection(id: string, input: SsoConfigValues, actor: ConnectionsActor, devMode: boolean): Promise<Outcome> {
+async function updateConnection(id: string, input: OidcConnectionValues, actor: ConnectionsActor, devMode: boolean): Promise<Outcome> {
   const requestId = randomUUID();
   const log = (outcome: string, extra: Record<string, unknown> = {}) =>
     logSsoEvent('save_connection', { requestId, org: actor.developerId, connection: id, outcome, ...extra });
@@ -192,13 +192,13 @@ async function updateConnection(id: string, input: SsoConfigValues, actor: Conne
  * wording of the secret rule in the schema; whether a blank secret may keep the saved one is decided above
  * from the connection Grantex returns.
  */
-export async function saveConnection(prev: FormState<SsoConfigInput>, formData: FormData): Promise<FormState<SsoConfigInput>> {
+export async function saveOidcConnection(prev: FormState<OidcConnectionInput>, formData: FormData): Promise<FormState<OidcConnectionInput>> {
   const devMode = ssoDevMode();
   const id = formData.get(CONNECTION_ID_FIELD);
   const editing = typeof id === 'string' && id !== '';
   const { note } = trimPastedDiscoveryUrl(formData);
   const issuer = formData.get('issuerUrl');
-  const schema = buildSsoConfigSchema({
+  const schema = buildOidcConnectionSchema({
     devMode,
     hasSavedSecret: editing && formData.get(HAS_SAVED_SECRET_FIELD) === '1',
     // Lets a blank secret through the schema on an edit; updateConnection applies the real rule.

@@ -15,7 +15,7 @@ import { Alert, Card, CodeValue, PageHeader } from '@/components/ui';
 import { buttonClasses } from '@/components/ui/button';
 import { DefaultBadge, DomainList, LastSignIn, StatusBadge } from '@/components/sso/connection-badges';
 import { PROVIDER_GUIDES } from '@/components/sso/provider-guides';
-import { CONNECTION_STATUS_VALUES } from '@/lib/validations/sso-config-fields';
+import { CONNECTION_STATUS_VALUES } from '@/lib/validations/connection-fields';
 
 export const metadata: Metadata = { title: 'Single sign-on' };
 export const dynamic = 'force-dynamic';

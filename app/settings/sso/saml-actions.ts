@@ -31,7 +31,7 @@ import {
   type SamlConnectionInput,
   type SamlConnectionValues,
 } from '@/lib/validations/saml-connection';
-import { CONNECTION_ID_FIELD } from '@/lib/validations/sso-config-fields';
+import { CONNECTION_ID_FIELD } from '@/lib/validations/connection-fields';
 
 const SETTINGS_PATH = '/settings/sso';
 const connectionPath = (id: string) => `${SETTINGS_PATH}/${encodeURIComponent(id)}`;

@@ -18,7 +18,7 @@ import { readTestResult, TEST_RESULT_COOKIE } from '@/lib/console/member-login/t
 import { sealingSecret } from '@/lib/console/utils/cookie-options';
 import { ssoDevMode } from '@/lib/console/utils/sso-mode';
 import { Alert, Badge, Card, PageHeader } from '@/components/ui';
-import { SsoConfigForm } from '@/components/sso/sso-config-form';
+import { OidcConnectionForm } from '@/components/sso/oidc-connection-form';
 import { ConnectionStatusForm } from '@/components/sso/connection-status-form';
 import { DefaultBadge, DomainList, LastSignIn, StatusBadge } from '@/components/sso/connection-badges';
 import { formatTime } from '@/components/sso/format-time';
@@ -27,7 +27,7 @@ import { DeleteConnection } from '@/components/sso/delete-connection';
 import { ProviderGuide } from '@/components/sso/provider-guide';
 import { isProviderId } from '@/components/sso/provider-guides';
 import { BackToConnections } from '@/components/sso/back-to-connections';
-import { deleteConnection, moveToOwnRedirectUri, saveConnection, setConnectionStatus } from '../actions';
+import { deleteConnection, moveToOwnRedirectUri, saveOidcConnection, setConnectionStatus } from '../actions';
 // SAML connections: their own sections and form; the rest of the page is shared.
 import { SamlConfigRows, SamlConnectionDetails } from '@/components/sso/saml-connection-details';
 import { SamlConnectionForm } from '@/components/sso/saml-connection-form';
@@ -244,8 +244,8 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
         title="Change the connection"
         description="The issuer is checked again on save. The client secret is write-only: leave it blank to keep the saved one."
       >
-        <SsoConfigForm
-          action={saveConnection}
+        <OidcConnectionForm
+          action={saveOidcConnection}
           devMode={ssoDevMode()}
           justSaved={query.saved === '1'}
           issuerNote={query.saved === '1' && query.trimmed === '1' ? discoveryUrlTrimmedNote(connection.issuerUrl) : undefined}

@@ -9,11 +9,11 @@ import { describeGrantexError } from '@/lib/console/grantex-errors';
 import { CONNECTION_TEXT } from '@/lib/console/messages';
 import { ssoDevMode } from '@/lib/console/utils/sso-mode';
 import { Alert, Card, PageHeader } from '@/components/ui';
-import { SsoConfigForm, type NewConnectionDefaults } from '@/components/sso/sso-config-form';
+import { OidcConnectionForm, type NewConnectionDefaults } from '@/components/sso/oidc-connection-form';
 import { ProviderGuide } from '@/components/sso/provider-guide';
 import { isProviderId } from '@/components/sso/provider-guides';
 import { BackToConnections } from '@/components/sso/back-to-connections';
-import { saveConnection } from '../actions';
+import { saveOidcConnection } from '../actions';
 import { ProtocolChoice } from '@/components/sso/protocol-choice';
 import { SamlConnectionForm } from '@/components/sso/saml-connection-form';
 import { saveSamlConnection } from '../saml-actions';
@@ -75,7 +75,7 @@ export default async function NewConnectionPage({ searchParams }: { searchParams
           </Card>
 
           <Card title="Configure your identity provider" description="All fields are required.">
-            <SsoConfigForm action={saveConnection} newRedirectUri={redirectUri} devMode={ssoDevMode()} connection={null} create={defaultsFor(existing)} />
+            <OidcConnectionForm action={saveOidcConnection} newRedirectUri={redirectUri} devMode={ssoDevMode()} connection={null} create={defaultsFor(existing)} />
           </Card>
         </>
       )}

@@ -9,20 +9,18 @@ import {
   CONNECTION_FIELD_LABELS,
   CONNECTION_ID_FIELD,
   CONNECTION_STATUS_VALUES,
-  HAS_SAVED_SECRET_FIELD,
-  SSO_FIELD_LABELS,
   VERIFIED_DOMAINS_ONLY_SHOWN_FIELD,
   type ConnectionStatusValue,
-  type SsoConfigField,
-} from '@/lib/validations/sso-config-fields';
+} from '@/lib/validations/connection-fields';
+import { HAS_SAVED_SECRET_FIELD, OIDC_FIELD_LABELS, type OidcConnectionField } from '@/lib/validations/oidc-connection-fields';
 import { CONNECTION_STATUS_TEXT, CONNECTION_TEXT } from '@/lib/console/messages';
 import { NewIdpConfirm } from './new-idp-confirm';
-import type { SsoConfigInput, SsoConfigSchema } from '@/lib/validations/sso-config';
+import type { OidcConnectionInput, OidcConnectionSchema } from '@/lib/validations/oidc-connection';
 import { formatTime } from './format-time';
 import { ProvisioningFields, type ProvisioningValues } from './provisioning-fields';
 
-type State = FormState<SsoConfigInput>;
-export type SaveSsoConfigAction = (prev: State, formData: FormData) => Promise<State>;
+type State = FormState<OidcConnectionInput>;
+export type SaveOidcConnectionAction = (prev: State, formData: FormData) => Promise<State>;
 
 /** The connection being edited, without the secret (Grantex never returns it). */
 export interface SavedConnection {
@@ -44,8 +42,8 @@ export interface NewConnectionDefaults {
   statusHint: string;
 }
 
-export interface SsoConfigFormProps {
-  action: SaveSsoConfigAction;
+export interface OidcConnectionFormProps {
+  action: SaveOidcConnectionAction;
   /**
    * The new connection's own redirect URI (`<console>/sso/callback/<fresh key>`, made on the server); a saved
    * connection shows its registered one. Read-only either way: it is the address the console receives this
@@ -87,11 +85,11 @@ function stateKey(state: object): number {
 // The validation rules (the shared zod/mini schema and the URL rules, ~20 KB gzip with zod and
 // ipaddr.js) are not needed to show the form, only to check it: they are fetched when the admin
 // first focuses a field (or at the latest on blur or submit), outside the page's first load.
-type Validation = typeof import('@/lib/validations/sso-config');
+type Validation = typeof import('@/lib/validations/oidc-connection');
 let validation: Validation | null = null;
 let validationLoad: Promise<Validation> | null = null;
 function loadValidation(): Promise<Validation> {
-  validationLoad ??= import('@/lib/validations/sso-config').then(
+  validationLoad ??= import('@/lib/validations/oidc-connection').then(
     (mod) => (validation = mod),
     (err: unknown) => {
       validationLoad = null; // a failed fetch may be retried on the next interaction
@@ -103,7 +101,7 @@ function loadValidation(): Promise<Validation> {
 
 /** The form's rules once loaded (one schema per option set), else null. */
 interface Rules {
-  schema: SsoConfigSchema;
+  schema: OidcConnectionSchema;
   validateField(field: FormField, value: string): string | null;
   fieldErrors(data: Record<string, unknown>): Partial<Record<string, string>> | null;
 }
@@ -112,10 +110,10 @@ function rulesFrom(mod: Validation, options: RuleOptions): Rules {
   const key = JSON.stringify([options.devMode, options.hasSavedSecret, options.savedIssuer ?? null]);
   let rules = rulesCache.get(key);
   if (!rules) {
-    const schema = mod.buildSsoConfigSchema(options);
+    const schema = mod.buildOidcConnectionSchema(options);
     rules = {
       schema,
-      validateField: (field, value) => mod.validateSsoField(schema, field, value),
+      validateField: (field, value) => mod.validateOidcField(schema, field, value),
       fieldErrors: (data) => {
         const result = schema.safeParse(data);
         return result.success ? null : mod.fieldErrorsOf(result.error);
@@ -126,10 +124,10 @@ function rulesFrom(mod: Validation, options: RuleOptions): Rules {
   return rules;
 }
 
-export function SsoConfigForm({ action, newRedirectUri, connection, create, justSaved = false, issuerNote, devMode }: SsoConfigFormProps) {
+export function OidcConnectionForm({ action, newRedirectUri, connection, create, justSaved = false, issuerNote, devMode }: OidcConnectionFormProps) {
   const rules: RuleOptions = { devMode, hasSavedSecret: connection !== null, savedIssuer: connection?.issuerUrl };
   const [state, formAction, pending] = useActionState<State, FormData>(action, {
-    ...initialFormState<SsoConfigInput>({
+    ...initialFormState<OidcConnectionInput>({
       name: connection?.name ?? create?.name ?? '',
       ...(create ? { status: create.status } : {}),
       issuerUrl: connection?.issuerUrl ?? '',
@@ -212,14 +210,14 @@ function UseIssuerForm({
   );
 }
 
-type FormField = SsoConfigField | 'name';
+type FormField = OidcConnectionField | 'name';
 const FIELD_ORDER: FormField[] = ['name', 'issuerUrl', 'clientId', 'clientSecret', 'redirectUri'];
 const PROVISIONING_FIELDS = ['jitProvisioning', 'groupAttribute', 'groupMappings', 'defaultScopes'] as const;
 /** What the "Use <issuer>" form sends again besides the connection fields (checkboxes only when ticked). */
 const REPLAYED_FIELDS = [...PROVISIONING_FIELDS, 'verifiedDomainsOnly', VERIFIED_DOMAINS_ONLY_SHOWN_FIELD, CONFIRM_NEW_IDP_FIELD] as const;
 /** Every field a refused submission reports on, in the form's order. */
 const REPORTED_FIELDS: readonly string[] = [...FIELD_ORDER, ...PROVISIONING_FIELDS];
-const SAVED_STATUS_ID = 'sso-config-saved';
+const SAVED_STATUS_ID = 'oidc-connection-saved';
 
 function FormBody({
   state,
@@ -532,7 +530,7 @@ function FormBody({
   );
 }
 
-const FIELD_LABELS: Record<FormField, string> = { ...SSO_FIELD_LABELS, name: CONNECTION_FIELD_LABELS.name };
+const FIELD_LABELS: Record<FormField, string> = { ...OIDC_FIELD_LABELS, name: CONNECTION_FIELD_LABELS.name };
 
 /** One text field of the form: label, hint and error linked to the input, validated on blur, cleared while typing. */
 function TextField({
