@@ -4,7 +4,7 @@ import { useActionState } from 'react';
 import { Alert, Button } from '@/components/ui';
 import { initialFormState, type FormState } from '@/lib/auth/form-state';
 import { CONNECTION_ID_FIELD, type ConnectionStatusValue } from '@/lib/validations/connection-fields';
-import { StatusChoice } from './oidc-connection-form';
+import { StatusChoice } from './status-choice';
 
 type State = FormState<{ connectionId: string; status: string }>;
 export type SetConnectionStatusAction = (prev: State, formData: FormData) => Promise<State>;
