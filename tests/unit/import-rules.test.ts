@@ -89,7 +89,7 @@ const allowed: Array<[file: string, line: string]> = [
   ['components/sso/oidc-connection-form.tsx', "import { Button } from '../ui/button';"],
   ['app/settings/sso/page.tsx', "import { Button } from '@/components/ui/button';"],
   ['app/settings/sso/page.tsx', "import { describeGrantexError } from '@/lib/console/grantex-errors';"],
-  ['app/settings/sso/new/page.tsx', "import { saveConnection } from '../actions';"],
+  ['app/settings/sso/new/page.tsx', "import { oidcSaveAction } from '../connection-save';"],
   // Tests, e2e, scripts and bench may import anything.
   ['tests/unit/example.test.ts', "import { startSsoService } from '@/lib/sso-service';"],
   ['e2e/example.spec.ts', "import { startDevIdp } from '@/lib/dev-idp';"],
