@@ -13,8 +13,7 @@ import type { GrantexClient } from '@/lib/grantex';
 import { isGrantexError } from '@/lib/grantex/errors';
 import { DOMAIN_ERRORS } from '@/lib/console/messages';
 import { logSsoEvent } from '@/lib/console/utils/log';
-
-const SETTINGS_PATH = '/settings/sso';
+import { SSO_SETTINGS_PATH } from '@/lib/console/settings/paths';
 
 const connectionIdField = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, DOMAIN_ERRORS.connection_gone);
 /** The domain, trimmed and lower-cased; the console's own wording when it is not one. */
@@ -57,7 +56,7 @@ export const addConnectionDomain = connectionsAction(domainInput, async ({ conne
   }
   await client.sso.domains.create(domain);
   logDomainEvent('domain_add', actor, requestId, 'added');
-  revalidatePath(SETTINGS_PATH, 'layout');
+  revalidatePath(SSO_SETTINGS_PATH, 'layout');
   return { ok: true, message: `${domain} added. Publish its TXT record, then press Verify.`, values: { connectionId, domain: '' } };
 });
 
@@ -75,7 +74,7 @@ export const verifyConnectionDomain = connectionsAction(verifyInput, async ({ do
     if (isGrantexError(err) && (err.kind === 'conflict' || err.kind === 'not_found')) return { formError: err.message };
     throw err;
   }
-  revalidatePath(SETTINGS_PATH, 'layout');
+  revalidatePath(SSO_SETTINGS_PATH, 'layout');
   if (!outcome.verified) {
     logDomainEvent('domain_verify', actor, requestId, outcome.reason);
     return { formError: outcome.message };
@@ -98,6 +97,6 @@ export const removeConnectionDomain = connectionsAction(domainInput, async ({ co
     }
   }
   logDomainEvent('domain_remove', actor, requestId, 'removed');
-  revalidatePath(SETTINGS_PATH, 'layout');
+  revalidatePath(SSO_SETTINGS_PATH, 'layout');
   return { ok: true, message: `${domain} removed.` };
 });
