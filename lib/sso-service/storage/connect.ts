@@ -1,0 +1,107 @@
+/**
+ * Kysely over each driver, with what the hand-written stores had: SQLite statements prepared once (a cache by
+ * SQL text in front of better-sqlite3) and write transactions that take the write lock up front
+ * (`BEGIN IMMEDIATE`, so two writers never deadlock on a lock upgrade); PostgreSQL statements named, so each
+ * pooled connection parses and plans a statement once. Pool settings, pragmas and migrations are where they
+ * were (postgres/store.ts, sqlite/open-database.ts).
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+import {
+  CompiledQuery,
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  SqliteDriver,
+  type DatabaseConnection,
+  type Driver,
+  type PostgresPool,
+  type PostgresPoolClient,
+  type SqliteDatabase,
+  type SqliteDialectConfig,
+} from 'kysely';
+import type pg from 'pg';
+import type { Database, Db } from './database';
+import { POSTGRES, SQLITE, type Dialect } from './dialect';
+
+/** What every store slice is written against: the query builder and the few dialect differences. */
+export interface StoreDatabase {
+  readonly db: Db;
+  readonly dialect: Dialect;
+}
+
+/** Distinct statements kept prepared/named; the service has a few dozen (multi-row event batches vary by size). */
+const STATEMENT_CACHE_MAX = 500;
+
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class StoreSqliteDialect extends SqliteDialect {
+  constructor(private readonly storeConfig: SqliteDialectConfig) {
+    super(storeConfig);
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.storeConfig);
+  }
+}
+
+/** better-sqlite3 with its statements prepared once per SQL text (Kysely prepares on every execution). */
+function preparedOnce(db: BetterSqlite3.Database): SqliteDatabase {
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => db.close(),
+    prepare(text) {
+      let statement = statements.get(text);
+      if (statement === undefined) {
+        if (statements.size >= STATEMENT_CACHE_MAX) statements.clear();
+        statement = db.prepare(text);
+        statements.set(text, statement);
+      }
+      return statement;
+    },
+  };
+}
+
+export function sqliteDatabase(db: BetterSqlite3.Database): StoreDatabase {
+  return { db: new Kysely<Database>({ dialect: new StoreSqliteDialect({ database: preparedOnce(db) }) }), dialect: SQLITE };
+}
+
+/** A pool whose clients run every statement under a name derived from its text (unnamed past the cap). */
+function namedStatements(pool: pg.Pool): PostgresPool {
+  const names = new Map<string, string>();
+  const nameOf = (text: string): string | undefined => {
+    let name = names.get(text);
+    if (name === undefined && names.size < STATEMENT_CACHE_MAX) {
+      name = `gx_${names.size}`;
+      names.set(text, name);
+    }
+    return name;
+  };
+  const wrapped = new WeakMap<pg.PoolClient, PostgresPoolClient>();
+  const wrap = (client: pg.PoolClient): PostgresPoolClient => {
+    let w = wrapped.get(client);
+    if (w === undefined) {
+      const named: PostgresPoolClient = {
+        query: ((text: unknown, values?: unknown[]) =>
+          typeof text === 'string'
+            ? client.query({ name: nameOf(text), text, values })
+            : client.query(text as pg.QueryConfig)) as unknown as PostgresPoolClient['query'],
+        release: (destroy?: boolean) => client.release(destroy),
+      };
+      w = named;
+      wrapped.set(client, w);
+    }
+    return w;
+  };
+  return {
+    options: pool.options,
+    connect: async () => wrap(await pool.connect()),
+    end: () => pool.end(),
+  };
+}
+
+export function postgresDatabase(pool: pg.Pool): StoreDatabase {
+  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: namedStatements(pool) }) }), dialect: POSTGRES };
+}
