@@ -4,6 +4,8 @@
  */
 import { sql } from 'kysely';
 import type { StoreDatabase } from '../../storage/connect';
+import { precompile } from '../../storage/precompiled';
+import type { SsoConnectionsTable } from '../../storage/database';
 import { bytes, CONNECTION_COLUMNS, CONNECTION_COLUMNS_C, connectionValues, optionalConnection, toConnection } from '../../storage/rows';
 import {
   DEFAULT_CONNECTION_NAME,
@@ -46,26 +48,52 @@ export interface ConnectionsStore {
 }
 
 export function createConnectionsStore({ db, dialect }: StoreDatabase): ConnectionsStore {
-  const byDefault = (developerId: string) => db.selectFrom('sso_connections').select(CONNECTION_COLUMNS).where('default_for', '=', developerId);
+  // The hot paths (every GET /v1/sso/config, GET /sso/login, callback and config save) run statements compiled
+  // once: Kysely's build + compile per call cost more than the indexed read itself (storage README).
+  const byDefault = precompile(db, (p: { developerId: string }) =>
+    db.selectFrom('sso_connections').select(CONNECTION_COLUMNS).where('default_for', '=', p.developerId),
+  );
+  const byIdOfOrg = precompile(db, (p: { id: string; developerId: string }) =>
+    db.selectFrom('sso_connections').select(CONNECTION_COLUMNS).where('id', '=', p.id).where('developer_id', '=', p.developerId),
+  );
+  // `default_for` is unique, so the org's default row is the conflict target; an update replaces only the OIDC
+  // settings and updatedAt, and never turns another protocol's default connection into a half-OIDC one.
+  const upsertDefaultOidc = precompile(db, (p: SsoConnectionsTable) =>
+    db
+      .insertInto('sso_connections')
+      .values(Object.fromEntries([...CONNECTION_COLUMNS].map((c) => [c, p[c]])) as unknown as SsoConnectionsTable)
+      .onConflict((oc) =>
+        oc
+          .column('default_for')
+          .doUpdateSet((eb) => ({
+            settings: eb.ref('excluded.settings'),
+            secret_enc: eb.ref('excluded.secret_enc'),
+            updated_at: eb.ref('excluded.updated_at'),
+          }))
+          .where('sso_connections.protocol', '=', sql.lit('oidc')),
+      )
+      .returning(CONNECTION_COLUMNS),
+  );
+
+  const defaultByKey = precompile(db, (p: { keyHash: Buffer }) =>
+    db
+      .selectFrom('api_keys as k')
+      .leftJoin('sso_connections as c', 'c.default_for', 'k.developer_id')
+      .select(['k.developer_id as key_developer_id', ...CONNECTION_COLUMNS_C])
+      .where('k.key_hash', '=', p.keyHash),
+  );
 
   return {
     async findDefaultConnectionByKey(keyHash) {
-      const row = await db
-        .selectFrom('api_keys as k')
-        .leftJoin('sso_connections as c', 'c.default_for', 'k.developer_id')
-        .select(['k.developer_id as key_developer_id', ...CONNECTION_COLUMNS_C])
-        .where('k.key_hash', '=', bytes(keyHash))
-        .executeTakeFirst();
+      const [row] = (await defaultByKey({ keyHash: bytes(keyHash) })).rows;
       if (row === undefined) return undefined;
       return { developerId: row.key_developer_id, connection: row.id === null ? null : toConnection(row) };
     },
     async getDefaultConnection(developerId) {
-      return optionalConnection(await byDefault(developerId).executeTakeFirst());
+      return optionalConnection((await byDefault({ developerId })).rows[0]);
     },
     async getConnection(developerId, connectionId) {
-      return optionalConnection(
-        await db.selectFrom('sso_connections').select(CONNECTION_COLUMNS).where('id', '=', connectionId).where('developer_id', '=', developerId).executeTakeFirst(),
-      );
+      return optionalConnection((await byIdOfOrg({ id: connectionId, developerId })).rows[0]);
     },
     async saveDefaultOidcConnection(w) {
       const values = connectionValues({
@@ -80,23 +108,7 @@ export function createConnectionsStore({ db, dialect }: StoreDatabase): Connecti
         createdAt: w.now,
         updatedAt: w.now,
       });
-      // `default_for` is unique, so the org's default row is the conflict target; an update replaces only the OIDC
-      // settings and updatedAt, and never turns another protocol's default connection into a half-OIDC one.
-      const row = await db
-        .insertInto('sso_connections')
-        .values({ ...values, default_for: w.developerId })
-        .onConflict((oc) =>
-          oc
-            .column('default_for')
-            .doUpdateSet((eb) => ({
-              settings: eb.ref('excluded.settings'),
-              secret_enc: eb.ref('excluded.secret_enc'),
-              updated_at: eb.ref('excluded.updated_at'),
-            }))
-            .where('sso_connections.protocol', '=', sql.lit('oidc')),
-        )
-        .returning(CONNECTION_COLUMNS)
-        .executeTakeFirst();
+      const [row] = (await upsertDefaultOidc({ ...values, default_for: w.developerId })).rows;
       if (row === undefined) throw new Error('the default connection is not an OIDC connection');
       return toConnection(row);
     },

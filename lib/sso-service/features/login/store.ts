@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { StoreDatabase } from '../../storage/connect';
+import { precompile } from '../../storage/precompiled';
 import type { AssertionClaim, MemberSignIn, SsoSession, StateFailure } from '../../storage/types';
 import { SESSION_COLUMNS, toSession } from '../sessions/store';
 
@@ -34,14 +35,17 @@ const failureRow = z.object({ error_status: z.number().int(), error_code: z.stri
 const lastSignInRow = z.object({ connection_id: z.string(), last_sign_in_at: z.string() });
 
 export function createLoginStore({ db, dialect }: StoreDatabase): LoginStore {
+  // Every callback claims its state: compiled once (storage README).
+  const insertState = precompile(db, (p: { stateId: string; developerId: string; expiresAtMs: number }) =>
+    db
+      .insertInto('consumed_states')
+      .values({ state_id: p.stateId, developer_id: p.developerId, expires_at: p.expiresAtMs, outcome: 'pending' })
+      .onConflict((oc) => oc.column('state_id').doNothing()),
+  );
+
   return {
     async claimState(stateId, developerId, expiresAtMs) {
-      const r = await db
-        .insertInto('consumed_states')
-        .values({ state_id: stateId, developer_id: developerId, expires_at: expiresAtMs, outcome: 'pending' })
-        .onConflict((oc) => oc.column('state_id').doNothing())
-        .executeTakeFirst();
-      return r.numInsertedOrUpdatedRows === 1n;
+      return (await insertState({ stateId, developerId, expiresAtMs })).numAffectedRows === 1n;
     },
     async getStateFailure(stateId) {
       const row = await db

@@ -1,5 +1,6 @@
 /** Orgs (developers), their API keys (sha256 only) and signup. Written once against Kysely for both backends. */
 import type { StoreDatabase } from '../../storage/connect';
+import { precompile } from '../../storage/precompiled';
 import { bytes, toDeveloper } from '../../storage/rows';
 import type { ApiKeyHash, Developer, NewDeveloper } from '../../storage/types';
 
@@ -18,6 +19,11 @@ export function createOrgsStore({ db, dialect }: StoreDatabase): OrgsStore {
   const email = dialect.developerEmail;
   const developers = () => db.selectFrom('developers as d').select(['d.id', 'd.name', `d.${email} as email`, 'd.mode', 'd.plan', 'd.created_at']);
 
+  // Every API call authenticates through this read: compiled once (storage README).
+  const byKey = precompile(db, (p: { keyHash: Buffer }) =>
+    developers().innerJoin('api_keys as k', 'k.developer_id', 'd.id').where('k.key_hash', '=', p.keyHash),
+  );
+
   return {
     async createDeveloper(dev) {
       await db.transaction().execute(async (tx) => {
@@ -30,7 +36,7 @@ export function createOrgsStore({ db, dialect }: StoreDatabase): OrgsStore {
       return 'created';
     },
     async findDeveloperByKey(keyHash) {
-      const row = await developers().innerJoin('api_keys as k', 'k.developer_id', 'd.id').where('k.key_hash', '=', bytes(keyHash)).executeTakeFirst();
+      const [row] = (await byKey({ keyHash: bytes(keyHash) })).rows;
       return row === undefined ? undefined : toDeveloper(row);
     },
     async getDeveloper(developerId) {
