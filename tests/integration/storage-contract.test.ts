@@ -15,6 +15,7 @@ import { createPostgresStore, createPgPool } from '@/lib/sso-service/storage/pos
 import { openSqliteDatabase } from '@/lib/sso-service/storage/sqlite/open-database';
 import { createSqliteStore } from '@/lib/sso-service/storage/sqlite/store';
 import type { DefaultOidcConnectionWrite, ServiceStore } from '@/lib/sso-service/storage/types';
+import { storeFaults, uncoveredStoreMethods } from '@/tests/support/database-faults';
 import { onPostgres, pgTestConfig, testBackend, testDatabaseOptions } from '@/tests/support/test-database';
 
 const tempDir = () => mkdtempSync(path.join(tmpdir(), 'gx-store-'));
@@ -63,6 +64,13 @@ describe(`store contract (${testBackend})`, () => {
   it('reports its backend', () => {
     expect(store.backend).toBe(testBackend);
     expect(store.sharedRateLimits === null).toBe(!onPostgres);
+  });
+
+  it('has every method classified read or write for the fault-injection layer, which refuses a store with an unclassified one', () => {
+    expect(uncoveredStoreMethods(store)).toEqual([]);
+    const grown = { ...store, brandNewWrite: async () => undefined, events: { ...store.events, purgeEverything: async () => 0 } };
+    expect(uncoveredStoreMethods(grown)).toEqual(['brandNewWrite', 'events.purgeEverything']);
+    expect(() => storeFaults().wrap(grown)).toThrow(/does not cover brandNewWrite, events\.purgeEverything/);
   });
 
   it('creates a developer with its key; a second developer may share the email (a contact detail, not an identity)', async () => {
