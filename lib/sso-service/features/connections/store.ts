@@ -56,6 +56,11 @@ export function createConnectionsStore({ db, dialect }: StoreDatabase): Connecti
   const byIdOfOrg = precompile(db, (p: { id: string; developerId: string }) =>
     db.selectFrom('sso_connections').select(CONNECTION_COLUMNS).where('id', '=', p.id).where('developer_id', '=', p.developerId),
   );
+  // Every config save checks who holds its redirect URI. A literal 'oidc' so the planner matches migration 8's
+  // partial index (a bound parameter would not).
+  const idsByRedirectUri = precompile(db, (p: { redirectUri: string; limit: number }) =>
+    db.selectFrom('sso_connections').select('id').where('protocol', '=', sql.lit('oidc')).where(dialect.redirectUri, '=', p.redirectUri).limit(p.limit),
+  );
   // `default_for` is unique, so the org's default row is the conflict target; an update replaces only the OIDC
   // settings and updatedAt, and never turns another protocol's default connection into a half-OIDC one.
   const upsertDefaultOidc = precompile(db, (p: SsoConnectionsTable) =>
@@ -161,14 +166,7 @@ export function createConnectionsStore({ db, dialect }: StoreDatabase): Connecti
       return optionalConnection(await db.selectFrom('sso_connections').select(CONNECTION_COLUMNS).where('id', '=', connectionId).executeTakeFirst());
     },
     async findOidcConnectionIdsByRedirectUri(redirectUri, limit) {
-      // A literal 'oidc' so the planner matches migration 8's partial index (a bound parameter would not).
-      const rows = await db
-        .selectFrom('sso_connections')
-        .select('id')
-        .where('protocol', '=', sql.lit('oidc'))
-        .where(dialect.redirectUri, '=', redirectUri)
-        .limit(limit)
-        .execute();
+      const { rows } = await idsByRedirectUri({ redirectUri, limit });
       return rows.map((r) => r.id);
     },
   };
