@@ -5,20 +5,23 @@
  * placeholders' positions. Only for statements whose shape never depends on the values.
  */
 import { CompiledQuery, type Compilable, type QueryResult } from 'kysely';
-import type { Db } from './database';
+import type { StoreDatabase } from './connect';
 
 class Placeholder {
   constructor(readonly name: PropertyKey) {}
 }
 
 /** `build` receives placeholders typed as the values they stand for. */
-export function precompile<P extends object, R>(db: Db, build: (params: P) => Compilable<R>): (params: P) => Promise<QueryResult<R>> {
+export function precompile<P extends object, R>(
+  database: StoreDatabase,
+  build: (params: P) => Compilable<R>,
+): (params: P) => Promise<QueryResult<R>> {
   const placeholders = new Proxy({} as P, { get: (_target, name) => new Placeholder(name) });
   const compiled = build(placeholders).compile();
   const slots = compiled.parameters.map((value) => (value instanceof Placeholder ? value.name : undefined));
   const fixed = compiled.parameters.map((value) => (value instanceof Placeholder ? undefined : value));
   return (params) => {
     const parameters = slots.map((name, i) => (name === undefined ? fixed[i] : (params as Record<PropertyKey, unknown>)[name]));
-    return db.executeQuery<R>(CompiledQuery.raw(compiled.sql, parameters) as CompiledQuery<R>);
+    return database.run(CompiledQuery.raw(compiled.sql, parameters) as CompiledQuery<R>);
   };
 }

@@ -14,19 +14,16 @@ import { createSetupLinksStore, purgeExpiredSetupSessions } from '../features/se
 import type { StoreDatabase } from './connect';
 import type { ServiceStore } from './types';
 
-/** Every function of `target` rejecting with the dialect's StoreError instead of the driver's error. */
+/** Every function of `target` (all async: they never throw synchronously) rejecting with the dialect's StoreError instead of the driver's error. */
 function mapErrors<T extends object>(target: T, mapError: (err: unknown) => Error): T {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(target)) {
     out[key] =
       typeof value === 'function'
-        ? async (...args: unknown[]) => {
-            try {
-              return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-            } catch (err) {
+        ? (...args: unknown[]) =>
+            (value as (...a: unknown[]) => Promise<unknown>).apply(target, args).catch((err: unknown) => {
               throw mapError(err);
-            }
-          }
+            })
         : value;
   }
   return out as T;

@@ -47,23 +47,24 @@ export interface ConnectionsStore {
   findOidcConnectionIdsByRedirectUri(redirectUri: string, limit: number): Promise<string[]>;
 }
 
-export function createConnectionsStore({ db, dialect }: StoreDatabase): ConnectionsStore {
+export function createConnectionsStore(database: StoreDatabase): ConnectionsStore {
+  const { db, dialect } = database;
   // The hot paths (every GET /v1/sso/config, GET /sso/login, callback and config save) run statements compiled
   // once: Kysely's build + compile per call cost more than the indexed read itself (storage README).
-  const byDefault = precompile(db, (p: { developerId: string }) =>
+  const byDefault = precompile(database, (p: { developerId: string }) =>
     db.selectFrom('sso_connections').select(CONNECTION_COLUMNS).where('default_for', '=', p.developerId),
   );
-  const byIdOfOrg = precompile(db, (p: { id: string; developerId: string }) =>
+  const byIdOfOrg = precompile(database, (p: { id: string; developerId: string }) =>
     db.selectFrom('sso_connections').select(CONNECTION_COLUMNS).where('id', '=', p.id).where('developer_id', '=', p.developerId),
   );
   // Every config save checks who holds its redirect URI. A literal 'oidc' so the planner matches migration 8's
   // partial index (a bound parameter would not).
-  const idsByRedirectUri = precompile(db, (p: { redirectUri: string; limit: number }) =>
+  const idsByRedirectUri = precompile(database, (p: { redirectUri: string; limit: number }) =>
     db.selectFrom('sso_connections').select('id').where('protocol', '=', sql.lit('oidc')).where(dialect.redirectUri, '=', p.redirectUri).limit(p.limit),
   );
   // `default_for` is unique, so the org's default row is the conflict target; an update replaces only the OIDC
   // settings and updatedAt, and never turns another protocol's default connection into a half-OIDC one.
-  const upsertDefaultOidc = precompile(db, (p: SsoConnectionsTable) =>
+  const upsertDefaultOidc = precompile(database, (p: SsoConnectionsTable) =>
     db
       .insertInto('sso_connections')
       .values(Object.fromEntries([...CONNECTION_COLUMNS].map((c) => [c, p[c]])) as unknown as SsoConnectionsTable)
@@ -80,7 +81,7 @@ export function createConnectionsStore({ db, dialect }: StoreDatabase): Connecti
       .returning(CONNECTION_COLUMNS),
   );
 
-  const defaultByKey = precompile(db, (p: { keyHash: Buffer }) =>
+  const defaultByKey = precompile(database, (p: { keyHash: Buffer }) =>
     db
       .selectFrom('api_keys as k')
       .leftJoin('sso_connections as c', 'c.default_for', 'k.developer_id')

@@ -34,9 +34,10 @@ export interface LoginStore {
 const failureRow = z.object({ error_status: z.number().int(), error_code: z.string(), error_message: z.string() });
 const lastSignInRow = z.object({ connection_id: z.string(), last_sign_in_at: z.string() });
 
-export function createLoginStore({ db, dialect }: StoreDatabase): LoginStore {
+export function createLoginStore(database: StoreDatabase): LoginStore {
+  const { db, dialect } = database;
   // Every callback claims its state: compiled once (storage README).
-  const insertState = precompile(db, (p: { stateId: string; developerId: string; expiresAtMs: number }) =>
+  const insertState = precompile(database, (p: { stateId: string; developerId: string; expiresAtMs: number }) =>
     db
       .insertInto('consumed_states')
       .values({ state_id: p.stateId, developer_id: p.developerId, expires_at: p.expiresAtMs, outcome: 'pending' })

@@ -15,12 +15,13 @@ export interface OrgsStore {
   getDeveloper(developerId: string): Promise<Developer | undefined>;
 }
 
-export function createOrgsStore({ db, dialect }: StoreDatabase): OrgsStore {
+export function createOrgsStore(database: StoreDatabase): OrgsStore {
+  const { db, dialect } = database;
   const email = dialect.developerEmail;
   const developers = () => db.selectFrom('developers as d').select(['d.id', 'd.name', `d.${email} as email`, 'd.mode', 'd.plan', 'd.created_at']);
 
   // Every API call authenticates through this read: compiled once (storage README).
-  const byKey = precompile(db, (p: { keyHash: Buffer }) =>
+  const byKey = precompile(database, (p: { keyHash: Buffer }) =>
     developers().innerJoin('api_keys as k', 'k.developer_id', 'd.id').where('k.key_hash', '=', p.keyHash),
   );
 
