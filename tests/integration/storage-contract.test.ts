@@ -234,6 +234,22 @@ describe(`store contract (${testBackend})`, () => {
     expect(await store.claimState('state-race-00000001', 'dev_a', 5_000)).toBe(false);
   });
 
+  it("keeps a write issued while another call's transaction is open out of it: that transaction rolls back, the write stays", async () => {
+    await store.createDeveloper(dev('dev_tx_a'));
+    // Its developer row is inserted, then its key collides: the transaction rolls back.
+    const failing = store.createDeveloper({ ...dev('dev_tx_b'), keyHash: dev('dev_tx_a').keyHash });
+    const ids = Array.from({ length: 200 }, (_, i) => `state-tx-${String(i).padStart(10, '0')}`);
+    const claims: Promise<boolean>[] = [];
+    for (const id of ids) {
+      claims.push(store.claimState(id, 'dev_tx_a', 5_000));
+      await Promise.resolve(); // one tick: the claims land before, during and after the transaction
+    }
+    await expect(failing).rejects.toBeInstanceOf(Error);
+    expect(await Promise.all(claims)).toEqual(ids.map(() => true));
+    expect(await store.getDeveloper('dev_tx_b')).toBeUndefined();
+    expect(await Promise.all(ids.map((id) => store.claimState(id, 'dev_tx_a', 5_000)))).toEqual(ids.map(() => false));
+  });
+
   it('claims a SAML assertion id once per IdP entity id across orgs, even when claims race; purges it after it expires', async () => {
     const claim = (idpEntityId: string, assertionId: string, developerId: string, connectionId: string, expiresAtMs: number) =>
       store.claimAssertionId({ idpEntityId, assertionId, developerId, connectionId, expiresAtMs });

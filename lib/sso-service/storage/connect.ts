@@ -50,9 +50,16 @@ class ImmediateSqliteDriver extends SqliteDriver {
   ) {
     super(config);
   }
+  // Marked open before BEGIN runs (it runs synchronously inside executeQuery; a mark set after the await would
+  // leave a tick in which a direct statement joins the transaction), closed after COMMIT/ROLLBACK.
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
     this.state.open = true;
+    try {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    } catch (err) {
+      this.state.open = false;
+      throw err;
+    }
   }
   override async commitTransaction(connection: DatabaseConnection): Promise<void> {
     try {
