@@ -33,7 +33,7 @@ test('no response ever carries the client secret or the API key', async ({
     await expectNoAxeViolations(page, '/settings/sso (empty)');
     await ssoSettings.save({ issuerUrl: idp.issuer, clientId: idp.clientId, clientSecret: canarySecret });
     await ssoSettings.goto();
-    expect((await ssoSettings.readConfig()).clientSecret, 'the secret field is never pre-filled').toBe('');
+    expect((await ssoSettings.readOidcConnection()).clientSecret, 'the secret field is never pre-filled').toBe('');
     await ssoSettings.save({ issuerUrl: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret });
     await ssoSettings.goto();
     await expectNoAxeViolations(page, '/settings/sso (configured)');

@@ -13,6 +13,7 @@ import type { Page } from '@playwright/test';
 import { test, expect, IdpLoginPage, MemberLoginPage } from './fixtures';
 import { expectNoAxeViolations } from './support/axe';
 import { screenshotFor } from './support/screenshots';
+import { withoutJavaScript } from './support/no-js';
 
 const samlMetadataUrl = (issuer: string) => `${issuer}/saml/metadata`;
 
@@ -124,6 +125,11 @@ test.describe('SAML connections', () => {
     await page.getByLabel('IdP metadata URL', { exact: true }).fill(samlMetadataUrl(idp.issuer));
     await page.getByRole('button', { name: 'Create connection' }).click();
     await expect(page.getByRole('heading', { level: 1, name: 'Identity provider' })).toBeVisible();
+    // The connection form says it was saved (focused, so it is read out), once: the address that asked is dropped.
+    const saved = page.getByRole('status').filter({ hasText: 'SAML connection saved' });
+    await expect(saved).toHaveText(/SAML connection saved\. Run a test sign-in to check it\.$/);
+    await expect(saved).toBeFocused();
+    await expect(page).not.toHaveURL(/saved=1/);
     const certs = page.getByRole('region', { name: 'IdP certificates' });
     const soon = certificatePem(new Date(Date.now() - DAY), new Date(Date.now() + 10 * DAY));
     const soonFingerprint = new X509Certificate(soon).fingerprint256;
@@ -149,6 +155,8 @@ test.describe('SAML connections', () => {
     await page.getByRole('button', { name: 'Create connection' }).click();
     const field = page.getByLabel('IdP signing certificate', { exact: true });
     await expect(field).toHaveAttribute('aria-invalid', 'true');
+    // The keyboard goes to the first field with a problem.
+    await expect(field).toBeFocused();
     await expect(page.getByText(/certificate has expired/i)).toBeVisible();
     // The certificate is write-only: never sent back; the other values are kept.
     await expect(field).toHaveValue('');
@@ -164,5 +172,30 @@ test.describe('SAML connections', () => {
     await victim.getByRole('button', { name: 'Post' }).click();
     await expect(victim).toHaveURL(/\/sso\/error\?code=not_bound/);
     await victim.context().close();
+  });
+
+  test('the SAML form works without JavaScript: a refused save keeps what was typed except the certificate, then it creates', async ({ adminPage, idp, browser, e2e }) => {
+    await withoutJavaScript(browser, e2e.baseUrl, adminPage, async (page) => {
+      await page.goto('/settings/sso/new?protocol=saml');
+      await page.getByLabel('Name', { exact: true }).fill('SAML without JavaScript');
+      await page.getByRole('radio', { name: 'Enter the details', exact: true }).check();
+      await page.getByLabel('IdP entity ID', { exact: true }).fill(samlMetadataUrl(idp.issuer));
+      await page.getByLabel('IdP SSO URL', { exact: true }).fill(`${idp.issuer}/saml/sso`);
+      await page.getByLabel('IdP signing certificate', { exact: true }).fill(expiredCertificatePem());
+      await page.getByRole('button', { name: 'Create connection' }).click();
+      const field = page.getByLabel('IdP signing certificate', { exact: true });
+      await expect(field).toHaveAttribute('aria-invalid', 'true');
+      await expect(page.getByText(/certificate has expired/i)).toBeVisible();
+      await expect(field).toHaveValue('');
+      await expect(page.getByLabel('Name', { exact: true })).toHaveValue('SAML without JavaScript');
+      await expect(page.getByLabel('IdP SSO URL', { exact: true })).toHaveValue(`${idp.issuer}/saml/sso`);
+      expect(await page.content(), 'the refused certificate is nowhere in the page').not.toContain('BEGIN CERTIFICATE-----\nMII');
+
+      await page.getByRole('radio', { name: 'Metadata URL', exact: true }).check();
+      await page.getByLabel('IdP metadata URL', { exact: true }).fill(samlMetadataUrl(idp.issuer));
+      await page.getByRole('button', { name: 'Create connection' }).click();
+      await expect(page.getByRole('heading', { level: 1, name: 'SAML without JavaScript' })).toBeVisible();
+      await expect(page.getByRole('button', { name: 'Copy ACS URL' })).toBeVisible();
+    });
   });
 });

@@ -12,7 +12,7 @@ import { screenshotFor } from './support/screenshots';
 /** The org's default connection on the dev IdP, through the Grantex client. */
 async function configure(grantexUrl: string, baseUrl: string, org: Org, idp: IdpSettings): Promise<GrantexClient> {
   const client = new GrantexClient({ baseUrl: grantexUrl, apiKey: org.apiKey });
-  await client.createConfig({ issuerUrl: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret, redirectUri: `${baseUrl}/sso/callback` });
+  await client.sso.createConfig({ issuerUrl: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret, redirectUri: `${baseUrl}/sso/callback` });
   return client;
 }
 
@@ -59,7 +59,7 @@ test.describe('SSO sessions page', () => {
     await screenshotFor(adminPage, 'sessions-desktop');
 
     await revokeRow(adminPage, idp.user.email);
-    expect(await client.listSessions()).toEqual([]);
+    expect(await client.sso.sessions.list()).toEqual([]);
   });
 
   test('revokes without JavaScript', async ({ browser, adminPage, e2e, freshOrg, idp }) => {
@@ -70,7 +70,7 @@ test.describe('SSO sessions page', () => {
     const page = await context.newPage();
     await page.goto('/settings/sso/sessions');
     await revokeRow(page, idp.user.email);
-    expect(await client.listSessions()).toEqual([]);
+    expect(await client.sso.sessions.list()).toEqual([]);
     await context.close();
   });
 });

@@ -47,7 +47,7 @@ test.describe('SSO settings', () => {
     expect(await ssoSettings.fieldError('Client secret')).toContain('Client secret is required — enter it again to save');
 
     await adminPage.reload();
-    const saved = await ssoSettings.readConfig();
+    const saved = await ssoSettings.readOidcConnection();
     expect(saved).toMatchObject({ issuerUrl: idp.issuer, clientId: idp.clientId, clientSecret: '' });
     await expect(adminPage.getByText('Secret set')).toBeVisible();
     expect(await ssoSettings.fieldError('Client secret')).toMatch(/A secret is set .*enter it again/);

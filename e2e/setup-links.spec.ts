@@ -82,9 +82,9 @@ test('a setup link configures SSO for its org only, shows who used it, and stops
       await sso.save({ name: CONNECTION, issuerUrl: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret });
       await expect(it.getByRole('heading', { level: 1, name: CONNECTION })).toBeVisible();
       const connectionUrl = it.url();
-      expect((await sso.readConfig()).issuerUrl).toBe(idp.issuer);
+      expect((await sso.readOidcConnection()).issuerUrl).toBe(idp.issuer);
       // The connection has its own redirect URI, shown on its page.
-      expect((await sso.readConfig()).redirectUri).toMatch(/\/sso\/callback\/[A-Za-z0-9_-]{22}$/);
+      expect((await sso.readOidcConnection()).redirectUri).toMatch(/\/sso\/callback\/[A-Za-z0-9_-]{22}$/);
       await expect(sso.deleteButton(), 'deleting stays with the admin').toHaveCount(0);
 
       const tab = await sso.testSignIn();
@@ -157,7 +157,7 @@ test('a setup link configures SSO for its org only, shows who used it, and stops
       await expect(adminPage.getByRole('listitem', { name: 'Okta rollout' }).getByText('revoked', { exact: true })).toBeVisible();
       const admin = new SsoSettingsPage(adminPage);
       await admin.openConnection(CONNECTION);
-      expect((await admin.readConfig()).issuerUrl).toBe(idp.issuer);
+      expect((await admin.readOidcConnection()).issuerUrl).toBe(idp.issuer);
     });
 
     await test.step("the IT admin's next navigation is refused with a clear message", async () => {

@@ -59,7 +59,7 @@ async function orgConnections(org: string): Promise<OrgConnections> {
   // On behalf of this member's browser: its address keys the service's rate-limit bucket, not the console's.
   const client = grantexPublic({ from: await headers() });
   try {
-    const listed = await client.getPublicChooser(org);
+    const listed = await client.sso.getPublicChooser(org);
     // Only a name Grantex gives for this very org (an answer about another one is not shown).
     const name = listed.organization?.id === org ? listed.organization.name.trim() : '';
     return { status: 'listed', connections: listed.connections, organizationName: name || null };
@@ -67,7 +67,7 @@ async function orgConnections(org: string): Promise<OrgConnections> {
     if (!isNotFound(err)) return { status: 'unknown' };
   }
   try {
-    await client.getLoginUrl(org);
+    await client.sso.getLoginUrl(org);
     return { status: 'unknown' };
   } catch (err) {
     return isNotFound(err) ? { status: 'not_configured' } : { status: 'unknown' };

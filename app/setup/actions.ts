@@ -46,7 +46,7 @@ export async function redeemSetupLink(_prev: RedeemState, formData: FormData): P
   const { token, name, email } = parsed.data;
   try {
     // Not retried by the client: one redemption, one recorded use.
-    const session = await grantexForAdmin({ apiKey: token }).redeemSetupLink({ name, email });
+    const session = await grantexForAdmin({ apiKey: token }).sso.setupLinks.redeem({ name, email });
     await startSetupSession(session, { name, email });
     logSsoEvent('setup_link_redeemed', { org: session.developerId, link: session.linkId, session: session.sessionId });
   } catch (err) {

@@ -26,7 +26,7 @@ export async function createDemoOrganization(): Promise<DemoOrgState> {
   if (wait !== null) return { status: 'error', message: signinRateMessage(wait).replace('sign-in attempts', 'attempts') };
   try {
     // No retries: signup is not idempotent, a retry could create a second organization.
-    const created = await grantexPublic({ from, retries: 0 }).signup({ name: demoName(), mode: 'sandbox' });
+    const created = await grantexPublic({ from, retries: 0 }).orgs.signup({ name: demoName(), mode: 'sandbox' });
     return { status: 'created', developerId: created.developerId, name: created.name, apiKey: created.apiKey };
   } catch (err) {
     console.error('[signin] demo signup failed', grantexLogFields(err));

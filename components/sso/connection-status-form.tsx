@@ -3,8 +3,8 @@
 import { useActionState } from 'react';
 import { Alert, Button } from '@/components/ui';
 import { initialFormState, type FormState } from '@/lib/auth/form-state';
-import { CONNECTION_ID_FIELD, type ConnectionStatusValue } from '@/lib/validations/sso-config-fields';
-import { StatusChoice } from './sso-config-form';
+import { CONNECTION_ID_FIELD, type ConnectionStatusValue } from '@/lib/validations/connection-fields';
+import { StatusChoice } from './status-choice';
 
 type State = FormState<{ connectionId: string; status: string }>;
 export type SetConnectionStatusAction = (prev: State, formData: FormData) => Promise<State>;

@@ -4,7 +4,7 @@ import { useActionState, useState } from 'react';
 import { Alert, Button } from '@/components/ui';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { initialFormState, type FormState } from '@/lib/auth/form-state';
-import { CONNECTION_ID_FIELD } from '@/lib/validations/sso-config-fields';
+import { CONNECTION_ID_FIELD } from '@/lib/validations/connection-fields';
 
 type State = FormState<{ connectionId: string }>;
 export type DeleteConnectionAction = (prev: State, formData: FormData) => Promise<State>;

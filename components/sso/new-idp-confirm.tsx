@@ -1,5 +1,5 @@
 import { NEW_IDP_TEXT } from '@/lib/console/messages';
-import { CONFIRM_NEW_IDP_FIELD } from '@/lib/validations/sso-config-fields';
+import { CONFIRM_NEW_IDP_FIELD } from '@/lib/validations/connection-fields';
 
 /**
  * The warning shown while a connection is about to name another identity provider than the saved one (OIDC: the

@@ -4,7 +4,7 @@
  * fields inside the connection form, so they work without JavaScript; parsing lives in lib/validations/provisioning.
  */
 import { Field, Input, Textarea } from '@/components/ui';
-import { PROVISIONING_FIELD_LABELS, VERIFIED_DOMAINS_ONLY_SHOWN_FIELD, type ProvisioningField } from '@/lib/validations/sso-config-fields';
+import { PROVISIONING_FIELD_LABELS, VERIFIED_DOMAINS_ONLY_SHOWN_FIELD, type ProvisioningField } from '@/lib/validations/connection-fields';
 import { PROVISIONING_TEXT } from '@/lib/console/messages';
 
 export type ProvisioningValues = Partial<Record<ProvisioningField, string>>;

@@ -1,64 +1,17 @@
 'use client';
 /**
- * The SAML connection form (new and edit). The IdP's details come from a metadata URL, pasted metadata XML or
- * three fields; a native radio group picks the way and CSS (`:has(:checked)`) shows its fields, so it works
- * without JavaScript. Only the chosen way's fields are used by the action. The certificate is write-only: it is
- * never sent back to the browser (after an error it must be pasted again).
+ * The SAML connection form (new and edit): the shared shell (./connection-form) around the SAML field set
+ * (./saml-connection-fields). The IdP certificate is write-only: it is never sent back to the browser (after an
+ * error it must be pasted again). No client-side rules: the action checks, and Grantex's per-field reasons come
+ * back next to the fields.
  */
-import { useActionState, type ReactNode } from 'react';
-import { Alert, Button, Field, Input, Textarea } from '@/components/ui';
-import { cn } from '@/components/ui/cn';
-import { initialFormState, type FormState } from '@/lib/auth/form-state';
-import { NEW_IDP_TEXT, PROVISIONING_TEXT, SAML_TEXT } from '@/lib/console/messages';
-import { NewIdpConfirm } from './new-idp-confirm';
-import { CONNECTION_ID_FIELD, type ConnectionStatusValue } from '@/lib/validations/sso-config-fields';
-import { StatusChoice, type NewConnectionDefaults } from './sso-config-form';
-import { CHOICE_CHIP } from './choice-chip';
-import { VerifiedDomainsOnlyField } from './provisioning-fields';
+import { initialFormState } from '@/lib/auth/form-state';
+import type { SamlConnectionInput } from '@/lib/validations/saml-connection';
+import { SAML_TEXT } from '@/lib/console/messages';
+import { ConnectionFormShell, useConnectionForm, type ConnectionFormAction, type NewConnectionDefaults } from './connection-form';
+import { SamlConnectionFields, type SavedSamlConnection } from './saml-connection-fields';
 
-type Values = Record<
-  | 'name'
-  | 'status'
-  | 'idpSource'
-  | 'idpMetadataUrl'
-  | 'idpMetadataXml'
-  | 'idpEntityId'
-  | 'idpSsoUrl'
-  | 'idpCertificate'
-  | 'allowIdpInitiated'
-  | 'verifiedDomainsOnly'
-  | 'confirmNewIdp',
-  string
->;
-type State = FormState<Values>;
-export type SaveSamlConnectionAction = (prev: State, formData: FormData) => Promise<State>;
-
-/** The SAML connection being edited, as the page shows it (certificates are managed in their own section). */
-export interface SavedSamlConnection {
-  id: string;
-  name: string;
-  idpEntityId: string;
-  idpSsoUrl: string;
-  idpMetadataUrl: string | null;
-  allowIdpInitiated: boolean;
-  verifiedDomainsOnly: boolean;
-}
-
-const SOURCES = [
-  { id: 'url', label: 'Metadata URL' },
-  { id: 'xml', label: 'Metadata XML' },
-  { id: 'fields', label: 'Enter the details' },
-] as const;
-type Source = (typeof SOURCES)[number]['id'];
-
-// Literal class names (Tailwind generates only what it finds): each panel shows while its radio is checked.
-const SHOW_WHEN_CHECKED: Record<Source, string> = {
-  url: 'group-has-[#saml-source-url:checked]/source:block',
-  xml: 'group-has-[#saml-source-xml:checked]/source:block',
-  fields: 'group-has-[#saml-source-fields:checked]/source:block',
-};
-
-const isSource = (v: unknown): v is Source => SOURCES.some((s) => s.id === v);
+export type { SavedSamlConnection } from './saml-connection-fields';
 
 export function SamlConnectionForm({
   action,
@@ -66,16 +19,15 @@ export function SamlConnectionForm({
   create,
   justSaved = false,
 }: {
-  action: SaveSamlConnectionAction;
+  action: ConnectionFormAction<SamlConnectionInput>;
   connection: SavedSamlConnection | null;
   create?: NewConnectionDefaults;
   justSaved?: boolean;
 }) {
-  // `seq` remounts the fields per answer, so they show what the server echoed (React resets a form after an action).
-  const [state, formAction, pending] = useActionState<State & { seq: number }, FormData>(
-    async (prev, formData) => ({ ...(await action(prev, formData)), seq: prev.seq + 1 }),
+  const form = useConnectionForm<SamlConnectionInput>(
+    action,
     {
-      ...initialFormState<Values>({
+      ...initialFormState<SamlConnectionInput>({
         name: connection?.name ?? create?.name ?? '',
         ...(create ? { status: create.status } : {}),
         idpSource: connection ? 'fields' : 'url',
@@ -86,132 +38,18 @@ export function SamlConnectionForm({
         ...(connection?.verifiedDomainsOnly ? { verifiedDomainsOnly: 'on' } : {}),
       }),
       ...(justSaved && connection ? { ok: true, message: SAML_TEXT.saved } : {}),
-      seq: 0,
     },
+    { justSaved },
   );
-  const v = state.values;
-  const source: Source = isSource(v.idpSource) ? v.idpSource : 'url';
-  const err = state.fieldErrors;
-  const certificateHint = connection
-    ? 'Optional: replaces all of the connection’s certificates. To rotate, add the new certificate in the certificates section instead. Never shown again.'
-    : state.formError
-      ? SAML_TEXT.certificateNeverShown
-      : 'The certificate the identity provider signs assertions with (PEM). Never shown again after saving.';
-
   return (
-    <form key={state.seq} action={formAction} noValidate className="space-y-5">
-      {connection ? <input type="hidden" name={CONNECTION_ID_FIELD} value={connection.id} /> : null}
-      {state.ok && state.message && connection ? <Alert tone="success">{state.message}</Alert> : null}
-      {!state.ok && state.formError ? <Alert tone="error">{state.formError}</Alert> : null}
-
-      <Field id="saml-name" label="Name" error={err.name} hint="How admins and members recognise it, e.g. “ADFS (production)”.">
-        <Input name="name" defaultValue={v.name ?? ''} autoComplete="off" />
-      </Field>
-
-      <fieldset className="group/source space-y-4">
-        <legend className="mb-2 text-sm font-medium text-gray-900">Identity provider details</legend>
-        <div className="flex flex-wrap gap-2">
-          {SOURCES.map((s) => (
-            <label
-              key={s.id}
-              htmlFor={`saml-source-${s.id}`}
-              className={cn('flex cursor-pointer items-center gap-2 py-1.5', CHOICE_CHIP)}
-            >
-              <input type="radio" id={`saml-source-${s.id}`} name="idpSource" value={s.id} defaultChecked={s.id === source} className="h-4 w-4 accent-indigo-600" />
-              {s.label}
-            </label>
-          ))}
-        </div>
-        <Panel source="url">
-          <Field
-            id="saml-idpMetadataUrl"
-            label="IdP metadata URL"
-            error={err.idpMetadataUrl}
-            hint={
-              connection
-                ? 'Grantex fetches it again when you save and replaces the entity ID, SSO URL and certificates with what it says.'
-                : 'Grantex fetches it when you save and reads the entity ID, SSO URL and signing certificate from it.'
-            }
-          >
-            <Input name="idpMetadataUrl" type="url" inputMode="url" defaultValue={v.idpMetadataUrl ?? ''} placeholder="https://idp.example.com/saml/metadata" autoComplete="off" spellCheck={false} />
-          </Field>
-        </Panel>
-        <Panel source="xml">
-          <Field id="saml-idpMetadataXml" label="IdP metadata XML" error={err.idpMetadataXml} hint="Paste the whole metadata document your identity provider offers for download.">
-            <Textarea name="idpMetadataXml" rows={6} defaultValue={v.idpMetadataXml ?? ''} spellCheck={false} className="font-mono" />
-          </Field>
-        </Panel>
-        <Panel source="fields">
-          <div className="space-y-4">
-            <Field
-              id="saml-idpEntityId"
-              label="IdP entity ID"
-              error={err.idpEntityId}
-              hint={connection ? `The identity provider’s entityID (often a URL). ${NEW_IDP_TEXT.warning}` : 'The identity provider’s entityID (often a URL).'}
-            >
-              <Input name="idpEntityId" defaultValue={v.idpEntityId ?? ''} autoComplete="off" spellCheck={false} />
-            </Field>
-            <Field id="saml-idpSsoUrl" label="IdP SSO URL" error={err.idpSsoUrl} hint="Its single sign-on URL for the HTTP-Redirect binding.">
-              <Input name="idpSsoUrl" type="url" inputMode="url" defaultValue={v.idpSsoUrl ?? ''} autoComplete="off" spellCheck={false} />
-            </Field>
-            <Field id="saml-idpCertificate" label="IdP signing certificate" labelSuffix={connection ? '(optional)' : undefined} error={err.idpCertificate} hint={certificateHint}>
-              <Textarea name="idpCertificate" rows={5} defaultValue="" placeholder="-----BEGIN CERTIFICATE-----" spellCheck={false} className="font-mono" />
-            </Field>
-          </div>
-        </Panel>
-        {connection ? <p className="text-sm text-gray-600">{NEW_IDP_TEXT.samlMetadataNote}</p> : null}
-        {connection && (err.confirmNewIdp || v.confirmNewIdp === 'on') ? (
-          // Answers a save that typed another entity ID: the box the action requires ticked (works without JavaScript).
-          <NewIdpConfirm idPrefix="saml" checked={v.confirmNewIdp === 'on'} error={err.confirmNewIdp} />
-        ) : null}
-      </fieldset>
-
-      <fieldset className="space-y-3 rounded-md border border-gray-200 p-4">
-        <legend className="px-1 text-sm font-semibold text-gray-900">Provisioning</legend>
-        <p className="text-sm text-gray-600">{PROVISIONING_TEXT.samlEmailTrust}</p>
-        <VerifiedDomainsOnlyField idPrefix="saml" checked={v.verifiedDomainsOnly === 'on'} />
-      </fieldset>
-
-      {create ? (
-        <StatusChoice
-          name="status"
-          idPrefix="saml-status"
-          value={isStatus(v.status) ? v.status : create.status}
-          hint={create.statusHint}
-          error={err.status}
-        />
-      ) : null}
-
-      <div className="rounded-md border border-amber-200 bg-amber-50 p-3">
-        <div className="flex items-start gap-2">
-          <input
-            id="saml-allowIdpInitiated"
-            name="allowIdpInitiated"
-            type="checkbox"
-            defaultChecked={v.allowIdpInitiated === 'on'}
-            aria-describedby="saml-allowIdpInitiated-hint"
-            className="mt-0.5 h-4 w-4 rounded border-gray-300"
-          />
-          <label htmlFor="saml-allowIdpInitiated" className="text-sm font-medium text-gray-900">
-            Allow IdP-initiated sign-in
-          </label>
-        </div>
-        <p id="saml-allowIdpInitiated-hint" className="mt-1 pl-6 text-sm text-amber-900">
-          {SAML_TEXT.idpInitiatedWarning}
-        </p>
-      </div>
-
-      <Button type="submit" pending={pending} pendingLabel="saving">
-        {connection ? 'Save connection' : 'Create connection'}
-      </Button>
-    </form>
+    <ConnectionFormShell key={form.key} form={form} connectionId={connection?.id ?? null}>
+      <SamlConnectionFields
+        values={form.state.values}
+        errors={form.state.fieldErrors}
+        connection={connection}
+        create={create}
+        failed={Boolean(form.state.formError)}
+      />
+    </ConnectionFormShell>
   );
-}
-
-function Panel({ source, children }: { source: Source; children: ReactNode }) {
-  return <div className={cn('hidden', SHOW_WHEN_CHECKED[source])}>{children}</div>;
-}
-
-function isStatus(value: unknown): value is ConnectionStatusValue {
-  return value === 'active' || value === 'testing' || value === 'inactive';
 }

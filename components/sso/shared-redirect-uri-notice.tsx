@@ -7,7 +7,7 @@
 import { useActionState } from 'react';
 import { Alert, Button, CodeValue } from '@/components/ui';
 import { initialFormState, type FormState } from '@/lib/auth/form-state';
-import { CONNECTION_ID_FIELD } from '@/lib/validations/sso-config-fields';
+import { CONNECTION_ID_FIELD } from '@/lib/validations/connection-fields';
 import { CONNECTION_TEXT } from '@/lib/console/messages';
 
 type State = FormState<Record<string, string>>;

@@ -1,6 +1,7 @@
 import { expect, type Page } from '@playwright/test';
 
-export interface SsoFormValues {
+/** The OIDC connection form's fields, as a test fills and reads them. */
+export interface OidcConnectionValues {
   /** The connection's name (the new form pre-fills one). */
   name?: string;
   issuerUrl: string;
@@ -59,10 +60,10 @@ export class SsoSettingsPage {
   readonly copyRedirectUriButton = () => this.page.getByRole('button', { name: 'Copy redirect URI' });
   /** The one-click fix offered when the issuer differs from the declared one only by a slash or case. */
   readonly useIssuerButton = (issuer: string) => this.page.getByRole('button', { name: `Use ${issuer}`, exact: true });
-  /** The configuration form (the page also has the test sign-in and delete forms). */
+  /** The connection form (the page also has the test sign-in, status and delete forms). */
   readonly form = () => this.page.locator('form').filter({ has: this.saveButton() });
   /**
-   * The config form's error (role=alert) and success message (role=status). Scoped to the form: Next's route
+   * The connection form's error (role=alert) and success message (role=status). Scoped to the form: Next's route
    * announcer also has role=alert, and a test sign-in result is another role=status.
    */
   readonly formError = () => this.form().getByRole('alert');
@@ -110,7 +111,7 @@ export class SsoSettingsPage {
     await expect(this.saveButton()).toBeVisible();
   }
 
-  async fill(values: Partial<SsoFormValues>): Promise<void> {
+  async fill(values: Partial<OidcConnectionValues>): Promise<void> {
     if (values.name !== undefined) await this.name().fill(values.name);
     if (values.issuerUrl !== undefined) await this.issuerUrl().fill(values.issuerUrl);
     if (values.clientId !== undefined) await this.clientId().fill(values.clientId);
@@ -123,7 +124,7 @@ export class SsoSettingsPage {
   }
 
   /** Fills, saves and waits for the success status. */
-  async save(values: Partial<SsoFormValues>): Promise<void> {
+  async save(values: Partial<OidcConnectionValues>): Promise<void> {
     await this.fill(values);
     await this.submit();
     await expect(this.status()).toBeVisible();
@@ -138,8 +139,8 @@ export class SsoSettingsPage {
     return texts.join(' ').trim();
   }
 
-  /** The saved configuration as the form shows it (the secret field is expected to be empty). */
-  async readConfig(): Promise<Required<Omit<SsoFormValues, 'name'>>> {
+  /** The OIDC connection as its form shows it (the secret field is expected to be empty). */
+  async readOidcConnection(): Promise<Required<Omit<OidcConnectionValues, 'name'>>> {
     return {
       issuerUrl: await this.issuerUrl().inputValue(),
       clientId: await this.clientId().inputValue(),

@@ -39,7 +39,7 @@ async function setupActor(token: SetupToken): Promise<ConnectionsActor | typeof 
   const grantex = (opts: { requestId?: string } = {}) => grantexForAdmin({ apiKey: token.sessionToken }, opts);
   try {
     // Asked on every request (one indexed read on the service): a revoked link ends its sessions at the next navigation.
-    const session = await grantex().getSetupSession();
+    const session = await grantex().sso.setupLinks.getSession();
     return {
       kind: 'setup_link',
       developerId: session.developerId,

@@ -78,7 +78,7 @@ export function authOptions(): NextAuthOptions {
             throw new Error(parsed.error.issues[0]?.message ?? 'Enter your Grantex API key.');
           }
           try {
-            const me = await grantexForAdmin({ apiKey: parsed.data }).me();
+            const me = await grantexForAdmin({ apiKey: parsed.data }).orgs.me();
             return {
               id: me.developerId,
               developerId: me.developerId,

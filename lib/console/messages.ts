@@ -11,7 +11,7 @@
  * from an identity provider are made inert and capped with `displayText`; React escapes them.
  */
 import { displayText } from './utils/display-text';
-import { SSO_FIELD_LABELS, type SsoConfigField } from '@/lib/validations/sso-config-fields';
+import { OIDC_FIELD_LABELS, type OidcConnectionField } from '@/lib/validations/oidc-connection-fields';
 import type { TestStage } from './member-login/test-stages';
 import type { DiscoveryFailure, DiscoveryFailureReason } from './settings/discovery-failure';
 import type { GrantexErrorKind } from '@/lib/grantex/errors';
@@ -219,14 +219,14 @@ export const SETTINGS_ERRORS = {
 } as const;
 
 /** A field's reason from Grantex ("must use https") next to its field: "Issuer URL must use https". */
-export function fieldErrorText(field: SsoConfigField, reason: string): string {
-  return `${SSO_FIELD_LABELS[field]} ${reason}`;
+export function fieldErrorText(field: OidcConnectionField, reason: string): string {
+  return `${OIDC_FIELD_LABELS[field]} ${reason}`;
 }
 
 /** Grantex's per-field reasons (GrantexError.fieldErrors), worded for the form's fields. */
-export function fieldErrorsText(reasons: Partial<Record<SsoConfigField, string>>): Partial<Record<SsoConfigField, string>> {
-  const out: Partial<Record<SsoConfigField, string>> = {};
-  for (const field of Object.keys(SSO_FIELD_LABELS) as SsoConfigField[]) {
+export function fieldErrorsText(reasons: Partial<Record<OidcConnectionField, string>>): Partial<Record<OidcConnectionField, string>> {
+  const out: Partial<Record<OidcConnectionField, string>> = {};
+  for (const field of Object.keys(OIDC_FIELD_LABELS) as OidcConnectionField[]) {
     const reason = reasons[field];
     if (reason) out[field] = fieldErrorText(field, reason);
   }

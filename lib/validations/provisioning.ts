@@ -2,14 +2,14 @@
  * The connection form's provisioning fields, as typed and as sent: just-in-time provisioning (on/off), the
  * group claim's name, group → scopes mappings (one `group: scope1 scope2` per line) and default scopes
  * (separated by spaces or commas). Pure parsing with zod/mini, shared by the client form and the server action
- * through ./sso-config; the limits are the contract's, so what passes here passes Grantex's own check.
+ * through ./oidc-connection; the limits are the contract's, so what passes here passes Grantex's own check.
  */
 import * as z from 'zod/mini';
 import { LIMITS } from '@/lib/contract/limits';
 
-import { VERIFIED_DOMAINS_ONLY_SHOWN_FIELD } from './sso-config-fields';
+import { VERIFIED_DOMAINS_ONLY_SHOWN_FIELD } from './connection-fields';
 
-export { PROVISIONING_FIELD_LABELS, type ProvisioningField } from './sso-config-fields';
+export { PROVISIONING_FIELD_LABELS, type ProvisioningField } from './connection-fields';
 
 /** What the connection carries, on the wire (a subset of the connections API's create and update bodies). */
 export interface ProvisioningSettings {

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { checkSsoUrl, LIMITS, SAML_LIMITS } from '@/lib/contract';
 import { SAML_TEXT } from '@/lib/console/messages';
-import { CONNECTION_STATUS_VALUES, NAME_REQUIRED } from './sso-config-fields';
+import { CONNECTION_STATUS_VALUES, NAME_REQUIRED } from './connection-fields';
 
 export const SAML_IDP_SOURCES = ['url', 'xml', 'fields'] as const;
 export type SamlIdpSource = (typeof SAML_IDP_SOURCES)[number];

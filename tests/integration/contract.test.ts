@@ -153,7 +153,7 @@ describe('POST /v1/signup and GET /v1/me', () => {
   it("joins the console's request id: the service echoes a safe x-request-id into header and error body", async () => {
     const requestId = 'console-req-12345678';
     const error = await failure(
-      new GrantexClient({ baseUrl: stack.serviceUrl, apiKey: `gx_live_${'E'.repeat(43)}`, requestId }).me(),
+      new GrantexClient({ baseUrl: stack.serviceUrl, apiKey: `gx_live_${'E'.repeat(43)}`, requestId }).orgs.me(),
     );
     expect(error.requestId).toBe(requestId);
     const res = await fetch(new URL('/v1/me', stack.serviceUrl), { headers: { 'x-request-id': requestId } });
@@ -165,20 +165,20 @@ describe('POST /v1/signup and GET /v1/me', () => {
 
   it('works the same through GrantexClient', async () => {
     const anonymous = new GrantexClient({ baseUrl: stack.serviceUrl });
-    const signedUp = await anonymous.signup({ name: 'Client Org', email: uniqueEmail() });
+    const signedUp = await anonymous.orgs.signup({ name: 'Client Org', email: uniqueEmail() });
     expect(signedUp.apiKey).toMatch(API_KEY_PATTERN);
-    const me = await new GrantexClient({ baseUrl: `${stack.serviceUrl}/`, apiKey: signedUp.apiKey }).me();
+    const me = await new GrantexClient({ baseUrl: `${stack.serviceUrl}/`, apiKey: signedUp.apiKey }).orgs.me();
     expect(me.developerId).toBe(signedUp.developerId);
 
     const badKey = `gx_live_${'C'.repeat(43)}`;
-    const error = await failure(new GrantexClient({ baseUrl: stack.serviceUrl, apiKey: badKey }).me());
+    const error = await failure(new GrantexClient({ baseUrl: stack.serviceUrl, apiKey: badKey }).orgs.me());
     expect(error.kind).toBe('unauthorized');
     expect(error.message).toBe(MESSAGES.invalidKey);
     expect(error.requestId).toBeTruthy();
     expect(JSON.stringify(error)).not.toContain(badKey);
 
     // A known email is no conflict: the answer must not tell whether an address has an account.
-    const again = await anonymous.signup({ name: 'Again', email: signedUp.email ?? '' });
+    const again = await anonymous.orgs.signup({ name: 'Again', email: signedUp.email ?? '' });
     expect(again.developerId).not.toBe(signedUp.developerId);
   });
 });
@@ -266,34 +266,34 @@ describe('/v1/sso/config', () => {
   it("keeps one org's config out of another org's reach", async () => {
     const a = await signupOrg(stack.serviceUrl);
     const b = await signupOrg(stack.serviceUrl);
-    await a.client.createConfig(devIdpConfig(stack));
+    await a.client.sso.createConfig(devIdpConfig(stack));
 
     expectError(await raw('GET', '/v1/sso/config', { key: b.apiKey }), 404, 'NOT_FOUND');
     expectError(await raw('DELETE', '/v1/sso/config', { key: b.apiKey }), 404, 'NOT_FOUND');
-    await expect(b.client.getConfig()).resolves.toBeNull();
-    await expect(a.client.getConfig()).resolves.toMatchObject({ clientId: stack.idp.client.clientId });
+    await expect(b.client.sso.getConfig()).resolves.toBeNull();
+    await expect(a.client.sso.getConfig()).resolves.toMatchObject({ clientId: stack.idp.client.clientId });
   });
 
   it('works the same through GrantexClient', async () => {
     const org = await signupOrg(stack.serviceUrl);
     const config = devIdpConfig(stack);
-    await expect(org.client.getConfig()).resolves.toBeNull();
-    const created = await org.client.createConfig(config);
+    await expect(org.client.sso.getConfig()).resolves.toBeNull();
+    const created = await org.client.sso.createConfig(config);
     expect(created).toMatchObject({ issuerUrl: config.issuerUrl, clientId: config.clientId, redirectUri: config.redirectUri });
-    const updated = await org.client.createConfig(config);
+    const updated = await org.client.sso.createConfig(config);
     expect(updated.createdAt).toBe(created.createdAt);
-    await expect(org.client.getConfig()).resolves.toEqual(updated);
+    await expect(org.client.sso.getConfig()).resolves.toEqual(updated);
 
-    const invalid = await failure(org.client.createConfig({ ...config, issuerUrl: 'http://10.0.0.1' }));
+    const invalid = await failure(org.client.sso.createConfig({ ...config, issuerUrl: 'http://10.0.0.1' }));
     expect(invalid.kind).toBe('validation');
     expect(invalid.status).toBe(400);
     expect(invalid.message).toMatch(/^issuerUrl: /);
     expect(invalid.fieldErrors).toEqual({ issuerUrl: expect.any(String) });
     expect(invalid.message).not.toContain(config.clientSecret);
 
-    await org.client.deleteConfig();
-    await expect(org.client.getConfig()).resolves.toBeNull();
-    const again = await failure(org.client.deleteConfig());
+    await org.client.sso.deleteConfig();
+    await expect(org.client.sso.getConfig()).resolves.toBeNull();
+    const again = await failure(org.client.sso.deleteConfig());
     expect(again.kind).toBe('not_found');
     expect(again.message).toBe(MESSAGES.configNotFound);
   });
@@ -308,7 +308,7 @@ describe('/sso/login and /sso/callback', () => {
     expectError(await raw('GET', '/sso/login?org=dev_unknown'), 404, 'NOT_FOUND', MESSAGES.ssoNotConfigured);
     const org = await signupOrg(stack.serviceUrl);
     expectError(await raw('GET', `/sso/login?org=${org.developerId}`), 404, 'NOT_FOUND', MESSAGES.ssoNotConfigured);
-    const error = await failure(new GrantexClient({ baseUrl: stack.serviceUrl }).getLoginUrl(org.developerId));
+    const error = await failure(new GrantexClient({ baseUrl: stack.serviceUrl }).sso.getLoginUrl(org.developerId));
     expect(error.kind).toBe('not_found');
   });
 
@@ -322,7 +322,7 @@ describe('/sso/login and /sso/callback', () => {
   it('runs the whole flow: login URL → dev IdP as alice → callback → identity; the state is single-use', async () => {
     const org = await signupOrg(stack.serviceUrl);
     const config = devIdpConfig(stack);
-    await org.client.createConfig(config);
+    await org.client.sso.createConfig(config);
 
     // Raw: the exact login answer.
     const loginRes = await raw('GET', `/sso/login?org=${encodeURIComponent(org.developerId)}`);
@@ -347,7 +347,7 @@ describe('/sso/login and /sso/callback', () => {
     expect(login.authorizeUrl).not.toContain(encodeURIComponent(config.clientSecret));
 
     // A second login gets fresh state, nonce and PKCE.
-    const other = new URL((await new GrantexClient({ baseUrl: stack.serviceUrl }).getLoginUrl(org.developerId)).authorizeUrl);
+    const other = new URL((await new GrantexClient({ baseUrl: stack.serviceUrl }).sso.getLoginUrl(org.developerId)).authorizeUrl);
     expect(other.searchParams.get('state')).not.toBe(params.get('state'));
     expect(other.searchParams.get('nonce')).not.toBe(params.get('nonce'));
     expect(other.searchParams.get('code_challenge')).not.toBe(params.get('code_challenge'));
@@ -361,7 +361,7 @@ describe('/sso/login and /sso/callback', () => {
     const iss = redirect.searchParams.get('iss') ?? undefined;
 
     const publicClient = new GrantexClient({ baseUrl: stack.serviceUrl });
-    const identity = await publicClient.handleCallback(code!, state!, { iss });
+    const identity = await publicClient.sso.handleCallback(code!, state!, { iss });
     expect(identity).toEqual({
       developerId: org.developerId,
       email: alice().email,
@@ -371,7 +371,7 @@ describe('/sso/login and /sso/callback', () => {
     });
 
     // Replay of the same state (and code): refused without a second identity.
-    const replay = await failure(publicClient.handleCallback(code!, state!, { iss }));
+    const replay = await failure(publicClient.sso.handleCallback(code!, state!, { iss }));
     expect(replay.kind).toBe('validation');
     expect(replay.status).toBe(400);
     expect(replay.message).toBe(MESSAGES.stateExpiredOrUsed);
@@ -384,8 +384,8 @@ describe('/sso/login and /sso/callback', () => {
 
   it('answers the callback over raw HTTP with exactly developerId, email, emailVerified, name, sub', async () => {
     const org = await signupOrg(stack.serviceUrl);
-    await org.client.createConfig(devIdpConfig(stack));
-    const { authorizeUrl } = await new GrantexClient({ baseUrl: stack.serviceUrl }).getLoginUrl(org.developerId);
+    await org.client.sso.createConfig(devIdpConfig(stack));
+    const { authorizeUrl } = await new GrantexClient({ baseUrl: stack.serviceUrl }).sso.getLoginUrl(org.developerId);
     const redirect = await loginAtDevIdp(authorizeUrl, bob());
     const res = await raw('GET', `/sso/callback${redirect.search}`);
     expect(res.status, res.text).toBe(200);
@@ -396,9 +396,9 @@ describe('/sso/login and /sso/callback', () => {
   it('accepts the redirect_uri parameter only when it is the configured one', async () => {
     const org = await signupOrg(stack.serviceUrl);
     const config = devIdpConfig(stack);
-    await org.client.createConfig(config);
+    await org.client.sso.createConfig(config);
     const client = new GrantexClient({ baseUrl: stack.serviceUrl });
-    const same = await client.getLoginUrl(org.developerId, { redirectUri: config.redirectUri });
+    const same = await client.sso.getLoginUrl(org.developerId, { redirectUri: config.redirectUri });
     expect(new URL(same.authorizeUrl).searchParams.get('redirect_uri')).toBe(config.redirectUri);
     const other = await raw(
       'GET',
@@ -409,10 +409,10 @@ describe('/sso/login and /sso/callback', () => {
 
   it("refuses org A's state once A's config is deleted (404)", async () => {
     const org = await signupOrg(stack.serviceUrl);
-    await org.client.createConfig(devIdpConfig(stack));
-    const { authorizeUrl } = await new GrantexClient({ baseUrl: stack.serviceUrl }).getLoginUrl(org.developerId);
+    await org.client.sso.createConfig(devIdpConfig(stack));
+    const { authorizeUrl } = await new GrantexClient({ baseUrl: stack.serviceUrl }).sso.getLoginUrl(org.developerId);
     const redirect = await loginAtDevIdp(authorizeUrl, alice());
-    await org.client.deleteConfig();
+    await org.client.sso.deleteConfig();
 
     const res = await raw('GET', `/sso/callback${redirect.search}`);
     expectError(res, 404, 'NOT_FOUND');
@@ -422,11 +422,11 @@ describe('/sso/login and /sso/callback', () => {
   it('a state from org A does not log anyone into org B', async () => {
     const a = await signupOrg(stack.serviceUrl);
     const b = await signupOrg(stack.serviceUrl);
-    await a.client.createConfig(devIdpConfig(stack));
-    await b.client.createConfig(devIdpConfig(stack));
-    const { authorizeUrl } = await new GrantexClient({ baseUrl: stack.serviceUrl }).getLoginUrl(a.developerId);
+    await a.client.sso.createConfig(devIdpConfig(stack));
+    await b.client.sso.createConfig(devIdpConfig(stack));
+    const { authorizeUrl } = await new GrantexClient({ baseUrl: stack.serviceUrl }).sso.getLoginUrl(a.developerId);
     const redirect = await loginAtDevIdp(authorizeUrl, alice());
-    const identity = await new GrantexClient({ baseUrl: stack.serviceUrl }).handleCallback(
+    const identity = await new GrantexClient({ baseUrl: stack.serviceUrl }).sso.handleCallback(
       redirect.searchParams.get('code')!,
       redirect.searchParams.get('state')!,
       { iss: redirect.searchParams.get('iss') ?? undefined },
@@ -454,7 +454,7 @@ describe('rate limits (a separate stack with limits on)', () => {
 
   it('answers 429 RATE_LIMITED with Retry-After, and the client reports it without hammering', async () => {
     const org = await signupOrg(limited.serviceUrl);
-    await org.client.createConfig(devIdpConfig(limited));
+    await org.client.sso.createConfig(devIdpConfig(limited));
     const loginPath = `/sso/login?org=${encodeURIComponent(org.developerId)}`;
     const statuses: number[] = [];
     let last: Response | undefined;
@@ -472,7 +472,7 @@ describe('rate limits (a separate stack with limits on)', () => {
     const retryAfter = Number(last!.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThan(0);
 
-    const error = await failure(new GrantexClient({ baseUrl: limited.serviceUrl, timeoutMs: 2_000 }).getLoginUrl(org.developerId));
+    const error = await failure(new GrantexClient({ baseUrl: limited.serviceUrl, timeoutMs: 2_000 }).sso.getLoginUrl(org.developerId));
     expect(error.kind).toBe('rate_limited');
     expect(error.status).toBe(429);
     expect(error.retryAfterSeconds).toBeGreaterThan(0);

@@ -44,18 +44,18 @@ afterAll(async () => {
 /** A member signs in through the dev IdP; their identity as the console seals it (a real cookie round trip). */
 async function signedInMember(nowMs: number) {
   const org = await signupOrg(stack.serviceUrl);
-  await org.client.createConfig(devIdpConfig(stack));
-  const { authorizeUrl } = await client.getLoginUrl(org.developerId);
+  await org.client.sso.createConfig(devIdpConfig(stack));
+  const { authorizeUrl } = await client.sso.getLoginUrl(org.developerId);
   const redirect = await loginAtDevIdp(authorizeUrl, { username: 'alice', password: 'alice-password' });
   const iss = redirect.searchParams.get('iss');
-  const signedIn = await client.completeOidcSignIn(redirect.searchParams.get('code')!, redirect.searchParams.get('state')!, iss ? { iss } : {});
+  const signedIn = await client.sso.handleOidcCallback(redirect.searchParams.get('code')!, redirect.searchParams.get('state')!, iss ? { iss } : {});
   const identity = normalizeIdentity(signedIn, { id: signedIn.sessionId, groups: signedIn.groups, mappedScopes: signedIn.mappedScopes, expiresAt: signedIn.expiresAt });
   const cookie = (await readMemberSession(await sealMemberSession(identity, SECRET, nowMs), SECRET))!;
   return { org, signedIn, cookie };
 }
 
-const checkWith = (baseUrl: string) => (q: Parameters<GrantexClient['checkMemberSession']>[0]) =>
-  new GrantexClient({ baseUrl, retries: 0, timeoutMs: 2_000 }).checkMemberSession(q);
+const checkWith = (baseUrl: string) => (q: Parameters<GrantexClient['sso']['sessions']['check']>[0]) =>
+  new GrantexClient({ baseUrl, retries: 0, timeoutMs: 2_000 }).sso.sessions.check(q);
 
 describe('member session re-check', () => {
   it('the sign-in counts as a check; due only after the interval (or when the clock went back); never without a session', async () => {
@@ -96,7 +96,7 @@ describe('member session re-check', () => {
     const crossed = { ...cookie, session: { ...cookie.session!, id: other.signedIn.sessionId } };
     expect(await recheckMember(crossed, checkWith(stack.serviceUrl), now)).toEqual({ kind: 'ended' });
 
-    await org.client.revokeSession(signedIn.sessionId);
+    await org.client.sso.sessions.revoke(signedIn.sessionId);
     expect(await recheckMember(cookie, checkWith(stack.serviceUrl), now + INTERVAL_S * 1000)).toEqual({ kind: 'ended' });
   });
 

@@ -54,14 +54,14 @@ describe('a second OP (issuer with a path, client_secret_basic only, RS256 + kid
     expect(new URL(op.issuer).pathname).toBe('/tenants/acme');
     const org = await signupOrg(stack.serviceUrl, 'Second OP Org');
 
-    const created = await org.client.createConfig(opConfig());
+    const created = await org.client.sso.createConfig(opConfig());
     expect(created).toMatchObject({ issuerUrl: op.issuer, clientId: CLIENT.clientId, redirectUri: REDIRECT_URI });
-    const fetched = await org.client.getConfig();
+    const fetched = await org.client.sso.getConfig();
     expect(fetched).toEqual(created);
     expect(JSON.stringify(fetched)).not.toContain(CLIENT.clientSecret);
 
     const publicClient = new GrantexClient({ baseUrl: stack.serviceUrl });
-    const login = await publicClient.getLoginUrl(org.developerId);
+    const login = await publicClient.sso.getLoginUrl(org.developerId);
     expect(login.protocol).toBe('oidc');
     const authorize = new URL(login.authorizeUrl);
     expect(`${authorize.origin}${authorize.pathname}`).toBe(op.endpoints.authorization);
@@ -80,7 +80,7 @@ describe('a second OP (issuer with a path, client_secret_basic only, RS256 + kid
     const state = callback.searchParams.get('state')!;
     expect(state).toBe(authorize.searchParams.get('state'));
 
-    const identity = await publicClient.handleCallback(code, state, { iss: callback.searchParams.get('iss') ?? undefined });
+    const identity = await publicClient.sso.handleCallback(code, state, { iss: callback.searchParams.get('iss') ?? undefined });
     expect(identity).toEqual({
       developerId: org.developerId,
       email: DEFAULT_USER.email,
@@ -108,16 +108,16 @@ describe('a second OP (issuer with a path, client_secret_basic only, RS256 + kid
 
   it('refuses a replayed callback without redeeming the code again', async () => {
     const org = await signupOrg(stack.serviceUrl);
-    await org.client.createConfig(opConfig());
+    await org.client.sso.createConfig(opConfig());
     const publicClient = new GrantexClient({ baseUrl: stack.serviceUrl });
-    const { authorizeUrl } = await publicClient.getLoginUrl(org.developerId);
+    const { authorizeUrl } = await publicClient.sso.getLoginUrl(org.developerId);
     const callback = await op.driveAuthorize(authorizeUrl);
     const code = callback.searchParams.get('code')!;
     const state = callback.searchParams.get('state')!;
     const iss = callback.searchParams.get('iss') ?? undefined;
 
-    await expect(publicClient.handleCallback(code, state, { iss })).resolves.toMatchObject({ sub: DEFAULT_USER.sub });
-    const replay = await failure(publicClient.handleCallback(code, state, { iss }));
+    await expect(publicClient.sso.handleCallback(code, state, { iss })).resolves.toMatchObject({ sub: DEFAULT_USER.sub });
+    const replay = await failure(publicClient.sso.handleCallback(code, state, { iss }));
     expect(replay.status).toBe(400);
     expect(replay.message).toBe(MESSAGES.stateExpiredOrUsed);
     expect(op.requestsTo('token')).toHaveLength(1);
@@ -126,24 +126,24 @@ describe('a second OP (issuer with a path, client_secret_basic only, RS256 + kid
   it('serves orgs on the dev IdP and on the second OP side by side', async () => {
     const onDevIdp = await signupOrg(stack.serviceUrl);
     const onTestOp = await signupOrg(stack.serviceUrl);
-    await onDevIdp.client.createConfig(devIdpConfig(stack));
-    await onTestOp.client.createConfig(opConfig());
+    await onDevIdp.client.sso.createConfig(devIdpConfig(stack));
+    await onTestOp.client.sso.createConfig(opConfig());
     const publicClient = new GrantexClient({ baseUrl: stack.serviceUrl });
 
-    const devLogin = await publicClient.getLoginUrl(onDevIdp.developerId);
-    const opLogin = await publicClient.getLoginUrl(onTestOp.developerId);
+    const devLogin = await publicClient.sso.getLoginUrl(onDevIdp.developerId);
+    const opLogin = await publicClient.sso.getLoginUrl(onTestOp.developerId);
     expect(new URL(devLogin.authorizeUrl).origin).toBe(new URL(stack.idp.issuer).origin);
     expect(new URL(opLogin.authorizeUrl).origin).toBe(new URL(op.issuer).origin);
 
     const alice = stack.idp.users.find((u) => u.username === 'alice')!;
     const devCallback = await loginAtDevIdp(devLogin.authorizeUrl, alice);
     const opCallback = await op.driveAuthorize(opLogin.authorizeUrl);
-    const fromDev = await publicClient.handleCallback(
+    const fromDev = await publicClient.sso.handleCallback(
       devCallback.searchParams.get('code')!,
       devCallback.searchParams.get('state')!,
       { iss: devCallback.searchParams.get('iss') ?? undefined },
     );
-    const fromOp = await publicClient.handleCallback(
+    const fromOp = await publicClient.sso.handleCallback(
       opCallback.searchParams.get('code')!,
       opCallback.searchParams.get('state')!,
       { iss: opCallback.searchParams.get('iss') ?? undefined },
@@ -154,9 +154,9 @@ describe('a second OP (issuer with a path, client_secret_basic only, RS256 + kid
 
   it('surfaces an IdP failure at the callback as kind sso, once, and repeats the real error on a retry', async () => {
     const org = await signupOrg(stack.serviceUrl);
-    await org.client.createConfig(opConfig());
+    await org.client.sso.createConfig(opConfig());
     const publicClient = new GrantexClient({ baseUrl: stack.serviceUrl });
-    const { authorizeUrl } = await publicClient.getLoginUrl(org.developerId);
+    const { authorizeUrl } = await publicClient.sso.getLoginUrl(org.developerId);
     const callback = await op.driveAuthorize(authorizeUrl);
     op.behave.signing = 'bad-signature';
 
@@ -165,7 +165,7 @@ describe('a second OP (issuer with a path, client_secret_basic only, RS256 + kid
       callback.searchParams.get('state')!,
       { iss: callback.searchParams.get('iss') ?? undefined },
     ] as const;
-    const error = await failure(publicClient.handleCallback(...args));
+    const error = await failure(publicClient.sso.handleCallback(...args));
     expect(error.kind).toBe('sso');
     expect(error.status).toBe(502);
     expect(error.code).toBe('SSO_ERROR');
@@ -176,21 +176,21 @@ describe('a second OP (issuer with a path, client_secret_basic only, RS256 + kid
     expect(op.requestsTo('token')).toHaveLength(1);
 
     // A user-driven retry gets the same real error, not "already used", and no second redemption.
-    const again = await failure(publicClient.handleCallback(...args));
+    const again = await failure(publicClient.sso.handleCallback(...args));
     expect(again.message).toBe(error.message);
     expect(op.requestsTo('token')).toHaveLength(1);
   });
 
   it('reports a failing token endpoint as kind sso "Token exchange failed"', async () => {
     const org = await signupOrg(stack.serviceUrl);
-    await org.client.createConfig(opConfig());
+    await org.client.sso.createConfig(opConfig());
     const publicClient = new GrantexClient({ baseUrl: stack.serviceUrl });
-    const { authorizeUrl } = await publicClient.getLoginUrl(org.developerId);
+    const { authorizeUrl } = await publicClient.sso.getLoginUrl(org.developerId);
     const callback = await op.driveAuthorize(authorizeUrl);
     op.behave.token = { kind: 'raw', status: 500, body: '<html>token endpoint exploded</html>', contentType: 'text/html' };
 
     const error = await failure(
-      publicClient.handleCallback(callback.searchParams.get('code')!, callback.searchParams.get('state')!, {
+      publicClient.sso.handleCallback(callback.searchParams.get('code')!, callback.searchParams.get('state')!, {
         iss: callback.searchParams.get('iss') ?? undefined,
       }),
     );

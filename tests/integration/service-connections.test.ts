@@ -239,21 +239,21 @@ describe('connections through the GrantexClient', () => {
     const client = new GrantexClient({ baseUrl: svc.url, apiKey: org.apiKey });
     const otherClient = new GrantexClient({ baseUrl: svc.url, apiKey: other.apiKey });
 
-    const created = await client.createConnection({ ...OIDC, protocol: 'oidc', domains: ['Acme.com'], jitProvisioning: true });
+    const created = await client.sso.connections.create({ ...OIDC, protocol: 'oidc', domains: ['Acme.com'], jitProvisioning: true });
     expect(created).toMatchObject({ domains: ['acme.com'], jitProvisioning: true, isDefault: true });
-    expect(await client.listConnections()).toEqual([created]);
-    expect(await client.getConnection(created.id)).toEqual(created);
-    const updated = await client.updateConnection(created.id, { status: 'testing', domains: [] });
+    expect(await client.sso.connections.list()).toEqual([created]);
+    expect(await client.sso.connections.get(created.id)).toEqual(created);
+    const updated = await client.sso.connections.update(created.id, { status: 'testing', domains: [] });
     expect(updated).toMatchObject({ status: 'testing', domains: [], name: OIDC.name });
 
-    const foreign = await otherClient.getConnection(created.id).catch((e: unknown) => e);
+    const foreign = await otherClient.sso.connections.get(created.id).catch((e: unknown) => e);
     expect(foreign).toBeInstanceOf(GrantexError);
     expect(foreign).toMatchObject({ kind: 'not_found', code: 'NOT_FOUND' });
 
-    await client.deleteConnection(created.id);
-    expect(await client.listConnections()).toEqual([]);
+    await client.sso.connections.delete(created.id);
+    expect(await client.sso.connections.list()).toEqual([]);
     // The client's own check: no request is sent for a body the contract refuses.
-    await expect(client.updateConnection(created.id, { status: 'paused' as 'active' })).rejects.toMatchObject({ kind: 'validation' });
+    await expect(client.sso.connections.update(created.id, { status: 'paused' as 'active' })).rejects.toMatchObject({ kind: 'validation' });
   });
 });
 
@@ -350,7 +350,7 @@ describe('per-connection redirect URIs (the IdP mix-up defence)', () => {
       expect(new URL(String(res.body.authorizeUrl)).searchParams.get('redirect_uri')).toBe(`${CONSOLE}/sso/callback/${id}`);
     }
     const client = new GrantexClient({ baseUrl: svc.url, apiKey: org.apiKey });
-    await expect(client.startTestSignIn(id, { redirectUri: `${CONSOLE}/sso/callback` })).rejects.toMatchObject({ status: 400 });
+    await expect(client.sso.connections.startTestSignIn(id, { redirectUri: `${CONSOLE}/sso/callback` })).rejects.toMatchObject({ status: 400 });
   });
 
   it('the console URL comes from GRANTEX_CONSOLE_URL, else APP_URL, else http://localhost:3000 (no trailing slash)', () => {

@@ -109,7 +109,7 @@ describe('daily re-check of verified domains', () => {
     expect(failing).toMatchObject({ verified: true, releasesAt: new Date(firstFailure + 7 * DAY).toISOString() });
     expect(await routedTo(domain)).toBe(owner.developerId);
     // Through the client too (what the console renders the warning from).
-    const viaClient = (await new GrantexClient({ baseUrl: svc.url, apiKey: owner.apiKey }).listDomains()).find((d) => d.domain === domain);
+    const viaClient = (await new GrantexClient({ baseUrl: svc.url, apiKey: owner.apiKey }).sso.domains.list()).find((d) => d.domain === domain);
     expect(viaClient).toMatchObject({ failingSince: failing.failingSince, releasesAt: failing.releasesAt });
     // The claimant still cannot take it while it is verified.
     expect((await verify(claimant.apiKey, domain)).status).toBe(409);

@@ -224,21 +224,21 @@ describe('domains through the GrantexClient', () => {
     const org = await signup(svc.url);
     const client = new GrantexClient({ baseUrl: svc.url, apiKey: org.apiKey, retries: 0 });
     const domain = freshDomain();
-    const added = await client.addDomain(domain.toUpperCase());
+    const added = await client.sso.domains.create(domain.toUpperCase());
     expect(added).toMatchObject({ domain, verified: false });
-    expect(await client.listDomains()).toEqual([added]);
+    expect(await client.sso.domains.list()).toEqual([added]);
 
-    const failed = await client.verifyDomain(domain);
+    const failed = await client.sso.domains.verify(domain);
     expect(failed).toMatchObject({ verified: false, reason: 'no_record', txtRecordValue: added.txtRecordValue });
 
     dns.setTxt(added.txtRecordName, [added.txtRecordValue]);
-    const ok = await client.verifyDomain(domain);
+    const ok = await client.sso.domains.verify(domain);
     expect(ok.verified).toBe(true);
     if (ok.verified) expect(ok.domain).toMatchObject({ domain, verified: true });
 
-    await client.removeDomain(domain);
-    expect(await client.listDomains()).toEqual([]);
-    const gone = await client.verifyDomain(domain).catch((e: unknown) => e);
+    await client.sso.domains.delete(domain);
+    expect(await client.sso.domains.list()).toEqual([]);
+    const gone = await client.sso.domains.verify(domain).catch((e: unknown) => e);
     expect(gone).toBeInstanceOf(GrantexError);
     expect((gone as GrantexError).kind).toBe('not_found');
   });
@@ -357,9 +357,9 @@ describe('GET /sso/login routing', () => {
       organization: { id: org.developerId, name: 'Acme Robotics' },
     });
     const client = new GrantexClient({ baseUrl: svc.url, retries: 0 });
-    expect(await client.listPublicConnections(org.developerId)).toEqual(res.body.connections);
-    expect(await client.getPublicChooser(org.developerId)).toEqual(res.body);
-    expect((await client.getLoginUrlForConnection(org.developerId, entra.id)).connectionId).toBe(entra.id);
+    expect(await client.sso.listPublicConnections(org.developerId)).toEqual(res.body.connections);
+    expect(await client.sso.getPublicChooser(org.developerId)).toEqual(res.body);
+    expect((await client.sso.getLoginUrlForConnection(org.developerId, entra.id)).connectionId).toBe(entra.id);
 
     for (const o of [(await signup(svc.url)).developerId, 'dev_nope', 'x'.repeat(500)]) {
       expectError(await call('GET', `/sso/connections?org=${o}`, null), 404, MESSAGES.ssoNotConfigured);
@@ -395,12 +395,12 @@ describe('a full sign-in through the dev IdP, started by ?domain= alone', () => 
   it('alice@<verified domain> signs in on the connection that lists it', async () => {
     const org = await signupOrg(stack.serviceUrl, 'Email Co');
     const domain = freshDomain('email');
-    const connection = await org.client.createConnection({ name: 'Dev IdP', protocol: 'oidc', ...devIdpConfig(stack), domains: [domain] });
-    const added = await org.client.addDomain(domain);
+    const connection = await org.client.sso.connections.create({ name: 'Dev IdP', protocol: 'oidc', ...devIdpConfig(stack), domains: [domain] });
+    const added = await org.client.sso.domains.create(domain);
     dns.setTxt(added.txtRecordName, [added.txtRecordValue]);
-    expect((await org.client.verifyDomain(domain)).verified).toBe(true);
+    expect((await org.client.sso.domains.verify(domain)).verified).toBe(true);
 
-    const start = await new GrantexClient({ baseUrl: stack.serviceUrl, retries: 0 }).getLoginUrlByDomain(domain);
+    const start = await new GrantexClient({ baseUrl: stack.serviceUrl, retries: 0 }).sso.getLoginUrlByDomain(domain);
     expect(start).toMatchObject({ connectionId: connection.id, developerId: org.developerId });
     const redirect = await loginAtDevIdp(start.authorizeUrl, { username: 'alice', password: 'alice-password' });
     const q = new URLSearchParams({ code: redirect.searchParams.get('code') ?? '', state: redirect.searchParams.get('state') ?? '' });

@@ -238,22 +238,22 @@ describe('sign-in events: one per attempt, with the stage and reason', () => {
     expect(op.requestsTo('token')).toHaveLength(0);
   });
 
-  it('GrantexClient.reportIdpError (what the console calls on an IdP error) is recorded; a server without it says false', async () => {
+  it('GrantexClient.sso.reportIdpError (what the console calls on an IdP error) is recorded; a server without it says false', async () => {
     const { op, org } = await configured();
     op.behave.authorizeError = { error: 'temporarily_unavailable', error_description: 'maintenance' };
     const loginRes = await raw(h.url, `/sso/login?org=${org.developerId}`);
     const state = (await op.driveAuthorize(String(loginRes.json?.authorizeUrl))).searchParams.get('state') ?? '';
     sensitive.add(state);
-    expect(await new GrantexClient({ baseUrl: h.url }).reportIdpError(state, 'temporarily_unavailable', 'maintenance')).toBe(true);
+    expect(await new GrantexClient({ baseUrl: h.url }).sso.reportIdpError(state, 'temporarily_unavailable', 'maintenance')).toBe(true);
     const [event] = await eventsOf(org, 1);
     expect(event).toMatchObject({ reason: 'idp_error', idpError: 'temporarily_unavailable', idpErrorDescription: 'maintenance' });
     // A state that does not open is not recorded (no org to file it under): the route's own 400.
-    expect(await new GrantexClient({ baseUrl: h.url }).reportIdpError('garbage', 'access_denied')).toBe(false);
+    expect(await new GrantexClient({ baseUrl: h.url }).sso.reportIdpError('garbage', 'access_denied')).toBe(false);
     const hosted = new GrantexClient({
       baseUrl: 'https://api.grantex.example',
       fetch: async () => new Response(JSON.stringify({ message: 'code and state are required', code: 'BAD_REQUEST' }), { status: 400 }),
     });
-    expect(await hosted.reportIdpError(state, 'access_denied')).toBe(false);
+    expect(await hosted.sso.reportIdpError(state, 'access_denied')).toBe(false);
   });
 
   it('an outsider cannot file IdP-error reports in another org: a forged, expired or used state files nothing', async () => {
@@ -272,11 +272,11 @@ describe('sign-in events: one per attempt, with the stage and reason', () => {
     const forged = `${(await fresh()).slice(0, -4)}AAAA`;
     const expired = await fresh();
     const before = h.logs.filter((l) => l.includes('idp_error_report_refused')).length;
-    expect(await outsider.reportIdpError(used, 'access_denied', 'used state')).toBe(false);
-    expect(await outsider.reportIdpError(forged, 'access_denied', 'forged state')).toBe(false);
+    expect(await outsider.sso.reportIdpError(used, 'access_denied', 'used state')).toBe(false);
+    expect(await outsider.sso.reportIdpError(forged, 'access_denied', 'forged state')).toBe(false);
     h.clock.offsetMs = 11 * 60_000;
     try {
-      expect(await outsider.reportIdpError(expired, 'access_denied', 'expired state')).toBe(false);
+      expect(await outsider.sso.reportIdpError(expired, 'access_denied', 'expired state')).toBe(false);
     } finally {
       h.clock.offsetMs = 0;
     }
@@ -293,8 +293,8 @@ describe('sign-in events: one per attempt, with the stage and reason', () => {
     const state = (await op.driveAuthorize(String(loginRes.json?.authorizeUrl))).searchParams.get('state') ?? '';
     sensitive.add(state);
     const client = new GrantexClient({ baseUrl: h.url });
-    expect(await client.reportIdpError(state, 'access_denied', 'user said no')).toBe(true);
-    expect(await client.reportIdpError(state, 'access_denied', 'user said no')).toBe(false);
+    expect(await client.sso.reportIdpError(state, 'access_denied', 'user said no')).toBe(true);
+    expect(await client.sso.reportIdpError(state, 'access_denied', 'user said no')).toBe(false);
     const late = await callback(h.url, { code: 'late-code', state });
     expect(late.status).toBe(400);
     expect(String(late.json?.message)).toContain('did not complete the sign-in (access_denied)');
@@ -405,13 +405,13 @@ describe('GET /v1/sso/events: filters, paging, isolation', () => {
 
   it('GrantexClient reads pages, and reports a server without the endpoint as not supported', async () => {
     const client = new GrantexClient({ baseUrl: h.url, apiKey: org.apiKey });
-    const page = await client.listSignInEvents({ outcome: 'failure', limit: 1 });
+    const page = await client.sso.events.list({ outcome: 'failure', limit: 1 });
     expect(page.supported).toBe(true);
     if (page.supported) {
       expect(page.events).toHaveLength(1);
       expect(page.nextCursor).not.toBeNull();
     }
-    const audit = await client.listAuditEvents();
+    const audit = await client.sso.audit.list();
     expect(audit.supported && audit.events.map((e) => e.action)).toEqual(['config.saved']);
 
     const hosted = new GrantexClient({
@@ -419,8 +419,8 @@ describe('GET /v1/sso/events: filters, paging, isolation', () => {
       apiKey: org.apiKey,
       fetch: async () => new Response(JSON.stringify({ message: 'Route GET:/v1/sso/events not found', error: 'Not Found', statusCode: 404 }), { status: 404 }),
     });
-    expect(await hosted.listSignInEvents()).toEqual({ supported: false });
-    expect(await hosted.listAuditEvents()).toEqual({ supported: false });
+    expect(await hosted.sso.events.list()).toEqual({ supported: false });
+    expect(await hosted.sso.audit.list()).toEqual({ supported: false });
   });
 });
 

@@ -161,13 +161,13 @@ describe('a legacy config save that names another issuer', () => {
   it('is the same move: the audit entry says the identity space changed, and the old member is not inherited', async () => {
     const org = await signupOrg(stack.serviceUrl);
     const config = (op: TestOp) => ({ issuerUrl: op.issuer, clientId: CLIENT.clientId, clientSecret: CLIENT.clientSecret, redirectUri: REDIRECT_URI });
-    await org.client.createConfig(config(opA));
-    const [connection] = await org.client.listConnections();
+    await org.client.sso.createConfig(config(opA));
+    const [connection] = await org.client.sso.connections.list();
     opA.behave.user = { ...VICTIM };
     const member = await signIn(org, connection!.id);
     expect(member.status, member.text).toBe(200);
-    await org.client.createConfig(config(opA));
-    await org.client.createConfig(config(opB));
+    await org.client.sso.createConfig(config(opA));
+    await org.client.sso.createConfig(config(opB));
     opB.behave.user = { ...VICTIM };
     const after = await signIn(org, connection!.id);
     expect(after.status, after.text).toBe(200);

@@ -152,7 +152,7 @@ describe('SAML connections: create, read, write-only certificate', () => {
       expect(text).not.toContain(certBody);
     }
     // The GrantexClient parses the union.
-    const viaClient = await org.client.getConnection(created.id);
+    const viaClient = await org.client.sso.connections.get(created.id);
     expect(viaClient.protocol === 'saml' && viaClient.idpEntityId).toBe(IDP_ENTITY_ID);
   });
 
@@ -205,7 +205,7 @@ describe('SAML connections: create, read, write-only certificate', () => {
     });
     expect(save.status, save.text).toBe(409);
     expect(save.body.message).toContain('SAML connection');
-    const [still] = await org.client.listConnections();
+    const [still] = await org.client.sso.connections.list();
     expect(still?.protocol).toBe('saml');
   });
 
@@ -238,7 +238,7 @@ describe('SAML: SP metadata and the login URL', () => {
     expect(res.text).toContain(`Location="${c.spAcsUrl}"`);
     expect(res.text).toContain('urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST');
     expect((await call('GET', '/sso/saml/sso_unknown/metadata')).status).toBe(404);
-    const oidc = await org.client.createConnection({
+    const oidc = await org.client.sso.connections.create({
       name: 'OIDC',
       protocol: 'oidc',
       issuerUrl: idp.issuer,
@@ -310,7 +310,7 @@ describe('SAML: sign-in through POST /sso/callback/saml', () => {
     expect(res.body).toMatchObject({ email: ALICE.email, groups: ['engineering', 'admins'], mappedScopes: ['admin:all'] });
     // The GrantexClient forwards the same (what the console's ACS route does).
     const second = await startLogin(org, c.id);
-    const viaClient = await org.client.completeSamlSignIn({ samlResponse: form(signedResponse({ requestId: second.requestId })), relayState: second.relayState });
+    const viaClient = await org.client.sso.handleSamlCallback({ samlResponse: form(signedResponse({ requestId: second.requestId })), relayState: second.relayState });
     expect(viaClient).toMatchObject({ email: ALICE.email, mappedScopes: ['admin:all'] });
   });
 
@@ -369,7 +369,7 @@ describe('SAML: IdP-initiated sign-in', () => {
   it('when on: a fresh unsolicited assertion opens a session; RelayState is never a URL; stale or answering ones are refused', async () => {
     const org = await signupOrg(service.url);
     const c = await kitConnection(org);
-    const patched = await org.client.updateConnection(c.id, { allowIdpInitiated: true });
+    const patched = await org.client.sso.connections.update(c.id, { allowIdpInitiated: true });
     expect(patched.protocol === 'saml' && patched.allowIdpInitiated).toBe(true);
     const ok = await acs({ SAMLResponse: form(signedResponse({ requestId: null })), RelayState: 'https://evil.example/landing' }, `?connection=${c.id}`);
     expect(ok.status, ok.text).toBe(200);
@@ -464,13 +464,13 @@ describe('SAML: certificates', () => {
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ success: true, protocol: 'saml', idpEntityId: IDP_ENTITY_ID, idpSsoUrl: 'https://idp.example.test/saml/sso' });
     expect(ok.body.certificates).toEqual([expect.objectContaining({ status: 'ok' })]);
-    expect(await org.client.testConnection(c.id)).toMatchObject({ success: true, protocol: 'saml', idpEntityId: IDP_ENTITY_ID });
+    expect(await org.client.sso.connections.test(c.id)).toMatchObject({ success: true, protocol: 'saml', idpEntityId: IDP_ENTITY_ID });
     clockOffsetMs = 400 * DAY;
     try {
       const test = await call('POST', `/v1/sso/connections/${c.id}/test`, { apiKey: org.apiKey });
       expect(test.status).toBe(422);
       expect(test.body).toEqual({ success: false, protocol: 'saml', error: SAML_REASONS.certificate_expired });
-      expect(await org.client.testConnection(c.id)).toEqual(test.body);
+      expect(await org.client.sso.connections.test(c.id)).toEqual(test.body);
       const read = await call('GET', `/v1/sso/connections/${c.id}`, { apiKey: org.apiKey });
       expect((read.body.idpCertificates as Array<{ status: string }>)[0]!.status).toBe('expired');
       const login = await startLogin(org, c.id);

@@ -59,7 +59,7 @@ const expectError = expectApiError;
 
 /** A member login on the org's default connection at the dev IdP: the code, state and iss it came back with. */
 async function devIdpLogin(developerId: string, user = ALICE) {
-  const { authorizeUrl } = await publicClient.getLoginUrl(developerId);
+  const { authorizeUrl } = await publicClient.sso.getLoginUrl(developerId);
   return callbackParams(await loginAtDevIdp(authorizeUrl, user));
 }
 
@@ -70,8 +70,8 @@ function callbackParams(redirect: URL): { code: string; state: string; iss?: str
 
 async function devIdpOrg() {
   const org = await signupOrg(stack.serviceUrl);
-  await org.client.createConfig(devIdpConfig(stack));
-  const [connection] = await org.client.listConnections();
+  await org.client.sso.createConfig(devIdpConfig(stack));
+  const [connection] = await org.client.sso.connections.list();
   return { ...org, connectionId: connection!.id };
 }
 
@@ -81,7 +81,7 @@ const SESSION_KEYS = ['connectionId', 'createdAt', 'email', 'emailVerified', 'ex
 describe('POST /sso/callback/oidc through the dev IdP', () => {
   it('opens a session (200, exact shape), lists it, refuses a replay, and the connection shows lastSignInAt', async () => {
     const org = await devIdpOrg();
-    expect((await org.client.getConnection(org.connectionId)).lastSignInAt).toBeNull();
+    expect((await org.client.sso.connections.get(org.connectionId)).lastSignInAt).toBeNull();
     const before = Date.now();
     const res = await call('POST', '/sso/callback/oidc', { json: await devIdpLogin(org.developerId) });
     expect(res.status, res.text).toBe(200);
@@ -119,9 +119,9 @@ describe('POST /sso/callback/oidc through the dev IdP', () => {
       createdAt: expect.any(String),
     });
 
-    const connection = await org.client.getConnection(org.connectionId);
+    const connection = await org.client.sso.connections.get(org.connectionId);
     expect(connection.lastSignInAt).toBe(sessions[0]!.createdAt);
-    expect((await org.client.listConnections())[0]!.lastSignInAt).toBe(sessions[0]!.createdAt);
+    expect((await org.client.sso.connections.list())[0]!.lastSignInAt).toBe(sessions[0]!.createdAt);
   });
 
   it('refuses a replayed POST without a second session', async () => {
@@ -132,7 +132,7 @@ describe('POST /sso/callback/oidc through the dev IdP', () => {
     // The same state at the legacy callback is just as used.
     const legacy = await fetch(`${stack.serviceUrl}/sso/callback?${new URLSearchParams(params)}`);
     expect(legacy.status).toBe(400);
-    expect(await org.client.listSessions()).toHaveLength(1);
+    expect(await org.client.sso.sessions.list()).toHaveLength(1);
   });
 
   it('accepts a form-encoded body, and the same principal signs in again (JIT upsert) through the client', async () => {
@@ -142,11 +142,11 @@ describe('POST /sso/callback/oidc through the dev IdP', () => {
     expect(first.body).toMatchObject({ email: 'bob@example.com', name: 'Bob Brown' });
 
     const again = await devIdpLogin(org.developerId, BOB);
-    const second = await publicClient.completeOidcSignIn(again.code, again.state, { iss: again.iss, redirectUri: REDIRECT_URI });
+    const second = await publicClient.sso.handleOidcCallback(again.code, again.state, { iss: again.iss, redirectUri: REDIRECT_URI });
     expect(second.principalId).toBe(first.body.principalId);
     expect(second.sessionId).not.toBe(first.body.sessionId);
     // Newest first.
-    expect((await org.client.listSessions()).map((s) => s.id)).toEqual([second.sessionId, first.body.sessionId]);
+    expect((await org.client.sso.sessions.list()).map((s) => s.id)).toEqual([second.sessionId, first.body.sessionId]);
   });
 
   it('answers 400 for a missing code or state, a bad state, a wrong redirect_uri or a non-object body', async () => {
@@ -161,7 +161,7 @@ describe('POST /sso/callback/oidc through the dev IdP', () => {
     expectError(wrong, 400, SESSION_MESSAGES.redirectUriMismatch);
     // A retry of that failed callback repeats the real error.
     expectError(await call('POST', '/sso/callback/oidc', { json: { ...params, redirect_uri: 'http://localhost:3999/other' } }), 400, SESSION_MESSAGES.redirectUriMismatch);
-    expect(await org.client.listSessions()).toEqual([]);
+    expect(await org.client.sso.sessions.list()).toEqual([]);
   });
 
   it('keeps GET /sso/callback exactly as it was: the identity only, no session', async () => {
@@ -172,8 +172,8 @@ describe('POST /sso/callback/oidc through the dev IdP', () => {
     const body = (await res.json()) as Record<string, unknown>;
     expect(Object.keys(body).sort()).toEqual(['developerId', 'email', 'emailVerified', 'name', 'sub']);
     expect(ssoCallbackResponseSchema.parse(body)).toMatchObject({ developerId: org.developerId, email: 'alice@example.com' });
-    expect(await org.client.listSessions()).toEqual([]);
-    expect((await org.client.getConnection(org.connectionId)).lastSignInAt).toBeNull();
+    expect(await org.client.sso.sessions.list()).toEqual([]);
+    expect((await org.client.sso.connections.get(org.connectionId)).lastSignInAt).toBeNull();
   });
 });
 
@@ -182,37 +182,37 @@ describe('sessions list, read and revoke', () => {
     const org = await devIdpOrg();
     const other = await devIdpOrg();
     const params = await devIdpLogin(org.developerId);
-    const session = await publicClient.completeOidcSignIn(params.code, params.state, { iss: params.iss });
+    const session = await publicClient.sso.handleOidcCallback(params.code, params.state, { iss: params.iss });
     const path = `/v1/sso/sessions/${session.sessionId}`;
 
     const read = await call('GET', path, { apiKey: org.apiKey });
     expect(read.status).toBe(200);
     expect(ssoSessionSchema.parse(read.body)).toMatchObject({ id: session.sessionId, principalId: session.principalId });
-    expect(await org.client.getSession(session.sessionId)).toEqual(read.body);
+    expect(await org.client.sso.sessions.get(session.sessionId)).toEqual(read.body);
 
     // Another org: the same answers as an unknown id, and the session survives.
     expectError(await call('GET', path, { apiKey: other.apiKey }), 404, SESSION_MESSAGES.sessionNotFound);
     expectError(await call('DELETE', path, { apiKey: other.apiKey }), 404, SESSION_MESSAGES.sessionNotFound);
-    expect((await failure(other.client.revokeSession(session.sessionId))).kind).toBe('not_found');
-    expect(await other.client.listSessions()).toEqual([]);
+    expect((await failure(other.client.sso.sessions.revoke(session.sessionId))).kind).toBe('not_found');
+    expect(await other.client.sso.sessions.list()).toEqual([]);
     expectError(await call('GET', '/v1/sso/sessions/ssn_unknown', { apiKey: org.apiKey }), 404, SESSION_MESSAGES.sessionNotFound);
 
     const revoked = await call('DELETE', path, { apiKey: org.apiKey });
     expect(revoked.status).toBe(204);
     expect(revoked.text).toBe('');
-    expect(await org.client.listSessions()).toEqual([]);
+    expect(await org.client.sso.sessions.list()).toEqual([]);
     expectError(await call('GET', path, { apiKey: org.apiKey }), 404, SESSION_MESSAGES.sessionNotFound);
     expectError(await call('DELETE', path, { apiKey: org.apiKey }), 404, SESSION_MESSAGES.sessionNotFound);
-    expect((await failure(org.client.getSession(session.sessionId))).kind).toBe('not_found');
+    expect((await failure(org.client.sso.sessions.get(session.sessionId))).kind).toBe('not_found');
   });
 
   it('revokes through the client; the sessions API needs a key', async () => {
     const org = await devIdpOrg();
     const params = await devIdpLogin(org.developerId);
     // The dev IdP advertises RFC 9207 `iss`, so the callback must carry it.
-    const session = await publicClient.completeOidcSignIn(params.code, params.state, { iss: params.iss });
-    await org.client.revokeSession(session.sessionId);
-    expect(await org.client.listSessions()).toEqual([]);
+    const session = await publicClient.sso.handleOidcCallback(params.code, params.state, { iss: params.iss });
+    await org.client.sso.sessions.revoke(session.sessionId);
+    expect(await org.client.sso.sessions.list()).toEqual([]);
     expect((await call('GET', '/v1/sso/sessions')).status).toBe(401);
     expect((await call('DELETE', `/v1/sso/sessions/${session.sessionId}`)).status).toBe(401);
     expect((await call('GET', '/v1/sso/sessions', { apiKey: 'gx_test_' + 'A'.repeat(43) })).status).toBe(401);
@@ -226,17 +226,17 @@ describe('POST /sso/sessions/check (public: the console re-checks a member sessi
     const org = await devIdpOrg();
     const other = await devIdpOrg();
     const params = await devIdpLogin(org.developerId);
-    const session = await publicClient.completeOidcSignIn(params.code, params.state, { iss: params.iss });
+    const session = await publicClient.sso.handleOidcCallback(params.code, params.state, { iss: params.iss });
     const theirs = await (async () => {
       const p = await devIdpLogin(other.developerId, BOB);
-      return publicClient.completeOidcSignIn(p.code, p.state, { iss: p.iss });
+      return publicClient.sso.handleOidcCallback(p.code, p.state, { iss: p.iss });
     })();
 
     const active = await check(org.developerId, session.sessionId);
     expect(active.status, active.text).toBe(200);
     expect(active.body).toEqual({ active: true, expiresAt: session.expiresAt });
     for (const personal of [session.email ?? '', session.name ?? '', session.sub, session.principalId]) expect(active.text).not.toContain(personal);
-    expect(await publicClient.checkMemberSession({ developerId: org.developerId, sessionId: session.sessionId })).toEqual(active.body);
+    expect(await publicClient.sso.sessions.check({ developerId: org.developerId, sessionId: session.sessionId })).toEqual(active.body);
 
     // Inactive answers are one and the same body: a guessed or borrowed id learns nothing more.
     const inactive = { active: false, expiresAt: null };
@@ -251,7 +251,7 @@ describe('POST /sso/sessions/check (public: the console re-checks a member sessi
     // Both sessions are still active for their own org: the cross-org checks changed nothing.
     expect((await check(other.developerId, theirs.sessionId)).body).toMatchObject({ active: true });
 
-    await org.client.revokeSession(session.sessionId);
+    await org.client.sso.sessions.revoke(session.sessionId);
     const revoked = await check(org.developerId, session.sessionId);
     expect(revoked.text).toBe(JSON.stringify(inactive));
     expect(ssoSessionCheckResponseSchema.parse(revoked.body)).toEqual(inactive);
@@ -290,27 +290,27 @@ describe('test sign-ins', () => {
 
     const params = callbackParams(await loginAtDevIdp(String(started.body.authorizeUrl), ALICE));
     expectError(await call('POST', '/sso/callback/oidc', { json: params }), 400, SESSION_MESSAGES.testStateAtSessionCallback);
-    const identity = await publicClient.handleCallback(params.code, params.state, { iss: params.iss });
+    const identity = await publicClient.sso.handleCallback(params.code, params.state, { iss: params.iss });
     expect(identity).toMatchObject({ developerId: org.developerId, email: 'alice@example.com' });
-    expect(await org.client.listSessions()).toEqual([]);
-    expect((await org.client.getConnection(org.connectionId)).lastSignInAt).toBeNull();
+    expect(await org.client.sso.sessions.list()).toEqual([]);
+    expect((await org.client.sso.connections.get(org.connectionId)).lastSignInAt).toBeNull();
   });
 
   it('works on a testing and an inactive connection, where member sign-ins are refused', async () => {
     const org = await devIdpOrg();
     const memberState = await devIdpLogin(org.developerId);
-    await org.client.updateConnection(org.connectionId, { status: 'testing' });
+    await org.client.sso.connections.update(org.connectionId, { status: 'testing' });
     // A member login that started while it was active is refused with a clear message.
     expectError(await call('POST', '/sso/callback/oidc', { json: memberState }), 403, SESSION_MESSAGES.connectionTesting);
 
-    const test = await org.client.startTestSignIn(org.connectionId, { redirectUri: REDIRECT_URI });
+    const test = await org.client.sso.connections.startTestSignIn(org.connectionId, { redirectUri: REDIRECT_URI });
     const params = callbackParams(await loginAtDevIdp(test.authorizeUrl, BOB));
-    expect(await publicClient.handleCallback(params.code, params.state, { iss: params.iss })).toMatchObject({ email: 'bob@example.com' });
+    expect(await publicClient.sso.handleCallback(params.code, params.state, { iss: params.iss })).toMatchObject({ email: 'bob@example.com' });
 
-    await org.client.updateConnection(org.connectionId, { status: 'inactive' });
-    const inactive = await org.client.startTestSignIn(org.connectionId);
+    await org.client.sso.connections.update(org.connectionId, { status: 'inactive' });
+    const inactive = await org.client.sso.connections.startTestSignIn(org.connectionId);
     const again = callbackParams(await loginAtDevIdp(inactive.authorizeUrl, BOB));
-    expect(await publicClient.handleCallback(again.code, again.state, { iss: again.iss })).toMatchObject({ email: 'bob@example.com' });
+    expect(await publicClient.sso.handleCallback(again.code, again.state, { iss: again.iss })).toMatchObject({ email: 'bob@example.com' });
   });
 
   it('is 404 for another org or an unknown connection, 400 for a wrong redirect_uri, 401 without a key', async () => {
@@ -318,7 +318,7 @@ describe('test sign-ins', () => {
     const other = await signupOrg(stack.serviceUrl);
     const path = `/v1/sso/connections/${org.connectionId}/test-sign-in`;
     expectError(await call('POST', path, { apiKey: other.apiKey, json: {} }), 404, MESSAGES.connectionNotFound);
-    expect((await failure(other.client.startTestSignIn(org.connectionId))).kind).toBe('not_found');
+    expect((await failure(other.client.sso.connections.startTestSignIn(org.connectionId))).kind).toBe('not_found');
     expectError(await call('POST', '/v1/sso/connections/sso_unknown/test-sign-in', { apiKey: org.apiKey }), 404, MESSAGES.connectionNotFound);
     expectError(
       await call('POST', path, { apiKey: org.apiKey, json: { redirect_uri: 'http://localhost:3999/elsewhere' } }),
@@ -342,10 +342,10 @@ describe('POST /v1/sso/connections/:id/test', () => {
       tokenEndpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\//),
       jwksUri: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\//),
     });
-    expect(await org.client.testConnection(org.connectionId)).toEqual(ok.body);
+    expect(await org.client.sso.connections.test(org.connectionId)).toEqual(ok.body);
 
     // An unreachable IdP is saved (it may come back) and then fails the test.
-    const down = await org.client.createConnection({
+    const down = await org.client.sso.connections.create({
       name: 'Down',
       protocol: 'oidc',
       issuerUrl: 'http://127.0.0.1:9/down',
@@ -356,11 +356,11 @@ describe('POST /v1/sso/connections/:id/test', () => {
     const failed = await call('POST', `/v1/sso/connections/${down.id}/test`, { apiKey: org.apiKey });
     expect(failed.status, failed.text).toBe(422);
     expect(failed.body).toEqual({ success: false, protocol: 'oidc', error: expect.any(String) });
-    expect(await org.client.testConnection(down.id)).toEqual(failed.body);
+    expect(await org.client.sso.connections.test(down.id)).toEqual(failed.body);
 
     const other = await signupOrg(stack.serviceUrl);
     expectError(await call('POST', `/v1/sso/connections/${org.connectionId}/test`, { apiKey: other.apiKey }), 404, MESSAGES.connectionNotFound);
-    expect((await failure(other.client.testConnection(org.connectionId))).kind).toBe('not_found');
+    expect((await failure(other.client.sso.connections.test(org.connectionId))).kind).toBe('not_found');
     expect((await call('POST', `/v1/sso/connections/${org.connectionId}/test`)).status).toBe(401);
   });
 });
@@ -369,7 +369,7 @@ describe('JIT provisioning and group → scope mapping (test OP with a custom cl
   /** An org whose default connection is on the test OP, with a `roles` claim and mappings. */
   async function opOrg(jitProvisioning = true) {
     const org = await signupOrg(stack.serviceUrl);
-    const connection = await org.client.createConnection({
+    const connection = await org.client.sso.connections.create({
       name: 'Test OP',
       protocol: 'oidc',
       issuerUrl: op.issuer,
@@ -386,9 +386,9 @@ describe('JIT provisioning and group → scope mapping (test OP with a custom cl
   }
 
   async function opSignIn(developerId: string): Promise<SsoSessionCallbackResponse> {
-    const { authorizeUrl } = await publicClient.getLoginUrl(developerId);
+    const { authorizeUrl } = await publicClient.sso.getLoginUrl(developerId);
     const params = callbackParams(await op.driveAuthorize(authorizeUrl));
-    return publicClient.completeOidcSignIn(params.code, params.state, { iss: params.iss });
+    return publicClient.sso.handleOidcCallback(params.code, params.state, { iss: params.iss });
   }
 
   it('maps groups from the claim (deduplicated, only strings), scopes = defaults ∪ mappings in order', async () => {
@@ -398,7 +398,7 @@ describe('JIT provisioning and group → scope mapping (test OP with a custom cl
     expect(session.groups).toEqual(['eng', 'admins', 'constructor']);
     expect(session.mappedScopes).toEqual(['read', 'profile', 'deploy', 'admin:all', 'never']);
     expect(session.sub).toBe(DEFAULT_USER.sub);
-    const [listed] = await org.client.listSessions();
+    const [listed] = await org.client.sso.sessions.list();
     expect(listed).toMatchObject({ groups: session.groups, mappedScopes: session.mappedScopes, idpSubject: DEFAULT_USER.sub });
   });
 
@@ -421,7 +421,7 @@ describe('JIT provisioning and group → scope mapping (test OP with a custom cl
     const second = await opSignIn(org.developerId);
     expect(second.principalId).toBe(first.principalId);
     expect(second).toMatchObject({ email: 'renamed@test-op.example', name: 'Renamed User', groups: ['admins'] });
-    const sessions = await org.client.listSessions();
+    const sessions = await org.client.sso.sessions.list();
     expect(sessions.map((s) => s.principalId)).toEqual([first.principalId, first.principalId]);
     // Sessions keep what was true when they opened.
     expect(sessions.map((s) => s.email)).toEqual(['renamed@test-op.example', DEFAULT_USER.email]);
@@ -430,26 +430,26 @@ describe('JIT provisioning and group → scope mapping (test OP with a custom cl
   it('without JIT: an unknown subject is refused (403, replayed to a retry), a known one signs in', async () => {
     const org = await opOrg(true);
     const known = await opSignIn(org.developerId);
-    await org.client.updateConnection(org.connectionId, { jitProvisioning: false });
+    await org.client.sso.connections.update(org.connectionId, { jitProvisioning: false });
 
     expect((await opSignIn(org.developerId)).principalId).toBe(known.principalId);
 
     op.behave.user = { ...DEFAULT_USER, sub: 'never-seen-before', email: 'new@test-op.example' };
-    const { authorizeUrl } = await publicClient.getLoginUrl(org.developerId);
+    const { authorizeUrl } = await publicClient.sso.getLoginUrl(org.developerId);
     const params = callbackParams(await op.driveAuthorize(authorizeUrl));
     const refused = await call('POST', '/sso/callback/oidc', { json: params });
     expectError(refused, 403, SESSION_MESSAGES.memberNotProvisioned);
     expect(refused.body.code).toBe('SSO_ERROR');
     expectError(await call('POST', '/sso/callback/oidc', { json: params }), 403, SESSION_MESSAGES.memberNotProvisioned);
-    expect((await org.client.listSessions()).every((s) => s.principalId === known.principalId)).toBe(true);
+    expect((await org.client.sso.sessions.list()).every((s) => s.principalId === known.principalId)).toBe(true);
   });
 
   it('deleting the connection removes its sessions', async () => {
     const org = await opOrg();
     await opSignIn(org.developerId);
-    expect(await org.client.listSessions()).toHaveLength(1);
-    await org.client.deleteConnection(org.connectionId);
-    expect(await org.client.listSessions()).toEqual([]);
+    expect(await org.client.sso.sessions.list()).toHaveLength(1);
+    await org.client.sso.connections.delete(org.connectionId);
+    expect(await org.client.sso.sessions.list()).toEqual([]);
   });
 });
 

@@ -390,23 +390,23 @@ describe('setup links: what a setup session may do', () => {
   it('works through the GrantexClient: admin creates, the setup client redeems and configures, then is refused after revoke', async () => {
     const org = await signup(svc.url, { name: 'Client Corp' });
     const admin = new GrantexClient({ baseUrl: svc.url, apiKey: org.apiKey, retries: 0 });
-    const created = await admin.createSetupLink({ expiresInHours: 24, label: 'via client' });
+    const created = await admin.sso.setupLinks.create({ expiresInHours: 24, label: 'via client' });
     const link = new GrantexClient({ baseUrl: svc.url, apiKey: created.token, retries: 0 });
-    expect(await link.previewSetupLink()).toMatchObject({ linkId: created.id, organizationName: 'Client Corp' });
-    const redeemed = await link.redeemSetupLink(IT_ADMIN);
+    expect(await link.sso.setupLinks.preview()).toMatchObject({ linkId: created.id, organizationName: 'Client Corp' });
+    const redeemed = await link.sso.setupLinks.redeem(IT_ADMIN);
     expect(redeemed).toMatchObject({ linkId: created.id, organizationName: 'Client Corp' });
-    await expect(link.listConnections()).rejects.toMatchObject({ kind: 'unauthorized', status: 403, message: SETUP_LINK_MESSAGES.linkTokenNotAccepted });
+    await expect(link.sso.connections.list()).rejects.toMatchObject({ kind: 'unauthorized', status: 403, message: SETUP_LINK_MESSAGES.linkTokenNotAccepted });
     const setup = new GrantexClient({ baseUrl: svc.url, apiKey: redeemed.sessionToken, retries: 0 });
-    expect(await setup.getSetupSession()).toMatchObject({ sessionId: redeemed.sessionId, organizationName: 'Client Corp' });
-    const connection = await setup.createConnection({ ...OIDC, protocol: 'oidc' });
-    expect(await setup.listConnections()).toEqual([connection]);
-    await expect(setup.me()).rejects.toMatchObject({ kind: 'unauthorized', status: 403, code: 'FORBIDDEN' });
-    expect((await admin.listSetupLinks())[0]).toMatchObject({ id: created.id, label: 'via client', status: 'active' });
-    await admin.revokeSetupLink(created.id);
-    const refused = await setup.getConnection(connection.id).catch((e: unknown) => e);
+    expect(await setup.sso.setupLinks.getSession()).toMatchObject({ sessionId: redeemed.sessionId, organizationName: 'Client Corp' });
+    const connection = await setup.sso.connections.create({ ...OIDC, protocol: 'oidc' });
+    expect(await setup.sso.connections.list()).toEqual([connection]);
+    await expect(setup.orgs.me()).rejects.toMatchObject({ kind: 'unauthorized', status: 403, code: 'FORBIDDEN' });
+    expect((await admin.sso.setupLinks.list())[0]).toMatchObject({ id: created.id, label: 'via client', status: 'active' });
+    await admin.sso.setupLinks.revoke(created.id);
+    const refused = await setup.sso.connections.get(connection.id).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(GrantexError);
     expect(refused).toMatchObject({ kind: 'unauthorized', status: 401, message: SETUP_LINK_MESSAGES.invalid });
-    await expect(setup.getSetupSession()).rejects.toMatchObject({ status: 401 });
+    await expect(setup.sso.setupLinks.getSession()).rejects.toMatchObject({ status: 401 });
   });
 });
 

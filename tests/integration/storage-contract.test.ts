@@ -15,6 +15,7 @@ import { createPostgresStore, createPgPool } from '@/lib/sso-service/storage/pos
 import { openSqliteDatabase } from '@/lib/sso-service/storage/sqlite/open-database';
 import { createSqliteStore } from '@/lib/sso-service/storage/sqlite/store';
 import type { DefaultOidcConnectionWrite, ServiceStore } from '@/lib/sso-service/storage/types';
+import { storeFaults, uncoveredStoreMethods } from '@/tests/support/database-faults';
 import { onPostgres, pgTestConfig, testBackend, testDatabaseOptions } from '@/tests/support/test-database';
 
 const tempDir = () => mkdtempSync(path.join(tmpdir(), 'gx-store-'));
@@ -63,6 +64,13 @@ describe(`store contract (${testBackend})`, () => {
   it('reports its backend', () => {
     expect(store.backend).toBe(testBackend);
     expect(store.sharedRateLimits === null).toBe(!onPostgres);
+  });
+
+  it('has every method classified read or write for the fault-injection layer, which refuses a store with an unclassified one', () => {
+    expect(uncoveredStoreMethods(store)).toEqual([]);
+    const grown = { ...store, brandNewWrite: async () => undefined, events: { ...store.events, purgeEverything: async () => 0 } };
+    expect(uncoveredStoreMethods(grown)).toEqual(['brandNewWrite', 'events.purgeEverything']);
+    expect(() => storeFaults().wrap(grown)).toThrow(/does not cover brandNewWrite, events\.purgeEverything/);
   });
 
   it('creates a developer with its key; a second developer may share the email (a contact detail, not an identity)', async () => {
@@ -224,6 +232,22 @@ describe(`store contract (${testBackend})`, () => {
     expect(await store.claimState('state-old-000000001', 'dev_a', 1_000)).toBe(true); // purged, so claimable again
     expect(await store.getStateFailure('state-race-00000001')).toEqual({ status: 502, code: 'SSO_ERROR', message: 'Token exchange failed' });
     expect(await store.claimState('state-race-00000001', 'dev_a', 5_000)).toBe(false);
+  });
+
+  it("keeps a write issued while another call's transaction is open out of it: that transaction rolls back, the write stays", async () => {
+    await store.createDeveloper(dev('dev_tx_a'));
+    // Its developer row is inserted, then its key collides: the transaction rolls back.
+    const failing = store.createDeveloper({ ...dev('dev_tx_b'), keyHash: dev('dev_tx_a').keyHash });
+    const ids = Array.from({ length: 200 }, (_, i) => `state-tx-${String(i).padStart(10, '0')}`);
+    const claims: Promise<boolean>[] = [];
+    for (const id of ids) {
+      claims.push(store.claimState(id, 'dev_tx_a', 5_000));
+      await Promise.resolve(); // one tick: the claims land before, during and after the transaction
+    }
+    await expect(failing).rejects.toBeInstanceOf(Error);
+    expect(await Promise.all(claims)).toEqual(ids.map(() => true));
+    expect(await store.getDeveloper('dev_tx_b')).toBeUndefined();
+    expect(await Promise.all(ids.map((id) => store.claimState(id, 'dev_tx_a', 5_000)))).toEqual(ids.map(() => false));
   });
 
   it('claims a SAML assertion id once per IdP entity id across orgs, even when claims race; purges it after it expires', async () => {

@@ -107,7 +107,7 @@ describe.skipIf(!lemonLdapInstalled() && !required)('LemonLDAP::NG (Debian packa
       redirectUri: STACK_REDIRECT_URI,
     };
     // POST /v1/sso/config: the service checks LemonLDAP's discovery document before it saves.
-    const saved = await org.client.createConfig(config);
+    const saved = await org.client.sso.createConfig(config);
     expect(saved).toMatchObject({ issuerUrl: idp.issuer, clientId: config.clientId, redirectUri: STACK_REDIRECT_URI });
     expect(JSON.stringify(saved)).not.toContain(config.clientSecret);
 
@@ -139,29 +139,29 @@ describe.skipIf(!lemonLdapInstalled() && !required)('LemonLDAP::NG (Debian packa
     expect(methods).toEqual(['client_secret_basic', 'client_secret_post']);
     expect(log).toContain('Wrong credentials');
 
-    await expect(org.client.getConfig()).resolves.toEqual(saved);
-    await org.client.deleteConfig();
-    await expect(org.client.getConfig()).resolves.toBeNull();
+    await expect(org.client.sso.getConfig()).resolves.toEqual(saved);
+    await org.client.sso.deleteConfig();
+    await expect(org.client.sso.getConfig()).resolves.toBeNull();
   });
 
   it('signs in a second user in a fresh browser session, with that user’s own claims', async () => {
     const org = await signupOrg(stack.serviceUrl, 'LemonLDAP interop 2');
-    await org.client.createConfig({
+    await org.client.sso.createConfig({
       issuerUrl: idp.issuer,
       clientId: idp.client.clientId,
       clientSecret: idp.client.clientSecret,
       redirectUri: STACK_REDIRECT_URI,
     });
-    const { authorizeUrl } = await org.client.getLoginUrl(org.developerId);
+    const { authorizeUrl } = await org.client.sso.getLoginUrl(org.developerId);
     const user = idp.users[1];
     const redirect = await loginAtLemonLdap(authorizeUrl, user);
-    const identity = await org.client.handleCallback(redirect.searchParams.get('code')!, redirect.searchParams.get('state')!);
+    const identity = await org.client.sso.handleCallback(redirect.searchParams.get('code')!, redirect.searchParams.get('state')!);
     expect(identity).toEqual({ developerId: org.developerId, email: user.email, emailVerified: false, name: user.name, sub: user.sub });
   });
 
   it('signs a member in on a connection with its own redirect URI; a foreign redirect_uri is refused before any token request', async () => {
     const org = await signupOrg(stack.serviceUrl, 'LemonLDAP interop 3');
-    const connection = await org.client.createConnection({
+    const connection = await org.client.sso.connections.create({
       name: 'LemonLDAP',
       protocol: 'oidc',
       issuerUrl: idp.issuer,
@@ -171,7 +171,7 @@ describe.skipIf(!lemonLdapInstalled() && !required)('LemonLDAP::NG (Debian packa
     });
     expect(connection).toMatchObject({ redirectUri: OWN_REDIRECT_URI });
     const signIn = async () => {
-      const { authorizeUrl } = await org.client.getLoginUrl(org.developerId);
+      const { authorizeUrl } = await org.client.sso.getLoginUrl(org.developerId);
       expect(new URL(authorizeUrl).searchParams.get('redirect_uri')).toBe(OWN_REDIRECT_URI);
       const redirect = await loginAtLemonLdap(authorizeUrl, idp.users[0]);
       expect(`${redirect.origin}${redirect.pathname}`).toBe(OWN_REDIRECT_URI);
@@ -179,11 +179,11 @@ describe.skipIf(!lemonLdapInstalled() && !required)('LemonLDAP::NG (Debian packa
     };
     const first = await signIn();
     const logBefore = (await idp.portalLog()).length;
-    await expect(org.client.completeOidcSignIn(first.code, first.state, { iss: first.iss, redirectUri: STACK_REDIRECT_URI })).rejects.toMatchObject({ status: 400 });
+    await expect(org.client.sso.handleOidcCallback(first.code, first.state, { iss: first.iss, redirectUri: STACK_REDIRECT_URI })).rejects.toMatchObject({ status: 400 });
     // No token request reached LemonLDAP.
     expect((await idp.portalLog()).slice(logBefore)).not.toMatch(/Method client_secret_\w+ used/);
     // The same response at its own URI completes (the refusal claimed nothing).
-    const session = await org.client.completeOidcSignIn(first.code, first.state, { iss: first.iss, redirectUri: OWN_REDIRECT_URI });
+    const session = await org.client.sso.handleOidcCallback(first.code, first.state, { iss: first.iss, redirectUri: OWN_REDIRECT_URI });
     expect(session).toMatchObject({ developerId: org.developerId, email: idp.users[0]?.email });
   });
 });

@@ -69,7 +69,7 @@ async function postForm(urlPath: string, fields: Record<string, string>, headers
 /** An org whose default connection is the dev IdP. */
 async function oidcOrg() {
   const org = await signupOrg(service.url);
-  await org.client.createConfig({ issuerUrl: idp.issuer, clientId: idp.client.clientId, clientSecret: idp.client.clientSecret, redirectUri: REDIRECT_URI });
+  await org.client.sso.createConfig({ issuerUrl: idp.issuer, clientId: idp.client.clientId, clientSecret: idp.client.clientSecret, redirectUri: REDIRECT_URI });
   return org;
 }
 

@@ -3,13 +3,14 @@
  * - `holdWriteLock`: a real lock from a second connection (SQLite: BEGIN EXCLUSIVE on the file; PostgreSQL:
  *   LOCK TABLE … IN EXCLUSIVE MODE, which, like SQLite's WAL, still lets readers through).
  * - `storeFaults`: a layer around the ServiceStore (the `wrapStore` hook) that makes writes fail with the
- *   storage error a backend maps a full disk or a read-only database to; the mapping itself is tested on
- *   real driver errors in storage-contract.test.ts.
+ *   storage error a backend maps a full disk or a read-only database to; every store method (events and the
+ *   shared rate limiter included) is classified read or write here, and a store with an unclassified method is
+ *   refused. The mapping itself is tested on real driver errors in storage-contract.test.ts.
  */
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { StoreError, type StoreErrorKind } from '@/lib/sso-service/storage';
-import type { ServiceStore } from '@/lib/sso-service/storage/types';
+import type { EventStore, ServiceStore, SharedRateLimiter } from '@/lib/sso-service/storage';
 
 export interface DatabaseTarget {
   dbPath: string;
@@ -46,17 +47,84 @@ export async function holdWriteLock(target: DatabaseTarget): Promise<HeldLock> {
   };
 }
 
-const WRITES = new Set<keyof ServiceStore>([
-  'createDeveloper',
-  'saveDefaultOidcConnection',
-  'deleteDefaultConnection',
-  'createConnection',
-  'replaceConnection',
-  'deleteConnection',
-  'claimState',
-  'recordStateFailure',
-  'purgeExpired',
-]);
+type MethodsOf<T> = { [K in keyof T]-?: T[K] extends (...args: never[]) => unknown ? K : never }[keyof T];
+type Access = 'read' | 'write' | 'lifecycle';
+
+/**
+ * Every method of the store, by what it does to the database. A Record over the interface's method names, so a
+ * method added to ServiceStore without a line here fails the typecheck; `uncoveredStoreMethods` finds a function
+ * of a real store that is missing here (storage-contract.test.ts runs it on both backends).
+ */
+export const STORE_METHODS: Record<MethodsOf<ServiceStore>, Access> = {
+  createDeveloper: 'write',
+  findDeveloperByKey: 'read',
+  getDeveloper: 'read',
+  findDefaultConnectionByKey: 'read',
+  getDefaultConnection: 'read',
+  getConnection: 'read',
+  saveDefaultOidcConnection: 'write',
+  deleteDefaultConnection: 'write',
+  listConnections: 'read',
+  createConnection: 'write',
+  replaceConnection: 'write',
+  deleteConnection: 'write',
+  getConnectionById: 'read',
+  findOidcConnectionIdsByRedirectUri: 'read',
+  createSetupLink: 'write',
+  findSetupLinkByToken: 'read',
+  listSetupLinks: 'read',
+  revokeSetupLink: 'write',
+  createSetupSession: 'write',
+  findSetupSessionByToken: 'read',
+  claimState: 'write',
+  getStateFailure: 'read',
+  recordStateFailure: 'write',
+  claimAssertionId: 'write',
+  signInMember: 'write',
+  lastSignIns: 'read',
+  listActiveSessions: 'read',
+  getActiveSession: 'read',
+  revokeSession: 'write',
+  listDomains: 'read',
+  getDomain: 'read',
+  addDomain: 'write',
+  markDomainVerified: 'write',
+  markDomainChecked: 'write',
+  listDomainsDueForRecheck: 'read',
+  claimDomainRecheck: 'write',
+  recordDomainRecheck: 'write',
+  releaseDomain: 'write',
+  deleteDomain: 'write',
+  findVerifiedDomainConnections: 'read',
+  findOrgDomainConnections: 'read',
+  purgeExpired: 'write',
+  close: 'lifecycle',
+};
+
+export const EVENT_STORE_METHODS: Record<MethodsOf<EventStore>, Access> = {
+  insertSignInEvents: 'write',
+  insertAuditEvents: 'write',
+  listSignInEvents: 'read',
+  listAuditEvents: 'read',
+  purgeEventsBefore: 'write',
+};
+
+export const RATE_LIMITER_METHODS: Record<MethodsOf<SharedRateLimiter>, Access> = { hit: 'write' };
+
+/** Functions of `store` (its events and shared rate limiter included) that the tables above do not classify. */
+export function uncoveredStoreMethods(store: ServiceStore): string[] {
+  const missing = (target: object | null, table: Record<string, Access>, prefix: string) =>
+    target === null
+      ? []
+      : Object.keys(target)
+          .filter((key) => typeof (target as Record<string, unknown>)[key] === 'function' && !(key in table))
+          .map((key) => `${prefix}${key}`);
+  return [
+    ...missing(store, STORE_METHODS, ''),
+    ...missing(store.events, EVENT_STORE_METHODS, 'events.'),
+    ...missing(store.sharedRateLimits, RATE_LIMITER_METHODS, 'sharedRateLimits.'),
+  ];
+}
 
 export interface StoreFaults {
   /** Pass as the service's `wrapStore` hook. */
@@ -68,13 +136,28 @@ export interface StoreFaults {
 
 export function storeFaults(): StoreFaults {
   let failing: StoreError | null = null;
+  /** `target` with its writes (per `table`) failing while `failing` is set. */
+  function failingWrites<T extends object>(target: T, table: Record<string, Access>): T {
+    return new Proxy(target, {
+      get(t, prop, receiver) {
+        const value: unknown = Reflect.get(t, prop, receiver);
+        if (typeof value !== 'function' || table[prop as string] !== 'write') return value;
+        return (...args: unknown[]) => (failing ? Promise.reject(failing) : (value as (...a: unknown[]) => unknown).apply(t, args));
+      },
+    });
+  }
   return {
     wrap(store) {
-      return new Proxy(store, {
-        get(target, prop, receiver) {
-          const value: unknown = Reflect.get(target, prop, receiver);
-          if (typeof value !== 'function' || !WRITES.has(prop as keyof ServiceStore)) return value;
-          return (...args: unknown[]) => (failing ? Promise.reject(failing) : (value as (...a: unknown[]) => unknown).apply(target, args));
+      const uncovered = uncoveredStoreMethods(store);
+      if (uncovered.length > 0) throw new Error(`storeFaults does not cover ${uncovered.join(', ')}: classify them in database-faults.ts`);
+      const events = failingWrites(store.events, EVENT_STORE_METHODS);
+      const sharedRateLimits = store.sharedRateLimits && failingWrites(store.sharedRateLimits, RATE_LIMITER_METHODS);
+      const wrapped = failingWrites(store, STORE_METHODS);
+      return new Proxy(wrapped, {
+        get(t, prop, receiver) {
+          if (prop === 'events') return events;
+          if (prop === 'sharedRateLimits') return sharedRateLimits;
+          return Reflect.get(t, prop, receiver);
         },
       });
     },

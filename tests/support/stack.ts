@@ -94,7 +94,7 @@ export async function signupOrg(
   serviceUrl: string,
   name = `Org ${++orgCounter}`,
 ): Promise<{ developerId: string; apiKey: string; client: GrantexClient }> {
-  const signedUp = await new GrantexClient({ baseUrl: serviceUrl }).signup({ name });
+  const signedUp = await new GrantexClient({ baseUrl: serviceUrl }).orgs.signup({ name });
   return {
     developerId: signedUp.developerId,
     apiKey: signedUp.apiKey,

@@ -11,8 +11,8 @@ import { testResultSchema } from '@/lib/console/member-login/test-result-schema'
 import { provisioningFormValues } from '@/lib/console/settings/provisioning-view';
 import { provisioningSettings, provisioningShape } from '@/lib/validations/provisioning';
 import { buildSamlConnectionSchema } from '@/lib/validations/saml-connection';
-import { buildSsoConfigSchema } from '@/lib/validations/sso-config';
-import { VERIFIED_DOMAINS_ONLY_SHOWN_FIELD } from '@/lib/validations/sso-config-fields';
+import { buildOidcConnectionSchema } from '@/lib/validations/oidc-connection';
+import { VERIFIED_DOMAINS_ONLY_SHOWN_FIELD } from '@/lib/validations/connection-fields';
 
 const provisioning = z.object(provisioningShape);
 /** What a browser posts for the box: `on` when ticked, nothing when not; the form's marker either way. */
@@ -28,7 +28,7 @@ describe('OIDC form: verifiedDomainsOnly', () => {
   });
 
   it('goes through the whole connection form schema with the confirm box', () => {
-    const schema = buildSsoConfigSchema({ devMode: true, hasSavedSecret: true, savedIssuer: 'http://127.0.0.1:4000' });
+    const schema = buildOidcConnectionSchema({ devMode: true, hasSavedSecret: true, savedIssuer: 'http://127.0.0.1:4000' });
     const base = { name: 'Okta', issuerUrl: 'http://127.0.0.1:4000', clientId: 'c', redirectUri: 'http://localhost:3000/sso/callback' };
     const on = schema.parse({ ...base, ...shown(true), confirmNewIdp: 'on' });
     expect(provisioningSettings(on)).toMatchObject({ verifiedDomainsOnly: true });

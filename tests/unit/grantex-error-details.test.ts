@@ -56,7 +56,7 @@ describe('GrantexError.errors and fieldErrors', () => {
         { field: 'redirectUri', code: 'invalid_url', message: `must not echo ${apiKey}` },
       ],
     });
-    const error = await failure(client.createConfig(CONFIG));
+    const error = await failure(client.sso.createConfig(CONFIG));
     expect(error.kind).toBe('validation');
     expect(error.message).toBe('a sentence no parser reads');
     expect(error.errors).toEqual([
@@ -73,21 +73,21 @@ describe('GrantexError.errors and fieldErrors', () => {
       code: 'BAD_REQUEST',
       errors: [{ field: 'name', code: 'required', message: 'is required' }],
     });
-    const error = await failure(client.createConfig(CONFIG));
+    const error = await failure(client.sso.createConfig(CONFIG));
     expect(error.fieldErrors).toBeNull();
     expect(error.errors).toHaveLength(1);
   });
 
   it('falls back to the legacy message when the body has no errors (a hosted API)', async () => {
     const client = await answering(400, { message: 'issuerUrl: must use https; redirectUri: must be absolute', code: 'BAD_REQUEST', requestId: 'r1' });
-    const error = await failure(client.createConfig(CONFIG));
+    const error = await failure(client.sso.createConfig(CONFIG));
     expect(error.errors).toBeNull();
     expect(error.fieldErrors).toEqual({ issuerUrl: 'must use https', redirectUri: 'must be absolute' });
   });
 
   it('a malformed errors value does not cost the message (it is ignored)', async () => {
     const client = await answering(400, { message: 'issuerUrl: must use https', code: 'BAD_REQUEST', errors: 'nope' });
-    const error = await failure(client.createConfig(CONFIG));
+    const error = await failure(client.sso.createConfig(CONFIG));
     expect(error.message).toBe('issuerUrl: must use https');
     expect(error.errors).toBeNull();
     expect(error.fieldErrors).toEqual({ issuerUrl: 'must use https' });
@@ -103,7 +103,7 @@ describe('GrantexError.errors and fieldErrors', () => {
 });
 
 describe('login failure classification by reason code', () => {
-  const callbackFailing = async (body: unknown) => failure((await answering(400, body)).handleCallback('code', 'state'));
+  const callbackFailing = async (body: unknown) => failure((await answering(400, body)).sso.handleCallback('code', 'state'));
 
   it('decides by the code in errors, whatever the message says', async () => {
     const expired = await callbackFailing({ message: 'Your login took too long', code: 'BAD_REQUEST', errors: [{ code: 'state_expired_or_used', message: 'x' }] });

@@ -70,7 +70,7 @@ describe('GrantexClient carries field errors on the error', () => {
 
   it('reads them from a 400 config rejection', async () => {
     const url = await answering(400, { message: 'issuerUrl: must use https; redirectUri: must be absolute', code: 'BAD_REQUEST', requestId: 'r1' });
-    const error = await failure(new GrantexClient({ baseUrl: url, apiKey, retries: 0 }).createConfig(CONFIG));
+    const error = await failure(new GrantexClient({ baseUrl: url, apiKey, retries: 0 }).sso.createConfig(CONFIG));
     expect(error.kind).toBe('validation');
     expect(error.message).toBe('issuerUrl: must use https; redirectUri: must be absolute');
     expect(error.fieldErrors).toEqual({ issuerUrl: 'must use https', redirectUri: 'must be absolute' });
@@ -78,9 +78,9 @@ describe('GrantexClient carries field errors on the error', () => {
 
   it('leaves them out for other failures', async () => {
     const conflict = await answering(409, { message: 'issuerUrl: taken', code: 'CONFLICT' });
-    expect((await failure(new GrantexClient({ baseUrl: conflict, apiKey, retries: 0 }).createConfig(CONFIG))).fieldErrors).toBeNull();
+    expect((await failure(new GrantexClient({ baseUrl: conflict, apiKey, retries: 0 }).sso.createConfig(CONFIG))).fieldErrors).toBeNull();
     const required = await answering(400, { message: 'issuerUrl, clientId, clientSecret, and redirectUri are required', code: 'BAD_REQUEST' });
-    expect((await failure(new GrantexClient({ baseUrl: required, apiKey, retries: 0 }).createConfig(CONFIG))).fieldErrors).toBeNull();
+    expect((await failure(new GrantexClient({ baseUrl: required, apiKey, retries: 0 }).sso.createConfig(CONFIG))).fieldErrors).toBeNull();
   });
 });
 

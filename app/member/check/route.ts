@@ -23,7 +23,7 @@ export async function GET(req: NextRequest) {
   if (!identity || !recheckDue(identity, now, env().MEMBER_SESSION_RECHECK_SECONDS)) return seeOther(appUrl('/member'));
 
   const requestId = randomUUID();
-  const outcome = await recheckMember(identity, (q) => grantexPublic({ from: req.headers, requestId, retries: 0 }).checkMemberSession(q), now);
+  const outcome = await recheckMember(identity, (q) => grantexPublic({ from: req.headers, requestId, retries: 0 }).sso.sessions.check(q), now);
   logSsoEvent('member_session_check', { requestId, org: identity.developerId, outcome: outcome.kind });
   switch (outcome.kind) {
     case 'active':

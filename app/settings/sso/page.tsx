@@ -15,19 +15,18 @@ import { Alert, Card, CodeValue, PageHeader } from '@/components/ui';
 import { buttonClasses } from '@/components/ui/button';
 import { DefaultBadge, DomainList, LastSignIn, StatusBadge } from '@/components/sso/connection-badges';
 import { PROVIDER_GUIDES } from '@/components/sso/provider-guides';
-import { CONNECTION_STATUS_VALUES } from '@/lib/validations/sso-config-fields';
+import { CONNECTION_STATUS_VALUES } from '@/lib/validations/connection-fields';
+import { connectionPath, NEW_CONNECTION_PATH, SSO_SETTINGS_PATH } from '@/lib/console/settings/paths';
 
 export const metadata: Metadata = { title: 'Single sign-on' };
 export const dynamic = 'force-dynamic';
 
-const NEW_PATH = '/settings/sso/new';
-
 export default async function SsoSettingsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const actor = await requireConnectionsActor('/settings/sso');
+  const actor = await requireConnectionsActor(SSO_SETTINGS_PATH);
   let connections: SsoConnection[] | null = null;
   let loadError: string | null = null;
   try {
-    connections = await actor.grantex().listConnections();
+    connections = await actor.grantex().sso.connections.list();
   } catch (err) {
     loadError = describeGrantexError(err);
   }
@@ -41,7 +40,7 @@ export default async function SsoSettingsPage({ searchParams }: { searchParams: 
         description="Let your organization’s members sign in with your own identity providers (any OpenID Connect provider: Okta, Entra ID, Google Workspace, Auth0, Keycloak…). Each identity provider is one connection."
         actions={
           connections && connections.length > 0 ? (
-            <Link href={NEW_PATH} className={buttonClasses('primary', 'md')}>
+            <Link href={NEW_CONNECTION_PATH} className={buttonClasses('primary', 'md')}>
               Add connection
             </Link>
           ) : null
@@ -101,7 +100,7 @@ function RedirectUris({ connections }: { connections: SsoConnection[] }) {
               {view.kind === 'shared' ? (
                 <p className="text-sm text-amber-900">
                   {CONNECTION_TEXT.sharedRedirectTitle}.{' '}
-                  <Link href={`/settings/sso/${encodeURIComponent(connection.id)}`} className="font-medium underline">
+                  <Link href={connectionPath(connection.id)} className="font-medium underline">
                     Move {connection.name} to its own redirect URI
                   </Link>
                 </p>
@@ -143,7 +142,7 @@ function ConnectionsTable({ connections }: { connections: SsoConnection[] }) {
               <tr key={c.id}>
                 <th scope="row" className="px-5 py-3 font-medium sm:px-6">
                   <span className="flex flex-wrap items-center gap-2">
-                    <Link href={`/settings/sso/${encodeURIComponent(c.id)}`} className="text-indigo-700 underline-offset-2 hover:underline">
+                    <Link href={connectionPath(c.id)} className="text-indigo-700 underline-offset-2 hover:underline">
                       {c.name}
                     </Link>
                     {c.isDefault ? <DefaultBadge /> : null}
@@ -193,13 +192,13 @@ function EmptyState({ orgName }: { orgName: string }) {
       <ul className="mt-2 flex flex-wrap gap-2">
         {PROVIDER_GUIDES.map((guide) => (
           <li key={guide.id}>
-            <Link href={`${NEW_PATH}?provider=${guide.id}`} className={buttonClasses('secondary', 'sm')}>
+            <Link href={`${NEW_CONNECTION_PATH}?provider=${guide.id}`} className={buttonClasses('secondary', 'sm')}>
               {guide.name}
             </Link>
           </li>
         ))}
       </ul>
-      <Link href={NEW_PATH} className={`${buttonClasses('primary', 'md')} mt-5`}>
+      <Link href={NEW_CONNECTION_PATH} className={`${buttonClasses('primary', 'md')} mt-5`}>
         Add connection
       </Link>
     </Card>

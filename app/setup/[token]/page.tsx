@@ -21,7 +21,7 @@ type Check = { ok: true; link: SetupLinkSession } | { ok: false; message: string
 async function checkLink(token: string): Promise<Check> {
   if (!SETUP_LINK_TOKEN_PATTERN.test(token)) return { ok: false, message: SETUP_LINK_TEXT.invalid.next };
   try {
-    return { ok: true, link: await grantexForAdmin({ apiKey: token }).previewSetupLink() };
+    return { ok: true, link: await grantexForAdmin({ apiKey: token }).sso.setupLinks.preview() };
   } catch (err) {
     if (isGrantexError(err) && err.kind === 'unauthorized') return { ok: false, message: SETUP_LINK_TEXT.invalid.next };
     return { ok: false, message: describeGrantexError(err) };

@@ -11,6 +11,7 @@ import { PublicFrame } from '@/components/sso/public-frame';
 import { TestResultView } from '@/components/sso/test-result-view';
 import { readTestResult, TEST_RESULT_COOKIE } from '@/lib/console/member-login/test-result';
 import { sealingSecret } from '@/lib/console/utils/cookie-options';
+import { connectionPath, SSO_SETTINGS_PATH } from '@/lib/console/settings/paths';
 
 export const metadata: Metadata = { title: 'Test sign-in result', referrer: 'no-referrer' };
 export const dynamic = 'force-dynamic';
@@ -18,7 +19,7 @@ export const dynamic = 'force-dynamic';
 export default async function TestResultPage() {
   const admin = await requireConnectionsActor('/sso/test-result');
   const result = await readTestResult((await cookies()).get(TEST_RESULT_COOKIE)?.value, admin.developerId, sealingSecret());
-  const back = result?.connectionId ? `/settings/sso/${encodeURIComponent(result.connectionId)}` : '/settings/sso';
+  const back = result?.connectionId ? connectionPath(result.connectionId) : SSO_SETTINGS_PATH;
   return (
     <PublicFrame title="Test sign-in">
       {!result ? (

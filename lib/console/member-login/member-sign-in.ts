@@ -29,7 +29,7 @@ export async function completeMemberSignIn(
 ): Promise<MemberSignIn> {
   const opts = { ...(iss ? { iss } : {}), ...(redirectUri ? { redirectUri } : {}) };
   try {
-    const signedIn = await client.completeOidcSignIn(code, state, opts);
+    const signedIn = await client.sso.handleOidcCallback(code, state, opts);
     return {
       identity: {
         developerId: signedIn.developerId,
@@ -42,6 +42,6 @@ export async function completeMemberSignIn(
     };
   } catch (err) {
     if (!sessionRouteMissing(err)) throw err;
-    return { identity: await client.handleCallback(code, state, opts) };
+    return { identity: await client.sso.handleCallback(code, state, opts) };
   }
 }

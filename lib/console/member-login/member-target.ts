@@ -39,12 +39,12 @@ export function readMemberTarget(form: FormData): MemberTarget | MemberTargetPro
 /** The IdP's authorization URL for the target, and the org the login is bound to. */
 export async function memberLoginUrl(client: GrantexClient, target: MemberTarget): Promise<{ authorizeUrl: string; org: string }> {
   if (target.kind === 'email') {
-    const { authorizeUrl, developerId } = await client.getLoginUrlByDomain(target.domain);
+    const { authorizeUrl, developerId } = await client.sso.getLoginUrlByDomain(target.domain);
     return { authorizeUrl, org: developerId };
   }
   const { authorizeUrl } = target.connection
-    ? await client.getLoginUrlForConnection(target.org, target.connection)
-    : await client.getLoginUrl(target.org);
+    ? await client.sso.getLoginUrlForConnection(target.org, target.connection)
+    : await client.sso.getLoginUrl(target.org);
   return { authorizeUrl, org: target.org };
 }
 

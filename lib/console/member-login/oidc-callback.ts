@@ -73,7 +73,7 @@ export async function handleOidcCallback(req: NextRequest, path: string): Promis
     };
     logSsoEvent('callback', { requestId, org: binding?.org, mode: binding?.mode, outcome: 'idp_error', bound: Boolean(binding) });
     // The service's sign-in log records the IdP's refusal (after the answer; its outcome changes nothing here).
-    if (state && binding) after(() => grantexPublic({ from: req.headers }).reportIdpError(state, idpError, description).catch(() => false));
+    if (state && binding) after(() => grantexPublic({ from: req.headers }).sso.reportIdpError(state, idpError, description).catch(() => false));
     if (binding?.mode === 'test' && binding.adminDeveloperId) {
       return toTestFailure({ req, requestId, binding, secret, done, event: 'callback' }, binding.adminDeveloperId, 'idp', detail);
     }
@@ -103,7 +103,7 @@ export async function handleOidcCallback(req: NextRequest, path: string): Promis
     const client = grantexPublic({ from: req.headers, requestId, retries: 0 });
     if (binding.mode === 'test') {
       // A test sign-in opens no session: the legacy callback.
-      identity = normalizeIdentity(await client.handleCallback(code, state, { ...(iss ? { iss } : {}), redirectUri: arrivedAt }));
+      identity = normalizeIdentity(await client.sso.handleCallback(code, state, { ...(iss ? { iss } : {}), redirectUri: arrivedAt }));
     } else {
       const signedIn = await completeMemberSignIn(client, code, state, iss, arrivedAt);
       identity = normalizeIdentity(signedIn.identity, signedIn.session);

@@ -7,7 +7,7 @@ import 'server-only';
 import type { GrantexClient } from '@/lib/grantex';
 
 export async function testSignInUrl(client: GrantexClient, connectionId: string): Promise<string> {
-  const connection = await client.getConnection(connectionId);
+  const connection = await client.sso.connections.get(connectionId);
   const redirectUri = connection.protocol === 'oidc' ? connection.redirectUri : undefined;
-  return (await client.startTestSignIn(connectionId, redirectUri ? { redirectUri } : {})).authorizeUrl;
+  return (await client.sso.connections.startTestSignIn(connectionId, redirectUri ? { redirectUri } : {})).authorizeUrl;
 }

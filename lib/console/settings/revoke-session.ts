@@ -18,7 +18,7 @@ export async function revokeSessionAs(admin: Admin, input: unknown): Promise<Ses
   if (!parsed.success) return 'not_found';
   const requestId = randomUUID();
   try {
-    await grantexForAdmin(admin, { requestId }).revokeSession(parsed.data.sessionId);
+    await grantexForAdmin(admin, { requestId }).sso.sessions.revoke(parsed.data.sessionId);
   } catch (err) {
     logSsoEvent('revoke_session', {
       requestId,

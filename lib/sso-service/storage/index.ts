@@ -8,7 +8,10 @@ import { openPostgresStore } from './postgres/store';
 import { openSqliteStore } from './sqlite/open-database';
 import type { ServiceStore } from './types';
 
-export type { ServiceStore } from './types';
+export type * from './types';
+export type * from './events-types';
+export { redirectUriMismatch, principalIssuer, ISSUER_CHANGED, DEFAULT_CONNECTION_NAME, NO_PROVISIONING, LEGACY_PROVISIONING } from './types';
+export { createStore } from './store';
 export { asStoreError, StoreError, type StoreErrorKind } from './errors';
 
 export interface OpenStoreOptions {

@@ -1,11 +1,19 @@
 /**
- * The service's storage seam: one async interface in the service's own terms. Routes and the relying-party
- * glue see these types only — never SQL, rows, column names or a driver handle. Two implementations sit
- * behind it (sqlite/, postgres/), chosen once by `openStore` from the configuration.
+ * The service's storage seam: the domain records in the service's own terms and `ServiceStore`, the
+ * intersection of the feature slices' interfaces. Routes and the relying-party glue see these types only —
+ * never SQL, rows, column names or a driver handle. One implementation per slice, written against Kysely for
+ * both backends; `openStore` picks the backend once from the configuration.
  */
 import type { Mode } from '@/lib/contract';
 import { AUDIT_ISSUER_CHANGED } from '@/lib/contract/limits';
-import type { EventStore } from './events-types';
+import type { ConnectionsStore } from '../features/connections/store';
+import type { DomainsStore } from '../features/domains/store';
+import type { EventsStore } from '../features/events/store';
+import type { LoginStore } from '../features/login/store';
+import type { OrgsStore } from '../features/orgs/store';
+import type { RateLimitsStore } from '../features/rate-limits/store';
+import type { SessionsStore } from '../features/sessions/store';
+import type { SetupLinksStore } from '../features/setup-links/store';
 
 /** sha256 of an API key, base64url (see crypto/api-keys.ts). The key itself is never stored. */
 export type ApiKeyHash = string;
@@ -163,7 +171,7 @@ export interface RateLimitHit {
   resetAtMs: number;
 }
 
-/** A fixed-window counter shared by every process on one database (see postgres/store.ts for its tolerance). */
+/** A fixed-window counter shared by every process on one database (see features/rate-limits/store.ts for its tolerance). */
 export interface SharedRateLimiter {
   hit(key: string, windowMs: number, nowMs: number): Promise<RateLimitHit>;
 }
@@ -261,137 +269,26 @@ export interface SetupSessionWithLink {
   link: SetupLinkWithOrg;
 }
 
-export interface ServiceStore {
+/**
+ * The whole store: the feature slices (each written once against Kysely, in lib/sso-service/features/<feature>/store.ts)
+ * and what belongs to no one feature (which backend, the expiry purge across features, close).
+ */
+export interface ServiceStore
+  extends OrgsStore,
+    ConnectionsStore,
+    LoginStore,
+    SessionsStore,
+    DomainsStore,
+    SetupLinksStore,
+    EventsStore,
+    RateLimitsStore {
   /** Which implementation this is: for logs and health, never for branching in routes. */
   readonly backend: 'sqlite' | 'postgres';
   /**
-   * Rate-limit counters every process shares, or null when per-process counters are enough (SQLite: one
-   * process owns the file).
+   * Drops claimed states that expired before `beforeMs`, expired assertion ids, sessions and setup sessions, and
+   * finished rate-limit windows; returns states dropped.
    */
-  readonly sharedRateLimits: SharedRateLimiter | null;
-
-  /**
-   * The developer and its first API key, atomically. Emails are contact details, not identities: two developers
-   * may share one (a unique email would let signup tell anyone whether an address has an account).
-   */
-  createDeveloper(dev: NewDeveloper): Promise<'created'>;
-  findDeveloperByKey(keyHash: ApiKeyHash): Promise<Developer | undefined>;
-  /** The developer behind a key (undefined: no such key) and its default connection (null: none), in one query. */
-  findDefaultConnectionByKey(keyHash: ApiKeyHash): Promise<{ developerId: string; connection: SsoConnection | null } | undefined>;
-  /** The org's default connection (one indexed read). */
-  getDefaultConnection(developerId: string): Promise<SsoConnection | undefined>;
-  /** A connection by id, only if it belongs to `developerId` (another org's id reads as absent). */
-  getConnection(developerId: string, connectionId: string): Promise<SsoConnection | undefined>;
-  /** Creates or updates the default OIDC connection in one statement (see DefaultOidcConnectionWrite). */
-  saveDefaultOidcConnection(write: DefaultOidcConnectionWrite): Promise<SsoConnection>;
-  /** The removed default connection, or undefined when there was none. */
-  deleteDefaultConnection(developerId: string): Promise<SsoConnection | undefined>;
-  /** The org's connections, oldest first. */
-  listConnections(developerId: string): Promise<SsoConnection[]>;
-  /** Inserts a connection; it is the org's default exactly when the org had none. */
-  createConnection(connection: NewConnection): Promise<SsoConnection>;
-  /**
-   * Writes `next` (same id and org) over the stored connection if that one is still at `expectedUpdatedAt`
-   * (compare-and-set); undefined when it changed or is gone. `isDefault` is not changed by it.
-   */
-  replaceConnection(next: SsoConnection, expectedUpdatedAt: string): Promise<SsoConnection | undefined>;
-  /** The removed connection, or undefined when the org has none with that id. */
-  deleteConnection(developerId: string, connectionId: string): Promise<SsoConnection | undefined>;
-
-  /** Inserts a setup link (its token only as a hash). */
-  createSetupLink(link: NewSetupLink): Promise<SetupLink>;
-  /** The link whose token hashes to `tokenHash` (any status: the caller checks expiry and revocation), one indexed read. */
-  findSetupLinkByToken(tokenHash: SetupTokenHash): Promise<SetupLinkWithOrg | undefined>;
-  /** The org's links, newest first, each with up to `usesPerLink` uses, newest first. */
-  listSetupLinks(developerId: string, usesPerLink: number): Promise<{ link: SetupLink; uses: SetupLinkUse[] }[]>;
-  /** Marks the org's link revoked (the first revocation time stays); undefined when the org has no such link. */
-  revokeSetupLink(developerId: string, linkId: string, revokedAt: string): Promise<SetupLink | undefined>;
-  /**
-   * Redeems a link: inserts the session and its use (name, email, time = `createdAt`, user agent, the session's
-   * id) atomically, only if the link is neither revoked nor expired at `createdAt`; false (nothing written)
-   * otherwise.
-   */
-  createSetupSession(session: NewSetupSession, userAgent: string | null): Promise<boolean>;
-  /** The session whose token hashes to `tokenHash`, with its link (any status: the caller checks), one indexed read. */
-  findSetupSessionByToken(tokenHash: SetupTokenHash): Promise<SetupSessionWithLink | undefined>;
-
-  /** Claims a login state id for good; false when it was claimed before (a replay), by any process. */
-  claimState(stateId: string, developerId: string, expiresAtMs: number): Promise<boolean>;
-  /** The failure recorded for a claimed state (undefined: none recorded, or never claimed). */
-  getStateFailure(stateId: string): Promise<StateFailure | undefined>;
-  recordStateFailure(stateId: string, failure: StateFailure): Promise<void>;
-  /**
-   * Claims a SAML assertion id for good, once per IdP entity id across every org (migration 10); false when it
-   * was claimed before, at this or any other connection trusting that IdP (a replay). Kept until `expiresAtMs`,
-   * then purged with the other expired rows.
-   */
-  claimAssertionId(claim: AssertionClaim): Promise<boolean>;
-  /** A connection by id alone (the public SP metadata and the IdP-initiated ACS name no org). */
-  getConnectionById(connectionId: string): Promise<SsoConnection | undefined>;
-  /**
-   * Ids of the OIDC connections, of any org, whose redirect URI is exactly `redirectUri` (at most `limit`; one
-   * indexed read, migration 8): a connection's own console callback is held by one connection only.
-   */
-  findOidcConnectionIdsByRedirectUri(redirectUri: string, limit: number): Promise<string[]>;
-  /** The developer (org) by id; the public chooser names the org whose login page it is. */
-  getDeveloper(developerId: string): Promise<Developer | undefined>;
-  /** Drops claimed states that expired before `beforeMs` and finished rate-limit windows; returns states dropped. */
   purgeExpired(beforeMs: number, nowMs: number): Promise<number>;
-
-  // ------------------------------------------------------------ principals and sessions (migration 3)
-
-  /**
-   * A member sign-in, atomically: the principal (connection + IdP issuer + IdP subject) is created when `jit` allows it
-   * and updated (email, name, groups, last sign-in) when it exists, and the session is inserted for it.
-   * Undefined when `jit` is false and no principal exists for that subject (nothing is written).
-   */
-  signInMember(signIn: MemberSignIn): Promise<SsoSession | undefined>;
-  /** The org's active sessions (unrevoked, expiring after `nowIso`), newest first, at most `limit`. */
-  listActiveSessions(developerId: string, nowIso: string, limit: number): Promise<SsoSession[]>;
-  /** One active session of the org (another org's id, a revoked or an expired one reads as absent). */
-  getActiveSession(developerId: string, sessionId: string, nowIso: string): Promise<SsoSession | undefined>;
-  /** Marks an active session revoked; false when the org has no such active session. */
-  revokeSession(developerId: string, sessionId: string, nowIso: string): Promise<boolean>;
-  /** Each connection's latest member sign-in (ISO), for the org's connections that had one. */
-  lastSignIns(developerId: string): Promise<Map<string, string>>;
-
-  // ---------------------------------------------------------------- verified domains (migration 4)
-
-  /** The org's domains, oldest first. */
-  listDomains(developerId: string): Promise<SsoDomainRecord[]>;
-  getDomain(developerId: string, domain: string): Promise<SsoDomainRecord | undefined>;
-  /** Adds the domain for the org; an existing row of the org is returned unchanged (`created: false`). */
-  addDomain(record: SsoDomainRecord): Promise<{ created: boolean; domain: SsoDomainRecord }>;
-  /** Records a successful check (verifiedAt kept if already set); `taken`: another org verified the domain. */
-  markDomainVerified(developerId: string, domain: string, nowIso: string): Promise<DomainVerifyWrite>;
-  /** Records a failed check's time; undefined when the org has no such domain. */
-  markDomainChecked(developerId: string, domain: string, nowIso: string): Promise<SsoDomainRecord | undefined>;
-  /** Verified domains whose last check is at or before `checkedBeforeIso`, least recently checked first. */
-  listDomainsDueForRecheck(checkedBeforeIso: string, limit: number): Promise<SsoDomainRecord[]>;
-  /**
-   * Takes a due verified domain for one re-check by moving `lastCheckedAt` to `nowIso`, only while it is still
-   * due (compare-and-set): of several processes, one gets the record, the others undefined.
-   */
-  claimDomainRecheck(developerId: string, domain: string, checkedBeforeIso: string, nowIso: string): Promise<SsoDomainRecord | undefined>;
-  /**
-   * A re-check's outcome on a verified domain: found clears `failingSince`, not found sets it (if unset) to
-   * `nowIso`. Undefined when the domain is no longer verified by that org.
-   */
-  recordDomainRecheck(developerId: string, domain: string, found: boolean, nowIso: string): Promise<SsoDomainRecord | undefined>;
-  /** Unverifies a domain failing since `failingBeforeIso` or earlier; false when it was not (or no longer is). */
-  releaseDomain(developerId: string, domain: string, failingBeforeIso: string): Promise<boolean>;
-  deleteDomain(developerId: string, domain: string): Promise<boolean>;
-  /**
-   * Member sign-in by email without an org, in ONE indexed read: the active connections (at most `limit`) that
-   * list `domain`, of the one org that verified it.
-   */
-  findVerifiedDomainConnections(domain: string, limit: number): Promise<SsoConnection[]>;
-  /** `?org=&domain=`: the org's active connections (at most `limit`) that list `domain`; no verification needed. */
-  findOrgDomainConnections(developerId: string, domain: string, limit: number): Promise<SsoConnection[]>;
-
-  /** The sign-in log and the audit trail (events-types.ts). */
-  readonly events: EventStore;
-
   close(): Promise<void>;
 }
 

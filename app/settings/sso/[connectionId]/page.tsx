@@ -8,8 +8,9 @@ import { notFound } from 'next/navigation';
 import { requireConnectionsActor } from '@/lib/auth';
 import { ConnectionDomains } from '@/components/sso/connection-domains';
 import { connectionDomainViews } from '@/lib/console/settings/connection-domains';
-import { addConnectionDomain, removeConnectionDomain, verifyConnectionDomain } from '../domain-actions';
+import { addConnectionDomain, removeConnectionDomain, verifyConnectionDomain } from './domain-actions';
 import { redirectUriView } from '@/lib/console/settings/redirect-uri';
+import { connectionPath, samlMetadataPath } from '@/lib/console/settings/paths';
 import { SharedRedirectUriNotice } from '@/components/sso/shared-redirect-uri-notice';
 import { isGrantexError } from '@/lib/grantex/errors';
 import type { SsoConnection } from '@/lib/contract';
@@ -18,7 +19,7 @@ import { readTestResult, TEST_RESULT_COOKIE } from '@/lib/console/member-login/t
 import { sealingSecret } from '@/lib/console/utils/cookie-options';
 import { ssoDevMode } from '@/lib/console/utils/sso-mode';
 import { Alert, Badge, Card, PageHeader } from '@/components/ui';
-import { SsoConfigForm } from '@/components/sso/sso-config-form';
+import { OidcConnectionForm } from '@/components/sso/oidc-connection-form';
 import { ConnectionStatusForm } from '@/components/sso/connection-status-form';
 import { DefaultBadge, DomainList, LastSignIn, StatusBadge } from '@/components/sso/connection-badges';
 import { formatTime } from '@/components/sso/format-time';
@@ -27,12 +28,12 @@ import { DeleteConnection } from '@/components/sso/delete-connection';
 import { ProviderGuide } from '@/components/sso/provider-guide';
 import { isProviderId } from '@/components/sso/provider-guides';
 import { BackToConnections } from '@/components/sso/back-to-connections';
-import { deleteConnection, moveToOwnRedirectUri, saveConnection, setConnectionStatus } from '../actions';
+import { deleteConnection, moveToOwnRedirectUri, setConnectionStatus, updateOidcConnection } from './actions';
 // SAML connections: their own sections and form; the rest of the page is shared.
 import { SamlConfigRows, SamlConnectionDetails } from '@/components/sso/saml-connection-details';
 import { SamlConnectionForm } from '@/components/sso/saml-connection-form';
 import { isConsoleSamlAcsUrl } from '@/lib/console/settings/saml-acs';
-import { addSamlCertificate, removeSamlCertificate, saveSamlConnection, useConsoleSamlAcs } from '../saml-actions';
+import { addSamlCertificate, removeSamlCertificate, updateSamlConnection, useConsoleSamlAcs } from './saml-actions';
 import { summarizeSignIns, type SignInSummary } from '@/lib/console/activity';
 import { provisioningFormValues } from '@/lib/console/settings/provisioning-view';
 import { PROVISIONING_TEXT } from '@/lib/console/messages';
@@ -48,7 +49,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 async function lastDaySummary(actor: ConnectionsActor, connectionId: string): Promise<SignInSummary | null> {
   if (actor.kind !== 'api_key') return null;
   try {
-    const page = await actor.grantex().listSignInEvents({ connectionId, from: new Date(Date.now() - DAY_MS).toISOString(), limit: 200 });
+    const page = await actor.grantex().sso.events.list({ connectionId, from: new Date(Date.now() - DAY_MS).toISOString(), limit: 200 });
     return page.supported ? summarizeSignIns(page.events, page.nextCursor !== null) : null;
   } catch {
     return null;
@@ -65,16 +66,16 @@ interface Props {
 
 export default async function ConnectionPage({ params, searchParams }: Props) {
   const { connectionId } = await params;
-  const actor = await requireConnectionsActor(`/settings/sso/${encodeURIComponent(connectionId)}`);
+  const actor = await requireConnectionsActor(connectionPath(connectionId));
   let connection: SsoConnection;
   try {
-    connection = await actor.grantex().getConnection(connectionId);
+    connection = await actor.grantex().sso.connections.get(connectionId);
   } catch (err) {
     if (isGrantexError(err) && err.kind === 'not_found') notFound();
     throw err;
   }
   // The org's domain registry (verification state); an API without domains routes: no section.
-  const registry = await actor.grantex().listDomains().catch(() => null);
+  const registry = await actor.grantex().sso.domains.list().catch(() => null);
   const domainViews = registry ? connectionDomainViews(connection.domains, registry) : null;
   const lastResult = await readTestResult((await cookies()).get(TEST_RESULT_COOKIE)?.value, actor.developerId, sealingSecret());
   // A test of another connection is shown on that connection's page, not here.
@@ -180,7 +181,7 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
       {connection.protocol === 'saml' ? (
         <SamlConnectionDetails
           connection={connection}
-          metadataDownloadHref={`/settings/sso/${encodeURIComponent(connection.id)}/saml-metadata`}
+          metadataDownloadHref={samlMetadataPath(connection.id)}
           acsIsConsole={isConsoleSamlAcsUrl(connection.spAcsUrl)}
           certificateOutcome={query.certificate}
           actions={{ addCertificate: addSamlCertificate, removeCertificate: removeSamlCertificate, useConsoleAcs: useConsoleSamlAcs }}
@@ -221,7 +222,7 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
       {connection.protocol === 'saml' ? (
         <Card title="Change the connection" description="The IdP certificate is write-only. Certificates are rotated in their own section above.">
           <SamlConnectionForm
-            action={saveSamlConnection}
+            action={updateSamlConnection}
             justSaved={query.saved === '1'}
             connection={{
               id: connection.id,
@@ -244,8 +245,8 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
         title="Change the connection"
         description="The issuer is checked again on save. The client secret is write-only: leave it blank to keep the saved one."
       >
-        <SsoConfigForm
-          action={saveConnection}
+        <OidcConnectionForm
+          action={updateOidcConnection}
           devMode={ssoDevMode()}
           justSaved={query.saved === '1'}
           issuerNote={query.saved === '1' && query.trimmed === '1' ? discoveryUrlTrimmedNote(connection.issuerUrl) : undefined}

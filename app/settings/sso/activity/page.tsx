@@ -33,7 +33,7 @@ export default async function SignInActivityPage({ searchParams }: { searchParam
   let loadError: string | null = null;
   try {
     const client = grantexForAdmin(admin);
-    [page, audit] = await Promise.all([client.listSignInEvents(activityQuery(filters, cursor ? { cursor } : {})), client.listAuditEvents({ limit: 20 })]);
+    [page, audit] = await Promise.all([client.sso.events.list(activityQuery(filters, cursor ? { cursor } : {})), client.sso.audit.list({ limit: 20 })]);
   } catch (err) {
     loadError = describeGrantexError(err);
   }

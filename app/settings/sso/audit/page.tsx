@@ -40,7 +40,7 @@ export default async function AuditTrailPage({ searchParams }: { searchParams: P
   let page: EventsPage<AuditEventList> | null = null;
   let loadError: string | null = null;
   try {
-    page = await grantexForAdmin(admin).listAuditEvents({ limit: PAGE_SIZE, ...(action ? { action } : {}), ...(cursor ? { cursor } : {}) });
+    page = await grantexForAdmin(admin).sso.audit.list({ limit: PAGE_SIZE, ...(action ? { action } : {}), ...(cursor ? { cursor } : {}) });
   } catch (err) {
     loadError = describeGrantexError(err);
   }

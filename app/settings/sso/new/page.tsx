@@ -5,18 +5,19 @@
 import type { Metadata } from 'next';
 import { requireConnectionsActor } from '@/lib/auth';
 import { newConnectionRedirectUri } from '@/lib/console/settings/redirect-uri';
+import { NEW_CONNECTION_PATH } from '@/lib/console/settings/paths';
 import { describeGrantexError } from '@/lib/console/grantex-errors';
 import { CONNECTION_TEXT } from '@/lib/console/messages';
 import { ssoDevMode } from '@/lib/console/utils/sso-mode';
 import { Alert, Card, PageHeader } from '@/components/ui';
-import { SsoConfigForm, type NewConnectionDefaults } from '@/components/sso/sso-config-form';
+import { OidcConnectionForm } from '@/components/sso/oidc-connection-form';
+import type { NewConnectionDefaults } from '@/components/sso/connection-form';
 import { ProviderGuide } from '@/components/sso/provider-guide';
 import { isProviderId } from '@/components/sso/provider-guides';
 import { BackToConnections } from '@/components/sso/back-to-connections';
-import { saveConnection } from '../actions';
+import { createOidcConnection, createSamlConnection } from './actions';
 import { ProtocolChoice } from '@/components/sso/protocol-choice';
 import { SamlConnectionForm } from '@/components/sso/saml-connection-form';
-import { saveSamlConnection } from '../saml-actions';
 
 export const metadata: Metadata = { title: 'Add a connection · Single sign-on' };
 export const dynamic = 'force-dynamic';
@@ -29,11 +30,11 @@ function defaultsFor(existing: number): NewConnectionDefaults {
 }
 
 export default async function NewConnectionPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const actor = await requireConnectionsActor('/settings/sso/new');
+  const actor = await requireConnectionsActor(NEW_CONNECTION_PATH);
   let existing = 0;
   let loadError: string | null = null;
   try {
-    existing = (await actor.grantex().listConnections()).length;
+    existing = (await actor.grantex().sso.connections.list()).length;
   } catch (err) {
     loadError = describeGrantexError(err);
   }
@@ -61,12 +62,12 @@ export default async function NewConnectionPage({ searchParams }: { searchParams
       ) : null}
 
       <Card title="Protocol" description="Which protocol your identity provider’s application uses.">
-        <ProtocolChoice value={saml ? 'saml' : 'oidc'} path="/settings/sso/new" />
+        <ProtocolChoice value={saml ? 'saml' : 'oidc'} path={NEW_CONNECTION_PATH} />
       </Card>
 
       {saml ? (
         <Card title="Configure your SAML identity provider">
-          <SamlConnectionForm action={saveSamlConnection} connection={null} create={defaultsFor(existing)} />
+          <SamlConnectionForm action={createSamlConnection} connection={null} create={defaultsFor(existing)} />
         </Card>
       ) : (
         <>
@@ -75,7 +76,7 @@ export default async function NewConnectionPage({ searchParams }: { searchParams
           </Card>
 
           <Card title="Configure your identity provider" description="All fields are required.">
-            <SsoConfigForm action={saveConnection} newRedirectUri={redirectUri} devMode={ssoDevMode()} connection={null} create={defaultsFor(existing)} />
+            <OidcConnectionForm action={createOidcConnection} newRedirectUri={redirectUri} devMode={ssoDevMode()} connection={null} create={defaultsFor(existing)} />
           </Card>
         </>
       )}

@@ -38,7 +38,7 @@ export default async function SsoSessionsPage({ searchParams }: { searchParams: 
   let loadError: string | null = null;
   try {
     const client = grantexForAdmin(admin);
-    [sessions, connections] = await Promise.all([client.listSessions(), client.listConnections()]);
+    [sessions, connections] = await Promise.all([client.sso.sessions.list(), client.sso.connections.list()]);
   } catch (err) {
     loadError = describeGrantexError(err);
   }

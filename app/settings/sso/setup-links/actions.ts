@@ -46,7 +46,7 @@ export async function createSetupLink(_prev: CreateLinkState, formData: FormData
   }
   const requestId = randomUUID();
   try {
-    const created = await grantexForAdmin(admin, { requestId }).createSetupLink({
+    const created = await grantexForAdmin(admin, { requestId }).sso.setupLinks.create({
       expiresInHours: parsed.data.expiresInHours,
       ...(parsed.data.label ? { label: parsed.data.label } : {}),
     });
@@ -66,7 +66,7 @@ export async function createSetupLink(_prev: CreateLinkState, formData: FormData
 
 export const revokeSetupLink = adminAction(z.object({ id: z.string().min(1).max(128) }), async ({ id }, admin) => {
   const requestId = randomUUID();
-  await grantexForAdmin(admin, { requestId }).revokeSetupLink(id);
+  await grantexForAdmin(admin, { requestId }).sso.setupLinks.revoke(id);
   logSsoEvent('setup_link_revoked', { requestId, org: admin.developerId, link: id });
   revalidatePath(PAGE_PATH);
   redirect(`${PAGE_PATH}?revoked=1`);

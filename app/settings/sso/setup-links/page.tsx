@@ -81,7 +81,7 @@ export default async function SetupLinksPage({ searchParams }: { searchParams: P
   let links: SetupLink[] = [];
   let loadError: string | null = null;
   try {
-    links = await grantexForAdmin(admin).listSetupLinks();
+    links = await grantexForAdmin(admin).sso.setupLinks.list();
   } catch (err) {
     loadError = describeGrantexError(err);
   }

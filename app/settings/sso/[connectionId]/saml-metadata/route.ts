@@ -15,9 +15,9 @@ export async function GET(_req: NextRequest, { params }: { params: Promise<{ con
   const actor = await getConnectionsActor();
   if (!actor || actor === SETUP_LINK_ENDED) return new NextResponse('Sign in first.', { status: 401, headers: { 'Cache-Control': 'no-store' } });
   try {
-    const connection = await actor.grantex().getConnection(connectionId);
+    const connection = await actor.grantex().sso.connections.get(connectionId);
     if (connection.protocol !== 'saml') return new NextResponse('Not a SAML connection.', { status: 404 });
-    const xml = await actor.grantex().getSamlSpMetadataXml(connection.id);
+    const xml = await actor.grantex().sso.connections.getSamlMetadata(connection.id);
     return new NextResponse(xml, {
       headers: {
         'Content-Type': 'application/samlmetadata+xml; charset=utf-8',

@@ -24,7 +24,7 @@ export async function GET(request: NextRequest) {
   let cursor: string | undefined;
   try {
     do {
-      const page = await client.listSignInEvents(activityQuery(filters, { limit: EVENT_LIMITS.pageMax, ...(cursor ? { cursor } : {}) }));
+      const page = await client.sso.events.list(activityQuery(filters, { limit: EVENT_LIMITS.pageMax, ...(cursor ? { cursor } : {}) }));
       if (!page.supported) {
         return NextResponse.json({ message: ACTIVITY_NOT_SUPPORTED.title, code: 'NOT_FOUND' }, { status: 404, headers: NO_STORE });
       }

@@ -58,7 +58,7 @@ export async function POST(req: NextRequest) {
   const bound: BoundSignIn = { req, requestId, binding, secret, done, event: EVENT };
   let result: SamlResult;
   try {
-    result = await client.completeSamlSignIn({
+    result = await client.sso.handleSamlCallback({
       samlResponse: post.samlResponse,
       relayState: post.relayState,
       ...(post.connectionId ? { connectionId: post.connectionId } : {}),
@@ -81,7 +81,7 @@ async function idpInitiated(requestId: string, samlResponse: string, connectionI
     return toErrorPage('bad_request', null, { message: SAML_TEXT.unsolicitedNoConnection, code: null, requestId: null });
   }
   try {
-    const result = await client.completeSamlSignIn({ samlResponse, connectionId });
+    const result = await client.sso.handleSamlCallback({ samlResponse, connectionId });
     if (isTestResult(result)) return toErrorPage('sso_failed', null);
     logSsoEvent(EVENT, { requestId, org: result.developerId, mode: 'member', outcome: 'signed_in_idp_initiated' });
     return toMemberPage(identityOf(result), secret);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { buildSsoConfigSchema, fieldErrorsOf, validateSsoField } from '@/lib/validations/sso-config';
+import { buildOidcConnectionSchema, fieldErrorsOf, validateOidcField } from '@/lib/validations/oidc-connection';
 
-const dev = buildSsoConfigSchema({ devMode: true });
-const prod = buildSsoConfigSchema({ devMode: false });
+const dev = buildOidcConnectionSchema({ devMode: true });
+const prod = buildOidcConnectionSchema({ devMode: false });
 
 const valid = {
   name: 'Okta (production)',
@@ -36,7 +36,7 @@ describe('SSO config form schema', () => {
     const first = fieldErrorsOf(prod.safeParse({ ...valid, clientSecret: '  ' }).error!);
     expect(first.clientSecret).toBe('Client secret is required');
 
-    const saved = buildSsoConfigSchema({ devMode: false, hasSavedSecret: true, savedIssuer: valid.issuerUrl });
+    const saved = buildOidcConnectionSchema({ devMode: false, hasSavedSecret: true, savedIssuer: valid.issuerUrl });
     // Same issuer: a blank (or absent) secret keeps the saved one.
     expect(saved.safeParse({ ...valid, clientSecret: '' }).success).toBe(true);
     const missing: Partial<typeof valid> = { ...valid };
@@ -58,13 +58,13 @@ describe('SSO config form schema', () => {
   });
 
   it('calls a value with spaces and no scheme "not a URL", not a spacing problem', () => {
-    expect(validateSsoField(dev, 'issuerUrl', 'not a url')).toBe('Issuer URL must be an absolute URL, like https://idp.example.com');
-    expect(validateSsoField(dev, 'redirectUri', 'not a url')).toBe('Redirect URI must be an absolute URL, like https://idp.example.com');
-    expect(validateSsoField(dev, 'issuerUrl', 'https://idp.example.com/a b')).toMatch(/must not contain spaces or control characters/);
+    expect(validateOidcField(dev, 'issuerUrl', 'not a url')).toBe('Issuer URL must be an absolute URL, like https://idp.example.com');
+    expect(validateOidcField(dev, 'redirectUri', 'not a url')).toBe('Redirect URI must be an absolute URL, like https://idp.example.com');
+    expect(validateOidcField(dev, 'issuerUrl', 'https://idp.example.com/a b')).toMatch(/must not contain spaces or control characters/);
   });
 
   it('applies the contract URL rules: https in production, loopback http only in development', () => {
-    expect(validateSsoField(prod, 'issuerUrl', 'not a url')).toMatch(/^Issuer URL /);
+    expect(validateOidcField(prod, 'issuerUrl', 'not a url')).toMatch(/^Issuer URL /);
     const p = prod.safeParse({ ...valid, issuerUrl: 'http://127.0.0.1:3002' });
     expect(fieldErrorsOf(p.error!).issuerUrl).toMatch(/https/);
     expect(dev.safeParse({ ...valid, issuerUrl: 'http://127.0.0.1:3002', redirectUri: 'http://localhost:3000/sso/callback' }).success).toBe(true);

@@ -13,8 +13,7 @@ import type { GrantexClient } from '@/lib/grantex';
 import { isGrantexError } from '@/lib/grantex/errors';
 import { DOMAIN_ERRORS } from '@/lib/console/messages';
 import { logSsoEvent } from '@/lib/console/utils/log';
-
-const SETTINGS_PATH = '/settings/sso';
+import { SSO_SETTINGS_PATH } from '@/lib/console/settings/paths';
 
 const connectionIdField = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, DOMAIN_ERRORS.connection_gone);
 /** The domain, trimmed and lower-cased; the console's own wording when it is not one. */
@@ -28,10 +27,10 @@ const verifyInput = z.object({ domain: domainField });
 
 /** The connection's domain list with `change` applied, written back (compare-and-set retries happen in Grantex). */
 async function updateDomains(client: GrantexClient, connectionId: string, change: (domains: string[]) => string[]): Promise<void> {
-  const connection = await client.getConnection(connectionId);
+  const connection = await client.sso.connections.get(connectionId);
   const next = change(connection.domains);
   if (next.length === connection.domains.length && next.every((d, i) => d === connection.domains[i])) return;
-  await client.updateConnection(connectionId, { domains: next });
+  await client.sso.connections.update(connectionId, { domains: next });
 }
 
 function logDomainEvent(event: string, actor: ConnectionsActor, requestId: string, outcome: string, err?: unknown) {
@@ -55,9 +54,9 @@ export const addConnectionDomain = connectionsAction(domainInput, async ({ conne
     if (isGrantexError(err) && err.kind === 'validation') return { fieldErrors: { domain: DOMAIN_ERRORS.domain_listed_elsewhere } };
     throw err;
   }
-  await client.addDomain(domain);
+  await client.sso.domains.create(domain);
   logDomainEvent('domain_add', actor, requestId, 'added');
-  revalidatePath(SETTINGS_PATH, 'layout');
+  revalidatePath(SSO_SETTINGS_PATH, 'layout');
   return { ok: true, message: `${domain} added. Publish its TXT record, then press Verify.`, values: { connectionId, domain: '' } };
 });
 
@@ -65,17 +64,17 @@ export const verifyConnectionDomain = connectionsAction(verifyInput, async ({ do
   const requestId = randomUUID();
   const client = actor.grantex({ requestId });
   // Registering is idempotent: a domain listed on the connection through the API gets its record here.
-  await client.addDomain(domain);
-  let outcome: Awaited<ReturnType<GrantexClient['verifyDomain']>>;
+  await client.sso.domains.create(domain);
+  let outcome: Awaited<ReturnType<GrantexClient['sso']['domains']['verify']>>;
   try {
-    outcome = await client.verifyDomain(domain);
+    outcome = await client.sso.domains.verify(domain);
   } catch (err) {
     logDomainEvent('domain_verify', actor, requestId, isGrantexError(err) ? err.kind : 'unexpected', err);
     // 409: another org holds it verified (Grantex's message never names that org).
     if (isGrantexError(err) && (err.kind === 'conflict' || err.kind === 'not_found')) return { formError: err.message };
     throw err;
   }
-  revalidatePath(SETTINGS_PATH, 'layout');
+  revalidatePath(SSO_SETTINGS_PATH, 'layout');
   if (!outcome.verified) {
     logDomainEvent('domain_verify', actor, requestId, outcome.reason);
     return { formError: outcome.message };
@@ -90,7 +89,7 @@ export const removeConnectionDomain = connectionsAction(domainInput, async ({ co
   try {
     await updateDomains(client, connectionId, (domains) => domains.filter((d) => d !== domain));
     // Within an org one connection lists a domain, so its verification goes with it.
-    await client.removeDomain(domain);
+    await client.sso.domains.delete(domain);
   } catch (err) {
     if (!(isGrantexError(err) && err.kind === 'not_found')) {
       logDomainEvent('domain_remove', actor, requestId, isGrantexError(err) ? err.kind : 'unexpected', err);
@@ -98,6 +97,6 @@ export const removeConnectionDomain = connectionsAction(domainInput, async ({ co
     }
   }
   logDomainEvent('domain_remove', actor, requestId, 'removed');
-  revalidatePath(SETTINGS_PATH, 'layout');
+  revalidatePath(SSO_SETTINGS_PATH, 'layout');
   return { ok: true, message: `${domain} removed.` };
 });

@@ -1,5 +1,5 @@
 /**
- * The SSO configuration form: ONE schema used by the client form (instant feedback on blur and
+ * The OIDC connection form: ONE schema used by the client form (instant feedback on blur and
  * submit) and by the server action (authoritative), so the rules cannot drift apart. The URL rules
  * themselves come from the shared contract, the same ones the Grantex service applies on save.
  * Browser-safe: zod and the contract only.
@@ -12,38 +12,33 @@ import * as z from 'zod/mini';
 import type { $ZodError } from 'zod/v4/core';
 import { LIMITS } from '@/lib/contract/limits';
 import { checkSsoUrl } from '@/lib/contract/url-rules';
-import {
-  CONFIRM_NEW_IDP_FIELD,
-  CONNECTION_STATUS_VALUES,
-  NAME_REQUIRED,
-  SECRET_REQUIRED,
-  SECRET_REQUIRED_NEW_ISSUER,
-  SSO_FIELD_LABELS,
-  type SsoConfigField,
-} from './sso-config-fields';
+import { CONFIRM_NEW_IDP_FIELD, CONNECTION_STATUS_VALUES, NAME_REQUIRED } from './connection-fields';
+import { OIDC_FIELD_LABELS, SECRET_REQUIRED, SECRET_REQUIRED_NEW_ISSUER, type OidcConnectionField } from './oidc-connection-fields';
 import { provisioningShape } from './provisioning';
 
 export {
-  SSO_FIELD_LABELS,
+  OIDC_FIELD_LABELS,
   SECRET_REQUIRED,
   SECRET_REQUIRED_AGAIN,
   SECRET_REQUIRED_NEW_ISSUER,
   HAS_SAVED_SECRET_FIELD,
+  type OidcConnectionField,
+} from './oidc-connection-fields';
+export {
   CONNECTION_FIELD_LABELS,
   CONNECTION_ID_FIELD,
   CONNECTION_STATUS_VALUES,
   CONFIRM_NEW_IDP_FIELD,
   VERIFIED_DOMAINS_ONLY_SHOWN_FIELD,
   type ConnectionStatusValue,
-  type SsoConfigField,
-} from './sso-config-fields';
+} from './connection-fields';
 
-function ssoUrl(kind: 'issuerUrl' | 'redirectUri', devMode: boolean) {
-  return z.string({ error: `${SSO_FIELD_LABELS[kind]} is required` }).check(
+function oidcUrl(kind: 'issuerUrl' | 'redirectUri', devMode: boolean) {
+  return z.string({ error: `${OIDC_FIELD_LABELS[kind]} is required` }).check(
     z.trim(),
     z.superRefine((value, ctx) => {
       const why = checkSsoUrl(value, kind, { devMode });
-      if (why) ctx.addIssue({ code: 'custom', message: `${SSO_FIELD_LABELS[kind]} ${why}` });
+      if (why) ctx.addIssue({ code: 'custom', message: `${OIDC_FIELD_LABELS[kind]} ${why}` });
     }),
   );
 }
@@ -64,7 +59,7 @@ const checkbox = z.pipe(
  * would then go to another identity provider's token endpoint; it must be entered again for a new issuer.
  * Without a saved secret it is simply required.
  */
-export interface SsoConfigSchemaOptions {
+export interface OidcConnectionSchemaOptions {
   devMode: boolean;
   hasSavedSecret?: boolean;
   /** The saved issuer (with hasSavedSecret): a blank secret keeps the saved one only while the issuer stays this. */
@@ -74,12 +69,12 @@ export interface SsoConfigSchemaOptions {
 /** True when a blank secret field may keep the saved secret: one is saved and the issuer is unchanged. */
 export function keepsSavedSecret(
   issuerUrl: unknown,
-  { hasSavedSecret = false, savedIssuer }: Omit<SsoConfigSchemaOptions, 'devMode'>,
+  { hasSavedSecret = false, savedIssuer }: Omit<OidcConnectionSchemaOptions, 'devMode'>,
 ): boolean {
   return hasSavedSecret && savedIssuer !== undefined && typeof issuerUrl === 'string' && issuerUrl.trim() === savedIssuer;
 }
 
-export function buildSsoConfigSchema(options: SsoConfigSchemaOptions) {
+export function buildOidcConnectionSchema(options: OidcConnectionSchemaOptions) {
   const { devMode, hasSavedSecret = false } = options;
   const secretRequired = hasSavedSecret ? SECRET_REQUIRED_NEW_ISSUER : SECRET_REQUIRED;
   return z
@@ -93,7 +88,7 @@ export function buildSsoConfigSchema(options: SsoConfigSchemaOptions) {
         ),
       /** Only the "new connection" form has it; the detail page changes the status with its own form. */
       status: z.optional(z.enum(CONNECTION_STATUS_VALUES, { error: 'Choose a status' })),
-      issuerUrl: ssoUrl('issuerUrl', devMode),
+      issuerUrl: oidcUrl('issuerUrl', devMode),
       clientId: z
         .string({ error: 'Client ID is required' })
         .check(
@@ -106,7 +101,7 @@ export function buildSsoConfigSchema(options: SsoConfigSchemaOptions) {
       clientSecret: z.optional(
         z.string().check(z.maxLength(LIMITS.clientSecretMax, `Client secret must be at most ${LIMITS.clientSecretMax} characters`)),
       ),
-      redirectUri: ssoUrl('redirectUri', devMode),
+      redirectUri: oidcUrl('redirectUri', devMode),
       /** "Save without checking the issuer": the admin's deliberate override after a reachability failure. */
       skipIssuerCheck: checkbox,
       /** Just-in-time provisioning, group claim, group → scopes, default scopes (absent: left as they are). */
@@ -124,9 +119,9 @@ export function buildSsoConfigSchema(options: SsoConfigSchemaOptions) {
     );
 }
 
-export type SsoConfigSchema = ReturnType<typeof buildSsoConfigSchema>;
-export type SsoConfigInput = z.input<SsoConfigSchema>;
-export type SsoConfigValues = z.output<SsoConfigSchema>;
+export type OidcConnectionSchema = ReturnType<typeof buildOidcConnectionSchema>;
+export type OidcConnectionInput = z.input<OidcConnectionSchema>;
+export type OidcConnectionValues = z.output<OidcConnectionSchema>;
 
 /** First message per field, in the shape the form renders. */
 export function fieldErrorsOf(error: $ZodError): Partial<Record<string, string>> {
@@ -139,7 +134,7 @@ export function fieldErrorsOf(error: $ZodError): Partial<Record<string, string>>
 }
 
 /** Validates a single field (on blur) with the exact same rule as the full schema. */
-export function validateSsoField(schema: SsoConfigSchema, field: SsoConfigField | 'name', value: string): string | null {
+export function validateOidcField(schema: OidcConnectionSchema, field: OidcConnectionField | 'name', value: string): string | null {
   const result = schema.shape[field].safeParse(value);
   return result.success ? null : (result.error.issues[0]?.message ?? 'Invalid value');
 }

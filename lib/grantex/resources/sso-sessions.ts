@@ -1,0 +1,47 @@
+import {
+  ssoSessionCheckRequestSchema,
+  ssoSessionCheckResponseSchema,
+  ssoSessionListSchema,
+  ssoSessionSchema,
+  type SsoSession,
+  type SsoSessionCheckRequest,
+  type SsoSessionCheckResponse,
+} from '@/lib/contract';
+import { parseInput, type GrantexTransport } from '../transport';
+
+const sessionPath = (id: string) => `v1/sso/sessions/${encodeURIComponent(id)}`;
+
+/** Members' SSO sessions, opened by `sso.handleOidcCallback` / `sso.handleSamlCallback`. */
+export class SsoSessions {
+  readonly #http: GrantexTransport;
+
+  constructor(http: GrantexTransport) {
+    this.#http = http;
+  }
+
+  /** The org's active SSO sessions, newest first. */
+  async list(): Promise<SsoSession[]> {
+    const res = await this.#http.send({ method: 'GET', path: 'v1/sso/sessions', authenticated: true, retryable: true });
+    return this.#http.parse(res, ssoSessionListSchema).sessions;
+  }
+
+  /** One active session; a revoked, expired, unknown or another org's id is a not_found GrantexError. */
+  async get(id: string): Promise<SsoSession> {
+    const res = await this.#http.send({ method: 'GET', path: sessionPath(id), authenticated: true, retryable: true });
+    return this.#http.parse(res, ssoSessionSchema);
+  }
+
+  async revoke(id: string): Promise<void> {
+    await this.#http.send({ method: 'DELETE', path: sessionPath(id), authenticated: true, retryable: true });
+  }
+
+  /**
+   * Public (no key): whether a member's SSO session is still active; any inactive case answers `{active: false}`.
+   * A read, so retried like one.
+   */
+  async check(input: SsoSessionCheckRequest): Promise<SsoSessionCheckResponse> {
+    const body = parseInput(ssoSessionCheckRequestSchema, input);
+    const res = await this.#http.send({ method: 'POST', path: 'sso/sessions/check', body, authenticated: false, retryable: true });
+    return this.#http.parse(res, ssoSessionCheckResponseSchema);
+  }
+}

@@ -1,0 +1,209 @@
+/**
+ * The sign-in log and the audit trail (migration 6): written in batches by the event buffer (a batch is ONE
+ * multi-row insert, so a flush is one write however many events it carries), read page by page by
+ * `(created_at, id)`, purged in bounded chunks. Written once against Kysely for both backends.
+ */
+import { sql, type RawBuilder } from 'kysely';
+import { z } from 'zod';
+import { AUDIT_ACTIONS, AUDIT_ACTOR_KINDS, AUDIT_TARGET_TYPES, SIGN_IN_OUTCOMES, SIGN_IN_STAGES, SIGN_IN_STARTERS, signInTraceSchema } from '@/lib/contract';
+import type { StoreDatabase } from '../../storage/connect';
+import type { AuditEventRecord, EventStore, PageAfter, SignInEventRecord } from '../../storage/events-types';
+import { json } from '../../storage/rows';
+
+export interface EventsStore {
+  /** The sign-in log and the audit trail (events-types.ts). */
+  readonly events: EventStore;
+}
+
+const SIGN_IN_EVENT_COLUMNS = [
+  'id',
+  'developer_id',
+  'connection_id',
+  'protocol',
+  'started_by',
+  'outcome',
+  'stage',
+  'reason',
+  'idp_error',
+  'idp_error_description',
+  'email',
+  'sub',
+  'name',
+  'duration_ms',
+  'request_id',
+  'trace',
+  'created_at',
+] as const;
+
+const AUDIT_EVENT_COLUMNS = ['id', 'developer_id', 'actor_kind', 'actor_id', 'actor_label', 'action', 'target_type', 'target_id', 'changed_fields', 'created_at'] as const;
+
+const signInRow = z.object({
+  id: z.string(),
+  developer_id: z.string(),
+  connection_id: z.string().nullable(),
+  protocol: z.string(),
+  started_by: z.enum(SIGN_IN_STARTERS),
+  outcome: z.enum(SIGN_IN_OUTCOMES),
+  stage: z.enum(SIGN_IN_STAGES),
+  reason: z.string().nullable(),
+  idp_error: z.string().nullable(),
+  idp_error_description: z.string().nullable(),
+  email: z.string().nullable(),
+  sub: z.string().nullable(),
+  name: z.string().nullable(),
+  duration_ms: z.number(),
+  request_id: z.string(),
+  trace: json(signInTraceSchema),
+  created_at: z.string(),
+});
+
+const auditRow = z.object({
+  id: z.string(),
+  developer_id: z.string(),
+  actor_kind: z.enum(AUDIT_ACTOR_KINDS),
+  actor_id: z.string().nullable(),
+  actor_label: z.string().nullable(),
+  action: z.enum(AUDIT_ACTIONS),
+  target_type: z.enum(AUDIT_TARGET_TYPES),
+  target_id: z.string().nullable(),
+  changed_fields: json(z.array(z.string())),
+  created_at: z.string(),
+});
+
+function toSignInEvent(row: unknown): SignInEventRecord {
+  const r = signInRow.parse(row);
+  return {
+    id: r.id,
+    developerId: r.developer_id,
+    connectionId: r.connection_id,
+    protocol: r.protocol,
+    startedBy: r.started_by,
+    outcome: r.outcome,
+    stage: r.stage,
+    reason: r.reason,
+    idpError: r.idp_error,
+    idpErrorDescription: r.idp_error_description,
+    email: r.email,
+    sub: r.sub,
+    name: r.name,
+    durationMs: r.duration_ms,
+    requestId: r.request_id,
+    trace: r.trace,
+    createdAt: r.created_at,
+  };
+}
+
+function toAuditEvent(row: unknown): AuditEventRecord {
+  const r = auditRow.parse(row);
+  return {
+    id: r.id,
+    developerId: r.developer_id,
+    actorKind: r.actor_kind,
+    actorId: r.actor_id,
+    actorLabel: r.actor_label,
+    action: r.action,
+    targetType: r.target_type,
+    targetId: r.target_id,
+    changedFields: r.changed_fields,
+    createdAt: r.created_at,
+  };
+}
+
+interface Page {
+  developerId: string;
+  from?: string;
+  to?: string;
+  after?: PageAfter;
+  limit: number;
+}
+
+export function createEventsStore({ db, dialect }: StoreDatabase): EventsStore {
+  /** The page's bounds on either table (indexes `(developer_id, created_at, id)`), newest first after the cursor. */
+  const bounds = (q: Page): RawBuilder<boolean>[] => {
+    const conditions = [sql<boolean>`developer_id = ${q.developerId}`];
+    if (q.from !== undefined) conditions.push(sql<boolean>`created_at >= ${q.from}`);
+    if (q.to !== undefined) conditions.push(sql<boolean>`created_at <= ${q.to}`);
+    if (q.after !== undefined) {
+      conditions.push(sql<boolean>`(created_at < ${q.after.createdAt} or (created_at = ${q.after.createdAt} and id < ${q.after.id}))`);
+    }
+    return conditions;
+  };
+
+  /** At most `batch` rows of `table` created before `beforeIso`. */
+  const purge = async (table: 'sign_in_events' | 'audit_events', beforeIso: string, batch: number) => {
+    const r = await db
+      .deleteFrom(table)
+      .where('id', 'in', db.selectFrom(table).select('id').where('created_at', '<', beforeIso).limit(batch))
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
+  };
+
+  const events: EventStore = {
+    async insertSignInEvents(batch) {
+      if (batch.length === 0) return;
+      await db
+        .insertInto('sign_in_events')
+        .values(
+          batch.map((e) => ({
+            id: e.id,
+            developer_id: e.developerId,
+            connection_id: e.connectionId,
+            protocol: e.protocol,
+            started_by: e.startedBy,
+            outcome: e.outcome,
+            stage: e.stage,
+            reason: e.reason,
+            idp_error: e.idpError,
+            idp_error_description: e.idpErrorDescription,
+            email: e.email,
+            sub: e.sub,
+            name: e.name,
+            duration_ms: e.durationMs,
+            request_id: e.requestId,
+            trace: JSON.stringify(e.trace),
+            created_at: e.createdAt,
+          })),
+        )
+        .execute();
+    },
+    async insertAuditEvents(batch) {
+      if (batch.length === 0) return;
+      await db
+        .insertInto('audit_events')
+        .values(
+          batch.map((e) => ({
+            id: e.id,
+            developer_id: e.developerId,
+            actor_kind: e.actorKind,
+            actor_id: e.actorId,
+            actor_label: e.actorLabel,
+            action: e.action,
+            target_type: e.targetType,
+            target_id: e.targetId,
+            changed_fields: JSON.stringify(e.changedFields),
+            created_at: e.createdAt,
+          })),
+        )
+        .execute();
+    },
+    async listSignInEvents(q) {
+      let query = db.selectFrom('sign_in_events').select(SIGN_IN_EVENT_COLUMNS);
+      for (const condition of bounds(q)) query = query.where(condition);
+      if (q.connectionId !== undefined) query = query.where('connection_id', '=', q.connectionId);
+      if (q.outcome !== undefined) query = query.where('outcome', '=', q.outcome);
+      if (q.email !== undefined) query = query.where(dialect.emailEquals(q.email));
+      return (await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).execute()).map(toSignInEvent);
+    },
+    async listAuditEvents(q) {
+      let query = db.selectFrom('audit_events').select(AUDIT_EVENT_COLUMNS);
+      for (const condition of bounds(q)) query = query.where(condition);
+      if (q.targetId !== undefined) query = query.where('target_id', '=', q.targetId);
+      if (q.action !== undefined) query = query.where('action', '=', q.action);
+      return (await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).execute()).map(toAuditEvent);
+    },
+    async purgeEventsBefore(beforeIso, batch) {
+      return (await purge('sign_in_events', beforeIso, batch)) + (await purge('audit_events', beforeIso, batch));
+    },
+  };
+  return { events };
+}

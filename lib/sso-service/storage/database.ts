@@ -1,0 +1,197 @@
+/**
+ * The schema as Kysely sees it: one interface per table, column names as in the migrations. Both backends
+ * share these types; where a column's runtime value differs by backend (JSON text vs parsed jsonb, 0/1 vs
+ * boolean, bigint as text) the type says `unknown`/a union and the row mappers (zod) settle it.
+ */
+import type { Kysely, Transaction } from 'kysely';
+
+/** A JSON column: written as JSON text on both backends, read as text (SQLite) or already parsed (PostgreSQL jsonb). */
+export type JsonColumn = string | unknown;
+/** `email_verified`: SQLite stores 0/1, PostgreSQL a boolean (see Dialect.bool). */
+export type BoolColumn = boolean | number;
+
+export interface DevelopersTable {
+  id: string;
+  name: string;
+  /** PostgreSQL: the contact email. SQLite: always NULL since migration 12 (the column is UNIQUE), see contact_email. */
+  email: string | null;
+  /** SQLite only (migration 12). */
+  contact_email: string | null;
+  mode: string;
+  plan: string;
+  created_at: string;
+}
+
+export interface ApiKeysTable {
+  key_hash: Buffer;
+  developer_id: string;
+  created_at: string;
+}
+
+export interface SsoConnectionsTable {
+  id: string;
+  developer_id: string;
+  default_for: string | null;
+  name: string;
+  protocol: string;
+  status: string;
+  settings: JsonColumn;
+  secret_enc: Buffer | null;
+  domains: JsonColumn;
+  provisioning: JsonColumn;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ConsumedStatesTable {
+  state_id: string;
+  developer_id: string;
+  expires_at: number;
+  outcome: string;
+  error_status: number | null;
+  error_code: string | null;
+  error_message: string | null;
+}
+
+export interface RateLimitsTable {
+  key: string;
+  count: number;
+  /** bigint: pg returns it as text. */
+  reset_at: number | string;
+}
+
+export interface SsoPrincipalsTable {
+  id: string;
+  developer_id: string;
+  connection_id: string;
+  idp_issuer: string;
+  idp_subject: string;
+  email: string | null;
+  email_verified: BoolColumn;
+  name: string | null;
+  groups: JsonColumn;
+  created_at: string;
+  updated_at: string;
+  last_sign_in_at: string;
+}
+
+export interface SsoSessionsTable {
+  id: string;
+  developer_id: string;
+  connection_id: string;
+  principal_id: string;
+  email: string | null;
+  email_verified: BoolColumn;
+  name: string | null;
+  idp_subject: string;
+  groups: JsonColumn;
+  mapped_scopes: JsonColumn;
+  expires_at: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface SsoDomainsTable {
+  developer_id: string;
+  domain: string;
+  token: string;
+  created_at: string;
+  verified_at: string | null;
+  last_checked_at: string | null;
+  failing_since: string | null;
+}
+
+export interface SetupLinksTable {
+  id: string;
+  developer_id: string;
+  token_hash: Buffer;
+  label: string | null;
+  created_by: string;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+}
+
+export interface SetupLinkUsesTable {
+  /** Generated (SQLite INTEGER PRIMARY KEY, PostgreSQL identity). */
+  id: number | undefined;
+  link_id: string;
+  developer_id: string;
+  used_at: string;
+  name: string;
+  email: string;
+  user_agent: string | null;
+  session_id: string | null;
+}
+
+export interface SetupSessionsTable {
+  id: string;
+  link_id: string;
+  developer_id: string;
+  token_hash: Buffer;
+  name: string;
+  email: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface SignInEventsTable {
+  id: string;
+  developer_id: string;
+  connection_id: string | null;
+  protocol: string;
+  started_by: string;
+  outcome: string;
+  stage: string;
+  reason: string | null;
+  idp_error: string | null;
+  idp_error_description: string | null;
+  email: string | null;
+  sub: string | null;
+  name: string | null;
+  duration_ms: number;
+  request_id: string;
+  trace: JsonColumn;
+  created_at: string;
+}
+
+export interface AuditEventsTable {
+  id: string;
+  developer_id: string;
+  actor_kind: string;
+  actor_id: string | null;
+  actor_label: string | null;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  changed_fields: JsonColumn;
+  created_at: string;
+}
+
+export interface SamlAssertionsTable {
+  idp_entity_id: string;
+  assertion_id: string;
+  developer_id: string;
+  connection_id: string;
+  expires_at: number;
+}
+
+export interface Database {
+  developers: DevelopersTable;
+  api_keys: ApiKeysTable;
+  sso_connections: SsoConnectionsTable;
+  consumed_states: ConsumedStatesTable;
+  rate_limits: RateLimitsTable;
+  sso_principals: SsoPrincipalsTable;
+  sso_sessions: SsoSessionsTable;
+  sso_domains: SsoDomainsTable;
+  setup_links: SetupLinksTable;
+  setup_link_uses: SetupLinkUsesTable;
+  setup_sessions: SetupSessionsTable;
+  sign_in_events: SignInEventsTable;
+  audit_events: AuditEventsTable;
+  saml_assertions: SamlAssertionsTable;
+}
+
+export type Db = Kysely<Database>;
+export type Tx = Transaction<Database>;

@@ -1,0 +1,468 @@
+/**
+ * The schema's versioned migrations, written once for both backends. Append only: never edit a released step,
+ * add a new one. Each step is SQL written against the few column types and JSON expressions that differ by
+ * backend (`SchemaDialect`, below: the one place they are named); a step whose statements differ in kind (SQLite
+ * cannot drop a UNIQUE constraint in place, PostgreSQL can) gives one text per backend, side by side.
+ *
+ * The runners and their bookkeeping (`schema_migrations`: version, name, applied_at) are per backend, since how
+ * processes take turns differs: sqlite/migrations.ts (one IMMEDIATE transaction) and postgres/migrations.ts (an
+ * advisory lock, one transaction per step). Timestamps are ISO-8601 UTC text on both, so both backends return
+ * byte-identical values; instants in ms are integers (bigint on PostgreSQL).
+ */
+
+export interface SchemaDialect {
+  readonly name: 'sqlite' | 'postgres';
+  readonly text: string;
+  readonly bytes: string;
+  readonly integer: string;
+  /** Milliseconds since the epoch. */
+  readonly ms: string;
+  readonly double: string;
+  /** After each CREATE TABLE's closing parenthesis (SQLite checks column types only in STRICT tables). */
+  readonly strict: string;
+  /** A JSON column, NOT NULL, with an optional default (a SQL literal). */
+  json(column: string, defaultLiteral?: string): string;
+  /** A JSON object built from key/value SQL pairs. */
+  jsonObject(pairs: string): string;
+  /** A JSON text field of a column (`key` a SQL string literal, or a CASE of them on SQLite). */
+  jsonField(column: string, key: string): string;
+  /** A boolean column, NOT NULL, false by default. */
+  readonly boolFalse: (column: string) => string;
+  /** The case-insensitive email column of sign_in_events and how its index reads it. */
+  readonly nocaseText: string;
+  readonly emailIndexExpr: string;
+  /** A generated integer primary key. */
+  readonly serialKey: string;
+}
+
+export const SQLITE_SCHEMA: SchemaDialect = {
+  name: 'sqlite',
+  text: 'TEXT',
+  bytes: 'BLOB',
+  integer: 'INTEGER',
+  ms: 'INTEGER',
+  double: 'REAL',
+  strict: ' STRICT',
+  json: (column, def) => `TEXT NOT NULL${def ? ` DEFAULT ${def}` : ''} CHECK (json_valid(${column}))`,
+  jsonObject: (pairs) => `json_object(${pairs})`,
+  jsonField: (column, key) => `json_extract(${column}, '$.${key}')`,
+  boolFalse: (column) => `INTEGER NOT NULL DEFAULT 0 CHECK (${column} IN (0, 1))`,
+  nocaseText: 'TEXT COLLATE NOCASE',
+  emailIndexExpr: 'email',
+  serialKey: 'INTEGER PRIMARY KEY',
+};
+
+export const POSTGRES_SCHEMA: SchemaDialect = {
+  name: 'postgres',
+  text: 'text',
+  bytes: 'bytea',
+  integer: 'integer',
+  ms: 'bigint',
+  double: 'double precision',
+  strict: '',
+  json: (_column, def) => `jsonb NOT NULL${def ? ` DEFAULT ${def}` : ''}`,
+  jsonObject: (pairs) => `jsonb_build_object(${pairs})`,
+  jsonField: (column, key) => `${column}->>'${key}'`,
+  boolFalse: () => 'boolean NOT NULL DEFAULT false',
+  nocaseText: 'text',
+  emailIndexExpr: 'lower(email)',
+  serialKey: 'bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY',
+};
+
+export interface MigrationStep {
+  version: number;
+  name: string;
+  /** One text for both (rendered per dialect), or one per backend where the statements differ in kind. */
+  sql: ((d: SchemaDialect) => string) | { sqlite: string; postgres: string };
+  /**
+   * SQLite: the step rebuilds a table other tables reference (SQLite cannot drop a UNIQUE constraint in place).
+   * With foreign keys on, DROP TABLE would cascade its implicit DELETE into the referencing rows, so the step runs
+   * with them off, as SQLite's table-rebuild procedure says, and `foreign_key_check` must be clean before commit.
+   */
+  rebuildsReferencedTable?: boolean;
+}
+
+export const MIGRATION_STEPS: readonly MigrationStep[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: (d) => `
+      CREATE TABLE developers (
+        id          ${d.text} PRIMARY KEY,
+        name        ${d.text} NOT NULL,
+        email       ${d.name === 'sqlite' ? 'TEXT UNIQUE COLLATE NOCASE' : 'text'},
+        mode        ${d.text} NOT NULL CHECK (mode IN ('live', 'sandbox')),
+        plan        ${d.text} NOT NULL DEFAULT 'free',
+        created_at  ${d.text} NOT NULL
+      )${d.strict};
+      ${d.name === 'postgres' ? 'CREATE UNIQUE INDEX developers_email ON developers (lower(email));' : ''}
+
+      CREATE TABLE api_keys (
+        key_hash      ${d.bytes} PRIMARY KEY,
+        developer_id  ${d.text} NOT NULL REFERENCES developers(id) ON DELETE CASCADE,
+        created_at    ${d.text} NOT NULL
+      )${d.strict};
+      CREATE INDEX api_keys_developer ON api_keys(developer_id);
+
+      CREATE TABLE sso_configs (
+        developer_id       ${d.text} PRIMARY KEY REFERENCES developers(id) ON DELETE CASCADE,
+        connection_id      ${d.text} NOT NULL UNIQUE,
+        issuer_url         ${d.text} NOT NULL,
+        client_id          ${d.text} NOT NULL,
+        client_secret_enc  ${d.bytes} NOT NULL,
+        redirect_uri       ${d.text} NOT NULL,
+        created_at         ${d.text} NOT NULL,
+        updated_at         ${d.text} NOT NULL
+      )${d.strict};
+
+      CREATE TABLE consumed_states (
+        state_id       ${d.text} PRIMARY KEY,
+        developer_id   ${d.text} NOT NULL,
+        expires_at     ${d.ms} NOT NULL,
+        outcome        ${d.text} NOT NULL CHECK (outcome IN ('pending', 'ok', 'failed')),
+        error_status   ${d.integer},
+        error_code     ${d.text},
+        error_message  ${d.text}
+      )${d.strict};
+      CREATE INDEX consumed_states_expiry ON consumed_states(expires_at);
+      ${
+        // Shared rate-limit windows: only several processes on one PostgreSQL database need them.
+        d.name === 'postgres'
+          ? `
+      CREATE TABLE rate_limits (
+        key       text PRIMARY KEY,
+        count     integer NOT NULL,
+        reset_at  bigint NOT NULL
+      );
+      CREATE INDEX rate_limits_reset ON rate_limits(reset_at);`
+          : ''
+      }
+    `,
+  },
+  {
+    version: 2,
+    name: 'sso connections; legacy configs become default connections',
+    sql: (d) => `
+      CREATE TABLE sso_connections (
+        id            ${d.text} PRIMARY KEY,
+        developer_id  ${d.text} NOT NULL REFERENCES developers(id) ON DELETE CASCADE,
+        -- The org's id on its one default (legacy) connection, NULL on the others: unique, so at most one per org.
+        default_for   ${d.text} UNIQUE CHECK (default_for IS NULL OR default_for = developer_id),
+        name          ${d.text} NOT NULL,
+        protocol      ${d.text} NOT NULL CHECK (protocol IN ('oidc', 'saml')),
+        status        ${d.text} NOT NULL CHECK (status IN ('active', 'inactive', 'testing')),
+        settings      ${d.json('settings')},      -- the protocol's non-secret settings
+        secret_enc    ${d.bytes},                                             -- its write-only secret, sealed
+        domains       ${d.json('domains', "'[]'")},
+        provisioning  ${d.json('provisioning')},
+        created_at    ${d.text} NOT NULL,
+        updated_at    ${d.text} NOT NULL
+      )${d.strict};
+      CREATE INDEX sso_connections_developer ON sso_connections(developer_id);
+
+      INSERT INTO sso_connections
+        (id, developer_id, default_for, name, protocol, status, settings, secret_enc, domains, provisioning, created_at, updated_at)
+      SELECT connection_id, developer_id, developer_id, 'Default connection', 'oidc', 'active',
+             ${d.jsonObject("'issuerUrl', issuer_url, 'clientId', client_id, 'redirectUri', redirect_uri")},
+             client_secret_enc, '[]', '{"jitProvisioning":false,"groupAttribute":null,"groupMappings":{},"defaultScopes":[]}', created_at, updated_at
+        FROM sso_configs;
+      DROP TABLE sso_configs;
+    `,
+  },
+  {
+    version: 3,
+    name: 'sso principals and sessions; legacy default connections provision members just in time',
+    sql: (d) => `
+      -- A member of a connection as its IdP names them (connection + subject), upserted at each member sign-in.
+      CREATE TABLE sso_principals (
+        id               ${d.text} PRIMARY KEY,
+        developer_id     ${d.text} NOT NULL REFERENCES developers(id) ON DELETE CASCADE,
+        connection_id    ${d.text} NOT NULL REFERENCES sso_connections(id) ON DELETE CASCADE,
+        idp_subject      ${d.text} NOT NULL,
+        email            ${d.text},
+        name             ${d.text},
+        groups           ${d.json('groups', "'[]'")},
+        created_at       ${d.text} NOT NULL,
+        updated_at       ${d.text} NOT NULL,
+        last_sign_in_at  ${d.text} NOT NULL,
+        UNIQUE (connection_id, idp_subject)
+      )${d.strict};
+      -- Each connection's latest sign-in for the connections list (one index-only group per org).
+      CREATE INDEX sso_principals_last_sign_in ON sso_principals(developer_id, connection_id, last_sign_in_at);
+
+      -- One member sign-in; a revoke sets revoked_at (the row goes when it expires).
+      CREATE TABLE sso_sessions (
+        id             ${d.text} PRIMARY KEY,
+        developer_id   ${d.text} NOT NULL REFERENCES developers(id) ON DELETE CASCADE,
+        connection_id  ${d.text} NOT NULL REFERENCES sso_connections(id) ON DELETE CASCADE,
+        principal_id   ${d.text} NOT NULL REFERENCES sso_principals(id) ON DELETE CASCADE,
+        email          ${d.text},
+        name           ${d.text},
+        idp_subject    ${d.text} NOT NULL,
+        groups         ${d.json('groups')},
+        mapped_scopes  ${d.json('mapped_scopes')},
+        expires_at     ${d.text} NOT NULL,
+        created_at     ${d.text} NOT NULL,
+        revoked_at     ${d.text}
+      )${d.strict};
+      -- The org's active sessions, newest first (expired ones are filtered, then purged).
+      CREATE INDEX sso_sessions_active ON sso_sessions(developer_id, created_at DESC) WHERE revoked_at IS NULL;
+      CREATE INDEX sso_sessions_expiry ON sso_sessions(expires_at);
+      CREATE INDEX sso_sessions_connection ON sso_sessions(connection_id);
+      CREATE INDEX sso_sessions_principal ON sso_sessions(principal_id);
+
+      -- Before sessions, every member the IdP vouched for signed in on a legacy config: keep that.
+      UPDATE sso_connections SET provisioning = ${
+        d.name === 'sqlite' ? "json_set(provisioning, '$.jitProvisioning', json('true'))" : "jsonb_set(provisioning, '{jitProvisioning}', 'true')"
+      }
+       WHERE id LIKE 'conn\\_%' ESCAPE '\\';
+    `,
+  },
+  {
+    version: 4,
+    name: 'verified email domains',
+    sql: (d) => `
+      CREATE TABLE sso_domains (
+        developer_id     ${d.text} NOT NULL REFERENCES developers(id) ON DELETE CASCADE,
+        domain           ${d.text} NOT NULL CHECK (domain = lower(domain)),
+        token            ${d.text} NOT NULL,
+        created_at       ${d.text} NOT NULL,
+        verified_at      ${d.text},
+        last_checked_at  ${d.text},
+        PRIMARY KEY (developer_id, domain)
+      )${d.strict};
+      -- One org at most holds a domain verified; sign-in by email reads this index.
+      CREATE UNIQUE INDEX sso_domains_verified ON sso_domains(domain) WHERE verified_at IS NOT NULL;
+    `,
+  },
+  {
+    version: 5,
+    name: 'setup links and their uses',
+    sql: (d) => `
+      CREATE TABLE setup_links (
+        id            ${d.text} PRIMARY KEY,
+        developer_id  ${d.text} NOT NULL REFERENCES developers(id) ON DELETE CASCADE,
+        token_hash    ${d.bytes} NOT NULL UNIQUE,        -- sha256 of the token; the token itself is never stored
+        label         ${d.text},
+        created_by    ${d.text} NOT NULL,
+        created_at    ${d.text} NOT NULL,
+        expires_at    ${d.text} NOT NULL,
+        revoked_at    ${d.text}
+      )${d.strict};
+      CREATE INDEX setup_links_developer ON setup_links(developer_id, created_at);
+
+      CREATE TABLE setup_link_uses (
+        id            ${d.serialKey},
+        link_id       ${d.text} NOT NULL REFERENCES setup_links(id) ON DELETE CASCADE,
+        developer_id  ${d.text} NOT NULL,
+        used_at       ${d.text} NOT NULL,
+        name          ${d.text} NOT NULL,
+        email         ${d.text} NOT NULL,
+        user_agent    ${d.text}
+      )${d.strict};
+      CREATE INDEX setup_link_uses_developer ON setup_link_uses(developer_id, link_id, used_at);
+    `,
+  },
+  {
+    version: 6,
+    name: 'sign-in events and audit events',
+    sql: (d) => `
+      CREATE TABLE sign_in_events (
+        id                     ${d.text} PRIMARY KEY,
+        developer_id           ${d.text} NOT NULL,
+        connection_id          ${d.text},
+        protocol               ${d.text} NOT NULL,
+        started_by             ${d.text} NOT NULL CHECK (started_by IN ('member', 'test', 'idp_initiated')),
+        outcome                ${d.text} NOT NULL CHECK (outcome IN ('success', 'failure')),
+        stage                  ${d.text} NOT NULL,
+        reason                 ${d.text},
+        idp_error              ${d.text},
+        idp_error_description  ${d.text},
+        email                  ${d.nocaseText},
+        sub                    ${d.text},
+        name                   ${d.text},
+        duration_ms            ${d.double} NOT NULL,
+        request_id             ${d.text} NOT NULL,
+        trace                  ${d.json('trace')},
+        created_at             ${d.text} NOT NULL
+      )${d.strict};
+      -- Newest first per org (cursor paging by created_at, id), per connection, per email; and the retention purge.
+      CREATE INDEX sign_in_events_org ON sign_in_events(developer_id, created_at, id);
+      CREATE INDEX sign_in_events_connection ON sign_in_events(developer_id, connection_id, created_at, id);
+      CREATE INDEX sign_in_events_email ON sign_in_events(developer_id, ${d.emailIndexExpr}, created_at);
+      CREATE INDEX sign_in_events_created ON sign_in_events(created_at);
+
+      CREATE TABLE audit_events (
+        id              ${d.text} PRIMARY KEY,
+        developer_id    ${d.text} NOT NULL,
+        actor_kind      ${d.text} NOT NULL CHECK (actor_kind IN ('api_key', 'setup_link', 'sso_admin', 'system')),
+        actor_id        ${d.text},
+        actor_label     ${d.text},
+        action          ${d.text} NOT NULL,
+        target_type     ${d.text} NOT NULL,
+        target_id       ${d.text},
+        changed_fields  ${d.json('changed_fields')},
+        created_at      ${d.text} NOT NULL
+      )${d.strict};
+      CREATE INDEX audit_events_org ON audit_events(developer_id, created_at, id);
+      CREATE INDEX audit_events_target ON audit_events(developer_id, target_id, created_at);
+      CREATE INDEX audit_events_created ON audit_events(created_at);
+    `,
+  },
+  {
+    version: 7,
+    name: 'consumed saml assertion ids',
+    sql: (d) => `
+      -- Each SAML assertion id is accepted once per org (replay protection), kept until the assertion expires.
+      CREATE TABLE saml_assertions (
+        developer_id   ${d.text} NOT NULL,
+        assertion_id   ${d.text} NOT NULL,
+        connection_id  ${d.text} NOT NULL,
+        expires_at     ${d.ms} NOT NULL,
+        PRIMARY KEY (developer_id, assertion_id)
+      )${d.strict};
+      CREATE INDEX saml_assertions_expiry ON saml_assertions(expires_at);
+    `,
+  },
+  {
+    version: 8,
+    name: 'oidc connections by redirect uri',
+    sql: (d) => `
+      -- A connection's own console callback is held by one connection of any org (the IdP mix-up defence): the
+      -- save looks the URI up across orgs, in one indexed read. The expression is the one Dialect.redirectUri reads.
+      CREATE INDEX sso_connections_redirect_uri ON sso_connections${d.name === 'sqlite' ? `(${d.jsonField('settings', 'redirectUri')})` : ` ((${d.jsonField('settings', 'redirectUri')}))`} WHERE protocol = 'oidc';
+    `,
+  },
+  {
+    version: 9,
+    name: 'principals keyed by connection, IdP issuer and subject; email verification on principals and sessions',
+    rebuildsReferencedTable: true,
+    // SQLite cannot drop the old UNIQUE constraint, so it rebuilds the table; PostgreSQL alters it in place.
+    sql: {
+      sqlite: `
+      -- A principal belongs to the IdP that vouched for it (OIDC issuer URL, SAML IdP entity ID): a connection
+      -- moved to another IdP starts a new set of members instead of handing the old ones to the new IdP.
+      CREATE TABLE sso_principals_v9 (
+        id               TEXT PRIMARY KEY,
+        developer_id     TEXT NOT NULL REFERENCES developers(id) ON DELETE CASCADE,
+        connection_id    TEXT NOT NULL REFERENCES sso_connections(id) ON DELETE CASCADE,
+        idp_issuer       TEXT NOT NULL,
+        idp_subject      TEXT NOT NULL,
+        email            TEXT,
+        email_verified   INTEGER NOT NULL DEFAULT 0 CHECK (email_verified IN (0, 1)),
+        name             TEXT,
+        groups           TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(groups)),
+        created_at       TEXT NOT NULL,
+        updated_at       TEXT NOT NULL,
+        last_sign_in_at  TEXT NOT NULL,
+        UNIQUE (connection_id, idp_issuer, idp_subject)
+      ) STRICT;
+      -- Existing members belong to their connection's current IdP; whether their email was verified is unknown (0).
+      INSERT INTO sso_principals_v9
+        (id, developer_id, connection_id, idp_issuer, idp_subject, email, name, groups, created_at, updated_at, last_sign_in_at)
+      SELECT p.id, p.developer_id, p.connection_id,
+             COALESCE(json_extract(c.settings, CASE c.protocol WHEN 'saml' THEN '$.idpEntityId' ELSE '$.issuerUrl' END), ''),
+             p.idp_subject, p.email, p.name, p.groups, p.created_at, p.updated_at, p.last_sign_in_at
+        FROM sso_principals p JOIN sso_connections c ON c.id = p.connection_id;
+      DROP TABLE sso_principals;
+      ALTER TABLE sso_principals_v9 RENAME TO sso_principals;
+      CREATE INDEX sso_principals_last_sign_in ON sso_principals(developer_id, connection_id, last_sign_in_at);
+
+      ALTER TABLE sso_sessions ADD COLUMN email_verified INTEGER NOT NULL DEFAULT 0 CHECK (email_verified IN (0, 1));
+    `,
+      postgres: `
+      -- A principal belongs to the IdP that vouched for it (OIDC issuer URL, SAML IdP entity ID): a connection
+      -- moved to another IdP starts a new set of members instead of handing the old ones to the new IdP.
+      ALTER TABLE sso_principals ADD COLUMN idp_issuer text;
+      -- Existing members belong to their connection's current IdP.
+      UPDATE sso_principals p
+         SET idp_issuer = COALESCE(CASE c.protocol WHEN 'saml' THEN c.settings->>'idpEntityId' ELSE c.settings->>'issuerUrl' END, '')
+        FROM sso_connections c WHERE c.id = p.connection_id;
+      ALTER TABLE sso_principals ALTER COLUMN idp_issuer SET NOT NULL;
+      ALTER TABLE sso_principals DROP CONSTRAINT sso_principals_connection_id_idp_subject_key;
+      ALTER TABLE sso_principals ADD CONSTRAINT sso_principals_identity_key UNIQUE (connection_id, idp_issuer, idp_subject);
+      -- Whether an existing member's email was verified is unknown: false.
+      ALTER TABLE sso_principals ADD COLUMN email_verified boolean NOT NULL DEFAULT false;
+      ALTER TABLE sso_sessions ADD COLUMN email_verified boolean NOT NULL DEFAULT false;
+    `,
+    },
+  },
+  {
+    version: 10,
+    name: 'assertion ids per IdP entity id; domain re-check failures',
+    sql: (d) => `
+      -- An assertion id is accepted once per IdP entity id, whichever org's connection receives it: an assertion
+      -- accepted at one org's connection is a replay at every other connection trusting the same IdP. The claims
+      -- made so far are kept (under their connection's IdP entity id), so no assertion in flight becomes replayable.
+      ALTER TABLE saml_assertions RENAME TO saml_assertions_per_org;
+      DROP INDEX saml_assertions_expiry;
+      CREATE TABLE saml_assertions (
+        idp_entity_id  ${d.text} NOT NULL,
+        assertion_id   ${d.text} NOT NULL,
+        developer_id   ${d.text} NOT NULL,
+        connection_id  ${d.text} NOT NULL,
+        expires_at     ${d.ms} NOT NULL,
+        PRIMARY KEY (idp_entity_id, assertion_id)
+      )${d.strict};
+      INSERT ${d.name === 'sqlite' ? 'OR IGNORE ' : ''}INTO saml_assertions (idp_entity_id, assertion_id, developer_id, connection_id, expires_at)
+        SELECT ${d.jsonField('c.settings', 'idpEntityId')}, a.assertion_id, a.developer_id, a.connection_id, a.expires_at
+          FROM saml_assertions_per_org a JOIN sso_connections c ON c.id = a.connection_id
+         WHERE ${d.jsonField('c.settings', 'idpEntityId')} IS NOT NULL${d.name === 'postgres' ? '\n        ON CONFLICT DO NOTHING' : ''};
+      DROP TABLE saml_assertions_per_org;
+      CREATE INDEX saml_assertions_expiry ON saml_assertions(expires_at);
+
+      -- Verified domains are re-checked daily: since when the TXT record has been missing (NULL: it was found).
+      ALTER TABLE sso_domains ADD COLUMN failing_since ${d.text};
+      CREATE INDEX sso_domains_recheck ON sso_domains(last_checked_at) WHERE verified_at IS NOT NULL;
+    `,
+  },
+  {
+    version: 11,
+    name: 'setup sessions: a redeemed setup link becomes a session with its own token',
+    sql: (d) => `
+      -- One row per redemption: the token the console keeps (sha256 only), who redeemed, and until when (never
+      -- after the link). Revoking the link ends its sessions: every lookup joins the link.
+      CREATE TABLE setup_sessions (
+        id            ${d.text} PRIMARY KEY,
+        link_id       ${d.text} NOT NULL REFERENCES setup_links(id) ON DELETE CASCADE,
+        developer_id  ${d.text} NOT NULL,
+        token_hash    ${d.bytes} NOT NULL UNIQUE,
+        name          ${d.text} NOT NULL,
+        email         ${d.text} NOT NULL,
+        created_at    ${d.text} NOT NULL,
+        expires_at    ${d.text} NOT NULL
+      )${d.strict};
+      CREATE INDEX setup_sessions_link ON setup_sessions(link_id);
+      CREATE INDEX setup_sessions_expiry ON setup_sessions(expires_at);
+      -- Which session a use opened (NULL for uses recorded before sessions existed).
+      ALTER TABLE setup_link_uses ADD COLUMN session_id ${d.text};
+    `,
+  },
+  {
+    version: 12,
+    name: 'developer emails are contact details, not unique',
+    // A unique email made signup answer "already exists" (an oracle for who has an account).
+    sql: {
+      sqlite: `
+      -- SQLite cannot drop a column's UNIQUE constraint without rebuilding the table (and dropping developers would
+      -- cascade to every org's rows), so the address moves to a plain column and the constrained one stays empty
+      -- (Dialect.developerEmail names the column the store reads).
+      ALTER TABLE developers ADD COLUMN contact_email TEXT;
+      UPDATE developers SET contact_email = email, email = NULL;
+    `,
+      postgres: `
+      DROP INDEX IF EXISTS developers_email;
+    `,
+    },
+  },
+];
+
+/** The steps as one backend runs them. */
+export function renderMigrations(d: SchemaDialect): { version: number; name: string; sql: string; rebuildsReferencedTable?: boolean }[] {
+  return MIGRATION_STEPS.map((step) => ({
+    version: step.version,
+    name: step.name,
+    sql: typeof step.sql === 'function' ? step.sql(d) : step.sql[d.name],
+    ...(d.name === 'sqlite' && step.rebuildsReferencedTable ? { rebuildsReferencedTable: true } : {}),
+  }));
+}
