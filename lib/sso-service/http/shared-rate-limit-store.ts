@@ -1,6 +1,6 @@
 /**
  * A @fastify/rate-limit store over the storage layer's shared counters, so a limit holds across every
- * service process on one database (see storage/postgres/store.ts for the window and its tolerance).
+ * service process on one database (see features/rate-limits/store.ts for the window and its tolerance).
  * Each route gets its own key space (`METHOD path` + the route's key).
  */
 import type { FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
