@@ -1,5 +1,6 @@
 import nextCoreWebVitals from 'eslint-config-next/core-web-vitals';
 import nextTypescript from 'eslint-config-next/typescript';
+import prettierOff from 'eslint-config-prettier/flat';
 
 /**
  * The import rules of docs/ARCHITECTURE.md ("Directory map", column "imports allowed"), enforced with the core
@@ -20,7 +21,8 @@ const layers = [
     patterns: [
       {
         regex: '^@/(?!lib/contract(/|$))',
-        message: 'lib/contract/ imports nothing of ours: it is the pure, browser-safe wire contract (docs/ARCHITECTURE.md).',
+        message:
+          'lib/contract/ imports nothing of ours: it is the pure, browser-safe wire contract (docs/ARCHITECTURE.md).',
       },
     ],
   },
@@ -29,7 +31,8 @@ const layers = [
     patterns: [
       {
         regex: '^@/(?!lib/(contract|net)(/|$))',
-        message: 'lib/net/ imports only lib/contract: the outbound guard is neither party’s code (docs/ARCHITECTURE.md).',
+        message:
+          'lib/net/ imports only lib/contract: the outbound guard is neither party’s code (docs/ARCHITECTURE.md).',
       },
     ],
   },
@@ -65,7 +68,8 @@ const layers = [
       },
       {
         regex: '^@/lib/dev-idp(/|$)',
-        message: 'lib/sso-service/ never imports lib/dev-idp: the dev IdP is another party behind HTTP (docs/ARCHITECTURE.md).',
+        message:
+          'lib/sso-service/ never imports lib/dev-idp: the dev IdP is another party behind HTTP (docs/ARCHITECTURE.md).',
       },
     ],
   },
@@ -74,31 +78,34 @@ const layers = [
     patterns: [
       {
         regex: '^@/(?!lib/dev-idp(/|$))',
-        message: 'lib/dev-idp/ imports nothing of ours but its own files: it stands in for an outside identity provider (docs/ARCHITECTURE.md).',
+        message:
+          'lib/dev-idp/ imports nothing of ours but its own files: it stands in for an outside identity provider (docs/ARCHITECTURE.md).',
       },
     ],
   },
-  ...['lib/console', 'lib/auth', 'lib/rate-limit', 'lib/validations', 'lib/env.ts', 'components', 'app'].map((folder) => ({
-    folder,
-    patterns: [
-      {
-        regex: '^@/lib/(sso-service|dev-idp)(/|$)',
-        message:
-          'Console code never imports lib/sso-service or lib/dev-idp: it talks to them over HTTP (lib/grantex; the IdP through the browser) (docs/ARCHITECTURE.md).',
-      },
-      ...(folder === 'app'
-        ? []
-        : [
-            {
-              regex: folder === 'components' ? '^@/app(/|$)' : '^@/(app|components)(/|$)',
-              message:
-                folder === 'components'
-                  ? 'components/ never imports app/: routes use components, not the other way round (docs/ARCHITECTURE.md).'
-                  : 'Nothing in lib/ imports app/ or components/: pages and components sit above lib (docs/ARCHITECTURE.md).',
-            },
-          ]),
-    ],
-  })),
+  ...['lib/console', 'lib/auth', 'lib/rate-limit', 'lib/validations', 'lib/env.ts', 'components', 'app'].map(
+    (folder) => ({
+      folder,
+      patterns: [
+        {
+          regex: '^@/lib/(sso-service|dev-idp)(/|$)',
+          message:
+            'Console code never imports lib/sso-service or lib/dev-idp: it talks to them over HTTP (lib/grantex; the IdP through the browser) (docs/ARCHITECTURE.md).',
+        },
+        ...(folder === 'app'
+          ? []
+          : [
+              {
+                regex: folder === 'components' ? '^@/app(/|$)' : '^@/(app|components)(/|$)',
+                message:
+                  folder === 'components'
+                    ? 'components/ never imports app/: routes use components, not the other way round (docs/ARCHITECTURE.md).'
+                    : 'Nothing in lib/ imports app/ or components/: pages and components sit above lib (docs/ARCHITECTURE.md).',
+              },
+            ]),
+      ],
+    }),
+  ),
 ];
 
 const SOURCE = '*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}';
@@ -132,6 +139,8 @@ function importRuleBlocks({ folder, file, ignores = [], patterns }) {
 const config = [
   ...nextCoreWebVitals,
   ...nextTypescript,
+  // Layout is Prettier's (`npm run format`, checked by `npm run lint`): ESLint's stylistic rules stay off.
+  prettierOff,
   {
     ignores: ['.next/**', 'node_modules/**', '.data/**', 'next-env.d.ts', 'test-results/**', 'playwright-report/**'],
   },

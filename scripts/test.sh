@@ -50,7 +50,7 @@ fi
 export INTEROP_REQUIRED=1
 
 run_step counted typecheck bash -c 'npx next typegen && npx tsc --noEmit'
-run_step counted lint npx eslint .
+run_step counted lint npm run --silent lint
 
 # vitest's and Playwright's own failures are counted from their JSON reports, not as a step.
 run_step reported "unit and integration tests (vitest)" \
