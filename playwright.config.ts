@@ -23,7 +23,6 @@ if (!external) {
 }
 const settings = e2eSettings();
 
-
 export default defineConfig({
   testDir: 'e2e',
   globalSetup: './e2e/support/dns-global-setup.ts',

@@ -77,14 +77,20 @@ export function strictTransportSecurity(appUrl: string | undefined, production: 
 
 /** SSO pages carry codes, states and org ids (setup pages a setup token) in their URLs: no Referer at all, even same-origin. */
 function referrerPolicyFor(pathname: string): string {
-  return pathname.startsWith('/sso/') || pathname === '/login' || pathname.startsWith('/member') || pathname.startsWith('/setup/')
+  return pathname.startsWith('/sso/') ||
+    pathname === '/login' ||
+    pathname.startsWith('/member') ||
+    pathname.startsWith('/setup/')
     ? 'no-referrer'
     : 'strict-origin-when-cross-origin';
 }
 
 function withSecurityHeaders(res: NextResponse, csp: string, pathname: string): NextResponse {
   res.headers.set('Content-Security-Policy', csp);
-  const hsts = strictTransportSecurity(process.env.APP_URL || process.env.NEXTAUTH_URL, process.env.NODE_ENV === 'production');
+  const hsts = strictTransportSecurity(
+    process.env.APP_URL || process.env.NEXTAUTH_URL,
+    process.env.NODE_ENV === 'production',
+  );
   if (hsts) res.headers.set('Strict-Transport-Security', hsts);
   for (const [name, value] of Object.entries(STATIC_HEADERS)) res.headers.set(name, value);
   res.headers.set('Referrer-Policy', referrerPolicyFor(pathname));

@@ -21,7 +21,10 @@ export default function GlobalError({ error, reset }: { error: Error & { digest?
             </button>
             {/* A plain anchor: a full reload is what recovers from a broken root layout. */}
             {/* eslint-disable-next-line @next/next/no-html-link-for-pages */}
-            <a href="/" className="inline-flex h-10 items-center rounded-md border border-gray-300 bg-white px-4 text-sm font-medium text-gray-900">
+            <a
+              href="/"
+              className="inline-flex h-10 items-center rounded-md border border-gray-300 bg-white px-4 text-sm font-medium text-gray-900"
+            >
               Home
             </a>
           </div>

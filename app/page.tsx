@@ -11,7 +11,9 @@ export default async function Home() {
     <AppShell>
       <div className="mx-auto max-w-2xl space-y-8 py-6">
         <div className="space-y-3">
-          <h1 className="text-3xl font-semibold tracking-tight text-gray-900">Single sign-on for your Grantex organization</h1>
+          <h1 className="text-3xl font-semibold tracking-tight text-gray-900">
+            Single sign-on for your Grantex organization
+          </h1>
           <p className="text-base text-gray-600">
             Connect your identity provider over OpenID Connect, test the sign-in end to end, and share a sign-in link
             with your members.

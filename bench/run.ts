@@ -30,8 +30,19 @@ import { startIdp, startService, type Idp, type Service } from './lib/stack';
 import { deltaPct } from './lib/stats';
 import { profilesIn, summarizeProfile, type ProfileSummary } from './lib/profile-summary';
 
-const SECTIONS = ['latency', 'callback', 'throughput', 'scale', 'cluster', 'weight', 'nojs', 'browser', 'saml'] as const;
-const USAGE_FLAGS = '[--quick] [--only=…] [--db=sqlite,postgres] [--skip-build] [--orgs=N] [--strict] [--profile] [--verbose]';
+const SECTIONS = [
+  'latency',
+  'callback',
+  'throughput',
+  'scale',
+  'cluster',
+  'weight',
+  'nojs',
+  'browser',
+  'saml',
+] as const;
+const USAGE_FLAGS =
+  '[--quick] [--only=…] [--db=sqlite,postgres] [--skip-build] [--orgs=N] [--strict] [--profile] [--verbose]';
 const BACKENDS = ['sqlite', 'postgres'] as const;
 type Backend = (typeof BACKENDS)[number];
 const BACKEND_NAMES: Record<Backend, string> = { sqlite: 'SQLite', postgres: 'PostgreSQL' };
@@ -86,13 +97,24 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--profile') opts.profile = true;
     else if (arg.startsWith('--orgs=')) opts.scaleOrgs = Number(arg.slice(7));
     else if (arg.startsWith('--db=')) {
-      const names = [...new Set(arg.slice(5).split(',').map((s) => s.trim()).filter(Boolean))];
+      const names = [
+        ...new Set(
+          arg
+            .slice(5)
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        ),
+      ];
       const bad = names.filter((n) => !(BACKENDS as readonly string[]).includes(n));
       if (bad.length || names.length === 0) throw new Error(`unknown backend(s) ${bad.join(', ')}\n${USAGE}`);
       opts.dbs = names as Backend[];
-    }
-    else if (arg.startsWith('--only=')) {
-      const names = arg.slice(7).split(',').map((s) => s.trim()).filter(Boolean);
+    } else if (arg.startsWith('--only=')) {
+      const names = arg
+        .slice(7)
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       const bad = names.filter((n) => !(SECTIONS as readonly string[]).includes(n));
       if (bad.length) throw new Error(`unknown section(s) ${bad.join(', ')}\n${USAGE}`);
       opts.only = new Set(names as Section[]);
@@ -175,7 +197,8 @@ const failures: string[] = [];
 async function runPhase(label: string, service: Service, idp: Idp, orgs: Org[], phase: Phase): Promise<void> {
   progress(`── phase "${label}" (${orgs.length} org${orgs.length === 1 ? '' : 's'} used)`);
   if (opts.only.has('latency')) phase.loginUrl = await measureLoginUrl(service, idp, orgs, N.loginUrl, N.loginWarm);
-  if (opts.only.has('callback')) phase.callback = await measureCallbacks(service, idp, orgs, N.callbacks, N.callbackWarm);
+  if (opts.only.has('callback'))
+    phase.callback = await measureCallbacks(service, idp, orgs, N.callbacks, N.callbackWarm);
   if (opts.only.has('throughput')) {
     phase.throughput = await measureThroughput(service, idp, orgs, CONNECTIONS, N.seconds, N.warmS);
   }
@@ -192,10 +215,22 @@ interface ProfileStep {
  */
 async function profilePhase(dir: string, idp: Idp, orgs: Org[], label: string): Promise<ProfileStep[]> {
   const steps: [string, (svc: Service) => Promise<unknown>][] = [];
-  if (opts.only.has('latency')) steps.push([`${label}: GET /sso/login (sequential)`, (svc) => measureLoginUrl(svc, idp, orgs, N.loginUrl, N.loginWarm)]);
-  if (opts.only.has('callback')) steps.push([`${label}: GET /sso/callback (logins)`, (svc) => measureCallbacks(svc, idp, orgs, N.callbacks, N.callbackWarm)]);
+  if (opts.only.has('latency'))
+    steps.push([
+      `${label}: GET /sso/login (sequential)`,
+      (svc) => measureLoginUrl(svc, idp, orgs, N.loginUrl, N.loginWarm),
+    ]);
+  if (opts.only.has('callback'))
+    steps.push([
+      `${label}: GET /sso/callback (logins)`,
+      (svc) => measureCallbacks(svc, idp, orgs, N.callbacks, N.callbackWarm),
+    ]);
   if (opts.only.has('throughput')) {
-    for (const e of ENDPOINTS) steps.push([`${label}: ${e} @16 (load)`, (svc) => measureThroughput(svc, idp, orgs, [16], N.seconds, N.warmS, [e])]);
+    for (const e of ENDPOINTS)
+      steps.push([
+        `${label}: ${e} @16 (load)`,
+        (svc) => measureThroughput(svc, idp, orgs, [16], N.seconds, N.warmS, [e]),
+      ]);
   }
   const out: ProfileStep[] = [];
   for (const [step, run] of steps) {
@@ -223,7 +258,11 @@ async function clusterPhase(idp: Idp, phase: Phase): Promise<void> {
   const services = await Promise.all(dirs.map((dir) => startService(dir, opts.verbose, undefined, env)));
   let lb: { url: string; child: Service['child'] } | undefined;
   try {
-    lb = await startNginx(path.join(tmpRoot, 'nginx'), services.map((s) => s.url), opts.verbose);
+    lb = await startNginx(
+      path.join(tmpRoot, 'nginx'),
+      services.map((s) => s.url),
+      opts.verbose,
+    );
     // Memory figures are the first process's; requests alternate between both.
     const front: Service = { ...services[0]!, url: lb.url };
     const org = await createOrg(lb.url, idp, 90);
@@ -356,7 +395,8 @@ async function main(): Promise<number> {
       const service = await serviceFor(path.join(tmpRoot, 'console'));
       try {
         const consolePort = await firstFreePort(consolePorts);
-        if (consolePort === undefined) throw new Error(`console ports ${consolePorts.join(', ')} were all taken meanwhile`);
+        if (consolePort === undefined)
+          throw new Error(`console ports ${consolePorts.join(', ')} were all taken meanwhile`);
         const app = await startConsole(consolePort, service, opts.verbose);
         try {
           const missing = await consolePagesMissing(app.url);
@@ -405,7 +445,16 @@ function report(
           .filter((p) => p.loginUrl)
           .map((p) => {
             const l = p.loginUrl!;
-            return [p.label, l.latencyMs.n, fmt(l.latencyMs.p50), fmt(l.latencyMs.p95), fmt(l.latencyMs.p99), fmt(l.latencyMs.max), l.idpRequestsTotal, l.errors];
+            return [
+              p.label,
+              l.latencyMs.n,
+              fmt(l.latencyMs.p50),
+              fmt(l.latencyMs.p95),
+              fmt(l.latencyMs.p99),
+              fmt(l.latencyMs.max),
+              l.idpRequestsTotal,
+              l.errors,
+            ];
           }),
       ),
     );
@@ -414,26 +463,53 @@ function report(
     out.push('\n2. Complete logins over HTTP through the dev IdP, ms (callback = GET /sso/callback alone)');
     out.push(
       table(
-        ['orgs', 'logins', 'callback p50', 'p95', 'p99', 'token@IdP p50', 'own p50', 'round trip p50', 'p95', 'p99', 'IdP part p50', 'IdP req/login', 'errors'],
+        [
+          'orgs',
+          'logins',
+          'callback p50',
+          'p95',
+          'p99',
+          'token@IdP p50',
+          'own p50',
+          'round trip p50',
+          'p95',
+          'p99',
+          'IdP part p50',
+          'IdP req/login',
+          'errors',
+        ],
         phases
           .filter((p) => p.callback)
           .map((p) => {
             const c = p.callback!;
             const per = c.idpRequestsPerLogin;
             return [
-              p.label, c.logins, fmt(c.callbackMs.p50), fmt(c.callbackMs.p95), fmt(c.callbackMs.p99),
-              fmt(c.tokenEndpointMs.p50), fmt(c.callbackOwnMs.p50),
-              fmt(c.roundTripMs.p50), fmt(c.roundTripMs.p95), fmt(c.roundTripMs.p99), fmt(c.idpMs.p50),
-              per.min === per.max ? String(per.min) : `${per.min}–${per.max}`, c.errors,
+              p.label,
+              c.logins,
+              fmt(c.callbackMs.p50),
+              fmt(c.callbackMs.p95),
+              fmt(c.callbackMs.p99),
+              fmt(c.tokenEndpointMs.p50),
+              fmt(c.callbackOwnMs.p50),
+              fmt(c.roundTripMs.p50),
+              fmt(c.roundTripMs.p95),
+              fmt(c.roundTripMs.p99),
+              fmt(c.idpMs.p50),
+              per.min === per.max ? String(per.min) : `${per.min}–${per.max}`,
+              c.errors,
             ];
           }),
       ),
     );
     for (const p of phases.filter((x) => x.callback)) {
       const r = p.callback!.idpRequests;
-      out.push(`   ${p.label}: service → IdP over all logins: token ${r.token}, discovery ${r.discovery}, jwks ${r.jwks}, userinfo ${r.userinfo}`);
+      out.push(
+        `   ${p.label}: service → IdP over all logins: token ${r.token}, discovery ${r.discovery}, jwks ${r.jwks}, userinfo ${r.userinfo}`,
+      );
     }
-    out.push('   token@IdP = the token request as timed at the counting proxy; own = callback minus that (state, DB, ID-token checks)');
+    out.push(
+      '   token@IdP = the token request as timed at the counting proxy; own = callback minus that (state, DB, ID-token checks)',
+    );
   }
   if (phases.some((p) => p.throughput)) {
     out.push('\n3. Throughput (autocannon, closed loop), service in its own process');
@@ -441,12 +517,26 @@ function report(
     for (const p of phases.filter((x) => x.throughput)) {
       for (const r of p.throughput!.runs) {
         rows.push([
-          p.label, r.endpoint, r.connections, Math.round(r.reqPerSec), fmt(r.p50Ms), fmt(r.p99Ms),
-          r.non2xx, r.errors, r.idpRequests, `${fmt(r.rssBeforeMiB, 0)}→${fmt(r.rssAfterMiB, 0)}`,
+          p.label,
+          r.endpoint,
+          r.connections,
+          Math.round(r.reqPerSec),
+          fmt(r.p50Ms),
+          fmt(r.p99Ms),
+          r.non2xx,
+          r.errors,
+          r.idpRequests,
+          `${fmt(r.rssBeforeMiB, 0)}→${fmt(r.rssAfterMiB, 0)}`,
         ]);
       }
     }
-    out.push(table(['orgs', 'endpoint', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'IdP req', 'RSS MiB'], rows, ['l', 'l']));
+    out.push(
+      table(
+        ['orgs', 'endpoint', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'IdP req', 'RSS MiB'],
+        rows,
+        ['l', 'l'],
+      ),
+    );
     for (const p of phases.filter((x) => x.throughput)) {
       const m = p.throughput!.memory;
       out.push(
@@ -484,7 +574,12 @@ function report(
       out.push(
         table(
           ['metric', base.label, scaled.label, 'delta'],
-          deltas.map((d) => [d.metric, fmt(d.base), fmt(d.next), `${d.slowerPct >= 0 ? '+' : ''}${fmt(d.slowerPct, 1)}%`]),
+          deltas.map((d) => [
+            d.metric,
+            fmt(d.base),
+            fmt(d.next),
+            `${d.slowerPct >= 0 ? '+' : ''}${fmt(d.slowerPct, 1)}%`,
+          ]),
           ['l'],
         ),
       );
@@ -503,10 +598,18 @@ function report(
     }
   }
   if (weight) {
-    out.push(`\n5. First-load JS per route (gzip -9 of the chunks in ${weight.statsFile}${weight.built ? `, fresh build ${fmt(weight.buildSeconds, 1)} s` : ', existing build'})`);
+    out.push(
+      `\n5. First-load JS per route (gzip -9 of the chunks in ${weight.statsFile}${weight.built ? `, fresh build ${fmt(weight.buildSeconds, 1)} s` : ', existing build'})`,
+    );
     if (weight.buildError) out.push(`   build failed: ${weight.buildError.split('\n')[0]}`);
     if (weight.note) out.push(`   ${weight.note}`);
-    out.push(table(['route', 'chunks', 'raw KB', 'gzip KB'], weight.routes.map((r) => [r.route, r.chunks, fmt(r.rawKB, 1), fmt(r.gzipKB, 1)]), ['l']));
+    out.push(
+      table(
+        ['route', 'chunks', 'raw KB', 'gzip KB'],
+        weight.routes.map((r) => [r.route, r.chunks, fmt(r.rawKB, 1), fmt(r.gzipKB, 1)]),
+        ['l'],
+      ),
+    );
   }
   if (noJs) {
     out.push(
@@ -524,7 +627,12 @@ function report(
     const rows = Array.from({ length: Math.max(s.self.length, s.ours.length) }, (_, i) => {
       const a = s.self[i];
       const b = s.ours[i];
-      return [a ? fmt(a.pct, 1) : '', a ? `${a.fn} ${a.where}` : '', b ? fmt(b.pct, 1) : '', b ? `${b.fn} ${b.where}` : ''];
+      return [
+        a ? fmt(a.pct, 1) : '',
+        a ? `${a.fn} ${a.where}` : '',
+        b ? fmt(b.pct, 1) : '',
+        b ? `${b.fn} ${b.where}` : '',
+      ];
     });
     out.push(table(['self %', 'hottest leaf functions', 'incl %', 'our code (inclusive)'], rows, ['r', 'l', 'r', 'l']));
   }
@@ -535,7 +643,14 @@ function report(
   const c = base?.callback;
   if (l) {
     targets.push(below('login-url-p50', 'login URL p50 < 2 ms', l.latencyMs.p50, 2, 'ms'));
-    targets.push(exact('login-url-idp', 'login URL: no IdP request on a warm cache', l.idpRequestsTotal === 0 && l.errors === 0, `${l.idpRequestsTotal} IdP requests, ${l.errors} errors`));
+    targets.push(
+      exact(
+        'login-url-idp',
+        'login URL: no IdP request on a warm cache',
+        l.idpRequestsTotal === 0 && l.errors === 0,
+        `${l.idpRequestsTotal} IdP requests, ${l.errors} errors`,
+      ),
+    );
   }
   if (c) {
     targets.push(below('callback-p50', 'callback p50 < 5 ms', c.callbackMs.p50, 5, 'ms'));
@@ -549,9 +664,21 @@ function report(
     );
   }
   if (base?.throughput) {
-    const limits: Record<string, number> = { 'GET /v1/sso/config': 4_000, 'POST /v1/sso/config': 2_500, 'GET /sso/login': 5_000 };
+    const limits: Record<string, number> = {
+      'GET /v1/sso/config': 4_000,
+      'POST /v1/sso/config': 2_500,
+      'GET /sso/login': 5_000,
+    };
     for (const r of base.throughput.runs) {
-      targets.push(atLeast(`tput-${r.endpoint}-${r.connections}`, `${r.endpoint} @${r.connections} ≥ ${limits[r.endpoint]} req/s`, r.reqPerSec, limits[r.endpoint]!, 'req/s'));
+      targets.push(
+        atLeast(
+          `tput-${r.endpoint}-${r.connections}`,
+          `${r.endpoint} @${r.connections} ≥ ${limits[r.endpoint]} req/s`,
+          r.reqPerSec,
+          limits[r.endpoint]!,
+          'req/s',
+        ),
+      );
     }
   }
   const allRuns = phases.flatMap((p) => p.throughput?.runs ?? []);
@@ -560,14 +687,42 @@ function report(
     targets.push(exact('non-2xx', 'throughput: 0 non-2xx responses and 0 errors', bad === 0, `${bad}`));
   }
   for (const p of phases.filter((x) => x.throughput)) {
-    targets.push(below(`memory-${p.orgs}`, `memory flat (${p.label}): RSS growth after the first run < 10%`, p.throughput!.memory.growthAfterFirstRunPct, 10, '%', 1));
+    targets.push(
+      below(
+        `memory-${p.orgs}`,
+        `memory flat (${p.label}): RSS growth after the first run < 10%`,
+        p.throughput!.memory.growthAfterFirstRunPct,
+        10,
+        '%',
+        1,
+      ),
+    );
   }
   if (weight?.note && weight.routes.length) {
-    targets.push(exact('first-load-js', `no route > ${ROUTE_BUDGET_KB} KB first-load JS gzip`, null, 'incomplete', weight.note));
+    targets.push(
+      exact('first-load-js', `no route > ${ROUTE_BUDGET_KB} KB first-load JS gzip`, null, 'incomplete', weight.note),
+    );
   } else if (weight?.largest) {
-    targets.push(below('first-load-js', `no route > ${ROUTE_BUDGET_KB} KB first-load JS gzip (largest: ${weight.largest.route})`, weight.largest.gzipKB, ROUTE_BUDGET_KB + 0.001, 'KB', 1));
+    targets.push(
+      below(
+        'first-load-js',
+        `no route > ${ROUTE_BUDGET_KB} KB first-load JS gzip (largest: ${weight.largest.route})`,
+        weight.largest.gzipKB,
+        ROUTE_BUDGET_KB + 0.001,
+        'KB',
+        1,
+      ),
+    );
   }
-  if (noJs) targets.push(exact('no-js', '/login and the callback flow work without JavaScript', noJs.loginPageRenders && noJs.flowCompletes, noJs.flowCompletes ? 'works' : `fails at ${noJs.endedAt}`));
+  if (noJs)
+    targets.push(
+      exact(
+        'no-js',
+        '/login and the callback flow work without JavaScript',
+        noJs.loginPageRenders && noJs.flowCompletes,
+        noJs.flowCompletes ? 'works' : `fails at ${noJs.endedAt}`,
+      ),
+    );
   if (scaled?.seedSeconds !== undefined) {
     targets.push(below('seed', `seed ${scaled.orgs} orgs through the API < 60 s`, scaled.seedSeconds, 60, 's', 1));
   }
@@ -583,9 +738,18 @@ function report(
       ]),
     );
     targets.push(below('saml-login-url-p50', 'SAML login URL p50 < 2 ms', saml.loginUrlMs.p50, 2, 'ms', 3));
-    targets.push(exact('saml-login-url-idp', 'SAML login URL: no request to the IdP', saml.loginUrlFetches === 0, `${saml.loginUrlFetches} requests`));
+    targets.push(
+      exact(
+        'saml-login-url-idp',
+        'SAML login URL: no request to the IdP',
+        saml.loginUrlFetches === 0,
+        `${saml.loginUrlFetches} requests`,
+      ),
+    );
     targets.push(below('saml-acs-p50', 'SAML ACS validation p50 < 5 ms', saml.validateMs.p50, 5, 'ms', 3));
-    targets.push(exact('saml-acs-errors', 'SAML ACS: every response validated', saml.errors === 0, `${saml.errors} errors`));
+    targets.push(
+      exact('saml-acs-errors', 'SAML ACS: every response validated', saml.errors === 0, `${saml.errors} errors`),
+    );
   }
   if (samlService) {
     out.push(
@@ -594,11 +758,24 @@ function report(
         ['POST /sso/callback/saml → session', samlService.acsMs],
       ]),
     );
-    targets.push(exact('saml-service-acs-errors', 'SAML ACS via the service: every post opened a session', samlService.errors === 0, `${samlService.errors} errors`));
+    targets.push(
+      exact(
+        'saml-service-acs-errors',
+        'SAML ACS via the service: every post opened a session',
+        samlService.errors === 0,
+        `${samlService.errors} errors`,
+      ),
+    );
   }
 
   out.push('\nTargets');
-  out.push(table(['', 'target', 'measured', 'margin'], targets.map((t) => [verdict(t), t.description, t.value, t.margin]), ['l', 'l', 'r', 'l']));
+  out.push(
+    table(
+      ['', 'target', 'measured', 'margin'],
+      targets.map((t) => [verdict(t), t.description, t.value, t.margin]),
+      ['l', 'l', 'r', 'l'],
+    ),
+  );
   if (failures.length) out.push(`\nFailed sections:\n${failures.map((f) => `  - ${f}`).join('\n')}`);
   const loadEnd = os.loadavg();
   out.push(
@@ -621,7 +798,15 @@ function report(
       loadavgStart: loadStart,
       loadavgEnd: loadEnd,
     },
-    options: { quick: opts.quick, only: [...opts.only], skipBuild: opts.skipBuild, profile: opts.profile, scaleOrgs: opts.scaleOrgs, iterations: N, connections: CONNECTIONS },
+    options: {
+      quick: opts.quick,
+      only: [...opts.only],
+      skipBuild: opts.skipBuild,
+      profile: opts.profile,
+      scaleOrgs: opts.scaleOrgs,
+      iterations: N,
+      connections: CONNECTIONS,
+    },
     phases,
     scaleDeltas: deltas,
     pageWeight: weight,

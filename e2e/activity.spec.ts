@@ -8,10 +8,18 @@ import { expectNoAxeViolations } from './support/axe';
 import { screenshotFor } from './support/screenshots';
 
 test.describe('sign-in activity', () => {
-  test('a failed and a successful test sign-in, their reasons and traces, filters, CSV, audit trail', async ({ adminPage, ssoSettings, idp }) => {
+  test('a failed and a successful test sign-in, their reasons and traces, filters, CSV, audit trail', async ({
+    adminPage,
+    ssoSettings,
+    idp,
+  }) => {
     // A wrong client secret passes the issuer check and fails at the token endpoint.
     await ssoSettings.goto();
-    await ssoSettings.save({ issuerUrl: idp.issuer, clientId: idp.clientId, clientSecret: `${idp.clientSecret}-wrong` });
+    await ssoSettings.save({
+      issuerUrl: idp.issuer,
+      clientId: idp.clientId,
+      clientSecret: `${idp.clientSecret}-wrong`,
+    });
     let tab = await ssoSettings.testSignIn();
     await new IdpLoginPage(tab).signIn(idp.user, idp.issuer);
     await expect(tab.getByText(/Test sign-in failed/)).toBeVisible();

@@ -7,7 +7,11 @@ import { test, expect } from './fixtures';
 import { expectNoAxeViolations } from './support/axe';
 
 test.describe('delete confirmation dialog', () => {
-  test('keyboard: labelled, focus trapped, Escape cancels, focus returns to the trigger', async ({ adminPage: page, ssoSettings, idp }) => {
+  test('keyboard: labelled, focus trapped, Escape cancels, focus returns to the trigger', async ({
+    adminPage: page,
+    ssoSettings,
+    idp,
+  }) => {
     await ssoSettings.goto();
     await ssoSettings.save({ issuerUrl: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret });
     const trigger = ssoSettings.deleteButton();

@@ -32,11 +32,20 @@ import { readInteropEnv } from '../scripts/interop/env';
 
 test.skip(Boolean(process.env.E2E_BASE_URL), 'needs loopback OPs the local stack can reach');
 
-const VICTIM = { sub: 'victim-member-1', email: 'victim@org-a.example', email_verified: true, name: 'Victim Member' } as const;
+const VICTIM = {
+  sub: 'victim-member-1',
+  email: 'victim@org-a.example',
+  email_verified: true,
+  name: 'Victim Member',
+} as const;
 
 const key = () => randomBytes(16).toString('base64url');
 
-async function createOidcConnection(grantexUrl: string, org: Org, body: Record<string, unknown>): Promise<{ id: string; redirectUri: string }> {
+async function createOidcConnection(
+  grantexUrl: string,
+  org: Org,
+  body: Record<string, unknown>,
+): Promise<{ id: string; redirectUri: string }> {
   const res = await fetch(`${grantexUrl}/v1/sso/connections`, {
     method: 'POST',
     headers: { authorization: `Bearer ${org.apiKey}`, 'content-type': 'application/json' },
@@ -57,7 +66,12 @@ interface SeenRequest {
  * parameters of the attacker's own unfinished org-A login (`bounceTo`) and the victim's state; its token
  * endpoint answers invalid_grant. Every request is recorded, body included.
  */
-async function startAttackerOp(): Promise<{ origin: string; seen: SeenRequest[]; bounceTo: { url: URL | null }; close(): Promise<void> }> {
+async function startAttackerOp(): Promise<{
+  origin: string;
+  seen: SeenRequest[];
+  bounceTo: { url: URL | null };
+  close(): Promise<void>;
+}> {
   const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'attacker-1', alg: 'RS256', use: 'sig' };
   const seen: SeenRequest[] = [];
@@ -127,7 +141,8 @@ function recordCallbackCodes(page: Page): string[] {
   const codes: string[] = [];
   page.on('request', (req) => {
     const url = new URL(req.url());
-    if (url.pathname.startsWith('/sso/callback') && url.searchParams.get('code')) codes.push(url.searchParams.get('code')!);
+    if (url.pathname.startsWith('/sso/callback') && url.searchParams.get('code'))
+      codes.push(url.searchParams.get('code')!);
   });
   return codes;
 }
@@ -137,7 +152,11 @@ function recordCallbackCodes(page: Page): string[] {
  * binding cookie included, as the browser would have stored it), the redirect to the IdP is not followed.
  * Returns the IdP authorization URL the console sent the browser to.
  */
-async function startLoginAndStop(attacker: { context: BrowserContext; page: Page }, org: Org, baseUrl: string): Promise<URL> {
+async function startLoginAndStop(
+  attacker: { context: BrowserContext; page: Page },
+  org: Org,
+  baseUrl: string,
+): Promise<URL> {
   let authorize: URL | null = null;
   await attacker.page.route('**/sso/start', async (route) => {
     // The headers the browser sent with the form (Origin is not always visible to the route).
@@ -148,7 +167,14 @@ async function startLoginAndStop(attacker: { context: BrowserContext; page: Page
       cookies.map(({ value }) => {
         const [pair = ''] = value.split(';');
         const at = pair.indexOf('=');
-        return { name: pair.slice(0, at).trim(), value: pair.slice(at + 1).trim(), domain: new URL(baseUrl).hostname, path: '/sso', httpOnly: true, sameSite: 'Lax' as const };
+        return {
+          name: pair.slice(0, at).trim(),
+          value: pair.slice(at + 1).trim(),
+          domain: new URL(baseUrl).hostname,
+          path: '/sso',
+          httpOnly: true,
+          sameSite: 'Lax' as const,
+        };
       }),
     );
     await route.fulfill({ status: 200, contentType: 'text/html', body: '<title>stopped</title><p>stopped</p>' });
@@ -175,14 +201,21 @@ for (const attackerRedirect of ['its own redirect URI', 'the shared redirect URI
       await attackerOp?.close();
     });
 
-    test('a member lured to the attacker org’s login is signed in nowhere, and the attacker gets no code', async ({ browser, e2e }) => {
+    test('a member lured to the attacker org’s login is signed in nowhere, and the attacker gets no code', async ({
+      browser,
+      e2e,
+    }) => {
       const suffix = randomBytes(4).toString('hex');
       const orgA = await signUp(e2e.grantexUrl, `mix-up victim org ${suffix}`);
       const orgB = await signUp(e2e.grantexUrl, `mix-up attacker org ${suffix}`);
 
       // Org A: an honest OP that sends no `iss`, registered at A's own redirect URI.
       const redirectA = `${e2e.baseUrl}/sso/callback/${key()}`;
-      const clientA = { clientId: `org-a-app-${suffix}`, clientSecret: `org-a-secret-${suffix}`, redirectUris: [redirectA] };
+      const clientA = {
+        clientId: `org-a-app-${suffix}`,
+        clientSecret: `org-a-secret-${suffix}`,
+        redirectUris: [redirectA],
+      };
       honest = await startTestOp({ clients: [clientA] });
       honest.behave.authorizeIss = 'omit';
       honest.behave.user = { ...VICTIM };
@@ -195,7 +228,10 @@ for (const attackerRedirect of ['its own redirect URI', 'the shared redirect URI
       });
 
       // Org B: the attacker's OP.
-      const redirectB = attackerRedirect === 'its own redirect URI' ? `${e2e.baseUrl}/sso/callback/${key()}` : `${e2e.baseUrl}/sso/callback`;
+      const redirectB =
+        attackerRedirect === 'its own redirect URI'
+          ? `${e2e.baseUrl}/sso/callback/${key()}`
+          : `${e2e.baseUrl}/sso/callback`;
       await createOidcConnection(e2e.grantexUrl, orgB, {
         name: 'Attacker IdP',
         issuerUrl: attackerOp.origin,
@@ -236,9 +272,14 @@ for (const attackerRedirect of ['its own redirect URI', 'the shared redirect URI
       expect(honest.requestsTo('token').filter((r) => r.form?.code === victimCode)).toEqual([]);
 
       // The attacker tries to finish its own org-A login with whatever it holds: nothing that signs anyone in.
-      const held = attackerOp.seen.flatMap((r) => [...new URL(r.url, attackerOp.origin).searchParams.getAll('code'), ...new URLSearchParams(r.body).getAll('code')]);
+      const held = attackerOp.seen.flatMap((r) => [
+        ...new URL(r.url, attackerOp.origin).searchParams.getAll('code'),
+        ...new URLSearchParams(r.body).getAll('code'),
+      ]);
       for (const code of held.length > 0 ? held : ['no-code-held']) {
-        await attacker.page.goto(`${redirectA}?code=${encodeURIComponent(code)}&state=${encodeURIComponent(attackerState)}`);
+        await attacker.page.goto(
+          `${redirectA}?code=${encodeURIComponent(code)}&state=${encodeURIComponent(attackerState)}`,
+        );
         await expect(attacker.page).not.toHaveURL(/\/member$/);
       }
       await attacker.page.goto('/member');
@@ -255,7 +296,6 @@ for (const attackerRedirect of ['its own redirect URI', 'the shared redirect URI
       await expectNoAxeViolations(victim.page, '/sso/error?code=wrong_callback');
       await victim.page.goto('/member');
       await expect(victim.page.getByText('You are not signed in')).toBeVisible();
-
 
       await attacker.context.close();
       await victim.context.close();
@@ -275,7 +315,10 @@ test.describe('IdP mix-up with LemonLDAP::NG as org A’s identity provider', ()
     await attackerOp?.close();
   });
 
-  test('a member bounced to LemonLDAP through the attacker org’s OP signs in nowhere; the attacker gets no code', async ({ browser, e2e }) => {
+  test('a member bounced to LemonLDAP through the attacker org’s OP signs in nowhere; the attacker gets no code', async ({
+    browser,
+    e2e,
+  }) => {
     if (!lemon) throw new Error('unreachable: skipped above');
     const suffix = randomBytes(4).toString('hex');
     const orgA = await signUp(e2e.grantexUrl, `mix-up LemonLDAP victim org ${suffix}`);
@@ -318,7 +361,9 @@ test.describe('IdP mix-up with LemonLDAP::NG as org A’s identity provider', ()
       expect(request.body).not.toContain(victimCode);
     }
     expect(attackerOp.seen.filter((r) => r.url.startsWith('/token'))).toEqual([]);
-    await attacker.page.goto(`${e2e.baseUrl}/sso/callback?code=no-code-held&state=${encodeURIComponent(attackerState)}`);
+    await attacker.page.goto(
+      `${e2e.baseUrl}/sso/callback?code=no-code-held&state=${encodeURIComponent(attackerState)}`,
+    );
     await attacker.page.goto('/member');
     await expect(attacker.page.getByText('You are not signed in')).toBeVisible();
 

@@ -9,7 +9,10 @@ import { SimpleSamlPhpLoginPage } from './pages/simplesamlphp-login-page';
 import { test, expect, MemberLoginPage } from './fixtures';
 
 test.describe('SimpleSAMLphp as the SAML identity provider', () => {
-  test.skip(!simpleSamlPhpInstalled(), 'SimpleSAMLphp is not installed: `sudo bash scripts/interop/simplesamlphp-install.sh`.');
+  test.skip(
+    !simpleSamlPhpInstalled(),
+    'SimpleSAMLphp is not installed: `sudo bash scripts/interop/simplesamlphp-install.sh`.',
+  );
 
   let idp: SimpleSamlPhp | undefined;
   test.afterEach(async () => {
@@ -17,7 +20,13 @@ test.describe('SimpleSAMLphp as the SAML identity provider', () => {
     idp = undefined;
   });
 
-  test('test sign-in on SimpleSAMLphp’s login page shows the identity; a member ends on /member', async ({ adminPage: page, freshOrg, idp: devIdp, e2e, browser }) => {
+  test('test sign-in on SimpleSAMLphp’s login page shows the identity; a member ends on /member', async ({
+    adminPage: page,
+    freshOrg,
+    idp: devIdp,
+    e2e,
+    browser,
+  }) => {
     test.setTimeout(120_000);
     // The connection first (from the dev IdP's metadata), so its SP entity ID and ACS URL exist for SimpleSAMLphp.
     await page.goto('/settings/sso/new?protocol=saml');
@@ -26,7 +35,9 @@ test.describe('SimpleSAMLphp as the SAML identity provider', () => {
     await page.getByRole('button', { name: 'Create connection' }).click();
     await expect(page.getByRole('heading', { level: 1, name: 'SimpleSAMLphp' })).toBeVisible();
     const connectionId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop() ?? '');
-    const res = await fetch(`${e2e.grantexUrl}/v1/sso/connections/${encodeURIComponent(connectionId)}`, { headers: { authorization: `Bearer ${freshOrg.apiKey}` } });
+    const res = await fetch(`${e2e.grantexUrl}/v1/sso/connections/${encodeURIComponent(connectionId)}`, {
+      headers: { authorization: `Bearer ${freshOrg.apiKey}` },
+    });
     const connection = (await res.json()) as { spEntityId: string; spAcsUrl: string };
     expect(connection.spAcsUrl).toBe(`${e2e.baseUrl}/sso/callback/saml?connection=${encodeURIComponent(connectionId)}`);
 
@@ -37,7 +48,9 @@ test.describe('SimpleSAMLphp as the SAML identity provider', () => {
     await page.getByRole('button', { name: 'Save connection' }).click();
     // Another IdP's metadata (a new entity ID): the save says its members start over. (The page's own
     // "SAML connection saved" from the create above may still be on screen, so it proves nothing here.)
-    await expect(page.getByRole('status').filter({ hasText: 'Connection saved with the new identity provider' })).toBeVisible();
+    await expect(
+      page.getByRole('status').filter({ hasText: 'Connection saved with the new identity provider' }),
+    ).toBeVisible();
     await page.reload();
     await expect(page.getByText(idp.metadataUrl, { exact: true }).first()).toBeVisible();
 
@@ -47,7 +60,11 @@ test.describe('SimpleSAMLphp as the SAML identity provider', () => {
     await new SimpleSamlPhpLoginPage(tab).signIn(user, idp.baseUrl);
     await expect(tab).toHaveURL(/\/sso\/test-result$/);
     await expect(tab.getByText('Test sign-in succeeded')).toBeVisible();
-    expect(await new MemberLoginPage(tab).identity()).toMatchObject({ 'Developer ID': freshOrg.developerId, Email: user.email, Name: user.name });
+    expect(await new MemberLoginPage(tab).identity()).toMatchObject({
+      'Developer ID': freshOrg.developerId,
+      Email: user.email,
+      Name: user.name,
+    });
     await tab.close();
 
     // The first connection is active: members sign in through it.

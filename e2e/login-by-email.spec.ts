@@ -112,7 +112,11 @@ test.describe('member sign-in by work email', () => {
 
     const cases = [
       { email: `alice@${stackDomain}`, issuer: idp.issuer, user: idp.user },
-      { email: `bob@${secondDomain.toUpperCase()}`, issuer: secondIdp.issuer, user: { username: 'bob', password: 'bob-password' } },
+      {
+        email: `bob@${secondDomain.toUpperCase()}`,
+        issuer: secondIdp.issuer,
+        user: { username: 'bob', password: 'bob-password' },
+      },
     ];
     await test.step('the email form and its unknown-domain answer pass axe', async () => {
       const page = await freshMemberPage(browser, e2e.baseUrl);

@@ -10,10 +10,21 @@ import { test, expect, IdpLoginPage, MemberLoginPage } from './fixtures';
 
 const RECHECK_SECONDS = Number(process.env.MEMBER_SESSION_RECHECK_SECONDS ?? '30');
 
-test('revoking a member session signs the member out of /member within the re-check interval', async ({ browser, adminPage, e2e, freshOrg, idp }) => {
+test('revoking a member session signs the member out of /member within the re-check interval', async ({
+  browser,
+  adminPage,
+  e2e,
+  freshOrg,
+  idp,
+}) => {
   test.setTimeout(60_000 + 3 * RECHECK_SECONDS * 1000);
   const client = new GrantexClient({ baseUrl: e2e.grantexUrl, apiKey: freshOrg.apiKey });
-  await client.sso.createConfig({ issuerUrl: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret, redirectUri: `${e2e.baseUrl}/sso/callback` });
+  await client.sso.createConfig({
+    issuerUrl: idp.issuer,
+    clientId: idp.clientId,
+    clientSecret: idp.clientSecret,
+    redirectUri: `${e2e.baseUrl}/sso/callback`,
+  });
 
   const context = await browser.newContext({ baseURL: e2e.baseUrl });
   const page = await context.newPage();

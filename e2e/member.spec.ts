@@ -44,7 +44,12 @@ test.describe('hosted member login', () => {
     await configureSso(e2e.grantexUrl, freshOrg, idp, e2e.baseUrl);
   });
 
-  test('signs a member in and shows the identity; the address bar carries no code or state', async ({ page, memberLogin, freshOrg, idp }) => {
+  test('signs a member in and shows the identity; the address bar carries no code or state', async ({
+    page,
+    memberLogin,
+    freshOrg,
+    idp,
+  }) => {
     await memberSignIn(page, freshOrg, idp);
     expect(page.url()).not.toMatch(/[?&](code|state)=/);
     expect(await memberLogin.identity()).toMatchObject({
@@ -78,7 +83,11 @@ test.describe('hosted member login', () => {
     await page.context().close();
   });
 
-  test('an IdP denial shows a readable error and a way to start over, without calling Grantex', async ({ page, memberLogin, freshOrg }) => {
+  test('an IdP denial shows a readable error and a way to start over, without calling Grantex', async ({
+    page,
+    memberLogin,
+    freshOrg,
+  }) => {
     await memberLogin.goto(freshOrg.developerId);
     await memberLogin.continueWithSso();
     await new IdpLoginPage(page).cancel();
@@ -95,13 +104,21 @@ test.describe('hosted member login', () => {
       dialogs += 1;
       void d.dismiss();
     });
-    await page.goto('/sso/callback?error=access_denied&error_description=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E%E2%80%AE&state=x');
+    await page.goto(
+      '/sso/callback?error=access_denied&error_description=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E%E2%80%AE&state=x',
+    );
     await expect(memberLogin.alert()).toContainText('<img src=x onerror=alert(1)>');
     expect(dialogs).toBe(0);
     expect(page.url()).not.toContain('onerror');
   });
 
-  test('a replayed callback, or one delivered to another browser (login CSRF), is refused', async ({ browser, page, e2e, freshOrg, idp }) => {
+  test('a replayed callback, or one delivered to another browser (login CSRF), is refused', async ({
+    browser,
+    page,
+    e2e,
+    freshOrg,
+    idp,
+  }) => {
     const callback = await memberSignIn(page, freshOrg, idp);
     expect(callback).toContain('state=');
 
@@ -130,7 +147,11 @@ test.describe('hosted member login', () => {
   });
 });
 
-test('the member login says when an organization has no SSO instead of offering a dead button', async ({ memberLogin, freshOrg, page }) => {
+test('the member login says when an organization has no SSO instead of offering a dead button', async ({
+  memberLogin,
+  freshOrg,
+  page,
+}) => {
   await memberLogin.goto(freshOrg.developerId);
   await expect(page.getByText('SSO is not configured for this organization')).toBeVisible();
   await expect(memberLogin.continueButton()).toHaveCount(0);

@@ -27,8 +27,12 @@ let stackLog = '';
 async function waitForConsole(timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
-    if (stack?.exitCode !== null && stack?.exitCode !== undefined) throw new Error(`stack exited:\n${stackLog.slice(-3000)}`);
-    const ok = await fetch(`${base}/`).then((r) => r.status < 500, () => false);
+    if (stack?.exitCode !== null && stack?.exitCode !== undefined)
+      throw new Error(`stack exited:\n${stackLog.slice(-3000)}`);
+    const ok = await fetch(`${base}/`).then(
+      (r) => r.status < 500,
+      () => false,
+    );
     if (ok) return;
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -95,7 +99,12 @@ async function orgWithSso(): Promise<{ developerId: string; apiKey: string }> {
   const config = await fetch(`${grantexUrl}/v1/sso/config`, {
     method: 'POST',
     headers: { authorization: `Bearer ${org.apiKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ issuerUrl: idpIssuer, clientId: 'grantex-console', clientSecret: idpSecret, redirectUri: `${base}/sso/callback` }),
+    body: JSON.stringify({
+      issuerUrl: idpIssuer,
+      clientId: 'grantex-console',
+      clientSecret: idpSecret,
+      redirectUri: `${base}/sso/callback`,
+    }),
   });
   expect(config.status, await config.clone().text()).toBe(201);
   return org;
@@ -106,12 +115,18 @@ async function asClient(address: string): Promise<APIRequestContext> {
   return playwrightRequest.newContext({ baseURL: base, extraHTTPHeaders: { 'x-forwarded-for': address } });
 }
 
-test('one address flooding /sso/start (and /login) for org X does not stop a member of X at another address', async ({ browser }) => {
+test('one address flooding /sso/start (and /login) for org X does not stop a member of X at another address', async ({
+  browser,
+}) => {
   const org = await orgWithSso();
   const attacker = await asClient('203.0.113.66');
   const outcomes: string[] = [];
   for (let i = 0; i < START_LIMIT * 3; i += 1) {
-    const res = await attacker.post('/sso/start', { form: { mode: 'member', org: org.developerId }, headers: { origin: base }, maxRedirects: 0 });
+    const res = await attacker.post('/sso/start', {
+      form: { mode: 'member', org: org.developerId },
+      headers: { origin: base },
+      maxRedirects: 0,
+    });
     expect(res.status()).toBe(303);
     outcomes.push(res.headers().location ?? '');
     await attacker.get(`/login?org=${org.developerId}`);
@@ -135,11 +150,16 @@ test('one address flooding /sso/start (and /login) for org X does not stop a mem
   await context.close();
 });
 
-test('a flood of the email form from one address gets a friendly message there, and another address still routes by email', async ({ browser }) => {
+test('a flood of the email form from one address gets a friendly message there, and another address still routes by email', async ({
+  browser,
+}) => {
   const flooder = await asClient('203.0.113.90');
   let page = '';
   for (let i = 0; i <= START_LIMIT; i += 1) {
-    const res = await flooder.post('/sso/start', { form: { mode: 'member', email: 'someone@unrouted.example' }, headers: { origin: base } });
+    const res = await flooder.post('/sso/start', {
+      form: { mode: 'member', email: 'someone@unrouted.example' },
+      headers: { origin: base },
+    });
     expect(res.status()).toBe(200);
     page = await res.text();
   }
@@ -158,12 +178,17 @@ test('a flood of the email form from one address gets a friendly message there, 
 /** One admin sign-in attempt through next-auth's credentials endpoint, as the form makes it. */
 async function signinAttempt(client: APIRequestContext, apiKey: string): Promise<string> {
   const { csrfToken } = (await (await client.get('/api/auth/csrf')).json()) as { csrfToken: string };
-  const res = await client.post('/api/auth/callback/api-key', { form: { csrfToken, apiKey, json: 'true' }, maxRedirects: 0 });
+  const res = await client.post('/api/auth/callback/api-key', {
+    form: { csrfToken, apiKey, json: 'true' },
+    maxRedirects: 0,
+  });
   const body = (await res.json().catch(() => ({}))) as { url?: string };
   return decodeURIComponent(body.url ?? res.headers().location ?? '');
 }
 
-test('admin sign-in: a flood from one address, then from many, does not lock out an admin at another address', async ({ browser }) => {
+test('admin sign-in: a flood from one address, then from many, does not lock out an admin at another address', async ({
+  browser,
+}) => {
   const org = await orgWithSso();
   const wrongKey = `gx_test_${'Z'.repeat(43)}`;
   const flooder = await asClient('203.0.113.80');

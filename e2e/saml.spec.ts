@@ -37,8 +37,37 @@ function certificatePem(notBefore: Date, notAfter: Date): string {
       '[ca]\ndefault_ca=x\n[x]\ndatabase=index.txt\nnew_certs_dir=.\nserial=serial\ndefault_md=sha256\npolicy=p\n[p]\ncommonName=supplied\n',
     );
     const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-    run(['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'k.pem', '-out', 'csr.pem', '-subj', '/CN=test-idp']);
-    run(['ca', '-batch', '-config', 'ca.cnf', '-selfsign', '-keyfile', 'k.pem', '-in', 'csr.pem', '-out', 'c.pem', '-startdate', stamp(notBefore), '-enddate', stamp(notAfter), '-notext']);
+    run([
+      'req',
+      '-new',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'k.pem',
+      '-out',
+      'csr.pem',
+      '-subj',
+      '/CN=test-idp',
+    ]);
+    run([
+      'ca',
+      '-batch',
+      '-config',
+      'ca.cnf',
+      '-selfsign',
+      '-keyfile',
+      'k.pem',
+      '-in',
+      'csr.pem',
+      '-out',
+      'c.pem',
+      '-startdate',
+      stamp(notBefore),
+      '-enddate',
+      stamp(notAfter),
+      '-notext',
+    ]);
     return readFileSync(path.join(dir, 'c.pem'), 'utf8');
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -56,7 +85,13 @@ async function gotoNewSaml(page: Page): Promise<void> {
 }
 
 test.describe('SAML connections', () => {
-  test('created from the dev IdP metadata URL, tested, set active, then a member signs in', async ({ adminPage: page, freshOrg, idp, e2e, browser }) => {
+  test('created from the dev IdP metadata URL, tested, set active, then a member signs in', async ({
+    adminPage: page,
+    freshOrg,
+    idp,
+    e2e,
+    browser,
+  }) => {
     const certificate = await devIdpCertificate(idp.issuer);
 
     await gotoNewSaml(page);
@@ -90,7 +125,11 @@ test.describe('SAML connections', () => {
     await expect(certs.getByText('Valid', { exact: true })).toBeVisible();
     await expect(certs.locator(`time[datetime="${new Date(certificate.validTo).toISOString()}"]`)).toBeVisible();
     await expectNoAxeViolations(page);
-    await screenshotFor(page, 'saml-connection-desktop', page.getByRole('heading', { name: 'Service provider details' }));
+    await screenshotFor(
+      page,
+      'saml-connection-desktop',
+      page.getByRole('heading', { name: 'Service provider details' }),
+    );
 
     // Test sign-in (the connection is in Testing): the dev IdP's login page, then the identity.
     const context = page.context();
@@ -100,7 +139,11 @@ test.describe('SAML connections', () => {
     await new IdpLoginPage(tab).signIn(idp.user, idp.issuer);
     await expect(tab).toHaveURL(/\/sso\/test-result$/);
     await expect(tab.getByText('Test sign-in succeeded')).toBeVisible();
-    expect(await new MemberLoginPage(tab).identity()).toMatchObject({ 'Developer ID': freshOrg.developerId, Email: idp.user.email, Name: idp.user.name });
+    expect(await new MemberLoginPage(tab).identity()).toMatchObject({
+      'Developer ID': freshOrg.developerId,
+      Email: idp.user.email,
+      Name: idp.user.name,
+    });
     await expect(page.getByText('Test sign-in succeeded')).toBeVisible();
     await tab.close();
 
@@ -115,12 +158,19 @@ test.describe('SAML connections', () => {
     await memberLogin.continueWithSso();
     await new IdpLoginPage(member).signIn(idp.user, idp.issuer);
     await expect(member).toHaveURL(/\/member$/);
-    expect(await memberLogin.identity()).toMatchObject({ 'Developer ID': freshOrg.developerId, Email: idp.user.email, Name: idp.user.name });
+    expect(await memberLogin.identity()).toMatchObject({
+      'Developer ID': freshOrg.developerId,
+      Email: idp.user.email,
+      Name: idp.user.name,
+    });
     await expect(member.getByLabel('SSO session')).toBeVisible();
     await member.context().close();
   });
 
-  test('rotation: a second certificate that expires within 30 days is flagged, and removing it leaves the first', async ({ adminPage: page, idp }) => {
+  test('rotation: a second certificate that expires within 30 days is flagged, and removing it leaves the first', async ({
+    adminPage: page,
+    idp,
+  }) => {
     await gotoNewSaml(page);
     await page.getByLabel('IdP metadata URL', { exact: true }).fill(samlMetadataUrl(idp.issuer));
     await page.getByRole('button', { name: 'Create connection' }).click();
@@ -138,7 +188,9 @@ test.describe('SAML connections', () => {
     await expect(certs.getByRole('status')).toContainText('Both certificates verify');
     await expect(certs.getByText(soonFingerprint, { exact: true })).toBeVisible();
     await expect(certs.getByText('Expires soon', { exact: true })).toBeVisible();
-    await expect(certs.getByText(/An IdP certificate expires on .*Add the identity provider’s new certificate now/)).toBeVisible();
+    await expect(
+      certs.getByText(/An IdP certificate expires on .*Add the identity provider’s new certificate now/),
+    ).toBeVisible();
     await expectNoAxeViolations(page);
     await certs.getByRole('button', { name: `Remove certificate ${soonFingerprint.slice(0, 11)}` }).click();
     await expect(certs.getByRole('status')).toContainText('Certificate removed');
@@ -146,7 +198,12 @@ test.describe('SAML connections', () => {
     await expect(certs.getByText('Valid', { exact: true })).toHaveCount(1);
   });
 
-  test('an expired IdP certificate is refused with a clear reason; a response posted without a sign-in is refused', async ({ adminPage: page, idp, browser, e2e }) => {
+  test('an expired IdP certificate is refused with a clear reason; a response posted without a sign-in is refused', async ({
+    adminPage: page,
+    idp,
+    browser,
+    e2e,
+  }) => {
     await gotoNewSaml(page);
     await page.getByRole('radio', { name: 'Enter the details', exact: true }).check();
     await page.getByLabel('IdP entity ID', { exact: true }).fill(samlMetadataUrl(idp.issuer));
@@ -174,7 +231,12 @@ test.describe('SAML connections', () => {
     await victim.context().close();
   });
 
-  test('the SAML form works without JavaScript: a refused save keeps what was typed except the certificate, then it creates', async ({ adminPage, idp, browser, e2e }) => {
+  test('the SAML form works without JavaScript: a refused save keeps what was typed except the certificate, then it creates', async ({
+    adminPage,
+    idp,
+    browser,
+    e2e,
+  }) => {
     await withoutJavaScript(browser, e2e.baseUrl, adminPage, async (page) => {
       await page.goto('/settings/sso/new?protocol=saml');
       await page.getByLabel('Name', { exact: true }).fill('SAML without JavaScript');
@@ -189,7 +251,9 @@ test.describe('SAML connections', () => {
       await expect(field).toHaveValue('');
       await expect(page.getByLabel('Name', { exact: true })).toHaveValue('SAML without JavaScript');
       await expect(page.getByLabel('IdP SSO URL', { exact: true })).toHaveValue(`${idp.issuer}/saml/sso`);
-      expect(await page.content(), 'the refused certificate is nowhere in the page').not.toContain('BEGIN CERTIFICATE-----\nMII');
+      expect(await page.content(), 'the refused certificate is nowhere in the page').not.toContain(
+        'BEGIN CERTIFICATE-----\nMII',
+      );
 
       await page.getByRole('radio', { name: 'Metadata URL', exact: true }).check();
       await page.getByLabel('IdP metadata URL', { exact: true }).fill(samlMetadataUrl(idp.issuer));

@@ -39,7 +39,12 @@ test.describe('SSO connections', () => {
     await expect(ssoSettings.statusRadio('Testing')).toBeChecked();
     await expect(page.getByText(/Starts as Testing so members keep signing in/)).toBeVisible();
     // A refused save keeps what was typed, except the secret, and never puts the secret in the page.
-    await ssoSettings.fill({ name: SECOND, issuerUrl: 'http://127.0.0.1:9', clientId: idp.clientId, clientSecret: idp.clientSecret });
+    await ssoSettings.fill({
+      name: SECOND,
+      issuerUrl: 'http://127.0.0.1:9',
+      clientId: idp.clientId,
+      clientSecret: idp.clientSecret,
+    });
     await ssoSettings.submit();
     await expect(ssoSettings.formError()).toContainText('Nothing was saved');
     await expect(ssoSettings.name()).toHaveValue(SECOND);
@@ -63,7 +68,9 @@ test.describe('SSO connections', () => {
     await expect(page.getByRole('heading', { level: 1, name: SECOND })).toBeVisible();
     // The page shows them, and the form edits them.
     await expect(page.getByText('Off: only members who signed in before').first()).toBeVisible();
-    await expect(page.getByRole('list', { name: 'Group to scopes mappings' })).toContainText('engineering: repo:read deploy');
+    await expect(page.getByRole('list', { name: 'Group to scopes mappings' })).toContainText(
+      'engineering: repo:read deploy',
+    );
     await expect(page.getByRole('list', { name: 'Group to scopes mappings' })).toContainText('admins: admin');
     await expect(ssoSettings.groupMappings()).toHaveValue('engineering: repo:read deploy\nadmins: admin');
     await expect(ssoSettings.defaultScopes()).toHaveValue('profile:read');
@@ -148,7 +155,11 @@ test.describe('SSO connections', () => {
     await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
   });
 
-  test('an unknown id and another organization’s connection are the not-found page', async ({ adminPage: page, idp, e2e }) => {
+  test('an unknown id and another organization’s connection are the not-found page', async ({
+    adminPage: page,
+    idp,
+    e2e,
+  }) => {
     test.skip(e2e.external, 'creates a second organization');
     const other = await signUp(e2e.grantexUrl, `connections other org ${test.info().workerIndex}`);
     const theirs = await createConnection(e2e.grantexUrl, other.apiKey, {
@@ -188,7 +199,9 @@ test.describe('SSO connections', () => {
       // The move from the shared redirect URI is a plain form too.
       await page.getByRole('button', { name: 'Move to this connection’s own redirect URI' }).click();
       await expect(page).toHaveURL(/\?moved=1$/);
-      await expect(page.getByLabel('Redirect URI', { exact: true })).toHaveValue(/\/sso\/callback\/[A-Za-z0-9_-]{8,64}$/);
+      await expect(page.getByLabel('Redirect URI', { exact: true })).toHaveValue(
+        /\/sso\/callback\/[A-Za-z0-9_-]{8,64}$/,
+      );
       await page.goto('/settings/sso');
       await expect(table.getByRole('row').filter({ hasText: `${FIRST} renamed` })).toContainText('Testing');
     });
@@ -213,7 +226,9 @@ test.describe('SSO connections', () => {
 
     // The list's addresses card names the connection's registered URI and points to the move.
     await ssoSettings.gotoList();
-    const addresses = page.locator('section').filter({ has: page.getByRole('heading', { name: 'Your console’s addresses' }) });
+    const addresses = page
+      .locator('section')
+      .filter({ has: page.getByRole('heading', { name: 'Your console’s addresses' }) });
     await expect(addresses.getByText(shared, { exact: true })).toBeVisible();
     await addresses.getByRole('link', { name: `Move ${FIRST} to its own redirect URI` }).click();
 
@@ -227,7 +242,9 @@ test.describe('SSO connections', () => {
 
     await ssoSettings.moveToOwnRedirectUriButton().click();
     await expect(page).toHaveURL(/\?moved=1$/);
-    await expect(page.getByRole('status').filter({ hasText: 'This connection now uses its own redirect URI' })).toBeVisible();
+    await expect(
+      page.getByRole('status').filter({ hasText: 'This connection now uses its own redirect URI' }),
+    ).toBeVisible();
     await expect(notice).toHaveCount(0);
     await expect(ssoSettings.redirectUri()).toHaveValue(own);
     await expect(page.locator('dl').first().getByText(own, { exact: true })).toBeVisible();
@@ -239,7 +256,8 @@ test.describe('SSO connections', () => {
     let testCallback = '';
     page.context().on('request', (req) => {
       const url = new URL(req.url());
-      if (url.pathname.startsWith('/sso/callback') && url.searchParams.has('code')) testCallback = `${url.origin}${url.pathname}`;
+      if (url.pathname.startsWith('/sso/callback') && url.searchParams.has('code'))
+        testCallback = `${url.origin}${url.pathname}`;
     });
     const tab = await ssoSettings.testSignIn();
     await new IdpLoginPage(tab).signIn(idp.user, idp.issuer);

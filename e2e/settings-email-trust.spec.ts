@@ -10,11 +10,20 @@ import { withoutJavaScript } from './support/no-js';
 
 const NAME = 'Okta (email trust)';
 const CHECKBOX = "Accept only emails in this organization's verified domains";
-const WARNING = /Changing the identity provider starts a new set of members: people who signed in before will be new members/;
+const WARNING =
+  /Changing the identity provider starts a new set of members: people who signed in before will be new members/;
 const CONFIRM = 'I understand: save with the new identity provider';
 
 test.describe('email trust and a new identity provider', () => {
-  test('the verified-domains checkbox saves on and off; a new issuer warns before the save', async ({ adminPage: page, ssoSettings, idp, freshOrg, e2e, browser, baseURL }) => {
+  test('the verified-domains checkbox saves on and off; a new issuer warns before the save', async ({
+    adminPage: page,
+    ssoSettings,
+    idp,
+    freshOrg,
+    e2e,
+    browser,
+    baseURL,
+  }) => {
     test.setTimeout(120_000);
     await createConnection(e2e.grantexUrl, freshOrg.apiKey, {
       name: NAME,
@@ -60,7 +69,9 @@ test.describe('email trust and a new identity provider', () => {
       await noJs.getByRole('button', { name: 'Save connection' }).click();
       await expect(noJs.getByText(WARNING)).toBeVisible();
       await expect(noJs.getByLabel(CONFIRM)).toBeVisible();
-      await expect(noJs.getByText('Tick the box to confirm the new identity provider, then save again.').first()).toBeVisible();
+      await expect(
+        noJs.getByText('Tick the box to confirm the new identity provider, then save again.').first(),
+      ).toBeVisible();
     });
     await page.reload();
     await expect(ssoSettings.issuerUrl()).toHaveValue(idp.issuer);

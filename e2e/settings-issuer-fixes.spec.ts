@@ -22,7 +22,11 @@ test.describe('issuer mistakes with a fix offered', () => {
     await op?.close();
   });
 
-  test('trailing slash: "Use <issuer>" fills the field and the save succeeds', async ({ adminPage: page, ssoSettings, idp }) => {
+  test('trailing slash: "Use <issuer>" fills the field and the save succeeds', async ({
+    adminPage: page,
+    ssoSettings,
+    idp,
+  }) => {
     // Auth0's issuer ends with a slash (https://<tenant>.auth0.com/); admins type it without.
     const typed = op.serve(`/auth0-${test.info().workerIndex}`, (url) => `${url}/`);
     await ssoSettings.goto();
@@ -33,7 +37,11 @@ test.describe('issuer mistakes with a fix offered', () => {
     const use = ssoSettings.useIssuerButton(`${typed}/`);
     await expect(use).toBeVisible();
     await expectNoAxeViolations(page, '/settings/sso (issuer fix offered)');
-    await screenshotFor(page, 'issuer-fix-desktop', page.getByRole('heading', { name: 'Configure your identity provider' }));
+    await screenshotFor(
+      page,
+      'issuer-fix-desktop',
+      page.getByRole('heading', { name: 'Configure your identity provider' }),
+    );
     await screenshotFor(page, 'issuer-fix-narrow', ssoSettings.formError());
 
     await use.click();
@@ -48,7 +56,12 @@ test.describe('issuer mistakes with a fix offered', () => {
     await expect(ssoSettings.issuerUrl()).toHaveValue(`${typed}/`);
   });
 
-  test('trailing slash without JavaScript: "Use <issuer>" comes back with the issuer filled in', async ({ adminPage, browser, e2e, idp }) => {
+  test('trailing slash without JavaScript: "Use <issuer>" comes back with the issuer filled in', async ({
+    adminPage,
+    browser,
+    e2e,
+    idp,
+  }) => {
     const typed = op.serve(`/nojs-${test.info().workerIndex}`, (url) => `${url}/`);
     await withoutJavaScript(browser, e2e.baseUrl, adminPage, async (page) => {
       await page.goto('/settings/sso/new');
@@ -66,7 +79,11 @@ test.describe('issuer mistakes with a fix offered', () => {
     });
   });
 
-  test('Microsoft Entra common issuer: refused, saying which issuer to use', async ({ adminPage: page, ssoSettings, idp }) => {
+  test('Microsoft Entra common issuer: refused, saying which issuer to use', async ({
+    adminPage: page,
+    ssoSettings,
+    idp,
+  }) => {
     // Microsoft's multi-tenant metadata names its issuer with a literal {tenantid} placeholder.
     const common = op.serve('/common/v2.0', () => 'https://login.microsoftonline.com/{tenantid}/v2.0');
     await ssoSettings.goto();
@@ -80,7 +97,11 @@ test.describe('issuer mistakes with a fix offered', () => {
     await expect(page.getByRole('button', { name: /^Use / })).toHaveCount(0);
   });
 
-  test('a pasted discovery document address is trimmed to the issuer, with a note', async ({ adminPage: page, ssoSettings, idp }) => {
+  test('a pasted discovery document address is trimmed to the issuer, with a note', async ({
+    adminPage: page,
+    ssoSettings,
+    idp,
+  }) => {
     await ssoSettings.goto();
     await ssoSettings.save({
       issuerUrl: `${idp.issuer}/.well-known/openid-configuration`,

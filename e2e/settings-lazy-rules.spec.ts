@@ -8,7 +8,10 @@ import { test, expect } from './fixtures';
 import { createConnection } from './support/grantex-api';
 
 /** Holds (or fails) every script the page requests from now on; `requested()` counts them. */
-async function interceptLaterScripts(page: Page, mode: 'delay' | 'fail'): Promise<{ release: () => void; requested: () => number }> {
+async function interceptLaterScripts(
+  page: Page,
+  mode: 'delay' | 'fail',
+): Promise<{ release: () => void; requested: () => number }> {
   let release: () => void = () => undefined;
   let requested = 0;
   const released = new Promise<void>((resolve) => (release = resolve));
@@ -30,7 +33,10 @@ function countPosts(page: Page): () => number {
 }
 
 test.describe('SSO form rules loaded on demand', () => {
-  test('a submission made before the rules arrive is checked in the browser first', async ({ adminPage: page, ssoSettings }) => {
+  test('a submission made before the rules arrive is checked in the browser first', async ({
+    adminPage: page,
+    ssoSettings,
+  }) => {
     await ssoSettings.goto();
     const posts = countPosts(page);
     const scripts = await interceptLaterScripts(page, 'delay');
@@ -45,9 +51,21 @@ test.describe('SSO form rules loaded on demand', () => {
     expect(posts()).toBe(0);
   });
 
-  test('when the rules cannot be fetched, the server validates the submission', async ({ adminPage: page, ssoSettings, idp, e2e, freshOrg }) => {
+  test('when the rules cannot be fetched, the server validates the submission', async ({
+    adminPage: page,
+    ssoSettings,
+    idp,
+    e2e,
+    freshOrg,
+  }) => {
     // A saved connection, so the save stays on its page (a create would navigate, which needs the scripts held here).
-    await createConnection(e2e.grantexUrl, freshOrg.apiKey, { name: 'Main IdP', issuerUrl: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret, redirectUri: `${e2e.baseUrl}/sso/callback` });
+    await createConnection(e2e.grantexUrl, freshOrg.apiKey, {
+      name: 'Main IdP',
+      issuerUrl: idp.issuer,
+      clientId: idp.clientId,
+      clientSecret: idp.clientSecret,
+      redirectUri: `${e2e.baseUrl}/sso/callback`,
+    });
     await ssoSettings.goto();
     const posts = countPosts(page);
     const scripts = await interceptLaterScripts(page, 'fail');

@@ -9,7 +9,11 @@ import { withoutJavaScript } from './support/no-js';
 import { screenshotFor } from './support/screenshots';
 
 test.describe('provider setup guide', () => {
-  test('choose a provider, read its guide, copy the redirect URI; keyboard and axe', async ({ adminPage: page, ssoSettings, e2e }) => {
+  test('choose a provider, read its guide, copy the redirect URI; keyboard and axe', async ({
+    adminPage: page,
+    ssoSettings,
+    e2e,
+  }) => {
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
     await ssoSettings.goto();
     await expect(page.getByRole('group', { name: 'Identity provider' })).toBeVisible();
@@ -28,7 +32,11 @@ test.describe('provider setup guide', () => {
     expect(ownRedirectUri).toMatch(new RegExp(`^${e2e.baseUrl}/sso/callback/[A-Za-z0-9_-]{22}$`));
     await expect(entra.getByText(ownRedirectUri, { exact: true })).toBeVisible();
     await expect(ssoSettings.providerGuide('Okta')).toBeHidden();
-    await screenshotFor(page, 'provider-guide-entra-desktop', page.getByRole('heading', { name: 'Provider setup guide' }));
+    await screenshotFor(
+      page,
+      'provider-guide-entra-desktop',
+      page.getByRole('heading', { name: 'Provider setup guide' }),
+    );
 
     await entra.getByRole('button', { name: 'Copy redirect URI' }).click();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(ownRedirectUri);
@@ -51,7 +59,11 @@ test.describe('provider setup guide', () => {
     await expectNoAxeViolations(page, '/settings/sso (provider guide open)');
   });
 
-  test('works without JavaScript: ?provider= preselects, and choosing another shows its guide', async ({ adminPage, browser, e2e }) => {
+  test('works without JavaScript: ?provider= preselects, and choosing another shows its guide', async ({
+    adminPage,
+    browser,
+    e2e,
+  }) => {
     await withoutJavaScript(browser, e2e.baseUrl, adminPage, async (page) => {
       await page.goto('/settings/sso/new?provider=auth0');
       const auth0 = page.getByRole('region', { name: 'Auth0 setup', exact: true });
@@ -63,7 +75,10 @@ test.describe('provider setup guide', () => {
     });
   });
 
-  test('narrow screen: the chips wrap and long values break instead of overflowing', async ({ adminPage: page, ssoSettings }) => {
+  test('narrow screen: the chips wrap and long values break instead of overflowing', async ({
+    adminPage: page,
+    ssoSettings,
+  }) => {
     await page.setViewportSize({ width: 390, height: 844 });
     await ssoSettings.goto('okta');
     const okta = ssoSettings.providerGuide('Okta');

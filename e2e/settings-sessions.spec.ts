@@ -12,7 +12,12 @@ import { screenshotFor } from './support/screenshots';
 /** The org's default connection on the dev IdP, through the Grantex client. */
 async function configure(grantexUrl: string, baseUrl: string, org: Org, idp: IdpSettings): Promise<GrantexClient> {
   const client = new GrantexClient({ baseUrl: grantexUrl, apiKey: org.apiKey });
-  await client.sso.createConfig({ issuerUrl: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret, redirectUri: `${baseUrl}/sso/callback` });
+  await client.sso.createConfig({
+    issuerUrl: idp.issuer,
+    clientId: idp.clientId,
+    clientSecret: idp.clientSecret,
+    redirectUri: `${baseUrl}/sso/callback`,
+  });
   return client;
 }
 
@@ -66,7 +71,11 @@ test.describe('SSO sessions page', () => {
     const client = await configure(e2e.grantexUrl, e2e.baseUrl, freshOrg, idp);
     await memberSignsIn(browser, e2e.baseUrl, freshOrg, idp);
     // The signed-in admin's cookies in a browser that runs no script.
-    const context = await browser.newContext({ baseURL: e2e.baseUrl, javaScriptEnabled: false, storageState: await adminPage.context().storageState() });
+    const context = await browser.newContext({
+      baseURL: e2e.baseUrl,
+      javaScriptEnabled: false,
+      storageState: await adminPage.context().storageState(),
+    });
     const page = await context.newPage();
     await page.goto('/settings/sso/sessions');
     await revokeRow(page, idp.user.email);

@@ -6,13 +6,22 @@
 import { test, expect, IdpLoginPage } from './fixtures';
 
 test.describe('SSO settings', () => {
-  test('shows the member link before anything is typed; each new connection gets its own redirect URI', async ({ adminPage, ssoSettings, freshOrg, e2e }) => {
+  test('shows the member link before anything is typed; each new connection gets its own redirect URI', async ({
+    adminPage,
+    ssoSettings,
+    freshOrg,
+    e2e,
+  }) => {
     await ssoSettings.gotoList();
     // No shared callback to register any more: the addresses card says each connection has its own.
-    const addresses = adminPage.locator('section').filter({ has: adminPage.getByRole('heading', { name: 'Your console’s addresses' }) });
+    const addresses = adminPage
+      .locator('section')
+      .filter({ has: adminPage.getByRole('heading', { name: 'Your console’s addresses' }) });
     await expect(addresses.getByRole('heading', { name: 'Redirect URIs' })).toBeVisible();
     await expect(addresses.getByText(`${e2e.baseUrl}/sso/callback`, { exact: true })).toHaveCount(0);
-    await expect(adminPage.getByText(`${e2e.baseUrl}/login?org=${freshOrg.developerId}`, { exact: true })).toBeVisible();
+    await expect(
+      adminPage.getByText(`${e2e.baseUrl}/login?org=${freshOrg.developerId}`, { exact: true }),
+    ).toBeVisible();
     await expect(ssoSettings.copyMemberLinkButton()).toBeVisible();
     await expect(adminPage.getByText('SSO is not configured yet')).toBeVisible();
     // The empty state leads into the first connection, whose form shows its own redirect URI (read-only, copyable).
@@ -28,7 +37,11 @@ test.describe('SSO settings', () => {
     expect(await ssoSettings.redirectUri().inputValue()).not.toBe(first);
   });
 
-  test('first configuration against the IdP; the secret is write-only afterwards', async ({ adminPage, ssoSettings, idp }) => {
+  test('first configuration against the IdP; the secret is write-only afterwards', async ({
+    adminPage,
+    ssoSettings,
+    idp,
+  }) => {
     await ssoSettings.goto();
     await ssoSettings.save({ issuerUrl: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret });
     await expect(ssoSettings.status()).toHaveText(/Connection saved/);
@@ -44,7 +57,9 @@ test.describe('SSO settings', () => {
     await expect(ssoSettings.status()).toHaveCount(0);
     expect(await ssoSettings.fieldError('Issuer URL')).toMatch(/^Issuer URL must be an absolute URL/);
     // A secret is saved, but it does not follow the connection to another issuer: an empty one is explained.
-    expect(await ssoSettings.fieldError('Client secret')).toContain('Client secret is required — enter it again to save');
+    expect(await ssoSettings.fieldError('Client secret')).toContain(
+      'Client secret is required — enter it again to save',
+    );
 
     await adminPage.reload();
     const saved = await ssoSettings.readOidcConnection();
@@ -57,7 +72,12 @@ test.describe('SSO settings', () => {
     await expect(ssoSettings.status()).toHaveText(/Connection saved/);
   });
 
-  test('validation errors sit next to each field and typed values survive (except the secret)', async ({ adminPage, ssoSettings, idp, e2e }) => {
+  test('validation errors sit next to each field and typed values survive (except the secret)', async ({
+    adminPage,
+    ssoSettings,
+    idp,
+    e2e,
+  }) => {
     await ssoSettings.goto();
     // The redirect URI is the console's (read-only): only what the admin types can be missing.
     const redirectUri = await ssoSettings.redirectUri().inputValue();
@@ -88,7 +108,12 @@ test.describe('SSO settings', () => {
     expect(redirectUri.startsWith(`${e2e.baseUrl}/sso/callback/`)).toBe(true);
   });
 
-  test('a redirect URI that is not the new connection’s own is refused on create, nothing saved', async ({ adminPage, ssoSettings, idp, e2e }) => {
+  test('a redirect URI that is not the new connection’s own is refused on create, nothing saved', async ({
+    adminPage,
+    ssoSettings,
+    idp,
+    e2e,
+  }) => {
     await ssoSettings.goto();
     // The field is read-only; a tampered form (here: the shared callback, as every connection once used) is
     // refused by the server, next to the field.
@@ -98,13 +123,19 @@ test.describe('SSO settings', () => {
       input.value = value;
     }, `${e2e.baseUrl}/sso/callback`);
     await ssoSettings.submit();
-    await expect.poll(() => ssoSettings.fieldError('Redirect URI')).toContain('must be the address this page gave the new connection');
+    await expect
+      .poll(() => ssoSettings.fieldError('Redirect URI'))
+      .toContain('must be the address this page gave the new connection');
     await expect(adminPage).toHaveURL(/\/settings\/sso\/new$/);
     await ssoSettings.gotoList();
     await expect(ssoSettings.connectionsTable()).toHaveCount(0);
   });
 
-  test('issuer check: unreachable offers a deliberate override, a mismatch names both issuers', async ({ adminPage, ssoSettings, idp }) => {
+  test('issuer check: unreachable offers a deliberate override, a mismatch names both issuers', async ({
+    adminPage,
+    ssoSettings,
+    idp,
+  }) => {
     await ssoSettings.goto();
     await ssoSettings.fill({ issuerUrl: 'http://127.0.0.1:9', clientId: idp.clientId, clientSecret: idp.clientSecret });
     await ssoSettings.submit();
@@ -121,7 +152,11 @@ test.describe('SSO settings', () => {
     await expect(override).toHaveCount(0);
   });
 
-  test('test sign-in succeeds in a new tab and the settings page shows the identity', async ({ adminPage, ssoSettings, idp }) => {
+  test('test sign-in succeeds in a new tab and the settings page shows the identity', async ({
+    adminPage,
+    ssoSettings,
+    idp,
+  }) => {
     await ssoSettings.goto();
     await ssoSettings.save({ issuerUrl: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret });
     const tab = await ssoSettings.testSignIn();
@@ -150,7 +185,13 @@ test.describe('SSO settings', () => {
     await expect(adminPage.getByText(/access_denied/).first()).toBeVisible();
   });
 
-  test('delete: Cancel keeps the config, Delete removes it and the member login says so', async ({ adminPage, ssoSettings, memberLogin, idp, freshOrg }) => {
+  test('delete: Cancel keeps the config, Delete removes it and the member login says so', async ({
+    adminPage,
+    ssoSettings,
+    memberLogin,
+    idp,
+    freshOrg,
+  }) => {
     await ssoSettings.goto();
     await ssoSettings.save({ issuerUrl: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret });
     await expect(ssoSettings.status()).toHaveText(/Connection saved/);

@@ -79,7 +79,12 @@ test('a setup link configures SSO for its org only, shows who used it, and stops
       const sso = new SsoSettingsPage(it);
       await sso.gotoList();
       await sso.addConnectionLink().click();
-      await sso.save({ name: CONNECTION, issuerUrl: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret });
+      await sso.save({
+        name: CONNECTION,
+        issuerUrl: idp.issuer,
+        clientId: idp.clientId,
+        clientSecret: idp.clientSecret,
+      });
       await expect(it.getByRole('heading', { level: 1, name: CONNECTION })).toBeVisible();
       const connectionUrl = it.url();
       expect((await sso.readOidcConnection()).issuerUrl).toBe(idp.issuer);
@@ -128,7 +133,10 @@ test('a setup link configures SSO for its org only, shows who used it, and stops
     await test.step('after the redeem, neither the link token nor a setup session token reaches the browser', async () => {
       expect(await it.content()).not.toContain(token);
       // The session token is unknown to the test: any string with its prefix would be one.
-      const { findings, responses } = await recorder.findSecrets({ 'setup token': token, 'setup session token': 'gxsetupsess_' });
+      const { findings, responses } = await recorder.findSecrets({
+        'setup token': token,
+        'setup session token': 'gxsetupsess_',
+      });
       expect(responses).toBeGreaterThan(3);
       expect(findings).toEqual([]);
       // The control: the recorder does see what the pages show.
@@ -138,7 +146,9 @@ test('a setup link configures SSO for its org only, shows who used it, and stops
     });
 
     await test.step("the link's token is no API credential: Grantex refuses it as a Bearer", async () => {
-      const res = await fetch(`${e2e.grantexUrl}/v1/sso/connections`, { headers: { authorization: `Bearer ${token}` } });
+      const res = await fetch(`${e2e.grantexUrl}/v1/sso/connections`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
       expect(res.status).toBe(403);
       const body = (await res.json()) as { code: string; message: string };
       expect(body.code).toBe('FORBIDDEN');
@@ -154,7 +164,9 @@ test('a setup link configures SSO for its org only, shows who used it, and stops
       await row.getByRole('link', { name: /Revoke/ }).click();
       await adminPage.getByRole('button', { name: 'Revoke link' }).click();
       await expect(adminPage.getByText('Setup link revoked.')).toBeVisible();
-      await expect(adminPage.getByRole('listitem', { name: 'Okta rollout' }).getByText('revoked', { exact: true })).toBeVisible();
+      await expect(
+        adminPage.getByRole('listitem', { name: 'Okta rollout' }).getByText('revoked', { exact: true }),
+      ).toBeVisible();
       const admin = new SsoSettingsPage(adminPage);
       await admin.openConnection(CONNECTION);
       expect((await admin.readOidcConnection()).issuerUrl).toBe(idp.issuer);

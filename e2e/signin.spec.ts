@@ -8,7 +8,12 @@ import { NetworkRecorder } from './support/network-recorder';
 import { expect, test } from './fixtures';
 
 test.describe('admin sign-in', () => {
-  test('a valid API key signs in; the key never reaches the browser', async ({ context, page, freshOrg, signinPage }) => {
+  test('a valid API key signs in; the key never reaches the browser', async ({
+    context,
+    page,
+    freshOrg,
+    signinPage,
+  }) => {
     const recorder = new NetworkRecorder().attach(context);
     await signinPage.goto();
     await signinPage.signIn(freshOrg.apiKey);
@@ -92,7 +97,11 @@ test.describe('admin sign-in', () => {
     expect(new URL(page.url()).host).not.toBe('evil.example');
   });
 
-  test('callbackUrl with dot segments before // does not leave the console after sign-in', async ({ page, freshOrg, signinPage }) => {
+  test('callbackUrl with dot segments before // does not leave the console after sign-in', async ({
+    page,
+    freshOrg,
+    signinPage,
+  }) => {
     const requested: string[] = [];
     page.on('request', (req) => requested.push(new URL(req.url()).host));
     for (const target of ['/.//evil.example/steal', '/..//evil.example', '/%2e//evil.example']) {

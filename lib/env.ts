@@ -100,7 +100,10 @@ function devSecret(dataDir: string): string {
   return secret;
 }
 
-export function loadConsoleEnv(source: Record<string, string | undefined> = process.env, options: LoadEnvOptions = {}): ConsoleEnv {
+export function loadConsoleEnv(
+  source: Record<string, string | undefined> = process.env,
+  options: LoadEnvOptions = {},
+): ConsoleEnv {
   // Empty strings (`FOO=` in .env files) mean "unset", not "invalid".
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = rawSchema.safeParse(cleaned);

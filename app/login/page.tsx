@@ -108,8 +108,22 @@ function EmailForm({ email, error }: { email: string; error?: MemberEmailError }
   return (
     <form method="post" action="/sso/start" className="space-y-4">
       <input type="hidden" name="mode" value="member" />
-      <Field id="email" label="Work email" hint="The address your organization gave you, e.g. name@company.com" error={error ? MEMBER_EMAIL_ERRORS[error] : undefined}>
-        <Input name="email" type="email" defaultValue={email} required maxLength={254} autoComplete="email" spellCheck={false} autoCapitalize="none" />
+      <Field
+        id="email"
+        label="Work email"
+        hint="The address your organization gave you, e.g. name@company.com"
+        error={error ? MEMBER_EMAIL_ERRORS[error] : undefined}
+      >
+        <Input
+          name="email"
+          type="email"
+          defaultValue={email}
+          required
+          maxLength={254}
+          autoComplete="email"
+          spellCheck={false}
+          autoCapitalize="none"
+        />
       </Field>
       <SubmitButton className="w-full" pendingLabel="redirecting to your identity provider">
         Continue with SSO
@@ -144,7 +158,11 @@ function ConnectionChooser({ org, connections }: { org: string; connections: Sso
   );
 }
 
-export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function LoginPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const params = await searchParams;
   const rawOrg = typeof params.org === 'string' ? params.org : '';
   const org = safeOrg(rawOrg);
@@ -170,7 +188,9 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
 
   const listed = org ? await orgConnections(org) : ({ status: 'unknown' } as const);
   // An org's page names it: by name when Grantex gives one, else by its ID.
-  const orgTitle = org ? signInTitle(listed.status === 'listed' && listed.organizationName ? listed.organizationName : org) : title;
+  const orgTitle = org
+    ? signInTitle(listed.status === 'listed' && listed.organizationName ? listed.organizationName : org)
+    : title;
 
   if (org && listed.status === 'not_configured') {
     return (

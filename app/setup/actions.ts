@@ -21,7 +21,10 @@ import type { RedeemState } from './redeem-state';
 const redeemInput = z.object({
   token: z.string().regex(SETUP_LINK_TOKEN_PATTERN),
   name: z.string().trim().min(1, SETUP_LINK_TEXT.name_required).max(LIMITS.nameMax, SETUP_LINK_TEXT.name_required),
-  email: z.string().trim().pipe(z.email(SETUP_LINK_TEXT.email_invalid).max(LIMITS.emailMax, SETUP_LINK_TEXT.email_invalid)),
+  email: z
+    .string()
+    .trim()
+    .pipe(z.email(SETUP_LINK_TEXT.email_invalid).max(LIMITS.emailMax, SETUP_LINK_TEXT.email_invalid)),
 });
 
 const field = (formData: FormData, name: string) => {
@@ -50,7 +53,8 @@ export async function redeemSetupLink(_prev: RedeemState, formData: FormData): P
     await startSetupSession(session, { name, email });
     logSsoEvent('setup_link_redeemed', { org: session.developerId, link: session.linkId, session: session.sessionId });
   } catch (err) {
-    if (isGrantexError(err) && err.kind === 'unauthorized') return { formError: SETUP_LINK_TEXT.invalid.next, fieldErrors: {}, values };
+    if (isGrantexError(err) && err.kind === 'unauthorized')
+      return { formError: SETUP_LINK_TEXT.invalid.next, fieldErrors: {}, values };
     console.error('[setup] redeeming a setup link failed', grantexLogFields(err));
     return { formError: describeGrantexError(err), fieldErrors: {}, values };
   }

@@ -23,7 +23,8 @@ export async function createDemoOrganization(): Promise<DemoOrgState> {
   }
   const from = await headers();
   const wait = checkSigninRate(from);
-  if (wait !== null) return { status: 'error', message: signinRateMessage(wait).replace('sign-in attempts', 'attempts') };
+  if (wait !== null)
+    return { status: 'error', message: signinRateMessage(wait).replace('sign-in attempts', 'attempts') };
   try {
     // No retries: signup is not idempotent, a retry could create a second organization.
     const created = await grantexPublic({ from, retries: 0 }).orgs.signup({ name: demoName(), mode: 'sandbox' });

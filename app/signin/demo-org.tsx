@@ -46,8 +46,7 @@ export function DemoOrg({ redirectTo }: { redirectTo: string }) {
           Demo organization created
         </h3>
         <p className="text-sm text-gray-700">
-          <span className="font-medium">{state.name}</span>{' '}
-          <span className="text-gray-500">({state.developerId})</span>
+          <span className="font-medium">{state.name}</span> <span className="text-gray-500">({state.developerId})</span>
         </p>
         <div className="space-y-1.5">
           <p id="demo-key-label" className="text-sm font-medium text-gray-900">
@@ -58,7 +57,11 @@ export function DemoOrg({ redirectTo }: { redirectTo: string }) {
         <Alert tone="warning" title="Save this key now">
           It will not be shown again. You need it to sign in to this organization later.
         </Alert>
-        {continueError ? <Alert tone="error" title="Could not sign in">{continueError}</Alert> : null}
+        {continueError ? (
+          <Alert tone="error" title="Could not sign in">
+            {continueError}
+          </Alert>
+        ) : null}
         <Button onClick={onContinue} pending={continuing} pendingLabel="signing in" className="w-full">
           Continue
         </Button>
@@ -69,8 +72,8 @@ export function DemoOrg({ redirectTo }: { redirectTo: string }) {
   return (
     <form action={formAction} className="space-y-4">
       <p className="text-sm text-gray-600">
-        Trying the console locally? Create a throwaway organization on the configured Grantex service and sign in
-        with its new key.
+        Trying the console locally? Create a throwaway organization on the configured Grantex service and sign in with
+        its new key.
       </p>
       {state.status === 'error' ? (
         <Alert tone="error" title="Could not create a demo organization">

@@ -14,7 +14,12 @@ export interface HttpResult {
 
 export async function http(
   url: string,
-  opts: { method?: Dispatcher.HttpMethod; headers?: Record<string, string>; body?: string; dispatcher?: Dispatcher } = {},
+  opts: {
+    method?: Dispatcher.HttpMethod;
+    headers?: Record<string, string>;
+    body?: string;
+    dispatcher?: Dispatcher;
+  } = {},
 ): Promise<HttpResult> {
   const res = await request(url, {
     method: opts.method ?? 'GET',

@@ -12,11 +12,7 @@ export interface IdpUser {
  * The bench keeps its own driver (rather than tests/support/idp-login.ts) so that its timings do
  * not change when test helpers change, and so it runs before that helper exists.
  */
-export async function loginAtIdpOverHttp(
-  authorizeUrl: string,
-  user: IdpUser,
-  redirectUri: string,
-): Promise<URL> {
+export async function loginAtIdpOverHttp(authorizeUrl: string, user: IdpUser, redirectUri: string): Promise<URL> {
   const jar = new Map<string, string>();
   let url = new URL(authorizeUrl);
   let method: 'GET' | 'POST' = 'GET';
@@ -42,7 +38,9 @@ export async function loginAtIdpOverHttp(
       const next = new URL(location, url);
       if (next.href.startsWith(redirectUri)) {
         if (next.searchParams.has('error')) {
-          throw new Error(`IdP returned error=${next.searchParams.get('error')}: ${next.searchParams.get('error_description') ?? ''}`);
+          throw new Error(
+            `IdP returned error=${next.searchParams.get('error')}: ${next.searchParams.get('error_description') ?? ''}`,
+          );
         }
         return next;
       }
@@ -58,7 +56,9 @@ export async function loginAtIdpOverHttp(
       submitted = true;
       continue;
     }
-    throw new Error(`IdP answered ${res.status} at ${url.pathname}: ${res.text.replace(/<[^>]+>/g, ' ').slice(0, 200)}`);
+    throw new Error(
+      `IdP answered ${res.status} at ${url.pathname}: ${res.text.replace(/<[^>]+>/g, ' ').slice(0, 200)}`,
+    );
   }
   throw new Error('IdP login did not reach the redirect URI within 20 hops');
 }

@@ -13,7 +13,11 @@ export function nginxAvailable(): boolean {
   return existsSync(NGINX);
 }
 
-export async function startNginx(dir: string, upstreams: string[], verbose = false): Promise<{ url: string; child: Child }> {
+export async function startNginx(
+  dir: string,
+  upstreams: string[],
+  verbose = false,
+): Promise<{ url: string; child: Child }> {
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
   const servers = upstreams.map((u) => `server ${new URL(u).host};`).join(' ');
@@ -45,7 +49,11 @@ http {
 `;
   const file = path.join(dir, 'nginx.conf');
   writeFileSync(file, conf);
-  const child = spawnProcess('nginx', NGINX, { env: {}, args: ['-p', dir, '-e', `${dir}/error.log`, '-c', file], verbose });
+  const child = spawnProcess('nginx', NGINX, {
+    env: {},
+    args: ['-p', dir, '-e', `${dir}/error.log`, '-c', file],
+    verbose,
+  });
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/health`, child);
   return { url, child };

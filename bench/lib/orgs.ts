@@ -18,7 +18,12 @@ export interface Org {
  * login, so in large seeds most orgs get a distinct (fake) client secret: the service then holds one
  * client set-up per org, as it would in production, while every `loginEvery`-th org can still log in.
  */
-export function configBody(idp: Idp, distinctClient = false, i = 0, redirectUri = idp.redirectUris[0]!): SsoConfigRequest {
+export function configBody(
+  idp: Idp,
+  distinctClient = false,
+  i = 0,
+  redirectUri = idp.redirectUris[0]!,
+): SsoConfigRequest {
   return {
     issuerUrl: idp.issuer,
     clientId: idp.clientId,

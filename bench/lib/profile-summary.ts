@@ -96,7 +96,12 @@ export function summarizeProfile(file: string, top = 12): ProfileSummary {
       .sort((a, b) => b.us - a.us)
       .slice(0, top)
       .map((e) => ({ fn: e.fn, where: e.where, pct: busy ? (e.us / busy) * 100 : 0 }));
-  return { busyPct: total ? (busy / total) * 100 : 0, gcPct: busy ? (gc / busy) * 100 : 0, self: rank(self), ours: rank(ours) };
+  return {
+    busyPct: total ? (busy / total) * 100 : 0,
+    gcPct: busy ? (gc / busy) * 100 : 0,
+    self: rank(self),
+    ours: rank(ours),
+  };
 }
 
 export function profilesIn(dir: string): string[] {

@@ -42,7 +42,13 @@ export function atLeast(id: string, description: string, value: number, limit: n
 }
 
 export function exact(id: string, description: string, ok: boolean | null, value: string, margin = ''): Target {
-  return { id, description, value, pass: ok, margin: margin || (ok === null ? 'not measured' : ok ? 'as required' : 'differs') };
+  return {
+    id,
+    description,
+    value,
+    pass: ok,
+    margin: margin || (ok === null ? 'not measured' : ok ? 'as required' : 'differs'),
+  };
 }
 
 /** Plain fixed-width table; no colours so the output can be pasted into an issue. */
@@ -50,7 +56,9 @@ export function table(headers: string[], rows: (string | number)[][], align: ('l
   const cells = rows.map((r) => r.map((c) => String(c)));
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length)));
   const line = (r: string[]) =>
-    r.map((c, i) => ((align[i] ?? (i === 0 ? 'l' : 'r')) === 'l' ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+    r
+      .map((c, i) => ((align[i] ?? (i === 0 ? 'l' : 'r')) === 'l' ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ');
   return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }
 

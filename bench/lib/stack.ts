@@ -35,18 +35,25 @@ export async function startIdp(redirectUris: string[], verbose = false): Promise
   proxy.setTarget(port);
   const script = entry('scripts/dev-idp.ts', 'bench/entries/dev-idp.ts');
   progress(`starting dev IdP (${script}) on :${port} behind counting proxy ${proxy.url}`);
-  const child = spawnTsx('dev-idp', script, {
-    DEV_IDP_PORT: String(port),
-    DEV_IDP_HOST: '127.0.0.1',
-    DEV_IDP_ISSUER: proxy.url,
-    DEV_IDP_REDIRECT_URIS: redirectUris.join(','),
-  }, verbose);
+  const child = spawnTsx(
+    'dev-idp',
+    script,
+    {
+      DEV_IDP_PORT: String(port),
+      DEV_IDP_HOST: '127.0.0.1',
+      DEV_IDP_ISSUER: proxy.url,
+      DEV_IDP_REDIRECT_URIS: redirectUris.join(','),
+    },
+    verbose,
+  );
   const direct = `http://127.0.0.1:${port}/.well-known/openid-configuration`;
   await waitForHttp(direct, child);
   // Read discovery directly (not through the proxy) so the bench's own look-up is not counted.
   const doc = await json<DiscoveryDoc>(direct);
   if (doc.issuer !== proxy.url) {
-    throw new Error(`dev IdP ignored DEV_IDP_ISSUER (issuer ${doc.issuer}, wanted ${proxy.url}); cannot count its requests`);
+    throw new Error(
+      `dev IdP ignored DEV_IDP_ISSUER (issuer ${doc.issuer}, wanted ${proxy.url}); cannot count its requests`,
+    );
   }
   proxy.learn(doc);
   return {
@@ -90,18 +97,24 @@ export async function startService(
   const port = await freePort();
   const script = entry('scripts/grantex.ts', 'bench/entries/grantex.ts');
   progress(`starting service (${script}) on :${port}, data ${dataDir}`);
-  const child = spawnTsx('service', script, {
-    NODE_ENV: 'production',
-    GRANTEX_HOST: '127.0.0.1',
-    GRANTEX_PORT: String(port),
-    GRANTEX_DATA_DIR: dataDir,
-    // Dev mode only so the loopback http issuer (the dev IdP) is accepted.
-    GRANTEX_DEV_MODE: 'true',
-    RATE_LIMIT: 'off',
-    LOG_LEVEL: verbose ? 'info' : 'warn',
-    ...SERVICE_SECRETS,
-    ...extraEnv,
-  }, verbose, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+  const child = spawnTsx(
+    'service',
+    script,
+    {
+      NODE_ENV: 'production',
+      GRANTEX_HOST: '127.0.0.1',
+      GRANTEX_PORT: String(port),
+      GRANTEX_DATA_DIR: dataDir,
+      // Dev mode only so the loopback http issuer (the dev IdP) is accepted.
+      GRANTEX_DEV_MODE: 'true',
+      RATE_LIMIT: 'off',
+      LOG_LEVEL: verbose ? 'info' : 'warn',
+      ...SERVICE_SECRETS,
+      ...extraEnv,
+    },
+    verbose,
+    profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+  );
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/v1/sso/config`, child);
   return {

@@ -9,7 +9,6 @@ import { ROOT, spawnNode, stop, waitForHttp, type Child } from '../lib/procs';
 import type { Idp, Service } from '../lib/stack';
 import { median, summarize, type Summary } from '../lib/stats';
 
-
 export interface Console {
   url: string;
   child: Child;

@@ -35,7 +35,9 @@ async function countSignInEvents(service: Service, orgs: readonly Org[], from: s
     let cursor: string | null = null;
     do {
       const q = new URLSearchParams({ outcome: 'success', from, limit: '200', ...(cursor ? { cursor } : {}) });
-      const res = await http(`${service.url}/v1/sso/events?${q}`, { headers: { authorization: `Bearer ${org.apiKey}` } });
+      const res = await http(`${service.url}/v1/sso/events?${q}`, {
+        headers: { authorization: `Bearer ${org.apiKey}` },
+      });
       if (res.status !== 200) return Number.NaN;
       const page = JSON.parse(res.text) as { events: unknown[]; nextCursor: string | null };
       recorded += page.events.length;
@@ -75,8 +77,12 @@ async function oneLogin(service: Service, idp: Idp, org: Org): Promise<OneLogin>
   const counts = idp.proxy.since(before);
   if (res.status !== 200) throw new Error(`GET /sso/callback → ${res.status}: ${res.text.slice(0, 200)}`);
   const identity = JSON.parse(res.text) as SsoCallbackResponse;
-  if (identity.developerId !== org.developerId || !identity.sub) throw new Error('callback returned the wrong identity');
-  const tokenMs = idp.proxy.durations('token').slice(tokenIdx).reduce((a, b) => a + b, 0);
+  if (identity.developerId !== org.developerId || !identity.sub)
+    throw new Error('callback returned the wrong identity');
+  const tokenMs = idp.proxy
+    .durations('token')
+    .slice(tokenIdx)
+    .reduce((a, b) => a + b, 0);
   return { callbackMs: t3 - t2, tokenMs, roundTripMs: t3 - t0, idpMs: t2 - t1, counts };
 }
 
@@ -145,7 +151,9 @@ export async function measureCallbacks(
     firstError,
     signInEvents: { recorded: await countSignInEvents(service, [...used], startedAt), expected: warmup + cb.length },
   };
-  progress(`  sign-in events recorded: ${result.signInEvents?.recorded} of ${result.signInEvents?.expected} successful logins`);
+  progress(
+    `  sign-in events recorded: ${result.signInEvents?.recorded} of ${result.signInEvents?.expected} successful logins`,
+  );
   progress(
     `  callback p50 ${result.callbackMs.p50.toFixed(2)} ms (IdP token endpoint ${result.tokenEndpointMs.p50.toFixed(2)} ms), round trip p50 ${result.roundTripMs.p50.toFixed(2)} ms, ` +
       `IdP requests/login ${result.idpRequestsPerLogin.min}–${result.idpRequestsPerLogin.max}, errors ${errors}`,

@@ -16,7 +16,9 @@ export interface LoginUrlResult {
 
 async function loginUrlOnce(service: Service, org: Org): Promise<number> {
   const t0 = performance.now();
-  const res = await request(`${service.url}/sso/login?org=${encodeURIComponent(org.developerId)}`, { dispatcher: agent });
+  const res = await request(`${service.url}/sso/login?org=${encodeURIComponent(org.developerId)}`, {
+    dispatcher: agent,
+  });
   await res.body.text();
   const ms = performance.now() - t0;
   return res.statusCode === 200 ? ms : -res.statusCode;
@@ -44,7 +46,12 @@ export async function measureLoginUrl(
     else samples.push(ms);
   }
   const counts = idp.proxy.since(before);
-  const result = { latencyMs: summarize(samples), idpRequests: counts, idpRequestsTotal: serviceRequests(counts), errors };
+  const result = {
+    latencyMs: summarize(samples),
+    idpRequests: counts,
+    idpRequestsTotal: serviceRequests(counts),
+    errors,
+  };
   progress(
     `  p50 ${result.latencyMs.p50.toFixed(2)} ms, p99 ${result.latencyMs.p99.toFixed(2)} ms, ` +
       `IdP requests ${result.idpRequestsTotal}, errors ${errors}`,

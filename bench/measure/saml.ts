@@ -74,13 +74,22 @@ export async function measureSamlModule(n: number, warmup: number): Promise<Saml
   for (const [i, r] of responses.entries()) {
     const t0 = performance.now();
     try {
-      await validatePostResponse(settings, { samlResponse: r.samlResponse, expectedRequestId: r.requestId, claimAssertionId });
+      await validatePostResponse(settings, {
+        samlResponse: r.samlResponse,
+        expectedRequestId: r.requestId,
+        claimAssertionId,
+      });
       if (i >= warmup) validateSamples.push(performance.now() - t0);
     } catch {
       errors++;
     }
   }
-  return { loginUrlMs: summarize(loginSamples), loginUrlFetches: fetches, validateMs: summarize(validateSamples), errors };
+  return {
+    loginUrlMs: summarize(loginSamples),
+    loginUrlFetches: fetches,
+    validateMs: summarize(validateSamples),
+    errors,
+  };
 }
 
 export interface SamlServiceResult {
@@ -108,11 +117,21 @@ export async function measureSamlService(n: number, warmup: number): Promise<Sam
       body: JSON.stringify({ name: 'SAML bench' }),
     });
     const idpEntityId = 'https://idp.bench.test/saml';
-    const connection = await json<{ id: string; spEntityId: string; spAcsUrl: string }>(`${service.url}/v1/sso/connections`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${org.apiKey}` },
-      body: JSON.stringify({ name: 'Bench SAML', protocol: 'saml', idpEntityId, idpSsoUrl: 'https://idp.bench.test/saml/sso', idpCertificate: key.certificatePem, jitProvisioning: true }),
-    });
+    const connection = await json<{ id: string; spEntityId: string; spAcsUrl: string }>(
+      `${service.url}/v1/sso/connections`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${org.apiKey}` },
+        body: JSON.stringify({
+          name: 'Bench SAML',
+          protocol: 'saml',
+          idpEntityId,
+          idpSsoUrl: 'https://idp.bench.test/saml/sso',
+          idpCertificate: key.certificatePem,
+          jitProvisioning: true,
+        }),
+      },
+    );
     const loginUrl = `${service.url}/sso/login?org=${org.developerId}&connection=${connection.id}`;
     const loginSamples: number[] = [];
     const logins: { requestId: string; relayState: string }[] = [];
@@ -142,7 +161,11 @@ export async function measureSamlService(n: number, warmup: number): Promise<Sam
     let errors = 0;
     for (const [i, body] of posts.entries()) {
       const t0 = performance.now();
-      const res = await http(`${service.url}/sso/callback/saml`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+      const res = await http(`${service.url}/sso/callback/saml`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+      });
       if (res.status !== 200) errors++;
       else if (i >= warmup) acsSamples.push(performance.now() - t0);
     }

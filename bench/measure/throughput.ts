@@ -78,8 +78,9 @@ async function fire(
   // The requests are listed up front (autocannon pre-encodes a list, but re-encodes on every call of a
   // setupRequest hook): the load generator shares the 2 cores with the service, so it must stay cheap
   // and cost the same at both scales, or the 1-org vs 10k delta would measure autocannon.
-  const requests: autocannon.RequestSpec[] = Array.from({ length: Math.min(orgs.length, MAX_DISTINCT_REQUESTS) }, (_, i) =>
-    specFor(endpoint, pickOrg(orgs, i)),
+  const requests: autocannon.RequestSpec[] = Array.from(
+    { length: Math.min(orgs.length, MAX_DISTINCT_REQUESTS) },
+    (_, i) => specFor(endpoint, pickOrg(orgs, i)),
   );
   const instance = autocannon({
     // autocannon takes the path from the URL (there is no `path` option).

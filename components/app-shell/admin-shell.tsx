@@ -26,14 +26,28 @@ function SettingsNav({ items }: { items: ReadonlyArray<{ href: string; label: st
   );
 }
 
-function SetupBanner({ organizationName, displayName, expiresAt }: { organizationName: string; displayName: string; expiresAt: string }) {
+function SetupBanner({
+  organizationName,
+  displayName,
+  expiresAt,
+}: {
+  organizationName: string;
+  displayName: string;
+  expiresAt: string;
+}) {
   return (
-    <div role="note" aria-label="Setup link" className="mb-6 rounded-md border border-indigo-200 bg-indigo-50 px-4 py-3 text-sm text-indigo-900">
+    <div
+      role="note"
+      aria-label="Setup link"
+      className="mb-6 rounded-md border border-indigo-200 bg-indigo-50 px-4 py-3 text-sm text-indigo-900"
+    >
       <p>
         <span className="font-medium">Setting up SSO for {organizationName}</span> as {displayName} — link expires{' '}
         <time dateTime={expiresAt}>{formatTime(expiresAt)}</time>.
       </p>
-      <p className="mt-1 text-indigo-800">You can configure and test this organization’s SSO connections; nothing else.</p>
+      <p className="mt-1 text-indigo-800">
+        You can configure and test this organization’s SSO connections; nothing else.
+      </p>
     </div>
   );
 }
@@ -49,7 +63,11 @@ export async function AdminShell({ children }: { children: ReactNode }) {
   if (actor.setupLink) {
     return (
       <AppShell org={org}>
-        <SetupBanner organizationName={actor.organizationName} displayName={actor.displayName} expiresAt={actor.setupLink.expiresAt} />
+        <SetupBanner
+          organizationName={actor.organizationName}
+          displayName={actor.displayName}
+          expiresAt={actor.setupLink.expiresAt}
+        />
         <SettingsNav items={SETUP_NAV} />
         {children}
       </AppShell>

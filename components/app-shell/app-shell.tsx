@@ -39,7 +39,15 @@ export function SiteHeader({ org }: { org?: ShellOrg | null }) {
  * `main` carries id="main" for the root layout's skip link. (The root error and not-found pages
  * use ShellFrame from ./frame instead: no client code, since they load on every route.)
  */
-export function AppShell({ org, children, width = 'default' }: { org?: ShellOrg | null; children: ReactNode; width?: 'default' | 'narrow' }) {
+export function AppShell({
+  org,
+  children,
+  width = 'default',
+}: {
+  org?: ShellOrg | null;
+  children: ReactNode;
+  width?: 'default' | 'narrow';
+}) {
   return (
     <ShellFrame mark={<ProductMark />} headerEnd={org ? <OrgAndSignOut org={org} /> : null} width={width}>
       {children}

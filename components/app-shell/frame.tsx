@@ -12,7 +12,10 @@ export const productMarkClassName = 'flex items-center gap-2 text-sm font-semibo
 export function ProductMarkContent() {
   return (
     <>
-      <span aria-hidden="true" className="flex size-7 items-center justify-center rounded-md bg-indigo-600 text-xs font-bold text-white">
+      <span
+        aria-hidden="true"
+        className="flex size-7 items-center justify-center rounded-md bg-indigo-600 text-xs font-bold text-white"
+      >
         G
       </span>
       <span>
@@ -73,7 +76,10 @@ export function ShellFrame({
       <main
         id="main"
         tabIndex={-1}
-        className={cn('mx-auto w-full flex-1 px-4 py-10 focus:outline-none sm:px-6', width === 'narrow' ? 'max-w-md' : 'max-w-5xl')}
+        className={cn(
+          'mx-auto w-full flex-1 px-4 py-10 focus:outline-none sm:px-6',
+          width === 'narrow' ? 'max-w-md' : 'max-w-5xl',
+        )}
       >
         {children}
       </main>

@@ -27,7 +27,15 @@ export function SignOutButton() {
   }
   const prefetch = () => void loadNextAuth().catch(() => undefined);
   return (
-    <Button variant="secondary" size="sm" pending={pending} pendingLabel="signing out" onClick={onClick} onPointerEnter={prefetch} onFocus={prefetch}>
+    <Button
+      variant="secondary"
+      size="sm"
+      pending={pending}
+      pendingLabel="signing out"
+      onClick={onClick}
+      onPointerEnter={prefetch}
+      onFocus={prefetch}
+    >
       Sign out
     </Button>
   );

@@ -5,7 +5,12 @@ const field = 'mt-1 block w-full rounded-md border border-gray-300 px-2 py-1.5 t
 
 export function ActivityFiltersForm({ filters }: { filters: ActivityFilters }) {
   return (
-    <form method="get" action="/settings/sso/activity" className="grid grid-cols-1 gap-3 sm:grid-cols-6 sm:items-end" aria-label="Filter sign-in activity">
+    <form
+      method="get"
+      action="/settings/sso/activity"
+      className="grid grid-cols-1 gap-3 sm:grid-cols-6 sm:items-end"
+      aria-label="Filter sign-in activity"
+    >
       <label className="text-sm text-gray-700">
         Outcome
         <select name="outcome" defaultValue={filters.outcome} className={field}>
@@ -31,7 +36,10 @@ export function ActivityFiltersForm({ filters }: { filters: ActivityFilters }) {
         <input name="to" type="date" defaultValue={filters.to} className={field} />
       </label>
       <div className="sm:col-span-6">
-        <button type="submit" className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-500">
+        <button
+          type="submit"
+          className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-500"
+        >
           Apply filters
         </button>
       </div>

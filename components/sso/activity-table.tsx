@@ -42,7 +42,9 @@ function TraceView({ event }: { event: SignInEvent }) {
       </dl>
       <div>
         <p className="font-medium text-gray-900">Trace</p>
-        <pre className="max-h-80 overflow-auto rounded bg-gray-50 p-2 text-xs">{JSON.stringify(event.trace, null, 2)}</pre>
+        <pre className="max-h-80 overflow-auto rounded bg-gray-50 p-2 text-xs">
+          {JSON.stringify(event.trace, null, 2)}
+        </pre>
       </div>
     </div>
   );
@@ -61,7 +63,9 @@ export function ActivityTable({ events }: { events: readonly SignInEvent[] }) {
                 <time dateTime={event.createdAt} className="text-gray-600">
                   {formatTime(event.createdAt)}
                 </time>
-                <Badge tone={event.outcome === 'success' ? 'success' : 'error'}>{event.outcome === 'success' ? 'Succeeded' : 'Failed'}</Badge>
+                <Badge tone={event.outcome === 'success' ? 'success' : 'error'}>
+                  {event.outcome === 'success' ? 'Succeeded' : 'Failed'}
+                </Badge>
                 <span className="text-gray-900">{displayText(event.email ?? event.sub ?? 'unknown user', 254)}</span>
                 <span className="text-gray-600">{problem ? problem.title : 'Signed in'}</span>
               </summary>

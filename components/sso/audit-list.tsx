@@ -42,7 +42,9 @@ function ChangedFields({ fields }: { fields: readonly string[] }) {
   return (
     <>
       {names.length > 0 ? <span className="text-gray-700">changed: {names.join(', ')}</span> : null}
-      {names.length < fields.length ? <span className="font-medium text-amber-800">{NEW_IDP_TEXT.auditNote}</span> : null}
+      {names.length < fields.length ? (
+        <span className="font-medium text-amber-800">{NEW_IDP_TEXT.auditNote}</span>
+      ) : null}
     </>
   );
 }

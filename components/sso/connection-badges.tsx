@@ -4,7 +4,11 @@ import type { ConnectionStatus, SsoConnection } from '@/lib/contract';
 import { CONNECTION_STATUS_TEXT, CONNECTION_TEXT } from '@/lib/console/messages';
 import { formatTime } from './format-time';
 
-const STATUS_TONES: Record<ConnectionStatus, BadgeTone> = { active: 'success', testing: 'warning', inactive: 'neutral' };
+const STATUS_TONES: Record<ConnectionStatus, BadgeTone> = {
+  active: 'success',
+  testing: 'warning',
+  inactive: 'neutral',
+};
 
 export function StatusBadge({ status }: { status: ConnectionStatus }) {
   return <Badge tone={STATUS_TONES[status]}>{CONNECTION_STATUS_TEXT[status].label}</Badge>;

@@ -61,12 +61,16 @@ function DomainItem({ connectionId, view, verifyAction, remove }: DomainItemProp
         ) : null}
       </div>
       {view.failingSince && view.releasesAt ? (
-        <Alert tone="warning">{DOMAIN_RECHECK_TEXT.failing(formatTime(view.failingSince), formatTime(view.releasesAt))}</Alert>
+        <Alert tone="warning">
+          {DOMAIN_RECHECK_TEXT.failing(formatTime(view.failingSince), formatTime(view.releasesAt))}
+        </Alert>
       ) : null}
       {(view.status !== 'verified' || view.failingSince) && view.txtRecordName && view.txtRecordValue ? (
         <div className="space-y-2 text-sm">
           <p className="text-gray-700">
-            {view.failingSince ? DOMAIN_RECHECK_TEXT.restoreHint : 'Publish this TXT record at your DNS provider, then press Verify:'}
+            {view.failingSince
+              ? DOMAIN_RECHECK_TEXT.restoreHint
+              : 'Publish this TXT record at your DNS provider, then press Verify:'}
           </p>
           <p className="font-medium text-gray-900">Name</p>
           <CodeValue value={view.txtRecordName} copyLabel={`Copy TXT record name for ${view.domain}`} />
@@ -80,7 +84,12 @@ function DomainItem({ connectionId, view, verifyAction, remove }: DomainItemProp
         {view.status !== 'verified' || view.failingSince ? (
           <form action={verify}>
             <input type="hidden" name="domain" value={view.domain} />
-            <SubmitButton variant="secondary" size="sm" pendingLabel={`checking ${view.domain}`} aria-label={`Verify ${view.domain}`}>
+            <SubmitButton
+              variant="secondary"
+              size="sm"
+              pendingLabel={`checking ${view.domain}`}
+              aria-label={`Verify ${view.domain}`}
+            >
               Verify
             </SubmitButton>
           </form>
@@ -88,7 +97,12 @@ function DomainItem({ connectionId, view, verifyAction, remove }: DomainItemProp
         <form action={remove}>
           <input type="hidden" name="connectionId" value={connectionId} />
           <input type="hidden" name="domain" value={view.domain} />
-          <SubmitButton variant="ghost" size="sm" pendingLabel={`removing ${view.domain}`} aria-label={`Remove ${view.domain}`}>
+          <SubmitButton
+            variant="ghost"
+            size="sm"
+            pendingLabel={`removing ${view.domain}`}
+            aria-label={`Remove ${view.domain}`}
+          >
             Remove
           </SubmitButton>
         </form>
@@ -110,7 +124,13 @@ export function ConnectionDomains({ connectionId, domains, actions }: Connection
       {domains.length > 0 ? (
         <ul className="space-y-3" aria-label="Email domains">
           {domains.map((view) => (
-            <DomainItem key={view.domain} connectionId={connectionId} view={view} verifyAction={actions.verify} remove={remove} />
+            <DomainItem
+              key={view.domain}
+              connectionId={connectionId}
+              view={view}
+              verifyAction={actions.verify}
+              remove={remove}
+            />
           ))}
         </ul>
       ) : (
@@ -119,8 +139,20 @@ export function ConnectionDomains({ connectionId, domains, actions }: Connection
       <Outcome state={removeState} />
       <form action={add} className="space-y-3">
         <input type="hidden" name="connectionId" value={connectionId} />
-        <Field id={`add-domain-${connectionId}`} label="Email domain" hint="e.g. example.com: members with an @example.com address sign in here" error={addState.fieldErrors.domain}>
-          <Input name="domain" defaultValue={addState.ok ? '' : (addState.values.domain ?? '')} required maxLength={253} spellCheck={false} autoCapitalize="none" />
+        <Field
+          id={`add-domain-${connectionId}`}
+          label="Email domain"
+          hint="e.g. example.com: members with an @example.com address sign in here"
+          error={addState.fieldErrors.domain}
+        >
+          <Input
+            name="domain"
+            defaultValue={addState.ok ? '' : (addState.values.domain ?? '')}
+            required
+            maxLength={253}
+            spellCheck={false}
+            autoCapitalize="none"
+          />
         </Field>
         <SubmitButton variant="secondary" pendingLabel="adding the domain">
           Add domain

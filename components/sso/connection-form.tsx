@@ -15,7 +15,17 @@
  * Without JavaScript the form posts to the server action like any form (the action is passed to `<form action>`
  * as it is, never wrapped in a client function), and the page comes back with the same answer.
  */
-import { useActionState, useEffect, useRef, useState, type FocusEvent, type FormEvent, type PointerEvent, type ReactNode, type RefObject } from 'react';
+import {
+  useActionState,
+  useEffect,
+  useRef,
+  useState,
+  type FocusEvent,
+  type FormEvent,
+  type PointerEvent,
+  type ReactNode,
+  type RefObject,
+} from 'react';
 import { Alert, Button } from '@/components/ui';
 import type { FormState } from '@/lib/auth/form-state';
 import { CONNECTION_ID_FIELD, type ConnectionStatusValue } from '@/lib/validations/connection-fields';
@@ -42,7 +52,11 @@ export interface ConnectionForm<V> {
  * A connection form's state. `justSaved`: the page was opened by a create's redirect (`?saved=1`), so the form
  * starts "saved"; the query that asked for it is dropped at once, so a reload does not say it again.
  */
-export function useConnectionForm<V>(action: ConnectionFormAction<V>, initial: FormState<V>, { justSaved = false } = {}): ConnectionForm<V> {
+export function useConnectionForm<V>(
+  action: ConnectionFormAction<V>,
+  initial: FormState<V>,
+  { justSaved = false } = {},
+): ConnectionForm<V> {
   const [state, formAction, pending] = useActionState<FormState<V>, FormData>(action, initial);
   // Each answer remounts the fields so they show what the server echoed: React resets a form after an action, and
   // the remount makes that reset land on the echoed values (the secret, never echoed, comes back empty). The key
@@ -77,7 +91,16 @@ export interface ConnectionFormShellProps<V> {
   children: ReactNode;
 }
 
-export function ConnectionFormShell<V>({ form, connectionId, formError, formRef, onSubmit, onFocus, onSubmitPointerDown, children }: ConnectionFormShellProps<V>) {
+export function ConnectionFormShell<V>({
+  form,
+  connectionId,
+  formError,
+  formRef,
+  onSubmit,
+  onFocus,
+  onSubmitPointerDown,
+  children,
+}: ConnectionFormShellProps<V>) {
   const { state, formAction, pending } = form;
   const ownRef = useRef<HTMLFormElement>(null);
   const ref = formRef ?? ownRef;
@@ -111,7 +134,8 @@ export function ConnectionFormShell<V>({ form, connectionId, formError, formRef,
     const supersede = (event: Event) => {
       const target = event.target;
       if (!(target instanceof Element)) return;
-      const otherAction = event.type === 'submit' ? target !== own : target.closest('[aria-haspopup="dialog"]') !== null;
+      const otherAction =
+        event.type === 'submit' ? target !== own : target.closest('[aria-haspopup="dialog"]') !== null;
       if (otherAction) setSavedVisible(false);
     };
     document.addEventListener('submit', supersede, true);

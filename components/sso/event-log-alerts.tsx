@@ -2,7 +2,15 @@
 import { ACTIVITY_NOT_SUPPORTED } from '@/lib/console/messages';
 import { Alert } from '@/components/ui';
 
-export function EventLogAlerts({ loadError, loadErrorTitle, unsupported }: { loadError: string | null; loadErrorTitle: string; unsupported: boolean }) {
+export function EventLogAlerts({
+  loadError,
+  loadErrorTitle,
+  unsupported,
+}: {
+  loadError: string | null;
+  loadErrorTitle: string;
+  unsupported: boolean;
+}) {
   return (
     <>
       {loadError ? (

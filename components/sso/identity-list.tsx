@@ -30,7 +30,12 @@ export function EmailVerifiedNote({ email, emailVerified }: { email: string | nu
  */
 export function IdentityList({ identity }: { identity: DisplayIdentity }) {
   // Whether the email is verified gets its own row (the email stays exactly the address): only when Grantex says.
-  const verified = identity.email && identity.emailVerified !== undefined ? (identity.emailVerified ? EMAIL_TRUST_TEXT.yes : EMAIL_TRUST_TEXT.no) : null;
+  const verified =
+    identity.email && identity.emailVerified !== undefined
+      ? identity.emailVerified
+        ? EMAIL_TRUST_TEXT.yes
+        : EMAIL_TRUST_TEXT.no
+      : null;
   const rows: Array<{ term: string; value: string | null; id?: true }> = [
     { term: 'Developer ID', value: identity.developerId, id: true },
     { term: 'Email', value: identity.email },
@@ -47,7 +52,10 @@ export function IdentityList({ identity }: { identity: DisplayIdentity }) {
           <dt className="text-sm font-medium text-gray-600">{term}</dt>
           {/* Identifiers in monospace. Values wrap at their natural break points (spaces, hyphens) and
               only a value too long for the line is cut, wherever needed: no mid-word breaks otherwise. */}
-          <dd className={cn('min-w-0 text-sm text-gray-900 [overflow-wrap:anywhere]', id && 'font-mono text-[0.8125rem]')} dir="auto">
+          <dd
+            className={cn('min-w-0 text-sm text-gray-900 [overflow-wrap:anywhere]', id && 'font-mono text-[0.8125rem]')}
+            dir="auto"
+          >
             {value ? displayText(value) : <span className="font-sans text-gray-500">(not provided)</span>}
           </dd>
         </div>

@@ -6,7 +6,15 @@ import { CONFIRM_NEW_IDP_FIELD } from '@/lib/validations/connection-fields';
  * issuer; SAML: the entity ID), with the box the action requires ticked before it saves (members start over: see
  * docs/EMAIL-TRUST.md). Shared by both connection forms.
  */
-export function NewIdpConfirm({ idPrefix, checked, error }: { idPrefix: string; checked: boolean; error: string | undefined }) {
+export function NewIdpConfirm({
+  idPrefix,
+  checked,
+  error,
+}: {
+  idPrefix: string;
+  checked: boolean;
+  error: string | undefined;
+}) {
   const id = `${idPrefix}-confirmNewIdp`;
   return (
     <div className="rounded-md border border-amber-200 bg-amber-50 p-3" role="group" aria-labelledby={`${id}-warning`}>

@@ -63,12 +63,18 @@ export interface OidcConnectionFieldsProps {
 
 export function OidcConnectionFields(props: OidcConnectionFieldsProps) {
   const { values, serverErrors, errorFor, connection, create, suggestedIssuer, appliedIssuer } = props;
-  const text = (field: OidcFormField) => ({ field, error: errorFor(field), onFieldBlur: props.onFieldBlur, onFieldChange: props.onFieldChange });
+  const text = (field: OidcFormField) => ({
+    field,
+    error: errorFor(field),
+    onFieldBlur: props.onFieldBlur,
+    onFieldChange: props.onFieldChange,
+  });
   const offerSkip = Boolean(serverErrors.skipIssuerCheck) || values.skipIssuerCheck === 'on';
   const secretHint = connection ? (
     <>
-      A secret is set (saved <time dateTime={connection.updatedAt}>{formatTime(connection.updatedAt)}</time>). It is never
-      shown again: leave it blank to keep it, or enter it again to replace it. A new issuer needs it entered again.
+      A secret is set (saved <time dateTime={connection.updatedAt}>{formatTime(connection.updatedAt)}</time>). It is
+      never shown again: leave it blank to keep it, or enter it again to replace it. A new issuer needs it entered
+      again.
     </>
   ) : props.failed ? (
     'Enter the secret again: for your safety it is never sent back to your browser.'
@@ -122,7 +128,9 @@ export function OidcConnectionFields(props: OidcConnectionFieldsProps) {
       <p aria-live="polite" className="sr-only">
         {appliedIssuer ? `Issuer URL set to ${appliedIssuer}.` : ''}
       </p>
-      {props.newIdp ? <NewIdpConfirm idPrefix="sso" checked={values.confirmNewIdp === 'on'} error={serverErrors.confirmNewIdp} /> : null}
+      {props.newIdp ? (
+        <NewIdpConfirm idPrefix="sso" checked={values.confirmNewIdp === 'on'} error={serverErrors.confirmNewIdp} />
+      ) : null}
       <TextField {...text('clientId')} defaultValue={values.clientId ?? ''} autoComplete="off" spellCheck={false} />
       {/* Write-only: never given a value, so a saved or typed secret is never in the page. */}
       <TextField
@@ -136,7 +144,10 @@ export function OidcConnectionFields(props: OidcConnectionFieldsProps) {
       />
       <RedirectUriField value={props.redirectUri} error={errorFor('redirectUri')} />
 
-      <ProvisioningFields values={values} errors={Object.fromEntries(PROVISIONING_FIELDS.map((f) => [f, errorFor(f)]))} />
+      <ProvisioningFields
+        values={values}
+        errors={Object.fromEntries(PROVISIONING_FIELDS.map((f) => [f, errorFor(f)]))}
+      />
 
       {create ? (
         <StatusChoice
@@ -148,7 +159,9 @@ export function OidcConnectionFields(props: OidcConnectionFieldsProps) {
         />
       ) : null}
 
-      {offerSkip ? <SkipIssuerCheck checked={values.skipIssuerCheck === 'on'} error={serverErrors.skipIssuerCheck} /> : null}
+      {offerSkip ? (
+        <SkipIssuerCheck checked={values.skipIssuerCheck === 'on'} error={serverErrors.skipIssuerCheck} />
+      ) : null}
     </>
   );
 }
@@ -191,7 +204,16 @@ function RedirectUriField({ value, error }: { value: string; error?: string }) {
     <Field id="sso-redirectUri" label={FIELD_LABELS.redirectUri} hint={CONNECTION_TEXT.redirectUriHint} error={error}>
       {(control) => (
         <div className="flex flex-col gap-2 sm:flex-row sm:items-center">
-          <Input {...control} name="redirectUri" type="url" value={value} readOnly autoComplete="off" spellCheck={false} className="font-mono" />
+          <Input
+            {...control}
+            name="redirectUri"
+            type="url"
+            value={value}
+            readOnly
+            autoComplete="off"
+            spellCheck={false}
+            className="font-mono"
+          />
           <CopyButton text={value} label={CONNECTION_TEXT.copyOwnRedirectUri} />
         </div>
       )}

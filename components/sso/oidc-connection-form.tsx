@@ -7,11 +7,21 @@
  */
 import { useRef, useState, type FormEvent } from 'react';
 import { initialFormState, type FormState } from '@/lib/auth/form-state';
-import { CONFIRM_NEW_IDP_FIELD, CONNECTION_ID_FIELD, VERIFIED_DOMAINS_ONLY_SHOWN_FIELD } from '@/lib/validations/connection-fields';
+import {
+  CONFIRM_NEW_IDP_FIELD,
+  CONNECTION_ID_FIELD,
+  VERIFIED_DOMAINS_ONLY_SHOWN_FIELD,
+} from '@/lib/validations/connection-fields';
 import { HAS_SAVED_SECRET_FIELD } from '@/lib/validations/oidc-connection-fields';
 import type { OidcConnectionInput, OidcConnectionSchemaOptions } from '@/lib/validations/oidc-connection';
 import { CONNECTION_TEXT } from '@/lib/console/messages';
-import { ConnectionFormShell, useConnectionForm, type ConnectionForm, type ConnectionFormAction, type NewConnectionDefaults } from './connection-form';
+import {
+  ConnectionFormShell,
+  useConnectionForm,
+  type ConnectionForm,
+  type ConnectionFormAction,
+  type NewConnectionDefaults,
+} from './connection-form';
 import {
   OidcConnectionFields,
   PROVISIONING_FIELDS,
@@ -44,7 +54,15 @@ export interface OidcConnectionFormProps {
   devMode: boolean;
 }
 
-export function OidcConnectionForm({ action, newRedirectUri, connection, create, justSaved = false, issuerNote, devMode }: OidcConnectionFormProps) {
+export function OidcConnectionForm({
+  action,
+  newRedirectUri,
+  connection,
+  create,
+  justSaved = false,
+  issuerNote,
+  devMode,
+}: OidcConnectionFormProps) {
   const form = useConnectionForm<OidcConnectionInput>(
     action,
     {
@@ -61,12 +79,18 @@ export function OidcConnectionForm({ action, newRedirectUri, connection, create,
     },
     { justSaved },
   );
-  const rules: OidcConnectionSchemaOptions = { devMode, hasSavedSecret: connection !== null, savedIssuer: connection?.issuerUrl };
+  const rules: OidcConnectionSchemaOptions = {
+    devMode,
+    hasSavedSecret: connection !== null,
+    savedIssuer: connection?.issuerUrl,
+  };
   const suggestion = form.state.suggestions?.issuerUrl;
   return (
     <>
       <OidcFormBody key={form.key} form={form} connection={connection} create={create} rules={rules} />
-      {suggestion ? <UseIssuerForm formAction={form.formAction} issuer={suggestion} state={form.state} connection={connection} /> : null}
+      {suggestion ? (
+        <UseIssuerForm formAction={form.formAction} issuer={suggestion} state={form.state} connection={connection} />
+      ) : null}
     </>
   );
 }
@@ -77,7 +101,12 @@ function SavedSecretField({ connection }: { connection: SavedOidcConnection | nu
 }
 
 /** What the "Use <issuer>" form sends again besides the connection fields (checkboxes only when ticked). */
-const REPLAYED_FIELDS = [...PROVISIONING_FIELDS, 'verifiedDomainsOnly', VERIFIED_DOMAINS_ONLY_SHOWN_FIELD, CONFIRM_NEW_IDP_FIELD] as const;
+const REPLAYED_FIELDS = [
+  ...PROVISIONING_FIELDS,
+  'verifiedDomainsOnly',
+  VERIFIED_DOMAINS_ONLY_SHOWN_FIELD,
+  CONFIRM_NEW_IDP_FIELD,
+] as const;
 
 /**
  * What the "Use <issuer>" button submits when JavaScript is off: the form's other values with the proposed
@@ -104,14 +133,23 @@ function UseIssuerForm({
       <input type="hidden" name="clientId" value={state.values.clientId ?? ''} />
       <input type="hidden" name="redirectUri" value={state.values.redirectUri ?? ''} />
       {REPLAYED_FIELDS.map((field) =>
-        state.values[field] !== undefined ? <input key={field} type="hidden" name={field} value={state.values[field]} /> : null,
+        state.values[field] !== undefined ? (
+          <input key={field} type="hidden" name={field} value={state.values[field]} />
+        ) : null,
       )}
     </form>
   );
 }
 
 /** Every field a refused submission reports on, in the form's order. */
-const REPORTED_FIELDS: readonly OidcReportedField[] = ['name', 'issuerUrl', 'clientId', 'clientSecret', 'redirectUri', ...PROVISIONING_FIELDS];
+const REPORTED_FIELDS: readonly OidcReportedField[] = [
+  'name',
+  'issuerUrl',
+  'clientId',
+  'clientSecret',
+  'redirectUri',
+  ...PROVISIONING_FIELDS,
+];
 
 /** One answer's form (remounted per answer): the browser's checks and the issuer fix around the fields. */
 function OidcFormBody({
@@ -247,7 +285,11 @@ function OidcFormBody({
         connection={connection}
         create={create}
         redirectUri={(connection ? connection.redirectUri : state.values.redirectUri) ?? ''}
-        issuerNote={appliedIssuer ? `Issuer URL set to “${appliedIssuer}”. Enter the client secret again, then save.` : state.notes?.issuerUrl}
+        issuerNote={
+          appliedIssuer
+            ? `Issuer URL set to “${appliedIssuer}”. Enter the client secret again, then save.`
+            : state.notes?.issuerUrl
+        }
         suggestedIssuer={state.suggestions?.issuerUrl}
         appliedIssuer={appliedIssuer}
         onUseIssuer={applySuggestedIssuer}

@@ -24,10 +24,7 @@ export function ProtocolChoice({ value, path }: { value: ConnectionProtocolChoic
         <legend className="mb-2 text-sm font-medium text-gray-900">Protocol</legend>
         <div className="flex flex-wrap gap-2">
           {PROTOCOLS.map((p) => (
-            <div
-              key={p.id}
-              className={cn('py-2', CHOICE_CHIP)}
-            >
+            <div key={p.id} className={cn('py-2', CHOICE_CHIP)}>
               <label htmlFor={`protocol-${p.id}`} className="flex cursor-pointer items-center gap-2 font-medium">
                 <input
                   type="radio"
@@ -37,7 +34,9 @@ export function ProtocolChoice({ value, path }: { value: ConnectionProtocolChoic
                   defaultChecked={p.id === value}
                   aria-describedby={`protocol-${p.id}-hint`}
                   className="h-4 w-4 accent-indigo-600"
-                  onChange={() => router.replace(p.id === 'oidc' ? path : `${path}?protocol=${p.id}`, { scroll: false })}
+                  onChange={() =>
+                    router.replace(p.id === 'oidc' ? path : `${path}?protocol=${p.id}`, { scroll: false })
+                  }
                 />
                 {p.label}
               </label>

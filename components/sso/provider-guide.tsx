@@ -61,7 +61,12 @@ function GuidePanel({ guide, redirectUri }: { guide: ProviderGuide; redirectUri:
       </ol>
       {guide.console ? (
         <p className="text-sm">
-          <a href={guide.console.href} target="_blank" rel="noopener noreferrer" className="font-medium text-indigo-700 underline">
+          <a
+            href={guide.console.href}
+            target="_blank"
+            rel="noopener noreferrer"
+            className="font-medium text-indigo-700 underline"
+          >
             Open the {guide.console.label}
             <span className="sr-only"> (opens in a new tab)</span>
           </a>

@@ -40,7 +40,10 @@ export const PROVIDER_GUIDES: readonly ProviderGuide[] = [
     values: [
       { field: 'Client ID', from: 'The app’s General tab, under Client Credentials.' },
       { field: 'Client secret', from: 'The same tab, under Client secrets.' },
-      { field: 'Issuer URL', from: 'Your Okta domain, or the Issuer URI under Security → API → Authorization Servers.' },
+      {
+        field: 'Issuer URL',
+        from: 'Your Okta domain, or the Issuer URI under Security → API → Authorization Servers.',
+      },
     ],
     issuers: [
       { shape: 'https://<your-okta-domain>', note: 'org authorization server' },
@@ -99,10 +102,16 @@ export const PROVIDER_GUIDES: readonly ProviderGuide[] = [
     values: [
       { field: 'Client ID', from: 'Settings tab, Basic Information.' },
       { field: 'Client secret', from: 'Settings tab, Basic Information (Client Secret).' },
-      { field: 'Issuer URL', from: 'The Domain in Basic Information, written as `https://<domain>/` with the trailing slash.' },
+      {
+        field: 'Issuer URL',
+        from: 'The Domain in Basic Information, written as `https://<domain>/` with the trailing slash.',
+      },
     ],
     issuers: [
-      { shape: 'https://<tenant>.auth0.com/', note: 'with the trailing slash; some regions add one: https://<tenant>.<region>.auth0.com/' },
+      {
+        shape: 'https://<tenant>.auth0.com/',
+        note: 'with the trailing slash; some regions add one: https://<tenant>.<region>.auth0.com/',
+      },
       { shape: 'https://<your-custom-domain>/', note: 'if you use a custom domain' },
     ],
     tips: ['Auth0’s issuer ends with a slash: leave it in.'],

@@ -4,12 +4,22 @@
  * fields inside the connection form, so they work without JavaScript; parsing lives in lib/validations/provisioning.
  */
 import { Field, Input, Textarea } from '@/components/ui';
-import { PROVISIONING_FIELD_LABELS, VERIFIED_DOMAINS_ONLY_SHOWN_FIELD, type ProvisioningField } from '@/lib/validations/connection-fields';
+import {
+  PROVISIONING_FIELD_LABELS,
+  VERIFIED_DOMAINS_ONLY_SHOWN_FIELD,
+  type ProvisioningField,
+} from '@/lib/validations/connection-fields';
 import { PROVISIONING_TEXT } from '@/lib/console/messages';
 
 export type ProvisioningValues = Partial<Record<ProvisioningField, string>>;
 
-export function ProvisioningFields({ values, errors }: { values: ProvisioningValues; errors: Partial<Record<ProvisioningField, string | undefined>> }) {
+export function ProvisioningFields({
+  values,
+  errors,
+}: {
+  values: ProvisioningValues;
+  errors: Partial<Record<ProvisioningField, string | undefined>>;
+}) {
   const jit = values.jitProvisioning === 'off' ? 'off' : 'on';
   const jitError = errors.jitProvisioning;
   return (
@@ -44,10 +54,26 @@ export function ProvisioningFields({ values, errors }: { values: ProvisioningVal
           </p>
         ) : null}
       </fieldset>
-      <Field id="sso-groupAttribute" label={PROVISIONING_FIELD_LABELS.groupAttribute} hint={PROVISIONING_TEXT.groupAttributeHint} error={errors.groupAttribute}>
-        <Input name="groupAttribute" defaultValue={values.groupAttribute ?? ''} placeholder="groups" autoComplete="off" spellCheck={false} />
+      <Field
+        id="sso-groupAttribute"
+        label={PROVISIONING_FIELD_LABELS.groupAttribute}
+        hint={PROVISIONING_TEXT.groupAttributeHint}
+        error={errors.groupAttribute}
+      >
+        <Input
+          name="groupAttribute"
+          defaultValue={values.groupAttribute ?? ''}
+          placeholder="groups"
+          autoComplete="off"
+          spellCheck={false}
+        />
       </Field>
-      <Field id="sso-groupMappings" label={PROVISIONING_FIELD_LABELS.groupMappings} hint={PROVISIONING_TEXT.groupMappingsHint} error={errors.groupMappings}>
+      <Field
+        id="sso-groupMappings"
+        label={PROVISIONING_FIELD_LABELS.groupMappings}
+        hint={PROVISIONING_TEXT.groupMappingsHint}
+        error={errors.groupMappings}
+      >
         <Textarea
           name="groupMappings"
           defaultValue={values.groupMappings ?? ''}
@@ -58,8 +84,19 @@ export function ProvisioningFields({ values, errors }: { values: ProvisioningVal
           className="font-mono"
         />
       </Field>
-      <Field id="sso-defaultScopes" label={PROVISIONING_FIELD_LABELS.defaultScopes} hint={PROVISIONING_TEXT.defaultScopesHint} error={errors.defaultScopes}>
-        <Input name="defaultScopes" defaultValue={values.defaultScopes ?? ''} placeholder="profile:read" autoComplete="off" spellCheck={false} />
+      <Field
+        id="sso-defaultScopes"
+        label={PROVISIONING_FIELD_LABELS.defaultScopes}
+        hint={PROVISIONING_TEXT.defaultScopesHint}
+        error={errors.defaultScopes}
+      >
+        <Input
+          name="defaultScopes"
+          defaultValue={values.defaultScopes ?? ''}
+          placeholder="profile:read"
+          autoComplete="off"
+          spellCheck={false}
+        />
       </Field>
       <VerifiedDomainsOnlyField idPrefix="sso" checked={values.verifiedDomainsOnly === 'on'} />
     </fieldset>

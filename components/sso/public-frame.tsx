@@ -7,7 +7,10 @@ export function PublicFrame({ title, children }: { title: ReactNode; children: R
       <div className="w-full max-w-md space-y-6">
         {/* The same product mark as the admin header (components/app-shell), without "Console": members never see one. */}
         <p className="flex items-center justify-center gap-2 text-sm font-semibold text-gray-900">
-          <span aria-hidden="true" className="flex size-7 items-center justify-center rounded-md bg-indigo-600 text-xs font-bold text-white">
+          <span
+            aria-hidden="true"
+            className="flex size-7 items-center justify-center rounded-md bg-indigo-600 text-xs font-bold text-white"
+          >
             G
           </span>
           <span>

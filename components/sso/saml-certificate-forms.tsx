@@ -18,7 +18,13 @@ function Outcome({ state }: { state: State }) {
   return null;
 }
 
-export function AddSamlCertificateForm({ action, connectionId }: { action: SamlCertificateAction; connectionId: string }) {
+export function AddSamlCertificateForm({
+  action,
+  connectionId,
+}: {
+  action: SamlCertificateAction;
+  connectionId: string;
+}) {
   const [state, formAction, pending] = useActionState<State, FormData>(action, initialFormState());
   return (
     <form action={formAction} noValidate className="space-y-3">
@@ -30,7 +36,14 @@ export function AddSamlCertificateForm({ action, connectionId }: { action: SamlC
         error={state.fieldErrors.certificate}
         hint="Paste the identity provider’s next signing certificate (PEM) before it switches to it; both verify sign-ins until you remove the old one."
       >
-        <Textarea name="certificate" rows={4} defaultValue="" placeholder="-----BEGIN CERTIFICATE-----" spellCheck={false} className="font-mono" />
+        <Textarea
+          name="certificate"
+          rows={4}
+          defaultValue=""
+          placeholder="-----BEGIN CERTIFICATE-----"
+          spellCheck={false}
+          className="font-mono"
+        />
       </Field>
       <Button type="submit" variant="secondary" pending={pending} pendingLabel="adding">
         Add certificate
@@ -57,7 +70,14 @@ export function RemoveSamlCertificateForm({
       <input type="hidden" name={CONNECTION_ID_FIELD} value={connectionId} />
       <input type="hidden" name="fingerprint" value={fingerprint} />
       <Outcome state={state} />
-      <Button type="submit" variant="danger" size="sm" pending={pending} pendingLabel="removing" aria-label={`Remove certificate ${label}`}>
+      <Button
+        type="submit"
+        variant="danger"
+        size="sm"
+        pending={pending}
+        pendingLabel="removing"
+        aria-label={`Remove certificate ${label}`}
+      >
         Remove
       </Button>
     </form>

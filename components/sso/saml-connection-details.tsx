@@ -9,7 +9,12 @@ import { SAML_TEXT } from '@/lib/console/messages';
 import { Alert, Badge, Card, type BadgeTone } from '@/components/ui';
 import { CodeValue } from '@/components/ui/code-value';
 import { formatTime } from './format-time';
-import { AddSamlCertificateForm, RemoveSamlCertificateForm, UseConsoleAcsForm, type SamlCertificateAction } from './saml-certificate-forms';
+import {
+  AddSamlCertificateForm,
+  RemoveSamlCertificateForm,
+  UseConsoleAcsForm,
+  type SamlCertificateAction,
+} from './saml-certificate-forms';
 
 type Certificate = SsoSamlConnection['idpCertificates'][number];
 
@@ -19,7 +24,8 @@ const CERT_STATE: Record<Certificate['status'], { tone: BadgeTone; label: string
   expired: { tone: 'error', label: 'Expired' },
 };
 
-const day = (iso: string) => new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(iso));
+const day = (iso: string) =>
+  new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(iso));
 
 /** The rows of "Current configuration" for a SAML connection. */
 export function SamlConfigRows({ connection }: { connection: SsoSamlConnection }) {
@@ -36,7 +42,9 @@ export function SamlConfigRows({ connection }: { connection: SsoSamlConnection }
         </>
       ) : null}
       <dt className="font-medium text-gray-600">IdP-initiated sign-in</dt>
-      <dd className="text-gray-900">{connection.allowIdpInitiated ? 'Allowed (fresh assertions only, each once)' : 'Off'}</dd>
+      <dd className="text-gray-900">
+        {connection.allowIdpInitiated ? 'Allowed (fresh assertions only, each once)' : 'Off'}
+      </dd>
     </>
   );
 }
@@ -55,17 +63,34 @@ export function SamlConnectionDetails({
   acsIsConsole: boolean;
   /** `?certificate=added|removed`: the outcome of the rotation step just taken. */
   certificateOutcome?: unknown;
-  actions: { addCertificate: SamlCertificateAction; removeCertificate: SamlCertificateAction; useConsoleAcs: SamlCertificateAction };
+  actions: {
+    addCertificate: SamlCertificateAction;
+    removeCertificate: SamlCertificateAction;
+    useConsoleAcs: SamlCertificateAction;
+  };
 }) {
   const certificates = connection.idpCertificates;
   const expired = certificates.filter((c) => c.status === 'expired');
   const expiring = certificates.filter((c) => c.status === 'expiring');
   return (
     <>
-      <Card title="Service provider details" description="Enter these in the SAML application at your identity provider (or give it the metadata URL).">
+      <Card
+        title="Service provider details"
+        description="Enter these in the SAML application at your identity provider (or give it the metadata URL)."
+      >
         <div className="space-y-5">
-          <SpValue title="SP entity ID" hint="Also called Audience, Identifier or Audience URI." value={connection.spEntityId} copyLabel="Copy SP entity ID" />
-          <SpValue title="ACS URL" hint="Also called Reply URL or Single sign-on URL (HTTP-POST binding)." value={connection.spAcsUrl} copyLabel="Copy ACS URL" />
+          <SpValue
+            title="SP entity ID"
+            hint="Also called Audience, Identifier or Audience URI."
+            value={connection.spEntityId}
+            copyLabel="Copy SP entity ID"
+          />
+          <SpValue
+            title="ACS URL"
+            hint="Also called Reply URL or Single sign-on URL (HTTP-POST binding)."
+            value={connection.spAcsUrl}
+            copyLabel="Copy ACS URL"
+          />
           {!acsIsConsole ? (
             <Alert tone="warning">
               <p>{SAML_TEXT.acsElsewhere}</p>
@@ -75,7 +100,12 @@ export function SamlConnectionDetails({
             </Alert>
           ) : null}
           {connection.spMetadataUrl ? (
-            <SpValue title="SP metadata URL" hint="Identity providers that import metadata by URL read all of the above from it." value={connection.spMetadataUrl} copyLabel="Copy SP metadata URL" />
+            <SpValue
+              title="SP metadata URL"
+              hint="Identity providers that import metadata by URL read all of the above from it."
+              value={connection.spMetadataUrl}
+              copyLabel="Copy SP metadata URL"
+            />
           ) : null}
           <p className="text-sm">
             <a href={metadataDownloadHref} download className="font-medium text-indigo-700 underline">
@@ -94,16 +124,23 @@ export function SamlConnectionDetails({
         <div className="space-y-4">
           {certificateOutcome === 'added' ? <Alert tone="success">{SAML_TEXT.certificateAdded}</Alert> : null}
           {certificateOutcome === 'removed' ? <Alert tone="success">{SAML_TEXT.certificateRemoved}</Alert> : null}
-          {certificates.length > 0 && expired.length === certificates.length ? <Alert tone="error">{SAML_TEXT.allCertificatesExpired}</Alert> : null}
-          {expired.length > 0 && expired.length < certificates.length ? <Alert tone="error">{SAML_TEXT.certificateExpired(day(expired[0]!.notAfter))}</Alert> : null}
-          {expiring.length > 0 && expired.length === 0 ? <Alert tone="warning">{SAML_TEXT.certificateExpiring(day(expiring[0]!.notAfter))}</Alert> : null}
+          {certificates.length > 0 && expired.length === certificates.length ? (
+            <Alert tone="error">{SAML_TEXT.allCertificatesExpired}</Alert>
+          ) : null}
+          {expired.length > 0 && expired.length < certificates.length ? (
+            <Alert tone="error">{SAML_TEXT.certificateExpired(day(expired[0]!.notAfter))}</Alert>
+          ) : null}
+          {expiring.length > 0 && expired.length === 0 ? (
+            <Alert tone="warning">{SAML_TEXT.certificateExpiring(day(expiring[0]!.notAfter))}</Alert>
+          ) : null}
           <ul className="divide-y divide-gray-200 rounded-md border border-gray-200" aria-label="Certificates">
             {certificates.map((c) => (
               <li key={c.fingerprintSha256} className="space-y-2 p-3 text-sm">
                 <div className="flex flex-wrap items-center gap-2">
                   <Badge tone={CERT_STATE[c.status].tone}>{CERT_STATE[c.status].label}</Badge>
                   <span className="text-gray-900">
-                    {c.status === 'expired' ? 'Expired' : 'Expires'} <time dateTime={c.notAfter}>{formatTime(c.notAfter)}</time>
+                    {c.status === 'expired' ? 'Expired' : 'Expires'}{' '}
+                    <time dateTime={c.notAfter}>{formatTime(c.notAfter)}</time>
                   </span>
                 </div>
                 {c.subject ? <p className="break-all text-gray-600">Subject: {c.subject}</p> : null}
@@ -125,7 +162,9 @@ export function SamlConnectionDetails({
           {certificates.length < 2 ? (
             <AddSamlCertificateForm action={actions.addCertificate} connectionId={connection.id} />
           ) : (
-            <p className="text-sm text-gray-600">A connection keeps at most two certificates: remove the old one to add another.</p>
+            <p className="text-sm text-gray-600">
+              A connection keeps at most two certificates: remove the old one to add another.
+            </p>
           )}
         </div>
       </Card>

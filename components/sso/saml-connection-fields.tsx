@@ -65,7 +65,12 @@ export function SamlConnectionFields({
 
   return (
     <>
-      <Field id="saml-name" label="Name" error={err.name} hint="How admins and members recognise it, e.g. “ADFS (production)”.">
+      <Field
+        id="saml-name"
+        label="Name"
+        error={err.name}
+        hint="How admins and members recognise it, e.g. “ADFS (production)”."
+      >
         <Input name="name" defaultValue={v.name ?? ''} autoComplete="off" />
       </Field>
 
@@ -78,7 +83,14 @@ export function SamlConnectionFields({
               htmlFor={`saml-source-${s.id}`}
               className={cn('flex cursor-pointer items-center gap-2 py-1.5', CHOICE_CHIP)}
             >
-              <input type="radio" id={`saml-source-${s.id}`} name="idpSource" value={s.id} defaultChecked={s.id === source} className="h-4 w-4 accent-indigo-600" />
+              <input
+                type="radio"
+                id={`saml-source-${s.id}`}
+                name="idpSource"
+                value={s.id}
+                defaultChecked={s.id === source}
+                className="h-4 w-4 accent-indigo-600"
+              />
               {s.label}
             </label>
           ))}
@@ -94,12 +106,31 @@ export function SamlConnectionFields({
                 : 'Grantex fetches it when you save and reads the entity ID, SSO URL and signing certificate from it.'
             }
           >
-            <Input name="idpMetadataUrl" type="url" inputMode="url" defaultValue={v.idpMetadataUrl ?? ''} placeholder="https://idp.example.com/saml/metadata" autoComplete="off" spellCheck={false} />
+            <Input
+              name="idpMetadataUrl"
+              type="url"
+              inputMode="url"
+              defaultValue={v.idpMetadataUrl ?? ''}
+              placeholder="https://idp.example.com/saml/metadata"
+              autoComplete="off"
+              spellCheck={false}
+            />
           </Field>
         </Panel>
         <Panel source="xml">
-          <Field id="saml-idpMetadataXml" label="IdP metadata XML" error={err.idpMetadataXml} hint="Paste the whole metadata document your identity provider offers for download.">
-            <Textarea name="idpMetadataXml" rows={6} defaultValue={v.idpMetadataXml ?? ''} spellCheck={false} className="font-mono" />
+          <Field
+            id="saml-idpMetadataXml"
+            label="IdP metadata XML"
+            error={err.idpMetadataXml}
+            hint="Paste the whole metadata document your identity provider offers for download."
+          >
+            <Textarea
+              name="idpMetadataXml"
+              rows={6}
+              defaultValue={v.idpMetadataXml ?? ''}
+              spellCheck={false}
+              className="font-mono"
+            />
           </Field>
         </Panel>
         <Panel source="fields">
@@ -108,15 +139,44 @@ export function SamlConnectionFields({
               id="saml-idpEntityId"
               label="IdP entity ID"
               error={err.idpEntityId}
-              hint={connection ? `The identity provider’s entityID (often a URL). ${NEW_IDP_TEXT.warning}` : 'The identity provider’s entityID (often a URL).'}
+              hint={
+                connection
+                  ? `The identity provider’s entityID (often a URL). ${NEW_IDP_TEXT.warning}`
+                  : 'The identity provider’s entityID (often a URL).'
+              }
             >
               <Input name="idpEntityId" defaultValue={v.idpEntityId ?? ''} autoComplete="off" spellCheck={false} />
             </Field>
-            <Field id="saml-idpSsoUrl" label="IdP SSO URL" error={err.idpSsoUrl} hint="Its single sign-on URL for the HTTP-Redirect binding.">
-              <Input name="idpSsoUrl" type="url" inputMode="url" defaultValue={v.idpSsoUrl ?? ''} autoComplete="off" spellCheck={false} />
+            <Field
+              id="saml-idpSsoUrl"
+              label="IdP SSO URL"
+              error={err.idpSsoUrl}
+              hint="Its single sign-on URL for the HTTP-Redirect binding."
+            >
+              <Input
+                name="idpSsoUrl"
+                type="url"
+                inputMode="url"
+                defaultValue={v.idpSsoUrl ?? ''}
+                autoComplete="off"
+                spellCheck={false}
+              />
             </Field>
-            <Field id="saml-idpCertificate" label="IdP signing certificate" labelSuffix={connection ? '(optional)' : undefined} error={err.idpCertificate} hint={certificateHint}>
-              <Textarea name="idpCertificate" rows={5} defaultValue="" placeholder="-----BEGIN CERTIFICATE-----" spellCheck={false} className="font-mono" />
+            <Field
+              id="saml-idpCertificate"
+              label="IdP signing certificate"
+              labelSuffix={connection ? '(optional)' : undefined}
+              error={err.idpCertificate}
+              hint={certificateHint}
+            >
+              <Textarea
+                name="idpCertificate"
+                rows={5}
+                defaultValue=""
+                placeholder="-----BEGIN CERTIFICATE-----"
+                spellCheck={false}
+                className="font-mono"
+              />
             </Field>
           </div>
         </Panel>

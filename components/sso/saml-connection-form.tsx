@@ -8,7 +8,12 @@
 import { initialFormState } from '@/lib/auth/form-state';
 import type { SamlConnectionInput } from '@/lib/validations/saml-connection';
 import { SAML_TEXT } from '@/lib/console/messages';
-import { ConnectionFormShell, useConnectionForm, type ConnectionFormAction, type NewConnectionDefaults } from './connection-form';
+import {
+  ConnectionFormShell,
+  useConnectionForm,
+  type ConnectionFormAction,
+  type NewConnectionDefaults,
+} from './connection-form';
 import { SamlConnectionFields, type SavedSamlConnection } from './saml-connection-fields';
 
 export type { SavedSamlConnection } from './saml-connection-fields';

@@ -35,7 +35,11 @@ export function SharedRedirectUriNotice({
         <CodeValue className="mt-3" value={own} copyLabel={CONNECTION_TEXT.copyOwnRedirectUri} />
         <form action={formAction} className="mt-3 space-y-2">
           <input type="hidden" name={CONNECTION_ID_FIELD} value={connectionId} />
-          {!state.ok && state.formError ? <p role="alert" className="text-sm font-medium text-red-700">{state.formError}</p> : null}
+          {!state.ok && state.formError ? (
+            <p role="alert" className="text-sm font-medium text-red-700">
+              {state.formError}
+            </p>
+          ) : null}
           <Button type="submit" pending={pending} pendingLabel="moving">
             {CONNECTION_TEXT.moveButton}
           </Button>

@@ -1,5 +1,9 @@
 import { CONNECTION_STATUS_TEXT } from '@/lib/console/messages';
-import { CONNECTION_FIELD_LABELS, CONNECTION_STATUS_VALUES, type ConnectionStatusValue } from '@/lib/validations/connection-fields';
+import {
+  CONNECTION_FIELD_LABELS,
+  CONNECTION_STATUS_VALUES,
+  type ConnectionStatusValue,
+} from '@/lib/validations/connection-fields';
 
 export function isConnectionStatus(value: unknown): value is ConnectionStatusValue {
   return CONNECTION_STATUS_VALUES.some((s) => s === value);

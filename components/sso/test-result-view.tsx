@@ -14,7 +14,8 @@ export function TestResultView({ result }: { result: Exclude<TestResult, { statu
     return (
       <div className="space-y-3">
         <Alert tone="success" title="Test sign-in succeeded">
-          Finished <time dateTime={result.finishedAt}>{formatTime(result.finishedAt)}</time>. Grantex resolved this identity:
+          Finished <time dateTime={result.finishedAt}>{formatTime(result.finishedAt)}</time>. Grantex resolved this
+          identity:
         </Alert>
         <IdentityList identity={result.identity} />
       </div>

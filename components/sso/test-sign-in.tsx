@@ -27,7 +27,13 @@ async function fetchTestResult(): Promise<TestResult | null> {
  * It brings its own React Query client: this is the console's only client-side query, so the
  * provider (and react-query itself) is loaded on this page only, not from the root layout.
  */
-export function TestSignIn({ initialResult, connectionId }: { initialResult: TestResult | null; connectionId: string }) {
+export function TestSignIn({
+  initialResult,
+  connectionId,
+}: {
+  initialResult: TestResult | null;
+  connectionId: string;
+}) {
   // Created in state so a re-render does not drop the cache.
   const [client] = useState(
     () =>
@@ -57,7 +63,11 @@ function TestSignInPanel({ initialResult, connectionId }: { initialResult: TestR
       const result = q.state.data;
       if (result?.status === 'pending') return POLL_MS;
       // Until the new tab has reached /sso/start, the stored result is still the previous one.
-      if (clickedAt && Date.now() - clickedAt < WAIT_MAX_MS && !(result && Date.parse(result.startedAt) >= clickedAt - 5000)) {
+      if (
+        clickedAt &&
+        Date.now() - clickedAt < WAIT_MAX_MS &&
+        !(result && Date.parse(result.startedAt) >= clickedAt - 5000)
+      ) {
         return POLL_MS;
       }
       return false;
@@ -86,7 +96,9 @@ function TestSignInPanel({ initialResult, connectionId }: { initialResult: TestR
           <Button type="submit" variant="secondary">
             Test sign-in
           </Button>
-          <span className="text-sm text-gray-600">Opens your identity provider in a new tab; your admin session is not affected.</span>
+          <span className="text-sm text-gray-600">
+            Opens your identity provider in a new tab; your admin session is not affected.
+          </span>
         </div>
       </form>
       <div aria-live="polite">

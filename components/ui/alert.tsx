@@ -31,7 +31,12 @@ export interface AlertProps {
 export function Alert({ tone = 'info', title, children, className, id, tabIndex }: AlertProps) {
   const t = tones[tone];
   return (
-    <div id={id} tabIndex={tabIndex} role={roles[tone]} className={cn('flex gap-3 rounded-md border px-4 py-3 text-sm', t.box, className)}>
+    <div
+      id={id}
+      tabIndex={tabIndex}
+      role={roles[tone]}
+      className={cn('flex gap-3 rounded-md border px-4 py-3 text-sm', t.box, className)}
+    >
       <span
         aria-hidden="true"
         className={cn(

@@ -7,8 +7,7 @@ export type ButtonSize = 'sm' | 'md';
 
 const variants: Record<ButtonVariant, string> = {
   primary: 'bg-indigo-600 text-white shadow-sm hover:bg-indigo-700 disabled:bg-indigo-400',
-  secondary:
-    'border border-gray-300 bg-white text-gray-900 shadow-sm hover:bg-gray-50 disabled:text-gray-500',
+  secondary: 'border border-gray-300 bg-white text-gray-900 shadow-sm hover:bg-gray-50 disabled:text-gray-500',
   danger: 'bg-red-600 text-white shadow-sm hover:bg-red-700 disabled:bg-red-400',
   ghost: 'text-gray-700 hover:bg-gray-100 hover:text-gray-900 disabled:text-gray-400',
 };

@@ -11,7 +11,16 @@ export interface CardProps extends Omit<HTMLAttributes<HTMLElement>, 'title'> {
   headingLevel?: 2 | 3;
 }
 
-export function Card({ title, description, actions, footer, headingLevel = 2, className, children, ...rest }: CardProps) {
+export function Card({
+  title,
+  description,
+  actions,
+  footer,
+  headingLevel = 2,
+  className,
+  children,
+  ...rest
+}: CardProps) {
   const Heading = headingLevel === 2 ? 'h2' : 'h3';
   return (
     <section className={cn('rounded-lg border border-gray-200 bg-white shadow-sm', className)} {...rest}>

@@ -4,5 +4,4 @@ export function cn(...parts: Array<string | false | null | undefined>): string {
 }
 
 /** One focus ring for every interactive element, so keyboard users always see where they are. */
-export const focusRing =
-  'focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600';
+export const focusRing = 'focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600';

@@ -21,7 +21,11 @@ export function CodeValue({ value, copyLabel, copyText = 'Copy', id, className }
       >
         {value}
       </code>
-      {copyLabel !== undefined ? <CopyButton text={value} label={copyLabel}>{copyText}</CopyButton> : null}
+      {copyLabel !== undefined ? (
+        <CopyButton text={value} label={copyLabel}>
+          {copyText}
+        </CopyButton>
+      ) : null}
     </div>
   );
 }

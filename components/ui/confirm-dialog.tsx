@@ -90,7 +90,8 @@ export function ConfirmDialog({
     const dialog = dialogRef.current;
     if (!dialog) return;
     if (open && !dialog.open) {
-      returnFocusRef.current = opener ?? (document.activeElement instanceof HTMLElement ? document.activeElement : null);
+      returnFocusRef.current =
+        opener ?? (document.activeElement instanceof HTMLElement ? document.activeElement : null);
       dialog.showModal();
     } else if (!open && dialog.open) {
       dialog.close();
@@ -114,7 +115,10 @@ export function ConfirmDialog({
     const last = items[items.length - 1];
     if (!first || !last) {
       event.preventDefault();
-    } else if (event.shiftKey && (document.activeElement === first || !event.currentTarget.contains(document.activeElement))) {
+    } else if (
+      event.shiftKey &&
+      (document.activeElement === first || !event.currentTarget.contains(document.activeElement))
+    ) {
       event.preventDefault();
       last.focus();
     } else if (!event.shiftKey && document.activeElement === last) {
@@ -130,7 +134,9 @@ export function ConfirmDialog({
   function isOutside(event: MouseEvent<HTMLDialogElement>) {
     if (event.target !== event.currentTarget) return false;
     const box = event.currentTarget.getBoundingClientRect();
-    return event.clientX < box.left || event.clientX > box.right || event.clientY < box.top || event.clientY > box.bottom;
+    return (
+      event.clientX < box.left || event.clientX > box.right || event.clientY < box.top || event.clientY > box.bottom
+    );
   }
   function onPointerDown(event: PointerEvent<HTMLDialogElement>) {
     pressedOutsideRef.current = isOutside(event);

@@ -44,13 +44,23 @@ export interface CopyButtonProps {
   className?: string;
 }
 
-export function CopyButton({ text, label, children = 'Copy', variant = 'secondary', size = 'sm', className }: CopyButtonProps) {
+export function CopyButton({
+  text,
+  label,
+  children = 'Copy',
+  variant = 'secondary',
+  size = 'sm',
+  className,
+}: CopyButtonProps) {
   const [status, setStatus] = useState<'idle' | 'copied' | 'failed'>('idle');
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
-  useEffect(() => () => {
-    if (timer.current) clearTimeout(timer.current);
-  }, []);
+  useEffect(
+    () => () => {
+      if (timer.current) clearTimeout(timer.current);
+    },
+    [],
+  );
 
   async function onClick() {
     const ok = await copyText(text);
@@ -76,7 +86,11 @@ export function CopyButton({ text, label, children = 'Copy', variant = 'secondar
         </span>
       </Button>
       <span aria-live="polite" className="sr-only">
-        {status === 'copied' ? 'Copied' : status === 'failed' ? 'Copy failed; select the text and copy it manually' : ''}
+        {status === 'copied'
+          ? 'Copied'
+          : status === 'failed'
+            ? 'Copy failed; select the text and copy it manually'
+            : ''}
       </span>
     </span>
   );

@@ -22,7 +22,5 @@ export function Input({ className, ...rest }: InputProps) {
 export type TextareaProps = ComponentPropsWithRef<'textarea'>;
 
 export function Textarea({ className, ...rest }: TextareaProps) {
-  return (
-    <textarea className={cn(base, 'min-h-24 py-2', borderFor(rest['aria-invalid']), className)} {...rest} />
-  );
+  return <textarea className={cn(base, 'min-h-24 py-2', borderFor(rest['aria-invalid']), className)} {...rest} />;
 }

@@ -1,7 +1,15 @@
 import type { ReactNode } from 'react';
 
 /** The h1 of a page with an optional lead paragraph and actions, so every page starts the same way. */
-export function PageHeader({ title, description, actions }: { title: ReactNode; description?: ReactNode; actions?: ReactNode }) {
+export function PageHeader({
+  title,
+  description,
+  actions,
+}: {
+  title: ReactNode;
+  description?: ReactNode;
+  actions?: ReactNode;
+}) {
   return (
     <div className="mb-8 flex flex-wrap items-end justify-between gap-4">
       <div className="min-w-0 space-y-2">

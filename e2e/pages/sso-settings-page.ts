@@ -11,7 +11,8 @@ export interface OidcConnectionValues {
   redirectUri?: string;
 }
 
-export type ProviderName = 'Okta' | 'Microsoft Entra ID' | 'Google Workspace' | 'Auth0' | 'Keycloak' | 'Other OIDC provider';
+export type ProviderName =
+  'Okta' | 'Microsoft Entra ID' | 'Google Workspace' | 'Auth0' | 'Keycloak' | 'Other OIDC provider';
 
 export type ConnectionStatusLabel = 'Active' | 'Testing' | 'Inactive';
 
@@ -27,7 +28,10 @@ export class SsoSettingsPage {
   readonly listHeading = () => this.page.getByRole('heading', { level: 1, name: 'Single sign-on' });
   readonly connectionsTable = () => this.page.getByRole('table', { name: 'Your organization’s SSO connections' });
   /** A row of the list by the connection's name (its row header is the link to its page). */
-  readonly row = (name: string) => this.connectionsTable().getByRole('row').filter({ has: this.page.getByRole('link', { name, exact: true }) });
+  readonly row = (name: string) =>
+    this.connectionsTable()
+      .getByRole('row')
+      .filter({ has: this.page.getByRole('link', { name, exact: true }) });
   readonly addConnectionLink = () => this.page.getByRole('link', { name: 'Add connection' }).first();
   readonly name = () => this.page.getByLabel('Name', { exact: true });
   /** A status radio: in the new form, or the connection page's status form. */
@@ -39,7 +43,9 @@ export class SsoSettingsPage {
   readonly redirectUri = () => this.page.getByLabel('Redirect URI', { exact: true });
   /** Provisioning: just-in-time on/off (radios), the group claim, group → scopes lines, default scopes. */
   readonly jitRadio = (value: 'on' | 'off') =>
-    this.page.getByRole('radio', { name: value === 'on' ? /^On: create members/ : /^Off: only members who signed in before/ });
+    this.page.getByRole('radio', {
+      name: value === 'on' ? /^On: create members/ : /^Off: only members who signed in before/,
+    });
   readonly groupAttribute = () => this.page.getByLabel('Group claim', { exact: true });
   readonly groupMappings = () => this.page.getByLabel('Group → scopes', { exact: true });
   readonly defaultScopes = () => this.page.getByLabel('Default scopes', { exact: true });
@@ -48,15 +54,19 @@ export class SsoSettingsPage {
   readonly deleteButton = () => this.page.getByRole('button', { name: 'Delete connection' });
   readonly dialog = () => this.page.getByRole('dialog');
   /** The form's copy button for the connection's own redirect URI. */
-  readonly copyOwnRedirectUriButton = () => this.page.getByRole('button', { name: 'Copy this connection’s redirect URI' });
+  readonly copyOwnRedirectUriButton = () =>
+    this.page.getByRole('button', { name: 'Copy this connection’s redirect URI' });
   /** On a connection still registered at the shared `/sso/callback`: the notice and its one-step move. */
-  readonly sharedRedirectNotice = () => this.page.getByRole('region', { name: 'This connection uses the shared redirect URI' });
-  readonly moveToOwnRedirectUriButton = () => this.page.getByRole('button', { name: 'Move to this connection’s own redirect URI' });
+  readonly sharedRedirectNotice = () =>
+    this.page.getByRole('region', { name: 'This connection uses the shared redirect URI' });
+  readonly moveToOwnRedirectUriButton = () =>
+    this.page.getByRole('button', { name: 'Move to this connection’s own redirect URI' });
   readonly copyMemberLinkButton = () => this.page.getByRole('button', { name: 'Copy member sign-in link' });
   readonly signOutButton = () => this.page.getByRole('button', { name: 'Sign out', exact: true });
   /** The provider picker (a radio group) and the guide it shows for the chosen provider. */
   readonly providerRadio = (name: ProviderName) => this.page.getByRole('radio', { name, exact: true });
-  readonly providerGuide = (name: ProviderName) => this.page.getByRole('region', { name: `${name} setup`, exact: true });
+  readonly providerGuide = (name: ProviderName) =>
+    this.page.getByRole('region', { name: `${name} setup`, exact: true });
   readonly copyRedirectUriButton = () => this.page.getByRole('button', { name: 'Copy redirect URI' });
   /** The one-click fix offered when the issuer differs from the declared one only by a slash or case. */
   readonly useIssuerButton = (issuer: string) => this.page.getByRole('button', { name: `Use ${issuer}`, exact: true });
@@ -132,10 +142,19 @@ export class SsoSettingsPage {
   }
 
   /** The error text linked to a field through aria-describedby (the field-level error contract). */
-  async fieldError(field: 'Issuer URL' | 'Client ID' | 'Client secret' | 'Redirect URI' | 'Group → scopes' | 'Group claim'): Promise<string> {
+  async fieldError(
+    field: 'Issuer URL' | 'Client ID' | 'Client secret' | 'Redirect URI' | 'Group → scopes' | 'Group claim',
+  ): Promise<string> {
     const input = this.page.getByLabel(field, { exact: true });
     const ids = ((await input.getAttribute('aria-describedby')) ?? '').split(/\s+/).filter(Boolean);
-    const texts = await Promise.all(ids.map((id) => this.page.locator(`[id="${id}"]`).innerText().catch(() => '')));
+    const texts = await Promise.all(
+      ids.map((id) =>
+        this.page
+          .locator(`[id="${id}"]`)
+          .innerText()
+          .catch(() => ''),
+      ),
+    );
     return texts.join(' ').trim();
   }
 

@@ -8,7 +8,11 @@ export async function expectNoAxeViolations(page: Page, label = new URL(page.url
   await page.waitForLoadState('domcontentloaded');
   const results = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
   const found = results.violations.map(
-    (v) => `${v.id} (${v.impact ?? 'n/a'}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(', ')}`,
+    (v) =>
+      `${v.id} (${v.impact ?? 'n/a'}): ${v.help} — ${v.nodes
+        .map((n) => n.target.join(' '))
+        .slice(0, 5)
+        .join(', ')}`,
   );
   expect(found, `axe violations on ${label}`).toEqual([]);
 }

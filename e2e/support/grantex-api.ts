@@ -53,9 +53,21 @@ export async function deleteSsoConfig(grantexUrl: string, apiKey: string): Promi
 export async function createConnection(
   grantexUrl: string,
   apiKey: string,
-  input: { name: string; issuerUrl: string; clientId: string; clientSecret: string; redirectUri: string; status?: 'active' | 'testing' | 'inactive' },
+  input: {
+    name: string;
+    issuerUrl: string;
+    clientId: string;
+    clientSecret: string;
+    redirectUri: string;
+    status?: 'active' | 'testing' | 'inactive';
+  },
 ): Promise<{ id: string; name: string; isDefault: boolean }> {
-  const res = await call(`${grantexUrl}/v1/sso/connections`, { method: 'POST', apiKey, body: JSON.stringify({ protocol: 'oidc', ...input }) });
-  if (res.status !== 201) throw new Error(`POST /v1/sso/connections answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+  const res = await call(`${grantexUrl}/v1/sso/connections`, {
+    method: 'POST',
+    apiKey,
+    body: JSON.stringify({ protocol: 'oidc', ...input }),
+  });
+  if (res.status !== 201)
+    throw new Error(`POST /v1/sso/connections answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
   return (await res.json()) as { id: string; name: string; isDefault: boolean };
 }

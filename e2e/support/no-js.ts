@@ -7,7 +7,11 @@ export async function withoutJavaScript(
   signedIn: Page,
   run: (page: Page) => Promise<void>,
 ): Promise<void> {
-  const context = await browser.newContext({ baseURL, javaScriptEnabled: false, storageState: await signedIn.context().storageState() });
+  const context = await browser.newContext({
+    baseURL,
+    javaScriptEnabled: false,
+    storageState: await signedIn.context().storageState(),
+  });
   try {
     await run(await context.newPage());
   } finally {

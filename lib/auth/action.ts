@@ -45,7 +45,10 @@ function formDataToObject(formData: FormData): Record<string, string> {
   return out;
 }
 
-function echoValues<V>(raw: Record<string, string>, neverEcho: ReadonlyArray<string>): Partial<Record<FieldName<V>, string>> {
+function echoValues<V>(
+  raw: Record<string, string>,
+  neverEcho: ReadonlyArray<string>,
+): Partial<Record<FieldName<V>, string>> {
   const values: Record<string, string> = {};
   for (const [key, value] of Object.entries(raw)) {
     if (neverEcho.includes(key) || SECRET_NAME.test(key)) continue;
@@ -55,7 +58,10 @@ function echoValues<V>(raw: Record<string, string>, neverEcho: ReadonlyArray<str
 }
 
 /** Every zod issue grouped by its top-level field; the first message per field wins for display. */
-export function collectFieldErrors<V>(error: $ZodError): { fieldErrors: Partial<Record<FieldName<V>, string>>; formError?: string } {
+export function collectFieldErrors<V>(error: $ZodError): {
+  fieldErrors: Partial<Record<FieldName<V>, string>>;
+  formError?: string;
+} {
   const fieldErrors: Record<string, string> = {};
   let formError: string | undefined;
   for (const issue of error.issues) {
@@ -81,7 +87,10 @@ export function adminAction<S extends $ZodType<Record<string, unknown>>>(
   handler: (input: output<S>, admin: Admin, formData: FormData) => Promise<ActionOutcome<input<S>> | void>,
   options: AdminActionOptions<input<S>> = {},
   /** Injection point for tests, which run outside a request (no cookies()). */
-  deps: { getAdmin: () => Promise<Admin | null>; refuse?: () => Promise<never> } = { getAdmin, refuse: () => refuseNonAdmin() },
+  deps: { getAdmin: () => Promise<Admin | null>; refuse?: () => Promise<never> } = {
+    getAdmin,
+    refuse: () => refuseNonAdmin(),
+  },
 ): (prev: FormState<input<S>>, formData: FormData) => Promise<FormState<input<S>>> {
   return authorizedAction(schema, handler, options, async () => (await deps.getAdmin()) ?? (deps.refuse ?? toSignin)());
 }

@@ -84,7 +84,10 @@ export async function requireConnectionsActor(returnTo?: string): Promise<Connec
  * holding the setup SESSION token (the link's token is not kept), ending with that session (or after the admin
  * session's maximum, if sooner).
  */
-export async function startSetupSession(created: SetupSessionCreated, who: { name: string; email: string }): Promise<void> {
+export async function startSetupSession(
+  created: SetupSessionCreated,
+  who: { name: string; email: string },
+): Promise<void> {
   const untilSessionEnds = Math.floor((Date.parse(created.sessionExpiresAt) - Date.now()) / 1000);
   const maxAge = Math.max(1, Math.min(SESSION_MAX_AGE_SECONDS, untilSessionEnds));
   const token: SetupToken & { sub: string } = {

@@ -24,7 +24,11 @@ const day = (v: string | string[] | undefined) => {
   const s = one(v);
   return DAY.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00.000Z`)) ? s : '';
 };
-const idSchema = z.string().min(1).max(EVENT_LIMITS.idFilterMax).regex(/^[A-Za-z0-9_-]+$/);
+const idSchema = z
+  .string()
+  .min(1)
+  .max(EVENT_LIMITS.idFilterMax)
+  .regex(/^[A-Za-z0-9_-]+$/);
 const emailSchema = z.string().min(1).max(EVENT_LIMITS.emailFilterMax);
 
 /** Filters from the URL; a value that does not fit is dropped (the form shows it empty). */
@@ -129,7 +133,9 @@ export function summarizeSignIns(events: readonly SignInEvent[], partial = false
   }
   return {
     successes,
-    failures: [...failures].map(([title, count]) => ({ title, count })).sort((a, b) => b.count - a.count || a.title.localeCompare(b.title)),
+    failures: [...failures]
+      .map(([title, count]) => ({ title, count }))
+      .sort((a, b) => b.count - a.count || a.title.localeCompare(b.title)),
     partial,
   };
 }

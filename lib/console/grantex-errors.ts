@@ -10,5 +10,8 @@ import { grantexFailureText } from './messages';
  * never contain it, and nothing else is echoed.
  */
 export function describeGrantexError(err: unknown): string {
-  return grantexFailureText(isGrantexError(err) ? err : null, () => ({ production: env().isProduction, url: env().GRANTEX_URL }));
+  return grantexFailureText(isGrantexError(err) ? err : null, () => ({
+    production: env().isProduction,
+    url: env().GRANTEX_URL,
+  }));
 }

@@ -82,7 +82,8 @@ export const LOGIN_FAILURE_DETAILS = {
   unexpected: 'An unexpected error occurred.',
   no_usable_state: 'Grantex returned a sign-in link without a usable state.',
   no_authorization_code: 'The identity provider came back without an authorization code.',
-  wrong_callback: 'The identity provider sent the browser back to another connection’s redirect URI than the one this sign-in was started with, so nothing was exchanged. Check the redirect URI registered at your identity provider.',
+  wrong_callback:
+    'The identity provider sent the browser back to another connection’s redirect URI than the one this sign-in was started with, so nothing was exchanged. Check the redirect URI registered at your identity provider.',
   test_not_finished: 'The test sign-in was not finished within 10 minutes.',
 } as const;
 export type LoginFailureDetail = keyof typeof LOGIN_FAILURE_DETAILS;
@@ -154,7 +155,10 @@ export function grantexFailureText(err: GrantexFailure | null, service: () => Gr
     case 'timeout':
       return withRequestId('Grantex did not answer in time. Try again in a moment.', err);
     case 'server':
-      return withRequestId('Grantex had an internal problem. Try again in a moment; if it persists, contact Grantex support with the request ID.', err);
+      return withRequestId(
+        'Grantex had an internal problem. Try again in a moment; if it persists, contact Grantex support with the request ID.',
+        err,
+      );
     case 'invalid_response': {
       const { production, url } = service();
       return production
@@ -215,7 +219,8 @@ export const SETTINGS_ERRORS = {
   issuer_not_verified: 'The issuer could not be verified. Nothing was saved.',
   config_rejected: 'Grantex rejected the configuration. Nothing was saved.',
   /** Shown beside the "save without checking" checkbox: an explanation, not an error. */
-  skip_check_offer: 'If your identity provider is only reachable from Grantex’s network, you can save without this check.',
+  skip_check_offer:
+    'If your identity provider is only reachable from Grantex’s network, you can save without this check.',
 } as const;
 
 /** A field's reason from Grantex ("must use https") next to its field: "Issuer URL must use https". */
@@ -224,7 +229,9 @@ export function fieldErrorText(field: OidcConnectionField, reason: string): stri
 }
 
 /** Grantex's per-field reasons (GrantexError.fieldErrors), worded for the form's fields. */
-export function fieldErrorsText(reasons: Partial<Record<OidcConnectionField, string>>): Partial<Record<OidcConnectionField, string>> {
+export function fieldErrorsText(
+  reasons: Partial<Record<OidcConnectionField, string>>,
+): Partial<Record<OidcConnectionField, string>> {
   const out: Partial<Record<OidcConnectionField, string>> = {};
   for (const field of Object.keys(OIDC_FIELD_LABELS) as OidcConnectionField[]) {
     const reason = reasons[field];
@@ -247,7 +254,8 @@ const ISSUER_CHECK_ERRORS: Record<DiscoveryFailureReason, (failure: DiscoveryFai
     `The issuer's discovery document answered with HTTP ${displayText(f.actual ?? 'an error', 20)} instead of 200. Check the URL.`,
   redirect: () =>
     'The discovery URL redirects somewhere else. Enter the issuer exactly as your identity provider publishes it (redirects are not followed).',
-  not_json: () => 'The issuer answered, but its discovery document is not JSON. Is this the issuer URL and not a login page?',
+  not_json: () =>
+    'The issuer answered, but its discovery document is not JSON. Is this the issuer URL and not a login page?',
   too_large: () => 'The issuer’s discovery document is too large to be a real OpenID Connect configuration.',
   invalid_metadata: () => 'The issuer’s discovery document is not valid OpenID Connect metadata.',
   issuer_mismatch: (f) => {
@@ -264,8 +272,10 @@ const ISSUER_CHECK_ERRORS: Record<DiscoveryFailureReason, (failure: DiscoveryFai
     `This is Microsoft Entra ID’s multi-tenant address (common, organizations or consumers), which has no single issuer. Use your tenant’s own issuer: ${displayText(f.expected ?? 'https://login.microsoftonline.com/<your tenant ID>/v2.0', 300)} — the tenant ID is on the Overview page of the Microsoft Entra admin center.`,
   discovery_url_as_issuer: (f) =>
     `That is the address of the discovery document, not the issuer. Enter the issuer without /.well-known/openid-configuration: “${displayText(f.expected ?? '', 300)}”.`,
-  missing_endpoints: () => 'The issuer’s discovery document lacks an authorization endpoint, token endpoint or JWKS URI.',
-  blocked_address: () => 'The issuer resolves to a private, loopback or metadata address, which this console does not contact.',
+  missing_endpoints: () =>
+    'The issuer’s discovery document lacks an authorization endpoint, token endpoint or JWKS URI.',
+  blocked_address: () =>
+    'The issuer resolves to a private, loopback or metadata address, which this console does not contact.',
 };
 
 export function describeDiscoveryFailure(failure: DiscoveryFailure): string {
@@ -300,13 +310,15 @@ export const CONNECTION_TEXT = {
   redirectUriHint:
     'This connection’s own address at the console. Register it exactly as shown at your identity provider: sign-ins that come back anywhere else are refused.',
   copyOwnRedirectUri: 'Copy this connection’s redirect URI',
-  redirectUriNotOwn: 'Redirect URI must be the address this page gave the new connection; reload the page and try again.',
+  redirectUriNotOwn:
+    'Redirect URI must be the address this page gave the new connection; reload the page and try again.',
   /** A connection still registered at the shared `/sso/callback` (it should move to its own address). */
   sharedRedirectTitle: 'This connection uses the shared redirect URI',
   sharedRedirectBody: (shared: string, own: string) =>
     `It is registered at ${shared}, the address every connection once shared, so a sign-in bounced through another organization’s identity provider could come back to it. Add ${own} at your identity provider, then move.`,
   moveButton: 'Move to this connection’s own redirect URI',
-  moved: 'This connection now uses its own redirect URI. You can remove the shared one at your identity provider once no other connection of yours uses it.',
+  moved:
+    'This connection now uses its own redirect URI. You can remove the shared one at your identity provider once no other connection of yours uses it.',
   moveFailed: 'The connection could not be moved to its own redirect URI. Try again in a moment.',
   moveNotNeeded: 'This connection already uses its own redirect URI.',
 } as const;
@@ -406,20 +418,24 @@ export const SAML_TEXT = {
   entityIdRequired: 'Enter the identity provider’s entity ID (often a URL; see its metadata’s entityID).',
   ssoUrlRequired: 'Enter the identity provider’s single sign-on URL for the HTTP-Redirect binding (https://…).',
   certificateRequired: 'Paste the identity provider’s signing certificate (PEM, -----BEGIN CERTIFICATE-----).',
-  certificateInvalid: 'Paste one certificate as PEM (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----) or its base64 body.',
+  certificateInvalid:
+    'Paste one certificate as PEM (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----) or its base64 body.',
   certificateNeverShown: 'For your safety the certificate is never sent back to your browser: paste it again.',
   rejected: 'Grantex did not accept these SAML settings. See the fields below.',
   saved: 'SAML connection saved',
-  created: 'SAML connection created. Give your identity provider the service provider details below, then run a test sign-in.',
+  created:
+    'SAML connection created. Give your identity provider the service provider details below, then run a test sign-in.',
   certificateAdded: 'Certificate added. Both certificates verify sign-ins until you remove the old one.',
   certificateRemoved: 'Certificate removed. Sign-ins signed with it are refused from now on.',
   acsFixed: 'The ACS URL now points at this console. Update it at your identity provider too.',
   idpInitiatedWarning:
     'IdP-initiated sign-in lets members start from the app tile in their identity provider. It gives up the protection against login CSRF (an attacker could sign a victim’s browser into the attacker’s account) because no sign-in was started here to bind the response to. When on, only fresh assertions are accepted, each once, and members always land on the member page. Leave it off unless your members need the tile.',
-  certificateExpiring: (date: string) => `An IdP certificate expires on ${date}. Add the identity provider’s new certificate now; both verify until you remove the old one.`,
+  certificateExpiring: (date: string) =>
+    `An IdP certificate expires on ${date}. Add the identity provider’s new certificate now; both verify until you remove the old one.`,
   certificateExpired: (date: string) =>
     `An IdP certificate expired on ${date}. Grantex refuses sign-ins signed with it: add the identity provider’s current certificate and remove the expired one.`,
-  allCertificatesExpired: 'Every IdP certificate has expired: sign-ins through this connection are refused. Add the identity provider’s current signing certificate.',
+  allCertificatesExpired:
+    'Every IdP certificate has expired: sign-ins through this connection are refused. Add the identity provider’s current signing certificate.',
   acsElsewhere:
     'This connection’s ACS URL points at the Grantex API, not at this console, so members would not come back here after signing in. Use the console’s ACS URL and set it at your identity provider too.',
   responseTooLarge: 'The identity provider’s SAML response is larger than this console accepts.',
@@ -428,95 +444,271 @@ export const SAML_TEXT = {
     'This SAML response answers no sign-in started here, and the address it was posted to names no connection. Start the sign-in from the console’s sign-in page.',
 } as const;
 
-const CHECK_SAML_APP = 'Compare the IdP entity ID, SSO URL and certificate on the connection’s page with the SAML application at your identity provider.';
+const CHECK_SAML_APP =
+  'Compare the IdP entity ID, SSO URL and certificate on the connection’s page with the SAML application at your identity provider.';
 
 /** The sign-in log's SAML reasons (`saml_` + the service provider's refusal) in plain words. */
 const SAML_SIGN_IN_REASON_TEXT = {
-  saml_response_too_large: { title: 'The SAML response was too large', next: 'Check the identity provider: a SAML response is a few kilobytes. Remove unneeded attributes from the application.' },
-  saml_malformed_response: { title: 'The SAML response could not be read', next: 'Start the sign-in again; if it repeats, check that the identity provider posts a standard SAMLResponse.' },
-  saml_doctype_refused: { title: 'The SAML response contained a DOCTYPE', next: 'Such responses are refused as an XML attack. If your identity provider really sends one, contact its vendor.' },
-  saml_weak_algorithm: { title: 'The SAML response is signed with SHA-1', next: 'Configure the identity provider to sign with RSA-SHA256 (SHA-1 is refused).' },
-  saml_encrypted_assertion_unsupported: { title: 'The SAML assertion is encrypted', next: 'Turn off assertion encryption for this application at the identity provider; the response travels over HTTPS.' },
-  saml_invalid_signature: { title: 'The SAML assertion is not signed by the configured certificate', next: 'Add the identity provider’s current signing certificate on the connection’s page (it may have rotated).' },
-  saml_unsigned_assertion: { title: 'The SAML assertion is not signed', next: 'Configure the identity provider to sign assertions (a signed response alone is not enough).' },
+  saml_response_too_large: {
+    title: 'The SAML response was too large',
+    next: 'Check the identity provider: a SAML response is a few kilobytes. Remove unneeded attributes from the application.',
+  },
+  saml_malformed_response: {
+    title: 'The SAML response could not be read',
+    next: 'Start the sign-in again; if it repeats, check that the identity provider posts a standard SAMLResponse.',
+  },
+  saml_doctype_refused: {
+    title: 'The SAML response contained a DOCTYPE',
+    next: 'Such responses are refused as an XML attack. If your identity provider really sends one, contact its vendor.',
+  },
+  saml_weak_algorithm: {
+    title: 'The SAML response is signed with SHA-1',
+    next: 'Configure the identity provider to sign with RSA-SHA256 (SHA-1 is refused).',
+  },
+  saml_encrypted_assertion_unsupported: {
+    title: 'The SAML assertion is encrypted',
+    next: 'Turn off assertion encryption for this application at the identity provider; the response travels over HTTPS.',
+  },
+  saml_invalid_signature: {
+    title: 'The SAML assertion is not signed by the configured certificate',
+    next: 'Add the identity provider’s current signing certificate on the connection’s page (it may have rotated).',
+  },
+  saml_unsigned_assertion: {
+    title: 'The SAML assertion is not signed',
+    next: 'Configure the identity provider to sign assertions (a signed response alone is not enough).',
+  },
   saml_wrong_issuer: { title: 'The SAML assertion came from a different IdP entity ID', next: CHECK_SAML_APP },
-  saml_wrong_audience: { title: 'The SAML assertion is for a different service provider', next: 'Set the application’s Audience / SP entity ID at the identity provider to the SP entity ID shown on the connection’s page.' },
-  saml_wrong_recipient: { title: 'The SAML assertion names a different ACS URL', next: 'Set the application’s ACS (reply) URL at the identity provider to the ACS URL shown on the connection’s page.' },
-  saml_wrong_destination: { title: 'The SAML response names a different ACS URL', next: 'Set the application’s ACS (reply) URL at the identity provider to the ACS URL shown on the connection’s page.' },
-  saml_not_yet_valid: { title: 'The SAML assertion was not valid yet', next: 'The identity provider’s clock is ahead of ours; ask its administrator to sync it (NTP).' },
-  saml_expired: { title: 'The SAML assertion had already expired', next: 'Sign in again; if it repeats, check the identity provider’s clock.' },
-  saml_in_response_to_mismatch: { title: 'The SAML response answers a different sign-in', next: 'Start the sign-in again from the beginning.' },
-  saml_in_response_to_missing: { title: 'The SAML response answers no sign-in request', next: 'Start the sign-in from this console (IdP-initiated sign-in is off for this connection).' },
-  saml_assertion_replayed: { title: 'The SAML assertion was used twice', next: 'Someone (or a browser retry) sent the same assertion again; it was refused. Start a new sign-in.' },
-  saml_idp_status_error: { title: 'The identity provider refused the sign-in', next: 'Often the user is not assigned to the SAML application at the identity provider, or cancelled.' },
-  saml_missing_subject: { title: 'The SAML assertion has no subject', next: 'Configure the identity provider to send a NameID for this application.' },
-  saml_certificate_expired: { title: 'The IdP certificate has expired', next: 'Every configured certificate has expired: add the identity provider’s current signing certificate on the connection’s page.' },
-  saml_invalid_metadata: { title: 'The IdP metadata could not be read', next: 'Use the identity provider’s SAML metadata (one EntityDescriptor with an IDPSSODescriptor).' },
-  saml_metadata_too_large: { title: 'The IdP metadata is too large', next: 'Use the metadata of this one application, not a federation’s aggregate.' },
-  saml_metadata_fetch_failed: { title: 'The IdP metadata URL could not be fetched', next: 'Check the URL and that it is reachable from Grantex, or paste the metadata XML instead.' },
-  saml_invalid_certificate: { title: 'The IdP certificate is not valid', next: 'Paste the certificate as PEM (-----BEGIN CERTIFICATE-----).' },
+  saml_wrong_audience: {
+    title: 'The SAML assertion is for a different service provider',
+    next: 'Set the application’s Audience / SP entity ID at the identity provider to the SP entity ID shown on the connection’s page.',
+  },
+  saml_wrong_recipient: {
+    title: 'The SAML assertion names a different ACS URL',
+    next: 'Set the application’s ACS (reply) URL at the identity provider to the ACS URL shown on the connection’s page.',
+  },
+  saml_wrong_destination: {
+    title: 'The SAML response names a different ACS URL',
+    next: 'Set the application’s ACS (reply) URL at the identity provider to the ACS URL shown on the connection’s page.',
+  },
+  saml_not_yet_valid: {
+    title: 'The SAML assertion was not valid yet',
+    next: 'The identity provider’s clock is ahead of ours; ask its administrator to sync it (NTP).',
+  },
+  saml_expired: {
+    title: 'The SAML assertion had already expired',
+    next: 'Sign in again; if it repeats, check the identity provider’s clock.',
+  },
+  saml_in_response_to_mismatch: {
+    title: 'The SAML response answers a different sign-in',
+    next: 'Start the sign-in again from the beginning.',
+  },
+  saml_in_response_to_missing: {
+    title: 'The SAML response answers no sign-in request',
+    next: 'Start the sign-in from this console (IdP-initiated sign-in is off for this connection).',
+  },
+  saml_assertion_replayed: {
+    title: 'The SAML assertion was used twice',
+    next: 'Someone (or a browser retry) sent the same assertion again; it was refused. Start a new sign-in.',
+  },
+  saml_idp_status_error: {
+    title: 'The identity provider refused the sign-in',
+    next: 'Often the user is not assigned to the SAML application at the identity provider, or cancelled.',
+  },
+  saml_missing_subject: {
+    title: 'The SAML assertion has no subject',
+    next: 'Configure the identity provider to send a NameID for this application.',
+  },
+  saml_certificate_expired: {
+    title: 'The IdP certificate has expired',
+    next: 'Every configured certificate has expired: add the identity provider’s current signing certificate on the connection’s page.',
+  },
+  saml_invalid_metadata: {
+    title: 'The IdP metadata could not be read',
+    next: 'Use the identity provider’s SAML metadata (one EntityDescriptor with an IDPSSODescriptor).',
+  },
+  saml_metadata_too_large: {
+    title: 'The IdP metadata is too large',
+    next: 'Use the metadata of this one application, not a federation’s aggregate.',
+  },
+  saml_metadata_fetch_failed: {
+    title: 'The IdP metadata URL could not be fetched',
+    next: 'Check the URL and that it is reachable from Grantex, or paste the metadata XML instead.',
+  },
+  saml_invalid_certificate: {
+    title: 'The IdP certificate is not valid',
+    next: 'Paste the certificate as PEM (-----BEGIN CERTIFICATE-----).',
+  },
   saml_invalid_settings: { title: 'The SAML settings are incomplete', next: CHECK_SAML_APP },
-  saml_idp_initiated_disabled: { title: 'IdP-initiated sign-in is not allowed on this connection', next: 'Start the sign-in from the console’s sign-in page, or allow IdP-initiated sign-in on the connection (read its warning first).' },
-  saml_unsolicited_too_old: { title: 'The IdP-initiated assertion was too old', next: 'Start again from the identity provider’s app tile; if it repeats, check its clock.' },
+  saml_idp_initiated_disabled: {
+    title: 'IdP-initiated sign-in is not allowed on this connection',
+    next: 'Start the sign-in from the console’s sign-in page, or allow IdP-initiated sign-in on the connection (read its warning first).',
+  },
+  saml_unsolicited_too_old: {
+    title: 'The IdP-initiated assertion was too old',
+    next: 'Start again from the identity provider’s app tile; if it repeats, check its clock.',
+  },
 } satisfies Record<Extract<SignInReason, `saml_${string}`>, Problem>;
 
 // ─── Sign-in log: reasons in plain words ────────────────────────────────────────────────────────
 
-const CHECK_IDP_APP = 'Compare the client ID, secret and issuer in the SSO settings with the application at your identity provider.';
+const CHECK_IDP_APP =
+  'Compare the client ID, secret and issuer in the SSO settings with the application at your identity provider.';
 const RETRY = 'Start the sign-in again; if it keeps happening, check the identity provider’s status.';
 
 /** Every reason code of the sign-in log, as a heading and what to do next. */
 export const SIGN_IN_REASON_TEXT: Record<SignInReason, Problem> = {
-  connection_not_found: { title: 'No SSO connection for this organization', next: 'Create or re-enable the connection in the SSO settings.' },
-  connection_inactive: { title: 'The connection is switched off', next: 'Set the connection to active to take member sign-ins.' },
-  connection_testing: { title: 'The connection is being tested', next: 'Only test sign-ins work while it is in Testing; set it to Active when the test sign-in succeeds.' },
-  forbidden: { title: 'This credential may not do that', next: 'Setup links configure and test connections only; ask the organization’s admin for the rest.' },
+  connection_not_found: {
+    title: 'No SSO connection for this organization',
+    next: 'Create or re-enable the connection in the SSO settings.',
+  },
+  connection_inactive: {
+    title: 'The connection is switched off',
+    next: 'Set the connection to active to take member sign-ins.',
+  },
+  connection_testing: {
+    title: 'The connection is being tested',
+    next: 'Only test sign-ins work while it is in Testing; set it to Active when the test sign-in succeeds.',
+  },
+  forbidden: {
+    title: 'This credential may not do that',
+    next: 'Setup links configure and test connections only; ask the organization’s admin for the rest.',
+  },
   redirect_uri_mismatch: {
     title: 'The sign-in came back to another connection’s redirect URI',
     next: 'Nothing was signed in and no identity provider was asked. If the IdP app is set up with this connection’s own redirect URI (shown on its page), this was a sign-in started at another organization’s login and bounced to your IdP: an attack that failed.',
   },
-  discovery_failed: { title: 'The identity provider’s configuration could not be loaded', next: 'Check the issuer URL and that the identity provider is reachable.' },
-  discovery_issuer_mismatch: { title: 'The identity provider names a different issuer', next: 'Enter the issuer exactly as its discovery document declares it, including any trailing slash.' },
-  discovery_blocked_address: { title: 'The identity provider is on a blocked address', next: 'Use the identity provider’s public address; private, loopback and metadata addresses are not contacted.' },
-  idp_error: { title: 'The identity provider refused the sign-in', next: 'Read the identity provider’s error below; often the user is not assigned to the application.' },
-  idp_iss_mismatch: { title: 'The response came from a different identity provider', next: 'Start the sign-in again; if it repeats, check that the issuer URL in the settings is the one your users sign in at.' },
+  discovery_failed: {
+    title: 'The identity provider’s configuration could not be loaded',
+    next: 'Check the issuer URL and that the identity provider is reachable.',
+  },
+  discovery_issuer_mismatch: {
+    title: 'The identity provider names a different issuer',
+    next: 'Enter the issuer exactly as its discovery document declares it, including any trailing slash.',
+  },
+  discovery_blocked_address: {
+    title: 'The identity provider is on a blocked address',
+    next: 'Use the identity provider’s public address; private, loopback and metadata addresses are not contacted.',
+  },
+  idp_error: {
+    title: 'The identity provider refused the sign-in',
+    next: 'Read the identity provider’s error below; often the user is not assigned to the application.',
+  },
+  idp_iss_mismatch: {
+    title: 'The response came from a different identity provider',
+    next: 'Start the sign-in again; if it repeats, check that the issuer URL in the settings is the one your users sign in at.',
+  },
   state_missing: { title: 'The sign-in response was incomplete', next: 'Start the sign-in again from the beginning.' },
-  state_invalid: { title: 'The sign-in response could not be verified', next: 'Start the sign-in again from the beginning.' },
+  state_invalid: {
+    title: 'The sign-in response could not be verified',
+    next: 'Start the sign-in again from the beginning.',
+  },
   state_expired: { title: 'The sign-in took too long', next: 'Sign-ins must finish within 10 minutes. Start again.' },
-  state_replayed: { title: 'The sign-in response was used twice', next: 'Someone (or a browser retry) sent the same response again; it was refused. Start a new sign-in.' },
-  callback_connection_gone: { title: 'The connection was removed or switched off during the sign-in', next: 'Re-enable the connection, then start the sign-in again.' },
+  state_replayed: {
+    title: 'The sign-in response was used twice',
+    next: 'Someone (or a browser retry) sent the same response again; it was refused. Start a new sign-in.',
+  },
+  callback_connection_gone: {
+    title: 'The connection was removed or switched off during the sign-in',
+    next: 'Re-enable the connection, then start the sign-in again.',
+  },
   token_unreachable: { title: 'The identity provider’s token endpoint could not be reached', next: RETRY },
   token_timeout: { title: 'The identity provider’s token endpoint did not answer in time', next: RETRY },
-  token_too_large: { title: 'The identity provider’s token answer was too large', next: 'Check the identity provider; a token response is a few kilobytes.' },
-  token_blocked_address: { title: 'The token endpoint is on a blocked address', next: 'The identity provider’s discovery document points at a private or loopback address; fix its configuration.' },
+  token_too_large: {
+    title: 'The identity provider’s token answer was too large',
+    next: 'Check the identity provider; a token response is a few kilobytes.',
+  },
+  token_blocked_address: {
+    title: 'The token endpoint is on a blocked address',
+    next: 'The identity provider’s discovery document points at a private or loopback address; fix its configuration.',
+  },
   token_http_error: { title: 'The identity provider’s token endpoint failed', next: RETRY },
-  token_oauth_error: { title: 'The identity provider refused to exchange the code', next: 'The code was refused (often invalid_grant: expired or already used). Start the sign-in again; check the redirect URI if it repeats.' },
+  token_oauth_error: {
+    title: 'The identity provider refused to exchange the code',
+    next: 'The code was refused (often invalid_grant: expired or already used). Start the sign-in again; check the redirect URI if it repeats.',
+  },
   token_client_auth_rejected: { title: 'The identity provider rejected the client credentials', next: CHECK_IDP_APP },
-  token_not_json: { title: 'The token endpoint did not answer with JSON', next: 'Check the identity provider’s token endpoint; it may be answering with an error page.' },
-  token_invalid_response: { title: 'The token endpoint gave an invalid answer', next: 'Check the identity provider’s configuration.' },
-  token_no_id_token: { title: 'The identity provider returned no ID token', next: 'Make sure the application at your identity provider is an OpenID Connect app with the openid scope.' },
+  token_not_json: {
+    title: 'The token endpoint did not answer with JSON',
+    next: 'Check the identity provider’s token endpoint; it may be answering with an error page.',
+  },
+  token_invalid_response: {
+    title: 'The token endpoint gave an invalid answer',
+    next: 'Check the identity provider’s configuration.',
+  },
+  token_no_id_token: {
+    title: 'The identity provider returned no ID token',
+    next: 'Make sure the application at your identity provider is an OpenID Connect app with the openid scope.',
+  },
   jwks_unavailable: { title: 'The identity provider’s signing keys could not be loaded', next: RETRY },
   jwks_timeout: { title: 'The identity provider’s signing keys did not load in time', next: RETRY },
-  id_token_alg_not_allowed: { title: 'The ID token is signed with an algorithm that is not accepted', next: 'Configure the identity provider to sign ID tokens with RS256, PS256 or ES256.' },
-  id_token_signature_invalid: { title: 'The ID token’s signature is invalid', next: 'The token was not signed by a key the identity provider publishes. If the provider just rotated keys, try again in a minute.' },
-  id_token_unknown_key: { title: 'The ID token is signed with an unknown key', next: 'The identity provider signed with a key it does not publish; try again in a minute, then contact the provider.' },
-  id_token_ambiguous_key: { title: 'The ID token names no key and several are published', next: 'Configure the identity provider to include a key id (kid) in its tokens.' },
-  id_token_issuer_mismatch: { title: 'The ID token was issued by a different issuer', next: 'Enter the issuer exactly as the identity provider writes it in its tokens.' },
+  id_token_alg_not_allowed: {
+    title: 'The ID token is signed with an algorithm that is not accepted',
+    next: 'Configure the identity provider to sign ID tokens with RS256, PS256 or ES256.',
+  },
+  id_token_signature_invalid: {
+    title: 'The ID token’s signature is invalid',
+    next: 'The token was not signed by a key the identity provider publishes. If the provider just rotated keys, try again in a minute.',
+  },
+  id_token_unknown_key: {
+    title: 'The ID token is signed with an unknown key',
+    next: 'The identity provider signed with a key it does not publish; try again in a minute, then contact the provider.',
+  },
+  id_token_ambiguous_key: {
+    title: 'The ID token names no key and several are published',
+    next: 'Configure the identity provider to include a key id (kid) in its tokens.',
+  },
+  id_token_issuer_mismatch: {
+    title: 'The ID token was issued by a different issuer',
+    next: 'Enter the issuer exactly as the identity provider writes it in its tokens.',
+  },
   id_token_audience_mismatch: { title: 'The ID token was issued for a different application', next: CHECK_IDP_APP },
   id_token_azp_mismatch: { title: 'The ID token names a different authorized party', next: CHECK_IDP_APP },
-  id_token_claim_missing: { title: 'The ID token lacks a required claim', next: 'The identity provider must include sub, iat and exp in ID tokens; check its token configuration.' },
-  id_token_claim_invalid: { title: 'A claim of the ID token is invalid', next: 'Check the identity provider’s token configuration.' },
-  id_token_expired: { title: 'The ID token had already expired', next: 'Check that the identity provider’s clock is correct.' },
-  id_token_not_yet_valid: { title: 'The ID token was not valid yet', next: 'The identity provider’s clock is ahead of ours; ask its administrator to sync it (NTP).' },
-  id_token_issued_in_future: { title: 'The ID token was issued in the future', next: 'The identity provider’s clock is ahead of ours; ask its administrator to sync it (NTP).' },
-  id_token_nonce_mismatch: { title: 'The ID token belongs to a different sign-in', next: 'Start the sign-in again; if it repeats, the identity provider is not returning the nonce it was sent.' },
-  id_token_malformed: { title: 'The ID token is malformed', next: 'Check the identity provider’s token configuration.' },
+  id_token_claim_missing: {
+    title: 'The ID token lacks a required claim',
+    next: 'The identity provider must include sub, iat and exp in ID tokens; check its token configuration.',
+  },
+  id_token_claim_invalid: {
+    title: 'A claim of the ID token is invalid',
+    next: 'Check the identity provider’s token configuration.',
+  },
+  id_token_expired: {
+    title: 'The ID token had already expired',
+    next: 'Check that the identity provider’s clock is correct.',
+  },
+  id_token_not_yet_valid: {
+    title: 'The ID token was not valid yet',
+    next: 'The identity provider’s clock is ahead of ours; ask its administrator to sync it (NTP).',
+  },
+  id_token_issued_in_future: {
+    title: 'The ID token was issued in the future',
+    next: 'The identity provider’s clock is ahead of ours; ask its administrator to sync it (NTP).',
+  },
+  id_token_nonce_mismatch: {
+    title: 'The ID token belongs to a different sign-in',
+    next: 'Start the sign-in again; if it repeats, the identity provider is not returning the nonce it was sent.',
+  },
+  id_token_malformed: {
+    title: 'The ID token is malformed',
+    next: 'Check the identity provider’s token configuration.',
+  },
   userinfo_unreachable: { title: 'The identity provider’s userinfo endpoint could not be reached', next: RETRY },
   userinfo_timeout: { title: 'The userinfo endpoint did not answer in time', next: RETRY },
-  userinfo_http_error: { title: 'The userinfo endpoint failed', next: 'Add email and name to the ID token at your identity provider, or check its userinfo endpoint.' },
-  userinfo_sub_mismatch: { title: 'The userinfo endpoint answered for a different user', next: 'Contact the identity provider’s administrator: its userinfo answer does not match the token.' },
-  provisioning_failed: { title: 'The member could not be provisioned', next: 'Check the connection’s provisioning and group settings.' },
-  member_not_provisioned: { title: 'The member is not provisioned for this connection', next: 'Just-in-time provisioning is off: turn it on, or let only members who signed in before use it.' },
+  userinfo_http_error: {
+    title: 'The userinfo endpoint failed',
+    next: 'Add email and name to the ID token at your identity provider, or check its userinfo endpoint.',
+  },
+  userinfo_sub_mismatch: {
+    title: 'The userinfo endpoint answered for a different user',
+    next: 'Contact the identity provider’s administrator: its userinfo answer does not match the token.',
+  },
+  provisioning_failed: {
+    title: 'The member could not be provisioned',
+    next: 'Check the connection’s provisioning and group settings.',
+  },
+  member_not_provisioned: {
+    title: 'The member is not provisioned for this connection',
+    next: 'Just-in-time provisioning is off: turn it on, or let only members who signed in before use it.',
+  },
   email_missing: {
     title: 'The identity provider sent no email address',
     next: 'This connection accepts only emails in your verified domains: have the identity provider send the email claim (OIDC) or attribute (SAML), or turn the restriction off.',
@@ -529,8 +721,14 @@ export const SIGN_IN_REASON_TEXT: Record<SignInReason, Problem> = {
     title: 'The email is not in one of your verified domains',
     next: 'Verify the member’s email domain under Domains, or turn off “Accept only emails in this organization’s verified domains”.',
   },
-  storage_unavailable: { title: 'The SSO service could not reach its database', next: 'Nothing to fix on your side; try again in a moment.' },
-  storage_failed: { title: 'The SSO service could not store the sign-in', next: 'Contact support with the request id.' },
+  storage_unavailable: {
+    title: 'The SSO service could not reach its database',
+    next: 'Nothing to fix on your side; try again in a moment.',
+  },
+  storage_failed: {
+    title: 'The SSO service could not store the sign-in',
+    next: 'Contact support with the request id.',
+  },
   internal_error: { title: 'Something went wrong in the SSO service', next: 'Contact support with the request id.' },
   bad_request: { title: 'The sign-in request was not valid', next: 'Start the sign-in again from the beginning.' },
   not_found: { title: 'Nothing to sign in to', next: 'Check that SSO is configured and active for this organization.' },
@@ -555,18 +753,21 @@ function skewWords(seconds: number): string {
 export function describeSignInReason(reason: string | null, trace?: { clockSkewSec?: number }): Problem | null {
   if (reason === null) return null;
   if (!isSignInReason(reason)) {
-    return { title: `The sign-in failed (${displayText(reason, 64)})`, next: 'See the trace for details, or contact support with the request id.' };
+    return {
+      title: `The sign-in failed (${displayText(reason, 64)})`,
+      next: 'See the trace for details, or contact support with the request id.',
+    };
   }
   const problem = SIGN_IN_REASON_TEXT[reason];
   const skew = trace?.clockSkewSec;
   const clockReason = reason === 'id_token_not_yet_valid' || reason === 'id_token_issued_in_future';
   if (clockReason && typeof skew === 'number' && skew >= 1) {
-    const what = reason === 'id_token_not_yet_valid' ? 'the token was not valid yet' : 'the token was issued in the future';
+    const what =
+      reason === 'id_token_not_yet_valid' ? 'the token was not valid yet' : 'the token was issued in the future';
     return { title: `The identity provider’s clock is ${skewWords(skew)} ahead: ${what}`, next: problem.next };
   }
   return problem;
 }
-
 
 /** The Grantex API in use has no sign-in log (the hosted API answers 404 for it). */
 export const ACTIVITY_NOT_SUPPORTED: Problem = {
@@ -594,7 +795,8 @@ export const MEMBER_CHOOSER_TEXT = {
 export const DOMAIN_RECHECK_TEXT = {
   failing: (missingSince: string, releasesOn: string) =>
     `The TXT record was not found on ${missingSince}; the domain will be released on ${releasesOn} unless it is restored. Until then members still sign in by email; once released, another organization can verify it.`,
-  restoreHint: 'Publish this TXT record again at your DNS provider; the next daily check (or Verify) clears this warning:',
+  restoreHint:
+    'Publish this TXT record again at your DNS provider; the next daily check (or Verify) clears this warning:',
 } as const;
 
 /** The domains section of a connection's page. */
@@ -633,4 +835,3 @@ export const PROVISIONING_TEXT = {
     'Members whose email is missing, not verified by the identity provider, or outside the domains you verified under Domains are refused. Turn it on when your application links accounts by email.',
   none: 'none',
 } as const;
-

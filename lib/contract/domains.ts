@@ -64,7 +64,11 @@ export const ssoDomainLoginResponseSchema = ssoLoginResponseSchema.extend({ deve
 export type SsoDomainLoginResponse = z.infer<typeof ssoDomainLoginResponseSchema>;
 
 /** Public GET /sso/connections?org=: the org's active connections, for the member's chooser. */
-export const ssoPublicConnectionSchema = z.object({ id: z.string(), name: z.string(), protocol: z.enum(['oidc', 'saml']) });
+export const ssoPublicConnectionSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  protocol: z.enum(['oidc', 'saml']),
+});
 /** The org whose login page it is: its id and the name its developer gave at signup. */
 export const ssoPublicOrganizationSchema = z.object({ id: z.string(), name: z.string() });
 export type SsoPublicOrganization = z.infer<typeof ssoPublicOrganizationSchema>;
@@ -96,7 +100,8 @@ export const DOMAIN_MESSAGES = {
   domainTaken:
     'This domain is already verified by another organization; a domain can be verified by one organization only. Remove it there first, or contact support if you own it',
   /** `GET /sso/login?domain=` without org: one answer for unknown, unverified, unlisted and other orgs' domains. */
-  domainNotRoutable: 'Single sign-on by email is not set up for this domain; ask your administrator for your organization sign-in link',
+  domainNotRoutable:
+    'Single sign-on by email is not set up for this domain; ask your administrator for your organization sign-in link',
   connectionNeedsOrg: 'connection requires org',
   domainOrConnection: 'give either domain or connection, not both',
   domainInvalid: 'domain must be a domain such as example.com',

@@ -23,7 +23,13 @@ export const FIELD_ERROR_CODES = [
 export type FieldErrorCode = (typeof FIELD_ERROR_CODES)[number];
 
 /** Non-field errors a caller must tell apart (no `field` in their entry). */
-export const ERROR_REASON_CODES = ['state_expired_or_used', 'invalid_state', 'code_and_state_required', 'org_required', 'sso_not_configured'] as const;
+export const ERROR_REASON_CODES = [
+  'state_expired_or_used',
+  'invalid_state',
+  'code_and_state_required',
+  'org_required',
+  'sso_not_configured',
+] as const;
 export type ErrorReasonCode = (typeof ERROR_REASON_CODES)[number];
 
 export type ErrorDetailCode = FieldErrorCode | ErrorReasonCode;

@@ -5,7 +5,12 @@
  */
 import { z } from 'zod';
 import { CODE_MAX, LIMITS, STATE_MAX } from './limits';
-import { connectionProtocolSchema, isoTimestampSchema, samlCertificateSchema, ssoSamlTestCallbackResponseSchema } from './wire';
+import {
+  connectionProtocolSchema,
+  isoTimestampSchema,
+  samlCertificateSchema,
+  ssoSamlTestCallbackResponseSchema,
+} from './wire';
 
 /** Fixed messages of these endpoints (both sides refer to them instead of retyping them). */
 export const SESSION_MESSAGES = {
@@ -74,26 +79,28 @@ export const ssoSessionListSchema = z.object({ sessions: z.array(ssoSessionSchem
 export type SsoSessionList = z.infer<typeof ssoSessionListSchema>;
 
 /** POST /v1/sso/connections/:id/test: 200 on success, 422 on failure (what upstream's SDKs parse). */
-export const ssoConnectionTestSchema = z.discriminatedUnion('success', [
-  z.object({
-    success: z.literal(true),
-    protocol: z.literal('oidc'),
-    issuer: z.string(),
-    authorizationEndpoint: z.string(),
-    tokenEndpoint: z.string(),
-    jwksUri: z.string(),
-  }),
-  z.object({ success: z.literal(false), protocol: z.enum(['oidc', 'saml']), error: z.string() }),
-]).or(
-  // SAML: the IdP settings as saved and each certificate's state.
-  z.object({
-    success: z.literal(true),
-    protocol: z.literal('saml'),
-    idpEntityId: z.string(),
-    idpSsoUrl: z.string(),
-    certificates: z.array(samlCertificateSchema),
-  }),
-);
+export const ssoConnectionTestSchema = z
+  .discriminatedUnion('success', [
+    z.object({
+      success: z.literal(true),
+      protocol: z.literal('oidc'),
+      issuer: z.string(),
+      authorizationEndpoint: z.string(),
+      tokenEndpoint: z.string(),
+      jwksUri: z.string(),
+    }),
+    z.object({ success: z.literal(false), protocol: z.enum(['oidc', 'saml']), error: z.string() }),
+  ])
+  .or(
+    // SAML: the IdP settings as saved and each certificate's state.
+    z.object({
+      success: z.literal(true),
+      protocol: z.literal('saml'),
+      idpEntityId: z.string(),
+      idpSsoUrl: z.string(),
+      certificates: z.array(samlCertificateSchema),
+    }),
+  );
 export type SsoConnectionTest = z.infer<typeof ssoConnectionTestSchema>;
 
 /** POST /v1/sso/connections/:id/test-sign-in: an admin starts a test sign-in (any status). */

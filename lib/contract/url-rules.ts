@@ -78,11 +78,7 @@ const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u20
  * Returns why `value` is not acceptable as an issuer URL / redirect URI, or null when it is.
  * Messages are user-facing ("must use https", not internal jargon).
  */
-export function checkSsoUrl(
-  value: string,
-  kind: 'issuerUrl' | 'redirectUri',
-  options: UrlRuleOptions,
-): string | null {
+export function checkSsoUrl(value: string, kind: 'issuerUrl' | 'redirectUri', options: UrlRuleOptions): string | null {
   return checkSsoUrlIssue(value, kind, options)?.message ?? null;
 }
 
@@ -98,7 +94,8 @@ export function checkSsoUrlIssue(
   // Something with no scheme at all ("not a url", "idp.example.com") is simply not a URL: say so,
   // rather than complaining about the spaces in it. Only URL-looking input gets the finer checks.
   if (!URL_SCHEME.test(value)) return no('invalid_url', NOT_A_URL);
-  if (CONTROL_CHARS.test(value) || /\s/.test(value)) return no('invalid_url', 'must not contain spaces or control characters');
+  if (CONTROL_CHARS.test(value) || /\s/.test(value))
+    return no('invalid_url', 'must not contain spaces or control characters');
   let url: URL;
   try {
     url = new URL(value);
@@ -114,7 +111,11 @@ export function checkSsoUrlIssue(
   const loopback = isLoopbackHost(url.hostname);
   if (url.protocol === 'http:') {
     if (!devMode) return no('https_required', 'must use https');
-    if (!loopback) return no('https_required', 'must use https (plain http is allowed only for localhost or 127.0.0.1 in development)');
+    if (!loopback)
+      return no(
+        'https_required',
+        'must use https (plain http is allowed only for localhost or 127.0.0.1 in development)',
+      );
   }
   if (kind === 'issuerUrl') {
     const host = url.hostname.replace(/^\[|\]$/g, '');
@@ -183,8 +184,20 @@ export function classifyConsoleRedirectUri(consoleUrl: string, redirectUri: stri
   if (!url.pathname.startsWith(`${sharedPath}/`)) return { kind: 'other' };
   const key = url.pathname.slice(sharedPath.length + 1);
   // The parsed URL must spell exactly `<base>/sso/callback/<key>` with nothing around it.
-  if (!CALLBACK_KEY_PATTERN.test(key) || url.search || url.hash || url.username || url.password || redirectUri.includes('?') || redirectUri.includes('#')) {
+  if (
+    !CALLBACK_KEY_PATTERN.test(key) ||
+    url.search ||
+    url.hash ||
+    url.username ||
+    url.password ||
+    redirectUri.includes('?') ||
+    redirectUri.includes('#')
+  ) {
     return { kind: 'malformed' };
   }
-  return { kind: 'per_connection', key, canonical: perConnectionRedirectUri(base.origin + trimTrailingSlashes(base.pathname), key) };
+  return {
+    kind: 'per_connection',
+    key,
+    canonical: perConnectionRedirectUri(base.origin + trimTrailingSlashes(base.pathname), key),
+  };
 }

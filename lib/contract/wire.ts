@@ -163,7 +163,10 @@ const connectionOptionsShape = {
   groupAttribute: tokenSchema.nullable().optional(),
   groupMappings: z
     .record(tokenSchema, z.array(tokenSchema).max(LIMITS.scopesMax))
-    .refine((m) => Object.keys(m).length <= LIMITS.groupMappingsMax, `must have at most ${LIMITS.groupMappingsMax} groups`)
+    .refine(
+      (m) => Object.keys(m).length <= LIMITS.groupMappingsMax,
+      `must have at most ${LIMITS.groupMappingsMax} groups`,
+    )
     .optional(),
   defaultScopes: z.array(tokenSchema).max(LIMITS.scopesMax).optional(),
   /** Ours: accept only members whose email is in one of the org's verified domains (docs/EMAIL-TRUST.md); default false. */
@@ -272,7 +275,11 @@ export type SsoSamlConnectionCreate = z.input<typeof ssoSamlConnectionCreateSche
  */
 export const ssoSamlConnectionPatchSchema = ssoOidcConnectionPatchSchema
   .omit({ issuerUrl: true, clientId: true, clientSecret: true, redirectUri: true })
-  .extend({ ...samlIdpShape, addIdpCertificate: samlPem.optional(), removeIdpCertificateFingerprint: fingerprintSchema.optional() });
+  .extend({
+    ...samlIdpShape,
+    addIdpCertificate: samlPem.optional(),
+    removeIdpCertificateFingerprint: fingerprintSchema.optional(),
+  });
 export type SsoSamlConnectionPatch = z.input<typeof ssoSamlConnectionPatchSchema>;
 
 export const SAML_CERTIFICATE_STATUSES = ['ok', 'expiring', 'expired'] as const;
@@ -287,24 +294,29 @@ export const samlCertificateSchema = z.object({
 export type SamlCertificate = z.infer<typeof samlCertificateSchema>;
 
 /** A SAML connection on the wire. */
-export const ssoSamlConnectionSchema = ssoOidcConnectionSchema.omit({ protocol: true, issuerUrl: true, clientId: true, redirectUri: true }).extend({
-  protocol: z.literal('saml'),
-  idpEntityId: z.string(),
-  idpSsoUrl: z.string(),
-  idpMetadataUrl: z.string().nullable().optional(),
-  idpCertificates: z.array(samlCertificateSchema),
-  spEntityId: z.string(),
-  spAcsUrl: z.string(),
-  /** Ours: the SP metadata to give the IdP (public, stable per connection). */
-  spMetadataUrl: z.string().optional(),
-  allowIdpInitiated: z.boolean(),
-});
+export const ssoSamlConnectionSchema = ssoOidcConnectionSchema
+  .omit({ protocol: true, issuerUrl: true, clientId: true, redirectUri: true })
+  .extend({
+    protocol: z.literal('saml'),
+    idpEntityId: z.string(),
+    idpSsoUrl: z.string(),
+    idpMetadataUrl: z.string().nullable().optional(),
+    idpCertificates: z.array(samlCertificateSchema),
+    spEntityId: z.string(),
+    spAcsUrl: z.string(),
+    /** Ours: the SP metadata to give the IdP (public, stable per connection). */
+    spMetadataUrl: z.string().optional(),
+    allowIdpInitiated: z.boolean(),
+  });
 export type SsoSamlConnection = z.infer<typeof ssoSamlConnectionSchema>;
 
 // ---------------------------------------------------------------- connections of either protocol
 
 /** POST /v1/sso/connections: by `protocol`. The URL and credential rules apply on top (server side). */
-export const ssoConnectionCreateSchema = z.discriminatedUnion('protocol', [ssoOidcConnectionCreateSchema, ssoSamlConnectionCreateSchema]);
+export const ssoConnectionCreateSchema = z.discriminatedUnion('protocol', [
+  ssoOidcConnectionCreateSchema,
+  ssoSamlConnectionCreateSchema,
+]);
 export type SsoConnectionCreate = z.input<typeof ssoConnectionCreateSchema>;
 
 /** PATCH /v1/sso/connections/:id: the stored connection's protocol decides which fields apply. */

@@ -18,7 +18,12 @@ export const REDIRECT_KEY_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
 
 const urlList = z
   .string()
-  .transform((value) => value.split(',').map((s) => s.trim()).filter(Boolean))
+  .transform((value) =>
+    value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(z.url()).min(1));
 
 const envSchema = z.object({
@@ -89,6 +94,7 @@ export function devIdpOptionsFromEnv(env: Record<string, string | undefined> = p
     host: e.DEV_IDP_HOST,
     issuer: e.DEV_IDP_ISSUER,
     redirectUris:
-      e.DEV_IDP_REDIRECT_URIS ?? (appUrl ? [new URL('/sso/callback', appUrl).href, new URL('/sso/callback/*', appUrl).href] : undefined),
+      e.DEV_IDP_REDIRECT_URIS ??
+      (appUrl ? [new URL('/sso/callback', appUrl).href, new URL('/sso/callback/*', appUrl).href] : undefined),
   };
 }

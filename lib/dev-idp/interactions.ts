@@ -56,7 +56,14 @@ export function createInteractionHandler(getProvider: () => Provider) {
     try {
       const details = await provider.interactionDetails(req, res);
       if (details.uid !== match[1]) {
-        send(res, 400, renderErrorPage('Sign-in expired', 'This sign-in request is no longer valid. Start again from the application.'));
+        send(
+          res,
+          400,
+          renderErrorPage(
+            'Sign-in expired',
+            'This sign-in request is no longer valid. Start again from the application.',
+          ),
+        );
         return true;
       }
       const clientId = typeof details.params.client_id === 'string' ? details.params.client_id : '';
@@ -90,7 +97,11 @@ export function createInteractionHandler(getProvider: () => Provider) {
         const user = findUserByCredentials(username, password);
         if (!user) {
           // 200, not 401: a re-rendered form is a normal page, and browsers log 4xx documents as console errors.
-          send(res, 200, renderLoginPage({ uid: details.uid, clientName, username, error: WRONG_CREDENTIALS, users: DEMO_USERS }));
+          send(
+            res,
+            200,
+            renderLoginPage({ uid: details.uid, clientName, username, error: WRONG_CREDENTIALS, users: DEMO_USERS }),
+          );
           return true;
         }
         // Each sign-in starts a fresh IdP session: switching users in one browser would otherwise make

@@ -46,11 +46,13 @@ async function loadExistingGrant(ctx: KoaContextWithOIDC) {
 function alwaysAskPolicy(): interactionPolicy.DefaultPolicy {
   const policy = interactionPolicy.base();
   const { Check } = interactionPolicy;
-  policy.get('login')?.checks.add(
-    new Check('dev_idp_always_ask', 'the dev IdP asks who is signing in every time', (ctx) =>
-      ctx.oidc.route.endsWith('resume') && ctx.oidc.result?.login ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT,
-    ),
-  );
+  policy
+    .get('login')
+    ?.checks.add(
+      new Check('dev_idp_always_ask', 'the dev IdP asks who is signing in every time', (ctx) =>
+        ctx.oidc.route.endsWith('resume') && ctx.oidc.result?.login ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT,
+      ),
+    );
   return policy;
 }
 
@@ -63,7 +65,10 @@ export function createDevProvider(issuer: string, client: DevClient): Provider {
         client_secret: client.clientSecret,
         client_name: 'Grantex SSO Console',
         // oidc-provider wants at least one registered URI; the check itself is redirects.allows (below).
-        redirect_uris: redirects.exact.length > 0 ? redirects.exact : [(redirects.prefixes[0] ?? `${issuer}/callback/`).slice(0, -1)],
+        redirect_uris:
+          redirects.exact.length > 0
+            ? redirects.exact
+            : [(redirects.prefixes[0] ?? `${issuer}/callback/`).slice(0, -1)],
         grant_types: ['authorization_code'],
         response_types: ['code'],
         token_endpoint_auth_method: 'client_secret_basic',

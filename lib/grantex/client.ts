@@ -25,7 +25,13 @@ export class GrantexClient {
   }
 }
 
-export { CLIENT_VERSION, DEFAULT_USER_AGENT, parseRetryAfter, retryDelayMs, type GrantexClientOptions } from './transport';
+export {
+  CLIENT_VERSION,
+  DEFAULT_USER_AGENT,
+  parseRetryAfter,
+  retryDelayMs,
+  type GrantexClientOptions,
+} from './transport';
 export type { EventsPage } from './resources/sso-events';
 export { Orgs } from './resources/orgs';
 export { Sso } from './resources/sso';

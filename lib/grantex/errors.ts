@@ -139,7 +139,8 @@ const LEGACY_REASON_BY_MESSAGE: ReadonlyMap<string, ErrorReasonCode> = new Map([
   [MESSAGES.ssoNotConfigured, 'sso_not_configured'],
 ]);
 
-const isReasonCode = (code: string): code is ErrorReasonCode => (ERROR_REASON_CODES as readonly string[]).includes(code);
+const isReasonCode = (code: string): code is ErrorReasonCode =>
+  (ERROR_REASON_CODES as readonly string[]).includes(code);
 
 /**
  * The known situation of an error: the first reason code in `errors` when the server sent them; only without

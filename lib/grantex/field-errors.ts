@@ -44,7 +44,9 @@ export function parseFieldErrors(message: string): FieldErrors | null {
 }
 
 /** The same shape from the client's own zod check of a config (its issues name one top-level field each). */
-export function fieldErrorsFromIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): FieldErrors | null {
+export function fieldErrorsFromIssues(
+  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+): FieldErrors | null {
   return collect(issues.map((issue) => (issue.path.length === 1 ? ([issue.path[0], issue.message] as const) : null)));
 }
 
@@ -52,7 +54,10 @@ export function fieldErrorsFromIssues(issues: readonly { path: readonly Property
  * The same `"<field>: <why>; …"` reading for another form's fields (the SAML connection form): null unless every
  * part names one of `fields`.
  */
-export function parseFieldReasons<F extends string>(message: string, fields: readonly F[]): Partial<Record<F, string>> | null {
+export function parseFieldReasons<F extends string>(
+  message: string,
+  fields: readonly F[],
+): Partial<Record<F, string>> | null {
   const out: Partial<Record<F, string>> = {};
   // A reason may itself contain "; " (e.g. "has expired (…); use …"): split only before the next "<field>:".
   for (const part of message.split(/;(?=\s*[A-Za-z]+\s*:)/)) {

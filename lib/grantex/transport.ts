@@ -72,8 +72,7 @@ export interface RawResponse {
 
 /** What one attempt produced, before deciding whether to try again. */
 type AttemptOutcome =
-  | { ok: true; response: RawResponse }
-  | { ok: false; error: GrantexError; retryable: boolean; unknownOutcome: boolean };
+  { ok: true; response: RawResponse } | { ok: false; error: GrantexError; retryable: boolean; unknownOutcome: boolean };
 
 /** One per client, shared by all of its resources. */
 export class GrantexTransport {
@@ -96,7 +95,9 @@ export class GrantexTransport {
     this.userAgent = opts.userAgent && HEADER_TOKEN.test(opts.userAgent) ? opts.userAgent : DEFAULT_USER_AGENT;
     // Only a correlation hint: an unusable one is dropped rather than failing the call.
     this.requestId = opts.requestId && HEADER_TOKEN.test(opts.requestId) ? opts.requestId : undefined;
-    this.publicHeaders = Object.entries(opts.publicHeaders ?? {}).filter(([name, value]) => /^[a-z0-9-]+$/i.test(name) && HEADER_TOKEN.test(value));
+    this.publicHeaders = Object.entries(opts.publicHeaders ?? {}).filter(
+      ([name, value]) => /^[a-z0-9-]+$/i.test(name) && HEADER_TOKEN.test(value),
+    );
     // A key (or a public header holding a shared secret) on an own enumerable property would show up in
     // console.log(client) and JSON.stringify.
     Object.defineProperty(this, 'apiKey', { enumerable: false });
@@ -165,14 +166,25 @@ export class GrantexTransport {
         return this.transportFailure(controller.signal, response);
       }
       if (text === null) {
-        return { ok: false, error: this.invalidResponse(response.status, response.headers), retryable: false, unknownOutcome: false };
+        return {
+          ok: false,
+          error: this.invalidResponse(response.status, response.headers),
+          retryable: false,
+          unknownOutcome: false,
+        };
       }
 
       const raw: RawResponse = { status: response.status, headers: response.headers, text };
-      if ((raw.status >= 200 && raw.status < 300) || spec.answerStatuses?.includes(raw.status)) return { ok: true, response: raw };
+      if ((raw.status >= 200 && raw.status < 300) || spec.answerStatuses?.includes(raw.status))
+        return { ok: true, response: raw };
       // 3xx (or an opaque redirect, status 0): Grantex itself never answers like that.
       if (raw.status < 200 || (raw.status >= 300 && raw.status < 400)) {
-        return { ok: false, error: this.invalidResponse(raw.status, raw.headers), retryable: false, unknownOutcome: false };
+        return {
+          ok: false,
+          error: this.invalidResponse(raw.status, raw.headers),
+          retryable: false,
+          unknownOutcome: false,
+        };
       }
       const error = this.errorFromResponse(raw);
       return {
@@ -223,7 +235,9 @@ export class GrantexTransport {
     const body = parseErrorBody(res);
     const kind = kindForStatus(res.status, body?.code ?? null);
     // The server's message is user-facing by contract; an HTML page or stack trace never is.
-    const message = body ? this.redact(body.message.slice(0, MAX_SERVER_MESSAGE_CHARS)) : genericMessage(kind, res.status);
+    const message = body
+      ? this.redact(body.message.slice(0, MAX_SERVER_MESSAGE_CHARS))
+      : genericMessage(kind, res.status);
     // The same care for each structured entry: user-facing by contract, bounded, never carrying the key.
     const errors =
       body?.errors?.slice(0, MAX_ERROR_DETAILS).map((e) => ({
@@ -231,7 +245,8 @@ export class GrantexTransport {
         code: e.code.slice(0, 100),
         message: this.redact(e.message.slice(0, MAX_SERVER_MESSAGE_CHARS)),
       })) ?? null;
-    const fieldErrors = !body || kind !== 'validation' ? null : errors ? fieldErrorsFromDetails(errors) : parseFieldErrors(message);
+    const fieldErrors =
+      !body || kind !== 'validation' ? null : errors ? fieldErrorsFromDetails(errors) : parseFieldErrors(message);
     return new GrantexError({
       kind,
       status: res.status,

@@ -107,7 +107,10 @@ function fail(
 }
 
 /** Why this URL may not be used as an endpoint, or null. */
-function endpointProblem(value: string, allowLoopback: boolean): { reason: DiscoveryFailureReason; why: string } | null {
+function endpointProblem(
+  value: string,
+  allowLoopback: boolean,
+): { reason: DiscoveryFailureReason; why: string } | null {
   let url: URL;
   try {
     url = new URL(value);
@@ -127,9 +130,13 @@ function endpointProblem(value: string, allowLoopback: boolean): { reason: Disco
     return { reason: 'blocked_address', why: 'points to a loopback address' };
   }
   if (url.protocol === 'http:') {
-    const isLoopback = loopbackName || (literal !== null && isAddressAllowed(literal, true) && !isAddressAllowed(literal, false));
+    const isLoopback =
+      loopbackName || (literal !== null && isAddressAllowed(literal, true) && !isAddressAllowed(literal, false));
     if (!allowLoopback || !isLoopback) {
-      return { reason: 'blocked_address', why: 'must use https (plain http is allowed only for localhost or 127.0.0.1 in development)' };
+      return {
+        reason: 'blocked_address',
+        why: 'must use https (plain http is allowed only for localhost or 127.0.0.1 in development)',
+      };
     }
   }
   return null;
@@ -152,7 +159,10 @@ function fromOutboundError(err: OutboundError, issuerUrl: string, opts: GuardOpt
     case 'bad_url':
       return fail('unreachable', `The issuer URL "${issuerUrl}" is not a valid http(s) URL.`);
     case 'network':
-      return fail('unreachable', `Could not connect to the issuer "${issuerUrl}". Check the URL and that it is reachable from the server.`);
+      return fail(
+        'unreachable',
+        `Could not connect to the issuer "${issuerUrl}". Check the URL and that it is reachable from the server.`,
+      );
   }
 }
 
@@ -211,7 +221,10 @@ export async function fetchDiscovery(issuerUrl: string, opts: GuardOptions): Pro
   const parsed = discoveryMetadataSchema.safeParse(json);
   if (!parsed.success) {
     const field = parsed.error.issues[0]?.path.join('.') || 'the document';
-    return fail('invalid_metadata', `The discovery document is not valid OpenID Provider metadata (problem with ${field}).`);
+    return fail(
+      'invalid_metadata',
+      `The discovery document is not valid OpenID Provider metadata (problem with ${field}).`,
+    );
   }
   const metadata = parsed.data;
 
@@ -239,7 +252,10 @@ export async function fetchDiscovery(issuerUrl: string, opts: GuardOptions): Pro
 
   const missing = REQUIRED_ENDPOINTS.filter((key) => !metadata[key]);
   if (missing.length > 0) {
-    return fail('missing_endpoints', `The discovery document does not list ${missing.join(', ')}, which sign-in needs.`);
+    return fail(
+      'missing_endpoints',
+      `The discovery document does not list ${missing.join(', ')}, which sign-in needs.`,
+    );
   }
 
   const endpointEntries = Object.entries(metadata).filter(
@@ -258,7 +274,10 @@ export async function fetchDiscovery(issuerUrl: string, opts: GuardOptions): Pro
     if (!SERVER_FETCHED.has(key) || host === issuerHost) continue;
     let allowed: boolean;
     try {
-      allowed = await withTimeout(hostResolvesToAllowed(host, opts.allowLoopback), opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+      allowed = await withTimeout(
+        hostResolvesToAllowed(host, opts.allowLoopback),
+        opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      );
     } catch {
       return fail('unreachable', `The discovery document's ${key} host "${host}" could not be resolved.`);
     }

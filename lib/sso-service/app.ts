@@ -40,7 +40,9 @@ export const HSTS_VALUE = 'max-age=63072000; includeSubDomains';
 
 /** The headers every answer carries; HSTS only where the service is reached over https. */
 export function securityHeaders(config: { publicUrl?: string }): Record<string, string> {
-  return config.publicUrl?.startsWith('https://') ? { ...SECURITY_HEADERS, 'strict-transport-security': HSTS_VALUE } : { ...SECURITY_HEADERS };
+  return config.publicUrl?.startsWith('https://')
+    ? { ...SECURITY_HEADERS, 'strict-transport-security': HSTS_VALUE }
+    : { ...SECURITY_HEADERS };
 }
 
 /** Maps framework errors (body parsing, limits) to the contract's error shape with a helpful message. */
@@ -164,10 +166,20 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
       apiError = new ApiError(500, 'INTERNAL_ERROR', MESSAGES.internal);
     } else if (apiError.code === 'SSO_ERROR' && logger.enabled('warn')) {
       // Relying-party messages are safe to show by contract (no codes, tokens or secrets); operators need them.
-      logger.log('warn', { reqId: request.id, msg: 'sso error', status: apiError.statusCode, detail: apiError.message });
+      logger.log('warn', {
+        reqId: request.id,
+        msg: 'sso error',
+        status: apiError.statusCode,
+        detail: apiError.message,
+      });
     }
     const errors = errorDetailsOf(apiError);
-    const body: ErrorBody = { message: apiError.message, code: apiError.code, requestId: request.id, ...(errors ? { errors } : {}) };
+    const body: ErrorBody = {
+      message: apiError.message,
+      code: apiError.code,
+      requestId: request.id,
+      ...(errors ? { errors } : {}),
+    };
     return reply.code(apiError.statusCode).send(body);
   });
 

@@ -106,7 +106,11 @@ function isIpOrCidr(value: string): boolean {
 function isDnsServer(value: string): boolean {
   const bracketed = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(value);
   const withPort = /^([^:]+):(\d{1,5})$/.exec(value);
-  const [host, port] = bracketed ? [bracketed[1], bracketed[2]] : withPort ? [withPort[1], withPort[2]] : [value, undefined];
+  const [host, port] = bracketed
+    ? [bracketed[1], bracketed[2]]
+    : withPort
+      ? [withPort[1], withPort[2]]
+      : [value, undefined];
   if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) return false;
   return host !== undefined && ipaddr.isValid(host);
 }
@@ -137,8 +141,14 @@ const envSchema = z.object({
       }),
   ),
   DATABASE_POOL_MAX: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1000).default(10)),
-  DATABASE_STATEMENT_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(600_000).default(5000)),
-  DATABASE_CONNECT_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(600_000).default(5000)),
+  DATABASE_STATEMENT_TIMEOUT_MS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int().min(100).max(600_000).default(5000),
+  ),
+  DATABASE_CONNECT_TIMEOUT_MS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int().min(100).max(600_000).default(5000),
+  ),
   GRANTEX_DEV_MODE: z.preprocess(emptyToUndefined, booleanFlag.optional()),
   GRANTEX_STATE_SECRET: z.preprocess(emptyToUndefined, z.string().optional()),
   GRANTEX_ENCRYPTION_KEY: z.preprocess(emptyToUndefined, z.string().optional()),
@@ -160,14 +170,30 @@ const envSchema = z.object({
       )
       .refine((list) => list.every(isIpOrCidr), 'must be a comma-separated list of IP addresses or CIDR ranges'),
   ),
-  GRANTEX_SESSION_TTL_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(60).max(30 * 24 * 60 * 60).default(8 * 60 * 60)),
+  GRANTEX_SESSION_TTL_SECONDS: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(30 * 24 * 60 * 60)
+      .default(8 * 60 * 60),
+  ),
   SSO_DNS_SERVERS: z.preprocess(
     emptyToUndefined,
     z
       .string()
       .optional()
-      .transform((s) => s?.split(',').map((p) => p.trim()).filter(Boolean))
-      .refine((list) => list === undefined || list.every(isDnsServer), 'must be a comma-separated list of IP addresses, each with an optional :port'),
+      .transform((s) =>
+        s
+          ?.split(',')
+          .map((p) => p.trim())
+          .filter(Boolean),
+      )
+      .refine(
+        (list) => list === undefined || list.every(isDnsServer),
+        'must be a comma-separated list of IP addresses, each with an optional :port',
+      ),
   ),
   SSO_DNS_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(60_000).default(5000)),
   GRANTEX_EVENT_RETENTION_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(3650).default(30)),
@@ -231,7 +257,10 @@ export function loadServiceConfig(env: Readonly<Record<string, string | undefine
 function consoleUrlFromAppUrl(appUrl: string | undefined): string {
   if (appUrl === undefined) return DEFAULT_CONSOLE_URL;
   const parsed = consoleUrlSchema.safeParse(appUrl);
-  if (!parsed.success) throw new ServiceConfigError('Invalid service configuration: APP_URL: must be an http(s) base URL (or set GRANTEX_CONSOLE_URL)');
+  if (!parsed.success)
+    throw new ServiceConfigError(
+      'Invalid service configuration: APP_URL: must be an http(s) base URL (or set GRANTEX_CONSOLE_URL)',
+    );
   return parsed.data;
 }
 

@@ -72,7 +72,8 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
     // A caller that picks its own data dir means the database inside it, not an env GRANTEX_DB_PATH elsewhere.
     dbPath: 'dbPath' in overrides ? overrides.dbPath : overrides.dataDir !== undefined ? undefined : fromEnv.dbPath,
     // Likewise for DATABASE_URL: a test that picks a data dir never lands in a real PostgreSQL by accident.
-    postgres: 'postgres' in overrides ? overrides.postgres : overrides.dataDir !== undefined ? undefined : fromEnv.postgres,
+    postgres:
+      'postgres' in overrides ? overrides.postgres : overrides.dataDir !== undefined ? undefined : fromEnv.postgres,
   };
   const keys = resolveServiceKeys(config);
   const logger = createServiceLogger(config.logLevel, sink);
@@ -155,7 +156,9 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
       .then((summary) => {
         if (summary.checked > 0) logger.log('info', { msg: 'verified domains re-checked', ...summary });
       })
-      .catch((err: unknown) => logger.log('error', { msg: 're-checking verified domains failed', err: describeError(err) }))
+      .catch((err: unknown) =>
+        logger.log('error', { msg: 're-checking verified domains failed', err: describeError(err) }),
+      )
       .finally(() => {
         rechecking = null;
       });

@@ -33,7 +33,8 @@ const RP_KINDS = new Set([
  * module (bundler, test runner) cannot turn an expected IdP failure into a 500.
  */
 export function asRpFailure(err: unknown): RpFailure | null {
-  if (err instanceof RpError) return { status: err.status, message: err.message, ...(err.reason ? { reason: err.reason } : {}) };
+  if (err instanceof RpError)
+    return { status: err.status, message: err.message, ...(err.reason ? { reason: err.reason } : {}) };
   if (!(err instanceof Error)) return null;
   const { status, kind } = err as Error & { status?: unknown; kind?: unknown };
   if (typeof kind !== 'string' || !RP_KINDS.has(kind)) return null;

@@ -95,7 +95,10 @@ export function resolveServiceKeys(config: ServiceConfig): ServiceKeys {
   }
   fs.chmodSync(file, 0o600);
   return {
-    stateSecret: checkStateSecret(config.stateSecret ?? next.stateSecret, config.stateSecret ? 'GRANTEX_STATE_SECRET' : file),
+    stateSecret: checkStateSecret(
+      config.stateSecret ?? next.stateSecret,
+      config.stateSecret ? 'GRANTEX_STATE_SECRET' : file,
+    ),
     encryptionKey: decodeEncryptionKey(
       config.encryptionKey ?? next.encryptionKey,
       config.encryptionKey ? 'GRANTEX_ENCRYPTION_KEY' : file,

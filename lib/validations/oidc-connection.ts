@@ -13,7 +13,12 @@ import type { $ZodError } from 'zod/v4/core';
 import { LIMITS } from '@/lib/contract/limits';
 import { checkSsoUrl } from '@/lib/contract/url-rules';
 import { CONFIRM_NEW_IDP_FIELD, CONNECTION_STATUS_VALUES, NAME_REQUIRED } from './connection-fields';
-import { OIDC_FIELD_LABELS, SECRET_REQUIRED, SECRET_REQUIRED_NEW_ISSUER, type OidcConnectionField } from './oidc-connection-fields';
+import {
+  OIDC_FIELD_LABELS,
+  SECRET_REQUIRED,
+  SECRET_REQUIRED_NEW_ISSUER,
+  type OidcConnectionField,
+} from './oidc-connection-fields';
 import { provisioningShape } from './provisioning';
 
 export {
@@ -71,7 +76,9 @@ export function keepsSavedSecret(
   issuerUrl: unknown,
   { hasSavedSecret = false, savedIssuer }: Omit<OidcConnectionSchemaOptions, 'devMode'>,
 ): boolean {
-  return hasSavedSecret && savedIssuer !== undefined && typeof issuerUrl === 'string' && issuerUrl.trim() === savedIssuer;
+  return (
+    hasSavedSecret && savedIssuer !== undefined && typeof issuerUrl === 'string' && issuerUrl.trim() === savedIssuer
+  );
 }
 
 export function buildOidcConnectionSchema(options: OidcConnectionSchemaOptions) {
@@ -99,7 +106,11 @@ export function buildOidcConnectionSchema(options: OidcConnectionSchemaOptions) 
       // Not trimmed: a secret may legitimately contain spaces (row 1 uses ":%+ "). Only an
       // all-blank value is treated as missing (whether missing is allowed is the object rule below).
       clientSecret: z.optional(
-        z.string().check(z.maxLength(LIMITS.clientSecretMax, `Client secret must be at most ${LIMITS.clientSecretMax} characters`)),
+        z
+          .string()
+          .check(
+            z.maxLength(LIMITS.clientSecretMax, `Client secret must be at most ${LIMITS.clientSecretMax} characters`),
+          ),
       ),
       redirectUri: oidcUrl('redirectUri', devMode),
       /** "Save without checking the issuer": the admin's deliberate override after a reachability failure. */
@@ -112,9 +123,14 @@ export function buildOidcConnectionSchema(options: OidcConnectionSchemaOptions) 
     .check(
       z.refine(
         (v: { issuerUrl?: unknown; clientSecret?: unknown }) =>
-          (typeof v.clientSecret === 'string' && v.clientSecret.trim().length > 0) || keepsSavedSecret(v.issuerUrl, options),
+          (typeof v.clientSecret === 'string' && v.clientSecret.trim().length > 0) ||
+          keepsSavedSecret(v.issuerUrl, options),
         // Checked even when other fields failed, so one submission lists every problem.
-        { message: secretRequired, path: ['clientSecret'], when: (payload) => typeof payload.value === 'object' && payload.value !== null },
+        {
+          message: secretRequired,
+          path: ['clientSecret'],
+          when: (payload) => typeof payload.value === 'object' && payload.value !== null,
+        },
       ),
     );
 }
@@ -134,7 +150,11 @@ export function fieldErrorsOf(error: $ZodError): Partial<Record<string, string>>
 }
 
 /** Validates a single field (on blur) with the exact same rule as the full schema. */
-export function validateOidcField(schema: OidcConnectionSchema, field: OidcConnectionField | 'name', value: string): string | null {
+export function validateOidcField(
+  schema: OidcConnectionSchema,
+  field: OidcConnectionField | 'name',
+  value: string,
+): string | null {
   const result = schema.shape[field].safeParse(value);
   return result.success ? null : (result.error.issues[0]?.message ?? 'Invalid value');
 }

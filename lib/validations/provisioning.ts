@@ -63,7 +63,8 @@ export function parseGroupMappings(text: string): Parsed<Record<string, string[]
     if (!scopes.ok) return { ok: false, message: `${where}: ${scopes.message}` };
     if (scopes.value.length === 0) return { ok: false, message: `${where}: list at least one scope after “${group}:”` };
     const merged = [...new Set([...(mappings[group] ?? []), ...scopes.value])];
-    if (merged.length > LIMITS.scopesMax) return { ok: false, message: `${where}: at most ${LIMITS.scopesMax} scopes per group` };
+    if (merged.length > LIMITS.scopesMax)
+      return { ok: false, message: `${where}: at most ${LIMITS.scopesMax} scopes per group` };
     mappings[group] = merged;
   }
   if (Object.keys(mappings).length > LIMITS.groupMappingsMax) {

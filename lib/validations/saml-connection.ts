@@ -55,7 +55,11 @@ export function buildSamlConnectionSchema({ devMode, editing }: { devMode: boole
   return z
     .object({
       connectionId: z.string().min(1).max(200).optional(),
-      name: z.string().trim().min(1, NAME_REQUIRED).max(LIMITS.nameMax, `Keep the name to ${LIMITS.nameMax} characters or fewer.`),
+      name: z
+        .string()
+        .trim()
+        .min(1, NAME_REQUIRED)
+        .max(LIMITS.nameMax, `Keep the name to ${LIMITS.nameMax} characters or fewer.`),
       status: z.enum(CONNECTION_STATUS_VALUES, { error: 'Choose a status' }).optional(),
       idpSource: z.enum(SAML_IDP_SOURCES, { error: SAML_TEXT.sourceRequired }),
       idpMetadataUrl: optionalText(LIMITS.urlMax),
@@ -81,11 +85,14 @@ export function buildSamlConnectionSchema({ devMode, editing }: { devMode: boole
     .superRefine((v, ctx) => {
       if (v.idpSource === 'url') url('idpMetadataUrl', v.idpMetadataUrl, SAML_TEXT.metadataUrlRequired, ctx);
       if (v.idpSource === 'xml') {
-        if (v.idpMetadataXml === undefined) ctx.addIssue({ code: 'custom', path: ['idpMetadataXml'], message: SAML_TEXT.metadataXmlRequired });
-        else if (!v.idpMetadataXml.startsWith('<')) ctx.addIssue({ code: 'custom', path: ['idpMetadataXml'], message: SAML_TEXT.metadataXmlInvalid });
+        if (v.idpMetadataXml === undefined)
+          ctx.addIssue({ code: 'custom', path: ['idpMetadataXml'], message: SAML_TEXT.metadataXmlRequired });
+        else if (!v.idpMetadataXml.startsWith('<'))
+          ctx.addIssue({ code: 'custom', path: ['idpMetadataXml'], message: SAML_TEXT.metadataXmlInvalid });
       }
       if (v.idpSource === 'fields') {
-        if (v.idpEntityId === undefined) ctx.addIssue({ code: 'custom', path: ['idpEntityId'], message: SAML_TEXT.entityIdRequired });
+        if (v.idpEntityId === undefined)
+          ctx.addIssue({ code: 'custom', path: ['idpEntityId'], message: SAML_TEXT.entityIdRequired });
         url('idpSsoUrl', v.idpSsoUrl, SAML_TEXT.ssoUrlRequired, ctx);
         if (v.idpCertificate === undefined && !editing) {
           ctx.addIssue({ code: 'custom', path: ['idpCertificate'], message: SAML_TEXT.certificateRequired });
@@ -103,5 +110,9 @@ export type SamlConnectionValues = z.output<ReturnType<typeof buildSamlConnectio
 export function samlIdpFields(v: SamlConnectionValues) {
   if (v.idpSource === 'url') return { idpMetadataUrl: v.idpMetadataUrl };
   if (v.idpSource === 'xml') return { idpMetadataXml: v.idpMetadataXml };
-  return { idpEntityId: v.idpEntityId, idpSsoUrl: v.idpSsoUrl, ...(v.idpCertificate !== undefined ? { idpCertificate: v.idpCertificate } : {}) };
+  return {
+    idpEntityId: v.idpEntityId,
+    idpSsoUrl: v.idpSsoUrl,
+    ...(v.idpCertificate !== undefined ? { idpCertificate: v.idpCertificate } : {}),
+  };
 }

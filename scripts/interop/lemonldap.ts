@@ -34,13 +34,19 @@ const INSTALL_HINT = 'Install it with `sudo bash scripts/interop/install-lemonld
  * token only up to the first `+` or `/`: it rejects the client, and the service must fall back to
  * client_secret_post, as it does for any IdP that rejects one method (lib/sso-service/oidc/client-auth.ts).
  */
-export const LEMONLDAP_CLIENT = { clientId: 'sso-test-client.example', clientSecret: 'interop-v2~~~_ng.ldap-ng' } as const;
+export const LEMONLDAP_CLIENT = {
+  clientId: 'sso-test-client.example',
+  clientSecret: 'interop-v2~~~_ng.ldap-ng',
+} as const;
 
 /**
  * A second client whose Basic token has no `+` or `/`, so LemonLDAP reads it whole: the interop tests use it
  * to show that LemonLDAP compares Basic credentials without percent-decoding them.
  */
-export const LEMONLDAP_PROBE_CLIENT = { clientId: 'sso-probe-client.example', clientSecret: 'interop-v2_ng.ldap~ng' } as const;
+export const LEMONLDAP_PROBE_CLIENT = {
+  clientId: 'sso-probe-client.example',
+  clientSecret: 'interop-v2_ng.ldap~ng',
+} as const;
 
 /** LemonLDAP's Demo backend accounts (password = login). */
 export const LEMONLDAP_USERS = [
@@ -98,7 +104,9 @@ export function freePort(host: string): Promise<number> {
     server.once('error', reject);
     server.listen({ port: 0, host }, () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -172,7 +180,11 @@ function lmConf(dir: string, issuer: string, host: string, redirectUris: string[
     persistentStorage: 'Apache::Session::File',
     persistentStorageOptions: { Directory: join(dir, 'psessions'), LockDirectory: join(dir, 'psessions/lock') },
     localSessionStorage: 'Cache::FileCache',
-    localSessionStorageOptions: { cache_root: join(dir, 'cache'), namespace: 'lemonldap-ng-sessions', default_expires_in: 600 },
+    localSessionStorageOptions: {
+      cache_root: join(dir, 'cache'),
+      namespace: 'lemonldap-ng-sessions',
+      default_expires_in: 600,
+    },
     issuerDBOpenIDConnectActivation: 1,
     oidcServiceMetaDataIssuer: issuer,
     oidcServicePrivateKeySig: privateKey,
@@ -234,21 +246,22 @@ export function ownedProcesses(dir: string): { children: ChildProcess[]; close: 
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitForDiscovery(
-  issuer: string,
-  children: ChildProcess[],
-  timeoutMs: number,
-): Promise<void> {
+async function waitForDiscovery(issuer: string, children: ChildProcess[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer yet';
   while (Date.now() < deadline) {
     const dead = children.find((c) => c.exitCode !== null || c.signalCode !== null);
-    if (dead) throw new Error(`${dead.spawnfile} exited (${dead.exitCode ?? dead.signalCode}) before the portal was ready`);
+    if (dead)
+      throw new Error(`${dead.spawnfile} exited (${dead.exitCode ?? dead.signalCode}) before the portal was ready`);
     try {
       const res = await fetch(`${issuer}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(10_000) });
       const text = await res.text();
       if (res.ok && (JSON.parse(text) as { issuer?: unknown }).issuer === issuer) return;
-      last = `HTTP ${res.status}: ${text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200)}`;
+      last = `HTTP ${res.status}: ${text
+        .replace(/<[^>]+>/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim()
+        .slice(0, 200)}`;
     } catch (error) {
       last = error instanceof Error ? error.message : String(error);
     }
@@ -282,19 +295,33 @@ export async function startLemonLdap(options: LemonLdapOptions): Promise<LemonLd
     };
     writeFileSync(join(dir, 'nginx.conf'), fillTemplate('nginx.conf', values));
     writeFileSync(join(dir, 'lemonldap-ng.ini'), fillTemplate('lemonldap-ng.ini', values));
-    writeFileSync(join(dir, 'conf/lmConf-1.json'), JSON.stringify(lmConf(dir, issuer, opts.host, opts.redirectUris), null, 1), {
-      mode: 0o600,
-    });
+    writeFileSync(
+      join(dir, 'conf/lmConf-1.json'),
+      JSON.stringify(lmConf(dir, issuer, opts.host, opts.redirectUris), null, 1),
+      {
+        mode: 0o600,
+      },
+    );
     if (root) execFileSync('chown', ['-R', 'nobody:nogroup', dir]);
 
     // Our own nginx and FastCGI server; both stay in our process group so they die with it.
     const nginxOut = openSync(join(dir, 'log/nginx.out'), 'a');
     children.push(
-      spawn(NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', logs.nginx], { stdio: ['ignore', nginxOut, nginxOut] }),
+      spawn(NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', logs.nginx], {
+        stdio: ['ignore', nginxOut, nginxOut],
+      }),
     );
     closeSync(nginxOut);
     const portalOut = openSync(logs.portal, 'a');
-    const fastcgiArgs = ['--foreground', '-n', '2', '-s', join(dir, 'run/llng-fastcgi.sock'), '-p', join(dir, 'run/llng-fastcgi.pid')];
+    const fastcgiArgs = [
+      '--foreground',
+      '-n',
+      '2',
+      '-s',
+      join(dir, 'run/llng-fastcgi.sock'),
+      '-p',
+      join(dir, 'run/llng-fastcgi.pid'),
+    ];
     if (root) fastcgiArgs.push('-u', 'nobody', '-g', 'nogroup');
     children.push(
       spawn(FASTCGI_SERVER, fastcgiArgs, {
@@ -356,7 +383,9 @@ async function main(): Promise<void> {
   const args = cliSchema.safeParse(values);
   if (!args.success) {
     console.error(`lemonldap: ${args.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    console.error('usage: tsx scripts/interop/lemonldap.ts --redirect-uri URL [--redirect-uri URL…] [--port N] [--write-env FILE]');
+    console.error(
+      'usage: tsx scripts/interop/lemonldap.ts --redirect-uri URL [--redirect-uri URL…] [--port N] [--write-env FILE]',
+    );
     process.exit(2);
   }
   const started = Date.now();

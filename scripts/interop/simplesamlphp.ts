@@ -29,8 +29,20 @@ const INSTALL_HINT = 'Install it with `sudo bash scripts/interop/simplesamlphp-i
 
 /** The exampleauth users (attributes as SimpleSAMLphp releases them; NameID = mail, emailAddress format). */
 export const SIMPLESAMLPHP_USERS = [
-  { username: 'ada', password: 'ada-interop-pass', email: 'ada@example.org', name: 'Ada Lovelace', groups: ['staff', 'member'] },
-  { username: 'grace', password: 'grace-interop-pass', email: 'grace@example.org', name: 'Grace Hopper', groups: ['member'] },
+  {
+    username: 'ada',
+    password: 'ada-interop-pass',
+    email: 'ada@example.org',
+    name: 'Ada Lovelace',
+    groups: ['staff', 'member'],
+  },
+  {
+    username: 'grace',
+    password: 'grace-interop-pass',
+    email: 'grace@example.org',
+    name: 'Grace Hopper',
+    groups: ['member'],
+  },
 ] as const;
 
 export interface SimpleSamlPhpOptions {
@@ -85,12 +97,17 @@ async function waitForMetadata(url: string, children: ChildProcess[], timeoutMs:
   let last = 'no answer yet';
   while (Date.now() < deadline) {
     const dead = children.find((c) => c.exitCode !== null || c.signalCode !== null);
-    if (dead) throw new Error(`${dead.spawnfile} exited (${dead.exitCode ?? dead.signalCode}) before SimpleSAMLphp was ready`);
+    if (dead)
+      throw new Error(`${dead.spawnfile} exited (${dead.exitCode ?? dead.signalCode}) before SimpleSAMLphp was ready`);
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
       const text = await res.text();
       if (res.ok && text.includes('IDPSSODescriptor')) return;
-      last = `HTTP ${res.status}: ${text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200)}`;
+      last = `HTTP ${res.status}: ${text
+        .replace(/<[^>]+>/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim()
+        .slice(0, 200)}`;
     } catch (error) {
       last = error instanceof Error ? error.message : String(error);
     }
@@ -110,10 +127,13 @@ export async function startSimpleSamlPhp(options: SimpleSamlPhpOptions): Promise
   const log = (name: string) => join(dir, 'log', name);
   const { children, close } = ownedProcesses(dir);
   const logs = () =>
-    ['simplesamlphp.log', 'php-errors.log', 'php-fpm.log', 'nginx-error.log'].map((name) => `--- ${name} ---\n${tailFile(log(name), 15)}`).join('\n');
+    ['simplesamlphp.log', 'php-errors.log', 'php-fpm.log', 'nginx-error.log']
+      .map((name) => `--- ${name} ---\n${tailFile(log(name), 15)}`)
+      .join('\n');
 
   try {
-    for (const sub of ['config', 'metadata', 'cert', 'log', 'data', 'tmp', 'sessions', 'run', 'nginx']) mkdirSync(join(dir, sub), { recursive: true });
+    for (const sub of ['config', 'metadata', 'cert', 'log', 'data', 'tmp', 'sessions', 'run', 'nginx'])
+      mkdirSync(join(dir, sub), { recursive: true });
     const root = process.getuid?.() === 0;
     const values = {
       DIR: dir,
@@ -143,7 +163,11 @@ export async function startSimpleSamlPhp(options: SimpleSamlPhpOptions): Promise
     if (root) execFileSync('chown', ['-R', 'nobody:nogroup', dir]);
 
     const out = openSync(log('processes.out'), 'a');
-    children.push(spawn(NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', log('nginx-error.log')], { stdio: ['ignore', out, out] }));
+    children.push(
+      spawn(NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', log('nginx-error.log')], {
+        stdio: ['ignore', out, out],
+      }),
+    );
     const fpmArgs = ['--nodaemonize', '--fpm-config', join(dir, 'php-fpm.conf')];
     if (root) fpmArgs.push('--allow-to-run-as-root');
     children.push(spawn(PHP_FPM, fpmArgs, { stdio: ['ignore', out, out] }));
@@ -162,9 +186,15 @@ export async function startSimpleSamlPhp(options: SimpleSamlPhpOptions): Promise
 // ------------------------------------------------------------------ command line
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { 'sp-entity-id': { type: 'string' }, 'acs-url': { type: 'string' }, port: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { 'sp-entity-id': { type: 'string' }, 'acs-url': { type: 'string' }, port: { type: 'string' } },
+  });
   const args = z
-    .object({ 'sp-entity-id': z.string().min(1), 'acs-url': z.url(), port: z.coerce.number().int().min(1).max(65_535).optional() })
+    .object({
+      'sp-entity-id': z.string().min(1),
+      'acs-url': z.url(),
+      port: z.coerce.number().int().min(1).max(65_535).optional(),
+    })
     .safeParse(values);
   if (!args.success) {
     console.error('usage: tsx scripts/interop/simplesamlphp.ts --sp-entity-id ID --acs-url URL [--port N]');
@@ -172,7 +202,11 @@ async function main(): Promise<void> {
   }
   let idp: SimpleSamlPhp;
   try {
-    idp = await startSimpleSamlPhp({ spEntityId: args.data['sp-entity-id'], acsUrl: args.data['acs-url'], port: args.data.port });
+    idp = await startSimpleSamlPhp({
+      spEntityId: args.data['sp-entity-id'],
+      acsUrl: args.data['acs-url'],
+      port: args.data.port,
+    });
   } catch (error) {
     console.error(error instanceof Error ? error.message : String(error));
     process.exit(1);

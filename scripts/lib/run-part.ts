@@ -9,7 +9,10 @@
 const [kind, rawOptions = '{}'] = process.argv.slice(2);
 
 async function main(): Promise<void> {
-  if (!process.send) throw new Error('run-part.ts must be started with an IPC channel (use npm run dev-idp / grantex directly otherwise)');
+  if (!process.send)
+    throw new Error(
+      'run-part.ts must be started with an IPC channel (use npm run dev-idp / grantex directly otherwise)',
+    );
   const options = JSON.parse(rawOptions) as Record<string, unknown>;
 
   let close: () => Promise<void>;

@@ -66,7 +66,12 @@ export async function runStack(opts: StackOptions): Promise<never> {
     { label: 'dev IdP', port: config.idpPort, host: config.idpHost, envVar: 'DEV_IDP_PORT' },
   ];
   if (config.embeddedService) {
-    claims.push({ label: 'Grantex service', port: config.grantexPort, host: config.grantexHost, envVar: 'GRANTEX_PORT' });
+    claims.push({
+      label: 'Grantex service',
+      port: config.grantexPort,
+      host: config.grantexHost,
+      envVar: 'GRANTEX_PORT',
+    });
   }
   const problems = await takenPorts(claims);
   if (problems.length > 0) {
@@ -126,7 +131,8 @@ export async function runStack(opts: StackOptions): Promise<never> {
 
     // Started last so that "console answers" (what Playwright's webServer polls) means the whole stack is up.
     const nextBin = require.resolve('next/dist/bin/next');
-    const nextArgs = mode === 'dev' ? ['dev', '--port', String(config.consolePort)] : ['start', '--port', String(config.consolePort)];
+    const nextArgs =
+      mode === 'dev' ? ['dev', '--port', String(config.consolePort)] : ['start', '--port', String(config.consolePort)];
     const consolePart = sup.start('console', process.execPath, [nextBin, ...nextArgs], {
       cwd: ROOT,
       env: {

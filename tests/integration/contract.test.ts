@@ -70,7 +70,6 @@ function expectCommonHeaders(res: RawResult): void {
   expect(res.headers.get('x-request-id')).toBeTruthy();
 }
 
-
 function uniqueEmail(): string {
   return `admin-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`;
 }
@@ -143,7 +142,12 @@ describe('POST /v1/signup and GET /v1/me', () => {
     expect((await raw('GET', '/v1/me', { authorization: `bearer ${org.apiKey}` })).status).toBe(200);
 
     expectError(await raw('GET', '/v1/me'), 401, 'UNAUTHORIZED', MESSAGES.missingAuth);
-    expectError(await raw('GET', '/v1/me', { authorization: `Basic ${org.apiKey}` }), 401, 'UNAUTHORIZED', MESSAGES.missingAuth);
+    expectError(
+      await raw('GET', '/v1/me', { authorization: `Basic ${org.apiKey}` }),
+      401,
+      'UNAUTHORIZED',
+      MESSAGES.missingAuth,
+    );
     const wrongKey = `gx_live_${'B'.repeat(43)}`;
     const wrong = await raw('GET', '/v1/me', { key: wrongKey });
     expectError(wrong, 401, 'UNAUTHORIZED', MESSAGES.invalidKey);
@@ -192,12 +196,19 @@ describe('/v1/sso/config', () => {
 
     expectError(await raw('GET', '/v1/sso/config', { key: org.apiKey }), 404, 'NOT_FOUND', MESSAGES.configNotFound);
 
-    const created = await raw('POST', '/v1/sso/config', { key: org.apiKey, body: { ...config, unknownField: 'ignored' } });
+    const created = await raw('POST', '/v1/sso/config', {
+      key: org.apiKey,
+      body: { ...config, unknownField: 'ignored' },
+    });
     expect(created.status, created.text).toBe(201);
     expectCommonHeaders(created);
     const first = created.json as Record<string, string>;
     expect(Object.keys(first).sort()).toEqual(['clientId', 'createdAt', 'issuerUrl', 'redirectUri', 'updatedAt']);
-    expect(first).toMatchObject({ issuerUrl: config.issuerUrl, clientId: config.clientId, redirectUri: config.redirectUri });
+    expect(first).toMatchObject({
+      issuerUrl: config.issuerUrl,
+      clientId: config.clientId,
+      redirectUri: config.redirectUri,
+    });
     expect(isoTimestampSchema.safeParse(first.createdAt).success).toBe(true);
     expect(isoTimestampSchema.safeParse(first.updatedAt).success).toBe(true);
     expect(created.text).not.toContain(config.clientSecret);
@@ -249,7 +260,11 @@ describe('/v1/sso/config', () => {
     expectError(bad, 400, 'BAD_REQUEST', /issuerUrl: .+; redirectUri: .+/);
     expect(bad.text).not.toContain(config.clientSecret);
 
-    for (const issuerUrl of ['http://169.254.169.254/latest', 'https://user:pw@idp.example.com', 'https://idp.example.com/#x']) {
+    for (const issuerUrl of [
+      'http://169.254.169.254/latest',
+      'https://user:pw@idp.example.com',
+      'https://idp.example.com/#x',
+    ]) {
       const res = await raw('POST', '/v1/sso/config', { key: org.apiKey, body: { ...config, issuerUrl } });
       expectError(res, 400, 'BAD_REQUEST', /^issuerUrl: /);
     }
@@ -260,7 +275,12 @@ describe('/v1/sso/config', () => {
     const config = devIdpConfig(stack);
     expectError(await raw('POST', '/v1/sso/config', { body: config }), 401, 'UNAUTHORIZED', MESSAGES.missingAuth);
     expectError(await raw('GET', '/v1/sso/config'), 401, 'UNAUTHORIZED', MESSAGES.missingAuth);
-    expectError(await raw('DELETE', '/v1/sso/config', { key: `gx_live_${'D'.repeat(43)}` }), 401, 'UNAUTHORIZED', MESSAGES.invalidKey);
+    expectError(
+      await raw('DELETE', '/v1/sso/config', { key: `gx_live_${'D'.repeat(43)}` }),
+      401,
+      'UNAUTHORIZED',
+      MESSAGES.invalidKey,
+    );
   });
 
   it("keeps one org's config out of another org's reach", async () => {
@@ -279,7 +299,11 @@ describe('/v1/sso/config', () => {
     const config = devIdpConfig(stack);
     await expect(org.client.sso.getConfig()).resolves.toBeNull();
     const created = await org.client.sso.createConfig(config);
-    expect(created).toMatchObject({ issuerUrl: config.issuerUrl, clientId: config.clientId, redirectUri: config.redirectUri });
+    expect(created).toMatchObject({
+      issuerUrl: config.issuerUrl,
+      clientId: config.clientId,
+      redirectUri: config.redirectUri,
+    });
     const updated = await org.client.sso.createConfig(config);
     expect(updated.createdAt).toBe(created.createdAt);
     await expect(org.client.sso.getConfig()).resolves.toEqual(updated);
@@ -347,7 +371,9 @@ describe('/sso/login and /sso/callback', () => {
     expect(login.authorizeUrl).not.toContain(encodeURIComponent(config.clientSecret));
 
     // A second login gets fresh state, nonce and PKCE.
-    const other = new URL((await new GrantexClient({ baseUrl: stack.serviceUrl }).sso.getLoginUrl(org.developerId)).authorizeUrl);
+    const other = new URL(
+      (await new GrantexClient({ baseUrl: stack.serviceUrl }).sso.getLoginUrl(org.developerId)).authorizeUrl,
+    );
     expect(other.searchParams.get('state')).not.toBe(params.get('state'));
     expect(other.searchParams.get('nonce')).not.toBe(params.get('nonce'));
     expect(other.searchParams.get('code_challenge')).not.toBe(params.get('code_challenge'));
@@ -390,7 +416,13 @@ describe('/sso/login and /sso/callback', () => {
     const res = await raw('GET', `/sso/callback${redirect.search}`);
     expect(res.status, res.text).toBe(200);
     expectCommonHeaders(res);
-    expect(res.json).toEqual({ developerId: org.developerId, email: bob().email, emailVerified: true, name: bob().name, sub: bob().sub });
+    expect(res.json).toEqual({
+      developerId: org.developerId,
+      email: bob().email,
+      emailVerified: true,
+      name: bob().name,
+      sub: bob().sub,
+    });
   });
 
   it('accepts the redirect_uri parameter only when it is the configured one', async () => {
@@ -472,7 +504,9 @@ describe('rate limits (a separate stack with limits on)', () => {
     const retryAfter = Number(last!.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThan(0);
 
-    const error = await failure(new GrantexClient({ baseUrl: limited.serviceUrl, timeoutMs: 2_000 }).sso.getLoginUrl(org.developerId));
+    const error = await failure(
+      new GrantexClient({ baseUrl: limited.serviceUrl, timeoutMs: 2_000 }).sso.getLoginUrl(org.developerId),
+    );
     expect(error.kind).toBe('rate_limited');
     expect(error.status).toBe(429);
     expect(error.retryAfterSeconds).toBeGreaterThan(0);

@@ -102,7 +102,10 @@ describe('dev IdP', () => {
       name: 'Alice Anderson',
       nonce: login.nonce,
     });
-    const header = JSON.parse(Buffer.from(tokens.id_token!.split('.')[0]!, 'base64url').toString()) as Record<string, string>;
+    const header = JSON.parse(Buffer.from(tokens.id_token!.split('.')[0]!, 'base64url').toString()) as Record<
+      string,
+      string
+    >;
     expect(header.alg).toBe('RS256');
     expect(header.kid).toBeTruthy();
 
@@ -138,7 +141,10 @@ describe('dev IdP', () => {
     const config = await rpConfig('basic');
     const jar = new CookieJar();
     const subs: string[] = [];
-    for (const [username, password] of [['alice', 'alice-password'], ['bob', 'bob-password']] as const) {
+    for (const [username, password] of [
+      ['alice', 'alice-password'],
+      ['bob', 'bob-password'],
+    ] as const) {
       const login = await startLogin(config);
       const callback = await loginAtDevIdp(login.url.href, { username, password }, { jar });
       const tokens = await oidc.authorizationCodeGrant(config, callback, {
@@ -156,7 +162,11 @@ describe('dev IdP', () => {
     const login = await startLogin(wrong);
     const callback = await loginAtDevIdp(login.url.href, { username: 'alice', password: 'alice-password' });
     await expect(
-      oidc.authorizationCodeGrant(wrong, callback, { pkceCodeVerifier: login.verifier, expectedNonce: login.nonce, expectedState: login.state }),
+      oidc.authorizationCodeGrant(wrong, callback, {
+        pkceCodeVerifier: login.verifier,
+        expectedNonce: login.nonce,
+        expectedState: login.state,
+      }),
     ).rejects.toMatchObject({ status: 401, cause: [{ parameters: { error: 'invalid_client' } }] });
 
     // The raw secret in Basic is not valid form encoding ("%me"), so a sloppy RP fails here too.
@@ -182,12 +192,16 @@ describe('dev IdP', () => {
   it('shows "Wrong username or password" and stays on the login page', async () => {
     const config = await rpConfig('basic');
     const login = await startLogin(config);
-    const failure = await loginAtDevIdp(login.url.href, { username: 'alice', password: 'nope' }).catch((e: unknown) => e);
+    const failure = await loginAtDevIdp(login.url.href, { username: 'alice', password: 'nope' }).catch(
+      (e: unknown) => e,
+    );
     expect(failure).toBeInstanceOf(DevIdpLoginError);
     expect((failure as DevIdpLoginError).status).toBe(200);
     expect((failure as DevIdpLoginError).pageError).toBe('Wrong username or password');
 
-    const unknown = await loginAtDevIdp(login.url.href, { username: 'mallory', password: 'alice-password' }).catch((e: unknown) => e);
+    const unknown = await loginAtDevIdp(login.url.href, { username: 'mallory', password: 'alice-password' }).catch(
+      (e: unknown) => e,
+    );
     expect((unknown as DevIdpLoginError).pageError).toBe('Wrong username or password');
   });
 
@@ -207,7 +221,10 @@ describe('dev IdP', () => {
     const login = await startLogin(config, { login_hint: evil });
 
     const first = await fetch(login.url, { redirect: 'manual' });
-    const cookies = first.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const cookies = first.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
     const interaction = new URL(first.headers.get('location')!, idp.issuer);
     const page = await fetch(interaction, { headers: { cookie: cookies } });
     expect(page.status).toBe(200);
@@ -237,7 +254,9 @@ describe('dev IdP', () => {
   it('refuses an unregistered redirect_uri without redirecting to it', async () => {
     const config = await rpConfig('basic');
     const login = await startLogin(config, { redirect_uri: 'https://evil.example/cb' });
-    const failure = await loginAtDevIdp(login.url.href, { username: 'alice', password: 'alice-password' }).catch((e: unknown) => e);
+    const failure = await loginAtDevIdp(login.url.href, { username: 'alice', password: 'alice-password' }).catch(
+      (e: unknown) => e,
+    );
     expect(failure).toBeInstanceOf(DevIdpLoginError);
     expect((failure as DevIdpLoginError).status).toBe(400);
   });
@@ -295,9 +314,15 @@ describe('dev IdP per-connection redirect URIs (`<prefix>/*`)', () => {
   });
 
   async function login(redirectUri: string) {
-    const config = await oidc.discovery(new URL(wild.issuer), wild.client.clientId, undefined, oidc.ClientSecretBasic(wild.client.clientSecret), {
-      execute: [oidc.allowInsecureRequests],
-    });
+    const config = await oidc.discovery(
+      new URL(wild.issuer),
+      wild.client.clientId,
+      undefined,
+      oidc.ClientSecretBasic(wild.client.clientSecret),
+      {
+        execute: [oidc.allowInsecureRequests],
+      },
+    );
     const verifier = oidc.randomPKCECodeVerifier();
     const nonce = oidc.randomNonce();
     const state = oidc.randomState();
@@ -314,10 +339,18 @@ describe('dev IdP per-connection redirect URIs (`<prefix>/*`)', () => {
   }
 
   it('accepts any key of the console form below the prefix, and the shared URI, through the whole code flow', async () => {
-    for (const uri of [`${CONSOLE}/sso/callback/sso_AbCdEfGh12-_x`, `${CONSOLE}/sso/callback/interop-lemonldap`, `${CONSOLE}/sso/callback`]) {
+    for (const uri of [
+      `${CONSOLE}/sso/callback/sso_AbCdEfGh12-_x`,
+      `${CONSOLE}/sso/callback/interop-lemonldap`,
+      `${CONSOLE}/sso/callback`,
+    ]) {
       const { config, callback, verifier, nonce, state } = await login(uri);
       expect(callback.origin + callback.pathname).toBe(uri);
-      const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedNonce: nonce, expectedState: state });
+      const tokens = await oidc.authorizationCodeGrant(config, callback, {
+        pkceCodeVerifier: verifier,
+        expectedNonce: nonce,
+        expectedState: state,
+      });
       expect(tokens.claims()?.email).toBe('alice@example.com');
     }
   });

@@ -48,8 +48,17 @@ async function signedInMember(nowMs: number) {
   const { authorizeUrl } = await client.sso.getLoginUrl(org.developerId);
   const redirect = await loginAtDevIdp(authorizeUrl, { username: 'alice', password: 'alice-password' });
   const iss = redirect.searchParams.get('iss');
-  const signedIn = await client.sso.handleOidcCallback(redirect.searchParams.get('code')!, redirect.searchParams.get('state')!, iss ? { iss } : {});
-  const identity = normalizeIdentity(signedIn, { id: signedIn.sessionId, groups: signedIn.groups, mappedScopes: signedIn.mappedScopes, expiresAt: signedIn.expiresAt });
+  const signedIn = await client.sso.handleOidcCallback(
+    redirect.searchParams.get('code')!,
+    redirect.searchParams.get('state')!,
+    iss ? { iss } : {},
+  );
+  const identity = normalizeIdentity(signedIn, {
+    id: signedIn.sessionId,
+    groups: signedIn.groups,
+    mappedScopes: signedIn.mappedScopes,
+    expiresAt: signedIn.expiresAt,
+  });
   const cookie = (await readMemberSession(await sealMemberSession(identity, SECRET, nowMs), SECRET))!;
   return { org, signedIn, cookie };
 }
@@ -80,7 +89,10 @@ describe('member session re-check', () => {
     const { cookie } = await signedInMember(signedInAt);
     const now = signedInAt + 60_000;
     const outcome = await recheckMember(cookie, checkWith(stack.serviceUrl), now);
-    expect(outcome).toMatchObject({ kind: 'active', identity: { verifiedAt: now, checkedAt: now, endsAt: cookie.endsAt } });
+    expect(outcome).toMatchObject({
+      kind: 'active',
+      identity: { verifiedAt: now, checkedAt: now, endsAt: cookie.endsAt },
+    });
     if (outcome.kind !== 'active') throw new Error('unreachable');
     const resealed = (await readMemberSession(await sealMemberSession(outcome.identity, SECRET, now), SECRET))!;
     expect(resealed.endsAt).toBe(cookie.endsAt);
@@ -97,7 +109,9 @@ describe('member session re-check', () => {
     expect(await recheckMember(crossed, checkWith(stack.serviceUrl), now)).toEqual({ kind: 'ended' });
 
     await org.client.sso.sessions.revoke(signedIn.sessionId);
-    expect(await recheckMember(cookie, checkWith(stack.serviceUrl), now + INTERVAL_S * 1000)).toEqual({ kind: 'ended' });
+    expect(await recheckMember(cookie, checkWith(stack.serviceUrl), now + INTERVAL_S * 1000)).toEqual({
+      kind: 'ended',
+    });
   });
 
   it('tolerates an unreachable Grantex within the grace period after the last confirmation, then fails closed', async () => {
@@ -107,9 +121,13 @@ describe('member session re-check', () => {
     const unconfirmed = await recheckMember(cookie, checkWith(deadUrl), within);
     // Asked again only after the interval; the last confirmation stays where it was.
     expect(unconfirmed).toMatchObject({ kind: 'unconfirmed', identity: { checkedAt: within, verifiedAt } });
-    expect(await recheckMember(cookie, checkWith(deadUrl), verifiedAt + MEMBER_RECHECK_GRACE_SECONDS * 1000)).toEqual({ kind: 'unavailable' });
+    expect(await recheckMember(cookie, checkWith(deadUrl), verifiedAt + MEMBER_RECHECK_GRACE_SECONDS * 1000)).toEqual({
+      kind: 'unavailable',
+    });
     // Grantex back: the same cookie is confirmed again.
-    expect((await recheckMember(cookie, checkWith(stack.serviceUrl), verifiedAt + MEMBER_RECHECK_GRACE_SECONDS * 1000)).kind).toBe('active');
+    expect(
+      (await recheckMember(cookie, checkWith(stack.serviceUrl), verifiedAt + MEMBER_RECHECK_GRACE_SECONDS * 1000)).kind,
+    ).toBe('active');
   });
 
   it('a Grantex without the check endpoint (404) keeps the session until the cookie ends, as before re-checks', async () => {

@@ -58,7 +58,11 @@ async function call(url: string, init: RequestInit = {}): Promise<Res> {
 }
 
 const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
-  call(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  call(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
 
 const bearer = (apiKey: string) => ({ authorization: `Bearer ${apiKey}` });
 
@@ -175,14 +179,18 @@ describe('two service processes on one PostgreSQL behind a load balancer', () =>
   });
 
   it('(d) kill -9 of one process under load: no acknowledged save is lost, every login completes or fails cleanly', async () => {
-    const savers = await Promise.all(Array.from({ length: 4 }, (_, i) => signup(proxy.url, `Saver ${i}`, `198.51.100.${10 + i}`)));
+    const savers = await Promise.all(
+      Array.from({ length: 4 }, (_, i) => signup(proxy.url, `Saver ${i}`, `198.51.100.${10 + i}`)),
+    );
     const acked = savers.map(() => -1);
     const attempted = savers.map(() => -1);
     let stop = false;
     const saveLoops = savers.map(async (saver, i) => {
       for (let n = 0; !stop; n++) {
         attempted[i] = n;
-        const res = await post(`${proxy.url}/v1/sso/config`, idpConfig(`client-${i}-${n}`), bearer(saver.apiKey)).catch(() => null);
+        const res = await post(`${proxy.url}/v1/sso/config`, idpConfig(`client-${i}-${n}`), bearer(saver.apiKey)).catch(
+          () => null,
+        );
         if (res?.status === 201) acked[i] = n;
         else expect([502, 503], JSON.stringify(res?.json)).toContain(res?.status ?? 502);
       }
@@ -190,7 +198,9 @@ describe('two service processes on one PostgreSQL behind a load balancer', () =>
     const outcomes: Res[] = [];
     const loginLoops = Array.from({ length: 3 }, async () => {
       while (!stop) {
-        const { result } = await loginFlow(proxy.url, org.developerId).catch(() => ({ result: { status: 502, json: {} } }));
+        const { result } = await loginFlow(proxy.url, org.developerId).catch(() => ({
+          result: { status: 502, json: {} },
+        }));
         outcomes.push(result);
       }
     });
@@ -386,7 +396,9 @@ describe('PostgreSQL faults: a clear 5xx, nothing half-written, recovery without
 });
 
 if (!findPostgresBin()) {
-  throw new Error('PostgreSQL server binaries not found: run `bash scripts/setup.sh postgres` (Debian package postgresql)');
+  throw new Error(
+    'PostgreSQL server binaries not found: run `bash scripts/setup.sh postgres` (Debian package postgresql)',
+  );
 }
 
 /** The tables the migrations leave behind (created and not dropped later), plus the runner's own, sorted. */

@@ -30,7 +30,11 @@ let dataDir: string;
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'grantex-sdk-'));
   // The dev IdP accepts every per-connection callback of the console, as `npm run dev` registers it.
-  idp = await startDevIdp({ port: 0, host: '127.0.0.1', redirectUris: [`${CONSOLE}/sso/callback`, `${CONSOLE}/sso/callback/*`] });
+  idp = await startDevIdp({
+    port: 0,
+    host: '127.0.0.1',
+    redirectUris: [`${CONSOLE}/sso/callback`, `${CONSOLE}/sso/callback/*`],
+  });
   service = await startLocalSsoService(dataDir, { ...(await testDatabaseOptions()), consoleUrl: CONSOLE });
 });
 afterAll(async () => {
@@ -48,7 +52,12 @@ interface Sent {
 }
 
 /** One request as the SDK's HTTP client builds it (base URL without its trailing slash, then the path). */
-async function sdkRequest(apiKey: string, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', pathAndQuery: string, body?: unknown): Promise<Sent> {
+async function sdkRequest(
+  apiKey: string,
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  pathAndQuery: string,
+  body?: unknown,
+): Promise<Sent> {
   const headers: Record<string, string> = {
     Authorization: `Bearer ${apiKey.trim()}`,
     'User-Agent': '@grantex/sdk/0.6.0',
@@ -70,7 +79,11 @@ const sdk = (apiKey: string) => ({
   getConnection: (id: string) => sdkRequest(apiKey, 'GET', `/v1/sso/connections/${encodeURIComponent(id)}`),
   testConnection: (id: string) => sdkRequest(apiKey, 'POST', `/v1/sso/connections/${encodeURIComponent(id)}/test`, {}),
   getLoginUrl: (org: string, domain?: string) =>
-    sdkRequest(apiKey, 'GET', `/sso/login?org=${encodeURIComponent(org)}${domain ? `&domain=${encodeURIComponent(domain)}` : ''}`),
+    sdkRequest(
+      apiKey,
+      'GET',
+      `/sso/login?org=${encodeURIComponent(org)}${domain ? `&domain=${encodeURIComponent(domain)}` : ''}`,
+    ),
   handleOidcCallback: (params: Record<string, unknown>) => sdkRequest(apiKey, 'POST', '/sso/callback/oidc', params),
   listSessions: () => sdkRequest(apiKey, 'GET', '/v1/sso/sessions'),
   revokeSession: (id: string) => sdkRequest(apiKey, 'DELETE', `/v1/sso/sessions/${encodeURIComponent(id)}`),
@@ -109,7 +122,11 @@ const sdkConnectionTest = z.object({
   jwksUri: z.string().optional(),
   error: z.string().optional(),
 });
-const sdkLoginResponse = z.object({ authorizeUrl: z.string(), protocol: protocol.optional(), connectionId: z.string().optional() });
+const sdkLoginResponse = z.object({
+  authorizeUrl: z.string(),
+  protocol: protocol.optional(),
+  connectionId: z.string().optional(),
+});
 const sdkCallbackResult = z.object({
   sessionId: z.string(),
   email: z.string().nullable(),
@@ -184,30 +201,53 @@ describe('the official TypeScript SDK’s enterprise SSO calls', () => {
       expect(new URL(authorizeUrl).searchParams.get('redirect_uri')).toBe(`${CONSOLE}/sso/callback/${connection.id}`);
       const back = await loginAtDevIdp(authorizeUrl, ALICE);
       expect(back.origin + back.pathname).toBe(`${CONSOLE}/sso/callback/${connection.id}`);
-      return { code: back.searchParams.get('code') ?? '', state: back.searchParams.get('state') ?? '', iss: back.searchParams.get('iss') ?? '' };
+      return {
+        code: back.searchParams.get('code') ?? '',
+        state: back.searchParams.get('state') ?? '',
+        iss: back.searchParams.get('iss') ?? '',
+      };
     };
     // getLoginUrl(org, domain) routes the same way.
-    expect(sdkLoginResponse.parse((await api.getLoginUrl(org.developerId, 'example.com')).body).connectionId).toBe(connection.id);
+    expect(sdkLoginResponse.parse((await api.getLoginUrl(org.developerId, 'example.com')).body).connectionId).toBe(
+      connection.id,
+    );
 
     // handleOidcCallback with the fields the SDK declares (code, state, redirect_uri). The dev IdP advertises the
     // RFC 9207 iss parameter, so a response without it is refused (no token request): an SDK caller must pass
     // it along, which the SDK forwards as given although its type does not list it.
     const first = await start();
-    const withoutIss = await api.handleOidcCallback({ code: first.code, state: first.state, redirect_uri: `${CONSOLE}/sso/callback/${connection.id}` });
+    const withoutIss = await api.handleOidcCallback({
+      code: first.code,
+      state: first.state,
+      redirect_uri: `${CONSOLE}/sso/callback/${connection.id}`,
+    });
     expectStatus(withoutIss, 400);
-    expect(sdkError.parse(withoutIss.body)).toMatchObject({ code: 'SSO_ERROR', message: expect.stringMatching(/"iss" missing/) });
+    expect(sdkError.parse(withoutIss.body)).toMatchObject({
+      code: 'SSO_ERROR',
+      message: expect.stringMatching(/"iss" missing/),
+    });
 
     const second = await start();
-    const signedIn = await api.handleOidcCallback({ ...second, redirect_uri: `${CONSOLE}/sso/callback/${connection.id}` });
+    const signedIn = await api.handleOidcCallback({
+      ...second,
+      redirect_uri: `${CONSOLE}/sso/callback/${connection.id}`,
+    });
     expectStatus(signedIn, 200);
     const session = sdkCallbackResult.parse(signedIn.body);
-    expect(session).toMatchObject({ email: 'alice@example.com', name: 'Alice Anderson', developerId: org.developerId, mappedScopes: ['read'] });
+    expect(session).toMatchObject({
+      email: 'alice@example.com',
+      name: 'Alice Anderson',
+      developerId: org.developerId,
+      mappedScopes: ['read'],
+    });
 
     // A redirect_uri other than the connection's (the SDK passes what the caller gives) is refused.
     const third = await start();
     const elsewhere = await api.handleOidcCallback({ ...third, redirect_uri: `${CONSOLE}/sso/callback` });
     expectStatus(elsewhere, 400);
-    expect(sdkError.parse(elsewhere.body).message).toBe('redirect_uri does not match the redirect URI configured for this connection');
+    expect(sdkError.parse(elsewhere.body).message).toBe(
+      'redirect_uri does not match the redirect URI configured for this connection',
+    );
 
     const sessions = await api.listSessions();
     expectStatus(sessions, 200);

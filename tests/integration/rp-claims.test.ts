@@ -32,13 +32,16 @@ describe('email and name: from the ID token, from userinfo only when missing the
     expect(idpRequests()).toEqual(['token']);
   });
 
-  it.each([['email'], ['name'], ['email', 'name']])('ID token without %s: one userinfo call with the access token fills it in', async (...missing) => {
-    const rp = await warmRp();
-    shared.op.behave.omitIdTokenClaims = missing;
-    expect((await rpLogin(rp, shared.op)).identity).toEqual(USER);
-    expect(idpRequests()).toEqual(['token', 'userinfo']);
-    expect(shared.op.requestsTo('userinfo')[0]?.headers.authorization).toMatch(/^Bearer [A-Za-z0-9_-]+$/);
-  });
+  it.each([['email'], ['name'], ['email', 'name']])(
+    'ID token without %s: one userinfo call with the access token fills it in',
+    async (...missing) => {
+      const rp = await warmRp();
+      shared.op.behave.omitIdTokenClaims = missing;
+      expect((await rpLogin(rp, shared.op)).identity).toEqual(USER);
+      expect(idpRequests()).toEqual(['token', 'userinfo']);
+      expect(shared.op.requestsTo('userinfo')[0]?.headers.authorization).toMatch(/^Bearer [A-Za-z0-9_-]+$/);
+    },
+  );
 
   it('keeps the ID token value when userinfo says otherwise', async () => {
     const rp = await warmRp();
@@ -59,7 +62,9 @@ describe('email and name: from the ID token, from userinfo only when missing the
     shared.op.behave.userinfoClaims = { sub: 'someone-else', email: 'attacker@evil.example' };
     const err = await rpLoginError(makeRp(), shared.op);
     expect(err).toMatchObject({ kind: 'token_exchange_failed', status: 502 });
-    expect(err.message).toBe('Token exchange failed: the userinfo endpoint answered for a different user ("sub" differs from the ID token)');
+    expect(err.message).toBe(
+      'Token exchange failed: the userinfo endpoint answered for a different user ("sub" differs from the ID token)',
+    );
   });
 
   it('guards the userinfo call like every IdP request: timeout, size cap, HTTP errors', async () => {
@@ -76,7 +81,9 @@ describe('email and name: from the ID token, from userinfo only when missing the
     );
 
     shared.op.behave.userinfo = { kind: 'json', status: 401, body: { error: 'invalid_token' } };
-    expect((await rpLoginError(makeRp(), shared.op)).message).toMatch(/^Token exchange failed: the userinfo endpoint answered HTTP 401/);
+    expect((await rpLoginError(makeRp(), shared.op)).message).toMatch(
+      /^Token exchange failed: the userinfo endpoint answered HTTP 401/,
+    );
   });
 
   it('refuses a discovered userinfo endpoint on the metadata address', async () => {
@@ -88,7 +95,12 @@ describe('email and name: from the ID token, from userinfo only when missing the
   it('without a userinfo endpoint, the ID token is all there is', async () => {
     shared.op.behave.omitDiscoveryFields = ['userinfo_endpoint'];
     shared.op.behave.omitIdTokenClaims = ['email', 'name'];
-    expect((await rpLogin(makeRp(), shared.op)).identity).toEqual({ sub: USER.sub, email: null, emailVerified: false, name: null });
+    expect((await rpLogin(makeRp(), shared.op)).identity).toEqual({
+      sub: USER.sub,
+      email: null,
+      emailVerified: false,
+      name: null,
+    });
     expect(shared.op.requestsTo('userinfo')).toHaveLength(0);
   });
 
@@ -97,7 +109,10 @@ describe('email and name: from the ID token, from userinfo only when missing the
     shared.op.behave.omitUserinfoClaims = ['email'];
     shared.op.behave.idTokenClaims = { preferred_username: 'ada@contoso.example' };
     // Shown as the email, never as a verified one: a sign-in name is not a mailbox anyone proved.
-    expect((await rpLogin(makeRp(), shared.op)).identity).toMatchObject({ email: 'ada@contoso.example', emailVerified: false });
+    expect((await rpLogin(makeRp(), shared.op)).identity).toMatchObject({
+      email: 'ada@contoso.example',
+      emailVerified: false,
+    });
     for (const username of ['ada', '+15551234567', 'ada@localhost', 'a b@contoso.example']) {
       shared.op.behave.idTokenClaims = { preferred_username: username };
       expect((await rpLogin(makeRp(), shared.op)).identity.email).toBeNull();
@@ -107,7 +122,15 @@ describe('email and name: from the ID token, from userinfo only when missing the
 
 describe('emailVerified: what the IdP said about the email it sent', () => {
   it('true only for email_verified true (or the string "true") in the claims that gave the email', async () => {
-    const cases: Array<[unknown, boolean]> = [[true, true], ['true', true], [false, false], ['false', false], ['yes', false], [1, false], [null, false]];
+    const cases: Array<[unknown, boolean]> = [
+      [true, true],
+      ['true', true],
+      [false, false],
+      ['false', false],
+      ['yes', false],
+      [1, false],
+      [null, false],
+    ];
     for (const [value, verified] of cases) {
       shared.op.behave.idTokenClaims = { email_verified: value };
       expect((await rpLogin(makeRp(), shared.op)).identity.emailVerified, String(value)).toBe(verified);
@@ -130,10 +153,16 @@ describe('emailVerified: what the IdP said about the email it sent', () => {
   it('wantEmailVerified: userinfo is asked for the flag the ID token left out, and counts only for the same address', async () => {
     const rp = await warmRp();
     shared.op.behave.omitIdTokenClaims = ['email_verified'];
-    expect((await rpLogin(rp, shared.op, undefined, { wantEmailVerified: true })).identity).toMatchObject({ email: USER.email, emailVerified: true });
+    expect((await rpLogin(rp, shared.op, undefined, { wantEmailVerified: true })).identity).toMatchObject({
+      email: USER.email,
+      emailVerified: true,
+    });
     expect(idpRequests()).toEqual(['token', 'userinfo']);
     shared.op.behave.userinfoClaims = { email: 'someone-else@test-op.example' };
-    expect((await rpLogin(rp, shared.op, undefined, { wantEmailVerified: true })).identity).toMatchObject({ email: USER.email, emailVerified: false });
+    expect((await rpLogin(rp, shared.op, undefined, { wantEmailVerified: true })).identity).toMatchObject({
+      email: USER.email,
+      emailVerified: false,
+    });
   });
 });
 
@@ -191,7 +220,9 @@ describe('issuer aliases', () => {
   });
 
   it('an alias of another issuer, or any other iss, is still refused', async () => {
-    const rp = makeRp({ issuerAliases: { [shared.op.issuer]: [schemeless()], 'https://other.example': ['evil.example'] } });
+    const rp = makeRp({
+      issuerAliases: { [shared.op.issuer]: [schemeless()], 'https://other.example': ['evil.example'] },
+    });
     for (const iss of ['evil.example', `${shared.op.issuer}/`, 'https://accounts.google.com']) {
       shared.op.behave.idTokenClaims = { iss };
       expect((await rpLoginError(rp, shared.op)).kind).toBe('id_token_invalid');
@@ -207,4 +238,3 @@ async function withFreshOp(fn: (o: TestOp) => Promise<void>) {
     await fresh.close();
   }
 }
-

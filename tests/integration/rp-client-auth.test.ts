@@ -5,7 +5,13 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRelyingParty } from '@/lib/sso-service/oidc';
-import { startTestOp, type AuthMethod, type BasicDecoding, type TestOp, type TestOpClient } from '@/tests/support/test-op';
+import {
+  startTestOp,
+  type AuthMethod,
+  type BasicDecoding,
+  type TestOp,
+  type TestOpClient,
+} from '@/tests/support/test-op';
 import { rpConfigFor, rpLogin, rpLoginError } from '@/tests/support/test-op/rp-login';
 
 const CLIENTS = {
@@ -33,22 +39,28 @@ afterEach(async () => {
 const rp = () => createRelyingParty({ devMode: true });
 
 describe.each(['raw', 'form'] as const)('an IdP that reads Basic credentials %s', (decoding) => {
-  it.each(['entra', 'google'] as const)('accepts %s-style credentials sent with client_secret_basic, byte for byte', async (kind) => {
-    const client = CLIENTS[kind];
-    const op = await opWith(client, decoding);
-    const { identity } = await rpLogin(rp(), op);
-    expect(identity.sub).toBe('test-op-user-1');
-    const [token] = op.requestsTo('token');
-    expect(token?.basicRaw).toEqual(client);
-    expect(token?.form?.client_secret).toBeUndefined();
-  });
+  it.each(['entra', 'google'] as const)(
+    'accepts %s-style credentials sent with client_secret_basic, byte for byte',
+    async (kind) => {
+      const client = CLIENTS[kind];
+      const op = await opWith(client, decoding);
+      const { identity } = await rpLogin(rp(), op);
+      expect(identity.sub).toBe('test-op-user-1');
+      const [token] = op.requestsTo('token');
+      expect(token?.basicRaw).toEqual(client);
+      expect(token?.form?.client_secret).toBeUndefined();
+    },
+  );
 
   it('gets a secret with ":%+ " via client_secret_post when the IdP offers it', async () => {
     const op = await opWith(CLIENTS.special, decoding);
     await rpLogin(rp(), op);
     const [token] = op.requestsTo('token');
     expect(token?.headers.authorization).toBeUndefined();
-    expect(token?.form).toMatchObject({ client_id: CLIENTS.special.clientId, client_secret: CLIENTS.special.clientSecret });
+    expect(token?.form).toMatchObject({
+      client_id: CLIENTS.special.clientId,
+      client_secret: CLIENTS.special.clientSecret,
+    });
   });
 });
 
@@ -57,7 +69,10 @@ describe('an IdP that offers only client_secret_basic, with a secret that must b
     const op = await opWith(CLIENTS.special, 'form', ['client_secret_basic']);
     await rpLogin(rp(), op);
     const [token] = op.requestsTo('token');
-    expect(token?.basicRaw).toEqual({ clientId: 'sso-test-client', clientSecret: 'test+secret%3Awith%25special%2Bchars' });
+    expect(token?.basicRaw).toEqual({
+      clientId: 'sso-test-client',
+      clientSecret: 'test+secret%3Awith%25special%2Bchars',
+    });
     expect(token?.basic).toEqual(CLIENTS.special);
   });
 
@@ -83,7 +98,9 @@ describe('an IdP that rejects the chosen client authentication method', () => {
   async function loginCounting(relyingParty: ReturnType<typeof rp>, op: TestOp) {
     const before = op.requests.length;
     const { identity } = await rpLogin(relyingParty, op);
-    const made = op.requests.slice(before).filter((r) => r.endpoint !== 'authorize' && r.endpoint !== 'discovery' && r.endpoint !== 'jwks');
+    const made = op.requests
+      .slice(before)
+      .filter((r) => r.endpoint !== 'authorize' && r.endpoint !== 'discovery' && r.endpoint !== 'jwks');
     expect(identity.sub).toBe('test-op-user-1');
     return made.map((r) => (r.endpoint === 'token' ? (r.headers.authorization ? 'basic' : 'post') : r.endpoint));
   }
@@ -105,7 +122,11 @@ describe('an IdP that rejects the chosen client authentication method', () => {
 
   it('a basic-only client with a secret that needs escaping (post chosen first) falls back to Basic on 403 unauthorized_client', async () => {
     const op = await opWith(
-      { ...CLIENTS.special, onlyMethod: 'client_secret_basic', wrongMethodAnswer: { status: 403, error: 'unauthorized_client' } },
+      {
+        ...CLIENTS.special,
+        onlyMethod: 'client_secret_basic',
+        wrongMethodAnswer: { status: 403, error: 'unauthorized_client' },
+      },
       'form',
     );
     const relyingParty = rp();
@@ -137,9 +158,17 @@ describe('an IdP that rejects the chosen client authentication method', () => {
   });
 
   it.each([
-    ['invalid_grant', { kind: 'json', status: 400, body: { error: 'invalid_grant' } }, 'the identity provider answered invalid_grant (HTTP 400)'],
+    [
+      'invalid_grant',
+      { kind: 'json', status: 400, body: { error: 'invalid_grant' } },
+      'the identity provider answered invalid_grant (HTTP 400)',
+    ],
     ['a 500', { kind: 'raw', status: 500, body: 'oops' }, 'the identity provider answered HTTP 500'],
-    ['invalid_client with HTTP 500', { kind: 'json', status: 500, body: { error: 'invalid_client' } }, 'the identity provider answered HTTP 500'],
+    [
+      'invalid_client with HTTP 500',
+      { kind: 'json', status: 500, body: { error: 'invalid_client' } },
+      'the identity provider answered HTTP 500',
+    ],
   ] as const)('no retry after %s', async (_name, mode, detail) => {
     const op = await opWith(auth0Style, 'form');
     op.behave.token = mode;

@@ -15,7 +15,12 @@ let cfg: RpClientConfig;
 
 beforeAll(async () => {
   idp = await startDevIdp({ port: 0, redirectUris: [REDIRECT_URI] });
-  cfg = { issuerUrl: idp.issuer, clientId: idp.client.clientId, clientSecret: idp.client.clientSecret, redirectUri: REDIRECT_URI };
+  cfg = {
+    issuerUrl: idp.issuer,
+    clientId: idp.client.clientId,
+    clientSecret: idp.client.clientSecret,
+    redirectUri: REDIRECT_URI,
+  };
 });
 
 afterAll(async () => {
@@ -42,7 +47,10 @@ describe('relying party against the dev IdP (oidc-provider)', () => {
     const rp = createRelyingParty({ devMode: false });
     const check = await rp.checkIssuer(idp.issuer);
     expect(check).toMatchObject({ ok: false, reason: 'blocked_address' });
-    await expect(rp.authorizationUrl(cfg, freshParams())).rejects.toMatchObject({ kind: 'blocked_address', status: 503 });
+    await expect(rp.authorizationUrl(cfg, freshParams())).rejects.toMatchObject({
+      kind: 'blocked_address',
+      status: 503,
+    });
   });
 
   it('signs alice in: authorization URL → login form → code redemption → verified identity', async () => {
@@ -66,15 +74,29 @@ describe('relying party against the dev IdP (oidc-provider)', () => {
       nonce: p.nonce,
       codeVerifier: p.codeVerifier,
     });
-    expect(identity).toEqual({ sub: expect.any(String), email: 'alice@example.com', emailVerified: true, name: 'Alice Anderson' });
+    expect(identity).toEqual({
+      sub: expect.any(String),
+      email: 'alice@example.com',
+      emailVerified: true,
+      name: 'Alice Anderson',
+    });
   });
 
   it('fails the redemption with a wrong PKCE verifier (the IdP checks it)', async () => {
     const rp = createRelyingParty({ devMode: true });
     const p = freshParams();
-    const callback = await loginAtDevIdp(await rp.authorizationUrl(cfg, p), { username: 'bob', password: 'bob-password' });
+    const callback = await loginAtDevIdp(await rp.authorizationUrl(cfg, p), {
+      username: 'bob',
+      password: 'bob-password',
+    });
     const err = await rp
-      .redeem(cfg, { code: callback.searchParams.get('code') ?? '', state: p.state, iss: callback.searchParams.get('iss') ?? undefined, nonce: p.nonce, codeVerifier: 'x'.repeat(43) })
+      .redeem(cfg, {
+        code: callback.searchParams.get('code') ?? '',
+        state: p.state,
+        iss: callback.searchParams.get('iss') ?? undefined,
+        nonce: p.nonce,
+        codeVerifier: 'x'.repeat(43),
+      })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RpError);
     expect((err as RpError).kind).toBe('token_exchange_failed');
@@ -84,10 +106,19 @@ describe('relying party against the dev IdP (oidc-provider)', () => {
   it('fails with a wrong client secret, without echoing it', async () => {
     const rp = createRelyingParty({ devMode: true });
     const p = freshParams();
-    const callback = await loginAtDevIdp(await rp.authorizationUrl(cfg, p), { username: 'bob', password: 'bob-password' });
+    const callback = await loginAtDevIdp(await rp.authorizationUrl(cfg, p), {
+      username: 'bob',
+      password: 'bob-password',
+    });
     const wrong = { ...cfg, clientSecret: 'wrong-secret-value' };
     const err = (await rp
-      .redeem(wrong, { code: callback.searchParams.get('code') ?? '', state: p.state, iss: callback.searchParams.get('iss') ?? undefined, nonce: p.nonce, codeVerifier: p.codeVerifier })
+      .redeem(wrong, {
+        code: callback.searchParams.get('code') ?? '',
+        state: p.state,
+        iss: callback.searchParams.get('iss') ?? undefined,
+        nonce: p.nonce,
+        codeVerifier: p.codeVerifier,
+      })
       .catch((e: unknown) => e)) as RpError;
     expect(err.kind).toBe('token_exchange_failed');
     expect(err.message).not.toContain('wrong-secret-value');
@@ -112,7 +143,10 @@ describe('relying party against the dev IdP (oidc-provider)', () => {
       },
     };
     const p = freshParams();
-    const callback = await loginAtDevIdp(await rp.authorizationUrl(lazy, p), { username: 'alice', password: 'alice-password' });
+    const callback = await loginAtDevIdp(await rp.authorizationUrl(lazy, p), {
+      username: 'alice',
+      password: 'alice-password',
+    });
     expect(reads).toBe(0);
     const identity = await rp.redeem(lazy, {
       code: callback.searchParams.get('code') ?? '',
@@ -129,9 +163,18 @@ describe('relying party against the dev IdP (oidc-provider)', () => {
     secret = 'changed-secret-value';
     cacheKey = 'v2';
     const q = freshParams();
-    const again = await loginAtDevIdp(await rp.authorizationUrl(lazy, q), { username: 'bob', password: 'bob-password' });
+    const again = await loginAtDevIdp(await rp.authorizationUrl(lazy, q), {
+      username: 'bob',
+      password: 'bob-password',
+    });
     const err = (await rp
-      .redeem(lazy, { code: again.searchParams.get('code') ?? '', state: q.state, iss: again.searchParams.get('iss') ?? undefined, nonce: q.nonce, codeVerifier: q.codeVerifier })
+      .redeem(lazy, {
+        code: again.searchParams.get('code') ?? '',
+        state: q.state,
+        iss: again.searchParams.get('iss') ?? undefined,
+        nonce: q.nonce,
+        codeVerifier: q.codeVerifier,
+      })
       .catch((e: unknown) => e)) as RpError;
     expect(err.kind).toBe('token_exchange_failed');
   });

@@ -7,7 +7,13 @@ import { createHash } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRelyingParty, RpError, type RelyingParty } from '@/lib/sso-service/oidc';
 import { DEFAULT_TEST_CLIENT, startTestOp, type TestOp, type TestOpOptions } from '@/tests/support/test-op';
-import { freshLoginParams, RP_REDIRECT_URI, rpConfigFor, rpLogin, rpLoginError } from '@/tests/support/test-op/rp-login';
+import {
+  freshLoginParams,
+  RP_REDIRECT_URI,
+  rpConfigFor,
+  rpLogin,
+  rpLoginError,
+} from '@/tests/support/test-op/rp-login';
 
 function makeRp(extra: Partial<Parameters<typeof createRelyingParty>[0]> = {}): RelyingParty {
   return createRelyingParty({ devMode: true, ...extra });
@@ -36,7 +42,12 @@ describe('happy path and request shape', () => {
     const cfg = rpConfigFor(op);
     expect(cfg.clientSecret).toMatch(/[:%+ ]/);
     const { identity, authorizeUrl, p } = await rpLogin(makeRp(), op);
-    expect(identity).toEqual({ sub: 'test-op-user-1', email: 'user@test-op.example', emailVerified: true, name: expect.any(String) });
+    expect(identity).toEqual({
+      sub: 'test-op-user-1',
+      email: 'user@test-op.example',
+      emailVerified: true,
+      name: expect.any(String),
+    });
 
     const q = authorizeUrl.searchParams;
     expect(q.get('response_type')).toBe('code');
@@ -104,13 +115,16 @@ describe('happy path and request shape', () => {
       for (const overrides of [{ code_challenge_methods_supported: ['plain'] }, {}]) {
         noPkce.reset();
         noPkce.behave.discoveryOverrides = overrides;
-        if (!('code_challenge_methods_supported' in overrides)) noPkce.behave.omitDiscoveryFields = ['code_challenge_methods_supported'];
+        if (!('code_challenge_methods_supported' in overrides))
+          noPkce.behave.omitDiscoveryFields = ['code_challenge_methods_supported'];
         const rp = makeRp();
         const { authorizeUrl } = await rpLogin(rp, noPkce);
         expect(authorizeUrl.searchParams.get('code_challenge_method')).toBe('S256');
         const verifier = noPkce.requestsTo('token')[0]?.form?.code_verifier;
         expect(verifier).toBeTruthy();
-        expect(createHash('sha256').update(String(verifier)).digest('base64url')).toBe(authorizeUrl.searchParams.get('code_challenge'));
+        expect(createHash('sha256').update(String(verifier)).digest('base64url')).toBe(
+          authorizeUrl.searchParams.get('code_challenge'),
+        );
       }
     });
   });
@@ -343,7 +357,11 @@ describe('token endpoint failures', () => {
   });
 
   it('reports an OAuth error code but not its description', async () => {
-    op.behave.token = { kind: 'json', status: 400, body: { error: 'invalid_grant', error_description: 'SECRET-DETAIL' } };
+    op.behave.token = {
+      kind: 'json',
+      status: 400,
+      body: { error: 'invalid_grant', error_description: 'SECRET-DETAIL' },
+    };
     const err = await rpLoginError(makeRp(), op);
     expect(err.message).toBe('Token exchange failed: the identity provider answered invalid_grant (HTTP 400)');
   });
@@ -356,12 +374,15 @@ describe('token endpoint failures', () => {
     expect(err.message).toBe('Token exchange failed: the identity provider did not answer within 0.5 s');
   });
 
-  it.each([{ kind: 'huge' as const }, { kind: 'endless' as const }])('aborts a $kind token response at the cap', async (mode) => {
-    op.behave.token = mode;
-    const err = await rpLoginError(makeRp({ maxBytes: 256 * 1024 }), op);
-    expect(err.kind).toBe('token_exchange_failed');
-    expect(err.message).toMatch(/too large/);
-  });
+  it.each([{ kind: 'huge' as const }, { kind: 'endless' as const }])(
+    'aborts a $kind token response at the cap',
+    async (mode) => {
+      op.behave.token = mode;
+      const err = await rpLoginError(makeRp({ maxBytes: 256 * 1024 }), op);
+      expect(err.kind).toBe('token_exchange_failed');
+      expect(err.message).toMatch(/too large/);
+    },
+  );
 
   it('does not follow a token endpoint redirect to the metadata address', async () => {
     op.behave.token = { kind: 'redirect', location: 'http://169.254.169.254/latest/meta-data/' };

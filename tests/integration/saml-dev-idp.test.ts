@@ -6,7 +6,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetch } from 'undici';
 import { startDevIdp, type DevIdp } from '@/lib/dev-idp';
-import { buildLoginUrl, parseIdpMetadata, validatePostResponse, type SamlConnectionSettings } from '@/lib/sso-service/saml';
+import {
+  buildLoginUrl,
+  parseIdpMetadata,
+  validatePostResponse,
+  type SamlConnectionSettings,
+} from '@/lib/sso-service/saml';
 import { deflateForRedirect, memoryClaims, newRequestId } from '../support/saml-kit';
 import { loginAtDevSamlIdp } from '../support/saml-login';
 
@@ -21,7 +26,13 @@ beforeAll(async () => {
   const res = await fetch(idp.saml.metadataUrl);
   expect(res.headers.get('content-type')).toContain('application/samlmetadata+xml');
   const meta = parseIdpMetadata(await res.text());
-  settings = { idpEntityId: meta.entityId, idpSsoUrl: meta.ssoRedirectUrl, idpCertificates: meta.certificates, spEntityId: SP, spAcsUrl: ACS };
+  settings = {
+    idpEntityId: meta.entityId,
+    idpSsoUrl: meta.ssoRedirectUrl,
+    idpCertificates: meta.certificates,
+    spEntityId: SP,
+    spAcsUrl: ACS,
+  };
 });
 afterAll(() => idp?.close());
 
@@ -39,8 +50,18 @@ describe('dev IdP SAML', () => {
     expect(post.acsUrl).toBe(ACS);
     expect(post.relayState).toBe('relay-state-token');
     const alice = idp.users.find((u) => u.username === 'alice')!;
-    const identity = await validatePostResponse(settings, { samlResponse: post.samlResponse, expectedRequestId: requestId, claimAssertionId: memoryClaims() });
-    expect(identity).toMatchObject({ sub: alice.sub, nameId: alice.sub, email: alice.email, name: alice.name, issuer: idp.saml.entityId });
+    const identity = await validatePostResponse(settings, {
+      samlResponse: post.samlResponse,
+      expectedRequestId: requestId,
+      claimAssertionId: memoryClaims(),
+    });
+    expect(identity).toMatchObject({
+      sub: alice.sub,
+      nameId: alice.sub,
+      email: alice.email,
+      name: alice.name,
+      issuer: idp.saml.entityId,
+    });
     expect(identity.sessionIndex).toBeTruthy();
   });
 
@@ -48,7 +69,11 @@ describe('dev IdP SAML', () => {
     const requestId = newRequestId();
     const post = await loginAtDevSamlIdp(await buildLoginUrl(settings, { requestId, relayState: 'r' }), 'cancel');
     expect(post.acsUrl).toBe(ACS);
-    const err = await validatePostResponse(settings, { samlResponse: post.samlResponse, expectedRequestId: requestId, claimAssertionId: memoryClaims() }).catch((e: unknown) => e);
+    const err = await validatePostResponse(settings, {
+      samlResponse: post.samlResponse,
+      expectedRequestId: requestId,
+      claimAssertionId: memoryClaims(),
+    }).catch((e: unknown) => e);
     expect(err).toMatchObject({ reason: 'idp_status_error' });
   });
 
@@ -71,7 +96,10 @@ describe('dev IdP SAML', () => {
     const doctype = deflateForRedirect('<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><samlp:AuthnRequest/>');
     const res = await fetch(`${idp.saml.ssoUrl}?SAMLRequest=${encodeURIComponent(doctype)}`);
     expect(res.status).toBe(400);
-    const foreign = await buildLoginUrl({ ...settings, spAcsUrl: 'https://evil.example/acs' }, { requestId: newRequestId(), relayState: 'r' });
+    const foreign = await buildLoginUrl(
+      { ...settings, spAcsUrl: 'https://evil.example/acs' },
+      { requestId: newRequestId(), relayState: 'r' },
+    );
     const res2 = await fetch(foreign);
     expect(res2.status).toBe(400);
     expect(await res2.text()).toContain('not allowed');

@@ -45,9 +45,13 @@ beforeEach(() => {
 });
 
 function opConfig() {
-  return { issuerUrl: op.issuer, clientId: CLIENT.clientId, clientSecret: CLIENT.clientSecret, redirectUri: REDIRECT_URI };
+  return {
+    issuerUrl: op.issuer,
+    clientId: CLIENT.clientId,
+    clientSecret: CLIENT.clientSecret,
+    redirectUri: REDIRECT_URI,
+  };
 }
-
 
 describe('a second OP (issuer with a path, client_secret_basic only, RS256 + kid)', () => {
   it('runs create config → get config → login URL → authorize → callback → identity', async () => {
@@ -80,7 +84,9 @@ describe('a second OP (issuer with a path, client_secret_basic only, RS256 + kid
     const state = callback.searchParams.get('state')!;
     expect(state).toBe(authorize.searchParams.get('state'));
 
-    const identity = await publicClient.sso.handleCallback(code, state, { iss: callback.searchParams.get('iss') ?? undefined });
+    const identity = await publicClient.sso.handleCallback(code, state, {
+      iss: callback.searchParams.get('iss') ?? undefined,
+    });
     expect(identity).toEqual({
       developerId: org.developerId,
       email: DEFAULT_USER.email,
@@ -116,7 +122,9 @@ describe('a second OP (issuer with a path, client_secret_basic only, RS256 + kid
     const state = callback.searchParams.get('state')!;
     const iss = callback.searchParams.get('iss') ?? undefined;
 
-    await expect(publicClient.sso.handleCallback(code, state, { iss })).resolves.toMatchObject({ sub: DEFAULT_USER.sub });
+    await expect(publicClient.sso.handleCallback(code, state, { iss })).resolves.toMatchObject({
+      sub: DEFAULT_USER.sub,
+    });
     const replay = await failure(publicClient.sso.handleCallback(code, state, { iss }));
     expect(replay.status).toBe(400);
     expect(replay.message).toBe(MESSAGES.stateExpiredOrUsed);
@@ -149,7 +157,11 @@ describe('a second OP (issuer with a path, client_secret_basic only, RS256 + kid
       { iss: opCallback.searchParams.get('iss') ?? undefined },
     );
     expect(fromDev).toMatchObject({ developerId: onDevIdp.developerId, sub: alice.sub, email: alice.email });
-    expect(fromOp).toMatchObject({ developerId: onTestOp.developerId, sub: DEFAULT_USER.sub, email: DEFAULT_USER.email });
+    expect(fromOp).toMatchObject({
+      developerId: onTestOp.developerId,
+      sub: DEFAULT_USER.sub,
+      email: DEFAULT_USER.email,
+    });
   });
 
   it('surfaces an IdP failure at the callback as kind sso, once, and repeats the real error on a retry', async () => {
@@ -187,7 +199,12 @@ describe('a second OP (issuer with a path, client_secret_basic only, RS256 + kid
     const publicClient = new GrantexClient({ baseUrl: stack.serviceUrl });
     const { authorizeUrl } = await publicClient.sso.getLoginUrl(org.developerId);
     const callback = await op.driveAuthorize(authorizeUrl);
-    op.behave.token = { kind: 'raw', status: 500, body: '<html>token endpoint exploded</html>', contentType: 'text/html' };
+    op.behave.token = {
+      kind: 'raw',
+      status: 500,
+      body: '<html>token endpoint exploded</html>',
+      contentType: 'text/html',
+    };
 
     const error = await failure(
       publicClient.sso.handleCallback(callback.searchParams.get('code')!, callback.searchParams.get('state')!, {

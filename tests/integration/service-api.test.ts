@@ -225,7 +225,8 @@ describe('/v1/sso/config', () => {
   it('remembers a successful issuer check briefly, but re-checks after a failure', async () => {
     const dev = await signup(svc.url);
     const config = { ...VALID_CONFIG, issuerUrl: 'http://127.0.0.1:9/memo' };
-    const checks = () => svc.rp.calls.filter((c) => c.method === 'checkIssuer' && c.args[0] === config.issuerUrl).length;
+    const checks = () =>
+      svc.rp.calls.filter((c) => c.method === 'checkIssuer' && c.args[0] === config.issuerUrl).length;
     svc.rp.issuerCheck = { ok: false, reason: 'not_json', message: 'not JSON' };
     expect((await saveConfig(svc.url, dev.apiKey, config)).status).toBe(400);
     svc.rp.issuerCheck = { ok: true };

@@ -7,7 +7,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MESSAGES, perConnectionRedirectUri, ssoConnectionSchema } from '@/lib/contract';
 import { GrantexClient, GrantexError } from '@/lib/grantex';
 import { loadServiceConfig } from '@/lib/sso-service';
-import { authed, json, saveConfig, signup, startTestService, VALID_CONFIG, type TestService, callService, expectApiError, type Answer, OIDC_CONNECTION } from './service-harness';
+import {
+  authed,
+  json,
+  saveConfig,
+  signup,
+  startTestService,
+  VALID_CONFIG,
+  type TestService,
+  callService,
+  expectApiError,
+  type Answer,
+  OIDC_CONNECTION,
+} from './service-harness';
 
 /** The console this service serves: OIDC_CONNECTION's redirect URI is its shared (legacy) callback. */
 const CONSOLE = 'http://localhost:3000';
@@ -51,7 +63,10 @@ const expectError = expectApiError;
 describe('connections API (raw HTTP)', () => {
   it('creates a connection: 201, the full shape, an sso_ id, lower-cased domains, never the secret', async () => {
     const org = await signup(svc.url);
-    const res = await call('POST', '/v1/sso/connections', org.apiKey, { ...OIDC, domains: ['Acme.COM', ' acme.com', 'eu.acme.com'] });
+    const res = await call('POST', '/v1/sso/connections', org.apiKey, {
+      ...OIDC,
+      domains: ['Acme.COM', ' acme.com', 'eu.acme.com'],
+    });
     expect(res.status, res.text).toBe(201);
     expect(Object.keys(res.body).sort()).toEqual(WIRE_KEYS);
     expect(ssoConnectionSchema.parse(res.body)).toMatchObject({
@@ -75,11 +90,13 @@ describe('connections API (raw HTTP)', () => {
     expect(res.body.createdAt).toBe(res.body.updatedAt);
   });
 
-  it('lists the org\'s connections oldest first; only the first is the default', async () => {
+  it("lists the org's connections oldest first; only the first is the default", async () => {
     const org = await signup(svc.url);
     expect((await call('GET', '/v1/sso/connections', org.apiKey)).body).toEqual({ connections: [] });
     const first = (await call('POST', '/v1/sso/connections', org.apiKey, OIDC)).body;
-    const second = (await call('POST', '/v1/sso/connections', org.apiKey, { ...OIDC, name: 'Staging', status: 'testing' })).body;
+    const second = (
+      await call('POST', '/v1/sso/connections', org.apiKey, { ...OIDC, name: 'Staging', status: 'testing' })
+    ).body;
     expect(second).toMatchObject({ isDefault: false, status: 'testing' });
     const list = await call('GET', '/v1/sso/connections', org.apiKey);
     expect(list.status).toBe(200);
@@ -115,7 +132,11 @@ describe('connections API (raw HTTP)', () => {
 
     // Moving to another issuer needs that IdP's secret: the saved one is never sent to a different party.
     const otherIssuer = 'http://127.0.0.1:9/okta-eu';
-    expectError(await call('PATCH', path, org.apiKey, { issuerUrl: otherIssuer }), 400, MESSAGES.secretNeededForNewIssuer);
+    expectError(
+      await call('PATCH', path, org.apiKey, { issuerUrl: otherIssuer }),
+      400,
+      MESSAGES.secretNeededForNewIssuer,
+    );
     expect((await call('GET', path, org.apiKey)).body.issuerUrl).toBe(OIDC.issuerUrl);
     const moved = await call('PATCH', path, org.apiKey, { issuerUrl: otherIssuer, clientSecret: 'okta-eu-secret' });
     expect(moved.status, moved.text).toBe(200);
@@ -152,18 +173,38 @@ describe('connections API (raw HTTP)', () => {
     expectError(missing, 400, /name.*issuerUrl.*clientId.*clientSecret/);
     expect(String(missing.body.message)).not.toMatch(/redirectUri/);
     expectError(await call('POST', '/v1/sso/connections', org.apiKey, { ...OIDC, protocol: 'ldap' }), 400, /protocol/);
-    expectError(await call('POST', '/v1/sso/connections', org.apiKey, { ...OIDC, status: 'paused' }), 400, /status: must be one of active, inactive, testing/);
-    expectError(await call('POST', '/v1/sso/connections', org.apiKey, { ...OIDC, domains: ['not a domain'] }), 400, /domains\.0: must be a domain/);
     expectError(
-      await call('POST', '/v1/sso/connections', org.apiKey, { ...OIDC, issuerUrl: 'ftp://idp.example', redirectUri: 'nope' }),
+      await call('POST', '/v1/sso/connections', org.apiKey, { ...OIDC, status: 'paused' }),
+      400,
+      /status: must be one of active, inactive, testing/,
+    );
+    expectError(
+      await call('POST', '/v1/sso/connections', org.apiKey, { ...OIDC, domains: ['not a domain'] }),
+      400,
+      /domains\.0: must be a domain/,
+    );
+    expectError(
+      await call('POST', '/v1/sso/connections', org.apiKey, {
+        ...OIDC,
+        issuerUrl: 'ftp://idp.example',
+        redirectUri: 'nope',
+      }),
       400,
       /^issuerUrl: .*; redirectUri: /,
     );
-    svc.rp.issuerCheck = { ok: false, reason: 'issuer_mismatch', message: 'the discovery document names another issuer' };
+    svc.rp.issuerCheck = {
+      ok: false,
+      reason: 'issuer_mismatch',
+      message: 'the discovery document names another issuer',
+    };
     try {
       // An issuer never checked before (successful checks are remembered for a minute).
       const wrongIssuer = { ...OIDC, issuerUrl: 'http://127.0.0.1:9/wrong-issuer' };
-      expectError(await call('POST', '/v1/sso/connections', org.apiKey, wrongIssuer), 400, 'issuerUrl: the discovery document names another issuer');
+      expectError(
+        await call('POST', '/v1/sso/connections', org.apiKey, wrongIssuer),
+        400,
+        'issuerUrl: the discovery document names another issuer',
+      );
     } finally {
       svc.rp.issuerCheck = { ok: true };
     }
@@ -184,7 +225,11 @@ describe('connections API (raw HTTP)', () => {
       ['PATCH', '/v1/sso/connections/sso_x'],
       ['DELETE', '/v1/sso/connections/sso_x'],
     ] as const) {
-      expectError(await call(method, path, null, method === 'POST' || method === 'PATCH' ? OIDC : undefined), 401, MESSAGES.missingAuth);
+      expectError(
+        await call(method, path, null, method === 'POST' || method === 'PATCH' ? OIDC : undefined),
+        401,
+        MESSAGES.missingAuth,
+      );
     }
   });
 });
@@ -214,8 +259,16 @@ describe('one model with the legacy endpoints', () => {
   it('a legacy config is listed as the default connection; a secret rotated by PATCH is the one the callback uses', async () => {
     const org = await signup(svc.url);
     expect((await saveConfig(svc.url, org.apiKey)).status).toBe(201);
-    const [legacy] = (await call('GET', '/v1/sso/connections', org.apiKey)).body.connections as Record<string, unknown>[];
-    expect(legacy).toMatchObject({ isDefault: true, name: 'Default connection', issuerUrl: VALID_CONFIG.issuerUrl, status: 'active' });
+    const [legacy] = (await call('GET', '/v1/sso/connections', org.apiKey)).body.connections as Record<
+      string,
+      unknown
+    >[];
+    expect(legacy).toMatchObject({
+      isDefault: true,
+      name: 'Default connection',
+      issuerUrl: VALID_CONFIG.issuerUrl,
+      status: 'active',
+    });
     expect(legacy?.id).toMatch(/^conn_/);
 
     await call('PATCH', `/v1/sso/connections/${String(legacy?.id)}`, org.apiKey, { clientSecret: 'rotated-by-patch' });
@@ -239,7 +292,12 @@ describe('connections through the GrantexClient', () => {
     const client = new GrantexClient({ baseUrl: svc.url, apiKey: org.apiKey });
     const otherClient = new GrantexClient({ baseUrl: svc.url, apiKey: other.apiKey });
 
-    const created = await client.sso.connections.create({ ...OIDC, protocol: 'oidc', domains: ['Acme.com'], jitProvisioning: true });
+    const created = await client.sso.connections.create({
+      ...OIDC,
+      protocol: 'oidc',
+      domains: ['Acme.com'],
+      jitProvisioning: true,
+    });
     expect(created).toMatchObject({ domains: ['acme.com'], jitProvisioning: true, isDefault: true });
     expect(await client.sso.connections.list()).toEqual([created]);
     expect(await client.sso.connections.get(created.id)).toEqual(created);
@@ -253,7 +311,9 @@ describe('connections through the GrantexClient', () => {
     await client.sso.connections.delete(created.id);
     expect(await client.sso.connections.list()).toEqual([]);
     // The client's own check: no request is sent for a body the contract refuses.
-    await expect(client.sso.connections.update(created.id, { status: 'paused' as 'active' })).rejects.toMatchObject({ kind: 'validation' });
+    await expect(client.sso.connections.update(created.id, { status: 'paused' as 'active' })).rejects.toMatchObject({
+      kind: 'validation',
+    });
   });
 });
 
@@ -269,10 +329,14 @@ describe('per-connection redirect URIs (the IdP mix-up defence)', () => {
     const id = String(res.body.id);
     expect(res.body.redirectUri).toBe(`${CONSOLE}/sso/callback/${id}`);
     expect(res.body.redirectUri).toBe(perConnectionRedirectUri(CONSOLE, id));
-    expect((await call('GET', `/v1/sso/connections/${id}`, org.apiKey)).body.redirectUri).toBe(`${CONSOLE}/sso/callback/${id}`);
+    expect((await call('GET', `/v1/sso/connections/${id}`, org.apiKey)).body.redirectUri).toBe(
+      `${CONSOLE}/sso/callback/${id}`,
+    );
     // The login sends that URI to the IdP.
     const login = await callService(svc.url, 'GET', `/sso/login?org=${org.developerId}&connection=${id}`, {});
-    expect(new URL(String(login.body.authorizeUrl)).searchParams.get('redirect_uri')).toBe(`${CONSOLE}/sso/callback/${id}`);
+    expect(new URL(String(login.body.authorizeUrl)).searchParams.get('redirect_uri')).toBe(
+      `${CONSOLE}/sso/callback/${id}`,
+    );
   });
 
   it("refuses another connection's own URI with a 409 that names nothing (another org's, or the same org's)", async () => {
@@ -281,20 +345,31 @@ describe('per-connection redirect URIs (the IdP mix-up defence)', () => {
     const theirs = await call('POST', '/v1/sso/connections', victim.apiKey, withoutRedirectUri);
     const uri = String(theirs.body.redirectUri);
     // The same URL spelled differently is the same URI.
-    const spellings = [uri, uri.replace('http://localhost:3000', 'HTTP://LOCALHOST:3000'), uri.replace('localhost:3000/', 'localhost:3000/sso/../')];
+    const spellings = [
+      uri,
+      uri.replace('http://localhost:3000', 'HTTP://LOCALHOST:3000'),
+      uri.replace('localhost:3000/', 'localhost:3000/sso/../'),
+    ];
     for (const spelling of spellings) {
       const taken = await call('POST', '/v1/sso/connections', attacker.apiKey, { ...OIDC, redirectUri: spelling });
       expectError(taken, 409, TAKEN);
       expect(taken.body.code).toBe('CONFLICT');
-      for (const hint of [victim.developerId, String(theirs.body.id), 'Victim', OIDC.name]) expect(taken.text).not.toContain(hint);
+      for (const hint of [victim.developerId, String(theirs.body.id), 'Victim', OIDC.name])
+        expect(taken.text).not.toContain(hint);
     }
     // PATCH and the legacy config follow the same rule.
     const own = await call('POST', '/v1/sso/connections', attacker.apiKey, withoutRedirectUri);
-    expectError(await call('PATCH', `/v1/sso/connections/${String(own.body.id)}`, attacker.apiKey, { redirectUri: uri }), 409, TAKEN);
+    expectError(
+      await call('PATCH', `/v1/sso/connections/${String(own.body.id)}`, attacker.apiKey, { redirectUri: uri }),
+      409,
+      TAKEN,
+    );
     expectError(await saveConfigAnswer(attacker.apiKey, { ...VALID_CONFIG, redirectUri: uri }), 409, TAKEN);
     // A second connection of the victim's own org cannot share it either.
     expectError(await call('POST', '/v1/sso/connections', victim.apiKey, { ...OIDC, redirectUri: uri }), 409, TAKEN);
-    expect((await call('GET', `/v1/sso/connections/${String(theirs.body.id)}`, victim.apiKey)).body.redirectUri).toBe(uri);
+    expect((await call('GET', `/v1/sso/connections/${String(theirs.body.id)}`, victim.apiKey)).body.redirectUri).toBe(
+      uri,
+    );
   });
 
   it('refuses a URI below <console>/sso/callback/ that is not of the per-connection form', async () => {
@@ -310,16 +385,32 @@ describe('per-connection redirect URIs (the IdP mix-up defence)', () => {
       `${CONSOLE}/sso/callback/saml`,
     ]) {
       const res = await call('POST', '/v1/sso/connections', org.apiKey, { ...OIDC, redirectUri: bad });
-      expectError(res, 400, /^redirectUri: a redirect URI below http:\/\/localhost:3000\/sso\/callback\/ must be http:\/\/localhost:3000\/sso\/callback\/<key>/);
+      expectError(
+        res,
+        400,
+        /^redirectUri: a redirect URI below http:\/\/localhost:3000\/sso\/callback\/ must be http:\/\/localhost:3000\/sso\/callback\/<key>/,
+      );
     }
     // A custom key, the shared legacy URI and URIs outside the console stay accepted.
-    for (const fine of [`${CONSOLE}/sso/callback/interop-key-1`, `${CONSOLE}/sso/callback`, 'http://localhost:4000/sso/callback/x', 'https://app.example/auth/callback']) {
+    for (const fine of [
+      `${CONSOLE}/sso/callback/interop-key-1`,
+      `${CONSOLE}/sso/callback`,
+      'http://localhost:4000/sso/callback/x',
+      'https://app.example/auth/callback',
+    ]) {
       const res = await call('POST', '/v1/sso/connections', org.apiKey, { ...OIDC, redirectUri: fine });
       expect(res.status, `${fine}: ${res.text}`).toBe(201);
       expect(res.body.redirectUri).toBe(fine);
     }
     // Two connections may share the legacy URI or an outside one (an SDK user's one callback for its connections).
-    expect((await call('POST', '/v1/sso/connections', org.apiKey, { ...OIDC, redirectUri: 'https://app.example/auth/callback' })).status).toBe(201);
+    expect(
+      (
+        await call('POST', '/v1/sso/connections', org.apiKey, {
+          ...OIDC,
+          redirectUri: 'https://app.example/auth/callback',
+        })
+      ).status,
+    ).toBe(201);
   });
 
   it('moves a connection from the shared URI to its own with a PATCH of redirectUri alone (no secret needed)', async () => {
@@ -327,13 +418,28 @@ describe('per-connection redirect URIs (the IdP mix-up defence)', () => {
     const created = await call('POST', '/v1/sso/connections', org.apiKey, OIDC);
     expect(created.body.redirectUri).toBe(`${CONSOLE}/sso/callback`);
     const id = String(created.body.id);
-    const moved = await call('PATCH', `/v1/sso/connections/${id}`, org.apiKey, { redirectUri: `${CONSOLE}/sso/callback/${id}` });
+    const moved = await call('PATCH', `/v1/sso/connections/${id}`, org.apiKey, {
+      redirectUri: `${CONSOLE}/sso/callback/${id}`,
+    });
     expect(moved.status, moved.text).toBe(200);
-    expect(moved.body).toMatchObject({ redirectUri: `${CONSOLE}/sso/callback/${id}`, issuerUrl: OIDC.issuerUrl, clientId: OIDC.clientId });
+    expect(moved.body).toMatchObject({
+      redirectUri: `${CONSOLE}/sso/callback/${id}`,
+      issuerUrl: OIDC.issuerUrl,
+      clientId: OIDC.clientId,
+    });
     // Saving its own URI again is not a conflict with itself.
-    expect((await call('PATCH', `/v1/sso/connections/${id}`, org.apiKey, { redirectUri: `${CONSOLE}/sso/callback/${id}`, name: 'Renamed' })).status).toBe(200);
+    expect(
+      (
+        await call('PATCH', `/v1/sso/connections/${id}`, org.apiKey, {
+          redirectUri: `${CONSOLE}/sso/callback/${id}`,
+          name: 'Renamed',
+        })
+      ).status,
+    ).toBe(200);
     // The legacy config of an org whose default connection holds its own URI saves that URI again.
-    expect((await saveConfigAnswer(org.apiKey, { ...VALID_CONFIG, redirectUri: `${CONSOLE}/sso/callback/${id}` })).status).toBe(201);
+    expect(
+      (await saveConfigAnswer(org.apiKey, { ...VALID_CONFIG, redirectUri: `${CONSOLE}/sso/callback/${id}` })).status,
+    ).toBe(201);
   });
 
   it('test sign-in: a given redirect_uri must be the registered one; absent means the registered one', async () => {
@@ -342,23 +448,35 @@ describe('per-connection redirect URIs (the IdP mix-up defence)', () => {
     const id = String(created.body.id);
     const path = `/v1/sso/connections/${id}/test-sign-in`;
     for (const wrong of [`${CONSOLE}/sso/callback`, `${CONSOLE}/sso/callback/sso_someoneelse1`]) {
-      expectError(await call('POST', path, org.apiKey, { redirect_uri: wrong }), 400, 'redirect_uri does not match the redirect URI configured for this connection');
+      expectError(
+        await call('POST', path, org.apiKey, { redirect_uri: wrong }),
+        400,
+        'redirect_uri does not match the redirect URI configured for this connection',
+      );
     }
     for (const body of [{}, { redirect_uri: `${CONSOLE}/sso/callback/${id}` }]) {
       const res = await call('POST', path, org.apiKey, body);
       expect(res.status, res.text).toBe(200);
-      expect(new URL(String(res.body.authorizeUrl)).searchParams.get('redirect_uri')).toBe(`${CONSOLE}/sso/callback/${id}`);
+      expect(new URL(String(res.body.authorizeUrl)).searchParams.get('redirect_uri')).toBe(
+        `${CONSOLE}/sso/callback/${id}`,
+      );
     }
     const client = new GrantexClient({ baseUrl: svc.url, apiKey: org.apiKey });
-    await expect(client.sso.connections.startTestSignIn(id, { redirectUri: `${CONSOLE}/sso/callback` })).rejects.toMatchObject({ status: 400 });
+    await expect(
+      client.sso.connections.startTestSignIn(id, { redirectUri: `${CONSOLE}/sso/callback` }),
+    ).rejects.toMatchObject({ status: 400 });
   });
 
   it('the console URL comes from GRANTEX_CONSOLE_URL, else APP_URL, else http://localhost:3000 (no trailing slash)', () => {
-    expect(loadServiceConfig({ GRANTEX_CONSOLE_URL: 'https://console.example/', APP_URL: 'https://app.example' }).consoleUrl).toBe('https://console.example');
+    expect(
+      loadServiceConfig({ GRANTEX_CONSOLE_URL: 'https://console.example/', APP_URL: 'https://app.example' }).consoleUrl,
+    ).toBe('https://console.example');
     expect(loadServiceConfig({ APP_URL: 'https://app.example/' }).consoleUrl).toBe('https://app.example');
     expect(loadServiceConfig({}).consoleUrl).toBe('http://localhost:3000');
     expect(() => loadServiceConfig({ GRANTEX_CONSOLE_URL: 'ftp://console.example' })).toThrow(/GRANTEX_CONSOLE_URL/);
-    expect(() => loadServiceConfig({ GRANTEX_CONSOLE_URL: 'https://console.example/?x=1' })).toThrow(/GRANTEX_CONSOLE_URL/);
+    expect(() => loadServiceConfig({ GRANTEX_CONSOLE_URL: 'https://console.example/?x=1' })).toThrow(
+      /GRANTEX_CONSOLE_URL/,
+    );
   });
 });
 

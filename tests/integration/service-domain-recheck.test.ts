@@ -9,7 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DOMAIN_MESSAGES, ssoDomainSchema, txtRecordNameFor, type SsoDomain } from '@/lib/contract';
 import { GrantexClient } from '@/lib/grantex';
 import { startLoopbackDnsServer, type LoopbackDnsServer } from '@/tests/support/dns-server';
-import { signup, startTestService, type TestService, callService, expectApiError, type Answer } from './service-harness';
+import {
+  signup,
+  startTestService,
+  type TestService,
+  callService,
+  expectApiError,
+  type Answer,
+} from './service-harness';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -109,7 +116,9 @@ describe('daily re-check of verified domains', () => {
     expect(failing).toMatchObject({ verified: true, releasesAt: new Date(firstFailure + 7 * DAY).toISOString() });
     expect(await routedTo(domain)).toBe(owner.developerId);
     // Through the client too (what the console renders the warning from).
-    const viaClient = (await new GrantexClient({ baseUrl: svc.url, apiKey: owner.apiKey }).sso.domains.list()).find((d) => d.domain === domain);
+    const viaClient = (await new GrantexClient({ baseUrl: svc.url, apiKey: owner.apiKey }).sso.domains.list()).find(
+      (d) => d.domain === domain,
+    );
     expect(viaClient).toMatchObject({ failingSince: failing.failingSince, releasesAt: failing.releasesAt });
     // The claimant still cannot take it while it is verified.
     expect((await verify(claimant.apiKey, domain)).status).toBe(409);
@@ -127,11 +136,17 @@ describe('daily re-check of verified domains', () => {
     expect(released).toMatchObject({ verified: false, verifiedAt: null, failingSince: null, releasesAt: null });
     let audit: Array<Record<string, unknown>> = [];
     for (let i = 0; i < 50 && audit.length === 0; i++) {
-      audit = (await call('GET', '/v1/sso/audit?action=domain.released', owner.apiKey)).body.events as Array<Record<string, unknown>>;
+      audit = (await call('GET', '/v1/sso/audit?action=domain.released', owner.apiKey)).body.events as Array<
+        Record<string, unknown>
+      >;
       if (audit.length === 0) await new Promise((r) => setTimeout(r, 20));
     }
     expect(audit).toEqual([
-      expect.objectContaining({ action: 'domain.released', actor: { kind: 'system', id: null, label: 'daily domain re-check' }, target: { type: 'domain', id: domain } }),
+      expect.objectContaining({
+        action: 'domain.released',
+        actor: { kind: 'system', id: null, label: 'daily domain re-check' },
+        target: { type: 'domain', id: domain },
+      }),
     ]);
     // The other org's audit trail does not see it.
     expect((await call('GET', '/v1/sso/audit?action=domain.released', claimant.apiKey)).body.events).toEqual([]);
@@ -207,14 +222,23 @@ describe('daily re-check of verified domains', () => {
 describe('closing the service during a re-check', () => {
   it('stops after the current lookup instead of finishing a long run against a DNS server that does not answer', async () => {
     let clock = 0;
-    const other = await startTestService({ dnsServers: [dns.address], dnsTimeoutMs: 300, now: () => Date.now() + clock, domainRecheck: { intervalMs: 60_000 } });
+    const other = await startTestService({
+      dnsServers: [dns.address],
+      dnsTimeoutMs: 300,
+      now: () => Date.now() + clock,
+      domainRecheck: { intervalMs: 60_000 },
+    });
     try {
       const org = await signup(other.url);
       const domains = Array.from({ length: 8 }, () => freshDomain());
       for (const domain of domains) {
-        const added = ssoDomainSchema.parse((await callService(other.url, 'POST', '/v1/sso/domains', { bearer: org.apiKey, json: { domain } })).body);
+        const added = ssoDomainSchema.parse(
+          (await callService(other.url, 'POST', '/v1/sso/domains', { bearer: org.apiKey, json: { domain } })).body,
+        );
         dns.setTxt(added.txtRecordName, [added.txtRecordValue]);
-        expect((await callService(other.url, 'POST', `/v1/sso/domains/${domain}/verify`, { bearer: org.apiKey })).status).toBe(200);
+        expect(
+          (await callService(other.url, 'POST', `/v1/sso/domains/${domain}/verify`, { bearer: org.apiKey })).status,
+        ).toBe(200);
         dns.behave(added.txtRecordName, 'drop');
       }
       clock = DAY + HOUR;

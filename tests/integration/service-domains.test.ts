@@ -19,7 +19,14 @@ import { loadServiceConfig, ServiceConfigError } from '@/lib/sso-service';
 import { startLoopbackDnsServer, type LoopbackDnsServer } from '@/tests/support/dns-server';
 import { loginAtDevIdp } from '@/tests/support/idp-login';
 import { devIdpConfig, signupOrg, startStack, type Stack } from '@/tests/support/stack';
-import { signup, startTestService, type TestService, callService, expectApiError, type Answer } from './service-harness';
+import {
+  signup,
+  startTestService,
+  type TestService,
+  callService,
+  expectApiError,
+  type Answer,
+} from './service-harness';
 
 const DNS_TIMEOUT_MS = 400;
 let dns: LoopbackDnsServer;
@@ -71,7 +78,9 @@ const login = (query: string) => call('GET', `/sso/login?${query}`, null);
 describe('SSO_DNS_SERVERS / SSO_DNS_TIMEOUT_MS', () => {
   it('defaults to the system resolver; takes IPs with optional ports; refuses anything else naming only the variable', () => {
     expect(loadServiceConfig({})).toMatchObject({ dnsServers: undefined, dnsTimeoutMs: 5000 });
-    expect(loadServiceConfig({ SSO_DNS_SERVERS: '127.0.0.1:5353, ::1, [::1]:53, 10.0.0.2', SSO_DNS_TIMEOUT_MS: '800' })).toMatchObject({
+    expect(
+      loadServiceConfig({ SSO_DNS_SERVERS: '127.0.0.1:5353, ::1, [::1]:53, 10.0.0.2', SSO_DNS_TIMEOUT_MS: '800' }),
+    ).toMatchObject({
       dnsServers: ['127.0.0.1:5353', '::1', '[::1]:53', '10.0.0.2'],
       dnsTimeoutMs: 800,
     });
@@ -90,10 +99,28 @@ describe('domains API (raw HTTP)', () => {
     const res = await call('POST', '/v1/sso/domains', org.apiKey, { domain: ` ${domain.toUpperCase()} ` });
     expect(res.status, res.text).toBe(201);
     expect(Object.keys(res.body).sort()).toEqual(
-      ['createdAt', 'domain', 'failingSince', 'lastCheckedAt', 'releasesAt', 'txtRecordName', 'txtRecordValue', 'verified', 'verifiedAt'].sort(),
+      [
+        'createdAt',
+        'domain',
+        'failingSince',
+        'lastCheckedAt',
+        'releasesAt',
+        'txtRecordName',
+        'txtRecordValue',
+        'verified',
+        'verifiedAt',
+      ].sort(),
     );
     const wire = ssoDomainSchema.parse(res.body);
-    expect(wire).toMatchObject({ domain, verified: false, verifiedAt: null, lastCheckedAt: null, failingSince: null, releasesAt: null, txtRecordName: `_grantex-sso.${domain}` });
+    expect(wire).toMatchObject({
+      domain,
+      verified: false,
+      verifiedAt: null,
+      lastCheckedAt: null,
+      failingSince: null,
+      releasesAt: null,
+      txtRecordName: `_grantex-sso.${domain}`,
+    });
     expect(wire.txtRecordValue).toMatch(/^grantex-sso-verification=[A-Za-z0-9_-]{32}$/);
 
     const again = await call('POST', '/v1/sso/domains', org.apiKey, { domain });
@@ -157,7 +184,12 @@ describe('domains API (raw HTTP)', () => {
     const expectFailure = (res: Answer, reason: string, message: RegExp) => {
       expect(res.status, res.text).toBe(422);
       const body = ssoDomainVerifyFailureSchema.parse(res.body);
-      expect(body).toMatchObject({ verified: false, reason, txtRecordName: wire.txtRecordName, txtRecordValue: wire.txtRecordValue });
+      expect(body).toMatchObject({
+        verified: false,
+        reason,
+        txtRecordName: wire.txtRecordName,
+        txtRecordValue: wire.txtRecordValue,
+      });
       expect(body.message).toMatch(message);
     };
 
@@ -171,7 +203,9 @@ describe('domains API (raw HTTP)', () => {
     expectFailure(await verify(), 'dns_timeout', /timed out/);
     expect(Date.now() - started).toBeLessThan(DNS_TIMEOUT_MS + 2000);
 
-    const listed = ssoDomainSchema.parse(((await call('GET', '/v1/sso/domains', org.apiKey)).body.domains as unknown[])[0]);
+    const listed = ssoDomainSchema.parse(
+      ((await call('GET', '/v1/sso/domains', org.apiKey)).body.domains as unknown[])[0],
+    );
     expect(listed).toMatchObject({ verified: false, verifiedAt: null });
     expect(listed.lastCheckedAt).not.toBeNull();
   });
@@ -193,7 +227,9 @@ describe('domains API (raw HTTP)', () => {
     expect((await verifyDomain(first.apiKey, domain)).status).toBe(200);
     // The second org publishes its own (valid) record for the same name next to the first one's.
     const wire = ssoDomainSchema.parse((await call('POST', '/v1/sso/domains', second.apiKey, { domain })).body);
-    const firstValue = ssoDomainSchema.parse(((await call('GET', '/v1/sso/domains', first.apiKey)).body.domains as unknown[])[0]).txtRecordValue;
+    const firstValue = ssoDomainSchema.parse(
+      ((await call('GET', '/v1/sso/domains', first.apiKey)).body.domains as unknown[])[0],
+    ).txtRecordValue;
     dns.setTxt(wire.txtRecordName, [firstValue, wire.txtRecordValue]);
     const res = await call('POST', `/v1/sso/domains/${domain}/verify`, second.apiKey);
     expectError(res, 409, DOMAIN_MESSAGES.domainTaken);
@@ -210,10 +246,18 @@ describe('domains API (raw HTTP)', () => {
     const other = await signup(svc.url);
     const domain = freshDomain();
     expect((await call('POST', '/v1/sso/domains', owner.apiKey, { domain })).status).toBe(201);
-    expectError(await call('POST', `/v1/sso/domains/${domain}/verify`, other.apiKey), 404, DOMAIN_MESSAGES.domainNotFound);
+    expectError(
+      await call('POST', `/v1/sso/domains/${domain}/verify`, other.apiKey),
+      404,
+      DOMAIN_MESSAGES.domainNotFound,
+    );
     expectError(await call('DELETE', `/v1/sso/domains/${domain}`, other.apiKey), 404, DOMAIN_MESSAGES.domainNotFound);
     expect((await call('GET', '/v1/sso/domains', other.apiKey)).body).toEqual({ domains: [] });
-    expectError(await call('DELETE', '/v1/sso/domains/not%20a%20domain', owner.apiKey), 404, DOMAIN_MESSAGES.domainNotFound);
+    expectError(
+      await call('DELETE', '/v1/sso/domains/not%20a%20domain', owner.apiKey),
+      404,
+      DOMAIN_MESSAGES.domainNotFound,
+    );
     expect((await call('DELETE', `/v1/sso/domains/${domain.toUpperCase()}`, owner.apiKey)).status).toBe(204);
     expectError(await call('DELETE', `/v1/sso/domains/${domain}`, owner.apiKey), 404, DOMAIN_MESSAGES.domainNotFound);
   });
@@ -251,13 +295,17 @@ describe('connections refuse a domain another connection of the org lists', () =
     const first = await createConnection(org.apiKey, 'Okta', [domain]);
     const dup = await call('POST', '/v1/sso/connections', org.apiKey, { ...OIDC, name: 'Entra', domains: [domain] });
     expect(dup.status).toBe(400);
-    expect(dup.body.message).toBe(`domains: ${domain} is already listed by the connection "Okta"; remove it there first`);
+    expect(dup.body.message).toBe(
+      `domains: ${domain} is already listed by the connection "Okta"; remove it there first`,
+    );
 
     const second = await createConnection(org.apiKey, 'Entra', []);
     const patch = await call('PATCH', `/v1/sso/connections/${second.id}`, org.apiKey, { domains: [domain] });
     expect(patch.status).toBe(400);
     // The connection that lists it may PATCH its own list again.
-    expect((await call('PATCH', `/v1/sso/connections/${first.id}`, org.apiKey, { domains: [domain, freshDomain()] })).status).toBe(200);
+    expect(
+      (await call('PATCH', `/v1/sso/connections/${first.id}`, org.apiKey, { domains: [domain, freshDomain()] })).status,
+    ).toBe(200);
 
     const other = await signup(svc.url);
     await createConnection(other.apiKey, 'Okta', [domain]);
@@ -278,12 +326,18 @@ describe('GET /sso/login routing', () => {
     // No verification is needed when the org is named.
     expect((await call('GET', '/v1/sso/domains', org.apiKey)).body).toEqual({ domains: [] });
 
-    expectError(await login(`org=${org.developerId}&domain=unlisted.example`), 404, DOMAIN_MESSAGES.noConnectionForDomain('unlisted.example'));
+    expectError(
+      await login(`org=${org.developerId}&domain=unlisted.example`),
+      404,
+      DOMAIN_MESSAGES.noConnectionForDomain('unlisted.example'),
+    );
     expect((await login(`org=${org.developerId}&domain=unlisted.example`)).body.message).toBe(
       'No active SSO connection of this organization is set up for unlisted.example',
     );
     // An inactive connection takes no login, and nothing falls back to the other one.
-    expect((await call('PATCH', `/v1/sso/connections/${entra.id}`, org.apiKey, { status: 'inactive' })).status).toBe(200);
+    expect((await call('PATCH', `/v1/sso/connections/${entra.id}`, org.apiKey, { status: 'inactive' })).status).toBe(
+      200,
+    );
     expectError(await login(`org=${org.developerId}&domain=${b}`), 404, DOMAIN_MESSAGES.noConnectionForDomain(b));
     // ?org= alone: the legacy default connection (the org's first).
     expect((await login(`org=${org.developerId}`)).body.connectionId).toBe(okta.id);
@@ -304,7 +358,11 @@ describe('GET /sso/login routing', () => {
     const other = await signup(svc.url);
     expectError(await login(`org=${other.developerId}&connection=${entra.id}`), 404, MESSAGES.connectionNotFound);
     expectError(await login(`connection=${entra.id}`), 400, DOMAIN_MESSAGES.connectionNeedsOrg);
-    expectError(await login(`org=${org.developerId}&connection=${entra.id}&domain=a.example`), 400, DOMAIN_MESSAGES.domainOrConnection);
+    expectError(
+      await login(`org=${org.developerId}&connection=${entra.id}&domain=a.example`),
+      400,
+      DOMAIN_MESSAGES.domainOrConnection,
+    );
     expectError(await login('domain=a.example&domain=b.example'), 400, 'domain must be given at most once');
     expectError(await login(''), 400, MESSAGES.orgRequired);
   });
@@ -332,12 +390,16 @@ describe('GET /sso/login routing', () => {
     expect((await verifyDomain(owner.apiKey, verifiedUnlisted)).status).toBe(200);
     const unverified = freshDomain();
     await createConnection(claimant.apiKey, 'Other', [unverified]);
-    const answers = await Promise.all([verifiedUnlisted, unverified, 'never-seen.example'].map((d) => login(`domain=${d}`)));
+    const answers = await Promise.all(
+      [verifiedUnlisted, unverified, 'never-seen.example'].map((d) => login(`domain=${d}`)),
+    );
     for (const res of answers) expectError(res, 404, DOMAIN_MESSAGES.domainNotRoutable);
     expect(new Set(answers.map((r) => JSON.stringify({ ...r.body, requestId: '' })).values()).size).toBe(1);
 
     // The owner's connection goes inactive: no login by domain, and no fallback to any other connection.
-    expect((await call('PATCH', `/v1/sso/connections/${ownerConnection.id}`, owner.apiKey, { status: 'inactive' })).status).toBe(200);
+    expect(
+      (await call('PATCH', `/v1/sso/connections/${ownerConnection.id}`, owner.apiKey, { status: 'inactive' })).status,
+    ).toBe(200);
     expectError(await login(`domain=${domain}`), 404, DOMAIN_MESSAGES.domainNotRoutable);
   });
 
@@ -370,13 +432,21 @@ describe('GET /sso/login routing', () => {
 
 describe('rate limits of sign-in by email', () => {
   it('?domain= without org has a bucket per domain (one domain’s flood does not lock out the others); the chooser list is limited too', async () => {
-    const limited = await startTestService({ rateLimit: { enabled: true, signupPerMin: 100, loginPerMin: 2, callbackPerMin: 100 } });
+    const limited = await startTestService({
+      rateLimit: { enabled: true, signupPerMin: 100, loginPerMin: 2, callbackPerMin: 100 },
+    });
     try {
       const get = (q: string) => fetch(`${limited.url}${q}`).then((r) => r.status);
-      expect([await get('/sso/login?domain=flood.example'), await get('/sso/login?domain=flood.example')]).toEqual([404, 404]);
+      expect([await get('/sso/login?domain=flood.example'), await get('/sso/login?domain=flood.example')]).toEqual([
+        404, 404,
+      ]);
       expect(await get('/sso/login?domain=flood.example')).toBe(429);
       expect(await get('/sso/login?domain=other.example')).toBe(404);
-      expect([await get('/sso/connections?org=dev_x'), await get('/sso/connections?org=dev_x'), await get('/sso/connections?org=dev_x')]).toEqual([404, 404, 429]);
+      expect([
+        await get('/sso/connections?org=dev_x'),
+        await get('/sso/connections?org=dev_x'),
+        await get('/sso/connections?org=dev_x'),
+      ]).toEqual([404, 404, 429]);
     } finally {
       await limited.close();
     }
@@ -395,7 +465,12 @@ describe('a full sign-in through the dev IdP, started by ?domain= alone', () => 
   it('alice@<verified domain> signs in on the connection that lists it', async () => {
     const org = await signupOrg(stack.serviceUrl, 'Email Co');
     const domain = freshDomain('email');
-    const connection = await org.client.sso.connections.create({ name: 'Dev IdP', protocol: 'oidc', ...devIdpConfig(stack), domains: [domain] });
+    const connection = await org.client.sso.connections.create({
+      name: 'Dev IdP',
+      protocol: 'oidc',
+      ...devIdpConfig(stack),
+      domains: [domain],
+    });
     const added = await org.client.sso.domains.create(domain);
     dns.setTxt(added.txtRecordName, [added.txtRecordValue]);
     expect((await org.client.sso.domains.verify(domain)).verified).toBe(true);
@@ -403,11 +478,17 @@ describe('a full sign-in through the dev IdP, started by ?domain= alone', () => 
     const start = await new GrantexClient({ baseUrl: stack.serviceUrl, retries: 0 }).sso.getLoginUrlByDomain(domain);
     expect(start).toMatchObject({ connectionId: connection.id, developerId: org.developerId });
     const redirect = await loginAtDevIdp(start.authorizeUrl, { username: 'alice', password: 'alice-password' });
-    const q = new URLSearchParams({ code: redirect.searchParams.get('code') ?? '', state: redirect.searchParams.get('state') ?? '' });
+    const q = new URLSearchParams({
+      code: redirect.searchParams.get('code') ?? '',
+      state: redirect.searchParams.get('state') ?? '',
+    });
     const iss = redirect.searchParams.get('iss');
     if (iss) q.set('iss', iss);
     const res = await fetch(`${stack.serviceUrl}/sso/callback?${q}`);
     expect(res.status).toBe(200);
-    expect(ssoCallbackResponseSchema.parse(await res.json())).toMatchObject({ developerId: org.developerId, email: 'alice@example.com' });
+    expect(ssoCallbackResponseSchema.parse(await res.json())).toMatchObject({
+      developerId: org.developerId,
+      email: 'alice@example.com',
+    });
   });
 });

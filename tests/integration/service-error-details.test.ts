@@ -6,7 +6,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_REASON_CODES, errorBodySchema, FIELD_ERROR_CODES, MESSAGES } from '@/lib/contract';
-import { callService, OIDC_CONNECTION, signup, startTestService, TEST_KEYS, VALID_CONFIG, type Answer, type TestService } from './service-harness';
+import {
+  callService,
+  OIDC_CONNECTION,
+  signup,
+  startTestService,
+  TEST_KEYS,
+  VALID_CONFIG,
+  type Answer,
+  type TestService,
+} from './service-harness';
 
 let svc: TestService;
 beforeAll(async () => {
@@ -48,12 +57,21 @@ describe('field errors as data', () => {
 
   it('connection create: a blocked issuer address, a missing name and a too long client id have their codes', async () => {
     const org = await signup(svc.url);
-    const blocked = errorsOf(await call('POST', '/v1/sso/connections', org.apiKey, { ...OIDC_CONNECTION, issuerUrl: 'https://169.254.169.254/' }), 400);
+    const blocked = errorsOf(
+      await call('POST', '/v1/sso/connections', org.apiKey, {
+        ...OIDC_CONNECTION,
+        issuerUrl: 'https://169.254.169.254/',
+      }),
+      400,
+    );
     expect(blocked.errors).toEqual([{ field: 'issuerUrl', code: 'blocked_address', message: expect.any(String) }]);
     const unnamed = Object.fromEntries(Object.entries(OIDC_CONNECTION).filter(([key]) => key !== 'name'));
     const schema = errorsOf(await call('POST', '/v1/sso/connections', org.apiKey, unnamed), 400);
     expect(schema.errors.map((e) => [e.field, e.code])).toEqual([['name', 'required']]);
-    const long = errorsOf(await call('POST', '/v1/sso/connections', org.apiKey, { ...OIDC_CONNECTION, clientId: 'x'.repeat(5000) }), 400);
+    const long = errorsOf(
+      await call('POST', '/v1/sso/connections', org.apiKey, { ...OIDC_CONNECTION, clientId: 'x'.repeat(5000) }),
+      400,
+    );
     expect(long.errors.map((e) => [e.field, e.code])).toEqual([['clientId', 'too_long']]);
   });
 
@@ -61,13 +79,25 @@ describe('field errors as data', () => {
     const org = await signup(svc.url);
     const first = await call('POST', '/v1/sso/connections', org.apiKey, { ...OIDC_CONNECTION, domains: ['acme.com'] });
     expect(first.status, first.text).toBe(201);
-    const { errors } = errorsOf(await call('POST', '/v1/sso/connections', org.apiKey, { ...OIDC_CONNECTION, name: 'Second', domains: ['acme.com'] }), 400);
-    expect(errors).toEqual([{ field: 'domains', code: 'taken', message: expect.stringContaining('acme.com is already listed') }]);
+    const { errors } = errorsOf(
+      await call('POST', '/v1/sso/connections', org.apiKey, {
+        ...OIDC_CONNECTION,
+        name: 'Second',
+        domains: ['acme.com'],
+      }),
+      400,
+    );
+    expect(errors).toEqual([
+      { field: 'domains', code: 'taken', message: expect.stringContaining('acme.com is already listed') },
+    ]);
   });
 
   it('config save (legacy endpoint): the same entries', async () => {
     const org = await signup(svc.url);
-    const res = await call('POST', '/v1/sso/config', org.apiKey, { ...VALID_CONFIG, issuerUrl: 'ftp://idp.example.com' });
+    const res = await call('POST', '/v1/sso/config', org.apiKey, {
+      ...VALID_CONFIG,
+      issuerUrl: 'ftp://idp.example.com',
+    });
     const { message, errors } = errorsOf(res, 400);
     expect(errors).toEqual([{ field: 'issuerUrl', code: 'https_required', message: 'must use https' }]);
     expect(message).toBe('issuerUrl: must use https');

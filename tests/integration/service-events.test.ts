@@ -67,7 +67,12 @@ async function newOrg(): Promise<Org> {
 async function configured(opts: TestOpOptions = {}): Promise<{ op: TestOp; org: Org }> {
   const op = await newOp(opts);
   const org = await newOrg();
-  const saved = await saveConfig(h.url, org, { issuerUrl: op.issuer, clientId: CLIENT.clientId, clientSecret: SECRET, redirectUri: REDIRECT_URI });
+  const saved = await saveConfig(h.url, org, {
+    issuerUrl: op.issuer,
+    clientId: CLIENT.clientId,
+    clientSecret: SECRET,
+    redirectUri: REDIRECT_URI,
+  });
   expect(saved.status, saved.text).toBe(201);
   return { op, org };
 }
@@ -92,7 +97,13 @@ interface WireEvent {
   requestId: string;
   durationMs: number;
   startedBy: string;
-  trace: { issuer?: string; claims?: Record<string, unknown>; claimsVerified?: boolean; clockSkewSec?: number; timings?: Record<string, number> };
+  trace: {
+    issuer?: string;
+    claims?: Record<string, unknown>;
+    claimsVerified?: boolean;
+    clockSkewSec?: number;
+    timings?: Record<string, number>;
+  };
   createdAt: string;
 }
 
@@ -136,30 +147,71 @@ describe('sign-in events: one per attempt, with the stage and reason', () => {
     expect(event?.connectionId).toBe(r.loginRes.json?.connectionId);
     expect(event?.trace.issuer).toBe(op.issuer);
     expect(event?.trace.claimsVerified).toBe(true);
-    expect(event?.trace.claims).toMatchObject({ iss: op.issuer, sub: USER.sub, aud: CLIENT.clientId, email: USER.email });
+    expect(event?.trace.claims).toMatchObject({
+      iss: op.issuer,
+      sub: USER.sub,
+      aud: CLIENT.clientId,
+      email: USER.email,
+    });
     expect(event?.trace.claims).not.toHaveProperty('nonce');
     expect(event?.trace.timings?.tokenMs).toBeGreaterThan(0);
     expect(event?.durationMs).toBeGreaterThan(0);
   });
 
   it.each<[string, (op: TestOp) => void, string]>([
-    ['#4 wrong iss claim', (op) => (op.behave.idTokenClaims = { iss: 'https://evil.example' }), 'id_token_issuer_mismatch'],
+    [
+      '#4 wrong iss claim',
+      (op) => (op.behave.idTokenClaims = { iss: 'https://evil.example' }),
+      'id_token_issuer_mismatch',
+    ],
     ['#5 wrong aud', (op) => (op.behave.idTokenClaims = { aud: 'some-other-client' }), 'id_token_audience_mismatch'],
-    ['#5 several audiences without azp', (op) => (op.behave.idTokenClaims = { aud: [CLIENT.clientId, 'other'] }), 'id_token_audience_mismatch'],
+    [
+      '#5 several audiences without azp',
+      (op) => (op.behave.idTokenClaims = { aud: [CLIENT.clientId, 'other'] }),
+      'id_token_audience_mismatch',
+    ],
     ['#6 no sub', (op) => (op.behave.omitIdTokenClaims = ['sub']), 'id_token_claim_missing'],
-    ['#8 exp 10 minutes ago', (op) => (op.behave.idTokenClaims = { exp: Math.floor(Date.now() / 1000) - 600 }), 'id_token_expired'],
+    [
+      '#8 exp 10 minutes ago',
+      (op) => (op.behave.idTokenClaims = { exp: Math.floor(Date.now() / 1000) - 600 }),
+      'id_token_expired',
+    ],
     ['#9 wrong nonce', (op) => (op.behave.idTokenClaims = { nonce: 'not-the-nonce' }), 'id_token_nonce_mismatch'],
     ['#10 alg none', (op) => (op.behave.signing = 'none'), 'id_token_alg_not_allowed'],
     ['#11 bad signature', (op) => (op.behave.signing = 'bad-signature'), 'id_token_signature_invalid'],
     ['#13 key not published', (op) => (op.behave.signing = 'unpublished-key'), 'id_token_signature_invalid'],
     ['#15 wrong RFC 9207 iss', (op) => (op.behave.authorizeIss = 'https://evil.example'), 'idp_iss_mismatch'],
-    ['#19 token endpoint 500', (op) => (op.behave.token = { kind: 'raw', status: 500, body: 'boom' }), 'token_http_error'],
-    ['#19 token endpoint HTML', (op) => (op.behave.token = { kind: 'raw', status: 200, body: '<html></html>', contentType: 'text/html' }), 'token_not_json'],
-    ['#19 no id_token', (op) => (op.behave.token = { kind: 'json', body: { access_token: 'at', token_type: 'Bearer' } }), 'token_no_id_token'],
-    ['#21 huge token response', (op) => (op.behave.token = { kind: 'huge', bytes: 3 * 1024 * 1024 }), 'token_too_large'],
+    [
+      '#19 token endpoint 500',
+      (op) => (op.behave.token = { kind: 'raw', status: 500, body: 'boom' }),
+      'token_http_error',
+    ],
+    [
+      '#19 token endpoint HTML',
+      (op) => (op.behave.token = { kind: 'raw', status: 200, body: '<html></html>', contentType: 'text/html' }),
+      'token_not_json',
+    ],
+    [
+      '#19 no id_token',
+      (op) => (op.behave.token = { kind: 'json', body: { access_token: 'at', token_type: 'Bearer' } }),
+      'token_no_id_token',
+    ],
+    [
+      '#21 huge token response',
+      (op) => (op.behave.token = { kind: 'huge', bytes: 3 * 1024 * 1024 }),
+      'token_too_large',
+    ],
     ['JWKS answers 500', (op) => (op.behave.jwks = { kind: 'raw', status: 500, body: 'down' }), 'jwks_unavailable'],
-    ['client credentials refused', (op) => (op.behave.token = { kind: 'json', status: 401, body: { error: 'invalid_client' } }), 'token_client_auth_rejected'],
-    ['code refused (invalid_grant)', (op) => (op.behave.token = { kind: 'json', status: 400, body: { error: 'invalid_grant' } }), 'token_oauth_error'],
+    [
+      'client credentials refused',
+      (op) => (op.behave.token = { kind: 'json', status: 401, body: { error: 'invalid_client' } }),
+      'token_client_auth_rejected',
+    ],
+    [
+      'code refused (invalid_grant)',
+      (op) => (op.behave.token = { kind: 'json', status: 400, body: { error: 'invalid_grant' } }),
+      'token_oauth_error',
+    ],
   ])('%s → %s', async (_name, setup, reason) => {
     const event = await failedEvent(setup);
     expect(event.reason).toBe(reason);
@@ -244,14 +296,21 @@ describe('sign-in events: one per attempt, with the stage and reason', () => {
     const loginRes = await raw(h.url, `/sso/login?org=${org.developerId}`);
     const state = (await op.driveAuthorize(String(loginRes.json?.authorizeUrl))).searchParams.get('state') ?? '';
     sensitive.add(state);
-    expect(await new GrantexClient({ baseUrl: h.url }).sso.reportIdpError(state, 'temporarily_unavailable', 'maintenance')).toBe(true);
+    expect(
+      await new GrantexClient({ baseUrl: h.url }).sso.reportIdpError(state, 'temporarily_unavailable', 'maintenance'),
+    ).toBe(true);
     const [event] = await eventsOf(org, 1);
-    expect(event).toMatchObject({ reason: 'idp_error', idpError: 'temporarily_unavailable', idpErrorDescription: 'maintenance' });
+    expect(event).toMatchObject({
+      reason: 'idp_error',
+      idpError: 'temporarily_unavailable',
+      idpErrorDescription: 'maintenance',
+    });
     // A state that does not open is not recorded (no org to file it under): the route's own 400.
     expect(await new GrantexClient({ baseUrl: h.url }).sso.reportIdpError('garbage', 'access_denied')).toBe(false);
     const hosted = new GrantexClient({
       baseUrl: 'https://api.grantex.example',
-      fetch: async () => new Response(JSON.stringify({ message: 'code and state are required', code: 'BAD_REQUEST' }), { status: 400 }),
+      fetch: async () =>
+        new Response(JSON.stringify({ message: 'code and state are required', code: 'BAD_REQUEST' }), { status: 400 }),
     });
     expect(await hosted.sso.reportIdpError(state, 'access_denied')).toBe(false);
   });
@@ -265,7 +324,10 @@ describe('sign-in events: one per attempt, with the stage and reason', () => {
     const used = String(done.params.state);
     // Anyone can fetch states of any org from its public login URL: here, one the IdP never saw.
     const fresh = async () => {
-      const state = new URL(String((await raw(h.url, `/sso/login?org=${org.developerId}`)).json?.authorizeUrl)).searchParams.get('state') ?? '';
+      const state =
+        new URL(String((await raw(h.url, `/sso/login?org=${org.developerId}`)).json?.authorizeUrl)).searchParams.get(
+          'state',
+        ) ?? '';
       sensitive.add(state);
       return state;
     };
@@ -311,7 +373,10 @@ describe('sign-in events: one per attempt, with the stage and reason', () => {
     const { op, org } = await configured();
     const a = await authorize(h.url, org, op);
     for (const v of [a.params.code, a.params.state]) if (v) sensitive.add(v);
-    expect((await raw(h.url, '/v1/sso/config', { method: 'DELETE', headers: { authorization: `Bearer ${org.apiKey}` } })).status).toBe(204);
+    expect(
+      (await raw(h.url, '/v1/sso/config', { method: 'DELETE', headers: { authorization: `Bearer ${org.apiKey}` } }))
+        .status,
+    ).toBe(204);
     expect((await callback(h.url, a.params)).status).toBe(404);
     const [event] = await eventsOf(org, 1);
     expect(event).toMatchObject({ outcome: 'failure', stage: 'callback', reason: 'callback_connection_gone' });
@@ -321,13 +386,20 @@ describe('sign-in events: one per attempt, with the stage and reason', () => {
     const { op, org } = await configured();
     const a = await authorize(h.url, org, op);
     for (const v of [a.params.code, a.params.state]) if (v) sensitive.add(v);
-    expect((await raw(h.url, '/v1/sso/config', { method: 'DELETE', headers: { authorization: `Bearer ${org.apiKey}` } })).status).toBe(204);
+    expect(
+      (await raw(h.url, '/v1/sso/config', { method: 'DELETE', headers: { authorization: `Bearer ${org.apiKey}` } }))
+        .status,
+    ).toBe(204);
     const first = await callback(h.url, a.params);
     const retry = await callback(h.url, a.params);
     for (const res of [first, retry]) {
       expect(res.status, res.text).toBe(404);
       // The replay is rebuilt from the stored failure: the same code in `errors`, not inferred from the message.
-      expect(res.json).toMatchObject({ code: 'NOT_FOUND', message: MESSAGES.ssoNotConfigured, errors: [{ code: 'sso_not_configured', message: MESSAGES.ssoNotConfigured }] });
+      expect(res.json).toMatchObject({
+        code: 'NOT_FOUND',
+        message: MESSAGES.ssoNotConfigured,
+        errors: [{ code: 'sso_not_configured', message: MESSAGES.ssoNotConfigured }],
+      });
     }
     expect(op.requestsTo('token')).toHaveLength(0);
     const events = await eventsOf(org, 2);
@@ -352,7 +424,11 @@ describe('GET /v1/sso/events: filters, paging, isolation', () => {
     org = c.org;
     other = await newOrg();
     for (let i = 0; i < 5; i++) {
-      c.op.behave.user = { ...c.op.behave.user, sub: `user-${i}`, email: i === 0 ? 'Mixed.Case@Example.com' : `user${i}@test-op.example` };
+      c.op.behave.user = {
+        ...c.op.behave.user,
+        sub: `user-${i}`,
+        email: i === 0 ? 'Mixed.Case@Example.com' : `user${i}@test-op.example`,
+      };
       expect((await flow(org, c.op)).res.status).toBe(200);
     }
     c.op.behave.signing = 'bad-signature';
@@ -367,7 +443,10 @@ describe('GET /v1/sso/events: filters, paging, isolation', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { events: WireEvent[]; nextCursor: string | null } = await listEvents(org, `limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      const page: { events: WireEvent[]; nextCursor: string | null } = await listEvents(
+        org,
+        `limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       expect(page.events.length).toBeLessThanOrEqual(2);
       seen.push(...page.events.map((e) => e.id));
       cursor = page.nextCursor;
@@ -378,7 +457,10 @@ describe('GET /v1/sso/events: filters, paging, isolation', () => {
   });
 
   it('filters by outcome, email (any case), connection and time range', async () => {
-    expect((await listEvents(org, 'outcome=failure')).events.map((e) => e.reason)).toEqual(['id_token_signature_invalid', 'id_token_signature_invalid']);
+    expect((await listEvents(org, 'outcome=failure')).events.map((e) => e.reason)).toEqual([
+      'id_token_signature_invalid',
+      'id_token_signature_invalid',
+    ]);
     expect((await listEvents(org, 'outcome=success')).events).toHaveLength(5);
     expect((await listEvents(org, 'email=mixed.case@example.COM')).events.map((e) => e.sub)).toEqual(['user-0']);
     expect((await listEvents(org, `connectionId=${connectionId}`)).events).toHaveLength(7);
@@ -417,7 +499,11 @@ describe('GET /v1/sso/events: filters, paging, isolation', () => {
     const hosted = new GrantexClient({
       baseUrl: 'https://api.grantex.example',
       apiKey: org.apiKey,
-      fetch: async () => new Response(JSON.stringify({ message: 'Route GET:/v1/sso/events not found', error: 'Not Found', statusCode: 404 }), { status: 404 }),
+      fetch: async () =>
+        new Response(
+          JSON.stringify({ message: 'Route GET:/v1/sso/events not found', error: 'Not Found', statusCode: 404 }),
+          { status: 404 },
+        ),
     });
     expect(await hosted.sso.events.list()).toEqual({ supported: false });
     expect(await hosted.sso.audit.list()).toEqual({ supported: false });
@@ -430,7 +516,14 @@ describe('audit trail', () => {
     const created = await postJson(
       h.url,
       '/v1/sso/connections',
-      { name: 'Second', protocol: 'oidc', issuerUrl: 'http://127.0.0.1:9/idp', clientId: 'c2', clientSecret: SECRET, redirectUri: REDIRECT_URI },
+      {
+        name: 'Second',
+        protocol: 'oidc',
+        issuerUrl: 'http://127.0.0.1:9/idp',
+        clientId: 'c2',
+        clientSecret: SECRET,
+        redirectUri: REDIRECT_URI,
+      },
       org.apiKey,
     );
     expect(created.status, created.text).toBe(201);
@@ -442,16 +535,35 @@ describe('audit trail', () => {
     });
     expect(patched.status, patched.text).toBe(200);
     sensitive.add(`${SECRET}-2`);
-    expect((await raw(h.url, `/v1/sso/connections/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${org.apiKey}` } })).status).toBe(204);
+    expect(
+      (
+        await raw(h.url, `/v1/sso/connections/${id}`, {
+          method: 'DELETE',
+          headers: { authorization: `Bearer ${org.apiKey}` },
+        })
+      ).status,
+    ).toBe(204);
 
     const audit = await vi.waitFor(async () => {
       const page = await listEvents(org, '', 'audit');
       expect(page.events.length).toBe(4);
-      return page.events as unknown as { action: string; changedFields: string[]; actor: { kind: string; id: string }; target: { id: string } }[];
+      return page.events as unknown as {
+        action: string;
+        changedFields: string[];
+        actor: { kind: string; id: string };
+        target: { id: string };
+      }[];
     });
-    expect(audit.map((e) => e.action)).toEqual(['connection.deleted', 'connection.updated', 'connection.created', 'config.saved']);
+    expect(audit.map((e) => e.action)).toEqual([
+      'connection.deleted',
+      'connection.updated',
+      'connection.created',
+      'config.saved',
+    ]);
     expect(audit[1]?.changedFields).toEqual(['name', 'clientSecret']);
-    expect(audit[2]?.changedFields).toEqual(expect.arrayContaining(['name', 'issuerUrl', 'clientId', 'clientSecret', 'redirectUri']));
+    expect(audit[2]?.changedFields).toEqual(
+      expect.arrayContaining(['name', 'issuerUrl', 'clientId', 'clientSecret', 'redirectUri']),
+    );
     expect(audit[0]?.target.id).toBe(id);
     expect(audit.every((e) => e.actor.kind === 'api_key' && /^key_[A-Za-z0-9_-]{12}$/.test(e.actor.id))).toBe(true);
     expect((await listEvents(org, `targetId=${id}`, 'audit')).events).toHaveLength(3);
@@ -464,22 +576,41 @@ describe('audit trail of domains, setup links and sessions', () => {
     const { op, org } = await configured();
     const { params } = await authorize(h.url, org, op);
     for (const v of [params.code, params.state]) if (v) sensitive.add(v);
-    const opened = await postJson(h.url, '/sso/callback/oidc', { code: params.code, state: params.state, ...(params.iss ? { iss: params.iss } : {}) });
+    const opened = await postJson(h.url, '/sso/callback/oidc', {
+      code: params.code,
+      state: params.state,
+      ...(params.iss ? { iss: params.iss } : {}),
+    });
     expect(opened.status, opened.text).toBe(200);
     const sessionId = String(opened.json?.sessionId);
     const listed = await getWithKey(h.url, '/v1/sso/connections', org.apiKey);
     const connectionId = (listed.json?.connections as { id: string }[] | undefined)?.[0]?.id;
     const tested = await postJson(h.url, `/v1/sso/connections/${String(connectionId)}/test`, {}, org.apiKey);
     expect(tested.status, tested.text).toBe(200);
-    const revoked = await raw(h.url, `/v1/sso/sessions/${sessionId}`, { method: 'DELETE', headers: { authorization: `Bearer ${org.apiKey}` } });
+    const revoked = await raw(h.url, `/v1/sso/sessions/${sessionId}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${org.apiKey}` },
+    });
     expect(revoked.status, revoked.text).toBe(204);
     const audit = await vi.waitFor(async () => {
       const page = await listEvents(org, '', 'audit');
       expect(page.events.length).toBe(3);
-      return page.events as unknown as { action: string; actor: { kind: string }; target: { type: string; id: string } }[];
+      return page.events as unknown as {
+        action: string;
+        actor: { kind: string };
+        target: { type: string; id: string };
+      }[];
     });
-    expect(audit[0]).toMatchObject({ action: 'session.revoked', actor: { kind: 'api_key' }, target: { type: 'session', id: sessionId } });
-    expect(audit[1]).toMatchObject({ action: 'connection.tested', actor: { kind: 'api_key' }, target: { type: 'connection' } });
+    expect(audit[0]).toMatchObject({
+      action: 'session.revoked',
+      actor: { kind: 'api_key' },
+      target: { type: 'session', id: sessionId },
+    });
+    expect(audit[1]).toMatchObject({
+      action: 'connection.tested',
+      actor: { kind: 'api_key' },
+      target: { type: 'connection' },
+    });
   });
 
   it('records domains added and removed, setup links created, used and revoked, each with its actor', async () => {
@@ -489,21 +620,36 @@ describe('audit trail of domains, setup links and sessions', () => {
     const linkId = String(link.json?.id);
     const token = String(link.json?.token);
     sensitive.add(token);
-    const redeemed = await postJson(h.url, '/v1/sso/setup-links/session', { name: 'Iris IT', email: 'iris@customer.example' }, token);
+    const redeemed = await postJson(
+      h.url,
+      '/v1/sso/setup-links/session',
+      { name: 'Iris IT', email: 'iris@customer.example' },
+      token,
+    );
     expect(redeemed.status, redeemed.text).toBe(201);
     const sessionToken = String(redeemed.json?.sessionToken);
     sensitive.add(sessionToken);
     // The IT admin adds a domain in the link's session; the admin removes it with the key.
     expect((await postJson(h.url, '/v1/sso/domains', { domain: 'audit-acme.example' }, sessionToken)).status).toBe(201);
-    const removed = await raw(h.url, '/v1/sso/domains/audit-acme.example', { method: 'DELETE', headers: { authorization: `Bearer ${org.apiKey}` } });
+    const removed = await raw(h.url, '/v1/sso/domains/audit-acme.example', {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${org.apiKey}` },
+    });
     expect(removed.status, removed.text).toBe(204);
-    const revoked = await raw(h.url, `/v1/sso/setup-links/${linkId}`, { method: 'DELETE', headers: { authorization: `Bearer ${org.apiKey}` } });
+    const revoked = await raw(h.url, `/v1/sso/setup-links/${linkId}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${org.apiKey}` },
+    });
     expect(revoked.status, revoked.text).toBe(204);
 
     const audit = await vi.waitFor(async () => {
       const page = await listEvents(org, '', 'audit');
       expect(page.events.length).toBe(5);
-      return page.events as unknown as { action: string; actor: { kind: string; id: string | null; label: string | null }; target: { type: string; id: string } }[];
+      return page.events as unknown as {
+        action: string;
+        actor: { kind: string; id: string | null; label: string | null };
+        target: { type: string; id: string };
+      }[];
     });
     expect(audit.map((e) => [e.action, e.actor.kind, e.target.type, e.target.id])).toEqual([
       ['setup_link.revoked', 'api_key', 'setup_link', linkId],
@@ -549,11 +695,19 @@ describe('a crash loses at most one flush interval of events', () => {
     const database = await testDatabaseOptions();
     const dataDir = mkdtempSync(path.join(tmpdir(), 'gx-events-crash-'));
     const child = await startServiceProcess(
-      localServiceEnv(dataDir, TEST_KEYS, { RATE_LIMIT: 'off', ...(database.postgres ? { DATABASE_URL: database.postgres.url } : {}) }),
+      localServiceEnv(dataDir, TEST_KEYS, {
+        RATE_LIMIT: 'off',
+        ...(database.postgres ? { DATABASE_URL: database.postgres.url } : {}),
+      }),
     );
     cleanups.push(() => child.kill('SIGKILL'));
     const org = await signup(child.url);
-    const saved = await saveConfig(child.url, org, { issuerUrl: op.issuer, clientId: CLIENT.clientId, clientSecret: SECRET, redirectUri: REDIRECT_URI });
+    const saved = await saveConfig(child.url, org, {
+      issuerUrl: op.issuer,
+      clientId: CLIENT.clientId,
+      clientSecret: SECRET,
+      redirectUri: REDIRECT_URI,
+    });
     expect(saved.status, saved.text).toBe(201);
 
     const early = 10;
@@ -568,15 +722,24 @@ describe('a crash loses at most one flush interval of events', () => {
     if (database.postgres) {
       const client = new pg.Client({ connectionString: database.postgres.url });
       await client.connect();
-      stored = Number((await client.query('SELECT count(*) AS n FROM sign_in_events WHERE developer_id = $1', [org.developerId])).rows[0].n);
+      stored = Number(
+        (await client.query('SELECT count(*) AS n FROM sign_in_events WHERE developer_id = $1', [org.developerId]))
+          .rows[0].n,
+      );
       await client.end();
     } else {
       const db = new Database(path.join(dataDir, 'grantex.db'));
-      stored = (db.prepare('SELECT count(*) AS n FROM sign_in_events WHERE developer_id = ?').get(org.developerId) as { n: number }).n;
+      stored = (
+        db.prepare('SELECT count(*) AS n FROM sign_in_events WHERE developer_id = ?').get(org.developerId) as {
+          n: number;
+        }
+      ).n;
       db.close();
     }
     const lost = early + late - stored;
-    console.info(`crash test: ${early + late} sign-ins, ${stored} stored, ${lost} lost (bound: the ${late} of the last flush interval)`);
+    console.info(
+      `crash test: ${early + late} sign-ins, ${stored} stored, ${lost} lost (bound: the ${late} of the last flush interval)`,
+    );
     expect(stored).toBeGreaterThanOrEqual(early);
     expect(lost).toBeLessThanOrEqual(late);
   }, 60_000);

@@ -74,7 +74,11 @@ describe('SSO flow through the dev IdP', () => {
     const res = await fetch(callbackUrl(redirect));
     expect(res.status).toBe(200);
     const identity = ssoCallbackResponseSchema.parse(await res.json());
-    expect(identity).toMatchObject({ developerId: org.developerId, email: 'alice@example.com', name: 'Alice Anderson' });
+    expect(identity).toMatchObject({
+      developerId: org.developerId,
+      email: 'alice@example.com',
+      name: 'Alice Anderson',
+    });
     expect(identity.sub).toBeTruthy();
 
     // The same code and state again: refused by the single-use state before the IdP is asked.

@@ -50,7 +50,13 @@ export function scriptedRp(): ScriptedRp {
       rp.calls.push({ method: 'discover', args: [issuerUrl] });
       if (!rp.issuerCheck.ok) return rp.issuerCheck;
       const base = issuerUrl.replace(/\/$/, '');
-      return { ok: true, issuer: issuerUrl, authorizationEndpoint: `${base}/authorize`, tokenEndpoint: `${base}/token`, jwksUri: `${base}/jwks` };
+      return {
+        ok: true,
+        issuer: issuerUrl,
+        authorizationEndpoint: `${base}/authorize`,
+        tokenEndpoint: `${base}/token`,
+        jwksUri: `${base}/jwks`,
+      };
     },
     forget(issuerUrl) {
       rp.calls.push({ method: 'forget', args: [issuerUrl] });
@@ -174,7 +180,12 @@ export async function callService(
   baseUrl: string,
   method: string,
   path: string,
-  opts: { bearer?: string | null; json?: unknown; form?: Record<string, string>; headers?: Record<string, string> } = {},
+  opts: {
+    bearer?: string | null;
+    json?: unknown;
+    form?: Record<string, string>;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<Answer> {
   const parts = requestParts({ apiKey: opts.bearer ?? undefined, json: opts.json, form: opts.form });
   const headers = { ...opts.headers, ...parts.headers };

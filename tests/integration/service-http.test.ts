@@ -33,7 +33,11 @@ describe('cross-cutting HTTP behaviour', () => {
 
   it('every response, success or error, carries the security headers and a request id', async () => {
     const responses = await Promise.all([
-      fetch(`${svc.url}/v1/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"h"}' }),
+      fetch(`${svc.url}/v1/signup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"name":"h"}',
+      }),
       fetch(`${svc.url}/v1/me`),
       fetch(`${svc.url}/nowhere`),
       fetch(`${svc.url}/sso/login`),
@@ -110,7 +114,11 @@ describe('cross-cutting HTTP behaviour', () => {
 
   it('a non-JSON content type is a 415', async () => {
     for (const type of ['text/plain', 'application/x-www-form-urlencoded']) {
-      const res = await fetch(`${svc.url}/v1/signup`, { method: 'POST', headers: { 'content-type': type }, body: 'name=x' });
+      const res = await fetch(`${svc.url}/v1/signup`, {
+        method: 'POST',
+        headers: { 'content-type': type },
+        body: 'name=x',
+      });
       expect(res.status).toBe(415);
       expect((await json(res)).code).toBe('BAD_REQUEST');
     }
@@ -119,10 +127,13 @@ describe('cross-cutting HTTP behaviour', () => {
   it('a DELETE with a JSON content type and no body is fine', async () => {
     const dev = await signup(svc.url);
     await saveConfig(svc.url, dev.apiKey);
-    const res = await fetch(`${svc.url}/v1/sso/config`, authed(dev.apiKey, {
-      method: 'DELETE',
-      headers: { 'content-type': 'application/json' },
-    }));
+    const res = await fetch(
+      `${svc.url}/v1/sso/config`,
+      authed(dev.apiKey, {
+        method: 'DELETE',
+        headers: { 'content-type': 'application/json' },
+      }),
+    );
     expect(res.status).toBe(204);
   });
 
@@ -130,7 +141,8 @@ describe('cross-cutting HTTP behaviour', () => {
     const dev = await signup(svc.url, { name: 'Logged', email: 'logged@acme.test' });
     await saveConfig(svc.url, dev.apiKey);
     const login = await fetch(`${svc.url}/sso/login?org=${dev.developerId}`);
-    const state = new URL(((await login.json()) as { authorizeUrl: string }).authorizeUrl).searchParams.get('state') ?? '';
+    const state =
+      new URL(((await login.json()) as { authorizeUrl: string }).authorizeUrl).searchParams.get('state') ?? '';
     await fetch(`${svc.url}/sso/callback?code=SECRET-CODE-123&state=${state}`, {
       headers: { 'x-request-id': 'trace-log-test-1' },
     });
@@ -139,7 +151,14 @@ describe('cross-cutting HTTP behaviour', () => {
     svc.rp.authorizeError = null;
 
     const all = svc.lines.join('\n');
-    for (const forbidden of [dev.apiKey, VALID_CONFIG.clientSecret, 'SECRET-CODE-123', state, 'org=', 'logged@acme.test']) {
+    for (const forbidden of [
+      dev.apiKey,
+      VALID_CONFIG.clientSecret,
+      'SECRET-CODE-123',
+      state,
+      'org=',
+      'logged@acme.test',
+    ]) {
       expect(all).not.toContain(forbidden);
     }
     const entries = svc.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -164,7 +183,11 @@ describe('rate limits', () => {
 
   it('answers 429 RATE_LIMITED with Retry-After once a route limit is reached, per route', async () => {
     const signupOnce = () =>
-      fetch(`${limited.url}/v1/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"r"}' });
+      fetch(`${limited.url}/v1/signup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"name":"r"}',
+      });
     const first = await signupOnce();
     expect(first.status).toBe(201);
     expect(first.headers.get('x-ratelimit-limit')).toBe('2');
@@ -198,7 +221,9 @@ describe('rate limits', () => {
   it('X-Forwarded-For is ignored when no proxy is trusted', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) {
-      const res = await fetch(`${limited.url}/sso/login?org=nobody`, { headers: { 'x-forwarded-for': `203.0.113.${i}` } });
+      const res = await fetch(`${limited.url}/sso/login?org=nobody`, {
+        headers: { 'x-forwarded-for': `203.0.113.${i}` },
+      });
       statuses.push(res.status);
     }
     expect(statuses).toContain(429);

@@ -48,7 +48,11 @@ interface Answer {
   body: Record<string, unknown>;
 }
 
-async function call(method: string, urlPath: string, opts: { apiKey?: string; json?: unknown; form?: Record<string, string> } = {}): Promise<Answer> {
+async function call(
+  method: string,
+  urlPath: string,
+  opts: { apiKey?: string; json?: unknown; form?: Record<string, string> } = {},
+): Promise<Answer> {
   const { headers, body } = requestParts(opts);
   const res = await fetch(`${stack.serviceUrl}${urlPath}`, { method, headers, body });
   const text = await res.text();
@@ -60,13 +64,22 @@ type Org = Awaited<ReturnType<typeof signupOrg>>;
 async function oidcConnection(org: Org, op: TestOp, extra: Record<string, unknown> = {}): Promise<string> {
   const res = await call('POST', '/v1/sso/connections', {
     apiKey: org.apiKey,
-    json: { name: 'OIDC', protocol: 'oidc', issuerUrl: op.issuer, clientId: CLIENT.clientId, clientSecret: CLIENT.clientSecret, redirectUri: REDIRECT_URI, ...extra },
+    json: {
+      name: 'OIDC',
+      protocol: 'oidc',
+      issuerUrl: op.issuer,
+      clientId: CLIENT.clientId,
+      clientSecret: CLIENT.clientSecret,
+      redirectUri: REDIRECT_URI,
+      ...extra,
+    },
   });
   expect(res.status, res.text).toBe(201);
   return String(res.body.id);
 }
 
-const patch = (org: Org, id: string, body: Record<string, unknown>) => call('PATCH', `/v1/sso/connections/${id}`, { apiKey: org.apiKey, json: body });
+const patch = (org: Org, id: string, body: Record<string, unknown>) =>
+  call('PATCH', `/v1/sso/connections/${id}`, { apiKey: org.apiKey, json: body });
 
 /** A member sign-in on the connection, through whichever IdP it points at now; the callback's answer. */
 async function signIn(org: Org, connectionId: string): Promise<Answer> {
@@ -92,7 +105,8 @@ async function lastSignInAt(org: Org, connectionId: string): Promise<unknown> {
 /** The newest entries of a paged event list, once the buffered writer has stored at least `count`. */
 async function eventsOf(org: Org, urlPath: string, count: number): Promise<Record<string, unknown>[]> {
   for (let i = 0; i < 100; i++) {
-    const list = (await call('GET', urlPath, { apiKey: org.apiKey })).body.events as Record<string, unknown>[] | undefined;
+    const list = (await call('GET', urlPath, { apiKey: org.apiKey })).body.events as
+      Record<string, unknown>[] | undefined;
     if (list && list.length >= count) return list;
     await new Promise((r) => setTimeout(r, 30));
   }
@@ -160,7 +174,12 @@ describe('a connection moved to another IdP starts a new set of members', () => 
 describe('a legacy config save that names another issuer', () => {
   it('is the same move: the audit entry says the identity space changed, and the old member is not inherited', async () => {
     const org = await signupOrg(stack.serviceUrl);
-    const config = (op: TestOp) => ({ issuerUrl: op.issuer, clientId: CLIENT.clientId, clientSecret: CLIENT.clientSecret, redirectUri: REDIRECT_URI });
+    const config = (op: TestOp) => ({
+      issuerUrl: op.issuer,
+      clientId: CLIENT.clientId,
+      clientSecret: CLIENT.clientSecret,
+      redirectUri: REDIRECT_URI,
+    });
     await org.client.sso.createConfig(config(opA));
     const [connection] = await org.client.sso.connections.list();
     opA.behave.user = { ...VICTIM };
@@ -225,15 +244,27 @@ describe('email trust (OIDC): an IdP’s email is only a claim', () => {
     const attacker = await signupOrg(stack.serviceUrl);
     const ownDomain = await verifiedDomain(attacker, 'attacker');
     const id = await oidcConnection(attacker, opB, { verifiedDomainsOnly: true });
-    expect((await call('GET', `/v1/sso/connections/${id}`, { apiKey: attacker.apiKey })).body.verifiedDomainsOnly).toBe(true);
+    expect((await call('GET', `/v1/sso/connections/${id}`, { apiKey: attacker.apiKey })).body.verifiedDomainsOnly).toBe(
+      true,
+    );
 
-    const refusals: Array<{ user: Record<string, unknown>; omit?: string[]; claims?: Record<string, unknown>; message: string }> = [
+    const refusals: Array<{
+      user: Record<string, unknown>;
+      omit?: string[];
+      claims?: Record<string, unknown>;
+      message: string;
+    }> = [
       // The IdP even says "verified": the domain is the victim org's, not this org's.
       { user: { email: `ceo@${victimDomain}` }, message: SESSION_MESSAGES.emailDomainNotVerified },
       { user: { email: `ceo@${ownDomain}` }, omit: ['email_verified'], message: SESSION_MESSAGES.emailNotVerified },
       { user: { email: `ceo@${ownDomain}`, email_verified: false }, message: SESSION_MESSAGES.emailNotVerified },
       // A sign-in name in the org's own domain is not an email anyone verified.
-      { user: {}, omit: ['email', 'email_verified'], claims: { preferred_username: `ceo@${ownDomain}` }, message: SESSION_MESSAGES.emailNotVerified },
+      {
+        user: {},
+        omit: ['email', 'email_verified'],
+        claims: { preferred_username: `ceo@${ownDomain}` },
+        message: SESSION_MESSAGES.emailNotVerified,
+      },
       { user: {}, omit: ['email', 'email_verified'], message: SESSION_MESSAGES.emailMissing },
     ];
     for (const [i, r] of refusals.entries()) {
@@ -250,7 +281,13 @@ describe('email trust (OIDC): an IdP’s email is only a claim', () => {
     // No principal was written for any of them.
     expect(await lastSignInAt(attacker, id)).toBeNull();
     const log = await eventsOf(attacker, `/v1/sso/events?connectionId=${id}`, refusals.length);
-    expect(log.map((e) => e.reason).sort()).toEqual(['email_domain_not_verified', 'email_missing', 'email_not_verified', 'email_not_verified', 'email_not_verified']);
+    expect(log.map((e) => e.reason).sort()).toEqual([
+      'email_domain_not_verified',
+      'email_missing',
+      'email_not_verified',
+      'email_not_verified',
+      'email_not_verified',
+    ]);
 
     // An ID token with the email but the flag only in userinfo (Okta's org authorization server does this): a
     // restricted connection asks userinfo, and its flag counts for the same address only.
@@ -297,7 +334,9 @@ describe('email trust (SAML): verified only in the org’s verified domains', ()
     const request = inflateRawSync(Buffer.from(url.searchParams.get('SAMLRequest')!, 'base64')).toString('utf8');
     const requestId = /\sID="([^"]+)"/.exec(request)![1]!;
     const xml = signedResponse({ requestId, nameId: email, attributes: { email: [email], displayName: ['Someone'] } });
-    return call('POST', '/sso/callback/saml', { form: { SAMLResponse: form(xml), RelayState: url.searchParams.get('RelayState')! } });
+    return call('POST', '/sso/callback/saml', {
+      form: { SAMLResponse: form(xml), RelayState: url.searchParams.get('RelayState')! },
+    });
   }
 
   it('an email in a verified domain is verified; any other is not, and is refused when the connection restricts emails', async () => {

@@ -54,7 +54,9 @@ describe('POST /v1/sso/config issuer mistakes', () => {
     const issuer = op.serve('/pasted');
     const res = await save(`${issuer}/.well-known/openid-configuration`);
     expect(res.status).toBe(400);
-    expect((await json(res)).message).toContain(`Enter the issuer without /.well-known/openid-configuration: "${issuer}"`);
+    expect((await json(res)).message).toContain(
+      `Enter the issuer without /.well-known/openid-configuration: "${issuer}"`,
+    );
     expect((await save(issuer)).status).toBe(201);
   });
 

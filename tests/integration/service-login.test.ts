@@ -72,7 +72,9 @@ describe('GET /sso/login', () => {
   it('accepts the configured redirect_uri (or an empty one) and rejects any other', async () => {
     await startLogin(`org=${org.developerId}&redirect_uri=${encodeURIComponent(VALID_CONFIG.redirectUri)}`);
     await startLogin(`org=${org.developerId}&redirect_uri=`);
-    const res = await get(`/sso/login?org=${org.developerId}&redirect_uri=${encodeURIComponent('https://evil.example/cb')}`);
+    const res = await get(
+      `/sso/login?org=${org.developerId}&redirect_uri=${encodeURIComponent('https://evil.example/cb')}`,
+    );
     expect(res.status).toBe(400);
     expect((await json(res)).message).toContain('redirect_uri');
   });
@@ -169,7 +171,10 @@ describe('GET /sso/callback', () => {
   });
 
   it('400 for a state sealed with another secret', async () => {
-    const foreign = await startTestService({ stateSecret: 'another-secret-'.repeat(3), encryptionKey: TEST_KEYS.encryptionKey });
+    const foreign = await startTestService({
+      stateSecret: 'another-secret-'.repeat(3),
+      encryptionKey: TEST_KEYS.encryptionKey,
+    });
     try {
       const dev = await signup(foreign.url);
       await saveConfig(foreign.url, dev.apiKey);

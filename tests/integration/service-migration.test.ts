@@ -33,10 +33,16 @@ const LEGACY = {
 
 /** The version-1 rows: a developer, its API key (sha256 only) and its config with the secret sealed. */
 function legacyRows() {
-  const sealed = Buffer.from(createSecretBox(Buffer.from(TEST_KEYS.encryptionKey, 'base64url')).seal(LEGACY.clientSecret, DEV_ID), 'base64url');
+  const sealed = Buffer.from(
+    createSecretBox(Buffer.from(TEST_KEYS.encryptionKey, 'base64url')).seal(LEGACY.clientSecret, DEV_ID),
+    'base64url',
+  );
   const keyHash = createHash('sha256').update(API_KEY).digest();
   return [
-    ['INSERT INTO developers (id, name, email, mode, plan, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [DEV_ID, 'Legacy', null, 'live', 'free', STAMP]],
+    [
+      'INSERT INTO developers (id, name, email, mode, plan, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
+      [DEV_ID, 'Legacy', null, 'live', 'free', STAMP],
+    ],
     ['INSERT INTO api_keys (key_hash, developer_id, created_at) VALUES ($1, $2, $3)', [keyHash, DEV_ID, STAMP]],
     [
       `INSERT INTO sso_configs (developer_id, connection_id, issuer_url, client_id, client_secret_enc, redirect_uri, created_at, updated_at)
@@ -46,7 +52,10 @@ function legacyRows() {
   ] as const;
 }
 
-const VERSION_1 = { sqlite: MIGRATIONS.filter((m) => m.version === 1), postgres: PG_MIGRATIONS.filter((m) => m.version === 1) };
+const VERSION_1 = {
+  sqlite: MIGRATIONS.filter((m) => m.version === 1),
+  postgres: PG_MIGRATIONS.filter((m) => m.version === 1),
+};
 
 /** A database at schema version 1 holding one org with a config; returns the service options that point at it. */
 async function versionOneDatabase() {
@@ -120,8 +129,17 @@ describe('upgrading a database from before connections', () => {
 
     const callback = await fetch(`${svc.url}/sso/callback?code=abc&state=${state}`);
     expect(callback.status).toBe(200);
-    expect(await json(callback)).toEqual({ developerId: DEV_ID, email: 'user@example.com', emailVerified: true, name: 'User One', sub: 'user-1' });
-    const redeem = svc.rp.calls.filter((c) => c.method === 'redeem').at(-1)?.args[0] as { clientSecret: string; clientId: string };
+    expect(await json(callback)).toEqual({
+      developerId: DEV_ID,
+      email: 'user@example.com',
+      emailVerified: true,
+      name: 'User One',
+      sub: 'user-1',
+    });
+    const redeem = svc.rp.calls.filter((c) => c.method === 'redeem').at(-1)?.args[0] as {
+      clientSecret: string;
+      clientId: string;
+    };
     expect(redeem.clientId).toBe(LEGACY.clientId);
     expect(redeem.clientSecret).toBe(LEGACY.clientSecret);
   });
@@ -168,16 +186,34 @@ describe('upgrading a database with members to principals keyed by the IdP issue
   const SESSION_ID = 'ssn_existing_session';
   const CONNECTION = 'sso_members_0001';
   const FUTURE = '2999-01-01T00:00:00.000Z';
-  const BEFORE_9 = { sqlite: MIGRATIONS.filter((m) => m.version < 9), postgres: PG_MIGRATIONS.filter((m) => m.version < 9) };
+  const BEFORE_9 = {
+    sqlite: MIGRATIONS.filter((m) => m.version < 9),
+    postgres: PG_MIGRATIONS.filter((m) => m.version < 9),
+  };
 
   /** An org, its OIDC connection without JIT (only known members sign in), one member and their live session. */
   function memberRows() {
-    const sealed = Buffer.from(createSecretBox(Buffer.from(TEST_KEYS.encryptionKey, 'base64url')).seal(LEGACY.clientSecret, DEV_ID), 'base64url');
+    const sealed = Buffer.from(
+      createSecretBox(Buffer.from(TEST_KEYS.encryptionKey, 'base64url')).seal(LEGACY.clientSecret, DEV_ID),
+      'base64url',
+    );
     const keyHash = createHash('sha256').update(API_KEY).digest();
-    const settings = JSON.stringify({ issuerUrl: LEGACY.issuerUrl, clientId: LEGACY.clientId, redirectUri: LEGACY.redirectUri });
-    const provisioning = JSON.stringify({ jitProvisioning: false, groupAttribute: null, groupMappings: {}, defaultScopes: [] });
+    const settings = JSON.stringify({
+      issuerUrl: LEGACY.issuerUrl,
+      clientId: LEGACY.clientId,
+      redirectUri: LEGACY.redirectUri,
+    });
+    const provisioning = JSON.stringify({
+      jitProvisioning: false,
+      groupAttribute: null,
+      groupMappings: {},
+      defaultScopes: [],
+    });
     return [
-      ['INSERT INTO developers (id, name, email, mode, plan, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [DEV_ID, 'Members', null, 'live', 'free', STAMP]],
+      [
+        'INSERT INTO developers (id, name, email, mode, plan, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
+        [DEV_ID, 'Members', null, 'live', 'free', STAMP],
+      ],
       ['INSERT INTO api_keys (key_hash, developer_id, created_at) VALUES ($1, $2, $3)', [keyHash, DEV_ID, STAMP]],
       [
         `INSERT INTO sso_connections (id, developer_id, default_for, name, protocol, status, settings, secret_enc, domains, provisioning, created_at, updated_at)
@@ -230,12 +266,19 @@ describe('upgrading a database with members to principals keyed by the IdP issue
   });
 
   it('keeps the member and their session; the unchanged IdP signs them in as the same principal (JIT off)', async () => {
-    const before = (await json(await fetch(`${svc.url}/v1/sso/sessions`, authed(API_KEY)))).sessions as Record<string, unknown>[];
+    const before = (await json(await fetch(`${svc.url}/v1/sso/sessions`, authed(API_KEY)))).sessions as Record<
+      string,
+      unknown
+    >[];
     // The rebuild of sso_principals did not cascade into the sessions that reference it.
-    expect(before).toEqual([expect.objectContaining({ id: SESSION_ID, principalId: PRINCIPAL_ID, emailVerified: false })]);
+    expect(before).toEqual([
+      expect.objectContaining({ id: SESSION_ID, principalId: PRINCIPAL_ID, emailVerified: false }),
+    ]);
 
     svc.rp.redeemResult = { sub: 'member-1', email: 'member@example.com', emailVerified: true, name: 'Member One' };
-    const started = (await json(await fetch(`${svc.url}/sso/login?org=${DEV_ID}&connection=${CONNECTION}`))) as { authorizeUrl: string };
+    const started = (await json(await fetch(`${svc.url}/sso/login?org=${DEV_ID}&connection=${CONNECTION}`))) as {
+      authorizeUrl: string;
+    };
     const state = new URL(started.authorizeUrl).searchParams.get('state') ?? '';
     const res = await fetch(`${svc.url}/sso/callback/oidc`, {
       method: 'POST',
@@ -245,22 +288,42 @@ describe('upgrading a database with members to principals keyed by the IdP issue
     // JIT is off: only a principal found under (connection, the connection's issuer, sub) signs in.
     expect(res.status).toBe(200);
     expect(await json(res)).toMatchObject({ principalId: PRINCIPAL_ID, sub: 'member-1', emailVerified: true });
-    const after = (await json(await fetch(`${svc.url}/v1/sso/sessions`, authed(API_KEY)))).sessions as Record<string, unknown>[];
+    const after = (await json(await fetch(`${svc.url}/v1/sso/sessions`, authed(API_KEY)))).sessions as Record<
+      string,
+      unknown
+    >[];
     expect(after.map((s) => s.principalId)).toEqual([PRINCIPAL_ID, PRINCIPAL_ID]);
   });
 });
 
 describe('upgrading to migration 10: SAML assertion ids claimed per org become claims per IdP entity id', () => {
   const IDP = 'https://idp.example/saml/metadata';
-  const pre10 = { sqlite: MIGRATIONS.filter((m) => m.version <= 7), postgres: PG_MIGRATIONS.filter((m) => m.version <= 7) };
+  const pre10 = {
+    sqlite: MIGRATIONS.filter((m) => m.version <= 7),
+    postgres: PG_MIGRATIONS.filter((m) => m.version <= 7),
+  };
   const rows = [
-    ['INSERT INTO developers (id, name, email, mode, plan, created_at) VALUES ($1, $2, $3, $4, $5, $6)', ['dev_saml_a', 'A', null, 'live', 'free', STAMP]],
+    [
+      'INSERT INTO developers (id, name, email, mode, plan, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
+      ['dev_saml_a', 'A', null, 'live', 'free', STAMP],
+    ],
     [
       `INSERT INTO sso_connections (id, developer_id, default_for, name, protocol, status, settings, secret_enc, domains, provisioning, created_at, updated_at)
        VALUES ($1, $2, NULL, $3, 'saml', 'active', $4, NULL, '[]', $5, $6, $7)`,
-      ['sso_saml_a', 'dev_saml_a', 'SAML', JSON.stringify({ idpEntityId: IDP }), JSON.stringify({ jitProvisioning: true }), STAMP, STAMP],
+      [
+        'sso_saml_a',
+        'dev_saml_a',
+        'SAML',
+        JSON.stringify({ idpEntityId: IDP }),
+        JSON.stringify({ jitProvisioning: true }),
+        STAMP,
+        STAMP,
+      ],
     ],
-    ['INSERT INTO saml_assertions (developer_id, assertion_id, connection_id, expires_at) VALUES ($1, $2, $3, $4)', ['dev_saml_a', '_in-flight', 'sso_saml_a', 9e12]],
+    [
+      'INSERT INTO saml_assertions (developer_id, assertion_id, connection_id, expires_at) VALUES ($1, $2, $3, $4)',
+      ['dev_saml_a', '_in-flight', 'sso_saml_a', 9e12],
+    ],
   ] as const;
 
   it('keeps an assertion accepted before the upgrade single use, now at every org trusting that IdP', async () => {
@@ -286,7 +349,13 @@ describe('upgrading to migration 10: SAML assertion ids claimed per org become c
     const store = await openStore({ dataDir, dbPath: undefined, ...database });
     try {
       const claim = (developerId: string, connectionId: string, idpEntityId = IDP) =>
-        store.claimAssertionId({ idpEntityId, assertionId: '_in-flight', developerId, connectionId, expiresAtMs: 9e12 });
+        store.claimAssertionId({
+          idpEntityId,
+          assertionId: '_in-flight',
+          developerId,
+          connectionId,
+          expiresAtMs: 9e12,
+        });
       expect(await claim('dev_saml_b', 'sso_saml_b')).toBe(false);
       expect(await claim('dev_saml_a', 'sso_saml_a')).toBe(false);
       expect(await claim('dev_saml_b', 'sso_saml_b', 'https://another-idp.example')).toBe(true);

@@ -23,7 +23,15 @@ import { idpMetadataXml } from '@/lib/dev-idp/saml/messages';
 import type { RunningSsoService } from '@/lib/sso-service';
 import { SAML_REASONS, type SamlReason } from '@/lib/sso-service/saml';
 import { ATTACK_CASES } from '@/tests/support/saml-attack-cases';
-import { ACS_URL, ALICE, form, IDP_ENTITY_ID, kitConnectionFields, signedResponse, testKeys } from '@/tests/support/saml-kit';
+import {
+  ACS_URL,
+  ALICE,
+  form,
+  IDP_ENTITY_ID,
+  kitConnectionFields,
+  signedResponse,
+  testKeys,
+} from '@/tests/support/saml-kit';
 import { loginAtDevSamlIdp } from '@/tests/support/saml-login';
 import { requestParts, signupOrg, startLocalSsoService } from '@/tests/support/stack';
 import { testDatabaseOptions } from '@/tests/support/test-database';
@@ -61,18 +69,30 @@ interface Answer {
   body: Record<string, unknown>;
 }
 
-async function call(method: string, urlPath: string, opts: { apiKey?: string; json?: unknown; form?: Record<string, string> } = {}): Promise<Answer> {
+async function call(
+  method: string,
+  urlPath: string,
+  opts: { apiKey?: string; json?: unknown; form?: Record<string, string> } = {},
+): Promise<Answer> {
   const { headers, body } = requestParts(opts);
   const res = await fetch(urlPath.startsWith('http') ? urlPath : `${service.url}${urlPath}`, { method, headers, body });
   const text = await res.text();
   const type = res.headers.get('content-type');
-  return { status: res.status, text, type, body: type?.includes('json') && text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  return {
+    status: res.status,
+    text,
+    type,
+    body: type?.includes('json') && text ? (JSON.parse(text) as Record<string, unknown>) : {},
+  };
 }
 
 type Org = Awaited<ReturnType<typeof signupOrg>>;
 
 async function createSaml(org: Org, body: Record<string, unknown>): Promise<SsoSamlConnection> {
-  const res = await call('POST', '/v1/sso/connections', { apiKey: org.apiKey, json: { name: 'SAML', protocol: 'saml', ...body } });
+  const res = await call('POST', '/v1/sso/connections', {
+    apiKey: org.apiKey,
+    json: { name: 'SAML', protocol: 'saml', ...body },
+  });
   expect(res.status, res.text).toBe(201);
   const parsed = ssoConnectionSchema.parse(res.body);
   if (parsed.protocol !== 'saml') throw new Error('not saml');
@@ -92,7 +112,9 @@ async function kitConnection(org: Org, extra: Record<string, unknown> = {}) {
 
 /** The AuthnRequest ID inside an HTTP-Redirect URL. */
 function requestIdOf(authorizeUrl: string): string {
-  const xml = inflateRawSync(Buffer.from(new URL(authorizeUrl).searchParams.get('SAMLRequest')!, 'base64')).toString('utf8');
+  const xml = inflateRawSync(Buffer.from(new URL(authorizeUrl).searchParams.get('SAMLRequest')!, 'base64')).toString(
+    'utf8',
+  );
   return /\sID="([^"]+)"/.exec(xml)![1]!;
 }
 
@@ -104,15 +126,20 @@ async function startLogin(org: Org, connectionId: string) {
   return { ...login, requestId: requestIdOf(login.authorizeUrl), relayState: url.searchParams.get('RelayState')! };
 }
 
-const acs = (fields: Record<string, string>, query = '') => call('POST', `/sso/callback/saml${query}`, { form: fields });
-const sessionCount = async (org: Org) => ((await call('GET', '/v1/sso/sessions', { apiKey: org.apiKey })).body.sessions as unknown[]).length;
+const acs = (fields: Record<string, string>, query = '') =>
+  call('POST', `/sso/callback/saml${query}`, { form: fields });
+const sessionCount = async (org: Org) =>
+  ((await call('GET', '/v1/sso/sessions', { apiKey: org.apiKey })).body.sessions as unknown[]).length;
 
 /** A refusal: the SAML reason's message, JSON only, nothing of the document echoed. */
 function expectSamlRefusal(res: Answer, reasons: SamlReason[]) {
   expect(res.status, res.text).toBeGreaterThanOrEqual(400);
   expect(res.type).toContain('application/json');
   const message = String(res.body.message);
-  expect(reasons.some((r) => message.startsWith(SAML_REASONS[r])), `${message} ∉ ${reasons.join(', ')}`).toBe(true);
+  expect(
+    reasons.some((r) => message.startsWith(SAML_REASONS[r])),
+    `${message} ∉ ${reasons.join(', ')}`,
+  ).toBe(true);
   expect(res.text).not.toMatch(/<|&lt;|mallory|alice/i);
 }
 
@@ -143,7 +170,14 @@ describe('SAML connections: create, read, write-only certificate', () => {
       allowIdpInitiated: false,
       idpMetadataUrl: null,
     });
-    expect(created.idpCertificates).toEqual([{ fingerprintSha256: expect.stringMatching(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/), notAfter: expect.any(String), status: 'ok', subject: expect.any(String) }]);
+    expect(created.idpCertificates).toEqual([
+      {
+        fingerprintSha256: expect.stringMatching(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/),
+        notAfter: expect.any(String),
+        status: 'ok',
+        subject: expect.any(String),
+      },
+    ]);
     const read = await call('GET', `/v1/sso/connections/${created.id}`, { apiKey: org.apiKey });
     const listed = await call('GET', '/v1/sso/connections', { apiKey: org.apiKey });
     const certBody = testKeys().idp.certificatePem.split('\n')[1]!;
@@ -158,7 +192,9 @@ describe('SAML connections: create, read, write-only certificate', () => {
 
   it('creates from pasted metadata XML and from a metadata URL (fetched through the outbound guard)', async () => {
     const org = await signupOrg(service.url);
-    const fromXml = await createSaml(org, { idpMetadataXml: idpMetadataXml(idp.saml.entityId, idp.saml.ssoUrl, idp.saml.certificatePem) });
+    const fromXml = await createSaml(org, {
+      idpMetadataXml: idpMetadataXml(idp.saml.entityId, idp.saml.ssoUrl, idp.saml.certificatePem),
+    });
     const fromUrl = await createSaml(org, { idpMetadataUrl: idp.saml.metadataUrl });
     for (const c of [fromXml, fromUrl]) {
       expect(c).toMatchObject({ idpEntityId: idp.saml.entityId, idpSsoUrl: idp.saml.ssoUrl });
@@ -166,9 +202,15 @@ describe('SAML connections: create, read, write-only certificate', () => {
     }
     expect(fromUrl.idpMetadataUrl).toBe(idp.saml.metadataUrl);
     // Large pasted metadata (ADFS-sized) fits the connection routes' body limit; 1 MiB of metadata does not.
-    const padded = idpMetadataXml(idp.saml.entityId, idp.saml.ssoUrl, idp.saml.certificatePem).replace('<md:IDPSSODescriptor', `<!--${'x'.repeat(200_000)}--><md:IDPSSODescriptor`);
+    const padded = idpMetadataXml(idp.saml.entityId, idp.saml.ssoUrl, idp.saml.certificatePem).replace(
+      '<md:IDPSSODescriptor',
+      `<!--${'x'.repeat(200_000)}--><md:IDPSSODescriptor`,
+    );
     expect((await createSaml(org, { idpMetadataXml: padded })).idpEntityId).toBe(idp.saml.entityId);
-    const huge = await call('POST', '/v1/sso/connections', { apiKey: org.apiKey, json: { name: 'x', protocol: 'saml', idpMetadataXml: 'x'.repeat(1_200_000) } });
+    const huge = await call('POST', '/v1/sso/connections', {
+      apiKey: org.apiKey,
+      json: { name: 'x', protocol: 'saml', idpMetadataXml: 'x'.repeat(1_200_000) },
+    });
     expect(huge.status).toBe(413);
     expect(huge.body.message).toMatch(/at most \d{7} bytes/);
     expect(fromUrl.idpCertificates[0]!.fingerprintSha256).toBe(fromXml.idpCertificates[0]!.fingerprintSha256);
@@ -176,15 +218,22 @@ describe('SAML connections: create, read, write-only certificate', () => {
 
   it('refuses incomplete, unreadable or foreign settings with a field message', async () => {
     const org = await signupOrg(service.url);
-    const post = (json: Record<string, unknown>) => call('POST', '/v1/sso/connections', { apiKey: org.apiKey, json: { name: 'x', protocol: 'saml', ...json } });
+    const post = (json: Record<string, unknown>) =>
+      call('POST', '/v1/sso/connections', { apiKey: org.apiKey, json: { name: 'x', protocol: 'saml', ...json } });
     const missing = await post({ idpEntityId: 'urn:x' });
     expect(missing.status).toBe(400);
     expect(missing.body.message).toContain('idpSsoUrl: is required');
     expect(missing.body.message).toContain('idpCertificate: is required');
-    const badCert = await post({ idpEntityId: 'urn:x', idpSsoUrl: 'https://idp.example.test/sso', idpCertificate: 'not a certificate' });
+    const badCert = await post({
+      idpEntityId: 'urn:x',
+      idpSsoUrl: 'https://idp.example.test/sso',
+      idpCertificate: 'not a certificate',
+    });
     expect(badCert.status).toBe(400);
     expect(badCert.body.message).toContain('idpCertificate:');
-    const badXml = await post({ idpMetadataXml: '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>' });
+    const badXml = await post({
+      idpMetadataXml: '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>',
+    });
     expect(badXml.status).toBe(400);
     expect(badXml.text).not.toContain('<');
     const unreachable = await post({ idpMetadataUrl: 'http://127.0.0.1:9/metadata' });
@@ -201,7 +250,12 @@ describe('SAML connections: create, read, write-only certificate', () => {
     expect((await call('GET', '/v1/sso/config', { apiKey: org.apiKey })).status).toBe(404);
     const save = await call('POST', '/v1/sso/config', {
       apiKey: org.apiKey,
-      json: { issuerUrl: idp.issuer, clientId: idp.client.clientId, clientSecret: idp.client.clientSecret, redirectUri: 'http://localhost:3999/cb' },
+      json: {
+        issuerUrl: idp.issuer,
+        clientId: idp.client.clientId,
+        clientSecret: idp.client.clientSecret,
+        redirectUri: 'http://localhost:3999/cb',
+      },
     });
     expect(save.status, save.text).toBe(409);
     expect(save.body.message).toContain('SAML connection');
@@ -219,7 +273,10 @@ describe('SAML connections: create, read, write-only certificate', () => {
       ['POST', `/v1/sso/connections/${c.id}/test`],
       ['POST', `/v1/sso/connections/${c.id}/test-sign-in`],
     ] as const) {
-      const res = await call(method, p, { apiKey: other.apiKey, ...(method === 'PATCH' ? { json: { name: 'stolen' } } : method === 'POST' ? { json: {} } : {}) });
+      const res = await call(method, p, {
+        apiKey: other.apiKey,
+        ...(method === 'PATCH' ? { json: { name: 'stolen' } } : method === 'POST' ? { json: {} } : {}),
+      });
       expect(res.status, `${method} ${p}`).toBe(404);
       expect(res.body.message).toBe(MESSAGES.connectionNotFound);
     }
@@ -258,7 +315,9 @@ describe('SAML: SP metadata and the login URL', () => {
     expect(byConnection.authorizeUrl.startsWith('https://idp.example.test/saml/sso?')).toBe(true);
     expect(byConnection.requestId).toMatch(/^_[A-Za-z0-9_-]{16,}$/);
     expect(byConnection.relayState.length).toBeGreaterThan(20);
-    const inflated = inflateRawSync(Buffer.from(new URL(byConnection.authorizeUrl).searchParams.get('SAMLRequest')!, 'base64')).toString('utf8');
+    const inflated = inflateRawSync(
+      Buffer.from(new URL(byConnection.authorizeUrl).searchParams.get('SAMLRequest')!, 'base64'),
+    ).toString('utf8');
     expect(inflated).toContain(`AssertionConsumerServiceURL="${ACS_URL}"`);
     for (const q of [`org=${org.developerId}`, `org=${org.developerId}&domain=saml-routing.example`]) {
       const res = await call('GET', `/sso/login?${q}`);
@@ -268,14 +327,22 @@ describe('SAML: SP metadata and the login URL', () => {
     // Unverified domain: not routable without the org (the domain-alone path needs a verified domain).
     expect((await call('GET', '/sso/login?domain=saml-routing.example')).status).toBe(404);
     // A redirect_uri means nothing to SAML (it is not refused).
-    expect((await call('GET', `/sso/login?org=${org.developerId}&redirect_uri=http://localhost:3999/cb`)).status).toBe(200);
+    expect((await call('GET', `/sso/login?org=${org.developerId}&redirect_uri=http://localhost:3999/cb`)).status).toBe(
+      200,
+    );
   });
 });
 
 describe('SAML: sign-in through POST /sso/callback/saml', () => {
   it('signs a member in against the dev IdP (metadata URL) and opens a session; the state is single use', async () => {
     const org = await signupOrg(service.url);
-    const c = await createSaml(org, { idpMetadataUrl: idp.saml.metadataUrl, jitProvisioning: true, groupAttribute: 'uid', groupMappings: { alice: ['docs:read'] }, defaultScopes: ['profile'] });
+    const c = await createSaml(org, {
+      idpMetadataUrl: idp.saml.metadataUrl,
+      jitProvisioning: true,
+      groupAttribute: 'uid',
+      groupMappings: { alice: ['docs:read'] },
+      defaultScopes: ['profile'],
+    });
     const login = await startLogin(org, c.id);
     const post = await loginAtDevSamlIdp(login.authorizeUrl, { username: 'alice', password: 'alice-password' });
     expect(post.acsUrl).toBe(c.spAcsUrl);
@@ -284,7 +351,14 @@ describe('SAML: sign-in through POST /sso/callback/saml', () => {
     expect(res.status, res.text).toBe(200);
     const alice = idp.users.find((u) => u.username === 'alice')!;
     const session = ssoSessionCallbackResponseSchema.parse(res.body);
-    expect(session).toMatchObject({ developerId: org.developerId, email: alice.email, name: alice.name, sub: alice.sub, groups: ['alice'], mappedScopes: ['profile', 'docs:read'] });
+    expect(session).toMatchObject({
+      developerId: org.developerId,
+      email: alice.email,
+      name: alice.name,
+      sub: alice.sub,
+      groups: ['alice'],
+      mappedScopes: ['profile', 'docs:read'],
+    });
     expect(await sessionCount(org)).toBe(1);
     // The same post again: the state was used.
     const again = await acs({ SAMLResponse: post.samlResponse, RelayState: post.relayState! });
@@ -305,12 +379,21 @@ describe('SAML: sign-in through POST /sso/callback/saml', () => {
     const org = await signupOrg(service.url);
     const c = await kitConnection(org);
     const login = await startLogin(org, c.id);
-    const res = await call('POST', '/sso/callback/saml', { json: { SAMLResponse: form(signedResponse({ requestId: login.requestId })), RelayState: login.relayState } });
+    const res = await call('POST', '/sso/callback/saml', {
+      json: { SAMLResponse: form(signedResponse({ requestId: login.requestId })), RelayState: login.relayState },
+    });
     expect(res.status, res.text).toBe(200);
-    expect(res.body).toMatchObject({ email: ALICE.email, groups: ['engineering', 'admins'], mappedScopes: ['admin:all'] });
+    expect(res.body).toMatchObject({
+      email: ALICE.email,
+      groups: ['engineering', 'admins'],
+      mappedScopes: ['admin:all'],
+    });
     // The GrantexClient forwards the same (what the console's ACS route does).
     const second = await startLogin(org, c.id);
-    const viaClient = await org.client.sso.handleSamlCallback({ samlResponse: form(signedResponse({ requestId: second.requestId })), relayState: second.relayState });
+    const viaClient = await org.client.sso.handleSamlCallback({
+      samlResponse: form(signedResponse({ requestId: second.requestId })),
+      relayState: second.relayState,
+    });
     expect(viaClient).toMatchObject({ email: ALICE.email, mappedScopes: ['admin:all'] });
   });
 
@@ -322,7 +405,10 @@ describe('SAML: sign-in through POST /sso/callback/saml', () => {
     expect(started.body).toMatchObject({ protocol: 'saml', connectionId: c.id });
     const authorizeUrl = String(started.body.authorizeUrl);
     const relayState = new URL(authorizeUrl).searchParams.get('RelayState')!;
-    const res = await acs({ SAMLResponse: form(signedResponse({ requestId: requestIdOf(authorizeUrl) })), RelayState: relayState });
+    const res = await acs({
+      SAMLResponse: form(signedResponse({ requestId: requestIdOf(authorizeUrl) })),
+      RelayState: relayState,
+    });
     expect(res.status, res.text).toBe(200);
     expect(ssoSamlTestCallbackResponseSchema.parse(res.body)).toEqual({
       developerId: org.developerId,
@@ -357,13 +443,22 @@ describe('SAML: IdP-initiated sign-in', () => {
   it('is refused while off (the default) and recorded as idp_initiated', async () => {
     const org = await signupOrg(service.url);
     const c = await kitConnection(org);
-    const res = await acs({ SAMLResponse: form(signedResponse({ requestId: null })), RelayState: 'https://evil.example/landing' }, `?connection=${c.id}`);
+    const res = await acs(
+      { SAMLResponse: form(signedResponse({ requestId: null })), RelayState: 'https://evil.example/landing' },
+      `?connection=${c.id}`,
+    );
     expectSamlRefusal(res, ['idp_initiated_disabled']);
     expect(await sessionCount(org)).toBe(0);
     const [event] = await events(org, c.id);
-    expect(event).toMatchObject({ startedBy: 'idp_initiated', outcome: 'failure', reason: 'saml_idp_initiated_disabled' });
+    expect(event).toMatchObject({
+      startedBy: 'idp_initiated',
+      outcome: 'failure',
+      reason: 'saml_idp_initiated_disabled',
+    });
     // No connection named: the same refusal, nothing recorded.
-    expectSamlRefusal(await acs({ SAMLResponse: form(signedResponse({ requestId: null })) }), ['idp_initiated_disabled']);
+    expectSamlRefusal(await acs({ SAMLResponse: form(signedResponse({ requestId: null })) }), [
+      'idp_initiated_disabled',
+    ]);
   });
 
   it('when on: a fresh unsolicited assertion opens a session; RelayState is never a URL; stale or answering ones are refused', async () => {
@@ -371,17 +466,33 @@ describe('SAML: IdP-initiated sign-in', () => {
     const c = await kitConnection(org);
     const patched = await org.client.sso.connections.update(c.id, { allowIdpInitiated: true });
     expect(patched.protocol === 'saml' && patched.allowIdpInitiated).toBe(true);
-    const ok = await acs({ SAMLResponse: form(signedResponse({ requestId: null })), RelayState: 'https://evil.example/landing' }, `?connection=${c.id}`);
+    const ok = await acs(
+      { SAMLResponse: form(signedResponse({ requestId: null })), RelayState: 'https://evil.example/landing' },
+      `?connection=${c.id}`,
+    );
     expect(ok.status, ok.text).toBe(200);
     expect(ok.text).not.toContain('evil.example');
     expect(ssoSessionCallbackResponseSchema.parse(ok.body).email).toBe(ALICE.email);
     const stale = new Date(Date.now() - 8 * 60_000);
     expectSamlRefusal(
-      await acs({ SAMLResponse: form(signedResponse({ requestId: null, now: stale, notOnOrAfter: new Date(Date.now() + 60_000) })) }, `?connection=${c.id}`),
+      await acs(
+        {
+          SAMLResponse: form(
+            signedResponse({ requestId: null, now: stale, notOnOrAfter: new Date(Date.now() + 60_000) }),
+          ),
+        },
+        `?connection=${c.id}`,
+      ),
       ['unsolicited_too_old'],
     );
     // An answer to some login is not unsolicited.
-    expectSamlRefusal(await acs({ SAMLResponse: form(signedResponse({ requestId: '_someone-elses-request-id' })) }, `?connection=${c.id}`), ['in_response_to_mismatch']);
+    expectSamlRefusal(
+      await acs(
+        { SAMLResponse: form(signedResponse({ requestId: '_someone-elses-request-id' })) },
+        `?connection=${c.id}`,
+      ),
+      ['in_response_to_mismatch'],
+    );
     expect(await sessionCount(org)).toBe(1);
     const list = await events(org, c.id);
     expect(list.some((e) => e.startedBy === 'idp_initiated' && e.outcome === 'success')).toBe(true);
@@ -393,7 +504,8 @@ describe('SAML: whose sign-in log an IdP-initiated post lands in', () => {
   /** Events of the org after the buffer had time to flush (events() waits for the first one only). */
   const settledEvents = async (org: Org, connectionId: string) => {
     await new Promise((r) => setTimeout(r, 200));
-    return (await call('GET', `/v1/sso/events?connectionId=${connectionId}`, { apiKey: org.apiKey })).body.events as Array<Record<string, unknown>>;
+    return (await call('GET', `/v1/sso/events?connectionId=${connectionId}`, { apiKey: org.apiKey })).body
+      .events as Array<Record<string, unknown>>;
   };
 
   it('an unsigned or foreign-signed post naming an org’s connection files nothing in its log (counted instead), whether IdP-initiated is on or off', async () => {
@@ -420,9 +532,16 @@ describe('SAML: whose sign-in log an IdP-initiated post lands in', () => {
     expect(await settledEvents(org, off.id)).toEqual([]);
     expect(unverifiedCount()).toBe(before + 2 * forged.length + 1);
     // The connection's own IdP is still logged, refused (off) or accepted (on).
-    expectSamlRefusal(await acs({ SAMLResponse: form(signedResponse({ requestId: null })) }, `?connection=${off.id}`), ['idp_initiated_disabled']);
-    expect((await acs({ SAMLResponse: form(signedResponse({ requestId: null })) }, `?connection=${on.id}`)).status).toBe(200);
-    expect((await events(org, off.id))[0]).toMatchObject({ startedBy: 'idp_initiated', reason: 'saml_idp_initiated_disabled' });
+    expectSamlRefusal(await acs({ SAMLResponse: form(signedResponse({ requestId: null })) }, `?connection=${off.id}`), [
+      'idp_initiated_disabled',
+    ]);
+    expect(
+      (await acs({ SAMLResponse: form(signedResponse({ requestId: null })) }, `?connection=${on.id}`)).status,
+    ).toBe(200);
+    expect((await events(org, off.id))[0]).toMatchObject({
+      startedBy: 'idp_initiated',
+      reason: 'saml_idp_initiated_disabled',
+    });
     expect((await events(org, on.id))[0]).toMatchObject({ startedBy: 'idp_initiated', outcome: 'success' });
     expect(unverifiedCount()).toBe(before + 2 * forged.length + 1);
   });
@@ -431,9 +550,20 @@ describe('SAML: whose sign-in log an IdP-initiated post lands in', () => {
     const org = await signupOrg(service.url);
     const c = await kitConnection(org, { allowIdpInitiated: true });
     const stale = new Date(Date.now() - 8 * 60_000);
-    const res = await acs({ SAMLResponse: form(signedResponse({ requestId: null, now: stale, notOnOrAfter: new Date(Date.now() + 60_000) })) }, `?connection=${c.id}`);
+    const res = await acs(
+      {
+        SAMLResponse: form(
+          signedResponse({ requestId: null, now: stale, notOnOrAfter: new Date(Date.now() + 60_000) }),
+        ),
+      },
+      `?connection=${c.id}`,
+    );
     expectSamlRefusal(res, ['unsolicited_too_old']);
-    expect((await events(org, c.id))[0]).toMatchObject({ startedBy: 'idp_initiated', outcome: 'failure', reason: 'saml_unsolicited_too_old' });
+    expect((await events(org, c.id))[0]).toMatchObject({
+      startedBy: 'idp_initiated',
+      outcome: 'failure',
+      reason: 'saml_unsolicited_too_old',
+    });
   });
 });
 
@@ -452,7 +582,9 @@ describe('SAML: an assertion is single use across orgs trusting the same IdP', (
     expect(await sessionCount(orgB)).toBe(0);
     expect(await sessionCount(orgA)).toBe(1);
     // A fresh assertion from the same IdP is fine at B: the refusal was the replay, not the connection.
-    expect((await acs({ SAMLResponse: form(signedResponse({ requestId: null })) }, `?connection=${b.id}`)).status).toBe(200);
+    expect((await acs({ SAMLResponse: form(signedResponse({ requestId: null })) }, `?connection=${b.id}`)).status).toBe(
+      200,
+    );
   });
 });
 
@@ -462,9 +594,18 @@ describe('SAML: certificates', () => {
     const c = await kitConnection(org);
     const ok = await call('POST', `/v1/sso/connections/${c.id}/test`, { apiKey: org.apiKey });
     expect(ok.status).toBe(200);
-    expect(ok.body).toMatchObject({ success: true, protocol: 'saml', idpEntityId: IDP_ENTITY_ID, idpSsoUrl: 'https://idp.example.test/saml/sso' });
+    expect(ok.body).toMatchObject({
+      success: true,
+      protocol: 'saml',
+      idpEntityId: IDP_ENTITY_ID,
+      idpSsoUrl: 'https://idp.example.test/saml/sso',
+    });
     expect(ok.body.certificates).toEqual([expect.objectContaining({ status: 'ok' })]);
-    expect(await org.client.sso.connections.test(c.id)).toMatchObject({ success: true, protocol: 'saml', idpEntityId: IDP_ENTITY_ID });
+    expect(await org.client.sso.connections.test(c.id)).toMatchObject({
+      success: true,
+      protocol: 'saml',
+      idpEntityId: IDP_ENTITY_ID,
+    });
     clockOffsetMs = 400 * DAY;
     try {
       const test = await call('POST', `/v1/sso/connections/${c.id}/test`, { apiKey: org.apiKey });
@@ -474,7 +615,10 @@ describe('SAML: certificates', () => {
       const read = await call('GET', `/v1/sso/connections/${c.id}`, { apiKey: org.apiKey });
       expect((read.body.idpCertificates as Array<{ status: string }>)[0]!.status).toBe('expired');
       const login = await startLogin(org, c.id);
-      const res = await acs({ SAMLResponse: form(signedResponse({ requestId: login.requestId })), RelayState: login.relayState });
+      const res = await acs({
+        SAMLResponse: form(signedResponse({ requestId: login.requestId })),
+        RelayState: login.relayState,
+      });
       expectSamlRefusal(res, ['certificate_expired']);
       const list = await events(org, c.id);
       expect(list[0]).toMatchObject({ outcome: 'failure', reason: 'saml_certificate_expired', stage: 'assertion' });
@@ -489,23 +633,40 @@ describe('SAML: certificates', () => {
     const c = await kitConnection(org);
     const signIn = async (key: ReturnType<typeof testKeys>['idp']) => {
       const login = await startLogin(org, c.id);
-      return acs({ SAMLResponse: form(signedResponse({ requestId: login.requestId, key })), RelayState: login.relayState });
+      return acs({
+        SAMLResponse: form(signedResponse({ requestId: login.requestId, key })),
+        RelayState: login.relayState,
+      });
     };
     expectSamlRefusal(await signIn(testKeys().rotated), ['invalid_signature']);
-    const added = await call('PATCH', `/v1/sso/connections/${c.id}`, { apiKey: org.apiKey, json: { addIdpCertificate: testKeys().rotated.certificatePem } });
+    const added = await call('PATCH', `/v1/sso/connections/${c.id}`, {
+      apiKey: org.apiKey,
+      json: { addIdpCertificate: testKeys().rotated.certificatePem },
+    });
     expect(added.status, added.text).toBe(200);
     const certs = added.body.idpCertificates as Array<{ fingerprintSha256: string }>;
     expect(certs).toHaveLength(2);
     expect((await signIn(testKeys().idp)).status).toBe(200);
     expect((await signIn(testKeys().rotated)).status).toBe(200);
-    const third = await call('PATCH', `/v1/sso/connections/${c.id}`, { apiKey: org.apiKey, json: { addIdpCertificate: testKeys().other.certificatePem } });
+    const third = await call('PATCH', `/v1/sso/connections/${c.id}`, {
+      apiKey: org.apiKey,
+      json: { addIdpCertificate: testKeys().other.certificatePem },
+    });
     expect(third.status).toBe(400);
-    const removed = await call('PATCH', `/v1/sso/connections/${c.id}`, { apiKey: org.apiKey, json: { removeIdpCertificateFingerprint: certs[0]!.fingerprintSha256.toLowerCase() } });
+    const removed = await call('PATCH', `/v1/sso/connections/${c.id}`, {
+      apiKey: org.apiKey,
+      json: { removeIdpCertificateFingerprint: certs[0]!.fingerprintSha256.toLowerCase() },
+    });
     expect(removed.status, removed.text).toBe(200);
-    expect(removed.body.idpCertificates).toEqual([expect.objectContaining({ fingerprintSha256: certs[1]!.fingerprintSha256 })]);
+    expect(removed.body.idpCertificates).toEqual([
+      expect.objectContaining({ fingerprintSha256: certs[1]!.fingerprintSha256 }),
+    ]);
     expectSamlRefusal(await signIn(testKeys().idp), ['invalid_signature']);
     expect((await signIn(testKeys().rotated)).status).toBe(200);
-    const last = await call('PATCH', `/v1/sso/connections/${c.id}`, { apiKey: org.apiKey, json: { removeIdpCertificateFingerprint: certs[1]!.fingerprintSha256 } });
+    const last = await call('PATCH', `/v1/sso/connections/${c.id}`, {
+      apiKey: org.apiKey,
+      json: { removeIdpCertificateFingerprint: certs[1]!.fingerprintSha256 },
+    });
     expect(last.status).toBe(400);
     expect(last.body.message).toContain('last certificate');
   });
@@ -521,15 +682,25 @@ describe('SAML: the XML-attack suite through the real ACS (clear reason, no sess
 
   it('the untampered baseline is accepted (so each refusal below is the attack)', async () => {
     const login = await startLogin(org, connectionId);
-    const res = await acs({ SAMLResponse: form(signedResponse({ requestId: login.requestId, signResponse: true })), RelayState: login.relayState });
+    const res = await acs({
+      SAMLResponse: form(signedResponse({ requestId: login.requestId, signResponse: true })),
+      RelayState: login.relayState,
+    });
     expect(res.status, res.text).toBe(200);
     await call('DELETE', `/v1/sso/sessions/${String(res.body.sessionId)}`, { apiKey: org.apiKey });
   });
 
   it('a comment inside NameID does not truncate the signed value', async () => {
     const login = await startLogin(org, connectionId);
-    const signed = signedResponse({ requestId: login.requestId, nameId: 'alice@example.com.evil.test', attributes: {} });
-    const tampered = signed.replace('alice@example.com.evil.test</saml:NameID>', 'alice@example.com<!---->.evil.test</saml:NameID>');
+    const signed = signedResponse({
+      requestId: login.requestId,
+      nameId: 'alice@example.com.evil.test',
+      attributes: {},
+    });
+    const tampered = signed.replace(
+      'alice@example.com.evil.test</saml:NameID>',
+      'alice@example.com<!---->.evil.test</saml:NameID>',
+    );
     const res = await acs({ SAMLResponse: form(tampered), RelayState: login.relayState });
     expect(res.status, res.text).toBe(200);
     expect(res.body).toMatchObject({ sub: 'alice@example.com.evil.test', email: 'alice@example.com.evil.test' });

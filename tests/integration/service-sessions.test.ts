@@ -22,10 +22,24 @@ import { failure } from '@/tests/support/grantex-failure';
 import { loginAtDevIdp } from '@/tests/support/idp-login';
 import { devIdpConfig, signupOrg, startStack, type Stack } from '@/tests/support/stack';
 import { DEFAULT_USER, startTestOp, type TestOp } from '@/tests/support/test-op';
-import { authed, callService, expectApiError, json, saveConfig, signup, startTestService, TEST_KEYS, type Answer } from './service-harness';
+import {
+  authed,
+  callService,
+  expectApiError,
+  json,
+  saveConfig,
+  signup,
+  startTestService,
+  TEST_KEYS,
+  type Answer,
+} from './service-harness';
 
 const REDIRECT_URI = 'http://localhost:3999/sso/callback';
-const OP_CLIENT = { clientId: 'sessions-op-client', clientSecret: 'sessions op:secret%with+chars', redirectUris: [REDIRECT_URI] };
+const OP_CLIENT = {
+  clientId: 'sessions-op-client',
+  clientSecret: 'sessions op:secret%with+chars',
+  redirectUris: [REDIRECT_URI],
+};
 const ALICE = { username: 'alice', password: 'alice-password' };
 const BOB = { username: 'bob', password: 'bob-password' };
 const EIGHT_HOURS_MS = 8 * 60 * 60 * 1000;
@@ -52,7 +66,11 @@ beforeEach(() => {
   op.reset();
 });
 
-const call = (method: string, path: string, opts: { apiKey?: string; json?: unknown; form?: Record<string, string> } = {}): Promise<Answer> =>
+const call = (
+  method: string,
+  path: string,
+  opts: { apiKey?: string; json?: unknown; form?: Record<string, string> } = {},
+): Promise<Answer> =>
   callService(stack.serviceUrl, method, path, { bearer: opts.apiKey ?? null, json: opts.json, form: opts.form });
 
 const expectError = expectApiError;
@@ -65,7 +83,11 @@ async function devIdpLogin(developerId: string, user = ALICE) {
 
 function callbackParams(redirect: URL): { code: string; state: string; iss?: string } {
   const iss = redirect.searchParams.get('iss');
-  return { code: redirect.searchParams.get('code')!, state: redirect.searchParams.get('state')!, ...(iss ? { iss } : {}) };
+  return {
+    code: redirect.searchParams.get('code')!,
+    state: redirect.searchParams.get('state')!,
+    ...(iss ? { iss } : {}),
+  };
 }
 
 async function devIdpOrg() {
@@ -75,8 +97,31 @@ async function devIdpOrg() {
   return { ...org, connectionId: connection!.id };
 }
 
-const SESSION_CALLBACK_KEYS = ['developerId', 'email', 'emailVerified', 'expiresAt', 'groups', 'mappedScopes', 'name', 'principalId', 'sessionId', 'sub'];
-const SESSION_KEYS = ['connectionId', 'createdAt', 'email', 'emailVerified', 'expiresAt', 'groups', 'id', 'idpSubject', 'mappedScopes', 'name', 'principalId'];
+const SESSION_CALLBACK_KEYS = [
+  'developerId',
+  'email',
+  'emailVerified',
+  'expiresAt',
+  'groups',
+  'mappedScopes',
+  'name',
+  'principalId',
+  'sessionId',
+  'sub',
+];
+const SESSION_KEYS = [
+  'connectionId',
+  'createdAt',
+  'email',
+  'emailVerified',
+  'expiresAt',
+  'groups',
+  'id',
+  'idpSubject',
+  'mappedScopes',
+  'name',
+  'principalId',
+];
 
 describe('POST /sso/callback/oidc through the dev IdP', () => {
   it('opens a session (200, exact shape), lists it, refuses a replay, and the connection shows lastSignInAt', async () => {
@@ -142,7 +187,10 @@ describe('POST /sso/callback/oidc through the dev IdP', () => {
     expect(first.body).toMatchObject({ email: 'bob@example.com', name: 'Bob Brown' });
 
     const again = await devIdpLogin(org.developerId, BOB);
-    const second = await publicClient.sso.handleOidcCallback(again.code, again.state, { iss: again.iss, redirectUri: REDIRECT_URI });
+    const second = await publicClient.sso.handleOidcCallback(again.code, again.state, {
+      iss: again.iss,
+      redirectUri: REDIRECT_URI,
+    });
     expect(second.principalId).toBe(first.body.principalId);
     expect(second.sessionId).not.toBe(first.body.sessionId);
     // Newest first.
@@ -152,15 +200,33 @@ describe('POST /sso/callback/oidc through the dev IdP', () => {
   it('answers 400 for a missing code or state, a bad state, a wrong redirect_uri or a non-object body', async () => {
     const org = await devIdpOrg();
     expectError(await call('POST', '/sso/callback/oidc', { json: { state: 'x' } }), 400, MESSAGES.codeAndStateRequired);
-    expectError(await call('POST', '/sso/callback/oidc', { json: { code: 'c', state: '' } }), 400, MESSAGES.codeAndStateRequired);
+    expectError(
+      await call('POST', '/sso/callback/oidc', { json: { code: 'c', state: '' } }),
+      400,
+      MESSAGES.codeAndStateRequired,
+    );
     expectError(await call('POST', '/sso/callback/oidc', {}), 400, MESSAGES.codeAndStateRequired);
-    expectError(await call('POST', '/sso/callback/oidc', { json: { code: 'c', state: 'not-a-state' } }), 400, MESSAGES.invalidState);
-    expectError(await call('POST', '/sso/callback/oidc', { json: { code: 1, state: 'x' } }), 400, MESSAGES.codeAndStateRequired);
+    expectError(
+      await call('POST', '/sso/callback/oidc', { json: { code: 'c', state: 'not-a-state' } }),
+      400,
+      MESSAGES.invalidState,
+    );
+    expectError(
+      await call('POST', '/sso/callback/oidc', { json: { code: 1, state: 'x' } }),
+      400,
+      MESSAGES.codeAndStateRequired,
+    );
     const params = await devIdpLogin(org.developerId);
-    const wrong = await call('POST', '/sso/callback/oidc', { json: { ...params, redirect_uri: 'http://localhost:3999/other' } });
+    const wrong = await call('POST', '/sso/callback/oidc', {
+      json: { ...params, redirect_uri: 'http://localhost:3999/other' },
+    });
     expectError(wrong, 400, SESSION_MESSAGES.redirectUriMismatch);
     // A retry of that failed callback repeats the real error.
-    expectError(await call('POST', '/sso/callback/oidc', { json: { ...params, redirect_uri: 'http://localhost:3999/other' } }), 400, SESSION_MESSAGES.redirectUriMismatch);
+    expectError(
+      await call('POST', '/sso/callback/oidc', { json: { ...params, redirect_uri: 'http://localhost:3999/other' } }),
+      400,
+      SESSION_MESSAGES.redirectUriMismatch,
+    );
     expect(await org.client.sso.sessions.list()).toEqual([]);
   });
 
@@ -171,7 +237,10 @@ describe('POST /sso/callback/oidc through the dev IdP', () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as Record<string, unknown>;
     expect(Object.keys(body).sort()).toEqual(['developerId', 'email', 'emailVerified', 'name', 'sub']);
-    expect(ssoCallbackResponseSchema.parse(body)).toMatchObject({ developerId: org.developerId, email: 'alice@example.com' });
+    expect(ssoCallbackResponseSchema.parse(body)).toMatchObject({
+      developerId: org.developerId,
+      email: 'alice@example.com',
+    });
     expect(await org.client.sso.sessions.list()).toEqual([]);
     expect((await org.client.sso.connections.get(org.connectionId)).lastSignInAt).toBeNull();
   });
@@ -187,7 +256,10 @@ describe('sessions list, read and revoke', () => {
 
     const read = await call('GET', path, { apiKey: org.apiKey });
     expect(read.status).toBe(200);
-    expect(ssoSessionSchema.parse(read.body)).toMatchObject({ id: session.sessionId, principalId: session.principalId });
+    expect(ssoSessionSchema.parse(read.body)).toMatchObject({
+      id: session.sessionId,
+      principalId: session.principalId,
+    });
     expect(await org.client.sso.sessions.get(session.sessionId)).toEqual(read.body);
 
     // Another org: the same answers as an unknown id, and the session survives.
@@ -195,7 +267,11 @@ describe('sessions list, read and revoke', () => {
     expectError(await call('DELETE', path, { apiKey: other.apiKey }), 404, SESSION_MESSAGES.sessionNotFound);
     expect((await failure(other.client.sso.sessions.revoke(session.sessionId))).kind).toBe('not_found');
     expect(await other.client.sso.sessions.list()).toEqual([]);
-    expectError(await call('GET', '/v1/sso/sessions/ssn_unknown', { apiKey: org.apiKey }), 404, SESSION_MESSAGES.sessionNotFound);
+    expectError(
+      await call('GET', '/v1/sso/sessions/ssn_unknown', { apiKey: org.apiKey }),
+      404,
+      SESSION_MESSAGES.sessionNotFound,
+    );
 
     const revoked = await call('DELETE', path, { apiKey: org.apiKey });
     expect(revoked.status).toBe(204);
@@ -220,9 +296,10 @@ describe('sessions list, read and revoke', () => {
 });
 
 describe('POST /sso/sessions/check (public: the console re-checks a member session)', () => {
-  const check = (developerId: string, sessionId: string) => call('POST', '/sso/sessions/check', { json: { developerId, sessionId } });
+  const check = (developerId: string, sessionId: string) =>
+    call('POST', '/sso/sessions/check', { json: { developerId, sessionId } });
 
-  it('answers active with the expiry and nothing personal; revoked, unknown and another org\'s id answer alike', async () => {
+  it("answers active with the expiry and nothing personal; revoked, unknown and another org's id answer alike", async () => {
     const org = await devIdpOrg();
     const other = await devIdpOrg();
     const params = await devIdpLogin(org.developerId);
@@ -235,8 +312,11 @@ describe('POST /sso/sessions/check (public: the console re-checks a member sessi
     const active = await check(org.developerId, session.sessionId);
     expect(active.status, active.text).toBe(200);
     expect(active.body).toEqual({ active: true, expiresAt: session.expiresAt });
-    for (const personal of [session.email ?? '', session.name ?? '', session.sub, session.principalId]) expect(active.text).not.toContain(personal);
-    expect(await publicClient.sso.sessions.check({ developerId: org.developerId, sessionId: session.sessionId })).toEqual(active.body);
+    for (const personal of [session.email ?? '', session.name ?? '', session.sub, session.principalId])
+      expect(active.text).not.toContain(personal);
+    expect(
+      await publicClient.sso.sessions.check({ developerId: org.developerId, sessionId: session.sessionId }),
+    ).toEqual(active.body);
 
     // Inactive answers are one and the same body: a guessed or borrowed id learns nothing more.
     const inactive = { active: false, expiresAt: null };
@@ -258,7 +338,12 @@ describe('POST /sso/sessions/check (public: the console re-checks a member sessi
   });
 
   it('answers 400 for a malformed body, without a lookup', async () => {
-    for (const body of [{}, { developerId: 'dev_x' }, { developerId: 'dev_x', sessionId: 'x'.repeat(129) }, { developerId: 1, sessionId: 'ssn_x' }]) {
+    for (const body of [
+      {},
+      { developerId: 'dev_x' },
+      { developerId: 'dev_x', sessionId: 'x'.repeat(129) },
+      { developerId: 1, sessionId: 'ssn_x' },
+    ]) {
       const res = await call('POST', '/sso/sessions/check', { json: body });
       expect(res.status, res.text).toBe(400);
       expect(res.body.code).toBe('BAD_REQUEST');
@@ -266,9 +351,13 @@ describe('POST /sso/sessions/check (public: the console re-checks a member sessi
   });
 
   it("is rate-limited per client IP and org: one org's flood leaves another org's checks alone", async () => {
-    const svc = await startTestService({ rateLimit: { enabled: true, signupPerMin: 100, loginPerMin: 3, callbackPerMin: 100 }, ...TEST_KEYS });
+    const svc = await startTestService({
+      rateLimit: { enabled: true, signupPerMin: 100, loginPerMin: 3, callbackPerMin: 100 },
+      ...TEST_KEYS,
+    });
     try {
-      const ask = (developerId: string) => callService(svc.url, 'POST', '/sso/sessions/check', { json: { developerId, sessionId: 'ssn_guess' } });
+      const ask = (developerId: string) =>
+        callService(svc.url, 'POST', '/sso/sessions/check', { json: { developerId, sessionId: 'ssn_guess' } });
       for (let i = 0; i < 3; i++) expect((await ask('dev_flooded')).status).toBe(200);
       const limited = await ask('dev_flooded');
       expect(limited.status).toBe(429);
@@ -283,13 +372,20 @@ describe('POST /sso/sessions/check (public: the console re-checks a member sessi
 describe('test sign-ins', () => {
   it('starts one (200 shape), refuses it at POST without using it up, and finishes it at GET with no session', async () => {
     const org = await devIdpOrg();
-    const started = await call('POST', `/v1/sso/connections/${org.connectionId}/test-sign-in`, { apiKey: org.apiKey, json: {} });
+    const started = await call('POST', `/v1/sso/connections/${org.connectionId}/test-sign-in`, {
+      apiKey: org.apiKey,
+      json: {},
+    });
     expect(started.status, started.text).toBe(200);
     expect(Object.keys(started.body).sort()).toEqual(['authorizeUrl', 'connectionId', 'protocol']);
     expect(started.body).toMatchObject({ protocol: 'oidc', connectionId: org.connectionId });
 
     const params = callbackParams(await loginAtDevIdp(String(started.body.authorizeUrl), ALICE));
-    expectError(await call('POST', '/sso/callback/oidc', { json: params }), 400, SESSION_MESSAGES.testStateAtSessionCallback);
+    expectError(
+      await call('POST', '/sso/callback/oidc', { json: params }),
+      400,
+      SESSION_MESSAGES.testStateAtSessionCallback,
+    );
     const identity = await publicClient.sso.handleCallback(params.code, params.state, { iss: params.iss });
     expect(identity).toMatchObject({ developerId: org.developerId, email: 'alice@example.com' });
     expect(await org.client.sso.sessions.list()).toEqual([]);
@@ -301,16 +397,24 @@ describe('test sign-ins', () => {
     const memberState = await devIdpLogin(org.developerId);
     await org.client.sso.connections.update(org.connectionId, { status: 'testing' });
     // A member login that started while it was active is refused with a clear message.
-    expectError(await call('POST', '/sso/callback/oidc', { json: memberState }), 403, SESSION_MESSAGES.connectionTesting);
+    expectError(
+      await call('POST', '/sso/callback/oidc', { json: memberState }),
+      403,
+      SESSION_MESSAGES.connectionTesting,
+    );
 
     const test = await org.client.sso.connections.startTestSignIn(org.connectionId, { redirectUri: REDIRECT_URI });
     const params = callbackParams(await loginAtDevIdp(test.authorizeUrl, BOB));
-    expect(await publicClient.sso.handleCallback(params.code, params.state, { iss: params.iss })).toMatchObject({ email: 'bob@example.com' });
+    expect(await publicClient.sso.handleCallback(params.code, params.state, { iss: params.iss })).toMatchObject({
+      email: 'bob@example.com',
+    });
 
     await org.client.sso.connections.update(org.connectionId, { status: 'inactive' });
     const inactive = await org.client.sso.connections.startTestSignIn(org.connectionId);
     const again = callbackParams(await loginAtDevIdp(inactive.authorizeUrl, BOB));
-    expect(await publicClient.sso.handleCallback(again.code, again.state, { iss: again.iss })).toMatchObject({ email: 'bob@example.com' });
+    expect(await publicClient.sso.handleCallback(again.code, again.state, { iss: again.iss })).toMatchObject({
+      email: 'bob@example.com',
+    });
   });
 
   it('is 404 for another org or an unknown connection, 400 for a wrong redirect_uri, 401 without a key', async () => {
@@ -319,7 +423,11 @@ describe('test sign-ins', () => {
     const path = `/v1/sso/connections/${org.connectionId}/test-sign-in`;
     expectError(await call('POST', path, { apiKey: other.apiKey, json: {} }), 404, MESSAGES.connectionNotFound);
     expect((await failure(other.client.sso.connections.startTestSignIn(org.connectionId))).kind).toBe('not_found');
-    expectError(await call('POST', '/v1/sso/connections/sso_unknown/test-sign-in', { apiKey: org.apiKey }), 404, MESSAGES.connectionNotFound);
+    expectError(
+      await call('POST', '/v1/sso/connections/sso_unknown/test-sign-in', { apiKey: org.apiKey }),
+      404,
+      MESSAGES.connectionNotFound,
+    );
     expectError(
       await call('POST', path, { apiKey: org.apiKey, json: { redirect_uri: 'http://localhost:3999/elsewhere' } }),
       400,
@@ -359,7 +467,11 @@ describe('POST /v1/sso/connections/:id/test', () => {
     expect(await org.client.sso.connections.test(down.id)).toEqual(failed.body);
 
     const other = await signupOrg(stack.serviceUrl);
-    expectError(await call('POST', `/v1/sso/connections/${org.connectionId}/test`, { apiKey: other.apiKey }), 404, MESSAGES.connectionNotFound);
+    expectError(
+      await call('POST', `/v1/sso/connections/${org.connectionId}/test`, { apiKey: other.apiKey }),
+      404,
+      MESSAGES.connectionNotFound,
+    );
     expect((await failure(other.client.sso.connections.test(org.connectionId))).kind).toBe('not_found');
     expect((await call('POST', `/v1/sso/connections/${org.connectionId}/test`)).status).toBe(401);
   });
@@ -399,13 +511,20 @@ describe('JIT provisioning and group → scope mapping (test OP with a custom cl
     expect(session.mappedScopes).toEqual(['read', 'profile', 'deploy', 'admin:all', 'never']);
     expect(session.sub).toBe(DEFAULT_USER.sub);
     const [listed] = await org.client.sso.sessions.list();
-    expect(listed).toMatchObject({ groups: session.groups, mappedScopes: session.mappedScopes, idpSubject: DEFAULT_USER.sub });
+    expect(listed).toMatchObject({
+      groups: session.groups,
+      mappedScopes: session.mappedScopes,
+      idpSubject: DEFAULT_USER.sub,
+    });
   });
 
   it('reads a single-string claim, and a missing claim is no groups (default scopes only)', async () => {
     const org = await opOrg();
     op.behave.idTokenClaims = { roles: 'admins' };
-    expect(await opSignIn(org.developerId)).toMatchObject({ groups: ['admins'], mappedScopes: ['read', 'profile', 'admin:all'] });
+    expect(await opSignIn(org.developerId)).toMatchObject({
+      groups: ['admins'],
+      mappedScopes: ['read', 'profile', 'admin:all'],
+    });
     op.behave.idTokenClaims = {};
     expect(await opSignIn(org.developerId)).toMatchObject({ groups: [], mappedScopes: ['read', 'profile'] });
     op.behave.idTokenClaims = { roles: { admins: true } };
@@ -460,7 +579,9 @@ describe('session lifetime (configured TTL, service clock)', () => {
     try {
       const org = await signup(svc.url);
       expect((await saveConfig(svc.url, org.apiKey)).status).toBe(201);
-      const { authorizeUrl } = (await json(await fetch(`${svc.url}/sso/login?org=${org.developerId}`))) as { authorizeUrl: string };
+      const { authorizeUrl } = (await json(await fetch(`${svc.url}/sso/login?org=${org.developerId}`))) as {
+        authorizeUrl: string;
+      };
       const state = new URL(authorizeUrl).searchParams.get('state')!;
       const res = await fetch(`${svc.url}/sso/callback/oidc`, {
         method: 'POST',
@@ -470,11 +591,19 @@ describe('session lifetime (configured TTL, service clock)', () => {
       expect(res.status).toBe(200);
       const session = ssoSessionCallbackResponseSchema.parse(await res.json());
       expect(session.expiresAt).toBe('2026-03-01T10:02:00.000Z');
-      const list = async () => ((await json(await fetch(`${svc.url}/v1/sso/sessions`, authed(org.apiKey)))) as { sessions: unknown[] }).sessions;
+      const list = async () =>
+        ((await json(await fetch(`${svc.url}/v1/sso/sessions`, authed(org.apiKey)))) as { sessions: unknown[] })
+          .sessions;
       expect(await list()).toHaveLength(1);
 
       const check = async () =>
-        json(await fetch(`${svc.url}/sso/sessions/check`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ developerId: org.developerId, sessionId: session.sessionId }) }));
+        json(
+          await fetch(`${svc.url}/sso/sessions/check`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ developerId: org.developerId, sessionId: session.sessionId }),
+          }),
+        );
       clock += 119_000;
       expect(await list()).toHaveLength(1);
       expect(await check()).toEqual({ active: true, expiresAt: session.expiresAt });
@@ -482,7 +611,10 @@ describe('session lifetime (configured TTL, service clock)', () => {
       expect(await list()).toEqual([]);
       expect(await check()).toEqual({ active: false, expiresAt: null });
       expect((await fetch(`${svc.url}/v1/sso/sessions/${session.sessionId}`, authed(org.apiKey))).status).toBe(404);
-      expect((await fetch(`${svc.url}/v1/sso/sessions/${session.sessionId}`, authed(org.apiKey, { method: 'DELETE' }))).status).toBe(404);
+      expect(
+        (await fetch(`${svc.url}/v1/sso/sessions/${session.sessionId}`, authed(org.apiKey, { method: 'DELETE' })))
+          .status,
+      ).toBe(404);
     } finally {
       await svc.close();
     }

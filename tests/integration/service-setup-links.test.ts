@@ -18,7 +18,16 @@ import {
 } from '@/lib/contract';
 import { GrantexClient, GrantexError } from '@/lib/grantex';
 import { databaseBytes } from '@/tests/support/database-bytes';
-import { authed, signup, startTestService, type TestService, callService, expectApiError, type Answer, OIDC_CONNECTION } from './service-harness';
+import {
+  authed,
+  signup,
+  startTestService,
+  type TestService,
+  callService,
+  expectApiError,
+  type Answer,
+  OIDC_CONNECTION,
+} from './service-harness';
 
 const HOUR_MS = 3_600_000;
 let clock = Date.parse('2026-12-01T10:00:00.000Z');
@@ -33,8 +42,13 @@ afterAll(async () => {
 const OIDC = OIDC_CONNECTION;
 const IT_ADMIN = { name: 'Iris IT', email: 'iris@customer.example' };
 
-const call = (method: string, path: string, bearer: string | null, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> =>
-  callService(svc.url, method, path, { bearer, json: body, headers });
+const call = (
+  method: string,
+  path: string,
+  bearer: string | null,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Answer> => callService(svc.url, method, path, { bearer, json: body, headers });
 
 const expectError = expectApiError;
 
@@ -52,7 +66,9 @@ async function redeem(linkToken: string, who: { name: string; email: string } = 
 }
 
 const usesOf = async (apiKey: string, linkId: string) =>
-  setupLinkListSchema.parse((await call('GET', '/v1/sso/setup-links', apiKey)).body).setupLinks.find((l) => l.id === linkId)?.uses ?? [];
+  setupLinkListSchema
+    .parse((await call('GET', '/v1/sso/setup-links', apiKey)).body)
+    .setupLinks.find((l) => l.id === linkId)?.uses ?? [];
 
 describe('setup links: admin API', () => {
   it('creates a link: 201, exact shape, sul_ id, gxsetup_ token, default 72 h expiry', async () => {
@@ -86,7 +102,9 @@ describe('setup links: admin API', () => {
     const first = await createLink(org.apiKey, { label: 'first', expiresInHours: 1 });
     clock += 1000;
     const second = await createLink(org.apiKey, { label: 'second' });
-    const redeemed = await call('POST', '/v1/sso/setup-links/session', second.token, IT_ADMIN, { 'user-agent': 'Mozilla/5.0 '.repeat(40) });
+    const redeemed = await call('POST', '/v1/sso/setup-links/session', second.token, IT_ADMIN, {
+      'user-agent': 'Mozilla/5.0 '.repeat(40),
+    });
     expect(redeemed.status, redeemed.text).toBe(201);
 
     const list = await call('GET', '/v1/sso/setup-links', org.apiKey);
@@ -95,13 +113,25 @@ describe('setup links: admin API', () => {
     expect(list.text).not.toContain(second.token);
     const { setupLinks } = setupLinkListSchema.parse(list.body);
     expect(setupLinks.map((l) => l.id)).toEqual([second.id, first.id]);
-    expect(Object.keys((list.body.setupLinks as Record<string, unknown>[])[0] ?? {}).sort()).toEqual(
-      ['createdAt', 'createdBy', 'expiresAt', 'id', 'label', 'revokedAt', 'status', 'uses'],
-    );
+    expect(Object.keys((list.body.setupLinks as Record<string, unknown>[])[0] ?? {}).sort()).toEqual([
+      'createdAt',
+      'createdBy',
+      'expiresAt',
+      'id',
+      'label',
+      'revokedAt',
+      'status',
+      'uses',
+    ]);
     expect(setupLinks[0]).toMatchObject({ status: 'active', label: 'second', revokedAt: null });
     expect(setupLinks[0]?.createdBy).toMatch(/^api_key:[A-Za-z0-9_-]{10}$/);
     expect(setupLinks[0]?.uses).toEqual([
-      { usedAt: new Date(clock).toISOString(), name: IT_ADMIN.name, email: IT_ADMIN.email, userAgent: expect.any(String) },
+      {
+        usedAt: new Date(clock).toISOString(),
+        name: IT_ADMIN.name,
+        email: IT_ADMIN.email,
+        userAgent: expect.any(String),
+      },
     ]);
     expect(setupLinks[0]?.uses[0]?.userAgent?.length).toBe(200);
     expect(setupLinks[1]?.uses).toEqual([]);
@@ -172,7 +202,8 @@ describe('setup links: redeeming and expiry', () => {
     const second = await redeem(link.token, { name: 'Second Person', email: 'second@customer.example' });
     expect(second.sessionToken).not.toBe(sessionToken);
     expect(second.sessionId).not.toBe(created.sessionId);
-    for (const token of [sessionToken, second.sessionToken]) expect((await call('GET', '/v1/sso/connections', token)).status).toBe(200);
+    for (const token of [sessionToken, second.sessionToken])
+      expect((await call('GET', '/v1/sso/connections', token)).status).toBe(200);
     expect((await usesOf(org.apiKey, link.id)).map((u) => [u.name, u.email, u.usedAt])).toEqual([
       ['Second Person', 'second@customer.example', new Date(clock).toISOString()],
       [IT_ADMIN.name, IT_ADMIN.email, new Date(clock - 60_000).toISOString()],
@@ -217,7 +248,14 @@ describe('setup links: redeeming and expiry', () => {
             ['POST', '/v1/sso/setup-links/session', IT_ADMIN],
             ['GET', '/v1/sso/setup-links/preview'],
           ] as const);
-    for (const token of [unknownLink, expiring.token, revoked.token, unknownSession, expiringSession.sessionToken, revokedSession.sessionToken]) {
+    for (const token of [
+      unknownLink,
+      expiring.token,
+      revoked.token,
+      unknownSession,
+      expiringSession.sessionToken,
+      revokedSession.sessionToken,
+    ]) {
       for (const [method, path, body] of calls(token)) {
         const res = await call(method, path, token, body);
         expectError(res, 401, SETUP_LINK_MESSAGES.invalid);
@@ -242,7 +280,11 @@ describe('setup links: redeeming and expiry', () => {
     expect((await call('GET', '/v1/sso/connections', session.sessionToken)).status).toBe(200);
     clock += 1;
     expectError(await call('GET', '/v1/sso/connections', session.sessionToken), 401, SETUP_LINK_MESSAGES.invalid);
-    expectError(await call('GET', '/v1/sso/setup-links/session', session.sessionToken), 401, SETUP_LINK_MESSAGES.invalid);
+    expectError(
+      await call('GET', '/v1/sso/setup-links/session', session.sessionToken),
+      401,
+      SETUP_LINK_MESSAGES.invalid,
+    );
     const again = await redeem(link.token);
     expect((await call('GET', '/v1/sso/connections', again.sessionToken)).status).toBe(200);
     expect(await usesOf(org.apiKey, link.id)).toHaveLength(2);
@@ -295,9 +337,17 @@ describe('setup links: the link token is exchanged, never an API credential', ()
     expect((await call('DELETE', `/v1/sso/setup-links/${link.id}`, org.apiKey)).status).toBe(204);
     for (const { sessionToken } of [first, second]) {
       expectError(await call('GET', '/v1/sso/setup-links/session', sessionToken), 401, SETUP_LINK_MESSAGES.invalid);
-      expectError(await call('PATCH', `/v1/sso/connections/${String(connection.body.id)}`, sessionToken, { name: 'After revoke' }), 401, SETUP_LINK_MESSAGES.invalid);
+      expectError(
+        await call('PATCH', `/v1/sso/connections/${String(connection.body.id)}`, sessionToken, {
+          name: 'After revoke',
+        }),
+        401,
+        SETUP_LINK_MESSAGES.invalid,
+      );
     }
-    expect((await call('GET', `/v1/sso/connections/${String(connection.body.id)}`, org.apiKey)).body.name).toBe(OIDC.name);
+    expect((await call('GET', `/v1/sso/connections/${String(connection.body.id)}`, org.apiKey)).body.name).toBe(
+      OIDC.name,
+    );
   });
 
   it('an attacker holding an old or revoked link gets no session, no use and no access', async () => {
@@ -315,7 +365,11 @@ describe('setup links: the link token is exchanged, never an API credential', ()
       expectError(redeemed, 401, SETUP_LINK_MESSAGES.invalid);
       expect(redeemed.text).not.toMatch(/gxsetupsess_/);
       expectError(await call('GET', '/v1/sso/setup-links/preview', token), 401, SETUP_LINK_MESSAGES.invalid);
-      expectError(await call('POST', '/v1/sso/connections', token, OIDC), 403, SETUP_LINK_MESSAGES.linkTokenNotAccepted);
+      expectError(
+        await call('POST', '/v1/sso/connections', token, OIDC),
+        403,
+        SETUP_LINK_MESSAGES.linkTokenNotAccepted,
+      );
     }
     // A session opened before the revocation is dead too.
     expectError(await call('POST', '/v1/sso/connections', legit.sessionToken, OIDC), 401, SETUP_LINK_MESSAGES.invalid);
@@ -325,12 +379,20 @@ describe('setup links: the link token is exchanged, never an API credential', ()
     }
   });
 
-  it("a session token is not a link: it cannot preview or redeem (no session from a session)", async () => {
+  it('a session token is not a link: it cannot preview or redeem (no session from a session)', async () => {
     const org = await signup(svc.url);
     const link = await createLink(org.apiKey);
     const session = await redeem(link.token);
-    expectError(await call('POST', '/v1/sso/setup-links/session', session.sessionToken, IT_ADMIN), 401, SETUP_LINK_MESSAGES.invalid);
-    expectError(await call('GET', '/v1/sso/setup-links/preview', session.sessionToken), 401, SETUP_LINK_MESSAGES.invalid);
+    expectError(
+      await call('POST', '/v1/sso/setup-links/session', session.sessionToken, IT_ADMIN),
+      401,
+      SETUP_LINK_MESSAGES.invalid,
+    );
+    expectError(
+      await call('GET', '/v1/sso/setup-links/preview', session.sessionToken),
+      401,
+      SETUP_LINK_MESSAGES.invalid,
+    );
     expectError(await call('GET', '/v1/sso/setup-links/session', org.apiKey), 401, SETUP_LINK_MESSAGES.invalid);
     expect(await usesOf(org.apiKey, link.id)).toHaveLength(1);
   });
@@ -360,7 +422,8 @@ describe('setup links: what a setup session may do', () => {
     }
     expect((await call('GET', theirPath, other.apiKey)).body).toEqual(theirs);
     // Removing a connection is the org's own call, for its connections and anyone else's alike.
-    for (const target of [path, theirPath]) expectError(await call('DELETE', target, token), 403, SETUP_LINK_MESSAGES.notAllowed);
+    for (const target of [path, theirPath])
+      expectError(await call('DELETE', target, token), 403, SETUP_LINK_MESSAGES.notAllowed);
     expect((await call('GET', path, org.apiKey)).status).toBe(200);
     expect((await call('DELETE', path, org.apiKey)).status).toBe(204);
   });
@@ -372,7 +435,11 @@ describe('setup links: what a setup session may do', () => {
     for (const [method, path, body] of [
       ['GET', '/v1/me'],
       ['GET', '/v1/sso/config'],
-      ['POST', '/v1/sso/config', { issuerUrl: OIDC.issuerUrl, clientId: 'c', clientSecret: 's', redirectUri: OIDC.redirectUri }],
+      [
+        'POST',
+        '/v1/sso/config',
+        { issuerUrl: OIDC.issuerUrl, clientId: 'c', clientSecret: 's', redirectUri: OIDC.redirectUri },
+      ],
       ['DELETE', '/v1/sso/config'],
       ['GET', '/v1/sso/setup-links'],
       ['POST', '/v1/sso/setup-links', {}],
@@ -395,13 +462,24 @@ describe('setup links: what a setup session may do', () => {
     expect(await link.sso.setupLinks.preview()).toMatchObject({ linkId: created.id, organizationName: 'Client Corp' });
     const redeemed = await link.sso.setupLinks.redeem(IT_ADMIN);
     expect(redeemed).toMatchObject({ linkId: created.id, organizationName: 'Client Corp' });
-    await expect(link.sso.connections.list()).rejects.toMatchObject({ kind: 'unauthorized', status: 403, message: SETUP_LINK_MESSAGES.linkTokenNotAccepted });
+    await expect(link.sso.connections.list()).rejects.toMatchObject({
+      kind: 'unauthorized',
+      status: 403,
+      message: SETUP_LINK_MESSAGES.linkTokenNotAccepted,
+    });
     const setup = new GrantexClient({ baseUrl: svc.url, apiKey: redeemed.sessionToken, retries: 0 });
-    expect(await setup.sso.setupLinks.getSession()).toMatchObject({ sessionId: redeemed.sessionId, organizationName: 'Client Corp' });
+    expect(await setup.sso.setupLinks.getSession()).toMatchObject({
+      sessionId: redeemed.sessionId,
+      organizationName: 'Client Corp',
+    });
     const connection = await setup.sso.connections.create({ ...OIDC, protocol: 'oidc' });
     expect(await setup.sso.connections.list()).toEqual([connection]);
     await expect(setup.orgs.me()).rejects.toMatchObject({ kind: 'unauthorized', status: 403, code: 'FORBIDDEN' });
-    expect((await admin.sso.setupLinks.list())[0]).toMatchObject({ id: created.id, label: 'via client', status: 'active' });
+    expect((await admin.sso.setupLinks.list())[0]).toMatchObject({
+      id: created.id,
+      label: 'via client',
+      status: 'active',
+    });
     await admin.sso.setupLinks.revoke(created.id);
     const refused = await setup.sso.connections.get(connection.id).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(GrantexError);
@@ -411,16 +489,22 @@ describe('setup links: what a setup session may do', () => {
 });
 
 describe('setup links: storage', () => {
-  it('stores only the tokens\' hashes: neither the link token nor the session token is in the database bytes', async () => {
+  it("stores only the tokens' hashes: neither the link token nor the session token is in the database bytes", async () => {
     const local = await startTestService();
     const tokens: string[] = [];
     try {
       const org = await signup(local.url);
       for (let i = 0; i < 3; i++) {
-        const res = await fetch(`${local.url}/v1/sso/setup-links`, authed(org.apiKey, { method: 'POST', body: JSON.stringify({ label: `scan-label-${i}` }) }));
+        const res = await fetch(
+          `${local.url}/v1/sso/setup-links`,
+          authed(org.apiKey, { method: 'POST', body: JSON.stringify({ label: `scan-label-${i}` }) }),
+        );
         tokens.push(setupLinkCreatedSchema.parse(await res.json()).token);
       }
-      const redeemed = await fetch(`${local.url}/v1/sso/setup-links/session`, authed(tokens[0] ?? '', { method: 'POST', body: JSON.stringify(IT_ADMIN) }));
+      const redeemed = await fetch(
+        `${local.url}/v1/sso/setup-links/session`,
+        authed(tokens[0] ?? '', { method: 'POST', body: JSON.stringify(IT_ADMIN) }),
+      );
       expect(redeemed.status).toBe(201);
       // The session token is a credential too: stored as its hash only.
       tokens.push(setupSessionCreatedSchema.parse(await redeemed.json()).sessionToken);

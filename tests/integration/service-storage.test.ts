@@ -30,7 +30,9 @@ describe('storage', () => {
       // The secret still decrypts (same generated key) and the connection id is unchanged.
       const again = await json(await fetch(`${svc.url}/sso/login?org=${dev.developerId}`));
       expect(again.connectionId).toBe(login.connectionId);
-      const cfg = svc.rp.calls.filter((c) => c.method === 'authorizationUrl').at(-1)?.args[0] as { clientSecret: string };
+      const cfg = svc.rp.calls.filter((c) => c.method === 'authorizationUrl').at(-1)?.args[0] as {
+        clientSecret: string;
+      };
       expect(cfg.clientSecret).toBe(VALID_CONFIG.clientSecret);
     } finally {
       await svc.close();
@@ -115,7 +117,9 @@ describe('production mode start-up', () => {
   it('refuses to start without the state secret, naming the variable only', async () => {
     const dataDir = tempDir();
     const key = Buffer.alloc(32, 9).toString('base64url');
-    const err = await startSsoService({ ...base, dataDir, stateSecret: undefined, encryptionKey: key }).catch((e: unknown) => e);
+    const err = await startSsoService({ ...base, dataDir, stateSecret: undefined, encryptionKey: key }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ServiceConfigError);
     expect((err as Error).message).toContain('GRANTEX_STATE_SECRET');
     expect((err as Error).message).not.toContain(key);
@@ -149,7 +153,12 @@ describe('production mode start-up', () => {
       TRUSTED_PROXIES: '10.0.0.1, 192.168.0.0/16',
       LOG_LEVEL: 'WARN',
     });
-    expect(custom).toMatchObject({ port: 4001, devMode: false, trustedProxies: ['10.0.0.1', '192.168.0.0/16'], logLevel: 'warn' });
+    expect(custom).toMatchObject({
+      port: 4001,
+      devMode: false,
+      trustedProxies: ['10.0.0.1', '192.168.0.0/16'],
+      logLevel: 'warn',
+    });
     expect(custom.rateLimit).toMatchObject({ enabled: false, loginPerMin: 7 });
 
     expect(() => loadServiceConfig({ TRUSTED_PROXIES: 'not-an-ip' })).toThrow(ServiceConfigError);

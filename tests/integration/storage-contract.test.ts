@@ -68,7 +68,11 @@ describe(`store contract (${testBackend})`, () => {
 
   it('has every method classified read or write for the fault-injection layer, which refuses a store with an unclassified one', () => {
     expect(uncoveredStoreMethods(store)).toEqual([]);
-    const grown = { ...store, brandNewWrite: async () => undefined, events: { ...store.events, purgeEverything: async () => 0 } };
+    const grown = {
+      ...store,
+      brandNewWrite: async () => undefined,
+      events: { ...store.events, purgeEverything: async () => 0 },
+    };
     expect(uncoveredStoreMethods(grown)).toEqual(['brandNewWrite', 'events.purgeEverything']);
     expect(() => storeFaults().wrap(grown)).toThrow(/does not cover brandNewWrite, events\.purgeEverything/);
   });
@@ -117,9 +121,24 @@ describe(`store contract (${testBackend})`, () => {
     const opened = session('sus_contract_ok', 'sul_contract_ok', '2026-01-02T01:00:00.000Z');
     expect(await store.createSetupSession(opened, 'Agent/1')).toBe(true);
     // Revoked, expired at the redeem's time, or unknown: nothing is written.
-    expect(await store.createSetupSession(session('sus_contract_rev', 'sul_contract_revoked', '2026-01-02T01:00:00.000Z'), null)).toBe(false);
-    expect(await store.createSetupSession(session('sus_contract_exp', 'sul_contract_expired', '2026-01-02T00:30:00.000Z'), null)).toBe(false);
-    expect(await store.createSetupSession(session('sus_contract_none', 'sul_contract_none', '2026-01-02T01:00:00.000Z'), null)).toBe(false);
+    expect(
+      await store.createSetupSession(
+        session('sus_contract_rev', 'sul_contract_revoked', '2026-01-02T01:00:00.000Z'),
+        null,
+      ),
+    ).toBe(false);
+    expect(
+      await store.createSetupSession(
+        session('sus_contract_exp', 'sul_contract_expired', '2026-01-02T00:30:00.000Z'),
+        null,
+      ),
+    ).toBe(false);
+    expect(
+      await store.createSetupSession(
+        session('sus_contract_none', 'sul_contract_none', '2026-01-02T01:00:00.000Z'),
+        null,
+      ),
+    ).toBe(false);
     for (const id of ['sus_contract_rev', 'sus_contract_exp', 'sus_contract_none']) {
       expect(await store.findSetupSessionByToken(hash(`session ${id}`))).toBeUndefined();
     }
@@ -127,12 +146,27 @@ describe(`store contract (${testBackend})`, () => {
     const { tokenHash, ...stored } = opened;
     const found = await store.findSetupSessionByToken(tokenHash);
     expect(found?.session).toEqual(stored);
-    expect(found?.link).toMatchObject({ id: 'sul_contract_ok', organizationName: 'Org dev_contract_setup', revokedAt: null });
+    expect(found?.link).toMatchObject({
+      id: 'sul_contract_ok',
+      organizationName: 'Org dev_contract_setup',
+      revokedAt: null,
+    });
     const listed = await store.listSetupLinks('dev_contract_setup', 10);
     // Same creation time: ordered by id. Only the opened session left a use.
     expect(listed.map(({ link: l, uses }) => [l.id, uses])).toEqual([
       ['sul_contract_expired', []],
-      ['sul_contract_ok', [{ linkId: 'sul_contract_ok', usedAt: opened.createdAt, name: 'Iris IT', email: 'iris@customer.example', userAgent: 'Agent/1' }]],
+      [
+        'sul_contract_ok',
+        [
+          {
+            linkId: 'sul_contract_ok',
+            usedAt: opened.createdAt,
+            name: 'Iris IT',
+            email: 'iris@customer.example',
+            userAgent: 'Agent/1',
+          },
+        ],
+      ],
       ['sul_contract_revoked', []],
     ]);
     // A later revocation shows through the same lookup (the caller refuses it).
@@ -161,14 +195,24 @@ describe(`store contract (${testBackend})`, () => {
       isDefault: true,
       oidc,
       domains: [],
-      provisioning: { jitProvisioning: true, groupAttribute: null, groupMappings: {}, defaultScopes: [], verifiedDomainsOnly: false },
+      provisioning: {
+        jitProvisioning: true,
+        groupAttribute: null,
+        groupMappings: {},
+        defaultScopes: [],
+        verifiedDomainsOnly: false,
+      },
       createdAt: '2026-01-02T03:04:05.678Z',
       updatedAt: '2026-01-02T03:04:05.678Z',
     });
     const second = await store.saveDefaultOidcConnection(
       write(d.id, { newConnectionId: 'conn_other', oidc: { clientId: 'client-b' }, now: '2026-02-03T00:00:00.000Z' }),
     );
-    expect(second).toEqual({ ...first, oidc: { ...oidc, clientId: 'client-b' }, updatedAt: '2026-02-03T00:00:00.000Z' });
+    expect(second).toEqual({
+      ...first,
+      oidc: { ...oidc, clientId: 'client-b' },
+      updatedAt: '2026-02-03T00:00:00.000Z',
+    });
     expect(await store.getDefaultConnection(d.id)).toEqual(second);
     expect(await store.getConnection(d.id, second.id)).toEqual(second);
     expect(await store.findDefaultConnectionByKey(d.keyHash)).toEqual({ developerId: d.id, connection: second });
@@ -199,11 +243,19 @@ describe(`store contract (${testBackend})`, () => {
       status: 'active' as const,
       oidc,
       domains: ['acme.test'],
-      provisioning: { jitProvisioning: true, groupAttribute: 'groups', groupMappings: { admins: ['admin'] }, defaultScopes: ['read'], verifiedDomainsOnly: false },
+      provisioning: {
+        jitProvisioning: true,
+        groupAttribute: 'groups',
+        groupMappings: { admins: ['admin'] },
+        defaultScopes: ['read'],
+        verifiedDomainsOnly: false,
+      },
       createdAt: '2026-03-01T00:00:00.000Z',
       updatedAt: '2026-03-01T00:00:00.000Z',
     });
-    const created = await Promise.all(['sso_1', 'sso_2', 'sso_3', 'sso_4'].map((id) => store.createConnection(conn(id))));
+    const created = await Promise.all(
+      ['sso_1', 'sso_2', 'sso_3', 'sso_4'].map((id) => store.createConnection(conn(id))),
+    );
     expect(created.filter((c) => c.isDefault)).toHaveLength(1);
     expect(created[0]).toEqual({ ...conn('sso_1'), isDefault: created[0]?.isDefault });
     const listed = await store.listConnections(d.id);
@@ -213,7 +265,9 @@ describe(`store contract (${testBackend})`, () => {
     const current = listed[1]!;
     const next = { ...current, name: 'Renamed', domains: [], updatedAt: '2026-03-02T00:00:00.000Z' };
     expect(await store.replaceConnection(next, '2026-01-01T00:00:00.000Z')).toBeUndefined(); // stale
-    expect(await store.replaceConnection({ ...next, developerId: 'dev_someone_else' }, current.updatedAt)).toBeUndefined();
+    expect(
+      await store.replaceConnection({ ...next, developerId: 'dev_someone_else' }, current.updatedAt),
+    ).toBeUndefined();
     expect(await store.replaceConnection(next, current.updatedAt)).toEqual(next);
     expect(await store.replaceConnection(next, current.updatedAt)).toBeUndefined(); // already moved on
 
@@ -223,14 +277,24 @@ describe(`store contract (${testBackend})`, () => {
   });
 
   it('claims a state once, even when many claims race; keeps a recorded failure; purges only expired states', async () => {
-    const claims = await Promise.all(Array.from({ length: 20 }, () => store.claimState('state-race-00000001', 'dev_a', 5_000)));
+    const claims = await Promise.all(
+      Array.from({ length: 20 }, () => store.claimState('state-race-00000001', 'dev_a', 5_000)),
+    );
     expect(claims.filter(Boolean)).toHaveLength(1);
     expect(await store.claimState('state-old-000000001', 'dev_a', 1_000)).toBe(true);
     expect(await store.getStateFailure('state-race-00000001')).toBeUndefined();
-    await store.recordStateFailure('state-race-00000001', { status: 502, code: 'SSO_ERROR', message: 'Token exchange failed' });
+    await store.recordStateFailure('state-race-00000001', {
+      status: 502,
+      code: 'SSO_ERROR',
+      message: 'Token exchange failed',
+    });
     expect(await store.purgeExpired(2_000, 2_000)).toBe(1);
     expect(await store.claimState('state-old-000000001', 'dev_a', 1_000)).toBe(true); // purged, so claimable again
-    expect(await store.getStateFailure('state-race-00000001')).toEqual({ status: 502, code: 'SSO_ERROR', message: 'Token exchange failed' });
+    expect(await store.getStateFailure('state-race-00000001')).toEqual({
+      status: 502,
+      code: 'SSO_ERROR',
+      message: 'Token exchange failed',
+    });
     expect(await store.claimState('state-race-00000001', 'dev_a', 5_000)).toBe(false);
   });
 
@@ -251,9 +315,16 @@ describe(`store contract (${testBackend})`, () => {
   });
 
   it('claims a SAML assertion id once per IdP entity id across orgs, even when claims race; purges it after it expires', async () => {
-    const claim = (idpEntityId: string, assertionId: string, developerId: string, connectionId: string, expiresAtMs: number) =>
-      store.claimAssertionId({ idpEntityId, assertionId, developerId, connectionId, expiresAtMs });
-    const claims = await Promise.all(Array.from({ length: 20 }, () => claim('https://idp.one', '_assertion-race', 'dev_a', 'sso_1', 5_000)));
+    const claim = (
+      idpEntityId: string,
+      assertionId: string,
+      developerId: string,
+      connectionId: string,
+      expiresAtMs: number,
+    ) => store.claimAssertionId({ idpEntityId, assertionId, developerId, connectionId, expiresAtMs });
+    const claims = await Promise.all(
+      Array.from({ length: 20 }, () => claim('https://idp.one', '_assertion-race', 'dev_a', 'sso_1', 5_000)),
+    );
     expect(claims.filter(Boolean)).toHaveLength(1);
     // Another org's connection trusting the same IdP: the same assertion is a replay there too.
     expect(await claim('https://idp.one', '_assertion-race', 'dev_b', 'sso_9', 5_000)).toBe(false);
@@ -269,25 +340,47 @@ describe(`store contract (${testBackend})`, () => {
     await store.createDeveloper(dev('dev_recheck', null));
     const domain = 'recheck.example';
     const day = (n: number) => new Date(Date.UTC(2026, 0, 1 + n)).toISOString();
-    await store.addDomain({ developerId: 'dev_recheck', domain, token: 't0k3n', createdAt: day(0), verifiedAt: null, lastCheckedAt: null, failingSince: null });
+    await store.addDomain({
+      developerId: 'dev_recheck',
+      domain,
+      token: 't0k3n',
+      createdAt: day(0),
+      verifiedAt: null,
+      lastCheckedAt: null,
+      failingSince: null,
+    });
     expect(await store.listDomainsDueForRecheck(day(5), 10)).toEqual([]); // not verified: never re-checked
     expect(await store.markDomainVerified('dev_recheck', domain, day(0))).toMatchObject({ kind: 'verified' });
-    expect(await store.listDomainsDueForRecheck(day(0), 10)).toEqual([expect.objectContaining({ domain, lastCheckedAt: day(0), failingSince: null })]);
+    expect(await store.listDomainsDueForRecheck(day(0), 10)).toEqual([
+      expect.objectContaining({ domain, lastCheckedAt: day(0), failingSince: null }),
+    ]);
     // Twenty processes find it due at once: exactly one takes it, and then it is not due any more.
-    const claims = await Promise.all(Array.from({ length: 20 }, () => store.claimDomainRecheck('dev_recheck', domain, day(1), day(2))));
+    const claims = await Promise.all(
+      Array.from({ length: 20 }, () => store.claimDomainRecheck('dev_recheck', domain, day(1), day(2))),
+    );
     expect(claims.filter(Boolean)).toEqual([expect.objectContaining({ lastCheckedAt: day(2) })]);
     expect(await store.listDomainsDueForRecheck(day(1), 10)).toEqual([]);
     // The first failure starts the clock, later ones keep it; nothing releases before the cut-off.
-    expect(await store.recordDomainRecheck('dev_recheck', domain, false, day(2))).toMatchObject({ failingSince: day(2) });
-    expect(await store.recordDomainRecheck('dev_recheck', domain, false, day(3))).toMatchObject({ failingSince: day(2) });
+    expect(await store.recordDomainRecheck('dev_recheck', domain, false, day(2))).toMatchObject({
+      failingSince: day(2),
+    });
+    expect(await store.recordDomainRecheck('dev_recheck', domain, false, day(3))).toMatchObject({
+      failingSince: day(2),
+    });
     expect(await store.releaseDomain('dev_recheck', domain, day(1))).toBe(false);
     // A success clears it.
     expect(await store.recordDomainRecheck('dev_recheck', domain, true, day(4))).toMatchObject({ failingSince: null });
     expect(await store.releaseDomain('dev_recheck', domain, day(9))).toBe(false);
-    expect(await store.recordDomainRecheck('dev_recheck', domain, false, day(5))).toMatchObject({ failingSince: day(5) });
+    expect(await store.recordDomainRecheck('dev_recheck', domain, false, day(5))).toMatchObject({
+      failingSince: day(5),
+    });
     const releases = await Promise.all([1, 2, 3].map(() => store.releaseDomain('dev_recheck', domain, day(12))));
     expect(releases.filter(Boolean)).toHaveLength(1);
-    expect(await store.getDomain('dev_recheck', domain)).toMatchObject({ verifiedAt: null, failingSince: null, token: 't0k3n' });
+    expect(await store.getDomain('dev_recheck', domain)).toMatchObject({
+      verifiedAt: null,
+      failingSince: null,
+      token: 't0k3n',
+    });
     // Released: no longer re-checked, and not routable.
     expect(await store.listDomainsDueForRecheck(day(30), 10)).toEqual([]);
     expect(await store.recordDomainRecheck('dev_recheck', domain, false, day(13))).toBeUndefined();
@@ -305,81 +398,105 @@ describe(`store contract (${testBackend})`, () => {
 });
 
 describe('driver faults become storage errors', () => {
-  it.skipIf(onPostgres)('SQLite: a locked file → busy; a full database → full; a read-only connection → read_only', async () => {
-    const file = path.join(tempDir(), 'grantex.db');
-    const db = openSqliteDatabase(file);
-    db.pragma('busy_timeout = 50');
-    const store = createSqliteStore(db);
-    try {
-      await store.createDeveloper(dev('dev_fault_a'));
-      const lock = new Database(file);
-      lock.exec('BEGIN EXCLUSIVE');
+  it.skipIf(onPostgres)(
+    'SQLite: a locked file → busy; a full database → full; a read-only connection → read_only',
+    async () => {
+      const file = path.join(tempDir(), 'grantex.db');
+      const db = openSqliteDatabase(file);
+      db.pragma('busy_timeout = 50');
+      const store = createSqliteStore(db);
       try {
-        await expect(store.saveDefaultOidcConnection(write('dev_fault_a'))).rejects.toMatchObject({ name: 'StoreError', kind: 'busy' });
+        await store.createDeveloper(dev('dev_fault_a'));
+        const lock = new Database(file);
+        lock.exec('BEGIN EXCLUSIVE');
+        try {
+          await expect(store.saveDefaultOidcConnection(write('dev_fault_a'))).rejects.toMatchObject({
+            name: 'StoreError',
+            kind: 'busy',
+          });
+        } finally {
+          lock.exec('ROLLBACK');
+          lock.close();
+        }
+
+        db.pragma(`max_page_count = ${Number(db.pragma('page_count', { simple: true }))}`);
+        const big = write('dev_fault_a', { oidc: { redirectUri: `https://app.example/${'p'.repeat(20_000)}` } });
+        const full = await store.saveDefaultOidcConnection(big).catch((e: unknown) => e);
+        expect(full).toBeInstanceOf(StoreError);
+        expect(full).toMatchObject({ kind: 'full', driverCode: 'SQLITE_FULL' });
+        expect((full as Error).message).not.toContain('pppp');
+        db.pragma('max_page_count = 1073741823');
+
+        db.pragma('query_only = ON');
+        await expect(store.claimState('state-ro-0000000001', 'dev_fault_a', 5_000)).rejects.toMatchObject({
+          kind: 'read_only',
+        });
+        expect(await store.getDefaultConnection('dev_fault_a')).toBeUndefined(); // reads still work
+        db.pragma('query_only = OFF');
+        expect(await store.claimState('state-ro-0000000001', 'dev_fault_a', 5_000)).toBe(true);
       } finally {
-        lock.exec('ROLLBACK');
-        lock.close();
+        await store.close();
+      }
+    },
+  );
+
+  it.runIf(onPostgres)(
+    'PostgreSQL: statement timeout → timeout; read-only session → read_only; unreachable server → unavailable',
+    async () => {
+      const { postgres } = await testDatabaseOptions();
+      if (!postgres) throw new Error('no test database');
+      const migrated = await openStore({ dataDir: tempDir(), postgres });
+      await migrated.createDeveloper(dev('dev_fault_p'));
+      await migrated.close();
+
+      // A write blocked by another session's lock runs into the statement timeout.
+      const pool = createPgPool({ ...postgres, statementTimeoutMs: 300 }, () => undefined);
+      const store = createPostgresStore(pool);
+      const locker = new pg.Client({ connectionString: postgres.url });
+      await locker.connect();
+      try {
+        await locker.query('BEGIN');
+        await locker.query('LOCK TABLE sso_connections IN EXCLUSIVE MODE');
+        await expect(store.saveDefaultOidcConnection(write('dev_fault_p'))).rejects.toMatchObject({
+          kind: 'timeout',
+          driverCode: '57014',
+          transient: true,
+        });
+        await locker.query('ROLLBACK');
+        // Recovered by itself: the same pool writes once the lock is gone.
+        expect((await store.saveDefaultOidcConnection(write('dev_fault_p'))).developerId).toBe('dev_fault_p');
+      } finally {
+        await locker.end();
+        await store.close();
       }
 
-      db.pragma(`max_page_count = ${Number(db.pragma('page_count', { simple: true }))}`);
-      const big = write('dev_fault_a', { oidc: { redirectUri: `https://app.example/${'p'.repeat(20_000)}` } });
-      const full = await store.saveDefaultOidcConnection(big).catch((e: unknown) => e);
-      expect(full).toBeInstanceOf(StoreError);
-      expect(full).toMatchObject({ kind: 'full', driverCode: 'SQLITE_FULL' });
-      expect((full as Error).message).not.toContain('pppp');
-      db.pragma('max_page_count = 1073741823');
+      const readOnly = createPostgresStore(
+        createPgPool(
+          { ...postgres, url: `${postgres.url}?options=${encodeURIComponent('-c default_transaction_read_only=on')}` },
+          () => undefined,
+        ),
+      );
+      try {
+        await expect(readOnly.claimState('state-ro-0000000002', 'dev_fault_p', 5_000)).rejects.toMatchObject({
+          kind: 'read_only',
+          driverCode: '25006',
+        });
+        expect(await readOnly.getDefaultConnection('dev_fault_p')).toMatchObject({ developerId: 'dev_fault_p' });
+      } finally {
+        await readOnly.close();
+      }
 
-      db.pragma('query_only = ON');
-      await expect(store.claimState('state-ro-0000000001', 'dev_fault_a', 5_000)).rejects.toMatchObject({ kind: 'read_only' });
-      expect(await store.getDefaultConnection('dev_fault_a')).toBeUndefined(); // reads still work
-      db.pragma('query_only = OFF');
-      expect(await store.claimState('state-ro-0000000001', 'dev_fault_a', 5_000)).toBe(true);
-    } finally {
-      await store.close();
-    }
-  });
-
-  it.runIf(onPostgres)('PostgreSQL: statement timeout → timeout; read-only session → read_only; unreachable server → unavailable', async () => {
-    const { postgres } = await testDatabaseOptions();
-    if (!postgres) throw new Error('no test database');
-    const migrated = await openStore({ dataDir: tempDir(), postgres });
-    await migrated.createDeveloper(dev('dev_fault_p'));
-    await migrated.close();
-
-    // A write blocked by another session's lock runs into the statement timeout.
-    const pool = createPgPool({ ...postgres, statementTimeoutMs: 300 }, () => undefined);
-    const store = createPostgresStore(pool);
-    const locker = new pg.Client({ connectionString: postgres.url });
-    await locker.connect();
-    try {
-      await locker.query('BEGIN');
-      await locker.query('LOCK TABLE sso_connections IN EXCLUSIVE MODE');
-      await expect(store.saveDefaultOidcConnection(write('dev_fault_p'))).rejects.toMatchObject({ kind: 'timeout', driverCode: '57014', transient: true });
-      await locker.query('ROLLBACK');
-      // Recovered by itself: the same pool writes once the lock is gone.
-      expect((await store.saveDefaultOidcConnection(write('dev_fault_p'))).developerId).toBe('dev_fault_p');
-    } finally {
-      await locker.end();
-      await store.close();
-    }
-
-    const readOnly = createPostgresStore(
-      createPgPool({ ...postgres, url: `${postgres.url}?options=${encodeURIComponent('-c default_transaction_read_only=on')}` }, () => undefined),
-    );
-    try {
-      await expect(readOnly.claimState('state-ro-0000000002', 'dev_fault_p', 5_000)).rejects.toMatchObject({ kind: 'read_only', driverCode: '25006' });
-      expect(await readOnly.getDefaultConnection('dev_fault_p')).toMatchObject({ developerId: 'dev_fault_p' });
-    } finally {
-      await readOnly.close();
-    }
-
-    const nowhere = new URL(postgres.url);
-    nowhere.port = '9';
-    const unreachable = createPostgresStore(createPgPool(pgTestConfig(nowhere.href), () => undefined));
-    try {
-      await expect(unreachable.getDefaultConnection('dev_fault_p')).rejects.toMatchObject({ kind: 'unavailable', transient: true });
-    } finally {
-      await unreachable.close();
-    }
-  });
+      const nowhere = new URL(postgres.url);
+      nowhere.port = '9';
+      const unreachable = createPostgresStore(createPgPool(pgTestConfig(nowhere.href), () => undefined));
+      try {
+        await expect(unreachable.getDefaultConnection('dev_fault_p')).rejects.toMatchObject({
+          kind: 'unavailable',
+          transient: true,
+        });
+      } finally {
+        await unreachable.close();
+      }
+    },
+  );
 });

@@ -17,7 +17,14 @@ import {
   type Org,
   type RawResponse,
 } from '@/tests/support/adversarial';
-import { DEFAULT_USER, startTestOp, startTestOpHost, type TestOp, type TestOpClient, type TestOpOptions } from '@/tests/support/test-op';
+import {
+  DEFAULT_USER,
+  startTestOp,
+  startTestOpHost,
+  type TestOp,
+  type TestOpClient,
+  type TestOpOptions,
+} from '@/tests/support/test-op';
 
 const USER = { sub: DEFAULT_USER.sub, email: DEFAULT_USER.email, name: DEFAULT_USER.name };
 
@@ -35,13 +42,22 @@ afterAll(async () => {
 type Client = Omit<TestOpClient, 'redirectUris'>;
 
 async function vendorOp(client: Client, opts: TestOpOptions = {}): Promise<TestOp> {
-  const op = await startTestOp({ clients: [{ ...client, redirectUris: [REDIRECT_URI] }], basicDecoding: 'raw', ...opts });
+  const op = await startTestOp({
+    clients: [{ ...client, redirectUris: [REDIRECT_URI] }],
+    basicDecoding: 'raw',
+    ...opts,
+  });
   cleanups.push(() => op.close());
   return op;
 }
 
 function save(org: Org, op: TestOp, client: Client, issuerUrl = op.issuer, base = h.url): Promise<RawResponse> {
-  return saveConfig(base, org, { issuerUrl, clientId: client.clientId, clientSecret: client.clientSecret, redirectUri: REDIRECT_URI });
+  return saveConfig(base, org, {
+    issuerUrl,
+    clientId: client.clientId,
+    clientSecret: client.clientSecret,
+    redirectUri: REDIRECT_URI,
+  });
 }
 
 /** A new org whose config (201) points at `op`. */
@@ -56,7 +72,10 @@ async function configuredOrg(op: TestOp, client: Client, base = h.url): Promise<
 async function loginRequests(org: Org, op: TestOp, base = h.url) {
   const before = op.requests.length;
   const { res } = await runFlow(base, org, op);
-  const endpoints = op.requests.slice(before).map((r) => r.endpoint).filter((e) => e !== 'authorize');
+  const endpoints = op.requests
+    .slice(before)
+    .map((r) => r.endpoint)
+    .filter((e) => e !== 'authorize');
   return { res, endpoints };
 }
 
@@ -73,7 +92,10 @@ describe('Microsoft Entra ID', () => {
   // "ID token claims reference", "Optional claims reference" and "Microsoft identity platform UserInfo
   // endpoint" (learn.microsoft.com/entra/identity-platform/…).
   const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
-  const CLIENT = { clientId: '3f2b8c1e-6d4a-4e7b-9a0c-5d1e2f3a4b5c', clientSecret: 'Qx28Q~Zk4.vN_3pLm-7yRt9.wXs~BcDe1FgHi2Jk' };
+  const CLIENT = {
+    clientId: '3f2b8c1e-6d4a-4e7b-9a0c-5d1e2f3a4b5c',
+    clientSecret: 'Qx28Q~Zk4.vN_3pLm-7yRt9.wXs~BcDe1FgHi2Jk',
+  };
   let op: TestOp;
   let org: Org;
 
@@ -115,13 +137,18 @@ describe('Google', () => {
   // while discovery names the former: Google for Developers, "OpenID Connect" (Validating an ID token)
   // and the OpenID Connect reference (discovery document, `issuer`). Client IDs look like
   // "<number>-<id>.apps.googleusercontent.com", secrets start with "GOCSPX-".
-  const CLIENT = { clientId: '1234-abc.apps.googleusercontent.com', clientSecret: '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' };
+  const CLIENT = {
+    clientId: '1234-abc.apps.googleusercontent.com',
+    clientSecret: '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',
+  };
 
   it('an ID token with the scheme-less iss is accepted for the aliased issuer (alias table seam), with one token request', async () => {
     const op = await vendorOp(CLIENT);
     const schemeless = op.issuer.replace(/^http:\/\//, '');
     // The service's RP with Google's entry moved to this loopback issuer; tests cannot serve https://accounts.google.com.
-    const google = await startHarness({ relyingParty: createRelyingParty({ devMode: true, issuerAliases: { [op.issuer]: [schemeless] } }) });
+    const google = await startHarness({
+      relyingParty: createRelyingParty({ devMode: true, issuerAliases: { [op.issuer]: [schemeless] } }),
+    });
     cleanups.push(() => google.close());
     const org = await configuredOrg(op, CLIENT, google.url);
     expectIdentity((await runFlow(google.url, org, op)).res, org, USER);
@@ -147,7 +174,10 @@ describe('Google', () => {
 describe('Auth0', () => {
   // The issuer of an Auth0 tenant ends in a slash ("https://{yourDomain}/"), in discovery and in `iss`:
   // Auth0 Docs, "Validate ID Tokens" and "Locate JSON Web Key Sets" (…/.well-known/openid-configuration).
-  const CLIENT = { clientId: 'Xq3k9ZyB7wP2mN4vL8tR6sD1fG5hJ0aC', clientSecret: 'aB3_dE6-gH9iJ2kL5mN8oP1qR4sT7uV0wX3yZ6aB9cD2eF5gH8iJ1kL4mN7oP0q' };
+  const CLIENT = {
+    clientId: 'Xq3k9ZyB7wP2mN4vL8tR6sD1fG5hJ0aC',
+    clientSecret: 'aB3_dE6-gH9iJ2kL5mN8oP1qR4sT7uV0wX3yZ6aB9cD2eF5gH8iJ1kL4mN7oP0q',
+  };
 
   it('the exact issuer with its trailing slash works end to end', async () => {
     const op = await vendorOp(CLIENT, { issuerTrailingSlash: true });

@@ -36,7 +36,11 @@ export function parseLoginForm(html: string): LoginForm | undefined {
 /** LemonLDAP's message box (e.g. a wrong password), as plain text. */
 function pageMessage(html: string): string | undefined {
   const m = /<div[^>]*class="[^"]*\bmessage\b[^"]*"[^>]*>([\s\S]*?)<\/div>/.exec(html);
-  return m?.[1] ? decodeEntities(m[1].replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ').trim() : undefined;
+  return m?.[1]
+    ? decodeEntities(m[1].replace(/<[^>]+>/g, ' '))
+        .replace(/\s+/g, ' ')
+        .trim()
+    : undefined;
 }
 
 /**

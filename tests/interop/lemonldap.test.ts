@@ -84,7 +84,9 @@ describe.skipIf(!lemonLdapInstalled() && !required)('LemonLDAP::NG (Debian packa
 
     // `sso%2Dprobe%2Dclient%2Eexample`: what a Basic encoder that escapes `-` and `.` sends. A decoding IdP
     // would read the same client; LemonLDAP looks for a client with that literal ID.
-    const escaped = await tokenRequest({ authorization: basic(percentEncodeAll(clientId), percentEncodeAll(clientSecret)) });
+    const escaped = await tokenRequest({
+      authorization: basic(percentEncodeAll(clientId), percentEncodeAll(clientSecret)),
+    });
     expect(escaped.body.error).toBe('invalid_client');
   });
 
@@ -131,7 +133,13 @@ describe.skipIf(!lemonLdapInstalled() && !required)('LemonLDAP::NG (Debian packa
     const callback = await json<unknown>(await fetch(new URL(`/sso/callback${redirect.search}`, stack.serviceUrl)));
     expect(callback.status, JSON.stringify(callback.body)).toBe(200);
     // LemonLDAP's demo users carry no email_verified claim: the email is passed on, marked unverified.
-    expect(callback.body).toEqual({ developerId: org.developerId, email: user.email, emailVerified: false, name: user.name, sub: user.sub });
+    expect(callback.body).toEqual({
+      developerId: org.developerId,
+      email: user.email,
+      emailVerified: false,
+      name: user.name,
+      sub: user.sub,
+    });
     // LemonLDAP logs the method of each token request: Basic first (nothing to escape), rejected because of
     // the `+` in its token, then the one retry with client_secret_post, which redeemed the same code.
     const log = (await idp.portalLog()).slice(logBefore);
@@ -155,8 +163,17 @@ describe.skipIf(!lemonLdapInstalled() && !required)('LemonLDAP::NG (Debian packa
     const { authorizeUrl } = await org.client.sso.getLoginUrl(org.developerId);
     const user = idp.users[1];
     const redirect = await loginAtLemonLdap(authorizeUrl, user);
-    const identity = await org.client.sso.handleCallback(redirect.searchParams.get('code')!, redirect.searchParams.get('state')!);
-    expect(identity).toEqual({ developerId: org.developerId, email: user.email, emailVerified: false, name: user.name, sub: user.sub });
+    const identity = await org.client.sso.handleCallback(
+      redirect.searchParams.get('code')!,
+      redirect.searchParams.get('state')!,
+    );
+    expect(identity).toEqual({
+      developerId: org.developerId,
+      email: user.email,
+      emailVerified: false,
+      name: user.name,
+      sub: user.sub,
+    });
   });
 
   it('signs a member in on a connection with its own redirect URI; a foreign redirect_uri is refused before any token request', async () => {
@@ -175,15 +192,24 @@ describe.skipIf(!lemonLdapInstalled() && !required)('LemonLDAP::NG (Debian packa
       expect(new URL(authorizeUrl).searchParams.get('redirect_uri')).toBe(OWN_REDIRECT_URI);
       const redirect = await loginAtLemonLdap(authorizeUrl, idp.users[0]);
       expect(`${redirect.origin}${redirect.pathname}`).toBe(OWN_REDIRECT_URI);
-      return { code: redirect.searchParams.get('code')!, state: redirect.searchParams.get('state')!, iss: redirect.searchParams.get('iss') ?? undefined };
+      return {
+        code: redirect.searchParams.get('code')!,
+        state: redirect.searchParams.get('state')!,
+        iss: redirect.searchParams.get('iss') ?? undefined,
+      };
     };
     const first = await signIn();
     const logBefore = (await idp.portalLog()).length;
-    await expect(org.client.sso.handleOidcCallback(first.code, first.state, { iss: first.iss, redirectUri: STACK_REDIRECT_URI })).rejects.toMatchObject({ status: 400 });
+    await expect(
+      org.client.sso.handleOidcCallback(first.code, first.state, { iss: first.iss, redirectUri: STACK_REDIRECT_URI }),
+    ).rejects.toMatchObject({ status: 400 });
     // No token request reached LemonLDAP.
     expect((await idp.portalLog()).slice(logBefore)).not.toMatch(/Method client_secret_\w+ used/);
     // The same response at its own URI completes (the refusal claimed nothing).
-    const session = await org.client.sso.handleOidcCallback(first.code, first.state, { iss: first.iss, redirectUri: OWN_REDIRECT_URI });
+    const session = await org.client.sso.handleOidcCallback(first.code, first.state, {
+      iss: first.iss,
+      redirectUri: OWN_REDIRECT_URI,
+    });
     expect(session).toMatchObject({ developerId: org.developerId, email: idp.users[0]?.email });
   });
 });

@@ -9,7 +9,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simpleSamlPhpInstalled, startSimpleSamlPhp, type SimpleSamlPhp } from '@/scripts/interop/simplesamlphp';
-import { buildLoginUrl, parseIdpMetadata, SamlError, validatePostResponse, type SamlConnectionSettings } from '@/lib/sso-service/saml';
+import {
+  buildLoginUrl,
+  parseIdpMetadata,
+  SamlError,
+  validatePostResponse,
+  type SamlConnectionSettings,
+} from '@/lib/sso-service/saml';
 import { decodeEntities } from '@/tests/support/idp-login';
 import { memoryClaims, newRequestId } from '@/tests/support/saml-kit';
 import { driveSamlLogin, type SamlPost } from '@/tests/support/saml-login';
@@ -81,77 +87,113 @@ describe.skipIf(!simpleSamlPhpInstalled() && !required)('SimpleSAMLphp (Debian p
     expect(post.acsUrl).toBe(ACS_URL);
     expect(post.relayState).toBe(RELAY_STATE);
     const claims = memoryClaims();
-    const identity = await validatePostResponse(settings, { samlResponse: post.samlResponse, expectedRequestId: requestId, claimAssertionId: claims });
-    expect(identity).toMatchObject({ nameId: user.email, email: user.email, name: user.name, sub: user.email, groups: [...user.groups], issuer: idp.metadataUrl });
+    const identity = await validatePostResponse(settings, {
+      samlResponse: post.samlResponse,
+      expectedRequestId: requestId,
+      claimAssertionId: claims,
+    });
+    expect(identity).toMatchObject({
+      nameId: user.email,
+      email: user.email,
+      name: user.name,
+      sub: user.email,
+      groups: [...user.groups],
+      issuer: idp.metadataUrl,
+    });
     expect(identity.attributes.uid).toEqual([user.username]);
     // The same response again is a replay; for another login it answers the wrong request.
-    await expect(validatePostResponse(settings, { samlResponse: post.samlResponse, expectedRequestId: requestId, claimAssertionId: claims })).rejects.toMatchObject({ reason: 'assertion_replayed' });
-    const other = await validatePostResponse(settings, { samlResponse: post.samlResponse, expectedRequestId: newRequestId(), claimAssertionId: memoryClaims() }).catch((e: unknown) => e);
+    await expect(
+      validatePostResponse(settings, {
+        samlResponse: post.samlResponse,
+        expectedRequestId: requestId,
+        claimAssertionId: claims,
+      }),
+    ).rejects.toMatchObject({ reason: 'assertion_replayed' });
+    const other = await validatePostResponse(settings, {
+      samlResponse: post.samlResponse,
+      expectedRequestId: newRequestId(),
+      claimAssertionId: memoryClaims(),
+    }).catch((e: unknown) => e);
     expect(other).toBeInstanceOf(SamlError);
   });
 });
 
-describe.skipIf(!simpleSamlPhpInstalled() && !required)('SimpleSAMLphp through the real service ACS (POST /sso/callback/saml)', () => {
-  let idp: SimpleSamlPhp;
-  let service: RunningSsoService;
-  let dataDir: string;
+describe.skipIf(!simpleSamlPhpInstalled() && !required)(
+  'SimpleSAMLphp through the real service ACS (POST /sso/callback/saml)',
+  () => {
+    let idp: SimpleSamlPhp;
+    let service: RunningSsoService;
+    let dataDir: string;
 
-  beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(tmpdir(), 'gx-ssp-'));
-    service = await startLocalSsoService(dataDir);
-    // The SP side is fixed before SimpleSAMLphp starts (it is configured with our entity ID and ACS URL).
-    idp = await startSimpleSamlPhp({ spEntityId: `${service.url}/sso/saml/interop/metadata`, acsUrl: `${service.url}/sso/callback/saml` });
-  }, 90_000);
-  afterAll(async () => {
-    await idp?.close();
-    await service?.close();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  });
-
-  it('a SAML connection from its metadata URL signs a member in through the service and opens a session', async () => {
-    const org = await signupOrg(service.url);
-    const created = await fetch(`${service.url}/v1/sso/connections`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${org.apiKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        name: 'SimpleSAMLphp',
-        protocol: 'saml',
-        idpMetadataUrl: idp.metadataUrl,
+    beforeAll(async () => {
+      dataDir = await mkdtemp(path.join(tmpdir(), 'gx-ssp-'));
+      service = await startLocalSsoService(dataDir);
+      // The SP side is fixed before SimpleSAMLphp starts (it is configured with our entity ID and ACS URL).
+      idp = await startSimpleSamlPhp({
         spEntityId: `${service.url}/sso/saml/interop/metadata`,
-        spAcsUrl: `${service.url}/sso/callback/saml`,
-        jitProvisioning: true,
-        groupAttribute: 'eduPersonAffiliation',
-        groupMappings: { staff: ['admin'] },
-      }),
+        acsUrl: `${service.url}/sso/callback/saml`,
+      });
+    }, 90_000);
+    afterAll(async () => {
+      await idp?.close();
+      await service?.close();
+      if (dataDir) await rm(dataDir, { recursive: true, force: true });
     });
-    expect(created.status, await created.clone().text()).toBe(201);
-    const connection = (await created.json()) as { id: string; idpEntityId: string };
-    expect(connection.idpEntityId).toBe(idp.metadataUrl);
-    const login = (await (await fetch(`${service.url}/sso/login?org=${org.developerId}&connection=${connection.id}`)).json()) as { authorizeUrl: string; protocol: string };
-    expect(login.protocol).toBe('saml');
-    const user = idp.users[0];
-    let post: SamlPost;
-    try {
-      post = await loginAtSimpleSamlPhp(login.authorizeUrl, user);
-    } catch (err) {
-      throw new Error(`${err instanceof Error ? err.message : String(err)}\n${idp.logs()}`);
-    }
-    expect(post.acsUrl).toBe(`${service.url}/sso/callback/saml`);
-    const res = await fetch(post.acsUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ SAMLResponse: post.samlResponse, RelayState: post.relayState ?? '' }).toString(),
+
+    it('a SAML connection from its metadata URL signs a member in through the service and opens a session', async () => {
+      const org = await signupOrg(service.url);
+      const created = await fetch(`${service.url}/v1/sso/connections`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${org.apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          name: 'SimpleSAMLphp',
+          protocol: 'saml',
+          idpMetadataUrl: idp.metadataUrl,
+          spEntityId: `${service.url}/sso/saml/interop/metadata`,
+          spAcsUrl: `${service.url}/sso/callback/saml`,
+          jitProvisioning: true,
+          groupAttribute: 'eduPersonAffiliation',
+          groupMappings: { staff: ['admin'] },
+        }),
+      });
+      expect(created.status, await created.clone().text()).toBe(201);
+      const connection = (await created.json()) as { id: string; idpEntityId: string };
+      expect(connection.idpEntityId).toBe(idp.metadataUrl);
+      const login = (await (
+        await fetch(`${service.url}/sso/login?org=${org.developerId}&connection=${connection.id}`)
+      ).json()) as { authorizeUrl: string; protocol: string };
+      expect(login.protocol).toBe('saml');
+      const user = idp.users[0];
+      let post: SamlPost;
+      try {
+        post = await loginAtSimpleSamlPhp(login.authorizeUrl, user);
+      } catch (err) {
+        throw new Error(`${err instanceof Error ? err.message : String(err)}\n${idp.logs()}`);
+      }
+      expect(post.acsUrl).toBe(`${service.url}/sso/callback/saml`);
+      const res = await fetch(post.acsUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ SAMLResponse: post.samlResponse, RelayState: post.relayState ?? '' }).toString(),
+      });
+      const text = await res.text();
+      expect(res.status, text).toBe(200);
+      const session = ssoSessionCallbackResponseSchema.parse(JSON.parse(text));
+      expect(session).toMatchObject({
+        developerId: org.developerId,
+        email: user.email,
+        name: user.name,
+        sub: user.email,
+        groups: [...user.groups],
+        mappedScopes: ['admin'],
+      });
+      // The same post again: the state was used, no second session.
+      const again = await fetch(post.acsUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ SAMLResponse: post.samlResponse, RelayState: post.relayState ?? '' }).toString(),
+      });
+      expect(again.status).toBe(400);
     });
-    const text = await res.text();
-    expect(res.status, text).toBe(200);
-    const session = ssoSessionCallbackResponseSchema.parse(JSON.parse(text));
-    expect(session).toMatchObject({ developerId: org.developerId, email: user.email, name: user.name, sub: user.email, groups: [...user.groups], mappedScopes: ['admin'] });
-    // The same post again: the state was used, no second session.
-    const again = await fetch(post.acsUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ SAMLResponse: post.samlResponse, RelayState: post.relayState ?? '' }).toString(),
-    });
-    expect(again.status).toBe(400);
-  });
-});
+  },
+);

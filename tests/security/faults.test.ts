@@ -34,8 +34,16 @@ import { expectCleanEvents, readStoredEvents } from '@/tests/support/stored-even
 
 const USER = { sub: 'test-op-user-1', email: 'user@test-op.example', name: 'Test User' };
 const tag = randomBytes(4).toString('hex');
-const CLIENT_A = { clientId: 'faults-client-a', clientSecret: `secret A:%+ ${tag}-AAAA`, redirectUris: ['http://localhost:3999/a/callback'] };
-const CLIENT_B = { clientId: 'faults-client-b', clientSecret: `secret B:%+ ${tag}-BBBB`, redirectUris: ['http://localhost:3999/b/callback'] };
+const CLIENT_A = {
+  clientId: 'faults-client-a',
+  clientSecret: `secret A:%+ ${tag}-AAAA`,
+  redirectUris: ['http://localhost:3999/a/callback'],
+};
+const CLIENT_B = {
+  clientId: 'faults-client-b',
+  clientSecret: `secret B:%+ ${tag}-BBBB`,
+  redirectUris: ['http://localhost:3999/b/callback'],
+};
 
 const logs: string[] = [];
 const sensitive = new Set<string>([CLIENT_A.clientSecret, CLIENT_B.clientSecret]);
@@ -60,10 +68,20 @@ afterAll(async () => {
 });
 
 function configA(): ConfigInput {
-  return { issuerUrl: opA.issuer, clientId: CLIENT_A.clientId, clientSecret: CLIENT_A.clientSecret, redirectUri: CLIENT_A.redirectUris[0] ?? '' };
+  return {
+    issuerUrl: opA.issuer,
+    clientId: CLIENT_A.clientId,
+    clientSecret: CLIENT_A.clientSecret,
+    redirectUri: CLIENT_A.redirectUris[0] ?? '',
+  };
 }
 function configB(): ConfigInput {
-  return { issuerUrl: opB.issuer, clientId: CLIENT_B.clientId, clientSecret: CLIENT_B.clientSecret, redirectUri: CLIENT_B.redirectUris[0] ?? '' };
+  return {
+    issuerUrl: opB.issuer,
+    clientId: CLIENT_B.clientId,
+    clientSecret: CLIENT_B.clientSecret,
+    redirectUri: CLIENT_B.redirectUris[0] ?? '',
+  };
 }
 
 async function newOrg(): Promise<Org> {
@@ -136,7 +154,8 @@ describe('service stopped while a callback is in flight', () => {
       const before = opA.requestsTo('token').length;
       const inFlight = callback(h.url, a.params).catch((err: unknown) => err);
       const deadline = Date.now() + 5_000;
-      while (opA.requestsTo('token').length === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      while (opA.requestsTo('token').length === before && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
       expect(opA.requestsTo('token').length).toBe(before + 1);
       await h.stop();
       const first = await inFlight;
@@ -206,7 +225,10 @@ describe('database locked', () => {
     const before = await storedConfig(org);
     const lock = await holdWriteLock(h);
     try {
-      const res = await raw(h.url, '/v1/sso/config', { method: 'DELETE', headers: { authorization: `Bearer ${org.apiKey}` } });
+      const res = await raw(h.url, '/v1/sso/config', {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${org.apiKey}` },
+      });
       expectStorageUnavailable(res);
     } finally {
       await lock.release();
@@ -261,7 +283,10 @@ describe('database full or read-only', () => {
       expect(save.json).toMatchObject({ code: 'INTERNAL_ERROR', message: MESSAGES.internal });
       expect(save.text).not.toMatch(/SQLITE|readonly|read-only/i);
 
-      const del = await raw(h.url, '/v1/sso/config', { method: 'DELETE', headers: { authorization: `Bearer ${org.apiKey}` } });
+      const del = await raw(h.url, '/v1/sso/config', {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${org.apiKey}` },
+      });
       expect(del.status, del.text).toBe(500);
 
       const cb = await callback(h.url, a.params);
@@ -348,7 +373,10 @@ describe('bad input on every endpoint → a clear 4xx and nothing changed', () =
     ['redirectUri data:', () => ({ ...base(), redirectUri: 'data:text/html,<script>alert(1)</script>' })],
     ['issuerUrl data:', () => ({ ...base(), issuerUrl: 'data:application/json,{"issuer":"x"}' })],
     ['issuerUrl file:', () => ({ ...base(), issuerUrl: 'file:///etc/passwd' })],
-    ['issuerUrl with credentials', () => ({ ...base(), issuerUrl: opA.issuer.replace('http://', 'http://admin:hunter2@') })],
+    [
+      'issuerUrl with credentials',
+      () => ({ ...base(), issuerUrl: opA.issuer.replace('http://', 'http://admin:hunter2@') }),
+    ],
     ['issuerUrl with a user name', () => ({ ...base(), issuerUrl: opA.issuer.replace('http://', 'http://admin@') })],
     ['redirectUri with credentials', () => ({ ...base(), redirectUri: 'http://user:pw@localhost:3999/sso/callback' })],
     ['issuerUrl with a query', () => ({ ...base(), issuerUrl: `${opA.issuer}?tenant=x` })],
@@ -386,26 +414,47 @@ describe('bad input on every endpoint → a clear 4xx and nothing changed', () =
     ['truncated JSON', JSON_HEADERS, '{"issuerUrl":', [400]],
     ['JSON with a trailing comma', JSON_HEADERS, '{"issuerUrl":"x",}', [400]],
     ['invalid UTF-8', JSON_HEADERS, Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]), [400]],
-    ['a 100 KB body', JSON_HEADERS, JSON.stringify({ issuerUrl: 'x', clientId: 'y', clientSecret: 'z', redirectUri: 'w', pad: 'p'.repeat(100_000) }), [413]],
+    [
+      'a 100 KB body',
+      JSON_HEADERS,
+      JSON.stringify({ issuerUrl: 'x', clientId: 'y', clientSecret: 'z', redirectUri: 'w', pad: 'p'.repeat(100_000) }),
+      [413],
+    ],
     ['text/plain', { 'content-type': 'text/plain' }, JSON.stringify({ issuerUrl: 'x' }), [415]],
-    ['form encoded', { 'content-type': 'application/x-www-form-urlencoded' }, 'issuerUrl=x&clientId=y&clientSecret=z&redirectUri=w', [415]],
-    ['multipart', { 'content-type': 'multipart/form-data; boundary=x' }, '--x\r\nContent-Disposition: form-data; name="a"\r\n\r\nb\r\n--x--', [415]],
+    [
+      'form encoded',
+      { 'content-type': 'application/x-www-form-urlencoded' },
+      'issuerUrl=x&clientId=y&clientSecret=z&redirectUri=w',
+      [415],
+    ],
+    [
+      'multipart',
+      { 'content-type': 'multipart/form-data; boundary=x' },
+      '--x\r\nContent-Disposition: form-data; name="a"\r\n\r\nb\r\n--x--',
+      [415],
+    ],
     ['no content type', {}, JSON.stringify({ issuerUrl: 'x' }), [400, 415]],
   ];
 
-  it.each(rawBodyCases)('POST /v1/sso/config with %s → 4xx, config unchanged', async (_name, headers, body, statuses) => {
-    const res = await raw(h.url, '/v1/sso/config', {
-      method: 'POST',
-      headers: { ...headers, authorization: `Bearer ${org.apiKey}` },
-      body,
-    });
-    expectClear4xx(res, statuses);
-    expect((await storedConfig(org)).json).toEqual(original);
-  });
+  it.each(rawBodyCases)(
+    'POST /v1/sso/config with %s → 4xx, config unchanged',
+    async (_name, headers, body, statuses) => {
+      const res = await raw(h.url, '/v1/sso/config', {
+        method: 'POST',
+        headers: { ...headers, authorization: `Bearer ${org.apiKey}` },
+        body,
+      });
+      expectClear4xx(res, statuses);
+      expect((await storedConfig(org)).json).toEqual(original);
+    },
+  );
 
   it('DELETE /v1/sso/config with a bad key or a malformed body → 4xx, config still there', async () => {
     for (const auth of ['', 'Bearer', `Bearer ${org.apiKey}x`, `Basic ${Buffer.from('a:b').toString('base64')}`]) {
-      const res = await raw(h.url, '/v1/sso/config', { method: 'DELETE', headers: auth ? { authorization: auth } : {} });
+      const res = await raw(h.url, '/v1/sso/config', {
+        method: 'DELETE',
+        headers: auth ? { authorization: auth } : {},
+      });
       expectClear4xx(res, [401]);
     }
     const bad = await raw(h.url, '/v1/sso/config', {
@@ -447,13 +496,25 @@ describe('bad input on every endpoint → a clear 4xx and nothing changed', () =
     ['truncated JSON', JSON_HEADERS, '{"name":', [400]],
     ['text/plain', { 'content-type': 'text/plain' }, '{"name":"x"}', [415]],
     ['a 100 KB body', JSON_HEADERS, JSON.stringify({ name: 'x', pad: 'p'.repeat(100_000) }), [413]],
-  ] as [string, Record<string, string>, string, number[]][])('POST /v1/signup with %s → 4xx', async (_name, headers, body, statuses) => {
-    const res = await raw(h.url, '/v1/signup', { method: 'POST', headers, body });
-    expectClear4xx(res, statuses);
-  });
+  ] as [string, Record<string, string>, string, number[]][])(
+    'POST /v1/signup with %s → 4xx',
+    async (_name, headers, body, statuses) => {
+      const res = await raw(h.url, '/v1/signup', { method: 'POST', headers, body });
+      expectClear4xx(res, statuses);
+    },
+  );
 
   it('GET /v1/me with malformed Authorization headers → 401', async () => {
-    for (const auth of ['', 'Bearer', 'Bearer ', 'bearer  x', `Bearer ${'k'.repeat(600)}`, 'Bearer gx_live_short', 'Token abcdefghijklmnopqrstuvwxyz', `Bearer ${org.apiKey} extra`]) {
+    for (const auth of [
+      '',
+      'Bearer',
+      'Bearer ',
+      'bearer  x',
+      `Bearer ${'k'.repeat(600)}`,
+      'Bearer gx_live_short',
+      'Token abcdefghijklmnopqrstuvwxyz',
+      `Bearer ${org.apiKey} extra`,
+    ]) {
       const res = await raw(h.url, '/v1/me', { headers: auth ? { authorization: auth } : {} });
       expectClear4xx(res, [401]);
       expect(res.json?.code).toBe('UNAUTHORIZED');

@@ -76,7 +76,13 @@ async function newOp(opts: TestOpOptions = {}): Promise<TestOp> {
 }
 
 function configFor(op: TestOp, overrides: Partial<ConfigInput> = {}): ConfigInput {
-  return { issuerUrl: op.issuer, clientId: CLIENT.clientId, clientSecret: SECRET, redirectUri: REDIRECT_URI, ...overrides };
+  return {
+    issuerUrl: op.issuer,
+    clientId: CLIENT.clientId,
+    clientSecret: SECRET,
+    redirectUri: REDIRECT_URI,
+    ...overrides,
+  };
 }
 
 async function newOrg(base = h.url): Promise<Org> {
@@ -200,7 +206,9 @@ describe('rows 1–3: accepted', () => {
       expect(r.authorizeUrl.searchParams.get('code_challenge_method')).toBe('S256');
       const verifier = op.requestsTo('token')[0]?.form?.code_verifier;
       expect(verifier).toMatch(/^[A-Za-z0-9_-]{43,128}$/);
-      expect(createHash('sha256').update(String(verifier)).digest('base64url')).toBe(r.authorizeUrl.searchParams.get('code_challenge'));
+      expect(createHash('sha256').update(String(verifier)).digest('base64url')).toBe(
+        r.authorizeUrl.searchParams.get('code_challenge'),
+      );
     }
   });
 
@@ -429,7 +437,9 @@ describe('rows 14–15: issuer identity', () => {
     // Configured with a trailing slash while the IdP's issuer has none.
     op.reset();
     expectRefusedAtSave(await saveConfig(h.url, org, configFor(op, { issuerUrl: `${op.issuer}/` })));
-    expect((await raw(h.url, '/v1/sso/config', { headers: { authorization: `Bearer ${org.apiKey}` } })).status).toBe(404);
+    expect((await raw(h.url, '/v1/sso/config', { headers: { authorization: `Bearer ${org.apiKey}` } })).status).toBe(
+      404,
+    );
 
     // Run time: saved while the IdP was right, then its discovery changes; a cold service refuses the login.
     const saved = await saveConfig(h.url, org, configFor(op));
@@ -555,8 +565,16 @@ describe('rows 16–17: state and code binding', () => {
     const opB = await newOp({ clients: [{ ...CLIENT, redirectUris: [uriB] }] });
     const orgA = await newOrg();
     const orgB = await newOrg();
-    for (const [org, op, redirectUri] of [[orgA, opA, uriA], [orgB, opB, uriB]] as const) {
-      const created = await postJson(h.url, '/v1/sso/connections', { name: 'IdP', protocol: 'oidc', ...configFor(op, { redirectUri }) }, org.apiKey);
+    for (const [org, op, redirectUri] of [
+      [orgA, opA, uriA],
+      [orgB, opB, uriB],
+    ] as const) {
+      const created = await postJson(
+        h.url,
+        '/v1/sso/connections',
+        { name: 'IdP', protocol: 'oidc', ...configFor(op, { redirectUri }) },
+        org.apiKey,
+      );
       expect(created.status, created.text).toBe(201);
       expect(created.json?.redirectUri).toBe(redirectUri);
     }
@@ -601,7 +619,8 @@ describe('rows 16–17: state and code binding', () => {
     expect(tokenCalls(opB)).toBe(0);
     expect(tokenCalls(opA)).toBe(0);
     // Nobody is signed in anywhere.
-    for (const org of [orgA, orgB]) expect((await getWithKey(h.url, '/v1/sso/sessions', org.apiKey)).json).toEqual({ sessions: [] });
+    for (const org of [orgA, orgB])
+      expect((await getWithKey(h.url, '/v1/sso/sessions', org.apiKey)).json).toEqual({ sessions: [] });
     // The sign-in log says why, on the attacker's connection (the state names it).
     const refused = (await readStoredEvents(h)).filter((e) => e.developer_id === orgB.developerId);
     expect(refused.some((e) => e.reason === 'redirect_uri_mismatch')).toBe(true);
@@ -610,7 +629,10 @@ describe('rows 16–17: state and code binding', () => {
     // with that URI and a PKCE verifier).
     const honest = await authorize(h.url, orgA, opA);
     remember(honest.params.code, honest.params.state);
-    const ok = await raw(h.url, `/sso/callback?${new URLSearchParams({ code: String(honest.params.code), state: String(honest.params.state), redirect_uri: uriA })}`);
+    const ok = await raw(
+      h.url,
+      `/sso/callback?${new URLSearchParams({ code: String(honest.params.code), state: String(honest.params.state), redirect_uri: uriA })}`,
+    );
     expectIdentity(ok, orgA, USER);
     expect(opA.requestsTo('token').map((t) => t.form?.redirect_uri)).toEqual([uriA]);
     expect(tokenCalls(opB)).toBe(0);
@@ -622,7 +644,11 @@ describe('rows 16–17: state and code binding', () => {
     const loginA = await authorize(h.url, a.org, a.op);
     const loginB = await authorize(h.url, b.org, b.op);
     remember(loginA.params.code, loginA.params.state, loginB.params.code, loginB.params.state);
-    const withIss = await callback(h.url, { code: loginA.params.code, state: loginB.params.state, iss: loginA.params.iss });
+    const withIss = await callback(h.url, {
+      code: loginA.params.code,
+      state: loginB.params.state,
+      iss: loginA.params.iss,
+    });
     expectRejected(withIss, [SECRET, loginA.params.code, loginB.params.state]);
     expect(tokenCalls(a.op)).toBe(0);
     expect(tokenCalls(b.op)).toBe(0);
@@ -633,7 +659,11 @@ describe('rows 16–17: state and code binding', () => {
     for (const redirectUri of [REDIRECT_URI, undefined]) {
       const a = await authorize(h.url, org, op);
       remember(a.params.code, a.params.state);
-      const q = new URLSearchParams({ code: String(a.params.code), state: String(a.params.state), iss: String(a.params.iss) });
+      const q = new URLSearchParams({
+        code: String(a.params.code),
+        state: String(a.params.state),
+        iss: String(a.params.iss),
+      });
       if (redirectUri) q.set('redirect_uri', redirectUri);
       expectIdentity(await raw(h.url, `/sso/callback?${q}`), org, USER);
     }
@@ -669,7 +699,8 @@ describe('rows 16–17: state and code binding', () => {
     const before = tokenCalls(op);
     const results = await Promise.all(Array.from({ length: 10 }, () => callback(h.url, once.params)));
     expect(results.filter((x) => x.status === 200)).toHaveLength(1);
-    for (const x of results.filter((y) => y.status !== 200)) expectRejected(x, [SECRET, once.params.code, once.params.state]);
+    for (const x of results.filter((y) => y.status !== 200))
+      expectRejected(x, [SECRET, once.params.code, once.params.state]);
     expect(tokenCalls(op) - before).toBe(1);
   });
 });
@@ -793,7 +824,9 @@ describe('rows 22–23: addresses and schemes', () => {
       expect(res.status, `${issuerUrl}: ${res.text}`).toBe(400);
       expect(String(res.json?.message)).toMatch(/issuerUrl/);
     }
-    expect((await raw(h.url, '/v1/sso/config', { headers: { authorization: `Bearer ${org.apiKey}` } })).status).toBe(404);
+    expect((await raw(h.url, '/v1/sso/config', { headers: { authorization: `Bearer ${org.apiKey}` } })).status).toBe(
+      404,
+    );
   });
 
   it('#22b a discovered endpoint on a blocked address → CFG at save and at run time', async () => {
@@ -827,7 +860,11 @@ describe('rows 22–23: addresses and schemes', () => {
     const target = await canary();
     const op = await newOp();
     const org = await newOrg();
-    for (const location of ['http://169.254.169.254/latest/meta-data/', `${target.url}/.well-known/openid-configuration`, 'http://10.0.0.1/']) {
+    for (const location of [
+      'http://169.254.169.254/latest/meta-data/',
+      `${target.url}/.well-known/openid-configuration`,
+      'http://10.0.0.1/',
+    ]) {
       op.behave.discovery = { kind: 'redirect', location };
       expectRefusedAtSave(await saveConfig(h.url, org, configFor(op)));
     }
@@ -853,7 +890,11 @@ describe('rows 22–23: addresses and schemes', () => {
     cleanups.push(() => prod.close());
     const org = await signup(prod.url);
     remember(org.apiKey);
-    const base = { clientId: CLIENT.clientId, clientSecret: SECRET, redirectUri: 'https://app.example.com/sso/callback' };
+    const base = {
+      clientId: CLIENT.clientId,
+      clientSecret: SECRET,
+      redirectUri: 'https://app.example.com/sso/callback',
+    };
     for (const issuerUrl of [
       'https://[::ffff:127.0.0.1]:8443',
       'https://[::ffff:7f00:1]',
@@ -899,7 +940,11 @@ describe('rows 22–23: addresses and schemes', () => {
     const org = await signup(prod.url);
     remember(org.apiKey);
     for (const issuerUrl of ['http://idp.example.com', op.issuer, 'http://localhost:8080']) {
-      const res = await saveConfig(prod.url, org, { ...configFor(op), issuerUrl, redirectUri: 'https://app.example.com/cb' });
+      const res = await saveConfig(prod.url, org, {
+        ...configFor(op),
+        issuerUrl,
+        redirectUri: 'https://app.example.com/cb',
+      });
       expect(res.status, `${issuerUrl}: ${res.text}`).toBe(400);
       expect(String(res.json?.message)).toMatch(/issuerUrl/);
     }
@@ -933,7 +978,11 @@ describe('rows 18 and 25 (service level; the rendering is covered by Playwright)
 
   it('#25 (service) hostile claims come back as inert JSON (nosniff, CSP), non-string claims as null', async () => {
     const { op, org } = await configured();
-    op.behave.user = { ...op.behave.user, name: '<img src=x onerror=alert(1)>\u202egnp.exe', email: '"><script>alert(1)</script>' };
+    op.behave.user = {
+      ...op.behave.user,
+      name: '<img src=x onerror=alert(1)>\u202egnp.exe',
+      email: '"><script>alert(1)</script>',
+    };
     const r = await flow(org, op);
     expect(r.res.status, r.res.text).toBe(200);
     expect(r.res.headers['content-type']).toMatch(/^application\/json/);
@@ -952,7 +1001,11 @@ describe('rows 18 and 25 (service level; the rendering is covered by Playwright)
 // ====================================================================== row 29: IdP-error reports and the sign-in log
 
 describe('row 29 (service level)', () => {
-  const reportError = (state: string) => raw(h.url, `/sso/callback?${new URLSearchParams({ error: 'access_denied', error_description: 'forged', state }).toString()}`);
+  const reportError = (state: string) =>
+    raw(
+      h.url,
+      `/sso/callback?${new URLSearchParams({ error: 'access_denied', error_description: 'forged', state }).toString()}`,
+    );
   const reasons = async (org: Org) => {
     await new Promise((r) => setTimeout(r, 400));
     const res = await getWithKey(h.url, '/v1/sso/events', org.apiKey);
@@ -1007,7 +1060,9 @@ describe('row 24 (service level)', () => {
     expect(op.requestsTo('token')[0]?.form?.redirect_uri).toBe(REDIRECT_URI);
 
     // The authorization URL does not depend on the Host header either.
-    const spoofedLogin = await raw(h.url, `/sso/login?org=${org.developerId}`, { headers: { host: 'evil.example', 'x-forwarded-host': 'evil.example' } });
+    const spoofedLogin = await raw(h.url, `/sso/login?org=${org.developerId}`, {
+      headers: { host: 'evil.example', 'x-forwarded-host': 'evil.example' },
+    });
     expect(spoofedLogin.status).toBe(200);
     expect(new URL(String(spoofedLogin.json?.authorizeUrl)).searchParams.get('redirect_uri')).toBe(REDIRECT_URI);
 
@@ -1022,10 +1077,13 @@ describe('row 24 (service level)', () => {
 
 describe('row 28: rate limits', () => {
   it('#28 429 + Retry-After + RATE_LIMITED on /sso/login and /sso/callback; another client IP unaffected; untrusted X-Forwarded-For ignored', async () => {
-    const limited = await startHarness({
-      rateLimit: { enabled: true, signupPerMin: 100, loginPerMin: 3, callbackPerMin: 3 },
-      trustedProxies: ['127.0.0.1'],
-    }, { logs });
+    const limited = await startHarness(
+      {
+        rateLimit: { enabled: true, signupPerMin: 100, loginPerMin: 3, callbackPerMin: 3 },
+        trustedProxies: ['127.0.0.1'],
+      },
+      { logs },
+    );
     cleanups.push(() => limited.close());
     const op = await newOp();
     const org = await signup(limited.url);

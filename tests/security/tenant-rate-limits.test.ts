@@ -48,7 +48,10 @@ afterAll(async () => {
 });
 
 /** Headers of a call the console makes for the browser at `address`. */
-const viaConsole = (address: string, secret = CONSOLE_SECRET) => ({ 'x-grantex-client-address': address, 'x-grantex-console-secret': secret });
+const viaConsole = (address: string, secret = CONSOLE_SECRET) => ({
+  'x-grantex-client-address': address,
+  'x-grantex-console-secret': secret,
+});
 
 async function get(urlPath: string, headers: Record<string, string> = {}) {
   const res = await fetch(`${service.url}${urlPath}`, { headers });
@@ -69,7 +72,12 @@ async function postForm(urlPath: string, fields: Record<string, string>, headers
 /** An org whose default connection is the dev IdP. */
 async function oidcOrg() {
   const org = await signupOrg(service.url);
-  await org.client.sso.createConfig({ issuerUrl: idp.issuer, clientId: idp.client.clientId, clientSecret: idp.client.clientSecret, redirectUri: REDIRECT_URI });
+  await org.client.sso.createConfig({
+    issuerUrl: idp.issuer,
+    clientId: idp.client.clientId,
+    clientSecret: idp.client.clientSecret,
+    redirectUri: REDIRECT_URI,
+  });
   return org;
 }
 
@@ -88,7 +96,9 @@ describe('a flood naming an org cannot lock its members out', () => {
     const member = viaConsole('198.51.100.7');
 
     expect(await floodUntilLimited(() => get(`/sso/login?org=${org.developerId}`, attacker))).toBe(LIMIT + 1);
-    expect(await floodUntilLimited(() => get(`/sso/connections?org=${org.developerId}`, attacker))).toBeLessThanOrEqual(LIMIT + 1);
+    expect(await floodUntilLimited(() => get(`/sso/connections?org=${org.developerId}`, attacker))).toBeLessThanOrEqual(
+      LIMIT + 1,
+    );
     expect((await get(`/sso/login?org=${org.developerId}`, attacker)).status).toBe(429);
 
     // The member, behind the same console (the same socket address), is untouched by the flood.
@@ -101,9 +111,16 @@ describe('a flood naming an org cannot lock its members out', () => {
     expect(code && state).toBeTruthy();
     // The dev IdP advertises RFC 9207 `iss`, so the callback forwards it.
     const iss = back.searchParams.get('iss') ?? '';
-    const session = await postForm('/sso/callback/oidc', { code: code!, state: state!, iss, redirect_uri: REDIRECT_URI }, member);
+    const session = await postForm(
+      '/sso/callback/oidc',
+      { code: code!, state: state!, iss, redirect_uri: REDIRECT_URI },
+      member,
+    );
     expect(session.status, session.text).toBe(200);
-    expect(ssoSessionCallbackResponseSchema.parse(session.json)).toMatchObject({ developerId: org.developerId, email: 'alice@example.com' });
+    expect(ssoSessionCallbackResponseSchema.parse(session.json)).toMatchObject({
+      developerId: org.developerId,
+      email: 'alice@example.com',
+    });
   });
 
   it('a flood of sign-ins by email for a domain from one address leaves that domain to other addresses', async () => {
@@ -121,10 +138,14 @@ describe('only the console can name an address', () => {
     const spoofed = () => ({ 'x-grantex-client-address': `192.0.2.${++n}` });
     const wrongSecret = () => viaConsole(`192.0.2.${++n}`, `${CONSOLE_SECRET.slice(0, -1)}x`);
     // Every request names a new address, but they all land in the socket's bucket.
-    expect(await floodUntilLimited(() => get(`/sso/login?org=${org.developerId}`, n % 2 ? spoofed() : wrongSecret()))).toBe(LIMIT + 1);
+    expect(
+      await floodUntilLimited(() => get(`/sso/login?org=${org.developerId}`, n % 2 ? spoofed() : wrongSecret())),
+    ).toBe(LIMIT + 1);
     expect((await get(`/sso/login?org=${org.developerId}`, spoofed())).status).toBe(429);
     expect((await get(`/sso/login?org=${org.developerId}`, wrongSecret())).status).toBe(429);
-    expect((await get(`/sso/login?org=${org.developerId}`, { 'x-grantex-console-secret': CONSOLE_SECRET })).status).toBe(429);
+    expect(
+      (await get(`/sso/login?org=${org.developerId}`, { 'x-grantex-console-secret': CONSOLE_SECRET })).status,
+    ).toBe(429);
     // The console, naming a member's address with the secret, still gets through for that member.
     expect((await get(`/sso/login?org=${org.developerId}`, viaConsole('198.51.100.9'))).status).toBe(200);
   });
@@ -132,7 +153,9 @@ describe('only the console can name an address', () => {
   it('an unparsable named address falls back to the socket address (no bucket per made-up string)', async () => {
     const org = await oidcOrg();
     let n = 0;
-    expect(await floodUntilLimited(() => get(`/sso/login?org=${org.developerId}`, viaConsole(`not-an-ip-${++n}`)))).toBe(LIMIT + 1);
+    expect(
+      await floodUntilLimited(() => get(`/sso/login?org=${org.developerId}`, viaConsole(`not-an-ip-${++n}`))),
+    ).toBe(LIMIT + 1);
   });
 });
 
@@ -159,15 +182,25 @@ describe('IdP-initiated SAML posts are bucketed per connection and address', () 
     const other = await samlOrg();
     const address = viaConsole('203.0.113.70');
     const junk = { SAMLResponse: Buffer.from('<not-a-response/>').toString('base64') };
-    expect(await floodUntilLimited(() => postForm(`/sso/callback/saml?connection=${flooded.connection.id}`, junk, address))).toBe(LIMIT + 1);
+    expect(
+      await floodUntilLimited(() => postForm(`/sso/callback/saml?connection=${flooded.connection.id}`, junk, address)),
+    ).toBe(LIMIT + 1);
     // The flooded connection is limited for that address only …
     expect((await postForm(`/sso/callback/saml?connection=${flooded.connection.id}`, junk, address)).status).toBe(429);
     // … the other org's connection still opens a session for a real IdP-initiated post from the same address.
-    const ok = await postForm(`/sso/callback/saml?connection=${other.connection.id}`, { SAMLResponse: form(signedResponse({ requestId: null })) }, address);
+    const ok = await postForm(
+      `/sso/callback/saml?connection=${other.connection.id}`,
+      { SAMLResponse: form(signedResponse({ requestId: null })) },
+      address,
+    );
     expect(ok.status, ok.text).toBe(200);
     expect(ssoSessionCallbackResponseSchema.parse(ok.json).developerId).toBe(other.org.developerId);
     // And a member at another address still gets through on the flooded connection itself.
-    const again = await postForm(`/sso/callback/saml?connection=${flooded.connection.id}`, { SAMLResponse: form(signedResponse({ requestId: null })) }, viaConsole('198.51.100.70'));
+    const again = await postForm(
+      `/sso/callback/saml?connection=${flooded.connection.id}`,
+      { SAMLResponse: form(signedResponse({ requestId: null })) },
+      viaConsole('198.51.100.70'),
+    );
     expect(again.status, again.text).toBe(200);
   });
 });
@@ -194,7 +227,13 @@ describe('development mode only when asked for', () => {
     ];
     for (const [secrets, variable] of cases) {
       const dir = await mkdtemp(path.join(tmpdir(), 'gx-strict-'));
-      const err = await startSsoService({ ...base, dataDir: dir, dbPath: path.join(dir, 'grantex.db'), postgres: undefined, ...secrets }).catch((e: unknown) => e);
+      const err = await startSsoService({
+        ...base,
+        dataDir: dir,
+        dbPath: path.join(dir, 'grantex.db'),
+        postgres: undefined,
+        ...secrets,
+      }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ServiceConfigError);
       expect((err as Error).message).toContain(variable);
       expect((err as Error).message).not.toContain(stateSecret);

@@ -117,7 +117,10 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(overrides: SsoServiceOptions = {}, shared?: { dataDir?: string; logs?: string[] }): Promise<Harness> {
+export async function startHarness(
+  overrides: SsoServiceOptions = {},
+  shared?: { dataDir?: string; logs?: string[] },
+): Promise<Harness> {
   const dataDir = shared?.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'grantex-adv-')));
   const ownsDir = shared?.dataDir === undefined;
   const dbPath = path.join(dataDir, 'grantex.db');
@@ -264,10 +267,20 @@ export async function runFlow(baseUrl: string, org: Org, op: TestOp, req: RawReq
 
 // ------------------------------------------------------------------ outcomes
 
-export function expectIdentity(res: RawResponse, org: Org, user: { sub: string; email: string; name: string; email_verified?: boolean }): void {
+export function expectIdentity(
+  res: RawResponse,
+  org: Org,
+  user: { sub: string; email: string; name: string; email_verified?: boolean },
+): void {
   expect(res.status, res.text).toBe(200);
   // The test OP's users say email_verified: true unless a test says otherwise.
-  expect(res.json).toEqual({ developerId: org.developerId, sub: user.sub, email: user.email, emailVerified: user.email_verified ?? true, name: user.name });
+  expect(res.json).toEqual({
+    developerId: org.developerId,
+    sub: user.sub,
+    email: user.email,
+    emailVerified: user.email_verified ?? true,
+    name: user.name,
+  });
 }
 
 const JWT_LIKE = /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/;
@@ -276,7 +289,11 @@ const JWT_LIKE = /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/;
  * REJ: a 4xx/5xx with `{message, code, requestId}`, code SSO_ERROR or BAD_REQUEST, no identity, and a
  * message that quotes none of the secrets (client secret, code, state) and no token.
  */
-export function expectRejected(res: RawResponse, secrets: (string | undefined)[], codes: string[] = ['SSO_ERROR', 'BAD_REQUEST']): void {
+export function expectRejected(
+  res: RawResponse,
+  secrets: (string | undefined)[],
+  codes: string[] = ['SSO_ERROR', 'BAD_REQUEST'],
+): void {
   expect(res.status, res.text).toBeGreaterThanOrEqual(400);
   expect(res.status, res.text).toBeLessThan(600);
   expect(res.json, res.text).toBeDefined();
@@ -303,7 +320,8 @@ export function expectNoLeak(text: string, secrets: (string | undefined)[]): voi
     if (!s) continue;
     expect(text.includes(s), `response quotes a secret value: ${text.slice(0, 300)}`).toBe(false);
     const encoded = encodeURIComponent(s);
-    if (encoded !== s) expect(text.includes(encoded), `response quotes an encoded secret: ${text.slice(0, 300)}`).toBe(false);
+    if (encoded !== s)
+      expect(text.includes(encoded), `response quotes an encoded secret: ${text.slice(0, 300)}`).toBe(false);
   }
   expect(JWT_LIKE.test(text), `response quotes a token: ${text.slice(0, 300)}`).toBe(false);
 }

@@ -142,14 +142,16 @@ export function storeFaults(): StoreFaults {
       get(t, prop, receiver) {
         const value: unknown = Reflect.get(t, prop, receiver);
         if (typeof value !== 'function' || table[prop as string] !== 'write') return value;
-        return (...args: unknown[]) => (failing ? Promise.reject(failing) : (value as (...a: unknown[]) => unknown).apply(t, args));
+        return (...args: unknown[]) =>
+          failing ? Promise.reject(failing) : (value as (...a: unknown[]) => unknown).apply(t, args);
       },
     });
   }
   return {
     wrap(store) {
       const uncovered = uncoveredStoreMethods(store);
-      if (uncovered.length > 0) throw new Error(`storeFaults does not cover ${uncovered.join(', ')}: classify them in database-faults.ts`);
+      if (uncovered.length > 0)
+        throw new Error(`storeFaults does not cover ${uncovered.join(', ')}: classify them in database-faults.ts`);
       const events = failingWrites(store.events, EVENT_STORE_METHODS);
       const sharedRateLimits = store.sharedRateLimits && failingWrites(store.sharedRateLimits, RATE_LIMITER_METHODS);
       const wrapped = failingWrites(store, STORE_METHODS);

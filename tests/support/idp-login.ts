@@ -166,8 +166,12 @@ export async function loginAtDevIdp(
         );
       }
       const loginUrl = new URL(decodeEntities(action), url);
-      if (user === 'cancel') return { url: new URL(loginUrl.pathname.replace(/\/login$/, '/abort'), loginUrl), body: '' };
-      return { url: loginUrl, body: new URLSearchParams({ username: user.username, password: user.password }).toString() };
+      if (user === 'cancel')
+        return { url: new URL(loginUrl.pathname.replace(/\/login$/, '/abort'), loginUrl), body: '' };
+      return {
+        url: loginUrl,
+        body: new URLSearchParams({ username: user.username, password: user.password }).toString(),
+      };
     },
     { jar: options.jar, tooManySteps: (url) => new DevIdpLoginError('dev IdP redirected too many times', 0, url.href) },
   );

@@ -64,7 +64,8 @@ async function systemUser(name: string): Promise<{ uid: number; gid: number }> {
 
 export async function startPostgresServer(): Promise<PostgresServer> {
   const bin = findPostgresBin();
-  if (!bin) throw new Error('PostgreSQL is not installed: run `bash scripts/setup.sh postgres` (Debian package postgresql)');
+  if (!bin)
+    throw new Error('PostgreSQL is not installed: run `bash scripts/setup.sh postgres` (Debian package postgresql)');
   const asRoot = userInfo().uid === 0;
   const dir = await mkdtemp(path.join(tmpdir(), 'grantex-pg-'));
   const data = path.join(dir, 'data');
@@ -96,7 +97,11 @@ export async function startPostgresServer(): Promise<PostgresServer> {
 
   const start = async () => {
     try {
-      await exec('pg_ctl', ['-D', data, '-l', logFile, '-o', settings, '-w', '-t', String(START_TIMEOUT_S), 'start'], (START_TIMEOUT_S + 5) * 1000);
+      await exec(
+        'pg_ctl',
+        ['-D', data, '-l', logFile, '-o', settings, '-w', '-t', String(START_TIMEOUT_S), 'start'],
+        (START_TIMEOUT_S + 5) * 1000,
+      );
     } catch (err) {
       const log = await readFile(logFile, 'utf8').catch(() => '');
       throw new Error(`PostgreSQL did not start: ${(err as Error).message}\n${log.slice(-2000)}`);
@@ -107,7 +112,11 @@ export async function startPostgresServer(): Promise<PostgresServer> {
   };
 
   try {
-    await exec('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync'], 60_000);
+    await exec(
+      'initdb',
+      ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync'],
+      60_000,
+    );
     await start();
   } catch (err) {
     await rm(dir, { recursive: true, force: true });

@@ -53,7 +53,10 @@ export async function startRoundRobinProxy(backends: () => readonly string[]): P
           upstream.on('error', (err: NodeJS.ErrnoException) => {
             if (err.code === 'ECONNREFUSED') return resolve('refused');
             // The backend died with the request in flight: what a load balancer answers then.
-            if (!res.headersSent) res.writeHead(502, { 'content-type': 'application/json' }).end('{"message":"Bad gateway","code":"BAD_GATEWAY"}');
+            if (!res.headersSent)
+              res
+                .writeHead(502, { 'content-type': 'application/json' })
+                .end('{"message":"Bad gateway","code":"BAD_GATEWAY"}');
             else res.destroy();
             served.push({ backend: index, method: req.method ?? '', path, status: 502 });
             resolve('done');
@@ -62,7 +65,9 @@ export async function startRoundRobinProxy(backends: () => readonly string[]): P
         });
         if (outcome === 'done') return;
       }
-      res.writeHead(503, { 'content-type': 'application/json' }).end('{"message":"No backend available","code":"NO_BACKEND"}');
+      res
+        .writeHead(503, { 'content-type': 'application/json' })
+        .end('{"message":"No backend available","code":"NO_BACKEND"}');
     })();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -20,7 +20,11 @@ export const DSIG_NS = 'http://www.w3.org/2000/09/xmldsig#';
 let keys: { idp: SamlSigningKey; other: SamlSigningKey; rotated: SamlSigningKey } | undefined;
 /** The IdP's key, an attacker's key, and a second IdP key (rotation); made once per test file. */
 export function testKeys() {
-  keys ??= { idp: generateSigningKey('Test IdP'), other: generateSigningKey('Attacker'), rotated: generateSigningKey('Test IdP (next)') };
+  keys ??= {
+    idp: generateSigningKey('Test IdP'),
+    other: generateSigningKey('Attacker'),
+    rotated: generateSigningKey('Test IdP (next)'),
+  };
   return keys;
 }
 
@@ -47,7 +51,10 @@ export function kitConnectionFields(): Record<string, string> {
 }
 
 /** A stored SAML connection around `testSettings()` (for protocol-level tests without a service). */
-export function testSamlConnection(overrides: Partial<SamlSettings> = {}, groupAttribute: string | null = 'groups'): SamlConnection {
+export function testSamlConnection(
+  overrides: Partial<SamlSettings> = {},
+  groupAttribute: string | null = 'groups',
+): SamlConnection {
   const { idpEntityId, idpSsoUrl, idpCertificates, spEntityId, spAcsUrl } = testSettings();
   return {
     id: 'sso_test',
@@ -56,7 +63,13 @@ export function testSamlConnection(overrides: Partial<SamlSettings> = {}, groupA
     status: 'active',
     isDefault: false,
     domains: [],
-    provisioning: { jitProvisioning: true, groupAttribute, groupMappings: {}, defaultScopes: [], verifiedDomainsOnly: false },
+    provisioning: {
+      jitProvisioning: true,
+      groupAttribute,
+      groupMappings: {},
+      defaultScopes: [],
+      verifiedDomainsOnly: false,
+    },
     createdAt: new Date(0).toISOString(),
     updatedAt: new Date(0).toISOString(),
     protocol: 'saml',
@@ -101,7 +114,15 @@ export interface SignedResponseOptions extends Partial<ResponseInput> {
 }
 
 /** A response as the IdP would send it (assertion signed by default), with any field overridden. */
-export function signedResponse({ requestId, signAssertion = true, signResponse = false, key, algorithm, keyInfo, ...input }: SignedResponseOptions): string {
+export function signedResponse({
+  requestId,
+  signAssertion = true,
+  signResponse = false,
+  key,
+  algorithm,
+  keyInfo,
+  ...input
+}: SignedResponseOptions): string {
   const signer = key ?? testKeys().idp;
   const assertionId = input.assertionId ?? newRequestId();
   const responseId = input.responseId ?? newRequestId();
@@ -173,7 +194,11 @@ function evilResponse(xml: string, place: (root: Element, signature: Element, or
 }
 
 /** XSW3/4/7: an unsigned evil copy of the signed Assertion (ID `newId`, or the same); `place` arranges both. */
-function unsignedEvil(xml: string, newId: string | undefined, place: (doc: Document, original: Element, evil: Element) => void): string {
+function unsignedEvil(
+  xml: string,
+  newId: string | undefined,
+  place: (doc: Document, original: Element, evil: Element) => void,
+): string {
   const doc = parse(xml);
   const original = assertionOf(doc);
   const evil = withoutSignature(original);
@@ -203,7 +228,8 @@ export const XSW: Record<string, (signedXml: string) => string> = {
   // As XSW1, with the original Response as a sibling before the Signature (detached signature).
   XSW2: (xml) => evilResponse(xml, (root, signature, original) => root.insertBefore(original, signature)),
   // An unsigned evil Assertion inserted before the original signed one.
-  XSW3: (xml) => unsignedEvil(xml, newRequestId(), (doc, original, evil) => doc.documentElement!.insertBefore(evil, original)),
+  XSW3: (xml) =>
+    unsignedEvil(xml, newRequestId(), (doc, original, evil) => doc.documentElement!.insertBefore(evil, original)),
   // The evil Assertion wraps the original signed one.
   XSW4: (xml) =>
     unsignedEvil(xml, newRequestId(), (doc, original, evil) => {

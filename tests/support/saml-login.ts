@@ -2,7 +2,14 @@
  * Drives a SAML IdP's pages over plain HTTP (no JavaScript): the login form, then the HTTP-POST binding's
  * auto-submitting form, whose fields are what a browser would post to the ACS.
  */
-import { CookieJar, decodeEntities, driveIdpLogin, type DevIdpUser, type IdpPage, type IdpNextRequest } from './idp-login';
+import {
+  CookieJar,
+  decodeEntities,
+  driveIdpLogin,
+  type DevIdpUser,
+  type IdpPage,
+  type IdpNextRequest,
+} from './idp-login';
 
 export interface SamlPost {
   acsUrl: string;
@@ -66,9 +73,11 @@ export async function driveSamlLogin(
 export function loginAtDevSamlIdp(loginUrl: string, user: DevIdpUser | 'cancel'): Promise<SamlPost> {
   return driveSamlLogin(loginUrl, ({ status, html, url }, pagesBefore) => {
     const action = /<form method="post" action="([^"]+)" id="login-form">/.exec(html)?.[1];
-    if (status !== 200 || !action || pagesBefore > 0) throw new Error(`dev IdP stopped at ${url.pathname} with HTTP ${status}`);
+    if (status !== 200 || !action || pagesBefore > 0)
+      throw new Error(`dev IdP stopped at ${url.pathname} with HTTP ${status}`);
     const loginAction = new URL(decodeEntities(action), url);
-    if (user === 'cancel') return { url: new URL(loginAction.pathname.replace(/\/login$/, '/abort'), loginAction), body: '' };
+    if (user === 'cancel')
+      return { url: new URL(loginAction.pathname.replace(/\/login$/, '/abort'), loginAction), body: '' };
     return { url: loginAction, body: new URLSearchParams(user).toString() };
   });
 }

@@ -57,7 +57,11 @@ export function startServiceProcess(env: Record<string, string>, timeoutMs = 30_
 }
 
 /** The environment of one development-mode service on loopback, on SQLite in `dataDir` unless `extra` says otherwise. */
-export function localServiceEnv(dataDir: string, keys: { stateSecret: string; encryptionKey: string }, extra: Record<string, string> = {}): Record<string, string> {
+export function localServiceEnv(
+  dataDir: string,
+  keys: { stateSecret: string; encryptionKey: string },
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return {
     GRANTEX_HOST: '127.0.0.1',
     GRANTEX_PORT: '0',

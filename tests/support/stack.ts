@@ -49,7 +49,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   try {
     const idp = await startDevIdp({ port: 0, host: '127.0.0.1', redirectUris: [redirectUri] });
     cleanups.push(() => idp.close());
-    const service = await startLocalSsoService(dataDir, { consoleUrl: STACK_CONSOLE_URL, ...(await testDatabaseOptions()), ...opts.service });
+    const service = await startLocalSsoService(dataDir, {
+      consoleUrl: STACK_CONSOLE_URL,
+      ...(await testDatabaseOptions()),
+      ...opts.service,
+    });
     cleanups.push(() => service.close());
     return { serviceUrl: service.url, idp, redirectUri, dataDir, close };
   } catch (error) {
@@ -103,10 +107,18 @@ export async function signupOrg(
 }
 
 /** Headers and body of a raw test request: an optional Bearer key and a JSON or form-encoded body. */
-export function requestParts(opts: { apiKey?: string; json?: unknown; form?: Record<string, string> }): { headers: Record<string, string>; body?: string } {
+export function requestParts(opts: { apiKey?: string; json?: unknown; form?: Record<string, string> }): {
+  headers: Record<string, string>;
+  body?: string;
+} {
   const headers: Record<string, string> = {};
   if (opts.apiKey) headers.authorization = `Bearer ${opts.apiKey}`;
-  if (opts.json !== undefined) return { headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(opts.json) };
-  if (opts.form) return { headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(opts.form).toString() };
+  if (opts.json !== undefined)
+    return { headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(opts.json) };
+  if (opts.form)
+    return {
+      headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(opts.form).toString(),
+    };
   return { headers };
 }

@@ -33,16 +33,19 @@ export async function startStaticDiscovery(): Promise<StaticDiscovery> {
     serve(path, declared = (url) => url) {
       const url = `${base}${path}`.replace(/\/+$/, '');
       const issuer = declared(url);
-      documents.set(`${path.replace(/\/+$/, '')}/.well-known/openid-configuration`, JSON.stringify({
-        issuer,
-        authorization_endpoint: `${url}/authorize`,
-        token_endpoint: `${url}/token`,
-        jwks_uri: `${url}/jwks`,
-        response_types_supported: ['code'],
-        subject_types_supported: ['public'],
-        id_token_signing_alg_values_supported: ['RS256'],
-        token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-      }));
+      documents.set(
+        `${path.replace(/\/+$/, '')}/.well-known/openid-configuration`,
+        JSON.stringify({
+          issuer,
+          authorization_endpoint: `${url}/authorize`,
+          token_endpoint: `${url}/token`,
+          jwks_uri: `${url}/jwks`,
+          response_types_supported: ['code'],
+          subject_types_supported: ['public'],
+          id_token_signing_alg_values_supported: ['RS256'],
+          token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+        }),
+      );
       return url;
     },
     async close() {

@@ -6,7 +6,10 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { expect } from 'vitest';
 
-export async function readStoredEvents(db: { dbPath: string; postgresUrl: string | undefined }): Promise<Record<string, unknown>[]> {
+export async function readStoredEvents(db: {
+  dbPath: string;
+  postgresUrl: string | undefined;
+}): Promise<Record<string, unknown>[]> {
   // The service writes events in batches every 250 ms: let the last ones land.
   await new Promise((resolve) => setTimeout(resolve, 600));
   if (db.postgresUrl) {
@@ -22,10 +25,10 @@ export async function readStoredEvents(db: { dbPath: string; postgresUrl: string
   }
   const sqlite = new Database(db.dbPath, { readonly: true });
   try {
-    return [...sqlite.prepare('SELECT * FROM sign_in_events').all(), ...sqlite.prepare('SELECT * FROM audit_events').all()] as Record<
-      string,
-      unknown
-    >[];
+    return [
+      ...sqlite.prepare('SELECT * FROM sign_in_events').all(),
+      ...sqlite.prepare('SELECT * FROM audit_events').all(),
+    ] as Record<string, unknown>[];
   } finally {
     sqlite.close();
   }
@@ -35,12 +38,19 @@ export async function readStoredEvents(db: { dbPath: string; postgresUrl: string
  * No row quotes a sensitive value (plain or URL-encoded), a JWT, a long mixed base64url run (a signature, a
  * sealed state, a code), or has a field named like a token, code, state or nonce.
  */
-export function expectCleanEvents(rows: readonly Record<string, unknown>[], sensitive: Iterable<string>, minRows: number): void {
+export function expectCleanEvents(
+  rows: readonly Record<string, unknown>[],
+  sensitive: Iterable<string>,
+  minRows: number,
+): void {
   expect(rows.length).toBeGreaterThanOrEqual(minRows);
   const text = JSON.stringify(rows);
   for (const value of sensitive) {
     expect(text.includes(value), `an event contains a sensitive value (${value.slice(0, 6)}…)`).toBe(false);
-    expect(text.includes(encodeURIComponent(value)), `an event contains an encoded sensitive value (${value.slice(0, 6)}…)`).toBe(false);
+    expect(
+      text.includes(encodeURIComponent(value)),
+      `an event contains an encoded sensitive value (${value.slice(0, 6)}…)`,
+    ).toBe(false);
   }
   expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]{8,}\./);
   const longRuns = (text.match(/[A-Za-z0-9_-]{80,}/g) ?? []).filter((run) => new Set(run).size > 8);

@@ -27,7 +27,14 @@ describe('adminAction', () => {
     const action = adminAction(schema, async () => ({ message: 'never' }), { neverEcho: ['clientSecret'] }, deps);
     const state = await action(
       initialFormState(),
-      form({ issuerUrl: 'nope', clientId: '', clientSecret: 'Zq9-s', note: 'toolong', apiKey: 'gx_test_x', password: 'p' }),
+      form({
+        issuerUrl: 'nope',
+        clientId: '',
+        clientSecret: 'Zq9-s',
+        note: 'toolong',
+        apiKey: 'gx_test_x',
+        password: 'p',
+      }),
     );
     expect(state.ok).toBe(false);
     expect(Object.keys(state.fieldErrors).sort()).toEqual(['clientId', 'clientSecret', 'issuerUrl', 'note']);
@@ -39,7 +46,12 @@ describe('adminAction', () => {
 
   it('drops secret-looking names even when not listed', async () => {
     const loose = z.object({ clientSecret: z.string().min(100) });
-    const state = await adminAction(loose, async () => {}, {}, deps)(initialFormState(), form({ clientSecret: 'hunter2' }));
+    const state = await adminAction(
+      loose,
+      async () => {},
+      {},
+      deps,
+    )(initialFormState(), form({ clientSecret: 'hunter2' }));
     expect(state.values).toEqual({});
   });
 
@@ -70,7 +82,13 @@ describe('adminAction', () => {
     const action = adminAction(
       z.object({}),
       async () => {
-        throw new GrantexError({ kind: 'server', status: 500, code: 'INTERNAL_ERROR', message: 'boom', requestId: 'req_42' });
+        throw new GrantexError({
+          kind: 'server',
+          status: 500,
+          code: 'INTERNAL_ERROR',
+          message: 'boom',
+          requestId: 'req_42',
+        });
       },
       {},
       deps,
@@ -96,13 +114,20 @@ describe('adminAction', () => {
   });
 
   it('handler field errors make the result not ok', async () => {
-    const action = adminAction(z.object({ clientId: z.string() }), async () => ({ fieldErrors: { clientId: 'Taken' } }), {}, deps);
+    const action = adminAction(
+      z.object({ clientId: z.string() }),
+      async () => ({ fieldErrors: { clientId: 'Taken' } }),
+      {},
+      deps,
+    );
     const state = await action(initialFormState(), form({ clientId: 'x' }));
     expect(state).toMatchObject({ ok: false, fieldErrors: { clientId: 'Taken' } });
   });
 
   it('redirects signed-out callers to /signin', async () => {
     const action = adminAction(z.object({}), async () => {}, {}, { getAdmin: async () => null });
-    await expect(action(initialFormState(), form({}))).rejects.toMatchObject({ digest: expect.stringContaining('/signin') });
+    await expect(action(initialFormState(), form({}))).rejects.toMatchObject({
+      digest: expect.stringContaining('/signin'),
+    });
   });
 });

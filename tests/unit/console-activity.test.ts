@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { activityQuery, activitySearch, connectionActivityHref, csvField, eventsToCsv, readActivityFilters, summarizeSignIns } from '@/lib/console/activity';
+import {
+  activityQuery,
+  activitySearch,
+  connectionActivityHref,
+  csvField,
+  eventsToCsv,
+  readActivityFilters,
+  summarizeSignIns,
+} from '@/lib/console/activity';
 import type { SignInEvent } from '@/lib/contract';
 
 const event: SignInEvent = {
@@ -24,9 +32,20 @@ const event: SignInEvent = {
 
 describe('sign-in activity filters and CSV', () => {
   it('reads only well-formed filters and turns days into UTC bounds', () => {
-    const f = readActivityFilters({ outcome: 'failure', email: ' a@b.c ', connectionId: 'bad id!', from: '2026-12-01', to: 'tomorrow' });
+    const f = readActivityFilters({
+      outcome: 'failure',
+      email: ' a@b.c ',
+      connectionId: 'bad id!',
+      from: '2026-12-01',
+      to: 'tomorrow',
+    });
     expect(f).toEqual({ outcome: 'failure', email: 'a@b.c', connectionId: '', from: '2026-12-01', to: '' });
-    expect(activityQuery(f, { limit: 10 })).toEqual({ outcome: 'failure', email: 'a@b.c', from: '2026-12-01T00:00:00.000Z', limit: 10 });
+    expect(activityQuery(f, { limit: 10 })).toEqual({
+      outcome: 'failure',
+      email: 'a@b.c',
+      from: '2026-12-01T00:00:00.000Z',
+      limit: 10,
+    });
     expect(activitySearch(f, 'abc')).toBe('?outcome=failure&email=a%40b.c&from=2026-12-01&cursor=abc');
   });
 
@@ -45,12 +64,20 @@ describe('sign-in activity filters and CSV', () => {
 describe('a connection’s last-24-hours summary', () => {
   it('counts successes and groups failures by their reason in plain words, most frequent first', () => {
     const success: SignInEvent = { ...event, id: 'evt_ok', outcome: 'success', stage: 'complete', reason: null };
-    const secret: SignInEvent = { ...event, id: 'evt_s', stage: 'token', reason: 'token_client_auth_rejected', trace: {} };
+    const secret: SignInEvent = {
+      ...event,
+      id: 'evt_s',
+      stage: 'token',
+      reason: 'token_client_auth_rejected',
+      trace: {},
+    };
     const summary = summarizeSignIns([success, event, secret, success, { ...secret, id: 'evt_s2' }], true);
     expect(summary.successes).toBe(2);
     expect(summary.partial).toBe(true);
     expect(summary.failures.map((f) => f.count)).toEqual([2, 1]);
-    expect(summary.failures[1]?.title).toBe('The identity provider’s clock is 6 minutes ahead: the token was not valid yet');
+    expect(summary.failures[1]?.title).toBe(
+      'The identity provider’s clock is 6 minutes ahead: the token was not valid yet',
+    );
     expect(summarizeSignIns([])).toEqual({ successes: 0, failures: [], partial: false });
   });
 

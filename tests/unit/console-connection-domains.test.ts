@@ -19,10 +19,15 @@ const base: SsoDomain = {
 
 describe('connectionDomainViews: the daily re-check warning', () => {
   it('a verified domain failing its re-check carries when it started failing and when it is released', () => {
-    const [view] = connectionDomainViews(['acme.example'], [
-      { ...base, failingSince: '2026-03-05T00:00:00.000Z', releasesAt: '2026-03-12T00:00:00.000Z' },
-    ]);
-    expect(view).toMatchObject({ status: 'verified', failingSince: '2026-03-05T00:00:00.000Z', releasesAt: '2026-03-12T00:00:00.000Z' });
+    const [view] = connectionDomainViews(
+      ['acme.example'],
+      [{ ...base, failingSince: '2026-03-05T00:00:00.000Z', releasesAt: '2026-03-12T00:00:00.000Z' }],
+    );
+    expect(view).toMatchObject({
+      status: 'verified',
+      failingSince: '2026-03-05T00:00:00.000Z',
+      releasesAt: '2026-03-12T00:00:00.000Z',
+    });
   });
 
   it('without releasesAt on the wire, the release date is failingSince + 7 days', () => {
@@ -33,7 +38,17 @@ describe('connectionDomainViews: the daily re-check warning', () => {
   it('a hosted API without re-checks (no fields), a found record, and an unverified domain show no warning', () => {
     const views = connectionDomainViews(
       ['acme.example', 'found.example', 'pending.example'],
-      [base, { ...base, domain: 'found.example', failingSince: null, releasesAt: null }, { ...base, domain: 'pending.example', verified: false, verifiedAt: null, failingSince: '2026-03-05T00:00:00.000Z' }],
+      [
+        base,
+        { ...base, domain: 'found.example', failingSince: null, releasesAt: null },
+        {
+          ...base,
+          domain: 'pending.example',
+          verified: false,
+          verifiedAt: null,
+          failingSince: '2026-03-05T00:00:00.000Z',
+        },
+      ],
     );
     expect(views.map((v) => [v.failingSince, v.releasesAt])).toEqual([
       [null, null],

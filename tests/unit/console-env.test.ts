@@ -23,9 +23,9 @@ describe('loadConsoleEnv', () => {
 
   it('accepts NEXTAUTH_URL as an alias and prefers APP_URL', () => {
     const dataDir = tempDir();
-    expect(loadConsoleEnv({ NEXTAUTH_URL: 'https://c.example/', NEXTAUTH_SECRET: strongSecret }, { dataDir }).APP_URL).toBe(
-      'https://c.example',
-    );
+    expect(
+      loadConsoleEnv({ NEXTAUTH_URL: 'https://c.example/', NEXTAUTH_SECRET: strongSecret }, { dataDir }).APP_URL,
+    ).toBe('https://c.example');
     const both = loadConsoleEnv(
       { APP_URL: 'https://a.example', NEXTAUTH_URL: 'https://b.example', NEXTAUTH_SECRET: strongSecret },
       { dataDir },
@@ -40,7 +40,9 @@ describe('loadConsoleEnv', () => {
   });
 
   it('refuses to start in production without a strong secret, without echoing values', () => {
-    expect(() => loadConsoleEnv({ NODE_ENV: 'production' }, { dataDir: tempDir() })).toThrow(/NEXTAUTH_SECRET is required/);
+    expect(() => loadConsoleEnv({ NODE_ENV: 'production' }, { dataDir: tempDir() })).toThrow(
+      /NEXTAUTH_SECRET is required/,
+    );
     let message = '';
     try {
       loadConsoleEnv({ NODE_ENV: 'production', NEXTAUTH_SECRET: 'short-secret-value' }, { dataDir: tempDir() });
@@ -53,7 +55,12 @@ describe('loadConsoleEnv', () => {
   });
 
   it('production defaults: no demo signup', () => {
-    const env = loadConsoleEnv({ NODE_ENV: 'production', NEXTAUTH_SECRET: strongSecret, GRANTEX_CONSOLE_SECRET: strongSecret, APP_URL: 'https://c.example' });
+    const env = loadConsoleEnv({
+      NODE_ENV: 'production',
+      NEXTAUTH_SECRET: strongSecret,
+      GRANTEX_CONSOLE_SECRET: strongSecret,
+      APP_URL: 'https://c.example',
+    });
     expect(env.CONSOLE_DEMO_SIGNUP).toBe(false);
     expect(env.isProduction).toBe(true);
   });
@@ -61,8 +68,12 @@ describe('loadConsoleEnv', () => {
   it('refuses to start in production without the console secret shared with the service, naming only the variable', () => {
     const prod = { NODE_ENV: 'production', NEXTAUTH_SECRET: strongSecret, APP_URL: 'https://c.example' };
     expect(() => loadConsoleEnv(prod)).toThrow(/GRANTEX_CONSOLE_SECRET is required in production/);
-    expect(() => loadConsoleEnv({ ...prod, GRANTEX_CONSOLE_SECRET: 'short-console-value' })).toThrow(/GRANTEX_CONSOLE_SECRET/);
-    expect(() => loadConsoleEnv({ ...prod, GRANTEX_CONSOLE_SECRET: 'short-console-value' })).not.toThrow(/short-console-value/);
+    expect(() => loadConsoleEnv({ ...prod, GRANTEX_CONSOLE_SECRET: 'short-console-value' })).toThrow(
+      /GRANTEX_CONSOLE_SECRET/,
+    );
+    expect(() => loadConsoleEnv({ ...prod, GRANTEX_CONSOLE_SECRET: 'short-console-value' })).not.toThrow(
+      /short-console-value/,
+    );
     // Development: optional (the member address is then simply not sent); per-address limits have defaults.
     const dev = loadConsoleEnv({ NEXTAUTH_SECRET: strongSecret }, { dataDir: tempDir() });
     expect(dev.GRANTEX_CONSOLE_SECRET).toBeUndefined();
@@ -88,17 +99,22 @@ describe('loadConsoleEnv', () => {
   });
 
   it('rejects invalid values with the variable name', () => {
-    expect(() => loadConsoleEnv({ GRANTEX_URL: 'ftp://x', NEXTAUTH_SECRET: strongSecret }, { dataDir: tempDir() })).toThrow(
-      /GRANTEX_URL/,
-    );
-    expect(() => loadConsoleEnv({ RATE_LIMIT: 'maybe', NEXTAUTH_SECRET: strongSecret }, { dataDir: tempDir() })).toThrow(
-      /RATE_LIMIT/,
-    );
+    expect(() =>
+      loadConsoleEnv({ GRANTEX_URL: 'ftp://x', NEXTAUTH_SECRET: strongSecret }, { dataDir: tempDir() }),
+    ).toThrow(/GRANTEX_URL/);
+    expect(() =>
+      loadConsoleEnv({ RATE_LIMIT: 'maybe', NEXTAUTH_SECRET: strongSecret }, { dataDir: tempDir() }),
+    ).toThrow(/RATE_LIMIT/);
   });
 
   it('parses booleans and lists', () => {
     const env = loadConsoleEnv(
-      { CONSOLE_DEMO_SIGNUP: 'false', RATE_LIMIT: 'off', TRUSTED_PROXIES: '10.0.0.1, 10.1.0.0/16', NEXTAUTH_SECRET: strongSecret },
+      {
+        CONSOLE_DEMO_SIGNUP: 'false',
+        RATE_LIMIT: 'off',
+        TRUSTED_PROXIES: '10.0.0.1, 10.1.0.0/16',
+        NEXTAUTH_SECRET: strongSecret,
+      },
       { dataDir: tempDir() },
     );
     expect(env.CONSOLE_DEMO_SIGNUP).toBe(false);

@@ -32,8 +32,16 @@ describe('readMemberTarget', () => {
 
   it('an org form starts the default connection, or the chosen one; a bad org or connection id is refused or dropped', () => {
     expect(readMemberTarget(form({ org: 'dev_abc' }))).toEqual({ kind: 'org', org: 'dev_abc', connection: null });
-    expect(readMemberTarget(form({ org: 'dev_abc', connection: 'sso_x-1' }))).toEqual({ kind: 'org', org: 'dev_abc', connection: 'sso_x-1' });
-    expect(readMemberTarget(form({ org: 'dev_abc', connection: '../v1/me' }))).toEqual({ kind: 'org', org: 'dev_abc', connection: null });
+    expect(readMemberTarget(form({ org: 'dev_abc', connection: 'sso_x-1' }))).toEqual({
+      kind: 'org',
+      org: 'dev_abc',
+      connection: 'sso_x-1',
+    });
+    expect(readMemberTarget(form({ org: 'dev_abc', connection: '../v1/me' }))).toEqual({
+      kind: 'org',
+      org: 'dev_abc',
+      connection: null,
+    });
     expect(readMemberTarget(form({ org: '<script>' }))).toEqual({ problem: 'org' });
     expect(readMemberTarget(form({}))).toEqual({ problem: 'org' });
   });

@@ -34,7 +34,8 @@ describe('console messages: one home for user-facing failure text', () => {
   });
 
   it('labels every test stage', () => {
-    for (const stage of TEST_STAGES) expect(testFailureTitle(stage)).toBe(`Test sign-in failed: ${TEST_STAGE_LABELS[stage]}`);
+    for (const stage of TEST_STAGES)
+      expect(testFailureTitle(stage)).toBe(`Test sign-in failed: ${TEST_STAGE_LABELS[stage]}`);
   });
 
   it('never shows an untrusted ?error= as it came, but shows our own sign-in sentences', () => {
@@ -54,8 +55,12 @@ describe('console messages: one home for user-facing failure text', () => {
     expect(grantexFailureText(null, dev)).toContain('check the server logs');
     expect(grantexFailureText(failure('network'), dev)).toContain('http://internal-grantex:3001');
     expect(grantexFailureText(failure('network'), prod)).not.toContain('internal-grantex');
-    expect(grantexFailureText(failure('invalid_response', { requestId: 'req_9' }), prod)).toContain('(request ID req_9)');
-    expect(grantexFailureText(failure('rate_limited', { retryAfterSeconds: 7 }), dev)).toContain('Try again in 7 seconds.');
+    expect(grantexFailureText(failure('invalid_response', { requestId: 'req_9' }), prod)).toContain(
+      '(request ID req_9)',
+    );
+    expect(grantexFailureText(failure('rate_limited', { retryAfterSeconds: 7 }), dev)).toContain(
+      'Try again in 7 seconds.',
+    );
     expect(grantexFailureText(failure('validation'), dev)).toBe('issuerUrl: must use https.');
   });
 

@@ -44,7 +44,9 @@ describe('SSO config form schema', () => {
     expect(saved.safeParse(missing).success).toBe(true);
     // Another issuer: the saved secret would go to another IdP, so it must be entered again.
     const moved = saved.safeParse({ ...valid, issuerUrl: 'https://other.example.com', clientSecret: '' });
-    expect(fieldErrorsOf(moved.error!).clientSecret).toBe('Client secret is required — enter it again to save a new issuer');
+    expect(fieldErrorsOf(moved.error!).clientSecret).toBe(
+      'Client secret is required — enter it again to save a new issuer',
+    );
     // Reported together with the other fields' problems.
     const both = fieldErrorsOf(saved.safeParse({ ...valid, issuerUrl: 'not a url', clientSecret: '' }).error!);
     expect(Object.keys(both).sort()).toEqual(['clientSecret', 'issuerUrl']);
@@ -58,28 +60,44 @@ describe('SSO config form schema', () => {
   });
 
   it('calls a value with spaces and no scheme "not a URL", not a spacing problem', () => {
-    expect(validateOidcField(dev, 'issuerUrl', 'not a url')).toBe('Issuer URL must be an absolute URL, like https://idp.example.com');
-    expect(validateOidcField(dev, 'redirectUri', 'not a url')).toBe('Redirect URI must be an absolute URL, like https://idp.example.com');
-    expect(validateOidcField(dev, 'issuerUrl', 'https://idp.example.com/a b')).toMatch(/must not contain spaces or control characters/);
+    expect(validateOidcField(dev, 'issuerUrl', 'not a url')).toBe(
+      'Issuer URL must be an absolute URL, like https://idp.example.com',
+    );
+    expect(validateOidcField(dev, 'redirectUri', 'not a url')).toBe(
+      'Redirect URI must be an absolute URL, like https://idp.example.com',
+    );
+    expect(validateOidcField(dev, 'issuerUrl', 'https://idp.example.com/a b')).toMatch(
+      /must not contain spaces or control characters/,
+    );
   });
 
   it('applies the contract URL rules: https in production, loopback http only in development', () => {
     expect(validateOidcField(prod, 'issuerUrl', 'not a url')).toMatch(/^Issuer URL /);
     const p = prod.safeParse({ ...valid, issuerUrl: 'http://127.0.0.1:3002' });
     expect(fieldErrorsOf(p.error!).issuerUrl).toMatch(/https/);
-    expect(dev.safeParse({ ...valid, issuerUrl: 'http://127.0.0.1:3002', redirectUri: 'http://localhost:3000/sso/callback' }).success).toBe(true);
+    expect(
+      dev.safeParse({ ...valid, issuerUrl: 'http://127.0.0.1:3002', redirectUri: 'http://localhost:3000/sso/callback' })
+        .success,
+    ).toBe(true);
     const d = dev.safeParse({ ...valid, issuerUrl: 'http://idp.example.com' });
     expect(fieldErrorsOf(d.error!).issuerUrl).toMatch(/https/);
   });
 
   it('refuses metadata and private addresses, credentials and fragments', () => {
-    for (const issuerUrl of ['https://169.254.169.254', 'https://10.0.0.1', 'https://u:p@idp.example.com', 'https://idp.example.com/#x']) {
+    for (const issuerUrl of [
+      'https://169.254.169.254',
+      'https://10.0.0.1',
+      'https://u:p@idp.example.com',
+      'https://idp.example.com/#x',
+    ]) {
       expect(dev.safeParse({ ...valid, issuerUrl }).success, issuerUrl).toBe(false);
     }
   });
 
   it('does not alter the issuer beyond trimming (a trailing slash matters to the issuer check)', () => {
-    expect(prod.parse({ ...valid, issuerUrl: '  https://idp.example.com/  ' }).issuerUrl).toBe('https://idp.example.com/');
+    expect(prod.parse({ ...valid, issuerUrl: '  https://idp.example.com/  ' }).issuerUrl).toBe(
+      'https://idp.example.com/',
+    );
   });
 
   it('reads the override checkbox as a boolean', () => {

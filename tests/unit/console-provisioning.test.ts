@@ -13,17 +13,36 @@ const schema = z.object(provisioningShape);
 describe('connection form: provisioning fields', () => {
   it('parses one `group: scopes` per line, merging a repeated group and skipping blanks and comments', () => {
     // Only the first colon ends the group: scopes may contain colons (calendar:read).
-    const text = 'engineering: repo:read deploy\n\n# admins get everything\nadmins: admin, repo:read\nengineering: deploy ci\n';
-    expect(parseGroupMappings(text)).toEqual({ ok: true, value: { engineering: ['repo:read', 'deploy', 'ci'], admins: ['admin', 'repo:read'] } });
+    const text =
+      'engineering: repo:read deploy\n\n# admins get everything\nadmins: admin, repo:read\nengineering: deploy ci\n';
+    expect(parseGroupMappings(text)).toEqual({
+      ok: true,
+      value: { engineering: ['repo:read', 'deploy', 'ci'], admins: ['admin', 'repo:read'] },
+    });
   });
 
   it('says which line is wrong and why', () => {
-    expect(parseGroupMappings('admins admin')).toEqual({ ok: false, message: 'Line 1: write it as “group: scope1 scope2”' });
-    expect(parseGroupMappings('ok: a\n : b')).toEqual({ ok: false, message: 'Line 2: the group name is missing before the colon' });
-    expect(parseGroupMappings('admins:')).toEqual({ ok: false, message: 'Line 1: list at least one scope after “admins:”' });
-    expect(parseGroupMappings('my group: a')).toMatchObject({ ok: false, message: expect.stringContaining('may not contain spaces') });
+    expect(parseGroupMappings('admins admin')).toEqual({
+      ok: false,
+      message: 'Line 1: write it as “group: scope1 scope2”',
+    });
+    expect(parseGroupMappings('ok: a\n : b')).toEqual({
+      ok: false,
+      message: 'Line 2: the group name is missing before the colon',
+    });
+    expect(parseGroupMappings('admins:')).toEqual({
+      ok: false,
+      message: 'Line 1: list at least one scope after “admins:”',
+    });
+    expect(parseGroupMappings('my group: a')).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('may not contain spaces'),
+    });
     expect(parseScopes('a:b c')).toEqual({ ok: true, value: ['a:b', 'c'] });
-    expect(parseGroupMappings(`g: ${'x'.repeat(257)}`)).toMatchObject({ ok: false, message: expect.stringContaining('at most 256') });
+    expect(parseGroupMappings(`g: ${'x'.repeat(257)}`)).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('at most 256'),
+    });
   });
 
   it('limits scopes and groups to the contract’s numbers', () => {
@@ -39,12 +58,20 @@ describe('connection form: provisioning fields', () => {
   });
 
   it('default scopes: spaces or commas, duplicates dropped', () => {
-    expect(parseScopes(' openid, profile  email profile ')).toEqual({ ok: true, value: ['openid', 'profile', 'email'] });
+    expect(parseScopes(' openid, profile  email profile ')).toEqual({
+      ok: true,
+      value: ['openid', 'profile', 'email'],
+    });
     expect(parseScopes('')).toEqual({ ok: true, value: [] });
   });
 
   it('the schema turns the typed fields into the wire fields, and leaves out what the form did not send', () => {
-    const parsed = schema.parse({ jitProvisioning: 'off', groupAttribute: ' groups ', groupMappings: 'admins: admin', defaultScopes: 'read' });
+    const parsed = schema.parse({
+      jitProvisioning: 'off',
+      groupAttribute: ' groups ',
+      groupMappings: 'admins: admin',
+      defaultScopes: 'read',
+    });
     expect(provisioningSettings(parsed)).toEqual({
       jitProvisioning: false,
       groupAttribute: 'groups',
@@ -58,7 +85,10 @@ describe('connection form: provisioning fields', () => {
   it('a bad line is the field’s error message', () => {
     const result = schema.safeParse({ groupMappings: 'ok: a\nbroken' });
     expect(result.success).toBe(false);
-    expect(result.error?.issues[0]).toMatchObject({ path: ['groupMappings'], message: 'Line 2: write it as “group: scope1 scope2”' });
+    expect(result.error?.issues[0]).toMatchObject({
+      path: ['groupMappings'],
+      message: 'Line 2: write it as “group: scope1 scope2”',
+    });
     expect(schema.safeParse({ jitProvisioning: 'maybe' }).success).toBe(false);
   });
 });

@@ -26,7 +26,11 @@ describe('proxy', () => {
   });
 
   it('lets requests with a session cookie (plain, secure or chunked) through', () => {
-    for (const cookie of ['next-auth.session-token=a', '__Secure-next-auth.session-token=a', 'next-auth.session-token.0=a']) {
+    for (const cookie of [
+      'next-auth.session-token=a',
+      '__Secure-next-auth.session-token=a',
+      'next-auth.session-token.0=a',
+    ]) {
       expect(proxy(request('/settings/sso', cookie)).headers.get('location')).toBeNull();
     }
   });

@@ -47,7 +47,9 @@ describe('clientIp', () => {
   it('normalises IPv4-mapped IPv6 and ports', () => {
     expect(clientIp({ 'x-forwarded-for': '::ffff:203.0.113.7' }, none)).toBe('203.0.113.7');
     expect(clientIp({ 'x-forwarded-for': '203.0.113.7:5555' }, none)).toBe('203.0.113.7');
-    expect(clientIp({ 'x-forwarded-for': '[2001:db8::1]:443' }, none)).toBe(clientIp({ 'x-forwarded-for': '2001:db8::1' }, none));
+    expect(clientIp({ 'x-forwarded-for': '[2001:db8::1]:443' }, none)).toBe(
+      clientIp({ 'x-forwarded-for': '2001:db8::1' }, none),
+    );
   });
 
   it('groups garbage and missing headers into fixed buckets', () => {

@@ -37,7 +37,9 @@ describe('safeRedirectPath', () => {
   });
 
   it('reduces absolute URLs on our own origin to their path', () => {
-    expect(safeRedirectPath('http://localhost:3000/settings/sso?x=1', '/', 'http://localhost:3000')).toBe('/settings/sso?x=1');
+    expect(safeRedirectPath('http://localhost:3000/settings/sso?x=1', '/', 'http://localhost:3000')).toBe(
+      '/settings/sso?x=1',
+    );
     expect(safeRedirectPath('http://localhost:3001/settings/sso', '/', 'http://localhost:3000')).toBe('/');
   });
 
@@ -79,7 +81,9 @@ describe('safeRedirectPath: the target is judged after the URL is resolved', () 
   });
 
   it('keeps allowed same-origin targets, absolute ones reduced to their path', () => {
-    expect(safeRedirectPath('/settings/sso/activity?outcome=failed#top', undefined, APP)).toBe('/settings/sso/activity?outcome=failed#top');
+    expect(safeRedirectPath('/settings/sso/activity?outcome=failed#top', undefined, APP)).toBe(
+      '/settings/sso/activity?outcome=failed#top',
+    );
     expect(safeRedirectPath('/sso/test-result', undefined, APP)).toBe('/sso/test-result');
     expect(safeRedirectPath(`${APP}/settings/sso/new`, undefined, APP)).toBe('/settings/sso/new');
     expect(safeRedirectPath('/settings-evil', undefined, APP)).toBe(DEFAULT_AFTER_SIGNIN);
@@ -97,12 +101,66 @@ describe('safeRedirectPath: the target is judged after the URL is resolved', () 
 
   /** Building blocks of the classic bypasses, glued in any order after an optional prefix. */
   const nasty = fc.constantFrom(
-    '/', '//', '\\', '\\/', '/\\', '.', '..', './', '../', '%2e', '%2E', '%2e%2e', '.%2e', '%2f', '%2F', '%5c', '%5C',
-    '%252f', '%00', '\t', '\n', '\r', '\u0000', '\u007f', '\u0085', '\u2028', '\u3002', '\uff0e', '\uff0f', '\u2215',
-    '@', ':', '#', '?', '%40', 'evil.example', 'console.example', 'https:', 'http:', 'javascript:', 'data:',
-    'settings', 'sso', 'test-result', 'signin', ' ', '%20', '\u00a0',
+    '/',
+    '//',
+    '\\',
+    '\\/',
+    '/\\',
+    '.',
+    '..',
+    './',
+    '../',
+    '%2e',
+    '%2E',
+    '%2e%2e',
+    '.%2e',
+    '%2f',
+    '%2F',
+    '%5c',
+    '%5C',
+    '%252f',
+    '%00',
+    '\t',
+    '\n',
+    '\r',
+    '\u0000',
+    '\u007f',
+    '\u0085',
+    '\u2028',
+    '\u3002',
+    '\uff0e',
+    '\uff0f',
+    '\u2215',
+    '@',
+    ':',
+    '#',
+    '?',
+    '%40',
+    'evil.example',
+    'console.example',
+    'https:',
+    'http:',
+    'javascript:',
+    'data:',
+    'settings',
+    'sso',
+    'test-result',
+    'signin',
+    ' ',
+    '%20',
+    '\u00a0',
   );
-  const prefix = fc.constantFrom('', '/', '/settings', '/settings/', '/sso/test-result', 'https://console.example', 'https://console.example/settings/', '//console.example', '///');
+  const prefix = fc.constantFrom(
+    '',
+    '/',
+    '/settings',
+    '/settings/',
+    '/sso/test-result',
+    'https://console.example',
+    'https://console.example/settings/',
+    '//console.example',
+    '///',
+  );
 
   it('for generated nasty forms (encodings, dot segments, backslashes, control characters, unicode), always answers an allowed same-origin path', () => {
     fc.assert(

@@ -20,7 +20,9 @@ describe('sign-in reasons in plain words', () => {
       'The identity provider’s clock is 45 seconds ahead: the token was issued in the future',
     );
     // An expired token may just be old: no clock claim is made.
-    expect(describeSignInReason('id_token_expired', { clockSkewSec: -600 })?.title).toBe('The ID token had already expired');
+    expect(describeSignInReason('id_token_expired', { clockSkewSec: -600 })?.title).toBe(
+      'The ID token had already expired',
+    );
   });
 
   it('success has no reason; an unknown code from a newer service is shown inert', () => {

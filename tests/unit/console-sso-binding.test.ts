@@ -25,7 +25,10 @@ describe('login binding (row 27)', () => {
     const b = await createBinding('state-A', { org: 'dev_1', mode: 'member' }, secret);
     expect(await verifyBinding('state-A', undefined, secret)).toEqual({ ok: false, reason: 'missing' });
     expect(await verifyBinding('state-B', b.value, secret)).toEqual({ ok: false, reason: 'mismatch' });
-    expect(await verifyBinding('state-A', b.value, 'another-secret-0123456789-abcdefgh')).toEqual({ ok: false, reason: 'invalid' });
+    expect(await verifyBinding('state-A', b.value, 'another-secret-0123456789-abcdefgh')).toEqual({
+      ok: false,
+      reason: 'invalid',
+    });
     const tampered = b.value.slice(0, -4) + (b.value.endsWith('AAAA') ? 'BBBB' : 'AAAA');
     expect((await verifyBinding('state-A', tampered, secret)).ok).toBe(false);
   });

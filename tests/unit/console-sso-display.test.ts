@@ -48,9 +48,17 @@ describe('issuer check messages', () => {
     );
   });
   it('says a slash or case slip is one, and points a multi-tenant Entra issuer at the tenant-specific one', () => {
-    const slip = describeDiscoveryFailure({ reason: 'issuer_mismatch', expected: 'https://a/', actual: 'https://a', suggestedIssuer: 'https://a/' });
+    const slip = describeDiscoveryFailure({
+      reason: 'issuer_mismatch',
+      expected: 'https://a/',
+      actual: 'https://a',
+      suggestedIssuer: 'https://a/',
+    });
     expect(slip).toContain('differ only by a trailing slash or letter case');
-    const entra = describeDiscoveryFailure({ reason: 'tenant_placeholder', expected: 'https://login.microsoftonline.com/<your tenant ID>/v2.0' });
+    const entra = describeDiscoveryFailure({
+      reason: 'tenant_placeholder',
+      expected: 'https://login.microsoftonline.com/<your tenant ID>/v2.0',
+    });
     expect(entra).toContain('Use your tenant’s own issuer: https://login.microsoftonline.com/<your tenant ID>/v2.0');
     expect(entra).toContain('Overview page of the Microsoft Entra admin center');
   });

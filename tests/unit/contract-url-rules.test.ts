@@ -3,7 +3,13 @@
  * form: which message wins for which kind of bad input.
  */
 import { describe, expect, it } from 'vitest';
-import { CALLBACK_KEY_PATTERN, checkSsoUrl, classifyConsoleRedirectUri, perConnectionRedirectUri, sharedRedirectUri } from '@/lib/contract';
+import {
+  CALLBACK_KEY_PATTERN,
+  checkSsoUrl,
+  classifyConsoleRedirectUri,
+  perConnectionRedirectUri,
+  sharedRedirectUri,
+} from '@/lib/contract';
 
 const dev = { devMode: true };
 const prod = { devMode: false };
@@ -11,7 +17,14 @@ const NOT_A_URL = 'must be an absolute URL, like https://idp.example.com';
 
 describe('checkSsoUrl messages', () => {
   it('says "not a URL" for input without a scheme, spaces or not', () => {
-    for (const value of ['not a url', 'not-a-url', 'idp.example.com', 'idp example com', '/sso/callback', ' https://idp.example.com']) {
+    for (const value of [
+      'not a url',
+      'not-a-url',
+      'idp.example.com',
+      'idp example com',
+      '/sso/callback',
+      ' https://idp.example.com',
+    ]) {
       expect(checkSsoUrl(value, 'issuerUrl', dev), value).toBe(NOT_A_URL);
       expect(checkSsoUrl(value, 'redirectUri', prod), value).toBe(NOT_A_URL);
     }
@@ -29,7 +42,9 @@ describe('checkSsoUrl messages', () => {
       'http://127.0.0.1:3002/ x',
     ];
     for (const value of refused) {
-      expect(checkSsoUrl(value, 'issuerUrl', dev), JSON.stringify(value)).toBe('must not contain spaces or control characters');
+      expect(checkSsoUrl(value, 'issuerUrl', dev), JSON.stringify(value)).toBe(
+        'must not contain spaces or control characters',
+      );
     }
     // Control characters in input that is no URL at all are refused too (as "not a URL").
     expect(checkSsoUrl('idp\u0000example', 'issuerUrl', dev)).toBe(NOT_A_URL);
@@ -49,8 +64,12 @@ describe('checkSsoUrl messages', () => {
     expect(checkSsoUrl('', 'issuerUrl', dev)).toBe('is required');
     expect(checkSsoUrl('ftp://idp.example.com', 'issuerUrl', dev)).toBe('must use https');
     expect(checkSsoUrl('https://idp.example.com/?a=1', 'issuerUrl', dev)).toBe('must not contain a ?query');
-    expect(checkSsoUrl('https://u:p@idp.example.com', 'issuerUrl', dev)).toBe('must not contain a user name or password');
-    expect(checkSsoUrl('https://169.254.169.254', 'issuerUrl', dev)).toBe('must not point to a private, link-local or metadata address');
+    expect(checkSsoUrl('https://u:p@idp.example.com', 'issuerUrl', dev)).toBe(
+      'must not contain a user name or password',
+    );
+    expect(checkSsoUrl('https://169.254.169.254', 'issuerUrl', dev)).toBe(
+      'must not point to a private, link-local or metadata address',
+    );
     expect(checkSsoUrl('https://idp.example.com', 'issuerUrl', prod)).toBeNull();
   });
 });
@@ -61,7 +80,9 @@ describe('per-connection redirect URIs', () => {
   it('spells the shared and the per-connection callback (a trailing slash on the console URL is ignored)', () => {
     expect(sharedRedirectUri(`${CONSOLE}/`)).toBe(`${CONSOLE}/sso/callback`);
     expect(perConnectionRedirectUri(CONSOLE, 'sso_abc12345')).toBe(`${CONSOLE}/sso/callback/sso_abc12345`);
-    expect(perConnectionRedirectUri(`${CONSOLE}/app/`, 'sso_abc12345')).toBe(`${CONSOLE}/app/sso/callback/sso_abc12345`);
+    expect(perConnectionRedirectUri(`${CONSOLE}/app/`, 'sso_abc12345')).toBe(
+      `${CONSOLE}/app/sso/callback/sso_abc12345`,
+    );
   });
 
   it('classifies a redirect URI relative to the console', () => {
@@ -72,13 +93,38 @@ describe('per-connection redirect URIs', () => {
       canonical: `${CONSOLE}/sso/callback/sso_abc12345`,
     });
     // Other spellings of the same URL are the same URI.
-    for (const spelling of [`HTTPS://CONSOLE.EXAMPLE/sso/callback/sso_abc12345`, `${CONSOLE}:443/sso/callback/sso_abc12345`, `${CONSOLE}/x/../sso/callback/sso_abc12345`]) {
-      expect(classifyConsoleRedirectUri(CONSOLE, spelling), spelling).toMatchObject({ kind: 'per_connection', canonical: `${CONSOLE}/sso/callback/sso_abc12345` });
+    for (const spelling of [
+      `HTTPS://CONSOLE.EXAMPLE/sso/callback/sso_abc12345`,
+      `${CONSOLE}:443/sso/callback/sso_abc12345`,
+      `${CONSOLE}/x/../sso/callback/sso_abc12345`,
+    ]) {
+      expect(classifyConsoleRedirectUri(CONSOLE, spelling), spelling).toMatchObject({
+        kind: 'per_connection',
+        canonical: `${CONSOLE}/sso/callback/sso_abc12345`,
+      });
     }
-    for (const malformed of ['/', '/short', `/${'k'.repeat(65)}`, '/abcdefgh/', '/abcdefgh/x', '/abcdefgh?x=1', '/abcdefgh#f', '/abc%41defgh', '/abcdefgh?']) {
-      expect(classifyConsoleRedirectUri(CONSOLE, `${CONSOLE}/sso/callback${malformed}`), malformed).toEqual({ kind: 'malformed' });
+    for (const malformed of [
+      '/',
+      '/short',
+      `/${'k'.repeat(65)}`,
+      '/abcdefgh/',
+      '/abcdefgh/x',
+      '/abcdefgh?x=1',
+      '/abcdefgh#f',
+      '/abc%41defgh',
+      '/abcdefgh?',
+    ]) {
+      expect(classifyConsoleRedirectUri(CONSOLE, `${CONSOLE}/sso/callback${malformed}`), malformed).toEqual({
+        kind: 'malformed',
+      });
     }
-    for (const other of ['https://app.example/sso/callback/sso_abc12345', 'http://console.example/sso/callback/sso_abc12345', `${CONSOLE}/sso/callbackx`, `${CONSOLE}/sso/callback?tenant=a`, 'not a url']) {
+    for (const other of [
+      'https://app.example/sso/callback/sso_abc12345',
+      'http://console.example/sso/callback/sso_abc12345',
+      `${CONSOLE}/sso/callbackx`,
+      `${CONSOLE}/sso/callback?tenant=a`,
+      'not a url',
+    ]) {
       expect(classifyConsoleRedirectUri(CONSOLE, other), other).toEqual({ kind: 'other' });
     }
     expect(CALLBACK_KEY_PATTERN.test('interop-lemonldap')).toBe(true);

@@ -10,7 +10,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('the development DNS server (npm run dev)', () => {
   it('reads `<name> <value>` lines, case-insensitive names, comments and quotes ignored', () => {
-    const text = '# comment\n_grantex-sso.Acme.test grantex-sso-verification=abc\n\n_other.test "x y"\n_grantex-sso.acme.test. second';
+    const text =
+      '# comment\n_grantex-sso.Acme.test grantex-sso-verification=abc\n\n_other.test "x y"\n_grantex-sso.acme.test. second';
     expect(devDnsTxt(text, '_grantex-sso.acme.test')).toEqual(['grantex-sso-verification=abc', 'second']);
     expect(devDnsTxt(text, '_other.test')).toEqual(['x y']);
     expect(devDnsTxt(text, 'missing.test')).toBeUndefined();

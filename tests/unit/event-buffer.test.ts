@@ -9,7 +9,12 @@ function buffer(opts: { flushMs?: number; maxBatch?: number; maxQueued?: number;
       if (opts.fail) throw new Error('database down');
       batches.push(batch);
     },
-    { flushMs: opts.flushMs ?? 50, maxBatch: opts.maxBatch ?? 100, maxQueued: opts.maxQueued ?? 1000, onDrop: (n) => drops.push(n) },
+    {
+      flushMs: opts.flushMs ?? 50,
+      maxBatch: opts.maxBatch ?? 100,
+      maxQueued: opts.maxQueued ?? 1000,
+      onDrop: (n) => drops.push(n),
+    },
   );
   return { b, batches, drops };
 }

@@ -4,7 +4,9 @@ import { CLIENT_VERSION, DEFAULT_USER_AGENT, parseRetryAfter, retryDelayMs } fro
 
 describe('user agent', () => {
   it('names the version in package.json', async () => {
-    const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
     expect(CLIENT_VERSION).toBe(pkg.version);
     expect(DEFAULT_USER_AGENT).toBe(`grantex-sso-console/${pkg.version}`);
   });
@@ -32,7 +34,12 @@ describe('parseRetryAfter', () => {
 
 describe('retryDelayMs', () => {
   it('grows as 0.5 s·2ⁿ with at most 25 % jitter', () => {
-    for (const [attempt, base] of [[0, 500], [1, 1000], [2, 2000], [3, 4000]] as const) {
+    for (const [attempt, base] of [
+      [0, 500],
+      [1, 1000],
+      [2, 2000],
+      [3, 4000],
+    ] as const) {
       for (let i = 0; i < 20; i++) {
         const delay = retryDelayMs(attempt, null)!;
         expect(delay).toBeGreaterThanOrEqual(base);

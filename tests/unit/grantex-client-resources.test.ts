@@ -11,8 +11,19 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GrantexClient } from '@/lib/grantex';
 
 const API_KEY = 'gx_test_BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB';
-const CONNECTION = { name: 'Okta', protocol: 'oidc', issuerUrl: 'https://idp.example.com', clientId: 'c', clientSecret: 's' } as const;
-const CONFIG = { issuerUrl: 'https://idp.example.com', clientId: 'c', clientSecret: 's', redirectUri: 'https://console.example.com/sso/callback' };
+const CONNECTION = {
+  name: 'Okta',
+  protocol: 'oidc',
+  issuerUrl: 'https://idp.example.com',
+  clientId: 'c',
+  clientSecret: 's',
+} as const;
+const CONFIG = {
+  issuerUrl: 'https://idp.example.com',
+  clientId: 'c',
+  clientSecret: 's',
+  redirectUri: 'https://console.example.com/sso/callback',
+};
 
 interface Seen {
   method: string;
@@ -54,22 +65,57 @@ const rows: Row[] = [
   ['sso.deleteConfig', (c) => c.sso.deleteConfig(), 'DELETE /v1/sso/config', true],
   ['sso.getLoginUrl', (c) => c.sso.getLoginUrl('dev_1'), 'GET /sso/login?org=dev_1', false],
   ['sso.getLoginUrlByDomain', (c) => c.sso.getLoginUrlByDomain('acme.com'), 'GET /sso/login?domain=acme.com', false],
-  ['sso.getLoginUrlForConnection', (c) => c.sso.getLoginUrlForConnection('dev_1', 'sso_1'), 'GET /sso/login?org=dev_1&connection=sso_1', false],
+  [
+    'sso.getLoginUrlForConnection',
+    (c) => c.sso.getLoginUrlForConnection('dev_1', 'sso_1'),
+    'GET /sso/login?org=dev_1&connection=sso_1',
+    false,
+  ],
   ['sso.getPublicChooser', (c) => c.sso.getPublicChooser('dev_1'), 'GET /sso/connections?org=dev_1', false],
   ['sso.listPublicConnections', (c) => c.sso.listPublicConnections('dev_1'), 'GET /sso/connections?org=dev_1', false],
-  ['sso.handleCallback', (c) => c.sso.handleCallback('code', 'state'), 'GET /sso/callback?code=code&state=state', false],
+  [
+    'sso.handleCallback',
+    (c) => c.sso.handleCallback('code', 'state'),
+    'GET /sso/callback?code=code&state=state',
+    false,
+  ],
   ['sso.handleOidcCallback', (c) => c.sso.handleOidcCallback('code', 'state'), 'POST /sso/callback/oidc', false],
-  ['sso.handleSamlCallback', (c) => c.sso.handleSamlCallback({ samlResponse: 'PHNhbWw+', connectionId: 'sso_1' }), 'POST /sso/callback/saml?connection=sso_1', false],
-  ['sso.reportIdpError', (c) => c.sso.reportIdpError('state', 'access_denied'), 'GET /sso/callback?state=state&error=access_denied', false],
+  [
+    'sso.handleSamlCallback',
+    (c) => c.sso.handleSamlCallback({ samlResponse: 'PHNhbWw+', connectionId: 'sso_1' }),
+    'POST /sso/callback/saml?connection=sso_1',
+    false,
+  ],
+  [
+    'sso.reportIdpError',
+    (c) => c.sso.reportIdpError('state', 'access_denied'),
+    'GET /sso/callback?state=state&error=access_denied',
+    false,
+  ],
 
   ['sso.connections.list', (c) => c.sso.connections.list(), 'GET /v1/sso/connections', true],
   ['sso.connections.create', (c) => c.sso.connections.create(CONNECTION), 'POST /v1/sso/connections', true],
   ['sso.connections.get', (c) => c.sso.connections.get('sso_1'), 'GET /v1/sso/connections/sso_1', true],
-  ['sso.connections.update', (c) => c.sso.connections.update('sso_1', { status: 'inactive' }), 'PATCH /v1/sso/connections/sso_1', true],
+  [
+    'sso.connections.update',
+    (c) => c.sso.connections.update('sso_1', { status: 'inactive' }),
+    'PATCH /v1/sso/connections/sso_1',
+    true,
+  ],
   ['sso.connections.delete', (c) => c.sso.connections.delete('sso_1'), 'DELETE /v1/sso/connections/sso_1', true],
   ['sso.connections.test', (c) => c.sso.connections.test('sso_1'), 'POST /v1/sso/connections/sso_1/test', true],
-  ['sso.connections.startTestSignIn', (c) => c.sso.connections.startTestSignIn('sso_1'), 'POST /v1/sso/connections/sso_1/test-sign-in', true],
-  ['sso.connections.getSamlMetadata', (c) => c.sso.connections.getSamlMetadata('sso_1'), 'GET /sso/saml/sso_1/metadata', false],
+  [
+    'sso.connections.startTestSignIn',
+    (c) => c.sso.connections.startTestSignIn('sso_1'),
+    'POST /v1/sso/connections/sso_1/test-sign-in',
+    true,
+  ],
+  [
+    'sso.connections.getSamlMetadata',
+    (c) => c.sso.connections.getSamlMetadata('sso_1'),
+    'GET /sso/saml/sso_1/metadata',
+    false,
+  ],
 
   ['sso.domains.list', (c) => c.sso.domains.list(), 'GET /v1/sso/domains', true],
   ['sso.domains.create', (c) => c.sso.domains.create('acme.com'), 'POST /v1/sso/domains', true],
@@ -79,13 +125,23 @@ const rows: Row[] = [
   ['sso.sessions.list', (c) => c.sso.sessions.list(), 'GET /v1/sso/sessions', true],
   ['sso.sessions.get', (c) => c.sso.sessions.get('ssn_1'), 'GET /v1/sso/sessions/ssn_1', true],
   ['sso.sessions.revoke', (c) => c.sso.sessions.revoke('ssn_1'), 'DELETE /v1/sso/sessions/ssn_1', true],
-  ['sso.sessions.check', (c) => c.sso.sessions.check({ developerId: 'dev_1', sessionId: 'ssn_1' }), 'POST /sso/sessions/check', false],
+  [
+    'sso.sessions.check',
+    (c) => c.sso.sessions.check({ developerId: 'dev_1', sessionId: 'ssn_1' }),
+    'POST /sso/sessions/check',
+    false,
+  ],
 
   ['sso.setupLinks.create', (c) => c.sso.setupLinks.create(), 'POST /v1/sso/setup-links', true],
   ['sso.setupLinks.list', (c) => c.sso.setupLinks.list(), 'GET /v1/sso/setup-links', true],
   ['sso.setupLinks.revoke', (c) => c.sso.setupLinks.revoke('sl_1'), 'DELETE /v1/sso/setup-links/sl_1', true],
   ['sso.setupLinks.preview', (c) => c.sso.setupLinks.preview(), 'GET /v1/sso/setup-links/preview', true],
-  ['sso.setupLinks.redeem', (c) => c.sso.setupLinks.redeem({ name: 'Iris IT', email: 'iris@customer.example' }), 'POST /v1/sso/setup-links/session', true],
+  [
+    'sso.setupLinks.redeem',
+    (c) => c.sso.setupLinks.redeem({ name: 'Iris IT', email: 'iris@customer.example' }),
+    'POST /v1/sso/setup-links/session',
+    true,
+  ],
   ['sso.setupLinks.getSession', (c) => c.sso.setupLinks.getSession(), 'GET /v1/sso/setup-links/session', true],
 
   ['sso.events.list', (c) => c.sso.events.list({ limit: 5 }), 'GET /v1/sso/events?limit=5', true],
@@ -96,7 +152,8 @@ const rows: Row[] = [
 function methodsOf(target: object, prefix = ''): string[] {
   const names: string[] = [];
   for (const name of Object.getOwnPropertyNames(Object.getPrototypeOf(target))) {
-    if (name !== 'constructor' && typeof (target as Record<string, unknown>)[name] === 'function') names.push(`${prefix}${name}`);
+    if (name !== 'constructor' && typeof (target as Record<string, unknown>)[name] === 'function')
+      names.push(`${prefix}${name}`);
   }
   for (const [name, value] of Object.entries(target)) {
     if (value && typeof value === 'object') names.push(...methodsOf(value, `${prefix}${name}.`));
@@ -119,7 +176,11 @@ describe('GrantexClient composed of resources', () => {
 
   it('shows no key when the client or any resource is printed', () => {
     const c = client();
-    for (const rendering of [inspect(c, { depth: 10, showHidden: true }), JSON.stringify(c), inspect(c.sso.connections, { showHidden: true })]) {
+    for (const rendering of [
+      inspect(c, { depth: 10, showHidden: true }),
+      JSON.stringify(c),
+      inspect(c.sso.connections, { showHidden: true }),
+    ]) {
       expect(rendering).not.toContain(API_KEY);
     }
   });

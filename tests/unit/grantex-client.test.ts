@@ -111,7 +111,6 @@ function client(url: string, extra: Partial<ConstructorParameters<typeof Grantex
   return new GrantexClient({ baseUrl: url, apiKey: API_KEY, ...extra });
 }
 
-
 function expectNoKey(error: GrantexError): void {
   for (const rendering of [error.message, String(error), JSON.stringify(error), inspect(error), error.stack ?? '']) {
     expect(rendering).not.toContain(API_KEY);
@@ -142,7 +141,10 @@ describe('GrantexClient requests', () => {
     const c = client(srv.url);
     expect(await c.sso.getPublicChooser('dev_1')).toEqual({ connections, organization: { id: 'dev_1', name: 'Acme' } });
     expect(await c.sso.getPublicChooser('dev_1')).toEqual({ connections });
-    await c.sso.handleCallback('the-code', 'the-state', { iss: 'https://idp.example', redirectUri: 'https://console.example/sso/callback/sso_abcdefgh' });
+    await c.sso.handleCallback('the-code', 'the-state', {
+      iss: 'https://idp.example',
+      redirectUri: 'https://console.example/sso/callback/sso_abcdefgh',
+    });
     expect(srv.requests[0]?.url).toBe('/sso/connections?org=dev_1');
     const query = new URL(srv.requests[2]?.url ?? '', 'http://x').searchParams;
     expect(Object.fromEntries(query)).toEqual({
@@ -180,7 +182,14 @@ describe('GrantexClient requests', () => {
 
   it('does not send signup or login requests with the API key', async () => {
     const srv = await scripted(
-      json(201, { developerId: 'dev_1', apiKey: 'gx_test_x', name: 'Acme', email: null, mode: 'sandbox', createdAt: NOW }),
+      json(201, {
+        developerId: 'dev_1',
+        apiKey: 'gx_test_x',
+        name: 'Acme',
+        email: null,
+        mode: 'sandbox',
+        createdAt: NOW,
+      }),
       json(200, { authorizeUrl: 'https://idp.example.com/auth?x=1', protocol: 'oidc', connectionId: 'c1' }),
     );
     await client(srv.url).orgs.signup({ name: 'Acme' });
@@ -227,7 +236,9 @@ describe('GrantexClient requests', () => {
   });
 
   it('getConfig still throws for a 404 that is not the contract body (wrong base URL)', async () => {
-    const srv = await scripted(json(404, { message: 'Route GET:/v1/sso/config not found', error: 'Not Found', statusCode: 404 }));
+    const srv = await scripted(
+      json(404, { message: 'Route GET:/v1/sso/config not found', error: 'Not Found', statusCode: 404 }),
+    );
     const error = await failure(client(srv.url).sso.getConfig());
     expect(error.kind).toBe('not_found');
     expect(error.code).not.toBe('NOT_FOUND');
@@ -317,7 +328,10 @@ describe('GrantexClient error mapping', () => {
   it('reports a wrong shape as invalid_response (missing updatedAt, timestamp without ms)', async () => {
     const { updatedAt: _omit, ...withoutUpdatedAt } = CONFIG;
     void _omit;
-    const srv = await scripted(json(201, withoutUpdatedAt), json(200, { ...CONFIG, createdAt: '2026-11-27T04:23:44Z' }));
+    const srv = await scripted(
+      json(201, withoutUpdatedAt),
+      json(200, { ...CONFIG, createdAt: '2026-11-27T04:23:44Z' }),
+    );
     const c = client(srv.url);
     expect((await failure(c.sso.createConfig({ ...CONFIG, clientSecret: 's' }))).kind).toBe('invalid_response');
     expect((await failure(c.sso.getConfig())).kind).toBe('invalid_response');
@@ -506,7 +520,10 @@ describe('GrantexClient retries', () => {
 });
 
 describe('public-call transport headers (the console naming a member address)', () => {
-  const publicHeaders = { 'x-grantex-client-address': '203.0.113.7', 'x-grantex-console-secret': 'console-secret-value-0123456789abcdef' };
+  const publicHeaders = {
+    'x-grantex-client-address': '203.0.113.7',
+    'x-grantex-console-secret': 'console-secret-value-0123456789abcdef',
+  };
 
   it('are sent on public calls only, never with an API key, and never show when the client is printed', async () => {
     const server = await scripted(json(200, ME));
@@ -528,8 +545,12 @@ describe('public-call transport headers (the console naming a member address)', 
 
   it('drops values that are not plain header text instead of failing the call', async () => {
     const server = await scripted(json(200, { connections: [] }));
-    await new GrantexClient({ baseUrl: server.url, retries: 0, publicHeaders: { 'x-grantex-client-address': 'a\r\nb' } })
-      .sso.listPublicConnections('dev_1')
+    await new GrantexClient({
+      baseUrl: server.url,
+      retries: 0,
+      publicHeaders: { 'x-grantex-client-address': 'a\r\nb' },
+    }).sso
+      .listPublicConnections('dev_1')
       .catch(() => undefined);
     expect(server.requests[0]!.headers['x-grantex-client-address']).toBeUndefined();
   });

@@ -42,7 +42,11 @@ async function answering(status: number, body: unknown): Promise<GrantexClient> 
   servers.push(server);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  return new GrantexClient({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, apiKey, retries: 0 });
+  return new GrantexClient({
+    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    apiKey,
+    retries: 0,
+  });
 }
 
 describe('GrantexError.errors and fieldErrors', () => {
@@ -79,7 +83,11 @@ describe('GrantexError.errors and fieldErrors', () => {
   });
 
   it('falls back to the legacy message when the body has no errors (a hosted API)', async () => {
-    const client = await answering(400, { message: 'issuerUrl: must use https; redirectUri: must be absolute', code: 'BAD_REQUEST', requestId: 'r1' });
+    const client = await answering(400, {
+      message: 'issuerUrl: must use https; redirectUri: must be absolute',
+      code: 'BAD_REQUEST',
+      requestId: 'r1',
+    });
     const error = await failure(client.sso.createConfig(CONFIG));
     expect(error.errors).toBeNull();
     expect(error.fieldErrors).toEqual({ issuerUrl: 'must use https', redirectUri: 'must be absolute' });
@@ -95,23 +103,43 @@ describe('GrantexError.errors and fieldErrors', () => {
 
   it('fieldReasonsOf (the SAML form) reads errors first, the legacy message only without them', () => {
     const fields = ['idpSsoUrl', 'idpCertificate'] as const;
-    const structured = { message: 'anything', errors: [{ field: 'idpSsoUrl', code: 'https_required', message: 'must use https' }] };
+    const structured = {
+      message: 'anything',
+      errors: [{ field: 'idpSsoUrl', code: 'https_required', message: 'must use https' }],
+    };
     expect(fieldReasonsOf(structured, fields)).toEqual({ idpSsoUrl: 'must use https' });
-    expect(fieldReasonsOf({ message: 'x', errors: [{ field: 'issuerUrl', code: 'invalid', message: 'no' }] }, fields)).toBeNull();
-    expect(fieldReasonsOf({ message: 'idpCertificate: has expired', errors: null }, fields)).toEqual({ idpCertificate: 'has expired' });
+    expect(
+      fieldReasonsOf({ message: 'x', errors: [{ field: 'issuerUrl', code: 'invalid', message: 'no' }] }, fields),
+    ).toBeNull();
+    expect(fieldReasonsOf({ message: 'idpCertificate: has expired', errors: null }, fields)).toEqual({
+      idpCertificate: 'has expired',
+    });
   });
 });
 
 describe('login failure classification by reason code', () => {
-  const callbackFailing = async (body: unknown) => failure((await answering(400, body)).sso.handleCallback('code', 'state'));
+  const callbackFailing = async (body: unknown) =>
+    failure((await answering(400, body)).sso.handleCallback('code', 'state'));
 
   it('decides by the code in errors, whatever the message says', async () => {
-    const expired = await callbackFailing({ message: 'Your login took too long', code: 'BAD_REQUEST', errors: [{ code: 'state_expired_or_used', message: 'x' }] });
+    const expired = await callbackFailing({
+      message: 'Your login took too long',
+      code: 'BAD_REQUEST',
+      errors: [{ code: 'state_expired_or_used', message: 'x' }],
+    });
     expect(expired.reason).toBe('state_expired_or_used');
     expect(classifyGrantexFailure(expired).code).toBe('expired');
-    const invalid = await callbackFailing({ message: 'whatever', code: 'BAD_REQUEST', errors: [{ field: 'state', code: 'invalid_state', message: 'x' }] });
+    const invalid = await callbackFailing({
+      message: 'whatever',
+      code: 'BAD_REQUEST',
+      errors: [{ field: 'state', code: 'invalid_state', message: 'x' }],
+    });
     expect(classifyGrantexFailure(invalid).code).toBe('expired');
-    const missing = await callbackFailing({ message: 'whatever', code: 'BAD_REQUEST', errors: [{ code: 'code_and_state_required', message: 'x' }] });
+    const missing = await callbackFailing({
+      message: 'whatever',
+      code: 'BAD_REQUEST',
+      errors: [{ code: 'code_and_state_required', message: 'x' }],
+    });
     expect(classifyGrantexFailure(missing).code).toBe('bad_request');
   });
 
@@ -126,15 +154,26 @@ describe('login failure classification by reason code', () => {
     expect(expired.errors).toBeNull();
     expect(expired.reason).toBe('state_expired_or_used');
     expect(classifyGrantexFailure(expired).code).toBe('expired');
-    expect(classifyGrantexFailure(await callbackFailing({ message: MESSAGES.invalidState, code: 'BAD_REQUEST' })).code).toBe('expired');
-    expect(classifyGrantexFailure(await callbackFailing({ message: MESSAGES.codeAndStateRequired, code: 'BAD_REQUEST' })).code).toBe('bad_request');
-    expect(classifyGrantexFailure(await callbackFailing({ message: 'Something else', code: 'BAD_REQUEST' })).code).toBe('sso_failed');
+    expect(
+      classifyGrantexFailure(await callbackFailing({ message: MESSAGES.invalidState, code: 'BAD_REQUEST' })).code,
+    ).toBe('expired');
+    expect(
+      classifyGrantexFailure(await callbackFailing({ message: MESSAGES.codeAndStateRequired, code: 'BAD_REQUEST' }))
+        .code,
+    ).toBe('bad_request');
+    expect(classifyGrantexFailure(await callbackFailing({ message: 'Something else', code: 'BAD_REQUEST' })).code).toBe(
+      'sso_failed',
+    );
   });
 });
 
 describe('member sign-in: "no SSO for this org" versus "no session route", by reason code', () => {
   it('a 404 with the sso_not_configured code is passed on, not taken for a missing session route', async () => {
-    const client = await answering(404, { message: 'No SSO here', code: 'NOT_FOUND', errors: [{ code: 'sso_not_configured', message: 'x' }] });
+    const client = await answering(404, {
+      message: 'No SSO here',
+      code: 'NOT_FOUND',
+      errors: [{ code: 'sso_not_configured', message: 'x' }],
+    });
     const error = await failure(completeMemberSignIn(client, 'code', 'state', null));
     expect(error.reason).toBe('sso_not_configured');
     expect(requests).toHaveLength(1);

@@ -35,7 +35,9 @@ describe('parseFieldErrors: the one reader of "field: why; field: why"', () => {
     expect(parseFieldErrors('')).toBeNull();
   });
   it('builds the same shape from zod issues, refusing nested or unknown paths', () => {
-    expect(fieldErrorsFromIssues([{ path: ['clientId'], message: 'is required' }])).toEqual({ clientId: 'is required' });
+    expect(fieldErrorsFromIssues([{ path: ['clientId'], message: 'is required' }])).toEqual({
+      clientId: 'is required',
+    });
     expect(fieldErrorsFromIssues([{ path: ['clientId', 0], message: 'x' }])).toBeNull();
     expect(fieldErrorsFromIssues([{ path: [], message: 'Request body must be a JSON object' }])).toBeNull();
   });
@@ -69,7 +71,11 @@ describe('GrantexClient carries field errors on the error', () => {
   const apiKey = `gx_test_${'A'.repeat(43)}`;
 
   it('reads them from a 400 config rejection', async () => {
-    const url = await answering(400, { message: 'issuerUrl: must use https; redirectUri: must be absolute', code: 'BAD_REQUEST', requestId: 'r1' });
+    const url = await answering(400, {
+      message: 'issuerUrl: must use https; redirectUri: must be absolute',
+      code: 'BAD_REQUEST',
+      requestId: 'r1',
+    });
     const error = await failure(new GrantexClient({ baseUrl: url, apiKey, retries: 0 }).sso.createConfig(CONFIG));
     expect(error.kind).toBe('validation');
     expect(error.message).toBe('issuerUrl: must use https; redirectUri: must be absolute');
@@ -78,16 +84,30 @@ describe('GrantexClient carries field errors on the error', () => {
 
   it('leaves them out for other failures', async () => {
     const conflict = await answering(409, { message: 'issuerUrl: taken', code: 'CONFLICT' });
-    expect((await failure(new GrantexClient({ baseUrl: conflict, apiKey, retries: 0 }).sso.createConfig(CONFIG))).fieldErrors).toBeNull();
-    const required = await answering(400, { message: 'issuerUrl, clientId, clientSecret, and redirectUri are required', code: 'BAD_REQUEST' });
-    expect((await failure(new GrantexClient({ baseUrl: required, apiKey, retries: 0 }).sso.createConfig(CONFIG))).fieldErrors).toBeNull();
+    expect(
+      (await failure(new GrantexClient({ baseUrl: conflict, apiKey, retries: 0 }).sso.createConfig(CONFIG)))
+        .fieldErrors,
+    ).toBeNull();
+    const required = await answering(400, {
+      message: 'issuerUrl, clientId, clientSecret, and redirectUri are required',
+      code: 'BAD_REQUEST',
+    });
+    expect(
+      (await failure(new GrantexClient({ baseUrl: required, apiKey, retries: 0 }).sso.createConfig(CONFIG)))
+        .fieldErrors,
+    ).toBeNull();
   });
 });
 
 describe('parseFieldReasons (another form’s fields, e.g. SAML)', () => {
   const fields = ['idpCertificate', 'idpSsoUrl'] as const;
   it('reads each named field, even when a reason itself contains "; "', () => {
-    expect(parseFieldReasons('idpSsoUrl: must use https; idpCertificate: has expired (or is not valid yet); use the current one', fields)).toEqual({
+    expect(
+      parseFieldReasons(
+        'idpSsoUrl: must use https; idpCertificate: has expired (or is not valid yet); use the current one',
+        fields,
+      ),
+    ).toEqual({
       idpSsoUrl: 'must use https',
       idpCertificate: 'has expired (or is not valid yet); use the current one',
     });

@@ -24,43 +24,110 @@ beforeAll(() => {
 async function importErrors(file: string, line: string): Promise<string[]> {
   const [result] = await eslint.lintText(`${line}\n`, { filePath: `${root}${file}` });
   if (!result) throw new Error(`ESLint returned no result for ${file}`);
-  expect(result.messages.filter((m) => m.fatal), `${file}: ${line} parses`).toEqual([]);
+  expect(
+    result.messages.filter((m) => m.fatal),
+    `${file}: ${line} parses`,
+  ).toEqual([]);
   return result.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
 }
 
 const forbidden: Array<[file: string, line: string, rule: RegExp]> = [
   // The Grantex client does not word its failures: that is the console's.
-  ['lib/grantex/server.ts', "import { grantexFailureText } from '@/lib/console/messages';", /lib\/grantex\/server\.ts.*imports only/],
+  [
+    'lib/grantex/server.ts',
+    "import { grantexFailureText } from '@/lib/console/messages';",
+    /lib\/grantex\/server\.ts.*imports only/,
+  ],
   ['lib/grantex/server.ts', "import { grantexFailureText } from '../console/messages';", /may not leave lib\/grantex/],
-  ['lib/grantex/client.ts', "import { env } from '@/lib/env';", /lib\/grantex\/ imports only lib\/contract and lib\/net/],
-  ['lib/grantex/errors.ts', "import type { GrantexFailure } from '@/lib/console/messages';", /lib\/grantex\/ imports only/],
+  [
+    'lib/grantex/client.ts',
+    "import { env } from '@/lib/env';",
+    /lib\/grantex\/ imports only lib\/contract and lib\/net/,
+  ],
+  [
+    'lib/grantex/errors.ts',
+    "import type { GrantexFailure } from '@/lib/console/messages';",
+    /lib\/grantex\/ imports only/,
+  ],
   ['lib/grantex/client.ts', "export { LIMITS } from '@/lib/auth';", /lib\/grantex\/ imports only/],
   ['lib/contract/wire.ts', "import { guardedFetch } from '@/lib/net';", /lib\/contract\/ imports nothing of ours/],
   ['lib/contract/wire.ts', "import { guardedFetch } from '../net';", /may not leave lib\/contract/],
-  ['lib/net/guarded-fetch.ts', "import { GrantexClient } from '@/lib/grantex/client';", /lib\/net\/ imports only lib\/contract/],
-  ['lib/sso-service/features/connections/routes.ts', "import { displayText } from '@/lib/console/utils/display-text';", /never imports console code/],
+  [
+    'lib/net/guarded-fetch.ts',
+    "import { GrantexClient } from '@/lib/grantex/client';",
+    /lib\/net\/ imports only lib\/contract/,
+  ],
+  [
+    'lib/sso-service/features/connections/routes.ts',
+    "import { displayText } from '@/lib/console/utils/display-text';",
+    /never imports console code/,
+  ],
   ['lib/sso-service/features/connections/routes.ts', "import { env } from '@/lib/env';", /never imports console code/],
   ['lib/sso-service/app.ts', "import { requireAdmin } from '@/lib/auth';", /never imports console code/],
   ['lib/sso-service/app.ts', "import { GrantexError } from '@/lib/grantex/errors';", /never imports console code/],
   ['lib/sso-service/app.ts', "import Page from '@/app/page';", /never imports console code/],
   ['lib/sso-service/oidc/index.ts', "import { startDevIdp } from '@/lib/dev-idp';", /never imports lib\/dev-idp/],
-  ['lib/sso-service/features/connections/routes.ts', "import { displayText } from '../../../console/utils/display-text';", /may not leave lib\/sso-service/],
-  ['lib/sso-service/saml/deep/nested/file.ts', "import { x } from '../../../../console/messages';", /may not leave lib\/sso-service/],
-  ['lib/dev-idp/config.ts', "import { CALLBACK_KEY_PATTERN } from '@/lib/contract/url-rules';", /lib\/dev-idp\/ imports nothing of ours/],
+  [
+    'lib/sso-service/features/connections/routes.ts',
+    "import { displayText } from '../../../console/utils/display-text';",
+    /may not leave lib\/sso-service/,
+  ],
+  [
+    'lib/sso-service/saml/deep/nested/file.ts',
+    "import { x } from '../../../../console/messages';",
+    /may not leave lib\/sso-service/,
+  ],
+  [
+    'lib/dev-idp/config.ts',
+    "import { CALLBACK_KEY_PATTERN } from '@/lib/contract/url-rules';",
+    /lib\/dev-idp\/ imports nothing of ours/,
+  ],
   ['lib/dev-idp/saml/handler.ts', "import { LIMITS } from '../../contract';", /may not leave lib\/dev-idp/],
-  ['lib/console/member-login/oidc-callback.ts', "import { loadServiceConfig } from '@/lib/sso-service';", /Console code never imports lib\/sso-service/],
+  [
+    'lib/console/member-login/oidc-callback.ts',
+    "import { loadServiceConfig } from '@/lib/sso-service';",
+    /Console code never imports lib\/sso-service/,
+  ],
   ['lib/console/messages.ts', "import { DEMO_USERS } from '@/lib/dev-idp/users';", /Console code never imports/],
   ['lib/auth/options.ts', "import { startSsoService } from '@/lib/sso-service/index';", /Console code never imports/],
   ['lib/env.ts', "import { loadServiceConfig } from '@/lib/sso-service/config';", /Console code never imports/],
   ['lib/env.ts', "import { grantexPublic } from './grantex/server';", /may not leave lib\/env\.ts/],
   ['lib/validations/oidc-connection.ts', "import { startDevIdp } from '@/lib/dev-idp';", /Console code never imports/],
-  ['lib/rate-limit/fixed-window.ts', "import { openStore } from '@/lib/sso-service/storage';", /Console code never imports/],
-  ['lib/console/messages.ts', "import { Button } from '@/components/ui/button';", /Nothing in lib\/ imports app\/ or components\//],
-  ['lib/auth/session.ts', "import { signIn } from '@/app/signin/actions';", /Nothing in lib\/ imports app\/ or components\//],
-  ['components/sso/oidc-connection-form.tsx', "import { createOidcConnection } from '@/app/settings/sso/new/actions';", /components\/ never imports app\//],
-  ['components/sso/oidc-connection-form.tsx', "import { createOidcConnection } from '../../app/settings/sso/new/actions';", /may not leave components/],
-  ['components/sso/oidc-connection-form.tsx', "import { LIMITS } from '@/lib/sso-service/config';", /Console code never imports/],
-  ['app/settings/sso/page.tsx', "import { startSsoService } from '@/lib/sso-service';", /Console code never imports lib\/sso-service/],
+  [
+    'lib/rate-limit/fixed-window.ts',
+    "import { openStore } from '@/lib/sso-service/storage';",
+    /Console code never imports/,
+  ],
+  [
+    'lib/console/messages.ts',
+    "import { Button } from '@/components/ui/button';",
+    /Nothing in lib\/ imports app\/ or components\//,
+  ],
+  [
+    'lib/auth/session.ts',
+    "import { signIn } from '@/app/signin/actions';",
+    /Nothing in lib\/ imports app\/ or components\//,
+  ],
+  [
+    'components/sso/oidc-connection-form.tsx',
+    "import { createOidcConnection } from '@/app/settings/sso/new/actions';",
+    /components\/ never imports app\//,
+  ],
+  [
+    'components/sso/oidc-connection-form.tsx',
+    "import { createOidcConnection } from '../../app/settings/sso/new/actions';",
+    /may not leave components/,
+  ],
+  [
+    'components/sso/oidc-connection-form.tsx',
+    "import { LIMITS } from '@/lib/sso-service/config';",
+    /Console code never imports/,
+  ],
+  [
+    'app/settings/sso/page.tsx',
+    "import { startSsoService } from '@/lib/sso-service';",
+    /Console code never imports lib\/sso-service/,
+  ],
   ['app/settings/sso/page.tsx', "export { DEMO_USERS } from '@/lib/dev-idp/users';", /Console code never imports/],
   ['app/settings/sso/page.tsx', "import { startSsoService } from '../../../lib/sso-service';", /may not leave app/],
 ];

@@ -1,7 +1,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { discoveryUrlFor, fetchDiscovery, isNearMissIssuer, issuerFromDiscoveryUrl, type DiscoveryResult } from '@/lib/net';
+import {
+  discoveryUrlFor,
+  fetchDiscovery,
+  isNearMissIssuer,
+  issuerFromDiscoveryUrl,
+  type DiscoveryResult,
+} from '@/lib/net';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
@@ -75,7 +81,9 @@ describe('discoveryUrlFor', () => {
 
 describe('issuer shape helpers', () => {
   it('finds the issuer in a discovery document address', () => {
-    expect(issuerFromDiscoveryUrl('https://idp.example.com/.well-known/openid-configuration')).toBe('https://idp.example.com');
+    expect(issuerFromDiscoveryUrl('https://idp.example.com/.well-known/openid-configuration')).toBe(
+      'https://idp.example.com',
+    );
     expect(issuerFromDiscoveryUrl(' https://idp.example.com/realms/a/.well-known/openid-configuration/ ')).toBe(
       'https://idp.example.com/realms/a',
     );
@@ -132,7 +140,9 @@ describe('fetchDiscovery', () => {
     expect(result.message).not.toContain('differ only');
     // A longer path is another issuer, not a slip.
     serveIssuer('/deeper', (d) => ({ ...d, issuer: `${base}/deeper/x` }));
-    expect(expectFailure(await fetchDiscovery(`${base}/deeper`, dev), 'issuer_mismatch').suggestedIssuer).toBeUndefined();
+    expect(
+      expectFailure(await fetchDiscovery(`${base}/deeper`, dev), 'issuer_mismatch').suggestedIssuer,
+    ).toBeUndefined();
   });
 
   it('refuses a {tenantid} issuer (Microsoft Entra common/organizations) and shows the tenant-specific shape', async () => {
@@ -152,7 +162,10 @@ describe('fetchDiscovery', () => {
       res.end('{}');
     });
     const issuer = serveIssuer('/pasted');
-    for (const entered of [`${issuer}/.well-known/openid-configuration`, `${issuer}/.well-known/openid-configuration/`]) {
+    for (const entered of [
+      `${issuer}/.well-known/openid-configuration`,
+      `${issuer}/.well-known/openid-configuration/`,
+    ]) {
       const result = expectFailure(await fetchDiscovery(entered, dev), 'discovery_url_as_issuer');
       expect(result.suggestedIssuer).toBe(issuer);
       expect(result.message).toContain(`"${issuer}"`);

@@ -119,7 +119,9 @@ describe('guardedFetch', () => {
   });
 
   it('aborts a 50 MB body at the cap without transferring it', async () => {
-    const err = await outboundError(guardedFetch(`${base}/fifty-mb`, undefined, { ...loopback, maxBytes: 1024 * 1024 }));
+    const err = await outboundError(
+      guardedFetch(`${base}/fifty-mb`, undefined, { ...loopback, maxBytes: 1024 * 1024 }),
+    );
     expect(err.kind).toBe('too_large');
     await stats.closed.get('/fifty-mb');
     expect(stats.bytesWritten.get('/fifty-mb')).toBeLessThan(16 * 1024 * 1024);

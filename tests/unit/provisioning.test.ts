@@ -26,7 +26,7 @@ describe('mapScopes', () => {
     groupMappings: { admins: ['admin:all', 'read'], eng: ['deploy', 'profile'] },
   };
 
-  it('is the default scopes followed by each group\'s mappings, each scope once', () => {
+  it("is the default scopes followed by each group's mappings, each scope once", () => {
     expect(mapScopes(provisioning, ['eng', 'admins'])).toEqual(['read', 'profile', 'deploy', 'admin:all']);
     expect(mapScopes(provisioning, [])).toEqual(['read', 'profile']);
   });

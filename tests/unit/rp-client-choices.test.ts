@@ -27,8 +27,18 @@ describe('client authentication choice', () => {
 
 describe('PKCE', () => {
   it('asks for S256 on every login, whatever the IdP lists (none, plain only, both)', () => {
-    const cfg = { issuerUrl: base.issuer, clientId: 'c', redirectUri: 'https://console.example/sso/callback/sso_abcdefgh' };
-    const o = { devMode: false, guard: { allowLoopback: false, timeoutMs: 1000, maxBytes: 1024 }, clockSkewSec: 0, clockToleranceSec: 30, clientSecret: () => 's' };
+    const cfg = {
+      issuerUrl: base.issuer,
+      clientId: 'c',
+      redirectUri: 'https://console.example/sso/callback/sso_abcdefgh',
+    };
+    const o = {
+      devMode: false,
+      guard: { allowLoopback: false, timeoutMs: 1000, maxBytes: 1024 },
+      clockSkewSec: 0,
+      clockToleranceSec: 30,
+      clientSecret: () => 's',
+    };
     for (const methods of [undefined, ['plain'], ['plain', 'S256']]) {
       const metadata = methods === undefined ? base : { ...base, code_challenge_methods_supported: methods };
       const prefix = new URL(buildClientSetup(metadata, cfg, o).authorizationUrlPrefix);

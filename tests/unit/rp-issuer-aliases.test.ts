@@ -40,7 +40,9 @@ describe('which openid-client refusals an alias may overturn', () => {
     expect(refusedAlias(claimRefusal('iss', 'accounts.google.com'), aliases)).toBe('accounts.google.com');
     expect(refusedAlias(claimRefusal('iss', 'evil.example'), aliases)).toBeNull();
     expect(refusedAlias(claimRefusal('aud', 'accounts.google.com'), aliases)).toBeNull();
-    expect(refusedAlias(claimRefusal('iss', 'accounts.google.com', 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED'), aliases)).toBeNull();
+    expect(
+      refusedAlias(claimRefusal('iss', 'accounts.google.com', 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED'), aliases),
+    ).toBeNull();
     expect(refusedAlias(claimRefusal('iss', 'accounts.google.com'), [])).toBeNull();
     expect(refusedAlias(new Error('network'), aliases)).toBeNull();
     expect(refusedAlias(null, aliases)).toBeNull();

@@ -23,7 +23,11 @@ import {
 import { ATTACK_CASES } from '../support/saml-attack-cases';
 
 async function validate(xml: string, requestId: string, claims = memoryClaims(), settings = testSettings()) {
-  return validatePostResponse(settings, { samlResponse: form(xml), expectedRequestId: requestId, claimAssertionId: claims });
+  return validatePostResponse(settings, {
+    samlResponse: form(xml),
+    expectedRequestId: requestId,
+    claimAssertionId: claims,
+  });
 }
 
 /** Expects a refusal with `reason`, no assertion ID claimed, and a message that echoes nothing of the document. */
@@ -49,7 +53,13 @@ describe('SAML SP: the untampered baseline is accepted (so each refusal below is
   it('a signed assertion in an unsigned response is accepted and mapped', async () => {
     const { requestId, xml } = response();
     const identity = await validate(xml, requestId);
-    expect(identity).toMatchObject({ nameId: ALICE.nameId, email: ALICE.email, name: ALICE.name, sub: ALICE.nameId, groups: ['engineering', 'admins'] });
+    expect(identity).toMatchObject({
+      nameId: ALICE.nameId,
+      email: ALICE.email,
+      name: ALICE.name,
+      sub: ALICE.nameId,
+      groups: ['engineering', 'admins'],
+    });
   });
 
   it('a signed assertion in a signed response is accepted', async () => {
@@ -73,7 +83,10 @@ describe('SAML SP: signed content only', () => {
   it('a comment inside NameID does not truncate the signed value', async () => {
     const requestId = newRequestId();
     const signed = signedResponse({ requestId, nameId: 'alice@example.com.evil.test', attributes: {} });
-    const tampered = signed.replace('alice@example.com.evil.test</saml:NameID>', 'alice@example.com<!---->.evil.test</saml:NameID>');
+    const tampered = signed.replace(
+      'alice@example.com.evil.test</saml:NameID>',
+      'alice@example.com<!---->.evil.test</saml:NameID>',
+    );
     expect(tampered).not.toBe(signed);
     const identity = await validate(tampered, requestId);
     expect(identity.nameId).toBe('alice@example.com.evil.test');
@@ -181,7 +194,11 @@ describe('SAML SP: parser and size', () => {
     const requestId = newRequestId();
     const huge = 'A'.repeat(10 * 1024 * 1024);
     const started = performance.now();
-    const err = await validatePostResponse(testSettings(), { samlResponse: huge, expectedRequestId: requestId, claimAssertionId: memoryClaims() }).catch((e: unknown) => e);
+    const err = await validatePostResponse(testSettings(), {
+      samlResponse: huge,
+      expectedRequestId: requestId,
+      claimAssertionId: memoryClaims(),
+    }).catch((e: unknown) => e);
     expect((err as SamlError).reason).toBe('response_too_large');
     expect(performance.now() - started).toBeLessThan(200);
   });
@@ -191,7 +208,11 @@ describe('SAML SP: parser and size', () => {
     // IdP's AuthnRequest parser, whose deflate-bomb test is in saml-dev-idp.test.ts.
     const requestId = newRequestId();
     const bomb = deflateForRedirect(Buffer.alloc(20 * 1024 * 1024, 0x41));
-    const err = await validatePostResponse(testSettings(), { samlResponse: bomb, expectedRequestId: requestId, claimAssertionId: memoryClaims() }).catch((e: unknown) => e);
+    const err = await validatePostResponse(testSettings(), {
+      samlResponse: bomb,
+      expectedRequestId: requestId,
+      claimAssertionId: memoryClaims(),
+    }).catch((e: unknown) => e);
     expect((err as SamlError).reason).toBe('malformed_response');
   });
 });
@@ -199,7 +220,9 @@ describe('SAML SP: parser and size', () => {
 describe('SAML SP: certificates', () => {
   it('a second certificate (rotation) verifies while both are configured', async () => {
     const { requestId, xml } = response({ key: testKeys().rotated });
-    const settings = testSettings({ idpCertificates: [testKeys().idp.certificatePem, testKeys().rotated.certificatePem] });
+    const settings = testSettings({
+      idpCertificates: [testKeys().idp.certificatePem, testKeys().rotated.certificatePem],
+    });
     await expect(validate(xml, requestId, memoryClaims(), settings)).resolves.toMatchObject({ email: ALICE.email });
     const { requestId: id2, xml: xml2 } = response({ key: testKeys().rotated });
     await expect(validate(xml2, id2)).rejects.toMatchObject({ reason: 'invalid_signature' });
@@ -208,7 +231,12 @@ describe('SAML SP: certificates', () => {
   it('an expired certificate is refused with its own reason', async () => {
     const { requestId, xml } = response();
     const farFuture = new Date(Date.now() + 400 * 24 * 3600 * 1000);
-    const err = await validatePostResponse(testSettings(), { samlResponse: form(xml), expectedRequestId: requestId, claimAssertionId: memoryClaims(), now: farFuture }).catch((e: unknown) => e);
+    const err = await validatePostResponse(testSettings(), {
+      samlResponse: form(xml),
+      expectedRequestId: requestId,
+      claimAssertionId: memoryClaims(),
+      now: farFuture,
+    }).catch((e: unknown) => e);
     expect((err as SamlError).reason).toBe('certificate_expired');
   });
 });
@@ -222,9 +250,11 @@ describe('SAML SP: the shared attack table (the same documents the ACS route tes
     it(`${attack.name} is refused`, async () => {
       const requestId = newRequestId();
       const claims = memoryClaims();
-      const err = await validatePostResponse(testSettings(), { samlResponse: attack.build(requestId), expectedRequestId: requestId, claimAssertionId: claims }).catch(
-        (e: unknown) => e,
-      );
+      const err = await validatePostResponse(testSettings(), {
+        samlResponse: attack.build(requestId),
+        expectedRequestId: requestId,
+        claimAssertionId: claims,
+      }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(SamlError);
       expect(attack.reasons).toContain((err as SamlError).reason);
       expect(claims.claimed.size).toBe(0);

@@ -3,8 +3,27 @@ import { inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { idpMetadataXml } from '@/lib/dev-idp/saml/messages';
 import { createSamlProtocol, samlRequestId } from '@/lib/sso-service/protocols/saml';
-import { buildLoginUrl, certificateInfo, parseIdpMetadata, SamlError, spMetadataXml, validatePostResponse } from '@/lib/sso-service/saml';
-import { ACS_URL, ALICE, form, IDP_ENTITY_ID, memoryClaims, newRequestId, signedResponse, SP_ENTITY_ID, testKeys, testSamlConnection, testSettings } from '../support/saml-kit';
+import {
+  buildLoginUrl,
+  certificateInfo,
+  parseIdpMetadata,
+  SamlError,
+  spMetadataXml,
+  validatePostResponse,
+} from '@/lib/sso-service/saml';
+import {
+  ACS_URL,
+  ALICE,
+  form,
+  IDP_ENTITY_ID,
+  memoryClaims,
+  newRequestId,
+  signedResponse,
+  SP_ENTITY_ID,
+  testKeys,
+  testSamlConnection,
+  testSettings,
+} from '../support/saml-kit';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -27,15 +46,23 @@ describe('SAML SP: login URL (HTTP-Redirect AuthnRequest)', () => {
   });
 
   it('is signed with RSA-SHA256 when the connection signs requests', async () => {
-    const url = await buildLoginUrl(testSettings({ signAuthnRequests: true }), { requestId: newRequestId(), relayState: 's', signingKey: testKeys().rotated });
+    const url = await buildLoginUrl(testSettings({ signAuthnRequests: true }), {
+      requestId: newRequestId(),
+      relayState: 's',
+      signingKey: testKeys().rotated,
+    });
     const params = new URL(url).searchParams;
     expect(params.get('SigAlg')).toBe('http://www.w3.org/2001/04/xmldsig-more#rsa-sha256');
     expect(params.get('Signature')).toBeTruthy();
-    await expect(buildLoginUrl(testSettings({ signAuthnRequests: true }), { requestId: newRequestId(), relayState: 's' })).rejects.toMatchObject({ reason: 'invalid_settings' });
+    await expect(
+      buildLoginUrl(testSettings({ signAuthnRequests: true }), { requestId: newRequestId(), relayState: 's' }),
+    ).rejects.toMatchObject({ reason: 'invalid_settings' });
   });
 
   it('refuses a request id that is not a long XML ID', async () => {
-    await expect(buildLoginUrl(testSettings(), { requestId: '1short', relayState: 's' })).rejects.toBeInstanceOf(SamlError);
+    await expect(buildLoginUrl(testSettings(), { requestId: '1short', relayState: 's' })).rejects.toBeInstanceOf(
+      SamlError,
+    );
   });
 });
 
@@ -55,14 +82,24 @@ describe('SAML SP: metadata both ways', () => {
   it('IdP metadata gives entity id, Redirect SSO URL and certificates', () => {
     const xml = idpMetadataXml(IDP_ENTITY_ID, 'https://idp.example.test/sso', testKeys().idp.certificatePem);
     const parsed = parseIdpMetadata(xml);
-    expect(parsed).toEqual({ entityId: IDP_ENTITY_ID, ssoRedirectUrl: 'https://idp.example.test/sso', certificates: [certificateInfo(testKeys().idp.certificatePem).pem] });
+    expect(parsed).toEqual({
+      entityId: IDP_ENTITY_ID,
+      ssoRedirectUrl: 'https://idp.example.test/sso',
+      certificates: [certificateInfo(testKeys().idp.certificatePem).pem],
+    });
   });
 
   it('IdP metadata with a DOCTYPE, too large, or without an IdP role is refused', () => {
     const xml = idpMetadataXml(IDP_ENTITY_ID, 'https://idp.example.test/sso', testKeys().idp.certificatePem);
-    expect(() => parseIdpMetadata(xml.replace('<md:Entity', '<!DOCTYPE x [<!ENTITY e "e">]><md:Entity'))).toThrow(expect.objectContaining({ reason: 'doctype_refused' }));
-    expect(() => parseIdpMetadata(xml + ' '.repeat(1024 * 1024))).toThrow(expect.objectContaining({ reason: 'metadata_too_large' }));
-    expect(() => parseIdpMetadata(xml.replace(/IDPSSODescriptor/g, 'SPSSODescriptor'))).toThrow(expect.objectContaining({ reason: 'invalid_metadata' }));
+    expect(() => parseIdpMetadata(xml.replace('<md:Entity', '<!DOCTYPE x [<!ENTITY e "e">]><md:Entity'))).toThrow(
+      expect.objectContaining({ reason: 'doctype_refused' }),
+    );
+    expect(() => parseIdpMetadata(xml + ' '.repeat(1024 * 1024))).toThrow(
+      expect.objectContaining({ reason: 'metadata_too_large' }),
+    );
+    expect(() => parseIdpMetadata(xml.replace(/IDPSSODescriptor/g, 'SPSSODescriptor'))).toThrow(
+      expect.objectContaining({ reason: 'invalid_metadata' }),
+    );
     expect(() => parseIdpMetadata('not xml')).toThrow(SamlError);
   });
 });
@@ -80,7 +117,9 @@ describe('SAML SP: certificate info', () => {
 
   it('accepts the bare base64 body and refuses what is not a certificate', () => {
     const body = testKeys().idp.certificatePem.replace(/-----[A-Z ]+-----|\s/g, '');
-    expect(certificateInfo(body).fingerprintSha256).toBe(certificateInfo(testKeys().idp.certificatePem).fingerprintSha256);
+    expect(certificateInfo(body).fingerprintSha256).toBe(
+      certificateInfo(testKeys().idp.certificatePem).fingerprintSha256,
+    );
     expect(() => certificateInfo('MIIB')).toThrow(expect.objectContaining({ reason: 'invalid_certificate' }));
   });
 });
@@ -89,7 +128,11 @@ describe('SAML protocol (seam shape)', () => {
   const state = { nonce: 'n'.repeat(43) };
   const login = { token: 'sealed-token', state: state as never };
   const claims = memoryClaims();
-  const protocol = createSamlProtocol({ claimAssertionId: (_c, id, expiresAt) => claims(id, expiresAt), devMode: true, now: Date.now });
+  const protocol = createSamlProtocol({
+    claimAssertionId: (_c, id, expiresAt) => claims(id, expiresAt),
+    devMode: true,
+    now: Date.now,
+  });
   const connection = testSamlConnection();
 
   it('starts with the request id from the state nonce and completes against it', async () => {
@@ -97,7 +140,9 @@ describe('SAML protocol (seam shape)', () => {
     expect(inflateQuery(url)).toContain(`ID="${samlRequestId(state)}"`);
     expect(new URL(url).searchParams.get('RelayState')).toBe('sealed-token');
     const xml = signedResponse({ requestId: samlRequestId(state) });
-    await expect(protocol.completeLogin(connection, login, { protocol: 'saml', samlResponse: form(xml) })).resolves.toMatchObject({
+    await expect(
+      protocol.completeLogin(connection, login, { protocol: 'saml', samlResponse: form(xml) }),
+    ).resolves.toMatchObject({
       email: ALICE.email,
       groups: ['engineering', 'admins'],
     });
@@ -105,7 +150,9 @@ describe('SAML protocol (seam shape)', () => {
 
   it('answers refusals as SSO_ERROR with the safe message', async () => {
     const xml = signedResponse({ requestId: newRequestId() });
-    await expect(protocol.completeLogin(connection, login, { protocol: 'saml', samlResponse: form(xml) })).rejects.toMatchObject({
+    await expect(
+      protocol.completeLogin(connection, login, { protocol: 'saml', samlResponse: form(xml) }),
+    ).rejects.toMatchObject({
       statusCode: 400,
       code: 'SSO_ERROR',
       message: expect.stringContaining('different sign-in request'),
@@ -113,10 +160,21 @@ describe('SAML protocol (seam shape)', () => {
   });
 
   it('checks settings: unreadable and expired-only certificates are refused', async () => {
-    await expect(protocol.checkSettings({ protocol: 'saml', idpCertificates: [testKeys().idp.certificatePem] })).resolves.toEqual({ ok: true });
-    await expect(protocol.checkSettings({ protocol: 'saml', idpCertificates: ['nope'] })).resolves.toMatchObject({ ok: false, field: 'idpCertificate' });
-    const late = createSamlProtocol({ claimAssertionId: async () => true, devMode: true, now: () => Date.now() + 400 * DAY });
-    await expect(late.checkSettings({ protocol: 'saml', idpCertificates: [testKeys().idp.certificatePem] })).resolves.toMatchObject({
+    await expect(
+      protocol.checkSettings({ protocol: 'saml', idpCertificates: [testKeys().idp.certificatePem] }),
+    ).resolves.toEqual({ ok: true });
+    await expect(protocol.checkSettings({ protocol: 'saml', idpCertificates: ['nope'] })).resolves.toMatchObject({
+      ok: false,
+      field: 'idpCertificate',
+    });
+    const late = createSamlProtocol({
+      claimAssertionId: async () => true,
+      devMode: true,
+      now: () => Date.now() + 400 * DAY,
+    });
+    await expect(
+      late.checkSettings({ protocol: 'saml', idpCertificates: [testKeys().idp.certificatePem] }),
+    ).resolves.toMatchObject({
       ok: false,
       message: expect.stringContaining('expired'),
     });
@@ -142,14 +200,19 @@ describe('SAML SP: onSignatureVerified (whose sign-in log an unsolicited post be
 
   it('is called for the configured IdP’s signature, also when a later check refuses the assertion', async () => {
     expect(await validate(form(signedResponse({ requestId: null })))).toEqual({ verified: true, outcome: 'accepted' });
-    expect(await validate(form(signedResponse({ requestId: null, spEntityId: 'https://other-sp.example/saml' })))).toEqual({
+    expect(
+      await validate(form(signedResponse({ requestId: null, spEntityId: 'https://other-sp.example/saml' }))),
+    ).toEqual({
       verified: true,
       outcome: 'wrong_audience',
     });
   });
 
   it('is not called for another key’s signature, an unsigned assertion or junk', async () => {
-    expect(await validate(form(signedResponse({ requestId: null, key: testKeys().other })))).toEqual({ verified: false, outcome: 'invalid_signature' });
+    expect(await validate(form(signedResponse({ requestId: null, key: testKeys().other })))).toEqual({
+      verified: false,
+      outcome: 'invalid_signature',
+    });
     expect((await validate(form(signedResponse({ requestId: null, signAssertion: false })))).verified).toBe(false);
     expect((await validate(form('<junk/>'))).verified).toBe(false);
   });

@@ -26,7 +26,8 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** `x.message === …`, `… === MESSAGES.y`, a lookup keyed by contract messages (`[MESSAGES.y, …]`), or a pattern run on a message. */
-const BY_MESSAGE = /\.message\s*[!=]==|[!=]==\s*MESSAGES\.|MESSAGES\.\w+\s*[!=]==|\[MESSAGES\.\w+,|\.test\([\w.]*message\)/;
+const BY_MESSAGE =
+  /\.message\s*[!=]==|[!=]==\s*MESSAGES\.|MESSAGES\.\w+\s*[!=]==|\[MESSAGES\.\w+,|\.test\([\w.]*message\)/;
 
 describe('the service decides by code, not by message text', () => {
   it('no service file compares or keys on a message', () => {
@@ -47,21 +48,37 @@ describe('the service decides by code, not by message text', () => {
       expect(reasonCodeOf(err)).toBe(code);
       expect(errorDetailsOf(err)).toEqual([expect.objectContaining({ code, message: err.message })]);
     }
-    expect(errorDetailsOf(reasonError('invalid_state'))).toEqual([{ field: 'state', code: 'invalid_state', message: MESSAGES.invalidState }]);
+    expect(errorDetailsOf(reasonError('invalid_state'))).toEqual([
+      { field: 'state', code: 'invalid_state', message: MESSAGES.invalidState },
+    ]);
     // A plain error with a contract message carries no code: nothing is inferred from the text.
     expect(errorDetailsOf(new ApiError(400, 'BAD_REQUEST', MESSAGES.invalidState))).toBeUndefined();
   });
 
   it('a recorded callback failure replays with the same status, code, message and reason code', () => {
-    const original = reasonError('sso_not_configured', { status: 404, code: 'NOT_FOUND', reason: 'connection_inactive' });
+    const original = reasonError('sso_not_configured', {
+      status: 404,
+      code: 'NOT_FOUND',
+      reason: 'connection_inactive',
+    });
     const stored = storedFailure(original);
     expect(stored).toEqual({ status: 404, code: 'NOT_FOUND;sso_not_configured', message: MESSAGES.ssoNotConfigured });
     const replayed = replayedFailure(stored);
-    expect([replayed.statusCode, replayed.code, replayed.message, replayed.reason]).toEqual([404, 'NOT_FOUND', MESSAGES.ssoNotConfigured, 'state_replayed']);
+    expect([replayed.statusCode, replayed.code, replayed.message, replayed.reason]).toEqual([
+      404,
+      'NOT_FOUND',
+      MESSAGES.ssoNotConfigured,
+      'state_replayed',
+    ]);
     expect(errorDetailsOf(replayed)).toEqual(errorDetailsOf(original));
     // Rows without a code (or with an unknown one) replay as they are.
     const plain = replayedFailure({ status: 502, code: 'SSO_ERROR', message: 'Token exchange failed' });
-    expect([plain.statusCode, plain.code, plain.message, errorDetailsOf(plain)]).toEqual([502, 'SSO_ERROR', 'Token exchange failed', undefined]);
+    expect([plain.statusCode, plain.code, plain.message, errorDetailsOf(plain)]).toEqual([
+      502,
+      'SSO_ERROR',
+      'Token exchange failed',
+      undefined,
+    ]);
     expect(replayedFailure({ status: 400, code: 'BAD_REQUEST;no_such_code', message: 'x' }).errors).toBeUndefined();
   });
 });

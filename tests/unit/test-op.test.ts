@@ -2,7 +2,13 @@ import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import { fetch } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_TEST_CLIENT, driveAuthorize, startTestOp, startTestOpHost, type TestOp } from '@/tests/support/test-op';
+import {
+  DEFAULT_TEST_CLIENT,
+  driveAuthorize,
+  startTestOp,
+  startTestOpHost,
+  type TestOp,
+} from '@/tests/support/test-op';
 
 const CALLBACK = 'http://127.0.0.1:9/sso/callback';
 
@@ -87,9 +93,16 @@ describe('test OP, normal behaviour', () => {
 
     // The RP's Basic credentials were form-encoded and the OP recorded them decoded.
     const [tokenCall] = op.requestsTo('token');
-    expect(tokenCall?.basic).toEqual({ clientId: DEFAULT_TEST_CLIENT.clientId, clientSecret: DEFAULT_TEST_CLIENT.clientSecret });
+    expect(tokenCall?.basic).toEqual({
+      clientId: DEFAULT_TEST_CLIENT.clientId,
+      clientSecret: DEFAULT_TEST_CLIENT.clientSecret,
+    });
     expect(tokenCall?.headers.authorization).toMatch(/^Basic /);
-    expect(tokenCall?.form).toMatchObject({ grant_type: 'authorization_code', redirect_uri: CALLBACK, code_verifier: flow.verifier });
+    expect(tokenCall?.form).toMatchObject({
+      grant_type: 'authorization_code',
+      redirect_uri: CALLBACK,
+      code_verifier: flow.verifier,
+    });
 
     // Single use.
     await expect(flow.exchange()).rejects.toMatchObject({ error: 'invalid_grant' });
@@ -99,7 +112,11 @@ describe('test OP, normal behaviour', () => {
     const config = await rp(op);
     const flow = await login(op, config);
     await expect(
-      oidc.authorizationCodeGrant(config, flow.callback, { pkceCodeVerifier: oidc.randomPKCECodeVerifier(), expectedNonce: flow.nonce, expectedState: flow.state }),
+      oidc.authorizationCodeGrant(config, flow.callback, {
+        pkceCodeVerifier: oidc.randomPKCECodeVerifier(),
+        expectedNonce: flow.nonce,
+        expectedState: flow.state,
+      }),
     ).rejects.toMatchObject({ error: 'invalid_grant' });
 
     const flow2 = await login(op, config);
@@ -107,7 +124,12 @@ describe('test OP, normal behaviour', () => {
     const res = await fetch(op.endpoints.token, {
       method: 'POST',
       headers: { authorization: `Basic ${raw}`, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code: flow2.callback.searchParams.get('code')!, redirect_uri: CALLBACK, code_verifier: flow2.verifier }),
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: flow2.callback.searchParams.get('code')!,
+        redirect_uri: CALLBACK,
+        code_verifier: flow2.verifier,
+      }),
     });
     // "%wi" is not valid form encoding, so an RP that skips encoding cannot authenticate.
     expect(res.status).toBe(400);
@@ -130,12 +152,21 @@ describe('test OP, normal behaviour', () => {
     expect(mismatch.status).toBe(400);
     expect(await mismatch.json()).toMatchObject({ error: 'invalid_grant', error_description: 'redirect_uri mismatch' });
     // The failed attempt burnt the code.
-    expect(await (await post(CALLBACK)).json()).toMatchObject({ error: 'invalid_grant', error_description: 'code already used' });
+    expect(await (await post(CALLBACK)).json()).toMatchObject({
+      error: 'invalid_grant',
+      error_description: 'code already used',
+    });
   });
 
   it('refuses authorize requests without nonce or PKCE, and unknown redirect URIs without redirecting', async () => {
     const base = new URL(op.endpoints.authorization);
-    base.search = new URLSearchParams({ client_id: DEFAULT_TEST_CLIENT.clientId, redirect_uri: CALLBACK, response_type: 'code', scope: 'openid', state: 's' }).toString();
+    base.search = new URLSearchParams({
+      client_id: DEFAULT_TEST_CLIENT.clientId,
+      redirect_uri: CALLBACK,
+      response_type: 'code',
+      scope: 'openid',
+      state: 's',
+    }).toString();
     const noPkce = await driveAuthorize(base);
     expect(noPkce.searchParams.get('error')).toBe('invalid_request');
     expect(noPkce.searchParams.get('code')).toBeNull();
@@ -153,7 +184,9 @@ describe('test OP, normal behaviour', () => {
     op.reset();
 
     op.behave.signing = 'none';
-    const discovery = (await (await fetch(op.discoveryUrl)).json()) as { id_token_signing_alg_values_supported: string[] };
+    const discovery = (await (await fetch(op.discoveryUrl)).json()) as {
+      id_token_signing_alg_values_supported: string[];
+    };
     expect(discovery.id_token_signing_alg_values_supported).toContain('none');
     op.behave.omitIdTokenClaims = ['sub'];
     await expect((await login(op, config)).exchange()).rejects.toThrow();
@@ -162,7 +195,9 @@ describe('test OP, normal behaviour', () => {
     op.behave.signing = 'bad-signature';
     await expect((await login(op, config)).exchange()).rejects.toThrow();
     const jwks = createLocalJWKSet((await (await fetch(op.endpoints.jwks)).json()) as never);
-    await expect(jwtVerify(await rawIdToken(op, config), jwks)).rejects.toMatchObject({ code: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' });
+    await expect(jwtVerify(await rawIdToken(op, config), jwks)).rejects.toMatchObject({
+      code: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
+    });
     op.behave.signing = 'key';
     await expect(jwtVerify(await rawIdToken(op, config), jwks)).resolves.toBeTruthy();
     op.reset();
@@ -189,7 +224,10 @@ describe('test OP, normal behaviour', () => {
       }),
     });
     const { id_token } = (await res.json()) as { id_token: string };
-    const { protectedHeader, payload } = await jwtVerify(id_token, new TextEncoder().encode(DEFAULT_TEST_CLIENT.clientSecret));
+    const { protectedHeader, payload } = await jwtVerify(
+      id_token,
+      new TextEncoder().encode(DEFAULT_TEST_CLIENT.clientSecret),
+    );
     expect(protectedHeader.alg).toBe('HS256');
     expect(payload.nonce).toBe(flow.nonce);
   });
@@ -281,7 +319,12 @@ describe('test OP, configuration variants', () => {
       const res = await fetch(op.endpoints.token, {
         method: 'POST',
         headers: { authorization: `Basic ${raw}`, 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ grant_type: 'authorization_code', code: flow.callback.searchParams.get('code')!, redirect_uri: CALLBACK, code_verifier: flow.verifier }),
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          code: flow.callback.searchParams.get('code')!,
+          redirect_uri: CALLBACK,
+          code_verifier: flow.verifier,
+        }),
       });
       expect(res.status).toBe(200);
     } finally {
@@ -311,9 +354,14 @@ describe('test OP, configuration variants', () => {
       const nested = await host.addIssuer({ issuerPath: '/oauth2/default' });
       expect(root.issuer).toBe(`${host.origin}/`);
       expect(nested.issuer).toBe(`${host.origin}/oauth2/default`);
-      const docs = await Promise.all([root, nested].map(async (o) => (await (await fetch(o.discoveryUrl)).json()) as Record<string, unknown>));
+      const docs = await Promise.all(
+        [root, nested].map(async (o) => (await (await fetch(o.discoveryUrl)).json()) as Record<string, unknown>),
+      );
       expect(docs.map((d) => d.issuer)).toEqual([root.issuer, nested.issuer]);
-      expect(docs.map((d) => d.token_endpoint)).toEqual([`${host.origin}/token`, `${host.origin}/oauth2/default/token`]);
+      expect(docs.map((d) => d.token_endpoint)).toEqual([
+        `${host.origin}/token`,
+        `${host.origin}/oauth2/default/token`,
+      ]);
       expect(root.requestsTo('discovery')).toHaveLength(1);
       expect(nested.requestsTo('discovery')).toHaveLength(1);
       const tokens = await (await login(nested, await rp(nested))).exchange();

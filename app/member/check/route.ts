@@ -9,7 +9,13 @@ import type { NextRequest } from 'next/server';
 import { env } from '@/lib/env';
 import { grantexPublic } from '@/lib/grantex/server';
 import { recheckDue, recheckMember } from '@/lib/console/member-login/member-recheck';
-import { MEMBER_COOKIE, MEMBER_COOKIE_PATH, memberCookieMaxAge, readMemberSession, sealMemberSession } from '@/lib/console/member-login/member-session';
+import {
+  MEMBER_COOKIE,
+  MEMBER_COOKIE_PATH,
+  memberCookieMaxAge,
+  readMemberSession,
+  sealMemberSession,
+} from '@/lib/console/member-login/member-session';
 import { appUrl, seeOther } from '@/lib/console/member-login/sso-redirects';
 import { expiredCookie, sealingSecret, ssoCookie } from '@/lib/console/utils/cookie-options';
 import { logSsoEvent } from '@/lib/console/utils/log';
@@ -23,13 +29,21 @@ export async function GET(req: NextRequest) {
   if (!identity || !recheckDue(identity, now, env().MEMBER_SESSION_RECHECK_SECONDS)) return seeOther(appUrl('/member'));
 
   const requestId = randomUUID();
-  const outcome = await recheckMember(identity, (q) => grantexPublic({ from: req.headers, requestId, retries: 0 }).sso.sessions.check(q), now);
+  const outcome = await recheckMember(
+    identity,
+    (q) => grantexPublic({ from: req.headers, requestId, retries: 0 }).sso.sessions.check(q),
+    now,
+  );
   logSsoEvent('member_session_check', { requestId, org: identity.developerId, outcome: outcome.kind });
   switch (outcome.kind) {
     case 'active':
     case 'unconfirmed': {
       const res = seeOther(appUrl('/member'));
-      res.cookies.set(MEMBER_COOKIE, await sealMemberSession(outcome.identity, secret, now), ssoCookie(MEMBER_COOKIE_PATH, memberCookieMaxAge(outcome.identity, now)));
+      res.cookies.set(
+        MEMBER_COOKIE,
+        await sealMemberSession(outcome.identity, secret, now),
+        ssoCookie(MEMBER_COOKIE_PATH, memberCookieMaxAge(outcome.identity, now)),
+      );
       return res;
     }
     case 'ended': {

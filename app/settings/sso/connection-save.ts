@@ -20,14 +20,29 @@ import { checkIssuer } from '@/lib/console/settings/issuer-check';
 import { trimPastedDiscoveryUrl } from '@/lib/console/settings/issuer-fixes';
 import { logSsoEvent } from '@/lib/console/utils/log';
 import { ssoDevMode } from '@/lib/console/utils/sso-mode';
-import { buildOidcConnectionSchema, HAS_SAVED_SECRET_FIELD, type OidcConnectionInput, type OidcConnectionValues } from '@/lib/validations/oidc-connection';
-import { buildSamlConnectionSchema, type SamlConnectionInput, type SamlConnectionValues } from '@/lib/validations/saml-connection';
+import {
+  buildOidcConnectionSchema,
+  HAS_SAVED_SECRET_FIELD,
+  type OidcConnectionInput,
+  type OidcConnectionValues,
+} from '@/lib/validations/oidc-connection';
+import {
+  buildSamlConnectionSchema,
+  type SamlConnectionInput,
+  type SamlConnectionValues,
+} from '@/lib/validations/saml-connection';
 
 export type OidcOutcome = ActionOutcome<OidcConnectionInput>;
 export type SamlOutcome = ActionOutcome<SamlConnectionInput>;
 
 /** One log line for a failed Grantex call, then the error goes on to connectionsAction (which words it). */
-export function logConnectionFailure(event: string, requestId: string, actor: ConnectionsActor, err: unknown, connection?: string): void {
+export function logConnectionFailure(
+  event: string,
+  requestId: string,
+  actor: ConnectionsActor,
+  err: unknown,
+  connection?: string,
+): void {
   logSsoEvent(event, {
     requestId,
     org: actor.developerId,
@@ -38,7 +53,11 @@ export function logConnectionFailure(event: string, requestId: string, actor: Co
 }
 
 /** This org's connection, or an outcome saying it is gone (unknown and other-org ids alike). */
-export async function ownConnection(actor: ConnectionsActor, id: string, requestId: string): Promise<SsoConnection | { formError: string }> {
+export async function ownConnection(
+  actor: ConnectionsActor,
+  id: string,
+  requestId: string,
+): Promise<SsoConnection | { formError: string }> {
   try {
     return await actor.grantex({ requestId }).sso.connections.get(id);
   } catch (err) {
@@ -67,7 +86,12 @@ export interface OidcSaveContext {
  */
 export function oidcSaveAction(
   editing: boolean,
-  handler: (input: OidcConnectionValues, actor: ConnectionsActor, formData: FormData, context: OidcSaveContext) => Promise<OidcOutcome>,
+  handler: (
+    input: OidcConnectionValues,
+    actor: ConnectionsActor,
+    formData: FormData,
+    context: OidcSaveContext,
+  ) => Promise<OidcOutcome>,
 ): (prev: FormState<OidcConnectionInput>, formData: FormData) => Promise<FormState<OidcConnectionInput>> {
   return async (prev, formData) => {
     const devMode = ssoDevMode();
@@ -78,16 +102,24 @@ export function oidcSaveAction(
       hasSavedSecret: editing && formData.get(HAS_SAVED_SECRET_FIELD) === '1',
       savedIssuer: editing && typeof issuer === 'string' ? issuer.trim() : undefined,
     });
-    const action = connectionsAction(schema, (input, actor, data) => handler(input, actor, data, { devMode, trimmed: Boolean(note) }), {
-      neverEcho: ['clientSecret'],
-    });
+    const action = connectionsAction(
+      schema,
+      (input, actor, data) => handler(input, actor, data, { devMode, trimmed: Boolean(note) }),
+      {
+        neverEcho: ['clientSecret'],
+      },
+    );
     const state = await action(prev, formData);
     return note ? { ...state, notes: { ...state.notes, issuerUrl: note } } : state;
   };
 }
 
 /** The issuer check before anything is sent to Grantex; an outcome to return when it failed. */
-export async function issuerProblem(issuerUrl: string, devMode: boolean, log: (outcome: string) => void): Promise<OidcOutcome | null> {
+export async function issuerProblem(
+  issuerUrl: string,
+  devMode: boolean,
+  log: (outcome: string) => void,
+): Promise<OidcOutcome | null> {
   const check = await checkIssuer(issuerUrl, { devMode });
   if (check.ok) return null;
   log(`issuer_${check.reason}`);
@@ -124,7 +156,16 @@ export function samlSaveAction(
 }
 
 /** Fields Grantex may name in a SAML rejection, shown next to the form's own fields. */
-export const SAML_FORM_FIELDS = ['name', 'idpMetadataUrl', 'idpMetadataXml', 'idpEntityId', 'idpSsoUrl', 'idpCertificate', 'addIdpCertificate', 'removeIdpCertificateFingerprint'] as const;
+export const SAML_FORM_FIELDS = [
+  'name',
+  'idpMetadataUrl',
+  'idpMetadataXml',
+  'idpEntityId',
+  'idpSsoUrl',
+  'idpCertificate',
+  'addIdpCertificate',
+  'removeIdpCertificateFingerprint',
+] as const;
 export type SamlFormField = (typeof SAML_FORM_FIELDS)[number];
 
 /** A Grantex rejection of a SAML change as field errors (when every reason names a field) or one form-level sentence. */
@@ -133,7 +174,9 @@ export function samlRejection<V>(err: unknown, rename: Partial<Record<SamlFormFi
   if (isGrantexError(err) && err.kind === 'validation') {
     const reasons = fieldReasonsOf(err, SAML_FORM_FIELDS);
     if (reasons) {
-      const fieldErrors = Object.fromEntries(Object.entries(reasons).map(([f, why]) => [rename[f as SamlFormField] ?? f, capitalize(String(why))]));
+      const fieldErrors = Object.fromEntries(
+        Object.entries(reasons).map(([f, why]) => [rename[f as SamlFormField] ?? f, capitalize(String(why))]),
+      );
       return { fieldErrors: fieldErrors as ActionOutcome<V>['fieldErrors'], formError: SAML_TEXT.rejected };
     }
     return { formError: err.message };

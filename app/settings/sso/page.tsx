@@ -21,7 +21,11 @@ import { connectionPath, NEW_CONNECTION_PATH, SSO_SETTINGS_PATH } from '@/lib/co
 export const metadata: Metadata = { title: 'Single sign-on' };
 export const dynamic = 'force-dynamic';
 
-export default async function SsoSettingsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function SsoSettingsPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const actor = await requireConnectionsActor(SSO_SETTINGS_PATH);
   let connections: SsoConnection[] | null = null;
   let loadError: string | null = null;
@@ -64,7 +68,8 @@ export default async function SsoSettingsPage({ searchParams }: { searchParams: 
           <div className="space-y-2">
             <h3 className="text-sm font-medium text-gray-900">Member sign-in link</h3>
             <p className="text-sm text-gray-600">
-              Share this with your members once the test sign-in works. It signs them in through your default connection.
+              Share this with your members once the test sign-in works. It signs them in through your default
+              connection.
             </p>
             <CodeValue value={memberLink} copyLabel="Copy member sign-in link" />
           </div>
@@ -88,8 +93,8 @@ function RedirectUris({ connections }: { connections: SsoConnection[] }) {
     <div className="space-y-2">
       <h3 className="text-sm font-medium text-gray-900">Redirect URIs</h3>
       <p className="text-sm text-gray-600">
-        Each connection has its own. Register a connection’s redirect URI, exactly, in its identity provider’s app; a new
-        connection’s is shown when you add it.
+        Each connection has its own. Register a connection’s redirect URI, exactly, in its identity provider’s app; a
+        new connection’s is shown when you add it.
       </p>
       {rows.length > 0 ? (
         <ul className="space-y-3" aria-label="Redirect URIs of your connections">
@@ -184,7 +189,10 @@ function EmptyState({ orgName }: { orgName: string }) {
       </p>
       <ol className="mt-3 list-decimal space-y-1 pl-5 text-sm text-gray-700">
         <li>Add a connection: it gets its own redirect URI, which you register in your identity provider’s app.</li>
-        <li>Enter the issuer URL, client ID and client secret your identity provider gives you (the issuer is checked first).</li>
+        <li>
+          Enter the issuer URL, client ID and client secret your identity provider gives you (the issuer is checked
+          first).
+        </li>
         <li>Run a test sign-in to see the identity Grantex resolves.</li>
         <li>Share the member sign-in link with your members.</li>
       </ol>

@@ -13,7 +13,11 @@ import { grantexForAdmin } from '@/lib/grantex/server';
 import { SETUP_LINK_TEXT } from '@/lib/console/messages';
 import { RedeemForm } from './redeem-form';
 
-export const metadata: Metadata = { title: 'Set up single sign-on', referrer: 'no-referrer', robots: { index: false, follow: false } };
+export const metadata: Metadata = {
+  title: 'Set up single sign-on',
+  referrer: 'no-referrer',
+  robots: { index: false, follow: false },
+};
 export const dynamic = 'force-dynamic';
 
 type Check = { ok: true; link: SetupLinkSession } | { ok: false; message: string };
@@ -47,8 +51,9 @@ export default async function SetupLanding({ params }: { params: Promise<{ token
         You were sent this link to {SETUP_LINK_TEXT.allows}. {SETUP_LINK_TEXT.denies}
       </p>
       <p>
-        The link works until <time dateTime={link.expiresAt}>{formatTime(link.expiresAt)}</time>, unless the administrator
-        revokes it sooner. Your name and email are shown to the organization’s administrators with the time you used it.
+        The link works until <time dateTime={link.expiresAt}>{formatTime(link.expiresAt)}</time>, unless the
+        administrator revokes it sooner. Your name and email are shown to the organization’s administrators with the
+        time you used it.
       </p>
       <RedeemForm token={token} />
     </PublicFrame>

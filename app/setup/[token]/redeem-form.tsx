@@ -22,7 +22,14 @@ export function RedeemForm({ token }: { token: string }) {
         <Input name="name" autoComplete="name" required maxLength={LIMITS.nameMax} defaultValue={state.values.name} />
       </Field>
       <Field id="setup-email" label="Your work email" error={state.fieldErrors.email}>
-        <Input name="email" type="email" autoComplete="email" required maxLength={LIMITS.emailMax} defaultValue={state.values.email} />
+        <Input
+          name="email"
+          type="email"
+          autoComplete="email"
+          required
+          maxLength={LIMITS.emailMax}
+          defaultValue={state.values.email}
+        />
       </Field>
       <SubmitButton pendingLabel="continuing" className="w-full">
         Continue to SSO setup

@@ -17,7 +17,11 @@ import { displayText } from '@/lib/console/utils/display-text';
 export const metadata: Metadata = { title: 'Sign-in failed', referrer: 'no-referrer' };
 export const dynamic = 'force-dynamic';
 
-export default async function SsoErrorPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function SsoErrorPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const params = await searchParams;
   const parsed = ssoErrorCodeSchema.safeParse(params.code);
   const code = parsed.success ? parsed.data : 'sso_failed';

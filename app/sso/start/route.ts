@@ -35,5 +35,7 @@ export async function POST(req: NextRequest) {
   const overLimit = await refuseOverStartLimit(req.headers, form, mode);
   if (overLimit) return overLimit;
 
-  return mode === 'test' ? startTestSignIn(req.headers, form, requestId) : startMemberSignIn(req.headers, form, requestId);
+  return mode === 'test'
+    ? startTestSignIn(req.headers, form, requestId)
+    : startMemberSignIn(req.headers, form, requestId);
 }

@@ -18,7 +18,11 @@ export const dynamic = 'force-dynamic';
 
 export default async function TestResultPage() {
   const admin = await requireConnectionsActor('/sso/test-result');
-  const result = await readTestResult((await cookies()).get(TEST_RESULT_COOKIE)?.value, admin.developerId, sealingSecret());
+  const result = await readTestResult(
+    (await cookies()).get(TEST_RESULT_COOKIE)?.value,
+    admin.developerId,
+    sealingSecret(),
+  );
   const back = result?.connectionId ? connectionPath(result.connectionId) : SSO_SETTINGS_PATH;
   return (
     <PublicFrame title="Test sign-in">

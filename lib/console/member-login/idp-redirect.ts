@@ -9,7 +9,13 @@ import { LOGIN_FAILURE_DETAILS } from '../messages';
 import { sealingSecret, ssoCookie } from '../utils/cookie-options';
 import { logSsoEvent } from '../utils/log';
 import { isHttpUrl } from '../utils/request-guard';
-import { BINDING_COOKIE_PATH, createBinding, redirectUriFromAuthorizeUrl, stateFromAuthorizeUrl, type LoginMode } from './login-binding';
+import {
+  BINDING_COOKIE_PATH,
+  createBinding,
+  redirectUriFromAuthorizeUrl,
+  stateFromAuthorizeUrl,
+  type LoginMode,
+} from './login-binding';
 import type { SsoErrorCode } from './sso-errors';
 import type { SsoFlash } from './sso-flash';
 import { seeOther } from './sso-redirects';
@@ -24,8 +30,20 @@ export interface StartedLogin {
 }
 
 /** The log line of a start Grantex refused (`org`: the one asked for, when known). */
-export function logStartFailure(requestId: string, org: string | null, mode: LoginMode, code: SsoErrorCode, err: unknown): void {
-  logSsoEvent('start', { requestId, org, mode, outcome: code, grantexRequestId: isGrantexError(err) ? err.requestId : null });
+export function logStartFailure(
+  requestId: string,
+  org: string | null,
+  mode: LoginMode,
+  code: SsoErrorCode,
+  err: unknown,
+): void {
+  logSsoEvent('start', {
+    requestId,
+    org,
+    mode,
+    outcome: code,
+    grantexRequestId: isGrantexError(err) ? err.requestId : null,
+  });
 }
 
 /** How a flow answers the two ends: the redirect to the IdP (as it is, or with more on it), or an unusable URL. */
@@ -36,7 +54,11 @@ export interface StartAnswers {
 }
 
 /** Binds the login to this browser and redirects to the IdP. */
-export async function redirectToIdp(authorizeUrl: string, login: StartedLogin, answers: StartAnswers): Promise<NextResponse> {
+export async function redirectToIdp(
+  authorizeUrl: string,
+  login: StartedLogin,
+  answers: StartAnswers,
+): Promise<NextResponse> {
   const { requestId, org, mode, adminDeveloperId } = login;
   const state = stateFromAuthorizeUrl(authorizeUrl);
   if (!state || !isHttpUrl(authorizeUrl)) {

@@ -73,8 +73,7 @@ export async function createBinding(
 }
 
 export type BindingCheck =
-  | { ok: true; binding: LoginBinding }
-  | { ok: false; reason: 'missing' | 'invalid' | 'mismatch' };
+  { ok: true; binding: LoginBinding } | { ok: false; reason: 'missing' | 'invalid' | 'mismatch' };
 
 /**
  * `cookieValue` is the value of the cookie named `bindingCookieName(state)`. The hash inside is

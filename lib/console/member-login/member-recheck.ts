@@ -66,7 +66,15 @@ export async function recheckMember(
   try {
     const answer = await check({ developerId: identity.developerId, sessionId: session.id });
     if (!answer.active) return { kind: 'ended' };
-    return { kind: 'active', identity: { ...identity, session: { ...session, expiresAt: answer.expiresAt }, verifiedAt: nowMs, checkedAt: nowMs } };
+    return {
+      kind: 'active',
+      identity: {
+        ...identity,
+        session: { ...session, expiresAt: answer.expiresAt },
+        verifiedAt: nowMs,
+        checkedAt: nowMs,
+      },
+    };
   } catch (err) {
     if (checkRouteMissing(err)) return { kind: 'unconfirmed', identity: { ...identity, checkedAt: nowMs } };
     if (!unreachable(err)) return { kind: 'ended' };

@@ -50,14 +50,18 @@ export const memberIdentitySchema = z.object({
 export type MemberIdentity = z.infer<typeof memberIdentitySchema>;
 
 /** Caps every IdP-provided value before it goes into a cookie (a 100 KB name must not break it). */
-export function normalizeIdentity(identity: {
-  developerId: string;
-  email: string | null;
-  emailVerified?: boolean;
-  name: string | null;
-  sub: string;
-}, session?: { id?: string; groups: string[]; mappedScopes: string[]; expiresAt: string }): MemberIdentity {
-  const list = (values: string[]) => values.slice(0, MEMBER_LIST_MAX).map((v) => storedText(v)?.slice(0, MEMBER_LIST_ITEM_MAX) ?? '');
+export function normalizeIdentity(
+  identity: {
+    developerId: string;
+    email: string | null;
+    emailVerified?: boolean;
+    name: string | null;
+    sub: string;
+  },
+  session?: { id?: string; groups: string[]; mappedScopes: string[]; expiresAt: string },
+): MemberIdentity {
+  const list = (values: string[]) =>
+    values.slice(0, MEMBER_LIST_MAX).map((v) => storedText(v)?.slice(0, MEMBER_LIST_ITEM_MAX) ?? '');
   return {
     developerId: storedText(identity.developerId) ?? '',
     email: storedText(identity.email),

@@ -38,7 +38,12 @@ export async function completeMemberSignIn(
         name: signedIn.name,
         sub: signedIn.sub,
       },
-      session: { id: signedIn.sessionId, groups: signedIn.groups, mappedScopes: signedIn.mappedScopes, expiresAt: signedIn.expiresAt },
+      session: {
+        id: signedIn.sessionId,
+        groups: signedIn.groups,
+        mappedScopes: signedIn.mappedScopes,
+        expiresAt: signedIn.expiresAt,
+      },
     };
   } catch (err) {
     if (!sessionRouteMissing(err)) throw err;

@@ -16,8 +16,7 @@ import { safeOrg } from './sso-errors';
 import { appUrl, seeOther } from './sso-redirects';
 
 export type MemberTarget =
-  | { kind: 'email'; email: string; domain: string }
-  | { kind: 'org'; org: string; connection: string | null };
+  { kind: 'email'; email: string; domain: string } | { kind: 'org'; org: string; connection: string | null };
 
 export type MemberTargetProblem = { problem: 'org' } | { problem: MemberEmailError; email: string };
 
@@ -37,7 +36,10 @@ export function readMemberTarget(form: FormData): MemberTarget | MemberTargetPro
 }
 
 /** The IdP's authorization URL for the target, and the org the login is bound to. */
-export async function memberLoginUrl(client: GrantexClient, target: MemberTarget): Promise<{ authorizeUrl: string; org: string }> {
+export async function memberLoginUrl(
+  client: GrantexClient,
+  target: MemberTarget,
+): Promise<{ authorizeUrl: string; org: string }> {
   if (target.kind === 'email') {
     const { authorizeUrl, developerId } = await client.sso.getLoginUrlByDomain(target.domain);
     return { authorizeUrl, org: developerId };

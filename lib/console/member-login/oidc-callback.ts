@@ -20,7 +20,13 @@ import { logSsoEvent } from '../utils/log';
 import { LOGIN_FAILURE_DETAILS } from '../messages';
 import { normalizeIdentity } from './member-session';
 import { completeMemberSignIn } from './member-sign-in';
-import { failBoundSignIn, finishBoundSignIn, readLoginBinding, toTestFailure, type BoundSignIn } from './sign-in-finish';
+import {
+  failBoundSignIn,
+  finishBoundSignIn,
+  readLoginBinding,
+  toTestFailure,
+  type BoundSignIn,
+} from './sign-in-finish';
 import { toErrorPage } from './sso-redirects';
 
 const MAX_PARAM = 4096;
@@ -54,10 +60,21 @@ export async function handleOidcCallback(req: NextRequest, path: string): Promis
   if (binding?.redirectUri && !sameUrl(binding.redirectUri, arrivedAt)) {
     // This browser started the login for a connection registered at another address: the IdP that answered is
     // not that connection's (its code must reach no token endpoint, neither that connection's nor this one's).
-    logSsoEvent('callback', { requestId, org: binding.org, mode: binding.mode, outcome: 'refused_wrong_callback', arrivedAt: path });
+    logSsoEvent('callback', {
+      requestId,
+      org: binding.org,
+      mode: binding.mode,
+      outcome: 'refused_wrong_callback',
+      arrivedAt: path,
+    });
     if (binding.mode === 'test' && binding.adminDeveloperId) {
       const detail = { message: LOGIN_FAILURE_DETAILS.wrong_callback, code: null, requestId: null };
-      return toTestFailure({ req, requestId, binding, secret, done, event: 'callback' }, binding.adminDeveloperId, 'idp', detail);
+      return toTestFailure(
+        { req, requestId, binding, secret, done, event: 'callback' },
+        binding.adminDeveloperId,
+        'idp',
+        detail,
+      );
     }
     // No org in the error page's link: "Start over" must not lead the member back into the login they were lured to.
     return done(await toErrorPage('wrong_callback', null));
@@ -71,17 +88,37 @@ export async function handleOidcCallback(req: NextRequest, path: string): Promis
       code: displayText(idpError, 100),
       requestId: null,
     };
-    logSsoEvent('callback', { requestId, org: binding?.org, mode: binding?.mode, outcome: 'idp_error', bound: Boolean(binding) });
+    logSsoEvent('callback', {
+      requestId,
+      org: binding?.org,
+      mode: binding?.mode,
+      outcome: 'idp_error',
+      bound: Boolean(binding),
+    });
     // The service's sign-in log records the IdP's refusal (after the answer; its outcome changes nothing here).
-    if (state && binding) after(() => grantexPublic({ from: req.headers }).sso.reportIdpError(state, idpError, description).catch(() => false));
+    if (state && binding)
+      after(() =>
+        grantexPublic({ from: req.headers })
+          .sso.reportIdpError(state, idpError, description)
+          .catch(() => false),
+      );
     if (binding?.mode === 'test' && binding.adminDeveloperId) {
-      return toTestFailure({ req, requestId, binding, secret, done, event: 'callback' }, binding.adminDeveloperId, 'idp', detail);
+      return toTestFailure(
+        { req, requestId, binding, secret, done, event: 'callback' },
+        binding.adminDeveloperId,
+        'idp',
+        detail,
+      );
     }
     return done(await toErrorPage('idp_error', binding?.org ?? null, detail));
   }
 
   if (!state || !binding) {
-    logSsoEvent('callback', { requestId, outcome: 'refused_unbound', reason: check && !check.ok ? check.reason : 'no_state' });
+    logSsoEvent('callback', {
+      requestId,
+      outcome: 'refused_unbound',
+      reason: check && !check.ok ? check.reason : 'no_state',
+    });
     return done(await toErrorPage(state ? 'not_bound' : 'bad_request', null));
   }
 
@@ -103,7 +140,9 @@ export async function handleOidcCallback(req: NextRequest, path: string): Promis
     const client = grantexPublic({ from: req.headers, requestId, retries: 0 });
     if (binding.mode === 'test') {
       // A test sign-in opens no session: the legacy callback.
-      identity = normalizeIdentity(await client.sso.handleCallback(code, state, { ...(iss ? { iss } : {}), redirectUri: arrivedAt }));
+      identity = normalizeIdentity(
+        await client.sso.handleCallback(code, state, { ...(iss ? { iss } : {}), redirectUri: arrivedAt }),
+      );
     } else {
       const signedIn = await completeMemberSignIn(client, code, state, iss, arrivedAt);
       identity = normalizeIdentity(signedIn.identity, signedIn.session);

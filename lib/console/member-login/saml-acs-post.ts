@@ -51,7 +51,8 @@ export async function readSamlPost(req: Request): Promise<SamlPost | { problem: 
     return typeof v === 'string' ? v : undefined;
   };
   const parsed = samlFormSchema.safeParse({ SAMLResponse: str('SAMLResponse'), RelayState: str('RelayState') });
-  if (!parsed.success) return { problem: parsed.error.issues.some((i) => i.code === 'too_big') ? 'too_large' : 'missing' };
+  if (!parsed.success)
+    return { problem: parsed.error.issues.some((i) => i.code === 'too_big') ? 'too_large' : 'missing' };
   const connectionId = safeConnectionId(new URL(req.url).searchParams.get('connection'));
   return { samlResponse: parsed.data.SAMLResponse, relayState: parsed.data.RelayState || null, connectionId };
 }
@@ -60,9 +61,14 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
 
 /** The page that posts the fields again from the console's origin (the nonce is the request's CSP nonce). */
 export function continuePage(post: SamlPost, nonce: string | null): string {
-  const action = post.connectionId ? `${SAML_CONTINUE_PATH}?connection=${encodeURIComponent(post.connectionId)}` : SAML_CONTINUE_PATH;
-  const relay = post.relayState === null ? '' : `<input type="hidden" name="RelayState" value="${escapeHtml(post.relayState)}">`;
-  const script = nonce ? `<script nonce="${escapeHtml(nonce)}">document.getElementById('saml-continue').submit();</script>` : '';
+  const action = post.connectionId
+    ? `${SAML_CONTINUE_PATH}?connection=${encodeURIComponent(post.connectionId)}`
+    : SAML_CONTINUE_PATH;
+  const relay =
+    post.relayState === null ? '' : `<input type="hidden" name="RelayState" value="${escapeHtml(post.relayState)}">`;
+  const script = nonce
+    ? `<script nonce="${escapeHtml(nonce)}">document.getElementById('saml-continue').submit();</script>`
+    : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Signing in…</title></head>
 <body style="font-family:system-ui,sans-serif;margin:2rem">

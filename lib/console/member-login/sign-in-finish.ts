@@ -8,8 +8,20 @@ import 'server-only';
 import type { NextRequest, NextResponse } from 'next/server';
 import { isGrantexError } from '@/lib/grantex/errors';
 import { classifyGrantexFailure } from './grantex-failure';
-import { bindingCookieName, verifyBinding, BINDING_COOKIE_PATH, type BindingCheck, type LoginBinding } from './login-binding';
-import { sealMemberSession, MEMBER_COOKIE, MEMBER_COOKIE_PATH, MEMBER_TTL_SECONDS, type MemberIdentity } from './member-session';
+import {
+  bindingCookieName,
+  verifyBinding,
+  BINDING_COOKIE_PATH,
+  type BindingCheck,
+  type LoginBinding,
+} from './login-binding';
+import {
+  sealMemberSession,
+  MEMBER_COOKIE,
+  MEMBER_COOKIE_PATH,
+  MEMBER_TTL_SECONDS,
+  type MemberIdentity,
+} from './member-session';
 import { appUrl, seeOther, toErrorPage, toTestResult } from './sso-redirects';
 import { readTestResult, TEST_RESULT_COOKIE } from './test-result';
 import type { TestStage } from './test-stages';
@@ -33,12 +45,29 @@ export async function testTimes(req: NextRequest, adminDeveloperId: string, secr
   const finishedAt = new Date().toISOString();
   const pending = await readTestResult(req.cookies.get(TEST_RESULT_COOKIE)?.value, adminDeveloperId, secret);
   // The connection the test ran on, so its result shows on that connection's page.
-  return { ...(pending?.connectionId ? { connectionId: pending.connectionId } : {}), startedAt: pending?.startedAt ?? finishedAt, finishedAt };
+  return {
+    ...(pending?.connectionId ? { connectionId: pending.connectionId } : {}),
+    startedAt: pending?.startedAt ?? finishedAt,
+    finishedAt,
+  };
 }
 
 /** A test sign-in's failure at `stage`, shown in the admin's test tab. */
-export async function toTestFailure(s: BoundSignIn, adminDeveloperId: string, stage: TestStage, error: SsoFlash): Promise<NextResponse> {
-  return s.done(await toTestResult({ status: 'failure', developerId: adminDeveloperId, ...(await testTimes(s.req, adminDeveloperId, s.secret)), stage, error }));
+export async function toTestFailure(
+  s: BoundSignIn,
+  adminDeveloperId: string,
+  stage: TestStage,
+  error: SsoFlash,
+): Promise<NextResponse> {
+  return s.done(
+    await toTestResult({
+      status: 'failure',
+      developerId: adminDeveloperId,
+      ...(await testTimes(s.req, adminDeveloperId, s.secret)),
+      stage,
+      error,
+    }),
+  );
 }
 
 /** Grantex refused (or could not answer) the sign-in. */
@@ -51,7 +80,8 @@ export async function failBoundSignIn(s: BoundSignIn, err: unknown): Promise<Nex
     outcome: code,
     grantexRequestId: isGrantexError(err) ? err.requestId : null,
   });
-  if (s.binding.mode === 'test' && s.binding.adminDeveloperId) return toTestFailure(s, s.binding.adminDeveloperId, 'finish', detail);
+  if (s.binding.mode === 'test' && s.binding.adminDeveloperId)
+    return toTestFailure(s, s.binding.adminDeveloperId, 'finish', detail);
   return s.done(await toErrorPage(code, s.binding.org, detail));
 }
 
@@ -65,7 +95,14 @@ export async function finishBoundSignIn(s: BoundSignIn, identity: MemberIdentity
   }
   logSsoEvent(s.event, { requestId, org: binding.org, mode: binding.mode, outcome: 'signed_in' });
   if (binding.mode === 'test' && binding.adminDeveloperId) {
-    return s.done(await toTestResult({ status: 'success', developerId: binding.adminDeveloperId, ...(await testTimes(s.req, binding.adminDeveloperId, s.secret)), identity }));
+    return s.done(
+      await toTestResult({
+        status: 'success',
+        developerId: binding.adminDeveloperId,
+        ...(await testTimes(s.req, binding.adminDeveloperId, s.secret)),
+        identity,
+      }),
+    );
   }
   return s.done(await toMemberPage(identity, s.secret));
 }
@@ -73,7 +110,11 @@ export async function finishBoundSignIn(s: BoundSignIn, identity: MemberIdentity
 /** The member session cookie and a 303 to /member. */
 export async function toMemberPage(identity: MemberIdentity, secret: string): Promise<NextResponse> {
   const res = seeOther(appUrl('/member'));
-  res.cookies.set(MEMBER_COOKIE, await sealMemberSession(identity, secret), ssoCookie(MEMBER_COOKIE_PATH, MEMBER_TTL_SECONDS));
+  res.cookies.set(
+    MEMBER_COOKIE,
+    await sealMemberSession(identity, secret),
+    ssoCookie(MEMBER_COOKIE_PATH, MEMBER_TTL_SECONDS),
+  );
   return res;
 }
 
@@ -83,7 +124,9 @@ export async function toMemberPage(identity: MemberIdentity, secret: string): Pr
  */
 export async function readLoginBinding(req: NextRequest, state: string | null, secret: string) {
   const cookieName = state ? bindingCookieName(state) : null;
-  const check: BindingCheck | null = state ? await verifyBinding(state, cookieName ? req.cookies.get(cookieName)?.value : undefined, secret) : null;
+  const check: BindingCheck | null = state
+    ? await verifyBinding(state, cookieName ? req.cookies.get(cookieName)?.value : undefined, secret)
+    : null;
   const binding: LoginBinding | null = check?.ok ? check.binding : null;
   const done = (res: NextResponse): NextResponse => {
     if (cookieName && req.cookies.has(cookieName)) res.cookies.set(cookieName, '', expiredCookie(BINDING_COOKIE_PATH));

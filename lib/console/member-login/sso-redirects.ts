@@ -8,7 +8,13 @@ import { NextResponse } from 'next/server';
 import { env } from '@/lib/env';
 import type { SsoErrorCode } from './sso-errors';
 import { sealFlash, FLASH_COOKIE, FLASH_COOKIE_PATH, FLASH_TTL_SECONDS, type SsoFlash } from './sso-flash';
-import { sealTestResult, TEST_RESULT_COOKIE, TEST_RESULT_COOKIE_PATH, TEST_RESULT_TTL_SECONDS, type TestResult } from './test-result';
+import {
+  sealTestResult,
+  TEST_RESULT_COOKIE,
+  TEST_RESULT_COOKIE_PATH,
+  TEST_RESULT_TTL_SECONDS,
+  type TestResult,
+} from './test-result';
 import { expiredCookie, sealingSecret, ssoCookie } from '../utils/cookie-options';
 
 export function appUrl(path: string): URL {
@@ -29,7 +35,11 @@ export async function toErrorPage(code: SsoErrorCode, org: string | null, flash?
   if (org) url.searchParams.set('org', org);
   const res = seeOther(url);
   if (flash) {
-    res.cookies.set(FLASH_COOKIE, await sealFlash(flash, sealingSecret()), ssoCookie(FLASH_COOKIE_PATH, FLASH_TTL_SECONDS));
+    res.cookies.set(
+      FLASH_COOKIE,
+      await sealFlash(flash, sealingSecret()),
+      ssoCookie(FLASH_COOKIE_PATH, FLASH_TTL_SECONDS),
+    );
   } else {
     // An earlier failure's detail must not be shown under this one.
     res.cookies.set(FLASH_COOKIE, '', expiredCookie(FLASH_COOKIE_PATH));
@@ -38,7 +48,10 @@ export async function toErrorPage(code: SsoErrorCode, org: string | null, flash?
 }
 
 /** Records the admin's test outcome and shows it in the test tab. */
-export async function toTestResult(result: TestResult, res: NextResponse = seeOther(appUrl('/sso/test-result'))): Promise<NextResponse> {
+export async function toTestResult(
+  result: TestResult,
+  res: NextResponse = seeOther(appUrl('/sso/test-result')),
+): Promise<NextResponse> {
   res.cookies.set(
     TEST_RESULT_COOKIE,
     await sealTestResult(result, sealingSecret()),

@@ -15,7 +15,11 @@ import { toErrorPage } from './sso-redirects';
 export const START_FORM_MAX_BYTES = 16 * 1024;
 
 /** Counts this start (and, for the email form, this email sign-in); the answer to send when over a limit, else null. */
-export async function refuseOverStartLimit(headers: Headers, form: FormData, mode: 'member' | 'test'): Promise<NextResponse | null> {
+export async function refuseOverStartLimit(
+  headers: Headers,
+  form: FormData,
+  mode: 'member' | 'test',
+): Promise<NextResponse | null> {
   const email = mode === 'member' ? form.get('email') : null;
   const typed = typeof email === 'string' ? email.trim().slice(0, 320) : null;
   const overStart = checkConsoleRate('ssoStart', headers) !== null;

@@ -28,12 +28,17 @@ export async function startMemberSignIn(headers: Headers, form: FormData, reques
     const { code, detail } = classifyGrantexFailure(err);
     logStartFailure(requestId, askedOrg, 'member', code, err);
     // One message for every domain that does not route: it never says whether another org owns it.
-    if (code === 'not_configured' && target.kind === 'email') return backToEmailForm('email_unknown', target.email, sealingSecret());
+    if (code === 'not_configured' && target.kind === 'email')
+      return backToEmailForm('email_unknown', target.email, sealingSecret());
     // The login page explains "not configured" in place of the button.
     if (code === 'not_configured' && askedOrg) return seeOther(appUrl(`/login?org=${encodeURIComponent(askedOrg)}`));
     return toErrorPage(code, askedOrg, detail);
   }
 
   const { authorizeUrl, org } = started;
-  return redirectToIdp(authorizeUrl, { requestId, org, mode: 'member' }, { unusable: (detail) => toErrorPage('start_failed', org, detail) });
+  return redirectToIdp(
+    authorizeUrl,
+    { requestId, org, mode: 'member' },
+    { unusable: (detail) => toErrorPage('start_failed', org, detail) },
+  );
 }

@@ -23,7 +23,11 @@ export async function startTestSignIn(headers: Headers, form: FormData, requestI
   if (!actor) return seeOther(appUrl('/signin'));
   const adminDeveloperId = actor.developerId;
   const connectionId = safeConnectionId(form.get('connectionId'));
-  const test = { developerId: adminDeveloperId, ...(connectionId ? { connectionId } : {}), startedAt: new Date().toISOString() };
+  const test = {
+    developerId: adminDeveloperId,
+    ...(connectionId ? { connectionId } : {}),
+    startedAt: new Date().toISOString(),
+  };
   const failed = (detail: SsoFlash) =>
     toTestResult({ status: 'failure', ...test, finishedAt: new Date().toISOString(), stage: 'start', error: detail });
 
@@ -31,16 +35,24 @@ export async function startTestSignIn(headers: Headers, form: FormData, requestI
   try {
     started = connectionId
       ? { authorizeUrl: await testSignInUrl(actor.grantex({ requestId }), connectionId), org: adminDeveloperId }
-      : await memberLoginUrl(grantexPublic({ from: headers, requestId }), { kind: 'org', org: adminDeveloperId, connection: null });
+      : await memberLoginUrl(grantexPublic({ from: headers, requestId }), {
+          kind: 'org',
+          org: adminDeveloperId,
+          connection: null,
+        });
   } catch (err) {
     const { code, detail } = classifyGrantexFailure(err);
     logStartFailure(requestId, adminDeveloperId, 'test', code, err);
     return failed(detail);
   }
 
-  return redirectToIdp(started.authorizeUrl, { requestId, org: started.org, mode: 'test', adminDeveloperId }, {
-    unusable: failed,
-    // The test-result tab shows "pending" until the IdP sends the browser back.
-    redirected: (res) => toTestResult({ status: 'pending', ...test }, res),
-  });
+  return redirectToIdp(
+    started.authorizeUrl,
+    { requestId, org: started.org, mode: 'test', adminDeveloperId },
+    {
+      unusable: failed,
+      // The test-result tab shows "pending" until the IdP sends the browser back.
+      redirected: (res) => toTestResult({ status: 'pending', ...test }, res),
+    },
+  );
 }

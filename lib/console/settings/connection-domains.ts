@@ -27,7 +27,10 @@ function releaseDate(entry: SsoDomain): string | null {
   return Number.isNaN(at) ? null : new Date(at).toISOString();
 }
 
-export function connectionDomainViews(listed: readonly string[], registry: readonly SsoDomain[]): ConnectionDomainView[] {
+export function connectionDomainViews(
+  listed: readonly string[],
+  registry: readonly SsoDomain[],
+): ConnectionDomainView[] {
   const byName = new Map(registry.map((d) => [d.domain, d]));
   return listed.map((domain) => {
     const entry = byName.get(domain);

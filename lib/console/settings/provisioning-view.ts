@@ -6,8 +6,17 @@ import type { SsoConnection } from '@/lib/contract';
 import { formatGroupMappings } from '@/lib/validations/provisioning';
 
 export function provisioningFormValues(
-  c: Pick<SsoConnection, 'jitProvisioning' | 'groupAttribute' | 'groupMappings' | 'defaultScopes' | 'verifiedDomainsOnly'>,
-): { jitProvisioning: 'on' | 'off'; groupAttribute: string; groupMappings: string; defaultScopes: string; verifiedDomainsOnly?: 'on' } {
+  c: Pick<
+    SsoConnection,
+    'jitProvisioning' | 'groupAttribute' | 'groupMappings' | 'defaultScopes' | 'verifiedDomainsOnly'
+  >,
+): {
+  jitProvisioning: 'on' | 'off';
+  groupAttribute: string;
+  groupMappings: string;
+  defaultScopes: string;
+  verifiedDomainsOnly?: 'on';
+} {
   return {
     jitProvisioning: c.jitProvisioning ? 'on' : 'off',
     groupAttribute: c.groupAttribute ?? '',

@@ -7,7 +7,12 @@ import 'server-only';
 import { randomBytes } from 'node:crypto';
 import { env } from '@/lib/env';
 import type { SsoConnection } from '@/lib/contract';
-import { callbackKind, isCallbackKey, perConnectionCallbackUrl, sharedCallbackUrl } from '../member-login/callback-address';
+import {
+  callbackKind,
+  isCallbackKey,
+  perConnectionCallbackUrl,
+  sharedCallbackUrl,
+} from '../member-login/callback-address';
 
 /** `${APP_URL}/sso/callback/<16 random bytes, base64url>`. */
 export function newConnectionRedirectUri(): string {
@@ -30,7 +35,12 @@ export function redirectUriView(connection: SsoConnection): RedirectUriView | nu
   return {
     registered: connection.redirectUri,
     kind,
-    own: kind === 'own' ? connection.redirectUri : isCallbackKey(connection.id) ? perConnectionCallbackUrl(appUrl, connection.id) : null,
+    own:
+      kind === 'own'
+        ? connection.redirectUri
+        : isCallbackKey(connection.id)
+          ? perConnectionCallbackUrl(appUrl, connection.id)
+          : null,
     shared: sharedCallbackUrl(appUrl),
   };
 }

@@ -8,12 +8,17 @@
 export const DISPLAY_MAX = 200;
 
 // Bidi embeddings/overrides/isolates, zero-width and other invisible formatting characters.
-const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
+const INVISIBLE =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
 
 /** Strips invisible/bidi characters, collapses whitespace and caps the length (in code points). */
 export function displayText(value: string | null | undefined, max: number = DISPLAY_MAX): string {
   if (value == null) return '';
-  const cleaned = value.slice(0, max * 4).replace(INVISIBLE, '').replace(/\s+/g, ' ').trim();
+  const cleaned = value
+    .slice(0, max * 4)
+    .replace(INVISIBLE, '')
+    .replace(/\s+/g, ' ')
+    .trim();
   const chars = Array.from(cleaned);
   return chars.length > max ? `${chars.slice(0, max).join('')}…` : cleaned;
 }

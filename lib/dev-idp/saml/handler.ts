@@ -13,7 +13,15 @@ import { FormTooLarge, loginFormSchema, readForm, send, WRONG_CREDENTIALS } from
 import { renderErrorPage, renderLoginPage } from '../login-page';
 import { DEMO_USERS, findUserByCredentials, type DemoUser } from '../users';
 import type { SamlSigningKey } from './keys';
-import { BadAuthnRequest, buildFailureResponseXml, buildResponseXml, idpMetadataXml, parseRedirectAuthnRequest, signElement, type AuthnRequest } from './messages';
+import {
+  BadAuthnRequest,
+  buildFailureResponseXml,
+  buildResponseXml,
+  idpMetadataXml,
+  parseRedirectAuthnRequest,
+  signElement,
+  type AuthnRequest,
+} from './messages';
 
 const PENDING_TTL_MS = 10 * 60 * 1000;
 const MAX_PENDING = 1000;
@@ -46,7 +54,12 @@ interface Pending {
 
 export function devSamlIdpInfo(baseUrl: string, key: SamlSigningKey): DevSamlIdpInfo {
   const base = baseUrl.replace(/\/$/, '');
-  return { entityId: `${base}/saml/metadata`, metadataUrl: `${base}/saml/metadata`, ssoUrl: `${base}/saml/sso`, certificatePem: key.certificatePem };
+  return {
+    entityId: `${base}/saml/metadata`,
+    metadataUrl: `${base}/saml/metadata`,
+    ssoUrl: `${base}/saml/sso`,
+    certificatePem: key.certificatePem,
+  };
 }
 
 /** An auto-submitting form (with a button for browsers without JavaScript), the HTTP-POST binding. */
@@ -65,7 +78,12 @@ function autoPostPage(acsUrl: string, samlResponseXml: string, relayState: strin
 
 function sendAutoPost(res: ServerResponse, html: string): void {
   // The default policy forbids scripts; this page runs exactly one, allowed by its hash.
-  send(res, 200, html, `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${AUTO_POST_SCRIPT_HASH}'; frame-ancestors 'none'; base-uri 'none'`);
+  send(
+    res,
+    200,
+    html,
+    `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${AUTO_POST_SCRIPT_HASH}'; frame-ancestors 'none'; base-uri 'none'`,
+  );
 }
 
 function userAttributes(user: DemoUser): Record<string, string[]> {
@@ -92,7 +110,13 @@ export function createSamlHandler({ baseUrl, key, acsUrls = [] }: DevSamlIdpOpti
     return uid;
   };
   const loginPage = (uid: string, request: AuthnRequest, extra: { username?: string; error?: string } = {}) =>
-    renderLoginPage({ uid, clientName: request.issuer, users: DEMO_USERS, basePath: `/saml/interaction/${uid}`, ...extra });
+    renderLoginPage({
+      uid,
+      clientName: request.issuer,
+      users: DEMO_USERS,
+      basePath: `/saml/interaction/${uid}`,
+      ...extra,
+    });
 
   return async function handleSaml(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const url = new URL(req.url ?? '/', 'http://dev-idp.invalid');
@@ -106,8 +130,12 @@ export function createSamlHandler({ baseUrl, key, acsUrls = [] }: DevSamlIdpOpti
       const relayState = url.searchParams.get('RelayState');
       try {
         const request = parseRedirectAuthnRequest(url.searchParams.get('SAMLRequest') ?? '');
-        if (!acsAllowed(request.acsUrl)) throw new BadAuthnRequest('The AssertionConsumerServiceURL is not allowed by this dev IdP (loopback only, or DevIdpOptions.samlAcsUrls).');
-        if (relayState !== null && relayState.length > MAX_RELAY_STATE) throw new BadAuthnRequest('The RelayState is too long.');
+        if (!acsAllowed(request.acsUrl))
+          throw new BadAuthnRequest(
+            'The AssertionConsumerServiceURL is not allowed by this dev IdP (loopback only, or DevIdpOptions.samlAcsUrls).',
+          );
+        if (relayState !== null && relayState.length > MAX_RELAY_STATE)
+          throw new BadAuthnRequest('The RelayState is too long.');
         const uid = remember({ request, relayState, expires: Date.now() + PENDING_TTL_MS });
         send(res, 200, loginPage(uid, request));
       } catch (err) {
@@ -121,12 +149,26 @@ export function createSamlHandler({ baseUrl, key, acsUrls = [] }: DevSamlIdpOpti
     const uid = match[1]!;
     const entry = take(uid);
     if (!entry) {
-      send(res, 400, renderErrorPage('Sign-in expired', 'This sign-in request is no longer valid. Start again from the application.'));
+      send(
+        res,
+        400,
+        renderErrorPage(
+          'Sign-in expired',
+          'This sign-in request is no longer valid. Start again from the application.',
+        ),
+      );
       return true;
     }
     const { request, relayState } = entry;
     if (match[2] === 'abort') {
-      sendAutoPost(res, autoPostPage(request.acsUrl, buildFailureResponseXml({ idpEntityId: info.entityId, acsUrl: request.acsUrl, inResponseTo: request.id }), relayState));
+      sendAutoPost(
+        res,
+        autoPostPage(
+          request.acsUrl,
+          buildFailureResponseXml({ idpEntityId: info.entityId, acsUrl: request.acsUrl, inResponseTo: request.id }),
+          relayState,
+        ),
+      );
       return true;
     }
     let form: URLSearchParams;

@@ -21,7 +21,22 @@ export function generateSigningKey(commonName: string, days = 365): SamlSigningK
     const certFile = join(dir, 'cert.pem');
     execFileSync(
       'openssl',
-      ['req', '-x509', '-newkey', 'rsa:2048', '-sha256', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', String(days), '-subj', `/CN=${commonName.replace(/[/=]/g, ' ')}`],
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-sha256',
+        '-nodes',
+        '-keyout',
+        keyFile,
+        '-out',
+        certFile,
+        '-days',
+        String(days),
+        '-subj',
+        `/CN=${commonName.replace(/[/=]/g, ' ')}`,
+      ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     return { privateKeyPem: readFileSync(keyFile, 'utf8'), certificatePem: readFileSync(certFile, 'utf8') };
@@ -38,7 +53,8 @@ const envSchema = z.object({
 
 export function loadOrGenerateSigningKey(env: Record<string, string | undefined> = process.env): SamlSigningKey {
   const { DEV_IDP_SAML_KEY_FILE: keyFile, DEV_IDP_SAML_CERT_FILE: certFile } = envSchema.parse(env);
-  if (keyFile && certFile) return { privateKeyPem: readFileSync(keyFile, 'utf8'), certificatePem: readFileSync(certFile, 'utf8') };
+  if (keyFile && certFile)
+    return { privateKeyPem: readFileSync(keyFile, 'utf8'), certificatePem: readFileSync(certFile, 'utf8') };
   if (keyFile || certFile) throw new Error('Set both DEV_IDP_SAML_KEY_FILE and DEV_IDP_SAML_CERT_FILE, or neither.');
   return generateSigningKey('Grantex Dev IdP (SAML)');
 }

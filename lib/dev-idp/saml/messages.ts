@@ -17,7 +17,10 @@ const EXC_C14N = 'http://www.w3.org/2001/10/xml-exc-c14n#';
 const ENVELOPED = 'http://www.w3.org/2000/09/xmldsig#enveloped-signature';
 
 export const SIGNATURE_ALGORITHMS = {
-  sha256: { signature: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256', digest: 'http://www.w3.org/2001/04/xmlenc#sha256' },
+  sha256: {
+    signature: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+    digest: 'http://www.w3.org/2001/04/xmlenc#sha256',
+  },
   sha1: { signature: 'http://www.w3.org/2000/09/xmldsig#rsa-sha1', digest: 'http://www.w3.org/2000/09/xmldsig#sha1' },
 } as const;
 
@@ -61,7 +64,8 @@ export function buildResponseXml(input: ResponseInput): string {
   const responseId = input.responseId ?? samlId();
   const assertionId = input.assertionId ?? samlId();
   const irt = input.inResponseTo === null ? '' : ` InResponseTo="${xmlEscape(input.inResponseTo)}"`;
-  const destination = input.destination === null ? '' : ` Destination="${xmlEscape(input.destination ?? input.acsUrl)}"`;
+  const destination =
+    input.destination === null ? '' : ` Destination="${xmlEscape(input.destination ?? input.acsUrl)}"`;
   const issuer = `<saml:Issuer>${xmlEscape(input.idpEntityId)}</saml:Issuer>`;
   const attributes = Object.entries(input.attributes ?? {})
     .map(
@@ -117,7 +121,10 @@ export function signElement(xml: string, { id, key, algorithm = 'sha256', keyInf
   });
   const target = `//*[@ID='${id}']`;
   sig.addReference({ xpath: target, digestAlgorithm: algs.digest, transforms: [ENVELOPED, EXC_C14N] });
-  sig.computeSignature(xml, { prefix: 'ds', location: { reference: `${target}/*[local-name(.)='Issuer']`, action: 'after' } });
+  sig.computeSignature(xml, {
+    prefix: 'ds',
+    location: { reference: `${target}/*[local-name(.)='Issuer']`, action: 'after' },
+  });
   return sig.getSignedXml();
 }
 
@@ -150,22 +157,29 @@ export class BadAuthnRequest extends Error {}
 export function parseRedirectAuthnRequest(samlRequest: string): AuthnRequest {
   let xml: string;
   try {
-    xml = inflateRawSync(Buffer.from(samlRequest, 'base64'), { maxOutputLength: MAX_AUTHN_REQUEST_BYTES }).toString('utf8');
+    xml = inflateRawSync(Buffer.from(samlRequest, 'base64'), { maxOutputLength: MAX_AUTHN_REQUEST_BYTES }).toString(
+      'utf8',
+    );
   } catch {
     throw new BadAuthnRequest('The SAMLRequest is not a deflated AuthnRequest of at most 64 KB.');
   }
-  if (/<!\s*(DOCTYPE|ENTITY)/i.test(xml)) throw new BadAuthnRequest('The AuthnRequest has a DOCTYPE, which is refused.');
+  if (/<!\s*(DOCTYPE|ENTITY)/i.test(xml))
+    throw new BadAuthnRequest('The AuthnRequest has a DOCTYPE, which is refused.');
   const fail = () => {
     throw new BadAuthnRequest('The AuthnRequest is not well-formed XML.');
   };
-  const doc = new DOMParser({ errorHandler: { warning: fail, error: fail, fatalError: fail } }).parseFromString(xml, 'text/xml');
+  const doc = new DOMParser({ errorHandler: { warning: fail, error: fail, fatalError: fail } }).parseFromString(
+    xml,
+    'text/xml',
+  );
   const root = doc.documentElement;
   if (!root || root.localName !== 'AuthnRequest' || root.namespaceURI !== 'urn:oasis:names:tc:SAML:2.0:protocol') {
     throw new BadAuthnRequest('The SAMLRequest is not an AuthnRequest.');
   }
   const id = root.getAttribute('ID') ?? '';
   const acsUrl = root.getAttribute('AssertionConsumerServiceURL') ?? '';
-  const issuer = root.getElementsByTagNameNS('urn:oasis:names:tc:SAML:2.0:assertion', 'Issuer')[0]?.textContent?.trim() ?? '';
+  const issuer =
+    root.getElementsByTagNameNS('urn:oasis:names:tc:SAML:2.0:assertion', 'Issuer')[0]?.textContent?.trim() ?? '';
   if (!/^[A-Za-z_][\w.-]{0,255}$/.test(id) || !URL.canParse(acsUrl) || !issuer) {
     throw new BadAuthnRequest('The AuthnRequest needs an ID, an Issuer and an AssertionConsumerServiceURL.');
   }

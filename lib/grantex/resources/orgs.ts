@@ -19,7 +19,13 @@ export class Orgs {
   /** Public (no key). Never retried: a repeat after a lost answer would create a second organization. */
   async signup(input: SignupRequest): Promise<SignupResponse> {
     const body = parseInput(signupRequestSchema, input);
-    const res = await this.#http.send({ method: 'POST', path: 'v1/signup', body, authenticated: false, retryable: false });
+    const res = await this.#http.send({
+      method: 'POST',
+      path: 'v1/signup',
+      body,
+      authenticated: false,
+      retryable: false,
+    });
     return this.#http.parse(res, signupResponseSchema);
   }
 

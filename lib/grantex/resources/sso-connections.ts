@@ -28,26 +28,48 @@ export class SsoConnections {
   }
 
   async list(): Promise<SsoConnection[]> {
-    const res = await this.#http.send({ method: 'GET', path: 'v1/sso/connections', authenticated: true, retryable: true });
+    const res = await this.#http.send({
+      method: 'GET',
+      path: 'v1/sso/connections',
+      authenticated: true,
+      retryable: true,
+    });
     return this.#http.parse(res, ssoConnectionListSchema).connections;
   }
 
   /** Never retried: a repeat after a lost answer would create a second connection. */
   async create(input: SsoConnectionCreate): Promise<SsoConnection> {
     const body = parseInput(ssoConnectionCreateSchema, input);
-    const res = await this.#http.send({ method: 'POST', path: 'v1/sso/connections', body, authenticated: true, retryable: false });
+    const res = await this.#http.send({
+      method: 'POST',
+      path: 'v1/sso/connections',
+      body,
+      authenticated: true,
+      retryable: false,
+    });
     return this.#http.parse(res, ssoConnectionSchema);
   }
 
   async get(id: string): Promise<SsoConnection> {
-    const res = await this.#http.send({ method: 'GET', path: connectionPath(id), authenticated: true, retryable: true });
+    const res = await this.#http.send({
+      method: 'GET',
+      path: connectionPath(id),
+      authenticated: true,
+      retryable: true,
+    });
     return this.#http.parse(res, ssoConnectionSchema);
   }
 
   /** Sets the given fields; repeating it sets the same values, so it is safe to retry. */
   async update(id: string, patch: SsoConnectionPatch): Promise<SsoConnection> {
     const body = parseInput(ssoConnectionPatchInputSchema, patch);
-    const res = await this.#http.send({ method: 'PATCH', path: connectionPath(id), body, authenticated: true, retryable: true });
+    const res = await this.#http.send({
+      method: 'PATCH',
+      path: connectionPath(id),
+      body,
+      authenticated: true,
+      retryable: true,
+    });
     return this.#http.parse(res, ssoConnectionSchema);
   }
 
@@ -70,7 +92,13 @@ export class SsoConnections {
   /** Starts a test sign-in on a connection of any status; it finishes at `sso.handleCallback` and opens no session. */
   async startTestSignIn(id: string, opts: { redirectUri?: string } = {}): Promise<SsoTestSignInResponse> {
     const body = parseInput(ssoTestSignInRequestSchema, { redirect_uri: opts.redirectUri });
-    const res = await this.#http.send({ method: 'POST', path: `${connectionPath(id)}/test-sign-in`, body, authenticated: true, retryable: true });
+    const res = await this.#http.send({
+      method: 'POST',
+      path: `${connectionPath(id)}/test-sign-in`,
+      body,
+      authenticated: true,
+      retryable: true,
+    });
     return this.#http.parse(res, ssoTestSignInResponseSchema);
   }
 

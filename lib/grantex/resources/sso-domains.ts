@@ -26,7 +26,13 @@ export class SsoDomains {
   /** Adds a domain for verification; adding it again answers the existing one, so it is safe to retry. */
   async create(domain: string): Promise<SsoDomain> {
     const body = parseInput(ssoDomainCreateSchema, { domain });
-    const res = await this.#http.send({ method: 'POST', path: 'v1/sso/domains', body, authenticated: true, retryable: true });
+    const res = await this.#http.send({
+      method: 'POST',
+      path: 'v1/sso/domains',
+      body,
+      authenticated: true,
+      retryable: true,
+    });
     return this.#http.parse(res, ssoDomainSchema);
   }
 

@@ -54,7 +54,9 @@ async function eventsPage<Q, L>(
   listSchema: ZodType<L>,
 ): Promise<EventsPage<L>> {
   const parsed = parseInput(querySchema, query) as Record<string, string | number | undefined>;
-  const params = Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, v === undefined ? undefined : String(v)]));
+  const params = Object.fromEntries(
+    Object.entries(parsed).map(([k, v]) => [k, v === undefined ? undefined : String(v)]),
+  );
   try {
     const res = await http.send({ method: 'GET', path, query: params, authenticated: true, retryable: true });
     return { supported: true, ...http.parse(res, listSchema) };

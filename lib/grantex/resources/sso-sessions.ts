@@ -41,7 +41,13 @@ export class SsoSessions {
    */
   async check(input: SsoSessionCheckRequest): Promise<SsoSessionCheckResponse> {
     const body = parseInput(ssoSessionCheckRequestSchema, input);
-    const res = await this.#http.send({ method: 'POST', path: 'sso/sessions/check', body, authenticated: false, retryable: true });
+    const res = await this.#http.send({
+      method: 'POST',
+      path: 'sso/sessions/check',
+      body,
+      authenticated: false,
+      retryable: true,
+    });
     return this.#http.parse(res, ssoSessionCheckResponseSchema);
   }
 }

@@ -32,23 +32,44 @@ export class SsoSetupLinks {
   /** Never retried: a repeat after a lost answer would create a second link (and the token is shown once). */
   async create(input: SetupLinkCreate = {}): Promise<SetupLinkCreated> {
     const body = parseInput(setupLinkCreateSchema, input);
-    const res = await this.#http.send({ method: 'POST', path: 'v1/sso/setup-links', body, authenticated: true, retryable: false });
+    const res = await this.#http.send({
+      method: 'POST',
+      path: 'v1/sso/setup-links',
+      body,
+      authenticated: true,
+      retryable: false,
+    });
     return this.#http.parse(res, setupLinkCreatedSchema);
   }
 
   async list(): Promise<SetupLink[]> {
-    const res = await this.#http.send({ method: 'GET', path: 'v1/sso/setup-links', authenticated: true, retryable: true });
+    const res = await this.#http.send({
+      method: 'GET',
+      path: 'v1/sso/setup-links',
+      authenticated: true,
+      retryable: true,
+    });
     return this.#http.parse(res, setupLinkListSchema).setupLinks;
   }
 
   /** Revoking twice keeps the first revocation, so it is safe to retry. */
   async revoke(id: string): Promise<void> {
-    await this.#http.send({ method: 'DELETE', path: `v1/sso/setup-links/${encodeURIComponent(id)}`, authenticated: true, retryable: true });
+    await this.#http.send({
+      method: 'DELETE',
+      path: `v1/sso/setup-links/${encodeURIComponent(id)}`,
+      authenticated: true,
+      retryable: true,
+    });
   }
 
   /** With the link token as the client's key: what the link is for (nothing recorded). */
   async preview(): Promise<SetupLinkSession> {
-    const res = await this.#http.send({ method: 'GET', path: 'v1/sso/setup-links/preview', authenticated: true, retryable: true });
+    const res = await this.#http.send({
+      method: 'GET',
+      path: 'v1/sso/setup-links/preview',
+      authenticated: true,
+      retryable: true,
+    });
     return this.#http.parse(res, setupLinkSessionSchema);
   }
 
@@ -58,13 +79,24 @@ export class SsoSetupLinks {
    */
   async redeem(input: SetupLinkRedeem): Promise<SetupSessionCreated> {
     const body = parseInput(setupLinkRedeemSchema, input);
-    const res = await this.#http.send({ method: 'POST', path: 'v1/sso/setup-links/session', body, authenticated: true, retryable: false });
+    const res = await this.#http.send({
+      method: 'POST',
+      path: 'v1/sso/setup-links/session',
+      body,
+      authenticated: true,
+      retryable: false,
+    });
     return this.#http.parse(res, setupSessionCreatedSchema);
   }
 
   /** With the session token as the client's key: the setup session, if it is still usable (nothing recorded). */
   async getSession(): Promise<SetupSession> {
-    const res = await this.#http.send({ method: 'GET', path: 'v1/sso/setup-links/session', authenticated: true, retryable: true });
+    const res = await this.#http.send({
+      method: 'GET',
+      path: 'v1/sso/setup-links/session',
+      authenticated: true,
+      retryable: true,
+    });
     return this.#http.parse(res, setupSessionSchema);
   }
 }

@@ -54,7 +54,13 @@ export class Sso {
   /** Upsert per developer: repeating it stores the same thing, so it is safe to retry. */
   async createConfig(input: SsoConfigRequest): Promise<SsoConfig> {
     const body = parseInput(ssoConfigRequestSchema, input);
-    const res = await this.#http.send({ method: 'POST', path: 'v1/sso/config', body, authenticated: true, retryable: true });
+    const res = await this.#http.send({
+      method: 'POST',
+      path: 'v1/sso/config',
+      body,
+      authenticated: true,
+      retryable: true,
+    });
     return this.#http.parse(res, ssoConfigSchema);
   }
 
@@ -105,7 +111,11 @@ export class Sso {
   }
 
   /** Starts a member login on one connection of the org (the chooser's choice). */
-  async getLoginUrlForConnection(org: string, connection: string, opts: { redirectUri?: string } = {}): Promise<SsoLoginResponse> {
+  async getLoginUrlForConnection(
+    org: string,
+    connection: string,
+    opts: { redirectUri?: string } = {},
+  ): Promise<SsoLoginResponse> {
     const res = await this.#http.send({
       method: 'GET',
       path: 'sso/login',
@@ -121,7 +131,13 @@ export class Sso {
    * `organization` is absent when the API does not send it (a hosted API).
    */
   async getPublicChooser(org: string): Promise<SsoPublicConnectionList> {
-    const res = await this.#http.send({ method: 'GET', path: 'sso/connections', query: { org }, authenticated: false, retryable: true });
+    const res = await this.#http.send({
+      method: 'GET',
+      path: 'sso/connections',
+      query: { org },
+      authenticated: false,
+      retryable: true,
+    });
     return this.#http.parse(res, ssoPublicConnectionListSchema);
   }
 
@@ -134,7 +150,11 @@ export class Sso {
    * The legacy callback: the identity, no session. Never retried: the state is consumed by the first attempt, so
    * a retry could only answer "already been used" and hide the real error.
    */
-  async handleCallback(code: string, state: string, opts: { iss?: string; redirectUri?: string } = {}): Promise<SsoCallbackResponse> {
+  async handleCallback(
+    code: string,
+    state: string,
+    opts: { iss?: string; redirectUri?: string } = {},
+  ): Promise<SsoCallbackResponse> {
     const res = await this.#http.send({
       method: 'GET',
       path: 'sso/callback',
@@ -156,8 +176,19 @@ export class Sso {
     state: string,
     opts: { iss?: string; redirectUri?: string } = {},
   ): Promise<SsoSessionCallbackResponse> {
-    const body = parseInput(ssoOidcCallbackRequestSchema, { code, state, iss: opts.iss, redirect_uri: opts.redirectUri });
-    const res = await this.#http.send({ method: 'POST', path: 'sso/callback/oidc', body, authenticated: false, retryable: false });
+    const body = parseInput(ssoOidcCallbackRequestSchema, {
+      code,
+      state,
+      iss: opts.iss,
+      redirect_uri: opts.redirectUri,
+    });
+    const res = await this.#http.send({
+      method: 'POST',
+      path: 'sso/callback/oidc',
+      body,
+      authenticated: false,
+      retryable: false,
+    });
     return this.#http.parse(res, ssoSessionCallbackResponseSchema);
   }
 
@@ -172,7 +203,10 @@ export class Sso {
     relayState?: string;
     connectionId?: string;
   }): Promise<SsoSessionCallbackResponse | SsoSamlTestCallbackResponse> {
-    const body = parseInput(ssoSamlCallbackRequestSchema, { SAMLResponse: input.samlResponse, RelayState: input.relayState });
+    const body = parseInput(ssoSamlCallbackRequestSchema, {
+      SAMLResponse: input.samlResponse,
+      RelayState: input.relayState,
+    });
     const res = await this.#http.send({
       method: 'POST',
       path: 'sso/callback/saml',

@@ -6,4 +6,3 @@ const random = createRandomPool(8192);
 export function randomId(prefix: string, bytes = 16): string {
   return `${prefix}_${random(bytes).toString('base64url')}`;
 }
-

@@ -48,7 +48,13 @@ export interface FieldProblem {
 /** A 400 naming every problem field: the legacy message joins them (`"field: why; field: why"`), `errors` lists them. */
 export function fieldsRejected(problems: readonly FieldProblem[]): ApiError {
   const message = problems.map((p) => `${p.field}: ${p.message}`).join('; ');
-  return new ApiError(400, 'BAD_REQUEST', message, undefined, problems.map((p) => ({ field: p.field, code: p.code, message: p.message })));
+  return new ApiError(
+    400,
+    'BAD_REQUEST',
+    message,
+    undefined,
+    problems.map((p) => ({ field: p.field, code: p.code, message: p.message })),
+  );
 }
 
 /**

@@ -78,7 +78,9 @@ type AuthContext = { store: ServiceStore; now: () => number };
  */
 export async function authenticateSetupLink(ctx: AuthContext, request: FastifyRequest): Promise<SetupLinkWithOrg> {
   const credential = bearerFrom(request);
-  const link = looksLikeSetupToken(credential) ? await ctx.store.findSetupLinkByToken(hashSetupToken(credential)) : undefined;
+  const link = looksLikeSetupToken(credential)
+    ? await ctx.store.findSetupLinkByToken(hashSetupToken(credential))
+    : undefined;
   if (!link || !isSetupLinkUsable(link, ctx.now())) throw unauthorized(SETUP_LINK_MESSAGES.invalid);
   return link;
 }
@@ -88,10 +90,15 @@ export async function authenticateSetupLink(ctx: AuthContext, request: FastifyRe
  * every request): the session must be unexpired and its link unrevoked and unexpired. Otherwise the same 401 as
  * a dead link; a link token is refused before any lookup.
  */
-export async function authenticateSetupSession(ctx: AuthContext, request: FastifyRequest): Promise<SetupSessionWithLink> {
+export async function authenticateSetupSession(
+  ctx: AuthContext,
+  request: FastifyRequest,
+): Promise<SetupSessionWithLink> {
   const credential = bearerFrom(request);
   if (looksLikeSetupToken(credential)) throw linkTokenNotAccepted();
-  const found = looksLikeSetupSessionToken(credential) ? await ctx.store.findSetupSessionByToken(hashSetupToken(credential)) : undefined;
+  const found = looksLikeSetupSessionToken(credential)
+    ? await ctx.store.findSetupSessionByToken(hashSetupToken(credential))
+    : undefined;
   const nowMs = ctx.now();
   if (!found || !isSetupLinkUsable(found.link, nowMs) || Date.parse(found.session.expiresAt) <= nowMs) {
     throw unauthorized(SETUP_LINK_MESSAGES.invalid);
@@ -103,7 +110,11 @@ export async function authenticateSetupSession(ctx: AuthContext, request: Fastif
  * Resolves the bearer credential to an actor of one of the `allowed` kinds: an API key, or (where allowed) a
  * setup session checked for expiry and its link's revocation on this very request. A link token is never one.
  */
-export async function authenticateActor(ctx: AuthContext, request: FastifyRequest, allowed: readonly ActorKind[]): Promise<Actor> {
+export async function authenticateActor(
+  ctx: AuthContext,
+  request: FastifyRequest,
+  allowed: readonly ActorKind[],
+): Promise<Actor> {
   const credential = bearerFrom(request);
   if (looksLikeSetupToken(credential)) throw linkTokenNotAccepted();
   if (!looksLikeSetupSessionToken(credential)) {
@@ -112,7 +123,14 @@ export async function authenticateActor(ctx: AuthContext, request: FastifyReques
   }
   if (!allowed.includes('setup_link')) throw setupLinkNotAllowed();
   const { session, link } = await authenticateSetupSession(ctx, request);
-  return { kind: 'setup_link', developerId: link.developerId, linkId: link.id, sessionId: session.id, name: session.name, expiresAt: session.expiresAt };
+  return {
+    kind: 'setup_link',
+    developerId: link.developerId,
+    linkId: link.id,
+    sessionId: session.id,
+    name: session.name,
+    expiresAt: session.expiresAt,
+  };
 }
 
 // ---------------------------------------------------------------- route hooks

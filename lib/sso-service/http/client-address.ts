@@ -39,7 +39,12 @@ export function registerClientAddress(app: FastifyInstance, consoleSecret: strin
       // Dropped from the request so no later code (a log line, an error report) can ever echo the secret.
       delete request.headers[CONSOLE_SECRET_HEADER];
       delete request.headers[CLIENT_ADDRESS_HEADER];
-      if (expected && typeof named === 'string' && typeof proof === 'string' && timingSafeEqual(digest(proof), expected)) {
+      if (
+        expected &&
+        typeof named === 'string' &&
+        typeof proof === 'string' &&
+        timingSafeEqual(digest(proof), expected)
+      ) {
         const address = normalizeAddress(named);
         if (address !== null) addresses.set(request, address);
       }

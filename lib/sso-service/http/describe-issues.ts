@@ -28,14 +28,18 @@ function problemOf(issue: z.core.$ZodIssue, input: unknown): Problem {
   if (issue.code === 'invalid_type' && issue.path.length === 0) {
     return { field, code: 'invalid', message: 'Request body must be a JSON object', whole: true };
   }
-  if (issue.code === 'invalid_type' && isAbsent(input, issue.path)) return { field, code: 'required', message: 'is required' };
+  if (issue.code === 'invalid_type' && isAbsent(input, issue.path))
+    return { field, code: 'required', message: 'is required' };
   if (issue.code === 'invalid_value' && 'values' in issue) {
     return { field, code: 'invalid_value', message: `must be one of ${issue.values.map(String).join(', ')}` };
   }
-  const code: FieldErrorCode = issue.code === 'too_big' ? 'too_long' : issue.code === 'too_small' && issue.minimum === 1 ? 'required' : 'invalid';
+  const code: FieldErrorCode =
+    issue.code === 'too_big' ? 'too_long' : issue.code === 'too_small' && issue.minimum === 1 ? 'required' : 'invalid';
   // Schema messages such as "name is required" already name the field.
   const named = issue.message.startsWith(`${field} `);
-  return named ? { field, code, message: issue.message.slice(field.length + 1), ownSentence: true } : { field, code, message: issue.message };
+  return named
+    ? { field, code, message: issue.message.slice(field.length + 1), ownSentence: true }
+    : { field, code, message: issue.message };
 }
 
 /** The legacy line's part for one problem: "field: why", or the schema's own "field why" sentence. */

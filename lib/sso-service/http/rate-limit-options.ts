@@ -5,8 +5,7 @@ import { clientAddress } from './client-address';
 
 /** Per-route @fastify/rate-limit options; `false` leaves the route unlimited (RATE_LIMIT=off). */
 export type RouteRateLimit =
-  | { max: number; timeWindow: number; keyGenerator?: (request: FastifyRequest) => string }
-  | false;
+  { max: number; timeWindow: number; keyGenerator?: (request: FastifyRequest) => string } | false;
 
 export function perMinute(
   enabled: boolean,
@@ -33,7 +32,8 @@ export function loginRateKey(request: FastifyRequest): string {
   const { org, domain } = request.query as { org?: unknown; domain?: unknown };
   const address = clientAddress(request);
   // Sign-in by email names no org: its bucket is per domain instead (one domain's flood stays its own).
-  if ((typeof org !== 'string' || org === '') && typeof domain === 'string') return `${address}\ndomain:${domain.slice(0, 253)}`;
+  if ((typeof org !== 'string' || org === '') && typeof domain === 'string')
+    return `${address}\ndomain:${domain.slice(0, 253)}`;
   return `${address}\n${typeof org === 'string' ? org.slice(0, ID_MAX) : ''}`;
 }
 
@@ -43,7 +43,8 @@ export function loginRateKey(request: FastifyRequest): string {
  */
 export function callbackRateKey(states: Pick<StateSealer, 'open'>) {
   // Runs in onRequest, before the route's schema has checked the query: read it defensively.
-  return (request: FastifyRequest): string => stateRateKey(states, request, (request.query as { state?: unknown }).state);
+  return (request: FastifyRequest): string =>
+    stateRateKey(states, request, (request.query as { state?: unknown }).state);
 }
 
 /**
@@ -58,7 +59,8 @@ export function callbackBodyRateKey(states: Pick<StateSealer, 'open'>, field: 's
     const state = typeof token === 'string' ? states.open(token) : null;
     if (!state && field === 'RelayState') {
       const { connection } = request.query as { connection?: unknown };
-      if (typeof connection === 'string' && connection !== '') return `${clientAddress(request)}\nidp:${connection.slice(0, ID_MAX)}`;
+      if (typeof connection === 'string' && connection !== '')
+        return `${clientAddress(request)}\nidp:${connection.slice(0, ID_MAX)}`;
     }
     return `${clientAddress(request)}\n${state?.dev ?? ''}`;
   };

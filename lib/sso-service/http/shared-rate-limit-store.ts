@@ -10,7 +10,11 @@ export function sharedRateLimitStore(limiter: SharedRateLimiter, now: () => numb
   class SharedStore {
     constructor(private readonly prefix = '') {}
 
-    incr(key: string, callback: (error: Error | null, result?: { current: number; ttl: number }) => void, timeWindow: number) {
+    incr(
+      key: string,
+      callback: (error: Error | null, result?: { current: number; ttl: number }) => void,
+      timeWindow: number,
+    ) {
       const at = now();
       limiter.hit(`${this.prefix}${key}`, timeWindow, at).then(
         (hit) => callback(null, { current: hit.count, ttl: Math.max(0, hit.resetAtMs - at) }),

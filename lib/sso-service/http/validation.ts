@@ -12,7 +12,13 @@ import type { ApiError } from './api-error';
 import { invalidRequest } from './describe-issues';
 
 /** The Fastify instance features register on: zod schemas, typed handlers. */
-export type ServiceApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
+export type ServiceApp = FastifyInstance<
+  RawServerDefault,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
 
 export type Issue = z.core.$ZodIssue;
 /** Which part of the request a violation is in. */
@@ -31,7 +37,12 @@ declare module 'fastify' {
  * The provider reports each zod issue as a Fastify validation error (path joined into `instancePath`, the rest of
  * the issue in `params`); this puts the issue back together, so one set of rules (describe-issues.ts) words it.
  */
-function issueOf(error: { keyword: string; instancePath: string; message?: string; params: Record<string, unknown> }): Issue {
+function issueOf(error: {
+  keyword: string;
+  instancePath: string;
+  message?: string;
+  params: Record<string, unknown>;
+}): Issue {
   const path = error.instancePath === '/' || error.instancePath === '' ? [] : error.instancePath.slice(1).split('/');
   return { ...error.params, code: error.keyword, path, message: error.message ?? '' } as unknown as Issue;
 }
@@ -42,7 +53,14 @@ export function answerInvalid(err: FastifyError, request: FastifyRequest): ApiEr
   const issues = err.validation.map(issueOf);
   // The part as sent (a failed check leaves it unreplaced): what is absent is read from it.
   const part = (err.validationContext ?? 'body') as RequestPart;
-  const input: unknown = part === 'querystring' ? request.query : part === 'params' ? request.params : part === 'headers' ? request.headers : request.body;
+  const input: unknown =
+    part === 'querystring'
+      ? request.query
+      : part === 'params'
+        ? request.params
+        : part === 'headers'
+          ? request.headers
+          : request.body;
   const own = request.routeOptions.config.invalid;
   return own ? own(issues, input) : invalidRequest(issues, input);
 }

@@ -38,10 +38,15 @@ export interface ClientCredentials {
  * advertised and the credentials need escaping, post is used so an IdP that does not decode Basic
  * credentials still sees the exact secret.
  */
-export function chooseAuthMethod(supported: readonly string[] | undefined, credentials?: ClientCredentials): AuthMethod | null {
+export function chooseAuthMethod(
+  supported: readonly string[] | undefined,
+  credentials?: ClientCredentials,
+): AuthMethod | null {
   const basic = !supported || supported.includes('client_secret_basic');
   const post = supported?.includes('client_secret_post') ?? false;
-  const escaped = credentials !== undefined && (needsFormEncoding(credentials.clientId) || needsFormEncoding(credentials.clientSecret));
+  const escaped =
+    credentials !== undefined &&
+    (needsFormEncoding(credentials.clientId) || needsFormEncoding(credentials.clientSecret));
   if (basic && !(post && escaped)) return 'client_secret_basic';
   return post ? 'client_secret_post' : null;
 }
@@ -78,14 +83,20 @@ const attempts = new AsyncLocalStorage<Attempt>();
  * service decrypts it on read), and the method is chosen then: the attempt's forced method, else the
  * one this client set-up learned, else from the advertised list and the credentials.
  */
-export function clientSecretAuth(supported: readonly string[] | undefined, readSecret: () => string, memory: AuthMethodMemory = {}): ClientAuth {
+export function clientSecretAuth(
+  supported: readonly string[] | undefined,
+  readSecret: () => string,
+  memory: AuthMethodMemory = {},
+): ClientAuth {
   return function clientSecretAuthentication(as, client, body, headers) {
     const clientSecret = readSecret();
     const attempt = attempts.getStore();
     const learned = memory.learned && advertises(supported, memory.learned) ? memory.learned : undefined;
-    const method = attempt?.forced ?? learned ?? chooseAuthMethod(supported, { clientId: client.client_id, clientSecret });
+    const method =
+      attempt?.forced ?? learned ?? chooseAuthMethod(supported, { clientId: client.client_id, clientSecret });
     if (attempt) attempt.sent = method ?? undefined;
-    const auth = method === 'client_secret_post' ? ClientSecretPost(clientSecret) : clientSecretBasicMinimal(clientSecret);
+    const auth =
+      method === 'client_secret_post' ? ClientSecretPost(clientSecret) : clientSecretBasicMinimal(clientSecret);
     return auth(as, client, body, headers);
   };
 }
@@ -110,9 +121,13 @@ const CLIENT_AUTH_STATUSES: readonly number[] = [400, 401, 403];
  * error. Nothing else counts (invalid_grant, 5xx, timeouts, network errors are never retried).
  */
 export function isClientAuthRejection(err: unknown): boolean {
-  if (err instanceof ResponseBodyError) return CLIENT_AUTH_STATUSES.includes(err.status) && CLIENT_AUTH_ERRORS.includes(err.error);
+  if (err instanceof ResponseBodyError)
+    return CLIENT_AUTH_STATUSES.includes(err.status) && CLIENT_AUTH_ERRORS.includes(err.error);
   if (err instanceof WWWAuthenticateChallengeError) {
-    return err.status === 401 && err.cause.every((c) => c.parameters.error === undefined || CLIENT_AUTH_ERRORS.includes(c.parameters.error));
+    return (
+      err.status === 401 &&
+      err.cause.every((c) => c.parameters.error === undefined || CLIENT_AUTH_ERRORS.includes(c.parameters.error))
+    );
   }
   return false;
 }

@@ -111,7 +111,12 @@ export function buildClientSetup(
   // S256 PKCE always (RFC 9700 §2.1.1), whatever discovery lists: it binds the code to this login's verifier, so
   // a code injected into another login (a mix-up, a stolen code) cannot be redeemed by it. An IdP without PKCE
   // ignores the parameters; none is known to refuse them.
-  const fixed: Record<string, string> = { response_type: 'code', scope: SCOPE, redirect_uri: cfg.redirectUri, code_challenge_method: 'S256' };
+  const fixed: Record<string, string> = {
+    response_type: 'code',
+    scope: SCOPE,
+    redirect_uri: cfg.redirectUri,
+    code_challenge_method: 'S256',
+  };
   const authorizationUrlPrefix = buildAuthorizationUrl(configuration, fixed).href;
 
   return {

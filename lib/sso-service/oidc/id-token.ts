@@ -10,7 +10,19 @@ import { redactClaims } from './trace';
 import { RpError, type RpTrace } from './types';
 
 /** Asymmetric algorithms only: never `none`, never HS* (which would make the client secret a signing key). */
-const ASYMMETRIC_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
+const ASYMMETRIC_ALGS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+];
 
 export function allowedIdTokenAlgs(supported: readonly string[] | undefined): string[] {
   return supported ? ASYMMETRIC_ALGS.filter((alg) => supported.includes(alg)) : ASYMMETRIC_ALGS;
@@ -57,7 +69,12 @@ function reasonOfJoseError(err: unknown): SignInReason {
  * For the trace of a token that failed: its claims read without trusting them, and how far the IdP's clock
  * seems ahead when iat or nbf was the problem.
  */
-function noteFailedToken(token: string, exp: IdTokenExpectations, reason: SignInReason, trace: RpTrace | undefined): void {
+function noteFailedToken(
+  token: string,
+  exp: IdTokenExpectations,
+  reason: SignInReason,
+  trace: RpTrace | undefined,
+): void {
   if (!trace) return;
   let payload: JWTPayload;
   try {
@@ -70,16 +87,23 @@ function noteFailedToken(token: string, exp: IdTokenExpectations, reason: SignIn
   const nowSec = exp.nowMs / 1000;
   const skewFrom = (claim: unknown) => (typeof claim === 'number' ? Math.round(claim - nowSec) : undefined);
   // An expired token says nothing certain about clocks (it may just be old): only iat/nbf ahead of us count.
-  const skew = reason === 'id_token_not_yet_valid' ? skewFrom(payload.nbf) : reason === 'id_token_issued_in_future' ? skewFrom(payload.iat) : undefined;
+  const skew =
+    reason === 'id_token_not_yet_valid'
+      ? skewFrom(payload.nbf)
+      : reason === 'id_token_issued_in_future'
+        ? skewFrom(payload.iat)
+        : undefined;
   if (skew !== undefined) trace.clockSkewSec = skew;
 }
 
 const SAFE_TOKEN = /^[A-Za-z0-9_.-]{1,32}$/;
 
 function describeJoseError(err: unknown): string {
-  if (err instanceof errors.JWTExpired) return err.claim === 'exp' ? 'the token has expired' : `the "${err.claim}" claim is out of range`;
+  if (err instanceof errors.JWTExpired)
+    return err.claim === 'exp' ? 'the token has expired' : `the "${err.claim}" claim is out of range`;
   if (err instanceof errors.JWTClaimValidationFailed) {
-    if (err.reason === 'missing') return `the "${SAFE_TOKEN.test(err.claim) ? err.claim : 'required'}" claim is missing`;
+    if (err.reason === 'missing')
+      return `the "${SAFE_TOKEN.test(err.claim) ? err.claim : 'required'}" claim is missing`;
     switch (err.claim) {
       case 'iss':
         return 'it was issued by a different issuer';
@@ -113,7 +137,12 @@ async function verifyWith(token: string, getKey: JWTVerifyGetKey, exp: IdTokenEx
 }
 
 /** Verifies signature and claims; returns the payload or throws RpError. */
-export async function verifyIdToken(token: string, jwks: JwksCache, exp: IdTokenExpectations, trace?: RpTrace): Promise<JWTPayload> {
+export async function verifyIdToken(
+  token: string,
+  jwks: JwksCache,
+  exp: IdTokenExpectations,
+  trace?: RpTrace,
+): Promise<JWTPayload> {
   try {
     const payload = await verifyIdTokenChecks(token, jwks, exp);
     if (trace) {
@@ -122,14 +151,18 @@ export async function verifyIdToken(token: string, jwks: JwksCache, exp: IdToken
     }
     return payload;
   } catch (err) {
-    if (err instanceof RpError && err.kind !== 'idp_unavailable') noteFailedToken(token, exp, err.reason ?? 'id_token_malformed', trace);
+    if (err instanceof RpError && err.kind !== 'idp_unavailable')
+      noteFailedToken(token, exp, err.reason ?? 'id_token_malformed', trace);
     throw err;
   }
 }
 
 async function verifyIdTokenChecks(token: string, jwks: JwksCache, exp: IdTokenExpectations): Promise<JWTPayload> {
   if (exp.algorithms.length === 0) {
-    throw invalid('the identity provider signs ID tokens only with algorithms this service does not accept', 'id_token_alg_not_allowed');
+    throw invalid(
+      'the identity provider signs ID tokens only with algorithms this service does not accept',
+      'id_token_alg_not_allowed',
+    );
   }
   const keys = await jwks.get(exp.jwksUri);
   if (!keys.ok) {
@@ -157,16 +190,22 @@ async function verifyIdTokenChecks(token: string, jwks: JwksCache, exp: IdTokenE
     }
   }
 
-  if (typeof payload.sub !== 'string' || payload.sub.length === 0) throw invalid('the "sub" claim is missing', 'id_token_claim_missing');
+  if (typeof payload.sub !== 'string' || payload.sub.length === 0)
+    throw invalid('the "sub" claim is missing', 'id_token_claim_missing');
   const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
   const azp = (payload as { azp?: unknown }).azp;
   if (audiences.length > 1 && azp === undefined) {
     throw invalid('it has several audiences but no authorized party ("azp")', 'id_token_azp_mismatch');
   }
-  if (azp !== undefined && azp !== exp.clientId) throw invalid('it was issued to a different authorized party ("azp")', 'id_token_azp_mismatch');
+  if (azp !== undefined && azp !== exp.clientId)
+    throw invalid('it was issued to a different authorized party ("azp")', 'id_token_azp_mismatch');
   if (typeof payload.iat !== 'number' || payload.iat > exp.nowMs / 1000 + exp.clockToleranceSec) {
-    throw invalid('its issue time ("iat") is in the future', typeof payload.iat !== 'number' ? 'id_token_claim_missing' : 'id_token_issued_in_future');
+    throw invalid(
+      'its issue time ("iat") is in the future',
+      typeof payload.iat !== 'number' ? 'id_token_claim_missing' : 'id_token_issued_in_future',
+    );
   }
-  if (payload.nonce !== exp.nonce) throw new RpError('nonce_mismatch', 502, MESSAGES.idTokenNonceMismatch, 'id_token_nonce_mismatch');
+  if (payload.nonce !== exp.nonce)
+    throw new RpError('nonce_mismatch', 502, MESSAGES.idTokenNonceMismatch, 'id_token_nonce_mismatch');
   return payload;
 }

@@ -59,7 +59,8 @@ export async function resolveIdentity(claims: JWTPayload, source: UserInfoSource
   let name = claimString(claims.name);
   let username = claims.preferred_username;
   // Only claims the ID token leaves out are looked up; one it carries in a wrong shape stays null.
-  const verificationOmitted = source.wantEmailVerified === true && email !== null && claims.email_verified === undefined;
+  const verificationOmitted =
+    source.wantEmailVerified === true && email !== null && claims.email_verified === undefined;
   const omitted = claims.email === undefined || claims.name === undefined || verificationOmitted;
   if (omitted && source.userinfoEndpoint && source.accessToken) {
     let info: Record<string, unknown>;
@@ -74,7 +75,8 @@ export async function resolveIdentity(claims: JWTPayload, source: UserInfoSource
     }
     if (claims.name === undefined) name = claimString(info.name);
     // Userinfo vouches for the address it names: its flag counts only for the ID token's own email.
-    if (verificationOmitted && claimString(info.email) === email) emailVerified = claimsEmailVerified(info.email_verified);
+    if (verificationOmitted && claimString(info.email) === email)
+      emailVerified = claimsEmailVerified(info.email_verified);
     username ??= info.preferred_username;
   }
   // A sign-in name shaped like an email is shown as one, never as verified: nobody proved it is a mailbox.

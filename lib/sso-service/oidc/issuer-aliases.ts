@@ -52,7 +52,8 @@ export async function keptOrFetched(fetchIt: () => Promise<Response>): Promise<R
 export function refusedAlias(err: unknown, aliases: readonly string[]): string | null {
   const code = (err as { code?: unknown } | null)?.code;
   if (code !== 'OAUTH_JWT_CLAIM_COMPARISON_FAILED') return null;
-  const detail = ((err as Error).cause as { cause?: { claim?: unknown; claims?: { iss?: unknown } } } | undefined)?.cause;
+  const detail = ((err as Error).cause as { cause?: { claim?: unknown; claims?: { iss?: unknown } } } | undefined)
+    ?.cause;
   const iss = detail?.claims?.iss;
   return detail?.claim === 'iss' && typeof iss === 'string' && aliases.includes(iss) ? iss : null;
 }

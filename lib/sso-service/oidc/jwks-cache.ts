@@ -85,11 +85,17 @@ export class JwksCache {
       if (err instanceof OutboundError && err.kind === 'timeout') {
         return { ok: false, error: { kind: 'timeout', detail: 'its signing keys (JWKS) did not load in time' } };
       }
-      const detail = err instanceof OutboundError && err.kind === 'too_large' ? 'its signing keys (JWKS) are too large' : 'its signing keys (JWKS) could not be loaded';
+      const detail =
+        err instanceof OutboundError && err.kind === 'too_large'
+          ? 'its signing keys (JWKS) are too large'
+          : 'its signing keys (JWKS) could not be loaded';
       return { ok: false, error: { kind: 'unavailable', detail } };
     }
     if (res.status !== 200) {
-      return { ok: false, error: { kind: 'unavailable', detail: `its signing keys (JWKS) answered HTTP ${res.status}` } };
+      return {
+        ok: false,
+        error: { kind: 'unavailable', detail: `its signing keys (JWKS) answered HTTP ${res.status}` },
+      };
     }
     let parsed: z.infer<typeof jwksSchema>;
     try {

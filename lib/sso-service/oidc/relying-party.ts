@@ -10,7 +10,13 @@
 import { createHash } from 'node:crypto';
 import { authorizationCodeGrant, type Configuration, type TokenEndpointResponse } from 'openid-client';
 import { MESSAGES } from '@/lib/contract';
-import { DEFAULT_MAX_BYTES, fetchDiscovery, type DiscoveryMetadata, type DiscoveryResult, type GuardOptions } from '@/lib/net';
+import {
+  DEFAULT_MAX_BYTES,
+  fetchDiscovery,
+  type DiscoveryMetadata,
+  type DiscoveryResult,
+  type GuardOptions,
+} from '@/lib/net';
 import { chooseAuthMethod, withAuthMethodFallback, type AuthMethodMemory } from './client-auth';
 import { BoundedMap } from '../bounded-map';
 import { buildClientSetup, type ClientSetup } from './client-configuration';
@@ -41,9 +47,24 @@ const MAX_LOGIN_SETUPS = 50_000;
 type LoginSetup = Pick<ClientSetup, 'metadata' | 'authorizationUrlPrefix'>;
 
 function discoveryError(failure: DiscoveryFailure): RpError {
-  const kind = failure.reason === 'issuer_mismatch' ? 'issuer_mismatch' : failure.reason === 'blocked_address' ? 'blocked_address' : 'discovery_failed';
-  const reason = kind === 'issuer_mismatch' ? 'discovery_issuer_mismatch' : kind === 'blocked_address' ? 'discovery_blocked_address' : 'discovery_failed';
-  return new RpError(kind, 503, `The identity provider's configuration could not be loaded. ${failure.message}`, reason);
+  const kind =
+    failure.reason === 'issuer_mismatch'
+      ? 'issuer_mismatch'
+      : failure.reason === 'blocked_address'
+        ? 'blocked_address'
+        : 'discovery_failed';
+  const reason =
+    kind === 'issuer_mismatch'
+      ? 'discovery_issuer_mismatch'
+      : kind === 'blocked_address'
+        ? 'discovery_blocked_address'
+        : 'discovery_failed';
+  return new RpError(
+    kind,
+    503,
+    `The identity provider's configuration could not be loaded. ${failure.message}`,
+    reason,
+  );
 }
 
 /** Milliseconds since `started`, rounded to 0.1 ms, for a trace's timings. */
@@ -86,7 +107,12 @@ export function createRelyingParty(opts: RelyingPartyOptions): RelyingParty {
     return found.value;
   }
 
-  function build(metadata: DiscoveryMetadata, cfg: RpClientConfig, clientSecret: () => string, authMemory?: AuthMethodMemory): ClientSetup {
+  function build(
+    metadata: DiscoveryMetadata,
+    cfg: RpClientConfig,
+    clientSecret: () => string,
+    authMemory?: AuthMethodMemory,
+  ): ClientSetup {
     return buildClientSetup(metadata, cfg, {
       authMemory,
       devMode: opts.devMode,
@@ -151,18 +177,34 @@ export function createRelyingParty(opts: RelyingPartyOptions): RelyingParty {
   async function discover(issuerUrl: string): Promise<IssuerDiscovery> {
     const result = await fetchDiscovery(issuerUrl, guard);
     if (!result.ok) {
-      return { ok: false, reason: result.reason === 'redirect' ? 'http_status' : result.reason, message: result.message };
+      return {
+        ok: false,
+        reason: result.reason === 'redirect' ? 'http_status' : result.reason,
+        message: result.message,
+      };
     }
     const problem = metadataProblem(result.metadata);
     if (problem) return { ok: false, reason: 'invalid_metadata', message: problem };
     discovery.set(issuerUrl, result.metadata);
     const m = result.metadata;
-    return { ok: true, issuer: m.issuer, authorizationEndpoint: m.authorization_endpoint, tokenEndpoint: m.token_endpoint, jwksUri: m.jwks_uri };
+    return {
+      ok: true,
+      issuer: m.issuer,
+      authorizationEndpoint: m.authorization_endpoint,
+      tokenEndpoint: m.token_endpoint,
+      jwksUri: m.jwks_uri,
+    };
   }
 
   return {
     async authorizationUrl(cfg, p) {
-      if (!cfg.redirectUri) throw new RpError('discovery_failed', 503, 'The SSO configuration has no redirect URI', 'redirect_uri_mismatch');
+      if (!cfg.redirectUri)
+        throw new RpError(
+          'discovery_failed',
+          503,
+          'The SSO configuration has no redirect URI',
+          'redirect_uri_mismatch',
+        );
       const setup = await loginSetupFor(cfg);
       const challenge = createHash('sha256').update(p.codeVerifier).digest('base64url');
       return `${setup.authorizationUrlPrefix}&state=${encodeURIComponent(p.state)}&nonce=${encodeURIComponent(p.nonce)}&code_challenge=${challenge}`;
@@ -211,13 +253,16 @@ export function createRelyingParty(opts: RelyingPartyOptions): RelyingParty {
       let started = performance.now();
       let tokens: TokenEndpointResponse;
       try {
-        tokens = await withAuthMethodFallback(setup.metadata.token_endpoint_auth_methods_supported, setup.authMemory, () =>
-          codeGrant(setup, callbackUrl, {
-            expectedState: p.state,
-            expectedNonce: p.nonce,
-            pkceCodeVerifier: p.codeVerifier,
-            idTokenExpected: true,
-          }),
+        tokens = await withAuthMethodFallback(
+          setup.metadata.token_endpoint_auth_methods_supported,
+          setup.authMemory,
+          () =>
+            codeGrant(setup, callbackUrl, {
+              expectedState: p.state,
+              expectedNonce: p.nonce,
+              pkceCodeVerifier: p.codeVerifier,
+              idTokenExpected: true,
+            }),
         );
       } catch (err) {
         throw mapCodeGrantError(err, timeoutMs);
@@ -235,16 +280,21 @@ export function createRelyingParty(opts: RelyingPartyOptions): RelyingParty {
       }
       started = performance.now();
 
-      const claims = await verifyIdToken(idToken, jwks, {
-        issuer: cfg.issuerUrl,
-        issuerAliases: setup.issuerAliases,
-        clientId: cfg.clientId,
-        nonce: p.nonce,
-        jwksUri: setup.metadata.jwks_uri,
-        algorithms: setup.idTokenAlgs,
-        clockToleranceSec,
-        nowMs: now(),
-      }, trace).finally(() => {
+      const claims = await verifyIdToken(
+        idToken,
+        jwks,
+        {
+          issuer: cfg.issuerUrl,
+          issuerAliases: setup.issuerAliases,
+          clientId: cfg.clientId,
+          nonce: p.nonce,
+          jwksUri: setup.metadata.jwks_uri,
+          algorithms: setup.idTokenAlgs,
+          clockToleranceSec,
+          nowMs: now(),
+        },
+        trace,
+      ).finally(() => {
         timings.verifyMs = since(started);
       });
       started = performance.now();
@@ -257,7 +307,8 @@ export function createRelyingParty(opts: RelyingPartyOptions): RelyingParty {
           ...(p.wantEmailVerified ? { wantEmailVerified: true } : {}),
         });
         // Read from the verified ID token only (Object.hasOwn: a claim named like a prototype member is absent).
-        if (p.groupsClaim !== undefined) identity.groups = Object.hasOwn(claims, p.groupsClaim) ? claims[p.groupsClaim] : undefined;
+        if (p.groupsClaim !== undefined)
+          identity.groups = Object.hasOwn(claims, p.groupsClaim) ? claims[p.groupsClaim] : undefined;
         return identity;
       } finally {
         timings.identityMs = since(started);

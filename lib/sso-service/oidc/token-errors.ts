@@ -26,8 +26,22 @@ function idTokenInvalid(detail: string, reason: SignInReason): RpError {
 
 /** Reasons of a transport failure per endpoint. */
 const TRANSPORT_REASONS = {
-  token: { timeout: 'token_timeout', too_large: 'token_too_large', blocked: 'token_blocked_address', down: 'token_unreachable', http: 'token_http_error', other: 'token_invalid_response' },
-  userinfo: { timeout: 'userinfo_timeout', too_large: 'userinfo_http_error', blocked: 'token_blocked_address', down: 'userinfo_unreachable', http: 'userinfo_http_error', other: 'userinfo_http_error' },
+  token: {
+    timeout: 'token_timeout',
+    too_large: 'token_too_large',
+    blocked: 'token_blocked_address',
+    down: 'token_unreachable',
+    http: 'token_http_error',
+    other: 'token_invalid_response',
+  },
+  userinfo: {
+    timeout: 'userinfo_timeout',
+    too_large: 'userinfo_http_error',
+    blocked: 'token_blocked_address',
+    down: 'userinfo_unreachable',
+    http: 'userinfo_http_error',
+    other: 'userinfo_http_error',
+  },
 } as const satisfies Record<string, Record<string, SignInReason>>;
 
 function statusOf(cause: unknown): number | null {
@@ -41,7 +55,12 @@ function outboundFailure(err: unknown, timeoutMs: number, endpoint: keyof typeof
   const reasons = TRANSPORT_REASONS[endpoint];
   switch (outbound.kind) {
     case 'timeout':
-      return tokenFailed(`the identity provider did not answer within ${formatSeconds(timeoutMs)}`, reasons.timeout, 504, 'idp_unavailable');
+      return tokenFailed(
+        `the identity provider did not answer within ${formatSeconds(timeoutMs)}`,
+        reasons.timeout,
+        504,
+        'idp_unavailable',
+      );
     case 'too_large':
       return tokenFailed("the identity provider's answer was too large", reasons.too_large);
     case 'blocked_address':
@@ -62,11 +81,21 @@ export function mapUserInfoError(err: unknown, timeoutMs: number): RpError {
   if (outbound) return outbound;
   const code = (err as { code?: unknown } | null)?.code;
   if (code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED') {
-    return tokenFailed('the userinfo endpoint answered for a different user ("sub" differs from the ID token)', 'userinfo_sub_mismatch');
+    return tokenFailed(
+      'the userinfo endpoint answered for a different user ("sub" differs from the ID token)',
+      'userinfo_sub_mismatch',
+    );
   }
   const status =
-    err instanceof ResponseBodyError ? err.status : err instanceof WWWAuthenticateChallengeError ? err.status : statusOf((err as Error | null)?.cause);
-  return tokenFailed(status ? `the userinfo endpoint answered HTTP ${status}` : 'the userinfo endpoint gave an unexpected answer', 'userinfo_http_error');
+    err instanceof ResponseBodyError
+      ? err.status
+      : err instanceof WWWAuthenticateChallengeError
+        ? err.status
+        : statusOf((err as Error | null)?.cause);
+  return tokenFailed(
+    status ? `the userinfo endpoint answered HTTP ${status}` : 'the userinfo endpoint gave an unexpected answer',
+    'userinfo_http_error',
+  );
 }
 
 /** The sign-in log's reason for one of openid-client's own ID-token checks, from its (fixed) message. */
@@ -113,15 +142,30 @@ export function mapCodeGrantError(err: unknown, timeoutMs: number): RpError {
       return tokenFailed("the identity provider's answer is not JSON", 'token_not_json');
     case 'OAUTH_JWT_CLAIM_COMPARISON_FAILED': {
       const claim = ((err as Error).cause as { cause?: { claim?: unknown } } | undefined)?.cause?.claim;
-      if (claim === 'nonce') return new RpError('nonce_mismatch', 502, MESSAGES.idTokenNonceMismatch, 'id_token_nonce_mismatch');
-      const reason: SignInReason = claim === 'iss' ? 'id_token_issuer_mismatch' : claim === 'aud' ? 'id_token_audience_mismatch' : claim === 'azp' ? 'id_token_azp_mismatch' : 'id_token_claim_invalid';
-      return idTokenInvalid(typeof claim === 'string' && OAUTH_ERROR_CODE.test(claim) ? `the "${claim}" claim is invalid` : 'a claim is invalid', reason);
+      if (claim === 'nonce')
+        return new RpError('nonce_mismatch', 502, MESSAGES.idTokenNonceMismatch, 'id_token_nonce_mismatch');
+      const reason: SignInReason =
+        claim === 'iss'
+          ? 'id_token_issuer_mismatch'
+          : claim === 'aud'
+            ? 'id_token_audience_mismatch'
+            : claim === 'azp'
+              ? 'id_token_azp_mismatch'
+              : 'id_token_claim_invalid';
+      return idTokenInvalid(
+        typeof claim === 'string' && OAUTH_ERROR_CODE.test(claim)
+          ? `the "${claim}" claim is invalid`
+          : 'a claim is invalid',
+        reason,
+      );
     }
     case 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED':
       return idTokenInvalid('the token has expired or is not valid yet', 'id_token_expired');
   }
-  if (/JWT "nonce"/.test(message)) return new RpError('nonce_mismatch', 502, MESSAGES.idTokenNonceMismatch, 'id_token_nonce_mismatch');
-  if (/"response" body "id_token"/.test(message)) return tokenFailed('the identity provider answered without an ID token', 'token_no_id_token');
+  if (/JWT "nonce"/.test(message))
+    return new RpError('nonce_mismatch', 502, MESSAGES.idTokenNonceMismatch, 'id_token_nonce_mismatch');
+  if (/"response" body "id_token"/.test(message))
+    return tokenFailed('the identity provider answered without an ID token', 'token_no_id_token');
   if (/"response" body/.test(message) || /token_type/.test(message)) {
     return tokenFailed("the identity provider's answer is not a valid token response", 'token_invalid_response');
   }

@@ -19,7 +19,8 @@ function capValue(value: unknown, depth: number): unknown {
   if (Array.isArray(value)) return value.slice(0, MAX_ARRAY).map((v) => capValue(v, depth + 1));
   if (typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value as Record<string, unknown>).slice(0, MAX_ARRAY)) out[k.slice(0, 64)] = capValue(v, depth + 1);
+    for (const [k, v] of Object.entries(value as Record<string, unknown>).slice(0, MAX_ARRAY))
+      out[k.slice(0, 64)] = capValue(v, depth + 1);
     return out;
   }
   return undefined;

@@ -2,7 +2,12 @@
 import type { SecretBox } from '../crypto/secret-box';
 import { ApiError } from '../http/api-error';
 import type { IssuerCheckMemo } from '../features/connections/issuer-check-memo';
-import { asRpFailure, TRANSIENT_ISSUER_REASONS, type RelyingPartyPort, type RpClientConfig } from '../relying-party-port';
+import {
+  asRpFailure,
+  TRANSIENT_ISSUER_REASONS,
+  type RelyingPartyPort,
+  type RpClientConfig,
+} from '../relying-party-port';
 import type { OidcConnection, SsoConnection } from '../storage/types';
 import { readGroups } from '../features/login/provisioning';
 import { currentSignInTrace } from '../features/events/sign-in-context';
@@ -61,7 +66,11 @@ export function createOidcProtocol({ rp, secretBox, issuerChecks }: OidcProtocol
     protocol: 'oidc',
     startLogin(connection, { token, state }) {
       return rpCall(() =>
-        rp.authorizationUrl(rpClientConfig(secretBox, connection), { state: token, nonce: state.nonce, codeVerifier: state.cv }),
+        rp.authorizationUrl(rpClientConfig(secretBox, connection), {
+          state: token,
+          nonce: state.nonce,
+          codeVerifier: state.cv,
+        }),
       );
     },
     async completeLogin(connection, { token, state }, response) {
@@ -93,7 +102,12 @@ export function createOidcProtocol({ rp, secretBox, issuerChecks }: OidcProtocol
       const { issuerUrl } = settings;
       const check = await rpCall(() => issuerChecks.check(issuerUrl));
       if (check.ok) return check;
-      return { ok: false, field: 'issuerUrl', message: check.message, transient: TRANSIENT_ISSUER_REASONS.has(check.reason) };
+      return {
+        ok: false,
+        field: 'issuerUrl',
+        message: check.message,
+        transient: TRANSIENT_ISSUER_REASONS.has(check.reason),
+      };
     },
   };
 }

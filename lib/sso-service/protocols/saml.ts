@@ -49,7 +49,11 @@ export interface SamlLoginProtocol extends LoginProtocol {
    * An unsolicited (IdP-initiated) response on a connection that allows it: fresh, unanswered, claimed once.
    * `onSignatureVerified` runs as soon as its signature verified against the connection's certificates.
    */
-  completeUnsolicited(connection: SamlConnection, samlResponse: string, onSignatureVerified?: () => void): Promise<SsoIdentity>;
+  completeUnsolicited(
+    connection: SamlConnection,
+    samlResponse: string,
+    onSignatureVerified?: () => void,
+  ): Promise<SsoIdentity>;
   /**
    * Whether an unsolicited response is signed by one of the connection's certificates, for a post the
    * connection refuses anyway (IdP-initiated off, connection not active): nothing is claimed, no identity read.
@@ -72,7 +76,12 @@ export function samlSignInReason(reason: SamlReason): SignInReason {
 /** A SamlError becomes an SSO_ERROR with its safe message and reason (413 for an oversized response, 400 otherwise). */
 function ssoErrorFrom(err: unknown): unknown {
   if (!isSamlError(err)) return err;
-  return new ApiError(err.reason === 'response_too_large' ? 413 : 400, 'SSO_ERROR', err.message, samlSignInReason(err.reason));
+  return new ApiError(
+    err.reason === 'response_too_large' ? 413 : 400,
+    'SSO_ERROR',
+    err.message,
+    samlSignInReason(err.reason),
+  );
 }
 
 async function samlCall<T>(call: () => Promise<T>): Promise<T> {
@@ -97,7 +106,12 @@ export function samlSettingsOf(connection: SamlConnection): SamlConnectionSettin
 export function certificateSummaries(pems: readonly string[], now: Date) {
   return pems.map((pem) => {
     const info = certificateInfo(pem);
-    return { fingerprintSha256: info.fingerprintSha256, notAfter: info.notAfter.toISOString(), status: info.status(now), subject: info.subject };
+    return {
+      fingerprintSha256: info.fingerprintSha256,
+      notAfter: info.notAfter.toISOString(),
+      status: info.status(now),
+      subject: info.subject,
+    };
   });
 }
 
@@ -105,10 +119,14 @@ export function certificateSummaries(pems: readonly string[], now: Date) {
 export async function fetchIdpMetadata(url: string, devMode: boolean): Promise<IdpMetadata> {
   let body: Buffer;
   try {
-    const res = await guardedFetch(url, { headers: { accept: 'application/samlmetadata+xml, application/xml, text/xml' } }, {
-      allowLoopback: devMode,
-      maxBytes: MAX_METADATA_BYTES,
-    });
+    const res = await guardedFetch(
+      url,
+      { headers: { accept: 'application/samlmetadata+xml, application/xml, text/xml' } },
+      {
+        allowLoopback: devMode,
+        maxBytes: MAX_METADATA_BYTES,
+      },
+    );
     if (res.status !== 200) throw new SamlError('metadata_fetch_failed', `It answered HTTP ${res.status}.`);
     body = Buffer.from(await res.arrayBuffer());
   } catch (err) {
@@ -150,7 +168,12 @@ function toSsoIdentity(connection: SamlConnection, identity: SamlIdentity): SsoI
   };
 }
 
-export function createSamlProtocol({ claimAssertionId, devMode, signingKey, now }: SamlProtocolDeps): SamlLoginProtocol {
+export function createSamlProtocol({
+  claimAssertionId,
+  devMode,
+  signingKey,
+  now,
+}: SamlProtocolDeps): SamlLoginProtocol {
   async function validate(
     connection: SamlConnection,
     samlResponse: string,
@@ -173,7 +196,11 @@ export function createSamlProtocol({ claimAssertionId, devMode, signingKey, now 
     protocol: 'saml',
     startLogin(connection, { token, state }: SealedLogin) {
       return samlCall(() =>
-        buildLoginUrl(samlSettingsOf(samlOf(connection)), { requestId: samlRequestId(state), relayState: token, ...(signingKey ? { signingKey } : {}) }),
+        buildLoginUrl(samlSettingsOf(samlOf(connection)), {
+          requestId: samlRequestId(state),
+          relayState: token,
+          ...(signingKey ? { signingKey } : {}),
+        }),
       );
     },
     completeLogin(connection, { state }, response) {
@@ -210,20 +237,31 @@ export function createSamlProtocol({ claimAssertionId, devMode, signingKey, now 
         try {
           const metadata = await fetchIdpMetadata(saml.idpMetadataUrl, devMode);
           if (metadata.entityId !== saml.idpEntityId) {
-            return fail('The IdP metadata now names a different entity ID than the one saved; save the connection again from its metadata.');
+            return fail(
+              'The IdP metadata now names a different entity ID than the one saved; save the connection again from its metadata.',
+            );
           }
         } catch (err) {
           if (isSamlError(err)) return fail(err.message);
           throw err;
         }
       }
-      return { success: true, protocol: 'saml', idpEntityId: saml.idpEntityId, idpSsoUrl: saml.idpSsoUrl, certificates };
+      return {
+        success: true,
+        protocol: 'saml',
+        idpEntityId: saml.idpEntityId,
+        idpSsoUrl: saml.idpSsoUrl,
+        certificates,
+      };
     },
     async checkSettings(settings): Promise<SettingsCheck> {
       if (settings.protocol !== 'saml') throw new Error('not SAML settings');
       try {
-        const usable = settings.idpCertificates.map((pem) => certificateInfo(pem)).filter((c) => c.status(new Date(now())) !== 'expired');
-        if (usable.length === 0) return { ok: false, field: 'idpCertificate', message: SAML_REASONS.certificate_expired, transient: false };
+        const usable = settings.idpCertificates
+          .map((pem) => certificateInfo(pem))
+          .filter((c) => c.status(new Date(now())) !== 'expired');
+        if (usable.length === 0)
+          return { ok: false, field: 'idpCertificate', message: SAML_REASONS.certificate_expired, transient: false };
         return { ok: true };
       } catch (err) {
         if (!isSamlError(err)) throw err;

@@ -13,7 +13,8 @@ export interface SealedLogin {
 }
 
 /** What the IdP sent back to the callback, per protocol. */
-export type ProtocolResponse = { protocol: 'oidc'; code: string; iss?: string } | { protocol: 'saml'; samlResponse: string };
+export type ProtocolResponse =
+  { protocol: 'oidc'; code: string; iss?: string } | { protocol: 'saml'; samlResponse: string };
 
 /** The member the IdP vouched for. */
 export interface SsoIdentity {
@@ -32,13 +33,25 @@ export interface SsoIdentity {
 
 /** A connection test (the settings checked against the IdP now), per protocol. */
 export type SettingsTest =
-  | { success: true; protocol: 'oidc'; issuer: string; authorizationEndpoint: string; tokenEndpoint: string; jwksUri: string }
+  | {
+      success: true;
+      protocol: 'oidc';
+      issuer: string;
+      authorizationEndpoint: string;
+      tokenEndpoint: string;
+      jwksUri: string;
+    }
   | {
       success: true;
       protocol: 'saml';
       idpEntityId: string;
       idpSsoUrl: string;
-      certificates: { fingerprintSha256: string; notAfter: string; status: 'ok' | 'expiring' | 'expired'; subject?: string }[];
+      certificates: {
+        fingerprintSha256: string;
+        notAfter: string;
+        status: 'ok' | 'expiring' | 'expired';
+        subject?: string;
+      }[];
     }
   | { success: false; protocol: ConnectionProtocol; error: string };
 

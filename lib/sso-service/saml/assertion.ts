@@ -78,9 +78,13 @@ export interface AssertionExpectations {
   nowMs: number;
 }
 
-export function readSignedAssertion(signedAssertionXml: string, { settings, expectedRequestId, nowMs }: AssertionExpectations): SamlIdentity {
+export function readSignedAssertion(
+  signedAssertionXml: string,
+  { settings, expectedRequestId, nowMs }: AssertionExpectations,
+): SamlIdentity {
   const assertion = parseStrict(signedAssertionXml).documentElement;
-  if (!assertion || assertion.namespaceURI !== SAML_NS || assertion.localName !== 'Assertion') throw new SamlError('invalid_signature');
+  if (!assertion || assertion.namespaceURI !== SAML_NS || assertion.localName !== 'Assertion')
+    throw new SamlError('invalid_signature');
   const assertionId = assertion.getAttribute('ID');
   if (!assertionId) throw new SamlError('malformed_response');
 
@@ -103,10 +107,14 @@ export function readSignedAssertion(signedAssertionXml: string, { settings, expe
   const forUs = confirmations.filter((d) => d.getAttribute('Recipient') === settings.spAcsUrl);
   if (forUs.length === 0) throw new SamlError('wrong_recipient');
   // Unsolicited: the confirmation must answer no request at all (an answer to some login is never IdP-initiated).
-  const answering = forUs.filter((d) => (expectedRequestId === null ? !d.getAttribute('InResponseTo') : d.getAttribute('InResponseTo') === expectedRequestId));
+  const answering = forUs.filter((d) =>
+    expectedRequestId === null ? !d.getAttribute('InResponseTo') : d.getAttribute('InResponseTo') === expectedRequestId,
+  );
   if (answering.length === 0) {
     if (expectedRequestId === null) throw new SamlError('in_response_to_mismatch');
-    throw new SamlError(forUs.some((d) => d.getAttribute('InResponseTo')) ? 'in_response_to_mismatch' : 'in_response_to_missing');
+    throw new SamlError(
+      forUs.some((d) => d.getAttribute('InResponseTo')) ? 'in_response_to_mismatch' : 'in_response_to_missing',
+    );
   }
   const confirmation = answering[0]!;
   const confirmationEnd = parseTime(confirmation.getAttribute('NotOnOrAfter'));
@@ -122,7 +130,8 @@ export function readSignedAssertion(signedAssertionXml: string, { settings, expe
 
   const attributes = readAttributes(assertion);
   const names = settings.attributeNames;
-  const first = (configured: readonly string[] | undefined, defaults: readonly string[]) => pick(attributes, configured ?? defaults)[0] ?? null;
+  const first = (configured: readonly string[] | undefined, defaults: readonly string[]) =>
+    pick(attributes, configured ?? defaults)[0] ?? null;
 
   const emailAttr = first(names.email, DEFAULT_ATTRIBUTE_NAMES.email);
   const email = emailAttr ?? (nameIdFormat === EMAIL_FORMAT || (!nameIdFormat && nameId.includes('@')) ? nameId : null);
@@ -130,7 +139,11 @@ export function readSignedAssertion(signedAssertionXml: string, { settings, expe
   const surname = first(names.surname, DEFAULT_ATTRIBUTE_NAMES.surname);
   const name = first(names.name, DEFAULT_ATTRIBUTE_NAMES.name) ?? ([given, surname].filter(Boolean).join(' ') || null);
   // An explicitly configured `sub` attribute wins; a transient NameID changes every login, so fall back to the defaults.
-  const subAttr = names.sub ? first(names.sub, []) : nameIdFormat === TRANSIENT_FORMAT ? first(undefined, DEFAULT_ATTRIBUTE_NAMES.sub) : null;
+  const subAttr = names.sub
+    ? first(names.sub, [])
+    : nameIdFormat === TRANSIENT_FORMAT
+      ? first(undefined, DEFAULT_ATTRIBUTE_NAMES.sub)
+      : null;
   if (names.sub && !subAttr) throw new SamlError('missing_subject', 'The configured subject attribute is missing.');
   const sub = subAttr ?? nameId;
   const groups = pick(attributes, names.groups ?? DEFAULT_ATTRIBUTE_NAMES.groups);

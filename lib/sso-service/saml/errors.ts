@@ -6,8 +6,10 @@ export const SAML_REASONS = {
   response_too_large: 'The SAML response is larger than this service accepts.',
   malformed_response: 'The SAML response is not well-formed base64-encoded XML.',
   doctype_refused: 'The SAML document contains a DOCTYPE or entity declaration, which this service refuses.',
-  weak_algorithm: 'The SAML signature uses SHA-1 or another algorithm this service refuses; configure the IdP to sign with RSA-SHA256.',
-  encrypted_assertion_unsupported: 'The SAML assertion is encrypted; this service does not decrypt assertions. Turn off assertion encryption for this application in the IdP (the response travels over HTTPS).',
+  weak_algorithm:
+    'The SAML signature uses SHA-1 or another algorithm this service refuses; configure the IdP to sign with RSA-SHA256.',
+  encrypted_assertion_unsupported:
+    'The SAML assertion is encrypted; this service does not decrypt assertions. Turn off assertion encryption for this application in the IdP (the response travels over HTTPS).',
   invalid_signature: 'The SAML assertion is not signed by a configured IdP certificate.',
   unsigned_assertion: 'The SAML assertion is not signed; configure the IdP to sign assertions.',
   wrong_issuer: 'The SAML assertion was issued by a different IdP entity ID than the one configured.',
@@ -17,18 +19,21 @@ export const SAML_REASONS = {
   not_yet_valid: 'The SAML assertion is not valid yet (NotBefore is in the future); check the IdP clock.',
   expired: 'The SAML assertion has expired (NotOnOrAfter is in the past); sign in again or check the IdP clock.',
   in_response_to_mismatch: 'The SAML response answers a different sign-in request; start the sign-in again.',
-  in_response_to_missing: 'The SAML response does not say which sign-in request it answers (IdP-initiated sign-in is not accepted).',
+  in_response_to_missing:
+    'The SAML response does not say which sign-in request it answers (IdP-initiated sign-in is not accepted).',
   assertion_replayed: 'This SAML assertion was already used; start the sign-in again.',
   idp_status_error: 'The IdP answered with an error instead of an assertion.',
   missing_subject: 'The SAML assertion has no usable subject (NameID).',
   certificate_expired: 'Every configured IdP certificate has expired; add the IdP’s current signing certificate.',
-  invalid_metadata: 'The IdP metadata could not be read: it must be one SAML EntityDescriptor with an IDPSSODescriptor.',
+  invalid_metadata:
+    'The IdP metadata could not be read: it must be one SAML EntityDescriptor with an IDPSSODescriptor.',
   metadata_too_large: 'The IdP metadata is larger than this service accepts.',
   invalid_certificate: 'The certificate is not a valid PEM or base64 X.509 certificate.',
   invalid_settings: 'The SAML settings are incomplete or invalid.',
   idp_initiated_disabled:
     'This SAML response answers no sign-in request (IdP-initiated sign-in), which this connection does not accept; start the sign-in from the application, or ask the administrator to allow IdP-initiated sign-in.',
-  unsolicited_too_old: 'This IdP-initiated SAML assertion was issued more than five minutes ago (or in the future); start the sign-in again from the IdP and check its clock.',
+  unsolicited_too_old:
+    'This IdP-initiated SAML assertion was issued more than five minutes ago (or in the future); start the sign-in again from the IdP and check its clock.',
   metadata_fetch_failed: 'The IdP metadata URL could not be fetched.',
 } as const;
 

@@ -21,7 +21,9 @@ function entityDescriptor(root: Element): Element {
   if (root.namespaceURI !== MD_NS) throw new SamlError('invalid_metadata');
   if (root.localName === 'EntityDescriptor') return root;
   if (root.localName === 'EntitiesDescriptor') {
-    const withIdp = descendants(root, MD_NS, 'EntityDescriptor').filter((e) => childElements(e, MD_NS, 'IDPSSODescriptor').length > 0);
+    const withIdp = descendants(root, MD_NS, 'EntityDescriptor').filter(
+      (e) => childElements(e, MD_NS, 'IDPSSODescriptor').length > 0,
+    );
     if (withIdp.length === 1) return withIdp[0]!;
   }
   throw new SamlError('invalid_metadata');
@@ -36,7 +38,9 @@ export function parseIdpMetadata(xml: string | Buffer): IdpMetadata {
   const idp = childElements(entity, MD_NS, 'IDPSSODescriptor')[0];
   if (!entityId || !idp) throw new SamlError('invalid_metadata');
 
-  const sso = childElements(idp, MD_NS, 'SingleSignOnService').find((s) => s.getAttribute('Binding') === REDIRECT_BINDING);
+  const sso = childElements(idp, MD_NS, 'SingleSignOnService').find(
+    (s) => s.getAttribute('Binding') === REDIRECT_BINDING,
+  );
   const location = sso?.getAttribute('Location') ?? '';
   if (!URL.canParse(location) || !/^https?:$/.test(new URL(location).protocol)) {
     throw new SamlError('invalid_metadata', 'It has no HTTP-Redirect SingleSignOnService.');

@@ -1,6 +1,12 @@
 /** The SAML 2.0 service provider (see README.md). */
 export { SAML_REASONS, SamlError, isSamlError, type SamlReason } from './errors';
-export { certificateInfo, normalizeCertificatePem, CERTIFICATE_WARNING_DAYS, type CertificateInfo, type CertificateStatus } from './certificates';
+export {
+  certificateInfo,
+  normalizeCertificatePem,
+  CERTIFICATE_WARNING_DAYS,
+  type CertificateInfo,
+  type CertificateStatus,
+} from './certificates';
 export { parseIdpMetadata, MAX_METADATA_BYTES, type IdpMetadata } from './idp-metadata';
 export {
   DEFAULT_ATTRIBUTE_NAMES,

@@ -3,13 +3,33 @@
  * Built on @node-saml/node-saml (signature checks that return only the signed XML, audience and time checks),
  * configured strictly and wrapped by the guards in xml-guard.ts and the checks in assertion.ts.
  */
-import { SAML, ValidateInResponseTo, generateServiceProviderMetadata, SamlStatusError, type CacheProvider, type SamlConfig } from '@node-saml/node-saml';
+import {
+  SAML,
+  ValidateInResponseTo,
+  generateServiceProviderMetadata,
+  SamlStatusError,
+  type CacheProvider,
+  type SamlConfig,
+} from '@node-saml/node-saml';
 import { BoundedMap } from '../bounded-map';
 import { readSignedAssertion, type SamlIdentity } from './assertion';
 import { certificateInfo, type CertificateInfo } from './certificates';
 import { SamlError, isSamlError, type SamlReason } from './errors';
-import { samlConnectionSettingsSchema, type ParsedSamlSettings, type SamlConnectionSettings, type SpSigningKey } from './settings';
-import { checkResponseDocument, childElements, decodeBase64Xml, DEFAULT_MAX_RESPONSE_BASE64, DSIG_NS, parseStrict, SAML_NS } from './xml-guard';
+import {
+  samlConnectionSettingsSchema,
+  type ParsedSamlSettings,
+  type SamlConnectionSettings,
+  type SpSigningKey,
+} from './settings';
+import {
+  checkResponseDocument,
+  childElements,
+  decodeBase64Xml,
+  DEFAULT_MAX_RESPONSE_BASE64,
+  DSIG_NS,
+  parseStrict,
+  SAML_NS,
+} from './xml-guard';
 
 export type { SamlIdentity } from './assertion';
 
@@ -20,13 +40,15 @@ const REQUEST_ID = /^[A-Za-z_][A-Za-z0-9_.-]{15,127}$/;
 
 export function parseSamlSettings(settings: SamlConnectionSettings): ParsedSamlSettings {
   const parsed = samlConnectionSettingsSchema.safeParse(settings);
-  if (!parsed.success) throw new SamlError('invalid_settings', `Check: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}.`);
+  if (!parsed.success)
+    throw new SamlError('invalid_settings', `Check: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}.`);
   return parsed.data;
 }
 
 function requireRequestId(requestId: string): void {
   // An xs:ID (NCName) with enough entropy to be unguessable; the caller derives it from the sealed state.
-  if (!REQUEST_ID.test(requestId)) throw new SamlError('invalid_settings', 'The request id must be an XML ID of 16 to 128 characters.');
+  if (!REQUEST_ID.test(requestId))
+    throw new SamlError('invalid_settings', 'The request id must be an XML ID of 16 to 128 characters.');
 }
 
 /** A cache that knows exactly one request id: the one this login started with (it travels in the sealed state). */
@@ -42,7 +64,12 @@ function singleRequestCache(expectedRequestId: string): CacheProvider {
 export const UNSOLICITED_MAX_AGE_MS = 5 * 60 * 1000;
 
 /** `requestId` null: an unsolicited response, whose InResponseTo (if any) no cache knows, so any is refused. */
-function nodeSamlConfig(settings: ParsedSamlSettings, requestId: string | null, idpCerts: string[], signing?: SpSigningKey): SamlConfig {
+function nodeSamlConfig(
+  settings: ParsedSamlSettings,
+  requestId: string | null,
+  idpCerts: string[],
+  signing?: SpSigningKey,
+): SamlConfig {
   return {
     entryPoint: settings.idpSsoUrl,
     issuer: settings.spEntityId,
@@ -63,7 +90,9 @@ function nodeSamlConfig(settings: ParsedSamlSettings, requestId: string | null, 
     disableRequestedAuthnContext: true,
     signatureAlgorithm: 'sha256',
     digestAlgorithm: 'sha256',
-    ...(signing && settings.signAuthnRequests ? { privateKey: signing.privateKeyPem, publicCert: signing.certificatePem } : {}),
+    ...(signing && settings.signAuthnRequests
+      ? { privateKey: signing.privateKeyPem, publicCert: signing.certificatePem }
+      : {}),
   };
 }
 
@@ -77,10 +106,14 @@ export interface LoginUrlInput {
 }
 
 /** The HTTP-Redirect binding URL that sends the member to the IdP. Makes no request. */
-export async function buildLoginUrl(settings: SamlConnectionSettings, { requestId, relayState, signingKey }: LoginUrlInput): Promise<string> {
+export async function buildLoginUrl(
+  settings: SamlConnectionSettings,
+  { requestId, relayState, signingKey }: LoginUrlInput,
+): Promise<string> {
   const parsed = parseSamlSettings(settings);
   requireRequestId(requestId);
-  if (parsed.signAuthnRequests && !signingKey) throw new SamlError('invalid_settings', 'Signed AuthnRequests need the SP signing key.');
+  if (parsed.signAuthnRequests && !signingKey)
+    throw new SamlError('invalid_settings', 'Signed AuthnRequests need the SP signing key.');
   const saml = new SAML(nodeSamlConfig(parsed, requestId, parsed.idpCertificates, signingKey));
   return saml.getAuthorizeUrlAsync(relayState, undefined, {});
 }
@@ -115,7 +148,10 @@ class VerifyingSaml extends SAML {
     super(config);
   }
 
-  protected override processValidlySignedAssertionAsync(this: VerifyingSaml, ...args: Parameters<SAML['processValidlySignedAssertionAsync']>) {
+  protected override processValidlySignedAssertionAsync(
+    this: VerifyingSaml,
+    ...args: Parameters<SAML['processValidlySignedAssertionAsync']>
+  ) {
     this.onVerified();
     return super.processValidlySignedAssertionAsync(...args);
   }
@@ -177,7 +213,11 @@ function checkEnvelope(doc: Document, settings: ParsedSamlSettings): void {
 function checkFresh(identity: SamlIdentity, settings: ParsedSamlSettings, now: Date): void {
   const skewMs = settings.clockSkewSeconds * 1000;
   const issued = identity.issueInstant?.getTime();
-  if (issued === undefined || now.getTime() - issued > UNSOLICITED_MAX_AGE_MS + skewMs || issued - now.getTime() > skewMs) {
+  if (
+    issued === undefined ||
+    now.getTime() - issued > UNSOLICITED_MAX_AGE_MS + skewMs ||
+    issued - now.getTime() > skewMs
+  ) {
     throw new SamlError('unsolicited_too_old');
   }
 }
@@ -187,7 +227,10 @@ function checkFresh(identity: SamlIdentity, settings: ParsedSamlSettings, now: D
  * member. Throws SamlError for every refusal. The assertion ID is claimed last, so a refused response never
  * uses one up.
  */
-export async function validatePostResponse(settings: SamlConnectionSettings, input: PostResponseInput): Promise<SamlIdentity> {
+export async function validatePostResponse(
+  settings: SamlConnectionSettings,
+  input: PostResponseInput,
+): Promise<SamlIdentity> {
   const parsed = parseSamlSettings(settings);
   const now = input.now ?? new Date();
   if (input.expectedRequestId !== null) requireRequestId(input.expectedRequestId);
@@ -196,11 +239,20 @@ export async function validatePostResponse(settings: SamlConnectionSettings, inp
     const xml = decodeBase64Xml(input.samlResponse, input.maxResponseBase64 ?? DEFAULT_MAX_RESPONSE_BASE64);
     checkEnvelope(parseStrict(xml), parsed);
     const certs = usableCertificates(parsed, now);
-    const saml = new VerifyingSaml(nodeSamlConfig(parsed, input.expectedRequestId, certs), input.onSignatureVerified ?? (() => {}));
-    const { profile } = await saml.validatePostResponseAsync({ SAMLResponse: Buffer.from(xml, 'utf8').toString('base64') });
+    const saml = new VerifyingSaml(
+      nodeSamlConfig(parsed, input.expectedRequestId, certs),
+      input.onSignatureVerified ?? (() => {}),
+    );
+    const { profile } = await saml.validatePostResponseAsync({
+      SAMLResponse: Buffer.from(xml, 'utf8').toString('base64'),
+    });
     const signedAssertion = profile?.getAssertionXml?.();
     if (!signedAssertion) throw new SamlError('idp_status_error');
-    identity = readSignedAssertion(signedAssertion, { settings: parsed, expectedRequestId: input.expectedRequestId, nowMs: now.getTime() });
+    identity = readSignedAssertion(signedAssertion, {
+      settings: parsed,
+      expectedRequestId: input.expectedRequestId,
+      nowMs: now.getTime(),
+    });
     if (input.expectedRequestId === null) checkFresh(identity, parsed, now);
   } catch (err) {
     throw reasonFor(err);
@@ -211,9 +263,13 @@ export async function validatePostResponse(settings: SamlConnectionSettings, inp
 }
 
 /** The SP's metadata XML: entity ID, ACS URL (HTTP-POST), and the signing certificate when AuthnRequests are signed. */
-export function spMetadataXml(settings: Pick<SamlConnectionSettings, 'spEntityId' | 'spAcsUrl' | 'signAuthnRequests'>, signingKey?: SpSigningKey): string {
+export function spMetadataXml(
+  settings: Pick<SamlConnectionSettings, 'spEntityId' | 'spAcsUrl' | 'signAuthnRequests'>,
+  signingKey?: SpSigningKey,
+): string {
   const signing = settings.signAuthnRequests ? signingKey : undefined;
-  if (settings.signAuthnRequests && !signing) throw new SamlError('invalid_settings', 'Signed AuthnRequests need the SP signing key.');
+  if (settings.signAuthnRequests && !signing)
+    throw new SamlError('invalid_settings', 'Signed AuthnRequests need the SP signing key.');
   return generateServiceProviderMetadata({
     issuer: settings.spEntityId,
     callbackUrl: settings.spAcsUrl,

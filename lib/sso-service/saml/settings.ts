@@ -23,13 +23,20 @@ export const DEFAULT_ATTRIBUTE_NAMES = {
     'http://schemas.microsoft.com/identity/claims/displayname',
     'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name',
   ],
-  givenName: ['givenName', 'firstName', 'urn:oid:2.5.4.42', 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname'],
-  surname: ['sn', 'surname', 'lastName', 'urn:oid:2.5.4.4', 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname'],
-  sub: [
-    'uid',
-    'urn:oid:0.9.2342.19200300.100.1.1',
-    'http://schemas.microsoft.com/identity/claims/objectidentifier',
+  givenName: [
+    'givenName',
+    'firstName',
+    'urn:oid:2.5.4.42',
+    'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname',
   ],
+  surname: [
+    'sn',
+    'surname',
+    'lastName',
+    'urn:oid:2.5.4.4',
+    'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname',
+  ],
+  sub: ['uid', 'urn:oid:0.9.2342.19200300.100.1.1', 'http://schemas.microsoft.com/identity/claims/objectidentifier'],
   groups: [
     'groups',
     'memberOf',

@@ -32,7 +32,8 @@ const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 export function decodeBase64Xml(encoded: string, maxBase64Chars: number): string {
   if (encoded.length > maxBase64Chars) throw new SamlError('response_too_large');
   const compact = encoded.replace(/[\r\n\t ]/g, '');
-  if (compact.length === 0 || compact.length % 4 !== 0 || !BASE64.test(compact)) throw new SamlError('malformed_response');
+  if (compact.length === 0 || compact.length % 4 !== 0 || !BASE64.test(compact))
+    throw new SamlError('malformed_response');
   return utf8Xml(Buffer.from(compact, 'base64'));
 }
 
@@ -54,7 +55,10 @@ export function parseStrict(xml: string, reason: SamlReason = 'malformed_respons
   const fail = () => {
     throw new SamlError(reason);
   };
-  const doc = new DOMParser({ errorHandler: { warning: fail, error: fail, fatalError: fail } }).parseFromString(xml, 'text/xml');
+  const doc = new DOMParser({ errorHandler: { warning: fail, error: fail, fatalError: fail } }).parseFromString(
+    xml,
+    'text/xml',
+  );
   if (!doc || !doc.documentElement) throw new SamlError(reason);
   return doc;
 }
@@ -76,7 +80,8 @@ export function refuseWeakAlgorithms(doc: Document): void {
 /** Checks a SAMLResponse document's shape before signature verification. */
 export function checkResponseDocument(doc: Document): void {
   const root = doc.documentElement;
-  if (!root || root.namespaceURI !== SAMLP_NS || root.localName !== 'Response') throw new SamlError('malformed_response');
+  if (!root || root.namespaceURI !== SAMLP_NS || root.localName !== 'Response')
+    throw new SamlError('malformed_response');
   if (elements(doc, SAML_NS, 'EncryptedAssertion').length > 0) throw new SamlError('encrypted_assertion_unsupported');
   refuseWeakAlgorithms(doc);
 }

@@ -166,8 +166,15 @@ export function postgresDatabase(pool: pg.Pool): StoreDatabase {
     db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: namedStatements(pool, nameOf) }) }),
     dialect: POSTGRES,
     async run<R>(compiled: CompiledQuery<R>): Promise<QueryResult<R>> {
-      const result = await pool.query({ name: nameOf(compiled.sql), text: compiled.sql, values: compiled.parameters as unknown[] });
-      return { rows: result.rows as R[], numAffectedRows: result.command === 'SELECT' ? undefined : BigInt(result.rowCount ?? 0) };
+      const result = await pool.query({
+        name: nameOf(compiled.sql),
+        text: compiled.sql,
+        values: compiled.parameters as unknown[],
+      });
+      return {
+        rows: result.rows as R[],
+        numAffectedRows: result.command === 'SELECT' ? undefined : BigInt(result.rowCount ?? 0),
+      };
     },
   };
 }

@@ -39,7 +39,8 @@ export const SQLITE: Dialect = {
   name: 'sqlite',
   bool: (value) => (value ? 1 : 0),
   developerEmail: 'contact_email',
-  jsonArrayContains: (column, value) => sql<boolean>`exists (select 1 from json_each(${sql.ref(column)}) where json_each.value = ${value})`,
+  jsonArrayContains: (column, value) =>
+    sql<boolean>`exists (select 1 from json_each(${sql.ref(column)}) where json_each.value = ${value})`,
   redirectUri: sql<string>`json_extract(settings, '$.redirectUri')`,
   emailEquals: (value) => sql<boolean>`email = ${value}`,
   isUniqueViolation: isSqliteUniqueViolation,

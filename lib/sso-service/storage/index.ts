@@ -10,7 +10,14 @@ import type { ServiceStore } from './types';
 
 export type * from './types';
 export type * from './events-types';
-export { redirectUriMismatch, principalIssuer, ISSUER_CHANGED, DEFAULT_CONNECTION_NAME, NO_PROVISIONING, LEGACY_PROVISIONING } from './types';
+export {
+  redirectUriMismatch,
+  principalIssuer,
+  ISSUER_CHANGED,
+  DEFAULT_CONNECTION_NAME,
+  NO_PROVISIONING,
+  LEGACY_PROVISIONING,
+} from './types';
 export { createStore } from './store';
 export { asStoreError, StoreError, type StoreErrorKind } from './errors';
 

@@ -213,7 +213,9 @@ export const MIGRATION_STEPS: readonly MigrationStep[] = [
 
       -- Before sessions, every member the IdP vouched for signed in on a legacy config: keep that.
       UPDATE sso_connections SET provisioning = ${
-        d.name === 'sqlite' ? "json_set(provisioning, '$.jitProvisioning', json('true'))" : "jsonb_set(provisioning, '{jitProvisioning}', 'true')"
+        d.name === 'sqlite'
+          ? "json_set(provisioning, '$.jitProvisioning', json('true'))"
+          : "jsonb_set(provisioning, '{jitProvisioning}', 'true')"
       }
        WHERE id LIKE 'conn\\_%' ESCAPE '\\';
     `,
@@ -458,7 +460,9 @@ export const MIGRATION_STEPS: readonly MigrationStep[] = [
 ];
 
 /** The steps as one backend runs them. */
-export function renderMigrations(d: SchemaDialect): { version: number; name: string; sql: string; rebuildsReferencedTable?: boolean }[] {
+export function renderMigrations(
+  d: SchemaDialect,
+): { version: number; name: string; sql: string; rebuildsReferencedTable?: boolean }[] {
   return MIGRATION_STEPS.map((step) => ({
     version: step.version,
     name: step.name,

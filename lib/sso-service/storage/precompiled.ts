@@ -21,7 +21,9 @@ export function precompile<P extends object, R>(
   const slots = compiled.parameters.map((value) => (value instanceof Placeholder ? value.name : undefined));
   const fixed = compiled.parameters.map((value) => (value instanceof Placeholder ? undefined : value));
   return (params) => {
-    const parameters = slots.map((name, i) => (name === undefined ? fixed[i] : (params as Record<PropertyKey, unknown>)[name]));
+    const parameters = slots.map((name, i) =>
+      name === undefined ? fixed[i] : (params as Record<PropertyKey, unknown>)[name],
+    );
     return database.run(CompiledQuery.raw(compiled.sql, parameters) as CompiledQuery<R>);
   };
 }

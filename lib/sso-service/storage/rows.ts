@@ -66,7 +66,11 @@ const connectionRowBase = z.object({
 });
 /** The row by protocol: OIDC keeps its sealed secret in secret_enc; SAML has no secret (secret_enc NULL). */
 const connectionRow = z.discriminatedUnion('protocol', [
-  connectionRowBase.extend({ protocol: z.literal('oidc'), settings: json(oidcSettings), secret_enc: z.instanceof(Buffer) }),
+  connectionRowBase.extend({
+    protocol: z.literal('oidc'),
+    settings: json(oidcSettings),
+    secret_enc: z.instanceof(Buffer),
+  }),
   connectionRowBase.extend({ protocol: z.literal('saml'), settings: json(samlSettings), secret_enc: z.null() }),
 ]);
 
@@ -125,6 +129,9 @@ export function connectionValues(c: NewConnection): Omit<SsoConnectionsTable, 'd
   };
 }
 
-function splitSecret({ clientSecretSealed, ...settings }: Extract<NewConnection, { protocol: 'oidc' }>['oidc']): [object, Buffer] {
+function splitSecret({
+  clientSecretSealed,
+  ...settings
+}: Extract<NewConnection, { protocol: 'oidc' }>['oidc']): [object, Buffer] {
   return [settings, bytes(clientSecretSealed)];
 }

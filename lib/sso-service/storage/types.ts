@@ -110,7 +110,12 @@ export type SsoConnection = OidcConnection | SamlConnection;
  * empty or absent value means "not given"; SAML connections have none, so they ignore it).
  */
 export function redirectUriMismatch(connection: SsoConnection, redirectUri: string | undefined): boolean {
-  return connection.protocol === 'oidc' && redirectUri !== undefined && redirectUri !== '' && redirectUri !== connection.oidc.redirectUri;
+  return (
+    connection.protocol === 'oidc' &&
+    redirectUri !== undefined &&
+    redirectUri !== '' &&
+    redirectUri !== connection.oidc.redirectUri
+  );
 }
 
 /**
@@ -156,7 +161,11 @@ export interface DefaultOidcConnectionWrite {
 }
 
 /** A connection created through the connections API; it becomes the org's default when the org has none. */
-export type NewConnection = SsoConnection extends infer C ? (C extends SsoConnection ? Omit<C, 'isDefault'> : never) : never;
+export type NewConnection = SsoConnection extends infer C
+  ? C extends SsoConnection
+    ? Omit<C, 'isDefault'>
+    : never
+  : never;
 
 /** A failed callback's outcome, kept with its claimed state so a retry gets the same answer. */
 export interface StateFailure {
@@ -274,7 +283,8 @@ export interface SetupSessionWithLink {
  * and what belongs to no one feature (which backend, the expiry purge across features, close).
  */
 export interface ServiceStore
-  extends OrgsStore,
+  extends
+    OrgsStore,
     ConnectionsStore,
     LoginStore,
     SessionsStore,

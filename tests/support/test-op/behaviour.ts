@@ -33,13 +33,7 @@ export type EndpointMode =
  * - `encryption-key`: RS256-signed by the key published with `use: "enc"` (`op.addEncryptionKey()`), with its `kid`.
  */
 export type SigningMode =
-  | 'key'
-  | 'none'
-  | 'hs256-client-secret'
-  | 'bad-signature'
-  | 'tampered-payload'
-  | 'unpublished-key'
-  | 'encryption-key';
+  'key' | 'none' | 'hs256-client-secret' | 'bad-signature' | 'tampered-payload' | 'unpublished-key' | 'encryption-key';
 
 export interface TestUser {
   sub: string;

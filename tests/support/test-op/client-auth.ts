@@ -21,7 +21,12 @@ export interface TestOpClient {
 
 export type ClientAuthResult =
   | { ok: true; client: TestOpClient; method: AuthMethod }
-  | { ok: false; status: 400 | 401 | 403; error: 'invalid_request' | 'invalid_client' | 'unauthorized_client'; description: string };
+  | {
+      ok: false;
+      status: 400 | 401 | 403;
+      error: 'invalid_request' | 'invalid_client' | 'unauthorized_client';
+      description: string;
+    };
 
 /**
  * How the OP reads the user and password of Basic credentials:
@@ -79,7 +84,11 @@ export function authenticateClient(
   if (basic && postSecret !== null) {
     return { ok: false, status: 400, error: 'invalid_request', description: 'more than one client authentication' };
   }
-  const method: AuthMethod | undefined = basic ? 'client_secret_basic' : postSecret !== null ? 'client_secret_post' : undefined;
+  const method: AuthMethod | undefined = basic
+    ? 'client_secret_basic'
+    : postSecret !== null
+      ? 'client_secret_post'
+      : undefined;
   if (!method) return { ok: false, status: 401, error: 'invalid_client', description: 'no client authentication' };
   if (!allowed.includes(method)) {
     return { ok: false, status: 401, error: 'invalid_client', description: `${method} is not supported` };

@@ -79,8 +79,7 @@ export async function issueIdToken(ctx: IdTokenContext, behave: Behaviour, keys:
 
   const header: Record<string, unknown> = { alg: key.alg, typ: 'JWT', kid: key.kid, ...behave.idTokenHeader };
   if (behave.omitKid) delete header.kid;
-  const signer =
-    behave.signing === 'unpublished-key' ? (await generateTestKey(key.alg)).privateKey : key.privateKey;
+  const signer = behave.signing === 'unpublished-key' ? (await generateTestKey(key.alg)).privateKey : key.privateKey;
   const jwt = await new SignJWT(payload).setProtectedHeader(header as { alg: string }).sign(signer);
 
   if (behave.signing === 'bad-signature') return corruptSignature(jwt);

@@ -233,7 +233,10 @@ async function mountIssuer(
   const basicDecoding = opts.basicDecoding ?? 'form';
   const requireNonce = opts.requireNonce ?? true;
   const requirePkce = opts.requirePkce ?? true;
-  const clients: TestOpClient[] = (opts.clients ?? [DEFAULT_TEST_CLIENT]).map((c) => ({ ...c, redirectUris: [...c.redirectUris] }));
+  const clients: TestOpClient[] = (opts.clients ?? [DEFAULT_TEST_CLIENT]).map((c) => ({
+    ...c,
+    redirectUris: [...c.redirectUris],
+  }));
   const keyRing = new KeyRing();
   await keyRing.rotate(opts.alg ?? 'RS256');
 
@@ -295,7 +298,8 @@ async function mountIssuer(
     const finish = (params: Record<string, string>): void => {
       for (const [k, v] of Object.entries(params)) back.searchParams.set(k, v);
       if (state !== null) back.searchParams.set('state', state);
-      if (behave.authorizeIss !== 'omit') back.searchParams.set('iss', behave.authorizeIss === 'issuer' ? issuer : behave.authorizeIss);
+      if (behave.authorizeIss !== 'omit')
+        back.searchParams.set('iss', behave.authorizeIss === 'issuer' ? issuer : behave.authorizeIss);
       for (const [k, v] of Object.entries(behave.authorizeExtraParams)) back.searchParams.set(k, v);
       res.writeHead(302, { location: back.href, 'content-length': 0 });
       res.end();
@@ -306,7 +310,8 @@ async function mountIssuer(
     if (!(q.get('scope') ?? '').split(' ').includes('openid')) return fail('invalid_scope', 'openid scope required');
     const challenge = q.get('code_challenge') ?? undefined;
     const method = q.get('code_challenge_method');
-    if (challenge !== undefined && method !== 'S256') return fail('invalid_request', 'code_challenge_method must be S256');
+    if (challenge !== undefined && method !== 'S256')
+      return fail('invalid_request', 'code_challenge_method must be S256');
     if (requirePkce && challenge === undefined) return fail('invalid_request', 'PKCE code_challenge required');
     const nonce = q.get('nonce') ?? undefined;
     if (requireNonce && nonce === undefined) return fail('invalid_request', 'nonce required');
@@ -316,7 +321,14 @@ async function mountIssuer(
     }
 
     const code = randomBytes(24).toString('base64url');
-    codes.set(code, { clientId: client.clientId, redirectUri, nonce, codeChallenge: challenge, expiresAt: Date.now() + CODE_TTL_MS, used: false });
+    codes.set(code, {
+      clientId: client.clientId,
+      redirectUri,
+      nonce,
+      codeChallenge: challenge,
+      expiresAt: Date.now() + CODE_TTL_MS,
+      used: false,
+    });
     finish({ code });
   }
 
@@ -327,7 +339,12 @@ async function mountIssuer(
     if (applyMode(res, behave.token)) return;
 
     const tokenError = (status: number, error: string, description: string): void =>
-      sendJson(res, status, { error, error_description: description }, status === 401 ? { 'www-authenticate': 'Basic realm="test-op"' } : {});
+      sendJson(
+        res,
+        status,
+        { error, error_description: description },
+        status === 401 ? { 'www-authenticate': 'Basic realm="test-op"' } : {},
+      );
 
     if (req.method !== 'POST') return tokenError(405, 'invalid_request', 'POST required');
     if (!(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
@@ -335,19 +352,23 @@ async function mountIssuer(
     }
     const auth = authenticateClient(req.headers, form, clients, authMethods, basicDecoding);
     if (!auth.ok) return tokenError(auth.status, auth.error, auth.description);
-    if (form.get('grant_type') !== 'authorization_code') return tokenError(400, 'unsupported_grant_type', 'authorization_code only');
+    if (form.get('grant_type') !== 'authorization_code')
+      return tokenError(400, 'unsupported_grant_type', 'authorization_code only');
 
     const entry = codes.get(form.get('code') ?? '');
     if (!entry) return tokenError(400, 'invalid_grant', 'unknown code');
     if (entry.used) return tokenError(400, 'invalid_grant', 'code already used');
     // Any redemption attempt by the right client burns the code (RFC 6749 §4.1.2: use it once).
-    if (entry.clientId !== auth.client.clientId) return tokenError(400, 'invalid_grant', 'code was issued to another client');
+    if (entry.clientId !== auth.client.clientId)
+      return tokenError(400, 'invalid_grant', 'code was issued to another client');
     entry.used = true;
     if (entry.expiresAt < Date.now()) return tokenError(400, 'invalid_grant', 'code expired');
-    if (form.get('redirect_uri') !== entry.redirectUri) return tokenError(400, 'invalid_grant', 'redirect_uri mismatch');
+    if (form.get('redirect_uri') !== entry.redirectUri)
+      return tokenError(400, 'invalid_grant', 'redirect_uri mismatch');
     const verifier = form.get('code_verifier');
     if (entry.codeChallenge !== undefined) {
-      if (!verifier || s256(verifier) !== entry.codeChallenge) return tokenError(400, 'invalid_grant', 'PKCE verification failed');
+      if (!verifier || s256(verifier) !== entry.codeChallenge)
+        return tokenError(400, 'invalid_grant', 'PKCE verification failed');
     } else if (verifier) {
       return tokenError(400, 'invalid_grant', 'code_verifier without code_challenge');
     }
@@ -420,7 +441,12 @@ async function mountIssuer(
   const op: TestOp = {
     issuer,
     discoveryUrl: `${base}/.well-known/openid-configuration`,
-    endpoints: { authorization: `${base}/authorize`, token: `${base}/token`, jwks: `${base}/jwks`, userinfo: `${base}/userinfo` },
+    endpoints: {
+      authorization: `${base}/authorize`,
+      token: `${base}/token`,
+      jwks: `${base}/jwks`,
+      userinfo: `${base}/userinfo`,
+    },
     behave,
     requests,
     requestsTo: (endpoint) => requests.filter((r) => r.endpoint === endpoint),

@@ -52,7 +52,9 @@ export class KeyRing {
   }
 
   publishedJwks({ omitUse = false } = {}): { keys: JWK[] } {
-    const keys = [...this.keys.filter((k) => k.published), ...(this.encryption ? [this.encryption] : [])].map((k) => k.publicJwk);
+    const keys = [...this.keys.filter((k) => k.published), ...(this.encryption ? [this.encryption] : [])].map(
+      (k) => k.publicJwk,
+    );
     if (!omitUse) return { keys };
     return {
       keys: keys.map((k) => {

@@ -41,7 +41,12 @@ export function freshLoginParams() {
   };
 }
 
-export async function rpLogin(rp: RelyingParty, op: TestOp, cfg = rpConfigFor(op), extra: { wantEmailVerified?: boolean } = {}) {
+export async function rpLogin(
+  rp: RelyingParty,
+  op: TestOp,
+  cfg = rpConfigFor(op),
+  extra: { wantEmailVerified?: boolean } = {},
+) {
   const p = freshLoginParams();
   const authorizeUrl = new URL(await rp.authorizationUrl(cfg, p));
   const callback = await op.driveAuthorize(authorizeUrl);

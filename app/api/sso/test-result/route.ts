@@ -16,8 +16,15 @@ const NO_STORE = { 'Cache-Control': 'no-store' };
 export async function GET() {
   const actor = await getConnectionsActor();
   if (!actor || actor === SETUP_LINK_ENDED) {
-    return NextResponse.json({ message: 'Sign in to see test results', code: 'UNAUTHORIZED' }, { status: 401, headers: NO_STORE });
+    return NextResponse.json(
+      { message: 'Sign in to see test results', code: 'UNAUTHORIZED' },
+      { status: 401, headers: NO_STORE },
+    );
   }
-  const result = await readTestResult((await cookies()).get(TEST_RESULT_COOKIE)?.value, actor.developerId, sealingSecret());
+  const result = await readTestResult(
+    (await cookies()).get(TEST_RESULT_COOKIE)?.value,
+    actor.developerId,
+    sealingSecret(),
+  );
   return NextResponse.json({ result }, { headers: NO_STORE });
 }

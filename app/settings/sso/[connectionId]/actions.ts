@@ -13,20 +13,47 @@ import { z } from 'zod';
 import { connectionsAction } from '@/lib/auth';
 import { isGrantexError } from '@/lib/grantex/errors';
 import type { SsoConnection } from '@/lib/contract';
-import { CONNECTION_ID_FIELD, CONNECTION_STATUS_VALUES, keepsSavedSecret, SECRET_REQUIRED_NEW_ISSUER } from '@/lib/validations/oidc-connection';
+import {
+  CONNECTION_ID_FIELD,
+  CONNECTION_STATUS_VALUES,
+  keepsSavedSecret,
+  SECRET_REQUIRED_NEW_ISSUER,
+} from '@/lib/validations/oidc-connection';
 import { provisioningSettings } from '@/lib/validations/provisioning';
 import { provisioningFormValues } from '@/lib/console/settings/provisioning-view';
 import { redirectUriView } from '@/lib/console/settings/redirect-uri';
 import { connectionPath, SSO_SETTINGS_PATH } from '@/lib/console/settings/paths';
 import { logSsoEvent } from '@/lib/console/utils/log';
-import { CONNECTION_ERRORS, CONNECTION_STATUS_TEXT, CONNECTION_TEXT, NEW_IDP_TEXT, SAML_TEXT } from '@/lib/console/messages';
-import { isConnection, issuerProblem, logConnectionFailure, oidcRejection, oidcSaveAction, ownConnection } from '../connection-save';
+import {
+  CONNECTION_ERRORS,
+  CONNECTION_STATUS_TEXT,
+  CONNECTION_TEXT,
+  NEW_IDP_TEXT,
+  SAML_TEXT,
+} from '@/lib/console/messages';
+import {
+  isConnection,
+  issuerProblem,
+  logConnectionFailure,
+  oidcRejection,
+  oidcSaveAction,
+  ownConnection,
+} from '../connection-save';
 
 /** The entries of `next` whose value differs from the connection's (a missing group claim counts as null). */
-function changedFields<T extends Partial<Record<keyof SsoConnection, unknown>>>(current: SsoConnection, next: T): Partial<T> {
+function changedFields<T extends Partial<Record<keyof SsoConnection, unknown>>>(
+  current: SsoConnection,
+  next: T,
+): Partial<T> {
   // A Grantex without `verifiedDomainsOnly` has it off.
-  const saved: Record<string, unknown> = { ...current, groupAttribute: current.groupAttribute ?? null, verifiedDomainsOnly: current.verifiedDomainsOnly ?? false };
-  return Object.fromEntries(Object.entries(next).filter(([key, value]) => JSON.stringify(value) !== JSON.stringify(saved[key]))) as Partial<T>;
+  const saved: Record<string, unknown> = {
+    ...current,
+    groupAttribute: current.groupAttribute ?? null,
+    verifiedDomainsOnly: current.verifiedDomainsOnly ?? false,
+  };
+  return Object.fromEntries(
+    Object.entries(next).filter(([key, value]) => JSON.stringify(value) !== JSON.stringify(saved[key])),
+  ) as Partial<T>;
 }
 
 /** The OIDC connection form on the connection's page (the hidden `connectionId` field names the connection). */
@@ -58,7 +85,12 @@ export const updateOidcConnection = oidcSaveAction(true, async (input, actor, fo
   // write-only secret whenever one was typed. Nothing changed: nothing to send. The redirect URI is not edited
   // here (the form shows it read-only; a connection on the shared one moves with `moveToOwnRedirectUri`).
   const patch = {
-    ...changedFields(current, { name: input.name, issuerUrl: input.issuerUrl, clientId: input.clientId, ...provisioningSettings(input) }),
+    ...changedFields(current, {
+      name: input.name,
+      issuerUrl: input.issuerUrl,
+      clientId: input.clientId,
+      ...provisioningSettings(input),
+    }),
     ...(secret ? { clientSecret: secret } : {}),
   };
   let updated: SsoConnection = current;
@@ -100,53 +132,74 @@ export const setConnectionStatus = connectionsAction(statusSchema, async ({ conn
     if (isGrantexError(err) && err.kind === 'not_found') return { formError: CONNECTION_ERRORS.not_found };
     throw err;
   }
-  logSsoEvent('set_connection_status', { requestId, org: actor.developerId, connection: connectionId, outcome: status });
+  logSsoEvent('set_connection_status', {
+    requestId,
+    org: actor.developerId,
+    connection: connectionId,
+    outcome: status,
+  });
   revalidatePath(SSO_SETTINGS_PATH);
   revalidatePath(connectionPath(connectionId));
-  return { ok: true, message: CONNECTION_TEXT.statusChanged(CONNECTION_STATUS_TEXT[status].label), values: { connectionId, status } };
+  return {
+    ok: true,
+    message: CONNECTION_TEXT.statusChanged(CONNECTION_STATUS_TEXT[status].label),
+    values: { connectionId, status },
+  };
 });
 
-export const deleteConnection = connectionsAction(z.object({ [CONNECTION_ID_FIELD]: z.string().min(1) }), async ({ connectionId }, actor) => {
-  // Deleting stays with the organization's admin: a setup link configures and tests, it does not remove.
-  if (actor.kind !== 'api_key') return { formError: CONNECTION_ERRORS.delete_admin_only };
-  const requestId = randomUUID();
-  try {
-    await actor.grantex({ requestId }).sso.connections.delete(connectionId);
-  } catch (err) {
-    // Already gone (another tab, another actor): the outcome the admin asked for.
-    if (!(isGrantexError(err) && err.kind === 'not_found')) {
-      logConnectionFailure('delete_connection', requestId, actor, err, connectionId);
-      throw err;
+export const deleteConnection = connectionsAction(
+  z.object({ [CONNECTION_ID_FIELD]: z.string().min(1) }),
+  async ({ connectionId }, actor) => {
+    // Deleting stays with the organization's admin: a setup link configures and tests, it does not remove.
+    if (actor.kind !== 'api_key') return { formError: CONNECTION_ERRORS.delete_admin_only };
+    const requestId = randomUUID();
+    try {
+      await actor.grantex({ requestId }).sso.connections.delete(connectionId);
+    } catch (err) {
+      // Already gone (another tab, another actor): the outcome the admin asked for.
+      if (!(isGrantexError(err) && err.kind === 'not_found')) {
+        logConnectionFailure('delete_connection', requestId, actor, err, connectionId);
+        throw err;
+      }
     }
-  }
-  logSsoEvent('delete_connection', { requestId, org: actor.developerId, connection: connectionId, outcome: 'deleted' });
-  revalidatePath(SSO_SETTINGS_PATH);
-  // The connection's page is gone with it, so the confirmation lives on the list.
-  redirect(`${SSO_SETTINGS_PATH}?deleted=1`);
-});
+    logSsoEvent('delete_connection', {
+      requestId,
+      org: actor.developerId,
+      connection: connectionId,
+      outcome: 'deleted',
+    });
+    revalidatePath(SSO_SETTINGS_PATH);
+    // The connection's page is gone with it, so the confirmation lives on the list.
+    redirect(`${SSO_SETTINGS_PATH}?deleted=1`);
+  },
+);
 
 /**
  * Moves an OIDC connection from the shared `/sso/callback` to its own `/sso/callback/<connection id>` (no secret
  * needed). Authorized inside like every action, for the admin and for a setup-link user alike (moving is part of
  * configuring a connection). The admin adds the new address at the IdP first, as the notice asks.
  */
-export const moveToOwnRedirectUri = connectionsAction(z.object({ [CONNECTION_ID_FIELD]: z.string().min(1).max(200) }), async ({ connectionId }, actor) => {
-  const requestId = randomUUID();
-  const current = await ownConnection(actor, connectionId, requestId);
-  if (!isConnection(current)) return current;
-  const view = redirectUriView(current);
-  if (!view || view.kind === 'own') return { formError: CONNECTION_TEXT.moveNotNeeded };
-  if (!view.own) return { formError: CONNECTION_TEXT.moveFailed };
-  try {
-    await actor.grantex({ requestId }).sso.connections.update(connectionId, { redirectUri: view.own });
-  } catch (err) {
-    logConnectionFailure('move_redirect_uri', requestId, actor, err, connectionId);
-    if (isGrantexError(err) && err.kind === 'not_found') return { formError: CONNECTION_ERRORS.not_found };
-    if (isGrantexError(err) && (err.kind === 'validation' || err.kind === 'conflict')) return { formError: CONNECTION_TEXT.moveFailed };
-    throw err;
-  }
-  logSsoEvent('move_redirect_uri', { requestId, org: actor.developerId, connection: connectionId, outcome: 'moved' });
-  revalidatePath(SSO_SETTINGS_PATH);
-  revalidatePath(connectionPath(connectionId));
-  redirect(`${connectionPath(connectionId)}?moved=1`);
-});
+export const moveToOwnRedirectUri = connectionsAction(
+  z.object({ [CONNECTION_ID_FIELD]: z.string().min(1).max(200) }),
+  async ({ connectionId }, actor) => {
+    const requestId = randomUUID();
+    const current = await ownConnection(actor, connectionId, requestId);
+    if (!isConnection(current)) return current;
+    const view = redirectUriView(current);
+    if (!view || view.kind === 'own') return { formError: CONNECTION_TEXT.moveNotNeeded };
+    if (!view.own) return { formError: CONNECTION_TEXT.moveFailed };
+    try {
+      await actor.grantex({ requestId }).sso.connections.update(connectionId, { redirectUri: view.own });
+    } catch (err) {
+      logConnectionFailure('move_redirect_uri', requestId, actor, err, connectionId);
+      if (isGrantexError(err) && err.kind === 'not_found') return { formError: CONNECTION_ERRORS.not_found };
+      if (isGrantexError(err) && (err.kind === 'validation' || err.kind === 'conflict'))
+        return { formError: CONNECTION_TEXT.moveFailed };
+      throw err;
+    }
+    logSsoEvent('move_redirect_uri', { requestId, org: actor.developerId, connection: connectionId, outcome: 'moved' });
+    revalidatePath(SSO_SETTINGS_PATH);
+    revalidatePath(connectionPath(connectionId));
+    redirect(`${connectionPath(connectionId)}?moved=1`);
+  },
+);

@@ -26,7 +26,11 @@ const domainInput = z.object({ connectionId: connectionIdField, domain: domainFi
 const verifyInput = z.object({ domain: domainField });
 
 /** The connection's domain list with `change` applied, written back (compare-and-set retries happen in Grantex). */
-async function updateDomains(client: GrantexClient, connectionId: string, change: (domains: string[]) => string[]): Promise<void> {
+async function updateDomains(
+  client: GrantexClient,
+  connectionId: string,
+  change: (domains: string[]) => string[],
+): Promise<void> {
   const connection = await client.sso.connections.get(connectionId);
   const next = change(connection.domains);
   if (next.length === connection.domains.length && next.every((d, i) => d === connection.domains[i])) return;
@@ -51,13 +55,18 @@ export const addConnectionDomain = connectionsAction(domainInput, async ({ conne
     logDomainEvent('domain_add', actor, requestId, isGrantexError(err) ? err.kind : 'unexpected', err);
     if (isGrantexError(err) && err.kind === 'not_found') return { formError: DOMAIN_ERRORS.connection_gone };
     // "domains: acme.com is already listed by the connection …": another connection of the org has it.
-    if (isGrantexError(err) && err.kind === 'validation') return { fieldErrors: { domain: DOMAIN_ERRORS.domain_listed_elsewhere } };
+    if (isGrantexError(err) && err.kind === 'validation')
+      return { fieldErrors: { domain: DOMAIN_ERRORS.domain_listed_elsewhere } };
     throw err;
   }
   await client.sso.domains.create(domain);
   logDomainEvent('domain_add', actor, requestId, 'added');
   revalidatePath(SSO_SETTINGS_PATH, 'layout');
-  return { ok: true, message: `${domain} added. Publish its TXT record, then press Verify.`, values: { connectionId, domain: '' } };
+  return {
+    ok: true,
+    message: `${domain} added. Publish its TXT record, then press Verify.`,
+    values: { connectionId, domain: '' },
+  };
 });
 
 export const verifyConnectionDomain = connectionsAction(verifyInput, async ({ domain }, actor) => {
@@ -80,7 +89,10 @@ export const verifyConnectionDomain = connectionsAction(verifyInput, async ({ do
     return { formError: outcome.message };
   }
   logDomainEvent('domain_verify', actor, requestId, 'verified');
-  return { ok: true, message: `${domain} is verified: members with an @${domain} address can now sign in with their email.` };
+  return {
+    ok: true,
+    message: `${domain} is verified: members with an @${domain} address can now sign in with their email.`,
+  };
 });
 
 export const removeConnectionDomain = connectionsAction(domainInput, async ({ connectionId, domain }, actor) => {

@@ -49,7 +49,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 async function lastDaySummary(actor: ConnectionsActor, connectionId: string): Promise<SignInSummary | null> {
   if (actor.kind !== 'api_key') return null;
   try {
-    const page = await actor.grantex().sso.events.list({ connectionId, from: new Date(Date.now() - DAY_MS).toISOString(), limit: 200 });
+    const page = await actor
+      .grantex()
+      .sso.events.list({ connectionId, from: new Date(Date.now() - DAY_MS).toISOString(), limit: 200 });
     return page.supported ? summarizeSignIns(page.events, page.nextCursor !== null) : null;
   } catch {
     return null;
@@ -75,9 +77,16 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
     throw err;
   }
   // The org's domain registry (verification state); an API without domains routes: no section.
-  const registry = await actor.grantex().sso.domains.list().catch(() => null);
+  const registry = await actor
+    .grantex()
+    .sso.domains.list()
+    .catch(() => null);
   const domainViews = registry ? connectionDomainViews(connection.domains, registry) : null;
-  const lastResult = await readTestResult((await cookies()).get(TEST_RESULT_COOKIE)?.value, actor.developerId, sealingSecret());
+  const lastResult = await readTestResult(
+    (await cookies()).get(TEST_RESULT_COOKIE)?.value,
+    actor.developerId,
+    sealingSecret(),
+  );
   // A test of another connection is shown on that connection's page, not here.
   const testResult = lastResult && (lastResult.connectionId ?? connection.id) === connection.id ? lastResult : null;
   const summary = await lastDaySummary(actor, connection.id);
@@ -101,9 +110,16 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
         }
       />
 
-      {query.moved === '1' && redirectUris?.kind === 'own' ? <Alert tone="success">{CONNECTION_TEXT.moved}</Alert> : null}
+      {query.moved === '1' && redirectUris?.kind === 'own' ? (
+        <Alert tone="success">{CONNECTION_TEXT.moved}</Alert>
+      ) : null}
       {redirectUris?.kind === 'shared' && redirectUris.own ? (
-        <SharedRedirectUriNotice action={moveToOwnRedirectUri} connectionId={connection.id} shared={redirectUris.shared} own={redirectUris.own} />
+        <SharedRedirectUriNotice
+          action={moveToOwnRedirectUri}
+          connectionId={connection.id}
+          shared={redirectUris.shared}
+          own={redirectUris.own}
+        />
       ) : null}
 
       <Card
@@ -122,18 +138,22 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
         }
       >
         <dl className="grid grid-cols-1 gap-x-6 gap-y-3 text-sm sm:grid-cols-[max-content_1fr]">
-          {connection.protocol === 'saml' ? <SamlConfigRows connection={connection} /> : <>
-          <dt className="font-medium text-gray-600">Issuer</dt>
-          <dd className="break-all text-gray-900">{connection.issuerUrl}</dd>
-          <dt className="font-medium text-gray-600">Client ID</dt>
-          <dd className="break-all text-gray-900">{connection.clientId}</dd>
-          <dt className="font-medium text-gray-600">Client secret</dt>
-          <dd className="text-gray-900">
-            Secret set <span className="text-gray-600">(never shown again)</span>
-          </dd>
-          <dt className="font-medium text-gray-600">Redirect URI</dt>
-          <dd className="break-all text-gray-900">{connection.redirectUri}</dd>
-          </>}
+          {connection.protocol === 'saml' ? (
+            <SamlConfigRows connection={connection} />
+          ) : (
+            <>
+              <dt className="font-medium text-gray-600">Issuer</dt>
+              <dd className="break-all text-gray-900">{connection.issuerUrl}</dd>
+              <dt className="font-medium text-gray-600">Client ID</dt>
+              <dd className="break-all text-gray-900">{connection.clientId}</dd>
+              <dt className="font-medium text-gray-600">Client secret</dt>
+              <dd className="text-gray-900">
+                Secret set <span className="text-gray-600">(never shown again)</span>
+              </dd>
+              <dt className="font-medium text-gray-600">Redirect URI</dt>
+              <dd className="break-all text-gray-900">{connection.redirectUri}</dd>
+            </>
+          )}
           <dt className="font-medium text-gray-600">Just-in-time provisioning</dt>
           <dd className="text-gray-900">{PROVISIONING_TEXT.jit[provisioning.jitProvisioning].label}</dd>
           <dt className="font-medium text-gray-600">Group claim</dt>
@@ -155,7 +175,11 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
           <dt className="font-medium text-gray-600">Default scopes</dt>
           <dd className="break-all text-gray-900">{provisioning.defaultScopes || PROVISIONING_TEXT.none}</dd>
           <dt className="font-medium text-gray-600">Emails accepted</dt>
-          <dd className="text-gray-900">{provisioning.verifiedDomainsOnly === 'on' ? PROVISIONING_TEXT.emailsVerifiedDomainsOnly : PROVISIONING_TEXT.emailsAny}</dd>
+          <dd className="text-gray-900">
+            {provisioning.verifiedDomainsOnly === 'on'
+              ? PROVISIONING_TEXT.emailsVerifiedDomainsOnly
+              : PROVISIONING_TEXT.emailsAny}
+          </dd>
           <dt className="font-medium text-gray-600">Last sign-in</dt>
           <dd className="text-gray-900">
             <LastSignIn connection={connection} />
@@ -171,7 +195,11 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
         </dl>
         <div className="mt-6 border-t border-gray-200 pt-5">
           {/* Target of the "Run a test sign-in" link in the form's "saved" message. */}
-          <h3 id="sso-test" tabIndex={-1} className="mb-3 scroll-mt-4 text-sm font-medium text-gray-900 focus:outline-none">
+          <h3
+            id="sso-test"
+            tabIndex={-1}
+            className="mb-3 scroll-mt-4 text-sm font-medium text-gray-900 focus:outline-none"
+          >
             Test the connection
           </h3>
           <TestSignIn initialResult={testResult} connectionId={connection.id} />
@@ -184,12 +212,20 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
           metadataDownloadHref={samlMetadataPath(connection.id)}
           acsIsConsole={isConsoleSamlAcsUrl(connection.spAcsUrl)}
           certificateOutcome={query.certificate}
-          actions={{ addCertificate: addSamlCertificate, removeCertificate: removeSamlCertificate, useConsoleAcs: useConsoleSamlAcs }}
+          actions={{
+            addCertificate: addSamlCertificate,
+            removeCertificate: removeSamlCertificate,
+            useConsoleAcs: useConsoleSamlAcs,
+          }}
         />
       ) : null}
 
       {summary ? (
-        <Card aria-label={`Last 24 hours of ${connection.name}`} title="Last 24 hours" description="Sign-ins through this connection, including test sign-ins.">
+        <Card
+          aria-label={`Last 24 hours of ${connection.name}`}
+          title="Last 24 hours"
+          description="Sign-ins through this connection, including test sign-ins."
+        >
           <SignInSummaryView summary={summary} connectionId={connection.id} />
         </Card>
       ) : null}
@@ -220,7 +256,10 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
       )}
 
       {connection.protocol === 'saml' ? (
-        <Card title="Change the connection" description="The IdP certificate is write-only. Certificates are rotated in their own section above.">
+        <Card
+          title="Change the connection"
+          description="The IdP certificate is write-only. Certificates are rotated in their own section above."
+        >
           <SamlConnectionForm
             action={updateSamlConnection}
             justSaved={query.saved === '1'}
@@ -235,33 +274,40 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
             }}
           />
         </Card>
-      ) : <>
-      <Card title="Provider setup guide" description="Where to create the app at your provider, and which values go into the form below.">
-        {/* What to register: the connection's own address (a connection on the shared one is asked to add it above). */}
-        <ProviderGuide redirectUri={redirectUris?.own ?? connection.redirectUri} initial={provider} />
-      </Card>
+      ) : (
+        <>
+          <Card
+            title="Provider setup guide"
+            description="Where to create the app at your provider, and which values go into the form below."
+          >
+            {/* What to register: the connection's own address (a connection on the shared one is asked to add it above). */}
+            <ProviderGuide redirectUri={redirectUris?.own ?? connection.redirectUri} initial={provider} />
+          </Card>
 
-      <Card
-        title="Change the connection"
-        description="The issuer is checked again on save. The client secret is write-only: leave it blank to keep the saved one."
-      >
-        <OidcConnectionForm
-          action={updateOidcConnection}
-          devMode={ssoDevMode()}
-          justSaved={query.saved === '1'}
-          issuerNote={query.saved === '1' && query.trimmed === '1' ? discoveryUrlTrimmedNote(connection.issuerUrl) : undefined}
-          connection={{
-            id: connection.id,
-            name: connection.name,
-            issuerUrl: connection.issuerUrl,
-            clientId: connection.clientId,
-            redirectUri: connection.redirectUri,
-            updatedAt: connection.updatedAt,
-            provisioning,
-          }}
-        />
-      </Card>
-      </>}
+          <Card
+            title="Change the connection"
+            description="The issuer is checked again on save. The client secret is write-only: leave it blank to keep the saved one."
+          >
+            <OidcConnectionForm
+              action={updateOidcConnection}
+              devMode={ssoDevMode()}
+              justSaved={query.saved === '1'}
+              issuerNote={
+                query.saved === '1' && query.trimmed === '1' ? discoveryUrlTrimmedNote(connection.issuerUrl) : undefined
+              }
+              connection={{
+                id: connection.id,
+                name: connection.name,
+                issuerUrl: connection.issuerUrl,
+                clientId: connection.clientId,
+                redirectUri: connection.redirectUri,
+                updatedAt: connection.updatedAt,
+                provisioning,
+              }}
+            />
+          </Card>
+        </>
+      )}
     </div>
   );
 }

@@ -35,8 +35,18 @@ export const updateSamlConnection = samlSaveAction(true, async (input, actor) =>
     previousEntityId = current.idpEntityId;
     // A typed entity ID that names another IdP starts a new set of members: the admin confirms it first. (New
     // metadata is read by Grantex at the save; the form says beforehand what another entity ID in it means.)
-    if (input.idpSource === 'fields' && input.idpEntityId !== undefined && input.idpEntityId !== current.idpEntityId && !input.confirmNewIdp) {
-      logSsoEvent('save_saml_connection', { requestId, org: actor.developerId, connection: id, outcome: 'new_idp_unconfirmed' });
+    if (
+      input.idpSource === 'fields' &&
+      input.idpEntityId !== undefined &&
+      input.idpEntityId !== current.idpEntityId &&
+      !input.confirmNewIdp
+    ) {
+      logSsoEvent('save_saml_connection', {
+        requestId,
+        org: actor.developerId,
+        connection: id,
+        outcome: 'new_idp_unconfirmed',
+      });
       return { fieldErrors: { confirmNewIdp: NEW_IDP_TEXT.confirmRequired }, formError: NEW_IDP_TEXT.confirmRequired };
     }
     saved = await grantex.sso.connections.update(id, {
@@ -49,13 +59,25 @@ export const updateSamlConnection = samlSaveAction(true, async (input, actor) =>
     logConnectionFailure('save_saml_connection', requestId, actor, err, id);
     return samlRejection(err);
   }
-  logSsoEvent('save_saml_connection', { requestId, org: actor.developerId, connection: id, outcome: 'saved', source: input.idpSource });
+  logSsoEvent('save_saml_connection', {
+    requestId,
+    org: actor.developerId,
+    connection: id,
+    outcome: 'saved',
+    source: input.idpSource,
+  });
   revalidatePath(SSO_SETTINGS_PATH);
   revalidatePath(connectionPath(id));
   // A metadata source filled the fields: show the saved values, not what was typed.
   const values =
     saved.protocol === 'saml'
-      ? { name: saved.name, idpSource: 'fields', idpEntityId: saved.idpEntityId, idpSsoUrl: saved.idpSsoUrl, idpMetadataUrl: saved.idpMetadataUrl ?? '' }
+      ? {
+          name: saved.name,
+          idpSource: 'fields',
+          idpEntityId: saved.idpEntityId,
+          idpSsoUrl: saved.idpSsoUrl,
+          idpMetadataUrl: saved.idpMetadataUrl ?? '',
+        }
       : { name: saved.name };
   const newIdp = saved.protocol === 'saml' && saved.idpEntityId !== previousEntityId;
   return {
@@ -99,7 +121,15 @@ const connectionIdField = z.string().min(1).max(200);
 export const addSamlCertificate = connectionsAction(
   z.object({ [CONNECTION_ID_FIELD]: connectionIdField, certificate: samlCertificateInput }),
   ({ connectionId, certificate }, actor) =>
-    patchSaml('add_saml_certificate', connectionId, actor, { addIdpCertificate: certificate }, { addIdpCertificate: 'certificate' }, SAML_TEXT.certificateAdded, 'added'),
+    patchSaml(
+      'add_saml_certificate',
+      connectionId,
+      actor,
+      { addIdpCertificate: certificate },
+      { addIdpCertificate: 'certificate' },
+      SAML_TEXT.certificateAdded,
+      'added',
+    ),
   { neverEcho: ['certificate'] },
 );
 
@@ -119,6 +149,15 @@ export const removeSamlCertificate = connectionsAction(
 );
 
 /** Points a connection made elsewhere (e.g. through the API) at this console's ACS route. */
-export const useConsoleSamlAcs = connectionsAction(z.object({ [CONNECTION_ID_FIELD]: connectionIdField }), ({ connectionId }, actor) =>
-  patchSaml('use_console_saml_acs', connectionId, actor, { spAcsUrl: consoleSamlAcsUrl(connectionId) }, {}, SAML_TEXT.acsFixed),
+export const useConsoleSamlAcs = connectionsAction(
+  z.object({ [CONNECTION_ID_FIELD]: connectionIdField }),
+  ({ connectionId }, actor) =>
+    patchSaml(
+      'use_console_saml_acs',
+      connectionId,
+      actor,
+      { spAcsUrl: consoleSamlAcsUrl(connectionId) },
+      {},
+      SAML_TEXT.acsFixed,
+    ),
 );

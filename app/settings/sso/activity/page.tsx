@@ -22,7 +22,11 @@ export const dynamic = 'force-dynamic';
 
 const CURSOR = /^[A-Za-z0-9_-]{1,512}$/;
 
-export default async function SignInActivityPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function SignInActivityPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const admin = await requireAdmin('/settings/sso/activity');
   const params = await searchParams;
   const filters = readActivityFilters(params);
@@ -33,7 +37,10 @@ export default async function SignInActivityPage({ searchParams }: { searchParam
   let loadError: string | null = null;
   try {
     const client = grantexForAdmin(admin);
-    [page, audit] = await Promise.all([client.sso.events.list(activityQuery(filters, cursor ? { cursor } : {})), client.sso.audit.list({ limit: 20 })]);
+    [page, audit] = await Promise.all([
+      client.sso.events.list(activityQuery(filters, cursor ? { cursor } : {})),
+      client.sso.audit.list({ limit: 20 }),
+    ]);
   } catch (err) {
     loadError = describeGrantexError(err);
   }
@@ -44,13 +51,20 @@ export default async function SignInActivityPage({ searchParams }: { searchParam
         title="Sign-in activity"
         description="Every sign-in attempt through your SSO connections: when, who, whether it worked, and if not, where and why."
       />
-      <EventLogAlerts loadError={loadError} loadErrorTitle="The sign-in activity could not be loaded" unsupported={page !== null && !page.supported} />
+      <EventLogAlerts
+        loadError={loadError}
+        loadErrorTitle="The sign-in activity could not be loaded"
+        unsupported={page !== null && !page.supported}
+      />
       {page?.supported ? (
         <Card
           title="Attempts"
           description="Newest first. Open a row for the reason in plain words, what to do next, and the trace."
           actions={
-            <a href={`/settings/sso/activity/export${activitySearch(filters)}`} className="text-sm font-medium text-indigo-700 underline">
+            <a
+              href={`/settings/sso/activity/export${activitySearch(filters)}`}
+              className="text-sm font-medium text-indigo-700 underline"
+            >
               Export CSV
             </a>
           }
@@ -65,7 +79,10 @@ export default async function SignInActivityPage({ searchParams }: { searchParam
                 </Link>
               ) : null}
               {page.nextCursor ? (
-                <Link href={`/settings/sso/activity${activitySearch(filters, page.nextCursor)}`} className="text-indigo-700 underline">
+                <Link
+                  href={`/settings/sso/activity${activitySearch(filters, page.nextCursor)}`}
+                  className="text-indigo-700 underline"
+                >
                   Older
                 </Link>
               ) : null}

@@ -20,7 +20,8 @@ export const dynamic = 'force-dynamic';
 const CURSOR = /^[A-Za-z0-9_-]{1,512}$/;
 const PAGE_SIZE = 50;
 
-const isAction = (value: unknown): value is AuditAction => typeof value === 'string' && (AUDIT_ACTIONS as readonly string[]).includes(value);
+const isAction = (value: unknown): value is AuditAction =>
+  typeof value === 'string' && (AUDIT_ACTIONS as readonly string[]).includes(value);
 
 /** This page's address for an action filter and an optional cursor. */
 function auditHref(action: AuditAction | undefined, cursor?: string): string {
@@ -31,7 +32,11 @@ function auditHref(action: AuditAction | undefined, cursor?: string): string {
   return `/settings/sso/audit${search ? `?${search}` : ''}`;
 }
 
-export default async function AuditTrailPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function AuditTrailPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const admin = await requireAdmin('/settings/sso/audit');
   const params = await searchParams;
   const action = isAction(params.action) ? params.action : undefined;
@@ -40,7 +45,11 @@ export default async function AuditTrailPage({ searchParams }: { searchParams: P
   let page: EventsPage<AuditEventList> | null = null;
   let loadError: string | null = null;
   try {
-    page = await grantexForAdmin(admin).sso.audit.list({ limit: PAGE_SIZE, ...(action ? { action } : {}), ...(cursor ? { cursor } : {}) });
+    page = await grantexForAdmin(admin).sso.audit.list({
+      limit: PAGE_SIZE,
+      ...(action ? { action } : {}),
+      ...(cursor ? { cursor } : {}),
+    });
   } catch (err) {
     loadError = describeGrantexError(err);
   }
@@ -51,14 +60,22 @@ export default async function AuditTrailPage({ searchParams }: { searchParams: P
         title="Audit trail"
         description="Who changed your SSO set-up, what and when: field names only, never the values (a new client secret shows as “clientSecret”)."
       />
-      <EventLogAlerts loadError={loadError} loadErrorTitle="The audit trail could not be loaded" unsupported={page !== null && !page.supported} />
+      <EventLogAlerts
+        loadError={loadError}
+        loadErrorTitle="The audit trail could not be loaded"
+        unsupported={page !== null && !page.supported}
+      />
       {page?.supported ? (
         <Card title="Changes" description="Newest first.">
           <div className="space-y-6">
             <form method="get" action="/settings/sso/audit" className="flex flex-wrap items-end gap-3 text-sm">
               <label className="flex flex-col gap-1">
                 <span className="font-medium text-gray-700">Action</span>
-                <select name="action" defaultValue={action ?? ''} className="rounded-md border border-gray-300 px-2 py-1.5">
+                <select
+                  name="action"
+                  defaultValue={action ?? ''}
+                  className="rounded-md border border-gray-300 px-2 py-1.5"
+                >
                   <option value="">All actions</option>
                   {AUDIT_ACTIONS.map((a) => (
                     <option key={a} value={a}>
@@ -67,7 +84,10 @@ export default async function AuditTrailPage({ searchParams }: { searchParams: P
                   ))}
                 </select>
               </label>
-              <button type="submit" className="rounded-md border border-gray-300 bg-white px-3 py-1.5 font-medium text-gray-900 hover:bg-gray-50">
+              <button
+                type="submit"
+                className="rounded-md border border-gray-300 bg-white px-3 py-1.5 font-medium text-gray-900 hover:bg-gray-50"
+              >
                 Filter
               </button>
             </form>

@@ -21,7 +21,14 @@ import { logSsoEvent } from '@/lib/console/utils/log';
 import { env } from '@/lib/env';
 import { provisioningSettings } from '@/lib/validations/provisioning';
 import { samlIdpFields } from '@/lib/validations/saml-connection';
-import { issuerProblem, logConnectionFailure, oidcRejection, oidcSaveAction, samlRejection, samlSaveAction } from '../connection-save';
+import {
+  issuerProblem,
+  logConnectionFailure,
+  oidcRejection,
+  oidcSaveAction,
+  samlRejection,
+  samlSaveAction,
+} from '../connection-save';
 
 /** `trimmed`: the issuer was a pasted discovery address, trimmed before validation (the connection's page says so). */
 export const createOidcConnection = oidcSaveAction(false, async (input, actor, _formData, { devMode, trimmed }) => {
@@ -78,11 +85,17 @@ export const createSamlConnection = samlSaveAction(false, async (input, actor) =
     return samlRejection(err);
   }
   // Best effort: without it SP-initiated sign-ins still work; only IdP-initiated ones need the connection named.
-  const acsNamed = await grantex
-    .sso.connections.update(created.id, { spAcsUrl: consoleSamlAcsUrl(created.id) })
+  const acsNamed = await grantex.sso.connections
+    .update(created.id, { spAcsUrl: consoleSamlAcsUrl(created.id) })
     .then(() => true)
     .catch(() => false);
-  logSsoEvent('create_saml_connection', { requestId, org: actor.developerId, connection: created.id, outcome: 'created', acsNamed });
+  logSsoEvent('create_saml_connection', {
+    requestId,
+    org: actor.developerId,
+    connection: created.id,
+    outcome: 'created',
+    acsNamed,
+  });
   revalidatePath(SSO_SETTINGS_PATH);
   redirect(`${connectionPath(created.id)}?saved=1`);
 });

@@ -29,7 +29,11 @@ function defaultsFor(existing: number): NewConnectionDefaults {
     : { name: `Identity provider ${existing + 1}`, status: 'testing', statusHint: CONNECTION_TEXT.statusHintLater };
 }
 
-export default async function NewConnectionPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function NewConnectionPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const actor = await requireConnectionsActor(NEW_CONNECTION_PATH);
   let existing = 0;
   let loadError: string | null = null;
@@ -71,12 +75,21 @@ export default async function NewConnectionPage({ searchParams }: { searchParams
         </Card>
       ) : (
         <>
-          <Card title="Provider setup guide" description="Where to create the app at your provider, and which values go into the form below.">
+          <Card
+            title="Provider setup guide"
+            description="Where to create the app at your provider, and which values go into the form below."
+          >
             <ProviderGuide redirectUri={redirectUri} initial={provider} />
           </Card>
 
           <Card title="Configure your identity provider" description="All fields are required.">
-            <OidcConnectionForm action={createOidcConnection} newRedirectUri={redirectUri} devMode={ssoDevMode()} connection={null} create={defaultsFor(existing)} />
+            <OidcConnectionForm
+              action={createOidcConnection}
+              newRedirectUri={redirectUri}
+              devMode={ssoDevMode()}
+              connection={null}
+              create={defaultsFor(existing)}
+            />
           </Card>
         </>
       )}

@@ -30,7 +30,11 @@ function outcomeOf(value: string | string[] | undefined): SessionsOutcome | null
   return typeof value === 'string' && OUTCOMES.has(value) ? (value as SessionsOutcome) : null;
 }
 
-export default async function SsoSessionsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function SsoSessionsPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const admin = await requireAdmin('/settings/sso/sessions');
   const outcome = outcomeOf((await searchParams).revoke);
   let sessions: SsoSession[] = [];
@@ -58,20 +62,38 @@ export default async function SsoSessionsPage({ searchParams }: { searchParams: 
       ) : null}
       <Card title="Active sessions" description="Newest first; expired and revoked sessions are not shown.">
         {sessions.length === 0 && !loadError ? (
-          <p className="text-sm text-gray-600">No active sessions. When a member signs in with SSO, their session appears here.</p>
+          <p className="text-sm text-gray-600">
+            No active sessions. When a member signs in with SSO, their session appears here.
+          </p>
         ) : (
           <div className="overflow-x-auto">
             <table className="w-full text-left text-sm">
               <thead className="border-b border-gray-200 text-gray-600">
                 <tr>
-                  <th scope="col" className="py-2 pr-4 font-medium">Email</th>
-                  <th scope="col" className="py-2 pr-4 font-medium">Name</th>
-                  <th scope="col" className="py-2 pr-4 font-medium">Connection</th>
-                  <th scope="col" className="py-2 pr-4 font-medium">Groups</th>
-                  <th scope="col" className="py-2 pr-4 font-medium">Scopes</th>
-                  <th scope="col" className="py-2 pr-4 font-medium">Signed in</th>
-                  <th scope="col" className="py-2 pr-4 font-medium">Expires</th>
-                  <th scope="col" className="py-2 font-medium"><span className="sr-only">Actions</span></th>
+                  <th scope="col" className="py-2 pr-4 font-medium">
+                    Email
+                  </th>
+                  <th scope="col" className="py-2 pr-4 font-medium">
+                    Name
+                  </th>
+                  <th scope="col" className="py-2 pr-4 font-medium">
+                    Connection
+                  </th>
+                  <th scope="col" className="py-2 pr-4 font-medium">
+                    Groups
+                  </th>
+                  <th scope="col" className="py-2 pr-4 font-medium">
+                    Scopes
+                  </th>
+                  <th scope="col" className="py-2 pr-4 font-medium">
+                    Signed in
+                  </th>
+                  <th scope="col" className="py-2 pr-4 font-medium">
+                    Expires
+                  </th>
+                  <th scope="col" className="py-2 font-medium">
+                    <span className="sr-only">Actions</span>
+                  </th>
                 </tr>
               </thead>
               <tbody className="divide-y divide-gray-100 align-top">
@@ -83,19 +105,36 @@ export default async function SsoSessionsPage({ searchParams }: { searchParams: 
                         {s.email ? displayText(s.email) : '—'}
                         <EmailVerifiedNote email={s.email} emailVerified={s.emailVerified} />
                       </td>
-                      <td className="py-3 pr-4" dir="auto">{s.name ? displayText(s.name) : '—'}</td>
-                      <td className="py-3 pr-4" dir="auto">{displayText(connectionNames.get(s.connectionId) ?? s.connectionId)}</td>
-                      <td className="py-3 pr-4"><TokenList values={s.groups} /></td>
-                      <td className="py-3 pr-4"><TokenList values={s.mappedScopes} /></td>
-                      <td className="py-3 pr-4 whitespace-nowrap"><time dateTime={s.createdAt}>{formatTime(s.createdAt)}</time></td>
-                      <td className="py-3 pr-4 whitespace-nowrap"><time dateTime={s.expiresAt}>{formatTime(s.expiresAt)}</time></td>
+                      <td className="py-3 pr-4" dir="auto">
+                        {s.name ? displayText(s.name) : '—'}
+                      </td>
+                      <td className="py-3 pr-4" dir="auto">
+                        {displayText(connectionNames.get(s.connectionId) ?? s.connectionId)}
+                      </td>
+                      <td className="py-3 pr-4">
+                        <TokenList values={s.groups} />
+                      </td>
+                      <td className="py-3 pr-4">
+                        <TokenList values={s.mappedScopes} />
+                      </td>
+                      <td className="py-3 pr-4 whitespace-nowrap">
+                        <time dateTime={s.createdAt}>{formatTime(s.createdAt)}</time>
+                      </td>
+                      <td className="py-3 pr-4 whitespace-nowrap">
+                        <time dateTime={s.expiresAt}>{formatTime(s.expiresAt)}</time>
+                      </td>
                       <td className="py-3">
                         <details className="group">
                           <summary className={buttonClasses('secondary', 'sm', 'cursor-pointer list-none')}>
                             Revoke<span className="sr-only"> the session of {who}</span>
                           </summary>
-                          <form action={revokeSsoSession} className="mt-2 w-56 space-y-2 rounded-md border border-gray-200 bg-white p-3">
-                            <p className="text-gray-700">Revoke the session of {who}? They will have to sign in again.</p>
+                          <form
+                            action={revokeSsoSession}
+                            className="mt-2 w-56 space-y-2 rounded-md border border-gray-200 bg-white p-3"
+                          >
+                            <p className="text-gray-700">
+                              Revoke the session of {who}? They will have to sign in again.
+                            </p>
                             <input type="hidden" name="sessionId" value={s.id} />
                             <SubmitButton variant="danger" size="sm" pendingLabel="revoking">
                               Revoke session

@@ -50,7 +50,12 @@ export async function createSetupLink(_prev: CreateLinkState, formData: FormData
       expiresInHours: parsed.data.expiresInHours,
       ...(parsed.data.label ? { label: parsed.data.label } : {}),
     });
-    logSsoEvent('setup_link_created', { requestId, org: admin.developerId, link: created.id, hours: parsed.data.expiresInHours });
+    logSsoEvent('setup_link_created', {
+      requestId,
+      org: admin.developerId,
+      link: created.id,
+      hours: parsed.data.expiresInHours,
+    });
     revalidatePath(PAGE_PATH);
     return {
       status: 'created',

@@ -30,7 +30,11 @@ export function CreateSetupLinkForm() {
       ) : null}
       <form action={action} className="grid gap-4 sm:grid-cols-[12rem_1fr_auto] sm:items-end" noValidate>
         <Field id="setup-link-expiry" label="Expires after" error={errors.expiresInHours}>
-          <select name="expiresInHours" defaultValue={values?.expiresInHours ?? String(DEFAULT_EXPIRY_HOURS)} className={SELECT_CLASSES}>
+          <select
+            name="expiresInHours"
+            defaultValue={values?.expiresInHours ?? String(DEFAULT_EXPIRY_HOURS)}
+            className={SELECT_CLASSES}
+          >
             {EXPIRY_CHOICES.map((c) => (
               <option key={c.hours} value={c.hours}>
                 {c.label}
@@ -39,7 +43,12 @@ export function CreateSetupLinkForm() {
           </select>
         </Field>
         <Field id="setup-link-label" label="Label" labelSuffix="(optional)" error={errors.label}>
-          <Input name="label" maxLength={100} placeholder="e.g. Okta setup by Acme IT" defaultValue={values?.label ?? ''} />
+          <Input
+            name="label"
+            maxLength={100}
+            placeholder="e.g. Okta setup by Acme IT"
+            defaultValue={values?.label ?? ''}
+          />
         </Field>
         <SubmitButton pendingLabel="creating">Create setup link</SubmitButton>
       </form>

@@ -34,7 +34,8 @@ function LinkRow({ link, confirming }: { link: SetupLink; confirming: boolean })
               </>
             ) : (
               <>
-                {link.status === 'expired' ? 'expired' : 'expires'} <time dateTime={link.expiresAt}>{formatTime(link.expiresAt)}</time>
+                {link.status === 'expired' ? 'expired' : 'expires'}{' '}
+                <time dateTime={link.expiresAt}>{formatTime(link.expiresAt)}</time>
               </>
             )}
           </p>
@@ -42,7 +43,10 @@ function LinkRow({ link, confirming }: { link: SetupLink; confirming: boolean })
         <div className="flex items-center gap-3">
           <Badge tone={STATUS_TONE[link.status]}>{link.status}</Badge>
           {link.status === 'active' && !confirming ? (
-            <Link href={`/settings/sso/setup-links?confirm=${encodeURIComponent(link.id)}`} className="text-sm font-medium text-red-700 hover:underline">
+            <Link
+              href={`/settings/sso/setup-links?confirm=${encodeURIComponent(link.id)}`}
+              className="text-sm font-medium text-red-700 hover:underline"
+            >
               Revoke<span className="sr-only"> {title}</span>
             </Link>
           ) : null}
@@ -51,8 +55,8 @@ function LinkRow({ link, confirming }: { link: SetupLink; confirming: boolean })
       {confirming ? (
         <div className="rounded-md border border-red-200 bg-red-50 p-4 text-sm text-red-900">
           <p className="mb-3">
-            Revoke “{title}”? Anyone using it is refused at their next step, and the link cannot be used again. What they
-            already saved stays.
+            Revoke “{title}”? Anyone using it is refused at their next step, and the link cannot be used again. What
+            they already saved stays.
           </p>
           <RevokeForm id={link.id} />
         </div>
@@ -75,7 +79,11 @@ function LinkRow({ link, confirming }: { link: SetupLink; confirming: boolean })
   );
 }
 
-export default async function SetupLinksPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function SetupLinksPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const admin = await requireAdmin('/settings/sso/setup-links');
   const query = await searchParams;
   let links: SetupLink[] = [];
@@ -99,7 +107,10 @@ export default async function SetupLinksPage({ searchParams }: { searchParams: P
           {loadError}
         </Alert>
       ) : null}
-      <Card title="Create a setup link" description="Links expire after the time you choose (at most 7 days) and can be revoked at any time.">
+      <Card
+        title="Create a setup link"
+        description="Links expire after the time you choose (at most 7 days) and can be revoked at any time."
+      >
         <CreateSetupLinkForm />
       </Card>
       <Card title="Your setup links" description="Newest first, with who used each link and when.">

@@ -14,7 +14,11 @@ export function testConnection(ctx: ServiceContext, connection: SsoConnection) {
   return ctx.protocols[connection.protocol].testSettings(connection);
 }
 
-export async function startTestSignIn(ctx: ServiceContext, connection: SsoConnection, redirectUri: string | undefined): Promise<SsoTestSignInResponse> {
+export async function startTestSignIn(
+  ctx: ServiceContext,
+  connection: SsoConnection,
+  redirectUri: string | undefined,
+): Promise<SsoTestSignInResponse> {
   if (redirectUriMismatch(connection, redirectUri)) throw badRequest(SESSION_MESSAGES.redirectUriMismatch);
   const login = ctx.states.issue(connection.developerId, connection.id, { test: true });
   const authorizeUrl = await ctx.protocols[connection.protocol].startLogin(connection, login);

@@ -48,7 +48,8 @@ export async function saveLegacyConfig(
     })
     .catch(async (err: unknown) => {
       // The upsert leaves a default connection of another protocol untouched (and answers no row): say so.
-      if ((await ctx.store.getDefaultConnection(developerId))?.protocol === 'saml') throw new ApiError(409, 'CONFLICT', SAML_DEFAULT_CONFLICT);
+      if ((await ctx.store.getDefaultConnection(developerId))?.protocol === 'saml')
+        throw new ApiError(409, 'CONFLICT', SAML_DEFAULT_CONFLICT);
       throw err;
     });
   // No RP cache flush: client set-ups are keyed by this save's (new) sealed secret, so the change takes effect

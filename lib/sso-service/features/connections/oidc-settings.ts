@@ -2,7 +2,15 @@
  * The rules OIDC settings must pass before a save, shared by the legacy config and the connections routes:
  * URL and credential rules first (every field problem in one message), then the protocol's issuer check.
  */
-import { CALLBACK_KEY_PATTERN, checkSsoUrlIssue, classifyConsoleRedirectUri, type FieldErrorCode, LIMITS, perConnectionRedirectUri, sharedRedirectUri } from '@/lib/contract';
+import {
+  CALLBACK_KEY_PATTERN,
+  checkSsoUrlIssue,
+  classifyConsoleRedirectUri,
+  type FieldErrorCode,
+  LIMITS,
+  perConnectionRedirectUri,
+  sharedRedirectUri,
+} from '@/lib/contract';
 import { BoundedMap } from '../../bounded-map';
 import type { ServiceContext } from '../../context';
 import { ApiError, fieldsRejected } from '../../http/api-error';
@@ -39,7 +47,8 @@ function checkCredential(value: string, max: number): { code: FieldErrorCode; me
 }
 
 /** Never names or hints at the connection (or org) that holds the URI. */
-export const REDIRECT_URI_TAKEN = 'This redirect URI is already registered for another connection; use the one this form proposes';
+export const REDIRECT_URI_TAKEN =
+  'This redirect URI is already registered for another connection; use the one this form proposes';
 
 export function oidcSettingsRules(ctx: Pick<ServiceContext, 'config' | 'protocols' | 'store'>) {
   const checkUrl = memoizedUrlCheck(ctx.config.devMode);
@@ -49,7 +58,10 @@ export function oidcSettingsRules(ctx: Pick<ServiceContext, 'config' | 'protocol
       const problems: [string, { code: FieldErrorCode; message: string } | null][] = [
         ['issuerUrl', input.issuerUrl === undefined ? null : checkUrl(input.issuerUrl, 'issuerUrl')],
         ['clientId', input.clientId === undefined ? null : checkCredential(input.clientId, LIMITS.clientIdMax)],
-        ['clientSecret', input.clientSecret === undefined ? null : checkCredential(input.clientSecret, LIMITS.clientSecretMax)],
+        [
+          'clientSecret',
+          input.clientSecret === undefined ? null : checkCredential(input.clientSecret, LIMITS.clientSecretMax),
+        ],
         ['redirectUri', input.redirectUri === undefined ? null : checkUrl(input.redirectUri, 'redirectUri')],
       ];
       const found = problems.flatMap(([field, why]) => (why ? [{ field, ...why }] : []));
@@ -66,7 +78,10 @@ export function oidcSettingsRules(ctx: Pick<ServiceContext, 'config' | 'protocol
      * the console (an SDK user's own app) are the caller's business, as before.
      * `ownId`: the connection being saved (read only when needed).
      */
-    async registeredRedirectUri(redirectUri: string, ownId: string | (() => Promise<string | undefined>)): Promise<string> {
+    async registeredRedirectUri(
+      redirectUri: string,
+      ownId: string | (() => Promise<string | undefined>),
+    ): Promise<string> {
       const consoleUrl = ctx.config.consoleUrl;
       const found = classifyConsoleRedirectUri(consoleUrl, redirectUri);
       if (found.kind === 'malformed') {
@@ -87,7 +102,8 @@ export function oidcSettingsRules(ctx: Pick<ServiceContext, 'config' | 'protocol
     /** Wrong, blocked or invalid discovery refuses the save; an unreachable IdP does not (login answers 503 until it is back). */
     async checkIssuer(issuerUrl: string): Promise<void> {
       const check = await ctx.protocols.oidc.checkSettings({ protocol: 'oidc', issuerUrl });
-      if (!check.ok && !check.transient) throw fieldsRejected([{ field: check.field, code: 'issuer_check_failed', message: check.message }]);
+      if (!check.ok && !check.transient)
+        throw fieldsRejected([{ field: check.field, code: 'issuer_check_failed', message: check.message }]);
     },
   };
 }

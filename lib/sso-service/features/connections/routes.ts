@@ -19,7 +19,15 @@ import {
 } from '@/lib/contract';
 import type { ServiceContext } from '../../context';
 import { badRequest, notFound, unauthorized } from '../../http/api-error';
-import { actorOf, API_KEY_ONLY, apiKeyHashFrom, CONNECTION_ACTORS, developerOf, requireActor, requireDeveloper } from '../../http/auth';
+import {
+  actorOf,
+  API_KEY_ONLY,
+  apiKeyHashFrom,
+  CONNECTION_ACTORS,
+  developerOf,
+  requireActor,
+  requireDeveloper,
+} from '../../http/auth';
 import type { RouteRateLimit } from '../../http/rate-limit-options';
 import { absentAsEmpty, type ServiceApp } from '../../http/validation';
 import { apiKeyActor, auditActorOf, type AuditEntry } from '../events/recorder';
@@ -52,7 +60,12 @@ export function registerConnectionRoutes(app: ServiceApp, ctx: ServiceContext, m
   };
   app.decorateRequest('bodyAsSent', null);
 
-  const audit = (request: FastifyRequest, action: AuditEntry['action'], id: string, changedFields?: readonly string[]) => {
+  const audit = (
+    request: FastifyRequest,
+    action: AuditEntry['action'],
+    id: string,
+    changedFields?: readonly string[],
+  ) => {
     const actor = actorOf(request);
     ctx.audit.record({
       developerId: actor.developerId,
@@ -72,9 +85,18 @@ export function registerConnectionRoutes(app: ServiceApp, ctx: ServiceContext, m
 
   app.post(
     '/v1/sso/connections',
-    { bodyLimit: CONNECTION_BODY_LIMIT_BYTES, preValidation: asActorKeepingBody, schema: { body: ssoConnectionCreateSchema } },
+    {
+      bodyLimit: CONNECTION_BODY_LIMIT_BYTES,
+      preValidation: asActorKeepingBody,
+      schema: { body: ssoConnectionCreateSchema },
+    },
     async (request, reply) => {
-      const { connection, changedFields } = await connections.create(actorOf(request).developerId, request.body, request.bodyAsSent, publicBaseUrl(ctx, request));
+      const { connection, changedFields } = await connections.create(
+        actorOf(request).developerId,
+        request.body,
+        request.bodyAsSent,
+        publicBaseUrl(ctx, request),
+      );
       audit(request, 'connection.created', connection.id, changedFields);
       return reply.code(201).send(toWireConnection(connection, ctx.now()));
     },
@@ -86,12 +108,16 @@ export function registerConnectionRoutes(app: ServiceApp, ctx: ServiceContext, m
   });
 
   // The body's schema depends on the stored connection's protocol: service.patch parses it (http/validation.ts parseWith).
-  app.patch('/v1/sso/connections/:id', { bodyLimit: CONNECTION_BODY_LIMIT_BYTES, preValidation: asActor, schema: { params } }, async (request) => {
-    const developerId = actorOf(request).developerId;
-    const { connection, changedFields } = await connections.patch(developerId, request.params.id, request.body);
-    audit(request, 'connection.updated', connection.id, changedFields);
-    return toWireConnection(connection, ctx.now(), await ctx.store.lastSignIns(developerId));
-  });
+  app.patch(
+    '/v1/sso/connections/:id',
+    { bodyLimit: CONNECTION_BODY_LIMIT_BYTES, preValidation: asActor, schema: { params } },
+    async (request) => {
+      const developerId = actorOf(request).developerId;
+      const { connection, changedFields } = await connections.patch(developerId, request.params.id, request.body);
+      audit(request, 'connection.updated', connection.id, changedFields);
+      return toWireConnection(connection, ctx.now(), await ctx.store.lastSignIns(developerId));
+    },
+  );
 
   // Deleting is the org's own call: a setup link configures and tests connections, it does not remove them.
   app.delete('/v1/sso/connections/:id', { preValidation: asApiKey, schema: { params } }, async (request, reply) => {
@@ -121,7 +147,11 @@ export function registerConnectionRoutes(app: ServiceApp, ctx: ServiceContext, m
   app.post(
     '/v1/sso/config',
     // Authentication runs before the body is validated: a request without a valid key gets a 401, never a 400.
-    { preValidation: asDeveloper, schema: { body: ssoConfigSaveSchema }, config: { invalid: () => badRequest(MESSAGES.configFieldsRequired) } },
+    {
+      preValidation: asDeveloper,
+      schema: { body: ssoConfigSaveSchema },
+      config: { invalid: () => badRequest(MESSAGES.configFieldsRequired) },
+    },
     async (request, reply) => {
       const dev = developerOf(request);
       const { saved, changedFields } = await saveLegacyConfig(ctx, connections, dev.id, request.body);
@@ -147,7 +177,12 @@ export function registerConnectionRoutes(app: ServiceApp, ctx: ServiceContext, m
   app.delete('/v1/sso/config', { preValidation: asDeveloper }, async (request, reply) => {
     const dev = developerOf(request);
     const removed = await deleteLegacyConfig(ctx, dev.id);
-    ctx.audit.record({ developerId: dev.id, actor: apiKeyActor(request), action: 'config.deleted', target: { type: 'connection', id: removed.id } });
+    ctx.audit.record({
+      developerId: dev.id,
+      actor: apiKeyActor(request),
+      action: 'config.deleted',
+      target: { type: 'connection', id: removed.id },
+    });
     return reply.code(204).send();
   });
 

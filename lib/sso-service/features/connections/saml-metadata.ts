@@ -8,7 +8,10 @@ import { notFound } from '../../http/api-error';
 import { hasUnsafeText } from '../../http/text-rules';
 import type { SamlConnection } from '../../storage/types';
 
-export async function samlMetadataOf(ctx: ServiceContext, connectionId: string): Promise<{ connection: SamlConnection; xml: string }> {
+export async function samlMetadataOf(
+  ctx: ServiceContext,
+  connectionId: string,
+): Promise<{ connection: SamlConnection; xml: string }> {
   const usable = connectionId.length <= ID_MAX && !hasUnsafeText(connectionId);
   const connection = usable ? await ctx.store.getConnectionById(connectionId) : undefined;
   if (!connection || connection.protocol !== 'saml') throw notFound(MESSAGES.connectionNotFound);

@@ -8,7 +8,12 @@
  * connection, while SP-initiated responses are routed by their RelayState (either URL form works for them).
  */
 import type { FastifyRequest } from 'fastify';
-import { checkSsoUrlIssue, type SsoSamlConnectionCreate, type SsoSamlConnectionPatch, type SsoSamlConnection } from '@/lib/contract';
+import {
+  checkSsoUrlIssue,
+  type SsoSamlConnectionCreate,
+  type SsoSamlConnectionPatch,
+  type SsoSamlConnection,
+} from '@/lib/contract';
 import type { ServiceContext } from '../../context';
 import { ApiError, badRequest, fieldsRejected, type FieldProblem } from '../../http/api-error';
 import { hasUnsafeText, UNSAFE_TEXT_MESSAGE } from '../../http/text-rules';
@@ -26,7 +31,11 @@ export function publicBaseUrl(ctx: Pick<ServiceContext, 'config'>, request: Fast
 
 export function spDefaults(base: string, connectionId: string) {
   const metadataUrl = `${base}/sso/saml/${encodeURIComponent(connectionId)}/metadata`;
-  return { spEntityId: metadataUrl, spAcsUrl: `${base}/sso/callback/saml?connection=${encodeURIComponent(connectionId)}`, spMetadataUrl: metadataUrl };
+  return {
+    spEntityId: metadataUrl,
+    spAcsUrl: `${base}/sso/callback/saml?connection=${encodeURIComponent(connectionId)}`,
+    spMetadataUrl: metadataUrl,
+  };
 }
 
 /** Fields of the other protocol are refused rather than ignored, so a typo'd PATCH never "succeeds" silently. */
@@ -51,7 +60,13 @@ export function refuseOtherProtocolFields(body: unknown, protocol: 'oidc' | 'sam
     // The legacy message names them all in one part ("a, b: do not apply …"); `errors` has one entry per field.
     const why = `not apply to ${protocol === 'saml' ? 'a SAML' : 'an OIDC'} connection`;
     const message = `${foreign.join(', ')}: ${foreign.length > 1 ? 'do' : 'does'} ${why}`;
-    throw new ApiError(400, 'BAD_REQUEST', message, undefined, foreign.map((field) => ({ field, code: 'not_applicable', message: `does ${why}` })));
+    throw new ApiError(
+      400,
+      'BAD_REQUEST',
+      message,
+      undefined,
+      foreign.map((field) => ({ field, code: 'not_applicable', message: `does ${why}` })),
+    );
   }
 }
 
@@ -69,7 +84,10 @@ function certificatePem(field: string, input: string): string {
   }
 }
 
-async function metadataOf(ctx: ServiceContext, input: SamlInput): Promise<(IdpMetadata & { url: string | null }) | null> {
+async function metadataOf(
+  ctx: ServiceContext,
+  input: SamlInput,
+): Promise<(IdpMetadata & { url: string | null }) | null> {
   if (input.idpMetadataXml !== undefined && input.idpMetadataUrl !== undefined) {
     throw badRequest('Give idpMetadataXml or idpMetadataUrl, not both');
   }
@@ -104,12 +122,20 @@ function checkSettings(ctx: ServiceContext, s: SamlSettings): void {
   }
   const now = new Date(ctx.now());
   if (s.idpCertificates.every((pem) => certificateInfo(pem).status(now) === 'expired')) {
-    problems.push({ field: 'idpCertificate', code: 'certificate_expired', message: 'the certificate has expired (or is not valid yet); use the IdP’s current signing certificate' });
+    problems.push({
+      field: 'idpCertificate',
+      code: 'certificate_expired',
+      message: 'the certificate has expired (or is not valid yet); use the IdP’s current signing certificate',
+    });
   }
   if (problems.length > 0) throw fieldsRejected(problems);
 }
 
-const missing = (field: string): FieldProblem => ({ field, code: 'required', message: 'is required (or give idpMetadataXml or idpMetadataUrl)' });
+const missing = (field: string): FieldProblem => ({
+  field,
+  code: 'required',
+  message: 'is required (or give idpMetadataXml or idpMetadataUrl)',
+});
 
 /** POST: the stored settings of a new SAML connection. */
 export async function samlSettingsForCreate(
@@ -120,13 +146,17 @@ export async function samlSettingsForCreate(
   const metadata = await metadataOf(ctx, input);
   const idpEntityId = input.idpEntityId ?? metadata?.entityId;
   const idpSsoUrl = input.idpSsoUrl ?? metadata?.ssoRedirectUrl;
-  const idpCertificates = input.idpCertificate !== undefined ? [certificatePem('idpCertificate', input.idpCertificate)] : metadata?.certificates.slice(0, 2);
+  const idpCertificates =
+    input.idpCertificate !== undefined
+      ? [certificatePem('idpCertificate', input.idpCertificate)]
+      : metadata?.certificates.slice(0, 2);
   const absent = [
     idpEntityId === undefined && missing('idpEntityId'),
     idpSsoUrl === undefined && missing('idpSsoUrl'),
     idpCertificates === undefined && missing('idpCertificate'),
   ].filter((m): m is FieldProblem => typeof m === 'object');
-  if (absent.length > 0 || idpEntityId === undefined || idpSsoUrl === undefined || idpCertificates === undefined) throw fieldsRejected(absent);
+  if (absent.length > 0 || idpEntityId === undefined || idpSsoUrl === undefined || idpCertificates === undefined)
+    throw fieldsRejected(absent);
   const settings: SamlSettings = {
     idpEntityId,
     idpSsoUrl,
@@ -149,26 +179,58 @@ function rotate(current: string[], patch: SamlInput, now: Date): string[] {
   if (patch.removeIdpCertificateFingerprint !== undefined) {
     const wanted = bareFingerprint(patch.removeIdpCertificateFingerprint);
     const kept = certificates.filter((pem) => bareFingerprint(certificateInfo(pem).fingerprintSha256) !== wanted);
-    if (kept.length === certificates.length) throw fieldsRejected([{ field: 'removeIdpCertificateFingerprint', code: 'invalid', message: 'no certificate of this connection has that fingerprint' }]);
+    if (kept.length === certificates.length)
+      throw fieldsRejected([
+        {
+          field: 'removeIdpCertificateFingerprint',
+          code: 'invalid',
+          message: 'no certificate of this connection has that fingerprint',
+        },
+      ]);
     certificates = kept;
   }
   if (patch.addIdpCertificate !== undefined) {
     const added = certificatePem('addIdpCertificate', patch.addIdpCertificate);
-    if (certificateInfo(added).status(now) === 'expired') throw fieldsRejected([{ field: 'addIdpCertificate', code: 'certificate_expired', message: 'the certificate has expired' }]);
+    if (certificateInfo(added).status(now) === 'expired')
+      throw fieldsRejected([
+        { field: 'addIdpCertificate', code: 'certificate_expired', message: 'the certificate has expired' },
+      ]);
     if (!certificates.includes(added)) {
-      if (certificates.length >= 2) throw fieldsRejected([{ field: 'addIdpCertificate', code: 'invalid', message: 'a connection keeps at most two certificates; remove the old one first (removeIdpCertificateFingerprint)' }]);
+      if (certificates.length >= 2)
+        throw fieldsRejected([
+          {
+            field: 'addIdpCertificate',
+            code: 'invalid',
+            message:
+              'a connection keeps at most two certificates; remove the old one first (removeIdpCertificateFingerprint)',
+          },
+        ]);
       certificates = [...certificates, added];
     }
   }
-  if (certificates.length === 0) throw fieldsRejected([{ field: 'removeIdpCertificateFingerprint', code: 'invalid', message: 'the last certificate cannot be removed; add the new one first' }]);
+  if (certificates.length === 0)
+    throw fieldsRejected([
+      {
+        field: 'removeIdpCertificateFingerprint',
+        code: 'invalid',
+        message: 'the last certificate cannot be removed; add the new one first',
+      },
+    ]);
   return certificates;
 }
 
 /** PATCH: the stored settings after the patch (metadata first, then explicit fields, then rotation). */
-export async function samlSettingsForPatch(ctx: ServiceContext, current: SamlConnection, patch: SamlInput): Promise<SamlSettings> {
+export async function samlSettingsForPatch(
+  ctx: ServiceContext,
+  current: SamlConnection,
+  patch: SamlInput,
+): Promise<SamlSettings> {
   const stored = current.saml;
   const metadata = await metadataOf(ctx, patch);
-  const replaced = patch.idpCertificate !== undefined ? [certificatePem('idpCertificate', patch.idpCertificate)] : metadata?.certificates.slice(0, 2);
+  const replaced =
+    patch.idpCertificate !== undefined
+      ? [certificatePem('idpCertificate', patch.idpCertificate)]
+      : metadata?.certificates.slice(0, 2);
   const settings: SamlSettings = {
     ...stored,
     idpEntityId: patch.idpEntityId ?? metadata?.entityId ?? stored.idpEntityId,
@@ -184,9 +246,19 @@ export async function samlSettingsForPatch(ctx: ServiceContext, current: SamlCon
 }
 
 /** The SAML fields of the wire connection (certificates summarised; the PEM is never sent). */
-export function samlWireFields(connection: SamlConnection, nowMs: number): Pick<
+export function samlWireFields(
+  connection: SamlConnection,
+  nowMs: number,
+): Pick<
   SsoSamlConnection,
-  'idpEntityId' | 'idpSsoUrl' | 'idpMetadataUrl' | 'idpCertificates' | 'spEntityId' | 'spAcsUrl' | 'spMetadataUrl' | 'allowIdpInitiated'
+  | 'idpEntityId'
+  | 'idpSsoUrl'
+  | 'idpMetadataUrl'
+  | 'idpCertificates'
+  | 'spEntityId'
+  | 'spAcsUrl'
+  | 'spMetadataUrl'
+  | 'allowIdpInitiated'
 > {
   const s = connection.saml;
   return {

@@ -16,7 +16,13 @@ import type { ServiceContext } from '../../context';
 import { randomId } from '../../crypto/random-id';
 import { ApiError, badRequest, fieldsRejected, notFound } from '../../http/api-error';
 import { parseWith } from '../../http/validation';
-import { ISSUER_CHANGED, principalIssuer, type OidcConnection, type SamlConnection, type SsoConnection } from '../../storage/types';
+import {
+  ISSUER_CHANGED,
+  principalIssuer,
+  type OidcConnection,
+  type SamlConnection,
+  type SsoConnection,
+} from '../../storage/types';
 import { oidcSettingsRules, type OidcSettingsInput } from './oidc-settings';
 import { refuseOtherProtocolFields, samlSettingsForCreate, samlSettingsForPatch, spDefaults } from './saml-settings';
 
@@ -28,7 +34,14 @@ type OidcPatch = z.output<typeof ssoConnectionPatchSchema>;
 type SamlPatch = z.output<typeof ssoSamlConnectionPatchSchema>;
 type CommonPatch = Pick<
   OidcPatch,
-  'name' | 'status' | 'domains' | 'jitProvisioning' | 'groupAttribute' | 'groupMappings' | 'defaultScopes' | 'verifiedDomainsOnly'
+  | 'name'
+  | 'status'
+  | 'domains'
+  | 'jitProvisioning'
+  | 'groupAttribute'
+  | 'groupMappings'
+  | 'defaultScopes'
+  | 'verifiedDomainsOnly'
 >;
 
 /** A saved connection and the names of the fields the request set (the audit entry's `changedFields`). */
@@ -72,7 +85,10 @@ function applyOidcPatch(ctx: ServiceContext, c: OidcConnection, patch: OidcPatch
     oidc: {
       issuerUrl: or(patch.issuerUrl, oidc.issuerUrl),
       clientId: or(patch.clientId, oidc.clientId),
-      clientSecretSealed: patch.clientSecret === undefined ? oidc.clientSecretSealed : ctx.secretBox.seal(patch.clientSecret, c.developerId),
+      clientSecretSealed:
+        patch.clientSecret === undefined
+          ? oidc.clientSecretSealed
+          : ctx.secretBox.seal(patch.clientSecret, c.developerId),
       redirectUri: or(patch.redirectUri, oidc.redirectUri),
     },
   };
@@ -89,7 +105,10 @@ function refuseSecretForAnotherIssuer(current: OidcConnection, patch: OidcPatch)
 }
 
 /** Names of the fields a request body sets (never their values). */
-const namedFields = (input: object): string[] => Object.entries(input).filter(([, v]) => v !== undefined).map(([k]) => k);
+const namedFields = (input: object): string[] =>
+  Object.entries(input)
+    .filter(([, v]) => v !== undefined)
+    .map(([k]) => k);
 
 const oidcOnly = (c: SsoConnection): OidcConnection | undefined => (c.protocol === 'oidc' ? c : undefined);
 const samlOnly = (c: SsoConnection): SamlConnection | undefined => (c.protocol === 'saml' ? c : undefined);
@@ -108,12 +127,24 @@ export function createConnectionService(ctx: ServiceContext) {
   }
 
   /** One domain routes to one connection of an org: refuse a domain another of its connections lists (a 400 field error). */
-  async function checkDomainsFree(developerId: string, domains: readonly string[] | undefined, ownId: string | null): Promise<void> {
+  async function checkDomainsFree(
+    developerId: string,
+    domains: readonly string[] | undefined,
+    ownId: string | null,
+  ): Promise<void> {
     if (!domains || domains.length === 0) return;
     const others = (await ctx.store.listConnections(developerId)).filter((c) => c.id !== ownId);
     const problems = domains.flatMap((d) => {
       const holder = others.find((c) => c.domains.includes(d));
-      return holder ? [{ field: 'domains', code: 'taken' as const, message: `${d} is already listed by the connection "${holder.name}"; remove it there first` }] : [];
+      return holder
+        ? [
+            {
+              field: 'domains',
+              code: 'taken' as const,
+              message: `${d} is already listed by the connection "${holder.name}"; remove it there first`,
+            },
+          ]
+        : [];
     });
     if (problems.length > 0) throw fieldsRejected(problems);
   }
@@ -139,7 +170,10 @@ export function createConnectionService(ctx: ServiceContext) {
       // The protocol is fixed at creation; a connection of another protocol under this id is not the one asked about.
       const current = ofProtocol(await findOwn(developerId, id));
       if (!current) throw notFound(MESSAGES.connectionNotFound);
-      const saved = await ctx.store.replaceConnection(await next(current, nextStamp(ctx.now(), current.updatedAt)), current.updatedAt);
+      const saved = await ctx.store.replaceConnection(
+        await next(current, nextStamp(ctx.now(), current.updatedAt)),
+        current.updatedAt,
+      );
       if (saved) return { before: current, saved };
     }
     throw new ApiError(409, 'CONFLICT', 'The connection is being changed by another request; try again');
@@ -147,7 +181,10 @@ export function createConnectionService(ctx: ServiceContext) {
 
   async function patchOidc(developerId: string, id: string, patch: OidcPatch): Promise<Saved> {
     await checkOidc(patch);
-    const checked = patch.redirectUri === undefined ? patch : { ...patch, redirectUri: await rules.registeredRedirectUri(patch.redirectUri, id) };
+    const checked =
+      patch.redirectUri === undefined
+        ? patch
+        : { ...patch, redirectUri: await rules.registeredRedirectUri(patch.redirectUri, id) };
     await checkDomainsFree(developerId, patch.domains, id);
     const { before, saved } = await replaceWithRetry(developerId, id, oidcOnly, (current, updatedAt) => {
       refuseSecretForAnotherIssuer(current, checked);
@@ -176,12 +213,18 @@ export function createConnectionService(ctx: ServiceContext) {
     findOwn,
 
     async list(developerId: string) {
-      const [connections, lastSignIns] = await Promise.all([ctx.store.listConnections(developerId), ctx.store.lastSignIns(developerId)]);
+      const [connections, lastSignIns] = await Promise.all([
+        ctx.store.listConnections(developerId),
+        ctx.store.lastSignIns(developerId),
+      ]);
       return { connections, lastSignIns };
     },
 
     async get(developerId: string, id: string) {
-      const [connection, lastSignIns] = await Promise.all([findOwn(developerId, id), ctx.store.lastSignIns(developerId)]);
+      const [connection, lastSignIns] = await Promise.all([
+        findOwn(developerId, id),
+        ctx.store.lastSignIns(developerId),
+      ]);
       return { connection, lastSignIns };
     },
 
@@ -196,10 +239,17 @@ export function createConnectionService(ctx: ServiceContext) {
         await checkOidc(input);
         // Without one (the official SDKs never send it), the connection's own console callback.
         const redirectUri =
-          input.redirectUri === undefined ? perConnectionRedirectUri(ctx.config.consoleUrl, id) : await rules.registeredRedirectUri(input.redirectUri, id);
+          input.redirectUri === undefined
+            ? perConnectionRedirectUri(ctx.config.consoleUrl, id)
+            : await rules.registeredRedirectUri(input.redirectUri, id);
         settings = {
           protocol: 'oidc',
-          oidc: { issuerUrl: input.issuerUrl, clientId: input.clientId, clientSecretSealed: ctx.secretBox.seal(input.clientSecret, developerId), redirectUri },
+          oidc: {
+            issuerUrl: input.issuerUrl,
+            clientId: input.clientId,
+            clientSecretSealed: ctx.secretBox.seal(input.clientSecret, developerId),
+            redirectUri,
+          },
         };
       }
       await checkDomainsFree(developerId, input.domains, null);
@@ -231,7 +281,8 @@ export function createConnectionService(ctx: ServiceContext) {
     async patch(developerId: string, id: string, body: unknown): Promise<Saved> {
       const { protocol } = await findOwn(developerId, id);
       refuseOtherProtocolFields(body, protocol);
-      const patch = protocol === 'saml' ? parseWith(ssoSamlConnectionPatchSchema, body) : parseWith(ssoConnectionPatchSchema, body);
+      const patch =
+        protocol === 'saml' ? parseWith(ssoSamlConnectionPatchSchema, body) : parseWith(ssoConnectionPatchSchema, body);
       if (Object.values(patch).every((v) => v === undefined)) throw badRequest(MESSAGES.connectionPatchEmpty);
       return protocol === 'saml' ? patchSaml(developerId, id, patch) : patchOidc(developerId, id, patch);
     },

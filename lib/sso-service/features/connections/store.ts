@@ -6,7 +6,14 @@ import { sql } from 'kysely';
 import type { StoreDatabase } from '../../storage/connect';
 import { precompile } from '../../storage/precompiled';
 import type { SsoConnectionsTable } from '../../storage/database';
-import { bytes, CONNECTION_COLUMNS, CONNECTION_COLUMNS_C, connectionValues, optionalConnection, toConnection } from '../../storage/rows';
+import {
+  bytes,
+  CONNECTION_COLUMNS,
+  CONNECTION_COLUMNS_C,
+  connectionValues,
+  optionalConnection,
+  toConnection,
+} from '../../storage/rows';
 import {
   DEFAULT_CONNECTION_NAME,
   LEGACY_PROVISIONING,
@@ -18,7 +25,9 @@ import {
 
 export interface ConnectionsStore {
   /** The developer behind a key (undefined: no such key) and its default connection (null: none), in one query. */
-  findDefaultConnectionByKey(keyHash: ApiKeyHash): Promise<{ developerId: string; connection: SsoConnection | null } | undefined>;
+  findDefaultConnectionByKey(
+    keyHash: ApiKeyHash,
+  ): Promise<{ developerId: string; connection: SsoConnection | null } | undefined>;
   /** The org's default connection (one indexed read). */
   getDefaultConnection(developerId: string): Promise<SsoConnection | undefined>;
   /** A connection by id, only if it belongs to `developerId` (another org's id reads as absent). */
@@ -55,12 +64,21 @@ export function createConnectionsStore(database: StoreDatabase): ConnectionsStor
     db.selectFrom('sso_connections').select(CONNECTION_COLUMNS).where('default_for', '=', p.developerId),
   );
   const byIdOfOrg = precompile(database, (p: { id: string; developerId: string }) =>
-    db.selectFrom('sso_connections').select(CONNECTION_COLUMNS).where('id', '=', p.id).where('developer_id', '=', p.developerId),
+    db
+      .selectFrom('sso_connections')
+      .select(CONNECTION_COLUMNS)
+      .where('id', '=', p.id)
+      .where('developer_id', '=', p.developerId),
   );
   // Every config save checks who holds its redirect URI. A literal 'oidc' so the planner matches migration 8's
   // partial index (a bound parameter would not).
   const idsByRedirectUri = precompile(database, (p: { redirectUri: string; limit: number }) =>
-    db.selectFrom('sso_connections').select('id').where('protocol', '=', sql.lit('oidc')).where(dialect.redirectUri, '=', p.redirectUri).limit(p.limit),
+    db
+      .selectFrom('sso_connections')
+      .select('id')
+      .where('protocol', '=', sql.lit('oidc'))
+      .where(dialect.redirectUri, '=', p.redirectUri)
+      .limit(p.limit),
   );
   // `default_for` is unique, so the org's default row is the conflict target; an update replaces only the OIDC
   // settings and updatedAt, and never turns another protocol's default connection into a half-OIDC one.
@@ -119,10 +137,22 @@ export function createConnectionsStore(database: StoreDatabase): ConnectionsStor
       return toConnection(row);
     },
     async deleteDefaultConnection(developerId) {
-      return optionalConnection(await db.deleteFrom('sso_connections').where('default_for', '=', developerId).returning(CONNECTION_COLUMNS).executeTakeFirst());
+      return optionalConnection(
+        await db
+          .deleteFrom('sso_connections')
+          .where('default_for', '=', developerId)
+          .returning(CONNECTION_COLUMNS)
+          .executeTakeFirst(),
+      );
     },
     async listConnections(developerId) {
-      const rows = await db.selectFrom('sso_connections').select(CONNECTION_COLUMNS).where('developer_id', '=', developerId).orderBy('created_at').orderBy('id').execute();
+      const rows = await db
+        .selectFrom('sso_connections')
+        .select(CONNECTION_COLUMNS)
+        .where('developer_id', '=', developerId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
       return rows.map(toConnection);
     },
     async createConnection(c) {
@@ -131,7 +161,9 @@ export function createConnectionsStore(database: StoreDatabase): ConnectionsStor
           .insertInto('sso_connections')
           .values({
             ...connectionValues(c),
-            default_for: sql<string | null>`case when exists (select 1 from sso_connections where default_for = ${c.developerId}) then null else ${c.developerId} end`,
+            default_for: sql<
+              string | null
+            >`case when exists (select 1 from sso_connections where default_for = ${c.developerId}) then null else ${c.developerId} end`,
           })
           .returning(CONNECTION_COLUMNS)
           .executeTakeFirstOrThrow();
@@ -160,11 +192,22 @@ export function createConnectionsStore(database: StoreDatabase): ConnectionsStor
     },
     async deleteConnection(developerId, connectionId) {
       return optionalConnection(
-        await db.deleteFrom('sso_connections').where('id', '=', connectionId).where('developer_id', '=', developerId).returning(CONNECTION_COLUMNS).executeTakeFirst(),
+        await db
+          .deleteFrom('sso_connections')
+          .where('id', '=', connectionId)
+          .where('developer_id', '=', developerId)
+          .returning(CONNECTION_COLUMNS)
+          .executeTakeFirst(),
       );
     },
     async getConnectionById(connectionId) {
-      return optionalConnection(await db.selectFrom('sso_connections').select(CONNECTION_COLUMNS).where('id', '=', connectionId).executeTakeFirst());
+      return optionalConnection(
+        await db
+          .selectFrom('sso_connections')
+          .select(CONNECTION_COLUMNS)
+          .where('id', '=', connectionId)
+          .executeTakeFirst(),
+      );
     },
     async findOidcConnectionIdsByRedirectUri(redirectUri, limit) {
       const { rows } = await idsByRedirectUri({ redirectUri, limit });

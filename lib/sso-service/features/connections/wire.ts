@@ -5,7 +5,11 @@ import type { SsoConnection } from '../../storage/types';
 import { samlWireFields } from './saml-settings';
 
 /** `lastSignInAt`: the connection's latest member sign-in (ours), read apart from the login path. */
-export function toWireConnection(c: SsoConnection, nowMs: number, lastSignIns?: ReadonlyMap<string, string>): WireConnection {
+export function toWireConnection(
+  c: SsoConnection,
+  nowMs: number,
+  lastSignIns?: ReadonlyMap<string, string>,
+): WireConnection {
   const common = {
     id: c.id,
     developerId: c.developerId,
@@ -19,7 +23,13 @@ export function toWireConnection(c: SsoConnection, nowMs: number, lastSignIns?: 
     lastSignInAt: lastSignIns?.get(c.id) ?? null,
   };
   if (c.protocol === 'saml') return { ...common, protocol: 'saml', ...samlWireFields(c, nowMs) };
-  return { ...common, protocol: 'oidc', issuerUrl: c.oidc.issuerUrl, clientId: c.oidc.clientId, redirectUri: c.oidc.redirectUri };
+  return {
+    ...common,
+    protocol: 'oidc',
+    issuerUrl: c.oidc.issuerUrl,
+    clientId: c.oidc.clientId,
+    redirectUri: c.oidc.redirectUri,
+  };
 }
 
 /** The legacy config is the org's default OIDC connection, seen through the legacy wire shape (a SAML default has none). */

@@ -5,10 +5,7 @@
 import { promises as dns } from 'node:dns';
 
 export type TxtLookup =
-  | { kind: 'found'; values: string[] }
-  | { kind: 'none' }
-  | { kind: 'timeout' }
-  | { kind: 'error'; code: string };
+  { kind: 'found'; values: string[] } | { kind: 'none' } | { kind: 'timeout' } | { kind: 'error'; code: string };
 
 /** SSO_DNS_TIMEOUT_MS when unset. */
 export const DEFAULT_DNS_TIMEOUT_MS = 5000;

@@ -14,7 +14,12 @@
  *   `domain.released` audit entry by the system. Only the process whose release write changed the row audits it.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { DOMAIN_RECHECK_INTERVAL_MS, DOMAIN_RELEASE_AFTER_MS, txtRecordNameFor, txtRecordValueFor } from '@/lib/contract';
+import {
+  DOMAIN_RECHECK_INTERVAL_MS,
+  DOMAIN_RELEASE_AFTER_MS,
+  txtRecordNameFor,
+  txtRecordValueFor,
+} from '@/lib/contract';
 import type { AuditRecorder } from '../events/recorder';
 import type { TxtResolver } from './dns-txt';
 import type { ServiceStore } from '../../storage';
@@ -24,7 +29,10 @@ const CHUNK = 100;
 const MAX_CHUNKS = 50;
 
 export interface DomainRecheckDeps {
-  store: Pick<ServiceStore, 'listDomainsDueForRecheck' | 'claimDomainRecheck' | 'recordDomainRecheck' | 'releaseDomain'>;
+  store: Pick<
+    ServiceStore,
+    'listDomainsDueForRecheck' | 'claimDomainRecheck' | 'recordDomainRecheck' | 'releaseDomain'
+  >;
   dns: TxtResolver;
   audit: AuditRecorder;
   now: () => number;
@@ -44,7 +52,13 @@ export interface DomainRecheckSummary {
 /** The audit actor of the re-check. */
 export const RECHECK_ACTOR = { kind: 'system', id: null, label: 'daily domain re-check' } as const;
 
-export async function recheckDomains({ store, dns, audit, now, signal }: DomainRecheckDeps): Promise<DomainRecheckSummary> {
+export async function recheckDomains({
+  store,
+  dns,
+  audit,
+  now,
+  signal,
+}: DomainRecheckDeps): Promise<DomainRecheckSummary> {
   const summary: DomainRecheckSummary = { checked: 0, found: 0, failing: 0, inconclusive: 0, released: 0 };
   const startedAt = now();
   const dueBefore = new Date(startedAt - DOMAIN_RECHECK_INTERVAL_MS).toISOString();
@@ -70,9 +84,18 @@ export async function recheckDomains({ store, dns, audit, now, signal }: DomainR
       }
       summary.failing++;
       const releaseBefore = new Date(now() - DOMAIN_RELEASE_AFTER_MS).toISOString();
-      if (after?.failingSince && after.failingSince <= releaseBefore && (await store.releaseDomain(claimed.developerId, claimed.domain, releaseBefore))) {
+      if (
+        after?.failingSince &&
+        after.failingSince <= releaseBefore &&
+        (await store.releaseDomain(claimed.developerId, claimed.domain, releaseBefore))
+      ) {
         summary.released++;
-        audit.record({ developerId: claimed.developerId, actor: RECHECK_ACTOR, action: 'domain.released', target: { type: 'domain', id: claimed.domain } });
+        audit.record({
+          developerId: claimed.developerId,
+          actor: RECHECK_ACTOR,
+          action: 'domain.released',
+          target: { type: 'domain', id: claimed.domain },
+        });
       }
     }
     // Every row listed was claimed (by this process or another) and so is no longer due.

@@ -3,7 +3,12 @@
  * `DELETE /v1/sso/domains/:domain` (the org's API key or one of its setup sessions). See service.ts.
  */
 import type { FastifyRequest } from 'fastify';
-import { domainParamsSchema, ssoDomainCreateSchema, type SsoDomainList, type SsoDomainVerifyFailure } from '@/lib/contract';
+import {
+  domainParamsSchema,
+  ssoDomainCreateSchema,
+  type SsoDomainList,
+  type SsoDomainVerifyFailure,
+} from '@/lib/contract';
 import type { ServiceContext } from '../../context';
 import { actorOf, CONNECTION_ACTORS, requireActor } from '../../http/auth';
 import type { ServiceApp } from '../../http/validation';
@@ -14,14 +19,25 @@ import { toWireDomain } from './wire';
 export function registerDomainRoutes(app: ServiceApp, ctx: ServiceContext) {
   /** The one place these routes authenticate: the org's API key or one of its setup sessions. */
   const preValidation = requireActor(ctx, CONNECTION_ACTORS);
-  const audit = (request: FastifyRequest, action: 'domain.added' | 'domain.verified' | 'domain.removed', domain: string) => {
+  const audit = (
+    request: FastifyRequest,
+    action: 'domain.added' | 'domain.verified' | 'domain.removed',
+    domain: string,
+  ) => {
     const dev = actorOf(request);
-    ctx.audit.record({ developerId: dev.developerId, actor: auditActorOf(request, dev), action, target: { type: 'domain', id: domain } });
+    ctx.audit.record({
+      developerId: dev.developerId,
+      actor: auditActorOf(request, dev),
+      action,
+      target: { type: 'domain', id: domain },
+    });
   };
   const params = domainParamsSchema;
 
   app.get('/v1/sso/domains', { preValidation }, async (request) => {
-    const body: SsoDomainList = { domains: (await ctx.store.listDomains(actorOf(request).developerId)).map(toWireDomain) };
+    const body: SsoDomainList = {
+      domains: (await ctx.store.listDomains(actorOf(request).developerId)).map(toWireDomain),
+    };
     return body;
   });
 

@@ -77,7 +77,11 @@ export type VerifyOutcome =
   | { kind: 'failed'; failure: Omit<SsoDomainVerifyFailure, 'requestId'> };
 
 /** A DNS TXT check on demand; a failed check of an already-verified domain leaves it verified (see above). */
-export async function verifyDomain(ctx: ServiceContext, developerId: string, domain: string | null): Promise<VerifyOutcome> {
+export async function verifyDomain(
+  ctx: ServiceContext,
+  developerId: string,
+  domain: string | null,
+): Promise<VerifyOutcome> {
   const record = await findOwn(ctx, developerId, domain);
   const name = txtRecordNameFor(record.domain);
   const expected = txtRecordValueFor(record.token);
@@ -90,10 +94,14 @@ export async function verifyDomain(ctx: ServiceContext, developerId: string, dom
     throw new ApiError(409, 'CONFLICT', DOMAIN_MESSAGES.domainTaken);
   }
   await ctx.store.markDomainChecked(developerId, record.domain, nowIso(ctx));
-  return { kind: 'failed', failure: { verified: false, ...failureOf(lookup, name), txtRecordName: name, txtRecordValue: expected } };
+  return {
+    kind: 'failed',
+    failure: { verified: false, ...failureOf(lookup, name), txtRecordName: name, txtRecordValue: expected },
+  };
 }
 
 export async function removeDomain(ctx: ServiceContext, developerId: string, domain: string | null): Promise<string> {
-  if (domain === null || !(await ctx.store.deleteDomain(developerId, domain))) throw notFound(DOMAIN_MESSAGES.domainNotFound);
+  if (domain === null || !(await ctx.store.deleteDomain(developerId, domain)))
+    throw notFound(DOMAIN_MESSAGES.domainNotFound);
   return domain;
 }

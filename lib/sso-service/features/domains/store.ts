@@ -25,12 +25,22 @@ export interface DomainsStore {
    * Takes a due verified domain for one re-check by moving `lastCheckedAt` to `nowIso`, only while it is still
    * due (compare-and-set): of several processes, one gets the record, the others undefined.
    */
-  claimDomainRecheck(developerId: string, domain: string, checkedBeforeIso: string, nowIso: string): Promise<SsoDomainRecord | undefined>;
+  claimDomainRecheck(
+    developerId: string,
+    domain: string,
+    checkedBeforeIso: string,
+    nowIso: string,
+  ): Promise<SsoDomainRecord | undefined>;
   /**
    * A re-check's outcome on a verified domain: found clears `failingSince`, not found sets it (if unset) to
    * `nowIso`. Undefined when the domain is no longer verified by that org.
    */
-  recordDomainRecheck(developerId: string, domain: string, found: boolean, nowIso: string): Promise<SsoDomainRecord | undefined>;
+  recordDomainRecheck(
+    developerId: string,
+    domain: string,
+    found: boolean,
+    nowIso: string,
+  ): Promise<SsoDomainRecord | undefined>;
   /** Unverifies a domain failing since `failingBeforeIso` or earlier; false when it was not (or no longer is). */
   releaseDomain(developerId: string, domain: string, failingBeforeIso: string): Promise<boolean>;
   deleteDomain(developerId: string, domain: string): Promise<boolean>;
@@ -43,7 +53,15 @@ export interface DomainsStore {
   findOrgDomainConnections(developerId: string, domain: string, limit: number): Promise<SsoConnection[]>;
 }
 
-const DOMAIN_COLUMNS = ['developer_id', 'domain', 'token', 'created_at', 'verified_at', 'last_checked_at', 'failing_since'] as const;
+const DOMAIN_COLUMNS = [
+  'developer_id',
+  'domain',
+  'token',
+  'created_at',
+  'verified_at',
+  'last_checked_at',
+  'failing_since',
+] as const;
 
 const domainRow = z.object({
   developer_id: z.string(),
@@ -72,13 +90,23 @@ const optionalDomain = (row: unknown) => (row === undefined ? undefined : toDoma
 
 export function createDomainsStore({ db, dialect }: StoreDatabase): DomainsStore {
   const select = (developerId: string, domain: string) =>
-    db.selectFrom('sso_domains').select(DOMAIN_COLUMNS).where('developer_id', '=', developerId).where('domain', '=', domain);
+    db
+      .selectFrom('sso_domains')
+      .select(DOMAIN_COLUMNS)
+      .where('developer_id', '=', developerId)
+      .where('domain', '=', domain);
   const update = (developerId: string, domain: string) =>
     db.updateTable('sso_domains').where('developer_id', '=', developerId).where('domain', '=', domain);
 
   return {
     async listDomains(developerId) {
-      const rows = await db.selectFrom('sso_domains').select(DOMAIN_COLUMNS).where('developer_id', '=', developerId).orderBy('created_at').orderBy('domain').execute();
+      const rows = await db
+        .selectFrom('sso_domains')
+        .select(DOMAIN_COLUMNS)
+        .where('developer_id', '=', developerId)
+        .orderBy('created_at')
+        .orderBy('domain')
+        .execute();
       return rows.map(toDomain);
     },
     async getDomain(developerId, domain) {
@@ -105,7 +133,11 @@ export function createDomainsStore({ db, dialect }: StoreDatabase): DomainsStore
     async markDomainVerified(developerId, domain, nowIso) {
       try {
         const row = await update(developerId, domain)
-          .set((eb) => ({ verified_at: eb.fn.coalesce('verified_at', eb.val(nowIso)), last_checked_at: nowIso, failing_since: null }))
+          .set((eb) => ({
+            verified_at: eb.fn.coalesce('verified_at', eb.val(nowIso)),
+            last_checked_at: nowIso,
+            failing_since: null,
+          }))
           .returning(DOMAIN_COLUMNS)
           .executeTakeFirst();
         return row === undefined ? { kind: 'missing' } : { kind: 'verified', domain: toDomain(row) };
@@ -116,7 +148,9 @@ export function createDomainsStore({ db, dialect }: StoreDatabase): DomainsStore
       }
     },
     async markDomainChecked(developerId, domain, nowIso) {
-      return optionalDomain(await update(developerId, domain).set({ last_checked_at: nowIso }).returning(DOMAIN_COLUMNS).executeTakeFirst());
+      return optionalDomain(
+        await update(developerId, domain).set({ last_checked_at: nowIso }).returning(DOMAIN_COLUMNS).executeTakeFirst(),
+      );
     },
     async listDomainsDueForRecheck(checkedBeforeIso, limit) {
       // The due scan reads sso_domains_recheck (migration 10).
@@ -159,7 +193,11 @@ export function createDomainsStore({ db, dialect }: StoreDatabase): DomainsStore
       return r.numUpdatedRows === 1n;
     },
     async deleteDomain(developerId, domain) {
-      const r = await db.deleteFrom('sso_domains').where('developer_id', '=', developerId).where('domain', '=', domain).executeTakeFirst();
+      const r = await db
+        .deleteFrom('sso_domains')
+        .where('developer_id', '=', developerId)
+        .where('domain', '=', domain)
+        .executeTakeFirst();
       return r.numDeletedRows === 1n;
     },
     async findVerifiedDomainConnections(domain, limit) {

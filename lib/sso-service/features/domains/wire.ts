@@ -11,6 +11,7 @@ export function toWireDomain(d: SsoDomainRecord): SsoDomain {
     createdAt: d.createdAt,
     lastCheckedAt: d.lastCheckedAt,
     failingSince: d.failingSince,
-    releasesAt: d.failingSince === null ? null : new Date(Date.parse(d.failingSince) + DOMAIN_RELEASE_AFTER_MS).toISOString(),
+    releasesAt:
+      d.failingSince === null ? null : new Date(Date.parse(d.failingSince) + DOMAIN_RELEASE_AFTER_MS).toISOString(),
   };
 }

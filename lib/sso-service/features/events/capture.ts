@@ -26,7 +26,11 @@ import type { SignInEventRecorder } from './recorder';
 import { runWithSignIn, startSignIn, type SignInRecord } from './sign-in-context';
 
 /** The routes that complete a sign-in: the legacy shared callback and the OIDC and SAML ones. */
-export const SIGN_IN_ROUTES: ReadonlySet<string> = new Set(['/sso/callback', '/sso/callback/oidc', '/sso/callback/saml']);
+export const SIGN_IN_ROUTES: ReadonlySet<string> = new Set([
+  '/sso/callback',
+  '/sso/callback/oidc',
+  '/sso/callback/saml',
+]);
 
 /** RFC 6749 §4.1.2.1: error and error_description are %x20-21 / %x23-5B / %x5D-7E; anything else becomes "?". */
 const NOT_OAUTH_TEXT = /[^\x20\x21\x23-\x5b\x5d-\x7e]/g;
@@ -54,7 +58,12 @@ function reasonOfError(err: unknown, record: SignInRecord, nowMs: number): SignI
   return 'internal_error';
 }
 
-function eventOf(record: SignInRecord & { developerId: string }, request: FastifyRequest, reply: FastifyReply, nowMs: number) {
+function eventOf(
+  record: SignInRecord & { developerId: string },
+  request: FastifyRequest,
+  reply: FastifyReply,
+  nowMs: number,
+) {
   const success = reply.statusCode < 400;
   const reason = success ? null : (record.reason ?? reasonOfError(record.error, record, nowMs));
   const identity = success ? record.identity : null;
@@ -86,10 +95,15 @@ function eventOf(record: SignInRecord & { developerId: string }, request: Fastif
  * kept as the state's failure, so a later callback with that state repeats it instead of reaching the IdP. A
  * state that does not open is left to the route (which answers "code and state are required").
  */
-async function idpErrorResponse(ctx: ServiceContext, request: FastifyRequest, record: SignInRecord): Promise<ApiError | null> {
+async function idpErrorResponse(
+  ctx: ServiceContext,
+  request: FastifyRequest,
+  record: SignInRecord,
+): Promise<ApiError | null> {
   if (request.method !== 'GET') return null;
   const query = request.query as Record<string, unknown> | undefined;
-  if (!query || query.code !== undefined || typeof query.error !== 'string' || typeof query.state !== 'string') return null;
+  if (!query || query.code !== undefined || typeof query.error !== 'string' || typeof query.state !== 'string')
+    return null;
   if (query.state.length > STATE_MAX_LENGTH) return null;
   const state = ctx.states.open(query.state);
   if (!state) return null;
@@ -108,10 +122,21 @@ async function idpErrorResponse(ctx: ServiceContext, request: FastifyRequest, re
     reason: 'idp_error',
   });
   const named = idpError && ERROR_CODE_SHAPE.test(idpError) ? ` (${idpError})` : '';
-  const answer = new ApiError(400, 'SSO_ERROR', `The identity provider did not complete the sign-in${named}; start the login again`, 'idp_error');
+  const answer = new ApiError(
+    400,
+    'SSO_ERROR',
+    `The identity provider did not complete the sign-in${named}; start the login again`,
+    'idp_error',
+  );
   await ctx.store
     .recordStateFailure(state.sid, { status: answer.statusCode, code: answer.code, message: answer.message })
-    .catch((err: unknown) => ctx.logger.log('error', { reqId: request.id, msg: 'recording a reported IdP error failed', err: describeError(err) }));
+    .catch((err: unknown) =>
+      ctx.logger.log('error', {
+        reqId: request.id,
+        msg: 'recording a reported IdP error failed',
+        err: describeError(err),
+      }),
+    );
   return answer;
 }
 
@@ -143,7 +168,8 @@ export function registerSignInCapture(app: FastifyInstance, ctx: ServiceContext,
   };
   const record: onResponseHookHandler = (request, reply, done) => {
     const signIn = request.signIn;
-    if (signIn?.developerId) recorder.record(eventOf(signIn as SignInRecord & { developerId: string }, request, reply, ctx.now()));
+    if (signIn?.developerId)
+      recorder.record(eventOf(signIn as SignInRecord & { developerId: string }, request, reply, ctx.now()));
     done();
   };
 
@@ -151,6 +177,9 @@ export function registerSignInCapture(app: FastifyInstance, ctx: ServiceContext,
     if (!SIGN_IN_ROUTES.has(route.url)) return;
     route.preValidation = withFirst(begin, route.preValidation as Hooks);
     route.onError = withFirst(keepError, route.onError as onErrorHookHandler | onErrorHookHandler[] | undefined);
-    route.onResponse = withFirst(record, route.onResponse as onResponseHookHandler | onResponseHookHandler[] | undefined);
+    route.onResponse = withFirst(
+      record,
+      route.onResponse as onResponseHookHandler | onResponseHookHandler[] | undefined,
+    );
   });
 }

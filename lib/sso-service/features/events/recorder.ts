@@ -54,7 +54,9 @@ export function apiKeyActor(request: FastifyRequest): AuditActor {
 /** The audit actor of a request authenticated by `authenticateActor`: its API key, or the setup link it used. */
 export function auditActorOf(request: FastifyRequest, actor: Actor): AuditActor {
   // A setup session names the person who redeemed the link (their email stays in the link's uses).
-  return actor.kind === 'setup_link' ? { kind: 'setup_link', id: actor.linkId, label: actor.name } : apiKeyActor(request);
+  return actor.kind === 'setup_link'
+    ? { kind: 'setup_link', id: actor.linkId, label: actor.name }
+    : apiKeyActor(request);
 }
 
 export interface EventRecorders {
@@ -75,9 +77,13 @@ export function createEventRecorders(
     flushMs: opts.flushMs ?? EVENT_FLUSH_MS,
     maxBatch: opts.maxBatch ?? MAX_BATCH,
     maxQueued: MAX_QUEUED,
-    onDrop: (count: number, err: unknown) => logger.log('warn', { msg: `${stream} events dropped`, count, err: describeError(err) }),
+    onDrop: (count: number, err: unknown) =>
+      logger.log('warn', { msg: `${stream} events dropped`, count, err: describeError(err) }),
   });
-  const signIns = new BatchBuffer<SignInEventRecord>((batch) => store.insertSignInEvents(batch), bufferOptions('sign-in'));
+  const signIns = new BatchBuffer<SignInEventRecord>(
+    (batch) => store.insertSignInEvents(batch),
+    bufferOptions('sign-in'),
+  );
   const audits = new BatchBuffer<AuditEventRecord>((batch) => store.insertAuditEvents(batch), bufferOptions('audit'));
   const stamp = () => new Date(now()).toISOString();
 

@@ -67,7 +67,10 @@ export function currentSignInTrace(): RpTrace | undefined {
 }
 
 /** The request's sign-in record with `fields` set (created when the capture hook did not make one). */
-export function startSignIn(request: FastifyRequest, fields: Partial<Omit<SignInRecord, 'trace' | 'error'>>): SignInRecord {
+export function startSignIn(
+  request: FastifyRequest,
+  fields: Partial<Omit<SignInRecord, 'trace' | 'error'>>,
+): SignInRecord {
   const record = request.signIn ?? newSignInRecord();
   Object.assign(record, fields);
   request.signIn = record;

@@ -5,7 +5,15 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import { z } from 'zod';
-import { AUDIT_ACTIONS, AUDIT_ACTOR_KINDS, AUDIT_TARGET_TYPES, SIGN_IN_OUTCOMES, SIGN_IN_STAGES, SIGN_IN_STARTERS, signInTraceSchema } from '@/lib/contract';
+import {
+  AUDIT_ACTIONS,
+  AUDIT_ACTOR_KINDS,
+  AUDIT_TARGET_TYPES,
+  SIGN_IN_OUTCOMES,
+  SIGN_IN_STAGES,
+  SIGN_IN_STARTERS,
+  signInTraceSchema,
+} from '@/lib/contract';
 import type { StoreDatabase } from '../../storage/connect';
 import type { AuditEventRecord, EventStore, PageAfter, SignInEventRecord } from '../../storage/events-types';
 import { json } from '../../storage/rows';
@@ -35,7 +43,18 @@ const SIGN_IN_EVENT_COLUMNS = [
   'created_at',
 ] as const;
 
-const AUDIT_EVENT_COLUMNS = ['id', 'developer_id', 'actor_kind', 'actor_id', 'actor_label', 'action', 'target_type', 'target_id', 'changed_fields', 'created_at'] as const;
+const AUDIT_EVENT_COLUMNS = [
+  'id',
+  'developer_id',
+  'actor_kind',
+  'actor_id',
+  'actor_label',
+  'action',
+  'target_type',
+  'target_id',
+  'changed_fields',
+  'created_at',
+] as const;
 
 const signInRow = z.object({
   id: z.string(),
@@ -124,7 +143,9 @@ export function createEventsStore({ db, dialect }: StoreDatabase): EventsStore {
     if (q.from !== undefined) conditions.push(sql<boolean>`created_at >= ${q.from}`);
     if (q.to !== undefined) conditions.push(sql<boolean>`created_at <= ${q.to}`);
     if (q.after !== undefined) {
-      conditions.push(sql<boolean>`(created_at < ${q.after.createdAt} or (created_at = ${q.after.createdAt} and id < ${q.after.id}))`);
+      conditions.push(
+        sql<boolean>`(created_at < ${q.after.createdAt} or (created_at = ${q.after.createdAt} and id < ${q.after.id}))`,
+      );
     }
     return conditions;
   };
@@ -192,14 +213,18 @@ export function createEventsStore({ db, dialect }: StoreDatabase): EventsStore {
       if (q.connectionId !== undefined) query = query.where('connection_id', '=', q.connectionId);
       if (q.outcome !== undefined) query = query.where('outcome', '=', q.outcome);
       if (q.email !== undefined) query = query.where(dialect.emailEquals(q.email));
-      return (await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).execute()).map(toSignInEvent);
+      return (await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).execute()).map(
+        toSignInEvent,
+      );
     },
     async listAuditEvents(q) {
       let query = db.selectFrom('audit_events').select(AUDIT_EVENT_COLUMNS);
       for (const condition of bounds(q)) query = query.where(condition);
       if (q.targetId !== undefined) query = query.where('target_id', '=', q.targetId);
       if (q.action !== undefined) query = query.where('action', '=', q.action);
-      return (await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).execute()).map(toAuditEvent);
+      return (await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).execute()).map(
+        toAuditEvent,
+      );
     },
     async purgeEventsBefore(beforeIso, batch) {
       return (await purge('sign_in_events', beforeIso, batch)) + (await purge('audit_events', beforeIso, batch));

@@ -21,14 +21,16 @@ import { replayedFailure, storedFailure } from './state-failure';
 import { toWireSessionSignIn } from './wire';
 
 /** A member sign-in on a connection that is switched off reads as "not configured", as it always has. */
-const connectionInactive = () => reasonError('sso_not_configured', { status: 404, code: 'NOT_FOUND', reason: 'connection_inactive' });
+const connectionInactive = () =>
+  reasonError('sso_not_configured', { status: 404, code: 'NOT_FOUND', reason: 'connection_inactive' });
 
 /** Session lifetime when the configuration does not say (8 hours). */
 export const DEFAULT_SESSION_TTL_SEC = 8 * 60 * 60;
 
 const expiredOrUsed = () => reasonError('state_expired_or_used');
 /** A member sign-in on a connection that is not active (checked again at the callback: it may have changed). */
-const ssoRefused = (message: string, reason: 'connection_testing' | 'member_not_provisioned') => new ApiError(403, 'SSO_ERROR', message, reason);
+const ssoRefused = (message: string, reason: 'connection_testing' | 'member_not_provisioned') =>
+  new ApiError(403, 'SSO_ERROR', message, reason);
 
 export interface CallbackInput {
   token: string;
@@ -64,11 +66,18 @@ export function openState(ctx: ServiceContext, request: FastifyRequest, token: s
  * the org's default one). A test sign-in finishes on any status; a member sign-in needs `active` (`inactive`
  * reads as not configured, as it always has; `testing` says why).
  */
-async function connectionFor(ctx: ServiceContext, state: LoginState, preloaded?: SsoConnection): Promise<SsoConnection> {
+async function connectionFor(
+  ctx: ServiceContext,
+  state: LoginState,
+  preloaded?: SsoConnection,
+): Promise<SsoConnection> {
   const connection =
     preloaded ??
-    (state.con === undefined ? await ctx.store.getDefaultConnection(state.dev) : await ctx.store.getConnection(state.dev, state.con));
-  if (!connection) throw reasonError('sso_not_configured', { status: 404, code: 'NOT_FOUND', reason: 'connection_not_found' });
+    (state.con === undefined
+      ? await ctx.store.getDefaultConnection(state.dev)
+      : await ctx.store.getConnection(state.dev, state.con));
+  if (!connection)
+    throw reasonError('sso_not_configured', { status: 404, code: 'NOT_FOUND', reason: 'connection_not_found' });
   if (state.tst) return connection;
   if (connection.status === 'inactive') throw connectionInactive();
   if (connection.status === 'testing') throw ssoRefused(SESSION_MESSAGES.connectionTesting, 'connection_testing');
@@ -84,9 +93,16 @@ async function connectionFor(ctx: ServiceContext, state: LoginState, preloaded?:
  * connections (API users; the weaker mode, docs/RP-SECURITY.md); the console always sends it.
  * Returns the connection it read, so the completion does not read it again.
  */
-export async function refuseForeignRedirectUri(ctx: ServiceContext, state: LoginState, redirectUri: string | undefined): Promise<SsoConnection | undefined> {
+export async function refuseForeignRedirectUri(
+  ctx: ServiceContext,
+  state: LoginState,
+  redirectUri: string | undefined,
+): Promise<SsoConnection | undefined> {
   if (redirectUri === undefined || redirectUri === '') return undefined;
-  const connection = state.con === undefined ? await ctx.store.getDefaultConnection(state.dev) : await ctx.store.getConnection(state.dev, state.con);
+  const connection =
+    state.con === undefined
+      ? await ctx.store.getDefaultConnection(state.dev)
+      : await ctx.store.getConnection(state.dev, state.con);
   // An unknown connection is the completion's error to give (after the claim, as before).
   if (connection && redirectUriMismatch(connection, redirectUri)) {
     throw new ApiError(400, 'SSO_ERROR', SESSION_MESSAGES.redirectUriMismatch, 'redirect_uri_mismatch');
@@ -122,7 +138,11 @@ export async function completeCallback<T>(
     signIn.connectionId = connection.id;
     signIn.protocol = connection.protocol;
     if (connection.protocol !== input.response.protocol) throw badRequest(protocolMismatch(connection.protocol));
-    const vouched = await ctx.protocols[connection.protocol].completeLogin(connection, { token: input.token, state }, input.response);
+    const vouched = await ctx.protocols[connection.protocol].completeLogin(
+      connection,
+      { token: input.token, state },
+      input.response,
+    );
     signIn.identity = vouched;
     const identity = await settleEmailTrust(ctx.store, connection, vouched);
     signIn.identity = identity;
@@ -130,23 +150,32 @@ export async function completeCallback<T>(
   } catch (err) {
     const failure = err instanceof ApiError ? err : new ApiError(500, 'INTERNAL_ERROR', MESSAGES.internal);
     // The caller gets the real failure even if recording it fails (a retry then says "expired or used").
-    await ctx.store
-      .recordStateFailure(state.sid, storedFailure(failure))
-      .catch((recordErr: unknown) =>
-        ctx.logger.log('error', { reqId: request.id, msg: 'recording a failed callback failed', err: describeError(recordErr) }),
-      );
+    await ctx.store.recordStateFailure(state.sid, storedFailure(failure)).catch((recordErr: unknown) =>
+      ctx.logger.log('error', {
+        reqId: request.id,
+        msg: 'recording a failed callback failed',
+        err: describeError(recordErr),
+      }),
+    );
     throw err;
   }
 }
 
-export const oidcResponse = (code: string, iss: string | undefined): ProtocolResponse => ({ protocol: 'oidc', code, ...(iss !== undefined ? { iss } : {}) });
+export const oidcResponse = (code: string, iss: string | undefined): ProtocolResponse => ({
+  protocol: 'oidc',
+  code,
+  ...(iss !== undefined ? { iss } : {}),
+});
 
 /** A callback of one protocol with the state of another protocol's connection. */
 const protocolMismatch = (protocol: SsoConnection['protocol']) =>
   `This sign-in started on ${protocol === 'saml' ? 'a SAML' : 'an OIDC'} connection; it finishes at ${protocol === 'saml' ? 'POST /sso/callback/saml' : 'the OIDC callback'}`;
 
 /** The member's principal upserted (or, without JIT, updated) and their session opened: one store call. */
-export async function openSession(ctx: ServiceContext, { connection, identity }: Pick<Completed, 'connection' | 'identity'>): Promise<SsoSessionCallbackResponse> {
+export async function openSession(
+  ctx: ServiceContext,
+  { connection, identity }: Pick<Completed, 'connection' | 'identity'>,
+): Promise<SsoSessionCallbackResponse> {
   const now = ctx.now();
   const ttlSec = ctx.config.sessionTtlSec ?? DEFAULT_SESSION_TTL_SEC;
   const session = await ctx.store.signInMember({
@@ -174,7 +203,8 @@ export const SAML_MESSAGES = {
   otherConnection: "This SAML response was posted to another connection's ACS URL; start the sign-in again",
 } as const;
 
-const idpInitiatedRefused = () => new ApiError(400, 'SSO_ERROR', SAML_REASONS.idp_initiated_disabled, 'saml_idp_initiated_disabled');
+const idpInitiatedRefused = () =>
+  new ApiError(400, 'SSO_ERROR', SAML_REASONS.idp_initiated_disabled, 'saml_idp_initiated_disabled');
 
 /**
  * An unsolicited response (no RelayState of ours): accepted only on an active SAML connection that allows
@@ -194,7 +224,10 @@ export async function completeIdpInitiated(
 ): Promise<SsoSessionCallbackResponse> {
   const signIn = startSignIn(request, { startedBy: 'idp_initiated', protocol: 'saml' });
   const unverified = () => ctx.unattributed.note('saml_idp_initiated_unverified', request.id);
-  const found = connectionId !== undefined && connectionId.length <= ID_MAX ? await ctx.store.getConnectionById(connectionId) : undefined;
+  const found =
+    connectionId !== undefined && connectionId.length <= ID_MAX
+      ? await ctx.store.getConnectionById(connectionId)
+      : undefined;
   if (!found || found.protocol !== 'saml') {
     unverified();
     throw idpInitiatedRefused();

@@ -31,11 +31,21 @@ function refused(reason: EmailRefusal): ApiError {
 /** The lower-case domain after the last `@`, or null when there is none. */
 export function emailDomain(email: string): string | null {
   const at = email.lastIndexOf('@');
-  const domain = at < 0 ? '' : email.slice(at + 1).trim().toLowerCase();
+  const domain =
+    at < 0
+      ? ''
+      : email
+          .slice(at + 1)
+          .trim()
+          .toLowerCase();
   return domain === '' ? null : domain;
 }
 
-async function inVerifiedDomain(store: Pick<ServiceStore, 'getDomain'>, developerId: string, email: string | null): Promise<boolean> {
+async function inVerifiedDomain(
+  store: Pick<ServiceStore, 'getDomain'>,
+  developerId: string,
+  email: string | null,
+): Promise<boolean> {
   const domain = email === null ? null : emailDomain(email);
   if (domain === null) return false;
   const record = await store.getDomain(developerId, domain);
@@ -63,7 +73,8 @@ export async function settleEmailTrust(
   if (restricted) {
     if (identity.email === null) throw refused('email_missing');
     if (!emailVerified) throw refused('email_not_verified');
-    if (!(await inVerifiedDomain(store, connection.developerId, identity.email))) throw refused('email_domain_not_verified');
+    if (!(await inVerifiedDomain(store, connection.developerId, identity.email)))
+      throw refused('email_domain_not_verified');
   }
   return { ...identity, emailVerified };
 }

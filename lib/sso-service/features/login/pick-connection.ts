@@ -57,7 +57,11 @@ export async function pickConnection(ctx: ServiceContext, q: SsoLoginRequestQuer
     if (!found[0]) throw notFound(DOMAIN_MESSAGES.noConnectionForDomain(wanted));
     // Connection writes refuse a domain another connection of the org lists; two can only come from a race.
     if (found.length > 1) {
-      throw new ApiError(409, 'CONFLICT', `Several active connections of this organization list ${wanted}; remove it from all but one`);
+      throw new ApiError(
+        409,
+        'CONFLICT',
+        `Several active connections of this organization list ${wanted}; remove it from all but one`,
+      );
     }
     return found[0];
   }
@@ -67,14 +71,16 @@ export async function pickConnection(ctx: ServiceContext, q: SsoLoginRequestQuer
   return found;
 }
 
-
 /** The member's chooser: the names of the org's active connections (ours), and the org's name. Unknown org: the login's 404. */
 export async function publicConnections(ctx: ServiceContext, org: string): Promise<SsoPublicConnectionList> {
-  const [all, developer] = usableId(org) ? await Promise.all([ctx.store.listConnections(org), ctx.store.getDeveloper(org)]) : [[], undefined];
+  const [all, developer] = usableId(org)
+    ? await Promise.all([ctx.store.listConnections(org), ctx.store.getDeveloper(org)])
+    : [[], undefined];
   const connections: SsoPublicConnection[] = all
     .filter((c) => c.status === 'active')
     .map((c) => ({ id: c.id, name: c.name, protocol: c.protocol }));
-  if (connections.length === 0 || !developer) throw reasonError('sso_not_configured', { status: 404, code: 'NOT_FOUND' });
+  if (connections.length === 0 || !developer)
+    throw reasonError('sso_not_configured', { status: 404, code: 'NOT_FOUND' });
   // The org's name (given at signup) lets the login page say whose sign-in it is: a member lured to another
   // org's login page sees a name that is not their company's.
   return { connections, organization: { id: developer.id, name: developer.name } };

@@ -53,12 +53,15 @@ export const SAML_BODY_LIMIT_BYTES = 512 * 1024;
 
 const fieldOf = (issue: Issue) => String(issue.path[0] ?? '');
 /** A parameter that is absent (or empty, where it must be given). */
-const isMissing = (issue: Issue, input: unknown) => issue.code === 'too_small' || (issue.code === 'invalid_type' && isAbsent(input, issue.path));
+const isMissing = (issue: Issue, input: unknown) =>
+  issue.code === 'too_small' || (issue.code === 'invalid_type' && isAbsent(input, issue.path));
 
 /** The legacy login URL's words: no org → org_required; a repeated parameter → "… must be given at most once". */
 function invalidLoginQuery(issues: readonly Issue[]): ApiError {
   const field = issues[0] ? fieldOf(issues[0]) : '';
-  return field === 'org' || field === '' ? reasonError('org_required') : badRequest(`${field} must be given at most once`);
+  return field === 'org' || field === ''
+    ? reasonError('org_required')
+    : badRequest(`${field} must be given at most once`);
 }
 
 /**
@@ -66,7 +69,8 @@ function invalidLoginQuery(issues: readonly Issue[]): ApiError {
  * first problem in field order (iss and redirect_uri must be one short URL; anything else is an invalid state).
  */
 function invalidCallbackQuery(issues: readonly Issue[], input: unknown): ApiError {
-  if (issues.some((i) => isMissing(i, input) && (fieldOf(i) === 'code' || fieldOf(i) === 'state'))) return reasonError('code_and_state_required');
+  if (issues.some((i) => isMissing(i, input) && (fieldOf(i) === 'code' || fieldOf(i) === 'state')))
+    return reasonError('code_and_state_required');
   const first = issues[0] ? fieldOf(issues[0]) : '';
   if (first === 'iss' || first === 'redirect_uri') return badRequest(`${first} must be a single URL`);
   return reasonError('invalid_state');
@@ -97,10 +101,17 @@ function parseForm(text: string): Record<string, string | string[]> {
   return fields;
 }
 
-export function registerLoginRoutes(app: ServiceApp, ctx: ServiceContext, limits: { login: RouteRateLimit; callback: RouteRateLimit }) {
+export function registerLoginRoutes(
+  app: ServiceApp,
+  ctx: ServiceContext,
+  limits: { login: RouteRateLimit; callback: RouteRateLimit },
+) {
   app.get(
     '/sso/login',
-    { config: { rateLimit: limits.login, invalid: invalidLoginQuery }, schema: { querystring: ssoLoginRequestQuerySchema } },
+    {
+      config: { rateLimit: limits.login, invalid: invalidLoginQuery },
+      schema: { querystring: ssoLoginRequestQuerySchema },
+    },
     async (request) => {
       const connection = await pickConnection(ctx, request.query);
       // An empty redirect_uri means "not given": the configured URI is always the one sent to the IdP.
@@ -111,57 +122,85 @@ export function registerLoginRoutes(app: ServiceApp, ctx: ServiceContext, limits
       const authorizeUrl = await ctx.protocols[connection.protocol].startLogin(connection, login);
       const body: SsoLoginResponse = { authorizeUrl, protocol: connection.protocol, connectionId: connection.id };
       // Routed by domain alone: the caller named no org, so the answer says which one (a login binds to it).
-      if (!given(request.query.org)) return { ...body, developerId: connection.developerId } satisfies SsoDomainLoginResponse;
+      if (!given(request.query.org))
+        return { ...body, developerId: connection.developerId } satisfies SsoDomainLoginResponse;
       return body;
     },
   );
 
   app.get(
     '/sso/connections',
-    { config: { rateLimit: limits.login, invalid: () => reasonError('org_required') }, schema: { querystring: ssoPublicConnectionsQuerySchema } },
+    {
+      config: { rateLimit: limits.login, invalid: () => reasonError('org_required') },
+      schema: { querystring: ssoPublicConnectionsQuerySchema },
+    },
     async (request) => publicConnections(ctx, request.query.org),
   );
 
   app.get(
     '/sso/callback',
-    { config: { rateLimit: limits.callback, invalid: invalidCallbackQuery }, schema: { querystring: ssoCallbackRequestQuerySchema } },
+    {
+      config: { rateLimit: limits.callback, invalid: invalidCallbackQuery },
+      schema: { querystring: ssoCallbackRequestQuerySchema },
+    },
     async (request) => {
       const { code, state: token, iss, redirect_uri: redirectUri } = request.query;
       const state = openState(ctx, request, token);
       const preloaded = await refuseForeignRedirectUri(ctx, state, redirectUri);
       // No second write on success: a claimed state without a recorded failure answers "expired or used".
-      return completeCallback(ctx, request, { token, response: oidcResponse(code, iss) }, state, async ({ connection, identity }) =>
-        toWireIdentity(connection, identity), preloaded);
+      return completeCallback(
+        ctx,
+        request,
+        { token, response: oidcResponse(code, iss) },
+        state,
+        async ({ connection, identity }) => toWireIdentity(connection, identity),
+        preloaded,
+      );
     },
   );
 
   // The body carries the state, so its rate-limit bucket is keyed once the body is parsed (preValidation: before
   // the schema, so a malformed body spends the budget too).
   const rateLimit = limits.callback;
-  const postRateLimit = rateLimit === false ? false : { ...rateLimit, hook: 'preValidation' as const, keyGenerator: callbackBodyRateKey(ctx.states) };
+  const postRateLimit =
+    rateLimit === false
+      ? false
+      : { ...rateLimit, hook: 'preValidation' as const, keyGenerator: callbackBodyRateKey(ctx.states) };
   void app.register(async (scope: ServiceApp) => {
     scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
       done(null, parseForm(typeof body === 'string' ? body : body.toString('utf8')));
     });
     scope.post(
       '/sso/callback/oidc',
-      { config: { rateLimit: postRateLimit, invalid: invalidCallbackBody }, schema: { body: absentAsEmpty(ssoOidcCallbackRequestSchema) } },
+      {
+        config: { rateLimit: postRateLimit, invalid: invalidCallbackBody },
+        schema: { body: absentAsEmpty(ssoOidcCallbackRequestSchema) },
+      },
       async (request) => {
         const { code, state: token, iss, redirect_uri: redirectUri } = request.body;
         const state = openState(ctx, request, token);
         // Refused before the claim: the test sign-in can still finish where it belongs.
         if (state.tst) throw badRequest(SESSION_MESSAGES.testStateAtSessionCallback);
         const preloaded = await refuseForeignRedirectUri(ctx, state, redirectUri);
-        return completeCallback(ctx, request, { token, response: oidcResponse(code, iss) }, state, (done) => openSession(ctx, done), preloaded);
+        return completeCallback(
+          ctx,
+          request,
+          { token, response: oidcResponse(code, iss) },
+          state,
+          (done) => openSession(ctx, done),
+          preloaded,
+        );
       },
     );
 
     // The SAML ACS: a member sign-in (session), a test sign-in (identity only) or, where allowed, an IdP-initiated one.
-    const samlRateLimit = rateLimit === false ? false : { ...postRateLimit, keyGenerator: callbackBodyRateKey(ctx.states, 'RelayState') };
+    const samlRateLimit =
+      rateLimit === false ? false : { ...postRateLimit, keyGenerator: callbackBodyRateKey(ctx.states, 'RelayState') };
     scope.register(async (saml: ServiceApp) => {
       // The one refusal that happens before the handler: say it in the SAML words (the core's own cap is lower).
       saml.setErrorHandler((err: FastifyError) => {
-        if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') throw new ApiError(413, 'SSO_ERROR', SAML_REASONS.response_too_large, 'saml_response_too_large');
+        if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+          throw new ApiError(413, 'SSO_ERROR', SAML_REASONS.response_too_large, 'saml_response_too_large');
         throw err;
       });
       saml.post(
@@ -175,14 +214,21 @@ export function registerLoginRoutes(app: ServiceApp, ctx: ServiceContext, limits
           const { SAMLResponse: samlResponse, RelayState: relayState } = request.body;
           const hint = request.query.connection;
           // RelayState is never used as a URL: it is either our sealed state, or ignored (IdP-initiated).
-          const opened = relayState !== undefined && relayState.length <= STATE_MAX_LENGTH ? ctx.states.open(relayState) : null;
+          const opened =
+            relayState !== undefined && relayState.length <= STATE_MAX_LENGTH ? ctx.states.open(relayState) : null;
           if (!opened || relayState === undefined) return completeIdpInitiated(ctx, request, hint, samlResponse);
           const state = openState(ctx, request, relayState);
           startSignIn(request, { protocol: 'saml' });
-          if (hint !== undefined && state.con !== undefined && hint !== state.con) throw badRequest(SAML_MESSAGES.otherConnection);
+          if (hint !== undefined && state.con !== undefined && hint !== state.con)
+            throw badRequest(SAML_MESSAGES.otherConnection);
           const response: ProtocolResponse = { protocol: 'saml', samlResponse };
-          return completeCallback<SsoSessionCallbackResponse | SsoSamlTestCallbackResponse>(ctx, request, { token: relayState, response }, state, (done) =>
-            state.tst ? Promise.resolve(toWireSamlTest(done.connection, done.identity)) : openSession(ctx, done),
+          return completeCallback<SsoSessionCallbackResponse | SsoSamlTestCallbackResponse>(
+            ctx,
+            request,
+            { token: relayState, response },
+            state,
+            (done) =>
+              state.tst ? Promise.resolve(toWireSamlTest(done.connection, done.identity)) : openSession(ctx, done),
           );
         },
       );

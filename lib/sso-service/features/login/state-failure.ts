@@ -10,7 +10,8 @@ import type { StateFailure } from '../../storage/types';
 
 const SEPARATOR = ';';
 const isErrorCode = (value: string): value is ErrorCode => (ERROR_CODES as readonly string[]).includes(value);
-const isReasonCode = (value: string): value is ErrorReasonCode => (ERROR_REASON_CODES as readonly string[]).includes(value);
+const isReasonCode = (value: string): value is ErrorReasonCode =>
+  (ERROR_REASON_CODES as readonly string[]).includes(value);
 
 export function storedFailure(err: ApiError): StateFailure {
   const detail = reasonCodeOf(err);

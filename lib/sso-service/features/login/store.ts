@@ -69,7 +69,13 @@ export function createLoginStore(database: StoreDatabase): LoginStore {
     async claimAssertionId(c) {
       const r = await db
         .insertInto('saml_assertions')
-        .values({ idp_entity_id: c.idpEntityId, assertion_id: c.assertionId, developer_id: c.developerId, connection_id: c.connectionId, expires_at: c.expiresAtMs })
+        .values({
+          idp_entity_id: c.idpEntityId,
+          assertion_id: c.assertionId,
+          developer_id: c.developerId,
+          connection_id: c.connectionId,
+          expires_at: c.expiresAtMs,
+        })
         .onConflict((oc) => oc.doNothing())
         .executeTakeFirst();
       return r.numInsertedOrUpdatedRows === 1n;

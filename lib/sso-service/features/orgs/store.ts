@@ -18,7 +18,10 @@ export interface OrgsStore {
 export function createOrgsStore(database: StoreDatabase): OrgsStore {
   const { db, dialect } = database;
   const email = dialect.developerEmail;
-  const developers = () => db.selectFrom('developers as d').select(['d.id', 'd.name', `d.${email} as email`, 'd.mode', 'd.plan', 'd.created_at']);
+  const developers = () =>
+    db
+      .selectFrom('developers as d')
+      .select(['d.id', 'd.name', `d.${email} as email`, 'd.mode', 'd.plan', 'd.created_at']);
 
   // Every API call authenticates through this read: compiled once (storage README).
   const byKey = precompile(database, (p: { keyHash: Buffer }) =>
@@ -30,9 +33,19 @@ export function createOrgsStore(database: StoreDatabase): OrgsStore {
       await db.transaction().execute(async (tx) => {
         await tx
           .insertInto('developers')
-          .values({ id: dev.id, name: dev.name, [email]: dev.email, mode: dev.mode, plan: dev.plan, created_at: dev.createdAt })
+          .values({
+            id: dev.id,
+            name: dev.name,
+            [email]: dev.email,
+            mode: dev.mode,
+            plan: dev.plan,
+            created_at: dev.createdAt,
+          })
           .execute();
-        await tx.insertInto('api_keys').values({ key_hash: bytes(dev.keyHash), developer_id: dev.id, created_at: dev.createdAt }).execute();
+        await tx
+          .insertInto('api_keys')
+          .values({ key_hash: bytes(dev.keyHash), developer_id: dev.id, created_at: dev.createdAt })
+          .execute();
       });
       return 'created';
     },

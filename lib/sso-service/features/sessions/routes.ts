@@ -44,7 +44,12 @@ export function registerSessionRoutes(app: ServiceApp, ctx: ServiceContext, chec
     const dev = developerOf(request);
     const { id } = request.params;
     await revokeSession(ctx, dev.id, id);
-    ctx.audit.record({ developerId: dev.id, actor: apiKeyActor(request), action: 'session.revoked', target: { type: 'session', id } });
+    ctx.audit.record({
+      developerId: dev.id,
+      actor: apiKeyActor(request),
+      action: 'session.revoked',
+      target: { type: 'session', id },
+    });
     return reply.code(204).send();
   });
 
@@ -56,7 +61,10 @@ export function registerSessionRoutes(app: ServiceApp, ctx: ServiceContext, chec
    */
   // The org is in the body, so the bucket is keyed once the body is parsed (before its schema: a malformed body
   // spends the budget too).
-  const limit = checkRateLimit === false ? false : { ...checkRateLimit, hook: 'preValidation' as const, keyGenerator: sessionCheckRateKey };
+  const limit =
+    checkRateLimit === false
+      ? false
+      : { ...checkRateLimit, hook: 'preValidation' as const, keyGenerator: sessionCheckRateKey };
   app.post(
     '/sso/sessions/check',
     { config: { rateLimit: limit }, schema: { body: absentAsEmpty(ssoSessionCheckRequestSchema) } },

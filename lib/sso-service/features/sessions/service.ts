@@ -23,7 +23,11 @@ export async function revokeSession(ctx: ServiceContext, developerId: string, id
 }
 
 /** Revoked, expired, unknown and another org's ids all answer `{active: false, expiresAt: null}`. */
-export async function checkSession(ctx: ServiceContext, developerId: string, sessionId: string): Promise<SsoSessionCheckResponse> {
+export async function checkSession(
+  ctx: ServiceContext,
+  developerId: string,
+  sessionId: string,
+): Promise<SsoSessionCheckResponse> {
   const session = await ctx.store.getActiveSession(developerId, sessionId, nowIso(ctx));
   return session ? { active: true, expiresAt: session.expiresAt } : { active: false, expiresAt: null };
 }

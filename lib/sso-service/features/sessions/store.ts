@@ -71,7 +71,11 @@ export function createSessionsStore({ db }: StoreDatabase): SessionsStore {
       .where('expires_at', '>', nowIso);
   return {
     async listActiveSessions(developerId, nowIso, limit) {
-      const rows = await active(developerId, nowIso).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+      const rows = await active(developerId, nowIso)
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute();
       return rows.map(toSession);
     },
     async getActiveSession(developerId, sessionId, nowIso) {

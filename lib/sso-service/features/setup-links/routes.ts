@@ -6,9 +6,21 @@
  * A link token is refused everywhere else (http/auth.ts). Another org's link id is a 404.
  */
 import type { FastifyRequest } from 'fastify';
-import { idParamsSchema, SETUP_LINK_USES_LISTED, setupLinkCreateSchema, setupLinkRedeemSchema, type SetupLinkList } from '@/lib/contract';
+import {
+  idParamsSchema,
+  SETUP_LINK_USES_LISTED,
+  setupLinkCreateSchema,
+  setupLinkRedeemSchema,
+  type SetupLinkList,
+} from '@/lib/contract';
 import type { ServiceContext } from '../../context';
-import { apiKeyHashFrom, authenticateSetupLink, authenticateSetupSession, developerOf, requireDeveloper } from '../../http/auth';
+import {
+  apiKeyHashFrom,
+  authenticateSetupLink,
+  authenticateSetupSession,
+  developerOf,
+  requireDeveloper,
+} from '../../http/auth';
 import { absentAsEmpty, type ServiceApp } from '../../http/validation';
 import type { SetupLinkWithOrg } from '../../storage/types';
 import { apiKeyActor } from '../events/recorder';
@@ -31,12 +43,21 @@ export function registerSetupLinkRoutes(app: ServiceApp, ctx: ServiceContext) {
   const preValidation = requireDeveloper(ctx.store);
   app.decorateRequest('setupLink', null);
 
-  app.post('/v1/sso/setup-links', { preValidation, schema: { body: absentAsEmpty(setupLinkCreateSchema) } }, async (request, reply) => {
-    const dev = developerOf(request);
-    const created = await createSetupLink(ctx, dev.id, apiKeyHashFrom(request), request.body);
-    ctx.audit.record({ developerId: dev.id, actor: apiKeyActor(request), action: 'setup_link.created', target: { type: 'setup_link', id: created.id } });
-    return reply.code(201).send(created);
-  });
+  app.post(
+    '/v1/sso/setup-links',
+    { preValidation, schema: { body: absentAsEmpty(setupLinkCreateSchema) } },
+    async (request, reply) => {
+      const dev = developerOf(request);
+      const created = await createSetupLink(ctx, dev.id, apiKeyHashFrom(request), request.body);
+      ctx.audit.record({
+        developerId: dev.id,
+        actor: apiKeyActor(request),
+        action: 'setup_link.created',
+        target: { type: 'setup_link', id: created.id },
+      });
+      return reply.code(201).send(created);
+    },
+  );
 
   app.get('/v1/sso/setup-links', { preValidation }, async (request) => {
     const now = ctx.now();
@@ -45,13 +66,22 @@ export function registerSetupLinkRoutes(app: ServiceApp, ctx: ServiceContext) {
     return body;
   });
 
-  app.delete('/v1/sso/setup-links/:id', { preValidation, schema: { params: idParamsSchema } }, async (request, reply) => {
-    const dev = developerOf(request);
-    const { id } = request.params;
-    await revokeSetupLink(ctx, dev.id, id);
-    ctx.audit.record({ developerId: dev.id, actor: apiKeyActor(request), action: 'setup_link.revoked', target: { type: 'setup_link', id } });
-    return reply.code(204).send();
-  });
+  app.delete(
+    '/v1/sso/setup-links/:id',
+    { preValidation, schema: { params: idParamsSchema } },
+    async (request, reply) => {
+      const dev = developerOf(request);
+      const { id } = request.params;
+      await revokeSetupLink(ctx, dev.id, id);
+      ctx.audit.record({
+        developerId: dev.id,
+        actor: apiKeyActor(request),
+        action: 'setup_link.revoked',
+        target: { type: 'setup_link', id },
+      });
+      return reply.code(204).send();
+    },
+  );
 
   // What the landing page shows the link's holder before they say who they are; records nothing.
   app.get('/v1/sso/setup-links/preview', async (request) => toPreview(await authenticateSetupLink(ctx, request)));
@@ -66,11 +96,18 @@ export function registerSetupLinkRoutes(app: ServiceApp, ctx: ServiceContext) {
     },
     async (request, reply) => {
       const userAgent = request.headers['user-agent'];
-      const created = await redeemSetupLink(ctx, setupLinkOf(request), request.body, typeof userAgent === 'string' ? userAgent : undefined);
+      const created = await redeemSetupLink(
+        ctx,
+        setupLinkOf(request),
+        request.body,
+        typeof userAgent === 'string' ? userAgent : undefined,
+      );
       return reply.code(201).send(created);
     },
   );
 
   // The console asks on every page of a setup session whether it is still good (no use recorded).
-  app.get('/v1/sso/setup-links/session', async (request) => toWireSetupSession(await authenticateSetupSession(ctx, request)));
+  app.get('/v1/sso/setup-links/session', async (request) =>
+    toWireSetupSession(await authenticateSetupSession(ctx, request)),
+  );
 }

@@ -47,7 +47,13 @@ const setupLinkRow = z.object({
   revoked_at: z.string().nullable(),
 });
 const setupLinkOrgRow = setupLinkRow.extend({ organization_name: z.string() });
-const setupLinkUseRow = z.object({ link_id: z.string(), used_at: z.string(), name: z.string(), email: z.string(), user_agent: z.string().nullable() });
+const setupLinkUseRow = z.object({
+  link_id: z.string(),
+  used_at: z.string(),
+  name: z.string(),
+  email: z.string(),
+  user_agent: z.string().nullable(),
+});
 const sessionRow = z.object({
   session_id: z.string(),
   session_link_id: z.string(),
@@ -60,7 +66,15 @@ const sessionRow = z.object({
 
 function toSetupLink(row: unknown): SetupLink {
   const r = setupLinkRow.parse(row);
-  return { id: r.id, developerId: r.developer_id, label: r.label, createdBy: r.created_by, createdAt: r.created_at, expiresAt: r.expires_at, revokedAt: r.revoked_at };
+  return {
+    id: r.id,
+    developerId: r.developer_id,
+    label: r.label,
+    createdBy: r.created_by,
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+    revokedAt: r.revoked_at,
+  };
 }
 
 function toSetupLinkWithOrg(row: unknown): SetupLinkWithOrg {
@@ -117,7 +131,13 @@ export function createSetupLinksStore({ db }: StoreDatabase): SetupLinksStore {
     },
     async listSetupLinks(developerId, usesPerLink) {
       const [links, uses] = await Promise.all([
-        db.selectFrom('setup_links').select(LINK_COLUMNS).where('developer_id', '=', developerId).orderBy('created_at', 'desc').orderBy('id').execute(),
+        db
+          .selectFrom('setup_links')
+          .select(LINK_COLUMNS)
+          .where('developer_id', '=', developerId)
+          .orderBy('created_at', 'desc')
+          .orderBy('id')
+          .execute(),
         // The newest `usesPerLink` uses of each link.
         db
           .selectFrom((eb) =>
@@ -129,7 +149,10 @@ export function createSetupLinksStore({ db }: StoreDatabase): SetupLinksStore {
                 'u.name',
                 'u.email',
                 'u.user_agent',
-                w.fn.agg<number>('row_number').over((ob) => ob.partitionBy('u.link_id').orderBy('u.used_at', 'desc').orderBy('u.id', 'desc')).as('n'),
+                w.fn
+                  .agg<number>('row_number')
+                  .over((ob) => ob.partitionBy('u.link_id').orderBy('u.used_at', 'desc').orderBy('u.id', 'desc'))
+                  .as('n'),
               ])
               .where('u.developer_id', '=', developerId)
               .as('t'),
@@ -188,7 +211,15 @@ export function createSetupLinksStore({ db }: StoreDatabase): SetupLinksStore {
           .expression((eb) =>
             eb
               .selectFrom('setup_sessions')
-              .select(['link_id', 'developer_id', 'created_at', 'name', 'email', eb.val(userAgent).as('user_agent'), 'id'])
+              .select([
+                'link_id',
+                'developer_id',
+                'created_at',
+                'name',
+                'email',
+                eb.val(userAgent).as('user_agent'),
+                'id',
+              ])
               .where('id', '=', s.id),
           )
           .execute();

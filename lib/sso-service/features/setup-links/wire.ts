@@ -1,5 +1,10 @@
 /** Setup links and setup sessions on the wire (the token itself is only ever in the create/redeem answers). */
-import type { SetupLink as WireSetupLink, SetupLinkSession, SetupLinkStatus, SetupSession as WireSetupSession } from '@/lib/contract';
+import type {
+  SetupLink as WireSetupLink,
+  SetupLinkSession,
+  SetupLinkStatus,
+  SetupSession as WireSetupSession,
+} from '@/lib/contract';
 import { isSetupLinkUsable } from '../../http/auth';
 import type { SetupLink, SetupLinkUse, SetupLinkWithOrg, SetupSessionWithLink } from '../../storage/types';
 
@@ -22,10 +27,14 @@ export function toWireLink(link: SetupLink, uses: SetupLinkUse[], nowMs: number)
 }
 
 export function toPreview(link: SetupLinkWithOrg): SetupLinkSession {
-  return { linkId: link.id, developerId: link.developerId, organizationName: link.organizationName, expiresAt: link.expiresAt };
+  return {
+    linkId: link.id,
+    developerId: link.developerId,
+    organizationName: link.organizationName,
+    expiresAt: link.expiresAt,
+  };
 }
 
 export function toWireSetupSession({ session, link }: SetupSessionWithLink): WireSetupSession {
   return { ...toPreview(link), sessionId: session.id, sessionExpiresAt: session.expiresAt };
 }
-

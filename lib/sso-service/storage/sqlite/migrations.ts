@@ -29,7 +29,8 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
   // at worst the keys are off for a transaction that finds the step already applied by another process).
   const appliedBefore = new Set((appliedVersions.all() as { version: number }[]).map((r) => r.version));
   const keysOff =
-    ordered.some((m) => m.rebuildsReferencedTable && !appliedBefore.has(m.version)) && db.pragma('foreign_keys', { simple: true }) === 1;
+    ordered.some((m) => m.rebuildsReferencedTable && !appliedBefore.has(m.version)) &&
+    db.pragma('foreign_keys', { simple: true }) === 1;
   if (keysOff) db.pragma('foreign_keys = OFF');
   // One IMMEDIATE transaction is the lock: a second process starting on the same file waits (busy_timeout), then
   // reads the versions the first one recorded, so no step is applied twice.

@@ -13,7 +13,8 @@ export const dynamic = 'force-dynamic';
 export async function GET(_req: NextRequest, { params }: { params: Promise<{ connectionId: string }> }) {
   const { connectionId } = await params;
   const actor = await getConnectionsActor();
-  if (!actor || actor === SETUP_LINK_ENDED) return new NextResponse('Sign in first.', { status: 401, headers: { 'Cache-Control': 'no-store' } });
+  if (!actor || actor === SETUP_LINK_ENDED)
+    return new NextResponse('Sign in first.', { status: 401, headers: { 'Cache-Control': 'no-store' } });
   try {
     const connection = await actor.grantex().sso.connections.get(connectionId);
     if (connection.protocol !== 'saml') return new NextResponse('Not a SAML connection.', { status: 404 });
@@ -26,7 +27,8 @@ export async function GET(_req: NextRequest, { params }: { params: Promise<{ con
       },
     });
   } catch (err) {
-    if (isGrantexError(err) && err.kind === 'not_found') return new NextResponse('Connection not found.', { status: 404 });
+    if (isGrantexError(err) && err.kind === 'not_found')
+      return new NextResponse('Connection not found.', { status: 404 });
     throw err;
   }
 }

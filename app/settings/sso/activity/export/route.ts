@@ -17,22 +17,34 @@ const NO_STORE = { 'Cache-Control': 'no-store' };
 
 export async function GET(request: NextRequest) {
   const admin = await getAdmin();
-  if (!admin) return NextResponse.json({ message: 'Sign in to export sign-in activity', code: 'UNAUTHORIZED' }, { status: 401, headers: NO_STORE });
+  if (!admin)
+    return NextResponse.json(
+      { message: 'Sign in to export sign-in activity', code: 'UNAUTHORIZED' },
+      { status: 401, headers: NO_STORE },
+    );
   const filters = readActivityFilters(Object.fromEntries(request.nextUrl.searchParams));
   const client = grantexForAdmin(admin);
   const events: SignInEvent[] = [];
   let cursor: string | undefined;
   try {
     do {
-      const page = await client.sso.events.list(activityQuery(filters, { limit: EVENT_LIMITS.pageMax, ...(cursor ? { cursor } : {}) }));
+      const page = await client.sso.events.list(
+        activityQuery(filters, { limit: EVENT_LIMITS.pageMax, ...(cursor ? { cursor } : {}) }),
+      );
       if (!page.supported) {
-        return NextResponse.json({ message: ACTIVITY_NOT_SUPPORTED.title, code: 'NOT_FOUND' }, { status: 404, headers: NO_STORE });
+        return NextResponse.json(
+          { message: ACTIVITY_NOT_SUPPORTED.title, code: 'NOT_FOUND' },
+          { status: 404, headers: NO_STORE },
+        );
       }
       events.push(...page.events);
       cursor = page.nextCursor ?? undefined;
     } while (cursor && events.length < EXPORT_MAX);
   } catch (err) {
-    return NextResponse.json({ message: describeGrantexError(err), code: 'BAD_GATEWAY' }, { status: 502, headers: NO_STORE });
+    return NextResponse.json(
+      { message: describeGrantexError(err), code: 'BAD_GATEWAY' },
+      { status: 502, headers: NO_STORE },
+    );
   }
   return new NextResponse(eventsToCsv(events.slice(0, EXPORT_MAX)), {
     headers: {

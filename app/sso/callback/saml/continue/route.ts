@@ -15,7 +15,13 @@ import { isGrantexError } from '@/lib/grantex/errors';
 import { classifyGrantexFailure } from '@/lib/console/member-login/grantex-failure';
 import { normalizeIdentity, type MemberIdentity } from '@/lib/console/member-login/member-session';
 import { readSamlPost } from '@/lib/console/member-login/saml-acs-post';
-import { failBoundSignIn, finishBoundSignIn, readLoginBinding, toMemberPage, type BoundSignIn } from '@/lib/console/member-login/sign-in-finish';
+import {
+  failBoundSignIn,
+  finishBoundSignIn,
+  readLoginBinding,
+  toMemberPage,
+  type BoundSignIn,
+} from '@/lib/console/member-login/sign-in-finish';
 import { toErrorPage } from '@/lib/console/member-login/sso-redirects';
 import { sealingSecret } from '@/lib/console/utils/cookie-options';
 import { logSsoEvent } from '@/lib/console/utils/log';
@@ -32,7 +38,9 @@ const isTestResult = (r: SamlResult): r is SsoSamlTestCallbackResponse => 'test'
 
 /** The identity of either answer; a member's carries the session Grantex opened. */
 const identityOf = (r: SamlResult): MemberIdentity =>
-  isTestResult(r) ? normalizeIdentity(r) : normalizeIdentity(r, { id: r.sessionId, groups: r.groups, mappedScopes: r.mappedScopes, expiresAt: r.expiresAt });
+  isTestResult(r)
+    ? normalizeIdentity(r)
+    : normalizeIdentity(r, { id: r.sessionId, groups: r.groups, mappedScopes: r.mappedScopes, expiresAt: r.expiresAt });
 
 export async function POST(req: NextRequest) {
   const requestId = randomUUID();
@@ -43,7 +51,11 @@ export async function POST(req: NextRequest) {
   const post = await readSamlPost(req);
   if ('problem' in post) {
     logSsoEvent(EVENT, { requestId, outcome: `refused_${post.problem}` });
-    return toErrorPage('bad_request', null, { message: post.problem === 'too_large' ? SAML_TEXT.responseTooLarge : SAML_TEXT.responseMissing, code: null, requestId: null });
+    return toErrorPage('bad_request', null, {
+      message: post.problem === 'too_large' ? SAML_TEXT.responseTooLarge : SAML_TEXT.responseMissing,
+      code: null,
+      requestId: null,
+    });
   }
   const secret = sealingSecret();
   const client = grantexPublic({ from: req.headers, requestId, retries: 0 });
@@ -52,7 +64,11 @@ export async function POST(req: NextRequest) {
 
   const { check, binding, done } = await readLoginBinding(req, post.relayState, secret);
   if (!binding) {
-    logSsoEvent(EVENT, { requestId, outcome: 'refused_unbound', reason: check && !check.ok ? check.reason : 'no_state' });
+    logSsoEvent(EVENT, {
+      requestId,
+      outcome: 'refused_unbound',
+      reason: check && !check.ok ? check.reason : 'no_state',
+    });
     return done(await toErrorPage('not_bound', null));
   }
   const bound: BoundSignIn = { req, requestId, binding, secret, done, event: EVENT };
@@ -75,10 +91,20 @@ export async function POST(req: NextRequest) {
 }
 
 /** An IdP-initiated response: no binding is possible; Grantex decides whether the connection accepts it. */
-async function idpInitiated(requestId: string, samlResponse: string, connectionId: string | null, client: ReturnType<typeof grantexPublic>, secret: string) {
+async function idpInitiated(
+  requestId: string,
+  samlResponse: string,
+  connectionId: string | null,
+  client: ReturnType<typeof grantexPublic>,
+  secret: string,
+) {
   if (!connectionId) {
     logSsoEvent(EVENT, { requestId, outcome: 'refused_no_relay_state' });
-    return toErrorPage('bad_request', null, { message: SAML_TEXT.unsolicitedNoConnection, code: null, requestId: null });
+    return toErrorPage('bad_request', null, {
+      message: SAML_TEXT.unsolicitedNoConnection,
+      code: null,
+      requestId: null,
+    });
   }
   try {
     const result = await client.sso.handleSamlCallback({ samlResponse, connectionId });
