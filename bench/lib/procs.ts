@@ -205,6 +205,25 @@ export function readMemory(pid: number): ProcMemory | null {
   }
 }
 
+/** Linux's USER_HZ: /proc reports CPU times in these ticks on every architecture Node runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/**
+ * The process's CPU time so far (user + system, all threads), in milliseconds, from /proc. Per request it is a
+ * steadier figure than req/s on a shared machine: other load slows the clock time of a request far more than it
+ * changes the work the service does for it.
+ */
+export function readCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th of them.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** Samples RSS while a load runs: VmHWM alone cannot tell a spike from growth. */
 export function sampleMemory(pid: number, everyMs = 250): { stop(): number[] } {
   const samples: number[] = [];

@@ -2,7 +2,7 @@ import autocannon from 'autocannon';
 import { serviceRequests } from '../lib/counting-proxy';
 import { progress } from '../lib/log';
 import { pickOrg, type Org } from '../lib/orgs';
-import { readMemory, sampleMemory } from '../lib/procs';
+import { readCpuMs, readMemory, sampleMemory } from '../lib/procs';
 import type { Idp, Service } from '../lib/stack';
 import { percentile } from '../lib/stats';
 
@@ -27,6 +27,8 @@ export interface ThroughputRun {
   rssBeforeMiB: number;
   rssAfterMiB: number;
   rssMaxSampledMiB: number;
+  /** The service's CPU time (all threads) per successful request, in microseconds. */
+  cpuUsPerRequest: number;
 }
 
 export interface ThroughputResult {
@@ -129,7 +131,9 @@ export async function measureThroughput(
       const memBefore = readMemory(service.child.pid);
       const sampler = sampleMemory(service.child.pid);
       const idpBefore = idp.proxy.snapshot();
+      const cpuBefore = readCpuMs(service.child.pid);
       const { result, latencies } = await fire(service, idp, endpoint, orgs, connections, durationS, true);
+      const cpuMs = readCpuMs(service.child.pid) - cpuBefore;
       const samples = sampler.stop();
       const memAfter = readMemory(service.child.pid);
       latencies.sort((a, b) => a - b);
@@ -148,12 +152,13 @@ export async function measureThroughput(
         rssBeforeMiB: memBefore?.rssMiB ?? Number.NaN,
         rssAfterMiB: memAfter?.rssMiB ?? Number.NaN,
         rssMaxSampledMiB: samples.length ? Math.max(...samples) : Number.NaN,
+        cpuUsPerRequest: (cpuMs * 1000) / result['2xx'],
       };
       runs.push(run);
       if (Number.isNaN(rssAfterFirst)) rssAfterFirst = run.rssAfterMiB;
       progress(
         `  ${Math.round(run.reqPerSec)} req/s, p50 ${run.p50Ms.toFixed(2)} ms, p99 ${run.p99Ms.toFixed(2)} ms, ` +
-          `non-2xx ${run.non2xx}, errors ${run.errors}, RSS ${run.rssBeforeMiB.toFixed(0)}→${run.rssAfterMiB.toFixed(0)} MiB`,
+          `CPU ${run.cpuUsPerRequest.toFixed(0)} µs/req, non-2xx ${run.non2xx}, errors ${run.errors}, RSS ${run.rssBeforeMiB.toFixed(0)}→${run.rssAfterMiB.toFixed(0)} MiB`,
       );
       if (run.non2xx > 0) progress(`  status codes: ${JSON.stringify(run.statusCodes)}`);
     }
