@@ -61,7 +61,7 @@ export function SamlConnectionFields({
     ? 'Optional: replaces all of the connection’s certificates. To rotate, add the new certificate in the certificates section instead. Never shown again.'
     : failed
       ? SAML_TEXT.certificateNeverShown
-      : 'The certificate the identity provider signs assertions with (PEM). Never shown again after saving.';
+      : 'The certificate the identity provider signs responses or assertions with (PEM). A chain pasted with its CA certificates is fine: only the signing certificate is kept. Never shown again after saving.';
 
   return (
     <>

@@ -419,8 +419,14 @@ export const SAML_TEXT = {
   ssoUrlRequired: 'Enter the identity provider’s single sign-on URL for the HTTP-Redirect binding (https://…).',
   certificateRequired: 'Paste the identity provider’s signing certificate (PEM, -----BEGIN CERTIFICATE-----).',
   certificateInvalid:
-    'Paste one certificate as PEM (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----) or its base64 body.',
+    'Paste the certificate as PEM (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----) or its base64 body; a chain with its CA certificates is fine.',
   certificateNeverShown: 'For your safety the certificate is never sent back to your browser: paste it again.',
+  /** Grantex's `certificate_missing` field code. */
+  certificateMissing:
+    'No signing certificate found: paste the identity provider’s signing certificate (PEM), not a key or only the CA certificates.',
+  /** Grantex's `certificate_ambiguous` field code. */
+  certificateAmbiguous:
+    'This holds more than one signing certificate, none issued by another. Paste only the certificate the identity provider signs with (a chain with its CA certificates is fine).',
   rejected: 'Grantex did not accept these SAML settings. See the fields below.',
   saved: 'SAML connection saved',
   created:
@@ -470,12 +476,12 @@ const SAML_SIGN_IN_REASON_TEXT = {
     next: 'Turn off assertion encryption for this application at the identity provider; the response travels over HTTPS.',
   },
   saml_invalid_signature: {
-    title: 'The SAML assertion is not signed by the configured certificate',
+    title: 'The SAML response is not signed by the configured certificate',
     next: 'Add the identity provider’s current signing certificate on the connection’s page (it may have rotated).',
   },
   saml_unsigned_assertion: {
-    title: 'The SAML assertion is not signed',
-    next: 'Configure the identity provider to sign assertions (a signed response alone is not enough).',
+    title: 'The SAML response is not signed',
+    next: 'Configure the identity provider to sign the response or the assertion (either is accepted; both is fine).',
   },
   saml_wrong_issuer: { title: 'The SAML assertion came from a different IdP entity ID', next: CHECK_SAML_APP },
   saml_wrong_audience: {
@@ -537,6 +543,14 @@ const SAML_SIGN_IN_REASON_TEXT = {
   saml_invalid_certificate: {
     title: 'The IdP certificate is not valid',
     next: 'Paste the certificate as PEM (-----BEGIN CERTIFICATE-----).',
+  },
+  saml_certificate_missing: {
+    title: 'No IdP signing certificate was given',
+    next: 'Paste the identity provider’s signing certificate as PEM (a chain with its CA certificates is fine).',
+  },
+  saml_certificate_ambiguous: {
+    title: 'The pasted certificates hold more than one signing certificate',
+    next: 'Paste only the certificate the identity provider signs with.',
   },
   saml_invalid_settings: { title: 'The SAML settings are incomplete', next: CHECK_SAML_APP },
   saml_idp_initiated_disabled: {

@@ -18,6 +18,10 @@ export const FIELD_ERROR_CODES = [
   'not_applicable',
   'issuer_check_failed',
   'certificate_expired',
+  /** A pasted certificate bundle holds several signing (non-CA) certificates that did not issue one another. */
+  'certificate_ambiguous',
+  /** The pasted text holds no certificate, or only CA certificates. */
+  'certificate_missing',
   'invalid',
 ] as const;
 export type FieldErrorCode = (typeof FIELD_ERROR_CODES)[number];

@@ -121,6 +121,8 @@ export const SIGN_IN_REASONS = {
   saml_metadata_too_large: 'start',
   saml_metadata_fetch_failed: 'start',
   saml_invalid_certificate: 'start',
+  saml_certificate_missing: 'start',
+  saml_certificate_ambiguous: 'start',
   saml_invalid_settings: 'start',
   /** An unsolicited response on a connection that does not allow IdP-initiated sign-in. */
   saml_idp_initiated_disabled: 'callback',

@@ -26,11 +26,16 @@ import { ATTACK_CASES } from '@/tests/support/saml-attack-cases';
 import {
   ACS_URL,
   ALICE,
+  caIssuedKey,
+  EVIL,
   form,
   IDP_ENTITY_ID,
   kitConnectionFields,
+  OTHER_SP_ENTITY_ID,
+  responseSigned,
   signedResponse,
   testKeys,
+  withEvilAssertionInSignature,
 } from '@/tests/support/saml-kit';
 import { loginAtDevSamlIdp } from '@/tests/support/saml-login';
 import { requestParts, signupOrg, startLocalSsoService } from '@/tests/support/stack';
@@ -397,6 +402,25 @@ describe('SAML: sign-in through POST /sso/callback/saml', () => {
     expect(viaClient).toMatchObject({ email: ALICE.email, mappedScopes: ['admin:all'] });
   });
 
+  it('a Response signed as a whole, the assertion inside unsigned (Keycloak’s and Shibboleth’s default), signs a member in', async () => {
+    const org = await signupOrg(service.url);
+    const c = await kitConnection(org);
+    const login = await startLogin(org, c.id);
+    const res = await acs({
+      SAMLResponse: form(responseSigned({ requestId: login.requestId })),
+      RelayState: login.relayState,
+    });
+    expect(res.status, res.text).toBe(200);
+    expect(ssoSessionCallbackResponseSchema.parse(res.body)).toMatchObject({
+      developerId: org.developerId,
+      email: ALICE.email,
+      sub: ALICE.nameId,
+      groups: ['engineering', 'admins'],
+      mappedScopes: ['admin:all'],
+    });
+    expect(await sessionCount(org)).toBe(1);
+  });
+
   it('a test sign-in returns the identity without a session, on any status; a member sign-in on a testing connection is refused', async () => {
     const org = await signupOrg(service.url);
     const c = await kitConnection(org, { status: 'testing' });
@@ -707,6 +731,34 @@ describe('SAML: the XML-attack suite through the real ACS (clear reason, no sess
     await call('DELETE', `/v1/sso/sessions/${String(res.body.sessionId)}`, { apiKey: org.apiKey });
   });
 
+  it('a comment inside NameID does not truncate the value a Response signature covers', async () => {
+    const login = await startLogin(org, connectionId);
+    const signed = responseSigned({
+      requestId: login.requestId,
+      nameId: 'alice@example.com.evil.test',
+      attributes: {},
+    });
+    const tampered = signed.replace(
+      'alice@example.com.evil.test</saml:NameID>',
+      'alice@example.com<!---->.evil.test</saml:NameID>',
+    );
+    expect(tampered).not.toBe(signed);
+    const res = await acs({ SAMLResponse: form(tampered), RelayState: login.relayState });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body).toMatchObject({ sub: 'alice@example.com.evil.test', email: 'alice@example.com.evil.test' });
+    await call('DELETE', `/v1/sso/sessions/${String(res.body.sessionId)}`, { apiKey: org.apiKey });
+  });
+
+  it('an evil assertion hidden inside the Response Signature is never read: the session is the signed member’s', async () => {
+    const login = await startLogin(org, connectionId);
+    const tampered = withEvilAssertionInSignature(responseSigned({ requestId: login.requestId }));
+    const res = await acs({ SAMLResponse: form(tampered), RelayState: login.relayState });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body).toMatchObject({ sub: ALICE.nameId, email: ALICE.email });
+    expect(res.text).not.toContain(EVIL);
+    await call('DELETE', `/v1/sso/sessions/${String(res.body.sessionId)}`, { apiKey: org.apiKey });
+  });
+
   for (const attack of ATTACK_CASES) {
     it(`${attack.name} is refused`, async () => {
       const login = await startLogin(org, connectionId);
@@ -715,4 +767,97 @@ describe('SAML: the XML-attack suite through the real ACS (clear reason, no sess
       expect(await sessionCount(org)).toBe(0);
     });
   }
+});
+
+describe('SAML: a Response the IdP signed for another connection', () => {
+  it('is refused at this connection (no session) and accepted at the connection it was signed for', async () => {
+    const org = await signupOrg(service.url);
+    const mine = await kitConnection(org);
+    const theirs = await kitConnection(org, { spEntityId: OTHER_SP_ENTITY_ID });
+    const login = await startLogin(org, mine.id);
+    const forTheirs = responseSigned({ requestId: login.requestId, spEntityId: OTHER_SP_ENTITY_ID });
+    expectSamlRefusal(await acs({ SAMLResponse: form(forTheirs), RelayState: login.relayState }), ['wrong_audience']);
+    expect(await sessionCount(org)).toBe(0);
+    // The same kind of document is good at the connection whose audience it names: the refusal was the audience.
+    const theirLogin = await startLogin(org, theirs.id);
+    const ok = await acs({
+      SAMLResponse: form(responseSigned({ requestId: theirLogin.requestId, spEntityId: OTHER_SP_ENTITY_ID })),
+      RelayState: theirLogin.relayState,
+    });
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.body).toMatchObject({ developerId: org.developerId, sub: ALICE.nameId });
+    expect(await sessionCount(org)).toBe(1);
+  });
+});
+
+describe('SAML: a pasted certificate bundle', () => {
+  const chain = caIssuedKey('Bundled IdP');
+  const unrelated = caIssuedKey('Unrelated IdP');
+  const caFirst = `${chain.ca.certificatePem}${chain.leaf.certificatePem}`;
+  const twoLeaves = `${chain.leaf.certificatePem}${unrelated.leaf.certificatePem}`;
+  const signIn = async (org: Org, connectionId: string) => {
+    const login = await startLogin(org, connectionId);
+    return acs({
+      SAMLResponse: form(signedResponse({ requestId: login.requestId, key: chain.leaf })),
+      RelayState: login.relayState,
+    });
+  };
+  const expectFieldCode = (res: Answer, field: string, code: string) => {
+    expect(res.status, res.text).toBe(400);
+    expect(res.body.errors).toEqual([expect.objectContaining({ field, code })]);
+    expect(res.text).not.toContain('BEGIN CERTIFICATE');
+  };
+
+  it('CA first: the signing certificate is stored and signs members in; only it is kept', async () => {
+    const org = await signupOrg(service.url);
+    const c = await kitConnection(org, { idpCertificate: caFirst });
+    expect(c.idpCertificates).toHaveLength(1);
+    expect(c.idpCertificates[0]!.subject).toContain('CN=Bundled IdP');
+    expect(c.idpCertificates[0]!.subject).not.toContain('CA');
+    const res = await signIn(org, c.id);
+    expect(res.status, res.text).toBe(200);
+    expect(res.body).toMatchObject({ email: ALICE.email });
+    // The CA's key is not trusted: a response it signs is refused.
+    const login = await startLogin(org, c.id);
+    expectSamlRefusal(
+      await acs({
+        SAMLResponse: form(signedResponse({ requestId: login.requestId, key: chain.ca })),
+        RelayState: login.relayState,
+      }),
+      ['invalid_signature'],
+    );
+  });
+
+  it('through PATCH (replace and rotation add), and two unrelated leaves are refused with certificate_ambiguous', async () => {
+    const org = await signupOrg(service.url);
+    const c = await kitConnection(org);
+    expectSamlRefusal(await signIn(org, c.id), ['invalid_signature']);
+    const patch = (json: Record<string, unknown>) =>
+      call('PATCH', `/v1/sso/connections/${c.id}`, { apiKey: org.apiKey, json });
+    const added = await patch({ addIdpCertificate: caFirst });
+    expect(added.status, added.text).toBe(200);
+    expect((added.body.idpCertificates as Array<{ subject: string }>).map((x) => x.subject)).toEqual([
+      expect.stringContaining('Test IdP'),
+      expect.stringContaining('CN=Bundled IdP'),
+    ]);
+    expect((await signIn(org, c.id)).status).toBe(200);
+    expectFieldCode(await patch({ idpCertificate: twoLeaves }), 'idpCertificate', 'certificate_ambiguous');
+    expectFieldCode(await patch({ addIdpCertificate: twoLeaves }), 'addIdpCertificate', 'certificate_ambiguous');
+    expectFieldCode(await patch({ idpCertificate: chain.leaf.privateKeyPem }), 'idpCertificate', 'certificate_missing');
+    const replaced = await patch({ idpCertificate: `${chain.leaf.certificatePem}${chain.ca.certificatePem}` });
+    expect(replaced.status, replaced.text).toBe(200);
+    expect(replaced.body.idpCertificates).toEqual([
+      expect.objectContaining({ subject: expect.stringContaining('CN=Bundled IdP') }),
+    ]);
+    expect((await signIn(org, c.id)).status).toBe(200);
+    // Nothing of a refused bundle was stored.
+    const create = await call('POST', '/v1/sso/connections', {
+      apiKey: org.apiKey,
+      json: { name: 'SAML', protocol: 'saml', ...kitConnectionFields(), idpCertificate: twoLeaves },
+    });
+    expectFieldCode(create, 'idpCertificate', 'certificate_ambiguous');
+    expect(
+      ((await call('GET', '/v1/sso/connections', { apiKey: org.apiKey })).body.connections as unknown[]).length,
+    ).toBe(1);
+  });
 });

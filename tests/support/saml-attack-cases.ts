@@ -7,13 +7,21 @@
 import type { SamlReason } from '@/lib/sso-service/saml';
 import {
   ALICE,
+  assertionXmlOf,
   deflateForRedirect,
   EVIL,
+  foreignIdpAssertion,
   form,
   newRequestId,
+  OTHER_SP_ENTITY_ID,
+  replaceAssertion,
+  RESPONSE_XSW,
+  responseSigned,
+  signatureReferencingElsewhere,
   signedResponse,
   stripAssertionSignature,
   testKeys,
+  withSecondAssertion,
   XSW,
   type SignedResponseOptions,
 } from './saml-kit';
@@ -27,19 +35,120 @@ export interface AttackCase {
 
 const signed = (requestId: string, opts: Omit<SignedResponseOptions, 'requestId'> = {}) =>
   signedResponse({ requestId, ...opts });
+/** Signed as a whole by the IdP, the assertion inside unsigned (Keycloak's and Shibboleth's default). */
+const wholeSigned = (requestId: string, opts: Omit<SignedResponseOptions, 'requestId'> = {}) =>
+  responseSigned({ requestId, ...opts });
 const MIN = 60_000;
+const WRAPPING: SamlReason[] = ['invalid_signature', 'unsigned_assertion', 'malformed_response'];
+
+/**
+ * The Response-signed path: every wrapping attack on a Response signature, a second or foreign assertion
+ * under a Response signature, and a Response the IdP signed for another connection. Each leaves (at most) a
+ * valid IdP signature over content that is not the attacker's.
+ */
+export const RESPONSE_SIGNED_ATTACK_CASES: AttackCase[] = [
+  ...Object.entries(RESPONSE_XSW).map(([name, wrap]) => ({
+    name,
+    build: (requestId: string) => form(wrap(wholeSigned(requestId))),
+    reasons: WRAPPING,
+  })),
+  {
+    name: 'a Response-level Signature whose Reference points at an assertion elsewhere',
+    build: (id) => form(signatureReferencingElsewhere(signed(id))),
+    reasons: ['invalid_signature'],
+  },
+  {
+    name: 'an unsigned second assertion inside a Response signed by the IdP',
+    build: (id) => form(wholeSigned(id, { beforeResponseSignature: withSecondAssertion })),
+    reasons: ['invalid_signature'],
+  },
+  {
+    name: 'an unsigned second assertion beside a signed one, inside a Response signed by the IdP',
+    build: (id) => form(signed(id, { signResponse: true, beforeResponseSignature: withSecondAssertion })),
+    reasons: ['invalid_signature'],
+  },
+  {
+    name: 'an assertion from another IdP swapped into a signed Response',
+    build: (id) => form(replaceAssertion(wholeSigned(id), foreignIdpAssertion(id))),
+    reasons: ['invalid_signature'],
+  },
+  {
+    name: 'a Response signed by the IdP around another IdP’s signed assertion',
+    build: (id) =>
+      form(wholeSigned(id, { beforeResponseSignature: (xml) => replaceAssertion(xml, foreignIdpAssertion(id)) })),
+    reasons: ['invalid_signature'],
+  },
+  {
+    name: 'an assertion from another connection’s Response swapped into a signed Response',
+    build: (id) =>
+      form(replaceAssertion(wholeSigned(id), assertionXmlOf(signed(id, { spEntityId: OTHER_SP_ENTITY_ID })))),
+    reasons: ['invalid_signature'],
+  },
+  {
+    name: 'a Response signed by the IdP around another connection’s signed assertion',
+    build: (id) =>
+      form(
+        wholeSigned(id, {
+          beforeResponseSignature: (xml) =>
+            replaceAssertion(xml, assertionXmlOf(signed(id, { spEntityId: OTHER_SP_ENTITY_ID }))),
+        }),
+      ),
+    reasons: ['wrong_audience'],
+  },
+  {
+    name: 'a Response signed by the right key for another connection’s audience',
+    build: (id) => form(wholeSigned(id, { spEntityId: OTHER_SP_ENTITY_ID })),
+    reasons: ['wrong_audience'],
+  },
+  {
+    name: 'a tampered Response-signed document',
+    build: (id) => form(wholeSigned(id).replace(`>${ALICE.nameId}<`, `>${EVIL}<`)),
+    reasons: ['invalid_signature'],
+  },
+  {
+    name: 'an unsigned assertion in a Response signed by another certificate',
+    build: (id) => form(wholeSigned(id, { key: testKeys().other, keyInfo: false })),
+    reasons: ['invalid_signature'],
+  },
+  {
+    name: 'an attacker certificate in KeyInfo of the Response signature',
+    build: (id) => form(wholeSigned(id, { key: testKeys().other, keyInfo: true })),
+    reasons: ['invalid_signature'],
+  },
+  {
+    name: 'an IdP-signed assertion in a Response signed by another certificate (every signature must verify)',
+    build: (id) => form(signed(id, { signResponse: true, responseKey: testKeys().other })),
+    reasons: ['invalid_signature'],
+  },
+  {
+    name: 'a Response signature stripped (the assertion inside unsigned)',
+    build: (id) => form(signed(id, { signAssertion: false })),
+    reasons: ['unsigned_assertion'],
+  },
+  {
+    name: 'a SHA-1 Response signature',
+    build: (id) => form(wholeSigned(id, { algorithm: 'sha1' })),
+    reasons: ['weak_algorithm'],
+  },
+  {
+    name: 'a signed Response answering another login',
+    build: () => form(wholeSigned(newRequestId())),
+    reasons: ['in_response_to_mismatch'],
+  },
+  {
+    name: 'a signed Response from another IdP entity ID',
+    build: (id) => form(wholeSigned(id, { idpEntityId: 'https://other-idp.example.test' })),
+    reasons: ['wrong_issuer'],
+  },
+];
 
 export const ATTACK_CASES: AttackCase[] = [
   ...Object.entries(XSW).map(([name, wrap]) => ({
     name: `${name} signature wrapping`,
     build: (requestId: string) => form(wrap(signed(requestId, { signResponse: name === 'XSW1' || name === 'XSW2' }))),
-    reasons: ['invalid_signature', 'unsigned_assertion', 'malformed_response'] as SamlReason[],
+    reasons: WRAPPING,
   })),
-  {
-    name: 'an unsigned assertion in a signed response',
-    build: (id) => form(signed(id, { signAssertion: false, signResponse: true })),
-    reasons: ['unsigned_assertion'],
-  },
+  ...RESPONSE_SIGNED_ATTACK_CASES,
   {
     name: 'an assertion whose signature was stripped',
     build: (id) => form(stripAssertionSignature(signed(id))),

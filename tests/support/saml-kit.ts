@@ -3,7 +3,11 @@
  * test keys, connection settings, and the tampering used by the XML-attack suite (XSW variants and friends).
  * Module-level tests call validatePostResponse with `form(xml)`; route tests can post the same `form(xml)`.
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
 import { generateSigningKey, type SamlSigningKey } from '@/lib/dev-idp/saml/keys';
@@ -15,6 +19,11 @@ export const IDP_ENTITY_ID = 'https://idp.example.test/saml/metadata';
 export const SP_ENTITY_ID = 'https://sso.example.test/saml/sp/sso_test';
 export const ACS_URL = 'https://sso.example.test/sso/callback/saml';
 export const SAML_NS = 'urn:oasis:names:tc:SAML:2.0:assertion';
+export const SAMLP_NS = 'urn:oasis:names:tc:SAML:2.0:protocol';
+/** Another IdP (the attacker's own, configured at the attacker's own connection). */
+export const OTHER_IDP_ENTITY_ID = 'https://other-idp.example.test/saml/metadata';
+/** Another connection's SP entity ID (same IdP). */
+export const OTHER_SP_ENTITY_ID = 'https://sso.example.test/saml/sp/sso_other';
 export const DSIG_NS = 'http://www.w3.org/2000/09/xmldsig#';
 
 let keys: { idp: SamlSigningKey; other: SamlSigningKey; rotated: SamlSigningKey } | undefined;
@@ -106,11 +115,20 @@ export const ALICE = { nameId: 'alice@example.com', email: 'alice@example.com', 
 
 export interface SignedResponseOptions extends Partial<ResponseInput> {
   requestId: string | null;
+  /** Sign the Assertion (default true). */
   signAssertion?: boolean;
+  /**
+   * Sign the Response as a whole (default false), after the assertion when both are signed. With
+   * `signAssertion: false` this is Keycloak's and Shibboleth IdP's default (see `responseSigned`).
+   */
   signResponse?: boolean;
   key?: SamlSigningKey;
+  /** The key of the Response signature when it differs from the assertion's (`key`). */
+  responseKey?: SamlSigningKey;
   algorithm?: 'sha256' | 'sha1';
   keyInfo?: boolean;
+  /** Changes the document after the assertion is signed and before the Response is (what the IdP itself signs). */
+  beforeResponseSignature?: (xml: string) => string;
 }
 
 /** A response as the IdP would send it (assertion signed by default), with any field overridden. */
@@ -119,8 +137,10 @@ export function signedResponse({
   signAssertion = true,
   signResponse = false,
   key,
+  responseKey,
   algorithm,
   keyInfo,
+  beforeResponseSignature,
   ...input
 }: SignedResponseOptions): string {
   const signer = key ?? testKeys().idp;
@@ -139,8 +159,14 @@ export function signedResponse({
     responseId,
   });
   if (signAssertion) xml = signElement(xml, { id: assertionId, key: signer, algorithm, keyInfo });
-  if (signResponse) xml = signElement(xml, { id: responseId, key: signer, algorithm, keyInfo });
+  if (beforeResponseSignature) xml = beforeResponseSignature(xml);
+  if (signResponse) xml = signElement(xml, { id: responseId, key: responseKey ?? signer, algorithm, keyInfo });
   return xml;
+}
+
+/** A Response signed as a whole with the assertion inside unsigned (Keycloak's and Shibboleth IdP's default). */
+export function responseSigned(opts: Omit<SignedResponseOptions, 'signAssertion' | 'signResponse'>): string {
+  return signedResponse({ ...opts, signAssertion: false, signResponse: true });
 }
 
 /** The SAMLResponse form value. */
@@ -155,8 +181,8 @@ export const EVIL = 'mallory-admin@example.com';
 function parse(xml: string): Document {
   return new DOMParser().parseFromString(xml, 'text/xml');
 }
-function serialize(doc: Document): string {
-  return new XMLSerializer().serializeToString(doc);
+function serialize(node: Node): string {
+  return new XMLSerializer().serializeToString(node);
 }
 function child(parent: Element, ns: string, name: string): Element {
   for (let n = parent.firstChild; n; n = n.nextSibling) {
@@ -176,9 +202,16 @@ function evilize(assertion: Element, newId?: string): void {
   }
   if (newId) assertion.setAttribute('ID', newId);
 }
+/** A copy of `el` without its own Signature (if it has one). */
 function withoutSignature(el: Element): Element {
   const copy = el.cloneNode(true) as Element;
-  copy.removeChild(child(copy, DSIG_NS, 'Signature'));
+  for (let n = copy.firstChild; n; n = n.nextSibling) {
+    const c = n as Element;
+    if (n.nodeType === 1 && c.namespaceURI === DSIG_NS && c.localName === 'Signature') {
+      copy.removeChild(c);
+      break;
+    }
+  }
   return copy;
 }
 
@@ -264,6 +297,187 @@ export function stripAssertionSignature(xml: string): string {
   const assertion = assertionOf(doc);
   assertion.removeChild(child(assertion, DSIG_NS, 'Signature'));
   return serialize(doc);
+}
+
+/** An element to put under a Response, in schema order: right before its Status. */
+function beforeStatus(root: Element, el: Element): void {
+  root.insertBefore(el, child(root, SAMLP_NS, 'Status'));
+}
+function extensions(doc: Document): Element {
+  return doc.createElementNS(SAMLP_NS, 'samlp:Extensions');
+}
+
+/**
+ * Wrapping attacks on a Response signature (the document signed as a whole, its assertion unsigned): each
+ * leaves the IdP's valid signature over the original Response somewhere in the document while an evil
+ * Response or assertion sits where a careless reader looks.
+ */
+export const RESPONSE_XSW: Record<string, (responseSignedXml: string) => string> = {
+  // An evil Response (new ID, evil assertion) keeps the Signature, which now carries the original Response.
+  'XSW1 on the Response signature (the signed Response inside its Signature)': XSW.XSW1!,
+  // As above, with the original Response a sibling before the Signature.
+  'XSW2 on the Response signature (the signed Response beside its Signature)': XSW.XSW2!,
+  // An evil Response keeps the Signature; the original (its Reference's target) sits in an Extensions wrapper.
+  'the signed Response in an Extensions wrapper, an evil Response at the root keeping the Signature': (xml) =>
+    evilResponse(xml, (root, _signature, original) => {
+      const wrapper = extensions(root.ownerDocument!);
+      wrapper.appendChild(original);
+      beforeStatus(root, wrapper);
+    }),
+  // The whole signed Response (with its Signature) in an Extensions wrapper of an unsigned evil Response.
+  'the whole signed Response in an Extensions wrapper of an unsigned evil Response': (xml) => {
+    const doc = parse(xml);
+    const original = doc.documentElement!;
+    const evil = withoutSignature(original);
+    evil.setAttribute('ID', newRequestId());
+    evilize(child(evil, SAML_NS, 'Assertion'));
+    doc.replaceChild(evil, original);
+    const wrapper = extensions(doc);
+    wrapper.appendChild(original);
+    beforeStatus(evil, wrapper);
+    return serialize(doc);
+  },
+  // The signed Response inside a ds:Object of an evil Response's Signature.
+  'the signed Response in a ds:Object of the Signature, an evil Response at the root': (xml) =>
+    evilResponse(xml, (_root, signature, original) => {
+      const object = signature.ownerDocument!.createElementNS(DSIG_NS, 'ds:Object');
+      object.appendChild(original);
+      signature.appendChild(object);
+    }),
+  // An unsigned evil assertion inserted beside the signed Response's own (before it, where a first-match reader looks).
+  'an evil assertion inserted beside the one the Response signature covers': (xml) =>
+    unsignedEvil(xml, newRequestId(), (doc, original, evil) => doc.documentElement!.insertBefore(evil, original)),
+  // The original assertion moved into the Signature (outside the enveloped digest), an evil one in its place.
+  'the covered assertion moved into the Signature, an evil one in its place': (xml) =>
+    unsignedEvil(xml, undefined, (doc, original, evil) => {
+      const root = doc.documentElement!;
+      root.replaceChild(evil, original);
+      const object = doc.createElementNS(DSIG_NS, 'ds:Object');
+      object.appendChild(original);
+      child(root, DSIG_NS, 'Signature').appendChild(object);
+    }),
+};
+
+/**
+ * An assertion-signed document whose Signature is moved up to the Response: its Reference still points at the
+ * original assertion, now hidden in an Extensions wrapper, while an unsigned evil assertion takes its place.
+ */
+export function signatureReferencingElsewhere(assertionSignedXml: string): string {
+  const doc = parse(assertionSignedXml);
+  const root = doc.documentElement!;
+  const original = assertionOf(doc);
+  const signature = child(original, DSIG_NS, 'Signature');
+  original.removeChild(signature);
+  const evil = original.cloneNode(true) as Element;
+  evilize(evil, newRequestId());
+  root.replaceChild(evil, original);
+  const wrapper = extensions(doc);
+  wrapper.appendChild(original);
+  beforeStatus(root, wrapper);
+  root.insertBefore(signature, wrapper);
+  return serialize(doc);
+}
+
+/**
+ * An unsigned evil copy of the assertion inside the Response's Signature (a ds:Object): the enveloped-signature
+ * transform leaves the Signature out of the digest, so the Response signature still verifies.
+ */
+export function withEvilAssertionInSignature(responseSignedXml: string): string {
+  return unsignedEvil(responseSignedXml, newRequestId(), (doc, _original, evil) => {
+    const object = doc.createElementNS(DSIG_NS, 'ds:Object');
+    object.appendChild(evil);
+    child(doc.documentElement!, DSIG_NS, 'Signature').appendChild(object);
+  });
+}
+
+/** Adds an unsigned evil copy of the document's assertion (new ID) after it: a second assertion. */
+export function withSecondAssertion(xml: string): string {
+  return unsignedEvil(xml, newRequestId(), (doc, _original, evil) => doc.documentElement!.appendChild(evil));
+}
+
+/** The Assertion element of a document, as text. */
+export function assertionXmlOf(xml: string): string {
+  return serialize(assertionOf(parse(xml)));
+}
+
+/** Replaces the document's assertion with `assertionXml` (e.g. one taken from another IdP's response). */
+export function replaceAssertion(xml: string, assertionXml: string): string {
+  const doc = parse(xml);
+  const foreign = doc.importNode(parse(assertionXml).documentElement!, true);
+  doc.documentElement!.replaceChild(foreign, assertionOf(doc));
+  return serialize(doc);
+}
+
+/** The attacker's own IdP's signed assertion for the attacker's NameID (its own key and entity ID). */
+export function foreignIdpAssertion(requestId: string | null): string {
+  return assertionXmlOf(
+    signedResponse({
+      requestId,
+      idpEntityId: OTHER_IDP_ENTITY_ID,
+      key: testKeys().other,
+      nameId: EVIL,
+      attributes: { email: [EVIL] },
+    }),
+  );
+}
+
+/** A CA certificate and a signing (leaf, CA:FALSE) key pair it issued, made with the openssl command. */
+export function caIssuedKey(commonName: string): { ca: SamlSigningKey; leaf: SamlSigningKey } {
+  const dir = mkdtempSync(join(tmpdir(), 'saml-kit-ca-'));
+  const file = (name: string) => join(dir, name);
+  const openssl = (args: string[]) => execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const cn = commonName.replace(/[/=\\]/g, ' ');
+  try {
+    writeFileSync(
+      file('ca.cnf'),
+      [
+        '[req]',
+        'distinguished_name = dn',
+        'x509_extensions = v3_ca',
+        'prompt = no',
+        '[dn]',
+        `CN = ${cn} CA`,
+        '[v3_ca]',
+        'basicConstraints = critical,CA:TRUE',
+        'keyUsage = critical,keyCertSign,cRLSign',
+        'subjectKeyIdentifier = hash',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      file('leaf.ext'),
+      [
+        'basicConstraints = critical,CA:FALSE',
+        'keyUsage = critical,digitalSignature',
+        'subjectKeyIdentifier = hash',
+        'authorityKeyIdentifier = keyid',
+        '',
+      ].join('\n'),
+    );
+    const caKey = ['-keyout', file('ca.key'), '-out', file('ca.pem'), '-days', '365'];
+    openssl(['req', '-x509', '-config', file('ca.cnf'), '-newkey', 'rsa:2048', '-sha256', '-nodes', ...caKey]);
+    const leafKey = ['-keyout', file('leaf.key'), '-out', file('leaf.csr'), '-subj', `/CN=${cn}`];
+    openssl(['req', '-new', '-config', file('ca.cnf'), '-newkey', 'rsa:2048', '-nodes', ...leafKey]);
+    const issuer = ['-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-set_serial', '2', '-days', '365', '-sha256'];
+    openssl([
+      'x509',
+      '-req',
+      '-in',
+      file('leaf.csr'),
+      ...issuer,
+      '-extfile',
+      file('leaf.ext'),
+      '-out',
+      file('leaf.pem'),
+    ]);
+    const read = (name: string) => readFileSync(file(name), 'utf8');
+    return {
+      ca: { privateKeyPem: read('ca.key'), certificatePem: read('ca.pem') },
+      leaf: { privateKeyPem: read('leaf.key'), certificatePem: read('leaf.pem') },
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Raw-deflates text the way the HTTP-Redirect binding does. */

@@ -13,14 +13,16 @@ import {
   form,
   memoryClaims,
   newRequestId,
+  responseSigned,
   signedResponse,
   stripAssertionSignature,
   testKeys,
   testSettings,
+  withEvilAssertionInSignature,
   XSW,
   type SignedResponseOptions,
 } from '../support/saml-kit';
-import { ATTACK_CASES } from '../support/saml-attack-cases';
+import { ATTACK_CASES, RESPONSE_SIGNED_ATTACK_CASES } from '../support/saml-attack-cases';
 
 async function validate(xml: string, requestId: string, claims = memoryClaims(), settings = testSettings()) {
   return validatePostResponse(settings, {
@@ -66,6 +68,28 @@ describe('SAML SP: the untampered baseline is accepted (so each refusal below is
     const { requestId, xml } = response({ signResponse: true });
     await expect(validate(xml, requestId)).resolves.toMatchObject({ email: ALICE.email });
   });
+
+  it('a Response signed as a whole with the assertion inside unsigned (Keycloak, Shibboleth) is accepted and mapped', async () => {
+    const requestId = newRequestId();
+    const xml = responseSigned({ requestId });
+    expect(xml.indexOf('<ds:Signature')).toBeLessThan(xml.indexOf('<saml:Assertion'));
+    expect(xml.match(/<ds:Signature[ >]/g)).toHaveLength(1);
+    await expect(validate(xml, requestId)).resolves.toMatchObject({
+      nameId: ALICE.nameId,
+      email: ALICE.email,
+      name: ALICE.name,
+      groups: ['engineering', 'admins'],
+    });
+  });
+
+  it('an unsolicited Response signed as a whole is accepted when the caller allows IdP-initiated sign-in', async () => {
+    const identity = await validatePostResponse(testSettings(), {
+      samlResponse: form(responseSigned({ requestId: null })),
+      expectedRequestId: null,
+      claimAssertionId: memoryClaims(),
+    });
+    expect(identity.nameId).toBe(ALICE.nameId);
+  });
 });
 
 describe('SAML SP: XML signature wrapping', () => {
@@ -93,8 +117,8 @@ describe('SAML SP: signed content only', () => {
     expect(identity.email).toBe('alice@example.com.evil.test');
   });
 
-  it('an unsigned assertion in a signed response is refused (assertions must be signed)', async () => {
-    const { requestId, xml } = response({ signAssertion: false, signResponse: true });
+  it('a response with neither the Response nor the assertion signed is refused', async () => {
+    const { requestId, xml } = response({ signAssertion: false });
     await expectRefused(xml, requestId, 'unsigned_assertion');
   });
 
@@ -131,6 +155,38 @@ describe('SAML SP: signed content only', () => {
       '<saml:EncryptedAssertion><xenc:EncryptedData xmlns:xenc="http://www.w3.org/2001/04/xmlenc#"><xenc:CipherData><xenc:CipherValue>AAAA</xenc:CipherValue></xenc:CipherData></xenc:EncryptedData></saml:EncryptedAssertion>',
     );
     await expectRefused(encrypted, requestId, 'encrypted_assertion_unsupported');
+  });
+});
+
+describe('SAML SP: a Response signed as a whole covers exactly the one assertion that is read', () => {
+  for (const attack of RESPONSE_SIGNED_ATTACK_CASES) {
+    it(`${attack.name}: refused, no identity for the attacker`, async () => {
+      const requestId = newRequestId();
+      const xml = Buffer.from(attack.build(requestId), 'base64').toString('utf8');
+      await expectRefused(xml, requestId, attack.reasons);
+    });
+  }
+
+  it('a comment inside NameID does not truncate the value covered by the Response signature', async () => {
+    const requestId = newRequestId();
+    const signed = responseSigned({ requestId, nameId: 'alice@example.com.evil.test', attributes: {} });
+    const tampered = signed.replace(
+      'alice@example.com.evil.test</saml:NameID>',
+      'alice@example.com<!---->.evil.test</saml:NameID>',
+    );
+    expect(tampered).not.toBe(signed);
+    const identity = await validate(tampered, requestId);
+    expect(identity.nameId).toBe('alice@example.com.evil.test');
+    expect(identity.email).toBe('alice@example.com.evil.test');
+  });
+
+  it('an evil assertion hidden inside the Response Signature (outside its enveloped digest) is never read', async () => {
+    const requestId = newRequestId();
+    const tampered = withEvilAssertionInSignature(responseSigned({ requestId }));
+    expect(tampered).toContain(EVIL);
+    const identity = await validate(tampered, requestId);
+    expect(identity.nameId).toBe(ALICE.nameId);
+    expect(JSON.stringify(identity)).not.toContain(EVIL);
   });
 });
 

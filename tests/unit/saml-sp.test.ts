@@ -6,6 +6,7 @@ import { createSamlProtocol, samlRequestId } from '@/lib/sso-service/protocols/s
 import {
   buildLoginUrl,
   certificateInfo,
+  normalizeCertificatePem,
   parseIdpMetadata,
   SamlError,
   spMetadataXml,
@@ -14,6 +15,7 @@ import {
 import {
   ACS_URL,
   ALICE,
+  caIssuedKey,
   form,
   IDP_ENTITY_ID,
   memoryClaims,
@@ -121,6 +123,71 @@ describe('SAML SP: certificate info', () => {
       certificateInfo(testKeys().idp.certificatePem).fingerprintSha256,
     );
     expect(() => certificateInfo('MIIB')).toThrow(expect.objectContaining({ reason: 'invalid_certificate' }));
+  });
+});
+
+describe('SAML SP: a pasted certificate bundle keeps its signing (leaf) certificate', () => {
+  const chain = caIssuedKey('Bundle IdP');
+  const other = caIssuedKey('Unrelated IdP');
+  const leafPem = normalizeCertificatePem(chain.leaf.certificatePem);
+  const refusal = (input: string) => {
+    try {
+      normalizeCertificatePem(input);
+      return null;
+    } catch (err) {
+      expect(err).toBeInstanceOf(SamlError);
+      return (err as SamlError).reason;
+    }
+  };
+
+  it('picks the leaf from a CA-first, leaf-first or repeated chain, and the leaf alone verifies sign-ins', async () => {
+    const { ca, leaf } = chain;
+    for (const bundle of [
+      `${ca.certificatePem}${leaf.certificatePem}`,
+      `${leaf.certificatePem}\n${ca.certificatePem}`,
+      `Subject: the CA\n${ca.certificatePem}\nSubject: the IdP\n${leaf.certificatePem}${ca.certificatePem}`,
+    ]) {
+      expect(normalizeCertificatePem(bundle)).toBe(leafPem);
+      expect(certificateInfo(bundle).subject).toContain('CN=Bundle IdP');
+    }
+    // Only the leaf's key verifies: the CA's signature over a response is refused, the leaf's accepted.
+    const settings = testSettings({
+      idpCertificates: [normalizeCertificatePem(`${ca.certificatePem}${leaf.certificatePem}`)],
+    });
+    const byCa = newRequestId();
+    await expect(
+      validatePostResponse(settings, {
+        samlResponse: form(signedResponse({ requestId: byCa, key: ca })),
+        expectedRequestId: byCa,
+        claimAssertionId: memoryClaims(),
+      }),
+    ).rejects.toMatchObject({ reason: 'invalid_signature' });
+    const byLeaf = newRequestId();
+    await expect(
+      validatePostResponse(settings, {
+        samlResponse: form(signedResponse({ requestId: byLeaf, key: leaf })),
+        expectedRequestId: byLeaf,
+        claimAssertionId: memoryClaims(),
+      }),
+    ).resolves.toMatchObject({ nameId: ALICE.nameId });
+  });
+
+  it('refuses several unrelated signing certificates (certificate_ambiguous) and text without a certificate (certificate_missing)', () => {
+    expect(refusal(`${chain.leaf.certificatePem}${other.leaf.certificatePem}`)).toBe('certificate_ambiguous');
+    expect(refusal(`${chain.ca.certificatePem}${chain.leaf.certificatePem}${other.leaf.certificatePem}`)).toBe(
+      'certificate_ambiguous',
+    );
+    // Two self-signed certificates as `openssl req -x509` makes them (CA-flagged, neither issued the other).
+    expect(refusal(`${testKeys().idp.certificatePem}${testKeys().other.certificatePem}`)).toBe('certificate_ambiguous');
+    // One certificate (here pasted twice) is taken as it is, as before.
+    expect(refusal(`${chain.ca.certificatePem}${chain.ca.certificatePem}`)).toBeNull();
+    expect(refusal(`${chain.ca.certificatePem}${other.ca.certificatePem}`)).toBe('certificate_ambiguous');
+    expect(refusal(chain.leaf.privateKeyPem)).toBe('certificate_missing');
+    expect(refusal('   ')).toBe('certificate_missing');
+    expect(refusal(chain.leaf.certificatePem.slice(0, 200))).toBe('invalid_certificate');
+    expect(refusal(`${chain.leaf.certificatePem}-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n`)).toBe(
+      'invalid_certificate',
+    );
   });
 });
 

@@ -174,6 +174,11 @@ export function samlRejection<V>(err: unknown, rename: Partial<Record<SamlFormFi
   if (isGrantexError(err) && err.kind === 'validation') {
     const reasons = fieldReasonsOf(err, SAML_FORM_FIELDS);
     if (reasons) {
+      // A pasted certificate bundle's refusals have their own codes, worded for the form.
+      for (const e of err.errors ?? []) {
+        const text = e.field && SAML_CERTIFICATE_CODE_TEXT[e.code];
+        if (text) reasons[e.field as SamlFormField] = text;
+      }
       const fieldErrors = Object.fromEntries(
         Object.entries(reasons).map(([f, why]) => [rename[f as SamlFormField] ?? f, capitalize(String(why))]),
       );
@@ -185,3 +190,8 @@ export function samlRejection<V>(err: unknown, rename: Partial<Record<SamlFormFi
 }
 
 const capitalize = (s: string) => (s ? s[0]!.toUpperCase() + s.slice(1) : s);
+
+const SAML_CERTIFICATE_CODE_TEXT: Partial<Record<string, string>> = {
+  certificate_missing: SAML_TEXT.certificateMissing,
+  certificate_ambiguous: SAML_TEXT.certificateAmbiguous,
+};

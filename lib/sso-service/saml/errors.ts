@@ -10,8 +10,9 @@ export const SAML_REASONS = {
     'The SAML signature uses SHA-1 or another algorithm this service refuses; configure the IdP to sign with RSA-SHA256.',
   encrypted_assertion_unsupported:
     'The SAML assertion is encrypted; this service does not decrypt assertions. Turn off assertion encryption for this application in the IdP (the response travels over HTTPS).',
-  invalid_signature: 'The SAML assertion is not signed by a configured IdP certificate.',
-  unsigned_assertion: 'The SAML assertion is not signed; configure the IdP to sign assertions.',
+  invalid_signature: 'The SAML response or assertion is not signed by a configured IdP certificate.',
+  unsigned_assertion:
+    'Neither the SAML response nor its assertion is signed; configure the IdP to sign the response or the assertion.',
   wrong_issuer: 'The SAML assertion was issued by a different IdP entity ID than the one configured.',
   wrong_audience: "The SAML assertion's Audience is not this service provider's entity ID.",
   wrong_recipient: "The SAML assertion's Recipient is not this connection's ACS URL.",
@@ -29,6 +30,10 @@ export const SAML_REASONS = {
     'The IdP metadata could not be read: it must be one SAML EntityDescriptor with an IDPSSODescriptor.',
   metadata_too_large: 'The IdP metadata is larger than this service accepts.',
   invalid_certificate: 'The certificate is not a valid PEM or base64 X.509 certificate.',
+  certificate_missing:
+    'The text holds no signing certificate (no X.509 certificate, or only CA certificates); paste the IdP’s signing certificate.',
+  certificate_ambiguous:
+    'The pasted certificates hold more than one signing certificate that did not issue the others; paste only the IdP’s signing certificate.',
   invalid_settings: 'The SAML settings are incomplete or invalid.',
   idp_initiated_disabled:
     'This SAML response answers no sign-in request (IdP-initiated sign-in), which this connection does not accept; start the sign-in from the application, or ask the administrator to allow IdP-initiated sign-in.',

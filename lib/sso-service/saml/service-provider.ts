@@ -63,11 +63,25 @@ function singleRequestCache(expectedRequestId: string): CacheProvider {
 /** How old an unsolicited (IdP-initiated) assertion may be, by its IssueInstant (plus the clock skew). */
 export const UNSOLICITED_MAX_AGE_MS = 5 * 60 * 1000;
 
-/** `requestId` null: an unsolicited response, whose InResponseTo (if any) no cache knows, so any is refused. */
+/** Which of the two elements a response carries a signature on (as direct `ds:Signature` children). */
+interface SignedParts {
+  response: boolean;
+  assertion: boolean;
+}
+
+/** For the login URL: no response is read, so node-saml's defaults for signatures do not matter. */
+const ASSERTION_SIGNED: SignedParts = { response: false, assertion: true };
+
+/**
+ * `requestId` null: an unsolicited response, whose InResponseTo (if any) no cache knows, so any is refused.
+ * `signed`: every signature the response carries must verify against a configured certificate (node-saml's
+ * `wantAuthnResponseSigned` / `wantAssertionsSigned`), and checkEnvelope has made sure it carries at least one.
+ */
 function nodeSamlConfig(
   settings: ParsedSamlSettings,
   requestId: string | null,
   idpCerts: string[],
+  signed: SignedParts,
   signing?: SpSigningKey,
 ): SamlConfig {
   return {
@@ -77,9 +91,11 @@ function nodeSamlConfig(
     audience: settings.spEntityId,
     idpCert: idpCerts,
     idpIssuer: settings.idpEntityId,
-    wantAssertionsSigned: true,
-    // Many IdPs sign only the assertion; the assertion's signature is what is required and read.
-    wantAuthnResponseSigned: false,
+    // IdPs sign the assertion (ADFS, Okta, Entra ID's default), the Response (Keycloak's and Shibboleth's
+    // defaults), or both. node-saml then reads the one assertion from the bytes the signature covers: the
+    // Response's signed bytes when the Response is signed, else the assertion's.
+    wantAuthnResponseSigned: signed.response,
+    wantAssertionsSigned: signed.assertion,
     acceptedClockSkewMs: settings.clockSkewSeconds * 1000,
     validateInResponseTo: requestId === null ? ValidateInResponseTo.ifPresent : ValidateInResponseTo.always,
     requestIdExpirationPeriodMs: 60 * 60 * 1000,
@@ -114,7 +130,7 @@ export async function buildLoginUrl(
   requireRequestId(requestId);
   if (parsed.signAuthnRequests && !signingKey)
     throw new SamlError('invalid_settings', 'Signed AuthnRequests need the SP signing key.');
-  const saml = new SAML(nodeSamlConfig(parsed, requestId, parsed.idpCertificates, signingKey));
+  const saml = new SAML(nodeSamlConfig(parsed, requestId, parsed.idpCertificates, ASSERTION_SIGNED, signingKey));
   return saml.getAuthorizeUrlAsync(relayState, undefined, {});
 }
 
@@ -132,7 +148,7 @@ export interface PostResponseInput {
   /** The time for the certificate-expiry and subject-confirmation checks (tests); node-saml's own time checks use the system clock. */
   now?: Date;
   /**
-   * Called once the assertion's signature verified against one of the configured certificates (before the
+   * Called once the response's signatures verified against one of the configured certificates (before the
    * issuer, audience, time and replay checks): whoever holds that certificate's key sent it. The caller uses it
    * to tell the configured IdP's refusals from anonymous junk.
    */
@@ -194,8 +210,11 @@ function usableCertificates(settings: ParsedSamlSettings, now: Date): string[] {
   return usable;
 }
 
-/** Refuses before any signature work what no valid response looks like: several or unsigned assertions, a foreign Destination. */
-function checkEnvelope(doc: Document, settings: ParsedSamlSettings): void {
+/**
+ * Refuses before any signature work what no valid response looks like: several assertions, a foreign
+ * Destination, no signature on either the Response or its assertion. Returns which of the two are signed.
+ */
+function checkEnvelope(doc: Document, settings: ParsedSamlSettings): SignedParts {
   checkResponseDocument(doc);
   const root = doc.documentElement!;
   const destination = root.getAttribute('Destination');
@@ -206,7 +225,12 @@ function checkEnvelope(doc: Document, settings: ParsedSamlSettings): void {
     throw new SamlError(status ? 'idp_status_error' : 'malformed_response');
   }
   if (assertions.length > 1) throw new SamlError('invalid_signature', 'It carries more than one assertion.');
-  if (childElements(assertions[0]!, DSIG_NS, 'Signature').length === 0) throw new SamlError('unsigned_assertion');
+  const signed = {
+    response: childElements(root, DSIG_NS, 'Signature').length > 0,
+    assertion: childElements(assertions[0]!, DSIG_NS, 'Signature').length > 0,
+  };
+  if (!signed.response && !signed.assertion) throw new SamlError('unsigned_assertion');
+  return signed;
 }
 
 /** An unsolicited assertion must have been issued within UNSOLICITED_MAX_AGE_MS (and not in the future), skew allowed. */
@@ -237,10 +261,10 @@ export async function validatePostResponse(
   let identity: SamlIdentity;
   try {
     const xml = decodeBase64Xml(input.samlResponse, input.maxResponseBase64 ?? DEFAULT_MAX_RESPONSE_BASE64);
-    checkEnvelope(parseStrict(xml), parsed);
+    const signed = checkEnvelope(parseStrict(xml), parsed);
     const certs = usableCertificates(parsed, now);
     const saml = new VerifyingSaml(
-      nodeSamlConfig(parsed, input.expectedRequestId, certs),
+      nodeSamlConfig(parsed, input.expectedRequestId, certs, signed),
       input.onSignatureVerified ?? (() => {}),
     );
     const { profile } = await saml.validatePostResponseAsync({

@@ -70,9 +70,13 @@ export function refuseOtherProtocolFields(body: unknown, protocol: 'oidc' | 'sam
   }
 }
 
-/** A SamlError from reading a certificate or metadata, as a 400 naming the field. */
+/** A SamlError from reading a certificate or metadata, as a 400 naming the field (a pasted bundle's own codes kept). */
 function asFieldError(field: string, err: unknown): never {
-  if (isSamlError(err)) throw fieldsRejected([{ field, code: 'invalid', message: err.message }]);
+  if (isSamlError(err)) {
+    const code =
+      err.reason === 'certificate_ambiguous' || err.reason === 'certificate_missing' ? err.reason : 'invalid';
+    throw fieldsRejected([{ field, code, message: err.message }]);
+  }
   throw err;
 }
 
