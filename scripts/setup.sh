@@ -2,11 +2,12 @@
 # Installs what a fresh Debian machine lacks for this project, and nothing when it is all there.
 #   bash scripts/setup.sh           Node 24 if the machine's is unsupported + node_modules + Chromium
 #                                   + PostgreSQL (the service suites run on it too) + LemonLDAP::NG (interop OP)
-#                                   + SimpleSAMLphp (interop SAML IdP)
+#                                   + SimpleSAMLphp (interop SAML IdP) + xmlsec1
 #   bash scripts/setup.sh deps      Node 24 if needed + node_modules (what `npm run dev` needs)
 #   bash scripts/setup.sh browser   Chromium only
 #   bash scripts/setup.sh postgres  PostgreSQL server binaries only (tests start their own throw-away server)
 #   bash scripts/setup.sh interop   LemonLDAP::NG and SimpleSAMLphp only (Debian packages; the interop suite's IdPs)
+#   bash scripts/setup.sh xmlsec    xmlsec1 only (signs the SAML vendor fixtures with a signer other than ours)
 # The Node it installs lives in .tools/node24; scripts/dev.sh and scripts/test.sh put it first on PATH themselves
 # (scripts/lib/node-env.sh). For other commands: export PATH="$PWD/.tools/node24/bin:$PATH"
 set -euo pipefail
@@ -116,8 +117,17 @@ ensure_postgres() {
   apt_install postgresql
 }
 
+# The SAML vendor-default fixtures (tests/support/vendor-saml.ts) are signed by Debian's xmlsec1, so the
+# service's verifier is checked against a signer that is not the library it verifies with.
+ensure_xmlsec() {
+  command -v xmlsec1 >/dev/null 2>&1 && return 0
+  echo "xmlsec1 is missing (the SAML vendor fixtures are signed with it)."
+  apt_install xmlsec1
+}
+
 case "$want" in
   deps) ensure_node_modules ;;
+  xmlsec) ensure_xmlsec ;;
   browser) ensure_chromium ;;
   postgres) ensure_postgres ;;
   interop)
@@ -128,11 +138,12 @@ case "$want" in
     ensure_node_modules
     ensure_chromium
     ensure_postgres
+    ensure_xmlsec
     bash scripts/interop/install-lemonldap.sh
     bash scripts/interop/simplesamlphp-install.sh
     ;;
   *)
-    echo "usage: bash scripts/setup.sh [deps|browser|postgres|interop|all]" >&2
+    echo "usage: bash scripts/setup.sh [deps|browser|postgres|interop|xmlsec|all]" >&2
     exit 2
     ;;
 esac

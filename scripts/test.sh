@@ -41,6 +41,8 @@ if ! run_step counted "supported Node" use_supported_node; then
 fi
 echo "==> Node $(node --version) ($(command -v node))"
 
+# setup (all) also ensures the system packages the suites need: PostgreSQL, the interop IdPs, and xmlsec1 (the
+# signer of the SAML vendor fixtures, tests/support/vendor-saml.ts).
 if ! run_step counted setup bash scripts/setup.sh; then
   echo "0 passed, 1 failed"
   exit 1

@@ -561,6 +561,14 @@ const SAML_SIGN_IN_REASON_TEXT = {
     title: 'The IdP-initiated assertion was too old',
     next: 'Start again from the identity provider’s app tile; if it repeats, check its clock.',
   },
+  saml_transient_subject: {
+    title: 'The SAML assertion names the member only by a transient NameID',
+    next: 'A transient NameID changes at every sign-in, so it cannot identify a member. At the identity provider, send a persistent NameID, or release subject-id, pairwise-id, eduPersonUniqueId or eduPersonPrincipalName to this application.',
+  },
+  saml_idp_session_ended: {
+    title: 'The identity provider’s session had already ended',
+    next: 'The assertion’s SessionNotOnOrAfter was in the past. Sign in again; if it repeats, check the identity provider’s clock and session policy.',
+  },
 } satisfies Record<Extract<SignInReason, `saml_${string}`>, Problem>;
 
 // ─── Sign-in log: reasons in plain words ────────────────────────────────────────────────────────

@@ -127,6 +127,10 @@ export const SIGN_IN_REASONS = {
   /** An unsolicited response on a connection that does not allow IdP-initiated sign-in. */
   saml_idp_initiated_disabled: 'callback',
   saml_unsolicited_too_old: 'assertion',
+  /** The NameID is transient and the assertion carries no stable identifier attribute (no subject to key on). */
+  saml_transient_subject: 'assertion',
+  /** The AuthnStatement's SessionNotOnOrAfter is already past: the IdP's session is over. */
+  saml_idp_session_ended: 'assertion',
   // storage: the service's own database
   storage_unavailable: 'storage',
   storage_failed: 'storage',

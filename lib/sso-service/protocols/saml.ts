@@ -150,6 +150,7 @@ function traceAssertion(identity: SamlIdentity): void {
     sessionIndex: identity.sessionIndex,
     issueInstant: iso(identity.issueInstant),
     conditions: { notBefore: iso(identity.conditions.notBefore), notOnOrAfter: iso(identity.conditions.notOnOrAfter) },
+    sessionNotOnOrAfter: iso(identity.sessionNotOnOrAfter),
     attributes: Object.fromEntries(Object.entries(identity.attributes).slice(0, EVENT_LIMITS.traceClaimsMax)),
   });
 }
@@ -165,6 +166,8 @@ function toSsoIdentity(connection: SamlConnection, identity: SamlIdentity): SsoI
     emailVerified: false,
     name: identity.name,
     groups: attribute === null ? [] : readGroups(identity.attributes[attribute] ?? []),
+    // The IdP's session policy bounds the member's session (already refused when it is past).
+    ...(identity.sessionNotOnOrAfter ? { sessionNotOnOrAfter: identity.sessionNotOnOrAfter } : {}),
   };
 }
 

@@ -29,6 +29,11 @@ export interface SsoIdentity {
   name: string | null;
   /** From the connection's `groupAttribute` claim (none configured or none sent: []), see ../features/login/provisioning.ts. */
   groups: string[];
+  /**
+   * When the IdP's own session for this sign-in ends (SAML: the AuthnStatement's `SessionNotOnOrAfter`); absent
+   * when the IdP sets none. The member's session ends no later (../features/login/completion.ts, openSession).
+   */
+  sessionNotOnOrAfter?: Date;
 }
 
 /** A connection test (the settings checked against the IdP now), per protocol. */

@@ -9,14 +9,81 @@ import { childElements, parseStrict, SAML_NS } from './xml-guard';
 
 const BEARER = 'urn:oasis:names:tc:SAML:2.0:cm:bearer';
 const EMAIL_FORMAT = 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress';
+/**
+ * The `unspecified` NameID format. SAML 2.0 defines only the 1.1 URN; JumpCloud's default is a `1.0` spelling and
+ * some IdPs send a `2.0` one, which mean the same.
+ */
+const UNSPECIFIED_FORMATS: ReadonlySet<string> = new Set([
+  'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified',
+  'urn:oasis:names:tc:SAML:1.0:nameid-format:unspecified',
+  'urn:oasis:names:tc:SAML:2.0:nameid-format:unspecified',
+]);
 const TRANSIENT_FORMAT = 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient';
+
+/** Entra ID's (and AD FS's) `name` claim: the user principal name, a sign-in name rather than a person's name. */
+const UPN_NAME_CLAIM = 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name';
+const UPN_CLAIM = 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn';
+
+/**
+ * The attribute names read when a connection configures none, per field, first match wins: the settings'
+ * defaults plus the big vendors' default attribute names (README.md, "Attribute defaults", has the table).
+ */
+export const ATTRIBUTE_DEFAULTS = {
+  email: [
+    ...DEFAULT_ATTRIBUTE_NAMES.email.filter((n) => n !== UPN_CLAIM),
+    // PKCS#9 emailAddress: Keycloak's "X500 email" mapper.
+    'urn:oid:1.2.840.113549.1.9.1',
+    // OneLogin's default parameter name.
+    'User.email',
+    // A UPN looks like an address but need not be a mailbox: read after every real email attribute.
+    UPN_CLAIM,
+  ],
+  /** Display-name attributes; given name + surname come next, then `nameFallback`. */
+  name: DEFAULT_ATTRIBUTE_NAMES.name.filter((n) => n !== UPN_NAME_CLAIM),
+  givenName: [...DEFAULT_ATTRIBUTE_NAMES.givenName, 'User.FirstName'],
+  surname: [...DEFAULT_ATTRIBUTE_NAMES.surname, 'User.LastName'],
+  /** Read only when no display name, given name or surname was sent (Entra's UPN). */
+  nameFallback: [UPN_NAME_CLAIM],
+  /**
+   * The stable subject behind a transient NameID, in order: the OASIS SAML V2.0 Subject Identifier attributes
+   * (subject-id, then pairwise-id; both permanent and never reassigned), eduPersonUniqueId (permanent, never
+   * reassigned), eduPersonPrincipalName (stable, but an institution may reassign it after a gap), Entra's
+   * objectidentifier (the user object's immutable id), then uid (a login name, the weakest; read last so an
+   * IdP that releases only it keeps its members).
+   */
+  sub: [
+    'urn:oasis:names:tc:SAML:attribute:subject-id',
+    'urn:oasis:names:tc:SAML:attribute:pairwise-id',
+    'urn:oid:1.3.6.1.4.1.5923.1.1.1.13',
+    'urn:oid:1.3.6.1.4.1.5923.1.1.1.6',
+    'http://schemas.microsoft.com/identity/claims/objectidentifier',
+    'uid',
+    'urn:oid:0.9.2342.19200300.100.1.1',
+  ],
+  groups: DEFAULT_ATTRIBUTE_NAMES.groups,
+} as const;
+
+/**
+ * An address-shaped value: a local part without spaces, quotes or brackets, one `@`, and a dotted DNS domain.
+ * Deliberately narrower than RFC 5322: an `unspecified` NameID is a login name at many IdPs, and only one that is
+ * plainly an address becomes the member's email.
+ */
+const EMAIL_SHAPE = /^[^\s@<>()[\]",;:\\]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/i;
+const EMAIL_MAX = 254;
+
+export function isEmailShaped(value: string): boolean {
+  return value.length <= EMAIL_MAX && EMAIL_SHAPE.test(value);
+}
 
 export interface SamlIdentity {
   nameId: string;
   nameIdFormat: string | null;
   email: string | null;
   name: string | null;
-  /** The stable subject: the NameID, or (for a transient NameID) the first configured `sub` attribute. */
+  /**
+   * The stable subject: the configured `sub` attribute; else the NameID unless it is transient; else the first
+   * of `ATTRIBUTE_DEFAULTS.sub` sent (none: refused with `transient_subject`).
+   */
   sub: string;
   groups: string[];
   /** Every attribute with its text values. */
@@ -30,6 +97,11 @@ export interface SamlIdentity {
   /** The Conditions window as sent (for the sign-in log's trace). */
   conditions: { notBefore: Date | null; notOnOrAfter: Date | null };
   issuer: string;
+  /**
+   * The IdP's own session end (the earliest `SessionNotOnOrAfter` of the AuthnStatements), null when it sets
+   * none: the member's session must not outlive it.
+   */
+  sessionNotOnOrAfter: Date | null;
 }
 
 function one(parent: Element, name: string): Element | undefined {
@@ -133,22 +205,23 @@ export function readSignedAssertion(
   const first = (configured: readonly string[] | undefined, defaults: readonly string[]) =>
     pick(attributes, configured ?? defaults)[0] ?? null;
 
-  const emailAttr = first(names.email, DEFAULT_ATTRIBUTE_NAMES.email);
-  const email = emailAttr ?? (nameIdFormat === EMAIL_FORMAT || (!nameIdFormat && nameId.includes('@')) ? nameId : null);
-  const given = first(names.givenName, DEFAULT_ATTRIBUTE_NAMES.givenName);
-  const surname = first(names.surname, DEFAULT_ATTRIBUTE_NAMES.surname);
-  const name = first(names.name, DEFAULT_ATTRIBUTE_NAMES.name) ?? ([given, surname].filter(Boolean).join(' ') || null);
-  // An explicitly configured `sub` attribute wins; a transient NameID changes every login, so fall back to the defaults.
-  const subAttr = names.sub
-    ? first(names.sub, [])
-    : nameIdFormat === TRANSIENT_FORMAT
-      ? first(undefined, DEFAULT_ATTRIBUTE_NAMES.sub)
-      : null;
-  if (names.sub && !subAttr) throw new SamlError('missing_subject', 'The configured subject attribute is missing.');
-  const sub = subAttr ?? nameId;
-  const groups = pick(attributes, names.groups ?? DEFAULT_ATTRIBUTE_NAMES.groups);
+  const emailAttr = first(names.email, ATTRIBUTE_DEFAULTS.email);
+  const email = emailAttr ?? emailFromNameId(nameId, nameIdFormat);
+  const given = first(names.givenName, ATTRIBUTE_DEFAULTS.givenName);
+  const surname = first(names.surname, ATTRIBUTE_DEFAULTS.surname);
+  // A display name, else given name + surname; Entra's `name` claim (its UPN) only when neither was sent.
+  const name =
+    first(names.name, ATTRIBUTE_DEFAULTS.name) ??
+    ([given, surname].filter(Boolean).join(' ') || null) ??
+    (names.name ? null : first(undefined, ATTRIBUTE_DEFAULTS.nameFallback));
+  const sub = subjectOf(nameId, nameIdFormat, names.sub, (list) => first(undefined, list));
+  const groups = pick(attributes, names.groups ?? ATTRIBUTE_DEFAULTS.groups);
 
-  const authn = one(assertion, 'AuthnStatement');
+  const authnStatements = childElements(assertion, SAML_NS, 'AuthnStatement');
+  const sessionEnd = idpSessionEnd(authnStatements);
+  // The IdP's session is already over: a session opened now would outlive it.
+  if (sessionEnd !== null && sessionEnd <= nowMs) throw new SamlError('idp_session_ended');
+  const authn = authnStatements[0];
   return {
     nameId,
     nameIdFormat,
@@ -166,5 +239,57 @@ export function readSignedAssertion(
       notOnOrAfter: conditionsEnd === null ? null : new Date(conditionsEnd),
     },
     issuer: settings.idpEntityId,
+    sessionNotOnOrAfter: sessionEnd === null ? null : new Date(sessionEnd),
   };
+}
+
+/** The earliest SessionNotOnOrAfter of the AuthnStatements (ms), null when none sets one. */
+function idpSessionEnd(authnStatements: Element[]): number | null {
+  let end: number | null = null;
+  for (const statement of authnStatements) {
+    const value = statement.getAttribute('SessionNotOnOrAfter');
+    if (!value) continue;
+    const t = parseTime(value);
+    // Unreadable: refused rather than ignored, since ignoring it would let the session outlive the IdP's.
+    if (t === null) throw new SamlError('malformed_response', 'Its SessionNotOnOrAfter is not a valid time.');
+    end = end === null ? t : Math.min(end, t);
+  }
+  return end;
+}
+
+/**
+ * The NameID as the member's email when no email attribute was sent: in the emailAddress format; in the
+ * `unspecified` format (the default of Google Workspace, Okta, PingFederate, JumpCloud) when it is address-shaped;
+ * with no format when it
+ * has an `@`.
+ * Either way it is only a claim, settled by email trust (../features/login/email-trust.ts) like any SAML email.
+ */
+function emailFromNameId(nameId: string, format: string | null): string | null {
+  if (format === EMAIL_FORMAT) return nameId;
+  if (format !== null && UNSPECIFIED_FORMATS.has(format) && isEmailShaped(nameId)) return nameId;
+  // No format at all: any value with an `@`, as this service has always read it.
+  if (format === null && nameId.includes('@')) return nameId;
+  return null;
+}
+
+/**
+ * The member's stable subject. A configured `sub` attribute wins (missing: refused). Otherwise the NameID, as
+ * it always was, unless it is transient (a new value at every sign-in, which would make a new member each
+ * time): then the first of `ATTRIBUTE_DEFAULTS.sub` sent, and with none the sign-in is refused.
+ */
+function subjectOf(
+  nameId: string,
+  format: string | null,
+  configured: readonly string[] | undefined,
+  firstOf: (names: readonly string[]) => string | null,
+): string {
+  if (configured) {
+    const value = firstOf(configured);
+    if (!value) throw new SamlError('missing_subject', 'The configured subject attribute is missing.');
+    return value;
+  }
+  if (format !== TRANSIENT_FORMAT) return nameId;
+  const stable = firstOf(ATTRIBUTE_DEFAULTS.sub);
+  if (!stable) throw new SamlError('transient_subject');
+  return stable;
 }

@@ -40,6 +40,10 @@ export const SAML_REASONS = {
   unsolicited_too_old:
     'This IdP-initiated SAML assertion was issued more than five minutes ago (or in the future); start the sign-in again from the IdP and check its clock.',
   metadata_fetch_failed: 'The IdP metadata URL could not be fetched.',
+  transient_subject:
+    'The SAML assertion identifies the member only by a transient NameID, which changes at every sign-in. Configure the IdP to send a persistent NameID, or to release a stable identifier attribute: subject-id (urn:oasis:names:tc:SAML:attribute:subject-id), pairwise-id (urn:oasis:names:tc:SAML:attribute:pairwise-id), eduPersonUniqueId (urn:oid:1.3.6.1.4.1.5923.1.1.1.13) or eduPersonPrincipalName (urn:oid:1.3.6.1.4.1.5923.1.1.1.6).',
+  idp_session_ended:
+    "The identity provider's session for this sign-in has already ended (SessionNotOnOrAfter is in the past); sign in again at the identity provider, or check its clock.",
 } as const;
 
 export type SamlReason = keyof typeof SAML_REASONS;

@@ -171,6 +171,19 @@ export const oidcResponse = (code: string, iss: string | undefined): ProtocolRes
 const protocolMismatch = (protocol: SsoConnection['protocol']) =>
   `This sign-in started on ${protocol === 'saml' ? 'a SAML' : 'an OIDC'} connection; it finishes at ${protocol === 'saml' ? 'POST /sso/callback/saml' : 'the OIDC callback'}`;
 
+/**
+ * When a session opened at `nowMs` ends: the configured TTL, cut short by the IdP's own session end when it
+ * sent one (SAML `SessionNotOnOrAfter`), so an IdP session policy of 30 minutes gives a 30-minute session. Null
+ * when the IdP's session is already over (no session is opened).
+ */
+export function sessionExpiry(nowMs: number, ttlSec: number, idpSessionEnd: Date | undefined): number | null {
+  const configured = nowMs + ttlSec * 1000;
+  if (idpSessionEnd === undefined) return configured;
+  const bound = idpSessionEnd.getTime();
+  if (!Number.isFinite(bound) || bound <= nowMs) return null;
+  return Math.min(configured, bound);
+}
+
 /** The member's principal upserted (or, without JIT, updated) and their session opened: one store call. */
 export async function openSession(
   ctx: ServiceContext,
@@ -178,6 +191,10 @@ export async function openSession(
 ): Promise<SsoSessionCallbackResponse> {
   const now = ctx.now();
   const ttlSec = ctx.config.sessionTtlSec ?? DEFAULT_SESSION_TTL_SEC;
+  const expiresAtMs = sessionExpiry(now, ttlSec, identity.sessionNotOnOrAfter);
+  // The SAML profile refuses a past SessionNotOnOrAfter already; this holds for any protocol that sends a bound.
+  if (expiresAtMs === null)
+    throw new ApiError(400, 'SSO_ERROR', SAML_REASONS.idp_session_ended, 'saml_idp_session_ended');
   const session = await ctx.store.signInMember({
     developerId: connection.developerId,
     connectionId: connection.id,
@@ -192,7 +209,7 @@ export async function openSession(
     mappedScopes: mapScopes(connection.provisioning, identity.groups),
     jit: connection.provisioning.jitProvisioning,
     now: new Date(now).toISOString(),
-    expiresAt: new Date(now + ttlSec * 1000).toISOString(),
+    expiresAt: new Date(expiresAtMs).toISOString(),
   });
   if (!session) throw ssoRefused(SESSION_MESSAGES.memberNotProvisioned, 'member_not_provisioned');
   return toWireSessionSignIn(session);
