@@ -5,9 +5,9 @@
  * verifies with: a fixture proves the service accepts what an independent signer produces, not merely what its
  * own library writes.
  *
- * The assertion is signed (enveloped, exclusive c14n, RSA-SHA256, SHA-256 digest, the certificate in KeyInfo).
- * Where a vendor signs only the Response by default, the profile says so in `signs`; the fixture still signs the
- * assertion, since this service requires a signed assertion (accepting a Response-only signature is separate work).
+ * Each fixture signs what its vendor signs by default (`signs`: the assertion, the Response, or both; enveloped,
+ * exclusive c14n, RSA-SHA256, SHA-256 digest, the certificate in KeyInfo). With both, the assertion is signed
+ * first and the Response signature covers it, as an IdP does.
  *
  * Values in profiles are made up (example domains); only their shape follows the vendor.
  */
@@ -15,6 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { DOMParser } from '@xmldom/xmldom';
 import { join } from 'node:path';
 import { generateSigningKey, type SamlSigningKey } from '@/lib/dev-idp/saml/keys';
 
@@ -51,7 +52,7 @@ export interface VendorProfile {
   attributes: VendorAttribute[];
   /** The vendor's namespace prefixes ('' = the default namespace, as Microsoft writes it). */
   prefixes: { saml: string; samlp: string; ds: string };
-  /** What the vendor signs by default; the fixture always signs the assertion (see the module comment). */
+  /** What the vendor signs by default, and so what the fixture signs. */
   signs: 'assertion' | 'response' | 'response and assertion';
   /** The AuthnStatement's SessionNotOnOrAfter, as an offset from now, when the vendor sends one by default. */
   sessionMinutes?: number;
@@ -314,6 +315,8 @@ export interface VendorResponseInput {
   /** Replaces the profile's NameID or attributes (e.g. a transient NameID with nothing else released). */
   nameId?: VendorProfile['nameId'];
   attributes?: VendorAttribute[];
+  /** Overrides what is signed (the profile's `signs`). */
+  signs?: VendorProfile['signs'];
 }
 
 const esc = (value: string) =>
@@ -321,7 +324,7 @@ const esc = (value: string) =>
 const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 const newId = () => `_${randomUUID()}`;
 
-/** The unsigned response with an empty signature template in the assertion (where xmlsec1 fills it in). */
+/** The unsigned response with empty signature templates where the vendor signs (xmlsec1 fills them in). */
 export function vendorResponseTemplate(profile: VendorProfile, input: VendorResponseInput): string {
   const now = input.now ?? new Date();
   const minutes = (n: number) => new Date(now.getTime() + n * 60_000);
@@ -334,6 +337,10 @@ export function vendorResponseTemplate(profile: VendorProfile, input: VendorResp
   const rootNs = [`xmlns:${samlp}="${SAMLP_NS}"`, saml ? `xmlns:${saml}="${SAML_NS}"` : ''].filter(Boolean).join(' ');
   const typedNs = ' xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"';
   const assertionId = newId();
+  const responseId = newId();
+  const signs = input.signs ?? profile.signs;
+  const signsResponse = signs !== 'assertion';
+  const signsAssertion = signs !== 'response';
   const given = input.nameId ?? profile.nameId;
   const nameId =
     given.format === NAMEID.transient
@@ -363,12 +370,12 @@ export function vendorResponseTemplate(profile: VendorProfile, input: VendorResp
     })
     .join('');
 
-  const signatureTemplate =
+  const signatureTemplate = (referenceId: string) =>
     `<${d('Signature')}${ds ? ` xmlns:${ds}="${DSIG_NS}"` : ` xmlns="${DSIG_NS}"`}>` +
     `<${d('SignedInfo')}>` +
     `<${d('CanonicalizationMethod')} Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/>` +
     `<${d('SignatureMethod')} Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/>` +
-    `<${d('Reference')} URI="#${assertionId}">` +
+    `<${d('Reference')} URI="#${referenceId}">` +
     `<${d('Transforms')}>` +
     `<${d('Transform')} Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"/>` +
     `<${d('Transform')} Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/>` +
@@ -384,12 +391,13 @@ export function vendorResponseTemplate(profile: VendorProfile, input: VendorResp
   const nameIdFormat = nameId.format ? ` Format="${esc(nameId.format)}"` : '';
   return (
     `<?xml version="1.0" encoding="UTF-8"?>` +
-    `<${p('Response')} ${rootNs} ID="${newId()}" Version="2.0" IssueInstant="${iso(now)}" Destination="${esc(input.acsUrl)}" InResponseTo="${esc(input.requestId)}">` +
+    `<${p('Response')} ${rootNs} ID="${responseId}" Version="2.0" IssueInstant="${iso(now)}" Destination="${esc(input.acsUrl)}" InResponseTo="${esc(input.requestId)}">` +
     `<${a('Issuer')}${samlNsOn}>${esc(profile.idpEntityId)}</${a('Issuer')}>` +
+    (signsResponse ? signatureTemplate(responseId) : '') +
     `<${p('Status')}><${p('StatusCode')} Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></${p('Status')}>` +
     `<${a('Assertion')}${samlNsOn} ID="${assertionId}" Version="2.0" IssueInstant="${iso(now)}">` +
     `<${a('Issuer')}>${esc(profile.idpEntityId)}</${a('Issuer')}>` +
-    signatureTemplate +
+    (signsAssertion ? signatureTemplate(assertionId) : '') +
     `<${a('Subject')}>` +
     `<${a('NameID')}${nameIdFormat}>${esc(nameId.value)}</${a('NameID')}>` +
     `<${a('SubjectConfirmation')} Method="urn:oasis:names:tc:SAML:2.0:cm:bearer">` +
@@ -409,34 +417,56 @@ export function vendorResponseTemplate(profile: VendorProfile, input: VendorResp
 }
 
 /**
- * Signs the assertion of `xml` (its signature template) with xmlsec1 and the given key; the certificate goes
- * into KeyInfo/X509Data as the vendors send it. Files live in a private temp directory, removed afterwards.
+ * Fills the signature templates of `xml` with xmlsec1 and the given key: the assertion's first (when there is one),
+ * then the Response's, whose digest then covers the signed assertion. The certificate goes into KeyInfo/X509Data as
+ * the vendors send it. Files live in a private temp directory, removed afterwards.
  */
 export function signWithXmlsec(xml: string, key: SamlSigningKey): string {
   const dir = mkdtempSync(join(tmpdir(), 'vendor-saml-'));
   try {
     const keyFile = join(dir, 'key.pem');
     const certFile = join(dir, 'cert.pem');
-    const inFile = join(dir, 'response.xml');
-    const outFile = join(dir, 'signed.xml');
     writeFileSync(keyFile, key.privateKeyPem, { mode: 0o600 });
     writeFileSync(certFile, key.certificatePem);
-    writeFileSync(inFile, xml);
-    execFileSync(
-      'xmlsec1',
-      [
-        '--sign',
-        '--privkey-pem',
-        `${keyFile},${certFile}`,
-        '--id-attr:ID',
-        `${SAML_NS}:Assertion`,
-        '--output',
-        outFile,
-        inFile,
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
+    const root = new DOMParser().parseFromString(xml, 'text/xml').documentElement;
+    const signatureIn = (parent: Element | undefined) =>
+      Array.from(parent?.childNodes ?? []).some((n) => n.nodeType === 1 && (n as Element).localName === 'Signature');
+    const assertion = Array.from(root.childNodes).find(
+      (n) => n.nodeType === 1 && (n as Element).localName === 'Assertion',
     );
-    return readFileSync(outFile, 'utf8');
+    const templates = [
+      signatureIn(assertion as Element | undefined)
+        ? "/*/*[local-name()='Assertion']/*[local-name()='Signature']"
+        : null,
+      signatureIn(root) ? "/*/*[local-name()='Signature']" : null,
+    ];
+    let signed = xml;
+    for (const [i, xpath] of templates.entries()) {
+      if (xpath === null) continue;
+      const inFile = join(dir, `in-${i}.xml`);
+      const outFile = join(dir, `out-${i}.xml`);
+      writeFileSync(inFile, signed);
+      execFileSync(
+        'xmlsec1',
+        [
+          '--sign',
+          '--privkey-pem',
+          `${keyFile},${certFile}`,
+          '--id-attr:ID',
+          `${SAML_NS}:Assertion`,
+          '--id-attr:ID',
+          `${SAMLP_NS}:Response`,
+          '--node-xpath',
+          xpath,
+          '--output',
+          outFile,
+          inFile,
+        ],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
+      signed = readFileSync(outFile, 'utf8');
+    }
+    return signed;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
