@@ -298,6 +298,22 @@ describe(`store contract (${testBackend})`, () => {
     expect(await store.claimState('state-race-00000001', 'dev_a', 5_000)).toBe(false);
   });
 
+  it("keeps a failed callback's reason code with its failure", async () => {
+    expect(await store.claimState('state-reason-000001', 'dev_a', 9e12)).toBe(true);
+    await store.recordStateFailure('state-reason-000001', {
+      status: 404,
+      code: 'NOT_FOUND',
+      message: 'SSO is not configured for this developer',
+      reason: 'sso_not_configured',
+    });
+    expect(await store.getStateFailure('state-reason-000001')).toEqual({
+      status: 404,
+      code: 'NOT_FOUND',
+      message: 'SSO is not configured for this developer',
+      reason: 'sso_not_configured',
+    });
+  });
+
   it("keeps a write issued while another call's transaction is open out of it: that transaction rolls back, the write stays", async () => {
     await store.createDeveloper(dev('dev_tx_a'));
     // Its developer row is inserted, then its key collides: the transaction rolls back.

@@ -62,7 +62,12 @@ describe('the service decides by code, not by message text', () => {
       reason: 'connection_inactive',
     });
     const stored = storedFailure(original);
-    expect(stored).toEqual({ status: 404, code: 'NOT_FOUND;sso_not_configured', message: MESSAGES.ssoNotConfigured });
+    expect(stored).toEqual({
+      status: 404,
+      code: 'NOT_FOUND',
+      message: MESSAGES.ssoNotConfigured,
+      reason: 'sso_not_configured',
+    });
     const replayed = replayedFailure(stored);
     expect([replayed.statusCode, replayed.code, replayed.message, replayed.reason]).toEqual([
       404,

@@ -51,6 +51,8 @@ export interface ConsumedStatesTable {
   error_status: number | null;
   error_code: string | null;
   error_message: string | null;
+  /** The contract's reason code of a failed callback's answer, when it had one. */
+  error_reason: string | null;
 }
 
 export interface RateLimitsTable {

@@ -457,6 +457,14 @@ export const MIGRATION_STEPS: readonly MigrationStep[] = [
     `,
     },
   },
+  {
+    version: 13,
+    name: 'a failed callback keeps its reason code beside its error code',
+    // A retry repeats the original answer, including its `errors` entry's reason (e.g. sso_not_configured).
+    sql: (d) => `
+      ALTER TABLE consumed_states ADD COLUMN error_reason ${d.text};
+    `,
+  },
 ];
 
 /** The steps as one backend runs them. */

@@ -172,6 +172,8 @@ export interface StateFailure {
   status: number;
   code: string;
   message: string;
+  /** The answer's reason code (`errors[].code`, e.g. `sso_not_configured`), when it had one. */
+  reason?: string;
 }
 
 /** Hits in the current window of one rate-limit key, and when that window ends (ms since the epoch). */

@@ -31,7 +31,12 @@ export interface LoginStore {
   lastSignIns(developerId: string): Promise<Map<string, string>>;
 }
 
-const failureRow = z.object({ error_status: z.number().int(), error_code: z.string(), error_message: z.string() });
+const failureRow = z.object({
+  error_status: z.number().int(),
+  error_code: z.string(),
+  error_message: z.string(),
+  error_reason: z.string().nullable(),
+});
 const lastSignInRow = z.object({ connection_id: z.string(), last_sign_in_at: z.string() });
 
 export function createLoginStore(database: StoreDatabase): LoginStore {
@@ -51,18 +56,29 @@ export function createLoginStore(database: StoreDatabase): LoginStore {
     async getStateFailure(stateId) {
       const row = await db
         .selectFrom('consumed_states')
-        .select(['error_status', 'error_code', 'error_message'])
+        .select(['error_status', 'error_code', 'error_message', 'error_reason'])
         .where('state_id', '=', stateId)
         .where('outcome', '=', 'failed')
         .executeTakeFirst();
       if (row === undefined) return undefined;
       const r = failureRow.parse(row);
-      return { status: r.error_status, code: r.error_code, message: r.error_message };
+      return {
+        status: r.error_status,
+        code: r.error_code,
+        message: r.error_message,
+        ...(r.error_reason === null ? {} : { reason: r.error_reason }),
+      };
     },
     async recordStateFailure(stateId, f) {
       await db
         .updateTable('consumed_states')
-        .set({ outcome: 'failed', error_status: f.status, error_code: f.code, error_message: f.message })
+        .set({
+          outcome: 'failed',
+          error_status: f.status,
+          error_code: f.code,
+          error_message: f.message,
+          error_reason: f.reason ?? null,
+        })
         .where('state_id', '=', stateId)
         .execute();
     },
