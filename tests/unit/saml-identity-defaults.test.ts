@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { sessionExpiry } from '@/lib/sso-service/features/login/completion';
-import { ATTRIBUTE_DEFAULTS, isEmailShaped } from '@/lib/sso-service/saml/assertion';
+import { isEmailShaped } from '@/lib/sso-service/saml/assertion';
+import { DEFAULT_ATTRIBUTE_NAMES } from '@/lib/sso-service/saml/settings';
 
 describe('isEmailShaped (an unspecified NameID read as the email)', () => {
   it('accepts plain addresses', () => {
@@ -32,15 +33,17 @@ describe('isEmailShaped (an unspecified NameID read as the email)', () => {
   });
 });
 
-describe('ATTRIBUTE_DEFAULTS', () => {
+describe('DEFAULT_ATTRIBUTE_NAMES', () => {
   it('reads the UPN claims last: after every email attribute, and `…/claims/name` only as a fallback name', () => {
-    expect(ATTRIBUTE_DEFAULTS.email.at(-1)).toBe('http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn');
-    expect(ATTRIBUTE_DEFAULTS.name).not.toContain('http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name');
-    expect(ATTRIBUTE_DEFAULTS.nameFallback).toEqual(['http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name']);
+    expect(DEFAULT_ATTRIBUTE_NAMES.email.at(-1)).toBe('http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn');
+    expect(DEFAULT_ATTRIBUTE_NAMES.name).not.toContain('http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name');
+    expect(DEFAULT_ATTRIBUTE_NAMES.nameFallback).toEqual([
+      'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name',
+    ]);
   });
 
   it('orders the stable subjects: subject-id, pairwise-id, eduPersonUniqueId, eduPersonPrincipalName, objectidentifier, uid', () => {
-    expect(ATTRIBUTE_DEFAULTS.sub.slice(0, 5)).toEqual([
+    expect(DEFAULT_ATTRIBUTE_NAMES.sub.slice(0, 5)).toEqual([
       'urn:oasis:names:tc:SAML:attribute:subject-id',
       'urn:oasis:names:tc:SAML:attribute:pairwise-id',
       'urn:oid:1.3.6.1.4.1.5923.1.1.1.13',

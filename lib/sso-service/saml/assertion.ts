@@ -20,49 +20,6 @@ const UNSPECIFIED_FORMATS: ReadonlySet<string> = new Set([
 ]);
 const TRANSIENT_FORMAT = 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient';
 
-/** Entra ID's (and AD FS's) `name` claim: the user principal name, a sign-in name rather than a person's name. */
-const UPN_NAME_CLAIM = 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name';
-const UPN_CLAIM = 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn';
-
-/**
- * The attribute names read when a connection configures none, per field, first match wins: the settings'
- * defaults plus the big vendors' default attribute names (README.md, "Attribute defaults", has the table).
- */
-export const ATTRIBUTE_DEFAULTS = {
-  email: [
-    ...DEFAULT_ATTRIBUTE_NAMES.email.filter((n) => n !== UPN_CLAIM),
-    // PKCS#9 emailAddress: Keycloak's "X500 email" mapper.
-    'urn:oid:1.2.840.113549.1.9.1',
-    // OneLogin's default parameter name.
-    'User.email',
-    // A UPN looks like an address but need not be a mailbox: read after every real email attribute.
-    UPN_CLAIM,
-  ],
-  /** Display-name attributes; given name + surname come next, then `nameFallback`. */
-  name: DEFAULT_ATTRIBUTE_NAMES.name.filter((n) => n !== UPN_NAME_CLAIM),
-  givenName: [...DEFAULT_ATTRIBUTE_NAMES.givenName, 'User.FirstName'],
-  surname: [...DEFAULT_ATTRIBUTE_NAMES.surname, 'User.LastName'],
-  /** Read only when no display name, given name or surname was sent (Entra's UPN). */
-  nameFallback: [UPN_NAME_CLAIM],
-  /**
-   * The stable subject behind a transient NameID, in order: the OASIS SAML V2.0 Subject Identifier attributes
-   * (subject-id, then pairwise-id; both permanent and never reassigned), eduPersonUniqueId (permanent, never
-   * reassigned), eduPersonPrincipalName (stable, but an institution may reassign it after a gap), Entra's
-   * objectidentifier (the user object's immutable id), then uid (a login name, the weakest; read last so an
-   * IdP that releases only it keeps its members).
-   */
-  sub: [
-    'urn:oasis:names:tc:SAML:attribute:subject-id',
-    'urn:oasis:names:tc:SAML:attribute:pairwise-id',
-    'urn:oid:1.3.6.1.4.1.5923.1.1.1.13',
-    'urn:oid:1.3.6.1.4.1.5923.1.1.1.6',
-    'http://schemas.microsoft.com/identity/claims/objectidentifier',
-    'uid',
-    'urn:oid:0.9.2342.19200300.100.1.1',
-  ],
-  groups: DEFAULT_ATTRIBUTE_NAMES.groups,
-} as const;
-
 /**
  * An address-shaped value: a local part without spaces, quotes or brackets, one `@`, and a dotted DNS domain.
  * Deliberately narrower than RFC 5322: an `unspecified` NameID is a login name at many IdPs, and only one that is
@@ -82,7 +39,7 @@ export interface SamlIdentity {
   name: string | null;
   /**
    * The stable subject: the configured `sub` attribute; else the NameID unless it is transient; else the first
-   * of `ATTRIBUTE_DEFAULTS.sub` sent (none: refused with `transient_subject`).
+   * of `DEFAULT_ATTRIBUTE_NAMES.sub` sent (none: refused with `transient_subject`).
    */
   sub: string;
   groups: string[];
@@ -205,17 +162,17 @@ export function readSignedAssertion(
   const first = (configured: readonly string[] | undefined, defaults: readonly string[]) =>
     pick(attributes, configured ?? defaults)[0] ?? null;
 
-  const emailAttr = first(names.email, ATTRIBUTE_DEFAULTS.email);
+  const emailAttr = first(names.email, DEFAULT_ATTRIBUTE_NAMES.email);
   const email = emailAttr ?? emailFromNameId(nameId, nameIdFormat);
-  const given = first(names.givenName, ATTRIBUTE_DEFAULTS.givenName);
-  const surname = first(names.surname, ATTRIBUTE_DEFAULTS.surname);
+  const given = first(names.givenName, DEFAULT_ATTRIBUTE_NAMES.givenName);
+  const surname = first(names.surname, DEFAULT_ATTRIBUTE_NAMES.surname);
   // A display name, else given name + surname; Entra's `name` claim (its UPN) only when neither was sent.
   const name =
-    first(names.name, ATTRIBUTE_DEFAULTS.name) ??
+    first(names.name, DEFAULT_ATTRIBUTE_NAMES.name) ??
     ([given, surname].filter(Boolean).join(' ') || null) ??
-    (names.name ? null : first(undefined, ATTRIBUTE_DEFAULTS.nameFallback));
+    (names.name ? null : first(undefined, DEFAULT_ATTRIBUTE_NAMES.nameFallback));
   const sub = subjectOf(nameId, nameIdFormat, names.sub, (list) => first(undefined, list));
-  const groups = pick(attributes, names.groups ?? ATTRIBUTE_DEFAULTS.groups);
+  const groups = pick(attributes, names.groups ?? DEFAULT_ATTRIBUTE_NAMES.groups);
 
   const authnStatements = childElements(assertion, SAML_NS, 'AuthnStatement');
   const sessionEnd = idpSessionEnd(authnStatements);
@@ -275,7 +232,7 @@ function emailFromNameId(nameId: string, format: string | null): string | null {
 /**
  * The member's stable subject. A configured `sub` attribute wins (missing: refused). Otherwise the NameID, as
  * it always was, unless it is transient (a new value at every sign-in, which would make a new member each
- * time): then the first of `ATTRIBUTE_DEFAULTS.sub` sent, and with none the sign-in is refused.
+ * time): then the first of `DEFAULT_ATTRIBUTE_NAMES.sub` sent, and with none the sign-in is refused.
  */
 function subjectOf(
   nameId: string,
@@ -289,7 +246,7 @@ function subjectOf(
     return value;
   }
   if (format !== TRANSIENT_FORMAT) return nameId;
-  const stable = firstOf(ATTRIBUTE_DEFAULTS.sub);
+  const stable = firstOf(DEFAULT_ATTRIBUTE_NAMES.sub);
   if (!stable) throw new SamlError('transient_subject');
   return stable;
 }

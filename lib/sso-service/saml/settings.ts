@@ -1,12 +1,20 @@
 /**
- * Provisional SAML connection settings (what the connection model will store for `protocol: "saml"`), and the
- * service provider's own options. Parsed with zod so the next wave can read them straight from a stored row.
+ * A SAML connection's settings as the service provider reads them (IdP entity ID, SSO URL, certificates,
+ * attribute names, clock skew) and the SP's own options, parsed with zod from the stored connection.
  */
 import { z } from 'zod';
 
 export const DEFAULT_CLOCK_SKEW_SECONDS = 60;
 
-/** Attribute names read for each field, first match wins. Defaults cover plain names, the common OIDs and the Microsoft/ADFS claim URIs. */
+/** Entra ID's (and AD FS's) `name` claim: the user principal name, a sign-in name rather than a person's name. */
+const UPN_NAME_CLAIM = 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name';
+const UPN_CLAIM = 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn';
+
+/**
+ * The attribute names read when a connection configures none, per field, first match wins: plain names, the
+ * common OIDs, the Microsoft/AD FS claim URIs and the big vendors' default attribute names (README.md,
+ * "Attribute defaults", has the table).
+ */
 export const DEFAULT_ATTRIBUTE_NAMES = {
   email: [
     'email',
@@ -14,20 +22,26 @@ export const DEFAULT_ATTRIBUTE_NAMES = {
     'emailAddress',
     'urn:oid:0.9.2342.19200300.100.1.3',
     'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress',
-    'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn',
+    // PKCS#9 emailAddress: Keycloak's "X500 email" mapper.
+    'urn:oid:1.2.840.113549.1.9.1',
+    // OneLogin's default parameter name.
+    'User.email',
+    // A UPN looks like an address but need not be a mailbox: read after every real email attribute.
+    UPN_CLAIM,
   ],
+  /** Display-name attributes; given name + surname come next, then `nameFallback`. */
   name: [
     'name',
     'displayName',
     'urn:oid:2.16.840.1.113730.3.1.241',
     'http://schemas.microsoft.com/identity/claims/displayname',
-    'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name',
   ],
   givenName: [
     'givenName',
     'firstName',
     'urn:oid:2.5.4.42',
     'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname',
+    'User.FirstName',
   ],
   surname: [
     'sn',
@@ -35,8 +49,26 @@ export const DEFAULT_ATTRIBUTE_NAMES = {
     'lastName',
     'urn:oid:2.5.4.4',
     'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname',
+    'User.LastName',
   ],
-  sub: ['uid', 'urn:oid:0.9.2342.19200300.100.1.1', 'http://schemas.microsoft.com/identity/claims/objectidentifier'],
+  /** Read only when no display name, given name or surname was sent (Entra's UPN). */
+  nameFallback: [UPN_NAME_CLAIM],
+  /**
+   * The stable subject behind a transient NameID, in order: the OASIS SAML V2.0 Subject Identifier attributes
+   * (subject-id, then pairwise-id; both permanent and never reassigned), eduPersonUniqueId (permanent, never
+   * reassigned), eduPersonPrincipalName (stable, but an institution may reassign it after a gap), Entra's
+   * objectidentifier (the user object's immutable id), then uid (a login name, the weakest; read last so an
+   * IdP that releases only it keeps its members).
+   */
+  sub: [
+    'urn:oasis:names:tc:SAML:attribute:subject-id',
+    'urn:oasis:names:tc:SAML:attribute:pairwise-id',
+    'urn:oid:1.3.6.1.4.1.5923.1.1.1.13',
+    'urn:oid:1.3.6.1.4.1.5923.1.1.1.6',
+    'http://schemas.microsoft.com/identity/claims/objectidentifier',
+    'uid',
+    'urn:oid:0.9.2342.19200300.100.1.1',
+  ],
   groups: [
     'groups',
     'memberOf',
