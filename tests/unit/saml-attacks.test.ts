@@ -104,9 +104,12 @@ describe('SAML SP: XML signature wrapping', () => {
 });
 
 describe('SAML SP: signed content only', () => {
-  it('a comment inside NameID does not truncate the signed value', async () => {
+  it.each([
+    ['the assertion', signedResponse],
+    ['the Response', responseSigned],
+  ])('a comment inside NameID does not truncate the value covered by %s signature', async (_signed, sign) => {
     const requestId = newRequestId();
-    const signed = signedResponse({ requestId, nameId: 'alice@example.com.evil.test', attributes: {} });
+    const signed = sign({ requestId, nameId: 'alice@example.com.evil.test', attributes: {} });
     const tampered = signed.replace(
       'alice@example.com.evil.test</saml:NameID>',
       'alice@example.com<!---->.evil.test</saml:NameID>',
@@ -166,19 +169,6 @@ describe('SAML SP: a Response signed as a whole covers exactly the one assertion
       await expectRefused(xml, requestId, attack.reasons);
     });
   }
-
-  it('a comment inside NameID does not truncate the value covered by the Response signature', async () => {
-    const requestId = newRequestId();
-    const signed = responseSigned({ requestId, nameId: 'alice@example.com.evil.test', attributes: {} });
-    const tampered = signed.replace(
-      'alice@example.com.evil.test</saml:NameID>',
-      'alice@example.com<!---->.evil.test</saml:NameID>',
-    );
-    expect(tampered).not.toBe(signed);
-    const identity = await validate(tampered, requestId);
-    expect(identity.nameId).toBe('alice@example.com.evil.test');
-    expect(identity.email).toBe('alice@example.com.evil.test');
-  });
 
   it('an evil assertion hidden inside the Response Signature (outside its enveloped digest) is never read', async () => {
     const requestId = newRequestId();
