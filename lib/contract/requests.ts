@@ -39,7 +39,12 @@ export type SsoLoginRequestQuery = z.output<typeof ssoLoginRequestQuerySchema>;
 /** GET /sso/connections?org= (the member's chooser). */
 export const ssoPublicConnectionsQuerySchema = z.object({ org: z.string().min(1) });
 
-/** GET /sso/callback as the service checks it (see ssoCallbackQuerySchema for the fields' meaning). */
+/**
+ * GET /sso/callback. `iss` is our extension (RFC 9207): the console forwards the authorization response's `iss`
+ * parameter when the IdP sent one, so a mix-up is detected. `redirect_uri`, ours too: the redirect URI the
+ * authorization response arrived at; when given it must be the one registered on the connection the state names
+ * (the console always sends it; see docs/RP-SECURITY.md, IdP mix-up).
+ */
 export const ssoCallbackRequestQuerySchema = z.object({
   code: z.string().min(1).max(CODE_MAX),
   state: z.string().min(1).max(STATE_MAX),

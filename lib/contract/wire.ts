@@ -92,12 +92,6 @@ export type SsoConfig = z.infer<typeof ssoConfigSchema>;
 
 // ---------------------------------------------------------------- login / callback
 
-export const ssoLoginQuerySchema = z.object({
-  org: z.string(),
-  domain: z.string().optional(),
-  redirect_uri: z.string().optional(),
-});
-
 /** The connection protocols on the wire. */
 export const CONNECTION_PROTOCOLS = ['oidc', 'saml'] as const;
 export const connectionProtocolSchema = z.enum(CONNECTION_PROTOCOLS);
@@ -110,21 +104,6 @@ export const ssoLoginResponseSchema = z.object({
   connectionId: z.string(),
 });
 export type SsoLoginResponse = z.infer<typeof ssoLoginResponseSchema>;
-
-/**
- * GET /sso/callback query. `iss` is our extension (RFC 9207): the console forwards the
- * authorization response's `iss` parameter when the IdP sent one, so a mix-up is detected.
- */
-export const ssoCallbackQuerySchema = z.object({
-  code: z.string(),
-  state: z.string(),
-  iss: z.string().optional(),
-  /**
-   * Ours: the redirect URI the authorization response arrived at. When given it must be the one registered on
-   * the connection the state names (the console always sends it; see docs/RP-SECURITY.md, IdP mix-up).
-   */
-  redirect_uri: z.string().optional(),
-});
 
 export const ssoCallbackResponseSchema = z.object({
   developerId: z.string(),
