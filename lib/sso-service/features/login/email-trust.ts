@@ -11,7 +11,7 @@
  * IdP (OIDC) and in one of the org's verified domains (both protocols): no principal, no session, no identity.
  * Domains match exactly (a verified `example.com` does not cover `mail.example.com`).
  */
-import { SESSION_MESSAGES, type SignInReason } from '@/lib/contract';
+import { emailDomainOf, SESSION_MESSAGES, type SignInReason } from '@/lib/contract';
 import { ApiError } from '../../http/api-error';
 import type { SsoIdentity } from '../../protocols';
 import type { ServiceStore, SsoConnection } from '../../storage/types';
@@ -28,25 +28,12 @@ function refused(reason: EmailRefusal): ApiError {
   return new ApiError(403, 'SSO_ERROR', REFUSAL_MESSAGES[reason], reason);
 }
 
-/** The lower-case domain after the last `@`, or null when there is none. */
-export function emailDomain(email: string): string | null {
-  const at = email.lastIndexOf('@');
-  const domain =
-    at < 0
-      ? ''
-      : email
-          .slice(at + 1)
-          .trim()
-          .toLowerCase();
-  return domain === '' ? null : domain;
-}
-
 async function inVerifiedDomain(
   store: Pick<ServiceStore, 'getDomain'>,
   developerId: string,
   email: string | null,
 ): Promise<boolean> {
-  const domain = email === null ? null : emailDomain(email);
+  const domain = email === null ? null : emailDomainOf(email);
   if (domain === null) return false;
   const record = await store.getDomain(developerId, domain);
   return record?.verifiedAt != null;
