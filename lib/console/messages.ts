@@ -705,6 +705,14 @@ export const SIGN_IN_REASON_TEXT: Record<SignInReason, Problem> = {
     title: 'The ID token was issued in the future',
     next: 'The identity provider’s clock is ahead of ours; ask its administrator to sync it (NTP).',
   },
+  id_token_auth_time_missing: {
+    title: 'The identity provider did not say when the member signed in',
+    next: 'This connection requires a recent sign-in (maximum authentication age), so ID tokens must carry auth_time. Turn on auth_time in the identity provider’s application, or clear the maximum authentication age.',
+  },
+  id_token_auth_too_old: {
+    title: 'The member’s sign-in at the identity provider was too long ago',
+    next: 'The identity provider reused an older sign-in than this connection’s maximum authentication age allows. Sign in again; if it repeats, the provider ignores max_age: configure its session lifetime or raise the limit.',
+  },
   id_token_nonce_mismatch: {
     title: 'The ID token belongs to a different sign-in',
     next: 'Start the sign-in again; if it repeats, the identity provider is not returning the nonce it was sent.',

@@ -37,6 +37,25 @@ export const LIMITS = {
   tokenMax: 256,
 } as const;
 
+/**
+ * A SAML connection's attribute mapping (`attributeMapping` on the connections API): the member fields it names,
+ * and per field at most `namesMax` attribute names of at most `nameMax` characters (first match wins).
+ */
+export const ATTRIBUTE_MAPPING_FIELDS = ['email', 'name', 'givenName', 'familyName', 'subject', 'groups'] as const;
+export type AttributeMappingField = (typeof ATTRIBUTE_MAPPING_FIELDS)[number];
+export const ATTRIBUTE_MAPPING_LIMITS = { namesMax: 5, nameMax: 256 } as const;
+
+/**
+ * Per-connection session policy: `maxSessionSeconds` (both protocols; null = the service's session TTL) and the
+ * OIDC `maxAuthAgeSeconds` (sent as `max_age`; null = not sent). 30 days at most.
+ */
+export const SESSION_POLICY_LIMITS = {
+  maxSessionSecondsMin: 300,
+  maxSessionSecondsMax: 30 * 24 * 3600,
+  maxAuthAgeSecondsMin: 0,
+  maxAuthAgeSecondsMax: 30 * 24 * 3600,
+} as const;
+
 // ---------------------------------------------------------------- fixed messages
 
 /** Exact messages the contract specifies; both sides refer to these instead of retyping them. */

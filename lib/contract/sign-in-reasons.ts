@@ -81,6 +81,10 @@ export const SIGN_IN_REASONS = {
   id_token_not_yet_valid: 'id_token',
   id_token_issued_in_future: 'id_token',
   id_token_nonce_mismatch: 'id_token',
+  /** The connection sends `max_age` and the ID token carries no `auth_time` (OIDC Core §3.1.3.7). */
+  id_token_auth_time_missing: 'id_token',
+  /** The ID token's `auth_time` is older than the connection's `max_age` plus the clock tolerance. */
+  id_token_auth_too_old: 'id_token',
   id_token_malformed: 'id_token',
   // userinfo: the optional userinfo call
   userinfo_unreachable: 'userinfo',

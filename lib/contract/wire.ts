@@ -6,7 +6,7 @@
  * import ./limits and ./url-rules directly instead (this module's classic zod is ~34 KB gzip).
  */
 import { z } from 'zod';
-import { LIMITS, MODES } from './limits';
+import { ATTRIBUTE_MAPPING_LIMITS, LIMITS, MODES, SESSION_POLICY_LIMITS } from './limits';
 
 // The contract's plain constants live in ./limits (no zod), so browser code that only needs a
 // limit or a message does not pull zod in; re-exported here so every existing import still works.
@@ -150,7 +150,31 @@ const connectionOptionsShape = {
   defaultScopes: z.array(tokenSchema).max(LIMITS.scopesMax).optional(),
   /** Ours: accept only members whose email is in one of the org's verified domains (docs/EMAIL-TRUST.md); default false. */
   verifiedDomainsOnly: z.boolean().optional(),
+  /**
+   * Ours: the longest a member's session through this connection lasts, in seconds (300 s to 30 days); null or
+   * absent: the service's session TTL. The session ends at the earliest of this, the TTL and (SAML) the IdP's
+   * SessionNotOnOrAfter.
+   */
+  maxSessionSeconds: z
+    .number()
+    .int()
+    .min(SESSION_POLICY_LIMITS.maxSessionSecondsMin)
+    .max(SESSION_POLICY_LIMITS.maxSessionSecondsMax)
+    .nullable()
+    .optional(),
 };
+
+/**
+ * Ours, OIDC only: sent as `max_age` on every authorization request (0 to 30 days); the ID token must then carry
+ * an `auth_time` no older than this (plus the clock tolerance). null or absent: not sent, not checked.
+ */
+const maxAuthAgeSecondsSchema = z
+  .number()
+  .int()
+  .min(SESSION_POLICY_LIMITS.maxAuthAgeSecondsMin)
+  .max(SESSION_POLICY_LIMITS.maxAuthAgeSecondsMax)
+  .nullable()
+  .optional();
 
 const oidcSettingsShape = {
   issuerUrl: z.string().min(1),
@@ -170,6 +194,7 @@ export const ssoOidcConnectionCreateSchema = z.object({
   status: connectionStatusSchema.optional(),
   ...oidcSettingsShape,
   redirectUri: oidcSettingsShape.redirectUri.optional(),
+  maxAuthAgeSeconds: maxAuthAgeSecondsSchema,
   ...connectionOptionsShape,
 });
 export type SsoOidcConnectionCreate = z.input<typeof ssoOidcConnectionCreateSchema>;
@@ -182,6 +207,7 @@ export const ssoOidcConnectionPatchSchema = z.object({
   clientId: oidcSettingsShape.clientId.optional(),
   clientSecret: oidcSettingsShape.clientSecret.optional(),
   redirectUri: oidcSettingsShape.redirectUri.optional(),
+  maxAuthAgeSeconds: maxAuthAgeSecondsSchema,
   ...connectionOptionsShape,
 });
 export type SsoOidcConnectionPatch = z.input<typeof ssoOidcConnectionPatchSchema>;
@@ -205,6 +231,10 @@ export const ssoOidcConnectionSchema = z.object({
   defaultScopes: z.array(z.string()),
   /** Ours (docs/EMAIL-TRUST.md). Optional: the hosted API omits it (then it is off). */
   verifiedDomainsOnly: z.boolean().optional(),
+  /** Ours: the connection's session bound in seconds (null: the service's TTL). Optional: the hosted API omits it. */
+  maxSessionSeconds: z.number().nullable().optional(),
+  /** Ours: the `max_age` sent to the IdP (null: none). Optional: the hosted API omits it. */
+  maxAuthAgeSeconds: z.number().nullable().optional(),
   createdAt: isoTimestampSchema,
   updatedAt: isoTimestampSchema,
   /** Ours: the latest member sign-in through this connection (null: none yet). Optional: the hosted API omits it. */
@@ -241,10 +271,76 @@ const samlIdpShape = {
   allowIdpInitiated: z.boolean().optional(),
 };
 
+/** One attribute name of a mapping: trimmed, no control, zero-width or text-direction characters. */
+const attributeNameSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(ATTRIBUTE_MAPPING_LIMITS.nameMax)
+  .refine(
+    (v) => !/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/.test(v),
+    'must not contain control, zero-width or text-direction characters',
+  );
+
+/**
+ * One field of an attribute mapping as sent: an attribute name or a short list (first match wins). `null`, an
+ * empty (or blank) string and an empty list clear the field: the built-in defaults apply again. Parsed to the
+ * list without duplicates, or null.
+ */
+const attributeMappingFieldInput = z
+  .preprocess(
+    (v) => (typeof v === 'string' ? (v.trim() === '' ? null : [v]) : Array.isArray(v) && v.length === 0 ? null : v),
+    z
+      .array(attributeNameSchema)
+      .max(ATTRIBUTE_MAPPING_LIMITS.namesMax)
+      .transform((list) => [...new Set(list)])
+      .nullable(),
+  )
+  .optional();
+
+/**
+ * Ours: a SAML connection's attribute mapping (docs/WIRE-CONTRACT.md). Each field names the assertion attributes
+ * the member's field is read from; a field left out keeps its stored value (on PATCH) or the defaults (on create).
+ * `null` for the whole mapping clears every field. Unknown fields are refused.
+ */
+export const samlAttributeMappingInputSchema = z
+  .strictObject({
+    email: attributeMappingFieldInput,
+    name: attributeMappingFieldInput,
+    givenName: attributeMappingFieldInput,
+    familyName: attributeMappingFieldInput,
+    subject: attributeMappingFieldInput,
+    groups: attributeMappingFieldInput,
+  })
+  .nullable();
+export type SamlAttributeMappingInput = z.input<typeof samlAttributeMappingInputSchema>;
+
+/** The attribute mapping on the wire: only the fields set, each as its list of names. */
+export const samlAttributeMappingSchema = z.object({
+  email: z.array(z.string()).optional(),
+  name: z.array(z.string()).optional(),
+  givenName: z.array(z.string()).optional(),
+  familyName: z.array(z.string()).optional(),
+  subject: z.array(z.string()).optional(),
+  groups: z.array(z.string()).optional(),
+});
+export type SamlAttributeMapping = z.infer<typeof samlAttributeMappingSchema>;
+
 /** POST /v1/sso/connections with `protocol: "saml"`: the three IdP fields, or IdP metadata (XML or URL). */
 export const ssoSamlConnectionCreateSchema = ssoOidcConnectionCreateSchema
-  .omit({ protocol: true, issuerUrl: true, clientId: true, clientSecret: true, redirectUri: true })
-  .extend({ protocol: z.literal('saml'), ...samlIdpShape });
+  .omit({
+    protocol: true,
+    issuerUrl: true,
+    clientId: true,
+    clientSecret: true,
+    redirectUri: true,
+    maxAuthAgeSeconds: true,
+  })
+  .extend({
+    protocol: z.literal('saml'),
+    ...samlIdpShape,
+    attributeMapping: samlAttributeMappingInputSchema.optional(),
+  });
 export type SsoSamlConnectionCreate = z.input<typeof ssoSamlConnectionCreateSchema>;
 
 /**
@@ -253,9 +349,10 @@ export type SsoSamlConnectionCreate = z.input<typeof ssoSamlConnectionCreateSche
  * (the last one cannot be removed). Metadata (XML or URL) replaces entity id, SSO URL and certificates.
  */
 export const ssoSamlConnectionPatchSchema = ssoOidcConnectionPatchSchema
-  .omit({ issuerUrl: true, clientId: true, clientSecret: true, redirectUri: true })
+  .omit({ issuerUrl: true, clientId: true, clientSecret: true, redirectUri: true, maxAuthAgeSeconds: true })
   .extend({
     ...samlIdpShape,
+    attributeMapping: samlAttributeMappingInputSchema.optional(),
     addIdpCertificate: samlPem.optional(),
     removeIdpCertificateFingerprint: fingerprintSchema.optional(),
   });
@@ -274,7 +371,7 @@ export type SamlCertificate = z.infer<typeof samlCertificateSchema>;
 
 /** A SAML connection on the wire. */
 export const ssoSamlConnectionSchema = ssoOidcConnectionSchema
-  .omit({ protocol: true, issuerUrl: true, clientId: true, redirectUri: true })
+  .omit({ protocol: true, issuerUrl: true, clientId: true, redirectUri: true, maxAuthAgeSeconds: true })
   .extend({
     protocol: z.literal('saml'),
     idpEntityId: z.string(),
@@ -286,6 +383,8 @@ export const ssoSamlConnectionSchema = ssoOidcConnectionSchema
     /** Ours: the SP metadata to give the IdP (public, stable per connection). */
     spMetadataUrl: z.string().optional(),
     allowIdpInitiated: z.boolean(),
+    /** Ours: the attribute names read per member field (absent field: the defaults). Optional: the hosted API omits it. */
+    attributeMapping: samlAttributeMappingSchema.optional(),
   });
 export type SsoSamlConnection = z.infer<typeof ssoSamlConnectionSchema>;
 
@@ -337,4 +436,5 @@ export const ssoConnectionPatchInputSchema = ssoSamlConnectionPatchSchema.extend
   clientId: oidcSettingsShape.clientId.optional(),
   clientSecret: oidcSettingsShape.clientSecret.optional(),
   redirectUri: oidcSettingsShape.redirectUri.optional(),
+  maxAuthAgeSeconds: maxAuthAgeSecondsSchema,
 });

@@ -47,6 +47,8 @@ const WIRE_KEYS = [
   'issuerUrl',
   'jitProvisioning',
   'lastSignInAt',
+  'maxAuthAgeSeconds',
+  'maxSessionSeconds',
   'name',
   'protocol',
   'redirectUri',

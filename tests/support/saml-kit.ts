@@ -78,6 +78,8 @@ export function testSamlConnection(
       groupMappings: {},
       defaultScopes: [],
       verifiedDomainsOnly: false,
+      maxSessionSeconds: null,
+      maxAuthAgeSeconds: null,
     },
     createdAt: new Date(0).toISOString(),
     updatedAt: new Date(0).toISOString(),
@@ -91,6 +93,7 @@ export function testSamlConnection(
       spAcsUrl,
       spMetadataUrl: SP_ENTITY_ID,
       allowIdpInitiated: false,
+      attributeMapping: {},
       ...overrides,
     },
   };

@@ -207,7 +207,8 @@ export function createRelyingParty(opts: RelyingPartyOptions): RelyingParty {
         );
       const setup = await loginSetupFor(cfg);
       const challenge = createHash('sha256').update(p.codeVerifier).digest('base64url');
-      return `${setup.authorizationUrlPrefix}&state=${encodeURIComponent(p.state)}&nonce=${encodeURIComponent(p.nonce)}&code_challenge=${challenge}`;
+      const maxAge = p.maxAge === undefined ? '' : `&max_age=${Math.trunc(p.maxAge)}`;
+      return `${setup.authorizationUrlPrefix}&state=${encodeURIComponent(p.state)}&nonce=${encodeURIComponent(p.nonce)}&code_challenge=${challenge}${maxAge}`;
     },
 
     async redeem(cfg, p): Promise<RpIdentity> {
@@ -262,6 +263,8 @@ export function createRelyingParty(opts: RelyingPartyOptions): RelyingParty {
               expectedNonce: p.nonce,
               pkceCodeVerifier: p.codeVerifier,
               idTokenExpected: true,
+              // openid-client then requires auth_time and refuses one older than maxAge + the clock tolerance.
+              ...(p.maxAge !== undefined ? { maxAge: p.maxAge } : {}),
             }),
         );
       } catch (err) {

@@ -129,6 +129,17 @@ export function mapCodeGrantError(err: unknown, timeoutMs: number): RpError {
   // openid-client's ClientError carries a generic message; the specific one is on its cause.
   const cause = err instanceof Error ? err.cause : undefined;
   const message = `${err instanceof Error ? err.message : ''} ${cause instanceof Error ? cause.message : ''}`;
+  // The max_age checks (OIDC Core §3.1.3.7), named apart so the admin learns the IdP ignored max_age.
+  if (/"auth_time"[^]*claim missing/.test(message))
+    return idTokenInvalid('the ID token has no auth_time although max_age was requested', 'id_token_auth_time_missing');
+  if (
+    code === 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED' &&
+    ((err as Error).cause as { cause?: { claim?: unknown } } | undefined)?.cause?.claim === 'auth_time'
+  )
+    return idTokenInvalid(
+      'the member signed in at the identity provider longer ago than this connection allows (max_age)',
+      'id_token_auth_too_old',
+    );
   switch (code) {
     case 'OAUTH_RESPONSE_IS_NOT_CONFORM': {
       const status = statusOf((err as Error).cause);

@@ -99,7 +99,11 @@ export type RpTrace = {
 };
 
 export interface RelyingParty {
-  authorizationUrl(cfg: RpClientConfig, p: { state: string; nonce: string; codeVerifier: string }): Promise<string>;
+  /** `maxAge`: sent as `max_age` (OIDC Core §3.1.2.1); the callback must then pass the same to `redeem`. */
+  authorizationUrl(
+    cfg: RpClientConfig,
+    p: { state: string; nonce: string; codeVerifier: string; maxAge?: number },
+  ): Promise<string>;
   redeem(
     cfg: RpClientConfig,
     p: {
@@ -109,6 +113,11 @@ export interface RelyingParty {
       nonce: string;
       codeVerifier: string;
       groupsClaim?: string;
+      /**
+       * The `max_age` the login asked for: the ID token must carry `auth_time` (OIDC Core §3.1.3.7) no older than
+       * it plus the clock tolerance (openid-client's check), else `id_token_auth_time_missing` / `_too_old`.
+       */
+      maxAge?: number;
       /** Ask userinfo for `email_verified` when the ID token has an email but leaves it out (see identity.ts). */
       wantEmailVerified?: boolean;
       trace?: RpTrace;

@@ -97,9 +97,21 @@ function samlOf(connection: SsoConnection): SamlConnection {
   return connection;
 }
 
+/**
+ * The core's settings of a stored connection. The connection's `attributeMapping` becomes the core's
+ * `attributeNames` (a field it sets replaces that field's defaults; README, "Attribute mapping").
+ */
 export function samlSettingsOf(connection: SamlConnection): SamlConnectionSettings {
-  const { idpEntityId, idpSsoUrl, idpCertificates, spEntityId, spAcsUrl } = connection.saml;
-  return { idpEntityId, idpSsoUrl, idpCertificates, spEntityId, spAcsUrl };
+  const { idpEntityId, idpSsoUrl, idpCertificates, spEntityId, spAcsUrl, attributeMapping: m } = connection.saml;
+  const attributeNames = {
+    ...(m.email ? { email: m.email } : {}),
+    ...(m.name ? { name: m.name } : {}),
+    ...(m.givenName ? { givenName: m.givenName } : {}),
+    ...(m.familyName ? { surname: m.familyName } : {}),
+    ...(m.subject ? { sub: m.subject } : {}),
+    ...(m.groups ? { groups: m.groups } : {}),
+  };
+  return { idpEntityId, idpSsoUrl, idpCertificates, spEntityId, spAcsUrl, attributeNames };
 }
 
 /** The certificates as shown on the wire and in the test: fingerprint, notAfter, status now. */
@@ -155,17 +167,27 @@ function traceAssertion(identity: SamlIdentity): void {
   });
 }
 
-/** The member for the seam: groups from the connection's `groupAttribute` (none configured: no groups, as for OIDC). */
+/**
+ * The member's groups: the attribute mapping's `groups` names when set (the first one the assertion carries; the
+ * core read it into `identity.groups`), else the connection's `groupAttribute`; neither configured: no groups, as
+ * for OIDC.
+ */
+function groupsOf(connection: SamlConnection, identity: SamlIdentity): string[] {
+  if (connection.saml.attributeMapping.groups) return readGroups(identity.groups);
+  const attribute = connection.provisioning.groupAttribute;
+  return attribute === null ? [] : readGroups(identity.attributes[attribute] ?? []);
+}
+
+/** The member for the seam. */
 function toSsoIdentity(connection: SamlConnection, identity: SamlIdentity): SsoIdentity {
   traceAssertion(identity);
-  const attribute = connection.provisioning.groupAttribute;
   return {
     sub: identity.sub,
     email: identity.email,
     // SAML carries no verification flag: the callback decides it from the org's verified domains.
     emailVerified: false,
     name: identity.name,
-    groups: attribute === null ? [] : readGroups(identity.attributes[attribute] ?? []),
+    groups: groupsOf(connection, identity),
     // The IdP's session policy bounds the member's session (already refused when it is past).
     ...(identity.sessionNotOnOrAfter ? { sessionNotOnOrAfter: identity.sessionNotOnOrAfter } : {}),
   };

@@ -40,6 +40,9 @@ const provisioning = z.object({
   defaultScopes: z.array(z.string()),
   // Connections saved before the option existed accept any email, as they always did.
   verifiedDomainsOnly: z.boolean().default(false),
+  // Connections saved before the session policy existed: the service's TTL, no max_age.
+  maxSessionSeconds: z.number().int().nullable().default(null),
+  maxAuthAgeSeconds: z.number().int().nullable().default(null),
 });
 
 const samlSettings = z.object({
@@ -51,6 +54,17 @@ const samlSettings = z.object({
   spAcsUrl: z.string(),
   spMetadataUrl: z.string(),
   allowIdpInitiated: z.boolean(),
+  // Connections saved before the mapping existed read the built-in defaults.
+  attributeMapping: z
+    .object({
+      email: z.array(z.string()).optional(),
+      name: z.array(z.string()).optional(),
+      givenName: z.array(z.string()).optional(),
+      familyName: z.array(z.string()).optional(),
+      subject: z.array(z.string()).optional(),
+      groups: z.array(z.string()).optional(),
+    })
+    .default({}),
 });
 
 const connectionRowBase = z.object({

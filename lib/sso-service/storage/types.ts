@@ -61,6 +61,13 @@ export interface ProvisioningSettings {
    * email is verified); anyone else is refused before a principal or session is written. See docs/EMAIL-TRUST.md.
    */
   verifiedDomainsOnly: boolean;
+  /**
+   * Session policy (kept with provisioning so the legacy config's settings write never drops it): the longest a
+   * member's session through this connection lasts (null: the service's TTL), see features/login/completion.ts.
+   */
+  maxSessionSeconds: number | null;
+  /** OIDC only: `max_age` sent to the IdP, and the oldest `auth_time` accepted (null: neither). */
+  maxAuthAgeSeconds: number | null;
 }
 
 interface ConnectionBase {
@@ -97,6 +104,18 @@ export interface SamlSettings {
   spMetadataUrl: string;
   /** Unsolicited (IdP-initiated) responses are accepted only when this is on. */
   allowIdpInitiated: boolean;
+  /** The attribute names read per member field (a field absent: the built-in defaults), see protocols/saml.ts. */
+  attributeMapping: SamlAttributeMapping;
+}
+
+/** Per member field, the assertion attribute names read in order (the wire's `attributeMapping`). */
+export interface SamlAttributeMapping {
+  email?: string[];
+  name?: string[];
+  givenName?: string[];
+  familyName?: string[];
+  subject?: string[];
+  groups?: string[];
 }
 
 export type OidcConnection = ConnectionBase & { protocol: 'oidc'; oidc: OidcSettings };
@@ -139,6 +158,8 @@ export const NO_PROVISIONING: ProvisioningSettings = {
   groupMappings: {},
   defaultScopes: [],
   verifiedDomainsOnly: false,
+  maxSessionSeconds: null,
+  maxAuthAgeSeconds: null,
 };
 /**
  * Connections created through the legacy endpoints: before sessions existed, every member the IdP vouched

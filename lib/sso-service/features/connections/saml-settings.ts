@@ -8,8 +8,11 @@
  * connection, while SP-initiated responses are routed by their RelayState (either URL form works for them).
  */
 import type { FastifyRequest } from 'fastify';
+import type { z } from 'zod';
 import {
+  ATTRIBUTE_MAPPING_FIELDS,
   checkSsoUrlIssue,
+  type samlAttributeMappingInputSchema,
   type SsoSamlConnectionCreate,
   type SsoSamlConnectionPatch,
   type SsoSamlConnection,
@@ -19,9 +22,28 @@ import { ApiError, badRequest, fieldsRejected, type FieldProblem } from '../../h
 import { hasUnsafeText, UNSAFE_TEXT_MESSAGE } from '../../http/text-rules';
 import { certificateSummaries, fetchIdpMetadata } from '../../protocols/saml';
 import { certificateInfo, isSamlError, normalizeCertificatePem, parseIdpMetadata, type IdpMetadata } from '../../saml';
-import type { SamlConnection, SamlSettings } from '../../storage/types';
+import type { SamlAttributeMapping, SamlConnection, SamlSettings } from '../../storage/types';
 
-type SamlInput = Omit<SsoSamlConnectionPatch, 'name' | 'status'>;
+type SamlInput = Omit<SsoSamlConnectionPatch, 'name' | 'status' | 'attributeMapping'>;
+/** The parsed `attributeMapping` of a request: per field a list of names, null (clear) or absent (keep). */
+type MappingInput = z.output<typeof samlAttributeMappingInputSchema> | undefined;
+
+/**
+ * The stored mapping after a request's `attributeMapping`: null clears every field; per field a list replaces
+ * the stored one, null clears it (the defaults apply again), absent keeps it. Creation starts from `{}`.
+ */
+export function applyAttributeMapping(stored: SamlAttributeMapping, input: MappingInput): SamlAttributeMapping {
+  if (input === undefined) return stored;
+  if (input === null) return {};
+  const next: SamlAttributeMapping = { ...stored };
+  for (const field of ATTRIBUTE_MAPPING_FIELDS) {
+    const value = input[field];
+    if (value === undefined) continue;
+    if (value === null) delete next[field];
+    else next[field] = value;
+  }
+  return next;
+}
 
 /** The service's public base URL: GRANTEX_PUBLIC_URL when configured, else the request's own origin. */
 export function publicBaseUrl(ctx: Pick<ServiceContext, 'config'>, request: FastifyRequest): string {
@@ -39,7 +61,7 @@ export function spDefaults(base: string, connectionId: string) {
 }
 
 /** Fields of the other protocol are refused rather than ignored, so a typo'd PATCH never "succeeds" silently. */
-const OIDC_ONLY = ['issuerUrl', 'clientId', 'clientSecret', 'redirectUri'] as const;
+const OIDC_ONLY = ['issuerUrl', 'clientId', 'clientSecret', 'redirectUri', 'maxAuthAgeSeconds'] as const;
 const SAML_ONLY = [
   'idpEntityId',
   'idpSsoUrl',
@@ -51,6 +73,7 @@ const SAML_ONLY = [
   'allowIdpInitiated',
   'addIdpCertificate',
   'removeIdpCertificateFingerprint',
+  'attributeMapping',
 ] as const;
 
 export function refuseOtherProtocolFields(body: unknown, protocol: 'oidc' | 'saml'): void {
@@ -144,7 +167,7 @@ const missing = (field: string): FieldProblem => ({
 /** POST: the stored settings of a new SAML connection. */
 export async function samlSettingsForCreate(
   ctx: ServiceContext,
-  input: SsoSamlConnectionCreate,
+  input: SsoSamlConnectionCreate & { attributeMapping?: MappingInput },
   defaults: ReturnType<typeof spDefaults>,
 ): Promise<SamlSettings> {
   const metadata = await metadataOf(ctx, input);
@@ -170,6 +193,7 @@ export async function samlSettingsForCreate(
     spAcsUrl: input.spAcsUrl ?? defaults.spAcsUrl,
     spMetadataUrl: defaults.spMetadataUrl,
     allowIdpInitiated: input.allowIdpInitiated ?? false,
+    attributeMapping: applyAttributeMapping({}, input.attributeMapping),
   };
   checkSettings(ctx, settings);
   return settings;
@@ -227,7 +251,7 @@ function rotate(current: string[], patch: SamlInput, now: Date): string[] {
 export async function samlSettingsForPatch(
   ctx: ServiceContext,
   current: SamlConnection,
-  patch: SamlInput,
+  patch: SamlInput & { attributeMapping?: MappingInput },
 ): Promise<SamlSettings> {
   const stored = current.saml;
   const metadata = await metadataOf(ctx, patch);
@@ -244,6 +268,7 @@ export async function samlSettingsForPatch(
     spEntityId: patch.spEntityId ?? stored.spEntityId,
     spAcsUrl: patch.spAcsUrl ?? stored.spAcsUrl,
     allowIdpInitiated: patch.allowIdpInitiated ?? stored.allowIdpInitiated,
+    attributeMapping: applyAttributeMapping(stored.attributeMapping, patch.attributeMapping),
   };
   checkSettings(ctx, settings);
   return settings;
@@ -263,6 +288,7 @@ export function samlWireFields(
   | 'spAcsUrl'
   | 'spMetadataUrl'
   | 'allowIdpInitiated'
+  | 'attributeMapping'
 > {
   const s = connection.saml;
   return {
@@ -274,5 +300,6 @@ export function samlWireFields(
     spAcsUrl: s.spAcsUrl,
     spMetadataUrl: s.spMetadataUrl,
     allowIdpInitiated: s.allowIdpInitiated,
+    attributeMapping: s.attributeMapping,
   };
 }

@@ -42,6 +42,7 @@ type CommonPatch = Pick<
   | 'groupMappings'
   | 'defaultScopes'
   | 'verifiedDomainsOnly'
+  | 'maxSessionSeconds'
 >;
 
 /** A saved connection and the names of the fields the request set (the audit entry's `changedFields`). */
@@ -72,6 +73,8 @@ function applyCommonPatch<C extends SsoConnection>(c: C, patch: CommonPatch, upd
       groupMappings: or(patch.groupMappings, p.groupMappings),
       defaultScopes: or(patch.defaultScopes, p.defaultScopes),
       verifiedDomainsOnly: or(patch.verifiedDomainsOnly, p.verifiedDomainsOnly),
+      maxSessionSeconds: or(patch.maxSessionSeconds, p.maxSessionSeconds),
+      maxAuthAgeSeconds: p.maxAuthAgeSeconds,
     },
     updatedAt,
   };
@@ -80,8 +83,13 @@ function applyCommonPatch<C extends SsoConnection>(c: C, patch: CommonPatch, upd
 /** The OIDC connection with the patch's fields applied (a new secret sealed for the org). */
 function applyOidcPatch(ctx: ServiceContext, c: OidcConnection, patch: OidcPatch, updatedAt: string): OidcConnection {
   const { oidc } = c;
+  const common = applyCommonPatch(c, patch, updatedAt);
   return {
-    ...applyCommonPatch(c, patch, updatedAt),
+    ...common,
+    provisioning: {
+      ...common.provisioning,
+      maxAuthAgeSeconds: or(patch.maxAuthAgeSeconds, c.provisioning.maxAuthAgeSeconds),
+    },
     oidc: {
       issuerUrl: or(patch.issuerUrl, oidc.issuerUrl),
       clientId: or(patch.clientId, oidc.clientId),
@@ -267,6 +275,8 @@ export function createConnectionService(ctx: ServiceContext) {
           groupMappings: input.groupMappings ?? {},
           defaultScopes: input.defaultScopes ?? [],
           verifiedDomainsOnly: input.verifiedDomainsOnly ?? false,
+          maxSessionSeconds: input.maxSessionSeconds ?? null,
+          maxAuthAgeSeconds: input.protocol === 'oidc' ? (input.maxAuthAgeSeconds ?? null) : null,
         },
         createdAt: now,
         updatedAt: now,

@@ -10,6 +10,8 @@ export function toWireConnection(
   nowMs: number,
   lastSignIns?: ReadonlyMap<string, string>,
 ): WireConnection {
+  // max_age is an OIDC request parameter: only an OIDC connection shows it.
+  const { maxAuthAgeSeconds, ...provisioning } = c.provisioning;
   const common = {
     id: c.id,
     developerId: c.developerId,
@@ -17,14 +19,17 @@ export function toWireConnection(
     status: c.status,
     isDefault: c.isDefault,
     domains: c.domains,
-    ...c.provisioning,
+    ...provisioning,
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
     lastSignInAt: lastSignIns?.get(c.id) ?? null,
   };
-  if (c.protocol === 'saml') return { ...common, protocol: 'saml', ...samlWireFields(c, nowMs) };
+  if (c.protocol === 'saml') {
+    return { ...common, protocol: 'saml', ...samlWireFields(c, nowMs) };
+  }
   return {
     ...common,
+    maxAuthAgeSeconds,
     protocol: 'oidc',
     issuerUrl: c.oidc.issuerUrl,
     clientId: c.oidc.clientId,

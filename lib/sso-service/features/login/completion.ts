@@ -190,7 +190,10 @@ export async function openSession(
   { connection, identity }: Pick<Completed, 'connection' | 'identity'>,
 ): Promise<SsoSessionCallbackResponse> {
   const now = ctx.now();
-  const ttlSec = ctx.config.sessionTtlSec ?? DEFAULT_SESSION_TTL_SEC;
+  // The connection's own bound (maxSessionSeconds) shortens the service's TTL, never lengthens it.
+  const serviceTtlSec = ctx.config.sessionTtlSec ?? DEFAULT_SESSION_TTL_SEC;
+  const bound = connection.provisioning.maxSessionSeconds;
+  const ttlSec = bound === null ? serviceTtlSec : Math.min(serviceTtlSec, bound);
   const expiresAtMs = sessionExpiry(now, ttlSec, identity.sessionNotOnOrAfter);
   // The SAML profile refuses a past SessionNotOnOrAfter already; this holds for any protocol that sends a bound.
   if (expiresAtMs === null)
