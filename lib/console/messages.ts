@@ -865,3 +865,65 @@ export const PROVISIONING_TEXT = {
     'Members whose email is missing, not verified by the identity provider, or outside the domains you verified under Domains are refused. Turn it on when your application links accounts by email.',
   none: 'none',
 } as const;
+
+/** A SAML connection's "Attribute mapping" section (components/sso/saml-attribute-mapping-form.tsx). */
+export const ATTRIBUTE_MAPPING_TEXT = {
+  description:
+    'Which attributes of the assertion each member field is read from. Leave a field empty to use the built-in defaults, which cover the common identity providers.',
+  labels: {
+    email: 'Email attribute',
+    name: 'Display name attribute',
+    givenName: 'Given name attribute',
+    familyName: 'Family name attribute',
+    subject: 'Subject attribute',
+    groups: 'Groups attribute',
+  },
+  fieldHint: 'One attribute name, or several separated by commas: the first one the assertion carries is used.',
+  subjectHint:
+    'Leave it empty to keep the NameID as the member’s identifier. Setting it changes who each member is: existing members sign in as new ones.',
+  groupsHint: 'Read instead of the group claim under Provisioning while it is set; leave it empty to use that claim.',
+  presetLabel: 'Vendor preset',
+  presetNone: 'Choose an identity provider',
+  presetApply: 'Fill from preset',
+  presetApplied: (vendor: string) =>
+    `Filled with the ${vendor} preset. Review the fields, then save; nothing is saved yet.`,
+  presetUnknown: 'Choose an identity provider from the list.',
+  save: 'Save attribute mapping',
+  saved: 'Attribute mapping saved. Run a test sign-in to check what it reads.',
+  rejected: 'Grantex refused the attribute mapping; check the fields marked below.',
+  receivedTitle: 'Received in the last test sign-in',
+  receivedNone:
+    'No test sign-in has recorded attributes yet. Run a test sign-in to see what the identity provider sends.',
+  receivedUnavailable: 'The attributes of test sign-ins are shown to the organization’s admin.',
+  receivedAt: (time: string) =>
+    `Test sign-in of ${time}. Values are the member’s data as the identity provider sent it.`,
+  receivedNameColumn: 'Attribute',
+  receivedValueColumn: 'Values',
+  errors: {
+    too_many: 'Give at most 5 attribute names.',
+    too_long: 'An attribute name can be at most 256 characters.',
+    unsafe_text: 'Attribute names cannot contain control, zero-width or text-direction characters.',
+    invalid: 'Check this attribute name.',
+  },
+} as const;
+export type AttributeMappingErrorCode = keyof typeof ATTRIBUTE_MAPPING_TEXT.errors;
+
+/** The session section of a connection's page (components/sso/session-policy-form.tsx). */
+export const SESSION_POLICY_TEXT = {
+  description: 'How long a member’s session through this connection may last, and how recent their sign-in must be.',
+  maxSessionLabel: 'Maximum session length (minutes)',
+  maxSessionHint:
+    'Leave it empty for the service’s default. Sessions end at the earliest of this, the service’s limit and (SAML) the identity provider’s own session end. From 5 minutes to 30 days.',
+  maxAuthAgeLabel: 'Maximum authentication age (minutes)',
+  maxAuthAgeHint:
+    'Sent to the identity provider as max_age: a member who signed in there longer ago must sign in again, and ID tokens must say when the member signed in (auth_time). Leave it empty to not ask. 0 means every time; at most 30 days.',
+  save: 'Save session settings',
+  saved: 'Session settings saved. They apply to new sign-ins.',
+  rejected: 'Grantex refused the session settings; check the fields marked below.',
+  errors: {
+    not_a_number: 'Enter a whole number of minutes, or leave it empty.',
+    session_range: 'Enter between 5 minutes and 30 days (43200 minutes).',
+    auth_age_range: 'Enter between 0 and 30 days (43200 minutes).',
+  },
+} as const;
+export type SessionPolicyErrorCode = keyof typeof SESSION_POLICY_TEXT.errors;

@@ -12,6 +12,7 @@ import { driveAuthorize, startTestOp, type TestOp } from '@/tests/support/test-o
 
 const REDIRECT_URI = 'http://localhost:3999/sso/callback';
 const CLIENT = { clientId: 'policy-client', clientSecret: 'policy-client-secret', redirectUris: [REDIRECT_URI] };
+const ENTRA_EMAIL = 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress';
 const PERSISTENT = 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent';
 /** The service's session TTL in this suite (seconds). */
 const TTL_SEC = 7200;
@@ -207,6 +208,8 @@ describe('SAML attribute mapping at the ACS', () => {
     'urn:custom:cn': ['Mapped Name'],
     'urn:custom:id': ['employee-00042'],
     'urn:custom:teams': ['blue-team', 'red-team'],
+    // 67 characters: the sign-in log keeps the name whole, so the console can show it to map.
+    [ENTRA_EMAIL]: ['entra-mail@example.com'],
   };
 
   it('reads email, name, subject and groups through the mapping; without one, what the defaults give', async () => {
@@ -226,6 +229,14 @@ describe('SAML attribute mapping at the ACS', () => {
       name: 'Mapped Name',
       sub: 'employee-00042',
       groups: ['blue-team', 'red-team'],
+    });
+
+    // What the console shows as "received": the attributes as sent, long names whole.
+    const [event] = await eventsOf(org, mapped, 1);
+    const trace = event?.trace as { claims?: { attributes?: Record<string, unknown> } };
+    expect(trace.claims?.attributes).toMatchObject({
+      [ENTRA_EMAIL]: ['entra-mail@example.com'],
+      'urn:custom:id': ['employee-00042'],
     });
 
     const plain = await samlSignIn(org, await samlConnection(org), ATTRIBUTES);

@@ -3,12 +3,18 @@
  * access token, and not the nonce's value. Strings are capped and so is the number of claims, so a hostile IdP
  * cannot make a trace large.
  */
-import { EVENT_LIMITS } from '@/lib/contract';
+import { ATTRIBUTE_MAPPING_LIMITS, EVENT_LIMITS } from '@/lib/contract';
 
 /** Claims never kept: the nonce value and the hashes that bind the token to the code and access token. */
 const DROPPED_CLAIMS = new Set(['nonce', 'at_hash', 'c_hash', 's_hash']);
 const MAX_DEPTH = 3;
 const MAX_ARRAY = 32;
+/**
+ * Longest key kept inside a claim: SAML attribute names are URIs such as
+ * `http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress` (67 characters), and the console shows
+ * them whole so an admin can map them (the contract's attribute-name limit).
+ */
+const NESTED_KEY_MAX = ATTRIBUTE_MAPPING_LIMITS.nameMax;
 
 function capValue(value: unknown, depth: number): unknown {
   if (typeof value === 'string') {
@@ -20,7 +26,7 @@ function capValue(value: unknown, depth: number): unknown {
   if (typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value as Record<string, unknown>).slice(0, MAX_ARRAY))
-      out[k.slice(0, 64)] = capValue(v, depth + 1);
+      out[k.slice(0, NESTED_KEY_MAX)] = capValue(v, depth + 1);
     return out;
   }
   return undefined;

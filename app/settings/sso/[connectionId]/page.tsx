@@ -39,6 +39,12 @@ import { provisioningFormValues } from '@/lib/console/settings/provisioning-view
 import { PROVISIONING_TEXT } from '@/lib/console/messages';
 import { SignInSummaryView } from '@/components/sso/sign-in-summary';
 import type { ConnectionsActor } from '@/lib/auth';
+import { SamlAttributeMapping } from '@/components/sso/saml-attribute-mapping';
+import { SessionPolicyForm } from '@/components/sso/session-policy-form';
+import { lastTestAttributes, type ReceivedAttributes } from '@/lib/console/settings/received-attributes';
+import { ATTRIBUTE_MAPPING_TEXT, SESSION_POLICY_TEXT } from '@/lib/console/messages';
+import { secondsToMinutesText } from '@/lib/validations/connection-policy';
+import { saveAttributeMapping, saveSessionPolicy } from './policy-actions';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -53,6 +59,23 @@ async function lastDaySummary(actor: ConnectionsActor, connectionId: string): Pr
       .grantex()
       .sso.events.list({ connectionId, from: new Date(Date.now() - DAY_MS).toISOString(), limit: 200 });
     return page.supported ? summarizeSignIns(page.events, page.nextCursor !== null) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What the connection's last test sign-in received, for the admin (the sign-in log is theirs, as above); null when
+ * no test recorded attributes or the log could not be read.
+ */
+async function receivedAttributes(
+  actor: ConnectionsActor,
+  connectionId: string,
+): Promise<ReceivedAttributes | null | 'unavailable'> {
+  if (actor.kind !== 'api_key') return 'unavailable';
+  try {
+    const page = await actor.grantex().sso.events.list({ connectionId, limit: 200 });
+    return page.supported ? lastTestAttributes(page.events) : 'unavailable';
   } catch {
     return null;
   }
@@ -90,6 +113,7 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
   // A test of another connection is shown on that connection's page, not here.
   const testResult = lastResult && (lastResult.connectionId ?? connection.id) === connection.id ? lastResult : null;
   const summary = await lastDaySummary(actor, connection.id);
+  const received = connection.protocol === 'saml' ? await receivedAttributes(actor, connection.id) : null;
   const provisioning = provisioningFormValues(connection);
   const redirectUris = redirectUriView(connection);
   const query = await searchParams;
@@ -229,6 +253,31 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
           <SignInSummaryView summary={summary} connectionId={connection.id} />
         </Card>
       ) : null}
+
+      {connection.protocol === 'saml' ? (
+        <Card aria-label="Attribute mapping" title="Attribute mapping" description={ATTRIBUTE_MAPPING_TEXT.description}>
+          <SamlAttributeMapping
+            action={saveAttributeMapping}
+            connectionId={connection.id}
+            mapping={connection.attributeMapping}
+            received={received}
+          />
+        </Card>
+      ) : null}
+
+      <Card aria-label="Session settings" title="Session" description={SESSION_POLICY_TEXT.description}>
+        <SessionPolicyForm
+          action={saveSessionPolicy}
+          connectionId={connection.id}
+          protocol={connection.protocol}
+          initial={{
+            maxSessionMinutes: secondsToMinutesText(connection.maxSessionSeconds),
+            ...(connection.protocol === 'oidc'
+              ? { maxAuthAgeMinutes: secondsToMinutesText(connection.maxAuthAgeSeconds) }
+              : {}),
+          }}
+        />
+      </Card>
 
       <Card title="Status" description="Who may sign in with this connection.">
         <ConnectionStatusForm action={setConnectionStatus} connectionId={connection.id} status={connection.status} />
