@@ -97,7 +97,7 @@ export const CONNECTION_PROTOCOLS = ['oidc', 'saml'] as const;
 export const connectionProtocolSchema = z.enum(CONNECTION_PROTOCOLS);
 export type ConnectionProtocol = z.infer<typeof connectionProtocolSchema>;
 
-/** SAML: `authorizeUrl` is the IdP's HTTP-Redirect binding URL (SAMLRequest + RelayState = the sealed state). */
+/** SAML: `authorizeUrl` is the IdP's HTTP-Redirect binding URL (SAMLRequest + RelayState = a short handle for the sealed state). */
 export const ssoLoginResponseSchema = z.object({
   authorizeUrl: z.string(),
   protocol: connectionProtocolSchema,

@@ -7,6 +7,7 @@ import { buildServiceApp } from './app';
 import { loadServiceConfig, type ServiceConfig } from './config';
 import type { ServiceContext } from './context';
 import { createStateSealer, STATE_TTL_MS } from './crypto/login-state';
+import { createRelayHandles } from './crypto/relay-handle';
 import { createSecretBox } from './crypto/secret-box';
 import { describeError } from './http/describe-error';
 import { createServiceLogger, type LogSink } from './http/logger';
@@ -16,6 +17,7 @@ import { purgeOldEvents } from './features/events/retention';
 import { createTxtResolver, DEFAULT_DNS_TIMEOUT_MS } from './features/domains/dns-txt';
 import { recheckDomains } from './features/domains/recheck';
 import { createUnattributedAttempts } from './features/events/unattributed';
+import { createRelayStates } from './features/login/relay-state';
 import { createRelyingParty } from './oidc';
 import { createLoginProtocols } from './protocols';
 import type { RelyingPartyPort } from './relying-party-port';
@@ -85,11 +87,13 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
   const secretBox = createSecretBox(keys.encryptionKey);
   const issuerChecks = createIssuerCheckMemo((url) => rp.checkIssuer(url), { now });
   const recorders = createEventRecorders(store.events, logger, now, eventBuffer);
+  const relayStates = createRelayStates(store, createRelayHandles(keys.stateSecret));
   const ctx: ServiceContext = {
     config,
     store,
     secretBox,
     states: createStateSealer(keys.stateSecret, now),
+    relayStates,
     rp,
     issuerChecks,
     protocols: createLoginProtocols({
@@ -99,6 +103,7 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
       saml: {
         devMode: config.devMode,
         now,
+        saveRelayState: (login) => relayStates.save(login),
         claimAssertionId: (connection, assertionId, expiresAt) =>
           store.claimAssertionId({
             idpEntityId: connection.saml.idpEntityId,

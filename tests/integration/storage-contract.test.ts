@@ -352,6 +352,27 @@ describe(`store contract (${testBackend})`, () => {
     expect(await claim('https://idp.one', '_assertion-race', 'dev_a', 'sso_2', 5_000)).toBe(false);
   });
 
+  it('keeps a SAML login state under its RelayState handle hash; purges it with the states expired before the cut-off', async () => {
+    const record = (handleHash: string, expiresAtMs: number) => ({
+      handleHash,
+      developerId: 'dev_a',
+      connectionId: 'sso_1',
+      state: `sealed-${handleHash}`,
+      expiresAtMs,
+    });
+    await store.saveRelayState(record('a'.repeat(64), 5_000));
+    await store.saveRelayState(record('b'.repeat(64), 1_000));
+    expect(await store.findRelayState('a'.repeat(64))).toEqual(record('a'.repeat(64), 5_000));
+    expect(await store.findRelayState('c'.repeat(64))).toBeUndefined();
+    // A handle is never reused: a second save under the same hash fails rather than replacing the state.
+    await expect(store.saveRelayState(record('a'.repeat(64), 9_000))).rejects.toBeInstanceOf(Error);
+    // Still readable after its state expired (the callback then says "expired"), gone once before the cut-off.
+    expect(await store.findRelayState('b'.repeat(64))).toBeDefined();
+    await store.purgeExpired(2_000, 2_000);
+    expect(await store.findRelayState('b'.repeat(64))).toBeUndefined();
+    expect(await store.findRelayState('a'.repeat(64))).toEqual(record('a'.repeat(64), 5_000));
+  });
+
   it('re-checks a verified domain once across racing processes; records failures; releases only after the cut-off', async () => {
     await store.createDeveloper(dev('dev_recheck', null));
     const domain = 'recheck.example';

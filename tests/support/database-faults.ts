@@ -78,6 +78,8 @@ export const STORE_METHODS: Record<MethodsOf<ServiceStore>, Access> = {
   findSetupSessionByToken: 'read',
   claimState: 'write',
   getStateFailure: 'read',
+  saveRelayState: 'write',
+  findRelayState: 'read',
   recordStateFailure: 'write',
   claimAssertionId: 'write',
   signInMember: 'write',

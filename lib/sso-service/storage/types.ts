@@ -205,6 +205,17 @@ export interface SsoDomainRecord {
 }
 
 /** One accepted SAML assertion (single use per IdP entity id, whichever org's connection got it). */
+/** A SAML login's sealed state kept under its RelayState handle (features/login/relay-state.ts). */
+export interface RelayStateRecord {
+  /** sha256 (hex) of the handle; the handle itself is never stored. */
+  handleHash: string;
+  developerId: string;
+  connectionId: string;
+  /** The sealed login state. */
+  state: string;
+  expiresAtMs: number;
+}
+
 export interface AssertionClaim {
   idpEntityId: string;
   assertionId: string;
