@@ -5,6 +5,7 @@ import type { UnattributedAttempts } from './features/events/unattributed';
 import type { SecretBox } from './crypto/secret-box';
 import type { StateSealer } from './crypto/login-state';
 import type { RelayStates } from './features/login/relay-state';
+import type { MetadataRefreshDeps } from './features/connections/metadata-refresh';
 import type { ServiceStore } from './storage';
 import type { ServiceLogger } from './http/logger';
 import type { IssuerCheckMemo } from './features/connections/issuer-check-memo';
@@ -34,4 +35,9 @@ export interface ServiceContext {
   unattributed: UnattributedAttempts;
   /** TXT lookups for domain verification, on demand and in the daily re-check (SSO_DNS_SERVERS). */
   dns: TxtResolver;
+  /**
+   * The IdP metadata refresh's settings, shared by the background runs and "refresh now"
+   * (features/connections/metadata-refresh.ts).
+   */
+  metadataRefresh: MetadataRefreshDeps;
 }

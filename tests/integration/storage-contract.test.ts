@@ -276,6 +276,81 @@ describe(`store contract (${testBackend})`, () => {
     expect((await store.listConnections(d.id)).map((c) => c.id)).toEqual(['sso_1', 'sso_2', 'sso_4']);
   });
 
+  it('lists SAML connections with a metadata URL whose refresh is due; one racing claim wins; records outcomes', async () => {
+    const d = dev('dev_contract_refresh');
+    await store.createDeveloper(d);
+    const saml = (id: string, idpMetadataUrl: string | null) => ({
+      id,
+      developerId: d.id,
+      name: id,
+      protocol: 'saml' as const,
+      status: 'active' as const,
+      saml: {
+        idpEntityId: 'https://idp.example/metadata',
+        idpSsoUrl: 'https://idp.example/sso',
+        idpCertificates: ['-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n'],
+        idpMetadataUrl,
+        spEntityId: `https://sp.example/${id}`,
+        spAcsUrl: 'https://sp.example/acs',
+        spMetadataUrl: `https://sp.example/${id}`,
+        allowIdpInitiated: false,
+      },
+      domains: [],
+      provisioning: {
+        jitProvisioning: true,
+        groupAttribute: null,
+        groupMappings: {},
+        defaultScopes: [],
+        verifiedDomainsOnly: false,
+      },
+      createdAt: '2026-03-01T00:00:00.000Z',
+      updatedAt: '2026-03-01T00:00:00.000Z',
+    });
+    await store.createConnection(saml('sso_meta_1', 'https://idp.example/metadata'));
+    await store.createConnection(saml('sso_meta_2', null));
+    const t0 = '2026-03-01T00:00:00.000Z';
+    const due = (at: string) =>
+      store.listMetadataRefreshDue(at, 100).then((l) => l.filter((x) => x.developerId === d.id));
+    expect(await due(t0)).toEqual([{ connectionId: 'sso_meta_1', developerId: d.id }]);
+    const claim = (nowIso: string, nextDueIso: string, force?: boolean) =>
+      store.claimMetadataRefresh({ connectionId: 'sso_meta_1', developerId: d.id, nowIso, nextDueIso }, force);
+    const claims = await Promise.all(Array.from({ length: 10 }, () => claim(t0, '2026-03-01T12:00:00.000Z')));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect(await due(t0)).toEqual([]);
+    expect(await claim('2026-03-01T06:00:00.000Z', '2026-03-01T18:00:00.000Z')).toBe(false);
+    expect(await claim('2026-03-01T06:00:00.000Z', '2026-03-01T18:00:00.000Z', true)).toBe(true);
+    expect(await due('2026-03-01T18:00:00.000Z')).toHaveLength(1);
+    // Another org's id, or a connection that does not exist, claims nothing.
+    expect(
+      await store.claimMetadataRefresh({
+        connectionId: 'sso_meta_1',
+        developerId: 'dev_x',
+        nowIso: t0,
+        nextDueIso: t0,
+      }),
+    ).toBe(false);
+    await store.recordMetadataRefresh('sso_meta_1', { result: 'updated', at: t0, error: null, warnings: [] });
+    await store.recordMetadataRefresh('sso_meta_1', {
+      result: 'failed',
+      at: '2026-03-01T06:00:00.000Z',
+      error: 'metadata_fetch_failed',
+      warnings: ['entity_id_changed'],
+      nextDueAt: '2026-03-01T07:00:00.000Z',
+    });
+    expect(await store.getMetadataRefresh('sso_meta_1')).toEqual({
+      connectionId: 'sso_meta_1',
+      nextDueAt: '2026-03-01T07:00:00.000Z',
+      lastAttemptAt: '2026-03-01T06:00:00.000Z',
+      lastRefreshedAt: t0,
+      lastResult: 'failed',
+      lastError: 'metadata_fetch_failed',
+      warnings: ['entity_id_changed'],
+    });
+    // The row goes with its connection.
+    await store.deleteConnection(d.id, 'sso_meta_1');
+    expect(await store.getMetadataRefresh('sso_meta_1')).toBeUndefined();
+  });
+
   it('claims a state once, even when many claims race; keeps a recorded failure; purges only expired states', async () => {
     const claims = await Promise.all(
       Array.from({ length: 20 }, () => store.claimState('state-race-00000001', 'dev_a', 5_000)),
