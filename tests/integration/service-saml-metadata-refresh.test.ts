@@ -382,7 +382,12 @@ describe('IdP metadata refresh: on a schedule, one process at a time', () => {
       const org = await signupOrg(a.url);
       const c = await createFromUrl(org, idp.url, a.url);
       const afterCreate = idp.fetches();
-      // Never refreshed: due at once. Both services run every 50 ms; exactly one of them takes it.
+      // The save read the metadata: the first refresh is one interval (1 h) later.
+      await new Promise((r) => setTimeout(r, 300));
+      expect(idp.fetches()).toBe(afterCreate);
+      expect((await read(org, c.id, b.url)).idpMetadataRefresh?.lastResult).toBeNull();
+      clockOffset = 1.05 * HOUR;
+      // Due now. Both services run every 50 ms; exactly one of them takes it.
       await waitFor(async () => (await read(org, c.id, b.url)).idpMetadataRefresh?.lastResult === 'unchanged');
       await new Promise((r) => setTimeout(r, 500));
       expect(idp.fetches()).toBe(afterCreate + 1);
@@ -391,7 +396,7 @@ describe('IdP metadata refresh: on a schedule, one process at a time', () => {
       idp.serve(metadata([old, next]));
       await new Promise((r) => setTimeout(r, 300));
       expect(idp.fetches()).toBe(afterCreate + 1);
-      clockOffset = 1.2 * HOUR;
+      clockOffset = 2.3 * HOUR;
       await waitFor(async () => (await read(org, c.id, a.url)).idpCertificates.length === 2);
       await new Promise((r) => setTimeout(r, 500));
       expect(idp.fetches()).toBe(afterCreate + 2);

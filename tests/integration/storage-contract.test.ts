@@ -309,8 +309,10 @@ describe(`store contract (${testBackend})`, () => {
     await store.createConnection(saml('sso_meta_1', 'https://idp.example/metadata'));
     await store.createConnection(saml('sso_meta_2', null));
     const t0 = '2026-03-01T00:00:00.000Z';
-    const due = (at: string) =>
-      store.listMetadataRefreshDue(at, 100).then((l) => l.filter((x) => x.developerId === d.id));
+    const due = (at: string, savedBefore = at) =>
+      store.listMetadataRefreshDue(at, savedBefore, 100).then((l) => l.filter((x) => x.developerId === d.id));
+    // Never refreshed: due once its last save is old enough.
+    expect(await due(t0, '2026-02-28T00:00:00.000Z')).toEqual([]);
     expect(await due(t0)).toEqual([{ connectionId: 'sso_meta_1', developerId: d.id }]);
     const claim = (nowIso: string, nextDueIso: string, force?: boolean) =>
       store.claimMetadataRefresh({ connectionId: 'sso_meta_1', developerId: d.id, nowIso, nextDueIso }, force);

@@ -9,10 +9,15 @@ import type { MetadataRefreshOutcome, MetadataRefreshRecord } from '../../storag
 
 export interface MetadataRefreshStore {
   /**
-   * SAML connections with an IdP metadata URL whose refresh is due at `nowIso` (never refreshed, or
-   * `next_due_at` passed), the longest-waiting first, at most `limit`.
+   * SAML connections with an IdP metadata URL whose refresh is due at `nowIso` (`next_due_at` passed, or never
+   * refreshed and last saved at `savedBeforeIso` or earlier: a save from the URL read the metadata just then),
+   * the longest-waiting first, at most `limit`.
    */
-  listMetadataRefreshDue(nowIso: string, limit: number): Promise<{ connectionId: string; developerId: string }[]>;
+  listMetadataRefreshDue(
+    nowIso: string,
+    savedBeforeIso: string,
+    limit: number,
+  ): Promise<{ connectionId: string; developerId: string }[]>;
   /**
    * Takes a connection's refresh: moves `nextDueAt` to `nextDueIso` only while it is due at `nowIso`
    * (compare-and-set, or the first row's insert), so of several processes exactly one gets true. `force` (the
@@ -45,14 +50,19 @@ const warningsOf = (text: string | null): string[] => {
 export function createMetadataRefreshStore(database: StoreDatabase): MetadataRefreshStore {
   const { db, dialect } = database;
   return {
-    async listMetadataRefreshDue(nowIso, limit) {
+    async listMetadataRefreshDue(nowIso, savedBeforeIso, limit) {
       const rows = await db
         .selectFrom('sso_connections')
         .leftJoin('saml_metadata_refresh as r', 'r.connection_id', 'sso_connections.id')
         .select(['sso_connections.id as connection_id', 'sso_connections.developer_id as developer_id'])
         .where('sso_connections.protocol', '=', 'saml')
         .where(dialect.idpMetadataUrl, 'is not', null)
-        .where((eb) => eb.or([eb('r.connection_id', 'is', null), eb('r.next_due_at', '<=', nowIso)]))
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('r.connection_id', 'is', null), eb('sso_connections.updated_at', '<=', savedBeforeIso)]),
+            eb('r.next_due_at', '<=', nowIso),
+          ]),
+        )
         .orderBy('r.next_due_at', (ob) => ob.asc().nullsFirst())
         .limit(limit)
         .execute();

@@ -24,7 +24,8 @@
  * is never overwritten) and audited as `connection.updated` by the system actor, naming the changed fields.
  *
  * Several processes: each run lists the due connections and claims each one with a compare-and-set on its
- * `next_due_at` (metadata-refresh-store.ts), so exactly one process fetches a given connection's metadata.
+ * `next_due_at` (metadata-refresh-store.ts), so exactly one process fetches a given connection's metadata. A
+ * connection never refreshed is first due one interval after its last save (the save read the metadata).
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { checkSsoUrlIssue, type MetadataRefreshWarning } from '@/lib/contract';
@@ -206,7 +207,7 @@ export interface MetadataRefreshSummary {
 export async function refreshDueMetadata(deps: MetadataRefreshDeps): Promise<MetadataRefreshSummary> {
   const summary: MetadataRefreshSummary = { refreshed: 0, updated: 0, failed: 0 };
   for (let i = 0; i < MAX_CHUNKS && !deps.signal?.aborted; i++) {
-    const due = await deps.store.listMetadataRefreshDue(iso(deps.now()), CHUNK);
+    const due = await deps.store.listMetadataRefreshDue(iso(deps.now()), iso(deps.now() - deps.intervalMs), CHUNK);
     for (const { connectionId, developerId } of due) {
       if (deps.signal?.aborted) break;
       const now = deps.now();
