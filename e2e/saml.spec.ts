@@ -167,6 +167,26 @@ test.describe('SAML connections', () => {
     await member.context().close();
   });
 
+  test('IdP metadata refresh: shown on a connection made from a metadata URL, and Refresh now reads it again', async ({
+    adminPage: page,
+    idp,
+  }) => {
+    await gotoNewSaml(page);
+    await page.getByLabel('Name', { exact: true }).fill('Refreshed from metadata');
+    await page.getByLabel('IdP metadata URL', { exact: true }).fill(samlMetadataUrl(idp.issuer));
+    await page.getByRole('button', { name: 'Create connection' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Refreshed from metadata' })).toBeVisible();
+    const refresh = page.getByRole('region', { name: 'IdP metadata refresh' });
+    await expect(refresh.getByText(samlMetadataUrl(idp.issuer), { exact: true })).toBeVisible();
+    await expect(refresh.getByText('Not refreshed yet')).toHaveCount(2);
+    await refresh.getByRole('button', { name: 'Refresh now' }).click();
+    await expect(page).toHaveURL(/\?metadata=unchanged#saml-metadata$/);
+    await expect(refresh.getByText('The metadata was read; nothing needed to change.')).toBeVisible();
+    await expect(refresh.getByText(/^No changes/)).toBeVisible();
+    await expect(refresh.getByText('Not refreshed yet')).toHaveCount(0);
+    await expectNoAxeViolations(page);
+  });
+
   test('rotation: a second certificate that expires within 30 days is flagged, and removing it leaves the first', async ({
     adminPage: page,
     idp,

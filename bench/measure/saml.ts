@@ -93,7 +93,7 @@ export async function measureSamlModule(n: number, warmup: number): Promise<Saml
 }
 
 export interface SamlServiceResult {
-  /** GET /sso/login?org=&connection= on a SAML connection (one indexed read, one seal, the AuthnRequest). */
+  /** GET /sso/login?org=&connection= on a SAML connection (one indexed read, one seal, the RelayState handle's insert, the AuthnRequest). */
   loginMs: Summary;
   /** POST /sso/callback/saml, form-encoded: state claim, validation, assertion claim, JIT principal + session. */
   acsMs: Summary;

@@ -84,6 +84,26 @@ export function RemoveSamlCertificateForm({
   );
 }
 
+/** "Refresh now": the IdP metadata fetched again from its URL (the page then shows the outcome). */
+export function RefreshSamlMetadataForm({
+  action,
+  connectionId,
+}: {
+  action: SamlCertificateAction;
+  connectionId: string;
+}) {
+  const [state, formAction, pending] = useActionState<State, FormData>(action, initialFormState());
+  return (
+    <form action={formAction} className="space-y-2">
+      <input type="hidden" name={CONNECTION_ID_FIELD} value={connectionId} />
+      <Outcome state={state} />
+      <Button type="submit" variant="secondary" size="sm" pending={pending} pendingLabel="refreshing">
+        Refresh now
+      </Button>
+    </form>
+  );
+}
+
 export function UseConsoleAcsForm({ action, connectionId }: { action: SamlCertificateAction; connectionId: string }) {
   const [state, formAction, pending] = useActionState<State, FormData>(action, initialFormState());
   return (

@@ -5,12 +5,13 @@
  * an error once expired: Grantex refuses sign-ins signed with it), with rotation (add a second, remove the old).
  */
 import type { SsoSamlConnection } from '@/lib/contract';
-import { SAML_TEXT } from '@/lib/console/messages';
+import { METADATA_REFRESH_TEXT, SAML_TEXT } from '@/lib/console/messages';
 import { Alert, Badge, Card, type BadgeTone } from '@/components/ui';
 import { CodeValue } from '@/components/ui/code-value';
 import { formatTime } from './format-time';
 import {
   AddSamlCertificateForm,
+  RefreshSamlMetadataForm,
   RemoveSamlCertificateForm,
   UseConsoleAcsForm,
   type SamlCertificateAction,
@@ -54,6 +55,7 @@ export function SamlConnectionDetails({
   metadataDownloadHref,
   acsIsConsole,
   certificateOutcome,
+  metadataOutcome,
   actions,
 }: {
   connection: SsoSamlConnection;
@@ -63,10 +65,13 @@ export function SamlConnectionDetails({
   acsIsConsole: boolean;
   /** `?certificate=added|removed`: the outcome of the rotation step just taken. */
   certificateOutcome?: unknown;
+  /** `?metadata=updated|unchanged|failed`: the outcome of the "Refresh now" just pressed. */
+  metadataOutcome?: unknown;
   actions: {
     addCertificate: SamlCertificateAction;
     removeCertificate: SamlCertificateAction;
     useConsoleAcs: SamlCertificateAction;
+    refreshMetadata: SamlCertificateAction;
   };
 }) {
   const certificates = connection.idpCertificates;
@@ -114,6 +119,14 @@ export function SamlConnectionDetails({
           </p>
         </div>
       </Card>
+
+      {connection.idpMetadataUrl && connection.idpMetadataRefresh !== undefined ? (
+        <MetadataRefreshCard
+          connection={connection}
+          outcome={metadataOutcome}
+          refreshAction={actions.refreshMetadata}
+        />
+      ) : null}
 
       <Card
         id="saml-certificates"
@@ -169,6 +182,78 @@ export function SamlConnectionDetails({
         </div>
       </Card>
     </>
+  );
+}
+
+/** When the IdP metadata was last read from its URL, how that went, and "Refresh now". */
+function MetadataRefreshCard({
+  connection,
+  outcome,
+  refreshAction,
+}: {
+  connection: SsoSamlConnection;
+  outcome: unknown;
+  refreshAction: SamlCertificateAction;
+}) {
+  const refresh = connection.idpMetadataRefresh ?? null;
+  const text = METADATA_REFRESH_TEXT;
+  const justDone = typeof outcome === 'string' ? text.outcome[outcome] : undefined;
+  const error =
+    refresh?.lastResult === 'failed' && refresh.error ? (text.errors[refresh.error.code] ?? text.errorOther) : null;
+  return (
+    <Card
+      id="saml-metadata"
+      aria-label="IdP metadata refresh"
+      title="IdP metadata refresh"
+      description={text.description}
+    >
+      <div className="space-y-4">
+        {justDone ? <Alert tone={outcome === 'failed' ? 'error' : 'success'}>{justDone}</Alert> : null}
+        {error && !justDone ? <Alert tone="warning">{error}</Alert> : null}
+        {refresh?.warnings.map((code) => (
+          <Alert key={code} tone="warning">
+            {text.warnings[code] ?? text.warningOther}
+          </Alert>
+        ))}
+        <dl className="grid grid-cols-1 gap-x-4 gap-y-1 text-sm sm:grid-cols-[max-content_1fr]">
+          <dt className="font-medium text-gray-600">Metadata URL</dt>
+          <dd className="break-all text-gray-900">{connection.idpMetadataUrl}</dd>
+          <dt className="font-medium text-gray-600">Last refreshed</dt>
+          <dd className="text-gray-900">
+            {refresh?.lastRefreshedAt ? (
+              <time dateTime={refresh.lastRefreshedAt}>{formatTime(refresh.lastRefreshedAt)}</time>
+            ) : (
+              text.never
+            )}
+          </dd>
+          <dt className="font-medium text-gray-600">Last result</dt>
+          <dd className="text-gray-900">
+            {refresh?.lastResult ? (
+              <>
+                {text.results[refresh.lastResult] ?? refresh.lastResult}
+                {refresh.lastAttemptAt ? (
+                  <>
+                    {' '}
+                    (<time dateTime={refresh.lastAttemptAt}>{formatTime(refresh.lastAttemptAt)}</time>)
+                  </>
+                ) : null}
+              </>
+            ) : (
+              text.never
+            )}
+          </dd>
+          {refresh?.nextRefreshAt ? (
+            <>
+              <dt className="font-medium text-gray-600">Next refresh</dt>
+              <dd className="text-gray-900">
+                <time dateTime={refresh.nextRefreshAt}>{formatTime(refresh.nextRefreshAt)}</time>
+              </dd>
+            </>
+          ) : null}
+        </dl>
+        <RefreshSamlMetadataForm action={refreshAction} connectionId={connection.id} />
+      </div>
+    </Card>
   );
 }
 

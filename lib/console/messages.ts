@@ -407,6 +407,47 @@ export const SETUP_LINK_TEXT = {
 // ─── SAML connections ────────────────────────────────────────────────────────────────────────────
 
 /** The SAML connection form, page and ACS (console side). */
+/** The IdP metadata refresh on a SAML connection's page (the API's result, warning and error codes worded here). */
+export const METADATA_REFRESH_TEXT = {
+  description:
+    'Grantex fetches the identity provider’s metadata from its URL twice a day and adds a new signing certificate as soon as it is published, so a certificate rollover needs no action. An old certificate is removed only once the metadata no longer lists it and a newer one is present.',
+  never: 'Not refreshed yet',
+  refreshNow: 'Refresh now',
+  results: {
+    updated: 'Updated',
+    unchanged: 'No changes',
+    failed: 'Failed',
+  } as Record<string, string>,
+  outcome: {
+    updated: 'The metadata was read and the connection updated. The change is in the audit trail.',
+    unchanged: 'The metadata was read; nothing needed to change.',
+    failed: 'The metadata could not be read. The connection keeps its certificates.',
+  } as Record<string, string>,
+  /** The last refresh failed: by the API's error code (certificates are always kept). */
+  errors: {
+    metadata_fetch_failed:
+      'The last refresh could not fetch the metadata URL. The connection keeps its certificates; check that the URL still answers.',
+    invalid_metadata:
+      'The last refresh found no usable SAML metadata at the URL (no HTTP-Redirect SSO URL or signing certificate). The connection keeps its certificates.',
+    metadata_too_large:
+      'The last refresh found metadata larger than Grantex accepts. The connection keeps its certificates.',
+  } as Record<string, string>,
+  errorOther: 'The last refresh failed. The connection keeps its certificates.',
+  /** What the last refresh found but did not apply, by the API's warning code. */
+  warnings: {
+    entity_id_changed:
+      'The metadata now names a different entity ID, so nothing from it was applied: a new entity ID means a new identity provider (and new members). If this is expected, save the connection from its metadata URL again.',
+    sso_url_refused:
+      'The metadata names an SSO URL that Grantex does not accept (it must use https://), so the current one was kept.',
+    certificates_over_limit:
+      'The metadata lists more signing certificates than a connection keeps (two). The certificate in use was kept; the next one is added once the identity provider drops an old one.',
+    no_valid_certificate:
+      'The metadata lists no signing certificate that is still valid, so the certificates were left as they are.',
+  } as Record<string, string>,
+  warningOther: 'The last refresh found something it did not apply.',
+  noMetadataUrl: 'This connection was not set up from a metadata URL, so there is nothing to refresh.',
+} as const;
+
 export const SAML_TEXT = {
   oidcFormOnly: 'This is a SAML connection: change it with the SAML form on its page.',
   samlFormOnly: 'This is an OpenID Connect connection: change it with its own form.',

@@ -97,7 +97,7 @@ export const CONNECTION_PROTOCOLS = ['oidc', 'saml'] as const;
 export const connectionProtocolSchema = z.enum(CONNECTION_PROTOCOLS);
 export type ConnectionProtocol = z.infer<typeof connectionProtocolSchema>;
 
-/** SAML: `authorizeUrl` is the IdP's HTTP-Redirect binding URL (SAMLRequest + RelayState = the sealed state). */
+/** SAML: `authorizeUrl` is the IdP's HTTP-Redirect binding URL (SAMLRequest + RelayState = a short handle for the sealed state). */
 export const ssoLoginResponseSchema = z.object({
   authorizeUrl: z.string(),
   protocol: connectionProtocolSchema,
@@ -369,6 +369,39 @@ export const samlCertificateSchema = z.object({
 });
 export type SamlCertificate = z.infer<typeof samlCertificateSchema>;
 
+/**
+ * What a scheduled or manual refresh of the IdP metadata (from `idpMetadataUrl`) found but did not apply; the
+ * console words each by code:
+ * - `entity_id_changed`: the metadata names another entity ID; nothing was applied (re-pointing the trust is the
+ *   admin's call: save the connection from its metadata again);
+ * - `sso_url_refused`: its SSO URL breaks the URL rules (e.g. not https); the rest was applied;
+ * - `certificates_over_limit`: it lists more valid signing certificates than a connection keeps (two); the ones
+ *   in use were kept;
+ * - `no_valid_certificate`: it lists no signing certificate that is still valid; nothing was changed.
+ */
+export const METADATA_REFRESH_WARNINGS = [
+  'entity_id_changed',
+  'sso_url_refused',
+  'certificates_over_limit',
+  'no_valid_certificate',
+] as const;
+export type MetadataRefreshWarning = (typeof METADATA_REFRESH_WARNINGS)[number];
+export const METADATA_REFRESH_RESULTS = ['updated', 'unchanged', 'failed'] as const;
+
+/** A SAML connection's metadata refresh state (null on a connection without a metadata URL). */
+export const samlMetadataRefreshSchema = z.object({
+  lastAttemptAt: isoTimestampSchema.nullable(),
+  /** The last attempt that read the metadata (changes applied or none needed). */
+  lastRefreshedAt: isoTimestampSchema.nullable(),
+  lastResult: z.enum(METADATA_REFRESH_RESULTS).nullable(),
+  /** The last attempt's failure (fetch or read; the certificates were kept): a SAML reason code and its sentence. */
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  /** Codes, see METADATA_REFRESH_WARNINGS (an unknown code is shown as a generic warning). */
+  warnings: z.array(z.string()),
+  nextRefreshAt: isoTimestampSchema.nullable(),
+});
+export type SamlMetadataRefresh = z.infer<typeof samlMetadataRefreshSchema>;
+
 /** A SAML connection on the wire. */
 export const ssoSamlConnectionSchema = ssoOidcConnectionSchema
   .omit({ protocol: true, issuerUrl: true, clientId: true, redirectUri: true, maxAuthAgeSeconds: true })
@@ -385,8 +418,19 @@ export const ssoSamlConnectionSchema = ssoOidcConnectionSchema
     allowIdpInitiated: z.boolean(),
     /** Ours: the attribute names read per member field (absent field: the defaults). Optional: the hosted API omits it. */
     attributeMapping: samlAttributeMappingSchema.optional(),
+    /** Ours, on `GET /v1/sso/connections/:id` and the refresh's answer: the metadata refresh's state. */
+    idpMetadataRefresh: samlMetadataRefreshSchema.nullable().optional(),
   });
 export type SsoSamlConnection = z.infer<typeof ssoSamlConnectionSchema>;
+
+/** `POST /v1/sso/connections/:id/metadata/refresh`: what this refresh did, and the connection after it. */
+export const ssoMetadataRefreshResponseSchema = z.object({
+  result: z.enum(METADATA_REFRESH_RESULTS),
+  /** Names of the connection fields it changed (`idpCertificates`, `idpSsoUrl`). */
+  changedFields: z.array(z.string()),
+  connection: ssoSamlConnectionSchema,
+});
+export type SsoMetadataRefreshResponse = z.infer<typeof ssoMetadataRefreshResponseSchema>;
 
 // ---------------------------------------------------------------- connections of either protocol
 

@@ -67,6 +67,11 @@ export interface ServiceConfig {
   /** Sign-in and audit events older than this are purged (GRANTEX_EVENT_RETENTION_DAYS, default 30). */
   eventRetentionDays: number;
   /**
+   * How often a SAML connection's IdP metadata is fetched again from its URL, in minutes
+   * (GRANTEX_SAML_METADATA_REFRESH_MINUTES, 15–10080, default 720 = 12 h; each connection's turn is jittered ±10 %).
+   */
+  samlMetadataRefreshMinutes?: number;
+  /**
    * The service's public base URL (GRANTEX_PUBLIC_URL), for the SAML SP entity ID, ACS and metadata URLs of new
    * connections; absent: the creating request's own origin.
    */
@@ -197,6 +202,10 @@ const envSchema = z.object({
   ),
   SSO_DNS_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(60_000).default(5000)),
   GRANTEX_EVENT_RETENTION_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(3650).default(30)),
+  GRANTEX_SAML_METADATA_REFRESH_MINUTES: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int().min(15).max(10_080).default(720),
+  ),
   GRANTEX_PUBLIC_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/ }).optional()),
   GRANTEX_CONSOLE_URL: z.preprocess(emptyToUndefined, consoleUrlSchema.optional()),
   APP_URL: z.preprocess(emptyToUndefined, z.string().optional()),
@@ -245,6 +254,7 @@ export function loadServiceConfig(env: Readonly<Record<string, string | undefine
     dnsServers: e.SSO_DNS_SERVERS,
     dnsTimeoutMs: e.SSO_DNS_TIMEOUT_MS,
     eventRetentionDays: e.GRANTEX_EVENT_RETENTION_DAYS,
+    samlMetadataRefreshMinutes: e.GRANTEX_SAML_METADATA_REFRESH_MINUTES,
     publicUrl: e.GRANTEX_PUBLIC_URL,
     consoleUrl: e.GRANTEX_CONSOLE_URL ?? consoleUrlFromAppUrl(e.APP_URL),
   };

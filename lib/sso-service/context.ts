@@ -4,6 +4,8 @@ import type { AuditRecorder, SignInEventRecorder } from './features/events/recor
 import type { UnattributedAttempts } from './features/events/unattributed';
 import type { SecretBox } from './crypto/secret-box';
 import type { StateSealer } from './crypto/login-state';
+import type { RelayStates } from './features/login/relay-state';
+import type { MetadataRefreshDeps } from './features/connections/metadata-refresh';
 import type { ServiceStore } from './storage';
 import type { ServiceLogger } from './http/logger';
 import type { IssuerCheckMemo } from './features/connections/issuer-check-memo';
@@ -16,6 +18,8 @@ export interface ServiceContext {
   store: ServiceStore;
   secretBox: SecretBox;
   states: StateSealer;
+  /** SAML logins' sealed states under short RelayState handles (features/login/relay-state.ts). */
+  relayStates: RelayStates;
   rp: RelyingPartyPort;
   /** rp.checkIssuer behind a short-lived memo of successes (see features/connections/issuer-check-memo.ts). */
   issuerChecks: IssuerCheckMemo;
@@ -31,4 +35,9 @@ export interface ServiceContext {
   unattributed: UnattributedAttempts;
   /** TXT lookups for domain verification, on demand and in the daily re-check (SSO_DNS_SERVERS). */
   dns: TxtResolver;
+  /**
+   * The IdP metadata refresh's settings, shared by the background runs and "refresh now"
+   * (features/connections/metadata-refresh.ts).
+   */
+  metadataRefresh: MetadataRefreshDeps;
 }

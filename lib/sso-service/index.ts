@@ -7,6 +7,7 @@ import { buildServiceApp } from './app';
 import { loadServiceConfig, type ServiceConfig } from './config';
 import type { ServiceContext } from './context';
 import { createStateSealer, STATE_TTL_MS } from './crypto/login-state';
+import { createRelayHandles } from './crypto/relay-handle';
 import { createSecretBox } from './crypto/secret-box';
 import { describeError } from './http/describe-error';
 import { createServiceLogger, type LogSink } from './http/logger';
@@ -15,7 +16,9 @@ import { createEventRecorders, type EventBufferOptions } from './features/events
 import { purgeOldEvents } from './features/events/retention';
 import { createTxtResolver, DEFAULT_DNS_TIMEOUT_MS } from './features/domains/dns-txt';
 import { recheckDomains } from './features/domains/recheck';
+import { DEFAULT_METADATA_REFRESH_MINUTES, refreshDueMetadata } from './features/connections/metadata-refresh';
 import { createUnattributedAttempts } from './features/events/unattributed';
+import { createRelayStates } from './features/login/relay-state';
 import { createRelyingParty } from './oidc';
 import { createLoginProtocols } from './protocols';
 import type { RelyingPartyPort } from './relying-party-port';
@@ -44,6 +47,11 @@ export interface ServiceHooks {
   eventBuffer?: EventBufferOptions;
   /** How often the verified-domain re-check runs (default hourly; each domain is still checked at most daily). */
   domainRecheck?: { intervalMs?: number };
+  /**
+   * The IdP metadata refresh: how often a run looks for due connections (default every 5 minutes) and, for
+   * tests, each connection's interval in ms (default GRANTEX_SAML_METADATA_REFRESH_MINUTES).
+   */
+  metadataRefresh?: { runMs?: number; intervalMs?: number };
 }
 
 export type SsoServiceOptions = Partial<ServiceConfig> & ServiceHooks;
@@ -57,6 +65,8 @@ export interface RunningSsoService {
 const PURGE_INTERVAL_MS = 60_000;
 /** How often the re-check looks for verified domains not checked for 24 h (features/domains/recheck.ts). */
 const DOMAIN_RECHECK_RUN_MS = 60 * 60_000;
+/** How often the metadata refresh looks for SAML connections due (features/connections/metadata-refresh.ts). */
+const METADATA_REFRESH_RUN_MS = 5 * 60_000;
 
 function formatUrl(host: string, port: number): string {
   const h = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
@@ -64,7 +74,16 @@ function formatUrl(host: string, port: number): string {
 }
 
 export async function startSsoService(options: SsoServiceOptions = {}): Promise<RunningSsoService> {
-  const { logger: sink, now = Date.now, relyingParty, wrapStore, eventBuffer, domainRecheck, ...overrides } = options;
+  const {
+    logger: sink,
+    now = Date.now,
+    relyingParty,
+    wrapStore,
+    eventBuffer,
+    domainRecheck,
+    metadataRefresh,
+    ...overrides
+  } = options;
   const fromEnv = loadServiceConfig();
   const config: ServiceConfig = {
     ...fromEnv,
@@ -85,11 +104,13 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
   const secretBox = createSecretBox(keys.encryptionKey);
   const issuerChecks = createIssuerCheckMemo((url) => rp.checkIssuer(url), { now });
   const recorders = createEventRecorders(store.events, logger, now, eventBuffer);
+  const relayStates = createRelayStates(store, createRelayHandles(keys.stateSecret));
   const ctx: ServiceContext = {
     config,
     store,
     secretBox,
     states: createStateSealer(keys.stateSecret, now),
+    relayStates,
     rp,
     issuerChecks,
     protocols: createLoginProtocols({
@@ -99,6 +120,7 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
       saml: {
         devMode: config.devMode,
         now,
+        saveRelayState: (login) => relayStates.save(login),
         claimAssertionId: (connection, assertionId, expiresAt) =>
           store.claimAssertionId({
             idpEntityId: connection.saml.idpEntityId,
@@ -114,6 +136,14 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
     signIns: recorders.signIns,
     audit: recorders.audit,
     unattributed: createUnattributedAttempts(logger),
+    metadataRefresh: {
+      store,
+      audit: recorders.audit,
+      now,
+      devMode: config.devMode,
+      intervalMs:
+        metadataRefresh?.intervalMs ?? (config.samlMetadataRefreshMinutes ?? DEFAULT_METADATA_REFRESH_MINUTES) * 60_000,
+    },
     dns: createTxtResolver({ servers: config.dnsServers, timeoutMs: config.dnsTimeoutMs ?? DEFAULT_DNS_TIMEOUT_MS }),
   };
 
@@ -167,6 +197,24 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
   const recheckTimer = setInterval(recheck, domainRecheck?.intervalMs ?? DOMAIN_RECHECK_RUN_MS);
   recheckTimer.unref();
 
+  // SAML connections' IdP metadata from its URL (features/connections/metadata-refresh.ts): one run at a time per
+  // process; several processes split the due connections between them through the database.
+  const refreshDeps = { ...ctx.metadataRefresh, signal: stopRecheck.signal };
+  let refreshing: Promise<void> | null = null;
+  const refreshMetadata = () => {
+    refreshing ??= refreshDueMetadata(refreshDeps)
+      .then((summary) => {
+        if (summary.refreshed > 0) logger.log('info', { msg: 'IdP metadata refreshed', ...summary });
+      })
+      .catch((err: unknown) => logger.log('error', { msg: 'refreshing IdP metadata failed', err: describeError(err) }))
+      .finally(() => {
+        refreshing = null;
+      });
+  };
+  refreshMetadata();
+  const refreshTimer = setInterval(refreshMetadata, metadataRefresh?.runMs ?? METADATA_REFRESH_RUN_MS);
+  refreshTimer.unref();
+
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = formatUrl(config.host, port);
@@ -180,10 +228,13 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
       closed ??= (async () => {
         clearInterval(timer);
         clearInterval(recheckTimer);
+        clearInterval(refreshTimer);
         stopRecheck.abort();
         try {
           // A run in progress stops after its current lookup (bounded by the DNS timeout), before the database closes.
           await rechecking;
+          // Likewise a metadata refresh, after its current fetch (bounded by the outbound guard's timeout).
+          await refreshing;
           await app.close();
         } finally {
           // The events still queued are written before the database closes.

@@ -280,6 +280,86 @@ describe(`store contract (${testBackend})`, () => {
     expect((await store.listConnections(d.id)).map((c) => c.id)).toEqual(['sso_1', 'sso_2', 'sso_4']);
   });
 
+  it('lists SAML connections with a metadata URL whose refresh is due; one racing claim wins; records outcomes', async () => {
+    const d = dev('dev_contract_refresh');
+    await store.createDeveloper(d);
+    const saml = (id: string, idpMetadataUrl: string | null) => ({
+      id,
+      developerId: d.id,
+      name: id,
+      protocol: 'saml' as const,
+      status: 'active' as const,
+      saml: {
+        idpEntityId: 'https://idp.example/metadata',
+        idpSsoUrl: 'https://idp.example/sso',
+        idpCertificates: ['-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n'],
+        idpMetadataUrl,
+        spEntityId: `https://sp.example/${id}`,
+        spAcsUrl: 'https://sp.example/acs',
+        spMetadataUrl: `https://sp.example/${id}`,
+        allowIdpInitiated: false,
+        attributeMapping: {},
+      },
+      domains: [],
+      provisioning: {
+        jitProvisioning: true,
+        groupAttribute: null,
+        groupMappings: {},
+        defaultScopes: [],
+        verifiedDomainsOnly: false,
+        maxSessionSeconds: null,
+        maxAuthAgeSeconds: null,
+      },
+      createdAt: '2026-03-01T00:00:00.000Z',
+      updatedAt: '2026-03-01T00:00:00.000Z',
+    });
+    await store.createConnection(saml('sso_meta_1', 'https://idp.example/metadata'));
+    await store.createConnection(saml('sso_meta_2', null));
+    const t0 = '2026-03-01T00:00:00.000Z';
+    const due = (at: string, savedBefore = at) =>
+      store.listMetadataRefreshDue(at, savedBefore, 100).then((l) => l.filter((x) => x.developerId === d.id));
+    // Never refreshed: due once its last save is old enough.
+    expect(await due(t0, '2026-02-28T00:00:00.000Z')).toEqual([]);
+    expect(await due(t0)).toEqual([{ connectionId: 'sso_meta_1', developerId: d.id }]);
+    const claim = (nowIso: string, nextDueIso: string, force?: boolean) =>
+      store.claimMetadataRefresh({ connectionId: 'sso_meta_1', developerId: d.id, nowIso, nextDueIso }, force);
+    const claims = await Promise.all(Array.from({ length: 10 }, () => claim(t0, '2026-03-01T12:00:00.000Z')));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect(await due(t0)).toEqual([]);
+    expect(await claim('2026-03-01T06:00:00.000Z', '2026-03-01T18:00:00.000Z')).toBe(false);
+    expect(await claim('2026-03-01T06:00:00.000Z', '2026-03-01T18:00:00.000Z', true)).toBe(true);
+    expect(await due('2026-03-01T18:00:00.000Z')).toHaveLength(1);
+    // Another org's id, or a connection that does not exist, claims nothing.
+    expect(
+      await store.claimMetadataRefresh({
+        connectionId: 'sso_meta_1',
+        developerId: 'dev_x',
+        nowIso: t0,
+        nextDueIso: t0,
+      }),
+    ).toBe(false);
+    await store.recordMetadataRefresh('sso_meta_1', { result: 'updated', at: t0, error: null, warnings: [] });
+    await store.recordMetadataRefresh('sso_meta_1', {
+      result: 'failed',
+      at: '2026-03-01T06:00:00.000Z',
+      error: 'metadata_fetch_failed',
+      warnings: ['entity_id_changed'],
+      nextDueAt: '2026-03-01T07:00:00.000Z',
+    });
+    expect(await store.getMetadataRefresh('sso_meta_1')).toEqual({
+      connectionId: 'sso_meta_1',
+      nextDueAt: '2026-03-01T07:00:00.000Z',
+      lastAttemptAt: '2026-03-01T06:00:00.000Z',
+      lastRefreshedAt: t0,
+      lastResult: 'failed',
+      lastError: 'metadata_fetch_failed',
+      warnings: ['entity_id_changed'],
+    });
+    // The row goes with its connection.
+    await store.deleteConnection(d.id, 'sso_meta_1');
+    expect(await store.getMetadataRefresh('sso_meta_1')).toBeUndefined();
+  });
+
   it('claims a state once, even when many claims race; keeps a recorded failure; purges only expired states', async () => {
     const claims = await Promise.all(
       Array.from({ length: 20 }, () => store.claimState('state-race-00000001', 'dev_a', 5_000)),
@@ -354,6 +434,27 @@ describe(`store contract (${testBackend})`, () => {
     await store.purgeExpired(0, 2_000);
     expect(await claim('https://idp.one', '_assertion-old', 'dev_a', 'sso_1', 1_000)).toBe(true); // purged, so claimable again
     expect(await claim('https://idp.one', '_assertion-race', 'dev_a', 'sso_2', 5_000)).toBe(false);
+  });
+
+  it('keeps a SAML login state under its RelayState handle hash; purges it with the states expired before the cut-off', async () => {
+    const record = (handleHash: string, expiresAtMs: number) => ({
+      handleHash,
+      developerId: 'dev_a',
+      connectionId: 'sso_1',
+      state: `sealed-${handleHash}`,
+      expiresAtMs,
+    });
+    await store.saveRelayState(record('a'.repeat(64), 5_000));
+    await store.saveRelayState(record('b'.repeat(64), 1_000));
+    expect(await store.findRelayState('a'.repeat(64))).toEqual(record('a'.repeat(64), 5_000));
+    expect(await store.findRelayState('c'.repeat(64))).toBeUndefined();
+    // A handle is never reused: a second save under the same hash fails rather than replacing the state.
+    await expect(store.saveRelayState(record('a'.repeat(64), 9_000))).rejects.toBeInstanceOf(Error);
+    // Still readable after its state expired (the callback then says "expired"), gone once before the cut-off.
+    expect(await store.findRelayState('b'.repeat(64))).toBeDefined();
+    await store.purgeExpired(2_000, 2_000);
+    expect(await store.findRelayState('b'.repeat(64))).toBeUndefined();
+    expect(await store.findRelayState('a'.repeat(64))).toEqual(record('a'.repeat(64), 5_000));
   });
 
   it('re-checks a verified domain once across racing processes; records failures; releases only after the cut-off', async () => {

@@ -29,8 +29,8 @@ import { signupOrg, startLocalSsoService } from '@/tests/support/stack';
 const required = Boolean(process.env.CI) || process.env.INTEROP_REQUIRED === '1';
 const SP_ENTITY_ID = 'http://127.0.0.1:9/saml/sp/sso_interop';
 const ACS_URL = 'http://127.0.0.1:9/sso/callback/saml';
-/** As long as a sealed login state (the bindings' 80-byte RelayState advice is not enforced here). */
-const RELAY_STATE = `sealed.${'s'.repeat(293)}`;
+/** Shaped like the service's RelayState handle: well within the bindings' 80 bytes. */
+const RELAY_STATE = `rs1.${'s'.repeat(40)}`;
 
 /** SimpleSAMLphp's login page: username, password and its hidden AuthState, posted to the form's action. */
 function loginAtSimpleSamlPhp(loginUrl: string, user: { username: string; password: string }): Promise<SamlPost> {
@@ -171,6 +171,9 @@ describe.skipIf(!simpleSamlPhpInstalled() && !required)(
         throw new Error(`${err instanceof Error ? err.message : String(err)}\n${idp.logs()}`);
       }
       expect(post.acsUrl).toBe(`${service.url}/sso/callback/saml`);
+      // The service's short handle came back unchanged (at most 80 bytes, as the SAML bindings require).
+      expect(post.relayState).toBe(new URL(login.authorizeUrl).searchParams.get('RelayState'));
+      expect(Buffer.byteLength(post.relayState ?? '', 'utf8')).toBeLessThanOrEqual(80);
       const res = await fetch(post.acsUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },

@@ -14,6 +14,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ssoConnectionSchema, ssoLoginResponseSchema, ssoSessionCallbackResponseSchema } from '@/lib/contract';
 import { startDevIdp, type DevIdp } from '@/lib/dev-idp';
@@ -202,6 +203,50 @@ describe('IdP-initiated SAML posts are bucketed per connection and address', () 
       viaConsole('198.51.100.70'),
     );
     expect(again.status, again.text).toBe(200);
+  });
+});
+
+describe('SP-initiated SAML posts (RelayState handle) are bucketed per org and address', () => {
+  it('a flood of one org’s handle and of forged handles leaves another org’s member at the same address signing in', async () => {
+    const orgConnection = async () => {
+      const org = await signupOrg(service.url);
+      const c = await org.client.sso.connections.create({
+        name: 'SAML',
+        protocol: 'saml',
+        ...kitConnectionFields(),
+        jitProvisioning: true,
+      } as Parameters<typeof org.client.sso.connections.create>[0]);
+      return { org, c };
+    };
+    const flooded = await orgConnection();
+    const other = await orgConnection();
+    const address = viaConsole('203.0.113.71');
+    const start = async ({ org, c }: Awaited<ReturnType<typeof orgConnection>>) => {
+      const res = await get(`/sso/login?org=${org.developerId}&connection=${c.id}`, address);
+      expect(res.status, res.text).toBe(200);
+      const url = new URL(ssoLoginResponseSchema.parse(res.json).authorizeUrl);
+      const xml = inflateRawSync(Buffer.from(url.searchParams.get('SAMLRequest')!, 'base64')).toString('utf8');
+      return { relayState: url.searchParams.get('RelayState')!, requestId: /\sID="([^"]+)"/.exec(xml)![1]! };
+    };
+    const floodedLogin = await start(flooded);
+    const junk = Buffer.from('<not-a-response/>').toString('base64');
+    expect(
+      await floodUntilLimited(() =>
+        postForm('/sso/callback/saml', { SAMLResponse: junk, RelayState: floodedLogin.relayState }, address),
+      ),
+    ).toBe(LIMIT + 1);
+    // Forged handles share one bucket per address (no org can be read from them).
+    await floodUntilLimited(() =>
+      postForm('/sso/callback/saml', { SAMLResponse: junk, RelayState: `rs1.${'x'.repeat(40)}` }, address),
+    );
+    const otherLogin = await start(other);
+    const ok = await postForm(
+      '/sso/callback/saml',
+      { SAMLResponse: form(signedResponse({ requestId: otherLogin.requestId })), RelayState: otherLogin.relayState },
+      address,
+    );
+    expect(ok.status, ok.text).toBe(200);
+    expect(ssoSessionCallbackResponseSchema.parse(ok.json).developerId).toBe(other.org.developerId);
   });
 });
 

@@ -111,6 +111,12 @@ const rows: Row[] = [
     true,
   ],
   [
+    'sso.connections.refreshMetadata',
+    (c) => c.sso.connections.refreshMetadata('sso_1'),
+    'POST /v1/sso/connections/sso_1/metadata/refresh',
+    true,
+  ],
+  [
     'sso.connections.getSamlMetadata',
     (c) => c.sso.connections.getSamlMetadata('sso_1'),
     'GET /sso/saml/sso_1/metadata',

@@ -197,6 +197,8 @@ describe('SAML protocol (seam shape)', () => {
   const claims = memoryClaims();
   const protocol = createSamlProtocol({
     claimAssertionId: (_c, id, expiresAt) => claims(id, expiresAt),
+    // The service stores the sealed state and sends a short handle for it (features/login/relay-state.ts).
+    saveRelayState: async ({ token }) => `handle-of-${token}`,
     devMode: true,
     now: Date.now,
   });
@@ -205,7 +207,7 @@ describe('SAML protocol (seam shape)', () => {
   it('starts with the request id from the state nonce and completes against it', async () => {
     const url = await protocol.startLogin(connection, login);
     expect(inflateQuery(url)).toContain(`ID="${samlRequestId(state)}"`);
-    expect(new URL(url).searchParams.get('RelayState')).toBe('sealed-token');
+    expect(new URL(url).searchParams.get('RelayState')).toBe('handle-of-sealed-token');
     const xml = signedResponse({ requestId: samlRequestId(state) });
     await expect(
       protocol.completeLogin(connection, login, { protocol: 'saml', samlResponse: form(xml) }),
@@ -236,6 +238,7 @@ describe('SAML protocol (seam shape)', () => {
     });
     const late = createSamlProtocol({
       claimAssertionId: async () => true,
+      saveRelayState: async () => 'unused',
       devMode: true,
       now: () => Date.now() + 400 * DAY,
     });

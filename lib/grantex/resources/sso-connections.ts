@@ -4,12 +4,14 @@ import {
   ssoConnectionPatchInputSchema,
   ssoConnectionSchema,
   ssoConnectionTestSchema,
+  ssoMetadataRefreshResponseSchema,
   ssoTestSignInRequestSchema,
   ssoTestSignInResponseSchema,
   type SsoConnection,
   type SsoConnectionCreate,
   type SsoConnectionPatch,
   type SsoConnectionTest,
+  type SsoMetadataRefreshResponse,
   type SsoTestSignInResponse,
 } from '@/lib/contract';
 import { parseInput, type GrantexTransport } from '../transport';
@@ -100,6 +102,20 @@ export class SsoConnections {
       retryable: true,
     });
     return this.#http.parse(res, ssoTestSignInResponseSchema);
+  }
+
+  /**
+   * Fetches a SAML connection's IdP metadata again from its URL now and applies it as the scheduled refresh does
+   * (new certificates added, an entity ID change only warned about). Not retried: a refresh is not idempotent.
+   */
+  async refreshMetadata(id: string): Promise<SsoMetadataRefreshResponse> {
+    const res = await this.#http.send({
+      method: 'POST',
+      path: `${connectionPath(id)}/metadata/refresh`,
+      authenticated: true,
+      retryable: false,
+    });
+    return this.#http.parse(res, ssoMetadataRefreshResponseSchema);
   }
 
   /** A SAML connection's SP metadata XML (public at Grantex), for the console's download link. */

@@ -52,10 +52,16 @@ export function callbackRateKey(states: Pick<StateSealer, 'open'>) {
  * preValidation, before the body schema). A SAML post without a state of ours is IdP-initiated: its bucket is per address *and* the
  * connection its ACS URL names (`?connection=`), so a flood at one connection leaves every other one alone.
  */
-export function callbackBodyRateKey(states: Pick<StateSealer, 'open'>, field: 'state' | 'RelayState' = 'state') {
-  return (request: FastifyRequest): string => {
+export function callbackBodyRateKey(
+  states: Pick<StateSealer, 'open'>,
+  field: 'state' | 'RelayState' = 'state',
+  /** The sealed state a SAML RelayState handle stands for (read once per request, shared with the handler). */
+  sealedStateOf?: (request: FastifyRequest, relayState: string) => Promise<string>,
+) {
+  return async (request: FastifyRequest): Promise<string> => {
     const body = request.body;
-    const token = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[field] : undefined;
+    const given = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[field] : undefined;
+    const token = typeof given === 'string' && sealedStateOf ? await sealedStateOf(request, given) : given;
     const state = typeof token === 'string' ? states.open(token) : null;
     if (!state && field === 'RelayState') {
       const { connection } = request.query as { connection?: unknown };

@@ -1,10 +1,10 @@
 /**
- * The SAML protocol behind the protocol seam: SP-initiated login (HTTP-Redirect AuthnRequest, RelayState = the
- * sealed state), the HTTP-POST response at the ACS, unsolicited (IdP-initiated) responses for connections that
+ * The SAML protocol behind the protocol seam: SP-initiated login (HTTP-Redirect AuthnRequest, RelayState = a
+ * short handle for the sealed state, kept in storage), the HTTP-POST response at the ACS, unsolicited (IdP-initiated) responses for connections that
  * allow them, the SP metadata and the connection test.
  *
- * The AuthnRequest ID is derived from the sealed state's nonce, so /sso/login stores nothing and the ACS
- * checks InResponseTo against the state the RelayState carries back. Assertion ids are claimed once per IdP
+ * The AuthnRequest ID is derived from the sealed state's nonce, so the ACS checks InResponseTo against the
+ * state the RelayState handle stands for. Assertion ids are claimed once per IdP
  * entity id in storage, whichever org's connection receives them (`claimAssertionId`).
  */
 import { EVENT_LIMITS, type SignInReason } from '@/lib/contract';
@@ -36,6 +36,8 @@ import type { LoginProtocol, SealedLogin, SettingsCheck, SettingsTest, SsoIdenti
 export interface SamlProtocolDeps {
   /** Single use of assertion ids (storage-backed): true the first time. */
   claimAssertionId(connection: SamlConnection, assertionId: string, expiresAt: Date): Promise<boolean>;
+  /** Stores a login's sealed state server-side and returns the short RelayState handle for it (storage-backed). */
+  saveRelayState(login: SealedLogin): Promise<string>;
   /** Loopback metadata URLs are fetched only in development. */
   devMode: boolean;
   /** The service's SP signing key, for connections that sign AuthnRequests (none today). */
@@ -195,6 +197,7 @@ function toSsoIdentity(connection: SamlConnection, identity: SamlIdentity): SsoI
 
 export function createSamlProtocol({
   claimAssertionId,
+  saveRelayState,
   devMode,
   signingKey,
   now,
@@ -219,11 +222,14 @@ export function createSamlProtocol({
 
   return {
     protocol: 'saml',
-    startLogin(connection, { token, state }: SealedLogin) {
+    async startLogin(connection, login: SealedLogin) {
+      const settings = samlSettingsOf(samlOf(connection));
+      // RelayState is a short handle for the sealed state (the bindings cap it at 80 bytes).
+      const relayState = await saveRelayState(login);
       return samlCall(() =>
-        buildLoginUrl(samlSettingsOf(samlOf(connection)), {
-          requestId: samlRequestId(state),
-          relayState: token,
+        buildLoginUrl(settings, {
+          requestId: samlRequestId(login.state),
+          relayState,
           ...(signingKey ? { signingKey } : {}),
         }),
       );

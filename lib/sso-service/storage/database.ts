@@ -178,6 +178,27 @@ export interface SamlAssertionsTable {
   expires_at: number;
 }
 
+export interface SamlRelayStatesTable {
+  /** sha256 (hex) of the RelayState handle. */
+  handle_hash: string;
+  developer_id: string;
+  connection_id: string;
+  /** The sealed login state the handle stands for. */
+  state: string;
+  expires_at: number;
+}
+
+export interface SamlMetadataRefreshTable {
+  connection_id: string;
+  developer_id: string;
+  next_due_at: string;
+  last_attempt_at: string | null;
+  last_success_at: string | null;
+  last_result: string | null;
+  last_error: string | null;
+  warning: string | null;
+}
+
 export interface Database {
   developers: DevelopersTable;
   api_keys: ApiKeysTable;
@@ -193,6 +214,8 @@ export interface Database {
   sign_in_events: SignInEventsTable;
   audit_events: AuditEventsTable;
   saml_assertions: SamlAssertionsTable;
+  saml_relay_states: SamlRelayStatesTable;
+  saml_metadata_refresh: SamlMetadataRefreshTable;
 }
 
 export type Db = Kysely<Database>;

@@ -23,6 +23,8 @@ export interface Dialect {
   jsonArrayContains(column: string, value: string): RawBuilder<boolean>;
   /** An OIDC connection's redirect URI, written exactly as migration 8 indexes it. */
   readonly redirectUri: RawBuilder<string>;
+  /** A SAML connection's IdP metadata URL (NULL when none), of `sso_connections` in a query that names it. */
+  readonly idpMetadataUrl: RawBuilder<string | null>;
   /** Case-insensitive equality on sign_in_events.email, the way its index is built (NOCASE column / lower()). */
   emailEquals(value: string): RawBuilder<boolean>;
   isUniqueViolation(err: unknown): boolean;
@@ -42,6 +44,7 @@ export const SQLITE: Dialect = {
   jsonArrayContains: (column, value) =>
     sql<boolean>`exists (select 1 from json_each(${sql.ref(column)}) where json_each.value = ${value})`,
   redirectUri: sql<string>`json_extract(settings, '$.redirectUri')`,
+  idpMetadataUrl: sql<string | null>`json_extract(sso_connections.settings, '$.idpMetadataUrl')`,
   emailEquals: (value) => sql<boolean>`email = ${value}`,
   isUniqueViolation: isSqliteUniqueViolation,
   mapError: mapSqliteError,
@@ -54,6 +57,7 @@ export const POSTGRES: Dialect = {
   developerEmail: 'email',
   jsonArrayContains: (column, value) => sql<boolean>`${sql.ref(column)} @> jsonb_build_array(${value}::text)`,
   redirectUri: sql<string>`settings->>'redirectUri'`,
+  idpMetadataUrl: sql<string | null>`sso_connections.settings->>'idpMetadataUrl'`,
   emailEquals: (value) => sql<boolean>`lower(email) = lower(${value})`,
   isUniqueViolation: isPgUniqueViolation,
   mapError: mapPgError,

@@ -465,6 +465,37 @@ export const MIGRATION_STEPS: readonly MigrationStep[] = [
       ALTER TABLE consumed_states ADD COLUMN error_reason ${d.text};
     `,
   },
+  {
+    version: 16,
+    name: 'short SAML RelayState handles; IdP metadata refreshed from its URL',
+    sql: (d) => `
+      -- A SAML login's sealed state, kept server-side under a short random handle (its sha256 here) that travels
+      -- as RelayState (at most 80 bytes by the SAML bindings). Single use stays the state's claim in
+      -- consumed_states; a row lives until the state expires and is purged with the consumed states.
+      CREATE TABLE saml_relay_states (
+        handle_hash    ${d.text} PRIMARY KEY,
+        developer_id   ${d.text} NOT NULL,
+        connection_id  ${d.text} NOT NULL,
+        state          ${d.text} NOT NULL,
+        expires_at     ${d.ms} NOT NULL
+      )${d.strict};
+      CREATE INDEX saml_relay_states_expiry ON saml_relay_states(expires_at);
+
+      -- The scheduled refresh of a SAML connection's IdP metadata from its URL: when it is next due (the claim is
+      -- a compare-and-set on next_due_at, so one process refreshes it), and the last attempt's outcome.
+      CREATE TABLE saml_metadata_refresh (
+        connection_id     ${d.text} PRIMARY KEY REFERENCES sso_connections(id) ON DELETE CASCADE,
+        developer_id      ${d.text} NOT NULL,
+        next_due_at       ${d.text} NOT NULL,
+        last_attempt_at   ${d.text},
+        last_success_at   ${d.text},
+        last_result       ${d.text},
+        last_error        ${d.text},
+        warning           ${d.text}
+      )${d.strict};
+      CREATE INDEX saml_metadata_refresh_due ON saml_metadata_refresh(next_due_at);
+    `,
+  },
 ];
 
 /** The steps as one backend runs them. */

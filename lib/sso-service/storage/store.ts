@@ -7,6 +7,7 @@ import { createConnectionsStore } from '../features/connections/store';
 import { createDomainsStore } from '../features/domains/store';
 import { createEventsStore } from '../features/events/store';
 import { createLoginStore, purgeExpiredLogins } from '../features/login/store';
+import { createMetadataRefreshStore } from '../features/connections/metadata-refresh-store';
 import { createOrgsStore } from '../features/orgs/store';
 import { createRateLimitsStore, purgeFinishedRateLimits } from '../features/rate-limits/store';
 import { createSessionsStore, purgeExpiredSessions } from '../features/sessions/store';
@@ -37,6 +38,7 @@ export function createStore(database: StoreDatabase): ServiceStore {
     backend: dialect.name,
     ...createOrgsStore(database),
     ...createConnectionsStore(database),
+    ...createMetadataRefreshStore(database),
     ...createLoginStore(database),
     ...createSessionsStore(database),
     ...createDomainsStore(database),

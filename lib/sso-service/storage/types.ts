@@ -10,6 +10,7 @@ import type { ConnectionsStore } from '../features/connections/store';
 import type { DomainsStore } from '../features/domains/store';
 import type { EventsStore } from '../features/events/store';
 import type { LoginStore } from '../features/login/store';
+import type { MetadataRefreshStore } from '../features/connections/metadata-refresh-store';
 import type { OrgsStore } from '../features/orgs/store';
 import type { RateLimitsStore } from '../features/rate-limits/store';
 import type { SessionsStore } from '../features/sessions/store';
@@ -226,6 +227,41 @@ export interface SsoDomainRecord {
 }
 
 /** One accepted SAML assertion (single use per IdP entity id, whichever org's connection got it). */
+/** One attempt to refresh a SAML connection's IdP metadata from its URL (features/connections/metadata-refresh.ts). */
+export interface MetadataRefreshOutcome {
+  result: 'updated' | 'unchanged' | 'failed';
+  /** ISO instant of the attempt. */
+  at: string;
+  /** A failed fetch or read: the SAML reason code (the certificates were kept). */
+  error: string | null;
+  /** What the refresh found but did not apply (codes, see METADATA_REFRESH_WARNINGS in the contract). */
+  warnings: string[];
+  /** When set, the next refresh is due then instead of what the claim set (a failure is retried sooner). */
+  nextDueAt?: string;
+}
+
+/** A connection's metadata refresh state. */
+export interface MetadataRefreshRecord {
+  connectionId: string;
+  nextDueAt: string;
+  lastAttemptAt: string | null;
+  lastRefreshedAt: string | null;
+  lastResult: 'updated' | 'unchanged' | 'failed' | null;
+  lastError: string | null;
+  warnings: string[];
+}
+
+/** A SAML login's sealed state kept under its RelayState handle (features/login/relay-state.ts). */
+export interface RelayStateRecord {
+  /** sha256 (hex) of the handle; the handle itself is never stored. */
+  handleHash: string;
+  developerId: string;
+  connectionId: string;
+  /** The sealed login state. */
+  state: string;
+  expiresAtMs: number;
+}
+
 export interface AssertionClaim {
   idpEntityId: string;
   assertionId: string;
@@ -309,6 +345,7 @@ export interface ServiceStore
   extends
     OrgsStore,
     ConnectionsStore,
+    MetadataRefreshStore,
     LoginStore,
     SessionsStore,
     DomainsStore,

@@ -33,7 +33,13 @@ import { deleteConnection, moveToOwnRedirectUri, setConnectionStatus, updateOidc
 import { SamlConfigRows, SamlConnectionDetails } from '@/components/sso/saml-connection-details';
 import { SamlConnectionForm } from '@/components/sso/saml-connection-form';
 import { isConsoleSamlAcsUrl } from '@/lib/console/settings/saml-acs';
-import { addSamlCertificate, removeSamlCertificate, updateSamlConnection, useConsoleSamlAcs } from './saml-actions';
+import {
+  addSamlCertificate,
+  refreshSamlMetadata,
+  removeSamlCertificate,
+  updateSamlConnection,
+  useConsoleSamlAcs,
+} from './saml-actions';
 import { summarizeSignIns, type SignInSummary } from '@/lib/console/activity';
 import { provisioningFormValues } from '@/lib/console/settings/provisioning-view';
 import { PROVISIONING_TEXT } from '@/lib/console/messages';
@@ -236,10 +242,12 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
           metadataDownloadHref={samlMetadataPath(connection.id)}
           acsIsConsole={isConsoleSamlAcsUrl(connection.spAcsUrl)}
           certificateOutcome={query.certificate}
+          metadataOutcome={query.metadata}
           actions={{
             addCertificate: addSamlCertificate,
             removeCertificate: removeSamlCertificate,
             useConsoleAcs: useConsoleSamlAcs,
+            refreshMetadata: refreshSamlMetadata,
           }}
         />
       ) : null}

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { connectionsAction, type ConnectionsActor } from '@/lib/auth';
 import type { ActionOutcome } from '@/lib/auth/action';
 import type { SsoConnection } from '@/lib/contract';
-import { CONNECTION_ERRORS, NEW_IDP_TEXT, SAML_TEXT } from '@/lib/console/messages';
+import { CONNECTION_ERRORS, METADATA_REFRESH_TEXT, NEW_IDP_TEXT, SAML_TEXT } from '@/lib/console/messages';
 import { connectionPath, SSO_SETTINGS_PATH } from '@/lib/console/settings/paths';
 import { consoleSamlAcsUrl } from '@/lib/console/settings/saml-acs';
 import { logSsoEvent } from '@/lib/console/utils/log';
@@ -160,4 +160,31 @@ export const useConsoleSamlAcs = connectionsAction(
       {},
       SAML_TEXT.acsFixed,
     ),
+);
+
+/** "Refresh now": Grantex fetches the IdP metadata from its URL again and applies it as its scheduled refresh does. */
+export const refreshSamlMetadata = connectionsAction(
+  z.object({ [CONNECTION_ID_FIELD]: connectionIdField }),
+  async ({ connectionId }, actor): Promise<ActionOutcome<Record<string, string>>> => {
+    const requestId = randomUUID();
+    let result: string;
+    try {
+      const grantex = actor.grantex({ requestId });
+      const current = await grantex.sso.connections.get(connectionId);
+      if (current.protocol !== 'saml' || !current.idpMetadataUrl)
+        return { formError: METADATA_REFRESH_TEXT.noMetadataUrl };
+      result = (await grantex.sso.connections.refreshMetadata(connectionId)).result;
+    } catch (err) {
+      logConnectionFailure('refresh_saml_metadata', requestId, actor, err, connectionId);
+      return samlRejection(err);
+    }
+    logSsoEvent('refresh_saml_metadata', {
+      requestId,
+      org: actor.developerId,
+      connection: connectionId,
+      outcome: result,
+    });
+    revalidatePath(connectionPath(connectionId));
+    redirect(`${connectionPath(connectionId)}?metadata=${result}#saml-metadata`);
+  },
 );

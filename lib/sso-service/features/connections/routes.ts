@@ -3,6 +3,8 @@
  * - `GET|POST /v1/sso/connections`, `GET|PATCH|DELETE /v1/sso/connections/:id`: the connections API. Callers:
  *   the org's API key or one of its setup sessions (CONNECTION_ACTORS); deleting is the API key's alone.
  * - `POST /v1/sso/connections/:id/test`, `POST /v1/sso/connections/:id/test-sign-in`: connection checks.
+ * - `POST /v1/sso/connections/:id/metadata/refresh`: a SAML connection's IdP metadata fetched again from its URL
+ *   now (metadata-refresh.ts; the same callers).
  * - `POST|GET|DELETE /v1/sso/config`: the legacy single config (the org's default OIDC connection; API key).
  * - `GET /sso/saml/:connectionId/metadata` (public, rate-limited per address): a SAML connection's SP metadata.
  */
@@ -16,6 +18,7 @@ import {
   ssoConnectionCreateSchema,
   ssoTestSignInRequestSchema,
   type SsoConnectionList,
+  type SsoMetadataRefreshResponse,
 } from '@/lib/contract';
 import type { ServiceContext } from '../../context';
 import { badRequest, notFound, unauthorized } from '../../http/api-error';
@@ -35,7 +38,12 @@ import { startTestSignIn, testConnection } from './connection-tests';
 import { deleteLegacyConfig, saveLegacyConfig } from './legacy-config';
 import { samlMetadataOf } from './saml-metadata';
 import { publicBaseUrl } from './saml-settings';
+import { nextDueAfter, refreshConnectionMetadata } from './metadata-refresh';
 import { createConnectionService } from './service';
+
+export const METADATA_REFRESH_MESSAGES = {
+  noMetadataUrl: 'This connection was not set up from an IdP metadata URL; there is nothing to refresh',
+} as const;
 import { toWireConfig, toWireConnection } from './wire';
 
 /** Connection bodies may carry pasted SAML IdP metadata (ADFS federation metadata runs to tens of KB). */
@@ -104,8 +112,39 @@ export function registerConnectionRoutes(app: ServiceApp, ctx: ServiceContext, m
 
   app.get('/v1/sso/connections/:id', { preValidation: asActor, schema: { params } }, async (request) => {
     const { connection, lastSignIns } = await connections.get(actorOf(request).developerId, request.params.id);
-    return toWireConnection(connection, ctx.now(), lastSignIns);
+    const refresh =
+      connection.protocol === 'saml' ? { record: await ctx.store.getMetadataRefresh(connection.id) } : undefined;
+    return toWireConnection(connection, ctx.now(), lastSignIns, refresh);
   });
+
+  // "Refresh now": the IdP metadata fetched again from the connection's URL, applied as the scheduled refresh does.
+  app.post(
+    '/v1/sso/connections/:id/metadata/refresh',
+    { preValidation: asActor, schema: { params } },
+    async (request): Promise<SsoMetadataRefreshResponse> => {
+      const actor = actorOf(request);
+      const connection = await connections.findOwn(actor.developerId, request.params.id);
+      if (connection.protocol !== 'saml' || connection.saml.idpMetadataUrl === null)
+        throw badRequest(METADATA_REFRESH_MESSAGES.noMetadataUrl);
+      const now = ctx.now();
+      // Taken whatever its schedule says; the next scheduled turn is a full interval away.
+      await ctx.store.claimMetadataRefresh(
+        {
+          connectionId: connection.id,
+          developerId: connection.developerId,
+          nowIso: new Date(now).toISOString(),
+          nextDueIso: nextDueAfter(now, ctx.metadataRefresh.intervalMs),
+        },
+        true,
+      );
+      const done = await refreshConnectionMetadata(ctx.metadataRefresh, connection, auditActorOf(request, actor));
+      const wire = toWireConnection(done.connection, ctx.now(), await ctx.store.lastSignIns(actor.developerId), {
+        record: await ctx.store.getMetadataRefresh(connection.id),
+      });
+      if (wire.protocol !== 'saml') throw new Error('not a SAML connection');
+      return { result: done.result, changedFields: done.changedFields, connection: wire };
+    },
+  );
 
   // The body's schema depends on the stored connection's protocol: service.patch parses it (http/validation.ts parseWith).
   app.patch(

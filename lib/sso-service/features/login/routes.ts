@@ -9,7 +9,7 @@
  *   - `POST /sso/callback/oidc` (JSON or form-encoded): a member sign-in; the principal is upserted (JIT) and a
  *     session opened in one store call. A test state is refused before it is claimed (it can still finish at GET).
  *   - `POST /sso/callback/saml` (form-encoded as an IdP posts it, or JSON: SAMLResponse, RelayState): the SAML
- *     ACS. RelayState = our sealed state → the same completion (member: session; test: the identity, `test:
+ *     ACS. RelayState = our handle for a sealed state (relay-state.ts) → the same completion (member: session; test: the identity, `test:
  *     true`); anything else is unsolicited (IdP-initiated), accepted only where the connection allows it.
  */
 import type { FastifyError } from 'fastify';
@@ -46,6 +46,7 @@ import {
   SAML_MESSAGES,
 } from './completion';
 import { given, pickConnection, publicConnections } from './pick-connection';
+import { looksLikeRelayHandle } from './relay-state';
 import { toWireIdentity, toWireSamlTest } from './wire';
 
 /** Largest POST /sso/callback/saml body; the SAML core caps the SAMLResponse itself lower (DEFAULT_MAX_RESPONSE_BASE64). */
@@ -195,7 +196,12 @@ export function registerLoginRoutes(
 
     // The SAML ACS: a member sign-in (session), a test sign-in (identity only) or, where allowed, an IdP-initiated one.
     const samlRateLimit =
-      rateLimit === false ? false : { ...postRateLimit, keyGenerator: callbackBodyRateKey(ctx.states, 'RelayState') };
+      rateLimit === false
+        ? false
+        : {
+            ...postRateLimit,
+            keyGenerator: callbackBodyRateKey(ctx.states, 'RelayState', ctx.relayStates.sealedStateOf),
+          };
     scope.register(async (saml: ServiceApp) => {
       // The one refusal that happens before the handler: say it in the SAML words (the core's own cap is lower).
       saml.setErrorHandler((err: FastifyError) => {
@@ -213,11 +219,20 @@ export function registerLoginRoutes(
         async (request) => {
           const { SAMLResponse: samlResponse, RelayState: relayState } = request.body;
           const hint = request.query.connection;
-          // RelayState is never used as a URL: it is either our sealed state, or ignored (IdP-initiated).
-          const opened =
-            relayState !== undefined && relayState.length <= STATE_MAX_LENGTH ? ctx.states.open(relayState) : null;
-          if (!opened || relayState === undefined) return completeIdpInitiated(ctx, request, hint, samlResponse);
-          const state = openState(ctx, request, relayState);
+          // RelayState is never used as a URL: it is our handle (relay-state.ts), a sealed state sent by a service
+          // before handles (logins in flight across an upgrade), or ignored (IdP-initiated).
+          let token: string;
+          if (relayState !== undefined && looksLikeRelayHandle(relayState)) {
+            const record = await ctx.relayStates.resolve(request, relayState);
+            if (!record) throw reasonError('invalid_state');
+            token = record.state;
+          } else {
+            const opened =
+              relayState !== undefined && relayState.length <= STATE_MAX_LENGTH ? ctx.states.open(relayState) : null;
+            if (!opened || relayState === undefined) return completeIdpInitiated(ctx, request, hint, samlResponse);
+            token = relayState;
+          }
+          const state = openState(ctx, request, token);
           startSignIn(request, { protocol: 'saml' });
           if (hint !== undefined && state.con !== undefined && hint !== state.con)
             throw badRequest(SAML_MESSAGES.otherConnection);
@@ -225,7 +240,7 @@ export function registerLoginRoutes(
           return completeCallback<SsoSessionCallbackResponse | SsoSamlTestCallbackResponse>(
             ctx,
             request,
-            { token: relayState, response },
+            { token, response },
             state,
             (done) =>
               state.tst ? Promise.resolve(toWireSamlTest(done.connection, done.identity)) : openSession(ctx, done),

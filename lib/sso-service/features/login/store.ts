@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { StoreDatabase } from '../../storage/connect';
 import { precompile } from '../../storage/precompiled';
-import type { AssertionClaim, MemberSignIn, SsoSession, StateFailure } from '../../storage/types';
+import type { AssertionClaim, MemberSignIn, RelayStateRecord, SsoSession, StateFailure } from '../../storage/types';
 import { SESSION_COLUMNS, toSession } from '../sessions/store';
 
 export interface LoginStore {
@@ -22,6 +22,13 @@ export interface LoginStore {
    */
   claimAssertionId(claim: AssertionClaim): Promise<boolean>;
   /**
+   * Keeps a SAML login's sealed state under its RelayState handle's hash (migration 16) until `expiresAtMs`
+   * (the state's own expiry); purged with the consumed states.
+   */
+  saveRelayState(record: RelayStateRecord): Promise<void>;
+  /** The record stored under a handle's hash (expired or not: the state's expiry is the caller's check). */
+  findRelayState(handleHash: string): Promise<RelayStateRecord | undefined>;
+  /**
    * A member sign-in, atomically: the principal (connection + IdP issuer + IdP subject) is created when `jit` allows it
    * and updated (email, name, groups, last sign-in) when it exists, and the session is inserted for it.
    * Undefined when `jit` is false and no principal exists for that subject (nothing is written).
@@ -36,6 +43,13 @@ const failureRow = z.object({
   error_code: z.string(),
   error_message: z.string(),
   error_reason: z.string().nullable(),
+});
+const relayStateRow = z.object({
+  handle_hash: z.string(),
+  developer_id: z.string(),
+  connection_id: z.string(),
+  state: z.string(),
+  expires_at: z.union([z.number(), z.string()]).transform(Number),
 });
 const lastSignInRow = z.object({ connection_id: z.string(), last_sign_in_at: z.string() });
 
@@ -95,6 +109,34 @@ export function createLoginStore(database: StoreDatabase): LoginStore {
         .onConflict((oc) => oc.doNothing())
         .executeTakeFirst();
       return r.numInsertedOrUpdatedRows === 1n;
+    },
+    async saveRelayState(r) {
+      await db
+        .insertInto('saml_relay_states')
+        .values({
+          handle_hash: r.handleHash,
+          developer_id: r.developerId,
+          connection_id: r.connectionId,
+          state: r.state,
+          expires_at: r.expiresAtMs,
+        })
+        .execute();
+    },
+    async findRelayState(handleHash) {
+      const row = await db
+        .selectFrom('saml_relay_states')
+        .selectAll()
+        .where('handle_hash', '=', handleHash)
+        .executeTakeFirst();
+      if (row === undefined) return undefined;
+      const r = relayStateRow.parse(row);
+      return {
+        handleHash: r.handle_hash,
+        developerId: r.developer_id,
+        connectionId: r.connection_id,
+        state: r.state,
+        expiresAtMs: r.expires_at,
+      };
     },
     // The principal's write and the session's insert in one transaction (IMMEDIATE on SQLite): no principal, no
     // session, and a concurrent sign-in of the same subject waits for this one.
@@ -180,9 +222,14 @@ export function createLoginStore(database: StoreDatabase): LoginStore {
   };
 }
 
-/** Claimed states that expired before `beforeMs` (how many went) and assertion ids past their expiry. */
+/**
+ * Claimed states and RelayState handles that expired before `beforeMs` (how many claimed states went) and
+ * assertion ids past their expiry. A handle outlives its state by the same margin as its claim, so a late post
+ * still reads "expired" rather than "unknown".
+ */
 export async function purgeExpiredLogins({ db }: StoreDatabase, beforeMs: number, nowMs: number): Promise<number> {
   const states = await db.deleteFrom('consumed_states').where('expires_at', '<', beforeMs).executeTakeFirst();
+  await db.deleteFrom('saml_relay_states').where('expires_at', '<', beforeMs).execute();
   await db.deleteFrom('saml_assertions').where('expires_at', '<', nowMs).execute();
   return Number(states.numDeletedRows);
 }
