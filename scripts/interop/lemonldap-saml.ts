@@ -124,6 +124,11 @@ export async function startLemonLdapSaml(
     extraConfig: {
       issuerDBSAMLActivation: 1,
       issuerDBSAMLRule: '1',
+      // With the SAML issuer on, LemonLDAP's cookies default to SameSite=None (an SP may POST its AuthnRequest
+      // cross-site), which browsers drop without Secure, and this portal is plain HTTP: the login form's post
+      // then arrives without LemonLDAP's pending-request cookie and is read as a POST-binding AuthnRequest
+      // (Lasso: "Invalid message"). Our SP sends the Redirect binding, a top-level GET that Lax cookies follow.
+      sameSite: 'Lax',
       samlServicePrivateKeySig: key.privateKeyPem,
       samlServicePrivateKeySigPwd: '',
       samlServicePublicKeySig: key.certificatePem,

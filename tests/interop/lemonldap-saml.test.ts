@@ -24,6 +24,7 @@ import {
 import { loginAtLemonLdapSaml } from '@/tests/interop/lemonldap-login';
 import type { SamlPost } from '@/tests/support/saml-login';
 import { signupOrg, startLocalSsoService } from '@/tests/support/stack';
+import { testDatabaseOptions } from '@/tests/support/test-database';
 
 const required = Boolean(process.env.CI) || process.env.INTEROP_REQUIRED === '1';
 
@@ -43,7 +44,11 @@ describe.skipIf(!lemonLdapSamlInstalled() && !required)('LemonLDAP::NG (Lasso) a
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'gx-llng-saml-'));
-    [service, idp] = await Promise.all([startLocalSsoService(dataDir), startLemonLdapSaml()]);
+    // SQLite, or PostgreSQL under scripts/with-postgres.ts (the sessions and assertion claims live there).
+    [service, idp] = await Promise.all([
+      testDatabaseOptions().then((db) => startLocalSsoService(dataDir, db)),
+      startLemonLdapSaml(),
+    ]);
   }, 90_000);
   afterAll(async () => {
     await idp?.close();
