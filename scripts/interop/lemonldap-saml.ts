@@ -72,6 +72,11 @@ const spSchema = z.object({
     .optional(),
   /** LemonLDAP's "Default NameID format" for this SP; empty (the manager's default) means email. */
   nameIdFormat: z.enum(['', 'email', 'persistent', 'transient', 'unspecified']).default(''),
+  /** The session keys released, each under its own name (default: mail, cn, givenName, sn, uid). */
+  attributes: z
+    .array(z.enum(['mail', 'cn', 'givenName', 'sn', 'uid']))
+    .min(1)
+    .default(['mail', 'cn', 'givenName', 'sn', 'uid']),
 });
 export type ServiceProviderRegistration = z.input<typeof spSchema>;
 
@@ -189,14 +194,10 @@ export async function startLemonLdapSaml(
       version = await idp.reconfigure((conf) => {
         const table = (key: string) => (conf[key] ??= {}) as Record<string, unknown>;
         table('samlSPMetaDataXML')[name] = { samlSPMetaDataXML: sp.metadataXml };
-        // "mandatory;name;format;friendly name": sent whenever the session has a value.
-        table('samlSPMetaDataExportedAttributes')[name] = {
-          mail: '0;mail',
-          cn: '0;cn',
-          givenName: '0;givenName',
-          sn: '0;sn',
-          uid: '0;uid',
-        };
+        // session key → "mandatory;name;format;friendly name": not mandatory, sent whenever the session has a value.
+        table('samlSPMetaDataExportedAttributes')[name] = Object.fromEntries(
+          sp.attributes.map((key) => [key, `0;${key}`]),
+        );
         table('samlSPMetaDataMacros')[name] = {
           givenName: '(split / /, $cn, 2)[0]',
           sn: '(split / /, $cn, 2)[1]',

@@ -12,7 +12,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ssoSessionCallbackResponseSchema } from '@/lib/contract';
+import { ssoSessionCallbackResponseSchema, type SsoSessionCallbackResponse } from '@/lib/contract';
 import type { RunningSsoService } from '@/lib/sso-service';
 import { certificateInfo, parseIdpMetadata } from '@/lib/sso-service/saml';
 import {
@@ -20,6 +20,7 @@ import {
   NAMEID_FORMATS,
   startLemonLdapSaml,
   type LemonLdapSaml,
+  type ServiceProviderRegistration,
 } from '@/scripts/interop/lemonldap-saml';
 import { loginAtLemonLdapSaml } from '@/tests/interop/lemonldap-login';
 import type { SamlPost } from '@/tests/support/saml-login';
@@ -70,7 +71,10 @@ describe.skipIf(!lemonLdapSamlInstalled() && !required)('LemonLDAP::NG (Lasso) a
   }
 
   /** An org with a SAML connection made from LemonLDAP's metadata URL, registered at LemonLDAP as `spName`. */
-  async function connectedOrg(spName: string, nameIdFormat: '' | 'persistent' = '') {
+  async function connectedOrg(
+    spName: string,
+    registration: Omit<ServiceProviderRegistration, 'name' | 'metadataXml'> = {},
+  ) {
     const org = await signupOrg(service.url);
     const created = await api<Connection>(org.apiKey, 'POST', '/v1/sso/connections', {
       name: 'LemonLDAP::NG',
@@ -82,7 +86,7 @@ describe.skipIf(!lemonLdapSamlInstalled() && !required)('LemonLDAP::NG (Lasso) a
     // The admin hands LemonLDAP our SP metadata, as served to the IdP.
     const metadata = await fetch(`${service.url}/sso/saml/${encodeURIComponent(connection.id)}/metadata`);
     expect(metadata.status).toBe(200);
-    await idp.registerServiceProvider({ name: spName, metadataXml: await metadata.text(), nameIdFormat });
+    await idp.registerServiceProvider({ ...registration, name: spName, metadataXml: await metadata.text() });
     return { org, connection };
   }
 
@@ -153,7 +157,7 @@ describe.skipIf(!lemonLdapSamlInstalled() && !required)('LemonLDAP::NG (Lasso) a
   });
 
   it('a persistent NameID (the SP option set to persistent) is the subject, LemonLDAP’s same opaque ID at the next sign-in', async () => {
-    const { org, connection } = await connectedOrg('grantex-persistent', 'persistent');
+    const { org, connection } = await connectedOrg('grantex-persistent', { nameIdFormat: 'persistent' });
     const subjects: string[] = [];
     for (let i = 0; i < 2; i++) {
       const post = await loginPost(org.developerId, connection.id, idp.users[1].username);
@@ -167,6 +171,27 @@ describe.skipIf(!lemonLdapSamlInstalled() && !required)('LemonLDAP::NG (Lasso) a
     }
     expect(subjects[0]).not.toContain('@');
     expect(subjects[1]).toBe(subjects[0]);
+  });
+
+  describe('LemonLDAP’s Demo (and LDAP) session keys released as they are: mail, cn, uid', () => {
+    let session: SsoSessionCallbackResponse | undefined;
+
+    it('signs the member in with the email and the subject', async () => {
+      const { org, connection } = await connectedOrg('cn-only', { attributes: ['mail', 'cn', 'uid'] });
+      const res = await postToAcs(await loginPost(org.developerId, connection.id));
+      const text = await res.text();
+      expect(res.status, text).toBe(200);
+      session = ssoSessionCallbackResponseSchema.parse(JSON.parse(text));
+      expect(session).toMatchObject({ email: idp.users[0].email, sub: idp.users[0].email });
+    });
+
+    // Interop gap, expected to fail until the service reads it: `cn` (X.500 commonName, urn:oid:2.5.4.3) is the
+    // full name LemonLDAP's Demo and LDAP backends hold, and what an admin releases as the name; the default
+    // name attributes (lib/sso-service/saml/settings.ts) do not include it, so the session has no name.
+    // When `cn` is read, this fails: make it a plain `it`.
+    it.fails('reads the name from cn', () => {
+      expect(session?.name).toBe(idp.users[0].name);
+    });
   });
 
   it('LemonLDAP’s response posted again is refused, as it is and with a fresh login’s RelayState: no second session', async () => {
