@@ -72,6 +72,8 @@ const spSchema = z.object({
     .optional(),
   /** LemonLDAP's "Default NameID format" for this SP; empty (the manager's default) means email. */
   nameIdFormat: z.enum(['', 'email', 'persistent', 'transient', 'unspecified']).default(''),
+  /** LemonLDAP's "Check SSO message signature" (the manager's default for a new SP is on); off here by default. */
+  checkAuthnRequestSignature: z.boolean().default(false),
   /** The session keys released, each under its own name (default: mail, cn, givenName, sn, uid). */
   attributes: z
     .array(z.enum(['mail', 'cn', 'givenName', 'sn', 'uid']))
@@ -93,11 +95,11 @@ export interface LemonLdapSaml {
 }
 
 /** The options LemonLDAP's manager gives a new SP (Manager/Attributes.pm), plus the one change above. */
-function spOptions(nameIdFormat: string) {
+function spOptions(nameIdFormat: string, checkAuthnRequestSignature: boolean) {
   return {
     samlSPMetaDataOptionsNameIDFormat: nameIdFormat,
     // Manager default 1; our SP does not sign AuthnRequests (see the file comment).
-    samlSPMetaDataOptionsCheckSSOMessageSignature: 0,
+    samlSPMetaDataOptionsCheckSSOMessageSignature: checkAuthnRequestSignature ? 1 : 0,
     samlSPMetaDataOptionsCheckSLOMessageSignature: 1,
     samlSPMetaDataOptionsSignSSOMessage: -1,
     samlSPMetaDataOptionsSignSLOMessage: -1,
@@ -202,7 +204,7 @@ export async function startLemonLdapSaml(
           givenName: '(split / /, $cn, 2)[0]',
           sn: '(split / /, $cn, 2)[1]',
         };
-        table('samlSPMetaDataOptions')[name] = spOptions(sp.nameIdFormat);
+        table('samlSPMetaDataOptions')[name] = spOptions(sp.nameIdFormat, sp.checkAuthnRequestSignature);
         conf.samlOrganizationName = `Grantex interop ${Number(conf.cfgNum) + 1}`;
       });
       await waitForVersion(version, 15_000);

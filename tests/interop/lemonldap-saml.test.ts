@@ -173,6 +173,14 @@ describe.skipIf(!lemonLdapSamlInstalled() && !required)('LemonLDAP::NG (Lasso) a
     expect(subjects[1]).toBe(subjects[0]);
   });
 
+  it('with the manager’s default “Check SSO message signature” on, LemonLDAP refuses our unsigned AuthnRequest after the login', async () => {
+    const { org, connection } = await connectedOrg('signature-checked', { checkAuthnRequestSignature: true });
+    const logBefore = (await idp.portalLog()).length;
+    await expect(loginPost(org.developerId, connection.id)).rejects.toThrow(/after the login form was posted/);
+    expect((await idp.portalLog()).slice(logBefore)).toContain('Could not verify signature of incoming SSO request');
+    expect(await sessionCount(org.apiKey)).toBe(0);
+  });
+
   describe('LemonLDAP’s Demo (and LDAP) session keys released as they are: mail, cn, uid', () => {
     let session: SsoSessionCallbackResponse | undefined;
 
