@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # THE test command (`npm test`, and what CI runs through .ci/run): installs what is missing, then
 # typecheck → lint → vitest → the storage-dependent suites again on PostgreSQL → next build → Playwright, and ends
-# with ONE line: `N passed, N failed`. The interop suite against LemonLDAP::NG (a Perl OpenID Provider from Debian)
-# is part of the vitest and Playwright runs.
+# with ONE line: `N passed, N failed`. The interop suites against real IdPs from Debian's packages are part of the
+# vitest and Playwright runs: LemonLDAP::NG as an OpenID Provider and as a SAML IdP (Perl; its SAML issuer is
+# Lasso), and SimpleSAMLphp as a SAML IdP (PHP).
 # Every step runs even when an earlier one failed (except Playwright, which needs the build), so one run
 # shows everything that is wrong. Exit code is non-zero on any failure.
 set -uo pipefail
@@ -73,7 +74,9 @@ for i in $(seq 1 60); do
   sleep 5
 done
 if run_step counted "next build" npx next build; then
-  # LemonLDAP::NG in the background for e2e/interop-lemonldap.spec.ts (it skips itself without one).
+  # LemonLDAP::NG in the background for e2e/interop-lemonldap.spec.ts (it skips itself without one). The SAML
+  # interop specs (e2e/interop-lemonldap-saml.spec.ts, e2e/interop-simplesamlphp.spec.ts) start their own IdP
+  # once the connection's SP metadata exists.
   source scripts/interop/lemonldap-up.sh
   trap interop_idp_stop EXIT
   run_step counted "start LemonLDAP::NG (interop IdP)" interop_idp_start "http://localhost:${E2E_PORT:-3100}/sso/callback" "http://localhost:${E2E_PORT:-3100}/sso/callback/interop-lemonldap"

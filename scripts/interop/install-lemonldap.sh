@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs LemonLDAP::NG (Debian's packages) and nginx for the interop suite, and nothing when they are there.
+# Installs LemonLDAP::NG (Debian's packages, with its SAML issuer's Lasso) and nginx for the interop suite, and nothing when they are there.
 #   bash scripts/interop/install-lemonldap.sh          install what is missing (root, or passwordless sudo)
 #   bash scripts/interop/install-lemonldap.sh --check  exit 0 when everything is installed, 1 otherwise
 #
@@ -13,6 +13,8 @@ source "$(dirname "$0")/apt-install.sh"
 # lemonldap-ng: portal, handler and manager. Portal modules Debian only "recommends" but the OpenID Connect
 # issuer cannot start without: String::Random (codes), IO::String (issuer base class), and the captcha module
 # the portal always loads (GD::SecurityImage with ImageMagick). nginx serves the portal over FastCGI.
+# The SAML issuer (scripts/interop/lemonldap-saml.ts) needs Lasso's Perl binding, which the portal only
+# "suggests", and XML::Simple, which its SAML library loads.
 PACKAGES=(
   lemonldap-ng
   lemonldap-ng-fastcgi-server
@@ -21,9 +23,12 @@ PACKAGES=(
   libio-string-perl
   libgd-securityimage-perl
   libimage-magick-perl
+  liblasso-perl
+  libxml-simple-perl
 )
 # What the portal needs at run time; checked after the install so a broken install says so here.
-PERL_MODULES=(Lemonldap::NG::Portal::Main String::Random IO::String GD::SecurityImage Image::Magick Crypt::OpenSSL::RSA)
+PERL_MODULES=(Lemonldap::NG::Portal::Main String::Random IO::String GD::SecurityImage Image::Magick Crypt::OpenSSL::RSA
+  Lasso XML::Simple Lemonldap::NG::Portal::Issuer::SAML)
 
 perl_modules_load() {
   local args=() m

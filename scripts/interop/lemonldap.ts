@@ -57,8 +57,8 @@ export const LEMONLDAP_USERS = [
 export type LemonLdapUser = (typeof LEMONLDAP_USERS)[number];
 
 export interface LemonLdapOptions {
-  /** Redirect URIs registered for both clients. */
-  redirectUris: string[];
+  /** Redirect URIs registered for both clients; none: no OpenID Connect client is registered. */
+  redirectUris?: string[];
   /** Loopback port; a free one when omitted. */
   port?: number;
   host?: string;
@@ -66,6 +66,10 @@ export interface LemonLdapOptions {
   logLevel?: 'error' | 'warn' | 'notice' | 'info' | 'debug';
   /** How long to wait for the portal to answer its discovery document (default 60 s). */
   startupTimeoutMs?: number;
+  /** FastCGI workers (default 2). One makes a `reconfigure` visible to every request once it is seen. */
+  workers?: number;
+  /** Top-level keys merged over the generated global configuration (e.g. the SAML issuer's, lemonldap-saml.ts). */
+  extraConfig?: Record<string, unknown>;
 }
 
 export interface LemonLdap {
@@ -77,16 +81,24 @@ export interface LemonLdap {
   redirectUris: string[];
   /** The portal's log so far (FastCGI server and portal, stdout and stderr). */
   portalLog(): Promise<string>;
+  /**
+   * Saves the next configuration version (as LemonLDAP's manager does on save): `change` edits a copy of the
+   * current one. Each worker loads it at its next request once `checkTime` (1 s) has passed since its last
+   * check; the caller waits for a sign of it. Resolves with the new version number.
+   */
+  reconfigure(change: (conf: Record<string, unknown>) => void): Promise<number>;
   /** Stops nginx and the FastCGI server (and its workers), then deletes the temporary directory. */
   close(): Promise<void>;
 }
 
 const optionsSchema = z.object({
-  redirectUris: z.array(z.url()).min(1, 'at least one redirect URI is needed'),
+  redirectUris: z.array(z.url()).default([]),
   port: z.number().int().min(1).max(65_535).optional(),
   host: z.string().min(1).default('127.0.0.1'),
   logLevel: z.enum(['error', 'warn', 'notice', 'info', 'debug']).default('debug'),
   startupTimeoutMs: z.number().int().positive().default(60_000),
+  workers: z.number().int().min(1).max(8).default(2),
+  extraConfig: z.record(z.string(), z.unknown()).default({}),
 });
 
 /** True when the Debian packages the interop IdP needs are installed (binaries and portal). */
@@ -190,19 +202,31 @@ function lmConf(dir: string, issuer: string, host: string, redirectUris: string[
     oidcServicePrivateKeySig: privateKey,
     oidcServicePublicKeySig: publicKey,
     oidcServiceKeyIdSig: 'interop-rs256',
-    oidcRPMetaDataOptions: {
-      grantex: relyingParty(LEMONLDAP_CLIENT, redirectUris),
-      probe: relyingParty(LEMONLDAP_PROBE_CLIENT, redirectUris),
-    },
-    oidcRPMetaDataExportedVars: { grantex: claims, probe: claims },
+    // The two clients only when there are redirect URIs to register (a SAML-only portal has none).
+    oidcRPMetaDataOptions: redirectUris.length
+      ? {
+          grantex: relyingParty(LEMONLDAP_CLIENT, redirectUris),
+          probe: relyingParty(LEMONLDAP_PROBE_CLIENT, redirectUris),
+        }
+      : {},
+    oidcRPMetaDataExportedVars: redirectUris.length ? { grantex: claims, probe: claims } : {},
   };
 }
 
 export function tailFile(file: string, lines: number): string {
   try {
     const all = readFileSync(file, 'utf8').split('\n');
-    // Debug lines drown the cause of a failed start; errors and warnings are what help.
-    const useful = all.filter((line) => line.trim() && !line.includes('[debug]'));
+    // Debug lines drown the cause of a failed start; errors and warnings are what help. A portal that failed
+    // to initialise repeats the same error at every request, so each message is kept once (its first time,
+    // which names the cause, e.g. a Perl module that is not installed).
+    const seen = new Set<string>();
+    const useful = all.filter((line) => {
+      if (!line.trim() || line.includes('[debug]')) return false;
+      const message = line.replace(/^\[[^\]]*\] \[LLNG:\d+\] /, '');
+      if (seen.has(message)) return false;
+      seen.add(message);
+      return true;
+    });
     return useful.slice(-lines).join('\n') || '(empty)';
   } catch {
     return '(no log)';
@@ -279,12 +303,16 @@ export async function startLemonLdap(options: LemonLdapOptions): Promise<LemonLd
   const dir = mkdtempSync(join(tmpdir(), 'grantex-lemonldap-'));
   const logs = { portal: join(dir, 'log/lemonldap.log'), nginx: join(dir, 'log/nginx-error.log') };
   const { children, close } = ownedProcesses(dir);
+  const root = process.getuid?.() === 0;
+  const config: Record<string, unknown> = {
+    ...lmConf(dir, issuer, opts.host, opts.redirectUris),
+    ...opts.extraConfig,
+  };
 
   try {
     for (const sub of ['conf', 'cache', 'sessions/lock', 'psessions/lock', 'run', 'log', 'nginx']) {
       mkdirSync(join(dir, sub), { recursive: true });
     }
-    const root = process.getuid?.() === 0;
     const values = {
       DIR: dir,
       HOST: opts.host,
@@ -295,13 +323,7 @@ export async function startLemonLdap(options: LemonLdapOptions): Promise<LemonLd
     };
     writeFileSync(join(dir, 'nginx.conf'), fillTemplate('nginx.conf', values));
     writeFileSync(join(dir, 'lemonldap-ng.ini'), fillTemplate('lemonldap-ng.ini', values));
-    writeFileSync(
-      join(dir, 'conf/lmConf-1.json'),
-      JSON.stringify(lmConf(dir, issuer, opts.host, opts.redirectUris), null, 1),
-      {
-        mode: 0o600,
-      },
-    );
+    writeFileSync(join(dir, 'conf/lmConf-1.json'), JSON.stringify(config, null, 1), { mode: 0o600 });
     if (root) execFileSync('chown', ['-R', 'nobody:nogroup', dir]);
 
     // Our own nginx and FastCGI server; both stay in our process group so they die with it.
@@ -316,7 +338,7 @@ export async function startLemonLdap(options: LemonLdapOptions): Promise<LemonLd
     const fastcgiArgs = [
       '--foreground',
       '-n',
-      '2',
+      String(opts.workers),
       '-s',
       join(dir, 'run/llng-fastcgi.sock'),
       '-p',
@@ -360,6 +382,22 @@ export async function startLemonLdap(options: LemonLdapOptions): Promise<LemonLd
     users: LEMONLDAP_USERS,
     redirectUris: [...opts.redirectUris],
     portalLog: () => readFile(logs.portal, 'utf8').catch(() => ''),
+    reconfigure: async (change) => {
+      const next = structuredClone(config);
+      change(next);
+      const cfgNum = Number(config.cfgNum) + 1;
+      Object.assign(next, { cfgNum, cfgDate: String(Math.floor(Date.now() / 1000)) });
+      const file = join(dir, `conf/lmConf-${cfgNum}.json`);
+      await writeFile(`${file}.partial`, JSON.stringify(next, null, 1), { mode: 0o600 });
+      if (root) execFileSync('chown', ['nobody:nogroup', `${file}.partial`]);
+      await rename(`${file}.partial`, file);
+      // The workers read the configuration from their local cache without asking the backend (the manager
+      // tells them to reload instead); without the cache they read the backend's newest version.
+      rmSync(join(dir, 'cache/lemonldap-ng-config'), { recursive: true, force: true });
+      for (const key of Object.keys(config)) delete config[key];
+      Object.assign(config, next);
+      return cfgNum;
+    },
     close,
   };
 }

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# `npm run test:interop`: the service and the console against LemonLDAP::NG, a real OpenID Provider from
-# Debian's packages (Perl). Installs what is missing (scripts/setup.sh: LemonLDAP needs root), then
-#   1. vitest tests/interop: the contract flow over HTTP (each run starts its own LemonLDAP on a free port);
+# `npm run test:interop`: the service and the console against real IdPs from Debian's packages: LemonLDAP::NG
+# (Perl) as an OpenID Provider and as a SAML IdP (on Lasso), and SimpleSAMLphp (PHP) as a SAML IdP. Installs what
+# is missing (scripts/setup.sh: the packages need root), then
+#   1. vitest tests/interop: the flows over HTTP (each run starts its own IdPs on free ports);
 #   2. Playwright e2e/interop-lemonldap.spec.ts: console test sign-in and member login on LemonLDAP's page
-#      (LemonLDAP started here with the e2e stack's callback as redirect URI). Needs a production build:
-#      made when there is none; after changing the console, run `npx next build` first.
+#      (LemonLDAP started here with the e2e stack's callback as redirect URI), and the SAML specs
+#      e2e/interop-lemonldap-saml.spec.ts and e2e/interop-simplesamlphp.spec.ts (each starts its own IdP).
+#      Needs a production build: made when there is none; after changing the console, run `npx next build` first.
 # Reports: test-results/vitest-interop.json, test-results/playwright-interop.json; ends with `N passed, N failed`.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -36,8 +38,9 @@ source scripts/interop/lemonldap-up.sh
 trap interop_idp_stop EXIT
 echo "==> LemonLDAP::NG for the console spec"
 if interop_idp_start "http://localhost:${E2E_PORT:-3100}/sso/callback" "http://localhost:${E2E_PORT:-3100}/sso/callback/interop-lemonldap"; then
-  echo "==> Playwright e2e/interop-lemonldap.spec.ts"
-  PLAYWRIGHT_JSON_OUTPUT_FILE="$REPORTS/playwright-interop.json" npx playwright test e2e/interop-lemonldap.spec.ts
+  echo "==> Playwright e2e/interop-*.spec.ts"
+  PLAYWRIGHT_JSON_OUTPUT_FILE="$REPORTS/playwright-interop.json" npx playwright test e2e/interop-lemonldap.spec.ts \
+    e2e/interop-lemonldap-saml.spec.ts e2e/interop-simplesamlphp.spec.ts
   summary+=(--playwright "$REPORTS/playwright-interop.json")
   interop_idp_stop
 else

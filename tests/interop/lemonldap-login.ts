@@ -4,7 +4,14 @@
  * `timezone`, plus `user` and `password`). The page is LemonLDAP's, not ours: every input the form carries
  * is posted back as it is, and a page we do not recognise stops with what it said.
  */
-import { decodeEntities, driveIdpLogin, type CookieJar } from '@/tests/support/idp-login';
+import {
+  decodeEntities,
+  driveIdpLogin,
+  type CookieJar,
+  type IdpPage,
+  type IdpNextRequest,
+} from '@/tests/support/idp-login';
+import { driveSamlLogin, type SamlPost } from '@/tests/support/saml-login';
 
 export class LemonLdapLoginError extends Error {
   override name = 'LemonLdapLoginError';
@@ -43,6 +50,26 @@ function pageMessage(html: string): string | undefined {
     : undefined;
 }
 
+/** Answers LemonLDAP's login page with `user`'s credentials; any other page (or the form again) stops. */
+function answerLoginPage(user: { username: string; password: string }) {
+  return ({ status, html, url }: IdpPage, pagesBefore: number): IdpNextRequest => {
+    const form = parseLoginForm(html);
+    if (status !== 200 || !form || pagesBefore > 0 || !form.fields.has('user')) {
+      const said = pageMessage(html);
+      throw new LemonLdapLoginError(
+        `LemonLDAP stopped at ${url.pathname} with HTTP ${status}${said ? `: ${said}` : ''}` +
+          (pagesBefore > 0 ? ' (after the login form was posted)' : ''),
+      );
+    }
+    form.fields.set('user', user.username);
+    form.fields.set('password', user.password);
+    // action="#" posts back to the page's own URL (the authorization or SSO request), as a browser does.
+    const target = new URL(form.action, url);
+    target.hash = '';
+    return { url: target, body: form.fields.toString() };
+  };
+}
+
 /**
  * Starts at the relying party's authorization URL, signs in as `user`, and returns the URL LemonLDAP finally
  * sends the browser to (the RP's redirect_uri with `code` and `state`, or an error). Throws when LemonLDAP
@@ -53,24 +80,21 @@ export async function loginAtLemonLdap(
   user: { username: string; password: string },
   options: { jar?: CookieJar } = {},
 ): Promise<URL> {
-  return driveIdpLogin(
-    authorizeUrl,
-    ({ status, html, url }, pagesBefore) => {
-      const form = parseLoginForm(html);
-      if (status !== 200 || !form || pagesBefore > 0 || !form.fields.has('user')) {
-        const said = pageMessage(html);
-        throw new LemonLdapLoginError(
-          `LemonLDAP stopped at ${url.pathname} with HTTP ${status}${said ? `: ${said}` : ''}` +
-            (pagesBefore > 0 ? ' (after the login form was posted)' : ''),
-        );
-      }
-      form.fields.set('user', user.username);
-      form.fields.set('password', user.password);
-      // action="#" posts back to the page's own URL (the authorization request), as a browser does.
-      const target = new URL(form.action, url);
-      target.hash = '';
-      return { url: target, body: form.fields.toString() };
-    },
-    { jar: options.jar, tooManySteps: () => new LemonLdapLoginError('LemonLDAP redirected too many times') },
-  );
+  return driveIdpLogin(authorizeUrl, answerLoginPage(user), {
+    jar: options.jar,
+    tooManySteps: () => new LemonLdapLoginError('LemonLDAP redirected too many times'),
+  });
+}
+
+/**
+ * The SAML issuer's side (scripts/interop/lemonldap-saml.ts): starts at the SP's HTTP-Redirect URL, signs in
+ * as `user` on the same login form, and returns the HTTP-POST binding form LemonLDAP answers with (what a
+ * browser would post to the ACS). An error page (unknown SP, refused request) stops with what it said.
+ */
+export function loginAtLemonLdapSaml(
+  loginUrl: string,
+  user: { username: string; password: string },
+  jar?: CookieJar,
+): Promise<SamlPost> {
+  return driveSamlLogin(loginUrl, answerLoginPage(user), jar);
 }
