@@ -193,11 +193,9 @@ describe.skipIf(!lemonLdapSamlInstalled() && !required)('LemonLDAP::NG (Lasso) a
       expect(session).toMatchObject({ email: idp.users[0].email, sub: idp.users[0].email });
     });
 
-    // Interop gap, expected to fail until the service reads it: `cn` (X.500 commonName, urn:oid:2.5.4.3) is the
-    // full name LemonLDAP's Demo and LDAP backends hold, and what an admin releases as the name; the default
-    // name attributes (lib/sso-service/saml/settings.ts) do not include it, so the session has no name.
-    // When `cn` is read, this fails: make it a plain `it`.
-    it.fails('reads the name from cn', () => {
+    // `cn` (X.500 commonName, urn:oid:2.5.4.3) is the full name LemonLDAP's Demo and LDAP backends hold, and
+    // what an admin releases as the name: one of the default name attributes (lib/sso-service/saml/settings.ts).
+    it('reads the name from cn', () => {
       expect(session?.name).toBe(idp.users[0].name);
     });
   });

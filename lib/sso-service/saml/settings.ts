@@ -35,6 +35,9 @@ export const DEFAULT_ATTRIBUTE_NAMES = {
     'displayName',
     'urn:oid:2.16.840.1.113730.3.1.241',
     'http://schemas.microsoft.com/identity/claims/displayname',
+    // X.500 commonName: the full name LDAP-backed IdPs (LemonLDAP::NG, Shibboleth with LDAP) hold and release.
+    'cn',
+    'urn:oid:2.5.4.3',
   ],
   givenName: [
     'givenName',
