@@ -731,6 +731,14 @@ export const SIGN_IN_REASON_TEXT: Record<SignInReason, Problem> = {
     title: 'The member is not provisioned for this connection',
     next: 'Just-in-time provisioning is off: turn it on, or let only members who signed in before use it.',
   },
+  directory_user_inactive: {
+    title: 'The member is deactivated in the directory',
+    next: 'Directory sync (SCIM) deactivated or removed this person: reactivate them in the identity provider’s assignments, and they can sign in at once.',
+  },
+  directory_user_unknown: {
+    title: 'The member is not in the directory',
+    next: 'This connection takes directory users only: assign the person to the application in the identity provider so directory sync provisions them.',
+  },
   email_missing: {
     title: 'The identity provider sent no email address',
     next: 'This connection accepts only emails in your verified domains: have the identity provider send the email claim (OIDC) or attribute (SAML), or turn the restriction off.',

@@ -150,6 +150,11 @@ const connectionOptionsShape = {
   defaultScopes: z.array(tokenSchema).max(LIMITS.scopesMax).optional(),
   /** Ours: accept only members whose email is in one of the org's verified domains (docs/EMAIL-TRUST.md); default false. */
   verifiedDomainsOnly: z.boolean().optional(),
+  /**
+   * Ours: only people directory sync (SCIM) provisioned, and who are active there, sign in through this connection;
+   * default false (anyone the IdP vouches for, with JIT). docs/DIRECTORY-SYNC.md.
+   */
+  directoryUsersOnly: z.boolean().optional(),
 };
 
 const oidcSettingsShape = {
@@ -205,6 +210,8 @@ export const ssoOidcConnectionSchema = z.object({
   defaultScopes: z.array(z.string()),
   /** Ours (docs/EMAIL-TRUST.md). Optional: the hosted API omits it (then it is off). */
   verifiedDomainsOnly: z.boolean().optional(),
+  /** Ours (docs/DIRECTORY-SYNC.md). Optional: the hosted API omits it (then it is off). */
+  directoryUsersOnly: z.boolean().optional(),
   createdAt: isoTimestampSchema,
   updatedAt: isoTimestampSchema,
   /** Ours: the latest member sign-in through this connection (null: none yet). Optional: the hosted API omits it. */

@@ -78,6 +78,7 @@ export function testSamlConnection(
       groupMappings: {},
       defaultScopes: [],
       verifiedDomainsOnly: false,
+      directoryUsersOnly: false,
     },
     createdAt: new Date(0).toISOString(),
     updatedAt: new Date(0).toISOString(),

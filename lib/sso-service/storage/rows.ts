@@ -40,6 +40,7 @@ const provisioning = z.object({
   defaultScopes: z.array(z.string()),
   // Connections saved before the option existed accept any email, as they always did.
   verifiedDomainsOnly: z.boolean().default(false),
+  directoryUsersOnly: z.boolean().default(false),
 });
 
 const samlSettings = z.object({

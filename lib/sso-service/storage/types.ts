@@ -7,6 +7,7 @@
 import type { Mode } from '@/lib/contract';
 import { AUDIT_ISSUER_CHANGED } from '@/lib/contract/limits';
 import type { ConnectionsStore } from '../features/connections/store';
+import type { DirectoryStore } from '../features/directory/store';
 import type { DomainsStore } from '../features/domains/store';
 import type { EventsStore } from '../features/events/store';
 import type { LoginStore } from '../features/login/store';
@@ -61,6 +62,8 @@ export interface ProvisioningSettings {
    * email is verified); anyone else is refused before a principal or session is written. See docs/EMAIL-TRUST.md.
    */
   verifiedDomainsOnly: boolean;
+  /** Only active directory (SCIM) users sign in through this connection (features/directory). */
+  directoryUsersOnly: boolean;
 }
 
 interface ConnectionBase {
@@ -139,6 +142,7 @@ export const NO_PROVISIONING: ProvisioningSettings = {
   groupMappings: {},
   defaultScopes: [],
   verifiedDomainsOnly: false,
+  directoryUsersOnly: false,
 };
 /**
  * Connections created through the legacy endpoints: before sessions existed, every member the IdP vouched
@@ -292,6 +296,7 @@ export interface ServiceStore
     SessionsStore,
     DomainsStore,
     SetupLinksStore,
+    DirectoryStore,
     EventsStore,
     RateLimitsStore {
   /** Which implementation this is: for logs and health, never for branching in routes. */

@@ -42,6 +42,7 @@ type CommonPatch = Pick<
   | 'groupMappings'
   | 'defaultScopes'
   | 'verifiedDomainsOnly'
+  | 'directoryUsersOnly'
 >;
 
 /** A saved connection and the names of the fields the request set (the audit entry's `changedFields`). */
@@ -72,6 +73,7 @@ function applyCommonPatch<C extends SsoConnection>(c: C, patch: CommonPatch, upd
       groupMappings: or(patch.groupMappings, p.groupMappings),
       defaultScopes: or(patch.defaultScopes, p.defaultScopes),
       verifiedDomainsOnly: or(patch.verifiedDomainsOnly, p.verifiedDomainsOnly),
+      directoryUsersOnly: or(patch.directoryUsersOnly, p.directoryUsersOnly),
     },
     updatedAt,
   };
@@ -267,6 +269,7 @@ export function createConnectionService(ctx: ServiceContext) {
           groupMappings: input.groupMappings ?? {},
           defaultScopes: input.defaultScopes ?? [],
           verifiedDomainsOnly: input.verifiedDomainsOnly ?? false,
+          directoryUsersOnly: input.directoryUsersOnly ?? false,
         },
         createdAt: now,
         updatedAt: now,
