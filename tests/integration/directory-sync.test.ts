@@ -19,6 +19,7 @@ import { inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCIM_SCHEMAS, ssoLoginResponseSchema } from '@/lib/contract';
 import type { RunningSsoService } from '@/lib/sso-service';
+import { GrantexClient } from '@/lib/grantex/client';
 import { requestParts, signupOrg, startLocalSsoService } from '@/tests/support/stack';
 import { testDatabaseOptions } from '@/tests/support/test-database';
 import { NAMEID, VENDOR_PROFILES, vendorKey, vendorResponse } from '@/tests/support/vendor-saml';
@@ -512,5 +513,28 @@ describe('directory sync decides who signs in', () => {
     await scim(token, 'POST', '/Users', entraUser('gil@acme.example', { active: false }));
     const res = await signIn(victim, connectionId, 'gil@acme.example');
     expect(res.status, res.text).toBe(200);
+  });
+});
+
+describe('through the Grantex client', () => {
+  it('creates, lists and revokes tokens as the official SDK names them; a setup session can too', async () => {
+    const org = await signupOrg(service.url);
+    const created = await org.client.scim.createToken({ label: 'Okta' });
+    expect(created.token).toMatch(/^gxscim_/);
+    expect((await org.client.scim.listTokens()).map((t) => t.id)).toEqual([created.id]);
+    expect((await scim(created.token, 'GET', '/Users')).status).toBe(200);
+    await org.client.scim.revokeToken(created.id);
+    expect(await org.client.scim.listTokens()).toEqual([]);
+    expectScimError(await scim(created.token, 'GET', '/Users'), 401);
+    await expect(org.client.scim.revokeToken(created.id)).rejects.toMatchObject({ status: 404 });
+
+    // The IT admin, through a setup session, connects the directory.
+    const link = await org.client.sso.setupLinks.create({ label: 'IT' });
+    const linkClient = new GrantexClient({ baseUrl: service.url, apiKey: link.token });
+    const session = await linkClient.sso.setupLinks.redeem({ name: 'Ivy IT', email: 'ivy@acme.example' });
+    const setupClient = new GrantexClient({ baseUrl: service.url, apiKey: session.sessionToken });
+    const viaSetup = await setupClient.scim.createToken({ label: 'Entra ID' });
+    expect((await scim(viaSetup.token, 'GET', '/ServiceProviderConfig')).status).toBe(200);
+    expect((await org.client.scim.listTokens()).map((t) => t.label)).toEqual(['Entra ID']);
   });
 });

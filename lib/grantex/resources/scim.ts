@@ -1,0 +1,50 @@
+import {
+  scimTokenCreatedSchema,
+  scimTokenCreateSchema,
+  scimTokenListSchema,
+  type ScimToken,
+  type ScimTokenCreate,
+  type ScimTokenCreated,
+} from '@/lib/contract';
+import { parseInput, type GrantexTransport } from '../transport';
+
+/**
+ * Directory sync tokens, named as the official SDKs name them (`scim.createToken`, `listTokens`, `revokeToken`).
+ * The org's API key or a setup session manages them; the SCIM endpoints themselves take the token the directory
+ * (Entra ID, Okta, …) is configured with, not this client's key.
+ */
+export class Scim {
+  readonly #http: GrantexTransport;
+
+  constructor(http: GrantexTransport) {
+    this.#http = http;
+  }
+
+  /** Never retried: a repeat after a lost answer would make a second token (and the token is shown once). */
+  async createToken(input: ScimTokenCreate): Promise<ScimTokenCreated> {
+    const body = parseInput(scimTokenCreateSchema, input);
+    const res = await this.#http.send({
+      method: 'POST',
+      path: 'v1/scim/tokens',
+      body,
+      authenticated: true,
+      retryable: false,
+    });
+    return this.#http.parse(res, scimTokenCreatedSchema);
+  }
+
+  async listTokens(): Promise<ScimToken[]> {
+    const res = await this.#http.send({ method: 'GET', path: 'v1/scim/tokens', authenticated: true, retryable: true });
+    return this.#http.parse(res, scimTokenListSchema).tokens;
+  }
+
+  /** A revoked token is refused at once by every process of the service. */
+  async revokeToken(id: string): Promise<void> {
+    await this.#http.send({
+      method: 'DELETE',
+      path: `v1/scim/tokens/${encodeURIComponent(id)}`,
+      authenticated: true,
+      retryable: true,
+    });
+  }
+}
