@@ -92,3 +92,57 @@ export const SCIM_LIMITS = {
   /** A filter's length in characters. */
   filterChars: 2000,
 } as const;
+
+// ---------------------------------------------------------------- the directory as the console reads it (ours)
+
+/** `GET /v1/scim/users` and `/v1/scim/groups`: the org's provisioned people and groups, every directory. */
+export const directoryListQuerySchema = z.object({
+  /** Case-insensitive substring of userName, display name or email (users), display name (groups). */
+  search: z.string().max(200).optional(),
+  /** Users only: `active` or `inactive`. */
+  state: z.enum(['active', 'inactive']).optional(),
+  /** 1-based, as SCIM pages. */
+  startIndex: z.coerce.number().int().min(1).max(1_000_000).optional(),
+  count: z.coerce.number().int().min(1).max(200).optional(),
+});
+export type DirectoryListQuery = z.infer<typeof directoryListQuerySchema>;
+
+export const directoryUserSchema = z.object({
+  id: z.string(),
+  /** The connection whose directory holds the user; null: the org's directory. */
+  connectionId: z.string().nullable(),
+  userName: z.string(),
+  displayName: z.string().nullable(),
+  email: z.string().nullable(),
+  active: z.boolean(),
+  externalId: z.string().nullable(),
+  groups: z.array(z.string()),
+  createdAt: isoTimestampSchema,
+  updatedAt: isoTimestampSchema,
+});
+export type DirectoryUserSummary = z.infer<typeof directoryUserSchema>;
+
+export const directoryUserListSchema = z.object({
+  users: z.array(directoryUserSchema),
+  totalResults: z.number().int(),
+  startIndex: z.number().int(),
+});
+export type DirectoryUserList = z.infer<typeof directoryUserListSchema>;
+
+export const directoryGroupSchema = z.object({
+  id: z.string(),
+  connectionId: z.string().nullable(),
+  displayName: z.string(),
+  externalId: z.string().nullable(),
+  memberCount: z.number().int(),
+  createdAt: isoTimestampSchema,
+  updatedAt: isoTimestampSchema,
+});
+export type DirectoryGroupSummary = z.infer<typeof directoryGroupSchema>;
+
+export const directoryGroupListSchema = z.object({
+  groups: z.array(directoryGroupSchema),
+  totalResults: z.number().int(),
+  startIndex: z.number().int(),
+});
+export type DirectoryGroupList = z.infer<typeof directoryGroupListSchema>;

@@ -538,3 +538,46 @@ describe('through the Grantex client', () => {
     expect((await org.client.scim.listTokens()).map((t) => t.label)).toEqual(['Entra ID']);
   });
 });
+
+describe("the console's view of the directory", () => {
+  it('lists the org’s users (search, state, groups) and groups (member counts), and nothing of another org', async () => {
+    const org = await signupOrg(service.url);
+    const token = await scimToken(org);
+    const ids: Record<string, string> = {};
+    for (const [name, active] of [
+      ['hana@acme.example', true],
+      ['ivan@acme.example', false],
+      ['jo_100%@acme.example', true],
+    ] as const) {
+      ids[name] = (await scim(token, 'POST', '/Users', entraUser(name, { active, displayName: name }))).body
+        .id as string;
+    }
+    await scim(token, 'POST', '/Groups', { displayName: 'Sales', members: [{ value: ids['hana@acme.example'] }] });
+    const other = await signupOrg(service.url);
+    await scim(await scimToken(other), 'POST', '/Users', entraUser('outsider@acme.example'));
+
+    const all = await org.client.scim.listDirectoryUsers();
+    expect(all.totalResults).toBe(3);
+    expect(all.users.find((u) => u.userName === 'hana@acme.example')).toMatchObject({
+      active: true,
+      groups: ['Sales'],
+      connectionId: null,
+      email: 'hana@acme.example',
+    });
+    expect((await org.client.scim.listDirectoryUsers({ state: 'inactive' })).users.map((u) => u.userName)).toEqual([
+      'ivan@acme.example',
+    ]);
+    // The search is literal: % and _ match themselves.
+    expect((await org.client.scim.listDirectoryUsers({ search: '_100%' })).users.map((u) => u.userName)).toEqual([
+      'jo_100%@acme.example',
+    ]);
+    expect((await org.client.scim.listDirectoryUsers({ search: 'outsider' })).totalResults).toBe(0);
+    const page = await org.client.scim.listDirectoryUsers({ startIndex: 3, count: 1 });
+    expect(page).toMatchObject({ totalResults: 3, startIndex: 3 });
+    expect(page.users).toHaveLength(1);
+
+    const groups = await org.client.scim.listDirectoryGroups();
+    expect(groups.groups).toEqual([expect.objectContaining({ displayName: 'Sales', memberCount: 1 })]);
+    expect((await other.client.scim.listDirectoryGroups()).groups).toEqual([]);
+  });
+});

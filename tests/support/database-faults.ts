@@ -95,6 +95,8 @@ export const STORE_METHODS: Record<MethodsOf<ServiceStore>, Access> = {
   existingScimUserIds: 'read',
   directoryUsersForSignIn: 'read',
   revokeDirectoryUserSessions: 'write',
+  listDirectoryUsers: 'read',
+  listDirectoryGroups: 'read',
   claimState: 'write',
   getStateFailure: 'read',
   recordStateFailure: 'write',

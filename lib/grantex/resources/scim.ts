@@ -2,11 +2,24 @@ import {
   scimTokenCreatedSchema,
   scimTokenCreateSchema,
   scimTokenListSchema,
+  directoryGroupListSchema,
+  directoryUserListSchema,
+  type DirectoryGroupList,
+  type DirectoryListQuery,
+  type DirectoryUserList,
   type ScimToken,
   type ScimTokenCreate,
   type ScimTokenCreated,
 } from '@/lib/contract';
 import { parseInput, type GrantexTransport } from '../transport';
+
+function queryString(query: DirectoryListQuery): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query))
+    if (value !== undefined && value !== '') params.set(key, String(value));
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
 
 /**
  * Directory sync tokens, named as the official SDKs name them (`scim.createToken`, `listTokens`, `revokeToken`).
@@ -36,6 +49,27 @@ export class Scim {
   async listTokens(): Promise<ScimToken[]> {
     const res = await this.#http.send({ method: 'GET', path: 'v1/scim/tokens', authenticated: true, retryable: true });
     return this.#http.parse(res, scimTokenListSchema).tokens;
+  }
+
+  /** The org's provisioned people, every directory (ours): search, state and paging as the console offers them. */
+  async listDirectoryUsers(query: DirectoryListQuery = {}): Promise<DirectoryUserList> {
+    const res = await this.#http.send({
+      method: 'GET',
+      path: `v1/scim/users${queryString(query)}`,
+      authenticated: true,
+      retryable: true,
+    });
+    return this.#http.parse(res, directoryUserListSchema);
+  }
+
+  async listDirectoryGroups(query: Omit<DirectoryListQuery, 'state'> = {}): Promise<DirectoryGroupList> {
+    const res = await this.#http.send({
+      method: 'GET',
+      path: `v1/scim/groups${queryString(query)}`,
+      authenticated: true,
+      retryable: true,
+    });
+    return this.#http.parse(res, directoryGroupListSchema);
   }
 
   /** A revoked token is refused at once by every process of the service. */

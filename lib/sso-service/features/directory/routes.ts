@@ -9,7 +9,13 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { idParamsSchema, SCIM_LIMITS, scimTokenCreateSchema, type ScimTokenList } from '@/lib/contract';
+import {
+  directoryListQuerySchema,
+  idParamsSchema,
+  SCIM_LIMITS,
+  scimTokenCreateSchema,
+  type ScimTokenList,
+} from '@/lib/contract';
 import type { ServiceContext } from '../../context';
 import { hashApiKey } from '../../crypto/api-keys';
 import { actorOf, CONNECTION_ACTORS, requireActor } from '../../http/auth';
@@ -29,6 +35,8 @@ import {
   createUser,
   deleteGroup,
   deleteUser,
+  directoryGroups,
+  directoryUsers,
   getGroup,
   getUser,
   listGroups,
@@ -105,6 +113,13 @@ export function registerDirectoryRoutes(app: ServiceApp, ctx: ServiceContext) {
     });
     return reply.code(204).send();
   });
+
+  app.get('/v1/scim/users', { preValidation, schema: { querystring: directoryListQuerySchema } }, async (request) =>
+    directoryUsers(ctx, actorOf(request).developerId, request.query),
+  );
+  app.get('/v1/scim/groups', { preValidation, schema: { querystring: directoryListQuerySchema } }, async (request) =>
+    directoryGroups(ctx, actorOf(request).developerId, request.query),
+  );
 
   void app.register(
     async (scim: ServiceApp) => {

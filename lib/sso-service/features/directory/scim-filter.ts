@@ -11,7 +11,7 @@ import { parse, Tester, type Filter } from 'scim2-parse-filter';
 import { SCIM_LIMITS, SCIM_SCHEMAS } from '@/lib/contract';
 import type { Database } from '../../storage/database';
 import { scimError } from './errors';
-import type { GroupWhere, UserWhere } from './store';
+import { likeEscape, type GroupWhere, type UserWhere } from './store';
 
 /** A filter as the service runs it: in SQL when it can, otherwise a predicate over rendered resources. */
 export type CompiledFilter<W> = { kind: 'sql'; where: W } | { kind: 'memory'; test: (resource: object) => boolean };
@@ -76,8 +76,6 @@ const GROUP_COLUMNS: Record<string, Column> = {
   displayname: { ref: 'display_name_key', fold: true, kind: 'text' },
   externalid: { ref: 'external_id', fold: false, kind: 'text' },
 };
-
-const likeEscape = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** The SQL of one comparison, or null when this attribute or operator is not run in SQL. */
 function comparison(

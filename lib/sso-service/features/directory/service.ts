@@ -10,6 +10,9 @@ import {
   SCIM_LIMITS,
   SCIM_TOKEN_MESSAGES,
   SCIM_TOKEN_PREFIX,
+  type DirectoryGroupList,
+  type DirectoryListQuery,
+  type DirectoryUserList,
   type ScimToken,
   type ScimTokenCreate,
   type ScimTokenCreated,
@@ -425,6 +428,66 @@ export async function deleteGroup(call: DirectoryCall, id: string) {
   const deleted = id.length <= ID_MAX && (await call.ctx.store.deleteScimGroup(scopeOf(call.token), id));
   if (!deleted) throw groupNotFound();
   audit(call, 'directory_group.deleted', { type: 'directory_group', id });
+}
+
+// ---------------------------------------------------------------- the console's view (ours)
+
+const directoryOf = (directory: string) => (directory === ORG_WIDE ? null : directory);
+
+export async function directoryUsers(
+  ctx: ServiceContext,
+  developerId: string,
+  q: DirectoryListQuery,
+): Promise<DirectoryUserList> {
+  const startIndex = q.startIndex ?? 1;
+  const page = await ctx.store.listDirectoryUsers(developerId, {
+    search: q.search?.trim() || null,
+    active: q.state === undefined ? null : q.state === 'active',
+    startIndex,
+    count: q.count ?? 50,
+  });
+  return {
+    users: page.items.map(({ user, groups }) => ({
+      id: user.id,
+      connectionId: directoryOf(user.directory),
+      userName: user.userName,
+      displayName: user.displayName,
+      email: user.emailKey,
+      active: user.active,
+      externalId: user.externalId,
+      groups,
+      createdAt: user.createdAt,
+      updatedAt: user.updatedAt,
+    })),
+    totalResults: page.total,
+    startIndex,
+  };
+}
+
+export async function directoryGroups(
+  ctx: ServiceContext,
+  developerId: string,
+  q: DirectoryListQuery,
+): Promise<DirectoryGroupList> {
+  const startIndex = q.startIndex ?? 1;
+  const page = await ctx.store.listDirectoryGroups(developerId, {
+    search: q.search?.trim() || null,
+    startIndex,
+    count: q.count ?? 50,
+  });
+  return {
+    groups: page.items.map(({ group, memberCount }) => ({
+      id: group.id,
+      connectionId: directoryOf(group.directory),
+      displayName: group.displayName,
+      externalId: group.externalId,
+      memberCount,
+      createdAt: group.createdAt,
+      updatedAt: group.updatedAt,
+    })),
+    totalResults: page.total,
+    startIndex,
+  };
 }
 
 // ---------------------------------------------------------------- sign-in

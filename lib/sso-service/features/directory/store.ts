@@ -123,6 +123,16 @@ export interface DirectoryStore {
     connectionId: string,
     emailKey: string,
   ): Promise<{ user: DirectoryUser; groups: string[] }[]>;
+  /** The org's users of every directory (the console's view), oldest first, with their groups' names. */
+  listDirectoryUsers(
+    developerId: string,
+    q: { search: string | null; active: boolean | null; startIndex: number; count: number },
+  ): Promise<Page<{ user: DirectoryUser; groups: string[] }>>;
+  /** The org's groups of every directory, oldest first, with their member counts. */
+  listDirectoryGroups(
+    developerId: string,
+    q: { search: string | null; startIndex: number; count: number },
+  ): Promise<Page<{ group: DirectoryGroup; memberCount: number }>>;
   /** Ends the live sessions a directory user has (same org, the directory's connection or any, same email). */
   revokeDirectoryUserSessions(scope: DirectoryScope, emailKey: string, nowIso: string): Promise<number>;
 }
@@ -244,6 +254,9 @@ const toGroup = (row: unknown): DirectoryGroup => {
 };
 const countRow = z.object({ total: z.coerce.number().int() });
 const memberRow = z.object({ group_id: z.string(), user_id: z.string(), display: z.string() });
+
+/** A LIKE operand matching `value` literally (with `escape '\\'`). */
+export const likeEscape = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** Keys compare case-insensitively (userName and displayName are caseExact false in RFC 7643). */
 export const nameKey = (value: string) => value.toLowerCase();
@@ -562,6 +575,87 @@ export function createDirectoryStore({ db, dialect }: StoreDatabase): DirectoryS
         user,
         groups: groupRows.filter((g) => g.user_id === user.id).map((g) => g.display_name),
       }));
+    },
+    async listDirectoryUsers(developerId, q) {
+      let base = db.selectFrom('scim_users').where('developer_id', '=', developerId);
+      if (q.active !== null) base = base.where('active', '=', dialect.bool(q.active));
+      if (q.search) {
+        const pattern = `%${likeEscape(q.search.toLowerCase())}%`;
+        base = base.where((eb) =>
+          eb.or([
+            sql<boolean>`user_name_key like ${pattern} escape '\\'`,
+            sql<boolean>`lower(display_name) like ${pattern} escape '\\'`,
+            sql<boolean>`email_key like ${pattern} escape '\\'`,
+          ]),
+        );
+      }
+      const [{ total }, rows] = await Promise.all([
+        base
+          .select((eb) => eb.fn.countAll().as('total'))
+          .executeTakeFirstOrThrow()
+          .then((r) => countRow.parse(r)),
+        base
+          .select(USER_COLUMNS)
+          .orderBy('created_at')
+          .orderBy('id')
+          .limit(q.count)
+          .offset(q.startIndex - 1)
+          .execute(),
+      ]);
+      const users = rows.map(toUser);
+      const groupRows =
+        users.length === 0
+          ? []
+          : await db
+              .selectFrom('scim_group_members as m')
+              .innerJoin('scim_groups as g', 'g.id', 'm.group_id')
+              .select(['m.user_id', 'g.display_name'])
+              .where(
+                'm.user_id',
+                'in',
+                users.map((u) => u.id),
+              )
+              .orderBy('g.display_name')
+              .execute();
+      return {
+        total,
+        items: users.map((user) => ({
+          user,
+          groups: groupRows.filter((g) => g.user_id === user.id).map((g) => g.display_name),
+        })),
+      };
+    },
+    async listDirectoryGroups(developerId, q) {
+      let base = db.selectFrom('scim_groups').where('developer_id', '=', developerId);
+      if (q.search) {
+        const pattern = `%${likeEscape(q.search.toLowerCase())}%`;
+        base = base.where(sql<boolean>`display_name_key like ${pattern} escape '\\'`);
+      }
+      const [{ total }, rows] = await Promise.all([
+        base
+          .select((eb) => eb.fn.countAll().as('total'))
+          .executeTakeFirstOrThrow()
+          .then((r) => countRow.parse(r)),
+        base
+          .select([
+            ...GROUP_COLUMNS,
+            (eb) =>
+              eb
+                .selectFrom('scim_group_members as m')
+                .select((m) => m.fn.countAll().as('n'))
+                .whereRef('m.group_id', '=', 'scim_groups.id')
+                .as('member_count'),
+          ])
+          .orderBy('created_at')
+          .orderBy('id')
+          .limit(q.count)
+          .offset(q.startIndex - 1)
+          .execute(),
+      ]);
+      return {
+        total,
+        items: rows.map((row) => ({ group: toGroup(row), memberCount: Number(row.member_count ?? 0) })),
+      };
     },
     async revokeDirectoryUserSessions(scope, emailKey, nowIso) {
       let query = db
