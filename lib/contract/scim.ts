@@ -68,10 +68,17 @@ export const scimTokenSchema = z.object({
 export type ScimToken = z.infer<typeof scimTokenSchema>;
 
 /** The one answer that carries the token (201): shown once, stored as a hash. */
-export const scimTokenCreatedSchema = scimTokenSchema.extend({ token: z.string().regex(SCIM_TOKEN_PATTERN) });
+export const scimTokenCreatedSchema = scimTokenSchema.extend({
+  token: z.string().regex(SCIM_TOKEN_PATTERN),
+  scimBaseUrl: z.string().optional(),
+});
 export type ScimTokenCreated = z.infer<typeof scimTokenCreatedSchema>;
 
-export const scimTokenListSchema = z.object({ tokens: z.array(scimTokenSchema) });
+/**
+ * `scimBaseUrl` (ours): where the directory sends SCIM requests, built from the service's public URL; the admin
+ * pastes it into the IdP beside the token. Optional: upstream does not send it.
+ */
+export const scimTokenListSchema = z.object({ tokens: z.array(scimTokenSchema), scimBaseUrl: z.string().optional() });
 export type ScimTokenList = z.infer<typeof scimTokenListSchema>;
 
 export const SCIM_TOKEN_MESSAGES = {

@@ -10,6 +10,7 @@ import {
   type ScimToken,
   type ScimTokenCreate,
   type ScimTokenCreated,
+  type ScimTokenList,
 } from '@/lib/contract';
 import { parseInput, type GrantexTransport } from '../transport';
 
@@ -47,8 +48,13 @@ export class Scim {
   }
 
   async listTokens(): Promise<ScimToken[]> {
+    return (await this.listTokensWithBaseUrl()).tokens;
+  }
+
+  /** The tokens and the SCIM base URL to paste into the IdP beside one (ours; absent from upstream's answer). */
+  async listTokensWithBaseUrl(): Promise<ScimTokenList> {
     const res = await this.#http.send({ method: 'GET', path: 'v1/scim/tokens', authenticated: true, retryable: true });
-    return this.#http.parse(res, scimTokenListSchema).tokens;
+    return this.#http.parse(res, scimTokenListSchema);
   }
 
   /** The org's provisioned people, every directory (ours): search, state and paging as the console offers them. */

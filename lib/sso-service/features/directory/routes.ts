@@ -79,13 +79,14 @@ function ifMatchOf(request: FastifyRequest): string | undefined {
 
 export function registerDirectoryRoutes(app: ServiceApp, ctx: ServiceContext) {
   const preValidation = requireActor(ctx, CONNECTION_ACTORS);
+  const scimBaseUrl = (request: FastifyRequest) => `${publicBaseUrl(ctx, request)}/scim/v2`;
 
   app.post(
     '/v1/scim/tokens',
     { preValidation, schema: { body: absentAsEmpty(scimTokenCreateSchema) } },
     async (request, reply) => {
       const actor = actorOf(request);
-      const created = await createScimToken(ctx, actor.developerId, request.body);
+      const created = await createScimToken(ctx, actor.developerId, request.body, scimBaseUrl(request));
       ctx.audit.record({
         developerId: actor.developerId,
         actor: auditActorOf(request, actor),
@@ -98,7 +99,7 @@ export function registerDirectoryRoutes(app: ServiceApp, ctx: ServiceContext) {
 
   app.get('/v1/scim/tokens', { preValidation }, async (request) => {
     const tokens = await ctx.store.listScimTokens(actorOf(request).developerId);
-    const body: ScimTokenList = { tokens: tokens.map(toWireScimToken) };
+    const body: ScimTokenList = { tokens: tokens.map(toWireScimToken), scimBaseUrl: scimBaseUrl(request) };
     return body;
   });
 

@@ -59,6 +59,7 @@ export async function createScimToken(
   ctx: ServiceContext,
   developerId: string,
   input: ScimTokenCreate,
+  scimBaseUrl: string,
 ): Promise<ScimTokenCreated> {
   if (input.connectionId !== undefined && !(await ctx.store.getConnection(developerId, input.connectionId))) {
     throw notFound(SCIM_TOKEN_MESSAGES.connectionNotFound);
@@ -74,7 +75,7 @@ export async function createScimToken(
     lastUsedAt: null,
     revokedAt: null,
   });
-  return { ...toWireScimToken(created), token };
+  return { ...toWireScimToken(created), token, scimBaseUrl };
 }
 
 export async function revokeScimToken(ctx: ServiceContext, developerId: string, id: string): Promise<void> {
