@@ -72,7 +72,10 @@ test('a setup link configures SSO for its org only, shows who used it, and stops
       await expect(banner).toContainText(`Setting up SSO for ${freshOrg.name}`);
       await expect(banner).toContainText(`as ${IT_ADMIN.name} — link expires`);
       // Reduced navigation: no admin-only pages offered.
-      await expect(it.getByRole('navigation', { name: 'Settings' }).getByRole('link')).toHaveText(['SSO connections']);
+      await expect(it.getByRole('navigation', { name: 'Settings' }).getByRole('link')).toHaveText([
+        'SSO connections',
+        'Directory sync',
+      ]);
     });
 
     await test.step('the IT admin creates a connection and tests it through the IdP; the result lands on its page', async () => {

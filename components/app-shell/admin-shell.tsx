@@ -11,8 +11,12 @@ const ADMIN_NAV = [
   { href: '/settings/sso/activity', label: 'Sign-in activity' },
   { href: '/settings/sso/audit', label: 'Audit trail' },
   { href: '/settings/sso/setup-links', label: 'Setup links' },
+  { href: '/settings/sso/directory', label: 'Directory sync' },
 ] as const;
-const SETUP_NAV = [{ href: '/settings/sso', label: 'SSO connections' }] as const;
+const SETUP_NAV = [
+  { href: '/settings/sso', label: 'SSO connections' },
+  { href: '/settings/sso/directory', label: 'Directory sync' },
+] as const;
 
 function SettingsNav({ items }: { items: ReadonlyArray<{ href: string; label: string }> }) {
   return (
@@ -46,7 +50,7 @@ function SetupBanner({
         <time dateTime={expiresAt}>{formatTime(expiresAt)}</time>.
       </p>
       <p className="mt-1 text-indigo-800">
-        You can configure and test this organization’s SSO connections; nothing else.
+        You can configure and test this organization’s SSO connections and connect its directory; nothing else.
       </p>
     </div>
   );

@@ -9,6 +9,7 @@ const ACTOR: Record<AuditEvent['actor']['kind'], string> = {
   setup_link: 'Setup link',
   sso_admin: 'SSO admin',
   system: 'System',
+  scim_token: 'SCIM token',
 };
 
 export function AuditList({ events }: { events: readonly AuditEvent[] }) {

@@ -67,6 +67,14 @@ export const MEMBER_LOGIN_ERRORS = {
     title: 'Sign-in must start on this site',
     next: 'The sign-in request did not come from this site, so it was refused. Start over from this page.',
   },
+  directory_inactive: {
+    title: 'Your account is deactivated',
+    next: 'Your organization’s directory has deactivated or removed your account, so you cannot sign in to this app. If you think this is a mistake, ask your IT administrator to reactivate it.',
+  },
+  not_in_directory: {
+    title: 'Your account is not set up for this app',
+    next: 'This organization lets only people its directory provisioned sign in. Ask your IT administrator to assign you the app.',
+  },
   start_failed: {
     title: 'The sign-in could not be started',
     next: 'Grantex did not return a usable sign-in link. Try again in a moment; if it persists, tell your administrator.',
@@ -780,6 +788,14 @@ export const SIGN_IN_REASON_TEXT: Record<SignInReason, Problem> = {
     title: 'The member is not provisioned for this connection',
     next: 'Just-in-time provisioning is off: turn it on, or let only members who signed in before use it.',
   },
+  directory_user_inactive: {
+    title: 'The member is deactivated in the directory',
+    next: 'Directory sync (SCIM) deactivated or removed this person: reactivate them in the identity provider’s assignments, and they can sign in at once.',
+  },
+  directory_user_unknown: {
+    title: 'The member is not in the directory',
+    next: 'This connection takes directory users only: assign the person to the application in the identity provider so directory sync provisions them.',
+  },
   email_missing: {
     title: 'The identity provider sent no email address',
     next: 'This connection accepts only emails in your verified domains: have the identity provider send the email claim (OIDC) or attribute (SAML), or turn the restriction off.',
@@ -968,3 +984,60 @@ export const SESSION_POLICY_TEXT = {
   },
 } as const;
 export type SessionPolicyErrorCode = keyof typeof SESSION_POLICY_TEXT.errors;
+/** Directory sync (SCIM): the console's words, chosen by code. */
+export const DIRECTORY_TEXT = {
+  intro:
+    'Let your identity provider create, update and deactivate people and groups here over SCIM 2.0. When IT deactivates someone, their sessions end at once and they cannot sign in again until they are reactivated.',
+  tokenCreatedWarning:
+    'Copy this token now and paste it into your identity provider’s provisioning settings. It is shown only once; if you lose it, create a new one and revoke this one.',
+  revoked: 'The SCIM token was revoked. Your identity provider can no longer provision with it.',
+  label_required: 'Give the token a label, e.g. the identity provider it is for.',
+  label_too_long: 'Keep the label to 100 characters.',
+  connection_unknown: 'Choose one of this organization’s connections, or all connections.',
+  directoryOnlySaved: 'Saved. Only people the directory provisioned, and who are active there, can sign in through it.',
+  directoryOpenSaved:
+    'Saved. Anyone the identity provider vouches for can sign in through it; the directory only takes access away.',
+  noTokens: 'No SCIM tokens yet.',
+  noUsers: 'No people provisioned yet.',
+  noGroups: 'No groups provisioned yet.',
+} as const;
+
+/** Where to paste the SCIM base URL and token, per identity provider (from each vendor's provisioning guide). */
+export const DIRECTORY_GUIDES = [
+  {
+    id: 'entra',
+    name: 'Microsoft Entra ID',
+    steps: [
+      'Open Enterprise applications → your application → Provisioning, and set Provisioning Mode to Automatic.',
+      'Paste the SCIM base URL into Tenant URL and the token into Secret Token; choose Test Connection, then Save.',
+      'Keep the default mappings: userName ← userPrincipalName, emails[type eq "work"].value ← mail, active ← not soft-deleted. Members are linked by email, so mail must be the address they sign in with.',
+      'Assign users and groups to the application and turn Provisioning Status On.',
+    ],
+  },
+  {
+    id: 'okta',
+    name: 'Okta',
+    steps: [
+      'In your app integration, open General → App Settings and enable SCIM provisioning.',
+      'On the Provisioning tab, set SCIM connector base URL to the SCIM base URL and Unique identifier field for users to userName.',
+      'Choose Push New Users, Push Profile Updates and Push Groups; Authentication Mode: HTTP Header, with the token as the Bearer value; Test Connector Configuration, then Save.',
+      'Under To App, enable Create Users, Update User Attributes and Deactivate Users.',
+    ],
+  },
+  {
+    id: 'onelogin',
+    name: 'OneLogin',
+    steps: [
+      'Use a SCIM Provisioner with SAML (SCIM v2 Enterprise) application.',
+      'On Configuration, paste the SCIM base URL into SCIM Base URL and the token into SCIM Bearer Token; choose Enable.',
+      'On Provisioning, enable provisioning and choose what happens when a user is deleted or suspended (Suspend maps to a deactivation here).',
+    ],
+  },
+  {
+    id: 'google',
+    name: 'Google Workspace',
+    steps: [
+      'Google Workspace provisions over SCIM only to the applications in its own catalogue; for this application, use SAML or OIDC sign-in with just-in-time provisioning, and remove people by suspending them in Google (their next sign-in fails at Google).',
+    ],
+  },
+] as const;

@@ -33,6 +33,8 @@ export const ERROR_REASON_CODES = [
   'code_and_state_required',
   'org_required',
   'sso_not_configured',
+  'directory_user_inactive',
+  'directory_user_unknown',
 ] as const;
 export type ErrorReasonCode = (typeof ERROR_REASON_CODES)[number];
 

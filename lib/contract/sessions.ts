@@ -15,6 +15,10 @@ import {
 /** Fixed messages of these endpoints (both sides refer to them instead of retyping them). */
 export const SESSION_MESSAGES = {
   sessionNotFound: 'SSO session not found',
+  directoryUserInactive:
+    'Your account is deactivated in your organization’s directory; ask your IT administrator to reactivate it',
+  directoryUserUnknown:
+    'Your account is not provisioned in your organization’s directory; ask your IT administrator to assign you the application',
   testStateAtSessionCallback:
     'This is a test sign-in: it finishes at GET /sso/callback and opens no session; start a member sign-in instead',
   connectionTesting:

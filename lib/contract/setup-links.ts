@@ -31,7 +31,7 @@ export const SETUP_LINK_MESSAGES = {
   invalid:
     'This setup link is not valid any more (it may have expired or been revoked); ask your administrator for a new link',
   notAllowed:
-    "A setup link can only configure and test SSO connections and their domains; this endpoint needs the organization's API key",
+    "A setup link can only configure and test SSO connections, their domains and directory sync; this endpoint needs the organization's API key",
   notFound: 'Setup link not found',
   /** The link's token sent anywhere but the two redeem endpoints (answered without looking the token up). */
   linkTokenNotAccepted:

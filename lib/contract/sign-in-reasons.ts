@@ -101,6 +101,10 @@ export const SIGN_IN_REASONS = {
   email_not_verified: 'provisioning',
   /** The connection accepts only verified-domain emails and the email's domain is not one the org verified. */
   email_domain_not_verified: 'provisioning',
+  /** Directory sync deactivated (or deleted) the member: refused even while their IdP session lives. */
+  directory_user_inactive: 'provisioning',
+  /** The connection takes directory users only and no directory user has the member's email. */
+  directory_user_unknown: 'provisioning',
   // SAML: `saml_` + the service provider's refusal code; each message says what to do.
   saml_response_too_large: 'assertion',
   saml_malformed_response: 'assertion',
@@ -159,7 +163,7 @@ export function stageOfReason(reason: SignInReason): SignInStage {
 }
 
 /** Audit trail vocabulary. */
-export const AUDIT_ACTOR_KINDS = ['api_key', 'setup_link', 'sso_admin', 'system'] as const;
+export const AUDIT_ACTOR_KINDS = ['api_key', 'setup_link', 'sso_admin', 'system', 'scim_token'] as const;
 export type AuditActorKind = (typeof AUDIT_ACTOR_KINDS)[number];
 
 export const AUDIT_ACTIONS = [
@@ -177,10 +181,28 @@ export const AUDIT_ACTIONS = [
   'setup_link.used',
   'setup_link.revoked',
   'session.revoked',
+  'scim_token.created',
+  'scim_token.revoked',
+  'directory_user.created',
+  'directory_user.updated',
+  'directory_user.deactivated',
+  'directory_user.reactivated',
+  'directory_user.deleted',
+  'directory_group.created',
+  'directory_group.updated',
+  'directory_group.deleted',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-export const AUDIT_TARGET_TYPES = ['connection', 'domain', 'setup_link', 'session'] as const;
+export const AUDIT_TARGET_TYPES = [
+  'connection',
+  'domain',
+  'setup_link',
+  'session',
+  'scim_token',
+  'directory_user',
+  'directory_group',
+] as const;
 export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];
 
 /** Caps on what an event stores from the IdP. */

@@ -162,6 +162,11 @@ const connectionOptionsShape = {
     .max(SESSION_POLICY_LIMITS.maxSessionSecondsMax)
     .nullable()
     .optional(),
+  /**
+   * Ours: only people directory sync (SCIM) provisioned, and who are active there, sign in through this connection;
+   * default false (anyone the IdP vouches for, with JIT). docs/DIRECTORY-SYNC.md.
+   */
+  directoryUsersOnly: z.boolean().optional(),
 };
 
 /**
@@ -235,6 +240,8 @@ export const ssoOidcConnectionSchema = z.object({
   maxSessionSeconds: z.number().nullable().optional(),
   /** Ours: the `max_age` sent to the IdP (null: none). Optional: the hosted API omits it. */
   maxAuthAgeSeconds: z.number().nullable().optional(),
+  /** Ours (docs/DIRECTORY-SYNC.md). Optional: the hosted API omits it (then it is off). */
+  directoryUsersOnly: z.boolean().optional(),
   createdAt: isoTimestampSchema,
   updatedAt: isoTimestampSchema,
   /** Ours: the latest member sign-in through this connection (null: none yet). Optional: the hosted API omits it. */

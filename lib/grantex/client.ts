@@ -8,6 +8,7 @@
  * console reaches it through lib/grantex/server.ts.
  */
 import { Orgs } from './resources/orgs';
+import { Scim } from './resources/scim';
 import { Sso } from './resources/sso';
 import { GrantexTransport, type GrantexClientOptions } from './transport';
 
@@ -16,12 +17,15 @@ export class GrantexClient {
   readonly orgs: Orgs;
   /** Enterprise SSO: config, member login and callbacks, and its connections, domains, sessions, setup links, events, audit. */
   readonly sso: Sso;
+  /** Directory sync: the SCIM tokens an org's directory provisions with. */
+  readonly scim: Scim;
 
   constructor(opts: GrantexClientOptions) {
     // One transport holds the key; the resources keep it in #private fields, which console.log and JSON.stringify skip.
     const http = new GrantexTransport(opts);
     this.orgs = new Orgs(http);
     this.sso = new Sso(http);
+    this.scim = new Scim(http);
   }
 }
 
@@ -34,6 +38,7 @@ export {
 } from './transport';
 export type { EventsPage } from './resources/sso-events';
 export { Orgs } from './resources/orgs';
+export { Scim } from './resources/scim';
 export { Sso } from './resources/sso';
 export { SsoConnections } from './resources/sso-connections';
 export { SsoDomains } from './resources/sso-domains';

@@ -18,6 +18,7 @@ import { sharedRateLimitStore } from './http/shared-rate-limit-store';
 import { answerInvalid, type ServiceApp } from './http/validation';
 import { asStoreError } from './storage/errors';
 import { registerConnectionRoutes } from './features/connections/routes';
+import { registerDirectoryRoutes } from './features/directory/routes';
 import { registerDomainRoutes } from './features/domains/routes';
 import { registerSignInCapture } from './features/events/capture';
 import { registerEventRoutes } from './features/events/routes';
@@ -219,5 +220,6 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
   });
   registerSessionRoutes(api, ctx, perMinute(limits.enabled, limits.loginPerMin));
   registerEventRoutes(api, ctx);
+  registerDirectoryRoutes(api, ctx);
   return app;
 }

@@ -39,6 +39,7 @@ const WIRE_KEYS = [
   'createdAt',
   'defaultScopes',
   'developerId',
+  'directoryUsersOnly',
   'domains',
   'groupAttribute',
   'groupMappings',

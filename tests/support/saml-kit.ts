@@ -80,6 +80,7 @@ export function testSamlConnection(
       verifiedDomainsOnly: false,
       maxSessionSeconds: null,
       maxAuthAgeSeconds: null,
+      directoryUsersOnly: false,
     },
     createdAt: new Date(0).toISOString(),
     updatedAt: new Date(0).toISOString(),

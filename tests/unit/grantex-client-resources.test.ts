@@ -152,6 +152,18 @@ const rows: Row[] = [
 
   ['sso.events.list', (c) => c.sso.events.list({ limit: 5 }), 'GET /v1/sso/events?limit=5', true],
   ['sso.audit.list', (c) => c.sso.audit.list({ limit: 5 }), 'GET /v1/sso/audit?limit=5', true],
+
+  ['scim.createToken', (c) => c.scim.createToken({ label: 'Okta' }), 'POST /v1/scim/tokens', true],
+  ['scim.listTokens', (c) => c.scim.listTokens(), 'GET /v1/scim/tokens', true],
+  ['scim.listTokensWithBaseUrl', (c) => c.scim.listTokensWithBaseUrl(), 'GET /v1/scim/tokens', true],
+  ['scim.revokeToken', (c) => c.scim.revokeToken('scim_1'), 'DELETE /v1/scim/tokens/scim_1', true],
+  [
+    'scim.listDirectoryUsers',
+    (c) => c.scim.listDirectoryUsers({ search: 'ada', state: 'inactive', startIndex: 51 }),
+    'GET /v1/scim/users?search=ada&state=inactive&startIndex=51',
+    true,
+  ],
+  ['scim.listDirectoryGroups', (c) => c.scim.listDirectoryGroups(), 'GET /v1/scim/groups', true],
 ];
 
 /** Every method reachable from the client: `orgs.me`, `sso.connections.list`, ... (walks the resource objects). */

@@ -143,6 +143,17 @@ describe('login failure classification by reason code', () => {
     expect(classifyGrantexFailure(missing).code).toBe('bad_request');
   });
 
+  it('tells a member the directory deactivated them, or never provisioned them', async () => {
+    const refused = (code: string) =>
+      failure(
+        answering(403, { message: 'whatever', code: 'SSO_ERROR', errors: [{ code, message: 'x' }] }).then((c) =>
+          c.sso.handleCallback('code', 'state'),
+        ),
+      );
+    expect(classifyGrantexFailure(await refused('directory_user_inactive')).code).toBe('directory_inactive');
+    expect(classifyGrantexFailure(await refused('directory_user_unknown')).code).toBe('not_in_directory');
+  });
+
   it('with errors present, a message that reads like a known one decides nothing', async () => {
     const error = await callbackFailing({ message: MESSAGES.stateExpiredOrUsed, code: 'BAD_REQUEST', errors: [] });
     expect(error.reason).toBeNull();

@@ -14,6 +14,8 @@ export function classifyGrantexFailure(err: unknown): { code: SsoErrorCode; deta
     return { code: 'unavailable', detail: { message: LOGIN_FAILURE_DETAILS.unexpected, code: null, requestId: null } };
   }
   const detail: SsoFlash = { message: err.message, code: err.code, requestId: err.requestId };
+  if (err.reason === 'directory_user_inactive') return { code: 'directory_inactive', detail };
+  if (err.reason === 'directory_user_unknown') return { code: 'not_in_directory', detail };
   switch (err.kind) {
     case 'not_found':
       return { code: 'not_configured', detail };

@@ -14,3 +14,6 @@ export function connectionPath(id: string): string {
 export function samlMetadataPath(id: string): string {
   return `${connectionPath(id)}/saml-metadata`;
 }
+
+/** Directory sync (SCIM): tokens, provisioned people and groups, per-IdP guides. */
+export const DIRECTORY_PATH = `${SSO_SETTINGS_PATH}/directory`;

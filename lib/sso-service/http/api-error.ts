@@ -1,6 +1,7 @@
 import {
   ERROR_REASON_CODES,
   MESSAGES,
+  SESSION_MESSAGES,
   type ErrorCode,
   type ErrorDetail,
   type ErrorReasonCode,
@@ -67,6 +68,8 @@ const REASON_ERRORS: Record<ErrorReasonCode, { message: string; field?: string }
   code_and_state_required: { message: MESSAGES.codeAndStateRequired },
   org_required: { message: MESSAGES.orgRequired, field: 'org' },
   sso_not_configured: { message: MESSAGES.ssoNotConfigured },
+  directory_user_inactive: { message: SESSION_MESSAGES.directoryUserInactive },
+  directory_user_unknown: { message: SESSION_MESSAGES.directoryUserUnknown },
 };
 
 /** One of the contract's reason-coded errors (default: a 400 BAD_REQUEST); `reason` is the sign-in log's. */

@@ -199,6 +199,52 @@ export interface SamlMetadataRefreshTable {
   warning: string | null;
 }
 
+export interface ScimTokensTable {
+  id: string;
+  developer_id: string;
+  connection_id: string | null;
+  label: string;
+  token_hash: Buffer;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface ScimUsersTable {
+  id: string;
+  developer_id: string;
+  /** A connection id, or '*' for the whole org (the token's scope). */
+  directory: string;
+  user_name: string;
+  user_name_key: string;
+  external_id: string | null;
+  display_name: string | null;
+  email_key: string | null;
+  active: BoolColumn;
+  resource: JsonColumn;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ScimGroupsTable {
+  id: string;
+  developer_id: string;
+  directory: string;
+  display_name: string;
+  display_name_key: string;
+  external_id: string | null;
+  resource: JsonColumn;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ScimGroupMembersTable {
+  group_id: string;
+  user_id: string;
+}
+
 export interface Database {
   developers: DevelopersTable;
   api_keys: ApiKeysTable;
@@ -216,6 +262,10 @@ export interface Database {
   saml_assertions: SamlAssertionsTable;
   saml_relay_states: SamlRelayStatesTable;
   saml_metadata_refresh: SamlMetadataRefreshTable;
+  scim_tokens: ScimTokensTable;
+  scim_users: ScimUsersTable;
+  scim_groups: ScimGroupsTable;
+  scim_group_members: ScimGroupMembersTable;
 }
 
 export type Db = Kysely<Database>;

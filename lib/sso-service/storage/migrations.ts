@@ -496,6 +496,71 @@ export const MIGRATION_STEPS: readonly MigrationStep[] = [
       CREATE INDEX saml_metadata_refresh_due ON saml_metadata_refresh(next_due_at);
     `,
   },
+  {
+    version: 18,
+    name: 'directory sync: SCIM tokens, users, groups and memberships',
+    sql: (d) => `
+      -- A token is stored as its sha256 only. connection_id NULL: the token's users sign in through any of the org's
+      -- connections. Revocation is a timestamp, read on every SCIM request, so it holds on every process at once.
+      CREATE TABLE scim_tokens (
+        id             ${d.text} PRIMARY KEY,
+        developer_id   ${d.text} NOT NULL REFERENCES developers(id) ON DELETE CASCADE,
+        connection_id  ${d.text},
+        label          ${d.text} NOT NULL,
+        token_hash     ${d.bytes} NOT NULL UNIQUE,
+        created_at     ${d.text} NOT NULL,
+        last_used_at   ${d.text},
+        revoked_at     ${d.text}
+      )${d.strict};
+      CREATE INDEX scim_tokens_developer ON scim_tokens(developer_id);
+
+      -- A directory is the token's scope: a connection id, or '*' for the whole org. Users and groups of one
+      -- directory are unique by their case-insensitive userName / displayName (RFC 7643: caseExact false); the
+      -- resource column keeps the document as the client sent it (unknown attributes included), the other
+      -- columns are what filters and sign-ins read.
+      CREATE TABLE scim_users (
+        id             ${d.text} PRIMARY KEY,
+        developer_id   ${d.text} NOT NULL REFERENCES developers(id) ON DELETE CASCADE,
+        directory      ${d.text} NOT NULL,
+        user_name      ${d.text} NOT NULL,
+        user_name_key  ${d.text} NOT NULL,
+        external_id    ${d.text},
+        display_name   ${d.text},
+        email_key      ${d.text},
+        active         ${d.boolFalse('active')},
+        resource       ${d.json('resource')},
+        version        ${d.integer} NOT NULL,
+        created_at     ${d.text} NOT NULL,
+        updated_at     ${d.text} NOT NULL,
+        UNIQUE (developer_id, directory, user_name_key)
+      )${d.strict};
+      CREATE INDEX scim_users_external ON scim_users(developer_id, directory, external_id);
+      CREATE INDEX scim_users_email ON scim_users(developer_id, email_key);
+      CREATE INDEX scim_users_page ON scim_users(developer_id, directory, created_at, id);
+
+      CREATE TABLE scim_groups (
+        id                ${d.text} PRIMARY KEY,
+        developer_id      ${d.text} NOT NULL REFERENCES developers(id) ON DELETE CASCADE,
+        directory         ${d.text} NOT NULL,
+        display_name      ${d.text} NOT NULL,
+        display_name_key  ${d.text} NOT NULL,
+        external_id       ${d.text},
+        resource          ${d.json('resource')},
+        version           ${d.integer} NOT NULL,
+        created_at        ${d.text} NOT NULL,
+        updated_at        ${d.text} NOT NULL,
+        UNIQUE (developer_id, directory, display_name_key)
+      )${d.strict};
+      CREATE INDEX scim_groups_page ON scim_groups(developer_id, directory, created_at, id);
+
+      CREATE TABLE scim_group_members (
+        group_id  ${d.text} NOT NULL REFERENCES scim_groups(id) ON DELETE CASCADE,
+        user_id   ${d.text} NOT NULL REFERENCES scim_users(id) ON DELETE CASCADE,
+        PRIMARY KEY (group_id, user_id)
+      )${d.strict};
+      CREATE INDEX scim_group_members_user ON scim_group_members(user_id);
+    `,
+  },
 ];
 
 /** The steps as one backend runs them. */

@@ -43,6 +43,7 @@ const provisioning = z.object({
   // Connections saved before the session policy existed: the service's TTL, no max_age.
   maxSessionSeconds: z.number().int().nullable().default(null),
   maxAuthAgeSeconds: z.number().int().nullable().default(null),
+  directoryUsersOnly: z.boolean().default(false),
 });
 
 const samlSettings = z.object({

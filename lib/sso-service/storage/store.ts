@@ -4,6 +4,7 @@
  * unique violation, through the dialect).
  */
 import { createConnectionsStore } from '../features/connections/store';
+import { createDirectoryStore } from '../features/directory/store';
 import { createDomainsStore } from '../features/domains/store';
 import { createEventsStore } from '../features/events/store';
 import { createLoginStore, purgeExpiredLogins } from '../features/login/store';
@@ -43,6 +44,7 @@ export function createStore(database: StoreDatabase): ServiceStore {
     ...createSessionsStore(database),
     ...createDomainsStore(database),
     ...createSetupLinksStore(database),
+    ...createDirectoryStore(database),
     async purgeExpired(beforeMs, nowMs) {
       const nowIso = new Date(nowMs).toISOString();
       const states = await purgeExpiredLogins(database, beforeMs, nowMs);

@@ -7,6 +7,7 @@
 import type { Mode } from '@/lib/contract';
 import { AUDIT_ISSUER_CHANGED } from '@/lib/contract/limits';
 import type { ConnectionsStore } from '../features/connections/store';
+import type { DirectoryStore } from '../features/directory/store';
 import type { DomainsStore } from '../features/domains/store';
 import type { EventsStore } from '../features/events/store';
 import type { LoginStore } from '../features/login/store';
@@ -69,6 +70,8 @@ export interface ProvisioningSettings {
   maxSessionSeconds: number | null;
   /** OIDC only: `max_age` sent to the IdP, and the oldest `auth_time` accepted (null: neither). */
   maxAuthAgeSeconds: number | null;
+  /** Only active directory (SCIM) users sign in through this connection (features/directory). */
+  directoryUsersOnly: boolean;
 }
 
 interface ConnectionBase {
@@ -161,6 +164,7 @@ export const NO_PROVISIONING: ProvisioningSettings = {
   verifiedDomainsOnly: false,
   maxSessionSeconds: null,
   maxAuthAgeSeconds: null,
+  directoryUsersOnly: false,
 };
 /**
  * Connections created through the legacy endpoints: before sessions existed, every member the IdP vouched
@@ -350,6 +354,7 @@ export interface ServiceStore
     SessionsStore,
     DomainsStore,
     SetupLinksStore,
+    DirectoryStore,
     EventsStore,
     RateLimitsStore {
   /** Which implementation this is: for logs and health, never for branching in routes. */

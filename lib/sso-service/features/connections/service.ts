@@ -43,6 +43,7 @@ type CommonPatch = Pick<
   | 'defaultScopes'
   | 'verifiedDomainsOnly'
   | 'maxSessionSeconds'
+  | 'directoryUsersOnly'
 >;
 
 /** A saved connection and the names of the fields the request set (the audit entry's `changedFields`). */
@@ -75,6 +76,7 @@ function applyCommonPatch<C extends SsoConnection>(c: C, patch: CommonPatch, upd
       verifiedDomainsOnly: or(patch.verifiedDomainsOnly, p.verifiedDomainsOnly),
       maxSessionSeconds: or(patch.maxSessionSeconds, p.maxSessionSeconds),
       maxAuthAgeSeconds: p.maxAuthAgeSeconds,
+      directoryUsersOnly: or(patch.directoryUsersOnly, p.directoryUsersOnly),
     },
     updatedAt,
   };
@@ -277,6 +279,7 @@ export function createConnectionService(ctx: ServiceContext) {
           verifiedDomainsOnly: input.verifiedDomainsOnly ?? false,
           maxSessionSeconds: input.maxSessionSeconds ?? null,
           maxAuthAgeSeconds: input.protocol === 'oidc' ? (input.maxAuthAgeSeconds ?? null) : null,
+          directoryUsersOnly: input.directoryUsersOnly ?? false,
         },
         createdAt: now,
         updatedAt: now,

@@ -14,6 +14,7 @@ import { describeError } from '../../http/describe-error';
 import type { ProtocolResponse, SsoIdentity } from '../../protocols';
 import { SAML_REASONS } from '../../saml';
 import { principalIssuer, redirectUriMismatch, type SsoConnection } from '../../storage/types';
+import { directoryGate } from '../directory/service';
 import { startSignIn } from '../events/sign-in-context';
 import { settleEmailTrust } from './email-trust';
 import { mapScopes } from './provisioning';
@@ -198,6 +199,9 @@ export async function openSession(
   // The SAML profile refuses a past SessionNotOnOrAfter already; this holds for any protocol that sends a bound.
   if (expiresAtMs === null)
     throw new ApiError(400, 'SSO_ERROR', SAML_REASONS.idp_session_ended, 'saml_idp_session_ended');
+  // Directory sync decides before anything is written: a deactivated member gets no principal update and no session.
+  const directory = await directoryGate(ctx, connection, identity);
+  const groups = directory.groups ?? identity.groups;
   const session = await ctx.store.signInMember({
     developerId: connection.developerId,
     connectionId: connection.id,
@@ -208,8 +212,8 @@ export async function openSession(
     email: identity.email,
     emailVerified: identity.emailVerified,
     name: identity.name,
-    groups: identity.groups,
-    mappedScopes: mapScopes(connection.provisioning, identity.groups),
+    groups,
+    mappedScopes: mapScopes(connection.provisioning, groups),
     jit: connection.provisioning.jitProvisioning,
     now: new Date(now).toISOString(),
     expiresAt: new Date(expiresAtMs).toISOString(),
