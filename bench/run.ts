@@ -8,6 +8,7 @@ import path from 'node:path';
 import { measureCallbacks, type CallbackResult } from './measure/callback';
 import { measureLoginUrl, type LoginUrlResult } from './measure/latency';
 import { measureSamlModule, measureSamlService, type SamlResult, type SamlServiceResult } from './measure/saml';
+import { measureScim, type ScimResult } from './measure/scim';
 import type { Summary } from './lib/stats';
 import { ENDPOINTS, measureThroughput, type ThroughputResult } from './measure/throughput';
 import { ROUTE_BUDGET_KB, gitInfo, measureWeight, type WeightResult } from './measure/weight';
@@ -40,6 +41,7 @@ const SECTIONS = [
   'nojs',
   'browser',
   'saml',
+  'scim',
 ] as const;
 const USAGE_FLAGS =
   '[--quick] [--only=…] [--db=sqlite,postgres] [--skip-build] [--orgs=N] [--strict] [--profile] [--verbose]';
@@ -289,7 +291,7 @@ async function main(): Promise<number> {
   progress(`Grantex bench${opts.quick ? ' (quick)' : ''}: ${[...opts.only].join(', ')}; temp ${tmpRoot}`);
   const consolePorts = await freeConsolePorts(3);
   const callbackFor = (port: number) => `http://127.0.0.1:${port}/sso/callback`;
-  const needsIdp = [...opts.only].some((s) => s !== 'weight' && s !== 'saml');
+  const needsIdp = [...opts.only].some((s) => s !== 'weight' && s !== 'saml' && s !== 'scim');
   const idp = needsIdp ? await startIdp(consolePorts.map(callbackFor), opts.verbose) : undefined;
 
   const phases: Phase[] = [];
@@ -375,6 +377,12 @@ async function main(): Promise<number> {
     samlService = await guarded('SAML service', () => measureSamlService(opts.quick ? 100 : 500, opts.quick ? 10 : 50));
   }
 
+  let scim: ScimResult | undefined;
+  if (opts.only.has('scim')) {
+    progress('── SCIM through the service');
+    scim = await guarded('SCIM', () => measureScim(opts.quick ? 1_000 : 10_000, opts.quick ? 50 : 200, 8));
+  }
+
   if (opts.only.has('weight')) {
     progress('── page weight');
     weight = await guarded('page weight', () => measureWeight(opts.skipBuild));
@@ -418,7 +426,7 @@ async function main(): Promise<number> {
   }
 
   await idp?.stop();
-  return report(phases, weight, browser, noJs, browserNote, profiles, saml, samlService);
+  return report(phases, weight, browser, noJs, browserNote, profiles, saml, samlService, scim);
 }
 
 function report(
@@ -430,6 +438,7 @@ function report(
   profiles: ProfileStep[],
   saml?: SamlResult,
   samlService?: SamlServiceResult,
+  scim?: ScimResult,
 ): number {
   const out: string[] = [];
   const base = phases[0];
@@ -768,6 +777,33 @@ function report(
     );
   }
 
+  if (scim) {
+    out.push(
+      samlTable(`SCIM through the service (HTTP, SQLite; ${scim.directorySize} users in the directory)`, [
+        ['POST /scim/v2/Users (sequential)', scim.createMs],
+        ['PATCH /scim/v2/Users/:id Replace active (sequential)', scim.patchMs],
+        ['GET /scim/v2/Users?filter=userName eq … (indexed)', scim.lookupMs],
+        ['GET /scim/v2/Users?filter=emails.value eq … (in memory)', scim.emailLookupMs],
+      ]),
+    );
+    out.push(
+      `SCIM throughput, 8 requests in flight: ${fmt(scim.createPerSec, 0)} creates/s, ${fmt(scim.patchPerSec, 0)} PATCHes/s`,
+    );
+    targets.push(
+      below(
+        'scim-lookup-p50',
+        `SCIM userName lookup among ${scim.directorySize} users p50 < 5 ms`,
+        scim.lookupMs.p50,
+        5,
+        'ms',
+        3,
+      ),
+    );
+    targets.push(
+      exact('scim-errors', 'SCIM: every request answered as expected', scim.errors === 0, `${scim.errors} errors`),
+    );
+  }
+
   out.push('\nTargets');
   out.push(
     table(
@@ -812,6 +848,7 @@ function report(
     pageWeight: weight,
     saml,
     samlService,
+    scim,
     noJs,
     browser: browser ?? (browserNote ? { skipped: browserNote } : undefined),
     targets,

@@ -14,7 +14,10 @@ import { scimError } from './errors';
 import { likeEscape, type GroupWhere, type UserWhere } from './store';
 
 /** A filter as the service runs it: in SQL when it can, otherwise a predicate over rendered resources. */
-export type CompiledFilter<W> = { kind: 'sql'; where: W } | { kind: 'memory'; test: (resource: object) => boolean };
+export type CompiledFilter<W> =
+  | { kind: 'sql'; where: W }
+  /** `narrow`: a SQL pre-filter every match passes (so only candidates are read and tested), or null. */
+  | { kind: 'memory'; test: (resource: object) => boolean; narrow: W | null };
 
 const invalidFilter = (detail: string) => scimError(400, 'invalidFilter', detail);
 
@@ -62,18 +65,22 @@ class CaseInsensitiveTester extends Tester {
 }
 const tester = new CaseInsensitiveTester();
 
-type Column = { ref: string; fold: boolean; kind: 'text' | 'bool' };
+/**
+ * `fold`: compared case-insensitively. `stored`: how the column holds it — `lowered` columns are kept in lower
+ * case by the store (so the comparison stays an indexed equality), the others are lowered in the query.
+ */
+type Column = { ref: string; fold: boolean; kind: 'text' | 'bool'; lowered?: true };
 
 const USER_COLUMNS: Record<string, Column> = {
   id: { ref: 'id', fold: false, kind: 'text' },
-  username: { ref: 'user_name_key', fold: true, kind: 'text' },
+  username: { ref: 'user_name_key', fold: true, kind: 'text', lowered: true },
   externalid: { ref: 'external_id', fold: false, kind: 'text' },
   displayname: { ref: 'display_name', fold: true, kind: 'text' },
   active: { ref: 'active', fold: false, kind: 'bool' },
 };
 const GROUP_COLUMNS: Record<string, Column> = {
   id: { ref: 'id', fold: false, kind: 'text' },
-  displayname: { ref: 'display_name_key', fold: true, kind: 'text' },
+  displayname: { ref: 'display_name_key', fold: true, kind: 'text', lowered: true },
   externalid: { ref: 'external_id', fold: false, kind: 'text' },
 };
 
@@ -85,7 +92,7 @@ function comparison(
 ): ((eb: ExpressionBuilder<Database, 'scim_users' | 'scim_groups'>) => Expression<SqlBool>) | null {
   // Only the column's own table is ever passed in (USER_COLUMNS for users, GROUP_COLUMNS for groups).
   const ref = sql.ref(column.ref);
-  const lowered = column.fold ? sql`lower(${ref})` : ref;
+  const lowered = column.fold && !column.lowered ? sql`lower(${ref})` : ref;
   if (op === 'pr') return () => sql<SqlBool>`${ref} is not null`;
   if (column.kind === 'bool') {
     if (typeof value !== 'boolean' || (op !== 'eq' && op !== 'ne')) return null;
@@ -147,9 +154,42 @@ function inMemory(f: Filter) {
   return (resource: object) => tester.test(resource, f);
 }
 
+/** Values safe to look for in a document's JSON text as they are (JSON escapes none of these characters). */
+const PLAIN_VALUE = /^[A-Za-z0-9@._+-]{3,}$/;
+
+/**
+ * Text a match's document must contain: the value of an `eq`/`co`/`sw`/`ew` on a string, at the top of the
+ * filter or under `and` (an `or` or `not` promises nothing). Looked for case-insensitively in the stored JSON,
+ * so `emails.value eq "ada@example.com"` reads the few documents that mention it instead of every one; the
+ * in-memory test then decides. Only attributes the stored document holds (not `id` or `meta`, which the answer
+ * adds); groups are not narrowed (their members live in their own table).
+ */
+function requiredText(f: Filter): string[] {
+  if (f.op === 'and') return f.filters.flatMap(requiredText);
+  if (f.op === '[]') return requiredText(f.valFilter);
+  const stored = (path: string) => !/^(meta|id)(\.|$)/i.test(path);
+  if (
+    (f.op === 'eq' || f.op === 'co' || f.op === 'sw' || f.op === 'ew') &&
+    typeof f.compValue === 'string' &&
+    stored(f.attrPath)
+  ) {
+    return PLAIN_VALUE.test(f.compValue) ? [f.compValue.toLowerCase()] : [];
+  }
+  return [];
+}
+
+function narrowing(f: Filter): Where | null {
+  const texts = requiredText(f);
+  if (texts.length === 0) return null;
+  return (eb) =>
+    eb.and(texts.map((t) => sql<SqlBool>`lower(cast(resource as text)) like ${`%${likeEscape(t)}%`} escape '\\'`));
+}
+
 export function compileUserFilter(f: Filter): CompiledFilter<UserWhere> {
   const where = toSql(f, USER_COLUMNS, SCIM_SCHEMAS.user);
-  return where ? { kind: 'sql', where: where as UserWhere } : { kind: 'memory', test: inMemory(f) };
+  return where
+    ? { kind: 'sql', where: where as UserWhere }
+    : { kind: 'memory', test: inMemory(f), narrow: narrowing(f) as UserWhere | null };
 }
 
 /** The user id of `members.value eq "<id>"` or `members[value eq "<id>"]`, else null. */
@@ -176,5 +216,5 @@ function memberOf(f: Filter): Where | null {
 
 export function compileGroupFilter(f: Filter): CompiledFilter<GroupWhere> {
   const where = toSql(f, GROUP_COLUMNS, SCIM_SCHEMAS.group, memberOf);
-  return where ? { kind: 'sql', where: where as GroupWhere } : { kind: 'memory', test: inMemory(f) };
+  return where ? { kind: 'sql', where: where as GroupWhere } : { kind: 'memory', test: inMemory(f), narrow: null };
 }

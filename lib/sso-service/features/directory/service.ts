@@ -212,7 +212,7 @@ export async function listUsers({ ctx, token, baseUrl }: DirectoryCall, query: L
   const compiled = query.filter === undefined ? null : compileUserFilter(parseFilter(query.filter));
   if (compiled?.kind === 'memory') {
     const page = await inMemoryPage(
-      (s, c) => ctx.store.listScimUsers(scope, null, s, c),
+      (s, c) => ctx.store.listScimUsers(scope, compiled.narrow, s, c),
       (u) => renderUser(u, baseUrl),
       compiled.test,
       startIndex,
@@ -341,7 +341,7 @@ export async function listGroups(call: DirectoryCall, query: ListQuery & { exclu
   const compiled = query.filter === undefined ? null : compileGroupFilter(parseFilter(query.filter));
   if (compiled?.kind === 'memory') {
     const page = await inMemoryPage(
-      (s, c) => ctx.store.listScimGroups(scope, null, s, c),
+      (s, c) => ctx.store.listScimGroups(scope, compiled.narrow, s, c),
       async (g) => (await renderGroups(call, [g], true))[0]!,
       compiled.test,
       startIndex,
