@@ -15,7 +15,12 @@ export interface RateLimitConfig {
   signupPerMin: number;
   loginPerMin: number;
   callbackPerMin: number;
+  /** SCIM requests per minute per SCIM token (absent: SCIM_PER_MIN_DEFAULT). */
+  scimPerMin?: number;
 }
+
+/** A full Entra ID or Okta sync stays well under it. */
+export const SCIM_PER_MIN_DEFAULT = 1200;
 
 /** Selected by DATABASE_URL; without it the service uses SQLite in its data dir. */
 export interface PostgresConfig {
@@ -162,6 +167,7 @@ const envSchema = z.object({
   RATE_LIMIT_SIGNUP_PER_MIN: z.preprocess(emptyToUndefined, perMinute(20)),
   RATE_LIMIT_LOGIN_PER_MIN: z.preprocess(emptyToUndefined, perMinute(120)),
   RATE_LIMIT_CALLBACK_PER_MIN: z.preprocess(emptyToUndefined, perMinute(120)),
+  RATE_LIMIT_SCIM_PER_MIN: z.preprocess(emptyToUndefined, perMinute(SCIM_PER_MIN_DEFAULT)),
   TRUSTED_PROXIES: z.preprocess(
     emptyToUndefined,
     z
@@ -247,6 +253,7 @@ export function loadServiceConfig(env: Readonly<Record<string, string | undefine
       signupPerMin: e.RATE_LIMIT_SIGNUP_PER_MIN,
       loginPerMin: e.RATE_LIMIT_LOGIN_PER_MIN,
       callbackPerMin: e.RATE_LIMIT_CALLBACK_PER_MIN,
+      scimPerMin: e.RATE_LIMIT_SCIM_PER_MIN,
     },
     trustedProxies: e.TRUSTED_PROXIES,
     logLevel: e.LOG_LEVEL,

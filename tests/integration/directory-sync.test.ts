@@ -106,7 +106,12 @@ describe('SCIM tokens (Grantex API)', () => {
     const org = await signupOrg(service.url);
     const created = await call('POST', '/v1/scim/tokens', { bearer: org.apiKey, json: { label: 'Okta' } });
     expect(created.status, created.text).toBe(201);
-    expect(created.body).toMatchObject({ label: 'Okta', connectionId: null, lastUsedAt: null });
+    expect(created.body).toMatchObject({
+      label: 'Okta',
+      connectionId: null,
+      lastUsedAt: null,
+      scimBaseUrl: `${service.url}/scim/v2`,
+    });
     const token = created.body.token as string;
     expect(token).toMatch(/^gxscim_[A-Za-z0-9_-]{43}$/);
 
@@ -579,5 +584,49 @@ describe("the console's view of the directory", () => {
     const groups = await org.client.scim.listDirectoryGroups();
     expect(groups.groups).toEqual([expect.objectContaining({ displayName: 'Sales', memberCount: 1 })]);
     expect((await other.client.scim.listDirectoryGroups()).groups).toEqual([]);
+  });
+});
+
+describe("the official Grantex SDKs' SCIM calls", () => {
+  // Exactly what the SDKs' `scim` client sends, as read from its published source (Python `ScimClient`:
+  // create_token/list_tokens/revoke_token with the API key; list_users(start_index, count), create_user,
+  // replace_user, update_user(operations) → {"Operations": [...]}, delete_user with the SCIM token as the
+  // client's key), all as application/json.
+  it('work unchanged: tokens with the API key, Users with the SCIM token', async () => {
+    const org = await signupOrg(service.url);
+    const created = await call('POST', '/v1/scim/tokens', { bearer: org.apiKey, json: { label: 'sdk' } });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ label: 'sdk', lastUsedAt: null });
+    for (const key of ['id', 'createdAt', 'token']) expect(created.body).toHaveProperty(key);
+    const token = created.body.token as string;
+    const listed = await call('GET', '/v1/scim/tokens', { bearer: org.apiKey });
+    expect((listed.body.tokens as object[])[0]).toMatchObject({ id: created.body.id, label: 'sdk' });
+
+    const user = await call('POST', '/scim/v2/Users', {
+      bearer: token,
+      json: {
+        userName: 'sdk.user@acme.example',
+        displayName: 'SDK User',
+        emails: [{ value: 'sdk.user@acme.example', primary: true }],
+      },
+    });
+    expect(user.status, user.text).toBe(201);
+    const id = user.body.id as string;
+    const page = await call('GET', '/scim/v2/Users?startIndex=1&count=10', { bearer: token });
+    expect(page.body).toMatchObject({ totalResults: 1, startIndex: 1, itemsPerPage: 1 });
+    const replaced = await call('PUT', `/scim/v2/Users/${id}`, {
+      bearer: token,
+      json: { userName: 'sdk.user@acme.example', displayName: 'SDK User 2', active: true },
+    });
+    expect(replaced.body.displayName).toBe('SDK User 2');
+    const patched = await call('PATCH', `/scim/v2/Users/${id}`, {
+      bearer: token,
+      json: { Operations: [{ op: 'replace', path: 'active', value: false }] },
+    });
+    expect(patched.body.active).toBe(false);
+    expect((await call('DELETE', `/scim/v2/Users/${id}`, { bearer: token })).status).toBe(204);
+    expect((await call('DELETE', `/v1/scim/tokens/${String(created.body.id)}`, { bearer: org.apiKey })).status).toBe(
+      204,
+    );
   });
 });

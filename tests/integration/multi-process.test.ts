@@ -178,6 +178,34 @@ describe('two service processes on one PostgreSQL behind a load balancer', () =>
     expect(new Set(proxy.served.slice(start).map((s) => s.backend))).toEqual(new Set([0, 1]));
   });
 
+  it('(f) a revoked SCIM token is refused at once by both processes', async () => {
+    const token = await post(`${proxy.url}/v1/scim/tokens`, { label: 'Entra ID' }, bearer(org.apiKey));
+    expect(token.status, JSON.stringify(token.json)).toBe(201);
+    const scim = (t: string) =>
+      call(`${proxy.url}/scim/v2/Users`, { headers: { authorization: `Bearer ${String(t)}` } });
+    const before = proxy.served.length;
+    expect([(await scim(String(token.json.token))).status, (await scim(String(token.json.token))).status]).toEqual([
+      200, 200,
+    ]);
+    const revoked = await call(`${proxy.url}/v1/scim/tokens/${String(token.json.id)}`, {
+      method: 'DELETE',
+      headers: bearer(org.apiKey),
+    });
+    expect(revoked.status).toBe(204);
+    // The very next request on either process is refused: nothing is cached per process.
+    expect([(await scim(String(token.json.token))).status, (await scim(String(token.json.token))).status]).toEqual([
+      401, 401,
+    ]);
+    expect(
+      new Set(
+        proxy.served
+          .slice(before)
+          .filter((s) => s.path === '/scim/v2/Users')
+          .map((s) => s.backend),
+      ),
+    ).toEqual(new Set([0, 1]));
+  });
+
   it('(d) kill -9 of one process under load: no acknowledged save is lost, every login completes or fails cleanly', async () => {
     const savers = await Promise.all(
       Array.from({ length: 4 }, (_, i) => signup(proxy.url, `Saver ${i}`, `198.51.100.${10 + i}`)),

@@ -303,3 +303,43 @@ describe('HSTS on the service', () => {
     expect((await fetch(`${service.url}/health`)).headers.get('strict-transport-security')).toBeNull();
   });
 });
+
+describe('SCIM: each token is its own bucket', () => {
+  it("a flood with one org's token gets SCIM 429s; another org's token keeps provisioning", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'gx-scim-limits-'));
+    const limited = await startLocalSsoService(dir, {
+      ...(await testDatabaseOptions()),
+      rateLimit: { enabled: true, signupPerMin: 1000, loginPerMin: 1000, callbackPerMin: 1000, scimPerMin: LIMIT },
+    });
+    try {
+      const tokenOf = async (name: string) => {
+        const org = await signupOrg(limited.url, name);
+        return (await org.client.scim.createToken({ label: name })).token;
+      };
+      const [flooder, victim] = await Promise.all([tokenOf('Flooder'), tokenOf('Victim')]);
+      const list = (token: string) =>
+        fetch(`${limited.url}/scim/v2/Users`, { headers: { authorization: `Bearer ${token}` } });
+      const statuses: number[] = [];
+      for (let i = 0; i < LIMIT * 2; i++) statuses.push((await list(flooder)).status);
+      expect(statuses.slice(0, LIMIT)).toEqual(Array(LIMIT).fill(200));
+      expect(statuses.slice(LIMIT)).toEqual(Array(LIMIT).fill(429));
+      const refused = await list(flooder);
+      expect(refused.headers.get('content-type')).toContain('application/scim+json');
+      expect(await refused.json()).toMatchObject({
+        status: '429',
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+      });
+      // Same socket, same address: the victim's token is a bucket of its own.
+      expect((await list(victim)).status).toBe(200);
+      const created = await fetch(`${limited.url}/scim/v2/Users`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${victim}`, 'content-type': 'application/scim+json' },
+        body: JSON.stringify({ userName: 'still@works.example' }),
+      });
+      expect(created.status).toBe(201);
+    } finally {
+      await limited.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -16,6 +16,7 @@ import {
   scimTokenCreateSchema,
   type ScimTokenList,
 } from '@/lib/contract';
+import { SCIM_PER_MIN_DEFAULT } from '../../config';
 import type { ServiceContext } from '../../context';
 import { hashApiKey } from '../../crypto/api-keys';
 import { actorOf, CONNECTION_ACTORS, requireActor } from '../../http/auth';
@@ -52,8 +53,6 @@ import {
 } from './service';
 
 const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
-/** Requests per minute per SCIM token (when rate limits are on): a full Entra or Okta sync stays well under it. */
-const SCIM_PER_MIN = 1200;
 
 const listQuerySchema = z.object({
   filter: z.string().optional(),
@@ -149,7 +148,8 @@ export function registerDirectoryRoutes(app: ServiceApp, ctx: ServiceContext) {
         reply.code(404).send(scimError(404, undefined, SCIM_MESSAGES.notFound).body()),
       );
 
-      const limit = perMinute(ctx.config.rateLimit.enabled, SCIM_PER_MIN, scimRateKey);
+      const limits = ctx.config.rateLimit;
+      const limit = perMinute(limits.enabled, limits.scimPerMin ?? SCIM_PER_MIN_DEFAULT, scimRateKey);
       const authed =
         (handler: (call: DirectoryCall, request: FastifyRequest, reply: FastifyReply) => Promise<unknown>) =>
         async (request: FastifyRequest, reply: FastifyReply) => {
