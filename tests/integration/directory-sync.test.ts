@@ -315,6 +315,61 @@ describe('SCIM Users', () => {
     expectScimError(await scim(token, 'GET', `/Users/${id}`), 404);
     expectScimError(await scim(token, 'DELETE', `/Users/${id}`), 404);
   });
+  it('answers odd documents and bodies with 201 or a SCIM 400/413/415, never a 500', async () => {
+    const token = await scimToken(await signupOrg(service.url));
+    const odd: unknown[] = [
+      { userName: 'odd1@acme.example', emails: 'not-a-list' },
+      { userName: 'odd2@acme.example', name: 5, emails: [null, 7, { value: 42 }] },
+      { userName: 'odd3@acme.example', 'urn:x:ext': { deep: { deeper: [1, { a: null }] } }, active: null },
+      { userName: 42 },
+      { userName: '' },
+      { userName: 'x'.repeat(300) },
+      { userName: 'odd4@acme.example', active: 'yes' },
+      { userName: 'odd5@acme.example', externalId: { nested: true } },
+      [],
+      'a string',
+      null,
+    ];
+    for (const body of odd) {
+      const res = await scim(token, 'POST', '/Users', body);
+      expect([201, 400], `${JSON.stringify(body)} → ${res.text}`).toContain(res.status);
+      if (res.status === 400) expectScimError(res, 400);
+    }
+    const patchOdd: unknown[] = [
+      { Operations: 'nope' },
+      { Operations: [null] },
+      { Operations: [{ op: 'replace', path: 42, value: 1 }] },
+      { Operations: [{ op: 'add', path: 'emails[type eq', value: 1 }] },
+      { Operations: [{ op: 'remove' }] },
+      { Operations: [{ op: 'replace', value: 'not-an-object' }] },
+      { Operations: [{ op: 'replace', path: 'userName', value: '' }] },
+    ];
+    const id = (await scim(token, 'POST', '/Users', entraUser('patch.target@acme.example'))).body.id as string;
+    for (const body of patchOdd) {
+      const res = await scim(token, 'PATCH', `/Users/${id}`, body);
+      expectScimError(res, 400);
+    }
+    // Malformed JSON, a body over the cap, a media type SCIM does not speak.
+    const raw = (body: string, contentType: string) =>
+      fetch(`${service.url}/scim/v2/Users`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
+        body,
+      });
+    expect((await raw('{"userName":', 'application/scim+json')).status).toBe(400);
+    const big = await raw(
+      JSON.stringify({ userName: 'big@acme.example', pad: 'x'.repeat(300 * 1024) }),
+      'application/scim+json',
+    );
+    expect(big.status).toBe(413);
+    expect(await big.json()).toMatchObject({ status: '413' });
+    expect((await raw('userName=x', 'application/x-www-form-urlencoded')).status).toBe(415);
+    // The user the odd PATCHes aimed at is as it was.
+    expect((await scim(token, 'GET', `/Users/${id}`)).body).toMatchObject({
+      userName: 'patch.target@acme.example',
+      active: true,
+    });
+  });
 });
 
 describe('SCIM Groups', () => {
