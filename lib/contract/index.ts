@@ -7,3 +7,4 @@ export * from './sign-in-reasons';
 export * from './events';
 export * from './session-check';
 export * from './requests';
+export * from './logout';

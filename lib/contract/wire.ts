@@ -209,6 +209,8 @@ export const ssoOidcConnectionSchema = z.object({
   updatedAt: isoTimestampSchema,
   /** Ours: the latest member sign-in through this connection (null: none yet). Optional: the hosted API omits it. */
   lastSignInAt: isoTimestampSchema.nullable().optional(),
+  /** Ours: the back-channel logout URI to register at the IdP (OpenID Connect Back-Channel Logout 1.0). */
+  backchannelLogoutUri: z.string().optional(),
 });
 export type SsoOidcConnection = z.infer<typeof ssoOidcConnectionSchema>;
 
@@ -239,6 +241,11 @@ const samlIdpShape = {
   spAcsUrl: samlUrl.optional(),
   /** Accept unsolicited (IdP-initiated) responses: fresh ones only, each assertion once; default false. */
   allowIdpInitiated: z.boolean().optional(),
+  /** The IdP's HTTP-Redirect SingleLogoutService (metadata fills it); null or "" removes it (no single logout). */
+  idpSloUrl: z
+    .union([samlUrl, z.literal('')])
+    .nullable()
+    .optional(),
 };
 
 /** POST /v1/sso/connections with `protocol: "saml"`: the three IdP fields, or IdP metadata (XML or URL). */
@@ -286,6 +293,10 @@ export const ssoSamlConnectionSchema = ssoOidcConnectionSchema
     /** Ours: the SP metadata to give the IdP (public, stable per connection). */
     spMetadataUrl: z.string().optional(),
     allowIdpInitiated: z.boolean(),
+    /** Ours: the IdP's single logout URL (null: none, logout ends the session here only). */
+    idpSloUrl: z.string().nullable().optional(),
+    /** Ours: this connection's SingleLogoutService, to give the IdP (also in the SP metadata). */
+    spSloUrl: z.string().optional(),
   });
 export type SsoSamlConnection = z.infer<typeof ssoSamlConnectionSchema>;
 

@@ -22,6 +22,7 @@ import { registerDomainRoutes } from './features/domains/routes';
 import { registerSignInCapture } from './features/events/capture';
 import { registerEventRoutes } from './features/events/routes';
 import { registerLoginRoutes } from './features/login/routes';
+import { registerLogoutRoutes } from './features/logout/routes';
 import { registerOrgRoutes } from './features/orgs/routes';
 import { registerSessionRoutes } from './features/sessions/routes';
 import { registerSetupLinkRoutes } from './features/setup-links/routes';
@@ -218,6 +219,15 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
     callback: perMinute(limits.enabled, limits.callbackPerMin, callbackRateKey(ctx.states)),
   });
   registerSessionRoutes(api, ctx, perMinute(limits.enabled, limits.loginPerMin));
+  registerLogoutRoutes(
+    api,
+    ctx,
+    {
+      member: perMinute(limits.enabled, limits.loginPerMin),
+      idp: perMinute(limits.enabled, limits.callbackPerMin, addressRateKey),
+    },
+    ctx.samlLogoutSigningKey,
+  );
   registerEventRoutes(api, ctx);
   return app;
 }

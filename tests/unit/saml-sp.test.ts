@@ -88,6 +88,7 @@ describe('SAML SP: metadata both ways', () => {
       entityId: IDP_ENTITY_ID,
       ssoRedirectUrl: 'https://idp.example.test/sso',
       certificates: [certificateInfo(testKeys().idp.certificatePem).pem],
+      sloRedirectUrl: null,
     });
   });
 

@@ -31,6 +31,7 @@ import {
   type SpSigningKey,
 } from '../saml';
 import type { SamlConnection, SsoConnection } from '../storage/types';
+import { samlSloUrl } from '../features/logout/wire';
 import type { LoginProtocol, SealedLogin, SettingsCheck, SettingsTest, SsoIdentity } from './types';
 
 export interface SamlProtocolDeps {
@@ -168,6 +169,12 @@ function toSsoIdentity(connection: SamlConnection, identity: SamlIdentity): SsoI
     groups: attribute === null ? [] : readGroups(identity.attributes[attribute] ?? []),
     // The IdP's session policy bounds the member's session (already refused when it is past).
     ...(identity.sessionNotOnOrAfter ? { sessionNotOnOrAfter: identity.sessionNotOnOrAfter } : {}),
+    // What a LogoutRequest names this sign-in by (either way: ours to the IdP, the IdP's to us).
+    logout: {
+      samlNameId: identity.nameId,
+      ...(identity.nameIdFormat !== null ? { samlNameIdFormat: identity.nameIdFormat } : {}),
+      ...(identity.sessionIndex !== null ? { idpSessionId: identity.sessionIndex } : {}),
+    },
   };
 }
 
@@ -229,7 +236,7 @@ export function createSamlProtocol({
     },
     metadataXml(connection) {
       const { spEntityId, spAcsUrl } = connection.saml;
-      return spMetadataXml({ spEntityId, spAcsUrl }, signingKey);
+      return spMetadataXml({ spEntityId, spAcsUrl, spSloUrl: samlSloUrl(connection) }, signingKey);
     },
     async testSettings(connection): Promise<SettingsTest> {
       const { saml } = samlOf(connection);

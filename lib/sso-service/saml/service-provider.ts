@@ -288,7 +288,7 @@ export async function validatePostResponse(
 
 /** The SP's metadata XML: entity ID, ACS URL (HTTP-POST), and the signing certificate when AuthnRequests are signed. */
 export function spMetadataXml(
-  settings: Pick<SamlConnectionSettings, 'spEntityId' | 'spAcsUrl' | 'signAuthnRequests'>,
+  settings: Pick<SamlConnectionSettings, 'spEntityId' | 'spAcsUrl' | 'signAuthnRequests'> & { spSloUrl?: string },
   signingKey?: SpSigningKey,
 ): string {
   const signing = settings.signAuthnRequests ? signingKey : undefined;
@@ -297,6 +297,9 @@ export function spMetadataXml(
   return generateServiceProviderMetadata({
     issuer: settings.spEntityId,
     callbackUrl: settings.spAcsUrl,
+    // The connection's SingleLogoutService (node-saml lists it with the HTTP-POST binding; the endpoint also takes
+    // HTTP-Redirect, see logout.ts).
+    ...(settings.spSloUrl ? { logoutCallbackUrl: settings.spSloUrl } : {}),
     identifierFormat: null,
     wantAssertionsSigned: true,
     publicCerts: signing ? signing.certificatePem : null,

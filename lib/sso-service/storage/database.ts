@@ -178,6 +178,26 @@ export interface SamlAssertionsTable {
   expires_at: number;
 }
 
+/** Migration 17: what a session's IdP names it by in a logout (features/logout). */
+export interface SsoSessionLogoutTable {
+  session_id: string;
+  developer_id: string;
+  connection_id: string;
+  idp_session_id: string | null;
+  saml_name_id: string | null;
+  saml_name_id_format: string | null;
+  id_token_sealed: string | null;
+}
+
+/** Migration 17: logout messages accepted once per issuer. */
+export interface LogoutClaimsTable {
+  issuer: string;
+  message_id: string;
+  developer_id: string;
+  connection_id: string;
+  expires_at: number;
+}
+
 export interface Database {
   developers: DevelopersTable;
   api_keys: ApiKeysTable;
@@ -193,6 +213,8 @@ export interface Database {
   sign_in_events: SignInEventsTable;
   audit_events: AuditEventsTable;
   saml_assertions: SamlAssertionsTable;
+  sso_session_logout: SsoSessionLogoutTable;
+  logout_claims: LogoutClaimsTable;
 }
 
 export type Db = Kysely<Database>;

@@ -465,6 +465,37 @@ export const MIGRATION_STEPS: readonly MigrationStep[] = [
       ALTER TABLE consumed_states ADD COLUMN error_reason ${d.text};
     `,
   },
+  {
+    version: 17,
+    name: 'logout: what a session needs for single logout, and single-use logout messages',
+    sql: (d) => `
+      -- Beside each session, what its IdP names it by in a logout (SAML NameID + SessionIndex, OIDC sid) and the
+      -- sealed ID token for id_token_hint; its own table, dropped with the session.
+      CREATE TABLE sso_session_logout (
+        session_id           ${d.text} PRIMARY KEY REFERENCES sso_sessions(id) ON DELETE CASCADE,
+        developer_id         ${d.text} NOT NULL,
+        connection_id        ${d.text} NOT NULL,
+        idp_session_id       ${d.text},
+        saml_name_id         ${d.text},
+        saml_name_id_format  ${d.text},
+        id_token_sealed      ${d.text}
+      )${d.strict};
+      CREATE INDEX sso_session_logout_name_id ON sso_session_logout(connection_id, saml_name_id) WHERE saml_name_id IS NOT NULL;
+      CREATE INDEX sso_session_logout_sid ON sso_session_logout(connection_id, idp_session_id) WHERE idp_session_id IS NOT NULL;
+      -- Back-channel logout by subject: a connection's active sessions of one IdP subject.
+      CREATE INDEX sso_sessions_subject ON sso_sessions(connection_id, idp_subject) WHERE revoked_at IS NULL;
+      -- A logout message (SAML LogoutRequest ID, OIDC logout token jti) is accepted once per issuer.
+      CREATE TABLE logout_claims (
+        issuer         ${d.text} NOT NULL,
+        message_id     ${d.text} NOT NULL,
+        developer_id   ${d.text} NOT NULL,
+        connection_id  ${d.text} NOT NULL,
+        expires_at     ${d.ms} NOT NULL,
+        PRIMARY KEY (issuer, message_id)
+      )${d.strict};
+      CREATE INDEX logout_claims_expiry ON logout_claims(expires_at);
+    `,
+  },
 ];
 
 /** The steps as one backend runs them. */

@@ -51,6 +51,7 @@ const samlSettings = z.object({
   spAcsUrl: z.string(),
   spMetadataUrl: z.string(),
   allowIdpInitiated: z.boolean(),
+  idpSloUrl: z.string().nullable().optional(),
 });
 
 const connectionRowBase = z.object({

@@ -7,6 +7,7 @@ import { createConnectionsStore } from '../features/connections/store';
 import { createDomainsStore } from '../features/domains/store';
 import { createEventsStore } from '../features/events/store';
 import { createLoginStore, purgeExpiredLogins } from '../features/login/store';
+import { createLogoutStore, purgeExpiredLogoutClaims } from '../features/logout/store';
 import { createOrgsStore } from '../features/orgs/store';
 import { createRateLimitsStore, purgeFinishedRateLimits } from '../features/rate-limits/store';
 import { createSessionsStore, purgeExpiredSessions } from '../features/sessions/store';
@@ -39,6 +40,7 @@ export function createStore(database: StoreDatabase): ServiceStore {
     ...createConnectionsStore(database),
     ...createLoginStore(database),
     ...createSessionsStore(database),
+    ...createLogoutStore(database),
     ...createDomainsStore(database),
     ...createSetupLinksStore(database),
     async purgeExpired(beforeMs, nowMs) {
@@ -46,6 +48,7 @@ export function createStore(database: StoreDatabase): ServiceStore {
       const states = await purgeExpiredLogins(database, beforeMs, nowMs);
       await purgeFinishedRateLimits(database, nowMs);
       await purgeExpiredSessions(database, nowIso);
+      await purgeExpiredLogoutClaims(database, nowMs);
       await purgeExpiredSetupSessions(database, nowIso);
       return states;
     },

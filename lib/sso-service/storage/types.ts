@@ -10,6 +10,7 @@ import type { ConnectionsStore } from '../features/connections/store';
 import type { DomainsStore } from '../features/domains/store';
 import type { EventsStore } from '../features/events/store';
 import type { LoginStore } from '../features/login/store';
+import type { LogoutStore } from '../features/logout/store';
 import type { OrgsStore } from '../features/orgs/store';
 import type { RateLimitsStore } from '../features/rate-limits/store';
 import type { SessionsStore } from '../features/sessions/store';
@@ -97,6 +98,8 @@ export interface SamlSettings {
   spMetadataUrl: string;
   /** Unsolicited (IdP-initiated) responses are accepted only when this is on. */
   allowIdpInitiated: boolean;
+  /** The IdP's HTTP-Redirect SingleLogoutService (from its metadata or typed in); absent or null: no SLO. */
+  idpSloUrl?: string | null;
 }
 
 export type OidcConnection = ConnectionBase & { protocol: 'oidc'; oidc: OidcSettings };
@@ -289,6 +292,7 @@ export interface ServiceStore
     OrgsStore,
     ConnectionsStore,
     LoginStore,
+    LogoutStore,
     SessionsStore,
     DomainsStore,
     SetupLinksStore,
@@ -326,6 +330,20 @@ export interface MemberSignIn {
   /** ISO-8601, UTC: the principal's last sign-in and the session's creation. */
   now: string;
   expiresAt: string;
+  /** What the IdP names this session by in a logout (features/logout); absent: nothing to keep. */
+  logout?: SessionLogoutKeys;
+}
+
+/**
+ * How a session is found and ended at its IdP (migration 17, `sso_session_logout`): the IdP's session id (OIDC
+ * `sid`, SAML `SessionIndex`), the SAML NameID the LogoutRequest must name, and the ID token for `id_token_hint`,
+ * sealed with the org's secret box (never stored in the clear).
+ */
+export interface SessionLogoutKeys {
+  idpSessionId: string | null;
+  samlNameId: string | null;
+  samlNameIdFormat: string | null;
+  idTokenSealed: string | null;
 }
 
 /** An SSO session: one member sign-in through a connection, valid until `expiresAt` unless revoked. */

@@ -30,7 +30,9 @@ import {
 } from '../../http/auth';
 import type { RouteRateLimit } from '../../http/rate-limit-options';
 import { absentAsEmpty, type ServiceApp } from '../../http/validation';
+import type { SsoConnection } from '../../storage/types';
 import { apiKeyActor, auditActorOf, type AuditEntry } from '../events/recorder';
+import { logoutWireFields } from '../logout/wire';
 import { startTestSignIn, testConnection } from './connection-tests';
 import { deleteLegacyConfig, saveLegacyConfig } from './legacy-config';
 import { samlMetadataOf } from './saml-metadata';
@@ -76,10 +78,15 @@ export function registerConnectionRoutes(app: ServiceApp, ctx: ServiceContext, m
     });
   };
   const params = idParamsSchema;
+  // The connection object with the logout URLs to give the IdP (features/logout/wire.ts).
+  const wire = (request: FastifyRequest, c: SsoConnection, lastSignIns?: ReadonlyMap<string, string>) => ({
+    ...toWireConnection(c, ctx.now(), lastSignIns),
+    ...logoutWireFields(c, publicBaseUrl(ctx, request)),
+  });
 
   app.get('/v1/sso/connections', { preValidation: asActor }, async (request) => {
     const { connections: all, lastSignIns } = await connections.list(actorOf(request).developerId);
-    const body: SsoConnectionList = { connections: all.map((c) => toWireConnection(c, ctx.now(), lastSignIns)) };
+    const body: SsoConnectionList = { connections: all.map((c) => wire(request, c, lastSignIns)) };
     return body;
   });
 
@@ -98,13 +105,13 @@ export function registerConnectionRoutes(app: ServiceApp, ctx: ServiceContext, m
         publicBaseUrl(ctx, request),
       );
       audit(request, 'connection.created', connection.id, changedFields);
-      return reply.code(201).send(toWireConnection(connection, ctx.now()));
+      return reply.code(201).send(wire(request, connection));
     },
   );
 
   app.get('/v1/sso/connections/:id', { preValidation: asActor, schema: { params } }, async (request) => {
     const { connection, lastSignIns } = await connections.get(actorOf(request).developerId, request.params.id);
-    return toWireConnection(connection, ctx.now(), lastSignIns);
+    return wire(request, connection, lastSignIns);
   });
 
   // The body's schema depends on the stored connection's protocol: service.patch parses it (http/validation.ts parseWith).
@@ -115,7 +122,7 @@ export function registerConnectionRoutes(app: ServiceApp, ctx: ServiceContext, m
       const developerId = actorOf(request).developerId;
       const { connection, changedFields } = await connections.patch(developerId, request.params.id, request.body);
       audit(request, 'connection.updated', connection.id, changedFields);
-      return toWireConnection(connection, ctx.now(), await ctx.store.lastSignIns(developerId));
+      return wire(request, connection, await ctx.store.lastSignIns(developerId));
     },
   );
 

@@ -49,6 +49,7 @@ const SAML_ONLY = [
   'spEntityId',
   'spAcsUrl',
   'allowIdpInitiated',
+  'idpSloUrl',
   'addIdpCertificate',
   'removeIdpCertificateFingerprint',
 ] as const;
@@ -114,12 +115,20 @@ async function metadataOf(
   return null;
 }
 
+/** `idpSloUrl` as given: null or "" clears it. */
+const sloUrlOf = (value: string | null | undefined): string | null | undefined =>
+  value === undefined ? undefined : value === null || value === '' ? null : value;
+
 /** Every field rule of the resolved settings, in one message; certificates must not all have expired. */
 function checkSettings(ctx: ServiceContext, s: SamlSettings): void {
   const problems: FieldProblem[] = [];
   for (const field of ['idpSsoUrl', 'spAcsUrl'] as const) {
     const problem = checkSsoUrlIssue(s[field], 'redirectUri', { devMode: ctx.config.devMode });
     if (problem) problems.push({ field, ...problem });
+  }
+  if (s.idpSloUrl) {
+    const problem = checkSsoUrlIssue(s.idpSloUrl, 'redirectUri', { devMode: ctx.config.devMode });
+    if (problem) problems.push({ field: 'idpSloUrl', ...problem });
   }
   for (const field of ['idpEntityId', 'spEntityId'] as const) {
     if (hasUnsafeText(s[field])) problems.push({ field, code: 'unsafe_text', message: UNSAFE_TEXT_MESSAGE });
@@ -170,6 +179,7 @@ export async function samlSettingsForCreate(
     spAcsUrl: input.spAcsUrl ?? defaults.spAcsUrl,
     spMetadataUrl: defaults.spMetadataUrl,
     allowIdpInitiated: input.allowIdpInitiated ?? false,
+    idpSloUrl: sloUrlOf(input.idpSloUrl) ?? metadata?.sloRedirectUrl ?? null,
   };
   checkSettings(ctx, settings);
   return settings;
@@ -244,6 +254,12 @@ export async function samlSettingsForPatch(
     spEntityId: patch.spEntityId ?? stored.spEntityId,
     spAcsUrl: patch.spAcsUrl ?? stored.spAcsUrl,
     allowIdpInitiated: patch.allowIdpInitiated ?? stored.allowIdpInitiated,
+    idpSloUrl:
+      patch.idpSloUrl !== undefined
+        ? sloUrlOf(patch.idpSloUrl)
+        : metadata
+          ? metadata.sloRedirectUrl
+          : (stored.idpSloUrl ?? null),
   };
   checkSettings(ctx, settings);
   return settings;
@@ -263,6 +279,7 @@ export function samlWireFields(
   | 'spAcsUrl'
   | 'spMetadataUrl'
   | 'allowIdpInitiated'
+  | 'idpSloUrl'
 > {
   const s = connection.saml;
   return {
@@ -274,5 +291,6 @@ export function samlWireFields(
     spAcsUrl: s.spAcsUrl,
     spMetadataUrl: s.spMetadataUrl,
     allowIdpInitiated: s.allowIdpInitiated,
+    idpSloUrl: s.idpSloUrl ?? null,
   };
 }
