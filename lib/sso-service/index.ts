@@ -8,6 +8,7 @@ import { loadServiceConfig, type ServiceConfig } from './config';
 import type { ServiceContext } from './context';
 import { createStateSealer, STATE_TTL_MS } from './crypto/login-state';
 import { createSecretBox } from './crypto/secret-box';
+import { spDecryptionKeysFor, spMetadataCertificates, spSigningKeyFor } from './features/sp-keys/service';
 import { describeError } from './http/describe-error';
 import { createServiceLogger, type LogSink } from './http/logger';
 import { createIssuerCheckMemo } from './features/connections/issuer-check-memo';
@@ -99,6 +100,11 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
       saml: {
         devMode: config.devMode,
         now,
+        spKeys: {
+          signingKey: (connection) => spSigningKeyFor({ store, secretBox }, connection),
+          decryptionKeys: (connection) => spDecryptionKeysFor({ store, secretBox }, connection),
+          metadataCertificates: (connection) => spMetadataCertificates({ store }, connection),
+        },
         claimAssertionId: (connection, assertionId, expiresAt) =>
           store.claimAssertionId({
             idpEntityId: connection.saml.idpEntityId,

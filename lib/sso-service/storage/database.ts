@@ -178,6 +178,17 @@ export interface SamlAssertionsTable {
   expires_at: number;
 }
 
+export interface SamlSpKeysTable {
+  id: string;
+  connection_id: string;
+  developer_id: string;
+  key_use: 'signing' | 'encryption';
+  state: 'next' | 'current' | 'previous';
+  private_key_enc: string;
+  certificate_pem: string;
+  created_at: string;
+}
+
 export interface Database {
   developers: DevelopersTable;
   api_keys: ApiKeysTable;
@@ -193,6 +204,7 @@ export interface Database {
   sign_in_events: SignInEventsTable;
   audit_events: AuditEventsTable;
   saml_assertions: SamlAssertionsTable;
+  saml_sp_keys: SamlSpKeysTable;
 }
 
 export type Db = Kysely<Database>;

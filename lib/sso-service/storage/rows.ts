@@ -51,6 +51,8 @@ const samlSettings = z.object({
   spAcsUrl: z.string(),
   spMetadataUrl: z.string(),
   allowIdpInitiated: z.boolean(),
+  // Connections saved before the option existed send unsigned AuthnRequests (absent = false).
+  signAuthnRequests: z.boolean().optional(),
 });
 
 const connectionRowBase = z.object({

@@ -14,6 +14,7 @@ import type { OrgsStore } from '../features/orgs/store';
 import type { RateLimitsStore } from '../features/rate-limits/store';
 import type { SessionsStore } from '../features/sessions/store';
 import type { SetupLinksStore } from '../features/setup-links/store';
+import type { SpKeysStore } from '../features/sp-keys/store';
 
 /** sha256 of an API key, base64url (see crypto/api-keys.ts). The key itself is never stored. */
 export type ApiKeyHash = string;
@@ -97,6 +98,8 @@ export interface SamlSettings {
   spMetadataUrl: string;
   /** Unsolicited (IdP-initiated) responses are accepted only when this is on. */
   allowIdpInitiated: boolean;
+  /** AuthnRequests are signed with the connection's current SP signing key (saml_sp_keys); absent = false. */
+  signAuthnRequests?: boolean;
 }
 
 export type OidcConnection = ConnectionBase & { protocol: 'oidc'; oidc: OidcSettings };
@@ -292,6 +295,7 @@ export interface ServiceStore
     SessionsStore,
     DomainsStore,
     SetupLinksStore,
+    SpKeysStore,
     EventsStore,
     RateLimitsStore {
   /** Which implementation this is: for logs and health, never for branching in routes. */

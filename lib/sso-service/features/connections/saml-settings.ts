@@ -49,6 +49,7 @@ const SAML_ONLY = [
   'spEntityId',
   'spAcsUrl',
   'allowIdpInitiated',
+  'signAuthnRequests',
   'addIdpCertificate',
   'removeIdpCertificateFingerprint',
 ] as const;
@@ -170,6 +171,7 @@ export async function samlSettingsForCreate(
     spAcsUrl: input.spAcsUrl ?? defaults.spAcsUrl,
     spMetadataUrl: defaults.spMetadataUrl,
     allowIdpInitiated: input.allowIdpInitiated ?? false,
+    signAuthnRequests: input.signAuthnRequests ?? false,
   };
   checkSettings(ctx, settings);
   return settings;
@@ -244,6 +246,7 @@ export async function samlSettingsForPatch(
     spEntityId: patch.spEntityId ?? stored.spEntityId,
     spAcsUrl: patch.spAcsUrl ?? stored.spAcsUrl,
     allowIdpInitiated: patch.allowIdpInitiated ?? stored.allowIdpInitiated,
+    signAuthnRequests: patch.signAuthnRequests ?? stored.signAuthnRequests ?? false,
   };
   checkSettings(ctx, settings);
   return settings;
@@ -263,6 +266,7 @@ export function samlWireFields(
   | 'spAcsUrl'
   | 'spMetadataUrl'
   | 'allowIdpInitiated'
+  | 'signAuthnRequests'
 > {
   const s = connection.saml;
   return {
@@ -274,5 +278,6 @@ export function samlWireFields(
     spAcsUrl: s.spAcsUrl,
     spMetadataUrl: s.spMetadataUrl,
     allowIdpInitiated: s.allowIdpInitiated,
+    signAuthnRequests: s.signAuthnRequests ?? false,
   };
 }
