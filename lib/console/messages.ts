@@ -450,6 +450,41 @@ export const SAML_TEXT = {
     'This SAML response answers no sign-in started here, and the address it was posted to names no connection. Start the sign-in from the console’s sign-in page.',
 } as const;
 
+/** A SAML connection's own SP keys (signing, encryption) on its page, and the answers of their actions by code. */
+export const SP_KEY_TEXT = {
+  title: 'Service provider keys',
+  description:
+    'Keys this connection signs with (AuthnRequests) and, when you add one, decrypts with (encrypted assertions). Their certificates are in the SP metadata; the private keys never leave Grantex.',
+  signAuthnRequests: 'Sign AuthnRequests',
+  signAuthnRequestsHint:
+    'Signs each request to the identity provider (RSA-SHA256) with the current signing key; turning it on makes one if there is none. Give the identity provider the updated metadata.',
+  signOn: 'AuthnRequests are now signed. Give your identity provider the updated SP metadata.',
+  signOff: 'AuthnRequests are no longer signed.',
+  none: 'No keys yet.',
+  rotated:
+    'New key made and published in the SP metadata beside the current one. Once your identity provider has the new metadata, promote it.',
+  first: 'Key made and published in the SP metadata. Give your identity provider the updated metadata.',
+  promoted:
+    'The new key is now current. The old one stays until you retire it (an old encryption key still decrypts until then).',
+  retired: 'Key removed.',
+  states: {
+    current: 'Current',
+    next: 'Next (published, not used yet)',
+    previous: 'Previous',
+  },
+  uses: { signing: 'Signing', encryption: 'Encryption' },
+  encryptionHint:
+    'With an encryption key, the identity provider may encrypt assertions to it (AES-GCM or AES-CBC, RSA-OAEP); both keys decrypt during a rotation.',
+  /** Grantex's reason codes for a refused change. */
+  codes: {
+    sp_key_rotation_pending: 'A new key is already waiting: promote it (or remove it) before making another one.',
+    sp_key_nothing_to_promote: 'There is no new key to promote: rotate first.',
+    sp_key_in_use:
+      'This key is in use: turn off signed AuthnRequests before removing the only signing key, or promote the new key first.',
+  } as Record<string, string>,
+  failed: 'Grantex did not make this change. Reload the page and try again.',
+} as const;
+
 const CHECK_SAML_APP =
   'Compare the IdP entity ID, SSO URL and certificate on the connection’s page with the SAML application at your identity provider.';
 

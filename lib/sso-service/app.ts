@@ -26,6 +26,7 @@ import { registerLogoutRoutes } from './features/logout/routes';
 import { registerOrgRoutes } from './features/orgs/routes';
 import { registerSessionRoutes } from './features/sessions/routes';
 import { registerSetupLinkRoutes } from './features/setup-links/routes';
+import { registerSpKeyRoutes } from './features/sp-keys/routes';
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
@@ -213,6 +214,7 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
   registerOrgRoutes(api, ctx, perMinute(limits.enabled, limits.signupPerMin, addressRateKey));
   registerConnectionRoutes(api, ctx, perMinute(limits.enabled, limits.loginPerMin, addressRateKey));
   registerDomainRoutes(api, ctx);
+  registerSpKeyRoutes(api, ctx);
   registerSetupLinkRoutes(api, ctx);
   registerLoginRoutes(api, ctx, {
     login: perMinute(limits.enabled, limits.loginPerMin, loginRateKey),

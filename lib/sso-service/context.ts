@@ -30,7 +30,7 @@ export interface ServiceContext {
   audit: AuditRecorder;
   /** Attempts naming an org they cannot prove to belong to: counted, never stored as its events. */
   unattributed: UnattributedAttempts;
-  /** The SP key that signs a SAML connection's logout messages (features/logout); undefined: none. */
+  /** The SP key that signs a SAML connection's logout messages: its current SP signing key (features/sp-keys). */
   samlLogoutSigningKey: LogoutSigningKeyOf;
   /** TXT lookups for domain verification, on demand and in the daily re-check (SSO_DNS_SERVERS). */
   dns: TxtResolver;

@@ -8,6 +8,7 @@ import { loadServiceConfig, type ServiceConfig } from './config';
 import type { ServiceContext } from './context';
 import { createStateSealer, STATE_TTL_MS } from './crypto/login-state';
 import { createSecretBox } from './crypto/secret-box';
+import { spDecryptionKeysFor, spMetadataCertificates, spSigningKeyFor } from './features/sp-keys/service';
 import { describeError } from './http/describe-error';
 import { createServiceLogger, type LogSink } from './http/logger';
 import { createIssuerCheckMemo } from './features/connections/issuer-check-memo';
@@ -19,7 +20,6 @@ import { createUnattributedAttempts } from './features/events/unattributed';
 import { createRelyingParty } from './oidc';
 import { createLoginProtocols } from './protocols';
 import type { RelyingPartyPort } from './relying-party-port';
-import type { LogoutSigningKeyOf } from './features/logout/service';
 import { resolveServiceKeys } from './service-keys';
 import { openStore, type ServiceStore } from './storage';
 
@@ -43,11 +43,6 @@ export interface ServiceHooks {
   wrapStore?: (store: ServiceStore) => ServiceStore;
   /** The event buffer's flush interval and batch size (default 250 ms, 500 events). */
   eventBuffer?: EventBufferOptions;
-  /**
-   * The SP signing key of a SAML connection's logout messages. Until per-connection SP keys exist this is the only
-   * source of one: without it, SP-initiated SAML logout is not offered and LogoutResponses go unsigned.
-   */
-  samlLogoutSigningKey?: LogoutSigningKeyOf;
   /** How often the verified-domain re-check runs (default hourly; each domain is still checked at most daily). */
   domainRecheck?: { intervalMs?: number };
 }
@@ -70,16 +65,7 @@ function formatUrl(host: string, port: number): string {
 }
 
 export async function startSsoService(options: SsoServiceOptions = {}): Promise<RunningSsoService> {
-  const {
-    logger: sink,
-    now = Date.now,
-    relyingParty,
-    wrapStore,
-    eventBuffer,
-    domainRecheck,
-    samlLogoutSigningKey,
-    ...overrides
-  } = options;
+  const { logger: sink, now = Date.now, relyingParty, wrapStore, eventBuffer, domainRecheck, ...overrides } = options;
   const fromEnv = loadServiceConfig();
   const config: ServiceConfig = {
     ...fromEnv,
@@ -114,6 +100,11 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
       saml: {
         devMode: config.devMode,
         now,
+        spKeys: {
+          signingKey: (connection) => spSigningKeyFor({ store, secretBox }, connection),
+          decryptionKeys: (connection) => spDecryptionKeysFor({ store, secretBox }, connection),
+          metadataCertificates: (connection) => spMetadataCertificates({ store }, connection),
+        },
         claimAssertionId: (connection, assertionId, expiresAt) =>
           store.claimAssertionId({
             idpEntityId: connection.saml.idpEntityId,
@@ -129,7 +120,7 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
     signIns: recorders.signIns,
     audit: recorders.audit,
     unattributed: createUnattributedAttempts(logger),
-    samlLogoutSigningKey: samlLogoutSigningKey ?? (() => undefined),
+    samlLogoutSigningKey: (connection) => spSigningKeyFor({ store, secretBox }, connection),
     dns: createTxtResolver({ servers: config.dnsServers, timeoutMs: config.dnsTimeoutMs ?? DEFAULT_DNS_TIMEOUT_MS }),
   };
 

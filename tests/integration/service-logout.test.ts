@@ -19,7 +19,7 @@ import {
   ssoSessionLogoutResponseSchema,
   type SsoConnection,
 } from '@/lib/contract';
-import { generateSigningKey, type SamlSigningKey } from '@/lib/dev-idp/saml/keys';
+import type { SamlSigningKey } from '@/lib/dev-idp/saml/keys';
 import { idpMetadataXml, signElement } from '@/lib/dev-idp/saml/messages';
 import type { RunningSsoService } from '@/lib/sso-service';
 import { ALICE, form, IDP_ENTITY_ID, kitConnectionFields, signedResponse, testKeys } from '@/tests/support/saml-kit';
@@ -36,17 +36,14 @@ const OTHER_CLIENT = { clientId: 'logout-other-client', clientSecret: 'other sec
 let service: RunningSsoService;
 let dataDir: string;
 let op: TestOp;
-let spKey: SamlSigningKey;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'gx-logout-'));
-  spKey = generateSigningKey('Test SP');
   [service, op] = await Promise.all([
     startLocalSsoService(dataDir, {
       ...(await testDatabaseOptions()),
       consoleUrl: CONSOLE_URL,
       eventBuffer: { flushMs: 10 },
-      samlLogoutSigningKey: () => spKey,
     }),
     startTestOp({ issuerPath: '/logout', clients: [OP_CLIENT, OTHER_CLIENT] }),
   ]);
@@ -120,6 +117,15 @@ async function samlConnection(org: Org, extra: Record<string, unknown> = {}) {
   return c;
 }
 
+/** The connection's own SP signing certificate (made when its IdP SLO URL was saved), as the IdP imports it. */
+async function spCertificate(org: Org, connectionId: string): Promise<string> {
+  const res = await call('GET', `/v1/sso/connections/${connectionId}/sp-keys`, { apiKey: org.apiKey });
+  const keys = res.body.keys as { use: string; state: string; certificatePem: string }[];
+  const key = keys.find((k) => k.use === 'signing' && k.state === 'current');
+  if (!key) throw new Error('no SP signing key');
+  return key.certificatePem;
+}
+
 /** Alice signs in through the connection (an IdP-initiated assertion with a SessionIndex); returns the session. */
 async function samlSignIn(connectionId: string, nameId = ALICE.nameId) {
   const res = await call('POST', `/sso/callback/saml?connection=${connectionId}`, {
@@ -181,6 +187,9 @@ describe('SAML single logout: the connection', () => {
     const metadata = await call('GET', `/sso/saml/${c.id}/metadata`);
     expect(metadata.text).toContain('SingleLogoutService');
     expect(metadata.text).toContain(`Location="${c.spSloUrl}"`);
+    // Saving an IdP SLO URL made the connection's signing key; the metadata publishes its certificate.
+    const certBody = (await spCertificate(org, c.id)).replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, '');
+    expect(metadata.text.replace(/\s/g, '')).toContain(certBody);
     const patched = await call('PATCH', `/v1/sso/connections/${c.id}`, {
       apiKey: org.apiKey,
       json: { idpSloUrl: null },
@@ -221,7 +230,8 @@ describe('SAML single logout: the IdP logs the member out (IdP-initiated)', () =
     const response = inflatedParam(location, 'SAMLResponse');
     expect(response).toContain('urn:oasis:names:tc:SAML:2.0:status:Success');
     expect(response).toContain(`Destination="${IDP_SLO_URL}"`);
-    expect(redirectSignatureVerifies(location, 'SAMLResponse', spKey.certificatePem)).toBe(true);
+    expect(redirectSignatureVerifies(location, 'SAMLResponse', await spCertificate(org, c.id))).toBe(true);
+    expect(redirectSignatureVerifies(location, 'SAMLResponse', testKeys().other.certificatePem)).toBe(false);
     expect(await activeSessions(org)).toEqual([bob.sessionId]);
     const audit = await revokedAudit(org);
     expect(audit.map((e) => e.target.id).sort()).toEqual([first.sessionId, second.sessionId].sort());
@@ -336,7 +346,7 @@ describe('SAML single logout: the member logs out (SP-initiated)', () => {
     expect(await activeSessions(org)).toEqual([]);
     const requestUrl = out.redirectUrl!;
     expect(requestUrl.startsWith(`${IDP_SLO_URL}?`)).toBe(true);
-    expect(redirectSignatureVerifies(requestUrl, 'SAMLRequest', spKey.certificatePem)).toBe(true);
+    expect(redirectSignatureVerifies(requestUrl, 'SAMLRequest', await spCertificate(org, c.id))).toBe(true);
     const request = inflatedParam(requestUrl, 'SAMLRequest');
     expect(request).toContain(`>${ALICE.nameId}</saml:NameID>`);
     expect(request).toMatch(/SessionIndex[^>]*>_?[A-Za-z0-9_-]+</);

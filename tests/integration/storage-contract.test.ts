@@ -352,6 +352,53 @@ describe(`store contract (${testBackend})`, () => {
     expect(await claim('https://idp.one', '_assertion-race', 'dev_a', 'sso_2', 5_000)).toBe(false);
   });
 
+  it('keeps SP keys one per connection, use and state; rotates even when rotations race; promotes atomically; cascades on delete', async () => {
+    await store.createDeveloper(dev('dev_spk'));
+    const conn = await store.saveDefaultOidcConnection(write('dev_spk'));
+    const key = (id: string, use: 'signing' | 'encryption', state: 'next' | 'current' | 'previous') => ({
+      id,
+      connectionId: conn.id,
+      developerId: 'dev_spk',
+      use,
+      state,
+      privateKeySealed: `sealed-${id}`,
+      certificatePem: `cert-${id}`,
+      createdAt: `2026-01-02T03:04:0${id.length % 10}.000Z`,
+    });
+    expect(await store.addSpKey(key('spk_a', 'signing', 'current'))).toBe(true);
+    expect(await store.addSpKey(key('spk_e', 'encryption', 'current'))).toBe(true);
+    const racing = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => store.addSpKey(key(`spk_n${i}`, 'signing', 'next'), { dropPrevious: true })),
+    );
+    expect(racing.filter(Boolean)).toHaveLength(1);
+    const next = (await store.listSpKeys(conn.id)).find((k) => k.state === 'next')!;
+    expect(next).toMatchObject({
+      use: 'signing',
+      privateKeySealed: `sealed-${next.id}`,
+      certificatePem: `cert-${next.id}`,
+    });
+    expect(await store.promoteSpKey(conn.id, 'signing')).toBe(true);
+    expect(await store.promoteSpKey(conn.id, 'signing')).toBe(false);
+    const states = async () =>
+      Object.fromEntries((await store.listSpKeys(conn.id)).map((k) => [k.id, `${k.use}:${k.state}`]));
+    expect(await states()).toEqual({
+      spk_a: 'signing:previous',
+      [next.id]: 'signing:current',
+      spk_e: 'encryption:current',
+    });
+    // A new rotation drops the previous key of its use (only that use's).
+    expect(await store.addSpKey(key('spk_b', 'signing', 'next'), { dropPrevious: true })).toBe(true);
+    expect(await states()).toEqual({
+      [next.id]: 'signing:current',
+      spk_b: 'signing:next',
+      spk_e: 'encryption:current',
+    });
+    expect(await store.deleteSpKey(conn.id, 'spk_b')).toMatchObject({ id: 'spk_b', state: 'next' });
+    expect(await store.deleteSpKey('conn_other', 'spk_e')).toBeUndefined();
+    await store.deleteDefaultConnection('dev_spk');
+    expect(await store.listSpKeys(conn.id)).toEqual([]);
+  });
+
   it('re-checks a verified domain once across racing processes; records failures; releases only after the cut-off', async () => {
     await store.createDeveloper(dev('dev_recheck', null));
     const domain = 'recheck.example';

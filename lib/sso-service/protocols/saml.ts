@@ -28,6 +28,7 @@ import {
   type SamlConnectionSettings,
   type SamlIdentity,
   type SamlReason,
+  type SpMetadataKeys,
   type SpSigningKey,
 } from '../saml';
 import type { SamlConnection, SsoConnection } from '../storage/types';
@@ -39,10 +40,26 @@ export interface SamlProtocolDeps {
   claimAssertionId(connection: SamlConnection, assertionId: string, expiresAt: Date): Promise<boolean>;
   /** Loopback metadata URLs are fetched only in development. */
   devMode: boolean;
-  /** The service's SP signing key, for connections that sign AuthnRequests (none today). */
-  signingKey?: SpSigningKey;
+  /** The connections' own SP keys (features/sp-keys): none given, no connection signs or decrypts. */
+  spKeys?: SpKeySource;
   now: () => number;
 }
+
+/** A connection's SP keys, read when needed (a login that signs, a response that is encrypted, the metadata). */
+export interface SpKeySource {
+  /** The current signing key pair, or undefined when the connection has none. */
+  signingKey(connection: SamlConnection): Promise<SpSigningKey | undefined>;
+  /** Every key pair that decrypts for the connection, current first (none: encrypted assertions are refused). */
+  decryptionKeys(connection: SamlConnection): Promise<SpSigningKey[]>;
+  /** The certificates the SP metadata publishes, by use. */
+  metadataCertificates(connection: SamlConnection): Promise<SpMetadataKeys>;
+}
+
+const NO_SP_KEYS: SpKeySource = {
+  signingKey: async () => undefined,
+  decryptionKeys: async () => [],
+  metadataCertificates: async () => ({ signing: [], encryption: [] }),
+};
 
 export interface SamlLoginProtocol extends LoginProtocol {
   readonly protocol: 'saml';
@@ -61,7 +78,7 @@ export interface SamlLoginProtocol extends LoginProtocol {
    */
   signatureVerifies(connection: SamlConnection, samlResponse: string): Promise<boolean>;
   /** The SP metadata XML of a connection. */
-  metadataXml(connection: SamlConnection): string;
+  metadataXml(connection: SamlConnection): Promise<string>;
 }
 
 /** The AuthnRequest ID for a login: the state's nonce (base64url, so a valid XML ID after the leading underscore). */
@@ -99,8 +116,15 @@ function samlOf(connection: SsoConnection): SamlConnection {
 }
 
 export function samlSettingsOf(connection: SamlConnection): SamlConnectionSettings {
-  const { idpEntityId, idpSsoUrl, idpCertificates, spEntityId, spAcsUrl } = connection.saml;
-  return { idpEntityId, idpSsoUrl, idpCertificates, spEntityId, spAcsUrl };
+  const { idpEntityId, idpSsoUrl, idpCertificates, spEntityId, spAcsUrl, signAuthnRequests } = connection.saml;
+  return {
+    idpEntityId,
+    idpSsoUrl,
+    idpCertificates,
+    spEntityId,
+    spAcsUrl,
+    signAuthnRequests: signAuthnRequests ?? false,
+  };
 }
 
 /** The certificates as shown on the wire and in the test: fingerprint, notAfter, status now. */
@@ -181,7 +205,7 @@ function toSsoIdentity(connection: SamlConnection, identity: SamlIdentity): SsoI
 export function createSamlProtocol({
   claimAssertionId,
   devMode,
-  signingKey,
+  spKeys = NO_SP_KEYS,
   now,
 }: SamlProtocolDeps): SamlLoginProtocol {
   async function validate(
@@ -205,13 +229,16 @@ export function createSamlProtocol({
   return {
     protocol: 'saml',
     startLogin(connection, { token, state }: SealedLogin) {
-      return samlCall(() =>
-        buildLoginUrl(samlSettingsOf(samlOf(connection)), {
+      const saml = samlOf(connection);
+      return samlCall(async () => {
+        // The key is read only for a connection that signs: an unsigned login costs no extra read.
+        const signingKey = saml.saml.signAuthnRequests ? await spKeys.signingKey(saml) : undefined;
+        return buildLoginUrl(samlSettingsOf(saml), {
           requestId: samlRequestId(state),
           relayState: token,
           ...(signingKey ? { signingKey } : {}),
-        }),
-      );
+        });
+      });
     },
     completeLogin(connection, { state }, response) {
       if (response.protocol !== 'saml') throw new Error('not a SAML response');
@@ -234,9 +261,15 @@ export function createSamlProtocol({
       }).catch(() => undefined);
       return verified;
     },
-    metadataXml(connection) {
-      const { spEntityId, spAcsUrl } = connection.saml;
-      return spMetadataXml({ spEntityId, spAcsUrl, spSloUrl: samlSloUrl(connection) }, signingKey);
+    async metadataXml(connection) {
+      const { spEntityId, spAcsUrl, signAuthnRequests } = connection.saml;
+      const keys = await spKeys.metadataCertificates(connection);
+      return samlCall(async () =>
+        spMetadataXml(
+          { spEntityId, spAcsUrl, signAuthnRequests: signAuthnRequests ?? false, spSloUrl: samlSloUrl(connection) },
+          keys,
+        ),
+      );
     },
     async testSettings(connection): Promise<SettingsTest> {
       const { saml } = samlOf(connection);

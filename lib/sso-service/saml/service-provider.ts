@@ -11,6 +11,7 @@ import {
   type CacheProvider,
   type SamlConfig,
 } from '@node-saml/node-saml';
+import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
 import { BoundedMap } from '../bounded-map';
 import { readSignedAssertion, type SamlIdentity } from './assertion';
 import { certificateInfo, type CertificateInfo } from './certificates';
@@ -26,7 +27,9 @@ import {
   childElements,
   decodeBase64Xml,
   DEFAULT_MAX_RESPONSE_BASE64,
+  descendants,
   DSIG_NS,
+  MD_NS,
   parseStrict,
   SAML_NS,
 } from './xml-guard';
@@ -286,15 +289,57 @@ export async function validatePostResponse(
   return identity;
 }
 
-/** The SP's metadata XML: entity ID, ACS URL (HTTP-POST), and the signing certificate when AuthnRequests are signed. */
+/** The SP's certificates for its metadata, by use, current first (at most two of each during a rotation). */
+export interface SpMetadataKeys {
+  signing: readonly string[];
+  encryption: readonly string[];
+}
+
+/**
+ * What the metadata offers an IdP that encrypts (GCM first; RSA-OAEP key transport). CBC stays accepted for IdPs
+ * that offer nothing else (AD FS, older Okta); every decryption failure answers the same (README, "Encrypted
+ * assertions").
+ */
+export const SP_ENCRYPTION_METHODS = [
+  'http://www.w3.org/2009/xmlenc11#aes256-gcm',
+  'http://www.w3.org/2009/xmlenc11#aes128-gcm',
+  'http://www.w3.org/2001/04/xmlenc#aes256-cbc',
+  'http://www.w3.org/2001/04/xmlenc#aes128-cbc',
+  'http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p',
+] as const;
+
+function keyDescriptor(doc: Document, use: 'signing' | 'encryption', certificatePem: string): Element {
+  const descriptor = doc.createElementNS(MD_NS, 'md:KeyDescriptor');
+  descriptor.setAttribute('use', use);
+  const keyInfo = doc.createElementNS(DSIG_NS, 'ds:KeyInfo');
+  const data = doc.createElementNS(DSIG_NS, 'ds:X509Data');
+  const cert = doc.createElementNS(DSIG_NS, 'ds:X509Certificate');
+  cert.appendChild(doc.createTextNode(certificateInfo(certificatePem).pem.replace(/-----[^-]+-----|\s+/g, '')));
+  data.appendChild(cert);
+  keyInfo.appendChild(data);
+  descriptor.appendChild(keyInfo);
+  if (use === 'encryption') {
+    for (const algorithm of SP_ENCRYPTION_METHODS) {
+      const method = doc.createElementNS(MD_NS, 'md:EncryptionMethod');
+      method.setAttribute('Algorithm', algorithm);
+      descriptor.appendChild(method);
+    }
+  }
+  return descriptor;
+}
+
+/**
+ * The SP's metadata XML: entity ID, ACS URL (HTTP-POST), `AuthnRequestsSigned` as configured, and one
+ * `KeyDescriptor` per published SP certificate: `use="signing"` (current, then next) and `use="encryption"`
+ * (each key that decrypts, with the EncryptionMethods accepted).
+ */
 export function spMetadataXml(
   settings: Pick<SamlConnectionSettings, 'spEntityId' | 'spAcsUrl' | 'signAuthnRequests'> & { spSloUrl?: string },
-  signingKey?: SpSigningKey,
+  keys: SpMetadataKeys = { signing: [], encryption: [] },
 ): string {
-  const signing = settings.signAuthnRequests ? signingKey : undefined;
-  if (settings.signAuthnRequests && !signing)
+  if (settings.signAuthnRequests && keys.signing.length === 0)
     throw new SamlError('invalid_settings', 'Signed AuthnRequests need the SP signing key.');
-  return generateServiceProviderMetadata({
+  const base = generateServiceProviderMetadata({
     issuer: settings.spEntityId,
     callbackUrl: settings.spAcsUrl,
     // The connection's SingleLogoutService (node-saml lists it with the HTTP-POST binding; the endpoint also takes
@@ -302,7 +347,15 @@ export function spMetadataXml(
     ...(settings.spSloUrl ? { logoutCallbackUrl: settings.spSloUrl } : {}),
     identifierFormat: null,
     wantAssertionsSigned: true,
-    publicCerts: signing ? signing.certificatePem : null,
-    ...(signing ? { privateKey: signing.privateKeyPem, signatureAlgorithm: 'sha256' as const } : {}),
   });
+  if (!settings.signAuthnRequests && keys.signing.length === 0 && keys.encryption.length === 0) return base;
+  const doc = new DOMParser().parseFromString(base, 'text/xml');
+  const descriptor = descendants(doc, MD_NS, 'SPSSODescriptor')[0];
+  if (!descriptor) throw new Error('node-saml metadata without an SPSSODescriptor');
+  descriptor.setAttribute('AuthnRequestsSigned', settings.signAuthnRequests ? 'true' : 'false');
+  // KeyDescriptors come first in an SPSSODescriptor (SAML metadata schema).
+  const first = descriptor.firstChild;
+  for (const pem of keys.signing) descriptor.insertBefore(keyDescriptor(doc, 'signing', pem), first);
+  for (const pem of keys.encryption) descriptor.insertBefore(keyDescriptor(doc, 'encryption', pem), first);
+  return new XMLSerializer().serializeToString(doc);
 }

@@ -198,6 +198,17 @@ export interface LogoutClaimsTable {
   expires_at: number;
 }
 
+export interface SamlSpKeysTable {
+  id: string;
+  connection_id: string;
+  developer_id: string;
+  key_use: 'signing' | 'encryption';
+  state: 'next' | 'current' | 'previous';
+  private_key_enc: string;
+  certificate_pem: string;
+  created_at: string;
+}
+
 export interface Database {
   developers: DevelopersTable;
   api_keys: ApiKeysTable;
@@ -215,6 +226,7 @@ export interface Database {
   saml_assertions: SamlAssertionsTable;
   sso_session_logout: SsoSessionLogoutTable;
   logout_claims: LogoutClaimsTable;
+  saml_sp_keys: SamlSpKeysTable;
 }
 
 export type Db = Kysely<Database>;

@@ -466,6 +466,28 @@ export const MIGRATION_STEPS: readonly MigrationStep[] = [
     `,
   },
   {
+    version: 15,
+    name: 'SAML SP keys per connection: signing and encryption, with rotation states',
+    sql: (d) => `
+      -- A SAML connection's own SP keys: signing (AuthnRequests, and later LogoutRequests) and encryption
+      -- (the IdP encrypts assertions to it). At most one key per connection, use and state: current signs (and
+      -- decrypts), next is published beside it until promoted, previous still decrypts after a promotion.
+      -- The private key is sealed by the secret box (AAD binds it to its org, connection and key id); the
+      -- certificate is public. Deleting the connection deletes its keys.
+      CREATE TABLE saml_sp_keys (
+        id               ${d.text} PRIMARY KEY,
+        connection_id    ${d.text} NOT NULL REFERENCES sso_connections(id) ON DELETE CASCADE,
+        developer_id     ${d.text} NOT NULL,
+        key_use          ${d.text} NOT NULL CHECK (key_use IN ('signing', 'encryption')),
+        state            ${d.text} NOT NULL CHECK (state IN ('next', 'current', 'previous')),
+        private_key_enc  ${d.text} NOT NULL,
+        certificate_pem  ${d.text} NOT NULL,
+        created_at       ${d.text} NOT NULL,
+        UNIQUE (connection_id, key_use, state)
+      )${d.strict};
+    `,
+  },
+  {
     version: 17,
     name: 'logout: what a session needs for single logout, and single-use logout messages',
     sql: (d) => `

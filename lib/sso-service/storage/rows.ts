@@ -52,6 +52,8 @@ const samlSettings = z.object({
   spMetadataUrl: z.string(),
   allowIdpInitiated: z.boolean(),
   idpSloUrl: z.string().nullable().optional(),
+  // Connections saved before the option existed send unsigned AuthnRequests (absent = false).
+  signAuthnRequests: z.boolean().optional(),
 });
 
 const connectionRowBase = z.object({

@@ -12,6 +12,7 @@ import { createOrgsStore } from '../features/orgs/store';
 import { createRateLimitsStore, purgeFinishedRateLimits } from '../features/rate-limits/store';
 import { createSessionsStore, purgeExpiredSessions } from '../features/sessions/store';
 import { createSetupLinksStore, purgeExpiredSetupSessions } from '../features/setup-links/store';
+import { createSpKeysStore } from '../features/sp-keys/store';
 import type { StoreDatabase } from './connect';
 import type { ServiceStore } from './types';
 
@@ -43,6 +44,7 @@ export function createStore(database: StoreDatabase): ServiceStore {
     ...createLogoutStore(database),
     ...createDomainsStore(database),
     ...createSetupLinksStore(database),
+    ...createSpKeysStore(database),
     async purgeExpired(beforeMs, nowMs) {
       const nowIso = new Date(nowMs).toISOString();
       const states = await purgeExpiredLogins(database, beforeMs, nowMs);

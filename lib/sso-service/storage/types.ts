@@ -15,6 +15,7 @@ import type { OrgsStore } from '../features/orgs/store';
 import type { RateLimitsStore } from '../features/rate-limits/store';
 import type { SessionsStore } from '../features/sessions/store';
 import type { SetupLinksStore } from '../features/setup-links/store';
+import type { SpKeysStore } from '../features/sp-keys/store';
 
 /** sha256 of an API key, base64url (see crypto/api-keys.ts). The key itself is never stored. */
 export type ApiKeyHash = string;
@@ -100,6 +101,8 @@ export interface SamlSettings {
   allowIdpInitiated: boolean;
   /** The IdP's HTTP-Redirect SingleLogoutService (from its metadata or typed in); absent or null: no SLO. */
   idpSloUrl?: string | null;
+  /** AuthnRequests are signed with the connection's current SP signing key (saml_sp_keys); absent = false. */
+  signAuthnRequests?: boolean;
 }
 
 export type OidcConnection = ConnectionBase & { protocol: 'oidc'; oidc: OidcSettings };
@@ -296,6 +299,7 @@ export interface ServiceStore
     SessionsStore,
     DomainsStore,
     SetupLinksStore,
+    SpKeysStore,
     EventsStore,
     RateLimitsStore {
   /** Which implementation this is: for logs and health, never for branching in routes. */

@@ -33,7 +33,19 @@ import { deleteConnection, moveToOwnRedirectUri, setConnectionStatus, updateOidc
 import { SamlConfigRows, SamlConnectionDetails } from '@/components/sso/saml-connection-details';
 import { SamlConnectionForm } from '@/components/sso/saml-connection-form';
 import { isConsoleSamlAcsUrl } from '@/lib/console/settings/saml-acs';
-import { addSamlCertificate, removeSamlCertificate, updateSamlConnection, useConsoleSamlAcs } from './saml-actions';
+import {
+  addSamlCertificate,
+  promoteSpKey,
+  removeSamlCertificate,
+  retireSpKey,
+  rotateSpKey,
+  setSignAuthnRequests,
+  updateSamlConnection,
+  useConsoleSamlAcs,
+} from './saml-actions';
+import { SamlSpKeys } from '@/components/sso/saml-sp-keys';
+import type { SamlSpKey } from '@/lib/contract';
+import { SP_KEY_TEXT } from '@/lib/console/messages';
 import { summarizeSignIns, type SignInSummary } from '@/lib/console/activity';
 import { provisioningFormValues } from '@/lib/console/settings/provisioning-view';
 import { PROVISIONING_TEXT } from '@/lib/console/messages';
@@ -90,6 +102,14 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
   // A test of another connection is shown on that connection's page, not here.
   const testResult = lastResult && (lastResult.connectionId ?? connection.id) === connection.id ? lastResult : null;
   const summary = await lastDaySummary(actor, connection.id);
+  // A SAML connection's own SP keys; an API without them (or that could not answer): no section.
+  const spKeys: SamlSpKey[] | null =
+    connection.protocol === 'saml'
+      ? await actor
+          .grantex()
+          .sso.connections.spKeys(connection.id)
+          .catch(() => null)
+      : null;
   const provisioning = provisioningFormValues(connection);
   const redirectUris = redirectUriView(connection);
   const query = await searchParams;
@@ -218,6 +238,22 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
             useConsoleAcs: useConsoleSamlAcs,
           }}
         />
+      ) : null}
+
+      {connection.protocol === 'saml' && spKeys ? (
+        <Card
+          id="saml-sp-keys"
+          aria-label={SP_KEY_TEXT.title}
+          title={SP_KEY_TEXT.title}
+          description={SP_KEY_TEXT.description}
+        >
+          <SamlSpKeys
+            connectionId={connection.id}
+            signAuthnRequests={connection.signAuthnRequests ?? false}
+            keys={spKeys}
+            actions={{ setSignAuthnRequests, rotate: rotateSpKey, promote: promoteSpKey, retire: retireSpKey }}
+          />
+        </Card>
       ) : null}
 
       {summary ? (

@@ -50,6 +50,7 @@ const SAML_ONLY = [
   'spAcsUrl',
   'allowIdpInitiated',
   'idpSloUrl',
+  'signAuthnRequests',
   'addIdpCertificate',
   'removeIdpCertificateFingerprint',
 ] as const;
@@ -180,6 +181,7 @@ export async function samlSettingsForCreate(
     spMetadataUrl: defaults.spMetadataUrl,
     allowIdpInitiated: input.allowIdpInitiated ?? false,
     idpSloUrl: sloUrlOf(input.idpSloUrl) ?? metadata?.sloRedirectUrl ?? null,
+    signAuthnRequests: input.signAuthnRequests ?? false,
   };
   checkSettings(ctx, settings);
   return settings;
@@ -260,6 +262,7 @@ export async function samlSettingsForPatch(
         : metadata
           ? metadata.sloRedirectUrl
           : (stored.idpSloUrl ?? null),
+    signAuthnRequests: patch.signAuthnRequests ?? stored.signAuthnRequests ?? false,
   };
   checkSettings(ctx, settings);
   return settings;
@@ -280,6 +283,7 @@ export function samlWireFields(
   | 'spMetadataUrl'
   | 'allowIdpInitiated'
   | 'idpSloUrl'
+  | 'signAuthnRequests'
 > {
   const s = connection.saml;
   return {
@@ -292,5 +296,6 @@ export function samlWireFields(
     spMetadataUrl: s.spMetadataUrl,
     allowIdpInitiated: s.allowIdpInitiated,
     idpSloUrl: s.idpSloUrl ?? null,
+    signAuthnRequests: s.signAuthnRequests ?? false,
   };
 }

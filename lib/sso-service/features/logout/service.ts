@@ -37,8 +37,11 @@ import type { SpSigningKey } from '../../saml';
 import type { OidcConnection, SamlConnection, SsoConnection } from '../../storage/types';
 import { samlSloUrl } from './wire';
 
-/** The SP key that signs a connection's logout messages; undefined: none (logout messages then go unsigned). */
-export type LogoutSigningKeyOf = (connection: SamlConnection) => SpSigningKey | undefined;
+/**
+ * The SP key that signs a connection's logout messages: its current SP signing key (features/sp-keys, made when
+ * an IdP SLO URL is saved); undefined: none.
+ */
+export type LogoutSigningKeyOf = (connection: SamlConnection) => Promise<SpSigningKey | undefined>;
 
 const RELAY_AAD = 'grantex-saml-logout-relay';
 /** How long the IdP has to answer our LogoutRequest. */
@@ -106,7 +109,7 @@ export async function memberLogout(
     const redirectUrl =
       connection.protocol === 'oidc'
         ? await oidcEndSessionUrl(ctx, connection, keys?.idTokenSealed ?? null, returnTo)
-        : await samlLogoutRequestUrl(ctx, connection, keys, signingKeyOf(connection));
+        : await samlLogoutRequestUrl(ctx, connection, keys, await signingKeyOf(connection));
     return { ended: true, redirectUrl, protocol: connection.protocol };
   } catch (err) {
     ctx.logger.log('warn', { msg: 'IdP logout URL not built', err: describeError(err) });
@@ -193,7 +196,7 @@ export async function handleSlo(
     throw err;
   }
   return kind === 'request'
-    ? idpLogoutRequest(ctx, connection, input, signingKeyOf(connection))
+    ? idpLogoutRequest(ctx, connection, input, signingKeyOf)
     : idpLogoutResponse(ctx, connection, input, relayState);
 }
 
@@ -201,7 +204,7 @@ async function idpLogoutRequest(
   ctx: ServiceContext,
   connection: SamlConnection,
   input: LogoutMessageInput,
-  signingKey: SpSigningKey | undefined,
+  signingKeyOf: LogoutSigningKeyOf,
 ): Promise<SloOutcome> {
   const settings = samlLogoutSettings(ctx, connection);
   const nowMs = ctx.now();
@@ -236,6 +239,7 @@ async function idpLogoutRequest(
   }
   for (const id of revoked) audit(ctx, connection.developerId, id, 'idp_logout', connection.id);
   if (settings.idpSloUrl === null) return { kind: 'done', revoked: revoked.length };
+  const signingKey = await signingKeyOf(connection);
   const location = await buildLogoutResponseUrl(settings, {
     responseId: newMessageId(),
     inResponseTo: request.id,
