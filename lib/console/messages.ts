@@ -374,6 +374,37 @@ export const MEMBER_SESSION_TEXT = {
   },
 } as const;
 
+// ─── Logout (/member/signed-out, the connection page's logout URLs) ─────────────────────────────────────
+
+export const LOGOUT_TEXT = {
+  signedOut: {
+    title: 'You are signed out',
+    next: 'Your single sign-on session has ended. Close the browser if you are on a shared computer.',
+  },
+  /** `slo=ok`: the identity provider confirmed the logout (a checked SAML LogoutResponse). */
+  idpConfirmed: 'Your identity provider confirmed that you are signed out there too.',
+  /** `slo=failed`: its answer could not be verified. */
+  idpUnconfirmed:
+    'You are signed out here, but your identity provider’s answer could not be verified, so you may still be signed in there. Sign out at your identity provider too.',
+  sloUrlLabel: 'Single logout URL',
+  sloUrlHint:
+    'Give your identity provider this SingleLogoutService URL (it is also in the SP metadata). Logout messages to and from the identity provider are signed with this connection’s signing key.',
+  idpSloUrlLabel: 'IdP single logout URL',
+  idpSloUrlHint:
+    'The identity provider’s SingleLogoutService (HTTP-Redirect) from its metadata. With it, signing out here also signs the member out at the identity provider. Leave empty to end sessions here only.',
+  idpSloUrlInvalid: 'Enter the identity provider’s single logout URL (https://…), or leave it empty.',
+  idpSloUrlSaved:
+    'Single logout URL saved. Give your identity provider the updated SP metadata (it now lists the signing certificate).',
+  title: 'Logout',
+  samlDescription:
+    'Single logout: signing out here ends the member’s session at the identity provider too, and the identity provider can end sessions here.',
+  oidcDescription:
+    'Signing out here also signs the member out at the identity provider when it publishes an end-session endpoint; with back-channel logout, signing out there ends sessions here.',
+  backchannelLabel: 'Back-channel logout URI',
+  backchannelHint:
+    'Register this URI at your identity provider as the back-channel logout URI: when a member signs out there, their sessions here end too. Also register this console’s post-logout redirect URI:',
+} as const;
+
 // ─── Setup links (the customer's IT admin; /setup/…, /settings/sso/setup-links) ─────────────────────────
 
 export const SETUP_LINK_TEXT = {

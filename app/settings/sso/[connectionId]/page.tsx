@@ -44,6 +44,11 @@ import {
   useConsoleSamlAcs,
 } from './saml-actions';
 import { SamlSpKeys } from '@/components/sso/saml-sp-keys';
+import { OidcLogoutUrls, SamlLogoutUrls } from '@/components/sso/logout-urls';
+import { setIdpSloUrl } from './logout-actions';
+import { POST_LOGOUT_PATH } from '@/lib/contract/logout';
+import { LOGOUT_TEXT } from '@/lib/console/messages';
+import { env } from '@/lib/env';
 import type { SamlSpKey } from '@/lib/contract';
 import { SP_KEY_TEXT } from '@/lib/console/messages';
 import { summarizeSignIns, type SignInSummary } from '@/lib/console/activity';
@@ -255,6 +260,26 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
           />
         </Card>
       ) : null}
+
+      <Card
+        aria-label={`Logout of ${connection.name}`}
+        title={LOGOUT_TEXT.title}
+        description={connection.protocol === 'saml' ? LOGOUT_TEXT.samlDescription : LOGOUT_TEXT.oidcDescription}
+      >
+        {connection.protocol === 'saml' ? (
+          <SamlLogoutUrls
+            connectionId={connection.id}
+            spSloUrl={connection.spSloUrl}
+            idpSloUrl={connection.idpSloUrl ?? null}
+            action={setIdpSloUrl}
+          />
+        ) : (
+          <OidcLogoutUrls
+            backchannelLogoutUri={connection.backchannelLogoutUri}
+            postLogoutRedirectUri={`${env().APP_URL}${POST_LOGOUT_PATH}`}
+          />
+        )}
+      </Card>
 
       {summary ? (
         <Card
