@@ -22,12 +22,22 @@ import {
 import type { SamlSigningKey } from '@/lib/dev-idp/saml/keys';
 import { idpMetadataXml, signElement } from '@/lib/dev-idp/saml/messages';
 import type { RunningSsoService } from '@/lib/sso-service';
-import { ALICE, form, IDP_ENTITY_ID, kitConnectionFields, signedResponse, testKeys } from '@/tests/support/saml-kit';
+import {
+  ALICE,
+  deflateForRedirect,
+  form,
+  IDP_ENTITY_ID,
+  kitConnectionFields,
+  signedResponse,
+  testKeys,
+} from '@/tests/support/saml-kit';
 import { requestParts, signupOrg, startLocalSsoService } from '@/tests/support/stack';
 import { testDatabaseOptions } from '@/tests/support/test-database';
 import { DEFAULT_USER, issueLogoutToken, startTestOp, type TestOp } from '@/tests/support/test-op';
+import { startDevIdp } from '@/lib/dev-idp';
+import { CookieJar, loginAtDevIdp } from '@/tests/support/idp-login';
 
-const CONSOLE_URL = 'http://console.logout.test';
+const CONSOLE_URL = 'http://localhost:3999';
 const IDP_SLO_URL = 'https://idp.example.test/saml/slo';
 const REDIRECT_URI = 'http://localhost:3999/sso/callback';
 const OP_CLIENT = { clientId: 'logout-op-client', clientSecret: 'logout op secret', redirectUris: [REDIRECT_URI] };
@@ -279,6 +289,12 @@ describe('SAML single logout: the IdP logs the member out (IdP-initiated)', () =
       await idpLogoutRequestUrl(c.spSloUrl!, { issuer: 'https://other-idp.example.test/saml' }),
     );
     expect(foreignIssuer.body.message).toMatch(/different IdP entity ID/);
+    // A deflate bomb (a few KB inflating to megabytes) is cut off before any parser runs.
+    const bomb = new URL(c.spSloUrl!);
+    bomb.searchParams.set('SAMLRequest', deflateForRedirect(`<samlp:LogoutRequest>${' '.repeat(8 * 1024 * 1024)}`));
+    bomb.searchParams.set('SigAlg', 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256');
+    bomb.searchParams.set('Signature', 'AAAA');
+    expect((await call('GET', bomb.href)).body.message).toMatch(/larger than this service accepts/);
     // Two SAMLRequest parameters: refused rather than picking one.
     const doubled = await idpLogoutRequestUrl(c.spSloUrl!);
     expect((await call('GET', `${doubled}&SAMLRequest=x`)).status).toBe(400);
@@ -368,6 +384,18 @@ describe('SAML single logout: the member logs out (SP-initiated)', () => {
       json: { developerId: org.developerId, sessionId: session.sessionId },
     });
     expect(again.body).toEqual({ ended: false, redirectUrl: null, protocol: null });
+  });
+
+  it('without an IdP SLO URL the session ends here only (no LogoutRequest is built)', async () => {
+    const org = await signupOrg(service.url);
+    const c = await samlConnection(org, { idpSloUrl: null });
+    expect(c.idpSloUrl).toBeNull();
+    const session = await samlSignIn(c.id);
+    const res = await call('POST', '/sso/sessions/logout', {
+      json: { developerId: org.developerId, sessionId: session.sessionId },
+    });
+    expect(res.body).toEqual({ ended: true, redirectUrl: null, protocol: 'saml' });
+    expect(await activeSessions(org)).toEqual([]);
   });
 
   it("another org's id names nothing; a post-logout URI off the console is refused", async () => {
@@ -462,6 +490,82 @@ describe('OIDC RP-initiated logout', () => {
     });
     expect(res.body).toEqual({ ended: true, redirectUrl: null, protocol: 'oidc' });
     expect(await activeSessions(org)).toEqual([]);
+  });
+});
+
+describe('OIDC RP-initiated logout at the dev IdP (oidc-provider)', () => {
+  it('the IdP accepts id_token_hint and the console page, asks, and sends the member back with the state', async () => {
+    const idp = await startDevIdp({ port: 0, host: '127.0.0.1', redirectUris: [REDIRECT_URI] });
+    try {
+      const org = await signupOrg(service.url);
+      const c = await createConnection(org, {
+        protocol: 'oidc',
+        issuerUrl: idp.issuer,
+        clientId: idp.client.clientId,
+        clientSecret: idp.client.clientSecret,
+        redirectUri: REDIRECT_URI,
+      });
+      const jar = new CookieJar();
+      const login = await call('GET', `/sso/login?org=${org.developerId}&connection=${c.id}`);
+      const back = await loginAtDevIdp(
+        login.body.authorizeUrl as string,
+        { username: 'alice', password: 'alice-password' },
+        { jar },
+      );
+      const signedIn = await call('POST', '/sso/callback/oidc', {
+        json: {
+          code: back.searchParams.get('code'),
+          state: back.searchParams.get('state'),
+          iss: back.searchParams.get('iss'),
+        },
+      });
+      const session = ssoSessionCallbackResponseSchema.parse(signedIn.body);
+      const out = ssoSessionLogoutResponseSchema.parse(
+        (
+          await call('POST', '/sso/sessions/logout', {
+            json: { developerId: org.developerId, sessionId: session.sessionId },
+          })
+        ).body,
+      );
+      const endSession = new URL(out.redirectUrl!);
+      expect(endSession.origin).toBe(new URL(idp.issuer).origin);
+      // The browser at the IdP, with its session cookie: the confirmation page, then its form.
+      const browse = async (url: URL, init: RequestInit = {}) => {
+        const cookie = jar.header(url);
+        const res = await fetch(url, {
+          ...init,
+          redirect: 'manual',
+          headers: { ...(init.headers as Record<string, string>), ...(cookie ? { cookie } : {}) },
+        });
+        jar.store(res.headers.getSetCookie(), url);
+        return res;
+      };
+      const confirm = await browse(endSession);
+      expect(confirm.status).toBe(200);
+      const html = await confirm.text();
+      expect(html).toContain('Yes, sign me out');
+      const action =
+        /<form[^>]*action="([^"]+)"[^>]*id="op.logoutForm"|<form[^>]*id="op.logoutForm"[^>]*action="([^"]+)"/.exec(
+          html,
+        )!;
+      const xsrf = /name="xsrf" value="([^"]+)"/.exec(html)![1]!;
+      const done = await browse(new URL(action[1] ?? action[2]!, endSession), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ xsrf, logout: 'yes' }).toString(),
+      });
+      let location = new URL(done.headers.get('location')!, endSession);
+      // oidc-provider may pass through its own success step before the redirect.
+      for (let hops = 0; location.origin === endSession.origin && hops < 3; hops++) {
+        const next = await browse(location);
+        location = new URL(next.headers.get('location')!, location);
+      }
+      expect(`${location.origin}${location.pathname}`).toBe(`${CONSOLE_URL}/member/signed-out`);
+      expect(location.searchParams.get('state')).toBe(endSession.searchParams.get('state'));
+      expect(await activeSessions(org)).toEqual([]);
+    } finally {
+      await idp.close();
+    }
   });
 });
 

@@ -352,6 +352,65 @@ describe(`store contract (${testBackend})`, () => {
     expect(await claim('https://idp.one', '_assertion-race', 'dev_a', 'sso_2', 5_000)).toBe(false);
   });
 
+  it("keeps logout keys beside a session; revokes an IdP's sessions within one connection only; claims a logout message once per issuer", async () => {
+    await store.createDeveloper(dev('dev_lo_a'));
+    await store.createDeveloper(dev('dev_lo_b'));
+    const a = await store.saveDefaultOidcConnection(write('dev_lo_a'));
+    const b = await store.saveDefaultOidcConnection(write('dev_lo_b'));
+    const now = '2026-01-02T03:04:05.678Z';
+    const signIn = (
+      developerId: string,
+      connectionId: string,
+      sessionId: string,
+      sid: string | null,
+      nameId: string | null,
+    ) =>
+      store.signInMember({
+        developerId,
+        connectionId,
+        newPrincipalId: `prn_${sessionId}`,
+        sessionId,
+        idpIssuer: oidc.issuerUrl,
+        idpSubject: 'shared-subject',
+        email: null,
+        emailVerified: false,
+        name: null,
+        groups: [],
+        mappedScopes: [],
+        jit: true,
+        now,
+        expiresAt: '2999-01-01T00:00:00.000Z',
+        logout: { idpSessionId: sid, samlNameId: nameId, samlNameIdFormat: null, idTokenSealed: 'sealed-token' },
+      });
+    await signIn('dev_lo_a', a.id, 'ssn_lo_a1', 'sid-1', 'alice');
+    await signIn('dev_lo_a', a.id, 'ssn_lo_a2', 'sid-2', 'alice');
+    await signIn('dev_lo_b', b.id, 'ssn_lo_b1', 'sid-1', 'alice');
+    expect(await store.getSessionForLogout('dev_lo_a', 'ssn_lo_a1', now)).toMatchObject({
+      session: { id: 'ssn_lo_a1', connectionId: a.id },
+      keys: { idpSessionId: 'sid-1', samlNameId: 'alice', samlNameIdFormat: null, idTokenSealed: 'sealed-token' },
+    });
+    // Another org's session id reads as absent.
+    expect(await store.getSessionForLogout('dev_lo_b', 'ssn_lo_a1', now)).toBeUndefined();
+    // Nothing named: nothing revoked.
+    expect(await store.revokeIdpSessions(a.id, {}, now)).toEqual([]);
+    // By sid and NameID: one session of connection a; connection b's session with the same sid and NameID stays.
+    expect(await store.revokeIdpSessions(a.id, { idpSessionId: 'sid-1', samlNameId: 'alice' }, now)).toEqual([
+      'ssn_lo_a1',
+    ]);
+    // By subject: the rest of connection a.
+    expect(await store.revokeIdpSessions(a.id, { subject: 'shared-subject' }, now)).toEqual(['ssn_lo_a2']);
+    expect((await store.listActiveSessions('dev_lo_b', now, 10)).map((x) => x.id)).toEqual(['ssn_lo_b1']);
+    const claim = (issuer: string, messageId: string, expiresAtMs: number) =>
+      store.claimLogoutMessage({ issuer, messageId, developerId: 'dev_lo_a', connectionId: a.id, expiresAtMs });
+    const claims = await Promise.all(Array.from({ length: 20 }, () => claim('https://idp.lo', 'jti-race', 5_000)));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect(await claim('https://other.lo', 'jti-race', 5_000)).toBe(true);
+    expect(await claim('https://idp.lo', 'jti-old', 1_000)).toBe(true);
+    await store.purgeExpired(0, 2_000);
+    expect(await claim('https://idp.lo', 'jti-old', 1_000)).toBe(true);
+    expect(await claim('https://idp.lo', 'jti-race', 5_000)).toBe(false);
+  });
+
   it('keeps SP keys one per connection, use and state; rotates even when rotations race; promotes atomically; cascades on delete', async () => {
     await store.createDeveloper(dev('dev_spk'));
     const conn = await store.saveDefaultOidcConnection(write('dev_spk'));
