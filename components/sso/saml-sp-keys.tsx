@@ -8,6 +8,7 @@
 import { useActionState } from 'react';
 import type { SamlSpKey, SpKeyUse } from '@/lib/contract';
 import { SP_KEY_TEXT } from '@/lib/console/messages';
+import type { SpKeyOutcome } from '@/lib/console/settings/sp-keys';
 import { Alert, Badge, Button, type BadgeTone } from '@/components/ui';
 import { initialFormState, type FormState } from '@/lib/auth/form-state';
 import { CONNECTION_ID_FIELD } from '@/lib/validations/connection-fields';
@@ -76,14 +77,18 @@ export function SamlSpKeys({
   signAuthnRequests,
   keys,
   actions,
+  outcome,
 }: {
   connectionId: string;
   signAuthnRequests: boolean;
   keys: SamlSpKey[];
   actions: SpKeyActions;
+  /** `?spkey=`: the outcome of the change just made. */
+  outcome: SpKeyOutcome | null;
 }) {
   return (
     <div className="space-y-6">
+      {outcome ? <Alert tone="success">{SP_KEY_TEXT[outcome]}</Alert> : null}
       <div className="space-y-2">
         <p className="text-sm text-gray-900">
           <span className="font-medium">{SP_KEY_TEXT.signAuthnRequests}:</span> {signAuthnRequests ? 'On' : 'Off'}

@@ -538,8 +538,24 @@ const SAML_SIGN_IN_REASON_TEXT = {
     next: 'Configure the identity provider to sign with RSA-SHA256 (SHA-1 is refused).',
   },
   saml_encrypted_assertion_unsupported: {
-    title: 'The SAML assertion is encrypted',
-    next: 'Turn off assertion encryption for this application at the identity provider; the response travels over HTTPS.',
+    title: 'The SAML assertion is encrypted, and this connection has no encryption key',
+    next: 'Add an encryption key under “Service provider keys” on the connection’s page and give the identity provider the updated SP metadata, or turn off assertion encryption at the identity provider.',
+  },
+  saml_decryption_failed: {
+    title: 'The encrypted SAML assertion could not be decrypted and verified',
+    next: 'Check that the identity provider encrypts to a certificate from the current SP metadata (after a key rotation it must re-read the metadata) and signs the assertion or the response.',
+  },
+  saml_weak_encryption: {
+    title: 'The SAML assertion is encrypted with a broken algorithm',
+    next: 'Configure the identity provider to use RSA-OAEP key transport and AES-GCM (RSA PKCS#1 v1.5 and 3DES are refused).',
+  },
+  saml_unsupported_encryption: {
+    title: 'The SAML assertion is encrypted in a way that is not supported',
+    next: 'Configure the identity provider to use AES-GCM (or AES-CBC) with RSA-OAEP key transport.',
+  },
+  saml_cbc_unsigned_response: {
+    title: 'The SAML assertion is AES-CBC-encrypted in an unsigned response',
+    next: 'Configure the identity provider to use AES-GCM, or to sign the whole response (then AES-CBC is accepted).',
   },
   saml_invalid_signature: {
     title: 'The SAML response is not signed by the configured certificate',

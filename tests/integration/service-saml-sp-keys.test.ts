@@ -17,7 +17,11 @@ import {
   type SsoSamlConnection,
 } from '@/lib/contract';
 import type { RunningSsoService } from '@/lib/sso-service';
-import { kitConnectionFields } from '@/tests/support/saml-kit';
+import { SAML_REASONS, type SamlReason } from '@/lib/sso-service/saml';
+import { encryptedResponse, tamperContent, type EncryptedResponseOptions } from '@/tests/support/saml-encryption';
+import { ENCRYPTION_ATTACK_CASES } from '@/tests/support/saml-encryption-attack-cases';
+import { ALICE, form, kitConnectionFields, testKeys } from '@/tests/support/saml-kit';
+import { inflateRawSync } from 'node:zlib';
 import { requestParts, signupOrg, startLocalSsoService } from '@/tests/support/stack';
 import { testDatabaseOptions } from '@/tests/support/test-database';
 
@@ -39,7 +43,11 @@ interface Answer {
   body: Record<string, unknown>;
 }
 
-async function call(method: string, urlPath: string, opts: { apiKey?: string; json?: unknown } = {}): Promise<Answer> {
+async function call(
+  method: string,
+  urlPath: string,
+  opts: { apiKey?: string; json?: unknown; form?: Record<string, string> } = {},
+): Promise<Answer> {
   const { headers, body } = requestParts(opts);
   const res = await fetch(`${service.url}${urlPath}`, { method, headers, body });
   const text = await res.text();
@@ -239,5 +247,169 @@ describe('SAML SP keys: rotation with overlap', () => {
     }
     expect(audit).toContain('"changedFields":["spEncryptionKey"]');
     expect(audit).not.toContain('BEGIN');
+  });
+});
+
+// ---------------------------------------------------------------- encrypted assertions through the real ACS
+
+async function rotate(org: Org, id: string, use: 'signing' | 'encryption') {
+  const res = await call('POST', `/v1/sso/connections/${id}/sp-keys/rotate`, { apiKey: org.apiKey, json: { use } });
+  expect(res.status, res.text).toBe(201);
+  return samlSpKeyListSchema.parse(res.body).keys;
+}
+
+/** A login at the connection: its AuthnRequest ID and RelayState. */
+async function startLogin(org: Org, id: string) {
+  const res = await call('GET', `/sso/login?org=${org.developerId}&connection=${id}`);
+  expect(res.status, res.text).toBe(200);
+  const url = new URL(ssoLoginResponseSchema.parse(res.body).authorizeUrl);
+  const request = inflateRawSync(Buffer.from(url.searchParams.get('SAMLRequest')!, 'base64')).toString('utf8');
+  return { requestId: /\sID="([^"]+)"/.exec(request)![1]!, relayState: url.searchParams.get('RelayState')! };
+}
+
+const acs = (fields: Record<string, string>) => call('POST', '/sso/callback/saml', { form: fields });
+const sessionCount = async (org: Org) =>
+  ((await call('GET', '/v1/sso/sessions', { apiKey: org.apiKey })).body.sessions as unknown[]).length;
+
+/** Signs in with an assertion encrypted to `encryptTo`; the answer. */
+async function encryptedSignIn(org: Org, id: string, opts: Partial<EncryptedResponseOptions> & { encryptTo: string }) {
+  const login = await startLogin(org, id);
+  const xml = await encryptedResponse({ requestId: login.requestId, ...opts });
+  return acs({ SAMLResponse: form(xml), RelayState: login.relayState });
+}
+
+function expectSamlRefusal(res: Answer, reasons: SamlReason[]) {
+  expect(res.status, res.text).toBe(400);
+  const message = String(res.body.message);
+  expect(
+    reasons.some((r) => message.startsWith(SAML_REASONS[r])),
+    `${message} ∉ ${reasons.join(', ')}`,
+  ).toBe(true);
+  expect(res.text).not.toMatch(/<|&lt;|mallory|alice/i);
+}
+
+describe('SAML SP keys: encrypted assertions through POST /sso/callback/saml', () => {
+  it('an encryption key is published (use="encryption", GCM first, RSA-OAEP) and an xmlsec1-encrypted assertion signs the member in', async () => {
+    const org = await signupOrg(service.url);
+    const c = await kitConnection(org, { jitProvisioning: true });
+    // No key yet: refused as unsupported, no session.
+    const before = await encryptedSignIn(org, c.id, { encryptTo: testKeys().other.certificatePem });
+    expectSamlRefusal(before, ['encrypted_assertion_unsupported']);
+    const a = keyOf(await rotate(org, c.id, 'encryption'), 'encryption', 'current')!;
+    const xml = await metadata(c.id);
+    expect(xml).toContain('use="encryption"');
+    expect(xml).toContain(certBody(a.certificatePem));
+    expect(xml.indexOf('xmlenc11#aes256-gcm')).toBeLessThan(xml.indexOf('xmlenc#aes256-cbc'));
+    expect(xml).toContain('xmlenc#rsa-oaep-mgf1p');
+    expect(xml).not.toContain('rsa-1_5');
+    const res = await encryptedSignIn(org, c.id, { encryptTo: a.certificatePem, encryptor: 'xmlsec1' });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body).toMatchObject({ sub: ALICE.nameId, email: ALICE.email });
+    expect(await sessionCount(org)).toBe(1);
+  });
+
+  it('rotation: key A → rotate → both published and both decrypt → promote → A still decrypts → A retired → A refused, B signs in', async () => {
+    const org = await signupOrg(service.url);
+    const c = await kitConnection(org, { jitProvisioning: true });
+    const a = keyOf(await rotate(org, c.id, 'encryption'), 'encryption', 'current')!;
+    const b = keyOf(await rotate(org, c.id, 'encryption'), 'encryption', 'next')!;
+    let xml = await metadata(c.id);
+    expect(xml.match(/use="encryption"/g)).toHaveLength(2);
+    expect(xml).toContain(certBody(a.certificatePem));
+    expect(xml).toContain(certBody(b.certificatePem));
+    for (const key of [a, b]) {
+      for (const encryptor of ['xmlsec1', 'xml-encryption'] as const) {
+        const res = await encryptedSignIn(org, c.id, { encryptTo: key.certificatePem, encryptor });
+        expect(res.status, `${key.state} ${encryptor}: ${res.text}`).toBe(200);
+      }
+    }
+    await call('POST', `/v1/sso/connections/${c.id}/sp-keys/promote`, {
+      apiKey: org.apiKey,
+      json: { use: 'encryption' },
+    });
+    xml = await metadata(c.id);
+    // The previous encryption key stays published and keeps decrypting until it is retired.
+    expect(xml.match(/use="encryption"/g)).toHaveLength(2);
+    expect((await encryptedSignIn(org, c.id, { encryptTo: a.certificatePem })).status).toBe(200);
+    const retired = await call('DELETE', `/v1/sso/connections/${c.id}/sp-keys/${a.id}`, { apiKey: org.apiKey });
+    expect(retired.status, retired.text).toBe(200);
+    xml = await metadata(c.id);
+    expect(xml).not.toContain(certBody(a.certificatePem));
+    expect(xml).toContain(certBody(b.certificatePem));
+    const sessions = await sessionCount(org);
+    const refused = await encryptedSignIn(org, c.id, { encryptTo: a.certificatePem });
+    expectSamlRefusal(refused, ['decryption_failed']);
+    expect(await sessionCount(org)).toBe(sessions);
+    expect((await encryptedSignIn(org, c.id, { encryptTo: b.certificatePem, signResponse: true })).status).toBe(200);
+  });
+
+  describe('the XML-encryption attack suite (clear reason, no session, nothing of the XML echoed)', () => {
+    let org: Org;
+    let connectionId: string;
+    let keysOf: { sp: string; other: string };
+    beforeAll(async () => {
+      org = await signupOrg(service.url);
+      connectionId = (await kitConnection(org, { jitProvisioning: true })).id;
+      const sp = keyOf(await rotate(org, connectionId, 'encryption'), 'encryption', 'current')!;
+      // "Another key": another connection's own encryption key (the other org's).
+      const neighbour = await signupOrg(service.url);
+      const other = await kitConnection(neighbour);
+      const otherKey = keyOf(await rotate(neighbour, other.id, 'encryption'), 'encryption', 'current')!;
+      keysOf = { sp: sp.certificatePem, other: otherKey.certificatePem };
+    });
+
+    it('the untampered baseline is accepted (so each refusal below is the attack)', async () => {
+      const res = await encryptedSignIn(org, connectionId, { encryptTo: keysOf.sp });
+      expect(res.status, res.text).toBe(200);
+      await call('DELETE', `/v1/sso/sessions/${String(res.body.sessionId)}`, { apiKey: org.apiKey });
+    });
+
+    for (const attack of ENCRYPTION_ATTACK_CASES) {
+      it(`${attack.name} is refused`, async () => {
+        const login = await startLogin(org, connectionId);
+        const res = await acs({
+          SAMLResponse: await attack.build(login.requestId, keysOf),
+          RelayState: login.relayState,
+        });
+        expectSamlRefusal(res, attack.reasons);
+        expect(await sessionCount(org)).toBe(0);
+      });
+    }
+
+    it('tampered cipher texts (GCM and CBC, padding valid or not), a wrong key and an unsigned plaintext get identical answers', async () => {
+      const flip = (at: number) => (d: string) =>
+        tamperContent(d, (b) => {
+          const i = at < 0 ? b.length + at : at;
+          b[i] = b[i]! ^ 0x01;
+        });
+      const groups: Array<Array<Partial<EncryptedResponseOptions>>> = [
+        [
+          { tamper: flip(0) },
+          { tamper: flip(13) },
+          { tamper: flip(-1) },
+          { encryptTo: keysOf.other },
+          { signAssertion: false },
+        ],
+        ...[true, false].map((signResponse) =>
+          [-17, 20, 0].map((at) => ({
+            data: 'aes256-cbc' as const,
+            signResponse,
+            signAssertion: false,
+            tamper: flip(at),
+          })),
+        ),
+      ];
+      for (const group of groups) {
+        const answers = [];
+        for (const variant of group) {
+          const res = await encryptedSignIn(org, connectionId, { encryptTo: keysOf.sp, ...variant });
+          const { requestId: _ignored, ...rest } = res.body;
+          void _ignored;
+          answers.push(JSON.stringify({ status: res.status, ...rest }));
+        }
+        expect(new Set(answers).size, answers[0]).toBe(1);
+      }
+      expect(await sessionCount(org)).toBe(0);
+    });
   });
 });

@@ -219,6 +219,7 @@ export function createSamlProtocol({
         samlResponse,
         expectedRequestId,
         claimAssertionId: (id, expiresAt) => claimAssertionId(connection, id, expiresAt),
+        decryptionKeys: () => spKeys.decryptionKeys(connection),
         now: new Date(now()),
         ...(onSignatureVerified ? { onSignatureVerified } : {}),
       }),
@@ -254,6 +255,7 @@ export function createSamlProtocol({
         expectedRequestId: null,
         // A dry run: the assertion id is not used up (the post is refused whatever it says).
         claimAssertionId: async () => true,
+        decryptionKeys: () => spKeys.decryptionKeys(connection),
         now: new Date(now()),
         onSignatureVerified: () => {
           verified = true;

@@ -51,6 +51,7 @@ import { LOGOUT_TEXT } from '@/lib/console/messages';
 import { env } from '@/lib/env';
 import type { SamlSpKey } from '@/lib/contract';
 import { SP_KEY_TEXT } from '@/lib/console/messages';
+import { spKeyOutcomeOf } from '@/lib/console/settings/sp-keys';
 import { summarizeSignIns, type SignInSummary } from '@/lib/console/activity';
 import { provisioningFormValues } from '@/lib/console/settings/provisioning-view';
 import { PROVISIONING_TEXT } from '@/lib/console/messages';
@@ -256,6 +257,7 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
             connectionId={connection.id}
             signAuthnRequests={connection.signAuthnRequests ?? false}
             keys={spKeys}
+            outcome={spKeyOutcomeOf(query.spkey)}
             actions={{ setSignAuthnRequests, rotate: rotateSpKey, promote: promoteSpKey, retire: retireSpKey }}
           />
         </Card>

@@ -13,8 +13,8 @@ import { z } from 'zod';
 import { connectionsAction, type ConnectionsActor } from '@/lib/auth';
 import type { ActionOutcome } from '@/lib/auth/action';
 import { SP_KEY_USES, type SsoConnection } from '@/lib/contract';
-import { CONNECTION_ERRORS, NEW_IDP_TEXT, SAML_TEXT, SP_KEY_TEXT } from '@/lib/console/messages';
-import { isGrantexError } from '@/lib/grantex/errors';
+import { CONNECTION_ERRORS, NEW_IDP_TEXT, SAML_TEXT } from '@/lib/console/messages';
+import { spKeyRejection, type SpKeyOutcome } from '@/lib/console/settings/sp-keys';
 import { connectionPath, SSO_SETTINGS_PATH } from '@/lib/console/settings/paths';
 import { consoleSamlAcsUrl } from '@/lib/console/settings/saml-acs';
 import { logSsoEvent } from '@/lib/console/utils/log';
@@ -165,22 +165,12 @@ export const useConsoleSamlAcs = connectionsAction(
 
 // ---------------------------------------------------------------- the connection's own SP keys
 
-/** A refused SP-key change, worded by Grantex's reason code (never its message). */
-function spKeyRejection(err: unknown): ActionOutcome<Record<string, string>> {
-  if (isGrantexError(err) && err.kind === 'not_found') return { formError: CONNECTION_ERRORS.not_found };
-  if (isGrantexError(err)) {
-    const code = err.errors?.find((e) => SP_KEY_TEXT.codes[e.code] !== undefined)?.code;
-    return { formError: code ? SP_KEY_TEXT.codes[code]! : SP_KEY_TEXT.failed };
-  }
-  throw err;
-}
-
 async function spKeyChange(
   event: string,
   connectionId: string,
   actor: ConnectionsActor,
   change: (grantex: ReturnType<ConnectionsActor['grantex']>) => Promise<unknown>,
-  message: string,
+  outcome: SpKeyOutcome,
 ): Promise<ActionOutcome<Record<string, string>>> {
   const requestId = randomUUID();
   try {
@@ -191,7 +181,8 @@ async function spKeyChange(
   }
   logSsoEvent(event, { requestId, org: actor.developerId, connection: connectionId, outcome: 'saved' });
   revalidatePath(connectionPath(connectionId));
-  return { ok: true, message, values: {} };
+  // The button that asked may be gone from the re-rendered section (a promoted or removed key): the page says it.
+  redirect(`${connectionPath(connectionId)}?spkey=${outcome}#saml-sp-keys`);
 }
 
 const spKeyUse = z.enum(SP_KEY_USES);
@@ -205,7 +196,7 @@ export const setSignAuthnRequests = connectionsAction(
       connectionId,
       actor,
       (grantex) => grantex.sso.connections.update(connectionId, { signAuthnRequests: sign === 'on' }),
-      sign === 'on' ? SP_KEY_TEXT.signOn : SP_KEY_TEXT.signOff,
+      sign === 'on' ? 'signOn' : 'signOff',
     ),
 );
 
@@ -218,7 +209,7 @@ export const rotateSpKey = connectionsAction(
       connectionId,
       actor,
       (grantex) => grantex.sso.connections.rotateSpKey(connectionId, use),
-      first === 'yes' ? SP_KEY_TEXT.first : SP_KEY_TEXT.rotated,
+      first === 'yes' ? 'first' : 'rotated',
     ),
 );
 
@@ -231,7 +222,7 @@ export const promoteSpKey = connectionsAction(
       connectionId,
       actor,
       (grantex) => grantex.sso.connections.promoteSpKey(connectionId, use),
-      SP_KEY_TEXT.promoted,
+      'promoted',
     ),
 );
 
@@ -244,6 +235,6 @@ export const retireSpKey = connectionsAction(
       connectionId,
       actor,
       (grantex) => grantex.sso.connections.retireSpKey(connectionId, keyId),
-      SP_KEY_TEXT.retired,
+      'retired',
     ),
 );
