@@ -743,7 +743,10 @@ function report(
     out.push(
       samlTable('SAML service provider (module level, in process)', [
         ['login URL (HTTP-Redirect AuthnRequest)', saml.loginUrlMs],
+        ['login URL, signed (RSA-SHA256, RSA-3072 SP key)', saml.loginUrlSignedMs],
         ['ACS: validate a signed response', saml.validateMs],
+        ['ACS: encrypted assertion (AES-256-GCM, RSA-OAEP-3072), Response unsigned', saml.validateEncryptedMs],
+        ['ACS: encrypted assertion in a signed Response', saml.validateEncryptedSignedResponseMs],
       ]),
     );
     targets.push(below('saml-login-url-p50', 'SAML login URL p50 < 2 ms', saml.loginUrlMs.p50, 2, 'ms', 3));

@@ -63,6 +63,9 @@ test('no response ever carries the client secret or the API key', async ({
     expect(identity['Developer ID']).toBe(freshOrg.developerId);
     await expectNoAxeViolations(memberPage, '/member');
     await member.signOut();
+    // The dev IdP's end-session page (RP-initiated logout), then the console's signed-out page.
+    await new IdpLoginPage(memberPage).confirmLogout();
+    await expectNoAxeViolations(memberPage, '/member/signed-out');
     await recorder.settle();
     await memberContext.close();
   });

@@ -47,6 +47,8 @@ test.describe('hosted member login', () => {
   test('signs a member in and shows the identity; the address bar carries no code or state', async ({
     page,
     memberLogin,
+    idpLogin,
+    e2e,
     freshOrg,
     idp,
   }) => {
@@ -62,7 +64,17 @@ test.describe('hosted member login', () => {
     await expect(page).toHaveURL(/\/signin/);
     await page.goto('/member');
     await memberLogin.signOut();
-    await expect(page).toHaveURL(new RegExp(`/login\\?org=${freshOrg.developerId}&signedOut=1$`));
+    // The dev IdP publishes an end_session_endpoint: the session ended at Grantex, then the IdP asks and sends
+    // the member to the console's signed-out page.
+    await idpLogin.confirmLogout();
+    await expect(page).toHaveURL(/\/member\/signed-out\?state=[\w-]+$/);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('You are signed out');
+    const sessions = await fetch(`${e2e.grantexUrl}/v1/sso/sessions`, {
+      headers: { authorization: `Bearer ${freshOrg.apiKey}` },
+    });
+    expect(((await sessions.json()) as { sessions: unknown[] }).sessions).toEqual([]);
+    // The login page's own confirmation (a sign-out without an IdP logout lands there).
+    await page.goto(`/login?org=${freshOrg.developerId}&signedOut=1`);
     await expect(memberLogin.status()).toContainText('You have signed out.');
     // The page names whose login it is (the organization's name from Grantex).
     await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Sign in to ${freshOrg.name} with SSO`);
@@ -78,8 +90,9 @@ test.describe('hosted member login', () => {
     await memberSignIn(page, freshOrg, idp);
     expect(await new MemberLoginPage(page).identity()).toMatchObject({ Email: idp.user.email });
     await page.getByRole('button', { name: 'Sign out', exact: true }).click();
-    await expect(page).toHaveURL(/\/login\?org=.*&signedOut=1$/);
-    await expect(page.locator('main').getByRole('status')).toContainText('You have signed out.');
+    await new IdpLoginPage(page).confirmLogout();
+    await expect(page).toHaveURL(/\/member\/signed-out\?state=[\w-]+$/);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('You are signed out');
     await page.context().close();
   });
 

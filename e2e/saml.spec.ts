@@ -282,4 +282,61 @@ test.describe('SAML connections', () => {
       await expect(page.getByRole('button', { name: 'Copy ACS URL' })).toBeVisible();
     });
   });
+
+  test('SP keys: signed AuthnRequests still sign in; an encryption key is added, rotated, promoted and the old one removed; the metadata follows', async ({
+    adminPage: page,
+    idp,
+  }) => {
+    await gotoNewSaml(page);
+    await page.getByLabel('Name', { exact: true }).fill('SP keys');
+    await page.getByLabel('IdP metadata URL', { exact: true }).fill(samlMetadataUrl(idp.issuer));
+    await page.getByRole('radio', { name: 'Testing', exact: true }).check();
+    await page.getByRole('button', { name: 'Create connection' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'SP keys' })).toBeVisible();
+    const keys = page.getByRole('region', { name: 'Service provider keys' });
+    const metadata = async () =>
+      (
+        await page.request.get(
+          (await page.getByRole('link', { name: 'Download SP metadata (XML)' }).getAttribute('href')) ?? '',
+        )
+      ).text();
+    await expect(keys.getByText('No keys yet.')).toHaveCount(2);
+    expect(await metadata()).not.toContain('KeyDescriptor');
+
+    // Signing on: a signing key is made and published, and a test sign-in through the dev IdP still works.
+    await keys.getByRole('button', { name: 'Sign AuthnRequests', exact: true }).click();
+    await expect(keys.getByText(/AuthnRequests are now signed/)).toBeVisible();
+    await expect(page).toHaveURL(/spkey=signOn/);
+    const signing = keys.getByRole('list', { name: 'Signing keys' });
+    await expect(signing.getByText('Current', { exact: true })).toBeVisible();
+    await expect(signing.getByRole('button', { name: /^Remove signing key/ })).toHaveCount(0);
+    let xml = await metadata();
+    expect(xml).toContain('AuthnRequestsSigned="true"');
+    expect(xml).toContain('use="signing"');
+    const opened = page.context().waitForEvent('page');
+    await page.getByRole('button', { name: 'Test sign-in' }).click();
+    const tab = await opened;
+    await new IdpLoginPage(tab).signIn(idp.user, idp.issuer);
+    await expect(tab.getByText('Test sign-in succeeded')).toBeVisible();
+    await tab.close();
+
+    // Encryption: add, rotate (both published), promote, remove the previous one.
+    await keys.getByRole('button', { name: 'Add encryption key' }).click();
+    await expect(keys.getByText(/Key made and published in the SP metadata/)).toBeVisible();
+    await keys.getByRole('button', { name: 'Rotate encryption key' }).click();
+    await expect(keys.getByText(/New key made and published/)).toBeVisible();
+    const encryption = keys.getByRole('list', { name: 'Encryption keys' });
+    await expect(encryption.getByText('Next (published, not used yet)')).toBeVisible();
+    await expect(keys.getByRole('button', { name: 'Rotate encryption key' })).toHaveCount(0);
+    xml = await metadata();
+    expect(xml.match(/use="encryption"/g)).toHaveLength(2);
+    await expectNoAxeViolations(page);
+    await keys.getByRole('button', { name: /^Promote encryption key/ }).click();
+    await expect(keys.getByText(/The new key is now current/)).toBeVisible();
+    await expect(encryption.getByText('Previous', { exact: true })).toBeVisible();
+    await keys.getByRole('button', { name: /^Remove encryption key/ }).click();
+    await expect(keys.getByText('Key removed.')).toBeVisible();
+    await expect(encryption.getByRole('listitem')).toHaveCount(1);
+    expect((await metadata()).match(/use="encryption"/g)).toHaveLength(1);
+  });
 });

@@ -8,7 +8,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inflateRawSync } from 'node:zlib';
+import { X509Certificate } from 'node:crypto';
+import xmlenc from 'xml-encryption';
 import { generateSigningKey } from '../../lib/dev-idp/saml/keys';
+import { generateSpKeyPair } from '../../lib/sso-service/crypto/sp-key-pair';
 import { startLocalSsoService } from '../../tests/support/stack';
 import { http, json } from '../lib/http';
 import { buildResponseXml, signElement, samlId } from '../../lib/dev-idp/saml/messages';
@@ -20,8 +23,30 @@ export interface SamlResult {
   loginUrlMs: Summary;
   /** fetch() calls made while building login URLs (the module makes none). */
   loginUrlFetches: number;
+  /** The login URL with an RSA-SHA256 signature (the connection's RSA-3072 SP signing key). */
+  loginUrlSignedMs: Summary;
   validateMs: Summary;
+  /** An assertion (signed) encrypted with AES-256-GCM + RSA-OAEP to the SP's RSA-3072 key, the Response unsigned. */
+  validateEncryptedMs: Summary;
+  /** The same inside a Response the IdP signed (node-saml decrypts it itself, from the verified bytes). */
+  validateEncryptedSignedResponseMs: Summary;
   errors: number;
+}
+
+/** xml-encryption's AES-256-GCM + RSA-OAEP EncryptedData of `plaintext` to `certificatePem`. */
+function encryptTo(plaintext: string, certificatePem: string): Promise<string> {
+  return new Promise((resolve, reject) =>
+    xmlenc.encrypt(
+      plaintext,
+      {
+        rsa_pub: new X509Certificate(certificatePem).publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+        pem: certificatePem,
+        encryptionAlgorithm: 'http://www.w3.org/2009/xmlenc11#aes256-gcm',
+        keyEncryptionAlgorithm: 'http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p',
+      },
+      (err, result) => (err ? reject(err) : resolve(result)),
+    ),
+  );
 }
 
 export async function measureSamlModule(n: number, warmup: number): Promise<SamlResult> {
@@ -53,41 +78,80 @@ export async function measureSamlModule(n: number, warmup: number): Promise<Saml
     globalThis.fetch = realFetch;
   }
 
-  const responses = Array.from({ length: warmup + n }, () => {
+  // The service's own SP keys (RSA-3072, as a connection's rotate makes them).
+  const spSigning = await generateSpKeyPair('Bench SP signing');
+  const spEncryption = await generateSpKeyPair('Bench SP encryption');
+  const signedSettings = { ...settings, signAuthnRequests: true };
+  const loginSignedSamples: number[] = [];
+  for (let i = 0; i < warmup + n; i++) {
+    const t0 = performance.now();
+    await buildLoginUrl(signedSettings, { requestId: samlId(), relayState, signingKey: spSigning });
+    if (i >= warmup) loginSignedSamples.push(performance.now() - t0);
+  }
+
+  /** A signed response; `encrypt`: its signed assertion encrypted to the SP, then the Response signed or not. */
+  const makeResponse = async (encrypt: 'no' | 'unsigned-response' | 'signed-response') => {
     const requestId = samlId();
     const assertionId = samlId();
-    const xml = buildResponseXml({
-      idpEntityId: settings.idpEntityId,
-      spEntityId: settings.spEntityId,
-      acsUrl: settings.spAcsUrl,
-      inResponseTo: requestId,
-      nameId: 'member@example.com',
-      attributes: { email: ['member@example.com'], displayName: ['Bench Member'], groups: ['engineering'] },
-      assertionId,
-    });
-    return { requestId, samlResponse: Buffer.from(signElement(xml, { id: assertionId, key })).toString('base64') };
-  });
+    const responseId = samlId();
+    let xml = signElement(
+      buildResponseXml({
+        idpEntityId: settings.idpEntityId,
+        spEntityId: settings.spEntityId,
+        acsUrl: settings.spAcsUrl,
+        inResponseTo: requestId,
+        nameId: 'member@example.com',
+        attributes: { email: ['member@example.com'], displayName: ['Bench Member'], groups: ['engineering'] },
+        assertionId,
+        responseId,
+      }),
+      { id: assertionId, key },
+    );
+    if (encrypt !== 'no') {
+      const assertion = /<saml:Assertion [\s\S]*<\/saml:Assertion>/.exec(xml)![0];
+      const data = await encryptTo(
+        assertion.replace('<saml:Assertion ', `<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" `),
+        spEncryption.certificatePem,
+      );
+      xml = xml.replace(assertion, () => `<saml:EncryptedAssertion>${data}</saml:EncryptedAssertion>`);
+      if (encrypt === 'signed-response') xml = signElement(xml, { id: responseId, key });
+    }
+    return { requestId, samlResponse: Buffer.from(xml).toString('base64') };
+  };
   const claimed = new Set<string>();
   const claimAssertionId = async (id: string) => !claimed.has(id) && Boolean(claimed.add(id));
-  const validateSamples: number[] = [];
   let errors = 0;
-  for (const [i, r] of responses.entries()) {
-    const t0 = performance.now();
-    try {
-      await validatePostResponse(settings, {
-        samlResponse: r.samlResponse,
-        expectedRequestId: r.requestId,
-        claimAssertionId,
-      });
-      if (i >= warmup) validateSamples.push(performance.now() - t0);
-    } catch {
-      errors++;
+  const validateAll = async (encrypt: 'no' | 'unsigned-response' | 'signed-response') => {
+    const responses = [];
+    for (let i = 0; i < warmup + n; i++) responses.push(await makeResponse(encrypt));
+    const samples: number[] = [];
+    for (const [i, r] of responses.entries()) {
+      const t0 = performance.now();
+      try {
+        await validatePostResponse(settings, {
+          samlResponse: r.samlResponse,
+          expectedRequestId: r.requestId,
+          claimAssertionId,
+          // The service reads the keys only for an EncryptedAssertion; so does this.
+          decryptionKeys: async () => [spEncryption],
+        });
+        if (i >= warmup) samples.push(performance.now() - t0);
+      } catch {
+        errors++;
+      }
     }
-  }
+    return summarize(samples);
+  };
+  const validateMs = await validateAll('no');
+  const validateEncryptedMs = await validateAll('unsigned-response');
+  const validateEncryptedSignedResponseMs = await validateAll('signed-response');
   return {
     loginUrlMs: summarize(loginSamples),
     loginUrlFetches: fetches,
-    validateMs: summarize(validateSamples),
+    loginUrlSignedMs: summarize(loginSignedSamples),
+    validateMs,
+    validateEncryptedMs,
+    validateEncryptedSignedResponseMs,
     errors,
   };
 }

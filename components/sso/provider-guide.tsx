@@ -97,6 +97,11 @@ function GuidePanel({ guide, redirectUri }: { guide: ProviderGuide; redirectUri:
         <Row term="Scopes">
           <code className="font-mono text-[0.8125rem] text-gray-900">{SCOPES}</code> (requested at every sign-in)
         </Row>
+        {guide.logout ? (
+          <Row term="Logout">
+            <Rich text={guide.logout} />
+          </Row>
+        ) : null}
       </dl>
       {guide.tips?.length ? (
         <ul className="list-disc space-y-1 pl-5 text-sm text-gray-700">

@@ -23,6 +23,8 @@ export interface ProviderGuide {
   issuers: { shape: string; note?: string }[];
   /** Anything that commonly goes wrong with this provider. */
   tips?: string[];
+  /** Where the logout URIs (the connection page's Logout card) go at the provider, when we know. */
+  logout?: string;
 }
 
 export const SCOPES = 'openid email profile';
@@ -89,6 +91,8 @@ export const PROVIDER_GUIDES: readonly ProviderGuide[] = [
       { field: 'Issuer URL', from: 'The same for every Google customer.' },
     ],
     issuers: [{ shape: 'https://accounts.google.com', note: 'no trailing slash' }],
+    logout:
+      'Google publishes no end-session or back-channel logout endpoint: signing out here ends the session here only.',
   },
   {
     id: 'auth0',
@@ -115,6 +119,8 @@ export const PROVIDER_GUIDES: readonly ProviderGuide[] = [
       { shape: 'https://<your-custom-domain>/', note: 'if you use a custom domain' },
     ],
     tips: ['Auth0’s issuer ends with a slash: leave it in.'],
+    logout:
+      'Add the post-logout redirect URI (on the connection’s page, under Logout) to Allowed Logout URLs. Auth0 lists its end-session endpoint only when the tenant’s Advanced settings turn on RP-Initiated Logout End Session Endpoint Discovery.',
   },
   {
     id: 'keycloak',
@@ -133,6 +139,8 @@ export const PROVIDER_GUIDES: readonly ProviderGuide[] = [
       { shape: 'https://<host>/realms/<realm>' },
       { shape: 'https://<host>/auth/realms/<realm>', note: 'older versions' },
     ],
+    logout:
+      'In the client’s Settings, add the post-logout redirect URI (on the connection’s page, under Logout) to Valid post logout redirect URIs; under Logout settings, turn Backchannel logout on and enter the back-channel logout URI.',
   },
   {
     id: 'other',
@@ -148,6 +156,8 @@ export const PROVIDER_GUIDES: readonly ProviderGuide[] = [
       },
     ],
     issuers: [{ shape: 'https://<your-provider>' }],
+    logout:
+      'If the provider supports RP-initiated logout, register the post-logout redirect URI (on the connection’s page, under Logout); if it supports back-channel logout, register the back-channel logout URI.',
   },
 ];
 

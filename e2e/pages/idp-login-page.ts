@@ -39,6 +39,18 @@ export class IdpLoginPage {
     await expect(this.error()).toBeVisible();
   }
 
+  /**
+   * RP-initiated logout: the IdP's end-session page asks whether to sign out (the dev IdP: "Yes, sign me out");
+   * confirms and returns once the browser has left the IdP (back at the console's post-logout page).
+   */
+  async confirmLogout(): Promise<void> {
+    const yes = this.page.getByRole('button', { name: 'Yes, sign me out' });
+    await expect(yes).toBeVisible();
+    const idpOrigin = new URL(this.page.url()).origin;
+    await yes.click();
+    await this.page.waitForURL((url) => url.origin !== idpOrigin);
+  }
+
   /** Declines the login; the IdP sends the browser back with error=access_denied. */
   async cancel(): Promise<void> {
     await this.expectVisible();

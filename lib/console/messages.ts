@@ -382,6 +382,37 @@ export const MEMBER_SESSION_TEXT = {
   },
 } as const;
 
+// ─── Logout (/member/signed-out, the connection page's logout URLs) ─────────────────────────────────────
+
+export const LOGOUT_TEXT = {
+  signedOut: {
+    title: 'You are signed out',
+    next: 'Your single sign-on session has ended. Close the browser if you are on a shared computer.',
+  },
+  /** `slo=ok`: the identity provider confirmed the logout (a checked SAML LogoutResponse). */
+  idpConfirmed: 'Your identity provider confirmed that you are signed out there too.',
+  /** `slo=failed`: its answer could not be verified. */
+  idpUnconfirmed:
+    'You are signed out here, but your identity provider’s answer could not be verified, so you may still be signed in there. Sign out at your identity provider too.',
+  sloUrlLabel: 'Single logout URL',
+  sloUrlHint:
+    'Give your identity provider this SingleLogoutService URL (it is also in the SP metadata). Logout messages to and from the identity provider are signed with this connection’s signing key.',
+  idpSloUrlLabel: 'IdP single logout URL',
+  idpSloUrlHint:
+    'The identity provider’s SingleLogoutService (HTTP-Redirect) from its metadata. With it, signing out here also signs the member out at the identity provider. Leave empty to end sessions here only.',
+  idpSloUrlInvalid: 'Enter the identity provider’s single logout URL (https://…), or leave it empty.',
+  idpSloUrlSaved:
+    'Single logout URL saved. Give your identity provider the updated SP metadata (it now lists the signing certificate).',
+  title: 'Logout',
+  samlDescription:
+    'Single logout: signing out here ends the member’s session at the identity provider too, and the identity provider can end sessions here.',
+  oidcDescription:
+    'Signing out here also signs the member out at the identity provider when it publishes an end-session endpoint; with back-channel logout, signing out there ends sessions here.',
+  backchannelLabel: 'Back-channel logout URI',
+  backchannelHint:
+    'Register this URI at your identity provider as the back-channel logout URI: when a member signs out there, their sessions here end too. Also register this console’s post-logout redirect URI:',
+} as const;
+
 // ─── Setup links (the customer's IT admin; /setup/…, /settings/sso/setup-links) ─────────────────────────
 
 export const SETUP_LINK_TEXT = {
@@ -499,6 +530,41 @@ export const SAML_TEXT = {
     'This SAML response answers no sign-in started here, and the address it was posted to names no connection. Start the sign-in from the console’s sign-in page.',
 } as const;
 
+/** A SAML connection's own SP keys (signing, encryption) on its page, and the answers of their actions by code. */
+export const SP_KEY_TEXT = {
+  title: 'Service provider keys',
+  description:
+    'Keys this connection signs with (AuthnRequests) and, when you add one, decrypts with (encrypted assertions). Their certificates are in the SP metadata; the private keys never leave Grantex.',
+  signAuthnRequests: 'Sign AuthnRequests',
+  signAuthnRequestsHint:
+    'Signs each request to the identity provider (RSA-SHA256) with the current signing key; turning it on makes one if there is none. Give the identity provider the updated metadata.',
+  signOn: 'AuthnRequests are now signed. Give your identity provider the updated SP metadata.',
+  signOff: 'AuthnRequests are no longer signed.',
+  none: 'No keys yet.',
+  rotated:
+    'New key made and published in the SP metadata beside the current one. Once your identity provider has the new metadata, promote it.',
+  first: 'Key made and published in the SP metadata. Give your identity provider the updated metadata.',
+  promoted:
+    'The new key is now current. The old one stays until you retire it (an old encryption key still decrypts until then).',
+  retired: 'Key removed.',
+  states: {
+    current: 'Current',
+    next: 'Next (published, not used yet)',
+    previous: 'Previous',
+  },
+  uses: { signing: 'Signing', encryption: 'Encryption' },
+  encryptionHint:
+    'With an encryption key, the identity provider may encrypt assertions to it (AES-GCM or AES-CBC, RSA-OAEP); both keys decrypt during a rotation.',
+  /** Grantex's reason codes for a refused change. */
+  codes: {
+    sp_key_rotation_pending: 'A new key is already waiting: promote it (or remove it) before making another one.',
+    sp_key_nothing_to_promote: 'There is no new key to promote: rotate first.',
+    sp_key_in_use:
+      'This key is in use: turn off signed AuthnRequests before removing the only signing key, or promote the new key first.',
+  } as Record<string, string>,
+  failed: 'Grantex did not make this change. Reload the page and try again.',
+} as const;
+
 const CHECK_SAML_APP =
   'Compare the IdP entity ID, SSO URL and certificate on the connection’s page with the SAML application at your identity provider.';
 
@@ -521,8 +587,24 @@ const SAML_SIGN_IN_REASON_TEXT = {
     next: 'Configure the identity provider to sign with RSA-SHA256 (SHA-1 is refused).',
   },
   saml_encrypted_assertion_unsupported: {
-    title: 'The SAML assertion is encrypted',
-    next: 'Turn off assertion encryption for this application at the identity provider; the response travels over HTTPS.',
+    title: 'The SAML assertion is encrypted, and this connection has no encryption key',
+    next: 'Add an encryption key under “Service provider keys” on the connection’s page and give the identity provider the updated SP metadata, or turn off assertion encryption at the identity provider.',
+  },
+  saml_decryption_failed: {
+    title: 'The encrypted SAML assertion could not be decrypted and verified',
+    next: 'Check that the identity provider encrypts to a certificate from the current SP metadata (after a key rotation it must re-read the metadata) and signs the assertion or the response.',
+  },
+  saml_weak_encryption: {
+    title: 'The SAML assertion is encrypted with a broken algorithm',
+    next: 'Configure the identity provider to use RSA-OAEP key transport and AES-GCM (RSA PKCS#1 v1.5 and 3DES are refused).',
+  },
+  saml_unsupported_encryption: {
+    title: 'The SAML assertion is encrypted in a way that is not supported',
+    next: 'Configure the identity provider to use AES-GCM (or AES-CBC) with RSA-OAEP key transport.',
+  },
+  saml_cbc_unsigned_response: {
+    title: 'The SAML assertion is AES-CBC-encrypted in an unsigned response',
+    next: 'Configure the identity provider to use AES-GCM, or to sign the whole response (then AES-CBC is accepted).',
   },
   saml_invalid_signature: {
     title: 'The SAML response is not signed by the configured certificate',

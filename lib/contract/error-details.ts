@@ -35,6 +35,12 @@ export const ERROR_REASON_CODES = [
   'sso_not_configured',
   'directory_user_inactive',
   'directory_user_unknown',
+  /** SP keys: a `next` key is already published; promote or retire it before rotating again. */
+  'sp_key_rotation_pending',
+  /** SP keys: there is no `next` key to promote. */
+  'sp_key_nothing_to_promote',
+  /** SP keys: the key is in use (the signing key while AuthnRequests are signed, a current key beside a next one). */
+  'sp_key_in_use',
 ] as const;
 export type ErrorReasonCode = (typeof ERROR_REASON_CODES)[number];
 

@@ -8,3 +8,4 @@ export * from './events';
 export * from './session-check';
 export * from './requests';
 export * from './scim';
+export * from './logout';

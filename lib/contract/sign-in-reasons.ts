@@ -111,6 +111,11 @@ export const SIGN_IN_REASONS = {
   saml_doctype_refused: 'assertion',
   saml_weak_algorithm: 'assertion',
   saml_encrypted_assertion_unsupported: 'assertion',
+  /** Every failure to decrypt (and, in an unsigned response, to verify) an encrypted assertion: one reason, by design. */
+  saml_decryption_failed: 'assertion',
+  saml_weak_encryption: 'assertion',
+  saml_unsupported_encryption: 'assertion',
+  saml_cbc_unsigned_response: 'assertion',
   saml_invalid_signature: 'assertion',
   saml_unsigned_assertion: 'assertion',
   saml_wrong_issuer: 'assertion',

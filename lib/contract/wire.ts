@@ -246,6 +246,8 @@ export const ssoOidcConnectionSchema = z.object({
   updatedAt: isoTimestampSchema,
   /** Ours: the latest member sign-in through this connection (null: none yet). Optional: the hosted API omits it. */
   lastSignInAt: isoTimestampSchema.nullable().optional(),
+  /** Ours: the back-channel logout URI to register at the IdP (OpenID Connect Back-Channel Logout 1.0). */
+  backchannelLogoutUri: z.string().optional(),
 });
 export type SsoOidcConnection = z.infer<typeof ssoOidcConnectionSchema>;
 
@@ -276,6 +278,16 @@ const samlIdpShape = {
   spAcsUrl: samlUrl.optional(),
   /** Accept unsolicited (IdP-initiated) responses: fresh ones only, each assertion once; default false. */
   allowIdpInitiated: z.boolean().optional(),
+  /** The IdP's HTTP-Redirect SingleLogoutService (metadata fills it); null or "" removes it (no single logout). */
+  idpSloUrl: z
+    .union([samlUrl, z.literal('')])
+    .nullable()
+    .optional(),
+  /**
+   * Sign AuthnRequests (HTTP-Redirect, RSA-SHA256) with the connection's SP signing key; default false. Turning
+   * it on makes the signing key when the connection has none (see `/sp-keys`).
+   */
+  signAuthnRequests: z.boolean().optional(),
 };
 
 /** One attribute name of a mapping: trimmed, no control, zero-width or text-direction characters. */
@@ -427,6 +439,12 @@ export const ssoSamlConnectionSchema = ssoOidcConnectionSchema
     attributeMapping: samlAttributeMappingSchema.optional(),
     /** Ours, on `GET /v1/sso/connections/:id` and the refresh's answer: the metadata refresh's state. */
     idpMetadataRefresh: samlMetadataRefreshSchema.nullable().optional(),
+    /** Ours: the IdP's single logout URL (null: none, logout ends the session here only). */
+    idpSloUrl: z.string().nullable().optional(),
+    /** Ours: this connection's SingleLogoutService, to give the IdP (also in the SP metadata). */
+    spSloUrl: z.string().optional(),
+    /** Ours: AuthnRequests are signed with the connection's current SP signing key. */
+    signAuthnRequests: z.boolean().optional(),
   });
 export type SsoSamlConnection = z.infer<typeof ssoSamlConnectionSchema>;
 
@@ -438,6 +456,40 @@ export const ssoMetadataRefreshResponseSchema = z.object({
   connection: ssoSamlConnectionSchema,
 });
 export type SsoMetadataRefreshResponse = z.infer<typeof ssoMetadataRefreshResponseSchema>;
+
+// ---------------------------------------------------------------- a SAML connection's SP keys
+
+/** `signing`: AuthnRequests (and logout requests); `encryption`: the IdP encrypts assertions to it. */
+export const SP_KEY_USES = ['signing', 'encryption'] as const;
+export type SpKeyUse = (typeof SP_KEY_USES)[number];
+/**
+ * `current` signs (signing) or is the encryption key the metadata lists first; `next` is published beside it
+ * until promoted; `previous` (encryption only in the metadata) still decrypts after a promotion until retired.
+ */
+export const SP_KEY_STATES = ['next', 'current', 'previous'] as const;
+export type SpKeyState = (typeof SP_KEY_STATES)[number];
+
+/** One SP key as shown: its public certificate and where it stands. The private key never leaves the service. */
+export const samlSpKeySchema = z.object({
+  id: z.string(),
+  use: z.enum(SP_KEY_USES),
+  state: z.enum(SP_KEY_STATES),
+  fingerprintSha256: z.string(),
+  createdAt: isoTimestampSchema,
+  notAfter: isoTimestampSchema,
+  /** Published in the SP metadata when it is listed there (`published`). */
+  certificatePem: z.string(),
+  published: z.boolean(),
+});
+export type SamlSpKey = z.infer<typeof samlSpKeySchema>;
+
+/** GET /v1/sso/connections/:id/sp-keys, and the answer of every SP-key change. */
+export const samlSpKeyListSchema = z.object({ keys: z.array(samlSpKeySchema) });
+export type SamlSpKeyList = z.infer<typeof samlSpKeyListSchema>;
+
+/** POST /v1/sso/connections/:id/sp-keys/rotate and …/promote. */
+export const samlSpKeyUseRequestSchema = z.object({ use: z.enum(SP_KEY_USES) });
+export type SamlSpKeyUseRequest = z.infer<typeof samlSpKeyUseRequestSchema>;
 
 // ---------------------------------------------------------------- connections of either protocol
 

@@ -56,6 +56,18 @@ function alwaysAskPolicy(): interactionPolicy.DefaultPolicy {
   return policy;
 }
 
+/** The console's post-logout landing page (its POST_LOGOUT_PATH), below each console origin the client serves. */
+const POST_LOGOUT_PATH = '/member/signed-out';
+
+function postLogoutRedirectUris(redirectUris: readonly string[]): string[] {
+  const origins = new Set<string>();
+  for (const uri of redirectUris) {
+    const bare = uri.endsWith('/*') ? uri.slice(0, -2) : uri;
+    if (URL.canParse(bare)) origins.add(new URL(bare).origin);
+  }
+  return [...origins].map((origin) => `${origin}${POST_LOGOUT_PATH}`);
+}
+
 export function createDevProvider(issuer: string, client: DevClient): Provider {
   const redirects = redirectUriMatcher(client.redirectUris);
   const configuration: Configuration = {
@@ -69,6 +81,8 @@ export function createDevProvider(issuer: string, client: DevClient): Provider {
           redirects.exact.length > 0
             ? redirects.exact
             : [(redirects.prefixes[0] ?? `${issuer}/callback/`).slice(0, -1)],
+        // RP-initiated logout (the end_session_endpoint) sends the member back to the console's signed-out page.
+        post_logout_redirect_uris: postLogoutRedirectUris(client.redirectUris),
         grant_types: ['authorization_code'],
         response_types: ['code'],
         token_endpoint_auth_method: 'client_secret_basic',
@@ -102,6 +116,17 @@ export function createDevProvider(issuer: string, client: DevClient): Provider {
       // A code-flow-only IdP for the console; nothing else is needed.
       introspection: { enabled: false },
       revocation: { enabled: false },
+      // RP-initiated logout: its confirmation page in the dev IdP's own look (a form, so it works without JavaScript).
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, form) => {
+          ctx.type = 'html';
+          ctx.body = page(
+            'Sign out',
+            `<h1>Sign out of the dev IdP?</h1>${form}<button type="submit" form="op.logoutForm" name="logout" value="yes">Yes, sign me out</button> <button type="submit" form="op.logoutForm">No, stay signed in</button>`,
+          );
+        },
+      },
     },
     interactions: {
       policy: alwaysAskPolicy(),

@@ -23,9 +23,11 @@ import { registerDomainRoutes } from './features/domains/routes';
 import { registerSignInCapture } from './features/events/capture';
 import { registerEventRoutes } from './features/events/routes';
 import { registerLoginRoutes } from './features/login/routes';
+import { registerLogoutRoutes } from './features/logout/routes';
 import { registerOrgRoutes } from './features/orgs/routes';
 import { registerSessionRoutes } from './features/sessions/routes';
 import { registerSetupLinkRoutes } from './features/setup-links/routes';
+import { registerSpKeyRoutes } from './features/sp-keys/routes';
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
@@ -213,12 +215,22 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
   registerOrgRoutes(api, ctx, perMinute(limits.enabled, limits.signupPerMin, addressRateKey));
   registerConnectionRoutes(api, ctx, perMinute(limits.enabled, limits.loginPerMin, addressRateKey));
   registerDomainRoutes(api, ctx);
+  registerSpKeyRoutes(api, ctx);
   registerSetupLinkRoutes(api, ctx);
   registerLoginRoutes(api, ctx, {
     login: perMinute(limits.enabled, limits.loginPerMin, loginRateKey),
     callback: perMinute(limits.enabled, limits.callbackPerMin, callbackRateKey(ctx.states)),
   });
   registerSessionRoutes(api, ctx, perMinute(limits.enabled, limits.loginPerMin));
+  registerLogoutRoutes(
+    api,
+    ctx,
+    {
+      member: perMinute(limits.enabled, limits.loginPerMin),
+      idp: perMinute(limits.enabled, limits.callbackPerMin, addressRateKey),
+    },
+    ctx.samlLogoutSigningKey,
+  );
   registerEventRoutes(api, ctx);
   registerDirectoryRoutes(api, ctx);
   return app;

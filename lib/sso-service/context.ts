@@ -11,6 +11,7 @@ import type { ServiceLogger } from './http/logger';
 import type { IssuerCheckMemo } from './features/connections/issuer-check-memo';
 import type { LoginProtocols } from './protocols';
 import type { RelyingPartyPort } from './relying-party-port';
+import type { LogoutSigningKeyOf } from './features/logout/service';
 
 /** Everything a route needs, built once per service instance. */
 export interface ServiceContext {
@@ -33,6 +34,8 @@ export interface ServiceContext {
   audit: AuditRecorder;
   /** Attempts naming an org they cannot prove to belong to: counted, never stored as its events. */
   unattributed: UnattributedAttempts;
+  /** The SP key that signs a SAML connection's logout messages: its current SP signing key (features/sp-keys). */
+  samlLogoutSigningKey: LogoutSigningKeyOf;
   /** TXT lookups for domain verification, on demand and in the daily re-check (SSO_DNS_SERVERS). */
   dns: TxtResolver;
   /**

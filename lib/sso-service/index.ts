@@ -9,6 +9,7 @@ import type { ServiceContext } from './context';
 import { createStateSealer, STATE_TTL_MS } from './crypto/login-state';
 import { createRelayHandles } from './crypto/relay-handle';
 import { createSecretBox } from './crypto/secret-box';
+import { spDecryptionKeysFor, spMetadataCertificates, spSigningKeyFor } from './features/sp-keys/service';
 import { describeError } from './http/describe-error';
 import { createServiceLogger, type LogSink } from './http/logger';
 import { createIssuerCheckMemo } from './features/connections/issuer-check-memo';
@@ -121,6 +122,11 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
         devMode: config.devMode,
         now,
         saveRelayState: (login) => relayStates.save(login),
+        spKeys: {
+          signingKey: (connection) => spSigningKeyFor({ store, secretBox }, connection),
+          decryptionKeys: (connection) => spDecryptionKeysFor({ store, secretBox }, connection),
+          metadataCertificates: (connection) => spMetadataCertificates({ store }, connection),
+        },
         claimAssertionId: (connection, assertionId, expiresAt) =>
           store.claimAssertionId({
             idpEntityId: connection.saml.idpEntityId,
@@ -144,6 +150,7 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
       intervalMs:
         metadataRefresh?.intervalMs ?? (config.samlMetadataRefreshMinutes ?? DEFAULT_METADATA_REFRESH_MINUTES) * 60_000,
     },
+    samlLogoutSigningKey: (connection) => spSigningKeyFor({ store, secretBox }, connection),
     dns: createTxtResolver({ servers: config.dnsServers, timeoutMs: config.dnsTimeoutMs ?? DEFAULT_DNS_TIMEOUT_MS }),
   };
 

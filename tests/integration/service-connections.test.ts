@@ -35,6 +35,7 @@ afterAll(async () => {
 const OIDC = OIDC_CONNECTION;
 
 const WIRE_KEYS = [
+  'backchannelLogoutUri',
   'clientId',
   'createdAt',
   'defaultScopes',

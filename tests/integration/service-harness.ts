@@ -61,6 +61,14 @@ export function scriptedRp(): ScriptedRp {
     forget(issuerUrl) {
       rp.calls.push({ method: 'forget', args: [issuerUrl] });
     },
+    async endSessionUrl(cfg, p) {
+      rp.calls.push({ method: 'endSessionUrl', args: [cfg, p] });
+      return null;
+    },
+    async verifyLogoutToken(cfg, token) {
+      rp.calls.push({ method: 'verifyLogoutToken', args: [cfg, token] });
+      throw new RpError('id_token_invalid', 400, 'The logout token was refused: scripted');
+    },
   };
   return rp;
 }

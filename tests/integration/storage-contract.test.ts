@@ -460,6 +460,112 @@ describe(`store contract (${testBackend})`, () => {
     expect(await store.findRelayState('a'.repeat(64))).toEqual(record('a'.repeat(64), 5_000));
   });
 
+  it("keeps logout keys beside a session; revokes an IdP's sessions within one connection only; claims a logout message once per issuer", async () => {
+    await store.createDeveloper(dev('dev_lo_a'));
+    await store.createDeveloper(dev('dev_lo_b'));
+    const a = await store.saveDefaultOidcConnection(write('dev_lo_a'));
+    const b = await store.saveDefaultOidcConnection(write('dev_lo_b'));
+    const now = '2026-01-02T03:04:05.678Z';
+    const signIn = (
+      developerId: string,
+      connectionId: string,
+      sessionId: string,
+      sid: string | null,
+      nameId: string | null,
+    ) =>
+      store.signInMember({
+        developerId,
+        connectionId,
+        newPrincipalId: `prn_${sessionId}`,
+        sessionId,
+        idpIssuer: oidc.issuerUrl,
+        idpSubject: 'shared-subject',
+        email: null,
+        emailVerified: false,
+        name: null,
+        groups: [],
+        mappedScopes: [],
+        jit: true,
+        now,
+        expiresAt: '2999-01-01T00:00:00.000Z',
+        logout: { idpSessionId: sid, samlNameId: nameId, samlNameIdFormat: null, idTokenSealed: 'sealed-token' },
+      });
+    await signIn('dev_lo_a', a.id, 'ssn_lo_a1', 'sid-1', 'alice');
+    await signIn('dev_lo_a', a.id, 'ssn_lo_a2', 'sid-2', 'alice');
+    await signIn('dev_lo_b', b.id, 'ssn_lo_b1', 'sid-1', 'alice');
+    expect(await store.getSessionForLogout('dev_lo_a', 'ssn_lo_a1', now)).toMatchObject({
+      session: { id: 'ssn_lo_a1', connectionId: a.id },
+      keys: { idpSessionId: 'sid-1', samlNameId: 'alice', samlNameIdFormat: null, idTokenSealed: 'sealed-token' },
+    });
+    // Another org's session id reads as absent.
+    expect(await store.getSessionForLogout('dev_lo_b', 'ssn_lo_a1', now)).toBeUndefined();
+    // Nothing named: nothing revoked.
+    expect(await store.revokeIdpSessions(a.id, {}, now)).toEqual([]);
+    // By sid and NameID: one session of connection a; connection b's session with the same sid and NameID stays.
+    expect(await store.revokeIdpSessions(a.id, { idpSessionId: 'sid-1', samlNameId: 'alice' }, now)).toEqual([
+      'ssn_lo_a1',
+    ]);
+    // By subject: the rest of connection a.
+    expect(await store.revokeIdpSessions(a.id, { subject: 'shared-subject' }, now)).toEqual(['ssn_lo_a2']);
+    expect((await store.listActiveSessions('dev_lo_b', now, 10)).map((x) => x.id)).toEqual(['ssn_lo_b1']);
+    const claim = (issuer: string, messageId: string, expiresAtMs: number) =>
+      store.claimLogoutMessage({ issuer, messageId, developerId: 'dev_lo_a', connectionId: a.id, expiresAtMs });
+    const claims = await Promise.all(Array.from({ length: 20 }, () => claim('https://idp.lo', 'jti-race', 5_000)));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect(await claim('https://other.lo', 'jti-race', 5_000)).toBe(true);
+    expect(await claim('https://idp.lo', 'jti-old', 1_000)).toBe(true);
+    await store.purgeExpired(0, 2_000);
+    expect(await claim('https://idp.lo', 'jti-old', 1_000)).toBe(true);
+    expect(await claim('https://idp.lo', 'jti-race', 5_000)).toBe(false);
+  });
+
+  it('keeps SP keys one per connection, use and state; rotates even when rotations race; promotes atomically; cascades on delete', async () => {
+    await store.createDeveloper(dev('dev_spk'));
+    const conn = await store.saveDefaultOidcConnection(write('dev_spk'));
+    const key = (id: string, use: 'signing' | 'encryption', state: 'next' | 'current' | 'previous') => ({
+      id,
+      connectionId: conn.id,
+      developerId: 'dev_spk',
+      use,
+      state,
+      privateKeySealed: `sealed-${id}`,
+      certificatePem: `cert-${id}`,
+      createdAt: `2026-01-02T03:04:0${id.length % 10}.000Z`,
+    });
+    expect(await store.addSpKey(key('spk_a', 'signing', 'current'))).toBe(true);
+    expect(await store.addSpKey(key('spk_e', 'encryption', 'current'))).toBe(true);
+    const racing = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => store.addSpKey(key(`spk_n${i}`, 'signing', 'next'), { dropPrevious: true })),
+    );
+    expect(racing.filter(Boolean)).toHaveLength(1);
+    const next = (await store.listSpKeys(conn.id)).find((k) => k.state === 'next')!;
+    expect(next).toMatchObject({
+      use: 'signing',
+      privateKeySealed: `sealed-${next.id}`,
+      certificatePem: `cert-${next.id}`,
+    });
+    expect(await store.promoteSpKey(conn.id, 'signing')).toBe(true);
+    expect(await store.promoteSpKey(conn.id, 'signing')).toBe(false);
+    const states = async () =>
+      Object.fromEntries((await store.listSpKeys(conn.id)).map((k) => [k.id, `${k.use}:${k.state}`]));
+    expect(await states()).toEqual({
+      spk_a: 'signing:previous',
+      [next.id]: 'signing:current',
+      spk_e: 'encryption:current',
+    });
+    // A new rotation drops the previous key of its use (only that use's).
+    expect(await store.addSpKey(key('spk_b', 'signing', 'next'), { dropPrevious: true })).toBe(true);
+    expect(await states()).toEqual({
+      [next.id]: 'signing:current',
+      spk_b: 'signing:next',
+      spk_e: 'encryption:current',
+    });
+    expect(await store.deleteSpKey(conn.id, 'spk_b')).toMatchObject({ id: 'spk_b', state: 'next' });
+    expect(await store.deleteSpKey('conn_other', 'spk_e')).toBeUndefined();
+    await store.deleteDefaultConnection('dev_spk');
+    expect(await store.listSpKeys(conn.id)).toEqual([]);
+  });
+
   it('re-checks a verified domain once across racing processes; records failures; releases only after the cut-off', async () => {
     await store.createDeveloper(dev('dev_recheck', null));
     const domain = 'recheck.example';

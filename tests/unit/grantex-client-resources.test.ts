@@ -137,6 +137,12 @@ const rows: Row[] = [
     'POST /sso/sessions/check',
     false,
   ],
+  [
+    'sso.sessions.logout',
+    (c) => c.sso.sessions.logout({ developerId: 'dev_1', sessionId: 'ssn_1' }),
+    'POST /sso/sessions/logout',
+    false,
+  ],
 
   ['sso.setupLinks.create', (c) => c.sso.setupLinks.create(), 'POST /v1/sso/setup-links', true],
   ['sso.setupLinks.list', (c) => c.sso.setupLinks.list(), 'GET /v1/sso/setup-links', true],

@@ -69,16 +69,35 @@ describe('SAML SP: login URL (HTTP-Redirect AuthnRequest)', () => {
 });
 
 describe('SAML SP: metadata both ways', () => {
-  it('SP metadata names the entity id and the HTTP-POST ACS, and the signing certificate only when requests are signed', () => {
+  it('SP metadata names the entity id and the HTTP-POST ACS, and the SP certificates it is given', () => {
     const plain = spMetadataXml(testSettings());
     expect(plain).toContain(`entityID="${SP_ENTITY_ID}"`);
     expect(plain).toContain(`Location="${ACS_URL}"`);
     expect(plain).toContain('urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST');
     expect(plain).toContain('WantAssertionsSigned="true"');
     expect(plain).not.toContain('X509Certificate');
-    const signed = spMetadataXml(testSettings({ signAuthnRequests: true }), testKeys().rotated);
+    const signing = [testKeys().rotated.certificatePem];
+    expect(() => spMetadataXml(testSettings({ signAuthnRequests: true }))).toThrow(
+      expect.objectContaining({ reason: 'invalid_settings' }),
+    );
+    const signed = spMetadataXml(testSettings({ signAuthnRequests: true }), { signing, encryption: [] });
     expect(signed).toContain('AuthnRequestsSigned="true"');
+    expect(signed).toContain('use="signing"');
     expect(signed).toContain(testKeys().rotated.certificatePem.split('\n')[1]);
+    expect(signed).not.toContain('use="encryption"');
+    // Keys published, requests unsigned: the certificates are listed, AuthnRequestsSigned stays false.
+    const both = spMetadataXml(testSettings(), {
+      signing,
+      encryption: [testKeys().other.certificatePem, testKeys().idp.certificatePem],
+    });
+    expect(both).toContain('AuthnRequestsSigned="false"');
+    expect(both.match(/use="encryption"/g)).toHaveLength(2);
+    expect(both).toContain(testKeys().other.certificatePem.split('\n')[1]);
+    expect(both).toContain('http://www.w3.org/2009/xmlenc11#aes256-gcm');
+    expect(both).toContain('http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p');
+    expect(both).not.toContain('rsa-1_5');
+    // KeyDescriptors come before the ACS (metadata schema order).
+    expect(both.indexOf('KeyDescriptor')).toBeLessThan(both.indexOf('AssertionConsumerService'));
   });
 
   it('IdP metadata gives entity id, Redirect SSO URL and certificates', () => {
@@ -88,6 +107,7 @@ describe('SAML SP: metadata both ways', () => {
       entityId: IDP_ENTITY_ID,
       ssoRedirectUrl: 'https://idp.example.test/sso',
       certificates: [certificateInfo(testKeys().idp.certificatePem).pem],
+      sloRedirectUrl: null,
     });
   });
 

@@ -1,4 +1,8 @@
 import {
+  samlSpKeyListSchema,
+  samlSpKeyUseRequestSchema,
+  type SamlSpKey,
+  type SpKeyUse,
   ssoConnectionCreateSchema,
   ssoConnectionListSchema,
   ssoConnectionPatchInputSchema,
@@ -73,6 +77,52 @@ export class SsoConnections {
       retryable: true,
     });
     return this.#http.parse(res, ssoConnectionSchema);
+  }
+
+  /** A SAML connection's SP keys (public certificates and states; the private keys never leave Grantex). */
+  async spKeys(id: string): Promise<SamlSpKey[]> {
+    const res = await this.#http.send({
+      method: 'GET',
+      path: `${connectionPath(id)}/sp-keys`,
+      authenticated: true,
+      retryable: true,
+    });
+    return this.#http.parse(res, samlSpKeyListSchema).keys;
+  }
+
+  /** The first key of a use, else a `next` key published beside the current one. Never retried (a repeat is a 409). */
+  async rotateSpKey(id: string, use: SpKeyUse): Promise<SamlSpKey[]> {
+    const res = await this.#http.send({
+      method: 'POST',
+      path: `${connectionPath(id)}/sp-keys/rotate`,
+      body: parseInput(samlSpKeyUseRequestSchema, { use }),
+      authenticated: true,
+      retryable: false,
+    });
+    return this.#http.parse(res, samlSpKeyListSchema).keys;
+  }
+
+  /** The `next` key of a use becomes `current`. Never retried (a repeat would promote again). */
+  async promoteSpKey(id: string, use: SpKeyUse): Promise<SamlSpKey[]> {
+    const res = await this.#http.send({
+      method: 'POST',
+      path: `${connectionPath(id)}/sp-keys/promote`,
+      body: parseInput(samlSpKeyUseRequestSchema, { use }),
+      authenticated: true,
+      retryable: false,
+    });
+    return this.#http.parse(res, samlSpKeyListSchema).keys;
+  }
+
+  /** Removes a previous or next key (or the only key of a use, when it is not in use). */
+  async retireSpKey(id: string, keyId: string): Promise<SamlSpKey[]> {
+    const res = await this.#http.send({
+      method: 'DELETE',
+      path: `${connectionPath(id)}/sp-keys/${encodeURIComponent(keyId)}`,
+      authenticated: true,
+      retryable: true,
+    });
+    return this.#http.parse(res, samlSpKeyListSchema).keys;
   }
 
   async delete(id: string): Promise<void> {

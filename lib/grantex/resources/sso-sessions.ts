@@ -3,7 +3,11 @@ import {
   ssoSessionCheckResponseSchema,
   ssoSessionListSchema,
   ssoSessionSchema,
+  ssoSessionLogoutRequestSchema,
+  ssoSessionLogoutResponseSchema,
   type SsoSession,
+  type SsoSessionLogoutRequest,
+  type SsoSessionLogoutResponse,
   type SsoSessionCheckRequest,
   type SsoSessionCheckResponse,
 } from '@/lib/contract';
@@ -49,5 +53,22 @@ export class SsoSessions {
       retryable: true,
     });
     return this.#http.parse(res, ssoSessionCheckResponseSchema);
+  }
+
+  /**
+   * Public (no key, ours): ends a member's SSO session (the same credential as `check`) and returns the IdP's
+   * logout URL to send the browser to, when the connection's IdP has one. Not retried: a second try after a
+   * lost answer finds the session ended and returns no URL.
+   */
+  async logout(input: SsoSessionLogoutRequest): Promise<SsoSessionLogoutResponse> {
+    const body = parseInput(ssoSessionLogoutRequestSchema, input);
+    const res = await this.#http.send({
+      method: 'POST',
+      path: 'sso/sessions/logout',
+      body,
+      authenticated: false,
+      retryable: false,
+    });
+    return this.#http.parse(res, ssoSessionLogoutResponseSchema);
   }
 }

@@ -70,6 +70,14 @@ const REASON_ERRORS: Record<ErrorReasonCode, { message: string; field?: string }
   sso_not_configured: { message: MESSAGES.ssoNotConfigured },
   directory_user_inactive: { message: SESSION_MESSAGES.directoryUserInactive },
   directory_user_unknown: { message: SESSION_MESSAGES.directoryUserUnknown },
+  sp_key_rotation_pending: {
+    message: 'A next key is already published for this use; promote it or remove it before rotating again',
+  },
+  sp_key_nothing_to_promote: { message: 'There is no next key to promote; rotate first' },
+  sp_key_in_use: {
+    message:
+      'This key is in use: the current signing key stays while AuthnRequests are signed, and a current key stays while a next key waits',
+  },
 };
 
 /** One of the contract's reason-coded errors (default: a 400 BAD_REQUEST); `reason` is the sign-in log's. */

@@ -8,7 +8,12 @@
  * response caps, SSRF checks) are closed here, in id-token.ts, jwks-cache.ts and lib/net.
  */
 import { createHash } from 'node:crypto';
-import { authorizationCodeGrant, type Configuration, type TokenEndpointResponse } from 'openid-client';
+import {
+  authorizationCodeGrant,
+  buildEndSessionUrl,
+  type Configuration,
+  type TokenEndpointResponse,
+} from 'openid-client';
 import { MESSAGES } from '@/lib/contract';
 import {
   DEFAULT_MAX_BYTES,
@@ -20,10 +25,11 @@ import {
 import { chooseAuthMethod, withAuthMethodFallback, type AuthMethodMemory } from './client-auth';
 import { BoundedMap } from '../bounded-map';
 import { buildClientSetup, type ClientSetup } from './client-configuration';
-import { verifyIdToken } from './id-token';
+import { allowedIdTokenAlgs, verifyIdToken } from './id-token';
 import { resolveIdentity } from './identity';
 import { aliasesFor, DEFAULT_ISSUER_ALIASES, refusedAlias, runExchange, type Exchange } from './issuer-aliases';
 import { JwksCache } from './jwks-cache';
+import { verifyLogoutToken } from './logout-token';
 import { RefreshingCache } from './refreshing-cache';
 import { mapCodeGrantError } from './token-errors';
 import {
@@ -312,10 +318,40 @@ export function createRelyingParty(opts: RelyingPartyOptions): RelyingParty {
         // Read from the verified ID token only (Object.hasOwn: a claim named like a prototype member is absent).
         if (p.groupsClaim !== undefined)
           identity.groups = Object.hasOwn(claims, p.groupsClaim) ? claims[p.groupsClaim] : undefined;
+        const sid = (claims as { sid?: unknown }).sid;
+        if (typeof sid === 'string' && sid.length > 0) identity.sid = sid;
+        identity.idToken = idToken;
         return identity;
       } finally {
         timings.identityMs = since(started);
       }
+    },
+
+    async endSessionUrl(cfg, p) {
+      const metadata = await metadataFor(cfg.issuerUrl);
+      if (typeof metadata.end_session_endpoint !== 'string' || metadata.end_session_endpoint === '') return null;
+      // openid-client builds the URL (client_id added); the secret is never read for it.
+      const setup = build(metadata, { ...cfg, clientSecret: '' }, () => {
+        throw new Error('client secret read while building an end-session URL');
+      });
+      const params: Record<string, string> = {
+        post_logout_redirect_uri: p.postLogoutRedirectUri,
+        state: p.state,
+      };
+      if (p.idTokenHint !== undefined) params.id_token_hint = p.idTokenHint;
+      return buildEndSessionUrl(setup.configuration, params).href;
+    },
+
+    async verifyLogoutToken(cfg, token) {
+      const metadata = await metadataFor(cfg.issuerUrl);
+      return verifyLogoutToken(token, jwks, {
+        issuer: cfg.issuerUrl,
+        clientId: cfg.clientId,
+        jwksUri: metadata.jwks_uri,
+        algorithms: allowedIdTokenAlgs(metadata.id_token_signing_alg_values_supported),
+        clockToleranceSec,
+        nowMs: now(),
+      });
     },
 
     async checkIssuer(issuerUrl): Promise<IssuerCheck> {

@@ -1,5 +1,6 @@
 import type { SignInReason } from '@/lib/contract';
 import type { IssuerAliases } from './issuer-aliases';
+import type { LogoutTokenClaims } from './logout-token';
 
 /**
  * The relying party's public interface. The service's routes are written against exactly these
@@ -30,6 +31,18 @@ export interface RpIdentity {
   name: string | null;
   /** The ID token's value of the claim `redeem` was asked for (`groupsClaim`), as it came; absent when not asked. */
   groups?: unknown;
+  /** The verified ID token's `sid` (the IdP's session, named again by back-channel logout), when it has one. */
+  sid?: string;
+  /** The verified ID token itself, for `id_token_hint` at RP-initiated logout (the caller seals it). */
+  idToken?: string;
+}
+
+/** RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0): what goes to the end_session_endpoint. */
+export interface EndSessionParams {
+  idTokenHint?: string;
+  /** Already checked by the caller against the allowed post-logout URIs. */
+  postLogoutRedirectUri: string;
+  state: string;
 }
 
 export type RpErrorKind =
@@ -126,6 +139,14 @@ export interface RelyingParty {
   checkIssuer(issuerUrl: string): Promise<IssuerCheck>;
   /** Fetches the issuer's discovery document now (no cache) and returns its endpoints. */
   discover(issuerUrl: string): Promise<IssuerDiscovery>;
+  /**
+   * The IdP's end_session_endpoint URL for RP-initiated logout (`client_id`, `id_token_hint` when given,
+   * `post_logout_redirect_uri`, `state`); null when its discovery lists no end_session_endpoint. Makes no request
+   * beyond a (cached) discovery.
+   */
+  endSessionUrl(cfg: Omit<RpClientConfig, 'clientSecret'>, p: EndSessionParams): Promise<string | null>;
+  /** Verifies a back-channel logout token for this client (logout-token.ts); throws RpError when refused. */
+  verifyLogoutToken(cfg: Omit<RpClientConfig, 'clientSecret'>, token: string): Promise<LogoutTokenClaims>;
   /**
    * Drops cached discovery, JWKS and client set-ups for an issuer (an operator-requested refresh). Config saves
    * need not call it: set-ups are keyed by the config itself, and the issuer caches are shared by all tenants.

@@ -87,7 +87,7 @@ export function createOidcProtocol({ rp, secretBox, issuerChecks }: OidcProtocol
     async completeLogin(connection, { token, state }, response) {
       if (response.protocol !== 'oidc') throw new Error('not an OIDC response');
       const groupsClaim = connection.provisioning.groupAttribute;
-      const { groups, ...identity } = await rpCall(() =>
+      const { groups, sid, idToken, ...identity } = await rpCall(() =>
         rp.redeem(rpClientConfig(secretBox, connection), {
           code: response.code,
           state: token,
@@ -101,7 +101,11 @@ export function createOidcProtocol({ rp, secretBox, issuerChecks }: OidcProtocol
           trace: currentSignInTrace(),
         }),
       );
-      return { ...identity, groups: groupsClaim === null ? [] : readGroups(groups) };
+      return {
+        ...identity,
+        groups: groupsClaim === null ? [] : readGroups(groups),
+        logout: { ...(sid !== undefined ? { idpSessionId: sid } : {}), ...(idToken !== undefined ? { idToken } : {}) },
+      };
     },
     async testSettings(connection) {
       const found = await rp.discover(oidcOf(connection).oidc.issuerUrl);

@@ -28,9 +28,11 @@ import {
   type SamlConnectionSettings,
   type SamlIdentity,
   type SamlReason,
+  type SpMetadataKeys,
   type SpSigningKey,
 } from '../saml';
 import type { SamlConnection, SsoConnection } from '../storage/types';
+import { samlSloUrl } from '../features/logout/wire';
 import type { LoginProtocol, SealedLogin, SettingsCheck, SettingsTest, SsoIdentity } from './types';
 
 export interface SamlProtocolDeps {
@@ -40,10 +42,26 @@ export interface SamlProtocolDeps {
   saveRelayState(login: SealedLogin): Promise<string>;
   /** Loopback metadata URLs are fetched only in development. */
   devMode: boolean;
-  /** The service's SP signing key, for connections that sign AuthnRequests (none today). */
-  signingKey?: SpSigningKey;
+  /** The connections' own SP keys (features/sp-keys): none given, no connection signs or decrypts. */
+  spKeys?: SpKeySource;
   now: () => number;
 }
+
+/** A connection's SP keys, read when needed (a login that signs, a response that is encrypted, the metadata). */
+export interface SpKeySource {
+  /** The current signing key pair, or undefined when the connection has none. */
+  signingKey(connection: SamlConnection): Promise<SpSigningKey | undefined>;
+  /** Every key pair that decrypts for the connection, current first (none: encrypted assertions are refused). */
+  decryptionKeys(connection: SamlConnection): Promise<SpSigningKey[]>;
+  /** The certificates the SP metadata publishes, by use. */
+  metadataCertificates(connection: SamlConnection): Promise<SpMetadataKeys>;
+}
+
+const NO_SP_KEYS: SpKeySource = {
+  signingKey: async () => undefined,
+  decryptionKeys: async () => [],
+  metadataCertificates: async () => ({ signing: [], encryption: [] }),
+};
 
 export interface SamlLoginProtocol extends LoginProtocol {
   readonly protocol: 'saml';
@@ -62,7 +80,7 @@ export interface SamlLoginProtocol extends LoginProtocol {
    */
   signatureVerifies(connection: SamlConnection, samlResponse: string): Promise<boolean>;
   /** The SP metadata XML of a connection. */
-  metadataXml(connection: SamlConnection): string;
+  metadataXml(connection: SamlConnection): Promise<string>;
 }
 
 /** The AuthnRequest ID for a login: the state's nonce (base64url, so a valid XML ID after the leading underscore). */
@@ -104,7 +122,15 @@ function samlOf(connection: SsoConnection): SamlConnection {
  * `attributeNames` (a field it sets replaces that field's defaults; README, "Attribute mapping").
  */
 export function samlSettingsOf(connection: SamlConnection): SamlConnectionSettings {
-  const { idpEntityId, idpSsoUrl, idpCertificates, spEntityId, spAcsUrl, attributeMapping: m } = connection.saml;
+  const {
+    idpEntityId,
+    idpSsoUrl,
+    idpCertificates,
+    spEntityId,
+    spAcsUrl,
+    signAuthnRequests,
+    attributeMapping: m,
+  } = connection.saml;
   const attributeNames = {
     ...(m.email ? { email: m.email } : {}),
     ...(m.name ? { name: m.name } : {}),
@@ -113,7 +139,15 @@ export function samlSettingsOf(connection: SamlConnection): SamlConnectionSettin
     ...(m.subject ? { sub: m.subject } : {}),
     ...(m.groups ? { groups: m.groups } : {}),
   };
-  return { idpEntityId, idpSsoUrl, idpCertificates, spEntityId, spAcsUrl, attributeNames };
+  return {
+    idpEntityId,
+    idpSsoUrl,
+    idpCertificates,
+    spEntityId,
+    spAcsUrl,
+    attributeNames,
+    signAuthnRequests: signAuthnRequests ?? false,
+  };
 }
 
 /** The certificates as shown on the wire and in the test: fingerprint, notAfter, status now. */
@@ -192,6 +226,12 @@ function toSsoIdentity(connection: SamlConnection, identity: SamlIdentity): SsoI
     groups: groupsOf(connection, identity),
     // The IdP's session policy bounds the member's session (already refused when it is past).
     ...(identity.sessionNotOnOrAfter ? { sessionNotOnOrAfter: identity.sessionNotOnOrAfter } : {}),
+    // What a LogoutRequest names this sign-in by (either way: ours to the IdP, the IdP's to us).
+    logout: {
+      samlNameId: identity.nameId,
+      ...(identity.nameIdFormat !== null ? { samlNameIdFormat: identity.nameIdFormat } : {}),
+      ...(identity.sessionIndex !== null ? { idpSessionId: identity.sessionIndex } : {}),
+    },
   };
 }
 
@@ -199,7 +239,7 @@ export function createSamlProtocol({
   claimAssertionId,
   saveRelayState,
   devMode,
-  signingKey,
+  spKeys = NO_SP_KEYS,
   now,
 }: SamlProtocolDeps): SamlLoginProtocol {
   async function validate(
@@ -213,6 +253,7 @@ export function createSamlProtocol({
         samlResponse,
         expectedRequestId,
         claimAssertionId: (id, expiresAt) => claimAssertionId(connection, id, expiresAt),
+        decryptionKeys: () => spKeys.decryptionKeys(connection),
         now: new Date(now()),
         ...(onSignatureVerified ? { onSignatureVerified } : {}),
       }),
@@ -223,16 +264,18 @@ export function createSamlProtocol({
   return {
     protocol: 'saml',
     async startLogin(connection, login: SealedLogin) {
-      const settings = samlSettingsOf(samlOf(connection));
+      const saml = samlOf(connection);
       // RelayState is a short handle for the sealed state (the bindings cap it at 80 bytes).
       const relayState = await saveRelayState(login);
-      return samlCall(() =>
-        buildLoginUrl(settings, {
+      return samlCall(async () => {
+        // The key is read only for a connection that signs: an unsigned login costs no extra read.
+        const signingKey = saml.saml.signAuthnRequests ? await spKeys.signingKey(saml) : undefined;
+        return buildLoginUrl(samlSettingsOf(saml), {
           requestId: samlRequestId(login.state),
           relayState,
           ...(signingKey ? { signingKey } : {}),
-        }),
-      );
+        });
+      });
     },
     completeLogin(connection, { state }, response) {
       if (response.protocol !== 'saml') throw new Error('not a SAML response');
@@ -248,6 +291,7 @@ export function createSamlProtocol({
         expectedRequestId: null,
         // A dry run: the assertion id is not used up (the post is refused whatever it says).
         claimAssertionId: async () => true,
+        decryptionKeys: () => spKeys.decryptionKeys(connection),
         now: new Date(now()),
         onSignatureVerified: () => {
           verified = true;
@@ -255,9 +299,15 @@ export function createSamlProtocol({
       }).catch(() => undefined);
       return verified;
     },
-    metadataXml(connection) {
-      const { spEntityId, spAcsUrl } = connection.saml;
-      return spMetadataXml({ spEntityId, spAcsUrl }, signingKey);
+    async metadataXml(connection) {
+      const { spEntityId, spAcsUrl, signAuthnRequests } = connection.saml;
+      const keys = await spKeys.metadataCertificates(connection);
+      return samlCall(async () =>
+        spMetadataXml(
+          { spEntityId, spAcsUrl, signAuthnRequests: signAuthnRequests ?? false, spSloUrl: samlSloUrl(connection) },
+          keys,
+        ),
+      );
     },
     async testSettings(connection): Promise<SettingsTest> {
       const { saml } = samlOf(connection);

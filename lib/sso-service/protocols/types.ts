@@ -34,6 +34,18 @@ export interface SsoIdentity {
    * when the IdP sets none. The member's session ends no later (../features/login/completion.ts, openSession).
    */
   sessionNotOnOrAfter?: Date;
+  /**
+   * How the IdP names this sign-in in a logout (../features/logout): OIDC `sid` and the raw ID token (sealed
+   * before it is stored, for `id_token_hint`), SAML NameID and SessionIndex. Never logged or put in an event.
+   */
+  logout?: IdentityLogoutKeys;
+}
+
+export interface IdentityLogoutKeys {
+  idpSessionId?: string;
+  samlNameId?: string;
+  samlNameIdFormat?: string;
+  idToken?: string;
 }
 
 /** A connection test (the settings checked against the IdP now), per protocol. */

@@ -9,7 +9,15 @@ export const SAML_REASONS = {
   weak_algorithm:
     'The SAML signature uses SHA-1 or another algorithm this service refuses; configure the IdP to sign with RSA-SHA256.',
   encrypted_assertion_unsupported:
-    'The SAML assertion is encrypted; this service does not decrypt assertions. Turn off assertion encryption for this application in the IdP (the response travels over HTTPS).',
+    'The SAML assertion is encrypted, but this connection has no SP encryption key. Add one on the connection (its certificate is then in the SP metadata), or turn off assertion encryption for this application in the IdP.',
+  decryption_failed:
+    "The encrypted SAML assertion could not be decrypted and verified with this connection's SP encryption keys. Check that the IdP encrypts to a certificate from the current SP metadata and signs the assertion or the response.",
+  weak_encryption:
+    'The SAML assertion is encrypted with RSA PKCS#1 v1.5 key transport or 3DES, which this service refuses; configure the IdP to use RSA-OAEP and AES-GCM.',
+  unsupported_encryption:
+    'The SAML assertion is encrypted in a way this service does not decrypt; configure the IdP to use AES-GCM (or AES-CBC) with RSA-OAEP key transport and one encrypted key.',
+  cbc_unsigned_response:
+    'The SAML assertion is encrypted with AES-CBC in an unsigned response; configure the IdP to use AES-GCM, or to sign the whole response.',
   invalid_signature: 'The SAML response or assertion is not signed by a configured IdP certificate.',
   unsigned_assertion:
     'Neither the SAML response nor its assertion is signed; configure the IdP to sign the response or the assertion.',

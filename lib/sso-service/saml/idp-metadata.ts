@@ -15,6 +15,8 @@ export interface IdpMetadata {
   ssoRedirectUrl: string;
   /** Signing certificates as PEM (the first two are what a connection keeps). */
   certificates: string[];
+  /** The HTTP-Redirect SingleLogoutService location; null when the IdP lists none. */
+  sloRedirectUrl: string | null;
 }
 
 function entityDescriptor(root: Element): Element {
@@ -56,5 +58,9 @@ export function parseIdpMetadata(xml: string | Buffer): IdpMetadata {
     }
   }
   if (certificates.length === 0) throw new SamlError('invalid_metadata', 'It has no signing certificate.');
-  return { entityId, ssoRedirectUrl: location, certificates };
+  const slo = childElements(idp, MD_NS, 'SingleLogoutService')
+    .find((e) => e.getAttribute('Binding') === REDIRECT_BINDING)
+    ?.getAttribute('Location');
+  const sloRedirectUrl = slo && URL.canParse(slo) && /^https?:$/.test(new URL(slo).protocol) ? slo : null;
+  return { entityId, ssoRedirectUrl: location, certificates, sloRedirectUrl };
 }

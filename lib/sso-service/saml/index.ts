@@ -21,11 +21,13 @@ export {
   buildLoginUrl,
   parseSamlSettings,
   spMetadataXml,
+  SP_ENCRYPTION_METHODS,
   validatePostResponse,
   UNSOLICITED_MAX_AGE_MS,
   type ClaimAssertionId,
   type LoginUrlInput,
   type PostResponseInput,
   type SamlIdentity,
+  type SpMetadataKeys,
 } from './service-provider';
 export { DEFAULT_MAX_RESPONSE_BASE64 } from './xml-guard';

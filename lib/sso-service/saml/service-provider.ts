@@ -11,6 +11,8 @@ import {
   type CacheProvider,
   type SamlConfig,
 } from '@node-saml/node-saml';
+import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
+import xmlenc from 'xml-encryption';
 import { BoundedMap } from '../bounded-map';
 import { readSignedAssertion, type SamlIdentity } from './assertion';
 import { certificateInfo, type CertificateInfo } from './certificates';
@@ -22,13 +24,18 @@ import {
   type SpSigningKey,
 } from './settings';
 import {
+  checkEncryptedAssertion,
   checkResponseDocument,
   childElements,
   decodeBase64Xml,
   DEFAULT_MAX_RESPONSE_BASE64,
+  descendants,
   DSIG_NS,
+  MD_NS,
   parseStrict,
+  refuseWeakAlgorithms,
   SAML_NS,
+  type EncryptedAssertionShape,
 } from './xml-guard';
 
 export type { SamlIdentity } from './assertion';
@@ -153,6 +160,11 @@ export interface PostResponseInput {
    * to tell the configured IdP's refusals from anonymous junk.
    */
   onSignatureVerified?: () => void;
+  /**
+   * The connection's SP decryption key pairs, current first; read only when the response carries an
+   * EncryptedAssertion (none: encrypted assertions are refused with `encrypted_assertion_unsupported`).
+   */
+  decryptionKeys?: () => Promise<SpSigningKey[]>;
 }
 
 /** node-saml's SAML, noting when it reaches the assertion it verified (its checks past the signature run there). */
@@ -210,27 +222,144 @@ function usableCertificates(settings: ParsedSamlSettings, now: Date): string[] {
   return usable;
 }
 
+interface Envelope {
+  signed: SignedParts;
+  /** The EncryptedAssertion in place of the assertion (its algorithms and shape are checked once a key exists). */
+  encrypted: Element | null;
+}
+
 /**
- * Refuses before any signature work what no valid response looks like: several assertions, a foreign
- * Destination, no signature on either the Response or its assertion. Returns which of the two are signed.
+ * Refuses before any signature work what no valid response looks like: several assertions (plain or
+ * encrypted), a foreign Destination, no signature on either the Response or its assertion. Returns which of the
+ * two are signed; for an encrypted assertion, whose own signature is inside the cipher text, node-saml is told
+ * to require it exactly when the Response is not signed.
  */
-function checkEnvelope(doc: Document, settings: ParsedSamlSettings): SignedParts {
+function checkEnvelope(doc: Document, settings: ParsedSamlSettings): Envelope {
   checkResponseDocument(doc);
   const root = doc.documentElement!;
   const destination = root.getAttribute('Destination');
   if (destination && destination !== settings.spAcsUrl) throw new SamlError('wrong_destination');
   const assertions = childElements(root, SAML_NS, 'Assertion');
-  if (assertions.length === 0) {
+  const encrypted = childElements(root, SAML_NS, 'EncryptedAssertion');
+  if (assertions.length + encrypted.length === 0) {
     const status = childElements(root, 'urn:oasis:names:tc:SAML:2.0:protocol', 'Status')[0];
     throw new SamlError(status ? 'idp_status_error' : 'malformed_response');
   }
-  if (assertions.length > 1) throw new SamlError('invalid_signature', 'It carries more than one assertion.');
-  const signed = {
-    response: childElements(root, DSIG_NS, 'Signature').length > 0,
-    assertion: childElements(assertions[0]!, DSIG_NS, 'Signature').length > 0,
-  };
+  if (assertions.length + encrypted.length > 1)
+    throw new SamlError('invalid_signature', 'It carries more than one assertion.');
+  const response = childElements(root, DSIG_NS, 'Signature').length > 0;
+  if (encrypted.length === 1) return { signed: { response, assertion: !response }, encrypted: encrypted[0]! };
+  const signed = { response, assertion: childElements(assertions[0]!, DSIG_NS, 'Signature').length > 0 };
   if (!signed.response && !signed.assertion) throw new SamlError('unsigned_assertion');
-  return signed;
+  return { signed, encrypted: null };
+}
+
+/** What one node-saml pass over a document needs. */
+interface Pass {
+  parsed: ParsedSamlSettings;
+  requestId: string | null;
+  certs: string[];
+  onVerified: () => void;
+}
+
+/** node-saml over one document; returns the assertion XML its checks read (the signed bytes, or the decrypted assertion). */
+async function nodeSamlAssertion(xml: string, pass: Pass, signed: SignedParts, decryptionPvk?: string) {
+  const saml = new VerifyingSaml(
+    {
+      ...nodeSamlConfig(pass.parsed, pass.requestId, pass.certs, signed),
+      ...(decryptionPvk ? { decryptionPvk } : {}),
+    },
+    pass.onVerified,
+  );
+  const { profile } = await saml.validatePostResponseAsync({
+    SAMLResponse: Buffer.from(xml, 'utf8').toString('base64'),
+  });
+  const signedAssertion = profile?.getAssertionXml?.();
+  if (!signedAssertion) throw new SamlError('idp_status_error');
+  return signedAssertion;
+}
+
+/** The keys in the order to try: the one the IdP says it encrypted to first (KeyInfo certificate), then the rest. */
+function recipientFirst(keys: readonly SpSigningKey[], recipient: string | null): SpSigningKey[] {
+  const body = (pem: string) => pem.replace(/-----[^-]+-----|\s+/g, '');
+  const named = recipient === null ? [] : keys.filter((k) => body(k.certificatePem) === recipient);
+  return [...named, ...keys.filter((k) => !named.includes(k))];
+}
+
+/** xml-encryption (the library node-saml decrypts with) with the insecure algorithms switched off. */
+function decryptWith(encryptedXml: string, privateKeyPem: string): Promise<string> {
+  return new Promise((resolve, reject) =>
+    xmlenc.decrypt(
+      encryptedXml,
+      { key: privateKeyPem, disallowDecryptionWithInsecureAlgorithm: true, warnInsecureAlgorithm: false },
+      (err, result) => (err ? reject(err) : resolve(result)),
+    ),
+  );
+}
+
+/** node-saml's refusals that come before it decrypts anything (read from the text as sent). */
+const BEFORE_DECRYPTION = /InResponseTo|Invalid document signature/;
+
+/**
+ * The assertion of a response whose assertion is encrypted (README, "Encrypted assertions"):
+ * - Response signed: node-saml verifies the Response signature, which covers the EncryptedAssertion, before it
+ *   decrypts (any change to the cipher text is an invalid signature, so nothing is decrypted for an attacker),
+ *   then decrypts it from the verified bytes with `decryptionPvk`. AES-GCM and AES-CBC are accepted.
+ * - Response unsigned: only AES-GCM (any change to the cipher text fails its tag before a byte of plaintext is
+ *   used). The decrypted assertion takes the EncryptedAssertion's place and the document is read as a plain
+ *   assertion-signed response, through every check a plain one gets (its own signature, algorithms, shape).
+ *   Until that signature has verified, every refusal is the same `decryption_failed`: no answer tells a
+ *   tampered cipher text, a wrong key, unreadable plaintext or a bad signature apart.
+ * Two keys during a rotation: the one the IdP names first, else each in turn.
+ */
+async function encryptedAssertionXml(
+  doc: Document,
+  xml: string,
+  envelope: Envelope & { encrypted: Element },
+  pass: Pass,
+  decryptionKeys: (() => Promise<SpSigningKey[]>) | undefined,
+  verified: () => boolean,
+): Promise<string> {
+  const keys = decryptionKeys ? await decryptionKeys() : [];
+  if (keys.length === 0) throw new SamlError('encrypted_assertion_unsupported');
+  const shape: EncryptedAssertionShape = checkEncryptedAssertion(envelope.encrypted);
+  const ordered = recipientFirst(keys, shape.recipientCertificate);
+  if (envelope.signed.response) {
+    for (const key of ordered) {
+      try {
+        const assertionXml = await nodeSamlAssertion(xml, pass, envelope.signed, key.privateKeyPem);
+        // The decrypted assertion keeps to the same algorithm rules (a signature of its own included).
+        refuseWeakAlgorithms(parseStrict(assertionXml));
+        return assertionXml;
+      } catch (err) {
+        const message = err instanceof Error ? err.message : '';
+        if (verified() || isSamlError(err) || BEFORE_DECRYPTION.test(message)) throw err;
+      }
+    }
+    throw new SamlError('decryption_failed');
+  }
+  if (shape.cbc) throw new SamlError('cbc_unsigned_response');
+  try {
+    const encryptedXml = new XMLSerializer().serializeToString(shape.element);
+    let decrypted: string | null = null;
+    for (const key of ordered) {
+      decrypted = await decryptWith(encryptedXml, key.privateKeyPem).catch(() => null);
+      if (decrypted !== null) break;
+    }
+    if (decrypted === null) throw new SamlError('decryption_failed');
+    const assertion = parseStrict(decrypted).documentElement!;
+    if (assertion.namespaceURI !== SAML_NS || assertion.localName !== 'Assertion')
+      throw new SamlError('decryption_failed');
+    doc.documentElement!.replaceChild(doc.importNode(assertion, true), shape.element);
+    const plainXml = new XMLSerializer().serializeToString(doc);
+    const plain = checkEnvelope(parseStrict(plainXml), pass.parsed);
+    if (plain.encrypted || !plain.signed.assertion) throw new SamlError('decryption_failed');
+    return await nodeSamlAssertion(plainXml, pass, plain.signed);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : '';
+    if (verified() || (!isSamlError(err) && /InResponseTo/.test(message))) throw err;
+    throw new SamlError('decryption_failed');
+  }
 }
 
 /** An unsolicited assertion must have been issued within UNSOLICITED_MAX_AGE_MS (and not in the future), skew allowed. */
@@ -261,17 +390,29 @@ export async function validatePostResponse(
   let identity: SamlIdentity;
   try {
     const xml = decodeBase64Xml(input.samlResponse, input.maxResponseBase64 ?? DEFAULT_MAX_RESPONSE_BASE64);
-    const signed = checkEnvelope(parseStrict(xml), parsed);
-    const certs = usableCertificates(parsed, now);
-    const saml = new VerifyingSaml(
-      nodeSamlConfig(parsed, input.expectedRequestId, certs, signed),
-      input.onSignatureVerified ?? (() => {}),
-    );
-    const { profile } = await saml.validatePostResponseAsync({
-      SAMLResponse: Buffer.from(xml, 'utf8').toString('base64'),
-    });
-    const signedAssertion = profile?.getAssertionXml?.();
-    if (!signedAssertion) throw new SamlError('idp_status_error');
+    const doc = parseStrict(xml);
+    const envelope = checkEnvelope(doc, parsed);
+    let verified = false;
+    const pass: Pass = {
+      parsed,
+      requestId: input.expectedRequestId,
+      certs: usableCertificates(parsed, now),
+      onVerified: () => {
+        verified = true;
+        input.onSignatureVerified?.();
+      },
+    };
+    // A response without an EncryptedAssertion takes exactly the path it always did (no key is read).
+    const signedAssertion = envelope.encrypted
+      ? await encryptedAssertionXml(
+          doc,
+          xml,
+          { ...envelope, encrypted: envelope.encrypted },
+          pass,
+          input.decryptionKeys,
+          () => verified,
+        )
+      : await nodeSamlAssertion(xml, pass, envelope.signed);
     identity = readSignedAssertion(signedAssertion, {
       settings: parsed,
       expectedRequestId: input.expectedRequestId,
@@ -286,20 +427,73 @@ export async function validatePostResponse(
   return identity;
 }
 
-/** The SP's metadata XML: entity ID, ACS URL (HTTP-POST), and the signing certificate when AuthnRequests are signed. */
+/** The SP's certificates for its metadata, by use, current first (at most two of each during a rotation). */
+export interface SpMetadataKeys {
+  signing: readonly string[];
+  encryption: readonly string[];
+}
+
+/**
+ * What the metadata offers an IdP that encrypts (GCM first; RSA-OAEP key transport). CBC stays accepted for IdPs
+ * that offer nothing else (AD FS, older Okta); every decryption failure answers the same (README, "Encrypted
+ * assertions").
+ */
+export const SP_ENCRYPTION_METHODS = [
+  'http://www.w3.org/2009/xmlenc11#aes256-gcm',
+  'http://www.w3.org/2009/xmlenc11#aes128-gcm',
+  'http://www.w3.org/2001/04/xmlenc#aes256-cbc',
+  'http://www.w3.org/2001/04/xmlenc#aes128-cbc',
+  'http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p',
+] as const;
+
+function keyDescriptor(doc: Document, use: 'signing' | 'encryption', certificatePem: string): Element {
+  const descriptor = doc.createElementNS(MD_NS, 'md:KeyDescriptor');
+  descriptor.setAttribute('use', use);
+  const keyInfo = doc.createElementNS(DSIG_NS, 'ds:KeyInfo');
+  const data = doc.createElementNS(DSIG_NS, 'ds:X509Data');
+  const cert = doc.createElementNS(DSIG_NS, 'ds:X509Certificate');
+  cert.appendChild(doc.createTextNode(certificateInfo(certificatePem).pem.replace(/-----[^-]+-----|\s+/g, '')));
+  data.appendChild(cert);
+  keyInfo.appendChild(data);
+  descriptor.appendChild(keyInfo);
+  if (use === 'encryption') {
+    for (const algorithm of SP_ENCRYPTION_METHODS) {
+      const method = doc.createElementNS(MD_NS, 'md:EncryptionMethod');
+      method.setAttribute('Algorithm', algorithm);
+      descriptor.appendChild(method);
+    }
+  }
+  return descriptor;
+}
+
+/**
+ * The SP's metadata XML: entity ID, ACS URL (HTTP-POST), `AuthnRequestsSigned` as configured, and one
+ * `KeyDescriptor` per published SP certificate: `use="signing"` (current, then next) and `use="encryption"`
+ * (each key that decrypts, with the EncryptionMethods accepted).
+ */
 export function spMetadataXml(
-  settings: Pick<SamlConnectionSettings, 'spEntityId' | 'spAcsUrl' | 'signAuthnRequests'>,
-  signingKey?: SpSigningKey,
+  settings: Pick<SamlConnectionSettings, 'spEntityId' | 'spAcsUrl' | 'signAuthnRequests'> & { spSloUrl?: string },
+  keys: SpMetadataKeys = { signing: [], encryption: [] },
 ): string {
-  const signing = settings.signAuthnRequests ? signingKey : undefined;
-  if (settings.signAuthnRequests && !signing)
+  if (settings.signAuthnRequests && keys.signing.length === 0)
     throw new SamlError('invalid_settings', 'Signed AuthnRequests need the SP signing key.');
-  return generateServiceProviderMetadata({
+  const base = generateServiceProviderMetadata({
     issuer: settings.spEntityId,
     callbackUrl: settings.spAcsUrl,
+    // The connection's SingleLogoutService (node-saml lists it with the HTTP-POST binding; the endpoint also takes
+    // HTTP-Redirect, see logout.ts).
+    ...(settings.spSloUrl ? { logoutCallbackUrl: settings.spSloUrl } : {}),
     identifierFormat: null,
     wantAssertionsSigned: true,
-    publicCerts: signing ? signing.certificatePem : null,
-    ...(signing ? { privateKey: signing.privateKeyPem, signatureAlgorithm: 'sha256' as const } : {}),
   });
+  if (!settings.signAuthnRequests && keys.signing.length === 0 && keys.encryption.length === 0) return base;
+  const doc = new DOMParser().parseFromString(base, 'text/xml');
+  const descriptor = descendants(doc, MD_NS, 'SPSSODescriptor')[0];
+  if (!descriptor) throw new Error('node-saml metadata without an SPSSODescriptor');
+  descriptor.setAttribute('AuthnRequestsSigned', settings.signAuthnRequests ? 'true' : 'false');
+  // KeyDescriptors come first in an SPSSODescriptor (SAML metadata schema).
+  const first = descriptor.firstChild;
+  for (const pem of keys.signing) descriptor.insertBefore(keyDescriptor(doc, 'signing', pem), first);
+  for (const pem of keys.encryption) descriptor.insertBefore(keyDescriptor(doc, 'encryption', pem), first);
+  return new XMLSerializer().serializeToString(doc);
 }

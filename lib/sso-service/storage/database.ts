@@ -245,6 +245,37 @@ export interface ScimGroupMembersTable {
   user_id: string;
 }
 
+/** Migration 17: what a session's IdP names it by in a logout (features/logout). */
+export interface SsoSessionLogoutTable {
+  session_id: string;
+  developer_id: string;
+  connection_id: string;
+  idp_session_id: string | null;
+  saml_name_id: string | null;
+  saml_name_id_format: string | null;
+  id_token_sealed: string | null;
+}
+
+/** Migration 17: logout messages accepted once per issuer. */
+export interface LogoutClaimsTable {
+  issuer: string;
+  message_id: string;
+  developer_id: string;
+  connection_id: string;
+  expires_at: number;
+}
+
+export interface SamlSpKeysTable {
+  id: string;
+  connection_id: string;
+  developer_id: string;
+  key_use: 'signing' | 'encryption';
+  state: 'next' | 'current' | 'previous';
+  private_key_enc: string;
+  certificate_pem: string;
+  created_at: string;
+}
+
 export interface Database {
   developers: DevelopersTable;
   api_keys: ApiKeysTable;
@@ -266,6 +297,9 @@ export interface Database {
   scim_users: ScimUsersTable;
   scim_groups: ScimGroupsTable;
   scim_group_members: ScimGroupMembersTable;
+  sso_session_logout: SsoSessionLogoutTable;
+  logout_claims: LogoutClaimsTable;
+  saml_sp_keys: SamlSpKeysTable;
 }
 
 export type Db = Kysely<Database>;

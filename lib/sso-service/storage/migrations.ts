@@ -466,6 +466,28 @@ export const MIGRATION_STEPS: readonly MigrationStep[] = [
     `,
   },
   {
+    version: 15,
+    name: 'SAML SP keys per connection: signing and encryption, with rotation states',
+    sql: (d) => `
+      -- A SAML connection's own SP keys: signing (AuthnRequests, and later LogoutRequests) and encryption
+      -- (the IdP encrypts assertions to it). At most one key per connection, use and state: current signs (and
+      -- decrypts), next is published beside it until promoted, previous still decrypts after a promotion.
+      -- The private key is sealed by the secret box (AAD binds it to its org, connection and key id); the
+      -- certificate is public. Deleting the connection deletes its keys.
+      CREATE TABLE saml_sp_keys (
+        id               ${d.text} PRIMARY KEY,
+        connection_id    ${d.text} NOT NULL REFERENCES sso_connections(id) ON DELETE CASCADE,
+        developer_id     ${d.text} NOT NULL,
+        key_use          ${d.text} NOT NULL CHECK (key_use IN ('signing', 'encryption')),
+        state            ${d.text} NOT NULL CHECK (state IN ('next', 'current', 'previous')),
+        private_key_enc  ${d.text} NOT NULL,
+        certificate_pem  ${d.text} NOT NULL,
+        created_at       ${d.text} NOT NULL,
+        UNIQUE (connection_id, key_use, state)
+      )${d.strict};
+    `,
+  },
+  {
     version: 16,
     name: 'short SAML RelayState handles; IdP metadata refreshed from its URL',
     sql: (d) => `
@@ -494,6 +516,37 @@ export const MIGRATION_STEPS: readonly MigrationStep[] = [
         warning           ${d.text}
       )${d.strict};
       CREATE INDEX saml_metadata_refresh_due ON saml_metadata_refresh(next_due_at);
+    `,
+  },
+  {
+    version: 17,
+    name: 'logout: what a session needs for single logout, and single-use logout messages',
+    sql: (d) => `
+      -- Beside each session, what its IdP names it by in a logout (SAML NameID + SessionIndex, OIDC sid) and the
+      -- sealed ID token for id_token_hint; its own table, dropped with the session.
+      CREATE TABLE sso_session_logout (
+        session_id           ${d.text} PRIMARY KEY REFERENCES sso_sessions(id) ON DELETE CASCADE,
+        developer_id         ${d.text} NOT NULL,
+        connection_id        ${d.text} NOT NULL,
+        idp_session_id       ${d.text},
+        saml_name_id         ${d.text},
+        saml_name_id_format  ${d.text},
+        id_token_sealed      ${d.text}
+      )${d.strict};
+      CREATE INDEX sso_session_logout_name_id ON sso_session_logout(connection_id, saml_name_id) WHERE saml_name_id IS NOT NULL;
+      CREATE INDEX sso_session_logout_sid ON sso_session_logout(connection_id, idp_session_id) WHERE idp_session_id IS NOT NULL;
+      -- Back-channel logout by subject: a connection's active sessions of one IdP subject.
+      CREATE INDEX sso_sessions_subject ON sso_sessions(connection_id, idp_subject) WHERE revoked_at IS NULL;
+      -- A logout message (SAML LogoutRequest ID, OIDC logout token jti) is accepted once per issuer.
+      CREATE TABLE logout_claims (
+        issuer         ${d.text} NOT NULL,
+        message_id     ${d.text} NOT NULL,
+        developer_id   ${d.text} NOT NULL,
+        connection_id  ${d.text} NOT NULL,
+        expires_at     ${d.ms} NOT NULL,
+        PRIMARY KEY (issuer, message_id)
+      )${d.strict};
+      CREATE INDEX logout_claims_expiry ON logout_claims(expires_at);
     `,
   },
   {

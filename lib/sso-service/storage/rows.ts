@@ -66,6 +66,9 @@ const samlSettings = z.object({
       groups: z.array(z.string()).optional(),
     })
     .default({}),
+  idpSloUrl: z.string().nullable().optional(),
+  // Connections saved before the option existed send unsigned AuthnRequests (absent = false).
+  signAuthnRequests: z.boolean().optional(),
 });
 
 const connectionRowBase = z.object({

@@ -9,10 +9,12 @@ import { createDomainsStore } from '../features/domains/store';
 import { createEventsStore } from '../features/events/store';
 import { createLoginStore, purgeExpiredLogins } from '../features/login/store';
 import { createMetadataRefreshStore } from '../features/connections/metadata-refresh-store';
+import { createLogoutStore, purgeExpiredLogoutClaims } from '../features/logout/store';
 import { createOrgsStore } from '../features/orgs/store';
 import { createRateLimitsStore, purgeFinishedRateLimits } from '../features/rate-limits/store';
 import { createSessionsStore, purgeExpiredSessions } from '../features/sessions/store';
 import { createSetupLinksStore, purgeExpiredSetupSessions } from '../features/setup-links/store';
+import { createSpKeysStore } from '../features/sp-keys/store';
 import type { StoreDatabase } from './connect';
 import type { ServiceStore } from './types';
 
@@ -42,14 +44,17 @@ export function createStore(database: StoreDatabase): ServiceStore {
     ...createMetadataRefreshStore(database),
     ...createLoginStore(database),
     ...createSessionsStore(database),
+    ...createLogoutStore(database),
     ...createDomainsStore(database),
     ...createSetupLinksStore(database),
     ...createDirectoryStore(database),
+    ...createSpKeysStore(database),
     async purgeExpired(beforeMs, nowMs) {
       const nowIso = new Date(nowMs).toISOString();
       const states = await purgeExpiredLogins(database, beforeMs, nowMs);
       await purgeFinishedRateLimits(database, nowMs);
       await purgeExpiredSessions(database, nowIso);
+      await purgeExpiredLogoutClaims(database, nowMs);
       await purgeExpiredSetupSessions(database, nowIso);
       return states;
     },

@@ -12,10 +12,12 @@ import type { DomainsStore } from '../features/domains/store';
 import type { EventsStore } from '../features/events/store';
 import type { LoginStore } from '../features/login/store';
 import type { MetadataRefreshStore } from '../features/connections/metadata-refresh-store';
+import type { LogoutStore } from '../features/logout/store';
 import type { OrgsStore } from '../features/orgs/store';
 import type { RateLimitsStore } from '../features/rate-limits/store';
 import type { SessionsStore } from '../features/sessions/store';
 import type { SetupLinksStore } from '../features/setup-links/store';
+import type { SpKeysStore } from '../features/sp-keys/store';
 
 /** sha256 of an API key, base64url (see crypto/api-keys.ts). The key itself is never stored. */
 export type ApiKeyHash = string;
@@ -108,6 +110,10 @@ export interface SamlSettings {
   spMetadataUrl: string;
   /** Unsolicited (IdP-initiated) responses are accepted only when this is on. */
   allowIdpInitiated: boolean;
+  /** The IdP's HTTP-Redirect SingleLogoutService (from its metadata or typed in); absent or null: no SLO. */
+  idpSloUrl?: string | null;
+  /** AuthnRequests are signed with the connection's current SP signing key (saml_sp_keys); absent = false. */
+  signAuthnRequests?: boolean;
   /** The attribute names read per member field (a field absent: the built-in defaults), see protocols/saml.ts. */
   attributeMapping: SamlAttributeMapping;
 }
@@ -351,10 +357,12 @@ export interface ServiceStore
     ConnectionsStore,
     MetadataRefreshStore,
     LoginStore,
+    LogoutStore,
     SessionsStore,
     DomainsStore,
     SetupLinksStore,
     DirectoryStore,
+    SpKeysStore,
     EventsStore,
     RateLimitsStore {
   /** Which implementation this is: for logs and health, never for branching in routes. */
@@ -389,6 +397,20 @@ export interface MemberSignIn {
   /** ISO-8601, UTC: the principal's last sign-in and the session's creation. */
   now: string;
   expiresAt: string;
+  /** What the IdP names this session by in a logout (features/logout); absent: nothing to keep. */
+  logout?: SessionLogoutKeys;
+}
+
+/**
+ * How a session is found and ended at its IdP (migration 17, `sso_session_logout`): the IdP's session id (OIDC
+ * `sid`, SAML `SessionIndex`), the SAML NameID the LogoutRequest must name, and the ID token for `id_token_hint`,
+ * sealed with the org's secret box (never stored in the clear).
+ */
+export interface SessionLogoutKeys {
+  idpSessionId: string | null;
+  samlNameId: string | null;
+  samlNameIdFormat: string | null;
+  idTokenSealed: string | null;
 }
 
 /** An SSO session: one member sign-in through a connection, valid until `expiresAt` unless revoked. */

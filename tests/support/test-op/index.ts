@@ -25,6 +25,7 @@ export type { AuthMethod, Behaviour, EndpointMode, SigningAlg, SigningMode, Test
 export { DEFAULT_USER, defaultBehaviour } from './behaviour';
 export type { BasicDecoding, TestOpClient } from './client-auth';
 export type { TestOpKey } from './keys';
+export { BACKCHANNEL_EVENT, issueLogoutToken } from './logout-token';
 
 export type Endpoint = 'discovery' | 'authorize' | 'token' | 'jwks' | 'userinfo' | 'other';
 

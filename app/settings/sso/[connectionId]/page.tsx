@@ -35,11 +35,24 @@ import { SamlConnectionForm } from '@/components/sso/saml-connection-form';
 import { isConsoleSamlAcsUrl } from '@/lib/console/settings/saml-acs';
 import {
   addSamlCertificate,
+  promoteSpKey,
   refreshSamlMetadata,
   removeSamlCertificate,
+  retireSpKey,
+  rotateSpKey,
+  setSignAuthnRequests,
   updateSamlConnection,
   useConsoleSamlAcs,
 } from './saml-actions';
+import { SamlSpKeys } from '@/components/sso/saml-sp-keys';
+import { OidcLogoutUrls, SamlLogoutUrls } from '@/components/sso/logout-urls';
+import { setIdpSloUrl } from './logout-actions';
+import { POST_LOGOUT_PATH } from '@/lib/contract/logout';
+import { LOGOUT_TEXT } from '@/lib/console/messages';
+import { env } from '@/lib/env';
+import type { SamlSpKey } from '@/lib/contract';
+import { SP_KEY_TEXT } from '@/lib/console/messages';
+import { spKeyOutcomeOf } from '@/lib/console/settings/sp-keys';
 import { summarizeSignIns, type SignInSummary } from '@/lib/console/activity';
 import { provisioningFormValues } from '@/lib/console/settings/provisioning-view';
 import { PROVISIONING_TEXT } from '@/lib/console/messages';
@@ -120,6 +133,14 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
   const testResult = lastResult && (lastResult.connectionId ?? connection.id) === connection.id ? lastResult : null;
   const summary = await lastDaySummary(actor, connection.id);
   const received = connection.protocol === 'saml' ? await receivedAttributes(actor, connection.id) : null;
+  // A SAML connection's own SP keys; an API without them (or that could not answer): no section.
+  const spKeys: SamlSpKey[] | null =
+    connection.protocol === 'saml'
+      ? await actor
+          .grantex()
+          .sso.connections.spKeys(connection.id)
+          .catch(() => null)
+      : null;
   const provisioning = provisioningFormValues(connection);
   const redirectUris = redirectUriView(connection);
   const query = await searchParams;
@@ -251,6 +272,43 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
           }}
         />
       ) : null}
+
+      {connection.protocol === 'saml' && spKeys ? (
+        <Card
+          id="saml-sp-keys"
+          aria-label={SP_KEY_TEXT.title}
+          title={SP_KEY_TEXT.title}
+          description={SP_KEY_TEXT.description}
+        >
+          <SamlSpKeys
+            connectionId={connection.id}
+            signAuthnRequests={connection.signAuthnRequests ?? false}
+            keys={spKeys}
+            outcome={spKeyOutcomeOf(query.spkey)}
+            actions={{ setSignAuthnRequests, rotate: rotateSpKey, promote: promoteSpKey, retire: retireSpKey }}
+          />
+        </Card>
+      ) : null}
+
+      <Card
+        aria-label={`Logout of ${connection.name}`}
+        title={LOGOUT_TEXT.title}
+        description={connection.protocol === 'saml' ? LOGOUT_TEXT.samlDescription : LOGOUT_TEXT.oidcDescription}
+      >
+        {connection.protocol === 'saml' ? (
+          <SamlLogoutUrls
+            connectionId={connection.id}
+            spSloUrl={connection.spSloUrl}
+            idpSloUrl={connection.idpSloUrl ?? null}
+            action={setIdpSloUrl}
+          />
+        ) : (
+          <OidcLogoutUrls
+            backchannelLogoutUri={connection.backchannelLogoutUri}
+            postLogoutRedirectUri={`${env().APP_URL}${POST_LOGOUT_PATH}`}
+          />
+        )}
+      </Card>
 
       {summary ? (
         <Card

@@ -12,8 +12,9 @@ import { redirect } from 'next/navigation';
 import { z } from 'zod';
 import { connectionsAction, type ConnectionsActor } from '@/lib/auth';
 import type { ActionOutcome } from '@/lib/auth/action';
-import type { SsoConnection } from '@/lib/contract';
+import { SP_KEY_USES, type SsoConnection } from '@/lib/contract';
 import { CONNECTION_ERRORS, METADATA_REFRESH_TEXT, NEW_IDP_TEXT, SAML_TEXT } from '@/lib/console/messages';
+import { spKeyRejection, type SpKeyOutcome } from '@/lib/console/settings/sp-keys';
 import { connectionPath, SSO_SETTINGS_PATH } from '@/lib/console/settings/paths';
 import { consoleSamlAcsUrl } from '@/lib/console/settings/saml-acs';
 import { logSsoEvent } from '@/lib/console/utils/log';
@@ -187,4 +188,80 @@ export const refreshSamlMetadata = connectionsAction(
     revalidatePath(connectionPath(connectionId));
     redirect(`${connectionPath(connectionId)}?metadata=${result}#saml-metadata`);
   },
+);
+
+// ---------------------------------------------------------------- the connection's own SP keys
+
+async function spKeyChange(
+  event: string,
+  connectionId: string,
+  actor: ConnectionsActor,
+  change: (grantex: ReturnType<ConnectionsActor['grantex']>) => Promise<unknown>,
+  outcome: SpKeyOutcome,
+): Promise<ActionOutcome<Record<string, string>>> {
+  const requestId = randomUUID();
+  try {
+    await change(actor.grantex({ requestId }));
+  } catch (err) {
+    logConnectionFailure(event, requestId, actor, err, connectionId);
+    return spKeyRejection(err);
+  }
+  logSsoEvent(event, { requestId, org: actor.developerId, connection: connectionId, outcome: 'saved' });
+  revalidatePath(connectionPath(connectionId));
+  // The button that asked may be gone from the re-rendered section (a promoted or removed key): the page says it.
+  redirect(`${connectionPath(connectionId)}?spkey=${outcome}#saml-sp-keys`);
+}
+
+const spKeyUse = z.enum(SP_KEY_USES);
+
+/** Turns signed AuthnRequests on (Grantex makes the signing key when there is none) or off. */
+export const setSignAuthnRequests = connectionsAction(
+  z.object({ [CONNECTION_ID_FIELD]: connectionIdField, sign: z.enum(['on', 'off']) }),
+  ({ connectionId, sign }, actor) =>
+    spKeyChange(
+      'set_sign_authn_requests',
+      connectionId,
+      actor,
+      (grantex) => grantex.sso.connections.update(connectionId, { signAuthnRequests: sign === 'on' }),
+      sign === 'on' ? 'signOn' : 'signOff',
+    ),
+);
+
+/** Rotation, step 1: the first key of a use, else a next key published beside the current one. */
+export const rotateSpKey = connectionsAction(
+  z.object({ [CONNECTION_ID_FIELD]: connectionIdField, use: spKeyUse, first: z.enum(['yes', 'no']).optional() }),
+  ({ connectionId, use, first }, actor) =>
+    spKeyChange(
+      'rotate_sp_key',
+      connectionId,
+      actor,
+      (grantex) => grantex.sso.connections.rotateSpKey(connectionId, use),
+      first === 'yes' ? 'first' : 'rotated',
+    ),
+);
+
+/** Rotation, step 2: the next key becomes current. */
+export const promoteSpKey = connectionsAction(
+  z.object({ [CONNECTION_ID_FIELD]: connectionIdField, use: spKeyUse }),
+  ({ connectionId, use }, actor) =>
+    spKeyChange(
+      'promote_sp_key',
+      connectionId,
+      actor,
+      (grantex) => grantex.sso.connections.promoteSpKey(connectionId, use),
+      'promoted',
+    ),
+);
+
+/** Rotation, step 3: the previous key removed (or a next key abandoned). */
+export const retireSpKey = connectionsAction(
+  z.object({ [CONNECTION_ID_FIELD]: connectionIdField, keyId: z.string().trim().min(1).max(200) }),
+  ({ connectionId, keyId }, actor) =>
+    spKeyChange(
+      'retire_sp_key',
+      connectionId,
+      actor,
+      (grantex) => grantex.sso.connections.retireSpKey(connectionId, keyId),
+      'retired',
+    ),
 );

@@ -33,7 +33,9 @@ import {
 } from '../../http/auth';
 import type { RouteRateLimit } from '../../http/rate-limit-options';
 import { absentAsEmpty, type ServiceApp } from '../../http/validation';
+import type { SsoConnection } from '../../storage/types';
 import { apiKeyActor, auditActorOf, type AuditEntry } from '../events/recorder';
+import { logoutWireFields } from '../logout/wire';
 import { startTestSignIn, testConnection } from './connection-tests';
 import { deleteLegacyConfig, saveLegacyConfig } from './legacy-config';
 import { samlMetadataOf } from './saml-metadata';
@@ -84,10 +86,20 @@ export function registerConnectionRoutes(app: ServiceApp, ctx: ServiceContext, m
     });
   };
   const params = idParamsSchema;
+  // The connection object with the logout URLs to give the IdP (features/logout/wire.ts).
+  const wire = (
+    request: FastifyRequest,
+    c: SsoConnection,
+    lastSignIns?: ReadonlyMap<string, string>,
+    metadataRefresh?: Parameters<typeof toWireConnection>[3],
+  ) => ({
+    ...toWireConnection(c, ctx.now(), lastSignIns, metadataRefresh),
+    ...logoutWireFields(c, publicBaseUrl(ctx, request)),
+  });
 
   app.get('/v1/sso/connections', { preValidation: asActor }, async (request) => {
     const { connections: all, lastSignIns } = await connections.list(actorOf(request).developerId);
-    const body: SsoConnectionList = { connections: all.map((c) => toWireConnection(c, ctx.now(), lastSignIns)) };
+    const body: SsoConnectionList = { connections: all.map((c) => wire(request, c, lastSignIns)) };
     return body;
   });
 
@@ -106,7 +118,7 @@ export function registerConnectionRoutes(app: ServiceApp, ctx: ServiceContext, m
         publicBaseUrl(ctx, request),
       );
       audit(request, 'connection.created', connection.id, changedFields);
-      return reply.code(201).send(toWireConnection(connection, ctx.now()));
+      return reply.code(201).send(wire(request, connection));
     },
   );
 
@@ -114,7 +126,7 @@ export function registerConnectionRoutes(app: ServiceApp, ctx: ServiceContext, m
     const { connection, lastSignIns } = await connections.get(actorOf(request).developerId, request.params.id);
     const refresh =
       connection.protocol === 'saml' ? { record: await ctx.store.getMetadataRefresh(connection.id) } : undefined;
-    return toWireConnection(connection, ctx.now(), lastSignIns, refresh);
+    return wire(request, connection, lastSignIns, refresh);
   });
 
   // "Refresh now": the IdP metadata fetched again from the connection's URL, applied as the scheduled refresh does.
@@ -138,11 +150,11 @@ export function registerConnectionRoutes(app: ServiceApp, ctx: ServiceContext, m
         true,
       );
       const done = await refreshConnectionMetadata(ctx.metadataRefresh, connection, auditActorOf(request, actor));
-      const wire = toWireConnection(done.connection, ctx.now(), await ctx.store.lastSignIns(actor.developerId), {
+      const wired = wire(request, done.connection, await ctx.store.lastSignIns(actor.developerId), {
         record: await ctx.store.getMetadataRefresh(connection.id),
       });
-      if (wire.protocol !== 'saml') throw new Error('not a SAML connection');
-      return { result: done.result, changedFields: done.changedFields, connection: wire };
+      if (wired.protocol !== 'saml') throw new Error('not a SAML connection');
+      return { result: done.result, changedFields: done.changedFields, connection: wired };
     },
   );
 
@@ -154,7 +166,7 @@ export function registerConnectionRoutes(app: ServiceApp, ctx: ServiceContext, m
       const developerId = actorOf(request).developerId;
       const { connection, changedFields } = await connections.patch(developerId, request.params.id, request.body);
       audit(request, 'connection.updated', connection.id, changedFields);
-      return toWireConnection(connection, ctx.now(), await ctx.store.lastSignIns(developerId));
+      return wire(request, connection, await ctx.store.lastSignIns(developerId));
     },
   );
 

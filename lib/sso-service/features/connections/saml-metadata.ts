@@ -15,5 +15,5 @@ export async function samlMetadataOf(
   const usable = connectionId.length <= ID_MAX && !hasUnsafeText(connectionId);
   const connection = usable ? await ctx.store.getConnectionById(connectionId) : undefined;
   if (!connection || connection.protocol !== 'saml') throw notFound(MESSAGES.connectionNotFound);
-  return { connection, xml: ctx.protocols.saml.metadataXml(connection) };
+  return { connection, xml: await ctx.protocols.saml.metadataXml(connection) };
 }

@@ -71,6 +71,8 @@ const SAML_ONLY = [
   'spEntityId',
   'spAcsUrl',
   'allowIdpInitiated',
+  'idpSloUrl',
+  'signAuthnRequests',
   'addIdpCertificate',
   'removeIdpCertificateFingerprint',
   'attributeMapping',
@@ -137,12 +139,20 @@ async function metadataOf(
   return null;
 }
 
+/** `idpSloUrl` as given: null or "" clears it. */
+const sloUrlOf = (value: string | null | undefined): string | null | undefined =>
+  value === undefined ? undefined : value === null || value === '' ? null : value;
+
 /** Every field rule of the resolved settings, in one message; certificates must not all have expired. */
 function checkSettings(ctx: ServiceContext, s: SamlSettings): void {
   const problems: FieldProblem[] = [];
   for (const field of ['idpSsoUrl', 'spAcsUrl'] as const) {
     const problem = checkSsoUrlIssue(s[field], 'redirectUri', { devMode: ctx.config.devMode });
     if (problem) problems.push({ field, ...problem });
+  }
+  if (s.idpSloUrl) {
+    const problem = checkSsoUrlIssue(s.idpSloUrl, 'redirectUri', { devMode: ctx.config.devMode });
+    if (problem) problems.push({ field: 'idpSloUrl', ...problem });
   }
   for (const field of ['idpEntityId', 'spEntityId'] as const) {
     if (hasUnsafeText(s[field])) problems.push({ field, code: 'unsafe_text', message: UNSAFE_TEXT_MESSAGE });
@@ -194,6 +204,8 @@ export async function samlSettingsForCreate(
     spMetadataUrl: defaults.spMetadataUrl,
     allowIdpInitiated: input.allowIdpInitiated ?? false,
     attributeMapping: applyAttributeMapping({}, input.attributeMapping),
+    idpSloUrl: sloUrlOf(input.idpSloUrl) ?? metadata?.sloRedirectUrl ?? null,
+    signAuthnRequests: input.signAuthnRequests ?? false,
   };
   checkSettings(ctx, settings);
   return settings;
@@ -269,6 +281,13 @@ export async function samlSettingsForPatch(
     spAcsUrl: patch.spAcsUrl ?? stored.spAcsUrl,
     allowIdpInitiated: patch.allowIdpInitiated ?? stored.allowIdpInitiated,
     attributeMapping: applyAttributeMapping(stored.attributeMapping, patch.attributeMapping),
+    idpSloUrl:
+      patch.idpSloUrl !== undefined
+        ? sloUrlOf(patch.idpSloUrl)
+        : metadata
+          ? metadata.sloRedirectUrl
+          : (stored.idpSloUrl ?? null),
+    signAuthnRequests: patch.signAuthnRequests ?? stored.signAuthnRequests ?? false,
   };
   checkSettings(ctx, settings);
   return settings;
@@ -289,6 +308,8 @@ export function samlWireFields(
   | 'spMetadataUrl'
   | 'allowIdpInitiated'
   | 'attributeMapping'
+  | 'idpSloUrl'
+  | 'signAuthnRequests'
 > {
   const s = connection.saml;
   return {
@@ -301,5 +322,7 @@ export function samlWireFields(
     spMetadataUrl: s.spMetadataUrl,
     allowIdpInitiated: s.allowIdpInitiated,
     attributeMapping: s.attributeMapping,
+    idpSloUrl: s.idpSloUrl ?? null,
+    signAuthnRequests: s.signAuthnRequests ?? false,
   };
 }

@@ -12,6 +12,7 @@ import {
   ssoSamlConnectionPatchSchema,
   type ssoConnectionCreateSchema,
 } from '@/lib/contract';
+import { ensureSpSigningKey } from '../sp-keys/service';
 import type { ServiceContext } from '../../context';
 import { randomId } from '../../crypto/random-id';
 import { ApiError, badRequest, fieldsRejected, notFound } from '../../http/api-error';
@@ -205,10 +206,17 @@ export function createConnectionService(ctx: ServiceContext) {
 
   async function patchSaml(developerId: string, id: string, patch: SamlPatch): Promise<Saved> {
     await checkDomainsFree(developerId, patch.domains, id);
+    // Signed AuthnRequests need a signing key before the first login after this save.
+    if (patch.signAuthnRequests === true) {
+      const current = samlOnly(await findOwn(developerId, id));
+      if (current) await ensureSpSigningKey(ctx, current);
+    }
     const { before, saved } = await replaceWithRetry(developerId, id, samlOnly, async (current, updatedAt) => ({
       ...applyCommonPatch(current, patch, updatedAt),
       saml: await samlSettingsForPatch(ctx, current, patch),
     }));
+    // Single logout signs its LogoutRequests and LogoutResponses with the same key (features/logout).
+    if (saved.protocol === 'saml' && saved.saml.idpSloUrl) await ensureSpSigningKey(ctx, saved);
     return { connection: saved, changedFields: changed(patch, before, saved) };
   }
 
@@ -284,6 +292,9 @@ export function createConnectionService(ctx: ServiceContext) {
         createdAt: now,
         updatedAt: now,
       });
+      // Signed AuthnRequests and single logout (features/logout) sign with the connection's signing key.
+      if (connection.protocol === 'saml' && (connection.saml.signAuthnRequests || connection.saml.idpSloUrl))
+        await ensureSpSigningKey(ctx, connection);
       return { connection, changedFields: namedFields(input) };
     },
 

@@ -16,6 +16,7 @@ import { SAML_REASONS } from '../../saml';
 import { principalIssuer, redirectUriMismatch, type SsoConnection } from '../../storage/types';
 import { directoryGate } from '../directory/service';
 import { startSignIn } from '../events/sign-in-context';
+import { logoutKeysOf } from '../logout/keys';
 import { settleEmailTrust } from './email-trust';
 import { mapScopes } from './provisioning';
 import { replayedFailure, storedFailure } from './state-failure';
@@ -217,6 +218,7 @@ export async function openSession(
     jit: connection.provisioning.jitProvisioning,
     now: new Date(now).toISOString(),
     expiresAt: new Date(expiresAtMs).toISOString(),
+    ...logoutKeysOf(ctx, connection.developerId, identity),
   });
   if (!session) throw ssoRefused(SESSION_MESSAGES.memberNotProvisioned, 'member_not_provisioned');
   return toWireSessionSignIn(session);

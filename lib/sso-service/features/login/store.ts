@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { StoreDatabase } from '../../storage/connect';
 import { precompile } from '../../storage/precompiled';
 import type { AssertionClaim, MemberSignIn, RelayStateRecord, SsoSession, StateFailure } from '../../storage/types';
+import { insertSessionLogout } from '../logout/store';
 import { SESSION_COLUMNS, toSession } from '../sessions/store';
 
 export interface LoginStore {
@@ -202,6 +203,7 @@ export function createLoginStore(database: StoreDatabase): LoginStore {
           })
           .returning(SESSION_COLUMNS)
           .executeTakeFirstOrThrow();
+        if (s.logout) await insertSessionLogout(tx, s);
         return toSession(row);
       });
     },
