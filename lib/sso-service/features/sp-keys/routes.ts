@@ -19,6 +19,7 @@ import { listSpKeys, promoteSpKey, retireSpKey, rotateSpKey } from './service';
 import type { FastifyRequest } from 'fastify';
 
 const params = z.object({ id: z.string() });
+// A key id longer than ours can be is simply unknown (404), like an over-long connection id.
 const keyParams = z.object({ id: z.string(), keyId: z.string() });
 
 export function registerSpKeyRoutes(app: ServiceApp, ctx: ServiceContext) {
@@ -77,7 +78,8 @@ export function registerSpKeyRoutes(app: ServiceApp, ctx: ServiceContext) {
     { preValidation: asActor, schema: { params: keyParams } },
     async (request) => {
       const connection = await samlConnection(actorOf(request).developerId, request.params.id);
-      const removed = await retireSpKey(ctx, connection, request.params.keyId);
+      const removed =
+        request.params.keyId.length <= ID_MAX ? await retireSpKey(ctx, connection, request.params.keyId) : undefined;
       if (!removed) throw notFound('SP key not found');
       audit(request, connection.id, field(removed.use));
       return list(connection);
