@@ -18,6 +18,7 @@ import {
 } from '@/lib/contract';
 import { startDevIdp, type DevIdp } from '@/lib/dev-idp';
 import type { RunningSsoService } from '@/lib/sso-service';
+import { SP_KEY_ROTATIONS_PER_MIN } from '@/lib/sso-service/features/sp-keys/routes';
 import { loginAtDevSamlIdp } from '@/tests/support/saml-login';
 import { SAML_REASONS, type SamlReason } from '@/lib/sso-service/saml';
 import { encryptedResponse, tamperContent, type EncryptedResponseOptions } from '@/tests/support/saml-encryption';
@@ -444,5 +445,44 @@ describe('SAML SP keys: encrypted assertions through POST /sso/callback/saml', (
       }
       expect(await sessionCount(org)).toBe(0);
     });
+  });
+});
+
+describe('SAML SP keys: rotation is rate-limited (key generation costs CPU)', () => {
+  it(`at most ${SP_KEY_ROTATIONS_PER_MIN} rotation requests a minute from one address; other SP-key calls are not counted`, async () => {
+    const limitedDir = await mkdtemp(path.join(tmpdir(), 'gx-saml-keys-limited-'));
+    const limited = await startLocalSsoService(limitedDir, {
+      ...(await testDatabaseOptions()),
+      logLevel: 'warn',
+      rateLimit: { enabled: true, signupPerMin: 1_000, loginPerMin: 1_000, callbackPerMin: 1_000 },
+    });
+    try {
+      const org = await signupOrg(limited.url);
+      const created = await fetch(`${limited.url}/v1/sso/connections`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${org.apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'SAML', protocol: 'saml', ...kitConnectionFields() }),
+      });
+      const { id } = (await created.json()) as { id: string };
+      const rotate = () =>
+        fetch(`${limited.url}/v1/sso/connections/${id}/sp-keys/rotate`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${org.apiKey}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ use: 'signing' }),
+        });
+      const statuses: number[] = [];
+      for (let i = 0; i < SP_KEY_ROTATIONS_PER_MIN; i++) statuses.push((await rotate()).status);
+      // The first makes the key, the second a next key; the rest wait for a promotion (409), all counted.
+      expect(statuses.slice(0, 2)).toEqual([201, 201]);
+      expect(new Set(statuses.slice(2))).toEqual(new Set([409]));
+      expect((await rotate()).status).toBe(429);
+      const list = await fetch(`${limited.url}/v1/sso/connections/${id}/sp-keys`, {
+        headers: { authorization: `Bearer ${org.apiKey}` },
+      });
+      expect(list.status).toBe(200);
+    } finally {
+      await limited.close();
+      await rm(limitedDir, { recursive: true, force: true });
+    }
   });
 });
