@@ -283,7 +283,7 @@ test.describe('SAML connections', () => {
     });
   });
 
-  test('SP keys: signed AuthnRequests still sign in; an encryption key is added, rotated, promoted and the old one removed; the metadata follows', async ({
+  test('SP keys: signed AuthnRequests still sign in; with an encryption key the dev IdP encrypts and the test sign-in still succeeds; the key is rotated, promoted and the old one removed; the metadata follows', async ({
     adminPage: page,
     idp,
   }) => {
@@ -323,6 +323,13 @@ test.describe('SAML connections', () => {
     // Encryption: add, rotate (both published), promote, remove the previous one.
     await keys.getByRole('button', { name: 'Add encryption key' }).click();
     await expect(keys.getByText(/Key made and published in the SP metadata/)).toBeVisible();
+    // The dev IdP reads the SP metadata and now encrypts the assertion; the test sign-in still succeeds.
+    const again = page.context().waitForEvent('page');
+    await page.getByRole('button', { name: 'Test sign-in' }).click();
+    const encryptedTab = await again;
+    await new IdpLoginPage(encryptedTab).signIn(idp.user, idp.issuer);
+    await expect(encryptedTab.getByText('Test sign-in succeeded')).toBeVisible();
+    await encryptedTab.close();
     await keys.getByRole('button', { name: 'Rotate encryption key' }).click();
     await expect(keys.getByText(/New key made and published/)).toBeVisible();
     const encryption = keys.getByRole('list', { name: 'Encryption keys' });

@@ -46,6 +46,10 @@ export function SamlConfigRows({ connection }: { connection: SsoSamlConnection }
       <dd className="text-gray-900">
         {connection.allowIdpInitiated ? 'Allowed (fresh assertions only, each once)' : 'Off'}
       </dd>
+      <dt className="font-medium text-gray-600">AuthnRequests</dt>
+      <dd className="text-gray-900">
+        {connection.signAuthnRequests ? 'Signed (RSA-SHA256, the connection’s SP signing key)' : 'Unsigned'}
+      </dd>
     </>
   );
 }

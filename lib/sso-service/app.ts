@@ -27,7 +27,7 @@ import { registerLogoutRoutes } from './features/logout/routes';
 import { registerOrgRoutes } from './features/orgs/routes';
 import { registerSessionRoutes } from './features/sessions/routes';
 import { registerSetupLinkRoutes } from './features/setup-links/routes';
-import { registerSpKeyRoutes } from './features/sp-keys/routes';
+import { registerSpKeyRoutes, SP_KEY_ROTATIONS_PER_MIN } from './features/sp-keys/routes';
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
@@ -215,7 +215,7 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
   registerOrgRoutes(api, ctx, perMinute(limits.enabled, limits.signupPerMin, addressRateKey));
   registerConnectionRoutes(api, ctx, perMinute(limits.enabled, limits.loginPerMin, addressRateKey));
   registerDomainRoutes(api, ctx);
-  registerSpKeyRoutes(api, ctx);
+  registerSpKeyRoutes(api, ctx, perMinute(limits.enabled, SP_KEY_ROTATIONS_PER_MIN, addressRateKey));
   registerSetupLinkRoutes(api, ctx);
   registerLoginRoutes(api, ctx, {
     login: perMinute(limits.enabled, limits.loginPerMin, loginRateKey),

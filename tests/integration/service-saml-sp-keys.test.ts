@@ -16,7 +16,10 @@ import {
   type SamlSpKey,
   type SsoSamlConnection,
 } from '@/lib/contract';
+import { startDevIdp, type DevIdp } from '@/lib/dev-idp';
 import type { RunningSsoService } from '@/lib/sso-service';
+import { SP_KEY_ROTATIONS_PER_MIN } from '@/lib/sso-service/features/sp-keys/routes';
+import { loginAtDevSamlIdp } from '@/tests/support/saml-login';
 import { SAML_REASONS, type SamlReason } from '@/lib/sso-service/saml';
 import { encryptedResponse, tamperContent, type EncryptedResponseOptions } from '@/tests/support/saml-encryption';
 import { ENCRYPTION_ATTACK_CASES } from '@/tests/support/saml-encryption-attack-cases';
@@ -26,14 +29,17 @@ import { requestParts, signupOrg, startLocalSsoService } from '@/tests/support/s
 import { testDatabaseOptions } from '@/tests/support/test-database';
 
 let service: RunningSsoService;
+let idp: DevIdp;
 let dataDir: string;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'gx-saml-keys-'));
+  idp = await startDevIdp({ port: 0, host: '127.0.0.1' });
   service = await startLocalSsoService(dataDir, { ...(await testDatabaseOptions()), logLevel: 'warn' });
 });
 afterAll(async () => {
   await service?.close();
+  await idp?.close();
   await rm(dataDir, { recursive: true, force: true });
 });
 
@@ -343,6 +349,34 @@ describe('SAML SP keys: encrypted assertions through POST /sso/callback/saml', (
     expect((await encryptedSignIn(org, c.id, { encryptTo: b.certificatePem, signResponse: true })).status).toBe(200);
   });
 
+  it('the dev IdP reads the SP metadata: without an encryption key it sends the assertion in clear, with one it encrypts it, and the member signs in', async () => {
+    const org = await signupOrg(service.url);
+    const res = await call('POST', '/v1/sso/connections', {
+      apiKey: org.apiKey,
+      json: { name: 'Dev IdP', protocol: 'saml', idpMetadataUrl: idp.saml.metadataUrl, jitProvisioning: true },
+    });
+    expect(res.status, res.text).toBe(201);
+    const c = ssoConnectionSchema.parse(res.body);
+    const alice = idp.users.find((u) => u.username === 'alice')!;
+    const signIn = async () => {
+      const started = await call('GET', `/sso/login?org=${org.developerId}&connection=${c.id}`);
+      const { authorizeUrl } = ssoLoginResponseSchema.parse(started.body);
+      const post = await loginAtDevSamlIdp(authorizeUrl, { username: 'alice', password: 'alice-password' });
+      const xml = Buffer.from(post.samlResponse, 'base64').toString('utf8');
+      const answer = await acs({ SAMLResponse: post.samlResponse, RelayState: post.relayState! });
+      return { xml, answer };
+    };
+    const clear = await signIn();
+    expect(clear.xml).toContain('<saml:Assertion ');
+    expect(clear.answer.status, clear.answer.text).toBe(200);
+    await rotate(org, c.id, 'encryption');
+    const encrypted = await signIn();
+    expect(encrypted.xml).toContain('<saml:EncryptedAssertion>');
+    expect(encrypted.xml).not.toContain(alice.email);
+    expect(encrypted.answer.status, encrypted.answer.text).toBe(200);
+    expect(encrypted.answer.body).toMatchObject({ email: alice.email, sub: alice.sub });
+  });
+
   describe('the XML-encryption attack suite (clear reason, no session, nothing of the XML echoed)', () => {
     let org: Org;
     let connectionId: string;
@@ -411,5 +445,44 @@ describe('SAML SP keys: encrypted assertions through POST /sso/callback/saml', (
       }
       expect(await sessionCount(org)).toBe(0);
     });
+  });
+});
+
+describe('SAML SP keys: rotation is rate-limited (key generation costs CPU)', () => {
+  it(`at most ${SP_KEY_ROTATIONS_PER_MIN} rotation requests a minute from one address; other SP-key calls are not counted`, async () => {
+    const limitedDir = await mkdtemp(path.join(tmpdir(), 'gx-saml-keys-limited-'));
+    const limited = await startLocalSsoService(limitedDir, {
+      ...(await testDatabaseOptions()),
+      logLevel: 'warn',
+      rateLimit: { enabled: true, signupPerMin: 1_000, loginPerMin: 1_000, callbackPerMin: 1_000 },
+    });
+    try {
+      const org = await signupOrg(limited.url);
+      const created = await fetch(`${limited.url}/v1/sso/connections`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${org.apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'SAML', protocol: 'saml', ...kitConnectionFields() }),
+      });
+      const { id } = (await created.json()) as { id: string };
+      const rotate = () =>
+        fetch(`${limited.url}/v1/sso/connections/${id}/sp-keys/rotate`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${org.apiKey}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ use: 'signing' }),
+        });
+      const statuses: number[] = [];
+      for (let i = 0; i < SP_KEY_ROTATIONS_PER_MIN; i++) statuses.push((await rotate()).status);
+      // The first makes the key, the second a next key; the rest wait for a promotion (409), all counted.
+      expect(statuses.slice(0, 2)).toEqual([201, 201]);
+      expect(new Set(statuses.slice(2))).toEqual(new Set([409]));
+      expect((await rotate()).status).toBe(429);
+      const list = await fetch(`${limited.url}/v1/sso/connections/${id}/sp-keys`, {
+        headers: { authorization: `Bearer ${org.apiKey}` },
+      });
+      expect(list.status).toBe(200);
+    } finally {
+      await limited.close();
+      await rm(limitedDir, { recursive: true, force: true });
+    }
   });
 });

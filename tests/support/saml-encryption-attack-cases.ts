@@ -62,6 +62,20 @@ export const ENCRYPTION_ATTACK_CASES: EncryptionAttackCase[] = [
     reasons: ['unsupported_encryption'],
   },
   {
+    name: 'an AES-GCM cipher text too short to hold its IV and a whole tag (a truncated tag)',
+    build: async (id, k) =>
+      form(
+        await encrypted(id, k, {
+          tamper: (d) =>
+            tamperContent(d, (b) => b.fill(0)).replace(
+              /(<xenc:CipherValue>)[^<]*(<\/xenc:CipherValue>\s*<\/xenc:CipherData>\s*<\/xenc:EncryptedData>)/,
+              '$1AAAAAAAAAAAAAAAAAAAA$2',
+            ),
+        }),
+      ),
+    reasons: ['unsupported_encryption'],
+  },
+  {
     name: 'tampered AES-GCM cipher text in an unsigned Response',
     build: async (id, k) =>
       form(await encrypted(id, k, { tamper: (d) => tamperContent(d, (b) => void (b[40] = b[40]! ^ 0x01)) })),

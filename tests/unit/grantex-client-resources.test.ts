@@ -104,6 +104,25 @@ const rows: Row[] = [
   ],
   ['sso.connections.delete', (c) => c.sso.connections.delete('sso_1'), 'DELETE /v1/sso/connections/sso_1', true],
   ['sso.connections.test', (c) => c.sso.connections.test('sso_1'), 'POST /v1/sso/connections/sso_1/test', true],
+  ['sso.connections.spKeys', (c) => c.sso.connections.spKeys('sso_1'), 'GET /v1/sso/connections/sso_1/sp-keys', true],
+  [
+    'sso.connections.rotateSpKey',
+    (c) => c.sso.connections.rotateSpKey('sso_1', 'signing'),
+    'POST /v1/sso/connections/sso_1/sp-keys/rotate',
+    true,
+  ],
+  [
+    'sso.connections.promoteSpKey',
+    (c) => c.sso.connections.promoteSpKey('sso_1', 'encryption'),
+    'POST /v1/sso/connections/sso_1/sp-keys/promote',
+    true,
+  ],
+  [
+    'sso.connections.retireSpKey',
+    (c) => c.sso.connections.retireSpKey('sso_1', 'spk_1'),
+    'DELETE /v1/sso/connections/sso_1/sp-keys/spk_1',
+    true,
+  ],
   [
     'sso.connections.startTestSignIn',
     (c) => c.sso.connections.startTestSignIn('sso_1'),

@@ -2,7 +2,8 @@
  * The dev IdP's SAML side, on the same HTTP server as its OpenID Provider:
  *   GET  /saml/metadata                      IdP metadata (entity ID = this URL)
  *   GET  /saml/sso?SAMLRequest&RelayState     HTTP-Redirect AuthnRequest in → login page
- *   POST /saml/interaction/:uid/login        seeded users; success → auto-posting form to the ACS (signed assertion)
+ *   POST /saml/interaction/:uid/login        seeded users; success → auto-posting form to the ACS (signed assertion,
+ *                                            encrypted when the SP's metadata at its entity ID lists an encryption key)
  *   POST /saml/interaction/:uid/abort        → auto-posting form with an AuthnFailed Response
  * AuthnRequest signatures are not checked (development only); the ACS URL must be on loopback or listed.
  */
@@ -12,6 +13,7 @@ import { escapeHtml, page } from '../html';
 import { FormTooLarge, loginFormSchema, readForm, send, WRONG_CREDENTIALS } from '../interactions';
 import { renderErrorPage, renderLoginPage } from '../login-page';
 import { DEMO_USERS, findUserByCredentials, type DemoUser } from '../users';
+import { encryptAssertion, spEncryptionCertificate } from './encryption';
 import type { SamlSigningKey } from './keys';
 import {
   BadAuthnRequest,
@@ -196,7 +198,11 @@ export function createSamlHandler({ baseUrl, key, acsUrls = [] }: DevSamlIdpOpti
       attributes: userAttributes(user),
       assertionId,
     });
-    sendAutoPost(res, autoPostPage(request.acsUrl, signElement(xml, { id: assertionId, key }), relayState));
+    const signed = signElement(xml, { id: assertionId, key });
+    // An SP whose metadata lists an encryption key gets the signed assertion encrypted to it.
+    const encryptTo = await spEncryptionCertificate(request.issuer);
+    const response = encryptTo ? await encryptAssertion(signed, encryptTo) : signed;
+    sendAutoPost(res, autoPostPage(request.acsUrl, response, relayState));
     return true;
   };
 }

@@ -1,10 +1,11 @@
 /**
  * A SAML SP key pair: an RSA-3072 key made by node:crypto (in the thread pool, off the event loop) and a
- * self-signed SHA-256 certificate around its public key. Node cannot build certificates, so node-forge builds
- * and signs the certificate once per key (SAML metadata carries keys as certificates; nothing checks the chain).
+ * self-signed SHA-256 certificate around its public key. Node cannot build certificates, so node-forge lays out
+ * the certificate and node:crypto signs it, once per key (SAML metadata carries keys as certificates; nothing
+ * checks a chain).
  * RSA-3072: NIST's strength for use past 2030, and every IdP that imports SP metadata reads it.
  */
-import { createPrivateKey, generateKeyPair, randomBytes, X509Certificate } from 'node:crypto';
+import { createPrivateKey, generateKeyPair, randomBytes, sign, X509Certificate } from 'node:crypto';
 import { promisify } from 'node:util';
 import forge from 'node-forge';
 
@@ -19,6 +20,8 @@ export interface SpKeyPair {
 }
 
 const generateRsa = promisify(generateKeyPair);
+/** node-forge's TBSCertificate builder (public in forge, missing from its type definitions). */
+const forgeTbs = forge.pki as unknown as { getTBSCertificate(cert: forge.pki.Certificate): forge.asn1.Asn1 };
 
 export async function generateSpKeyPair(commonName: string, now: Date = new Date()): Promise<SpKeyPair> {
   const { privateKey, publicKey } = await generateRsa('rsa', {
@@ -41,10 +44,16 @@ export async function generateSpKeyPair(commonName: string, now: Date = new Date
     { name: 'basicConstraints', cA: false },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
   ]);
-  cert.sign(forge.pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
+  // forge lays out the TBSCertificate; node:crypto signs it (forge's own RSA in JavaScript would hold the event
+  // loop for ~100 ms per key).
+  cert.signatureOid = forge.pki.oids.sha256WithRSAEncryption!;
+  cert.siginfo.algorithmOid = forge.pki.oids.sha256WithRSAEncryption!;
+  const tbs = Buffer.from(forge.asn1.toDer(forgeTbs.getTBSCertificate(cert)).getBytes(), 'binary');
+  cert.signature = sign('sha256', tbs, createPrivateKey(privateKey)).toString('binary');
   const certificatePem = forge.pki.certificateToPem(cert).replace(/\r\n/g, '\n');
-  // The certificate must read back with node:crypto and match the key (what the SAML library will use).
+  // The certificate must read back with node:crypto, verify as self-signed and match the key.
   const parsed = new X509Certificate(certificatePem);
-  if (!parsed.checkPrivateKey(createPrivateKey(privateKey))) throw new Error('SP certificate does not match its key');
+  if (!parsed.verify(parsed.publicKey) || !parsed.checkPrivateKey(createPrivateKey(privateKey)))
+    throw new Error('SP certificate does not match its key');
   return { privateKeyPem: privateKey, certificatePem };
 }

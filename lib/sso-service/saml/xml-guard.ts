@@ -169,6 +169,13 @@ export function checkEncryptedAssertion(encrypted: Element): EncryptedAssertionS
     if (values.length !== 1 || elements(cipherData, XENC_NS, 'CipherReference').length > 0)
       throw new SamlError('unsupported_encryption');
   }
+  // AES-GCM as xml-encryption reads it: a 12-byte IV, the cipher text, a 16-byte tag. Anything shorter would be
+  // read with a truncated tag (over an empty plaintext, but it is refused all the same).
+  const dataCipher = childElements(encryptedData, XENC_NS, 'CipherData');
+  if (dataCipher.length !== 1) throw new SamlError('unsupported_encryption');
+  const content = childElements(dataCipher[0]!, XENC_NS, 'CipherValue')[0];
+  if (GCM_ALGORITHMS.has(dataAlgorithm) && Buffer.from(content?.textContent ?? '', 'base64').length < 12 + 16 + 1)
+    throw new SamlError('unsupported_encryption');
   const key = keys[0]!;
   const keyMethods = childElements(key, XENC_NS, 'EncryptionMethod');
   if (keyMethods.length !== 1) throw new SamlError('unsupported_encryption');

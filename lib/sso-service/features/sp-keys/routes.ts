@@ -12,6 +12,7 @@ import { z } from 'zod';
 import type { ServiceContext } from '../../context';
 import { notFound } from '../../http/api-error';
 import { actorOf, CONNECTION_ACTORS, requireActor } from '../../http/auth';
+import type { RouteRateLimit } from '../../http/rate-limit-options';
 import type { ServiceApp } from '../../http/validation';
 import { auditActorOf } from '../events/recorder';
 import type { SamlConnection } from '../../storage/types';
@@ -19,9 +20,13 @@ import { listSpKeys, promoteSpKey, retireSpKey, rotateSpKey } from './service';
 import type { FastifyRequest } from 'fastify';
 
 const params = z.object({ id: z.string() });
+// A key id longer than ours can be is simply unknown (404), like an over-long connection id.
 const keyParams = z.object({ id: z.string(), keyId: z.string() });
 
-export function registerSpKeyRoutes(app: ServiceApp, ctx: ServiceContext) {
+/** Key generation costs CPU (RSA-3072): at most this many rotation requests per minute from one address. */
+export const SP_KEY_ROTATIONS_PER_MIN = 10;
+
+export function registerSpKeyRoutes(app: ServiceApp, ctx: ServiceContext, rotateRateLimit: RouteRateLimit) {
   const asActor = requireActor(ctx, CONNECTION_ACTORS);
 
   /** The org's SAML connection; an OIDC one, another org's and an unknown id are the same 404. */
@@ -52,7 +57,11 @@ export function registerSpKeyRoutes(app: ServiceApp, ctx: ServiceContext) {
 
   app.post(
     '/v1/sso/connections/:id/sp-keys/rotate',
-    { preValidation: asActor, schema: { params, body: samlSpKeyUseRequestSchema } },
+    {
+      config: { rateLimit: rotateRateLimit },
+      preValidation: asActor,
+      schema: { params, body: samlSpKeyUseRequestSchema },
+    },
     async (request, reply) => {
       const connection = await samlConnection(actorOf(request).developerId, request.params.id);
       await rotateSpKey(ctx, connection, request.body.use);
@@ -77,7 +86,8 @@ export function registerSpKeyRoutes(app: ServiceApp, ctx: ServiceContext) {
     { preValidation: asActor, schema: { params: keyParams } },
     async (request) => {
       const connection = await samlConnection(actorOf(request).developerId, request.params.id);
-      const removed = await retireSpKey(ctx, connection, request.params.keyId);
+      const removed =
+        request.params.keyId.length <= ID_MAX ? await retireSpKey(ctx, connection, request.params.keyId) : undefined;
       if (!removed) throw notFound('SP key not found');
       audit(request, connection.id, field(removed.use));
       return list(connection);
