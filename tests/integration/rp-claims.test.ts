@@ -9,6 +9,8 @@ import { rpLogin, rpLoginError, sharedTestOp } from '@/tests/support/test-op/rp-
 
 // The test OP's user has `email_verified: true`, in the ID token and in userinfo.
 const USER = { sub: 'test-op-user-1', email: 'user@test-op.example', emailVerified: true, name: 'Test User' };
+/** The verified identity also carries the raw ID token (kept sealed beside the session, for id_token_hint at logout). */
+const ID_TOKEN = { idToken: expect.stringMatching(/^eyJ/) };
 
 const shared = sharedTestOp();
 
@@ -28,7 +30,7 @@ const idpRequests = () => shared.op.requests.filter((r) => r.endpoint !== 'autho
 describe('email and name: from the ID token, from userinfo only when missing there', () => {
   it('warm login with email and name in the ID token: exactly one IdP request, no userinfo', async () => {
     const rp = await warmRp();
-    expect((await rpLogin(rp, shared.op)).identity).toEqual(USER);
+    expect((await rpLogin(rp, shared.op)).identity).toEqual({ ...USER, ...ID_TOKEN });
     expect(idpRequests()).toEqual(['token']);
   });
 
@@ -37,7 +39,7 @@ describe('email and name: from the ID token, from userinfo only when missing the
     async (...missing) => {
       const rp = await warmRp();
       shared.op.behave.omitIdTokenClaims = missing;
-      expect((await rpLogin(rp, shared.op)).identity).toEqual(USER);
+      expect((await rpLogin(rp, shared.op)).identity).toEqual({ ...USER, ...ID_TOKEN });
       expect(idpRequests()).toEqual(['token', 'userinfo']);
       expect(shared.op.requestsTo('userinfo')[0]?.headers.authorization).toMatch(/^Bearer [A-Za-z0-9_-]+$/);
     },
@@ -47,13 +49,13 @@ describe('email and name: from the ID token, from userinfo only when missing the
     const rp = await warmRp();
     shared.op.behave.omitIdTokenClaims = ['name'];
     shared.op.behave.userinfoClaims = { email: 'other@test-shared.op.example', name: 'From Userinfo' };
-    expect((await rpLogin(rp, shared.op)).identity).toEqual({ ...USER, name: 'From Userinfo' });
+    expect((await rpLogin(rp, shared.op)).identity).toEqual({ ...USER, ...ID_TOKEN, name: 'From Userinfo' });
   });
 
   it('does not look up a claim the ID token carries in a wrong shape (it stays null)', async () => {
     const rp = await warmRp();
     shared.op.behave.idTokenClaims = { name: { html: '<b>x</b>' } };
-    expect((await rpLogin(rp, shared.op)).identity).toEqual({ ...USER, name: null });
+    expect((await rpLogin(rp, shared.op)).identity).toEqual({ ...USER, ...ID_TOKEN, name: null });
     expect(idpRequests()).toEqual(['token']);
   });
 
@@ -100,6 +102,7 @@ describe('email and name: from the ID token, from userinfo only when missing the
       email: null,
       emailVerified: false,
       name: null,
+      ...ID_TOKEN,
     });
     expect(shared.op.requestsTo('userinfo')).toHaveLength(0);
   });
@@ -212,11 +215,11 @@ describe('issuer aliases', () => {
   it('a listed alias passes both openid-client and jose checks with one token request', async () => {
     const rp = await warmRp({ issuerAliases: { [shared.op.issuer]: [schemeless()] } });
     shared.op.behave.idTokenClaims = { iss: schemeless() };
-    expect((await rpLogin(rp, shared.op)).identity).toEqual(USER);
+    expect((await rpLogin(rp, shared.op)).identity).toEqual({ ...USER, ...ID_TOKEN });
     expect(idpRequests()).toEqual(['token']);
     // The issuer itself still works on the same set-up.
     shared.op.reset();
-    expect((await rpLogin(rp, shared.op)).identity).toEqual(USER);
+    expect((await rpLogin(rp, shared.op)).identity).toEqual({ ...USER, ...ID_TOKEN });
   });
 
   it('an alias of another issuer, or any other iss, is still refused', async () => {

@@ -79,6 +79,8 @@ describe('relying party against the dev IdP (oidc-provider)', () => {
       email: 'alice@example.com',
       emailVerified: true,
       name: 'Alice Anderson',
+      // Kept for logout: the raw ID token (id_token_hint); the dev IdP sends no `sid` claim.
+      idToken: expect.stringMatching(/^eyJ/),
     });
   });
 

@@ -47,6 +47,7 @@ describe('happy path and request shape', () => {
       email: 'user@test-op.example',
       emailVerified: true,
       name: expect.any(String),
+      idToken: expect.stringMatching(/^eyJ/),
     });
 
     const q = authorizeUrl.searchParams;

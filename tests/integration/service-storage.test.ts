@@ -143,7 +143,13 @@ describe('production mode start-up', () => {
     const prod = loadServiceConfig({ NODE_ENV: 'production' });
     expect(prod.devMode).toBe(false);
     expect(prod).toMatchObject({ host: 'localhost', port: 3001, dataDir: '.data', logLevel: 'info' });
-    expect(prod.rateLimit).toEqual({ enabled: true, signupPerMin: 20, loginPerMin: 120, callbackPerMin: 120 });
+    expect(prod.rateLimit).toEqual({
+      enabled: true,
+      signupPerMin: 20,
+      loginPerMin: 120,
+      callbackPerMin: 120,
+      scimPerMin: 1200,
+    });
 
     const custom = loadServiceConfig({
       GRANTEX_PORT: '4001',
