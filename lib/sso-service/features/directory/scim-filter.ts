@@ -218,3 +218,33 @@ export function compileGroupFilter(f: Filter): CompiledFilter<GroupWhere> {
   const where = toSql(f, GROUP_COLUMNS, SCIM_SCHEMAS.group, memberOf);
   return where ? { kind: 'sql', where: where as GroupWhere } : { kind: 'memory', test: inMemory(f), narrow: null };
 }
+
+/**
+ * The console's search over the org's people: a literal, case-insensitive substring of userName, display name or
+ * email, and the active state.
+ */
+export function consoleUserSearch(search: string | null, active: boolean | null): UserWhere | null {
+  if (search === null && active === null) return null;
+  return (eb) => {
+    const parts: Expression<SqlBool>[] = [];
+    if (active !== null) parts.push(sql<SqlBool>`active = ${sql.lit(active)}`);
+    if (search !== null) {
+      const pattern = `%${likeEscape(search.toLowerCase())}%`;
+      parts.push(
+        eb.or([
+          sql<SqlBool>`user_name_key like ${pattern} escape '\\'`,
+          sql<SqlBool>`lower(display_name) like ${pattern} escape '\\'`,
+          sql<SqlBool>`email_key like ${pattern} escape '\\'`,
+        ]),
+      );
+    }
+    return eb.and(parts);
+  };
+}
+
+/** The console's search over the org's groups: a literal, case-insensitive substring of the display name. */
+export function consoleGroupSearch(search: string | null): GroupWhere | null {
+  if (search === null) return null;
+  const pattern = `%${likeEscape(search.toLowerCase())}%`;
+  return () => sql<SqlBool>`display_name_key like ${pattern} escape '\\'`;
+}

@@ -26,7 +26,13 @@ import type { SsoConnection } from '../../storage/types';
 import type { AuditActor } from '../events/recorder';
 import { SCIM_MESSAGES, scimError } from './errors';
 import { applyPatch, operationsOf } from './scim-patch';
-import { compileGroupFilter, compileUserFilter, parseFilter } from './scim-filter';
+import {
+  compileGroupFilter,
+  compileUserFilter,
+  consoleGroupSearch,
+  consoleUserSearch,
+  parseFilter,
+} from './scim-filter';
 import { groupColumns, groupMemberIds, renderGroup, renderUser, userColumns, versionTag } from './resources';
 import {
   ORG_WIDE,
@@ -441,14 +447,11 @@ export async function directoryUsers(
   q: DirectoryListQuery,
 ): Promise<DirectoryUserList> {
   const startIndex = q.startIndex ?? 1;
-  const page = await ctx.store.listDirectoryUsers(developerId, {
-    search: q.search?.trim() || null,
-    active: q.state === undefined ? null : q.state === 'active',
-    startIndex,
-    count: q.count ?? 50,
-  });
+  const where = consoleUserSearch(q.search?.trim() || null, q.state === undefined ? null : q.state === 'active');
+  const page = await ctx.store.listScimUsers({ developerId, directory: null }, where, startIndex, q.count ?? 50);
+  const groups = await ctx.store.groupNamesOfUsers(page.items.map((u) => u.id));
   return {
-    users: page.items.map(({ user, groups }) => ({
+    users: page.items.map((user) => ({
       id: user.id,
       connectionId: directoryOf(user.directory),
       userName: user.userName,
@@ -456,7 +459,7 @@ export async function directoryUsers(
       email: user.emailKey,
       active: user.active,
       externalId: user.externalId,
-      groups,
+      groups: groups.get(user.id) ?? [],
       createdAt: user.createdAt,
       updatedAt: user.updatedAt,
     })),
@@ -471,18 +474,16 @@ export async function directoryGroups(
   q: DirectoryListQuery,
 ): Promise<DirectoryGroupList> {
   const startIndex = q.startIndex ?? 1;
-  const page = await ctx.store.listDirectoryGroups(developerId, {
-    search: q.search?.trim() || null,
-    startIndex,
-    count: q.count ?? 50,
-  });
+  const where = consoleGroupSearch(q.search?.trim() || null);
+  const page = await ctx.store.listScimGroups({ developerId, directory: null }, where, startIndex, q.count ?? 50);
+  const counts = await ctx.store.scimGroupMemberCounts(page.items.map((g) => g.id));
   return {
-    groups: page.items.map(({ group, memberCount }) => ({
+    groups: page.items.map((group) => ({
       id: group.id,
       connectionId: directoryOf(group.directory),
       displayName: group.displayName,
       externalId: group.externalId,
-      memberCount,
+      memberCount: counts.get(group.id) ?? 0,
       createdAt: group.createdAt,
       updatedAt: group.updatedAt,
     })),

@@ -14,6 +14,11 @@ export interface DirectoryScope {
   developerId: string;
   directory: string;
 }
+/** A listing's scope: one directory, or (null) every directory of the org. */
+export interface ListScope {
+  developerId: string;
+  directory: string | null;
+}
 /** The directory of a token created without a connection: its users may sign in through any of the org's. */
 export const ORG_WIDE = '*';
 
@@ -83,9 +88,12 @@ export interface DirectoryStore {
 
   insertScimUser(user: DirectoryUser): Promise<WriteOutcome<DirectoryUser>>;
   getScimUser(scope: DirectoryScope, id: string): Promise<DirectoryUser | undefined>;
-  /** One page (startIndex is 1-based) of the scope's users matching `where` (all when null), oldest first. */
+  /**
+   * One page (startIndex is 1-based) of the users matching `where` (all when null), oldest first: of one
+   * directory, or (`directory: null`, the console's view) of every directory of the org.
+   */
   listScimUsers(
-    scope: DirectoryScope,
+    scope: ListScope,
     where: UserWhere | null,
     startIndex: number,
     count: number,
@@ -97,7 +105,7 @@ export interface DirectoryStore {
   insertScimGroup(group: DirectoryGroup, memberIds: string[]): Promise<WriteOutcome<DirectoryGroup>>;
   getScimGroup(scope: DirectoryScope, id: string): Promise<DirectoryGroup | undefined>;
   listScimGroups(
-    scope: DirectoryScope,
+    scope: ListScope,
     where: GroupWhere | null,
     startIndex: number,
     count: number,
@@ -123,16 +131,10 @@ export interface DirectoryStore {
     connectionId: string,
     emailKey: string,
   ): Promise<{ user: DirectoryUser; groups: string[] }[]>;
-  /** The org's users of every directory (the console's view), oldest first, with their groups' names. */
-  listDirectoryUsers(
-    developerId: string,
-    q: { search: string | null; active: boolean | null; startIndex: number; count: number },
-  ): Promise<Page<{ user: DirectoryUser; groups: string[] }>>;
-  /** The org's groups of every directory, oldest first, with their member counts. */
-  listDirectoryGroups(
-    developerId: string,
-    q: { search: string | null; startIndex: number; count: number },
-  ): Promise<Page<{ group: DirectoryGroup; memberCount: number }>>;
+  /** The display names of each user's groups, by user id (users without groups are absent). */
+  groupNamesOfUsers(userIds: string[]): Promise<Map<string, string[]>>;
+  /** How many members each group has, by group id. */
+  scimGroupMemberCounts(groupIds: string[]): Promise<Map<string, number>>;
   /** Ends the live sessions a directory user has (same org, the directory's connection or any, same email). */
   revokeDirectoryUserSessions(scope: DirectoryScope, emailKey: string, nowIso: string): Promise<number>;
 }
@@ -182,7 +184,6 @@ const USER_COLUMNS = [
   'created_at',
   'updated_at',
 ] as const;
-const USER_COLUMNS_U = USER_COLUMNS.map((c) => `u.${c}` as const);
 const documentColumn = json(z.record(z.string(), z.unknown()));
 const userRow = z.object({
   id: z.string(),
@@ -258,6 +259,16 @@ const memberRow = z.object({ group_id: z.string(), user_id: z.string(), display:
 /** A LIKE operand matching `value` literally (with `escape '\\'`). */
 export const likeEscape = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+/** A listing's page: the total and (unless `rows` is null: a count of 0) the rows, read together. */
+async function pageOf<T>(
+  total: Promise<unknown>,
+  rows: (() => Promise<unknown[]>) | null,
+  map: (row: unknown) => T,
+): Promise<Page<T>> {
+  const [counted, read] = await Promise.all([total, rows ? rows() : Promise.resolve([])]);
+  return { total: countRow.parse(counted).total, items: read.map(map) };
+}
+
 /** Keys compare case-insensitively (userName and displayName are caseExact false in RFC 7643). */
 export const nameKey = (value: string) => value.toLowerCase();
 
@@ -281,6 +292,20 @@ export function createDirectoryStore({ db, dialect }: StoreDatabase): DirectoryS
     version: g.version,
     updated_at: g.updatedAt,
   });
+
+  async function groupNamesOfUsers(userIds: string[]): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    if (userIds.length === 0) return out;
+    const rows = await db
+      .selectFrom('scim_group_members as m')
+      .innerJoin('scim_groups as g', 'g.id', 'm.group_id')
+      .select(['m.user_id', 'g.display_name'])
+      .where('m.user_id', 'in', userIds)
+      .orderBy('g.display_name')
+      .execute();
+    for (const r of rows) out.set(r.user_id, [...(out.get(r.user_id) ?? []), r.display_name]);
+    return out;
+  }
 
   return {
     async createScimToken(t) {
@@ -367,27 +392,19 @@ export function createDirectoryStore({ db, dialect }: StoreDatabase): DirectoryS
       return row === undefined ? undefined : toUser(row);
     },
     async listScimUsers(scope, where, startIndex, count) {
-      let base = db
-        .selectFrom('scim_users')
-        .where('developer_id', '=', scope.developerId)
-        .where('directory', '=', scope.directory);
+      let base = db.selectFrom('scim_users').where('developer_id', '=', scope.developerId);
+      if (scope.directory !== null) base = base.where('directory', '=', scope.directory);
       if (where) base = base.where(where);
-      const [{ total }, rows] = await Promise.all([
+      const total = base.select((eb) => eb.fn.countAll().as('total')).executeTakeFirstOrThrow();
+      const rows = () =>
         base
-          .select((eb) => eb.fn.countAll().as('total'))
-          .executeTakeFirstOrThrow()
-          .then((r) => countRow.parse(r)),
-        count === 0
-          ? Promise.resolve([])
-          : base
-              .select(USER_COLUMNS)
-              .orderBy('created_at')
-              .orderBy('id')
-              .limit(count)
-              .offset(startIndex - 1)
-              .execute(),
-      ]);
-      return { total, items: rows.map(toUser) };
+          .select(USER_COLUMNS)
+          .orderBy('created_at')
+          .orderBy('id')
+          .limit(count)
+          .offset(startIndex - 1)
+          .execute();
+      return pageOf(total, count === 0 ? null : rows, toUser);
     },
     async updateScimUser(scope, u) {
       try {
@@ -455,27 +472,19 @@ export function createDirectoryStore({ db, dialect }: StoreDatabase): DirectoryS
       return row === undefined ? undefined : toGroup(row);
     },
     async listScimGroups(scope, where, startIndex, count) {
-      let base = db
-        .selectFrom('scim_groups')
-        .where('developer_id', '=', scope.developerId)
-        .where('directory', '=', scope.directory);
+      let base = db.selectFrom('scim_groups').where('developer_id', '=', scope.developerId);
+      if (scope.directory !== null) base = base.where('directory', '=', scope.directory);
       if (where) base = base.where(where);
-      const [{ total }, rows] = await Promise.all([
+      const total = base.select((eb) => eb.fn.countAll().as('total')).executeTakeFirstOrThrow();
+      const rows = () =>
         base
-          .select((eb) => eb.fn.countAll().as('total'))
-          .executeTakeFirstOrThrow()
-          .then((r) => countRow.parse(r)),
-        count === 0
-          ? Promise.resolve([])
-          : base
-              .select(GROUP_COLUMNS)
-              .orderBy('created_at')
-              .orderBy('id')
-              .limit(count)
-              .offset(startIndex - 1)
-              .execute(),
-      ]);
-      return { total, items: rows.map(toGroup) };
+          .select(GROUP_COLUMNS)
+          .orderBy('created_at')
+          .orderBy('id')
+          .limit(count)
+          .offset(startIndex - 1)
+          .execute();
+      return pageOf(total, count === 0 ? null : rows, toGroup);
     },
     async updateScimGroup(scope, g, members) {
       try {
@@ -552,110 +561,27 @@ export function createDirectoryStore({ db, dialect }: StoreDatabase): DirectoryS
 
     async directoryUsersForSignIn(developerId, connectionId, emailKey) {
       const rows = await db
-        .selectFrom('scim_users as u')
-        .select(USER_COLUMNS_U)
-        .where('u.developer_id', '=', developerId)
-        .where('u.directory', 'in', [connectionId, ORG_WIDE])
-        .where((eb) => eb.or([eb('u.email_key', '=', emailKey), eb('u.user_name_key', '=', emailKey)]))
+        .selectFrom('scim_users')
+        .select(USER_COLUMNS)
+        .where('developer_id', '=', developerId)
+        .where('directory', 'in', [connectionId, ORG_WIDE])
+        .where((eb) => eb.or([eb('email_key', '=', emailKey), eb('user_name_key', '=', emailKey)]))
         .execute();
       if (rows.length === 0) return [];
       const users = rows.map(toUser);
-      const groupRows = await db
-        .selectFrom('scim_group_members as m')
-        .innerJoin('scim_groups as g', 'g.id', 'm.group_id')
-        .select(['m.user_id', 'g.display_name'])
-        .where(
-          'm.user_id',
-          'in',
-          users.map((u) => u.id),
-        )
-        .orderBy('g.display_name')
+      const groups = await groupNamesOfUsers(users.map((u) => u.id));
+      return users.map((user) => ({ user, groups: groups.get(user.id) ?? [] }));
+    },
+    groupNamesOfUsers,
+    async scimGroupMemberCounts(groupIds) {
+      if (groupIds.length === 0) return new Map();
+      const rows = await db
+        .selectFrom('scim_group_members')
+        .select(['group_id', (eb) => eb.fn.countAll().as('n')])
+        .where('group_id', 'in', groupIds)
+        .groupBy('group_id')
         .execute();
-      return users.map((user) => ({
-        user,
-        groups: groupRows.filter((g) => g.user_id === user.id).map((g) => g.display_name),
-      }));
-    },
-    async listDirectoryUsers(developerId, q) {
-      let base = db.selectFrom('scim_users').where('developer_id', '=', developerId);
-      if (q.active !== null) base = base.where('active', '=', dialect.bool(q.active));
-      if (q.search) {
-        const pattern = `%${likeEscape(q.search.toLowerCase())}%`;
-        base = base.where((eb) =>
-          eb.or([
-            sql<boolean>`user_name_key like ${pattern} escape '\\'`,
-            sql<boolean>`lower(display_name) like ${pattern} escape '\\'`,
-            sql<boolean>`email_key like ${pattern} escape '\\'`,
-          ]),
-        );
-      }
-      const [{ total }, rows] = await Promise.all([
-        base
-          .select((eb) => eb.fn.countAll().as('total'))
-          .executeTakeFirstOrThrow()
-          .then((r) => countRow.parse(r)),
-        base
-          .select(USER_COLUMNS)
-          .orderBy('created_at')
-          .orderBy('id')
-          .limit(q.count)
-          .offset(q.startIndex - 1)
-          .execute(),
-      ]);
-      const users = rows.map(toUser);
-      const groupRows =
-        users.length === 0
-          ? []
-          : await db
-              .selectFrom('scim_group_members as m')
-              .innerJoin('scim_groups as g', 'g.id', 'm.group_id')
-              .select(['m.user_id', 'g.display_name'])
-              .where(
-                'm.user_id',
-                'in',
-                users.map((u) => u.id),
-              )
-              .orderBy('g.display_name')
-              .execute();
-      return {
-        total,
-        items: users.map((user) => ({
-          user,
-          groups: groupRows.filter((g) => g.user_id === user.id).map((g) => g.display_name),
-        })),
-      };
-    },
-    async listDirectoryGroups(developerId, q) {
-      let base = db.selectFrom('scim_groups').where('developer_id', '=', developerId);
-      if (q.search) {
-        const pattern = `%${likeEscape(q.search.toLowerCase())}%`;
-        base = base.where(sql<boolean>`display_name_key like ${pattern} escape '\\'`);
-      }
-      const [{ total }, rows] = await Promise.all([
-        base
-          .select((eb) => eb.fn.countAll().as('total'))
-          .executeTakeFirstOrThrow()
-          .then((r) => countRow.parse(r)),
-        base
-          .select([
-            ...GROUP_COLUMNS,
-            (eb) =>
-              eb
-                .selectFrom('scim_group_members as m')
-                .select((m) => m.fn.countAll().as('n'))
-                .whereRef('m.group_id', '=', 'scim_groups.id')
-                .as('member_count'),
-          ])
-          .orderBy('created_at')
-          .orderBy('id')
-          .limit(q.count)
-          .offset(q.startIndex - 1)
-          .execute(),
-      ]);
-      return {
-        total,
-        items: rows.map((row) => ({ group: toGroup(row), memberCount: Number(row.member_count ?? 0) })),
-      };
+      return new Map(rows.map((r) => [r.group_id, Number(r.n)]));
     },
     async revokeDirectoryUserSessions(scope, emailKey, nowIso) {
       let query = db
