@@ -129,6 +129,15 @@ describe('SCIM tokens (Grantex API)', () => {
     );
     expectScimError(await scim(token, 'GET', '/Users'), 401);
     expect((await call('GET', '/v1/scim/tokens', { bearer: org.apiKey })).body.tokens).toEqual([]);
+    // The audit trail names the token by id and label; its secret is nowhere in what is stored.
+    let audit = '';
+    for (let i = 0; i < 50 && !audit.includes('scim_token.revoked'); i++) {
+      audit = (await call('GET', '/v1/sso/audit', { bearer: org.apiKey })).text;
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    expect(audit).toContain('scim_token.created');
+    expect(audit).not.toContain(token);
+    expect(audit).not.toContain(token.slice('gxscim_'.length, 20));
   });
 
   it('another org can neither revoke a token nor scope one to a connection it does not own', async () => {
