@@ -9,6 +9,7 @@
 import type { Browser } from '@playwright/test';
 import { GrantexClient } from '@/lib/grantex';
 import { expectNoAxeViolations } from './support/axe';
+import { screenshotFor } from './support/screenshots';
 import { expect, IdpLoginPage, MemberLoginPage, test, type IdpSettings } from './fixtures';
 
 const RECHECK_SECONDS = Number(process.env.MEMBER_SESSION_RECHECK_SECONDS ?? '30');
@@ -155,5 +156,6 @@ test('a member deactivated by directory sync loses their session and cannot sign
     await expect(row).toContainText('deactivated');
     await expect(row).toContainText('Engineering');
     await expectNoAxeViolations(adminPage, '/settings/sso/directory');
+    await screenshotFor(adminPage, 'directory-sync-desktop', adminPage.getByRole('heading', { name: 'People' }));
   });
 });
