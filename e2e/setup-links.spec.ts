@@ -128,7 +128,9 @@ test('a setup link configures SSO for its org only, shows who used it, and stops
       await it.goto('/settings/sso/setup-links');
       await expect(it).toHaveURL(/\/setup\/restricted$/);
       await expect(it.getByRole('heading', { name: 'Not available with a setup link' })).toBeVisible();
-      await expect(it.getByText('lets you configure and test this organization’s SSO connections only')).toBeVisible();
+      await expect(
+        it.getByText('lets you configure and test this organization’s SSO connections only, and connect its directory'),
+      ).toBeVisible();
       await it.getByRole('link', { name: 'Back to SSO setup' }).click();
       await expect(it).toHaveURL(/\/settings\/sso$/);
     });

@@ -417,7 +417,8 @@ export const LOGOUT_TEXT = {
 
 export const SETUP_LINK_TEXT = {
   /** What a setup link allows, on the landing page and in the admin's create form. */
-  allows: 'configure and test this organization’s single sign-on connections and their email domains',
+  allows:
+    'configure and test this organization’s single sign-on connections and their email domains, and connect its directory (SCIM)',
   denies:
     'It does not show the organization’s API keys, its other settings, its members’ sessions, or any other organization.',
   invalid: {
@@ -430,7 +431,7 @@ export const SETUP_LINK_TEXT = {
   },
   restricted: {
     title: 'Not available with a setup link',
-    next: 'Your setup link lets you configure and test this organization’s SSO connections only. API keys, other settings and members’ sessions stay with the organization’s administrators.',
+    next: 'Your setup link lets you configure and test this organization’s SSO connections only, and connect its directory. API keys, other settings and members’ sessions stay with the organization’s administrators.',
   },
   name_required: 'Enter your name, so the administrator can see who used the link.',
   email_invalid: 'Enter your work email address (for example it-admin@example.com).',
