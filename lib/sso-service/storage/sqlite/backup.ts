@@ -1,0 +1,96 @@
+/**
+ * Backup and restore of the SQLite database, while the service keeps serving.
+ *
+ * Backup uses SQLite's online backup API (better-sqlite3's `backup()`): it copies the database page by page from
+ * its own read connection, in steps, so the serving process keeps reading and writing; a write during the copy
+ * restarts it from a consistent snapshot, and the result is one self-contained file (the WAL folded in). The
+ * copy is checked (`PRAGMA integrity_check`) before it is reported done.
+ *
+ * Restore puts a backup in place of the data directory's database: only into a stopped service (the database
+ * must not be open elsewhere; a file already there is refused unless `force`), after the same integrity check,
+ * with any old `-wal`/`-shm` files removed so they cannot be replayed onto the restored file. Migrations run at
+ * the next start, so a backup from an older version upgrades as it would have.
+ *
+ * What a backup does not hold: the keys that open its secrets (`GRANTEX_ENCRYPTION_KEY`, `GRANTEX_STATE_SECRET`,
+ * or `<dataDir>/service-keys.json` in development). Keep them apart from the backups, and restore with the same
+ * keys (docs/OPERATIONS.md).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+
+export class BackupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BackupError';
+  }
+}
+
+/** Pages copied per step: small steps let the serving process write between them. */
+const PAGES_PER_STEP = 256;
+
+function checkIntegrity(file: string): void {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const result = db.pragma('integrity_check', { simple: true });
+    if (result !== 'ok') throw new BackupError(`${file} is not a sound SQLite database (integrity check failed)`);
+    const migrated = db
+      .prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
+      .get() as { n: number };
+    if (migrated.n !== 1) throw new BackupError(`${file} is not a Grantex SSO database (no schema_migrations table)`);
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Copies the live database at `dbPath` to `target` (which must not exist); returns the pages copied. `onProgress`
+ * sees each step's remaining/total pages.
+ */
+export async function backupSqlite(
+  dbPath: string,
+  target: string,
+  onProgress?: (p: { totalPages: number; remainingPages: number }) => void,
+): Promise<{ pages: number }> {
+  if (!fs.existsSync(dbPath)) throw new BackupError(`no database at ${dbPath}`);
+  if (fs.existsSync(target)) throw new BackupError(`${target} already exists: choose a new file name`);
+  fs.mkdirSync(path.dirname(path.resolve(target)), { recursive: true });
+  const source = new Database(dbPath, { fileMustExist: true });
+  let pages = 0;
+  try {
+    // The serving process may hold a write lock for a moment: wait for it rather than fail the step.
+    source.pragma('busy_timeout = 5000');
+    const done = await source.backup(target, {
+      // Called between steps only (a database copied in one step never calls it).
+      progress: (p) => {
+        onProgress?.(p);
+        return PAGES_PER_STEP;
+      },
+    });
+    pages = done.totalPages;
+  } catch (err) {
+    fs.rmSync(target, { force: true });
+    throw err;
+  } finally {
+    source.close();
+  }
+  fs.chmodSync(target, 0o600);
+  checkIntegrity(target);
+  return { pages };
+}
+
+/** Puts the backup `source` in place of `dbPath` (a stopped service's database). */
+export function restoreSqlite(source: string, dbPath: string, opts: { force?: boolean } = {}): void {
+  if (!fs.existsSync(source)) throw new BackupError(`no backup at ${source}`);
+  checkIntegrity(source);
+  if (fs.existsSync(dbPath) && !opts.force) {
+    throw new BackupError(`${dbPath} already exists: stop the service and pass --force to replace it`);
+  }
+  fs.mkdirSync(path.dirname(dbPath), { recursive: true, mode: 0o700 });
+  // Copy beside the target, then rename: a crash mid-copy never leaves a half database under the real name.
+  const staging = `${dbPath}.restoring`;
+  fs.copyFileSync(source, staging);
+  fs.chmodSync(staging, 0o600);
+  for (const suffix of ['-wal', '-shm']) fs.rmSync(`${dbPath}${suffix}`, { force: true });
+  fs.renameSync(staging, dbPath);
+}
