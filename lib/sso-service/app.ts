@@ -20,6 +20,7 @@ import { asStoreError } from './storage/errors';
 import { registerConnectionRoutes } from './features/connections/routes';
 import { registerDirectoryRoutes } from './features/directory/routes';
 import { registerDomainRoutes } from './features/domains/routes';
+import { registerHealthRoutes } from './features/health/routes';
 import { registerSignInCapture } from './features/events/capture';
 import { registerEventRoutes } from './features/events/routes';
 import { registerLoginRoutes } from './features/login/routes';
@@ -211,7 +212,7 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
   api.decorateRequest('developer', null);
   api.decorateRequest('actor', null);
   registerSignInCapture(api, ctx, ctx.signIns);
-  api.get('/health', async () => ({ status: 'ok' }));
+  registerHealthRoutes(api, ctx);
   registerOrgRoutes(api, ctx, perMinute(limits.enabled, limits.signupPerMin, addressRateKey));
   registerConnectionRoutes(api, ctx, perMinute(limits.enabled, limits.loginPerMin, addressRateKey));
   registerDomainRoutes(api, ctx);

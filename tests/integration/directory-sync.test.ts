@@ -164,6 +164,37 @@ describe('SCIM tokens (Grantex API)', () => {
   });
 });
 
+describe('the audit trail', () => {
+  it('records every provisioning change with the SCIM token as its actor', async () => {
+    const org = await signupOrg(service.url);
+    const created = await call('POST', '/v1/scim/tokens', { bearer: org.apiKey, json: { label: 'Entra ID' } });
+    const token = created.body.token as string;
+    const id = (await scim(token, 'POST', '/Users', entraUser('audited@acme.example'))).body.id as string;
+    await scim(token, 'PATCH', `/Users/${id}`, { Operations: [{ op: 'replace', path: 'active', value: false }] });
+    await scim(token, 'POST', '/Groups', { displayName: 'Audited', members: [{ value: id }] });
+    await scim(token, 'DELETE', `/Users/${id}`);
+    const want = [
+      'directory_user.created',
+      'directory_user.deactivated',
+      'directory_group.created',
+      'directory_user.deleted',
+    ];
+    let events: { action: string; actor: { kind: string; id: string | null; label: string | null } }[] = [];
+    for (let i = 0; i < 100; i++) {
+      events = (await call('GET', '/v1/sso/audit', { bearer: org.apiKey })).body.events as typeof events;
+      if (want.every((a) => events.some((e) => e.action === a))) break;
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    for (const action of want) {
+      expect(events.find((e) => e.action === action)?.actor).toEqual({
+        kind: 'scim_token',
+        id: created.body.id,
+        label: 'Entra ID',
+      });
+    }
+  });
+});
+
 describe('SCIM discovery', () => {
   it('serves ServiceProviderConfig, Schemas and ResourceTypes without a token', async () => {
     const spc = await call('GET', '/scim/v2/ServiceProviderConfig');

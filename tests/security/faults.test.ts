@@ -5,9 +5,12 @@
  * GRANTEX_TEST_DATABASE_URL is set), real test OP, raw HTTP.
  */
 import { randomBytes } from 'node:crypto';
+import Database from 'better-sqlite3';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MESSAGES } from '@/lib/contract';
 import { STORAGE_UNAVAILABLE_MESSAGE } from '@/lib/sso-service/http/api-error';
+import { MIGRATION_STEPS } from '@/lib/sso-service/storage/migrations';
 import { holdWriteLock, storeFaults } from '@/tests/support/database-faults';
 import { startTestOp, type TestOp } from '@/tests/support/test-op';
 import {
@@ -304,6 +307,91 @@ describe('database full or read-only', () => {
 });
 
 // ====================================================================== concurrent admins
+
+describe('readiness: /health/ready says whether the service can serve, /health/live that it runs', () => {
+  const ready = async () => {
+    const res = await fetch(`${h.url}/health/ready`);
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+
+  it('ready while the database takes writes and every migration is applied', async () => {
+    expect(await ready()).toEqual({
+      status: 200,
+      body: { status: 'ready', checks: { database: 'ok', migrations: 'ok' } },
+    });
+    expect((await fetch(`${h.url}/health/live`)).status).toBe(200);
+  });
+
+  it('not ready while the database is read-only, ready again once it is writable; live all along', async () => {
+    faults.failWrites('read_only', 'SQLITE_READONLY');
+    try {
+      const res = await ready();
+      expect(res).toEqual({
+        status: 503,
+        body: { status: 'not_ready', checks: { database: 'read_only', migrations: 'unavailable' } },
+      });
+      expect(JSON.stringify(res.body)).not.toMatch(/SQLITE|readonly/i);
+      expect((await fetch(`${h.url}/health/live`)).status).toBe(200);
+    } finally {
+      faults.heal();
+    }
+    expect((await ready()).status).toBe(200);
+  });
+
+  it('not ready while the SQLite file is locked by another writer', async () => {
+    if (h.postgresUrl) return; // PostgreSQL has no database-wide write lock: table locks leave readiness alone.
+    const lock = await holdWriteLock(h);
+    try {
+      expect(await ready()).toEqual({
+        status: 503,
+        body: { status: 'not_ready', checks: { database: 'unavailable', migrations: 'unavailable' } },
+      });
+    } finally {
+      await lock.release();
+    }
+    expect((await ready()).status).toBe(200);
+  });
+
+  it('not ready while a migration is pending, naming it', async () => {
+    const latest = MIGRATION_STEPS.at(-1)!;
+    const forget = `DELETE FROM schema_migrations WHERE version = ${latest.version}`;
+    const restore = `INSERT INTO schema_migrations (version, name, applied_at) VALUES (${latest.version}, 'restored', '2026-01-01T00:00:00.000Z')`;
+    await rawSql(forget);
+    try {
+      expect(await ready()).toEqual({
+        status: 503,
+        body: {
+          status: 'not_ready',
+          checks: { database: 'ok', migrations: 'pending' },
+          pendingMigrations: [latest.version],
+        },
+      });
+    } finally {
+      await rawSql(restore);
+    }
+    expect((await ready()).status).toBe(200);
+  });
+});
+
+/** A statement on the service's database from a second connection (bookkeeping the service never writes itself). */
+async function rawSql(statement: string): Promise<void> {
+  if (h.postgresUrl) {
+    const client = new pg.Client({ connectionString: h.postgresUrl });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+    return;
+  }
+  const db = new Database(h.dbPath);
+  try {
+    db.exec(statement);
+  } finally {
+    db.close();
+  }
+}
 
 describe('two admins saving at the same time', () => {
   it('many concurrent POSTs of two full configs → the stored config is one of the two, whole (incl. the secret)', async () => {

@@ -100,6 +100,7 @@ export const STORE_METHODS: Record<MethodsOf<ServiceStore>, Access> = {
   directoryUsersForSignIn: 'read',
   revokeDirectoryUserSessions: 'write',
   groupNamesOfUsers: 'read',
+  readiness: 'write',
   scimGroupMemberCounts: 'read',
   claimState: 'write',
   getStateFailure: 'read',

@@ -614,6 +614,38 @@ export const MIGRATION_STEPS: readonly MigrationStep[] = [
       CREATE INDEX scim_group_members_user ON scim_group_members(user_id);
     `,
   },
+  {
+    version: 21,
+    name: 'audit actor kinds are checked by the application, not by a CHECK constraint',
+    // A new kind of actor (the directory's SCIM token, and the people and credentials to come) must not need a
+    // table rebuild each time; the service writes only the kinds the contract lists (zod, on write and on read).
+    sql: {
+      sqlite: `
+      CREATE TABLE audit_events_next (
+        id              TEXT PRIMARY KEY,
+        developer_id    TEXT NOT NULL,
+        actor_kind      TEXT NOT NULL,
+        actor_id        TEXT,
+        actor_label     TEXT,
+        action          TEXT NOT NULL,
+        target_type     TEXT NOT NULL,
+        target_id       TEXT,
+        changed_fields  TEXT NOT NULL CHECK (json_valid(changed_fields)),
+        created_at      TEXT NOT NULL
+      ) STRICT;
+      INSERT INTO audit_events_next SELECT id, developer_id, actor_kind, actor_id, actor_label, action, target_type,
+        target_id, changed_fields, created_at FROM audit_events;
+      DROP TABLE audit_events;
+      ALTER TABLE audit_events_next RENAME TO audit_events;
+      CREATE INDEX audit_events_org ON audit_events(developer_id, created_at, id);
+      CREATE INDEX audit_events_target ON audit_events(developer_id, target_id, created_at);
+      CREATE INDEX audit_events_created ON audit_events(created_at);
+    `,
+      postgres: `
+      ALTER TABLE audit_events DROP CONSTRAINT IF EXISTS audit_events_actor_kind_check;
+    `,
+    },
+  },
 ];
 
 /** The steps as one backend runs them. */

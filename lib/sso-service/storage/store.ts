@@ -6,6 +6,7 @@
 import { createConnectionsStore } from '../features/connections/store';
 import { createDirectoryStore } from '../features/directory/store';
 import { createDomainsStore } from '../features/domains/store';
+import { createHealthStore } from '../features/health/store';
 import { createEventsStore } from '../features/events/store';
 import { createLoginStore, purgeExpiredLogins } from '../features/login/store';
 import { createMetadataRefreshStore } from '../features/connections/metadata-refresh-store';
@@ -48,6 +49,7 @@ export function createStore(database: StoreDatabase): ServiceStore {
     ...createDomainsStore(database),
     ...createSetupLinksStore(database),
     ...createDirectoryStore(database),
+    ...createHealthStore(database),
     ...createSpKeysStore(database),
     async purgeExpired(beforeMs, nowMs) {
       const nowIso = new Date(nowMs).toISOString();

@@ -9,6 +9,7 @@ import { AUDIT_ISSUER_CHANGED } from '@/lib/contract/limits';
 import type { ConnectionsStore } from '../features/connections/store';
 import type { DirectoryStore } from '../features/directory/store';
 import type { DomainsStore } from '../features/domains/store';
+import type { HealthStore } from '../features/health/store';
 import type { EventsStore } from '../features/events/store';
 import type { LoginStore } from '../features/login/store';
 import type { MetadataRefreshStore } from '../features/connections/metadata-refresh-store';
@@ -362,6 +363,7 @@ export interface ServiceStore
     DomainsStore,
     SetupLinksStore,
     DirectoryStore,
+    HealthStore,
     SpKeysStore,
     EventsStore,
     RateLimitsStore {

@@ -1,0 +1,42 @@
+/**
+ * Health for orchestrators: `GET /health/live` (the process answers; `GET /health` is the same, kept for existing
+ * probes) and `GET /health/ready` (it can serve: the database takes a write now and no migration is pending).
+ * Ready answers 503 otherwise, naming the failed check by code, never the driver's message.
+ */
+import type { ServiceContext } from '../../context';
+import type { ServiceApp } from '../../http/validation';
+import { asStoreError } from '../../storage/errors';
+import { MIGRATION_STEPS } from '../../storage/migrations';
+
+export type ReadyCheck = 'ok' | 'unavailable' | 'read_only' | 'pending';
+
+const EXPECTED_VERSIONS = MIGRATION_STEPS.map((m) => m.version);
+
+export function registerHealthRoutes(app: ServiceApp, ctx: ServiceContext) {
+  const live = async () => ({ status: 'ok' as const });
+  app.get('/health', live);
+  app.get('/health/live', live);
+
+  app.get('/health/ready', async (_request, reply) => {
+    let database: ReadyCheck = 'ok';
+    let migrations: ReadyCheck = 'ok';
+    let pending: number[] = [];
+    try {
+      const { appliedVersions } = await ctx.store.readiness();
+      const applied = new Set(appliedVersions);
+      pending = EXPECTED_VERSIONS.filter((v) => !applied.has(v));
+      if (pending.length > 0) migrations = 'pending';
+    } catch (err) {
+      const storeError = asStoreError(err);
+      if (!storeError) throw err;
+      database = storeError.kind === 'read_only' ? 'read_only' : 'unavailable';
+      migrations = 'unavailable';
+    }
+    const ready = database === 'ok' && migrations === 'ok';
+    return reply.code(ready ? 200 : 503).send({
+      status: ready ? 'ready' : 'not_ready',
+      checks: { database, migrations },
+      ...(pending.length > 0 ? { pendingMigrations: pending } : {}),
+    });
+  });
+}
