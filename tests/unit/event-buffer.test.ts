@@ -54,4 +54,36 @@ describe('event buffer', () => {
     expect(full.batches).toEqual([[2, 3, 4]]);
     expect(full.drops).toEqual([1, 1]);
   });
+
+  it('a batch the database refuses for good is written item by item: only the bad item is lost', async () => {
+    const written: number[][] = [];
+    const drops: number[] = [];
+    const b = new BatchBuffer<number>(
+      async (batch) => {
+        if (batch.includes(13)) throw new Error('constraint');
+        written.push(batch);
+      },
+      { flushMs: 10_000, maxBatch: 100, maxQueued: 1000, onDrop: (n) => drops.push(n), isTransient: () => false },
+    );
+    for (const n of [11, 12, 13, 14]) b.push(n);
+    await b.close();
+    expect(written).toEqual([[11], [12], [14]]);
+    expect(drops).toEqual([1]);
+    expect(b.stats).toMatchObject({ pushed: 4, written: 3, dropped: 1 });
+  });
+
+  it('a passing failure (database busy) drops its batch without trying each item', async () => {
+    let calls = 0;
+    const b = new BatchBuffer<number>(
+      async () => {
+        calls++;
+        throw new Error('busy');
+      },
+      { flushMs: 10_000, maxBatch: 100, maxQueued: 1000, onDrop: () => {}, isTransient: () => true },
+    );
+    for (const n of [1, 2, 3]) b.push(n);
+    await b.close();
+    expect(calls).toBe(1);
+    expect(b.stats).toMatchObject({ written: 0, dropped: 3 });
+  });
 });

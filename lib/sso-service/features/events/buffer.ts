@@ -5,7 +5,9 @@
  *
  * What a crash (kill -9, power loss) can lose: the items pushed since the last flush started, i.e. at most one
  * flush interval of events (250 ms by default), plus the batch being written if the process dies mid-write.
- * A failed write drops its batch (logged with the count); the queue never holds more than `maxQueued` items
+ * A write that fails for a passing reason (`isTransient`: the database busy or unreachable) drops its batch, logged
+ * with the count. One the database refused for good (a row it will not take) is written again item by item, so a
+ * bad item loses only itself, never the events beside it. The queue never holds more than `maxQueued` items
  * (the oldest are dropped and counted), so a database outage cannot grow memory.
  */
 export interface BatchBufferOptions {
@@ -14,6 +16,8 @@ export interface BatchBufferOptions {
   maxQueued: number;
   /** A batch could not be written (it is dropped), or items were dropped because the queue was full. */
   onDrop(count: number, err: unknown): void;
+  /** The failure will pass (retrying item by item would fail the same way). Absent: every failure is. */
+  isTransient?(err: unknown): boolean;
 }
 
 export class BatchBuffer<T> {
@@ -61,11 +65,28 @@ export class BatchBuffer<T> {
         this.stats.written += batch.length;
         this.stats.batches++;
       } catch (err) {
+        if (batch.length > 1 && this.opts.isTransient && !this.opts.isTransient(err)) {
+          await this.writeOneByOne(batch);
+          return;
+        }
         this.stats.dropped += batch.length;
         this.opts.onDrop(batch.length, err);
       }
     });
     return this.writing;
+  }
+
+  private async writeOneByOne(batch: T[]): Promise<void> {
+    for (const item of batch) {
+      try {
+        await this.write([item]);
+        this.stats.written++;
+        this.stats.batches++;
+      } catch (err) {
+        this.stats.dropped++;
+        this.opts.onDrop(1, err);
+      }
+    }
   }
 
   async close(): Promise<void> {

@@ -8,6 +8,7 @@ import { randomId } from '../../crypto/random-id';
 import { apiKeyHashFrom, type Actor } from '../../http/auth';
 import { describeError } from '../../http/describe-error';
 import type { ServiceLogger } from '../../http/logger';
+import { asStoreError } from '../../storage/errors';
 import type { AuditEventRecord, EventStore, SignInEventRecord } from '../../storage/events-types';
 import { BatchBuffer } from './buffer';
 
@@ -79,6 +80,8 @@ export function createEventRecorders(
     maxQueued: MAX_QUEUED,
     onDrop: (count: number, err: unknown) =>
       logger.log('warn', { msg: `${stream} events dropped`, count, err: describeError(err) }),
+    // Busy or unreachable: item by item would fail too. Anything else: one row was refused, keep the rest.
+    isTransient: (err: unknown) => asStoreError(err)?.transient ?? true,
   });
   const signIns = new BatchBuffer<SignInEventRecord>(
     (batch) => store.insertSignInEvents(batch),
