@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import type { ServiceStore } from '../types';
 import { migrate } from './migrations';
 import { createSqliteStore } from './store';
+import { boundWal } from './wal';
 
 /** Opens (creating owner-only if needed) and migrates the database file. */
 export function openSqliteDatabase(dbPath: string): Database.Database {
@@ -32,5 +33,14 @@ export function openSqliteDatabase(dbPath: string): Database.Database {
 }
 
 export function openSqliteStore(dbPath: string): ServiceStore {
-  return createSqliteStore(openSqliteDatabase(dbPath));
+  const db = openSqliteDatabase(dbPath);
+  const stopWal = boundWal(db, dbPath);
+  const store = createSqliteStore(db);
+  return {
+    ...store,
+    async close() {
+      stopWal();
+      await store.close();
+    },
+  };
 }
