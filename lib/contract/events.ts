@@ -79,6 +79,13 @@ const cursor = z.string().min(1).max(512).optional();
 export const signInEventQuerySchema = z.object({
   connectionId: optionalId,
   outcome: z.enum(SIGN_IN_OUTCOMES).optional(),
+  /** A reason code (SIGN_IN_REASONS); an unknown code matches nothing. */
+  reason: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[a-z0-9_]+$/)
+    .optional(),
   email: z.string().min(1).max(EVENT_LIMITS.emailFilterMax).optional(),
   from: optionalTime,
   to: optionalTime,

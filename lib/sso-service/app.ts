@@ -22,6 +22,7 @@ import { registerDirectoryRoutes } from './features/directory/routes';
 import { registerDomainRoutes } from './features/domains/routes';
 import { registerSignInCapture } from './features/events/capture';
 import { registerEventRoutes } from './features/events/routes';
+import { registerStatsRoutes } from './features/events/stats';
 import { registerLoginRoutes } from './features/login/routes';
 import { registerLogoutRoutes } from './features/logout/routes';
 import { registerOrgRoutes } from './features/orgs/routes';
@@ -232,6 +233,7 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
     ctx.samlLogoutSigningKey,
   );
   registerEventRoutes(api, ctx);
+  registerStatsRoutes(api, ctx);
   registerDirectoryRoutes(api, ctx);
   return app;
 }

@@ -474,6 +474,15 @@ describe('GET /v1/sso/events: filters, paging, isolation', () => {
     expect(new Set([...newer, ...older].map((e) => e.id)).size).toBe(7);
   });
 
+  it('filters by reason code; an unknown code matches nothing, a malformed one is a 400', async () => {
+    const failed = (await listEvents(org, 'reason=id_token_signature_invalid')).events;
+    expect(failed.map((e) => e.reason)).toEqual(['id_token_signature_invalid', 'id_token_signature_invalid']);
+    expect((await listEvents(org, 'reason=state_expired')).events).toEqual([]);
+    expect((await listEvents(other, 'reason=id_token_signature_invalid')).events).toEqual([]);
+    const res = await getWithKey(h.url, '/v1/sso/events?reason=Not%20A%20Code', org.apiKey);
+    expect(res.status).toBe(400);
+  });
+
   it('another org sees none of them, even with the connection id; bad input is a 400; no key is a 401', async () => {
     expect((await listEvents(other)).events).toEqual([]);
     expect((await listEvents(other, `connectionId=${connectionId}`)).events).toEqual([]);
