@@ -24,6 +24,11 @@ export const signInTraceSchema = z.looseObject({
   /** How far the IdP's clock is ahead of ours (positive) or behind, in seconds, when a time claim failed. */
   clockSkewSec: z.number().optional(),
   timings: z.record(z.string(), z.number()).optional(),
+  /**
+   * The attempt's steps in order (OIDC: discovery, token, id_token, userinfo; SAML: validation): start and end
+   * in ms since the attempt began, and whether the step succeeded. Names and times only.
+   */
+  steps: z.array(z.object({ name: z.string(), startMs: z.number(), endMs: z.number(), ok: z.boolean() })).optional(),
 });
 export type SignInTrace = z.infer<typeof signInTraceSchema>;
 

@@ -103,6 +103,7 @@ interface WireEvent {
     claimsVerified?: boolean;
     clockSkewSec?: number;
     timings?: Record<string, number>;
+    steps?: { name: string; startMs: number; endMs: number; ok: boolean }[];
   };
   createdAt: string;
 }
@@ -156,6 +157,37 @@ describe('sign-in events: one per attempt, with the stage and reason', () => {
     expect(event?.trace.claims).not.toHaveProperty('nonce');
     expect(event?.trace.timings?.tokenMs).toBeGreaterThan(0);
     expect(event?.durationMs).toBeGreaterThan(0);
+  });
+
+  it('the trace times each step from the start of the callback, in order; a failed step is marked where it failed', async () => {
+    const { op, org } = await configured();
+    expect((await flow(org, op)).res.status).toBe(200);
+    op.behave.signing = 'bad-signature';
+    expect((await flow(org, op)).res.status).toBe(502);
+    const [failed, ok] = await eventsOf(org, 2);
+    const steps = ok?.trace.steps ?? [];
+    expect(steps.map((s) => [s.name, s.ok])).toEqual([
+      ['discovery', true],
+      ['token', true],
+      ['id_token', true],
+      ['userinfo', true],
+    ]);
+    let previous = 0;
+    for (const step of steps) {
+      expect(step.startMs).toBeGreaterThanOrEqual(previous);
+      expect(step.endMs).toBeGreaterThanOrEqual(step.startMs);
+      previous = step.endMs;
+    }
+    expect(previous).toBeLessThanOrEqual((ok?.durationMs ?? 0) + 1);
+    expect(failed?.reason).toBe('id_token_signature_invalid');
+    expect(failed?.trace.steps?.map((s) => [s.name, s.ok])).toEqual([
+      ['discovery', true],
+      ['token', true],
+      ['id_token', false],
+    ]);
+    // Names and numbers only.
+    for (const step of [...steps, ...(failed?.trace.steps ?? [])])
+      expect(Object.keys(step).sort()).toEqual(['endMs', 'name', 'ok', 'startMs']);
   });
 
   it.each<[string, (op: TestOp) => void, string]>([
