@@ -88,7 +88,13 @@ function TraceView({ event, connectionName }: { event: SignInEvent; connectionNa
       <TraceTimeline event={event} />
       <details>
         <summary className="cursor-pointer font-medium text-indigo-700">Raw trace (JSON)</summary>
-        <pre className="mt-1 max-h-80 overflow-auto rounded bg-gray-50 p-2 text-xs">
+        {/* Focusable: it scrolls, and a keyboard user must be able to scroll it too. */}
+        <pre
+          tabIndex={0}
+          role="region"
+          aria-label={`Raw trace of ${event.requestId}`}
+          className="mt-1 max-h-80 overflow-auto rounded bg-gray-50 p-2 text-xs"
+        >
           {JSON.stringify(event.trace, null, 2)}
         </pre>
       </details>
