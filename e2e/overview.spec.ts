@@ -7,6 +7,7 @@
 import { expect, IdpLoginPage, test, type Org } from './fixtures';
 import { expectNoAxeViolations } from './support/axe';
 import { certificatePem } from './support/certificates';
+import { withoutJavaScript } from './support/no-js';
 import { screenshotFor } from './support/screenshots';
 
 const DAY = 24 * 3600 * 1000;
@@ -29,6 +30,7 @@ test.describe('overview', () => {
     ssoSettings,
     idp,
     e2e,
+    browser,
   }) => {
     test.setTimeout(120_000);
     await createConnection(e2e.grantexUrl, freshOrg, {
@@ -99,6 +101,20 @@ test.describe('overview', () => {
       await page.getByRole('button', { name: 'Show' }).click();
       await expect(page).toHaveURL(/[?&]connection=/);
       await expect(page.getByText('No sign-in attempts in this period.')).toBeVisible();
+    });
+
+    await test.step('without JavaScript: the period switch and the connection choice still work', async () => {
+      await withoutJavaScript(browser, e2e.baseUrl, page, async (noJs) => {
+        await noJs.goto('/settings/sso/overview');
+        await noJs.getByRole('navigation', { name: 'Period' }).getByRole('link', { name: 'Last 30 days' }).click();
+        await expect(noJs).toHaveURL(/[?&]period=30d/);
+        const month = noJs.getByRole('table', { name: /^Sign-in attempts: All connections, last 30 days/ });
+        await expect(month.getByRole('row').nth(1).getByRole('cell').nth(0)).toHaveText('1');
+        await noJs.getByRole('combobox', { name: 'Connection', exact: true }).selectOption({ label: OIDC_NAME });
+        await noJs.getByRole('button', { name: 'Show' }).click();
+        await expect(noJs).toHaveURL(/[?&]period=30d&connection=/);
+        await expect(noJs.getByRole('table', { name: `Sign-in attempts: ${OIDC_NAME}, last 30 days` })).toBeVisible();
+      });
     });
 
     await test.step('the activity filters by connection name and reason; a trace is a timeline', async () => {
