@@ -50,18 +50,18 @@ test.describe('sign-in activity', () => {
     await expect(adminPage.getByRole('heading', { name: 'Sign-in activity' })).toBeVisible();
 
     const refused = attempts.filter({ hasText: 'The identity provider refused the sign-in' });
-    await refused.locator('summary').click();
+    await refused.locator('summary').first().click();
     await expect(refused).toContainText('access_denied');
 
     const failed = attempts.filter({ hasText: 'rejected the client credentials' });
     await expect(failed).toContainText('The identity provider rejected the client credentials');
-    await failed.locator('summary').click();
+    await failed.locator('summary').first().click();
     await expect(failed).toContainText('token_client_auth_rejected');
     await expect(failed).toContainText('Compare the client ID, secret and issuer');
 
     const succeeded = attempts.filter({ hasText: 'Succeeded' });
     await expect(succeeded).toContainText(idp.user.email);
-    await succeeded.locator('summary').click();
+    await succeeded.locator('summary').first().click();
     await expect(succeeded.locator('pre')).toContainText('"claimsVerified": true');
     await expect(succeeded.locator('pre')).not.toContainText('nonce');
     await expectNoAxeViolations(adminPage, '/settings/sso/activity (a trace open)');

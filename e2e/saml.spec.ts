@@ -4,14 +4,12 @@
  * the certificate, runs a test sign-in, sets it active, and a member signs in through /login?org= and lands on
  * /member with a session. An expired certificate is refused with a clear reason. Axe on the SAML pages.
  */
-import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { test, expect, IdpLoginPage, MemberLoginPage } from './fixtures';
 import { expectNoAxeViolations } from './support/axe';
+import { certificatePem } from './support/certificates';
 import { screenshotFor } from './support/screenshots';
 import { withoutJavaScript } from './support/no-js';
 
@@ -23,55 +21,6 @@ async function devIdpCertificate(issuer: string): Promise<X509Certificate> {
   const body = /<(?:ds:)?X509Certificate>([^<]+)</.exec(xml)?.[1];
   if (!body) throw new Error('the dev IdP metadata has no certificate');
   return new X509Certificate(Buffer.from(body.replace(/\s+/g, ''), 'base64'));
-}
-
-/** A self-signed certificate valid between two dates (`openssl ca` can set both; `openssl req` cannot). */
-function certificatePem(notBefore: Date, notAfter: Date): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'saml-cert-'));
-  const stamp = (d: Date) => `${d.toISOString().replace(/[-:T]/g, '').slice(0, 14)}Z`;
-  try {
-    writeFileSync(path.join(dir, 'index.txt'), '');
-    writeFileSync(path.join(dir, 'serial'), '01\n');
-    writeFileSync(
-      path.join(dir, 'ca.cnf'),
-      '[ca]\ndefault_ca=x\n[x]\ndatabase=index.txt\nnew_certs_dir=.\nserial=serial\ndefault_md=sha256\npolicy=p\n[p]\ncommonName=supplied\n',
-    );
-    const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-    run([
-      'req',
-      '-new',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      'k.pem',
-      '-out',
-      'csr.pem',
-      '-subj',
-      '/CN=test-idp',
-    ]);
-    run([
-      'ca',
-      '-batch',
-      '-config',
-      'ca.cnf',
-      '-selfsign',
-      '-keyfile',
-      'k.pem',
-      '-in',
-      'csr.pem',
-      '-out',
-      'c.pem',
-      '-startdate',
-      stamp(notBefore),
-      '-enddate',
-      stamp(notAfter),
-      '-notext',
-    ]);
-    return readFileSync(path.join(dir, 'c.pem'), 'utf8');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 const DAY = 24 * 3600 * 1000;

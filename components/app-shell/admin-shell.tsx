@@ -6,6 +6,7 @@ import { AppShell } from './app-shell';
 
 /** The admin's settings pages; a setup-link user sees only the connection pages (see SetupBanner). */
 const ADMIN_NAV = [
+  { href: '/settings/sso/overview', label: 'Overview' },
   { href: '/settings/sso', label: 'Single sign-on' },
   { href: '/settings/sso/sessions', label: 'Sessions' },
   { href: '/settings/sso/activity', label: 'Sign-in activity' },

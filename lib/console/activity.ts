@@ -3,7 +3,7 @@
  * export route share them, and a unit test covers the CSV's escaping.
  */
 import { z } from 'zod';
-import { EVENT_LIMITS, type SignInEvent, type SignInEventQuery } from '@/lib/contract';
+import { EVENT_LIMITS, isSignInReason, type SignInEvent, type SignInEventQuery } from '@/lib/contract';
 import { describeSignInReason } from './messages';
 
 type Params = Record<string, string | string[] | undefined>;
@@ -15,6 +15,8 @@ export interface ActivityFilters {
   outcome: '' | 'success' | 'failure';
   email: string;
   connectionId: string;
+  /** A reason code (SIGN_IN_REASONS); chosen from a list by its words. */
+  reason: string;
   from: string;
   to: string;
 }
@@ -38,6 +40,7 @@ export function readActivityFilters(params: Params): ActivityFilters {
     outcome: outcome === 'success' || outcome === 'failure' ? outcome : '',
     email: emailSchema.safeParse(one(params.email)).success ? one(params.email) : '',
     connectionId: idSchema.safeParse(one(params.connectionId)).success ? one(params.connectionId) : '',
+    reason: isSignInReason(one(params.reason)) ? one(params.reason) : '',
     from: day(params.from),
     to: day(params.to),
   };
@@ -49,6 +52,7 @@ export function activityQuery(f: ActivityFilters, extra: { cursor?: string; limi
     ...(f.outcome ? { outcome: f.outcome } : {}),
     ...(f.email ? { email: f.email } : {}),
     ...(f.connectionId ? { connectionId: f.connectionId } : {}),
+    ...(f.reason ? { reason: f.reason } : {}),
     ...(f.from ? { from: `${f.from}T00:00:00.000Z` } : {}),
     ...(f.to ? { to: `${f.to}T23:59:59.999Z` } : {}),
     ...extra,

@@ -945,6 +945,56 @@ export const ACTIVITY_NOT_SUPPORTED: Problem = {
   next: 'The sign-in log is a feature of the embedded Grantex-compatible service. Run the console against it (GRANTEX_URL) to see every sign-in attempt, its stage and reason.',
 };
 
+/** A trace's steps on the sign-in activity timeline (unknown names are shown as they come). */
+export const TRACE_STEP_LABELS: Record<string, string> = {
+  discovery: 'Discovery: the identity provider’s configuration',
+  token: 'Token request',
+  id_token: 'ID token checks (signature, issuer, audience, times)',
+  userinfo: 'Identity: claims, and userinfo when the ID token lacks them',
+  validation: 'SAML response validation (signature, conditions, replay)',
+};
+
+/** The overview page: its alerts and the labels of its health table. Dates are UTC days (YYYY-MM-DD). */
+const utcDay = (iso: string) => (Number.isNaN(Date.parse(iso)) ? iso : new Date(iso).toISOString().slice(0, 10));
+
+export const OVERVIEW_TEXT = {
+  statsNotSupported: {
+    title: 'Sign-in statistics are not available with this Grantex API',
+    next: 'The statistics are counted by the embedded Grantex-compatible service. Run the console against it (GRANTEX_URL) to see sign-ins over time.',
+  } satisfies Problem,
+  noAlerts: 'Nothing needs your attention.',
+  noAttempts: 'No sign-in attempts in this period.',
+  noConnections: 'No connections yet.',
+  unknownReason: 'Failed without a reason code',
+  otherReasons: 'Other reasons',
+  noConnection: 'No connection (the attempt named none)',
+  certificateExpired: (connection: string, notAfter: string) => ({
+    title: `${connection}: the identity provider’s certificate expired on ${utcDay(notAfter)}`,
+    detail:
+      'Sign-ins through this connection fail until it has a valid certificate. Add the identity provider’s new certificate (or refresh its metadata).',
+  }),
+  certificateExpiring: (connection: string, notAfter: string, days: number) => ({
+    title: `${connection}: the identity provider’s certificate expires in ${days} day${days === 1 ? '' : 's'} (${utcDay(notAfter)})`,
+    detail:
+      'Ask the identity provider for its next signing certificate and add it to the connection before then; the connection keeps both while they overlap.',
+  }),
+  domainFailing: (domain: string, releasesAt: string | null) => ({
+    title: `${domain}: the daily re-verification no longer finds its TXT record`,
+    detail: `Restore the TXT record in your DNS${releasesAt ? ` before ${utcDay(releasesAt)}` : ''}, or the domain is released and members with this domain lose automatic routing.`,
+  }),
+  failureSpike: (connection: string | null, failures: number, attempts: number) => ({
+    title: `${connection ?? 'Sign-ins without a connection'}: ${failures} of ${attempts} sign-ins failed in the last hour`,
+    detail: 'Open the failed attempts for their reasons in plain words and what to do next.',
+  }),
+  domainState: {
+    verified: 'verified',
+    failing: 'failing re-verification',
+    unverified: 'not verified',
+    unknown: 'not added',
+  },
+  certificateState: { ok: 'valid', expiring: 'expiring soon', expired: 'expired' },
+} as const;
+
 // ─── Member sign-in by email, the connection chooser, verified domains ──────────────────────────
 
 /** The /login email form's problems; the keys may travel in `/login?error=`. Never names another org's domain. */

@@ -24,6 +24,11 @@ export const signInTraceSchema = z.looseObject({
   /** How far the IdP's clock is ahead of ours (positive) or behind, in seconds, when a time claim failed. */
   clockSkewSec: z.number().optional(),
   timings: z.record(z.string(), z.number()).optional(),
+  /**
+   * The attempt's steps in order (OIDC: discovery, token, id_token, userinfo; SAML: validation): start and end
+   * in ms since the attempt began, and whether the step succeeded. Names and times only.
+   */
+  steps: z.array(z.object({ name: z.string(), startMs: z.number(), endMs: z.number(), ok: z.boolean() })).optional(),
 });
 export type SignInTrace = z.infer<typeof signInTraceSchema>;
 
@@ -79,6 +84,13 @@ const cursor = z.string().min(1).max(512).optional();
 export const signInEventQuerySchema = z.object({
   connectionId: optionalId,
   outcome: z.enum(SIGN_IN_OUTCOMES).optional(),
+  /** A reason code (SIGN_IN_REASONS); an unknown code matches nothing. */
+  reason: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[a-z0-9_]+$/)
+    .optional(),
   email: z.string().min(1).max(EVENT_LIMITS.emailFilterMax).optional(),
   from: optionalTime,
   to: optionalTime,

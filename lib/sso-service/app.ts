@@ -23,6 +23,7 @@ import { registerDomainRoutes } from './features/domains/routes';
 import { registerHealthRoutes } from './features/health/routes';
 import { registerSignInCapture } from './features/events/capture';
 import { registerEventRoutes } from './features/events/routes';
+import { registerStatsRoutes } from './features/events/stats';
 import { registerLoginRoutes } from './features/login/routes';
 import { registerLogoutRoutes } from './features/logout/routes';
 import { registerOrgRoutes } from './features/orgs/routes';
@@ -233,6 +234,7 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
     ctx.samlLogoutSigningKey,
   );
   registerEventRoutes(api, ctx);
+  registerStatsRoutes(api, ctx);
   registerDirectoryRoutes(api, ctx);
   return app;
 }

@@ -103,6 +103,7 @@ interface WireEvent {
     claimsVerified?: boolean;
     clockSkewSec?: number;
     timings?: Record<string, number>;
+    steps?: { name: string; startMs: number; endMs: number; ok: boolean }[];
   };
   createdAt: string;
 }
@@ -156,6 +157,37 @@ describe('sign-in events: one per attempt, with the stage and reason', () => {
     expect(event?.trace.claims).not.toHaveProperty('nonce');
     expect(event?.trace.timings?.tokenMs).toBeGreaterThan(0);
     expect(event?.durationMs).toBeGreaterThan(0);
+  });
+
+  it('the trace times each step from the start of the callback, in order; a failed step is marked where it failed', async () => {
+    const { op, org } = await configured();
+    expect((await flow(org, op)).res.status).toBe(200);
+    op.behave.signing = 'bad-signature';
+    expect((await flow(org, op)).res.status).toBe(502);
+    const [failed, ok] = await eventsOf(org, 2);
+    const steps = ok?.trace.steps ?? [];
+    expect(steps.map((s) => [s.name, s.ok])).toEqual([
+      ['discovery', true],
+      ['token', true],
+      ['id_token', true],
+      ['userinfo', true],
+    ]);
+    let previous = 0;
+    for (const step of steps) {
+      expect(step.startMs).toBeGreaterThanOrEqual(previous);
+      expect(step.endMs).toBeGreaterThanOrEqual(step.startMs);
+      previous = step.endMs;
+    }
+    expect(previous).toBeLessThanOrEqual((ok?.durationMs ?? 0) + 1);
+    expect(failed?.reason).toBe('id_token_signature_invalid');
+    expect(failed?.trace.steps?.map((s) => [s.name, s.ok])).toEqual([
+      ['discovery', true],
+      ['token', true],
+      ['id_token', false],
+    ]);
+    // Names and numbers only.
+    for (const step of [...steps, ...(failed?.trace.steps ?? [])])
+      expect(Object.keys(step).sort()).toEqual(['endMs', 'name', 'ok', 'startMs']);
   });
 
   it.each<[string, (op: TestOp) => void, string]>([
@@ -472,6 +504,15 @@ describe('GET /v1/sso/events: filters, paging, isolation', () => {
     const older = (await listEvents(org, `to=${encodeURIComponent(middle)}`)).events;
     expect(older.every((e) => e.createdAt <= middle)).toBe(true);
     expect(new Set([...newer, ...older].map((e) => e.id)).size).toBe(7);
+  });
+
+  it('filters by reason code; an unknown code matches nothing, a malformed one is a 400', async () => {
+    const failed = (await listEvents(org, 'reason=id_token_signature_invalid')).events;
+    expect(failed.map((e) => e.reason)).toEqual(['id_token_signature_invalid', 'id_token_signature_invalid']);
+    expect((await listEvents(org, 'reason=state_expired')).events).toEqual([]);
+    expect((await listEvents(other, 'reason=id_token_signature_invalid')).events).toEqual([]);
+    const res = await getWithKey(h.url, '/v1/sso/events?reason=Not%20A%20Code', org.apiKey);
+    expect(res.status).toBe(400);
   });
 
   it('another org sees none of them, even with the connection id; bad input is a 400; no key is a 401', async () => {

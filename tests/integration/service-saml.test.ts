@@ -378,6 +378,12 @@ describe('SAML: sign-in through POST /sso/callback/saml', () => {
     expect(trace).toContain('conditions');
     expect(trace).toContain(alice.email);
     expect(trace).not.toMatch(/SignatureValue|<saml|PHNhbWw/);
+    // The timeline: the validation step, timed from the start of the callback.
+    const steps = (event!.trace as { steps: { name: string; startMs: number; endMs: number; ok: boolean }[] }).steps;
+    expect(steps.map((s) => [s.name, s.ok])).toEqual([['validation', true]]);
+    expect(steps[0]!.startMs).toBeGreaterThanOrEqual(0);
+    expect(steps[0]!.endMs).toBeGreaterThan(steps[0]!.startMs);
+    expect(steps[0]!.endMs).toBeLessThanOrEqual(Number(event!.durationMs) + 1);
   });
 
   it('takes a JSON body too and maps groups from the configured attribute', async () => {

@@ -141,6 +141,8 @@ export const EVENT_STORE_METHODS: Record<MethodsOf<EventStore>, Access> = {
   insertAuditEvents: 'write',
   listSignInEvents: 'read',
   listAuditEvents: 'read',
+  countSignIns: 'read',
+  lastSignIns: 'read',
   purgeEventsBefore: 'write',
 };
 

@@ -31,6 +31,15 @@ const event: SignInEvent = {
 };
 
 describe('sign-in activity filters and CSV', () => {
+  it('reads a known reason code and drops anything else; the query and the URL carry it', () => {
+    expect(readActivityFilters({ reason: 'state_expired' }).reason).toBe('state_expired');
+    for (const reason of ['not_a_reason', 'State_Expired', '__proto__', ['state_expired', 'idp_error']])
+      expect(readActivityFilters({ reason }).reason).toBe('');
+    const f = readActivityFilters({ reason: 'idp_error', connectionId: 'conn_1' });
+    expect(activityQuery(f)).toEqual({ connectionId: 'conn_1', reason: 'idp_error' });
+    expect(activitySearch(f)).toBe('?connectionId=conn_1&reason=idp_error');
+  });
+
   it('reads only well-formed filters and turns days into UTC bounds', () => {
     const f = readActivityFilters({
       outcome: 'failure',
@@ -39,7 +48,7 @@ describe('sign-in activity filters and CSV', () => {
       from: '2026-12-01',
       to: 'tomorrow',
     });
-    expect(f).toEqual({ outcome: 'failure', email: 'a@b.c', connectionId: '', from: '2026-12-01', to: '' });
+    expect(f).toEqual({ outcome: 'failure', email: 'a@b.c', connectionId: '', reason: '', from: '2026-12-01', to: '' });
     expect(activityQuery(f, { limit: 10 })).toEqual({
       outcome: 'failure',
       email: 'a@b.c',

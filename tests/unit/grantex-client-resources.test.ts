@@ -176,6 +176,7 @@ const rows: Row[] = [
   ['sso.setupLinks.getSession', (c) => c.sso.setupLinks.getSession(), 'GET /v1/sso/setup-links/session', true],
 
   ['sso.events.list', (c) => c.sso.events.list({ limit: 5 }), 'GET /v1/sso/events?limit=5', true],
+  ['sso.events.stats', (c) => c.sso.events.stats({ period: '7d' }), 'GET /v1/sso/stats?period=7d', true],
   ['sso.audit.list', (c) => c.sso.audit.list({ limit: 5 }), 'GET /v1/sso/audit?limit=5', true],
 
   ['scim.createToken', (c) => c.scim.createToken({ label: 'Okta' }), 'POST /v1/scim/tokens', true],

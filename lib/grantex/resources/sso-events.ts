@@ -9,6 +9,7 @@ import {
   type SignInEventList,
   type SignInEventQuery,
 } from '@/lib/contract/events';
+import { signInStatsSchema, statsQuerySchema, type SignInStats, type StatsQuery } from '@/lib/contract/stats';
 import { GrantexError } from '../errors';
 import { parseInput, type GrantexTransport } from '../transport';
 
@@ -29,6 +30,27 @@ export class SsoEvents {
   /** One page of the org's sign-in events, newest first. */
   list(query: SignInEventQuery = {}): Promise<EventsPage<SignInEventList>> {
     return eventsPage(this.#http, 'v1/sso/events', signInEventQuerySchema, query, signInEventListSchema);
+  }
+
+  /**
+   * The org's sign-ins counted by time bucket, connection, outcome and reason, with per-connection totals
+   * (`GET /v1/sso/stats`); `{ supported: false }` where the API has none.
+   */
+  async stats(query: StatsQuery = {}): Promise<({ supported: true } & SignInStats) | { supported: false }> {
+    const { period } = parseInput(statsQuerySchema, query);
+    try {
+      const res = await this.#http.send({
+        method: 'GET',
+        path: 'v1/sso/stats',
+        query: { period },
+        authenticated: true,
+        retryable: true,
+      });
+      return { supported: true, ...this.#http.parse(res, signInStatsSchema) };
+    } catch (error) {
+      if (error instanceof GrantexError && error.kind === 'not_found') return { supported: false };
+      throw error;
+    }
   }
 }
 

@@ -32,6 +32,7 @@ import { JwksCache } from './jwks-cache';
 import { verifyLogoutToken } from './logout-token';
 import { RefreshingCache } from './refreshing-cache';
 import { mapCodeGrantError } from './token-errors';
+import { traceStep } from './trace';
 import {
   RpError,
   type IssuerCheck,
@@ -227,7 +228,7 @@ export function createRelyingParty(opts: RelyingPartyOptions): RelyingParty {
         );
       }
       const trace = p.trace;
-      const setup = await setupFor(cfg);
+      const setup = await traceStep(trace, 'discovery', () => setupFor(cfg));
       if (trace) trace.issuer = setup.metadata.issuer;
       // RFC 9207 §2.4: an IdP that says it sends `iss` always does, so a response without it did not come from
       // this IdP's authorization endpoint as configured (an IdP mix-up); refused before the token request.
@@ -260,10 +261,8 @@ export function createRelyingParty(opts: RelyingPartyOptions): RelyingParty {
       let started = performance.now();
       let tokens: TokenEndpointResponse;
       try {
-        tokens = await withAuthMethodFallback(
-          setup.metadata.token_endpoint_auth_methods_supported,
-          setup.authMemory,
-          () =>
+        tokens = await traceStep(trace, 'token', () =>
+          withAuthMethodFallback(setup.metadata.token_endpoint_auth_methods_supported, setup.authMemory, () =>
             codeGrant(setup, callbackUrl, {
               expectedState: p.state,
               expectedNonce: p.nonce,
@@ -272,6 +271,7 @@ export function createRelyingParty(opts: RelyingPartyOptions): RelyingParty {
               // openid-client then requires auth_time and refuses one older than maxAge + the clock tolerance.
               ...(p.maxAge !== undefined ? { maxAge: p.maxAge } : {}),
             }),
+          ),
         );
       } catch (err) {
         throw mapCodeGrantError(err, timeoutMs);
@@ -289,32 +289,36 @@ export function createRelyingParty(opts: RelyingPartyOptions): RelyingParty {
       }
       started = performance.now();
 
-      const claims = await verifyIdToken(
-        idToken,
-        jwks,
-        {
-          issuer: cfg.issuerUrl,
-          issuerAliases: setup.issuerAliases,
-          clientId: cfg.clientId,
-          nonce: p.nonce,
-          jwksUri: setup.metadata.jwks_uri,
-          algorithms: setup.idTokenAlgs,
-          clockToleranceSec,
-          nowMs: now(),
-        },
-        trace,
+      const claims = await traceStep(trace, 'id_token', () =>
+        verifyIdToken(
+          idToken,
+          jwks,
+          {
+            issuer: cfg.issuerUrl,
+            issuerAliases: setup.issuerAliases,
+            clientId: cfg.clientId,
+            nonce: p.nonce,
+            jwksUri: setup.metadata.jwks_uri,
+            algorithms: setup.idTokenAlgs,
+            clockToleranceSec,
+            nowMs: now(),
+          },
+          trace,
+        ),
       ).finally(() => {
         timings.verifyMs = since(started);
       });
       started = performance.now();
       try {
-        const identity = await resolveIdentity(claims, {
-          configuration: setup.configuration,
-          userinfoEndpoint: setup.metadata.userinfo_endpoint,
-          accessToken: tokens.access_token,
-          timeoutMs,
-          ...(p.wantEmailVerified ? { wantEmailVerified: true } : {}),
-        });
+        const identity = await traceStep(trace, 'userinfo', () =>
+          resolveIdentity(claims, {
+            configuration: setup.configuration,
+            userinfoEndpoint: setup.metadata.userinfo_endpoint,
+            accessToken: tokens.access_token,
+            timeoutMs,
+            ...(p.wantEmailVerified ? { wantEmailVerified: true } : {}),
+          }),
+        );
         // Read from the verified ID token only (Object.hasOwn: a claim named like a prototype member is absent).
         if (p.groupsClaim !== undefined)
           identity.groups = Object.hasOwn(claims, p.groupsClaim) ? claims[p.groupsClaim] : undefined;

@@ -4,6 +4,7 @@
  * cannot make a trace large.
  */
 import { ATTRIBUTE_MAPPING_LIMITS, EVENT_LIMITS } from '@/lib/contract';
+import type { RpTrace } from './types';
 
 /** Claims never kept: the nonce value and the hashes that bind the token to the code and access token. */
 const DROPPED_CLAIMS = new Set(['nonce', 'at_hash', 'c_hash', 's_hash']);
@@ -41,4 +42,38 @@ export function redactClaims(claims: Record<string, unknown>): Record<string, un
     out[name.slice(0, 64)] = capValue(value, 0);
   }
   return out;
+}
+
+/** Steps a trace keeps at most (a callback has four; the cap keeps a trace small whatever calls it). */
+const MAX_STEPS = 16;
+
+/** When each attempt began (performance.now()), kept beside its trace object, never in it. */
+const origins = new WeakMap<RpTrace, number>();
+
+/** Marks `trace`'s attempt as beginning now: its steps' times count from here. */
+export function startTraceClock(trace: RpTrace, at = performance.now()): void {
+  origins.set(trace, at);
+}
+
+const round = (ms: number) => Math.round(ms * 10) / 10;
+
+/**
+ * Runs `work` as the step `name` of the attempt: its start and end in ms since the attempt began (rounded to
+ * 0.1 ms) and whether it succeeded. Names and times only: nothing the step sent or received.
+ */
+export async function traceStep<T>(trace: RpTrace | undefined, name: string, work: () => Promise<T>): Promise<T> {
+  if (!trace) return work();
+  const started = performance.now();
+  if (!origins.has(trace)) origins.set(trace, started);
+  const origin = origins.get(trace) ?? started;
+  let ok = false;
+  try {
+    const result = await work();
+    ok = true;
+    return result;
+  } finally {
+    const steps = (trace.steps ??= []);
+    if (steps.length < MAX_STEPS)
+      steps.push({ name, startMs: round(started - origin), endMs: round(performance.now() - origin), ok });
+  }
 }

@@ -109,7 +109,16 @@ export type RpTrace = {
   /** IdP clock minus ours, in seconds, when iat or nbf was ahead of us. */
   clockSkewSec?: number;
   timings?: Record<string, number>;
+  /** The attempt's steps in order: start and end in ms since the attempt began, and whether each succeeded. */
+  steps?: TraceStep[];
 };
+
+export interface TraceStep {
+  name: string;
+  startMs: number;
+  endMs: number;
+  ok: boolean;
+}
 
 export interface RelyingParty {
   /** `maxAge`: sent as `max_age` (OIDC Core §3.1.2.1); the callback must then pass the same to `redeem`. */

@@ -13,7 +13,7 @@ import type { LoginState } from '../crypto/login-state';
 import { currentSignInTrace } from '../features/events/sign-in-context';
 import { ApiError } from '../http/api-error';
 import { readGroups } from '../features/login/provisioning';
-import { redactClaims } from '../oidc/trace';
+import { redactClaims, traceStep } from '../oidc/trace';
 import {
   buildLoginUrl,
   certificateInfo,
@@ -248,15 +248,17 @@ export function createSamlProtocol({
     expectedRequestId: string | null,
     onSignatureVerified?: () => void,
   ): Promise<SsoIdentity> {
-    const identity = await samlCall(() =>
-      validatePostResponse(samlSettingsOf(connection), {
-        samlResponse,
-        expectedRequestId,
-        claimAssertionId: (id, expiresAt) => claimAssertionId(connection, id, expiresAt),
-        decryptionKeys: () => spKeys.decryptionKeys(connection),
-        now: new Date(now()),
-        ...(onSignatureVerified ? { onSignatureVerified } : {}),
-      }),
+    const identity = await traceStep(currentSignInTrace(), 'validation', () =>
+      samlCall(() =>
+        validatePostResponse(samlSettingsOf(connection), {
+          samlResponse,
+          expectedRequestId,
+          claimAssertionId: (id, expiresAt) => claimAssertionId(connection, id, expiresAt),
+          decryptionKeys: () => spKeys.decryptionKeys(connection),
+          now: new Date(now()),
+          ...(onSignatureVerified ? { onSignatureVerified } : {}),
+        }),
+      ),
     );
     return toSsoIdentity(connection, identity);
   }

@@ -66,6 +66,7 @@ interface PageQuery {
 export interface SignInEventQuery extends PageQuery {
   connectionId?: string;
   outcome?: SignInOutcome;
+  reason?: string;
   /** Compared without regard to case. */
   email?: string;
 }
@@ -75,6 +76,20 @@ export interface AuditEventQuery extends PageQuery {
   action?: AuditAction;
 }
 
+export interface SignInCount {
+  bucket: string;
+  connectionId: string | null;
+  outcome: SignInOutcome;
+  reason: string | null;
+  count: number;
+}
+
+export interface LastSignIn {
+  connectionId: string | null;
+  outcome: SignInOutcome;
+  createdAt: string;
+}
+
 export interface EventStore {
   /** One multi-row insert (no-op for an empty list). */
   insertSignInEvents(events: readonly SignInEventRecord[]): Promise<void>;
@@ -82,6 +97,13 @@ export interface EventStore {
   /** Newest first, at most `limit` rows. */
   listSignInEvents(query: SignInEventQuery): Promise<SignInEventRecord[]>;
   listAuditEvents(query: AuditEventQuery): Promise<AuditEventRecord[]>;
+  /**
+   * The org's sign-ins since `from` counted by `bucket` (the UTC hour or day, as the prefix of `createdAt`:
+   * `2026-01-02T03` or `2026-01-02`), connection, outcome and reason.
+   */
+  countSignIns(query: { developerId: string; from: string; bucket: 'hour' | 'day' }): Promise<SignInCount[]>;
+  /** The newest sign-in of each outcome per connection (any age the log keeps). */
+  lastSignIns(developerId: string): Promise<LastSignIn[]>;
   /**
    * Deletes sign-in and audit events created before `beforeIso`, at most `batch` rows of each per call (so one
    * call never holds the database for long); returns how many rows it deleted.

@@ -1,6 +1,7 @@
 /**
- * Sign-in activity: every sign-in attempt of the organization (from the service's sign-in log), filterable,
- * each opening its reason in plain words and its redacted trace; CSV export of the filtered list. Server
+ * Sign-in activity: every sign-in attempt of the organization (from the service's sign-in log), filterable by
+ * outcome, connection (by name), reason (in words), email and day, each opening its reason in plain words, its
+ * steps as a timeline and the redacted trace; CSV export of the filtered list. Server
  * rendered: the API key never reaches the browser.
  */
 import type { Metadata } from 'next';
@@ -10,7 +11,7 @@ import { activityQuery, activitySearch, readActivityFilters } from '@/lib/consol
 import { describeGrantexError } from '@/lib/console/grantex-errors';
 import { grantexForAdmin } from '@/lib/grantex/server';
 import type { EventsPage } from '@/lib/grantex/client';
-import type { AuditEventList, SignInEventList } from '@/lib/contract';
+import type { AuditEventList, SignInEventList, SsoConnection } from '@/lib/contract';
 import { Card, PageHeader } from '@/components/ui';
 import { EventLogAlerts } from '@/components/sso/event-log-alerts';
 import { ActivityFiltersForm } from '@/components/sso/activity-filters';
@@ -34,16 +35,20 @@ export default async function SignInActivityPage({
 
   let page: EventsPage<SignInEventList> | null = null;
   let audit: EventsPage<AuditEventList> | null = null;
+  let connections: SsoConnection[] = [];
   let loadError: string | null = null;
   try {
     const client = grantexForAdmin(admin);
-    [page, audit] = await Promise.all([
+    [page, audit, connections] = await Promise.all([
       client.sso.events.list(activityQuery(filters, cursor ? { cursor } : {})),
       client.sso.audit.list({ limit: 20 }),
+      client.sso.connections.list(),
     ]);
   } catch (err) {
     loadError = describeGrantexError(err);
   }
+
+  const connectionNames = connections.map((c) => ({ id: c.id, name: c.name }));
 
   return (
     <div className="space-y-8">
@@ -70,8 +75,8 @@ export default async function SignInActivityPage({
           }
         >
           <div className="space-y-6">
-            <ActivityFiltersForm filters={filters} />
-            <ActivityTable events={page.events} />
+            <ActivityFiltersForm filters={filters} connections={connectionNames} />
+            <ActivityTable events={page.events} connections={connectionNames} />
             <nav className="flex gap-4 text-sm" aria-label="Pages">
               {cursor ? (
                 <Link href={`/settings/sso/activity${activitySearch(filters)}`} className="text-indigo-700 underline">

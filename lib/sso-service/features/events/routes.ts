@@ -28,6 +28,7 @@ export function registerEventRoutes(app: ServiceApp, ctx: ServiceContext) {
           developerId: developerOf(request).id,
           connectionId: q.connectionId,
           outcome: q.outcome,
+          reason: q.reason,
           email: q.email,
           from: q.from,
           to: q.to,

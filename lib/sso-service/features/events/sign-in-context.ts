@@ -8,6 +8,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { FastifyRequest } from 'fastify';
 import type { SignInReason, SignInStage, SignInStarter } from '@/lib/contract';
 import type { RpTrace } from '../../oidc';
+import { startTraceClock } from '../../oidc/trace';
 
 export interface SignInRecord {
   /** The org the attempt belongs to; null until the route knows it (an unreadable state never does). */
@@ -40,6 +41,9 @@ declare module 'fastify' {
 const current = new AsyncLocalStorage<SignInRecord>();
 
 export function newSignInRecord(): SignInRecord {
+  const trace: RpTrace = {};
+  // The trace's step times count from the moment the callback request began.
+  startTraceClock(trace);
   return {
     developerId: null,
     connectionId: null,
@@ -51,7 +55,7 @@ export function newSignInRecord(): SignInRecord {
     identity: null,
     idpError: null,
     idpErrorDescription: null,
-    trace: {},
+    trace,
     error: undefined,
   };
 }

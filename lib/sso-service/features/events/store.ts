@@ -89,6 +89,27 @@ const auditRow = z.object({
   created_at: z.string(),
 });
 
+const countRow = z
+  .object({
+    bucket: z.string(),
+    connection_id: z.string().nullable(),
+    outcome: z.enum(SIGN_IN_OUTCOMES),
+    reason: z.string().nullable(),
+    // PostgreSQL's count is a bigint, which the driver reads as a string.
+    count: z.union([z.number(), z.string(), z.bigint()]).transform(Number),
+  })
+  .transform((r) => ({
+    bucket: r.bucket,
+    connectionId: r.connection_id,
+    outcome: r.outcome,
+    reason: r.reason,
+    count: r.count,
+  }));
+
+const lastRow = z
+  .object({ connection_id: z.string().nullable(), outcome: z.enum(SIGN_IN_OUTCOMES), created_at: z.string() })
+  .transform((r) => ({ connectionId: r.connection_id, outcome: r.outcome, createdAt: r.created_at }));
+
 function toSignInEvent(row: unknown): SignInEventRecord {
   const r = signInRow.parse(row);
   return {
@@ -212,6 +233,7 @@ export function createEventsStore({ db, dialect }: StoreDatabase): EventsStore {
       for (const condition of bounds(q)) query = query.where(condition);
       if (q.connectionId !== undefined) query = query.where('connection_id', '=', q.connectionId);
       if (q.outcome !== undefined) query = query.where('outcome', '=', q.outcome);
+      if (q.reason !== undefined) query = query.where('reason', '=', q.reason);
       if (q.email !== undefined) query = query.where(dialect.emailEquals(q.email));
       return (await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).execute()).map(
         toSignInEvent,
@@ -225,6 +247,33 @@ export function createEventsStore({ db, dialect }: StoreDatabase): EventsStore {
       return (await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).execute()).map(
         toAuditEvent,
       );
+    },
+    async countSignIns({ developerId, from, bucket }) {
+      // ISO-8601 text on both backends: the hour or day is a prefix, so one expression groups on both.
+      const key = bucket === 'hour' ? sql<string>`substr(created_at, 1, 13)` : sql<string>`substr(created_at, 1, 10)`;
+      const rows = await db
+        .selectFrom('sign_in_events')
+        .select([
+          key.as('bucket'),
+          'connection_id',
+          'outcome',
+          'reason',
+          (eb) => eb.fn.countAll<number | string | bigint>().as('count'),
+        ])
+        .where('developer_id', '=', developerId)
+        .where('created_at', '>=', from)
+        .groupBy([key, 'connection_id', 'outcome', 'reason'])
+        .execute();
+      return rows.map((r) => countRow.parse(r));
+    },
+    async lastSignIns(developerId) {
+      const rows = await db
+        .selectFrom('sign_in_events')
+        .select(['connection_id', 'outcome', (eb) => eb.fn.max('created_at').as('created_at')])
+        .where('developer_id', '=', developerId)
+        .groupBy(['connection_id', 'outcome'])
+        .execute();
+      return rows.map((r) => lastRow.parse(r));
     },
     async purgeEventsBefore(beforeIso, batch) {
       return (await purge('sign_in_events', beforeIso, batch)) + (await purge('audit_events', beforeIso, batch));
