@@ -9,3 +9,4 @@ export * from './session-check';
 export * from './requests';
 export * from './scim';
 export * from './logout';
+export * from './webhooks';

@@ -15,6 +15,7 @@ import { createRateLimitsStore, purgeFinishedRateLimits } from '../features/rate
 import { createSessionsStore, purgeExpiredSessions } from '../features/sessions/store';
 import { createSetupLinksStore, purgeExpiredSetupSessions } from '../features/setup-links/store';
 import { createSpKeysStore } from '../features/sp-keys/store';
+import { createWebhooksStore } from '../features/webhooks/store';
 import type { StoreDatabase } from './connect';
 import type { ServiceStore } from './types';
 
@@ -49,6 +50,7 @@ export function createStore(database: StoreDatabase): ServiceStore {
     ...createSetupLinksStore(database),
     ...createDirectoryStore(database),
     ...createSpKeysStore(database),
+    ...createWebhooksStore(database),
     async purgeExpired(beforeMs, nowMs) {
       const nowIso = new Date(nowMs).toISOString();
       const states = await purgeExpiredLogins(database, beforeMs, nowMs);

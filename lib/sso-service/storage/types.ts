@@ -18,6 +18,7 @@ import type { RateLimitsStore } from '../features/rate-limits/store';
 import type { SessionsStore } from '../features/sessions/store';
 import type { SetupLinksStore } from '../features/setup-links/store';
 import type { SpKeysStore } from '../features/sp-keys/store';
+import type { WebhooksStore } from '../features/webhooks/store';
 
 /** sha256 of an API key, base64url (see crypto/api-keys.ts). The key itself is never stored. */
 export type ApiKeyHash = string;
@@ -363,6 +364,7 @@ export interface ServiceStore
     SetupLinksStore,
     DirectoryStore,
     SpKeysStore,
+    WebhooksStore,
     EventsStore,
     RateLimitsStore {
   /** Which implementation this is: for logs and health, never for branching in routes. */

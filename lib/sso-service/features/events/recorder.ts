@@ -9,6 +9,7 @@ import { apiKeyHashFrom, type Actor } from '../../http/auth';
 import { describeError } from '../../http/describe-error';
 import type { ServiceLogger } from '../../http/logger';
 import type { AuditEventRecord, EventStore, SignInEventRecord } from '../../storage/events-types';
+import { auditWebhookEvent, signInWebhookEvent } from '../webhooks/events';
 import { BatchBuffer } from './buffer';
 
 export const EVENT_FLUSH_MS = 250;
@@ -80,11 +81,16 @@ export function createEventRecorders(
     onDrop: (count: number, err: unknown) =>
       logger.log('warn', { msg: `${stream} events dropped`, count, err: describeError(err) }),
   });
+  // Each batch is written with its webhook events (the outbox rows, for the orgs with endpoints that want them)
+  // in one transaction: an event stored is an event delivered at least once (features/webhooks/store.ts).
   const signIns = new BatchBuffer<SignInEventRecord>(
-    (batch) => store.insertSignInEvents(batch),
+    (batch) => store.insertSignInEvents(batch, batch.map(signInWebhookEvent)),
     bufferOptions('sign-in'),
   );
-  const audits = new BatchBuffer<AuditEventRecord>((batch) => store.insertAuditEvents(batch), bufferOptions('audit'));
+  const audits = new BatchBuffer<AuditEventRecord>(
+    (batch) => store.insertAuditEvents(batch, batch.map(auditWebhookEvent)),
+    bufferOptions('audit'),
+  );
   const stamp = () => new Date(now()).toISOString();
 
   return {
