@@ -441,6 +441,26 @@ describe('who may configure endpoints', () => {
     expect(res.status).toBe(401);
   });
 
+  it('a setup session (an outside IT admin) cannot add an endpoint: 403, and none is stored', async () => {
+    const org = await signup(svc.url);
+    const link = await call(svc.url, org.apiKey, 'POST', '/v1/sso/setup-links', {});
+    const { token } = (await link.json()) as { token: string };
+    const redeemed = await call(svc.url, token, 'POST', '/v1/sso/setup-links/session', {
+      name: 'Iris IT',
+      email: 'iris@example.com',
+    });
+    const { sessionToken } = (await redeemed.json()) as { sessionToken: string };
+    const res = await call(svc.url, sessionToken, 'POST', '/v1/webhooks', {
+      url: 'http://127.0.0.1:9/x',
+      events: ['*'],
+    });
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { code: string }).code).toBe('FORBIDDEN');
+    expect((await call(svc.url, sessionToken, 'GET', '/v1/webhooks')).status).toBe(403);
+    const listed = await call(svc.url, org.apiKey, 'GET', '/v1/webhooks');
+    expect(webhookListSchema.parse(await listed.json()).webhooks).toEqual([]);
+  });
+
   it('refuses an unknown event type and a non-http URL', async () => {
     const org = await signup(svc.url);
     expect(
