@@ -117,6 +117,7 @@ export const STORE_METHODS: Record<MethodsOf<ServiceStore>, Access> = {
   deleteWebhookEndpoint: 'write',
   listWebhookDeliveries: 'read',
   redeliverWebhookDelivery: 'write',
+  hasDueWebhookDeliveries: 'read',
   claimWebhookDeliveries: 'write',
   completeWebhookAttempt: 'write',
   purgeWebhookDeliveriesBefore: 'write',

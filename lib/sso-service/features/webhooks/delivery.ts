@@ -130,6 +130,7 @@ export function startWebhookWorker(deps: Deps, opts: WebhookWorkerOptions = {}):
   };
 
   const tick = async (): Promise<number> => {
+    if (!(await deps.store.hasDueWebhookDeliveries(deps.now()))) return 0;
     const claimed = await deps.store.claimWebhookDeliveries(deps.now(), leaseMs, batch);
     await Promise.all(claimed.map(attempt));
     return claimed.length;

@@ -104,6 +104,11 @@ export interface WebhooksStore {
   listWebhookDeliveries(endpointId: string, limit: number): Promise<StoredWebhookDelivery[]>;
   /** Makes a delivery of the endpoint due now with a fresh schedule; false when the endpoint has no such delivery. */
   redeliverWebhookDelivery(endpointId: string, deliveryId: string, nowMs: number): Promise<boolean>;
+  /**
+   * Whether any delivery is due (a read: the idle worker's only statement, so an idle service takes no write lock
+   * and a database that refuses writes hears nothing from it).
+   */
+  hasDueWebhookDeliveries(nowMs: number): Promise<boolean>;
   /** Claims up to `limit` due deliveries of enabled endpoints, each until `nowMs + leaseMs`. */
   claimWebhookDeliveries(nowMs: number, leaseMs: number, limit: number): Promise<ClaimedWebhookDelivery[]>;
   /**
@@ -393,6 +398,25 @@ export function createWebhooksStore({ db, dialect }: StoreDatabase): WebhooksSto
         .where('endpoint_id', '=', endpointId)
         .executeTakeFirst();
       return Number(r.numUpdatedRows) > 0;
+    },
+    async hasDueWebhookDeliveries(nowMs) {
+      const row = await db
+        .selectFrom('webhook_deliveries')
+        .select('id')
+        .where('status', '=', 'pending')
+        .where('next_attempt_at', '<=', nowMs)
+        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', nowMs)]))
+        .where(({ exists, selectFrom }) =>
+          exists(
+            selectFrom('webhook_endpoints')
+              .select('webhook_endpoints.id')
+              .whereRef('webhook_endpoints.id', '=', 'webhook_deliveries.endpoint_id')
+              .where('webhook_endpoints.enabled', '=', dialect.bool(true)),
+          ),
+        )
+        .limit(1)
+        .executeTakeFirst();
+      return row !== undefined;
     },
     async claimWebhookDeliveries(nowMs, leaseMs, limit) {
       const leaseUntil = nowMs + leaseMs;
