@@ -45,7 +45,7 @@ test('an admin adds an endpoint, a sign-in is delivered and shown in the deliver
     await expect(created).toBeVisible();
     secret = (await created.innerText()).trim();
     expect(secret).toMatch(/^whsec_/);
-    await expect(adminPage.getByRole('list').getByText(rx.url)).toBeVisible();
+    await expect(adminPage.getByRole('listitem', { name: rx.url })).toBeVisible();
     await expectNoAxeViolations(adminPage);
     await adminPage.reload();
     await expect(adminPage.getByText(secret)).toHaveCount(0);
@@ -77,8 +77,8 @@ test('an admin adds an endpoint, a sign-in is delivered and shown in the deliver
   await test.step('the delivery log shows it; Redeliver sends the same event again', async () => {
     await adminPage.getByRole('link', { name: `Delivery log of ${rx.url}` }).click();
     const log = adminPage.getByRole('table', { name: `Deliveries to ${rx.url}` });
-    await expect(log.getByText('sso.login')).toBeVisible();
-    await expect(log.getByText('succeeded')).toBeVisible();
+    await expect(log.getByText('sso.login', { exact: true })).toBeVisible();
+    await expect(log.getByText('succeeded', { exact: true })).toBeVisible();
     await expect(log.getByRole('cell', { name: /^200/ })).toBeVisible();
     await expectNoAxeViolations(adminPage);
     await log.getByRole('button', { name: /^Redeliver/ }).click();
