@@ -137,19 +137,20 @@ export const webhookSchema = z.object({
   url: z.string(),
   events: z.array(z.string()),
   createdAt: timestamp,
-  enabled: z.boolean(),
+  // Ours (defaults for an answer of the hosted API, which has only the fields above).
+  enabled: z.boolean().default(true),
   /** Set when the service disabled the endpoint (null when enabled, or disabled by an admin). */
-  disabledReason: z.enum(WEBHOOK_DISABLED_REASONS).nullable(),
-  /** Runs of the whole retry schedule that ended without a success, in a row. */
-  consecutiveFailures: z.number(),
+  disabledReason: z.enum(WEBHOOK_DISABLED_REASONS).nullable().default(null),
+  /** Deliveries in a row whose whole retry schedule ended without a success. */
+  consecutiveFailures: z.number().default(0),
   /** While a rotation's overlap lasts, the previous secret still signs until then. */
-  previousSecretExpiresAt: timestamp.nullable(),
+  previousSecretExpiresAt: timestamp.nullable().default(null),
 });
-export type Webhook = z.infer<typeof webhookSchema>;
+export type Webhook = z.output<typeof webhookSchema>;
 
 /** `POST /v1/webhooks` (and the rotation's answer): the secret, shown this once. */
 export const webhookWithSecretSchema = webhookSchema.extend({ secret: z.string() });
-export type WebhookWithSecret = z.infer<typeof webhookWithSecretSchema>;
+export type WebhookWithSecret = z.output<typeof webhookWithSecretSchema>;
 
 export const webhookListSchema = z.object({ webhooks: z.array(webhookSchema) });
 export type WebhookList = z.infer<typeof webhookListSchema>;
