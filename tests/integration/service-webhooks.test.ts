@@ -310,6 +310,24 @@ describe('retries', () => {
     expect(new Set(rx.received.map((r) => r.headers['webhook-id'])).size).toBe(1);
   });
 
+  it('closing the service waits for an attempt in flight (bounded by its timeout) and records it', async () => {
+    const svc = await service({ webhooks: { pollMs: 20, jitter: 0, timeoutMs: 600 } });
+    const org = await signup(svc.url);
+    const rx = await receiver();
+    const ep = await createEndpoint(svc.url, org, rx.url);
+    rx.behave = 'hang';
+    await addDomain(svc.url, org);
+    await waitFor(() => rx.received.length === 1);
+    const started = Date.now();
+    await svc.close();
+    expect(Date.now() - started).toBeLessThan(3000);
+    // The attempt was recorded before the database closed: after a restart the log shows it, due again.
+    await svc.restart();
+    const [d] = await deliveries(svc.url, org, ep.id);
+    expect(d).toMatchObject({ status: 'pending', lastError: 'timed out' });
+    expect(d!.attempts).toBeGreaterThanOrEqual(1);
+  });
+
   it('an endpoint whose schedule runs out N times in a row is disabled, with the reason; no outbox rows after', async () => {
     const svc = await service({
       webhookRetrySchedule: [0.05],
