@@ -13,6 +13,7 @@ const ADMIN_NAV = [
   { href: '/settings/sso/audit', label: 'Audit trail' },
   { href: '/settings/sso/setup-links', label: 'Setup links' },
   { href: '/settings/sso/directory', label: 'Directory sync' },
+  { href: '/settings/sso/webhooks', label: 'Webhooks' },
 ] as const;
 const SETUP_NAV = [
   { href: '/settings/sso', label: 'SSO connections' },

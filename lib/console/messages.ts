@@ -1135,6 +1135,30 @@ export const DIRECTORY_TEXT = {
   noGroups: 'No groups provisioned yet.',
 } as const;
 
+export const WEBHOOKS_TEXT = {
+  intro:
+    'Send this organization’s events — sign-ins, connection and domain changes, setup links, directory changes — to your own HTTPS endpoints, signed so you can check they came from here.',
+  secretWarning:
+    'Copy this signing secret now and keep it with your endpoint’s code. It is shown only once; if you lose it, rotate it from the API.',
+  url_required: 'Enter the endpoint’s URL.',
+  url_invalid: 'Enter a full http(s) URL, e.g. https://hooks.example.com/grantex.',
+  url_too_long: 'Keep the URL to 2048 characters.',
+  url_https_required: 'Use an https URL.',
+  url_blocked_address: 'This URL points at a private or local address, which events are never sent to.',
+  url_refused: 'This URL cannot receive events.',
+  events_required: 'Choose at least one event, or all events.',
+  fieldsNeedAttention: 'Some fields need your attention.',
+  created: 'Endpoint added. Events are delivered to it from now on.',
+  enabled: 'Endpoint enabled. Events are delivered to it again.',
+  disabled: 'Endpoint disabled. No events are sent to it until you enable it.',
+  deleted: 'Endpoint deleted. Nothing more is sent to it.',
+  redelivered: 'The event will be sent again in a moment.',
+  disabledAfterFailures:
+    'Disabled after repeated failed deliveries: every retry of several events in a row failed. Fix the endpoint, then enable it.',
+  noEndpoints: 'No webhook endpoints yet.',
+  noDeliveries: 'Nothing delivered to this endpoint yet.',
+} as const;
+
 /** Where to paste the SCIM base URL and token, per identity provider (from each vendor's provisioning guide). */
 export const DIRECTORY_GUIDES = [
   {

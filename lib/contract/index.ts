@@ -10,3 +10,4 @@ export * from './requests';
 export * from './scim';
 export * from './logout';
 export * from './stats';
+export * from './webhooks';

@@ -10,6 +10,7 @@
 import { Orgs } from './resources/orgs';
 import { Scim } from './resources/scim';
 import { Sso } from './resources/sso';
+import { Webhooks } from './resources/webhooks';
 import { GrantexTransport, type GrantexClientOptions } from './transport';
 
 export class GrantexClient {
@@ -19,6 +20,8 @@ export class GrantexClient {
   readonly sso: Sso;
   /** Directory sync: the SCIM tokens an org's directory provisions with. */
   readonly scim: Scim;
+  /** Webhook endpoints: where the org's events are delivered, signed. */
+  readonly webhooks: Webhooks;
 
   constructor(opts: GrantexClientOptions) {
     // One transport holds the key; the resources keep it in #private fields, which console.log and JSON.stringify skip.
@@ -26,6 +29,7 @@ export class GrantexClient {
     this.orgs = new Orgs(http);
     this.sso = new Sso(http);
     this.scim = new Scim(http);
+    this.webhooks = new Webhooks(http);
   }
 }
 
@@ -45,3 +49,4 @@ export { SsoDomains } from './resources/sso-domains';
 export { SsoAudit, SsoEvents } from './resources/sso-events';
 export { SsoSessions } from './resources/sso-sessions';
 export { SsoSetupLinks } from './resources/sso-setup-links';
+export { Webhooks } from './resources/webhooks';

@@ -1,6 +1,6 @@
 export { guardedFetch, formatSeconds, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, type GuardOptions } from './guarded-fetch';
 export { OutboundError, findOutboundError, describeUrl, type OutboundErrorKind } from './outbound-error';
-export { isAddressAllowed } from './address-policy';
+export { isAddressAllowed, hostResolvesToAllowed } from './address-policy';
 export {
   fetchDiscovery,
   discoveryUrlFor,

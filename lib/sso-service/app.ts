@@ -18,6 +18,7 @@ import { sharedRateLimitStore } from './http/shared-rate-limit-store';
 import { answerInvalid, type ServiceApp } from './http/validation';
 import { asStoreError } from './storage/errors';
 import { registerConnectionRoutes } from './features/connections/routes';
+import { registerWebhookRoutes } from './features/webhooks/routes';
 import { registerDirectoryRoutes } from './features/directory/routes';
 import { registerDomainRoutes } from './features/domains/routes';
 import { registerHealthRoutes } from './features/health/routes';
@@ -236,5 +237,6 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
   registerEventRoutes(api, ctx);
   registerStatsRoutes(api, ctx);
   registerDirectoryRoutes(api, ctx);
+  registerWebhookRoutes(api, ctx);
   return app;
 }

@@ -72,6 +72,11 @@ export interface ServiceConfig {
   /** Sign-in and audit events older than this are purged (GRANTEX_EVENT_RETENTION_DAYS, default 30). */
   eventRetentionDays: number;
   /**
+   * Seconds to wait before each retry of a failed webhook delivery (WEBHOOK_RETRY_SCHEDULE, comma-separated;
+   * default about a day in ten retries). Optional so callers building a config by hand get the default.
+   */
+  webhookRetrySchedule?: number[];
+  /**
    * How often a SAML connection's IdP metadata is fetched again from its URL, in minutes
    * (GRANTEX_SAML_METADATA_REFRESH_MINUTES, 15–10080, default 720 = 12 h; each connection's turn is jittered ±10 %).
    */
@@ -208,6 +213,22 @@ const envSchema = z.object({
   ),
   SSO_DNS_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(60_000).default(5000)),
   GRANTEX_EVENT_RETENTION_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(3650).default(30)),
+  WEBHOOK_RETRY_SCHEDULE: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^\s*\d+(\.\d+)?\s*(,\s*\d+(\.\d+)?\s*){0,29}$/, 'comma-separated seconds (at most 30)')
+      .transform((v) => v.split(',').map((n) => Number(n.trim())))
+      .pipe(
+        z.array(
+          z
+            .number()
+            .min(0)
+            .max(7 * 86_400),
+        ),
+      )
+      .optional(),
+  ),
   GRANTEX_SAML_METADATA_REFRESH_MINUTES: z.preprocess(
     emptyToUndefined,
     z.coerce.number().int().min(15).max(10_080).default(720),
@@ -261,6 +282,7 @@ export function loadServiceConfig(env: Readonly<Record<string, string | undefine
     dnsServers: e.SSO_DNS_SERVERS,
     dnsTimeoutMs: e.SSO_DNS_TIMEOUT_MS,
     eventRetentionDays: e.GRANTEX_EVENT_RETENTION_DAYS,
+    webhookRetrySchedule: e.WEBHOOK_RETRY_SCHEDULE,
     samlMetadataRefreshMinutes: e.GRANTEX_SAML_METADATA_REFRESH_MINUTES,
     publicUrl: e.GRANTEX_PUBLIC_URL,
     consoleUrl: e.GRANTEX_CONSOLE_URL ?? consoleUrlFromAppUrl(e.APP_URL),

@@ -18,6 +18,7 @@ import { purgeOldEvents } from './features/events/retention';
 import { createTxtResolver, DEFAULT_DNS_TIMEOUT_MS } from './features/domains/dns-txt';
 import { recheckDomains } from './features/domains/recheck';
 import { DEFAULT_METADATA_REFRESH_MINUTES, refreshDueMetadata } from './features/connections/metadata-refresh';
+import { startWebhookWorker, type WebhookWorkerOptions } from './features/webhooks/delivery';
 import { createUnattributedAttempts } from './features/events/unattributed';
 import { createRelayStates } from './features/login/relay-state';
 import { createRelyingParty } from './oidc';
@@ -53,6 +54,8 @@ export interface ServiceHooks {
    * tests, each connection's interval in ms (default GRANTEX_SAML_METADATA_REFRESH_MINUTES).
    */
   metadataRefresh?: { runMs?: number; intervalMs?: number };
+  /** The webhook delivery worker's poll interval, per-attempt timeout, lease, jitter (features/webhooks/delivery.ts). */
+  webhooks?: WebhookWorkerOptions;
 }
 
 export type SsoServiceOptions = Partial<ServiceConfig> & ServiceHooks;
@@ -83,6 +86,7 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
     eventBuffer,
     domainRecheck,
     metadataRefresh,
+    webhooks,
     ...overrides
   } = options;
   const fromEnv = loadServiceConfig();
@@ -172,6 +176,11 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
     await purgeOldEvents(store.events, config.eventRetentionDays, now()).catch((err: unknown) => {
       logger.log('error', { msg: 'purging old events failed', err: describeError(err) });
     });
+    // Finished webhook deliveries (the delivery log) past the same retention; pending ones are kept.
+    const deliveriesBefore = new Date(now() - config.eventRetentionDays * 86_400_000).toISOString();
+    await store.purgeWebhookDeliveriesBefore(deliveriesBefore, 1000).catch((err: unknown) => {
+      logger.log('error', { msg: 'purging old webhook deliveries failed', err: describeError(err) });
+    });
   };
   void purge();
   const timer = setInterval(() => void purge(), PURGE_INTERVAL_MS);
@@ -222,6 +231,9 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
   const refreshTimer = setInterval(refreshMetadata, metadataRefresh?.runMs ?? METADATA_REFRESH_RUN_MS);
   refreshTimer.unref();
 
+  // Webhook deliveries from the outbox, in every process (claims are leases in the database).
+  const webhookWorker = startWebhookWorker(ctx, webhooks);
+
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = formatUrl(config.host, port);
@@ -243,6 +255,8 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
           // Likewise a metadata refresh, after its current fetch (bounded by the outbound guard's timeout).
           await refreshing;
           await app.close();
+          // Attempts in flight finish (each bounded by its timeout) and are recorded before the database closes.
+          await webhookWorker.close();
         } finally {
           // The events still queued are written before the database closes.
           await recorders.close();

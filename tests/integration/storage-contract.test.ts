@@ -616,6 +616,110 @@ describe(`store contract (${testBackend})`, () => {
     expect(await store.recordDomainRecheck('dev_recheck', domain, false, day(13))).toBeUndefined();
   });
 
+  it("writes webhook outbox rows in the events' own transaction (both or neither); claims never overlap; a lost lease records nothing", async () => {
+    await store.createDeveloper(dev('dev_hooks'));
+    await store.createDeveloper(dev('dev_quiet'));
+    const now = '2026-01-02T03:04:05.678Z';
+    const endpoint = (id: string, events: string[], enabled = true) => ({
+      id,
+      developerId: 'dev_hooks',
+      url: `https://hooks.example/${id}`,
+      events,
+      enabled,
+      disabledReason: null,
+      consecutiveFailures: 0,
+      secretSealed: `sealed-${id}`,
+      previousSecretSealed: null,
+      previousSecretExpiresAt: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await store.insertWebhookEndpoint(endpoint('wh_all', ['*']));
+    await store.insertWebhookEndpoint(endpoint('wh_domains', ['sso.domain.added']));
+    await store.insertWebhookEndpoint(endpoint('wh_off', ['*'], false));
+    const audit = (id: string, developerId = 'dev_hooks') => ({
+      id,
+      developerId,
+      actorKind: 'api_key' as const,
+      actorId: 'key_1',
+      actorLabel: null,
+      action: 'domain.added' as const,
+      targetType: 'domain' as const,
+      targetId: 'acme.example',
+      changedFields: [],
+      createdAt: now,
+    });
+    const outbox = (id: string, type: string, developerId = 'dev_hooks') => ({
+      id,
+      developerId,
+      type,
+      body: JSON.stringify({ id, type }),
+      createdAt: now,
+    });
+    await store.events.insertAuditEvents(
+      [audit('aud_1'), audit('aud_2', 'dev_quiet')],
+      [outbox('evt_1', 'sso.domain.added'), outbox('evt_q', 'sso.domain.added', 'dev_quiet')],
+    );
+    await store.events.insertAuditEvents([audit('aud_3')], [outbox('evt_3', 'sso.connection.created')]);
+    // Both or neither: a batch whose event insert fails (a duplicate id) leaves no outbox row either.
+    await expect(
+      store.events.insertAuditEvents([audit('aud_1')], [outbox('evt_dup', 'sso.domain.added')]),
+    ).rejects.toThrow();
+    const eventsOf = async (endpointId: string) =>
+      (await store.listWebhookDeliveries(endpointId, 50)).map((d) => d.eventId).sort();
+    expect(await eventsOf('wh_all')).toEqual(['evt_1', 'evt_3']);
+    expect(await eventsOf('wh_domains')).toEqual(['evt_1']);
+    expect(await eventsOf('wh_off')).toEqual([]);
+
+    // Racing claims split the due deliveries: each claimed once.
+    expect(await store.hasDueWebhookDeliveries(1_000)).toBe(true);
+    const claims = await Promise.all([1, 2, 3].map(() => store.claimWebhookDeliveries(1_000, 60_000, 10)));
+    const claimed = claims.flat();
+    expect(claimed.map((d) => `${d.endpointId}/${d.eventId}`).sort()).toEqual([
+      'wh_all/evt_1',
+      'wh_all/evt_3',
+      'wh_domains/evt_1',
+    ]);
+    expect(claimed[0]!.endpoint.secretSealed).toMatch(/^sealed-/);
+    expect(await store.hasDueWebhookDeliveries(2_000)).toBe(false);
+    expect(await store.claimWebhookDeliveries(2_000, 60_000, 10)).toEqual([]);
+
+    // A lease that ran out is claimed again; the first holder's late result is not recorded.
+    const first = claimed.find((d) => d.endpointId === 'wh_domains')!;
+    const [again] = await store
+      .claimWebhookDeliveries(61_000, 60_000, 10)
+      .then((list) => list.filter((d) => d.id === first.id));
+    expect(again?.leaseUntilMs).toBe(121_000);
+    const result = {
+      ok: true,
+      responseStatus: 200,
+      durationMs: 12,
+      error: null,
+      attemptAt: now,
+      nextAttemptAtMs: null,
+      disableAfter: 5,
+    };
+    expect(await store.completeWebhookAttempt(first.id, first.leaseUntilMs, result)).toBe(false);
+    expect(await store.completeWebhookAttempt(first.id, again!.leaseUntilMs, result)).toBe(true);
+    const [done] = await store.listWebhookDeliveries('wh_domains', 10);
+    expect(done).toMatchObject({ status: 'succeeded', attempts: 1, responseStatus: 200, leaseUntilMs: null });
+
+    // Org scoping: another org neither finds, changes nor deletes the endpoint.
+    expect(await store.findWebhookEndpoint('dev_quiet', 'wh_all')).toBeUndefined();
+    expect(await store.updateWebhookEndpoint('dev_quiet', 'wh_all', { enabled: false }, now)).toBeUndefined();
+    expect(await store.rotateWebhookSecret('dev_quiet', 'wh_all', 'x', now, now)).toBeUndefined();
+    expect(await store.deleteWebhookEndpoint('dev_quiet', 'wh_all')).toBe(false);
+    // Rotation keeps the current secret as the previous one.
+    expect(await store.rotateWebhookSecret('dev_hooks', 'wh_all', 'sealed-next', now, now)).toMatchObject({
+      secretSealed: 'sealed-next',
+      previousSecretSealed: 'sealed-wh_all',
+      previousSecretExpiresAt: now,
+    });
+    // Deleting an endpoint deletes its deliveries.
+    expect(await store.deleteWebhookEndpoint('dev_hooks', 'wh_all')).toBe(true);
+    expect(await store.listWebhookDeliveries('wh_all', 10)).toEqual([]);
+  });
+
   it.runIf(onPostgres)('counts a shared rate-limit window atomically and starts a new one after it ends', async () => {
     const limiter = store.sharedRateLimits;
     if (!limiter) throw new Error('PostgreSQL store without shared rate limits');

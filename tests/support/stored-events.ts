@@ -1,10 +1,15 @@
 /**
  * Reads every stored sign-in and audit event of a service straight from its database (SQLite file or
- * PostgreSQL), and checks that none quotes a sensitive value, a token or a signature.
+ * PostgreSQL), with the webhook event bodies waiting in or delivered from the outbox (`{ webhookEvent }`), and
+ * checks that none quotes a sensitive value, a token or a signature.
  */
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { expect } from 'vitest';
+
+function webhookEvents(rows: unknown[]): Record<string, unknown>[] {
+  return rows.map((row) => ({ webhookEvent: JSON.parse((row as { body: string }).body) as unknown }));
+}
 
 export async function readStoredEvents(db: {
   dbPath: string;
@@ -18,7 +23,8 @@ export async function readStoredEvents(db: {
     try {
       const signIns = await client.query('SELECT * FROM sign_in_events');
       const audits = await client.query('SELECT * FROM audit_events');
-      return [...signIns.rows, ...audits.rows] as Record<string, unknown>[];
+      const webhooks = await client.query('SELECT body FROM webhook_deliveries');
+      return [...signIns.rows, ...audits.rows, ...webhookEvents(webhooks.rows)] as Record<string, unknown>[];
     } finally {
       await client.end();
     }
@@ -28,6 +34,7 @@ export async function readStoredEvents(db: {
     return [
       ...sqlite.prepare('SELECT * FROM sign_in_events').all(),
       ...sqlite.prepare('SELECT * FROM audit_events').all(),
+      ...webhookEvents(sqlite.prepare('SELECT body FROM webhook_deliveries').all()),
     ] as Record<string, unknown>[];
   } finally {
     sqlite.close();

@@ -190,6 +190,24 @@ const rows: Row[] = [
     true,
   ],
   ['scim.listDirectoryGroups', (c) => c.scim.listDirectoryGroups(), 'GET /v1/scim/groups', true],
+
+  [
+    'webhooks.create',
+    (c) => c.webhooks.create({ url: 'https://hooks.example.com/', events: ['*'] }),
+    'POST /v1/webhooks',
+    true,
+  ],
+  ['webhooks.list', (c) => c.webhooks.list(), 'GET /v1/webhooks', true],
+  ['webhooks.update', (c) => c.webhooks.update('wh_1', { enabled: false }), 'PATCH /v1/webhooks/wh_1', true],
+  ['webhooks.rotateSecret', (c) => c.webhooks.rotateSecret('wh_1'), 'POST /v1/webhooks/wh_1/rotate-secret', true],
+  ['webhooks.delete', (c) => c.webhooks.delete('wh_1'), 'DELETE /v1/webhooks/wh_1', true],
+  ['webhooks.deliveries', (c) => c.webhooks.deliveries('wh_1'), 'GET /v1/webhooks/wh_1/deliveries', true],
+  [
+    'webhooks.redeliver',
+    (c) => c.webhooks.redeliver('wh_1', 'whd_1'),
+    'POST /v1/webhooks/wh_1/deliveries/whd_1/redeliver',
+    true,
+  ],
 ];
 
 /** Every method reachable from the client: `orgs.me`, `sso.connections.list`, ... (walks the resource objects). */

@@ -17,3 +17,6 @@ export function samlMetadataPath(id: string): string {
 
 /** Directory sync (SCIM): tokens, provisioned people and groups, per-IdP guides. */
 export const DIRECTORY_PATH = `${SSO_SETTINGS_PATH}/directory`;
+
+/** Webhook endpoints: add one (its signing secret shown once), enable/disable, delete, each one's delivery log. */
+export const WEBHOOKS_PATH = `${SSO_SETTINGS_PATH}/webhooks`;

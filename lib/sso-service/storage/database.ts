@@ -276,6 +276,40 @@ export interface SamlSpKeysTable {
   created_at: string;
 }
 
+export interface WebhookEndpointsTable {
+  id: string;
+  developer_id: string;
+  url: string;
+  events: JsonColumn;
+  enabled: BoolColumn;
+  disabled_reason: string | null;
+  consecutive_failures: number;
+  secret_sealed: string;
+  previous_secret_sealed: string | null;
+  previous_secret_expires_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  endpoint_id: string;
+  developer_id: string;
+  event_id: string;
+  event_type: string;
+  body: string;
+  status: string;
+  attempts: number;
+  /** bigint on PostgreSQL: read back as text by pg, settled by the row mapper. */
+  next_attempt_at: number | string | null;
+  lease_until: number | string | null;
+  response_status: number | null;
+  duration_ms: number | null;
+  last_error: string | null;
+  last_attempt_at: string | null;
+  created_at: string;
+}
+
 export interface Database {
   developers: DevelopersTable;
   api_keys: ApiKeysTable;
@@ -300,6 +334,8 @@ export interface Database {
   sso_session_logout: SsoSessionLogoutTable;
   logout_claims: LogoutClaimsTable;
   saml_sp_keys: SamlSpKeysTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 export type Db = Kysely<Database>;

@@ -11,6 +11,7 @@ import type {
   SignInStarter,
   SignInTrace,
 } from '@/lib/contract';
+import type { WebhookOutboxEvent } from '../features/webhooks/store';
 
 export interface SignInEventRecord {
   id: string;
@@ -91,9 +92,13 @@ export interface LastSignIn {
 }
 
 export interface EventStore {
-  /** One multi-row insert (no-op for an empty list). */
-  insertSignInEvents(events: readonly SignInEventRecord[]): Promise<void>;
-  insertAuditEvents(events: readonly AuditEventRecord[]): Promise<void>;
+  /**
+   * One multi-row insert (no-op for an empty list). With `outbox` (the webhook events these records are
+   * delivered as), the records and their pending deliveries are written in ONE transaction
+   * (features/webhooks/store.ts `writeWebhookOutbox`): both are stored, or neither.
+   */
+  insertSignInEvents(events: readonly SignInEventRecord[], outbox?: readonly WebhookOutboxEvent[]): Promise<void>;
+  insertAuditEvents(events: readonly AuditEventRecord[], outbox?: readonly WebhookOutboxEvent[]): Promise<void>;
   /** Newest first, at most `limit` rows. */
   listSignInEvents(query: SignInEventQuery): Promise<SignInEventRecord[]>;
   listAuditEvents(query: AuditEventQuery): Promise<AuditEventRecord[]>;

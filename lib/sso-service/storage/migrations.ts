@@ -615,6 +615,55 @@ export const MIGRATION_STEPS: readonly MigrationStep[] = [
     `,
   },
   {
+    version: 19,
+    name: 'webhooks: endpoints and the delivery outbox',
+    sql: (d) => `
+      -- An endpoint's signing secret is sealed by the secret box (AAD: the endpoint id); during a rotation's
+      -- overlap the previous one signs too, until previous_secret_expires_at.
+      CREATE TABLE webhook_endpoints (
+        id                          ${d.text} PRIMARY KEY,
+        developer_id                ${d.text} NOT NULL REFERENCES developers(id) ON DELETE CASCADE,
+        url                         ${d.text} NOT NULL,
+        events                      ${d.json('events')},
+        enabled                     ${d.boolFalse('enabled')},
+        disabled_reason             ${d.text},
+        consecutive_failures        ${d.integer} NOT NULL DEFAULT 0,
+        secret_sealed               ${d.text} NOT NULL,
+        previous_secret_sealed      ${d.text},
+        previous_secret_expires_at  ${d.text},
+        created_at                  ${d.text} NOT NULL,
+        updated_at                  ${d.text} NOT NULL
+      )${d.strict};
+      CREATE INDEX webhook_endpoints_developer ON webhook_endpoints(developer_id);
+
+      -- The outbox and the delivery log in one: a row per (event, endpoint), written in the same transaction as
+      -- the sign-in or audit event it carries; body is the exact JSON every attempt sends. A worker claims due
+      -- rows by setting lease_until (ms), so a process that dies mid-delivery leaves a row that is due again
+      -- once the lease runs out.
+      CREATE TABLE webhook_deliveries (
+        id               ${d.text} PRIMARY KEY,
+        endpoint_id      ${d.text} NOT NULL REFERENCES webhook_endpoints(id) ON DELETE CASCADE,
+        developer_id     ${d.text} NOT NULL,
+        event_id         ${d.text} NOT NULL,
+        event_type       ${d.text} NOT NULL,
+        body             ${d.text} NOT NULL,
+        status           ${d.text} NOT NULL,
+        attempts         ${d.integer} NOT NULL DEFAULT 0,
+        next_attempt_at  ${d.ms},
+        lease_until      ${d.ms},
+        response_status  ${d.integer},
+        duration_ms      ${d.integer},
+        last_error       ${d.text},
+        last_attempt_at  ${d.text},
+        created_at       ${d.text} NOT NULL,
+        UNIQUE (endpoint_id, event_id)
+      )${d.strict};
+      CREATE INDEX webhook_deliveries_due ON webhook_deliveries(status, next_attempt_at);
+      CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries(endpoint_id, created_at, id);
+      CREATE INDEX webhook_deliveries_created ON webhook_deliveries(created_at);
+    `,
+  },
+  {
     version: 21,
     name: 'audit actor kinds are checked by the application, not by a CHECK constraint',
     // A new kind of actor (the directory's SCIM token, and the people and credentials to come) must not need a

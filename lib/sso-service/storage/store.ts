@@ -16,6 +16,7 @@ import { createRateLimitsStore, purgeFinishedRateLimits } from '../features/rate
 import { createSessionsStore, purgeExpiredSessions } from '../features/sessions/store';
 import { createSetupLinksStore, purgeExpiredSetupSessions } from '../features/setup-links/store';
 import { createSpKeysStore } from '../features/sp-keys/store';
+import { createWebhooksStore } from '../features/webhooks/store';
 import type { StoreDatabase } from './connect';
 import type { ServiceStore } from './types';
 
@@ -51,6 +52,7 @@ export function createStore(database: StoreDatabase): ServiceStore {
     ...createDirectoryStore(database),
     ...createHealthStore(database),
     ...createSpKeysStore(database),
+    ...createWebhooksStore(database),
     async purgeExpired(beforeMs, nowMs) {
       const nowIso = new Date(nowMs).toISOString();
       const states = await purgeExpiredLogins(database, beforeMs, nowMs);

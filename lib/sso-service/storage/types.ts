@@ -19,6 +19,7 @@ import type { RateLimitsStore } from '../features/rate-limits/store';
 import type { SessionsStore } from '../features/sessions/store';
 import type { SetupLinksStore } from '../features/setup-links/store';
 import type { SpKeysStore } from '../features/sp-keys/store';
+import type { WebhooksStore } from '../features/webhooks/store';
 
 /** sha256 of an API key, base64url (see crypto/api-keys.ts). The key itself is never stored. */
 export type ApiKeyHash = string;
@@ -365,6 +366,7 @@ export interface ServiceStore
     DirectoryStore,
     HealthStore,
     SpKeysStore,
+    WebhooksStore,
     EventsStore,
     RateLimitsStore {
   /** Which implementation this is: for logs and health, never for branching in routes. */

@@ -10,6 +10,7 @@ import { describeError } from '../../http/describe-error';
 import type { ServiceLogger } from '../../http/logger';
 import { asStoreError } from '../../storage/errors';
 import type { AuditEventRecord, EventStore, SignInEventRecord } from '../../storage/events-types';
+import { auditWebhookEvent, signInWebhookEvent } from '../webhooks/events';
 import { BatchBuffer } from './buffer';
 
 export const EVENT_FLUSH_MS = 250;
@@ -83,11 +84,16 @@ export function createEventRecorders(
     // Busy or unreachable: item by item would fail too. Anything else: one row was refused, keep the rest.
     isTransient: (err: unknown) => asStoreError(err)?.transient ?? true,
   });
+  // Each batch is written with its webhook events (the outbox rows, for the orgs with endpoints that want them)
+  // in one transaction: an event stored is an event delivered at least once (features/webhooks/store.ts).
   const signIns = new BatchBuffer<SignInEventRecord>(
-    (batch) => store.insertSignInEvents(batch),
+    (batch) => store.insertSignInEvents(batch, batch.map(signInWebhookEvent)),
     bufferOptions('sign-in'),
   );
-  const audits = new BatchBuffer<AuditEventRecord>((batch) => store.insertAuditEvents(batch), bufferOptions('audit'));
+  const audits = new BatchBuffer<AuditEventRecord>(
+    (batch) => store.insertAuditEvents(batch, batch.map(auditWebhookEvent)),
+    bufferOptions('audit'),
+  );
   const stamp = () => new Date(now()).toISOString();
 
   return {

@@ -17,6 +17,8 @@ import {
 import type { StoreDatabase } from '../../storage/connect';
 import type { AuditEventRecord, EventStore, PageAfter, SignInEventRecord } from '../../storage/events-types';
 import { json } from '../../storage/rows';
+import type { Db } from '../../storage/database';
+import { writeWebhookOutbox, type WebhookOutboxEvent } from '../webhooks/store';
 
 export interface EventsStore {
   /** The sign-in log and the audit trail (events-types.ts). */
@@ -180,53 +182,72 @@ export function createEventsStore({ db, dialect }: StoreDatabase): EventsStore {
     return Number(r.numDeletedRows);
   };
 
+  /**
+   * The events' insert alone when no webhook event comes with it (the sign-in log's cost unchanged); else the
+   * insert and the outbox rows in one transaction.
+   */
+  const withOutbox = async (outbox: readonly WebhookOutboxEvent[] | undefined, insert: (q: Db) => Promise<unknown>) => {
+    if (!outbox || outbox.length === 0) {
+      await insert(db);
+      return;
+    }
+    await db.transaction().execute(async (trx) => {
+      await insert(trx);
+      await writeWebhookOutbox(trx, dialect, outbox);
+    });
+  };
+
   const events: EventStore = {
-    async insertSignInEvents(batch) {
+    async insertSignInEvents(batch, outbox) {
       if (batch.length === 0) return;
-      await db
-        .insertInto('sign_in_events')
-        .values(
-          batch.map((e) => ({
-            id: e.id,
-            developer_id: e.developerId,
-            connection_id: e.connectionId,
-            protocol: e.protocol,
-            started_by: e.startedBy,
-            outcome: e.outcome,
-            stage: e.stage,
-            reason: e.reason,
-            idp_error: e.idpError,
-            idp_error_description: e.idpErrorDescription,
-            email: e.email,
-            sub: e.sub,
-            name: e.name,
-            duration_ms: e.durationMs,
-            request_id: e.requestId,
-            trace: JSON.stringify(e.trace),
-            created_at: e.createdAt,
-          })),
-        )
-        .execute();
+      await withOutbox(outbox, (trx) =>
+        trx
+          .insertInto('sign_in_events')
+          .values(
+            batch.map((e) => ({
+              id: e.id,
+              developer_id: e.developerId,
+              connection_id: e.connectionId,
+              protocol: e.protocol,
+              started_by: e.startedBy,
+              outcome: e.outcome,
+              stage: e.stage,
+              reason: e.reason,
+              idp_error: e.idpError,
+              idp_error_description: e.idpErrorDescription,
+              email: e.email,
+              sub: e.sub,
+              name: e.name,
+              duration_ms: e.durationMs,
+              request_id: e.requestId,
+              trace: JSON.stringify(e.trace),
+              created_at: e.createdAt,
+            })),
+          )
+          .execute(),
+      );
     },
-    async insertAuditEvents(batch) {
+    async insertAuditEvents(batch, outbox) {
       if (batch.length === 0) return;
-      await db
-        .insertInto('audit_events')
-        .values(
-          batch.map((e) => ({
-            id: e.id,
-            developer_id: e.developerId,
-            actor_kind: e.actorKind,
-            actor_id: e.actorId,
-            actor_label: e.actorLabel,
-            action: e.action,
-            target_type: e.targetType,
-            target_id: e.targetId,
-            changed_fields: JSON.stringify(e.changedFields),
-            created_at: e.createdAt,
-          })),
-        )
-        .execute();
+      await withOutbox(outbox, (trx) =>
+        trx
+          .insertInto('audit_events')
+          .values(
+            batch.map((e) => ({
+              id: e.id,
+              developer_id: e.developerId,
+              actor_kind: e.actorKind,
+              actor_id: e.actorId,
+              actor_label: e.actorLabel,
+              action: e.action,
+              target_type: e.targetType,
+              target_id: e.targetId,
+              changed_fields: JSON.stringify(e.changedFields),
+              created_at: e.createdAt,
+            })),
+          )
+          .execute(),
+      );
     },
     async listSignInEvents(q) {
       let query = db.selectFrom('sign_in_events').select(SIGN_IN_EVENT_COLUMNS);

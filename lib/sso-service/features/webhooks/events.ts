@@ -1,0 +1,60 @@
+/**
+ * The one event model (lib/contract/webhooks.ts), derived where the sign-in log and the audit trail are recorded
+ * (features/events/recorder.ts): each record becomes one event whose body is fixed here, once, so every attempt
+ * and redelivery sends the same bytes. Only fields those records already hold, minus the sign-in trace (claims
+ * and timings stay in the console's log) and the IdP's free-text error description.
+ */
+import { AUDIT_EVENT_TYPES, WEBHOOK_EVENT_VERSION, type WebhookEvent } from '@/lib/contract';
+import { randomId } from '../../crypto/random-id';
+import type { AuditEventRecord, SignInEventRecord } from '../../storage/events-types';
+import type { WebhookOutboxEvent } from './store';
+
+function outboxEvent(event: WebhookEvent): WebhookOutboxEvent {
+  return {
+    id: event.id,
+    developerId: event.developerId,
+    type: event.type,
+    body: JSON.stringify(event),
+    createdAt: event.createdAt,
+  };
+}
+
+export function signInWebhookEvent(e: SignInEventRecord): WebhookOutboxEvent {
+  return outboxEvent({
+    id: randomId('evt'),
+    type: e.outcome === 'success' ? 'sso.login' : 'sso.login.failed',
+    version: WEBHOOK_EVENT_VERSION,
+    createdAt: e.createdAt,
+    developerId: e.developerId,
+    data: {
+      signInEventId: e.id,
+      connectionId: e.connectionId,
+      protocol: e.protocol,
+      startedBy: e.startedBy,
+      stage: e.stage,
+      reason: e.reason,
+      idpError: e.idpError,
+      email: e.email,
+      sub: e.sub,
+      name: e.name,
+      durationMs: e.durationMs,
+      requestId: e.requestId,
+    },
+  });
+}
+
+export function auditWebhookEvent(e: AuditEventRecord): WebhookOutboxEvent {
+  return outboxEvent({
+    id: randomId('evt'),
+    type: AUDIT_EVENT_TYPES[e.action],
+    version: WEBHOOK_EVENT_VERSION,
+    createdAt: e.createdAt,
+    developerId: e.developerId,
+    data: {
+      auditEventId: e.id,
+      actor: { kind: e.actorKind, id: e.actorId, label: e.actorLabel },
+      target: { type: e.targetType, id: e.targetId },
+      changedFields: [...e.changedFields],
+    },
+  });
+}
