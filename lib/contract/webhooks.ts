@@ -176,3 +176,61 @@ export type WebhookDelivery = z.infer<typeof webhookDeliverySchema>;
 
 export const webhookDeliveryListSchema = z.object({ deliveries: z.array(webhookDeliverySchema) });
 export type WebhookDeliveryList = z.infer<typeof webhookDeliveryListSchema>;
+
+/**
+ * The same events read back: `GET /v1/events` (pages, oldest first) and `GET /v1/events/stream` (Server-Sent
+ * Events). Both read the sign-in log and the audit trail, so they hold what those hold (their retention too).
+ */
+export const EVENT_STREAM_LIMITS = {
+  pageDefault: 100,
+  pageMax: 500,
+  cursorMax: 512,
+  /** Open streams at once per org and per process. */
+  streamsPerOrg: 20,
+  streamsTotal: 500,
+} as const;
+
+/** `types=a,b`: a comma-separated list of event types (unknown names are refused, so a typo is not silence). */
+const typesParam = z
+  .string()
+  .max(4096)
+  .transform((s) => s.split(',').filter((t) => t !== ''))
+  .pipe(z.array(z.enum(WEBHOOK_EVENT_TYPES)).min(1))
+  .optional();
+
+const cursorParam = z.string().min(1).max(EVENT_STREAM_LIMITS.cursorMax).optional();
+
+/** GET /v1/events as the client sends it. */
+export const eventListQuerySchema = z.object({
+  after: cursorParam,
+  limit: z.number().int().min(1).max(EVENT_STREAM_LIMITS.pageMax).optional(),
+  types: z.array(z.enum(WEBHOOK_EVENT_TYPES)).min(1).optional(),
+});
+export type EventListQuery = z.infer<typeof eventListQuerySchema>;
+
+/** GET /v1/events as the service reads its query string. */
+export const eventListRequestQuerySchema = z.object({
+  after: cursorParam,
+  limit: z
+    .string()
+    .regex(/^\d{1,3}$/)
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(EVENT_STREAM_LIMITS.pageMax))
+    .optional(),
+  types: typesParam,
+});
+
+/** GET /v1/events/stream's query string (`after` stands in for `Last-Event-ID` where a client cannot set headers). */
+export const eventStreamRequestQuerySchema = z.object({ after: cursorParam, types: typesParam });
+
+export const eventListSchema = z.object({
+  events: z.array(webhookEventSchema),
+  /**
+   * Where the next call starts (`after=`): the position of the last event returned, or the `after` given when
+   * none was; null only when there were no events and no `after`.
+   */
+  nextCursor: z.string().nullable(),
+  /** Whether more events are readable now (false: the caller is caught up; poll again later). */
+  hasMore: z.boolean(),
+});
+export type EventList = z.infer<typeof eventListSchema>;

@@ -19,6 +19,7 @@ import { answerInvalid, type ServiceApp } from './http/validation';
 import { asStoreError } from './storage/errors';
 import { registerConnectionRoutes } from './features/connections/routes';
 import { registerWebhookRoutes } from './features/webhooks/routes';
+import { registerEventStreamRoutes } from './features/event-stream/routes';
 import { registerDirectoryRoutes } from './features/directory/routes';
 import { registerDomainRoutes } from './features/domains/routes';
 import { registerHealthRoutes } from './features/health/routes';
@@ -238,5 +239,6 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
   registerStatsRoutes(api, ctx);
   registerDirectoryRoutes(api, ctx);
   registerWebhookRoutes(api, ctx);
+  registerEventStreamRoutes(api, ctx, ctx.eventStream);
   return app;
 }

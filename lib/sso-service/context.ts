@@ -1,3 +1,4 @@
+import type { EventStreamOptions } from './features/event-stream/routes';
 import type { ServiceConfig } from './config';
 import type { TxtResolver } from './features/domains/dns-txt';
 import type { AuditRecorder, SignInEventRecorder } from './features/events/recorder';
@@ -43,4 +44,6 @@ export interface ServiceContext {
    * (features/connections/metadata-refresh.ts).
    */
   metadataRefresh: MetadataRefreshDeps;
+  /** The event stream's poll, settle, keepalive and stall intervals and stream bounds (tests shorten them). */
+  eventStream?: EventStreamOptions;
 }

@@ -18,6 +18,7 @@ import { purgeOldEvents } from './features/events/retention';
 import { createTxtResolver, DEFAULT_DNS_TIMEOUT_MS } from './features/domains/dns-txt';
 import { recheckDomains } from './features/domains/recheck';
 import { DEFAULT_METADATA_REFRESH_MINUTES, refreshDueMetadata } from './features/connections/metadata-refresh';
+import type { EventStreamOptions } from './features/event-stream/routes';
 import { startWebhookWorker, type WebhookWorkerOptions } from './features/webhooks/delivery';
 import { createUnattributedAttempts } from './features/events/unattributed';
 import { createRelayStates } from './features/login/relay-state';
@@ -56,6 +57,8 @@ export interface ServiceHooks {
   metadataRefresh?: { runMs?: number; intervalMs?: number };
   /** The webhook delivery worker's poll interval, per-attempt timeout, lease, jitter (features/webhooks/delivery.ts). */
   webhooks?: WebhookWorkerOptions;
+  /** The event stream's intervals and bounds (features/event-stream/routes.ts). */
+  eventStream?: EventStreamOptions;
 }
 
 export type SsoServiceOptions = Partial<ServiceConfig> & ServiceHooks;
@@ -87,6 +90,7 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
     domainRecheck,
     metadataRefresh,
     webhooks,
+    eventStream,
     ...overrides
   } = options;
   const fromEnv = loadServiceConfig();
@@ -156,6 +160,7 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
     },
     samlLogoutSigningKey: (connection) => spSigningKeyFor({ store, secretBox }, connection),
     dns: createTxtResolver({ servers: config.dnsServers, timeoutMs: config.dnsTimeoutMs ?? DEFAULT_DNS_TIMEOUT_MS }),
+    eventStream,
   };
 
   let app: FastifyInstance;

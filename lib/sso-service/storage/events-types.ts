@@ -91,6 +91,17 @@ export interface LastSignIn {
   createdAt: string;
 }
 
+export interface EventsAfterQuery {
+  developerId: string;
+  after?: PageAfter;
+  until: string;
+  outcomes?: readonly SignInOutcome[];
+  actions?: readonly AuditAction[];
+  limit: number;
+}
+
+export type StoredEvent = { kind: 'sign_in'; record: SignInEventRecord } | { kind: 'audit'; record: AuditEventRecord };
+
 export interface EventStore {
   /**
    * One multi-row insert (no-op for an empty list). With `outbox` (the webhook events these records are
@@ -107,6 +118,11 @@ export interface EventStore {
    * `2026-01-02T03` or `2026-01-02`), connection, outcome and reason.
    */
   countSignIns(query: { developerId: string; from: string; bucket: 'hour' | 'day' }): Promise<SignInCount[]>;
+  /**
+   * Both tables merged, OLDEST first by (createdAt, id) after `after` and up to `until` (inclusive), at most
+   * `limit` rows: the event stream's source. `outcomes` / `actions` narrow each table (an empty list skips it).
+   */
+  listEventsAfter(query: EventsAfterQuery): Promise<StoredEvent[]>;
   /** The newest sign-in of each outcome per connection (any age the log keeps). */
   lastSignIns(developerId: string): Promise<LastSignIn[]>;
   /**

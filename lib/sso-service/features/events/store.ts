@@ -15,7 +15,13 @@ import {
   signInTraceSchema,
 } from '@/lib/contract';
 import type { StoreDatabase } from '../../storage/connect';
-import type { AuditEventRecord, EventStore, PageAfter, SignInEventRecord } from '../../storage/events-types';
+import type {
+  AuditEventRecord,
+  EventStore,
+  PageAfter,
+  SignInEventRecord,
+  StoredEvent,
+} from '../../storage/events-types';
 import { json } from '../../storage/rows';
 import type { Db } from '../../storage/database';
 import { writeWebhookOutbox, type WebhookOutboxEvent } from '../webhooks/store';
@@ -268,6 +274,53 @@ export function createEventsStore({ db, dialect }: StoreDatabase): EventsStore {
       return (await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).execute()).map(
         toAuditEvent,
       );
+    },
+    async listEventsAfter(q) {
+      // Byte order on both backends (PostgreSQL's default collation may sort ids otherwise), so SQL's order, the
+      // cursor comparison and the merge below agree.
+      const id = dialect.name === 'postgres' ? sql`id collate "C"` : sql`id`;
+      const ascending = () => {
+        const conditions = [sql<boolean>`developer_id = ${q.developerId}`, sql<boolean>`created_at <= ${q.until}`];
+        if (q.after !== undefined) {
+          conditions.push(
+            sql<boolean>`(created_at > ${q.after.createdAt} or (created_at = ${q.after.createdAt} and ${id} > ${q.after.id}))`,
+          );
+        }
+        return sql<boolean>`${sql.join(conditions, sql` and `)}`;
+      };
+      const signIns =
+        q.outcomes?.length === 0
+          ? []
+          : await db
+              .selectFrom('sign_in_events')
+              .select(SIGN_IN_EVENT_COLUMNS)
+              .where(ascending())
+              .$if(q.outcomes !== undefined, (qb) => qb.where('outcome', 'in', [...(q.outcomes ?? [])]))
+              .orderBy('created_at', 'asc')
+              .orderBy(id, 'asc')
+              .limit(q.limit)
+              .execute();
+      const audits =
+        q.actions?.length === 0
+          ? []
+          : await db
+              .selectFrom('audit_events')
+              .select(AUDIT_EVENT_COLUMNS)
+              .where(ascending())
+              .$if(q.actions !== undefined, (qb) => qb.where('action', 'in', [...(q.actions ?? [])]))
+              .orderBy('created_at', 'asc')
+              .orderBy(id, 'asc')
+              .limit(q.limit)
+              .execute();
+      const merged: StoredEvent[] = [
+        ...signIns.map((r) => ({ kind: 'sign_in' as const, record: toSignInEvent(r) })),
+        ...audits.map((r) => ({ kind: 'audit' as const, record: toAuditEvent(r) })),
+      ];
+      const bytes = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+      merged.sort(
+        (a, b) => bytes(a.record.createdAt, b.record.createdAt) || bytes(a.record.id, b.record.id),
+      );
+      return merged.slice(0, q.limit);
     },
     async countSignIns({ developerId, from, bucket }) {
       // ISO-8601 text on both backends: the hour or day is a prefix, so one expression groups on both.

@@ -3,9 +3,12 @@
  * (features/events/recorder.ts): each record becomes one event whose body is fixed here, once, so every attempt
  * and redelivery sends the same bytes. Only fields those records already hold, minus the sign-in trace (claims
  * and timings stay in the console's log) and the IdP's free-text error description.
+ *
+ * The event's id comes from the record's (a sign-in's `evt_…` id itself, an audit entry's as `evt_aud_…`), so the
+ * webhooks and the event stream (features/event-stream), which builds the same events from the stored records,
+ * carry the same id for one event.
  */
 import { AUDIT_EVENT_TYPES, WEBHOOK_EVENT_VERSION, type WebhookEvent } from '@/lib/contract';
-import { randomId } from '../../crypto/random-id';
 import type { AuditEventRecord, SignInEventRecord } from '../../storage/events-types';
 import type { WebhookOutboxEvent } from './store';
 
@@ -20,8 +23,16 @@ function outboxEvent(event: WebhookEvent): WebhookOutboxEvent {
 }
 
 export function signInWebhookEvent(e: SignInEventRecord): WebhookOutboxEvent {
-  return outboxEvent({
-    id: randomId('evt'),
+  return outboxEvent(signInEvent(e));
+}
+
+export function auditWebhookEvent(e: AuditEventRecord): WebhookOutboxEvent {
+  return outboxEvent(auditEvent(e));
+}
+
+export function signInEvent(e: SignInEventRecord): WebhookEvent {
+  return {
+    id: e.id,
     type: e.outcome === 'success' ? 'sso.login' : 'sso.login.failed',
     version: WEBHOOK_EVENT_VERSION,
     createdAt: e.createdAt,
@@ -40,12 +51,12 @@ export function signInWebhookEvent(e: SignInEventRecord): WebhookOutboxEvent {
       durationMs: e.durationMs,
       requestId: e.requestId,
     },
-  });
+  };
 }
 
-export function auditWebhookEvent(e: AuditEventRecord): WebhookOutboxEvent {
-  return outboxEvent({
-    id: randomId('evt'),
+export function auditEvent(e: AuditEventRecord): WebhookEvent {
+  return {
+    id: `evt_${e.id}`,
     type: AUDIT_EVENT_TYPES[e.action],
     version: WEBHOOK_EVENT_VERSION,
     createdAt: e.createdAt,
@@ -56,5 +67,5 @@ export function auditWebhookEvent(e: AuditEventRecord): WebhookOutboxEvent {
       target: { type: e.targetType, id: e.targetId },
       changedFields: [...e.changedFields],
     },
-  });
+  };
 }

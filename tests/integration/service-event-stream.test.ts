@@ -1,0 +1,290 @@
+/**
+ * The event stream and the events pages, on the backend the run selects: a live SSE stream carries a sign-in and
+ * audit events with `id:` and `event:` lines, each `data:` line alone being the event JSON (what the official SDK
+ * reads); a reconnect with Last-Event-ID gets exactly the missed events; `types=`; another org's events never
+ * appear; the API key is required; the per-org bound; GET /v1/events pages with a resumable cursor and the same
+ * events; and closing the service ends open streams.
+ */
+import http from 'node:http';
+import { afterAll, describe, expect, it } from 'vitest';
+import { eventListSchema, ssoLoginResponseSchema, webhookEventSchema, type WebhookEvent } from '@/lib/contract';
+import { waitFor } from '@/tests/support/webhook-receiver';
+import { authed, saveConfig, signup, startTestService, TEST_KEYS, type TestService } from './service-harness';
+
+type Org = { developerId: string; apiKey: string };
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterAll(async () => {
+  await Promise.allSettled(
+    cleanups
+      .splice(0)
+      .reverse()
+      .map((c) => c()),
+  );
+});
+
+/** Events flushed every 20 ms, streams polling every 30 ms, events readable 100 ms after they are stamped. */
+async function service(extra: Parameters<typeof startTestService>[0] = {}): Promise<TestService> {
+  const svc = await startTestService({
+    logLevel: 'warn',
+    ...TEST_KEYS,
+    eventBuffer: { flushMs: 20 },
+    eventStream: { pollMs: 30, settleMs: 100, keepaliveMs: 150, ...extra.eventStream },
+    ...extra,
+  });
+  cleanups.push(() => svc.close());
+  return svc;
+}
+
+interface Frame {
+  id?: string;
+  event?: string;
+  data: string[];
+}
+
+interface Stream {
+  status: number;
+  frames: Frame[];
+  comments: string[];
+  ended: boolean;
+  events(): WebhookEvent[];
+  close(): void;
+}
+
+/**
+ * Reads a text/event-stream body frame by frame (fields per the SSE specification: `field: value`). Each stream
+ * has its own connection (no pool), so closing it leaves nothing open behind.
+ */
+async function openStream(base: string, key: string | null, path = '/v1/events/stream', headers = {}) {
+  const req = http.get(`${base}${path}`, {
+    agent: false,
+    headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...headers },
+  });
+  const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+    req.on('response', resolve);
+    req.on('error', reject);
+  });
+  const stream: Stream = {
+    status: res.statusCode ?? 0,
+    frames: [],
+    comments: [],
+    ended: false,
+    events() {
+      return this.frames.map((f) => webhookEventSchema.parse(JSON.parse(f.data.join('\n'))));
+    },
+    close: () => req.destroy(),
+  };
+  cleanups.push(async () => req.destroy());
+  let buffer = '';
+  res.setEncoding('utf8');
+  res.on('data', (chunk: string) => {
+    buffer += chunk;
+    let at: number;
+    while ((at = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, at);
+      buffer = buffer.slice(at + 2);
+      const frame: Frame = { data: [] };
+      for (const line of block.split('\n')) {
+        if (line.startsWith(':')) stream.comments.push(line.slice(1).trim());
+        else if (line.startsWith('id: ')) frame.id = line.slice(4);
+        else if (line.startsWith('event: ')) frame.event = line.slice(7);
+        else if (line.startsWith('data: ')) frame.data.push(line.slice(6));
+        else if (stream.status === 200) throw new Error(`unexpected line ${line}`);
+      }
+      if (frame.data.length > 0) stream.frames.push(frame);
+    }
+  });
+  const ended = () => {
+    stream.ended = true;
+  };
+  res.on('end', ended);
+  res.on('close', ended);
+  res.on('error', ended);
+  return { stream, res };
+}
+
+let domainCounter = 0;
+async function addDomain(base: string, org: Org): Promise<string> {
+  const domain = `s${++domainCounter}-${Date.now()}.example.com`;
+  const res = await fetch(`${base}/v1/sso/domains`, authed(org.apiKey, { method: 'POST', body: JSON.stringify({ domain }) }));
+  expect(res.status).toBe(201);
+  return domain;
+}
+
+async function signIn(base: string, org: Org): Promise<void> {
+  expect((await saveConfig(base, org.apiKey)).status).toBe(201);
+  const login = ssoLoginResponseSchema.parse(await (await fetch(`${base}/sso/login?org=${org.developerId}`)).json());
+  const state = new URL(login.authorizeUrl).searchParams.get('state') ?? '';
+  expect((await fetch(`${base}/sso/callback?code=c-stream-1&state=${encodeURIComponent(state)}`)).status).toBe(200);
+}
+
+const domainsOf = (events: WebhookEvent[]) =>
+  events.filter((e) => e.type === 'sso.domain.added').map((e) => (e.data as { target: { id: string } }).target.id);
+
+describe('the event stream', () => {
+  it('carries sign-in and audit events live, each with id: and event: lines and a data: line that alone is the event', async () => {
+    const svc = await service();
+    const org = await signup(svc.url);
+    const { stream, res } = await openStream(svc.url, org.apiKey);
+    expect(stream.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/event-stream/);
+
+    await addDomain(svc.url, org);
+    await signIn(svc.url, org);
+    await waitFor(() => stream.frames.some((f) => f.event === 'sso.login'), 5_000, 'the sign-in on the stream');
+
+    const types = stream.frames.map((f) => f.event);
+    expect(types).toEqual(expect.arrayContaining(['sso.domain.added', 'sso.config.saved', 'sso.login']));
+    for (const f of stream.frames) {
+      // The official SDK reads only `data:` lines: one per event, valid JSON of the whole event.
+      expect(f.data).toHaveLength(1);
+      const event = webhookEventSchema.parse(JSON.parse(f.data[0] as string));
+      expect(f.event).toBe(event.type);
+      expect(f.id).toMatch(/^[A-Za-z0-9_-]+$/);
+      expect(event.developerId).toBe(org.developerId);
+    }
+    expect(new Set(stream.frames.map((f) => f.id)).size).toBe(stream.frames.length);
+    // Oldest first.
+    const times = stream.events().map((e) => e.createdAt);
+    expect(times).toEqual([...times].sort());
+    await waitFor(() => stream.comments.includes('keepalive'), 2_000, 'a keepalive comment');
+
+    // The page reads the same events, same ids and bodies, in the same order.
+    const page = await fetch(`${svc.url}/v1/events`, authed(org.apiKey));
+    expect(page.status).toBe(200);
+    const listed = eventListSchema.parse(await page.json());
+    expect(listed.events).toEqual(stream.events());
+    stream.close();
+  });
+
+  it('resumes with Last-Event-ID: exactly the missed events, no duplicates, then live', async () => {
+    const svc = await service();
+    const org = await signup(svc.url);
+    const first = (await openStream(svc.url, org.apiKey)).stream;
+    const before = [await addDomain(svc.url, org), await addDomain(svc.url, org)];
+    await waitFor(() => first.frames.length >= 2, 5_000, 'two events');
+    const lastId = first.frames.at(-1)?.id ?? '';
+    first.close();
+
+    const missed = [await addDomain(svc.url, org), await addDomain(svc.url, org)];
+    await new Promise((r) => setTimeout(r, 300));
+    const second = (await openStream(svc.url, org.apiKey, '/v1/events/stream', { 'last-event-id': lastId })).stream;
+    await waitFor(() => second.frames.length >= 2, 5_000, 'the missed events');
+    const live = await addDomain(svc.url, org);
+    await waitFor(() => second.frames.length >= 3, 5_000, 'the live event');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(domainsOf(first.events())).toEqual(before);
+    expect(domainsOf(second.events())).toEqual([...missed, live]);
+    expect(second.frames).toHaveLength(3);
+
+    // `?after=` is the same for a client that cannot set headers; a malformed cursor is refused.
+    const viaQuery = (await openStream(svc.url, org.apiKey, `/v1/events/stream?after=${encodeURIComponent(lastId)}`)).stream;
+    await waitFor(() => viaQuery.frames.length >= 3, 5_000, 'the replay');
+    expect(domainsOf(viaQuery.events())).toEqual([...missed, live]);
+    viaQuery.close();
+    second.close();
+    const bad = (await openStream(svc.url, org.apiKey, '/v1/events/stream', { 'last-event-id': 'not-a-cursor' })).stream;
+    expect(bad.status).toBe(400);
+  });
+
+  it('filters by types= and never shows another org’s events; requires the API key', async () => {
+    const svc = await service();
+    const org = await signup(svc.url);
+    const other = await signup(svc.url);
+    const filtered = (await openStream(svc.url, org.apiKey, '/v1/events/stream?types=sso.domain.added')).stream;
+    const all = (await openStream(svc.url, org.apiKey)).stream;
+    const foreign = (await openStream(svc.url, other.apiKey)).stream;
+
+    const mine = await addDomain(svc.url, org);
+    const theirs = await addDomain(svc.url, other);
+    await signIn(svc.url, other);
+    expect((await saveConfig(svc.url, org.apiKey)).status).toBe(201);
+    await waitFor(() => all.frames.length >= 2 && foreign.frames.length >= 3, 5_000, 'the events');
+    await new Promise((r) => setTimeout(r, 300));
+
+    expect(filtered.events().map((e) => e.type)).toEqual(['sso.domain.added']);
+    expect(domainsOf(filtered.events())).toEqual([mine]);
+    expect(all.events().map((e) => e.type)).toEqual(['sso.domain.added', 'sso.config.saved']);
+    for (const e of all.events()) expect(e.developerId).toBe(org.developerId);
+    expect(domainsOf(all.events())).not.toContain(theirs);
+    expect(foreign.events().every((e) => e.developerId === other.developerId)).toBe(true);
+    // The other org's stream position replayed with this org's key shows this org's events only.
+    const lastForeign = foreign.frames.at(0)?.id ?? '';
+    const replay = await fetch(`${svc.url}/v1/events?after=${encodeURIComponent(lastForeign)}`, authed(org.apiKey));
+    const replayed = eventListSchema.parse(await replay.json()).events;
+    expect(replayed.every((e) => e.developerId === org.developerId)).toBe(true);
+
+    const unknownType = await fetch(`${svc.url}/v1/events/stream?types=sso.nope`, authed(org.apiKey));
+    expect(unknownType.status).toBe(400);
+    for (const p of ['/v1/events/stream', '/v1/events']) {
+      const res = await fetch(`${svc.url}${p}`);
+      expect(res.status).toBe(401);
+      expect(res.headers.get('content-type')).toMatch(/application\/json/);
+      const wrong = await fetch(`${svc.url}${p}`, authed('gx_wrong_key'));
+      expect(wrong.status).toBe(401);
+    }
+    for (const s of [filtered, all, foreign]) s.close();
+  });
+
+  it('bounds open streams per org (429) and frees the slot when a stream closes', async () => {
+    const svc = await service({ eventStream: { streamsPerOrg: 2 } });
+    const org = await signup(svc.url);
+    const other = await signup(svc.url);
+    const a = (await openStream(svc.url, org.apiKey)).stream;
+    const b = (await openStream(svc.url, org.apiKey)).stream;
+    const c = (await openStream(svc.url, org.apiKey)).stream;
+    expect([a.status, b.status, c.status]).toEqual([200, 200, 429]);
+    expect((await openStream(svc.url, other.apiKey)).stream.status).toBe(200);
+    a.close();
+    await waitFor(
+      async () => (await openStream(svc.url, org.apiKey)).stream.status === 200,
+      3_000,
+      'a freed slot',
+    );
+    b.close();
+  });
+
+  it('closing the service ends open streams promptly', async () => {
+    const svc = await service({ eventStream: { keepaliveMs: 60_000 } });
+    const org = await signup(svc.url);
+    const { stream } = await openStream(svc.url, org.apiKey);
+    expect(stream.status).toBe(200);
+    const started = Date.now();
+    await svc.close();
+    expect(Date.now() - started).toBeLessThan(3_000);
+    await waitFor(() => stream.ended, 2_000, 'the stream to end');
+    expect(stream.comments).toContain('server closing');
+  });
+});
+
+describe('GET /v1/events', () => {
+  it('pages oldest first with a resumable cursor and hasMore', async () => {
+    const svc = await service();
+    const org = await signup(svc.url);
+    const domains = [];
+    for (let i = 0; i < 5; i++) domains.push(await addDomain(svc.url, org));
+    await new Promise((r) => setTimeout(r, 300));
+
+    const seen: WebhookEvent[] = [];
+    let after: string | null = null;
+    for (let i = 0; i < 10; i++) {
+      const res = await fetch(
+        `${svc.url}/v1/events?limit=2${after ? `&after=${encodeURIComponent(after)}` : ''}`,
+        authed(org.apiKey),
+      );
+      expect(res.status).toBe(200);
+      const page = eventListSchema.parse(await res.json());
+      seen.push(...page.events);
+      after = page.nextCursor;
+      if (!page.hasMore) break;
+    }
+    expect(domainsOf(seen)).toEqual(domains);
+    // Caught up: the cursor stays, and the next event is read from it.
+    const next = await addDomain(svc.url, org);
+    await new Promise((r) => setTimeout(r, 300));
+    const res = await fetch(`${svc.url}/v1/events?after=${encodeURIComponent(after ?? '')}`, authed(org.apiKey));
+    expect(domainsOf(eventListSchema.parse(await res.json()).events)).toEqual([next]);
+    expect((await fetch(`${svc.url}/v1/events?after=bogus`, authed(org.apiKey))).status).toBe(400);
+    expect((await fetch(`${svc.url}/v1/events?limit=0`, authed(org.apiKey))).status).toBe(400);
+  });
+});
