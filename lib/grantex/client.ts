@@ -7,6 +7,7 @@
  * every failure into a GrantexError. No `server-only` import here so tests, scripts and benchmarks can use it; the
  * console reaches it through lib/grantex/server.ts.
  */
+import { Events } from './resources/events';
 import { Orgs } from './resources/orgs';
 import { Scim } from './resources/scim';
 import { Sso } from './resources/sso';
@@ -22,6 +23,8 @@ export class GrantexClient {
   readonly scim: Scim;
   /** Webhook endpoints: where the org's events are delivered, signed. */
   readonly webhooks: Webhooks;
+  /** The org's events read back, oldest first with a resumable cursor. */
+  readonly events: Events;
 
   constructor(opts: GrantexClientOptions) {
     // One transport holds the key; the resources keep it in #private fields, which console.log and JSON.stringify skip.
@@ -30,6 +33,7 @@ export class GrantexClient {
     this.sso = new Sso(http);
     this.scim = new Scim(http);
     this.webhooks = new Webhooks(http);
+    this.events = new Events(http);
   }
 }
 
@@ -41,6 +45,7 @@ export {
   type GrantexClientOptions,
 } from './transport';
 export type { EventsPage } from './resources/sso-events';
+export { Events } from './resources/events';
 export { Orgs } from './resources/orgs';
 export { Scim } from './resources/scim';
 export { Sso } from './resources/sso';

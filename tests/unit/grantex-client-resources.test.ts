@@ -208,6 +208,12 @@ const rows: Row[] = [
     'POST /v1/webhooks/wh_1/deliveries/whd_1/redeliver',
     true,
   ],
+  [
+    'events.list',
+    (c) => c.events.list({ after: 'cur_1', limit: 10, types: ['sso.login', 'sso.domain.added'] }),
+    'GET /v1/events?after=cur_1&limit=10&types=sso.login%2Csso.domain.added',
+    true,
+  ],
 ];
 
 /** Every method reachable from the client: `orgs.me`, `sso.connections.list`, ... (walks the resource objects). */
