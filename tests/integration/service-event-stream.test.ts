@@ -6,6 +6,10 @@
  * events; and closing the service ends open streams.
  */
 import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventListSchema, ssoLoginResponseSchema, webhookEventSchema, type WebhookEvent } from '@/lib/contract';
 import { waitFor } from '@/tests/support/webhook-receiver';
@@ -286,5 +290,75 @@ describe('GET /v1/events', () => {
     expect(domainsOf(eventListSchema.parse(await res.json()).events)).toEqual([next]);
     expect((await fetch(`${svc.url}/v1/events?after=bogus`, authed(org.apiKey))).status).toBe(400);
     expect((await fetch(`${svc.url}/v1/events?limit=0`, authed(org.apiKey))).status).toBe(400);
+  });
+});
+
+describe('a slow reader', () => {
+  /** `count` audit entries of the org written straight into the database (far more than socket buffers hold). */
+  async function seedAuditRows(svc: TestService, developerId: string, count: number, createdAt: string) {
+    const label = 'x'.repeat(2_000);
+    if (svc.postgresUrl) {
+      const client = new pg.Client({ connectionString: svc.postgresUrl });
+      await client.connect();
+      try {
+        await client.query(
+          `INSERT INTO audit_events (id, developer_id, actor_kind, actor_id, actor_label, action, target_type, target_id, changed_fields, created_at)
+           SELECT 'aud_bp' || lpad(i::text, 6, '0'), $1, 'api_key', NULL, $2, 'domain.added', 'domain', NULL, '[]', $3
+           FROM generate_series(1, $4::int) AS i`,
+          [developerId, label, createdAt, count],
+        );
+      } finally {
+        await client.end();
+      }
+      return;
+    }
+    const db = new Database(path.join(svc.dataDir, 'grantex.db'));
+    try {
+      db.prepare(
+        `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+         INSERT INTO audit_events (id, developer_id, actor_kind, actor_id, actor_label, action, target_type, target_id, changed_fields, created_at)
+         SELECT 'aud_bp' || printf('%06d', i), ?, 'api_key', NULL, ?, 'domain.added', 'domain', NULL, '[]', ? FROM n`,
+      ).run(count, developerId, label, createdAt);
+    } finally {
+      db.close();
+    }
+  }
+
+  it('is disconnected once its socket stays full past the bound, and its slot is freed', async () => {
+    const svc = await service({ eventStream: { stallMs: 300, streamsPerOrg: 1 } });
+    const org = await signup(svc.url);
+    const createdAt = new Date(Date.now() - 3_600_000).toISOString();
+    await seedAuditRows(svc, org.developerId, 12_000, createdAt);
+    // A position before the seeded rows (the cursor's documented encoding: base64url JSON [createdAt, id]).
+    const from = Buffer.from(JSON.stringify([new Date(Date.now() - 7_200_000).toISOString(), 'a'])).toString(
+      'base64url',
+    );
+
+    // A client that sends its request and never reads.
+    const { port, hostname } = new URL(svc.url);
+    const socket = net.connect(Number(port), hostname);
+    socket.pause();
+    socket.on('error', () => {});
+    cleanups.push(async () => socket.destroy());
+    socket.write(
+      `GET /v1/events/stream?after=${from} HTTP/1.1\r\nhost: ${hostname}\r\nauthorization: Bearer ${org.apiKey}\r\n\r\n`,
+    );
+    // While it is stalled it holds the org's one slot.
+    await waitFor(
+      async () => (await openStream(svc.url, org.apiKey)).stream.status === 429,
+      3_000,
+      'the slow stream to hold its slot',
+    );
+    // The server ends it (the slot frees) although the client never read or closed anything.
+    const next = await waitFor(
+      async () => {
+        const s = (await openStream(svc.url, org.apiKey)).stream;
+        return s.status === 200 && s;
+      },
+      10_000,
+      'the server to drop the slow reader',
+    );
+    next.close();
+    expect(socket.destroyed).toBe(false);
   });
 });
