@@ -110,6 +110,8 @@ export function registerEventStreamRoutes(app: ServiceApp, ctx: ServiceContext, 
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache, no-transform',
         'x-accel-buffering': 'no',
+        // A hijacked reply skips the app's onSend hooks, so the one security header that matters here is set directly.
+        'x-content-type-options': 'nosniff',
         'x-request-id': request.id,
       });
       res.flushHeaders();
