@@ -203,7 +203,11 @@ describe('the event stream', () => {
     const theirs = await addDomain(svc.url, other);
     await signIn(svc.url, other);
     expect((await saveConfig(svc.url, org.apiKey)).status).toBe(201);
-    await waitFor(() => all.frames.length >= 2 && foreign.frames.length >= 3, 5_000, 'the events');
+    await waitFor(
+      () => filtered.frames.length >= 1 && all.frames.length >= 2 && foreign.frames.length >= 3,
+      5_000,
+      'the events',
+    );
     await new Promise((r) => setTimeout(r, 300));
 
     expect(filtered.events().map((e) => e.type)).toEqual(['sso.domain.added']);
@@ -267,7 +271,14 @@ describe('GET /v1/events', () => {
     const org = await signup(svc.url);
     const domains = [];
     for (let i = 0; i < 5; i++) domains.push(await addDomain(svc.url, org));
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor(
+      async () => {
+        const res = await fetch(`${svc.url}/v1/events?limit=10`, authed(org.apiKey));
+        return eventListSchema.parse(await res.json()).events.length === 5;
+      },
+      5_000,
+      'the five events to be readable',
+    );
 
     const seen: WebhookEvent[] = [];
     let after: string | null = null;
@@ -285,9 +296,16 @@ describe('GET /v1/events', () => {
     expect(domainsOf(seen)).toEqual(domains);
     // Caught up: the cursor stays, and the next event is read from it.
     const next = await addDomain(svc.url, org);
-    await new Promise((r) => setTimeout(r, 300));
-    const res = await fetch(`${svc.url}/v1/events?after=${encodeURIComponent(after ?? '')}`, authed(org.apiKey));
-    expect(domainsOf(eventListSchema.parse(await res.json()).events)).toEqual([next]);
+    const after5 = await waitFor(
+      async () => {
+        const res = await fetch(`${svc.url}/v1/events?after=${encodeURIComponent(after ?? '')}`, authed(org.apiKey));
+        const events = eventListSchema.parse(await res.json()).events;
+        return events.length > 0 && events;
+      },
+      5_000,
+      'the next event',
+    );
+    expect(domainsOf(after5)).toEqual([next]);
     expect((await fetch(`${svc.url}/v1/events?after=bogus`, authed(org.apiKey))).status).toBe(400);
     expect((await fetch(`${svc.url}/v1/events?limit=0`, authed(org.apiKey))).status).toBe(400);
   });
