@@ -12,6 +12,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventListSchema, ssoLoginResponseSchema, webhookEventSchema, type WebhookEvent } from '@/lib/contract';
+import { GrantexClient } from '@/lib/grantex/client';
 import { waitFor } from '@/tests/support/webhook-receiver';
 import { authed, saveConfig, signup, startTestService, TEST_KEYS, type TestService } from './service-harness';
 
@@ -294,6 +295,13 @@ describe('GET /v1/events', () => {
       if (!page.hasMore) break;
     }
     expect(domainsOf(seen)).toEqual(domains);
+    // The console's client reads the same pages.
+    const client = new GrantexClient({ baseUrl: svc.url, apiKey: org.apiKey });
+    const first = await client.events.list({ limit: 2, types: ['sso.domain.added'] });
+    expect(domainsOf(first.events)).toEqual(domains.slice(0, 2));
+    const rest = await client.events.list({ after: first.nextCursor ?? undefined, types: ['sso.domain.added'] });
+    expect(domainsOf(rest.events)).toEqual(domains.slice(2));
+    expect(rest.hasMore).toBe(false);
     // Caught up: the cursor stays, and the next event is read from it.
     const next = await addDomain(svc.url, org);
     const after5 = await waitFor(
