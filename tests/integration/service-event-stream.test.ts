@@ -111,7 +111,10 @@ async function openStream(base: string, key: string | null, path = '/v1/events/s
 let domainCounter = 0;
 async function addDomain(base: string, org: Org): Promise<string> {
   const domain = `s${++domainCounter}-${Date.now()}.example.com`;
-  const res = await fetch(`${base}/v1/sso/domains`, authed(org.apiKey, { method: 'POST', body: JSON.stringify({ domain }) }));
+  const res = await fetch(
+    `${base}/v1/sso/domains`,
+    authed(org.apiKey, { method: 'POST', body: JSON.stringify({ domain }) }),
+  );
   expect(res.status).toBe(201);
   return domain;
 }
@@ -183,12 +186,14 @@ describe('the event stream', () => {
     expect(second.frames).toHaveLength(3);
 
     // `?after=` is the same for a client that cannot set headers; a malformed cursor is refused.
-    const viaQuery = (await openStream(svc.url, org.apiKey, `/v1/events/stream?after=${encodeURIComponent(lastId)}`)).stream;
+    const viaQuery = (await openStream(svc.url, org.apiKey, `/v1/events/stream?after=${encodeURIComponent(lastId)}`))
+      .stream;
     await waitFor(() => viaQuery.frames.length >= 3, 5_000, 'the replay');
     expect(domainsOf(viaQuery.events())).toEqual([...missed, live]);
     viaQuery.close();
     second.close();
-    const bad = (await openStream(svc.url, org.apiKey, '/v1/events/stream', { 'last-event-id': 'not-a-cursor' })).stream;
+    const bad = (await openStream(svc.url, org.apiKey, '/v1/events/stream', { 'last-event-id': 'not-a-cursor' }))
+      .stream;
     expect(bad.status).toBe(400);
   });
 
@@ -245,11 +250,7 @@ describe('the event stream', () => {
     expect([a.status, b.status, c.status]).toEqual([200, 200, 429]);
     expect((await openStream(svc.url, other.apiKey)).stream.status).toBe(200);
     a.close();
-    await waitFor(
-      async () => (await openStream(svc.url, org.apiKey)).stream.status === 200,
-      3_000,
-      'a freed slot',
-    );
+    await waitFor(async () => (await openStream(svc.url, org.apiKey)).stream.status === 200, 3_000, 'a freed slot');
     b.close();
   });
 

@@ -153,7 +153,7 @@ export const EVENT_STORE_METHODS: Record<MethodsOf<EventStore>, Access> = {
   insertAuditEvents: 'write',
   listSignInEvents: 'read',
   listAuditEvents: 'read',
-    listEventsAfter: 'read',
+  listEventsAfter: 'read',
   countSignIns: 'read',
   lastSignIns: 'read',
   purgeEventsBefore: 'write',

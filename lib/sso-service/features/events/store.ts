@@ -317,9 +317,7 @@ export function createEventsStore({ db, dialect }: StoreDatabase): EventsStore {
         ...audits.map((r) => ({ kind: 'audit' as const, record: toAuditEvent(r) })),
       ];
       const bytes = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
-      merged.sort(
-        (a, b) => bytes(a.record.createdAt, b.record.createdAt) || bytes(a.record.id, b.record.id),
-      );
+      merged.sort((a, b) => bytes(a.record.createdAt, b.record.createdAt) || bytes(a.record.id, b.record.id));
       return merged.slice(0, q.limit);
     },
     async countSignIns({ developerId, from, bucket }) {
