@@ -7,6 +7,9 @@
  *   tsx scripts/ci-summary.ts [--vitest file] [--playwright file] [--failed-step name]...
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { relative as relativeTo } from 'node:path';
+
+const relative = (file: string) => relativeTo(process.cwd(), file);
 
 interface Count {
   passed: number;
@@ -44,14 +47,37 @@ export function countVitest(file: string): Count {
   // A file that fails to load has no test results but must still fail the run.
   const suites = Array.isArray(report.testResults) ? (report.testResults as Record<string, unknown>[]) : [];
   for (const suite of suites) {
-    const tests = Array.isArray(suite.assertionResults) ? suite.assertionResults : [];
+    const tests = Array.isArray(suite.assertionResults) ? (suite.assertionResults as Record<string, unknown>[]) : [];
     if (suite.status === 'failed' && tests.length === 0) {
       count.failed += 1;
       count.notes.push(`vitest: ${String(suite.name)} failed to run: ${String(suite.message ?? '').split('\n')[0]}`);
     }
+    // The last lines of a CI log are often all that is kept: name each failed test there, with its first line.
+    for (const test of tests) {
+      if (test.status !== 'failed') continue;
+      const messages = Array.isArray(test.failureMessages) ? (test.failureMessages as unknown[]) : [];
+      const first = String(messages[0] ?? '').split('\n')[0];
+      count.notes.push(
+        `vitest FAILED: ${relative(String(suite.name))} › ${String(test.fullName ?? test.title)}: ${first}`,
+      );
+    }
   }
   count.notes.unshift(`vitest: ${count.passed} passed, ${count.failed} failed, ${count.skipped} skipped`);
   return count;
+}
+
+/** The "file › title" of each Playwright spec whose outcome was unexpected, walking nested describe blocks. */
+function unexpectedSpecs(suites: unknown, out: string[] = []): string[] {
+  if (!Array.isArray(suites)) return out;
+  for (const suite of suites as Record<string, unknown>[]) {
+    const specs = Array.isArray(suite.specs) ? (suite.specs as Record<string, unknown>[]) : [];
+    for (const spec of specs) {
+      const tests = Array.isArray(spec.tests) ? (spec.tests as Record<string, unknown>[]) : [];
+      if (tests.some((t) => t.status === 'unexpected')) out.push(`${String(spec.file)} › ${String(spec.title)}`);
+    }
+    unexpectedSpecs(suite.suites, out);
+  }
+  return out;
 }
 
 /** Playwright's JSON reporter. */
@@ -69,6 +95,7 @@ export function countPlaywright(file: string): Count {
     count.failed += 1;
     count.notes.push(`playwright: ${(err.message ?? 'error outside any test').split('\n')[0]}`);
   }
+  for (const name of unexpectedSpecs(report.suites)) count.notes.push(`playwright FAILED: ${name}`);
   count.notes.unshift(`playwright: ${count.passed} passed, ${count.failed} failed, ${count.skipped} skipped`);
   return count;
 }
