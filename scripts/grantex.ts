@@ -5,7 +5,7 @@
  * `npm run grantex -- restore <file> [--force]`: puts a backup in place of the database (the service stopped).
  * PostgreSQL: pg_dump / pg_restore (docs/OPERATIONS.md).
  */
-import { loadServiceConfig, ServiceConfigError, startSsoService } from '@/lib/sso-service';
+import { DEFAULT_SHUTDOWN_DRAIN_MS, loadServiceConfig, ServiceConfigError, startSsoService } from '@/lib/sso-service';
 import { resolveDbPath, type ServiceConfig } from '@/lib/sso-service/config';
 import { BackupError, backupSqlite, restoreSqlite } from '@/lib/sso-service/storage/sqlite/backup';
 
@@ -50,9 +50,10 @@ async function main(): Promise<void> {
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal} received, stopping`);
-    // A hung keep-alive connection must not keep the process (and its port) alive forever.
-    const force = setTimeout(() => process.exit(1), 5000);
+    console.log(`${signal} received, stopping: requests in flight may finish`);
+    // close() drains requests in flight for at most SSO_SHUTDOWN_DRAIN_MS; anything hung past that (and the
+    // flushes after it) must not keep the process, and its port, alive forever.
+    const force = setTimeout(() => process.exit(1), (config.shutdownDrainMs ?? DEFAULT_SHUTDOWN_DRAIN_MS) + 10_000);
     force.unref();
     service
       .close()

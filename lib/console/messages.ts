@@ -75,6 +75,10 @@ export const MEMBER_LOGIN_ERRORS = {
     title: 'Your account is not set up for this app',
     next: 'This organization lets only people its directory provisioned sign in. Ask your IT administrator to assign you the app.',
   },
+  idp_timeout: {
+    title: 'Your identity provider did not answer in time',
+    next: 'Your identity provider took too long to finish the sign-in, so it was stopped; nobody was signed in. Start over in a moment; if it keeps happening, tell your administrator.',
+  },
   start_failed: {
     title: 'The sign-in could not be started',
     next: 'Grantex did not return a usable sign-in link. Try again in a moment; if it persists, tell your administrator.',
@@ -746,6 +750,10 @@ export const SIGN_IN_REASON_TEXT: Record<SignInReason, Problem> = {
   idp_error: {
     title: 'The identity provider refused the sign-in',
     next: 'Read the identity provider’s error below; often the user is not assigned to the application.',
+  },
+  idp_deadline_exceeded: {
+    title: 'The identity provider did not answer in time',
+    next: 'Its steps together (discovery, token, signing keys, userinfo) took longer than the sign-in deadline (SSO_SIGNIN_DEADLINE_MS, 10 seconds by default). The stage and the trace show which step was slow; check the identity provider’s status and latency.',
   },
   idp_iss_mismatch: {
     title: 'The response came from a different identity provider',

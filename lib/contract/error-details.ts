@@ -35,6 +35,8 @@ export const ERROR_REASON_CODES = [
   'sso_not_configured',
   'directory_user_inactive',
   'directory_user_unknown',
+  /** The identity provider did not finish the sign-in's steps within the sign-in deadline (a 504 SSO_ERROR). */
+  'idp_deadline_exceeded',
   /** SP keys: a `next` key is already published; promote or retire it before rotating again. */
   'sp_key_rotation_pending',
   /** SP keys: there is no `next` key to promote. */

@@ -71,6 +71,8 @@ export const MESSAGES = {
   stateExpiredOrUsed: 'SSO login request has expired or already been used; start the login again',
   tokenExchangeFailed: 'Token exchange failed',
   idTokenVerificationFailed: 'ID token verification failed',
+  idpDeadlineExceeded:
+    'The identity provider did not answer in time: the sign-in took longer than allowed; start the login again',
   idTokenNonceMismatch: 'ID token nonce mismatch',
   internal: 'Internal server error',
   rateLimited: 'Too many requests; try again later',

@@ -42,6 +42,12 @@ export const SIGN_IN_REASONS = {
   // idp: what the IdP sent back instead of a code
   idp_error: 'idp',
   idp_iss_mismatch: 'idp',
+  /**
+   * The identity provider's steps of one callback (discovery, token, JWKS, userinfo) took longer together than the
+   * sign-in deadline (SSO_SIGNIN_DEADLINE_MS), each within its own timeout or not. The event's stage is the step
+   * that was running; `idp` is the fallback.
+   */
+  idp_deadline_exceeded: 'idp',
   // callback: the state and the connection it names
   state_missing: 'callback',
   state_invalid: 'callback',

@@ -66,15 +66,14 @@ export async function guardedFetch(
   const url = parseTarget(input, opts.allowLoopback);
   const where = describeUrl(url);
 
+  // One signal for the exchange: this call's own timeout, the caller's signal (e.g. a sign-in's deadline, see
+  // deadline.ts) and our own abort (a capped body must stop streaming); whichever ends first stops the transfer.
   const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, timeoutMs);
+  const timeout = AbortSignal.timeout(timeoutMs);
   const callerSignal = init?.signal ?? undefined;
-  const onCallerAbort = () => controller.abort();
-  callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
+  const signal = AbortSignal.any(
+    callerSignal ? [controller.signal, timeout, callerSignal] : [controller.signal, timeout],
+  );
 
   try {
     const res = await undiciFetch(url, {
@@ -82,7 +81,7 @@ export async function guardedFetch(
       headers: [...new Headers(init?.headers)],
       body: init?.body as string | URLSearchParams | Uint8Array | null | undefined,
       redirect: 'manual',
-      signal: controller.signal,
+      signal,
       dispatcher: agentFor(opts.allowLoopback),
     });
     const body = NULL_BODY_STATUSES.has(res.status)
@@ -103,14 +102,12 @@ export async function guardedFetch(
     controller.abort();
     const known = findOutboundError(err);
     if (known) throw known;
-    if (timedOut) {
+    // The first signal to end decides: our timeout, or the caller's (its reason, e.g. DeadlineExceededError).
+    if (timeout.aborted && signal.reason === timeout.reason) {
       throw new OutboundError('timeout', `${where} did not answer within ${formatSeconds(timeoutMs)}`);
     }
-    if (callerSignal?.aborted) throw err;
+    if (callerSignal?.aborted) throw callerSignal.reason instanceof Error ? callerSignal.reason : err;
     throw new OutboundError('network', `Could not reach ${where}`, { cause: err });
-  } finally {
-    clearTimeout(timer);
-    callerSignal?.removeEventListener('abort', onCallerAbort);
   }
 }
 

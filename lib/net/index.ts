@@ -11,3 +11,4 @@ export {
   type DiscoveryResult,
   type DiscoveryFailureReason,
 } from './discovery';
+export { DeadlineExceededError, deadlineExceeded, startDeadline, untilAborted, type Deadline } from './deadline';

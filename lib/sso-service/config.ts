@@ -69,6 +69,16 @@ export interface ServiceConfig {
   dnsServers?: string[];
   /** Per-lookup DNS timeout (SSO_DNS_TIMEOUT_MS). */
   dnsTimeoutMs?: number;
+  /**
+   * One deadline for everything the IdP answers during a callback (SSO_SIGNIN_DEADLINE_MS, default 10 s): discovery,
+   * token, JWKS, userinfo together, each still bounded by its own timeout.
+   */
+  signInDeadlineMs?: number;
+  /**
+   * On SIGTERM, how long requests in flight (a slow callback) may still finish before their connections are cut
+   * (SSO_SHUTDOWN_DRAIN_MS, default 15 s).
+   */
+  shutdownDrainMs?: number;
   /** Sign-in and audit events older than this are purged (GRANTEX_EVENT_RETENTION_DAYS, default 30). */
   eventRetentionDays: number;
   /**
@@ -212,6 +222,11 @@ const envSchema = z.object({
       ),
   ),
   SSO_DNS_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(60_000).default(5000)),
+  SSO_SIGNIN_DEADLINE_MS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int().min(1000).max(120_000).default(10_000),
+  ),
+  SSO_SHUTDOWN_DRAIN_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(600_000).default(15_000)),
   GRANTEX_EVENT_RETENTION_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(3650).default(30)),
   WEBHOOK_RETRY_SCHEDULE: z.preprocess(
     emptyToUndefined,
@@ -281,6 +296,8 @@ export function loadServiceConfig(env: Readonly<Record<string, string | undefine
     sessionTtlSec: e.GRANTEX_SESSION_TTL_SECONDS,
     dnsServers: e.SSO_DNS_SERVERS,
     dnsTimeoutMs: e.SSO_DNS_TIMEOUT_MS,
+    signInDeadlineMs: e.SSO_SIGNIN_DEADLINE_MS,
+    shutdownDrainMs: e.SSO_SHUTDOWN_DRAIN_MS,
     eventRetentionDays: e.GRANTEX_EVENT_RETENTION_DAYS,
     webhookRetrySchedule: e.WEBHOOK_RETRY_SCHEDULE,
     samlMetadataRefreshMinutes: e.GRANTEX_SAML_METADATA_REFRESH_MINUTES,

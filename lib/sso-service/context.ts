@@ -46,4 +46,6 @@ export interface ServiceContext {
   metadataRefresh: MetadataRefreshDeps;
   /** The event stream's poll, settle, keepalive and stall intervals and stream bounds (tests shorten them). */
   eventStream?: EventStreamOptions;
+  /** Set once the service is shutting down (index.ts `close()`): readiness answers 503 from then on. */
+  shutdown?: { draining: boolean };
 }

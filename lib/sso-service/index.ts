@@ -11,7 +11,7 @@ import { createRelayHandles } from './crypto/relay-handle';
 import { createSecretBox } from './crypto/secret-box';
 import { spDecryptionKeysFor, spMetadataCertificates, spSigningKeyFor } from './features/sp-keys/service';
 import { describeError } from './http/describe-error';
-import { createServiceLogger, type LogSink } from './http/logger';
+import { createServiceLogger, type LogSink, type ServiceLogger } from './http/logger';
 import { createIssuerCheckMemo } from './features/connections/issuer-check-memo';
 import { createEventRecorders, type EventBufferOptions } from './features/events/recorder';
 import { purgeOldEvents } from './features/events/retention';
@@ -75,6 +75,37 @@ const DOMAIN_RECHECK_RUN_MS = 60 * 60_000;
 /** How often the metadata refresh looks for SAML connections due (features/connections/metadata-refresh.ts). */
 const METADATA_REFRESH_RUN_MS = 5 * 60_000;
 
+/** How long requests in flight may finish at shutdown when the configuration does not say (SSO_SHUTDOWN_DRAIN_MS). */
+export const DEFAULT_SHUTDOWN_DRAIN_MS = 15_000;
+/** While draining, how often connections that became idle (their last request answered) are closed. */
+const DRAIN_POLL_MS = 50;
+
+/**
+ * Closes the server the way a rolling deploy needs: Fastify's close stops listening at once, closes idle
+ * connections and answers 503 (`Connection: close`) to requests that arrive on open ones, and waits for the
+ * requests in flight. A keep-alive connection whose request finished during the drain would otherwise stay open
+ * until its keep-alive timeout, so idle connections are closed as they appear; after `drainMs` the remaining
+ * ones are cut (their requests get no answer) and a warning says how many.
+ */
+async function drainRequests(app: FastifyInstance, drainMs: number, logger: ServiceLogger): Promise<void> {
+  const reap = setInterval(() => app.server.closeIdleConnections(), DRAIN_POLL_MS);
+  let cut = false;
+  const deadline = setTimeout(() => {
+    cut = true;
+    app.server.getConnections((_err, open) => {
+      logger.log('warn', { msg: 'shutdown drain timed out; cutting the connections still open', drainMs, open });
+      app.server.closeAllConnections();
+    });
+  }, drainMs);
+  try {
+    await app.close();
+  } finally {
+    clearInterval(reap);
+    clearTimeout(deadline);
+  }
+  if (!cut) logger.log('info', { msg: 'requests in flight finished; stopped listening' });
+}
+
 function formatUrl(host: string, port: number): string {
   const h = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
   return `http://${h}:${port}`;
@@ -114,6 +145,7 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
   const issuerChecks = createIssuerCheckMemo((url) => rp.checkIssuer(url), { now });
   const recorders = createEventRecorders(store.events, logger, now, eventBuffer);
   const relayStates = createRelayStates(store, createRelayHandles(keys.stateSecret));
+  const shutdown = { draining: false };
   const ctx: ServiceContext = {
     config,
     store,
@@ -161,6 +193,7 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
     samlLogoutSigningKey: (connection) => spSigningKeyFor({ store, secretBox }, connection),
     dns: createTxtResolver({ servers: config.dnsServers, timeoutMs: config.dnsTimeoutMs ?? DEFAULT_DNS_TIMEOUT_MS }),
     eventStream,
+    shutdown,
   };
 
   let app: FastifyInstance;
@@ -250,20 +283,24 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
     app,
     close() {
       closed ??= (async () => {
+        // Readiness answers 503 from now on; then the listener closes at once (drainRequests).
+        shutdown.draining = true;
         clearInterval(timer);
         clearInterval(recheckTimer);
         clearInterval(refreshTimer);
         stopRecheck.abort();
         try {
-          // A run in progress stops after its current lookup (bounded by the DNS timeout), before the database closes.
+          // New connections are refused and new requests on open ones get 503, while the requests in flight (a
+          // sign-in waiting for its IdP) finish, for at most the drain timeout.
+          await drainRequests(app, config.shutdownDrainMs ?? DEFAULT_SHUTDOWN_DRAIN_MS, logger);
+          // A re-check in progress stops after its current lookup (bounded by the DNS timeout), before the database closes.
           await rechecking;
           // Likewise a metadata refresh, after its current fetch (bounded by the outbound guard's timeout).
           await refreshing;
-          await app.close();
           // Attempts in flight finish (each bounded by its timeout) and are recorded before the database closes.
           await webhookWorker.close();
         } finally {
-          // The events still queued are written before the database closes.
+          // The events still queued (those of the drained sign-ins too) are written before the database closes.
           await recorders.close();
           await store.close();
         }

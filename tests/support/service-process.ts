@@ -12,6 +12,8 @@ export interface ServiceProcess {
   output(): string;
   /** Sends a signal and waits for the process to exit. */
   kill(signal?: NodeJS.Signals): Promise<void>;
+  /** The exit code once it exited (null while running, or when a signal ended it). */
+  exitCode(): number | null;
 }
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -40,6 +42,7 @@ export function startServiceProcess(env: Record<string, string>, timeoutMs = 30_
           url: match[1],
           pid,
           output: () => out,
+          exitCode: () => child.exitCode,
           async kill(signal = 'SIGTERM') {
             if (child.exitCode === null && child.signalCode === null) child.kill(signal);
             await exited;

@@ -1,7 +1,14 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { guardedFetch, OutboundError } from '@/lib/net';
+import {
+  DeadlineExceededError,
+  deadlineExceeded,
+  guardedFetch,
+  OutboundError,
+  startDeadline,
+  untilAborted,
+} from '@/lib/net';
 
 interface Stats {
   hits: Map<string, number>;
@@ -202,5 +209,50 @@ describe('guardedFetch', () => {
     const err = await outboundError(guardedFetch(`http://127.0.0.1:${port}/x?secret=1`, undefined, loopback));
     expect(err.kind).toBe('network');
     expect(err.message).not.toContain('secret');
+  });
+});
+
+describe('a caller signal (a sign-in deadline) beside the request timeout', () => {
+  it('the deadline ends a hanging request before its own timeout, with the deadline as the reason', async () => {
+    const deadline = startDeadline(200);
+    const started = performance.now();
+    const failed = await guardedFetch(
+      `${base}/hang`,
+      { signal: deadline.signal },
+      { ...loopback, timeoutMs: 5000 },
+    ).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(failed).toBeInstanceOf(DeadlineExceededError);
+    expect(deadlineExceeded(deadline.signal)).toBe(failed);
+    // The transfer stopped: the server saw its connection close.
+    await stats.closed.get('/hang');
+  });
+
+  it('the request timeout still wins when it is the shorter one', async () => {
+    const deadline = startDeadline(5000);
+    const err = await outboundError(
+      guardedFetch(`${base}/hang`, { signal: deadline.signal }, { ...loopback, timeoutMs: 200 }),
+    );
+    deadline.clear();
+    expect(err.kind).toBe('timeout');
+    expect(deadline.expired()).toBe(false);
+  });
+
+  it('untilAborted stops waiting at the deadline while the shared work goes on', async () => {
+    const deadline = startDeadline(50);
+    let finished = false;
+    const work = new Promise<string>((resolve) =>
+      setTimeout(() => {
+        finished = true;
+        resolve('loaded');
+      }, 300),
+    );
+    await expect(untilAborted(work, deadline.signal)).rejects.toBeInstanceOf(DeadlineExceededError);
+    expect(finished).toBe(false);
+    expect(await work).toBe('loaded');
+    expect(await untilAborted(Promise.resolve(1), undefined)).toBe(1);
   });
 });

@@ -16,6 +16,7 @@ export function classifyGrantexFailure(err: unknown): { code: SsoErrorCode; deta
   const detail: SsoFlash = { message: err.message, code: err.code, requestId: err.requestId };
   if (err.reason === 'directory_user_inactive') return { code: 'directory_inactive', detail };
   if (err.reason === 'directory_user_unknown') return { code: 'not_in_directory', detail };
+  if (err.reason === 'idp_deadline_exceeded') return { code: 'idp_timeout', detail };
   switch (err.kind) {
     case 'not_found':
       return { code: 'not_configured', detail };

@@ -70,6 +70,7 @@ const REASON_ERRORS: Record<ErrorReasonCode, { message: string; field?: string }
   sso_not_configured: { message: MESSAGES.ssoNotConfigured },
   directory_user_inactive: { message: SESSION_MESSAGES.directoryUserInactive },
   directory_user_unknown: { message: SESSION_MESSAGES.directoryUserUnknown },
+  idp_deadline_exceeded: { message: MESSAGES.idpDeadlineExceeded },
   sp_key_rotation_pending: {
     message: 'A next key is already published for this use; promote it or remove it before rotating again',
   },

@@ -13,6 +13,7 @@ import {
   type CustomFetchOptions,
   type ServerMetadata,
 } from 'openid-client';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { guardedFetch, type DiscoveryMetadata, type GuardOptions } from '@/lib/net';
 import { chooseAuthMethod, clientSecretAuth, type AuthMethodMemory } from './client-auth';
 import { allowedIdTokenAlgs } from './id-token';
@@ -34,6 +35,18 @@ export interface ClientSetup {
    * a login only appends state, nonce and the PKCE challenge (keeps the hot path to microseconds).
    */
   authorizationUrlPrefix: string;
+}
+
+/**
+ * The signal of the sign-in whose requests openid-client is sending (its deadline, relying-party.ts `redeem`).
+ * A Configuration is cached and shared by every sign-in of its client, and openid-client's code grant and
+ * userinfo calls take no signal of their own, so the fetch hook finds the caller's here.
+ */
+const outboundSignal = new AsyncLocalStorage<AbortSignal>();
+
+/** Runs `work` with `signal` ending every request openid-client sends for it (combined with its own timeout). */
+export function withOutboundSignal<T>(signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
+  return signal ? outboundSignal.run(signal, work) : work();
 }
 
 function hasPlainHttpEndpoint(metadata: DiscoveryMetadata): boolean {
@@ -90,7 +103,10 @@ export function buildClientSetup(
     const body = init.body;
     const codeGrant = body instanceof URLSearchParams && body.get('grant_type') === 'authorization_code';
     if (codeGrant) body.set('redirect_uri', exactRedirectUri);
-    const fetchIt = () => guardedFetch(url, init as RequestInit, o.guard);
+    // openid-client's own per-request timeout signal, combined with the sign-in's deadline when there is one.
+    const deadline = outboundSignal.getStore();
+    const signal = deadline && init.signal ? AbortSignal.any([init.signal, deadline]) : (deadline ?? init.signal);
+    const fetchIt = () => guardedFetch(url, { ...(init as RequestInit), signal }, o.guard);
     // Only an issuer with aliases keeps its token responses (for a second validation); others pay nothing.
     return codeGrant && issuerAliases.length > 0 ? keptOrFetched(fetchIt) : fetchIt();
   };

@@ -5,6 +5,7 @@
  */
 import { decodeJwt, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { MESSAGES, type SignInReason } from '@/lib/contract';
+import { untilAborted } from '@/lib/net';
 import type { JwksCache } from './jwks-cache';
 import { redactClaims } from './trace';
 import { RpError, type RpTrace } from './types';
@@ -38,6 +39,8 @@ export interface IdTokenExpectations {
   algorithms: string[];
   clockToleranceSec: number;
   nowMs: number;
+  /** The sign-in's deadline: waiting for the (shared) JWKS load stops when it aborts; the load goes on. */
+  signal?: AbortSignal;
 }
 
 function invalid(detail: string, reason: SignInReason): RpError {
@@ -164,7 +167,7 @@ async function verifyIdTokenChecks(token: string, jwks: JwksCache, exp: IdTokenE
       'id_token_alg_not_allowed',
     );
   }
-  const keys = await jwks.get(exp.jwksUri);
+  const keys = await untilAborted(jwks.get(exp.jwksUri), exp.signal);
   if (!keys.ok) {
     throw new RpError(
       'idp_unavailable',
@@ -181,7 +184,7 @@ async function verifyIdTokenChecks(token: string, jwks: JwksCache, exp: IdTokenE
   } catch (err) {
     if (!(err instanceof errors.JWKSNoMatchingKey)) throw joseFailure(err);
     // Possibly a rotated signing key: one refetch, rate-limited by the cache's cooldown.
-    const refreshed = await jwks.refetchForUnknownKey(exp.jwksUri);
+    const refreshed = await untilAborted(jwks.refetchForUnknownKey(exp.jwksUri), exp.signal);
     if (!refreshed?.ok || refreshed.value === keys.value) throw joseFailure(err);
     try {
       ({ payload } = await verifyWith(token, refreshed.value.getKey, exp));

@@ -16,15 +16,17 @@ import {
 } from 'openid-client';
 import { MESSAGES } from '@/lib/contract';
 import {
+  deadlineExceeded,
   DEFAULT_MAX_BYTES,
   fetchDiscovery,
+  untilAborted,
   type DiscoveryMetadata,
   type DiscoveryResult,
   type GuardOptions,
 } from '@/lib/net';
 import { chooseAuthMethod, withAuthMethodFallback, type AuthMethodMemory } from './client-auth';
 import { BoundedMap } from '../bounded-map';
-import { buildClientSetup, type ClientSetup } from './client-configuration';
+import { buildClientSetup, withOutboundSignal, type ClientSetup } from './client-configuration';
 import { allowedIdTokenAlgs, verifyIdToken } from './id-token';
 import { resolveIdentity } from './identity';
 import { aliasesFor, DEFAULT_ISSUER_ALIASES, refusedAlias, runExchange, type Exchange } from './issuer-aliases';
@@ -108,8 +110,9 @@ export function createRelyingParty(opts: RelyingPartyOptions): RelyingParty {
   // Callback path: the full openid-client Configuration, keyed by a non-secret, change-aware key.
   const setups = new BoundedMap<string, ClientSetup>(MAX_CLIENT_SETUPS);
 
-  async function metadataFor(issuerUrl: string): Promise<DiscoveryMetadata> {
-    const found = await discovery.get(issuerUrl);
+  /** `signal`: a sign-in's deadline stops the wait; a shared load goes on for the other sign-ins it serves. */
+  async function metadataFor(issuerUrl: string, signal?: AbortSignal): Promise<DiscoveryMetadata> {
+    const found = await untilAborted(discovery.get(issuerUrl), signal);
     if (!found.ok) throw discoveryError(found.error);
     return found.value;
   }
@@ -163,8 +166,8 @@ export function createRelyingParty(opts: RelyingPartyOptions): RelyingParty {
     return setup;
   }
 
-  async function setupFor(cfg: RpClientConfig): Promise<ClientSetup> {
-    const metadata = await metadataFor(cfg.issuerUrl);
+  async function setupFor(cfg: RpClientConfig, signal?: AbortSignal): Promise<ClientSetup> {
+    const metadata = await metadataFor(cfg.issuerUrl, signal);
     // Never the plaintext secret as a key: the caller's change-aware key, or a hash covering the secret
     // so a changed secret never reuses an old Configuration.
     const cacheKey = cfg.cacheKey; // may be a getter: read once
@@ -203,6 +206,123 @@ export function createRelyingParty(opts: RelyingPartyOptions): RelyingParty {
     };
   }
 
+  type RedeemParams = Parameters<RelyingParty['redeem']>[1];
+
+  /** One redemption: discovery (cached), the token request, the ID token's checks, the identity. */
+  async function redeemOnce(cfg: RpClientConfig, p: RedeemParams): Promise<RpIdentity> {
+    if (p.iss !== undefined && p.iss !== cfg.issuerUrl) {
+      throw new RpError(
+        'iss_mismatch',
+        400,
+        'The sign-in response names a different identity provider than the one configured ("iss" mismatch); start the login again',
+        'idp_iss_mismatch',
+      );
+    }
+    const trace = p.trace;
+    const setup = await traceStep(trace, 'discovery', () => setupFor(cfg, p.signal));
+    if (trace) trace.issuer = setup.metadata.issuer;
+    // RFC 9207 §2.4: an IdP that says it sends `iss` always does, so a response without it did not come from
+    // this IdP's authorization endpoint as configured (an IdP mix-up); refused before the token request.
+    if (p.iss === undefined && setup.metadata.authorization_response_iss_parameter_supported === true) {
+      throw new RpError(
+        'iss_mismatch',
+        400,
+        'The sign-in response did not name the identity provider ("iss" missing) although this identity provider always sends it; start the login again',
+        'idp_iss_mismatch',
+      );
+    }
+    let callbackUrl: URL;
+    try {
+      callbackUrl = new URL(cfg.redirectUri);
+    } catch {
+      throw new RpError(
+        'token_exchange_failed',
+        502,
+        `${MESSAGES.tokenExchangeFailed}: the configured redirect URI is not a valid URL`,
+        'redirect_uri_mismatch',
+      );
+    }
+    callbackUrl.search = '';
+    callbackUrl.hash = '';
+    callbackUrl.searchParams.set('code', p.code);
+    callbackUrl.searchParams.set('state', p.state);
+
+    const timings: Record<string, number> = {};
+    if (trace) trace.timings = timings;
+    let started = performance.now();
+    let tokens: TokenEndpointResponse;
+    try {
+      tokens = await traceStep(trace, 'token', () =>
+        withAuthMethodFallback(setup.metadata.token_endpoint_auth_methods_supported, setup.authMemory, () =>
+          codeGrant(setup, callbackUrl, {
+            expectedState: p.state,
+            expectedNonce: p.nonce,
+            pkceCodeVerifier: p.codeVerifier,
+            idTokenExpected: true,
+            // openid-client then requires auth_time and refuses one older than maxAge + the clock tolerance.
+            ...(p.maxAge !== undefined ? { maxAge: p.maxAge } : {}),
+          }),
+        ),
+      );
+    } catch (err) {
+      throw mapCodeGrantError(err, timeoutMs);
+    } finally {
+      timings.tokenMs = since(started);
+    }
+    const idToken = tokens.id_token;
+    if (!idToken) {
+      throw new RpError(
+        'token_exchange_failed',
+        502,
+        `${MESSAGES.tokenExchangeFailed}: the identity provider answered without an ID token`,
+        'token_no_id_token',
+      );
+    }
+    started = performance.now();
+
+    const claims = await traceStep(trace, 'id_token', () =>
+      verifyIdToken(
+        idToken,
+        jwks,
+        {
+          issuer: cfg.issuerUrl,
+          issuerAliases: setup.issuerAliases,
+          clientId: cfg.clientId,
+          nonce: p.nonce,
+          jwksUri: setup.metadata.jwks_uri,
+          algorithms: setup.idTokenAlgs,
+          clockToleranceSec,
+          nowMs: now(),
+          ...(p.signal ? { signal: p.signal } : {}),
+        },
+        trace,
+      ),
+    ).finally(() => {
+      timings.verifyMs = since(started);
+    });
+    started = performance.now();
+    try {
+      const identity = await traceStep(trace, 'userinfo', () =>
+        resolveIdentity(claims, {
+          configuration: setup.configuration,
+          userinfoEndpoint: setup.metadata.userinfo_endpoint,
+          accessToken: tokens.access_token,
+          timeoutMs,
+          ...(p.wantEmailVerified ? { wantEmailVerified: true } : {}),
+        }),
+      );
+      // Read from the verified ID token only (Object.hasOwn: a claim named like a prototype member is absent).
+      if (p.groupsClaim !== undefined)
+        identity.groups = Object.hasOwn(claims, p.groupsClaim) ? claims[p.groupsClaim] : undefined;
+      const sid = (claims as { sid?: unknown }).sid;
+      if (typeof sid === 'string' && sid.length > 0) identity.sid = sid;
+      identity.idToken = idToken;
+      return identity;
+    } finally {
+      timings.identityMs = since(started);
+    }
+  }
+
   return {
     async authorizationUrl(cfg, p) {
       if (!cfg.redirectUri)
@@ -219,115 +339,14 @@ export function createRelyingParty(opts: RelyingPartyOptions): RelyingParty {
     },
 
     async redeem(cfg, p): Promise<RpIdentity> {
-      if (p.iss !== undefined && p.iss !== cfg.issuerUrl) {
-        throw new RpError(
-          'iss_mismatch',
-          400,
-          'The sign-in response names a different identity provider than the one configured ("iss" mismatch); start the login again',
-          'idp_iss_mismatch',
-        );
-      }
-      const trace = p.trace;
-      const setup = await traceStep(trace, 'discovery', () => setupFor(cfg));
-      if (trace) trace.issuer = setup.metadata.issuer;
-      // RFC 9207 §2.4: an IdP that says it sends `iss` always does, so a response without it did not come from
-      // this IdP's authorization endpoint as configured (an IdP mix-up); refused before the token request.
-      if (p.iss === undefined && setup.metadata.authorization_response_iss_parameter_supported === true) {
-        throw new RpError(
-          'iss_mismatch',
-          400,
-          'The sign-in response did not name the identity provider ("iss" missing) although this identity provider always sends it; start the login again',
-          'idp_iss_mismatch',
-        );
-      }
-      let callbackUrl: URL;
       try {
-        callbackUrl = new URL(cfg.redirectUri);
-      } catch {
-        throw new RpError(
-          'token_exchange_failed',
-          502,
-          `${MESSAGES.tokenExchangeFailed}: the configured redirect URI is not a valid URL`,
-          'redirect_uri_mismatch',
-        );
-      }
-      callbackUrl.search = '';
-      callbackUrl.hash = '';
-      callbackUrl.searchParams.set('code', p.code);
-      callbackUrl.searchParams.set('state', p.state);
-
-      const timings: Record<string, number> = {};
-      if (trace) trace.timings = timings;
-      let started = performance.now();
-      let tokens: TokenEndpointResponse;
-      try {
-        tokens = await traceStep(trace, 'token', () =>
-          withAuthMethodFallback(setup.metadata.token_endpoint_auth_methods_supported, setup.authMemory, () =>
-            codeGrant(setup, callbackUrl, {
-              expectedState: p.state,
-              expectedNonce: p.nonce,
-              pkceCodeVerifier: p.codeVerifier,
-              idTokenExpected: true,
-              // openid-client then requires auth_time and refuses one older than maxAge + the clock tolerance.
-              ...(p.maxAge !== undefined ? { maxAge: p.maxAge } : {}),
-            }),
-          ),
-        );
+        // openid-client's requests (token, userinfo) find the deadline through the fetch hook.
+        return await withOutboundSignal(p.signal, () => redeemOnce(cfg, p));
       } catch (err) {
-        throw mapCodeGrantError(err, timeoutMs);
-      } finally {
-        timings.tokenMs = since(started);
-      }
-      const idToken = tokens.id_token;
-      if (!idToken) {
-        throw new RpError(
-          'token_exchange_failed',
-          502,
-          `${MESSAGES.tokenExchangeFailed}: the identity provider answered without an ID token`,
-          'token_no_id_token',
-        );
-      }
-      started = performance.now();
-
-      const claims = await traceStep(trace, 'id_token', () =>
-        verifyIdToken(
-          idToken,
-          jwks,
-          {
-            issuer: cfg.issuerUrl,
-            issuerAliases: setup.issuerAliases,
-            clientId: cfg.clientId,
-            nonce: p.nonce,
-            jwksUri: setup.metadata.jwks_uri,
-            algorithms: setup.idTokenAlgs,
-            clockToleranceSec,
-            nowMs: now(),
-          },
-          trace,
-        ),
-      ).finally(() => {
-        timings.verifyMs = since(started);
-      });
-      started = performance.now();
-      try {
-        const identity = await traceStep(trace, 'userinfo', () =>
-          resolveIdentity(claims, {
-            configuration: setup.configuration,
-            userinfoEndpoint: setup.metadata.userinfo_endpoint,
-            accessToken: tokens.access_token,
-            timeoutMs,
-            ...(p.wantEmailVerified ? { wantEmailVerified: true } : {}),
-          }),
-        );
-        // Read from the verified ID token only (Object.hasOwn: a claim named like a prototype member is absent).
-        if (p.groupsClaim !== undefined)
-          identity.groups = Object.hasOwn(claims, p.groupsClaim) ? claims[p.groupsClaim] : undefined;
-        const sid = (claims as { sid?: unknown }).sid;
-        if (typeof sid === 'string' && sid.length > 0) identity.sid = sid;
-        identity.idToken = idToken;
-        return identity;
-      } finally {
-        timings.identityMs = since(started);
+        // Whichever step the deadline cut, and however that step reported it, the sign-in ran out of time.
+        if (deadlineExceeded(p.signal))
+          throw new RpError('idp_unavailable', 504, MESSAGES.idpDeadlineExceeded, 'idp_deadline_exceeded');
+        throw err;
       }
     },
 

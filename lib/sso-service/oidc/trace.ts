@@ -57,6 +57,14 @@ export function startTraceClock(trace: RpTrace, at = performance.now()): void {
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
 
+/** The step each attempt is in now (a step is kept in `steps` only once it ends). */
+const running = new WeakMap<RpTrace, string>();
+
+/** The step `trace`'s attempt is running now, if any: the one a deadline cut when it fires. */
+export function runningStep(trace: RpTrace): string | undefined {
+  return running.get(trace);
+}
+
 /**
  * Runs `work` as the step `name` of the attempt: its start and end in ms since the attempt began (rounded to
  * 0.1 ms) and whether it succeeded. Names and times only: nothing the step sent or received.
@@ -67,11 +75,13 @@ export async function traceStep<T>(trace: RpTrace | undefined, name: string, wor
   if (!origins.has(trace)) origins.set(trace, started);
   const origin = origins.get(trace) ?? started;
   let ok = false;
+  running.set(trace, name);
   try {
     const result = await work();
     ok = true;
     return result;
   } finally {
+    if (running.get(trace) === name) running.delete(trace);
     const steps = (trace.steps ??= []);
     if (steps.length < MAX_STEPS)
       steps.push({ name, startMs: round(started - origin), endMs: round(performance.now() - origin), ok });

@@ -143,6 +143,12 @@ export interface RelyingParty {
       /** Ask userinfo for `email_verified` when the ID token has an email but leaves it out (see identity.ts). */
       wantEmailVerified?: boolean;
       trace?: RpTrace;
+      /**
+       * The sign-in's deadline (lib/net/deadline.ts): every IdP request of this redemption ends when it aborts
+       * (each keeps its own timeout too), and waiting for a shared discovery or JWKS load stops. A redemption cut
+       * by it fails with `idp_deadline_exceeded`.
+       */
+      signal?: AbortSignal;
     },
   ): Promise<RpIdentity>;
   checkIssuer(issuerUrl: string): Promise<IssuerCheck>;

@@ -84,7 +84,7 @@ export function createOidcProtocol({ rp, secretBox, issuerChecks }: OidcProtocol
         }),
       );
     },
-    async completeLogin(connection, { token, state }, response) {
+    async completeLogin(connection, { token, state }, response, options) {
       if (response.protocol !== 'oidc') throw new Error('not an OIDC response');
       const groupsClaim = connection.provisioning.groupAttribute;
       const { groups, sid, idToken, ...identity } = await rpCall(() =>
@@ -99,6 +99,7 @@ export function createOidcProtocol({ rp, secretBox, issuerChecks }: OidcProtocol
           // Only a connection that refuses unverified emails pays for a userinfo call to learn email_verified.
           ...(connection.provisioning.verifiedDomainsOnly ? { wantEmailVerified: true } : {}),
           trace: currentSignInTrace(),
+          ...(options?.signal ? { signal: options.signal } : {}),
         }),
       );
       return {

@@ -88,8 +88,16 @@ export interface LoginProtocol {
   readonly protocol: ConnectionProtocol;
   /** The URL that sends the member to the IdP for this login. Reads no secret, writes nothing. */
   startLogin(connection: SsoConnection, login: SealedLogin): Promise<string>;
-  /** Verifies the IdP's response to this login and returns the member. */
-  completeLogin(connection: SsoConnection, login: SealedLogin, response: ProtocolResponse): Promise<SsoIdentity>;
+  /**
+   * Verifies the IdP's response to this login and returns the member. `signal` is the sign-in's deadline
+   * (lib/net/deadline.ts): every request to the IdP ends when it aborts.
+   */
+  completeLogin(
+    connection: SsoConnection,
+    login: SealedLogin,
+    response: ProtocolResponse,
+    options?: { signal?: AbortSignal },
+  ): Promise<SsoIdentity>;
   /** Checks settings against the IdP (e.g. OIDC discovery for the issuer). */
   checkSettings(settings: SettingsToCheck): Promise<SettingsCheck>;
   /** Tests a saved connection's settings against the IdP (OIDC: a fresh discovery through the outbound guard). */

@@ -83,6 +83,8 @@ export interface Behaviour {
   authorizeIss: 'issuer' | 'omit' | (string & {});
   /** Extra query parameters on the authorization response (e.g. a duplicated or foreign `state`). */
   authorizeExtraParams: Record<string, string>;
+  /** Milliseconds an endpoint waits before it answers (as its mode says), e.g. { token: 900 }: a slow IdP. */
+  delayMs: Partial<Record<'discovery' | 'token' | 'jwks' | 'userinfo', number>>;
 }
 
 export const DEFAULT_USER: TestUser = Object.freeze({
@@ -113,5 +115,6 @@ export function defaultBehaviour(): Behaviour {
     authorizeError: null,
     authorizeIss: 'issuer',
     authorizeExtraParams: {},
+    delayMs: {},
   };
 }

@@ -421,6 +421,8 @@ async function mountIssuer(
 
   async function handle(req: IncomingMessage, res: ServerResponse, url: URL, endpoint: Endpoint): Promise<void> {
     const entry = record(req, url, endpoint);
+    const delay = endpoint === 'authorize' || endpoint === 'other' ? undefined : behave.delayMs[endpoint];
+    if (delay !== undefined && delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
     switch (endpoint) {
       case 'discovery':
         if (!applyMode(res, behave.discovery)) sendJson(res, 200, discoveryDocument());

@@ -73,7 +73,7 @@ function eventOf(
     protocol: record.protocol,
     startedBy: record.startedBy,
     outcome: success ? ('success' as const) : ('failure' as const),
-    stage: reason ? stageOfReason(reason) : success ? ('complete' as const) : record.stage,
+    stage: reason ? (record.failedStage ?? stageOfReason(reason)) : success ? ('complete' as const) : record.stage,
     reason,
     idpError: record.idpError,
     idpErrorDescription: record.idpErrorDescription,

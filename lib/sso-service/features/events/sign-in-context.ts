@@ -18,6 +18,11 @@ export interface SignInRecord {
   startedBy: SignInStarter;
   /** The stage reached (a failure with a reason code takes that reason's stage instead). */
   stage: SignInStage;
+  /**
+   * The stage of a failure whose reason spans several stages (the sign-in deadline: the step that was running);
+   * wins over the reason's own stage.
+   */
+  failedStage: SignInStage | null;
   /** Set by a route when it knows better than the error (e.g. a replayed state); wins over the error's reason. */
   reason: SignInReason | null;
   /** When the login state expires (ms since the epoch), to tell an expired state from a replayed one. */
@@ -50,6 +55,7 @@ export function newSignInRecord(): SignInRecord {
     protocol: 'oidc',
     startedBy: 'member',
     stage: 'callback',
+    failedStage: null,
     reason: null,
     stateExpiresAtMs: null,
     identity: null,

@@ -18,6 +18,8 @@ export function registerHealthRoutes(app: ServiceApp, ctx: ServiceContext) {
   app.get('/health/live', live);
 
   app.get('/health/ready', async (_request, reply) => {
+    // Shutting down: no new work should be sent here while the requests in flight finish (index.ts close()).
+    if (ctx.shutdown?.draining) return reply.code(503).send({ status: 'not_ready', draining: true });
     let database: ReadyCheck = 'ok';
     let migrations: ReadyCheck = 'ok';
     let pending: number[] = [];

@@ -5,7 +5,8 @@
  * IdP-initiated SAML posts (no state of ours) finish in completeIdpInitiated.
  */
 import type { FastifyRequest } from 'fastify';
-import { ID_MAX, MESSAGES, SESSION_MESSAGES, type SsoSessionCallbackResponse } from '@/lib/contract';
+import { ID_MAX, MESSAGES, SESSION_MESSAGES, type SignInStage, type SsoSessionCallbackResponse } from '@/lib/contract';
+import { startDeadline, untilAborted, type Deadline } from '@/lib/net';
 import type { ServiceContext } from '../../context';
 import type { LoginState } from '../../crypto/login-state';
 import { randomId } from '../../crypto/random-id';
@@ -15,7 +16,8 @@ import type { ProtocolResponse, SsoIdentity } from '../../protocols';
 import { SAML_REASONS } from '../../saml';
 import { principalIssuer, redirectUriMismatch, type SsoConnection } from '../../storage/types';
 import { directoryGate } from '../directory/service';
-import { startSignIn } from '../events/sign-in-context';
+import { runningStep } from '../../oidc/trace';
+import { startSignIn, type SignInRecord } from '../events/sign-in-context';
 import { logoutKeysOf } from '../logout/keys';
 import { settleEmailTrust } from './email-trust';
 import { mapScopes } from './provisioning';
@@ -125,6 +127,24 @@ export async function completeCallback<T>(
   finish: (done: Completed) => Promise<T>,
   preloaded?: SsoConnection,
 ): Promise<T> {
+  // One deadline for everything the IdP has to answer in this callback, from its start (the claim included).
+  const deadline = startDeadline(ctx.config.signInDeadlineMs ?? DEFAULT_SIGNIN_DEADLINE_MS);
+  try {
+    return await completeWithin(ctx, request, input, state, finish, deadline, preloaded);
+  } finally {
+    deadline.clear();
+  }
+}
+
+async function completeWithin<T>(
+  ctx: ServiceContext,
+  request: FastifyRequest,
+  input: CallbackInput,
+  state: LoginState,
+  finish: (done: Completed) => Promise<T>,
+  deadline: Deadline,
+  preloaded?: SsoConnection,
+): Promise<T> {
   // Claim the state before anything talks to the IdP: a replay can never redeem a code twice, whichever
   // process it reaches (the claim is a row in the shared database).
   if (!(await ctx.store.claimState(state.sid, state.dev, state.exp * 1000))) {
@@ -140,11 +160,19 @@ export async function completeCallback<T>(
     signIn.connectionId = connection.id;
     signIn.protocol = connection.protocol;
     if (connection.protocol !== input.response.protocol) throw badRequest(protocolMismatch(connection.protocol));
-    const vouched = await ctx.protocols[connection.protocol].completeLogin(
-      connection,
-      { token: input.token, state },
-      input.response,
-    );
+    let vouched: SsoIdentity;
+    try {
+      vouched = await untilAborted(
+        ctx.protocols[connection.protocol].completeLogin(connection, { token: input.token, state }, input.response, {
+          signal: deadline.signal,
+        }),
+        deadline.signal,
+      );
+    } catch (err) {
+      // However the running step reported being cut (a timeout, a network error, an RpError), it is the deadline.
+      if (deadline.expired()) throw deadlineExceeded(ctx, request, signIn);
+      throw err;
+    }
     signIn.identity = vouched;
     const identity = await settleEmailTrust(ctx.store, connection, vouched);
     signIn.identity = identity;
@@ -161,6 +189,36 @@ export async function completeCallback<T>(
     );
     throw err;
   }
+}
+
+/** The sign-in deadline when the configuration does not say (SSO_SIGNIN_DEADLINE_MS). */
+export const DEFAULT_SIGNIN_DEADLINE_MS = 10_000;
+
+/** The sign-in log's stage for each step of a trace (oidc/relying-party.ts, protocols/saml.ts). */
+const STAGE_OF_STEP: Record<string, SignInStage> = {
+  discovery: 'start',
+  token: 'token',
+  id_token: 'id_token',
+  userinfo: 'userinfo',
+  validation: 'assertion',
+};
+
+/**
+ * The callback ran out of time at the IdP: the event's stage is the step that was running, and the log line names
+ * it with the durations of the steps that ended, so an operator sees which step was slow.
+ */
+function deadlineExceeded(ctx: ServiceContext, request: FastifyRequest, signIn: SignInRecord): ApiError {
+  const steps = signIn.trace.steps ?? [];
+  const running = runningStep(signIn.trace);
+  signIn.failedStage = (running !== undefined ? STAGE_OF_STEP[running] : undefined) ?? 'idp';
+  ctx.logger.log('warn', {
+    reqId: request.id,
+    msg: 'sign-in deadline exceeded',
+    deadlineMs: ctx.config.signInDeadlineMs ?? DEFAULT_SIGNIN_DEADLINE_MS,
+    step: running ?? null,
+    stepsMs: Object.fromEntries(steps.map((step) => [step.name, Math.round(step.endMs - step.startMs)])),
+  });
+  return reasonError('idp_deadline_exceeded', { status: 504, code: 'SSO_ERROR', reason: 'idp_deadline_exceeded' });
 }
 
 export const oidcResponse = (code: string, iss: string | undefined): ProtocolResponse => ({
