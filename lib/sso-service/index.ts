@@ -110,15 +110,15 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
   });
   const store = wrapStore ? wrapStore(opened) : opened;
   const rp = relyingParty ?? createRelyingParty({ devMode: config.devMode, now });
-  const secretBox = createSecretBox(keys.encryptionKey);
+  const secretBox = createSecretBox(keys.encryptionKeys);
   const issuerChecks = createIssuerCheckMemo((url) => rp.checkIssuer(url), { now });
   const recorders = createEventRecorders(store.events, logger, now, eventBuffer);
-  const relayStates = createRelayStates(store, createRelayHandles(keys.stateSecret));
+  const relayStates = createRelayStates(store, createRelayHandles(keys.stateSecrets));
   const ctx: ServiceContext = {
     config,
     store,
     secretBox,
-    states: createStateSealer(keys.stateSecret, now),
+    states: createStateSealer(keys.stateSecrets, now),
     relayStates,
     rp,
     issuerChecks,
