@@ -164,10 +164,18 @@ export interface KeyEntry<V> {
   value: V;
 }
 
-function keyListSchema<V>(what: string, decode: (raw: string) => V | null, rule: string) {
+/**
+ * `listed(raw)`: whether the value is meant as a list. Otherwise it is the single-value form, taken as written
+ * whatever its characters, as it always was (its key must not change on upgrade).
+ */
+function keyListSchema<V>(
+  what: string,
+  decode: (raw: string) => V | null,
+  rule: string,
+  listed: (raw: string) => boolean,
+) {
   return z.string().transform((raw, ctx): [KeyEntry<V>, ...KeyEntry<V>[]] => {
-    // A lone value with no separator is the single-key form whatever its characters (a state secret may hold ':').
-    const entries = raw.includes(',') || KEY_ENTRY.test(raw.trim()) ? raw.split(',') : [raw];
+    const entries = listed(raw) ? raw.split(',') : [raw];
     const out: KeyEntry<V>[] = [];
     entries.forEach((entry, i) => {
       const trimmed = entry.trim();
@@ -181,11 +189,10 @@ function keyListSchema<V>(what: string, decode: (raw: string) => V | null, rule:
       if (!labelled && trimmed.includes(':') && entries.length > 1) {
         ctx.addIssue({
           code: 'custom',
-          message: `entry ${i + 1} has an invalid key id (letters, digits, ".", "_", "-"; at most 32)`,
+          message: `entry ${i + 1} has an invalid key id (letters, digits, ".", "_", "-", at most 32; a value holding ":" needs one, e.g. default:<value>)`,
         });
         return;
       }
-      // The single-value form is taken as written, as it always was (its key must not change on upgrade).
       const value = decode(labelled ? labelled[2]! : entries.length === 1 ? entry : trimmed);
       if (value === null) {
         ctx.addIssue({ code: 'custom', message: `${where} ${rule}` });
@@ -210,6 +217,8 @@ export const encryptionKeysSchema = keyListSchema(
     return key.length === 32 ? key : null;
   },
   'must be 32 bytes encoded as base64url',
+  // base64url has neither character: either one means a list.
+  (raw) => /[,:]/.test(raw),
 );
 
 /** GRANTEX_STATE_SECRET: HKDF inputs of the login-state and RelayState-handle keys, 32 characters or more each. */
@@ -217,6 +226,8 @@ export const stateSecretsSchema = keyListSchema(
   'secret',
   (raw) => (raw.length >= STATE_SECRET_MIN ? raw : null),
   `must be at least ${STATE_SECRET_MIN} characters`,
+  // A secret of before may hold ',' or ':'; a list names a key id in at least one entry (a rotation's new one).
+  (raw) => raw.split(',').some((entry) => KEY_ENTRY.test(entry.trim())),
 );
 
 /** The variable as written, refused with the list's own issues when it does not parse. */

@@ -143,8 +143,8 @@ describe('key lists in the environment', () => {
   it('the single-value forms of before still load, as the key id "default"', async () => {
     const config = loadServiceConfig({ GRANTEX_ENCRYPTION_KEY: b64(KEY_A), GRANTEX_STATE_SECRET: STATE_A });
     expect(config.encryptionKey).toBe(b64(KEY_A));
-    // A state secret with any characters but a comma is one secret, taken as written, as it always was.
-    const odd = ' a secret: with spaces and colons: 0123456789 ';
+    // A state secret naming no key id is one secret, taken as written whatever its characters, as it always was.
+    const odd = ' a secret, with spaces: commas, and colons 0123456789 ';
     const keys = resolveServiceKeys({
       ...loadServiceConfig({ GRANTEX_STATE_SECRET: odd, GRANTEX_ENCRYPTION_KEY: b64(KEY_A) }),
       devMode: false,
