@@ -8,7 +8,10 @@
  */
 import { spawn } from 'node:child_process';
 import { verify } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   MESSAGES,
@@ -556,5 +559,44 @@ describe('grantex reseal', () => {
     expect((await sealedValues(await secondStore(svc))).every((v) => v.kid === 'k4')).toBe(true);
     await svc.restart({ encryptionKey: `k4:${b64(KEY_D)}` });
     for (const c of oidc) expect(await signInSecret(svc, rp, c.org, c.id)).toBe(c.secret);
+  });
+});
+
+describe('what the re-seal covers', () => {
+  it('every sealed column of the schema is one the re-seal walks', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'gx-sealed-'));
+    const store = await openStore({ dataDir });
+    await store.close();
+    const db = new Database(path.join(dataDir, 'grantex.db'), { readonly: true });
+    try {
+      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
+      const sealed = tables.flatMap(({ name }) =>
+        (db.prepare(`SELECT name FROM pragma_table_info(?)`).all(name) as { name: string }[])
+          .filter((c) => /(_enc|_sealed)$/.test(c.name))
+          .map((c) => `${name}.${c.name}`),
+      );
+      // A new sealed column must be added to SEALED_COLUMNS, or the old key could never be removed.
+      expect(sealed.sort()).toEqual([...SEALED_COLUMNS].sort());
+    } finally {
+      db.close();
+    }
+  });
+
+  it('every place that seals with the secret box stores into a walked column or is short-lived', () => {
+    const root = path.join(ROOT, 'lib/sso-service/features');
+    const sealing = readdirSync(root, { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith('.ts') && /secretBox\.seal\(/.test(readFileSync(path.join(root, f), 'utf8')))
+      .sort();
+    // Each file and what it seals; a new one needs its column in SEALED_COLUMNS (or a reason it is short-lived).
+    expect(sealing).toEqual([
+      'connections/legacy-config.ts', // sso_connections.secret_enc
+      'connections/service.ts', // sso_connections.secret_enc
+      'key-rotation/reseal.ts', // the re-seal itself
+      'logout/keys.ts', // sso_session_logout.id_token_sealed
+      'logout/service.ts', // the SAML logout RelayState: lives for the IdP's round trip, never stored
+      'sp-keys/service.ts', // saml_sp_keys.private_key_enc
+      'webhooks/service.ts', // webhook_endpoints.secret_sealed (previous_secret_sealed is the old secret_sealed)
+    ]);
   });
 });
