@@ -242,7 +242,15 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = formatUrl(config.host, port);
-  logger.log('info', { msg: 'grantex sso service listening', url, devMode: config.devMode, database: store.backend });
+  logger.log('info', {
+    msg: 'grantex sso service listening',
+    url,
+    devMode: config.devMode,
+    database: store.backend,
+    // Key ids only (never a key): lets an operator check each process runs a rotation's step before the next.
+    encryptionKeyIds: keys.encryptionKeys.map((k) => k.id),
+    stateSecretIds: keys.stateSecrets.map((s) => s.id),
+  });
 
   let closed: Promise<void> | undefined;
   return {

@@ -282,7 +282,7 @@ describe('rotating the state secret: logins in flight', () => {
   let org: Org;
   beforeAll(async () => {
     rp = recordingRp();
-    svc = await service({ stateSecret: STATE_A, encryptionKey: b64(KEY_A), relyingParty: rp });
+    svc = await service({ stateSecret: STATE_A, encryptionKey: b64(KEY_A), relyingParty: rp, logLevel: 'info' });
     org = await signup(svc.url);
     expect((await saveConfig(svc.url, org.apiKey)).status).toBe(201);
   });
@@ -304,6 +304,9 @@ describe('rotating the state secret: logins in flight', () => {
     });
 
     await svc.restart({ stateSecret: `b:${STATE_B},${STATE_A}` });
+    // Each process says which key ids it runs with (never the keys), so an operator can check a step is deployed.
+    const listening = svc.lines.filter((l) => l.includes('grantex sso service listening')).at(-1)!;
+    expect(JSON.parse(listening)).toMatchObject({ stateSecretIds: ['b', 'default'], encryptionKeyIds: ['default'] });
     expect((await finish(svc, startedBefore.state)).status).toBe(200);
     expect((await finish(svc, legacy)).status).toBe(200);
     const startedDuring = await startLogin(svc, org);
@@ -322,6 +325,9 @@ describe('rotating the state secret: logins in flight', () => {
     expect(refused.body.message).toBe(MESSAGES.invalidState);
     expect(rp.secretsSeen.length).toBe(redeems);
     expect((await finish(svc, startedDuring.state)).status).toBe(200);
+    for (const line of svc.lines) {
+      for (const secret of [STATE_A, STATE_B, b64(KEY_A)]) expect(line).not.toContain(secret);
+    }
   });
 
   it('a state sealed under B does not open under A alone (the key id does not let a state pick its key)', () => {
