@@ -536,9 +536,10 @@ describe('grantex reseal', () => {
       GRANTEX_STATE_SECRET: STATE_A,
       ...(svc.postgresUrl ? { DATABASE_URL: svc.postgresUrl } : {}),
     };
-    const run = (encryptionKey: string) =>
+    const run = (encryptionKey: string, ...args: string[]) =>
       new Promise<{ code: number | null; out: string }>((resolve, reject) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/grantex.ts'), 'reseal'], {
+        const script = path.join(ROOT, 'scripts/grantex.ts');
+        const child = spawn(process.execPath, ['--import', 'tsx', script, 'reseal', ...args], {
           cwd: ROOT,
           env: { NODE_ENV: 'test', ...env, GRANTEX_ENCRYPTION_KEY: encryptionKey },
         });
@@ -554,11 +555,17 @@ describe('grantex reseal', () => {
     expect(missing.out).toMatch(
       /cannot open sso_connections\.secret_enc of row \S+: sealed under key id "k3", which is not configured/,
     );
+    // Stopped after 3 rows (in batches of 2), then run again: it goes on from what the data says.
+    const part = await run(`k4:${b64(KEY_D)},k3:${b64(KEY_C)}`, '--batch-size', '2', '--max-rows', '3');
+    expect(part.code, part.out).toBe(0);
+    expect(part.out).toMatch(
+      /total: 3 re-sealed under "k4", 0 already, 0 changed meanwhile, 0 failed \(stopped at --max-rows/,
+    );
     const done = await run(`k4:${b64(KEY_D)},k3:${b64(KEY_C)}`);
     expect(done.code, done.out).toBe(0);
-    expect(done.out).toMatch(/total: \d+ re-sealed under "k4", \d+ already, 0 changed meanwhile, 0 failed/);
+    expect(done.out).toMatch(/total: \d+ re-sealed under "k4", 3 already, 0 changed meanwhile, 0 failed/);
     expect(done.out).toContain('every stored secret is sealed under "k4"');
-    for (const out of [missing.out, done.out]) {
+    for (const out of [missing.out, part.out, done.out]) {
       for (const k of [KEY_A, KEY_B, KEY_C, KEY_D]) expect(out).not.toContain(b64(k));
       expect(out).not.toContain('secret-0-');
     }
