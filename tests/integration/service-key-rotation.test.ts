@@ -572,6 +572,26 @@ describe('grantex reseal', () => {
     expect((await sealedValues(await secondStore(svc))).every((v) => v.kid === 'k4')).toBe(true);
     await svc.restart({ encryptionKey: `k4:${b64(KEY_D)}` });
     for (const c of oidc) expect(await signInSecret(svc, rp, c.org, c.id)).toBe(c.secret);
+    // Four command runs, each starting tsx: slow on a loaded machine.
+  }, 120_000);
+  it('two re-seal jobs at once (two processes) re-seal each row exactly once', async () => {
+    const KEY_E = Buffer.alloc(32, 25);
+    await svc.restart({ encryptionKey: `k5:${b64(KEY_E)},k4:${b64(KEY_D)}` });
+    const box = createSecretBox([
+      { id: 'k5', value: KEY_E },
+      { id: 'k4', value: KEY_D },
+    ]);
+    const pending = (await sealedValues(await secondStore(svc))).filter((v) => v.kid !== 'k5').length;
+    expect(pending).toBeGreaterThan(20);
+    const [one, two] = await Promise.all([
+      resealSecrets({ store: await secondStore(svc), secretBox: box }, { batchSize: 1 }),
+      resealSecrets({ store: await secondStore(svc), secretBox: box }, { batchSize: 1 }),
+    ]);
+    expect(one.total.failed + two.total.failed).toBe(0);
+    expect(one.total.resealed + two.total.resealed).toBe(pending);
+    expect((await sealedValues(await secondStore(svc))).every((v) => v.kid === 'k5')).toBe(true);
+    await svc.restart({ encryptionKey: `k5:${b64(KEY_E)}` });
+    for (const c of oidc) expect(await signInSecret(svc, rp, c.org, c.id)).toBe(c.secret);
   });
 });
 
