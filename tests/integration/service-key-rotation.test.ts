@@ -572,8 +572,7 @@ describe('grantex reseal', () => {
     expect((await sealedValues(await secondStore(svc))).every((v) => v.kid === 'k4')).toBe(true);
     await svc.restart({ encryptionKey: `k4:${b64(KEY_D)}` });
     for (const c of oidc) expect(await signInSecret(svc, rp, c.org, c.id)).toBe(c.secret);
-    // Four command runs, each starting tsx: slow on a loaded machine.
-  }, 120_000);
+  }, 120_000); // four command runs, each starting tsx: slow on a loaded machine
   it('two re-seal jobs at once (two processes) re-seal each row exactly once', async () => {
     const KEY_E = Buffer.alloc(32, 25);
     await svc.restart({ encryptionKey: `k5:${b64(KEY_E)},k4:${b64(KEY_D)}` });
