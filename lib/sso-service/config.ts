@@ -52,9 +52,16 @@ export interface ServiceConfig {
    * X-Grantex-Client-Address, which then keys the rate-limit buckets. Required outside development mode.
    */
   consoleSecret?: string;
-  /** Required in production; generated into `<dataDir>/service-keys.json` in development. */
+  /**
+   * GRANTEX_STATE_SECRET as written: one secret, or a `kid:secret,kid:secret` list whose first entry seals new
+   * login states and all of which open them (stateSecretsSchema). Required in production; generated into
+   * `<dataDir>/service-keys.json` in development.
+   */
   stateSecret?: string;
-  /** 32 bytes, base64url. Required in production; generated in development. */
+  /**
+   * GRANTEX_ENCRYPTION_KEY as written: one 32-byte base64url key, or a `kid:key,kid:key` list whose first entry
+   * seals and all of which open (encryptionKeysSchema). Required in production; generated in development.
+   */
   encryptionKey?: string;
   rateLimit: RateLimitConfig;
   /** IPs/CIDRs whose X-Forwarded-For is believed. Empty = trust nobody. */
@@ -150,6 +157,109 @@ const consoleUrlSchema = z
 
 const DEFAULT_CONSOLE_URL = 'http://localhost:3000';
 
+/**
+ * Key lists (GRANTEX_ENCRYPTION_KEY, GRANTEX_STATE_SECRET): comma-separated entries `kid:value`, the first one
+ * seals, every one opens. An entry without a `kid:` prefix is the key id `default`, so the single-value form
+ * of before keeps working and a rotation can list the old value bare: `2027-01:<new>,<old>`. The key id travels
+ * in every sealed value (it is not secret); the value never appears in an error.
+ */
+export const DEFAULT_KEY_ID = 'default';
+/** Short, so it costs a state or a sealed column only a few bytes; URL- and log-safe. */
+export const KEY_ID_PATTERN = /^[A-Za-z0-9._-]{1,32}$/;
+const KEY_ENTRY = /^([A-Za-z0-9._-]{1,32}):(.*)$/s;
+const STATE_SECRET_MIN = 32;
+
+export interface KeyEntry<V> {
+  id: string;
+  value: V;
+}
+
+/**
+ * `listed(raw)`: whether the value is meant as a list. Otherwise it is the single-value form, taken as written
+ * whatever its characters, as it always was (its key must not change on upgrade).
+ */
+function keyListSchema<V>(
+  what: string,
+  decode: (raw: string) => V | null,
+  rule: string,
+  listed: (raw: string) => boolean,
+) {
+  return z.string().transform((raw, ctx): [KeyEntry<V>, ...KeyEntry<V>[]] => {
+    const entries = listed(raw) ? raw.split(',') : [raw];
+    const out: KeyEntry<V>[] = [];
+    entries.forEach((entry, i) => {
+      const trimmed = entry.trim();
+      const labelled = KEY_ENTRY.exec(trimmed);
+      const id = labelled ? labelled[1]! : DEFAULT_KEY_ID;
+      const where = entries.length > 1 ? `entry ${i + 1} (key id "${id}")` : `the ${what}`;
+      if (trimmed === '') {
+        ctx.addIssue({ code: 'custom', message: `entry ${i + 1} is empty` });
+        return;
+      }
+      if (!labelled && trimmed.includes(':') && entries.length > 1) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `entry ${i + 1} has an invalid key id (letters, digits, ".", "_", "-", at most 32; a value holding ":" needs one, e.g. default:<value>)`,
+        });
+        return;
+      }
+      const value = decode(labelled ? labelled[2]! : entries.length === 1 ? entry : trimmed);
+      if (value === null) {
+        ctx.addIssue({ code: 'custom', message: `${where} ${rule}` });
+        return;
+      }
+      if (out.some((k) => k.id === id)) {
+        ctx.addIssue({ code: 'custom', message: `key id "${id}" appears more than once` });
+        return;
+      }
+      out.push({ id, value });
+    });
+    if (out.length === 0 || out.length !== entries.length) return z.NEVER;
+    return out as [KeyEntry<V>, ...KeyEntry<V>[]];
+  });
+}
+
+/** GRANTEX_ENCRYPTION_KEY: AES-256-GCM keys for secrets at rest, 32 bytes each, base64url. */
+export const encryptionKeysSchema = keyListSchema(
+  'key',
+  (raw) => {
+    const key = /^[A-Za-z0-9_-]+={0,2}$/.test(raw) ? Buffer.from(raw, 'base64url') : Buffer.alloc(0);
+    return key.length === 32 ? key : null;
+  },
+  'must be 32 bytes encoded as base64url',
+  // base64url has neither character: either one means a list.
+  (raw) => /[,:]/.test(raw),
+);
+
+/** GRANTEX_STATE_SECRET: HKDF inputs of the login-state and RelayState-handle keys, 32 characters or more each. */
+export const stateSecretsSchema = keyListSchema(
+  'secret',
+  (raw) => (raw.length >= STATE_SECRET_MIN ? raw : null),
+  `must be at least ${STATE_SECRET_MIN} characters`,
+  // A secret of before may hold ',' or ':'; a list names a key id in at least one entry (a rotation's new one).
+  (raw) => raw.split(',').some((entry) => KEY_ENTRY.test(entry.trim())),
+);
+
+/** The variable as written, refused with the list's own issues when it does not parse. */
+function validKeyList(schema: z.ZodType<unknown, string>) {
+  return z.string().superRefine((value, ctx) => {
+    const parsed = schema.safeParse(value);
+    if (!parsed.success)
+      for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message });
+  });
+}
+
+/** Parses a key list, naming `source` and the rule broken (never the value) in the error. */
+export function parseKeyList<V>(
+  schema: z.ZodType<[KeyEntry<V>, ...KeyEntry<V>[]], string>,
+  raw: string,
+  source: string,
+): [KeyEntry<V>, ...KeyEntry<V>[]] {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  throw new ServiceConfigError(`${source}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+}
+
 const envSchema = z.object({
   NODE_ENV: z.string().optional(),
   GRANTEX_HOST: z.preprocess(emptyToUndefined, z.string().min(1).default('localhost')),
@@ -175,8 +285,9 @@ const envSchema = z.object({
     z.coerce.number().int().min(100).max(600_000).default(5000),
   ),
   GRANTEX_DEV_MODE: z.preprocess(emptyToUndefined, booleanFlag.optional()),
-  GRANTEX_STATE_SECRET: z.preprocess(emptyToUndefined, z.string().optional()),
-  GRANTEX_ENCRYPTION_KEY: z.preprocess(emptyToUndefined, z.string().optional()),
+  // Validated here so a bad list stops the start with its rule; kept as written (service-keys.ts decodes it).
+  GRANTEX_STATE_SECRET: z.preprocess(emptyToUndefined, validKeyList(stateSecretsSchema).optional()),
+  GRANTEX_ENCRYPTION_KEY: z.preprocess(emptyToUndefined, validKeyList(encryptionKeysSchema).optional()),
   GRANTEX_CONSOLE_SECRET: z.preprocess(emptyToUndefined, z.string().optional()),
   RATE_LIMIT: z.preprocess(emptyToUndefined, booleanFlag.default(true)),
   RATE_LIMIT_SIGNUP_PER_MIN: z.preprocess(emptyToUndefined, perMinute(20)),

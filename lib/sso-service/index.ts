@@ -141,16 +141,16 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
   });
   const store = wrapStore ? wrapStore(opened) : opened;
   const rp = relyingParty ?? createRelyingParty({ devMode: config.devMode, now });
-  const secretBox = createSecretBox(keys.encryptionKey);
+  const secretBox = createSecretBox(keys.encryptionKeys);
   const issuerChecks = createIssuerCheckMemo((url) => rp.checkIssuer(url), { now });
   const recorders = createEventRecorders(store.events, logger, now, eventBuffer);
-  const relayStates = createRelayStates(store, createRelayHandles(keys.stateSecret));
+  const relayStates = createRelayStates(store, createRelayHandles(keys.stateSecrets));
   const shutdown = { draining: false };
   const ctx: ServiceContext = {
     config,
     store,
     secretBox,
-    states: createStateSealer(keys.stateSecret, now),
+    states: createStateSealer(keys.stateSecrets, now),
     relayStates,
     rp,
     issuerChecks,
@@ -275,7 +275,15 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = formatUrl(config.host, port);
-  logger.log('info', { msg: 'grantex sso service listening', url, devMode: config.devMode, database: store.backend });
+  logger.log('info', {
+    msg: 'grantex sso service listening',
+    url,
+    devMode: config.devMode,
+    database: store.backend,
+    // Key ids only (never a key): lets an operator check each process runs a rotation's step before the next.
+    encryptionKeyIds: keys.encryptionKeys.map((k) => k.id),
+    stateSecretIds: keys.stateSecrets.map((s) => s.id),
+  });
 
   let closed: Promise<void> | undefined;
   return {

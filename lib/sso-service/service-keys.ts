@@ -1,6 +1,7 @@
 /**
- * Resolves the two secrets the service needs: the state secret (HKDF input for the login-state key)
- * and the 32-byte encryption key for client secrets at rest.
+ * Resolves the two secrets the service needs: the state secrets (HKDF inputs for the login-state and
+ * RelayState-handle keys) and the 32-byte encryption keys for secrets at rest. Each is a list (config.ts): the
+ * first entry seals, every entry opens, so a key can be rotated without downtime (docs/OPERATIONS.md).
  * Development: missing values are generated once and kept in `<dataDir>/service-keys.json` (0600) so that
  * stored secrets and in-flight logins survive restarts. Production: missing values stop the start.
  */
@@ -8,28 +9,28 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { ServiceConfigError, type ServiceConfig } from './config';
+import {
+  encryptionKeysSchema,
+  parseKeyList,
+  ServiceConfigError,
+  stateSecretsSchema,
+  type KeyEntry,
+  type ServiceConfig,
+} from './config';
+
+type KeyList<V> = [KeyEntry<V>, ...KeyEntry<V>[]];
 
 export interface ServiceKeys {
-  stateSecret: string;
-  encryptionKey: Buffer;
+  /** The first one seals new login states and RelayState handles; all of them open. */
+  stateSecrets: KeyList<string>;
+  /** The first one seals secrets at rest; all of them open. */
+  encryptionKeys: KeyList<Buffer>;
 }
 
-const STATE_SECRET_MIN = 32;
 const keysFileSchema = z.object({ stateSecret: z.string().optional(), encryptionKey: z.string().optional() });
 
-function decodeEncryptionKey(value: string, source: string): Buffer {
-  const key = /^[A-Za-z0-9_-]+={0,2}$/.test(value) ? Buffer.from(value, 'base64url') : Buffer.alloc(0);
-  if (key.length !== 32) throw new ServiceConfigError(`${source} must be 32 bytes encoded as base64url`);
-  return key;
-}
-
-function checkStateSecret(value: string, source: string): string {
-  if (value.length < STATE_SECRET_MIN) {
-    throw new ServiceConfigError(`${source} must be at least ${STATE_SECRET_MIN} characters`);
-  }
-  return value;
-}
+const decodeEncryptionKeys = (value: string, source: string) => parseKeyList(encryptionKeysSchema, value, source);
+const decodeStateSecrets = (value: string, source: string) => parseKeyList(stateSecretsSchema, value, source);
 
 export function keysFilePath(dataDir: string): string {
   return path.join(dataDir, 'service-keys.json');
@@ -63,8 +64,8 @@ export function resolveServiceKeys(config: ServiceConfig): ServiceKeys {
       throw new ServiceConfigError(`GRANTEX_ENCRYPTION_KEY is required ${OUTSIDE_DEV}`);
     }
     const keys = {
-      stateSecret: checkStateSecret(config.stateSecret, 'GRANTEX_STATE_SECRET'),
-      encryptionKey: decodeEncryptionKey(config.encryptionKey, 'GRANTEX_ENCRYPTION_KEY'),
+      stateSecrets: decodeStateSecrets(config.stateSecret, 'GRANTEX_STATE_SECRET'),
+      encryptionKeys: decodeEncryptionKeys(config.encryptionKey, 'GRANTEX_ENCRYPTION_KEY'),
     };
     // Without it the console cannot name members' addresses, and every member behind it shares its buckets.
     if (!config.consoleSecret) {
@@ -75,8 +76,8 @@ export function resolveServiceKeys(config: ServiceConfig): ServiceKeys {
 
   if (config.stateSecret && config.encryptionKey) {
     return {
-      stateSecret: checkStateSecret(config.stateSecret, 'GRANTEX_STATE_SECRET'),
-      encryptionKey: decodeEncryptionKey(config.encryptionKey, 'GRANTEX_ENCRYPTION_KEY'),
+      stateSecrets: decodeStateSecrets(config.stateSecret, 'GRANTEX_STATE_SECRET'),
+      encryptionKeys: decodeEncryptionKeys(config.encryptionKey, 'GRANTEX_ENCRYPTION_KEY'),
     };
   }
 
@@ -94,12 +95,13 @@ export function resolveServiceKeys(config: ServiceConfig): ServiceKeys {
     fs.renameSync(tmp, file);
   }
   fs.chmodSync(file, 0o600);
+  // The file takes the same forms as the variables, so a development data dir can rotate its keys too.
   return {
-    stateSecret: checkStateSecret(
+    stateSecrets: decodeStateSecrets(
       config.stateSecret ?? next.stateSecret,
       config.stateSecret ? 'GRANTEX_STATE_SECRET' : file,
     ),
-    encryptionKey: decodeEncryptionKey(
+    encryptionKeys: decodeEncryptionKeys(
       config.encryptionKey ?? next.encryptionKey,
       config.encryptionKey ? 'GRANTEX_ENCRYPTION_KEY' : file,
     ),

@@ -108,6 +108,8 @@ export const STORE_METHODS: Record<MethodsOf<ServiceStore>, Access> = {
   findRelayState: 'read',
   listSpKeys: 'read',
   addSpKey: 'write',
+  listSealedValues: 'read',
+  replaceSealedValue: 'write',
   promoteSpKey: 'write',
   deleteSpKey: 'write',
   insertWebhookEndpoint: 'write',

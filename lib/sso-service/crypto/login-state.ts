@@ -3,17 +3,24 @@
  * HKDF over GRANTEX_STATE_SECRET). It carries the nonce and PKCE verifier, so /sso/login writes nothing,
  * and a login started before a restart can still finish. Single use is enforced by the callback, which
  * records the state id in consumed_states before redeeming the code.
- * Layout (base64url): version(1) | iv(12) | tag(16) | ciphertext(JSON payload).
+ * Several secrets (GRANTEX_STATE_SECRET as a `kid:secret` list): the first seals, every one opens, so a login
+ * started before a rotation finishes after it. Layouts (base64url):
+ *   version 3: 0x03 | kid length(1) | kid | iv(12) | tag(16) | ciphertext(JSON payload); AAD = the fixed label
+ *              then the header, so a state cannot be moved under another key id.
+ *   version 2: 0x02 | iv(12) | tag(16) | ciphertext; AAD = the label. Sealed before key ids: opened by trying
+ *              each configured secret (it lives ten minutes, so only logins in flight at the upgrade carry it).
  * The payload names the connection the login started on (`con`). A state without `con` (sealed by a service
- * that predates connections) still opens (same version and key) and finishes on the org's default connection,
+ * that predates connections) still opens and finishes on the org's default connection,
  * the one it was started on, so a deploy breaks no login in flight.
  */
 import { createCipheriv, createDecipheriv, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { ID_MAX, STATE_MAX } from '@/lib/contract/limits';
+import { DEFAULT_KEY_ID, KEY_ID_PATTERN } from '../config';
 import { createRandomPool } from './random-pool';
 
-const VERSION = 2;
+const VERSION_LEGACY = 2;
+const VERSION = 3;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const HEADER = 1 + IV_BYTES + TAG_BYTES;
@@ -46,10 +53,41 @@ export function deriveStateKey(stateSecret: string): KeyObject {
   return createSecretKey(Buffer.from(hkdfSync('sha256', stateSecret, 'grantex-sso', 'login-state/aes-256-gcm/v2', 32)));
 }
 
-export function createStateSealer(stateSecret: string, now: () => number = Date.now): StateSealer {
-  const key = deriveStateKey(stateSecret);
-  const aad = Buffer.from('grantex-login-state', 'utf8');
+export interface StateSecret {
+  /** Not secret: it travels in every state sealed with it. */
+  id: string;
+  value: string;
+}
+
+/** A single secret is the key id `default` (the single-secret form of GRANTEX_STATE_SECRET). */
+export function stateSecretList(secrets: string | readonly [StateSecret, ...StateSecret[]]): readonly StateSecret[] {
+  const list = typeof secrets === 'string' ? [{ id: DEFAULT_KEY_ID, value: secrets }] : secrets;
+  for (const s of list) if (!KEY_ID_PATTERN.test(s.id)) throw new Error('invalid state secret key id');
+  return list;
+}
+
+export function createStateSealer(
+  secrets: string | readonly [StateSecret, ...StateSecret[]],
+  now: () => number = Date.now,
+): StateSealer {
+  const list = stateSecretList(secrets);
+  const keys = new Map(list.map((s) => [s.id, deriveStateKey(s.value)] as const));
+  const current = list[0]!;
+  const key = keys.get(current.id)!;
+  const label = Buffer.from('grantex-login-state', 'utf8');
+  const header = Buffer.concat([Buffer.of(VERSION, current.id.length), Buffer.from(current.id, 'latin1')]);
+  const aad = Buffer.concat([label, header]);
   const random = createRandomPool();
+  const decrypt = (k: KeyObject, iv: Buffer, tag: Buffer, body: Buffer, ad: Buffer): string | null => {
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', k, iv);
+      decipher.setAAD(ad);
+      decipher.setAuthTag(tag);
+      return Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8');
+    } catch {
+      return null;
+    }
+  };
   return {
     issue(developerId, connectionId, opts = {}) {
       // All per-login randomness in one draw from the pool keeps the hot path cheap.
@@ -69,22 +107,30 @@ export function createStateSealer(stateSecret: string, now: () => number = Date.
       const cipher = createCipheriv('aes-256-gcm', key, iv);
       cipher.setAAD(aad);
       const body = Buffer.concat([cipher.update(JSON.stringify(state), 'utf8'), cipher.final()]);
-      const token = Buffer.concat([Buffer.of(VERSION), iv, cipher.getAuthTag(), body]).toString('base64url');
+      const token = Buffer.concat([header, iv, cipher.getAuthTag(), body]).toString('base64url');
       return { token, state };
     },
     open(token) {
       if (token.length > STATE_MAX_LENGTH || !/^[A-Za-z0-9_-]+$/.test(token)) return null;
       const raw = Buffer.from(token, 'base64url');
-      if (raw.length <= HEADER || raw[0] !== VERSION) return null;
-      let json: string;
-      try {
-        const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(1, 1 + IV_BYTES));
-        decipher.setAAD(aad);
-        decipher.setAuthTag(raw.subarray(1 + IV_BYTES, HEADER));
-        json = Buffer.concat([decipher.update(raw.subarray(HEADER)), decipher.final()]).toString('utf8');
-      } catch {
-        return null;
+      let json: string | null = null;
+      if (raw[0] === VERSION && raw.length > 2) {
+        const kidEnd = 2 + raw[1]!;
+        const k = keys.get(raw.subarray(2, kidEnd).toString('latin1'));
+        if (!k || raw.length <= kidEnd + IV_BYTES + TAG_BYTES) return null;
+        const ad = Buffer.concat([label, raw.subarray(0, kidEnd)]);
+        const ivEnd = kidEnd + IV_BYTES;
+        const tagEnd = ivEnd + TAG_BYTES;
+        json = decrypt(k, raw.subarray(kidEnd, ivEnd), raw.subarray(ivEnd, tagEnd), raw.subarray(tagEnd), ad);
+      } else if (raw[0] === VERSION_LEGACY && raw.length > HEADER) {
+        const iv = raw.subarray(1, 1 + IV_BYTES);
+        const tag = raw.subarray(1 + IV_BYTES, HEADER);
+        for (const k of keys.values()) {
+          json = decrypt(k, iv, tag, raw.subarray(HEADER), label);
+          if (json !== null) break;
+        }
       }
+      if (json === null) return null;
       let value: unknown;
       try {
         value = JSON.parse(json);

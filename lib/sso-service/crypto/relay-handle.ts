@@ -7,8 +7,11 @@
  * make a handle unguessable; the MAC (key from HKDF over GRANTEX_STATE_SECRET, as the state's own key) lets the
  * ACS refuse a made-up handle without a database read, so a flood of forged RelayStates costs no query.
  * Storage keys the row by the handle's sha256, so the table alone never gives a usable RelayState.
+ * With several state secrets the first one's key mints and every one's verifies: a handle carries no key id
+ * (its length is fixed well under the cap, and a second MAC costs less than a byte of it would be worth).
  */
 import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { stateSecretList, type StateSecret } from './login-state';
 import { createRandomPool } from './random-pool';
 
 export const RELAY_HANDLE_PREFIX = 'rs1.';
@@ -36,20 +39,24 @@ export function relayHandleHash(handle: string): string {
   return createHash('sha256').update(handle, 'utf8').digest('hex');
 }
 
-export function createRelayHandles(stateSecret: string): RelayHandles {
-  const key = Buffer.from(hkdfSync('sha256', stateSecret, 'grantex-sso', 'saml-relay-handle/hmac-sha256/v1', 32));
+export function createRelayHandles(stateSecrets: string | readonly [StateSecret, ...StateSecret[]]): RelayHandles {
+  const keys = stateSecretList(stateSecrets).map((s) =>
+    Buffer.from(hkdfSync('sha256', s.value, 'grantex-sso', 'saml-relay-handle/hmac-sha256/v1', 32)),
+  );
   const random = createRandomPool();
-  const mac = (bytes: Buffer) => createHmac('sha256', key).update(bytes).digest().subarray(0, MAC_BYTES);
+  const mac = (key: Buffer, bytes: Buffer) => createHmac('sha256', key).update(bytes).digest().subarray(0, MAC_BYTES);
   return {
     mint() {
       const rnd = Buffer.from(random(RANDOM_BYTES));
-      return RELAY_HANDLE_PREFIX + Buffer.concat([rnd, mac(rnd)]).toString('base64url');
+      return RELAY_HANDLE_PREFIX + Buffer.concat([rnd, mac(keys[0]!, rnd)]).toString('base64url');
     },
     verify(handle) {
       if (!HANDLE_SHAPE.test(handle)) return false;
       const raw = Buffer.from(handle.slice(RELAY_HANDLE_PREFIX.length), 'base64url');
       if (raw.length !== RANDOM_BYTES + MAC_BYTES) return false;
-      return timingSafeEqual(raw.subarray(RANDOM_BYTES), mac(raw.subarray(0, RANDOM_BYTES)));
+      const given = raw.subarray(RANDOM_BYTES);
+      const rnd = raw.subarray(0, RANDOM_BYTES);
+      return keys.some((key) => timingSafeEqual(given, mac(key, rnd)));
     },
   };
 }

@@ -17,6 +17,7 @@ import { createSessionsStore, purgeExpiredSessions } from '../features/sessions/
 import { createSetupLinksStore, purgeExpiredSetupSessions } from '../features/setup-links/store';
 import { createSpKeysStore } from '../features/sp-keys/store';
 import { createWebhooksStore } from '../features/webhooks/store';
+import { createKeyRotationStore } from '../features/key-rotation/store';
 import type { StoreDatabase } from './connect';
 import type { ServiceStore } from './types';
 
@@ -53,6 +54,7 @@ export function createStore(database: StoreDatabase): ServiceStore {
     ...createHealthStore(database),
     ...createSpKeysStore(database),
     ...createWebhooksStore(database),
+    ...createKeyRotationStore(database),
     async purgeExpired(beforeMs, nowMs) {
       const nowIso = new Date(nowMs).toISOString();
       const states = await purgeExpiredLogins(database, beforeMs, nowMs);

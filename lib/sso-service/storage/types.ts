@@ -20,6 +20,7 @@ import type { SessionsStore } from '../features/sessions/store';
 import type { SetupLinksStore } from '../features/setup-links/store';
 import type { SpKeysStore } from '../features/sp-keys/store';
 import type { WebhooksStore } from '../features/webhooks/store';
+import type { KeyRotationStore } from '../features/key-rotation/store';
 
 /** sha256 of an API key, base64url (see crypto/api-keys.ts). The key itself is never stored. */
 export type ApiKeyHash = string;
@@ -367,6 +368,7 @@ export interface ServiceStore
     HealthStore,
     SpKeysStore,
     WebhooksStore,
+    KeyRotationStore,
     EventsStore,
     RateLimitsStore {
   /** Which implementation this is: for logs and health, never for branching in routes. */
