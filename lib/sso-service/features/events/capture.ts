@@ -83,6 +83,7 @@ function eventOf(
     durationMs: Math.round(reply.elapsedTime * 10) / 10,
     requestId: request.id,
     trace: record.trace,
+    clientIp: request.ip,
   };
 }
 
