@@ -304,6 +304,8 @@ export interface WebhookDeliveriesTable {
   event_id: string;
   event_type: string;
   body: string;
+  /** The format `body` is in (migration 25). */
+  format: string;
   status: string;
   attempts: number;
   /** bigint on PostgreSQL: read back as text by pg, settled by the row mapper. */

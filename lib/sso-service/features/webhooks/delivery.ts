@@ -92,7 +92,7 @@ export function startWebhookWorker(deps: Deps, opts: WebhookWorkerOptions = {}):
   const attempt = async (batchOf: readonly ClaimedWebhookDelivery[]) => {
     const d = batchOf[0]!;
     const { endpoint } = d;
-    const ndjson = endpoint.format !== 'grantex';
+    const ndjson = d.format !== 'grantex';
     const body = ndjson ? batchOf.map((b) => `${b.body}\n`).join('') : d.body;
     const webhookId = ndjson ? batchId(batchOf) : d.eventId;
     const startedAt = deps.now();
@@ -215,11 +215,11 @@ function groupForSending(claimed: readonly ClaimedWebhookDelivery[]): ClaimedWeb
   const out: ClaimedWebhookDelivery[][] = [];
   const batches = new Map<string, ClaimedWebhookDelivery[]>();
   for (const d of claimed) {
-    if (d.endpoint.format === 'grantex') {
+    if (d.format === 'grantex') {
       out.push([d]);
       continue;
     }
-    const key = `${d.endpointId}/${d.attempts}`;
+    const key = `${d.endpointId}/${d.format}/${d.attempts}`;
     let batchOf = batches.get(key);
     if (!batchOf) {
       batchOf = [];

@@ -49,6 +49,8 @@ export interface StoredWebhookDelivery {
   eventId: string;
   eventType: string;
   body: string;
+  /** The format `body` was written in: the endpoint's when the event was stored. */
+  format: WebhookFormat;
   status: WebhookDeliveryStatus;
   attempts: number;
   nextAttemptAtMs: number | null;
@@ -176,6 +178,7 @@ const deliveryRow = z.object({
   event_id: z.string(),
   event_type: z.string(),
   body: z.string(),
+  format: z.enum(WEBHOOK_FORMATS),
   status: z.enum(WEBHOOK_DELIVERY_STATUSES),
   attempts: z.coerce.number(),
   next_attempt_at: msColumn,
@@ -210,6 +213,7 @@ const DELIVERY_COLUMNS = [
   'event_id',
   'event_type',
   'body',
+  'format',
   'status',
   'attempts',
   'next_attempt_at',
@@ -249,6 +253,7 @@ function toDelivery(row: unknown): StoredWebhookDelivery {
     eventId: r.event_id,
     eventType: r.event_type,
     body: r.body,
+    format: r.format,
     status: r.status,
     attempts: r.attempts,
     nextAttemptAtMs: r.next_attempt_at,
@@ -305,6 +310,7 @@ export async function writeWebhookOutbox(
         event_id: event.id,
         event_type: event.type,
         body: event.render ? event.render(endpoint.format) : event.body,
+        format: event.render ? endpoint.format : 'grantex',
         status: 'pending',
         attempts: 0,
         // Due at once, whichever clock the worker reads.
