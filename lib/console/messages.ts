@@ -1157,6 +1157,26 @@ export const WEBHOOKS_TEXT = {
     'Disabled after repeated failed deliveries: every retry of several events in a row failed. Fix the endpoint, then enable it.',
   noEndpoints: 'No webhook endpoints yet.',
   noDeliveries: 'Nothing delivered to this endpoint yet.',
+  formatLegend: 'Format',
+} as const;
+
+/** The endpoint formats, by code: a name and what each is for. */
+export const WEBHOOK_FORMAT_TEXT = {
+  grantex: {
+    label: 'Grantex events',
+    short: 'Grantex',
+    hint: 'One JSON event per request, for your own code. Verify it with the Grantex SDKs or any Standard Webhooks library.',
+  },
+  ocsf: {
+    label: 'OCSF, for a SIEM',
+    short: 'OCSF',
+    hint: 'Batches of newline-delimited JSON: sign-ins as OCSF Authentication, admin changes as API Activity. For collectors that take OCSF.',
+  },
+  ecs: {
+    label: 'Elastic Common Schema, for a SIEM',
+    short: 'ECS',
+    hint: 'Batches of newline-delimited JSON in ECS fields (event.*, user.*, source.ip, @timestamp). For Elastic and other ECS collectors.',
+  },
 } as const;
 
 /** Where to paste the SCIM base URL and token, per identity provider (from each vendor's provisioning guide). */

@@ -188,7 +188,8 @@ describe('OpenTelemetry metrics', () => {
     ).toThrow(ServiceConfigError);
   });
 
-  it('without an endpoint the OpenTelemetry SDK is never loaded', () => {
+  // Two fresh processes compile and start the service: slow on a busy machine.
+  it('without an endpoint the OpenTelemetry SDK is never loaded', { timeout: 120_000 }, () => {
     // A fresh process starts the service without OTEL_* and lists the modules it resolved.
     const script = `
       import { registerHooks } from 'node:module';

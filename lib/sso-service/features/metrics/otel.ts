@@ -10,6 +10,8 @@ import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk
 import type { MetricsSources, OtlpMetricsConfig, ServiceMetrics } from './index';
 
 /** Milliseconds: a callback is tens of ms when the IdP answers quickly, seconds when it does not. */
+const SHUTDOWN_TIMEOUT_MS = 5000;
+
 const DURATION_BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000];
 
 export function startOtlpMetrics(
@@ -65,7 +67,8 @@ export function startOtlpMetrics(
       if (count > 0) deliveries.add(count, { outcome });
     },
     async close() {
-      await provider.shutdown().catch(onError);
+      // The last export, bounded: a collector that is down must not hold the service's shutdown for long.
+      await provider.shutdown({ timeoutMillis: SHUTDOWN_TIMEOUT_MS }).catch(onError);
     },
   };
 }
