@@ -20,6 +20,7 @@ import {
   webhookWithSecretSchema,
   type WebhookDelivery,
 } from '@/lib/contract';
+import { CLIENT_ADDRESS_HEADER, CONSOLE_SECRET_HEADER } from '@/lib/contract/limits';
 import { expectCleanEvents, readStoredEvents } from '@/tests/support/stored-events';
 import {
   startReceiver,
@@ -127,22 +128,30 @@ function expectBatchVerified(secret: string, r: Received) {
   }
 }
 
+const CONSOLE_SECRET = 'console-secret-for-the-audit-export-tests';
+
+/**
+ * A success named by the console (its secret and the member's address), then the same state replayed by a client
+ * that names an address without the secret: that header is not believed, its own address is recorded.
+ */
 async function signInTwice(svc: TestService, org: Org) {
   expect((await saveConfig(svc.url, org.apiKey)).status).toBe(201);
   const login = ssoLoginResponseSchema.parse(await (await fetch(`${svc.url}/sso/login?org=${org.developerId}`)).json());
   const state = new URL(login.authorizeUrl).searchParams.get('state') ?? '';
   const code = 'code-siem-secret-value-456';
   const cb = `${svc.url}/sso/callback?code=${code}&state=${encodeURIComponent(state)}`;
-  expect((await fetch(cb)).status).toBe(200);
-  // The same state again: a failure (state_replayed).
-  expect((await fetch(cb)).status).toBe(400);
+  const named = { [CLIENT_ADDRESS_HEADER]: '203.0.113.9', [CONSOLE_SECRET_HEADER]: CONSOLE_SECRET };
+  expect((await fetch(cb, { headers: named })).status).toBe(200);
+  // The same state again: a failure (state_replayed), from a client naming an address it cannot vouch for.
+  const forged = { [CLIENT_ADDRESS_HEADER]: '198.51.100.66', [CONSOLE_SECRET_HEADER]: 'a guess' };
+  expect((await fetch(cb, { headers: forged })).status).toBe(400);
   return { code, state };
 }
 
 describe('SIEM formats: OCSF and ECS batches', () => {
   let svc: TestService;
   beforeAll(async () => {
-    svc = await service();
+    svc = await service({ consoleSecret: CONSOLE_SECRET });
   });
 
   it('the API takes and answers the format (grantex by default); an unknown one is refused', async () => {
@@ -210,7 +219,8 @@ describe('SIEM formats: OCSF and ECS batches', () => {
       user: { uid: 'user-1', email_addr: 'user@example.com', name: 'User One' },
       auth_protocol_id: 4,
       auth_protocol: 'OpenID',
-      src_endpoint: { ip: '127.0.0.1' },
+      // The member's address as the console named it.
+      src_endpoint: { ip: '203.0.113.9' },
       metadata: { tenant_uid: org.developerId, product: { name: 'Grantex SSO' } },
     });
     expect(Math.abs(success!.time - Date.now())).toBeLessThan(60_000);
@@ -218,6 +228,8 @@ describe('SIEM formats: OCSF and ECS batches', () => {
       status: 'Failure',
       status_code: 'state_replayed',
       severity_id: 2,
+      // Not the address the client named without the console's secret: the one it connected from.
+      src_endpoint: { ip: '127.0.0.1' },
     });
     const api = parsedOcsf.flatMap((l) => {
       const r = ocsfApiActivitySchema.safeParse(l);
@@ -245,7 +257,7 @@ describe('SIEM formats: OCSF and ECS batches', () => {
     expect(ecsLogin.find((e) => e.event.outcome === 'success')).toMatchObject({
       event: { kind: 'event', category: ['authentication'], type: ['start'], action: 'sso.login' },
       user: { id: 'user-1', email: 'user@example.com', full_name: 'User One' },
-      source: { ip: '127.0.0.1' },
+      source: { ip: '203.0.113.9' },
       organization: { id: org.developerId },
       grantex: { protocol: 'oidc', stage: 'complete', started_by: 'member' },
     });
@@ -261,6 +273,7 @@ describe('SIEM formats: OCSF and ECS batches', () => {
 
     // No secret, key, code, state, token or signature: in the lines received, nor in the stored outbox.
     const sensitive = [
+      CONSOLE_SECRET,
       org.apiKey,
       VALID_CONFIG.clientSecret,
       code,
