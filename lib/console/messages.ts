@@ -16,6 +16,7 @@ import type { TestStage } from './member-login/test-stages';
 import type { DiscoveryFailure, DiscoveryFailureReason } from './settings/discovery-failure';
 import type { GrantexErrorKind } from '@/lib/grantex/errors';
 import { isSignInReason, type SignInReason } from '@/lib/contract/sign-in-reasons';
+import type { WebhookFormat } from '@/lib/contract/webhooks';
 
 /** A problem shown as a heading plus what to do next. */
 export interface Problem {
@@ -1177,7 +1178,7 @@ export const WEBHOOK_FORMAT_TEXT = {
     short: 'ECS',
     hint: 'Batches of newline-delimited JSON in ECS fields (event.*, user.*, source.ip, @timestamp). For Elastic and other ECS collectors.',
   },
-} as const;
+} as const satisfies Record<WebhookFormat, { label: string; short: string; hint: string }>;
 
 /** Where to paste the SCIM base URL and token, per identity provider (from each vendor's provisioning guide). */
 export const DIRECTORY_GUIDES = [
