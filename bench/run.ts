@@ -9,6 +9,7 @@ import { measureCallbacks, type CallbackResult } from './measure/callback';
 import { measureLoginUrl, type LoginUrlResult } from './measure/latency';
 import { measureSamlModule, measureSamlService, type SamlResult, type SamlServiceResult } from './measure/saml';
 import { measureScim, type ScimResult } from './measure/scim';
+import { measureWebhooks, type WebhooksResult } from './measure/webhooks';
 import type { Summary } from './lib/stats';
 import { ENDPOINTS, measureThroughput, type ThroughputResult } from './measure/throughput';
 import { ROUTE_BUDGET_KB, gitInfo, measureWeight, type WeightResult } from './measure/weight';
@@ -42,6 +43,7 @@ const SECTIONS = [
   'browser',
   'saml',
   'scim',
+  'webhooks',
 ] as const;
 const USAGE_FLAGS =
   '[--quick] [--only=…] [--db=sqlite,postgres] [--skip-build] [--orgs=N] [--strict] [--profile] [--verbose]';
@@ -71,6 +73,8 @@ const USAGE = `usage: npm run bench -- ${USAGE_FLAGS}
                 throughput through the load balancer
   saml          the SAML service provider module in this process: login URL and ACS validation of a signed
                 response (no servers)
+  webhooks      sign-ins with a webhook endpoint on vs off (interleaved in one process) and one process's
+                delivery throughput (Grantex format and OCSF batches, outbox pre-filled; SQLite)
   --db=…        storage backends for latency/callback/throughput, one table row set each (default sqlite;
                 postgres starts a throw-away PostgreSQL server, Debian's postgresql package)
   --skip-build  use the existing .next build for page weight and the browser runs
@@ -425,8 +429,37 @@ async function main(): Promise<number> {
     });
   }
 
+  let webhooks: WebhooksResult | undefined;
+  if (opts.only.has('webhooks') && idp) {
+    progress('── webhooks');
+    webhooks = await guarded('webhooks', async () => {
+      const dir = path.join(tmpRoot, 'webhooks');
+      dirBackend.set(dir, opts.dbs[0] ?? 'sqlite');
+      const service = await serviceFor(dir);
+      try {
+        const off = await createOrg(service.url, idp, 70);
+        const on = await createOrg(service.url, idp, 71);
+        const drainOrg = await createOrg(service.url, idp, 72);
+        return await measureWebhooks(
+          service,
+          idp,
+          { off, on, drain: drainOrg },
+          {
+            rounds: opts.quick ? 4 : 10,
+            perBlock: opts.quick ? 5 : 15,
+            warmup: opts.quick ? 3 : 10,
+            drainEvents: opts.quick ? 1_000 : 5_000,
+            sqlite: (opts.dbs[0] ?? 'sqlite') === 'sqlite',
+          },
+        );
+      } finally {
+        await service.stop();
+      }
+    });
+  }
+
   await idp?.stop();
-  return report(phases, weight, browser, noJs, browserNote, profiles, saml, samlService, scim);
+  return report(phases, weight, browser, noJs, browserNote, profiles, saml, samlService, scim, webhooks);
 }
 
 function report(
@@ -439,6 +472,7 @@ function report(
   saml?: SamlResult,
   samlService?: SamlServiceResult,
   scim?: ScimResult,
+  webhooks?: WebhooksResult,
 ): number {
   const out: string[] = [];
   const base = phases[0];
@@ -807,6 +841,49 @@ function report(
     );
   }
 
+  if (webhooks) {
+    const row = (label: string, s: WebhooksResult['on']) => [
+      label,
+      s.callbackMs.n,
+      fmt(s.callbackMs.p50),
+      fmt(s.callbackMs.p95),
+      fmt(s.callbackMs.p99),
+      fmt(s.roundTripMs.p50),
+    ];
+    out.push(
+      `\nWebhooks: complete logins with an endpoint on vs off, interleaved in one process (${webhooks.rounds} rounds × ${webhooks.perBlock} each, ABBA), ms`,
+    );
+    out.push(
+      table(
+        ['side', 'n', 'callback p50', 'p95', 'p99', 'round trip p50'],
+        [row('off (no endpoint)', webhooks.off), row('on (endpoint, every event)', webhooks.on)],
+      ),
+    );
+    out.push(
+      `   callback p50 change on vs off: ${fmt(deltaPct(webhooks.off.callbackMs.p50, webhooks.on.callbackMs.p50), 1)} %; ` +
+        `events delivered ${webhooks.delivered} of ${webhooks.expected}; errors ${webhooks.errors}` +
+        (webhooks.firstError ? ` (first: ${webhooks.firstError})` : ''),
+    );
+    if (webhooks.throughput.length) {
+      out.push('\nWebhook delivery throughput, one process (outbox pre-filled, loopback receiver answering 200)');
+      out.push(
+        table(
+          ['format', 'events', 'POSTs', 'seconds', 'events/s'],
+          webhooks.throughput.map((t) => [t.format, t.events, t.posts, fmt(t.seconds), fmt(t.perSec, 0)]),
+        ),
+      );
+    }
+    if (webhooks.throughputNote) out.push(`   ${webhooks.throughputNote}`);
+    targets.push(
+      exact(
+        'webhooks-delivered',
+        'webhooks: every sign-in of the org with an endpoint delivered',
+        webhooks.delivered >= webhooks.expected && webhooks.errors === 0,
+        `${webhooks.delivered} of ${webhooks.expected}`,
+      ),
+    );
+  }
+
   out.push('\nTargets');
   out.push(
     table(
@@ -852,6 +929,7 @@ function report(
     saml,
     samlService,
     scim,
+    webhooks,
     noJs,
     browser: browser ?? (browserNote ? { skipped: browserNote } : undefined),
     targets,

@@ -57,7 +57,8 @@ interface OneLogin {
   counts: IdpCounts;
 }
 
-async function oneLogin(service: Service, idp: Idp, org: Org): Promise<OneLogin> {
+/** One complete login through the dev IdP (also the webhooks section's unit of work). */
+export async function oneLogin(service: Service, idp: Idp, org: Org): Promise<OneLogin> {
   const t0 = performance.now();
   const login = await json<SsoLoginResponse>(`${service.url}/sso/login?org=${encodeURIComponent(org.developerId)}`);
   const t1 = performance.now();

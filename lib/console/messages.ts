@@ -16,6 +16,7 @@ import type { TestStage } from './member-login/test-stages';
 import type { DiscoveryFailure, DiscoveryFailureReason } from './settings/discovery-failure';
 import type { GrantexErrorKind } from '@/lib/grantex/errors';
 import { isSignInReason, type SignInReason } from '@/lib/contract/sign-in-reasons';
+import type { WebhookFormat } from '@/lib/contract/webhooks';
 
 /** A problem shown as a heading plus what to do next. */
 export interface Problem {
@@ -1165,7 +1166,27 @@ export const WEBHOOKS_TEXT = {
     'Disabled after repeated failed deliveries: every retry of several events in a row failed. Fix the endpoint, then enable it.',
   noEndpoints: 'No webhook endpoints yet.',
   noDeliveries: 'Nothing delivered to this endpoint yet.',
+  formatLegend: 'Format',
 } as const;
+
+/** The endpoint formats, by code: a name and what each is for. */
+export const WEBHOOK_FORMAT_TEXT = {
+  grantex: {
+    label: 'Grantex events',
+    short: 'Grantex',
+    hint: 'One JSON event per request, for your own code. Verify it with the Grantex SDKs or any Standard Webhooks library.',
+  },
+  ocsf: {
+    label: 'OCSF, for a SIEM',
+    short: 'OCSF',
+    hint: 'Batches of newline-delimited JSON: sign-ins as OCSF Authentication, admin changes as API Activity. For collectors that take OCSF.',
+  },
+  ecs: {
+    label: 'Elastic Common Schema, for a SIEM',
+    short: 'ECS',
+    hint: 'Batches of newline-delimited JSON in ECS fields (event.*, user.*, source.ip, @timestamp). For Elastic and other ECS collectors.',
+  },
+} as const satisfies Record<WebhookFormat, { label: string; short: string; hint: string }>;
 
 /** Where to paste the SCIM base URL and token, per identity provider (from each vendor's provisioning guide). */
 export const DIRECTORY_GUIDES = [

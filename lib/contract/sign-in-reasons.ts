@@ -202,6 +202,12 @@ export const AUDIT_ACTIONS = [
   'directory_group.created',
   'directory_group.updated',
   'directory_group.deleted',
+  'webhook.created',
+  'webhook.updated',
+  'webhook.enabled',
+  'webhook.disabled',
+  'webhook.secret_rotated',
+  'webhook.deleted',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -213,6 +219,7 @@ export const AUDIT_TARGET_TYPES = [
   'scim_token',
   'directory_user',
   'directory_group',
+  'webhook',
 ] as const;
 export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];
 

@@ -37,6 +37,12 @@ export const AUDIT_EVENT_TYPES = {
   'directory_group.created': 'directory.group.created',
   'directory_group.updated': 'directory.group.updated',
   'directory_group.deleted': 'directory.group.deleted',
+  'webhook.created': 'webhook.created',
+  'webhook.updated': 'webhook.updated',
+  'webhook.enabled': 'webhook.enabled',
+  'webhook.disabled': 'webhook.disabled',
+  'webhook.secret_rotated': 'webhook.secret_rotated',
+  'webhook.deleted': 'webhook.deleted',
 } as const satisfies Record<AuditAction, string>;
 
 export const SIGN_IN_EVENT_TYPES = ['sso.login', 'sso.login.failed'] as const;
@@ -94,12 +100,21 @@ export const WEBHOOK_LIMITS = {
   deliveriesPageMax: 200,
 } as const;
 
+/**
+ * What an endpoint receives: `grantex` (the default) is one event per POST in the envelope above; `ocsf` and `ecs`
+ * are for a SIEM's collector: several events per POST as newline-delimited JSON, each line the event mapped to
+ * OCSF or to the Elastic Common Schema (docs/AUDIT-EXPORT.md, schemas in lib/contract/siem.ts).
+ */
+export const WEBHOOK_FORMATS = ['grantex', 'ocsf', 'ecs'] as const;
+export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];
+
 /** `*` subscribes to every type, present and future. */
 const eventFilter = z.union([z.literal('*'), z.enum(WEBHOOK_EVENT_TYPES)]);
 
 export const webhookCreateSchema = z.object({
   url: z.string().min(1).max(WEBHOOK_LIMITS.urlMax),
   events: z.array(eventFilter).min(1).max(WEBHOOK_LIMITS.eventsMax),
+  format: z.enum(WEBHOOK_FORMATS).optional(),
 });
 export type WebhookCreateRequest = z.infer<typeof webhookCreateSchema>;
 
@@ -107,8 +122,11 @@ export const webhookUpdateSchema = z
   .object({
     enabled: z.boolean().optional(),
     events: z.array(eventFilter).min(1).max(WEBHOOK_LIMITS.eventsMax).optional(),
+    format: z.enum(WEBHOOK_FORMATS).optional(),
   })
-  .refine((b) => b.enabled !== undefined || b.events !== undefined, { message: 'name at least one field' });
+  .refine((b) => b.enabled !== undefined || b.events !== undefined || b.format !== undefined, {
+    message: 'name at least one field',
+  });
 export type WebhookUpdateRequest = z.infer<typeof webhookUpdateSchema>;
 
 export const webhookRotateSchema = z
@@ -145,6 +163,7 @@ export const webhookSchema = z.object({
   consecutiveFailures: z.number().default(0),
   /** While a rotation's overlap lasts, the previous secret still signs until then. */
   previousSecretExpiresAt: timestamp.nullable().default(null),
+  format: z.enum(WEBHOOK_FORMATS).default('grantex'),
 });
 export type Webhook = z.output<typeof webhookSchema>;
 

@@ -6,6 +6,8 @@
 import path from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import { otlpMetricsFromEnv } from './features/metrics/config';
+import type { OtlpMetricsConfig } from './features/metrics';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -108,6 +110,19 @@ export interface ServiceConfig {
    * slash). Connections get their own callback below it, `<consoleUrl>/sso/callback/<key>` (lib/contract/url-rules.ts).
    */
   consoleUrl: string;
+  /** OpenTelemetry metrics over OTLP/HTTP (OTEL_EXPORTER_OTLP_[METRICS_]ENDPOINT); absent: off (features/metrics). */
+  otlpMetrics?: OtlpMetricsConfig;
+}
+
+/** The metrics export's variables, refused like the others (the variable and the rule, never the value). */
+function otlpMetricsFromEnvChecked(env: Readonly<Record<string, string | undefined>>): OtlpMetricsConfig | undefined {
+  try {
+    return otlpMetricsFromEnv(env);
+  } catch (err) {
+    const issues = err instanceof z.ZodError ? err.issues : [];
+    const why = issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ServiceConfigError(`Invalid service configuration: ${why || 'OTEL_* variables'}`);
+  }
 }
 
 /** Thrown when the service must not start; the message names the variable, never its value. */
@@ -414,6 +429,7 @@ export function loadServiceConfig(env: Readonly<Record<string, string | undefine
     samlMetadataRefreshMinutes: e.GRANTEX_SAML_METADATA_REFRESH_MINUTES,
     publicUrl: e.GRANTEX_PUBLIC_URL,
     consoleUrl: e.GRANTEX_CONSOLE_URL ?? consoleUrlFromAppUrl(e.APP_URL),
+    otlpMetrics: otlpMetricsFromEnvChecked(env),
   };
 }
 

@@ -13,6 +13,7 @@ import type { IssuerCheckMemo } from './features/connections/issuer-check-memo';
 import type { LoginProtocols } from './protocols';
 import type { RelyingPartyPort } from './relying-party-port';
 import type { LogoutSigningKeyOf } from './features/logout/service';
+import type { ServiceMetrics } from './features/metrics';
 
 /** Everything a route needs, built once per service instance. */
 export interface ServiceContext {
@@ -44,6 +45,8 @@ export interface ServiceContext {
    * (features/connections/metadata-refresh.ts).
    */
   metadataRefresh: MetadataRefreshDeps;
+  /** OpenTelemetry metrics (features/metrics); no-ops unless an OTLP endpoint is configured. */
+  metrics: ServiceMetrics;
   /** The event stream's poll, settle, keepalive and stall intervals and stream bounds (tests shorten them). */
   eventStream?: EventStreamOptions;
   /** Set once the service is shutting down (index.ts `close()`): readiness answers 503 from then on. */

@@ -19,6 +19,7 @@ import { createTxtResolver, DEFAULT_DNS_TIMEOUT_MS } from './features/domains/dn
 import { recheckDomains } from './features/domains/recheck';
 import { DEFAULT_METADATA_REFRESH_MINUTES, refreshDueMetadata } from './features/connections/metadata-refresh';
 import type { EventStreamOptions } from './features/event-stream/routes';
+import { startMetrics } from './features/metrics';
 import { startWebhookWorker, type WebhookWorkerOptions } from './features/webhooks/delivery';
 import { createUnattributedAttempts } from './features/events/unattributed';
 import { createRelayStates } from './features/login/relay-state';
@@ -143,7 +144,13 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
   const rp = relyingParty ?? createRelyingParty({ devMode: config.devMode, now });
   const secretBox = createSecretBox(keys.encryptionKeys);
   const issuerChecks = createIssuerCheckMemo((url) => rp.checkIssuer(url), { now });
-  const recorders = createEventRecorders(store.events, logger, now, eventBuffer);
+  const metrics = await startMetrics(
+    config.otlpMetrics,
+    { webhookQueueDepth: () => store.countPendingWebhookDeliveries() },
+    (err) => logger.log('warn', { msg: 'metrics export failed', err: describeError(err) }),
+  );
+  // Every recorded sign-in passes the recorder: the one place metrics hear of them, off the request path.
+  const recorders = createEventRecorders(store.events, logger, now, { ...eventBuffer, onSignIn: metrics.signIn });
   const relayStates = createRelayStates(store, createRelayHandles(keys.stateSecrets));
   const shutdown = { draining: false };
   const ctx: ServiceContext = {
@@ -192,6 +199,7 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
     },
     samlLogoutSigningKey: (connection) => spSigningKeyFor({ store, secretBox }, connection),
     dns: createTxtResolver({ servers: config.dnsServers, timeoutMs: config.dnsTimeoutMs ?? DEFAULT_DNS_TIMEOUT_MS }),
+    metrics,
     eventStream,
     shutdown,
   };
@@ -201,6 +209,7 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
     app = await buildServiceApp(ctx);
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
+    await metrics.close();
     await store.close();
     throw err;
   }
@@ -307,6 +316,7 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
           await refreshing;
           // Attempts in flight finish (each bounded by its timeout) and are recorded before the database closes.
           await webhookWorker.close();
+          await metrics.close();
         } finally {
           // The events still queued (those of the drained sign-ins too) are written before the database closes.
           await recorders.close();

@@ -540,7 +540,8 @@ describe('GET /v1/sso/events: filters, paging, isolation', () => {
       expect(page.nextCursor).not.toBeNull();
     }
     const audit = await client.sso.audit.list();
-    expect(audit.supported && audit.events.map((e) => e.action)).toEqual(['config.saved']);
+    // The fixture's webhook endpoint: its creation is audited too.
+    expect(audit.supported && audit.events.map((e) => e.action)).toEqual(['config.saved', 'webhook.created']);
 
     const hosted = new GrantexClient({
       baseUrl: 'https://api.grantex.example',
@@ -592,7 +593,7 @@ describe('audit trail', () => {
 
     const audit = await vi.waitFor(async () => {
       const page = await listEvents(org, '', 'audit');
-      expect(page.events.length).toBe(4);
+      expect(page.events.length).toBe(5);
       return page.events as unknown as {
         action: string;
         changedFields: string[];
@@ -605,6 +606,7 @@ describe('audit trail', () => {
       'connection.updated',
       'connection.created',
       'config.saved',
+      'webhook.created',
     ]);
     expect(audit[1]?.changedFields).toEqual(['name', 'clientSecret']);
     expect(audit[2]?.changedFields).toEqual(
@@ -640,7 +642,8 @@ describe('audit trail of domains, setup links and sessions', () => {
     expect(revoked.status, revoked.text).toBe(204);
     const audit = await vi.waitFor(async () => {
       const page = await listEvents(org, '', 'audit');
-      expect(page.events.length).toBe(3);
+      // With the fixture's webhook.created.
+      expect(page.events.length).toBe(4);
       return page.events as unknown as {
         action: string;
         actor: { kind: string };

@@ -631,6 +631,7 @@ describe(`store contract (${testBackend})`, () => {
       secretSealed: `sealed-${id}`,
       previousSecretSealed: null,
       previousSecretExpiresAt: null,
+      format: 'grantex' as const,
       createdAt: now,
       updatedAt: now,
     });

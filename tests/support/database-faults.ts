@@ -123,6 +123,8 @@ export const STORE_METHODS: Record<MethodsOf<ServiceStore>, Access> = {
   hasDueWebhookDeliveries: 'read',
   claimWebhookDeliveries: 'write',
   completeWebhookAttempt: 'write',
+  completeWebhookAttempts: 'write',
+  countPendingWebhookDeliveries: 'read',
   purgeWebhookDeliveriesBefore: 'write',
   recordStateFailure: 'write',
   claimAssertionId: 'write',

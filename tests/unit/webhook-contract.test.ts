@@ -20,6 +20,7 @@ describe('webhook contract', () => {
       disabledReason: null,
       consecutiveFailures: 0,
       previousSecretExpiresAt: null,
+      format: 'grantex',
     });
   });
 

@@ -154,6 +154,8 @@ export interface SignInEventsTable {
   duration_ms: number;
   request_id: string;
   trace: JsonColumn;
+  /** The member's address as the service saw it (behind the trusted proxies); only the SIEM formats send it. */
+  client_ip: string | null;
   created_at: string;
 }
 
@@ -167,6 +169,8 @@ export interface AuditEventsTable {
   target_type: string;
   target_id: string | null;
   changed_fields: JsonColumn;
+  /** The address the change came from (null for the service's own changes); only the SIEM formats send it. */
+  actor_ip: string | null;
   created_at: string;
 }
 
@@ -287,6 +291,8 @@ export interface WebhookEndpointsTable {
   secret_sealed: string;
   previous_secret_sealed: string | null;
   previous_secret_expires_at: string | null;
+  /** `grantex` | `ocsf` | `ecs` (migration 25). */
+  format: string;
   created_at: string;
   updated_at: string;
 }
@@ -298,6 +304,8 @@ export interface WebhookDeliveriesTable {
   event_id: string;
   event_type: string;
   body: string;
+  /** The format `body` is in (migration 25). */
+  format: string;
   status: string;
   attempts: number;
   /** bigint on PostgreSQL: read back as text by pg, settled by the row mapper. */

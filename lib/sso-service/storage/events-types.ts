@@ -30,6 +30,8 @@ export interface SignInEventRecord {
   durationMs: number;
   requestId: string;
   trace: SignInTrace;
+  /** The member's address (behind the trusted proxies); sent only in the SIEM formats, never read back. */
+  clientIp?: string | null;
   /** ISO-8601, UTC, milliseconds. */
   createdAt: string;
 }
@@ -46,6 +48,8 @@ export interface AuditEventRecord {
   targetId: string | null;
   /** Names only, never values. */
   changedFields: string[];
+  /** The address the change came from (null: the service itself); sent only in the SIEM formats. */
+  actorIp?: string | null;
   createdAt: string;
 }
 

@@ -695,6 +695,22 @@ export const MIGRATION_STEPS: readonly MigrationStep[] = [
     `,
     },
   },
+  {
+    version: 25,
+    name: 'audit export: webhook formats and the addresses events came from',
+    sql: (d) => `
+      -- What an endpoint receives: 'grantex' (one event per POST) or a SIEM format ('ocsf', 'ecs': batches of
+      -- newline-delimited JSON); the application checks the value (zod, on write and on read).
+      ALTER TABLE webhook_endpoints ADD COLUMN format ${d.text} NOT NULL DEFAULT 'grantex';
+      -- The format a delivery's body was written in (the endpoint's when the event was stored): a later change of
+      -- the endpoint's format applies to later events, and every attempt sends the body as it was written.
+      ALTER TABLE webhook_deliveries ADD COLUMN format ${d.text} NOT NULL DEFAULT 'grantex';
+      -- The client address of a sign-in and of an admin change, for the SIEM formats (OCSF src_endpoint.ip, ECS
+      -- source.ip); rows recorded before this step have none.
+      ALTER TABLE sign_in_events ADD COLUMN client_ip ${d.text};
+      ALTER TABLE audit_events ADD COLUMN actor_ip ${d.text};
+    `,
+  },
 ];
 
 /** The steps as one backend runs them. */

@@ -8,7 +8,13 @@ import { randomUUID } from 'node:crypto';
 import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
-import { ID_MAX, WEBHOOK_EVENT_TYPES, WEBHOOK_LIMITS, type WebhookCreateRequest } from '@/lib/contract';
+import {
+  ID_MAX,
+  WEBHOOK_EVENT_TYPES,
+  WEBHOOK_FORMATS,
+  WEBHOOK_LIMITS,
+  type WebhookCreateRequest,
+} from '@/lib/contract';
 import { adminAction, getAdmin, refuseNonAdmin } from '@/lib/auth';
 import { describeGrantexError } from '@/lib/console/grantex-errors';
 import { WEBHOOKS_TEXT } from '@/lib/console/messages';
@@ -37,6 +43,8 @@ const createInput = z.object({
     .array(z.string())
     .transform((list) => list.filter((e) => KNOWN_EVENTS.has(e)))
     .pipe(z.array(z.string()).min(1, WEBHOOKS_TEXT.events_required)),
+  // The radio group always sends one of these; anything else (a hand-made request) is the default.
+  format: z.enum(WEBHOOK_FORMATS).catch('grantex'),
 });
 
 const URL_ERRORS: Record<string, string> = {
@@ -49,8 +57,13 @@ export async function createWebhook(_prev: CreateWebhookState, formData: FormDat
   const admin = (await getAdmin()) ?? (await refuseNonAdmin(WEBHOOKS_PATH));
   const rawUrl = formData.get('url');
   const events = formData.getAll('events').filter((v): v is string => typeof v === 'string');
-  const values = { url: typeof rawUrl === 'string' ? rawUrl : '', events: events.join(',') };
-  const parsed = createInput.safeParse({ url: values.url, events });
+  const rawFormat = formData.get('format');
+  const values = {
+    url: typeof rawUrl === 'string' ? rawUrl : '',
+    events: events.join(','),
+    format: typeof rawFormat === 'string' ? rawFormat : 'grantex',
+  };
+  const parsed = createInput.safeParse({ url: values.url, events, format: values.format });
   if (!parsed.success) {
     const fieldErrors: CreateWebhookState['fieldErrors'] = {};
     for (const issue of parsed.error.issues) {
@@ -66,8 +79,14 @@ export async function createWebhook(_prev: CreateWebhookState, formData: FormDat
     const created = await grantexForAdmin(admin, { requestId }).webhooks.create({
       url: parsed.data.url,
       events: chosen as WebhookCreateRequest['events'],
+      format: parsed.data.format,
     });
-    logSsoEvent('webhook_created', { requestId, org: admin.developerId, webhook: created.id });
+    logSsoEvent('webhook_created', {
+      requestId,
+      org: admin.developerId,
+      webhook: created.id,
+      format: parsed.data.format,
+    });
     revalidatePath(WEBHOOKS_PATH);
     return {
       ok: true,

@@ -3,17 +3,21 @@
 import { useActionState } from 'react';
 import { Alert, CodeValue, Field, Input } from '@/components/ui';
 import { SubmitButton } from '@/components/sso/submit-button';
-import { WEBHOOKS_TEXT } from '@/lib/console/messages';
+import { WEBHOOK_FORMAT_TEXT, WEBHOOKS_TEXT } from '@/lib/console/messages';
 import { createWebhook } from './actions';
 import { ALL_EVENTS, initialCreateWebhookState } from './state';
 
 /**
- * Adds an endpoint: URL and the events it wants (checkboxes, "All events" included); the signing secret is shown
- * here once with a copy button, then never again. Works without JavaScript.
+ * Adds an endpoint: URL, the events it wants (checkboxes, "All events" included) and its format (Grantex events,
+ * or OCSF / ECS batches for a SIEM); the signing secret is shown here once with a copy button, then never again.
+ * Works without JavaScript.
  */
 export function CreateWebhookForm({ eventTypes }: { eventTypes: readonly string[] }) {
   const [state, action] = useActionState(createWebhook, initialCreateWebhookState);
   const chosen = new Set((state.values.events ?? ALL_EVENTS).split(',').filter(Boolean));
+  const format = state.ok ? 'grantex' : (state.values.format ?? 'grantex');
+  // The formats from the texts' keys (typed against the contract there): no contract code in the browser bundle.
+  const formats = Object.keys(WEBHOOK_FORMAT_TEXT) as (keyof typeof WEBHOOK_FORMAT_TEXT)[];
   return (
     <div className="space-y-5">
       {state.ok && state.secret ? (
@@ -69,6 +73,32 @@ export function CreateWebhookForm({ eventTypes }: { eventTypes: readonly string[
               {state.fieldErrors.events}
             </p>
           ) : null}
+        </fieldset>
+        <fieldset>
+          <legend className="mb-2 text-sm font-medium text-gray-900">{WEBHOOKS_TEXT.formatLegend}</legend>
+          <div className="space-y-2">
+            {formats.map((f) => (
+              <div key={f} className="flex items-start gap-2">
+                <input
+                  id={`webhook-format-${f}`}
+                  type="radio"
+                  name="format"
+                  value={f}
+                  defaultChecked={format === f}
+                  aria-describedby={`webhook-format-${f}-hint`}
+                  className="mt-1 h-4 w-4"
+                />
+                <div>
+                  <label htmlFor={`webhook-format-${f}`} className="text-sm text-gray-900">
+                    {WEBHOOK_FORMAT_TEXT[f].label}
+                  </label>
+                  <p id={`webhook-format-${f}-hint`} className="text-xs text-gray-600">
+                    {WEBHOOK_FORMAT_TEXT[f].hint}
+                  </p>
+                </div>
+              </div>
+            ))}
+          </div>
         </fieldset>
         <SubmitButton pendingLabel="adding">Add endpoint</SubmitButton>
       </form>

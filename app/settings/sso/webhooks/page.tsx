@@ -8,7 +8,7 @@ import Link from 'next/link';
 import { requireAdmin } from '@/lib/auth';
 import { WEBHOOK_EVENT_TYPES, type Webhook, type WebhookDelivery } from '@/lib/contract';
 import { describeGrantexError } from '@/lib/console/grantex-errors';
-import { WEBHOOKS_TEXT } from '@/lib/console/messages';
+import { WEBHOOK_FORMAT_TEXT, WEBHOOKS_TEXT } from '@/lib/console/messages';
 import { WEBHOOKS_PATH } from '@/lib/console/settings/paths';
 import { grantexForAdmin } from '@/lib/grantex/server';
 import { Alert, Badge, Card, PageHeader, type BadgeTone } from '@/components/ui';
@@ -40,6 +40,7 @@ function EndpointRow({
         <div className="min-w-0">
           <p className="break-all font-medium text-gray-900">{endpoint.url}</p>
           <p className="text-xs text-gray-600">
+            {WEBHOOK_FORMAT_TEXT[endpoint.format].short} ·{' '}
             {endpoint.events.includes('*') ? 'All events' : endpoint.events.join(', ')} · added{' '}
             <time dateTime={endpoint.createdAt}>{formatTime(endpoint.createdAt)}</time>
           </p>

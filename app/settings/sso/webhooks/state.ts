@@ -4,6 +4,7 @@ import type { FormState } from '@/lib/auth/form-state';
 export interface CreateWebhookValues {
   url: string;
   events: string;
+  format: string;
 }
 
 /** The usual form result; on success also the signing secret, returned once and never stored by the console. */

@@ -8,6 +8,7 @@
  * request log only; every other attempt is recorded under the org inside its state. An IdP-error report needs a
  * state it can consume (idpErrorResponse), and an IdP-initiated SAML post a verified signature (login/completion.ts).
  */
+import { clientAddress } from '../../http/client-address';
 import type {
   FastifyInstance,
   FastifyReply,
@@ -83,6 +84,8 @@ function eventOf(
     durationMs: Math.round(reply.elapsedTime * 10) / 10,
     requestId: request.id,
     trace: record.trace,
+    // The member's address the console names (believed only with the console secret), else the connection's.
+    clientIp: clientAddress(request),
   };
 }
 

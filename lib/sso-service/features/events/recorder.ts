@@ -6,6 +6,7 @@ import type { FastifyRequest } from 'fastify';
 import type { AuditAction, AuditActorKind, AuditTargetType } from '@/lib/contract';
 import { randomId } from '../../crypto/random-id';
 import { apiKeyHashFrom, type Actor } from '../../http/auth';
+import { clientAddress } from '../../http/client-address';
 import { describeError } from '../../http/describe-error';
 import type { ServiceLogger } from '../../http/logger';
 import { asStoreError } from '../../storage/errors';
@@ -20,6 +21,8 @@ const MAX_QUEUED = 20_000;
 export interface EventBufferOptions {
   flushMs?: number;
   maxBatch?: number;
+  /** Hears of each sign-in as it is queued (the service's metrics); must not throw or block. */
+  onSignIn?: (event: SignInEventRecord) => void;
 }
 
 export interface SignInEventRecorder {
@@ -32,6 +35,11 @@ export interface AuditActor {
   kind: AuditActorKind;
   id: string | null;
   label: string | null;
+  /**
+   * The address the request came from (the one the console names with its secret, else the connection's behind
+   * the trusted proxies: http/client-address.ts); only the SIEM export formats send it.
+   */
+  ip?: string | null;
 }
 
 export interface AuditEntry {
@@ -50,14 +58,19 @@ export interface AuditRecorder {
 
 /** The actor of a request authenticated with an API key: a short prefix of the key's hash names the key. */
 export function apiKeyActor(request: FastifyRequest): AuditActor {
-  return { kind: 'api_key', id: `key_${apiKeyHashFrom(request).slice(0, 12)}`, label: null };
+  return {
+    kind: 'api_key',
+    id: `key_${apiKeyHashFrom(request).slice(0, 12)}`,
+    label: null,
+    ip: clientAddress(request),
+  };
 }
 
 /** The audit actor of a request authenticated by `authenticateActor`: its API key, or the setup link it used. */
 export function auditActorOf(request: FastifyRequest, actor: Actor): AuditActor {
   // A setup session names the person who redeemed the link (their email stays in the link's uses).
   return actor.kind === 'setup_link'
-    ? { kind: 'setup_link', id: actor.linkId, label: actor.name }
+    ? { kind: 'setup_link', id: actor.linkId, label: actor.name, ip: clientAddress(request) }
     : apiKeyActor(request);
 }
 
@@ -99,7 +112,9 @@ export function createEventRecorders(
   return {
     signIns: {
       record(event) {
-        signIns.push({ ...event, id: randomId('evt'), createdAt: stamp() });
+        const record = { ...event, id: randomId('evt'), createdAt: stamp() };
+        signIns.push(record);
+        opts.onSignIn?.(record);
       },
       stats: signIns.stats,
     },
@@ -115,6 +130,7 @@ export function createEventRecorders(
           targetType: entry.target.type,
           targetId: entry.target.id,
           changedFields: [...(entry.changedFields ?? [])],
+          actorIp: entry.actor.ip ?? null,
           createdAt: stamp(),
         });
       },

@@ -227,6 +227,7 @@ export function createEventsStore({ db, dialect }: StoreDatabase): EventsStore {
               duration_ms: e.durationMs,
               request_id: e.requestId,
               trace: JSON.stringify(e.trace),
+              client_ip: e.clientIp ?? null,
               created_at: e.createdAt,
             })),
           )
@@ -249,6 +250,7 @@ export function createEventsStore({ db, dialect }: StoreDatabase): EventsStore {
               target_type: e.targetType,
               target_id: e.targetId,
               changed_fields: JSON.stringify(e.changedFields),
+              actor_ip: e.actorIp ?? null,
               created_at: e.createdAt,
             })),
           )

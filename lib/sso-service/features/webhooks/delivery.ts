@@ -11,7 +11,14 @@
  * is sent again after its lease; receivers deduplicate by `webhook-id` (the event id). No order is promised
  * between events, even for one endpoint: deliveries are claimed oldest first, but retries and parallel
  * processes interleave them (each body carries `createdAt`).
+ *
+ * An endpoint in a SIEM format (`ocsf`, `ecs`) gets the deliveries of one claim as batches: one POST per endpoint
+ * and attempt count, the rows' lines joined as newline-delimited JSON (`application/x-ndjson`), signed like any
+ * body with a batch id as `webhook-id` (derived from the events it carries, so the same batch retried has the same
+ * id). The batch succeeds or fails as a whole; its rows share one retry time, so they are claimed together again,
+ * and its final failure counts once against the endpoint.
  */
+import { createHash } from 'node:crypto';
 import { findOutboundError, guardedFetch, type OutboundErrorKind } from '@/lib/net';
 import type { ServiceContext } from '../../context';
 import { describeError } from '../../http/describe-error';
@@ -37,7 +44,9 @@ export interface WebhookWorkerOptions {
   jitter?: number;
 }
 
-type Deps = Pick<ServiceContext, 'store' | 'secretBox' | 'logger' | 'now' | 'config'>;
+type Deps = Pick<ServiceContext, 'store' | 'secretBox' | 'logger' | 'now' | 'config' | 'audit'> & {
+  metrics?: Pick<ServiceContext['metrics'], 'webhookDeliveries'>;
+};
 
 export interface WebhookWorker {
   /** Runs one tick now (tests); resolves when its deliveries are recorded. */
@@ -79,24 +88,34 @@ export function startWebhookWorker(deps: Deps, opts: WebhookWorkerOptions = {}):
     return secrets;
   };
 
-  const attempt = async (d: ClaimedWebhookDelivery) => {
+  /** One POST: a single delivery (the Grantex format), or a batch of one endpoint's rows in a SIEM format. */
+  const attempt = async (batchOf: readonly ClaimedWebhookDelivery[]) => {
+    const d = batchOf[0]!;
+    const { endpoint } = d;
+    const ndjson = d.format !== 'grantex';
+    const body = ndjson ? batchOf.map((b) => `${b.body}\n`).join('') : d.body;
+    const webhookId = ndjson ? batchId(batchOf) : d.eventId;
     const startedAt = deps.now();
     let ok = false;
     let responseStatus: number | null = null;
     let error: string | null = null;
     try {
       const headers = signDelivery({
-        eventId: d.eventId,
-        body: d.body,
+        eventId: webhookId,
+        body,
         timestampSec: Math.floor(startedAt / 1000),
         secrets: secretsOf(d, startedAt),
       });
       const res = await guardedFetch(
-        d.endpoint.url,
+        endpoint.url,
         {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'user-agent': 'Grantex-Webhooks/1', ...headers },
-          body: d.body,
+          headers: {
+            'content-type': ndjson ? 'application/x-ndjson' : 'application/json',
+            'user-agent': 'Grantex-Webhooks/1',
+            ...headers,
+          },
+          body,
         },
         { allowLoopback: deps.config.devMode, timeoutMs, maxBytes: 64 * 1024 },
       );
@@ -113,26 +132,40 @@ export function startWebhookWorker(deps: Deps, opts: WebhookWorkerOptions = {}):
       ok || interval === undefined
         ? null
         : finishedAt + Math.round(interval * 1000 * (1 + jitter * (Math.random() * 2 - 1)));
-    const recorded = await deps.store.completeWebhookAttempt(d.id, d.leaseUntilMs, {
-      ok,
-      responseStatus,
-      durationMs: Math.max(0, finishedAt - startedAt),
-      error,
-      attemptAt: new Date(startedAt).toISOString(),
-      nextAttemptAtMs,
-      disableAfter,
-    });
-    if (!recorded) {
+    const { recorded, disabled } = await deps.store.completeWebhookAttempts(
+      batchOf.map((b) => b.id),
+      d.leaseUntilMs,
+      {
+        ok,
+        responseStatus,
+        durationMs: Math.max(0, finishedAt - startedAt),
+        error,
+        attemptAt: new Date(startedAt).toISOString(),
+        nextAttemptAtMs,
+        disableAfter,
+      },
+    );
+    deps.metrics?.webhookDeliveries(ok ? 'succeeded' : nextAttemptAtMs === null ? 'failed' : 'retrying', recorded);
+    if (recorded < batchOf.length) {
       deps.logger.log('warn', { msg: 'webhook attempt outlived its lease', deliveryId: d.id });
     } else if (!ok && nextAttemptAtMs === null) {
       deps.logger.log('warn', { msg: 'webhook delivery failed for good', deliveryId: d.id, endpointId: d.endpointId });
+    }
+    if (disabled) {
+      deps.audit.record({
+        developerId: endpoint.developerId,
+        actor: { kind: 'system', id: null, label: null },
+        action: 'webhook.disabled',
+        target: { type: 'webhook', id: endpoint.id },
+        changedFields: ['enabled'],
+      });
     }
   };
 
   const tick = async (): Promise<number> => {
     if (!(await deps.store.hasDueWebhookDeliveries(deps.now()))) return 0;
     const claimed = await deps.store.claimWebhookDeliveries(deps.now(), leaseMs, batch);
-    await Promise.all(claimed.map(attempt));
+    await Promise.all(groupForSending(claimed).map(attempt));
     return claimed.length;
   };
 
@@ -172,4 +205,34 @@ export function startWebhookWorker(deps: Deps, opts: WebhookWorkerOptions = {}):
       await looping;
     },
   };
+}
+
+/**
+ * The claim's POSTs: each Grantex-format delivery alone; a SIEM endpoint's rows together, per attempt count (so
+ * a batch's rows share one retry schedule), oldest first.
+ */
+function groupForSending(claimed: readonly ClaimedWebhookDelivery[]): ClaimedWebhookDelivery[][] {
+  const out: ClaimedWebhookDelivery[][] = [];
+  const batches = new Map<string, ClaimedWebhookDelivery[]>();
+  for (const d of claimed) {
+    if (d.format === 'grantex') {
+      out.push([d]);
+      continue;
+    }
+    const key = `${d.endpointId}/${d.format}/${d.attempts}`;
+    let batchOf = batches.get(key);
+    if (!batchOf) {
+      batchOf = [];
+      batches.set(key, batchOf);
+      out.push(batchOf);
+    }
+    batchOf.push(d);
+  }
+  return out;
+}
+
+/** A batch's `webhook-id`: the same for the same events (a retry of the whole batch), whatever their order. */
+function batchId(batchOf: readonly ClaimedWebhookDelivery[]): string {
+  const ids = batchOf.map((b) => b.eventId).sort();
+  return `bat_${createHash('sha256').update(ids.join(',')).digest('base64url').slice(0, 32)}`;
 }

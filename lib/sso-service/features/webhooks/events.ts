@@ -8,26 +8,44 @@
  * webhooks and the event stream (features/event-stream), which builds the same events from the stored records,
  * carry the same id for one event.
  */
-import { AUDIT_EVENT_TYPES, WEBHOOK_EVENT_VERSION, type WebhookEvent } from '@/lib/contract';
+import { AUDIT_EVENT_TYPES, WEBHOOK_EVENT_VERSION, type WebhookEvent, type WebhookFormat } from '@/lib/contract';
 import type { AuditEventRecord, SignInEventRecord } from '../../storage/events-types';
+import { ecsAudit, ecsSignIn, ocsfAudit, ocsfSignIn } from './siem';
 import type { WebhookOutboxEvent } from './store';
 
-function outboxEvent(event: WebhookEvent): WebhookOutboxEvent {
-  return {
+/**
+ * The event as the outbox takes it: the Grantex body, and the SIEM formats' lines rendered only when an endpoint
+ * of the batch's orgs asks for them (then once per event and format).
+ */
+function outboxEvent(event: WebhookEvent, siem: Record<Exclude<WebhookFormat, 'grantex'>, () => object>) {
+  const body = JSON.stringify(event);
+  const lines = new Map<WebhookFormat, string>([['grantex', body]]);
+  const outbox: WebhookOutboxEvent = {
     id: event.id,
     developerId: event.developerId,
     type: event.type,
-    body: JSON.stringify(event),
+    body,
     createdAt: event.createdAt,
+    render(format) {
+      let line = lines.get(format);
+      if (line === undefined) {
+        line = JSON.stringify(format === 'grantex' ? event : siem[format]());
+        lines.set(format, line);
+      }
+      return line;
+    },
   };
+  return outbox;
 }
 
 export function signInWebhookEvent(e: SignInEventRecord): WebhookOutboxEvent {
-  return outboxEvent(signInEvent(e));
+  return outboxEvent(signInEvent(e), { ocsf: () => ocsfSignIn(e), ecs: () => ecsSignIn(e) });
 }
 
 export function auditWebhookEvent(e: AuditEventRecord): WebhookOutboxEvent {
-  return outboxEvent(auditEvent(e));
+  const outbox = outboxEvent(auditEvent(e), { ocsf: () => ocsfAudit(e), ecs: () => ecsAudit(e) });
+  if (e.targetType === 'webhook' && e.targetId !== null) outbox.aboutEndpointId = e.targetId;
+  return outbox;
 }
 
 export function signInEvent(e: SignInEventRecord): WebhookEvent {

@@ -16,8 +16,11 @@ import {
   type WebhookList,
   type WebhookWithSecret,
 } from '@/lib/contract';
+import type { FastifyRequest } from 'fastify';
+import type { AuditAction } from '@/lib/contract';
 import type { ServiceContext } from '../../context';
 import { developerOf, requireDeveloper } from '../../http/auth';
+import { apiKeyActor } from '../events/recorder';
 import type { ServiceApp } from '../../http/validation';
 import {
   createWebhook,
@@ -33,9 +36,20 @@ import { toWireDelivery, toWireWebhook } from './wire';
 export function registerWebhookRoutes(app: ServiceApp, ctx: ServiceContext) {
   const preValidation = requireDeveloper(ctx.store);
   const params = webhookParamsSchema;
+  // Who changed which endpoint: an endpoint receives every event of the org, so adding, redirecting or
+  // re-keying one is as much an admin change as a connection's.
+  const audit = (request: FastifyRequest, action: AuditAction, id: string, changedFields: readonly string[] = []) =>
+    ctx.audit.record({
+      developerId: developerOf(request).id,
+      actor: apiKeyActor(request),
+      action,
+      target: { type: 'webhook', id },
+      changedFields,
+    });
 
   app.post('/v1/webhooks', { preValidation, schema: { body: webhookCreateSchema } }, async (request, reply) => {
     const { endpoint, secret } = await createWebhook(ctx, developerOf(request).id, request.body);
+    audit(request, 'webhook.created', endpoint.id);
     const body: WebhookWithSecret = { ...toWireWebhook(endpoint, ctx.now()), secret };
     return reply.code(201).header('cache-control', 'no-store').send(body);
   });
@@ -51,9 +65,15 @@ export function registerWebhookRoutes(app: ServiceApp, ctx: ServiceContext) {
     toWireWebhook(await getWebhook(ctx, developerOf(request).id, request.params.id), ctx.now()),
   );
 
-  app.patch('/v1/webhooks/:id', { preValidation, schema: { params, body: webhookUpdateSchema } }, async (request) =>
-    toWireWebhook(await updateWebhook(ctx, developerOf(request).id, request.params.id, request.body), ctx.now()),
-  );
+  app.patch('/v1/webhooks/:id', { preValidation, schema: { params, body: webhookUpdateSchema } }, async (request) => {
+    const updated = await updateWebhook(ctx, developerOf(request).id, request.params.id, request.body);
+    const { enabled, events, format } = request.body;
+    const changed = [...(events !== undefined ? ['events'] : []), ...(format !== undefined ? ['format'] : [])];
+    if (changed.length > 0) audit(request, 'webhook.updated', updated.id, changed);
+    if (enabled !== undefined)
+      audit(request, enabled ? 'webhook.enabled' : 'webhook.disabled', updated.id, ['enabled']);
+    return toWireWebhook(updated, ctx.now());
+  });
 
   app.post(
     '/v1/webhooks/:id/rotate-secret',
@@ -65,6 +85,7 @@ export function registerWebhookRoutes(app: ServiceApp, ctx: ServiceContext) {
         request.params.id,
         request.body?.overlapSeconds,
       );
+      audit(request, 'webhook.secret_rotated', endpoint.id, ['secret']);
       const body: WebhookWithSecret = { ...toWireWebhook(endpoint, ctx.now()), secret };
       return reply.header('cache-control', 'no-store').send(body);
     },
@@ -72,6 +93,7 @@ export function registerWebhookRoutes(app: ServiceApp, ctx: ServiceContext) {
 
   app.delete('/v1/webhooks/:id', { preValidation, schema: { params } }, async (request, reply) => {
     await deleteWebhook(ctx, developerOf(request).id, request.params.id);
+    audit(request, 'webhook.deleted', request.params.id);
     return reply.code(204).send();
   });
 

@@ -88,6 +88,7 @@ export async function createWebhook(
     secretSealed: ctx.secretBox.seal(secret, webhookSecretAad(id)),
     previousSecretSealed: null,
     previousSecretExpiresAt: null,
+    format: input.format ?? 'grantex',
     createdAt: now,
     updatedAt: now,
   };
@@ -110,7 +111,7 @@ export async function updateWebhook(
   const updated = await ctx.store.updateWebhookEndpoint(
     developerId,
     id,
-    { enabled: input.enabled, events: input.events && uniqueEvents(input.events) },
+    { enabled: input.enabled, events: input.events && uniqueEvents(input.events), format: input.format },
     iso(ctx.now()),
   );
   if (!updated) throw notFound(WEBHOOK_NOT_FOUND);

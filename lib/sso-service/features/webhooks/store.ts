@@ -9,7 +9,12 @@
  */
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { WEBHOOK_DELIVERY_STATUSES, WEBHOOK_DISABLED_REASONS } from '@/lib/contract';
+import {
+  WEBHOOK_DELIVERY_STATUSES,
+  WEBHOOK_DISABLED_REASONS,
+  WEBHOOK_FORMATS,
+  type WebhookFormat,
+} from '@/lib/contract';
 import { randomId } from '../../crypto/random-id';
 import type { Tx } from '../../storage/database';
 import type { StoreDatabase } from '../../storage/connect';
@@ -31,6 +36,8 @@ export interface StoredWebhookEndpoint {
   secretSealed: string;
   previousSecretSealed: string | null;
   previousSecretExpiresAt: string | null;
+  /** `grantex`: one event per POST; `ocsf` / `ecs`: batches of newline-delimited JSON lines (siem.ts). */
+  format: WebhookFormat;
   createdAt: string;
   updatedAt: string;
 }
@@ -42,6 +49,8 @@ export interface StoredWebhookDelivery {
   eventId: string;
   eventType: string;
   body: string;
+  /** The format `body` was written in: the endpoint's when the event was stored. */
+  format: WebhookFormat;
   status: WebhookDeliveryStatus;
   attempts: number;
   nextAttemptAtMs: number | null;
@@ -66,6 +75,14 @@ export interface WebhookOutboxEvent {
   type: string;
   body: string;
   createdAt: string;
+  /**
+   * An event about a webhook endpoint (its creation, change, rotation, deletion) is not sent to that endpoint
+   * itself: it would hear of its own re-keying under the new key, and of its own failure-disable only once
+   * re-enabled. The org's other endpoints, the audit trail and the event stream have it.
+   */
+  aboutEndpointId?: string;
+  /** The event in an endpoint's format (absent: every format gets `body`). */
+  render?(format: WebhookFormat): string;
 }
 
 export interface WebhookAttemptResult {
@@ -88,7 +105,7 @@ export interface WebhooksStore {
   updateWebhookEndpoint(
     developerId: string,
     id: string,
-    patch: { enabled?: boolean; events?: string[] },
+    patch: { enabled?: boolean; events?: string[]; format?: WebhookFormat },
     updatedAt: string,
   ): Promise<StoredWebhookEndpoint | undefined>;
   /** The current secret becomes the previous one (signing until `previousExpiresAt`), the new one current. */
@@ -117,6 +134,18 @@ export interface WebhooksStore {
    * disabled (`delivery_failures`) once the run reaches `disableAfter`.
    */
   completeWebhookAttempt(deliveryId: string, leaseUntilMs: number, result: WebhookAttemptResult): Promise<boolean>;
+  /**
+   * The same for one attempt that carried several deliveries of one endpoint (a SIEM format's batch): each row
+   * held under `leaseUntilMs` records it; the endpoint's failure run moves by one for the batch, not per row.
+   * `disabled`: this result is the one that disabled the endpoint.
+   */
+  completeWebhookAttempts(
+    deliveryIds: readonly string[],
+    leaseUntilMs: number,
+    result: WebhookAttemptResult,
+  ): Promise<{ recorded: number; disabled: boolean }>;
+  /** Deliveries still pending (the outbox's depth, for the metrics), disabled endpoints' included. */
+  countPendingWebhookDeliveries(): Promise<number>;
   /** Finished deliveries created before `beforeIso`, at most `batch` rows a call. */
   purgeWebhookDeliveriesBefore(beforeIso: string, batch: number): Promise<number>;
 }
@@ -132,6 +161,7 @@ const endpointRow = z.object({
   secret_sealed: z.string(),
   previous_secret_sealed: z.string().nullable(),
   previous_secret_expires_at: z.string().nullable(),
+  format: z.enum(WEBHOOK_FORMATS),
   created_at: z.string(),
   updated_at: z.string(),
 });
@@ -148,6 +178,7 @@ const deliveryRow = z.object({
   event_id: z.string(),
   event_type: z.string(),
   body: z.string(),
+  format: z.enum(WEBHOOK_FORMATS),
   status: z.enum(WEBHOOK_DELIVERY_STATUSES),
   attempts: z.coerce.number(),
   next_attempt_at: msColumn,
@@ -170,6 +201,7 @@ const ENDPOINT_COLUMNS = [
   'secret_sealed',
   'previous_secret_sealed',
   'previous_secret_expires_at',
+  'format',
   'created_at',
   'updated_at',
 ] as const;
@@ -181,6 +213,7 @@ const DELIVERY_COLUMNS = [
   'event_id',
   'event_type',
   'body',
+  'format',
   'status',
   'attempts',
   'next_attempt_at',
@@ -205,6 +238,7 @@ function toEndpoint(row: unknown): StoredWebhookEndpoint {
     secretSealed: r.secret_sealed,
     previousSecretSealed: r.previous_secret_sealed,
     previousSecretExpiresAt: r.previous_secret_expires_at,
+    format: r.format,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -219,6 +253,7 @@ function toDelivery(row: unknown): StoredWebhookDelivery {
     eventId: r.event_id,
     eventType: r.event_type,
     body: r.body,
+    format: r.format,
     status: r.status,
     attempts: r.attempts,
     nextAttemptAtMs: r.next_attempt_at,
@@ -252,7 +287,7 @@ export async function writeWebhookOutbox(
   const developerIds = [...new Set(events.map((e) => e.developerId))];
   const endpoints = await trx
     .selectFrom('webhook_endpoints')
-    .select(['id', 'developer_id', 'events'])
+    .select(['id', 'developer_id', 'events', 'format'])
     .where('developer_id', 'in', developerIds)
     .where('enabled', '=', dialect.bool(true))
     .execute();
@@ -261,18 +296,21 @@ export async function writeWebhookOutbox(
     id: e.id,
     developerId: e.developer_id,
     events: json(z.array(z.string())).parse(e.events),
+    format: z.enum(WEBHOOK_FORMATS).parse(e.format),
   }));
   const rows = [];
   for (const event of events) {
     for (const endpoint of parsed) {
       if (endpoint.developerId !== event.developerId || !endpointWants(endpoint.events, event.type)) continue;
+      if (event.aboutEndpointId === endpoint.id) continue;
       rows.push({
         id: randomId('whd'),
         endpoint_id: endpoint.id,
         developer_id: event.developerId,
         event_id: event.id,
         event_type: event.type,
-        body: event.body,
+        body: event.render ? event.render(endpoint.format) : event.body,
+        format: event.render ? endpoint.format : 'grantex',
         status: 'pending',
         attempts: 0,
         // Due at once, whichever clock the worker reads.
@@ -306,6 +344,62 @@ export function createWebhooksStore({ db, dialect }: StoreDatabase): WebhooksSto
     return row && toEndpoint(row);
   };
 
+  const completeAttempts = (
+    deliveryIds: readonly string[],
+    leaseUntilMs: number,
+    result: WebhookAttemptResult,
+  ): Promise<{ recorded: number; disabled: boolean }> => {
+    if (deliveryIds.length === 0) return Promise.resolve({ recorded: 0, disabled: false });
+    return db.transaction().execute(async (trx) => {
+      const status: WebhookDeliveryStatus = result.ok
+        ? 'succeeded'
+        : result.nextAttemptAtMs === null
+          ? 'failed'
+          : 'pending';
+      const updated = await trx
+        .updateTable('webhook_deliveries')
+        .set((eb) => ({
+          status,
+          attempts: eb('attempts', '+', 1),
+          next_attempt_at: status === 'pending' ? result.nextAttemptAtMs : null,
+          lease_until: null,
+          response_status: result.responseStatus,
+          duration_ms: result.durationMs,
+          last_error: result.error,
+          last_attempt_at: result.attemptAt,
+        }))
+        .where('id', 'in', [...deliveryIds])
+        .where('lease_until', '=', leaseUntilMs)
+        .returning(['endpoint_id'])
+        .execute();
+      const endpointId = updated[0]?.endpoint_id;
+      if (endpointId === undefined) return { recorded: 0, disabled: false };
+      let disabled = false;
+      if (status === 'succeeded') {
+        await trx
+          .updateTable('webhook_endpoints')
+          .set({ consecutive_failures: 0 })
+          .where('id', '=', endpointId)
+          .where('consecutive_failures', '>', 0)
+          .execute();
+      } else if (status === 'failed') {
+        const run = await trx
+          .updateTable('webhook_endpoints')
+          .set((eb) => ({
+            consecutive_failures: eb('consecutive_failures', '+', 1),
+            enabled: sql`case when consecutive_failures + 1 >= ${result.disableAfter} then ${dialect.bool(false)} else enabled end`,
+            disabled_reason: sql`case when consecutive_failures + 1 >= ${result.disableAfter} then 'delivery_failures' else disabled_reason end`,
+          }))
+          .where('id', '=', endpointId)
+          .returning(['consecutive_failures'])
+          .executeTakeFirst();
+        // The run reaches the bound once: the result that takes it there is the one that disabled the endpoint.
+        disabled = run !== undefined && Number(run.consecutive_failures) === result.disableAfter;
+      }
+      return { recorded: updated.length, disabled };
+    });
+  };
+
   return {
     async insertWebhookEndpoint(e) {
       await db
@@ -321,6 +415,7 @@ export function createWebhooksStore({ db, dialect }: StoreDatabase): WebhooksSto
           secret_sealed: e.secretSealed,
           previous_secret_sealed: e.previousSecretSealed,
           previous_secret_expires_at: e.previousSecretExpiresAt,
+          format: e.format,
           created_at: e.createdAt,
           updated_at: e.updatedAt,
         })
@@ -343,6 +438,7 @@ export function createWebhooksStore({ db, dialect }: StoreDatabase): WebhooksSto
         .set({
           updated_at: updatedAt,
           ...(patch.events !== undefined ? { events: JSON.stringify(patch.events) } : {}),
+          ...(patch.format !== undefined ? { format: patch.format } : {}),
           ...(patch.enabled !== undefined
             ? {
                 enabled: dialect.bool(patch.enabled),
@@ -462,49 +558,16 @@ export function createWebhooksStore({ db, dialect }: StoreDatabase): WebhooksSto
       return out.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
     },
     async completeWebhookAttempt(deliveryId, leaseUntilMs, result) {
-      return db.transaction().execute(async (trx) => {
-        const status: WebhookDeliveryStatus = result.ok
-          ? 'succeeded'
-          : result.nextAttemptAtMs === null
-            ? 'failed'
-            : 'pending';
-        const updated = await trx
-          .updateTable('webhook_deliveries')
-          .set((eb) => ({
-            status,
-            attempts: eb('attempts', '+', 1),
-            next_attempt_at: status === 'pending' ? result.nextAttemptAtMs : null,
-            lease_until: null,
-            response_status: result.responseStatus,
-            duration_ms: result.durationMs,
-            last_error: result.error,
-            last_attempt_at: result.attemptAt,
-          }))
-          .where('id', '=', deliveryId)
-          .where('lease_until', '=', leaseUntilMs)
-          .returning(['endpoint_id'])
-          .executeTakeFirst();
-        if (!updated) return false;
-        if (status === 'succeeded') {
-          await trx
-            .updateTable('webhook_endpoints')
-            .set({ consecutive_failures: 0 })
-            .where('id', '=', updated.endpoint_id)
-            .where('consecutive_failures', '>', 0)
-            .execute();
-        } else if (status === 'failed') {
-          await trx
-            .updateTable('webhook_endpoints')
-            .set((eb) => ({
-              consecutive_failures: eb('consecutive_failures', '+', 1),
-              enabled: sql`case when consecutive_failures + 1 >= ${result.disableAfter} then ${dialect.bool(false)} else enabled end`,
-              disabled_reason: sql`case when consecutive_failures + 1 >= ${result.disableAfter} then 'delivery_failures' else disabled_reason end`,
-            }))
-            .where('id', '=', updated.endpoint_id)
-            .execute();
-        }
-        return true;
-      });
+      return (await completeAttempts([deliveryId], leaseUntilMs, result)).recorded > 0;
+    },
+    completeWebhookAttempts: (deliveryIds, leaseUntilMs, result) => completeAttempts(deliveryIds, leaseUntilMs, result),
+    async countPendingWebhookDeliveries() {
+      const row = await db
+        .selectFrom('webhook_deliveries')
+        .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+        .where('status', '=', 'pending')
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
     },
     async purgeWebhookDeliveriesBefore(beforeIso, batch) {
       const r = await db

@@ -16,6 +16,7 @@ export function toWireWebhook(e: StoredWebhookEndpoint, nowMs: number): Webhook 
     disabledReason: e.disabledReason,
     consecutiveFailures: e.consecutiveFailures,
     previousSecretExpiresAt: overlap,
+    format: e.format,
   };
 }
 
