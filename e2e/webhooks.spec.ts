@@ -5,6 +5,7 @@
  * same event again with the same `webhook-id`.
  */
 import { expectNoAxeViolations } from './support/axe';
+import { screenshotFor } from './support/screenshots';
 import { expect, IdpLoginPage, MemberLoginPage, test } from './fixtures';
 import { GrantexClient } from '@/lib/grantex';
 import { startReceiver, verifyAll, type Receiver } from '@/tests/support/webhook-receiver';
@@ -86,5 +87,6 @@ test('an admin adds an endpoint, a sign-in is delivered and shown in the deliver
     await expect.poll(() => rx.received.length, { timeout: 20_000 }).toBe(2);
     expect(rx.received[1]!.headers['webhook-id']).toBe(rx.received[0]!.headers['webhook-id']);
     expect(verifyAll(secret, rx.received[1]!).standardPackage).toBe(true);
+    await screenshotFor(adminPage, 'webhooks-desktop', adminPage.getByRole('heading', { level: 1 }));
   });
 });
