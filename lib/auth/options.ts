@@ -7,6 +7,7 @@ import { env } from '@/lib/env';
 import { isGrantexError } from '@/lib/grantex/errors';
 import { describeGrantexError } from '@/lib/console/grantex-errors';
 import { grantexForAdmin, grantexLogFields } from '@/lib/grantex/server';
+import { CONSOLE_ROLES, CONSOLE_VIAS } from './roles';
 import { checkSigninRate, signinRateMessage } from './signin-limit';
 
 export const API_KEY_PROVIDER_ID = 'api-key';
@@ -20,14 +21,29 @@ export const apiKeySchema = z
   .max(LIMITS.apiKeyMax, 'That is too long to be a Grantex API key.')
   .regex(/^\S+$/, 'An API key has no spaces. Paste the key exactly as it was shown.');
 
-/** What the encrypted session cookie holds. The key stays server-side: the cookie is HttpOnly and encrypted. */
-export const adminTokenSchema = z.object({
-  role: z.literal('admin'),
-  developerId: z.string().min(1),
-  name: z.string(),
-  email: z.string().nullable(),
-  apiKey: z.string().min(1),
-});
+/** The prefix of a console session token (a person signed in through SSO or with a break-glass credential). */
+export const CONSOLE_TOKEN_PREFIX = 'gxc_';
+
+/**
+ * What the encrypted session cookie holds for an admin. The bearer (`apiKey`: the API key, or the `gxc_` console
+ * session token of an SSO or break-glass sign-in) stays server-side: the cookie is HttpOnly and encrypted.
+ * A cookie without `consoleRole`/`via` was made by an API-key sign-in, which is the owner.
+ */
+export const adminTokenSchema = z
+  .object({
+    role: z.literal('admin'),
+    developerId: z.string().min(1),
+    name: z.string(),
+    email: z.string().nullable(),
+    apiKey: z.string().min(1),
+    consoleRole: z.enum(CONSOLE_ROLES).default('owner'),
+    via: z.enum(CONSOLE_VIAS).default('api_key'),
+    /** SSO: the person's email (or subject); break-glass: the credential's label. Null for the API key. */
+    person: z.string().nullable().default(null),
+  })
+  // The role travels with the bearer: an API key is always the owner, a console token never passes for a key.
+  .refine((t) => (t.via === 'api_key') === !t.apiKey.startsWith(CONSOLE_TOKEN_PREFIX), { path: ['via'] })
+  .refine((t) => t.via !== 'api_key' || t.consoleRole === 'owner', { path: ['consoleRole'] });
 export type AdminToken = z.infer<typeof adminTokenSchema>;
 
 /** Everything the browser may see about the signed-in admin. */
@@ -35,6 +51,8 @@ export interface AdminSessionUser {
   developerId: string;
   name: string;
   email: string | null;
+  consoleRole: AdminToken['consoleRole'];
+  via: AdminToken['via'];
 }
 
 /**
@@ -115,7 +133,13 @@ export function authOptions(): NextAuthOptions {
         // Built from scratch so nothing else in the token (the API key above all) can leak into /api/auth/session.
         const parsed = adminTokenSchema.safeParse(token);
         const user: AdminSessionUser | undefined = parsed.success
-          ? { developerId: parsed.data.developerId, name: parsed.data.name, email: parsed.data.email }
+          ? {
+              developerId: parsed.data.developerId,
+              name: parsed.data.name,
+              email: parsed.data.email,
+              consoleRole: parsed.data.consoleRole,
+              via: parsed.data.via,
+            }
           : undefined;
         return { expires: session.expires, ...(user ? { user } : {}) } as typeof session;
       },

@@ -5,14 +5,23 @@ import { redirect } from 'next/navigation';
 import { cache } from 'react';
 import { env } from '@/lib/env';
 import { adminTokenSchema, sessionCookieName } from './options';
+import type { ConsoleRole, ConsoleVia } from './roles';
 import { setupTokenSchema } from './setup-token';
 
 export interface Admin {
   developerId: string;
   name: string;
   email: string | null;
-  /** Server-side only: pass it to grantexForAdmin, never to a client component. */
+  /**
+   * The bearer for Grantex: the API key (via `api_key`) or the `gxc_` console session token (via `sso` or
+   * `break_glass`). Server-side only: pass the admin to grantexForAdmin, never to a client component.
+   */
   apiKey: string;
+  /** The console role: the API key is the owner; an SSO sign-in's comes from the IdP groups. */
+  role: ConsoleRole;
+  via: ConsoleVia;
+  /** Who signed in (SSO: email or subject; break-glass: the credential's label); null for the API key. */
+  person: string | null;
 }
 
 /** next-auth splits cookies over 4 KB into `<name>.0`, `<name>.1`, …; join them back. */
@@ -45,8 +54,8 @@ export const readSessionPayload = cache(async (): Promise<unknown> => {
 export const getAdmin = cache(async (): Promise<Admin | null> => {
   const parsed = adminTokenSchema.safeParse(await readSessionPayload());
   if (!parsed.success) return null;
-  const { developerId, name, email, apiKey } = parsed.data;
-  return { developerId, name, email, apiKey };
+  const { developerId, name, email, apiKey, consoleRole, via, person } = parsed.data;
+  return { developerId, name, email, apiKey, role: consoleRole, via, person };
 });
 
 /** True when the browser holds a setup-link session (valid or not: the service decides that). */

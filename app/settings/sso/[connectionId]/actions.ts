@@ -123,7 +123,7 @@ const statusSchema = z.object({
   status: z.enum(CONNECTION_STATUS_VALUES, { error: 'Choose a status' }),
 });
 
-export const setConnectionStatus = connectionsAction(statusSchema, async ({ connectionId, status }, actor) => {
+export const setConnectionStatus = connectionsAction('setConnectionStatus', statusSchema, async ({ connectionId, status }, actor) => {
   const requestId = randomUUID();
   try {
     await actor.grantex({ requestId }).sso.connections.update(connectionId, { status });
@@ -148,10 +148,9 @@ export const setConnectionStatus = connectionsAction(statusSchema, async ({ conn
 });
 
 export const deleteConnection = connectionsAction(
+  'deleteConnection',
   z.object({ [CONNECTION_ID_FIELD]: z.string().min(1) }),
   async ({ connectionId }, actor) => {
-    // Deleting stays with the organization's admin: a setup link configures and tests, it does not remove.
-    if (actor.kind !== 'api_key') return { formError: CONNECTION_ERRORS.delete_admin_only };
     const requestId = randomUUID();
     try {
       await actor.grantex({ requestId }).sso.connections.delete(connectionId);
@@ -180,6 +179,7 @@ export const deleteConnection = connectionsAction(
  * configuring a connection). The admin adds the new address at the IdP first, as the notice asks.
  */
 export const moveToOwnRedirectUri = connectionsAction(
+  'moveToOwnRedirectUri',
   z.object({ [CONNECTION_ID_FIELD]: z.string().min(1).max(200) }),
   async ({ connectionId }, actor) => {
     const requestId = randomUUID();

@@ -46,7 +46,7 @@ function logDomainEvent(event: string, actor: ConnectionsActor, requestId: strin
   });
 }
 
-export const addConnectionDomain = connectionsAction(domainInput, async ({ connectionId, domain }, actor) => {
+export const addConnectionDomain = connectionsAction('addConnectionDomain', domainInput, async ({ connectionId, domain }, actor) => {
   const requestId = randomUUID();
   const client = actor.grantex({ requestId });
   try {
@@ -69,7 +69,7 @@ export const addConnectionDomain = connectionsAction(domainInput, async ({ conne
   };
 });
 
-export const verifyConnectionDomain = connectionsAction(verifyInput, async ({ domain }, actor) => {
+export const verifyConnectionDomain = connectionsAction('verifyConnectionDomain', verifyInput, async ({ domain }, actor) => {
   const requestId = randomUUID();
   const client = actor.grantex({ requestId });
   // Registering is idempotent: a domain listed on the connection through the API gets its record here.
@@ -95,7 +95,7 @@ export const verifyConnectionDomain = connectionsAction(verifyInput, async ({ do
   };
 });
 
-export const removeConnectionDomain = connectionsAction(domainInput, async ({ connectionId, domain }, actor) => {
+export const removeConnectionDomain = connectionsAction('removeConnectionDomain', domainInput, async ({ connectionId, domain }, actor) => {
   const requestId = randomUUID();
   const client = actor.grantex({ requestId });
   try {

@@ -58,6 +58,8 @@ import { provisioningFormValues } from '@/lib/console/settings/provisioning-view
 import { PROVISIONING_TEXT } from '@/lib/console/messages';
 import { SignInSummaryView } from '@/components/sso/sign-in-summary';
 import type { ConnectionsActor } from '@/lib/auth';
+import { allows } from '@/lib/auth/permissions';
+import { RoleHint } from '@/components/sso/role-gate';
 import { SamlAttributeMapping } from '@/components/sso/saml-attribute-mapping';
 import { SessionPolicyForm } from '@/components/sso/session-policy-form';
 import { lastTestAttributes, type ReceivedAttributes } from '@/lib/console/settings/received-attributes';
@@ -72,7 +74,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * does not see the org's sign-ins). Null where the API keeps no sign-in log or the log could not be read.
  */
 async function lastDaySummary(actor: ConnectionsActor, connectionId: string): Promise<SignInSummary | null> {
-  if (actor.kind !== 'api_key') return null;
+  if (actor.kind !== 'admin') return null;
   try {
     const page = await actor
       .grantex()
@@ -91,7 +93,7 @@ async function receivedAttributes(
   actor: ConnectionsActor,
   connectionId: string,
 ): Promise<ReceivedAttributes | null | 'unavailable'> {
-  if (actor.kind !== 'api_key') return 'unavailable';
+  if (actor.kind !== 'admin') return 'unavailable';
   try {
     const page = await actor.grantex().sso.events.list({ connectionId, limit: 200 });
     return page.supported ? lastTestAttributes(page.events) : 'unavailable';
@@ -177,14 +179,16 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
         title="Current configuration"
         actions={<StatusBadge status={connection.status} />}
         footer={
-          // Deleting stays with the organization's admin (the action refuses a setup link too).
-          actor.kind === 'api_key' ? (
+          // Deleting is the owner's (the action refuses other roles and a setup link too).
+          allows('deleteConnection', actor.role) ? (
             <DeleteConnection
               action={deleteConnection}
               orgLabel={orgLabel}
               connection={{ id: connection.id, name: connection.name }}
               defaultWarning={connection.isDefault ? CONNECTION_TEXT.defaultDeleteWarning : undefined}
             />
+          ) : actor.kind === 'admin' ? (
+            <RoleHint permission="deleteConnection" />
           ) : undefined
         }
       >

@@ -24,7 +24,7 @@ import { revokeSsoSession } from './actions';
 export const metadata: Metadata = { title: 'SSO sessions' };
 export const dynamic = 'force-dynamic';
 
-const OUTCOMES = new Set<string>(['revoked', 'not_found', 'failed'] satisfies SessionsOutcome[]);
+const OUTCOMES = new Set<string>(['revoked', 'not_found', 'failed', 'role_required'] satisfies SessionsOutcome[]);
 
 function outcomeOf(value: string | string[] | undefined): SessionsOutcome | null {
   return typeof value === 'string' && OUTCOMES.has(value) ? (value as SessionsOutcome) : null;
@@ -54,7 +54,7 @@ export default async function SsoSessionsPage({
         title="SSO sessions"
         description="Members signed in through your identity providers right now. Revoking a session signs that member out of apps that check it; they can sign in again."
       />
-      {outcome ? <Alert tone={outcome === 'failed' ? 'error' : 'success'}>{SESSIONS_MESSAGES[outcome]}</Alert> : null}
+      {outcome ? <Alert tone={outcome === 'failed' || outcome === 'role_required' ? 'error' : 'success'}>{SESSIONS_MESSAGES[outcome]}</Alert> : null}
       {loadError ? (
         <Alert tone="error" title={SESSIONS_MESSAGES.load_failed}>
           {loadError}
