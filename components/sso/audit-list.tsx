@@ -10,6 +10,7 @@ const ACTOR: Record<AuditEvent['actor']['kind'], string> = {
   sso_admin: 'SSO admin',
   system: 'System',
   scim_token: 'SCIM token',
+  console_session: 'Console',
 };
 
 export function AuditList({ events }: { events: readonly AuditEvent[] }) {

@@ -880,6 +880,10 @@ export const SIGN_IN_REASON_TEXT: Record<SignInReason, Problem> = {
     title: 'The member is deactivated in the directory',
     next: 'Directory sync (SCIM) deactivated or removed this person: reactivate them in the identity provider’s assignments, and they can sign in at once.',
   },
+  console_role_missing: {
+    title: 'No console role for this person',
+    next: 'The console sign-in was refused: none of the person’s identity-provider groups is mapped to a console role on this connection. Map one of their groups under Console roles.',
+  },
   directory_user_unknown: {
     title: 'The member is not in the directory',
     next: 'This connection takes directory users only: assign the person to the application in the identity provider so directory sync provisions them.',

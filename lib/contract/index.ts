@@ -11,3 +11,4 @@ export * from './scim';
 export * from './logout';
 export * from './stats';
 export * from './webhooks';
+export * from './console-access';
