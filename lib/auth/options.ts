@@ -2,7 +2,7 @@ import 'server-only';
 import type { NextAuthOptions } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
 import { z } from 'zod';
-import { LIMITS } from '@/lib/contract';
+import { CONSOLE_TOKEN_PREFIX, LIMITS } from '@/lib/contract';
 import { env } from '@/lib/env';
 import { isGrantexError } from '@/lib/grantex/errors';
 import { describeGrantexError } from '@/lib/console/grantex-errors';
@@ -20,9 +20,6 @@ export const apiKeySchema = z
   .min(LIMITS.apiKeyMin, 'That is too short to be a Grantex API key. Paste the whole key (it starts with gx_).')
   .max(LIMITS.apiKeyMax, 'That is too long to be a Grantex API key.')
   .regex(/^\S+$/, 'An API key has no spaces. Paste the key exactly as it was shown.');
-
-/** The prefix of a console session token (a person signed in through SSO or with a break-glass credential). */
-export const CONSOLE_TOKEN_PREFIX = 'gxc_';
 
 /**
  * What the encrypted session cookie holds for an admin. The bearer (`apiKey`: the API key, or the `gxc_` console

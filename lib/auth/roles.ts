@@ -1,12 +1,13 @@
 /**
- * The console's roles and how an admin got into the console. Browser-safe (no server-only imports): pages and
- * client components use the labels and ranks to disable what a role cannot do; the checks that matter are in
- * lib/auth/authorize.ts.
+ * The console's roles and how an admin got into the console (the contract's, lib/contract/console-roles.ts).
+ * Browser-safe and zod-free (only the contract's types are imported): pages and client components use them to
+ * disable what a role cannot do; the checks that matter are in lib/auth/authorize.ts.
  */
-export const CONSOLE_ROLES = ['owner', 'admin', 'viewer'] as const;
-export type ConsoleRole = (typeof CONSOLE_ROLES)[number];
-export const CONSOLE_VIAS = ['api_key', 'sso', 'break_glass'] as const;
-export type ConsoleVia = (typeof CONSOLE_VIAS)[number];
+import type { ConsoleRole, ConsoleVia } from '@/lib/contract/console-roles';
+
+export type { ConsoleRole, ConsoleVia };
+export const CONSOLE_ROLES = ['owner', 'admin', 'viewer'] as const satisfies readonly ConsoleRole[];
+export const CONSOLE_VIAS = ['api_key', 'sso', 'break_glass'] as const satisfies readonly ConsoleVia[];
 
 const RANK: Record<ConsoleRole, number> = { owner: 3, admin: 2, viewer: 1 };
 

@@ -1254,10 +1254,8 @@ export const SECURITY_TEXT = {
   enforcement_off: 'SSO is no longer required: API-key sign-in works again.',
   label_required: 'Give the credential a name (who keeps it, or where it is stored).',
   label_too_long: 'Keep the name under 100 characters.',
-  too_many: 'An organization can have at most 10 break-glass credentials. Delete one you no longer need first.',
   deleted: 'Break-glass credential deleted. It can no longer sign in.',
   not_found: 'That credential was already deleted.',
-  confirm_required: 'Tick the box to confirm you want to delete this credential.',
   banner: (label: string, at: string) =>
     `A break-glass credential (“${displayText(label)}”) was used at ${at}. If that was not expected, delete the credential on the Security page.`,
 } as const;
