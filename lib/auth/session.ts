@@ -54,7 +54,9 @@ export const readSessionPayload = cache(async (): Promise<unknown> => {
 export const getAdmin = cache(async (): Promise<Admin | null> => {
   const parsed = adminTokenSchema.safeParse(await readSessionPayload());
   if (!parsed.success) return null;
-  const { developerId, name, email, apiKey, consoleRole, via, person } = parsed.data;
+  const { developerId, name, email, apiKey, consoleRole, via, person, expiresAt } = parsed.data;
+  // next-auth extends its cookie as pages are used; a console session still ends when Grantex ends it.
+  if (expiresAt !== undefined && !(Date.parse(expiresAt) > Date.now())) return null;
   return { developerId, name, email, apiKey, role: consoleRole, via, person };
 });
 
