@@ -31,7 +31,7 @@ export function RoleGate({
 }: {
   permission: PermissionName;
   role: ConsoleRole | null;
-  children: ReactNode;
+  children?: ReactNode;
 }) {
   const hintId = useId();
   if (allows(permission, role)) return <>{children}</>;

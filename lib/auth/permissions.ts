@@ -49,12 +49,12 @@ const route = (file: string, name: string, roles: Permission['roles'], setupLink
 });
 
 export const PERMISSIONS = {
-  // Connections (the setup link's whole purpose). Deleting one is the owner's (a setup link keeps its scope).
+  // Connections (the setup link's whole purpose). Deleting one is the owner's; a setup link never could.
   createOidcConnection: action('app/settings/sso/new/actions.ts', 'createOidcConnection', ADMINS, true),
   createSamlConnection: action('app/settings/sso/new/actions.ts', 'createSamlConnection', ADMINS, true),
   updateOidcConnection: connectionWrite('actions.ts', 'updateOidcConnection'),
   setConnectionStatus: connectionWrite('actions.ts', 'setConnectionStatus'),
-  deleteConnection: action(`${CONNECTION}/actions.ts`, 'deleteConnection', OWNER, true),
+  deleteConnection: action(`${CONNECTION}/actions.ts`, 'deleteConnection', OWNER),
   moveToOwnRedirectUri: connectionWrite('actions.ts', 'moveToOwnRedirectUri'),
   setIdpSloUrl: connectionWrite('logout-actions.ts', 'setIdpSloUrl'),
   updateSamlConnection: connectionWrite('saml-actions.ts', 'updateSamlConnection'),
