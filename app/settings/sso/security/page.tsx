@@ -99,6 +99,7 @@ export default async function SecurityPage({
       ) : null}
       {enforcement ? (
         <Card
+          aria-label="Require SSO for the console"
           title="Require SSO for the console"
           description="When on, the API-key sign-in is refused: people sign in with their work email through your identity provider, and get the console role their IdP group maps to. Machines using the API key keep working. Break-glass credentials still sign in."
           actions={
@@ -132,6 +133,7 @@ export default async function SecurityPage({
         </Card>
       ) : null}
       <Card
+        aria-label="Break-glass credentials"
         title="Break-glass credentials"
         description="Each signs in as an owner for one hour, whether or not SSO is required. Every use is in the audit trail and shown in a banner on every page for 7 days."
       >
@@ -140,7 +142,7 @@ export default async function SecurityPage({
             <div className="space-y-6">
               <CreateBreakGlassForm />
               {credentials.length ? (
-                <ul className="divide-y divide-gray-200" aria-label="Break-glass credentials">
+                <ul className="divide-y divide-gray-200" aria-label="Your break-glass credentials">
                   {credentials.map((c) => (
                     <CredentialRow key={c.id} credential={c} confirming={confirm === c.id} />
                   ))}
