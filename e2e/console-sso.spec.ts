@@ -136,6 +136,10 @@ test('console SSO with roles, enforcement and break-glass', async ({ browser, ad
     await expect(alice.getByRole('status').filter({ hasText: 'SSO is now required' })).toBeVisible();
     await expectNoAxeViolations(alice, '/settings/sso/security (owner, enforced)');
 
+    // The API-key session from before ends too.
+    await adminPage.goto('/settings/sso');
+    await expect(adminPage).toHaveURL(/\/signin/);
+
     const keyPage = await newPage(browser, e2e.baseUrl, recorder);
     const signin = new SigninPage(keyPage);
     await signin.goto();

@@ -4,6 +4,7 @@ import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { cache } from 'react';
 import { env } from '@/lib/env';
+import { grantexForAdmin } from '@/lib/grantex/server';
 import { adminTokenSchema, sessionCookieName } from './options';
 import type { ConsoleRole, ConsoleVia } from './roles';
 import { setupTokenSchema } from './setup-token';
@@ -50,13 +51,30 @@ export const readSessionPayload = cache(async (): Promise<unknown> => {
   }
 });
 
-/** The signed-in admin (API-key session only; a setup-link session is not an admin), or null. */
+/**
+ * Whether the organization now requires SSO, for a browser still signed in with the API key from before. Only a
+ * `true` answer counts: a Grantex without the route (the hosted API) or one that cannot answer leaves the session
+ * as it is (its next call to Grantex fails on its own), so an outage never looks like a sign-out.
+ */
+async function ssoNowRequired(apiKey: string): Promise<boolean> {
+  try {
+    return (await grantexForAdmin({ apiKey }).sso.getEnforcement()).enforce;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The signed-in admin (API key, SSO or break-glass; a setup-link session is not an admin), or null. An API-key
+ * session ends once the organization requires SSO: the API-key sign-in is refused then, and so is its session.
+ */
 export const getAdmin = cache(async (): Promise<Admin | null> => {
   const parsed = adminTokenSchema.safeParse(await readSessionPayload());
   if (!parsed.success) return null;
   const { developerId, name, email, apiKey, consoleRole, via, person, expiresAt } = parsed.data;
   // next-auth extends its cookie as pages are used; a console session still ends when Grantex ends it.
   if (expiresAt !== undefined && !(Date.parse(expiresAt) > Date.now())) return null;
+  if (via === 'api_key' && (await ssoNowRequired(apiKey))) return null;
   return { developerId, name, email, apiKey, role: consoleRole, via, person };
 });
 
