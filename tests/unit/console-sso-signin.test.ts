@@ -71,9 +71,9 @@ describe('console sign-in through SSO', () => {
   });
 
   it('CONSOLE_ROLE_MISSING goes to the page that says so (only for a console login)', async () => {
-    const { GrantexError } = await import('@/lib/grantex/errors');
+    const { GrantexError, kindForStatus } = await import('@/lib/grantex/errors');
     const err = new GrantexError({
-      kind: 'forbidden',
+      kind: kindForStatus(403, 'CONSOLE_ROLE_MISSING'),
       status: 403,
       code: 'CONSOLE_ROLE_MISSING',
       message: 'no role',
