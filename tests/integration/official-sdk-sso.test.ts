@@ -93,9 +93,9 @@ const sdk = (apiKey: string) => ({
 
 const protocol = z.enum(['oidc', 'saml', 'ldap']);
 /**
- * The SDK's SsoConnection. Two declared fields differ from what this service answers, asserted separately below
- * so a change is noticed: `enforce` (declared required; this service has no org-wide enforcement and omits it)
- * and `groupAttribute` (declared `string | undefined`; this service answers null when none is set).
+ * The SDK's SsoConnection. One declared field differs from what this service answers, asserted separately below
+ * so a change is noticed: `groupAttribute` (declared `string | undefined`; this service answers null when none is
+ * set). `enforce` (declared required) is answered as the SDK declares it.
  */
 const sdkConnection = z.object({
   id: z.string(),
@@ -109,6 +109,7 @@ const sdkConnection = z.object({
   jitProvisioning: z.boolean(),
   groupMappings: z.record(z.string(), z.array(z.string())),
   defaultScopes: z.array(z.string()),
+  enforce: z.boolean(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -179,7 +180,7 @@ describe('the official TypeScript SDK’s enterprise SSO calls', () => {
     const connection = sdkConnection.parse(created.body);
     const raw = created.body as Record<string, unknown>;
     expect(raw.redirectUri).toBe(`${CONSOLE}/sso/callback/${connection.id}`);
-    expect(raw.enforce).toBeUndefined();
+    expect(raw.enforce).toBe(false);
     expect(raw.groupAttribute).toBeNull();
     expect(raw).not.toHaveProperty('clientSecret');
 
