@@ -7,7 +7,7 @@
  * against zod mirrors of the SDK's declared response types, through a real sign-in at the dev IdP.
  *
  * The SDK's calls covered: createConnection (no redirectUri: the SDK has no such field), listConnections,
- * getConnection, testConnection, getLoginUrl, handleOidcCallback, listSessions, revokeSession.
+ * getConnection, testConnection, getLoginUrl, handleOidcCallback, listSessions, revokeSession, setEnforcement.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -87,6 +87,7 @@ const sdk = (apiKey: string) => ({
   handleOidcCallback: (params: Record<string, unknown>) => sdkRequest(apiKey, 'POST', '/sso/callback/oidc', params),
   listSessions: () => sdkRequest(apiKey, 'GET', '/v1/sso/sessions'),
   revokeSession: (id: string) => sdkRequest(apiKey, 'DELETE', `/v1/sso/sessions/${encodeURIComponent(id)}`),
+  setEnforcement: (params: { enforce: boolean }) => sdkRequest(apiKey, 'POST', '/v1/sso/enforce', params),
 });
 
 // ---------------------------------------------------------------- the SDK's declared response types, as zod
@@ -152,6 +153,8 @@ const sdkSession = z.object({
   createdAt: z.string(),
 });
 const sdkSessionList = z.object({ sessions: z.array(sdkSession) });
+/** The SDK's `setEnforcement` answer. */
+const sdkEnforceResponse = z.object({ enforce: z.boolean(), developerId: z.string() });
 /** The SDK's error reading: `message` and `code` at the top level. */
 const sdkError = z.object({ message: z.string(), code: z.string() });
 
@@ -257,6 +260,50 @@ describe('the official TypeScript SDK’s enterprise SSO calls', () => {
     expectStatus(revoked, 204);
     expect(revoked.body).toBeUndefined();
     expect(sdkSessionList.parse((await api.listSessions()).body).sessions).toEqual([]);
+  });
+
+  it('setEnforcement: POST /v1/sso/enforce {enforce} → 200 {enforce, developerId} once an owner signed in to the console through SSO', async () => {
+    const org = await signupOrg(service.url, 'SDK Enforcer');
+    const api = sdk(org.apiKey);
+    // Without an owner's SSO console sign-in within the hour: refused, and the SDK reads why.
+    const early = await api.setEnforcement({ enforce: true });
+    expectStatus(early, 409);
+    expect(sdkError.parse(early.body).code).toBe('ENFORCEMENT_NEEDS_OWNER_SSO');
+    expect((await org.client.sso.getEnforcement()).enforce).toBe(false);
+
+    // The org maps the dev IdP's sso-owners group to the owner role; alice signs in to the console.
+    const connection = await org.client.sso.connections.create({
+      name: 'Dev IdP',
+      protocol: 'oidc',
+      issuerUrl: idp.issuer,
+      clientId: idp.client.clientId,
+      clientSecret: idp.client.clientSecret,
+      groupAttribute: 'groups',
+      consoleRoleMappings: { 'sso-owners': 'owner' },
+    });
+    const { authorizeUrl } = await org.client.sso.getLoginUrl(org.developerId, { intent: 'console' });
+    const back = await loginAtDevIdp(authorizeUrl, ALICE);
+    const signedIn = await org.client.sso.handleOidcCallback(
+      back.searchParams.get('code') ?? '',
+      back.searchParams.get('state') ?? '',
+      { iss: back.searchParams.get('iss') ?? undefined, redirectUri: `${CONSOLE}/sso/callback/${connection.id}` },
+    );
+    expect(signedIn.console?.role).toBe('owner');
+
+    const on = await api.setEnforcement({ enforce: true });
+    expectStatus(on, 200);
+    expect(sdkEnforceResponse.parse(on.body)).toEqual({ enforce: true, developerId: org.developerId });
+    expect(Object.keys(on.body as object).sort()).toEqual(['developerId', 'enforce']);
+    expect((await org.client.sso.getEnforcement()).enforce).toBe(true);
+    // Repeating it is harmless; switching it off needs nothing.
+    expectStatus(await api.setEnforcement({ enforce: true }), 200);
+    const off = await api.setEnforcement({ enforce: false });
+    expectStatus(off, 200);
+    expect(sdkEnforceResponse.parse(off.body)).toEqual({ enforce: false, developerId: org.developerId });
+    expect((await org.client.sso.getEnforcement()).enforce).toBe(false);
+    // A malformed body is the contract's 400.
+    const bad = await sdkRequest(org.apiKey, 'POST', '/v1/sso/enforce', { enforce: 'yes' });
+    expectStatus(bad, 400);
   });
 
   it('errors read as the SDK reads them (message and code at the top level)', async () => {

@@ -10,7 +10,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   CLIENT_ADDRESS_HEADER,
   CONSOLE_ACCESS_MESSAGES,
+  CONSOLE_ROLES,
   CONSOLE_SECRET_HEADER,
+  roleAtLeast,
   consoleMeSchema,
   ssoEnforcementSchema,
   type AuditEvent,
@@ -18,7 +20,10 @@ import {
   type SignInEvent,
   type SsoSessionCallbackResponse,
 } from '@/lib/contract';
+import Fastify from 'fastify';
 import { startDevIdp, type DevIdp } from '@/lib/dev-idp';
+import { CONSOLE_ROUTE_ROLES } from '@/lib/sso-service/features/console-access/permissions';
+import { registerConsoleRouteCheck } from '@/lib/sso-service/features/console-access/routes';
 import { GrantexClient } from '@/lib/grantex';
 import { expectCleanLogs, startHarness, type Harness } from '@/tests/support/adversarial';
 import { databaseBytes } from '@/tests/support/database-bytes';
@@ -459,6 +464,54 @@ describe('roles on the service (defence in depth)', () => {
     expect((await call('DELETE', '/v1/console/session', org.apiKey)).status).toBe(400);
   });
 });
+
+describe('the service’s role table', () => {
+  it('walks every route of the table: each role below the one listed is refused (403), the others get past the check', async () => {
+    const { owner, admin, viewer } = await orgWithPeople();
+    const tokens: Record<ConsoleRole, string> = { owner, admin, viewer };
+    for (const [key, needed] of Object.entries(CONSOLE_ROUTE_ROLES)) {
+      const [method, pattern] = key.split(' ') as [string, string];
+      // Unknown ids: a role that passes gets the route's own answer (404, 400 …), never the role refusal.
+      const path = pattern.replace(/:(\w+)/g, (_m, name: string) =>
+        name === 'domain' ? 'nowhere.example' : `x_${name}`,
+      );
+      for (const role of CONSOLE_ROLES) {
+        if (key === 'DELETE /v1/console/session') continue; // would end the session the walk uses
+        const res =
+          key === 'GET /v1/events/stream'
+            ? await streamStatus(path, tokens[role])
+            : await call(method, path, tokens[role], method === 'GET' || method === 'DELETE' ? undefined : {});
+        const refused =
+          res.status === 403 &&
+          (res.body.errors as { code: string }[] | undefined)?.[0]?.code === 'console_role_required';
+        expect(refused, `${role} on ${key}: ${res.status} ${res.text}`).toBe(!roleAtLeast(role, needed));
+      }
+    }
+  });
+
+  it('refuses to start with an authenticated /v1 route missing from the table', async () => {
+    const app = Fastify();
+    registerConsoleRouteCheck(app as unknown as Parameters<typeof registerConsoleRouteCheck>[0]);
+    expect(() => app.get('/v1/sso/something-new', async () => ({}))).toThrow(/missing from the console role table/);
+    app.get('/sso/public-thing', async () => ({}));
+    await app.close();
+  });
+});
+
+/** The event stream's status (it stays open on success: read the head, then hang up). */
+async function streamStatus(path: string, bearer: string): Promise<Answer> {
+  const controller = new AbortController();
+  const res = await fetch(`${h.url}${path}`, {
+    headers: { authorization: `Bearer ${bearer}` },
+    signal: controller.signal,
+  });
+  if (res.status === 200) {
+    controller.abort();
+    return { status: 200, text: '', body: {} };
+  }
+  const text = await res.text();
+  return { status: res.status, text, body: JSON.parse(text) as Record<string, unknown> };
+}
 
 describe('another org’s console session', () => {
   it('an owner of org A reads, changes and deletes nothing of org B', async () => {
