@@ -34,6 +34,10 @@ export const CONSOLE_ACCESS_MESSAGES = {
   breakGlassLimit: `An organization has at most ${CONSOLE_ACCESS_LIMITS.breakGlassPerOrgMax} break-glass credentials; delete one first`,
   breakGlassNotFound: 'Break-glass credential not found',
   consoleSessionOnly: 'Only a console session can sign out',
+  ownerFieldsOnly: 'Only an owner can change console roles or SSO enforcement of a connection',
+  trustFieldsOwnerOnly:
+    'This connection grants a console role above yours; only an owner can change its identity provider settings, group attribute or attribute mapping',
+  consoleSessionNotAccepted: 'This needs the organization’s API key; a console session cannot call it',
 } as const;
 
 /** Error codes of console access (the body's `code`). */

@@ -4,6 +4,7 @@
  * unique violation, through the dialect).
  */
 import { createConnectionsStore } from '../features/connections/store';
+import { createConsoleAccessStore, purgeExpiredConsoleSessions } from '../features/console-access/store';
 import { createDirectoryStore } from '../features/directory/store';
 import { createDomainsStore } from '../features/domains/store';
 import { createHealthStore } from '../features/health/store';
@@ -53,6 +54,7 @@ export function createStore(database: StoreDatabase): ServiceStore {
     ...createHealthStore(database),
     ...createSpKeysStore(database),
     ...createWebhooksStore(database),
+    ...createConsoleAccessStore(database),
     async purgeExpired(beforeMs, nowMs) {
       const nowIso = new Date(nowMs).toISOString();
       const states = await purgeExpiredLogins(database, beforeMs, nowMs);
@@ -60,6 +62,7 @@ export function createStore(database: StoreDatabase): ServiceStore {
       await purgeExpiredSessions(database, nowIso);
       await purgeExpiredLogoutClaims(database, nowMs);
       await purgeExpiredSetupSessions(database, nowIso);
+      await purgeExpiredConsoleSessions(database, nowIso);
       return states;
     },
     async close() {

@@ -28,7 +28,7 @@ function sessionCheckRateKey(request: FastifyRequest): string {
 }
 
 export function registerSessionRoutes(app: ServiceApp, ctx: ServiceContext, checkRateLimit: RouteRateLimit) {
-  const preValidation = requireDeveloper(ctx.store);
+  const preValidation = requireDeveloper(ctx);
   const params = idParamsSchema;
 
   app.get('/v1/sso/sessions', { preValidation }, async (request) => {

@@ -31,7 +31,7 @@ import {
 import { toWireDelivery, toWireWebhook } from './wire';
 
 export function registerWebhookRoutes(app: ServiceApp, ctx: ServiceContext) {
-  const preValidation = requireDeveloper(ctx.store);
+  const preValidation = requireDeveloper(ctx);
   const params = webhookParamsSchema;
 
   app.post('/v1/webhooks', { preValidation, schema: { body: webhookCreateSchema } }, async (request, reply) => {
