@@ -77,6 +77,8 @@ test('console SSO with roles, enforcement and break-glass', async ({ browser, ad
       clientId: idp.clientId,
       clientSecret: idp.clientSecret,
       redirectUri: `${e2e.baseUrl}/sso/callback`,
+      // The dev IdP's `groups` claim: alice is in sso-owners, bob in sso-viewers.
+      groupAttribute: 'groups',
     });
     await verifyDomain(adminPage, domain);
     const roles = adminPage.getByRole('region', { name: 'Console roles' });

@@ -3,7 +3,7 @@ import type { BrowserContext, Response } from '@playwright/test';
 /** A console session token (`gxc_` + 32 random bytes, base64url) anywhere in a text. */
 export const CONSOLE_TOKEN_IN_TEXT = /gxc_[A-Za-z0-9_-]{40,}/;
 /** A break-glass credential (`gxbg_` + random base64url) anywhere in a text. */
-export const BREAK_GLASS_IN_TEXT = /gxbg_[A-Za-z0-9_-]{20,}/;
+export const BREAK_GLASS_IN_TEXT = /gxbg_[A-Za-z0-9_.-]{20,}/;
 
 interface Recorded {
   url: string;

@@ -18,7 +18,7 @@ import { isGrantexError } from '@/lib/grantex/errors';
 import { grantexForAdmin, grantexPublic } from '@/lib/grantex/server';
 import type { BreakGlassState } from './state';
 
-const CREDENTIAL_SHAPE = new RegExp(`^${BREAK_GLASS_CREDENTIAL_PREFIX}[A-Za-z0-9_-]{16,500}$`);
+const CREDENTIAL_SHAPE = new RegExp(`^${BREAK_GLASS_CREDENTIAL_PREFIX}[A-Za-z0-9_.-]{16,500}$`);
 
 export async function breakGlassSignIn(_prev: BreakGlassState, formData: FormData): Promise<BreakGlassState> {
   const raw = formData.get('credential');

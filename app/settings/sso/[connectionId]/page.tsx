@@ -370,7 +370,7 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
         <Card
           aria-label="Console roles"
           title="Console roles"
-          description="Who may sign in to this console with their work email through this connection, and with which role: map IdP groups to owner, admin or viewer (the highest mapped role wins). Nobody gets a console role until a group is mapped. Changes apply at each person’s next sign-in."
+          description="Who may sign in to this console with their work email through this connection, and with which role: map IdP groups to owner, admin or viewer (the highest mapped role wins). The groups are read from the connection’s group claim (set it under Change the connection). Nobody gets a console role until a group is mapped. Changes apply at each person’s next sign-in."
         >
           <RoleGate permission="saveConsoleRoles" role={actor.role}>
             <ConsoleRolesForm
