@@ -55,7 +55,7 @@ export function refusalResponse(check: Exclude<Check, { ok: true }>): NextRespon
   const requestId = randomUUID();
   if (check.reason === 'role') {
     return NextResponse.json(
-      { message: check.error.message, code: check.error.code, requestId, neededRole: check.error.needed },
+      { message: check.error.message, code: check.error.code, requestId },
       { status: 403, headers: NO_STORE },
     );
   }
