@@ -1233,8 +1233,7 @@ export function roleNeededHint(needed: ConsoleRole): string {
 }
 
 export const CONSOLE_SIGNIN_TEXT = {
-  sso_required:
-    'Your organization requires SSO sign-in. Use your work email, or a break-glass credential.',
+  sso_required: 'Your organization requires SSO sign-in. Use your work email, or a break-glass credential.',
   email_invalid: 'Enter your work email address (name@company.com).',
   break_glass_invalid: 'That break-glass credential is not valid (it may have been deleted). Check it and try again.',
   break_glass_format: 'Paste the whole break-glass credential; it starts with gxbg_.',

@@ -32,7 +32,13 @@ function form(values: Record<string, string>) {
 
 describe('adminAction', () => {
   it('returns every field error at once and never echoes secrets', async () => {
-    const action = adminAction('createWebhook', schema, async () => ({ message: 'never' }), { neverEcho: ['clientSecret'] }, deps);
+    const action = adminAction(
+      'createWebhook',
+      schema,
+      async () => ({ message: 'never' }),
+      { neverEcho: ['clientSecret'] },
+      deps,
+    );
     const state = await action(
       initialFormState(),
       form({

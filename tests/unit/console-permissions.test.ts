@@ -64,7 +64,10 @@ function discovered(): { actions: string[]; routes: string[] } {
       }
       for (const m of source.matchAll(/export\s*\{([^}]*)\}/g)) {
         for (const part of m[1]!.split(',')) {
-          const method = part.trim().split(/\s+as\s+/).pop();
+          const method = part
+            .trim()
+            .split(/\s+as\s+/)
+            .pop();
           if (method && /^(GET|POST|PUT|PATCH|DELETE)$/.test(method)) routes.push(`${file} ${method}`);
         }
       }
@@ -130,7 +133,8 @@ async function outcomeOf(run: () => Promise<unknown>): Promise<Outcome> {
       } catch {
         body = null;
       }
-      if (value.status >= 300 && value.status < 400) return { kind: 'redirect', to: value.headers.get('location') ?? '' };
+      if (value.status >= 300 && value.status < 400)
+        return { kind: 'redirect', to: value.headers.get('location') ?? '' };
       return { kind: 'response', status: value.status, body };
     }
     return { kind: 'state', value: (value ?? {}) as Extract<Outcome, { kind: 'state' }>['value'] };
@@ -222,8 +226,7 @@ describe('walking the permission table with a session of every role', async () =
       received.length = 0;
       const outcome = await call(name);
       const role = kind === 'api_key' ? 'owner' : kind;
-      const listed =
-        kind === 'setup_link' ? entry.setupLink : kind === 'signed_out' ? false : roles.includes(role);
+      const listed = kind === 'setup_link' ? entry.setupLink : kind === 'signed_out' ? false : roles.includes(role);
       if (listed) {
         expect(refusedAtAll(outcome), `${name} as ${kind}: ${JSON.stringify(outcome)}`).toBe(false);
         continue;

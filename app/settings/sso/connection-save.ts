@@ -152,7 +152,9 @@ export function samlSaveAction(
 ): (prev: FormState<SamlConnectionInput>, formData: FormData) => Promise<FormState<SamlConnectionInput>> {
   return async (prev, formData) => {
     const schema = buildSamlConnectionSchema({ devMode: ssoDevMode(), editing });
-    return connectionsAction(editing ? 'updateSamlConnection' : 'createSamlConnection', schema, handler, { neverEcho: ['idpCertificate'] })(prev, formData);
+    return connectionsAction(editing ? 'updateSamlConnection' : 'createSamlConnection', schema, handler, {
+      neverEcho: ['idpCertificate'],
+    })(prev, formData);
   };
 }
 

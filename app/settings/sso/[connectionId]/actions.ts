@@ -123,29 +123,33 @@ const statusSchema = z.object({
   status: z.enum(CONNECTION_STATUS_VALUES, { error: 'Choose a status' }),
 });
 
-export const setConnectionStatus = connectionsAction('setConnectionStatus', statusSchema, async ({ connectionId, status }, actor) => {
-  const requestId = randomUUID();
-  try {
-    await actor.grantex({ requestId }).sso.connections.update(connectionId, { status });
-  } catch (err) {
-    logConnectionFailure('set_connection_status', requestId, actor, err, connectionId);
-    if (isGrantexError(err) && err.kind === 'not_found') return { formError: CONNECTION_ERRORS.not_found };
-    throw err;
-  }
-  logSsoEvent('set_connection_status', {
-    requestId,
-    org: actor.developerId,
-    connection: connectionId,
-    outcome: status,
-  });
-  revalidatePath(SSO_SETTINGS_PATH);
-  revalidatePath(connectionPath(connectionId));
-  return {
-    ok: true,
-    message: CONNECTION_TEXT.statusChanged(CONNECTION_STATUS_TEXT[status].label),
-    values: { connectionId, status },
-  };
-});
+export const setConnectionStatus = connectionsAction(
+  'setConnectionStatus',
+  statusSchema,
+  async ({ connectionId, status }, actor) => {
+    const requestId = randomUUID();
+    try {
+      await actor.grantex({ requestId }).sso.connections.update(connectionId, { status });
+    } catch (err) {
+      logConnectionFailure('set_connection_status', requestId, actor, err, connectionId);
+      if (isGrantexError(err) && err.kind === 'not_found') return { formError: CONNECTION_ERRORS.not_found };
+      throw err;
+    }
+    logSsoEvent('set_connection_status', {
+      requestId,
+      org: actor.developerId,
+      connection: connectionId,
+      outcome: status,
+    });
+    revalidatePath(SSO_SETTINGS_PATH);
+    revalidatePath(connectionPath(connectionId));
+    return {
+      ok: true,
+      message: CONNECTION_TEXT.statusChanged(CONNECTION_STATUS_TEXT[status].label),
+      values: { connectionId, status },
+    };
+  },
+);
 
 export const deleteConnection = connectionsAction(
   'deleteConnection',

@@ -72,10 +72,14 @@ export async function createSetupLink(_prev: CreateLinkState, formData: FormData
   }
 }
 
-export const revokeSetupLink = adminAction('revokeSetupLink', z.object({ id: z.string().min(1).max(128) }), async ({ id }, admin) => {
-  const requestId = randomUUID();
-  await grantexForAdmin(admin, { requestId }).sso.setupLinks.revoke(id);
-  logSsoEvent('setup_link_revoked', { requestId, org: admin.developerId, link: id });
-  revalidatePath(PAGE_PATH);
-  redirect(`${PAGE_PATH}?revoked=1`);
-});
+export const revokeSetupLink = adminAction(
+  'revokeSetupLink',
+  z.object({ id: z.string().min(1).max(128) }),
+  async ({ id }, admin) => {
+    const requestId = randomUUID();
+    await grantexForAdmin(admin, { requestId }).sso.setupLinks.revoke(id);
+    logSsoEvent('setup_link_revoked', { requestId, org: admin.developerId, link: id });
+    revalidatePath(PAGE_PATH);
+    redirect(`${PAGE_PATH}?revoked=1`);
+  },
+);

@@ -108,13 +108,17 @@ export const setWebhookEnabled = adminAction(
   },
 );
 
-export const deleteWebhook = adminAction('deleteWebhook', z.object({ id: z.string().min(1).max(ID_MAX) }), async ({ id }, admin) => {
-  const requestId = randomUUID();
-  await grantexForAdmin(admin, { requestId }).webhooks.delete(id);
-  logSsoEvent('webhook_deleted', { requestId, org: admin.developerId, webhook: id });
-  revalidatePath(WEBHOOKS_PATH);
-  redirect(`${WEBHOOKS_PATH}?deleted=1`);
-});
+export const deleteWebhook = adminAction(
+  'deleteWebhook',
+  z.object({ id: z.string().min(1).max(ID_MAX) }),
+  async ({ id }, admin) => {
+    const requestId = randomUUID();
+    await grantexForAdmin(admin, { requestId }).webhooks.delete(id);
+    logSsoEvent('webhook_deleted', { requestId, org: admin.developerId, webhook: id });
+    revalidatePath(WEBHOOKS_PATH);
+    redirect(`${WEBHOOKS_PATH}?deleted=1`);
+  },
+);
 
 export const redeliverWebhook = adminAction(
   'redeliverWebhook',
