@@ -324,6 +324,10 @@ describe('console sign-in through SSO (intent=console)', () => {
     expect(res.status, res.text).toBe(200);
     expect(res.body).not.toHaveProperty('console');
     expect(res.text).not.toContain('gxc_');
+    // Only the two intents exist.
+    const bogus = await call('GET', `/sso/login?org=${org.developerId}&intent=admin`, null);
+    expect(bogus.status).toBe(400);
+    expect(bogus.body.message).toBe('intent must be member or console');
     // A console state finished at the legacy identity callback gives the identity only.
     const c = await devIdpLogin(org, conn.id, ALICE, 'console');
     const legacy = await publicClient.sso.handleCallback(c.code, c.state, { iss: c.iss, redirectUri: REDIRECT_URI });
