@@ -27,6 +27,7 @@ import { registerConsoleRouteCheck } from '@/lib/sso-service/features/console-ac
 import { GrantexClient } from '@/lib/grantex';
 import { expectCleanLogs, startHarness, type Harness } from '@/tests/support/adversarial';
 import { databaseBytes } from '@/tests/support/database-bytes';
+import { startLoopbackDnsServer, type LoopbackDnsServer } from '@/tests/support/dns-server';
 import { failure } from '@/tests/support/grantex-failure';
 import { startReceiver, type Receiver } from '@/tests/support/webhook-receiver';
 import { loginAtDevIdp, type DevIdpUser } from '@/tests/support/idp-login';
@@ -59,6 +60,7 @@ let idp: DevIdp;
 let op: TestOp;
 let publicClient: GrantexClient;
 let receiver: Receiver;
+let dns: LoopbackDnsServer;
 /** Every console token and break-glass credential handed out: none may appear in logs or stored events. */
 const secrets: string[] = [];
 
@@ -67,15 +69,16 @@ beforeAll(async () => {
     startDevIdp({ port: 0, host: '127.0.0.1', redirectUris: [REDIRECT_URI] }),
     startTestOp({ issuerPath: '/console', clients: [OP_CLIENT] }),
   ]);
+  dns = await startLoopbackDnsServer();
   [h, receiver] = await Promise.all([
-    startHarness({ consoleUrl: CONSOLE, consoleSecret: CONSOLE_SECRET }),
+    startHarness({ consoleUrl: CONSOLE, consoleSecret: CONSOLE_SECRET, dnsServers: [dns.address], dnsTimeoutMs: 400 }),
     startReceiver(),
   ]);
   publicClient = new GrantexClient({ baseUrl: h.url, retries: 0 });
 });
 afterAll(async () => {
   await h?.close();
-  await Promise.all([idp?.close(), op?.close(), receiver?.close()]);
+  await Promise.all([idp?.close(), op?.close(), receiver?.close(), dns?.close()]);
 });
 beforeEach(() => {
   op.reset();
@@ -207,7 +210,8 @@ describe('console sign-in through SSO (intent=console)', () => {
     expect(alice.groups).toEqual(['sso-owners']);
     expect(alice.console).toMatchObject({ token: expect.stringMatching(/^gxc_[A-Za-z0-9_-]{43}$/), role: 'owner' });
     const ends = Date.parse(alice.console!.expiresAt);
-    expect(ends).toBeLessThanOrEqual(started + 8 * HOUR_MS + 1000);
+    expect(ends).toBeGreaterThanOrEqual(started + 8 * HOUR_MS - 1000);
+    expect(ends).toBeLessThanOrEqual(Date.now() + 8 * HOUR_MS);
     expect(ends).toBeLessThanOrEqual(Date.parse(alice.expiresAt));
     expect(consoleMeSchema.parse(await asConsole(alice.console!.token).console.me())).toEqual({
       developerId: org.developerId,
@@ -407,6 +411,16 @@ describe('roles on the service (defence in depth)', () => {
     expect((await org.client.sso.connections.get(dev.id)).protocol === 'oidc').toBe(true);
     const stored = await org.client.sso.connections.get(dev.id);
     expect(stored.protocol === 'oidc' && stored.issuerUrl).toBe(idp.issuer);
+    // The legacy config saves the default connection (the dev IdP one here): the same rule.
+    expect(dev.isDefault).toBe(true);
+    const legacy = await call('POST', '/v1/sso/config', admin, {
+      issuerUrl: op.issuer,
+      clientId: OP_CLIENT.clientId,
+      clientSecret: OP_CLIENT.clientSecret,
+      redirectUri: REDIRECT_URI,
+    });
+    expect(legacy.status, legacy.text).toBe(403);
+    expect((await org.client.sso.getConfig())?.issuerUrl).toBe(idp.issuer);
     // Creating a connection that grants roles is an owner's too.
     const created = await call('POST', '/v1/sso/connections', admin, {
       name: 'Own IdP',
@@ -614,6 +628,45 @@ describe('SSO enforcement', () => {
     expect((await org.client.sso.getEnforcement()).connections).toEqual([
       { id: conn.id, name: 'Dev IdP', enforce: true },
     ]);
+  });
+
+  it('GET /v1/sso/enforcement?email= follows the email’s verified domain to its connection', async () => {
+    const org = await newOrg();
+    const domain = `console-${Date.now().toString(36)}.example`;
+    const added = await org.client.sso.domains.create(domain);
+    dns.setTxt(added.txtRecordName, [added.txtRecordValue]);
+    expect((await org.client.sso.domains.verify(domain)).verified).toBe(true);
+    const conn = await org.client.sso.connections.create({
+      name: 'Routed',
+      protocol: 'oidc',
+      issuerUrl: idp.issuer,
+      clientId: idp.client.clientId,
+      clientSecret: idp.client.clientSecret,
+      redirectUri: REDIRECT_URI,
+      domains: [domain],
+    });
+    expect(await org.client.sso.getEnforcement(`Someone@${domain.toUpperCase()}`)).toMatchObject({
+      enforce: false,
+      ssoRequired: false,
+      connectionId: conn.id,
+    });
+    await org.client.sso.connections.update(conn.id, { enforce: true });
+    expect(await org.client.sso.getEnforcement(`someone@${domain}`)).toMatchObject({
+      ssoRequired: true,
+      connectionId: conn.id,
+    });
+    // Another domain routes nowhere: not required (the org does not enforce).
+    expect(await org.client.sso.getEnforcement('someone@elsewhere.example')).toMatchObject({
+      ssoRequired: false,
+      connectionId: null,
+    });
+    expect((await publicClient.sso.getLoginUrlByDomain(domain)).ssoRequired).toBe(true);
+    // Another org cannot learn about this domain's connection through its own enforcement answer.
+    const other = await newOrg();
+    expect(await other.client.sso.getEnforcement(`someone@${domain}`)).toMatchObject({
+      ssoRequired: false,
+      connectionId: null,
+    });
   });
 
   it('enforce and consoleRoleMappings are validated (400)', async () => {
