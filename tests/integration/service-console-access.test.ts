@@ -478,6 +478,18 @@ describe('roles on the service (defence in depth)', () => {
     expect((await call('GET', '/v1/console/me', again)).status).toBe(200);
     h.clock.offsetMs = 8 * HOUR_MS + 60_000;
     expect((await call('GET', '/v1/console/me', again)).status).toBe(401);
+    h.clock.offsetMs = 0;
+    // Ending the member session it was opened with ends it: an admin's revoke, and the member's logout.
+    const viaRevoke = await consoleSignIn(org, dev.id, ALICE);
+    await org.client.sso.sessions.revoke(viaRevoke.sessionId);
+    expect((await call('GET', '/v1/console/me', viaRevoke.console!.token)).status).toBe(401);
+    const viaLogout = await consoleSignIn(org, dev.id, ALICE);
+    const loggedOut = await publicClient.sso.sessions.logout({
+      developerId: org.developerId,
+      sessionId: viaLogout.sessionId,
+    });
+    expect(loggedOut.ended).toBe(true);
+    expect((await call('GET', '/v1/console/me', viaLogout.console!.token)).status).toBe(401);
     // The API key cannot "sign out".
     expect((await call('DELETE', '/v1/console/session', org.apiKey)).status).toBe(400);
   });

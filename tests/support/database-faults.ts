@@ -104,6 +104,7 @@ export const STORE_METHODS: Record<MethodsOf<ServiceStore>, Access> = {
   revokeConsoleSession: 'write',
   hasRecentOwnerSsoSession: 'read',
   revokeConsoleSessionsByEmail: 'write',
+  revokeConsoleSessionsOfSsoSessions: 'write',
   directoryUserEmailKeys: 'read',
   getSsoEnforcement: 'read',
   setSsoEnforcement: 'write',

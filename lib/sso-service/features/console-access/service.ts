@@ -74,6 +74,7 @@ export async function openSsoConsoleSession(
     subject: session.idpSubject,
     connectionId: connection.id,
     principalId: session.principalId,
+    ssoSessionId: session.id,
     label: null,
     createdAt: iso(now),
     expiresAt,
@@ -265,6 +266,7 @@ export async function breakGlassSignIn(
     subject: null,
     connectionId: null,
     principalId: null,
+    ssoSessionId: null,
     label: found.label,
     createdAt: iso(now),
     expiresAt: iso(now + CONSOLE_ACCESS_LIMITS.breakGlassSessionSeconds * 1000),
@@ -281,6 +283,15 @@ export async function breakGlassSignIn(
     target: { type: 'break_glass', id: found.id },
   });
   return { session, grant: { token, role: 'owner', expiresAt: session.expiresAt } };
+}
+
+/** Member sessions ended (logout, the IdP's logout, an admin's revoke): the console sessions opened with them end too. */
+export async function endConsoleSessionsOf(
+  ctx: ServiceContext,
+  developerId: string,
+  ssoSessionIds: readonly string[],
+): Promise<void> {
+  await ctx.store.revokeConsoleSessionsOfSsoSessions(developerId, [...ssoSessionIds], iso(ctx.now()));
 }
 
 // ---------------------------------------------------------------- directory sync

@@ -22,6 +22,8 @@ export interface ConsoleSession {
   subject: string | null;
   connectionId: string | null;
   principalId: string | null;
+  /** SSO: the member session opened with it (its end ends this one). */
+  ssoSessionId: string | null;
   /** Break-glass: the credential's label. */
   label: string | null;
   createdAt: string;
@@ -69,6 +71,8 @@ export interface ConsoleAccessStore {
   hasRecentOwnerSsoSession(developerId: string, sinceIso: string): Promise<boolean>;
   /** Ends the live SSO console sessions of people (by lower-cased email) in a scope; returns how many. */
   revokeConsoleSessionsByEmail(scope: ConsoleRevocationScope, emailKeys: string[], nowIso: string): Promise<number>;
+  /** Ends the live console sessions opened with these member sessions of the org; returns how many. */
+  revokeConsoleSessionsOfSsoSessions(developerId: string, ssoSessionIds: string[], nowIso: string): Promise<number>;
   /** The lower-cased emails (email key and userName) of directory users, by id, within the org. */
   directoryUserEmailKeys(developerId: string, userIds: string[]): Promise<string[]>;
 
@@ -109,6 +113,7 @@ const SESSION_COLUMNS = [
   's.subject',
   's.connection_id',
   's.principal_id',
+  's.sso_session_id',
   's.label',
   's.created_at',
   's.expires_at',
@@ -124,6 +129,7 @@ const sessionRow = z.object({
   subject: z.string().nullable(),
   connection_id: z.string().nullable(),
   principal_id: z.string().nullable(),
+  sso_session_id: z.string().nullable(),
   label: z.string().nullable(),
   created_at: z.string(),
   expires_at: z.string(),
@@ -141,6 +147,7 @@ function toConsoleSession(row: unknown): ConsoleSession {
     subject: r.subject,
     connectionId: r.connection_id,
     principalId: r.principal_id,
+    ssoSessionId: r.sso_session_id,
     label: r.label,
     createdAt: r.created_at,
     expiresAt: r.expires_at,
@@ -195,6 +202,7 @@ const sessionValues = (s: NewConsoleSession) => ({
   subject: s.subject,
   connection_id: s.connectionId,
   principal_id: s.principalId,
+  sso_session_id: s.ssoSessionId,
   label: s.label,
   created_at: s.createdAt,
   expires_at: s.expiresAt,
@@ -267,6 +275,17 @@ export function createConsoleAccessStore({ db, dialect }: StoreDatabase): Consol
         .where(sql<string>`lower(email)`, 'in', emailKeys);
       if (scope.connectionId !== null) query = query.where('connection_id', '=', scope.connectionId);
       const result = await query.executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+    async revokeConsoleSessionsOfSsoSessions(developerId, ssoSessionIds, nowIso) {
+      if (ssoSessionIds.length === 0) return 0;
+      const result = await db
+        .updateTable('console_sessions')
+        .set({ revoked_at: nowIso })
+        .where('developer_id', '=', developerId)
+        .where('sso_session_id', 'in', ssoSessionIds)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
       return Number(result.numUpdatedRows);
     },
     async directoryUserEmailKeys(developerId, userIds) {
