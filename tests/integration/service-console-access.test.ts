@@ -499,13 +499,18 @@ describe('the service’s role table', () => {
   it('walks every route of the table: each role below the one listed is refused (403), the others get past the check', async () => {
     const { owner, admin, viewer } = await orgWithPeople();
     const tokens: Record<ConsoleRole, string> = { owner, admin, viewer };
-    for (const [key, needed] of Object.entries(CONSOLE_ROUTE_ROLES)) {
+    // Deleting the legacy config deletes the default connection and so ends the console sessions through it: last.
+    const entries = Object.entries(CONSOLE_ROUTE_ROLES).sort(
+      ([a], [b]) => Number(a === 'DELETE /v1/sso/config') - Number(b === 'DELETE /v1/sso/config'),
+    );
+    for (const [key, needed] of entries) {
       const [method, pattern] = key.split(' ') as [string, string];
       // Unknown ids: a role that passes gets the route's own answer (404, 400 …), never the role refusal.
       const path = pattern.replace(/:(\w+)/g, (_m, name: string) =>
         name === 'domain' ? 'nowhere.example' : `x_${name}`,
       );
-      for (const role of CONSOLE_ROLES) {
+      // Lowest role first: an allowed owner write cannot end a lower role's session before its turn.
+      for (const role of [...CONSOLE_ROLES].reverse()) {
         if (key === 'DELETE /v1/console/session') continue; // would end the session the walk uses
         const res =
           key === 'GET /v1/events/stream'
@@ -542,6 +547,28 @@ async function streamStatus(path: string, bearer: string): Promise<Answer> {
   const text = await res.text();
   return { status: res.status, text, body: JSON.parse(text) as Record<string, unknown> };
 }
+
+describe('changing a connection ends the console sessions it no longer vouches for', () => {
+  it('new mappings end the sessions whose role changed, not the owner’s; deleting the connection ends the rest', async () => {
+    const { org, dev, opConn, owner, viewer, admin } = await orgWithPeople();
+    // An owner changes the mappings: bob (sso-viewers) would now be an admin; alice stays an owner.
+    await asConsole(owner).sso.connections.update(dev.id, {
+      consoleRoleMappings: { 'sso-owners': 'owner', 'sso-viewers': 'admin' },
+    });
+    expect((await call('GET', '/v1/console/me', owner)).status).toBe(200);
+    expect((await call('GET', '/v1/console/me', viewer)).status).toBe(401);
+    // Signing in again gives bob the new role at once.
+    expect((await consoleSignIn(org, dev.id, BOB)).console?.role).toBe('admin');
+    // A rename changes nothing.
+    await org.client.sso.connections.update(opConn.id, { name: 'Renamed' });
+    expect((await call('GET', '/v1/console/me', admin)).status).toBe(200);
+    // Switching the connection off, or deleting it, ends every console session through it.
+    await org.client.sso.connections.update(opConn.id, { status: 'inactive' });
+    expect((await call('GET', '/v1/console/me', admin)).status).toBe(401);
+    await org.client.sso.connections.delete(dev.id);
+    expect((await call('GET', '/v1/console/me', owner)).status).toBe(401);
+  });
+});
 
 describe('another org’s console session', () => {
   it('an owner of org A reads, changes and deletes nothing of org B', async () => {

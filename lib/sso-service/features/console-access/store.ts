@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { CONSOLE_ROLES, type ConsoleRole } from '@/lib/contract';
 import type { StoreDatabase } from '../../storage/connect';
-import { boolColumn, bytes, toDeveloper } from '../../storage/rows';
+import { boolColumn, bytes, json, toDeveloper } from '../../storage/rows';
 import type { Developer } from '../../storage/types';
 
 /** sha256 of a `gxc_` token or a `gxbg_` credential, base64url (the API keys' hash). */
@@ -71,6 +71,19 @@ export interface ConsoleAccessStore {
   hasRecentOwnerSsoSession(developerId: string, sinceIso: string): Promise<boolean>;
   /** Ends the live SSO console sessions of people (by lower-cased email) in a scope; returns how many. */
   revokeConsoleSessionsByEmail(scope: ConsoleRevocationScope, emailKeys: string[], nowIso: string): Promise<number>;
+  /** Ends the live console sessions opened through one of the org's connections; returns how many. */
+  revokeConsoleSessionsOfConnection(developerId: string, connectionId: string, nowIso: string): Promise<number>;
+  /**
+   * The live SSO console sessions opened through a connection, each with its role and the groups its member session
+   * was opened with (null when that session is gone).
+   */
+  liveConsoleSessionsOfConnection(
+    developerId: string,
+    connectionId: string,
+    nowIso: string,
+  ): Promise<{ id: string; role: ConsoleRole; groups: string[] | null }[]>;
+  /** Ends these console sessions of the org. */
+  revokeConsoleSessionsByIds(developerId: string, ids: string[], nowIso: string): Promise<number>;
   /** Ends the live console sessions opened with these member sessions of the org; returns how many. */
   revokeConsoleSessionsOfSsoSessions(developerId: string, ssoSessionIds: string[], nowIso: string): Promise<number>;
   /** The lower-cased emails (email key and userName) of directory users, by id, within the org. */
@@ -186,6 +199,12 @@ function toBreakGlass(row: unknown): BreakGlassRecord {
   };
 }
 
+const liveRow = z.object({
+  id: z.string(),
+  role: z.enum(CONSOLE_ROLES),
+  groups: json(z.array(z.string())).nullable(),
+});
+
 const enforcementRow = z.object({
   sso_enforce: boolColumn,
   sso_enforced_at: z.string().nullable(),
@@ -275,6 +294,43 @@ export function createConsoleAccessStore({ db, dialect }: StoreDatabase): Consol
         .where(sql<string>`lower(email)`, 'in', emailKeys);
       if (scope.connectionId !== null) query = query.where('connection_id', '=', scope.connectionId);
       const result = await query.executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+    async revokeConsoleSessionsOfConnection(developerId, connectionId, nowIso) {
+      const result = await db
+        .updateTable('console_sessions')
+        .set({ revoked_at: nowIso })
+        .where('developer_id', '=', developerId)
+        .where('connection_id', '=', connectionId)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+    async liveConsoleSessionsOfConnection(developerId, connectionId, nowIso) {
+      const rows = await db
+        .selectFrom('console_sessions as s')
+        .leftJoin('sso_sessions as m', 'm.id', 's.sso_session_id')
+        .select(['s.id', 's.role', 'm.groups'])
+        .where('s.developer_id', '=', developerId)
+        .where('s.connection_id', '=', connectionId)
+        .where('s.via', '=', 'sso')
+        .where('s.revoked_at', 'is', null)
+        .where('s.expires_at', '>', nowIso)
+        .execute();
+      return rows.map((row) => {
+        const r = liveRow.parse(row);
+        return { id: r.id, role: r.role, groups: r.groups };
+      });
+    },
+    async revokeConsoleSessionsByIds(developerId, ids, nowIso) {
+      if (ids.length === 0) return 0;
+      const result = await db
+        .updateTable('console_sessions')
+        .set({ revoked_at: nowIso })
+        .where('developer_id', '=', developerId)
+        .where('id', 'in', ids)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
       return Number(result.numUpdatedRows);
     },
     async revokeConsoleSessionsOfSsoSessions(developerId, ssoSessionIds, nowIso) {
