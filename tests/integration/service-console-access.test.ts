@@ -27,6 +27,7 @@ import { registerConsoleRouteCheck } from '@/lib/sso-service/features/console-ac
 import { GrantexClient } from '@/lib/grantex';
 import { expectCleanLogs, startHarness, type Harness } from '@/tests/support/adversarial';
 import { databaseBytes } from '@/tests/support/database-bytes';
+import { startLoopbackDnsServer, type LoopbackDnsServer } from '@/tests/support/dns-server';
 import { failure } from '@/tests/support/grantex-failure';
 import { startReceiver, type Receiver } from '@/tests/support/webhook-receiver';
 import { loginAtDevIdp, type DevIdpUser } from '@/tests/support/idp-login';
@@ -59,6 +60,7 @@ let idp: DevIdp;
 let op: TestOp;
 let publicClient: GrantexClient;
 let receiver: Receiver;
+let dns: LoopbackDnsServer;
 /** Every console token and break-glass credential handed out: none may appear in logs or stored events. */
 const secrets: string[] = [];
 
@@ -67,15 +69,16 @@ beforeAll(async () => {
     startDevIdp({ port: 0, host: '127.0.0.1', redirectUris: [REDIRECT_URI] }),
     startTestOp({ issuerPath: '/console', clients: [OP_CLIENT] }),
   ]);
+  dns = await startLoopbackDnsServer();
   [h, receiver] = await Promise.all([
-    startHarness({ consoleUrl: CONSOLE, consoleSecret: CONSOLE_SECRET }),
+    startHarness({ consoleUrl: CONSOLE, consoleSecret: CONSOLE_SECRET, dnsServers: [dns.address], dnsTimeoutMs: 400 }),
     startReceiver(),
   ]);
   publicClient = new GrantexClient({ baseUrl: h.url, retries: 0 });
 });
 afterAll(async () => {
   await h?.close();
-  await Promise.all([idp?.close(), op?.close(), receiver?.close()]);
+  await Promise.all([idp?.close(), op?.close(), receiver?.close(), dns?.close()]);
 });
 beforeEach(() => {
   op.reset();
@@ -207,7 +210,8 @@ describe('console sign-in through SSO (intent=console)', () => {
     expect(alice.groups).toEqual(['sso-owners']);
     expect(alice.console).toMatchObject({ token: expect.stringMatching(/^gxc_[A-Za-z0-9_-]{43}$/), role: 'owner' });
     const ends = Date.parse(alice.console!.expiresAt);
-    expect(ends).toBeLessThanOrEqual(started + 8 * HOUR_MS + 1000);
+    expect(ends).toBeGreaterThanOrEqual(started + 8 * HOUR_MS - 1000);
+    expect(ends).toBeLessThanOrEqual(Date.now() + 8 * HOUR_MS);
     expect(ends).toBeLessThanOrEqual(Date.parse(alice.expiresAt));
     expect(consoleMeSchema.parse(await asConsole(alice.console!.token).console.me())).toEqual({
       developerId: org.developerId,
@@ -324,6 +328,10 @@ describe('console sign-in through SSO (intent=console)', () => {
     expect(res.status, res.text).toBe(200);
     expect(res.body).not.toHaveProperty('console');
     expect(res.text).not.toContain('gxc_');
+    // Only the two intents exist.
+    const bogus = await call('GET', `/sso/login?org=${org.developerId}&intent=admin`, null);
+    expect(bogus.status).toBe(400);
+    expect(bogus.body.message).toBe('intent must be member or console');
     // A console state finished at the legacy identity callback gives the identity only.
     const c = await devIdpLogin(org, conn.id, ALICE, 'console');
     const legacy = await publicClient.sso.handleCallback(c.code, c.state, { iss: c.iss, redirectUri: REDIRECT_URI });
@@ -403,6 +411,16 @@ describe('roles on the service (defence in depth)', () => {
     expect((await org.client.sso.connections.get(dev.id)).protocol === 'oidc').toBe(true);
     const stored = await org.client.sso.connections.get(dev.id);
     expect(stored.protocol === 'oidc' && stored.issuerUrl).toBe(idp.issuer);
+    // The legacy config saves the default connection (the dev IdP one here): the same rule.
+    expect(dev.isDefault).toBe(true);
+    const legacy = await call('POST', '/v1/sso/config', admin, {
+      issuerUrl: op.issuer,
+      clientId: OP_CLIENT.clientId,
+      clientSecret: OP_CLIENT.clientSecret,
+      redirectUri: REDIRECT_URI,
+    });
+    expect(legacy.status, legacy.text).toBe(403);
+    expect((await org.client.sso.getConfig())?.issuerUrl).toBe(idp.issuer);
     // Creating a connection that grants roles is an owner's too.
     const created = await call('POST', '/v1/sso/connections', admin, {
       name: 'Own IdP',
@@ -460,6 +478,18 @@ describe('roles on the service (defence in depth)', () => {
     expect((await call('GET', '/v1/console/me', again)).status).toBe(200);
     h.clock.offsetMs = 8 * HOUR_MS + 60_000;
     expect((await call('GET', '/v1/console/me', again)).status).toBe(401);
+    h.clock.offsetMs = 0;
+    // Ending the member session it was opened with ends it: an admin's revoke, and the member's logout.
+    const viaRevoke = await consoleSignIn(org, dev.id, ALICE);
+    await org.client.sso.sessions.revoke(viaRevoke.sessionId);
+    expect((await call('GET', '/v1/console/me', viaRevoke.console!.token)).status).toBe(401);
+    const viaLogout = await consoleSignIn(org, dev.id, ALICE);
+    const loggedOut = await publicClient.sso.sessions.logout({
+      developerId: org.developerId,
+      sessionId: viaLogout.sessionId,
+    });
+    expect(loggedOut.ended).toBe(true);
+    expect((await call('GET', '/v1/console/me', viaLogout.console!.token)).status).toBe(401);
     // The API key cannot "sign out".
     expect((await call('DELETE', '/v1/console/session', org.apiKey)).status).toBe(400);
   });
@@ -469,13 +499,18 @@ describe('the service’s role table', () => {
   it('walks every route of the table: each role below the one listed is refused (403), the others get past the check', async () => {
     const { owner, admin, viewer } = await orgWithPeople();
     const tokens: Record<ConsoleRole, string> = { owner, admin, viewer };
-    for (const [key, needed] of Object.entries(CONSOLE_ROUTE_ROLES)) {
+    // Deleting the legacy config deletes the default connection and so ends the console sessions through it: last.
+    const entries = Object.entries(CONSOLE_ROUTE_ROLES).sort(
+      ([a], [b]) => Number(a === 'DELETE /v1/sso/config') - Number(b === 'DELETE /v1/sso/config'),
+    );
+    for (const [key, needed] of entries) {
       const [method, pattern] = key.split(' ') as [string, string];
       // Unknown ids: a role that passes gets the route's own answer (404, 400 …), never the role refusal.
       const path = pattern.replace(/:(\w+)/g, (_m, name: string) =>
         name === 'domain' ? 'nowhere.example' : `x_${name}`,
       );
-      for (const role of CONSOLE_ROLES) {
+      // Lowest role first: an allowed owner write cannot end a lower role's session before its turn.
+      for (const role of [...CONSOLE_ROLES].reverse()) {
         if (key === 'DELETE /v1/console/session') continue; // would end the session the walk uses
         const res =
           key === 'GET /v1/events/stream'
@@ -512,6 +547,28 @@ async function streamStatus(path: string, bearer: string): Promise<Answer> {
   const text = await res.text();
   return { status: res.status, text, body: JSON.parse(text) as Record<string, unknown> };
 }
+
+describe('changing a connection ends the console sessions it no longer vouches for', () => {
+  it('new mappings end the sessions whose role changed, not the owner’s; deleting the connection ends the rest', async () => {
+    const { org, dev, opConn, owner, viewer, admin } = await orgWithPeople();
+    // An owner changes the mappings: bob (sso-viewers) would now be an admin; alice stays an owner.
+    await asConsole(owner).sso.connections.update(dev.id, {
+      consoleRoleMappings: { 'sso-owners': 'owner', 'sso-viewers': 'admin' },
+    });
+    expect((await call('GET', '/v1/console/me', owner)).status).toBe(200);
+    expect((await call('GET', '/v1/console/me', viewer)).status).toBe(401);
+    // Signing in again gives bob the new role at once.
+    expect((await consoleSignIn(org, dev.id, BOB)).console?.role).toBe('admin');
+    // A rename changes nothing.
+    await org.client.sso.connections.update(opConn.id, { name: 'Renamed' });
+    expect((await call('GET', '/v1/console/me', admin)).status).toBe(200);
+    // Switching the connection off, or deleting it, ends every console session through it.
+    await org.client.sso.connections.update(opConn.id, { status: 'inactive' });
+    expect((await call('GET', '/v1/console/me', admin)).status).toBe(401);
+    await org.client.sso.connections.delete(dev.id);
+    expect((await call('GET', '/v1/console/me', owner)).status).toBe(401);
+  });
+});
 
 describe('another org’s console session', () => {
   it('an owner of org A reads, changes and deletes nothing of org B', async () => {
@@ -610,6 +667,45 @@ describe('SSO enforcement', () => {
     expect((await org.client.sso.getEnforcement()).connections).toEqual([
       { id: conn.id, name: 'Dev IdP', enforce: true },
     ]);
+  });
+
+  it('GET /v1/sso/enforcement?email= follows the email’s verified domain to its connection', async () => {
+    const org = await newOrg();
+    const domain = `console-${Date.now().toString(36)}.example`;
+    const added = await org.client.sso.domains.create(domain);
+    dns.setTxt(added.txtRecordName, [added.txtRecordValue]);
+    expect((await org.client.sso.domains.verify(domain)).verified).toBe(true);
+    const conn = await org.client.sso.connections.create({
+      name: 'Routed',
+      protocol: 'oidc',
+      issuerUrl: idp.issuer,
+      clientId: idp.client.clientId,
+      clientSecret: idp.client.clientSecret,
+      redirectUri: REDIRECT_URI,
+      domains: [domain],
+    });
+    expect(await org.client.sso.getEnforcement(`Someone@${domain.toUpperCase()}`)).toMatchObject({
+      enforce: false,
+      ssoRequired: false,
+      connectionId: conn.id,
+    });
+    await org.client.sso.connections.update(conn.id, { enforce: true });
+    expect(await org.client.sso.getEnforcement(`someone@${domain}`)).toMatchObject({
+      ssoRequired: true,
+      connectionId: conn.id,
+    });
+    // Another domain routes nowhere: not required (the org does not enforce).
+    expect(await org.client.sso.getEnforcement('someone@elsewhere.example')).toMatchObject({
+      ssoRequired: false,
+      connectionId: null,
+    });
+    expect((await publicClient.sso.getLoginUrlByDomain(domain)).ssoRequired).toBe(true);
+    // Another org cannot learn about this domain's connection through its own enforcement answer.
+    const other = await newOrg();
+    expect(await other.client.sso.getEnforcement(`someone@${domain}`)).toMatchObject({
+      ssoRequired: false,
+      connectionId: null,
+    });
   });
 
   it('enforce and consoleRoleMappings are validated (400)', async () => {

@@ -324,6 +324,7 @@ export interface ConsoleSessionsTable {
   subject: string | null;
   connection_id: string | null;
   principal_id: string | null;
+  sso_session_id: string | null;
   label: string | null;
   created_at: string;
   expires_at: string;

@@ -716,11 +716,15 @@ export const MIGRATION_STEPS: readonly MigrationStep[] = [
         subject        ${d.text},
         connection_id  ${d.text},
         principal_id   ${d.text},
+        -- The member session an SSO console sign-in opened with it: ending that one (logout, the IdP's logout,
+        -- an admin's revoke) ends this one.
+        sso_session_id ${d.text},
         label          ${d.text},
         created_at     ${d.text} NOT NULL,
         expires_at     ${d.text} NOT NULL,
         revoked_at     ${d.text}
       )${d.strict};
+      CREATE INDEX console_sessions_sso_session ON console_sessions(sso_session_id);
       -- Enforcement asks for an owner's recent SSO sign-in in the org.
       CREATE INDEX console_sessions_recent ON console_sessions(developer_id, via, role, created_at);
       CREATE INDEX console_sessions_expires ON console_sessions(expires_at);

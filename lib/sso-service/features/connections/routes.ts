@@ -37,7 +37,7 @@ import type { RouteRateLimit } from '../../http/rate-limit-options';
 import { absentAsEmpty, type ServiceApp } from '../../http/validation';
 import type { SsoConnection } from '../../storage/types';
 import { apiKeyActor, auditActorOf, type AuditEntry } from '../events/recorder';
-import { checkConnectionWrite } from '../console-access/service';
+import { checkConnectionWrite, endConsoleSessionsOfConnection } from '../console-access/service';
 import { logoutWireFields } from '../logout/wire';
 import { startTestSignIn, testConnection } from './connection-tests';
 import { deleteLegacyConfig, saveLegacyConfig } from './legacy-config';
@@ -173,6 +173,7 @@ export function registerConnectionRoutes(app: ServiceApp, ctx: ServiceContext, m
       if (actor.kind !== 'api_key')
         checkConnectionWrite(actor, await connections.findOwn(developerId, request.params.id), request.body);
       const { connection, changedFields } = await connections.patch(developerId, request.params.id, request.body);
+      await endConsoleSessionsOfConnection(ctx, connection, changedFields);
       audit(request, 'connection.updated', connection.id, changedFields);
       return wire(request, connection, await ctx.store.lastSignIns(developerId));
     },
@@ -181,6 +182,7 @@ export function registerConnectionRoutes(app: ServiceApp, ctx: ServiceContext, m
   // Deleting is the org's own call: a setup link configures and tests connections, it does not remove them.
   app.delete('/v1/sso/connections/:id', { preValidation: asApiKey, schema: { params } }, async (request, reply) => {
     const removed = await connections.remove(actorOf(request).developerId, request.params.id);
+    await endConsoleSessionsOfConnection(ctx, removed);
     audit(request, 'connection.deleted', removed.id);
     return reply.code(204).send();
   });
@@ -224,6 +226,7 @@ export function registerConnectionRoutes(app: ServiceApp, ctx: ServiceContext, m
         checkConnectionWrite(actor, before, request.body);
       }
       const { saved, changedFields } = await saveLegacyConfig(ctx, connections, dev.id, request.body);
+      await endConsoleSessionsOfConnection(ctx, saved, changedFields);
       ctx.audit.record({
         developerId: dev.id,
         actor: apiKeyActor(request),
@@ -253,6 +256,7 @@ export function registerConnectionRoutes(app: ServiceApp, ctx: ServiceContext, m
   app.delete('/v1/sso/config', { preValidation: asDeveloper }, async (request, reply) => {
     const dev = developerOf(request);
     const removed = await deleteLegacyConfig(ctx, dev.id);
+    await endConsoleSessionsOfConnection(ctx, removed);
     ctx.audit.record({
       developerId: dev.id,
       actor: apiKeyActor(request),

@@ -74,6 +74,7 @@ export async function openSsoConsoleSession(
     subject: session.idpSubject,
     connectionId: connection.id,
     principalId: session.principalId,
+    ssoSessionId: session.id,
     label: null,
     createdAt: iso(now),
     expiresAt,
@@ -265,6 +266,7 @@ export async function breakGlassSignIn(
     subject: null,
     connectionId: null,
     principalId: null,
+    ssoSessionId: null,
     label: found.label,
     createdAt: iso(now),
     expiresAt: iso(now + CONSOLE_ACCESS_LIMITS.breakGlassSessionSeconds * 1000),
@@ -281,6 +283,47 @@ export async function breakGlassSignIn(
     target: { type: 'break_glass', id: found.id },
   });
   return { session, grant: { token, role: 'owner', expiresAt: session.expiresAt } };
+}
+
+/** Fields whose change makes every console session through a connection stale (another IdP, other groups, off). */
+const SESSION_ENDING_FIELDS: ReadonlySet<string> = new Set([...TRUST_FIELDS, 'status']);
+
+/**
+ * A connection was deleted, or saved with a change that bears on console roles: with another IdP trust, group
+ * attribute or status every console session opened through it ends; with other role mappings only the sessions
+ * whose role (from the groups their sign-in carried) is now another one, or none, end. Each person's next sign-in
+ * then takes the role the connection gives now; an owner editing the mappings stays signed in while their role
+ * stays.
+ */
+export async function endConsoleSessionsOfConnection(
+  ctx: ServiceContext,
+  connection: SsoConnection,
+  changedFields?: readonly string[],
+): Promise<void> {
+  const nowIso = iso(ctx.now());
+  if (changedFields === undefined || changedFields.some((f) => SESSION_ENDING_FIELDS.has(f))) {
+    await ctx.store.revokeConsoleSessionsOfConnection(connection.developerId, connection.id, nowIso);
+    return;
+  }
+  if (!changedFields.includes('consoleRoleMappings')) return;
+  const live = await ctx.store.liveConsoleSessionsOfConnection(connection.developerId, connection.id, nowIso);
+  const stale = live.filter(
+    (s) => s.groups === null || consoleRoleFor(s.groups, connection.provisioning.consoleRoleMappings) !== s.role,
+  );
+  await ctx.store.revokeConsoleSessionsByIds(
+    connection.developerId,
+    stale.map((s) => s.id),
+    nowIso,
+  );
+}
+
+/** Member sessions ended (logout, the IdP's logout, an admin's revoke): the console sessions opened with them end too. */
+export async function endConsoleSessionsOf(
+  ctx: ServiceContext,
+  developerId: string,
+  ssoSessionIds: readonly string[],
+): Promise<void> {
+  await ctx.store.revokeConsoleSessionsOfSsoSessions(developerId, [...ssoSessionIds], iso(ctx.now()));
 }
 
 // ---------------------------------------------------------------- directory sync

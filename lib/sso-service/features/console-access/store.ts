@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { CONSOLE_ROLES, type ConsoleRole } from '@/lib/contract';
 import type { StoreDatabase } from '../../storage/connect';
-import { boolColumn, bytes, toDeveloper } from '../../storage/rows';
+import { boolColumn, bytes, json, toDeveloper } from '../../storage/rows';
 import type { Developer } from '../../storage/types';
 
 /** sha256 of a `gxc_` token or a `gxbg_` credential, base64url (the API keys' hash). */
@@ -22,6 +22,8 @@ export interface ConsoleSession {
   subject: string | null;
   connectionId: string | null;
   principalId: string | null;
+  /** SSO: the member session opened with it (its end ends this one). */
+  ssoSessionId: string | null;
   /** Break-glass: the credential's label. */
   label: string | null;
   createdAt: string;
@@ -69,6 +71,21 @@ export interface ConsoleAccessStore {
   hasRecentOwnerSsoSession(developerId: string, sinceIso: string): Promise<boolean>;
   /** Ends the live SSO console sessions of people (by lower-cased email) in a scope; returns how many. */
   revokeConsoleSessionsByEmail(scope: ConsoleRevocationScope, emailKeys: string[], nowIso: string): Promise<number>;
+  /** Ends the live console sessions opened through one of the org's connections; returns how many. */
+  revokeConsoleSessionsOfConnection(developerId: string, connectionId: string, nowIso: string): Promise<number>;
+  /**
+   * The live SSO console sessions opened through a connection, each with its role and the groups its member session
+   * was opened with (null when that session is gone).
+   */
+  liveConsoleSessionsOfConnection(
+    developerId: string,
+    connectionId: string,
+    nowIso: string,
+  ): Promise<{ id: string; role: ConsoleRole; groups: string[] | null }[]>;
+  /** Ends these console sessions of the org. */
+  revokeConsoleSessionsByIds(developerId: string, ids: string[], nowIso: string): Promise<number>;
+  /** Ends the live console sessions opened with these member sessions of the org; returns how many. */
+  revokeConsoleSessionsOfSsoSessions(developerId: string, ssoSessionIds: string[], nowIso: string): Promise<number>;
   /** The lower-cased emails (email key and userName) of directory users, by id, within the org. */
   directoryUserEmailKeys(developerId: string, userIds: string[]): Promise<string[]>;
 
@@ -109,6 +126,7 @@ const SESSION_COLUMNS = [
   's.subject',
   's.connection_id',
   's.principal_id',
+  's.sso_session_id',
   's.label',
   's.created_at',
   's.expires_at',
@@ -124,6 +142,7 @@ const sessionRow = z.object({
   subject: z.string().nullable(),
   connection_id: z.string().nullable(),
   principal_id: z.string().nullable(),
+  sso_session_id: z.string().nullable(),
   label: z.string().nullable(),
   created_at: z.string(),
   expires_at: z.string(),
@@ -141,6 +160,7 @@ function toConsoleSession(row: unknown): ConsoleSession {
     subject: r.subject,
     connectionId: r.connection_id,
     principalId: r.principal_id,
+    ssoSessionId: r.sso_session_id,
     label: r.label,
     createdAt: r.created_at,
     expiresAt: r.expires_at,
@@ -179,6 +199,12 @@ function toBreakGlass(row: unknown): BreakGlassRecord {
   };
 }
 
+const liveRow = z.object({
+  id: z.string(),
+  role: z.enum(CONSOLE_ROLES),
+  groups: json(z.array(z.string())).nullable(),
+});
+
 const enforcementRow = z.object({
   sso_enforce: boolColumn,
   sso_enforced_at: z.string().nullable(),
@@ -195,6 +221,7 @@ const sessionValues = (s: NewConsoleSession) => ({
   subject: s.subject,
   connection_id: s.connectionId,
   principal_id: s.principalId,
+  sso_session_id: s.ssoSessionId,
   label: s.label,
   created_at: s.createdAt,
   expires_at: s.expiresAt,
@@ -267,6 +294,54 @@ export function createConsoleAccessStore({ db, dialect }: StoreDatabase): Consol
         .where(sql<string>`lower(email)`, 'in', emailKeys);
       if (scope.connectionId !== null) query = query.where('connection_id', '=', scope.connectionId);
       const result = await query.executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+    async revokeConsoleSessionsOfConnection(developerId, connectionId, nowIso) {
+      const result = await db
+        .updateTable('console_sessions')
+        .set({ revoked_at: nowIso })
+        .where('developer_id', '=', developerId)
+        .where('connection_id', '=', connectionId)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+    async liveConsoleSessionsOfConnection(developerId, connectionId, nowIso) {
+      const rows = await db
+        .selectFrom('console_sessions as s')
+        .leftJoin('sso_sessions as m', 'm.id', 's.sso_session_id')
+        .select(['s.id', 's.role', 'm.groups'])
+        .where('s.developer_id', '=', developerId)
+        .where('s.connection_id', '=', connectionId)
+        .where('s.via', '=', 'sso')
+        .where('s.revoked_at', 'is', null)
+        .where('s.expires_at', '>', nowIso)
+        .execute();
+      return rows.map((row) => {
+        const r = liveRow.parse(row);
+        return { id: r.id, role: r.role, groups: r.groups };
+      });
+    },
+    async revokeConsoleSessionsByIds(developerId, ids, nowIso) {
+      if (ids.length === 0) return 0;
+      const result = await db
+        .updateTable('console_sessions')
+        .set({ revoked_at: nowIso })
+        .where('developer_id', '=', developerId)
+        .where('id', 'in', ids)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+    async revokeConsoleSessionsOfSsoSessions(developerId, ssoSessionIds, nowIso) {
+      if (ssoSessionIds.length === 0) return 0;
+      const result = await db
+        .updateTable('console_sessions')
+        .set({ revoked_at: nowIso })
+        .where('developer_id', '=', developerId)
+        .where('sso_session_id', 'in', ssoSessionIds)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
       return Number(result.numUpdatedRows);
     },
     async directoryUserEmailKeys(developerId, userIds) {

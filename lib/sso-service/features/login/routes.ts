@@ -61,6 +61,7 @@ const isMissing = (issue: Issue, input: unknown) =>
 /** The legacy login URL's words: no org → org_required; a repeated parameter → "… must be given at most once". */
 function invalidLoginQuery(issues: readonly Issue[]): ApiError {
   const field = issues[0] ? fieldOf(issues[0]) : '';
+  if (field === 'intent' && issues[0]?.code === 'invalid_value') return badRequest('intent must be member or console');
   return field === 'org' || field === ''
     ? reasonError('org_required')
     : badRequest(`${field} must be given at most once`);
