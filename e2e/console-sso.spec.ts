@@ -222,10 +222,17 @@ test('console SSO with roles, enforcement and break-glass', async ({ browser, ad
     await carol.context().close();
   });
 
-  await test.step('signing out ends the console session', async () => {
+  await test.step('bob lost his role with the mapping: his console session ended at his next request', async () => {
     await bob.goto('/settings/sso');
-    await bob.getByRole('button', { name: 'Sign out' }).click();
-    await expect(bob).toHaveURL(/\/signin\?signedOut=1$/);
+    await expect(bob).toHaveURL(/\/signin/);
+  });
+
+  await test.step('signing out ends the console session', async () => {
+    await alice.goto('/settings/sso');
+    await alice.getByRole('button', { name: 'Sign out' }).click();
+    await expect(alice).toHaveURL(/\/signin\?signedOut=1$/);
+    await alice.goto('/settings/sso');
+    await expect(alice).toHaveURL(/\/signin/);
   });
 
   await test.step('no console session token reached a browser; the credential only in its one showing', async () => {

@@ -4,6 +4,7 @@ import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { cache } from 'react';
 import { env } from '@/lib/env';
+import { isGrantexError } from '@/lib/grantex/errors';
 import { grantexForAdmin } from '@/lib/grantex/server';
 import { adminTokenSchema, sessionCookieName } from './options';
 import type { ConsoleRole, ConsoleVia } from './roles';
@@ -65,8 +66,28 @@ async function ssoNowRequired(apiKey: string): Promise<boolean> {
 }
 
 /**
- * The signed-in admin (API key, SSO or break-glass; a setup-link session is not an admin), or null. An API-key
- * session ends once the organization requires SSO: the API-key sign-in is refused then, and so is its session.
+ * A console session as Grantex sees it now: ended (revoked by sign-out, by its member session's end, by a role
+ * mapping that changed it, by SCIM) → null; otherwise its current role. When Grantex cannot answer, the role the
+ * cookie recorded stands (Grantex checks every call's role again anyway).
+ */
+async function currentConsoleSession(
+  token: string,
+  recorded: { role: ConsoleRole; via: ConsoleVia },
+): Promise<{ role: ConsoleRole; via: ConsoleVia } | null> {
+  try {
+    const me = await grantexForAdmin({ apiKey: token }).console.me();
+    return { role: me.role, via: me.via };
+  } catch (err) {
+    if (isGrantexError(err) && err.kind === 'unauthorized') return null;
+    return recorded;
+  }
+}
+
+/**
+ * The signed-in admin (API key, SSO or break-glass; a setup-link session is not an admin), or null. Cached per
+ * request. A console session is asked on every request (one indexed read on the service, as setup links are), so a
+ * revoked session or a changed role applies at the next navigation. An API-key session ends once the organization
+ * requires SSO: the API-key sign-in is refused then, and so is its session.
  */
 export const getAdmin = cache(async (): Promise<Admin | null> => {
   const parsed = adminTokenSchema.safeParse(await readSessionPayload());
@@ -74,8 +95,13 @@ export const getAdmin = cache(async (): Promise<Admin | null> => {
   const { developerId, name, email, apiKey, consoleRole, via, person, expiresAt } = parsed.data;
   // next-auth extends its cookie as pages are used; a console session still ends when Grantex ends it.
   if (expiresAt !== undefined && !(Date.parse(expiresAt) > Date.now())) return null;
-  if (via === 'api_key' && (await ssoNowRequired(apiKey))) return null;
-  return { developerId, name, email, apiKey, role: consoleRole, via, person };
+  if (via === 'api_key') {
+    if (await ssoNowRequired(apiKey)) return null;
+    return { developerId, name, email, apiKey, role: consoleRole, via, person };
+  }
+  const current = await currentConsoleSession(apiKey, { role: consoleRole, via });
+  if (!current) return null;
+  return { developerId, name, email, apiKey, role: current.role, via: current.via, person };
 });
 
 /** True when the browser holds a setup-link session (valid or not: the service decides that). */

@@ -14,6 +14,8 @@ vi.mock('next/headers', () => ({
   }),
 }));
 process.env.NEXTAUTH_SECRET = 'console-access-test-secret-'.padEnd(48, 'x');
+// Nothing listens here: a console session's current role cannot be asked, the cookie's stands.
+process.env.GRANTEX_URL = 'http://127.0.0.1:9';
 
 const gxc = `gxc_${'a'.repeat(43)}`;
 const apiKey = `gx_test_${'k'.repeat(43)}`;

@@ -27,10 +27,31 @@ const ROOT = path.resolve(__dirname, '../..');
 const SECRET = 'permissions-test-secret-'.padEnd(48, 'x');
 
 let grantex: Server;
+/** Everything Grantex received except the "who is this console session" question. */
 const received: string[] = [];
+/** A console session whose role Grantex changed since the cookie was made (token → role). */
+const serviceRoles = new Map<string, string>();
 
 beforeAll(async () => {
   grantex = createServer((req, res) => {
+    // Who a console session is: asked on every request (lib/auth/session.ts). The role is Grantex's answer.
+    const bearer = /^Bearer (gxc_(owner|admin|viewer)_\w+)$/.exec(req.headers.authorization ?? '');
+    if (req.method === 'GET' && req.url === '/v1/console/me' && bearer) {
+      const role = serviceRoles.get(bearer[1]!) ?? bearer[2];
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          developerId: 'dev_perm',
+          role,
+          via: 'sso',
+          email: `${role}@example.com`,
+          subject: null,
+          connectionId: null,
+          expiresAt: new Date(Date.now() + 3600_000).toISOString(),
+        }),
+      );
+      return;
+    }
     received.push(`${req.method} ${req.url}`);
     res.writeHead(404, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ message: 'Not found', code: 'NOT_FOUND', requestId: 'req_stub' }));
@@ -210,6 +231,33 @@ describe('console permission table', () => {
     expect(actions).toContain('app/settings/sso/sessions/actions.ts revokeSsoSession');
     expect(routes).toContain('app/settings/sso/activity/export/route.ts GET');
     expect(routes).toContain('app/api/auth/[...nextauth]/route.ts POST');
+  });
+});
+
+describe('the role that counts is the one Grantex gives now', () => {
+  it('a cookie recorded as owner whose session Grantex now says is a viewer is refused as a viewer', async () => {
+    const { encode } = await import('next-auth/jwt');
+    const token = `gxc_owner_${'d'.repeat(40)}`;
+    serviceRoles.set(token, 'viewer');
+    state.cookie = {
+      name: 'next-auth.session-token',
+      value: await encode({
+        token: {
+          ...{ role: 'admin', developerId: 'dev_perm', name: 'Perm Org', email: null },
+          apiKey: token,
+          consoleRole: 'owner',
+          via: 'sso',
+          person: 'x',
+        },
+        secret: SECRET,
+      }),
+    };
+    received.length = 0;
+    const outcome = await call('deleteConnection');
+    expect(refusedByRole(outcome), JSON.stringify(outcome)).toBe(true);
+    expect(outcome.kind === 'state' && outcome.value.formError).toMatch(/you are signed in as a viewer/);
+    expect(received).toEqual([]);
+    serviceRoles.delete(token);
   });
 });
 
