@@ -6,6 +6,7 @@ export const CONSOLE_TOKEN_IN_TEXT = /gxc_[A-Za-z0-9_-]{40,}/;
 export const BREAK_GLASS_IN_TEXT = /gxbg_[A-Za-z0-9_.-]{20,}/;
 
 interface Recorded {
+  /** The request's method and URL, e.g. `POST http://…/settings/sso/security` (a server action's answer). */
   url: string;
   status: number;
   headers: string;
@@ -34,7 +35,7 @@ export class NetworkRecorder {
       // Redirects have no body; neither do responses whose page closed meanwhile.
     }
     return {
-      url: response.url(),
+      url: `${response.request().method()} ${response.url()}`,
       status: response.status(),
       headers: Object.entries(headers)
         .map(([k, v]) => `${k}: ${v}`)
