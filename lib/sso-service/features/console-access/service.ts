@@ -327,7 +327,7 @@ export async function breakGlassSignIn(
   if (!found || found.id !== claimedId || found.revokedAt !== null) throw breakGlassInvalid();
   const now = ctx.now();
   const token = generateConsoleToken();
-  const session: ConsoleSession = {
+  const opened: Omit<ConsoleSession, 'revokedAt'> = {
     id: randomId('csn'),
     developerId: found.developerId,
     role: 'owner',
@@ -340,12 +340,10 @@ export async function breakGlassSignIn(
     label: found.label,
     createdAt: iso(now),
     expiresAt: iso(now + CONSOLE_ACCESS_LIMITS.breakGlassSessionSeconds * 1000),
-    revokedAt: null,
   };
-  const { revokedAt: _revoked, ...newSession } = session;
-  void _revoked;
-  if (!(await ctx.store.useBreakGlass(found.id, { ...newSession, tokenHash: hashConsoleSecret(token) })))
+  if (!(await ctx.store.useBreakGlass(found.id, { ...opened, tokenHash: hashConsoleSecret(token) })))
     throw breakGlassInvalid();
+  const session: ConsoleSession = { ...opened, revokedAt: null };
   ctx.audit.record({
     developerId: found.developerId,
     actor: consoleSessionActor(session),
