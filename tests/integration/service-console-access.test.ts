@@ -382,7 +382,7 @@ describe('roles on the service (defence in depth)', () => {
   });
 
   it('an admin writes connections but may not delete one, enforce, manage break-glass, or grant roles above its own', async () => {
-    const { org, dev, opConn, admin } = await orgWithPeople();
+    const { org, dev, opConn, admin, owner } = await orgWithPeople();
     const a = asConsole(admin);
     expect((await a.sso.connections.update(opConn.id, { name: 'Renamed by admin' })).name).toBe('Renamed by admin');
     for (const [method, path, body] of [
@@ -404,6 +404,19 @@ describe('roles on the service (defence in depth)', () => {
     expect(grant.status, grant.text).toBe(403);
     expect(grant.body.message).toBe(CONSOLE_ACCESS_MESSAGES.ownerFieldsOnly);
     expect((await org.client.sso.connections.get(opConn.id)).consoleRoleMappings).toEqual({ admins: 'admin' });
+    // A form that sends every field back unchanged is fine.
+    const unchanged = await call('PATCH', `/v1/sso/connections/${dev.id}`, admin, {
+      name: 'Dev IdP (saved by an admin)',
+      issuerUrl: idp.issuer,
+      clientId: idp.client.clientId,
+      groupAttribute: 'groups',
+      consoleRoleMappings: { 'sso-viewers': 'viewer', 'sso-owners': 'owner' },
+      enforce: false,
+    });
+    expect(unchanged.status, unchanged.text).toBe(200);
+    // …and ends nobody's console session.
+    expect((await call('GET', '/v1/console/me', owner)).status).toBe(200);
+    await org.client.sso.connections.update(dev.id, { name: 'Dev IdP' });
     // …and so is re-pointing a connection that grants the owner role at another IdP.
     const repoint = await call('PATCH', `/v1/sso/connections/${dev.id}`, admin, { issuerUrl: op.issuer });
     expect(repoint.status, repoint.text).toBe(403);

@@ -169,11 +169,12 @@ export function registerConnectionRoutes(app: ServiceApp, ctx: ServiceContext, m
     async (request) => {
       const actor = actorOf(request);
       const developerId = actor.developerId;
-      // Who may change what grants console roles (features/console-access): checked against the stored connection.
-      if (actor.kind !== 'api_key')
-        checkConnectionWrite(actor, await connections.findOwn(developerId, request.params.id), request.body);
+      // Who may change what grants console roles (features/console-access): checked against the stored connection,
+      // which also tells which console sessions the save makes stale.
+      const before = await connections.findOwn(developerId, request.params.id);
+      checkConnectionWrite(actor, before, request.body);
       const { connection, changedFields } = await connections.patch(developerId, request.params.id, request.body);
-      await endConsoleSessionsOfConnection(ctx, connection, changedFields);
+      await endConsoleSessionsOfConnection(ctx, connection, before);
       audit(request, 'connection.updated', connection.id, changedFields);
       return wire(request, connection, await ctx.store.lastSignIns(developerId));
     },
@@ -215,6 +216,7 @@ export function registerConnectionRoutes(app: ServiceApp, ctx: ServiceContext, m
     },
     async (request, reply) => {
       const dev = developerOf(request);
+      const before = (await ctx.store.getDefaultConnection(dev.id)) ?? null;
       if (request.consoleSession) {
         const actor = {
           kind: 'console_session' as const,
@@ -222,11 +224,10 @@ export function registerConnectionRoutes(app: ServiceApp, ctx: ServiceContext, m
           developer: dev,
           session: request.consoleSession,
         };
-        const before = (await ctx.store.getDefaultConnection(dev.id)) ?? null;
         checkConnectionWrite(actor, before, request.body);
       }
       const { saved, changedFields } = await saveLegacyConfig(ctx, connections, dev.id, request.body);
-      await endConsoleSessionsOfConnection(ctx, saved, changedFields);
+      await endConsoleSessionsOfConnection(ctx, saved, before);
       ctx.audit.record({
         developerId: dev.id,
         actor: apiKeyActor(request),

@@ -108,25 +108,95 @@ function rankOf(actor: Actor): number {
   return 0;
 }
 
-const names = (body: unknown): Set<string> =>
-  new Set(body !== null && typeof body === 'object' && !Array.isArray(body) ? Object.keys(body) : []);
+const fieldsOf = (body: unknown): Record<string, unknown> =>
+  body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+
+/** A JSON value with object keys sorted (and trimmed), for comparing what was sent with what is stored. */
+function canonical(value: unknown): string {
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (v !== null && typeof v === 'object')
+      return Object.fromEntries(
+        Object.entries(v as Record<string, unknown>)
+          .map(([k, x]) => [k.trim(), walk(x)] as const)
+          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+      );
+    return typeof v === 'string' ? v.trim() : v;
+  };
+  return JSON.stringify(walk(value)) ?? 'undefined';
+}
+
+/** A SAML attribute mapping as stored: each field a list of names, cleared fields absent. */
+function normalizedMapping(value: unknown): unknown {
+  if (value === null) return {};
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(fieldsOf(value))) {
+    const list = typeof v === 'string' ? (v.trim() === '' ? [] : [v]) : Array.isArray(v) ? v : v === null ? [] : [v];
+    if (list.length > 0) out[k] = list;
+  }
+  return out;
+}
 
 /**
- * A create or PATCH of a connection by someone below owner: it may not set the console role mappings or
- * enforcement, nor change whom the IdP vouches for (or which groups it sends) on a connection whose mappings grant
- * a role above the caller's — that would let an admin or a setup link sign in as an owner through an IdP of
- * their own.
+ * What a field holds now (null: absent or write-only, so anything sent is a change). A form that sends every field
+ * back unchanged is not a change.
+ */
+function storedValue(before: SsoConnection | null, field: string): unknown {
+  if (before === null) {
+    if (field === 'consoleRoleMappings') return {};
+    if (field === 'enforce') return false;
+    return undefined;
+  }
+  const p = before.provisioning;
+  switch (field) {
+    case 'consoleRoleMappings':
+      return p.consoleRoleMappings;
+    case 'enforce':
+      return p.enforce;
+    case 'groupAttribute':
+      return p.groupAttribute;
+    case 'issuerUrl':
+      return before.protocol === 'oidc' ? before.oidc.issuerUrl : undefined;
+    case 'clientId':
+      return before.protocol === 'oidc' ? before.oidc.clientId : undefined;
+    case 'idpEntityId':
+      return before.protocol === 'saml' ? before.saml.idpEntityId : undefined;
+    case 'idpSsoUrl':
+      return before.protocol === 'saml' ? before.saml.idpSsoUrl : undefined;
+    case 'idpMetadataUrl':
+      return before.protocol === 'saml' ? before.saml.idpMetadataUrl : undefined;
+    case 'attributeMapping':
+      return before.protocol === 'saml' ? before.saml.attributeMapping : undefined;
+    default:
+      // clientSecret, certificates, metadata XML: write-only, so sending one is a change.
+      return undefined;
+  }
+}
+
+function changes(before: SsoConnection | null, body: Record<string, unknown>, field: string): boolean {
+  if (!Object.hasOwn(body, field)) return false;
+  const stored = storedValue(before, field);
+  if (stored === undefined) return true;
+  const sent = field === 'attributeMapping' ? normalizedMapping(body[field]) : body[field];
+  return canonical(sent) !== canonical(stored);
+}
+
+/**
+ * A create or PATCH of a connection by someone below owner: it may not change the console role mappings or
+ * enforcement, nor (on a connection whose mappings grant a role above the caller's) whom the IdP vouches for or
+ * which groups it sends — that would let an admin or a setup link sign in as an owner through an IdP of their
+ * own. Fields sent back unchanged (a form saving every field) are not changes.
  */
 export function checkConnectionWrite(actor: Actor, before: SsoConnection | null, body: unknown): void {
   const rank = rankOf(actor);
   if (rank >= CONSOLE_ROLE_RANK.owner) return;
-  const fields = names(body);
-  const needOwner = (message: string) => consoleRoleRefused(message);
-  if (OWNER_FIELDS.some((f) => fields.has(f))) throw needOwner(CONSOLE_ACCESS_MESSAGES.ownerFieldsOnly);
+  const sent = fieldsOf(body);
+  if (OWNER_FIELDS.some((f) => changes(before, sent, f)))
+    throw consoleRoleRefused(CONSOLE_ACCESS_MESSAGES.ownerFieldsOnly);
   if (before === null) return;
   const granted = Object.values(before.provisioning.consoleRoleMappings);
-  if (granted.some((role) => CONSOLE_ROLE_RANK[role] > rank) && TRUST_FIELDS.some((f) => fields.has(f)))
-    throw needOwner(CONSOLE_ACCESS_MESSAGES.trustFieldsOwnerOnly);
+  if (granted.some((role) => CONSOLE_ROLE_RANK[role] > rank) && TRUST_FIELDS.some((f) => changes(before, sent, f)))
+    throw consoleRoleRefused(CONSOLE_ACCESS_MESSAGES.trustFieldsOwnerOnly);
 }
 
 // ---------------------------------------------------------------- enforcement
@@ -257,7 +327,7 @@ export async function breakGlassSignIn(
   if (!found || found.id !== claimedId || found.revokedAt !== null) throw breakGlassInvalid();
   const now = ctx.now();
   const token = generateConsoleToken();
-  const session: ConsoleSession = {
+  const opened: Omit<ConsoleSession, 'revokedAt'> = {
     id: randomId('csn'),
     developerId: found.developerId,
     role: 'owner',
@@ -270,12 +340,10 @@ export async function breakGlassSignIn(
     label: found.label,
     createdAt: iso(now),
     expiresAt: iso(now + CONSOLE_ACCESS_LIMITS.breakGlassSessionSeconds * 1000),
-    revokedAt: null,
   };
-  const { revokedAt: _revoked, ...newSession } = session;
-  void _revoked;
-  if (!(await ctx.store.useBreakGlass(found.id, { ...newSession, tokenHash: hashConsoleSecret(token) })))
+  if (!(await ctx.store.useBreakGlass(found.id, { ...opened, tokenHash: hashConsoleSecret(token) })))
     throw breakGlassInvalid();
+  const session: ConsoleSession = { ...opened, revokedAt: null };
   ctx.audit.record({
     developerId: found.developerId,
     actor: consoleSessionActor(session),
@@ -285,33 +353,48 @@ export async function breakGlassSignIn(
   return { session, grant: { token, role: 'owner', expiresAt: session.expiresAt } };
 }
 
-/** Fields whose change makes every console session through a connection stale (another IdP, other groups, off). */
-const SESSION_ENDING_FIELDS: ReadonlySet<string> = new Set([...TRUST_FIELDS, 'status']);
+/** Whether a save moved whom the connection's IdP vouches for, which groups it sends, or switched it off or on. */
+function trustChanged(before: SsoConnection, after: SsoConnection): boolean {
+  if (before.status !== after.status || before.protocol !== after.protocol) return true;
+  if (before.provisioning.groupAttribute !== after.provisioning.groupAttribute) return true;
+  if (before.protocol === 'oidc' && after.protocol === 'oidc') return canonical(before.oidc) !== canonical(after.oidc);
+  if (before.protocol === 'saml' && after.protocol === 'saml') {
+    const trust = (c: typeof before) => ({
+      entityId: c.saml.idpEntityId,
+      ssoUrl: c.saml.idpSsoUrl,
+      certificates: c.saml.idpCertificates,
+      mapping: c.saml.attributeMapping,
+    });
+    return canonical(trust(before)) !== canonical(trust(after));
+  }
+  return true;
+}
 
 /**
- * A connection was deleted, or saved with a change that bears on console roles: with another IdP trust, group
- * attribute or status every console session opened through it ends; with other role mappings only the sessions
- * whose role (from the groups their sign-in carried) is now another one, or none, end. Each person's next sign-in
- * then takes the role the connection gives now; an owner editing the mappings stays signed in while their role
- * stays.
+ * A connection was deleted (`before` absent: every console session through it ends) or saved: another IdP trust,
+ * group attribute or status ends every console session opened through it; other role mappings end only the
+ * sessions whose role (from the groups their sign-in carried) is now another one, or none. Each person's next
+ * sign-in then takes the role the connection gives now; an owner editing the mappings stays signed in while their
+ * role stays, and a save that changes none of this ends nothing.
  */
 export async function endConsoleSessionsOfConnection(
   ctx: ServiceContext,
-  connection: SsoConnection,
-  changedFields?: readonly string[],
+  after: SsoConnection,
+  before?: SsoConnection | null,
 ): Promise<void> {
   const nowIso = iso(ctx.now());
-  if (changedFields === undefined || changedFields.some((f) => SESSION_ENDING_FIELDS.has(f))) {
-    await ctx.store.revokeConsoleSessionsOfConnection(connection.developerId, connection.id, nowIso);
+  if (before === undefined || before === null || trustChanged(before, after)) {
+    if (before === null) return; // a first save: nothing was opened through it
+    await ctx.store.revokeConsoleSessionsOfConnection(after.developerId, after.id, nowIso);
     return;
   }
-  if (!changedFields.includes('consoleRoleMappings')) return;
-  const live = await ctx.store.liveConsoleSessionsOfConnection(connection.developerId, connection.id, nowIso);
+  if (canonical(before.provisioning.consoleRoleMappings) === canonical(after.provisioning.consoleRoleMappings)) return;
+  const live = await ctx.store.liveConsoleSessionsOfConnection(after.developerId, after.id, nowIso);
   const stale = live.filter(
-    (s) => s.groups === null || consoleRoleFor(s.groups, connection.provisioning.consoleRoleMappings) !== s.role,
+    (s) => s.groups === null || consoleRoleFor(s.groups, after.provisioning.consoleRoleMappings) !== s.role,
   );
   await ctx.store.revokeConsoleSessionsByIds(
-    connection.developerId,
+    after.developerId,
     stale.map((s) => s.id),
     nowIso,
   );
