@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { expectNoAxeViolations } from './support/axe';
-import { NetworkRecorder } from './support/network-recorder';
+import { BREAK_GLASS_IN_TEXT, CONSOLE_TOKEN_IN_TEXT, NetworkRecorder } from './support/network-recorder';
 import { IdpLoginPage, MemberLoginPage, expect, test } from './fixtures';
 
 test('no response ever carries the client secret or the API key', async ({
@@ -82,6 +82,9 @@ test('no response ever carries the client secret or the API key', async ({
   });
   expect(responses, 'responses recorded').toBeGreaterThan(10);
   expect(findings).toEqual([]);
+  // Console session tokens and break-glass credentials have formats, not known values: no response carries one.
+  expect(await recorder.findPattern('console session token', CONSOLE_TOKEN_IN_TEXT)).toEqual([]);
+  expect(await recorder.findPattern('break-glass credential', BREAK_GLASS_IN_TEXT)).toEqual([]);
 
   // Positive control: the developer ID is on the settings page, so the recorder must find it. Proves the
   // empty list above comes from clean responses, not from a recorder that saw nothing.

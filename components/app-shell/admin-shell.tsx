@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import type { ReactNode } from 'react';
-import { requireConnectionsActor } from '@/lib/auth/connections-actor';
+import { requireConnectionsActor, type ConnectionsActor } from '@/lib/auth/connections-actor';
+import { CONSOLE_ROLE_LABELS, SECURITY_TEXT } from '@/lib/console/messages';
 import { formatTime } from '@/components/sso/format-time';
 import { AppShell } from './app-shell';
 
@@ -14,6 +15,7 @@ const ADMIN_NAV = [
   { href: '/settings/sso/setup-links', label: 'Setup links' },
   { href: '/settings/sso/directory', label: 'Directory sync' },
   { href: '/settings/sso/webhooks', label: 'Webhooks' },
+  { href: '/settings/sso/security', label: 'Security' },
 ] as const;
 const SETUP_NAV = [
   { href: '/settings/sso', label: 'SSO connections' },
@@ -58,6 +60,41 @@ function SetupBanner({
   );
 }
 
+/** How long after a break-glass sign-in every admin page says so. */
+const BREAK_GLASS_BANNER_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** The last break-glass use when it is recent enough for the banner; null otherwise or when Grantex cannot say. */
+async function recentBreakGlassUse(actor: ConnectionsActor): Promise<{ at: string; label: string } | null> {
+  try {
+    const { breakGlass } = await actor.grantex().sso.getEnforcement();
+    if (!breakGlass) return null;
+    const age = Date.now() - Date.parse(breakGlass.lastUsedAt);
+    return age >= 0 && age <= BREAK_GLASS_BANNER_MS
+      ? { at: breakGlass.lastUsedAt, label: breakGlass.lastUsedLabel }
+      : null;
+  } catch {
+    // The banner is a notice, not a gate: a service that cannot answer does not stop the page.
+    return null;
+  }
+}
+
+function BreakGlassBanner({ at, label }: { at: string; label: string }) {
+  return (
+    <div
+      role="note"
+      aria-label="Break-glass sign-in"
+      className="mb-6 rounded-md border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900"
+    >
+      <p>
+        {SECURITY_TEXT.banner(label, formatTime(at))}{' '}
+        <Link href="/settings/sso/security" className="font-medium underline">
+          Security settings
+        </Link>
+      </p>
+    </div>
+  );
+}
+
 /**
  * AppShell for the settings pages (app/settings/layout.tsx). It takes the API-key admin or a setup-link user
  * (an expired session lands on /signin, an ended link on /setup/ended); every page still authorizes for itself
@@ -79,8 +116,17 @@ export async function AdminShell({ children }: { children: ReactNode }) {
       </AppShell>
     );
   }
+  const breakGlass = await recentBreakGlassUse(actor);
   return (
     <AppShell org={org}>
+      {breakGlass ? <BreakGlassBanner at={breakGlass.at} label={breakGlass.label} /> : null}
+      {actor.role ? (
+        <p className="mb-3 text-xs text-gray-600" data-console-role={actor.role}>
+          Signed in{actor.displayName !== actor.organizationName ? ` as ${actor.displayName}` : ''} ·{' '}
+          {CONSOLE_ROLE_LABELS[actor.role]}
+          {actor.via === 'break_glass' ? ' (break-glass)' : actor.via === 'api_key' ? ' (API key)' : ''}
+        </p>
+      ) : null}
       <SettingsNav items={ADMIN_NAV} />
       {children}
     </AppShell>

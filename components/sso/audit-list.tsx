@@ -2,6 +2,7 @@
 import type { AuditEvent } from '@/lib/contract';
 import { AUDIT_ISSUER_CHANGED } from '@/lib/contract/limits';
 import { NEW_IDP_TEXT } from '@/lib/console/messages';
+import { displayText } from '@/lib/console/utils/display-text';
 import { formatTime } from './format-time';
 
 const ACTOR: Record<AuditEvent['actor']['kind'], string> = {
@@ -10,7 +11,27 @@ const ACTOR: Record<AuditEvent['actor']['kind'], string> = {
   sso_admin: 'SSO admin',
   system: 'System',
   scim_token: 'SCIM token',
+  console_session: 'Console sign-in',
 };
+
+/** Who did it: for a console sign-in the person (their email, or the break-glass credential's label) first. */
+function Actor({ actor }: { actor: AuditEvent['actor'] }) {
+  if (actor.kind === 'console_session' && actor.label) {
+    return (
+      <span className="text-gray-600">
+        by <span className="font-medium text-gray-900">{displayText(actor.label, 200)}</span> ({ACTOR[actor.kind]}
+        {actor.id ? ` ${actor.id}` : ''})
+      </span>
+    );
+  }
+  return (
+    <span className="text-gray-600">
+      by {ACTOR[actor.kind]}
+      {actor.id ? ` ${actor.id}` : ''}
+      {actor.label ? ` (${displayText(actor.label, 200)})` : ''}
+    </span>
+  );
+}
 
 export function AuditList({ events }: { events: readonly AuditEvent[] }) {
   if (events.length === 0) return <p className="text-sm text-gray-600">No changes recorded yet.</p>;
@@ -26,11 +47,7 @@ export function AuditList({ events }: { events: readonly AuditEvent[] }) {
             {e.target.type} {e.target.id ?? ''}
           </span>
           <ChangedFields fields={e.changedFields} />
-          <span className="text-gray-600">
-            by {ACTOR[e.actor.kind]}
-            {e.actor.id ? ` ${e.actor.id}` : ''}
-            {e.actor.label ? ` (${e.actor.label})` : ''}
-          </span>
+          <Actor actor={e.actor} />
         </li>
       ))}
     </ul>

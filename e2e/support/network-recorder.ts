@@ -1,6 +1,12 @@
 import type { BrowserContext, Response } from '@playwright/test';
 
+/** A console session token (`gxc_` + 32 random bytes, base64url) anywhere in a text. */
+export const CONSOLE_TOKEN_IN_TEXT = /gxc_[A-Za-z0-9_-]{40,}/;
+/** A break-glass credential (`gxbg_` + random base64url) anywhere in a text. */
+export const BREAK_GLASS_IN_TEXT = /gxbg_[A-Za-z0-9_.-]{20,}/;
+
 interface Recorded {
+  /** The request's method and URL, e.g. `POST http://…/settings/sso/security` (a server action's answer). */
   url: string;
   status: number;
   headers: string;
@@ -29,7 +35,7 @@ export class NetworkRecorder {
       // Redirects have no body; neither do responses whose page closed meanwhile.
     }
     return {
-      url: response.url(),
+      url: `${response.request().method()} ${response.url()}`,
       status: response.status(),
       headers: Object.entries(headers)
         .map(([k, v]) => `${k}: ${v}`)
@@ -67,5 +73,18 @@ export class NetworkRecorder {
       }
     }
     return { findings: [...new Set(findings)], responses: recorded.length };
+  }
+
+  /** Each response (header or body) matching `pattern`, e.g. a token format whose values the test cannot know. */
+  async findPattern(label: string, pattern: RegExp): Promise<string[]> {
+    const recorded = await this.settle();
+    const flags = pattern.flags.replace('g', '');
+    const findings: string[] = [];
+    for (const r of recorded) {
+      if (new RegExp(pattern.source, flags).test(r.headers))
+        findings.push(`${label} in a header of ${r.status} ${r.url}`);
+      if (new RegExp(pattern.source, flags).test(r.body)) findings.push(`${label} in the body of ${r.status} ${r.url}`);
+    }
+    return [...new Set(findings)];
   }
 }

@@ -3,8 +3,11 @@ import { redirect, unstable_rethrow } from 'next/navigation';
 import { safeParse, type $ZodError, type $ZodType, type input, type output } from 'zod/v4/core';
 import { describeGrantexError } from '@/lib/console/grantex-errors';
 import { grantexLogFields } from '@/lib/grantex/server';
-import type { FieldName, FormState } from './form-state';
+import { SETUP_LINK_TEXT } from '@/lib/console/messages';
+import type { FieldName, FormState, RefusalCode } from './form-state';
+import { checkPermission, RoleRequiredError } from './authorize';
 import { requireConnectionsActor, type ConnectionsActor } from './connections-actor';
+import { decide, type PermissionName } from './permissions';
 import { getAdmin, refuseNonAdmin, type Admin } from './session';
 
 /**
@@ -12,7 +15,7 @@ import { getAdmin, refuseNonAdmin, type Admin } from './session';
  * minus its weak spots): authorize → parse ALL field errors → run → map errors to a message.
  */
 
-export type { FormState, FieldName } from './form-state';
+export type { FormState, FieldName, RefusalCode } from './form-state';
 export { initialFormState } from './form-state';
 
 /** What a handler may return; throwing a GrantexError is also fine (it becomes `formError`). */
@@ -78,11 +81,60 @@ export function collectFieldErrors<V>(error: $ZodError): {
 /** Signed-out callers go to /signin (the session may have expired while the page was open). */
 const toSignin = async (): Promise<never> => redirect('/signin');
 
+/** The caller, or why the action refuses to run (a form error with its code; nothing is sent to Grantex). */
+export type Authorization<A> = { actor: A } | { refused: { formError: string; code: RefusalCode } };
+
+export function refusedByRole(error: RoleRequiredError): Authorization<never> {
+  return { refused: { formError: error.message, code: error.code } };
+}
+
+const refusedSetupLink: Authorization<never> = {
+  refused: { formError: SETUP_LINK_TEXT.not_allowed, code: 'SETUP_LINK_NOT_ALLOWED' },
+};
+
 /**
- * Wraps a server action for `useActionState(action, initialFormState())`, for the API-key admin only.
- * Signed-out callers are redirected to /signin; a setup-link user to the page that says what their link allows.
+ * Authorizes an admin-only action named in lib/auth/permissions.ts: the signed-in admin when their console role
+ * may call it. Signed-out callers go to /signin, a setup-link user to the page that says what their link allows.
+ */
+export async function authorizeAdmin(
+  permission: PermissionName,
+  deps: { getAdmin: () => Promise<Admin | null>; refuse?: () => Promise<never> } = {
+    getAdmin,
+    refuse: () => refuseNonAdmin(),
+  },
+): Promise<Authorization<Admin>> {
+  const admin = (await deps.getAdmin()) ?? (await (deps.refuse ?? toSignin)());
+  const decision = decide(permission, { kind: 'admin', role: admin.role });
+  if (decision.ok) return { actor: admin };
+  return decision.reason === 'role'
+    ? refusedByRole(new RoleRequiredError(permission, decision.needed, admin.role))
+    : toSignin();
+}
+
+/**
+ * Authorizes an action on the organization's connections named in lib/auth/permissions.ts: an admin whose role
+ * may call it, or a setup-link user when the table lets setup links call it.
+ */
+export async function authorizeConnections(
+  permission: PermissionName,
+  returnTo?: string,
+): Promise<Authorization<ConnectionsActor>> {
+  const check = await checkPermission(permission);
+  if (!check.ok) {
+    if (check.reason === 'role') return refusedByRole(check.error);
+    if (check.reason === 'setup_link') return refusedSetupLink;
+    return redirect(returnTo ? `/signin?callbackUrl=${encodeURIComponent(returnTo)}` : '/signin');
+  }
+  return { actor: await requireConnectionsActor(returnTo) };
+}
+
+/**
+ * Wraps a server action for `useActionState(action, initialFormState())`, for admins whose console role the
+ * permission table allows. Signed-out callers are redirected to /signin; a setup-link user to the page that says
+ * what their link allows; a role that may not is answered with a ROLE_REQUIRED form error.
  */
 export function adminAction<S extends $ZodType<Record<string, unknown>>>(
+  permission: PermissionName,
   schema: S,
   handler: (input: output<S>, admin: Admin, formData: FormData) => Promise<ActionOutcome<input<S>> | void>,
   options: AdminActionOptions<input<S>> = {},
@@ -92,19 +144,20 @@ export function adminAction<S extends $ZodType<Record<string, unknown>>>(
     refuse: () => refuseNonAdmin(),
   },
 ): (prev: FormState<input<S>>, formData: FormData) => Promise<FormState<input<S>>> {
-  return authorizedAction(schema, handler, options, async () => (await deps.getAdmin()) ?? (deps.refuse ?? toSignin)());
+  return authorizedAction(schema, handler, options, () => authorizeAdmin(permission, deps));
 }
 
 /**
- * The same wrapper for the organization's connection (and domain) actions, which the API-key admin and a
- * setup-link user may both run (see connections-actor.ts): the handler gets the actor and its Grantex client.
+ * The same wrapper for the organization's connection (and domain) actions, which an admin and a setup-link user
+ * may both run (see connections-actor.ts): the handler gets the actor and its Grantex client.
  */
 export function connectionsAction<S extends $ZodType<Record<string, unknown>>>(
+  permission: PermissionName,
   schema: S,
   handler: (input: output<S>, actor: ConnectionsActor, formData: FormData) => Promise<ActionOutcome<input<S>> | void>,
   options: AdminActionOptions<input<S>> = {},
 ): (prev: FormState<input<S>>, formData: FormData) => Promise<FormState<input<S>>> {
-  return authorizedAction(schema, handler, options, () => requireConnectionsActor());
+  return authorizedAction(schema, handler, options, () => authorizeConnections(permission));
 }
 
 /** authorize (redirects when refused) → parse ALL field errors → run → map errors to a message. */
@@ -112,14 +165,16 @@ function authorizedAction<S extends $ZodType<Record<string, unknown>>, A>(
   schema: S,
   handler: (input: output<S>, actor: A, formData: FormData) => Promise<ActionOutcome<input<S>> | void>,
   options: AdminActionOptions<input<S>>,
-  authorize: () => Promise<A>,
+  authorize: () => Promise<Authorization<A>>,
 ): (prev: FormState<input<S>>, formData: FormData) => Promise<FormState<input<S>>> {
   type V = input<S>;
   const neverEcho = (options.neverEcho ?? []) as ReadonlyArray<string>;
   return async (_prev, formData) => {
-    const admin = await authorize();
+    const authorization = await authorize();
     const raw = formDataToObject(formData);
     const values = echoValues<V>(raw, neverEcho);
+    if ('refused' in authorization) return { ok: false, fieldErrors: {}, values, ...authorization.refused };
+    const admin = authorization.actor;
     // Any zod schema, classic or zod/mini (the SSO form's shared schema is mini, see lib/validations).
     const parsed = safeParse(schema, raw);
     if (!parsed.success) {

@@ -9,6 +9,7 @@ import type { GrantexClient } from '@/lib/grantex/client';
 import { isGrantexError } from '@/lib/grantex/errors';
 import { grantexForAdmin } from '@/lib/grantex/server';
 import { SESSION_MAX_AGE_SECONDS, sessionCookieName } from './options';
+import type { ConsoleRole, ConsoleVia } from './roles';
 import { getAdmin, readSessionPayload } from './session';
 import { setupTokenSchema, type SetupToken } from './setup-token';
 
@@ -18,7 +19,11 @@ import { setupTokenSchema, type SetupToken } from './setup-token';
  * requireAdmin(), which a setup-link session never passes.
  */
 export interface ConnectionsActor {
-  kind: 'api_key' | 'setup_link';
+  /** A signed-in admin (API key, SSO or break-glass; see `role`), or a setup-link user. */
+  kind: 'admin' | 'setup_link';
+  /** The admin's console role; null for a setup-link user (its scope is in lib/auth/permissions.ts). */
+  role: ConsoleRole | null;
+  via: ConsoleVia | null;
   developerId: string;
   organizationName: string;
   /** The person (setup link) or the organization (API key), for the page chrome. */
@@ -42,6 +47,8 @@ async function setupActor(token: SetupToken): Promise<ConnectionsActor | typeof 
     const session = await grantex().sso.setupLinks.getSession();
     return {
       kind: 'setup_link',
+      role: null,
+      via: null,
       developerId: session.developerId,
       organizationName: session.organizationName,
       displayName: token.name,
@@ -59,10 +66,12 @@ export const getConnectionsActor = cache(async (): Promise<ConnectionsActor | ty
   const admin = await getAdmin();
   if (admin) {
     return {
-      kind: 'api_key',
+      kind: 'admin',
+      role: admin.role,
+      via: admin.via,
       developerId: admin.developerId,
       organizationName: admin.name,
-      displayName: admin.name,
+      displayName: admin.person ?? admin.name,
       setupLink: null,
       grantex: (opts = {}) => grantexForAdmin(admin, opts),
     };

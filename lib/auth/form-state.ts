@@ -5,6 +5,9 @@
 
 export type FieldName<V> = Extract<keyof V, string>;
 
+/** Why an action was refused before it ran (its `formError` says what to do). */
+export type RefusalCode = 'ROLE_REQUIRED' | 'SETUP_LINK_NOT_ALLOWED';
+
 /** What a form receives from `useActionState`. */
 export interface FormState<V> {
   ok: boolean;
@@ -14,6 +17,8 @@ export interface FormState<V> {
   fieldErrors: Partial<Record<FieldName<V>, string>>;
   /** Form-level error for a role="alert" alert. */
   formError?: string;
+  /** Set when the caller may not run this action at all (e.g. its console role is too low). */
+  code?: RefusalCode;
   /** Submitted values to refill the form after a failure; secret-looking fields are never included. */
   values: Partial<Record<FieldName<V>, string>>;
   /** Per-field notes that are not errors (e.g. "what you pasted was trimmed"), shown with the field. */

@@ -2,11 +2,13 @@ import 'server-only';
 import type { NextAuthOptions } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
 import { z } from 'zod';
-import { LIMITS } from '@/lib/contract';
+import { CONSOLE_TOKEN_PREFIX, LIMITS } from '@/lib/contract';
 import { env } from '@/lib/env';
 import { isGrantexError } from '@/lib/grantex/errors';
 import { describeGrantexError } from '@/lib/console/grantex-errors';
+import { CONSOLE_SIGNIN_TEXT } from '@/lib/console/messages';
 import { grantexForAdmin, grantexLogFields } from '@/lib/grantex/server';
+import { CONSOLE_ROLES, CONSOLE_VIAS } from './roles';
 import { checkSigninRate, signinRateMessage } from './signin-limit';
 
 export const API_KEY_PROVIDER_ID = 'api-key';
@@ -20,14 +22,28 @@ export const apiKeySchema = z
   .max(LIMITS.apiKeyMax, 'That is too long to be a Grantex API key.')
   .regex(/^\S+$/, 'An API key has no spaces. Paste the key exactly as it was shown.');
 
-/** What the encrypted session cookie holds. The key stays server-side: the cookie is HttpOnly and encrypted. */
-export const adminTokenSchema = z.object({
-  role: z.literal('admin'),
-  developerId: z.string().min(1),
-  name: z.string(),
-  email: z.string().nullable(),
-  apiKey: z.string().min(1),
-});
+/**
+ * What the encrypted session cookie holds for an admin. The bearer (`apiKey`: the API key, or the `gxc_` console
+ * session token of an SSO or break-glass sign-in) stays server-side: the cookie is HttpOnly and encrypted.
+ * A cookie without `consoleRole`/`via` was made by an API-key sign-in, which is the owner.
+ */
+export const adminTokenSchema = z
+  .object({
+    role: z.literal('admin'),
+    developerId: z.string().min(1),
+    name: z.string(),
+    email: z.string().nullable(),
+    apiKey: z.string().min(1),
+    consoleRole: z.enum(CONSOLE_ROLES).default('owner'),
+    via: z.enum(CONSOLE_VIAS).default('api_key'),
+    /** SSO: the person's email (or subject); break-glass: the credential's label. Null for the API key. */
+    person: z.string().nullable().default(null),
+    /** When the console session ends (SSO, break-glass): the cookie is not trusted after it, whatever next-auth says. */
+    expiresAt: z.string().optional(),
+  })
+  // The role travels with the bearer: an API key is always the owner, a console token never passes for a key.
+  .refine((t) => (t.via === 'api_key') === !t.apiKey.startsWith(CONSOLE_TOKEN_PREFIX), { path: ['via'] })
+  .refine((t) => t.via !== 'api_key' || t.consoleRole === 'owner', { path: ['consoleRole'] });
 export type AdminToken = z.infer<typeof adminTokenSchema>;
 
 /** Everything the browser may see about the signed-in admin. */
@@ -35,6 +51,8 @@ export interface AdminSessionUser {
   developerId: string;
   name: string;
   email: string | null;
+  consoleRole: AdminToken['consoleRole'];
+  via: AdminToken['via'];
 }
 
 /**
@@ -54,6 +72,22 @@ function signinErrorMessage(err: unknown): string {
     return `Grantex is limiting requests; try again in ${wait} second${wait === 1 ? '' : 's'}.`;
   }
   return describeGrantexError(err);
+}
+
+/** The organization requires SSO for the console: the API key may not sign in (machines keep using it). */
+class SsoRequiredError extends Error {}
+
+/**
+ * Whether the organization requires SSO. A Grantex without the enforcement route (404, the hosted API before it)
+ * requires nothing; any other failure refuses the sign-in (the caller reports it), never lets it through.
+ */
+async function ssoRequired(client: ReturnType<typeof grantexForAdmin>): Promise<boolean> {
+  try {
+    return (await client.sso.getEnforcement()).enforce;
+  } catch (err) {
+    if (isGrantexError(err) && err.kind === 'not_found') return false;
+    throw err;
+  }
 }
 
 export function authOptions(): NextAuthOptions {
@@ -78,7 +112,12 @@ export function authOptions(): NextAuthOptions {
             throw new Error(parsed.error.issues[0]?.message ?? 'Enter your Grantex API key.');
           }
           try {
-            const me = await grantexForAdmin({ apiKey: parsed.data }).orgs.me();
+            const client = grantexForAdmin({ apiKey: parsed.data });
+            const me = await client.orgs.me();
+            if (await ssoRequired(client)) {
+              console.warn('[auth] sign-in: API key refused, the organization requires SSO');
+              throw new SsoRequiredError();
+            }
             return {
               id: me.developerId,
               developerId: me.developerId,
@@ -87,6 +126,7 @@ export function authOptions(): NextAuthOptions {
               apiKey: parsed.data,
             };
           } catch (err) {
+            if (err instanceof SsoRequiredError) throw new Error(CONSOLE_SIGNIN_TEXT.sso_required);
             if (!(isGrantexError(err) && err.kind === 'unauthorized')) {
               console.error('[auth] sign-in: Grantex /v1/me failed', grantexLogFields(err));
             }
@@ -95,6 +135,16 @@ export function authOptions(): NextAuthOptions {
         },
       }),
     ],
+    events: {
+      // Signing out of a console session ends it at Grantex too (the token is useless from then on).
+      async signOut({ token }) {
+        const parsed = adminTokenSchema.safeParse(token);
+        if (!parsed.success || parsed.data.via === 'api_key') return;
+        await grantexForAdmin({ apiKey: parsed.data.apiKey })
+          .console.signOut()
+          .catch((err: unknown) => console.warn('[auth] sign-out: console session not revoked', grantexLogFields(err)));
+      },
+    },
     callbacks: {
       async jwt({ token, user }) {
         if (user) {
@@ -115,7 +165,13 @@ export function authOptions(): NextAuthOptions {
         // Built from scratch so nothing else in the token (the API key above all) can leak into /api/auth/session.
         const parsed = adminTokenSchema.safeParse(token);
         const user: AdminSessionUser | undefined = parsed.success
-          ? { developerId: parsed.data.developerId, name: parsed.data.name, email: parsed.data.email }
+          ? {
+              developerId: parsed.data.developerId,
+              name: parsed.data.name,
+              email: parsed.data.email,
+              consoleRole: parsed.data.consoleRole,
+              via: parsed.data.via,
+            }
           : undefined;
         return { expires: session.expires, ...(user ? { user } : {}) } as typeof session;
       },

@@ -17,6 +17,7 @@ import type { DiscoveryFailure, DiscoveryFailureReason } from './settings/discov
 import type { GrantexErrorKind } from '@/lib/grantex/errors';
 import { isSignInReason, type SignInReason } from '@/lib/contract/sign-in-reasons';
 import type { WebhookFormat } from '@/lib/contract/webhooks';
+import type { ConsoleRole } from '@/lib/auth/roles';
 
 /** A problem shown as a heading plus what to do next. */
 export interface Problem {
@@ -364,7 +365,7 @@ export const NEW_IDP_TEXT = {
 
 export const CONNECTION_ERRORS = {
   not_found: 'This connection no longer exists (it may have been deleted in another tab). Go back to the list.',
-  delete_admin_only: 'Only the organization’s admin can delete a connection. Ask them, or set its status to Inactive.',
+  delete_admin_only: 'Only the organization’s owner can delete a connection. Ask them, or set its status to Inactive.',
 } as const;
 
 // ---------------------------------------------------------------- SSO sessions page
@@ -374,6 +375,8 @@ export const SESSIONS_MESSAGES = {
   revoked: 'Session revoked. The member has to sign in again.',
   not_found: 'That session had already ended (revoked or expired), so there was nothing to revoke.',
   failed: 'The session could not be revoked because Grantex did not answer as expected. Try again in a moment.',
+  role_required:
+    'Revoking a session needs the admin role or higher; you are signed in as a viewer. Ask an owner of your organization to map your IdP group to that role.',
   load_failed: 'The active sessions could not be loaded',
 } as const;
 export type SessionsOutcome = Exclude<keyof typeof SESSIONS_MESSAGES, 'load_failed'>;
@@ -438,6 +441,8 @@ export const SETUP_LINK_TEXT = {
     title: 'Not available with a setup link',
     next: 'Your setup link lets you configure and test this organization’s SSO connections only, and connect its directory. API keys, other settings and members’ sessions stay with the organization’s administrators.',
   },
+  not_allowed:
+    'A setup link does not allow this: it configures and tests the connections only. Ask the organization’s owner.',
   name_required: 'Enter your name, so the administrator can see who used the link.',
   email_invalid: 'Enter your work email address (for example it-admin@example.com).',
   testSignInWithAdmin:
@@ -884,6 +889,10 @@ export const SIGN_IN_REASON_TEXT: Record<SignInReason, Problem> = {
     title: 'The member is deactivated in the directory',
     next: 'Directory sync (SCIM) deactivated or removed this person: reactivate them in the identity provider’s assignments, and they can sign in at once.',
   },
+  console_role_missing: {
+    title: 'No console role for this person',
+    next: 'The console sign-in was refused: none of the person’s identity-provider groups is mapped to a console role on this connection. Map one of their groups under Console roles.',
+  },
   directory_user_unknown: {
     title: 'The member is not in the directory',
     next: 'This connection takes directory users only: assign the person to the application in the identity provider so directory sync provisions them.',
@@ -1227,3 +1236,64 @@ export const DIRECTORY_GUIDES = [
     ],
   },
 ] as const;
+
+// ─── Console roles, SSO enforcement, break-glass (/signin, /settings/sso/security) ──────────────────
+
+/** The error code of an action or route refused because the caller's console role is too low. */
+export const ROLE_REQUIRED = 'ROLE_REQUIRED' as const;
+
+export const CONSOLE_ROLE_LABELS: Record<ConsoleRole, string> = {
+  owner: 'Owner',
+  admin: 'Admin',
+  viewer: 'Viewer',
+};
+
+const withArticle = (role: ConsoleRole) => `${role === 'owner' || role === 'admin' ? 'an' : 'a'} ${role}`;
+
+/** The text of a ROLE_REQUIRED refusal: which role is needed, which one the caller has, and what to do. */
+export function roleRequiredText(needed: ConsoleRole, current: ConsoleRole): string {
+  const which = needed === 'owner' ? 'the owner role' : `the ${needed} role or higher`;
+  return `This needs ${which}; you are signed in as ${withArticle(current)}. Ask an owner of your organization to map your IdP group to that role.`;
+}
+
+/** Next to a disabled control: why it is disabled. */
+export function roleNeededHint(needed: ConsoleRole): string {
+  return needed === 'owner' ? 'Only an owner can do this.' : `Needs the ${needed} role or higher.`;
+}
+
+export const CONSOLE_SIGNIN_TEXT = {
+  sso_required: 'Your organization requires SSO sign-in. Use your work email, or a break-glass credential.',
+  email_invalid: 'Enter your work email address (name@company.com).',
+  break_glass_invalid: 'That break-glass credential is not valid (it may have been deleted). Check it and try again.',
+  break_glass_format: 'Paste the whole break-glass credential; it starts with gxbg_.',
+  break_glass_rate: (seconds: number) =>
+    `Too many break-glass attempts; try again in ${seconds} second${seconds === 1 ? '' : 's'}.`,
+  role_missing: {
+    title: 'Your account has no console role',
+    next: 'Your identity provider signed you in, but none of your groups is mapped to a console role for this organization. Ask an owner to map your group to a role on the connection’s page (Console roles), then sign in again.',
+  },
+  signed_out_everywhere: 'You are signed out.',
+} as const;
+
+export const SECURITY_TEXT = {
+  enforce_needs_owner_sso:
+    'To turn enforcement on, an owner must have signed in to the console through SSO within the last hour. Sign in with your work email (as an owner), then turn it on; that proves SSO works before the API-key sign-in is switched off.',
+  enforcement_on: 'SSO is now required to sign in to the console.',
+  enforcement_off: 'SSO is no longer required: API-key sign-in works again.',
+  label_required: 'Give the credential a name (who keeps it, or where it is stored).',
+  label_too_long: 'Keep the name under 100 characters.',
+  deleted: 'Break-glass credential deleted. It can no longer sign in.',
+  not_found: 'That credential was already deleted.',
+  banner: (label: string, at: string) =>
+    `A break-glass credential (“${displayText(label)}”) was used at ${at}. If that was not expected, delete the credential on the Security page.`,
+} as const;
+
+export const CONSOLE_ROLES_TEXT = {
+  group_required: 'Enter the IdP group name.',
+  group_too_long: 'A group name is at most 256 characters.',
+  group_invalid: 'A group name cannot contain control characters.',
+  role_invalid: 'Choose owner, admin or viewer.',
+  duplicate_group: 'This group is listed twice; keep one row per group.',
+  too_many: 'At most 50 groups can be mapped to console roles.',
+  saved: 'Console roles saved. They apply at each person’s next sign-in.',
+} as const;

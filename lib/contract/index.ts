@@ -12,3 +12,4 @@ export * from './logout';
 export * from './stats';
 export * from './webhooks';
 export * from './siem';
+export * from './console-access';

@@ -16,6 +16,10 @@ export const ERROR_CODES = [
   'INTERNAL_ERROR',
   /** A valid credential that this endpoint does not accept (a setup-link token outside its routes). */
   'FORBIDDEN',
+  /** A console sign-in whose IdP groups map to no console role (docs/ENFORCEMENT.md). */
+  'CONSOLE_ROLE_MISSING',
+  /** Enforcement switched on without a recent owner SSO console sign-in. */
+  'ENFORCEMENT_NEEDS_OWNER_SSO',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { auditEventQuerySchema, signInEventQuerySchema } from './events';
 import { EVENT_LIMITS } from './sign-in-reasons';
 import { CODE_MAX, LIMITS, STATE_MAX } from './limits';
+import { loginIntentSchema } from './console-roles';
 import { emailDomainSchema } from './wire';
 
 /** `/…/:id` (connections, sessions, setup links). Its length is checked by the route: too long reads as unknown (404). */
@@ -33,6 +34,8 @@ export const ssoLoginRequestQuerySchema = z.object({
   domain: z.string().optional(),
   connection: z.string().optional(),
   redirect_uri: z.string().optional(),
+  /** `console`: an admin's console sign-in (sealed into the state; the callback answers a console grant). */
+  intent: loginIntentSchema.optional(),
 });
 export type SsoLoginRequestQuery = z.output<typeof ssoLoginRequestQuerySchema>;
 

@@ -4,6 +4,7 @@
  * scope mapping decide what a session carries (see lib/sso-service/README.md).
  */
 import { z } from 'zod';
+import { consoleGrantSchema } from './console-roles';
 import { CODE_MAX, LIMITS, STATE_MAX } from './limits';
 import {
   connectionProtocolSchema,
@@ -59,6 +60,11 @@ export const ssoSessionCallbackResponseSchema = z.object({
   principalId: z.string(),
   developerId: z.string(),
   expiresAt: isoTimestampSchema,
+  /**
+   * Ours: only for a login started with `intent=console` — the console session (token shown once) with the role
+   * the member's groups map to. Never present for a member login.
+   */
+  console: consoleGrantSchema.optional(),
 });
 export type SsoSessionCallbackResponse = z.infer<typeof ssoSessionCallbackResponseSchema>;
 

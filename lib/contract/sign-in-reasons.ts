@@ -150,6 +150,8 @@ export const SIGN_IN_REASONS = {
   saml_transient_subject: 'assertion',
   /** The AuthnStatement's SessionNotOnOrAfter is already past: the IdP's session is over. */
   saml_idp_session_ended: 'assertion',
+  /** A console sign-in (`intent=console`) whose groups map to no console role on the connection: no session. */
+  console_role_missing: 'provisioning',
   // storage: the service's own database
   storage_unavailable: 'storage',
   storage_failed: 'storage',
@@ -174,7 +176,15 @@ export function stageOfReason(reason: SignInReason): SignInStage {
 }
 
 /** Audit trail vocabulary. */
-export const AUDIT_ACTOR_KINDS = ['api_key', 'setup_link', 'sso_admin', 'system', 'scim_token'] as const;
+/** `console_session`: a person signed in to the console (id: the console session; label: their email, or `break-glass: <label>`). */
+export const AUDIT_ACTOR_KINDS = [
+  'api_key',
+  'setup_link',
+  'sso_admin',
+  'system',
+  'scim_token',
+  'console_session',
+] as const;
 export type AuditActorKind = (typeof AUDIT_ACTOR_KINDS)[number];
 
 export const AUDIT_ACTIONS = [
@@ -208,6 +218,10 @@ export const AUDIT_ACTIONS = [
   'webhook.disabled',
   'webhook.secret_rotated',
   'webhook.deleted',
+  'sso.enforcement_changed',
+  'sso.break_glass_created',
+  'sso.break_glass_deleted',
+  'sso.break_glass_used',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -220,6 +234,9 @@ export const AUDIT_TARGET_TYPES = [
   'directory_user',
   'directory_group',
   'webhook',
+  /** The org itself (enforcement). */
+  'organization',
+  'break_glass',
 ] as const;
 export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];
 

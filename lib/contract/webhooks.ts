@@ -43,6 +43,10 @@ export const AUDIT_EVENT_TYPES = {
   'webhook.disabled': 'webhook.disabled',
   'webhook.secret_rotated': 'webhook.secret_rotated',
   'webhook.deleted': 'webhook.deleted',
+  'sso.enforcement_changed': 'sso.enforcement.changed',
+  'sso.break_glass_created': 'sso.break_glass.created',
+  'sso.break_glass_deleted': 'sso.break_glass.deleted',
+  'sso.break_glass_used': 'sso.break_glass.used',
 } as const satisfies Record<AuditAction, string>;
 
 export const SIGN_IN_EVENT_TYPES = ['sso.login', 'sso.login.failed'] as const;

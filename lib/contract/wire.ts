@@ -6,6 +6,7 @@
  * import ./limits and ./url-rules directly instead (this module's classic zod is ~34 KB gzip).
  */
 import { z } from 'zod';
+import { consoleRoleMappingsSchema, consoleRoleSchema } from './console-roles';
 import { ATTRIBUTE_MAPPING_LIMITS, LIMITS, MODES, SESSION_POLICY_LIMITS } from './limits';
 
 // The contract's plain constants live in ./limits (no zod), so browser code that only needs a
@@ -102,6 +103,11 @@ export const ssoLoginResponseSchema = z.object({
   authorizeUrl: z.string(),
   protocol: connectionProtocolSchema,
   connectionId: z.string(),
+  /**
+   * Ours: whether the org requires SSO for the console, or the connection the login routed to does (its
+   * `enforce`); docs/ENFORCEMENT.md. Optional: the hosted API omits it.
+   */
+  ssoRequired: z.boolean().optional(),
 });
 export type SsoLoginResponse = z.infer<typeof ssoLoginResponseSchema>;
 
@@ -167,6 +173,13 @@ const connectionOptionsShape = {
    * default false (anyone the IdP vouches for, with JIT). docs/DIRECTORY-SYNC.md.
    */
   directoryUsersOnly: z.boolean().optional(),
+  /**
+   * Ours: IdP group → console role (owner, admin, viewer) for console sign-in through this connection; the highest
+   * mapped role wins. Empty (the default): nobody gets a console role through it (docs/ENFORCEMENT.md).
+   */
+  consoleRoleMappings: consoleRoleMappingsSchema.optional(),
+  /** Grantex's field: people whose email routes to this connection must use SSO for the console; default false. */
+  enforce: z.boolean().optional(),
 };
 
 /**
@@ -242,6 +255,10 @@ export const ssoOidcConnectionSchema = z.object({
   maxAuthAgeSeconds: z.number().nullable().optional(),
   /** Ours (docs/DIRECTORY-SYNC.md). Optional: the hosted API omits it (then it is off). */
   directoryUsersOnly: z.boolean().optional(),
+  /** Ours (docs/ENFORCEMENT.md). Optional: the hosted API omits it (then nobody has a console role through it). */
+  consoleRoleMappings: z.record(z.string(), consoleRoleSchema).optional(),
+  /** Grantex's field; optional: an older service omits it (then it is off). */
+  enforce: z.boolean().optional(),
   createdAt: isoTimestampSchema,
   updatedAt: isoTimestampSchema,
   /** Ours: the latest member sign-in through this connection (null: none yet). Optional: the hosted API omits it. */

@@ -96,7 +96,7 @@ export function createDevProvider(issuer: string, client: DevClient): Provider {
     claims: {
       openid: ['sub'],
       email: ['email', 'email_verified'],
-      profile: ['name'],
+      profile: ['name', 'groups'],
     },
     // Put the scope-requested claims into the ID token too: the console reads identity from it.
     conformIdTokenClaims: false,
@@ -105,7 +105,13 @@ export function createDevProvider(issuer: string, client: DevClient): Provider {
       if (!user) return undefined;
       return {
         accountId: user.sub,
-        claims: async () => ({ sub: user.sub, email: user.email, email_verified: user.emailVerified, name: user.name }),
+        claims: async () => ({
+          sub: user.sub,
+          email: user.email,
+          email_verified: user.emailVerified,
+          name: user.name,
+          groups: [...user.groups],
+        }),
       };
     },
     loadExistingGrant,

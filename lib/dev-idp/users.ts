@@ -8,6 +8,11 @@ export interface DemoUser {
   email: string;
   emailVerified: boolean;
   name: string;
+  /**
+   * Sent as the OIDC `groups` claim (with the profile scope) and the SAML `groups` attribute, so a connection can
+   * map them to console roles: alice is an owner, bob a viewer.
+   */
+  groups: readonly string[];
 }
 
 /** Demo credentials are public on purpose: this IdP exists only for local development and tests. */
@@ -19,6 +24,7 @@ export const DEMO_USERS: readonly DemoUser[] = Object.freeze([
     email: 'alice@example.com',
     emailVerified: true,
     name: 'Alice Anderson',
+    groups: ['sso-owners'],
   },
   {
     username: 'bob',
@@ -27,6 +33,7 @@ export const DEMO_USERS: readonly DemoUser[] = Object.freeze([
     email: 'bob@example.com',
     emailVerified: true,
     name: 'Bob Brown',
+    groups: ['sso-viewers'],
   },
 ]);
 

@@ -7,6 +7,7 @@
  * every failure into a GrantexError. No `server-only` import here so tests, scripts and benchmarks can use it; the
  * console reaches it through lib/grantex/server.ts.
  */
+import { Console } from './resources/console';
 import { Events } from './resources/events';
 import { Orgs } from './resources/orgs';
 import { Scim } from './resources/scim';
@@ -25,6 +26,8 @@ export class GrantexClient {
   readonly webhooks: Webhooks;
   /** The org's events read back, oldest first with a resumable cursor. */
   readonly events: Events;
+  /** Console access: who the bearer is, signing a console session out, the break-glass sign-in. */
+  readonly console: Console;
 
   constructor(opts: GrantexClientOptions) {
     // One transport holds the key; the resources keep it in #private fields, which console.log and JSON.stringify skip.
@@ -34,6 +37,7 @@ export class GrantexClient {
     this.scim = new Scim(http);
     this.webhooks = new Webhooks(http);
     this.events = new Events(http);
+    this.console = new Console(http);
   }
 }
 
@@ -45,10 +49,12 @@ export {
   type GrantexClientOptions,
 } from './transport';
 export type { EventsPage } from './resources/sso-events';
+export { Console } from './resources/console';
 export { Events } from './resources/events';
 export { Orgs } from './resources/orgs';
 export { Scim } from './resources/scim';
 export { Sso } from './resources/sso';
+export { SsoBreakGlass } from './resources/sso-break-glass';
 export { SsoConnections } from './resources/sso-connections';
 export { SsoDomains } from './resources/sso-domains';
 export { SsoAudit, SsoEvents } from './resources/sso-events';

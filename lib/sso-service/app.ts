@@ -18,6 +18,7 @@ import { sharedRateLimitStore } from './http/shared-rate-limit-store';
 import { answerInvalid, type ServiceApp } from './http/validation';
 import { asStoreError } from './storage/errors';
 import { registerConnectionRoutes } from './features/connections/routes';
+import { registerConsoleAccessRoutes, registerConsoleRouteCheck } from './features/console-access/routes';
 import { registerWebhookRoutes } from './features/webhooks/routes';
 import { registerEventStreamRoutes } from './features/event-stream/routes';
 import { registerDirectoryRoutes } from './features/directory/routes';
@@ -214,6 +215,9 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
   const api: ServiceApp = app;
   api.decorateRequest('developer', null);
   api.decorateRequest('actor', null);
+  api.decorateRequest('consoleSession', null);
+  // Before any route: every authenticated /v1/ route must have a place in the console role table.
+  registerConsoleRouteCheck(api);
   registerSignInCapture(api, ctx, ctx.signIns);
   registerHealthRoutes(api, ctx);
   registerOrgRoutes(api, ctx, perMinute(limits.enabled, limits.signupPerMin, addressRateKey));
@@ -240,5 +244,6 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
   registerDirectoryRoutes(api, ctx);
   registerWebhookRoutes(api, ctx);
   registerEventStreamRoutes(api, ctx, ctx.eventStream);
+  registerConsoleAccessRoutes(api, ctx);
   return app;
 }

@@ -353,7 +353,8 @@ describe('/sso/login and /sso/callback', () => {
     expect(loginRes.status, loginRes.text).toBe(200);
     expectCommonHeaders(loginRes);
     const login = loginRes.json as { authorizeUrl: string; protocol: string; connectionId: string };
-    expect(Object.keys(login).sort()).toEqual(['authorizeUrl', 'connectionId', 'protocol']);
+    expect(Object.keys(login).sort()).toEqual(['authorizeUrl', 'connectionId', 'protocol', 'ssoRequired']);
+    expect((login as unknown as { ssoRequired: unknown }).ssoRequired).toBe(false);
     expect(login.protocol).toBe('oidc');
     expect(typeof login.connectionId).toBe('string');
 

@@ -7,7 +7,7 @@
  * against zod mirrors of the SDK's declared response types, through a real sign-in at the dev IdP.
  *
  * The SDK's calls covered: createConnection (no redirectUri: the SDK has no such field), listConnections,
- * getConnection, testConnection, getLoginUrl, handleOidcCallback, listSessions, revokeSession.
+ * getConnection, testConnection, getLoginUrl, handleOidcCallback, listSessions, revokeSession, setEnforcement.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -87,15 +87,16 @@ const sdk = (apiKey: string) => ({
   handleOidcCallback: (params: Record<string, unknown>) => sdkRequest(apiKey, 'POST', '/sso/callback/oidc', params),
   listSessions: () => sdkRequest(apiKey, 'GET', '/v1/sso/sessions'),
   revokeSession: (id: string) => sdkRequest(apiKey, 'DELETE', `/v1/sso/sessions/${encodeURIComponent(id)}`),
+  setEnforcement: (params: { enforce: boolean }) => sdkRequest(apiKey, 'POST', '/v1/sso/enforce', params),
 });
 
 // ---------------------------------------------------------------- the SDK's declared response types, as zod
 
 const protocol = z.enum(['oidc', 'saml', 'ldap']);
 /**
- * The SDK's SsoConnection. Two declared fields differ from what this service answers, asserted separately below
- * so a change is noticed: `enforce` (declared required; this service has no org-wide enforcement and omits it)
- * and `groupAttribute` (declared `string | undefined`; this service answers null when none is set).
+ * The SDK's SsoConnection. One declared field differs from what this service answers, asserted separately below
+ * so a change is noticed: `groupAttribute` (declared `string | undefined`; this service answers null when none is
+ * set). `enforce` (declared required) is answered as the SDK declares it.
  */
 const sdkConnection = z.object({
   id: z.string(),
@@ -109,6 +110,7 @@ const sdkConnection = z.object({
   jitProvisioning: z.boolean(),
   groupMappings: z.record(z.string(), z.array(z.string())),
   defaultScopes: z.array(z.string()),
+  enforce: z.boolean(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -151,6 +153,8 @@ const sdkSession = z.object({
   createdAt: z.string(),
 });
 const sdkSessionList = z.object({ sessions: z.array(sdkSession) });
+/** The SDK's `setEnforcement` answer. */
+const sdkEnforceResponse = z.object({ enforce: z.boolean(), developerId: z.string() });
 /** The SDK's error reading: `message` and `code` at the top level. */
 const sdkError = z.object({ message: z.string(), code: z.string() });
 
@@ -179,7 +183,7 @@ describe('the official TypeScript SDK’s enterprise SSO calls', () => {
     const connection = sdkConnection.parse(created.body);
     const raw = created.body as Record<string, unknown>;
     expect(raw.redirectUri).toBe(`${CONSOLE}/sso/callback/${connection.id}`);
-    expect(raw.enforce).toBeUndefined();
+    expect(raw.enforce).toBe(false);
     expect(raw.groupAttribute).toBeNull();
     expect(raw).not.toHaveProperty('clientSecret');
 
@@ -256,6 +260,50 @@ describe('the official TypeScript SDK’s enterprise SSO calls', () => {
     expectStatus(revoked, 204);
     expect(revoked.body).toBeUndefined();
     expect(sdkSessionList.parse((await api.listSessions()).body).sessions).toEqual([]);
+  });
+
+  it('setEnforcement: POST /v1/sso/enforce {enforce} → 200 {enforce, developerId} once an owner signed in to the console through SSO', async () => {
+    const org = await signupOrg(service.url, 'SDK Enforcer');
+    const api = sdk(org.apiKey);
+    // Without an owner's SSO console sign-in within the hour: refused, and the SDK reads why.
+    const early = await api.setEnforcement({ enforce: true });
+    expectStatus(early, 409);
+    expect(sdkError.parse(early.body).code).toBe('ENFORCEMENT_NEEDS_OWNER_SSO');
+    expect((await org.client.sso.getEnforcement()).enforce).toBe(false);
+
+    // The org maps the dev IdP's sso-owners group to the owner role; alice signs in to the console.
+    const connection = await org.client.sso.connections.create({
+      name: 'Dev IdP',
+      protocol: 'oidc',
+      issuerUrl: idp.issuer,
+      clientId: idp.client.clientId,
+      clientSecret: idp.client.clientSecret,
+      groupAttribute: 'groups',
+      consoleRoleMappings: { 'sso-owners': 'owner' },
+    });
+    const { authorizeUrl } = await org.client.sso.getLoginUrl(org.developerId, { intent: 'console' });
+    const back = await loginAtDevIdp(authorizeUrl, ALICE);
+    const signedIn = await org.client.sso.handleOidcCallback(
+      back.searchParams.get('code') ?? '',
+      back.searchParams.get('state') ?? '',
+      { iss: back.searchParams.get('iss') ?? undefined, redirectUri: `${CONSOLE}/sso/callback/${connection.id}` },
+    );
+    expect(signedIn.console?.role).toBe('owner');
+
+    const on = await api.setEnforcement({ enforce: true });
+    expectStatus(on, 200);
+    expect(sdkEnforceResponse.parse(on.body)).toEqual({ enforce: true, developerId: org.developerId });
+    expect(Object.keys(on.body as object).sort()).toEqual(['developerId', 'enforce']);
+    expect((await org.client.sso.getEnforcement()).enforce).toBe(true);
+    // Repeating it is harmless; switching it off needs nothing.
+    expectStatus(await api.setEnforcement({ enforce: true }), 200);
+    const off = await api.setEnforcement({ enforce: false });
+    expectStatus(off, 200);
+    expect(sdkEnforceResponse.parse(off.body)).toEqual({ enforce: false, developerId: org.developerId });
+    expect((await org.client.sso.getEnforcement()).enforce).toBe(false);
+    // A malformed body is the contract's 400.
+    const bad = await sdkRequest(org.apiKey, 'POST', '/v1/sso/enforce', { enforce: 'yes' });
+    expectStatus(bad, 400);
   });
 
   it('errors read as the SDK reads them (message and code at the top level)', async () => {

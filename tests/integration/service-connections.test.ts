@@ -37,11 +37,13 @@ const OIDC = OIDC_CONNECTION;
 const WIRE_KEYS = [
   'backchannelLogoutUri',
   'clientId',
+  'consoleRoleMappings',
   'createdAt',
   'defaultScopes',
   'developerId',
   'directoryUsersOnly',
   'domains',
+  'enforce',
   'groupAttribute',
   'groupMappings',
   'id',

@@ -320,7 +320,7 @@ describe('GET /sso/login routing', () => {
     const entra = await createConnection(org.apiKey, 'Entra', [b]);
     const res = await login(`org=${org.developerId}&domain=${b.toUpperCase()}`);
     expect(res.status, res.text).toBe(200);
-    expect(Object.keys(res.body).sort()).toEqual(['authorizeUrl', 'connectionId', 'protocol']);
+    expect(Object.keys(res.body).sort()).toEqual(['authorizeUrl', 'connectionId', 'protocol', 'ssoRequired']);
     expect(ssoLoginResponseSchema.parse(res.body).connectionId).toBe(entra.id);
     expect((await login(`org=${org.developerId}&domain=${a}`)).body.connectionId).toBe(okta.id);
     // No verification is needed when the org is named.

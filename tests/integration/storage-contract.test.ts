@@ -204,6 +204,8 @@ describe(`store contract (${testBackend})`, () => {
         maxSessionSeconds: null,
         maxAuthAgeSeconds: null,
         directoryUsersOnly: false,
+        consoleRoleMappings: {},
+        enforce: false,
       },
       createdAt: '2026-01-02T03:04:05.678Z',
       updatedAt: '2026-01-02T03:04:05.678Z',
@@ -255,6 +257,8 @@ describe(`store contract (${testBackend})`, () => {
         maxSessionSeconds: 3600,
         maxAuthAgeSeconds: 600,
         directoryUsersOnly: false,
+        consoleRoleMappings: {},
+        enforce: false,
       },
       createdAt: '2026-03-01T00:00:00.000Z',
       updatedAt: '2026-03-01T00:00:00.000Z',
@@ -312,6 +316,8 @@ describe(`store contract (${testBackend})`, () => {
         maxSessionSeconds: null,
         maxAuthAgeSeconds: null,
         directoryUsersOnly: false,
+        consoleRoleMappings: {},
+        enforce: false,
       },
       createdAt: '2026-03-01T00:00:00.000Z',
       updatedAt: '2026-03-01T00:00:00.000Z',
@@ -719,6 +725,116 @@ describe(`store contract (${testBackend})`, () => {
     // Deleting an endpoint deletes its deliveries.
     expect(await store.deleteWebhookEndpoint('dev_hooks', 'wh_all')).toBe(true);
     expect(await store.listWebhookDeliveries('wh_all', 10)).toEqual([]);
+  });
+
+  it('console access: sessions by token hash (org-scoped revoke), the recent-owner check, enforcement, break-glass limit and atomic use', async () => {
+    await store.createDeveloper(dev('dev_console_a', 'a@acme.test'));
+    await store.createDeveloper(dev('dev_console_b'));
+    const hash = (v: string) => createHash('sha256').update(v).digest('base64url');
+    const session = (id: string, developerId: string, over: Record<string, unknown> = {}) => ({
+      id,
+      developerId,
+      tokenHash: hash(`token ${id}`),
+      role: 'owner' as const,
+      via: 'sso' as const,
+      email: 'Alice@Acme.test',
+      subject: 'sub-1',
+      connectionId: 'sso_c1',
+      principalId: 'prn_1',
+      ssoSessionId: `ssn_${id}`,
+      label: null,
+      createdAt: '2026-03-01T10:00:00.000Z',
+      expiresAt: '2026-03-01T18:00:00.000Z',
+      ...over,
+    });
+    await store.createConsoleSession(session('csn_a1', 'dev_console_a'));
+    const found = await store.findConsoleSessionByToken(hash('token csn_a1'));
+    expect(found?.session).toMatchObject({ id: 'csn_a1', role: 'owner', via: 'sso', revokedAt: null });
+    expect(found?.developer).toMatchObject({ id: 'dev_console_a', name: 'Org dev_console_a', email: 'a@acme.test' });
+    expect(await store.findConsoleSessionByToken(hash('token nope'))).toBeUndefined();
+    // Another org cannot revoke it; its own org can, once.
+    expect(await store.revokeConsoleSession('dev_console_b', 'csn_a1', '2026-03-01T11:00:00.000Z')).toBe(false);
+    expect(await store.hasRecentOwnerSsoSession('dev_console_a', '2026-03-01T09:30:00.000Z')).toBe(true);
+    expect(await store.hasRecentOwnerSsoSession('dev_console_a', '2026-03-01T10:00:00.001Z')).toBe(false);
+    expect(await store.hasRecentOwnerSsoSession('dev_console_b', '2026-03-01T09:30:00.000Z')).toBe(false);
+    expect(await store.revokeConsoleSession('dev_console_a', 'csn_a1', '2026-03-01T11:00:00.000Z')).toBe(true);
+    expect(await store.revokeConsoleSession('dev_console_a', 'csn_a1', '2026-03-01T11:00:00.000Z')).toBe(false);
+    expect(await store.hasRecentOwnerSsoSession('dev_console_a', '2026-03-01T09:30:00.000Z')).toBe(false);
+    // By email (case-insensitive), by member session, by connection.
+    await store.createConsoleSession(session('csn_a2', 'dev_console_a', { role: 'viewer' }));
+    await store.createConsoleSession(session('csn_a3', 'dev_console_a', { connectionId: 'sso_c2' }));
+    expect(
+      await store.revokeConsoleSessionsByEmail(
+        { developerId: 'dev_console_b', connectionId: null },
+        ['alice@acme.test'],
+        '2026-03-01T11:00:00.000Z',
+      ),
+    ).toBe(0);
+    expect(
+      await store.revokeConsoleSessionsByEmail(
+        { developerId: 'dev_console_a', connectionId: 'sso_c1' },
+        ['alice@acme.test'],
+        '2026-03-01T11:00:00.000Z',
+      ),
+    ).toBe(1);
+    expect(
+      await store.revokeConsoleSessionsOfSsoSessions('dev_console_a', ['ssn_csn_a3'], '2026-03-01T11:00:00.000Z'),
+    ).toBe(1);
+    await store.createConsoleSession(session('csn_a4', 'dev_console_a', { role: 'admin' }));
+    expect(await store.liveConsoleSessionsOfConnection('dev_console_a', 'sso_c1', '2026-03-01T11:00:00.000Z')).toEqual([
+      { id: 'csn_a4', role: 'admin', groups: null },
+    ]);
+    expect(await store.revokeConsoleSessionsOfConnection('dev_console_a', 'sso_c1', '2026-03-01T11:00:00.000Z')).toBe(
+      1,
+    );
+
+    // Enforcement lives on the org.
+    expect(await store.getSsoEnforcement('dev_console_a')).toEqual({
+      enforce: false,
+      enforcedAt: null,
+      enforcedBy: null,
+    });
+    await store.setSsoEnforcement('dev_console_a', {
+      enforce: true,
+      enforcedAt: '2026-03-01T10:30:00.000Z',
+      enforcedBy: 'alice',
+    });
+    expect(await store.getSsoEnforcement('dev_console_a')).toEqual({
+      enforce: true,
+      enforcedAt: '2026-03-01T10:30:00.000Z',
+      enforcedBy: 'alice',
+    });
+    expect((await store.getSsoEnforcement('dev_console_b'))?.enforce).toBe(false);
+
+    // Break-glass: at most `max` live ones; a use stamps and opens atomically, never on a revoked one.
+    const credential = (id: string) => ({
+      id,
+      developerId: 'dev_console_a',
+      label: `Label ${id}`,
+      createdAt: '2026-03-01T10:00:00.000Z',
+      createdBy: 'key_x',
+    });
+    expect(await store.createBreakGlass(credential('bgc_1'), hash('secret 1'), 2)).toBe(true);
+    expect(await store.createBreakGlass(credential('bgc_2'), hash('secret 2'), 2)).toBe(true);
+    expect(await store.createBreakGlass(credential('bgc_3'), hash('secret 3'), 2)).toBe(false);
+    expect((await store.findBreakGlassBySecret(hash('secret 1')))?.id).toBe('bgc_1');
+    const bgSession = session('csn_bg', 'dev_console_a', {
+      via: 'break_glass',
+      ssoSessionId: null,
+      label: 'Label bgc_1',
+    });
+    expect(await store.useBreakGlass('bgc_1', { ...bgSession, createdAt: '2026-03-01T12:00:00.000Z' })).toBe(true);
+    expect(await store.lastBreakGlassUse('dev_console_a')).toEqual({
+      lastUsedAt: '2026-03-01T12:00:00.000Z',
+      label: 'Label bgc_1',
+    });
+    expect(await store.revokeBreakGlass('dev_console_b', 'bgc_2', '2026-03-01T12:00:00.000Z')).toBe(false);
+    expect(await store.revokeBreakGlass('dev_console_a', 'bgc_2', '2026-03-01T12:00:00.000Z')).toBe(true);
+    expect(await store.useBreakGlass('bgc_2', session('csn_bg2', 'dev_console_a', { via: 'break_glass' }))).toBe(false);
+    expect(await store.findConsoleSessionByToken(hash('token csn_bg2'))).toBeUndefined();
+    expect((await store.listBreakGlass('dev_console_a')).map((c) => c.id)).toEqual(['bgc_1']);
+    // A revoked one no longer counts against the limit.
+    expect(await store.createBreakGlass(credential('bgc_4'), hash('secret 4'), 2)).toBe(true);
   });
 
   it.runIf(onPostgres)('counts a shared rate-limit window atomically and starts a new one after it ends', async () => {

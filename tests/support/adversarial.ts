@@ -313,6 +313,8 @@ export function expectCleanLogs(logs: readonly string[], sensitive: Iterable<str
     expect(all.includes(value), `a log line contains a sensitive value (${value.slice(0, 6)}…)`).toBe(false);
   }
   expect(all).not.toMatch(/eyJ[A-Za-z0-9_-]{8,}\./);
+  // A console session token or a break-glass credential, whatever the test passed as sensitive.
+  expect(all).not.toMatch(/gxc_[A-Za-z0-9_-]{8}|gxbg_[A-Za-z0-9_-]{8}/);
 }
 
 export function expectNoLeak(text: string, secrets: (string | undefined)[]): void {

@@ -81,6 +81,8 @@ export function testSamlConnection(
       maxSessionSeconds: null,
       maxAuthAgeSeconds: null,
       directoryUsersOnly: false,
+      consoleRoleMappings: {},
+      enforce: false,
     },
     createdAt: new Date(0).toISOString(),
     updatedAt: new Date(0).toISOString(),

@@ -5,7 +5,15 @@ import { adminAction } from '@/lib/auth/action';
 import { initialFormState } from '@/lib/auth/form-state';
 import { GrantexError } from '@/lib/grantex/errors';
 
-const admin: Admin = { developerId: 'dev_1', name: 'Acme', email: null, apiKey: 'gx_test_' + 'k'.repeat(43) };
+const admin: Admin = {
+  developerId: 'dev_1',
+  name: 'Acme',
+  email: null,
+  apiKey: 'gx_test_' + 'k'.repeat(43),
+  role: 'owner',
+  via: 'api_key',
+  person: null,
+};
 const deps = { getAdmin: async () => admin };
 
 const schema = z.object({
@@ -24,7 +32,13 @@ function form(values: Record<string, string>) {
 
 describe('adminAction', () => {
   it('returns every field error at once and never echoes secrets', async () => {
-    const action = adminAction(schema, async () => ({ message: 'never' }), { neverEcho: ['clientSecret'] }, deps);
+    const action = adminAction(
+      'createWebhook',
+      schema,
+      async () => ({ message: 'never' }),
+      { neverEcho: ['clientSecret'] },
+      deps,
+    );
     const state = await action(
       initialFormState(),
       form({
@@ -47,6 +61,7 @@ describe('adminAction', () => {
   it('drops secret-looking names even when not listed', async () => {
     const loose = z.object({ clientSecret: z.string().min(100) });
     const state = await adminAction(
+      'createWebhook',
       loose,
       async () => {},
       {},
@@ -58,6 +73,7 @@ describe('adminAction', () => {
   it('passes parsed input and the admin to the handler and reports success', async () => {
     let seen: unknown;
     const action = adminAction(
+      'createWebhook',
       schema,
       async (input, who) => {
         seen = { input, who: who.developerId };
@@ -80,6 +96,7 @@ describe('adminAction', () => {
 
   it('maps a GrantexError to a friendly form error with the request id and without the key', async () => {
     const action = adminAction(
+      'createWebhook',
       z.object({}),
       async () => {
         throw new GrantexError({
@@ -101,6 +118,7 @@ describe('adminAction', () => {
 
   it('hides unexpected errors behind a generic message', async () => {
     const action = adminAction(
+      'createWebhook',
       z.object({}),
       async () => {
         throw new Error(`db password is ${admin.apiKey}`);
@@ -115,6 +133,7 @@ describe('adminAction', () => {
 
   it('handler field errors make the result not ok', async () => {
     const action = adminAction(
+      'createWebhook',
       z.object({ clientId: z.string() }),
       async () => ({ fieldErrors: { clientId: 'Taken' } }),
       {},
@@ -125,7 +144,7 @@ describe('adminAction', () => {
   });
 
   it('redirects signed-out callers to /signin', async () => {
-    const action = adminAction(z.object({}), async () => {}, {}, { getAdmin: async () => null });
+    const action = adminAction('createWebhook', z.object({}), async () => {}, {}, { getAdmin: async () => null });
     await expect(action(initialFormState(), form({}))).rejects.toMatchObject({
       digest: expect.stringContaining('/signin'),
     });

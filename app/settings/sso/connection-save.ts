@@ -103,6 +103,7 @@ export function oidcSaveAction(
       savedIssuer: editing && typeof issuer === 'string' ? issuer.trim() : undefined,
     });
     const action = connectionsAction(
+      editing ? 'updateOidcConnection' : 'createOidcConnection',
       schema,
       (input, actor, data) => handler(input, actor, data, { devMode, trimmed: Boolean(note) }),
       {
@@ -151,7 +152,9 @@ export function samlSaveAction(
 ): (prev: FormState<SamlConnectionInput>, formData: FormData) => Promise<FormState<SamlConnectionInput>> {
   return async (prev, formData) => {
     const schema = buildSamlConnectionSchema({ devMode: ssoDevMode(), editing });
-    return connectionsAction(schema, handler, { neverEcho: ['idpCertificate'] })(prev, formData);
+    return connectionsAction(editing ? 'updateSamlConnection' : 'createSamlConnection', schema, handler, {
+      neverEcho: ['idpCertificate'],
+    })(prev, formData);
   };
 }
 

@@ -1,7 +1,8 @@
 /**
- * POST /sso/start — begins an SSO login. Two flows share this address: a member's sign-in from the hosted login
- * form (by work email or by organization; lib/console/member-login/start-member.ts) and the admin's "Test sign-in"
- * button (`mode=test`; start-test.ts). A plain form target, so it works without JavaScript. This dispatcher does
+ * POST /sso/start — begins an SSO login. Three flows share this address: a member's sign-in from the hosted login
+ * form (by work email or by organization; lib/console/member-login/start-member.ts), the admin's "Test sign-in"
+ * button (`mode=test`; start-test.ts) and an admin's console sign-in by work email from /signin (`mode=console`;
+ * start-console.ts). A plain form target, so it works without JavaScript. This dispatcher does
  * what both need first — the same-origin check, the capped form read, the per-address limits — then hands the
  * form to the flow's handler, which binds the login to this browser (login-binding.ts) and sends it to the IdP.
  */
@@ -14,6 +15,7 @@ import { formDataCapped } from '@/lib/console/utils/capped-body';
 import { refuseOverStartLimit, START_FORM_MAX_BYTES } from '@/lib/console/member-login/start-limit';
 import { startMemberSignIn } from '@/lib/console/member-login/start-member';
 import { startTestSignIn } from '@/lib/console/member-login/start-test';
+import { startConsoleSignIn } from '@/lib/console/member-login/start-console';
 import { logSsoEvent } from '@/lib/console/utils/log';
 
 export const dynamic = 'force-dynamic';
@@ -31,11 +33,12 @@ export async function POST(req: NextRequest) {
   } catch {
     return seeOther(appUrl('/login'));
   }
-  const mode = form.get('mode') === 'test' ? 'test' : 'member';
+  const asked = form.get('mode');
+  const mode = asked === 'test' ? 'test' : asked === 'console' ? 'console' : 'member';
   const overLimit = await refuseOverStartLimit(req.headers, form, mode);
   if (overLimit) return overLimit;
 
-  return mode === 'test'
-    ? startTestSignIn(req.headers, form, requestId)
-    : startMemberSignIn(req.headers, form, requestId);
+  if (mode === 'test') return startTestSignIn(req.headers, form, requestId);
+  if (mode === 'console') return startConsoleSignIn(req.headers, form, requestId);
+  return startMemberSignIn(req.headers, form, requestId);
 }

@@ -24,7 +24,8 @@ export const BINDING_TTL_SECONDS = 600;
 /** Path-scoped: only /sso/* routes ever see the cookie. */
 export const BINDING_COOKIE_PATH = '/sso';
 
-export const loginModeSchema = z.enum(['member', 'test']);
+/** `console`: an admin's console sign-in through SSO (the answer carries a console session, never a member's). */
+export const loginModeSchema = z.enum(['member', 'test', 'console']);
 export type LoginMode = z.infer<typeof loginModeSchema>;
 
 const bindingSchema = z.object({

@@ -5,6 +5,7 @@
  * read, so the state is still unused) falls back to the legacy callback.
  */
 import 'server-only';
+import type { ConsoleGrant } from '@/lib/contract';
 import type { GrantexClient } from '@/lib/grantex';
 import { isGrantexError } from '@/lib/grantex/errors';
 
@@ -12,6 +13,8 @@ export interface MemberSignIn {
   identity: { developerId: string; email: string | null; emailVerified?: boolean; name: string | null; sub: string };
   /** Absent when Grantex has no session endpoint. `id`: what /member re-checks with Grantex. */
   session?: { id: string; groups: string[]; mappedScopes: string[]; expiresAt: string };
+  /** A console sign-in's console session (login started with `intent=console`); server-side only. */
+  console?: ConsoleGrant;
 }
 
 /** The session route itself is missing (not "this org has no SSO", which the route says with its own reason code). */
@@ -44,6 +47,7 @@ export async function completeMemberSignIn(
         mappedScopes: signedIn.mappedScopes,
         expiresAt: signedIn.expiresAt,
       },
+      ...(signedIn.console ? { console: signedIn.console } : {}),
     };
   } catch (err) {
     if (!sessionRouteMissing(err)) throw err;

@@ -39,9 +39,11 @@ export function readMemberTarget(form: FormData): MemberTarget | MemberTargetPro
 export async function memberLoginUrl(
   client: GrantexClient,
   target: MemberTarget,
+  /** `console`: an admin's console sign-in (Grantex seals it into the login's state). */
+  intent?: 'console',
 ): Promise<{ authorizeUrl: string; org: string }> {
   if (target.kind === 'email') {
-    const { authorizeUrl, developerId } = await client.sso.getLoginUrlByDomain(target.domain);
+    const { authorizeUrl, developerId } = await client.sso.getLoginUrlByDomain(target.domain, intent ? { intent } : {});
     return { authorizeUrl, org: developerId };
   }
   const { authorizeUrl } = target.connection
@@ -57,13 +59,21 @@ const LOGIN_EMAIL_PATH = '/login';
 const LOGIN_EMAIL_TTL_SECONDS = 300;
 const typedEmailSchema = z.object({ email: z.string().max(LIMITS.emailMax) });
 
-/** Back to the email form with its message; the typed address rides in a sealed cookie scoped to /login. */
-export async function backToEmailForm(error: MemberEmailError, email: string, secret: string) {
-  const url = appUrl('/login');
-  url.searchParams.set('error', error);
+/**
+ * Back to the email form with its message; the typed address rides in a sealed cookie scoped to the form's page
+ * (/login for members, /signin for an admin's console sign-in, whose query parameter is `sso_error`).
+ */
+export async function backToEmailForm(
+  error: MemberEmailError,
+  email: string,
+  secret: string,
+  page: '/login' | '/signin' = LOGIN_EMAIL_PATH,
+) {
+  const url = appUrl(page);
+  url.searchParams.set(page === '/signin' ? 'sso_error' : 'error', error);
   const res = seeOther(url);
   const value = await seal({ email }, { secret, purpose: 'login-email', ttlSeconds: LOGIN_EMAIL_TTL_SECONDS });
-  res.cookies.set(LOGIN_EMAIL_COOKIE, value, ssoCookie(LOGIN_EMAIL_PATH, LOGIN_EMAIL_TTL_SECONDS));
+  res.cookies.set(LOGIN_EMAIL_COOKIE, value, ssoCookie(page, LOGIN_EMAIL_TTL_SECONDS));
   return res;
 }
 

@@ -10,6 +10,7 @@
  * address bar and history.
  */
 import 'server-only';
+import type { ConsoleGrant } from '@/lib/contract';
 import { randomUUID } from 'node:crypto';
 import { after, type NextRequest, type NextResponse } from 'next/server';
 import { env } from '@/lib/env';
@@ -136,6 +137,7 @@ export async function handleOidcCallback(req: NextRequest, path: string): Promis
   }
 
   let identity;
+  let grant: ConsoleGrant | undefined;
   try {
     const client = grantexPublic({ from: req.headers, requestId, retries: 0 });
     if (binding.mode === 'test') {
@@ -146,9 +148,10 @@ export async function handleOidcCallback(req: NextRequest, path: string): Promis
     } else {
       const signedIn = await completeMemberSignIn(client, code, state, iss, arrivedAt);
       identity = normalizeIdentity(signedIn.identity, signedIn.session);
+      grant = signedIn.console;
     }
   } catch (err) {
     return failBoundSignIn(bound, err);
   }
-  return finishBoundSignIn(bound, identity);
+  return finishBoundSignIn(bound, identity, grant);
 }

@@ -6,7 +6,11 @@
  */
 import 'server-only';
 import type { NextRequest, NextResponse } from 'next/server';
+import { consoleSessionCookie } from '@/lib/auth/console-session';
+import { DEFAULT_AFTER_SIGNIN } from '@/lib/auth/safe-redirect';
+import { CONSOLE_ACCESS_ERROR_CODES, type ConsoleGrant } from '@/lib/contract';
 import { isGrantexError } from '@/lib/grantex/errors';
+import { grantexForAdmin } from '@/lib/grantex/server';
 import { classifyGrantexFailure } from './grantex-failure';
 import {
   bindingCookieName,
@@ -23,6 +27,9 @@ import {
   type MemberIdentity,
 } from './member-session';
 import { appUrl, seeOther, toErrorPage, toTestResult } from './sso-redirects';
+
+/** Where a console sign-in goes when the person's IdP groups map to no console role. */
+export const CONSOLE_ROLE_MISSING_PATH = '/signin/console-role-missing';
 import { readTestResult, TEST_RESULT_COOKIE } from './test-result';
 import type { TestStage } from './test-stages';
 import type { SsoFlash } from './sso-flash';
@@ -72,6 +79,19 @@ export async function toTestFailure(
 
 /** Grantex refused (or could not answer) the sign-in. */
 export async function failBoundSignIn(s: BoundSignIn, err: unknown): Promise<NextResponse> {
+  if (
+    s.binding.mode === 'console' &&
+    isGrantexError(err) &&
+    err.code === CONSOLE_ACCESS_ERROR_CODES.consoleRoleMissing
+  ) {
+    logSsoEvent(s.event, {
+      requestId: s.requestId,
+      org: s.binding.org,
+      mode: 'console',
+      outcome: 'console_role_missing',
+    });
+    return s.done(seeOther(appUrl(CONSOLE_ROLE_MISSING_PATH)));
+  }
   const { code, detail } = classifyGrantexFailure(err);
   logSsoEvent(s.event, {
     requestId: s.requestId,
@@ -85,13 +105,29 @@ export async function failBoundSignIn(s: BoundSignIn, err: unknown): Promise<Nex
   return s.done(await toErrorPage(code, s.binding.org, detail));
 }
 
-/** Grantex vouched for `identity`: the test tab, or the member session and /member. */
-export async function finishBoundSignIn(s: BoundSignIn, identity: MemberIdentity): Promise<NextResponse> {
+/**
+ * Grantex vouched for `identity`: the test tab, the member session and /member, or (a console sign-in, with the
+ * console session Grantex opened) the admin session and the console.
+ */
+export async function finishBoundSignIn(
+  s: BoundSignIn,
+  identity: MemberIdentity,
+  grant?: ConsoleGrant,
+): Promise<NextResponse> {
   const { binding, requestId } = s;
   if (identity.developerId !== binding.org) {
     // Grantex binds its state to the org, so this means a mix-up somewhere: never sign anyone in.
     logSsoEvent(s.event, { requestId, org: binding.org, mode: binding.mode, outcome: 'org_mismatch' });
     return s.done(await toErrorPage('sso_failed', binding.org));
+  }
+  // A console session only for a login this browser started as a console sign-in, and only with one.
+  if ((binding.mode === 'console') !== (grant !== undefined)) {
+    logSsoEvent(s.event, { requestId, org: binding.org, mode: binding.mode, outcome: 'mode_mismatch' });
+    return s.done(await toErrorPage('sso_failed', binding.org));
+  }
+  if (binding.mode === 'console' && grant) {
+    logSsoEvent(s.event, { requestId, org: binding.org, mode: 'console', outcome: 'signed_in', role: grant.role });
+    return s.done(await toConsole(identity, grant));
   }
   logSsoEvent(s.event, { requestId, org: binding.org, mode: binding.mode, outcome: 'signed_in' });
   if (binding.mode === 'test' && binding.adminDeveloperId) {
@@ -105,6 +141,24 @@ export async function finishBoundSignIn(s: BoundSignIn, identity: MemberIdentity
     );
   }
   return s.done(await toMemberPage(identity, s.secret));
+}
+
+/** The admin session cookie of a console sign-in and a 303 into the console. */
+async function toConsole(identity: MemberIdentity, grant: ConsoleGrant): Promise<NextResponse> {
+  // The organization's name for the page chrome, asked with the new session; its id when Grantex cannot say.
+  const organizationName = await grantexForAdmin({ apiKey: grant.token })
+    .orgs.me()
+    .then((me) => me.name)
+    .catch(() => identity.developerId);
+  const cookie = await consoleSessionCookie(grant, {
+    developerId: identity.developerId,
+    organizationName,
+    person: identity.email ?? identity.sub,
+    via: 'sso',
+  });
+  const res = seeOther(appUrl(DEFAULT_AFTER_SIGNIN));
+  res.cookies.set(cookie.name, cookie.value, cookie.options);
+  return res;
 }
 
 /** The member session cookie and a 303 to /member. */

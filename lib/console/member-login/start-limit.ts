@@ -18,14 +18,15 @@ export const START_FORM_MAX_BYTES = 16 * 1024;
 export async function refuseOverStartLimit(
   headers: Headers,
   form: FormData,
-  mode: 'member' | 'test',
+  mode: 'member' | 'test' | 'console',
 ): Promise<NextResponse | null> {
-  const email = mode === 'member' ? form.get('email') : null;
+  const email = mode !== 'test' ? form.get('email') : null;
   const typed = typeof email === 'string' ? email.trim().slice(0, 320) : null;
   const overStart = checkConsoleRate('ssoStart', headers) !== null;
   const overEmail = typed !== null && !overStart && checkConsoleRate('loginEmail', headers) !== null;
   if (!overStart && !overEmail) return null;
   // The email form shows its message in place, with what the member typed; other starts get the error page.
-  if (typed !== null) return backToEmailForm('email_rate_limited', typed, sealingSecret());
+  if (typed !== null)
+    return backToEmailForm('email_rate_limited', typed, sealingSecret(), mode === 'console' ? '/signin' : '/login');
   return toErrorPage('rate_limited', mode === 'member' ? safeOrg(form.get('org')) : null);
 }

@@ -8,6 +8,7 @@
 import 'server-only';
 import type { NextResponse } from 'next/server';
 import { getConnectionsActor, SETUP_LINK_ENDED } from '@/lib/auth';
+import { checkPermission, refusalResponse } from '@/lib/auth/authorize';
 import { grantexPublic } from '@/lib/grantex/server';
 import { classifyGrantexFailure } from './grantex-failure';
 import { logStartFailure, redirectToIdp } from './idp-redirect';
@@ -18,6 +19,9 @@ import { appUrl, seeOther, toTestResult } from './sso-redirects';
 import { testSignInUrl } from './test-sign-in-start';
 
 export async function startTestSignIn(headers: Headers, form: FormData, requestId: string): Promise<NextResponse> {
+  // A viewer may not run a test sign-in (it logs in with the connection as configured); refused before Grantex.
+  const check = await checkPermission('startTestSignIn');
+  if (!check.ok && check.reason !== 'signed_out') return refusalResponse(check);
   const actor = await getConnectionsActor();
   if (actor === SETUP_LINK_ENDED) return seeOther(appUrl('/setup/ended'));
   if (!actor) return seeOther(appUrl('/signin'));

@@ -20,3 +20,6 @@ export const DIRECTORY_PATH = `${SSO_SETTINGS_PATH}/directory`;
 
 /** Webhook endpoints: add one (its signing secret shown once), enable/disable, delete, each one's delivery log. */
 export const WEBHOOKS_PATH = `${SSO_SETTINGS_PATH}/webhooks`;
+
+/** The owner's security page: SSO enforcement for the console and break-glass credentials. */
+export const SECURITY_PATH = `${SSO_SETTINGS_PATH}/security`;

@@ -89,7 +89,7 @@ function sendAutoPost(res: ServerResponse, html: string): void {
 }
 
 function userAttributes(user: DemoUser): Record<string, string[]> {
-  return { email: [user.email], displayName: [user.name], uid: [user.username] };
+  return { email: [user.email], displayName: [user.name], uid: [user.username], groups: [...user.groups] };
 }
 
 export function createSamlHandler({ baseUrl, key, acsUrls = [] }: DevSamlIdpOptions) {

@@ -9,6 +9,12 @@ import {
   ssoSamlCallbackRequestSchema,
   ssoSamlSignInResultSchema,
   ssoSessionCallbackResponseSchema,
+  ssoEnforceRequestSchema,
+  ssoEnforceResponseSchema,
+  ssoEnforcementSchema,
+  type LoginIntent,
+  type SsoEnforceResponse,
+  type SsoEnforcement,
   type SsoCallbackResponse,
   type SsoConfig,
   type SsoConfigRequest,
@@ -21,6 +27,7 @@ import {
 } from '@/lib/contract';
 import { GrantexError } from '../errors';
 import { parseInput, type GrantexTransport } from '../transport';
+import { SsoBreakGlass } from './sso-break-glass';
 import { SsoConnections } from './sso-connections';
 import { SsoDomains } from './sso-domains';
 import { SsoAudit, SsoEvents } from './sso-events';
@@ -39,6 +46,8 @@ export class Sso {
   readonly setupLinks: SsoSetupLinks;
   readonly events: SsoEvents;
   readonly audit: SsoAudit;
+  /** Break-glass credentials (owner only). */
+  readonly breakGlass: SsoBreakGlass;
   readonly #http: GrantexTransport;
 
   constructor(http: GrantexTransport) {
@@ -49,6 +58,38 @@ export class Sso {
     this.setupLinks = new SsoSetupLinks(http);
     this.events = new SsoEvents(http);
     this.audit = new SsoAudit(http);
+    this.breakGlass = new SsoBreakGlass(http);
+  }
+
+  /**
+   * The org's SSO enforcement, each connection's `enforce`, and the last break-glass use; with `email`, whether
+   * that person must sign in with SSO (`ssoRequired`) and the connection their verified domain routes to.
+   */
+  async getEnforcement(email?: string): Promise<SsoEnforcement> {
+    const res = await this.#http.send({
+      method: 'GET',
+      path: 'v1/sso/enforcement',
+      query: { email },
+      authenticated: true,
+      retryable: true,
+    });
+    return this.#http.parse(res, ssoEnforcementSchema);
+  }
+
+  /**
+   * Grantex's `setEnforcement`: `POST /v1/sso/enforce {enforce}` (owner only). Switching it on needs an owner's
+   * SSO console sign-in within the last hour (409 `ENFORCEMENT_NEEDS_OWNER_SSO` otherwise). Idempotent.
+   */
+  async setEnforcement(enforce: boolean): Promise<SsoEnforceResponse> {
+    const body = parseInput(ssoEnforceRequestSchema, { enforce });
+    const res = await this.#http.send({
+      method: 'POST',
+      path: 'v1/sso/enforce',
+      body,
+      authenticated: true,
+      retryable: true,
+    });
+    return this.#http.parse(res, ssoEnforceResponseSchema);
   }
 
   /** Upsert per developer: repeating it stores the same thing, so it is safe to retry. */
@@ -87,11 +128,14 @@ export class Sso {
 
   // The member login: public calls (no key), made for the member's browser.
 
-  async getLoginUrl(org: string, opts: { domain?: string; redirectUri?: string } = {}): Promise<SsoLoginResponse> {
+  async getLoginUrl(
+    org: string,
+    opts: { domain?: string; redirectUri?: string; intent?: LoginIntent } = {},
+  ): Promise<SsoLoginResponse> {
     const res = await this.#http.send({
       method: 'GET',
       path: 'sso/login',
-      query: { org, domain: opts.domain, redirect_uri: opts.redirectUri },
+      query: { org, domain: opts.domain, redirect_uri: opts.redirectUri, intent: opts.intent },
       authenticated: false,
       retryable: true,
     });
@@ -99,11 +143,14 @@ export class Sso {
   }
 
   /** Starts a member login by email domain alone: only a domain verified by an org routes; says which org. */
-  async getLoginUrlByDomain(domain: string, opts: { redirectUri?: string } = {}): Promise<SsoDomainLoginResponse> {
+  async getLoginUrlByDomain(
+    domain: string,
+    opts: { redirectUri?: string; intent?: LoginIntent } = {},
+  ): Promise<SsoDomainLoginResponse> {
     const res = await this.#http.send({
       method: 'GET',
       path: 'sso/login',
-      query: { domain, redirect_uri: opts.redirectUri },
+      query: { domain, redirect_uri: opts.redirectUri, intent: opts.intent },
       authenticated: false,
       retryable: true,
     });
@@ -114,12 +161,12 @@ export class Sso {
   async getLoginUrlForConnection(
     org: string,
     connection: string,
-    opts: { redirectUri?: string } = {},
+    opts: { redirectUri?: string; intent?: LoginIntent } = {},
   ): Promise<SsoLoginResponse> {
     const res = await this.#http.send({
       method: 'GET',
       path: 'sso/login',
-      query: { org, connection, redirect_uri: opts.redirectUri },
+      query: { org, connection, redirect_uri: opts.redirectUri, intent: opts.intent },
       authenticated: false,
       retryable: true,
     });
@@ -168,7 +215,9 @@ export class Sso {
   }
 
   /**
-   * A member sign-in: opens an SSO session (principal upserted when the connection provisions just in time).
+   * A member sign-in: opens an SSO session (principal upserted when the connection provisions just in time). For
+   * a login started with `intent: 'console'` the answer also carries `console` (the console session's token, role
+   * and end); without a console role it is a 403 `CONSOLE_ROLE_MISSING` and nothing is opened.
    * Never retried, for the same reason as handleCallback.
    */
   async handleOidcCallback(

@@ -37,6 +37,11 @@ const payloadSchema = z.object({
   cv: z.string().min(43).max(128),
   /** A test sign-in started by an admin: finishes at GET /sso/callback on any status, creates no session. */
   tst: z.literal(true).optional(),
+  /**
+   * A console sign-in (`intent=console`): the member callbacks answer a console grant for the role the member's
+   * groups map to. Sealed, so a callback can never turn a member login into a console one.
+   */
+  cns: z.literal(true).optional(),
   iat: z.number().int(),
   exp: z.number().int(),
 });
@@ -44,7 +49,11 @@ export type LoginState = z.infer<typeof payloadSchema>;
 
 export interface StateSealer {
   /** Creates a fresh state for a login on `connectionId` of `developerId`, with new random id, nonce and code verifier. */
-  issue(developerId: string, connectionId: string, opts?: { test?: boolean }): { token: string; state: LoginState };
+  issue(
+    developerId: string,
+    connectionId: string,
+    opts?: { test?: boolean; console?: boolean },
+  ): { token: string; state: LoginState };
   /** Returns the payload, or null when the token is malformed or fails authentication. Expiry is the caller's call. */
   open(token: string): LoginState | null;
 }
@@ -100,6 +109,7 @@ export function createStateSealer(
         nonce: rnd.subarray(16, 48).toString('base64url'),
         cv: rnd.subarray(48, 80).toString('base64url'),
         ...(opts.test ? { tst: true as const } : {}),
+        ...(opts.console && !opts.test ? { cns: true as const } : {}),
         iat,
         exp: iat + STATE_TTL_MS / 1000,
       };

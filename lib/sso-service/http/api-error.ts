@@ -19,6 +19,8 @@ const REASON_BY_CODE: Record<ErrorCode, SignInReason> = {
   SSO_ERROR: 'sso_error',
   RATE_LIMITED: 'rate_limited',
   INTERNAL_ERROR: 'internal_error',
+  CONSOLE_ROLE_MISSING: 'console_role_missing',
+  ENFORCEMENT_NEEDS_OWNER_SSO: 'bad_request',
 };
 
 /** An error whose status, code and message are safe to send as they are. */

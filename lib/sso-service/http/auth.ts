@@ -1,7 +1,10 @@
 /** Bearer authentication: the credential is hashed and looked up; it is never stored or logged. */
 import type { FastifyRequest } from 'fastify';
-import { MESSAGES, SETUP_LINK_MESSAGES } from '@/lib/contract';
+import { CONSOLE_ACCESS_MESSAGES, MESSAGES, roleAtLeast, SETUP_LINK_MESSAGES } from '@/lib/contract';
 import { hashApiKey } from '../crypto/api-keys';
+import { hashConsoleSecret, looksLikeConsoleToken } from '../crypto/console-tokens';
+import { roleForRoute } from '../features/console-access/permissions';
+import type { ConsoleSession } from '../features/console-access/store';
 import { hashSetupToken, looksLikeSetupSessionToken, looksLikeSetupToken } from '../crypto/setup-tokens';
 import type { ServiceStore } from '../storage';
 import type { ApiKeyHash, Developer, SetupLinkWithOrg, SetupSessionWithLink } from '../storage/types';
@@ -15,6 +18,13 @@ function bearerFrom(request: FastifyRequest): string {
   const match = typeof header === 'string' ? BEARER.exec(header) : null;
   if (!match?.[1]) throw unauthorized(MESSAGES.missingAuth);
   return match[1];
+}
+
+/** Whether the request's bearer is a console session token (no lookup). */
+export function looksLikeConsoleBearer(request: FastifyRequest): boolean {
+  const header = request.headers.authorization;
+  const match = typeof header === 'string' ? BEARER.exec(header) : null;
+  return match?.[1] !== undefined && looksLikeConsoleToken(match[1]);
 }
 
 /** A setup-session token on an endpoint that does not take it (outside the allow-list). */
@@ -33,21 +43,54 @@ const linkTokenNotAccepted = () => new ApiError(403, 'FORBIDDEN', SETUP_LINK_MES
  */
 export function apiKeyHashFrom(request: FastifyRequest): ApiKeyHash {
   const credential = bearerFrom(request);
+  // A console session is never an API key (its routes go through authenticate, which knows it).
+  if (looksLikeConsoleToken(credential)) throw unauthorized(MESSAGES.invalidKey);
   if (looksLikeSetupToken(credential)) throw linkTokenNotAccepted();
   if (looksLikeSetupSessionToken(credential)) throw setupLinkNotAllowed();
   return hashApiKey(credential);
 }
 
-/** API-key-only routes (see apiKeyHashFrom for a setup-link token). */
-export async function authenticate(store: ServiceStore, request: FastifyRequest): Promise<Developer> {
-  const developer = await store.findDeveloperByKey(apiKeyHashFrom(request));
+/**
+ * The org's API key or (where the route table lets its role in) a console session; setup credentials are refused
+ * (see apiKeyHashFrom).
+ */
+export async function authenticate(ctx: AuthContext, request: FastifyRequest): Promise<Developer> {
+  const credential = bearerFrom(request);
+  if (looksLikeConsoleToken(credential)) return (await authenticateConsoleSession(ctx, request, credential)).developer;
+  const developer = await ctx.store.findDeveloperByKey(apiKeyHashFrom(request));
   if (!developer) throw unauthorized(MESSAGES.invalidKey);
   return developer;
 }
 
+/** A console session's role is below what the route needs (or the route takes no console session at all). */
+export const consoleRoleRefused = (message: string) =>
+  new ApiError(403, 'FORBIDDEN', message, 'forbidden', [{ code: 'console_role_required', message }]);
+
+/**
+ * The live console session behind a `gxc_` bearer token (one indexed read joining its org, on every request),
+ * checked against the route table (features/console-access/permissions.ts): a revoked, expired or unknown token
+ * is a 401 (one message), a role below the route's a 403 naming the role needed, a route not in the table a 403.
+ */
+async function authenticateConsoleSession(
+  ctx: AuthContext,
+  request: FastifyRequest,
+  credential: string,
+): Promise<{ developer: Developer; session: ConsoleSession }> {
+  const found = await ctx.store.findConsoleSessionByToken(hashConsoleSecret(credential));
+  if (!found || found.session.revokedAt !== null || Date.parse(found.session.expiresAt) <= ctx.now())
+    throw unauthorized(CONSOLE_ACCESS_MESSAGES.consoleSessionInvalid);
+  const { session } = found;
+  const needed = roleForRoute(request.method, request.routeOptions.url);
+  if (needed === undefined) throw consoleRoleRefused(CONSOLE_ACCESS_MESSAGES.consoleSessionNotAccepted);
+  if (!roleAtLeast(session.role, needed))
+    throw consoleRoleRefused(CONSOLE_ACCESS_MESSAGES.roleRequired(needed, session.role));
+  request.consoleSession = session;
+  return found;
+}
+
 // ---------------------------------------------------------------- actors (setup links)
 
-export type ActorKind = 'api_key' | 'setup_link';
+export type ActorKind = 'api_key' | 'setup_link' | 'console_session';
 
 /**
  * Who is calling: the org's API key, or a setup session of the org (`name`: who redeemed the link). Routes
@@ -55,11 +98,14 @@ export type ActorKind = 'api_key' | 'setup_link';
  */
 export type Actor =
   | { kind: 'api_key'; developerId: string; developer: Developer }
+  | { kind: 'console_session'; developerId: string; developer: Developer; session: ConsoleSession }
   | { kind: 'setup_link'; developerId: string; linkId: string; sessionId: string; name: string; expiresAt: string };
 
 /**
  * THE allow-list of setup sessions: routes that configure and test an org's connections and domains pass this to
- * authenticateActor. Every other authenticated route calls `authenticate` (API key only).
+ * authenticateActor. Every other authenticated route calls `authenticate` (API key, or a console session the
+ * route table admits). Console sessions are admitted by the route table (features/console-access/permissions.ts),
+ * not by these lists.
  */
 export const CONNECTION_ACTORS: readonly ActorKind[] = ['api_key', 'setup_link'];
 /** Routes beside the connection routes that only the org's API key may call (deleting a connection). */
@@ -117,8 +163,12 @@ export async function authenticateActor(
 ): Promise<Actor> {
   const credential = bearerFrom(request);
   if (looksLikeSetupToken(credential)) throw linkTokenNotAccepted();
+  if (looksLikeConsoleToken(credential)) {
+    const { developer, session } = await authenticateConsoleSession(ctx, request, credential);
+    return { kind: 'console_session', developerId: developer.id, developer, session };
+  }
   if (!looksLikeSetupSessionToken(credential)) {
-    const developer = await authenticate(ctx.store, request);
+    const developer = await authenticate(ctx, request);
     return { kind: 'api_key', developerId: developer.id, developer };
   }
   if (!allowed.includes('setup_link')) throw setupLinkNotAllowed();
@@ -141,6 +191,8 @@ declare module 'fastify' {
     developer: Developer | null;
     /** The caller (connection routes: API key or setup session), set by requireActor. */
     actor: Actor | null;
+    /** The console session the request was authenticated with (null: an API key or setup credential). */
+    consoleSession: ConsoleSession | null;
   }
 }
 
@@ -148,9 +200,9 @@ declare module 'fastify' {
  * Authentication as a `preValidation` hook: it runs after the body is parsed and before the route's schema is
  * checked, so a request without a valid credential gets its 401/403, never a 400 about its body.
  */
-export function requireDeveloper(store: ServiceStore) {
+export function requireDeveloper(ctx: AuthContext) {
   return async (request: FastifyRequest): Promise<void> => {
-    request.developer = await authenticate(store, request);
+    request.developer = await authenticate(ctx, request);
   };
 }
 

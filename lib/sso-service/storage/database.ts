@@ -3,7 +3,7 @@
  * share these types; where a column's runtime value differs by backend (JSON text vs parsed jsonb, 0/1 vs
  * boolean, bigint as text) the type says `unknown`/a union and the row mappers (zod) settle it.
  */
-import type { Kysely, Transaction } from 'kysely';
+import type { Generated, Kysely, Transaction } from 'kysely';
 
 /** A JSON column: written as JSON text on both backends, read as text (SQLite) or already parsed (PostgreSQL jsonb). */
 export type JsonColumn = string | unknown;
@@ -20,6 +20,10 @@ export interface DevelopersTable {
   mode: string;
   plan: string;
   created_at: string;
+  /** Migration 22: SSO enforcement (features/console-access). */
+  sso_enforce: Generated<BoolColumn>;
+  sso_enforced_at: string | null;
+  sso_enforced_by: string | null;
 }
 
 export interface ApiKeysTable {
@@ -318,6 +322,34 @@ export interface WebhookDeliveriesTable {
   created_at: string;
 }
 
+export interface ConsoleSessionsTable {
+  id: string;
+  developer_id: string;
+  token_hash: Buffer;
+  role: string;
+  via: string;
+  email: string | null;
+  subject: string | null;
+  connection_id: string | null;
+  principal_id: string | null;
+  sso_session_id: string | null;
+  label: string | null;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+}
+
+export interface BreakGlassCredentialsTable {
+  id: string;
+  developer_id: string;
+  label: string;
+  secret_hash: Buffer;
+  created_at: string;
+  created_by: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
 export interface Database {
   developers: DevelopersTable;
   api_keys: ApiKeysTable;
@@ -344,6 +376,8 @@ export interface Database {
   saml_sp_keys: SamlSpKeysTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  console_sessions: ConsoleSessionsTable;
+  break_glass_credentials: BreakGlassCredentialsTable;
 }
 
 export type Db = Kysely<Database>;

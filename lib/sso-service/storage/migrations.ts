@@ -696,6 +696,55 @@ export const MIGRATION_STEPS: readonly MigrationStep[] = [
     },
   },
   {
+    version: 22,
+    name: 'console access: console sessions, break-glass credentials, SSO enforcement',
+    sql: (d) => `
+      -- SSO enforcement is the org's: whether it is on, since when and who switched it on (an audit actor label).
+      ALTER TABLE developers ADD COLUMN sso_enforce ${d.boolFalse('sso_enforce')};
+      ALTER TABLE developers ADD COLUMN sso_enforced_at ${d.text};
+      ALTER TABLE developers ADD COLUMN sso_enforced_by ${d.text};
+
+      -- A person's console session (SSO console sign-in or break-glass): only sha256 of its bearer token is kept.
+      -- Revoked rows stay until they expire (the purge drops expired rows), so sign-out and SCIM revocation show.
+      CREATE TABLE console_sessions (
+        id             ${d.text} PRIMARY KEY,
+        developer_id   ${d.text} NOT NULL REFERENCES developers(id) ON DELETE CASCADE,
+        token_hash     ${d.bytes} NOT NULL UNIQUE,
+        role           ${d.text} NOT NULL CHECK (role IN ('owner', 'admin', 'viewer')),
+        via            ${d.text} NOT NULL CHECK (via IN ('sso', 'break_glass')),
+        email          ${d.text},
+        subject        ${d.text},
+        connection_id  ${d.text},
+        principal_id   ${d.text},
+        -- The member session an SSO console sign-in opened with it: ending that one (logout, the IdP's logout,
+        -- an admin's revoke) ends this one.
+        sso_session_id ${d.text},
+        label          ${d.text},
+        created_at     ${d.text} NOT NULL,
+        expires_at     ${d.text} NOT NULL,
+        revoked_at     ${d.text}
+      )${d.strict};
+      CREATE INDEX console_sessions_sso_session ON console_sessions(sso_session_id);
+      -- Enforcement asks for an owner's recent SSO sign-in in the org.
+      CREATE INDEX console_sessions_recent ON console_sessions(developer_id, via, role, created_at);
+      CREATE INDEX console_sessions_expires ON console_sessions(expires_at);
+
+      -- Break-glass credentials: sha256 of the secret only; a deleted one is kept revoked (its last use stays
+      -- visible, and its hash can never be reissued).
+      CREATE TABLE break_glass_credentials (
+        id            ${d.text} PRIMARY KEY,
+        developer_id  ${d.text} NOT NULL REFERENCES developers(id) ON DELETE CASCADE,
+        label         ${d.text} NOT NULL,
+        secret_hash   ${d.bytes} NOT NULL UNIQUE,
+        created_at    ${d.text} NOT NULL,
+        created_by    ${d.text},
+        last_used_at  ${d.text},
+        revoked_at    ${d.text}
+      )${d.strict};
+      CREATE INDEX break_glass_credentials_developer ON break_glass_credentials(developer_id, created_at);
+    `,
+  },
+  {
     version: 25,
     name: 'audit export: webhook formats and the addresses events came from',
     sql: (d) => `

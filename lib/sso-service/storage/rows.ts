@@ -4,7 +4,7 @@
  * drift fails loudly instead of leaking undefined; each slice keeps the mappers only it needs.
  */
 import { z } from 'zod';
-import { modeSchema } from '@/lib/contract';
+import { consoleRoleSchema, modeSchema } from '@/lib/contract';
 import type { SsoConnectionsTable } from './database';
 import type { Developer, NewConnection, SsoConnection } from './types';
 
@@ -44,6 +44,9 @@ const provisioning = z.object({
   maxSessionSeconds: z.number().int().nullable().default(null),
   maxAuthAgeSeconds: z.number().int().nullable().default(null),
   directoryUsersOnly: z.boolean().default(false),
+  // Connections saved before console access: nobody gets a console role through them, no enforcement.
+  consoleRoleMappings: z.record(z.string(), consoleRoleSchema).default({}),
+  enforce: z.boolean().default(false),
 });
 
 const samlSettings = z.object({

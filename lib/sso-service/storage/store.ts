@@ -4,6 +4,7 @@
  * unique violation, through the dialect).
  */
 import { createConnectionsStore } from '../features/connections/store';
+import { createConsoleAccessStore, purgeExpiredConsoleSessions } from '../features/console-access/store';
 import { createDirectoryStore } from '../features/directory/store';
 import { createDomainsStore } from '../features/domains/store';
 import { createHealthStore } from '../features/health/store';
@@ -55,6 +56,7 @@ export function createStore(database: StoreDatabase): ServiceStore {
     ...createSpKeysStore(database),
     ...createWebhooksStore(database),
     ...createKeyRotationStore(database),
+    ...createConsoleAccessStore(database),
     async purgeExpired(beforeMs, nowMs) {
       const nowIso = new Date(nowMs).toISOString();
       const states = await purgeExpiredLogins(database, beforeMs, nowMs);
@@ -62,6 +64,7 @@ export function createStore(database: StoreDatabase): ServiceStore {
       await purgeExpiredSessions(database, nowIso);
       await purgeExpiredLogoutClaims(database, nowMs);
       await purgeExpiredSetupSessions(database, nowIso);
+      await purgeExpiredConsoleSessions(database, nowIso);
       return states;
     },
     async close() {

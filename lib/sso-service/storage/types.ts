@@ -4,9 +4,10 @@
  * never SQL, rows, column names or a driver handle. One implementation per slice, written against Kysely for
  * both backends; `openStore` picks the backend once from the configuration.
  */
-import type { Mode } from '@/lib/contract';
+import type { ConsoleRole, Mode } from '@/lib/contract';
 import { AUDIT_ISSUER_CHANGED } from '@/lib/contract/limits';
 import type { ConnectionsStore } from '../features/connections/store';
+import type { ConsoleAccessStore } from '../features/console-access/store';
 import type { DirectoryStore } from '../features/directory/store';
 import type { DomainsStore } from '../features/domains/store';
 import type { HealthStore } from '../features/health/store';
@@ -77,6 +78,10 @@ export interface ProvisioningSettings {
   maxAuthAgeSeconds: number | null;
   /** Only active directory (SCIM) users sign in through this connection (features/directory). */
   directoryUsersOnly: boolean;
+  /** IdP group → console role for console sign-in through this connection (features/console-access); {}: none. */
+  consoleRoleMappings: Record<string, ConsoleRole>;
+  /** Grantex's `enforce`: people whose email routes here must use SSO for the console. */
+  enforce: boolean;
 }
 
 interface ConnectionBase {
@@ -174,6 +179,8 @@ export const NO_PROVISIONING: ProvisioningSettings = {
   maxSessionSeconds: null,
   maxAuthAgeSeconds: null,
   directoryUsersOnly: false,
+  consoleRoleMappings: {},
+  enforce: false,
 };
 /**
  * Connections created through the legacy endpoints: before sessions existed, every member the IdP vouched
@@ -370,7 +377,8 @@ export interface ServiceStore
     WebhooksStore,
     KeyRotationStore,
     EventsStore,
-    RateLimitsStore {
+    RateLimitsStore,
+    ConsoleAccessStore {
   /** Which implementation this is: for logs and health, never for branching in routes. */
   readonly backend: 'sqlite' | 'postgres';
   /**

@@ -6,6 +6,7 @@
 import { cookies } from 'next/headers';
 import { NextResponse } from 'next/server';
 import { getConnectionsActor, SETUP_LINK_ENDED } from '@/lib/auth';
+import { checkPermission, refusalResponse } from '@/lib/auth/authorize';
 import { readTestResult, TEST_RESULT_COOKIE } from '@/lib/console/member-login/test-result';
 import { sealingSecret } from '@/lib/console/utils/cookie-options';
 
@@ -14,6 +15,8 @@ export const dynamic = 'force-dynamic';
 const NO_STORE = { 'Cache-Control': 'no-store' };
 
 export async function GET() {
+  const check = await checkPermission('GET /api/sso/test-result');
+  if (!check.ok && check.reason !== 'signed_out') return refusalResponse(check);
   const actor = await getConnectionsActor();
   if (!actor || actor === SETUP_LINK_ENDED) {
     return NextResponse.json(

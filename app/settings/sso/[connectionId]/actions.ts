@@ -123,35 +123,38 @@ const statusSchema = z.object({
   status: z.enum(CONNECTION_STATUS_VALUES, { error: 'Choose a status' }),
 });
 
-export const setConnectionStatus = connectionsAction(statusSchema, async ({ connectionId, status }, actor) => {
-  const requestId = randomUUID();
-  try {
-    await actor.grantex({ requestId }).sso.connections.update(connectionId, { status });
-  } catch (err) {
-    logConnectionFailure('set_connection_status', requestId, actor, err, connectionId);
-    if (isGrantexError(err) && err.kind === 'not_found') return { formError: CONNECTION_ERRORS.not_found };
-    throw err;
-  }
-  logSsoEvent('set_connection_status', {
-    requestId,
-    org: actor.developerId,
-    connection: connectionId,
-    outcome: status,
-  });
-  revalidatePath(SSO_SETTINGS_PATH);
-  revalidatePath(connectionPath(connectionId));
-  return {
-    ok: true,
-    message: CONNECTION_TEXT.statusChanged(CONNECTION_STATUS_TEXT[status].label),
-    values: { connectionId, status },
-  };
-});
+export const setConnectionStatus = connectionsAction(
+  'setConnectionStatus',
+  statusSchema,
+  async ({ connectionId, status }, actor) => {
+    const requestId = randomUUID();
+    try {
+      await actor.grantex({ requestId }).sso.connections.update(connectionId, { status });
+    } catch (err) {
+      logConnectionFailure('set_connection_status', requestId, actor, err, connectionId);
+      if (isGrantexError(err) && err.kind === 'not_found') return { formError: CONNECTION_ERRORS.not_found };
+      throw err;
+    }
+    logSsoEvent('set_connection_status', {
+      requestId,
+      org: actor.developerId,
+      connection: connectionId,
+      outcome: status,
+    });
+    revalidatePath(SSO_SETTINGS_PATH);
+    revalidatePath(connectionPath(connectionId));
+    return {
+      ok: true,
+      message: CONNECTION_TEXT.statusChanged(CONNECTION_STATUS_TEXT[status].label),
+      values: { connectionId, status },
+    };
+  },
+);
 
 export const deleteConnection = connectionsAction(
+  'deleteConnection',
   z.object({ [CONNECTION_ID_FIELD]: z.string().min(1) }),
   async ({ connectionId }, actor) => {
-    // Deleting stays with the organization's admin: a setup link configures and tests, it does not remove.
-    if (actor.kind !== 'api_key') return { formError: CONNECTION_ERRORS.delete_admin_only };
     const requestId = randomUUID();
     try {
       await actor.grantex({ requestId }).sso.connections.delete(connectionId);
@@ -180,6 +183,7 @@ export const deleteConnection = connectionsAction(
  * configuring a connection). The admin adds the new address at the IdP first, as the notice asks.
  */
 export const moveToOwnRedirectUri = connectionsAction(
+  'moveToOwnRedirectUri',
   z.object({ [CONNECTION_ID_FIELD]: z.string().min(1).max(200) }),
   async ({ connectionId }, actor) => {
     const requestId = randomUUID();

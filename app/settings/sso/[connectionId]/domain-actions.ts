@@ -46,69 +46,84 @@ function logDomainEvent(event: string, actor: ConnectionsActor, requestId: strin
   });
 }
 
-export const addConnectionDomain = connectionsAction(domainInput, async ({ connectionId, domain }, actor) => {
-  const requestId = randomUUID();
-  const client = actor.grantex({ requestId });
-  try {
-    await updateDomains(client, connectionId, (domains) => (domains.includes(domain) ? domains : [...domains, domain]));
-  } catch (err) {
-    logDomainEvent('domain_add', actor, requestId, isGrantexError(err) ? err.kind : 'unexpected', err);
-    if (isGrantexError(err) && err.kind === 'not_found') return { formError: DOMAIN_ERRORS.connection_gone };
-    // "domains: acme.com is already listed by the connection …": another connection of the org has it.
-    if (isGrantexError(err) && err.kind === 'validation')
-      return { fieldErrors: { domain: DOMAIN_ERRORS.domain_listed_elsewhere } };
-    throw err;
-  }
-  await client.sso.domains.create(domain);
-  logDomainEvent('domain_add', actor, requestId, 'added');
-  revalidatePath(SSO_SETTINGS_PATH, 'layout');
-  return {
-    ok: true,
-    message: `${domain} added. Publish its TXT record, then press Verify.`,
-    values: { connectionId, domain: '' },
-  };
-});
-
-export const verifyConnectionDomain = connectionsAction(verifyInput, async ({ domain }, actor) => {
-  const requestId = randomUUID();
-  const client = actor.grantex({ requestId });
-  // Registering is idempotent: a domain listed on the connection through the API gets its record here.
-  await client.sso.domains.create(domain);
-  let outcome: Awaited<ReturnType<GrantexClient['sso']['domains']['verify']>>;
-  try {
-    outcome = await client.sso.domains.verify(domain);
-  } catch (err) {
-    logDomainEvent('domain_verify', actor, requestId, isGrantexError(err) ? err.kind : 'unexpected', err);
-    // 409: another org holds it verified (Grantex's message never names that org).
-    if (isGrantexError(err) && (err.kind === 'conflict' || err.kind === 'not_found')) return { formError: err.message };
-    throw err;
-  }
-  revalidatePath(SSO_SETTINGS_PATH, 'layout');
-  if (!outcome.verified) {
-    logDomainEvent('domain_verify', actor, requestId, outcome.reason);
-    return { formError: outcome.message };
-  }
-  logDomainEvent('domain_verify', actor, requestId, 'verified');
-  return {
-    ok: true,
-    message: `${domain} is verified: members with an @${domain} address can now sign in with their email.`,
-  };
-});
-
-export const removeConnectionDomain = connectionsAction(domainInput, async ({ connectionId, domain }, actor) => {
-  const requestId = randomUUID();
-  const client = actor.grantex({ requestId });
-  try {
-    await updateDomains(client, connectionId, (domains) => domains.filter((d) => d !== domain));
-    // Within an org one connection lists a domain, so its verification goes with it.
-    await client.sso.domains.delete(domain);
-  } catch (err) {
-    if (!(isGrantexError(err) && err.kind === 'not_found')) {
-      logDomainEvent('domain_remove', actor, requestId, isGrantexError(err) ? err.kind : 'unexpected', err);
+export const addConnectionDomain = connectionsAction(
+  'addConnectionDomain',
+  domainInput,
+  async ({ connectionId, domain }, actor) => {
+    const requestId = randomUUID();
+    const client = actor.grantex({ requestId });
+    try {
+      await updateDomains(client, connectionId, (domains) =>
+        domains.includes(domain) ? domains : [...domains, domain],
+      );
+    } catch (err) {
+      logDomainEvent('domain_add', actor, requestId, isGrantexError(err) ? err.kind : 'unexpected', err);
+      if (isGrantexError(err) && err.kind === 'not_found') return { formError: DOMAIN_ERRORS.connection_gone };
+      // "domains: acme.com is already listed by the connection …": another connection of the org has it.
+      if (isGrantexError(err) && err.kind === 'validation')
+        return { fieldErrors: { domain: DOMAIN_ERRORS.domain_listed_elsewhere } };
       throw err;
     }
-  }
-  logDomainEvent('domain_remove', actor, requestId, 'removed');
-  revalidatePath(SSO_SETTINGS_PATH, 'layout');
-  return { ok: true, message: `${domain} removed.` };
-});
+    await client.sso.domains.create(domain);
+    logDomainEvent('domain_add', actor, requestId, 'added');
+    revalidatePath(SSO_SETTINGS_PATH, 'layout');
+    return {
+      ok: true,
+      message: `${domain} added. Publish its TXT record, then press Verify.`,
+      values: { connectionId, domain: '' },
+    };
+  },
+);
+
+export const verifyConnectionDomain = connectionsAction(
+  'verifyConnectionDomain',
+  verifyInput,
+  async ({ domain }, actor) => {
+    const requestId = randomUUID();
+    const client = actor.grantex({ requestId });
+    // Registering is idempotent: a domain listed on the connection through the API gets its record here.
+    await client.sso.domains.create(domain);
+    let outcome: Awaited<ReturnType<GrantexClient['sso']['domains']['verify']>>;
+    try {
+      outcome = await client.sso.domains.verify(domain);
+    } catch (err) {
+      logDomainEvent('domain_verify', actor, requestId, isGrantexError(err) ? err.kind : 'unexpected', err);
+      // 409: another org holds it verified (Grantex's message never names that org).
+      if (isGrantexError(err) && (err.kind === 'conflict' || err.kind === 'not_found'))
+        return { formError: err.message };
+      throw err;
+    }
+    revalidatePath(SSO_SETTINGS_PATH, 'layout');
+    if (!outcome.verified) {
+      logDomainEvent('domain_verify', actor, requestId, outcome.reason);
+      return { formError: outcome.message };
+    }
+    logDomainEvent('domain_verify', actor, requestId, 'verified');
+    return {
+      ok: true,
+      message: `${domain} is verified: members with an @${domain} address can now sign in with their email.`,
+    };
+  },
+);
+
+export const removeConnectionDomain = connectionsAction(
+  'removeConnectionDomain',
+  domainInput,
+  async ({ connectionId, domain }, actor) => {
+    const requestId = randomUUID();
+    const client = actor.grantex({ requestId });
+    try {
+      await updateDomains(client, connectionId, (domains) => domains.filter((d) => d !== domain));
+      // Within an org one connection lists a domain, so its verification goes with it.
+      await client.sso.domains.delete(domain);
+    } catch (err) {
+      if (!(isGrantexError(err) && err.kind === 'not_found')) {
+        logDomainEvent('domain_remove', actor, requestId, isGrantexError(err) ? err.kind : 'unexpected', err);
+        throw err;
+      }
+    }
+    logDomainEvent('domain_remove', actor, requestId, 'removed');
+    revalidatePath(SSO_SETTINGS_PATH, 'layout');
+    return { ok: true, message: `${domain} removed.` };
+  },
+);

@@ -24,6 +24,7 @@ const sloUrl = z
   });
 
 export const setIdpSloUrl = connectionsAction(
+  'setIdpSloUrl',
   z.object({ [CONNECTION_ID_FIELD]: connectionIdField, idpSloUrl: sloUrl }),
   async ({ connectionId, idpSloUrl }, actor) => {
     const requestId = randomUUID();

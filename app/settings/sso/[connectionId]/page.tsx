@@ -58,6 +58,11 @@ import { provisioningFormValues } from '@/lib/console/settings/provisioning-view
 import { PROVISIONING_TEXT } from '@/lib/console/messages';
 import { SignInSummaryView } from '@/components/sso/sign-in-summary';
 import type { ConnectionsActor } from '@/lib/auth';
+import { allows } from '@/lib/auth/permissions';
+import { RoleGate, RoleHint } from '@/components/sso/role-gate';
+import { ConsoleRolesForm } from '@/components/sso/console-roles-form';
+import { CONSOLE_ROLE_BLANK_ROWS, valuesOfMappings } from '@/lib/validations/console-roles';
+import { saveConsoleRoles } from './console-role-actions';
 import { SamlAttributeMapping } from '@/components/sso/saml-attribute-mapping';
 import { SessionPolicyForm } from '@/components/sso/session-policy-form';
 import { lastTestAttributes, type ReceivedAttributes } from '@/lib/console/settings/received-attributes';
@@ -72,7 +77,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * does not see the org's sign-ins). Null where the API keeps no sign-in log or the log could not be read.
  */
 async function lastDaySummary(actor: ConnectionsActor, connectionId: string): Promise<SignInSummary | null> {
-  if (actor.kind !== 'api_key') return null;
+  if (actor.kind !== 'admin') return null;
   try {
     const page = await actor
       .grantex()
@@ -91,7 +96,7 @@ async function receivedAttributes(
   actor: ConnectionsActor,
   connectionId: string,
 ): Promise<ReceivedAttributes | null | 'unavailable'> {
-  if (actor.kind !== 'api_key') return 'unavailable';
+  if (actor.kind !== 'admin') return 'unavailable';
   try {
     const page = await actor.grantex().sso.events.list({ connectionId, limit: 200 });
     return page.supported ? lastTestAttributes(page.events) : 'unavailable';
@@ -165,26 +170,30 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
         <Alert tone="success">{CONNECTION_TEXT.moved}</Alert>
       ) : null}
       {redirectUris?.kind === 'shared' && redirectUris.own ? (
-        <SharedRedirectUriNotice
-          action={moveToOwnRedirectUri}
-          connectionId={connection.id}
-          shared={redirectUris.shared}
-          own={redirectUris.own}
-        />
+        <RoleGate permission="moveToOwnRedirectUri" role={actor.role}>
+          <SharedRedirectUriNotice
+            action={moveToOwnRedirectUri}
+            connectionId={connection.id}
+            shared={redirectUris.shared}
+            own={redirectUris.own}
+          />
+        </RoleGate>
       ) : null}
 
       <Card
         title="Current configuration"
         actions={<StatusBadge status={connection.status} />}
         footer={
-          // Deleting stays with the organization's admin (the action refuses a setup link too).
-          actor.kind === 'api_key' ? (
+          // Deleting is the owner's (the action refuses other roles and a setup link too).
+          allows('deleteConnection', actor.role) ? (
             <DeleteConnection
               action={deleteConnection}
               orgLabel={orgLabel}
               connection={{ id: connection.id, name: connection.name }}
               defaultWarning={connection.isDefault ? CONNECTION_TEXT.defaultDeleteWarning : undefined}
             />
+          ) : actor.kind === 'admin' ? (
+            <RoleHint permission="deleteConnection" />
           ) : undefined
         }
       >
@@ -253,24 +262,28 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
           >
             Test the connection
           </h3>
-          <TestSignIn initialResult={testResult} connectionId={connection.id} />
+          <RoleGate permission="startTestSignIn" role={actor.role}>
+            <TestSignIn initialResult={testResult} connectionId={connection.id} />
+          </RoleGate>
         </div>
       </Card>
 
       {connection.protocol === 'saml' ? (
-        <SamlConnectionDetails
-          connection={connection}
-          metadataDownloadHref={samlMetadataPath(connection.id)}
-          acsIsConsole={isConsoleSamlAcsUrl(connection.spAcsUrl)}
-          certificateOutcome={query.certificate}
-          metadataOutcome={query.metadata}
-          actions={{
-            addCertificate: addSamlCertificate,
-            removeCertificate: removeSamlCertificate,
-            useConsoleAcs: useConsoleSamlAcs,
-            refreshMetadata: refreshSamlMetadata,
-          }}
-        />
+        <RoleGate permission="addSamlCertificate" role={actor.role}>
+          <SamlConnectionDetails
+            connection={connection}
+            metadataDownloadHref={samlMetadataPath(connection.id)}
+            acsIsConsole={isConsoleSamlAcsUrl(connection.spAcsUrl)}
+            certificateOutcome={query.certificate}
+            metadataOutcome={query.metadata}
+            actions={{
+              addCertificate: addSamlCertificate,
+              removeCertificate: removeSamlCertificate,
+              useConsoleAcs: useConsoleSamlAcs,
+              refreshMetadata: refreshSamlMetadata,
+            }}
+          />
+        </RoleGate>
       ) : null}
 
       {connection.protocol === 'saml' && spKeys ? (
@@ -280,13 +293,15 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
           title={SP_KEY_TEXT.title}
           description={SP_KEY_TEXT.description}
         >
-          <SamlSpKeys
-            connectionId={connection.id}
-            signAuthnRequests={connection.signAuthnRequests ?? false}
-            keys={spKeys}
-            outcome={spKeyOutcomeOf(query.spkey)}
-            actions={{ setSignAuthnRequests, rotate: rotateSpKey, promote: promoteSpKey, retire: retireSpKey }}
-          />
+          <RoleGate permission="rotateSpKey" role={actor.role}>
+            <SamlSpKeys
+              connectionId={connection.id}
+              signAuthnRequests={connection.signAuthnRequests ?? false}
+              keys={spKeys}
+              outcome={spKeyOutcomeOf(query.spkey)}
+              actions={{ setSignAuthnRequests, rotate: rotateSpKey, promote: promoteSpKey, retire: retireSpKey }}
+            />
+          </RoleGate>
         </Card>
       ) : null}
 
@@ -296,12 +311,14 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
         description={connection.protocol === 'saml' ? LOGOUT_TEXT.samlDescription : LOGOUT_TEXT.oidcDescription}
       >
         {connection.protocol === 'saml' ? (
-          <SamlLogoutUrls
-            connectionId={connection.id}
-            spSloUrl={connection.spSloUrl}
-            idpSloUrl={connection.idpSloUrl ?? null}
-            action={setIdpSloUrl}
-          />
+          <RoleGate permission="setIdpSloUrl" role={actor.role}>
+            <SamlLogoutUrls
+              connectionId={connection.id}
+              spSloUrl={connection.spSloUrl}
+              idpSloUrl={connection.idpSloUrl ?? null}
+              action={setIdpSloUrl}
+            />
+          </RoleGate>
         ) : (
           <OidcLogoutUrls
             backchannelLogoutUri={connection.backchannelLogoutUri}
@@ -322,31 +339,54 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
 
       {connection.protocol === 'saml' ? (
         <Card aria-label="Attribute mapping" title="Attribute mapping" description={ATTRIBUTE_MAPPING_TEXT.description}>
-          <SamlAttributeMapping
-            action={saveAttributeMapping}
-            connectionId={connection.id}
-            mapping={connection.attributeMapping}
-            received={received}
-          />
+          <RoleGate permission="saveAttributeMapping" role={actor.role}>
+            <SamlAttributeMapping
+              action={saveAttributeMapping}
+              connectionId={connection.id}
+              mapping={connection.attributeMapping}
+              received={received}
+            />
+          </RoleGate>
         </Card>
       ) : null}
 
       <Card aria-label="Session settings" title="Session" description={SESSION_POLICY_TEXT.description}>
-        <SessionPolicyForm
-          action={saveSessionPolicy}
-          connectionId={connection.id}
-          protocol={connection.protocol}
-          initial={{
-            maxSessionMinutes: secondsToMinutesText(connection.maxSessionSeconds),
-            ...(connection.protocol === 'oidc'
-              ? { maxAuthAgeMinutes: secondsToMinutesText(connection.maxAuthAgeSeconds) }
-              : {}),
-          }}
-        />
+        <RoleGate permission="saveSessionPolicy" role={actor.role}>
+          <SessionPolicyForm
+            action={saveSessionPolicy}
+            connectionId={connection.id}
+            protocol={connection.protocol}
+            initial={{
+              maxSessionMinutes: secondsToMinutesText(connection.maxSessionSeconds),
+              ...(connection.protocol === 'oidc'
+                ? { maxAuthAgeMinutes: secondsToMinutesText(connection.maxAuthAgeSeconds) }
+                : {}),
+            }}
+          />
+        </RoleGate>
       </Card>
 
+      {actor.kind === 'admin' ? (
+        <Card
+          aria-label="Console roles"
+          title="Console roles"
+          description="Who may sign in to this console with their work email through this connection, and with which role: map IdP groups to owner, admin or viewer (the highest mapped role wins). The groups are read from the connection’s group claim (set it under Change the connection). Nobody gets a console role until a group is mapped. Changes apply at each person’s next sign-in."
+        >
+          <RoleGate permission="saveConsoleRoles" role={actor.role}>
+            <ConsoleRolesForm
+              action={saveConsoleRoles}
+              connectionId={connection.id}
+              initial={valuesOfMappings(connection.consoleRoleMappings ?? {})}
+              blankRows={CONSOLE_ROLE_BLANK_ROWS}
+            />
+          </RoleGate>
+        </Card>
+      ) : null}
+
       <Card title="Status" description="Who may sign in with this connection.">
-        <ConnectionStatusForm action={setConnectionStatus} connectionId={connection.id} status={connection.status} />
+        <RoleGate permission="setConnectionStatus" role={actor.role}>
+          <ConnectionStatusForm action={setConnectionStatus} connectionId={connection.id} status={connection.status} />
+        </RoleGate>
       </Card>
 
       {domainViews ? (
@@ -355,11 +395,13 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
           title="Email domains"
           description="Members whose work email is at a verified domain sign in by typing their email on the sign-in page. Prove each domain with a DNS TXT record."
         >
-          <ConnectionDomains
-            connectionId={connection.id}
-            domains={domainViews}
-            actions={{ add: addConnectionDomain, verify: verifyConnectionDomain, remove: removeConnectionDomain }}
-          />
+          <RoleGate permission="addConnectionDomain" role={actor.role}>
+            <ConnectionDomains
+              connectionId={connection.id}
+              domains={domainViews}
+              actions={{ add: addConnectionDomain, verify: verifyConnectionDomain, remove: removeConnectionDomain }}
+            />
+          </RoleGate>
         </Card>
       ) : (
         // An API without the domains routes: the connection's listed domains, read-only.
@@ -375,19 +417,21 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
           title="Change the connection"
           description="The IdP certificate is write-only. Certificates are rotated in their own section above."
         >
-          <SamlConnectionForm
-            action={updateSamlConnection}
-            justSaved={query.saved === '1'}
-            connection={{
-              id: connection.id,
-              name: connection.name,
-              idpEntityId: connection.idpEntityId,
-              idpSsoUrl: connection.idpSsoUrl,
-              idpMetadataUrl: connection.idpMetadataUrl ?? null,
-              allowIdpInitiated: connection.allowIdpInitiated,
-              verifiedDomainsOnly: connection.verifiedDomainsOnly ?? false,
-            }}
-          />
+          <RoleGate permission="updateSamlConnection" role={actor.role}>
+            <SamlConnectionForm
+              action={updateSamlConnection}
+              justSaved={query.saved === '1'}
+              connection={{
+                id: connection.id,
+                name: connection.name,
+                idpEntityId: connection.idpEntityId,
+                idpSsoUrl: connection.idpSsoUrl,
+                idpMetadataUrl: connection.idpMetadataUrl ?? null,
+                allowIdpInitiated: connection.allowIdpInitiated,
+                verifiedDomainsOnly: connection.verifiedDomainsOnly ?? false,
+              }}
+            />
+          </RoleGate>
         </Card>
       ) : (
         <>
@@ -403,23 +447,27 @@ export default async function ConnectionPage({ params, searchParams }: Props) {
             title="Change the connection"
             description="The issuer is checked again on save. The client secret is write-only: leave it blank to keep the saved one."
           >
-            <OidcConnectionForm
-              action={updateOidcConnection}
-              devMode={ssoDevMode()}
-              justSaved={query.saved === '1'}
-              issuerNote={
-                query.saved === '1' && query.trimmed === '1' ? discoveryUrlTrimmedNote(connection.issuerUrl) : undefined
-              }
-              connection={{
-                id: connection.id,
-                name: connection.name,
-                issuerUrl: connection.issuerUrl,
-                clientId: connection.clientId,
-                redirectUri: connection.redirectUri,
-                updatedAt: connection.updatedAt,
-                provisioning,
-              }}
-            />
+            <RoleGate permission="updateOidcConnection" role={actor.role}>
+              <OidcConnectionForm
+                action={updateOidcConnection}
+                devMode={ssoDevMode()}
+                justSaved={query.saved === '1'}
+                issuerNote={
+                  query.saved === '1' && query.trimmed === '1'
+                    ? discoveryUrlTrimmedNote(connection.issuerUrl)
+                    : undefined
+                }
+                connection={{
+                  id: connection.id,
+                  name: connection.name,
+                  issuerUrl: connection.issuerUrl,
+                  clientId: connection.clientId,
+                  redirectUri: connection.redirectUri,
+                  updatedAt: connection.updatedAt,
+                  provisioning,
+                }}
+              />
+            </RoleGate>
           </Card>
         </>
       )}

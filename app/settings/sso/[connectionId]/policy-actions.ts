@@ -80,6 +80,7 @@ function echo(form: AttributeMappingForm): Partial<Record<keyof AttributeMapping
  * `intent=preset` only fills the fields from a vendor preset (the picker's path without JavaScript).
  */
 export const saveAttributeMapping = connectionsAction(
+  'saveAttributeMapping',
   attributeMappingFormSchema,
   async (form, actor: ConnectionsActor): Promise<MappingOutcome> => {
     if (form.intent === 'preset') return presetValues(form);
@@ -102,6 +103,7 @@ export const saveAttributeMapping = connectionsAction(
 
 /** Saves a connection's session bound and (OIDC) maximum authentication age; an empty field clears the setting. */
 export const saveSessionPolicy = connectionsAction(
+  'saveSessionPolicy',
   sessionPolicyFormSchema,
   async (form, actor: ConnectionsActor): Promise<SessionOutcome> => {
     const id = form.connectionId;

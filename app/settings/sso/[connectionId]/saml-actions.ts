@@ -120,6 +120,7 @@ const connectionIdField = z.string().min(1).max(200);
 
 /** Rotation, step 1: a second certificate; both verify until the old one is removed. */
 export const addSamlCertificate = connectionsAction(
+  'addSamlCertificate',
   z.object({ [CONNECTION_ID_FIELD]: connectionIdField, certificate: samlCertificateInput }),
   ({ connectionId, certificate }, actor) =>
     patchSaml(
@@ -136,6 +137,7 @@ export const addSamlCertificate = connectionsAction(
 
 /** Rotation, step 2: the old certificate removed (Grantex refuses to remove the last one). */
 export const removeSamlCertificate = connectionsAction(
+  'removeSamlCertificate',
   z.object({ [CONNECTION_ID_FIELD]: connectionIdField, fingerprint: z.string().trim().min(1).max(200) }),
   ({ connectionId, fingerprint }, actor) =>
     patchSaml(
@@ -151,6 +153,7 @@ export const removeSamlCertificate = connectionsAction(
 
 /** Points a connection made elsewhere (e.g. through the API) at this console's ACS route. */
 export const useConsoleSamlAcs = connectionsAction(
+  'useConsoleSamlAcs',
   z.object({ [CONNECTION_ID_FIELD]: connectionIdField }),
   ({ connectionId }, actor) =>
     patchSaml(
@@ -165,6 +168,7 @@ export const useConsoleSamlAcs = connectionsAction(
 
 /** "Refresh now": Grantex fetches the IdP metadata from its URL again and applies it as its scheduled refresh does. */
 export const refreshSamlMetadata = connectionsAction(
+  'refreshSamlMetadata',
   z.object({ [CONNECTION_ID_FIELD]: connectionIdField }),
   async ({ connectionId }, actor): Promise<ActionOutcome<Record<string, string>>> => {
     const requestId = randomUUID();
@@ -216,6 +220,7 @@ const spKeyUse = z.enum(SP_KEY_USES);
 
 /** Turns signed AuthnRequests on (Grantex makes the signing key when there is none) or off. */
 export const setSignAuthnRequests = connectionsAction(
+  'setSignAuthnRequests',
   z.object({ [CONNECTION_ID_FIELD]: connectionIdField, sign: z.enum(['on', 'off']) }),
   ({ connectionId, sign }, actor) =>
     spKeyChange(
@@ -229,6 +234,7 @@ export const setSignAuthnRequests = connectionsAction(
 
 /** Rotation, step 1: the first key of a use, else a next key published beside the current one. */
 export const rotateSpKey = connectionsAction(
+  'rotateSpKey',
   z.object({ [CONNECTION_ID_FIELD]: connectionIdField, use: spKeyUse, first: z.enum(['yes', 'no']).optional() }),
   ({ connectionId, use, first }, actor) =>
     spKeyChange(
@@ -242,6 +248,7 @@ export const rotateSpKey = connectionsAction(
 
 /** Rotation, step 2: the next key becomes current. */
 export const promoteSpKey = connectionsAction(
+  'promoteSpKey',
   z.object({ [CONNECTION_ID_FIELD]: connectionIdField, use: spKeyUse }),
   ({ connectionId, use }, actor) =>
     spKeyChange(
@@ -255,6 +262,7 @@ export const promoteSpKey = connectionsAction(
 
 /** Rotation, step 3: the previous key removed (or a next key abandoned). */
 export const retireSpKey = connectionsAction(
+  'retireSpKey',
   z.object({ [CONNECTION_ID_FIELD]: connectionIdField, keyId: z.string().trim().min(1).max(200) }),
   ({ connectionId, keyId }, actor) =>
     spKeyChange(

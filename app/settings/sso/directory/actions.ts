@@ -10,7 +10,7 @@ import { redirect } from 'next/navigation';
 import { z } from 'zod';
 import { ID_MAX, SCIM_TOKEN_LABEL_MAX } from '@/lib/contract';
 import { connectionsAction } from '@/lib/auth';
-import { requireConnectionsActor } from '@/lib/auth/connections-actor';
+import { authorizeConnections } from '@/lib/auth/action';
 import { describeGrantexError } from '@/lib/console/grantex-errors';
 import { DIRECTORY_TEXT } from '@/lib/console/messages';
 import { DIRECTORY_PATH } from '@/lib/console/settings/paths';
@@ -34,8 +34,10 @@ const text = (formData: FormData, name: string) => {
 };
 
 export async function createScimToken(_prev: CreateTokenState, formData: FormData): Promise<CreateTokenState> {
-  const actor = await requireConnectionsActor(DIRECTORY_PATH);
   const values = { label: text(formData, 'label'), connectionId: text(formData, 'connectionId') || ALL_CONNECTIONS };
+  const authorization = await authorizeConnections('createScimToken', DIRECTORY_PATH);
+  if ('refused' in authorization) return { status: 'error', fieldErrors: {}, values, ...authorization.refused };
+  const actor = authorization.actor;
   const parsed = createInput.safeParse(values);
   if (!parsed.success) {
     const fieldErrors: Extract<CreateTokenState, { status: 'error' }>['fieldErrors'] = {};
@@ -70,6 +72,7 @@ export async function createScimToken(_prev: CreateTokenState, formData: FormDat
 }
 
 export const revokeScimToken = connectionsAction(
+  'revokeScimToken',
   z.object({ id: z.string().min(1).max(ID_MAX) }),
   async ({ id }, actor) => {
     const requestId = randomUUID();
@@ -81,6 +84,7 @@ export const revokeScimToken = connectionsAction(
 );
 
 export const setDirectoryUsersOnly = connectionsAction(
+  'setDirectoryUsersOnly',
   z.object({ connectionId: z.string().min(1).max(ID_MAX), directoryUsersOnly: z.enum(['on']).optional() }),
   async ({ connectionId, directoryUsersOnly }, actor) => {
     const requestId = randomUUID();

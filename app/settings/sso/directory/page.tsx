@@ -3,6 +3,7 @@
  * take directory users only, the provisioned people and groups (search, state, paging), and where to paste the
  * URL and token in each identity provider. The API-key admin and the setup-link IT admin both use it.
  */
+import { RoleGate } from '@/components/sso/role-gate';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { requireConnectionsActor } from '@/lib/auth/connections-actor';
@@ -157,7 +158,9 @@ export default async function DirectorySyncPage({ searchParams }: { searchParams
             <CodeValue value={scimBaseUrl} copyLabel="Copy SCIM base URL" id="scim-base-url" />
           </div>
         ) : null}
-        <CreateTokenForm connections={connections.map((c) => ({ id: c.id, name: c.name }))} />
+        <RoleGate permission="createScimToken" role={actor.role}>
+          <CreateTokenForm connections={connections.map((c) => ({ id: c.id, name: c.name }))} />
+        </RoleGate>
       </Card>
 
       <Card
@@ -165,16 +168,18 @@ export default async function DirectorySyncPage({ searchParams }: { searchParams
         description="Tokens your identity providers provision with. The token itself is never shown again."
       >
         {tokens.length ? (
-          <ul className="divide-y divide-gray-200">
-            {tokens.map((t) => (
-              <TokenRow
-                key={t.id}
-                token={t}
-                connectionName={t.connectionId ? (names.get(t.connectionId) ?? t.connectionId) : null}
-                confirming={confirm === t.id}
-              />
-            ))}
-          </ul>
+          <RoleGate permission="revokeScimToken" role={actor.role}>
+            <ul className="divide-y divide-gray-200">
+              {tokens.map((t) => (
+                <TokenRow
+                  key={t.id}
+                  token={t}
+                  connectionName={t.connectionId ? (names.get(t.connectionId) ?? t.connectionId) : null}
+                  confirming={confirm === t.id}
+                />
+              ))}
+            </ul>
+          </RoleGate>
         ) : !loadError ? (
           <p className="text-sm text-gray-600">{DIRECTORY_TEXT.noTokens}</p>
         ) : null}
@@ -185,11 +190,13 @@ export default async function DirectorySyncPage({ searchParams }: { searchParams
           title="Who may sign in"
           description="With “directory users only”, a connection takes only people the directory provisioned and keeps active, and their directory groups decide their scopes. Otherwise anyone the identity provider vouches for signs in, and the directory only takes access away."
         >
-          <div className="divide-y divide-gray-200">
-            {connections.map((c) => (
-              <DirectoryOnlyForm key={c.id} connectionId={c.id} name={c.name} on={c.directoryUsersOnly === true} />
-            ))}
-          </div>
+          <RoleGate permission="setDirectoryUsersOnly" role={actor.role}>
+            <div className="divide-y divide-gray-200">
+              {connections.map((c) => (
+                <DirectoryOnlyForm key={c.id} connectionId={c.id} name={c.name} on={c.directoryUsersOnly === true} />
+              ))}
+            </div>
+          </RoleGate>
         </Card>
       ) : null}
 

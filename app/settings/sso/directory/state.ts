@@ -1,10 +1,13 @@
 /** Typed results of the directory-sync token form (browser-safe: the form renders them). */
+import type { RefusalCode } from '@/lib/auth/form-state';
 
 export type CreateTokenState =
   | { status: 'idle' }
   | {
       status: 'error';
       formError: string;
+      /** Set when the caller may not create one at all (see lib/auth/permissions.ts). */
+      code?: RefusalCode;
       fieldErrors: { label?: string; connectionId?: string };
       values: { label: string; connectionId: string };
     }

@@ -4,6 +4,7 @@
  */
 import type { Metadata } from 'next';
 import { requireConnectionsActor } from '@/lib/auth';
+import { RoleGate } from '@/components/sso/role-gate';
 import { newConnectionRedirectUri } from '@/lib/console/settings/redirect-uri';
 import { NEW_CONNECTION_PATH } from '@/lib/console/settings/paths';
 import { describeGrantexError } from '@/lib/console/grantex-errors';
@@ -71,7 +72,9 @@ export default async function NewConnectionPage({
 
       {saml ? (
         <Card title="Configure your SAML identity provider">
-          <SamlConnectionForm action={createSamlConnection} connection={null} create={defaultsFor(existing)} />
+          <RoleGate permission="createSamlConnection" role={actor.role}>
+            <SamlConnectionForm action={createSamlConnection} connection={null} create={defaultsFor(existing)} />
+          </RoleGate>
         </Card>
       ) : (
         <>
@@ -83,13 +86,15 @@ export default async function NewConnectionPage({
           </Card>
 
           <Card title="Configure your identity provider" description="All fields are required.">
-            <OidcConnectionForm
-              action={createOidcConnection}
-              newRedirectUri={redirectUri}
-              devMode={ssoDevMode()}
-              connection={null}
-              create={defaultsFor(existing)}
-            />
+            <RoleGate permission="createOidcConnection" role={actor.role}>
+              <OidcConnectionForm
+                action={createOidcConnection}
+                newRedirectUri={redirectUri}
+                devMode={ssoDevMode()}
+                connection={null}
+                create={defaultsFor(existing)}
+              />
+            </RoleGate>
           </Card>
         </>
       )}

@@ -6,13 +6,20 @@
  */
 import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
-import { requireAdmin } from '@/lib/auth';
+import { authorizeAdmin } from '@/lib/auth/action';
+import { getAdmin, refuseNonAdmin } from '@/lib/auth';
 import { revokeSessionAs } from '@/lib/console/settings/revoke-session';
 
 const SESSIONS_PATH = '/settings/sso/sessions';
 
 export async function revokeSsoSession(formData: FormData): Promise<void> {
-  const admin = await requireAdmin(SESSIONS_PATH);
+  const authorization = await authorizeAdmin('revokeSsoSession', {
+    getAdmin,
+    refuse: () => refuseNonAdmin(SESSIONS_PATH),
+  });
+  // A role that may not revoke gets the page back with the reason (nothing is sent to Grantex).
+  if ('refused' in authorization) redirect(`${SESSIONS_PATH}?revoke=role_required`);
+  const admin = authorization.actor;
   const outcome = await revokeSessionAs(admin, { sessionId: formData.get('sessionId') });
   revalidatePath(SESSIONS_PATH);
   redirect(`${SESSIONS_PATH}?revoke=${outcome}`);

@@ -8,7 +8,8 @@ import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
 import { SETUP_LINK_LABEL_MAX } from '@/lib/contract';
-import { adminAction, getAdmin, refuseNonAdmin } from '@/lib/auth';
+import { adminAction } from '@/lib/auth';
+import { authorizeAdmin } from '@/lib/auth/action';
 import { env } from '@/lib/env';
 import { describeGrantexError } from '@/lib/console/grantex-errors';
 import { grantexForAdmin, grantexLogFields } from '@/lib/grantex/server';
@@ -33,8 +34,10 @@ const text = (formData: FormData, name: string) => {
 };
 
 export async function createSetupLink(_prev: CreateLinkState, formData: FormData): Promise<CreateLinkState> {
-  const admin = (await getAdmin()) ?? (await refuseNonAdmin(PAGE_PATH));
   const values = { expiresInHours: text(formData, 'expiresInHours'), label: text(formData, 'label') };
+  const authorization = await authorizeAdmin('createSetupLink');
+  if ('refused' in authorization) return { status: 'error', fieldErrors: {}, values, ...authorization.refused };
+  const admin = authorization.actor;
   const parsed = createInput.safeParse(values);
   if (!parsed.success) {
     const fieldErrors: Extract<CreateLinkState, { status: 'error' }>['fieldErrors'] = {};
@@ -69,10 +72,14 @@ export async function createSetupLink(_prev: CreateLinkState, formData: FormData
   }
 }
 
-export const revokeSetupLink = adminAction(z.object({ id: z.string().min(1).max(128) }), async ({ id }, admin) => {
-  const requestId = randomUUID();
-  await grantexForAdmin(admin, { requestId }).sso.setupLinks.revoke(id);
-  logSsoEvent('setup_link_revoked', { requestId, org: admin.developerId, link: id });
-  revalidatePath(PAGE_PATH);
-  redirect(`${PAGE_PATH}?revoked=1`);
-});
+export const revokeSetupLink = adminAction(
+  'revokeSetupLink',
+  z.object({ id: z.string().min(1).max(128) }),
+  async ({ id }, admin) => {
+    const requestId = randomUUID();
+    await grantexForAdmin(admin, { requestId }).sso.setupLinks.revoke(id);
+    logSsoEvent('setup_link_revoked', { requestId, org: admin.developerId, link: id });
+    revalidatePath(PAGE_PATH);
+    redirect(`${PAGE_PATH}?revoked=1`);
+  },
+);

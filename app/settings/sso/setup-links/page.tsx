@@ -2,6 +2,7 @@
  * The admin's setup links: create one for the customer's IT admin (its URL is shown once), see each link's
  * status and who used it when, and revoke it (after a confirmation step that works without JavaScript).
  */
+import { RoleGate } from '@/components/sso/role-gate';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { requireAdmin } from '@/lib/auth';
@@ -111,15 +112,19 @@ export default async function SetupLinksPage({
         title="Create a setup link"
         description="Links expire after the time you choose (at most 7 days) and can be revoked at any time."
       >
-        <CreateSetupLinkForm />
+        <RoleGate permission="createSetupLink" role={admin.role}>
+          <CreateSetupLinkForm />
+        </RoleGate>
       </Card>
       <Card title="Your setup links" description="Newest first, with who used each link and when.">
         {links.length ? (
-          <ul className="divide-y divide-gray-200">
-            {links.map((link) => (
-              <LinkRow key={link.id} link={link} confirming={confirm === link.id && link.status === 'active'} />
-            ))}
-          </ul>
+          <RoleGate permission="revokeSetupLink" role={admin.role}>
+            <ul className="divide-y divide-gray-200">
+              {links.map((link) => (
+                <LinkRow key={link.id} link={link} confirming={confirm === link.id && link.status === 'active'} />
+              ))}
+            </ul>
+          </RoleGate>
         ) : !loadError ? (
           <p className="text-sm text-gray-600">No setup links yet.</p>
         ) : null}

@@ -1,4 +1,5 @@
 /** Typed results of the setup-links actions (browser-safe: the create form renders them). */
+import type { RefusalCode } from '@/lib/auth/form-state';
 
 /** The expiries the form offers, in hours (the service allows any whole number from 1 to 168). */
 export const EXPIRY_CHOICES = [
@@ -14,6 +15,8 @@ export type CreateLinkState =
   | {
       status: 'error';
       formError: string;
+      /** Set when the caller may not create one at all (see lib/auth/permissions.ts). */
+      code?: RefusalCode;
       fieldErrors: { expiresInHours?: string; label?: string };
       values: { expiresInHours: string; label: string };
     }

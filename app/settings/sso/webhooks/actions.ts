@@ -15,7 +15,8 @@ import {
   WEBHOOK_LIMITS,
   type WebhookCreateRequest,
 } from '@/lib/contract';
-import { adminAction, getAdmin, refuseNonAdmin } from '@/lib/auth';
+import { adminAction } from '@/lib/auth';
+import { authorizeAdmin } from '@/lib/auth/action';
 import { describeGrantexError } from '@/lib/console/grantex-errors';
 import { WEBHOOKS_TEXT } from '@/lib/console/messages';
 import { WEBHOOKS_PATH } from '@/lib/console/settings/paths';
@@ -54,7 +55,6 @@ const URL_ERRORS: Record<string, string> = {
 };
 
 export async function createWebhook(_prev: CreateWebhookState, formData: FormData): Promise<CreateWebhookState> {
-  const admin = (await getAdmin()) ?? (await refuseNonAdmin(WEBHOOKS_PATH));
   const rawUrl = formData.get('url');
   const events = formData.getAll('events').filter((v): v is string => typeof v === 'string');
   const rawFormat = formData.get('format');
@@ -63,6 +63,9 @@ export async function createWebhook(_prev: CreateWebhookState, formData: FormDat
     events: events.join(','),
     format: typeof rawFormat === 'string' ? rawFormat : 'grantex',
   };
+  const authorization = await authorizeAdmin('createWebhook');
+  if ('refused' in authorization) return { ok: false, fieldErrors: {}, values, ...authorization.refused };
+  const admin = authorization.actor;
   const parsed = createInput.safeParse({ url: values.url, events, format: values.format });
   if (!parsed.success) {
     const fieldErrors: CreateWebhookState['fieldErrors'] = {};
@@ -112,6 +115,7 @@ export async function createWebhook(_prev: CreateWebhookState, formData: FormDat
 }
 
 export const setWebhookEnabled = adminAction(
+  'setWebhookEnabled',
   z.object({ id: z.string().min(1).max(ID_MAX), enabled: z.enum(['true', 'false']) }),
   async ({ id, enabled }, admin) => {
     const requestId = randomUUID();
@@ -123,15 +127,20 @@ export const setWebhookEnabled = adminAction(
   },
 );
 
-export const deleteWebhook = adminAction(z.object({ id: z.string().min(1).max(ID_MAX) }), async ({ id }, admin) => {
-  const requestId = randomUUID();
-  await grantexForAdmin(admin, { requestId }).webhooks.delete(id);
-  logSsoEvent('webhook_deleted', { requestId, org: admin.developerId, webhook: id });
-  revalidatePath(WEBHOOKS_PATH);
-  redirect(`${WEBHOOKS_PATH}?deleted=1`);
-});
+export const deleteWebhook = adminAction(
+  'deleteWebhook',
+  z.object({ id: z.string().min(1).max(ID_MAX) }),
+  async ({ id }, admin) => {
+    const requestId = randomUUID();
+    await grantexForAdmin(admin, { requestId }).webhooks.delete(id);
+    logSsoEvent('webhook_deleted', { requestId, org: admin.developerId, webhook: id });
+    revalidatePath(WEBHOOKS_PATH);
+    redirect(`${WEBHOOKS_PATH}?deleted=1`);
+  },
+);
 
 export const redeliverWebhook = adminAction(
+  'redeliverWebhook',
   z.object({ id: z.string().min(1).max(ID_MAX), deliveryId: z.string().min(1).max(ID_MAX) }),
   async ({ id, deliveryId }, admin) => {
     const requestId = randomUUID();

@@ -3,6 +3,7 @@
  * after a confirmation step) and, for the endpoint picked with `?endpoint=`, its delivery log (status, attempts,
  * response code and time, redeliver). The API-key admin only.
  */
+import { RoleGate } from '@/components/sso/role-gate';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { requireAdmin } from '@/lib/auth';
@@ -170,15 +171,19 @@ export default async function WebhooksPage({
         title="Add an endpoint"
         description="Each delivery is signed with Grantex’s headers and the Standard Webhooks headers; retried with back-off for about a day."
       >
-        <CreateWebhookForm eventTypes={WEBHOOK_EVENT_TYPES} />
+        <RoleGate permission="createWebhook" role={admin.role}>
+          <CreateWebhookForm eventTypes={WEBHOOK_EVENT_TYPES} />
+        </RoleGate>
       </Card>
       <Card title="Your endpoints">
         {endpoints.length ? (
-          <ul className="divide-y divide-gray-200">
-            {endpoints.map((e) => (
-              <EndpointRow key={e.id} endpoint={e} confirming={confirm === e.id} selected={picked?.id === e.id} />
-            ))}
-          </ul>
+          <RoleGate permission="setWebhookEnabled" role={admin.role}>
+            <ul className="divide-y divide-gray-200">
+              {endpoints.map((e) => (
+                <EndpointRow key={e.id} endpoint={e} confirming={confirm === e.id} selected={picked?.id === e.id} />
+              ))}
+            </ul>
+          </RoleGate>
         ) : !loadError ? (
           <p className="text-sm text-gray-600">{WEBHOOKS_TEXT.noEndpoints}</p>
         ) : null}

@@ -25,6 +25,8 @@ import { badRequest, notFound, unauthorized } from '../../http/api-error';
 import {
   actorOf,
   API_KEY_ONLY,
+  authenticate,
+  looksLikeConsoleBearer,
   apiKeyHashFrom,
   CONNECTION_ACTORS,
   developerOf,
@@ -35,6 +37,7 @@ import type { RouteRateLimit } from '../../http/rate-limit-options';
 import { absentAsEmpty, type ServiceApp } from '../../http/validation';
 import type { SsoConnection } from '../../storage/types';
 import { apiKeyActor, auditActorOf, type AuditEntry } from '../events/recorder';
+import { checkConnectionWrite, endConsoleSessionsOfConnection } from '../console-access/service';
 import { logoutWireFields } from '../logout/wire';
 import { startTestSignIn, testConnection } from './connection-tests';
 import { deleteLegacyConfig, saveLegacyConfig } from './legacy-config';
@@ -62,7 +65,7 @@ export function registerConnectionRoutes(app: ServiceApp, ctx: ServiceContext, m
   const connections = createConnectionService(ctx);
   const asActor = requireActor(ctx, CONNECTION_ACTORS);
   const asApiKey = requireActor(ctx, API_KEY_ONLY);
-  const asDeveloper = requireDeveloper(ctx.store);
+  const asDeveloper = requireDeveloper(ctx);
   /** Authenticates, then keeps the body as sent (the schema's parse returns a new, stripped object). */
   const asActorKeepingBody = async (request: FastifyRequest) => {
     await asActor(request);
@@ -111,6 +114,7 @@ export function registerConnectionRoutes(app: ServiceApp, ctx: ServiceContext, m
       schema: { body: ssoConnectionCreateSchema },
     },
     async (request, reply) => {
+      checkConnectionWrite(actorOf(request), null, request.bodyAsSent);
       const { connection, changedFields } = await connections.create(
         actorOf(request).developerId,
         request.body,
@@ -163,8 +167,14 @@ export function registerConnectionRoutes(app: ServiceApp, ctx: ServiceContext, m
     '/v1/sso/connections/:id',
     { bodyLimit: CONNECTION_BODY_LIMIT_BYTES, preValidation: asActor, schema: { params } },
     async (request) => {
-      const developerId = actorOf(request).developerId;
+      const actor = actorOf(request);
+      const developerId = actor.developerId;
+      // Who may change what grants console roles (features/console-access): checked against the stored connection,
+      // which also tells which console sessions the save makes stale.
+      const before = await connections.findOwn(developerId, request.params.id);
+      checkConnectionWrite(actor, before, request.body);
       const { connection, changedFields } = await connections.patch(developerId, request.params.id, request.body);
+      await endConsoleSessionsOfConnection(ctx, connection, before);
       audit(request, 'connection.updated', connection.id, changedFields);
       return wire(request, connection, await ctx.store.lastSignIns(developerId));
     },
@@ -173,6 +183,7 @@ export function registerConnectionRoutes(app: ServiceApp, ctx: ServiceContext, m
   // Deleting is the org's own call: a setup link configures and tests connections, it does not remove them.
   app.delete('/v1/sso/connections/:id', { preValidation: asApiKey, schema: { params } }, async (request, reply) => {
     const removed = await connections.remove(actorOf(request).developerId, request.params.id);
+    await endConsoleSessionsOfConnection(ctx, removed);
     audit(request, 'connection.deleted', removed.id);
     return reply.code(204).send();
   });
@@ -205,7 +216,18 @@ export function registerConnectionRoutes(app: ServiceApp, ctx: ServiceContext, m
     },
     async (request, reply) => {
       const dev = developerOf(request);
+      const before = (await ctx.store.getDefaultConnection(dev.id)) ?? null;
+      if (request.consoleSession) {
+        const actor = {
+          kind: 'console_session' as const,
+          developerId: dev.id,
+          developer: dev,
+          session: request.consoleSession,
+        };
+        checkConnectionWrite(actor, before, request.body);
+      }
       const { saved, changedFields } = await saveLegacyConfig(ctx, connections, dev.id, request.body);
+      await endConsoleSessionsOfConnection(ctx, saved, before);
       ctx.audit.record({
         developerId: dev.id,
         actor: apiKeyActor(request),
@@ -218,6 +240,13 @@ export function registerConnectionRoutes(app: ServiceApp, ctx: ServiceContext, m
   );
 
   app.get('/v1/sso/config', async (request) => {
+    // A console session: its org's default connection (the role table lets viewers read it).
+    if (looksLikeConsoleBearer(request)) {
+      const dev = await authenticate(ctx, request);
+      const connection = await ctx.store.getDefaultConnection(dev.id);
+      if (!connection) throw notFound(MESSAGES.configNotFound);
+      return toWireConfig(connection);
+    }
     // One query: the key's developer joined with its default connection (same 401s as authenticate()).
     const found = await ctx.store.findDefaultConnectionByKey(apiKeyHashFrom(request));
     if (!found) throw unauthorized(MESSAGES.invalidKey);
@@ -228,6 +257,7 @@ export function registerConnectionRoutes(app: ServiceApp, ctx: ServiceContext, m
   app.delete('/v1/sso/config', { preValidation: asDeveloper }, async (request, reply) => {
     const dev = developerOf(request);
     const removed = await deleteLegacyConfig(ctx, dev.id);
+    await endConsoleSessionsOfConnection(ctx, removed);
     ctx.audit.record({
       developerId: dev.id,
       actor: apiKeyActor(request),

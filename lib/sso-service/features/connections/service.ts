@@ -45,6 +45,8 @@ type CommonPatch = Pick<
   | 'verifiedDomainsOnly'
   | 'maxSessionSeconds'
   | 'directoryUsersOnly'
+  | 'consoleRoleMappings'
+  | 'enforce'
 >;
 
 /** A saved connection and the names of the fields the request set (the audit entry's `changedFields`). */
@@ -78,6 +80,8 @@ function applyCommonPatch<C extends SsoConnection>(c: C, patch: CommonPatch, upd
       maxSessionSeconds: or(patch.maxSessionSeconds, p.maxSessionSeconds),
       maxAuthAgeSeconds: p.maxAuthAgeSeconds,
       directoryUsersOnly: or(patch.directoryUsersOnly, p.directoryUsersOnly),
+      consoleRoleMappings: or(patch.consoleRoleMappings, p.consoleRoleMappings),
+      enforce: or(patch.enforce, p.enforce),
     },
     updatedAt,
   };
@@ -288,6 +292,8 @@ export function createConnectionService(ctx: ServiceContext) {
           maxSessionSeconds: input.maxSessionSeconds ?? null,
           maxAuthAgeSeconds: input.protocol === 'oidc' ? (input.maxAuthAgeSeconds ?? null) : null,
           directoryUsersOnly: input.directoryUsersOnly ?? false,
+          consoleRoleMappings: input.consoleRoleMappings ?? {},
+          enforce: input.enforce ?? false,
         },
         createdAt: now,
         updatedAt: now,

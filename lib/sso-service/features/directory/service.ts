@@ -23,6 +23,7 @@ import { randomId } from '../../crypto/random-id';
 import { notFound, reasonError } from '../../http/api-error';
 import type { SsoIdentity } from '../../protocols';
 import type { SsoConnection } from '../../storage/types';
+import { revokeConsoleSessionsOf } from '../console-access/service';
 import type { AuditActor } from '../events/recorder';
 import { SCIM_MESSAGES, scimError } from './errors';
 import { applyPatch, operationsOf } from './scim-patch';
@@ -282,11 +283,33 @@ async function saveUser(call: DirectoryCall, before: DirectoryUser, doc: ScimDoc
   return renderUser(after, baseUrl);
 }
 
-/** Ends the sessions of the member a directory user was (by their email and their userName). */
+/** Ends the sessions (member and console) of the member a directory user was (by their email and their userName). */
 async function endSessions(call: DirectoryCall, before: DirectoryUser) {
   const keys = new Set([before.emailKey, before.userName.toLowerCase()].filter((k): k is string => k !== null));
   const nowIso = iso(call.ctx.now());
   for (const key of keys) await call.ctx.store.revokeDirectoryUserSessions(scopeOf(call.token), key, nowIso);
+  await revokeConsoleSessionsOf(call.ctx, consoleScopeOf(call.token), [...keys]);
+}
+
+/** The console sessions a token's directory covers: its connection's, or every connection's of the org. */
+const consoleScopeOf = (token: ScimTokenRecord) => ({
+  developerId: token.developerId,
+  connectionId: scopeOf(token).directory === ORG_WIDE ? null : scopeOf(token).directory,
+});
+
+/**
+ * A group's membership changed (or the group went): the console sessions of everyone who was or is in it end, so
+ * their next console sign-in takes the role their groups give then.
+ */
+async function endConsoleSessionsOfGroup(call: DirectoryCall, userIds: readonly string[]) {
+  if (userIds.length === 0) return;
+  const keys = await call.ctx.store.directoryUserEmailKeys(call.token.developerId, [...new Set(userIds)]);
+  await revokeConsoleSessionsOf(call.ctx, consoleScopeOf(call.token), keys);
+}
+
+/** The ids of a group's members now. */
+async function memberIdsOf(call: DirectoryCall, groupId: string): Promise<string[]> {
+  return ((await call.ctx.store.scimGroupMembers([groupId])).get(groupId) ?? []).map((m) => m.id);
 }
 
 async function existingUser(call: DirectoryCall, id: string, ifMatch: string | undefined): Promise<DirectoryUser> {
@@ -392,6 +415,8 @@ async function saveGroup(
 ) {
   const columns = groupColumns(doc);
   const add = await checkMembers(call, members.add);
+  // A replace (remove: all) needs the members it drops; a PATCH names them.
+  const removed = members.remove === 'all' ? await memberIdsOf(call, before.id) : members.remove;
   const result = await call.ctx.store.updateScimGroup(
     scopeOf(call.token),
     {
@@ -405,6 +430,10 @@ async function saveGroup(
   if (!result.ok)
     throw result.reason === 'missing' ? groupNotFound() : scimError(409, 'uniqueness', SCIM_MESSAGES.groupNameTaken);
   audit(call, 'directory_group.updated', { type: 'directory_group', id: before.id });
+  // Everyone added or removed (a re-added member too: harmless), and everyone in a renamed group (its mapping
+  // now means something else).
+  const renamed = before.displayName !== result.value.displayName;
+  await endConsoleSessionsOfGroup(call, [...add, ...removed, ...(renamed ? await memberIdsOf(call, before.id) : [])]);
   return result.value;
 }
 
@@ -432,8 +461,10 @@ export async function renderSavedGroup(call: DirectoryCall, group: DirectoryGrou
 }
 
 export async function deleteGroup(call: DirectoryCall, id: string) {
+  const membersBefore = id.length <= ID_MAX ? await memberIdsOf(call, id) : [];
   const deleted = id.length <= ID_MAX && (await call.ctx.store.deleteScimGroup(scopeOf(call.token), id));
   if (!deleted) throw groupNotFound();
+  await endConsoleSessionsOfGroup(call, membersBefore);
   audit(call, 'directory_group.deleted', { type: 'directory_group', id });
 }
 

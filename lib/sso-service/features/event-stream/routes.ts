@@ -50,7 +50,7 @@ interface OpenStream {
 }
 
 export function registerEventStreamRoutes(app: ServiceApp, ctx: ServiceContext, opts: EventStreamOptions = {}) {
-  const preValidation = requireDeveloper(ctx.store);
+  const preValidation = requireDeveloper(ctx);
   const pollMs = opts.pollMs ?? 1_000;
   const settleMs = opts.settleMs ?? DEFAULT_SETTLE_MS;
   const keepaliveMs = opts.keepaliveMs ?? 15_000;

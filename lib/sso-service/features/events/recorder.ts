@@ -12,6 +12,7 @@ import type { ServiceLogger } from '../../http/logger';
 import { asStoreError } from '../../storage/errors';
 import type { AuditEventRecord, EventStore, SignInEventRecord } from '../../storage/events-types';
 import { auditWebhookEvent, signInWebhookEvent } from '../webhooks/events';
+import type { ConsoleSession } from '../console-access/store';
 import { BatchBuffer } from './buffer';
 
 export const EVENT_FLUSH_MS = 250;
@@ -56,8 +57,22 @@ export interface AuditRecorder {
   record(entry: AuditEntry): void;
 }
 
-/** The actor of a request authenticated with an API key: a short prefix of the key's hash names the key. */
+/** A person's console session as an audit actor: the session's id, labelled by their email (or subject). */
+export function consoleSessionActor(session: ConsoleSession, request?: FastifyRequest): AuditActor {
+  return {
+    kind: 'console_session',
+    id: session.id,
+    label: session.via === 'break_glass' ? `break-glass: ${session.label ?? ''}` : (session.email ?? session.subject),
+    ...(request ? { ip: clientAddress(request) } : {}),
+  };
+}
+
+/**
+ * The actor of a request `authenticate` let in: a console session (see consoleSessionActor), or the API key,
+ * named by a short prefix of the key's hash.
+ */
 export function apiKeyActor(request: FastifyRequest): AuditActor {
+  if (request.consoleSession) return consoleSessionActor(request.consoleSession, request);
   return {
     kind: 'api_key',
     id: `key_${apiKeyHashFrom(request).slice(0, 12)}`,
@@ -66,12 +81,14 @@ export function apiKeyActor(request: FastifyRequest): AuditActor {
   };
 }
 
-/** The audit actor of a request authenticated by `authenticateActor`: its API key, or the setup link it used. */
+/** The audit actor of a request authenticated by `authenticateActor`: its API key, console session or setup link. */
 export function auditActorOf(request: FastifyRequest, actor: Actor): AuditActor {
   // A setup session names the person who redeemed the link (their email stays in the link's uses).
-  return actor.kind === 'setup_link'
-    ? { kind: 'setup_link', id: actor.linkId, label: actor.name, ip: clientAddress(request) }
-    : apiKeyActor(request);
+  if (actor.kind === 'setup_link') {
+    return { kind: 'setup_link', id: actor.linkId, label: actor.name, ip: clientAddress(request) };
+  }
+  if (actor.kind === 'console_session') return consoleSessionActor(actor.session, request);
+  return apiKeyActor(request);
 }
 
 export interface EventRecorders {

@@ -15,7 +15,7 @@ import { decodeCursor, page } from './paging';
 import { toWireAudit, toWireSignIn } from './wire';
 
 export function registerEventRoutes(app: ServiceApp, ctx: ServiceContext) {
-  const preValidation = requireDeveloper(ctx.store);
+  const preValidation = requireDeveloper(ctx);
 
   app.get(
     '/v1/sso/events',

@@ -104,7 +104,7 @@ export async function signInStats(
 export function registerStatsRoutes(app: ServiceApp, ctx: ServiceContext) {
   app.get(
     '/v1/sso/stats',
-    { preValidation: requireDeveloper(ctx.store), schema: { querystring: statsQuerySchema } },
+    { preValidation: requireDeveloper(ctx), schema: { querystring: statsQuerySchema } },
     async (request) => signInStats(ctx.store.events, developerOf(request).id, request.query.period, ctx.now()),
   );
 }

@@ -15,6 +15,7 @@ import { describeError } from '../../http/describe-error';
 import type { ProtocolResponse, SsoIdentity } from '../../protocols';
 import { SAML_REASONS } from '../../saml';
 import { principalIssuer, redirectUriMismatch, type SsoConnection } from '../../storage/types';
+import { consoleRoleOf, openSsoConsoleSession } from '../console-access/service';
 import { directoryGate } from '../directory/service';
 import { runningStep } from '../../oidc/trace';
 import { startSignIn, type SignInRecord } from '../events/sign-in-context';
@@ -244,11 +245,16 @@ export function sessionExpiry(nowMs: number, ttlSec: number, idpSessionEnd: Date
   return Math.min(configured, bound);
 }
 
-/** The member's principal upserted (or, without JIT, updated) and their session opened: one store call. */
+/**
+ * The member's principal upserted (or, without JIT, updated) and their session opened: one store call. A console
+ * sign-in (the sealed state's `cns`) first needs a console role from the IdP's groups (none: refused before
+ * anything is written) and then also opens the console session.
+ */
 export async function openSession(
   ctx: ServiceContext,
-  { connection, identity }: Pick<Completed, 'connection' | 'identity'>,
+  { connection, identity, state }: Pick<Completed, 'connection' | 'identity'> & { state?: LoginState },
 ): Promise<SsoSessionCallbackResponse> {
+  const consoleRole = state?.cns === true ? consoleRoleOf(connection, identity.groups) : null;
   const now = ctx.now();
   // The connection's own bound (maxSessionSeconds) shortens the service's TTL, never lengthens it.
   const serviceTtlSec = ctx.config.sessionTtlSec ?? DEFAULT_SESSION_TTL_SEC;
@@ -279,7 +285,11 @@ export async function openSession(
     ...logoutKeysOf(ctx, connection.developerId, identity),
   });
   if (!session) throw ssoRefused(SESSION_MESSAGES.memberNotProvisioned, 'member_not_provisioned');
-  return toWireSessionSignIn(session);
+  if (consoleRole === null) return toWireSessionSignIn(session);
+  return {
+    ...toWireSessionSignIn(session),
+    console: await openSsoConsoleSession(ctx, connection, session, consoleRole),
+  };
 }
 
 export const SAML_MESSAGES = {

@@ -35,6 +35,7 @@ import { absentAsEmpty, type Issue, type ServiceApp } from '../../http/validatio
 import { SAML_REASONS } from '../../saml';
 import type { ProtocolResponse } from '../../protocols';
 import { redirectUriMismatch } from '../../storage/types';
+import { ssoRequiredFor } from '../console-access/service';
 import { startSignIn } from '../events/sign-in-context';
 import {
   completeCallback,
@@ -60,6 +61,7 @@ const isMissing = (issue: Issue, input: unknown) =>
 /** The legacy login URL's words: no org → org_required; a repeated parameter → "… must be given at most once". */
 function invalidLoginQuery(issues: readonly Issue[]): ApiError {
   const field = issues[0] ? fieldOf(issues[0]) : '';
+  if (field === 'intent' && issues[0]?.code === 'invalid_value') return badRequest('intent must be member or console');
   return field === 'org' || field === ''
     ? reasonError('org_required')
     : badRequest(`${field} must be given at most once`);
@@ -119,9 +121,19 @@ export function registerLoginRoutes(
       if (redirectUriMismatch(connection, request.query.redirect_uri)) {
         throw badRequest('redirect_uri does not match the redirect URI configured for this org');
       }
-      const login = ctx.states.issue(connection.developerId, connection.id);
-      const authorizeUrl = await ctx.protocols[connection.protocol].startLogin(connection, login);
-      const body: SsoLoginResponse = { authorizeUrl, protocol: connection.protocol, connectionId: connection.id };
+      const login = ctx.states.issue(connection.developerId, connection.id, {
+        console: request.query.intent === 'console',
+      });
+      const [authorizeUrl, ssoRequired] = await Promise.all([
+        ctx.protocols[connection.protocol].startLogin(connection, login),
+        ssoRequiredFor(ctx, connection),
+      ]);
+      const body: SsoLoginResponse = {
+        authorizeUrl,
+        protocol: connection.protocol,
+        connectionId: connection.id,
+        ssoRequired,
+      };
       // Routed by domain alone: the caller named no org, so the answer says which one (a login binds to it).
       if (!given(request.query.org))
         return { ...body, developerId: connection.developerId } satisfies SsoDomainLoginResponse;

@@ -35,6 +35,7 @@ import {
 } from '../../saml/logout';
 import type { SpSigningKey } from '../../saml';
 import type { OidcConnection, SamlConnection, SsoConnection } from '../../storage/types';
+import { endConsoleSessionsOf } from '../console-access/service';
 import { samlSloUrl } from './wire';
 
 /**
@@ -101,6 +102,7 @@ export async function memberLogout(
   if (!found) return notEnded;
   const { session, keys } = found;
   if (!(await ctx.store.revokeSession(session.developerId, session.id, nowIso))) return notEnded;
+  await endConsoleSessionsOf(ctx, session.developerId, [session.id]);
   audit(ctx, session.developerId, session.id, 'member_logout', session.principalId);
   const connection = await ctx.store.getConnection(session.developerId, session.connectionId);
   if (!connection) return { ended: true, redirectUrl: null, protocol: null };
@@ -237,6 +239,7 @@ async function idpLogoutRequest(
       )),
     );
   }
+  await endConsoleSessionsOf(ctx, connection.developerId, revoked);
   for (const id of revoked) audit(ctx, connection.developerId, id, 'idp_logout', connection.id);
   if (settings.idpSloUrl === null) return { kind: 'done', revoked: revoked.length };
   const signingKey = await signingKeyOf(connection);
@@ -310,6 +313,7 @@ export async function backchannelLogout(ctx: ServiceContext, connectionId: strin
     },
     new Date(ctx.now()).toISOString(),
   );
+  await endConsoleSessionsOf(ctx, found.developerId, revoked);
   for (const id of revoked) audit(ctx, found.developerId, id, 'idp_logout', found.id);
   return revoked.length;
 }

@@ -20,5 +20,5 @@ export function registerOrgRoutes(app: ServiceApp, ctx: ServiceContext, signupRa
     async (request, reply) => reply.code(201).send(await signUp(ctx, request.body)),
   );
 
-  app.get('/v1/me', async (request) => toWireMe(await authenticate(ctx.store, request)));
+  app.get('/v1/me', async (request) => toWireMe(await authenticate(ctx, request)));
 }

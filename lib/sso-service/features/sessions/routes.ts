@@ -13,6 +13,7 @@ import { developerOf, requireDeveloper } from '../../http/auth';
 import { clientAddress } from '../../http/client-address';
 import type { RouteRateLimit } from '../../http/rate-limit-options';
 import { absentAsEmpty, type ServiceApp } from '../../http/validation';
+import { endConsoleSessionsOf } from '../console-access/service';
 import { apiKeyActor } from '../events/recorder';
 import { checkSession, getSession, listSessions, revokeSession } from './service';
 import { toWireSession } from './wire';
@@ -28,7 +29,7 @@ function sessionCheckRateKey(request: FastifyRequest): string {
 }
 
 export function registerSessionRoutes(app: ServiceApp, ctx: ServiceContext, checkRateLimit: RouteRateLimit) {
-  const preValidation = requireDeveloper(ctx.store);
+  const preValidation = requireDeveloper(ctx);
   const params = idParamsSchema;
 
   app.get('/v1/sso/sessions', { preValidation }, async (request) => {
@@ -44,6 +45,7 @@ export function registerSessionRoutes(app: ServiceApp, ctx: ServiceContext, chec
     const dev = developerOf(request);
     const { id } = request.params;
     await revokeSession(ctx, dev.id, id);
+    await endConsoleSessionsOf(ctx, dev.id, [id]);
     ctx.audit.record({
       developerId: dev.id,
       actor: apiKeyActor(request),

@@ -40,7 +40,7 @@ function setupLinkOf(request: FastifyRequest): SetupLinkWithOrg {
 }
 
 export function registerSetupLinkRoutes(app: ServiceApp, ctx: ServiceContext) {
-  const preValidation = requireDeveloper(ctx.store);
+  const preValidation = requireDeveloper(ctx);
   app.decorateRequest('setupLink', null);
 
   app.post(
@@ -48,7 +48,10 @@ export function registerSetupLinkRoutes(app: ServiceApp, ctx: ServiceContext) {
     { preValidation, schema: { body: absentAsEmpty(setupLinkCreateSchema) } },
     async (request, reply) => {
       const dev = developerOf(request);
-      const created = await createSetupLink(ctx, dev.id, apiKeyHashFrom(request), request.body);
+      const creator = request.consoleSession
+        ? { consoleSessionId: request.consoleSession.id }
+        : { keyHash: apiKeyHashFrom(request) };
+      const created = await createSetupLink(ctx, dev.id, creator, request.body);
       ctx.audit.record({
         developerId: dev.id,
         actor: apiKeyActor(request),

@@ -29,7 +29,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export async function createSetupLink(
   ctx: ServiceContext,
   developerId: string,
-  keyHash: ApiKeyHash,
+  /** The API key's hash, or the console session that made it (named by its id). */
+  creator: { keyHash: ApiKeyHash } | { consoleSessionId: string },
   input: Pick<SetupLinkCreate, 'label'> & { expiresInHours: number },
 ): Promise<SetupLinkCreated> {
   const token = generateSetupToken();
@@ -39,7 +40,10 @@ export async function createSetupLink(
     developerId,
     tokenHash: hashSetupToken(token),
     label: input.label || null,
-    createdBy: `api_key:${keyHash.slice(0, CREATED_BY_HASH_CHARS)}`,
+    createdBy:
+      'keyHash' in creator
+        ? `api_key:${creator.keyHash.slice(0, CREATED_BY_HASH_CHARS)}`
+        : `console_session:${creator.consoleSessionId}`,
     createdAt: iso(now),
     expiresAt: iso(now + input.expiresInHours * HOUR_MS),
     revokedAt: null,

@@ -34,7 +34,7 @@ import {
 import { toWireDelivery, toWireWebhook } from './wire';
 
 export function registerWebhookRoutes(app: ServiceApp, ctx: ServiceContext) {
-  const preValidation = requireDeveloper(ctx.store);
+  const preValidation = requireDeveloper(ctx);
   const params = webhookParamsSchema;
   // Who changed which endpoint: an endpoint receives every event of the org, so adding, redirecting or
   // re-keying one is as much an admin change as a connection's.

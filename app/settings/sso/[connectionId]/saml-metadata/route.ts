@@ -6,12 +6,15 @@
 import type { NextRequest } from 'next/server';
 import { NextResponse } from 'next/server';
 import { getConnectionsActor, SETUP_LINK_ENDED } from '@/lib/auth';
+import { checkPermission, refusalResponse } from '@/lib/auth/authorize';
 import { isGrantexError } from '@/lib/grantex/errors';
 
 export const dynamic = 'force-dynamic';
 
 export async function GET(_req: NextRequest, { params }: { params: Promise<{ connectionId: string }> }) {
   const { connectionId } = await params;
+  const check = await checkPermission('GET /settings/sso/[connectionId]/saml-metadata');
+  if (!check.ok && check.reason !== 'signed_out') return refusalResponse(check);
   const actor = await getConnectionsActor();
   if (!actor || actor === SETUP_LINK_ENDED)
     return new NextResponse('Sign in first.', { status: 401, headers: { 'Cache-Control': 'no-store' } });

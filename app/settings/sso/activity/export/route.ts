@@ -4,6 +4,7 @@
  */
 import { NextResponse, type NextRequest } from 'next/server';
 import { getAdmin } from '@/lib/auth';
+import { checkPermission, refusalResponse } from '@/lib/auth/authorize';
 import { activityQuery, eventsToCsv, readActivityFilters } from '@/lib/console/activity';
 import { ACTIVITY_NOT_SUPPORTED } from '@/lib/console/messages';
 import { describeGrantexError } from '@/lib/console/grantex-errors';
@@ -16,6 +17,8 @@ const EXPORT_MAX = 5000;
 const NO_STORE = { 'Cache-Control': 'no-store' };
 
 export async function GET(request: NextRequest) {
+  const check = await checkPermission('GET /settings/sso/activity/export');
+  if (!check.ok && check.reason !== 'signed_out') return refusalResponse(check);
   const admin = await getAdmin();
   if (!admin)
     return NextResponse.json(

@@ -87,7 +87,7 @@ export async function POST(req: NextRequest) {
     logSsoEvent(EVENT, { requestId, org: binding.org, mode: binding.mode, outcome: 'mode_mismatch' });
     return done(await toErrorPage('sso_failed', binding.org));
   }
-  return finishBoundSignIn(bound, identityOf(result));
+  return finishBoundSignIn(bound, identityOf(result), isTestResult(result) ? undefined : result.console);
 }
 
 /** An IdP-initiated response: no binding is possible; Grantex decides whether the connection accepts it. */
@@ -108,7 +108,8 @@ async function idpInitiated(
   }
   try {
     const result = await client.sso.handleSamlCallback({ samlResponse, connectionId });
-    if (isTestResult(result)) return toErrorPage('sso_failed', null);
+    // IdP-initiated: no state, so never a console sign-in (Grantex answers a console session only to one).
+    if (isTestResult(result) || result.console) return toErrorPage('sso_failed', null);
     logSsoEvent(EVENT, { requestId, org: result.developerId, mode: 'member', outcome: 'signed_in_idp_initiated' });
     return toMemberPage(identityOf(result), secret);
   } catch (err) {
