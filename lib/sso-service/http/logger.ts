@@ -3,6 +3,7 @@
  * serializers on the hot path. Callers pass only fields that are safe to log (never bodies, headers,
  * query strings, codes, states or secrets).
  */
+import SonicBoom from 'sonic-boom';
 import type { LogLevel } from '../config';
 
 export type LogSink = (line: string) => void;
@@ -14,8 +15,30 @@ export interface ServiceLogger {
   log(level: Exclude<LogLevel, 'silent'>, fields: Record<string, unknown>): void;
 }
 
+/**
+ * Asynchronous stdout: pino's destination (sonic-boom, non-blocking writes). A line is handed to the kernel in
+ * the background, and lines logged while a write is in flight go out together in the next one, so a request
+ * never waits for a write system call (process.stdout writes synchronously to files and pipes). What is still
+ * buffered when the process exits is written synchronously then; a kill -9 can lose the lines of that moment.
+ */
+let stdout: SonicBoom | undefined;
+function asyncStdout(): SonicBoom {
+  if (!stdout) {
+    const dest = new SonicBoom({ fd: 1, sync: false });
+    process.once('exit', () => {
+      try {
+        dest.flushSync();
+      } catch {
+        // Exiting anyway: a write still in flight (or a closed stdout) is not worth an error at exit.
+      }
+    });
+    stdout = dest;
+  }
+  return stdout;
+}
+
 const stdoutSink: LogSink = (line) => {
-  process.stdout.write(line + '\n');
+  asyncStdout().write(line + '\n');
 };
 
 export function createServiceLogger(level: LogLevel, sink: LogSink = stdoutSink): ServiceLogger {
