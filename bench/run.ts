@@ -2,15 +2,16 @@
  * `npm run bench` — performance figures for the Grantex SSO service and console.
  * See bench/README.md for what each figure means and how to reproduce it.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { measureCallbacks, type CallbackResult } from './measure/callback';
 import { measureLoginUrl, type LoginUrlResult } from './measure/latency';
 import { measureSamlModule, measureSamlService, type SamlResult, type SamlServiceResult } from './measure/saml';
 import { measureScim, type ScimResult } from './measure/scim';
+import { measureSoak, type SoakResult } from './measure/soak';
 import type { Summary } from './lib/stats';
-import { ENDPOINTS, measureThroughput, type ThroughputResult } from './measure/throughput';
+import { ENDPOINTS, measureThroughput, type EndpointName, type ThroughputResult } from './measure/throughput';
 import { ROUTE_BUDGET_KB, gitInfo, measureWeight, type WeightResult } from './measure/weight';
 import {
   checkNoJs,
@@ -42,9 +43,12 @@ const SECTIONS = [
   'browser',
   'saml',
   'scim',
+  'soak',
 ] as const;
+/** Sections run when --only is not given (the soak takes minutes and is asked for by name). */
+const DEFAULT_SECTIONS = SECTIONS.filter((s) => s !== 'soak');
 const USAGE_FLAGS =
-  '[--quick] [--only=…] [--db=sqlite,postgres] [--skip-build] [--orgs=N] [--strict] [--profile] [--verbose]';
+  '[--quick] [--only=…] [--db=sqlite,postgres] [--skip-build] [--orgs=N] [--strict] [--profile] [--log-level=info] [--soak-seconds=S] [--verbose]';
 const BACKENDS = ['sqlite', 'postgres'] as const;
 type Backend = (typeof BACKENDS)[number];
 const BACKEND_NAMES: Record<Backend, string> = { sqlite: 'SQLite', postgres: 'PostgreSQL' };
@@ -57,6 +61,10 @@ interface Options {
   verbose: boolean;
   strict: boolean;
   profile: boolean;
+  /** The service's LOG_LEVEL (default warn); other levels log to a file next to the data dir. */
+  logLevel: string;
+  /** Length of the retention soak (default 180 s, quick 60 s). */
+  soakSeconds: number;
   scaleOrgs: number;
   /** Storage backends the service phases run on, in order; scale, profile and the console use the first. */
   dbs: Backend[];
@@ -71,6 +79,8 @@ const USAGE = `usage: npm run bench -- ${USAGE_FLAGS}
                 throughput through the load balancer
   saml          the SAML service provider module in this process: login URL and ACS validation of a signed
                 response (no servers)
+  soak          (only when named) config saves for --soak-seconds against a service whose clock runs days in
+                minutes, retention 1 day: database size and audit rows kept, sampled through the run (SQLite)
   --db=…        storage backends for latency/callback/throughput, one table row set each (default sqlite;
                 postgres starts a throw-away PostgreSQL server, Debian's postgresql package)
   --skip-build  use the existing .next build for page weight and the browser runs
@@ -78,16 +88,20 @@ const USAGE = `usage: npm run bench -- ${USAGE_FLAGS}
   --strict      exit 1 when a target is missed
   --profile     afterwards, rerun each 1-org measurement against a service under node --cpu-prof and
                 print its hottest functions (diagnostic; the figures above are taken without the profiler)
+  --log-level=… the service's LOG_LEVEL (default warn; info is what a deployment runs by default); its log goes to
+                a file in the temp dir and its size is reported
   --verbose     show the children's output`;
 
 function parseArgs(argv: string[]): Options {
   const opts: Options = {
     quick: false,
-    only: new Set(SECTIONS),
+    only: new Set(DEFAULT_SECTIONS),
     skipBuild: false,
     verbose: false,
     strict: false,
     profile: false,
+    logLevel: 'warn',
+    soakSeconds: 0,
     scaleOrgs: 0,
     dbs: ['sqlite'],
   };
@@ -98,6 +112,8 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--strict') opts.strict = true;
     else if (arg === '--profile') opts.profile = true;
     else if (arg.startsWith('--orgs=')) opts.scaleOrgs = Number(arg.slice(7));
+    else if (arg.startsWith('--log-level=')) opts.logLevel = arg.slice(12);
+    else if (arg.startsWith('--soak-seconds=')) opts.soakSeconds = Number(arg.slice(15));
     else if (arg.startsWith('--db=')) {
       const names = [
         ...new Set(
@@ -126,6 +142,8 @@ function parseArgs(argv: string[]): Options {
     } else throw new Error(`unknown argument ${arg}\n${USAGE}`);
   }
   if (!opts.scaleOrgs) opts.scaleOrgs = opts.quick ? 1_000 : 10_000;
+  if (!opts.soakSeconds) opts.soakSeconds = opts.quick ? 60 : 180;
+  if (!(opts.soakSeconds >= 20)) throw new Error('--soak-seconds must be at least 20');
   if (!Number.isInteger(opts.scaleOrgs) || opts.scaleOrgs < 2) throw new Error('--orgs must be an integer ≥ 2');
   if (opts.only.has('scale') && !['latency', 'callback', 'throughput'].some((s) => opts.only.has(s as Section))) {
     for (const s of ['latency', 'callback', 'throughput'] as const) opts.only.add(s);
@@ -145,6 +163,8 @@ interface Phase {
   loginUrl?: LoginUrlResult;
   callback?: CallbackResult;
   throughput?: ThroughputResult;
+  /** The service's log (with --log-level other than warn), MiB over the whole phase. */
+  logMiB?: number;
   error?: string;
 }
 
@@ -153,6 +173,12 @@ const N = opts.quick
   ? { loginUrl: 200, loginWarm: 50, callbacks: 30, callbackWarm: 5, seconds: 2, warmS: 1, browser: 3 }
   : { loginUrl: 1_000, loginWarm: 200, callbacks: 300, callbackWarm: 20, seconds: 10, warmS: 3, browser: 20 };
 const CONNECTIONS = [16, 64];
+/** Throughput at 16 connections as a share of bare node:http in the same run (SQLite). */
+const BARE_RATIO_TARGETS: [EndpointName, number][] = [
+  ['GET /v1/sso/config', 0.4],
+  ['GET /sso/login', 0.3],
+  ['POST /v1/sso/config', 0.2],
+];
 
 const tmpRoot = mkdtempSync(path.join(os.tmpdir(), 'grantex-bench-'));
 installCleanup(async () => {
@@ -189,7 +215,7 @@ async function stopPostgres(): Promise<void> {
 
 /** The service on the backend chosen for `dir`. */
 async function serviceFor(dir: string, profileDir?: string): Promise<Service> {
-  return startService(dir, opts.verbose, profileDir, await backendEnv(dir));
+  return startService(dir, opts.verbose, profileDir, await backendEnv(dir), { logLevel: opts.logLevel });
 }
 
 const startedAt = new Date();
@@ -202,7 +228,17 @@ async function runPhase(label: string, service: Service, idp: Idp, orgs: Org[], 
   if (opts.only.has('callback'))
     phase.callback = await measureCallbacks(service, idp, orgs, N.callbacks, N.callbackWarm);
   if (opts.only.has('throughput')) {
-    phase.throughput = await measureThroughput(service, idp, orgs, CONNECTIONS, N.seconds, N.warmS);
+    phase.throughput = await measureThroughput(
+      service,
+      idp,
+      orgs,
+      CONNECTIONS,
+      N.seconds,
+      N.warmS,
+      ENDPOINTS,
+      true,
+      opts.verbose,
+    );
   }
 }
 
@@ -245,8 +281,17 @@ async function profilePhase(dir: string, idp: Idp, orgs: Org[], label: string): 
       await svc.stop();
     }
     const file = profilesIn(profDir)[0];
-    if (file) out.push({ step, summary: summarizeProfile(file, 10) });
-    else warn(`no profile written for ${step}`);
+    if (file) {
+      // Kept for a closer look (Chrome DevTools, speedscope): bench/results/profiles/ is git-ignored.
+      const keep = path.join(
+        ROOT,
+        'bench/results/profiles',
+        `${step.replace(/\W+/g, '-').replace(/^-|-$/g, '')}.cpuprofile`,
+      );
+      mkdirSync(path.dirname(keep), { recursive: true });
+      copyFileSync(file, keep);
+      out.push({ step, summary: summarizeProfile(file, 10) });
+    } else warn(`no profile written for ${step}`);
   }
   return out;
 }
@@ -269,7 +314,17 @@ async function clusterPhase(idp: Idp, phase: Phase): Promise<void> {
     const front: Service = { ...services[0]!, url: lb.url };
     const org = await createOrg(lb.url, idp, 90);
     phase.callback = await measureCallbacks(front, idp, [org], N.callbacks, N.callbackWarm);
-    phase.throughput = await measureThroughput(front, idp, [org], CONNECTIONS, N.seconds, N.warmS);
+    phase.throughput = await measureThroughput(
+      front,
+      idp,
+      [org],
+      CONNECTIONS,
+      N.seconds,
+      N.warmS,
+      ENDPOINTS,
+      true,
+      opts.verbose,
+    );
   } finally {
     if (lb) await stop(lb.child);
     await Promise.all(services.map((s) => s.stop()));
@@ -318,6 +373,10 @@ async function main(): Promise<number> {
         await runPhase(phase.label, service, idp, [org], phase);
       } finally {
         await service.stop();
+        if (service.logFile && existsSync(service.logFile)) {
+          phase.logMiB = statSync(service.logFile).size / 2 ** 20;
+          progress(`  the service logged ${phase.logMiB.toFixed(1)} MiB at LOG_LEVEL=${opts.logLevel}`);
+        }
       }
     });
     if (opts.profile && org) {
@@ -383,6 +442,14 @@ async function main(): Promise<number> {
     scim = await guarded('SCIM', () => measureScim(opts.quick ? 1_000 : 10_000, opts.quick ? 50 : 200, 8));
   }
 
+  let soak: SoakResult | undefined;
+  if (opts.only.has('soak') && idp) {
+    progress('── retention soak');
+    const seconds = opts.soakSeconds;
+    const days = Math.max(3, Math.round(seconds / 30));
+    soak = await guarded('soak', () => measureSoak(path.join(tmpRoot, 'soak'), idp, seconds, days, opts.verbose));
+  }
+
   if (opts.only.has('weight')) {
     progress('── page weight');
     weight = await guarded('page weight', () => measureWeight(opts.skipBuild));
@@ -426,7 +493,7 @@ async function main(): Promise<number> {
   }
 
   await idp?.stop();
-  return report(phases, weight, browser, noJs, browserNote, profiles, saml, samlService, scim);
+  return report(phases, weight, browser, noJs, browserNote, profiles, saml, samlService, scim, soak);
 }
 
 function report(
@@ -439,6 +506,7 @@ function report(
   saml?: SamlResult,
   samlService?: SamlServiceResult,
   scim?: ScimResult,
+  soak?: SoakResult,
 ): number {
   const out: string[] = [];
   const base = phases[0];
@@ -524,12 +592,28 @@ function report(
     out.push('\n3. Throughput (autocannon, closed loop), service in its own process');
     const rows: (string | number)[][] = [];
     for (const p of phases.filter((x) => x.throughput)) {
+      for (const b of p.throughput!.bare) {
+        rows.push([
+          p.label,
+          'bare node:http (reference)',
+          b.connections,
+          Math.round(b.reqPerSec),
+          '1.00',
+          fmt(b.p50Ms),
+          fmt(b.p99Ms),
+          '',
+          '',
+          '',
+          b.runsReqPerSec.map((x) => Math.round(x)).join(' / '),
+        ]);
+      }
       for (const r of p.throughput!.runs) {
         rows.push([
           p.label,
           r.endpoint,
           r.connections,
           Math.round(r.reqPerSec),
+          fmt(bareRatio(p, r), 2),
           fmt(r.p50Ms),
           fmt(r.p99Ms),
           r.non2xx,
@@ -541,7 +625,7 @@ function report(
     }
     out.push(
       table(
-        ['orgs', 'endpoint', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'IdP req', 'RSS MiB'],
+        ['orgs', 'endpoint', 'conns', 'req/s', '× bare', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'IdP req', 'RSS MiB'],
         rows,
         ['l', 'l'],
       ),
@@ -644,6 +728,9 @@ function report(
       ];
     });
     out.push(table(['self %', 'hottest leaf functions', 'incl %', 'our code (inclusive)'], rows, ['r', 'l', 'r', 'l']));
+    out.push(
+      `   by kind of work (% of busy): ${s.categories.map((c) => `${c.category} ${fmt(c.pct, 1)}`).join(' · ')}`,
+    );
   }
 
   // ---------------------------------------------------------------- targets
@@ -689,6 +776,27 @@ function report(
         ),
       );
     }
+  }
+  // Against bare node:http in the same run, 16 connections, SQLite (the first phase); PostgreSQL vs SQLite.
+  if (base?.throughput?.bare.length) {
+    const at16 = (p: Phase, e: EndpointName) =>
+      p.throughput?.runs.find((r) => r.endpoint === e && r.connections === 16);
+    for (const [e, min] of BARE_RATIO_TARGETS) {
+      const r = at16(base, e);
+      if (r) targets.push(atLeast(`bare-${e}`, `${e} @16 ≥ ${min} × bare node:http`, bareRatio(base, r), min, '×', 2));
+    }
+    const save = at16(base, 'POST /v1/sso/config');
+    if (save) targets.push(below('save-p99', 'POST /v1/sso/config @16 p99 ≤ 10 ms', save.p99Ms, 10.001, 'ms'));
+    const pg = phases.find((p) => p.label.includes(BACKEND_NAMES.postgres) && p.orgs === 1 && p !== base);
+    for (const [e] of pg?.throughput ? BARE_RATIO_TARGETS : []) {
+      const a = at16(base, e);
+      const b = at16(pg!, e);
+      if (a && b)
+        targets.push(atLeast(`pg-${e}`, `${e} @16: PostgreSQL ≥ 0.8 × SQLite`, b.reqPerSec / a.reqPerSec, 0.8, '×', 2));
+    }
+  }
+  if (c) {
+    targets.push(below('callback-own-p50', 'callback own time p50 ≤ 2 ms', c.callbackOwnMs.p50, 2.001, 'ms'));
   }
   const allRuns = phases.flatMap((p) => p.throughput?.runs ?? []);
   if (allRuns.length) {
@@ -807,6 +915,35 @@ function report(
     );
   }
 
+  if (soak) {
+    out.push(
+      `\nRetention soak (SQLite, config saves at 16 connections, clock × ${soak.factor}, retention ${soak.retentionDays} day): ` +
+        `${soak.saves} saves, ${soak.non2xx} non-2xx`,
+    );
+    out.push(
+      table(
+        ['real s', 'service hours', 'database MiB', 'of which WAL', 'audit rows kept'],
+        soak.samples.map((x) => [
+          fmt(x.realSeconds, 0),
+          fmt(x.serviceHours, 0),
+          fmt(x.dbMiB, 1),
+          fmt(x.walMiB, 1),
+          x.auditRows,
+        ]),
+      ),
+    );
+    targets.push(
+      below(
+        'soak-flat',
+        `soak: database size after the first retention period grows < 10% (${fmt(soak.afterFirstPeriodMiB, 1)} → ${fmt(soak.endMiB, 1)} MiB)`,
+        soak.growthPct,
+        10,
+        '%',
+        1,
+      ),
+    );
+  }
+
   out.push('\nTargets');
   out.push(
     table(
@@ -852,6 +989,7 @@ function report(
     saml,
     samlService,
     scim,
+    soak,
     noJs,
     browser: browser ?? (browserNote ? { skipped: browserNote } : undefined),
     targets,
@@ -881,6 +1019,12 @@ try {
   rmSync(tmpRoot, { recursive: true, force: true });
 }
 process.exit(code);
+
+/** Throughput relative to the bare node:http reference of the same phase, same connection count. */
+function bareRatio(p: Phase, r: { connections: number; reqPerSec: number }): number {
+  const bare = p.throughput?.bare.find((b) => b.connections === r.connections);
+  return bare ? r.reqPerSec / bare.reqPerSec : Number.NaN;
+}
 
 /** A titled SAML table: one row per operation (n, p50, p95, p99, max in ms, three decimals). */
 function samlTable(title: string, rows: [string, Summary][]): string {
