@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { connectionValues, toConnection } from '@/lib/sso-service/storage/rows';
+import { connectionValues, toSharedConnection as toConnection } from '@/lib/sso-service/storage/rows';
 import { LEGACY_PROVISIONING, type NewConnection } from '@/lib/sso-service/storage/types';
 
 const connection: NewConnection = {

@@ -112,9 +112,10 @@ export const CONNECTION_COLUMNS = [
 export const CONNECTION_COLUMNS_C = CONNECTION_COLUMNS.map((c) => `c.${c}` as const);
 
 /**
- * Connections parsed from SQLite rows, by id, with the column values they were parsed from (PARSED_CONNECTIONS_MAX
- * entries, oldest dropped; an OIDC entry is about 2 KB). Every hot read (the config GET, the login URL, the
- * callback) would otherwise JSON.parse three columns and run the row schema again for an unchanged row. The
+ * Connections parsed from SQLite rows by the hot reads (toSharedConnection), by id, with the column values they
+ * were parsed from (PARSED_CONNECTIONS_MAX entries, oldest dropped; an OIDC entry is about 2 KB). The config GET,
+ * the login URL and the callback would otherwise JSON.parse three columns and run the row schema again for an
+ * unchanged row. The
  * memo is keyed by content, so it needs no invalidation: a row is served from it only when every column the
  * database just returned equals the memoised row's, and any write (by this process or another) shows up as a
  * changed column and is parsed afresh. The parsed connection is frozen: callers share it. PostgreSQL returns
@@ -143,13 +144,17 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-export function toConnection(row: unknown): SsoConnection {
+/**
+ * toConnection through the memo above, for the hot reads (a write's RETURNING row is new by definition: parsed
+ * with toConnection, not memoised).
+ */
+export function toSharedConnection(row: unknown): SsoConnection {
   const r = row as Record<string, unknown> | null;
   if (r === null || typeof r !== 'object' || typeof r.id !== 'string' || typeof r.settings !== 'string')
-    return parseConnection(row);
+    return toConnection(row);
   const memo = parsedConnections.get(r.id);
   if (memo && sameRow(memo.row, r)) return memo.connection;
-  const connection = deepFreeze(parseConnection(row));
+  const connection = deepFreeze(toConnection(row));
   const snapshot: Record<string, unknown> = {};
   for (const column of CONNECTION_COLUMNS) {
     const v = r[column];
@@ -159,7 +164,7 @@ export function toConnection(row: unknown): SsoConnection {
   return connection;
 }
 
-function parseConnection(row: unknown): SsoConnection {
+export function toConnection(row: unknown): SsoConnection {
   const r = connectionRow.parse(row);
   const base = {
     id: r.id,
@@ -177,6 +182,7 @@ function parseConnection(row: unknown): SsoConnection {
 }
 
 export const optionalConnection = (row: unknown) => (row === undefined ? undefined : toConnection(row));
+export const optionalSharedConnection = (row: unknown) => (row === undefined ? undefined : toSharedConnection(row));
 
 /** A connection's column values without default_for (each statement decides it). */
 export function connectionValues(c: NewConnection): Omit<SsoConnectionsTable, 'default_for'> {
