@@ -48,7 +48,7 @@ const SECTIONS = [
 /** Sections run when --only is not given (the soak takes minutes and is asked for by name). */
 const DEFAULT_SECTIONS = SECTIONS.filter((s) => s !== 'soak');
 const USAGE_FLAGS =
-  '[--quick] [--only=…] [--db=sqlite,postgres] [--skip-build] [--orgs=N] [--strict] [--profile] [--log-level=info] [--soak-seconds=S] [--verbose]';
+  '[--quick] [--only=…] [--db=sqlite,postgres] [--skip-build] [--orgs=N] [--strict] [--profile] [--log-level=info] [--soak-seconds=S] [--endpoints=…] [--verbose]';
 const BACKENDS = ['sqlite', 'postgres'] as const;
 type Backend = (typeof BACKENDS)[number];
 const BACKEND_NAMES: Record<Backend, string> = { sqlite: 'SQLite', postgres: 'PostgreSQL' };
@@ -65,6 +65,8 @@ interface Options {
   logLevel: string;
   /** Length of the retention soak (default 180 s, quick 60 s). */
   soakSeconds: number;
+  /** The throughput endpoints measured (--endpoints=…, matched by substring; default all). */
+  endpoints: EndpointName[];
   scaleOrgs: number;
   /** Storage backends the service phases run on, in order; scale, profile and the console use the first. */
   dbs: Backend[];
@@ -90,6 +92,7 @@ const USAGE = `usage: npm run bench -- ${USAGE_FLAGS}
                 print its hottest functions (diagnostic; the figures above are taken without the profiler)
   --log-level=… the service's LOG_LEVEL (default warn; info is what a deployment runs by default); its log goes to
                 a file in the temp dir and its size is reported
+  --endpoints=… throughput endpoints to measure, by substring (e.g. --endpoints=POST); default all three
   --verbose     show the children's output`;
 
 function parseArgs(argv: string[]): Options {
@@ -102,6 +105,7 @@ function parseArgs(argv: string[]): Options {
     profile: false,
     logLevel: 'warn',
     soakSeconds: 0,
+    endpoints: ENDPOINTS,
     scaleOrgs: 0,
     dbs: ['sqlite'],
   };
@@ -114,7 +118,11 @@ function parseArgs(argv: string[]): Options {
     else if (arg.startsWith('--orgs=')) opts.scaleOrgs = Number(arg.slice(7));
     else if (arg.startsWith('--log-level=')) opts.logLevel = arg.slice(12);
     else if (arg.startsWith('--soak-seconds=')) opts.soakSeconds = Number(arg.slice(15));
-    else if (arg.startsWith('--db=')) {
+    else if (arg.startsWith('--endpoints=')) {
+      const wanted = arg.slice(12).split(',');
+      opts.endpoints = ENDPOINTS.filter((e) => wanted.some((w) => w && e.includes(w)));
+      if (opts.endpoints.length === 0) throw new Error(`--endpoints matched none of ${ENDPOINTS.join(', ')}`);
+    } else if (arg.startsWith('--db=')) {
       const names = [
         ...new Set(
           arg
@@ -235,7 +243,7 @@ async function runPhase(label: string, service: Service, idp: Idp, orgs: Org[], 
       CONNECTIONS,
       N.seconds,
       N.warmS,
-      ENDPOINTS,
+      opts.endpoints,
       true,
       opts.verbose,
     );
