@@ -74,6 +74,8 @@ function shortUrl(url: string): string {
 // start after boot, so it is filtered out instead.
 const STARTUP = /^(node:internal\/(modules|bootstrap|deps\/cjs-module-lexer|main)|tsx\/|esbuild\/)/;
 const IDLE = new Set(['(idle)', '(program)']);
+/** The service's own start-up (building the app, registering routes, opening the store). */
+const STARTUP_FUNCTIONS = new Set(['startSsoService', 'buildServiceApp', 'openStore']);
 
 /** Summarises a V8 .cpuprofile (what `node --cpu-prof` writes). */
 export function summarizeProfile(file: string, top = 12): ProfileSummary {
@@ -103,7 +105,8 @@ export function summarizeProfile(file: string, top = 12): ProfileSummary {
       const n = byId.get(cur);
       if (n) chain.push(n);
     }
-    if (chain.some((n) => STARTUP.test(shortUrl(n.callFrame.url)))) return;
+    if (chain.some((n) => STARTUP.test(shortUrl(n.callFrame.url)) || STARTUP_FUNCTIONS.has(n.callFrame.functionName)))
+      return;
     busy += dt;
     if (node.callFrame.functionName === '(garbage collector)') gc += dt;
     const category = categoryOf(chain);
