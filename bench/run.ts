@@ -598,6 +598,10 @@ function report(
   }
   if (phases.some((p) => p.throughput)) {
     out.push('\n3. Throughput (autocannon, closed loop), service in its own process');
+    out.push(
+      '   × bare = req/s over bare node:http in the same phase (mean of the runs before and after); × bare CPU = bare ' +
+        "node:http's CPU per request over the service's (steadier on a shared machine)",
+    );
     const rows: (string | number)[][] = [];
     for (const p of phases.filter((x) => x.throughput)) {
       for (const b of p.throughput!.bare) {
@@ -606,6 +610,8 @@ function report(
           'bare node:http (reference)',
           b.connections,
           Math.round(b.reqPerSec),
+          '1.00',
+          fmt(b.cpuUsPerRequest, 0),
           '1.00',
           fmt(b.p50Ms),
           fmt(b.p99Ms),
@@ -622,6 +628,8 @@ function report(
           r.connections,
           Math.round(r.reqPerSec),
           fmt(bareRatio(p, r), 2),
+          fmt(r.cpuUsPerRequest, 0),
+          fmt(bareCpuRatio(p, r), 2),
           fmt(r.p50Ms),
           fmt(r.p99Ms),
           r.non2xx,
@@ -633,7 +641,21 @@ function report(
     }
     out.push(
       table(
-        ['orgs', 'endpoint', 'conns', 'req/s', '× bare', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'IdP req', 'RSS MiB'],
+        [
+          'orgs',
+          'endpoint',
+          'conns',
+          'req/s',
+          '× bare',
+          'CPU µs/req',
+          '× bare CPU',
+          'p50 ms',
+          'p99 ms',
+          'non-2xx',
+          'errors',
+          'IdP req',
+          'RSS MiB',
+        ],
         rows,
         ['l', 'l'],
       ),
@@ -1032,6 +1054,15 @@ process.exit(code);
 function bareRatio(p: Phase, r: { connections: number; reqPerSec: number }): number {
   const bare = p.throughput?.bare.find((b) => b.connections === r.connections);
   return bare ? r.reqPerSec / bare.reqPerSec : Number.NaN;
+}
+
+/**
+ * The same ratio from CPU time: bare node:http's CPU per request over the service's. On a shared machine req/s
+ * move with everyone else's load; CPU per request mostly does not.
+ */
+function bareCpuRatio(p: Phase, r: { connections: number; cpuUsPerRequest: number }): number {
+  const bare = p.throughput?.bare.find((b) => b.connections === r.connections);
+  return bare ? bare.cpuUsPerRequest / r.cpuUsPerRequest : Number.NaN;
 }
 
 /** A titled SAML table: one row per operation (n, p50, p95, p99, max in ms, three decimals). */

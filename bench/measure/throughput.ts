@@ -40,6 +40,8 @@ export interface BareRun {
   runsReqPerSec: number[];
   p50Ms: number;
   p99Ms: number;
+  /** Its CPU time per request (all threads), in microseconds: steadier than req/s on a shared machine. */
+  cpuUsPerRequest: number;
 }
 
 export interface ThroughputResult {
@@ -129,6 +131,7 @@ async function fireBare(url: string, connections: number, seconds: number) {
   latencies.sort((a, b) => a - b);
   return {
     reqPerSec: result['2xx'] / result.duration,
+    requests: result['2xx'],
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
   };
@@ -153,14 +156,18 @@ export async function startBare(verbose: boolean): Promise<{
   });
   const url = `http://127.0.0.1:${port}/`;
   await waitForHttp(url, child);
-  const runs = new Map<number, { reqPerSec: number; p50Ms: number; p99Ms: number }[]>();
+  const runs = new Map<number, { reqPerSec: number; p50Ms: number; p99Ms: number; cpuUsPerRequest: number }[]>();
   return {
     async measure(connectionsList, durationS, warmupS) {
       for (const connections of connectionsList) {
         progress(`throughput: bare node:http with ${connections} connections (${warmupS} s warm-up + ${durationS} s)`);
         if (warmupS > 0) await fireBare(url, connections, warmupS);
-        const r = await fireBare(url, connections, durationS);
-        progress(`  ${Math.round(r.reqPerSec)} req/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms`);
+        const cpuBefore = readCpuMs(child.pid);
+        const fired = await fireBare(url, connections, durationS);
+        const r = { ...fired, cpuUsPerRequest: ((readCpuMs(child.pid) - cpuBefore) * 1000) / fired.requests };
+        progress(
+          `  ${Math.round(r.reqPerSec)} req/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, CPU ${r.cpuUsPerRequest.toFixed(0)} µs/req`,
+        );
         runs.set(connections, [...(runs.get(connections) ?? []), r]);
       }
     },
@@ -171,6 +178,7 @@ export async function startBare(verbose: boolean): Promise<{
         runsReqPerSec: rs.map((r) => r.reqPerSec),
         p50Ms: rs.reduce((a, r) => a + r.p50Ms, 0) / rs.length,
         p99Ms: rs.reduce((a, r) => a + r.p99Ms, 0) / rs.length,
+        cpuUsPerRequest: rs.reduce((a, r) => a + r.cpuUsPerRequest, 0) / rs.length,
       }));
     },
     stop: () => stop(child),
