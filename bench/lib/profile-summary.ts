@@ -46,7 +46,8 @@ const CATEGORIES: [string, RegExp][] = [
     /^(lib\/sso-service\/storage\/|lib\/sso-service\/features\/[^/]+\/store\.ts|kysely\/|better-sqlite3\/|pg\/|pg-protocol\/)/,
   ],
   ['crypto', /^(lib\/sso-service\/crypto\/|node:internal\/crypto\/|jose\/)/],
-  ['logging', /^(lib\/sso-service\/http\/logger\.ts|sonic-boom\/)/],
+  // Synchronous stdout to a file or pipe (process.stdout) writes through node:fs on the main thread.
+  ['logging', /^(lib\/sso-service\/http\/logger\.ts|sonic-boom\/|node:fs|node:internal\/fs\/)/],
   ['events', /^(lib\/sso-service\/features\/(events|webhooks)\/)/],
   ['validation', /^(lib\/sso-service\/http\/validation\.ts|fastify-type-provider-zod\/|lib\/contract\/)/],
   ['serialisation', /^(fast-json-stringify\/|fastify\/lib\/(reply|error-serializer)\.js)/],

@@ -16,15 +16,24 @@ export interface ServiceLogger {
 }
 
 /**
- * Asynchronous stdout: pino's destination (sonic-boom, non-blocking writes). A line is handed to the kernel in
- * the background, and lines logged while a write is in flight go out together in the next one, so a request
- * never waits for a write system call (process.stdout writes synchronously to files and pipes). What is still
- * buffered when the process exits is written synchronously then; a kill -9 can lose the lines of that moment.
+ * Asynchronous stdout: pino's destination (sonic-boom, non-blocking writes). Lines are buffered and handed to the
+ * kernel in the background, 4 KB at a time or every STDOUT_FLUSH_MS, whichever comes first, so a request never
+ * waits for a write system call (process.stdout writes synchronously to files and pipes, one call per line).
+ * What is still buffered when the process exits is written synchronously then; a kill -9 can lose the last
+ * STDOUT_FLUSH_MS of lines.
  */
+const STDOUT_FLUSH_MS = 250;
 let stdout: SonicBoom | undefined;
+/** Lines written since the last timed flush (a flush of nothing would still issue a write). */
+let unflushed = false;
 function asyncStdout(): SonicBoom {
   if (!stdout) {
-    const dest = new SonicBoom({ fd: 1, sync: false });
+    const dest = new SonicBoom({ fd: 1, sync: false, minLength: 4096 });
+    setInterval(() => {
+      if (!unflushed) return;
+      unflushed = false;
+      dest.flush();
+    }, STDOUT_FLUSH_MS).unref();
     process.once('exit', () => {
       try {
         dest.flushSync();
@@ -39,6 +48,7 @@ function asyncStdout(): SonicBoom {
 
 const stdoutSink: LogSink = (line) => {
   asyncStdout().write(line + '\n');
+  unflushed = true;
 };
 
 export function createServiceLogger(level: LogLevel, sink: LogSink = stdoutSink): ServiceLogger {
