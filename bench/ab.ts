@@ -1,5 +1,6 @@
 /**
- * `npx tsx bench/ab.ts <checkout A> <checkout B> [<checkout C with BENCH_NO_AUDIT=1>] [--reps=N] [--seconds=S]`:
+ * `npx tsx bench/ab.ts <checkout A> <checkout B> [<checkout C with BENCH_NO_AUDIT=1>] [--reps=N] [--seconds=S]
+ * [--endpoints=POST]`:
  * a finely interleaved A/B of the service's hot endpoints on SQLite. On a shared machine, whole bench runs minutes
  * apart see different loads; here every checkout's service runs at once (each from its own tree, LOG_LEVEL=info
  * to a file, rate limits off) beside a bare node:http server, and short bursts (autocannon, 16 connections) go
@@ -75,7 +76,9 @@ async function startTree(name: string, tree: string, extra: Record<string, strin
 }
 
 type Endpoint = 'GET /v1/sso/config' | 'GET /sso/login' | 'POST /v1/sso/config';
-const ENDPOINTS: Endpoint[] = ['GET /v1/sso/config', 'GET /sso/login', 'POST /v1/sso/config'];
+const ALL_ENDPOINTS: Endpoint[] = ['GET /v1/sso/config', 'GET /sso/login', 'POST /v1/sso/config'];
+const only = args.find((a) => a.startsWith('--endpoints='))?.slice(12);
+const ENDPOINTS = only ? ALL_ENDPOINTS.filter((e) => only.split(',').some((w) => w && e.includes(w))) : ALL_ENDPOINTS;
 
 function request(t: Target, e: Endpoint | 'bare'): autocannon.Options {
   if (e === 'bare' || !t.org) return { url: `${t.url}/` };
