@@ -947,18 +947,19 @@ function report(
 
   if (soak) {
     out.push(
-      `\nRetention soak (SQLite, config saves at 16 connections, clock × ${soak.factor}, retention ${soak.retentionDays} day): ` +
+      `\nRetention soak (SQLite, ${soak.savesPerSecond} config saves/s at 16 connections, clock × ${soak.factor}, retention ${soak.retentionDays} day): ` +
         `${soak.saves} saves, ${soak.non2xx} non-2xx`,
     );
     out.push(
       table(
-        ['real s', 'service hours', 'database MiB', 'of which WAL', 'audit rows kept'],
+        ['real s', 'service hours', 'database MiB', 'of which WAL', 'audit rows kept', 'their span, h'],
         soak.samples.map((x) => [
           fmt(x.realSeconds, 0),
           fmt(x.serviceHours, 0),
           fmt(x.dbMiB, 1),
           fmt(x.walMiB, 1),
           x.auditRows,
+          fmt(x.keptSpanHours, 1),
         ]),
       ),
     );
@@ -969,6 +970,17 @@ function report(
         soak.growthPct,
         10,
         '%',
+        1,
+      ),
+    );
+    const span = Math.max(...soak.samples.map((x) => x.keptSpanHours));
+    targets.push(
+      below(
+        'soak-span',
+        `soak: no audit row kept beyond the retention (span of kept rows < ${soak.retentionDays * 24} h + 2 h)`,
+        span,
+        soak.retentionDays * 24 + 2,
+        'h',
         1,
       ),
     );

@@ -1,8 +1,10 @@
 /**
- * Retention soak: config saves (each writes an audit event) at 16 connections for `seconds`, against a service
- * whose clock runs `factor` times faster (bench/entries/soak-service.ts) with a retention of one day, so the purge
- * deletes as fast as the saves write once the first day has passed. Reported: the database size (file + WAL) and
- * the audit rows kept, sampled through the run; flat after the first retention period means bounded disk.
+ * Retention soak: config saves (each writes an audit event) at a fixed rate (SAVES_PER_SECOND, 16 connections)
+ * for `seconds`, against a service whose clock runs `factor` times faster (bench/entries/soak-service.ts) with a
+ * retention of one day, so the purge deletes as fast as the saves write once the first day has passed. A fixed
+ * rate, because the rows a day holds follow the save rate, which a shared machine would otherwise move. Reported:
+ * the database size (file + WAL), the audit rows kept and the span of their timestamps (service hours; at most
+ * the retention plus one purge interval), sampled through the run.
  */
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -18,11 +20,14 @@ export interface SoakSample {
   dbMiB: number;
   walMiB: number;
   auditRows: number;
+  /** Newest minus oldest audit row, in service hours. */
+  keptSpanHours: number;
 }
 
 export interface SoakResult {
   factor: number;
   retentionDays: number;
+  savesPerSecond: number;
   saves: number;
   non2xx: number;
   samples: SoakSample[];
@@ -33,6 +38,7 @@ export interface SoakResult {
 }
 
 const RETENTION_DAYS = 1;
+const SAVES_PER_SECOND = 400;
 
 function sizes(dataDir: string): { dbMiB: number; walMiB: number } {
   let db = 0;
@@ -46,10 +52,14 @@ function sizes(dataDir: string): { dbMiB: number; walMiB: number } {
   return { dbMiB: (db + wal) / 2 ** 20, walMiB: wal / 2 ** 20 };
 }
 
-function auditRows(dataDir: string): number {
+function auditRows(dataDir: string): { auditRows: number; keptSpanHours: number } {
   const db = new Database(path.join(dataDir, 'grantex.db'), { readonly: true, fileMustExist: true });
   try {
-    return (db.prepare('select count(*) as n from audit_events').get() as { n: number }).n;
+    const r = db
+      .prepare('select count(*) as n, min(created_at) as oldest, max(created_at) as newest from audit_events')
+      .get() as { n: number; oldest: string | null; newest: string | null };
+    const span = r.oldest && r.newest ? (Date.parse(r.newest) - Date.parse(r.oldest)) / 3_600_000 : 0;
+    return { auditRows: r.n, keptSpanHours: span };
   } finally {
     db.close();
   }
@@ -86,6 +96,7 @@ export async function measureSoak(
       const result = await autocannon({
         url: `${service.url}/v1/sso/config`,
         connections: 16,
+        overallRate: SAVES_PER_SECOND,
         duration: slice,
         method: 'POST',
         headers: { authorization: `Bearer ${org.apiKey}`, 'content-type': 'application/json' },
@@ -98,12 +109,12 @@ export async function measureSoak(
         realSeconds,
         serviceHours: (realSeconds * factor) / 3600,
         ...sizes(dataDir),
-        auditRows: auditRows(dataDir),
+        ...auditRows(dataDir),
       };
       samples.push(sample);
       progress(
         `  ${sample.serviceHours.toFixed(0)} service hours: database ${sample.dbMiB.toFixed(1)} MiB ` +
-          `(WAL ${sample.walMiB.toFixed(1)}), ${sample.auditRows} audit rows, ${saves} saves so far`,
+          `(WAL ${sample.walMiB.toFixed(1)}), ${sample.auditRows} audit rows over ${sample.keptSpanHours.toFixed(1)} h, ${saves} saves so far`,
       );
     }
   } finally {
@@ -116,6 +127,7 @@ export async function measureSoak(
   return {
     factor,
     retentionDays: RETENTION_DAYS,
+    savesPerSecond: SAVES_PER_SECOND,
     saves,
     non2xx,
     samples,
