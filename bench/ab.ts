@@ -10,7 +10,7 @@
  * the legacy save's audit record when it is set): the save's cost of the audit record.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, openSync } from 'node:fs';
+import { mkdtempSync, openSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -178,5 +178,6 @@ try {
   }
 } finally {
   await Promise.all([...services.map((s) => s.stop()), bare.stop(), idp.stop()]);
+  rmSync(tmp, { recursive: true, force: true });
 }
 process.exit(0);
