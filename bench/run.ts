@@ -2,7 +2,7 @@
  * `npm run bench` — performance figures for the Grantex SSO service and console.
  * See bench/README.md for what each figure means and how to reproduce it.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { measureCallbacks, type CallbackResult } from './measure/callback';
@@ -10,8 +10,9 @@ import { measureLoginUrl, type LoginUrlResult } from './measure/latency';
 import { measureSamlModule, measureSamlService, type SamlResult, type SamlServiceResult } from './measure/saml';
 import { measureScim, type ScimResult } from './measure/scim';
 import { measureWebhooks, type WebhooksResult } from './measure/webhooks';
+import { measureSoak, type SoakResult } from './measure/soak';
 import type { Summary } from './lib/stats';
-import { ENDPOINTS, measureThroughput, type ThroughputResult } from './measure/throughput';
+import { ENDPOINTS, measureThroughput, type EndpointName, type ThroughputResult } from './measure/throughput';
 import { ROUTE_BUDGET_KB, gitInfo, measureWeight, type WeightResult } from './measure/weight';
 import {
   checkNoJs,
@@ -44,9 +45,12 @@ const SECTIONS = [
   'saml',
   'scim',
   'webhooks',
+  'soak',
 ] as const;
+/** Sections run when --only is not given (the soak takes minutes and is asked for by name). */
+const DEFAULT_SECTIONS = SECTIONS.filter((s) => s !== 'soak');
 const USAGE_FLAGS =
-  '[--quick] [--only=…] [--db=sqlite,postgres] [--skip-build] [--orgs=N] [--strict] [--profile] [--verbose]';
+  '[--quick] [--only=…] [--db=sqlite,postgres] [--skip-build] [--orgs=N] [--strict] [--profile] [--log-level=info] [--soak-seconds=S] [--endpoints=…] [--verbose]';
 const BACKENDS = ['sqlite', 'postgres'] as const;
 type Backend = (typeof BACKENDS)[number];
 const BACKEND_NAMES: Record<Backend, string> = { sqlite: 'SQLite', postgres: 'PostgreSQL' };
@@ -59,6 +63,12 @@ interface Options {
   verbose: boolean;
   strict: boolean;
   profile: boolean;
+  /** The service's LOG_LEVEL (default warn); other levels log to a file next to the data dir. */
+  logLevel: string;
+  /** Length of the retention soak (default 180 s, quick 60 s). */
+  soakSeconds: number;
+  /** The throughput endpoints measured (--endpoints=…, matched by substring; default all). */
+  endpoints: EndpointName[];
   scaleOrgs: number;
   /** Storage backends the service phases run on, in order; scale, profile and the console use the first. */
   dbs: Backend[];
@@ -75,6 +85,8 @@ const USAGE = `usage: npm run bench -- ${USAGE_FLAGS}
                 response (no servers)
   webhooks      sign-ins with a webhook endpoint on vs off (interleaved in one process) and one process's
                 delivery throughput (Grantex format and OCSF batches, outbox pre-filled; SQLite)
+  soak          (only when named) config saves for --soak-seconds against a service whose clock runs days in
+                minutes, retention 1 day: database size and audit rows kept, sampled through the run (SQLite)
   --db=…        storage backends for latency/callback/throughput, one table row set each (default sqlite;
                 postgres starts a throw-away PostgreSQL server, Debian's postgresql package)
   --skip-build  use the existing .next build for page weight and the browser runs
@@ -82,16 +94,22 @@ const USAGE = `usage: npm run bench -- ${USAGE_FLAGS}
   --strict      exit 1 when a target is missed
   --profile     afterwards, rerun each 1-org measurement against a service under node --cpu-prof and
                 print its hottest functions (diagnostic; the figures above are taken without the profiler)
+  --log-level=… the service's LOG_LEVEL (default warn; info is what a deployment runs by default); its log goes to
+                a file in the temp dir and its size is reported
+  --endpoints=… throughput endpoints to measure, by substring (e.g. --endpoints=POST); default all three
   --verbose     show the children's output`;
 
 function parseArgs(argv: string[]): Options {
   const opts: Options = {
     quick: false,
-    only: new Set(SECTIONS),
+    only: new Set(DEFAULT_SECTIONS),
     skipBuild: false,
     verbose: false,
     strict: false,
     profile: false,
+    logLevel: 'warn',
+    soakSeconds: 0,
+    endpoints: ENDPOINTS,
     scaleOrgs: 0,
     dbs: ['sqlite'],
   };
@@ -102,7 +120,13 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--strict') opts.strict = true;
     else if (arg === '--profile') opts.profile = true;
     else if (arg.startsWith('--orgs=')) opts.scaleOrgs = Number(arg.slice(7));
-    else if (arg.startsWith('--db=')) {
+    else if (arg.startsWith('--log-level=')) opts.logLevel = arg.slice(12);
+    else if (arg.startsWith('--soak-seconds=')) opts.soakSeconds = Number(arg.slice(15));
+    else if (arg.startsWith('--endpoints=')) {
+      const wanted = arg.slice(12).split(',');
+      opts.endpoints = ENDPOINTS.filter((e) => wanted.some((w) => w && e.includes(w)));
+      if (opts.endpoints.length === 0) throw new Error(`--endpoints matched none of ${ENDPOINTS.join(', ')}`);
+    } else if (arg.startsWith('--db=')) {
       const names = [
         ...new Set(
           arg
@@ -130,6 +154,8 @@ function parseArgs(argv: string[]): Options {
     } else throw new Error(`unknown argument ${arg}\n${USAGE}`);
   }
   if (!opts.scaleOrgs) opts.scaleOrgs = opts.quick ? 1_000 : 10_000;
+  if (!opts.soakSeconds) opts.soakSeconds = opts.quick ? 60 : 180;
+  if (!(opts.soakSeconds >= 20)) throw new Error('--soak-seconds must be at least 20');
   if (!Number.isInteger(opts.scaleOrgs) || opts.scaleOrgs < 2) throw new Error('--orgs must be an integer ≥ 2');
   if (opts.only.has('scale') && !['latency', 'callback', 'throughput'].some((s) => opts.only.has(s as Section))) {
     for (const s of ['latency', 'callback', 'throughput'] as const) opts.only.add(s);
@@ -149,6 +175,8 @@ interface Phase {
   loginUrl?: LoginUrlResult;
   callback?: CallbackResult;
   throughput?: ThroughputResult;
+  /** The service's log (with --log-level other than warn), MiB over the whole phase. */
+  logMiB?: number;
   error?: string;
 }
 
@@ -157,6 +185,12 @@ const N = opts.quick
   ? { loginUrl: 200, loginWarm: 50, callbacks: 30, callbackWarm: 5, seconds: 2, warmS: 1, browser: 3 }
   : { loginUrl: 1_000, loginWarm: 200, callbacks: 300, callbackWarm: 20, seconds: 10, warmS: 3, browser: 20 };
 const CONNECTIONS = [16, 64];
+/** Throughput at 16 connections as a share of bare node:http in the same run (SQLite). */
+const BARE_RATIO_TARGETS: [EndpointName, number][] = [
+  ['GET /v1/sso/config', 0.4],
+  ['GET /sso/login', 0.3],
+  ['POST /v1/sso/config', 0.2],
+];
 
 const tmpRoot = mkdtempSync(path.join(os.tmpdir(), 'grantex-bench-'));
 installCleanup(async () => {
@@ -193,7 +227,7 @@ async function stopPostgres(): Promise<void> {
 
 /** The service on the backend chosen for `dir`. */
 async function serviceFor(dir: string, profileDir?: string): Promise<Service> {
-  return startService(dir, opts.verbose, profileDir, await backendEnv(dir));
+  return startService(dir, opts.verbose, profileDir, await backendEnv(dir), { logLevel: opts.logLevel });
 }
 
 const startedAt = new Date();
@@ -206,7 +240,17 @@ async function runPhase(label: string, service: Service, idp: Idp, orgs: Org[], 
   if (opts.only.has('callback'))
     phase.callback = await measureCallbacks(service, idp, orgs, N.callbacks, N.callbackWarm);
   if (opts.only.has('throughput')) {
-    phase.throughput = await measureThroughput(service, idp, orgs, CONNECTIONS, N.seconds, N.warmS);
+    phase.throughput = await measureThroughput(
+      service,
+      idp,
+      orgs,
+      CONNECTIONS,
+      N.seconds,
+      N.warmS,
+      opts.endpoints,
+      true,
+      opts.verbose,
+    );
   }
 }
 
@@ -249,8 +293,17 @@ async function profilePhase(dir: string, idp: Idp, orgs: Org[], label: string): 
       await svc.stop();
     }
     const file = profilesIn(profDir)[0];
-    if (file) out.push({ step, summary: summarizeProfile(file, 10) });
-    else warn(`no profile written for ${step}`);
+    if (file) {
+      // Kept for a closer look (Chrome DevTools, speedscope): bench/results/profiles/ is git-ignored.
+      const keep = path.join(
+        ROOT,
+        'bench/results/profiles',
+        `${step.replace(/\W+/g, '-').replace(/^-|-$/g, '')}.cpuprofile`,
+      );
+      mkdirSync(path.dirname(keep), { recursive: true });
+      copyFileSync(file, keep);
+      out.push({ step, summary: summarizeProfile(file, 10) });
+    } else warn(`no profile written for ${step}`);
   }
   return out;
 }
@@ -273,7 +326,17 @@ async function clusterPhase(idp: Idp, phase: Phase): Promise<void> {
     const front: Service = { ...services[0]!, url: lb.url };
     const org = await createOrg(lb.url, idp, 90);
     phase.callback = await measureCallbacks(front, idp, [org], N.callbacks, N.callbackWarm);
-    phase.throughput = await measureThroughput(front, idp, [org], CONNECTIONS, N.seconds, N.warmS);
+    phase.throughput = await measureThroughput(
+      front,
+      idp,
+      [org],
+      CONNECTIONS,
+      N.seconds,
+      N.warmS,
+      ENDPOINTS,
+      true,
+      opts.verbose,
+    );
   } finally {
     if (lb) await stop(lb.child);
     await Promise.all(services.map((s) => s.stop()));
@@ -322,6 +385,10 @@ async function main(): Promise<number> {
         await runPhase(phase.label, service, idp, [org], phase);
       } finally {
         await service.stop();
+        if (service.logFile && existsSync(service.logFile)) {
+          phase.logMiB = statSync(service.logFile).size / 2 ** 20;
+          progress(`  the service logged ${phase.logMiB.toFixed(1)} MiB at LOG_LEVEL=${opts.logLevel}`);
+        }
       }
     });
     if (opts.profile && org) {
@@ -385,6 +452,14 @@ async function main(): Promise<number> {
   if (opts.only.has('scim')) {
     progress('── SCIM through the service');
     scim = await guarded('SCIM', () => measureScim(opts.quick ? 1_000 : 10_000, opts.quick ? 50 : 200, 8));
+  }
+
+  let soak: SoakResult | undefined;
+  if (opts.only.has('soak') && idp) {
+    progress('── retention soak');
+    const seconds = opts.soakSeconds;
+    const days = Math.max(3, Math.round(seconds / 30));
+    soak = await guarded('soak', () => measureSoak(path.join(tmpRoot, 'soak'), idp, seconds, days, opts.verbose));
   }
 
   if (opts.only.has('weight')) {
@@ -459,7 +534,7 @@ async function main(): Promise<number> {
   }
 
   await idp?.stop();
-  return report(phases, weight, browser, noJs, browserNote, profiles, saml, samlService, scim, webhooks);
+  return report(phases, weight, browser, noJs, browserNote, profiles, saml, samlService, scim, webhooks, soak);
 }
 
 function report(
@@ -473,6 +548,7 @@ function report(
   samlService?: SamlServiceResult,
   scim?: ScimResult,
   webhooks?: WebhooksResult,
+  soak?: SoakResult,
 ): number {
   const out: string[] = [];
   const base = phases[0];
@@ -556,14 +632,38 @@ function report(
   }
   if (phases.some((p) => p.throughput)) {
     out.push('\n3. Throughput (autocannon, closed loop), service in its own process');
+    out.push(
+      '   × bare = req/s over bare node:http in the same phase (mean of the runs before and after); × bare CPU = bare ' +
+        "node:http's CPU per request over the service's (steadier on a shared machine)",
+    );
     const rows: (string | number)[][] = [];
     for (const p of phases.filter((x) => x.throughput)) {
+      for (const b of p.throughput!.bare) {
+        rows.push([
+          p.label,
+          'bare node:http (reference)',
+          b.connections,
+          Math.round(b.reqPerSec),
+          '1.00',
+          fmt(b.cpuUsPerRequest, 0),
+          '1.00',
+          fmt(b.p50Ms),
+          fmt(b.p99Ms),
+          '',
+          '',
+          '',
+          b.runsReqPerSec.map((x) => Math.round(x)).join(' / '),
+        ]);
+      }
       for (const r of p.throughput!.runs) {
         rows.push([
           p.label,
           r.endpoint,
           r.connections,
           Math.round(r.reqPerSec),
+          fmt(bareRatio(p, r), 2),
+          fmt(r.cpuUsPerRequest, 0),
+          fmt(bareCpuRatio(p, r), 2),
           fmt(r.p50Ms),
           fmt(r.p99Ms),
           r.non2xx,
@@ -575,7 +675,21 @@ function report(
     }
     out.push(
       table(
-        ['orgs', 'endpoint', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'IdP req', 'RSS MiB'],
+        [
+          'orgs',
+          'endpoint',
+          'conns',
+          'req/s',
+          '× bare',
+          'CPU µs/req',
+          '× bare CPU',
+          'p50 ms',
+          'p99 ms',
+          'non-2xx',
+          'errors',
+          'IdP req',
+          'RSS MiB',
+        ],
         rows,
         ['l', 'l'],
       ),
@@ -678,6 +792,9 @@ function report(
       ];
     });
     out.push(table(['self %', 'hottest leaf functions', 'incl %', 'our code (inclusive)'], rows, ['r', 'l', 'r', 'l']));
+    out.push(
+      `   by kind of work (% of busy): ${s.categories.map((c) => `${c.category} ${fmt(c.pct, 1)}`).join(' · ')}`,
+    );
   }
 
   // ---------------------------------------------------------------- targets
@@ -723,6 +840,27 @@ function report(
         ),
       );
     }
+  }
+  // Against bare node:http in the same run, 16 connections, SQLite (the first phase); PostgreSQL vs SQLite.
+  if (base?.throughput?.bare.length) {
+    const at16 = (p: Phase, e: EndpointName) =>
+      p.throughput?.runs.find((r) => r.endpoint === e && r.connections === 16);
+    for (const [e, min] of BARE_RATIO_TARGETS) {
+      const r = at16(base, e);
+      if (r) targets.push(atLeast(`bare-${e}`, `${e} @16 ≥ ${min} × bare node:http`, bareRatio(base, r), min, '×', 2));
+    }
+    const save = at16(base, 'POST /v1/sso/config');
+    if (save) targets.push(below('save-p99', 'POST /v1/sso/config @16 p99 ≤ 10 ms', save.p99Ms, 10.001, 'ms'));
+    const pg = phases.find((p) => p.label.includes(BACKEND_NAMES.postgres) && p.orgs === 1 && p !== base);
+    for (const [e] of pg?.throughput ? BARE_RATIO_TARGETS : []) {
+      const a = at16(base, e);
+      const b = at16(pg!, e);
+      if (a && b)
+        targets.push(atLeast(`pg-${e}`, `${e} @16: PostgreSQL ≥ 0.8 × SQLite`, b.reqPerSec / a.reqPerSec, 0.8, '×', 2));
+    }
+  }
+  if (c) {
+    targets.push(below('callback-own-p50', 'callback own time p50 ≤ 2 ms', c.callbackOwnMs.p50, 2.001, 'ms'));
   }
   const allRuns = phases.flatMap((p) => p.throughput?.runs ?? []);
   if (allRuns.length) {
@@ -883,6 +1021,46 @@ function report(
       ),
     );
   }
+  if (soak) {
+    out.push(
+      `\nRetention soak (SQLite, ${soak.savesPerSecond} config saves/s at 16 connections, clock × ${soak.factor}, retention ${soak.retentionDays} day): ` +
+        `${soak.saves} saves, ${soak.non2xx} non-2xx`,
+    );
+    out.push(
+      table(
+        ['real s', 'service hours', 'database MiB', 'of which WAL', 'audit rows kept', 'their span, h'],
+        soak.samples.map((x) => [
+          fmt(x.realSeconds, 0),
+          fmt(x.serviceHours, 0),
+          fmt(x.dbMiB, 1),
+          fmt(x.walMiB, 1),
+          x.auditRows,
+          fmt(x.keptSpanHours, 1),
+        ]),
+      ),
+    );
+    targets.push(
+      below(
+        'soak-flat',
+        `soak: database size after the first retention period grows < 10% (${fmt(soak.afterFirstPeriodMiB, 1)} → ${fmt(soak.endMiB, 1)} MiB)`,
+        soak.growthPct,
+        10,
+        '%',
+        1,
+      ),
+    );
+    const span = Math.max(...soak.samples.map((x) => x.keptSpanHours));
+    targets.push(
+      below(
+        'soak-span',
+        `soak: no audit row kept beyond the retention (span of kept rows < ${soak.retentionDays * 24} h + 2 h)`,
+        span,
+        soak.retentionDays * 24 + 2,
+        'h',
+        1,
+      ),
+    );
+  }
 
   out.push('\nTargets');
   out.push(
@@ -930,6 +1108,7 @@ function report(
     samlService,
     scim,
     webhooks,
+    soak,
     noJs,
     browser: browser ?? (browserNote ? { skipped: browserNote } : undefined),
     targets,
@@ -959,6 +1138,21 @@ try {
   rmSync(tmpRoot, { recursive: true, force: true });
 }
 process.exit(code);
+
+/** Throughput relative to the bare node:http reference of the same phase, same connection count. */
+function bareRatio(p: Phase, r: { connections: number; reqPerSec: number }): number {
+  const bare = p.throughput?.bare.find((b) => b.connections === r.connections);
+  return bare ? r.reqPerSec / bare.reqPerSec : Number.NaN;
+}
+
+/**
+ * The same ratio from CPU time: bare node:http's CPU per request over the service's. On a shared machine req/s
+ * move with everyone else's load; CPU per request mostly does not.
+ */
+function bareCpuRatio(p: Phase, r: { connections: number; cpuUsPerRequest: number }): number {
+  const bare = p.throughput?.bare.find((b) => b.connections === r.connections);
+  return bare ? bare.cpuUsPerRequest / r.cpuUsPerRequest : Number.NaN;
+}
 
 /** A titled SAML table: one row per operation (n, p50, p95, p99, max in ms, three decimals). */
 function samlTable(title: string, rows: [string, Summary][]): string {

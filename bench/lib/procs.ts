@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,6 +67,8 @@ export interface SpawnOptions {
   args: string[];
   /** Print the child's output live (debugging). */
   verbose?: boolean;
+  /** Send the child's stdout to this file instead of the bench (a service logging every request at `info`). */
+  stdoutFile?: string;
 }
 
 export function spawnNode(name: string, options: SpawnOptions): Child {
@@ -76,14 +78,16 @@ export function spawnNode(name: string, options: SpawnOptions): Child {
 }
 
 /** Any program as a bench child: detached = own process group, so stop() also reaches anything it forks. */
-export function spawnProcess(name: string, command: string, { env, args, verbose }: SpawnOptions): Child {
+export function spawnProcess(name: string, command: string, { env, args, verbose, stdoutFile }: SpawnOptions): Child {
   const lines: string[] = [];
+  const out = stdoutFile === undefined ? 'pipe' : openSync(stdoutFile, 'a');
   const proc = spawn(command, args, {
     cwd: ROOT,
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', FORCE_COLOR: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', out, 'pipe'],
     detached: true,
   });
+  if (typeof out === 'number') closeSync(out);
   if (proc.pid === undefined) throw new Error(`${name}: spawn failed`);
   const collect = (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split('\n')) {
@@ -121,8 +125,14 @@ export function spawnTsx(
   env: Record<string, string>,
   verbose = false,
   nodeArgs: string[] = [],
+  stdoutFile?: string,
 ): Child {
-  return spawnNode(name, { env, args: [...nodeArgs, '--import', 'tsx', script], verbose });
+  return spawnNode(name, {
+    env,
+    args: [...nodeArgs, '--import', 'tsx', script],
+    verbose,
+    ...(stdoutFile ? { stdoutFile } : {}),
+  });
 }
 
 /** Polls until the URL answers with any HTTP status (a 401/404 still proves the server is up). */

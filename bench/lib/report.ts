@@ -29,15 +29,22 @@ export function below(id: string, description: string, value: number, limit: num
 }
 
 /** value must be at least limit. */
-export function atLeast(id: string, description: string, value: number, limit: number, unit: string): Target {
+export function atLeast(
+  id: string,
+  description: string,
+  value: number,
+  limit: number,
+  unit: string,
+  digits = 0,
+): Target {
   if (!Number.isFinite(value)) return { id, description, value: 'n/a', pass: null, margin: 'not measured' };
   const room = value - limit;
   return {
     id,
     description,
-    value: `${Math.round(value)} ${unit}`,
+    value: `${value.toFixed(digits)} ${unit}`,
     pass: value >= limit,
-    margin: `${room >= 0 ? '+' : '-'}${Math.abs(Math.round(room))} ${unit} (${fmtPct((room / limit) * 100)})`,
+    margin: `${room >= 0 ? '+' : '-'}${Math.abs(room).toFixed(digits)} ${unit} (${fmtPct((room / limit) * 100)})`,
   };
 }
 

@@ -74,8 +74,17 @@ export interface Service {
   url: string;
   child: Child;
   dataDir: string;
+  /** Where the service's stdout went (with --log-level), else undefined. */
+  logFile?: string;
   stop(): Promise<void>;
   memory(): { rssMiB: number; hwmMiB: number } | null;
+}
+
+export interface ServiceOptions {
+  /** LOG_LEVEL; anything but `warn` sends stdout to `<dataDir>.log` (the bench must not parse every line). */
+  logLevel?: string;
+  /** Another entry point (the soak's fast-clock service). */
+  script?: string;
 }
 
 /** Fixed per bench run so that a restarted service can still decrypt the client secrets it stored. */
@@ -93,9 +102,12 @@ export async function startService(
   verbose = false,
   profileDir?: string,
   extraEnv: Record<string, string> = {},
+  options: ServiceOptions = {},
 ): Promise<Service> {
   const port = await freePort();
-  const script = entry('scripts/grantex.ts', 'bench/entries/grantex.ts');
+  const script = options.script ?? entry('scripts/grantex.ts', 'bench/entries/grantex.ts');
+  const logLevel = options.logLevel ?? (verbose ? 'info' : 'warn');
+  const logFile = logLevel !== 'warn' && !verbose ? `${dataDir}-${port}.log` : undefined;
   progress(`starting service (${script}) on :${port}, data ${dataDir}`);
   const child = spawnTsx(
     'service',
@@ -108,12 +120,13 @@ export async function startService(
       // Dev mode only so the loopback http issuer (the dev IdP) is accepted.
       GRANTEX_DEV_MODE: 'true',
       RATE_LIMIT: 'off',
-      LOG_LEVEL: verbose ? 'info' : 'warn',
+      LOG_LEVEL: logLevel,
       ...SERVICE_SECRETS,
       ...extraEnv,
     },
     verbose,
     profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    logFile,
   );
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/v1/sso/config`, child);
@@ -121,6 +134,7 @@ export async function startService(
     url,
     child,
     dataDir,
+    ...(logFile ? { logFile } : {}),
     stop: () => stop(child),
     memory: () => readMemory(child.pid),
   };

@@ -1,8 +1,9 @@
+import path from 'node:path';
 import autocannon from 'autocannon';
 import { serviceRequests } from '../lib/counting-proxy';
 import { progress } from '../lib/log';
 import { pickOrg, type Org } from '../lib/orgs';
-import { readCpuMs, readMemory, sampleMemory } from '../lib/procs';
+import { ROOT, freePort, readCpuMs, readMemory, sampleMemory, spawnNode, stop, waitForHttp } from '../lib/procs';
 import type { Idp, Service } from '../lib/stack';
 import { percentile } from '../lib/stats';
 
@@ -31,8 +32,21 @@ export interface ThroughputRun {
   cpuUsPerRequest: number;
 }
 
+/** The bare node:http hello world at one connection count: measured before and after the service's runs. */
+export interface BareRun {
+  connections: number;
+  /** Mean of the runs before and after. */
+  reqPerSec: number;
+  runsReqPerSec: number[];
+  p50Ms: number;
+  p99Ms: number;
+  /** Its CPU time per request (all threads), in microseconds: steadier than req/s on a shared machine. */
+  cpuUsPerRequest: number;
+}
+
 export interface ThroughputResult {
   runs: ThroughputRun[];
+  bare: BareRun[];
   memory: {
     rssBeforeMiB: number;
     rssAfterFirstRunMiB: number;
@@ -106,6 +120,71 @@ async function fire(
   return { result, latencies };
 }
 
+/** One closed-loop run against a bare node:http server (exact p50/p99 from the per-response times). */
+async function fireBare(url: string, connections: number, seconds: number) {
+  const latencies: number[] = [];
+  const instance = autocannon({ url, connections, duration: seconds, timeout: 10 });
+  instance.on('response', (_client, status, _bytes, responseTime) => {
+    if (status >= 200 && status < 300) latencies.push(responseTime);
+  });
+  const result = await instance;
+  latencies.sort((a, b) => a - b);
+  return {
+    reqPerSec: result['2xx'] / result.duration,
+    requests: result['2xx'],
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+  };
+}
+
+/**
+ * The reference: a bare node:http hello world in its own process (bench/entries/bare-http.mjs), same load
+ * generator, same connection counts, once before and once after the service's runs (the machine is shared: the
+ * two bracket the service's figures). The load generator shares the 2 cores, so bare Node is held down by it
+ * more than the service is: the ratios are, if anything, flattering to the service.
+ */
+export async function startBare(verbose: boolean): Promise<{
+  measure(connectionsList: number[], durationS: number, warmupS: number): Promise<void>;
+  results(): BareRun[];
+  stop(): Promise<void>;
+}> {
+  const port = await freePort();
+  const child = spawnNode('bare-http', {
+    env: { BARE_PORT: String(port) },
+    args: [path.join(ROOT, 'bench/entries/bare-http.mjs')],
+    verbose,
+  });
+  const url = `http://127.0.0.1:${port}/`;
+  await waitForHttp(url, child);
+  const runs = new Map<number, { reqPerSec: number; p50Ms: number; p99Ms: number; cpuUsPerRequest: number }[]>();
+  return {
+    async measure(connectionsList, durationS, warmupS) {
+      for (const connections of connectionsList) {
+        progress(`throughput: bare node:http with ${connections} connections (${warmupS} s warm-up + ${durationS} s)`);
+        if (warmupS > 0) await fireBare(url, connections, warmupS);
+        const cpuBefore = readCpuMs(child.pid);
+        const fired = await fireBare(url, connections, durationS);
+        const r = { ...fired, cpuUsPerRequest: ((readCpuMs(child.pid) - cpuBefore) * 1000) / fired.requests };
+        progress(
+          `  ${Math.round(r.reqPerSec)} req/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, CPU ${r.cpuUsPerRequest.toFixed(0)} µs/req`,
+        );
+        runs.set(connections, [...(runs.get(connections) ?? []), r]);
+      }
+    },
+    results() {
+      return [...runs.entries()].map(([connections, rs]) => ({
+        connections,
+        reqPerSec: rs.reduce((a, r) => a + r.reqPerSec, 0) / rs.length,
+        runsReqPerSec: rs.map((r) => r.reqPerSec),
+        p50Ms: rs.reduce((a, r) => a + r.p50Ms, 0) / rs.length,
+        p99Ms: rs.reduce((a, r) => a + r.p99Ms, 0) / rs.length,
+        cpuUsPerRequest: rs.reduce((a, r) => a + r.cpuUsPerRequest, 0) / rs.length,
+      }));
+    },
+    stop: () => stop(child),
+  };
+}
+
 /** Measurement 3: closed-loop load with autocannon, `warmupS` discarded, then `durationS` measured. */
 export async function measureThroughput(
   service: Service,
@@ -115,8 +194,31 @@ export async function measureThroughput(
   durationS: number,
   warmupS: number,
   endpoints: readonly EndpointName[] = ENDPOINTS,
+  withBare = false,
+  verbose = false,
 ): Promise<ThroughputResult> {
   const runs: ThroughputRun[] = [];
+  const bare = withBare ? await startBare(verbose) : undefined;
+  try {
+    await bare?.measure(connectionsList, durationS, warmupS);
+    const result = await serviceRuns(service, idp, orgs, connectionsList, durationS, warmupS, endpoints, runs);
+    await bare?.measure(connectionsList, durationS, warmupS);
+    return { ...result, bare: bare?.results() ?? [] };
+  } finally {
+    await bare?.stop();
+  }
+}
+
+async function serviceRuns(
+  service: Service,
+  idp: Idp,
+  orgs: readonly Org[],
+  connectionsList: number[],
+  durationS: number,
+  warmupS: number,
+  endpoints: readonly EndpointName[],
+  runs: ThroughputRun[],
+): Promise<Omit<ThroughputResult, 'bare'>> {
   const rssBefore = service.memory()?.rssMiB ?? Number.NaN;
   let rssAfterFirst = Number.NaN;
   for (const endpoint of endpoints) {

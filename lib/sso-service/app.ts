@@ -24,7 +24,7 @@ import { registerEventStreamRoutes } from './features/event-stream/routes';
 import { registerDirectoryRoutes } from './features/directory/routes';
 import { registerDomainRoutes } from './features/domains/routes';
 import { registerHealthRoutes } from './features/health/routes';
-import { registerSignInCapture } from './features/events/capture';
+import { registerSignInCapture, SIGN_IN_ROUTES } from './features/events/capture';
 import { registerEventRoutes } from './features/events/routes';
 import { registerStatsRoutes } from './features/events/stats';
 import { registerLoginRoutes } from './features/login/routes';
@@ -42,6 +42,9 @@ const SECURITY_HEADERS = {
   'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
   'referrer-policy': 'no-referrer',
 } as const;
+
+/** GET routes that change state (a sign-in completed, a SAML logout): logged like writes, at `info`. */
+const GET_ROUTES_THAT_WRITE: ReadonlySet<string> = new Set([...SIGN_IN_ROUTES, '/sso/saml/:connectionId/slo']);
 
 /** Two years, subdomains included: sent only when the service's public URL is https (see buildServiceApp). */
 export const HSTS_VALUE = 'max-age=63072000; includeSubDomains';
@@ -143,11 +146,21 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
     done();
   });
 
+  // One line per request at `info`, except successful reads (GET/HEAD that change nothing), which are most of the
+  // traffic and say nothing an operator acts on: those are logged at `debug`, or at `info` with
+  // LOG_SUCCESSFUL_READS=true.
+  const readLevel = config.logSuccessfulReads ? 'info' : 'debug';
   if (logger.enabled('info')) {
     app.addHook('onResponse', (request, reply, done) => {
+      const read =
+        reply.statusCode < 400 &&
+        (request.method === 'GET' || request.method === 'HEAD') &&
+        !GET_ROUTES_THAT_WRITE.has(request.routeOptions.url ?? '');
+      const level = read ? readLevel : 'info';
+      if (!logger.enabled(level)) return done();
       const url = request.url;
       const q = url.indexOf('?');
-      logger.log('info', {
+      logger.log(level, {
         reqId: request.id,
         method: request.method,
         path: q === -1 ? url : url.slice(0, q),

@@ -69,6 +69,11 @@ export interface ServiceConfig {
   /** IPs/CIDRs whose X-Forwarded-For is believed. Empty = trust nobody. */
   trustedProxies: string[];
   logLevel: LogLevel;
+  /**
+   * LOG_SUCCESSFUL_READS=true: successful GET/HEAD requests get their request line at `info` too; by default they
+   * are logged at `debug` only (writes and failures always at `info`).
+   */
+  logSuccessfulReads?: boolean;
   /** How long an SSO session (POST /sso/callback/oidc) lasts; default 8 hours (GRANTEX_SESSION_TTL_SECONDS). */
   sessionTtlSec?: number;
   /**
@@ -381,6 +386,7 @@ const envSchema = z.object({
     (v) => (typeof v === 'string' ? emptyToUndefined(v.toLowerCase()) : v),
     z.enum(LOG_LEVELS).default('info'),
   ),
+  LOG_SUCCESSFUL_READS: z.preprocess(emptyToUndefined, booleanFlag.default(false)),
 });
 
 export function loadServiceConfig(env: Readonly<Record<string, string | undefined>> = process.env): ServiceConfig {
@@ -419,6 +425,7 @@ export function loadServiceConfig(env: Readonly<Record<string, string | undefine
     },
     trustedProxies: e.TRUSTED_PROXIES,
     logLevel: e.LOG_LEVEL,
+    logSuccessfulReads: e.LOG_SUCCESSFUL_READS,
     sessionTtlSec: e.GRANTEX_SESSION_TTL_SECONDS,
     dnsServers: e.SSO_DNS_SERVERS,
     dnsTimeoutMs: e.SSO_DNS_TIMEOUT_MS,

@@ -13,7 +13,7 @@ import { spDecryptionKeysFor, spMetadataCertificates, spSigningKeyFor } from './
 import { describeError } from './http/describe-error';
 import { createServiceLogger, type LogSink, type ServiceLogger } from './http/logger';
 import { createIssuerCheckMemo } from './features/connections/issuer-check-memo';
-import { createEventRecorders, type EventBufferOptions } from './features/events/recorder';
+import { createEventRecorders, SQLITE_EVENT_WRITE_CHUNK, type EventBufferOptions } from './features/events/recorder';
 import { purgeOldEvents } from './features/events/retention';
 import { createTxtResolver, DEFAULT_DNS_TIMEOUT_MS } from './features/domains/dns-txt';
 import { recheckDomains } from './features/domains/recheck';
@@ -60,6 +60,8 @@ export interface ServiceHooks {
   webhooks?: WebhookWorkerOptions;
   /** The event stream's intervals and bounds (features/event-stream/routes.ts). */
   eventStream?: EventStreamOptions;
+  /** How often expired states and events past retention are purged (default every minute; the bench's soak). */
+  purge?: { runMs?: number };
 }
 
 export type SsoServiceOptions = Partial<ServiceConfig> & ServiceHooks;
@@ -123,6 +125,7 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
     metadataRefresh,
     webhooks,
     eventStream,
+    purge: purgeOptions,
     ...overrides
   } = options;
   const fromEnv = loadServiceConfig();
@@ -150,7 +153,11 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
     (err) => logger.log('warn', { msg: 'metrics export failed', err: describeError(err) }),
   );
   // Every recorded sign-in passes the recorder: the one place metrics hear of them, off the request path.
-  const recorders = createEventRecorders(store.events, logger, now, { ...eventBuffer, onSignIn: metrics.signIn });
+  const recorders = createEventRecorders(store.events, logger, now, {
+    ...(config.postgres ? {} : { writeChunk: SQLITE_EVENT_WRITE_CHUNK }),
+    ...eventBuffer,
+    onSignIn: metrics.signIn,
+  });
   const relayStates = createRelayStates(store, createRelayHandles(keys.stateSecrets));
   const shutdown = { draining: false };
   const ctx: ServiceContext = {
@@ -230,7 +237,7 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
     });
   };
   void purge();
-  const timer = setInterval(() => void purge(), PURGE_INTERVAL_MS);
+  const timer = setInterval(() => void purge(), purgeOptions?.runMs ?? PURGE_INTERVAL_MS);
   timer.unref();
 
   // Verified domains whose TXT record is gone are released after a week (features/domains/recheck.ts). One run at a time

@@ -170,6 +170,56 @@ describe('cross-cutting HTTP behaviour', () => {
   });
 });
 
+describe('request log lines', () => {
+  const requestLines = (svc: TestService, reqId: string) =>
+    svc.lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((e) => e.reqId === reqId);
+  const get = (svc: TestService, path: string, reqId: string, apiKey?: string) =>
+    fetch(`${svc.url}${path}`, {
+      headers: { 'x-request-id': reqId, ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
+    });
+
+  it('at info: writes and failures get a line, successful reads only at debug (the hot GETs write no log)', async () => {
+    const dev = await signup(svc.url);
+    await saveConfig(svc.url, dev.apiKey);
+    expect((await get(svc, '/v1/sso/config', 'read-ok-00001', dev.apiKey)).status).toBe(200);
+    expect((await get(svc, `/sso/login?org=${dev.developerId}`, 'read-ok-00002')).status).toBe(200);
+    expect((await get(svc, '/v1/sso/config', 'read-bad-0001', 'gx_wrong_key_0123456789')).status).toBe(401);
+    const saved = await fetch(`${svc.url}/v1/sso/config`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${dev.apiKey}`,
+        'content-type': 'application/json',
+        'x-request-id': 'write-00001',
+      },
+      body: JSON.stringify(VALID_CONFIG),
+    });
+    expect(saved.status).toBe(201);
+    expect(requestLines(svc, 'read-ok-00001')).toEqual([]);
+    expect(requestLines(svc, 'read-ok-00002')).toEqual([]);
+    expect(requestLines(svc, 'read-bad-0001')).toMatchObject([{ level: 'info', status: 401 }]);
+    expect(requestLines(svc, 'write-00001')).toMatchObject([{ level: 'info', method: 'POST', status: 201 }]);
+  });
+
+  it('LOG_SUCCESSFUL_READS logs successful reads at info; LOG_LEVEL=debug logs them at debug', async () => {
+    const reads = await startTestService({ logSuccessfulReads: true });
+    const debug = await startTestService({ logLevel: 'debug' });
+    try {
+      for (const [s, id, level] of [
+        [reads, 'reads-at-info1', 'info'],
+        [debug, 'reads-at-debug', 'debug'],
+      ] as const) {
+        const dev = await signup(s.url);
+        await saveConfig(s.url, dev.apiKey);
+        expect((await get(s, '/v1/sso/config', id, dev.apiKey)).status).toBe(200);
+        expect(requestLines(s, id)).toMatchObject([{ level, method: 'GET', path: '/v1/sso/config', status: 200 }]);
+      }
+    } finally {
+      await reads.close();
+      await debug.close();
+    }
+  });
+});
+
 describe('rate limits', () => {
   let limited: TestService;
   beforeAll(async () => {

@@ -86,4 +86,20 @@ describe('event buffer', () => {
     expect(calls).toBe(1);
     expect(b.stats).toMatchObject({ written: 0, dropped: 3 });
   });
+
+  it('writes a flush in chunks of writeChunk items and lets other work run between them (SQLite holds the loop)', async () => {
+    const order: string[] = [];
+    const b = new BatchBuffer<number>(
+      async (batch) => {
+        order.push(`write ${batch.join(',')}`);
+        // A request that arrives while a chunk is written (better-sqlite3 blocks the loop for the whole write).
+        setImmediate(() => order.push('request'));
+      },
+      { flushMs: 10_000, maxBatch: 100, maxQueued: 1000, writeChunk: 2, onDrop: () => {} },
+    );
+    for (let i = 0; i < 5; i++) b.push(i);
+    await b.flush();
+    expect(order).toEqual(['write 0,1', 'request', 'write 2,3', 'request', 'write 4']);
+    expect(b.stats).toMatchObject({ pushed: 5, written: 5, batches: 3, dropped: 0 });
+  });
 });

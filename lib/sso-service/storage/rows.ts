@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { consoleRoleSchema, modeSchema } from '@/lib/contract';
+import { BoundedMap } from '../bounded-map';
 import type { SsoConnectionsTable } from './database';
 import type { Developer, NewConnection, SsoConnection } from './types';
 
@@ -113,6 +114,59 @@ export const CONNECTION_COLUMNS = [
 /** The same columns qualified by the `c` alias (joins). */
 export const CONNECTION_COLUMNS_C = CONNECTION_COLUMNS.map((c) => `c.${c}` as const);
 
+/**
+ * Connections parsed from SQLite rows by the hot reads (toSharedConnection), by id, with the column values they
+ * were parsed from (PARSED_CONNECTIONS_MAX entries, oldest dropped; an OIDC entry is about 2 KB). The config GET,
+ * the login URL and the callback would otherwise JSON.parse three columns and run the row schema again for an
+ * unchanged row. The
+ * memo is keyed by content, so it needs no invalidation: a row is served from it only when every column the
+ * database just returned equals the memoised row's, and any write (by this process or another) shows up as a
+ * changed column and is parsed afresh. The parsed connection is frozen: callers share it. PostgreSQL returns
+ * the JSON columns already parsed (jsonb), which cannot be compared cheaply; those rows are parsed each time.
+ */
+const PARSED_CONNECTIONS_MAX = 4096;
+const parsedConnections = new BoundedMap<string, { row: Record<string, unknown>; connection: SsoConnection }>(
+  PARSED_CONNECTIONS_MAX,
+);
+
+function sameRow(memo: Record<string, unknown>, row: Record<string, unknown>): boolean {
+  for (const column of CONNECTION_COLUMNS) {
+    const a = memo[column];
+    const b = row[column];
+    if (a === b) continue;
+    if (!(a instanceof Uint8Array && b instanceof Uint8Array && Buffer.compare(a, b) === 0)) return false;
+  }
+  return true;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * toConnection through the memo above, for the hot reads (a write's RETURNING row is new by definition: parsed
+ * with toConnection, not memoised).
+ */
+export function toSharedConnection(row: unknown): SsoConnection {
+  const r = row as Record<string, unknown> | null;
+  if (r === null || typeof r !== 'object' || typeof r.id !== 'string' || typeof r.settings !== 'string')
+    return toConnection(row);
+  const memo = parsedConnections.get(r.id);
+  if (memo && sameRow(memo.row, r)) return memo.connection;
+  const connection = deepFreeze(toConnection(row));
+  const snapshot: Record<string, unknown> = {};
+  for (const column of CONNECTION_COLUMNS) {
+    const v = r[column];
+    snapshot[column] = v instanceof Uint8Array ? Buffer.from(v) : v;
+  }
+  parsedConnections.set(r.id, { row: snapshot, connection });
+  return connection;
+}
+
 export function toConnection(row: unknown): SsoConnection {
   const r = connectionRow.parse(row);
   const base = {
@@ -131,6 +185,7 @@ export function toConnection(row: unknown): SsoConnection {
 }
 
 export const optionalConnection = (row: unknown) => (row === undefined ? undefined : toConnection(row));
+export const optionalSharedConnection = (row: unknown) => (row === undefined ? undefined : toSharedConnection(row));
 
 /** A connection's column values without default_for (each statement decides it). */
 export function connectionValues(c: NewConnection): Omit<SsoConnectionsTable, 'default_for'> {

@@ -12,7 +12,9 @@ import {
   CONNECTION_COLUMNS_C,
   connectionValues,
   optionalConnection,
+  optionalSharedConnection,
   toConnection,
+  toSharedConnection,
 } from '../../storage/rows';
 import {
   DEFAULT_CONNECTION_NAME,
@@ -111,13 +113,14 @@ export function createConnectionsStore(database: StoreDatabase): ConnectionsStor
     async findDefaultConnectionByKey(keyHash) {
       const [row] = (await defaultByKey({ keyHash: bytes(keyHash) })).rows;
       if (row === undefined) return undefined;
-      return { developerId: row.key_developer_id, connection: row.id === null ? null : toConnection(row) };
+      return { developerId: row.key_developer_id, connection: row.id === null ? null : toSharedConnection(row) };
     },
+    // The hot reads share one parsed (frozen) connection per unchanged row: storage/rows.ts.
     async getDefaultConnection(developerId) {
-      return optionalConnection((await byDefault({ developerId })).rows[0]);
+      return optionalSharedConnection((await byDefault({ developerId })).rows[0]);
     },
     async getConnection(developerId, connectionId) {
-      return optionalConnection((await byIdOfOrg({ id: connectionId, developerId })).rows[0]);
+      return optionalSharedConnection((await byIdOfOrg({ id: connectionId, developerId })).rows[0]);
     },
     async saveDefaultOidcConnection(w) {
       const values = connectionValues({

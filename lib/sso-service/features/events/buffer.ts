@@ -1,7 +1,10 @@
 /**
- * Batches writes off the request path: `push` only appends to an array; a flush writes everything queued as
- * one batch (one multi-row insert) every `flushMs`, or as soon as `maxBatch` items wait. One write runs at a
- * time. `close` flushes what is left.
+ * Batches writes off the request path: `push` only appends to an array; a flush writes everything queued every
+ * `flushMs`, or as soon as `maxBatch` items wait. One write runs at a time. `close` flushes what is left.
+ *
+ * A flush writes in chunks of at most `writeChunk` items (one multi-row insert each), yielding to the event loop
+ * between chunks: on SQLite a write runs synchronously on the one connection, so a 500-row insert would hold
+ * every request behind it for milliseconds; chunks of a few dozen rows let requests run in between.
  *
  * What a crash (kill -9, power loss) can lose: the items pushed since the last flush started, i.e. at most one
  * flush interval of events (250 ms by default), plus the batch being written if the process dies mid-write.
@@ -14,11 +17,15 @@ export interface BatchBufferOptions {
   flushMs: number;
   maxBatch: number;
   maxQueued: number;
+  /** Items per write (a write is one insert, with its outbox rows, in one transaction). Default: maxBatch. */
+  writeChunk?: number;
   /** A batch could not be written (it is dropped), or items were dropped because the queue was full. */
   onDrop(count: number, err: unknown): void;
   /** The failure will pass (retrying item by item would fail the same way). Absent: every failure is. */
   isTransient?(err: unknown): boolean;
 }
+
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 
 export class BatchBuffer<T> {
   private queue: T[] = [];
@@ -56,24 +63,32 @@ export class BatchBuffer<T> {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    const batch = this.queue;
-    if (batch.length === 0) return this.writing;
+    const queued = this.queue;
+    if (queued.length === 0) return this.writing;
     this.queue = [];
-    this.writing = this.writing.then(async () => {
-      try {
-        await this.write(batch);
-        this.stats.written += batch.length;
-        this.stats.batches++;
-      } catch (err) {
-        if (batch.length > 1 && this.opts.isTransient && !this.opts.isTransient(err)) {
-          await this.writeOneByOne(batch);
-          return;
-        }
-        this.stats.dropped += batch.length;
-        this.opts.onDrop(batch.length, err);
-      }
-    });
+    const size = Math.max(1, this.opts.writeChunk ?? this.opts.maxBatch);
+    for (let i = 0; i < queued.length; i += size) {
+      const batch = i === 0 && queued.length <= size ? queued : queued.slice(i, i + size);
+      this.writing = this.writing.then(() => this.writeChunk(batch));
+    }
     return this.writing;
+  }
+
+  private async writeChunk(batch: T[]): Promise<void> {
+    // Requests that arrived during the previous write run before this one.
+    await yieldToEventLoop();
+    try {
+      await this.write(batch);
+      this.stats.written += batch.length;
+      this.stats.batches++;
+    } catch (err) {
+      if (batch.length > 1 && this.opts.isTransient && !this.opts.isTransient(err)) {
+        await this.writeOneByOne(batch);
+        return;
+      }
+      this.stats.dropped += batch.length;
+      this.opts.onDrop(batch.length, err);
+    }
   }
 
   private async writeOneByOne(batch: T[]): Promise<void> {

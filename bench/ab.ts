@@ -1,0 +1,183 @@
+/**
+ * `npx tsx bench/ab.ts <checkout A> <checkout B> [<checkout C with BENCH_NO_AUDIT=1>] [--reps=N] [--seconds=S]
+ * [--endpoints=POST]`:
+ * a finely interleaved A/B of the service's hot endpoints on SQLite. On a shared machine, whole bench runs minutes
+ * apart see different loads; here every checkout's service runs at once (each from its own tree, LOG_LEVEL=info
+ * to a file, rate limits off) beside a bare node:http server, and short bursts (autocannon, 16 connections) go
+ * round-robin: bare, A, B, (C), per endpoint, `reps` times. Reported per checkout and endpoint: medians of req/s
+ * and of the service's CPU µs per request (/proc), p50/p99 over all bursts, and both as ratios to bare node:http
+ * in the same rounds. A third checkout runs with BENCH_NO_AUDIT=1 in its environment (a tree patched to skip
+ * the legacy save's audit record when it is set): the save's cost of the audit record.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, openSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { createOrg, type Org } from './lib/orgs';
+import { ROOT, freePort, readCpuMs, spawnNode, stop, waitForHttp, type Child } from './lib/procs';
+import { startIdp } from './lib/stack';
+import { percentile } from './lib/stats';
+import { randomBytes } from 'node:crypto';
+
+const args = process.argv.slice(2);
+const trees = args.filter((a) => !a.startsWith('--'));
+const reps = Number(args.find((a) => a.startsWith('--reps='))?.slice(7) ?? 6);
+const seconds = Number(args.find((a) => a.startsWith('--seconds='))?.slice(10) ?? 4);
+if (trees.length < 2) throw new Error('usage: bench/ab.ts <checkout A> <checkout B> [<checkout C, no audit>]');
+
+const secrets = {
+  GRANTEX_STATE_SECRET: randomBytes(32).toString('base64url'),
+  GRANTEX_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
+};
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'grantex-ab-'));
+
+interface Target {
+  name: string;
+  url: string;
+  pid: number;
+  org?: Org;
+  stop(): Promise<void>;
+}
+
+async function startTree(name: string, tree: string, extra: Record<string, string>): Promise<Target> {
+  const port = await freePort();
+  const dataDir = path.join(tmp, name);
+  const out = openSync(`${dataDir}.log`, 'a');
+  // The tree's own cwd: its tsconfig paths (`@/…`) must resolve to its own lib/.
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'scripts/grantex.ts'], {
+    cwd: tree,
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      GRANTEX_HOST: '127.0.0.1',
+      GRANTEX_PORT: String(port),
+      GRANTEX_DATA_DIR: dataDir,
+      GRANTEX_DEV_MODE: 'true',
+      RATE_LIMIT: 'off',
+      LOG_LEVEL: 'info',
+      ...secrets,
+      ...extra,
+    },
+    stdio: ['ignore', out, 'inherit'],
+    detached: true,
+  });
+  const child: Child = {
+    name,
+    proc,
+    pid: proc.pid!,
+    tail: () => '',
+    exited: new Promise((r) => proc.once('exit', r)),
+    hasExited: () => proc.exitCode !== null,
+  };
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/v1/sso/config`, child);
+  return { name, url, pid: child.pid, stop: () => stop(child) };
+}
+
+type Endpoint = 'GET /v1/sso/config' | 'GET /sso/login' | 'POST /v1/sso/config';
+const ALL_ENDPOINTS: Endpoint[] = ['GET /v1/sso/config', 'GET /sso/login', 'POST /v1/sso/config'];
+const only = args.find((a) => a.startsWith('--endpoints='))?.slice(12);
+const ENDPOINTS = only ? ALL_ENDPOINTS.filter((e) => only.split(',').some((w) => w && e.includes(w))) : ALL_ENDPOINTS;
+
+function request(t: Target, e: Endpoint | 'bare'): autocannon.Options {
+  if (e === 'bare' || !t.org) return { url: `${t.url}/` };
+  const auth = { authorization: `Bearer ${t.org.apiKey}` };
+  if (e === 'GET /v1/sso/config') return { url: `${t.url}/v1/sso/config`, headers: auth };
+  if (e === 'GET /sso/login') return { url: `${t.url}/sso/login?org=${encodeURIComponent(t.org.developerId)}` };
+  return {
+    url: `${t.url}/v1/sso/config`,
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: t.org.configJson,
+  };
+}
+
+interface Burst {
+  reqPerSec: number;
+  cpuUs: number;
+  latencies: number[];
+}
+
+async function burst(t: Target, e: Endpoint | 'bare', s: number): Promise<Burst> {
+  const latencies: number[] = [];
+  const cpu0 = readCpuMs(t.pid);
+  const instance = autocannon({ ...request(t, e), connections: 16, duration: s, timeout: 10 });
+  instance.on('response', (_c, status, _b, ms) => {
+    if (status >= 200 && status < 300) latencies.push(ms);
+  });
+  const r = await instance;
+  if (r.non2xx > 0 || r.errors > 0) throw new Error(`${t.name} ${e}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+  return { reqPerSec: r['2xx'] / r.duration, cpuUs: ((readCpuMs(t.pid) - cpu0) * 1000) / r['2xx'], latencies };
+}
+
+const median = (xs: number[]) =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    50,
+  );
+
+const idp = await startIdp(['http://127.0.0.1:3999/sso/callback'], false);
+const barePort = await freePort();
+const bareChild = spawnNode('bare-http', {
+  env: { BARE_PORT: String(barePort) },
+  args: [path.join(ROOT, 'bench/entries/bare-http.mjs')],
+});
+await waitForHttp(`http://127.0.0.1:${barePort}/`, bareChild);
+const bare: Target = {
+  name: 'bare',
+  url: `http://127.0.0.1:${barePort}`,
+  pid: bareChild.pid,
+  stop: () => stop(bareChild),
+};
+const names = ['A', 'B', 'C'];
+const services = await Promise.all(
+  trees.map((tree, i) => startTree(names[i]!, path.resolve(tree), i === 2 ? { BENCH_NO_AUDIT: '1' } : {})),
+);
+try {
+  for (const [i, s] of services.entries()) s.org = await createOrg(s.url, idp, i);
+  const results = new Map<string, Burst[]>();
+  const add = (key: string, b: Burst) => results.set(key, [...(results.get(key) ?? []), b]);
+  // Warm-up: every target and endpoint once, discarded.
+  await burst(bare, 'bare', 2);
+  for (const s of services) for (const e of ENDPOINTS) await burst(s, e, 2);
+  for (let r = 0; r < reps; r++) {
+    for (const e of ENDPOINTS) {
+      add(`bare ${e}`, await burst(bare, 'bare', seconds));
+      const order = r % 2 === 0 ? services : [...services].reverse();
+      for (const s of order) {
+        if (s.name === 'C' && e !== 'POST /v1/sso/config') continue;
+        add(`${s.name} ${e}`, await burst(s, e, seconds));
+      }
+    }
+    process.stderr.write(`round ${r + 1}/${reps} done, load ${os.loadavg()[0]!.toFixed(1)}\n`);
+  }
+  console.log(
+    `${reps} rounds × ${seconds} s bursts, 16 connections; A=${trees[0]} B=${trees[1]}${trees[2] ? ` C=${trees[2]} (no audit)` : ''}`,
+  );
+  console.log('| checkout | endpoint | req/s (median) | × bare | CPU µs/req (median) | × bare CPU | p50 ms | p99 ms |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const e of ENDPOINTS) {
+    const b = results.get(`bare ${e}`)!;
+    const bareRps = median(b.map((x) => x.reqPerSec));
+    const bareCpu = median(b.map((x) => x.cpuUs));
+    const bl = b.flatMap((x) => x.latencies).sort((x, y) => x - y);
+    console.log(
+      `| bare node:http | (rounds of ${e}) | ${bareRps.toFixed(0)} | 1.00 | ${bareCpu.toFixed(1)} | 1.00 | ${percentile(bl, 50).toFixed(2)} | ${percentile(bl, 99).toFixed(2)} |`,
+    );
+    for (const s of services) {
+      const xs = results.get(`${s.name} ${e}`);
+      if (!xs) continue;
+      const rps = median(xs.map((x) => x.reqPerSec));
+      const cpu = median(xs.map((x) => x.cpuUs));
+      const l = xs.flatMap((x) => x.latencies).sort((x, y) => x - y);
+      console.log(
+        `| ${s.name} | ${e} | ${rps.toFixed(0)} (${xs.map((x) => x.reqPerSec.toFixed(0)).join(' ')}) | ${(rps / bareRps).toFixed(2)} | ${cpu.toFixed(1)} | ${(bareCpu / cpu).toFixed(2)} | ${percentile(l, 50).toFixed(2)} | ${percentile(l, 99).toFixed(2)} |`,
+      );
+    }
+  }
+} finally {
+  await Promise.all([...services.map((s) => s.stop()), bare.stop(), idp.stop()]);
+  rmSync(tmp, { recursive: true, force: true });
+}
+process.exit(0);
