@@ -572,9 +572,20 @@ describe('changing a connection ends the console sessions it no longer vouches f
     expect((await call('GET', '/v1/console/me', viewer)).status).toBe(401);
     // Signing in again gives bob the new role at once.
     expect((await consoleSignIn(org, dev.id, BOB)).console?.role).toBe('admin');
-    // A rename changes nothing.
+    // A rename changes nothing; nor does a new client secret for the same IdP and client (sealed afresh, so
+    // compared by what it vouches for, not by its stored bytes), nor the legacy config saved again unchanged.
     await org.client.sso.connections.update(opConn.id, { name: 'Renamed' });
+    await org.client.sso.connections.update(opConn.id, { clientSecret: OP_CLIENT.clientSecret });
     expect((await call('GET', '/v1/console/me', admin)).status).toBe(200);
+    const legacy = await org.client.sso.getConfig();
+    expect(legacy?.issuerUrl).toBeTruthy();
+    await org.client.sso.createConfig({
+      issuerUrl: legacy!.issuerUrl,
+      clientId: legacy!.clientId,
+      clientSecret: idp.client.clientSecret,
+      redirectUri: legacy!.redirectUri,
+    });
+    expect((await call('GET', '/v1/console/me', owner)).status).toBe(200);
     // Switching the connection off, or deleting it, ends every console session through it.
     await org.client.sso.connections.update(opConn.id, { status: 'inactive' });
     expect((await call('GET', '/v1/console/me', admin)).status).toBe(401);

@@ -357,7 +357,12 @@ export async function breakGlassSignIn(
 function trustChanged(before: SsoConnection, after: SsoConnection): boolean {
   if (before.status !== after.status || before.protocol !== after.protocol) return true;
   if (before.provisioning.groupAttribute !== after.provisioning.groupAttribute) return true;
-  if (before.protocol === 'oidc' && after.protocol === 'oidc') return canonical(before.oidc) !== canonical(after.oidc);
+  if (before.protocol === 'oidc' && after.protocol === 'oidc') {
+    // The client secret is left out: it authenticates us to the same IdP and client, and a value sealed afresh on
+    // every save (a new IV) would otherwise end everyone's console session at each legacy config save.
+    const trust = (c: typeof before) => ({ issuerUrl: c.oidc.issuerUrl, clientId: c.oidc.clientId });
+    return canonical(trust(before)) !== canonical(trust(after));
+  }
   if (before.protocol === 'saml' && after.protocol === 'saml') {
     const trust = (c: typeof before) => ({
       entityId: c.saml.idpEntityId,
