@@ -207,7 +207,7 @@ test('admin sign-in: a flood from one address, then from many, does not lock out
   const page = await context.newPage();
   await page.goto('/signin');
   await page.getByLabel('API key').fill(org.apiKey);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page).toHaveURL(/\/settings\/sso$/);
   await context.close();
 });
