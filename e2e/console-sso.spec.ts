@@ -12,6 +12,7 @@ import type { Browser, Page } from '@playwright/test';
 import { test, expect, IdpLoginPage, SigninPage, SsoSettingsPage, type Org } from './fixtures';
 import { expectNoAxeViolations } from './support/axe';
 import { publishTxt } from './support/dns';
+import { screenshotFor } from './support/screenshots';
 import { BREAK_GLASS_IN_TEXT, CONSOLE_TOKEN_IN_TEXT, NetworkRecorder } from './support/network-recorder';
 
 test.skip(Boolean(process.env.E2E_BASE_URL), 'needs the local stack, its dev IdP users and its loopback DNS server');
@@ -165,6 +166,7 @@ test('console SSO with roles, enforcement and break-glass', async ({ browser, ad
     await alice.reload();
     await expect(alice.getByText('Office safe').first()).toBeVisible();
     expect(await alice.content()).not.toContain(credential);
+    await screenshotFor(alice, 'security-desktop', alice.getByRole('heading', { level: 1 }));
   });
 
   const glass = await newPage(browser, e2e.baseUrl, recorder);
