@@ -191,8 +191,9 @@ export function registerConsoleAccessRoutes(app: ServiceApp, ctx: ServiceContext
     async (request, reply): Promise<BreakGlassSignInResponse> => {
       const { credential } = request.body;
       const id = breakGlassIdOf(credential);
-      await limitBreakGlass(reply, [`address:${clientAddress(request)}`, ...(id ? [`credential:${id}`] : [])]);
-      const { session, grant } = await breakGlassSignIn(ctx, credential);
+      const address = clientAddress(request);
+      await limitBreakGlass(reply, [`address:${address}`, ...(id ? [`credential:${id}`] : [])]);
+      const { session, grant } = await breakGlassSignIn(ctx, credential, address);
       void reply.header('cache-control', 'no-store');
       return { developerId: session.developerId, console: grant, label: session.label ?? '' };
     },

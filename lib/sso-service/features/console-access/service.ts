@@ -320,6 +320,8 @@ const breakGlassInvalid = () => unauthorized(CONSOLE_ACCESS_MESSAGES.breakGlassI
 export async function breakGlassSignIn(
   ctx: ServiceContext,
   credential: string,
+  /** Where the sign-in came from (http/client-address.ts), for the audit entry and the SIEM formats. */
+  clientIp: string | null,
 ): Promise<{ session: ConsoleSession; grant: ConsoleGrant & { role: 'owner' } }> {
   const claimedId = breakGlassIdOf(credential);
   if (claimedId === null) throw breakGlassInvalid();
@@ -346,7 +348,7 @@ export async function breakGlassSignIn(
   const session: ConsoleSession = { ...opened, revokedAt: null };
   ctx.audit.record({
     developerId: found.developerId,
-    actor: consoleSessionActor(session),
+    actor: { ...consoleSessionActor(session), ip: clientIp },
     action: 'sso.break_glass_used',
     target: { type: 'break_glass', id: found.id },
   });
