@@ -1,8 +1,8 @@
 'use client';
 
+import { ConfirmActionForm } from '@/components/sso/confirm-action-form';
 import { useActionState } from 'react';
-import Link from 'next/link';
-import { Alert, buttonClasses } from '@/components/ui';
+import { Alert } from '@/components/ui';
 import { SubmitButton } from '@/components/sso/submit-button';
 import { initialFormState } from '@/lib/auth/form-state';
 import { DIRECTORY_PATH } from '@/lib/console/settings/paths';
@@ -10,18 +10,10 @@ import { revokeScimToken, setDirectoryUsersOnly } from './actions';
 
 /** The confirmation step of "Revoke" (a page state, so it works without JavaScript). */
 export function RevokeTokenForm({ id }: { id: string }) {
-  const [state, action] = useActionState(revokeScimToken, initialFormState<{ id: string }>());
   return (
-    <form action={action} className="flex flex-wrap items-center gap-3">
-      <input type="hidden" name="id" value={id} />
-      {state.formError ? <Alert tone="error">{state.formError}</Alert> : null}
-      <SubmitButton variant="danger" pendingLabel="revoking">
-        Revoke token
-      </SubmitButton>
-      <Link href={DIRECTORY_PATH} className={buttonClasses('secondary', 'md')}>
-        Cancel
-      </Link>
-    </form>
+    <ConfirmActionForm action={revokeScimToken} id={id} pendingLabel="revoking" cancelHref={DIRECTORY_PATH}>
+      Revoke token
+    </ConfirmActionForm>
   );
 }
 

@@ -1,13 +1,13 @@
 'use client';
 
+import { ConfirmActionForm } from '@/components/sso/confirm-action-form';
 import { useActionState } from 'react';
-import Link from 'next/link';
-import { Alert, buttonClasses, CodeValue, Field, Input } from '@/components/ui';
+import { Alert, CodeValue, Field, Input } from '@/components/ui';
 import { SubmitButton } from '@/components/sso/submit-button';
 import { initialFormState } from '@/lib/auth/form-state';
 import { SECURITY_PATH } from '@/lib/console/settings/paths';
 import { createBreakGlassCredential, deleteBreakGlassCredential, setEnforcement } from './actions';
-import { initialCreateCredentialState, type DeleteCredentialValues, type EnforcementValues } from './state';
+import { initialCreateCredentialState, type EnforcementValues } from './state';
 
 /** Switches enforcement to `next`; the answer (or why it was refused) is announced. Works without JavaScript. */
 export function EnforcementForm({ next }: { next: 'on' | 'off' }) {
@@ -74,17 +74,9 @@ export function CreateBreakGlassForm() {
 
 /** The confirmation step of "Delete" (a page state, so it works without JavaScript). */
 export function DeleteBreakGlassForm({ id, label }: { id: string; label: string }) {
-  const [state, action] = useActionState(deleteBreakGlassCredential, initialFormState<DeleteCredentialValues>());
   return (
-    <form action={action} className="flex flex-wrap items-center gap-3">
-      <input type="hidden" name="id" value={id} />
-      {state.formError ? <Alert tone="error">{state.formError}</Alert> : null}
-      <SubmitButton variant="danger" pendingLabel="deleting">
-        Delete “{label}”
-      </SubmitButton>
-      <Link href={SECURITY_PATH} className={buttonClasses('secondary', 'md')}>
-        Cancel
-      </Link>
-    </form>
+    <ConfirmActionForm action={deleteBreakGlassCredential} id={id} pendingLabel="deleting" cancelHref={SECURITY_PATH}>
+      Delete “{label}”
+    </ConfirmActionForm>
   );
 }

@@ -1,8 +1,8 @@
 'use client';
 
+import { ConfirmActionForm } from '@/components/sso/confirm-action-form';
 import { useActionState } from 'react';
-import Link from 'next/link';
-import { Alert, buttonClasses } from '@/components/ui';
+import { Alert } from '@/components/ui';
 import { SubmitButton } from '@/components/sso/submit-button';
 import { initialFormState } from '@/lib/auth/form-state';
 import { WEBHOOKS_PATH } from '@/lib/console/settings/paths';
@@ -31,18 +31,10 @@ export function EnableForm({ id, url, enabled }: { id: string; url: string; enab
 
 /** The confirmation step of "Delete" (a page state, so it works without JavaScript). */
 export function DeleteForm({ id }: { id: string }) {
-  const [state, action] = useActionState(deleteWebhook, initialFormState<{ id: string }>());
   return (
-    <form action={action} className="flex flex-wrap items-center gap-3">
-      <input type="hidden" name="id" value={id} />
-      {state.formError ? <Alert tone="error">{state.formError}</Alert> : null}
-      <SubmitButton variant="danger" pendingLabel="deleting">
-        Delete endpoint
-      </SubmitButton>
-      <Link href={WEBHOOKS_PATH} className={buttonClasses('secondary', 'md')}>
-        Cancel
-      </Link>
-    </form>
+    <ConfirmActionForm action={deleteWebhook} id={id} pendingLabel="deleting" cancelHref={WEBHOOKS_PATH}>
+      Delete endpoint
+    </ConfirmActionForm>
   );
 }
 
