@@ -4,7 +4,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { AuditAction, AuditActorKind, AuditTargetType } from '@/lib/contract';
-import { randomId } from '../../crypto/random-id';
+import { timeOrderedId } from '../../crypto/random-id';
 import { apiKeyHashFrom, type Actor } from '../../http/auth';
 import { clientAddress } from '../../http/client-address';
 import { describeError } from '../../http/describe-error';
@@ -136,12 +136,13 @@ export function createEventRecorders(
     (batch) => store.insertAuditEvents(batch, batch.map(auditWebhookEvent)),
     bufferOptions('audit'),
   );
-  const stamp = () => new Date(now()).toISOString();
+  // Event ids begin with the time (crypto/random-id.ts): the tables' id index then grows at its end.
 
   return {
     signIns: {
       record(event) {
-        const record = { ...event, id: randomId('evt'), createdAt: stamp() };
+        const at = now();
+        const record = { ...event, id: timeOrderedId('evt', at), createdAt: new Date(at).toISOString() };
         signIns.push(record);
         opts.onSignIn?.(record);
       },
@@ -149,8 +150,9 @@ export function createEventRecorders(
     },
     audit: {
       record(entry) {
+        const at = now();
         audits.push({
-          id: randomId('aud'),
+          id: timeOrderedId('aud', at),
           developerId: entry.developerId,
           actorKind: entry.actor.kind,
           actorId: entry.actor.id,
@@ -160,7 +162,7 @@ export function createEventRecorders(
           targetId: entry.target.id,
           changedFields: [...(entry.changedFields ?? [])],
           actorIp: entry.actor.ip ?? null,
-          createdAt: stamp(),
+          createdAt: new Date(at).toISOString(),
         });
       },
     },
