@@ -672,6 +672,22 @@ describe(`store contract (${testBackend})`, () => {
     await expect(
       store.events.insertAuditEvents([audit('aud_1')], [outbox('evt_dup', 'sso.domain.added')]),
     ).rejects.toThrow();
+    // A lazy outbox: its events are asked for only for the orgs that have an enabled endpoint, never otherwise.
+    const asked: string[][] = [];
+    const lazy = (developerIds: string[]) => ({
+      developerIds,
+      eventsOf: (orgs: ReadonlySet<string>) => {
+        asked.push([...orgs].sort());
+        return [];
+      },
+    });
+    await store.events.insertAuditEvents([audit('aud_4', 'dev_quiet')], lazy(['dev_quiet']));
+    expect(asked).toEqual([]);
+    await store.events.insertAuditEvents(
+      [audit('aud_5'), audit('aud_6', 'dev_quiet')],
+      lazy(['dev_hooks', 'dev_quiet']),
+    );
+    expect(asked).toEqual([['dev_hooks']]);
     const eventsOf = async (endpointId: string) =>
       (await store.listWebhookDeliveries(endpointId, 50)).map((d) => d.eventId).sort();
     expect(await eventsOf('wh_all')).toEqual(['evt_1', 'evt_3']);

@@ -13,6 +13,7 @@ import { asStoreError } from '../../storage/errors';
 import type { AuditEventRecord, EventStore, SignInEventRecord } from '../../storage/events-types';
 import { auditWebhookEvent, signInWebhookEvent } from '../webhooks/events';
 import type { ConsoleSession } from '../console-access/store';
+import type { LazyWebhookOutbox, WebhookOutboxEvent } from '../webhooks/store';
 import { BatchBuffer } from './buffer';
 
 export const EVENT_FLUSH_MS = 250;
@@ -110,6 +111,17 @@ export interface EventRecorders {
   close(): Promise<void>;
 }
 
+/** A batch's webhook events, built only for the orgs with an enabled endpoint (webhooks/store.ts). */
+function lazyOutbox<T extends { developerId: string }>(
+  batch: readonly T[],
+  toEvent: (record: T) => WebhookOutboxEvent,
+): LazyWebhookOutbox {
+  return {
+    developerIds: [...new Set(batch.map((e) => e.developerId))],
+    eventsOf: (orgs) => batch.filter((e) => orgs.has(e.developerId)).map(toEvent),
+  };
+}
+
 export function createEventRecorders(
   store: EventStore,
   logger: ServiceLogger,
@@ -129,11 +141,11 @@ export function createEventRecorders(
   // Each batch is written with its webhook events (the outbox rows, for the orgs with endpoints that want them)
   // in one transaction: an event stored is an event delivered at least once (features/webhooks/store.ts).
   const signIns = new BatchBuffer<SignInEventRecord>(
-    (batch) => store.insertSignInEvents(batch, batch.map(signInWebhookEvent)),
+    (batch) => store.insertSignInEvents(batch, lazyOutbox(batch, signInWebhookEvent)),
     bufferOptions('sign-in'),
   );
   const audits = new BatchBuffer<AuditEventRecord>(
-    (batch) => store.insertAuditEvents(batch, batch.map(auditWebhookEvent)),
+    (batch) => store.insertAuditEvents(batch, lazyOutbox(batch, auditWebhookEvent)),
     bufferOptions('audit'),
   );
   // Event ids begin with the time (crypto/random-id.ts): the tables' id index then grows at its end.
