@@ -221,7 +221,12 @@ describe(`store contract (${testBackend})`, () => {
     expect(await store.getDefaultConnection(d.id)).toEqual(second);
     expect(await store.getConnection(d.id, second.id)).toEqual(second);
     expect(await store.findDefaultConnectionByKey(d.keyHash)).toEqual({ developerId: d.id, connection: second });
+    // The member login's read: the default connection with the org's own enforcement flag.
+    expect(await store.getDefaultConnectionForLogin(d.id)).toEqual({ connection: second, orgEnforces: false });
+    await store.setSsoEnforcement(d.id, { enforce: true, enforcedAt: '2026-02-03T00:00:00.000Z', enforcedBy: 'x' });
+    expect(await store.getDefaultConnectionForLogin(d.id)).toEqual({ connection: second, orgEnforces: true });
     expect(await store.deleteDefaultConnection(d.id)).toEqual(second);
+    expect(await store.getDefaultConnectionForLogin(d.id)).toBeUndefined();
     expect(await store.deleteDefaultConnection(d.id)).toBeUndefined();
     expect(await store.getDefaultConnection(d.id)).toBeUndefined();
     expect(await store.getConnection(d.id, second.id)).toBeUndefined();
