@@ -595,6 +595,7 @@ describe('audit trail', () => {
       const page = await listEvents(org, '', 'audit');
       expect(page.events.length).toBe(5);
       return page.events as unknown as {
+        id: string;
         action: string;
         changedFields: string[];
         actor: { kind: string; id: string };
@@ -613,6 +614,9 @@ describe('audit trail', () => {
       expect.arrayContaining(['name', 'issuerUrl', 'clientId', 'clientSecret', 'redirectUri']),
     );
     expect(audit[0]?.target.id).toBe(id);
+    // Ids begin with their creation time (so the id index grows at its end): newest first is ids descending too.
+    const ids = audit.map((e) => e.id);
+    expect([...ids].sort().reverse()).toEqual(ids);
     expect(audit.every((e) => e.actor.kind === 'api_key' && /^key_[A-Za-z0-9_-]{12}$/.test(e.actor.id))).toBe(true);
     expect((await listEvents(org, `targetId=${id}`, 'audit')).events).toHaveLength(3);
     expect((await listEvents(await newOrg(), '', 'audit')).events).toEqual([]);

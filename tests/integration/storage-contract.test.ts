@@ -221,7 +221,12 @@ describe(`store contract (${testBackend})`, () => {
     expect(await store.getDefaultConnection(d.id)).toEqual(second);
     expect(await store.getConnection(d.id, second.id)).toEqual(second);
     expect(await store.findDefaultConnectionByKey(d.keyHash)).toEqual({ developerId: d.id, connection: second });
+    // The member login's read: the default connection with the org's own enforcement flag.
+    expect(await store.getDefaultConnectionForLogin(d.id)).toEqual({ connection: second, orgEnforces: false });
+    await store.setSsoEnforcement(d.id, { enforce: true, enforcedAt: '2026-02-03T00:00:00.000Z', enforcedBy: 'x' });
+    expect(await store.getDefaultConnectionForLogin(d.id)).toEqual({ connection: second, orgEnforces: true });
     expect(await store.deleteDefaultConnection(d.id)).toEqual(second);
+    expect(await store.getDefaultConnectionForLogin(d.id)).toBeUndefined();
     expect(await store.deleteDefaultConnection(d.id)).toBeUndefined();
     expect(await store.getDefaultConnection(d.id)).toBeUndefined();
     expect(await store.getConnection(d.id, second.id)).toBeUndefined();
@@ -672,6 +677,22 @@ describe(`store contract (${testBackend})`, () => {
     await expect(
       store.events.insertAuditEvents([audit('aud_1')], [outbox('evt_dup', 'sso.domain.added')]),
     ).rejects.toThrow();
+    // A lazy outbox: its events are asked for only for the orgs that have an enabled endpoint, never otherwise.
+    const asked: string[][] = [];
+    const lazy = (developerIds: string[]) => ({
+      developerIds,
+      eventsOf: (orgs: ReadonlySet<string>) => {
+        asked.push([...orgs].sort());
+        return [];
+      },
+    });
+    await store.events.insertAuditEvents([audit('aud_4', 'dev_quiet')], lazy(['dev_quiet']));
+    expect(asked).toEqual([]);
+    await store.events.insertAuditEvents(
+      [audit('aud_5'), audit('aud_6', 'dev_quiet')],
+      lazy(['dev_hooks', 'dev_quiet']),
+    );
+    expect(asked).toEqual([['dev_hooks']]);
     const eventsOf = async (endpointId: string) =>
       (await store.listWebhookDeliveries(endpointId, 50)).map((d) => d.eventId).sort();
     expect(await eventsOf('wh_all')).toEqual(['evt_1', 'evt_3']);

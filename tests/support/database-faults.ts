@@ -61,6 +61,7 @@ export const STORE_METHODS: Record<MethodsOf<ServiceStore>, Access> = {
   getDeveloper: 'read',
   findDefaultConnectionByKey: 'read',
   getDefaultConnection: 'read',
+  getDefaultConnectionForLogin: 'read',
   getConnection: 'read',
   saveDefaultOidcConnection: 'write',
   deleteDefaultConnection: 'write',

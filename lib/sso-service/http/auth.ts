@@ -47,8 +47,15 @@ export function apiKeyHashFrom(request: FastifyRequest): ApiKeyHash {
   if (looksLikeConsoleToken(credential)) throw unauthorized(MESSAGES.invalidKey);
   if (looksLikeSetupToken(credential)) throw linkTokenNotAccepted();
   if (looksLikeSetupSessionToken(credential)) throw setupLinkNotAllowed();
-  return hashApiKey(credential);
+  // Asked twice per write (authentication, then the audit actor): hashed once per request and credential.
+  const known = keyHashes.get(request);
+  if (known?.credential === credential) return known.hash;
+  const hash = hashApiKey(credential);
+  keyHashes.set(request, { credential, hash });
+  return hash;
 }
+
+const keyHashes = new WeakMap<FastifyRequest, { credential: string; hash: ApiKeyHash }>();
 
 /**
  * The org's API key or (where the route table lets its role in) a console session; setup credentials are refused

@@ -15,8 +15,14 @@ import { CLIENT_ADDRESS_HEADER, CONSOLE_SECRET_HEADER } from '@/lib/contract/lim
 
 const addresses = new WeakMap<FastifyRequest, string>();
 
+const OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+const PLAIN_IPV4 = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}$`);
+
 /** One spelling per address (IPv4-mapped IPv6 is its IPv4), or null for anything that is not an IP address. */
 export function normalizeAddress(raw: string): string | null {
+  // Dotted-quad IPv4 without leading zeros is already its normal spelling (the common case, asked on every
+  // rate-limited or audited request); anything else goes through ipaddr.js.
+  if (PLAIN_IPV4.test(raw)) return raw;
   const value = raw.trim();
   if (value.length === 0 || value.length > 64 || !ipaddr.isValid(value)) return null;
   return ipaddr.process(value).toNormalizedString();

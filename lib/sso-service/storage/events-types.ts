@@ -11,7 +11,7 @@ import type {
   SignInStarter,
   SignInTrace,
 } from '@/lib/contract';
-import type { WebhookOutboxEvent } from '../features/webhooks/store';
+import type { WebhookOutbox } from '../features/webhooks/store';
 
 export interface SignInEventRecord {
   id: string;
@@ -112,8 +112,8 @@ export interface EventStore {
    * delivered as), the records and their pending deliveries are written in ONE transaction
    * (features/webhooks/store.ts `writeWebhookOutbox`): both are stored, or neither.
    */
-  insertSignInEvents(events: readonly SignInEventRecord[], outbox?: readonly WebhookOutboxEvent[]): Promise<void>;
-  insertAuditEvents(events: readonly AuditEventRecord[], outbox?: readonly WebhookOutboxEvent[]): Promise<void>;
+  insertSignInEvents(events: readonly SignInEventRecord[], outbox?: WebhookOutbox): Promise<void>;
+  insertAuditEvents(events: readonly AuditEventRecord[], outbox?: WebhookOutbox): Promise<void>;
   /** Newest first, at most `limit` rows. */
   listSignInEvents(query: SignInEventQuery): Promise<SignInEventRecord[]>;
   listAuditEvents(query: AuditEventQuery): Promise<AuditEventRecord[]>;

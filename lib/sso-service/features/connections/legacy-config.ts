@@ -21,6 +21,8 @@ export async function saveLegacyConfig(
   connections: Pick<ConnectionService, 'rules'>,
   developerId: string,
   input: z.output<typeof ssoConfigSaveSchema>,
+  /** The default connection as the caller just read it (null: none), so the save reads it once. */
+  known?: { before: SsoConnection | null },
 ): Promise<{ saved: SsoConnection; changedFields: readonly string[] }> {
   const { fieldProblems, checkIssuer, registeredRedirectUri } = connections.rules;
   // validate → check → one store call.
@@ -29,7 +31,7 @@ export async function saveLegacyConfig(
   await checkIssuer(input.issuerUrl);
   // Read for the audit entry too: a save that moves the default connection to another issuer starts a new
   // set of members (principals are keyed by the issuer), and the trail says so.
-  const before = await ctx.store.getDefaultConnection(developerId);
+  const before = known ? (known.before ?? undefined) : await ctx.store.getDefaultConnection(developerId);
   // The legacy endpoints have always named connections `conn_…`; the connections API uses `sso_…`.
   const newConnectionId = randomId('conn');
   // The same redirect URI rule as the connections API (the save updates the default connection, if any).

@@ -216,6 +216,8 @@ export function registerConnectionRoutes(app: ServiceApp, ctx: ServiceContext, m
     },
     async (request, reply) => {
       const dev = developerOf(request);
+      // Read once: the role check, the save (the redirect URI rule, the audit's issuer change) and the console
+      // sessions' revocation all compare against this row.
       const before = (await ctx.store.getDefaultConnection(dev.id)) ?? null;
       if (request.consoleSession) {
         const actor = {
@@ -226,7 +228,7 @@ export function registerConnectionRoutes(app: ServiceApp, ctx: ServiceContext, m
         };
         checkConnectionWrite(actor, before, request.body);
       }
-      const { saved, changedFields } = await saveLegacyConfig(ctx, connections, dev.id, request.body);
+      const { saved, changedFields } = await saveLegacyConfig(ctx, connections, dev.id, request.body, { before });
       await endConsoleSessionsOfConnection(ctx, saved, before);
       ctx.audit.record({
         developerId: dev.id,

@@ -10,6 +10,7 @@ import {
   bytes,
   CONNECTION_COLUMNS,
   CONNECTION_COLUMNS_C,
+  boolColumn,
   connectionValues,
   optionalConnection,
   optionalSharedConnection,
@@ -32,6 +33,13 @@ export interface ConnectionsStore {
   ): Promise<{ developerId: string; connection: SsoConnection | null } | undefined>;
   /** The org's default connection (one indexed read). */
   getDefaultConnection(developerId: string): Promise<SsoConnection | undefined>;
+  /**
+   * The org's default connection and whether the org itself enforces SSO (`developers.sso_enforce`), in one
+   * read: the member login's `?org=` path, which answers both.
+   */
+  getDefaultConnectionForLogin(
+    developerId: string,
+  ): Promise<{ connection: SsoConnection; orgEnforces: boolean } | undefined>;
   /** A connection by id, only if it belongs to `developerId` (another org's id reads as absent). */
   getConnection(developerId: string, connectionId: string): Promise<SsoConnection | undefined>;
   /** Creates or updates the default OIDC connection in one statement (see DefaultOidcConnectionWrite). */
@@ -109,7 +117,20 @@ export function createConnectionsStore(database: StoreDatabase): ConnectionsStor
       .where('k.key_hash', '=', p.keyHash),
   );
 
+  const defaultForLogin = precompile(database, (p: { developerId: string }) =>
+    db
+      .selectFrom('sso_connections as c')
+      .innerJoin('developers as d', 'd.id', 'c.developer_id')
+      .select([...CONNECTION_COLUMNS_C, 'd.sso_enforce as org_sso_enforce'])
+      .where('c.default_for', '=', p.developerId),
+  );
+
   return {
+    async getDefaultConnectionForLogin(developerId) {
+      const [row] = (await defaultForLogin({ developerId })).rows;
+      if (row === undefined) return undefined;
+      return { connection: toSharedConnection(row), orgEnforces: boolColumn.parse(row.org_sso_enforce) };
+    },
     async findDefaultConnectionByKey(keyHash) {
       const [row] = (await defaultByKey({ keyHash: bytes(keyHash) })).rows;
       if (row === undefined) return undefined;

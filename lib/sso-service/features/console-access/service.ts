@@ -2,6 +2,7 @@
  * Console access: console sessions opened by an SSO console sign-in or a break-glass credential, SSO enforcement,
  * break-glass credentials, and who may change what grants console roles (docs/ENFORCEMENT.md).
  */
+import { isDeepStrictEqual } from 'node:util';
 import {
   CONSOLE_ACCESS_ERROR_CODES,
   CONSOLE_ACCESS_LIMITS,
@@ -362,8 +363,11 @@ function trustChanged(before: SsoConnection, after: SsoConnection): boolean {
   if (before.protocol === 'oidc' && after.protocol === 'oidc') {
     // The client secret is left out: it authenticates us to the same IdP and client, and a value sealed afresh on
     // every save (a new IV) would otherwise end everyone's console session at each legacy config save.
-    const trust = (c: typeof before) => ({ issuerUrl: c.oidc.issuerUrl, clientId: c.oidc.clientId });
-    return canonical(trust(before)) !== canonical(trust(after));
+    // What canonical() would compare, without building and serialising objects on every config save.
+    return (
+      before.oidc.issuerUrl.trim() !== after.oidc.issuerUrl.trim() ||
+      before.oidc.clientId.trim() !== after.oidc.clientId.trim()
+    );
   }
   if (before.protocol === 'saml' && after.protocol === 'saml') {
     const trust = (c: typeof before) => ({
@@ -395,7 +399,9 @@ export async function endConsoleSessionsOfConnection(
     await ctx.store.revokeConsoleSessionsOfConnection(after.developerId, after.id, nowIso);
     return;
   }
-  if (canonical(before.provisioning.consoleRoleMappings) === canonical(after.provisioning.consoleRoleMappings)) return;
+  const mappings = [before.provisioning.consoleRoleMappings, after.provisioning.consoleRoleMappings] as const;
+  // Equal as stored is equal canonically too; the canonical form only decides the rest.
+  if (isDeepStrictEqual(mappings[0], mappings[1]) || canonical(mappings[0]) === canonical(mappings[1])) return;
   const live = await ctx.store.liveConsoleSessionsOfConnection(after.developerId, after.id, nowIso);
   const stale = live.filter(
     (s) => s.groups === null || consoleRoleFor(s.groups, after.provisioning.consoleRoleMappings) !== s.role,

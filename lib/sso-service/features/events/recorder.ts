@@ -4,7 +4,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { AuditAction, AuditActorKind, AuditTargetType } from '@/lib/contract';
-import { randomId } from '../../crypto/random-id';
+import { timeOrderedId } from '../../crypto/random-id';
 import { apiKeyHashFrom, type Actor } from '../../http/auth';
 import { clientAddress } from '../../http/client-address';
 import { describeError } from '../../http/describe-error';
@@ -13,6 +13,7 @@ import { asStoreError } from '../../storage/errors';
 import type { AuditEventRecord, EventStore, SignInEventRecord } from '../../storage/events-types';
 import { auditWebhookEvent, signInWebhookEvent } from '../webhooks/events';
 import type { ConsoleSession } from '../console-access/store';
+import type { LazyWebhookOutbox, WebhookOutboxEvent } from '../webhooks/store';
 import { BatchBuffer } from './buffer';
 
 export const EVENT_FLUSH_MS = 250;
@@ -110,6 +111,17 @@ export interface EventRecorders {
   close(): Promise<void>;
 }
 
+/** A batch's webhook events, built only for the orgs with an enabled endpoint (webhooks/store.ts). */
+function lazyOutbox<T extends { developerId: string }>(
+  batch: readonly T[],
+  toEvent: (record: T) => WebhookOutboxEvent,
+): LazyWebhookOutbox {
+  return {
+    developerIds: [...new Set(batch.map((e) => e.developerId))],
+    eventsOf: (orgs) => batch.filter((e) => orgs.has(e.developerId)).map(toEvent),
+  };
+}
+
 export function createEventRecorders(
   store: EventStore,
   logger: ServiceLogger,
@@ -129,19 +141,20 @@ export function createEventRecorders(
   // Each batch is written with its webhook events (the outbox rows, for the orgs with endpoints that want them)
   // in one transaction: an event stored is an event delivered at least once (features/webhooks/store.ts).
   const signIns = new BatchBuffer<SignInEventRecord>(
-    (batch) => store.insertSignInEvents(batch, batch.map(signInWebhookEvent)),
+    (batch) => store.insertSignInEvents(batch, lazyOutbox(batch, signInWebhookEvent)),
     bufferOptions('sign-in'),
   );
   const audits = new BatchBuffer<AuditEventRecord>(
-    (batch) => store.insertAuditEvents(batch, batch.map(auditWebhookEvent)),
+    (batch) => store.insertAuditEvents(batch, lazyOutbox(batch, auditWebhookEvent)),
     bufferOptions('audit'),
   );
-  const stamp = () => new Date(now()).toISOString();
+  // Event ids begin with the time (crypto/random-id.ts): the tables' id index then grows at its end.
 
   return {
     signIns: {
       record(event) {
-        const record = { ...event, id: randomId('evt'), createdAt: stamp() };
+        const at = now();
+        const record = { ...event, id: timeOrderedId('evt', at), createdAt: new Date(at).toISOString() };
         signIns.push(record);
         opts.onSignIn?.(record);
       },
@@ -149,8 +162,9 @@ export function createEventRecorders(
     },
     audit: {
       record(entry) {
+        const at = now();
         audits.push({
-          id: randomId('aud'),
+          id: timeOrderedId('aud', at),
           developerId: entry.developerId,
           actorKind: entry.actor.kind,
           actorId: entry.actor.id,
@@ -160,7 +174,7 @@ export function createEventRecorders(
           targetId: entry.target.id,
           changedFields: [...(entry.changedFields ?? [])],
           actorIp: entry.actor.ip ?? null,
-          createdAt: stamp(),
+          createdAt: new Date(at).toISOString(),
         });
       },
     },

@@ -3,7 +3,8 @@
  * multi-row insert, so a flush is one write however many events it carries), read page by page by
  * `(created_at, id)`, purged in bounded chunks. Written once against Kysely for both backends.
  */
-import { sql, type RawBuilder } from 'kysely';
+import { isDeepStrictEqual } from 'node:util';
+import { CompiledQuery, sql, type Insertable, type RawBuilder } from 'kysely';
 import { z } from 'zod';
 import {
   AUDIT_ACTIONS,
@@ -23,8 +24,8 @@ import type {
   StoredEvent,
 } from '../../storage/events-types';
 import { json } from '../../storage/rows';
-import type { Db } from '../../storage/database';
-import { writeWebhookOutbox, type WebhookOutboxEvent } from '../webhooks/store';
+import type { Database, Db } from '../../storage/database';
+import { outboxIsEmpty, writeWebhookOutbox, type WebhookOutbox } from '../webhooks/store';
 
 export interface EventsStore {
   /** The sign-in log and the audit trail (events-types.ts). */
@@ -165,6 +166,31 @@ interface Page {
   limit: number;
 }
 
+/** Row counts whose INSERT text is kept per table (full chunks and the remainders seen most). */
+const CACHED_INSERT_SIZES = 32;
+
+/**
+ * The event tables' multi-row INSERT, built and compiled by Kysely once per row count (batches come in a few sizes:
+ * full chunks and remainders) and then run with each batch's values bound in column order: building a 100-row
+ * insert costs more than SQLite takes to run it. The first build of each size checks that order against Kysely's
+ * own parameters and is not kept if they differ. Rows must all come from one mapping (same keys, same order).
+ */
+function cachedInsert<T extends 'sign_in_events' | 'audit_events'>(table: T) {
+  const texts = new Map<number, string>();
+  return async (q: Db, rows: Insertable<Database[T]>[]): Promise<void> => {
+    const parameters = rows.flatMap((row) => Object.values(row));
+    const text = texts.get(rows.length);
+    if (text !== undefined) {
+      await q.executeQuery(CompiledQuery.raw(text, parameters));
+      return;
+    }
+    const compiled = q.insertInto(table).values(rows).compile();
+    if (texts.size < CACHED_INSERT_SIZES && isDeepStrictEqual(compiled.parameters, parameters))
+      texts.set(rows.length, compiled.sql);
+    await q.executeQuery(compiled);
+  };
+}
+
 export function createEventsStore({ db, dialect }: StoreDatabase): EventsStore {
   /** The page's bounds on either table (indexes `(developer_id, created_at, id)`), newest first after the cursor. */
   const bounds = (q: Page): RawBuilder<boolean>[] => {
@@ -192,8 +218,8 @@ export function createEventsStore({ db, dialect }: StoreDatabase): EventsStore {
    * The events' insert alone when no webhook event comes with it (the sign-in log's cost unchanged); else the
    * insert and the outbox rows in one transaction.
    */
-  const withOutbox = async (outbox: readonly WebhookOutboxEvent[] | undefined, insert: (q: Db) => Promise<unknown>) => {
-    if (!outbox || outbox.length === 0) {
+  const withOutbox = async (outbox: WebhookOutbox | undefined, insert: (q: Db) => Promise<unknown>) => {
+    if (outbox === undefined || outboxIsEmpty(outbox)) {
       await insert(db);
       return;
     }
@@ -203,58 +229,57 @@ export function createEventsStore({ db, dialect }: StoreDatabase): EventsStore {
     });
   };
 
+  const insertSignIns = cachedInsert('sign_in_events');
+  const insertAudits = cachedInsert('audit_events');
+
   const events: EventStore = {
     async insertSignInEvents(batch, outbox) {
       if (batch.length === 0) return;
       await withOutbox(outbox, (trx) =>
-        trx
-          .insertInto('sign_in_events')
-          .values(
-            batch.map((e) => ({
-              id: e.id,
-              developer_id: e.developerId,
-              connection_id: e.connectionId,
-              protocol: e.protocol,
-              started_by: e.startedBy,
-              outcome: e.outcome,
-              stage: e.stage,
-              reason: e.reason,
-              idp_error: e.idpError,
-              idp_error_description: e.idpErrorDescription,
-              email: e.email,
-              sub: e.sub,
-              name: e.name,
-              duration_ms: e.durationMs,
-              request_id: e.requestId,
-              trace: JSON.stringify(e.trace),
-              client_ip: e.clientIp ?? null,
-              created_at: e.createdAt,
-            })),
-          )
-          .execute(),
+        insertSignIns(
+          trx,
+          batch.map((e) => ({
+            id: e.id,
+            developer_id: e.developerId,
+            connection_id: e.connectionId,
+            protocol: e.protocol,
+            started_by: e.startedBy,
+            outcome: e.outcome,
+            stage: e.stage,
+            reason: e.reason,
+            idp_error: e.idpError,
+            idp_error_description: e.idpErrorDescription,
+            email: e.email,
+            sub: e.sub,
+            name: e.name,
+            duration_ms: e.durationMs,
+            request_id: e.requestId,
+            trace: JSON.stringify(e.trace),
+            client_ip: e.clientIp ?? null,
+            created_at: e.createdAt,
+          })),
+        ),
       );
     },
     async insertAuditEvents(batch, outbox) {
       if (batch.length === 0) return;
       await withOutbox(outbox, (trx) =>
-        trx
-          .insertInto('audit_events')
-          .values(
-            batch.map((e) => ({
-              id: e.id,
-              developer_id: e.developerId,
-              actor_kind: e.actorKind,
-              actor_id: e.actorId,
-              actor_label: e.actorLabel,
-              action: e.action,
-              target_type: e.targetType,
-              target_id: e.targetId,
-              changed_fields: JSON.stringify(e.changedFields),
-              actor_ip: e.actorIp ?? null,
-              created_at: e.createdAt,
-            })),
-          )
-          .execute(),
+        insertAudits(
+          trx,
+          batch.map((e) => ({
+            id: e.id,
+            developer_id: e.developerId,
+            actor_kind: e.actorKind,
+            actor_id: e.actorId,
+            actor_label: e.actorLabel,
+            action: e.action,
+            target_type: e.targetType,
+            target_id: e.targetId,
+            changed_fields: JSON.stringify(e.changedFields),
+            actor_ip: e.actorIp ?? null,
+            created_at: e.createdAt,
+          })),
+        ),
       );
     },
     async listSignInEvents(q) {

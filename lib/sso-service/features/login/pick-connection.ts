@@ -35,21 +35,25 @@ function domainOf(value: string): string {
  *   verification needed since the org is named), never another connection as a fallback;
  * - `domain` alone: only a domain VERIFIED by an org, listed by exactly one of its active connections; every
  *   other case gets one answer that does not say whether some org owns the domain.
+ * `orgEnforces`: the org's own SSO enforcement where the read that found the connection carried it (`?org=` alone).
  */
-export async function pickConnection(ctx: ServiceContext, q: SsoLoginRequestQuery): Promise<SsoConnection> {
+export async function pickConnection(
+  ctx: ServiceContext,
+  q: SsoLoginRequestQuery,
+): Promise<{ connection: SsoConnection; orgEnforces?: boolean }> {
   const { org, domain, connection } = q;
   if (!given(org)) {
     if (given(connection)) throw badRequest(DOMAIN_MESSAGES.connectionNeedsOrg);
     if (!given(domain)) throw reasonError('org_required');
     const found = await ctx.store.findVerifiedDomainConnections(domainOf(domain), 2);
     if (found.length !== 1 || !found[0]) throw notFound(DOMAIN_MESSAGES.domainNotRoutable);
-    return found[0];
+    return { connection: found[0] };
   }
   if (given(connection) && given(domain)) throw badRequest(DOMAIN_MESSAGES.domainOrConnection);
   if (given(connection)) {
     const found = usableId(org) && usableId(connection) ? await ctx.store.getConnection(org, connection) : undefined;
     if (!found || found.status !== 'active') throw notFound(MESSAGES.connectionNotFound);
-    return found;
+    return { connection: found };
   }
   if (given(domain)) {
     const wanted = domainOf(domain);
@@ -63,11 +67,12 @@ export async function pickConnection(ctx: ServiceContext, q: SsoLoginRequestQuer
         `Several active connections of this organization list ${wanted}; remove it from all but one`,
       );
     }
-    return found[0];
+    return { connection: found[0] };
   }
-  const found = usableId(org) ? await ctx.store.getDefaultConnection(org) : undefined;
+  const found = usableId(org) ? await ctx.store.getDefaultConnectionForLogin(org) : undefined;
   // `?org=` alone means the org's default connection; only an active one takes member logins.
-  if (!found || found.status !== 'active') throw reasonError('sso_not_configured', { status: 404, code: 'NOT_FOUND' });
+  if (!found || found.connection.status !== 'active')
+    throw reasonError('sso_not_configured', { status: 404, code: 'NOT_FOUND' });
   return found;
 }
 

@@ -116,7 +116,7 @@ export function registerLoginRoutes(
       schema: { querystring: ssoLoginRequestQuerySchema },
     },
     async (request) => {
-      const connection = await pickConnection(ctx, request.query);
+      const { connection, orgEnforces } = await pickConnection(ctx, request.query);
       // An empty redirect_uri means "not given": the configured URI is always the one sent to the IdP.
       if (redirectUriMismatch(connection, request.query.redirect_uri)) {
         throw badRequest('redirect_uri does not match the redirect URI configured for this org');
@@ -126,7 +126,8 @@ export function registerLoginRoutes(
       });
       const [authorizeUrl, ssoRequired] = await Promise.all([
         ctx.protocols[connection.protocol].startLogin(connection, login),
-        ssoRequiredFor(ctx, connection),
+        // Known from the connection's read on the `?org=` path; the other paths read the org's flag.
+        orgEnforces === undefined ? ssoRequiredFor(ctx, connection) : connection.provisioning.enforce || orgEnforces,
       ]);
       const body: SsoLoginResponse = {
         authorizeUrl,

@@ -85,6 +85,23 @@ export interface WebhookOutboxEvent {
   render?(format: WebhookFormat): string;
 }
 
+/**
+ * A batch's webhook events built only for the orgs that turn out to have an enabled endpoint (read in the
+ * batch's transaction): most orgs have none, and their events' bodies are then never built or serialised.
+ */
+export interface LazyWebhookOutbox {
+  /** The orgs of the batch's events. */
+  developerIds: readonly string[];
+  /** The events of these orgs, in the batch's order. */
+  eventsOf(developerIds: ReadonlySet<string>): readonly WebhookOutboxEvent[];
+}
+
+export type WebhookOutbox = readonly WebhookOutboxEvent[] | LazyWebhookOutbox;
+
+/** Whether an outbox can carry no event at all (then no transaction is needed for it). */
+export const outboxIsEmpty = (outbox: WebhookOutbox | undefined): boolean =>
+  !outbox || ('eventsOf' in outbox ? outbox.developerIds.length === 0 : outbox.length === 0);
+
 export interface WebhookAttemptResult {
   ok: boolean;
   responseStatus: number | null;
@@ -278,13 +295,12 @@ const OUTBOX_CHUNK = 200;
  * Inside the caller's transaction: a pending delivery per event and enabled endpoint of its org that wants its
  * type. With no endpoint for the batch's orgs this costs one indexed read and writes nothing.
  */
-export async function writeWebhookOutbox(
-  trx: Tx,
-  dialect: Dialect,
-  events: readonly WebhookOutboxEvent[],
-): Promise<number> {
-  if (events.length === 0) return 0;
-  const developerIds = [...new Set(events.map((e) => e.developerId))];
+export async function writeWebhookOutbox(trx: Tx, dialect: Dialect, outbox: WebhookOutbox): Promise<number> {
+  if (outboxIsEmpty(outbox)) return 0;
+  const lazy = 'eventsOf' in outbox ? outbox : undefined;
+  const developerIds = lazy
+    ? lazy.developerIds
+    : [...new Set((outbox as readonly WebhookOutboxEvent[]).map((e) => e.developerId))];
   const endpoints = await trx
     .selectFrom('webhook_endpoints')
     .select(['id', 'developer_id', 'events', 'format'])
@@ -292,6 +308,9 @@ export async function writeWebhookOutbox(
     .where('enabled', '=', dialect.bool(true))
     .execute();
   if (endpoints.length === 0) return 0;
+  const events = lazy
+    ? lazy.eventsOf(new Set(endpoints.map((e) => e.developer_id)))
+    : (outbox as readonly WebhookOutboxEvent[]);
   const parsed = endpoints.map((e) => ({
     id: e.id,
     developerId: e.developer_id,
