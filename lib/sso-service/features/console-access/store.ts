@@ -228,6 +228,20 @@ const sessionValues = (s: NewConsoleSession) => ({
 });
 
 export function createConsoleAccessStore({ db, dialect }: StoreDatabase): ConsoleAccessStore {
+  const unrevoked = (developerId: string, nowIso: string) =>
+    db
+      .updateTable('console_sessions')
+      .set({ revoked_at: nowIso })
+      .where('developer_id', '=', developerId)
+      .where('revoked_at', 'is', null);
+
+  /** Every revoke: stamps the org's still-unrevoked console sessions that `narrow` picks; answers how many. */
+  const revokeWhere = async (
+    developerId: string,
+    nowIso: string,
+    narrow: (query: ReturnType<typeof unrevoked>) => ReturnType<typeof unrevoked>,
+  ) => Number((await narrow(unrevoked(developerId, nowIso)).executeTakeFirst()).numUpdatedRows);
+
   return {
     async createConsoleSession(s) {
       await db.insertInto('console_sessions').values(sessionValues(s)).execute();
@@ -260,14 +274,7 @@ export function createConsoleAccessStore({ db, dialect }: StoreDatabase): Consol
       };
     },
     async revokeConsoleSession(developerId, id, nowIso) {
-      const result = await db
-        .updateTable('console_sessions')
-        .set({ revoked_at: nowIso })
-        .where('developer_id', '=', developerId)
-        .where('id', '=', id)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) > 0;
+      return (await revokeWhere(developerId, nowIso, (q) => q.where('id', '=', id))) > 0;
     },
     async hasRecentOwnerSsoSession(developerId, sinceIso) {
       const row = await db
@@ -284,27 +291,16 @@ export function createConsoleAccessStore({ db, dialect }: StoreDatabase): Consol
     },
     async revokeConsoleSessionsByEmail(scope, emailKeys, nowIso) {
       if (emailKeys.length === 0) return 0;
-      let query = db
-        .updateTable('console_sessions')
-        .set({ revoked_at: nowIso })
-        .where('developer_id', '=', scope.developerId)
-        .where('via', '=', 'sso')
-        .where('revoked_at', 'is', null)
-        .where('expires_at', '>', nowIso)
-        .where(sql<string>`lower(email)`, 'in', emailKeys);
-      if (scope.connectionId !== null) query = query.where('connection_id', '=', scope.connectionId);
-      const result = await query.executeTakeFirst();
-      return Number(result.numUpdatedRows);
+      return revokeWhere(scope.developerId, nowIso, (q) => {
+        const live = q
+          .where('via', '=', 'sso')
+          .where('expires_at', '>', nowIso)
+          .where(sql<string>`lower(email)`, 'in', emailKeys);
+        return scope.connectionId === null ? live : live.where('connection_id', '=', scope.connectionId);
+      });
     },
     async revokeConsoleSessionsOfConnection(developerId, connectionId, nowIso) {
-      const result = await db
-        .updateTable('console_sessions')
-        .set({ revoked_at: nowIso })
-        .where('developer_id', '=', developerId)
-        .where('connection_id', '=', connectionId)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows);
+      return revokeWhere(developerId, nowIso, (q) => q.where('connection_id', '=', connectionId));
     },
     async liveConsoleSessionsOfConnection(developerId, connectionId, nowIso) {
       const rows = await db
@@ -324,25 +320,11 @@ export function createConsoleAccessStore({ db, dialect }: StoreDatabase): Consol
     },
     async revokeConsoleSessionsByIds(developerId, ids, nowIso) {
       if (ids.length === 0) return 0;
-      const result = await db
-        .updateTable('console_sessions')
-        .set({ revoked_at: nowIso })
-        .where('developer_id', '=', developerId)
-        .where('id', 'in', ids)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows);
+      return revokeWhere(developerId, nowIso, (q) => q.where('id', 'in', ids));
     },
     async revokeConsoleSessionsOfSsoSessions(developerId, ssoSessionIds, nowIso) {
       if (ssoSessionIds.length === 0) return 0;
-      const result = await db
-        .updateTable('console_sessions')
-        .set({ revoked_at: nowIso })
-        .where('developer_id', '=', developerId)
-        .where('sso_session_id', 'in', ssoSessionIds)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows);
+      return revokeWhere(developerId, nowIso, (q) => q.where('sso_session_id', 'in', ssoSessionIds));
     },
     async directoryUserEmailKeys(developerId, userIds) {
       if (userIds.length === 0) return [];
