@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import type { ReactNode } from 'react';
-import { requireConnectionsActor, type ConnectionsActor } from '@/lib/auth/connections-actor';
+import { requireConnectionsActor } from '@/lib/auth/connections-actor';
+import { getAdmin, orgEnforcement, type Admin } from '@/lib/auth/session';
 import { CONSOLE_ROLE_LABELS, SECURITY_TEXT } from '@/lib/console/messages';
 import { formatTime } from '@/components/sso/format-time';
 import { AppShell } from './app-shell';
@@ -64,9 +65,9 @@ function SetupBanner({
 const BREAK_GLASS_BANNER_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** The last break-glass use when it is recent enough for the banner; null otherwise or when Grantex cannot say. */
-async function recentBreakGlassUse(actor: ConnectionsActor): Promise<{ at: string; label: string } | null> {
+async function recentBreakGlassUse(admin: Admin): Promise<{ at: string; label: string } | null> {
   try {
-    const { breakGlass } = await actor.grantex().sso.getEnforcement();
+    const { breakGlass } = await orgEnforcement(admin.apiKey);
     if (!breakGlass) return null;
     const age = Date.now() - Date.parse(breakGlass.lastUsedAt);
     return age >= 0 && age <= BREAK_GLASS_BANNER_MS
@@ -116,7 +117,8 @@ export async function AdminShell({ children }: { children: ReactNode }) {
       </AppShell>
     );
   }
-  const breakGlass = await recentBreakGlassUse(actor);
+  const admin = await getAdmin();
+  const breakGlass = admin ? await recentBreakGlassUse(admin) : null;
   return (
     <AppShell org={org}>
       {breakGlass ? <BreakGlassBanner at={breakGlass.at} label={breakGlass.label} /> : null}

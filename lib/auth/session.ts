@@ -53,13 +53,20 @@ export const readSessionPayload = cache(async (): Promise<unknown> => {
 });
 
 /**
+ * The organization's enforcement as `bearer` (the admin's API key or console token) reads it, once per request:
+ * the API-key session check and the admin shell's break-glass banner both need it on every page. Pages that show
+ * enforcement after changing it read it themselves, never through this.
+ */
+export const orgEnforcement = cache((bearer: string) => grantexForAdmin({ apiKey: bearer }).sso.getEnforcement());
+
+/**
  * Whether the organization now requires SSO, for a browser still signed in with the API key from before. Only a
  * `true` answer counts: a Grantex without the route (the hosted API) or one that cannot answer leaves the session
  * as it is (its next call to Grantex fails on its own), so an outage never looks like a sign-out.
  */
 async function ssoNowRequired(apiKey: string): Promise<boolean> {
   try {
-    return (await grantexForAdmin({ apiKey }).sso.getEnforcement()).enforce;
+    return (await orgEnforcement(apiKey)).enforce;
   } catch {
     return false;
   }
