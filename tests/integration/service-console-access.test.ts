@@ -592,6 +592,32 @@ describe('changing a connection ends the console sessions it no longer vouches f
     await org.client.sso.connections.delete(dev.id);
     expect((await call('GET', '/v1/console/me', owner)).status).toBe(401);
   });
+  it('the legacy config saved with another client ends the sessions through the default connection (a refused save ends none); the legacy delete ends them too', async () => {
+    const { org, dev, owner, viewer, admin } = await orgWithPeople();
+    const legacy = (await org.client.sso.getConfig())!;
+    const otherClient = { ...legacy, clientId: 'another-client', clientSecret: idp.client.clientSecret };
+    // Refused by the issuer check (the issuer with a trailing slash is not the one the IdP names): nothing changed,
+    // nobody signed out.
+    const refused = await call('POST', '/v1/sso/config', org.apiKey, {
+      ...otherClient,
+      issuerUrl: `${legacy.issuerUrl}/`,
+    });
+    expect(refused.status, JSON.stringify(refused.body)).toBe(400);
+    expect((await call('GET', '/v1/console/me', owner)).status).toBe(200);
+    // Saved: the default connection (the dev IdP's) now trusts another client; its sessions end, the OP's do not.
+    expect((await call('POST', '/v1/sso/config', org.apiKey, otherClient)).status).toBe(201);
+    expect((await call('GET', '/v1/console/me', owner)).status).toBe(401);
+    expect((await call('GET', '/v1/console/me', viewer)).status).toBe(401);
+    expect((await call('GET', '/v1/console/me', admin)).status).toBe(200);
+    // Back to the real client, a new sign-in, then the legacy delete ends it.
+    expect(
+      (await call('POST', '/v1/sso/config', org.apiKey, { ...legacy, clientSecret: idp.client.clientSecret })).status,
+    ).toBe(201);
+    const again = (await consoleSignIn(org, dev.id, ALICE)).console!.token;
+    expect((await call('GET', '/v1/console/me', again)).status).toBe(200);
+    expect((await call('DELETE', '/v1/sso/config', org.apiKey)).status).toBe(204);
+    expect((await call('GET', '/v1/console/me', again)).status).toBe(401);
+  });
 });
 
 describe('another org’s console session', () => {

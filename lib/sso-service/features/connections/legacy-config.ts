@@ -8,6 +8,7 @@ import type { ServiceContext } from '../../context';
 import { randomId } from '../../crypto/random-id';
 import { ApiError, notFound } from '../../http/api-error';
 import { ISSUER_CHANGED, principalIssuer, type SsoConnection } from '../../storage/types';
+import { endConsoleSessionsBeforeLegacySave } from '../console-access/service';
 import type { ConnectionService } from './service';
 
 const SAML_DEFAULT_CONFLICT =
@@ -36,6 +37,7 @@ export async function saveLegacyConfig(
   const newConnectionId = randomId('conn');
   // The same redirect URI rule as the connections API (the save updates the default connection, if any).
   const redirectUri = await registeredRedirectUri(input.redirectUri, async () => before?.id);
+  await endConsoleSessionsBeforeLegacySave(ctx, before ?? null, input);
   const saved = await ctx.store
     .saveDefaultOidcConnection({
       developerId,

@@ -37,7 +37,11 @@ import type { RouteRateLimit } from '../../http/rate-limit-options';
 import { absentAsEmpty, type ServiceApp } from '../../http/validation';
 import type { SsoConnection } from '../../storage/types';
 import { apiKeyActor, auditActorOf, type AuditEntry } from '../events/recorder';
-import { checkConnectionWrite, endConsoleSessionsOfConnection } from '../console-access/service';
+import {
+  checkConnectionWrite,
+  endConsoleSessionsBeforeDelete,
+  endConsoleSessionsOfConnection,
+} from '../console-access/service';
 import { logoutWireFields } from '../logout/wire';
 import { startTestSignIn, testConnection } from './connection-tests';
 import { deleteLegacyConfig, saveLegacyConfig } from './legacy-config';
@@ -182,8 +186,9 @@ export function registerConnectionRoutes(app: ServiceApp, ctx: ServiceContext, m
 
   // Deleting is the org's own call: a setup link configures and tests connections, it does not remove them.
   app.delete('/v1/sso/connections/:id', { preValidation: asApiKey, schema: { params } }, async (request, reply) => {
-    const removed = await connections.remove(actorOf(request).developerId, request.params.id);
-    await endConsoleSessionsOfConnection(ctx, removed);
+    const developerId = actorOf(request).developerId;
+    await endConsoleSessionsBeforeDelete(ctx, developerId, request.params.id);
+    const removed = await connections.remove(developerId, request.params.id);
     audit(request, 'connection.deleted', removed.id);
     return reply.code(204).send();
   });
@@ -229,7 +234,6 @@ export function registerConnectionRoutes(app: ServiceApp, ctx: ServiceContext, m
         checkConnectionWrite(actor, before, request.body);
       }
       const { saved, changedFields } = await saveLegacyConfig(ctx, connections, dev.id, request.body, { before });
-      await endConsoleSessionsOfConnection(ctx, saved, before);
       ctx.audit.record({
         developerId: dev.id,
         actor: apiKeyActor(request),
@@ -258,8 +262,9 @@ export function registerConnectionRoutes(app: ServiceApp, ctx: ServiceContext, m
 
   app.delete('/v1/sso/config', { preValidation: asDeveloper }, async (request, reply) => {
     const dev = developerOf(request);
+    const current = await ctx.store.getDefaultConnection(dev.id);
+    if (current) await endConsoleSessionsBeforeDelete(ctx, dev.id, current.id);
     const removed = await deleteLegacyConfig(ctx, dev.id);
-    await endConsoleSessionsOfConnection(ctx, removed);
     ctx.audit.record({
       developerId: dev.id,
       actor: apiKeyActor(request),

@@ -382,20 +382,47 @@ function trustChanged(before: SsoConnection, after: SsoConnection): boolean {
 }
 
 /**
- * A connection was deleted (`before` absent: every console session through it ends) or saved: another IdP trust,
- * group attribute or status ends every console session opened through it; other role mappings end only the
- * sessions whose role (from the groups their sign-in carried) is now another one, or none. Each person's next
- * sign-in then takes the role the connection gives now; an owner editing the mappings stays signed in while their
- * role stays, and a save that changes none of this ends nothing.
+ * Revocations that must not depend on a statement after the change commits (the database can fail between the two,
+ * and the change would stand with the sessions still open) run before it: ending sessions for a save or delete that
+ * then fails only costs their holders a sign-in.
+ *
+ * The legacy config save changes only the default OIDC connection's issuer, client and secret; a new issuer or
+ * client is another trust, so every console session opened through it ends.
+ */
+export async function endConsoleSessionsBeforeLegacySave(
+  ctx: ServiceContext,
+  before: SsoConnection | null,
+  input: { issuerUrl: string; clientId: string },
+): Promise<void> {
+  if (before?.protocol !== 'oidc') return; // none yet, or SAML (which the save refuses)
+  const same =
+    before.oidc.issuerUrl.trim() === input.issuerUrl.trim() && before.oidc.clientId.trim() === input.clientId.trim();
+  if (!same) await ctx.store.revokeConsoleSessionsOfConnection(before.developerId, before.id, iso(ctx.now()));
+}
+
+/** Before a connection is deleted (see above): every console session opened through it ends. */
+export async function endConsoleSessionsBeforeDelete(
+  ctx: ServiceContext,
+  developerId: string,
+  connectionId: string,
+): Promise<void> {
+  await ctx.store.revokeConsoleSessionsOfConnection(developerId, connectionId, iso(ctx.now()));
+}
+
+/**
+ * A connection was saved through the connections API: another IdP trust, group attribute or status ends every
+ * console session opened through it; other role mappings end only the sessions whose role (from the groups their
+ * sign-in carried) is now another one, or none. Each person's next sign-in then takes the role the connection gives
+ * now; an owner editing the mappings stays signed in while their role stays, and a save that changes none of this
+ * ends nothing.
  */
 export async function endConsoleSessionsOfConnection(
   ctx: ServiceContext,
   after: SsoConnection,
-  before?: SsoConnection | null,
+  before: SsoConnection,
 ): Promise<void> {
   const nowIso = iso(ctx.now());
-  if (before === undefined || before === null || trustChanged(before, after)) {
-    if (before === null) return; // a first save: nothing was opened through it
+  if (trustChanged(before, after)) {
     await ctx.store.revokeConsoleSessionsOfConnection(after.developerId, after.id, nowIso);
     return;
   }
