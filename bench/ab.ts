@@ -10,7 +10,7 @@
  * the legacy save's audit record when it is set): the save's cost of the audit record.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, openSync, rmSync } from 'node:fs';
+import { mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -19,6 +19,23 @@ import { ROOT, freePort, readCpuMs, spawnNode, stop, waitForHttp, type Child } f
 import { startIdp } from './lib/stack';
 import { percentile } from './lib/stats';
 import { randomBytes } from 'node:crypto';
+
+/** CPU seconds per thread name (threads of one name summed), largest first. */
+function cpuByThread(pid: number): Map<string, number> {
+  const totals = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const seconds = (Number(fields[11]) + Number(fields[12])) / 100;
+      totals.set(name, (totals.get(name) ?? 0) + seconds);
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return new Map([...totals].sort((a, b) => b[1] - a[1]));
+}
 
 const args = process.argv.slice(2);
 const trees = args.filter((a) => !a.startsWith('--'));
@@ -175,6 +192,13 @@ try {
         `| ${s.name} | ${e} | ${rps.toFixed(0)} (${xs.map((x) => x.reqPerSec.toFixed(0)).join(' ')}) | ${(rps / bareRps).toFixed(2)} | ${cpu.toFixed(1)} | ${(bareCpu / cpu).toFixed(2)} | ${percentile(l, 50).toFixed(2)} | ${percentile(l, 99).toFixed(2)} |`,
       );
     }
+  }
+  // The CPU per request above counts every thread of the process; this says which threads spent it (the main
+  // thread runs the requests and SQLite; V8's helper threads run most of the garbage collection).
+  console.log('\nCPU by thread over the whole run (s):');
+  for (const s of services) {
+    const byThread = cpuByThread(s.pid);
+    console.log(`${s.name}: ${[...byThread].map(([name, sec]) => `${name} ${sec.toFixed(1)}`).join(', ')}`);
   }
 } finally {
   await Promise.all([...services.map((s) => s.stop()), bare.stop(), idp.stop()]);

@@ -229,6 +229,7 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
   api.decorateRequest('developer', null);
   api.decorateRequest('actor', null);
   api.decorateRequest('consoleSession', null);
+  api.decorateRequest('apiKeyHashed', null);
   // Before any route: every authenticated /v1/ route must have a place in the console role table.
   registerConsoleRouteCheck(api);
   registerSignInCapture(api, ctx, ctx.signIns);

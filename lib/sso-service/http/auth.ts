@@ -48,14 +48,12 @@ export function apiKeyHashFrom(request: FastifyRequest): ApiKeyHash {
   if (looksLikeSetupToken(credential)) throw linkTokenNotAccepted();
   if (looksLikeSetupSessionToken(credential)) throw setupLinkNotAllowed();
   // Asked twice per write (authentication, then the audit actor): hashed once per request and credential.
-  const known = keyHashes.get(request);
+  const known = request.apiKeyHashed;
   if (known?.credential === credential) return known.hash;
   const hash = hashApiKey(credential);
-  keyHashes.set(request, { credential, hash });
+  request.apiKeyHashed = { credential, hash };
   return hash;
 }
-
-const keyHashes = new WeakMap<FastifyRequest, { credential: string; hash: ApiKeyHash }>();
 
 /**
  * The org's API key or (where the route table lets its role in) a console session; setup credentials are refused
@@ -200,6 +198,11 @@ declare module 'fastify' {
     actor: Actor | null;
     /** The console session the request was authenticated with (null: an API key or setup credential). */
     consoleSession: ConsoleSession | null;
+    /**
+     * apiKeyHashFrom's answer for this request. Kept on the request (a declared property) rather than in a
+     * WeakMap keyed by it: a WeakMap entry per request was a visible share of a config save's CPU.
+     */
+    apiKeyHashed: { credential: string; hash: ApiKeyHash } | null;
   }
 }
 
