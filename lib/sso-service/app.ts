@@ -3,7 +3,7 @@
  * one error shape, one log line per request, rate limits) and the contract's routes.
  */
 import { randomUUID } from 'node:crypto';
-import { STATUS_CODES } from 'node:http';
+import { createServer, STATUS_CODES } from 'node:http';
 import rateLimitPlugin from '@fastify/rate-limit';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -14,6 +14,7 @@ import { registerClientAddress } from './http/client-address';
 import { describeError } from './http/describe-error';
 import { addressRateKey, callbackRateKey, loginRateKey, perMinute } from './http/rate-limit-options';
 import { requestIdFor } from './http/request-id';
+import { configReadFastPath } from './features/connections/config-read-fast-path';
 import { sharedRateLimitStore } from './http/shared-rate-limit-store';
 import { answerInvalid, type ServiceApp } from './http/validation';
 import { asStoreError } from './storage/errors';
@@ -93,17 +94,34 @@ function rawErrorResponse(status: number): string {
   );
 }
 
+const REQUEST_TIMEOUT_MS = 30_000;
+const FASTIFY_KEEP_ALIVE_MS = 72_000;
+
 export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInstance> {
   const { config, logger } = ctx;
   const headers = securityHeaders(config);
+  // Successful reads are logged at this level (see the onResponse hook below).
+  const readLevel = config.logSuccessfulReads ? 'info' : 'debug';
   const app = Fastify({
+    // Node's HTTP server as Fastify would make it, offering each request to the config read's fast path first
+    // (features/connections/config-read-fast-path.ts); whatever it declines goes to Fastify.
+    serverFactory: (handler) => {
+      const fast = configReadFastPath(ctx, headers, !logger.enabled(readLevel), handler);
+      const server = createServer((req, res) => {
+        if (!fast(req, res)) handler(req, res);
+      });
+      // What Fastify sets on a server it makes itself (its keep-alive default; the request timeout below).
+      server.keepAliveTimeout = FASTIFY_KEEP_ALIVE_MS;
+      server.requestTimeout = REQUEST_TIMEOUT_MS;
+      return server;
+    },
     // Fastify's own logger stays off (so does its request logging); see the onResponse hook instead.
     logger: false,
     bodyLimit: BODY_LIMIT_BYTES,
     genReqId: requestIdFor,
     trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
     // A client that trickles its request (slowloris) cannot hold a socket for longer than this.
-    requestTimeout: 30_000,
+    requestTimeout: REQUEST_TIMEOUT_MS,
     // Errors raised before routing (a malformed URL) skip the hooks: give them the same shape and headers.
     frameworkErrors: (err, request, reply) => {
       const body: ErrorBody = { message: 'Malformed request URL', code: 'BAD_REQUEST', requestId: request.id };
@@ -149,7 +167,6 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
   // One line per request at `info`, except successful reads (GET/HEAD that change nothing), which are most of the
   // traffic and say nothing an operator acts on: those are logged at `debug`, or at `info` with
   // LOG_SUCCESSFUL_READS=true.
-  const readLevel = config.logSuccessfulReads ? 'info' : 'debug';
   if (logger.enabled('info')) {
     app.addHook('onResponse', (request, reply, done) => {
       const read =

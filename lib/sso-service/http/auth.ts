@@ -20,6 +20,19 @@ function bearerFrom(request: FastifyRequest): string {
   return match[1];
 }
 
+/**
+ * The bearer of an Authorization header when it can only be an API key (well-formed, and neither a console nor a
+ * setup credential); null otherwise. For a route that answers API keys without Fastify (the config read's fast
+ * path): anything else goes the ordinary way and gets its ordinary answer.
+ */
+export function plainApiKeyBearer(header: string | undefined): string | null {
+  const credential = header === undefined ? undefined : BEARER.exec(header)?.[1];
+  if (credential === undefined) return null;
+  if (looksLikeConsoleToken(credential) || looksLikeSetupToken(credential) || looksLikeSetupSessionToken(credential))
+    return null;
+  return credential;
+}
+
 /** Whether the request's bearer is a console session token (no lookup). */
 export function looksLikeConsoleBearer(request: FastifyRequest): boolean {
   const header = request.headers.authorization;
