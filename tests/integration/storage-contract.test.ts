@@ -184,7 +184,7 @@ describe(`store contract (${testBackend})`, () => {
   it('saves, updates (keeping id, name, status and createdAt), reads by org, id and key, and deletes the default connection', async () => {
     const d = dev('dev_contract_c');
     await store.createDeveloper(d);
-    expect(await store.findDefaultConnectionByKey(d.keyHash)).toEqual({ developerId: d.id, connection: null });
+    expect(await store.findLegacyConfigByKey(d.keyHash)).toEqual({ developerId: d.id, config: null });
     const first = await store.saveDefaultOidcConnection(write(d.id));
     expect(first).toEqual({
       id: `conn_${d.id}`,
@@ -220,7 +220,16 @@ describe(`store contract (${testBackend})`, () => {
     });
     expect(await store.getDefaultConnection(d.id)).toEqual(second);
     expect(await store.getConnection(d.id, second.id)).toEqual(second);
-    expect(await store.findDefaultConnectionByKey(d.keyHash)).toEqual({ developerId: d.id, connection: second });
+    const legacyConfig = {
+      issuerUrl: oidc.issuerUrl,
+      clientId: 'client-b',
+      redirectUri: oidc.redirectUri,
+      createdAt: second.createdAt,
+      updatedAt: second.updatedAt,
+    };
+    expect(await store.findLegacyConfigByKey(d.keyHash)).toEqual({ developerId: d.id, config: legacyConfig });
+    // Read again unchanged (SQLite serves it from the parsed memo).
+    expect(await store.findLegacyConfigByKey(d.keyHash)).toEqual({ developerId: d.id, config: legacyConfig });
     // The member login's read: the default connection with the org's own enforcement flag.
     expect(await store.getDefaultConnectionForLogin(d.id)).toEqual({ connection: second, orgEnforces: false });
     await store.setSsoEnforcement(d.id, { enforce: true, enforcedAt: '2026-02-03T00:00:00.000Z', enforcedBy: 'x' });

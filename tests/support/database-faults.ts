@@ -59,7 +59,7 @@ export const STORE_METHODS: Record<MethodsOf<ServiceStore>, Access> = {
   createDeveloper: 'write',
   findDeveloperByKey: 'read',
   getDeveloper: 'read',
-  findDefaultConnectionByKey: 'read',
+  findLegacyConfigByKey: 'read',
   getDefaultConnection: 'read',
   getDefaultConnectionForLogin: 'read',
   getConnection: 'read',

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { consoleRoleSchema, modeSchema } from '@/lib/contract';
 import { BoundedMap } from '../bounded-map';
 import type { SsoConnectionsTable } from './database';
-import type { Developer, NewConnection, SsoConnection } from './types';
+import type { Developer, LegacyConfig, NewConnection, SsoConnection } from './types';
 
 /** A JSON column: text on SQLite, jsonb (already parsed by pg) on PostgreSQL. */
 export const json = <T extends z.ZodType>(schema: T) =>
@@ -210,4 +210,49 @@ function splitSecret({
   ...settings
 }: Extract<NewConnection, { protocol: 'oidc' }>['oidc']): [object, Buffer] {
   return [settings, bytes(clientSecretSealed)];
+}
+
+/** The legacy config read's columns of the default connection (aliased `c`; all null when the org has none). */
+export const LEGACY_CONFIG_COLUMNS_C = ['c.id', 'c.protocol', 'c.settings', 'c.created_at', 'c.updated_at'] as const;
+
+const legacyConfigRow = z.discriminatedUnion('protocol', [
+  z.object({
+    id: z.string(),
+    protocol: z.literal('oidc'),
+    settings: json(oidcSettings),
+    created_at: z.string(),
+    updated_at: z.string(),
+  }),
+  z.object({ protocol: z.literal('saml') }),
+  z.object({ protocol: z.null() }),
+]);
+
+/**
+ * Parsed legacy configs by connection id, memoised by content like the connections above (same bound, same rule:
+ * served only when the settings text and both times the database just returned are the memoised ones; SQLite
+ * only, as PostgreSQL's jsonb settings arrive parsed). Frozen: callers share them.
+ */
+const parsedLegacyConfigs = new BoundedMap<
+  string,
+  { settings: string; createdAt: unknown; updatedAt: unknown; config: LegacyConfig }
+>(PARSED_CONNECTIONS_MAX);
+
+/** The legacy config in a row of LEGACY_CONFIG_COLUMNS_C, or null when the default is none or not OIDC. */
+export function toLegacyConfig(row: Record<string, unknown>): LegacyConfig | null {
+  const { id, settings } = row;
+  const memo = typeof id === 'string' ? parsedLegacyConfigs.get(id) : undefined;
+  if (memo && memo.settings === settings && memo.createdAt === row.created_at && memo.updatedAt === row.updated_at)
+    return memo.config;
+  const r = legacyConfigRow.parse(row);
+  if (r.protocol !== 'oidc') return null;
+  const config: LegacyConfig = Object.freeze({
+    issuerUrl: r.settings.issuerUrl,
+    clientId: r.settings.clientId,
+    redirectUri: r.settings.redirectUri,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  });
+  if (typeof settings === 'string')
+    parsedLegacyConfigs.set(r.id, { settings, createdAt: r.created_at, updatedAt: r.updated_at, config });
+  return config;
 }

@@ -189,6 +189,18 @@ export const NO_PROVISIONING: ProvisioningSettings = {
 export const LEGACY_PROVISIONING: ProvisioningSettings = { ...NO_PROVISIONING, jitProvisioning: true };
 
 /**
+ * What the legacy config read answers (`GET /v1/sso/config`): the default OIDC connection's settings and times, in
+ * the wire's field order. The read selects only these columns (no sealed secret, domains or provisioning).
+ */
+export interface LegacyConfig {
+  issuerUrl: string;
+  clientId: string;
+  redirectUri: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/**
  * A legacy `POST /v1/sso/config`: creates the org's default OIDC connection (active, default name and
  * provisioning) or replaces the OIDC settings of the existing one; its id, name, status, domains,
  * provisioning and createdAt survive.

@@ -16,9 +16,21 @@ import type { ServiceContext } from '../../context';
 import { hashApiKey } from '../../crypto/api-keys';
 import { plainApiKeyBearer } from '../../http/auth';
 import { requestIdFor } from '../../http/request-id';
-import { toWireConfig } from './wire';
+import type { LegacyConfig } from '../../storage/types';
+import { legacyConfigWire } from './wire';
 
 export const CONFIG_READ_PATH = '/v1/sso/config';
+
+/** The body per config: on SQLite an unchanged row reads as the same (frozen) config (storage/rows.ts). */
+const bodies = new WeakMap<LegacyConfig, string>();
+function bodyOf(config: LegacyConfig): string {
+  let body = bodies.get(config);
+  if (body === undefined) {
+    body = JSON.stringify(legacyConfigWire(config));
+    bodies.set(config, body);
+  }
+  return body;
+}
 
 /** Requests answered here (tests check the path is taken). */
 export const configReadFastPathStats = { served: 0 };
@@ -39,10 +51,10 @@ export function configReadFastPath(
     if (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined) return false;
     const key = plainApiKeyBearer(req.headers.authorization);
     if (key === null) return false;
-    ctx.store.findDefaultConnectionByKey(hashApiKey(key)).then(
+    ctx.store.findLegacyConfigByKey(hashApiKey(key)).then(
       (found) => {
-        if (found?.connection?.protocol !== 'oidc') return fallback(req, res);
-        const body = JSON.stringify(toWireConfig(found.connection));
+        if (!found?.config) return fallback(req, res);
+        const body = bodyOf(found.config);
         configReadFastPathStats.served++;
         res.writeHead(200, [
           ...fixed,

@@ -53,7 +53,7 @@ import { createConnectionService } from './service';
 export const METADATA_REFRESH_MESSAGES = {
   noMetadataUrl: 'This connection was not set up from an IdP metadata URL; there is nothing to refresh',
 } as const;
-import { toWireConfig, toWireConnection } from './wire';
+import { legacyConfigWire, toWireConfig, toWireConnection } from './wire';
 
 /** Connection bodies may carry pasted SAML IdP metadata (ADFS federation metadata runs to tens of KB). */
 const CONNECTION_BODY_LIMIT_BYTES = SAML_LIMITS.metadataXmlMax + 64 * 1024;
@@ -254,10 +254,10 @@ export function registerConnectionRoutes(app: ServiceApp, ctx: ServiceContext, m
       return toWireConfig(connection);
     }
     // One query: the key's developer joined with its default connection (same 401s as authenticate()).
-    const found = await ctx.store.findDefaultConnectionByKey(apiKeyHashFrom(request));
+    const found = await ctx.store.findLegacyConfigByKey(apiKeyHashFrom(request));
     if (!found) throw unauthorized(MESSAGES.invalidKey);
-    if (!found.connection) throw notFound(MESSAGES.configNotFound);
-    return toWireConfig(found.connection);
+    if (!found.config) throw notFound(MESSAGES.configNotFound);
+    return legacyConfigWire(found.config);
   });
 
   app.delete('/v1/sso/config', { preValidation: asDeveloper }, async (request, reply) => {

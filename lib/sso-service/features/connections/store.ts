@@ -10,11 +10,13 @@ import {
   bytes,
   CONNECTION_COLUMNS,
   CONNECTION_COLUMNS_C,
+  LEGACY_CONFIG_COLUMNS_C,
   boolColumn,
   connectionValues,
   optionalConnection,
   optionalSharedConnection,
   toConnection,
+  toLegacyConfig,
   toSharedConnection,
 } from '../../storage/rows';
 import {
@@ -22,15 +24,17 @@ import {
   LEGACY_PROVISIONING,
   type ApiKeyHash,
   type DefaultOidcConnectionWrite,
+  type LegacyConfig,
   type NewConnection,
   type SsoConnection,
 } from '../../storage/types';
 
 export interface ConnectionsStore {
-  /** The developer behind a key (undefined: no such key) and its default connection (null: none), in one query. */
-  findDefaultConnectionByKey(
-    keyHash: ApiKeyHash,
-  ): Promise<{ developerId: string; connection: SsoConnection | null } | undefined>;
+  /**
+   * The developer behind a key (undefined: no such key) and its legacy config (null: no default connection, or a
+   * SAML one), in one query of the few columns the legacy config read answers.
+   */
+  findLegacyConfigByKey(keyHash: ApiKeyHash): Promise<{ developerId: string; config: LegacyConfig | null } | undefined>;
   /** The org's default connection (one indexed read). */
   getDefaultConnection(developerId: string): Promise<SsoConnection | undefined>;
   /**
@@ -113,7 +117,7 @@ export function createConnectionsStore(database: StoreDatabase): ConnectionsStor
     db
       .selectFrom('api_keys as k')
       .leftJoin('sso_connections as c', 'c.default_for', 'k.developer_id')
-      .select(['k.developer_id as key_developer_id', ...CONNECTION_COLUMNS_C])
+      .select(['k.developer_id as key_developer_id', ...LEGACY_CONFIG_COLUMNS_C])
       .where('k.key_hash', '=', p.keyHash),
   );
 
@@ -131,10 +135,10 @@ export function createConnectionsStore(database: StoreDatabase): ConnectionsStor
       if (row === undefined) return undefined;
       return { connection: toSharedConnection(row), orgEnforces: boolColumn.parse(row.org_sso_enforce) };
     },
-    async findDefaultConnectionByKey(keyHash) {
+    async findLegacyConfigByKey(keyHash) {
       const [row] = (await defaultByKey({ keyHash: bytes(keyHash) })).rows;
       if (row === undefined) return undefined;
-      return { developerId: row.key_developer_id, connection: row.id === null ? null : toSharedConnection(row) };
+      return { developerId: row.key_developer_id, config: toLegacyConfig(row) };
     },
     // The hot reads share one parsed (frozen) connection per unchanged row: storage/rows.ts.
     async getDefaultConnection(developerId) {

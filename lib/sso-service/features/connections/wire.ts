@@ -7,7 +7,7 @@ import {
 } from '@/lib/contract';
 import { notFound } from '../../http/api-error';
 import { SAML_REASONS, type SamlReason } from '../../saml';
-import type { MetadataRefreshRecord, SamlConnection, SsoConnection } from '../../storage/types';
+import type { LegacyConfig, MetadataRefreshRecord, SamlConnection, SsoConnection } from '../../storage/types';
 import { samlWireFields } from './saml-settings';
 
 const isSamlReason = (code: string): code is SamlReason => Object.hasOwn(SAML_REASONS, code);
@@ -83,6 +83,11 @@ export function toWireConnection(
 }
 
 /** The legacy config is the org's default OIDC connection, seen through the legacy wire shape (a SAML default has none). */
+/** The legacy config read's answer: the stored fields are the wire's, in its order (see toWireConfig). */
+export function legacyConfigWire(config: LegacyConfig): SsoConfig {
+  return config;
+}
+
 export function toWireConfig(connection: SsoConnection): SsoConfig {
   if (connection.protocol !== 'oidc') throw notFound(MESSAGES.configNotFound);
   return {
