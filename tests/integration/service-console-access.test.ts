@@ -6,6 +6,7 @@
  * on the service clock), break-glass credentials, another org's console session, SCIM revocation, and the
  * console secrets (`gxc_`, `gxbg_`) kept out of logs, stored events and webhook bodies.
  */
+import http from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   CLIENT_ADDRESS_HEADER,
@@ -71,7 +72,13 @@ beforeAll(async () => {
   ]);
   dns = await startLoopbackDnsServer();
   [h, receiver] = await Promise.all([
-    startHarness({ consoleUrl: CONSOLE, consoleSecret: CONSOLE_SECRET, dnsServers: [dns.address], dnsTimeoutMs: 400 }),
+    startHarness({
+      consoleUrl: CONSOLE,
+      consoleSecret: CONSOLE_SECRET,
+      dnsServers: [dns.address],
+      dnsTimeoutMs: 400,
+      eventStream: { pollMs: 30, settleMs: 100, keepaliveMs: 150, recheckMs: 100 },
+    }),
     startReceiver(),
   ]);
   publicClient = new GrantexClient({ baseUrl: h.url, retries: 0 });
@@ -617,6 +624,51 @@ describe('changing a connection ends the console sessions it no longer vouches f
     expect((await call('GET', '/v1/console/me', again)).status).toBe(200);
     expect((await call('DELETE', '/v1/sso/config', org.apiKey)).status).toBe(204);
     expect((await call('GET', '/v1/console/me', again)).status).toBe(401);
+  });
+});
+
+/** An event stream read as text: its status, what it sent so far, and whether it has ended. */
+function openEventStream(bearer: string) {
+  const state = { status: 0, text: '', ended: false };
+  const req = http.get(`${h.url}/v1/events/stream`, { agent: false, headers: { authorization: `Bearer ${bearer}` } });
+  req.on('response', (res) => {
+    state.status = res.statusCode ?? 0;
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => (state.text += chunk));
+    res.on('close', () => (state.ended = true));
+  });
+  req.on('error', () => (state.ended = true));
+  return { state, close: () => req.destroy() };
+}
+
+async function until(check: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('an event stream opened with a console session', () => {
+  it('ends when the session does (here: sign-out); a stream of the API key and of another session go on', async () => {
+    const { org, owner, viewer } = await orgWithPeople();
+    const ownerStream = openEventStream(owner);
+    const viewerStream = openEventStream(viewer);
+    const keyStream = openEventStream(org.apiKey);
+    try {
+      await until(() => [ownerStream, viewerStream, keyStream].every((s) => s.state.status === 200), 3_000, '200s');
+      // Past a recheck while the session holds: still open.
+      await new Promise((r) => setTimeout(r, 300));
+      expect(ownerStream.state.ended).toBe(false);
+      await asConsole(owner).console.signOut();
+      await until(() => ownerStream.state.ended, 3_000, 'the signed-out session’s stream to end');
+      expect(ownerStream.state.text).toContain(': credential no longer valid; authenticate again');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(viewerStream.state.ended).toBe(false);
+      expect(keyStream.state.ended).toBe(false);
+    } finally {
+      for (const s of [ownerStream, viewerStream, keyStream]) s.close();
+    }
   });
 });
 

@@ -229,6 +229,30 @@ export function requireDeveloper(ctx: AuthContext) {
   };
 }
 
+/**
+ * Asks again, later, whether the credential that authenticated `request` (through requireDeveloper) still holds:
+ * for a response that outlives its authentication, the event stream. A console session must still be live (not
+ * revoked, not expired); an API key must still exist for the same org.
+ */
+export function credentialStillValid(ctx: AuthContext, request: FastifyRequest): () => Promise<boolean> {
+  const developerId = developerOf(request).id;
+  const credential = bearerFrom(request);
+  if (looksLikeConsoleToken(credential)) {
+    const tokenHash = hashConsoleSecret(credential);
+    return async () => {
+      const found = await ctx.store.findConsoleSessionByToken(tokenHash);
+      return (
+        found !== undefined &&
+        found.developer.id === developerId &&
+        found.session.revokedAt === null &&
+        Date.parse(found.session.expiresAt) > ctx.now()
+      );
+    };
+  }
+  const keyHash = apiKeyHashFrom(request);
+  return async () => (await ctx.store.findDeveloperByKey(keyHash))?.id === developerId;
+}
+
 export function requireActor(ctx: AuthContext, allowed: readonly ActorKind[]) {
   return async (request: FastifyRequest): Promise<void> => {
     request.actor = await authenticateActor(ctx, request, allowed);

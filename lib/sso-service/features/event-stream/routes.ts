@@ -9,6 +9,9 @@
  * process's events on PostgreSQL without a pub/sub channel, and the bounded number of streams bounds the
  * queries (an indexed range read per stream and poll).
  *
+ * The credential is asked again every `recheckMs` (30 s): a stream opened with a console session ends when that
+ * session does (sign-out, revocation, expiry), one opened with an API key when the key is gone.
+ *
  * A slow reader: while the socket's buffer is full nothing more is read; if it stays full past `stallMs` the
  * stream ends with a final comment, and the client resumes with its Last-Event-ID. Closing the service ends every
  * stream first (Fastify's preClose), so `close()` never waits on an open stream.
@@ -22,7 +25,7 @@ import {
 } from '@/lib/contract';
 import type { ServiceContext } from '../../context';
 import { ApiError } from '../../http/api-error';
-import { developerOf, requireDeveloper } from '../../http/auth';
+import { credentialStillValid, developerOf, requireDeveloper } from '../../http/auth';
 import { describeError } from '../../http/describe-error';
 import type { ServiceApp } from '../../http/validation';
 import type { PageAfter } from '../../storage/events-types';
@@ -39,6 +42,8 @@ export interface EventStreamOptions {
   stallMs?: number;
   streamsPerOrg?: number;
   streamsTotal?: number;
+  /** How often a stream checks that the credential it was opened with still holds (default 30 s). */
+  recheckMs?: number;
 }
 
 /** Events read per storage query while replaying or catching up. */
@@ -55,6 +60,7 @@ export function registerEventStreamRoutes(app: ServiceApp, ctx: ServiceContext, 
   const settleMs = opts.settleMs ?? DEFAULT_SETTLE_MS;
   const keepaliveMs = opts.keepaliveMs ?? 15_000;
   const stallMs = opts.stallMs ?? 30_000;
+  const recheckMs = opts.recheckMs ?? 30_000;
   const perOrg = opts.streamsPerOrg ?? EVENT_STREAM_LIMITS.streamsPerOrg;
   const total = opts.streamsTotal ?? EVENT_STREAM_LIMITS.streamsTotal;
 
@@ -99,6 +105,7 @@ export function registerEventStreamRoutes(app: ServiceApp, ctx: ServiceContext, 
           ? { createdAt: new Date(ctx.now() - settleMs).toISOString(), id: '\u{10FFFF}' }
           : decodeEventCursor(resumeFrom);
       const filter: EventFilter = filterOf(request.query.types);
+      const stillValid = credentialStillValid(ctx, request);
       if (closing) throw new ApiError(503, 'INTERNAL_ERROR', 'the service is shutting down');
       if (open.size >= total || [...open].filter((s) => s.developerId === developerId).length >= perOrg) {
         throw new ApiError(429, 'RATE_LIMITED', 'too many open event streams; close one or retry later');
@@ -159,8 +166,18 @@ export function registerEventStreamRoutes(app: ServiceApp, ctx: ServiceContext, 
         if (!res.write(chunk) && stalledSince === null) stalledSince = ctx.now();
       }
 
+      let checkedAt = ctx.now();
       try {
         while (!ended) {
+          // A revoked console session (sign-out, a role change, the member's logout) or a removed key ends the
+          // stream within recheckMs: the events it carries are read with the credential's authority.
+          if (ctx.now() - checkedAt >= recheckMs) {
+            checkedAt = ctx.now();
+            if (!(await stillValid())) {
+              stream.end('credential no longer valid; authenticate again');
+              break;
+            }
+          }
           if (stalledSince !== null) {
             if (ctx.now() - stalledSince >= stallMs) {
               stream.end('slow reader; reconnect with Last-Event-ID');
