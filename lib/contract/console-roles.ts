@@ -49,7 +49,7 @@ export const CONSOLE_ACCESS_LIMITS = {
   /** Break-glass credentials per org. */
   breakGlassPerOrgMax: 10,
   breakGlassLabelMax: 100,
-  /** Break-glass sign-in attempts per client address, and per credential id, per window. */
+  /** Break-glass sign-in attempts per client address per window. */
   breakGlassAttemptsPerWindow: 5,
   breakGlassWindowSeconds: 60,
 } as const;

@@ -903,28 +903,37 @@ describe('break-glass credentials', () => {
     expect(eleventh.body.message).toBe(CONSOLE_ACCESS_MESSAGES.breakGlassLimit);
   });
 
-  it('is rate limited per credential id (429 with Retry-After): the right secret is refused once over', async () => {
+  it('is rate limited per address (429 with Retry-After); guesses at a credential’s id from elsewhere do not lock its holder out', async () => {
     const org = await newOrg();
     const created = await org.client.sso.breakGlass.create({ label: 'Guessed' });
     keep(created.credential);
     const id = created.credential.slice('gxbg_'.length, created.credential.indexOf('.'));
+    // Someone who read the id (the audit trail names it) guesses from one address until refused.
+    const attacker = '203.0.113.66';
     for (let i = 0; i < 5; i++) {
-      const wrong = await call('POST', '/v1/console/break-glass', null, {
-        credential: `gxbg_${id}.${'B'.repeat(42)}${i}`,
+      expect(await failure(breakGlassSignIn(`gxbg_${id}.${'B'.repeat(42)}${i}`, attacker))).toMatchObject({
+        status: 401,
       });
-      expect(wrong.status).toBe(401);
     }
+    expect(await failure(breakGlassSignIn(`gxbg_${id}.${'B'.repeat(43)}`, attacker))).toMatchObject({ status: 429 });
+    // That address is refused even with the right secret, with a Retry-After and no token.
     const res = await fetch(`${h.url}/v1/console/break-glass`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        [CLIENT_ADDRESS_HEADER]: attacker,
+        [CONSOLE_SECRET_HEADER]: CONSOLE_SECRET,
+      },
       body: JSON.stringify({ credential: created.credential }),
     });
     expect(res.status).toBe(429);
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(await res.text()).not.toContain('gxc_');
-    // A minute later (service clock) it works.
+    // The holder, at their own address, signs in at once.
+    keep((await breakGlassSignIn(created.credential, '198.51.100.250')).console.token);
+    // And a minute later (service clock) the first address may try again.
     h.clock.offsetMs = 61_000;
-    keep((await breakGlassSignIn(created.credential)).console.token);
+    keep((await breakGlassSignIn(created.credential, attacker)).console.token);
   });
 });
 

@@ -1,7 +1,7 @@
 'use server';
 /**
  * Signing in with a break-glass credential: public (the person cannot sign in otherwise), limited per address here
- * and by Grantex (per address and per credential). On success the browser gets an owner session of one hour,
+ * and by Grantex (per address). On success the browser gets an owner session of one hour,
  * whatever the enforcement; Grantex records the use in the audit trail and the console shows a banner for 7 days.
  */
 import { randomUUID } from 'node:crypto';

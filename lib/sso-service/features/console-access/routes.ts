@@ -3,7 +3,7 @@
  * - `GET /v1/console/me`, `DELETE /v1/console/session`: who the bearer is; a console session's sign-out.
  * - `POST /v1/sso/enforce` (Grantex's `setEnforcement`), `GET /v1/sso/enforcement[?email=]`.
  * - `GET|POST /v1/sso/break-glass`, `DELETE /v1/sso/break-glass/:id` (owner), and the public
- *   `POST /v1/console/break-glass` (rate-limited per client address and per credential id, always).
+ *   `POST /v1/console/break-glass` (rate-limited per client address, always).
  * Roles per route: permissions.ts (checked by http/auth.ts for every console session).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -23,7 +23,6 @@ import {
 } from '@/lib/contract';
 import { BoundedMap } from '../../bounded-map';
 import type { ServiceContext } from '../../context';
-import { breakGlassIdOf } from '../../crypto/console-tokens';
 import { ApiError, badRequest, notFound } from '../../http/api-error';
 import { developerOf, requireDeveloper } from '../../http/auth';
 import { clientAddress } from '../../http/client-address';
@@ -190,9 +189,11 @@ export function registerConsoleAccessRoutes(app: ServiceApp, ctx: ServiceContext
     { schema: { body: breakGlassSignInRequestSchema } },
     async (request, reply): Promise<BreakGlassSignInResponse> => {
       const { credential } = request.body;
-      const id = breakGlassIdOf(credential);
       const address = clientAddress(request);
-      await limitBreakGlass(reply, [`address:${address}`, ...(id ? [`credential:${id}`] : [])]);
+      // Per address only. A bucket per credential id would let anyone who learned an id (it is in the audit trail
+      // every viewer reads) keep its holder out during an outage, and protects nothing: the secret is 32 random
+      // bytes, out of reach of guessing at any rate.
+      await limitBreakGlass(reply, [`address:${address}`]);
       const { session, grant } = await breakGlassSignIn(ctx, credential, address);
       void reply.header('cache-control', 'no-store');
       return { developerId: session.developerId, console: grant, label: session.label ?? '' };
