@@ -26,6 +26,7 @@ import { startDevIdp, type DevIdp } from '@/lib/dev-idp';
 import { CONSOLE_ROUTE_ROLES } from '@/lib/sso-service/features/console-access/permissions';
 import { registerConsoleRouteCheck } from '@/lib/sso-service/features/console-access/routes';
 import { GrantexClient } from '@/lib/grantex';
+import { StoreError } from '@/lib/sso-service/storage';
 import { expectCleanLogs, startHarness, type Harness } from '@/tests/support/adversarial';
 import { databaseBytes } from '@/tests/support/database-bytes';
 import { startLoopbackDnsServer, type LoopbackDnsServer } from '@/tests/support/dns-server';
@@ -57,6 +58,7 @@ const breakGlassSignIn = (credential: string, address?: string) =>
   memberClient(address).console.breakGlassSignIn(credential);
 
 let h: Harness;
+let connectionWritesFail = false;
 let idp: DevIdp;
 let op: TestOp;
 let publicClient: GrantexClient;
@@ -78,6 +80,15 @@ beforeAll(async () => {
       dnsServers: [dns.address],
       dnsTimeoutMs: 400,
       eventStream: { pollMs: 30, settleMs: 100, keepaliveMs: 150, recheckMs: 100 },
+      // A connection write that fails as a lost database does, when a test asks for it.
+      wrapStore: (store) =>
+        new Proxy(store, {
+          get(target, prop, receiver) {
+            if (prop === 'replaceConnection' && connectionWritesFail)
+              return () => Promise.reject(new StoreError('unavailable', '57P01'));
+            return Reflect.get(target, prop, receiver);
+          },
+        }),
     }),
     startReceiver(),
   ]);
@@ -598,6 +609,21 @@ describe('changing a connection ends the console sessions it no longer vouches f
     expect((await call('GET', '/v1/console/me', admin)).status).toBe(401);
     await org.client.sso.connections.delete(dev.id);
     expect((await call('GET', '/v1/console/me', owner)).status).toBe(401);
+  });
+  it('a PATCH ends the stale console sessions before it writes: a write that then fails leaves them ended, never open', async () => {
+    const { org, opConn, admin, owner } = await orgWithPeople();
+    connectionWritesFail = true;
+    try {
+      const res = await call('PATCH', `/v1/sso/connections/${opConn.id}`, org.apiKey, { clientId: 'another-client' });
+      expect(res.status).toBe(503);
+    } finally {
+      connectionWritesFail = false;
+    }
+    // Nothing written; the sessions through the test OP ended all the same (a sign-in costs less than a session
+    // left open on a trust that an admin meant to replace); those through the other connection go on.
+    expect(await org.client.sso.connections.get(opConn.id)).toMatchObject({ clientId: OP_CLIENT.clientId });
+    expect((await call('GET', '/v1/console/me', admin)).status).toBe(401);
+    expect((await call('GET', '/v1/console/me', owner)).status).toBe(200);
   });
   it('the legacy config saved with another client ends the sessions through the default connection (a refused save ends none); the legacy delete ends them too', async () => {
     const { org, dev, owner, viewer, admin } = await orgWithPeople();

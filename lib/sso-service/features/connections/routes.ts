@@ -173,12 +173,13 @@ export function registerConnectionRoutes(app: ServiceApp, ctx: ServiceContext, m
     async (request) => {
       const actor = actorOf(request);
       const developerId = actor.developerId;
-      // Who may change what grants console roles (features/console-access): checked against the stored connection,
-      // which also tells which console sessions the save makes stale.
+      // Who may change what grants console roles (features/console-access): checked against the stored connection.
       const before = await connections.findOwn(developerId, request.params.id);
       checkConnectionWrite(actor, before, request.body);
-      const { connection, changedFields } = await connections.patch(developerId, request.params.id, request.body);
-      await endConsoleSessionsOfConnection(ctx, connection, before);
+      // The console sessions the save makes stale end before it writes (console-access/service.ts says why).
+      const { connection, changedFields } = await connections.patch(developerId, request.params.id, request.body, {
+        beforeWrite: (current, next) => endConsoleSessionsOfConnection(ctx, next, current),
+      });
       audit(request, 'connection.updated', connection.id, changedFields);
       return wire(request, connection, await ctx.store.lastSignIns(developerId));
     },

@@ -55,6 +55,15 @@ export interface Saved {
   changedFields: string[];
 }
 
+export interface PatchOptions {
+  /**
+   * Runs with the stored connection and the one about to replace it, after every check and before the write (once
+   * per compare-and-set attempt): for what must not depend on a statement after the write commits (the database
+   * can fail between the two). Its effect stands even when the write then fails.
+   */
+  beforeWrite?: (current: SsoConnection, next: SsoConnection) => Promise<void>;
+}
+
 /** A later time than `previous`, so every write moves updatedAt forward (the compare-and-set relies on it). */
 function nextStamp(now: number, previous: string): string {
   return new Date(Math.max(now, Date.parse(previous) + 1)).toISOString();
@@ -173,52 +182,65 @@ export function createConnectionService(ctx: ServiceContext) {
 
   /**
    * Re-reads the connection, applies `next` and writes it only if nobody wrote it since (updatedAt), a few times.
-   * Two concurrent PATCHes therefore never lose a field.
+   * Two concurrent PATCHes therefore never lose a field. `beforeWrite` runs with each attempt's current and next
+   * connection just before its write (see PatchOptions).
    */
   async function replaceWithRetry<C extends SsoConnection>(
     developerId: string,
     id: string,
     ofProtocol: (c: SsoConnection) => C | undefined,
     next: (current: C, updatedAt: string) => Promise<C> | C,
+    beforeWrite: PatchOptions['beforeWrite'],
   ): Promise<{ before: C; saved: SsoConnection }> {
     for (let attempt = 0; attempt < PATCH_ATTEMPTS; attempt++) {
       // The protocol is fixed at creation; a connection of another protocol under this id is not the one asked about.
       const current = ofProtocol(await findOwn(developerId, id));
       if (!current) throw notFound(MESSAGES.connectionNotFound);
-      const saved = await ctx.store.replaceConnection(
-        await next(current, nextStamp(ctx.now(), current.updatedAt)),
-        current.updatedAt,
-      );
+      const replacement = await next(current, nextStamp(ctx.now(), current.updatedAt));
+      await beforeWrite?.(current, replacement);
+      const saved = await ctx.store.replaceConnection(replacement, current.updatedAt);
       if (saved) return { before: current, saved };
     }
     throw new ApiError(409, 'CONFLICT', 'The connection is being changed by another request; try again');
   }
 
-  async function patchOidc(developerId: string, id: string, patch: OidcPatch): Promise<Saved> {
+  async function patchOidc(developerId: string, id: string, patch: OidcPatch, opts: PatchOptions): Promise<Saved> {
     await checkOidc(patch);
     const checked =
       patch.redirectUri === undefined
         ? patch
         : { ...patch, redirectUri: await rules.registeredRedirectUri(patch.redirectUri, id) };
     await checkDomainsFree(developerId, patch.domains, id);
-    const { before, saved } = await replaceWithRetry(developerId, id, oidcOnly, (current, updatedAt) => {
-      refuseSecretForAnotherIssuer(current, checked);
-      return applyOidcPatch(ctx, current, checked, updatedAt);
-    });
+    const { before, saved } = await replaceWithRetry(
+      developerId,
+      id,
+      oidcOnly,
+      (current, updatedAt) => {
+        refuseSecretForAnotherIssuer(current, checked);
+        return applyOidcPatch(ctx, current, checked, updatedAt);
+      },
+      opts.beforeWrite,
+    );
     return { connection: saved, changedFields: changed(patch, before, saved) };
   }
 
-  async function patchSaml(developerId: string, id: string, patch: SamlPatch): Promise<Saved> {
+  async function patchSaml(developerId: string, id: string, patch: SamlPatch, opts: PatchOptions): Promise<Saved> {
     await checkDomainsFree(developerId, patch.domains, id);
     // Signed AuthnRequests need a signing key before the first login after this save.
     if (patch.signAuthnRequests === true) {
       const current = samlOnly(await findOwn(developerId, id));
       if (current) await ensureSpSigningKey(ctx, current);
     }
-    const { before, saved } = await replaceWithRetry(developerId, id, samlOnly, async (current, updatedAt) => ({
-      ...applyCommonPatch(current, patch, updatedAt),
-      saml: await samlSettingsForPatch(ctx, current, patch),
-    }));
+    const { before, saved } = await replaceWithRetry(
+      developerId,
+      id,
+      samlOnly,
+      async (current, updatedAt) => ({
+        ...applyCommonPatch(current, patch, updatedAt),
+        saml: await samlSettingsForPatch(ctx, current, patch),
+      }),
+      opts.beforeWrite,
+    );
     // Single logout signs its LogoutRequests and LogoutResponses with the same key (features/logout).
     if (saved.protocol === 'saml' && saved.saml.idpSloUrl) await ensureSpSigningKey(ctx, saved);
     return { connection: saved, changedFields: changed(patch, before, saved) };
@@ -308,13 +330,13 @@ export function createConnectionService(ctx: ServiceContext) {
      * PATCH sets only the fields it names (an empty body is a 400). The stored connection's protocol decides which
      * fields apply, so the body is parsed here against that protocol's schema (the other's fields are refused).
      */
-    async patch(developerId: string, id: string, body: unknown): Promise<Saved> {
+    async patch(developerId: string, id: string, body: unknown, opts: PatchOptions = {}): Promise<Saved> {
       const { protocol } = await findOwn(developerId, id);
       refuseOtherProtocolFields(body, protocol);
       const patch =
         protocol === 'saml' ? parseWith(ssoSamlConnectionPatchSchema, body) : parseWith(ssoConnectionPatchSchema, body);
       if (Object.values(patch).every((v) => v === undefined)) throw badRequest(MESSAGES.connectionPatchEmpty);
-      return protocol === 'saml' ? patchSaml(developerId, id, patch) : patchOidc(developerId, id, patch);
+      return protocol === 'saml' ? patchSaml(developerId, id, patch, opts) : patchOidc(developerId, id, patch, opts);
     },
 
     async remove(developerId: string, id: string): Promise<SsoConnection> {

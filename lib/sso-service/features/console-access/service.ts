@@ -410,11 +410,11 @@ export async function endConsoleSessionsBeforeDelete(
 }
 
 /**
- * A connection was saved through the connections API: another IdP trust, group attribute or status ends every
- * console session opened through it; other role mappings end only the sessions whose role (from the groups their
- * sign-in carried) is now another one, or none. Each person's next sign-in then takes the role the connection gives
- * now; an owner editing the mappings stays signed in while their role stays, and a save that changes none of this
- * ends nothing.
+ * A connection is about to be saved through the connections API (run before the write, as above): another IdP
+ * trust, group attribute or status ends every console session opened through it; other role mappings end only
+ * the sessions whose role (from the groups their sign-in carried) would be another one, or none. Each person's
+ * next sign-in then takes the role the connection gives now; an owner editing the mappings stays signed in while
+ * their role stays, and a save that changes none of this ends nothing.
  */
 export async function endConsoleSessionsOfConnection(
   ctx: ServiceContext,
