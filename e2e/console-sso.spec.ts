@@ -127,6 +127,18 @@ test('console SSO with roles, enforcement and break-glass', async ({ browser, ad
     await expect(bob.getByRole('region', { name: 'Console roles' }).getByRole('alert')).toContainText(
       'This needs the owner role; you are signed in as a viewer.',
     );
+    // The test sign-in sent anyway: the tab it opens says why, as for any other failure to start.
+    const testGate = bob.locator('fieldset[disabled]').filter({ has: bob.locator('form[action="/sso/start"]') });
+    await testGate.evaluate((el) => el.removeAttribute('disabled'));
+    const [testTab] = await Promise.all([
+      bob.context().waitForEvent('page'),
+      bob.locator('form[action="/sso/start"]').getByRole('button', { name: 'Test sign-in' }).click(),
+    ]);
+    await expect(testTab).toHaveURL(/\/sso\/test-result$/);
+    await expect(
+      testTab.getByText('This needs the admin role or higher; you are signed in as a viewer.'),
+    ).toBeVisible();
+    await testTab.close();
 
     await bob.goto('/settings/sso/webhooks');
     await expect(bob.getByText('Needs the admin role or higher.').first()).toBeVisible();

@@ -21,7 +21,7 @@ import { testSignInUrl } from './test-sign-in-start';
 export async function startTestSignIn(headers: Headers, form: FormData, requestId: string): Promise<NextResponse> {
   // A viewer may not run a test sign-in (it logs in with the connection as configured); refused before Grantex.
   const check = await checkPermission('startTestSignIn');
-  if (!check.ok && check.reason !== 'signed_out') return refusalResponse(check);
+  if (!check.ok && check.reason !== 'signed_out' && check.reason !== 'role') return refusalResponse(check);
   const actor = await getConnectionsActor();
   if (actor === SETUP_LINK_ENDED) return seeOther(appUrl('/setup/ended'));
   if (!actor) return seeOther(appUrl('/signin'));
@@ -34,6 +34,10 @@ export async function startTestSignIn(headers: Headers, form: FormData, requestI
   };
   const failed = (detail: SsoFlash) =>
     toTestResult({ status: 'failure', ...test, finishedAt: new Date().toISOString(), stage: 'start', error: detail });
+  // The button is disabled for a role without it; a form sent anyway gets the reason in the tab it opened, as any
+  // other failure to start does, instead of a bare JSON answer.
+  if (!check.ok && check.reason === 'role')
+    return failed({ message: check.error.message, code: check.error.code, requestId });
 
   let started: { authorizeUrl: string; org: string };
   try {
