@@ -1,7 +1,7 @@
 /**
  * Console session tokens (`gxc_` + 32 random bytes, base64url) and break-glass credentials
  * (`gxbg_<credential id>.<32 random bytes, base64url>`). Only sha256 of either is stored (the API keys' hash).
- * The credential names its id so attempts can be counted per credential before any lookup.
+ * The credential names its id, which the sign-in checks against the credential its hash finds.
  */
 import { randomBytes } from 'node:crypto';
 import { BREAK_GLASS_CREDENTIAL_PREFIX, CONSOLE_TOKEN_PREFIX } from '@/lib/contract/console-roles';
