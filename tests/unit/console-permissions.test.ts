@@ -139,7 +139,8 @@ async function signInAs(kind: Kind): Promise<void> {
 
 type Outcome =
   | { kind: 'state'; value: { ok?: boolean; code?: string; formError?: string; status?: string } }
-  | { kind: 'redirect'; to: string }
+  /** `testResultCode`: the error code of the test result a redirect to the test-result tab carries (its cookie). */
+  | { kind: 'redirect'; to: string; testResultCode?: string | null }
   | { kind: 'response'; status: number; body: { code?: string; message?: string } | null }
   | { kind: 'threw'; error: unknown };
 
@@ -154,8 +155,15 @@ async function outcomeOf(run: () => Promise<unknown>): Promise<Outcome> {
       } catch {
         body = null;
       }
-      if (value.status >= 300 && value.status < 400)
-        return { kind: 'redirect', to: value.headers.get('location') ?? '' };
+      if (value.status >= 300 && value.status < 400) {
+        const to = value.headers.get('location') ?? '';
+        const { readTestResult, TEST_RESULT_COOKIE } = await import('@/lib/console/member-login/test-result');
+        const cookie = value.headers.getSetCookie().find((c) => c.startsWith(`${TEST_RESULT_COOKIE}=`));
+        const sealed = cookie?.slice(TEST_RESULT_COOKIE.length + 1).split(';')[0];
+        if (sealed === undefined) return { kind: 'redirect', to };
+        const result = await readTestResult(sealed, 'dev_perm', SECRET);
+        return { kind: 'redirect', to, testResultCode: result?.status === 'failure' ? result.error.code : null };
+      }
       return { kind: 'response', status: value.status, body };
     }
     return { kind: 'state', value: (value ?? {}) as Extract<Outcome, { kind: 'state' }>['value'] };
@@ -188,7 +196,8 @@ async function call(name: string): Promise<Outcome> {
 function refusedByRole(o: Outcome): boolean {
   if (o.kind === 'state') return o.value.code === 'ROLE_REQUIRED';
   if (o.kind === 'response') return o.status === 403 && o.body?.code === 'ROLE_REQUIRED';
-  if (o.kind === 'redirect') return /[?&]revoke=role_required\b/.test(o.to);
+  // A test sign-in refused for the role goes to the test-result tab, with the refusal as its result.
+  if (o.kind === 'redirect') return /[?&]revoke=role_required\b/.test(o.to) || o.testResultCode === 'ROLE_REQUIRED';
   return false;
 }
 
