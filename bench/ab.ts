@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { createOrg, type Org } from './lib/orgs';
-import { ROOT, freePort, readCpuMs, spawnNode, stop, waitForHttp, type Child } from './lib/procs';
+import { ROOT, cpuMsOfStat, freePort, readCpuMs, spawnNode, stop, waitForHttp, type Child } from './lib/procs';
 import { startIdp } from './lib/stack';
 import { percentile } from './lib/stats';
 import { randomBytes } from 'node:crypto';
@@ -24,15 +24,14 @@ import { randomBytes } from 'node:crypto';
 function cpuByThread(pid: number): Map<string, number> {
   const totals = new Map<string, number>();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const ms = cpuMsOfStat(`/proc/${pid}/task/${tid}/stat`);
+    let name: string;
     try {
-      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const seconds = (Number(fields[11]) + Number(fields[12])) / 100;
-      totals.set(name, (totals.get(name) ?? 0) + seconds);
+      name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
     } catch {
-      // The thread ended between the listing and the read.
+      continue; // the thread ended between the listing and the read
     }
+    if (!Number.isNaN(ms)) totals.set(name, (totals.get(name) ?? 0) + ms / 1000);
   }
   return new Map([...totals].sort((a, b) => b[1] - a[1]));
 }

@@ -224,8 +224,13 @@ const CLOCK_TICKS_PER_SECOND = 100;
  * changes the work the service does for it.
  */
 export function readCpuMs(pid: number): number {
+  return cpuMsOfStat(`/proc/${pid}/stat`);
+}
+
+/** CPU milliseconds (user + system) in a /proc `stat` file: a process's, or one thread's (`/proc/<pid>/task/<tid>/stat`). */
+export function cpuMsOfStat(statPath: string): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(statPath, 'utf8');
     // Fields after the parenthesised command name; utime and stime are the 12th and 13th of them.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;

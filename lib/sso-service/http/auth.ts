@@ -12,12 +12,15 @@ import { ApiError, unauthorized } from './api-error';
 
 const BEARER = /^bearer ([^\s]{16,512})$/i;
 
+/** The credential of a well-formed `Bearer` Authorization header, else undefined. */
+const bearerOf = (header: string | undefined): string | undefined =>
+  header === undefined ? undefined : BEARER.exec(header)?.[1];
+
 /** The request's bearer credential; a missing or malformed header is a 401. */
 function bearerFrom(request: FastifyRequest): string {
-  const header = request.headers.authorization;
-  const match = typeof header === 'string' ? BEARER.exec(header) : null;
-  if (!match?.[1]) throw unauthorized(MESSAGES.missingAuth);
-  return match[1];
+  const credential = bearerOf(request.headers.authorization);
+  if (!credential) throw unauthorized(MESSAGES.missingAuth);
+  return credential;
 }
 
 /**
@@ -26,18 +29,14 @@ function bearerFrom(request: FastifyRequest): string {
  * path): anything else goes the ordinary way and gets its ordinary answer.
  */
 export function plainApiKeyBearer(header: string | undefined): string | null {
-  const credential = header === undefined ? undefined : BEARER.exec(header)?.[1];
-  if (credential === undefined) return null;
-  if (looksLikeConsoleToken(credential) || looksLikeSetupToken(credential) || looksLikeSetupSessionToken(credential))
-    return null;
-  return credential;
+  const credential = bearerOf(header);
+  return credential !== undefined && notAnApiKey(credential) === null ? credential : null;
 }
 
 /** Whether the request's bearer is a console session token (no lookup). */
 export function looksLikeConsoleBearer(request: FastifyRequest): boolean {
-  const header = request.headers.authorization;
-  const match = typeof header === 'string' ? BEARER.exec(header) : null;
-  return match?.[1] !== undefined && looksLikeConsoleToken(match[1]);
+  const credential = bearerOf(request.headers.authorization);
+  return credential !== undefined && looksLikeConsoleToken(credential);
 }
 
 /** A setup-session token on an endpoint that does not take it (outside the allow-list). */
@@ -50,16 +49,23 @@ const setupLinkNotAllowed = () => new ApiError(403, 'FORBIDDEN', SETUP_LINK_MESS
  */
 const linkTokenNotAccepted = () => new ApiError(403, 'FORBIDDEN', SETUP_LINK_MESSAGES.linkTokenNotAccepted);
 
+/** The refusal for a credential that is recognisably not an API key (by its prefix, no lookup), else null. */
+function notAnApiKey(credential: string): ApiError | null {
+  // A console session is never an API key (its routes go through authenticate, which knows it).
+  if (looksLikeConsoleToken(credential)) return unauthorized(MESSAGES.invalidKey);
+  if (looksLikeSetupToken(credential)) return linkTokenNotAccepted();
+  if (looksLikeSetupSessionToken(credential)) return setupLinkNotAllowed();
+  return null;
+}
+
 /**
  * The sha256 of the request's bearer key (API-key-only routes); a missing or malformed header is a 401, a
  * setup credential a 403 that says what it is for (no lookup needed).
  */
 export function apiKeyHashFrom(request: FastifyRequest): ApiKeyHash {
   const credential = bearerFrom(request);
-  // A console session is never an API key (its routes go through authenticate, which knows it).
-  if (looksLikeConsoleToken(credential)) throw unauthorized(MESSAGES.invalidKey);
-  if (looksLikeSetupToken(credential)) throw linkTokenNotAccepted();
-  if (looksLikeSetupSessionToken(credential)) throw setupLinkNotAllowed();
+  const refused = notAnApiKey(credential);
+  if (refused) throw refused;
   // Asked twice per write (authentication, then the audit actor): hashed once per request and credential.
   const known = request.apiKeyHashed;
   if (known?.credential === credential) return known.hash;
@@ -89,13 +95,17 @@ export const consoleRoleRefused = (message: string) =>
  * checked against the route table (features/console-access/permissions.ts): a revoked, expired or unknown token
  * is a 401 (one message), a role below the route's a 403 naming the role needed, a route not in the table a 403.
  */
+/** A console session that still opens the console: not revoked, not expired. */
+const consoleSessionLive = (session: ConsoleSession, nowMs: number) =>
+  session.revokedAt === null && Date.parse(session.expiresAt) > nowMs;
+
 async function authenticateConsoleSession(
   ctx: AuthContext,
   request: FastifyRequest,
   credential: string,
 ): Promise<{ developer: Developer; session: ConsoleSession }> {
   const found = await ctx.store.findConsoleSessionByToken(hashConsoleSecret(credential));
-  if (!found || found.session.revokedAt !== null || Date.parse(found.session.expiresAt) <= ctx.now())
+  if (!found || !consoleSessionLive(found.session, ctx.now()))
     throw unauthorized(CONSOLE_ACCESS_MESSAGES.consoleSessionInvalid);
   const { session } = found;
   const needed = roleForRoute(request.method, request.routeOptions.url);
@@ -241,12 +251,7 @@ export function credentialStillValid(ctx: AuthContext, request: FastifyRequest):
     const tokenHash = hashConsoleSecret(credential);
     return async () => {
       const found = await ctx.store.findConsoleSessionByToken(tokenHash);
-      return (
-        found !== undefined &&
-        found.developer.id === developerId &&
-        found.session.revokedAt === null &&
-        Date.parse(found.session.expiresAt) > ctx.now()
-      );
+      return found !== undefined && found.developer.id === developerId && consoleSessionLive(found.session, ctx.now());
     };
   }
   const keyHash = apiKeyHashFrom(request);
