@@ -33,6 +33,29 @@ const zero = (): IdpCounts => ({ discovery: 0, jwks: 0, token: 0, userinfo: 0, o
  * makes (discovery, JWKS, token) is counted without touching the IdP's code. The login driver's
  * own requests (authorize, interaction pages) land in `other`.
  */
+/**
+ * Hop-by-hop headers (RFC 9110 §7.6.1) describe one connection, not the message, so a proxy must not pass them
+ * on. Passing the IdP's `Keep-Alive: timeout=1` on made the service's HTTP client close its connection to the
+ * proxy after every token request and open a new one at the next sign-in, which counted as the service's own time.
+ */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+function endToEnd(headers: http.IncomingHttpHeaders): http.IncomingHttpHeaders {
+  const listed = new Set(
+    String(headers.connection ?? '')
+      .split(',')
+      .map((h) => h.trim().toLowerCase()),
+  );
+  return Object.fromEntries(Object.entries(headers).filter(([k]) => !HOP_BY_HOP.has(k) && !listed.has(k)));
+}
+
 export async function startCountingProxy(): Promise<CountingProxy> {
   const counts = zero();
   const durations: Record<IdpEndpoint, number[]> = { discovery: [], jwks: [], token: [], userinfo: [], other: [] };
@@ -47,9 +70,9 @@ export async function startCountingProxy(): Promise<CountingProxy> {
     const t0 = performance.now();
     res.once('finish', () => durations[kind].push(performance.now() - t0));
     const upstream = http.request(
-      { host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers, agent },
+      { host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: endToEnd(req.headers), agent },
       (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
+        res.writeHead(up.statusCode ?? 502, endToEnd(up.headers));
         up.pipe(res);
       },
     );

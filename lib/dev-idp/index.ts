@@ -86,8 +86,9 @@ export async function startDevIdp(opts: DevIdpOptions = {}): Promise<DevIdp> {
         },
       );
   });
-  // Keep-alive sockets from test clients would otherwise hold close() open.
-  server.keepAliveTimeout = 1000;
+  // Node's default keep-alive (5 s): the service's HTTP client reuses its connection from one sign-in to the next
+  // (undici closes after each request a connection whose announced timeout is under 2 s). close() below ends
+  // the idle ones, so they never hold a shutdown open.
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

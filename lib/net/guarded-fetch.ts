@@ -7,10 +7,10 @@
  *  - bounds the whole exchange (connect + headers + body) by one timeout,
  *  - buffers at most `maxBytes` of body and aborts the transfer beyond that.
  */
-import { Agent, fetch as undiciFetch } from 'undici';
+import type { Readable } from 'node:stream';
+import { Agent, request, type Dispatcher } from 'undici';
 import { blockedAddressError, guardedLookup, isAddressAllowed, literalAddress } from './address-policy';
 import { describeUrl, findOutboundError, OutboundError } from './outbound-error';
-import { readCapped } from './read-capped';
 
 export interface GuardOptions {
   /** Allow loopback addresses (development IdPs on 127.0.0.1 / localhost). */
@@ -40,6 +40,66 @@ function agentFor(allowLoopback: boolean): Agent {
 }
 
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * The request's headers and body as undici's `request` takes them. Strings and bytes go as they are; any other
+ * body (URLSearchParams, Blob, FormData, a stream) is encoded by a WHATWG Request, which also supplies the
+ * content-type fetch would have sent.
+ */
+async function outgoing(
+  init: RequestInit | undefined,
+): Promise<{ headers: Headers; body: string | Uint8Array | null }> {
+  const headers = new Headers(init?.headers);
+  const body = init?.body ?? null;
+  if (body === null || typeof body === 'string' || body instanceof Uint8Array) return { headers, body };
+  const encoded = new Request('http://body.invalid/', {
+    method: 'POST',
+    body: body as BodyInit,
+    duplex: 'half',
+  } as RequestInit);
+  const type = encoded.headers.get('content-type');
+  if (type !== null && !headers.has('content-type')) headers.set('content-type', type);
+  return { headers, body: new Uint8Array(await encoded.arrayBuffer()) };
+}
+
+/** The body in memory, or 'too_large' past `maxBytes` (the stream is destroyed: the rest is never transferred). */
+async function readCappedStream(
+  body: Readable,
+  maxBytes: number,
+  declaredLength: string | undefined,
+): Promise<Uint8Array<ArrayBuffer> | 'too_large'> {
+  const declared = Number(declaredLength);
+  if (declaredLength && Number.isFinite(declared) && declared > maxBytes) {
+    body.destroy();
+    return 'too_large';
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    total += chunk.byteLength;
+    if (total > maxBytes) {
+      body.destroy();
+      return 'too_large';
+    }
+    chunks.push(chunk);
+  }
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+function responseHeaders(raw: Record<string, string | string[] | undefined>): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(raw)) {
+    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+    else if (value !== undefined) headers.append(name, value);
+  }
+  return headers;
+}
 
 function parseTarget(input: string | URL, allowLoopback: boolean): URL {
   let url: URL;
@@ -76,26 +136,26 @@ export async function guardedFetch(
   );
 
   try {
-    const res = await undiciFetch(url, {
-      method: init?.method,
-      headers: [...new Headers(init?.headers)],
-      body: init?.body as string | URLSearchParams | Uint8Array | null | undefined,
-      redirect: 'manual',
+    // undici's `request` rather than its `fetch`: the same pooled connections without WHATWG streams and
+    // Request/Response objects around the exchange, about half the time per call (a token request on loopback
+    // took ~330 µs through fetch, ~180 µs through request). It never follows redirects.
+    const { headers, body } = await outgoing(init);
+    const res = await request(url, {
+      method: (init?.method ?? 'GET') as Dispatcher.HttpMethod,
+      headers: Object.fromEntries(headers),
+      body,
       signal,
       dispatcher: agentFor(opts.allowLoopback),
     });
-    const body = NULL_BODY_STATUSES.has(res.status)
-      ? null
-      : await readCapped(res.body as ReadableStream<Uint8Array> | null, maxBytes, res.headers.get('content-length'));
-    if (body === 'too_large') {
+    const length = res.headers['content-length'];
+    const buffered = await readCappedStream(res.body, maxBytes, Array.isArray(length) ? length[0] : length);
+    if (buffered === 'too_large') {
       throw new OutboundError('too_large', `The response from ${where} is larger than ${maxBytes} bytes`);
     }
-    // Re-wrap in the global Response: callers (openid-client) check the global class, and the
-    // buffered body can no longer grow.
-    return new Response(body as BodyInit | null, {
-      status: res.status,
-      statusText: res.statusText,
-      headers: [...res.headers],
+    // The global Response: callers (openid-client) check the global class, and the buffered body can no longer grow.
+    return new Response(NULL_BODY_STATUSES.has(res.statusCode) ? null : buffered, {
+      status: res.statusCode,
+      headers: responseHeaders(res.headers),
     });
   } catch (err) {
     // Whatever went wrong, make sure the transfer stops (a capped body must not keep streaming).

@@ -1,8 +1,9 @@
 /**
  * Reads a response body into memory, but never more than `maxBytes`: past the cap the reader is
  * cancelled (which tears down the connection, so the rest is never transferred) and the sentinel
- * `'too_large'` is returned. Shared by the outbound guard and the Grantex client, which map the
- * sentinel to their own error types. Pure web-streams code: safe in any runtime.
+ * `'too_large'` is returned. Shared by the Grantex client and the console's request bodies, which map
+ * the sentinel to their own error types (the outbound guard reads Node streams: guarded-fetch.ts).
+ * Pure web-streams code: safe in any runtime.
  */
 export async function readCapped(
   body: ReadableStream<Uint8Array> | null,
