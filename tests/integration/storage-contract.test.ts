@@ -228,8 +228,15 @@ describe(`store contract (${testBackend})`, () => {
       updatedAt: second.updatedAt,
     };
     expect(await store.findLegacyConfigByKey(d.keyHash)).toEqual({ developerId: d.id, config: legacyConfig });
-    // Read again unchanged (SQLite serves it from the parsed memo).
-    expect(await store.findLegacyConfigByKey(d.keyHash)).toEqual({ developerId: d.id, config: legacyConfig });
+    // Read again unchanged: served from the parse memo on both backends (the JSON columns are read as text), the
+    // very same frozen object; the save above showed that a changed row is parsed afresh.
+    const memoised = await store.findLegacyConfigByKey(d.keyHash);
+    expect(memoised).toEqual({ developerId: d.id, config: legacyConfig });
+    expect((await store.findLegacyConfigByKey(d.keyHash))?.config).toBe(memoised?.config);
+    const shared = await store.getDefaultConnection(d.id);
+    expect(await store.getDefaultConnection(d.id)).toBe(shared);
+    expect(await store.getConnection(d.id, second.id)).toBe(shared);
+    expect((await store.getDefaultConnectionForLogin(d.id))?.connection).toBe(shared);
     // The member login's read: the default connection with the org's own enforcement flag.
     expect(await store.getDefaultConnectionForLogin(d.id)).toEqual({ connection: second, orgEnforces: false });
     await store.setSsoEnforcement(d.id, { enforce: true, enforcedAt: '2026-02-03T00:00:00.000Z', enforcedBy: 'x' });

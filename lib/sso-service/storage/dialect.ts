@@ -21,6 +21,11 @@ export interface Dialect {
   readonly developerEmail: 'email' | 'contact_email';
   /** `column` (a JSON array of strings) lists `value`. */
   jsonArrayContains(column: string, value: string): RawBuilder<boolean>;
+  /**
+   * A JSON column read as its text, as SQLite stores it (PostgreSQL's jsonb would arrive parsed, a new object per
+   * read): the hot reads' parse memo (storage/rows.ts) compares the text, so it serves both backends.
+   */
+  jsonText(column: string): RawBuilder<string>;
   /** An OIDC connection's redirect URI, written exactly as migration 8 indexes it. */
   readonly redirectUri: RawBuilder<string>;
   /** A SAML connection's IdP metadata URL (NULL when none), of `sso_connections` in a query that names it. */
@@ -43,6 +48,7 @@ export const SQLITE: Dialect = {
   developerEmail: 'contact_email',
   jsonArrayContains: (column, value) =>
     sql<boolean>`exists (select 1 from json_each(${sql.ref(column)}) where json_each.value = ${value})`,
+  jsonText: (column) => sql<string>`${sql.ref(column)}`,
   redirectUri: sql<string>`json_extract(settings, '$.redirectUri')`,
   idpMetadataUrl: sql<string | null>`json_extract(sso_connections.settings, '$.idpMetadataUrl')`,
   emailEquals: (value) => sql<boolean>`email = ${value}`,
@@ -56,6 +62,7 @@ export const POSTGRES: Dialect = {
   bool: (value) => value,
   developerEmail: 'email',
   jsonArrayContains: (column, value) => sql<boolean>`${sql.ref(column)} @> jsonb_build_array(${value}::text)`,
+  jsonText: (column) => sql<string>`${sql.ref(column)}::text`,
   redirectUri: sql<string>`settings->>'redirectUri'`,
   idpMetadataUrl: sql<string | null>`sso_connections.settings->>'idpMetadataUrl'`,
   emailEquals: (value) => sql<boolean>`lower(email) = lower(${value})`,

@@ -3,10 +3,12 @@
  * orgs and domains slices all return connections). Rows are parsed with zod (JSON columns included) so a schema
  * drift fails loudly instead of leaking undefined; each slice keeps the mappers only it needs.
  */
+import { sql } from 'kysely';
 import { z } from 'zod';
 import { consoleRoleSchema, modeSchema } from '@/lib/contract';
 import { BoundedMap } from '../bounded-map';
 import type { SsoConnectionsTable } from './database';
+import type { Dialect } from './dialect';
 import type { Developer, LegacyConfig, NewConnection, SsoConnection } from './types';
 
 /** A JSON column: text on SQLite, jsonb (already parsed by pg) on PostgreSQL. */
@@ -114,15 +116,29 @@ export const CONNECTION_COLUMNS = [
 /** The same columns qualified by the `c` alias (joins). */
 export const CONNECTION_COLUMNS_C = CONNECTION_COLUMNS.map((c) => `c.${c}` as const);
 
+const JSON_CONNECTION_COLUMNS: ReadonlySet<string> = new Set(['settings', 'domains', 'provisioning']);
+
 /**
- * Connections parsed from SQLite rows by the hot reads (toSharedConnection), by id, with the column values they
+ * The hot reads' select list (of `alias` when given): CONNECTION_COLUMNS with the JSON columns read as text on
+ * both backends, so the parse memo below serves PostgreSQL rows as well as SQLite ones.
+ */
+export function connectionColumnsAsText(dialect: Dialect, alias?: 'c') {
+  return CONNECTION_COLUMNS.map((column) => {
+    const ref = alias ? `${alias}.${column}` : column;
+    return JSON_CONNECTION_COLUMNS.has(column) ? dialect.jsonText(ref).as(column) : sql.ref(ref).as(column);
+  });
+}
+
+/**
+ * Connections parsed from rows by the hot reads (toSharedConnection), by id, with the column values they
  * were parsed from (PARSED_CONNECTIONS_MAX entries, oldest dropped; an OIDC entry is about 2 KB). The config GET,
  * the login URL and the callback would otherwise JSON.parse three columns and run the row schema again for an
  * unchanged row. The
  * memo is keyed by content, so it needs no invalidation: a row is served from it only when every column the
  * database just returned equals the memoised row's, and any write (by this process or another) shows up as a
- * changed column and is parsed afresh. The parsed connection is frozen: callers share it. PostgreSQL returns
- * the JSON columns already parsed (jsonb), which cannot be compared cheaply; those rows are parsed each time.
+ * changed column and is parsed afresh. The parsed connection is frozen: callers share it. The JSON columns must
+ * arrive as text (connectionColumnsAsText): PostgreSQL's jsonb would arrive parsed, a new object per read, and
+ * such rows are parsed each time.
  */
 const PARSED_CONNECTIONS_MAX = 4096;
 const parsedConnections = new BoundedMap<string, { row: Record<string, unknown>; connection: SsoConnection }>(
@@ -212,8 +228,19 @@ function splitSecret({
   return [settings, bytes(clientSecretSealed)];
 }
 
-/** The legacy config read's columns of the default connection (aliased `c`; all null when the org has none). */
-export const LEGACY_CONFIG_COLUMNS_C = ['c.id', 'c.protocol', 'c.settings', 'c.created_at', 'c.updated_at'] as const;
+/**
+ * The legacy config read's columns of the default connection (aliased `c`; all null when the org has none), the
+ * settings as text (see connectionColumnsAsText).
+ */
+export function legacyConfigColumns(dialect: Dialect) {
+  return [
+    sql.ref('c.id').as('id'),
+    sql.ref('c.protocol').as('protocol'),
+    dialect.jsonText('c.settings').as('settings'),
+    sql.ref('c.created_at').as('created_at'),
+    sql.ref('c.updated_at').as('updated_at'),
+  ];
+}
 
 const legacyConfigRow = z.discriminatedUnion('protocol', [
   z.object({
@@ -229,8 +256,8 @@ const legacyConfigRow = z.discriminatedUnion('protocol', [
 
 /**
  * Parsed legacy configs by connection id, memoised by content like the connections above (same bound, same rule:
- * served only when the settings text and both times the database just returned are the memoised ones; SQLite
- * only, as PostgreSQL's jsonb settings arrive parsed). Frozen: callers share them.
+ * served only when the settings text and both times the database just returned are the memoised ones). Frozen:
+ * callers share them.
  */
 const parsedLegacyConfigs = new BoundedMap<
   string,

@@ -9,8 +9,8 @@ import type { SsoConnectionsTable } from '../../storage/database';
 import {
   bytes,
   CONNECTION_COLUMNS,
-  CONNECTION_COLUMNS_C,
-  LEGACY_CONFIG_COLUMNS_C,
+  connectionColumnsAsText,
+  legacyConfigColumns,
   boolColumn,
   connectionValues,
   optionalConnection,
@@ -74,13 +74,14 @@ export function createConnectionsStore(database: StoreDatabase): ConnectionsStor
   const { db, dialect } = database;
   // The hot paths (every GET /v1/sso/config, GET /sso/login, callback and config save) run statements compiled
   // once: Kysely's build + compile per call cost more than the indexed read itself (storage README).
+  const hotColumns = connectionColumnsAsText(dialect);
   const byDefault = precompile(database, (p: { developerId: string }) =>
-    db.selectFrom('sso_connections').select(CONNECTION_COLUMNS).where('default_for', '=', p.developerId),
+    db.selectFrom('sso_connections').select(hotColumns).where('default_for', '=', p.developerId),
   );
   const byIdOfOrg = precompile(database, (p: { id: string; developerId: string }) =>
     db
       .selectFrom('sso_connections')
-      .select(CONNECTION_COLUMNS)
+      .select(hotColumns)
       .where('id', '=', p.id)
       .where('developer_id', '=', p.developerId),
   );
@@ -117,7 +118,7 @@ export function createConnectionsStore(database: StoreDatabase): ConnectionsStor
     db
       .selectFrom('api_keys as k')
       .leftJoin('sso_connections as c', 'c.default_for', 'k.developer_id')
-      .select(['k.developer_id as key_developer_id', ...LEGACY_CONFIG_COLUMNS_C])
+      .select(['k.developer_id as key_developer_id', ...legacyConfigColumns(dialect)])
       .where('k.key_hash', '=', p.keyHash),
   );
 
@@ -125,7 +126,7 @@ export function createConnectionsStore(database: StoreDatabase): ConnectionsStor
     db
       .selectFrom('sso_connections as c')
       .innerJoin('developers as d', 'd.id', 'c.developer_id')
-      .select([...CONNECTION_COLUMNS_C, 'd.sso_enforce as org_sso_enforce'])
+      .select([...connectionColumnsAsText(dialect, 'c'), sql.ref('d.sso_enforce').as('org_sso_enforce')])
       .where('c.default_for', '=', p.developerId),
   );
 
