@@ -3,10 +3,11 @@
  * openid-client v6 checks claims but not the signature, accepts `alg: none` when the IdP lists it
  * and does not bound `iat`. Every token is verified here against the discovered JWKS.
  */
-import { decodeJwt, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { decodeJwt, errors, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { MESSAGES, type SignInReason } from '@/lib/contract';
 import { untilAborted } from '@/lib/net';
 import type { JwksCache } from './jwks-cache';
+import { verifyJwt } from './jws-verify';
 import { redactClaims } from './trace';
 import { RpError, type RpTrace } from './types';
 
@@ -129,7 +130,8 @@ function describeJoseError(err: unknown): string {
 }
 
 async function verifyWith(token: string, getKey: JWTVerifyGetKey, exp: IdTokenExpectations) {
-  return jwtVerify(token, getKey, {
+  // jose's jwtVerify with the signature checked inline (jws-verify.ts says why).
+  const payload = await verifyJwt(token, getKey, {
     issuer: exp.issuerAliases?.length ? [exp.issuer, ...exp.issuerAliases] : exp.issuer,
     audience: exp.clientId,
     algorithms: exp.algorithms,
@@ -137,6 +139,7 @@ async function verifyWith(token: string, getKey: JWTVerifyGetKey, exp: IdTokenEx
     currentDate: new Date(exp.nowMs),
     requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat'],
   });
+  return { payload };
 }
 
 /** Verifies signature and claims; returns the payload or throws RpError. */
