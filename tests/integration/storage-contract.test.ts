@@ -185,6 +185,11 @@ describe(`store contract (${testBackend})`, () => {
     const d = dev('dev_contract_c');
     await store.createDeveloper(d);
     expect(await store.findLegacyConfigByKey(d.keyHash)).toEqual({ developerId: d.id, config: null });
+    const { keyHash: _keyHash, ...developer } = d;
+    void _keyHash;
+    // The legacy save's authentication read: the key's org, and its default connection once there is one.
+    expect(await store.findDeveloperWithDefaultByKey(d.keyHash)).toEqual({ developer, defaultConnection: undefined });
+    expect(await store.findDeveloperWithDefaultByKey(dev('dev_contract_none').keyHash)).toBeUndefined();
     const first = await store.saveDefaultOidcConnection(write(d.id));
     expect(first).toEqual({
       id: `conn_${d.id}`,
@@ -237,6 +242,8 @@ describe(`store contract (${testBackend})`, () => {
     expect(await store.getDefaultConnection(d.id)).toBe(shared);
     expect(await store.getConnection(d.id, second.id)).toBe(shared);
     expect((await store.getDefaultConnectionForLogin(d.id))?.connection).toBe(shared);
+    expect(await store.findDeveloperWithDefaultByKey(d.keyHash)).toEqual({ developer, defaultConnection: shared });
+    expect((await store.findDeveloperWithDefaultByKey(d.keyHash))?.defaultConnection).toBe(shared);
     // The member login's read: the default connection with the org's own enforcement flag.
     expect(await store.getDefaultConnectionForLogin(d.id)).toEqual({ connection: second, orgEnforces: false });
     await store.setSsoEnforcement(d.id, { enforce: true, enforcedAt: '2026-02-03T00:00:00.000Z', enforcedBy: 'x' });

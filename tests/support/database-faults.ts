@@ -60,6 +60,7 @@ export const STORE_METHODS: Record<MethodsOf<ServiceStore>, Access> = {
   findDeveloperByKey: 'read',
   getDeveloper: 'read',
   findLegacyConfigByKey: 'read',
+  findDeveloperWithDefaultByKey: 'read',
   getDefaultConnection: 'read',
   getDefaultConnectionForLogin: 'read',
   getConnection: 'read',

@@ -62,6 +62,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The body as sent, before its schema stripped unknown fields (the other protocol's fields are refused by name). */
     bodyAsSent: unknown;
+    /** The legacy save's default connection as its authentication read it (null: none; unset: not read yet). */
+    legacyDefault: { connection: SsoConnection | null } | null;
   }
 }
 
@@ -76,6 +78,19 @@ export function registerConnectionRoutes(app: ServiceApp, ctx: ServiceContext, m
     request.bodyAsSent = request.body;
   };
   app.decorateRequest('bodyAsSent', null);
+  /**
+   * The legacy save's authentication: with an API key, one read finds the key's org and its default connection,
+   * which the save compares against (same 401s and 403s as requireDeveloper); a console session authenticates as
+   * everywhere and the save reads the connection itself.
+   */
+  const asDeveloperWithDefault = async (request: FastifyRequest) => {
+    if (looksLikeConsoleBearer(request)) return asDeveloper(request);
+    const found = await ctx.store.findDeveloperWithDefaultByKey(apiKeyHashFrom(request));
+    if (!found) throw unauthorized(MESSAGES.invalidKey);
+    request.developer = found.developer;
+    request.legacyDefault = { connection: found.defaultConnection ?? null };
+  };
+  app.decorateRequest('legacyDefault', null);
 
   const audit = (
     request: FastifyRequest,
@@ -216,7 +231,7 @@ export function registerConnectionRoutes(app: ServiceApp, ctx: ServiceContext, m
     '/v1/sso/config',
     // Authentication runs before the body is validated: a request without a valid key gets a 401, never a 400.
     {
-      preValidation: asDeveloper,
+      preValidation: asDeveloperWithDefault,
       schema: { body: ssoConfigSaveSchema },
       config: { invalid: () => badRequest(MESSAGES.configFieldsRequired) },
     },
@@ -224,7 +239,9 @@ export function registerConnectionRoutes(app: ServiceApp, ctx: ServiceContext, m
       const dev = developerOf(request);
       // Read once: the role check, the save (the redirect URI rule, the audit's issuer change) and the console
       // sessions' revocation all compare against this row.
-      const before = (await ctx.store.getDefaultConnection(dev.id)) ?? null;
+      const before = request.legacyDefault
+        ? request.legacyDefault.connection
+        : ((await ctx.store.getDefaultConnection(dev.id)) ?? null);
       if (request.consoleSession) {
         const actor = {
           kind: 'console_session' as const,

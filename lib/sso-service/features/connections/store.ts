@@ -16,6 +16,7 @@ import {
   optionalConnection,
   optionalSharedConnection,
   toConnection,
+  toDeveloper,
   toLegacyConfig,
   toSharedConnection,
 } from '../../storage/rows';
@@ -24,6 +25,7 @@ import {
   LEGACY_PROVISIONING,
   type ApiKeyHash,
   type DefaultOidcConnectionWrite,
+  type Developer,
   type LegacyConfig,
   type NewConnection,
   type SsoConnection,
@@ -35,6 +37,13 @@ export interface ConnectionsStore {
    * SAML one), in one query of the few columns the legacy config read answers.
    */
   findLegacyConfigByKey(keyHash: ApiKeyHash): Promise<{ developerId: string; config: LegacyConfig | null } | undefined>;
+  /**
+   * The org behind a key (undefined: no such key) with its default connection (undefined: none), in one query:
+   * the legacy config save authenticates and reads that connection, a round trip fewer on PostgreSQL.
+   */
+  findDeveloperWithDefaultByKey(
+    keyHash: ApiKeyHash,
+  ): Promise<{ developer: Developer; defaultConnection: SsoConnection | undefined } | undefined>;
   /** The org's default connection (one indexed read). */
   getDefaultConnection(developerId: string): Promise<SsoConnection | undefined>;
   /**
@@ -122,6 +131,23 @@ export function createConnectionsStore(database: StoreDatabase): ConnectionsStor
       .where('k.key_hash', '=', p.keyHash),
   );
 
+  const developerWithDefaultByKey = precompile(database, (p: { keyHash: Buffer }) =>
+    db
+      .selectFrom('api_keys as k')
+      .innerJoin('developers as d', 'd.id', 'k.developer_id')
+      .leftJoin('sso_connections as c', 'c.default_for', 'k.developer_id')
+      .select([
+        'd.id as dev_id',
+        'd.name as dev_name',
+        `d.${dialect.developerEmail} as dev_email`,
+        'd.mode as dev_mode',
+        'd.plan as dev_plan',
+        'd.created_at as dev_created_at',
+        ...connectionColumnsAsText(dialect, 'c'),
+      ])
+      .where('k.key_hash', '=', p.keyHash),
+  );
+
   const defaultForLogin = precompile(database, (p: { developerId: string }) =>
     db
       .selectFrom('sso_connections as c')
@@ -140,6 +166,19 @@ export function createConnectionsStore(database: StoreDatabase): ConnectionsStor
       const [row] = (await defaultByKey({ keyHash: bytes(keyHash) })).rows;
       if (row === undefined) return undefined;
       return { developerId: row.key_developer_id, config: toLegacyConfig(row) };
+    },
+    async findDeveloperWithDefaultByKey(keyHash) {
+      const [row] = (await developerWithDefaultByKey({ keyHash: bytes(keyHash) })).rows;
+      if (row === undefined) return undefined;
+      const developer = toDeveloper({
+        id: row.dev_id,
+        name: row.dev_name,
+        email: row.dev_email,
+        mode: row.dev_mode,
+        plan: row.dev_plan,
+        created_at: row.dev_created_at,
+      });
+      return { developer, defaultConnection: row.id === null ? undefined : toSharedConnection(row) };
     },
     // The hot reads share one parsed (frozen) connection per unchanged row: storage/rows.ts.
     async getDefaultConnection(developerId) {
