@@ -1,6 +1,6 @@
 /**
  * `npx tsx bench/ab.ts <checkout A> <checkout B> [<checkout C with BENCH_NO_AUDIT=1>] [--reps=N] [--seconds=S]
- * [--endpoints=POST]`:
+ * [--endpoints=POST] [--callbacks=N]`:
  * a finely interleaved A/B of the service's hot endpoints on SQLite. On a shared machine, whole bench runs minutes
  * apart see different loads; here every checkout's service runs at once (each from its own tree, LOG_LEVEL=info
  * to a file, rate limits off) beside a bare node:http server, and short bursts (autocannon, 16 connections) go
@@ -8,12 +8,17 @@
  * and of the service's CPU µs per request (/proc), p50/p99 over all bursts, and both as ratios to bare node:http
  * in the same rounds. A third checkout runs with BENCH_NO_AUDIT=1 in its environment (a tree patched to skip
  * the legacy save's audit record when it is set): the save's cost of the audit record.
+ * `--callbacks=N` adds, to each round, N complete logins through the dev IdP per checkout (in turn, like the
+ * bursts): the callback's own time (the IdP's token request, timed at the counting proxy, subtracted) moves with
+ * the machine's state from one run to the next far more than between checkouts, so it is compared here, login
+ * batches interleaved, rather than across whole bench runs. `--endpoints=none` skips the throughput bursts.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import { oneLogin } from './measure/callback';
 import { createOrg, type Org } from './lib/orgs';
 import { ROOT, cpuMsOfStat, freePort, readCpuMs, spawnNode, stop, waitForHttp, type Child } from './lib/procs';
 import { startIdp } from './lib/stack';
@@ -95,6 +100,23 @@ type Endpoint = 'GET /v1/sso/config' | 'GET /sso/login' | 'POST /v1/sso/config';
 const ALL_ENDPOINTS: Endpoint[] = ['GET /v1/sso/config', 'GET /sso/login', 'POST /v1/sso/config'];
 const only = args.find((a) => a.startsWith('--endpoints='))?.slice(12);
 const ENDPOINTS = only ? ALL_ENDPOINTS.filter((e) => only.split(',').some((w) => w && e.includes(w))) : ALL_ENDPOINTS;
+const callbacks = Number(args.find((a) => a.startsWith('--callbacks='))?.slice(12) ?? 0);
+
+interface Logins {
+  callbackMs: number[];
+  ownMs: number[];
+  tokenMs: number[];
+}
+
+/** `n` complete logins on `t` (sequential, as a member would): the callback, its token request, the difference. */
+async function loginBatch(t: Target, n: number, into: Logins): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const r = await oneLogin({ url: t.url } as Parameters<typeof oneLogin>[0], idp, t.org!);
+    into.callbackMs.push(r.callbackMs);
+    into.tokenMs.push(r.tokenMs);
+    into.ownMs.push(r.callbackMs - r.tokenMs);
+  }
+}
 
 function request(t: Target, e: Endpoint | 'bare'): autocannon.Options {
   if (e === 'bare' || !t.org) return { url: `${t.url}/` };
@@ -157,6 +179,8 @@ try {
   // Warm-up: every target and endpoint once, discarded.
   await burst(bare, 'bare', 2);
   for (const s of services) for (const e of ENDPOINTS) await burst(s, e, 2);
+  const logins = new Map(services.map((s) => [s.name, { callbackMs: [], ownMs: [], tokenMs: [] } as Logins]));
+  if (callbacks > 0) for (const s of services) await loginBatch(s, 10, { callbackMs: [], ownMs: [], tokenMs: [] });
   for (let r = 0; r < reps; r++) {
     for (const e of ENDPOINTS) {
       add(`bare ${e}`, await burst(bare, 'bare', seconds));
@@ -165,6 +189,10 @@ try {
         if (s.name === 'C' && e !== 'POST /v1/sso/config') continue;
         add(`${s.name} ${e}`, await burst(s, e, seconds));
       }
+    }
+    if (callbacks > 0) {
+      const order = r % 2 === 0 ? services : [...services].reverse();
+      for (const s of order) await loginBatch(s, callbacks, logins.get(s.name)!);
     }
     process.stderr.write(`round ${r + 1}/${reps} done, load ${os.loadavg()[0]!.toFixed(1)}\n`);
   }
@@ -189,6 +217,22 @@ try {
       const l = xs.flatMap((x) => x.latencies).sort((x, y) => x - y);
       console.log(
         `| ${s.name} | ${e} | ${rps.toFixed(0)} (${xs.map((x) => x.reqPerSec.toFixed(0)).join(' ')}) | ${(rps / bareRps).toFixed(2)} | ${cpu.toFixed(1)} | ${(bareCpu / cpu).toFixed(2)} | ${percentile(l, 50).toFixed(2)} | ${percentile(l, 99).toFixed(2)} |`,
+      );
+    }
+  }
+  if (callbacks > 0) {
+    const p = (xs: number[], q: number) =>
+      percentile(
+        [...xs].sort((a, b) => a - b),
+        q,
+      ).toFixed(2);
+    console.log(`\nComplete logins, ${callbacks} per checkout per round, ms (own = callback − token@IdP)`);
+    console.log('| checkout | logins | own p50 | own p95 | callback p50 | token@IdP p50 |');
+    console.log('|---|---|---|---|---|---|');
+    for (const s of services) {
+      const l = logins.get(s.name)!;
+      console.log(
+        `| ${s.name} | ${l.ownMs.length} | ${p(l.ownMs, 50)} | ${p(l.ownMs, 95)} | ${p(l.callbackMs, 50)} | ${p(l.tokenMs, 50)} |`,
       );
     }
   }
