@@ -62,7 +62,7 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The body as sent, before its schema stripped unknown fields (the other protocol's fields are refused by name). */
     bodyAsSent: unknown;
-    /** The legacy save's default connection as its authentication read it (null: none; unset: not read yet). */
+    /** The legacy config's default connection as its authentication read it (null: none; unset: not read yet). */
     legacyDefault: { connection: SsoConnection | null } | null;
   }
 }
@@ -79,9 +79,9 @@ export function registerConnectionRoutes(app: ServiceApp, ctx: ServiceContext, m
   };
   app.decorateRequest('bodyAsSent', null);
   /**
-   * The legacy save's authentication: with an API key, one read finds the key's org and its default connection,
-   * which the save compares against (same 401s and 403s as requireDeveloper); a console session authenticates as
-   * everywhere and the save reads the connection itself.
+   * The legacy save's and delete's authentication: with an API key, one read finds the key's org and its default
+   * connection, which they act on (same 401s and 403s as requireDeveloper); a console session authenticates as
+   * everywhere and the route reads the connection itself.
    */
   const asDeveloperWithDefault = async (request: FastifyRequest) => {
     if (looksLikeConsoleBearer(request)) return asDeveloper(request);
@@ -278,9 +278,11 @@ export function registerConnectionRoutes(app: ServiceApp, ctx: ServiceContext, m
     return legacyConfigWire(found.config);
   });
 
-  app.delete('/v1/sso/config', { preValidation: asDeveloper }, async (request, reply) => {
+  app.delete('/v1/sso/config', { preValidation: asDeveloperWithDefault }, async (request, reply) => {
     const dev = developerOf(request);
-    const current = await ctx.store.getDefaultConnection(dev.id);
+    const current = request.legacyDefault
+      ? request.legacyDefault.connection
+      : await ctx.store.getDefaultConnection(dev.id);
     if (current) await endConsoleSessionsBeforeDelete(ctx, dev.id, current.id);
     const removed = await deleteLegacyConfig(ctx, dev.id);
     ctx.audit.record({
