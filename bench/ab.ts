@@ -1,6 +1,6 @@
 /**
  * `npx tsx bench/ab.ts <checkout A> <checkout B> [<checkout C with BENCH_NO_AUDIT=1>] [--reps=N] [--seconds=S]
- * [--endpoints=POST] [--callbacks=N]`:
+ * [--endpoints=POST] [--callbacks=N] [--db=sqlite,postgres]`:
  * a finely interleaved A/B of the service's hot endpoints on SQLite. On a shared machine, whole bench runs minutes
  * apart see different loads; here every checkout's service runs at once (each from its own tree, LOG_LEVEL=info
  * to a file, rate limits off) beside a bare node:http server, and short bursts (autocannon, 16 connections) go
@@ -12,6 +12,9 @@
  * bursts): the callback's own time (the IdP's token request, timed at the counting proxy, subtracted) moves with
  * the machine's state from one run to the next far more than between checkouts, so it is compared here, login
  * batches interleaved, rather than across whole bench runs. `--endpoints=none` skips the throughput bursts.
+ * `--db=postgres` runs each checkout on its own database of one throw-away PostgreSQL server; `--db=sqlite,postgres`
+ * runs each checkout on both (services `A/sqlite`, `A/postgres`, …, all in the same rounds) and adds each
+ * checkout's PostgreSQL ÷ SQLite req/s, the hot-path issue's backend ratio, taken in the same machine state.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -23,6 +26,7 @@ import { createOrg, type Org } from './lib/orgs';
 import { ROOT, cpuMsOfStat, freePort, readCpuMs, spawnNode, stop, waitForHttp, type Child } from './lib/procs';
 import { startIdp } from './lib/stack';
 import { percentile } from './lib/stats';
+import { startPostgresServer, type PostgresServer } from '../tests/support/postgres-server';
 import { randomBytes } from 'node:crypto';
 
 /** CPU seconds per thread name (threads of one name summed), largest first. */
@@ -63,7 +67,7 @@ interface Target {
 
 async function startTree(name: string, tree: string, extra: Record<string, string>): Promise<Target> {
   const port = await freePort();
-  const dataDir = path.join(tmp, name);
+  const dataDir = path.join(tmp, name.replace('/', '-'));
   const out = openSync(`${dataDir}.log`, 'a');
   // The tree's own cwd: its tsconfig paths (`@/…`) must resolve to its own lib/.
   const proc = spawn(process.execPath, ['--import', 'tsx', 'scripts/grantex.ts'], {
@@ -169,9 +173,21 @@ const bare: Target = {
   stop: () => stop(bareChild),
 };
 const names = ['A', 'B', 'C'];
-const services = await Promise.all(
-  trees.map((tree, i) => startTree(names[i]!, path.resolve(tree), i === 2 ? { BENCH_NO_AUDIT: '1' } : {})),
-);
+type Db = 'sqlite' | 'postgres';
+const dbs = (args.find((a) => a.startsWith('--db='))?.slice(5) ?? 'sqlite').split(',') as Db[];
+if (dbs.length === 0 || dbs.some((d) => d !== 'sqlite' && d !== 'postgres'))
+  throw new Error('--db= takes sqlite, postgres or both');
+const pg: PostgresServer | undefined = dbs.includes('postgres') ? await startPostgresServer() : undefined;
+const backendEnv = async (db: Db): Promise<Record<string, string>> =>
+  db === 'postgres' ? { DATABASE_URL: await pg!.createDatabase(), DATABASE_POOL_MAX: '10' } : {};
+const services: Target[] = [];
+for (const [i, tree] of trees.entries()) {
+  for (const db of dbs) {
+    const name = dbs.length > 1 ? `${names[i]}/${db}` : names[i]!;
+    const noAudit: Record<string, string> = i === 2 ? { BENCH_NO_AUDIT: '1' } : {};
+    services.push(await startTree(name, path.resolve(tree), { ...noAudit, ...(await backendEnv(db)) }));
+  }
+}
 try {
   for (const [i, s] of services.entries()) s.org = await createOrg(s.url, idp, i);
   const results = new Map<string, Burst[]>();
@@ -186,7 +202,7 @@ try {
       add(`bare ${e}`, await burst(bare, 'bare', seconds));
       const order = r % 2 === 0 ? services : [...services].reverse();
       for (const s of order) {
-        if (s.name === 'C' && e !== 'POST /v1/sso/config') continue;
+        if (s.name.startsWith('C') && e !== 'POST /v1/sso/config') continue;
         add(`${s.name} ${e}`, await burst(s, e, seconds));
       }
     }
@@ -220,6 +236,16 @@ try {
       );
     }
   }
+  if (dbs.length > 1) {
+    console.log('\nPostgreSQL ÷ SQLite, median req/s of the same rounds');
+    for (const [i] of trees.entries()) {
+      for (const e of ENDPOINTS) {
+        const rps = (db: Db) => results.get(`${names[i]}/${db} ${e}`)?.map((x) => x.reqPerSec);
+        const [lite, postgres] = [rps('sqlite'), rps('postgres')];
+        if (lite && postgres) console.log(`${names[i]} ${e}: ${(median(postgres) / median(lite)).toFixed(2)}`);
+      }
+    }
+  }
   if (callbacks > 0) {
     const p = (xs: number[], q: number) =>
       percentile(
@@ -245,6 +271,7 @@ try {
   }
 } finally {
   await Promise.all([...services.map((s) => s.stop()), bare.stop(), idp.stop()]);
+  await pg?.stop();
   rmSync(tmp, { recursive: true, force: true });
 }
 process.exit(0);
