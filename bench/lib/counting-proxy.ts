@@ -28,15 +28,9 @@ export interface CountingProxy {
 const zero = (): IdpCounts => ({ discovery: 0, jwks: 0, token: 0, userinfo: 0, other: 0 });
 
 /**
- * A loopback reverse proxy in front of the dev IdP, which is started with its issuer set to the
- * proxy's URL. Every URL the IdP publishes therefore points here, so each request the SERVICE
- * makes (discovery, JWKS, token) is counted without touching the IdP's code. The login driver's
- * own requests (authorize, interaction pages) land in `other`.
- */
-/**
  * Hop-by-hop headers (RFC 9110 §7.6.1) describe one connection, not the message, so a proxy must not pass them
- * on. Passing the IdP's `Keep-Alive: timeout=1` on made the service's HTTP client close its connection to the
- * proxy after every token request and open a new one at the next sign-in, which counted as the service's own time.
+ * on. Passed on, the dev IdP's `Keep-Alive: timeout=1` would make the service's HTTP client reconnect for every
+ * token request, and the bench would count that as the service's own time.
  */
 const HOP_BY_HOP = new Set([
   'connection',
@@ -56,6 +50,12 @@ function endToEnd(headers: http.IncomingHttpHeaders): http.IncomingHttpHeaders {
   return Object.fromEntries(Object.entries(headers).filter(([k]) => !HOP_BY_HOP.has(k) && !listed.has(k)));
 }
 
+/**
+ * A loopback reverse proxy in front of the dev IdP, which is started with its issuer set to the
+ * proxy's URL. Every URL the IdP publishes therefore points here, so each request the SERVICE
+ * makes (discovery, JWKS, token) is counted without touching the IdP's code. The login driver's
+ * own requests (authorize, interaction pages) land in `other`.
+ */
 export async function startCountingProxy(): Promise<CountingProxy> {
   const counts = zero();
   const durations: Record<IdpEndpoint, number[]> = { discovery: [], jwks: [], token: [], userinfo: [], other: [] };

@@ -11,6 +11,7 @@ import type { Readable } from 'node:stream';
 import { Agent, request, type Dispatcher } from 'undici';
 import { blockedAddressError, guardedLookup, isAddressAllowed, literalAddress } from './address-policy';
 import { describeUrl, findOutboundError, OutboundError } from './outbound-error';
+import { declaredTooLarge, joinChunks } from './read-capped';
 
 export interface GuardOptions {
   /** Allow loopback addresses (development IdPs on 127.0.0.1 / localhost). */
@@ -68,8 +69,7 @@ async function readCappedStream(
   maxBytes: number,
   declaredLength: string | undefined,
 ): Promise<Uint8Array<ArrayBuffer> | 'too_large'> {
-  const declared = Number(declaredLength);
-  if (declaredLength && Number.isFinite(declared) && declared > maxBytes) {
+  if (declaredTooLarge(declaredLength, maxBytes)) {
     body.destroy();
     return 'too_large';
   }
@@ -83,13 +83,7 @@ async function readCappedStream(
     }
     chunks.push(chunk);
   }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
+  return joinChunks(chunks, total);
 }
 
 function responseHeaders(raw: Record<string, string | string[] | undefined>): Headers {

@@ -2,7 +2,7 @@
  * Reads a response body into memory, but never more than `maxBytes`: past the cap the reader is
  * cancelled (which tears down the connection, so the rest is never transferred) and the sentinel
  * `'too_large'` is returned. Shared by the Grantex client and the console's request bodies, which map
- * the sentinel to their own error types (the outbound guard reads Node streams: guarded-fetch.ts).
+ * the sentinel to their own error types (the outbound guard reads Node streams with the helpers below).
  * Pure web-streams code: safe in any runtime.
  */
 export async function readCapped(
@@ -11,8 +11,7 @@ export async function readCapped(
   declaredLength?: string | null,
 ): Promise<Uint8Array<ArrayBuffer> | 'too_large'> {
   if (!body) return new Uint8Array(0);
-  const declared = Number(declaredLength);
-  if (declaredLength && Number.isFinite(declared) && declared > maxBytes) {
+  if (declaredTooLarge(declaredLength, maxBytes)) {
     await body.cancel().catch(() => undefined);
     return 'too_large';
   }
@@ -29,6 +28,17 @@ export async function readCapped(
     }
     chunks.push(value);
   }
+  return joinChunks(chunks, total);
+}
+
+/** Whether a declared Content-Length is already past the cap (nothing needs reading). */
+export function declaredTooLarge(declaredLength: string | null | undefined, maxBytes: number): boolean {
+  const declared = Number(declaredLength);
+  return Boolean(declaredLength) && Number.isFinite(declared) && declared > maxBytes;
+}
+
+/** The chunks read, `total` bytes in all, as one array of its own. */
+export function joinChunks(chunks: readonly Uint8Array[], total: number): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(total);
   let offset = 0;
   for (const chunk of chunks) {

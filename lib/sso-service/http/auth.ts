@@ -90,15 +90,15 @@ export async function authenticate(ctx: AuthContext, request: FastifyRequest): P
 export const consoleRoleRefused = (message: string) =>
   new ApiError(403, 'FORBIDDEN', message, 'forbidden', [{ code: 'console_role_required', message }]);
 
+/** A console session that still opens the console: not revoked, not expired. */
+const consoleSessionLive = (session: ConsoleSession, nowMs: number) =>
+  session.revokedAt === null && Date.parse(session.expiresAt) > nowMs;
+
 /**
  * The live console session behind a `gxc_` bearer token (one indexed read joining its org, on every request),
  * checked against the route table (features/console-access/permissions.ts): a revoked, expired or unknown token
  * is a 401 (one message), a role below the route's a 403 naming the role needed, a route not in the table a 403.
  */
-/** A console session that still opens the console: not revoked, not expired. */
-const consoleSessionLive = (session: ConsoleSession, nowMs: number) =>
-  session.revokedAt === null && Date.parse(session.expiresAt) > nowMs;
-
 async function authenticateConsoleSession(
   ctx: AuthContext,
   request: FastifyRequest,

@@ -7,27 +7,16 @@ import { decodeJwt, errors, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { MESSAGES, type SignInReason } from '@/lib/contract';
 import { untilAborted } from '@/lib/net';
 import type { JwksCache } from './jwks-cache';
-import { verifyJwt } from './jws-verify';
+import { ASYMMETRIC_ALGS, verifyJwt } from './jws-verify';
 import { redactClaims } from './trace';
 import { RpError, type RpTrace } from './types';
 
-/** Asymmetric algorithms only: never `none`, never HS* (which would make the client secret a signing key). */
-const ASYMMETRIC_ALGS = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-  'Ed25519',
-];
-
+/**
+ * The ID-token algorithms to accept from an IdP that lists `supported`: asymmetric only (jws-verify.ts), never
+ * `none`, never HS* (which would make the client secret a signing key).
+ */
 export function allowedIdTokenAlgs(supported: readonly string[] | undefined): string[] {
-  return supported ? ASYMMETRIC_ALGS.filter((alg) => supported.includes(alg)) : ASYMMETRIC_ALGS;
+  return ASYMMETRIC_ALGS.filter((alg) => supported === undefined || supported.includes(alg));
 }
 
 export interface IdTokenExpectations {

@@ -48,6 +48,9 @@ const ALGORITHMS: Readonly<Record<string, Algorithm>> = {
 };
 
 /** base64url without padding; an empty segment passes here and fails where jose fails it (header, signature). */
+/** Every algorithm an ID token may be signed with: asymmetric only (never `none`, never HS*). */
+export const ASYMMETRIC_ALGS: readonly string[] = Object.keys(ALGORITHMS);
+
 const SEGMENT = /^[A-Za-z0-9_-]*$/;
 /** The header an UnsecuredJWT carries: the verified payload is handed to jose's claims check under it. */
 const NONE_HEADER = Buffer.from('{"alg":"none"}').toString('base64url');

@@ -35,6 +35,32 @@ export function toDeveloper(row: unknown): Developer {
   return { id: r.id, name: r.name, email: r.email, mode: r.mode, plan: r.plan, createdAt: r.created_at };
 }
 
+/**
+ * The org's columns in a join that names `developers` as `d`, prefixed `d_` so they sit beside the other table's
+ * (`id`, `name` and `created_at` would collide); toJoinedDeveloper reads them back.
+ */
+export function joinedDeveloperColumns(dialect: Dialect) {
+  return [
+    'd.id as d_id',
+    'd.name as d_name',
+    `d.${dialect.developerEmail} as d_email`,
+    'd.mode as d_mode',
+    'd.plan as d_plan',
+    'd.created_at as d_created_at',
+  ] as const;
+}
+
+export function toJoinedDeveloper(row: Record<string, unknown>): Developer {
+  return toDeveloper({
+    id: row.d_id,
+    name: row.d_name,
+    email: row.d_email,
+    mode: row.d_mode,
+    plan: row.d_plan,
+    created_at: row.d_created_at,
+  });
+}
+
 const oidcSettings = z.object({ issuerUrl: z.string(), clientId: z.string(), redirectUri: z.string() });
 const provisioning = z.object({
   jitProvisioning: z.boolean(),

@@ -91,6 +91,11 @@ export function registerConnectionRoutes(app: ServiceApp, ctx: ServiceContext, m
     request.legacyDefault = { connection: found.defaultConnection ?? null };
   };
   app.decorateRequest('legacyDefault', null);
+  /** The org's default connection: as asDeveloperWithDefault read it, else read now (null: none). */
+  const legacyDefaultOf = async (request: FastifyRequest): Promise<SsoConnection | null> =>
+    request.legacyDefault
+      ? request.legacyDefault.connection
+      : ((await ctx.store.getDefaultConnection(developerOf(request).id)) ?? null);
 
   const audit = (
     request: FastifyRequest,
@@ -239,9 +244,7 @@ export function registerConnectionRoutes(app: ServiceApp, ctx: ServiceContext, m
       const dev = developerOf(request);
       // Read once: the role check, the save (the redirect URI rule, the audit's issuer change) and the console
       // sessions' revocation all compare against this row.
-      const before = request.legacyDefault
-        ? request.legacyDefault.connection
-        : ((await ctx.store.getDefaultConnection(dev.id)) ?? null);
+      const before = await legacyDefaultOf(request);
       if (request.consoleSession) {
         const actor = {
           kind: 'console_session' as const,
@@ -280,9 +283,7 @@ export function registerConnectionRoutes(app: ServiceApp, ctx: ServiceContext, m
 
   app.delete('/v1/sso/config', { preValidation: asDeveloperWithDefault }, async (request, reply) => {
     const dev = developerOf(request);
-    const current = request.legacyDefault
-      ? request.legacyDefault.connection
-      : await ctx.store.getDefaultConnection(dev.id);
+    const current = await legacyDefaultOf(request);
     if (current) await endConsoleSessionsBeforeDelete(ctx, dev.id, current.id);
     const removed = await deleteLegacyConfig(ctx, dev.id);
     ctx.audit.record({

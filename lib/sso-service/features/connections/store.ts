@@ -16,7 +16,8 @@ import {
   optionalConnection,
   optionalSharedConnection,
   toConnection,
-  toDeveloper,
+  joinedDeveloperColumns,
+  toJoinedDeveloper,
   toLegacyConfig,
   toSharedConnection,
 } from '../../storage/rows';
@@ -136,15 +137,7 @@ export function createConnectionsStore(database: StoreDatabase): ConnectionsStor
       .selectFrom('api_keys as k')
       .innerJoin('developers as d', 'd.id', 'k.developer_id')
       .leftJoin('sso_connections as c', 'c.default_for', 'k.developer_id')
-      .select([
-        'd.id as dev_id',
-        'd.name as dev_name',
-        `d.${dialect.developerEmail} as dev_email`,
-        'd.mode as dev_mode',
-        'd.plan as dev_plan',
-        'd.created_at as dev_created_at',
-        ...connectionColumnsAsText(dialect, 'c'),
-      ])
+      .select([...joinedDeveloperColumns(dialect), ...connectionColumnsAsText(dialect, 'c')])
       .where('k.key_hash', '=', p.keyHash),
   );
 
@@ -170,15 +163,10 @@ export function createConnectionsStore(database: StoreDatabase): ConnectionsStor
     async findDeveloperWithDefaultByKey(keyHash) {
       const [row] = (await developerWithDefaultByKey({ keyHash: bytes(keyHash) })).rows;
       if (row === undefined) return undefined;
-      const developer = toDeveloper({
-        id: row.dev_id,
-        name: row.dev_name,
-        email: row.dev_email,
-        mode: row.dev_mode,
-        plan: row.dev_plan,
-        created_at: row.dev_created_at,
-      });
-      return { developer, defaultConnection: row.id === null ? undefined : toSharedConnection(row) };
+      return {
+        developer: toJoinedDeveloper(row),
+        defaultConnection: row.id === null ? undefined : toSharedConnection(row),
+      };
     },
     // The hot reads share one parsed (frozen) connection per unchanged row: storage/rows.ts.
     async getDefaultConnection(developerId) {

@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { CONSOLE_ROLES, type ConsoleRole } from '@/lib/contract';
 import type { StoreDatabase } from '../../storage/connect';
-import { boolColumn, bytes, json, toDeveloper } from '../../storage/rows';
+import { boolColumn, bytes, joinedDeveloperColumns, json, toJoinedDeveloper } from '../../storage/rows';
 import type { Developer } from '../../storage/types';
 
 /** sha256 of a `gxc_` token or a `gxbg_` credential, base64url (the API keys' hash). */
@@ -250,27 +250,13 @@ export function createConsoleAccessStore({ db, dialect }: StoreDatabase): Consol
       const row = await db
         .selectFrom('console_sessions as s')
         .innerJoin('developers as d', 'd.id', 's.developer_id')
-        .select([
-          ...SESSION_COLUMNS,
-          'd.name as d_name',
-          dialect.name === 'sqlite' ? 'd.contact_email as d_email' : 'd.email as d_email',
-          'd.mode as d_mode',
-          'd.plan as d_plan',
-          'd.created_at as d_created_at',
-        ])
+        .select([...SESSION_COLUMNS, ...joinedDeveloperColumns(dialect)])
         .where('s.token_hash', '=', bytes(tokenHash))
         .executeTakeFirst();
       if (row === undefined) return undefined;
       return {
         session: toConsoleSession(row),
-        developer: toDeveloper({
-          id: row.developer_id,
-          name: row.d_name,
-          email: row.d_email,
-          mode: row.d_mode,
-          plan: row.d_plan,
-          created_at: row.d_created_at,
-        }),
+        developer: toJoinedDeveloper(row),
       };
     },
     async revokeConsoleSession(developerId, id, nowIso) {
