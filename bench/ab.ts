@@ -6,7 +6,8 @@
  * to a file, rate limits off) beside a bare node:http server, and short bursts (autocannon, 16 connections) go
  * round-robin: bare, A, B, (C), per endpoint, `reps` times. Reported per checkout and endpoint: medians of req/s
  * and of the service's CPU µs per request (/proc), p50/p99 over all bursts, and both as ratios to bare node:http
- * in the same rounds. A third checkout runs with BENCH_NO_AUDIT=1 in its environment (a tree patched to skip
+ * in the same rounds, then the per-round ratios between checkouts (B ÷ A; A ÷ C and B ÷ C) with their spread, the
+ * figure to quote for a before/after. A third checkout runs with BENCH_NO_AUDIT=1 in its environment (a tree patched to skip
  * the legacy save's audit record when it is set): the save's cost of the audit record.
  * `--callbacks=N` adds, to each round, N complete logins through the dev IdP per checkout (in turn, like the
  * bursts): the callback's own time (the IdP's token request, timed at the counting proxy, subtracted) moves with
@@ -234,6 +235,31 @@ try {
       console.log(
         `| ${s.name} | ${e} | ${rps.toFixed(0)} (${xs.map((x) => x.reqPerSec.toFixed(0)).join(' ')}) | ${(rps / bareRps).toFixed(2)} | ${cpu.toFixed(1)} | ${(bareCpu / cpu).toFixed(2)} | ${percentile(l, 50).toFixed(2)} | ${percentile(l, 99).toFixed(2)} |`,
       );
+    }
+  }
+  // Paired by round: the machine's state drifts from round to round far more than checkouts differ, so each
+  // round's burst is divided by the same round's burst of the checkout it is compared with.
+  const quartiles = (xs: number[]) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    return `${percentile(sorted, 50).toFixed(3)} (IQR ${percentile(sorted, 25).toFixed(3)}–${percentile(sorted, 75).toFixed(3)})`;
+  };
+  const pairs: [string, string][] = [];
+  for (const db of dbs) {
+    const at = (i: number) => (dbs.length > 1 ? `${names[i]}/${db}` : names[i]!);
+    pairs.push([at(1), at(0)]);
+    if (trees.length > 2) pairs.push([at(0), at(2)], [at(1), at(2)]);
+  }
+  console.log('\nPer-round ratios (median and interquartile range over the rounds)');
+  console.log('| checkout ÷ checkout | endpoint | req/s | CPU µs/req |');
+  console.log('|---|---|---|---|');
+  for (const [x, y] of pairs) {
+    for (const e of ENDPOINTS) {
+      const xs = results.get(`${x} ${e}`);
+      const ys = results.get(`${y} ${e}`);
+      if (!xs || !ys) continue;
+      const rps = xs.map((b, r) => b.reqPerSec / ys[r]!.reqPerSec);
+      const cpu = xs.map((b, r) => b.cpuUs / ys[r]!.cpuUs);
+      console.log(`| ${x} ÷ ${y} | ${e} | ${quartiles(rps)} | ${quartiles(cpu)} |`);
     }
   }
   if (dbs.length > 1) {
