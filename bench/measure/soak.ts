@@ -13,6 +13,7 @@ import Database from 'better-sqlite3';
 import { progress } from '../lib/log';
 import { createOrg } from '../lib/orgs';
 import { startService, type Idp } from '../lib/stack';
+import { eventLogPathOf } from '../../lib/sso-service/storage/sqlite/event-log';
 
 export interface SoakSample {
   realSeconds: number;
@@ -53,7 +54,7 @@ function sizes(dataDir: string): { dbMiB: number; walMiB: number } {
 }
 
 function auditRows(dataDir: string): { auditRows: number; keptSpanHours: number } {
-  const db = new Database(path.join(dataDir, 'grantex.db'), { readonly: true, fileMustExist: true });
+  const db = new Database(eventLogPathOf(path.join(dataDir, 'grantex.db')), { readonly: true, fileMustExist: true });
   try {
     const r = db
       .prepare('select count(*) as n, min(created_at) as oldest, max(created_at) as newest from audit_events')

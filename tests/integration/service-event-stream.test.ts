@@ -19,6 +19,7 @@ import { waitFor } from '@/tests/support/webhook-receiver';
 // buffer's flush and the stream's poll can lag by seconds.
 const EVENTS_ARRIVE_MS = 20_000;
 import { authed, saveConfig, signup, startTestService, TEST_KEYS, type TestService } from './service-harness';
+import { eventLogPathOf } from '@/lib/sso-service/storage/sqlite/event-log';
 
 type Org = { developerId: string; apiKey: string };
 
@@ -352,7 +353,7 @@ describe('a slow reader', () => {
       }
       return;
     }
-    const db = new Database(path.join(svc.dataDir, 'grantex.db'));
+    const db = new Database(eventLogPathOf(path.join(svc.dataDir, 'grantex.db')));
     try {
       db.prepare(
         `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)

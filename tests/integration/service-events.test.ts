@@ -32,6 +32,7 @@ import {
 import { localServiceEnv, startServiceProcess } from '@/tests/support/service-process';
 import { expectCleanEvents, readStoredEvents } from '@/tests/support/stored-events';
 import { testDatabaseOptions } from '@/tests/support/test-database';
+import { eventLogPathOf } from '@/lib/sso-service/storage/sqlite/event-log';
 
 const SECRET = `events client:secret%with+chars SECRET-${randomBytes(6).toString('hex')}`;
 const CLIENT = { clientId: 'events-rp-client', clientSecret: SECRET, redirectUris: [REDIRECT_URI] };
@@ -794,7 +795,7 @@ describe('a crash loses at most one flush interval of events', () => {
       );
       await client.end();
     } else {
-      const db = new Database(path.join(dataDir, 'grantex.db'));
+      const db = new Database(eventLogPathOf(path.join(dataDir, 'grantex.db')));
       stored = (
         db.prepare('SELECT count(*) AS n FROM sign_in_events WHERE developer_id = ?').get(org.developerId) as {
           n: number;

@@ -3,7 +3,9 @@
  * PostgreSQL), with the webhook event bodies waiting in or delivered from the outbox (`{ webhookEvent }`), and
  * checks that none quotes a sensitive value, a token or a signature.
  */
+import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import { eventLogPathOf } from '@/lib/sso-service/storage/sqlite/event-log';
 import pg from 'pg';
 import { expect } from 'vitest';
 
@@ -30,6 +32,9 @@ export async function readStoredEvents(db: {
     }
   }
   const sqlite = new Database(db.dbPath, { readonly: true });
+  // The event tables live in the event log file beside the database (unqualified names find them there).
+  const eventLog = eventLogPathOf(db.dbPath);
+  if (existsSync(eventLog)) sqlite.prepare('ATTACH DATABASE ? AS event_log').run(eventLog);
   try {
     return [
       ...sqlite.prepare('SELECT * FROM sign_in_events').all(),

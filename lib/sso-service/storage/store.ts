@@ -8,7 +8,7 @@ import { createConsoleAccessStore, purgeExpiredConsoleSessions } from '../featur
 import { createDirectoryStore } from '../features/directory/store';
 import { createDomainsStore } from '../features/domains/store';
 import { createHealthStore } from '../features/health/store';
-import { createEventsStore } from '../features/events/store';
+import { createEventsStore, type EventLog } from '../features/events/store';
 import { createLoginStore, purgeExpiredLogins } from '../features/login/store';
 import { createMetadataRefreshStore } from '../features/connections/metadata-refresh-store';
 import { createLogoutStore, purgeExpiredLogoutClaims } from '../features/logout/store';
@@ -37,9 +37,9 @@ function mapErrors<T extends object>(target: T, mapError: (err: unknown) => Erro
   return out as T;
 }
 
-export function createStore(database: StoreDatabase): ServiceStore {
+export function createStore(database: StoreDatabase, eventLog?: EventLog & { close(): Promise<void> }): ServiceStore {
   const { db, dialect } = database;
-  const { events } = createEventsStore(database);
+  const { events } = createEventsStore(database, eventLog);
   const rateLimits = createRateLimitsStore(database);
   const store: Omit<ServiceStore, 'events' | 'sharedRateLimits'> = {
     backend: dialect.name,
@@ -68,6 +68,7 @@ export function createStore(database: StoreDatabase): ServiceStore {
       return states;
     },
     async close() {
+      await eventLog?.close();
       await db.destroy();
     },
   };

@@ -27,6 +27,16 @@ import { json } from '../../storage/rows';
 import type { Database, Db } from '../../storage/database';
 import { outboxIsEmpty, writeWebhookOutbox, type WebhookOutbox } from '../webhooks/store';
 
+/**
+ * Where the events live when not beside everything else: SQLite's event log file (storage/sqlite/event-log.ts),
+ * read and purged through `database`, written by `write` on another thread.
+ */
+export interface EventLog {
+  readonly database: StoreDatabase;
+  /** Commits the statements together; resolves with the rows they changed. */
+  write(statements: readonly CompiledQuery[]): Promise<number>;
+}
+
 export interface EventsStore {
   /** The sign-in log and the audit trail (events-types.ts). */
   readonly events: EventStore;
@@ -177,21 +187,21 @@ const CACHED_INSERT_SIZES = 32;
  */
 function cachedInsert<T extends 'sign_in_events' | 'audit_events'>(table: T) {
   const texts = new Map<number, string>();
-  return async (q: Db, rows: Insertable<Database[T]>[]): Promise<void> => {
+  return (q: Db, rows: Insertable<Database[T]>[]): CompiledQuery => {
     const parameters = rows.flatMap((row) => Object.values(row));
     const text = texts.get(rows.length);
-    if (text !== undefined) {
-      await q.executeQuery(CompiledQuery.raw(text, parameters));
-      return;
-    }
+    if (text !== undefined) return CompiledQuery.raw(text, parameters);
     const compiled = q.insertInto(table).values(rows).compile();
     if (texts.size < CACHED_INSERT_SIZES && isDeepStrictEqual(compiled.parameters, parameters))
       texts.set(rows.length, compiled.sql);
-    await q.executeQuery(compiled);
+    return compiled;
   };
 }
 
-export function createEventsStore({ db, dialect }: StoreDatabase): EventsStore {
+export function createEventsStore(database: StoreDatabase, log?: EventLog): EventsStore {
+  const { db: mainDb, dialect } = database;
+  /** The event tables' database (the event log file's, when there is one). */
+  const db = log?.database.db ?? mainDb;
   /** The page's bounds on either table (indexes `(developer_id, created_at, id)`), newest first after the cursor. */
   const bounds = (q: Page): RawBuilder<boolean>[] => {
     const conditions = [sql<boolean>`developer_id = ${q.developerId}`];
@@ -207,24 +217,34 @@ export function createEventsStore({ db, dialect }: StoreDatabase): EventsStore {
 
   /** At most `batch` rows of `table` created before `beforeIso`. */
   const purge = async (table: 'sign_in_events' | 'audit_events', beforeIso: string, batch: number) => {
-    const r = await db
+    const query = db
       .deleteFrom(table)
-      .where('id', 'in', db.selectFrom(table).select('id').where('created_at', '<', beforeIso).limit(batch))
-      .executeTakeFirst();
-    return Number(r.numDeletedRows);
+      .where('id', 'in', db.selectFrom(table).select('id').where('created_at', '<', beforeIso).limit(batch));
+    // The event log's writes all go through its writer thread, where they never meet each other at the lock.
+    if (log) return log.write([query.compile()]);
+    return Number((await query.executeTakeFirst()).numDeletedRows);
   };
 
   /**
    * The events' insert alone when no webhook event comes with it (the sign-in log's cost unchanged); else the
    * insert and the outbox rows in one transaction.
    */
-  const withOutbox = async (outbox: WebhookOutbox | undefined, insert: (q: Db) => Promise<unknown>) => {
+  const withOutbox = async (outbox: WebhookOutbox | undefined, insert: (q: Db) => CompiledQuery) => {
+    if (log) {
+      // Two files, so two commits. The deliveries (beside their endpoints) first, then the events: a crash in
+      // between leaves a delivery whose event the log lacks, never an event that no webhook will carry. A retry
+      // writes the deliveries again, which the outbox ignores (one per endpoint and event).
+      if (!outboxIsEmpty(outbox))
+        await mainDb.transaction().execute((trx) => writeWebhookOutbox(trx, dialect, outbox!));
+      await log.write([insert(db)]);
+      return;
+    }
     if (outbox === undefined || outboxIsEmpty(outbox)) {
-      await insert(db);
+      await db.executeQuery(insert(db));
       return;
     }
     await db.transaction().execute(async (trx) => {
-      await insert(trx);
+      await trx.executeQuery(insert(trx));
       await writeWebhookOutbox(trx, dialect, outbox);
     });
   };

@@ -347,6 +347,8 @@ export async function writeWebhookOutbox(trx: Tx, dialect: Dialect, outbox: Webh
     await trx
       .insertInto('webhook_deliveries')
       .values(rows.slice(i, i + OUTBOX_CHUNK))
+      // A batch written again (its events' write failed after this one committed) adds nothing twice.
+      .onConflict((oc) => oc.columns(['endpoint_id', 'event_id']).doNothing())
       .execute();
   }
   return rows.length;

@@ -1,7 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import type { EventLog } from '../../features/events/store';
 import type { ServiceStore } from '../types';
+import { sqliteDatabase } from '../connect';
+import { EVENT_LOG_TABLES, eventLogPathOf, moveEventTables, openEventLogDatabase } from './event-log';
+import { startEventLogWriter } from './event-log-writer';
 import { migrate } from './migrations';
 import { createSqliteStore } from './store';
 import { boundWal } from './wal';
@@ -32,15 +36,59 @@ export function openSqliteDatabase(dbPath: string): Database.Database {
   return db;
 }
 
+/**
+ * The event tables' file beside the database (event-log.ts): moved there if they are still in the main file, read
+ * and purged through a connection of this thread, written by the writer thread.
+ */
+function openEventLog(main: Database.Database, dbPath: string): EventLog & { close(): Promise<void> } {
+  const file = eventLogPathOf(dbPath);
+  moveEventTables(main, file);
+  const reader = openEventLogDatabase(file);
+  const present = reader
+    .prepare(
+      `SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN (${EVENT_LOG_TABLES.map(() => '?').join(', ')})`,
+    )
+    .get(...EVENT_LOG_TABLES) as { n: number };
+  if (present.n !== EVENT_LOG_TABLES.length) {
+    reader.close();
+    throw new Error(
+      `${file} does not hold the sign-in log and the audit trail: it belongs with ${dbPath} (restore both from the same backup)`,
+    );
+  }
+  const stopWal = boundWal(reader, file);
+  const writer = startEventLogWriter(file);
+  const database = sqliteDatabase(reader);
+  return {
+    database,
+    write: (statements) => writer.write(statements),
+    async close() {
+      stopWal();
+      await writer.close();
+      await database.db.destroy();
+      // Kysely closes only a connection it has used: a store closed before its first event read would keep it.
+      reader.close();
+    },
+  };
+}
+
 export function openSqliteStore(dbPath: string): ServiceStore {
   const db = openSqliteDatabase(dbPath);
+  let eventLog: (EventLog & { close(): Promise<void> }) | undefined;
+  try {
+    // An in-memory database (tests) has no file beside it: its events stay in it, written on this thread.
+    eventLog = dbPath === ':memory:' ? undefined : openEventLog(db, dbPath);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
   const stopWal = boundWal(db, dbPath);
-  const store = createSqliteStore(db);
+  const store = createSqliteStore(db, eventLog);
   return {
     ...store,
     async close() {
       stopWal();
       await store.close();
+      db.close();
     },
   };
 }

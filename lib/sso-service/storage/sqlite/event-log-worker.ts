@@ -1,0 +1,62 @@
+/**
+ * The event log's writer thread (event-log-writer.ts starts it): runs each job's statements in one transaction on
+ * its own connection to the event log file and answers with the rows changed or the error's code and message.
+ * Node loads this file itself (type stripping), with no bundler or path aliases: it imports only packages, and
+ * its types are erasable.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+
+export interface EventLogJob {
+  id: number;
+  statements: { sql: string; parameters: readonly unknown[] }[];
+}
+
+export type EventLogAnswer =
+  { id: number; changes: number } | { id: number; error: { message: string; code: string | undefined } };
+
+const { file, journalSizeLimit } = workerData as { file: string; journalSizeLimit: number };
+const db = new Database(file, { fileMustExist: true });
+// The pragmas of event-log.ts's openEventLogDatabase, and the WAL limit of wal.ts (the writer resets the log).
+db.pragma('journal_mode = WAL');
+db.pragma('synchronous = NORMAL');
+db.pragma('busy_timeout = 5000');
+db.pragma(`journal_size_limit = ${journalSizeLimit}`);
+
+/** Statements prepared once per SQL text (batches come in a few sizes), as on the main connection. */
+const prepared = new Map<string, Database.Statement>();
+const STATEMENTS_MAX = 100;
+function statement(sql: string): Database.Statement {
+  let s = prepared.get(sql);
+  if (s === undefined) {
+    if (prepared.size >= STATEMENTS_MAX) prepared.clear();
+    s = db.prepare(sql);
+    prepared.set(sql, s);
+  }
+  return s;
+}
+
+const runAll = db.transaction((statements: EventLogJob['statements']) => {
+  let changes = 0;
+  for (const s of statements) changes += statement(s.sql).run(s.parameters).changes;
+  return changes;
+});
+
+parentPort!.on('message', (job: EventLogJob | 'close') => {
+  if (job === 'close') {
+    db.close();
+    parentPort!.close();
+    return;
+  }
+  let answer: EventLogAnswer;
+  try {
+    answer = { id: job.id, changes: runAll.immediate(job.statements) };
+  } catch (err) {
+    const e = err as { message?: unknown; code?: unknown };
+    answer = {
+      id: job.id,
+      error: { message: String(e.message), code: typeof e.code === 'string' ? e.code : undefined },
+    };
+  }
+  parentPort!.postMessage(answer);
+});
