@@ -4,8 +4,8 @@
  * statement on the calling thread: on the main thread the event inserts would cost the busiest write, the legacy
  * config save, about a tenth of its throughput, and a second writer on the service's own file would meet the main
  * thread at the file's lock, where the loser sleeps at least a millisecond. In a file of their own, written by
- * another thread, they cost the main thread a message per chunk (storage README, "The event log's cost on
- * SQLite").
+ * another thread, they cost the main thread a compiled statement and a message per chunk (storage README, "The
+ * event log's cost on SQLite", with the measurements).
  *
  * The tables are created by the service's migrations like every other table and moved here when the database is
  * opened (`moveEventTables`): their schema, indexes included, is copied from the main file, so there is one
