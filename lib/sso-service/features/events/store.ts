@@ -227,7 +227,7 @@ export function createEventsStore(database: StoreDatabase, log?: EventLog): Even
 
   /**
    * The events' insert alone when no webhook event comes with it (the sign-in log's cost unchanged); else the
-   * insert and the outbox rows in one transaction.
+   * insert and the outbox rows, in one transaction where they share a database.
    */
   const withOutbox = async (outbox: WebhookOutbox | undefined, insert: (q: Db) => CompiledQuery) => {
     if (log) {

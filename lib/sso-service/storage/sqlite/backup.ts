@@ -23,7 +23,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { EVENT_LOG_TABLES, eventLogPathOf } from './event-log';
+import { EVENT_LOG_TABLES, eventLogPathOf, hasTables } from './event-log';
 
 export class BackupError extends Error {
   constructor(message: string) {
@@ -42,12 +42,7 @@ function checkIntegrity(file: string, kind: 'database' | 'event log' = 'database
     const result = db.pragma('integrity_check', { simple: true });
     if (result !== 'ok') throw new BackupError(`${file} is not a sound SQLite database (integrity check failed)`);
     const expected: readonly string[] = kind === 'database' ? ['schema_migrations'] : EVENT_LOG_TABLES;
-    const found = db
-      .prepare(
-        `SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN (${expected.map(() => '?').join(', ')})`,
-      )
-      .get(...expected) as { n: number };
-    if (found.n !== expected.length) {
+    if (!hasTables(db, expected)) {
       throw new BackupError(
         kind === 'database'
           ? `${file} is not a Grantex SSO database (no schema_migrations table)`

@@ -22,6 +22,16 @@ export function eventLogPathOf(dbPath: string): string {
   return `${dbPath}-events`;
 }
 
+/** Whether `db` has every one of these tables (a database, or an event log, that is what it should be). */
+export function hasTables(db: Database.Database, names: readonly string[]): boolean {
+  const found = db
+    .prepare(
+      `SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN (${names.map(() => '?').join(', ')})`,
+    )
+    .get(...names) as { n: number };
+  return found.n === names.length;
+}
+
 /**
  * Opens the event log file (created owner-only, like the main file) with the main file's pragmas (open-database.ts;
  * the writer thread sets the same).

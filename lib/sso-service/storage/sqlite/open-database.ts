@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import type { EventLog } from '../../features/events/store';
 import type { ServiceStore } from '../types';
 import { sqliteDatabase } from '../connect';
-import { EVENT_LOG_TABLES, eventLogPathOf, moveEventTables, openEventLogDatabase } from './event-log';
+import { EVENT_LOG_TABLES, eventLogPathOf, hasTables, moveEventTables, openEventLogDatabase } from './event-log';
 import { startEventLogWriter } from './event-log-writer';
 import { migrate } from './migrations';
 import { createSqliteStore } from './store';
@@ -44,12 +44,7 @@ function openEventLog(main: Database.Database, dbPath: string): EventLog & { clo
   const file = eventLogPathOf(dbPath);
   moveEventTables(main, file);
   const reader = openEventLogDatabase(file);
-  const present = reader
-    .prepare(
-      `SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN (${EVENT_LOG_TABLES.map(() => '?').join(', ')})`,
-    )
-    .get(...EVENT_LOG_TABLES) as { n: number };
-  if (present.n !== EVENT_LOG_TABLES.length) {
+  if (!hasTables(reader, EVENT_LOG_TABLES)) {
     reader.close();
     throw new Error(
       `${file} does not hold the sign-in log and the audit trail: it belongs with ${dbPath} (restore both from the same backup)`,
