@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MESSAGES } from '@/lib/contract';
 import { STORAGE_UNAVAILABLE_MESSAGE } from '@/lib/sso-service/http/api-error';
 import { MIGRATION_STEPS } from '@/lib/sso-service/storage/migrations';
-import { holdWriteLock, storeFaults } from '@/tests/support/database-faults';
+import { holdEventLogWriteLock, holdWriteLock, storeFaults } from '@/tests/support/database-faults';
 import { startTestOp, type TestOp } from '@/tests/support/test-op';
 import {
   authorize,
@@ -341,6 +341,20 @@ describe('readiness: /health/ready says whether the service can serve, /health/l
   it('not ready while the SQLite file is locked by another writer', async () => {
     if (h.postgresUrl) return; // PostgreSQL has no database-wide write lock: table locks leave readiness alone.
     const lock = await holdWriteLock(h);
+    try {
+      expect(await ready()).toEqual({
+        status: 503,
+        body: { status: 'not_ready', checks: { database: 'unavailable', migrations: 'unavailable' } },
+      });
+    } finally {
+      await lock.release();
+    }
+    expect((await ready()).status).toBe(200);
+  });
+
+  it('not ready while the SQLite event log file is locked by another writer (its writer thread cannot write)', async () => {
+    if (h.postgresUrl) return; // One database on PostgreSQL: the check above covers it.
+    const lock = holdEventLogWriteLock(h);
     try {
       expect(await ready()).toEqual({
         status: 503,

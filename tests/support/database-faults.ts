@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { StoreError, type StoreErrorKind } from '@/lib/sso-service/storage';
 import type { EventStore, ServiceStore, SharedRateLimiter } from '@/lib/sso-service/storage';
+import { eventLogPathOf } from '@/lib/sso-service/storage/sqlite/event-log';
 
 export interface DatabaseTarget {
   dbPath: string;
@@ -22,6 +23,19 @@ export interface HeldLock {
 }
 
 const PG_TABLES = 'developers, api_keys, sso_connections, consumed_states';
+
+/** SQLite only: another connection holds the event log file's write lock (storage/sqlite/event-log.ts). */
+export function holdEventLogWriteLock(target: DatabaseTarget): HeldLock {
+  const db = new Database(eventLogPathOf(target.dbPath));
+  db.pragma('busy_timeout = 100');
+  db.exec('BEGIN EXCLUSIVE');
+  return {
+    async release() {
+      db.exec('ROLLBACK');
+      db.close();
+    },
+  };
+}
 
 export async function holdWriteLock(target: DatabaseTarget): Promise<HeldLock> {
   if (target.postgresUrl) {

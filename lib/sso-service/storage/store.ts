@@ -52,7 +52,7 @@ export function createStore(database: StoreDatabase, eventLog?: EventLog & { clo
     ...createDomainsStore(database),
     ...createSetupLinksStore(database),
     ...createDirectoryStore(database),
-    ...createHealthStore(database),
+    ...createHealthStore(database, eventLog),
     ...createSpKeysStore(database),
     ...createWebhooksStore(database),
     ...createKeyRotationStore(database),

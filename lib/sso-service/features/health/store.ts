@@ -1,7 +1,8 @@
-/** What readiness asks of the database: which migrations it has, and whether it takes a write now. */
+/** What readiness asks of the database: which migrations it has, and whether it (and its event log) takes a write now. */
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { StoreDatabase } from '../../storage/connect';
+import type { EventLog } from '../events/store';
 
 export interface HealthStore {
   /**
@@ -14,15 +15,20 @@ export interface HealthStore {
 
 const versionRow = z.object({ version: z.coerce.number().int() });
 
-export function createHealthStore({ db }: StoreDatabase): HealthStore {
+/** `eventLog`: SQLite's event log file (features/events/store.ts), which must take writes too. */
+export function createHealthStore({ db }: StoreDatabase, eventLog?: Pick<EventLog, 'write'>): HealthStore {
   return {
     async readiness() {
-      return db.transaction().execute(async (tx) => {
+      const ready = await db.transaction().execute(async (tx) => {
         // schema_migrations belongs to the runners, not to the typed schema: plain SQL, no row changed.
         const { rows } = await sql`SELECT version FROM schema_migrations`.execute(tx);
         await sql`UPDATE schema_migrations SET name = name WHERE version < 0`.execute(tx);
         return { appliedVersions: rows.map((r) => versionRow.parse(r).version) };
       });
+      // An empty job: the writer thread takes the event log's write lock and commits nothing, which also says
+      // that the thread is there to answer.
+      if (eventLog) await eventLog.write([]);
+      return ready;
     },
   };
 }
