@@ -1,11 +1,12 @@
 /**
  * The event log's writer thread (event-log-writer.ts starts it): runs each job's statements in one transaction on
  * its own connection to the event log file and answers with the rows changed or the error's code and message.
- * Node loads this file itself (type stripping), with no bundler or path aliases: it imports only packages, and
- * its types are erasable.
+ * Node loads this file itself (type stripping), with no bundler or path aliases: it imports packages and, by
+ * relative path with its extension, wal.ts; its types are erasable.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { boundWal } from './wal.ts';
 
 export interface EventLogJob {
   id: number;
@@ -15,13 +16,14 @@ export interface EventLogJob {
 export type EventLogAnswer =
   { id: number; changes: number } | { id: number; error: { message: string; code: string | undefined } };
 
-const { file, journalSizeLimit } = workerData as { file: string; journalSizeLimit: number };
+const { file } = workerData as { file: string };
 const db = new Database(file, { fileMustExist: true });
-// The pragmas of event-log.ts's openEventLogDatabase, and the WAL limit of wal.ts (the writer resets the log).
+// The pragmas of event-log.ts's openEventLogDatabase.
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = NORMAL');
 db.pragma('busy_timeout = 5000');
-db.pragma(`journal_size_limit = ${journalSizeLimit}`);
+// The log's WAL is bounded here, by its one writer, so a checkpoint never holds up the main thread (wal.ts).
+const stopWal = boundWal(db, file);
 
 /** Statements prepared once per SQL text (batches come in a few sizes), as on the main connection. */
 const prepared = new Map<string, Database.Statement>();
@@ -44,6 +46,7 @@ const runAll = db.transaction((statements: EventLogJob['statements']) => {
 
 parentPort!.on('message', (job: EventLogJob | 'close') => {
   if (job === 'close') {
+    stopWal();
     db.close();
     parentPort!.close();
     return;

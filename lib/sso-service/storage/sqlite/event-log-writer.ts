@@ -6,7 +6,6 @@
 import { Worker } from 'node:worker_threads';
 import type { CompiledQuery } from 'kysely';
 import type { EventLogAnswer, EventLogJob } from './event-log-worker';
-import { WAL_MAX_BYTES } from './wal';
 
 export interface EventLogWriter {
   /** Commits the statements in one transaction; resolves with the rows they changed. */
@@ -27,9 +26,7 @@ export class EventLogWriteError extends Error {
 }
 
 export function startEventLogWriter(file: string): EventLogWriter {
-  const worker = new Worker(new URL('./event-log-worker.ts', import.meta.url), {
-    workerData: { file, journalSizeLimit: WAL_MAX_BYTES },
-  });
+  const worker = new Worker(new URL('./event-log-worker.ts', import.meta.url), { workerData: { file } });
   const waiting = new Map<number, { resolve: (changes: number) => void; reject: (err: Error) => void }>();
   let nextId = 1;
   let failed: Error | null = null;

@@ -34,7 +34,7 @@ export function hasTables(db: Database.Database, names: readonly string[]): bool
 
 /**
  * Opens the event log file (created owner-only, like the main file) with the main file's pragmas (open-database.ts;
- * the writer thread sets the same).
+ * the writer thread sets the same, and bounds the file's WAL).
  */
 export function openEventLogDatabase(file: string): Database.Database {
   fs.closeSync(fs.openSync(file, 'a', 0o600));
@@ -43,6 +43,9 @@ export function openEventLogDatabase(file: string): Database.Database {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
+    // The console's activity pages and stats read this file: the main file's page cache and reads via mmap.
+    db.pragma('cache_size = -32000');
+    db.pragma('mmap_size = 268435456');
   } catch (err) {
     db.close();
     throw err;

@@ -50,14 +50,12 @@ function openEventLog(main: Database.Database, dbPath: string): EventLog & { clo
       `${file} does not hold the sign-in log and the audit trail: it belongs with ${dbPath} (restore both from the same backup)`,
     );
   }
-  const stopWal = boundWal(reader, file);
   const writer = startEventLogWriter(file);
   const database = sqliteDatabase(reader);
   return {
     database,
     write: (statements) => writer.write(statements),
     async close() {
-      stopWal();
       await writer.close();
       await database.db.destroy();
       // Kysely closes only a connection it has used: a store closed before its first event read would keep it.
