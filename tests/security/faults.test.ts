@@ -338,23 +338,13 @@ describe('readiness: /health/ready says whether the service can serve, /health/l
     expect((await ready()).status).toBe(200);
   });
 
-  it('not ready while the SQLite file is locked by another writer', async () => {
-    if (h.postgresUrl) return; // PostgreSQL has no database-wide write lock: table locks leave readiness alone.
-    const lock = await holdWriteLock(h);
-    try {
-      expect(await ready()).toEqual({
-        status: 503,
-        body: { status: 'not_ready', checks: { database: 'unavailable', migrations: 'unavailable' } },
-      });
-    } finally {
-      await lock.release();
-    }
-    expect((await ready()).status).toBe(200);
-  });
-
-  it('not ready while the SQLite event log file is locked by another writer (its writer thread cannot write)', async () => {
-    if (h.postgresUrl) return; // One database on PostgreSQL: the check above covers it.
-    const lock = holdEventLogWriteLock(h);
+  // PostgreSQL has no database-wide write lock (table locks leave readiness alone) and no second file.
+  it.each([
+    ['the SQLite file', holdWriteLock],
+    ['the SQLite event log file (its writer thread cannot write)', holdEventLogWriteLock],
+  ])('not ready while %s is locked by another writer', async (_file, holdLock) => {
+    if (h.postgresUrl) return;
+    const lock = await holdLock(h);
     try {
       expect(await ready()).toEqual({
         status: 503,

@@ -24,9 +24,9 @@ export interface HeldLock {
 
 const PG_TABLES = 'developers, api_keys, sso_connections, consumed_states';
 
-/** SQLite only: another connection holds the event log file's write lock (storage/sqlite/event-log.ts). */
-export function holdEventLogWriteLock(target: DatabaseTarget): HeldLock {
-  const db = new Database(eventLogPathOf(target.dbPath));
+/** Another connection holds this SQLite file's write lock until released. */
+function holdSqliteWriteLock(file: string): HeldLock {
+  const db = new Database(file);
   db.pragma('busy_timeout = 100');
   db.exec('BEGIN EXCLUSIVE');
   return {
@@ -35,6 +35,11 @@ export function holdEventLogWriteLock(target: DatabaseTarget): HeldLock {
       db.close();
     },
   };
+}
+
+/** SQLite only: another connection holds the event log file's write lock (storage/sqlite/event-log.ts). */
+export async function holdEventLogWriteLock(target: DatabaseTarget): Promise<HeldLock> {
+  return holdSqliteWriteLock(eventLogPathOf(target.dbPath));
 }
 
 export async function holdWriteLock(target: DatabaseTarget): Promise<HeldLock> {
@@ -50,15 +55,7 @@ export async function holdWriteLock(target: DatabaseTarget): Promise<HeldLock> {
       },
     };
   }
-  const db = new Database(target.dbPath);
-  db.pragma('busy_timeout = 100');
-  db.exec('BEGIN EXCLUSIVE');
-  return {
-    async release() {
-      db.exec('ROLLBACK');
-      db.close();
-    },
-  };
+  return holdSqliteWriteLock(target.dbPath);
 }
 
 type MethodsOf<T> = { [K in keyof T]-?: T[K] extends (...args: never[]) => unknown ? K : never }[keyof T];

@@ -23,6 +23,7 @@ import {
 import type pg from 'pg';
 import type { Database, Db } from './database';
 import { POSTGRES, SQLITE, type Dialect } from './dialect';
+import { statementCache } from './sqlite/connection-setup';
 
 /** What every store slice is written against: the query builder and the few dialect differences. */
 export interface StoreDatabase {
@@ -91,19 +92,7 @@ class StoreSqliteDialect extends SqliteDialect {
 
 /** better-sqlite3 with its statements prepared once per SQL text (Kysely prepares on every execution). */
 function preparedOnce(db: BetterSqlite3.Database): SqliteDatabase & { prepare(text: string): BetterSqlite3.Statement } {
-  const statements = new Map<string, BetterSqlite3.Statement>();
-  return {
-    close: () => db.close(),
-    prepare(text: string) {
-      let statement = statements.get(text);
-      if (statement === undefined) {
-        if (statements.size >= STATEMENT_CACHE_MAX) statements.clear();
-        statement = db.prepare(text);
-        statements.set(text, statement);
-      }
-      return statement;
-    },
-  };
+  return { close: () => db.close(), prepare: statementCache(db, STATEMENT_CACHE_MAX) };
 }
 
 export function sqliteDatabase(sqlite: BetterSqlite3.Database): StoreDatabase {

@@ -37,7 +37,7 @@ function mapErrors<T extends object>(target: T, mapError: (err: unknown) => Erro
   return out as T;
 }
 
-export function createStore(database: StoreDatabase, eventLog?: EventLog & { close(): Promise<void> }): ServiceStore {
+export function createStore(database: StoreDatabase, eventLog?: EventLog): ServiceStore {
   const { db, dialect } = database;
   const { events } = createEventsStore(database, eventLog);
   const rateLimits = createRateLimitsStore(database);

@@ -35,6 +35,8 @@ export interface EventLog {
   readonly database: StoreDatabase;
   /** Commits the statements together; resolves with the rows they changed. */
   write(statements: readonly CompiledQuery[]): Promise<number>;
+  /** Waits for the writes in flight, then closes both connections (the store's close). */
+  close(): Promise<void>;
 }
 
 export interface EventsStore {

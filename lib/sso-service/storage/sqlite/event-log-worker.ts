@@ -2,10 +2,11 @@
  * The event log's writer thread (event-log-writer.ts starts it): runs each job's statements in one transaction on
  * its own connection to the event log file and answers with the rows changed or the error's code and message.
  * Node loads this file itself (type stripping), with no bundler or path aliases: it imports packages and, by
- * relative path with its extension, wal.ts; its types are erasable.
+ * relative path with their extension, connection-setup.ts and wal.ts; its types are erasable.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { applyPragmas, statementCache } from './connection-setup.ts';
 import { boundWal } from './wal.ts';
 
 export interface EventLogJob {
@@ -18,25 +19,11 @@ export type EventLogAnswer =
 
 const { file } = workerData as { file: string };
 const db = new Database(file, { fileMustExist: true });
-// The pragmas of event-log.ts's openEventLogDatabase.
-db.pragma('journal_mode = WAL');
-db.pragma('synchronous = NORMAL');
-db.pragma('busy_timeout = 5000');
+applyPragmas(db);
 // The log's WAL is bounded here, by its one writer, so a checkpoint never holds up the main thread (wal.ts).
 const stopWal = boundWal(db, file);
-
-/** Statements prepared once per SQL text (batches come in a few sizes), as on the main connection. */
-const prepared = new Map<string, Database.Statement>();
-const STATEMENTS_MAX = 100;
-function statement(sql: string): Database.Statement {
-  let s = prepared.get(sql);
-  if (s === undefined) {
-    if (prepared.size >= STATEMENTS_MAX) prepared.clear();
-    s = db.prepare(sql);
-    prepared.set(sql, s);
-  }
-  return s;
-}
+/** Batches come in a few sizes: each size's insert is prepared once. */
+const statement = statementCache(db, 100);
 
 const runAll = db.transaction((statements: EventLogJob['statements']) => {
   let changes = 0;

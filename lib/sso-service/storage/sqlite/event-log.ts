@@ -12,8 +12,8 @@
  * definition of each table for both backends. A schema change to these tables on SQLite must therefore be made
  * here, in the event log file, after the move.
  */
-import fs from 'node:fs';
 import Database from 'better-sqlite3';
+import { applyPragmas, createOwnerOnly } from './connection-setup';
 
 /** The tables kept in the event log file (the webhook deliveries stay beside their endpoints). */
 export const EVENT_LOG_TABLES = ['sign_in_events', 'audit_events'] as const;
@@ -33,19 +33,14 @@ export function hasTables(db: Database.Database, names: readonly string[]): bool
 }
 
 /**
- * Opens the event log file (created owner-only, like the main file) with the main file's pragmas (open-database.ts;
- * the writer thread sets the same, and bounds the file's WAL).
+ * Opens the event log file (created owner-only, like the main file) with the main file's pragmas (the writer
+ * thread opens its own connection the same way, and bounds the file's WAL).
  */
 export function openEventLogDatabase(file: string): Database.Database {
-  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  createOwnerOnly(file);
   const db = new Database(file, { fileMustExist: true });
   try {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('busy_timeout = 5000');
-    // The console's activity pages and stats read this file: the main file's page cache and reads via mmap.
-    db.pragma('cache_size = -32000');
-    db.pragma('mmap_size = 268435456');
+    applyPragmas(db);
   } catch (err) {
     db.close();
     throw err;
@@ -75,7 +70,7 @@ export function moveEventTables(main: Database.Database, eventLogPath: string): 
       .all(table) as { type: 'table' | 'index'; sql: string }[];
   const pending = EVENT_LOG_TABLES.filter((table) => schemaOf(table, 'main').length > 0);
   if (pending.length === 0) return;
-  fs.closeSync(fs.openSync(eventLogPath, 'a', 0o600));
+  createOwnerOnly(eventLogPath);
   main.prepare('ATTACH DATABASE ? AS event_log').run(eventLogPath);
   try {
     main.pragma('event_log.journal_mode = WAL');

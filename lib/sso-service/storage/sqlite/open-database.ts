@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import type { EventLog } from '../../features/events/store';
 import type { ServiceStore } from '../types';
 import { sqliteDatabase } from '../connect';
+import { applyPragmas, createOwnerOnly } from './connection-setup';
 import { EVENT_LOG_TABLES, eventLogPathOf, hasTables, moveEventTables, openEventLogDatabase } from './event-log';
 import { startEventLogWriter } from './event-log-writer';
 import { migrate } from './migrations';
@@ -14,20 +15,11 @@ import { boundWal } from './wal';
 export function openSqliteDatabase(dbPath: string): Database.Database {
   if (dbPath !== ':memory:') {
     fs.mkdirSync(path.dirname(dbPath), { recursive: true, mode: 0o700 });
-    // Create the file owner-only before SQLite does: its -wal and -shm files copy the database's mode.
-    fs.closeSync(fs.openSync(dbPath, 'a', 0o600));
+    createOwnerOnly(dbPath);
   }
   const db = new Database(dbPath);
   try {
-    db.pragma('journal_mode = WAL');
-    // NORMAL is durable across process crashes in WAL mode; only an OS crash can lose the last commits.
-    db.pragma('synchronous = NORMAL');
-    db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
-    // Hot reads (API-key and config look-ups) stay in memory at 10k+ orgs: ~32 MB page cache, reads via mmap.
-    db.pragma('cache_size = -32000');
-    db.pragma('mmap_size = 268435456');
-    db.pragma('temp_store = MEMORY');
+    applyPragmas(db);
     migrate(db);
   } catch (err) {
     db.close();
@@ -40,7 +32,7 @@ export function openSqliteDatabase(dbPath: string): Database.Database {
  * The event tables' file beside the database (event-log.ts): moved there if they are still in the main file, read
  * and purged through a connection of this thread, written by the writer thread.
  */
-function openEventLog(main: Database.Database, dbPath: string): EventLog & { close(): Promise<void> } {
+function openEventLog(main: Database.Database, dbPath: string): EventLog {
   const file = eventLogPathOf(dbPath);
   moveEventTables(main, file);
   const reader = openEventLogDatabase(file);
@@ -66,7 +58,7 @@ function openEventLog(main: Database.Database, dbPath: string): EventLog & { clo
 
 export function openSqliteStore(dbPath: string): ServiceStore {
   const db = openSqliteDatabase(dbPath);
-  let eventLog: (EventLog & { close(): Promise<void> }) | undefined;
+  let eventLog: EventLog | undefined;
   try {
     // An in-memory database (tests) has no file beside it: its events stay in it, written on this thread.
     eventLog = dbPath === ':memory:' ? undefined : openEventLog(db, dbPath);

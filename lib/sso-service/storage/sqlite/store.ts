@@ -6,9 +6,6 @@ import { createStore } from '../store';
 import type { ServiceStore } from '../types';
 
 /** `eventLog`: the event tables' own file (event-log.ts); without it they are read and written in `db`. */
-export function createSqliteStore(
-  db: Database.Database,
-  eventLog?: EventLog & { close(): Promise<void> },
-): ServiceStore {
+export function createSqliteStore(db: Database.Database, eventLog?: EventLog): ServiceStore {
   return createStore(sqliteDatabase(db), eventLog);
 }
