@@ -42,6 +42,24 @@ export async function holdEventLogWriteLock(target: DatabaseTarget): Promise<Hel
   return holdSqliteWriteLock(eventLogPathOf(target.dbPath));
 }
 
+/**
+ * Another connection blocks every write to the sign-in log and the audit trail: on SQLite the event log file's
+ * write lock, on PostgreSQL an EXCLUSIVE lock on the two tables (the rest of the database stays writable).
+ */
+export async function holdEventTablesLock(target: DatabaseTarget): Promise<HeldLock> {
+  if (!target.postgresUrl) return holdEventLogWriteLock(target);
+  const client = new pg.Client({ connectionString: target.postgresUrl });
+  await client.connect();
+  await client.query('BEGIN');
+  await client.query('LOCK TABLE sign_in_events, audit_events IN EXCLUSIVE MODE');
+  return {
+    async release() {
+      await client.query('ROLLBACK').catch(() => undefined);
+      await client.end();
+    },
+  };
+}
+
 export async function holdWriteLock(target: DatabaseTarget): Promise<HeldLock> {
   if (target.postgresUrl) {
     const client = new pg.Client({ connectionString: target.postgresUrl });

@@ -52,7 +52,39 @@ describe('event buffer', () => {
     for (let i = 0; i < 5; i++) full.b.push(i);
     await full.b.close();
     expect(full.batches).toEqual([[2, 3, 4]]);
-    expect(full.drops).toEqual([1, 1]);
+    // Counted per item, reported once by the flush that follows (not one log line per event).
+    expect(full.drops).toEqual([2]);
+    expect(full.b.stats.dropped).toBe(2);
+  });
+
+  it('a write that hangs holds one flush: what arrives meanwhile stays queued within maxQueued, then goes in one flush', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const batches: number[][] = [];
+    const drops: number[] = [];
+    const b = new BatchBuffer<number>(
+      async (batch) => {
+        if (batches.length === 0) await gate;
+        batches.push(batch);
+      },
+      { flushMs: 5, maxBatch: 10, maxQueued: 50, onDrop: (n) => drops.push(n) },
+    );
+    for (let i = 0; i < 10; i++) b.push(i); // a full batch: its flush starts and hangs
+    await sleep(20);
+    // A stalled database while events keep coming: flushes are asked for again and again (timer, full batches).
+    for (let i = 10; i < 1010; i++) {
+      b.push(i);
+      if (i % 100 === 0) await sleep(10);
+    }
+    expect(batches).toEqual([]);
+    expect(b.stats.dropped).toBe(1000 - 50);
+    release();
+    await b.close();
+    expect(batches[0]).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    // The newest 50, in order, written in chunks of maxBatch.
+    expect(batches.slice(1).flat()).toEqual(Array.from({ length: 50 }, (_, k) => 960 + k));
+    expect(drops).toEqual([950]);
+    expect(b.stats).toMatchObject({ pushed: 1010, written: 60, dropped: 950 });
   });
 
   it('a batch the database refuses for good is written item by item: only the bad item is lost', async () => {

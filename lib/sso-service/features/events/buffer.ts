@@ -10,8 +10,11 @@
  * flush interval of events (250 ms by default), plus the batch being written if the process dies mid-write.
  * A write that fails for a passing reason (`isTransient`: the database busy or unreachable) drops its batch, logged
  * with the count. One the database refused for good (a row it will not take) is written again item by item, so a
- * bad item loses only itself, never the events beside it. The queue never holds more than `maxQueued` items
- * (the oldest are dropped and counted), so a database outage cannot grow memory.
+ * bad item loses only itself, never the events beside it.
+ *
+ * Memory is bounded by `maxQueued` plus the flush being written, even when a write hangs (a lock held elsewhere,
+ * a stalled disk or database): while one flush is written, what arrives stays queued, where the oldest items past
+ * `maxQueued` are dropped and counted, and the next flush takes it all when the write ends.
  */
 export interface BatchBufferOptions {
   flushMs: number;
@@ -30,8 +33,13 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 export class BatchBuffer<T> {
   private queue: T[] = [];
   private timer: NodeJS.Timeout | null = null;
-  private writing: Promise<void> = Promise.resolve();
+  /** The flush being written, if any. */
+  private current: Promise<void> | null = null;
+  /** The flush that starts when `current` ends, taking what is queued then (one, however often flush is asked). */
+  private next: Promise<void> | null = null;
   private closed = false;
+  /** Items dropped from the full queue since the last flush started (reported by that flush). */
+  private overflowed = 0;
   /** Counters for tests and health. */
   readonly stats = { pushed: 0, written: 0, dropped: 0, batches: 0 };
 
@@ -44,10 +52,10 @@ export class BatchBuffer<T> {
     this.stats.pushed++;
     this.queue.push(item);
     if (this.queue.length > this.opts.maxQueued) {
-      const excess = this.queue.length - this.opts.maxQueued;
-      this.queue.splice(0, excess);
-      this.stats.dropped += excess;
-      this.opts.onDrop(excess, new Error('event queue full'));
+      // The oldest goes (V8 trims an array's front in place); reported once per flush, not once per item.
+      this.queue.shift();
+      this.stats.dropped++;
+      this.overflowed++;
     }
     if (this.queue.length >= this.opts.maxBatch) {
       void this.flush();
@@ -63,15 +71,33 @@ export class BatchBuffer<T> {
       clearTimeout(this.timer);
       this.timer = null;
     }
+    if (this.current === null) return this.start();
+    this.next ??= this.current.then(() => {
+      this.next = null;
+      return this.start();
+    });
+    return this.next;
+  }
+
+  /** Takes the queue and writes it, chunk after chunk. */
+  private start(): Promise<void> {
+    if (this.overflowed > 0) {
+      this.opts.onDrop(this.overflowed, new Error('event queue full'));
+      this.overflowed = 0;
+    }
     const queued = this.queue;
-    if (queued.length === 0) return this.writing;
+    if (queued.length === 0) return Promise.resolve();
     this.queue = [];
     const size = Math.max(1, this.opts.writeChunk ?? this.opts.maxBatch);
-    for (let i = 0; i < queued.length; i += size) {
-      const batch = i === 0 && queued.length <= size ? queued : queued.slice(i, i + size);
-      this.writing = this.writing.then(() => this.writeChunk(batch));
-    }
-    return this.writing;
+    const written = (async () => {
+      for (let i = 0; i < queued.length; i += size) {
+        await this.writeChunk(i === 0 && queued.length <= size ? queued : queued.slice(i, i + size));
+      }
+    })();
+    this.current = written.finally(() => {
+      this.current = null;
+    });
+    return this.current;
   }
 
   private async writeChunk(batch: T[]): Promise<void> {

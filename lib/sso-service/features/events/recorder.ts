@@ -36,6 +36,8 @@ export interface EventBufferOptions {
   onSignIn?: (event: SignInEventRecord) => void;
   /** Rows per write (BatchBuffer's writeChunk); default: the whole batch. */
   writeChunk?: number;
+  /** Events kept in memory while a write is slow or failing; the oldest past this are dropped, counted. */
+  maxQueued?: number;
 }
 
 export interface SignInEventRecorder {
@@ -132,7 +134,7 @@ export function createEventRecorders(
     flushMs: opts.flushMs ?? EVENT_FLUSH_MS,
     maxBatch: opts.maxBatch ?? MAX_BATCH,
     ...(opts.writeChunk ? { writeChunk: opts.writeChunk } : {}),
-    maxQueued: MAX_QUEUED,
+    maxQueued: opts.maxQueued ?? MAX_QUEUED,
     onDrop: (count: number, err: unknown) =>
       logger.log('warn', { msg: `${stream} events dropped`, count, err: describeError(err) }),
     // Busy or unreachable: item by item would fail too. Anything else: one row was refused, keep the rest.
