@@ -317,7 +317,7 @@ describe('readiness: /health/ready says whether the service can serve, /health/l
   it('ready while the database takes writes and every migration is applied', async () => {
     expect(await ready()).toEqual({
       status: 200,
-      body: { status: 'ready', checks: { database: 'ok', migrations: 'ok' } },
+      body: { status: 'ready', checks: { database: 'ok', migrations: 'ok', eventLog: 'ok' } },
     });
     expect((await fetch(`${h.url}/health/live`)).status).toBe(200);
   });
@@ -328,7 +328,10 @@ describe('readiness: /health/ready says whether the service can serve, /health/l
       const res = await ready();
       expect(res).toEqual({
         status: 503,
-        body: { status: 'not_ready', checks: { database: 'read_only', migrations: 'unavailable' } },
+        body: {
+          status: 'not_ready',
+          checks: { database: 'read_only', migrations: 'unavailable', eventLog: 'read_only' },
+        },
       });
       expect(JSON.stringify(res.body)).not.toMatch(/SQLITE|readonly/i);
       expect((await fetch(`${h.url}/health/live`)).status).toBe(200);
@@ -340,16 +343,17 @@ describe('readiness: /health/ready says whether the service can serve, /health/l
 
   // PostgreSQL has no database-wide write lock (table locks leave readiness alone) and no second file.
   it.each([
-    ['the SQLite file', holdWriteLock],
-    ['the SQLite event log file (its writer thread cannot write)', holdEventLogWriteLock],
-  ])('not ready while %s is locked by another writer', async (_file, holdLock) => {
+    ['the SQLite file', holdWriteLock, { database: 'unavailable', migrations: 'unavailable', eventLog: 'ok' }],
+    [
+      'the SQLite event log file (its writer thread cannot write)',
+      holdEventLogWriteLock,
+      { database: 'ok', migrations: 'ok', eventLog: 'unavailable' },
+    ],
+  ])('not ready while %s is locked by another writer, naming that check', async (_file, holdLock, checks) => {
     if (h.postgresUrl) return;
     const lock = await holdLock(h);
     try {
-      expect(await ready()).toEqual({
-        status: 503,
-        body: { status: 'not_ready', checks: { database: 'unavailable', migrations: 'unavailable' } },
-      });
+      expect(await ready()).toEqual({ status: 503, body: { status: 'not_ready', checks } });
     } finally {
       await lock.release();
     }
@@ -366,7 +370,7 @@ describe('readiness: /health/ready says whether the service can serve, /health/l
         status: 503,
         body: {
           status: 'not_ready',
-          checks: { database: 'ok', migrations: 'pending' },
+          checks: { database: 'ok', migrations: 'pending', eventLog: 'ok' },
           pendingMigrations: [latest.version],
         },
       });

@@ -76,7 +76,7 @@ export async function holdWriteLock(target: DatabaseTarget): Promise<HeldLock> {
   return holdSqliteWriteLock(target.dbPath);
 }
 
-type MethodsOf<T> = { [K in keyof T]-?: T[K] extends (...args: never[]) => unknown ? K : never }[keyof T];
+type MethodsOf<T> = { [K in keyof T]-?: NonNullable<T[K]> extends (...args: never[]) => unknown ? K : never }[keyof T];
 type Access = 'read' | 'write' | 'lifecycle';
 
 /**
@@ -150,6 +150,7 @@ export const STORE_METHODS: Record<MethodsOf<ServiceStore>, Access> = {
   lastBreakGlassUse: 'read',
   groupNamesOfUsers: 'read',
   readiness: 'write',
+  eventLogReadiness: 'write',
   scimGroupMemberCounts: 'read',
   claimState: 'write',
   getStateFailure: 'read',

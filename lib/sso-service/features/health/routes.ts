@@ -1,6 +1,7 @@
 /**
  * Health for orchestrators: `GET /health/live` (the process answers; `GET /health` is the same, kept for existing
- * probes) and `GET /health/ready` (it can serve: the database takes a write now and no migration is pending).
+ * probes) and `GET /health/ready` (it can serve: the database, and on SQLite its event log file, take a write now
+ * and no migration is pending).
  * Ready answers 503 otherwise, naming the failed check by code, never the driver's message.
  */
 import type { ServiceContext } from '../../context';
@@ -29,16 +30,30 @@ export function registerHealthRoutes(app: ServiceApp, ctx: ServiceContext) {
       pending = EXPECTED_VERSIONS.filter((v) => !applied.has(v));
       if (pending.length > 0) migrations = 'pending';
     } catch (err) {
-      const storeError = asStoreError(err);
-      if (!storeError) throw err;
-      database = storeError.kind === 'read_only' ? 'read_only' : 'unavailable';
+      database = writeCheck(err);
       migrations = 'unavailable';
     }
-    const ready = database === 'ok' && migrations === 'ok';
+    // Where the events live in the database itself, its check answers for them too.
+    let eventLog: ReadyCheck = ctx.store.eventLogReadiness ? 'ok' : database;
+    if (ctx.store.eventLogReadiness) {
+      try {
+        await ctx.store.eventLogReadiness();
+      } catch (err) {
+        eventLog = writeCheck(err);
+      }
+    }
+    const ready = database === 'ok' && migrations === 'ok' && eventLog === 'ok';
     return reply.code(ready ? 200 : 503).send({
       status: ready ? 'ready' : 'not_ready',
-      checks: { database, migrations },
+      checks: { database, migrations, eventLog },
       ...(pending.length > 0 ? { pendingMigrations: pending } : {}),
     });
   });
+}
+
+/** A failed write's check, by the store's error kind (anything else is a bug and answers 500). */
+function writeCheck(err: unknown): ReadyCheck {
+  const storeError = asStoreError(err);
+  if (!storeError) throw err;
+  return storeError.kind === 'read_only' ? 'read_only' : 'unavailable';
 }

@@ -11,24 +11,33 @@ export interface HealthStore {
    * unreachable, as every write would.
    */
   readiness(): Promise<{ appliedVersions: number[] }>;
+  /**
+   * Resolves when SQLite's event log file (features/events/store.ts) takes a write now: an empty job through its
+   * writer thread, which takes the file's write lock, commits nothing, and so also says the thread is there to
+   * answer. Absent where the events live in the database itself (PostgreSQL, in-memory SQLite), which
+   * `readiness` already checks.
+   */
+  eventLogReadiness?(): Promise<void>;
 }
 
 const versionRow = z.object({ version: z.coerce.number().int() });
 
-/** `eventLog`: SQLite's event log file (features/events/store.ts), which must take writes too. */
 export function createHealthStore({ db }: StoreDatabase, eventLog?: Pick<EventLog, 'write'>): HealthStore {
   return {
     async readiness() {
-      const ready = await db.transaction().execute(async (tx) => {
+      return db.transaction().execute(async (tx) => {
         // schema_migrations belongs to the runners, not to the typed schema: plain SQL, no row changed.
         const { rows } = await sql`SELECT version FROM schema_migrations`.execute(tx);
         await sql`UPDATE schema_migrations SET name = name WHERE version < 0`.execute(tx);
         return { appliedVersions: rows.map((r) => versionRow.parse(r).version) };
       });
-      // An empty job: the writer thread takes the event log's write lock and commits nothing, which also says
-      // that the thread is there to answer.
-      if (eventLog) await eventLog.write([]);
-      return ready;
     },
+    ...(eventLog
+      ? {
+          async eventLogReadiness() {
+            await eventLog.write([]);
+          },
+        }
+      : {}),
   };
 }
