@@ -2,8 +2,9 @@
  * SQLite's event log file (lib/sso-service/storage/sqlite/event-log.ts): the sign-in log and the audit trail
  * live beside the database, written by the writer thread. On real files: the tables move out of an existing
  * database once, a move cut short completes without duplicates, the main file never holds an event again, the
- * writer's failures arrive as storage errors, purges go through the writer, and a database whose event log is
- * missing refuses to open, naming the file.
+ * writer's failures arrive as storage errors, purges go through the writer, events of an org without webhooks
+ * are written while the database's write lock is held elsewhere, and a database whose event log is missing
+ * refuses to open, naming the file.
  */
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -128,6 +129,26 @@ describe('SQLite event log file', () => {
       expect(await store.events.purgeEventsBefore('2026-02-01T00:00:00.000Z', 100)).toBe(1);
       expect(await listed(store)).toEqual(['aud_2']);
     } finally {
+      await store.close();
+    }
+  });
+
+  it("an org without webhooks has its events written while another connection holds the database's write lock", async () => {
+    const dbPath = freshPath();
+    const store = openSqliteStore(dbPath);
+    // A backup tool or a second process writing: the main file's write lock, held past the 5 s busy timeout.
+    const other = new Database(dbPath);
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      // The outbox names the batch's org; with no endpoint there is nothing to deliver and nothing to lock.
+      await store.events.insertAuditEvents([audit('aud_while_locked')], {
+        developerIds: ['dev_log'],
+        eventsOf: () => [],
+      });
+      expect(await listed(store)).toEqual(['aud_while_locked']);
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
       await store.close();
     }
   });

@@ -25,7 +25,7 @@ import type {
 } from '../../storage/events-types';
 import { json } from '../../storage/rows';
 import type { Database, Db } from '../../storage/database';
-import { outboxIsEmpty, writeWebhookOutbox, type WebhookOutbox } from '../webhooks/store';
+import { outboxIsEmpty, outboxMayDeliver, writeWebhookOutbox, type WebhookOutbox } from '../webhooks/store';
 
 /**
  * Where the events live when not beside everything else: SQLite's event log file (storage/sqlite/event-log.ts),
@@ -235,9 +235,10 @@ export function createEventsStore(database: StoreDatabase, log?: EventLog): Even
     if (log) {
       // Two files, so two commits. The deliveries (beside their endpoints) first, then the events: a crash in
       // between leaves a delivery whose event the log lacks, never an event that no webhook will carry. A retry
-      // writes the deliveries again, which the outbox ignores (one per endpoint and event).
-      if (!outboxIsEmpty(outbox))
-        await mainDb.transaction().execute((trx) => writeWebhookOutbox(trx, dialect, outbox!));
+      // writes the deliveries again, which the outbox ignores (one per endpoint and event). Orgs without an
+      // endpoint (most) cost one read: their events never wait for the main file's write lock.
+      if (outbox !== undefined && (await outboxMayDeliver(mainDb, dialect, outbox)))
+        await mainDb.transaction().execute((trx) => writeWebhookOutbox(trx, dialect, outbox));
       await log.write([insert(db)]);
       return;
     }

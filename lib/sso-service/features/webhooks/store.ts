@@ -16,7 +16,7 @@ import {
   type WebhookFormat,
 } from '@/lib/contract';
 import { randomId } from '../../crypto/random-id';
-import type { Tx } from '../../storage/database';
+import type { Db, Tx } from '../../storage/database';
 import type { StoreDatabase } from '../../storage/connect';
 import type { Dialect } from '../../storage/dialect';
 import { json } from '../../storage/rows';
@@ -288,6 +288,29 @@ export function endpointWants(events: readonly string[], type: string): boolean 
   return events.includes('*') || events.includes(type);
 }
 
+/** The orgs of an outbox's events. */
+function outboxOrgs(outbox: WebhookOutbox): readonly string[] {
+  return 'eventsOf' in outbox ? outbox.developerIds : [...new Set(outbox.map((e) => e.developerId))];
+}
+
+/**
+ * Whether any org of the outbox has an enabled endpoint: a plain read, outside any transaction. Where the
+ * events are stored apart from the endpoints (SQLite's event log file), the write transaction for the deliveries
+ * is opened only when this says there may be some, so an org without webhooks never takes the database's write
+ * lock for its events.
+ */
+export async function outboxMayDeliver(q: Db, dialect: Dialect, outbox: WebhookOutbox): Promise<boolean> {
+  if (outboxIsEmpty(outbox)) return false;
+  const found = await q
+    .selectFrom('webhook_endpoints')
+    .select('id')
+    .where('developer_id', 'in', outboxOrgs(outbox))
+    .where('enabled', '=', dialect.bool(true))
+    .limit(1)
+    .executeTakeFirst();
+  return found !== undefined;
+}
+
 /** Rows per multi-row insert (well under both backends' bound-parameter limits). */
 const OUTBOX_CHUNK = 200;
 
@@ -298,13 +321,10 @@ const OUTBOX_CHUNK = 200;
 export async function writeWebhookOutbox(trx: Tx, dialect: Dialect, outbox: WebhookOutbox): Promise<number> {
   if (outboxIsEmpty(outbox)) return 0;
   const lazy = 'eventsOf' in outbox ? outbox : undefined;
-  const developerIds = lazy
-    ? lazy.developerIds
-    : [...new Set((outbox as readonly WebhookOutboxEvent[]).map((e) => e.developerId))];
   const endpoints = await trx
     .selectFrom('webhook_endpoints')
     .select(['id', 'developer_id', 'events', 'format'])
-    .where('developer_id', 'in', developerIds)
+    .where('developer_id', 'in', outboxOrgs(outbox))
     .where('enabled', '=', dialect.bool(true))
     .execute();
   if (endpoints.length === 0) return 0;
