@@ -71,7 +71,8 @@ export class BatchBuffer<T> {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    if (this.current === null) return this.start();
+    // `next` outlives `current` by a microtask (its callback runs after current's `finally`): it starts then.
+    if (this.current === null) return this.next ?? this.start();
     this.next ??= this.current.then(() => {
       this.next = null;
       return this.start();
