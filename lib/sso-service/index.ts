@@ -141,7 +141,10 @@ export async function startSsoService(options: SsoServiceOptions = {}): Promise<
   const keys = resolveServiceKeys(config);
   const logger = createServiceLogger(config.logLevel, sink);
   const opened = await openStore(config, {
-    onBackgroundError: (err) => logger.log('warn', { msg: 'idle database connection lost', err: describeError(err) }),
+    // An idle PostgreSQL connection dropped (the pool replaces it), or SQLite's event log writer thread stopped
+    // (the next event write starts another).
+    onBackgroundError: (err) =>
+      logger.log('warn', { msg: 'database failure outside a request', err: describeError(err) }),
   });
   const store = wrapStore ? wrapStore(opened) : opened;
   const rp = relyingParty ?? createRelyingParty({ devMode: config.devMode, now });

@@ -3,16 +3,18 @@
  * live beside the database, written by the writer thread. On real files: the tables move out of an existing
  * database once, a move cut short completes without duplicates, the main file never holds an event again, the
  * writer's failures arrive as storage errors, purges go through the writer, events of an org without webhooks
- * are written while the database's write lock is held elsewhere, and a database whose event log is missing
- * refuses to open, naming the file.
+ * are written while the database's write lock is held elsewhere, a writer thread that stops on its own is
+ * replaced, and a database whose event log is missing refuses to open, naming the file.
  */
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { CompiledQuery } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { AuditEventRecord } from '@/lib/sso-service/storage';
 import { eventLogPathOf } from '@/lib/sso-service/storage/sqlite/event-log';
+import { RESTART_AFTER_MS, startEventLogWriter } from '@/lib/sso-service/storage/sqlite/event-log-writer';
 import { openSqliteDatabase, openSqliteStore } from '@/lib/sso-service/storage/sqlite/open-database';
 
 const freshPath = () => path.join(mkdtempSync(path.join(tmpdir(), 'gx-event-log-')), 'grantex.db');
@@ -150,6 +152,42 @@ describe('SQLite event log file', () => {
       other.exec('ROLLBACK');
       other.close();
       await store.close();
+    }
+  });
+
+  it('a writer thread that stops on its own: writes fail as unavailable (transient), then a new thread takes them', async () => {
+    const dbPath = freshPath();
+    await openSqliteStore(dbPath).close();
+    let clock = 0;
+    const stops: Error[] = [];
+    const writer = startEventLogWriter(eventLogPathOf(dbPath), { now: () => clock, onStop: (e) => stops.push(e) });
+    const insert = (id: string) =>
+      CompiledQuery.raw(
+        `INSERT INTO audit_events (id, developer_id, actor_kind, action, target_type, changed_fields, created_at)
+         VALUES (?, 'dev_log', 'api_key', 'config.saved', 'connection', '[]', '2026-03-01T10:00:00.000Z')`,
+        [id],
+      );
+    try {
+      expect(await writer.write([insert('aud_before')])).toBe(1);
+      await writer.crash();
+      expect(stops).toHaveLength(1);
+      // Within the restart interval: refused at once, as a passing failure (the buffer drops the batch, one warning).
+      await expect(writer.write([insert('aud_refused')])).rejects.toMatchObject({
+        name: 'StoreError',
+        kind: 'unavailable',
+        transient: true,
+      });
+      clock += RESTART_AFTER_MS;
+      expect(await writer.write([insert('aud_after')])).toBe(1);
+      expect(stops).toHaveLength(1);
+    } finally {
+      await writer.close();
+    }
+    const db = new Database(eventLogPathOf(dbPath), { readonly: true });
+    try {
+      expect(db.prepare('SELECT id FROM audit_events ORDER BY id').pluck().all()).toEqual(['aud_after', 'aud_before']);
+    } finally {
+      db.close();
     }
   });
 

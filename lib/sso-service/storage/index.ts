@@ -22,7 +22,10 @@ export { createStore } from './store';
 export { asStoreError, StoreError, type StoreErrorKind } from './errors';
 
 export interface OpenStoreOptions {
-  /** Reports a failure outside any request (e.g. an idle PostgreSQL connection dropped by a restart). */
+  /**
+   * Reports a failure outside any request (an idle PostgreSQL connection dropped by a restart, SQLite's event log
+   * writer thread stopping on its own).
+   */
   onBackgroundError?: (err: Error) => void;
 }
 
@@ -30,7 +33,7 @@ export async function openStore(
   config: Pick<ServiceConfig, 'dataDir' | 'dbPath' | 'postgres'>,
   opts: OpenStoreOptions = {},
 ): Promise<ServiceStore> {
-  if (!config.postgres) return openSqliteStore(resolveDbPath(config));
+  if (!config.postgres) return openSqliteStore(resolveDbPath(config), opts);
   try {
     return await openPostgresStore(config.postgres, { onIdleError: opts.onBackgroundError });
   } catch (err) {

@@ -32,7 +32,7 @@ export function openSqliteDatabase(dbPath: string): Database.Database {
  * The event tables' file beside the database (event-log.ts): moved there if they are still in the main file, read
  * and purged through a connection of this thread, written by the writer thread.
  */
-function openEventLog(main: Database.Database, dbPath: string): EventLog {
+function openEventLog(main: Database.Database, dbPath: string, opts: OpenSqliteStoreOptions): EventLog {
   const file = eventLogPathOf(dbPath);
   moveEventTables(main, file);
   const reader = openEventLogDatabase(file);
@@ -42,7 +42,7 @@ function openEventLog(main: Database.Database, dbPath: string): EventLog {
       `${file} does not hold the sign-in log and the audit trail: it belongs with ${dbPath} (restore both from the same backup)`,
     );
   }
-  const writer = startEventLogWriter(file);
+  const writer = startEventLogWriter(file, { onStop: opts.onBackgroundError });
   const database = sqliteDatabase(reader);
   return {
     database,
@@ -56,12 +56,17 @@ function openEventLog(main: Database.Database, dbPath: string): EventLog {
   };
 }
 
-export function openSqliteStore(dbPath: string): ServiceStore {
+export interface OpenSqliteStoreOptions {
+  /** Reports a failure outside any request: the event log's writer thread stopping on its own. */
+  onBackgroundError?: (err: Error) => void;
+}
+
+export function openSqliteStore(dbPath: string, opts: OpenSqliteStoreOptions = {}): ServiceStore {
   const db = openSqliteDatabase(dbPath);
   let eventLog: EventLog | undefined;
   try {
     // An in-memory database (tests) has no file beside it: its events stay in it, written on this thread.
-    eventLog = dbPath === ':memory:' ? undefined : openEventLog(db, dbPath);
+    eventLog = dbPath === ':memory:' ? undefined : openEventLog(db, dbPath, opts);
   } catch (err) {
     db.close();
     throw err;
