@@ -48,32 +48,26 @@ export async function holdEventLogWriteLock(target: DatabaseTarget): Promise<Hel
  */
 export async function holdEventTablesLock(target: DatabaseTarget): Promise<HeldLock> {
   if (!target.postgresUrl) return holdEventLogWriteLock(target);
-  const client = new pg.Client({ connectionString: target.postgresUrl });
+  return holdPostgresTableLock(target.postgresUrl, 'sign_in_events, audit_events');
+}
+
+export async function holdWriteLock(target: DatabaseTarget): Promise<HeldLock> {
+  if (target.postgresUrl) return holdPostgresTableLock(target.postgresUrl, PG_TABLES);
+  return holdSqliteWriteLock(target.dbPath);
+}
+
+/** Another connection holds an EXCLUSIVE lock on these PostgreSQL tables until released (readers pass). */
+async function holdPostgresTableLock(url: string, tables: string): Promise<HeldLock> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   await client.query('BEGIN');
-  await client.query('LOCK TABLE sign_in_events, audit_events IN EXCLUSIVE MODE');
+  await client.query(`LOCK TABLE ${tables} IN EXCLUSIVE MODE`);
   return {
     async release() {
       await client.query('ROLLBACK').catch(() => undefined);
       await client.end();
     },
   };
-}
-
-export async function holdWriteLock(target: DatabaseTarget): Promise<HeldLock> {
-  if (target.postgresUrl) {
-    const client = new pg.Client({ connectionString: target.postgresUrl });
-    await client.connect();
-    await client.query('BEGIN');
-    await client.query(`LOCK TABLE ${PG_TABLES} IN EXCLUSIVE MODE`);
-    return {
-      async release() {
-        await client.query('ROLLBACK').catch(() => undefined);
-        await client.end();
-      },
-    };
-  }
-  return holdSqliteWriteLock(target.dbPath);
 }
 
 type MethodsOf<T> = { [K in keyof T]-?: NonNullable<T[K]> extends (...args: never[]) => unknown ? K : never }[keyof T];
