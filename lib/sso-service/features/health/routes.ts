@@ -34,14 +34,9 @@ export function registerHealthRoutes(app: ServiceApp, ctx: ServiceContext) {
       migrations = 'unavailable';
     }
     // Where the events live in the database itself, its check answers for them too.
-    let eventLog: ReadyCheck = ctx.store.eventLogReadiness ? 'ok' : database;
-    if (ctx.store.eventLogReadiness) {
-      try {
-        await ctx.store.eventLogReadiness();
-      } catch (err) {
-        eventLog = writeCheck(err);
-      }
-    }
+    const eventLog: ReadyCheck = ctx.store.eventLogReadiness
+      ? await ctx.store.eventLogReadiness().then(() => 'ok' as const, writeCheck)
+      : database;
     const ready = database === 'ok' && migrations === 'ok' && eventLog === 'ok';
     return reply.code(ready ? 200 : 503).send({
       status: ready ? 'ready' : 'not_ready',
