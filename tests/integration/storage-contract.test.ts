@@ -225,6 +225,26 @@ describe(`store contract (${testBackend})`, () => {
     });
     expect(await store.getDefaultConnection(d.id)).toEqual(second);
     expect(await store.getConnection(d.id, second.id)).toEqual(second);
+    // Saved again with the same settings (written by its own statement): the new sealed secret and time land,
+    // the rest stays; the next read is that row.
+    const resealedSecret = Buffer.from([9, 8, 7]).toString('base64url');
+    const resealed = await store.saveDefaultOidcConnection(
+      write(d.id, {
+        newConnectionId: 'conn_third',
+        oidc: { clientId: 'client-b', clientSecretSealed: resealedSecret },
+        now: '2026-02-04T00:00:00.000Z',
+      }),
+    );
+    expect(resealed).toEqual({
+      ...second,
+      oidc: { ...oidc, clientId: 'client-b', clientSecretSealed: resealedSecret },
+      updatedAt: '2026-02-04T00:00:00.000Z',
+    });
+    expect(await store.findDeveloperWithDefaultByKey(d.keyHash)).toEqual({ developer, defaultConnection: resealed });
+    // Back to the settings of `second`'s save (the tests below read that one).
+    await store.saveDefaultOidcConnection(
+      write(d.id, { oidc: { clientId: 'client-b' }, now: '2026-02-03T00:00:00.000Z' }),
+    );
     const legacyConfig = {
       issuerUrl: oidc.issuerUrl,
       clientId: 'client-b',

@@ -7,7 +7,7 @@
  * the gaps it leaves (signature verification, alg allow-list, iat bounds, bounded JWKS refetch,
  * response caps, SSRF checks) are closed here, in id-token.ts, jwks-cache.ts and lib/net.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import {
   authorizationCodeGrant,
   buildEndSessionUrl,
@@ -174,7 +174,7 @@ export function createRelyingParty(opts: RelyingPartyOptions): RelyingParty {
     const key =
       cacheKey !== undefined
         ? `k\0${cfg.issuerUrl}\0${cfg.clientId}\0${cfg.redirectUri}\0${cacheKey}`
-        : `h\0${createHash('sha256').update(`${cfg.issuerUrl}\0${cfg.clientId}\0${cfg.redirectUri}\0${cfg.clientSecret}`).digest('base64url')}`;
+        : `h\0${hash('sha256', `${cfg.issuerUrl}\0${cfg.clientId}\0${cfg.redirectUri}\0${cfg.clientSecret}`, 'base64url')}`;
     const cached = setups.get(key);
     if (cached && cached.metadata === metadata) return cached;
     // A refreshed discovery document rebuilds the set-up; the method the IdP accepted carries over.
@@ -333,7 +333,8 @@ export function createRelyingParty(opts: RelyingPartyOptions): RelyingParty {
           'redirect_uri_mismatch',
         );
       const setup = await loginSetupFor(cfg);
-      const challenge = createHash('sha256').update(p.codeVerifier).digest('base64url');
+      // One-shot hash: a third of a createHash chain's cost (the PKCE challenge is computed on every login).
+      const challenge = hash('sha256', p.codeVerifier, 'base64url');
       const maxAge = p.maxAge === undefined ? '' : `&max_age=${Math.trunc(p.maxAge)}`;
       return `${setup.authorizationUrlPrefix}&state=${encodeURIComponent(p.state)}&nonce=${encodeURIComponent(p.nonce)}&code_challenge=${challenge}${maxAge}`;
     },

@@ -105,6 +105,21 @@ export function createConnectionsStore(database: StoreDatabase): ConnectionsStor
       .where(dialect.redirectUri, '=', p.redirectUri)
       .limit(p.limit),
   );
+  // The legacy save (saveDefaultOidcConnection), cheapest statement first. A save whose settings are the stored
+  // ones (an app re-saving its config on each deploy) writes only the sealed secret and updatedAt: no CHECK on a
+  // JSON column, no index (the redirect-URI index is over the settings). The `settings = ?` guard makes it miss
+  // when they differ or changed meanwhile; then the upsert does the rest.
+  const resealDefaultOidc = precompile(
+    database,
+    (p: Pick<SsoConnectionsTable, 'settings' | 'secret_enc' | 'updated_at'> & { developerId: string }) =>
+      db
+        .updateTable('sso_connections')
+        .set({ secret_enc: p.secret_enc, updated_at: p.updated_at })
+        .where('default_for', '=', p.developerId)
+        .where('protocol', '=', sql.lit('oidc'))
+        .where('settings', '=', p.settings)
+        .returning(hotColumns),
+  );
   // `default_for` is unique, so the org's default row is the conflict target; an update replaces only the OIDC
   // settings and updatedAt, and never turns another protocol's default connection into a half-OIDC one.
   const upsertDefaultOidc = precompile(database, (p: SsoConnectionsTable) =>
@@ -121,7 +136,7 @@ export function createConnectionsStore(database: StoreDatabase): ConnectionsStor
           }))
           .where('sso_connections.protocol', '=', sql.lit('oidc')),
       )
-      .returning(CONNECTION_COLUMNS),
+      .returning(hotColumns),
   );
 
   const defaultByKey = precompile(database, (p: { keyHash: Buffer }) =>
@@ -188,9 +203,15 @@ export function createConnectionsStore(database: StoreDatabase): ConnectionsStor
         createdAt: w.now,
         updatedAt: w.now,
       });
-      const [row] = (await upsertDefaultOidc({ ...values, default_for: w.developerId })).rows;
+      const resealed = await resealDefaultOidc({ ...values, developerId: w.developerId });
+      const [row] =
+        resealed.rows.length > 0
+          ? resealed.rows
+          : (await upsertDefaultOidc({ ...values, default_for: w.developerId })).rows;
       if (row === undefined) throw new Error('the default connection is not an OIDC connection');
-      return toConnection(row);
+      // Through the parse memo: the next read of this row (the next save's authentication, a login) is served
+      // from it instead of being parsed again.
+      return toSharedConnection(row);
     },
     async deleteDefaultConnection(developerId) {
       return optionalConnection(
