@@ -59,6 +59,24 @@ describe('connection rows (SQLite): parsed once per content', () => {
     expect(toConnection(sqliteRow(connection))).toEqual(before);
   });
 
+  it('a reseal (only the sealed secret and updatedAt changed) reads as a full parse of that row would', () => {
+    const before = toConnection(sqliteRow(connection));
+    const next = {
+      ...connection,
+      oidc: { ...connection.oidc, clientSecretSealed: Buffer.from('sealed-secret-3').toString('base64url') },
+      updatedAt: '2026-03-01T00:00:00.000Z',
+    };
+    const after = toConnection(sqliteRow(next));
+    expect(after).not.toBe(before);
+    expect(after).toEqual({ ...next, isDefault: true });
+    expect(Object.isFrozen(after)).toBe(true);
+    expect(after.protocol === 'oidc' && Object.isFrozen(after.oidc)).toBe(true);
+    expect(toConnection(sqliteRow(next))).toBe(after);
+    // A reseal row the schema would refuse is still refused (it is parsed, not patched).
+    expect(() => toConnection({ ...sqliteRow(connection), secret_enc: 'not bytes' })).toThrow();
+    expect(() => toConnection({ ...sqliteRow(connection), updated_at: 42 })).toThrow();
+  });
+
   it('a bytes column is compared by content, not by identity (each read returns a new Buffer)', () => {
     const row = sqliteRow(connection);
     const first = toConnection(row);

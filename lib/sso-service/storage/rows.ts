@@ -171,14 +171,27 @@ const parsedConnections = new BoundedMap<string, { row: Record<string, unknown>;
   PARSED_CONNECTIONS_MAX,
 );
 
-function sameRow(memo: Record<string, unknown>, row: Record<string, unknown>): boolean {
+/** Whether every column but those in `except` holds the memoised value (bytes compared by content). */
+function sameRow(memo: Record<string, unknown>, row: Record<string, unknown>, except?: ReadonlySet<string>): boolean {
   for (const column of CONNECTION_COLUMNS) {
     const a = memo[column];
     const b = row[column];
-    if (a === b) continue;
+    if (a === b || except?.has(column)) continue;
     if (!(a instanceof Uint8Array && b instanceof Uint8Array && Buffer.compare(a, b) === 0)) return false;
   }
   return true;
+}
+
+/**
+ * What a reseal changes (a legacy save with the stored settings, a key rotation): the sealed secret and updatedAt.
+ * The row schema checks nothing of them but their type, so such a row is the memoised connection with the two new
+ * values, without parsing the JSON columns again (every save's returned row would otherwise be one full parse).
+ */
+const RESEAL_COLUMNS: ReadonlySet<string> = new Set(['secret_enc', 'updated_at']);
+function resealed(memo: SsoConnection, row: Record<string, unknown>): SsoConnection | undefined {
+  const { secret_enc: secret, updated_at: updatedAt } = row;
+  if (memo.protocol !== 'oidc' || !(secret instanceof Buffer) || typeof updatedAt !== 'string') return undefined;
+  return { ...memo, oidc: { ...memo.oidc, clientSecretSealed: secret.toString('base64url') }, updatedAt };
 }
 
 function deepFreeze<T>(value: T): T {
@@ -199,7 +212,9 @@ export function toSharedConnection(row: unknown): SsoConnection {
     return toConnection(row);
   const memo = parsedConnections.get(r.id);
   if (memo && sameRow(memo.row, r)) return memo.connection;
-  const connection = deepFreeze(toConnection(row));
+  const connection = deepFreeze(
+    (memo && sameRow(memo.row, r, RESEAL_COLUMNS) ? resealed(memo.connection, r) : undefined) ?? toConnection(row),
+  );
   const snapshot: Record<string, unknown> = {};
   for (const column of CONNECTION_COLUMNS) {
     const v = r[column];
