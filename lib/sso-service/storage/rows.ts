@@ -203,8 +203,8 @@ function deepFreeze<T>(value: T): T {
 }
 
 /**
- * toConnection through the memo above, for the hot reads (a write's RETURNING row is new by definition: parsed
- * with toConnection, not memoised).
+ * toConnection through the memo above, for the hot reads and for the legacy save's returned row (which the next
+ * save's authentication reads back). Other writes' returned rows go through toConnection, unmemoised.
  */
 export function toSharedConnection(row: unknown): SsoConnection {
   const r = row as Record<string, unknown> | null;
