@@ -328,6 +328,13 @@ describe(`store contract (${testBackend})`, () => {
     ).toBeUndefined();
     expect(await store.replaceConnection(next, current.updatedAt)).toEqual(next);
     expect(await store.replaceConnection(next, current.updatedAt)).toBeUndefined(); // already moved on
+    // The org-and-domain login read (the SDKs' `?org=&domain=`): the org's active connections listing the domain,
+    // oldest first (here by id), at most `limit`; an unchanged row is the very object the other hot reads return.
+    const byDomain = await store.findOrgDomainConnections(d.id, 'acme.test', 2);
+    expect(byDomain.map((c) => c.id)).toEqual(['sso_1', 'sso_3']);
+    expect(byDomain[0]).toBe(await store.getConnection(d.id, 'sso_1'));
+    expect(await store.findOrgDomainConnections(d.id, 'other.test', 2)).toEqual([]);
+    expect(await store.findOrgDomainConnections('dev_someone_else', 'acme.test', 2)).toEqual([]);
 
     expect(await store.deleteConnection('dev_someone_else', 'sso_3')).toBeUndefined();
     expect(await store.deleteConnection(d.id, 'sso_3')).toMatchObject({ id: 'sso_3' });

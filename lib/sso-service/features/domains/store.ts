@@ -6,7 +6,8 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { StoreDatabase } from '../../storage/connect';
-import { CONNECTION_COLUMNS_C, toConnection } from '../../storage/rows';
+import { precompile } from '../../storage/precompiled';
+import { connectionColumnsAsText, toSharedConnection } from '../../storage/rows';
 import type { DomainVerifyWrite, SsoConnection, SsoDomainRecord } from '../../storage/types';
 
 export interface DomainsStore {
@@ -88,7 +89,36 @@ function toDomain(row: unknown): SsoDomainRecord {
 
 const optionalDomain = (row: unknown) => (row === undefined ? undefined : toDomain(row));
 
-export function createDomainsStore({ db, dialect }: StoreDatabase): DomainsStore {
+export function createDomainsStore(database: StoreDatabase): DomainsStore {
+  const { db, dialect } = database;
+  // The domain-routed logins (`?org=&domain=`, what the SDKs send, and `?domain=`) are hot paths: compiled once
+  // and mapped through the connections' parse memo like the other login reads (storage README).
+  const hotColumns = connectionColumnsAsText(dialect, 'c');
+  const verifiedDomainConnections = precompile(database, (p: { domain: string; limit: number }) =>
+    // The partial unique index on verified domains finds the org, sso_connections_developer its connections.
+    db
+      .selectFrom('sso_domains as d')
+      .innerJoin('sso_connections as c', 'c.developer_id', 'd.developer_id')
+      .select(hotColumns)
+      .where('d.domain', '=', p.domain)
+      .where('d.verified_at', 'is not', null)
+      .where('c.status', '=', 'active')
+      .where(dialect.jsonArrayContains('c.domains', p.domain))
+      .orderBy('c.created_at')
+      .orderBy('c.id')
+      .limit(p.limit),
+  );
+  const orgDomainConnections = precompile(database, (p: { developerId: string; domain: string; limit: number }) =>
+    db
+      .selectFrom('sso_connections as c')
+      .select(hotColumns)
+      .where('c.developer_id', '=', p.developerId)
+      .where('c.status', '=', 'active')
+      .where(dialect.jsonArrayContains('c.domains', p.domain))
+      .orderBy('c.created_at')
+      .orderBy('c.id')
+      .limit(p.limit),
+  );
   const select = (developerId: string, domain: string) =>
     db
       .selectFrom('sso_domains')
@@ -201,33 +231,10 @@ export function createDomainsStore({ db, dialect }: StoreDatabase): DomainsStore
       return r.numDeletedRows === 1n;
     },
     async findVerifiedDomainConnections(domain, limit) {
-      // The partial unique index on verified domains finds the org, sso_connections_developer its connections.
-      const rows = await db
-        .selectFrom('sso_domains as d')
-        .innerJoin('sso_connections as c', 'c.developer_id', 'd.developer_id')
-        .select(CONNECTION_COLUMNS_C)
-        .where('d.domain', '=', domain)
-        .where('d.verified_at', 'is not', null)
-        .where('c.status', '=', 'active')
-        .where(dialect.jsonArrayContains('c.domains', domain))
-        .orderBy('c.created_at')
-        .orderBy('c.id')
-        .limit(limit)
-        .execute();
-      return rows.map(toConnection);
+      return (await verifiedDomainConnections({ domain, limit })).rows.map(toSharedConnection);
     },
     async findOrgDomainConnections(developerId, domain, limit) {
-      const rows = await db
-        .selectFrom('sso_connections as c')
-        .select(CONNECTION_COLUMNS_C)
-        .where('c.developer_id', '=', developerId)
-        .where('c.status', '=', 'active')
-        .where(dialect.jsonArrayContains('c.domains', domain))
-        .orderBy('c.created_at')
-        .orderBy('c.id')
-        .limit(limit)
-        .execute();
-      return rows.map(toConnection);
+      return (await orgDomainConnections({ developerId, domain, limit })).rows.map(toSharedConnection);
     },
   };
 }
