@@ -101,8 +101,16 @@ async function startTree(name: string, tree: string, extra: Record<string, strin
   return { name, url, pid: child.pid, stop: () => stop(child) };
 }
 
-type Endpoint = 'GET /v1/sso/config' | 'GET /sso/login' | 'POST /v1/sso/config';
-const ALL_ENDPOINTS: Endpoint[] = ['GET /v1/sso/config', 'GET /sso/login', 'POST /v1/sso/config'];
+/** `GET /sso/login?org&domain`: the login URL as the SDKs ask for it (the org and the member's email domain). */
+type Endpoint = 'GET /v1/sso/config' | 'GET /sso/login' | 'GET /sso/login?org&domain' | 'POST /v1/sso/config';
+const ALL_ENDPOINTS: Endpoint[] = [
+  'GET /v1/sso/config',
+  'GET /sso/login',
+  'GET /sso/login?org&domain',
+  'POST /v1/sso/config',
+];
+/** The domain the org's connection lists for the domain-routed login (set before the bursts). */
+const BENCH_DOMAIN = 'bench.example';
 const only = args.find((a) => a.startsWith('--endpoints='))?.slice(12);
 const ENDPOINTS = only ? ALL_ENDPOINTS.filter((e) => only.split(',').some((w) => w && e.includes(w))) : ALL_ENDPOINTS;
 const callbacks = Number(args.find((a) => a.startsWith('--callbacks='))?.slice(12) ?? 0);
@@ -128,12 +136,30 @@ function request(t: Target, e: Endpoint | 'bare'): autocannon.Options {
   const auth = { authorization: `Bearer ${t.org.apiKey}` };
   if (e === 'GET /v1/sso/config') return { url: `${t.url}/v1/sso/config`, headers: auth };
   if (e === 'GET /sso/login') return { url: `${t.url}/sso/login?org=${encodeURIComponent(t.org.developerId)}` };
+  if (e === 'GET /sso/login?org&domain')
+    return { url: `${t.url}/sso/login?org=${encodeURIComponent(t.org.developerId)}&domain=${BENCH_DOMAIN}` };
   return {
     url: `${t.url}/v1/sso/config`,
     method: 'POST',
     headers: { ...auth, 'content-type': 'application/json' },
     body: t.org.configJson,
   };
+}
+
+/** Lists BENCH_DOMAIN on the org's (default) connection, through the connections API. */
+async function listDomain(url: string, org: Org): Promise<void> {
+  const headers = { authorization: `Bearer ${org.apiKey}`, 'content-type': 'application/json' };
+  const list = (await (await fetch(`${url}/v1/sso/connections`, { headers })).json()) as {
+    connections: { id: string }[];
+  };
+  const id = list.connections[0]?.id;
+  if (!id) throw new Error('the org has no connection to list the bench domain on');
+  const res = await fetch(`${url}/v1/sso/connections/${id}`, {
+    method: 'PATCH',
+    headers,
+    body: JSON.stringify({ domains: [BENCH_DOMAIN] }),
+  });
+  if (!res.ok) throw new Error(`listing the bench domain: ${res.status} ${await res.text()}`);
 }
 
 interface Burst {
@@ -190,7 +216,10 @@ for (const [i, tree] of trees.entries()) {
   }
 }
 try {
-  for (const [i, s] of services.entries()) s.org = await createOrg(s.url, idp, i);
+  for (const [i, s] of services.entries()) {
+    s.org = await createOrg(s.url, idp, i);
+    if (ENDPOINTS.includes('GET /sso/login?org&domain')) await listDomain(s.url, s.org);
+  }
   const results = new Map<string, Burst[]>();
   const add = (key: string, b: Burst) => results.set(key, [...(results.get(key) ?? []), b]);
   // Warm-up: every target and endpoint once, discarded.

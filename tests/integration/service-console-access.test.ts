@@ -6,6 +6,7 @@
  * on the service clock), break-glass credentials, another org's console session, SCIM revocation, and the
  * console secrets (`gxc_`, `gxbg_`) kept out of logs, stored events and webhook bodies.
  */
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -761,12 +762,17 @@ describe('SSO enforcement', () => {
       breakGlass: null,
     });
     expect(on.enforcedAt).not.toBeNull();
+    // The login URL says so by org alone and by org and domain (what the SDKs send; the domain's read carries it).
+    const domain = `enforced-${randomUUID().slice(0, 8)}.example`;
+    await org.client.sso.connections.update(conn.id, { domains: [domain] });
     expect((await publicClient.sso.getLoginUrl(org.developerId)).ssoRequired).toBe(true);
+    expect((await publicClient.sso.getLoginUrl(org.developerId, { domain })).ssoRequired).toBe(true);
     expect((await org.client.sso.getEnforcement('someone@example.com')).ssoRequired).toBe(true);
 
     expect(await org.client.sso.setEnforcement(false)).toEqual({ enforce: false, developerId: org.developerId });
     expect(await org.client.sso.getEnforcement()).toMatchObject({ enforce: false, enforcedAt: null, enforcedBy: null });
     expect((await publicClient.sso.getLoginUrl(org.developerId)).ssoRequired).toBe(false);
+    expect((await publicClient.sso.getLoginUrl(org.developerId, { domain })).ssoRequired).toBe(false);
 
     // An hour and a minute later (service clock) the owner's sign-in no longer counts.
     h.clock.offsetMs = HOUR_MS + 60_000;

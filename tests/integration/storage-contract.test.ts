@@ -331,8 +331,13 @@ describe(`store contract (${testBackend})`, () => {
     // The org-and-domain login read (the SDKs' `?org=&domain=`): the org's active connections listing the domain,
     // oldest first (here by id), at most `limit`; an unchanged row is the very object the other hot reads return.
     const byDomain = await store.findOrgDomainConnections(d.id, 'acme.test', 2);
-    expect(byDomain.map((c) => c.id)).toEqual(['sso_1', 'sso_3']);
-    expect(byDomain[0]).toBe(await store.getConnection(d.id, 'sso_1'));
+    expect(byDomain.map(({ connection }) => connection.id)).toEqual(['sso_1', 'sso_3']);
+    expect(byDomain[0]?.connection).toBe(await store.getConnection(d.id, 'sso_1'));
+    // With the org's own SSO enforcement, so the login needs no second read for it.
+    expect(byDomain.map(({ orgEnforces }) => orgEnforces)).toEqual([false, false]);
+    await store.setSsoEnforcement(d.id, { enforce: true, enforcedAt: '2026-03-02T00:00:00.000Z', enforcedBy: 'x' });
+    expect((await store.findOrgDomainConnections(d.id, 'acme.test', 1))[0]?.orgEnforces).toBe(true);
+    await store.setSsoEnforcement(d.id, { enforce: false, enforcedAt: null, enforcedBy: null });
     expect(await store.findOrgDomainConnections(d.id, 'other.test', 2)).toEqual([]);
     expect(await store.findOrgDomainConnections('dev_someone_else', 'acme.test', 2)).toEqual([]);
 

@@ -264,7 +264,8 @@ async function routedConnection(
   const domain = emailDomainOf(email);
   if (domain === null) return undefined;
   const found = await ctx.store.findVerifiedDomainConnections(domain, 2);
-  return found.length === 1 && found[0]?.developerId === developerId ? found[0] : undefined;
+  const routed = found.length === 1 ? found[0]?.connection : undefined;
+  return routed?.developerId === developerId ? routed : undefined;
 }
 
 /** `GET /sso/login`'s `ssoRequired`: the org enforces SSO, or the connection the login routed to does. */

@@ -35,7 +35,7 @@ function domainOf(value: string): string {
  *   verification needed since the org is named), never another connection as a fallback;
  * - `domain` alone: only a domain VERIFIED by an org, listed by exactly one of its active connections; every
  *   other case gets one answer that does not say whether some org owns the domain.
- * `orgEnforces`: the org's own SSO enforcement where the read that found the connection carried it (`?org=` alone).
+ * `orgEnforces`: the org's own SSO enforcement, carried by the read that found the connection (all but `connection=`).
  */
 export async function pickConnection(
   ctx: ServiceContext,
@@ -47,7 +47,7 @@ export async function pickConnection(
     if (!given(domain)) throw reasonError('org_required');
     const found = await ctx.store.findVerifiedDomainConnections(domainOf(domain), 2);
     if (found.length !== 1 || !found[0]) throw notFound(DOMAIN_MESSAGES.domainNotRoutable);
-    return { connection: found[0] };
+    return found[0];
   }
   if (given(connection) && given(domain)) throw badRequest(DOMAIN_MESSAGES.domainOrConnection);
   if (given(connection)) {
@@ -67,7 +67,7 @@ export async function pickConnection(
         `Several active connections of this organization list ${wanted}; remove it from all but one`,
       );
     }
-    return { connection: found[0] };
+    return found[0];
   }
   const found = usableId(org) ? await ctx.store.getDefaultConnectionForLogin(org) : undefined;
   // `?org=` alone means the org's default connection; only an active one takes member logins.

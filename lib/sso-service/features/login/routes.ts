@@ -126,7 +126,7 @@ export function registerLoginRoutes(
       });
       const [authorizeUrl, ssoRequired] = await Promise.all([
         ctx.protocols[connection.protocol].startLogin(connection, login),
-        // Known from the connection's read on the `?org=` path; the other paths read the org's flag.
+        // Known from the read that found the connection, except on the `connection=` path, which reads it now.
         orgEnforces === undefined ? ssoRequiredFor(ctx, connection) : connection.provisioning.enforce || orgEnforces,
       ]);
       const body: SsoLoginResponse = {
