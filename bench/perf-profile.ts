@@ -4,8 +4,9 @@
  *
  * Why a second profiler: `--cpu-prof` samples the main thread on a wall-clock timer, so a thread that waits for a
  * core (two cores shared with the load generator) is charged to whatever frame it waits in. Frames that enter the
- * kernel (the socket write, a SQLite statement) then look several times their CPU: a one-row read showed as 25 %
- * of a config save's busy time in `--cpu-prof` and 9 % in `perf`. `perf` counts CPU cycles only, in every thread,
+ * kernel (the socket write, a SQLite statement) then look larger than their CPU: in a config save, `--cpu-prof` put
+ * the SQLite statements at 25.8 % of busy time, while `perf` put SQLite's own code at 8 % of the process and the
+ * statements with their JavaScript at about 21 %. `perf` counts CPU cycles only, in every thread,
  * and sees inside native code (SQLite, OpenSSL, V8's runtime); the service runs with `--perf-basic-prof` so its
  * JavaScript frames have names.
  *
