@@ -149,10 +149,9 @@ function request(t: Target, e: Endpoint | 'bare'): autocannon.Options {
 /** Lists BENCH_DOMAIN on the org's (default) connection, through the connections API. */
 async function listDomain(url: string, org: Org): Promise<void> {
   const headers = { authorization: `Bearer ${org.apiKey}`, 'content-type': 'application/json' };
-  const list = (await (await fetch(`${url}/v1/sso/connections`, { headers })).json()) as {
-    connections: { id: string }[];
-  };
-  const id = list.connections[0]?.id;
+  const listed = await fetch(`${url}/v1/sso/connections`, { headers });
+  if (!listed.ok) throw new Error(`listing the org's connections: ${listed.status} ${await listed.text()}`);
+  const id = ((await listed.json()) as { connections: { id: string }[] }).connections[0]?.id;
   if (!id) throw new Error('the org has no connection to list the bench domain on');
   const res = await fetch(`${url}/v1/sso/connections/${id}`, {
     method: 'PATCH',

@@ -32,6 +32,13 @@ if (spawnSync('perf', ['--version']).status !== 0) {
   process.exit(2);
 }
 
+/**
+ * `--perf-basic-prof` makes every Node process it reaches (npm, tsx, the bench, the service) write an
+ * `isolate-…-v8.log` in its working directory; the run removes the ones it made (perf needs only /tmp/perf-<pid>.map).
+ */
+const isolateLogs = () => new Set(fs.readdirSync('.').filter((f) => /^isolate-.*-v8\.log$/.test(f)));
+const logsBefore = isolateLogs();
+
 const out = path.join('bench', 'results', 'perf');
 fs.mkdirSync(out, { recursive: true });
 const progress = fs.openSync(path.join(out, 'bench.err'), 'w');
@@ -53,7 +60,8 @@ async function waitForBurst(): Promise<void> {
 }
 
 function servicePid(): string {
-  const found = spawnSync('pgrep', ['-f', 'scripts/grantex.ts'], { encoding: 'utf8' }).stdout.trim().split('\n')[0];
+  // The newest: the bench's own service, not one started earlier by hand.
+  const found = spawnSync('pgrep', ['-n', '-f', 'scripts/grantex.ts'], { encoding: 'utf8' }).stdout.trim();
   if (!found) throw new Error('no service process found');
   return found;
 }
@@ -74,6 +82,8 @@ try {
   summarize(script.stdout);
 } finally {
   bench.kill('SIGINT');
+  if (bench.exitCode === null && bench.signalCode === null) await new Promise((r) => bench.once('exit', r));
+  for (const f of isolateLogs()) if (!logsBefore.has(f)) fs.rmSync(f, { force: true });
 }
 
 /** perf script's text: one block per sample, a "tid" line then frames from the leaf up ("ip symbol"). */

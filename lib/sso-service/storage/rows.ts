@@ -9,7 +9,7 @@ import { consoleRoleSchema, modeSchema } from '@/lib/contract';
 import { BoundedMap } from '../bounded-map';
 import type { SsoConnectionsTable } from './database';
 import type { Dialect } from './dialect';
-import type { Developer, LegacyConfig, NewConnection, SsoConnection } from './types';
+import type { Developer, LegacyConfig, LoginConnection, NewConnection, SsoConnection } from './types';
 
 /** A JSON column: text on SQLite, jsonb (already parsed by pg) on PostgreSQL. */
 export const json = <T extends z.ZodType>(schema: T) =>
@@ -239,6 +239,18 @@ export function toConnection(row: unknown): SsoConnection {
   };
   if (r.protocol === 'saml') return { ...base, protocol: 'saml', saml: r.settings };
   return { ...base, protocol: 'oidc', oidc: { ...r.settings, clientSecretSealed: r.secret_enc.toString('base64url') } };
+}
+
+/**
+ * The login reads' select list: a connection (aliased `c`, as connectionColumnsAsText) and its org's own SSO
+ * enforcement (`developers` aliased `org`), so a login answers `ssoRequired` from the read that found the connection.
+ */
+export function loginConnectionColumns(dialect: Dialect) {
+  return [...connectionColumnsAsText(dialect, 'c'), sql.ref('org.sso_enforce').as('org_sso_enforce')];
+}
+
+export function toLoginConnection(row: Record<string, unknown>): LoginConnection {
+  return { connection: toSharedConnection(row), orgEnforces: boolColumn.parse(row.org_sso_enforce) };
 }
 
 export const optionalConnection = (row: unknown) => (row === undefined ? undefined : toConnection(row));

@@ -205,6 +205,12 @@ export interface LegacyConfig {
  * provisioning) or replaces the OIDC settings of the existing one; its id, name, status, domains,
  * provisioning and createdAt survive.
  */
+/** A connection a login starts on, with its org's own SSO enforcement (read together: the login answers both). */
+export interface LoginConnection {
+  connection: SsoConnection;
+  orgEnforces: boolean;
+}
+
 export interface DefaultOidcConnectionWrite {
   developerId: string;
   /** Used only when the org has no default connection yet. */

@@ -11,7 +11,7 @@ import {
   CONNECTION_COLUMNS,
   connectionColumnsAsText,
   legacyConfigColumns,
-  boolColumn,
+  loginConnectionColumns,
   connectionValues,
   optionalConnection,
   optionalSharedConnection,
@@ -19,6 +19,7 @@ import {
   joinedDeveloperColumns,
   toJoinedDeveloper,
   toLegacyConfig,
+  toLoginConnection,
   toSharedConnection,
 } from '../../storage/rows';
 import {
@@ -28,6 +29,7 @@ import {
   type DefaultOidcConnectionWrite,
   type Developer,
   type LegacyConfig,
+  type LoginConnection,
   type NewConnection,
   type SsoConnection,
 } from '../../storage/types';
@@ -51,9 +53,7 @@ export interface ConnectionsStore {
    * The org's default connection and whether the org itself enforces SSO (`developers.sso_enforce`), in one
    * read: the member login's `?org=` path, which answers both.
    */
-  getDefaultConnectionForLogin(
-    developerId: string,
-  ): Promise<{ connection: SsoConnection; orgEnforces: boolean } | undefined>;
+  getDefaultConnectionForLogin(developerId: string): Promise<LoginConnection | undefined>;
   /** A connection by id, only if it belongs to `developerId` (another org's id reads as absent). */
   getConnection(developerId: string, connectionId: string): Promise<SsoConnection | undefined>;
   /** Creates or updates the default OIDC connection in one statement (see DefaultOidcConnectionWrite). */
@@ -159,8 +159,8 @@ export function createConnectionsStore(database: StoreDatabase): ConnectionsStor
   const defaultForLogin = precompile(database, (p: { developerId: string }) =>
     db
       .selectFrom('sso_connections as c')
-      .innerJoin('developers as d', 'd.id', 'c.developer_id')
-      .select([...connectionColumnsAsText(dialect, 'c'), sql.ref('d.sso_enforce').as('org_sso_enforce')])
+      .innerJoin('developers as org', 'org.id', 'c.developer_id')
+      .select(loginConnectionColumns(dialect))
       .where('c.default_for', '=', p.developerId),
   );
 
@@ -168,7 +168,7 @@ export function createConnectionsStore(database: StoreDatabase): ConnectionsStor
     async getDefaultConnectionForLogin(developerId) {
       const [row] = (await defaultForLogin({ developerId })).rows;
       if (row === undefined) return undefined;
-      return { connection: toSharedConnection(row), orgEnforces: boolColumn.parse(row.org_sso_enforce) };
+      return toLoginConnection(row);
     },
     async findLegacyConfigByKey(keyHash) {
       const [row] = (await defaultByKey({ keyHash: bytes(keyHash) })).rows;

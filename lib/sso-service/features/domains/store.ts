@@ -7,8 +7,8 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import type { StoreDatabase } from '../../storage/connect';
 import { precompile } from '../../storage/precompiled';
-import { boolColumn, connectionColumnsAsText, toSharedConnection } from '../../storage/rows';
-import type { DomainVerifyWrite, SsoConnection, SsoDomainRecord } from '../../storage/types';
+import { loginConnectionColumns, toLoginConnection } from '../../storage/rows';
+import type { DomainVerifyWrite, LoginConnection, SsoDomainRecord } from '../../storage/types';
 
 export interface DomainsStore {
   /** The org's domains, oldest first. */
@@ -49,15 +49,9 @@ export interface DomainsStore {
    * Member sign-in by email without an org, in ONE indexed read: the active connections (at most `limit`) that
    * list `domain`, of the one org that verified it.
    */
-  findVerifiedDomainConnections(domain: string, limit: number): Promise<DomainRoutedConnection[]>;
+  findVerifiedDomainConnections(domain: string, limit: number): Promise<LoginConnection[]>;
   /** `?org=&domain=`: the org's active connections (at most `limit`) that list `domain`; no verification needed. */
-  findOrgDomainConnections(developerId: string, domain: string, limit: number): Promise<DomainRoutedConnection[]>;
-}
-
-/** A connection a domain routes to, with its org's own SSO enforcement (the login answers both, from one read). */
-export interface DomainRoutedConnection {
-  connection: SsoConnection;
-  orgEnforces: boolean;
+  findOrgDomainConnections(developerId: string, domain: string, limit: number): Promise<LoginConnection[]>;
 }
 
 const DOMAIN_COLUMNS = [
@@ -95,22 +89,17 @@ function toDomain(row: unknown): SsoDomainRecord {
 
 const optionalDomain = (row: unknown) => (row === undefined ? undefined : toDomain(row));
 
-const domainRouted = (row: Record<string, unknown>): DomainRoutedConnection => ({
-  connection: toSharedConnection(row),
-  orgEnforces: boolColumn.parse(row.org_sso_enforce),
-});
-
 export function createDomainsStore(database: StoreDatabase): DomainsStore {
   const { db, dialect } = database;
   // The domain-routed logins (`?org=&domain=`, what the SDKs send, and `?domain=`) are hot paths: compiled once
   // and mapped through the connections' parse memo like the other login reads (storage README).
-  const hotColumns = [...connectionColumnsAsText(dialect, 'c'), sql.ref('o.sso_enforce').as('org_sso_enforce')];
+  const hotColumns = loginConnectionColumns(dialect);
   const verifiedDomainConnections = precompile(database, (p: { domain: string; limit: number }) =>
     // The partial unique index on verified domains finds the org, sso_connections_developer its connections.
     db
       .selectFrom('sso_domains as d')
       .innerJoin('sso_connections as c', 'c.developer_id', 'd.developer_id')
-      .innerJoin('developers as o', 'o.id', 'c.developer_id')
+      .innerJoin('developers as org', 'org.id', 'c.developer_id')
       .select(hotColumns)
       .where('d.domain', '=', p.domain)
       .where('d.verified_at', 'is not', null)
@@ -123,7 +112,7 @@ export function createDomainsStore(database: StoreDatabase): DomainsStore {
   const orgDomainConnections = precompile(database, (p: { developerId: string; domain: string; limit: number }) =>
     db
       .selectFrom('sso_connections as c')
-      .innerJoin('developers as o', 'o.id', 'c.developer_id')
+      .innerJoin('developers as org', 'org.id', 'c.developer_id')
       .select(hotColumns)
       .where('c.developer_id', '=', p.developerId)
       .where('c.status', '=', 'active')
@@ -244,10 +233,10 @@ export function createDomainsStore(database: StoreDatabase): DomainsStore {
       return r.numDeletedRows === 1n;
     },
     async findVerifiedDomainConnections(domain, limit) {
-      return (await verifiedDomainConnections({ domain, limit })).rows.map(domainRouted);
+      return (await verifiedDomainConnections({ domain, limit })).rows.map(toLoginConnection);
     },
     async findOrgDomainConnections(developerId, domain, limit) {
-      return (await orgDomainConnections({ developerId, domain, limit })).rows.map(domainRouted);
+      return (await orgDomainConnections({ developerId, domain, limit })).rows.map(toLoginConnection);
     },
   };
 }
