@@ -4,6 +4,7 @@
  */
 import { sql } from 'kysely';
 import type { StoreDatabase } from '../../storage/connect';
+import { batchedRead, bufferId } from '../../storage/batched-read';
 import { precompile } from '../../storage/precompiled';
 import type { SsoConnectionsTable } from '../../storage/database';
 import {
@@ -139,44 +140,51 @@ export function createConnectionsStore(database: StoreDatabase): ConnectionsStor
       .returning(hotColumns),
   );
 
-  const defaultByKey = precompile(database, (p: { keyHash: Buffer }) =>
-    db
-      .selectFrom('api_keys as k')
-      .leftJoin('sso_connections as c', 'c.default_for', 'k.developer_id')
-      .select(['k.developer_id as key_developer_id', ...legacyConfigColumns(dialect)])
-      .where('k.key_hash', '=', p.keyHash),
-  );
+  // The reads of every config read, API-key request and login: batched on PostgreSQL (storage/batched-read.ts).
+  const defaultByKey = batchedRead<Buffer, { key_developer_id: string } & Record<string, unknown>>(database, {
+    select: () =>
+      db
+        .selectFrom('api_keys as k')
+        .leftJoin('sso_connections as c', 'c.default_for', 'k.developer_id')
+        .select(['k.developer_id as key_developer_id', ...legacyConfigColumns(dialect)]) as never,
+    key: 'k.key_hash',
+    idOf: bufferId,
+  });
 
-  const developerWithDefaultByKey = precompile(database, (p: { keyHash: Buffer }) =>
-    db
-      .selectFrom('api_keys as k')
-      .innerJoin('developers as d', 'd.id', 'k.developer_id')
-      .leftJoin('sso_connections as c', 'c.default_for', 'k.developer_id')
-      .select([...joinedDeveloperColumns(dialect), ...connectionColumnsAsText(dialect, 'c')])
-      .where('k.key_hash', '=', p.keyHash),
-  );
+  const developerWithDefaultByKey = batchedRead<Buffer, Record<string, unknown>>(database, {
+    select: () =>
+      db
+        .selectFrom('api_keys as k')
+        .innerJoin('developers as d', 'd.id', 'k.developer_id')
+        .leftJoin('sso_connections as c', 'c.default_for', 'k.developer_id')
+        .select([...joinedDeveloperColumns(dialect), ...connectionColumnsAsText(dialect, 'c')]) as never,
+    key: 'k.key_hash',
+    idOf: bufferId,
+  });
 
-  const defaultForLogin = precompile(database, (p: { developerId: string }) =>
-    db
-      .selectFrom('sso_connections as c')
-      .innerJoin('developers as org', 'org.id', 'c.developer_id')
-      .select(loginConnectionColumns(dialect))
-      .where('c.default_for', '=', p.developerId),
-  );
+  const defaultForLogin = batchedRead<string, Record<string, unknown>>(database, {
+    select: () =>
+      db
+        .selectFrom('sso_connections as c')
+        .innerJoin('developers as org', 'org.id', 'c.developer_id')
+        .select(loginConnectionColumns(dialect)) as never,
+    key: 'c.default_for',
+    idOf: (id) => id,
+  });
 
   return {
     async getDefaultConnectionForLogin(developerId) {
-      const [row] = (await defaultForLogin({ developerId })).rows;
+      const row = await defaultForLogin(developerId);
       if (row === undefined) return undefined;
       return toLoginConnection(row);
     },
     async findLegacyConfigByKey(keyHash) {
-      const [row] = (await defaultByKey({ keyHash: bytes(keyHash) })).rows;
+      const row = await defaultByKey(bytes(keyHash));
       if (row === undefined) return undefined;
       return { developerId: row.key_developer_id, config: toLegacyConfig(row) };
     },
     async findDeveloperWithDefaultByKey(keyHash) {
-      const [row] = (await developerWithDefaultByKey({ keyHash: bytes(keyHash) })).rows;
+      const row = await developerWithDefaultByKey(bytes(keyHash));
       if (row === undefined) return undefined;
       return {
         developer: toJoinedDeveloper(row),

@@ -1,6 +1,6 @@
 /** Orgs (developers), their API keys (sha256 only) and signup. Written once against Kysely for both backends. */
 import type { StoreDatabase } from '../../storage/connect';
-import { precompile } from '../../storage/precompiled';
+import { batchedRead, bufferId } from '../../storage/batched-read';
 import { bytes, toDeveloper } from '../../storage/rows';
 import type { ApiKeyHash, Developer, NewDeveloper } from '../../storage/types';
 
@@ -23,10 +23,12 @@ export function createOrgsStore(database: StoreDatabase): OrgsStore {
       .selectFrom('developers as d')
       .select(['d.id', 'd.name', `d.${email} as email`, 'd.mode', 'd.plan', 'd.created_at']);
 
-  // Every API call authenticates through this read: compiled once (storage README).
-  const byKey = precompile(database, (p: { keyHash: Buffer }) =>
-    developers().innerJoin('api_keys as k', 'k.developer_id', 'd.id').where('k.key_hash', '=', p.keyHash),
-  );
+  // Every API call authenticates through this read: compiled once, batched on PostgreSQL (storage README).
+  const byKey = batchedRead<Buffer, Record<string, unknown>>(database, {
+    select: () => developers().innerJoin('api_keys as k', 'k.developer_id', 'd.id') as never,
+    key: 'k.key_hash',
+    idOf: bufferId,
+  });
 
   return {
     async createDeveloper(dev) {
@@ -50,7 +52,7 @@ export function createOrgsStore(database: StoreDatabase): OrgsStore {
       return 'created';
     },
     async findDeveloperByKey(keyHash) {
-      const [row] = (await byKey({ keyHash: bytes(keyHash) })).rows;
+      const row = await byKey(bytes(keyHash));
       return row === undefined ? undefined : toDeveloper(row);
     },
     async getDeveloper(developerId) {
