@@ -14,6 +14,7 @@ import { registerClientAddress } from './http/client-address';
 import { describeError } from './http/describe-error';
 import { addressRateKey, callbackRateKey, loginRateKey, perMinute } from './http/rate-limit-options';
 import { requestIdFor } from './http/request-id';
+import { inTurnBatches } from './http/turn-batches';
 import { configReadFastPath } from './features/connections/config-read-fast-path';
 import { sharedRateLimitStore } from './http/shared-rate-limit-store';
 import { answerInvalid, type ServiceApp } from './http/validation';
@@ -104,12 +105,15 @@ export async function buildServiceApp(ctx: ServiceContext): Promise<FastifyInsta
   const readLevel = config.logSuccessfulReads ? 'info' : 'debug';
   const app = Fastify({
     // Node's HTTP server as Fastify would make it, offering each request to the config read's fast path first
-    // (features/connections/config-read-fast-path.ts); whatever it declines goes to Fastify.
+    // (features/connections/config-read-fast-path.ts); whatever it declines goes to Fastify. The requests of one
+    // turn of the event loop are handled together (http/turn-batches.ts).
     serverFactory: (handler) => {
       const fast = configReadFastPath(ctx, headers, !logger.enabled(readLevel), handler);
-      const server = createServer((req, res) => {
-        if (!fast(req, res)) handler(req, res);
-      });
+      const server = createServer(
+        inTurnBatches((req, res) => {
+          if (!fast(req, res)) handler(req, res);
+        }),
+      );
       // What Fastify sets on a server it makes itself (its keep-alive default; the request timeout below).
       server.keepAliveTimeout = FASTIFY_KEEP_ALIVE_MS;
       server.requestTimeout = REQUEST_TIMEOUT_MS;
