@@ -40,6 +40,9 @@ function agentFor(allowLoopback: boolean): Agent {
   return agent;
 }
 
+/** The content type fetch gives a URLSearchParams body. */
+const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded;charset=UTF-8';
+
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
 /**
@@ -53,6 +56,12 @@ async function outgoing(
   const headers = new Headers(init?.headers);
   const body = init?.body ?? null;
   if (body === null || typeof body === 'string' || body instanceof Uint8Array) return { headers, body };
+  // Every token request's body (openid-client sends a form): encoded as fetch would, without building a Request,
+  // which took 0.3–1 ms of a sign-in's callback.
+  if (body instanceof URLSearchParams) {
+    if (!headers.has('content-type')) headers.set('content-type', FORM_CONTENT_TYPE);
+    return { headers, body: body.toString() };
+  }
   const encoded = new Request('http://body.invalid/', {
     method: 'POST',
     body: body as BodyInit,
