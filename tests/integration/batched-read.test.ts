@@ -3,14 +3,14 @@
  * request gets its own key's row, and on PostgreSQL concurrent keys share one statement but never one that was
  * already sent (a read must see every write committed before it was asked).
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { CompiledQuery } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BATCHED_READ_LIMITS, batchedRead } from '@/lib/sso-service/storage/batched-read';
+import { BATCHED_READ_LIMITS, batchedRead, bufferId } from '@/lib/sso-service/storage/batched-read';
 import { postgresDatabase, sqliteDatabase, type StoreDatabase } from '@/lib/sso-service/storage/connect';
 import { migratePg } from '@/lib/sso-service/storage/postgres/migrations';
 import { openSqliteDatabase } from '@/lib/sso-service/storage/sqlite/open-database';
@@ -121,6 +121,25 @@ describe(`batched read (${testBackend})`, () => {
     // PostgreSQL: asked in one turn of the event loop, the four distinct keys went as one statement.
     expect(o.statements).toHaveLength(onPostgres ? 1 : asked.length);
     if (onPostgres) expect(o.statements[0]).toEqual([[ids[0], ids[1], 'dev_missing', ids[2]]]);
+  });
+
+  it('binary keys (API key hashes): each request gets its own key’s org, distinct keys in one statement', async () => {
+    const hashes = ids.slice(0, 3).map((id) => createHash('sha256').update(id).digest());
+    await database.db
+      .insertInto('api_keys')
+      .values(hashes.map((h, i) => ({ key_hash: h, developer_id: ids[i]!, created_at: new Date().toISOString() })))
+      .execute();
+    const o = observed();
+    const read = batchedRead<Buffer, { developer_id: string }>(o.db, {
+      select: () => o.db.db.selectFrom('api_keys as k').select(['k.developer_id']) as never,
+      key: 'k.key_hash',
+      idOf: bufferId,
+    });
+    const unknown = createHash('sha256').update('no such key').digest();
+    const asked = [hashes[2]!, hashes[0]!, unknown, hashes[1]!, Buffer.from(hashes[0]!)];
+    const rows = await Promise.all(asked.map((h) => read(h)));
+    expect(rows.map((r) => r?.developer_id)).toEqual([ids[2], ids[0], undefined, ids[1], ids[0]]);
+    expect(o.statements).toHaveLength(onPostgres ? 1 : asked.length);
   });
 
   it('splits more keys than one statement takes, and answers them all', async () => {

@@ -5,6 +5,7 @@
  * messages, the result parsing, the pool's bookkeeping), more than the indexed read costs PostgreSQL. So while
  * `MAX_IN_FLIGHT` reads of a statement are on the wire, the keys asked meanwhile wait and go together as one
  * `key = any($1)` statement: 8 keys in one statement cost about 12 µs each instead of 66–95 (bench/RESULTS.md).
+ * Requests for the same key share its place (many requests with one org's API key: one single-key statement).
  * A read alone on an idle service goes at once, as before (one `setImmediate` later, so the requests parsed in the
  * same turn of the event loop share it).
  *
