@@ -10,7 +10,8 @@ import path from 'node:path';
 import type { CompiledQuery } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BATCHED_READ_LIMITS, batchedRead, bufferId } from '@/lib/sso-service/storage/batched-read';
+import { BATCHED_READ_LIMITS, batchedRead, bufferId, coalescedRead } from '@/lib/sso-service/storage/batched-read';
+import { precompile } from '@/lib/sso-service/storage/precompiled';
 import { postgresDatabase, sqliteDatabase, type StoreDatabase } from '@/lib/sso-service/storage/connect';
 import { migratePg } from '@/lib/sso-service/storage/postgres/migrations';
 import { openSqliteDatabase } from '@/lib/sso-service/storage/sqlite/open-database';
@@ -181,5 +182,50 @@ describe(`batched read (${testBackend})`, () => {
     const failed = await Promise.allSettled([read(ids[4]!), read(ids[5]!)]);
     expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     expect((await read(ids[4]!))?.name).toBe(`name of ${ids[4]}`);
+  });
+});
+
+/** A read of several rows per parameter set (names of the given ids), shared by identical parameter sets. */
+const sharedReadOf = (db: StoreDatabase) =>
+  coalescedRead(
+    db,
+    precompile(db, (p: { a: string; b: string }) =>
+      db.db.selectFrom('developers').select(['name']).where('id', 'in', [p.a, p.b]).orderBy('id'),
+    ),
+    (p) => `${p.a}\0${p.b}`,
+  );
+
+describe(`coalesced read (${testBackend})`, () => {
+  it('identical parameters in one turn share a statement; different ones get their own', async () => {
+    const o = observed();
+    const read = sharedReadOf(o.db);
+    const one = { a: ids[10]!, b: ids[11]! };
+    const other = { a: ids[12]!, b: ids[13]! };
+    const results = await Promise.all([read(one), read(other), read({ ...one })]);
+    expect(results.map((r) => r.rows.map((row) => row.name))).toEqual([
+      [`name of ${ids[10]}`, `name of ${ids[11]}`],
+      [`name of ${ids[12]}`, `name of ${ids[13]}`],
+      [`name of ${ids[10]}`, `name of ${ids[11]}`],
+    ]);
+    expect(o.statements).toHaveLength(onPostgres ? 2 : 3);
+  });
+
+  it.runIf(onPostgres)('never joins a statement already sent, and other parameters do not wait for it', async () => {
+    const o = observed();
+    const read = sharedReadOf(o.db);
+    const params = { a: ids[14]!, b: ids[15]! };
+    await database.db.updateTable('developers').set({ name: 'before' }).where('id', '=', ids[14]!).execute();
+    const held = o.hold();
+    const first = read(params);
+    await held.ran; // the first statement has read the rows; its answer is held back
+    await database.db.updateTable('developers').set({ name: 'after' }).where('id', '=', ids[14]!).execute();
+    const second = read({ ...params });
+    // Other parameters go at once, beside the held statement.
+    expect((await read({ a: ids[16]!, b: ids[17]! })).rows).toHaveLength(2);
+    held.release();
+    expect((await first).rows[0]?.name).toBe('before');
+    // The same parameters waited for the held statement, then went as a statement of their own, after the write.
+    expect((await second).rows[0]?.name).toBe('after');
+    expect(o.statements).toHaveLength(3);
   });
 });

@@ -128,3 +128,59 @@ export function batchedRead<K extends string | Buffer, R extends Record<string, 
       }
     });
 }
+
+/**
+ * Any read, on PostgreSQL, shared by the requests that ask it with the same parameters (`idOf`) while one
+ * statement of it is on the wire: they wait, and the next statement answers them all. For reads that return several
+ * rows per key (the domain-routed login's: ordered, limited), where a multi-key statement would need a lateral join
+ * per key; the members of one org signing in by their domain ask the same thing. Distinct parameters go at once,
+ * side by side. The consistency rule is `batchedRead`'s: a request joins only a statement not yet sent. SQLite runs
+ * `read` directly.
+ */
+export function coalescedRead<P, T>(
+  database: StoreDatabase,
+  read: (params: P) => Promise<T>,
+  idOf: (params: P) => string,
+): (params: P) => Promise<T> {
+  if (database.dialect.name !== 'postgres') return read;
+  interface Waiting {
+    params: P;
+    waiters: { resolve(value: T): void; reject(err: unknown): void }[];
+  }
+  /** Parameters with a statement on the wire. */
+  const sent = new Set<string>();
+  /** Requests not yet sent, by parameters (the ones whose statement is on the wire wait here for the next). */
+  const waiting = new Map<string, Waiting>();
+
+  const send = (id: string): void => {
+    const entry = waiting.get(id);
+    if (entry === undefined) return;
+    waiting.delete(id);
+    sent.add(id);
+    read(entry.params)
+      .then(
+        (value) => {
+          for (const w of entry.waiters) w.resolve(value);
+        },
+        (err: unknown) => {
+          for (const w of entry.waiters) w.reject(err);
+        },
+      )
+      .finally(() => {
+        sent.delete(id);
+        send(id);
+      });
+  };
+
+  return (params) =>
+    new Promise<T>((resolve, reject) => {
+      const id = idOf(params);
+      const entry = waiting.get(id);
+      if (entry !== undefined) {
+        entry.waiters.push({ resolve, reject });
+        return;
+      }
+      waiting.set(id, { params, waiters: [{ resolve, reject }] });
+      if (!sent.has(id)) setImmediate(() => send(id));
+    });
+}

@@ -6,6 +6,7 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { StoreDatabase } from '../../storage/connect';
+import { coalescedRead } from '../../storage/batched-read';
 import { precompile } from '../../storage/precompiled';
 import { loginConnectionColumns, toLoginConnection } from '../../storage/rows';
 import type { DomainVerifyWrite, LoginConnection, SsoDomainRecord } from '../../storage/types';
@@ -121,6 +122,17 @@ export function createDomainsStore(database: StoreDatabase): DomainsStore {
       .orderBy('c.id')
       .limit(p.limit),
   );
+  // The domain-routed logins' reads, shared on PostgreSQL by the requests asking the same (storage/batched-read.ts).
+  const verifiedDomainConnectionsShared = coalescedRead(
+    database,
+    verifiedDomainConnections,
+    (p) => `${p.domain}\0${p.limit}`,
+  );
+  const orgDomainConnectionsShared = coalescedRead(
+    database,
+    orgDomainConnections,
+    (p) => `${p.developerId}\0${p.domain}\0${p.limit}`,
+  );
   const select = (developerId: string, domain: string) =>
     db
       .selectFrom('sso_domains')
@@ -233,10 +245,10 @@ export function createDomainsStore(database: StoreDatabase): DomainsStore {
       return r.numDeletedRows === 1n;
     },
     async findVerifiedDomainConnections(domain, limit) {
-      return (await verifiedDomainConnections({ domain, limit })).rows.map(toLoginConnection);
+      return (await verifiedDomainConnectionsShared({ domain, limit })).rows.map(toLoginConnection);
     },
     async findOrgDomainConnections(developerId, domain, limit) {
-      return (await orgDomainConnections({ developerId, domain, limit })).rows.map(toLoginConnection);
+      return (await orgDomainConnectionsShared({ developerId, domain, limit })).rows.map(toLoginConnection);
     },
   };
 }
