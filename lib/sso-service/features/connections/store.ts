@@ -141,26 +141,21 @@ export function createConnectionsStore(database: StoreDatabase): ConnectionsStor
   );
 
   // The reads of every config read, API-key request and login: batched on PostgreSQL (storage/batched-read.ts).
-  const defaultByKey = batchedRead<Buffer, { key_developer_id: string } & Record<string, unknown>>(database, {
-    select: () =>
-      db
-        .selectFrom('api_keys as k')
-        .leftJoin('sso_connections as c', 'c.default_for', 'k.developer_id')
-        .select(['k.developer_id as key_developer_id', ...legacyConfigColumns(dialect)]) as never,
-    key: 'k.key_hash',
-    idOf: bufferId,
-  });
-
-  const developerWithDefaultByKey = batchedRead<Buffer, Record<string, unknown>>(database, {
-    select: () =>
-      db
-        .selectFrom('api_keys as k')
-        .innerJoin('developers as d', 'd.id', 'k.developer_id')
-        .leftJoin('sso_connections as c', 'c.default_for', 'k.developer_id')
-        .select([...joinedDeveloperColumns(dialect), ...connectionColumnsAsText(dialect, 'c')]) as never,
-    key: 'k.key_hash',
-    idOf: bufferId,
-  });
+  const byKeyHash = <R extends Record<string, unknown>>(select: () => unknown) =>
+    batchedRead<Buffer, R>(database, { select: select as () => never, key: 'k.key_hash', idOf: bufferId });
+  const defaultByKey = byKeyHash<{ key_developer_id: string } & Record<string, unknown>>(() =>
+    db
+      .selectFrom('api_keys as k')
+      .leftJoin('sso_connections as c', 'c.default_for', 'k.developer_id')
+      .select(['k.developer_id as key_developer_id', ...legacyConfigColumns(dialect)]),
+  );
+  const developerWithDefaultByKey = byKeyHash<Record<string, unknown>>(() =>
+    db
+      .selectFrom('api_keys as k')
+      .innerJoin('developers as d', 'd.id', 'k.developer_id')
+      .leftJoin('sso_connections as c', 'c.default_for', 'k.developer_id')
+      .select([...joinedDeveloperColumns(dialect), ...connectionColumnsAsText(dialect, 'c')]),
+  );
 
   const defaultForLogin = batchedRead<string, Record<string, unknown>>(database, {
     select: () =>
