@@ -1,5 +1,7 @@
 /**
- * A hot one-row read by key (the config read by API key, the login's read by org), batched on PostgreSQL.
+ * Hot reads shared on PostgreSQL by the requests that ask them at about the same time: `batchedRead`, a one-row
+ * read by key (the config read by API key, the login's read by org), and `coalescedRead` (below), any read shared
+ * by requests with the same parameters.
  *
  * Through node-postgres each statement costs the service about 60–90 µs of CPU whatever it reads (the protocol
  * messages, the result parsing, the pool's bookkeeping), more than the indexed read costs PostgreSQL. So while

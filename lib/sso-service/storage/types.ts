@@ -200,17 +200,17 @@ export interface LegacyConfig {
   updatedAt: string;
 }
 
-/**
- * A legacy `POST /v1/sso/config`: creates the org's default OIDC connection (active, default name and
- * provisioning) or replaces the OIDC settings of the existing one; its id, name, status, domains,
- * provisioning and createdAt survive.
- */
 /** A connection a login starts on, with its org's own SSO enforcement (read together: the login answers both). */
 export interface LoginConnection {
   connection: SsoConnection;
   orgEnforces: boolean;
 }
 
+/**
+ * A legacy `POST /v1/sso/config`: creates the org's default OIDC connection (active, default name and
+ * provisioning) or replaces the OIDC settings of the existing one; its id, name, status, domains,
+ * provisioning and createdAt survive.
+ */
 export interface DefaultOidcConnectionWrite {
   developerId: string;
   /** Used only when the org has no default connection yet. */

@@ -92,45 +92,43 @@ const optionalDomain = (row: unknown) => (row === undefined ? undefined : toDoma
 
 export function createDomainsStore(database: StoreDatabase): DomainsStore {
   const { db, dialect } = database;
-  // The domain-routed logins (`?org=&domain=`, what the SDKs send, and `?domain=`) are hot paths: compiled once
-  // and mapped through the connections' parse memo like the other login reads (storage README).
+  // The domain-routed logins (`?org=&domain=`, what the SDKs send, and `?domain=`) are hot paths: compiled once,
+  // mapped through the connections' parse memo like the other login reads, and on PostgreSQL shared by the
+  // requests asking the same (storage README).
   const hotColumns = loginConnectionColumns(dialect);
-  const verifiedDomainConnections = precompile(database, (p: { domain: string; limit: number }) =>
-    // The partial unique index on verified domains finds the org, sso_connections_developer its connections.
-    db
-      .selectFrom('sso_domains as d')
-      .innerJoin('sso_connections as c', 'c.developer_id', 'd.developer_id')
-      .innerJoin('developers as org', 'org.id', 'c.developer_id')
-      .select(hotColumns)
-      .where('d.domain', '=', p.domain)
-      .where('d.verified_at', 'is not', null)
-      .where('c.status', '=', 'active')
-      .where(dialect.jsonArrayContains('c.domains', p.domain))
-      .orderBy('c.created_at')
-      .orderBy('c.id')
-      .limit(p.limit),
-  );
-  const orgDomainConnections = precompile(database, (p: { developerId: string; domain: string; limit: number }) =>
-    db
-      .selectFrom('sso_connections as c')
-      .innerJoin('developers as org', 'org.id', 'c.developer_id')
-      .select(hotColumns)
-      .where('c.developer_id', '=', p.developerId)
-      .where('c.status', '=', 'active')
-      .where(dialect.jsonArrayContains('c.domains', p.domain))
-      .orderBy('c.created_at')
-      .orderBy('c.id')
-      .limit(p.limit),
-  );
-  // The domain-routed logins' reads, shared on PostgreSQL by the requests asking the same (storage/batched-read.ts).
-  const verifiedDomainConnectionsShared = coalescedRead(
+  const verifiedDomainConnections = coalescedRead(
     database,
-    verifiedDomainConnections,
+    precompile(database, (p: { domain: string; limit: number }) =>
+      // The partial unique index on verified domains finds the org, sso_connections_developer its connections.
+      db
+        .selectFrom('sso_domains as d')
+        .innerJoin('sso_connections as c', 'c.developer_id', 'd.developer_id')
+        .innerJoin('developers as org', 'org.id', 'c.developer_id')
+        .select(hotColumns)
+        .where('d.domain', '=', p.domain)
+        .where('d.verified_at', 'is not', null)
+        .where('c.status', '=', 'active')
+        .where(dialect.jsonArrayContains('c.domains', p.domain))
+        .orderBy('c.created_at')
+        .orderBy('c.id')
+        .limit(p.limit),
+    ),
     (p) => `${p.domain}\0${p.limit}`,
   );
-  const orgDomainConnectionsShared = coalescedRead(
+  const orgDomainConnections = coalescedRead(
     database,
-    orgDomainConnections,
+    precompile(database, (p: { developerId: string; domain: string; limit: number }) =>
+      db
+        .selectFrom('sso_connections as c')
+        .innerJoin('developers as org', 'org.id', 'c.developer_id')
+        .select(hotColumns)
+        .where('c.developer_id', '=', p.developerId)
+        .where('c.status', '=', 'active')
+        .where(dialect.jsonArrayContains('c.domains', p.domain))
+        .orderBy('c.created_at')
+        .orderBy('c.id')
+        .limit(p.limit),
+    ),
     (p) => `${p.developerId}\0${p.domain}\0${p.limit}`,
   );
   const select = (developerId: string, domain: string) =>
@@ -245,10 +243,10 @@ export function createDomainsStore(database: StoreDatabase): DomainsStore {
       return r.numDeletedRows === 1n;
     },
     async findVerifiedDomainConnections(domain, limit) {
-      return (await verifiedDomainConnectionsShared({ domain, limit })).rows.map(toLoginConnection);
+      return (await verifiedDomainConnections({ domain, limit })).rows.map(toLoginConnection);
     },
     async findOrgDomainConnections(developerId, domain, limit) {
-      return (await orgDomainConnectionsShared({ developerId, domain, limit })).rows.map(toLoginConnection);
+      return (await orgDomainConnections({ developerId, domain, limit })).rows.map(toLoginConnection);
     },
   };
 }
